@@ -1,0 +1,15 @@
+//! socklab: a socket laboratory.
+//!
+//! Crate map (see `../shared/DESIGN.md`):
+//! - [`net`] — the pure, deterministic core: the simulated world of hosts, links and
+//!   TCP/UDP sockets. No I/O, no web dependencies.
+//! - [`wire`] — packets to real IPv4 + TCP/UDP/ICMP bytes and back (etherparse).
+//! - `ui` — the Yew page (wasm32 only).
+//!
+//! Dependencies point one way: `net` knows nothing of its drivers or views.
+
+pub mod net;
+pub mod wire;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

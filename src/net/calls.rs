@@ -1,0 +1,326 @@
+//! The socket API as each host's process sees it: descriptors, `bind`'s port
+//! rules, blocking calls that wait in simulated time, and `close`.
+
+use super::addr::{CallId, Fd, HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId, EPHEMERAL_PORTS};
+use super::socket::{
+    CallResult, CallValue, Domain, Errno, SockOpt, Socket, SocketKind, SysCall, TcpSock, Wait, Waiter,
+};
+use super::trace::TraceKind;
+use super::udp::UdpSock;
+use super::{CallOutcome, World, WorldError};
+
+/// A call either finishes now or must wait for the world to change.
+pub(crate) enum Attempt {
+    Done(CallResult),
+    Wait(Wait),
+}
+
+impl From<CallResult> for Attempt {
+    fn from(r: CallResult) -> Attempt {
+        Attempt::Done(r)
+    }
+}
+
+impl World {
+    /// Makes a socket call on `host`, as its process would. The call and its return
+    /// are traced; a call that blocks returns `Blocked` and its `Return` event
+    /// comes later, when the world lets it finish.
+    pub fn call(&mut self, host: HostId, call: SysCall) -> Result<CallOutcome, WorldError> {
+        self.host_checked(host)?;
+        let id = self.new_call_id();
+        self.emit(TraceKind::Call { call: id, host, syscall: call.clone() });
+        let attempt = self.attempt(host, id, &call);
+        let outcome = match attempt {
+            Attempt::Done(result) => {
+                let fd = match &result {
+                    Ok(CallValue::Fd(fd)) | Ok(CallValue::Accepted { fd, .. }) => Some(*fd),
+                    _ => call.fd(),
+                };
+                self.emit(TraceKind::Return { call: id, host, fd, result: result.clone(), blocked: false });
+                CallOutcome::Done(result)
+            }
+            Attempt::Wait(wait) => {
+                let fd = call.fd().unwrap_or(-1);
+                let sid = self.hosts[host.0 as usize].socket_of(fd);
+                let nonblocking = sid.is_some_and(|s| self.sock(s).nonblocking);
+                match sid {
+                    Some(sid) if !nonblocking => {
+                        self.sock_mut(sid).waiters.push(Waiter { call: id, host, fd, wait });
+                        CallOutcome::Blocked
+                    }
+                    _ => {
+                        let errno = if matches!(wait, Wait::Connect) { Errno::EINPROGRESS } else { Errno::EAGAIN };
+                        let result = match wait {
+                            Wait::Send { done, .. } if done > 0 => Ok(CallValue::Sent(done)),
+                            _ => Err(errno),
+                        };
+                        self.emit(TraceKind::Return { call: id, host, fd: Some(fd), result: result.clone(), blocked: false });
+                        CallOutcome::Done(result)
+                    }
+                }
+            }
+        };
+        self.wake_dirty_now();
+        Ok(outcome)
+    }
+
+    /// Calls still blocked, as (host, call id, fd).
+    pub fn blocked_calls(&self) -> Vec<(HostId, CallId, Fd)> {
+        let mut v: Vec<_> = self
+            .sockets
+            .iter()
+            .flatten()
+            .flat_map(|s| s.waiters.iter().map(|w| (w.host, w.call, w.fd)))
+            .collect();
+        v.sort_by_key(|&(_, c, _)| c);
+        v
+    }
+
+    /// Retries the blocked calls of every socket touched since the last wake.
+    pub(crate) fn wake_dirty_now(&mut self) {
+        while let Some(id) = self.pop_dirty() {
+            self.retry_waiters(id);
+        }
+    }
+
+    /// Retries the calls blocked on socket `id`, oldest first.
+    pub(crate) fn retry_waiters(&mut self, id: SocketId) {
+        let Some(sock) = self.sockets.get_mut(id.0 as usize).and_then(Option::as_mut) else { return };
+        if sock.waiters.is_empty() {
+            return;
+        }
+        let waiters = std::mem::take(&mut sock.waiters);
+        let mut still = Vec::new();
+        for w in waiters {
+            match self.retry(id, &w) {
+                Attempt::Done(result) => {
+                    let fd = match &result {
+                        Ok(CallValue::Accepted { fd, .. }) => Some(*fd),
+                        _ => Some(w.fd),
+                    };
+                    self.emit(TraceKind::Return { call: w.call, host: w.host, fd, result, blocked: true });
+                }
+                Attempt::Wait(wait) => still.push(Waiter { wait, ..w }),
+            }
+        }
+        if let Some(sock) = self.sockets.get_mut(id.0 as usize).and_then(Option::as_mut) {
+            still.append(&mut sock.waiters);
+            sock.waiters = still;
+        }
+    }
+
+    fn retry(&mut self, id: SocketId, w: &Waiter) -> Attempt {
+        if self.hosts[w.host.0 as usize].socket_of(w.fd) != Some(id) {
+            return Attempt::Done(Err(Errno::EBADF));
+        }
+        match &w.wait {
+            Wait::Accept => self.tcp_accept(w.host, id),
+            Wait::Connect => self.tcp_connect_progress(id),
+            Wait::Recv { len, from } => match self.sock(id).protocol() {
+                Protocol::Tcp => self.tcp_recv(id, *len),
+                Protocol::Udp => self.udp_recv(id, *len, *from),
+            },
+            Wait::Send { data, done } => self.tcp_send(id, data.clone(), *done),
+        }
+    }
+
+    fn attempt(&mut self, host: HostId, call_id: CallId, call: &SysCall) -> Attempt {
+        if let SysCall::Socket { domain, protocol } = call {
+            return self.open_socket(host, *domain, *protocol).into();
+        }
+        let Some(fd) = call.fd() else { return Attempt::Done(Err(Errno::EBADF)) };
+        let Some(sid) = self.hosts[host.0 as usize].socket_of(fd) else { return Attempt::Done(Err(Errno::EBADF)) };
+        let protocol = self.sock(sid).protocol();
+        match (call, protocol) {
+            (SysCall::Socket { .. }, _) => Attempt::Done(Err(Errno::EINVAL)),
+            (SysCall::Bind { addr, .. }, _) => self.bind(host, sid, *addr, true).map(|_| CallValue::Zero).into(),
+            (SysCall::Listen { backlog, .. }, Protocol::Tcp) => self.tcp_listen(host, sid, *backlog, call_id).into(),
+            (SysCall::Listen { .. } | SysCall::Accept { .. }, Protocol::Udp) => Err(Errno::EOPNOTSUPP).into(),
+            (SysCall::Accept { .. }, Protocol::Tcp) => self.tcp_accept(host, sid),
+            (SysCall::Connect { addr, .. }, Protocol::Tcp) => self.tcp_connect(host, sid, *addr, call_id),
+            (SysCall::Connect { addr, .. }, Protocol::Udp) => self.udp_connect(host, sid, *addr).into(),
+            (SysCall::Send { data, .. } | SysCall::SendTo { data, .. }, Protocol::Tcp) => {
+                self.tcp_send(sid, data.clone(), 0)
+            }
+            (SysCall::Send { data, .. }, Protocol::Udp) => self.udp_send(host, sid, data.clone(), None).into(),
+            (SysCall::SendTo { data, addr, .. }, Protocol::Udp) => self.udp_send(host, sid, data.clone(), *addr).into(),
+            (SysCall::Recv { len, .. } | SysCall::RecvFrom { len, .. }, Protocol::Tcp) => self.tcp_recv(sid, *len),
+            (SysCall::Recv { len, .. }, Protocol::Udp) => self.udp_recv(sid, *len, false),
+            (SysCall::RecvFrom { len, .. }, Protocol::Udp) => self.udp_recv(sid, *len, true),
+            (SysCall::Shutdown { how, .. }, Protocol::Tcp) => self.tcp_shutdown(sid, *how, call_id).into(),
+            (SysCall::Shutdown { how, .. }, Protocol::Udp) => self.udp_shutdown(sid, *how).into(),
+            (SysCall::Close { .. }, _) => self.close(host, fd, sid, call_id).into(),
+            (SysCall::SetSockOpt { opt, .. }, _) => self.setsockopt(sid, *opt).into(),
+        }
+    }
+
+    fn open_socket(&mut self, host: HostId, domain: Domain, protocol: Protocol) -> CallResult {
+        if domain == Domain::Inet6 {
+            return Err(Errno::EAFNOSUPPORT);
+        }
+        let kind = match protocol {
+            Protocol::Tcp => SocketKind::Tcp(TcpSock::default()),
+            Protocol::Udp => SocketKind::Udp(UdpSock::default()),
+        };
+        let sid = self.insert_socket(|id| Socket {
+            id,
+            host,
+            fd: None,
+            local: None,
+            remote: None,
+            reuse_addr: false,
+            nonblocking: false,
+            bound_explicitly: false,
+            kind,
+            waiters: Vec::new(),
+            timer_events: [None; 5],
+        });
+        match self.host_mut(host).allocate_fd(sid) {
+            Some(fd) => {
+                self.sock_mut(sid).fd = Some(fd);
+                Ok(CallValue::Fd(fd))
+            }
+            None => {
+                self.remove_socket(sid);
+                Err(Errno::EMFILE)
+            }
+        }
+    }
+
+    /// `bind`, or the implicit bind of `listen`/`connect`/`sendto` (`explicit` false).
+    pub(crate) fn bind(&mut self, host: HostId, sid: SocketId, addr: SocketAddrV4, explicit: bool) -> Result<(), Errno> {
+        let sock = self.sock(sid);
+        if sock.local.is_some() {
+            return Err(Errno::EINVAL);
+        }
+        let h = &self.hosts[host.0 as usize];
+        if !h.can_bind(*addr.ip()) {
+            return Err(Errno::EADDRNOTAVAIL);
+        }
+        let protocol = sock.protocol();
+        let port = if addr.port() == 0 {
+            self.ephemeral_port(host, protocol, false).ok_or(Errno::EADDRINUSE)?
+        } else if self.bind_conflict(host, sid, *addr.ip(), addr.port()) {
+            return Err(Errno::EADDRINUSE);
+        } else {
+            addr.port()
+        };
+        self.host_mut(host).hold_port(protocol, port, sid);
+        let sock = self.sock_mut(sid);
+        sock.local = Some(SocketAddrV4::new(*addr.ip(), port));
+        sock.bound_explicitly = explicit;
+        Ok(())
+    }
+
+    /// Linux's `inet_bind_conflict`: two sockets clash on a port when their
+    /// addresses overlap (equal, or either is 0.0.0.0), unless both set
+    /// SO_REUSEADDR and the one already there is not listening.
+    fn bind_conflict(&self, host: HostId, sid: SocketId, ip: Ipv4Addr, port: u16) -> bool {
+        let me = self.sock(sid);
+        let h = &self.hosts[host.0 as usize];
+        h.port_holders(me.protocol(), port).iter().any(|&other| {
+            let o = self.sock(other);
+            let overlap = o.local.is_some_and(|l| l.ip().is_unspecified() || ip.is_unspecified() || *l.ip() == ip);
+            let listening = o.tcp_state() == Some(super::tcp::state::TcpState::Listen);
+            overlap && !(me.reuse_addr && o.reuse_addr && !listening)
+        })
+    }
+
+    /// A free port from Linux's ephemeral range, from a random starting point.
+    /// Like Linux since 4.6, `connect` prefers even ports and `bind(0)` odd ones.
+    pub(crate) fn ephemeral_port(&mut self, host: HostId, protocol: Protocol, for_connect: bool) -> Option<u16> {
+        let lo = u32::from(*EPHEMERAL_PORTS.start());
+        let span = u32::from(*EPHEMERAL_PORTS.end()) - lo + 1;
+        let start = self.rng.below(u64::from(span)) as u32;
+        let want_even = for_connect;
+        let h = &self.hosts[host.0 as usize];
+        let pick = |parity_pass: bool| {
+            (0..span).map(|i| lo + (start + i) % span).find(|&p| {
+                let parity_ok = (p % 2 == 0) == want_even;
+                parity_ok == parity_pass && !h.port_in_use(protocol, p as u16)
+            })
+        };
+        pick(true).or_else(|| pick(false)).map(|p| p as u16)
+    }
+
+    fn setsockopt(&mut self, sid: SocketId, opt: SockOpt) -> CallResult {
+        let sock = self.sock_mut(sid);
+        match opt {
+            SockOpt::ReuseAddr(on) => sock.reuse_addr = on,
+            SockOpt::NonBlocking(on) => sock.nonblocking = on,
+            SockOpt::RcvBuf(n) | SockOpt::SndBuf(n) if n == 0 => return Err(Errno::EINVAL),
+            SockOpt::RcvBuf(n) => match &mut sock.kind {
+                SocketKind::Tcp(t) => {
+                    t.recv_buffer = Some(n);
+                    if let Some(tcb) = t.tcb.as_mut() {
+                        tcb.set_buffers(None, Some(n));
+                    }
+                }
+                SocketKind::Udp(u) => u.capacity = n,
+            },
+            SockOpt::SndBuf(n) => match &mut sock.kind {
+                SocketKind::Tcp(t) => {
+                    t.send_buffer = Some(n);
+                    if let Some(tcb) = t.tcb.as_mut() {
+                        tcb.set_buffers(Some(n), None);
+                    }
+                }
+                SocketKind::Udp(_) => {}
+            },
+            SockOpt::NoDelay(on) => match &mut sock.kind {
+                SocketKind::Tcp(t) => {
+                    t.nagle = Some(!on);
+                    if let Some(tcb) = t.tcb.as_mut() {
+                        tcb.set_nagle(!on);
+                    }
+                }
+                SocketKind::Udp(_) => return Err(Errno::EOPNOTSUPP),
+            },
+        }
+        Ok(CallValue::Zero)
+    }
+
+    fn close(&mut self, host: HostId, fd: Fd, sid: SocketId, call_id: CallId) -> CallResult {
+        self.host_mut(host).release_fd(fd);
+        self.sock_mut(sid).fd = None;
+        // Any call still blocked on this socket ends with EBADF.
+        self.mark_dirty(sid);
+        match self.sock(sid).protocol() {
+            Protocol::Udp => self.destroy_socket(sid),
+            Protocol::Tcp => self.tcp_close(sid, call_id),
+        }
+        Ok(CallValue::Zero)
+    }
+
+    /// Frees a socket: its port, its place in the connection table and in a
+    /// listener's queue, and its slot.
+    pub(crate) fn destroy_socket(&mut self, sid: SocketId) {
+        let sock = self.sock(sid);
+        let host = sock.host;
+        let protocol = sock.protocol();
+        let local = sock.local;
+        let parent = sock.tcp().and_then(|t| t.parent);
+        let conn_key = sock.tcp().and_then(|t| t.tcb.as_ref()).map(|tcb| (tcb.local, tcb.remote));
+        let waiters = sock.waiters.clone();
+        if let Some(key) = conn_key {
+            let h = self.host_mut(host);
+            if h.connections.get(&key) == Some(&sid) {
+                h.connections.remove(&key);
+            }
+        }
+        if let Some(local) = local {
+            self.host_mut(host).release_port(protocol, local.port(), sid);
+        }
+        if let Some(parent) = parent {
+            if let Some(q) = self.sockets[parent.0 as usize].as_mut().and_then(|p| p.tcp_mut()).and_then(|t| t.listen.as_mut())
+            {
+                q.syn_queue.retain(|&s| s != sid);
+                q.accept_queue.retain(|&s| s != sid);
+            }
+        }
+        for w in waiters {
+            self.emit(TraceKind::Return { call: w.call, host: w.host, fd: Some(w.fd), result: Err(Errno::EBADF), blocked: true });
+        }
+        self.remove_socket(sid);
+    }
+}

@@ -1,0 +1,143 @@
+//! Links between two hosts: per direction latency, jitter, bandwidth, loss,
+//! duplication, reordering and MTU, plus deterministic one-shot faults.
+
+use super::addr::{HostId, PacketId};
+use super::packet::Packet;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// Which way along a link: from its first host to its second (`AtoB`) or back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Direction {
+    AtoB,
+    BtoA,
+}
+
+impl Direction {
+    pub fn index(self) -> usize {
+        match self {
+            Direction::AtoB => 0,
+            Direction::BtoA => 1,
+        }
+    }
+}
+
+/// The settings of one direction of a link. Probabilities are 0.0..=1.0.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkConfig {
+    /// One-way propagation delay, microseconds.
+    pub latency_us: u64,
+    /// Uniform random extra delay in `0..=jitter_us`.
+    pub jitter_us: u64,
+    /// Bits per second; 0 means no serialization delay.
+    pub bandwidth_bps: u64,
+    pub loss: f64,
+    pub duplicate: f64,
+    /// Probability that a packet is held back by `reorder_delay_us` so later ones pass it.
+    pub reorder: f64,
+    pub reorder_delay_us: u64,
+    pub mtu: u32,
+}
+
+impl Default for LinkConfig {
+    fn default() -> Self {
+        LinkConfig {
+            latency_us: 10_000,
+            jitter_us: 0,
+            bandwidth_bps: 0,
+            loss: 0.0,
+            duplicate: 0.0,
+            reorder: 0.0,
+            reorder_delay_us: 0,
+            mtu: 1500,
+        }
+    }
+}
+
+/// A change to a link, as it appears in the trace.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FaultChange {
+    Configure(LinkConfig),
+    DropNext(u32),
+    DropPacket(PacketId),
+    Partition,
+    Repair,
+    Hold,
+    Release,
+}
+
+/// One direction's configuration and live fault state.
+#[derive(Clone, Debug)]
+pub struct LinkDirection {
+    pub config: LinkConfig,
+    pub partitioned: bool,
+    pub drop_next: u32,
+    pub held: bool,
+    pub held_packets: VecDeque<Packet>,
+    /// When the sender's end of the link is free again (bandwidth model).
+    pub busy_until: u64,
+}
+
+impl LinkDirection {
+    pub fn new(config: LinkConfig) -> Self {
+        LinkDirection {
+            config,
+            partitioned: false,
+            drop_next: 0,
+            held: false,
+            held_packets: VecDeque::new(),
+            busy_until: 0,
+        }
+    }
+
+    /// Time on the wire for `bytes` at this direction's bandwidth.
+    pub fn serialization_us(&self, bytes: usize) -> u64 {
+        if self.config.bandwidth_bps == 0 {
+            0
+        } else {
+            (bytes as u64 * 8 * 1_000_000).div_ceil(self.config.bandwidth_bps)
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub a: HostId,
+    pub b: HostId,
+    pub dirs: [LinkDirection; 2],
+}
+
+impl Link {
+    pub fn new(a: HostId, b: HostId, config: LinkConfig) -> Self {
+        Link { a, b, dirs: [LinkDirection::new(config.clone()), LinkDirection::new(config)] }
+    }
+
+    /// The direction that leads away from `from`.
+    pub fn direction_from(&self, from: HostId) -> Direction {
+        if from == self.a {
+            Direction::AtoB
+        } else {
+            Direction::BtoA
+        }
+    }
+
+    pub fn destination(&self, dir: Direction) -> HostId {
+        match dir {
+            Direction::AtoB => self.b,
+            Direction::BtoA => self.a,
+        }
+    }
+
+    pub fn dir(&self, dir: Direction) -> &LinkDirection {
+        &self.dirs[dir.index()]
+    }
+
+    pub fn dir_mut(&mut self, dir: Direction) -> &mut LinkDirection {
+        &mut self.dirs[dir.index()]
+    }
+
+    /// The smaller MTU of the two directions: what a TCP peer can count on.
+    pub fn mtu(&self) -> u32 {
+        self.dirs[0].config.mtu.min(self.dirs[1].config.mtu)
+    }
+}

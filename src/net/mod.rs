@@ -1,0 +1,669 @@
+//! The core: a pure, deterministic world of hosts, links and sockets.
+//!
+//! Simulated time is an integer count of microseconds. Everything that happens
+//! later is an event in one queue ordered by (time, sequence number); all
+//! randomness comes from one seeded generator. Same inputs and seed, same trace —
+//! natively and in wasm. The world is plain data: `snapshot()` is a clone and
+//! going back is `restore()`.
+
+pub mod addr;
+pub mod host;
+pub mod link;
+pub mod packet;
+pub mod rng;
+pub mod socket;
+pub mod tcp;
+pub mod trace;
+pub mod udp;
+
+mod calls;
+mod view;
+
+pub use addr::{CallId, Fd, HostId, Ipv4Addr, LinkId, PacketId, Protocol, SocketAddrV4, SocketId};
+pub use link::{Direction, FaultChange, LinkConfig};
+pub use socket::{CallResult, CallValue, Domain, Errno, Shutdown, SockOpt, SysCall};
+pub use trace::{TraceEvent, TraceKind};
+pub use view::{ListenView, SocketView, UdpView};
+
+use host::Host;
+use link::Link;
+use packet::{Body, Packet, UDP_HEADER_LEN};
+use rng::SimRng;
+use serde::{Deserialize, Serialize};
+use socket::Socket;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use tcp::conn::TcpOut;
+use tcp::timers::TimerKind;
+use tcp::TcpConfig;
+use trace::{LossReason, Path, SendReason};
+
+/// Limits that keep a hostile script from exhausting memory or time.
+pub const MAX_HOSTS: usize = 20_000;
+pub const MAX_LINKS: usize = 40_000;
+
+/// A change to the world, as a driver (script, page, test) asks for it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Command {
+    Call { host: HostId, call: SysCall },
+    /// Run events up to and including simulated time `until`.
+    RunUntil { until: u64 },
+    Link { link: LinkId, dir: Option<Direction>, change: FaultChange },
+}
+
+/// What `call` gives back at once: the result, or that the call blocked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CallOutcome {
+    Done(CallResult),
+    /// The call waits; its `Return` appears in the trace when it completes.
+    Blocked,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WorldError {
+    DuplicateHost(String),
+    AddressTaken(Ipv4Addr),
+    LoopbackAddress(Ipv4Addr),
+    UnknownHost(HostId),
+    UnknownLink(LinkId),
+    SameHost,
+    DuplicateLink,
+    TooMany(&'static str, usize),
+}
+
+impl std::fmt::Display for WorldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WorldError::DuplicateHost(n) => write!(f, "a host named {n} exists already"),
+            WorldError::AddressTaken(ip) => write!(f, "address {ip} belongs to another host"),
+            WorldError::LoopbackAddress(ip) => write!(f, "{ip} is loopback; every host has 127.0.0.0/8 already"),
+            WorldError::UnknownHost(h) => write!(f, "no host #{}", h.0),
+            WorldError::UnknownLink(l) => write!(f, "no link #{}", l.0),
+            WorldError::SameHost => write!(f, "a link joins two different hosts"),
+            WorldError::DuplicateLink => write!(f, "those hosts are linked already"),
+            WorldError::TooMany(what, max) => write!(f, "too many {what} (the limit is {max})"),
+        }
+    }
+}
+
+impl std::error::Error for WorldError {}
+
+#[derive(Clone, Debug)]
+enum Event {
+    Arrive { to: HostId, path: Path, packet: Packet },
+    Timer { socket: SocketId, kind: TimerKind },
+}
+
+#[derive(Clone, Debug)]
+struct Scheduled {
+    time: u64,
+    seq: u64,
+    event: Event,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.time, self.seq) == (other.time, other.seq)
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.time, self.seq).cmp(&(other.time, other.seq))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct World {
+    now: u64,
+    next_seq: u64,
+    queue: BinaryHeap<Reverse<Scheduled>>,
+    pub(crate) rng: SimRng,
+    pub(crate) hosts: Vec<Host>,
+    pub(crate) links: Vec<Link>,
+    pub(crate) sockets: Vec<Option<Socket>>,
+    ip_owner: HashMap<Ipv4Addr, HostId>,
+    link_between: HashMap<(HostId, HostId), LinkId>,
+    next_packet: u64,
+    next_call: u64,
+    next_trace: u64,
+    events_run: u64,
+    out: Vec<TraceEvent>,
+    /// Packets to drop by id, whether already in flight or not yet sent.
+    drop_ids: HashSet<PacketId>,
+    pub(crate) tcp_config: TcpConfig,
+    /// Sockets touched by the current event, whose blocked calls may now finish.
+    dirty: Vec<SocketId>,
+    scratch: TcpOut,
+}
+
+impl World {
+    pub fn new(seed: u64) -> World {
+        World {
+            now: 0,
+            next_seq: 0,
+            queue: BinaryHeap::new(),
+            rng: SimRng::new(seed),
+            hosts: Vec::new(),
+            links: Vec::new(),
+            sockets: Vec::new(),
+            ip_owner: HashMap::new(),
+            link_between: HashMap::new(),
+            next_packet: 1,
+            next_call: 1,
+            next_trace: 1,
+            events_run: 0,
+            out: Vec::new(),
+            drop_ids: HashSet::new(),
+            tcp_config: TcpConfig::default(),
+            dirty: Vec::new(),
+            scratch: TcpOut::default(),
+        }
+    }
+
+    // ----- building the world ----------------------------------------------------
+
+    pub fn add_host(&mut self, name: &str, addrs: &[Ipv4Addr]) -> Result<HostId, WorldError> {
+        if self.hosts.len() >= MAX_HOSTS {
+            return Err(WorldError::TooMany("hosts", MAX_HOSTS));
+        }
+        if self.hosts.iter().any(|h| h.name == name) {
+            return Err(WorldError::DuplicateHost(name.to_string()));
+        }
+        for &ip in addrs {
+            if addr::is_loopback(ip) {
+                return Err(WorldError::LoopbackAddress(ip));
+            }
+            if self.ip_owner.contains_key(&ip) {
+                return Err(WorldError::AddressTaken(ip));
+            }
+        }
+        let id = HostId(self.hosts.len() as u32);
+        for &ip in addrs {
+            self.ip_owner.insert(ip, id);
+        }
+        self.hosts.push(Host::new(name.to_string(), addrs.to_vec()));
+        Ok(id)
+    }
+
+    pub fn add_link(&mut self, a: HostId, b: HostId, config: LinkConfig) -> Result<LinkId, WorldError> {
+        self.host_checked(a)?;
+        self.host_checked(b)?;
+        if a == b {
+            return Err(WorldError::SameHost);
+        }
+        if self.link_between.contains_key(&(a, b)) {
+            return Err(WorldError::DuplicateLink);
+        }
+        if self.links.len() >= MAX_LINKS {
+            return Err(WorldError::TooMany("links", MAX_LINKS));
+        }
+        let id = LinkId(self.links.len() as u32);
+        self.links.push(Link::new(a, b, config));
+        self.link_between.insert((a, b), id);
+        self.link_between.insert((b, a), id);
+        Ok(id)
+    }
+
+    /// Stack-wide TCP settings for sockets created from now on.
+    pub fn tcp_config_mut(&mut self) -> &mut TcpConfig {
+        &mut self.tcp_config
+    }
+
+    pub fn tcp_config(&self) -> &TcpConfig {
+        &self.tcp_config
+    }
+
+    // ----- reading the world -----------------------------------------------------
+
+    /// Simulated time, in microseconds.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// Events run so far.
+    pub fn events_run(&self) -> u64 {
+        self.events_run
+    }
+
+    pub fn hosts(&self) -> impl ExactSizeIterator<Item = (HostId, &Host)> {
+        self.hosts.iter().enumerate().map(|(i, h)| (HostId(i as u32), h))
+    }
+
+    pub fn host(&self, id: HostId) -> Option<&Host> {
+        self.hosts.get(id.0 as usize)
+    }
+
+    pub fn host_by_name(&self, name: &str) -> Option<HostId> {
+        self.hosts.iter().position(|h| h.name == name).map(|i| HostId(i as u32))
+    }
+
+    pub fn host_name(&self, id: HostId) -> &str {
+        self.host(id).map_or("?", |h| h.name.as_str())
+    }
+
+    pub fn link_between(&self, a: HostId, b: HostId) -> Option<LinkId> {
+        self.link_between.get(&(a, b)).copied()
+    }
+
+    pub fn link(&self, id: LinkId) -> Option<&Link> {
+        self.links.get(id.0 as usize)
+    }
+
+    pub fn links(&self) -> impl ExactSizeIterator<Item = (LinkId, &Link)> {
+        self.links.iter().enumerate().map(|(i, l)| (LinkId(i as u32), l))
+    }
+
+    pub fn socket(&self, id: SocketId) -> Option<&Socket> {
+        self.sockets.get(id.0 as usize).and_then(Option::as_ref)
+    }
+
+    /// The host that owns `ip`, if any (loopback addresses belong to every host).
+    pub fn owner_of(&self, ip: Ipv4Addr) -> Option<HostId> {
+        self.ip_owner.get(&ip).copied()
+    }
+
+    /// Time of the next queued event.
+    pub fn next_event_time(&self) -> Option<u64> {
+        self.queue.peek().map(|Reverse(s)| s.time)
+    }
+
+    pub fn is_idle(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    pub fn snapshot(&self) -> World {
+        self.clone()
+    }
+
+    pub fn restore(&mut self, snapshot: &World) {
+        *self = snapshot.clone();
+    }
+
+    // ----- running -----------------------------------------------------------------
+
+    /// Takes the trace events produced since the last take.
+    pub fn take_trace(&mut self) -> Vec<TraceEvent> {
+        std::mem::take(&mut self.out)
+    }
+
+    /// Hands the pending trace events to `sink` without allocating a new buffer.
+    pub fn drain_trace_into(&mut self, sink: &mut Vec<TraceEvent>) {
+        sink.append(&mut self.out);
+    }
+
+    /// Discards pending trace events (for drivers that only want outcomes).
+    pub fn discard_trace(&mut self) {
+        self.out.clear();
+    }
+
+    /// Runs exactly one event and returns the trace events produced since the last
+    /// take (those it caused, after any left by earlier calls). Empty when idle.
+    pub fn step(&mut self) -> Vec<TraceEvent> {
+        self.step_event();
+        self.take_trace()
+    }
+
+    /// Runs one event, leaving its trace pending. False when the queue is empty.
+    pub fn step_event(&mut self) -> bool {
+        while let Some(Reverse(next)) = self.queue.pop() {
+            self.now = self.now.max(next.time);
+            let ran = match next.event {
+                Event::Arrive { to, packet, .. } => {
+                    self.arrive(to, packet);
+                    true
+                }
+                Event::Timer { socket, kind } => self.timer_event(socket, kind, next.time),
+            };
+            if ran {
+                self.events_run += 1;
+                self.wake_dirty_now();
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Runs every event due at or before `until`, then sets the clock to `until`.
+    pub fn run_until(&mut self, until: u64) {
+        while self.next_event_time().is_some_and(|t| t <= until) {
+            self.step_event();
+        }
+        self.now = self.now.max(until);
+    }
+
+    /// Runs until no event is left or `max_events` have run. Returns events run.
+    pub fn run_until_idle(&mut self, max_events: u64) -> u64 {
+        let mut n = 0;
+        while n < max_events && self.step_event() {
+            n += 1;
+        }
+        n
+    }
+
+    pub fn apply(&mut self, command: Command) -> Result<Option<CallOutcome>, WorldError> {
+        match command {
+            Command::Call { host, call } => self.call(host, call).map(Some),
+            Command::RunUntil { until } => {
+                self.run_until(until);
+                Ok(None)
+            }
+            Command::Link { link, dir, change } => self.change_link(link, dir, change).map(|_| None),
+        }
+    }
+
+    // ----- faults ------------------------------------------------------------------
+
+    /// Changes a link's settings or injects a fault, in one direction or both.
+    pub fn change_link(&mut self, id: LinkId, dir: Option<Direction>, change: FaultChange) -> Result<(), WorldError> {
+        if id.0 as usize >= self.links.len() {
+            return Err(WorldError::UnknownLink(id));
+        }
+        let dirs: &[Direction] = match dir {
+            Some(Direction::AtoB) => &[Direction::AtoB],
+            Some(Direction::BtoA) => &[Direction::BtoA],
+            None => &[Direction::AtoB, Direction::BtoA],
+        };
+        let mut released = Vec::new();
+        for &d in dirs {
+            let ld = self.links[id.0 as usize].dir_mut(d);
+            match &change {
+                FaultChange::Configure(cfg) => ld.config = cfg.clone(),
+                FaultChange::DropNext(n) => ld.drop_next = *n,
+                FaultChange::DropPacket(p) => {
+                    self.drop_ids.insert(*p);
+                }
+                FaultChange::Partition => ld.partitioned = true,
+                FaultChange::Repair => ld.partitioned = false,
+                FaultChange::Hold => ld.held = true,
+                FaultChange::Release => {
+                    ld.held = false;
+                    released.extend(ld.held_packets.drain(..).map(|p| (d, p)));
+                }
+            }
+        }
+        self.emit(TraceKind::Fault { link: id, dir, change });
+        for (d, packet) in released {
+            let link = &self.links[id.0 as usize];
+            let to = link.destination(d);
+            let arrival = self.now + link.dir(d).config.latency_us;
+            self.schedule(arrival, Event::Arrive { to, path: Path::Link { link: id, dir: d }, packet });
+        }
+        Ok(())
+    }
+
+    /// Drops a packet by id: one in flight now, or one with that id sent later.
+    pub fn drop_packet(&mut self, packet: PacketId) {
+        self.drop_ids.insert(packet);
+        if let Some(link) = self.link_carrying(packet) {
+            self.emit(TraceKind::Fault { link, dir: None, change: FaultChange::DropPacket(packet) });
+        }
+    }
+
+    fn link_carrying(&self, packet: PacketId) -> Option<LinkId> {
+        self.queue.iter().find_map(|Reverse(s)| match &s.event {
+            Event::Arrive { path: Path::Link { link, .. }, packet: p, .. } if p.id == packet => Some(*link),
+            _ => None,
+        })
+    }
+
+    /// Packets on their way now: (packet, path, arrival time), soonest first.
+    pub fn in_flight(&self) -> Vec<(&Packet, Path, u64)> {
+        let mut v: Vec<_> = self
+            .queue
+            .iter()
+            .filter_map(|Reverse(s)| match &s.event {
+                Event::Arrive { path, packet, .. } => Some((packet, *path, s.time)),
+                Event::Timer { .. } => None,
+            })
+            .collect();
+        v.sort_by_key(|(p, _, t)| (*t, p.id));
+        v
+    }
+
+    // ----- internals shared by the protocol modules ------------------------------
+
+    pub(crate) fn host_checked(&self, id: HostId) -> Result<&Host, WorldError> {
+        self.hosts.get(id.0 as usize).ok_or(WorldError::UnknownHost(id))
+    }
+
+    pub(crate) fn host_mut(&mut self, id: HostId) -> &mut Host {
+        &mut self.hosts[id.0 as usize]
+    }
+
+    pub(crate) fn sock(&self, id: SocketId) -> &Socket {
+        self.sockets[id.0 as usize].as_ref().expect("socket ids in tables always refer to live sockets")
+    }
+
+    pub(crate) fn sock_mut(&mut self, id: SocketId) -> &mut Socket {
+        self.sockets[id.0 as usize].as_mut().expect("socket ids in tables always refer to live sockets")
+    }
+
+    pub(crate) fn insert_socket(&mut self, make: impl FnOnce(SocketId) -> Socket) -> SocketId {
+        let id = SocketId(self.sockets.len() as u32);
+        self.sockets.push(Some(make(id)));
+        id
+    }
+
+    pub(crate) fn remove_socket(&mut self, id: SocketId) {
+        self.sockets[id.0 as usize] = None;
+    }
+
+    pub(crate) fn emit(&mut self, kind: TraceKind) {
+        let id = self.next_trace;
+        self.next_trace += 1;
+        self.out.push(TraceEvent { id, time: self.now, kind });
+    }
+
+    pub(crate) fn new_call_id(&mut self) -> CallId {
+        let id = CallId(self.next_call);
+        self.next_call += 1;
+        id
+    }
+
+    pub(crate) fn mark_dirty(&mut self, id: SocketId) {
+        if !self.dirty.contains(&id) {
+            self.dirty.push(id);
+        }
+    }
+
+    pub(crate) fn take_scratch(&mut self) -> TcpOut {
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
+        out
+    }
+
+    pub(crate) fn return_scratch(&mut self, out: TcpOut) {
+        self.scratch = out;
+    }
+
+    fn schedule(&mut self, time: u64, event: Event) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.queue.push(Reverse(Scheduled { time, seq, event }));
+    }
+
+    /// Keeps one queued event per running timer: a new, earlier deadline gets its
+    /// own event; a later one is re-queued when the earlier event comes up.
+    pub(crate) fn sync_timers(&mut self, id: SocketId) {
+        let Some(sock) = self.sockets[id.0 as usize].as_mut() else { return };
+        let Some(tcb) = sock.tcp().and_then(|t| t.tcb.as_ref()) else { return };
+        let deadlines: Vec<(TimerKind, u64)> =
+            TimerKind::ALL.iter().filter_map(|&k| tcb.timers.get(k).map(|d| (k, d))).collect();
+        let mut to_schedule = Vec::new();
+        for (kind, deadline) in deadlines {
+            let queued = &mut sock.timer_events[kind.index()];
+            if queued.is_none_or(|q| q > deadline) {
+                *queued = Some(deadline);
+                to_schedule.push((kind, deadline));
+            }
+        }
+        for (kind, deadline) in to_schedule {
+            self.schedule(deadline, Event::Timer { socket: id, kind });
+        }
+    }
+
+    /// A timer event came up. Returns whether a timer really fired.
+    fn timer_event(&mut self, id: SocketId, kind: TimerKind, time: u64) -> bool {
+        let Some(sock) = self.sockets.get_mut(id.0 as usize).and_then(Option::as_mut) else { return false };
+        if sock.timer_events[kind.index()] != Some(time) {
+            return false; // superseded by an earlier event for the same timer
+        }
+        sock.timer_events[kind.index()] = None;
+        let deadline = sock.tcp().and_then(|t| t.tcb.as_ref()).and_then(|tcb| tcb.timers.get(kind));
+        match deadline {
+            None => false,
+            Some(d) if d > self.now => {
+                sock.timer_events[kind.index()] = Some(d);
+                self.schedule(d, Event::Timer { socket: id, kind });
+                false
+            }
+            Some(_) => {
+                let host = sock.host;
+                self.emit(TraceKind::Timer { host, socket: id, timer: kind });
+                self.tcp_timer(id, kind);
+                true
+            }
+        }
+    }
+
+    fn next_packet_id(&mut self) -> PacketId {
+        let id = PacketId(self.next_packet);
+        self.next_packet += 1;
+        id
+    }
+
+    /// The path from `from` to `dst`, and the host at its end.
+    pub(crate) fn route(&self, from: HostId, dst: Ipv4Addr) -> Option<(Path, HostId)> {
+        let host = &self.hosts[from.0 as usize];
+        if host.owns(dst) {
+            return Some((Path::Loopback { host: from }, from));
+        }
+        let owner = self.owner_of(dst)?;
+        let link = self.link_between(from, owner)?;
+        let dir = self.links[link.0 as usize].direction_from(from);
+        Some((Path::Link { link, dir }, owner))
+    }
+
+    /// MTU of the path from `from` to `dst` (loopback when unroutable, so callers
+    /// can still size segments).
+    pub(crate) fn path_mtu(&self, from: HostId, dst: Ipv4Addr) -> u32 {
+        match self.route(from, dst) {
+            Some((Path::Link { link, .. }, _)) => self.links[link.0 as usize].mtu(),
+            _ => self.hosts[from.0 as usize].loopback.config.mtu,
+        }
+    }
+
+    /// Sends a packet from a host: through the link's faults and delays, into the queue.
+    pub(crate) fn transmit(
+        &mut self,
+        from: HostId,
+        socket: Option<SocketId>,
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+        body: Body,
+        reason: SendReason,
+    ) {
+        let id = self.next_packet_id();
+        let packet = Packet { id, src, dst, ip_id: (id.0 & 0xffff) as u16, ttl: 64, body };
+        let Some((path, to)) = self.route(from, dst) else {
+            let now = self.now;
+            self.emit(TraceKind::Sent { host: from, socket, path: Path::Loopback { host: from }, reason, arrival: now, packet });
+            self.emit(TraceKind::Lost { packet: id, reason: LossReason::NoRoute });
+            return;
+        };
+        let now = self.now;
+        let size = packet.wire_len();
+        let dir_state = match path {
+            Path::Link { link, dir } => self.links[link.0 as usize].dir_mut(dir),
+            Path::Loopback { host } => &mut self.hosts[host.0 as usize].loopback,
+        };
+        let depart = now.max(dir_state.busy_until) + dir_state.serialization_us(size);
+        let config = dir_state.config.clone();
+        let partitioned = dir_state.partitioned;
+        let held = dir_state.held;
+        let drop_next = dir_state.drop_next > 0;
+        if drop_next {
+            dir_state.drop_next -= 1;
+        }
+        if !partitioned && !held && !drop_next {
+            dir_state.busy_until = depart;
+        }
+        let jitter = if config.jitter_us > 0 { self.rng.below(config.jitter_us + 1) } else { 0 };
+        let mut arrival = depart + config.latency_us + jitter;
+        self.emit(TraceKind::Sent { host: from, socket, path, reason, arrival, packet: packet.clone() });
+        let loss = if partitioned {
+            Some(LossReason::Partition)
+        } else if drop_next {
+            Some(LossReason::DropNext)
+        } else if self.drop_ids.remove(&id) {
+            Some(LossReason::DropById)
+        } else if !held && self.rng.chance(fragment_loss(&packet, config.loss, config.mtu)) {
+            Some(LossReason::Random)
+        } else {
+            None
+        };
+        if let Some(reason) = loss {
+            self.emit(TraceKind::Lost { packet: id, reason });
+            return;
+        }
+        if held {
+            self.emit(TraceKind::Held { packet: id });
+            if let Path::Link { link, dir } = path {
+                self.links[link.0 as usize].dir_mut(dir).held_packets.push_back(packet);
+            }
+            return;
+        }
+        if config.reorder > 0.0 && self.rng.chance(config.reorder) {
+            let extra = config.reorder_delay_us.max(config.latency_us).max(1);
+            arrival += extra;
+            self.emit(TraceKind::Reordered { packet: id, extra_delay: extra });
+        }
+        if config.duplicate > 0.0 && self.rng.chance(config.duplicate) {
+            let copy_id = self.next_packet_id();
+            let mut copy = packet.clone();
+            copy.id = copy_id;
+            let copy_arrival = arrival + 1;
+            self.emit(TraceKind::Duplicated { original: id, copy: copy_id, arrival: copy_arrival });
+            self.schedule(copy_arrival, Event::Arrive { to, path, packet: copy });
+        }
+        self.schedule(arrival, Event::Arrive { to, path, packet });
+    }
+
+    fn arrive(&mut self, to: HostId, packet: Packet) {
+        if self.drop_ids.remove(&packet.id) {
+            self.emit(TraceKind::Lost { packet: packet.id, reason: LossReason::DropById });
+            return;
+        }
+        match packet.body {
+            Body::Tcp(_) => self.tcp_arrive(to, packet),
+            Body::Udp(_) => self.udp_arrive(to, packet),
+            Body::PortUnreachable(_) => self.icmp_arrive(to, packet),
+        }
+    }
+
+    pub(crate) fn pop_dirty(&mut self) -> Option<SocketId> {
+        self.dirty.pop()
+    }
+}
+
+/// A UDP datagram larger than the MTU travels as IP fragments and is lost if any
+/// fragment is, so its loss probability is 1 − (1 − p)^fragments.
+fn fragment_loss(packet: &Packet, loss: f64, mtu: u32) -> f64 {
+    if loss <= 0.0 {
+        return 0.0;
+    }
+    let Body::Udp(d) = &packet.body else { return loss };
+    let per_fragment = (mtu as usize).saturating_sub(packet::IPV4_HEADER_LEN).max(8) / 8 * 8;
+    let fragments = (UDP_HEADER_LEN + d.payload.len()).div_ceil(per_fragment).max(1);
+    if fragments == 1 {
+        loss
+    } else {
+        1.0 - (1.0 - loss).powi(fragments as i32)
+    }
+}

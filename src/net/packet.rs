@@ -1,0 +1,149 @@
+//! What travels on a link: an IPv4 packet carrying TCP, UDP or an ICMP error.
+//! The parsed form lives here; `crate::wire` turns it into bytes.
+
+use super::addr::{Ipv4Addr, PacketId, Protocol};
+use super::tcp::segment::TcpSegment;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+pub const IPV4_HEADER_LEN: usize = 20;
+pub const UDP_HEADER_LEN: usize = 8;
+/// Largest UDP payload in one IPv4 datagram: 65535 − 20 − 8.
+pub const UDP_MAX_PAYLOAD: usize = 65507;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Packet {
+    pub id: PacketId,
+    pub src: Ipv4Addr,
+    pub dst: Ipv4Addr,
+    /// IPv4 identification field.
+    pub ip_id: u16,
+    pub ttl: u8,
+    pub body: Body,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Body {
+    Tcp(TcpSegment),
+    Udp(UdpDatagram),
+    /// ICMP destination unreachable, code 3 (port unreachable), quoting the
+    /// datagram that caused it.
+    PortUnreachable(Quoted),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UdpDatagram {
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub payload: Arc<[u8]>,
+}
+
+/// The start of the offending datagram an ICMP error carries (its addresses and ports).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quoted {
+    pub src: Ipv4Addr,
+    pub dst: Ipv4Addr,
+    pub ip_id: u16,
+    pub src_port: u16,
+    pub dst_port: u16,
+    /// UDP length field of the quoted datagram.
+    pub udp_len: u16,
+}
+
+impl Packet {
+    /// Total IPv4 length in bytes, headers included.
+    pub fn wire_len(&self) -> usize {
+        IPV4_HEADER_LEN
+            + match &self.body {
+                Body::Tcp(seg) => seg.header_len() + seg.payload.len(),
+                Body::Udp(d) => UDP_HEADER_LEN + d.payload.len(),
+                // ICMP header (8) + quoted IPv4 header (20) + 8 bytes of the datagram.
+                Body::PortUnreachable(_) => 8 + IPV4_HEADER_LEN + 8,
+            }
+    }
+
+    pub fn protocol(&self) -> Option<Protocol> {
+        match self.body {
+            Body::Tcp(_) => Some(Protocol::Tcp),
+            Body::Udp(_) => Some(Protocol::Udp),
+            Body::PortUnreachable(_) => None,
+        }
+    }
+
+    pub fn payload_len(&self) -> usize {
+        match &self.body {
+            Body::Tcp(seg) => seg.payload.len(),
+            Body::Udp(d) => d.payload.len(),
+            Body::PortUnreachable(_) => 0,
+        }
+    }
+
+    /// A one-line tcpdump-style summary: `10.0.0.2.40000 > 10.0.0.1.80: Flags [S], seq 1000, win 65535, length 0`.
+    pub fn summary(&self) -> String {
+        match &self.body {
+            Body::Tcp(s) => {
+                let mut out = format!(
+                    "{}.{} > {}.{}: Flags [{}], seq {}",
+                    self.src,
+                    s.src_port,
+                    self.dst,
+                    s.dst_port,
+                    s.flags.tcpdump(),
+                    s.seq
+                );
+                if !s.payload.is_empty() {
+                    out.push_str(&format!(":{}", s.seq.wrapping_add(s.payload.len() as u32)));
+                }
+                if s.flags.ack() {
+                    out.push_str(&format!(", ack {}", s.ack));
+                }
+                out.push_str(&format!(", win {}", s.window));
+                if let Some(mss) = s.mss {
+                    out.push_str(&format!(", options [mss {mss}"));
+                    if let Some(ws) = s.window_scale {
+                        out.push_str(&format!(",wscale {ws}"));
+                    }
+                    out.push(']');
+                }
+                out.push_str(&format!(", length {}", s.payload.len()));
+                out
+            }
+            Body::Udp(d) => format!(
+                "{}.{} > {}.{}: UDP, length {}",
+                self.src,
+                d.src_port,
+                self.dst,
+                d.dst_port,
+                d.payload.len()
+            ),
+            Body::PortUnreachable(q) => format!(
+                "{} > {}: ICMP {} udp port {} unreachable",
+                self.src, self.dst, q.dst, q.dst_port
+            ),
+        }
+    }
+
+    /// A short label for a diagram: `SYN seq=1000`, `ACK 1001`, `PSH 5 bytes`, `UDP 5 bytes`.
+    pub fn label(&self) -> String {
+        match &self.body {
+            Body::Tcp(s) => {
+                let f = s.flags;
+                if f.rst() {
+                    format!("RST seq={}", s.seq)
+                } else if f.syn() && f.ack() {
+                    format!("SYN-ACK seq={} ack={}", s.seq, s.ack)
+                } else if f.syn() {
+                    format!("SYN seq={}", s.seq)
+                } else if f.fin() {
+                    format!("FIN seq={}", s.seq)
+                } else if !s.payload.is_empty() {
+                    format!("PSH {} bytes seq={}", s.payload.len(), s.seq)
+                } else {
+                    format!("ACK {}", s.ack)
+                }
+            }
+            Body::Udp(d) => format!("UDP {} bytes", d.payload.len()),
+            Body::PortUnreachable(q) => format!("ICMP port {} unreachable", q.dst_port),
+        }
+    }
+}

@@ -1,0 +1,1111 @@
+//! One TCP connection's machine (RFC 9293 §3.10), with RFC 6298 retransmission
+//! timing, Reno/NewReno congestion control (RFC 5681, RFC 6582), flow control with
+//! zero-window probing, and window scaling (RFC 7323).
+//!
+//! It performs no I/O: `on_segment`, `on_timer` and the application calls take the
+//! current time and write what must happen into a [`TcpOut`].
+
+use super::segment::{seq, TcpFlags, TcpSegment};
+use super::state::TcpState;
+use super::timers::{TimerKind, Timers};
+use super::TcpConfig;
+use crate::net::addr::SocketAddrV4;
+use crate::net::socket::Errno;
+use crate::net::trace::SendReason;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+/// Linux's "infinite" initial slow-start threshold.
+pub const SSTHRESH_INFINITE: u32 = i32::MAX as u32;
+/// RFC 9293: the MSS to assume when the peer sends no MSS option.
+const DEFAULT_MSS: u32 = 536;
+
+/// What one input made the connection do.
+#[derive(Clone, Debug, Default)]
+pub struct TcpOut {
+    pub segments: Vec<(TcpSegment, SendReason)>,
+    pub transitions: Vec<(TcpState, TcpState)>,
+    /// An error the application will see (ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE).
+    pub error: Option<Errno>,
+    pub congestion_changed: bool,
+}
+
+impl TcpOut {
+    pub fn clear(&mut self) {
+        self.segments.clear();
+        self.transitions.clear();
+        self.error = None;
+        self.congestion_changed = false;
+    }
+}
+
+/// Read-only figures for views: buffers, windows and timing.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TcpStats {
+    pub state: TcpState,
+    pub snd_una: u32,
+    pub snd_nxt: u32,
+    pub snd_wnd: u32,
+    pub send_acked_capacity: usize,
+    pub send_in_flight: usize,
+    pub send_unsent: usize,
+    pub rcv_nxt: u32,
+    pub recv_buffered: usize,
+    pub recv_out_of_order: usize,
+    pub recv_capacity: usize,
+    pub advertised_window: u32,
+    pub cwnd: u32,
+    pub ssthresh: u32,
+    pub srtt_us: Option<u64>,
+    pub rto_us: u64,
+    pub mss: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Tcb {
+    pub state: TcpState,
+    pub local: SocketAddrV4,
+    pub remote: SocketAddrV4,
+    cfg: TcpConfig,
+    pub timers: Timers,
+
+    // Send sequence space.
+    iss: u32,
+    snd_una: u32,
+    snd_nxt: u32,
+    /// Highest sequence number sent so far, plus one.
+    snd_max: u32,
+    /// Peer's window in bytes (already scaled).
+    snd_wnd: u32,
+    max_snd_wnd: u32,
+    snd_wl1: u32,
+    snd_wl2: u32,
+    /// Data from `snd_una` on: in flight, then unsent.
+    send_buf: VecDeque<u8>,
+    send_cap: usize,
+    /// The application will write no more; a FIN follows the buffered data.
+    fin_queued: bool,
+    snd_mss: u32,
+    our_mss: u32,
+    snd_wscale: u8,
+    rcv_wscale: u8,
+    /// Both SYNs carried the window-scale option, so both shifts are in force.
+    peer_offered_wscale: bool,
+
+    // Receive sequence space.
+    irs: u32,
+    rcv_nxt: u32,
+    /// Stream offset of `rcv_nxt` (bytes since the SYN), so out-of-order keys never wrap.
+    rcv_nxt_off: u64,
+    recv_buf: VecDeque<u8>,
+    recv_cap: usize,
+    out_of_order: BTreeMap<u64, Vec<u8>>,
+    ooo_bytes: usize,
+    /// Stream offset of a FIN that arrived ahead of missing data.
+    ooo_fin: Option<u64>,
+    pub fin_received: bool,
+    /// The window we last advertised, in bytes.
+    rcv_wnd_adv: u32,
+
+    // Retransmission timing (RFC 6298).
+    srtt: Option<u64>,
+    rttvar: u64,
+    rto: u64,
+    rtt_probe: Option<(u32, u64)>,
+    syn_sent_at: Option<u64>,
+    retries: u32,
+    persist_backoff: u32,
+
+    // Congestion control.
+    cwnd: u32,
+    ssthresh: u32,
+    dup_acks: u32,
+    /// NewReno: in fast recovery until this sequence number is acknowledged.
+    recover: Option<u32>,
+    ca_acked: u32,
+
+    /// Whether the application has closed the socket (no one will read again).
+    pub orphaned: bool,
+    /// The application shut down reading.
+    pub read_shutdown: bool,
+    ack_pending: Option<SendReason>,
+    unacked_segments: u32,
+    /// A pending error the application has not yet been told.
+    pub error: Option<Errno>,
+}
+
+impl Tcb {
+    fn new(cfg: &TcpConfig, local: SocketAddrV4, remote: SocketAddrV4, iss: u32, our_mss: u32, state: TcpState) -> Tcb {
+        let rcv_wscale = if cfg.window_scaling { window_shift(cfg.recv_buffer) } else { 0 };
+        Tcb {
+            state,
+            local,
+            remote,
+            cfg: cfg.clone(),
+            timers: Timers::default(),
+            iss,
+            snd_una: iss,
+            snd_nxt: iss,
+            snd_max: iss,
+            snd_wnd: 0,
+            max_snd_wnd: 0,
+            snd_wl1: 0,
+            snd_wl2: 0,
+            send_buf: VecDeque::new(),
+            send_cap: cfg.send_buffer,
+            fin_queued: false,
+            snd_mss: DEFAULT_MSS.min(our_mss),
+            our_mss,
+            snd_wscale: 0,
+            rcv_wscale,
+            peer_offered_wscale: false,
+            irs: 0,
+            rcv_nxt: 0,
+            rcv_nxt_off: 0,
+            recv_buf: VecDeque::new(),
+            recv_cap: cfg.recv_buffer,
+            out_of_order: BTreeMap::new(),
+            ooo_bytes: 0,
+            ooo_fin: None,
+            fin_received: false,
+            rcv_wnd_adv: 0,
+            srtt: None,
+            rttvar: 0,
+            rto: cfg.rto_initial_us,
+            rtt_probe: None,
+            syn_sent_at: None,
+            retries: 0,
+            persist_backoff: 0,
+            cwnd: 0,
+            ssthresh: SSTHRESH_INFINITE,
+            dup_acks: 0,
+            recover: None,
+            ca_acked: 0,
+            orphaned: false,
+            read_shutdown: false,
+            ack_pending: None,
+            unacked_segments: 0,
+            error: None,
+        }
+    }
+
+    /// Active open: `connect()` sends a SYN and enters SYN-SENT.
+    pub fn connect(
+        cfg: &TcpConfig,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        iss: u32,
+        our_mss: u32,
+        now: u64,
+        out: &mut TcpOut,
+    ) -> Tcb {
+        let mut tcb = Tcb::new(cfg, local, remote, iss, our_mss, TcpState::Closed);
+        tcb.set_state(TcpState::SynSent, out);
+        tcb.send_syn(now, false, SendReason::Handshake, out);
+        tcb
+    }
+
+    /// Passive open: a listener received `syn`; the new connection answers SYN-ACK.
+    pub fn accept_syn(
+        cfg: &TcpConfig,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        syn: &TcpSegment,
+        iss: u32,
+        our_mss: u32,
+        now: u64,
+        out: &mut TcpOut,
+    ) -> Tcb {
+        let mut tcb = Tcb::new(cfg, local, remote, iss, our_mss, TcpState::Listen);
+        tcb.take_syn_options(syn);
+        tcb.irs = syn.seq;
+        tcb.rcv_nxt = syn.seq.wrapping_add(1);
+        tcb.snd_wnd = u32::from(syn.window);
+        tcb.max_snd_wnd = tcb.snd_wnd;
+        tcb.snd_wl1 = syn.seq;
+        tcb.set_state(TcpState::SynReceived, out);
+        tcb.send_syn(now, true, SendReason::Handshake, out);
+        tcb
+    }
+
+    // ----- read-only views -------------------------------------------------------
+
+    pub fn stats(&self) -> TcpStats {
+        let in_flight = seq::diff(self.snd_nxt, self.snd_una) as usize;
+        let data_in_flight = in_flight.min(self.send_buf.len());
+        TcpStats {
+            state: self.state,
+            snd_una: self.snd_una,
+            snd_nxt: self.snd_nxt,
+            snd_wnd: self.snd_wnd,
+            send_acked_capacity: self.send_cap,
+            send_in_flight: data_in_flight,
+            send_unsent: self.send_buf.len() - data_in_flight,
+            rcv_nxt: self.rcv_nxt,
+            recv_buffered: self.recv_buf.len(),
+            recv_out_of_order: self.ooo_bytes,
+            recv_capacity: self.recv_cap,
+            advertised_window: self.rcv_wnd_adv,
+            cwnd: self.cwnd,
+            ssthresh: self.ssthresh,
+            srtt_us: self.srtt,
+            rto_us: self.rto,
+            mss: self.snd_mss,
+        }
+    }
+
+    pub fn cwnd(&self) -> u32 {
+        self.cwnd
+    }
+    pub fn ssthresh(&self) -> u32 {
+        self.ssthresh
+    }
+    pub fn unread(&self) -> usize {
+        self.recv_buf.len()
+    }
+    pub fn send_space(&self) -> usize {
+        self.send_cap.saturating_sub(self.send_buf.len())
+    }
+    /// Whether everything written has been acknowledged.
+    pub fn all_acked(&self) -> bool {
+        self.snd_una == self.snd_max && self.send_buf.is_empty()
+    }
+    /// Whether the application may still write.
+    pub fn can_send(&self) -> bool {
+        matches!(self.state, TcpState::Established | TcpState::CloseWait) && !self.fin_queued
+    }
+    pub fn write_closed(&self) -> bool {
+        self.fin_queued
+    }
+
+    // ----- application calls -----------------------------------------------------
+
+    pub fn set_buffers(&mut self, send: Option<usize>, recv: Option<usize>) {
+        if let Some(s) = send {
+            self.send_cap = s.max(1);
+        }
+        if let Some(r) = recv {
+            self.recv_cap = r.max(1);
+            if self.state == TcpState::Closed || self.state == TcpState::Listen {
+                self.rcv_wscale = if self.cfg.window_scaling { window_shift(self.recv_cap) } else { 0 };
+            }
+        }
+    }
+
+    pub fn set_nagle(&mut self, on: bool) {
+        self.cfg.nagle = on;
+    }
+
+    /// Queues as much of `data` as the send buffer takes and transmits what the
+    /// windows allow. Returns the bytes taken.
+    pub fn write(&mut self, data: &[u8], now: u64, out: &mut TcpOut) -> usize {
+        let n = data.len().min(self.send_space());
+        self.send_buf.extend(&data[..n]);
+        self.output(now, out);
+        n
+    }
+
+    /// Takes up to `max` bytes of in-order data. Opens the window again when the
+    /// read freed enough space to matter (receiver-side silly-window avoidance).
+    pub fn read(&mut self, max: usize, now: u64, out: &mut TcpOut) -> Vec<u8> {
+        let n = max.min(self.recv_buf.len());
+        let data: Vec<u8> = self.recv_buf.drain(..n).collect();
+        if n > 0 && self.state.is_synchronized() && !self.fin_received {
+            let window = self.receive_window();
+            let threshold = self.snd_mss.min(self.recv_cap as u32 / 2).max(1);
+            if self.rcv_wnd_adv < threshold && window >= threshold {
+                self.ack_pending = Some(SendReason::WindowUpdate);
+                self.output(now, out);
+            }
+        }
+        data
+    }
+
+    /// `shutdown(SHUT_WR)` or `close()`: queue a FIN after the buffered data.
+    pub fn close_write(&mut self, now: u64, out: &mut TcpOut) {
+        if self.fin_queued {
+            return;
+        }
+        match self.state {
+            TcpState::SynReceived | TcpState::Established => {
+                self.fin_queued = true;
+                self.set_state(TcpState::FinWait1, out);
+                self.output(now, out);
+            }
+            TcpState::CloseWait => {
+                self.fin_queued = true;
+                self.set_state(TcpState::LastAck, out);
+                self.output(now, out);
+            }
+            TcpState::SynSent => {
+                self.timers.stop_all();
+                self.set_state(TcpState::Closed, out);
+            }
+            _ => {}
+        }
+    }
+
+    /// Abort: send RST (when synchronized) and go to CLOSED.
+    pub fn abort(&mut self, out: &mut TcpOut) {
+        if matches!(
+            self.state,
+            TcpState::SynReceived
+                | TcpState::Established
+                | TcpState::FinWait1
+                | TcpState::FinWait2
+                | TcpState::CloseWait
+        ) {
+            let rst = self.segment(self.snd_nxt, TcpFlags::RST | TcpFlags::ACK, Arc::from(&[][..]));
+            out.segments.push((rst, SendReason::Reset));
+        }
+        self.timers.stop_all();
+        self.set_state(TcpState::Closed, out);
+    }
+
+    // ----- input -----------------------------------------------------------------
+
+    /// Processes one arriving segment (RFC 9293 §3.10.7.3 onwards).
+    pub fn on_segment(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) {
+        let cwnd_before = (self.cwnd, self.ssthresh);
+        match self.state {
+            TcpState::Closed | TcpState::Listen => {}
+            TcpState::SynSent => self.on_segment_syn_sent(seg, now, out),
+            _ => self.on_segment_synchronizing(seg, now, out),
+        }
+        if self.state != TcpState::Closed {
+            self.output(now, out);
+        }
+        out.congestion_changed |= cwnd_before != (self.cwnd, self.ssthresh);
+    }
+
+    fn on_segment_syn_sent(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) {
+        let f = seg.flags;
+        if f.ack() && (seq::le(seg.ack, self.iss) || seq::gt(seg.ack, self.snd_max)) {
+            if !f.rst() {
+                let rst = self.segment(seg.ack, TcpFlags::RST, Arc::from(&[][..]));
+                out.segments.push((rst, SendReason::Reset));
+            }
+            return;
+        }
+        if f.rst() {
+            if f.ack() {
+                self.fail(Errno::ECONNREFUSED, out);
+            }
+            return;
+        }
+        if !f.syn() {
+            return;
+        }
+        self.take_syn_options(seg);
+        self.irs = seg.seq;
+        self.rcv_nxt = seg.seq.wrapping_add(1);
+        self.snd_wl1 = seg.seq;
+        if f.ack() {
+            self.snd_wl2 = seg.ack;
+            self.snd_wnd = u32::from(seg.window);
+            self.max_snd_wnd = self.snd_wnd;
+            self.syn_acked(seg.ack, now);
+            self.set_state(TcpState::Established, out);
+            self.ack_pending = Some(SendReason::Ack);
+        } else {
+            // Simultaneous open: both sides sent SYN; answer SYN-ACK with our ISS.
+            self.snd_wnd = u32::from(seg.window);
+            self.max_snd_wnd = self.snd_wnd;
+            self.set_state(TcpState::SynReceived, out);
+            self.send_syn(now, true, SendReason::Handshake, out);
+        }
+    }
+
+    fn on_segment_synchronizing(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) {
+        let f = seg.flags;
+        // A SYN-ACK retransmitted by a peer whose final ACK we lost... or our own
+        // SYN-ACK crossing (simultaneous open): RFC 9293 handles both via the
+        // acceptability test below, which answers with an ACK.
+        if !self.acceptable(seg) {
+            if !f.rst() {
+                if self.state == TcpState::TimeWait && f.fin() {
+                    self.timers.set(TimerKind::TimeWait, now + 2 * self.cfg.msl_us);
+                }
+                self.ack_pending = Some(if seg.payload.is_empty() { SendReason::Ack } else { SendReason::DupAck });
+            }
+            return;
+        }
+        if f.rst() {
+            if seg.seq != self.rcv_nxt {
+                // RFC 5961 §3.2: in window but not exact — challenge ACK.
+                self.ack_pending = Some(SendReason::Ack);
+                return;
+            }
+            let errno = match self.state {
+                TcpState::SynReceived => Some(Errno::ECONNREFUSED),
+                TcpState::CloseWait => Some(Errno::EPIPE),
+                TcpState::Closing | TcpState::LastAck | TcpState::TimeWait => None,
+                _ => Some(Errno::ECONNRESET),
+            };
+            self.timers.stop_all();
+            self.send_buf.clear();
+            match errno {
+                Some(e) => self.fail(e, out),
+                None => self.set_state(TcpState::Closed, out),
+            }
+            return;
+        }
+        if f.syn() {
+            if self.state == TcpState::SynReceived && !f.ack() {
+                // The peer retransmitted its SYN: our SYN-ACK was lost; resend it.
+                self.send_syn(now, true, SendReason::HandshakeRetransmit, out);
+                return;
+            }
+            if !(self.state == TcpState::SynReceived && f.ack()) {
+                // RFC 5961 §4: a SYN on a synchronized connection gets a challenge ACK.
+                self.ack_pending = Some(SendReason::Ack);
+                return;
+            }
+        }
+        if !f.ack() {
+            return;
+        }
+        if self.state == TcpState::SynReceived {
+            if seq::lt(self.snd_una, seg.ack) && seq::le(seg.ack, self.snd_max) {
+                self.snd_wnd = u32::from(seg.window) << self.snd_wscale;
+                self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
+                self.snd_wl1 = seg.seq;
+                self.snd_wl2 = seg.ack;
+                self.syn_acked(seg.ack, now);
+                self.set_state(TcpState::Established, out);
+                if f.syn() {
+                    // Simultaneous open: the SYN-ACK must itself be acknowledged.
+                    self.ack_pending = Some(SendReason::Ack);
+                }
+            } else {
+                let rst = self.segment(seg.ack, TcpFlags::RST, Arc::from(&[][..]));
+                out.segments.push((rst, SendReason::Reset));
+                return;
+            }
+        } else if !self.process_ack(seg, now, out) {
+            return;
+        }
+        if self.state == TcpState::Closed {
+            return;
+        }
+        self.process_data(seg, now, out);
+    }
+
+    /// The ACK field of a segment in a synchronized state. Returns false when the
+    /// segment must be dropped.
+    fn process_ack(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) -> bool {
+        if seq::gt(seg.ack, self.snd_max) {
+            self.ack_pending = Some(SendReason::Ack);
+            return false;
+        }
+        let window = u32::from(seg.window) << self.snd_wscale;
+        let outstanding = self.snd_max != self.snd_una;
+        if seq::gt(seg.ack, self.snd_una) {
+            self.new_ack(seg.ack, now, out);
+        } else if seg.ack == self.snd_una
+            && seg.payload.is_empty()
+            && !seg.flags.fin()
+            && window == self.snd_wnd
+            && window > 0
+            && outstanding
+        {
+            self.duplicate_ack(now, out);
+        }
+        // Window update (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2 rule).
+        if seq::lt(self.snd_wl1, seg.seq) || (self.snd_wl1 == seg.seq && seq::le(self.snd_wl2, seg.ack)) {
+            self.snd_wnd = window;
+            self.max_snd_wnd = self.max_snd_wnd.max(window);
+            self.snd_wl1 = seg.seq;
+            self.snd_wl2 = seg.ack;
+            if window > 0 {
+                self.timers.stop(TimerKind::Persist);
+                self.persist_backoff = 0;
+            }
+        }
+        let fin_acked = self.fin_queued && self.snd_una == self.snd_max && self.fin_sent();
+        match self.state {
+            TcpState::FinWait1 if fin_acked => {
+                self.set_state(TcpState::FinWait2, out);
+                if self.orphaned {
+                    self.timers.set(TimerKind::FinWait2, now + self.cfg.fin_timeout_us);
+                }
+            }
+            TcpState::Closing if fin_acked => self.enter_time_wait(now, out),
+            TcpState::LastAck if fin_acked => {
+                self.timers.stop_all();
+                self.set_state(TcpState::Closed, out);
+                return false;
+            }
+            _ => {}
+        }
+        true
+    }
+
+    fn new_ack(&mut self, ack: u32, now: u64, out: &mut TcpOut) {
+        let acked = seq::diff(ack, self.snd_una);
+        let fin_seq = self.fin_seq();
+        let mut data_acked = acked as usize;
+        if self.fin_queued && seq::gt(ack, fin_seq) {
+            data_acked -= 1;
+        }
+        let data_acked = data_acked.min(self.send_buf.len());
+        self.send_buf.drain(..data_acked);
+        self.snd_una = ack;
+        if seq::lt(self.snd_nxt, self.snd_una) {
+            self.snd_nxt = self.snd_una;
+        }
+        // RTT sample (Karn: the probe is cleared whenever we retransmit).
+        if let Some((probe_seq, sent_at)) = self.rtt_probe {
+            if seq::ge(ack, probe_seq) {
+                self.rtt_sample(now.saturating_sub(sent_at));
+                self.rtt_probe = None;
+            }
+        }
+        self.retries = 0;
+        self.dup_acks_reset();
+        match self.recover {
+            Some(recover) if seq::lt(ack, recover) => {
+                // NewReno partial ACK: retransmit the next hole, deflate.
+                self.cwnd = self.cwnd.saturating_sub(acked).saturating_add(self.snd_mss).max(self.snd_mss);
+                self.retransmit_first(now, SendReason::FastRetransmit, out);
+            }
+            Some(_) => {
+                let flight = seq::diff(self.snd_max, self.snd_una);
+                self.cwnd = self.ssthresh.min(flight + self.snd_mss).max(self.snd_mss);
+                self.recover = None;
+            }
+            None => self.grow_cwnd(acked),
+        }
+        if self.snd_una == self.snd_max {
+            self.timers.stop(TimerKind::Retransmit);
+        } else {
+            self.timers.set(TimerKind::Retransmit, now + self.rto);
+        }
+    }
+
+    fn dup_acks_reset(&mut self) {
+        if self.recover.is_none() {
+            self.dup_acks = 0;
+        }
+    }
+
+    fn duplicate_ack(&mut self, now: u64, out: &mut TcpOut) {
+        self.dup_acks += 1;
+        if self.recover.is_some() {
+            // Fast recovery: each further duplicate means a segment left the network.
+            self.cwnd = self.cwnd.saturating_add(self.snd_mss);
+        } else if self.dup_acks == 3 {
+            let flight = seq::diff(self.snd_max, self.snd_una);
+            self.ssthresh = (flight / 2).max(2 * self.snd_mss);
+            self.recover = Some(self.snd_max);
+            self.retransmit_first(now, SendReason::FastRetransmit, out);
+            self.cwnd = self.ssthresh + 3 * self.snd_mss;
+        }
+    }
+
+    fn grow_cwnd(&mut self, acked: u32) {
+        if self.cwnd < self.ssthresh {
+            // Slow start (RFC 5681 with RFC 3465's L = 1 SMSS per ACK).
+            self.cwnd = self.cwnd.saturating_add(acked.min(self.snd_mss));
+        } else {
+            // Congestion avoidance: one SMSS per window's worth of ACKed bytes.
+            self.ca_acked = self.ca_acked.saturating_add(acked);
+            if self.ca_acked >= self.cwnd {
+                self.ca_acked -= self.cwnd;
+                self.cwnd = self.cwnd.saturating_add(self.snd_mss);
+            }
+        }
+    }
+
+    fn process_data(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) {
+        let receiving = matches!(self.state, TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2);
+        if !seg.payload.is_empty() && receiving {
+            if self.orphaned {
+                // Linux: data for a socket the application has closed is answered by RST.
+                self.abort(out);
+                out.error = None;
+                return;
+            }
+            self.accept_payload(seg, now);
+        }
+        if seg.flags.fin() && receiving | (self.state == TcpState::SynReceived) {
+            let fin_off = self.stream_offset(seg.seq) + seg.payload.len() as u64;
+            if fin_off == self.rcv_nxt_off {
+                self.receive_fin(now, out);
+            } else if fin_off > self.rcv_nxt_off {
+                self.ooo_fin = Some(fin_off);
+                self.ack_pending = Some(SendReason::DupAck);
+            }
+        }
+    }
+
+    fn accept_payload(&mut self, seg: &TcpSegment, now: u64) {
+        let seg_off = self.stream_offset(seg.seq);
+        let window_end = self.rcv_nxt_off + u64::from(self.receive_window());
+        let mut start = seg_off;
+        let mut data: &[u8] = &seg.payload;
+        if start < self.rcv_nxt_off {
+            let skip = ((self.rcv_nxt_off - start) as usize).min(data.len());
+            data = &data[skip..];
+            start = self.rcv_nxt_off;
+        }
+        let room = window_end.saturating_sub(start) as usize;
+        let data = &data[..data.len().min(room)];
+        if data.is_empty() {
+            self.ack_pending = Some(SendReason::Ack);
+            return;
+        }
+        if start == self.rcv_nxt_off {
+            self.recv_buf.extend(data);
+            self.advance_rcv(data.len() as u64);
+            self.drain_out_of_order();
+            self.unacked_segments += 1;
+            if self.cfg.delayed_ack && self.out_of_order.is_empty() && self.unacked_segments < 2 {
+                if !self.timers.is_running(TimerKind::DelayedAck) {
+                    self.timers.set(TimerKind::DelayedAck, now + self.cfg.delayed_ack_us);
+                }
+            } else {
+                self.ack_pending = Some(SendReason::Ack);
+            }
+        } else {
+            if !self.out_of_order.contains_key(&start) {
+                self.ooo_bytes += data.len();
+                self.out_of_order.insert(start, data.to_vec());
+            }
+            // Out of order: an immediate duplicate ACK tells the sender about the hole.
+            self.ack_pending = Some(SendReason::DupAck);
+        }
+    }
+
+    fn drain_out_of_order(&mut self) {
+        while let Some((&off, _)) = self.out_of_order.first_key_value() {
+            if off > self.rcv_nxt_off {
+                break;
+            }
+            let Some((off, data)) = self.out_of_order.pop_first() else { break };
+            self.ooo_bytes -= data.len();
+            let skip = (self.rcv_nxt_off - off) as usize;
+            if skip < data.len() {
+                let fresh = &data[skip..];
+                let room = self.recv_cap.saturating_sub(self.recv_buf.len());
+                let fresh = &fresh[..fresh.len().min(room)];
+                self.recv_buf.extend(fresh);
+                self.advance_rcv(fresh.len() as u64);
+            }
+        }
+    }
+
+    fn advance_rcv(&mut self, n: u64) {
+        self.rcv_nxt_off += n;
+        self.rcv_nxt = self.rcv_nxt.wrapping_add(n as u32);
+    }
+
+    fn receive_fin(&mut self, now: u64, out: &mut TcpOut) {
+        self.rcv_nxt = self.rcv_nxt.wrapping_add(1);
+        self.rcv_nxt_off += 1;
+        self.fin_received = true;
+        self.ooo_fin = None;
+        self.ack_pending = Some(SendReason::Ack);
+        self.timers.stop(TimerKind::DelayedAck);
+        match self.state {
+            TcpState::SynReceived | TcpState::Established => self.set_state(TcpState::CloseWait, out),
+            TcpState::FinWait1 => self.set_state(TcpState::Closing, out),
+            TcpState::FinWait2 => {
+                self.timers.stop(TimerKind::FinWait2);
+                self.enter_time_wait(now, out);
+            }
+            _ => {}
+        }
+    }
+
+    fn enter_time_wait(&mut self, now: u64, out: &mut TcpOut) {
+        self.timers.stop_all();
+        self.timers.set(TimerKind::TimeWait, now + 2 * self.cfg.msl_us);
+        self.set_state(TcpState::TimeWait, out);
+    }
+
+    // ----- timers ----------------------------------------------------------------
+
+    /// A timer the world scheduled has expired.
+    pub fn on_timer(&mut self, kind: TimerKind, now: u64, out: &mut TcpOut) {
+        let cwnd_before = (self.cwnd, self.ssthresh);
+        self.timers.stop(kind);
+        match kind {
+            TimerKind::Retransmit => self.on_retransmit_timeout(now, out),
+            TimerKind::Persist => {
+                self.send_window_probe(now, out);
+                self.persist_backoff = (self.persist_backoff + 1).min(16);
+                self.output(now, out);
+            }
+            TimerKind::DelayedAck => {
+                self.ack_pending = Some(SendReason::Ack);
+                self.output(now, out);
+            }
+            TimerKind::TimeWait | TimerKind::FinWait2 => {
+                self.timers.stop_all();
+                self.set_state(TcpState::Closed, out);
+            }
+        }
+        out.congestion_changed |= cwnd_before != (self.cwnd, self.ssthresh);
+    }
+
+    fn on_retransmit_timeout(&mut self, now: u64, out: &mut TcpOut) {
+        self.retries += 1;
+        let limit = match self.state {
+            TcpState::SynSent => self.cfg.syn_retries,
+            TcpState::SynReceived => self.cfg.synack_retries,
+            _ => self.cfg.data_retries,
+        };
+        if self.retries > limit {
+            if self.state == TcpState::SynReceived {
+                // A half-open passive connection just disappears (no error to report).
+                self.timers.stop_all();
+                self.set_state(TcpState::Closed, out);
+            } else {
+                self.abort_silently(Errno::ETIMEDOUT, out);
+            }
+            return;
+        }
+        self.rto = (self.rto * 2).min(self.cfg.rto_max_us);
+        self.rtt_probe = None;
+        match self.state {
+            TcpState::SynSent => self.send_syn(now, false, SendReason::HandshakeRetransmit, out),
+            TcpState::SynReceived => self.send_syn(now, true, SendReason::HandshakeRetransmit, out),
+            _ => {
+                // RFC 5681 §3.1 eq. (4): halve, then restart from one segment.
+                let flight = seq::diff(self.snd_max, self.snd_una);
+                self.ssthresh = (flight / 2).max(2 * self.snd_mss);
+                self.cwnd = self.snd_mss;
+                self.ca_acked = 0;
+                self.recover = None;
+                self.dup_acks = 0;
+                self.snd_nxt = self.snd_una;
+                self.output_with(now, SendReason::Retransmit, out);
+                if !self.timers.is_running(TimerKind::Retransmit) && self.snd_una != self.snd_max {
+                    self.timers.set(TimerKind::Retransmit, now + self.rto);
+                }
+            }
+        }
+    }
+
+    // ----- output ----------------------------------------------------------------
+
+    /// Sends whatever the windows allow, then any pending ACK.
+    pub fn output(&mut self, now: u64, out: &mut TcpOut) {
+        self.output_with(now, SendReason::Data, out);
+    }
+
+    fn output_with(&mut self, now: u64, first_reason: SendReason, out: &mut TcpOut) {
+        let mut reason = first_reason;
+        let sent_before = out.segments.len();
+        if matches!(
+            self.state,
+            TcpState::Established | TcpState::CloseWait | TcpState::FinWait1 | TcpState::Closing | TcpState::LastAck
+        ) {
+            while self.send_one(now, reason, out) {
+                reason = SendReason::Data;
+            }
+            self.arm_persist(now);
+        }
+        if out.segments.len() > sent_before {
+            self.ack_pending = None;
+            self.unacked_segments = 0;
+            self.timers.stop(TimerKind::DelayedAck);
+        } else if let Some(reason) = self.ack_pending.take() {
+            if self.state.is_synchronized() || self.state == TcpState::SynReceived {
+                let ack = self.segment(self.snd_nxt, TcpFlags::ACK, Arc::from(&[][..]));
+                out.segments.push((ack, reason));
+                self.unacked_segments = 0;
+                self.timers.stop(TimerKind::DelayedAck);
+            }
+        }
+    }
+
+    /// Sends one segment of data and/or FIN if allowed; false when nothing went out.
+    fn send_one(&mut self, now: u64, reason: SendReason, out: &mut TcpOut) -> bool {
+        let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
+        let fin_seq = self.fin_seq();
+        let unsent = self.send_buf.len().saturating_sub(offset);
+        let in_flight = seq::diff(self.snd_nxt, self.snd_una);
+        let window = self.snd_wnd.min(self.cwnd);
+        let usable = window.saturating_sub(in_flight) as usize;
+        let mut len = unsent.min(usable).min(self.snd_mss as usize);
+        if len > 0 && len < self.snd_mss as usize && len < unsent {
+            // Sender-side silly window avoidance (RFC 9293 §3.8.6.2.1).
+            if (len as u32) < self.max_snd_wnd / 2 {
+                len = 0;
+            }
+        }
+        if len > 0 && self.cfg.nagle && len < self.snd_mss as usize && in_flight > 0 {
+            len = 0;
+        }
+        let fin_now = self.fin_queued && len == unsent && seq::le(self.snd_nxt.wrapping_add(len as u32), fin_seq) && {
+            self.snd_nxt.wrapping_add(len as u32) == fin_seq
+        };
+        if len == 0 && !fin_now {
+            return false;
+        }
+        let payload: Arc<[u8]> = if len == 0 {
+            Arc::from(&[][..])
+        } else {
+            let (a, b) = self.send_buf.as_slices();
+            if offset + len <= a.len() {
+                Arc::from(&a[offset..offset + len])
+            } else if offset >= a.len() {
+                Arc::from(&b[offset - a.len()..offset - a.len() + len])
+            } else {
+                let mut v = Vec::with_capacity(len);
+                v.extend_from_slice(&a[offset..]);
+                v.extend_from_slice(&b[..len - (a.len() - offset)]);
+                Arc::from(v)
+            }
+        };
+        let mut flags = TcpFlags::ACK;
+        if len > 0 && len == unsent {
+            flags = flags | TcpFlags::PSH;
+        }
+        if fin_now {
+            flags = flags | TcpFlags::FIN;
+        }
+        let retransmission = seq::lt(self.snd_nxt, self.snd_max);
+        let seg = self.segment(self.snd_nxt, flags, payload);
+        let seg_len = seg.seq_len();
+        let why = if retransmission {
+            if reason == SendReason::FastRetransmit {
+                reason
+            } else {
+                SendReason::Retransmit
+            }
+        } else if len == 0 {
+            SendReason::Fin
+        } else {
+            SendReason::Data
+        };
+        if !retransmission && self.rtt_probe.is_none() {
+            self.rtt_probe = Some((self.snd_nxt.wrapping_add(seg_len), now));
+        }
+        self.snd_nxt = self.snd_nxt.wrapping_add(seg_len);
+        if seq::gt(self.snd_nxt, self.snd_max) {
+            self.snd_max = self.snd_nxt;
+        }
+        out.segments.push((seg, why));
+        if !self.timers.is_running(TimerKind::Retransmit) {
+            self.timers.set(TimerKind::Retransmit, now + self.rto);
+        }
+        !fin_now
+    }
+
+    /// Retransmits the first unacknowledged segment.
+    fn retransmit_first(&mut self, now: u64, reason: SendReason, out: &mut TcpOut) {
+        let saved = self.snd_nxt;
+        self.snd_nxt = self.snd_una;
+        let saved_cwnd = self.cwnd;
+        self.cwnd = self.cwnd.max(self.snd_mss);
+        let saved_wnd = self.snd_wnd;
+        self.snd_wnd = self.snd_wnd.max(self.snd_mss);
+        self.rtt_probe = None;
+        self.send_one(now, reason, out);
+        self.snd_wnd = saved_wnd;
+        self.cwnd = saved_cwnd;
+        if seq::gt(saved, self.snd_nxt) {
+            self.snd_nxt = saved;
+        }
+        self.timers.set(TimerKind::Retransmit, now + self.rto);
+    }
+
+    fn arm_persist(&mut self, now: u64) {
+        let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
+        let has_unsent = self.send_buf.len() > offset;
+        if self.snd_wnd == 0 && has_unsent && self.snd_una == self.snd_max {
+            if !self.timers.is_running(TimerKind::Persist) {
+                let interval = (self.rto << self.persist_backoff.min(10)).min(self.cfg.rto_max_us);
+                self.timers.set(TimerKind::Persist, now + interval);
+            }
+        } else {
+            self.timers.stop(TimerKind::Persist);
+        }
+    }
+
+    /// A zero-window probe: one byte of new data beyond the closed window. The
+    /// peer answers with an ACK that carries its current window.
+    fn send_window_probe(&mut self, now: u64, out: &mut TcpOut) {
+        let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
+        let Some(&byte) = self.send_buf.get(offset) else { return };
+        let seg = self.segment(self.snd_nxt, TcpFlags::ACK, Arc::from(&[byte][..]));
+        let end = self.snd_nxt.wrapping_add(1);
+        if seq::gt(end, self.snd_max) {
+            self.snd_max = end;
+        }
+        out.segments.push((seg, SendReason::ZeroWindowProbe));
+        let interval = (self.rto << (self.persist_backoff + 1).min(10)).min(self.cfg.rto_max_us);
+        self.timers.set(TimerKind::Persist, now + interval);
+    }
+
+    fn send_syn(&mut self, now: u64, with_ack: bool, reason: SendReason, out: &mut TcpOut) {
+        let flags = if with_ack { TcpFlags::SYN | TcpFlags::ACK } else { TcpFlags::SYN };
+        let mut seg = self.segment(self.iss, flags, Arc::from(&[][..]));
+        seg.mss = Some(self.our_mss.min(u32::from(u16::MAX)) as u16);
+        if self.cfg.window_scaling && (!with_ack || self.peer_offered_wscale) {
+            seg.window_scale = Some(self.rcv_wscale);
+        }
+        // The window in a SYN is never scaled (RFC 7323 §2.2).
+        seg.window = self.receive_window().min(u32::from(u16::MAX)) as u16;
+        self.rcv_wnd_adv = u32::from(seg.window);
+        self.snd_nxt = self.iss.wrapping_add(1);
+        self.snd_max = self.snd_nxt;
+        self.syn_sent_at = Some(now);
+        out.segments.push((seg, reason));
+        self.timers.set(TimerKind::Retransmit, now + self.rto);
+    }
+
+
+    /// Builds a segment from this connection's ports, with our ACK and window.
+    fn segment(&mut self, seq_no: u32, flags: TcpFlags, payload: Arc<[u8]>) -> TcpSegment {
+        let with_ack = flags.ack();
+        let window = if self.state == TcpState::SynSent && !with_ack {
+            0
+        } else {
+            let w = self.receive_window();
+            let scaled = (w >> self.rcv_wscale_in_use()).min(u32::from(u16::MAX));
+            self.rcv_wnd_adv = scaled << self.rcv_wscale_in_use();
+            scaled as u16
+        };
+        TcpSegment {
+            src_port: self.local.port(),
+            dst_port: self.remote.port(),
+            seq: seq_no,
+            ack: if with_ack { self.rcv_nxt } else { 0 },
+            flags,
+            window,
+            mss: None,
+            window_scale: None,
+            payload,
+        }
+    }
+
+    // ----- helpers ---------------------------------------------------------------
+
+    fn rcv_wscale_in_use(&self) -> u8 {
+        if self.peer_offered_wscale {
+            self.rcv_wscale
+        } else {
+            0
+        }
+    }
+
+    /// Free receive-buffer space: the window we can offer.
+    fn receive_window(&self) -> u32 {
+        let free = self.recv_cap.saturating_sub(self.recv_buf.len());
+        let max = if self.peer_offered_wscale { (u32::from(u16::MAX)) << self.rcv_wscale } else { u32::from(u16::MAX) };
+        (free.min(max as usize)) as u32
+    }
+
+    /// Offset in the received stream of sequence number `s`, relative to `rcv_nxt`.
+    fn stream_offset(&self, s: u32) -> u64 {
+        let delta = s.wrapping_sub(self.rcv_nxt) as i32;
+        (self.rcv_nxt_off as i64 + i64::from(delta)).max(0) as u64
+    }
+
+    /// RFC 9293 §3.10.7.4's acceptability test.
+    fn acceptable(&self, seg: &TcpSegment) -> bool {
+        let len = seg.seq_len();
+        let wnd = self.receive_window();
+        let in_window = |s: u32| seq::le(self.rcv_nxt, s) && seq::lt(s, self.rcv_nxt.wrapping_add(wnd));
+        match (len, wnd) {
+            (0, 0) => seg.seq == self.rcv_nxt,
+            (0, _) => in_window(seg.seq),
+            (_, 0) => false,
+            (_, _) => in_window(seg.seq) || in_window(seg.seq.wrapping_add(len - 1)),
+        }
+    }
+
+    fn take_syn_options(&mut self, syn: &TcpSegment) {
+        let peer_mss = syn.mss.map_or(DEFAULT_MSS, u32::from);
+        self.snd_mss = peer_mss.min(self.our_mss).max(64);
+        match syn.window_scale {
+            Some(ws) if self.cfg.window_scaling => {
+                self.peer_offered_wscale = true;
+                self.snd_wscale = ws.min(14);
+            }
+            _ => {
+                self.peer_offered_wscale = false;
+                self.snd_wscale = 0;
+            }
+        }
+        self.cwnd = self.cfg.initial_cwnd_segments.max(1) * self.snd_mss;
+    }
+
+    /// Our SYN was acknowledged: the handshake's round trip is the first RTT sample.
+    fn syn_acked(&mut self, ack: u32, now: u64) {
+        self.snd_una = ack;
+        if seq::lt(self.snd_nxt, ack) {
+            self.snd_nxt = ack;
+        }
+        self.timers.stop(TimerKind::Retransmit);
+        if self.retries == 0 {
+            if let Some(sent_at) = self.syn_sent_at {
+                self.rtt_sample(now.saturating_sub(sent_at));
+            }
+        } else {
+            // Karn: no sample from a retransmitted SYN; Linux restarts from the initial RTO.
+            self.rto = self.cfg.rto_initial_us;
+        }
+        self.retries = 0;
+    }
+
+    /// RFC 6298 §2.
+    fn rtt_sample(&mut self, r: u64) {
+        match self.srtt {
+            None => {
+                self.srtt = Some(r);
+                self.rttvar = r / 2;
+            }
+            Some(srtt) => {
+                self.rttvar = (3 * self.rttvar + srtt.abs_diff(r)) / 4;
+                self.srtt = Some((7 * srtt + r) / 8);
+            }
+        }
+        let srtt = self.srtt.unwrap_or(r);
+        let granularity = 1_000;
+        self.rto = (srtt + granularity.max(4 * self.rttvar)).clamp(self.cfg.rto_min_us, self.cfg.rto_max_us);
+    }
+
+    /// Sequence number our FIN takes (meaningful once `fin_queued`).
+    fn fin_seq(&self) -> u32 {
+        self.snd_una.wrapping_add(self.send_buf.len() as u32)
+    }
+
+    fn fin_sent(&self) -> bool {
+        self.fin_queued && seq::gt(self.snd_max, self.fin_seq())
+    }
+
+    fn set_state(&mut self, to: TcpState, out: &mut TcpOut) {
+        if self.state != to {
+            out.transitions.push((self.state, to));
+            self.state = to;
+        }
+    }
+
+    /// The connection failed with `errno`: CLOSED, and the application is told.
+    fn fail(&mut self, errno: Errno, out: &mut TcpOut) {
+        self.timers.stop_all();
+        self.error = Some(errno);
+        out.error = Some(errno);
+        self.set_state(TcpState::Closed, out);
+    }
+
+    /// Gives up after retransmissions: Linux sends no RST here, it just stops.
+    fn abort_silently(&mut self, errno: Errno, out: &mut TcpOut) {
+        self.send_buf.clear();
+        self.fail(errno, out);
+    }
+}
+
+/// The smallest window-scale shift that lets a 16-bit field cover `buffer` bytes.
+fn window_shift(buffer: usize) -> u8 {
+    let mut shift = 0u8;
+    while shift < 14 && (buffer >> shift) > usize::from(u16::MAX) {
+        shift += 1;
+    }
+    shift
+}

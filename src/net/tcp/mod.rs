@@ -1,0 +1,62 @@
+//! TCP: a sans-IO connection machine. Segments and timer expiries go in; segments,
+//! state changes and timer deadlines come out. The world does all the moving.
+
+pub mod conn;
+pub mod segment;
+pub mod socket;
+pub mod state;
+pub mod timers;
+
+use serde::{Deserialize, Serialize};
+
+/// Stack-wide TCP settings. Defaults follow Linux where a lesson can see them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TcpConfig {
+    /// `net.ipv4.tcp_syn_retries`: SYN retransmissions before ETIMEDOUT.
+    pub syn_retries: u32,
+    /// `net.ipv4.tcp_synack_retries`.
+    pub synack_retries: u32,
+    /// `net.ipv4.tcp_retries2`: data retransmissions before ETIMEDOUT.
+    pub data_retries: u32,
+    pub rto_initial_us: u64,
+    pub rto_min_us: u64,
+    pub rto_max_us: u64,
+    /// Maximum segment lifetime; TIME-WAIT lasts twice this (Linux: 60 s in all).
+    pub msl_us: u64,
+    /// How long an orphaned FIN-WAIT-2 waits for the peer's FIN.
+    pub fin_timeout_us: u64,
+    /// Initial congestion window in segments (RFC 6928, Linux: 10).
+    pub initial_cwnd_segments: u32,
+    pub delayed_ack: bool,
+    pub delayed_ack_us: u64,
+    /// Nagle's algorithm (off by default here so lessons stay easy to follow).
+    pub nagle: bool,
+    /// Bytes of data a socket's send buffer holds.
+    pub send_buffer: usize,
+    /// Bytes of data a socket's receive buffer holds.
+    pub recv_buffer: usize,
+    /// RFC 7323 window scaling.
+    pub window_scaling: bool,
+}
+
+impl Default for TcpConfig {
+    fn default() -> Self {
+        TcpConfig {
+            syn_retries: 6,
+            synack_retries: 5,
+            data_retries: 15,
+            rto_initial_us: 1_000_000,
+            rto_min_us: 200_000,
+            rto_max_us: 120_000_000,
+            msl_us: 30_000_000,
+            fin_timeout_us: 60_000_000,
+            initial_cwnd_segments: 10,
+            delayed_ack: false,
+            delayed_ack_us: 40_000,
+            nagle: false,
+            send_buffer: 65_536,
+            recv_buffer: 65_536,
+            window_scaling: true,
+        }
+    }
+}

@@ -1,0 +1,536 @@
+//! TCP sockets in the world: the calls, the listener's SYN and accept queues,
+//! demultiplexing arriving segments, and turning a connection's output into packets.
+
+use super::conn::{Tcb, TcpOut};
+use super::segment::{TcpFlags, TcpSegment};
+use super::state::TcpState;
+use super::timers::TimerKind;
+use super::TcpConfig;
+use crate::net::addr::{CallId, HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId};
+use crate::net::calls::Attempt;
+use crate::net::packet::{Body, Packet, IPV4_HEADER_LEN};
+use crate::net::socket::{CallResult, CallValue, Errno, ListenQueues, Shutdown, Socket, SocketKind, TcpSock, Wait};
+use crate::net::trace::{SendReason, StateCause, TraceKind};
+use crate::net::World;
+use std::sync::Arc;
+
+/// Linux's default `net.core.somaxconn`: `listen()` silently caps its backlog here.
+pub const SOMAXCONN: u32 = 4096;
+const TCP_HEADER_LEN: u32 = 20;
+
+impl World {
+    fn tcb(&self, sid: SocketId) -> Option<&Tcb> {
+        self.sock(sid).tcp().and_then(|t| t.tcb.as_deref())
+    }
+
+    fn tcb_mut(&mut self, sid: SocketId) -> Option<&mut Tcb> {
+        self.sock_mut(sid).tcp_mut().and_then(|t| t.tcb.as_deref_mut())
+    }
+
+    /// The stack's settings with this socket's own options applied.
+    fn config_for(&self, sock: &TcpSock) -> TcpConfig {
+        let mut cfg = self.tcp_config.clone();
+        if let Some(n) = sock.recv_buffer {
+            cfg.recv_buffer = n;
+        }
+        if let Some(n) = sock.send_buffer {
+            cfg.send_buffer = n;
+        }
+        if let Some(on) = sock.nagle {
+            cfg.nagle = on;
+        }
+        cfg
+    }
+
+    pub(crate) fn tcp_listen(&mut self, host: HostId, sid: SocketId, backlog: u32, call: CallId) -> CallResult {
+        let sock = self.sock(sid);
+        let Some(tcp) = sock.tcp() else { return Err(Errno::EOPNOTSUPP) };
+        if tcp.tcb.is_some() {
+            return Err(Errno::EINVAL);
+        }
+        let backlog = backlog.min(SOMAXCONN);
+        if tcp.listen.is_some() {
+            if let Some(q) = self.sock_mut(sid).tcp_mut().and_then(|t| t.listen.as_mut()) {
+                q.backlog = backlog;
+            }
+            return Ok(CallValue::Zero);
+        }
+        match sock.local {
+            None => self.bind(host, sid, SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), false)?,
+            Some(local) => {
+                // Linux checks the port again at listen(): SO_REUSEADDR lets two
+                // sockets bind it, but only one may listen.
+                let clash = self.hosts[host.0 as usize].port_holders(Protocol::Tcp, local.port()).iter().any(|&o| {
+                    o != sid
+                        && self.sock(o).tcp_state() == Some(TcpState::Listen)
+                        && self.sock(o).local.is_some_and(|l| {
+                            l.ip().is_unspecified() || local.ip().is_unspecified() || l.ip() == local.ip()
+                        })
+                });
+                if clash {
+                    return Err(Errno::EADDRINUSE);
+                }
+            }
+        }
+        if let Some(t) = self.sock_mut(sid).tcp_mut() {
+            t.listen = Some(ListenQueues { backlog, ..ListenQueues::default() });
+        }
+        self.emit(TraceKind::State {
+            host,
+            socket: sid,
+            from: TcpState::Closed,
+            to: TcpState::Listen,
+            cause: StateCause::Call(call),
+        });
+        Ok(CallValue::Zero)
+    }
+
+    pub(crate) fn tcp_accept(&mut self, host: HostId, sid: SocketId) -> Attempt {
+        let Some(queues) = self.sock_mut(sid).tcp_mut().and_then(|t| t.listen.as_mut()) else {
+            return Attempt::Done(Err(Errno::EINVAL));
+        };
+        let Some(child) = queues.accept_queue.pop_front() else { return Attempt::Wait(Wait::Accept) };
+        let Some(fd) = self.host_mut(host).allocate_fd(child) else {
+            if let Some(q) = self.sock_mut(sid).tcp_mut().and_then(|t| t.listen.as_mut()) {
+                q.accept_queue.push_front(child);
+            }
+            return Attempt::Done(Err(Errno::EMFILE));
+        };
+        let c = self.sock_mut(child);
+        c.fd = Some(fd);
+        if let Some(t) = c.tcp_mut() {
+            t.parent = None;
+        }
+        let peer = c.remote.unwrap_or(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0));
+        // A SYN that was dropped while the queue was full is retried by its sender;
+        // nothing to do here but let the listener's waiters look again.
+        self.mark_dirty(sid);
+        Attempt::Done(Ok(CallValue::Accepted { fd, peer }))
+    }
+
+    pub(crate) fn tcp_connect(&mut self, host: HostId, sid: SocketId, addr: SocketAddrV4, call: CallId) -> Attempt {
+        let sock = self.sock(sid);
+        let Some(tcp) = sock.tcp() else { return Attempt::Done(Err(Errno::EINVAL)) };
+        if tcp.listen.is_some() {
+            return Attempt::Done(Err(Errno::EISCONN));
+        }
+        if let Some(tcb) = &tcp.tcb {
+            match tcb.state {
+                TcpState::SynSent | TcpState::SynReceived => return Attempt::Done(Err(Errno::EALREADY)),
+                TcpState::Closed => {}
+                _ => return Attempt::Done(Err(Errno::EISCONN)),
+            }
+        }
+        // Linux treats 0.0.0.0 as "this host".
+        let dst_ip = if addr.ip().is_unspecified() { Ipv4Addr::LOCALHOST } else { *addr.ip() };
+        let remote = SocketAddrV4::new(dst_ip, addr.port());
+        if self.route(host, dst_ip).is_none() {
+            return Attempt::Done(Err(Errno::ENETUNREACH));
+        }
+        let source = self.hosts[host.0 as usize].source_for(dst_ip);
+        let cfg = self.config_for(tcp);
+        let local = match sock.local {
+            Some(l) if l.ip().is_unspecified() => SocketAddrV4::new(source, l.port()),
+            Some(l) => l,
+            None => {
+                let Some(port) = self.ephemeral_port(host, Protocol::Tcp, true) else {
+                    return Attempt::Done(Err(Errno::EADDRNOTAVAIL));
+                };
+                self.host_mut(host).hold_port(Protocol::Tcp, port, sid);
+                SocketAddrV4::new(source, port)
+            }
+        };
+        if self.hosts[host.0 as usize].connections.contains_key(&(local, remote)) {
+            return Attempt::Done(Err(Errno::EADDRNOTAVAIL));
+        }
+        let iss = self.rng.next_u32();
+        let mss = self.path_mtu(host, dst_ip).saturating_sub(IPV4_HEADER_LEN as u32 + TCP_HEADER_LEN);
+        let mut out = self.take_scratch();
+        let tcb = Tcb::connect(&cfg, local, remote, iss, mss, self.now(), &mut out);
+        let sock = self.sock_mut(sid);
+        sock.local = Some(local);
+        sock.remote = Some(remote);
+        if let Some(t) = sock.tcp_mut() {
+            t.tcb = Some(Box::new(tcb));
+            t.done = false;
+        }
+        self.host_mut(host).connections.insert((local, remote), sid);
+        self.apply_tcp_out(sid, &out, StateCause::Call(call));
+        self.return_scratch(out);
+        self.tcp_connect_progress(sid)
+    }
+
+    pub(crate) fn tcp_connect_progress(&mut self, sid: SocketId) -> Attempt {
+        let Some(tcb) = self.tcb_mut(sid) else { return Attempt::Done(Err(Errno::ENOTCONN)) };
+        match tcb.state {
+            TcpState::SynSent | TcpState::SynReceived => Attempt::Wait(Wait::Connect),
+            TcpState::Closed => Attempt::Done(Err(tcb.error.take().unwrap_or(Errno::ECONNREFUSED))),
+            _ => Attempt::Done(Ok(CallValue::Zero)),
+        }
+    }
+
+    /// `send`: copies into the send buffer, blocking while it is full.
+    pub(crate) fn tcp_send(&mut self, sid: SocketId, data: Arc<[u8]>, done: usize) -> Attempt {
+        let partial = |done: usize, e: Errno| Attempt::Done(if done > 0 { Ok(CallValue::Sent(done)) } else { Err(e) });
+        let write_shut = self.sock(sid).tcp().is_some_and(|t| t.write_shutdown);
+        let now = self.now();
+        let Some(tcb) = self.tcb_mut(sid) else { return Attempt::Done(Err(Errno::EPIPE)) };
+        if let Some(e) = tcb.error.take() {
+            return partial(done, e);
+        }
+        match tcb.state {
+            TcpState::SynSent | TcpState::SynReceived => return Attempt::Wait(Wait::Send { data, done }),
+            TcpState::Established | TcpState::CloseWait if !write_shut && tcb.can_send() => {}
+            _ => return partial(done, Errno::EPIPE),
+        }
+        if data.len() == done {
+            return Attempt::Done(Ok(CallValue::Sent(done)));
+        }
+        let mut out = self.take_scratch();
+        let Some(tcb) = self.tcb_mut(sid) else { return Attempt::Done(Err(Errno::EPIPE)) };
+        let taken = tcb.write(&data[done..], now, &mut out);
+        self.apply_tcp_out(sid, &out, StateCause::App);
+        self.return_scratch(out);
+        let done = done + taken;
+        if done == data.len() {
+            Attempt::Done(Ok(CallValue::Sent(done)))
+        } else {
+            Attempt::Wait(Wait::Send { data, done })
+        }
+    }
+
+    pub(crate) fn tcp_recv(&mut self, sid: SocketId, len: usize) -> Attempt {
+        let now = self.now();
+        let tcp = self.sock(sid).tcp();
+        let done = tcp.is_some_and(|t| t.done);
+        let Some(tcb) = self.tcb_mut(sid) else {
+            return Attempt::Done(if done { Ok(CallValue::Data(Arc::from(&[][..]))) } else { Err(Errno::ENOTCONN) });
+        };
+        if len == 0 {
+            return Attempt::Done(Ok(CallValue::Data(Arc::from(&[][..]))));
+        }
+        if tcb.unread() > 0 {
+            let mut out = self.take_scratch();
+            let data = match self.tcb_mut(sid) {
+                Some(tcb) => tcb.read(len, now, &mut out),
+                None => Vec::new(),
+            };
+            self.apply_tcp_out(sid, &out, StateCause::App);
+            self.return_scratch(out);
+            return Attempt::Done(Ok(CallValue::Data(Arc::from(data))));
+        }
+        if let Some(e) = tcb.error.take() {
+            return Attempt::Done(Err(e));
+        }
+        match tcb.state {
+            _ if tcb.fin_received || tcb.read_shutdown => Attempt::Done(Ok(CallValue::Data(Arc::from(&[][..])))),
+            TcpState::Closed => Attempt::Done(if done { Ok(CallValue::Data(Arc::from(&[][..]))) } else { Err(Errno::ENOTCONN) }),
+            _ => Attempt::Wait(Wait::Recv { len, from: false }),
+        }
+    }
+
+    pub(crate) fn tcp_shutdown(&mut self, sid: SocketId, how: Shutdown, call: CallId) -> CallResult {
+        let state = self.sock(sid).tcp_state().unwrap_or(TcpState::Closed);
+        let reading = matches!(how, Shutdown::Read | Shutdown::Both);
+        let writing = matches!(how, Shutdown::Write | Shutdown::Both);
+        match state {
+            TcpState::Closed => return Err(Errno::ENOTCONN),
+            TcpState::Listen => {
+                if reading {
+                    self.stop_listening(sid, call);
+                }
+                return Ok(CallValue::Zero);
+            }
+            _ => {}
+        }
+        let now = self.now();
+        let mut out = self.take_scratch();
+        if let Some(t) = self.sock_mut(sid).tcp_mut() {
+            t.write_shutdown |= writing;
+            if let Some(tcb) = t.tcb.as_deref_mut() {
+                if reading {
+                    tcb.read_shutdown = true;
+                }
+                if writing {
+                    tcb.close_write(now, &mut out);
+                }
+            }
+        }
+        self.apply_tcp_out(sid, &out, StateCause::Call(call));
+        self.return_scratch(out);
+        self.mark_dirty(sid);
+        Ok(CallValue::Zero)
+    }
+
+    /// `close` on a TCP socket whose descriptor is already released.
+    pub(crate) fn tcp_close(&mut self, sid: SocketId, call: CallId) {
+        let state = self.sock(sid).tcp_state().unwrap_or(TcpState::Closed);
+        if state == TcpState::Listen {
+            self.stop_listening(sid, call);
+            self.destroy_socket(sid);
+            return;
+        }
+        let now = self.now();
+        let mut out = self.take_scratch();
+        if let Some(tcb) = self.tcb_mut(sid) {
+            tcb.orphaned = true;
+            if tcb.unread() > 0 {
+                // Linux (RFC 2525 §2.17): closing with unread data aborts with RST.
+                tcb.abort(&mut out);
+            } else {
+                tcb.close_write(now, &mut out);
+                if tcb.state == TcpState::FinWait2 {
+                    let fin_timeout = self.tcp_config.fin_timeout_us;
+                    if let Some(tcb) = self.tcb_mut(sid) {
+                        tcb.timers.set(TimerKind::FinWait2, now + fin_timeout);
+                    }
+                }
+            }
+        }
+        self.apply_tcp_out(sid, &out, StateCause::Call(call));
+        self.return_scratch(out);
+        if self.sockets[sid.0 as usize].is_some() && self.sock(sid).tcp_state() == Some(TcpState::Closed) {
+            self.destroy_socket(sid);
+        }
+    }
+
+    /// A listener stops: connections still in its queues are reset, as Linux's
+    /// `inet_csk_listen_stop` does.
+    fn stop_listening(&mut self, sid: SocketId, call: CallId) {
+        let host = self.sock(sid).host;
+        let Some(queues) = self.sock_mut(sid).tcp_mut().and_then(|t| t.listen.take()) else { return };
+        self.emit(TraceKind::State { host, socket: sid, from: TcpState::Listen, to: TcpState::Closed, cause: StateCause::Call(call) });
+        for child in queues.syn_queue.into_iter().chain(queues.accept_queue) {
+            if self.sockets[child.0 as usize].is_none() {
+                continue;
+            }
+            let mut out = self.take_scratch();
+            if let Some(tcb) = self.tcb_mut(child) {
+                tcb.abort(&mut out);
+            }
+            self.apply_tcp_out(child, &out, StateCause::Call(call));
+            self.return_scratch(out);
+        }
+    }
+
+    pub(crate) fn tcp_timer(&mut self, sid: SocketId, kind: TimerKind) {
+        let now = self.now();
+        let mut out = self.take_scratch();
+        if let Some(tcb) = self.tcb_mut(sid) {
+            tcb.on_timer(kind, now, &mut out);
+        }
+        self.apply_tcp_out(sid, &out, StateCause::Timer(kind));
+        self.return_scratch(out);
+    }
+
+    /// Demultiplexes an arriving segment: an existing connection, else a listener,
+    /// else nobody — which RFC 9293 answers with RST.
+    pub(crate) fn tcp_arrive(&mut self, to: HostId, packet: Packet) {
+        let Body::Tcp(seg) = &packet.body else { return };
+        let local = SocketAddrV4::new(packet.dst, seg.dst_port);
+        let remote = SocketAddrV4::new(packet.src, seg.src_port);
+        if let Some(&sid) = self.hosts[to.0 as usize].connections.get(&(local, remote)) {
+            self.emit(TraceKind::Delivered { packet: packet.id, host: to, socket: Some(sid) });
+            if self.final_ack_overflows(sid, seg) {
+                return;
+            }
+            let now = self.now();
+            let mut out = self.take_scratch();
+            if let Some(tcb) = self.tcb_mut(sid) {
+                tcb.on_segment(seg, now, &mut out);
+            }
+            self.apply_tcp_out(sid, &out, StateCause::Segment(packet.id));
+            self.return_scratch(out);
+            return;
+        }
+        let listener = self.find_listener(to, local);
+        self.emit(TraceKind::Delivered { packet: packet.id, host: to, socket: listener });
+        let f = seg.flags;
+        match listener {
+            Some(l) if f.syn() && !f.ack() && !f.rst() => self.syn_at_listener(to, l, &packet, seg, local, remote),
+            Some(_) if f.rst() => {}
+            _ if f.rst() => {}
+            _ => self.send_reset_for(to, &packet, seg),
+        }
+    }
+
+    /// Linux drops a handshake's final ACK while the listener's accept queue is
+    /// full (`tcp_abort_on_overflow` = 0); the server's SYN-ACK timer retries.
+    fn final_ack_overflows(&mut self, sid: SocketId, seg: &TcpSegment) -> bool {
+        let sock = self.sock(sid);
+        let Some(tcp) = sock.tcp() else { return false };
+        let (Some(parent), Some(tcb)) = (tcp.parent, tcp.tcb.as_deref()) else { return false };
+        if tcb.state != TcpState::SynReceived || !seg.flags.ack() || seg.flags.rst() || seg.flags.syn() {
+            return false;
+        }
+        let Some(q) = self.sockets[parent.0 as usize].as_mut().and_then(|p| p.tcp_mut()).and_then(|t| t.listen.as_mut())
+        else {
+            return false;
+        };
+        if q.accept_queue_full() {
+            q.overflows += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn find_listener(&self, host: HostId, local: SocketAddrV4) -> Option<SocketId> {
+        let holders = self.hosts[host.0 as usize].port_holders(Protocol::Tcp, local.port());
+        let listening = |&&sid: &&SocketId| self.sock(sid).tcp_state() == Some(TcpState::Listen);
+        let exact = holders.iter().filter(listening).find(|&&sid| self.sock(sid).local.is_some_and(|l| l == local));
+        exact
+            .or_else(|| {
+                holders.iter().filter(listening).find(|&&sid| self.sock(sid).local.is_some_and(|l| l.ip().is_unspecified()))
+            })
+            .copied()
+    }
+
+    fn syn_at_listener(
+        &mut self,
+        host: HostId,
+        listener: SocketId,
+        packet: &Packet,
+        syn: &TcpSegment,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+    ) {
+        let l = self.sock(listener);
+        let Some(tcp) = l.tcp() else { return };
+        let Some(queues) = tcp.listen.as_ref() else { return };
+        if queues.accept_queue_full() {
+            // Linux: a SYN to a listener whose accept queue is full is dropped; the
+            // client's SYN timer will try again.
+            if let Some(q) = self.sock_mut(listener).tcp_mut().and_then(|t| t.listen.as_mut()) {
+                q.overflows += 1;
+            }
+            return;
+        }
+        let cfg = self.config_for(tcp);
+        let reuse_addr = l.reuse_addr;
+        let child_tcp = TcpSock {
+            parent: Some(listener),
+            recv_buffer: tcp.recv_buffer,
+            send_buffer: tcp.send_buffer,
+            nagle: tcp.nagle,
+            ..TcpSock::default()
+        };
+        let iss = self.rng.next_u32();
+        let mss = self.path_mtu(host, remote.ip().to_owned()).saturating_sub(IPV4_HEADER_LEN as u32 + TCP_HEADER_LEN);
+        let mut out = self.take_scratch();
+        let tcb = Tcb::accept_syn(&cfg, local, remote, syn, iss, mss, self.now(), &mut out);
+        let child = self.insert_socket(|id| Socket {
+            id,
+            host,
+            fd: None,
+            local: Some(local),
+            remote: Some(remote),
+            reuse_addr,
+            nonblocking: false,
+            bound_explicitly: false,
+            kind: SocketKind::Tcp(TcpSock { tcb: Some(Box::new(tcb)), ..child_tcp }),
+            waiters: Vec::new(),
+            timer_events: [None; 5],
+        });
+        let h = self.host_mut(host);
+        h.hold_port(Protocol::Tcp, local.port(), child);
+        h.connections.insert((local, remote), child);
+        if let Some(q) = self.sock_mut(listener).tcp_mut().and_then(|t| t.listen.as_mut()) {
+            q.syn_queue.push(child);
+        }
+        self.apply_tcp_out(child, &out, StateCause::SynAtListener(packet.id));
+        self.return_scratch(out);
+    }
+
+    /// RFC 9293 §3.10.7.1: a segment for no connection gets a RST that the sender
+    /// will accept.
+    fn send_reset_for(&mut self, host: HostId, packet: &Packet, seg: &TcpSegment) {
+        let (seq, ack, flags) = if seg.flags.ack() {
+            (seg.ack, 0, TcpFlags::RST)
+        } else {
+            (0, seg.seq.wrapping_add(seg.seq_len()), TcpFlags::RST | TcpFlags::ACK)
+        };
+        let rst = TcpSegment {
+            src_port: seg.dst_port,
+            dst_port: seg.src_port,
+            seq,
+            ack,
+            flags,
+            window: 0,
+            mss: None,
+            window_scale: None,
+            payload: Arc::from(&[][..]),
+        };
+        self.transmit(host, None, packet.dst, packet.src, Body::Tcp(rst), SendReason::Reset);
+    }
+
+    /// Turns a connection's output into trace events and packets, and keeps the
+    /// socket tables in step with its state.
+    pub(crate) fn apply_tcp_out(&mut self, sid: SocketId, out: &TcpOut, cause: StateCause) {
+        let sock = self.sock(sid);
+        let host = sock.host;
+        let parent = sock.tcp().and_then(|t| t.parent);
+        let Some(tcb) = self.tcb(sid) else { return };
+        let (local, remote) = (tcb.local, tcb.remote);
+        let (cwnd, ssthresh) = (tcb.cwnd(), tcb.ssthresh());
+        let state = tcb.state;
+        for &(from, to) in &out.transitions {
+            self.emit(TraceKind::State { host, socket: sid, from, to, cause });
+        }
+        if let Some(errno) = out.error {
+            self.emit(TraceKind::SocketError { host, socket: sid, errno });
+        }
+        if out.congestion_changed {
+            self.emit(TraceKind::Congestion { host, socket: sid, cwnd, ssthresh });
+        }
+        for (seg, reason) in &out.segments {
+            self.transmit(host, Some(sid), *local.ip(), *remote.ip(), Body::Tcp(seg.clone()), *reason);
+        }
+        if let Some(parent) = parent {
+            let established = out.transitions.iter().any(|&(_, to)| to == TcpState::Established);
+            if established && self.sockets[parent.0 as usize].is_some() {
+                if let Some(q) = self.sock_mut(parent).tcp_mut().and_then(|t| t.listen.as_mut()) {
+                    q.syn_queue.retain(|&s| s != sid);
+                    q.accept_queue.push_back(sid);
+                }
+                self.mark_dirty(parent);
+            }
+        }
+        self.mark_dirty(sid);
+        if state == TcpState::Closed {
+            self.connection_closed(sid);
+        } else {
+            self.sync_timers(sid);
+        }
+    }
+
+    /// A connection reached CLOSED: an orphan is freed at once; a socket the
+    /// application still holds stays (reads end-of-stream or its error) but no
+    /// longer receives segments.
+    fn connection_closed(&mut self, sid: SocketId) {
+        let sock = self.sock(sid);
+        let in_queue = sock.tcp().is_some_and(|t| t.parent.is_some());
+        if sock.fd.is_none() || in_queue {
+            self.destroy_socket(sid);
+            return;
+        }
+        let host = sock.host;
+        let auto_bound = !sock.bound_explicitly;
+        let protocol = sock.protocol();
+        let Some(tcb) = self.tcb(sid) else { return };
+        let key = (tcb.local, tcb.remote);
+        let port = tcb.local.port();
+        let h = self.host_mut(host);
+        if h.connections.get(&key) == Some(&sid) {
+            h.connections.remove(&key);
+        }
+        if auto_bound {
+            // Linux releases an automatically chosen port when the connection ends.
+            h.release_port(protocol, port, sid);
+            self.sock_mut(sid).local = None;
+        }
+        if let Some(t) = self.sock_mut(sid).tcp_mut() {
+            t.done = true;
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! UDP: connectionless datagrams with their boundaries kept, a size limit, a
+//! receive buffer that silently drops when full, and ICMP port unreachable.
+
+use super::addr::{HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId};
+use super::calls::Attempt;
+use super::packet::{Body, Packet, Quoted, UdpDatagram, UDP_HEADER_LEN, UDP_MAX_PAYLOAD};
+use super::socket::{CallResult, CallValue, Errno, Shutdown, Wait};
+use super::trace::{DropReason, SendReason, TraceKind};
+use super::World;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// Linux's `net.core.rmem_default`.
+pub const DEFAULT_UDP_RECV_BUFFER: usize = 212_992;
+
+#[derive(Clone, Debug)]
+pub struct UdpSock {
+    /// Datagrams waiting to be read, with their senders.
+    pub queue: VecDeque<(SocketAddrV4, Arc<[u8]>)>,
+    pub queued_bytes: usize,
+    /// Payload bytes the receive buffer holds.
+    pub capacity: usize,
+    /// An ICMP error waiting to be reported (connected sockets only).
+    pub error: Option<Errno>,
+    pub delivered: u64,
+    pub dropped: u64,
+    pub read_shutdown: bool,
+    pub write_shutdown: bool,
+}
+
+impl Default for UdpSock {
+    fn default() -> Self {
+        UdpSock {
+            queue: VecDeque::new(),
+            queued_bytes: 0,
+            capacity: DEFAULT_UDP_RECV_BUFFER,
+            error: None,
+            delivered: 0,
+            dropped: 0,
+            read_shutdown: false,
+            write_shutdown: false,
+        }
+    }
+}
+
+impl World {
+    pub(crate) fn udp_connect(&mut self, host: HostId, sid: SocketId, addr: SocketAddrV4) -> CallResult {
+        if self.sock(sid).local.is_none() {
+            self.bind(host, sid, SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), false)?;
+        }
+        let source = self.hosts[host.0 as usize].source_for(*addr.ip());
+        let sock = self.sock_mut(sid);
+        if let Some(local) = sock.local {
+            if local.ip().is_unspecified() {
+                sock.local = Some(SocketAddrV4::new(source, local.port()));
+            }
+        }
+        sock.remote = Some(addr);
+        Ok(CallValue::Zero)
+    }
+
+    pub(crate) fn udp_send(
+        &mut self,
+        host: HostId,
+        sid: SocketId,
+        data: Arc<[u8]>,
+        to: Option<SocketAddrV4>,
+    ) -> CallResult {
+        if let Some(err) = self.sock_mut(sid).udp_mut().and_then(|u| u.error.take()) {
+            return Err(err);
+        }
+        let sock = self.sock(sid);
+        if sock.udp().is_some_and(|u| u.write_shutdown) {
+            return Err(Errno::EPIPE);
+        }
+        let Some(dst) = to.or(sock.remote) else { return Err(Errno::EDESTADDRREQ) };
+        if data.len() > UDP_MAX_PAYLOAD {
+            return Err(Errno::EMSGSIZE);
+        }
+        if self.route(host, *dst.ip()).is_none() {
+            return Err(Errno::ENETUNREACH);
+        }
+        if self.sock(sid).local.is_none() {
+            self.bind(host, sid, SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), false)?;
+        }
+        let local = self.sock(sid).local.unwrap_or(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0));
+        let src = if local.ip().is_unspecified() { self.hosts[host.0 as usize].source_for(*dst.ip()) } else { *local.ip() };
+        let len = data.len();
+        let body = Body::Udp(UdpDatagram { src_port: local.port(), dst_port: dst.port(), payload: data });
+        self.transmit(host, Some(sid), src, *dst.ip(), body, SendReason::Datagram);
+        Ok(CallValue::Sent(len))
+    }
+
+    /// `recv`/`recvfrom` on UDP: one datagram per call; a short buffer truncates it
+    /// and the rest of that datagram is gone.
+    pub(crate) fn udp_recv(&mut self, sid: SocketId, len: usize, with_sender: bool) -> Attempt {
+        let Some(udp) = self.sock_mut(sid).udp_mut() else { return Attempt::Done(Err(Errno::EINVAL)) };
+        if let Some(err) = udp.error.take() {
+            return Attempt::Done(Err(err));
+        }
+        match udp.queue.pop_front() {
+            Some((from, data)) => {
+                udp.queued_bytes -= data.len();
+                let data: Arc<[u8]> = if data.len() > len { Arc::from(&data[..len]) } else { data };
+                Attempt::Done(Ok(if with_sender { CallValue::DataFrom { data, from } } else { CallValue::Data(data) }))
+            }
+            None if udp.read_shutdown => Attempt::Done(Ok(CallValue::Data(Arc::from(&[][..])))),
+            None => Attempt::Wait(Wait::Recv { len, from: with_sender }),
+        }
+    }
+
+    pub(crate) fn udp_shutdown(&mut self, sid: SocketId, how: Shutdown) -> CallResult {
+        let sock = self.sock_mut(sid);
+        if sock.remote.is_none() {
+            return Err(Errno::ENOTCONN);
+        }
+        if let Some(udp) = sock.udp_mut() {
+            if matches!(how, Shutdown::Read | Shutdown::Both) {
+                udp.read_shutdown = true;
+            }
+            if matches!(how, Shutdown::Write | Shutdown::Both) {
+                udp.write_shutdown = true;
+            }
+        }
+        self.mark_dirty(sid);
+        Ok(CallValue::Zero)
+    }
+
+    /// Finds the socket a datagram for `dst` from `src` belongs to: a connected
+    /// socket matching both ends first, then one bound to the exact address, then
+    /// one bound to 0.0.0.0.
+    fn udp_lookup(&self, host: HostId, dst: SocketAddrV4, src: SocketAddrV4) -> Option<SocketId> {
+        let holders = self.hosts[host.0 as usize].port_holders(Protocol::Udp, dst.port());
+        holders
+            .iter()
+            .filter_map(|&sid| {
+                let s = self.sock(sid);
+                let local = s.local?;
+                let ip_score = if *local.ip() == *dst.ip() {
+                    2
+                } else if local.ip().is_unspecified() {
+                    1
+                } else {
+                    return None;
+                };
+                let remote_score = match s.remote {
+                    Some(r) if r == src => 4,
+                    Some(_) => return None,
+                    None => 0,
+                };
+                Some((ip_score + remote_score, sid))
+            })
+            .max_by_key(|&(score, sid)| (score, std::cmp::Reverse(sid)))
+            .map(|(_, sid)| sid)
+    }
+
+    pub(crate) fn udp_arrive(&mut self, to: HostId, packet: Packet) {
+        let Body::Udp(d) = &packet.body else { return };
+        let dst = SocketAddrV4::new(packet.dst, d.dst_port);
+        let src = SocketAddrV4::new(packet.src, d.src_port);
+        let target = self.udp_lookup(to, dst, src);
+        self.emit(TraceKind::Delivered { packet: packet.id, host: to, socket: target });
+        let Some(sid) = target else {
+            // Nobody listens: the host answers ICMP port unreachable (RFC 1122 §3.2.2.1).
+            let quoted = Quoted {
+                src: packet.src,
+                dst: packet.dst,
+                ip_id: packet.ip_id,
+                src_port: d.src_port,
+                dst_port: d.dst_port,
+                udp_len: (UDP_HEADER_LEN + d.payload.len()).min(usize::from(u16::MAX)) as u16,
+            };
+            self.transmit(to, None, packet.dst, packet.src, Body::PortUnreachable(quoted), SendReason::Icmp);
+            return;
+        };
+        let Some(udp) = self.sock_mut(sid).udp_mut() else { return };
+        if udp.read_shutdown || udp.queued_bytes + d.payload.len() > udp.capacity {
+            udp.dropped += 1;
+            self.emit(TraceKind::Dropped {
+                packet: packet.id,
+                host: to,
+                socket: sid,
+                reason: DropReason::ReceiveBufferFull,
+            });
+            return;
+        }
+        udp.queued_bytes += d.payload.len();
+        udp.queue.push_back((src, d.payload.clone()));
+        udp.delivered += 1;
+        self.mark_dirty(sid);
+    }
+
+    /// ICMP port unreachable reached the datagram's sender. Linux reports it as
+    /// ECONNREFUSED on a *connected* UDP socket's next call and ignores it otherwise.
+    pub(crate) fn icmp_arrive(&mut self, to: HostId, packet: Packet) {
+        let Body::PortUnreachable(q) = &packet.body else { return };
+        let local = SocketAddrV4::new(q.src, q.src_port);
+        let remote = SocketAddrV4::new(q.dst, q.dst_port);
+        let target = self.hosts[to.0 as usize].port_holders(Protocol::Udp, q.src_port).iter().copied().find(|&sid| {
+            let s = self.sock(sid);
+            s.remote == Some(remote) && s.local.is_some_and(|l| l == local || l.ip().is_unspecified())
+        });
+        self.emit(TraceKind::Delivered { packet: packet.id, host: to, socket: target });
+        if let Some(sid) = target {
+            if let Some(udp) = self.sock_mut(sid).udp_mut() {
+                udp.error = Some(Errno::ECONNREFUSED);
+            }
+            self.emit(TraceKind::SocketError { host: to, socket: sid, errno: Errno::ECONNREFUSED });
+            self.mark_dirty(sid);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Read-only pictures of the world for views: each socket as a row of facts.
+
+use super::addr::{Fd, HostId, Protocol, SocketAddrV4, SocketId};
+use super::socket::Wait;
+use super::tcp::conn::TcpStats;
+use super::tcp::state::TcpState;
+use super::World;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SocketView {
+    pub id: SocketId,
+    pub host: HostId,
+    pub fd: Option<Fd>,
+    pub protocol: Protocol,
+    pub local: Option<SocketAddrV4>,
+    pub remote: Option<SocketAddrV4>,
+    pub state: Option<TcpState>,
+    pub tcp: Option<TcpStats>,
+    pub listen: Option<ListenView>,
+    pub udp: Option<UdpView>,
+    /// Names of the calls blocked on this socket (`accept`, `recv`, ...).
+    pub blocked: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListenView {
+    pub backlog: u32,
+    pub syn_queue: usize,
+    pub accept_queue: usize,
+    pub overflows: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UdpView {
+    pub queued: usize,
+    pub queued_bytes: usize,
+    pub capacity: usize,
+    pub delivered: u64,
+    pub dropped: u64,
+}
+
+impl World {
+    /// The sockets of `host`: those with descriptors in fd order, then those
+    /// without (connections waiting to be accepted, closed ones finishing TCP).
+    pub fn sockets_on(&self, host: HostId) -> Vec<SocketView> {
+        let mut views: Vec<SocketView> =
+            self.sockets.iter().flatten().filter(|s| s.host == host).map(|s| self.socket_view(s.id)).collect();
+        views.sort_by_key(|v| (v.fd.is_none(), v.fd, v.id));
+        views
+    }
+
+    pub fn socket_view(&self, id: SocketId) -> SocketView {
+        let s = self.sock(id);
+        let tcp = s.tcp();
+        SocketView {
+            id,
+            host: s.host,
+            fd: s.fd,
+            protocol: s.protocol(),
+            local: s.local.or_else(|| tcp.and_then(|t| t.tcb.as_ref()).map(|c| c.local)),
+            remote: s.remote,
+            state: s.tcp_state(),
+            tcp: tcp.and_then(|t| t.tcb.as_ref()).map(|c| c.stats()),
+            listen: tcp.and_then(|t| t.listen.as_ref()).map(|q| ListenView {
+                backlog: q.backlog,
+                syn_queue: q.syn_queue.len(),
+                accept_queue: q.accept_queue.len(),
+                overflows: q.overflows,
+            }),
+            udp: s.udp().map(|u| UdpView {
+                queued: u.queue.len(),
+                queued_bytes: u.queued_bytes,
+                capacity: u.capacity,
+                delivered: u.delivered,
+                dropped: u.dropped,
+            }),
+            blocked: s
+                .waiters
+                .iter()
+                .map(|w| {
+                    match w.wait {
+                        Wait::Accept => "accept",
+                        Wait::Connect => "connect",
+                        Wait::Recv { from: true, .. } => "recvfrom",
+                        Wait::Recv { .. } => "recv",
+                        Wait::Send { .. } => "send",
+                    }
+                    .to_string()
+                })
+                .collect(),
+        }
+    }
+
+    /// The socket a host's descriptor names, if open.
+    pub fn socket_by_fd(&self, host: HostId, fd: Fd) -> Option<SocketId> {
+        self.host(host).and_then(|h| h.socket_of(fd))
+    }
+}

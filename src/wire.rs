@@ -1,0 +1,238 @@
+//! Packets as real bytes: IPv4 with TCP, UDP or ICMP, checksums included, built
+//! and parsed with etherparse. The inspector shows these bytes and pcap files hold them.
+
+use crate::net::packet::{Body, Packet, Quoted, UdpDatagram};
+use crate::net::tcp::segment::{TcpFlags, TcpSegment};
+use crate::net::{Ipv4Addr, PacketId};
+use etherparse::{Icmpv4Type, IpNumber, Ipv4Header, PacketBuilder, SlicedPacket, TcpOptionElement, TransportSlice};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WireError {
+    /// etherparse could not build the packet (a field out of range).
+    Build(String),
+    /// The bytes are not an IPv4 packet we understand.
+    Parse(String),
+}
+
+impl std::fmt::Display for WireError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WireError::Build(e) => write!(f, "cannot build packet: {e}"),
+            WireError::Parse(e) => write!(f, "cannot parse packet: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for WireError {}
+
+/// Serializes a packet to IPv4 bytes with valid header, TCP/UDP and ICMP checksums.
+pub fn to_bytes(packet: &Packet) -> Result<Vec<u8>, WireError> {
+    let ip = |proto: IpNumber, payload_len: usize| -> Result<Ipv4Header, WireError> {
+        let mut h = Ipv4Header::new(payload_len as u16, packet.ttl, proto, packet.src.octets(), packet.dst.octets())
+            .map_err(|e| WireError::Build(e.to_string()))?;
+        h.identification = packet.ip_id;
+        h.dont_fragment = matches!(packet.body, Body::Tcp(_));
+        Ok(h)
+    };
+    let mut out = Vec::with_capacity(packet.wire_len());
+    match &packet.body {
+        Body::Tcp(seg) => {
+            let mut builder = PacketBuilder::ip(etherparse::IpHeaders::Ipv4(
+                ip(IpNumber::TCP, 0)?,
+                Default::default(),
+            ))
+            .tcp(seg.src_port, seg.dst_port, seg.seq, seg.window);
+            if seg.flags.syn() {
+                builder = builder.syn();
+            }
+            if seg.flags.ack() {
+                builder = builder.ack(seg.ack);
+            }
+            if seg.flags.fin() {
+                builder = builder.fin();
+            }
+            if seg.flags.rst() {
+                builder = builder.rst();
+            }
+            if seg.flags.psh() {
+                builder = builder.psh();
+            }
+            let mut options = Vec::new();
+            if let Some(mss) = seg.mss {
+                options.push(TcpOptionElement::MaximumSegmentSize(mss));
+            }
+            if let Some(ws) = seg.window_scale {
+                options.push(TcpOptionElement::Noop);
+                options.push(TcpOptionElement::WindowScale(ws));
+            }
+            if !options.is_empty() {
+                builder = builder.options(&options).map_err(|e| WireError::Build(e.to_string()))?;
+            }
+            builder.write(&mut out, &seg.payload).map_err(|e| WireError::Build(e.to_string()))?;
+        }
+        Body::Udp(d) => {
+            PacketBuilder::ip(etherparse::IpHeaders::Ipv4(ip(IpNumber::UDP, 0)?, Default::default()))
+                .udp(d.src_port, d.dst_port)
+                .write(&mut out, &d.payload)
+                .map_err(|e| WireError::Build(e.to_string()))?;
+        }
+        Body::PortUnreachable(q) => {
+            let quoted = quoted_bytes(q)?;
+            PacketBuilder::ip(etherparse::IpHeaders::Ipv4(ip(IpNumber::ICMP, 0)?, Default::default()))
+                .icmpv4(Icmpv4Type::DestinationUnreachable(etherparse::icmpv4::DestUnreachableHeader::Port))
+                .write(&mut out, &quoted)
+                .map_err(|e| WireError::Build(e.to_string()))?;
+        }
+    }
+    Ok(out)
+}
+
+/// The original datagram's IPv4 header and first 8 bytes (its UDP header), as an
+/// ICMP error quotes them (RFC 792).
+fn quoted_bytes(q: &Quoted) -> Result<Vec<u8>, WireError> {
+    let mut h = Ipv4Header::new(q.udp_len, 64, IpNumber::UDP, q.src.octets(), q.dst.octets())
+        .map_err(|e| WireError::Build(e.to_string()))?;
+    h.identification = q.ip_id;
+    let mut out = h.to_bytes().to_vec();
+    out.extend_from_slice(&q.src_port.to_be_bytes());
+    out.extend_from_slice(&q.dst_port.to_be_bytes());
+    out.extend_from_slice(&q.udp_len.to_be_bytes());
+    out.extend_from_slice(&[0, 0]);
+    Ok(out)
+}
+
+/// Parses IPv4 bytes back into a packet (with the given id; ids are not on the wire).
+pub fn from_bytes(bytes: &[u8], id: PacketId) -> Result<Packet, WireError> {
+    let sliced = SlicedPacket::from_ip(bytes).map_err(|e| WireError::Parse(e.to_string()))?;
+    let Some(etherparse::NetSlice::Ipv4(ipv4)) = &sliced.net else {
+        return Err(WireError::Parse("not IPv4".into()));
+    };
+    let header = ipv4.header();
+    let src = Ipv4Addr::from(header.source());
+    let dst = Ipv4Addr::from(header.destination());
+    let body = match &sliced.transport {
+        Some(TransportSlice::Tcp(tcp)) => {
+            let mut mss = None;
+            let mut window_scale = None;
+            for option in tcp.options_iterator() {
+                match option.map_err(|e| WireError::Parse(e.to_string()))? {
+                    TcpOptionElement::MaximumSegmentSize(m) => mss = Some(m),
+                    TcpOptionElement::WindowScale(w) => window_scale = Some(w),
+                    _ => {}
+                }
+            }
+            let mut flags = 0u8;
+            for (on, bit) in [
+                (tcp.fin(), TcpFlags::FIN),
+                (tcp.syn(), TcpFlags::SYN),
+                (tcp.rst(), TcpFlags::RST),
+                (tcp.psh(), TcpFlags::PSH),
+                (tcp.ack(), TcpFlags::ACK),
+            ] {
+                if on {
+                    flags |= bit.0;
+                }
+            }
+            Body::Tcp(TcpSegment {
+                src_port: tcp.source_port(),
+                dst_port: tcp.destination_port(),
+                seq: tcp.sequence_number(),
+                ack: tcp.acknowledgment_number(),
+                flags: TcpFlags(flags),
+                window: tcp.window_size(),
+                mss,
+                window_scale,
+                payload: Arc::from(tcp.payload()),
+            })
+        }
+        Some(TransportSlice::Udp(udp)) => Body::Udp(UdpDatagram {
+            src_port: udp.source_port(),
+            dst_port: udp.destination_port(),
+            payload: Arc::from(udp.payload()),
+        }),
+        Some(TransportSlice::Icmpv4(icmp)) => {
+            let q = icmp.payload();
+            let inner = Ipv4Header::from_slice(q).map_err(|e| WireError::Parse(e.to_string()))?.0;
+            let rest = q.get(inner.header_len()..inner.header_len() + 8).ok_or_else(|| WireError::Parse("short ICMP quote".into()))?;
+            Body::PortUnreachable(Quoted {
+                src: Ipv4Addr::from(inner.source),
+                dst: Ipv4Addr::from(inner.destination),
+                ip_id: inner.identification,
+                src_port: u16::from_be_bytes([rest[0], rest[1]]),
+                dst_port: u16::from_be_bytes([rest[2], rest[3]]),
+                udp_len: u16::from_be_bytes([rest[4], rest[5]]),
+            })
+        }
+        _ => return Err(WireError::Parse("unsupported transport".into())),
+    };
+    Ok(Packet { id, src, dst, ip_id: header.identification(), ttl: header.ttl(), body })
+}
+
+/// A named byte range of a serialized packet, for the inspector's highlighting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub layer: &'static str,
+    pub name: &'static str,
+    pub start: usize,
+    pub len: usize,
+}
+
+/// The header fields of a serialized packet and where their bytes are.
+pub fn fields(packet: &Packet) -> Vec<Field> {
+    let f = |layer, name, start, len| Field { layer, name, start, len };
+    let mut v = vec![
+        f("IPv4", "version / IHL", 0, 1),
+        f("IPv4", "DSCP / ECN", 1, 1),
+        f("IPv4", "total length", 2, 2),
+        f("IPv4", "identification", 4, 2),
+        f("IPv4", "flags / fragment offset", 6, 2),
+        f("IPv4", "TTL", 8, 1),
+        f("IPv4", "protocol", 9, 1),
+        f("IPv4", "header checksum", 10, 2),
+        f("IPv4", "source address", 12, 4),
+        f("IPv4", "destination address", 16, 4),
+    ];
+    let t = 20;
+    match &packet.body {
+        Body::Tcp(seg) => {
+            v.extend([
+                f("TCP", "source port", t, 2),
+                f("TCP", "destination port", t + 2, 2),
+                f("TCP", "sequence number", t + 4, 4),
+                f("TCP", "acknowledgment number", t + 8, 4),
+                f("TCP", "data offset / flags", t + 12, 2),
+                f("TCP", "window", t + 14, 2),
+                f("TCP", "checksum", t + 16, 2),
+                f("TCP", "urgent pointer", t + 18, 2),
+            ]);
+            if seg.header_len() > 20 {
+                v.push(f("TCP", "options", t + 20, seg.header_len() - 20));
+            }
+            if !seg.payload.is_empty() {
+                v.push(f("TCP", "payload", t + seg.header_len(), seg.payload.len()));
+            }
+        }
+        Body::Udp(d) => {
+            v.extend([
+                f("UDP", "source port", t, 2),
+                f("UDP", "destination port", t + 2, 2),
+                f("UDP", "length", t + 4, 2),
+                f("UDP", "checksum", t + 6, 2),
+            ]);
+            if !d.payload.is_empty() {
+                v.push(f("UDP", "payload", t + 8, d.payload.len()));
+            }
+        }
+        Body::PortUnreachable(_) => {
+            v.extend([
+                f("ICMP", "type", t, 1),
+                f("ICMP", "code", t + 1, 1),
+                f("ICMP", "checksum", t + 2, 2),
+                f("ICMP", "unused", t + 4, 4),
+                f("ICMP", "quoted datagram", t + 8, 28),
+            ]);
+        }
+    }
+    v
+}
