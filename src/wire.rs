@@ -38,11 +38,8 @@ pub fn to_bytes(packet: &Packet) -> Result<Vec<u8>, WireError> {
     let mut out = Vec::with_capacity(packet.wire_len());
     match &packet.body {
         Body::Tcp(seg) => {
-            let mut builder = PacketBuilder::ip(etherparse::IpHeaders::Ipv4(
-                ip(IpNumber::TCP, 0)?,
-                Default::default(),
-            ))
-            .tcp(seg.src_port, seg.dst_port, seg.seq, seg.window);
+            let mut builder = PacketBuilder::ip(etherparse::IpHeaders::Ipv4(ip(IpNumber::TCP, 0)?, Default::default()))
+                .tcp(seg.src_port, seg.dst_port, seg.seq, seg.window);
             if seg.flags.syn() {
                 builder = builder.syn();
             }
@@ -154,7 +151,9 @@ pub fn from_bytes(bytes: &[u8], id: PacketId) -> Result<Packet, WireError> {
         Some(TransportSlice::Icmpv4(icmp)) => {
             let q = icmp.payload();
             let inner = Ipv4Header::from_slice(q).map_err(|e| WireError::Parse(e.to_string()))?.0;
-            let rest = q.get(inner.header_len()..inner.header_len() + 8).ok_or_else(|| WireError::Parse("short ICMP quote".into()))?;
+            let rest = q
+                .get(inner.header_len()..inner.header_len() + 8)
+                .ok_or_else(|| WireError::Parse("short ICMP quote".into()))?;
             Body::PortUnreachable(Quoted {
                 src: Ipv4Addr::from(inner.source),
                 dst: Ipv4Addr::from(inner.destination),

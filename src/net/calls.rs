@@ -54,7 +54,13 @@ impl World {
                             Wait::Send { done, .. } if done > 0 => Ok(CallValue::Sent(done)),
                             _ => Err(errno),
                         };
-                        self.emit(TraceKind::Return { call: id, host, fd: Some(fd), result: result.clone(), blocked: false });
+                        self.emit(TraceKind::Return {
+                            call: id,
+                            host,
+                            fd: Some(fd),
+                            result: result.clone(),
+                            blocked: false,
+                        });
                         CallOutcome::Done(result)
                     }
                 }
@@ -66,12 +72,8 @@ impl World {
 
     /// Calls still blocked, as (host, call id, fd).
     pub fn blocked_calls(&self) -> Vec<(HostId, CallId, Fd)> {
-        let mut v: Vec<_> = self
-            .sockets
-            .iter()
-            .flatten()
-            .flat_map(|s| s.waiters.iter().map(|w| (w.host, w.call, w.fd)))
-            .collect();
+        let mut v: Vec<_> =
+            self.sockets.iter().flatten().flat_map(|s| s.waiters.iter().map(|w| (w.host, w.call, w.fd))).collect();
         v.sort_by_key(|&(_, c, _)| c);
         v
     }
@@ -188,7 +190,13 @@ impl World {
     }
 
     /// `bind`, or the implicit bind of `listen`/`connect`/`sendto` (`explicit` false).
-    pub(crate) fn bind(&mut self, host: HostId, sid: SocketId, addr: SocketAddrV4, explicit: bool) -> Result<(), Errno> {
+    pub(crate) fn bind(
+        &mut self,
+        host: HostId,
+        sid: SocketId,
+        addr: SocketAddrV4,
+        explicit: bool,
+    ) -> Result<(), Errno> {
         let sock = self.sock(sid);
         if sock.local.is_some() {
             return Err(Errno::EINVAL);
@@ -312,14 +320,21 @@ impl World {
             self.host_mut(host).release_port(protocol, local.port(), sid);
         }
         if let Some(parent) = parent {
-            if let Some(q) = self.sockets[parent.0 as usize].as_mut().and_then(|p| p.tcp_mut()).and_then(|t| t.listen.as_mut())
+            if let Some(q) =
+                self.sockets[parent.0 as usize].as_mut().and_then(|p| p.tcp_mut()).and_then(|t| t.listen.as_mut())
             {
                 q.syn_queue.retain(|&s| s != sid);
                 q.accept_queue.retain(|&s| s != sid);
             }
         }
         for w in waiters {
-            self.emit(TraceKind::Return { call: w.call, host: w.host, fd: Some(w.fd), result: Err(Errno::EBADF), blocked: true });
+            self.emit(TraceKind::Return {
+                call: w.call,
+                host: w.host,
+                fd: Some(w.fd),
+                result: Err(Errno::EBADF),
+                blocked: true,
+            });
         }
         self.remove_socket(sid);
     }

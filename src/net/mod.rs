@@ -45,10 +45,19 @@ pub const MAX_LINKS: usize = 40_000;
 /// A change to the world, as a driver (script, page, test) asks for it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Command {
-    Call { host: HostId, call: SysCall },
+    Call {
+        host: HostId,
+        call: SysCall,
+    },
     /// Run events up to and including simulated time `until`.
-    RunUntil { until: u64 },
-    Link { link: LinkId, dir: Option<Direction>, change: FaultChange },
+    RunUntil {
+        until: u64,
+    },
+    Link {
+        link: LinkId,
+        dir: Option<Direction>,
+        change: FaultChange,
+    },
 }
 
 /// What `call` gives back at once: the result, or that the call blocked.
@@ -311,28 +320,36 @@ impl World {
 
     /// Runs one event, leaving its trace pending. False when the queue is empty.
     pub fn step_event(&mut self) -> bool {
-        while let Some(Reverse(next)) = self.queue.pop() {
-            self.now = self.now.max(next.time);
-            let ran = match next.event {
-                Event::Arrive { to, packet, .. } => {
-                    self.arrive(to, packet);
-                    true
-                }
-                Event::Timer { socket, kind } => self.timer_event(socket, kind, next.time),
-            };
-            if ran {
-                self.events_run += 1;
-                self.wake_dirty_now();
+        while !self.queue.is_empty() {
+            if self.pop_event() {
                 return true;
             }
         }
         false
     }
 
+    /// Takes one entry off the queue. False when it was a superseded timer.
+    fn pop_event(&mut self) -> bool {
+        let Some(Reverse(next)) = self.queue.pop() else { return false };
+        self.now = self.now.max(next.time);
+        let ran = match next.event {
+            Event::Arrive { to, packet, .. } => {
+                self.arrive(to, packet);
+                true
+            }
+            Event::Timer { socket, kind } => self.timer_event(socket, kind, next.time),
+        };
+        if ran {
+            self.events_run += 1;
+            self.wake_dirty_now();
+        }
+        ran
+    }
+
     /// Runs every event due at or before `until`, then sets the clock to `until`.
     pub fn run_until(&mut self, until: u64) {
         while self.next_event_time().is_some_and(|t| t <= until) {
-            self.step_event();
+            self.pop_event();
         }
         self.now = self.now.max(until);
     }
@@ -573,7 +590,14 @@ impl World {
         let packet = Packet { id, src, dst, ip_id: (id.0 & 0xffff) as u16, ttl: 64, body };
         let Some((path, to)) = self.route(from, dst) else {
             let now = self.now;
-            self.emit(TraceKind::Sent { host: from, socket, path: Path::Loopback { host: from }, reason, arrival: now, packet });
+            self.emit(TraceKind::Sent {
+                host: from,
+                socket,
+                path: Path::Loopback { host: from },
+                reason,
+                arrival: now,
+                packet,
+            });
             self.emit(TraceKind::Lost { packet: id, reason: LossReason::NoRoute });
             return;
         };

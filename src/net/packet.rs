@@ -108,18 +108,12 @@ impl Packet {
                 out.push_str(&format!(", length {}", s.payload.len()));
                 out
             }
-            Body::Udp(d) => format!(
-                "{}.{} > {}.{}: UDP, length {}",
-                self.src,
-                d.src_port,
-                self.dst,
-                d.dst_port,
-                d.payload.len()
-            ),
-            Body::PortUnreachable(q) => format!(
-                "{} > {}: ICMP {} udp port {} unreachable",
-                self.src, self.dst, q.dst, q.dst_port
-            ),
+            Body::Udp(d) => {
+                format!("{}.{} > {}.{}: UDP, length {}", self.src, d.src_port, self.dst, d.dst_port, d.payload.len())
+            }
+            Body::PortUnreachable(q) => {
+                format!("{} > {}: ICMP {} udp port {} unreachable", self.src, self.dst, q.dst, q.dst_port)
+            }
         }
     }
 

@@ -101,14 +101,7 @@ pub enum TraceKind {
     /// A call returned; `blocked` when it had waited in simulated time.
     Return { call: CallId, host: HostId, fd: Option<Fd>, result: CallResult, blocked: bool },
     /// A packet left a host; `arrival` is when it will arrive unless lost.
-    Sent {
-        host: HostId,
-        socket: Option<SocketId>,
-        path: Path,
-        reason: SendReason,
-        arrival: u64,
-        packet: Packet,
-    },
+    Sent { host: HostId, socket: Option<SocketId>, path: Path, reason: SendReason, arrival: u64, packet: Packet },
     /// The link made a second copy of a packet.
     Duplicated { original: PacketId, copy: PacketId, arrival: u64 },
     /// The link delayed a packet past later ones.

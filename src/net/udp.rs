@@ -84,7 +84,8 @@ impl World {
             self.bind(host, sid, SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), false)?;
         }
         let local = self.sock(sid).local.unwrap_or(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0));
-        let src = if local.ip().is_unspecified() { self.hosts[host.0 as usize].source_for(*dst.ip()) } else { *local.ip() };
+        let src =
+            if local.ip().is_unspecified() { self.hosts[host.0 as usize].source_for(*dst.ip()) } else { *local.ip() };
         let len = data.len();
         let body = Body::Udp(UdpDatagram { src_port: local.port(), dst_port: dst.port(), payload: data });
         self.transmit(host, Some(sid), src, *dst.ip(), body, SendReason::Datagram);

@@ -83,8 +83,9 @@ pub struct Tcb {
     /// Data from `snd_una` on: in flight, then unsent.
     send_buf: VecDeque<u8>,
     send_cap: usize,
-    /// The application will write no more; a FIN follows the buffered data.
-    fin_queued: bool,
+    /// The application will write no more: the sequence number the FIN takes,
+    /// right after the last byte written.
+    fin_seq: Option<u32>,
     snd_mss: u32,
     our_mss: u32,
     snd_wscale: u8,
@@ -153,7 +154,7 @@ impl Tcb {
             snd_wl2: 0,
             send_buf: VecDeque::new(),
             send_cap: cfg.send_buffer,
-            fin_queued: false,
+            fin_seq: None,
             snd_mss: DEFAULT_MSS.min(our_mss),
             our_mss,
             snd_wscale: 0,
@@ -272,10 +273,10 @@ impl Tcb {
     }
     /// Whether the application may still write.
     pub fn can_send(&self) -> bool {
-        matches!(self.state, TcpState::Established | TcpState::CloseWait) && !self.fin_queued
+        matches!(self.state, TcpState::Established | TcpState::CloseWait) && self.fin_seq.is_none()
     }
     pub fn write_closed(&self) -> bool {
-        self.fin_queued
+        self.fin_seq.is_some()
     }
 
     // ----- application calls -----------------------------------------------------
@@ -323,17 +324,18 @@ impl Tcb {
 
     /// `shutdown(SHUT_WR)` or `close()`: queue a FIN after the buffered data.
     pub fn close_write(&mut self, now: u64, out: &mut TcpOut) {
-        if self.fin_queued {
+        if self.fin_seq.is_some() {
             return;
         }
+        let fin_seq = self.snd_una.wrapping_add(self.send_buf.len() as u32);
         match self.state {
             TcpState::SynReceived | TcpState::Established => {
-                self.fin_queued = true;
+                self.fin_seq = Some(fin_seq);
                 self.set_state(TcpState::FinWait1, out);
                 self.output(now, out);
             }
             TcpState::CloseWait => {
-                self.fin_queued = true;
+                self.fin_seq = Some(fin_seq);
                 self.set_state(TcpState::LastAck, out);
                 self.output(now, out);
             }
@@ -418,9 +420,22 @@ impl Tcb {
 
     fn on_segment_synchronizing(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) {
         let f = seg.flags;
-        // A SYN-ACK retransmitted by a peer whose final ACK we lost... or our own
-        // SYN-ACK crossing (simultaneous open): RFC 9293 handles both via the
-        // acceptability test below, which answers with an ACK.
+        if self.state == TcpState::SynReceived
+            && f.syn()
+            && f.ack()
+            && seg.seq.wrapping_add(1) == self.rcv_nxt
+            && seg.ack == self.snd_nxt
+        {
+            // Simultaneous open (RFC 9293 figure 8): the peer's SYN-ACK acknowledges
+            // our SYN; its own SYN we have already seen. Linux lets it pass.
+            self.snd_wnd = u32::from(seg.window);
+            self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
+            self.snd_wl1 = seg.seq;
+            self.snd_wl2 = seg.ack;
+            self.syn_acked(seg.ack, now);
+            self.set_state(TcpState::Established, out);
+            return;
+        }
         if !self.acceptable(seg) {
             if !f.rst() {
                 if self.state == TcpState::TimeWait && f.fin() {
@@ -473,10 +488,6 @@ impl Tcb {
                 self.snd_wl2 = seg.ack;
                 self.syn_acked(seg.ack, now);
                 self.set_state(TcpState::Established, out);
-                if f.syn() {
-                    // Simultaneous open: the SYN-ACK must itself be acknowledged.
-                    self.ack_pending = Some(SendReason::Ack);
-                }
             } else {
                 let rst = self.segment(seg.ack, TcpFlags::RST, Arc::from(&[][..]));
                 out.segments.push((rst, SendReason::Reset));
@@ -522,7 +533,7 @@ impl Tcb {
                 self.persist_backoff = 0;
             }
         }
-        let fin_acked = self.fin_queued && self.snd_una == self.snd_max && self.fin_sent();
+        let fin_acked = self.fin_seq.is_some_and(|f| seq::gt(self.snd_una, f));
         match self.state {
             TcpState::FinWait1 if fin_acked => {
                 self.set_state(TcpState::FinWait2, out);
@@ -543,9 +554,8 @@ impl Tcb {
 
     fn new_ack(&mut self, ack: u32, now: u64, out: &mut TcpOut) {
         let acked = seq::diff(ack, self.snd_una);
-        let fin_seq = self.fin_seq();
         let mut data_acked = acked as usize;
-        if self.fin_queued && seq::gt(ack, fin_seq) {
+        if self.fin_seq.is_some_and(|f| seq::gt(ack, f)) {
             data_acked -= 1;
         }
         let data_acked = data_acked.min(self.send_buf.len());
@@ -824,7 +834,6 @@ impl Tcb {
     /// Sends one segment of data and/or FIN if allowed; false when nothing went out.
     fn send_one(&mut self, now: u64, reason: SendReason, out: &mut TcpOut) -> bool {
         let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
-        let fin_seq = self.fin_seq();
         let unsent = self.send_buf.len().saturating_sub(offset);
         let in_flight = seq::diff(self.snd_nxt, self.snd_una);
         let window = self.snd_wnd.min(self.cwnd);
@@ -839,9 +848,7 @@ impl Tcb {
         if len > 0 && self.cfg.nagle && len < self.snd_mss as usize && in_flight > 0 {
             len = 0;
         }
-        let fin_now = self.fin_queued && len == unsent && seq::le(self.snd_nxt.wrapping_add(len as u32), fin_seq) && {
-            self.snd_nxt.wrapping_add(len as u32) == fin_seq
-        };
+        let fin_now = len == unsent && self.fin_seq == Some(self.snd_nxt.wrapping_add(len as u32));
         if len == 0 && !fin_now {
             return false;
         }
@@ -913,10 +920,13 @@ impl Tcb {
         self.timers.set(TimerKind::Retransmit, now + self.rto);
     }
 
+    /// With data waiting, nothing in flight and the window too small to send
+    /// into, only a probe can learn when the window opens (Linux arms its probe
+    /// timer in the same case, not just for a window of exactly zero).
     fn arm_persist(&mut self, now: u64) {
         let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
         let has_unsent = self.send_buf.len() > offset;
-        if self.snd_wnd == 0 && has_unsent && self.snd_una == self.snd_max {
+        if has_unsent && self.snd_una == self.snd_max {
             if !self.timers.is_running(TimerKind::Persist) {
                 let interval = (self.rto << self.persist_backoff.min(10)).min(self.cfg.rto_max_us);
                 self.timers.set(TimerKind::Persist, now + interval);
@@ -926,17 +936,31 @@ impl Tcb {
         }
     }
 
-    /// A zero-window probe: one byte of new data beyond the closed window. The
-    /// peer answers with an ACK that carries its current window.
+    /// A window probe. Into a zero window: one byte of new data beyond it, which
+    /// the peer answers with an ACK carrying its current window. Into a window
+    /// smaller than a segment: as much data as fits (Linux's `tcp_write_wakeup`).
     fn send_window_probe(&mut self, now: u64, out: &mut TcpOut) {
         let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
-        let Some(&byte) = self.send_buf.get(offset) else { return };
-        let seg = self.segment(self.snd_nxt, TcpFlags::ACK, Arc::from(&[byte][..]));
-        let end = self.snd_nxt.wrapping_add(1);
+        let unsent = self.send_buf.len().saturating_sub(offset);
+        if unsent == 0 {
+            return;
+        }
+        let (len, reason) = if self.snd_wnd == 0 {
+            (1, SendReason::ZeroWindowProbe)
+        } else {
+            ((self.snd_wnd as usize).min(self.snd_mss as usize).min(unsent), SendReason::Data)
+        };
+        let payload: Vec<u8> = self.send_buf.range(offset..offset + len).copied().collect();
+        let seg = self.segment(self.snd_nxt, TcpFlags::ACK | TcpFlags::PSH, Arc::from(payload));
+        let end = self.snd_nxt.wrapping_add(len as u32);
         if seq::gt(end, self.snd_max) {
             self.snd_max = end;
         }
-        out.segments.push((seg, SendReason::ZeroWindowProbe));
+        if reason == SendReason::Data {
+            self.snd_nxt = end;
+            self.timers.set(TimerKind::Retransmit, now + self.rto);
+        }
+        out.segments.push((seg, reason));
         let interval = (self.rto << (self.persist_backoff + 1).min(10)).min(self.cfg.rto_max_us);
         self.timers.set(TimerKind::Persist, now + interval);
     }
@@ -957,7 +981,6 @@ impl Tcb {
         out.segments.push((seg, reason));
         self.timers.set(TimerKind::Retransmit, now + self.rto);
     }
-
 
     /// Builds a segment from this connection's ports, with our ACK and window.
     fn segment(&mut self, seq_no: u32, flags: TcpFlags, payload: Arc<[u8]>) -> TcpSegment {
@@ -1068,15 +1091,6 @@ impl Tcb {
         let srtt = self.srtt.unwrap_or(r);
         let granularity = 1_000;
         self.rto = (srtt + granularity.max(4 * self.rttvar)).clamp(self.cfg.rto_min_us, self.cfg.rto_max_us);
-    }
-
-    /// Sequence number our FIN takes (meaningful once `fin_queued`).
-    fn fin_seq(&self) -> u32 {
-        self.snd_una.wrapping_add(self.send_buf.len() as u32)
-    }
-
-    fn fin_sent(&self) -> bool {
-        self.fin_queued && seq::gt(self.snd_max, self.fin_seq())
     }
 
     fn set_state(&mut self, to: TcpState, out: &mut TcpOut) {

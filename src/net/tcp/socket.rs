@@ -219,12 +219,18 @@ impl World {
             self.return_scratch(out);
             return Attempt::Done(Ok(CallValue::Data(Arc::from(data))));
         }
+        // Linux reads end-of-stream once the peer's FIN is in (SOCK_DONE), even if a
+        // reset came after it; otherwise a pending error comes first.
+        if tcb.fin_received || tcb.read_shutdown {
+            return Attempt::Done(Ok(CallValue::Data(Arc::from(&[][..]))));
+        }
         if let Some(e) = tcb.error.take() {
             return Attempt::Done(Err(e));
         }
         match tcb.state {
-            _ if tcb.fin_received || tcb.read_shutdown => Attempt::Done(Ok(CallValue::Data(Arc::from(&[][..])))),
-            TcpState::Closed => Attempt::Done(if done { Ok(CallValue::Data(Arc::from(&[][..]))) } else { Err(Errno::ENOTCONN) }),
+            TcpState::Closed => {
+                Attempt::Done(if done { Ok(CallValue::Data(Arc::from(&[][..]))) } else { Err(Errno::ENOTCONN) })
+            }
             _ => Attempt::Wait(Wait::Recv { len, from: false }),
         }
     }
@@ -299,7 +305,13 @@ impl World {
     fn stop_listening(&mut self, sid: SocketId, call: CallId) {
         let host = self.sock(sid).host;
         let Some(queues) = self.sock_mut(sid).tcp_mut().and_then(|t| t.listen.take()) else { return };
-        self.emit(TraceKind::State { host, socket: sid, from: TcpState::Listen, to: TcpState::Closed, cause: StateCause::Call(call) });
+        self.emit(TraceKind::State {
+            host,
+            socket: sid,
+            from: TcpState::Listen,
+            to: TcpState::Closed,
+            cause: StateCause::Call(call),
+        });
         for child in queues.syn_queue.into_iter().chain(queues.accept_queue) {
             if self.sockets[child.0 as usize].is_none() {
                 continue;
@@ -363,7 +375,8 @@ impl World {
         if tcb.state != TcpState::SynReceived || !seg.flags.ack() || seg.flags.rst() || seg.flags.syn() {
             return false;
         }
-        let Some(q) = self.sockets[parent.0 as usize].as_mut().and_then(|p| p.tcp_mut()).and_then(|t| t.listen.as_mut())
+        let Some(q) =
+            self.sockets[parent.0 as usize].as_mut().and_then(|p| p.tcp_mut()).and_then(|t| t.listen.as_mut())
         else {
             return false;
         };
@@ -381,7 +394,10 @@ impl World {
         let exact = holders.iter().filter(listening).find(|&&sid| self.sock(sid).local.is_some_and(|l| l == local));
         exact
             .or_else(|| {
-                holders.iter().filter(listening).find(|&&sid| self.sock(sid).local.is_some_and(|l| l.ip().is_unspecified()))
+                holders
+                    .iter()
+                    .filter(listening)
+                    .find(|&&sid| self.sock(sid).local.is_some_and(|l| l.ip().is_unspecified()))
             })
             .copied()
     }

@@ -18,13 +18,8 @@ pub enum TimerKind {
 }
 
 impl TimerKind {
-    pub const ALL: [TimerKind; 5] = [
-        TimerKind::Retransmit,
-        TimerKind::Persist,
-        TimerKind::TimeWait,
-        TimerKind::DelayedAck,
-        TimerKind::FinWait2,
-    ];
+    pub const ALL: [TimerKind; 5] =
+        [TimerKind::Retransmit, TimerKind::Persist, TimerKind::TimeWait, TimerKind::DelayedAck, TimerKind::FinWait2];
 
     pub fn index(self) -> usize {
         self as usize

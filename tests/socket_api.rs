@@ -1,0 +1,269 @@
+//! Every socket call and errno of the model, each checked against the Linux
+//! behaviour it models. Sources: the Linux man pages (socket(2), bind(2),
+//! listen(2), accept(2), connect(2), send(2), recv(2), shutdown(2), close(2),
+//! udp(7), tcp(7), ip(7)) and the kernel code paths named beside each test.
+mod common;
+use common::*;
+use socklab::net::tcp::state::TcpState;
+use socklab::net::*;
+use std::sync::Arc;
+
+fn bind(fd: Fd, ip: Ipv4Addr, port: u16) -> SysCall {
+    SysCall::Bind { fd, addr: SocketAddrV4::new(ip, port) }
+}
+
+#[test]
+fn socket_returns_lowest_free_descriptor_from_three() {
+    // POSIX: "the lowest-numbered file descriptor not currently open".
+    let mut lab = Lab::new(1);
+    let a = lab.socket(lab.server, Protocol::Tcp);
+    let b = lab.socket(lab.server, Protocol::Udp);
+    assert_eq!((a, b), (3, 4));
+    lab.ok(lab.server, SysCall::Close { fd: a });
+    assert_eq!(lab.socket(lab.server, Protocol::Tcp), 3);
+}
+
+#[test]
+fn ipv6_socket_is_eafnosupport() {
+    // socket(2): EAFNOSUPPORT "The implementation does not support the specified address family."
+    let mut lab = Lab::new(1);
+    let r = lab.err(lab.server, SysCall::Socket { domain: Domain::Inet6, protocol: Protocol::Tcp });
+    assert_eq!(r, Errno::EAFNOSUPPORT);
+}
+
+#[test]
+fn calls_on_a_closed_descriptor_are_ebadf() {
+    let mut lab = Lab::new(1);
+    let s = lab.socket(lab.server, Protocol::Tcp);
+    lab.ok(lab.server, SysCall::Close { fd: s });
+    for call in [
+        bind(s, SERVER_IP, 80),
+        SysCall::Listen { fd: s, backlog: 1 },
+        SysCall::Accept { fd: s },
+        connect(s, SERVER_IP, 80),
+        send(s, b"x"),
+        recv(s, 1),
+        SysCall::Close { fd: s },
+        SysCall::Shutdown { fd: s, how: Shutdown::Both },
+    ] {
+        assert_eq!(lab.err(lab.server, call), Errno::EBADF);
+    }
+}
+
+#[test]
+fn a_port_is_unique_per_host_and_protocol() {
+    // bind(2) EADDRINUSE; TCP and UDP have separate port spaces (inet_csk_get_port
+    // vs udp_lib_get_port use per-protocol hash tables).
+    let mut lab = Lab::new(1);
+    let t1 = lab.socket(lab.server, Protocol::Tcp);
+    let t2 = lab.socket(lab.server, Protocol::Tcp);
+    let u1 = lab.socket(lab.server, Protocol::Udp);
+    lab.ok(lab.server, bind(t1, SERVER_IP, 80));
+    lab.ok(lab.server, bind(u1, SERVER_IP, 80));
+    assert_eq!(lab.err(lab.server, bind(t2, SERVER_IP, 80)), Errno::EADDRINUSE);
+    // The wildcard overlaps every address.
+    assert_eq!(lab.err(lab.server, bind(t2, Ipv4Addr::UNSPECIFIED, 80)), Errno::EADDRINUSE);
+    // Another host may use the same port.
+    let c = lab.socket(lab.client, Protocol::Tcp);
+    lab.ok(lab.client, bind(c, CLIENT_IP, 80));
+}
+
+#[test]
+fn bind_twice_is_einval_and_foreign_address_is_eaddrnotavail() {
+    // bind(2): EINVAL "The socket is already bound to an address."
+    // EADDRNOTAVAIL "A nonexistent interface was requested or the requested address was not local."
+    let mut lab = Lab::new(1);
+    let s = lab.socket(lab.server, Protocol::Tcp);
+    assert_eq!(lab.err(lab.server, bind(s, CLIENT_IP, 80)), Errno::EADDRNOTAVAIL);
+    assert_eq!(lab.err(lab.server, bind(s, Ipv4Addr::new(8, 8, 8, 8), 80)), Errno::EADDRNOTAVAIL);
+    lab.ok(lab.server, bind(s, Ipv4Addr::LOCALHOST, 80));
+    assert_eq!(lab.err(lab.server, bind(s, SERVER_IP, 81)), Errno::EINVAL);
+}
+
+#[test]
+fn bind_port_zero_picks_an_ephemeral_port() {
+    // ip(7): "If the port is 0, an ephemeral port is chosen" from ip_local_port_range 32768–60999.
+    let mut lab = Lab::new(3);
+    let s = lab.socket(lab.server, Protocol::Udp);
+    lab.ok(lab.server, bind(s, SERVER_IP, 0));
+    let sid = lab.world.socket_by_fd(lab.server, s).unwrap();
+    let port = lab.world.socket_view(sid).local.unwrap().port();
+    assert!(addr::EPHEMERAL_PORTS.contains(&port), "{port}");
+}
+
+#[test]
+fn so_reuseaddr_lets_two_sockets_bind_unless_one_listens() {
+    // inet_bind_conflict: no conflict when both sockets set SO_REUSEADDR and the
+    // existing one is not in LISTEN; listen() re-checks and fails with EADDRINUSE.
+    let mut lab = Lab::new(1);
+    let a = lab.socket(lab.server, Protocol::Tcp);
+    let b = lab.socket(lab.server, Protocol::Tcp);
+    for fd in [a, b] {
+        lab.ok(lab.server, SysCall::SetSockOpt { fd, opt: SockOpt::ReuseAddr(true) });
+    }
+    lab.ok(lab.server, bind(a, SERVER_IP, 80));
+    lab.ok(lab.server, bind(b, SERVER_IP, 80));
+    lab.ok(lab.server, SysCall::Listen { fd: a, backlog: 1 });
+    assert_eq!(lab.err(lab.server, SysCall::Listen { fd: b, backlog: 1 }), Errno::EADDRINUSE);
+    let c = lab.socket(lab.server, Protocol::Tcp);
+    lab.ok(lab.server, SysCall::SetSockOpt { fd: c, opt: SockOpt::ReuseAddr(true) });
+    assert_eq!(lab.err(lab.server, bind(c, SERVER_IP, 80)), Errno::EADDRINUSE, "a listener blocks even SO_REUSEADDR");
+}
+
+#[test]
+fn listen_without_bind_picks_an_ephemeral_port_and_udp_cannot_listen() {
+    // listen(2): "If the socket is unbound, it is bound to an ephemeral port" (inet_autobind);
+    // EOPNOTSUPP "The socket is not of a type that supports the listen() operation."
+    let mut lab = Lab::new(1);
+    let t = lab.socket(lab.server, Protocol::Tcp);
+    lab.ok(lab.server, SysCall::Listen { fd: t, backlog: 5 });
+    let v = lab.world.socket_view(lab.world.socket_by_fd(lab.server, t).unwrap());
+    assert!(addr::EPHEMERAL_PORTS.contains(&v.local.unwrap().port()));
+    assert_eq!(v.state, Some(TcpState::Listen));
+    let u = lab.socket(lab.server, Protocol::Udp);
+    assert_eq!(lab.err(lab.server, SysCall::Listen { fd: u, backlog: 5 }), Errno::EOPNOTSUPP);
+    assert_eq!(lab.err(lab.server, SysCall::Accept { fd: u }), Errno::EOPNOTSUPP);
+}
+
+#[test]
+fn accept_on_a_non_listening_socket_is_einval() {
+    // accept(2): EINVAL "Socket is not listening for connections".
+    let mut lab = Lab::new(1);
+    let t = lab.socket(lab.server, Protocol::Tcp);
+    assert_eq!(lab.err(lab.server, SysCall::Accept { fd: t }), Errno::EINVAL);
+}
+
+#[test]
+fn nonblocking_calls_say_eagain_and_einprogress() {
+    // accept(2)/recv(2): EAGAIN on a non-blocking socket with nothing ready;
+    // connect(2): EINPROGRESS "The socket is nonblocking and the connection cannot be completed immediately."
+    let mut lab = Lab::new(1);
+    let l = lab.listener(80, 5);
+    lab.ok(lab.server, SysCall::SetSockOpt { fd: l, opt: SockOpt::NonBlocking(true) });
+    assert_eq!(lab.err(lab.server, SysCall::Accept { fd: l }), Errno::EAGAIN);
+    let c = lab.socket(lab.client, Protocol::Tcp);
+    lab.ok(lab.client, SysCall::SetSockOpt { fd: c, opt: SockOpt::NonBlocking(true) });
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 80)), Errno::EINPROGRESS);
+    // A second connect while the handshake runs: EALREADY.
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 80)), Errno::EALREADY);
+    assert_eq!(lab.err(lab.client, recv(c, 10)), Errno::EAGAIN);
+    lab.run();
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 80)), Errno::EISCONN);
+    let accepted = lab.ok(lab.server, SysCall::Accept { fd: l });
+    assert!(matches!(accepted, CallValue::Accepted { fd: 4, .. }), "{accepted:?}");
+}
+
+#[test]
+fn connect_on_listener_and_twice_is_eisconn() {
+    // __inet_stream_connect: a socket not in TCP_CLOSE gives EISCONN.
+    let mut lab = Lab::new(1);
+    let (c, _) = lab.connected_pair(80);
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 80)), Errno::EISCONN);
+    let l2 = lab.socket(lab.server, Protocol::Tcp);
+    lab.ok(lab.server, SysCall::Listen { fd: l2, backlog: 1 });
+    assert_eq!(lab.err(lab.server, connect(l2, CLIENT_IP, 80)), Errno::EISCONN);
+}
+
+#[test]
+fn connect_to_a_closed_port_is_refused_by_rst() {
+    // tcp_reset in SYN-SENT: ECONNREFUSED.
+    let mut lab = Lab::new(1);
+    let c = lab.socket(lab.client, Protocol::Tcp);
+    assert_eq!(lab.call(lab.client, connect(c, SERVER_IP, 9)), CallOutcome::Blocked);
+    lab.run();
+    assert_eq!(lab.returned_last(lab.client), Some(Err(Errno::ECONNREFUSED)));
+    assert_eq!(lab.segments(), vec!["client>[S]", "server>[R.]"]);
+    // The socket can try again.
+    assert_eq!(lab.call(lab.client, connect(c, SERVER_IP, 9)), CallOutcome::Blocked);
+}
+
+#[test]
+fn connect_without_a_route_is_enetunreach() {
+    // connect(2): ENETUNREACH "Network is unreachable" (no route to the destination).
+    let mut lab = Lab::new(1);
+    let c = lab.socket(lab.client, Protocol::Tcp);
+    assert_eq!(lab.err(lab.client, connect(c, Ipv4Addr::new(192, 0, 2, 1), 80)), Errno::ENETUNREACH);
+}
+
+#[test]
+fn send_and_recv_on_unconnected_tcp() {
+    // tcp_sendmsg -> sk_stream_wait_connect returns EPIPE outside SYN-SENT/SYN-RECV;
+    // tcp_recvmsg on a never-connected socket: ENOTCONN.
+    let mut lab = Lab::new(1);
+    let s = lab.socket(lab.client, Protocol::Tcp);
+    assert_eq!(lab.err(lab.client, send(s, b"x")), Errno::EPIPE);
+    assert_eq!(lab.err(lab.client, recv(s, 1)), Errno::ENOTCONN);
+    assert_eq!(lab.err(lab.client, SysCall::Shutdown { fd: s, how: Shutdown::Write }), Errno::ENOTCONN);
+}
+
+#[test]
+fn send_after_shutdown_write_is_epipe() {
+    // send(2): EPIPE "The local end has been shut down on a connection oriented socket."
+    let mut lab = Lab::new(1);
+    let (c, _a) = lab.connected_pair(80);
+    lab.ok(lab.client, SysCall::Shutdown { fd: c, how: Shutdown::Write });
+    assert_eq!(lab.err(lab.client, send(c, b"x")), Errno::EPIPE);
+}
+
+#[test]
+fn blocking_recv_waits_and_is_traced_as_blocked() {
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    assert_eq!(lab.call(lab.server, recv(a, 100)), CallOutcome::Blocked);
+    assert_eq!(lab.world.blocked_calls().len(), 1);
+    lab.ok(lab.client, send(c, b"ping"));
+    lab.run();
+    let ret = lab.trace.iter().rev().find_map(|e| match &e.kind {
+        TraceKind::Return { result, blocked, .. } => Some((result.clone(), *blocked)),
+        _ => None,
+    });
+    assert_eq!(ret, Some((Ok(CallValue::Data(Arc::from(&b"ping"[..]))), true)));
+    assert!(lab.world.blocked_calls().is_empty());
+}
+
+#[test]
+fn accept_returns_a_new_socket_while_the_listener_keeps_listening() {
+    let mut lab = Lab::new(1);
+    let l = lab.listener(80, 5);
+    let c1 = lab.socket(lab.client, Protocol::Tcp);
+    let c2 = lab.socket(lab.client, Protocol::Tcp);
+    lab.call(lab.client, connect(c1, SERVER_IP, 80));
+    lab.call(lab.client, connect(c2, SERVER_IP, 80));
+    lab.run();
+    let a1 = lab.ok(lab.server, SysCall::Accept { fd: l });
+    let a2 = lab.ok(lab.server, SysCall::Accept { fd: l });
+    let (CallValue::Accepted { fd: f1, peer: p1 }, CallValue::Accepted { fd: f2, peer: p2 }) = (a1, a2) else {
+        panic!()
+    };
+    assert_eq!((f1, f2), (4, 5));
+    assert_ne!(p1.port(), p2.port());
+    assert_eq!(lab.state(lab.server, l), Some(TcpState::Listen));
+    assert_eq!(lab.state(lab.server, f1), Some(TcpState::Established));
+}
+
+#[test]
+fn close_with_unread_data_sends_rst_and_peer_sees_econnreset_then_epipe() {
+    // tcp_close: "As outlined in RFC 2525, section 2.17, we send a RST here because
+    // data was lost." The peer's next call gets ECONNRESET (sk_err), later EPIPE.
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    lab.ok(lab.client, send(c, b"unread"));
+    lab.run();
+    lab.ok(lab.server, SysCall::Close { fd: a });
+    lab.run();
+    assert_eq!(lab.segments().last().map(String::as_str), Some("server>[R.]"));
+    assert_eq!(lab.err(lab.client, send(c, b"more")), Errno::ECONNRESET);
+    assert_eq!(lab.err(lab.client, send(c, b"more")), Errno::EPIPE);
+    assert_eq!(data(&lab.ok(lab.client, recv(c, 10))), b"");
+}
+
+#[test]
+fn too_many_descriptors_is_emfile() {
+    // RLIMIT_NOFILE 1024: descriptors 0..1023, three taken by stdio.
+    let mut lab = Lab::new(1);
+    for _ in 3..1024 {
+        lab.socket(lab.server, Protocol::Udp);
+    }
+    let r = lab.err(lab.server, SysCall::Socket { domain: Domain::Inet, protocol: Protocol::Udp });
+    assert_eq!(r, Errno::EMFILE);
+}

@@ -1,0 +1,264 @@
+//! TCP behaviour, segment by segment, in the world: handshake variants, loss and
+//! recovery, flow control, teardown and resets.
+mod common;
+use common::*;
+use socklab::net::packet::Body;
+use socklab::net::tcp::state::TcpState;
+use socklab::net::trace::{LossReason, SendReason};
+use socklab::net::*;
+
+fn tcp_segments(lab: &Lab) -> Vec<(String, socklab::net::tcp::segment::TcpSegment, SendReason)> {
+    lab.trace
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Sent { host, packet, reason, .. } => match &packet.body {
+                Body::Tcp(s) => Some((lab.world.host_name(*host).to_string(), s.clone(), *reason)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn handshake_carries_isns_acks_and_options() {
+    let mut lab = Lab::new(42);
+    lab.connected_pair(80);
+    let segs = tcp_segments(&lab);
+    let (syn, synack, ack) = (&segs[0].1, &segs[1].1, &segs[2].1);
+    assert_eq!(synack.ack, syn.seq.wrapping_add(1));
+    assert_eq!(ack.seq, syn.seq.wrapping_add(1));
+    assert_eq!(ack.ack, synack.seq.wrapping_add(1));
+    assert_eq!(syn.mss, Some(1460));
+    assert_eq!(synack.mss, Some(1460));
+    assert!(syn.window_scale.is_some() && synack.window_scale.is_some());
+    // ISNs come from the seeded RNG: another seed, other ISNs.
+    let mut other = Lab::new(43);
+    other.connected_pair(80);
+    assert_ne!(tcp_segments(&other)[0].1.seq, syn.seq);
+}
+
+#[test]
+fn simultaneous_open_reaches_established_on_both_sides() {
+    let mut lab = Lab::new(5);
+    let a = lab.socket(lab.client, Protocol::Tcp);
+    let b = lab.socket(lab.server, Protocol::Tcp);
+    lab.ok(lab.client, SysCall::Bind { fd: a, addr: SocketAddrV4::new(CLIENT_IP, 7000) });
+    lab.ok(lab.server, SysCall::Bind { fd: b, addr: SocketAddrV4::new(SERVER_IP, 7001) });
+    assert_eq!(lab.call(lab.client, connect(a, SERVER_IP, 7001)), CallOutcome::Blocked);
+    assert_eq!(lab.call(lab.server, connect(b, CLIENT_IP, 7000)), CallOutcome::Blocked);
+    lab.run();
+    assert_eq!(lab.state(lab.client, a), Some(TcpState::Established));
+    assert_eq!(lab.state(lab.server, b), Some(TcpState::Established));
+    let states: Vec<_> = lab
+        .trace
+        .iter()
+        .filter_map(|e| match e.kind {
+            TraceKind::State { from, to, .. } => Some((from, to)),
+            _ => None,
+        })
+        .collect();
+    assert!(states.contains(&(TcpState::SynSent, TcpState::SynReceived)));
+    // RFC 9293 figure 8: each SYN-ACK completes the other side; no third ACK.
+    assert_eq!(lab.segments(), vec!["client>[S]", "server>[S]", "server>[S.]", "client>[S.]"]);
+}
+
+#[test]
+fn syn_behind_a_partition_backs_off_and_times_out() {
+    let mut lab = Lab::new(1);
+    lab.world.tcp_config_mut().syn_retries = 3;
+    lab.listener(80, 5);
+    lab.world.change_link(lab.link, None, FaultChange::Partition).unwrap();
+    let c = lab.socket(lab.client, Protocol::Tcp);
+    lab.call(lab.client, connect(c, SERVER_IP, 80));
+    lab.run();
+    assert_eq!(lab.returned_last(lab.client), Some(Err(Errno::ETIMEDOUT)));
+    let syn_times: Vec<u64> = lab
+        .trace
+        .iter()
+        .filter(|e| matches!(&e.kind, TraceKind::Sent { packet, .. } if matches!(&packet.body, Body::Tcp(s) if s.flags.syn())))
+        .map(|e| e.time)
+        .collect();
+    // 0, 1 s, 3 s, 7 s: exponential backoff from RTO 1 s; gives up at 15 s.
+    assert_eq!(syn_times, vec![0, 1_000_000, 3_000_000, 7_000_000]);
+    let gave_up = lab.trace.iter().rev().find(|e| matches!(e.kind, TraceKind::Return { .. })).unwrap().time;
+    assert_eq!(gave_up, 15_000_000);
+}
+
+#[test]
+fn backlog_overflow_drops_syns_and_ignores_final_acks() {
+    // Linux: the accept queue holds backlog + 1 connections (sk_acceptq_is_full is
+    // `>`); then SYNs are dropped and the client retransmits.
+    let mut lab = Lab::new(1);
+    let l = lab.listener(80, 1);
+    let clients: Vec<Fd> = (0..3).map(|_| lab.socket(lab.client, Protocol::Tcp)).collect();
+    for &c in &clients {
+        lab.call(lab.client, connect(c, SERVER_IP, 80));
+    }
+    lab.run_for(500_000);
+    let view = lab.world.socket_view(lab.world.socket_by_fd(lab.server, l).unwrap());
+    let q = view.listen.unwrap();
+    assert_eq!(q.accept_queue, 2, "backlog 1 admits two");
+    assert!(q.overflows >= 1);
+    // Accepting makes room; the third client's retransmitted SYN then gets in.
+    lab.ok(lab.server, SysCall::Accept { fd: l });
+    lab.run_for(3_000_000);
+    assert!(clients.iter().all(|&c| lab.state(lab.client, c) == Some(TcpState::Established)));
+    assert!(lab.sent_reasons().contains(&SendReason::HandshakeRetransmit));
+}
+
+#[test]
+fn a_lost_data_segment_is_retransmitted_after_the_rto() {
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    lab.world.change_link(lab.link, Some(Direction::AtoB), FaultChange::DropNext(1)).unwrap();
+    lab.ok(lab.client, send(c, b"lost once"));
+    lab.run_for(2_000_000);
+    assert_eq!(data(&lab.ok(lab.server, recv(a, 100))), b"lost once");
+    let retrans: Vec<_> = tcp_segments(&lab).into_iter().filter(|(_, _, r)| *r == SendReason::Retransmit).collect();
+    assert_eq!(retrans.len(), 1);
+    assert!(lab.trace.iter().any(|e| matches!(e.kind, TraceKind::Lost { reason: LossReason::DropNext, .. })));
+}
+
+#[test]
+fn three_duplicate_acks_trigger_fast_retransmit() {
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    lab.world.change_link(lab.link, Some(Direction::AtoB), FaultChange::DropNext(1)).unwrap();
+    let payload = vec![7u8; 1460 * 6];
+    lab.ok(lab.client, send(c, &payload));
+    lab.run_for(300_000);
+    let segs = tcp_segments(&lab);
+    let dupacks = segs.iter().filter(|(_, _, r)| *r == SendReason::DupAck).count();
+    assert!(dupacks >= 3, "{dupacks}");
+    assert!(segs.iter().any(|(_, _, r)| *r == SendReason::FastRetransmit));
+    assert!(!segs.iter().any(|(_, _, r)| *r == SendReason::Retransmit), "recovered before the RTO");
+    let mut got = Vec::new();
+    while got.len() < payload.len() {
+        got.extend(data(&lab.ok(lab.server, recv(a, 100_000))));
+    }
+    assert_eq!(got, payload);
+    let cwnd_events = lab.trace.iter().filter(|e| matches!(e.kind, TraceKind::Congestion { .. })).count();
+    assert!(cwnd_events > 0);
+}
+
+#[test]
+fn a_zero_window_stops_the_sender_and_probes_until_it_opens() {
+    let mut lab = Lab::new(1);
+    let l = lab.socket(lab.server, Protocol::Tcp);
+    lab.ok(lab.server, SysCall::SetSockOpt { fd: l, opt: SockOpt::RcvBuf(2000) });
+    lab.ok(lab.server, SysCall::Bind { fd: l, addr: SocketAddrV4::new(SERVER_IP, 80) });
+    lab.ok(lab.server, SysCall::Listen { fd: l, backlog: 1 });
+    let c = lab.socket(lab.client, Protocol::Tcp);
+    lab.call(lab.client, connect(c, SERVER_IP, 80));
+    lab.run();
+    let a = match lab.ok(lab.server, SysCall::Accept { fd: l }) {
+        CallValue::Accepted { fd, .. } => fd,
+        v => panic!("{v:?}"),
+    };
+    lab.ok(lab.client, send(c, &[1u8; 5000]));
+    lab.run_for(5_000_000);
+    let segs = tcp_segments(&lab);
+    assert!(segs.iter().any(|(h, s, _)| h == "server" && s.window == 0), "server advertised a zero window");
+    assert!(segs.iter().any(|(_, _, r)| *r == SendReason::ZeroWindowProbe));
+    let mut got = 0;
+    while got < 5000 {
+        got += data(&lab.ok(lab.server, recv(a, 5000))).len();
+        lab.run_for(3_000_000);
+    }
+    assert!(tcp_segments(&lab).iter().any(|(_, _, r)| *r == SendReason::WindowUpdate));
+}
+
+#[test]
+fn half_close_keeps_the_other_direction_open() {
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    lab.ok(lab.client, send(c, b"request"));
+    lab.ok(lab.client, SysCall::Shutdown { fd: c, how: Shutdown::Write });
+    lab.run();
+    assert_eq!(data(&lab.ok(lab.server, recv(a, 100))), b"request");
+    assert_eq!(data(&lab.ok(lab.server, recv(a, 100))), b"", "EOF after the FIN");
+    assert_eq!(lab.state(lab.client, c), Some(TcpState::FinWait2));
+    lab.ok(lab.server, send(a, b"response"));
+    lab.run_for(100_000);
+    assert_eq!(data(&lab.ok(lab.client, recv(c, 100))), b"response");
+}
+
+#[test]
+fn simultaneous_close_goes_through_closing_to_time_wait() {
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    lab.ok(lab.client, SysCall::Close { fd: c });
+    lab.ok(lab.server, SysCall::Close { fd: a });
+    lab.run_for(100_000);
+    let states: Vec<_> = lab
+        .trace
+        .iter()
+        .filter_map(|e| match e.kind {
+            TraceKind::State { from, to, .. } => Some((from, to)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(states.iter().filter(|s| **s == (TcpState::FinWait1, TcpState::Closing)).count(), 2);
+    assert_eq!(states.iter().filter(|s| **s == (TcpState::Closing, TcpState::TimeWait)).count(), 2);
+}
+
+#[test]
+fn time_wait_lasts_two_msl_and_blocks_a_rebind_without_reuseaddr() {
+    let mut lab = Lab::new(1);
+    let l = lab.listener(80, 1);
+    let c = lab.socket(lab.client, Protocol::Tcp);
+    lab.call(lab.client, connect(c, SERVER_IP, 80));
+    lab.run();
+    let a = match lab.ok(lab.server, SysCall::Accept { fd: l }) {
+        CallValue::Accepted { fd, .. } => fd,
+        v => panic!("{v:?}"),
+    };
+    // The server closes first, so the server side ends in TIME-WAIT.
+    lab.ok(lab.server, SysCall::Close { fd: a });
+    lab.ok(lab.server, SysCall::Close { fd: l });
+    lab.run_for(100_000);
+    lab.ok(lab.client, SysCall::Close { fd: c });
+    lab.run_for(100_000);
+    let s = lab.socket(lab.server, Protocol::Tcp);
+    let bind80 = SysCall::Bind { fd: s, addr: SocketAddrV4::new(SERVER_IP, 80) };
+    assert_eq!(lab.err(lab.server, bind80.clone()), Errno::EADDRINUSE);
+    let closed_at = lab.world.now();
+    lab.run();
+    let time_wait_end = lab
+        .trace
+        .iter()
+        .find(|e| matches!(e.kind, TraceKind::State { from: TcpState::TimeWait, to: TcpState::Closed, .. }))
+        .map(|e| e.time)
+        .unwrap();
+    assert!(time_wait_end >= closed_at + 59_000_000 && time_wait_end <= closed_at + 60_000_000);
+    lab.ok(lab.server, bind80);
+}
+
+#[test]
+fn segment_for_a_closed_connection_gets_rst() {
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    lab.ok(lab.server, SysCall::Close { fd: a });
+    lab.run_for(100_000);
+    // The server is FIN-WAIT-2 and orphaned: new data is answered with RST (Linux).
+    lab.ok(lab.client, send(c, b"late"));
+    lab.run_for(100_000);
+    assert_eq!(lab.segments().last().map(String::as_str), Some("server>[R.]"));
+    // The client had the server's FIN already (CLOSE-WAIT): Linux's tcp_reset gives
+    // EPIPE there, and recv still reads end-of-stream.
+    assert_eq!(data(&lab.ok(lab.client, recv(c, 10))), b"");
+    assert_eq!(lab.err(lab.client, send(c, b"x")), Errno::EPIPE);
+}
+
+#[test]
+fn recv_returns_zero_after_the_peers_fin() {
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    lab.ok(lab.client, send(c, b"bye"));
+    lab.ok(lab.client, SysCall::Close { fd: c });
+    lab.run_for(100_000);
+    assert_eq!(data(&lab.ok(lab.server, recv(a, 100))), b"bye");
+    assert_eq!(data(&lab.ok(lab.server, recv(a, 100))), b"");
+    assert_eq!(data(&lab.ok(lab.server, recv(a, 100))), b"");
+}

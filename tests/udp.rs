@@ -1,0 +1,126 @@
+//! UDP as udp(7) describes it: boundaries kept, 65507-byte limit, ICMP errors
+//! reported only on connected sockets, silent drops when the buffer is full.
+mod common;
+use common::*;
+use socklab::net::trace::{DropReason, LossReason};
+use socklab::net::*;
+use std::sync::Arc;
+
+fn sendto(fd: Fd, data: &[u8], ip: Ipv4Addr, port: u16) -> SysCall {
+    SysCall::SendTo { fd, data: Arc::from(data), addr: Some(SocketAddrV4::new(ip, port)) }
+}
+
+fn udp_pair(lab: &mut Lab) -> (Fd, Fd) {
+    let s = lab.socket(lab.server, Protocol::Udp);
+    lab.ok(lab.server, SysCall::Bind { fd: s, addr: SocketAddrV4::new(SERVER_IP, 53) });
+    let c = lab.socket(lab.client, Protocol::Udp);
+    (c, s)
+}
+
+#[test]
+fn datagram_boundaries_are_kept_and_sender_is_reported() {
+    let mut lab = Lab::new(1);
+    let (c, s) = udp_pair(&mut lab);
+    lab.ok(lab.client, sendto(c, b"one", SERVER_IP, 53));
+    lab.ok(lab.client, sendto(c, b"two", SERVER_IP, 53));
+    lab.run();
+    let first = lab.ok(lab.server, SysCall::RecvFrom { fd: s, len: 100 });
+    let CallValue::DataFrom { data, from } = first else { panic!("{first:?}") };
+    assert_eq!(&data[..], b"one");
+    assert_eq!(*from.ip(), CLIENT_IP);
+    assert!(addr::EPHEMERAL_PORTS.contains(&from.port()), "sendto on an unbound socket binds it");
+    assert_eq!(data_of(lab.ok(lab.server, recv(s, 100))), b"two");
+}
+
+fn data_of(v: CallValue) -> Vec<u8> {
+    data(&v)
+}
+
+#[test]
+fn a_short_read_truncates_the_datagram_and_the_rest_is_gone() {
+    // udp(7): "If the buffer is too small, the datagram is truncated" (MSG_TRUNC).
+    let mut lab = Lab::new(1);
+    let (c, s) = udp_pair(&mut lab);
+    lab.ok(lab.client, sendto(c, b"abcdef", SERVER_IP, 53));
+    lab.ok(lab.client, sendto(c, b"next", SERVER_IP, 53));
+    lab.run();
+    assert_eq!(data_of(lab.ok(lab.server, recv(s, 3))), b"abc");
+    assert_eq!(data_of(lab.ok(lab.server, recv(s, 100))), b"next");
+}
+
+#[test]
+fn oversize_datagram_is_emsgsize_and_no_address_is_edestaddrreq() {
+    // 65535 - 20 (IPv4) - 8 (UDP) = 65507; send(2): EDESTADDRREQ for an unconnected socket.
+    let mut lab = Lab::new(1);
+    let (c, _s) = udp_pair(&mut lab);
+    let big = vec![0u8; 65_508];
+    assert_eq!(lab.err(lab.client, sendto(c, &big, SERVER_IP, 53)), Errno::EMSGSIZE);
+    let max = vec![0u8; 65_507];
+    assert_eq!(lab.ok(lab.client, sendto(c, &max, SERVER_IP, 53)), CallValue::Sent(65_507));
+    assert_eq!(lab.err(lab.client, send(c, b"x")), Errno::EDESTADDRREQ);
+}
+
+#[test]
+fn port_unreachable_refuses_a_connected_socket_and_is_ignored_otherwise() {
+    // udp(7)/ip(7): ICMP errors are reported to connected sockets only (without IP_RECVERR).
+    let mut lab = Lab::new(1);
+    let unconnected = lab.socket(lab.client, Protocol::Udp);
+    lab.ok(lab.client, sendto(unconnected, b"x", SERVER_IP, 9));
+    lab.run();
+    assert!(lab.trace.iter().any(
+        |e| matches!(&e.kind, TraceKind::Sent { packet, .. } if matches!(packet.body, packet::Body::PortUnreachable(_)))
+    ));
+    assert_eq!(lab.ok(lab.client, sendto(unconnected, b"y", SERVER_IP, 9)), CallValue::Sent(1));
+
+    let connected = lab.socket(lab.client, Protocol::Udp);
+    lab.ok(lab.client, connect(connected, SERVER_IP, 9));
+    lab.ok(lab.client, send(connected, b"x"));
+    lab.run();
+    assert_eq!(lab.err(lab.client, send(connected, b"again")), Errno::ECONNREFUSED);
+    // The error is reported once.
+    assert_eq!(lab.ok(lab.client, send(connected, b"again")), CallValue::Sent(5));
+}
+
+#[test]
+fn a_full_receive_buffer_drops_silently_and_traces_it() {
+    let mut lab = Lab::new(1);
+    let (c, s) = udp_pair(&mut lab);
+    lab.ok(lab.server, SysCall::SetSockOpt { fd: s, opt: SockOpt::RcvBuf(10) });
+    for _ in 0..3 {
+        lab.ok(lab.client, sendto(c, b"12345", SERVER_IP, 53));
+    }
+    lab.run();
+    let drops = lab
+        .trace
+        .iter()
+        .filter(|e| matches!(e.kind, TraceKind::Dropped { reason: DropReason::ReceiveBufferFull, .. }))
+        .count();
+    assert_eq!(drops, 1);
+    let view = lab.world.socket_view(lab.world.socket_by_fd(lab.server, s).unwrap());
+    assert_eq!(view.udp.map(|u| (u.queued, u.dropped)), Some((2, 1)));
+}
+
+#[test]
+fn loss_is_random_but_traced_and_seeded() {
+    let cfg = LinkConfig { loss: 0.3, ..LinkConfig::default() };
+    let run = |seed| {
+        let mut lab = Lab::with_link(seed, cfg.clone());
+        let (c, _s) = udp_pair(&mut lab);
+        for i in 0..200u32 {
+            lab.ok(lab.client, sendto(c, &i.to_be_bytes(), SERVER_IP, 53));
+        }
+        lab.run();
+        lab.trace.iter().filter(|e| matches!(e.kind, TraceKind::Lost { reason: LossReason::Random, .. })).count()
+    };
+    let lost = run(7);
+    assert!((30..90).contains(&lost), "{lost} of 200 lost at 30%");
+    assert_eq!(lost, run(7), "same seed, same losses");
+}
+
+#[test]
+fn shutdown_on_unconnected_udp_is_enotconn() {
+    // inet_shutdown: an unconnected UDP socket is in TCP_CLOSE: ENOTCONN.
+    let mut lab = Lab::new(1);
+    let u = lab.socket(lab.client, Protocol::Udp);
+    assert_eq!(lab.err(lab.client, SysCall::Shutdown { fd: u, how: Shutdown::Both }), Errno::ENOTCONN);
+}
