@@ -1123,3 +1123,188 @@ fn window_shift(buffer: usize) -> u8 {
     }
     shift
 }
+
+/// smoltcp-style tests: exact segments in, exact replies out.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::addr::Ipv4Addr;
+
+    const LOCAL: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(10, 0, 0, 1), 80);
+    const REMOTE: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(10, 0, 0, 2), 40000);
+    const ISS: u32 = 1000;
+    const IRS: u32 = 5000;
+
+    fn seg(seq: u32, ack: u32, flags: TcpFlags, window: u16, payload: &[u8]) -> TcpSegment {
+        TcpSegment {
+            src_port: REMOTE.port(),
+            dst_port: LOCAL.port(),
+            seq,
+            ack,
+            flags,
+            window,
+            mss: None,
+            window_scale: None,
+            payload: Arc::from(payload),
+        }
+    }
+
+    fn cfg() -> TcpConfig {
+        TcpConfig { window_scaling: false, recv_buffer: 4096, ..TcpConfig::default() }
+    }
+
+    fn replies(out: &TcpOut) -> Vec<(String, u32, u32, u16, usize)> {
+        out.segments.iter().map(|(s, _)| (s.flags.tcpdump(), s.seq, s.ack, s.window, s.payload.len())).collect()
+    }
+
+    /// A server-side connection after SYN, SYN-ACK and ACK.
+    fn established() -> Tcb {
+        let mut out = TcpOut::default();
+        let mut syn = seg(IRS, 0, TcpFlags::SYN, 8192, &[]);
+        syn.mss = Some(1000);
+        let mut tcb = Tcb::accept_syn(&cfg(), LOCAL, REMOTE, &syn, ISS, 1460, 0, &mut out);
+        assert_eq!(replies(&out), vec![("S.".into(), ISS, IRS + 1, 4096, 0)]);
+        assert_eq!(out.segments[0].0.mss, Some(1460));
+        out.clear();
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, &[]), 10_000, &mut out);
+        assert_eq!(tcb.state, TcpState::Established);
+        assert!(out.segments.is_empty(), "the final ACK needs no answer");
+        tcb
+    }
+
+    #[test]
+    fn passive_open_answers_syn_ack_and_takes_the_smaller_mss() {
+        let tcb = established();
+        assert_eq!(tcb.snd_mss, 1000);
+        assert_eq!(tcb.snd_wnd, 8192);
+        assert_eq!(tcb.srtt, Some(10_000), "the handshake gives the first RTT sample");
+    }
+
+    #[test]
+    fn data_is_acked_with_the_window_shrunk_by_what_is_buffered() {
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK | TcpFlags::PSH, 8192, b"hello"), 20_000, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 6, 4091, 0)]);
+        assert_eq!(tcb.read(100, 20_000, &mut out), b"hello");
+    }
+
+    #[test]
+    fn out_of_order_data_gets_a_duplicate_ack_then_both_are_delivered() {
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        tcb.on_segment(&seg(IRS + 4, ISS + 1, TcpFlags::ACK, 8192, b"def"), 0, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 4096, 0)]);
+        assert_eq!(out.segments[0].1, SendReason::DupAck);
+        out.clear();
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 7, 4090, 0)]);
+        assert_eq!(tcb.read(100, 0, &mut out), b"abcdef");
+    }
+
+    #[test]
+    fn duplicate_data_is_discarded_and_re_acked() {
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
+        out.clear();
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4, 4093, 0)]);
+        assert_eq!(tcb.read(100, 0, &mut out), b"abc");
+    }
+
+    #[test]
+    fn syn_sent_refused_by_rst() {
+        let mut out = TcpOut::default();
+        let mut tcb = Tcb::connect(&cfg(), LOCAL, REMOTE, ISS, 1460, 0, &mut out);
+        assert_eq!(replies(&out), vec![("S".into(), ISS, 0, 4096, 0)]);
+        out.clear();
+        tcb.on_segment(&seg(0, ISS + 1, TcpFlags::RST | TcpFlags::ACK, 0, &[]), 0, &mut out);
+        assert_eq!(tcb.state, TcpState::Closed);
+        assert_eq!(out.error, Some(Errno::ECONNREFUSED));
+        assert!(out.segments.is_empty());
+    }
+
+    #[test]
+    fn syn_retransmits_with_doubling_timeouts() {
+        let mut out = TcpOut::default();
+        let mut tcb = Tcb::connect(&cfg(), LOCAL, REMOTE, ISS, 1460, 0, &mut out);
+        let mut now = 0;
+        for expected_gap in [1_000_000, 2_000_000, 4_000_000] {
+            let due = tcb.timers.get(TimerKind::Retransmit).unwrap();
+            assert_eq!(due - now, expected_gap);
+            now = due;
+            out.clear();
+            tcb.on_timer(TimerKind::Retransmit, now, &mut out);
+            assert_eq!(replies(&out), vec![("S".into(), ISS, 0, 4096, 0)]);
+            assert_eq!(out.segments[0].1, SendReason::HandshakeRetransmit);
+        }
+    }
+
+    #[test]
+    fn a_zero_window_is_probed_and_a_full_buffer_advertises_zero() {
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        // The peer closes its window; our data waits and the persist timer runs.
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 0, &[]), 0, &mut out);
+        out.clear();
+        assert_eq!(tcb.write(b"xyz", 0, &mut out), 3);
+        assert!(out.segments.is_empty());
+        let due = tcb.timers.get(TimerKind::Persist).unwrap();
+        tcb.on_timer(TimerKind::Persist, due, &mut out);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 4096, 1)]);
+        assert_eq!(out.segments[0].1, SendReason::ZeroWindowProbe);
+        // The receiving side: 4096 bytes fill the buffer; the ACK says window 0.
+        let mut rx = established();
+        out.clear();
+        rx.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 0, &mut out);
+        for i in 1..5u32 {
+            out.clear();
+            let len = if i == 4 { 96 } else { 1000 };
+            rx.on_segment(&seg(IRS + 1 + 1000 * i, ISS + 1, TcpFlags::ACK, 8192, &vec![0u8; len]), 0, &mut out);
+        }
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4097, 0, 0)]);
+    }
+
+    #[test]
+    fn fin_moves_to_close_wait_and_close_sends_fin_to_last_ack() {
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::FIN | TcpFlags::ACK, 8192, &[]), 0, &mut out);
+        assert_eq!(tcb.state, TcpState::CloseWait);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 2, 4096, 0)]);
+        out.clear();
+        tcb.close_write(0, &mut out);
+        assert_eq!(tcb.state, TcpState::LastAck);
+        assert_eq!(replies(&out), vec![("F.".into(), ISS + 1, IRS + 2, 4096, 0)]);
+        out.clear();
+        tcb.on_segment(&seg(IRS + 2, ISS + 2, TcpFlags::ACK, 8192, &[]), 0, &mut out);
+        assert_eq!(tcb.state, TcpState::Closed);
+    }
+
+    #[test]
+    fn rst_with_exact_sequence_resets_and_in_window_gets_a_challenge_ack() {
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        tcb.on_segment(&seg(IRS + 100, 0, TcpFlags::RST, 0, &[]), 0, &mut out);
+        assert_eq!(tcb.state, TcpState::Established);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 4096, 0)]);
+        out.clear();
+        tcb.on_segment(&seg(IRS + 1, 0, TcpFlags::RST, 0, &[]), 0, &mut out);
+        assert_eq!(tcb.state, TcpState::Closed);
+        assert_eq!(out.error, Some(Errno::ECONNRESET));
+    }
+
+    #[test]
+    fn time_wait_re_acks_a_retransmitted_fin_and_restarts_its_timer() {
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        tcb.close_write(0, &mut out);
+        tcb.on_segment(&seg(IRS + 1, ISS + 2, TcpFlags::FIN | TcpFlags::ACK, 8192, &[]), 0, &mut out);
+        assert_eq!(tcb.state, TcpState::TimeWait);
+        out.clear();
+        tcb.on_segment(&seg(IRS + 1, ISS + 2, TcpFlags::FIN | TcpFlags::ACK, 8192, &[]), 5_000_000, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 2, IRS + 2, 4096, 0)]);
+        assert_eq!(tcb.timers.get(TimerKind::TimeWait), Some(65_000_000));
+    }
+}
