@@ -1,0 +1,84 @@
+// End-to-end: the release build (dist/) served under /socklab/ on 127.0.0.1, driven in
+// Debian's Chromium by playwright-core. Screenshots go to target/e2e/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from './serve.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SHOTS = join(ROOT, 'target', 'e2e');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+let server;
+let browser;
+
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  server = await startServer({ dir: join(ROOT, 'dist'), prefix: '/socklab/' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A fresh page (fresh storage) that records console errors and failed requests. */
+async function openPage(viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport, locale: 'en-US' });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
+  await page.goto(server.url);
+  await page.locator('svg [data-host]').first().waitFor();
+  return { context, page, problems };
+}
+
+test('the page under /socklab/ draws both hosts from the core', async () => {
+  const { context, page, problems } = await openPage();
+  assert.equal(await page.title(), 'socklab');
+  for (const [name, addr] of [['client', '10.0.0.2'], ['server', '10.0.0.1']]) {
+    const host = page.locator(`svg [data-host="${name}"]`);
+    assert.ok(await host.isVisible(), `${name} box visible`);
+    assert.match(await host.textContent(), new RegExp(`${name}.*${addr.replaceAll('.', '\\.')}`));
+  }
+  assert.match(await page.locator('svg .link').textContent(), /10 ms/);
+  await page.screenshot({ path: join(SHOTS, 'en-1280x800.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the language switch shows Korean and is remembered', async () => {
+  const { context, page, problems } = await openPage();
+  await page.getByRole('button', { name: '한국어' }).click();
+  await page.getByText('핵심 개념').waitFor();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'ko');
+  assert.equal(await page.getByRole('button', { name: '한국어' }).getAttribute('aria-pressed'), 'true');
+  await page.screenshot({ path: join(SHOTS, 'ko-1280x800.png') });
+  await page.reload();
+  await page.getByText('핵심 개념').waitFor();
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByText('Key ideas').waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a phone-sized screen shows everything without sideways scrolling', async () => {
+  const { context, page, problems } = await openPage({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+  assert.ok(await page.getByText('Key ideas').isVisible());
+  await page.screenshot({ path: join(SHOTS, 'en-390.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -1,0 +1,66 @@
+//! The page (wasm32 only): Yew components over the core's read-only data.
+//!
+//! - [`app`] — the shell and its one reducer (language, the world).
+//! - [`topology`] — the hosts-and-links picture: pure layout, then SVG.
+//! - [`i18n`] — every text in Korean and English.
+//!
+//! [`install_panic_hook`] is the safety net: a panic is logged to the console and a
+//! banner with a reset button replaces the blank page a dead app would leave.
+
+pub mod app;
+pub mod i18n;
+pub mod topology;
+
+pub use app::App;
+
+use i18n::{tr, Text};
+
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// The id of the banner element, for styling and for tests.
+pub const PANIC_BANNER_ID: &str = "panic-banner";
+
+/// Logs panics to the browser console and shows [`show_panic_banner`].
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        show_panic_banner(&info.to_string());
+    }));
+}
+
+/// Puts a visible error banner with a reset button at the top of the page.
+///
+/// Built with plain DOM calls and an inline `onclick`, so it works even though the
+/// wasm instance that panicked can no longer run callbacks. Reset forgets nothing but
+/// the broken page: it reloads.
+pub fn show_panic_banner(message: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(body) = document.body() else { return };
+    if document.get_element_by_id(PANIC_BANNER_ID).is_some() {
+        return; // the first panic is the one worth reading
+    }
+    let lang = app::initial_lang();
+    let build = || -> Result<web_sys::Element, wasm_bindgen::JsValue> {
+        let banner = document.create_element("div")?;
+        banner.set_id(PANIC_BANNER_ID);
+        banner.set_attribute("role", "alert")?;
+        let title = document.create_element("strong")?;
+        title.set_text_content(Some(tr(lang, Text::PanicTitle)));
+        let body_text = document.create_element("p")?;
+        body_text.set_text_content(Some(tr(lang, Text::PanicBody)));
+        let detail = document.create_element("pre")?;
+        detail.set_text_content(Some(message));
+        let reset = document.create_element("button")?;
+        reset.set_attribute("type", "button")?;
+        reset.set_attribute("onclick", "location.reload()")?;
+        reset.set_text_content(Some(tr(lang, Text::PanicReset)));
+        for child in [&title, &body_text, &detail, &reset] {
+            banner.append_child(child)?;
+        }
+        Ok(banner)
+    };
+    if let Ok(banner) = build() {
+        let _ = body.insert_before(&banner, body.first_child().as_ref());
+    }
+}

@@ -1,0 +1,70 @@
+//! Browser tests: the page's components in headless Chromium (wasm-bindgen-test).
+//!
+//! Run by `make test` as
+//! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver
+//!  cargo test --target wasm32-unknown-unknown --tests`.
+#![cfg(target_arch = "wasm32")]
+
+use socklab::ui::{app::LANG_KEY, show_panic_banner, App, PANIC_BANNER_ID};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Lets Yew's scheduler render.
+async fn settle() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+async fn mount_app() -> web_sys::Element {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.set_item(LANG_KEY, "en").unwrap();
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    root
+}
+
+#[wasm_bindgen_test]
+async fn the_app_draws_both_hosts_from_the_core() {
+    let root = mount_app().await;
+    let hosts = root.query_selector_all("svg [data-host]").unwrap();
+    assert_eq!(hosts.length(), 2);
+    let text = root.text_content().unwrap();
+    for expected in ["socklab", "client", "server", "10.0.0.2", "10.0.0.1", "10 ms", "Key ideas"] {
+        assert!(text.contains(expected), "{expected:?} missing from {text:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_language_switch_shows_korean_and_remembers_it() {
+    let root = mount_app().await;
+    let korean: web_sys::HtmlElement =
+        root.query_selector("button[lang=ko]").unwrap().expect("a 한국어 button").dyn_into().unwrap();
+    korean.click();
+    settle().await;
+    let text = root.text_content().unwrap();
+    assert!(text.contains("핵심 개념"), "no Korean in {text:?}");
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    assert_eq!(storage.get_item(LANG_KEY).unwrap().as_deref(), Some("ko"));
+    storage.set_item(LANG_KEY, "en").unwrap();
+}
+
+#[wasm_bindgen_test]
+fn a_panic_banner_offers_a_reset() {
+    show_panic_banner("boom at src/ui/test.rs:1");
+    let banner = document().get_element_by_id(PANIC_BANNER_ID).expect("banner");
+    assert_eq!(banner.get_attribute("role").as_deref(), Some("alert"));
+    assert!(banner.text_content().unwrap().contains("boom"));
+    let reset = banner.query_selector("button").unwrap().expect("reset button");
+    assert_eq!(reset.get_attribute("onclick").as_deref(), Some("location.reload()"));
+    banner.remove();
+}

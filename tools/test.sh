@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# `make test`: every stage in order, stopping at the first red, then ONE summary line
+# `N passed, N failed` summing the real test counts of all stages.
+#
+# Run tools/setup.sh test first (the Makefile does). Logs: target/test-logs/.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$ROOT/tools/node_modules/.bin:$PATH"
+export CARGO_TERM_COLOR=never
+LOGS=target/test-logs
+mkdir -p "$LOGS"
+
+PASSED=0
+FAILED=0
+START=$SECONDS
+
+summary() { echo "$PASSED passed, $FAILED failed"; }
+
+# Adds up cargo/libtest lines: "test result: ok. 12 passed; 0 failed; ..."
+count_cargo() {
+    local p f
+    p=$(grep -Eo 'test result: [A-Za-z]+\. [0-9]+ passed' "$1" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+    f=$(grep -Eo 'test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed' "$1" | grep -Eo '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
+    echo "$p $f"
+}
+# node --test (spec or tap reporter): "ℹ pass 3" / "# pass 3"
+count_node() {
+    local p f
+    p=$(grep -E '^(ℹ|#) pass [0-9]+$' "$1" | awk '{s+=$3} END {print s+0}')
+    f=$(grep -E '^(ℹ|#) fail [0-9]+$' "$1" | awk '{s+=$3} END {print s+0}')
+    echo "$p $f"
+}
+# Our own checkers close with the same line as this script: "N passed, N failed"
+count_plain() {
+    grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1 | awk '{print $1+0, $3+0}' | grep . || echo "0 0"
+}
+count_none() { echo "0 0"; }
+
+# stage NAME COUNTER FUNCTION: runs FUNCTION (under set -e), logs it, adds its counts.
+N=0
+stage() {
+    local name=$1 counter=$2 fn=$3 log rc t0 p f
+    N=$((N + 1))
+    log="$LOGS/$N-$fn.log"
+    echo
+    echo "==== stage $N: $name ===="
+    t0=$SECONDS
+    (set -e; "$fn") 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    read -r p f < <("$counter" "$log")
+    PASSED=$((PASSED + p))
+    FAILED=$((FAILED + f))
+    if [ "$rc" -ne 0 ]; then
+        [ "$f" -eq 0 ] && FAILED=$((FAILED + 1)) # a red stage counts as a failure even with no test line
+        echo "==== stage $N: $name FAILED (exit $rc, $((SECONDS - t0)) s; log: $log) ===="
+        summary
+        exit 1
+    fi
+    echo "==== stage $N: $name ok ($((SECONDS - t0)) s) ===="
+}
+
+# The browser test files are the ones that configure wasm-bindgen-test.
+browser_tests() {
+    local args=(--lib) f
+    for f in tests/*.rs; do
+        grep -q 'wasm_bindgen_test_configure!' "$f" && args+=(--test "$(basename "$f" .rs)")
+    done
+    echo "${args[@]}"
+}
+
+fmt() { cargo fmt --all -- --check; }
+
+clippy() {
+    cargo clippy --locked --all-features --all-targets -- -D warnings
+    # shellcheck disable=SC2046
+    cargo clippy --locked --target wasm32-unknown-unknown --bins $(browser_tests) -- -D warnings
+}
+
+unit() { cargo test --locked --all-features; }
+
+# Hook: the scenario library, once src/bin/socklab.rs and scenarios/ exist. The checker
+# prints a closing "N passed, N failed" line, which is what gets counted.
+scenarios() {
+    cargo run --locked --quiet --features native --bin socklab -- check scenarios/*.sock
+}
+
+# Hook: tools/pcap-check (an executable, e.g. tshark reading the pcap files the suite
+# writes), closing with "N passed, N failed".
+pcap() { tools/pcap-check; }
+
+browser() {
+    # shellcheck disable=SC2046
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
+        cargo test --locked --target wasm32-unknown-unknown $(browser_tests)
+}
+
+e2e() {
+    trunk build --release # offline and relative URLs: see Trunk.toml
+    mkdir -p target/e2e
+    node --test --test-reporter=spec e2e/*.test.mjs
+    echo "screenshots: $(ls target/e2e/*.png | tr '\n' ' ')"
+}
+
+size() {
+    local wasm raw gz
+    wasm=$(ls dist/*.wasm)
+    raw=$(stat -c %s "$wasm")
+    gz=$(gzip -9 -c "$wasm" | wc -c)
+    echo "bundle: $(du -sb dist | cut -f1) bytes in dist/ ($(ls dist | wc -l) files)"
+    echo "wasm_raw_bytes $raw"
+    echo "wasm_gzip_bytes $gz"
+}
+
+stage "cargo fmt --check" count_none fmt
+stage "clippy -D warnings (host, all features, all targets; wasm32)" count_none clippy
+stage "cargo test --all-features" count_cargo unit
+if [ -d scenarios ] && compgen -G 'scenarios/*.sock' >/dev/null && [ -f src/bin/socklab.rs ]; then
+    stage "scenario checks" count_plain scenarios
+fi
+if [ -x tools/pcap-check ]; then
+    stage "pcap checks (tshark)" count_plain pcap
+fi
+stage "browser tests (wasm-bindgen-test, headless Chromium)" count_cargo browser
+stage "trunk build --release + end-to-end (playwright-core, served under /socklab/)" count_node e2e
+stage "size report" count_none size
+
+echo
+echo "all stages green in $((SECONDS - START)) s"
+summary
