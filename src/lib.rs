@@ -8,6 +8,7 @@
 //!
 //! Dependencies point one way: `net` knows nothing of its drivers or views.
 
+pub mod bench;
 pub mod net;
 pub mod wire;
 

@@ -262,3 +262,27 @@ fn recv_returns_zero_after_the_peers_fin() {
     assert_eq!(data(&lab.ok(lab.server, recv(a, 100))), b"");
     assert_eq!(data(&lab.ok(lab.server, recv(a, 100))), b"");
 }
+
+#[test]
+fn a_send_larger_than_the_buffer_blocks_until_the_reader_drains_it() {
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    let payload: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    assert_eq!(lab.call(lab.client, send(c, &payload)), CallOutcome::Blocked);
+    let mut got = Vec::new();
+    while got.len() < payload.len() {
+        match lab.call(lab.server, recv(a, 1 << 20)) {
+            CallOutcome::Done(Ok(v)) => got.extend(data(&v)),
+            CallOutcome::Blocked => {
+                lab.run_for(1_000_000);
+                if let Some(Ok(v)) = lab.returned_last(lab.server) {
+                    got.extend(data(&v));
+                }
+            }
+            CallOutcome::Done(Err(e)) => panic!("{e}"),
+        }
+    }
+    assert_eq!(got, payload);
+    lab.run();
+    assert_eq!(lab.returned_last(lab.client), Some(Ok(CallValue::Sent(300_000))));
+}

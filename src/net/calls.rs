@@ -70,6 +70,11 @@ impl World {
         Ok(outcome)
     }
 
+    /// The id of the most recent call, to match a blocked call with its `Return`.
+    pub fn last_call_id(&self) -> Option<CallId> {
+        self.call_count().checked_sub(1).map(|_| CallId(self.call_count()))
+    }
+
     /// Calls still blocked, as (host, call id, fd).
     pub fn blocked_calls(&self) -> Vec<(HostId, CallId, Fd)> {
         let mut v: Vec<_> =

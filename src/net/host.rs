@@ -51,9 +51,7 @@ impl Host {
     /// The source address for packets to `dst` (Linux picks the outgoing
     /// interface's primary address).
     pub fn source_for(&self, dst: Ipv4Addr) -> Ipv4Addr {
-        if is_loopback(dst) {
-            dst
-        } else if self.addrs.contains(&dst) {
+        if is_loopback(dst) || self.addrs.contains(&dst) {
             dst
         } else {
             self.addrs.first().copied().unwrap_or(Ipv4Addr::LOCALHOST)

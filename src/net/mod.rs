@@ -477,6 +477,11 @@ impl World {
         self.out.push(TraceEvent { id, time: self.now, kind });
     }
 
+    /// Calls made so far.
+    pub(crate) fn call_count(&self) -> u64 {
+        self.next_call - 1
+    }
+
     pub(crate) fn new_call_id(&mut self) -> CallId {
         let id = CallId(self.next_call);
         self.next_call += 1;

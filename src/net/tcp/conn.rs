@@ -209,8 +209,7 @@ impl Tcb {
     /// Passive open: a listener received `syn`; the new connection answers SYN-ACK.
     pub fn accept_syn(
         cfg: &TcpConfig,
-        local: SocketAddrV4,
-        remote: SocketAddrV4,
+        (local, remote): (SocketAddrV4, SocketAddrV4),
         syn: &TcpSegment,
         iss: u32,
         our_mss: u32,
@@ -1162,7 +1161,7 @@ mod tests {
         let mut out = TcpOut::default();
         let mut syn = seg(IRS, 0, TcpFlags::SYN, 8192, &[]);
         syn.mss = Some(1000);
-        let mut tcb = Tcb::accept_syn(&cfg(), LOCAL, REMOTE, &syn, ISS, 1460, 0, &mut out);
+        let mut tcb = Tcb::accept_syn(&cfg(), (LOCAL, REMOTE), &syn, ISS, 1460, 0, &mut out);
         assert_eq!(replies(&out), vec![("S.".into(), ISS, IRS + 1, 4096, 0)]);
         assert_eq!(out.segments[0].0.mss, Some(1460));
         out.clear();

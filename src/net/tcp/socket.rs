@@ -434,7 +434,7 @@ impl World {
         let iss = self.rng.next_u32();
         let mss = self.path_mtu(host, remote.ip().to_owned()).saturating_sub(IPV4_HEADER_LEN as u32 + TCP_HEADER_LEN);
         let mut out = self.take_scratch();
-        let tcb = Tcb::accept_syn(&cfg, local, remote, syn, iss, mss, self.now(), &mut out);
+        let tcb = Tcb::accept_syn(&cfg, (local, remote), syn, iss, mss, self.now(), &mut out);
         let child = self.insert_socket(|id| Socket {
             id,
             host,
@@ -512,7 +512,11 @@ impl World {
                 self.mark_dirty(parent);
             }
         }
-        self.mark_dirty(sid);
+        // A read or write by the application cannot unblock its own waiting calls;
+        // marking the socket would only retry them forever.
+        if cause != StateCause::App || !out.transitions.is_empty() || out.error.is_some() {
+            self.mark_dirty(sid);
+        }
         if state == TcpState::Closed {
             self.connection_closed(sid);
         } else {
