@@ -385,3 +385,25 @@ mod tests {
         assert!((1_700..1_900).contains(&delivered), "{delivered}");
     }
 }
+
+/// A fixed mixed run — TCP over a lossy, jittery, duplicating, reordering link,
+/// plus UDP — whose whole trace is serialized and hashed (FNV-1a). Native and
+/// wasm32 builds must give the same digest: that is the determinism promise.
+pub fn reference_digest() -> u64 {
+    let link = LinkConfig { loss: 0.1, duplicate: 0.05, reorder: 0.1, jitter_us: 4_000, ..LinkConfig::default() };
+    let (mut d, server, clients, l) = star(2, link, None);
+    d.keep_trace = true;
+    let (c, a) = d.connect(clients[0], server, l, None);
+    let u = d.socket(clients[1], Protocol::Udp);
+    for i in 0..40u32 {
+        let msg: Arc<[u8]> = Arc::from(format!("message {i}").into_bytes());
+        d.call(clients[0], SysCall::Send { fd: c, data: msg.clone() });
+        d.call(clients[1], SysCall::SendTo { fd: u, data: msg, addr: Some(SocketAddrV4::new(SERVER_IP, 9)) });
+        d.call(server, SysCall::Recv { fd: a, len: 4096 });
+    }
+    d.call(clients[0], SysCall::Close { fd: c });
+    d.world.run_until_idle(1_000_000);
+    d.absorb();
+    let json = serde_json::to_vec(&d.trace).unwrap_or_default();
+    json.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}

@@ -68,3 +68,11 @@ fn a_panic_banner_offers_a_reset() {
     assert_eq!(reset.get_attribute("onclick").as_deref(), Some("location.reload()"));
     banner.remove();
 }
+
+/// The browser build simulates exactly what the native build does: the reference
+/// run's trace digest equals the one recorded natively (tests/determinism.rs).
+#[wasm_bindgen_test]
+fn the_wasm_trace_matches_the_native_trace() {
+    let digest = format!("{:016x}", socklab::bench::reference_digest());
+    assert_eq!(digest, include_str!("reference_digest.txt").trim());
+}
