@@ -370,22 +370,6 @@ pub fn run(names: &[String], runs: usize, scale: usize, clock: &dyn Fn() -> f64)
     figures
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn workloads_complete_their_work() {
-        assert_eq!(tcp_echo(50).0, 50);
-        assert_eq!(tcp_bulk(1 << 20, LinkConfig::default()).0, 1 << 20);
-        assert_eq!(tcp_bulk(1 << 20, LinkConfig { mtu: 65_535, latency_us: 0, ..LinkConfig::default() }).0, 1 << 20);
-        assert_eq!(tcp_bulk(1 << 20, LinkConfig { loss: 0.01, ..LinkConfig::default() }).0, 1 << 20);
-        assert_eq!(tcp_connections(20).0, 20);
-        let (delivered, _) = udp_loss(2_000);
-        assert!((1_700..1_900).contains(&delivered), "{delivered}");
-    }
-}
-
 /// A fixed mixed run — TCP over a lossy, jittery, duplicating, reordering link,
 /// plus UDP — whose whole trace is serialized and hashed (FNV-1a). Native and
 /// wasm32 builds must give the same digest: that is the determinism promise.
@@ -406,4 +390,20 @@ pub fn reference_digest() -> u64 {
     d.absorb();
     let json = serde_json::to_vec(&d.trace).unwrap_or_default();
     json.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workloads_complete_their_work() {
+        assert_eq!(tcp_echo(50).0, 50);
+        assert_eq!(tcp_bulk(1 << 20, LinkConfig::default()).0, 1 << 20);
+        assert_eq!(tcp_bulk(1 << 20, LinkConfig { mtu: 65_535, latency_us: 0, ..LinkConfig::default() }).0, 1 << 20);
+        assert_eq!(tcp_bulk(1 << 20, LinkConfig { loss: 0.01, ..LinkConfig::default() }).0, 1 << 20);
+        assert_eq!(tcp_connections(20).0, 20);
+        let (delivered, _) = udp_loss(2_000);
+        assert!((1_700..1_900).contains(&delivered), "{delivered}");
+    }
 }
