@@ -3,7 +3,8 @@
 
 use super::addr::{is_loopback, Fd, Ipv4Addr, Protocol, SocketAddrV4, SocketId};
 use super::link::{LinkConfig, LinkDirection};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 
 /// Linux's default `RLIMIT_NOFILE` soft limit.
 pub const MAX_FDS: usize = 1024;
@@ -20,7 +21,7 @@ pub struct Host {
     /// Sockets holding each (protocol, port), in bind order.
     ports: BTreeMap<(Protocol, u16), Vec<SocketId>>,
     /// Connected TCP sockets by (local, remote) address: the demultiplexing table.
-    pub connections: HashMap<(SocketAddrV4, SocketAddrV4), SocketId>,
+    pub connections: FxHashMap<(SocketAddrV4, SocketAddrV4), SocketId>,
     /// The loopback path inside this host.
     pub loopback: LinkDirection,
 }
@@ -33,7 +34,7 @@ impl Host {
             addrs,
             fds: vec![None; FIRST_FD as usize],
             ports: BTreeMap::new(),
-            connections: HashMap::new(),
+            connections: FxHashMap::default(),
             loopback: LinkDirection::new(config),
         }
     }

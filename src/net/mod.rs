@@ -29,10 +29,11 @@ use host::Host;
 use link::Link;
 use packet::{Body, Packet, UDP_HEADER_LEN};
 use rng::SimRng;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use socket::Socket;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::BinaryHeap;
 use tcp::conn::TcpOut;
 use tcp::timers::TimerKind;
 use tcp::TcpConfig;
@@ -136,15 +137,15 @@ pub struct World {
     pub(crate) hosts: Vec<Host>,
     pub(crate) links: Vec<Link>,
     pub(crate) sockets: Vec<Option<Socket>>,
-    ip_owner: HashMap<Ipv4Addr, HostId>,
-    link_between: HashMap<(HostId, HostId), LinkId>,
+    ip_owner: FxHashMap<Ipv4Addr, HostId>,
+    link_between: FxHashMap<(HostId, HostId), LinkId>,
     next_packet: u64,
     next_call: u64,
     next_trace: u64,
     events_run: u64,
     out: Vec<TraceEvent>,
     /// Packets to drop by id, whether already in flight or not yet sent.
-    drop_ids: HashSet<PacketId>,
+    drop_ids: FxHashSet<PacketId>,
     pub(crate) tcp_config: TcpConfig,
     /// Sockets touched by the current event, whose blocked calls may now finish.
     dirty: Vec<SocketId>,
@@ -161,14 +162,14 @@ impl World {
             hosts: Vec::new(),
             links: Vec::new(),
             sockets: Vec::new(),
-            ip_owner: HashMap::new(),
-            link_between: HashMap::new(),
+            ip_owner: FxHashMap::default(),
+            link_between: FxHashMap::default(),
             next_packet: 1,
             next_call: 1,
             next_trace: 1,
             events_run: 0,
             out: Vec::new(),
-            drop_ids: HashSet::new(),
+            drop_ids: FxHashSet::default(),
             tcp_config: TcpConfig::default(),
             dirty: Vec::new(),
             scratch: TcpOut::default(),
@@ -630,7 +631,7 @@ impl World {
             Some(LossReason::Partition)
         } else if drop_next {
             Some(LossReason::DropNext)
-        } else if self.drop_ids.remove(&id) {
+        } else if !self.drop_ids.is_empty() && self.drop_ids.remove(&id) {
             Some(LossReason::DropById)
         } else if !held && self.rng.chance(fragment_loss(&packet, config.loss, config.mtu)) {
             Some(LossReason::Random)
@@ -665,7 +666,7 @@ impl World {
     }
 
     fn arrive(&mut self, to: HostId, packet: Packet) {
-        if self.drop_ids.remove(&packet.id) {
+        if !self.drop_ids.is_empty() && self.drop_ids.remove(&packet.id) {
             self.emit(TraceKind::Lost { packet: packet.id, reason: LossReason::DropById });
             return;
         }

@@ -309,7 +309,12 @@ impl Tcb {
     /// read freed enough space to matter (receiver-side silly-window avoidance).
     pub fn read(&mut self, max: usize, now: u64, out: &mut TcpOut) -> Vec<u8> {
         let n = max.min(self.recv_buf.len());
-        let data: Vec<u8> = self.recv_buf.drain(..n).collect();
+        let mut data = Vec::with_capacity(n);
+        let (front, back) = self.recv_buf.as_slices();
+        let from_front = n.min(front.len());
+        data.extend_from_slice(&front[..from_front]);
+        data.extend_from_slice(&back[..n - from_front]);
+        self.recv_buf.drain(..n);
         if n > 0 && self.state.is_synchronized() && !self.fin_received {
             let window = self.receive_window();
             let threshold = self.snd_mss.min(self.recv_cap as u32 / 2).max(1);
@@ -435,6 +440,12 @@ impl Tcb {
             self.set_state(TcpState::Established, out);
             return;
         }
+        if self.state == TcpState::SynReceived && f.syn() && !f.ack() && seg.seq == self.irs {
+            // The peer sent its SYN again: our SYN-ACK was lost. Linux's request
+            // socket answers with the SYN-ACK once more (inet_rtx_syn_ack).
+            self.send_syn(now, true, SendReason::HandshakeRetransmit, out);
+            return;
+        }
         if !self.acceptable(seg) {
             if !f.rst() {
                 if self.state == TcpState::TimeWait && f.fin() {
@@ -465,11 +476,6 @@ impl Tcb {
             return;
         }
         if f.syn() {
-            if self.state == TcpState::SynReceived && !f.ack() {
-                // The peer retransmitted its SYN: our SYN-ACK was lost; resend it.
-                self.send_syn(now, true, SendReason::HandshakeRetransmit, out);
-                return;
-            }
             if !(self.state == TcpState::SynReceived && f.ack()) {
                 // RFC 5961 §4: a SYN on a synchronized connection gets a challenge ACK.
                 self.ack_pending = Some(SendReason::Ack);
