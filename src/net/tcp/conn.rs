@@ -475,12 +475,10 @@ impl Tcb {
             }
             return;
         }
-        if f.syn() {
-            if !(self.state == TcpState::SynReceived && f.ack()) {
-                // RFC 5961 §4: a SYN on a synchronized connection gets a challenge ACK.
-                self.ack_pending = Some(SendReason::Ack);
-                return;
-            }
+        if f.syn() && !(self.state == TcpState::SynReceived && f.ack()) {
+            // RFC 5961 §4: a SYN on a synchronized connection gets a challenge ACK.
+            self.ack_pending = Some(SendReason::Ack);
+            return;
         }
         if !f.ack() {
             return;
