@@ -29,12 +29,14 @@ impl std::fmt::Display for Figure {
     }
 }
 
-pub const WORKLOADS: [&str; 8] = [
+/// The workload names `run` accepts.
+pub const WORKLOADS: [&str; 9] = [
     "tcp_echo",
     "tcp_bulk",
     "tcp_bulk_lo",
     "tcp_bulk_loss1",
     "tcp_connections",
+    "tcp_connections_concurrent",
     "udp_loss",
     "events",
     "trace_bytes_per_event",
@@ -265,6 +267,60 @@ pub fn tcp_connections(n: usize) -> (u64, u64) {
     (done, d.world.events_run())
 }
 
+/// `tcp_connections` at once: `n` client hosts connect together, the server
+/// accepts them all, each exchanges a 64-byte echo, then all close. Returns
+/// connections completed. Its cost per connection must not grow with `n`.
+pub fn tcp_connections_concurrent(n: usize) -> (u64, u64) {
+    let (mut d, server, clients, l) = star(n, LinkConfig { latency_us: 100, ..LinkConfig::default() }, None);
+    let nonblocking = |fd| SysCall::SetSockOpt { fd, opt: SockOpt::NonBlocking(true) };
+    d.call(server, nonblocking(l));
+    let mut client_fds = Vec::with_capacity(n);
+    for &client in &clients {
+        let c = d.socket(client, Protocol::Tcp);
+        let _ = d.start(client, SysCall::Connect { fd: c, addr: SocketAddrV4::new(SERVER_IP, 80) });
+        client_fds.push(c);
+    }
+    let mut accepted = Vec::with_capacity(n);
+    while accepted.len() < n {
+        let t = d.world.now() + 1_000;
+        d.world.run_until(t);
+        d.absorb();
+        while let Some(CallValue::Accepted { fd, .. }) = d.call(server, SysCall::Accept { fd: l }) {
+            d.call(server, nonblocking(fd));
+            accepted.push(fd);
+        }
+        if d.world.is_idle() && accepted.len() < n {
+            break;
+        }
+    }
+    let msg: Arc<[u8]> = Arc::from(&[9u8; 64][..]);
+    for (&client, &c) in clients.iter().zip(&client_fds) {
+        d.call(client, SysCall::Send { fd: c, data: msg.clone() });
+    }
+    d.world.run_until_idle(u64::MAX);
+    d.absorb();
+    for &a in &accepted {
+        if let Some(CallValue::Data(got)) = d.call(server, SysCall::Recv { fd: a, len: 64 }) {
+            d.call(server, SysCall::Send { fd: a, data: got });
+        }
+    }
+    d.world.run_until_idle(u64::MAX);
+    d.absorb();
+    let mut done = 0;
+    for (&client, &c) in clients.iter().zip(&client_fds) {
+        if let Some(CallValue::Data(back)) = d.call(client, SysCall::Recv { fd: c, len: 64 }) {
+            done += u64::from(back.len() == 64);
+        }
+        d.call(client, SysCall::Close { fd: c });
+    }
+    for &a in &accepted {
+        d.call(server, SysCall::Close { fd: a });
+    }
+    d.world.run_until_idle(u64::MAX);
+    d.absorb();
+    (done, d.world.events_run())
+}
+
 /// `udp_loss`: `n` datagrams of 512 bytes over a 10% loss link. Returns delivered.
 pub fn udp_loss(n: usize) -> (u64, u64) {
     let (mut d, server, clients, _) =
@@ -350,6 +406,18 @@ pub fn run(names: &[String], runs: usize, scale: usize, clock: &dyn Fn() -> f64)
         figures.push(Figure { name: "tcp_connections".into(), value: rate, unit: "conns/s" });
         total_events.push(ev);
     }
+    if want("tcp_connections_concurrent") {
+        for n in [10usize, 100, 1_000, 10_000] {
+            let n = (n / scale).max(1);
+            let (rate, _, ev) = timed(&|| tcp_connections_concurrent(n));
+            figures.push(Figure { name: format!("tcp_connections_concurrent_{n}"), value: rate, unit: "conns/s" });
+            figures.push(Figure {
+                name: format!("tcp_connections_concurrent_{n}_events"),
+                value: ev,
+                unit: "events/s",
+            });
+        }
+    }
     if want("udp_loss") {
         let (rate, delivered, ev) = timed(&|| udp_loss(100_000 / scale));
         figures.push(Figure { name: "udp_loss".into(), value: rate, unit: "dgrams/s" });
@@ -403,6 +471,7 @@ mod tests {
         assert_eq!(tcp_bulk(1 << 20, LinkConfig { mtu: 65_535, latency_us: 0, ..LinkConfig::default() }).0, 1 << 20);
         assert_eq!(tcp_bulk(1 << 20, LinkConfig { loss: 0.01, ..LinkConfig::default() }).0, 1 << 20);
         assert_eq!(tcp_connections(20).0, 20);
+        assert_eq!(tcp_connections_concurrent(50).0, 50);
         let (delivered, _) = udp_loss(2_000);
         assert!((1_700..1_900).contains(&delivered), "{delivered}");
     }

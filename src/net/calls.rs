@@ -231,7 +231,7 @@ impl World {
     fn bind_conflict(&self, host: HostId, sid: SocketId, ip: Ipv4Addr, port: u16) -> bool {
         let me = self.sock(sid);
         let h = &self.hosts[host.0 as usize];
-        h.port_holders(me.protocol(), port).iter().any(|&other| {
+        h.port_holders(me.protocol(), port).any(|other| {
             let o = self.sock(other);
             let overlap = o.local.is_some_and(|l| l.ip().is_unspecified() || ip.is_unspecified() || *l.ip() == ip);
             let listening = o.tcp_state() == Some(super::tcp::state::TcpState::Listen);
@@ -328,7 +328,7 @@ impl World {
             if let Some(q) =
                 self.sockets[parent.0 as usize].as_mut().and_then(|p| p.tcp_mut()).and_then(|t| t.listen.as_mut())
             {
-                q.syn_queue.retain(|&s| s != sid);
+                q.syn_queue.remove(&sid);
                 q.accept_queue.retain(|&s| s != sid);
             }
         }

@@ -4,7 +4,7 @@
 use super::addr::{is_loopback, Fd, Ipv4Addr, Protocol, SocketAddrV4, SocketId};
 use super::link::{LinkConfig, LinkDirection};
 use rustc_hash::FxHashMap;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Linux's default `RLIMIT_NOFILE` soft limit.
 pub const MAX_FDS: usize = 1024;
@@ -18,8 +18,12 @@ pub struct Host {
     pub addrs: Vec<Ipv4Addr>,
     /// `fds[fd]` is the socket behind descriptor `fd`.
     fds: Vec<Option<SocketId>>,
-    /// Sockets holding each (protocol, port), in bind order.
-    ports: BTreeMap<(Protocol, u16), Vec<SocketId>>,
+    /// Sockets holding each (protocol, port). A set, so a server with thousands of
+    /// connections on one port frees each in O(log n); ordered by socket id, so a
+    /// listener comes before the connections it accepted.
+    ports: BTreeMap<(Protocol, u16), BTreeSet<SocketId>>,
+    /// Listening TCP sockets by port: the SYN path must not scan every connection.
+    listeners: FxHashMap<u16, Vec<SocketId>>,
     /// Connected TCP sockets by (local, remote) address: the demultiplexing table.
     pub connections: FxHashMap<(SocketAddrV4, SocketAddrV4), SocketId>,
     /// The loopback path inside this host.
@@ -34,6 +38,7 @@ impl Host {
             addrs,
             fds: vec![None; FIRST_FD as usize],
             ports: BTreeMap::new(),
+            listeners: FxHashMap::default(),
             connections: FxHashMap::default(),
             loopback: LinkDirection::new(config),
         }
@@ -92,19 +97,36 @@ impl Host {
         self.fds.iter().enumerate().filter_map(|(i, s)| s.map(|s| (i as Fd, s)))
     }
 
-    pub fn port_holders(&self, protocol: Protocol, port: u16) -> &[SocketId] {
-        self.ports.get(&(protocol, port)).map_or(&[], Vec::as_slice)
+    pub fn port_holders(&self, protocol: Protocol, port: u16) -> impl Iterator<Item = SocketId> + '_ {
+        self.ports.get(&(protocol, port)).into_iter().flatten().copied()
     }
 
     pub fn hold_port(&mut self, protocol: Protocol, port: u16, socket: SocketId) {
-        self.ports.entry((protocol, port)).or_default().push(socket);
+        self.ports.entry((protocol, port)).or_default().insert(socket);
     }
 
     pub fn release_port(&mut self, protocol: Protocol, port: u16, socket: SocketId) {
         if let Some(holders) = self.ports.get_mut(&(protocol, port)) {
-            holders.retain(|&s| s != socket);
+            holders.remove(&socket);
             if holders.is_empty() {
                 self.ports.remove(&(protocol, port));
+            }
+        }
+    }
+
+    pub fn listeners_on(&self, port: u16) -> &[SocketId] {
+        self.listeners.get(&port).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn add_listener(&mut self, port: u16, socket: SocketId) {
+        self.listeners.entry(port).or_default().push(socket);
+    }
+
+    pub fn remove_listener(&mut self, port: u16, socket: SocketId) {
+        if let Some(l) = self.listeners.get_mut(&port) {
+            l.retain(|&s| s != socket);
+            if l.is_empty() {
+                self.listeners.remove(&port);
             }
         }
     }

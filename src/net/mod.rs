@@ -138,6 +138,7 @@ pub struct World {
     pub(crate) links: Vec<Link>,
     pub(crate) sockets: Vec<Option<Socket>>,
     ip_owner: FxHashMap<Ipv4Addr, HostId>,
+    host_names: FxHashMap<String, HostId>,
     link_between: FxHashMap<(HostId, HostId), LinkId>,
     next_packet: u64,
     next_call: u64,
@@ -163,6 +164,7 @@ impl World {
             links: Vec::new(),
             sockets: Vec::new(),
             ip_owner: FxHashMap::default(),
+            host_names: FxHashMap::default(),
             link_between: FxHashMap::default(),
             next_packet: 1,
             next_call: 1,
@@ -182,7 +184,7 @@ impl World {
         if self.hosts.len() >= MAX_HOSTS {
             return Err(WorldError::TooMany("hosts", MAX_HOSTS));
         }
-        if self.hosts.iter().any(|h| h.name == name) {
+        if self.host_names.contains_key(name) {
             return Err(WorldError::DuplicateHost(name.to_string()));
         }
         for &ip in addrs {
@@ -197,6 +199,7 @@ impl World {
         for &ip in addrs {
             self.ip_owner.insert(ip, id);
         }
+        self.host_names.insert(name.to_string(), id);
         self.hosts.push(Host::new(name.to_string(), addrs.to_vec()));
         Ok(id)
     }
@@ -250,7 +253,7 @@ impl World {
     }
 
     pub fn host_by_name(&self, name: &str) -> Option<HostId> {
-        self.hosts.iter().position(|h| h.name == name).map(|i| HostId(i as u32))
+        self.host_names.get(name).copied()
     }
 
     pub fn host_name(&self, id: HostId) -> &str {

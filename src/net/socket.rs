@@ -404,7 +404,7 @@ impl TcpSock {
 #[derive(Clone, Debug, Default)]
 pub struct ListenQueues {
     pub backlog: u32,
-    pub syn_queue: Vec<SocketId>,
+    pub syn_queue: std::collections::BTreeSet<SocketId>,
     pub accept_queue: VecDeque<SocketId>,
     /// SYNs and final ACKs dropped because the accept queue was full.
     pub overflows: u64,

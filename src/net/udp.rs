@@ -133,8 +133,7 @@ impl World {
     fn udp_lookup(&self, host: HostId, dst: SocketAddrV4, src: SocketAddrV4) -> Option<SocketId> {
         let holders = self.hosts[host.0 as usize].port_holders(Protocol::Udp, dst.port());
         holders
-            .iter()
-            .filter_map(|&sid| {
+            .filter_map(|sid| {
                 let s = self.sock(sid);
                 let local = s.local?;
                 let ip_score = if *local.ip() == *dst.ip() {
@@ -197,7 +196,7 @@ impl World {
         let Body::PortUnreachable(q) = &packet.body else { return };
         let local = SocketAddrV4::new(q.src, q.src_port);
         let remote = SocketAddrV4::new(q.dst, q.dst_port);
-        let target = self.hosts[to.0 as usize].port_holders(Protocol::Udp, q.src_port).iter().copied().find(|&sid| {
+        let target = self.hosts[to.0 as usize].port_holders(Protocol::Udp, q.src_port).find(|&sid| {
             let s = self.sock(sid);
             s.remote == Some(remote) && s.local.is_some_and(|l| l == local || l.ip().is_unspecified())
         });

@@ -60,7 +60,7 @@ impl World {
             Some(local) => {
                 // Linux checks the port again at listen(): SO_REUSEADDR lets two
                 // sockets bind it, but only one may listen.
-                let clash = self.hosts[host.0 as usize].port_holders(Protocol::Tcp, local.port()).iter().any(|&o| {
+                let clash = self.hosts[host.0 as usize].port_holders(Protocol::Tcp, local.port()).any(|o| {
                     o != sid
                         && self.sock(o).tcp_state() == Some(TcpState::Listen)
                         && self.sock(o).local.is_some_and(|l| {
@@ -74,6 +74,9 @@ impl World {
         }
         if let Some(t) = self.sock_mut(sid).tcp_mut() {
             t.listen = Some(ListenQueues { backlog, ..ListenQueues::default() });
+        }
+        if let Some(port) = self.sock(sid).local.map(|l| l.port()) {
+            self.host_mut(host).add_listener(port, sid);
         }
         self.emit(TraceKind::State {
             host,
@@ -305,6 +308,9 @@ impl World {
     fn stop_listening(&mut self, sid: SocketId, call: CallId) {
         let host = self.sock(sid).host;
         let Some(queues) = self.sock_mut(sid).tcp_mut().and_then(|t| t.listen.take()) else { return };
+        if let Some(port) = self.sock(sid).local.map(|l| l.port()) {
+            self.host_mut(host).remove_listener(port, sid);
+        }
         self.emit(TraceKind::State {
             host,
             socket: sid,
@@ -388,18 +394,13 @@ impl World {
         }
     }
 
+    /// The listener for `local`: one bound to that exact address, else one bound
+    /// to 0.0.0.0.
     fn find_listener(&self, host: HostId, local: SocketAddrV4) -> Option<SocketId> {
-        let holders = self.hosts[host.0 as usize].port_holders(Protocol::Tcp, local.port());
-        let listening = |&&sid: &&SocketId| self.sock(sid).tcp_state() == Some(TcpState::Listen);
-        let exact = holders.iter().filter(listening).find(|&&sid| self.sock(sid).local.is_some_and(|l| l == local));
-        exact
-            .or_else(|| {
-                holders
-                    .iter()
-                    .filter(listening)
-                    .find(|&&sid| self.sock(sid).local.is_some_and(|l| l.ip().is_unspecified()))
-            })
-            .copied()
+        let listeners = self.hosts[host.0 as usize].listeners_on(local.port());
+        let bound = |sid: &SocketId| self.sock(*sid).local;
+        let exact = listeners.iter().find(|s| bound(s) == Some(local));
+        exact.or_else(|| listeners.iter().find(|s| bound(s).is_some_and(|l| l.ip().is_unspecified()))).copied()
     }
 
     fn syn_at_listener(
@@ -452,7 +453,7 @@ impl World {
         h.hold_port(Protocol::Tcp, local.port(), child);
         h.connections.insert((local, remote), child);
         if let Some(q) = self.sock_mut(listener).tcp_mut().and_then(|t| t.listen.as_mut()) {
-            q.syn_queue.push(child);
+            q.syn_queue.insert(child);
         }
         self.apply_tcp_out(child, &out, StateCause::SynAtListener(packet.id));
         self.return_scratch(out);
@@ -506,7 +507,7 @@ impl World {
             let established = out.transitions.iter().any(|&(_, to)| to == TcpState::Established);
             if established && self.sockets[parent.0 as usize].is_some() {
                 if let Some(q) = self.sock_mut(parent).tcp_mut().and_then(|t| t.listen.as_mut()) {
-                    q.syn_queue.retain(|&s| s != sid);
+                    q.syn_queue.remove(&sid);
                     q.accept_queue.push_back(sid);
                 }
                 self.mark_dirty(parent);
