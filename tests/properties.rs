@@ -49,15 +49,28 @@ fn arb_call(max_fd: Fd) -> impl Strategy<Value = SysCall> {
 
 /// Invariants that must hold after every event.
 fn check_invariants(world: &World) {
-    for (host, _) in world.hosts() {
-        for v in world.sockets_on(host) {
-            if let Some(t) = &v.tcp {
-                assert!(t.recv_buffered <= t.recv_capacity, "receive buffer over its limit");
-                assert!(t.send_in_flight + t.send_unsent <= t.send_acked_capacity.max(1) + 1);
+    if let Err(broken) = world.check_invariants() {
+        panic!("model invariant broken at t={}us: {broken}", world.now());
+    }
+}
+
+/// Every packet delivered or lost was sent (or is a link's duplicate), each ends
+/// at most once, and nothing ends before it started.
+fn check_packet_conservation(trace: &[TraceEvent]) {
+    let mut started = std::collections::HashSet::new();
+    let mut ended = std::collections::HashSet::new();
+    for e in trace {
+        match &e.kind {
+            TraceKind::Sent { packet, .. } => assert!(started.insert(packet.id), "packet {:?} sent twice", packet.id),
+            TraceKind::Duplicated { original, copy, .. } => {
+                assert!(started.contains(original));
+                assert!(started.insert(*copy));
             }
-            if let Some(u) = &v.udp {
-                assert!(u.queued_bytes <= u.capacity);
+            TraceKind::Delivered { packet, .. } | TraceKind::Lost { packet, .. } => {
+                assert!(started.contains(packet), "packet {packet:?} ended without being sent");
+                assert!(ended.insert(*packet), "packet {packet:?} ended twice");
             }
+            _ => {}
         }
     }
 }
@@ -73,11 +86,18 @@ proptest! {
         for (on_server, call, wait) in calls {
             let host = if on_server { lab.server } else { lab.client };
             let _ = lab.world.call(host, call).unwrap();
-            lab.world.run_until(lab.world.now() + wait);
             check_invariants(&lab.world);
+            let until = lab.world.now() + wait;
+            while lab.world.next_event_time().is_some_and(|t| t <= until) {
+                lab.world.step_event();
+                check_invariants(&lab.world);
+            }
+            lab.world.run_until(until);
         }
         lab.world.run_until_idle(200_000);
         check_invariants(&lab.world);
+        lab.collect();
+        check_packet_conservation(&lab.trace);
     }
 
     /// Same seed and inputs, same trace — byte for byte once serialized.
@@ -128,6 +148,7 @@ proptest! {
                 _ => break,
             }
         }
+        check_packet_conservation(&lab.trace);
         let count = |f: fn(&TraceKind) -> bool| lab.trace.iter().filter(|e| f(&e.kind)).count();
         let lost = count(|k| matches!(k, TraceKind::Lost { .. }));
         let dups = count(|k| matches!(k, TraceKind::Duplicated { .. }));
@@ -230,6 +251,8 @@ proptest! {
         lab.call(lab.server, SysCall::Close { fd: a });
         lab.world.run_until_idle(1_000_000);
         lab.collect();
+        check_invariants(&lab.world);
+        check_packet_conservation(&lab.trace);
         for (host, _) in lab.world.hosts() {
             for v in lab.world.sockets_on(host) {
                 prop_assert!(matches!(v.state, Some(TcpState::Listen) | Some(TcpState::TimeWait) | Some(TcpState::Closed)), "{:?}", v);

@@ -97,3 +97,60 @@ impl World {
         self.host(host).and_then(|h| h.socket_of(fd))
     }
 }
+
+impl World {
+    /// The model's invariants: checked after every event by the property tests
+    /// (and by anyone who wants to trust a run). Returns the first broken rule.
+    ///
+    /// - every connection-table entry names a live socket with that connection;
+    /// - no two connected TCP sockets share a (local, remote) pair;
+    /// - two sockets bound to overlapping addresses on one port both set
+    ///   SO_REUSEADDR, unless one is a connection accepted from the other's port
+    ///   or a connection that has ended (TIME-WAIT and friends keep the port);
+    /// - each TCP connection's sequence numbers and buffers are in bounds;
+    /// - a UDP receive queue stays within its capacity.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        for (hid, host) in self.hosts() {
+            for (&(local, remote), &sid) in &host.connections {
+                let s = self.socket(sid).ok_or_else(|| format!("connection {local}->{remote} names a freed socket"))?;
+                let tcb =
+                    s.tcp().and_then(|t| t.tcb.as_ref()).ok_or_else(|| format!("{local}->{remote}: no TCP state"))?;
+                if (tcb.local, tcb.remote) != (local, remote) || s.host != hid {
+                    return Err(format!("connection table entry {local}->{remote} points at the wrong socket"));
+                }
+            }
+            let unconnected: Vec<&super::socket::Socket> = self
+                .sockets
+                .iter()
+                .flatten()
+                .filter(|s| s.host == hid && s.local.is_some())
+                .filter(|s| s.tcp().is_none_or(|t| t.tcb.is_none()))
+                .collect();
+            for (i, a) in unconnected.iter().enumerate() {
+                for b in &unconnected[i + 1..] {
+                    let (Some(la), Some(lb)) = (a.local, b.local) else { continue };
+                    let overlap = la.port() == lb.port()
+                        && a.protocol() == b.protocol()
+                        && (la.ip() == lb.ip() || la.ip().is_unspecified() || lb.ip().is_unspecified());
+                    if overlap && !(a.reuse_addr && b.reuse_addr) {
+                        return Err(format!("{} and {} both hold {} {la}", a.id.0, b.id.0, a.protocol()));
+                    }
+                }
+            }
+        }
+        for s in self.sockets.iter().flatten() {
+            if let Some(tcb) = s.tcp().and_then(|t| t.tcb.as_ref()) {
+                tcb.check_invariants().map_err(|e| format!("socket {}: {e}", s.id.0))?;
+            }
+            if let Some(u) = s.udp() {
+                if u.queued_bytes > u.capacity {
+                    return Err(format!(
+                        "socket {}: UDP queue {} over capacity {}",
+                        s.id.0, u.queued_bytes, u.capacity
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}

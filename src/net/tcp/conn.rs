@@ -254,6 +254,27 @@ impl Tcb {
         }
     }
 
+    /// The connection's own consistency rules; a description of the first broken one.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        if !(seq::le(self.snd_una, self.snd_nxt) && seq::le(self.snd_nxt, self.snd_max)) {
+            return Err(format!(
+                "send sequence out of order: una {} nxt {} max {}",
+                self.snd_una, self.snd_nxt, self.snd_max
+            ));
+        }
+        if self.recv_buf.len() > self.recv_cap {
+            return Err(format!("receive buffer {} over its capacity {}", self.recv_buf.len(), self.recv_cap));
+        }
+        if self.send_buf.len() > self.send_cap.max(1) {
+            return Err(format!("send buffer {} over its capacity {}", self.send_buf.len(), self.send_cap));
+        }
+        let ooo: usize = self.out_of_order.values().map(Vec::len).sum();
+        if ooo != self.ooo_bytes || self.out_of_order.keys().next().is_some_and(|&k| k <= self.rcv_nxt_off) {
+            return Err("out-of-order queue inconsistent".into());
+        }
+        Ok(())
+    }
+
     pub fn cwnd(&self) -> u32 {
         self.cwnd
     }
