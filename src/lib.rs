@@ -10,6 +10,8 @@
 
 pub mod bench;
 pub mod net;
+pub mod pcap;
+pub mod script;
 pub mod wire;
 
 #[cfg(target_arch = "wasm32")]

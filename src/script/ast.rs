@@ -1,0 +1,354 @@
+//! A parsed script: statements in file order, each with its line and source text.
+
+use crate::net::tcp::segment::TcpFlags;
+use crate::net::tcp::state::TcpState;
+use crate::net::{Domain, Errno, Ipv4Addr, Protocol, Shutdown, SockOpt, SocketAddrV4};
+use serde::Serialize;
+
+/// Lesson metadata a page can show.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Meta {
+    pub title_en: Option<String>,
+    pub title_ko: Option<String>,
+    pub about_en: Option<String>,
+    pub about_ko: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Script {
+    pub meta: Meta,
+    /// The `seed` line's value, if there is one.
+    pub seed: Option<u64>,
+    pub statements: Vec<Statement>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Statement {
+    /// 1-based line in the file.
+    pub line: usize,
+    /// The line as written, comment and surrounding space removed.
+    pub source: String,
+    pub kind: StmtKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "stmt", rename_all = "snake_case")]
+pub enum StmtKind {
+    Seed {
+        seed: u64,
+    },
+    Host {
+        name: String,
+        addrs: Vec<Ipv4Addr>,
+    },
+    /// Creates the link, or changes it when it exists. `one_way`: only `a > b`.
+    Link {
+        a: String,
+        b: String,
+        one_way: bool,
+        settings: Vec<LinkSetting>,
+    },
+    Tcp {
+        setting: TcpSetting,
+    },
+    Call(CallStmt),
+    /// `+200ms`
+    Advance {
+        us: u64,
+    },
+    /// `run`: until nothing is left to happen (bounded).
+    Run,
+    Fault {
+        a: String,
+        b: String,
+        one_way: bool,
+        fault: Fault,
+    },
+    ExpectPacket(PacketExpect),
+    ExpectState {
+        host: String,
+        fd: FdRef,
+        state: TcpState,
+    },
+    ExpectCount {
+        counter: Counter,
+        target: CountTarget,
+        range: (u64, u64),
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkSetting {
+    Latency(u64),
+    Jitter(u64),
+    Bandwidth(u64),
+    Loss(f64),
+    Dup(f64),
+    Reorder(f64),
+    ReorderDelay(u64),
+    Mtu(u32),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TcpSetting {
+    SynRetries(u32),
+    SynackRetries(u32),
+    DataRetries(u32),
+    RtoInitial(u64),
+    RtoMin(u64),
+    RtoMax(u64),
+    Msl(u64),
+    FinTimeout(u64),
+    InitialCwnd(u32),
+    DelayedAck(bool),
+    DelayedAckTime(u64),
+    Nagle(bool),
+    SendBuffer(usize),
+    RecvBuffer(usize),
+    WindowScaling(bool),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    DropNext(u32),
+    Partition,
+    Repair,
+    Hold,
+    Release,
+    Loss(f64),
+}
+
+/// A descriptor as a script names it: a name bound by `x = socket(...)` or
+/// `x = accept(...)`, or a plain number.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum FdRef {
+    Name(String),
+    Num(i32),
+}
+
+impl std::fmt::Display for FdRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FdRef::Name(n) => f.write_str(n),
+            FdRef::Num(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// What `send`/`sendto` carry: text, or `N bytes` of a repeating alphabet.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Data {
+    Text(Vec<u8>),
+    Bytes(usize),
+}
+
+impl Data {
+    pub fn bytes(&self) -> Vec<u8> {
+        match self {
+            Data::Text(t) => t.clone(),
+            Data::Bytes(n) => (0..*n).map(|i| b'a' + (i % 26) as u8).collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Data::Text(t) => t.len(),
+            Data::Bytes(n) => *n,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "call", rename_all = "snake_case")]
+pub enum CallSpec {
+    Socket { domain: Domain, protocol: Protocol },
+    Bind { fd: FdRef, addr: SocketAddrV4 },
+    Listen { fd: FdRef, backlog: u32 },
+    Accept { fd: FdRef },
+    Connect { fd: FdRef, addr: SocketAddrV4 },
+    Send { fd: FdRef, data: Data },
+    Recv { fd: FdRef, len: usize },
+    SendTo { fd: FdRef, data: Data, addr: Option<SocketAddrV4> },
+    RecvFrom { fd: FdRef, len: usize },
+    Shutdown { fd: FdRef, how: Shutdown },
+    Close { fd: FdRef },
+    SetSockOpt { fd: FdRef, opt: SockOpt },
+}
+
+impl CallSpec {
+    pub fn fd(&self) -> Option<&FdRef> {
+        match self {
+            CallSpec::Socket { .. } => None,
+            CallSpec::Bind { fd, .. }
+            | CallSpec::Listen { fd, .. }
+            | CallSpec::Accept { fd }
+            | CallSpec::Connect { fd, .. }
+            | CallSpec::Send { fd, .. }
+            | CallSpec::Recv { fd, .. }
+            | CallSpec::SendTo { fd, .. }
+            | CallSpec::RecvFrom { fd, .. }
+            | CallSpec::Shutdown { fd, .. }
+            | CallSpec::Close { fd }
+            | CallSpec::SetSockOpt { fd, .. } => Some(fd),
+        }
+    }
+
+    /// Calls whose return value is a new descriptor a name can bind to.
+    pub fn returns_fd(&self) -> bool {
+        matches!(self, CallSpec::Socket { .. } | CallSpec::Accept { .. })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CallStmt {
+    pub host: String,
+    /// `a = accept(l)`: the name bound to the returned descriptor.
+    pub bind: Option<String>,
+    pub call: CallSpec,
+    pub expect: Option<ResultExpect>,
+}
+
+/// What a call must return: `= 0`, `= "hello"`, `= ECONNREFUSED`, ...
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultExpect {
+    Errno(Errno),
+    /// The integer C would see: 0, a byte count, a descriptor.
+    Int(i64),
+    /// Exactly these bytes; with `from`, the sender's address (port optional).
+    Data {
+        data: Vec<u8>,
+        from: Option<(Ipv4Addr, Option<u16>)>,
+    },
+}
+
+impl std::fmt::Display for ResultExpect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ResultExpect::Errno(e) => write!(f, "{e}"),
+            ResultExpect::Int(n) => write!(f, "{n}"),
+            ResultExpect::Data { data, from } => {
+                f.write_str(&crate::net::socket::quote_bytes(data))?;
+                match from {
+                    Some((ip, Some(port))) => write!(f, " from {ip}:{port}"),
+                    Some((ip, None)) => write!(f, " from {ip}"),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PacketExpect {
+    pub from: String,
+    pub to: String,
+    /// Skip packets in that direction until one matches.
+    pub eventually: bool,
+    pub pattern: PacketPattern,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PacketPattern {
+    pub kind: PacketKind,
+    /// Relative to the sender's initial sequence number (the SYN is 0), as Wireshark shows.
+    pub seq: Option<u32>,
+    /// Relative to the receiver's initial sequence number.
+    pub ack: Option<u32>,
+    /// Payload bytes.
+    pub len: Option<usize>,
+    /// The window field as sent.
+    pub win: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PacketKind {
+    Tcp(TcpFlags),
+    Udp,
+    Icmp,
+}
+
+impl std::fmt::Display for PacketPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            PacketKind::Tcp(flags) => write!(f, "[{}]", flags.tcpdump())?,
+            PacketKind::Udp => f.write_str("udp")?,
+            PacketKind::Icmp => f.write_str("icmp")?,
+        }
+        if let Some(s) = self.seq {
+            write!(f, " seq {s}")?;
+        }
+        if let Some(a) = self.ack {
+            write!(f, " ack {a}")?;
+        }
+        if let Some(l) = self.len {
+            write!(f, " len {l}")?;
+        }
+        if let Some(w) = self.win {
+            write!(f, " win {w}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Counter {
+    /// Packets sent.
+    Sent,
+    /// Packets the network lost.
+    Lost,
+    /// Packets the link duplicated.
+    Duplicated,
+    /// Packets the link held back so later ones passed them.
+    Reordered,
+    /// Datagrams a UDP socket received into its buffer.
+    Delivered,
+    /// Datagrams a UDP socket discarded because its buffer was full.
+    Dropped,
+    /// A TCP socket's congestion window, in bytes (or `N mss`).
+    Cwnd,
+    /// Bytes waiting in a socket's receive buffer.
+    Unread,
+}
+
+impl Counter {
+    pub fn name(self) -> &'static str {
+        match self {
+            Counter::Sent => "sent",
+            Counter::Lost => "lost",
+            Counter::Duplicated => "duplicated",
+            Counter::Reordered => "reordered",
+            Counter::Delivered => "delivered",
+            Counter::Dropped => "dropped",
+            Counter::Cwnd => "cwnd",
+            Counter::Unread => "unread",
+        }
+    }
+
+    /// Counters about one socket rather than about packets on a path.
+    pub fn of_socket(self) -> bool {
+        matches!(self, Counter::Delivered | Counter::Dropped | Counter::Cwnd | Counter::Unread)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CountTarget {
+    /// Every packet in the world.
+    All,
+    /// Packets from one host to another.
+    Path { from: String, to: String },
+    /// One socket; `mss`: the number counts maximum segments, not bytes.
+    Socket { host: String, fd: FdRef, mss: bool },
+}

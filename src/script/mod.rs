@@ -1,0 +1,32 @@
+//! The scenario language: a plain-text timeline of hosts, links, socket calls,
+//! faults and expectations, in the spirit of packetdrill. See `docs/script.md`.
+//!
+//! ```
+//! let text = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+//!             server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+//!             client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n\
+//!             expect client > server [S]\nexpect server > client [S.]\nexpect client > server [.]\n";
+//! let script = socklab::script::parse(text).unwrap();
+//! let report = socklab::script::run(&script, &socklab::script::RunOptions::default());
+//! assert!(report.passed(), "{:?}", report.failures);
+//! ```
+//!
+//! - [`parse`] reads text into a [`Script`] (errors carry line and column);
+//! - [`run`] executes it in a fresh [`World`](crate::net::World) and returns a
+//!   [`RunReport`]: the trace, what each line did, and any failure;
+//! - [`Runner`] does the same one statement at a time, for a page that steps.
+//!
+//! Nothing here does I/O; the CLI reads files and the page fetches them.
+
+pub mod ast;
+pub mod error;
+pub mod lexer;
+pub mod limits;
+pub mod parser;
+pub mod render;
+pub mod runner;
+
+pub use ast::{Meta, Script, Statement, StmtKind};
+pub use error::{Failure, FailureKind, ScriptError};
+pub use parser::parse;
+pub use runner::{run, CallRecord, LineDetail, LineOutcome, RunOptions, RunReport, Runner};

@@ -1,0 +1,1055 @@
+//! Lines of text to [`Script`] statements, checking as much as can be checked
+//! before running: hosts exist, names were bound earlier, links exist, limits.
+
+use super::ast::*;
+use super::error::ScriptError;
+use super::lexer::{lex_line, Tok, Token};
+use super::limits::*;
+use crate::net::tcp::segment::TcpFlags;
+use crate::net::tcp::state::TcpState;
+use crate::net::{Domain, Errno, Ipv4Addr, Protocol, Shutdown, SockOpt, SocketAddrV4};
+use std::collections::{HashMap, HashSet};
+
+const KEYWORDS: [&str; 14] = [
+    "seed",
+    "host",
+    "link",
+    "tcp",
+    "expect",
+    "run",
+    "drop",
+    "partition",
+    "repair",
+    "hold",
+    "release",
+    "loss",
+    "title",
+    "about",
+];
+
+/// Parses a whole script.
+pub fn parse(text: &str) -> Result<Script, ScriptError> {
+    if text.len() > MAX_SCRIPT_BYTES {
+        return Err(ScriptError::new(
+            1,
+            1,
+            format!("script is {} bytes; the limit is {MAX_SCRIPT_BYTES} bytes (4 MiB)", text.len()),
+        ));
+    }
+    let mut st = State::default();
+    let mut script = Script { meta: Meta::default(), seed: None, statements: Vec::new() };
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        let source = strip_comment(raw).trim();
+        if source.is_empty() {
+            continue;
+        }
+        if let Some((key, value)) = meta_line(source) {
+            let slot = match key {
+                "title" | "title.en" => &mut script.meta.title_en,
+                "title.ko" => &mut script.meta.title_ko,
+                "about" | "about.en" => &mut script.meta.about_en,
+                "about.ko" => &mut script.meta.about_ko,
+                other => {
+                    return Err(ScriptError::new(
+                        line,
+                        1,
+                        format!("expected title.en, title.ko, about.en or about.ko, found '{other}'"),
+                    ))
+                }
+            };
+            // The whole line is the text, '#' included.
+            let value = raw.split_once(':').map_or(value, |(_, v)| v.trim());
+            match slot {
+                Some(s) => {
+                    s.push(' ');
+                    s.push_str(value);
+                }
+                None => *slot = Some(value.to_string()),
+            }
+            continue;
+        }
+        let toks = lex_line(raw, line)?;
+        if toks.is_empty() {
+            continue;
+        }
+        let mut p = P { toks: &toks, i: 0, line, end_col: raw.chars().count() + 1 };
+        let kind = st.statement(&mut p)?;
+        if let StmtKind::Seed { seed } = kind {
+            script.seed = Some(seed);
+        }
+        script.statements.push(Statement { line, source: source.to_string(), kind });
+    }
+    Ok(script)
+}
+
+/// The part of a line before a `#` that is not inside a string.
+pub fn strip_comment(line: &str) -> &str {
+    let mut in_str = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+        } else if c == '"' {
+            in_str = true;
+        } else if c == '#' {
+            return &line[..i];
+        }
+    }
+    line
+}
+
+/// `title.en: Some text` → ("title.en", "Some text").
+fn meta_line(source: &str) -> Option<(&str, &str)> {
+    let (key, value) = source.split_once(':')?;
+    let key = key.trim();
+    (key.starts_with("title") || key.starts_with("about"))
+        .then_some(())
+        .filter(|_| key.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'))
+        .map(|_| (key, value.trim()))
+}
+
+/// What is known while reading: hosts, links and names bound so far.
+#[derive(Default)]
+struct State {
+    hosts: HashMap<String, Vec<Ipv4Addr>>,
+    ips: HashSet<Ipv4Addr>,
+    links: HashSet<(String, String)>,
+    names: HashSet<(String, String)>,
+    built: bool,
+    seeded: bool,
+}
+
+/// A cursor over one line's tokens.
+struct P<'a> {
+    toks: &'a [Token],
+    i: usize,
+    line: usize,
+    end_col: usize,
+}
+
+type R<T> = Result<T, ScriptError>;
+
+impl P<'_> {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.i).map(|t| &t.tok)
+    }
+
+    fn peek_at(&self, n: usize) -> Option<&Tok> {
+        self.toks.get(self.i + n).map(|t| &t.tok)
+    }
+
+    fn col(&self) -> usize {
+        self.toks.get(self.i).map_or(self.end_col, |t| t.col)
+    }
+
+    fn found(&self) -> String {
+        self.peek().map_or_else(|| "end of line".to_string(), Tok::describe)
+    }
+
+    fn err(&self, expected: &str) -> ScriptError {
+        ScriptError::new(self.line, self.col(), format!("expected {expected}, found {}", self.found()))
+    }
+
+    fn err_at(&self, col: usize, msg: impl Into<String>) -> ScriptError {
+        ScriptError::new(self.line, col, msg)
+    }
+
+    fn bump(&mut self) {
+        self.i += 1;
+    }
+
+    fn word(&mut self, what: &str) -> R<(String, usize)> {
+        match self.peek() {
+            Some(Tok::Word(w)) => {
+                let out = (w.clone(), self.col());
+                self.bump();
+                Ok(out)
+            }
+            _ => Err(self.err(what)),
+        }
+    }
+
+    fn num(&mut self, what: &str) -> R<(String, usize)> {
+        match self.peek() {
+            Some(Tok::Num(n)) => {
+                let out = (n.clone(), self.col());
+                self.bump();
+                Ok(out)
+            }
+            _ => Err(self.err(what)),
+        }
+    }
+
+    fn is_word(&self, w: &str) -> bool {
+        matches!(self.peek(), Some(Tok::Word(x)) if x.eq_ignore_ascii_case(w))
+    }
+
+    fn eat_word(&mut self, w: &str) -> bool {
+        let yes = self.is_word(w);
+        if yes {
+            self.bump();
+        }
+        yes
+    }
+
+    fn is_punct(&self, c: char) -> bool {
+        self.peek() == Some(&Tok::Punct(c))
+    }
+
+    fn eat_punct(&mut self, c: char) -> bool {
+        let yes = self.is_punct(c);
+        if yes {
+            self.bump();
+        }
+        yes
+    }
+
+    fn punct(&mut self, c: char) -> R<()> {
+        if self.eat_punct(c) {
+            Ok(())
+        } else {
+            Err(self.err(&format!("'{c}'")))
+        }
+    }
+
+    fn end(&self) -> R<()> {
+        if self.peek().is_none() {
+            Ok(())
+        } else {
+            Err(self.err("end of line"))
+        }
+    }
+
+    fn int<T: TryFrom<u64>>(&mut self, what: &str, max: u64) -> R<T> {
+        let col = self.col();
+        let (n, _) = self.num(what)?;
+        let v = parse_uint(&n).ok_or_else(|| self.err_at(col, format!("expected {what}, found '{n}'")))?;
+        if v > max {
+            return Err(self.err_at(col, format!("{what} {v} is over the limit of {max}")));
+        }
+        T::try_from(v).map_err(|_| self.err_at(col, format!("{what} {v} is out of range")))
+    }
+
+    fn duration(&mut self) -> R<u64> {
+        let col = self.col();
+        let (n, _) = self.num("a duration like 200ms")?;
+        parse_duration(&n).map_err(|m| self.err_at(col, m))
+    }
+
+    fn percent(&mut self) -> R<f64> {
+        let col = self.col();
+        let (n, _) = self.num("a percentage like 5%")?;
+        let v = parse_decimal(&n)
+            .filter(|v| (0.0..=100.0).contains(v))
+            .ok_or_else(|| self.err_at(col, format!("expected a percentage from 0% to 100%, found '{n}'")))?;
+        self.punct('%')?;
+        Ok(v / 100.0)
+    }
+
+    fn ip(&mut self) -> R<Ipv4Addr> {
+        let col = self.col();
+        let (n, _) = self.num("an IPv4 address like 10.0.0.1")?;
+        n.parse::<Ipv4Addr>()
+            .map_err(|_| self.err_at(col, format!("expected an IPv4 address like 10.0.0.1, found '{n}'")))
+    }
+
+    fn onoff(&mut self) -> R<bool> {
+        let col = self.col();
+        let text = match self.peek() {
+            Some(Tok::Word(w) | Tok::Num(w)) => w.to_ascii_lowercase(),
+            _ => return Err(self.err("on or off")),
+        };
+        self.bump();
+        match text.as_str() {
+            "on" | "true" | "yes" | "1" => Ok(true),
+            "off" | "false" | "no" | "0" => Ok(false),
+            _ => Err(self.err_at(col, format!("expected on or off, found '{text}'"))),
+        }
+    }
+}
+
+pub(crate) fn parse_uint(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn parse_decimal(s: &str) -> Option<f64> {
+    let ok = !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && s.bytes().filter(|&b| b == b'.').count() <= 1
+        && s.bytes().next().is_some_and(|b| b.is_ascii_digit());
+    ok.then(|| s.parse().ok()).flatten()
+}
+
+/// `200ms`, `1.5s`, `10us`, `2min`, `1h` → microseconds (at most one day).
+pub(crate) fn parse_duration(s: &str) -> Result<u64, String> {
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let mult: u128 = match unit {
+        "us" => 1,
+        "ms" => 1_000,
+        "s" => 1_000_000,
+        "min" => 60_000_000,
+        "h" => 3_600_000_000,
+        "" => return Err(format!("expected a duration with a unit (us, ms, s, min, h) like 200ms, found '{s}'")),
+        _ => return Err(format!("expected a duration unit us, ms, s, min or h, found '{s}'")),
+    };
+    let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+    if int.is_empty() || frac.contains('.') || !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 6 {
+        return Err(format!("expected a duration like 200ms or 1.5s, found '{s}'"));
+    }
+    let too_long = || format!("duration {s} is over the limit of one simulated day");
+    let int: u128 = int.parse().map_err(|_| too_long())?;
+    let frac_val: u128 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| too_long())? };
+    let scale = 10u128.pow(frac.len() as u32);
+    let us = int.checked_mul(mult).ok_or_else(too_long)? + frac_val * mult / scale;
+    if us > u128::from(MAX_TIME_US) {
+        return Err(too_long());
+    }
+    Ok(us as u64)
+}
+
+/// `10mbit`, `512kbit`, `1gbit`, `9600bit` (also `bps`, `kbps`, ...) → bits per second.
+fn parse_bandwidth(s: &str) -> Result<u64, String> {
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let mult: u64 = match unit.to_ascii_lowercase().as_str() {
+        "bit" | "bps" => 1,
+        "kbit" | "kbps" => 1_000,
+        "mbit" | "mbps" => 1_000_000,
+        "gbit" | "gbps" => 1_000_000_000,
+        _ => return Err(format!("expected a bandwidth like 10mbit (bit, kbit, mbit, gbit), found '{s}'")),
+    };
+    let n = parse_uint(num).ok_or_else(|| format!("expected a bandwidth like 10mbit, found '{s}'"))?;
+    match n.checked_mul(mult) {
+        Some(v) if v > 0 && v <= 100_000_000_000 => Ok(v),
+        _ => Err(format!("bandwidth {s} is out of range (1bit to 100gbit)")),
+    }
+}
+
+impl State {
+    fn statement(&mut self, p: &mut P) -> R<StmtKind> {
+        if p.eat_punct('+') {
+            let us = p.duration()?;
+            p.end()?;
+            return Ok(StmtKind::Advance { us });
+        }
+        if matches!(p.peek(), Some(Tok::Word(_))) && p.peek_at(1) == Some(&Tok::Punct(':')) {
+            return self.call_line(p);
+        }
+        let (kw, col) = p.word("a statement (host, link, a call like 'client: ...', expect, +200ms, ...)")?;
+        let kind = match kw.as_str() {
+            "seed" => {
+                if self.seeded {
+                    return Err(p.err_at(col, "expected one seed line, found a second"));
+                }
+                if self.built {
+                    return Err(p.err_at(col, "expected seed before the first host, link or call, found it later"));
+                }
+                self.seeded = true;
+                StmtKind::Seed { seed: p.int("a seed number", u64::MAX)? }
+            }
+            "host" => self.host(p)?,
+            "link" => self.link(p)?,
+            "tcp" => StmtKind::Tcp { setting: tcp_setting(p)? },
+            "run" => StmtKind::Run,
+            "expect" => self.expect(p)?,
+            "drop" => {
+                if !p.eat_word("next") {
+                    return Err(p.err("'next' (drop next N on a > b)"));
+                }
+                let n = p.int("a packet count", 1_000_000)?;
+                let _ = p.eat_word("packets") || p.eat_word("packet");
+                let _ = p.eat_word("on");
+                let (a, b, one_way) = self.path(p, true)?;
+                StmtKind::Fault { a, b, one_way, fault: Fault::DropNext(n) }
+            }
+            "partition" | "repair" | "hold" | "release" => {
+                let (a, b, one_way) = self.path(p, true)?;
+                let fault = match kw.as_str() {
+                    "partition" => Fault::Partition,
+                    "repair" => Fault::Repair,
+                    "hold" => Fault::Hold,
+                    _ => Fault::Release,
+                };
+                StmtKind::Fault { a, b, one_way, fault }
+            }
+            "loss" => {
+                let (a, b, one_way) = self.path(p, true)?;
+                StmtKind::Fault { a, b, one_way, fault: Fault::Loss(p.percent()?) }
+            }
+            _ => {
+                let msg = if self.hosts.contains_key(&kw) {
+                    format!("expected ':' after host {kw} (like '{kw}: s = socket(tcp)'), found {}", { p.found() })
+                } else {
+                    format!(
+                        "expected a statement (seed, host, link, tcp, expect, run, drop, partition, repair, loss, +TIME or HOST: call), found '{kw}'"
+                    )
+                };
+                return Err(p.err_at(col, msg));
+            }
+        };
+        if !matches!(kind, StmtKind::Seed { .. } | StmtKind::Tcp { .. }) {
+            self.built = true;
+        }
+        p.end()?;
+        Ok(kind)
+    }
+
+    fn host_name(&self, p: &mut P) -> R<String> {
+        let col = p.col();
+        let (name, _) = p.word("a host name")?;
+        if !self.hosts.contains_key(&name) {
+            let known: Vec<&str> = {
+                let mut v: Vec<&str> = self.hosts.keys().map(String::as_str).collect();
+                v.sort();
+                v
+            };
+            let hint = if known.is_empty() {
+                "no hosts are declared yet (host NAME IP)".to_string()
+            } else {
+                format!("declared hosts: {}", known.join(", "))
+            };
+            return Err(p.err_at(col, format!("expected a declared host, found '{name}' ({hint})")));
+        }
+        Ok(name)
+    }
+
+    fn host(&mut self, p: &mut P) -> R<StmtKind> {
+        let col = p.col();
+        let (name, _) = p.word("a host name")?;
+        if KEYWORDS.contains(&name.as_str()) {
+            return Err(p.err_at(col, format!("expected a host name, found keyword '{name}'")));
+        }
+        if self.hosts.contains_key(&name) {
+            return Err(p.err_at(col, format!("expected a new host name, found '{name}' declared already")));
+        }
+        if self.hosts.len() >= MAX_HOSTS {
+            return Err(p.err_at(col, format!("too many hosts: the limit is {MAX_HOSTS}")));
+        }
+        let mut addrs = Vec::new();
+        loop {
+            let col = p.col();
+            let ip = p.ip()?;
+            if crate::net::addr::is_loopback(ip) {
+                return Err(
+                    p.err_at(col, format!("expected a non-loopback address, found {ip} (every host has 127.0.0.1)"))
+                );
+            }
+            if ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast() {
+                return Err(p.err_at(col, format!("expected a unicast address, found {ip}")));
+            }
+            if !self.ips.insert(ip) || addrs.contains(&ip) {
+                return Err(p.err_at(col, format!("expected an unused address, found {ip} taken by another host")));
+            }
+            addrs.push(ip);
+            if addrs.len() > MAX_ADDRS_PER_HOST {
+                return Err(p.err_at(col, format!("too many addresses: the limit is {MAX_ADDRS_PER_HOST} per host")));
+            }
+            if !p.eat_punct(',') {
+                break;
+            }
+        }
+        self.hosts.insert(name.clone(), addrs.clone());
+        Ok(StmtKind::Host { name, addrs })
+    }
+
+    /// `a b`, `a > b`; with `must_be_linked`, a link must join them.
+    fn path(&mut self, p: &mut P, must_be_linked: bool) -> R<(String, String, bool)> {
+        let col = p.col();
+        let a = self.host_name(p)?;
+        let one_way = p.eat_punct('>');
+        let bcol = p.col();
+        let b = self.host_name(p)?;
+        if a == b {
+            return Err(p.err_at(bcol, format!("expected a host other than {a}, found {b} again")));
+        }
+        if must_be_linked && !self.links.contains(&key(&a, &b)) {
+            return Err(p.err_at(col, format!("expected a link between {a} and {b}, found none (add: link {a} {b})")));
+        }
+        Ok((a, b, one_way))
+    }
+
+    fn link(&mut self, p: &mut P) -> R<StmtKind> {
+        let col = p.col();
+        let (a, b, one_way) = self.path(p, false)?;
+        if self.links.len() >= MAX_LINKS && !self.links.contains(&key(&a, &b)) {
+            return Err(p.err_at(col, format!("too many links: the limit is {MAX_LINKS}")));
+        }
+        self.links.insert(key(&a, &b));
+        let mut settings = Vec::new();
+        while p.peek().is_some() {
+            let col = p.col();
+            let (k, _) =
+                p.word("a link setting (latency, jitter, bandwidth, loss, dup, reorder, reorder_delay, mtu)")?;
+            settings.push(match k.as_str() {
+                "latency" | "delay" => LinkSetting::Latency(p.duration()?),
+                "jitter" => LinkSetting::Jitter(p.duration()?),
+                "bandwidth" | "rate" => {
+                    let c = p.col();
+                    let (n, _) = p.num("a bandwidth like 10mbit")?;
+                    LinkSetting::Bandwidth(parse_bandwidth(&n).map_err(|m| p.err_at(c, m))?)
+                }
+                "loss" => LinkSetting::Loss(p.percent()?),
+                "dup" | "duplicate" => LinkSetting::Dup(p.percent()?),
+                "reorder" => LinkSetting::Reorder(p.percent()?),
+                "reorder_delay" => LinkSetting::ReorderDelay(p.duration()?),
+                "mtu" => {
+                    let c = p.col();
+                    let mtu: u32 = p.int("an MTU", 65_535)?;
+                    if mtu < 68 {
+                        return Err(p.err_at(c, format!("expected an MTU from 68 to 65535, found {mtu}")));
+                    }
+                    LinkSetting::Mtu(mtu)
+                }
+                other => {
+                    return Err(p.err_at(
+                        col,
+                        format!("expected a link setting (latency, jitter, bandwidth, loss, dup, reorder, reorder_delay, mtu), found '{other}'"),
+                    ))
+                }
+            });
+        }
+        Ok(StmtKind::Link { a, b, one_way, settings })
+    }
+
+    fn fd_ref(&self, p: &mut P, host: &str) -> R<FdRef> {
+        let col = p.col();
+        match p.peek() {
+            Some(Tok::Word(w)) => {
+                let w = w.clone();
+                if !self.names.contains(&(host.to_string(), w.clone())) {
+                    return Err(p.err_at(
+                        col,
+                        format!("expected a descriptor named on {host} earlier (like '{host}: {w} = socket(tcp)'), found '{w}'"),
+                    ));
+                }
+                p.bump();
+                Ok(FdRef::Name(w))
+            }
+            Some(Tok::Num(_)) => Ok(FdRef::Num(p.int("a descriptor number", i32::MAX as u64)?)),
+            _ => Err(p.err("a descriptor (a name like c, or a number)")),
+        }
+    }
+
+    /// `IP:PORT`, `*:PORT` or `HOST:PORT`.
+    fn addr(&self, p: &mut P) -> R<SocketAddrV4> {
+        let col = p.col();
+        let ip = match p.peek() {
+            Some(Tok::Punct('*')) => {
+                p.bump();
+                Ipv4Addr::UNSPECIFIED
+            }
+            Some(Tok::Num(_)) => p.ip()?,
+            Some(Tok::Word(w)) => match self.hosts.get(w).and_then(|a| a.first()) {
+                Some(ip) => {
+                    p.bump();
+                    *ip
+                }
+                None => {
+                    return Err(p.err_at(col, format!("expected an address like 10.0.0.1:80 or HOST:80, found '{w}'")))
+                }
+            },
+            _ => return Err(p.err("an address like 10.0.0.1:80")),
+        };
+        p.punct(':')?;
+        let port = p.int("a port number", 65_535)?;
+        Ok(SocketAddrV4::new(ip, port))
+    }
+
+    fn data(&self, p: &mut P) -> R<Data> {
+        match p.peek() {
+            Some(Tok::Str(s)) => {
+                let s = s.clone();
+                if s.len() > MAX_PAYLOAD {
+                    return Err(p.err(&format!("a payload of at most {MAX_PAYLOAD} bytes")));
+                }
+                p.bump();
+                Ok(Data::Text(s))
+            }
+            Some(Tok::Num(_)) => {
+                let col = p.col();
+                let n = p.int::<u64>("a byte count", u64::MAX)?;
+                if n > MAX_PAYLOAD as u64 {
+                    return Err(p.err_at(
+                        col,
+                        format!("payload of {n} bytes is over the limit of {MAX_PAYLOAD} bytes (16 MiB)"),
+                    ));
+                }
+                if !p.eat_word("bytes") && !p.eat_word("byte") {
+                    return Err(p.err("'bytes' (like send(c, 3000 bytes))"));
+                }
+                Ok(Data::Bytes(n as usize))
+            }
+            _ => Err(p.err("data: a string like \"hello\" or a size like 3000 bytes")),
+        }
+    }
+
+    fn call_line(&mut self, p: &mut P) -> R<StmtKind> {
+        let host = self.host_name(p)?;
+        p.punct(':')?;
+        self.built = true;
+        let mut bind = None;
+        if matches!(p.peek(), Some(Tok::Word(_))) && p.peek_at(1) == Some(&Tok::Punct('=')) {
+            let col = p.col();
+            let (name, _) = p.word("a name")?;
+            p.punct('=')?;
+            bind = Some((name, col));
+        }
+        let ccol = p.col();
+        let (name, _) = p.word("a socket call (socket, bind, listen, accept, connect, send, recv, sendto, recvfrom, shutdown, close, setsockopt)")?;
+        p.punct('(')?;
+        let h = host.as_str();
+        let call = match name.as_str() {
+            "socket" => {
+                let mut domain = Domain::Inet;
+                if p.eat_word("inet6") {
+                    domain = Domain::Inet6;
+                    p.punct(',')?;
+                } else if p.eat_word("inet") {
+                    p.punct(',')?;
+                }
+                let col = p.col();
+                let (proto, _) = p.word("tcp or udp")?;
+                let protocol = match proto.to_ascii_lowercase().as_str() {
+                    "tcp" | "sock_stream" => Protocol::Tcp,
+                    "udp" | "sock_dgram" => Protocol::Udp,
+                    _ => return Err(p.err_at(col, format!("expected tcp or udp, found '{proto}'"))),
+                };
+                CallSpec::Socket { domain, protocol }
+            }
+            "bind" | "connect" => {
+                let fd = self.fd_ref(p, h)?;
+                p.punct(',')?;
+                let addr = self.addr(p)?;
+                if name == "bind" {
+                    CallSpec::Bind { fd, addr }
+                } else {
+                    CallSpec::Connect { fd, addr }
+                }
+            }
+            "listen" => {
+                let fd = self.fd_ref(p, h)?;
+                let backlog = if p.eat_punct(',') { p.int("a backlog", u32::MAX as u64)? } else { 128 };
+                CallSpec::Listen { fd, backlog }
+            }
+            "accept" => CallSpec::Accept { fd: self.fd_ref(p, h)? },
+            "close" => CallSpec::Close { fd: self.fd_ref(p, h)? },
+            "send" => {
+                let fd = self.fd_ref(p, h)?;
+                p.punct(',')?;
+                CallSpec::Send { fd, data: self.data(p)? }
+            }
+            "sendto" => {
+                let fd = self.fd_ref(p, h)?;
+                p.punct(',')?;
+                let data = self.data(p)?;
+                let addr = if p.eat_punct(',') { Some(self.addr(p)?) } else { None };
+                CallSpec::SendTo { fd, data, addr }
+            }
+            "recv" | "recvfrom" => {
+                let fd = self.fd_ref(p, h)?;
+                p.punct(',')?;
+                let len = p.int::<u64>("a buffer size", MAX_PAYLOAD as u64)? as usize;
+                if name == "recv" {
+                    CallSpec::Recv { fd, len }
+                } else {
+                    CallSpec::RecvFrom { fd, len }
+                }
+            }
+            "shutdown" => {
+                let fd = self.fd_ref(p, h)?;
+                p.punct(',')?;
+                let col = p.col();
+                let (how, _) = p.word("rd, wr or rdwr")?;
+                let how = match how.to_ascii_lowercase().as_str() {
+                    "rd" | "shut_rd" => Shutdown::Read,
+                    "wr" | "shut_wr" => Shutdown::Write,
+                    "rdwr" | "shut_rdwr" => Shutdown::Both,
+                    _ => return Err(p.err_at(col, format!("expected rd, wr or rdwr, found '{how}'"))),
+                };
+                CallSpec::Shutdown { fd, how }
+            }
+            "setsockopt" => {
+                let fd = self.fd_ref(p, h)?;
+                p.punct(',')?;
+                let col = p.col();
+                let (opt, _) = p.word("an option (SO_REUSEADDR, O_NONBLOCK, SO_RCVBUF, SO_SNDBUF, TCP_NODELAY)")?;
+                p.punct(',')?;
+                let opt = match opt.to_ascii_uppercase().as_str() {
+                    "SO_REUSEADDR" => SockOpt::ReuseAddr(p.onoff()?),
+                    "O_NONBLOCK" => SockOpt::NonBlocking(p.onoff()?),
+                    "TCP_NODELAY" => SockOpt::NoDelay(p.onoff()?),
+                    "SO_RCVBUF" => SockOpt::RcvBuf(p.int::<u64>("a buffer size", MAX_PAYLOAD as u64)? as usize),
+                    "SO_SNDBUF" => SockOpt::SndBuf(p.int::<u64>("a buffer size", MAX_PAYLOAD as u64)? as usize),
+                    _ => {
+                        return Err(p.err_at(
+                            col,
+                            format!("expected SO_REUSEADDR, O_NONBLOCK, SO_RCVBUF, SO_SNDBUF or TCP_NODELAY, found '{opt}'"),
+                        ))
+                    }
+                };
+                CallSpec::SetSockOpt { fd, opt }
+            }
+            other => {
+                return Err(p.err_at(
+                    ccol,
+                    format!("expected a socket call (socket, bind, listen, accept, connect, send, recv, sendto, recvfrom, shutdown, close, setsockopt), found '{other}'"),
+                ))
+            }
+        };
+        p.punct(')')?;
+        if let Some((n, col)) = &bind {
+            if !call.returns_fd() {
+                return Err(p.err_at(
+                    *col,
+                    format!("expected a call that returns a descriptor (socket or accept) after '{n} =', found {name}"),
+                ));
+            }
+            self.names.insert((host.clone(), n.clone()));
+        }
+        let expect = if p.eat_punct('=') { Some(result_expect(p)?) } else { None };
+        p.end()?;
+        Ok(StmtKind::Call(CallStmt { host, bind: bind.map(|(n, _)| n), call, expect }))
+    }
+
+    fn expect(&mut self, p: &mut P) -> R<StmtKind> {
+        if p.peek_at(1) == Some(&Tok::Punct('>')) {
+            return self.expect_packet(p);
+        }
+        let col = p.col();
+        let (what, _) = p.word("what to expect: HOST > HOST [flags], state, sent, lost, delivered, ...")?;
+        if what == "state" {
+            let host = self.host_name(p)?;
+            let fd = self.fd_ref(p, &host)?;
+            let scol = p.col();
+            let (s, _) = p.word("a TCP state like ESTABLISHED")?;
+            let state = TcpState::from_name(&s).ok_or_else(|| {
+                p.err_at(scol, format!("expected a TCP state (LISTEN, SYN-SENT, SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT, CLOSED), found '{s}'"))
+            })?;
+            return Ok(StmtKind::ExpectState { host, fd, state });
+        }
+        let counter = match what.as_str() {
+            "sent" => Counter::Sent,
+            "lost" => Counter::Lost,
+            "duplicated" => Counter::Duplicated,
+            "reordered" => Counter::Reordered,
+            "delivered" => Counter::Delivered,
+            "dropped" => Counter::Dropped,
+            "cwnd" => Counter::Cwnd,
+            "unread" => Counter::Unread,
+            other => {
+                return Err(p.err_at(
+                    col,
+                    format!("expected HOST > HOST, state, sent, lost, duplicated, reordered, delivered, dropped, cwnd or unread after expect, found '{other}'"),
+                ))
+            }
+        };
+        let target = if counter.of_socket() {
+            let host = self.host_name(p)?;
+            let fd = self.fd_ref(p, &host)?;
+            CountTarget::Socket { host, fd, mss: false }
+        } else if matches!(p.peek(), Some(Tok::Word(_))) {
+            let col = p.col();
+            let (from, to, one_way) = self.path(p, false)?;
+            if !one_way {
+                return Err(p.err_at(col, format!("expected a direction like {from} > {to}")));
+            }
+            CountTarget::Path { from, to }
+        } else {
+            CountTarget::All
+        };
+        let col = p.col();
+        let (n, _) = p.num("a count like 3 or a range like 2..5")?;
+        let range = match n.split_once("..") {
+            Some((lo, hi)) => (parse_uint(lo), parse_uint(hi)),
+            None => (parse_uint(&n), parse_uint(&n)),
+        };
+        let range = match range {
+            (Some(lo), Some(hi)) if lo <= hi => (lo, hi),
+            _ => return Err(p.err_at(col, format!("expected a count like 3 or a range like 2..5, found '{n}'"))),
+        };
+        let target = match target {
+            CountTarget::Socket { host, fd, .. } if counter == Counter::Cwnd && p.eat_word("mss") => {
+                CountTarget::Socket { host, fd, mss: true }
+            }
+            t => t,
+        };
+        Ok(StmtKind::ExpectCount { counter, target, range })
+    }
+
+    fn expect_packet(&mut self, p: &mut P) -> R<StmtKind> {
+        let (from, to, _) = self.path(p, false)?;
+        let eventually = p.eat_word("eventually");
+        let col = p.col();
+        let kind = match p.peek() {
+            Some(Tok::Flags(f)) => {
+                let f = f.clone();
+                p.bump();
+                PacketKind::Tcp(TcpFlags::from_tcpdump(&f).ok_or_else(|| {
+                    p.err_at(col, format!("expected tcpdump flags like [S], [S.], [.], [P.], [F.], [R], found '[{f}]'"))
+                })?)
+            }
+            Some(Tok::Word(w)) if w == "udp" => {
+                p.bump();
+                PacketKind::Udp
+            }
+            Some(Tok::Word(w)) if w == "icmp" => {
+                p.bump();
+                PacketKind::Icmp
+            }
+            _ => return Err(p.err("a packet: TCP flags like [S.], or udp, or icmp")),
+        };
+        let mut pattern = PacketPattern { kind, seq: None, ack: None, len: None, win: None };
+        while p.peek().is_some() {
+            let col = p.col();
+            let (field, _) = p.word("seq, ack, len or win")?;
+            match field.as_str() {
+                "seq" => pattern.seq = Some(p.int("a sequence number", u32::MAX as u64)?),
+                "ack" => pattern.ack = Some(p.int("an acknowledgement number", u32::MAX as u64)?),
+                "len" | "length" => pattern.len = Some(p.int::<u64>("a length", MAX_PAYLOAD as u64)? as usize),
+                "win" => pattern.win = Some(p.int("a window", u32::MAX as u64)?),
+                other => return Err(p.err_at(col, format!("expected seq, ack, len or win, found '{other}'"))),
+            }
+        }
+        Ok(StmtKind::ExpectPacket(PacketExpect { from, to, eventually, pattern }))
+    }
+}
+
+fn key(a: &str, b: &str) -> (String, String) {
+    if a <= b {
+        (a.to_string(), b.to_string())
+    } else {
+        (b.to_string(), a.to_string())
+    }
+}
+
+fn result_expect(p: &mut P) -> R<ResultExpect> {
+    let col = p.col();
+    match p.peek().cloned() {
+        Some(Tok::Punct('-')) => {
+            p.bump();
+            let (n, _) = p.num("1 (as in -1 ECONNREFUSED)")?;
+            if n != "1" {
+                return Err(p.err_at(col, format!("expected -1 followed by an errno, found -{n}")));
+            }
+            errno(p)
+        }
+        Some(Tok::Word(_)) => errno(p),
+        Some(Tok::Num(_)) => {
+            let n = p.int::<u64>("a number", i64::MAX as u64)?;
+            let _ = p.eat_word("bytes") || p.eat_word("byte");
+            Ok(ResultExpect::Int(n as i64))
+        }
+        Some(Tok::Str(s)) => {
+            p.bump();
+            let from = if p.eat_word("from") {
+                let ip = p.ip()?;
+                let port = if p.eat_punct(':') { Some(p.int("a port", 65_535)?) } else { None };
+                Some((ip, port))
+            } else {
+                None
+            };
+            Ok(ResultExpect::Data { data: s, from })
+        }
+        _ => Err(p.err("a result: a number, a string like \"hello\", or an errno like ECONNREFUSED")),
+    }
+}
+
+fn errno(p: &mut P) -> R<ResultExpect> {
+    let col = p.col();
+    let (w, _) = p.word("an errno like ECONNREFUSED")?;
+    Errno::from_name(&w.to_ascii_uppercase())
+        .map(ResultExpect::Errno)
+        .ok_or_else(|| p.err_at(col, format!("expected an errno ({}), found '{w}'", errno_names())))
+}
+
+fn errno_names() -> String {
+    Errno::ALL.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
+}
+
+fn tcp_setting(p: &mut P) -> R<TcpSetting> {
+    let col = p.col();
+    let (k, _) = p.word("a TCP setting like syn_retries")?;
+    Ok(match k.as_str() {
+        "syn_retries" => TcpSetting::SynRetries(p.int("a count", 100)?),
+        "synack_retries" => TcpSetting::SynackRetries(p.int("a count", 100)?),
+        "data_retries" | "retries2" => TcpSetting::DataRetries(p.int("a count", 100)?),
+        "rto_initial" => TcpSetting::RtoInitial(positive(p)?),
+        "rto_min" => TcpSetting::RtoMin(positive(p)?),
+        "rto_max" => TcpSetting::RtoMax(positive(p)?),
+        "msl" => TcpSetting::Msl(p.duration()?),
+        "fin_timeout" => TcpSetting::FinTimeout(p.duration()?),
+        "initial_cwnd" => {
+            let c = p.col();
+            let n: u32 = p.int("a segment count", 1000)?;
+            if n == 0 {
+                return Err(p.err_at(c, "expected at least 1 segment, found 0"));
+            }
+            TcpSetting::InitialCwnd(n)
+        }
+        "delayed_ack" => TcpSetting::DelayedAck(p.onoff()?),
+        "delayed_ack_time" => TcpSetting::DelayedAckTime(positive(p)?),
+        "nagle" => TcpSetting::Nagle(p.onoff()?),
+        "send_buffer" | "recv_buffer" => {
+            let c = p.col();
+            let n = p.int::<u64>("a size in bytes", MAX_PAYLOAD as u64)? as usize;
+            if n == 0 {
+                return Err(p.err_at(c, "expected a buffer of at least 1 byte, found 0"));
+            }
+            if k == "send_buffer" {
+                TcpSetting::SendBuffer(n)
+            } else {
+                TcpSetting::RecvBuffer(n)
+            }
+        }
+        "window_scaling" => TcpSetting::WindowScaling(p.onoff()?),
+        other => {
+            return Err(p.err_at(
+                col,
+                format!("expected a TCP setting (syn_retries, synack_retries, data_retries, rto_initial, rto_min, rto_max, msl, fin_timeout, initial_cwnd, delayed_ack, delayed_ack_time, nagle, send_buffer, recv_buffer, window_scaling), found '{other}'"),
+            ))
+        }
+    })
+}
+
+fn positive(p: &mut P) -> R<u64> {
+    let c = p.col();
+    let d = p.duration()?;
+    if d == 0 {
+        return Err(p.err_at(c, "expected a duration above zero, found 0"));
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n";
+
+    fn one(line: &str) -> StmtKind {
+        let s = parse(&format!("{HEAD}server: l = socket(tcp)\nclient: c = socket(tcp)\n{line}")).unwrap();
+        s.statements.last().unwrap().kind.clone()
+    }
+
+    fn err(text: &str) -> ScriptError {
+        parse(text).unwrap_err()
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("200ms"), Ok(200_000));
+        assert_eq!(parse_duration("1.5s"), Ok(1_500_000));
+        assert_eq!(parse_duration("10us"), Ok(10));
+        assert_eq!(parse_duration("2min"), Ok(120_000_000));
+        assert!(parse_duration("10").is_err());
+        assert!(parse_duration("25h").unwrap_err().contains("one simulated day"));
+        assert!(parse_duration("99999999999999999999999999999s").is_err());
+    }
+
+    #[test]
+    fn bandwidths() {
+        assert_eq!(parse_bandwidth("10mbit"), Ok(10_000_000));
+        assert_eq!(parse_bandwidth("512kbps"), Ok(512_000));
+        assert!(parse_bandwidth("10").is_err());
+        assert!(parse_bandwidth("0bit").is_err());
+    }
+
+    #[test]
+    fn calls_and_results() {
+        assert_eq!(
+            one("client: connect(c, 10.0.0.1:80) = ECONNREFUSED"),
+            StmtKind::Call(CallStmt {
+                host: "client".into(),
+                bind: None,
+                call: CallSpec::Connect { fd: FdRef::Name("c".into()), addr: "10.0.0.1:80".parse().unwrap() },
+                expect: Some(ResultExpect::Errno(Errno::ECONNREFUSED)),
+            })
+        );
+        match one("client: send(c, 3000 bytes) = 3000") {
+            StmtKind::Call(CallStmt { call: CallSpec::Send { data: Data::Bytes(3000), .. }, .. }) => {}
+            k => panic!("{k:?}"),
+        }
+        match one("server: recvfrom(l, 100) = \"x\" from 10.0.0.2:5000") {
+            StmtKind::Call(CallStmt {
+                expect: Some(ResultExpect::Data { from: Some((_, Some(5000))), .. }), ..
+            }) => {}
+            k => panic!("{k:?}"),
+        }
+        match one("client: connect(c, server:80) = -1 ECONNREFUSED") {
+            StmtKind::Call(CallStmt { call: CallSpec::Connect { addr, .. }, .. }) => {
+                assert_eq!(addr, "10.0.0.1:80".parse().unwrap())
+            }
+            k => panic!("{k:?}"),
+        }
+        assert!(matches!(one("server: setsockopt(l, SO_REUSEADDR, 1)"), StmtKind::Call(_)));
+        assert!(matches!(one("server: listen(3, 5) = 0"), StmtKind::Call(_)));
+    }
+
+    #[test]
+    fn expectations() {
+        match one("expect client > server [P.] seq 1 ack 1 len 5") {
+            StmtKind::ExpectPacket(e) => {
+                assert_eq!(e.pattern.kind, PacketKind::Tcp(TcpFlags::PSH | TcpFlags::ACK));
+                assert_eq!((e.pattern.seq, e.pattern.ack, e.pattern.len), (Some(1), Some(1), Some(5)));
+            }
+            k => panic!("{k:?}"),
+        }
+        assert_eq!(
+            one("expect state client c SYN-SENT"),
+            StmtKind::ExpectState { host: "client".into(), fd: FdRef::Name("c".into()), state: TcpState::SynSent }
+        );
+        assert_eq!(
+            one("expect lost client > server 2..5"),
+            StmtKind::ExpectCount {
+                counter: Counter::Lost,
+                target: CountTarget::Path { from: "client".into(), to: "server".into() },
+                range: (2, 5)
+            }
+        );
+        assert_eq!(
+            one("expect lost 3"),
+            StmtKind::ExpectCount { counter: Counter::Lost, target: CountTarget::All, range: (3, 3) }
+        );
+    }
+
+    #[test]
+    fn metadata_and_comments() {
+        let s = parse(
+            "title.en: Hello # not a comment\nabout.ko: 하나\nabout.ko: 둘\n# only a comment\n\nseed 7 # comment\n",
+        )
+        .unwrap();
+        assert_eq!(s.meta.title_en.as_deref(), Some("Hello # not a comment"));
+        assert_eq!(s.meta.about_ko.as_deref(), Some("하나 둘"));
+        assert_eq!(s.seed, Some(7));
+        assert_eq!(s.statements[0].source, "seed 7");
+    }
+
+    #[test]
+    fn errors_have_line_and_column() {
+        let e = err(&format!("{HEAD}clinet: c = socket(tcp)\n"));
+        assert_eq!((e.line, e.col), (4, 1));
+        assert!(e.message.starts_with("expected a declared host, found 'clinet'"), "{}", e.message);
+        let e = err(&format!("{HEAD}client: send(c, \"x\")\n"));
+        assert_eq!((e.line, e.col), (4, 14));
+        let e = err(&format!("{HEAD}client: c = socket(tcp)\nclient: connect(c, 10.0.0.1) = 0\n"));
+        assert_eq!((e.line, e.col), (5, 28));
+        assert_eq!(e.message, "expected ':', found ')'");
+        let e = err("host a 10.0.0.1\nhost b 10.0.0.1\n");
+        assert_eq!((e.line, e.col), (2, 8));
+        let e = err("host a 10.0.0.1\nseed 3\n");
+        assert!(e.message.contains("before the first host"));
+        let e = err(&format!("{HEAD}+10\n"));
+        assert_eq!((e.line, e.col), (4, 2));
+    }
+}

@@ -1,0 +1,207 @@
+//! Text for people: calls as the script wrote them, packets as expectations
+//! write them, times, and the readable timeline `socklab run` prints.
+
+use super::ast::{CallSpec, Data};
+use super::runner::{LineDetail, RunReport};
+use crate::net::packet::{Body, Packet};
+use crate::net::socket::{quote_bytes, render_result};
+use crate::net::trace::{LossReason, SendReason};
+use crate::net::{CallId, Direction, FaultChange, Shutdown, SockOpt, TraceEvent, TraceKind};
+use std::collections::HashMap;
+
+/// Microseconds as seconds with six decimals: `1.250000`.
+pub fn fmt_time(us: u64) -> String {
+    format!("{}.{:06}", us / 1_000_000, us % 1_000_000)
+}
+
+/// A duration the way a script writes it: `120s`, `200ms`, `15us`.
+pub fn fmt_dur(us: u64) -> String {
+    if us % 1_000_000 == 0 {
+        format!("{}s", us / 1_000_000)
+    } else if us % 1_000 == 0 {
+        format!("{}ms", us / 1_000)
+    } else {
+        format!("{us}us")
+    }
+}
+
+fn data(d: &Data) -> String {
+    match d {
+        Data::Text(t) => quote_bytes(t),
+        Data::Bytes(n) => format!("{n} bytes"),
+    }
+}
+
+/// A call with the script's own names: `connect(c, 10.0.0.1:80)`.
+pub fn render_call(c: &CallSpec) -> String {
+    match c {
+        CallSpec::Socket { domain, protocol } => match domain {
+            crate::net::Domain::Inet => format!("socket({protocol})"),
+            crate::net::Domain::Inet6 => format!("socket(inet6, {protocol})"),
+        },
+        CallSpec::Bind { fd, addr } => format!("bind({fd}, {addr})"),
+        CallSpec::Listen { fd, backlog } => format!("listen({fd}, {backlog})"),
+        CallSpec::Accept { fd } => format!("accept({fd})"),
+        CallSpec::Connect { fd, addr } => format!("connect({fd}, {addr})"),
+        CallSpec::Send { fd, data: d } => format!("send({fd}, {})", data(d)),
+        CallSpec::Recv { fd, len } => format!("recv({fd}, {len})"),
+        CallSpec::SendTo { fd, data: d, addr: Some(a) } => format!("sendto({fd}, {}, {a})", data(d)),
+        CallSpec::SendTo { fd, data: d, addr: None } => format!("sendto({fd}, {})", data(d)),
+        CallSpec::RecvFrom { fd, len } => format!("recvfrom({fd}, {len})"),
+        CallSpec::Shutdown { fd, how } => format!(
+            "shutdown({fd}, {})",
+            match how {
+                Shutdown::Read => "rd",
+                Shutdown::Write => "wr",
+                Shutdown::Both => "rdwr",
+            }
+        ),
+        CallSpec::Close { fd } => format!("close({fd})"),
+        CallSpec::SetSockOpt { fd, opt } => match opt {
+            SockOpt::ReuseAddr(on) => format!("setsockopt({fd}, SO_REUSEADDR, {})", u8::from(*on)),
+            SockOpt::NonBlocking(on) => format!("setsockopt({fd}, O_NONBLOCK, {})", u8::from(*on)),
+            SockOpt::RcvBuf(n) => format!("setsockopt({fd}, SO_RCVBUF, {n})"),
+            SockOpt::SndBuf(n) => format!("setsockopt({fd}, SO_SNDBUF, {n})"),
+            SockOpt::NoDelay(on) => format!("setsockopt({fd}, TCP_NODELAY, {})", u8::from(*on)),
+        },
+    }
+}
+
+/// A packet in expectation syntax, with relative seq/ack: `[P.] seq 1 ack 1 len 5 win 502`.
+pub fn describe_packet(p: &Packet, rel_seq: u32, rel_ack: u32) -> String {
+    match &p.body {
+        Body::Tcp(s) => {
+            let mut out = format!("[{}] seq {rel_seq}", s.flags.tcpdump());
+            if s.flags.ack() {
+                out.push_str(&format!(" ack {rel_ack}"));
+            }
+            out.push_str(&format!(" len {} win {}", s.payload.len(), s.window));
+            out
+        }
+        Body::Udp(d) => format!("udp len {}", d.payload.len()),
+        Body::PortUnreachable(q) => format!("icmp (port {} unreachable)", q.dst_port),
+    }
+}
+
+fn reason_note(r: SendReason) -> &'static str {
+    match r {
+        SendReason::HandshakeRetransmit => "  (handshake retransmission)",
+        SendReason::Retransmit => "  (retransmission: timer expired)",
+        SendReason::FastRetransmit => "  (fast retransmission: 3 duplicate ACKs)",
+        SendReason::DupAck => "  (duplicate ACK)",
+        SendReason::WindowUpdate => "  (window update)",
+        SendReason::ZeroWindowProbe => "  (zero-window probe)",
+        _ => "",
+    }
+}
+
+fn loss_note(r: LossReason) -> &'static str {
+    match r {
+        LossReason::Random => "random loss on the link",
+        LossReason::DropNext => "dropped by a 'drop next' fault",
+        LossReason::DropById => "dropped by id",
+        LossReason::Partition => "the link is partitioned",
+        LossReason::NoRoute => "no route to the destination",
+    }
+}
+
+/// The readable timeline: one line per trace event, `time host event detail`.
+pub fn timeline(report: &RunReport) -> String {
+    let width = report.hosts.iter().map(String::len).max().unwrap_or(4).max(4);
+    let mut call_line: HashMap<CallId, usize> = HashMap::new();
+    for l in &report.lines {
+        if let LineDetail::Call(rec) = &l.detail {
+            if let Some(id) = rec.call_id {
+                call_line.insert(id, l.line);
+            }
+        }
+    }
+    let mut calls: HashMap<CallId, String> = HashMap::new();
+    let mut out = String::new();
+    for e in &report.trace {
+        out.push_str(&event_line(report, e, width, &call_line, &mut calls));
+        out.push('\n');
+    }
+    out
+}
+
+fn event_line(
+    report: &RunReport,
+    e: &TraceEvent,
+    width: usize,
+    call_line: &HashMap<CallId, usize>,
+    calls: &mut HashMap<CallId, String>,
+) -> String {
+    let host = e.kind.host().map_or("-", |h| report.host_name(h));
+    let (what, text) = match &e.kind {
+        TraceKind::Call { call, syscall, .. } => {
+            let r = syscall.render();
+            calls.insert(*call, r.clone());
+            let line = call_line.get(call).map(|l| format!("    # line {l}")).unwrap_or_default();
+            ("call", format!("{r}{line}"))
+        }
+        TraceKind::Return { call, result, blocked, .. } => {
+            let c = calls.get(call).cloned().unwrap_or_else(|| format!("call {}", call.0));
+            let note = if *blocked { "  (was blocked)" } else { "" };
+            ("return", format!("{c} = {}{note}", render_result(result)))
+        }
+        TraceKind::Sent { packet, reason, .. } => {
+            ("send", format!("#{} {}{}", packet.id.0, packet.summary(), reason_note(*reason)))
+        }
+        TraceKind::Duplicated { original, copy, .. } => ("dup", format!("#{} copied as #{}", original.0, copy.0)),
+        TraceKind::Reordered { packet, extra_delay } => {
+            ("reorder", format!("#{} held back {} so later packets pass it", packet.0, fmt_dur(*extra_delay)))
+        }
+        TraceKind::Held { packet } => ("held", format!("#{} waits on a held link", packet.0)),
+        TraceKind::Lost { packet, reason } => ("lost", format!("#{} {}", packet.0, loss_note(*reason))),
+        TraceKind::Delivered { packet, socket, .. } => (
+            "arrive",
+            match socket {
+                Some(s) => format!("#{} to socket {}", packet.0, s.0),
+                None => format!("#{} (no socket wants it)", packet.0),
+            },
+        ),
+        TraceKind::Dropped { packet, .. } => ("drop", format!("#{} receive buffer full", packet.0)),
+        TraceKind::State { socket, from, to, .. } => ("state", format!("socket {}: {from} -> {to}", socket.0)),
+        TraceKind::Timer { socket, timer, .. } => {
+            ("timer", format!("socket {}: {} timer fired", socket.0, timer.name()))
+        }
+        TraceKind::Congestion { socket, cwnd, ssthresh, .. } => {
+            let ss = if *ssthresh >= crate::net::tcp::conn::SSTHRESH_INFINITE {
+                "inf".to_string()
+            } else {
+                ssthresh.to_string()
+            };
+            ("cwnd", format!("socket {}: cwnd {cwnd} ssthresh {ss}", socket.0))
+        }
+        TraceKind::SocketError { socket, errno, .. } => ("error", format!("socket {}: {errno} pending", socket.0)),
+        TraceKind::Fault { link, dir, change } => {
+            let (a, b) = report.links.get(link.0 as usize).cloned().unwrap_or_default();
+            let path = match dir {
+                None => format!("{a} <-> {b}"),
+                Some(Direction::AtoB) => format!("{a} > {b}"),
+                Some(Direction::BtoA) => format!("{b} > {a}"),
+            };
+            let c = match change {
+                FaultChange::Configure(c) => format!(
+                    "latency {} jitter {} loss {}% dup {}% reorder {}% mtu {}{}",
+                    fmt_dur(c.latency_us),
+                    fmt_dur(c.jitter_us),
+                    c.loss * 100.0,
+                    c.duplicate * 100.0,
+                    c.reorder * 100.0,
+                    c.mtu,
+                    if c.bandwidth_bps > 0 { format!(" bandwidth {}bit", c.bandwidth_bps) } else { String::new() }
+                ),
+                FaultChange::DropNext(n) => format!("drop the next {n}"),
+                FaultChange::DropPacket(p) => format!("drop packet #{}", p.0),
+                FaultChange::Partition => "partition".into(),
+                FaultChange::Repair => "repair".into(),
+                FaultChange::Hold => "hold".into(),
+                FaultChange::Release => "release".into(),
+            };
+            ("fault", format!("{path}: {c}"))
+        }
+    };
+    format!("{:>12}  {host:<width$}  {what:<7} {text}", fmt_time(e.time))
+}

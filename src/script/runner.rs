@@ -1,0 +1,1012 @@
+//! Runs a [`Script`] in a fresh world: one process thread per host, blocked calls
+//! that finish later, expectations checked as the timeline unfolds.
+//!
+//! Time only moves when a line asks for it: `+200ms`, `run`, a line for a host
+//! whose previous call is still blocked, or an `expect` waiting for a packet.
+
+use super::ast::*;
+use super::error::{Failure, FailureKind};
+use super::limits::*;
+use super::render::{describe_packet, fmt_dur, render_call};
+use crate::net::link::LinkConfig;
+use crate::net::packet::{Body, Packet};
+use crate::net::trace::Path;
+use crate::net::{
+    CallId, CallOutcome, CallResult, CallValue, FaultChange, Fd, HostId, PacketId, SocketAddrV4, SocketId, SysCall,
+    TraceEvent, TraceKind, World,
+};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// How a run is bounded and seeded.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunOptions {
+    /// Overrides the script's `seed` line.
+    pub seed: Option<u64>,
+    /// How long a blocked call may stay pending when a line needs its host.
+    pub pending_bound_us: u64,
+    /// How long `run` and the end of the script run before giving up on idleness.
+    pub idle_bound_us: u64,
+    /// Events one run may process.
+    pub max_events: u64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { seed: None, pending_bound_us: 120_000_000, idle_bound_us: 600_000_000, max_events: MAX_EVENTS }
+    }
+}
+
+/// The seed a script runs with when it has no `seed` line.
+pub const DEFAULT_SEED: u64 = 1;
+
+/// What one statement did.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LineOutcome {
+    /// Index into `Script::statements`.
+    pub stmt: usize,
+    pub line: usize,
+    pub source: String,
+    /// Simulated time when the statement acted (after any wait for its host).
+    pub time: u64,
+    /// The trace events `trace[trace_start..trace_end]` happened while it ran.
+    pub trace_start: usize,
+    pub trace_end: usize,
+    /// False when this line's expectation failed.
+    pub ok: bool,
+    pub detail: LineDetail,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "what", rename_all = "snake_case")]
+pub enum LineDetail {
+    /// seed, host, link, tcp.
+    Setup,
+    Call(CallRecord),
+    Advance {
+        to: u64,
+    },
+    Run {
+        until: u64,
+        idle: bool,
+    },
+    Fault,
+    /// An expectation; `got` is what was seen (a packet, a state, a count).
+    Expect {
+        got: String,
+    },
+}
+
+/// A socket call as the script made it and as the world answered.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CallRecord {
+    pub host: String,
+    pub host_id: HostId,
+    /// With the script's names: `connect(c, 10.0.0.1:80)`.
+    pub rendered: String,
+    /// With descriptor numbers, as the world saw it.
+    pub call: SysCall,
+    pub call_id: Option<CallId>,
+    /// The call had to wait in simulated time.
+    pub blocked: bool,
+    /// `None` while still pending.
+    pub result: Option<CallResult>,
+    pub returned_at: Option<u64>,
+    /// The `= ...` part, if any.
+    pub expected: Option<String>,
+}
+
+/// Everything a run produced.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunReport {
+    pub seed: u64,
+    pub meta: Meta,
+    /// Host names, indexed by `HostId`.
+    pub hosts: Vec<String>,
+    /// Link ends (host names), indexed by `LinkId`.
+    pub links: Vec<(String, String)>,
+    pub lines: Vec<LineOutcome>,
+    pub trace: Vec<TraceEvent>,
+    pub failures: Vec<Failure>,
+    pub end_time: u64,
+    /// Nothing was left to happen when the run ended.
+    pub idle: bool,
+}
+
+impl RunReport {
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+
+    /// Packets that left a host (lost ones included).
+    pub fn sent_count(&self) -> usize {
+        self.trace.iter().filter(|e| matches!(e.kind, TraceKind::Sent { .. })).count()
+    }
+
+    pub fn host_name(&self, id: HostId) -> &str {
+        self.hosts.get(id.0 as usize).map_or("?", String::as_str)
+    }
+}
+
+/// Runs a script to the end.
+pub fn run(script: &Script, options: &RunOptions) -> RunReport {
+    let mut r = Runner::new(script, options.clone());
+    while r.step().is_some() {}
+    r.finish()
+}
+
+#[derive(Clone, Debug)]
+struct Binding {
+    fd: Fd,
+    sid: Option<SocketId>,
+}
+
+#[derive(Clone, Debug)]
+struct Pending {
+    host: HostId,
+    call: CallId,
+    outcome: usize,
+    line: usize,
+    issued: u64,
+    bind: Option<String>,
+    expect: Option<ResultExpect>,
+    rendered: String,
+}
+
+/// A packet that left a host, with what the expectations need to know.
+#[derive(Clone, Debug)]
+struct SentRec {
+    time: u64,
+    from: HostId,
+    to: Option<HostId>,
+    packet: Packet,
+    rel_seq: u32,
+    rel_ack: u32,
+    lost: bool,
+    duplicated: bool,
+    reordered: bool,
+}
+
+/// Executes a script one statement at a time.
+pub struct Runner<'s> {
+    script: &'s Script,
+    opts: RunOptions,
+    world: World,
+    seed: u64,
+    next: usize,
+    trace: Vec<TraceEvent>,
+    scanned: usize,
+    hosts: HashMap<String, HostId>,
+    host_names: Vec<String>,
+    names: HashMap<(HostId, String), Result<Binding, String>>,
+    pending: Vec<Pending>,
+    lines: Vec<LineOutcome>,
+    sent: Vec<SentRec>,
+    sent_by_id: HashMap<PacketId, usize>,
+    cursors: HashMap<(HostId, HostId), usize>,
+    isn: HashMap<(SocketAddrV4, SocketAddrV4), u32>,
+    failures: Vec<Failure>,
+    total_payload: usize,
+    events: u64,
+    cur_line: usize,
+    cur_outcome: Option<usize>,
+}
+
+impl<'s> Runner<'s> {
+    pub fn new(script: &'s Script, opts: RunOptions) -> Runner<'s> {
+        let seed = opts.seed.or(script.seed).unwrap_or(DEFAULT_SEED);
+        Runner {
+            script,
+            opts,
+            world: World::new(seed),
+            seed,
+            next: 0,
+            trace: Vec::new(),
+            scanned: 0,
+            hosts: HashMap::new(),
+            host_names: Vec::new(),
+            names: HashMap::new(),
+            pending: Vec::new(),
+            lines: Vec::new(),
+            sent: Vec::new(),
+            sent_by_id: HashMap::new(),
+            cursors: HashMap::new(),
+            isn: HashMap::new(),
+            failures: Vec::new(),
+            total_payload: 0,
+            events: 0,
+            cur_line: 0,
+            cur_outcome: None,
+        }
+    }
+
+    /// The world as it stands (read-only; snapshot it for time travel).
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    pub fn trace(&self) -> &[TraceEvent] {
+        &self.trace
+    }
+
+    pub fn lines(&self) -> &[LineOutcome] {
+        &self.lines
+    }
+
+    pub fn failures(&self) -> &[Failure] {
+        &self.failures
+    }
+
+    /// The statement `step` will run next, unless the run is over or failed.
+    pub fn next_statement(&self) -> Option<&'s Statement> {
+        if self.failures.is_empty() {
+            self.script.statements.get(self.next)
+        } else {
+            None
+        }
+    }
+
+    /// Runs the next statement; returns the index of its outcome in `lines()`,
+    /// or `None` when there is nothing left or a failure stopped the run.
+    pub fn step(&mut self) -> Option<usize> {
+        let st = self.next_statement()?;
+        let idx = self.next;
+        self.next += 1;
+        self.cur_line = st.line;
+        self.absorb();
+        let oi = self.lines.len();
+        self.lines.push(LineOutcome {
+            stmt: idx,
+            line: st.line,
+            source: st.source.clone(),
+            time: self.world.now(),
+            trace_start: self.trace.len(),
+            trace_end: self.trace.len(),
+            ok: true,
+            detail: LineDetail::Setup,
+        });
+        self.cur_outcome = Some(oi);
+        self.exec(&st.kind, oi);
+        self.absorb();
+        self.cur_outcome = None;
+        if let Some(l) = self.lines.get_mut(oi) {
+            l.trace_end = self.trace.len();
+        }
+        Some(oi)
+    }
+
+    /// Runs what is left: remaining statements, then every pending call to its
+    /// end (bounded), then the world until idle (bounded).
+    pub fn finish(mut self) -> RunReport {
+        while self.step().is_some() {}
+        if self.failures.is_empty() {
+            self.cur_line = self.script.statements.last().map_or(0, |s| s.line);
+            let mut order: Vec<(CallId, HostId)> = self.pending.iter().map(|p| (p.call, p.host)).collect();
+            order.sort();
+            for (_, host) in order {
+                if !self.wait_host(host) {
+                    break;
+                }
+            }
+        }
+        if self.failures.is_empty() {
+            let deadline = self.world.now().saturating_add(self.opts.idle_bound_us).min(MAX_TIME_US);
+            while self.step_world(deadline) {}
+        }
+        self.absorb();
+        let links = self
+            .world
+            .links()
+            .map(|(_, l)| (self.world.host_name(l.a).to_string(), self.world.host_name(l.b).to_string()))
+            .collect();
+        RunReport {
+            seed: self.seed,
+            meta: self.script.meta.clone(),
+            hosts: self.host_names,
+            links,
+            lines: self.lines,
+            idle: self.world.is_idle(),
+            end_time: self.world.now(),
+            trace: self.trace,
+            failures: self.failures,
+        }
+    }
+
+    // ----- bookkeeping ------------------------------------------------------------
+
+    fn fail(&mut self, line: usize, kind: FailureKind, expected: impl Into<String>, got: impl Into<String>) {
+        self.failures.push(Failure { line, kind, expected: expected.into(), got: got.into() });
+    }
+
+    /// Fails the current statement.
+    fn fail_here(&mut self, kind: FailureKind, expected: impl Into<String>, got: impl Into<String>) {
+        if let Some(l) = self.cur_outcome.and_then(|oi| self.lines.get_mut(oi)) {
+            l.ok = false;
+        }
+        self.fail(self.cur_line, kind, expected, got);
+    }
+
+    fn host(&self, name: &str) -> Option<HostId> {
+        self.hosts.get(name).copied()
+    }
+
+    /// A host the parser vouched for but the world does not know (its `host`
+    /// line failed): fails the run and returns None.
+    fn host_or_fail(&mut self, name: &str) -> Option<HostId> {
+        let h = self.host(name);
+        if h.is_none() {
+            self.fail_here(FailureKind::Script, format!("a host named {name}"), "none (its host line failed)");
+        }
+        h
+    }
+
+    /// Moves new trace events into the report and reacts to them: packets are
+    /// recorded for expectations, returns complete pending calls.
+    fn absorb(&mut self) {
+        self.world.drain_trace_into(&mut self.trace);
+        while self.scanned < self.trace.len() {
+            let i = self.scanned;
+            self.scanned += 1;
+            let time = self.trace[i].time;
+            match &self.trace[i].kind {
+                TraceKind::Sent { host, path, packet, .. } => {
+                    let (host, path, packet) = (*host, *path, packet.clone());
+                    self.record_sent(time, host, path, packet);
+                }
+                TraceKind::Lost { packet, .. } => {
+                    if let Some(&r) = self.sent_by_id.get(packet) {
+                        self.sent[r].lost = true;
+                    }
+                }
+                TraceKind::Duplicated { original, .. } => {
+                    if let Some(&r) = self.sent_by_id.get(original) {
+                        self.sent[r].duplicated = true;
+                    }
+                }
+                TraceKind::Reordered { packet, .. } => {
+                    if let Some(&r) = self.sent_by_id.get(packet) {
+                        self.sent[r].reordered = true;
+                    }
+                }
+                TraceKind::Return { call, result, .. } => {
+                    if let Some(pos) = self.pending.iter().position(|p| p.call == *call) {
+                        let result = result.clone();
+                        let p = self.pending.remove(pos);
+                        self.complete(p, result, time);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn record_sent(&mut self, time: u64, host: HostId, path: Path, packet: Packet) {
+        let to = match path {
+            Path::Link { link, dir } => self.world.link(link).map(|l| l.destination(dir)),
+            Path::Loopback { host } => {
+                let owner = self.world.owner_of(packet.dst);
+                if crate::net::addr::is_loopback(packet.dst) || owner == Some(host) {
+                    Some(host)
+                } else {
+                    owner
+                }
+            }
+        };
+        let (mut rel_seq, mut rel_ack) = (0, 0);
+        if let Body::Tcp(s) = &packet.body {
+            let me = SocketAddrV4::new(packet.src, s.src_port);
+            let peer = SocketAddrV4::new(packet.dst, s.dst_port);
+            if s.flags.syn() {
+                self.isn.insert((me, peer), s.seq);
+            }
+            rel_seq = s.seq.wrapping_sub(self.isn.get(&(me, peer)).copied().unwrap_or(0));
+            rel_ack = s.ack.wrapping_sub(self.isn.get(&(peer, me)).copied().unwrap_or(0));
+        }
+        self.sent_by_id.insert(packet.id, self.sent.len());
+        self.sent.push(SentRec {
+            time,
+            from: host,
+            to,
+            packet,
+            rel_seq,
+            rel_ack,
+            lost: false,
+            duplicated: false,
+            reordered: false,
+        });
+    }
+
+    /// A blocked call returned.
+    fn complete(&mut self, p: Pending, result: CallResult, time: u64) {
+        if let Some(LineOutcome { detail: LineDetail::Call(rec), .. }) = self.lines.get_mut(p.outcome) {
+            rec.result = Some(result.clone());
+            rec.returned_at = Some(time);
+        }
+        self.bind_name(p.host, p.bind.as_deref(), &result, &p.rendered, p.line);
+        self.check_result(p.expect.as_ref(), &result, &p.rendered, p.line, p.outcome);
+    }
+
+    fn bind_name(&mut self, host: HostId, name: Option<&str>, result: &CallResult, rendered: &str, line: usize) {
+        let Some(name) = name else { return };
+        let binding = match result {
+            Ok(CallValue::Fd(fd)) | Ok(CallValue::Accepted { fd, .. }) => {
+                Ok(Binding { fd: *fd, sid: self.world.socket_by_fd(host, *fd) })
+            }
+            Ok(v) => Err(format!("{rendered} on line {line} returned {}", v.render())),
+            Err(e) => Err(format!("{rendered} on line {line} failed with {e}")),
+        };
+        self.names.insert((host, name.to_string()), binding);
+    }
+
+    fn check_result(
+        &mut self,
+        expect: Option<&ResultExpect>,
+        got: &CallResult,
+        rendered: &str,
+        line: usize,
+        outcome: usize,
+    ) {
+        let Some(expect) = expect else { return };
+        if result_matches(expect, got) {
+            return;
+        }
+        if let Some(l) = self.lines.get_mut(outcome) {
+            l.ok = false;
+        }
+        let got = match got {
+            Ok(v) => v.render(),
+            Err(e) => format!("{e} ({})", e.explain()),
+        };
+        self.fail(line, FailureKind::Expectation, format!("{rendered} to return {expect}"), got);
+    }
+
+    // ----- running the world ---------------------------------------------------------
+
+    /// Runs one event if one is due by `deadline`. False when none is, or the run failed.
+    fn step_world(&mut self, deadline: u64) -> bool {
+        if !self.failures.is_empty() {
+            return false;
+        }
+        match self.world.next_event_time() {
+            Some(t) if t <= deadline => {}
+            _ => return false,
+        }
+        if self.events >= self.opts.max_events {
+            let max = self.opts.max_events;
+            self.fail_here(FailureKind::Script, format!("at most {max} events in one run"), "more (the event limit)");
+            return false;
+        }
+        self.world.step_event();
+        self.events += 1;
+        self.absorb();
+        true
+    }
+
+    /// Lets `host`'s blocked call finish before its next line. False on failure.
+    fn wait_host(&mut self, host: HostId) -> bool {
+        let Some(p) = self.pending.iter().find(|p| p.host == host) else { return self.failures.is_empty() };
+        let (call, line, outcome, rendered) = (p.call, p.line, p.outcome, p.rendered.clone());
+        let deadline = p.issued.saturating_add(self.opts.pending_bound_us).min(MAX_TIME_US);
+        while self.pending.iter().any(|p| p.call == call) {
+            if !self.step_world(deadline) {
+                if !self.failures.is_empty() {
+                    return false;
+                }
+                let got = if self.world.is_idle() {
+                    format!(
+                        "call still pending at {}s and nothing left to happen",
+                        super::render::fmt_time(self.world.now())
+                    )
+                } else {
+                    format!("call still pending after {}", fmt_dur(self.opts.pending_bound_us))
+                };
+                if let Some(l) = self.lines.get_mut(outcome) {
+                    l.ok = false;
+                }
+                self.fail(line, FailureKind::Pending, format!("{rendered} to return"), got);
+                return false;
+            }
+        }
+        self.failures.is_empty()
+    }
+
+    // ----- statements ------------------------------------------------------------------
+
+    fn exec(&mut self, kind: &StmtKind, oi: usize) {
+        match kind {
+            StmtKind::Seed { .. } => {}
+            StmtKind::Host { name, addrs } => match self.world.add_host(name, addrs) {
+                Ok(id) => {
+                    self.hosts.insert(name.clone(), id);
+                    self.host_names.push(name.clone());
+                }
+                Err(e) => self.fail_here(FailureKind::Script, format!("host {name} to be added"), e.to_string()),
+            },
+            StmtKind::Link { a, b, one_way, settings } => self.link(a, b, *one_way, settings),
+            StmtKind::Tcp { setting } => self.tcp(setting),
+            StmtKind::Call(c) => self.call(c, oi),
+            StmtKind::Advance { us } => {
+                let target = self.world.now().saturating_add(*us);
+                if target > MAX_TIME_US {
+                    self.fail_here(
+                        FailureKind::Script,
+                        "simulated time to stay within one day",
+                        format!("+{} would reach {}", fmt_dur(*us), fmt_dur(target)),
+                    );
+                    return;
+                }
+                while self.step_world(target) {}
+                if self.failures.is_empty() {
+                    self.world.run_until(target);
+                }
+                self.set_detail(oi, LineDetail::Advance { to: self.world.now() });
+            }
+            StmtKind::Run => {
+                let deadline = self.world.now().saturating_add(self.opts.idle_bound_us).min(MAX_TIME_US);
+                while self.step_world(deadline) {}
+                let idle = self.world.is_idle();
+                self.set_detail(oi, LineDetail::Run { until: self.world.now(), idle });
+            }
+            StmtKind::Fault { a, b, one_way, fault } => {
+                self.fault(a, b, *one_way, fault);
+                self.set_detail(oi, LineDetail::Fault);
+            }
+            StmtKind::ExpectPacket(e) => self.expect_packet(e, oi),
+            StmtKind::ExpectState { host, fd, state } => {
+                let Some(h) = self.host_or_fail(host) else { return };
+                let expected = format!("{fd} on {host} in state {state}");
+                let got = match self.resolve(h, fd) {
+                    Err(why) => {
+                        self.fail_here(FailureKind::Script, expected, why);
+                        return;
+                    }
+                    Ok((n, None)) => {
+                        self.fail_here(FailureKind::Expectation, expected, format!("descriptor {n} is not open"));
+                        return;
+                    }
+                    Ok((_, Some(sid))) => match self.world.socket(sid) {
+                        None => crate::net::tcp::state::TcpState::Closed,
+                        Some(s) => match s.tcp_state() {
+                            Some(st) => st,
+                            None => {
+                                self.fail_here(
+                                    FailureKind::Script,
+                                    expected,
+                                    format!("{fd} is a UDP socket, which has no state"),
+                                );
+                                return;
+                            }
+                        },
+                    },
+                };
+                self.set_detail(oi, LineDetail::Expect { got: got.to_string() });
+                if got != *state {
+                    let hint = self.pending_hint(h);
+                    self.fail_here(FailureKind::Expectation, expected, format!("{got}{hint}"));
+                }
+            }
+            StmtKind::ExpectCount { counter, target, range } => self.expect_count(*counter, target, *range, oi),
+        }
+    }
+
+    /// For a failed observation: note a call still blocked on that host, since
+    /// observations do not wait for it.
+    fn pending_hint(&self, host: HostId) -> String {
+        self.pending.iter().find(|p| p.host == host).map_or_else(String::new, |p| {
+            format!(
+                " (at {}s; {} on line {} is still blocked — add +TIME or run to let it finish)",
+                super::render::fmt_time(self.world.now()),
+                p.rendered,
+                p.line
+            )
+        })
+    }
+
+    fn set_detail(&mut self, oi: usize, detail: LineDetail) {
+        if let Some(l) = self.lines.get_mut(oi) {
+            l.detail = detail;
+        }
+    }
+
+    fn set_time(&mut self, oi: usize) {
+        let now = self.world.now();
+        if let Some(l) = self.lines.get_mut(oi) {
+            l.time = now;
+        }
+    }
+
+    fn link(&mut self, a: &str, b: &str, one_way: bool, settings: &[LinkSetting]) {
+        let (Some(ha), Some(hb)) = (self.host_or_fail(a), self.host_or_fail(b)) else { return };
+        let id = match self.world.link_between(ha, hb) {
+            Some(id) => id,
+            None => {
+                let mut cfg = LinkConfig::default();
+                if !one_way {
+                    apply_link(&mut cfg, settings);
+                }
+                match self.world.add_link(ha, hb, cfg) {
+                    Ok(_) if !one_way => return,
+                    Ok(id) => id,
+                    Err(e) => {
+                        self.fail_here(FailureKind::Script, format!("a link between {a} and {b}"), e.to_string());
+                        return;
+                    }
+                }
+            }
+        };
+        let Some(link) = self.world.link(id) else { return };
+        let dirs = if one_way {
+            vec![link.direction_from(ha)]
+        } else {
+            vec![crate::net::Direction::AtoB, crate::net::Direction::BtoA]
+        };
+        for d in dirs {
+            let Some(mut cfg) = self.world.link(id).map(|l| l.dir(d).config.clone()) else { return };
+            apply_link(&mut cfg, settings);
+            let _ = self.world.change_link(id, Some(d), FaultChange::Configure(cfg));
+        }
+    }
+
+    fn tcp(&mut self, setting: &TcpSetting) {
+        let c = self.world.tcp_config_mut();
+        match *setting {
+            TcpSetting::SynRetries(n) => c.syn_retries = n,
+            TcpSetting::SynackRetries(n) => c.synack_retries = n,
+            TcpSetting::DataRetries(n) => c.data_retries = n,
+            TcpSetting::RtoInitial(us) => c.rto_initial_us = us,
+            TcpSetting::RtoMin(us) => c.rto_min_us = us,
+            TcpSetting::RtoMax(us) => c.rto_max_us = us,
+            TcpSetting::Msl(us) => c.msl_us = us,
+            TcpSetting::FinTimeout(us) => c.fin_timeout_us = us,
+            TcpSetting::InitialCwnd(n) => c.initial_cwnd_segments = n,
+            TcpSetting::DelayedAck(on) => c.delayed_ack = on,
+            TcpSetting::DelayedAckTime(us) => c.delayed_ack_us = us,
+            TcpSetting::Nagle(on) => c.nagle = on,
+            TcpSetting::SendBuffer(n) => c.send_buffer = n,
+            TcpSetting::RecvBuffer(n) => c.recv_buffer = n,
+            TcpSetting::WindowScaling(on) => c.window_scaling = on,
+        }
+    }
+
+    fn fault(&mut self, a: &str, b: &str, one_way: bool, fault: &Fault) {
+        let (Some(ha), Some(hb)) = (self.host_or_fail(a), self.host_or_fail(b)) else { return };
+        let Some(id) = self.world.link_between(ha, hb) else {
+            self.fail_here(FailureKind::Script, format!("a link between {a} and {b}"), "none");
+            return;
+        };
+        let Some(link) = self.world.link(id) else { return };
+        let dir = one_way.then(|| link.direction_from(ha));
+        let change = match *fault {
+            Fault::DropNext(n) => FaultChange::DropNext(n),
+            Fault::Partition => FaultChange::Partition,
+            Fault::Repair => FaultChange::Repair,
+            Fault::Hold => FaultChange::Hold,
+            Fault::Release => FaultChange::Release,
+            Fault::Loss(p) => {
+                let dirs = match dir {
+                    Some(d) => vec![d],
+                    None => vec![crate::net::Direction::AtoB, crate::net::Direction::BtoA],
+                };
+                for d in dirs {
+                    let Some(mut cfg) = self.world.link(id).map(|l| l.dir(d).config.clone()) else { return };
+                    cfg.loss = p;
+                    let _ = self.world.change_link(id, Some(d), FaultChange::Configure(cfg));
+                }
+                return;
+            }
+        };
+        let _ = self.world.change_link(id, dir, change);
+    }
+
+    /// A descriptor reference → (fd, the socket it named when bound).
+    fn resolve(&self, host: HostId, fd: &FdRef) -> Result<(Fd, Option<SocketId>), String> {
+        match fd {
+            FdRef::Num(n) => Ok((*n, self.world.socket_by_fd(host, *n))),
+            FdRef::Name(name) => match self.names.get(&(host, name.clone())) {
+                Some(Ok(b)) => Ok((b.fd, b.sid)),
+                Some(Err(why)) => Err(why.clone()),
+                None => Err(match self.pending.iter().find(|p| p.host == host && p.bind.as_deref() == Some(name)) {
+                    Some(p) => format!(
+                        "{name} not bound yet: {} on line {} is still blocked (add +TIME or run to let it return)",
+                        p.rendered, p.line
+                    ),
+                    None => format!("{name} is not bound yet"),
+                }),
+            },
+        }
+    }
+
+    fn fd_of(&mut self, host: HostId, fd: &FdRef) -> Option<Fd> {
+        match self.resolve(host, fd) {
+            Ok((n, _)) => Some(n),
+            Err(why) => {
+                let hn = self.host_names.get(host.0 as usize).cloned().unwrap_or_default();
+                self.fail_here(FailureKind::Script, format!("{fd} to name a descriptor on {hn}"), why);
+                None
+            }
+        }
+    }
+
+    fn payload(&mut self, data: &Data) -> Option<Arc<[u8]>> {
+        self.total_payload = self.total_payload.saturating_add(data.len());
+        if self.total_payload > MAX_TOTAL_PAYLOAD {
+            self.fail_here(
+                FailureKind::Script,
+                format!("at most {MAX_TOTAL_PAYLOAD} bytes (64 MiB) sent by one script"),
+                format!("{} bytes", self.total_payload),
+            );
+            return None;
+        }
+        Some(Arc::from(data.bytes()))
+    }
+
+    fn make_syscall(&mut self, host: HostId, call: &CallSpec) -> Option<SysCall> {
+        Some(match call {
+            CallSpec::Socket { domain, protocol } => SysCall::Socket { domain: *domain, protocol: *protocol },
+            CallSpec::Bind { fd, addr } => SysCall::Bind { fd: self.fd_of(host, fd)?, addr: *addr },
+            CallSpec::Listen { fd, backlog } => SysCall::Listen { fd: self.fd_of(host, fd)?, backlog: *backlog },
+            CallSpec::Accept { fd } => SysCall::Accept { fd: self.fd_of(host, fd)? },
+            CallSpec::Connect { fd, addr } => SysCall::Connect { fd: self.fd_of(host, fd)?, addr: *addr },
+            CallSpec::Send { fd, data } => {
+                let fd = self.fd_of(host, fd)?;
+                SysCall::Send { fd, data: self.payload(data)? }
+            }
+            CallSpec::Recv { fd, len } => SysCall::Recv { fd: self.fd_of(host, fd)?, len: *len },
+            CallSpec::SendTo { fd, data, addr } => {
+                let fd = self.fd_of(host, fd)?;
+                SysCall::SendTo { fd, data: self.payload(data)?, addr: *addr }
+            }
+            CallSpec::RecvFrom { fd, len } => SysCall::RecvFrom { fd: self.fd_of(host, fd)?, len: *len },
+            CallSpec::Shutdown { fd, how } => SysCall::Shutdown { fd: self.fd_of(host, fd)?, how: *how },
+            CallSpec::Close { fd } => SysCall::Close { fd: self.fd_of(host, fd)? },
+            CallSpec::SetSockOpt { fd, opt } => SysCall::SetSockOpt { fd: self.fd_of(host, fd)?, opt: *opt },
+        })
+    }
+
+    fn call(&mut self, c: &CallStmt, oi: usize) {
+        let Some(host) = self.host_or_fail(&c.host) else { return };
+        if !self.wait_host(host) {
+            return;
+        }
+        self.set_time(oi);
+        let Some(syscall) = self.make_syscall(host, &c.call) else { return };
+        let rendered = render_call(&c.call);
+        let before = self.trace.len();
+        let outcome = match self.world.call(host, syscall.clone()) {
+            Ok(o) => o,
+            Err(e) => {
+                self.fail_here(FailureKind::Script, format!("{rendered} to run on {}", c.host), e.to_string());
+                return;
+            }
+        };
+        self.absorb();
+        let call_id = self.trace[before..].iter().find_map(|e| match e.kind {
+            TraceKind::Call { call, host: h, .. } if h == host => Some(call),
+            _ => None,
+        });
+        let now = self.world.now();
+        let mut rec = CallRecord {
+            host: c.host.clone(),
+            host_id: host,
+            rendered: rendered.clone(),
+            call: syscall,
+            call_id,
+            blocked: false,
+            result: None,
+            returned_at: None,
+            expected: c.expect.as_ref().map(ToString::to_string),
+        };
+        match outcome {
+            CallOutcome::Done(result) => {
+                rec.result = Some(result.clone());
+                rec.returned_at = Some(now);
+                self.set_detail(oi, LineDetail::Call(rec));
+                self.bind_name(host, c.bind.as_deref(), &result, &rendered, self.cur_line);
+                self.check_result(c.expect.as_ref(), &result, &rendered, self.cur_line, oi);
+            }
+            CallOutcome::Blocked => {
+                rec.blocked = true;
+                self.set_detail(oi, LineDetail::Call(rec));
+                match call_id {
+                    Some(call) => self.pending.push(Pending {
+                        host,
+                        call,
+                        outcome: oi,
+                        line: self.cur_line,
+                        issued: now,
+                        bind: c.bind.clone(),
+                        expect: c.expect.clone(),
+                        rendered,
+                    }),
+                    None => self.fail_here(FailureKind::Script, "a call id in the trace", "none"),
+                }
+            }
+        }
+    }
+
+    fn expect_packet(&mut self, e: &PacketExpect, oi: usize) {
+        let (Some(a), Some(b)) = (self.host_or_fail(&e.from), self.host_or_fail(&e.to)) else { return };
+        let deadline = self.world.now().saturating_add(self.opts.pending_bound_us).min(MAX_TIME_US);
+        let expected = format!("{} > {} {}", e.from, e.to, e.pattern);
+        let mut i = self.cursors.get(&(a, b)).copied().unwrap_or(0);
+        loop {
+            while i < self.sent.len() {
+                let r = &self.sent[i];
+                if r.from == a && r.to == Some(b) {
+                    let got = format!("{} > {} {}", e.from, e.to, describe_rec(r));
+                    if pattern_matches(&e.pattern, r) {
+                        self.cursors.insert((a, b), i + 1);
+                        self.set_time(oi);
+                        self.set_detail(oi, LineDetail::Expect { got });
+                        return;
+                    }
+                    if !e.eventually {
+                        self.cursors.insert((a, b), i + 1);
+                        self.set_detail(oi, LineDetail::Expect { got: got.clone() });
+                        self.fail_here(FailureKind::Expectation, expected, got);
+                        return;
+                    }
+                }
+                i += 1;
+            }
+            if !self.step_world(deadline) {
+                if !self.failures.is_empty() {
+                    return;
+                }
+                let what = if e.eventually { "no matching packet" } else { "no packet" };
+                let got = if self.world.is_idle() {
+                    format!("{what} from {} to {} (nothing left to happen)", e.from, e.to)
+                } else {
+                    format!("{what} from {} to {} within {}", e.from, e.to, fmt_dur(self.opts.pending_bound_us))
+                };
+                self.set_detail(oi, LineDetail::Expect { got: got.clone() });
+                self.fail_here(FailureKind::Expectation, expected, got);
+                return;
+            }
+        }
+    }
+
+    fn expect_count(&mut self, counter: Counter, target: &CountTarget, range: (u64, u64), oi: usize) {
+        let shown_range = if range.0 == range.1 { range.0.to_string() } else { format!("{}..{}", range.0, range.1) };
+        let (value, expected, unit): (u64, String, String) = match target {
+            CountTarget::All | CountTarget::Path { .. } => {
+                let path = match target {
+                    CountTarget::Path { from, to } => {
+                        let (Some(a), Some(b)) = (self.host_or_fail(from), self.host_or_fail(to)) else { return };
+                        Some((a, b, format!(" {from} > {to}")))
+                    }
+                    _ => None,
+                };
+                let n = self
+                    .sent
+                    .iter()
+                    .filter(|r| path.as_ref().is_none_or(|(a, b, _)| r.from == *a && r.to == Some(*b)))
+                    .filter(|r| match counter {
+                        Counter::Lost => r.lost,
+                        Counter::Duplicated => r.duplicated,
+                        Counter::Reordered => r.reordered,
+                        _ => true,
+                    })
+                    .count() as u64;
+                let label = path.map(|p| p.2).unwrap_or_default();
+                (n, format!("{}{label} {shown_range}", counter.name()), String::new())
+            }
+            CountTarget::Socket { host, fd, mss } => {
+                let Some(h) = self.host_or_fail(host) else { return };
+                let expected =
+                    format!("{} {host} {fd} {shown_range}{}", counter.name(), if *mss { " mss" } else { "" });
+                let sid = match self.resolve(h, fd) {
+                    Ok((_, Some(sid))) => sid,
+                    Ok((n, None)) => {
+                        self.fail_here(FailureKind::Expectation, expected, format!("descriptor {n} is not open"));
+                        return;
+                    }
+                    Err(why) => {
+                        self.fail_here(FailureKind::Script, expected, why);
+                        return;
+                    }
+                };
+                if self.world.socket(sid).is_none() {
+                    self.fail_here(FailureKind::Expectation, expected, format!("{fd} is closed and gone"));
+                    return;
+                }
+                let view = self.world.socket_view(sid);
+                let value = match counter {
+                    Counter::Delivered | Counter::Dropped => {
+                        view.udp.as_ref().map(|u| if counter == Counter::Delivered { u.delivered } else { u.dropped })
+                    }
+                    Counter::Unread => match (&view.udp, &view.tcp) {
+                        (Some(u), _) => Some(u.queued_bytes as u64),
+                        (None, Some(t)) => Some(t.recv_buffered as u64),
+                        (None, None) => Some(0),
+                    },
+                    _ => view.tcp.as_ref().map(|t| {
+                        if *mss {
+                            u64::from(t.cwnd) / u64::from(t.mss.max(1))
+                        } else {
+                            u64::from(t.cwnd)
+                        }
+                    }),
+                };
+                let Some(value) = value else {
+                    let kind = if counter == Counter::Cwnd { "a TCP connection" } else { "a UDP socket" };
+                    self.fail_here(FailureKind::Script, expected, format!("{fd} is not {kind}"));
+                    return;
+                };
+                let unit = match (counter, *mss) {
+                    (Counter::Cwnd, true) => format!(" mss ({} bytes)", view.tcp.map_or(0, |t| t.cwnd)),
+                    _ => String::new(),
+                };
+                (value, expected, unit)
+            }
+        };
+        let got = format!("{value}{unit}");
+        self.set_detail(oi, LineDetail::Expect { got: got.clone() });
+        if value < range.0 || value > range.1 {
+            let hint = match target {
+                CountTarget::Socket { host, .. } => self.host(host).map(|h| self.pending_hint(h)).unwrap_or_default(),
+                _ => String::new(),
+            };
+            self.fail_here(FailureKind::Expectation, expected, format!("{got}{hint}"));
+        }
+    }
+}
+
+fn apply_link(cfg: &mut LinkConfig, settings: &[LinkSetting]) {
+    for s in settings {
+        match *s {
+            LinkSetting::Latency(v) => cfg.latency_us = v,
+            LinkSetting::Jitter(v) => cfg.jitter_us = v,
+            LinkSetting::Bandwidth(v) => cfg.bandwidth_bps = v,
+            LinkSetting::Loss(v) => cfg.loss = v,
+            LinkSetting::Dup(v) => cfg.duplicate = v,
+            LinkSetting::Reorder(v) => cfg.reorder = v,
+            LinkSetting::ReorderDelay(v) => cfg.reorder_delay_us = v,
+            LinkSetting::Mtu(v) => cfg.mtu = v,
+        }
+    }
+}
+
+fn result_matches(expect: &ResultExpect, got: &CallResult) -> bool {
+    match (expect, got) {
+        (ResultExpect::Errno(e), Err(g)) => e == g,
+        (ResultExpect::Int(n), Ok(v)) => v.as_int() == *n,
+        (ResultExpect::Data { data, from: None }, Ok(CallValue::Data(d) | CallValue::DataFrom { data: d, .. })) => {
+            d[..] == data[..]
+        }
+        (ResultExpect::Data { data, from: Some((ip, port)) }, Ok(CallValue::DataFrom { data: d, from })) => {
+            d[..] == data[..] && from.ip() == ip && port.is_none_or(|p| from.port() == p)
+        }
+        _ => false,
+    }
+}
+
+fn pattern_matches(p: &PacketPattern, r: &SentRec) -> bool {
+    let kind_ok = match (&p.kind, &r.packet.body) {
+        (PacketKind::Tcp(f), Body::Tcp(s)) => s.flags == *f,
+        (PacketKind::Udp, Body::Udp(_)) => true,
+        (PacketKind::Icmp, Body::PortUnreachable(_)) => true,
+        _ => false,
+    };
+    let win = match &r.packet.body {
+        Body::Tcp(s) => Some(u32::from(s.window)),
+        _ => None,
+    };
+    kind_ok
+        && p.seq.is_none_or(|s| s == r.rel_seq)
+        && p.ack.is_none_or(|a| a == r.rel_ack)
+        && p.len.is_none_or(|l| l == r.packet.payload_len())
+        && p.win.is_none_or(|w| Some(w) == win)
+}
+
+fn describe_rec(r: &SentRec) -> String {
+    let mut s = describe_packet(&r.packet, r.rel_seq, r.rel_ack);
+    s.push_str(&format!(
+        " (#{} at {}s{})",
+        r.packet.id.0,
+        super::render::fmt_time(r.time),
+        if r.lost { ", lost" } else { "" }
+    ));
+    s
+}
