@@ -9,6 +9,8 @@
 //! Dependencies point one way: `net` knows nothing of its drivers or views.
 
 pub mod bench;
+#[cfg(feature = "native")]
+pub mod native;
 pub mod net;
 pub mod pcap;
 pub mod script;

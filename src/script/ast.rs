@@ -65,10 +65,12 @@ pub enum StmtKind {
         fault: Fault,
     },
     ExpectPacket(PacketExpect),
+    /// `now`: look at once instead of waiting for a blocked call on that host.
     ExpectState {
         host: String,
         fd: FdRef,
         state: TcpState,
+        now: bool,
     },
     ExpectCount {
         counter: Counter,
@@ -349,6 +351,7 @@ pub enum CountTarget {
     All,
     /// Packets from one host to another.
     Path { from: String, to: String },
-    /// One socket; `mss`: the number counts maximum segments, not bytes.
-    Socket { host: String, fd: FdRef, mss: bool },
+    /// One socket; `mss`: the number counts maximum segments, not bytes;
+    /// `now`: look at once instead of waiting for a blocked call on that host.
+    Socket { host: String, fd: FdRef, mss: bool, now: bool },
 }

@@ -736,7 +736,8 @@ impl State {
             let state = TcpState::from_name(&s).ok_or_else(|| {
                 p.err_at(scol, format!("expected a TCP state (LISTEN, SYN-SENT, SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT, CLOSED), found '{s}'"))
             })?;
-            return Ok(StmtKind::ExpectState { host, fd, state });
+            let now = p.eat_word("now");
+            return Ok(StmtKind::ExpectState { host, fd, state, now });
         }
         let counter = match what.as_str() {
             "sent" => Counter::Sent,
@@ -757,7 +758,7 @@ impl State {
         let target = if counter.of_socket() {
             let host = self.host_name(p)?;
             let fd = self.fd_ref(p, &host)?;
-            CountTarget::Socket { host, fd, mss: false }
+            CountTarget::Socket { host, fd, mss: false, now: false }
         } else if matches!(p.peek(), Some(Tok::Word(_))) {
             let col = p.col();
             let (from, to, one_way) = self.path(p, false)?;
@@ -779,8 +780,10 @@ impl State {
             _ => return Err(p.err_at(col, format!("expected a count like 3 or a range like 2..5, found '{n}'"))),
         };
         let target = match target {
-            CountTarget::Socket { host, fd, .. } if counter == Counter::Cwnd && p.eat_word("mss") => {
-                CountTarget::Socket { host, fd, mss: true }
+            CountTarget::Socket { host, fd, .. } => {
+                let mss = counter == Counter::Cwnd && p.eat_word("mss");
+                let now = p.eat_word("now");
+                CountTarget::Socket { host, fd, mss, now }
             }
             t => t,
         };
@@ -1006,8 +1009,13 @@ mod tests {
             k => panic!("{k:?}"),
         }
         assert_eq!(
-            one("expect state client c SYN-SENT"),
-            StmtKind::ExpectState { host: "client".into(), fd: FdRef::Name("c".into()), state: TcpState::SynSent }
+            one("expect state client c SYN-SENT now"),
+            StmtKind::ExpectState {
+                host: "client".into(),
+                fd: FdRef::Name("c".into()),
+                state: TcpState::SynSent,
+                now: true
+            }
         );
         assert_eq!(
             one("expect lost client > server 2..5"),

@@ -184,7 +184,8 @@ pub struct Runner<'s> {
     lines: Vec<LineOutcome>,
     sent: Vec<SentRec>,
     sent_by_id: HashMap<PacketId, usize>,
-    cursors: HashMap<(HostId, HostId), usize>,
+    /// Packets before this index in `sent` are behind the expectations.
+    cursor: usize,
     isn: HashMap<(SocketAddrV4, SocketAddrV4), u32>,
     failures: Vec<Failure>,
     total_payload: usize,
@@ -211,7 +212,7 @@ impl<'s> Runner<'s> {
             lines: Vec::new(),
             sent: Vec::new(),
             sent_by_id: HashMap::new(),
-            cursors: HashMap::new(),
+            cursor: 0,
             isn: HashMap::new(),
             failures: Vec::new(),
             total_payload: 0,
@@ -553,8 +554,12 @@ impl<'s> Runner<'s> {
                 self.set_detail(oi, LineDetail::Fault);
             }
             StmtKind::ExpectPacket(e) => self.expect_packet(e, oi),
-            StmtKind::ExpectState { host, fd, state } => {
+            StmtKind::ExpectState { host, fd, state, now } => {
                 let Some(h) = self.host_or_fail(host) else { return };
+                if !now && !self.wait_host(h) {
+                    return;
+                }
+                self.set_time(oi);
                 let expected = format!("{fd} on {host} in state {state}");
                 let got = match self.resolve(h, fd) {
                     Err(why) => {
@@ -829,22 +834,31 @@ impl<'s> Runner<'s> {
         let (Some(a), Some(b)) = (self.host_or_fail(&e.from), self.host_or_fail(&e.to)) else { return };
         let deadline = self.world.now().saturating_add(self.opts.pending_bound_us).min(MAX_TIME_US);
         let expected = format!("{} > {} {}", e.from, e.to, e.pattern);
-        let mut i = self.cursors.get(&(a, b)).copied().unwrap_or(0);
+        let mut i = self.cursor;
         loop {
             while i < self.sent.len() {
                 let r = &self.sent[i];
                 if r.from == a && r.to == Some(b) {
                     let got = format!("{} > {} {}", e.from, e.to, describe_rec(r));
                     if pattern_matches(&e.pattern, r) {
-                        self.cursors.insert((a, b), i + 1);
+                        self.cursor = i + 1;
                         self.set_time(oi);
                         self.set_detail(oi, LineDetail::Expect { got });
                         return;
                     }
                     if !e.eventually {
-                        self.cursors.insert((a, b), i + 1);
+                        let later = self.sent[i + 1..]
+                            .iter()
+                            .find(|r| r.from == a && r.to == Some(b) && pattern_matches(&e.pattern, r));
+                        let hint = match later {
+                            Some(r) => format!(
+                                "; a matching packet comes later (#{}), write 'expect {} > {} eventually ...' to skip to it",
+                                r.packet.id.0, e.from, e.to
+                            ),
+                            None => String::new(),
+                        };
                         self.set_detail(oi, LineDetail::Expect { got: got.clone() });
-                        self.fail_here(FailureKind::Expectation, expected, got);
+                        self.fail_here(FailureKind::Expectation, expected, format!("{got}{hint}"));
                         return;
                     }
                 }
@@ -892,8 +906,12 @@ impl<'s> Runner<'s> {
                 let label = path.map(|p| p.2).unwrap_or_default();
                 (n, format!("{}{label} {shown_range}", counter.name()), String::new())
             }
-            CountTarget::Socket { host, fd, mss } => {
+            CountTarget::Socket { host, fd, mss, now } => {
                 let Some(h) = self.host_or_fail(host) else { return };
+                if !now && !self.wait_host(h) {
+                    return;
+                }
+                self.set_time(oi);
                 let expected =
                     format!("{} {host} {fd} {shown_range}{}", counter.name(), if *mss { " mss" } else { "" });
                 let sid = match self.resolve(h, fd) {
@@ -968,7 +986,8 @@ fn apply_link(cfg: &mut LinkConfig, settings: &[LinkSetting]) {
     }
 }
 
-fn result_matches(expect: &ResultExpect, got: &CallResult) -> bool {
+/// Whether a call's result meets a line's `= ...` expectation.
+pub fn result_matches(expect: &ResultExpect, got: &CallResult) -> bool {
     match (expect, got) {
         (ResultExpect::Errno(e), Err(g)) => e == g,
         (ResultExpect::Int(n), Ok(v)) => v.as_int() == *n,

@@ -1,0 +1,338 @@
+//! Feature `native`: the same scripts on real kernel sockets over loopback, so
+//! the model can be checked against Linux (`socklab diff`).
+//!
+//! - [`map`] gives each script host its own 127.0.0.x and refuses any other address;
+//! - [`real`] performs one host's calls on non-blocking socket2 sockets;
+//! - this module walks a script as the simulator's runner does — each host one
+//!   process thread, a blocked call pending until the kernel lets it finish —
+//!   and records every call's outcome, and every line it cannot apply and why.
+
+pub mod map;
+pub mod real;
+
+use crate::net::socket::{CallResult, CallValue, SysCall};
+use crate::net::{Fd, SocketAddrV4};
+use crate::script::ast::{CallSpec, CallStmt, FdRef, ResultExpect, Script, StmtKind};
+use crate::script::runner::result_matches;
+use map::{AddressMap, Refusal};
+use real::{Attempt, RealProcess, RealResult, Resume};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long real time may run.
+#[derive(Clone, Debug)]
+pub struct NativeOptions {
+    /// How long a blocked call may wait when its host is needed again, or at the end.
+    pub pending_bound: Duration,
+    /// The longest a `+duration` line really sleeps.
+    pub advance_cap: Duration,
+}
+
+impl Default for NativeOptions {
+    fn default() -> Self {
+        NativeOptions { pending_bound: Duration::from_secs(3), advance_cap: Duration::from_secs(2) }
+    }
+}
+
+/// What became of one line on real sockets.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NativeOutcome {
+    /// Set-up the driver performed (a host) or did not need (a seed).
+    Setup,
+    /// A socket call and the kernel's answer (`None`: still blocked at the bound).
+    Call { host: String, rendered: String, result: Option<RealResult>, blocked: bool, expectation_ok: bool },
+    /// Refused before any socket was touched (an address outside the script's hosts).
+    Refused(String),
+    /// A line that cannot apply to the kernel's loopback, and why.
+    Skipped(String),
+    /// Time really passed.
+    Waited(Duration),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NativeLine {
+    pub line: usize,
+    pub source: String,
+    pub outcome: NativeOutcome,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NativeReport {
+    /// `server 10.0.0.1 -> 127.0.0.2`, one line per host.
+    pub mapping: Vec<String>,
+    pub lines: Vec<NativeLine>,
+    /// Sockets still open after the driver's final cleanup (always 0 unless broken).
+    pub sockets_left_open: usize,
+}
+
+impl NativeReport {
+    pub fn skipped(&self) -> impl Iterator<Item = &NativeLine> {
+        self.lines.iter().filter(|l| matches!(l.outcome, NativeOutcome::Skipped(_)))
+    }
+
+    /// Lines whose `= ...` expectation the kernel did not meet.
+    pub fn failed_expectations(&self) -> impl Iterator<Item = &NativeLine> {
+        self.lines.iter().filter(|l| matches!(l.outcome, NativeOutcome::Call { expectation_ok: false, .. }))
+    }
+}
+
+/// A call waiting for the kernel.
+struct Pending {
+    index: usize,
+    call: SysCall,
+    resume: Resume,
+    bind: Option<String>,
+    expect: Option<ResultExpect>,
+}
+
+struct HostState {
+    process: RealProcess,
+    names: HashMap<String, Fd>,
+    pending: Option<Pending>,
+}
+
+/// Runs `script` on real sockets. Returns an error only when the script's hosts
+/// cannot be mapped onto loopback.
+pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Refusal> {
+    let hosts: Vec<(String, Vec<crate::net::Ipv4Addr>)> = script
+        .statements
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StmtKind::Host { name, addrs } => Some((name.clone(), addrs.clone())),
+            _ => None,
+        })
+        .collect();
+    let map = AddressMap::new(&hosts)?;
+    let index: HashMap<&str, usize> = hosts.iter().enumerate().map(|(i, (n, _))| (n.as_str(), i)).collect();
+    let mut states: Vec<HostState> = hosts
+        .iter()
+        .map(|_| HostState { process: RealProcess::default(), names: HashMap::new(), pending: None })
+        .collect();
+    let mut report = NativeReport { mapping: map.describe(), ..NativeReport::default() };
+
+    for st in &script.statements {
+        let outcome = match &st.kind {
+            StmtKind::Seed { .. } | StmtKind::Host { .. } => NativeOutcome::Setup,
+            StmtKind::Link { .. } => NativeOutcome::Skipped("the kernel's loopback has no link to shape".into()),
+            StmtKind::Tcp { .. } => NativeOutcome::Skipped("the kernel's TCP settings are left as they are".into()),
+            StmtKind::Fault { .. } => {
+                NativeOutcome::Skipped("faults cannot be injected into the kernel's loopback".into())
+            }
+            StmtKind::ExpectPacket(_) => NativeOutcome::Skipped("packets on loopback are not observed".into()),
+            StmtKind::ExpectCount { .. } => NativeOutcome::Skipped("the kernel keeps no such counter for us".into()),
+            StmtKind::ExpectState { .. } => NativeOutcome::Skipped("TCP states are not read from the kernel".into()),
+            StmtKind::Advance { us } => {
+                let wait = Duration::from_micros(*us).min(options.advance_cap);
+                poll_for(&mut states, &map, &mut report, wait);
+                NativeOutcome::Waited(wait)
+            }
+            StmtKind::Run => {
+                let t0 = Instant::now();
+                poll_until_settled(&mut states, &map, &mut report, options.pending_bound);
+                NativeOutcome::Waited(t0.elapsed())
+            }
+            StmtKind::Call(c) => {
+                let Some(&h) = index.get(c.host.as_str()) else {
+                    report.lines.push(line(st, NativeOutcome::Refused(format!("no host named {}", c.host))));
+                    continue;
+                };
+                // The host's thread must finish its previous call first.
+                if states[h].pending.is_some() {
+                    poll_host_until_free(&mut states, h, &map, &mut report, options.pending_bound);
+                }
+                let idx = report.lines.len();
+                report.lines.push(line(st, NativeOutcome::Setup));
+                let outcome = start_call(&mut states[h], h, c, idx, &map);
+                report.lines[idx].outcome = outcome;
+                continue;
+            }
+        };
+        report.lines.push(line(st, outcome));
+    }
+    poll_until_settled(&mut states, &map, &mut report, options.pending_bound);
+    for s in &mut states {
+        s.process.close_all();
+    }
+    report.sockets_left_open = states.iter().map(|s| s.process.open_count()).sum();
+    Ok(report)
+}
+
+fn line(st: &crate::script::ast::Statement, outcome: NativeOutcome) -> NativeLine {
+    NativeLine { line: st.line, source: st.source.clone(), outcome }
+}
+
+fn resolve(state: &HostState, fd: &FdRef) -> Option<Fd> {
+    match fd {
+        FdRef::Num(n) => Some(*n),
+        FdRef::Name(name) => state.names.get(name).copied(),
+    }
+}
+
+/// The call a script line makes, with descriptors resolved; or why it cannot run.
+fn to_syscall(state: &HostState, host: usize, spec: &CallSpec, map: &AddressMap) -> Result<SysCall, NativeOutcome> {
+    let fd = |r: &FdRef| resolve(state, r).ok_or_else(|| NativeOutcome::Refused(format!("no descriptor named {r}")));
+    let check = |a: SocketAddrV4| map.check(a).map_err(|Refusal(why)| NativeOutcome::Refused(why));
+    Ok(match spec {
+        CallSpec::Socket { domain, protocol } => SysCall::Socket { domain: *domain, protocol: *protocol },
+        CallSpec::Bind { fd: f, addr } => {
+            check(*addr)?;
+            if !map.owns(host, *addr.ip()) {
+                // On one kernel every 127.0.0.0/8 address is local, so the driver
+                // answers for the host's own kernel: not my address.
+                return Err(NativeOutcome::Call {
+                    host: String::new(),
+                    rendered: format!("bind({f}, {addr}) [answered by the driver: not this host's address]"),
+                    result: Some(RealResult::Err(crate::net::Errno::EADDRNOTAVAIL)),
+                    blocked: false,
+                    expectation_ok: true,
+                });
+            }
+            SysCall::Bind { fd: fd(f)?, addr: *addr }
+        }
+        CallSpec::Listen { fd: f, backlog } => SysCall::Listen { fd: fd(f)?, backlog: *backlog },
+        CallSpec::Accept { fd: f } => SysCall::Accept { fd: fd(f)? },
+        CallSpec::Connect { fd: f, addr } => {
+            check(*addr)?;
+            SysCall::Connect { fd: fd(f)?, addr: *addr }
+        }
+        CallSpec::Send { fd: f, data } => SysCall::Send { fd: fd(f)?, data: Arc::from(data.bytes()) },
+        CallSpec::Recv { fd: f, len } => SysCall::Recv { fd: fd(f)?, len: *len },
+        CallSpec::SendTo { fd: f, data, addr } => {
+            if let Some(a) = addr {
+                check(*a)?;
+            }
+            SysCall::SendTo { fd: fd(f)?, data: Arc::from(data.bytes()), addr: *addr }
+        }
+        CallSpec::RecvFrom { fd: f, len } => SysCall::RecvFrom { fd: fd(f)?, len: *len },
+        CallSpec::Shutdown { fd: f, how } => SysCall::Shutdown { fd: fd(f)?, how: *how },
+        CallSpec::Close { fd: f } => SysCall::Close { fd: fd(f)? },
+        CallSpec::SetSockOpt { fd: f, opt } => SysCall::SetSockOpt { fd: fd(f)?, opt: *opt },
+    })
+}
+
+fn start_call(state: &mut HostState, host: usize, c: &CallStmt, idx: usize, map: &AddressMap) -> NativeOutcome {
+    let call = match to_syscall(state, host, &c.call, map) {
+        Ok(call) => call,
+        Err(NativeOutcome::Call { rendered, result: Some(result), .. }) => {
+            return finish_call(state, &c.host, rendered, result, false, None, c.expect.as_ref());
+        }
+        Err(outcome) => return outcome,
+    };
+    let rendered = call.render();
+    match state.process.attempt(&call, None, map, host) {
+        Attempt::Done(result) => {
+            finish_call(state, &c.host, rendered, result, false, c.bind.as_deref(), c.expect.as_ref())
+        }
+        Attempt::Again(resume) => {
+            let nonblocking = call.fd().is_some_and(|fd| state.process.is_nonblocking(fd));
+            if nonblocking {
+                let errno = if matches!(resume, Resume::Connect) {
+                    crate::net::Errno::EINPROGRESS
+                } else {
+                    crate::net::Errno::EAGAIN
+                };
+                return finish_call(state, &c.host, rendered, RealResult::Err(errno), false, None, c.expect.as_ref());
+            }
+            state.pending = Some(Pending { index: idx, call, resume, bind: c.bind.clone(), expect: c.expect.clone() });
+            NativeOutcome::Call { host: c.host.clone(), rendered, result: None, blocked: true, expectation_ok: true }
+        }
+    }
+}
+
+fn finish_call(
+    state: &mut HostState,
+    host: &str,
+    rendered: String,
+    result: RealResult,
+    blocked: bool,
+    bind: Option<&str>,
+    expect: Option<&ResultExpect>,
+) -> NativeOutcome {
+    if let (Some(name), RealResult::Ok(CallValue::Fd(fd) | CallValue::Accepted { fd, .. })) = (bind, &result) {
+        state.names.insert(name.to_string(), *fd);
+    }
+    let expectation_ok = match (expect, as_call_result(&result)) {
+        (None, _) => true,
+        (Some(e), Some(r)) => result_matches(e, &r),
+        (Some(_), None) => false,
+    };
+    NativeOutcome::Call { host: host.to_string(), rendered, result: Some(result), blocked, expectation_ok }
+}
+
+/// The kernel's answer in the model's terms, when the model has a name for it.
+pub fn as_call_result(r: &RealResult) -> Option<CallResult> {
+    match r {
+        RealResult::Ok(v) => Some(Ok(v.clone())),
+        RealResult::Err(e) => Some(Err(*e)),
+        RealResult::OtherErrno(_) => None,
+    }
+}
+
+/// Retries every blocked call once; true when any finished.
+fn poll_once(states: &mut [HostState], map: &AddressMap, report: &mut NativeReport) -> bool {
+    let mut progressed = false;
+    for (h, state) in states.iter_mut().enumerate() {
+        let Some(p) = state.pending.take() else { continue };
+        match state.process.attempt(&p.call, Some(&p.resume), map, h) {
+            Attempt::Done(result) => {
+                let host = match &report.lines[p.index].outcome {
+                    NativeOutcome::Call { host, .. } => host.clone(),
+                    _ => String::new(),
+                };
+                report.lines[p.index].outcome =
+                    finish_call(state, &host, p.call.render(), result, true, p.bind.as_deref(), p.expect.as_ref());
+                progressed = true;
+            }
+            Attempt::Again(resume) => state.pending = Some(Pending { resume, ..p }),
+        }
+    }
+    progressed
+}
+
+fn any_pending(states: &[HostState]) -> bool {
+    states.iter().any(|s| s.pending.is_some())
+}
+
+/// Lets real time pass, retrying blocked calls meanwhile.
+fn poll_for(states: &mut [HostState], map: &AddressMap, report: &mut NativeReport, wait: Duration) {
+    let end = Instant::now() + wait;
+    loop {
+        poll_once(states, map, report);
+        let now = Instant::now();
+        if now >= end {
+            break;
+        }
+        std::thread::sleep((end - now).min(Duration::from_millis(1)));
+    }
+}
+
+/// Waits (bounded) until no call is blocked, then a moment more for the kernel
+/// to finish what those calls set going.
+fn poll_until_settled(states: &mut [HostState], map: &AddressMap, report: &mut NativeReport, bound: Duration) {
+    let end = Instant::now() + bound;
+    while any_pending(states) && Instant::now() < end {
+        if !poll_once(states, map, report) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    poll_for(states, map, report, Duration::from_millis(20));
+}
+
+fn poll_host_until_free(
+    states: &mut [HostState],
+    host: usize,
+    map: &AddressMap,
+    report: &mut NativeReport,
+    bound: Duration,
+) {
+    let end = Instant::now() + bound;
+    while states[host].pending.is_some() && Instant::now() < end {
+        if !poll_once(states, map, report) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    // Still blocked at the bound: the call is abandoned (the report keeps it as
+    // pending) so the host's thread can go on, as the simulator's runner fails it.
+    states[host].pending = None;
+}

@@ -1,0 +1,142 @@
+//! The native driver on real sockets. Every test runs inside a network namespace
+//! that has only loopback (`unshare -n`), so nothing can leave the machine even
+//! if the driver's loopback-only rule broke.
+#![cfg(feature = "native")]
+
+use socklab::native::real::RealResult;
+use socklab::native::{run, NativeOptions, NativeOutcome};
+use socklab::net::{CallValue, Errno};
+use std::process::Command;
+use std::time::Duration;
+
+/// True inside the namespace; outside, re-runs this one test in a fresh
+/// loopback-only namespace and asserts it passed there.
+fn in_loopback_only_namespace(test: &str) -> bool {
+    if std::env::var_os("SOCKLAB_IN_NETNS").is_some() {
+        return true;
+    }
+    let exe = std::env::current_exe().expect("test binary path");
+    // The inner run's output is shown only on failure, so test counts stay honest.
+    let out = Command::new("unshare")
+        .args(["-n", "sh", "-c", "ip link set lo up && exec \"$0\" \"$@\""])
+        .arg(exe)
+        .args([test, "--exact", "--test-threads=1", "--nocapture"])
+        .env("SOCKLAB_IN_NETNS", "1")
+        .output()
+        .expect("unshare -n (util-linux) must be installed");
+    assert!(
+        out.status.success(),
+        "{test} failed inside its network namespace:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    false
+}
+
+fn script(text: &str) -> socklab::script::ast::Script {
+    socklab::script::parse(text).expect("test script parses")
+}
+
+fn quick() -> NativeOptions {
+    NativeOptions { pending_bound: Duration::from_millis(500), advance_cap: Duration::from_millis(200) }
+}
+
+fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)
+}
+
+#[test]
+fn an_address_of_no_script_host_is_refused_before_the_kernel_sees_it() {
+    if !in_loopback_only_namespace("an_address_of_no_script_host_is_refused_before_the_kernel_sees_it") {
+        return;
+    }
+    let report = run(
+        &script(
+            "host client 10.0.0.2\n\
+             client: u = socket(udp)\n\
+             client: sendto(u, \"x\", 8.8.8.8:53)\n\
+             client: c = socket(tcp)\n\
+             client: connect(c, 8.8.8.8:80)\n\
+             client: bind(c, 192.168.1.1:80)\n",
+        ),
+        &quick(),
+    )
+    .unwrap();
+    let refused: Vec<_> = report.lines.iter().filter(|l| matches!(l.outcome, NativeOutcome::Refused(_))).collect();
+    assert_eq!(refused.len(), 3, "{:#?}", report.lines);
+    assert!(matches!(&refused[0].outcome, NativeOutcome::Refused(why) if why.contains("8.8.8.8")));
+    assert_eq!(report.sockets_left_open, 0);
+}
+
+#[test]
+fn a_tcp_exchange_matches_its_expectations_and_every_socket_is_closed() {
+    if !in_loopback_only_namespace("a_tcp_exchange_matches_its_expectations_and_every_socket_is_closed") {
+        return;
+    }
+    let before = open_fds();
+    let report = run(
+        &script(
+            "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+             server: l = socket(tcp) = 3\n\
+             server: bind(l, 10.0.0.1:8080) = 0\n\
+             server: listen(l, 5) = 0\n\
+             server: a = accept(l)\n\
+             client: c = socket(tcp) = 3\n\
+             client: connect(c, 10.0.0.1:8080) = 0\n\
+             client: send(c, \"hello\") = 5\n\
+             server: recv(a, 100) = \"hello\"\n\
+             client: close(c) = 0\n\
+             server: recv(a, 100) = \"\"\n\
+             server: x = socket(tcp)\n\
+             server: bind(x, 10.0.0.1:8080) = EADDRINUSE\n\
+             server: bind(x, 10.0.0.2:9) = EADDRNOTAVAIL\n",
+        ),
+        &quick(),
+    )
+    .unwrap();
+    let failed: Vec<_> = report.failed_expectations().collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    let accept = report.lines.iter().find(|l| l.source.contains("accept")).unwrap();
+    assert!(
+        matches!(
+            &accept.outcome,
+            NativeOutcome::Call { result: Some(RealResult::Ok(CallValue::Accepted { fd: 4, peer })), blocked: true, .. }
+                if peer.ip().octets() == [10, 0, 0, 2]
+        ),
+        "{accept:?}"
+    );
+    assert_eq!(report.skipped().count(), 1, "the link line");
+    assert_eq!(report.sockets_left_open, 0);
+    assert_eq!(open_fds(), before, "the driver leaked descriptors");
+}
+
+#[test]
+fn a_call_that_never_finishes_is_abandoned_at_the_bound_and_cleaned_up() {
+    if !in_loopback_only_namespace("a_call_that_never_finishes_is_abandoned_at_the_bound_and_cleaned_up") {
+        return;
+    }
+    let before = open_fds();
+    let report = run(
+        &script("host server 10.0.0.1\nserver: u = socket(udp)\nserver: bind(u, 10.0.0.1:5000)\nserver: recv(u, 10)\n"),
+        &quick(),
+    )
+    .unwrap();
+    let last = report.lines.last().unwrap();
+    assert!(matches!(last.outcome, NativeOutcome::Call { result: None, blocked: true, .. }), "{last:?}");
+    assert_eq!(report.sockets_left_open, 0);
+    assert_eq!(open_fds(), before);
+}
+
+#[test]
+fn connecting_to_a_closed_port_is_refused_by_the_kernel_too() {
+    if !in_loopback_only_namespace("connecting_to_a_closed_port_is_refused_by_the_kernel_too") {
+        return;
+    }
+    let report = run(
+        &script("host server 10.0.0.1\nhost client 10.0.0.2\nclient: c = socket(tcp)\nclient: connect(c, 10.0.0.1:9) = ECONNREFUSED\n"),
+        &quick(),
+    )
+    .unwrap();
+    assert!(report.failed_expectations().next().is_none(), "{:#?}", report.lines);
+    let _ = Errno::ECONNREFUSED;
+}
