@@ -140,3 +140,44 @@ fn connecting_to_a_closed_port_is_refused_by_the_kernel_too() {
     assert!(report.failed_expectations().next().is_none(), "{:#?}", report.lines);
     let _ = Errno::ECONNREFUSED;
 }
+
+/// Linux's accept queue holds backlog + 1 connections (`sk_acceptq_is_full` uses
+/// `>`): with listen(l, 1) two handshakes complete and a third client's SYN is
+/// dropped, exactly as the model does (tests/tcp.rs, backlog_overflow_...). The
+/// connects are spaced out because on the kernel's loopback a handshake finishes
+/// within the connect call, while the model's link takes its latency.
+#[test]
+fn the_kernel_accept_queue_holds_backlog_plus_one() {
+    if !in_loopback_only_namespace("the_kernel_accept_queue_holds_backlog_plus_one") {
+        return;
+    }
+    let text = "host server 10.0.0.1\nhost a 10.0.0.2\nhost b 10.0.0.3\nhost c 10.0.0.4\n\
+                link a server latency 1ms\nlink b server latency 1ms\nlink c server latency 1ms\n\
+                server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:7000)\nserver: listen(l, 1)\n\
+                a: s = socket(tcp)\nb: s = socket(tcp)\nc: s = socket(tcp)\n\
+                a: connect(s, 10.0.0.1:7000)\n+10ms\nb: connect(s, 10.0.0.1:7000)\n+10ms\nc: connect(s, 10.0.0.1:7000)\n\
+                +300ms\n";
+    let report = run(&script(text), &quick()).unwrap();
+    let connects: Vec<Option<RealResult>> = report
+        .lines
+        .iter()
+        .filter(|l| l.source.contains("connect"))
+        .map(|l| match &l.outcome {
+            NativeOutcome::Call { result, .. } => result.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let done = connects.iter().filter(|r| matches!(r, Some(RealResult::Ok(CallValue::Zero)))).count();
+    assert_eq!(done, 2, "kernel: {connects:?}");
+    // And the model agrees.
+    let sim = socklab::script::run(
+        &script(text),
+        &socklab::script::RunOptions { pending_bound_us: 300_000, ..Default::default() },
+    );
+    let sim_done = sim
+        .lines
+        .iter()
+        .filter(|l| matches!(&l.detail, socklab::script::LineDetail::Call(c) if c.rendered.starts_with("connect") && c.result == Some(Ok(CallValue::Zero)) && c.returned_at.is_some_and(|t| t < 350_000)))
+        .count();
+    assert_eq!(sim_done, 2, "model");
+}
