@@ -186,6 +186,9 @@ pub struct Runner<'s> {
     sent_by_id: HashMap<PacketId, usize>,
     /// Packets before this index in `sent` are behind the expectations.
     cursor: usize,
+    /// Packets at or after the cursor already matched (same-instant packets
+    /// may be expected in any order).
+    matched: std::collections::HashSet<usize>,
     isn: HashMap<(SocketAddrV4, SocketAddrV4), u32>,
     failures: Vec<Failure>,
     total_payload: usize,
@@ -213,6 +216,7 @@ impl<'s> Runner<'s> {
             sent: Vec::new(),
             sent_by_id: HashMap::new(),
             cursor: 0,
+            matched: std::collections::HashSet::new(),
             isn: HashMap::new(),
             failures: Vec::new(),
             total_payload: 0,
@@ -838,10 +842,18 @@ impl<'s> Runner<'s> {
         loop {
             while i < self.sent.len() {
                 let r = &self.sent[i];
-                if r.from == a && r.to == Some(b) {
+                if r.from == a && r.to == Some(b) && !self.matched.contains(&i) {
                     let got = format!("{} > {} {}", e.from, e.to, describe_rec(r));
                     if pattern_matches(&e.pattern, r) {
-                        self.cursor = i + 1;
+                        // Everything sent before this instant is behind us; packets
+                        // of this same instant stay open to later lines.
+                        let t = r.time;
+                        let start = self.sent[..i].iter().rposition(|x| x.time < t).map_or(0, |k| k + 1);
+                        if start > self.cursor {
+                            self.matched.retain(|&m| m >= start);
+                            self.cursor = start;
+                        }
+                        self.matched.insert(i);
                         self.set_time(oi);
                         self.set_detail(oi, LineDetail::Expect { got });
                         return;
@@ -849,7 +861,14 @@ impl<'s> Runner<'s> {
                     if !e.eventually {
                         let later = self.sent[i + 1..]
                             .iter()
-                            .find(|r| r.from == a && r.to == Some(b) && pattern_matches(&e.pattern, r));
+                            .enumerate()
+                            .find(|(k, r)| {
+                                r.from == a
+                                    && r.to == Some(b)
+                                    && !self.matched.contains(&(i + 1 + k))
+                                    && pattern_matches(&e.pattern, r)
+                            })
+                            .map(|(_, r)| r);
                         let hint = match later {
                             Some(r) => format!(
                                 "; a matching packet comes later (#{}), write 'expect {} > {} eventually ...' to skip to it",
