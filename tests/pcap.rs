@@ -1,0 +1,44 @@
+//! pcap export: a valid libpcap file with one record per packet sent.
+
+use socklab::net::TraceKind;
+use socklab::pcap;
+use socklab::script::{self, RunOptions};
+
+fn lesson(name: &str) -> script::RunReport {
+    let path = format!("{}/scenarios/{name}.sock", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).unwrap();
+    script::run(&script::parse(&text).unwrap(), &RunOptions::default())
+}
+
+#[test]
+fn header_and_one_record_per_sent_packet() {
+    for name in ["handshake", "loss_retransmission", "udp_loss", "udp_connected_unreachable"] {
+        let report = lesson(name);
+        let bytes = pcap::from_trace(&report.trace).unwrap();
+        assert_eq!(&bytes[..4], &[0xd4, 0xc3, 0xb2, 0xa1], "little-endian microsecond magic");
+        assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), 2);
+        assert_eq!(u16::from_le_bytes([bytes[6], bytes[7]]), 4);
+        assert_eq!(u32::from_le_bytes(bytes[20..24].try_into().unwrap()), 101, "LINKTYPE_RAW");
+        let records = pcap::read(&bytes).unwrap();
+        assert_eq!(records.len(), report.sent_count(), "{name}");
+        // Timestamps are the simulated send times, in trace order.
+        let times: Vec<u64> =
+            report.trace.iter().filter(|e| matches!(e.kind, TraceKind::Sent { .. })).map(|e| e.time).collect();
+        assert_eq!(records.iter().map(|r| r.time_us).collect::<Vec<_>>(), times);
+        for r in &records {
+            assert_eq!(r.bytes[0] >> 4, 4, "IPv4");
+            let total = u16::from_be_bytes([r.bytes[2], r.bytes[3]]) as usize;
+            assert_eq!(total, r.bytes.len());
+            assert!(socklab::wire::from_bytes(&r.bytes, socklab::net::PacketId(0)).is_ok());
+        }
+    }
+}
+
+#[test]
+fn lost_packets_are_in_the_capture() {
+    let report = lesson("loss_retransmission");
+    let lost = report.trace.iter().filter(|e| matches!(e.kind, TraceKind::Lost { .. })).count();
+    assert_eq!(lost, 1);
+    let records = pcap::read(&pcap::from_trace(&report.trace).unwrap()).unwrap();
+    assert_eq!(records.len(), report.sent_count());
+}

@@ -1,0 +1,165 @@
+//! Error messages name the line and column and say what was expected; run
+//! failures name the line and say what was expected and what happened.
+
+use socklab::script::{self, FailureKind, RunOptions};
+
+const HEAD: &str = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n";
+
+fn parse_err(body: &str) -> String {
+    script::parse(&format!("{HEAD}{body}")).unwrap_err().render("t.sock")
+}
+
+fn run_failures(body: &str) -> Vec<String> {
+    let s = script::parse(&format!("{HEAD}{body}")).unwrap();
+    script::run(&s, &RunOptions::default()).failures.iter().map(|f| f.render("t.sock")).collect()
+}
+
+#[test]
+fn parse_errors_have_file_line_and_column() {
+    assert_eq!(
+        parse_err("server: l = socket(tcp)\nserver: bind(l 10.0.0.1:80)\n"),
+        "t.sock:5:16: expected ',', found '10.0.0.1'"
+    );
+    assert_eq!(parse_err("server: l = socket(sctp)\n"), "t.sock:4:20: expected tcp or udp, found 'sctp'");
+    assert_eq!(
+        parse_err("server: recv(x, 10)\n"),
+        "t.sock:4:14: expected a descriptor named on server earlier (like 'server: x = socket(tcp)'), found 'x'"
+    );
+    assert_eq!(
+        parse_err("server: l = socket(tcp)\nserver: connect(l, 10.0.0.1:80) = ECONNREFUSD\n"),
+        format!(
+            "t.sock:5:35: expected an errno ({}), found 'ECONNREFUSD'",
+            socklab::net::Errno::ALL.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
+        )
+    );
+    assert_eq!(
+        parse_err("+10\n"),
+        "t.sock:4:2: expected a duration with a unit (us, ms, s, min, h) like 200ms, found '10'"
+    );
+    assert_eq!(parse_err("+2d\n"), "t.sock:4:2: expected a duration unit us, ms, s, min or h, found '2d'");
+    assert_eq!(
+        parse_err("link client server loss 120%\n"),
+        "t.sock:4:25: expected a percentage from 0% to 100%, found '120'"
+    );
+    assert_eq!(
+        parse_err("expect client > server [SX]\n"),
+        "t.sock:4:24: expected tcpdump flags like [S], [S.], [.], [P.], [F.], [R], found '[SX]'"
+    );
+    assert_eq!(
+        parse_err("client: send(c\n"),
+        "t.sock:4:14: expected a descriptor named on client earlier (like 'client: c = socket(tcp)'), found 'c'"
+    );
+    assert_eq!(
+        parse_err("client: c = socket(udp)\nclient: send(c, \"abc)\n"),
+        "t.sock:5:17: expected '\"' to close the string, found end of line"
+    );
+    assert_eq!(
+        parse_err("client: c = socket(udp)\nclient: close(c) = 0 extra\n"),
+        "t.sock:5:22: expected end of line, found 'extra'"
+    );
+    assert_eq!(
+        parse_err("partition client nobody\n"),
+        "t.sock:4:18: expected a declared host, found 'nobody' (declared hosts: client, server)"
+    );
+    assert_eq!(
+        parse_err("host third 10.0.0.5\npartition client third\n"),
+        "t.sock:5:11: expected a link between client and third, found none (add: link client third)"
+    );
+    assert_eq!(parse_err("host run 10.0.0.9\n"), "t.sock:4:6: expected a host name, found keyword 'run'");
+    assert_eq!(
+        parse_err("host x 127.0.0.1\n"),
+        "t.sock:4:8: expected a non-loopback address, found 127.0.0.1 (every host has 127.0.0.1)"
+    );
+    assert_eq!(
+        parse_err("client: c = socket(udp)\nclient: n = send(c, \"x\")\n"),
+        "t.sock:5:9: expected a call that returns a descriptor (socket or accept) after 'n =', found send"
+    );
+}
+
+#[test]
+fn limits_are_named() {
+    assert!(parse_err("client: c = socket(udp)\nclient: send(c, 17000000 bytes)\n")
+        .contains("limit of 16777216 bytes (16 MiB)"));
+    assert!(parse_err("+25h\n").contains("one simulated day"));
+    let mut many = String::new();
+    for i in 0..1001 {
+        many.push_str(&format!("host h{i} 10.{}.{}.1\n", i / 256, i % 256));
+    }
+    let e = script::parse(&many).unwrap_err();
+    assert_eq!((e.line, e.col), (1001, 6));
+    assert!(e.message.contains("the limit is 1000"), "{}", e.message);
+    let huge = "#".repeat(5 << 20);
+    assert!(script::parse(&huge).unwrap_err().message.contains("4 MiB"));
+}
+
+#[test]
+fn expectation_failures_say_expected_and_got() {
+    let f = run_failures("client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n");
+    assert_eq!(
+        f,
+        vec!["t.sock:5: expected connect(c, 10.0.0.1:80) to return 0, got ECONNREFUSED (refused: nothing listens on that port (RST or ICMP port unreachable))"]
+    );
+    let f = run_failures("client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80)\nexpect client > server [S.]\n");
+    assert_eq!(f.len(), 1);
+    assert!(
+        f[0].starts_with(
+            "t.sock:6: expected client > server [S.], got client > server [S] seq 0 len 0 win 65535 (#1 at 0.000000s)"
+        ),
+        "{}",
+        f[0]
+    );
+    let f = run_failures("client: u = socket(udp)\nclient: sendto(u, \"x\", 10.0.0.1:53) = 1\nexpect lost 2\n");
+    assert_eq!(f, vec!["t.sock:6: expected lost 2, got 0"]);
+}
+
+#[test]
+fn a_blocked_call_that_never_returns_says_so() {
+    let body = "server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 1) = 0\n\
+                server: a = accept(l)\nserver: close(l)\n";
+    let s = script::parse(&format!("{HEAD}{body}")).unwrap();
+    let r = script::run(&s, &RunOptions::default());
+    assert_eq!(r.failures.len(), 1);
+    assert_eq!(r.failures[0].kind, FailureKind::Pending);
+    assert_eq!(r.failures[0].line, 7);
+    assert!(r.failures[0].got.starts_with("call still pending"), "{}", r.failures[0].got);
+
+    // Something keeps happening (a SYN retried every few seconds), so the bound hits.
+    let body = "tcp syn_retries 10\npartition client server\nserver: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\n\
+                server: listen(l, 1) = 0\nserver: a = accept(l)\nclient: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80)\n\
+                server: close(l)\n";
+    let s = script::parse(&format!("{HEAD}{body}")).unwrap();
+    let r = script::run(&s, &RunOptions::default());
+    assert_eq!(
+        r.failures[0].render("t.sock"),
+        "t.sock:9: expected accept(l) to return, got call still pending after 120s"
+    );
+}
+
+#[test]
+fn the_report_keeps_every_line_and_its_outcome() {
+    let body =
+        "server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5)\nserver: a = accept(l)\n\
+                client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n";
+    let s = script::parse(&format!("{HEAD}{body}")).unwrap();
+    let r = script::run(&s, &RunOptions::default());
+    assert!(r.passed());
+    assert_eq!(r.lines.len(), s.statements.len());
+    let accept = r.lines.iter().find(|l| l.source == "server: a = accept(l)").unwrap();
+    match &accept.detail {
+        script::LineDetail::Call(c) => {
+            assert!(c.blocked);
+            assert_eq!(c.returned_at, Some(30_000));
+            assert!(matches!(c.result, Some(Ok(socklab::net::CallValue::Accepted { fd: 4, .. }))));
+        }
+        d => panic!("{d:?}"),
+    }
+    // The page can step through the same script one statement at a time.
+    let mut runner = script::Runner::new(&s, RunOptions::default());
+    let mut n = 0;
+    while let Some(i) = runner.step() {
+        assert_eq!(runner.lines()[i].line, s.statements[n].line);
+        n += 1;
+    }
+    assert_eq!(n, s.statements.len());
+    assert!(runner.finish().passed());
+}

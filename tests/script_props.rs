@@ -1,0 +1,88 @@
+//! Property tests: no input makes the parser or the runner panic.
+
+use proptest::prelude::*;
+use socklab::script::{self, RunOptions};
+
+const HEAD: &str = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n";
+
+/// Lines that are valid or nearly so, to reach deep into the runner.
+const LINES: &[&str] = &[
+    "server: l = socket(tcp)",
+    "server: u = socket(udp)",
+    "server: bind(l, 10.0.0.1:80) = 0",
+    "server: bind(u, 10.0.0.1:80)",
+    "server: listen(l, 0)",
+    "server: a = accept(l)",
+    "server: recv(a, 100)",
+    "server: close(a)",
+    "server: close(l)",
+    "server: recvfrom(u, 5)",
+    "server: setsockopt(l, O_NONBLOCK, 1)",
+    "server: setsockopt(a, SO_RCVBUF, 1)",
+    "client: c = socket(tcp)",
+    "client: v = socket(udp)",
+    "client: connect(c, 10.0.0.1:80)",
+    "client: connect(v, 10.0.0.1:80)",
+    "client: send(c, 5000 bytes)",
+    "client: send(c, \"hi\")",
+    "client: sendto(v, \"x\", 10.0.0.1:80)",
+    "client: shutdown(c, wr)",
+    "client: close(c)",
+    "client: recv(c, 10) = \"\"",
+    "client: setsockopt(c, O_NONBLOCK, 1)",
+    "+10ms",
+    "+2s",
+    "run",
+    "drop next 2 on client > server",
+    "partition client server",
+    "repair client server",
+    "loss server > client 50%",
+    "hold client > server",
+    "release client > server",
+    "link client server latency 1ms reorder 50% dup 50% jitter 3ms",
+    "link client > server bandwidth 1mbit mtu 68",
+    "tcp syn_retries 1",
+    "tcp rto_min 1ms",
+    "tcp delayed_ack on",
+    "tcp nagle on",
+    "expect client > server [S]",
+    "expect server > client eventually [R.]",
+    "expect state client c ESTABLISHED now",
+    "expect state server a TIME-WAIT",
+    "expect lost 0..100",
+    "expect delivered server u 1",
+    "expect cwnd client c 10 mss now",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
+
+    #[test]
+    fn parser_never_panics_on_arbitrary_text(text in "\\PC{0,200}") {
+        let _ = script::parse(&text);
+    }
+
+    #[test]
+    fn parser_never_panics_on_script_like_text(text in "[a-z0-9 :=(),.>+%\\[\\]\"#\\n-]{0,300}") {
+        let _ = script::parse(&text);
+        let _ = script::parse(&format!("{HEAD}{text}"));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+
+    #[test]
+    fn runner_never_panics(lines in proptest::collection::vec(0..LINES.len(), 0..25), seed in 0u64..1000) {
+        let mut text = HEAD.to_string();
+        for i in lines {
+            text.push_str(LINES[i]);
+            text.push('\n');
+        }
+        if let Ok(s) = script::parse(&text) {
+            let opts = RunOptions { seed: Some(seed), pending_bound_us: 5_000_000, idle_bound_us: 10_000_000, ..RunOptions::default() };
+            let report = script::run(&s, &opts);
+            prop_assert!(report.lines.len() <= s.statements.len());
+        }
+    }
+}
