@@ -68,6 +68,13 @@ enum Format {
     Json,
 }
 
+/// `println!` that stops quietly when stdout is closed (`socklab scenarios | head`).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 /// A failure the user must fix before anything runs (exit 2).
 struct Usage(String);
 
@@ -132,7 +139,7 @@ fn check(files: &[PathBuf], real: bool, seed: Option<u64>, quiet: bool) -> Resul
         if report.passed() {
             passed += 1;
             if !quiet {
-                println!(
+                say!(
                     "ok    {name}  ({} lines, {}s simulated)",
                     report.lines.len(),
                     script::render::fmt_time(report.end_time)
@@ -142,12 +149,12 @@ fn check(files: &[PathBuf], real: bool, seed: Option<u64>, quiet: bool) -> Resul
             failed += 1;
             code = code.max(1);
             for f in &report.failures {
-                println!("{}", f.render(&name));
+                say!("{}", f.render(&name));
             }
         }
     }
     if files.len() > 1 || !quiet {
-        println!("{passed} passed, {failed} failed, {errors} could not be read");
+        say!("{passed} passed, {failed} failed, {errors} could not be read");
     }
     Ok(code)
 }
@@ -226,7 +233,7 @@ fn scenarios(dir: &Path) -> Result<u8, Usage> {
     for path in &files {
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         match load(path) {
-            Ok((_, s)) => println!(
+            Ok((_, s)) => say!(
                 "{stem:<width$}  {}  /  {}",
                 s.meta.title_en.as_deref().unwrap_or("(no title.en)"),
                 s.meta.title_ko.as_deref().unwrap_or("(no title.ko)")
