@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(CURDIR)/tools/node_modules/.bin:$(PATH)
 PORT ?= 8080
 
-.PHONY: serve test setup setup-test build clean
+.PHONY: serve test setup setup-test build bench clean
 
 ## Builds the page and serves it on http://127.0.0.1:$(PORT)/ (installs what is missing first).
 serve: setup
@@ -26,6 +26,10 @@ setup-test:
 ## The release build alone, into dist/ (a self-contained static site).
 build: setup
 	trunk build --release
+
+## Runs the benchmark workloads and regenerates BENCHMARKS.md.
+bench:
+	tools/bench-report.sh
 
 clean:
 	cargo clean

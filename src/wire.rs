@@ -135,7 +135,8 @@ pub fn from_bytes(bytes: &[u8], id: PacketId) -> Result<Packet, WireError> {
                 src_port: tcp.source_port(),
                 dst_port: tcp.destination_port(),
                 seq: tcp.sequence_number(),
-                ack: tcp.acknowledgment_number(),
+                // Without the ACK flag the field means nothing; our segments carry 0 there.
+                ack: if tcp.ack() { tcp.acknowledgment_number() } else { 0 },
                 flags: TcpFlags(flags),
                 window: tcp.window_size(),
                 mss,

@@ -32,6 +32,8 @@ if [ "$MODE" = test ]; then
     need_deb chromium-driver
     need_deb tshark
     need_deb fonts-nanum    # Korean glyphs for the screenshots headless Chromium takes
+    command -v unshare >/dev/null || need_deb util-linux   # loopback-only namespaces for real sockets
+    command -v ip >/dev/null || need_deb iproute2
 fi
 if [ ${#apt_missing[@]} -gt 0 ]; then
     say "apt-get install ${apt_missing[*]}"
@@ -73,6 +75,13 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WB_VERSION" ]; th
     # Not --locked: one of its locked dependency versions is gone from the registry.
     say "cargo install wasm-bindgen-cli =$WB_VERSION (about 2 minutes)"
     cargo install --force wasm-bindgen-cli --version "=$WB_VERSION"
+fi
+
+# --- cargo-fuzz, for the fuzz smoke run (it needs the nightly toolchain the machine has) ---
+FUZZ_VERSION=0.13.2
+if [ "$MODE" = test ] && [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $FUZZ_VERSION" ]; then
+    say "cargo install cargo-fuzz $FUZZ_VERSION (about 2 minutes)"
+    cargo install --locked cargo-fuzz --version "$FUZZ_VERSION"
 fi
 
 # --- npm packages, pinned by their package-lock.json ---

@@ -91,6 +91,30 @@ scenarios() {
 # writes), closing with "N passed, N failed".
 pcap() { tools/pcap-check; }
 
+# Real sockets: the scripts' call outcomes on the kernel against the model, inside
+# a network namespace that has only loopback.
+native_diff() {
+    local lessons
+    lessons=$(ls scenarios/*.sock)
+    # shellcheck disable=SC2086
+    unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
+        cargo run --locked --quiet --features native --bin socklab -- diff $lessons
+}
+
+# A bounded fuzz run of each target (fuzz/), replaying and extending its corpus.
+fuzz_smoke() {
+    if ! rustup toolchain list | grep -q '^nightly'; then
+        echo "fuzz smoke: no nightly toolchain on this machine; skipped"
+        return 0
+    fi
+    local t ok=0
+    for t in script_parser packet_bytes world_commands; do
+        (cd fuzz && cargo +nightly fuzz run -O "$t" -- -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 2>&1 | tail -3)
+        ok=$((ok + 1))
+    done
+    echo "$ok passed, 0 failed"
+}
+
 browser() {
     # shellcheck disable=SC2046
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
@@ -123,6 +147,10 @@ fi
 if [ -x tools/pcap-check ]; then
     stage "pcap checks (tshark)" count_plain pcap
 fi
+if [ -f src/bin/socklab.rs ] && grep -q '"diff"\|Diff' src/bin/socklab.rs; then
+    stage "socklab diff: model vs Linux on loopback (unshare -n)" count_plain native_diff
+fi
+stage "fuzz smoke (cargo fuzz, bounded)" count_plain fuzz_smoke
 stage "browser tests (wasm-bindgen-test, headless Chromium)" count_cargo browser
 stage "trunk build --release + end-to-end (playwright-core, served under /socklab/)" count_node e2e
 stage "size report" count_none size
