@@ -61,14 +61,14 @@ test('the page under /socklab/ draws both hosts from the core', async () => {
 test('the language switch shows Korean and is remembered', async () => {
   const { context, page, problems } = await openPage();
   await page.getByRole('button', { name: '한국어' }).click();
-  await page.getByText('핵심 개념').waitFor();
+  await page.getByRole('heading', { name: '시퀀스 다이어그램' }).waitFor();
   assert.equal(await page.locator('html').getAttribute('lang'), 'ko');
   assert.equal(await page.getByRole('button', { name: '한국어' }).getAttribute('aria-pressed'), 'true');
   await page.screenshot({ path: join(SHOTS, 'ko-1280x800.png') });
   await page.reload();
-  await page.getByText('핵심 개념').waitFor();
+  await page.getByRole('heading', { name: '시퀀스 다이어그램' }).waitFor();
   await page.getByRole('button', { name: 'English' }).click();
-  await page.getByText('Key ideas').waitFor();
+  await page.getByRole('heading', { name: 'Sequence diagram' }).waitFor();
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -77,7 +77,7 @@ test('a phone-sized screen shows everything without sideways scrolling', async (
   const { context, page, problems } = await openPage({ width: 390, height: 844 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
-  assert.ok(await page.getByText('Key ideas').isVisible());
+  assert.ok(await page.getByRole('heading', { name: 'Sequence diagram' }).isVisible());
   await page.screenshot({ path: join(SHOTS, 'en-390.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await context.close();

@@ -26,6 +26,10 @@ async fn settle() {
 async fn mount_app() -> web_sys::Element {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage.set_item(LANG_KEY, "en").unwrap();
+    // A fresh start: no shared state left in the address bar by an earlier test.
+    let window = web_sys::window().unwrap();
+    let path = window.location().pathname().unwrap();
+    window.history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path)).unwrap();
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<App>::with_root(root.clone()).render();
@@ -39,9 +43,33 @@ async fn the_app_draws_both_hosts_from_the_core() {
     let hosts = root.query_selector_all("svg [data-host]").unwrap();
     assert_eq!(hosts.length(), 2);
     let text = root.text_content().unwrap();
-    for expected in ["socklab", "client", "server", "10.0.0.2", "10.0.0.1", "10 ms", "Key ideas"] {
+    for expected in ["socklab", "client", "server", "10.0.0.2", "10.0.0.1", "10 ms", "Sequence diagram"] {
         assert!(text.contains(expected), "{expected:?} missing from {text:?}");
     }
+}
+
+fn click(root: &web_sys::Element, selector: &str) {
+    let el: web_sys::HtmlElement =
+        root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}")).dyn_into().unwrap();
+    el.click();
+}
+
+#[wasm_bindgen_test]
+async fn stepping_shows_the_syn_in_flight_and_back_removes_it() {
+    let root = mount_app().await;
+    let position = || root.query_selector("#position").unwrap().unwrap().get_attribute("data-pos").unwrap();
+    assert_eq!(position(), "0");
+    for _ in 0..6 {
+        click(&root, "#step-forward");
+        settle().await;
+    }
+    assert_eq!(position(), "6");
+    let flying = root.query_selector(".topology .pkt.flying").unwrap().expect("a packet in flight");
+    assert!(flying.get_attribute("data-label").unwrap().starts_with("SYN seq="));
+    click(&root, "#step-back");
+    settle().await;
+    assert_eq!(position(), "5");
+    assert!(root.query_selector(".topology .pkt").unwrap().is_none());
 }
 
 #[wasm_bindgen_test]
@@ -52,7 +80,7 @@ async fn the_language_switch_shows_korean_and_remembers_it() {
     korean.click();
     settle().await;
     let text = root.text_content().unwrap();
-    assert!(text.contains("핵심 개념"), "no Korean in {text:?}");
+    assert!(text.contains("시퀀스 다이어그램"), "no Korean in {text:?}");
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     assert_eq!(storage.get_item(LANG_KEY).unwrap().as_deref(), Some("ko"));
     storage.set_item(LANG_KEY, "en").unwrap();

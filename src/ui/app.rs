@@ -1,52 +1,28 @@
-//! The app shell: one reducer owns the UI state; small components render it.
+//! The page: one reducer ([`super::state::AppState`]) owns the state; the views
+//! below render it and dispatch [`Action`]s.
 
 use std::rc::Rc;
 
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::explain::explain;
 use super::i18n::{tr, Lang, Text};
-use super::topology::{layout, Topology};
-use crate::net::{LinkConfig, World, WorldError};
+use super::inspector::Inspector;
+use super::lesson::LESSONS;
+use super::packets::{counts, packets, PacketInfo};
+use super::panels::{download, socket_choices, trace_json, BreakIt, Buffers};
+use super::sequence::{seq_layout, Sequence};
+use super::share;
+use super::state::{Action, AppState};
+use super::state_machine::StateMachine;
+use super::timeline::LinkSettings;
+use super::topology::{format_time, Topology};
+use crate::net::{FaultChange, TraceKind};
 
 /// Where the language choice is remembered.
 pub const LANG_KEY: &str = "socklab.lang";
-
-/// The first world the page shows: a client and a server joined by one link.
-pub fn demo_world() -> Result<World, WorldError> {
-    let mut world = World::new(1);
-    let client = world.add_host("client", &[[10, 0, 0, 2].into()])?;
-    let server = world.add_host("server", &[[10, 0, 0, 1].into()])?;
-    world.add_link(client, server, LinkConfig::default())?;
-    Ok(world)
-}
-
-/// Everything the page shows is a function of this.
-pub struct AppState {
-    pub lang: Lang,
-    /// The simulated world, or why it could not be built.
-    pub world: Rc<Result<World, String>>,
-}
-
-impl AppState {
-    pub fn new(lang: Lang) -> AppState {
-        AppState { lang, world: Rc::new(demo_world().map_err(|e| e.to_string())) }
-    }
-}
-
-pub enum Action {
-    SetLang(Lang),
-}
-
-impl Reducible for AppState {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        match action {
-            Action::SetLang(lang) if lang != self.lang => Rc::new(AppState { lang, world: self.world.clone() }),
-            Action::SetLang(_) => self,
-        }
-    }
-}
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -59,43 +35,379 @@ pub fn initial_lang() -> Lang {
     Lang::choose(stored.as_deref(), browser.as_deref())
 }
 
-/// Remembers the choice and tells the document its language. Failures (private mode,
-/// no storage) only mean the choice is not remembered.
-fn apply_lang(lang: Lang) {
+/// Remembers a language the learner chose.
+fn remember_lang(lang: Lang) {
     if let Some(s) = storage() {
         let _ = s.set_item(LANG_KEY, lang.code());
     }
+}
+
+/// Tells the document its language.
+fn apply_lang(lang: Lang) {
     if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
         let _ = root.set_attribute("lang", lang.code());
     }
 }
 
+fn current_fragment() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// Writes the state into the address bar without adding a history entry.
+fn write_fragment(fragment: &str) {
+    let Some(window) = web_sys::window() else { return };
+    if current_fragment().trim_start_matches('#') == fragment {
+        return;
+    }
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{fragment}")));
+    }
+}
+
+/// The initial state: the shared link in the address bar, if any, else the first lesson.
+fn initial_state() -> AppState {
+    let lang = initial_lang();
+    let base = Rc::new(AppState::new(lang));
+    let restored = base.clone().reduce(Action::Restore(share::decode(&current_fragment())));
+    Rc::try_unwrap(restored).unwrap_or_else(|rc| AppState::load(lang, rc.lesson, rc.seed, rc.edits.clone(), rc.pos))
+}
+
+/// Pages handle these keys unless the focus is in a text field.
+fn key_action(key: &str) -> Option<Action> {
+    match key {
+        "ArrowRight" => Some(Action::Forward),
+        "ArrowLeft" => Some(Action::Back),
+        " " | "Spacebar" => Some(Action::TogglePlay),
+        "Home" => Some(Action::Start),
+        "End" => Some(Action::End),
+        _ => None,
+    }
+}
+
 #[function_component]
 pub fn App() -> Html {
-    let state = use_reducer(|| AppState::new(initial_lang()));
+    let state = use_reducer(initial_state);
     let lang = state.lang;
     use_effect_with(lang, |lang| apply_lang(*lang));
+    {
+        let fragment = state.fragment();
+        use_effect_with(fragment, |f| write_fragment(f));
+    }
+    // Keyboard: → ← space Home End, anywhere but in a text field.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let document = web_sys::window().and_then(|w| w.document());
+            let listener = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+                if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return;
+                }
+                let typing = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .map(|el| {
+                        let tag = el.tag_name().to_ascii_lowercase();
+                        let kind = el.get_attribute("type").unwrap_or_default();
+                        tag == "textarea" || tag == "select" || (tag == "input" && kind != "range")
+                    })
+                    .unwrap_or(false);
+                let on_button = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| el.tag_name().eq_ignore_ascii_case("button"));
+                if typing || (on_button && e.key() == " ") {
+                    return;
+                }
+                if let Some(a) = key_action(&e.key()) {
+                    e.prevent_default();
+                    dispatcher.dispatch(a);
+                }
+            });
+            if let Some(d) = &document {
+                let _ = d.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(d) = &document {
+                    let _ = d.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+    // Play: one step every 700 ms while playing.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.playing, move |playing| {
+            let window = web_sys::window();
+            let mut handle = None;
+            let tick = Closure::<dyn Fn()>::new(move || dispatcher.dispatch(Action::PlayTick));
+            if *playing {
+                if let Some(w) = &window {
+                    handle = w
+                        .set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 700)
+                        .ok();
+                }
+            }
+            move || {
+                if let (Some(w), Some(h)) = (&window, handle) {
+                    w.clear_interval_with_handle(h);
+                }
+                drop(tick);
+            }
+        });
+    }
+
+    let timeline = state.timeline.clone();
+    let all_packets: Rc<Vec<PacketInfo>> = {
+        let timeline = timeline.clone();
+        let world0 = state.world.clone();
+        use_memo(Rc::as_ptr(&timeline) as usize, move |_| packets(&timeline.trace, &world0))
+    };
+    let seq = {
+        let timeline = timeline.clone();
+        let packets = all_packets.clone();
+        let world0 = state.world.clone();
+        use_memo(Rc::as_ptr(&timeline) as usize, move |_| seq_layout(&timeline.trace, &packets, &world0))
+    };
+    let trace_rc: Rc<Vec<crate::net::TraceEvent>> = {
+        let timeline = timeline.clone();
+        use_memo(Rc::as_ptr(&timeline) as usize, move |_| timeline.trace.clone())
+    };
+
+    let pos = state.pos;
+    let end = timeline.trace_until(pos).len();
+    let first = pos.checked_sub(1).and_then(|i| timeline.ticks.get(i)).map_or(end, |t| t.first);
+    let now = state.world.now();
+    let doomed: Rc<Vec<u64>> = Rc::new(
+        timeline
+            .trace_until(pos)
+            .iter()
+            .filter_map(|e| match &e.kind {
+                TraceKind::Fault { change: FaultChange::DropPacket(p), .. } => Some(p.0),
+                _ => None,
+            })
+            .collect(),
+    );
+    let d = |a: Action| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
+    };
+    let on_packet = {
+        let state = state.clone();
+        Callback::from(move |id: u64| state.dispatch(Action::SelectPacket(Some(id))))
+    };
+    let on_socket = {
+        let state = state.clone();
+        Callback::from(move |id| state.dispatch(Action::SelectSocket(Some(id))))
+    };
     let on_lang = {
         let state = state.clone();
-        Callback::from(move |l| state.dispatch(Action::SetLang(l)))
+        Callback::from(move |l| {
+            remember_lang(l);
+            state.dispatch(Action::SetLang(l))
+        })
     };
+    let on_lesson = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                state.dispatch(Action::SelectLesson(sel.value()));
+            }
+        })
+    };
+    let on_seek = {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                if let Ok(p) = input.value().parse::<usize>() {
+                    state.dispatch(Action::Seek(p));
+                }
+            }
+        })
+    };
+    let (sent, delivered, lost) = counts(&all_packets, end);
+    let explanation = explain(lang, timeline.events_of(pos), &state.world);
+
+    // The selected socket, its last transition, the selected packet.
+    let view = state.selected_socket.filter(|s| state.world.socket(*s).is_some()).map(|s| state.world.socket_view(s));
+    let host_name = view.as_ref().map_or(String::new(), |v| state.world.host_name(v.host).to_string());
+    let last_transition = state.selected_socket.and_then(|sock| {
+        timeline.trace_until(pos).iter().rev().find_map(|e| match e.kind {
+            TraceKind::State { socket, from, to, .. } if socket == sock => Some((from, to)),
+            _ => None,
+        })
+    });
+    let fsm_caption = match &view {
+        Some(v) => format!(
+            "{host_name} · fd {} · {}",
+            v.fd.map_or("–".into(), |f| f.to_string()),
+            v.state.map_or(v.protocol.to_string().to_uppercase(), |s| s.name().to_string())
+        ),
+        None => tr(lang, Text::NoSocketSelected).to_string(),
+    };
+    let selected =
+        state.selected_packet.and_then(|id| all_packets.iter().find(|p| p.id == id && p.index < end)).cloned();
+    let in_flight = selected.as_ref().is_some_and(|p| state.world.in_flight().iter().any(|(q, _, _)| q.id.0 == p.id));
+    let is_doomed = selected.as_ref().is_some_and(|p| doomed.contains(&p.id));
+    let links: Vec<(u32, String, LinkSettings)> = state
+        .world
+        .links()
+        .map(|(id, l)| {
+            (
+                id.0,
+                format!("{} ↔ {}", state.world.host_name(l.a), state.world.host_name(l.b)),
+                LinkSettings::of(&l.dirs[0].config),
+            )
+        })
+        .collect();
+    let on_link = {
+        let state = state.clone();
+        Callback::from(move |(link, settings)| state.dispatch(Action::SetLink { link, settings }))
+    };
+    let on_download = {
+        let timeline = timeline.clone();
+        let name = format!("socklab-{}.json", state.lesson.id);
+        Callback::from(move |_: MouseEvent| {
+            let _ = download(&name, "application/json", &trace_json(&timeline.trace));
+        })
+    };
+    let total = timeline.len();
+
     html! {
         <div class="shell">
             <Header {lang} {on_lang} />
+            if let Some(n) = &state.notice {
+                <div class="notice" role="alert">
+                    <strong>{ tr(lang, Text::NoticeTitle) }</strong>{ " " }{ n }
+                    <button type="button" class="ghost" onclick={d(Action::DismissNotice)}>{ tr(lang, Text::Close) }</button>
+                </div>
+            }
+            <section class="card lesson">
+                <div class="lesson-pick">
+                    <label for="lesson-select">{ tr(lang, Text::Lesson) }</label>
+                    <select id="lesson-select" onchange={on_lesson}>
+                        { for LESSONS.iter().map(|l| html! {
+                            <option value={l.id} selected={l.id == state.lesson.id}>{ l.title(lang) }</option>
+                        }) }
+                    </select>
+                </div>
+                <p class="about">{ state.lesson.about(lang) }</p>
+            </section>
+            <section class="card controls" aria-label={tr(lang, Text::Controls)}>
+                <div class="buttons">
+                    <button type="button" onclick={d(Action::Start)} disabled={pos == 0} title="Home"
+                            aria-label={tr(lang, Text::ToStart)}>{ "|◀" }</button>
+                    <button type="button" id="step-back" onclick={d(Action::Back)} disabled={pos == 0} title="←"
+                            aria-label={tr(lang, Text::StepBack)}>{ "◀ " }{ tr(lang, Text::Back) }</button>
+                    <button type="button" id="play" class="primary" onclick={d(Action::TogglePlay)} title="space"
+                            aria-pressed={state.playing.to_string()}>
+                        { if state.playing { format!("❚❚ {}", tr(lang, Text::Pause)) } else { format!("▶ {}", tr(lang, Text::Play)) } }
+                    </button>
+                    <button type="button" id="step-forward" onclick={d(Action::Forward)} disabled={pos >= total} title="→"
+                            aria-label={tr(lang, Text::StepForward)}>{ tr(lang, Text::Step) }{ " ▶" }</button>
+                    <button type="button" onclick={d(Action::End)} disabled={pos >= total} title="End"
+                            aria-label={tr(lang, Text::ToEnd)}>{ "▶|" }</button>
+                </div>
+                <input type="range" class="scrubber" min="0" max={total.to_string()} value={pos.to_string()}
+                       aria-label={tr(lang, Text::Scrubber)} oninput={on_seek} />
+                <div class="where">
+                    <span id="position" data-pos={pos.to_string()} data-total={total.to_string()}>
+                        { format!("{} {pos} / {total}", tr(lang, Text::StepWord)) }
+                    </span>
+                    <span>{ format!("t = {}", format_time(now)) }</span>
+                    <span id="counts" data-sent={sent.to_string()} data-delivered={delivered.to_string()}
+                          data-lost={lost.to_string()}>
+                        { format!("{} {sent} · {} {delivered} · {} {lost}", tr(lang, Text::Sent), tr(lang, Text::Arrived), tr(lang, Text::Lost)) }
+                    </span>
+                </div>
+                <p class="keys">{ tr(lang, Text::Keys) }</p>
+            </section>
             <div class="content">
-                <main class="card network">
-                    <h2>{ tr(lang, Text::NetworkTitle) }</h2>
-                    <p class="caption">{ tr(lang, Text::NetworkCaption) }</p>
-                    { match &*state.world {
-                        Ok(world) => html! { <Topology layout={layout(world)} {lang} /> },
-                        Err(e) => html! {
-                            <p class="error" role="alert">{ tr(lang, Text::WorldFailed) }{ " " }{ e }</p>
-                        },
-                    } }
+                <main class="views">
+                    <section class="card network">
+                        <h2>{ tr(lang, Text::NetworkTitle) }</h2>
+                        <p class="caption">{ tr(lang, Text::NetworkCaption) }</p>
+                        <Topology world={state.world.clone()} packets={all_packets.clone()} {first} {end} {lang}
+                                  selected_packet={state.selected_packet} selected_socket={state.selected_socket}
+                                  doomed={doomed.clone()} on_packet={on_packet.clone()} {on_socket} />
+                    </section>
+                    <section class="card sequence-card">
+                        <h2>{ tr(lang, Text::SequenceTitle) }</h2>
+                        <Sequence layout={seq.clone()} packets={all_packets.clone()} {first} {end} {now} {lang}
+                                  selected_packet={state.selected_packet} on_packet={on_packet.clone()} />
+                    </section>
+                    <div class="pair">
+                        <section class="card fsm-card">
+                            <h2>{ tr(lang, Text::StateMachineTitle) }</h2>
+                            <SocketPicker {lang} choices={socket_choices(&state.world)} selected={state.selected_socket}
+                                          on_pick={let s = state.clone(); Callback::from(move |id| s.dispatch(Action::SelectSocket(id)))} />
+                            <StateMachine {lang} current={view.as_ref().and_then(|v| v.state)} caption={fsm_caption}
+                                          last={last_transition} />
+                        </section>
+                        <section class="card buffers-card">
+                            <h2>{ tr(lang, Text::BuffersTitle) }</h2>
+                            <Buffers {lang} view={view.clone()} host={host_name.clone()} trace={trace_rc.clone()} {end} />
+                        </section>
+                    </div>
                 </main>
-                <Ideas {lang} />
+                <aside class="side">
+                    <section class="card explain" aria-live="polite">
+                        <h2>{ tr(lang, Text::WhatHappened) }</h2>
+                        if explanation.is_empty() {
+                            <p class="muted">{ tr(lang, Text::AtStart) }</p>
+                        } else {
+                            <ul>{ for explanation.iter().map(|l| html! { <li>{ l }</li> }) }</ul>
+                        }
+                    </section>
+                    <section class="card inspector-card">
+                        <h2>{ tr(lang, Text::InspectorTitle) }</h2>
+                        <Inspector {lang} packet={selected} {in_flight} doomed={is_doomed}
+                                   on_drop={let s = state.clone(); Callback::from(move |id| s.dispatch(Action::DropPacket(id)))}
+                                   on_close={let s = state.clone(); Callback::from(move |_| s.dispatch(Action::SelectPacket(None)))} />
+                    </section>
+                    <section class="card break-card">
+                        <h2>{ tr(lang, Text::BreakItTitle) }</h2>
+                        <BreakIt {lang} {links} on_change={on_link} edits={state.edits.len()}
+                                 on_clear={let s = state.clone(); Callback::from(move |_| s.dispatch(Action::ClearEdits))} />
+                    </section>
+                    <section class="card share-card">
+                        <h2>{ tr(lang, Text::ShareTitle) }</h2>
+                        <p class="caption">{ tr(lang, Text::ShareCaption) }</p>
+                        <input class="share-url" type="text" readonly=true aria-label={tr(lang, Text::ShareTitle)}
+                               value={format!("#{}", state.fragment())} />
+                        <button type="button" onclick={on_download}>{ tr(lang, Text::DownloadJson) }</button>
+                    </section>
+                </aside>
             </div>
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SocketPickerProps {
+    lang: Lang,
+    choices: Vec<(crate::net::SocketId, String)>,
+    selected: Option<crate::net::SocketId>,
+    on_pick: Callback<Option<crate::net::SocketId>>,
+}
+
+#[function_component]
+fn SocketPicker(props: &SocketPickerProps) -> Html {
+    let on_pick = props.on_pick.clone();
+    let onchange = Callback::from(move |e: Event| {
+        if let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+            on_pick.emit(sel.value().parse::<u32>().ok().map(crate::net::SocketId));
+        }
+    });
+    html! {
+        <label class="socket-pick">
+            <span>{ tr(props.lang, Text::Socket) }</span>
+            <select {onchange}>
+                if props.choices.is_empty() { <option value="">{ "–" }</option> }
+                { for props.choices.iter().map(|(id, name)| html! {
+                    <option value={id.0.to_string()} selected={props.selected == Some(*id)}>{ name }</option>
+                }) }
+            </select>
+        </label>
     }
 }
 
@@ -126,58 +438,5 @@ fn Header(props: &HeaderProps) -> Html {
                 }) }
             </div>
         </header>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct IdeasProps {
-    lang: Lang,
-}
-
-#[function_component]
-fn Ideas(props: &IdeasProps) -> Html {
-    let lang = props.lang;
-    let path = |steps: &[&'static str]| -> Html {
-        html! {
-            <ol class="path">
-                { for steps.iter().map(|s| html! { <li><code>{ *s }</code></li> }) }
-            </ol>
-        }
-    };
-    html! {
-        <aside class="card ideas">
-            <h2>{ tr(lang, Text::IdeasTitle) }</h2>
-            <ul class="idea-list">
-                <li>{ tr(lang, Text::IdeaSocket) }</li>
-                <li>{ tr(lang, Text::IdeaPort) }</li>
-            </ul>
-            <h3>{ tr(lang, Text::ServerPath) }</h3>
-            { path(&["socket", "bind", "listen", "accept"]) }
-            <h3>{ tr(lang, Text::ClientPath) }</h3>
-            { path(&["socket", "connect", "send / recv"]) }
-        </aside>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test;
-
-    #[wasm_bindgen_test]
-    fn the_demo_world_has_a_client_and_a_server() {
-        let world = demo_world().expect("demo world");
-        let names: Vec<&str> = world.hosts().map(|(_, h)| h.name.as_str()).collect();
-        assert_eq!(names, ["client", "server"]);
-        assert_eq!(world.links().len(), 1);
-    }
-
-    #[wasm_bindgen_test]
-    fn switching_language_keeps_the_world() {
-        let state = Rc::new(AppState::new(Lang::En));
-        let world = state.world.clone();
-        let next = state.reduce(Action::SetLang(Lang::Ko));
-        assert_eq!(next.lang, Lang::Ko);
-        assert!(Rc::ptr_eq(&world, &next.world));
     }
 }

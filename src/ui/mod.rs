@@ -1,14 +1,28 @@
 //! The page (wasm32 only): Yew components over the core's read-only data.
 //!
-//! - [`app`] — the shell and its one reducer (language, the world).
-//! - [`topology`] — the hosts-and-links picture: pure layout, then SVG.
+//! - [`state`] — the one reducer: lesson, seed, the learner's edits, position.
+//! - [`timeline`] — a lesson run into ticks, snapshots, exact time travel.
+//! - [`lesson`] — the lessons; [`share`] — the state in the URL fragment.
+//! - [`packets`] — each packet's story from the trace; [`explain`] — what happened, in words.
+//! - [`app`] — the page; [`topology`], [`sequence`], [`state_machine`],
+//!   [`inspector`], [`panels`] — the views.
 //! - [`i18n`] — every text in Korean and English.
 //!
 //! [`install_panic_hook`] is the safety net: a panic is logged to the console and a
 //! banner with a reset button replaces the blank page a dead app would leave.
 
 pub mod app;
+pub mod explain;
 pub mod i18n;
+pub mod inspector;
+pub mod lesson;
+pub mod packets;
+pub mod panels;
+pub mod sequence;
+pub mod share;
+pub mod state;
+pub mod state_machine;
+pub mod timeline;
 pub mod topology;
 
 pub use app::App;

@@ -1,42 +1,56 @@
-//! The network picture: hosts as boxes, links as lines labelled with their latency.
+//! The network picture: hosts as boxes listing their sockets, ports on the box edge,
+//! links with their settings, and the packets on their way.
 //!
 //! [`layout`] turns the core's read-only data into plain geometry (testable without a
-//! browser); [`Topology`] draws that geometry as SVG and nothing more.
+//! browser); [`Topology`] draws it as SVG. Packets are keyed by id and placed with a
+//! CSS transform, so stepping animates them along the link.
+
+use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::i18n::{tr, Lang, Text};
-use crate::net::{HostId, LinkId, World};
+use super::packets::{Fate, PacketInfo};
+use crate::net::{HostId, LinkId, SocketId, SocketView, World};
 
 /// Geometry of the drawing, in SVG user units.
-const MARGIN: f64 = 16.0;
-const BOX_W: f64 = 150.0;
-const GAP: f64 = 112.0;
-const NAME_H: f64 = 46.0;
-const ADDR_H: f64 = 24.0;
-const PAD_BOTTOM: f64 = 14.0;
-const TOP: f64 = 16.0;
+const MARGIN: f64 = 12.0;
+const BOX_W: f64 = 236.0;
+const GAP: f64 = 300.0;
+const NAME_H: f64 = 52.0;
+const SOCK_H: f64 = 40.0;
+const PAD_BOTTOM: f64 = 12.0;
+const TOP: f64 = 64.0;
+const LANE: f64 = 26.0;
 
-/// One host, placed.
+/// One host, placed, with its sockets.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostBox {
     pub id: HostId,
     pub name: String,
     pub addrs: Vec<String>,
+    pub sockets: Vec<SocketView>,
     pub x: f64,
     pub y: f64,
     pub w: f64,
     pub h: f64,
+    /// Which edge faces its link: ports are drawn there.
+    pub port_right: bool,
 }
 
 /// One link, placed: a horizontal line between two boxes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkLine {
     pub id: LinkId,
+    pub a: HostId,
     pub x1: f64,
     pub x2: f64,
     pub y: f64,
     pub latency: String,
+    /// Loss, duplication, reordering, when any is set.
+    pub faults: String,
+    /// True when the link's first host is on the left.
+    pub a_left: bool,
 }
 
 /// The whole picture.
@@ -50,19 +64,24 @@ pub struct Layout {
 
 /// Places the world's hosts in a row, in id order, and joins linked ones.
 pub fn layout(world: &World) -> Layout {
-    let most_addrs = world.hosts().map(|(_, h)| h.addrs.len()).max().unwrap_or(0).max(1);
-    let box_h = NAME_H + ADDR_H * most_addrs as f64 + PAD_BOTTOM;
+    let sockets: Vec<Vec<SocketView>> = world.hosts().map(|(id, _)| world.sockets_on(id)).collect();
+    let most = sockets.iter().map(Vec::len).max().unwrap_or(0).max(1);
+    let box_h = NAME_H + SOCK_H * most as f64 + PAD_BOTTOM;
+    let n = world.hosts().len();
     let hosts: Vec<HostBox> = world
         .hosts()
+        .zip(sockets)
         .enumerate()
-        .map(|(i, (id, host))| HostBox {
+        .map(|(i, ((id, host), sockets))| HostBox {
             id,
             name: host.name.clone(),
             addrs: host.addrs.iter().map(|a| a.to_string()).collect(),
+            sockets,
             x: MARGIN + i as f64 * (BOX_W + GAP),
             y: TOP,
             w: BOX_W,
             h: box_h,
+            port_right: i + 1 < n || n == 1,
         })
         .collect();
     let links = world
@@ -71,17 +90,37 @@ pub fn layout(world: &World) -> Layout {
             let a = hosts.iter().find(|h| h.id == link.a)?;
             let b = hosts.iter().find(|h| h.id == link.b)?;
             let (left, right) = if a.x <= b.x { (a, b) } else { (b, a) };
+            let c = &link.dirs[0].config;
+            let mut faults = Vec::new();
+            if c.loss > 0.0 {
+                faults.push(format!("loss {}%", pct(c.loss)));
+            }
+            if c.duplicate > 0.0 {
+                faults.push(format!("dup {}%", pct(c.duplicate)));
+            }
+            if c.reorder > 0.0 {
+                faults.push(format!("reorder {}%", pct(c.reorder)));
+            }
             Some(LinkLine {
                 id,
+                a: link.a,
                 x1: left.x + left.w,
                 x2: right.x,
-                y: TOP + box_h / 2.0,
-                latency: format_latency(link.dirs[0].config.latency_us),
+                y: TOP + NAME_H + 14.0,
+                latency: format_latency(c.latency_us),
+                faults: faults.join(" · "),
+                a_left: a.x <= b.x,
             })
         })
         .collect();
-    let n = hosts.len().max(1) as f64;
+    let n = n.max(1) as f64;
     Layout { width: 2.0 * MARGIN + n * BOX_W + (n - 1.0) * GAP, height: TOP + box_h + MARGIN, hosts, links }
+}
+
+fn pct(p: f64) -> String {
+    let v = (p * 100.0 * 10.0).round() / 10.0;
+    let s = format!("{v:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
 }
 
 /// A latency as people say it: `250 µs`, `10 ms`, `1.5 ms`, `2 s`.
@@ -99,57 +138,234 @@ pub fn format_latency(us: u64) -> String {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct TopologyProps {
-    pub layout: Layout,
-    pub lang: Lang,
+/// A simulated time as people say it: `0 ms`, `20 ms`, `1.25 s`.
+pub fn format_time(us: u64) -> String {
+    if us < 1_000_000 {
+        let ms = us as f64 / 1_000.0;
+        let s = format!("{ms:.3}");
+        format!("{} ms", s.trim_end_matches('0').trim_end_matches('.'))
+    } else {
+        let s = format!("{:.3}", us as f64 / 1_000_000.0);
+        format!("{} s", s.trim_end_matches('0').trim_end_matches('.'))
+    }
 }
 
-/// Draws a [`Layout`].
+/// Where a packet is drawn: centre x, y, and whether it is gone (lost/arrived).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PacketMark {
+    pub id: u64,
+    pub x: f64,
+    pub y: f64,
+    pub label: String,
+    pub kind: &'static str,
+    pub state: &'static str,
+    pub note: Option<String>,
+}
+
+/// Places the packets worth drawing after the first `end` trace events at time
+/// `now`: those in flight, and those that arrived or were lost in the current tick
+/// (`first..end`), at the receiver's edge or where they fell.
+pub fn packet_marks(l: &Layout, packets: &[PacketInfo], first: usize, end: usize, now: u64) -> Vec<PacketMark> {
+    let mut lanes: rustc_hash::FxHashMap<(u32, bool), usize> = Default::default();
+    let mut out = Vec::new();
+    for p in packets.iter().filter(|p| p.index < end) {
+        let fate = p.fate_at(end);
+        let fresh = p.fate_index.is_some_and(|f| f >= first && f < end);
+        if !(fate == Fate::InFlight || fresh) {
+            continue;
+        }
+        let crate::net::trace::Path::Link { link, .. } = p.path else { continue };
+        let Some(line) = l.links.iter().find(|x| x.id == link) else { continue };
+        let from_a = p.from == line.a;
+        let rightwards = from_a == line.a_left;
+        let frac = match fate {
+            Fate::InFlight => {
+                let span = p.arrival.saturating_sub(p.sent).max(1) as f64;
+                (now.saturating_sub(p.sent) as f64 / span).clamp(0.0, 1.0)
+            }
+            Fate::Delivered | Fate::Discarded => 1.0,
+            Fate::Lost(_) => {
+                let span = p.arrival.saturating_sub(p.sent).max(1) as f64;
+                (now.saturating_sub(p.sent) as f64 / span).clamp(0.5, 0.8)
+            }
+        };
+        let label = p.label();
+        let w = label_width(&label);
+        let (lo, hi) = (line.x1 + w / 2.0 + 4.0, line.x2 - w / 2.0 - 4.0);
+        let t = if rightwards { frac } else { 1.0 - frac };
+        let x = if lo < hi { lo + t * (hi - lo) } else { (line.x1 + line.x2) / 2.0 };
+        let lane = lanes.entry((link.0, rightwards)).or_insert(0);
+        let y = if rightwards { line.y - 24.0 - *lane as f64 * LANE } else { line.y + 24.0 + *lane as f64 * LANE };
+        *lane += 1;
+        let state = match fate {
+            Fate::InFlight => "flying",
+            Fate::Delivered => "arrived",
+            Fate::Discarded => "discarded",
+            Fate::Lost(_) => "lost",
+        };
+        let mut note = p.analysis.clone();
+        if p.reordered {
+            note = Some(note.map_or("late".into(), |n| format!("{n} · late")));
+        }
+        out.push(PacketMark { id: p.id, x, y, label, kind: p.kind(), state, note });
+    }
+    out
+}
+
+/// Rough width of a label at the packet font (12 px monospace).
+pub fn label_width(label: &str) -> f64 {
+    label.chars().count() as f64 * 7.3 + 18.0
+}
+
+#[derive(Properties)]
+pub struct TopologyProps {
+    pub world: Rc<World>,
+    pub packets: Rc<Vec<PacketInfo>>,
+    pub first: usize,
+    pub end: usize,
+    pub lang: Lang,
+    pub selected_packet: Option<u64>,
+    pub selected_socket: Option<SocketId>,
+    /// Packets the learner dropped (marked ✕ while still in flight).
+    pub doomed: Rc<Vec<u64>>,
+    pub on_packet: Callback<u64>,
+    pub on_socket: Callback<SocketId>,
+}
+
+impl PartialEq for TopologyProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.world, &o.world)
+            && Rc::ptr_eq(&self.packets, &o.packets)
+            && (self.first, self.end, self.lang) == (o.first, o.end, o.lang)
+            && (self.selected_packet, self.selected_socket) == (o.selected_packet, o.selected_socket)
+            && self.doomed == o.doomed
+            && self.on_packet == o.on_packet
+            && self.on_socket == o.on_socket
+    }
+}
+
 #[function_component]
 pub fn Topology(props: &TopologyProps) -> Html {
-    let Layout { width, height, hosts, links } = &props.layout;
-    let one_way = tr(props.lang, Text::OneWay);
+    let l = layout(&props.world);
+    let marks = packet_marks(&l, &props.packets, props.first, props.end, props.world.now());
+    let lang = props.lang;
     html! {
-        <svg class="topology" viewBox={format!("0 0 {width} {height}")} role="img"
-             aria-label={tr(props.lang, Text::TopologyLabel)}>
-            { for links.iter().map(|l| link_line(l, one_way)) }
-            { for hosts.iter().map(host_box) }
+        <svg class="topology" viewBox={format!("0 0 {} {}", l.width, l.height)} role="img"
+             aria-label={tr(lang, Text::TopologyLabel)}>
+            { for l.links.iter().map(|x| link_line(x, lang)) }
+            { for l.hosts.iter().map(|h| host_box(h, props)) }
+            <g class="packets">
+                { for marks.iter().map(|m| packet_mark(m, props)) }
+            </g>
         </svg>
     }
 }
 
-fn link_line(l: &LinkLine, one_way: &str) -> Html {
+fn link_line(l: &LinkLine, lang: Lang) -> Html {
     let mid = (l.x1 + l.x2) / 2.0;
     html! {
         <g class="link" data-link={l.id.0.to_string()}>
             <line x1={l.x1.to_string()} y1={l.y.to_string()} x2={l.x2.to_string()} y2={l.y.to_string()} />
-            <circle class="port" cx={l.x1.to_string()} cy={l.y.to_string()} r="4" />
-            <circle class="port" cx={l.x2.to_string()} cy={l.y.to_string()} r="4" />
-            <text class="latency" x={mid.to_string()} y={(l.y - 12.0).to_string()} text-anchor="middle">
-                { &l.latency }
+            <text class="latency" x={mid.to_string()} y="22" text-anchor="middle">
+                { format!("{} {}", l.latency, tr(lang, Text::OneWay)) }
             </text>
-            <text class="latency-note" x={mid.to_string()} y={(l.y + 24.0).to_string()} text-anchor="middle">
-                { one_way }
-            </text>
+            if !l.faults.is_empty() {
+                <text class="faults" x={mid.to_string()} y="42" text-anchor="middle">{ &l.faults }</text>
+            }
         </g>
     }
 }
 
-fn host_box(h: &HostBox) -> Html {
+fn host_box(h: &HostBox, props: &TopologyProps) -> Html {
     let cx = h.x + h.w / 2.0;
+    let edge = if h.port_right { h.x + h.w } else { h.x };
     html! {
         <g class="host" data-host={h.name.clone()}>
-            <rect x={h.x.to_string()} y={h.y.to_string()} width={h.w.to_string()} height={h.h.to_string()} rx="10" />
-            <text class="host-name" x={cx.to_string()} y={(h.y + 31.0).to_string()} text-anchor="middle">
-                { &h.name }
+            <rect class="host-box" x={h.x.to_string()} y={h.y.to_string()} width={h.w.to_string()}
+                  height={h.h.to_string()} rx="10" />
+            <text class="host-name" x={(h.x + 14.0).to_string()} y={(h.y + 24.0).to_string()}>{ &h.name }</text>
+            <text class="host-addr" x={(h.x + 14.0).to_string()} y={(h.y + 42.0).to_string()}>
+                { h.addrs.join(", ") }
             </text>
-            <line class="host-rule" x1={(h.x + 16.0).to_string()} x2={(h.x + h.w - 16.0).to_string()}
-                  y1={(h.y + NAME_H).to_string()} y2={(h.y + NAME_H).to_string()} />
-            { for h.addrs.iter().enumerate().map(|(i, a)| html! {
-                <text class="host-addr" x={cx.to_string()} y={(h.y + NAME_H + 20.0 + ADDR_H * i as f64).to_string()}
-                      text-anchor="middle">{ a }</text>
-            }) }
+            if h.sockets.is_empty() {
+                <text class="host-empty" x={cx.to_string()} y={(h.y + NAME_H + 24.0).to_string()} text-anchor="middle">
+                    { tr(props.lang, Text::NoSockets) }
+                </text>
+            }
+            { for h.sockets.iter().enumerate().map(|(i, s)| socket_row(h, s, i, edge, props)) }
+        </g>
+    }
+}
+
+fn socket_row(h: &HostBox, s: &SocketView, i: usize, edge: f64, props: &TopologyProps) -> Html {
+    let y = h.y + NAME_H + SOCK_H * i as f64;
+    let selected = props.selected_socket == Some(s.id);
+    let fd = s.fd.map_or("–".to_string(), |f| f.to_string());
+    let state = match (s.state, &s.udp) {
+        (Some(st), _) => st.name().to_string(),
+        (None, Some(_)) => "UDP".to_string(),
+        (None, None) => String::new(),
+    };
+    let local = s.local.map_or("*:*".to_string(), |a| a.to_string());
+    let addrs = match s.remote {
+        Some(r) => format!("{local} → {r}"),
+        None => local,
+    };
+    let on_socket = props.on_socket.clone();
+    let id = s.id;
+    let port = s.local.map(|a| a.port());
+    let blocked = if s.blocked.is_empty() {
+        String::new()
+    } else {
+        format!(" · {} {}", tr(props.lang, Text::Waits), s.blocked.join(", "))
+    };
+    html! {
+        <g class={classes!("socket", selected.then_some("selected"))} data-socket={s.id.0.to_string()}
+           data-fd={fd.clone()} data-state={state.clone()} onclick={move |_| on_socket.emit(id)}>
+            <rect class="socket-row" x={(h.x + 6.0).to_string()} y={(y + 2.0).to_string()}
+                  width={(h.w - 12.0).to_string()} height={(SOCK_H - 4.0).to_string()} rx="6" />
+            <text class="socket-head" x={(h.x + 14.0).to_string()} y={(y + 17.0).to_string()}>
+                <tspan class="fd">{ format!("fd {fd}") }</tspan>
+                <tspan>{ format!(" {} ", s.protocol.to_string().to_uppercase()) }</tspan>
+                <tspan class="tcp-state">{ state }</tspan>
+                <tspan class="blocked">{ blocked }</tspan>
+            </text>
+            <text class="socket-addr" x={(h.x + 14.0).to_string()} y={(y + 32.0).to_string()}>{ addrs }</text>
+            if let Some(port) = port {
+                <g class="port">
+                    <rect x={(edge - 5.0).to_string()} y={(y + 14.0).to_string()} width="10" height="10" rx="2" />
+                    <text class="port-label" x={(if h.port_right { edge + 8.0 } else { edge - 8.0 }).to_string()}
+                          y={(y + 23.0).to_string()} text-anchor={if h.port_right { "start" } else { "end" }}>
+                        { format!(":{port}") }
+                    </text>
+                </g>
+            }
+        </g>
+    }
+}
+
+fn packet_mark(m: &PacketMark, props: &TopologyProps) -> Html {
+    let w = label_width(&m.label);
+    let doomed = props.doomed.contains(&m.id) && m.state == "flying";
+    let selected = props.selected_packet == Some(m.id);
+    let on_packet = props.on_packet.clone();
+    let id = m.id;
+    let crossed = m.state == "lost" || doomed;
+    html! {
+        <g key={m.id.to_string()} class={classes!("pkt", m.kind, m.state, selected.then_some("selected"),
+                                                  doomed.then_some("doomed"))}
+           style={format!("transform: translate({:.1}px, {:.1}px)", m.x, m.y)}
+           data-packet={m.id.to_string()} data-label={m.label.clone()} data-state={m.state}
+           role="button" tabindex="0" aria-label={m.label.clone()}
+           onclick={move |_| on_packet.emit(id)}>
+            <rect x={(-w / 2.0).to_string()} y="-10" width={w.to_string()} height="20" rx="10" />
+            <text class="pkt-label" x="0" y="4" text-anchor="middle">{ &m.label }</text>
+            if crossed {
+                <text class="pkt-x" x={(w / 2.0 + 4.0).to_string()} y="6">{ "✕" }</text>
+            }
+            if let Some(note) = &m.note {
+                <text class="pkt-note" x="0" y="-14" text-anchor="middle">{ note }</text>
+            }
         </g>
     }
 }
@@ -161,11 +377,15 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
-    fn latencies_read_naturally() {
+    fn latencies_and_times_read_naturally() {
         assert_eq!(format_latency(250), "250 µs");
         assert_eq!(format_latency(10_000), "10 ms");
         assert_eq!(format_latency(1_500), "1.5 ms");
         assert_eq!(format_latency(2_000_000), "2 s");
+        assert_eq!(format_time(0), "0 ms");
+        assert_eq!(format_time(20_000), "20 ms");
+        assert_eq!(format_time(20_500), "20.5 ms");
+        assert_eq!(format_time(60_090_000), "60.09 s");
     }
 
     #[wasm_bindgen_test]

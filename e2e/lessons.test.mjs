@@ -1,0 +1,282 @@
+// End-to-end: the lessons, stepped, inspected, broken and shared, in the release build
+// served under /socklab/. Screenshots go to target/e2e/ (look at them).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from './serve.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SHOTS = join(ROOT, 'target', 'e2e');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
+
+let server;
+let browser;
+
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  server = await startServer({ dir: join(ROOT, 'dist'), prefix: '/socklab/' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(fragment = '', viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport, locale: 'en-US' });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(server.url + fragment);
+  await page.locator('svg [data-host]').first().waitFor();
+  return { context, page, problems };
+}
+
+const pos = (page) => page.locator('#position').getAttribute('data-pos').then(Number);
+
+/** One step forward by keyboard, waiting for the page to show it. */
+async function step(page, key = 'ArrowRight') {
+  const before = await pos(page);
+  await page.keyboard.press(key);
+  const want = key === 'ArrowRight' ? before + 1 : before - 1;
+  await page.waitForFunction((w) => Number(document.querySelector('#position')?.dataset.pos) === w, want);
+}
+
+const flying = (page) =>
+  page.locator('.topology .pkt.flying').evaluateAll((els) => els.map((e) => e.dataset.label));
+const socketState = (page, host, fd) =>
+  page.locator(`.topology [data-host="${host}"] .socket[data-fd="${fd}"]`).getAttribute('data-state');
+const arrows = (page) => page.locator('.sequence .arrow').count();
+
+/** Steps until a packet is in flight (at most `max` steps). */
+async function stepUntilFlying(page, max = 40) {
+  for (let i = 0; i < max; i++) {
+    if ((await flying(page)).length > 0) return;
+    await step(page);
+  }
+  throw new Error('no packet ever flew');
+}
+
+test('the handshake lesson, step by step: SYN, SYN-ACK, ACK and both sockets’ states, then back', async () => {
+  const { context, page, problems } = await open();
+  assert.equal(await pos(page), 0);
+  await stepUntilFlying(page);
+  // 1: the SYN is on its way; the client waits in SYN-SENT, the server listens.
+  let f = await flying(page);
+  assert.equal(f.length, 1);
+  assert.match(f[0], /^SYN seq=\d+$/);
+  assert.equal(await socketState(page, 'client', '3'), 'SYN-SENT');
+  assert.equal(await socketState(page, 'server', '3'), 'LISTEN');
+  assert.equal(await arrows(page), 1);
+  const synPos = await pos(page);
+  await page.screenshot({ path: join(SHOTS, 'handshake-1-syn.png') });
+
+  // 2: the SYN arrives; the server's new connection answers SYN-ACK from SYN-RECEIVED.
+  await step(page);
+  f = await flying(page);
+  assert.equal(f.length, 1);
+  assert.match(f[0], /^SYN-ACK seq=\d+ ack=\d+$/);
+  assert.equal(await socketState(page, 'server', '–'), 'SYN-RECEIVED');
+  assert.equal(await socketState(page, 'client', '3'), 'SYN-SENT');
+  assert.equal(await arrows(page), 2);
+
+  // 3: the SYN-ACK arrives; the client is ESTABLISHED and sends the final ACK.
+  await step(page);
+  f = await flying(page);
+  assert.equal(f.length, 1);
+  assert.match(f[0], /^ACK \d+$/);
+  assert.equal(await socketState(page, 'client', '3'), 'ESTABLISHED');
+  assert.equal(await socketState(page, 'server', '–'), 'SYN-RECEIVED');
+  assert.equal(await arrows(page), 3);
+  await page.screenshot({ path: join(SHOTS, 'handshake-3-ack.png') });
+
+  // 4: the ACK arrives; accept() returns fd 4, ESTABLISHED.
+  await step(page);
+  assert.deepEqual(await flying(page), []);
+  assert.equal(await socketState(page, 'server', '4'), 'ESTABLISHED');
+  assert.equal(await page.locator('.fsm-state.current').getAttribute('data-state'), 'ESTABLISHED');
+  await page.screenshot({ path: join(SHOTS, 'handshake-4-established.png'), fullPage: true });
+
+  // Back, exactly: the ACK in flight again, then the SYN-ACK, then the SYN.
+  await step(page, 'ArrowLeft');
+  assert.match((await flying(page))[0], /^ACK \d+$/);
+  assert.equal(await socketState(page, 'server', '–'), 'SYN-RECEIVED');
+  await step(page, 'ArrowLeft');
+  assert.match((await flying(page))[0], /^SYN-ACK /);
+  assert.equal(await socketState(page, 'client', '3'), 'SYN-SENT');
+  await step(page, 'ArrowLeft');
+  assert.equal(await pos(page), synPos);
+  assert.match((await flying(page))[0], /^SYN seq=/);
+  assert.equal(await arrows(page), 1);
+  // Home and End.
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => {
+    const p = document.querySelector('#position');
+    return p && p.dataset.pos === p.dataset.total;
+  });
+  await page.keyboard.press('Home');
+  await page.waitForFunction(() => document.querySelector('#position')?.dataset.pos === '0');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the inspector shows a SYN’s flags and highlights a field in both views', async () => {
+  const { context, page, problems } = await open();
+  await stepUntilFlying(page);
+  await page.locator('.topology .pkt.flying').first().click();
+  const flagsRow = page.locator('.inspector .field[data-field="data offset / flags"]');
+  await flagsRow.waitFor();
+  const flags = await flagsRow.locator('.fvalue').textContent();
+  assert.match(flags, /\bSYN\b/);
+  assert.doesNotMatch(flags, /\bACK\b/);
+  assert.match(await page.locator('.inspector .summary').textContent(), /Flags \[S\]/);
+  await flagsRow.hover();
+  assert.equal(await page.locator('.inspector .byte.hot').count(), 2);
+  await page.locator('.inspector .hex .byte').nth(33).hover(); // a byte of the TCP flags
+  assert.equal(await page.locator('.inspector .field.hot').getAttribute('data-field'), 'data offset / flags');
+  await page.locator('.inspector-card').screenshot({ path: join(SHOTS, 'inspector-syn.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('Korean and English switch the whole page', async () => {
+  const { context, page, problems } = await open();
+  await stepUntilFlying(page);
+  await page.getByRole('button', { name: '한국어' }).click();
+  await page.getByRole('heading', { name: '시퀀스 다이어그램' }).waitFor();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'ko');
+  assert.match(await page.locator('.explain').textContent(), /SYN/);
+  assert.match(await page.locator('.explain').textContent(), /[가-힣]/);
+  await page.screenshot({ path: join(SHOTS, 'ko-handshake.png') });
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'Sequence diagram' }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** Sets a "break it" slider as a person would (input, then change on release). */
+async function setKnob(page, knob, value) {
+  await page.locator(`.break-it input[data-knob="${knob}"]`).first().evaluate((el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, value);
+}
+
+test('a shared URL restores lesson, position and changes; a bad one explains itself', async () => {
+  const { context, page, problems } = await open();
+  for (let i = 0; i < 4; i++) await step(page);
+  await setKnob(page, 'loss', 30);
+  await page.waitForFunction(() => location.hash.includes('link'));
+  for (let i = 0; i < 3; i++) await step(page);
+  const url = page.url();
+  const here = await pos(page);
+  const counts = await page.locator('#counts').textContent();
+  assert.match(url, /#lesson=handshake&seed=1&pos=\d+&edits=4:link:0:0\.3:/);
+
+  const other = await open(url.slice(server.url.length));
+  assert.equal(await pos(other.page), here);
+  assert.equal(await other.page.locator('#counts').textContent(), counts);
+  assert.equal(await other.page.locator('.break-it input[data-knob="loss"]').inputValue(), '30');
+  assert.match(await other.page.locator('.topology .faults').textContent(), /loss 30%/);
+  assert.deepEqual(other.problems, []);
+  await other.context.close();
+
+  const bad = await open('#lesson=handshake&pos=banana');
+  const notice = bad.page.getByRole('alert');
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /banana/);
+  assert.ok(await bad.page.locator('svg [data-host="client"]').isVisible());
+  await bad.page.screenshot({ path: join(SHOTS, 'bad-fragment.png') });
+  await bad.context.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('UDP with the loss slider raised: fewer datagrams arrive than were sent', async () => {
+  const { context, page, problems } = await open();
+  await page.locator('#lesson-select').selectOption('udp-loss');
+  await page.waitForFunction(() => location.hash.includes('udp-loss'));
+  await setKnob(page, 'loss', 50);
+  await page.waitForFunction(() => location.hash.includes('0.5'));
+  await page.getByRole('button', { name: 'Jump to end' }).click();
+  await page.waitForFunction(() => {
+    const p = document.querySelector('#position');
+    return p && p.dataset.pos === p.dataset.total;
+  });
+  const c = page.locator('#counts');
+  const sent = Number(await c.getAttribute('data-sent'));
+  const delivered = Number(await c.getAttribute('data-delivered'));
+  const lost = Number(await c.getAttribute('data-lost'));
+  assert.equal(sent, 10);
+  assert.ok(delivered < sent, `${delivered} of ${sent} delivered`);
+  assert.equal(delivered + lost, sent);
+  assert.ok((await page.locator('.sequence .arrow.lost').count()) >= 1);
+  // The server's socket counts what reached it.
+  await page.locator('.topology [data-host="server"] .socket').first().click();
+  assert.equal(Number(await page.locator('.udp-stats [data-delivered]').getAttribute('data-delivered')), delivered);
+  await page.screenshot({ path: join(SHOTS, 'udp-loss.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('dropping a data segment in flight brings its retransmission', async () => {
+  const { context, page, problems } = await open();
+  let data = null;
+  for (let i = 0; i < 40 && !data; i++) {
+    await step(page);
+    data = (await flying(page)).find((l) => l.startsWith('PSH'));
+  }
+  assert.ok(data, 'a data segment flew');
+  await page.locator(`.topology .pkt.flying[data-label="${data}"]`).click();
+  await page.getByRole('button', { name: /Drop this packet/ }).click();
+  await page.waitForFunction(() => location.hash.includes('drop'));
+  assert.equal(await page.locator('.topology .pkt.doomed').count(), 1);
+  let found = false;
+  for (let i = 0; i < 40 && !found; i++) {
+    await step(page);
+    found = (await page.locator('.topology .pkt.flying .pkt-note').allTextContents()).some((t) =>
+      t.includes('Retransmission'),
+    );
+  }
+  assert.ok(found, 'a retransmission flew');
+  // The same bytes again (the FIN may ride along): same sequence number.
+  const again = await page.locator('.topology .pkt.flying:has(.pkt-note)').first().getAttribute('data-label');
+  assert.equal(again.match(/seq=(\d+)/)[1], data.match(/seq=(\d+)/)[1]);
+  assert.ok((await page.locator('.sequence .arrow.lost').count()) >= 1);
+  await page.screenshot({ path: join(SHOTS, 'drop-retransmission.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a step answers within a frame or two (figures in the log)', async () => {
+  const { context, page, problems } = await open('#lesson=handshake&seed=1&pos=0&edits=0:link:0:1:0:0:10000');
+  const total = Number(await page.locator('#position').getAttribute('data-total'));
+  const times = await page.evaluate(async (n) => {
+    const out = [];
+    const btn = document.querySelector('#step-forward');
+    for (let i = 0; i < n; i++) {
+      const want = String(i + 1);
+      const t0 = performance.now();
+      btn.click();
+      await new Promise((ok) => {
+        const check = () => (document.querySelector('#position').dataset.pos === want ? ok() : requestAnimationFrame(check));
+        check();
+      });
+      out.push(performance.now() - t0);
+    }
+    return out;
+  }, Math.min(total, 30));
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)];
+  console.log(`step latency over ${times.length} steps: median ${median.toFixed(1)} ms, max ${times.at(-1).toFixed(1)} ms (lesson of ${total} steps)`);
+  assert.ok(median < 100, `median step ${median} ms`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -1,0 +1,285 @@
+//! Plain-language explanations of what just happened, in Korean and English.
+//! Plain Rust, no web.
+
+use super::i18n::Lang;
+use crate::net::packet::Body;
+use crate::net::socket::render_result;
+use crate::net::tcp::state::TcpState;
+use crate::net::trace::{LossReason, SendReason};
+use crate::net::{Errno, FaultChange, SysCall, TraceEvent, TraceKind, World};
+
+/// Korean for what an errno means (English comes from [`Errno::explain`]).
+pub fn errno_ko(e: Errno) -> &'static str {
+    match e {
+        Errno::EBADF => "열려 있지 않은 파일 디스크립터입니다",
+        Errno::EAGAIN => "논블로킹 소켓: 지금은 할 일이 없으니 나중에 다시 시도하세요",
+        Errno::EINVAL => "소켓의 지금 상태에서는 할 수 없습니다 (이미 bind했거나 listen하지 않았거나)",
+        Errno::EPIPE => "보낼 수 없습니다: 이쪽이 쓰기를 닫았거나 연결이 끊겼습니다",
+        Errno::ENOTSOCK => "그 디스크립터는 소켓이 아닙니다",
+        Errno::EDESTADDRREQ => "목적지가 없습니다: 연결하지 않은 UDP 소켓은 주소와 함께 sendto해야 합니다",
+        Errno::EMSGSIZE => "데이터그램이 너무 큽니다: UDP 하나에는 최대 65507바이트만 실립니다",
+        Errno::EOPNOTSUPP => "이 프로토콜은 지원하지 않습니다 (UDP에는 listen과 accept가 없습니다)",
+        Errno::EAFNOSUPPORT => "지원하지 않는 주소 체계입니다: 이 실험실은 IPv4만 다룹니다",
+        Errno::EADDRINUSE => "이미 사용 중인 주소입니다: 다른 소켓이 이 프로토콜+IP+포트를 쓰고 있습니다",
+        Errno::EADDRNOTAVAIL => "이 호스트에는 그 IP 주소가 없습니다",
+        Errno::ENETUNREACH => "경로가 없습니다: 이 호스트에서 그 주소로 가는 링크가 없습니다",
+        Errno::ECONNRESET => "상대가 연결을 리셋했습니다 (RST)",
+        Errno::EISCONN => "이미 연결된 소켓입니다",
+        Errno::ENOTCONN => "연결되지 않은 소켓입니다",
+        Errno::ETIMEDOUT => "응답이 없습니다: 재전송을 거듭하다 포기했습니다",
+        Errno::ECONNREFUSED => "거절되었습니다: 그 포트에서 듣고 있는 소켓이 없습니다 (RST 또는 ICMP port unreachable)",
+        Errno::EALREADY => "connect가 이미 진행 중입니다",
+        Errno::EINPROGRESS => "논블로킹 connect를 시작했습니다. 핸드셰이크는 계속됩니다",
+        Errno::EMFILE => "열린 파일 디스크립터가 너무 많습니다",
+    }
+}
+
+fn pick(lang: Lang, en: String, ko: String) -> String {
+    match lang {
+        Lang::En => en,
+        Lang::Ko => ko,
+    }
+}
+
+fn call_text(lang: Lang, host: &str, call: &SysCall) -> String {
+    let r = call.render();
+    let (en, ko) = match call {
+        SysCall::Socket { .. } => (
+            "asks the kernel for a new socket; it gets the lowest free descriptor",
+            "커널에 새 소켓을 요청합니다. 비어 있는 가장 작은 디스크립터 번호를 받습니다",
+        ),
+        SysCall::Bind { .. } => (
+            "names its socket with an address and port, so others can find it",
+            "소켓에 주소와 포트를 붙여, 다른 쪽이 찾아올 수 있게 합니다",
+        ),
+        SysCall::Listen { .. } => (
+            "turns the socket into a listener: the kernel will now answer SYNs on that port",
+            "소켓을 리스너로 바꿉니다. 이제 커널이 그 포트로 오는 SYN에 답합니다",
+        ),
+        SysCall::Accept { .. } => (
+            "waits for a finished handshake in the accept queue",
+            "accept 큐에 핸드셰이크를 마친 연결이 올 때까지 기다립니다",
+        ),
+        SysCall::Connect { .. } => (
+            "starts the three-way handshake: the kernel sends a SYN and the call waits for the answer",
+            "3-way 핸드셰이크를 시작합니다. 커널이 SYN을 보내고 호출은 답을 기다립니다",
+        ),
+        SysCall::Send { .. } | SysCall::SendTo { .. } => (
+            "hands bytes to the kernel; the kernel decides when they go on the wire",
+            "바이트를 커널에 넘깁니다. 언제 내보낼지는 커널이 정합니다",
+        ),
+        SysCall::Recv { .. } | SysCall::RecvFrom { .. } => (
+            "reads what has arrived; with nothing there it waits",
+            "도착한 데이터를 읽습니다. 아무것도 없으면 기다립니다",
+        ),
+        SysCall::Shutdown { .. } => ("closes one direction of the connection", "연결의 한 방향을 닫습니다"),
+        SysCall::Close { .. } => (
+            "gives up the descriptor; for TCP the kernel still finishes the goodbye with FIN",
+            "디스크립터를 반납합니다. TCP라면 커널이 FIN으로 작별을 마저 마칩니다",
+        ),
+        SysCall::SetSockOpt { .. } => ("changes a socket option", "소켓 옵션을 바꿉니다"),
+    };
+    pick(lang, format!("{host} calls {r}: it {en}."), format!("{host}가 {r}을(를) 호출합니다: {ko}."))
+}
+
+fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &str) -> String {
+    let (en, ko): (&str, &str) = match (reason, body) {
+        (SendReason::Handshake, Body::Tcp(s)) if s.flags.syn() && s.flags.ack() => (
+            "answers the SYN with a SYN-ACK: it acknowledges the client's sequence number + 1 and offers its own",
+            "SYN에 SYN-ACK로 답합니다. 클라이언트의 순서 번호 + 1을 확인하고 자기 순서 번호를 내놓습니다",
+        ),
+        (SendReason::Handshake, _) => (
+            "opens with a SYN carrying its initial sequence number (chosen at random)",
+            "무작위로 고른 초기 순서 번호를 담은 SYN으로 시작합니다",
+        ),
+        (SendReason::HandshakeRetransmit, _) => (
+            "got no answer before its timer ran out, so it sends the handshake segment again (Retransmission)",
+            "타이머가 끝나도록 답이 없어 핸드셰이크 세그먼트를 다시 보냅니다 (재전송)",
+        ),
+        (SendReason::Data, _) => {
+            ("sends data; the sequence number counts bytes", "데이터를 보냅니다. 순서 번호는 바이트 수를 셉니다")
+        }
+        (SendReason::Retransmit, _) => (
+            "heard no ACK before the retransmission timeout, so it sends the same bytes again (Retransmission)",
+            "재전송 타임아웃 전에 ACK를 받지 못해 같은 바이트를 다시 보냅니다 (재전송)",
+        ),
+        (SendReason::FastRetransmit, _) => (
+            "saw three duplicate ACKs — a sign one segment was lost — and resends it at once (Fast Retransmission)",
+            "중복 ACK 세 개를 받았습니다. 세그먼트 하나를 잃었다는 신호이므로 바로 다시 보냅니다 (빠른 재전송)",
+        ),
+        (SendReason::Ack, _) => (
+            "acknowledges: \"I have every byte before this number\"",
+            "확인 응답을 보냅니다: \"이 번호 앞의 바이트는 모두 받았습니다\"",
+        ),
+        (SendReason::DupAck, _) => (
+            "got data out of order and repeats its last ACK (Dup ACK): the sender learns a gap exists",
+            "순서가 어긋난 데이터를 받아 마지막 ACK를 반복합니다 (중복 ACK). 보낸 쪽은 빈틈이 있음을 알게 됩니다",
+        ),
+        (SendReason::WindowUpdate, _) => (
+            "has room in its receive buffer again and says so (Window Update)",
+            "수신 버퍼에 다시 자리가 생겨 이를 알립니다 (윈도 업데이트)",
+        ),
+        (SendReason::ZeroWindowProbe, _) => {
+            ("probes a zero window: is there room yet?", "윈도가 0인 상대에게 자리가 났는지 탐색합니다")
+        }
+        (SendReason::Fin, _) => {
+            ("sends FIN: \"I have nothing more to send\"", "FIN을 보냅니다: \"더 보낼 것이 없습니다\"")
+        }
+        (SendReason::Reset, _) => (
+            "sends RST: no socket wants this segment (nothing listens there, or the connection is gone)",
+            "RST를 보냅니다. 이 세그먼트를 받을 소켓이 없습니다 (듣는 소켓이 없거나 연결이 사라졌습니다)",
+        ),
+        (SendReason::Datagram, _) => (
+            "sends a UDP datagram: no handshake, no acknowledgement, no retransmission",
+            "UDP 데이터그램을 보냅니다. 핸드셰이크도, 확인 응답도, 재전송도 없습니다",
+        ),
+        (SendReason::Icmp, _) => (
+            "reports with ICMP that nothing listens on that UDP port",
+            "ICMP로 그 UDP 포트에서 듣는 소켓이 없다고 알립니다",
+        ),
+    };
+    pick(lang, format!("{host} → {label}: it {en}."), format!("{host} → {label}: {ko}."))
+}
+
+fn state_text(lang: Lang, host: &str, from: TcpState, to: TcpState) -> String {
+    let why_en = match to {
+        TcpState::Listen => "waiting for SYNs",
+        TcpState::SynSent => "its SYN is out, waiting for SYN-ACK",
+        TcpState::SynReceived => "it answered a SYN and waits for the final ACK",
+        TcpState::Established => "the handshake is complete; data can flow both ways",
+        TcpState::FinWait1 => "it sent FIN and waits for its ACK",
+        TcpState::FinWait2 => "its FIN is acknowledged; it waits for the peer's FIN",
+        TcpState::CloseWait => "the peer is done sending; this side may still send, then close",
+        TcpState::Closing => "both sides sent FIN at once",
+        TcpState::LastAck => "it sent its own FIN and waits for the last ACK",
+        TcpState::TimeWait => "it waits 2 MSL so stray segments die out before the port is reused",
+        TcpState::Closed => "the connection is gone",
+    };
+    let why_ko = match to {
+        TcpState::Listen => "SYN을 기다립니다",
+        TcpState::SynSent => "SYN을 보냈고 SYN-ACK를 기다립니다",
+        TcpState::SynReceived => "SYN에 답했고 마지막 ACK를 기다립니다",
+        TcpState::Established => "핸드셰이크가 끝났습니다. 이제 양쪽으로 데이터가 오갈 수 있습니다",
+        TcpState::FinWait1 => "FIN을 보냈고 그 ACK를 기다립니다",
+        TcpState::FinWait2 => "FIN이 확인되었고 상대의 FIN을 기다립니다",
+        TcpState::CloseWait => "상대가 보내기를 마쳤습니다. 이쪽은 더 보낸 뒤 닫을 수 있습니다",
+        TcpState::Closing => "양쪽이 동시에 FIN을 보냈습니다",
+        TcpState::LastAck => "자기 FIN을 보냈고 마지막 ACK를 기다립니다",
+        TcpState::TimeWait => "떠도는 세그먼트가 사라지도록 2 MSL 동안 기다린 뒤 포트를 놓습니다",
+        TcpState::Closed => "연결이 끝났습니다",
+    };
+    pick(
+        lang,
+        format!("{host}'s socket goes {} → {}: {why_en}.", from.name(), to.name()),
+        format!("{host}의 소켓: {} → {}. {why_ko}.", from.name(), to.name()),
+    )
+}
+
+/// One sentence per noteworthy event of the current step.
+pub fn explain(lang: Lang, events: &[TraceEvent], world: &World) -> Vec<String> {
+    let name = |h: crate::net::HostId| world.host_name(h).to_string();
+    let mut out = Vec::new();
+    for e in events {
+        let line = match &e.kind {
+            TraceKind::Call { host, syscall, .. } => call_text(lang, &name(*host), syscall),
+            TraceKind::Return { host, result, blocked, .. } => match result {
+                Err(errno) => pick(
+                    lang,
+                    format!("The call returns −1 {}: {}.", errno.name(), errno.explain()),
+                    format!("호출이 −1 {}을(를) 돌려줍니다: {}.", errno.name(), errno_ko(*errno)),
+                ),
+                Ok(_) if *blocked => pick(
+                    lang,
+                    format!(
+                        "{}'s waiting call returns {}: what it waited for has happened.",
+                        name(*host),
+                        render_result(result)
+                    ),
+                    format!(
+                        "{}에서 기다리던 호출이 {}을(를) 돌려줍니다. 기다리던 일이 일어났습니다.",
+                        name(*host),
+                        render_result(result)
+                    ),
+                ),
+                Ok(_) => continue,
+            },
+            TraceKind::Sent { host, reason, packet, .. } => {
+                send_text(lang, &name(*host), *reason, &packet.body, &packet.label())
+            }
+            TraceKind::Delivered { host, .. } => pick(
+                lang,
+                format!("A packet reaches {}.", name(*host)),
+                format!("패킷이 {}에 도착합니다.", name(*host)),
+            ),
+            TraceKind::Lost { reason, .. } => match reason {
+                LossReason::Random => pick(
+                    lang,
+                    "The link loses the packet (random loss). Nobody is told.".into(),
+                    "링크가 패킷을 잃어버립니다 (무작위 손실). 아무도 알려 주지 않습니다.".into(),
+                ),
+                LossReason::DropById => pick(
+                    lang,
+                    "The packet you dropped never arrives. Nobody is told.".into(),
+                    "당신이 버린 패킷은 도착하지 않습니다. 아무도 알려 주지 않습니다.".into(),
+                ),
+                LossReason::Partition => {
+                    pick(lang, "The link is cut: the packet is lost.".into(), "링크가 끊겨 패킷을 잃었습니다.".into())
+                }
+                LossReason::DropNext => {
+                    pick(lang, "A planned fault drops the packet.".into(), "계획된 장애가 패킷을 버립니다.".into())
+                }
+                LossReason::NoRoute => pick(
+                    lang,
+                    "No link leads to that address: the packet goes nowhere.".into(),
+                    "그 주소로 가는 링크가 없어 패킷은 어디에도 가지 못합니다.".into(),
+                ),
+            },
+            TraceKind::Duplicated { .. } => pick(
+                lang,
+                "The link delivers a second copy of the packet (duplicate).".into(),
+                "링크가 패킷의 사본을 하나 더 보냅니다 (중복).".into(),
+            ),
+            TraceKind::Reordered { .. } => pick(
+                lang,
+                "The link holds this packet back: later packets will overtake it (reordering).".into(),
+                "링크가 이 패킷을 붙잡아 둡니다. 뒤의 패킷이 앞지릅니다 (순서 바뀜).".into(),
+            ),
+            TraceKind::Dropped { host, .. } => pick(
+                lang,
+                format!("{}'s receive buffer is full: the datagram is thrown away.", name(*host)),
+                format!("{}의 수신 버퍼가 가득 차 데이터그램을 버립니다.", name(*host)),
+            ),
+            TraceKind::State { host, from, to, .. } => state_text(lang, &name(*host), *from, *to),
+            TraceKind::Timer { host, timer, .. } => pick(
+                lang,
+                format!("{}'s {} timer expires.", name(*host), timer.name()),
+                format!("{}의 {} 타이머가 만료됩니다.", name(*host), timer.name()),
+            ),
+            TraceKind::SocketError { host, errno, .. } => pick(
+                lang,
+                format!(
+                    "An error becomes pending on {}'s socket: {} ({}).",
+                    name(*host),
+                    errno.name(),
+                    errno.explain()
+                ),
+                format!("{}의 소켓에 오류가 생깁니다: {} ({}).", name(*host), errno.name(), errno_ko(*errno)),
+            ),
+            TraceKind::Fault { change: FaultChange::DropPacket(p), .. } => pick(
+                lang,
+                format!("You drop packet #{}: it will vanish on the link.", p.0),
+                format!("패킷 #{}을(를) 버립니다. 링크 위에서 사라집니다.", p.0),
+            ),
+            TraceKind::Fault { .. } => pick(
+                lang,
+                "You change the link; packets sent from now on see the new settings.".into(),
+                "링크 설정을 바꿉니다. 지금부터 보내는 패킷에 적용됩니다.".into(),
+            ),
+            TraceKind::Congestion { .. } | TraceKind::Held { .. } => continue,
+        };
+        if out.last() != Some(&line) {
+            out.push(line);
+        }
+    }
+    out
+}

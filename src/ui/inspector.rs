@@ -1,0 +1,137 @@
+//! The packet inspector: header fields and the real bytes (`crate::wire`), the field
+//! under the pointer highlighted in both.
+
+use yew::prelude::*;
+
+use super::i18n::{tr, Lang, Text};
+use super::packets::PacketInfo;
+use crate::net::socket::quote_bytes;
+use crate::wire::{fields, to_bytes, Field};
+
+/// A field's value, read from its bytes, as a person would say it.
+pub fn field_value(f: &Field, bytes: &[u8]) -> String {
+    let Some(b) = bytes.get(f.start..f.start + f.len) else { return "?".into() };
+    let int = b.iter().fold(0u64, |acc, &x| (acc << 8) | u64::from(x));
+    match f.name {
+        "source address" | "destination address" if b.len() == 4 => format!("{}.{}.{}.{}", b[0], b[1], b[2], b[3]),
+        "version / IHL" => format!("IPv{} · {} bytes", b[0] >> 4, (b[0] & 0x0f) * 4),
+        "protocol" => match int {
+            6 => "6 (TCP)".into(),
+            17 => "17 (UDP)".into(),
+            1 => "1 (ICMP)".into(),
+            n => n.to_string(),
+        },
+        "flags / fragment offset" => {
+            if int & 0x4000 != 0 {
+                "DF (don't fragment)".into()
+            } else {
+                format!("0x{int:04x}")
+            }
+        }
+        "data offset / flags" if b.len() == 2 => {
+            let mut names = Vec::new();
+            for (bit, name) in
+                [(0x02, "SYN"), (0x10, "ACK"), (0x08, "PSH"), (0x01, "FIN"), (0x04, "RST"), (0x20, "URG")]
+            {
+                if b[1] & bit != 0 {
+                    names.push(name);
+                }
+            }
+            format!(
+                "header {} bytes · {}",
+                (b[0] >> 4) * 4,
+                if names.is_empty() { "none".into() } else { names.join(" ") }
+            )
+        }
+        "header checksum" | "checksum" => format!("0x{int:04x}"),
+        "options" | "quoted datagram" | "unused" => hex(b),
+        "payload" => quote_bytes(b),
+        _ => int.to_string(),
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect::<Vec<_>>().join(" ")
+}
+
+#[derive(Properties, PartialEq)]
+pub struct InspectorProps {
+    pub lang: Lang,
+    pub packet: Option<PacketInfo>,
+    /// Whether it is on its way now (so it can still be dropped).
+    pub in_flight: bool,
+    pub doomed: bool,
+    pub on_drop: Callback<u64>,
+    pub on_close: Callback<()>,
+}
+
+#[function_component]
+pub fn Inspector(props: &InspectorProps) -> Html {
+    let hover = use_state(|| None::<usize>);
+    let lang = props.lang;
+    let Some(p) = &props.packet else {
+        return html! { <p class="muted">{ tr(lang, Text::InspectorEmpty) }</p> };
+    };
+    let bytes = match to_bytes(&p.packet) {
+        Ok(b) => b,
+        Err(e) => return html! { <p class="error">{ e.to_string() }</p> },
+    };
+    let fs = fields(&p.packet);
+    let field_of = |i: usize| fs.iter().position(|f| i >= f.start && i < f.start + f.len);
+    let set = |v: Option<usize>| {
+        let hover = hover.clone();
+        Callback::from(move |_: MouseEvent| hover.set(v))
+    };
+    let on_drop = props.on_drop.clone();
+    let id = p.id;
+    let on_close = props.on_close.clone();
+    html! {
+        <div class="inspector" data-packet={p.id.to_string()}>
+            <div class="insp-head">
+                <strong class="insp-label">{ p.label() }</strong>
+                if let Some(a) = &p.analysis { <span class="tag">{ format!("[{a}]") }</span> }
+                <button type="button" class="ghost" onclick={move |_| on_close.emit(())}
+                        aria-label={tr(lang, Text::Close)}>{ "×" }</button>
+            </div>
+            <p class="summary"><code>{ p.packet.summary() }</code></p>
+            if props.in_flight && !props.doomed {
+                <button type="button" class="danger drop" onclick={move |_| on_drop.emit(id)}>
+                    { tr(lang, Text::DropPacket) }
+                </button>
+            }
+            if props.doomed { <p class="muted">{ tr(lang, Text::Doomed) }</p> }
+            <table class="fields" onmouseleave={set(None)}>
+                <tbody>
+                { for fs.iter().enumerate().map(|(k, f)| {
+                    let on = *hover == Some(k);
+                    html! {
+                        <tr class={classes!("field", f.layer.to_ascii_lowercase(), on.then_some("hot"))}
+                            data-field={f.name} onmouseenter={set(Some(k))}>
+                            <td class="layer">{ f.layer }</td>
+                            <td class="fname">{ f.name }</td>
+                            <td class="fvalue">{ field_value(f, &bytes) }</td>
+                        </tr>
+                    }
+                }) }
+                </tbody>
+            </table>
+            <div class="hex" onmouseleave={set(None)} aria-label={tr(lang, Text::Bytes)}>
+                { for bytes.chunks(16).enumerate().map(|(row, chunk)| html! {
+                    <div class="hex-row">
+                        <span class="offset">{ format!("{:04x}", row * 16) }</span>
+                        { for chunk.iter().enumerate().map(|(c, b)| {
+                            let i = row * 16 + c;
+                            let f = field_of(i);
+                            let on = f.is_some() && *hover == f;
+                            let layer = f.and_then(|k| fs.get(k)).map_or("", |x| x.layer);
+                            html! {
+                                <span class={classes!("byte", layer.to_ascii_lowercase(), on.then_some("hot"))}
+                                      onmouseenter={set(f)}>{ format!("{b:02x}") }</span>
+                            }
+                        }) }
+                    </div>
+                }) }
+            </div>
+        </div>
+    }
+}

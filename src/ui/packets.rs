@@ -1,0 +1,169 @@
+//! Each packet's story, read from the trace: who sent it when and why, where it was
+//! going, and what became of it. Plain Rust, no web; the views draw these.
+
+use crate::net::packet::{Body, Packet};
+use crate::net::trace::{LossReason, Path, SendReason};
+use crate::net::{HostId, TraceEvent, TraceKind, World};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fate {
+    InFlight,
+    Delivered,
+    Lost(LossReason),
+    /// Reached its socket but the receive buffer was full.
+    Discarded,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PacketInfo {
+    pub id: u64,
+    /// Index of its `Sent` (or `Duplicated`) event in the trace.
+    pub index: usize,
+    pub sent: u64,
+    pub arrival: u64,
+    pub from: HostId,
+    pub to: Option<HostId>,
+    pub path: Path,
+    pub reason: SendReason,
+    pub packet: Packet,
+    pub fate: Fate,
+    /// Index of the event that decided its fate.
+    pub fate_index: Option<usize>,
+    pub duplicate_of: Option<u64>,
+    pub reordered: bool,
+    /// Wireshark's analysis words, when they apply.
+    pub analysis: Option<String>,
+}
+
+impl PacketInfo {
+    /// Whether it is on its way after the first `end` trace events.
+    pub fn in_flight_at(&self, end: usize) -> bool {
+        self.index < end && self.fate_index.is_none_or(|f| f >= end)
+    }
+
+    /// Its fate as known after the first `end` events.
+    pub fn fate_at(&self, end: usize) -> Fate {
+        match self.fate_index {
+            Some(f) if f < end => self.fate.clone(),
+            _ => Fate::InFlight,
+        }
+    }
+
+    pub fn label(&self) -> String {
+        self.packet.label()
+    }
+
+    /// A class for the drawing: syn, synack, data, ack, fin, rst, udp, icmp.
+    pub fn kind(&self) -> &'static str {
+        match &self.packet.body {
+            Body::Tcp(s) if s.flags.rst() => "rst",
+            Body::Tcp(s) if s.flags.syn() && s.flags.ack() => "synack",
+            Body::Tcp(s) if s.flags.syn() => "syn",
+            Body::Tcp(s) if s.flags.fin() => "fin",
+            Body::Tcp(s) if !s.payload.is_empty() => "data",
+            Body::Tcp(_) => "ack",
+            Body::Udp(_) => "udp",
+            Body::PortUnreachable(_) => "icmp",
+        }
+    }
+}
+
+/// Wireshark's word for why a segment was sent, when it has one.
+pub fn analysis_word(reason: SendReason) -> Option<&'static str> {
+    match reason {
+        SendReason::Retransmit | SendReason::HandshakeRetransmit => Some("Retransmission"),
+        SendReason::FastRetransmit => Some("Fast Retransmission"),
+        SendReason::DupAck => Some("Dup ACK"),
+        SendReason::ZeroWindowProbe => Some("Zero Window Probe"),
+        SendReason::WindowUpdate => Some("Window Update"),
+        _ => None,
+    }
+}
+
+/// Every packet in `trace`, in the order sent.
+pub fn packets(trace: &[TraceEvent], world: &World) -> Vec<PacketInfo> {
+    let mut out: Vec<PacketInfo> = Vec::new();
+    let mut by_id = rustc_hash::FxHashMap::default();
+    let mut dup_acks: rustc_hash::FxHashMap<(u32, u32), u32> = Default::default();
+    for (i, e) in trace.iter().enumerate() {
+        match &e.kind {
+            TraceKind::Sent { host, path, reason, arrival, packet, .. } => {
+                let to = match path {
+                    Path::Link { link, dir } => world.link(*link).map(|l| l.destination(*dir)),
+                    Path::Loopback { host } => Some(*host),
+                };
+                let mut analysis = analysis_word(*reason).map(str::to_string);
+                if let Body::Tcp(s) = &packet.body {
+                    if *reason == SendReason::DupAck {
+                        let n = dup_acks.entry((host.0, s.ack)).or_insert(0);
+                        *n += 1;
+                        analysis = Some(format!("Dup ACK #{n}"));
+                    } else if s.window == 0 && !s.flags.syn() && !s.flags.rst() {
+                        analysis = Some("Zero Window".into());
+                    }
+                }
+                by_id.insert(packet.id.0, out.len());
+                out.push(PacketInfo {
+                    id: packet.id.0,
+                    index: i,
+                    sent: e.time,
+                    arrival: *arrival,
+                    from: *host,
+                    to,
+                    path: *path,
+                    reason: *reason,
+                    packet: packet.clone(),
+                    fate: Fate::InFlight,
+                    fate_index: None,
+                    duplicate_of: None,
+                    reordered: false,
+                    analysis,
+                });
+            }
+            TraceKind::Duplicated { original, copy, arrival } => {
+                if let Some(&o) = by_id.get(&original.0) {
+                    let mut p: PacketInfo = out[o].clone();
+                    p.id = copy.0;
+                    p.packet.id = *copy;
+                    p.index = i;
+                    p.arrival = *arrival;
+                    p.duplicate_of = Some(original.0);
+                    p.fate = Fate::InFlight;
+                    p.fate_index = None;
+                    p.analysis = Some("Duplicate".into());
+                    by_id.insert(copy.0, out.len());
+                    out.push(p);
+                }
+            }
+            TraceKind::Reordered { packet, extra_delay } => {
+                if let Some(&o) = by_id.get(&packet.0) {
+                    out[o].reordered = true;
+                    out[o].arrival = out[o].arrival.max(out[o].sent + extra_delay);
+                }
+            }
+            TraceKind::Lost { packet, reason } => set_fate(&mut out, &by_id, packet.0, Fate::Lost(*reason), i),
+            TraceKind::Delivered { packet, .. } => set_fate(&mut out, &by_id, packet.0, Fate::Delivered, i),
+            TraceKind::Dropped { packet, .. } => set_fate(&mut out, &by_id, packet.0, Fate::Discarded, i),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn set_fate(out: &mut [PacketInfo], by_id: &rustc_hash::FxHashMap<u64, usize>, id: u64, fate: Fate, i: usize) {
+    if let Some(&o) = by_id.get(&id) {
+        // Delivered then discarded: the discard is the end of the story.
+        if out[o].fate_index.is_none() || fate == Fate::Discarded {
+            out[o].fate = fate;
+            out[o].fate_index = Some(i);
+        }
+    }
+}
+
+/// Counts after the first `end` events: (sent, delivered, lost).
+pub fn counts(packets: &[PacketInfo], end: usize) -> (usize, usize, usize) {
+    let sent = packets.iter().filter(|p| p.index < end && p.duplicate_of.is_none()).count();
+    let delivered = packets.iter().filter(|p| matches!(p.fate_at(end), Fate::Delivered | Fate::Discarded)).count();
+    let lost = packets.iter().filter(|p| matches!(p.fate_at(end), Fate::Lost(_))).count();
+    (sent, delivered, lost)
+}

@@ -1,0 +1,241 @@
+//! Side panels: buffers and windows of the selected socket, "break it" link
+//! controls, and share/export.
+
+use yew::prelude::*;
+
+use super::i18n::{tr, Lang, Text};
+use super::timeline::LinkSettings;
+use super::topology::format_latency;
+use crate::net::{SocketId, SocketView, TraceEvent, TraceKind};
+
+fn bar(label: &str, parts: &[(&'static str, usize)], capacity: usize) -> Html {
+    let cap = capacity.max(parts.iter().map(|p| p.1).sum::<usize>()).max(1) as f64;
+    html! {
+        <div class="bar-row">
+            <div class="bar-label">{ label }</div>
+            <div class="bar" role="img" aria-label={label.to_string()}>
+                { for parts.iter().filter(|p| p.1 > 0).map(|(class, n)| html! {
+                    <span class={classes!("seg", *class)} style={format!("width: {:.2}%", *n as f64 / cap * 100.0)}></span>
+                }) }
+            </div>
+            <div class="bar-nums">
+                { parts.iter().map(|(c, n)| format!("{c} {n}")).collect::<Vec<_>>().join(" · ") }
+                { format!(" / {capacity} B") }
+            </div>
+        </div>
+    }
+}
+
+/// cwnd and ssthresh over time, as a small step plot.
+type Point = (u64, u32, u32);
+
+fn cwnd_plot(points: &[Point], lang: Lang) -> Html {
+    if points.is_empty() {
+        return html! {};
+    }
+    let (w, h) = (300.0, 110.0);
+    let t0 = points[0].0 as f64;
+    let t1 = (points.last().map_or(0, |p| p.0) as f64).max(t0 + 1.0);
+    let cap = |v: u32| if v >= 1 << 30 { None } else { Some(v) };
+    let maxv = points.iter().flat_map(|p| [Some(p.1), cap(p.2)]).flatten().max().unwrap_or(1).max(1) as f64 * 1.1;
+    let x = |t: u64| 30.0 + (t as f64 - t0) / (t1 - t0) * (w - 40.0);
+    let y = |v: u32| h - 16.0 - (f64::from(v) / maxv) * (h - 26.0);
+    let steps = |f: &dyn Fn(&Point) -> Option<u32>| {
+        let mut d = String::new();
+        let mut last: Option<f64> = None;
+        for p in points {
+            let Some(v) = f(p) else { continue };
+            let (px, py) = (x(p.0), y(v));
+            match last {
+                None => d.push_str(&format!("M {px:.1} {py:.1}")),
+                Some(ly) => d.push_str(&format!(" L {px:.1} {ly:.1} L {px:.1} {py:.1}")),
+            }
+            last = Some(py);
+        }
+        if let Some(ly) = last {
+            d.push_str(&format!(" L {:.1} {ly:.1}", w - 10.0));
+        }
+        d
+    };
+    html! {
+        <svg class="cwnd" viewBox={format!("0 0 {w} {h}")} role="img" aria-label={tr(lang, Text::CwndPlot)}>
+            <line class="axis" x1="30" y1={(h - 16.0).to_string()} x2={(w - 10.0).to_string()} y2={(h - 16.0).to_string()} />
+            <path class="cwnd-line" d={steps(&|p| Some(p.1))} />
+            <path class="ssthresh-line" d={steps(&|p| cap(p.2))} />
+            <text class="legend" x="34" y="12">{ "— cwnd" }</text>
+            <text class="legend ss" x="110" y="12">{ "- - ssthresh" }</text>
+            <text class="legend" x="4" y={(h - 4.0).to_string()}>{ format!("{} B max", maxv as u64) }</text>
+        </svg>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct BuffersProps {
+    pub lang: Lang,
+    pub view: Option<SocketView>,
+    pub host: String,
+    pub trace: std::rc::Rc<Vec<TraceEvent>>,
+    pub end: usize,
+}
+
+#[function_component]
+pub fn Buffers(props: &BuffersProps) -> Html {
+    let lang = props.lang;
+    let Some(v) = &props.view else {
+        return html! { <p class="muted">{ tr(lang, Text::NoSocketSelected) }</p> };
+    };
+    let who = format!(
+        "{} · fd {} · {}",
+        props.host,
+        v.fd.map_or("–".into(), |f| f.to_string()),
+        v.local.map_or("*:*".into(), |a| a.to_string())
+    );
+    let points: Vec<(u64, u32, u32)> = props.trace[..props.end.min(props.trace.len())]
+        .iter()
+        .filter_map(|e| match e.kind {
+            TraceKind::Congestion { socket, cwnd, ssthresh, .. } if socket == v.id => Some((e.time, cwnd, ssthresh)),
+            _ => None,
+        })
+        .collect();
+    html! {
+        <div class="buffers" data-socket={v.id.0.to_string()}>
+            <p class="caption">{ who }</p>
+            if let Some(t) = &v.tcp {
+                { bar(tr(lang, Text::SendBuffer), &[("in-flight", t.send_in_flight), ("unsent", t.send_unsent)],
+                      t.send_acked_capacity) }
+                { bar(tr(lang, Text::RecvBuffer), &[("buffered", t.recv_buffered), ("out-of-order", t.recv_out_of_order)],
+                      t.recv_capacity) }
+                <dl class="nums">
+                    <dt>{ "rwnd" }</dt><dd>{ format!("{} B", t.advertised_window) }</dd>
+                    <dt>{ "peer wnd" }</dt><dd>{ format!("{} B", t.snd_wnd) }</dd>
+                    <dt>{ "cwnd" }</dt><dd>{ format!("{} B", t.cwnd) }</dd>
+                    <dt>{ "ssthresh" }</dt>
+                    <dd>{ if t.ssthresh >= 1 << 30 { "∞".to_string() } else { format!("{} B", t.ssthresh) } }</dd>
+                    <dt>{ "RTO" }</dt><dd>{ format_latency(t.rto_us) }</dd>
+                    <dt>{ "SRTT" }</dt><dd>{ t.srtt_us.map_or("–".into(), format_latency) }</dd>
+                </dl>
+                { cwnd_plot(&points, lang) }
+            }
+            if let Some(q) = &v.listen {
+                { bar(tr(lang, Text::SynQueue), &[("half-open", q.syn_queue)], q.backlog as usize) }
+                { bar(tr(lang, Text::AcceptQueue), &[("ready", q.accept_queue)], q.backlog as usize) }
+                if q.overflows > 0 { <p class="muted">{ format!("overflows {}", q.overflows) }</p> }
+            }
+            if let Some(u) = &v.udp {
+                { bar(tr(lang, Text::RecvBuffer), &[("queued", u.queued_bytes)], u.capacity) }
+                <dl class="nums udp-stats">
+                    <dt>{ tr(lang, Text::Delivered) }</dt><dd data-delivered={u.delivered.to_string()}>{ u.delivered }</dd>
+                    <dt>{ tr(lang, Text::DroppedFull) }</dt><dd>{ u.dropped }</dd>
+                    <dt>{ tr(lang, Text::Queued) }</dt><dd>{ u.queued }</dd>
+                </dl>
+            }
+            if v.tcp.is_none() && v.listen.is_none() && v.udp.is_none() {
+                <p class="muted">{ tr(lang, Text::NoBuffersYet) }</p>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct BreakItProps {
+    pub lang: Lang,
+    /// (link id, name "client ↔ server", current settings)
+    pub links: Vec<(u32, String, LinkSettings)>,
+    pub on_change: Callback<(u32, LinkSettings)>,
+    pub edits: usize,
+    pub on_clear: Callback<()>,
+}
+
+#[function_component]
+pub fn BreakIt(props: &BreakItProps) -> Html {
+    let lang = props.lang;
+    html! {
+        <div class="break-it">
+            <p class="caption">{ tr(lang, Text::BreakItCaption) }</p>
+            { for props.links.iter().map(|(id, name, s)| {
+                let (id, s) = (*id, *s);
+                let slider = |label: &'static str, key: &'static str, value: f64, max: f64, step: f64, unit: &'static str,
+                              set: fn(&mut LinkSettings, f64)| {
+                    let on_change = props.on_change.clone();
+                    let onchange = Callback::from(move |e: Event| {
+                        let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else { return };
+                        let Ok(v) = input.value().parse::<f64>() else { return };
+                        let mut next = s;
+                        set(&mut next, v);
+                        on_change.emit((id, next));
+                    });
+                    let shown = if unit == "%" { format!("{}%", value.round()) } else { format!("{value} {unit}") };
+                    html! {
+                        <label class="slider">
+                            <span class="slider-name">{ label }</span>
+                            <input type="range" min="0" max={max.to_string()} step={step.to_string()}
+                                   value={value.to_string()} data-link={id.to_string()} data-knob={key}
+                                   {onchange} />
+                            <output>{ shown }</output>
+                        </label>
+                    }
+                };
+                html! {
+                    <fieldset class="link-knobs" data-link={id.to_string()}>
+                        <legend>{ name }</legend>
+                        { slider(tr(lang, Text::Loss), "loss", (s.loss * 100.0).round(), 100.0, 5.0, "%", |s, v| s.loss = v / 100.0) }
+                        { slider(tr(lang, Text::Duplicate), "duplicate", (s.duplicate * 100.0).round(), 100.0, 5.0, "%", |s, v| s.duplicate = v / 100.0) }
+                        { slider(tr(lang, Text::Reorder), "reorder", (s.reorder * 100.0).round(), 100.0, 5.0, "%", |s, v| s.reorder = v / 100.0) }
+                        { slider(tr(lang, Text::Delay), "delay", (s.latency_us / 1000) as f64, 200.0, 1.0, "ms", |s, v| s.latency_us = (v.max(0.0) * 1000.0) as u64) }
+                    </fieldset>
+                }
+            }) }
+            if props.edits > 0 {
+                <p class="edits">
+                    { format!("{} {}", props.edits, tr(lang, Text::ChangesMade)) }
+                    { " " }
+                    <button type="button" class="ghost" onclick={let c = props.on_clear.clone(); move |_| c.emit(())}>
+                        { tr(lang, Text::UndoChanges) }
+                    </button>
+                </p>
+            }
+        </div>
+    }
+}
+
+/// The JSON of a trace, for download.
+pub fn trace_json(trace: &[TraceEvent]) -> String {
+    serde_json::to_string_pretty(trace).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// Offers `text` as a file download.
+pub fn download(name: &str, mime: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    web_sys::Url::revoke_object_url(&url)?;
+    Ok(())
+}
+
+/// Which socket ids exist, for the selection list.
+pub fn socket_choices(world: &crate::net::World) -> Vec<(SocketId, String)> {
+    world
+        .hosts()
+        .flat_map(|(h, host)| {
+            world.sockets_on(h).into_iter().map(move |v| {
+                (
+                    v.id,
+                    format!(
+                        "{} fd {} {}",
+                        host.name,
+                        v.fd.map_or("–".into(), |f| f.to_string()),
+                        v.state.map_or(v.protocol.to_string().to_uppercase(), |s| s.name().to_string())
+                    ),
+                )
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,271 @@
+//! The page's one state and its reducer. Everything shown is a function of
+//! [`AppState`]; every change is an [`Action`]. Plain Rust (Yew's `Reducible` only).
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::i18n::Lang;
+use super::lesson::{lesson, Lesson, LESSONS};
+use super::share::{self, Shared};
+use super::timeline::{Edit, LinkSettings, Timeline};
+use crate::net::{SocketId, TraceKind, World};
+
+pub struct AppState {
+    pub lang: Lang,
+    pub lesson: &'static Lesson,
+    pub seed: u64,
+    /// The learner's changes: faults and dropped packets, anchored in time.
+    pub edits: Vec<Edit>,
+    pub timeline: Rc<Timeline>,
+    /// Ticks done: 0 is before anything, `timeline.len()` the end.
+    pub pos: usize,
+    /// The world at `pos`.
+    pub world: Rc<World>,
+    pub playing: bool,
+    pub selected_packet: Option<u64>,
+    pub selected_socket: Option<SocketId>,
+    /// A problem to show (a bad shared link, a lesson that failed to build).
+    pub notice: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    SetLang(Lang),
+    Forward,
+    Back,
+    Start,
+    End,
+    Seek(usize),
+    TogglePlay,
+    /// The play timer: one step, stopping at the end.
+    PlayTick,
+    SelectLesson(String),
+    SelectPacket(Option<u64>),
+    SelectSocket(Option<SocketId>),
+    DropPacket(u64),
+    SetLink {
+        link: u32,
+        settings: LinkSettings,
+    },
+    /// Forget the learner's changes.
+    ClearEdits,
+    /// Restore a shared state (or report why it cannot be).
+    Restore(Result<Option<Shared>, String>),
+    DismissNotice,
+}
+
+fn run(lesson: &Lesson, seed: u64, edits: &[Edit]) -> (Timeline, Option<String>) {
+    match lesson.build(seed) {
+        Ok((world, cmds)) => (Timeline::run(world, cmds, edits), None),
+        Err(e) => (Timeline::run(World::new(seed), Vec::new(), &[]), Some(e)),
+    }
+}
+
+impl AppState {
+    pub fn new(lang: Lang) -> AppState {
+        AppState::load(lang, &LESSONS[0], 1, Vec::new(), 0)
+    }
+
+    pub fn load(lang: Lang, lesson: &'static Lesson, seed: u64, edits: Vec<Edit>, pos: usize) -> AppState {
+        let (timeline, notice) = run(lesson, seed, &edits);
+        let pos = pos.min(timeline.len());
+        let world = Rc::new(timeline.world_at(pos));
+        let mut s = AppState {
+            lang,
+            lesson,
+            seed,
+            edits,
+            timeline: Rc::new(timeline),
+            pos,
+            world,
+            playing: false,
+            selected_packet: None,
+            selected_socket: None,
+            notice,
+        };
+        s.selected_socket = s.default_socket();
+        s
+    }
+
+    /// What a shared link restores.
+    pub fn shared(&self) -> Shared {
+        Shared { lesson: self.lesson.id.to_string(), seed: self.seed, pos: self.pos, edits: self.edits.clone() }
+    }
+
+    pub fn fragment(&self) -> String {
+        share::encode(&self.shared())
+    }
+
+    pub fn at_end(&self) -> bool {
+        self.pos >= self.timeline.len()
+    }
+
+    /// The socket of the latest state change up to now, else the first TCP socket.
+    fn default_socket(&self) -> Option<SocketId> {
+        let latest = self.timeline.trace_until(self.pos).iter().rev().find_map(|e| match e.kind {
+            TraceKind::State { socket, .. } => Some(socket),
+            _ => None,
+        });
+        latest.filter(|s| self.world.socket(*s).is_some()).or_else(|| {
+            self.world
+                .hosts()
+                .flat_map(|(h, _)| self.world.sockets_on(h))
+                .find(|v| v.protocol == crate::net::Protocol::Tcp || v.udp.is_some())
+                .map(|v| v.id)
+        })
+    }
+
+    fn with_pos(&self, pos: usize) -> AppState {
+        let pos = pos.min(self.timeline.len());
+        let world = if pos == self.pos {
+            self.world.clone()
+        } else if pos == self.pos + 1 {
+            let mut w = (*self.world).clone();
+            self.timeline.advance(&mut w, self.pos);
+            Rc::new(w)
+        } else {
+            Rc::new(self.timeline.world_at(pos))
+        };
+        let mut s = AppState {
+            lang: self.lang,
+            lesson: self.lesson,
+            seed: self.seed,
+            edits: self.edits.clone(),
+            timeline: self.timeline.clone(),
+            pos,
+            world,
+            playing: self.playing && pos < self.timeline.len(),
+            selected_packet: self.selected_packet,
+            selected_socket: self.selected_socket,
+            notice: self.notice.clone(),
+        };
+        // Follow the action: the socket whose state just changed becomes the selected one.
+        if let Some(sock) = s.timeline.events_of(pos).iter().find_map(|e| match e.kind {
+            TraceKind::State { socket, .. } => Some(socket),
+            _ => None,
+        }) {
+            s.selected_socket = Some(sock);
+        }
+        if s.selected_socket.is_none_or(|id| s.world.socket(id).is_none()) {
+            s.selected_socket = s.default_socket();
+        }
+        s
+    }
+
+    fn with_edit(&self, edit: Edit) -> AppState {
+        let same_place = self.edits.iter().filter(|e| e.at() == self.pos).count();
+        let mut edits = self.edits.clone();
+        edits.push(edit);
+        let mut s = AppState::load(self.lang, self.lesson, self.seed, edits, self.pos + 1 + same_place);
+        s.selected_packet = self.selected_packet;
+        s
+    }
+
+    fn copy(&self) -> AppState {
+        self.with_pos(self.pos)
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let next = match action {
+            Action::SetLang(lang) => {
+                if lang == self.lang {
+                    return self;
+                }
+                AppState { lang, ..self.copy() }
+            }
+            Action::Forward | Action::PlayTick if self.at_end() => {
+                if !self.playing {
+                    return self;
+                }
+                AppState { playing: false, ..self.copy() }
+            }
+            Action::Forward | Action::PlayTick => self.with_pos(self.pos + 1),
+            Action::Back => self.with_pos(self.pos.saturating_sub(1)),
+            Action::Start => self.with_pos(0),
+            Action::End => self.with_pos(self.timeline.len()),
+            Action::Seek(p) => self.with_pos(p),
+            Action::TogglePlay => {
+                let mut s = if self.at_end() { self.with_pos(0) } else { self.copy() };
+                s.playing = !self.playing;
+                s
+            }
+            Action::SelectLesson(id) => match lesson(&id) {
+                Some(l) => AppState::load(self.lang, l, self.seed, Vec::new(), 0),
+                None => return self,
+            },
+            Action::SelectPacket(p) => AppState { selected_packet: p, ..self.copy() },
+            Action::SelectSocket(s) => AppState { selected_socket: s, ..self.copy() },
+            Action::DropPacket(packet) => {
+                if !self.world.in_flight().iter().any(|(p, _, _)| p.id.0 == packet) {
+                    return self;
+                }
+                self.with_edit(Edit::Drop { at: self.pos, packet })
+            }
+            Action::SetLink { link, settings } => self.with_edit(Edit::Link { at: self.pos, link, settings }),
+            Action::ClearEdits => AppState::load(self.lang, self.lesson, self.seed, Vec::new(), self.pos),
+            Action::Restore(Ok(None)) => return self,
+            Action::Restore(Ok(Some(shared))) => match lesson(&shared.lesson) {
+                Some(l) => AppState::load(self.lang, l, shared.seed, shared.edits, shared.pos),
+                None => AppState {
+                    notice: Some(format!("the shared link names an unknown lesson “{}”", shared.lesson)),
+                    ..self.copy()
+                },
+            },
+            Action::Restore(Err(e)) => AppState { notice: Some(e), ..self.copy() },
+            Action::DismissNotice => AppState { notice: None, ..self.copy() },
+        };
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::tcp::state::TcpState;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn states(s: &AppState) -> Vec<Option<TcpState>> {
+        s.world.hosts().flat_map(|(h, _)| s.world.sockets_on(h)).map(|v| v.state).collect()
+    }
+
+    #[wasm_bindgen_test]
+    fn stepping_forward_and_back_returns_to_the_same_world() {
+        let mut s = Rc::new(AppState::new(Lang::En));
+        let mut seen = vec![states(&s)];
+        for _ in 0..12 {
+            s = s.reduce(Action::Forward);
+            seen.push(states(&s));
+        }
+        assert_eq!(s.pos, 12);
+        for back in (0..12).rev() {
+            s = s.reduce(Action::Back);
+            assert_eq!(s.pos, back);
+            assert_eq!(states(&s), seen[back]);
+        }
+        s = s.reduce(Action::End);
+        assert!(s.at_end());
+        let end = s.clone().reduce(Action::Forward);
+        assert!(Rc::ptr_eq(&s, &end));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_shared_fragment_restores_lesson_position_and_edits() {
+        let s = Rc::new(AppState::new(Lang::En)).reduce(Action::Seek(5));
+        let s = s.reduce(Action::SetLink {
+            link: 0,
+            settings: LinkSettings { loss: 0.2, duplicate: 0.0, reorder: 0.0, latency_us: 5_000 },
+        });
+        assert_eq!(s.pos, 6);
+        let fragment = s.fragment();
+        let r = Rc::new(AppState::new(Lang::Ko)).reduce(Action::Restore(share::decode(&fragment)));
+        assert_eq!((r.pos, r.edits.clone(), r.lesson.id), (s.pos, s.edits.clone(), s.lesson.id));
+        assert_eq!(r.timeline.trace, s.timeline.trace);
+        let bad = r.reduce(Action::Restore(share::decode("#lesson=nope")));
+        assert!(bad.notice.as_deref().is_some_and(|n| n.contains("nope")));
+    }
+}

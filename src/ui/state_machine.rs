@@ -1,0 +1,143 @@
+//! The TCP state diagram of RFC 9293 (figure 5): eleven states, the selected
+//! socket's current one highlighted, its last transition drawn bold.
+
+use yew::prelude::*;
+
+use super::i18n::{tr, Lang, Text};
+use crate::net::tcp::state::TcpState;
+use crate::net::tcp::state::TcpState::*;
+
+const W: f64 = 520.0;
+const H: f64 = 470.0;
+const BW: f64 = 118.0;
+const BH: f64 = 30.0;
+
+/// Where each state sits.
+pub fn position(s: TcpState) -> (f64, f64) {
+    match s {
+        Closed => (260.0, 28.0),
+        Listen => (260.0, 100.0),
+        SynReceived => (92.0, 172.0),
+        SynSent => (428.0, 172.0),
+        Established => (260.0, 244.0),
+        FinWait1 => (92.0, 316.0),
+        CloseWait => (428.0, 316.0),
+        Closing => (260.0, 360.0),
+        FinWait2 => (92.0, 388.0),
+        LastAck => (428.0, 388.0),
+        TimeWait => (260.0, 440.0),
+    }
+}
+
+/// The diagram's arrows: from, to, what causes it / what is sent, and a bend.
+pub const EDGES: [(TcpState, TcpState, &str, f64); 17] = [
+    (Closed, Listen, "listen", 0.0),
+    (Closed, SynSent, "connect / SYN", 0.0),
+    (Listen, SynReceived, "SYN / SYN-ACK", 0.0),
+    (Listen, SynSent, "send / SYN", 0.0),
+    (SynSent, SynReceived, "SYN / SYN-ACK", 0.0),
+    (SynReceived, Established, "ACK", 0.0),
+    (SynSent, Established, "SYN-ACK / ACK", 0.0),
+    (SynReceived, FinWait1, "close / FIN", 0.0),
+    (Established, FinWait1, "close / FIN", 0.0),
+    (Established, CloseWait, "FIN / ACK", 0.0),
+    (FinWait1, FinWait2, "ACK", 0.0),
+    (FinWait1, Closing, "FIN / ACK", 0.0),
+    (Closing, TimeWait, "ACK", 0.0),
+    (FinWait2, TimeWait, "FIN / ACK", 0.0),
+    (CloseWait, LastAck, "close / FIN", 0.0),
+    (LastAck, Closed, "ACK", -150.0),
+    (TimeWait, Closed, "2 MSL timeout", 150.0),
+];
+
+/// The endpoint of the line from `a` toward `b` on `a`'s box edge.
+fn clip(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    if dx == 0.0 && dy == 0.0 {
+        return a;
+    }
+    let tx = if dx != 0.0 { (BW / 2.0 + 3.0) / dx.abs() } else { f64::INFINITY };
+    let ty = if dy != 0.0 { (BH / 2.0 + 3.0) / dy.abs() } else { f64::INFINITY };
+    let t = tx.min(ty);
+    (a.0 + dx * t, a.1 + dy * t)
+}
+
+fn path(from: TcpState, to: TcpState, bend: f64) -> (String, (f64, f64)) {
+    let (a, b) = (position(from), position(to));
+    if bend == 0.0 {
+        let (p, q) = (clip(a, b), clip(b, a));
+        (format!("M {:.1} {:.1} L {:.1} {:.1}", p.0, p.1, q.0, q.1), ((p.0 + q.0) / 2.0, (p.1 + q.1) / 2.0))
+    } else {
+        // Around the side: out of `from` sideways, into `to` sideways.
+        let side = if bend > 0.0 { -1.0 } else { 1.0 };
+        let p = (a.0 + side * BW / 2.0, a.1);
+        let q = (b.0 + side * BW / 2.0, b.1);
+        let cx = if side < 0.0 { 14.0 } else { W - 14.0 };
+        (
+            format!("M {:.1} {:.1} C {cx:.1} {:.1}, {cx:.1} {:.1}, {:.1} {:.1}", p.0, p.1, p.1, q.1, q.0, q.1),
+            (if side < 0.0 { cx + 34.0 } else { cx - 30.0 }, (p.1 + q.1) / 2.0),
+        )
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct StateMachineProps {
+    pub lang: Lang,
+    /// The selected socket's state, and a caption for it (`client fd 3`).
+    pub current: Option<TcpState>,
+    pub caption: String,
+    /// The socket's last transition, if any.
+    pub last: Option<(TcpState, TcpState)>,
+}
+
+#[function_component]
+pub fn StateMachine(props: &StateMachineProps) -> Html {
+    let last = props.last;
+    let is_last = |f: TcpState, t: TcpState| last == Some((f, t));
+    let extra = last.filter(|(f, t)| !EDGES.iter().any(|(a, b, _, _)| a == f && b == t));
+    html! {
+        <div class="fsm-wrap">
+            <p class="caption">{ &props.caption }</p>
+            <svg class="fsm" viewBox={format!("0 0 {W} {H}")} role="img" aria-label={tr(props.lang, Text::StateMachineLabel)}>
+                <defs>
+                    <marker id="fsm-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6"
+                            orient="auto-start-reverse">
+                        <path d="M 0 0 L 10 5 L 0 10 z" />
+                    </marker>
+                    <marker id="fsm-head-hot" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5"
+                            orient="auto-start-reverse">
+                        <path class="hot" d="M 0 0 L 10 5 L 0 10 z" />
+                    </marker>
+                </defs>
+                { for EDGES.iter().map(|&(f, t, label, bend)| {
+                    let (d, (mx, my)) = path(f, t, bend);
+                    let hot = is_last(f, t);
+                    html! {
+                        <g class={classes!("edge", hot.then_some("hot"))} data-from={f.name()} data-to={t.name()}>
+                            <path d={d} marker-end={if hot { "url(#fsm-head-hot)" } else { "url(#fsm-head)" }} />
+                            <text x={mx.to_string()} y={(my - 3.0).to_string()} text-anchor="middle">{ label }</text>
+                        </g>
+                    }
+                }) }
+                if let Some((f, t)) = extra {
+                    <g class="edge hot extra" data-from={f.name()} data-to={t.name()}>
+                        <path d={path(f, t, 0.0).0} marker-end="url(#fsm-head-hot)" />
+                    </g>
+                }
+                { for TcpState::ALL.iter().map(|&s| {
+                    let (x, y) = position(s);
+                    let on = props.current == Some(s);
+                    html! {
+                        <g class={classes!("fsm-state", on.then_some("current"))} data-state={s.name()}>
+                            <rect x={(x - BW / 2.0).to_string()} y={(y - BH / 2.0).to_string()}
+                                  width={BW.to_string()} height={BH.to_string()} rx="15" />
+                            <text x={x.to_string()} y={(y + 5.0).to_string()} text-anchor="middle">
+                                { if on { format!("● {}", s.name()) } else { s.name().to_string() } }
+                            </text>
+                        </g>
+                    }
+                }) }
+            </svg>
+        </div>
+    }
+}

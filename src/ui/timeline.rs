@@ -1,0 +1,365 @@
+//! The page's model of time: a lesson's commands run into a list of *ticks*, each one
+//! atomic change of the world (a socket call, the events of one instant, a fault the
+//! learner added) with the trace events it produced.
+//!
+//! Position `p` means "after the first `p` ticks". The world at any position is
+//! rebuilt by restoring the nearest snapshot (one every [`SNAPSHOT_EVERY`] ticks) and
+//! replaying ticks, so going back is exact: no undoing by hand. Plain Rust, no web.
+
+use crate::net::trace::TraceEvent;
+use crate::net::{Command, FaultChange, LinkConfig, LinkId, PacketId, World};
+
+/// A snapshot of the world is kept every this many ticks.
+pub const SNAPSHOT_EVERY: usize = 64;
+/// A lesson stops after this many ticks (a runaway script cannot freeze the page).
+pub const MAX_TICKS: usize = 20_000;
+
+/// The learner's settings for a link, applied to both directions.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkSettings {
+    pub loss: f64,
+    pub duplicate: f64,
+    pub reorder: f64,
+    pub latency_us: u64,
+}
+
+impl LinkSettings {
+    pub fn of(config: &LinkConfig) -> LinkSettings {
+        LinkSettings {
+            loss: config.loss,
+            duplicate: config.duplicate,
+            reorder: config.reorder,
+            latency_us: config.latency_us,
+        }
+    }
+
+    /// `base` with these settings; probabilities clamped to 0..=1.
+    pub fn apply_to(&self, base: &LinkConfig) -> LinkConfig {
+        let p = |v: f64| if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 };
+        LinkConfig {
+            loss: p(self.loss),
+            duplicate: p(self.duplicate),
+            reorder: p(self.reorder),
+            latency_us: self.latency_us.min(10_000_000),
+            ..base.clone()
+        }
+    }
+}
+
+/// A change the learner made, anchored at the position where it was made.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// Drop one packet (in flight at `at`).
+    Drop { at: usize, packet: u64 },
+    /// Change a link's settings from `at` on.
+    Link { at: usize, link: u32, settings: LinkSettings },
+}
+
+impl Edit {
+    pub fn at(&self) -> usize {
+        match self {
+            Edit::Drop { at, .. } | Edit::Link { at, .. } => *at,
+        }
+    }
+}
+
+/// One step of work on the world; replaying the same ops gives the same world.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    Cmd(Command),
+    Edit(Edit),
+}
+
+/// One atomic change: its ops, the trace range it produced and the clock after it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tick {
+    pub ops: Vec<Op>,
+    /// `trace[first..end]` are this tick's events.
+    pub first: usize,
+    pub end: usize,
+    /// Simulated time after the tick, microseconds.
+    pub time: u64,
+    /// The learner's edit, when this tick is one.
+    pub edit: bool,
+}
+
+/// A lesson run to its end: every tick, the whole trace, and snapshots.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    pub ticks: Vec<Tick>,
+    pub trace: Vec<TraceEvent>,
+    snapshots: Vec<World>,
+    /// Why the run stopped early or a command failed, if it did.
+    pub warning: Option<String>,
+}
+
+fn apply(world: &mut World, op: &Op) -> Result<(), String> {
+    match op {
+        Op::Cmd(c) => world.apply(c.clone()).map(|_| ()).map_err(|e| e.to_string()),
+        Op::Edit(Edit::Drop { packet, .. }) => {
+            world.drop_packet(PacketId(*packet));
+            Ok(())
+        }
+        Op::Edit(Edit::Link { link, settings, .. }) => {
+            let id = LinkId(*link);
+            let base = world.link(id).map(|l| l.dirs[0].config.clone()).ok_or_else(|| format!("no link #{link}"))?;
+            world.change_link(id, None, FaultChange::Configure(settings.apply_to(&base))).map_err(|e| e.to_string())
+        }
+    }
+}
+
+impl Timeline {
+    /// Runs `commands` on `world` (a [`Command::RunUntil`] advances the clock; a
+    /// call happens after every event due by then), with the learner's `edits`,
+    /// then runs until nothing is left to happen.
+    pub fn run(mut world: World, commands: Vec<Command>, edits: &[Edit]) -> Timeline {
+        world.discard_trace();
+        let mut edits: Vec<Edit> = edits.to_vec();
+        edits.sort_by_key(Edit::at); // stable: same-position edits keep their order
+        let mut edits = edits.into_iter().peekable();
+        let mut commands = commands.into_iter().peekable();
+        let mut t = Timeline { ticks: Vec::new(), trace: Vec::new(), snapshots: vec![world.snapshot()], warning: None };
+        let mut pending: Vec<Op> = Vec::new();
+        loop {
+            if t.ticks.len() >= MAX_TICKS {
+                t.warning = Some(format!("stopped after {MAX_TICKS} steps"));
+                break;
+            }
+            // The learner's edits anchored here come first.
+            if let Some(edit) = edits.next_if(|e| e.at() <= t.ticks.len()) {
+                t.push(&mut world, &mut pending, Op::Edit(edit), true);
+                continue;
+            }
+            let next_event = world.next_event_time();
+            let op = match commands.peek() {
+                Some(Command::RunUntil { until }) => match next_event {
+                    Some(e) if e <= *until => Op::Cmd(Command::RunUntil { until: e }),
+                    _ => {
+                        let until = *until;
+                        commands.next();
+                        let op = Op::Cmd(Command::RunUntil { until });
+                        let _ = apply(&mut world, &op);
+                        pending.push(op);
+                        continue;
+                    }
+                },
+                Some(_) => match commands.next() {
+                    Some(c) => Op::Cmd(c),
+                    None => continue,
+                },
+                None => match next_event {
+                    Some(e) => Op::Cmd(Command::RunUntil { until: e }),
+                    None => {
+                        // Edits anchored past the end still apply, at the end.
+                        if edits.peek().is_some() {
+                            if let Some(edit) = edits.next() {
+                                t.push(&mut world, &mut pending, Op::Edit(edit), true);
+                            }
+                            continue;
+                        }
+                        break;
+                    }
+                },
+            };
+            t.push(&mut world, &mut pending, op, false);
+        }
+        t
+    }
+
+    /// Applies `op` (after any pending clock moves) as one tick; a tick that
+    /// produced nothing to see is folded into the next one.
+    fn push(&mut self, world: &mut World, pending: &mut Vec<Op>, op: Op, edit: bool) {
+        if let Err(e) = apply(world, &op) {
+            if self.warning.is_none() {
+                self.warning = Some(e);
+            }
+        }
+        pending.push(op);
+        let first = self.trace.len();
+        world.drain_trace_into(&mut self.trace);
+        if self.trace.len() == first && !edit {
+            return; // nothing observable (a superseded timer): fold into the next tick
+        }
+        let ops = std::mem::take(pending);
+        self.ticks.push(Tick { ops, first, end: self.trace.len(), time: world.now(), edit });
+        if self.ticks.len() % SNAPSHOT_EVERY == 0 {
+            self.snapshots.push(world.snapshot());
+        }
+    }
+
+    /// Number of positions minus one: the last position.
+    pub fn len(&self) -> usize {
+        self.ticks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ticks.is_empty()
+    }
+
+    /// The world at position `pos` (clamped): nearest snapshot, then replay.
+    pub fn world_at(&self, pos: usize) -> World {
+        let pos = pos.min(self.ticks.len());
+        let s = (pos / SNAPSHOT_EVERY).min(self.snapshots.len().saturating_sub(1));
+        let Some(snap) = self.snapshots.get(s) else { return World::new(0) };
+        let mut w = snap.snapshot();
+        for tick in &self.ticks[s * SNAPSHOT_EVERY..pos] {
+            Self::replay(&mut w, tick);
+        }
+        w
+    }
+
+    /// Moves a world at position `pos` on by one tick.
+    pub fn advance(&self, world: &mut World, pos: usize) {
+        if let Some(tick) = self.ticks.get(pos) {
+            Self::replay(world, tick);
+        }
+    }
+
+    fn replay(world: &mut World, tick: &Tick) {
+        for op in &tick.ops {
+            let _ = apply(world, op);
+        }
+        world.discard_trace();
+    }
+
+    /// The trace events up to position `pos`.
+    pub fn trace_until(&self, pos: usize) -> &[TraceEvent] {
+        let end = match pos {
+            0 => 0,
+            p => self.ticks.get(p - 1).map_or(self.trace.len(), |t| t.end),
+        };
+        &self.trace[..end]
+    }
+
+    /// The events of the tick that led to position `pos`.
+    pub fn events_of(&self, pos: usize) -> &[TraceEvent] {
+        match pos.checked_sub(1).and_then(|i| self.ticks.get(i)) {
+            Some(t) => &self.trace[t.first..t.end],
+            None => &[],
+        }
+    }
+
+    /// Simulated time at position `pos`.
+    pub fn time_at(&self, pos: usize) -> u64 {
+        pos.checked_sub(1).and_then(|i| self.ticks.get(i)).map_or(0, |t| t.time)
+    }
+
+    /// The position right after the tick holding trace event index `i`.
+    pub fn position_of_event(&self, i: usize) -> usize {
+        self.ticks.partition_point(|t| t.end <= i) + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::packet::Body;
+    use crate::net::trace::SendReason;
+    use crate::net::{HostId, SocketView};
+    use crate::ui::lesson::lesson;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn run(id: &str, edits: &[Edit]) -> Timeline {
+        let (world, cmds) = lesson(id).expect("lesson").build(1).expect("build");
+        Timeline::run(world, cmds, edits)
+    }
+
+    fn views(w: &World) -> Vec<SocketView> {
+        (0..w.hosts().len() as u32).flat_map(|h| w.sockets_on(HostId(h))).collect()
+    }
+
+    fn flags(t: &Timeline, end: usize) -> Vec<String> {
+        t.trace[..end]
+            .iter()
+            .filter_map(|e| match &e.kind {
+                TraceKind::Sent { packet, .. } => match &packet.body {
+                    Body::Tcp(s) => Some(s.flags.tcpdump()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+
+    use crate::net::TraceKind;
+
+    #[wasm_bindgen_test]
+    fn the_handshake_lesson_opens_with_syn_synack_ack_and_closes() {
+        let t = run("handshake", &[]);
+        assert!(t.warning.is_none(), "{:?}", t.warning);
+        let all = flags(&t, t.trace.len());
+        assert_eq!(&all[..3], ["S", "S.", "."]);
+        assert!(all.iter().any(|f| f.contains('F')), "{all:?}");
+        let end = t.world_at(t.len());
+        assert!(end.is_idle());
+    }
+
+    #[wasm_bindgen_test]
+    fn every_position_is_the_same_forwards_and_by_snapshot() {
+        let t = run("handshake", &[]);
+        let mut w = t.world_at(0);
+        for pos in 0..=t.len() {
+            let direct = t.world_at(pos);
+            assert_eq!(views(&w), views(&direct), "position {pos}");
+            assert_eq!(w.now(), direct.now());
+            assert_eq!(w.now(), t.time_at(pos).max(w.now()));
+            t.advance(&mut w, pos);
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn snapshots_make_long_runs_exact_too() {
+        // A 100% lossy link: the SYN is retransmitted until connect gives up.
+        let edits = [Edit::Link {
+            at: 0,
+            link: 0,
+            settings: LinkSettings { loss: 1.0, duplicate: 0.0, reorder: 0.0, latency_us: 10_000 },
+        }];
+        let t = run("handshake", &edits);
+        let mut w = t.world_at(0);
+        for pos in 0..=t.len() {
+            if pos % 7 == 0 || pos == t.len() {
+                assert_eq!(views(&w), views(&t.world_at(pos)), "position {pos}");
+            }
+            t.advance(&mut w, pos);
+        }
+        assert!(t.ticks[0].edit);
+    }
+
+    #[wasm_bindgen_test]
+    fn dropping_the_data_segment_brings_a_retransmission() {
+        let t = run("handshake", &[]);
+        // The position right after "hello" was sent.
+        let data = t
+            .trace
+            .iter()
+            .position(|e| matches!(&e.kind, TraceKind::Sent { reason: SendReason::Data, .. }))
+            .expect("a data segment");
+        let TraceKind::Sent { packet, .. } = &t.trace[data].kind else { unreachable!() };
+        let pos = t.position_of_event(data);
+        let dropped = run("handshake", &[Edit::Drop { at: pos, packet: packet.id.0 }]);
+        let reasons: Vec<SendReason> = dropped
+            .trace
+            .iter()
+            .filter_map(|e| match &e.kind {
+                TraceKind::Sent { reason, .. } => Some(*reason),
+                _ => None,
+            })
+            .collect();
+        assert!(reasons.contains(&SendReason::Retransmit), "{reasons:?}");
+        assert!(dropped.ticks[pos].edit);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_lossy_link_delivers_fewer_datagrams() {
+        let delivered = |t: &Timeline| t.trace.iter().filter(|e| matches!(e.kind, TraceKind::Delivered { .. })).count();
+        assert_eq!(delivered(&run("udp-loss", &[])), 10);
+        let lossy = [Edit::Link {
+            at: 0,
+            link: 0,
+            settings: LinkSettings { loss: 0.5, duplicate: 0.0, reorder: 0.0, latency_us: 10_000 },
+        }];
+        let n = delivered(&run("udp-loss", &lossy));
+        assert!(n < 10, "{n} delivered");
+    }
+}
