@@ -7,20 +7,23 @@ const HEAD: &str = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client serv
 
 /// Lines that are valid or nearly so, to reach deep into the runner.
 const LINES: &[&str] = &[
-    "server: l = socket(tcp)",
-    "server: u = socket(udp)",
     "server: bind(l, 10.0.0.1:80) = 0",
     "server: bind(u, 10.0.0.1:80)",
     "server: listen(l, 0)",
-    "server: a = accept(l)",
-    "server: recv(a, 100)",
-    "server: close(a)",
+    "server: accept(l)",
+    "server: recv(5, 100)",
+    "server: send(5, 70000 bytes)",
+    "server: close(5)",
     "server: close(l)",
     "server: recvfrom(u, 5)",
     "server: setsockopt(l, O_NONBLOCK, 1)",
-    "server: setsockopt(a, SO_RCVBUF, 1)",
+    "server: setsockopt(5, SO_RCVBUF, 1)",
+    "server: setsockopt(l, SO_REUSEADDR, 1)",
+    "server: u = socket(udp)",
     "client: c = socket(tcp)",
-    "client: v = socket(udp)",
+    "client: bind(c, 10.0.0.2:5000)",
+    "client: connect(c, 10.0.0.2:5000)",
+    "client: connect(c, 127.0.0.1:80)",
     "client: connect(c, 10.0.0.1:80)",
     "client: connect(v, 10.0.0.1:80)",
     "client: send(c, 5000 bytes)",
@@ -48,7 +51,7 @@ const LINES: &[&str] = &[
     "expect client > server [S]",
     "expect server > client eventually [R.]",
     "expect state client c ESTABLISHED now",
-    "expect state server a TIME-WAIT",
+    "expect state server 5 TIME-WAIT",
     "expect lost 0..100",
     "expect delivered server u 1",
     "expect cwnd client c 10 mss now",
@@ -69,18 +72,31 @@ proptest! {
     }
 }
 
+/// `SCRIPT_PROP_CASES=5000 cargo test --test script_props` for a deeper search.
+fn runner_cases() -> u32 {
+    std::env::var("SCRIPT_PROP_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: runner_cases(), .. ProptestConfig::default() })]
 
     #[test]
     fn runner_never_panics(lines in proptest::collection::vec(0..LINES.len(), 0..25), seed in 0u64..1000) {
-        let mut text = HEAD.to_string();
+        let mut text = format!("{HEAD}server: l = socket(tcp)\nserver: u = socket(udp)\nclient: c = socket(tcp)\nclient: v = socket(udp)\n");
         for i in lines {
             text.push_str(LINES[i]);
             text.push('\n');
         }
-        if let Ok(s) = script::parse(&text) {
-            let opts = RunOptions { seed: Some(seed), pending_bound_us: 5_000_000, idle_bound_us: 10_000_000, ..RunOptions::default() };
+        let parsed = script::parse(&text);
+        prop_assert!(parsed.is_ok(), "{:?}", parsed.err());
+        if let Ok(s) = parsed {
+            let opts = RunOptions {
+                seed: Some(seed),
+                pending_bound_us: 5_000_000,
+                idle_bound_us: 10_000_000,
+                keep_going: true,
+                ..RunOptions::default()
+            };
             let report = script::run(&s, &opts);
             prop_assert!(report.lines.len() <= s.statements.len());
         }

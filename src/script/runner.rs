@@ -30,11 +30,20 @@ pub struct RunOptions {
     pub idle_bound_us: u64,
     /// Events one run may process.
     pub max_events: u64,
+    /// Go on after a failure (to see every failure, or to explore); a call that
+    /// stays pending is then abandoned. Stops only at the event limit.
+    pub keep_going: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { seed: None, pending_bound_us: 120_000_000, idle_bound_us: 600_000_000, max_events: MAX_EVENTS }
+        RunOptions {
+            seed: None,
+            pending_bound_us: 120_000_000,
+            idle_bound_us: 600_000_000,
+            max_events: MAX_EVENTS,
+            keep_going: false,
+        }
     }
 }
 
@@ -195,6 +204,8 @@ pub struct Runner<'s> {
     events: u64,
     cur_line: usize,
     cur_outcome: Option<usize>,
+    /// The event limit was reached: nothing more runs, even with `keep_going`.
+    halted: bool,
 }
 
 impl<'s> Runner<'s> {
@@ -223,6 +234,7 @@ impl<'s> Runner<'s> {
             events: 0,
             cur_line: 0,
             cur_outcome: None,
+            halted: false,
         }
     }
 
@@ -245,7 +257,7 @@ impl<'s> Runner<'s> {
 
     /// The statement `step` will run next, unless the run is over or failed.
     pub fn next_statement(&self) -> Option<&'s Statement> {
-        if self.failures.is_empty() {
+        if !self.stopped() {
             self.script.statements.get(self.next)
         } else {
             None
@@ -285,7 +297,7 @@ impl<'s> Runner<'s> {
     /// end (bounded), then the world until idle (bounded).
     pub fn finish(mut self) -> RunReport {
         while self.step().is_some() {}
-        if self.failures.is_empty() {
+        if !self.stopped() {
             self.cur_line = self.script.statements.last().map_or(0, |s| s.line);
             let mut order: Vec<(CallId, HostId)> = self.pending.iter().map(|p| (p.call, p.host)).collect();
             order.sort();
@@ -295,7 +307,7 @@ impl<'s> Runner<'s> {
                 }
             }
         }
-        if self.failures.is_empty() {
+        if !self.stopped() {
             let deadline = self.world.now().saturating_add(self.opts.idle_bound_us).min(MAX_TIME_US);
             while self.step_world(deadline) {}
         }
@@ -319,6 +331,11 @@ impl<'s> Runner<'s> {
     }
 
     // ----- bookkeeping ------------------------------------------------------------
+
+    /// Whether the run has stopped: a failure (unless `keep_going`) or the event limit.
+    fn stopped(&self) -> bool {
+        self.halted || (!self.opts.keep_going && !self.failures.is_empty())
+    }
 
     fn fail(&mut self, line: usize, kind: FailureKind, expected: impl Into<String>, got: impl Into<String>) {
         self.failures.push(Failure { line, kind, expected: expected.into(), got: got.into() });
@@ -470,7 +487,7 @@ impl<'s> Runner<'s> {
 
     /// Runs one event if one is due by `deadline`. False when none is, or the run failed.
     fn step_world(&mut self, deadline: u64) -> bool {
-        if !self.failures.is_empty() {
+        if self.stopped() {
             return false;
         }
         match self.world.next_event_time() {
@@ -479,6 +496,7 @@ impl<'s> Runner<'s> {
         }
         if self.events >= self.opts.max_events {
             let max = self.opts.max_events;
+            self.halted = true;
             self.fail_here(FailureKind::Script, format!("at most {max} events in one run"), "more (the event limit)");
             return false;
         }
@@ -490,12 +508,12 @@ impl<'s> Runner<'s> {
 
     /// Lets `host`'s blocked call finish before its next line. False on failure.
     fn wait_host(&mut self, host: HostId) -> bool {
-        let Some(p) = self.pending.iter().find(|p| p.host == host) else { return self.failures.is_empty() };
+        let Some(p) = self.pending.iter().find(|p| p.host == host) else { return !self.stopped() };
         let (call, line, outcome, rendered) = (p.call, p.line, p.outcome, p.rendered.clone());
         let deadline = p.issued.saturating_add(self.opts.pending_bound_us).min(MAX_TIME_US);
         while self.pending.iter().any(|p| p.call == call) {
             if !self.step_world(deadline) {
-                if !self.failures.is_empty() {
+                if self.stopped() {
                     return false;
                 }
                 let got = if self.world.is_idle() {
@@ -510,10 +528,15 @@ impl<'s> Runner<'s> {
                     l.ok = false;
                 }
                 self.fail(line, FailureKind::Pending, format!("{rendered} to return"), got);
+                if self.opts.keep_going {
+                    // Abandon the call: its host goes on with its next line.
+                    self.pending.retain(|p| p.call != call);
+                    return true;
+                }
                 return false;
             }
         }
-        self.failures.is_empty()
+        !self.stopped()
     }
 
     // ----- statements ------------------------------------------------------------------
@@ -542,7 +565,7 @@ impl<'s> Runner<'s> {
                     return;
                 }
                 while self.step_world(target) {}
-                if self.failures.is_empty() {
+                if !self.stopped() {
                     self.world.run_until(target);
                 }
                 self.set_detail(oi, LineDetail::Advance { to: self.world.now() });
@@ -884,7 +907,7 @@ impl<'s> Runner<'s> {
                 i += 1;
             }
             if !self.step_world(deadline) {
-                if !self.failures.is_empty() {
+                if self.stopped() {
                     return;
                 }
                 let what = if e.eventually { "no matching packet" } else { "no packet" };
