@@ -286,3 +286,42 @@ fn a_send_larger_than_the_buffer_blocks_until_the_reader_drains_it() {
     lab.run();
     assert_eq!(lab.returned_last(lab.client), Some(Ok(CallValue::Sent(300_000))));
 }
+
+#[test]
+fn zero_window_probes_continue_with_backoff_until_the_window_opens() {
+    // Regression: a probe once moved snd_max, which stopped the persist timer for good.
+    let mut lab = Lab::new(1);
+    let l = lab.socket(lab.server, Protocol::Tcp);
+    lab.ok(lab.server, SysCall::SetSockOpt { fd: l, opt: SockOpt::RcvBuf(4096) });
+    lab.ok(lab.server, SysCall::Bind { fd: l, addr: SocketAddrV4::new(SERVER_IP, 80) });
+    lab.ok(lab.server, SysCall::Listen { fd: l, backlog: 1 });
+    let c = lab.socket(lab.client, Protocol::Tcp);
+    lab.call(lab.client, connect(c, SERVER_IP, 80));
+    lab.run_for(100_000);
+    lab.call(lab.client, send(c, &[7u8; 10_000]));
+    lab.run_for(600_000_000);
+    let probes: Vec<u64> = lab
+        .trace
+        .iter()
+        .filter(|e| matches!(e.kind, TraceKind::Sent { reason: SendReason::ZeroWindowProbe, .. }))
+        .map(|e| e.time)
+        .collect();
+    assert!(probes.len() >= 5, "{probes:?}");
+    assert!(probes.windows(3).all(|w| w[2] - w[1] >= w[1] - w[0]), "intervals back off: {probes:?}");
+    // The application reads; the window opens and the data flows on.
+    let a = match lab.ok(lab.server, SysCall::Accept { fd: l }) {
+        CallValue::Accepted { fd, .. } => fd,
+        v => panic!("{v:?}"),
+    };
+    let mut got = 0;
+    for _ in 0..40 {
+        if let CallOutcome::Done(Ok(v)) = lab.call(lab.server, recv(a, 10_000)) {
+            got += data(&v).len();
+        }
+        lab.run_for(130_000_000);
+        if got == 10_000 {
+            break;
+        }
+    }
+    assert_eq!(got, 10_000);
+}

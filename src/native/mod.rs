@@ -1,12 +1,13 @@
 //! Feature `native`: the same scripts on real kernel sockets over loopback, so
 //! the model can be checked against Linux (`socklab diff`).
 //!
-//! - [`map`] gives each script host its own 127.0.0.x and refuses any other address;
+//! - [`map`] gives each script address its own 127.b.0.x and refuses any other address;
 //! - [`real`] performs one host's calls on non-blocking socket2 sockets;
 //! - this module walks a script as the simulator's runner does — each host one
 //!   process thread, a blocked call pending until the kernel lets it finish —
 //!   and records every call's outcome, and every line it cannot apply and why.
 
+pub mod diff;
 pub mod map;
 pub mod real;
 
@@ -92,6 +93,8 @@ struct HostState {
     pending: Option<Pending>,
 }
 
+static NEXT_BLOCK: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
 /// Runs `script` on real sockets. Returns an error only when the script's hosts
 /// cannot be mapped onto loopback.
 pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Refusal> {
@@ -103,7 +106,9 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
             _ => None,
         })
         .collect();
-    let map = AddressMap::new(&hosts)?;
+    // A fresh block of loopback addresses per run (see AddressMap::new).
+    let block = (NEXT_BLOCK.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 250 + 1) as u8;
+    let map = AddressMap::new(&hosts, block)?;
     let index: HashMap<&str, usize> = hosts.iter().enumerate().map(|(i, (n, _))| (n.as_str(), i)).collect();
     let mut states: Vec<HostState> = hosts
         .iter()

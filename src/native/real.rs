@@ -266,7 +266,14 @@ impl RealProcess {
             }
             return Attempt::Done(match rs.socket.take_error() {
                 Ok(None) => RealResult::Ok(CallValue::Zero),
-                Ok(Some(e)) | Err(e) => RealResult::from_io(&e),
+                Ok(Some(e)) | Err(e) => {
+                    // A blocking connect that fails leaves the socket unconnected
+                    // (inet_stream_connect disconnects it), so the process may
+                    // connect again. Our connect was non-blocking; disconnect the
+                    // same way, or the next connect would say ECONNABORTED.
+                    disconnect(&rs.socket);
+                    RealResult::from_io(&e)
+                }
             });
         }
         match rs.socket.connect(&SockAddr::from(map.to_real(host, addr))) {
@@ -345,5 +352,19 @@ impl RealProcess {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Attempt::Again(Resume::Other),
             Err(e) => Attempt::Done(RealResult::from_io(&e)),
         }
+    }
+}
+
+/// `connect(fd, AF_UNSPEC)`: the kernel's way to dissolve a socket's association.
+fn disconnect(socket: &Socket) {
+    // SAFETY: a zeroed sockaddr with family AF_UNSPEC and its true length.
+    unsafe {
+        let mut addr: libc::sockaddr = std::mem::zeroed();
+        addr.sa_family = libc::AF_UNSPEC as libc::sa_family_t;
+        libc::connect(
+            std::os::fd::AsRawFd::as_raw_fd(socket),
+            &addr,
+            std::mem::size_of::<libc::sockaddr>() as libc::socklen_t,
+        );
     }
 }

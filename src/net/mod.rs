@@ -335,9 +335,10 @@ impl World {
     /// Takes one entry off the queue. False when it was a superseded timer.
     fn pop_event(&mut self) -> bool {
         let Some(Reverse(next)) = self.queue.pop() else { return false };
-        self.now = self.now.max(next.time);
+        // The clock moves only for events that happen: a superseded timer leaves it.
         let ran = match next.event {
             Event::Arrive { to, packet, .. } => {
+                self.now = self.now.max(next.time);
                 self.arrive(to, packet);
                 true
             }
@@ -544,13 +545,14 @@ impl World {
         let deadline = sock.tcp().and_then(|t| t.tcb.as_ref()).and_then(|tcb| tcb.timers.get(kind));
         match deadline {
             None => false,
-            Some(d) if d > self.now => {
+            Some(d) if d > time => {
                 sock.timer_events[kind.index()] = Some(d);
                 self.schedule(d, Event::Timer { socket: id, kind });
                 false
             }
             Some(_) => {
                 let host = sock.host;
+                self.now = self.now.max(time);
                 self.emit(TraceKind::Timer { host, socket: id, timer: kind });
                 self.tcp_timer(id, kind);
                 true

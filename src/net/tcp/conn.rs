@@ -114,6 +114,9 @@ pub struct Tcb {
     rto: u64,
     rtt_probe: Option<(u32, u64)>,
     syn_sent_at: Option<u64>,
+    /// The end of a zero-window probe's byte, which the peer may acknowledge if
+    /// its window had opened: beyond `snd_max`, but not data in flight.
+    probe_end: Option<u32>,
     retries: u32,
     persist_backoff: u32,
 
@@ -175,6 +178,7 @@ impl Tcb {
             rto: cfg.rto_initial_us,
             rtt_probe: None,
             syn_sent_at: None,
+            probe_end: None,
             retries: 0,
             persist_backoff: 0,
             cwnd: 0,
@@ -529,6 +533,13 @@ impl Tcb {
     /// The ACK field of a segment in a synchronized state. Returns false when the
     /// segment must be dropped.
     fn process_ack(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) -> bool {
+        if let Some(end) = self.probe_end.take() {
+            if seq::gt(seg.ack, self.snd_max) && seq::le(seg.ack, end) {
+                // The window had opened: the probe's byte went in as data.
+                self.snd_max = seg.ack;
+                self.snd_nxt = seg.ack;
+            }
+        }
         if seq::gt(seg.ack, self.snd_max) {
             self.ack_pending = Some(SendReason::Ack);
             return false;
@@ -604,11 +615,12 @@ impl Tcb {
                 self.retransmit_first(now, SendReason::FastRetransmit, out);
             }
             Some(_) => {
-                let flight = seq::diff(self.snd_max, self.snd_una);
-                self.cwnd = self.ssthresh.min(flight + self.snd_mss).max(self.snd_mss);
+                // Full ACK: recovery is over; continue from ssthresh, as Linux does
+                // (RFC 6582 §3.2 step 3, option 2).
+                self.cwnd = self.ssthresh.max(self.snd_mss);
                 self.recover = None;
             }
-            None => self.grow_cwnd(acked),
+            None => self.grow_cwnd(data_acked as u32),
         }
         if self.snd_una == self.snd_max {
             self.timers.stop(TimerKind::Retransmit);
@@ -950,7 +962,7 @@ impl Tcb {
     fn arm_persist(&mut self, now: u64) {
         let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
         let has_unsent = self.send_buf.len() > offset;
-        if has_unsent && self.snd_una == self.snd_max {
+        if has_unsent && self.snd_nxt == self.snd_una {
             if !self.timers.is_running(TimerKind::Persist) {
                 let interval = (self.rto << self.persist_backoff.min(10)).min(self.cfg.rto_max_us);
                 self.timers.set(TimerKind::Persist, now + interval);
@@ -977,12 +989,14 @@ impl Tcb {
         let payload: Vec<u8> = self.send_buf.range(offset..offset + len).copied().collect();
         let seg = self.segment(self.snd_nxt, TcpFlags::ACK | TcpFlags::PSH, Arc::from(payload));
         let end = self.snd_nxt.wrapping_add(len as u32);
-        if seq::gt(end, self.snd_max) {
-            self.snd_max = end;
-        }
         if reason == SendReason::Data {
             self.snd_nxt = end;
+            if seq::gt(end, self.snd_max) {
+                self.snd_max = end;
+            }
             self.timers.set(TimerKind::Retransmit, now + self.rto);
+        } else {
+            self.probe_end = Some(end);
         }
         out.segments.push((seg, reason));
         let interval = (self.rto << (self.persist_backoff + 1).min(10)).min(self.cfg.rto_max_us);

@@ -1,0 +1,182 @@
+//! `socklab diff`: one script in both worlds — the model and the kernel — and its
+//! call-level outcomes compared line by line.
+
+use super::real::RealResult;
+use super::{NativeOptions, NativeOutcome, NativeReport};
+use crate::net::addr::EPHEMERAL_PORTS;
+use crate::net::socket::{render_result, CallResult, CallValue};
+use crate::net::SocketAddrV4;
+use crate::script::ast::{LinkSetting, Script, StmtKind};
+use crate::script::{LineDetail, RunOptions, RunReport};
+
+/// The marker a lesson puts on a call line whose kernel outcome is known to
+/// differ from the model's, followed by the reason: `#! kernel: ...`.
+pub const DIVERGENCE_NOTE: &str = "#! kernel:";
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    Agree,
+    Diverge,
+    /// Differs, and the lesson says why (`#! kernel: reason`).
+    Annotated(String),
+    /// Not compared: the driver refused or skipped the line.
+    NotCompared(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineDiff {
+    pub line: usize,
+    pub call: String,
+    pub model: String,
+    pub kernel: String,
+    pub verdict: Verdict,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum DiffReport {
+    /// The script injects faults or expects packets: the kernel's loopback can't
+    /// do either, so its call outcomes are not comparable.
+    NotComparable(String),
+    Compared {
+        mapping: Vec<String>,
+        lines: Vec<LineDiff>,
+        skipped: Vec<(usize, String)>,
+    },
+}
+
+impl DiffReport {
+    pub fn divergences(&self) -> usize {
+        match self {
+            DiffReport::NotComparable(_) => 0,
+            DiffReport::Compared { lines, .. } => lines.iter().filter(|l| l.verdict == Verdict::Diverge).count(),
+        }
+    }
+}
+
+/// Why a script's outcomes cannot be compared with the kernel's, if they can't:
+/// faults and lossy links change what calls return, and the kernel's loopback
+/// has neither. Packet and counter expectations only observe, so a script with
+/// them is compared call by call, those lines skipped.
+pub fn not_comparable(script: &Script) -> Option<String> {
+    script.statements.iter().find_map(|s| {
+        let why = match &s.kind {
+            StmtKind::Fault { .. } => "injects a fault",
+            StmtKind::Link { settings, .. }
+                if settings.iter().any(
+                    |x| matches!(x, LinkSetting::Loss(p) | LinkSetting::Dup(p) | LinkSetting::Reorder(p) if *p > 0.0),
+                ) =>
+            {
+                "makes a link lose, duplicate or reorder"
+            }
+            _ => return None,
+        };
+        Some(format!("line {}: the script {why}, which the kernel's loopback cannot do", s.line))
+    })
+}
+
+/// Runs `script` (whose text is `source`) in the model and on real sockets.
+pub fn diff(script: &Script, source: &str, options: &NativeOptions) -> Result<DiffReport, super::map::Refusal> {
+    if let Some(why) = not_comparable(script) {
+        return Ok(DiffReport::NotComparable(why));
+    }
+    let model = crate::script::run(script, &RunOptions::default());
+    let kernel = super::run(script, options)?;
+    Ok(compare(&model, &kernel, source))
+}
+
+fn compare(model: &RunReport, kernel: &NativeReport, source: &str) -> DiffReport {
+    let raw: Vec<&str> = source.lines().collect();
+    let mut lines = Vec::new();
+    let mut skipped = Vec::new();
+    for k in &kernel.lines {
+        let note = raw.get(k.line.wrapping_sub(1)).and_then(|l| l.split_once(DIVERGENCE_NOTE)).map(|(_, r)| r.trim());
+        let model_call = model.lines.iter().find_map(|l| match &l.detail {
+            LineDetail::Call(c) if l.line == k.line => Some(c),
+            _ => None,
+        });
+        match (&k.outcome, model_call) {
+            (NativeOutcome::Call { rendered, result, .. }, Some(m)) => {
+                let verdict = match (same(m.result.as_ref(), result.as_ref()), note) {
+                    (true, _) => Verdict::Agree,
+                    (false, Some(reason)) => Verdict::Annotated(reason.to_string()),
+                    (false, None) => Verdict::Diverge,
+                };
+                lines.push(LineDiff {
+                    line: k.line,
+                    call: rendered.clone(),
+                    model: m.result.as_ref().map_or("(still blocked)".into(), render_result),
+                    kernel: result.as_ref().map_or("(still blocked)".into(), RealResult::render),
+                    verdict,
+                });
+            }
+            (NativeOutcome::Refused(why), _) => {
+                lines.push(LineDiff {
+                    line: k.line,
+                    call: k.source.clone(),
+                    model: model_call.and_then(|m| m.result.as_ref()).map_or("-".into(), render_result),
+                    kernel: "(refused)".into(),
+                    verdict: Verdict::NotCompared(why.clone()),
+                });
+            }
+            (NativeOutcome::Skipped(why), _) => skipped.push((k.line, why.clone())),
+            _ => {}
+        }
+    }
+    DiffReport::Compared { mapping: kernel.mapping.clone(), lines, skipped }
+}
+
+/// Whether two outcomes agree at the level a program can rely on: the same
+/// errno, the same bytes, the same descriptor — but not the same ephemeral port,
+/// which the kernel and the model each pick at random.
+fn same(model: Option<&CallResult>, kernel: Option<&RealResult>) -> bool {
+    match (model, kernel) {
+        (None, None) => true,
+        (Some(Err(a)), Some(RealResult::Err(b))) => a == b,
+        (Some(Ok(a)), Some(RealResult::Ok(b))) => same_value(a, b),
+        _ => false,
+    }
+}
+
+fn same_value(a: &CallValue, b: &CallValue) -> bool {
+    let same_addr = |x: &SocketAddrV4, y: &SocketAddrV4| {
+        x.ip() == y.ip()
+            && (x.port() == y.port() || (EPHEMERAL_PORTS.contains(&x.port()) && EPHEMERAL_PORTS.contains(&y.port())))
+    };
+    match (a, b) {
+        (CallValue::Accepted { fd: f1, peer: p1 }, CallValue::Accepted { fd: f2, peer: p2 }) => {
+            f1 == f2 && same_addr(p1, p2)
+        }
+        (CallValue::DataFrom { data: d1, from: a1 }, CallValue::DataFrom { data: d2, from: a2 }) => {
+            d1 == d2 && same_addr(a1, a2)
+        }
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::{Errno, Ipv4Addr};
+    use std::sync::Arc;
+
+    #[test]
+    fn ephemeral_ports_may_differ_but_addresses_and_bytes_may_not() {
+        let peer = |port| CallValue::Accepted { fd: 4, peer: SocketAddrV4::new(Ipv4Addr::new(10, 0, 0, 2), port) };
+        assert!(same_value(&peer(40000), &peer(51234)));
+        assert!(!same_value(&peer(80), &peer(51234)));
+        let data = |d: &[u8]| CallValue::Data(Arc::from(d));
+        assert!(same(Some(&Ok(data(b"hi"))), Some(&RealResult::Ok(data(b"hi")))));
+        assert!(!same(Some(&Ok(data(b"hi"))), Some(&RealResult::Ok(data(b"ho")))));
+        assert!(same(Some(&Err(Errno::EPIPE)), Some(&RealResult::Err(Errno::EPIPE))));
+        assert!(!same(Some(&Err(Errno::EPIPE)), Some(&RealResult::OtherErrno(200))));
+        assert!(same(None, None));
+    }
+
+    #[test]
+    fn faults_and_lossy_links_make_a_script_not_comparable() {
+        let s = crate::script::parse("host a 10.0.0.1\nhost b 10.0.0.2\nlink a b loss 5%\n").unwrap();
+        assert!(not_comparable(&s).is_some());
+        let s = crate::script::parse("host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 5ms\n").unwrap();
+        assert!(not_comparable(&s).is_none());
+    }
+}
