@@ -3,10 +3,13 @@
 //! - `socklab check FILE...`   run scripts, report failed expectations
 //! - `socklab run FILE`        print the timeline (text or JSON lines), write a pcap
 //! - `socklab scenarios [DIR]` list the lesson library
+//! - `socklab diff FILE...`    run scripts in the model and on real loopback sockets,
+//!   compare every call's outcome
+//! - `socklab bench [NAME...]` the fixed benchmark workloads
 //!
-//! Exit status: 0 all passed, 1 an expectation failed, 2 usage or parse error.
-//! Each subcommand is one variant of `Command` and one function, so new ones
-//! (bench, diff) slot in beside them.
+//! `--real` on check and run drives real sockets on loopback (src/native).
+//! Exit status: 0 all passed, 1 an expectation failed (or a divergence), 2 usage or
+//! parse error. Each subcommand is one variant of `Command` and one function.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use socklab::script::{self, RunOptions, RunReport, Script};
@@ -31,7 +34,7 @@ enum Command {
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Drive real OS sockets instead of the simulator (not available yet).
+        /// Drive real OS sockets on loopback instead of the simulator.
         #[arg(long)]
         real: bool,
         /// Override each script's seed.
@@ -51,9 +54,31 @@ enum Command {
         /// Write every packet on the wire to this libpcap file.
         #[arg(long, value_name = "OUT")]
         pcap: Option<PathBuf>,
-        /// Drive real OS sockets instead of the simulator (not available yet).
+        /// Drive real OS sockets on loopback instead of the simulator.
         #[arg(long)]
         real: bool,
+    },
+    /// Run scripts in the model and on real loopback sockets and compare every
+    /// call's outcome (exit 0 all agree, 1 a divergence, 2 error).
+    Diff {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print the agreeing lines too.
+        #[arg(long, short)]
+        verbose: bool,
+    },
+    /// Run the fixed benchmark workloads and print `name value unit` lines.
+    Bench {
+        /// Workloads to run (all when none are named).
+        names: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Runs of each workload; the median is reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Divide the workload sizes by this (1 = the fixed sizes).
+        #[arg(long, default_value_t = 1)]
+        scale: usize,
     },
     /// List the lesson library with titles.
     Scenarios {
@@ -90,6 +115,8 @@ fn main() -> ExitCode {
         Command::Check { files, real, seed, quiet } => check(&files, real, seed, quiet),
         Command::Run { file, seed, format, pcap, real } => run(&file, seed, format, pcap.as_deref(), real),
         Command::Scenarios { dir } => scenarios(&dir),
+        Command::Diff { files, verbose } => diff(&files, verbose),
+        Command::Bench { names, format, runs, scale } => bench(&names, format, runs, scale),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -98,14 +125,6 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-fn no_real() -> Result<u8, Usage> {
-    Err(Usage(
-        "socklab: --real (running the script on real OS sockets) is not available yet; \
-         it arrives with the native-sockets driver. Run without --real to use the simulator."
-            .into(),
-    ))
 }
 
 fn load(path: &Path) -> Result<(String, Script), Usage> {
@@ -121,7 +140,7 @@ fn options(seed: Option<u64>) -> RunOptions {
 
 fn check(files: &[PathBuf], real: bool, seed: Option<u64>, quiet: bool) -> Result<u8, Usage> {
     if real {
-        return no_real();
+        return check_real(files, quiet);
     }
     let mut code = 0u8;
     let (mut passed, mut failed, mut errors) = (0, 0, 0);
@@ -161,7 +180,10 @@ fn check(files: &[PathBuf], real: bool, seed: Option<u64>, quiet: bool) -> Resul
 
 fn run(file: &Path, seed: Option<u64>, format: Format, pcap: Option<&Path>, real: bool) -> Result<u8, Usage> {
     if real {
-        return no_real();
+        if pcap.is_some() {
+            return Err(Usage("socklab: --pcap needs the simulator: real loopback packets are not captured".into()));
+        }
+        return run_real(file, format);
     }
     let (name, script) = load(file)?;
     let report = script::run(&script, &options(seed));
@@ -245,4 +267,186 @@ fn scenarios(dir: &Path) -> Result<u8, Usage> {
         }
     }
     Ok(code)
+}
+
+/// `check --real`: each script on real sockets; its `= ...` expectations checked
+/// against the kernel's answers, the lines it cannot apply listed.
+fn check_real(files: &[PathBuf], quiet: bool) -> Result<u8, Usage> {
+    let (mut passed, mut failed, mut errors) = (0, 0, 0);
+    let mut code = 0u8;
+    for path in files {
+        let (name, script) = match load(path) {
+            Ok(x) => x,
+            Err(Usage(msg)) => {
+                eprintln!("{msg}");
+                errors += 1;
+                code = 2;
+                continue;
+            }
+        };
+        let report =
+            socklab::native::run(&script, &Default::default()).map_err(|r| Usage(format!("{name}: {}", r.0)))?;
+        let failures: Vec<_> = report.failed_expectations().collect();
+        if failures.is_empty() {
+            passed += 1;
+            if !quiet {
+                say!("ok    {name}  (real sockets; {} lines skipped)", report.skipped().count());
+            }
+        } else {
+            failed += 1;
+            code = code.max(1);
+            for l in failures {
+                if let socklab::native::NativeOutcome::Call { result, .. } = &l.outcome {
+                    let got = result.as_ref().map_or("still blocked".into(), |r| r.render());
+                    say!("{name}:{}: expected {}, got {got} (real sockets)", l.line, l.source);
+                }
+            }
+        }
+    }
+    say!("{passed} passed, {failed} failed, {errors} could not be read");
+    Ok(code)
+}
+
+/// `run --real`: the address mapping, then every line and what the kernel did.
+fn run_real(file: &Path, format: Format) -> Result<u8, Usage> {
+    use socklab::native::NativeOutcome;
+    let (name, script) = load(file)?;
+    let report = socklab::native::run(&script, &Default::default()).map_err(|r| Usage(format!("{name}: {}", r.0)))?;
+    match format {
+        Format::Text => {
+            say!("# {name} on real sockets; hosts mapped to loopback:");
+            for m in &report.mapping {
+                say!("#   {m}");
+            }
+            for l in &report.lines {
+                let what = match &l.outcome {
+                    NativeOutcome::Setup => continue,
+                    NativeOutcome::Call { host, rendered, result, blocked, .. } => format!(
+                        "{host}: {rendered} = {}{}",
+                        result.as_ref().map_or("(still blocked at the bound)".into(), |r| r.render()),
+                        if *blocked { "  (was blocked)" } else { "" }
+                    ),
+                    NativeOutcome::Refused(why) => format!("refused: {why}"),
+                    NativeOutcome::Skipped(why) => format!("skipped: {why}"),
+                    NativeOutcome::Waited(d) => format!("waited {} ms", d.as_millis()),
+                };
+                say!("{:>5}  {what}", l.line);
+            }
+        }
+        Format::Json => {
+            for l in &report.lines {
+                let (kind, detail) = match &l.outcome {
+                    NativeOutcome::Setup => ("setup", String::new()),
+                    NativeOutcome::Call { result, .. } => {
+                        ("call", result.as_ref().map_or("pending".into(), |r| r.render()))
+                    }
+                    NativeOutcome::Refused(w) => ("refused", w.clone()),
+                    NativeOutcome::Skipped(w) => ("skipped", w.clone()),
+                    NativeOutcome::Waited(d) => ("waited", format!("{}ms", d.as_millis())),
+                };
+                say!(
+                    "{}",
+                    serde_json::json!({ "line": l.line, "source": l.source, "outcome": kind, "detail": detail })
+                );
+            }
+        }
+    }
+    Ok(if report.failed_expectations().next().is_none() { 0 } else { 1 })
+}
+
+/// `diff`: the model and the kernel, call by call.
+fn diff(files: &[PathBuf], verbose: bool) -> Result<u8, Usage> {
+    use socklab::native::diff::{DiffReport, Verdict};
+    let (mut agreed, mut diverged, mut errors) = (0, 0, 0);
+    for path in files {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{}: cannot read: {e}", path.display());
+                errors += 1;
+                continue;
+            }
+        };
+        let name = path.display().to_string();
+        let script = match script::parse(&text) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{}", e.render(&name));
+                errors += 1;
+                continue;
+            }
+        };
+        let report = socklab::native::diff::diff(&script, &text, &Default::default())
+            .map_err(|r| Usage(format!("{name}: {}", r.0)))?;
+        match &report {
+            DiffReport::NotComparable(why) => say!("skip  {name}: {why}"),
+            DiffReport::Compared { lines, skipped, .. } => {
+                let count = |v: fn(&Verdict) -> bool| lines.iter().filter(|l| v(&l.verdict)).count();
+                let same = count(|v| *v == Verdict::Agree);
+                let noted = count(|v| matches!(v, Verdict::Annotated(_)));
+                let bad = report.divergences();
+                say!(
+                    "{}  {name}: {same} calls agree, {bad} diverge, {noted} annotated, {} lines not applicable",
+                    if bad == 0 { "ok  " } else { "DIFF" },
+                    skipped.len()
+                );
+                for l in lines {
+                    match &l.verdict {
+                        Verdict::Agree if !verbose => {}
+                        Verdict::Agree => say!("      {name}:{}: {} = {} (both)", l.line, l.call, l.model),
+                        Verdict::Diverge => {
+                            say!("      {name}:{}: {}: model {}, kernel {}", l.line, l.call, l.model, l.kernel)
+                        }
+                        Verdict::Annotated(why) => say!(
+                            "      {name}:{}: {}: model {}, kernel {} (known: {why})",
+                            l.line,
+                            l.call,
+                            l.model,
+                            l.kernel
+                        ),
+                        Verdict::NotCompared(why) => say!("      {name}:{}: not compared: {why}", l.line),
+                    }
+                }
+                if bad == 0 {
+                    agreed += 1;
+                } else {
+                    diverged += 1;
+                }
+            }
+        }
+    }
+    say!("{agreed} passed, {diverged} failed");
+    Ok(if errors > 0 {
+        2
+    } else if diverged > 0 {
+        1
+    } else {
+        0
+    })
+}
+
+/// `bench`: the workloads of `socklab::bench`, median of `runs`.
+fn bench(names: &[String], format: Format, runs: usize, scale: usize) -> Result<u8, Usage> {
+    if let Some(bad) = names.iter().find(|n| !socklab::bench::WORKLOADS.contains(&n.as_str())) {
+        return Err(Usage(format!(
+            "socklab bench: no workload named {bad}; there are: {}",
+            socklab::bench::WORKLOADS.join(", ")
+        )));
+    }
+    let start = std::time::Instant::now();
+    let clock = move || start.elapsed().as_secs_f64();
+    let build = if cfg!(debug_assertions) { "debug" } else { "release" };
+    if let Format::Text = format {
+        say!("build {build} {}", std::env::consts::ARCH);
+    }
+    for figure in socklab::bench::run(names, runs, scale, &clock) {
+        match format {
+            Format::Text => say!("{figure}"),
+            Format::Json => say!(
+                "{}",
+                serde_json::json!({ "build": build, "name": figure.name, "value": figure.value, "unit": figure.unit })
+            ),
+        }
+    }
+    Ok(0)
 }

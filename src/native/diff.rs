@@ -10,7 +10,8 @@ use crate::script::ast::{LinkSetting, Script, StmtKind};
 use crate::script::{LineDetail, RunOptions, RunReport};
 
 /// The marker a lesson puts on a call line whose kernel outcome is known to
-/// differ from the model's, followed by the reason: `#! kernel: ...`.
+/// differ from the model's, followed by the reason: `#! kernel: ...`. On a line
+/// of its own it marks the whole lesson as not comparable.
 pub const DIVERGENCE_NOTE: &str = "#! kernel:";
 
 #[derive(Clone, Debug, PartialEq)]
@@ -78,6 +79,11 @@ pub fn not_comparable(script: &Script) -> Option<String> {
 pub fn diff(script: &Script, source: &str, options: &NativeOptions) -> Result<DiffReport, super::map::Refusal> {
     if let Some(why) = not_comparable(script) {
         return Ok(DiffReport::NotComparable(why));
+    }
+    // A lesson-wide note on a line of its own: the whole lesson depends on
+    // something loopback cannot give (say, SYNs crossing in flight).
+    if let Some(why) = source.lines().find_map(|l| l.trim_start().strip_prefix(DIVERGENCE_NOTE)) {
+        return Ok(DiffReport::NotComparable(format!("the lesson says: {}", why.trim())));
     }
     let model = crate::script::run(script, &RunOptions::default());
     let kernel = super::run(script, options)?;
