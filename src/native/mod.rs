@@ -12,7 +12,7 @@ pub mod map;
 pub mod real;
 
 use crate::net::socket::{CallResult, CallValue, SysCall};
-use crate::net::{Fd, SocketAddrV4};
+use crate::net::{CallId, Fd, HostId, SocketAddrV4, TraceEvent, TraceKind};
 use crate::script::ast::{CallSpec, CallStmt, FdRef, ResultExpect, Script, StmtKind};
 use crate::script::runner::result_matches;
 use map::{AddressMap, Refusal};
@@ -65,6 +65,41 @@ pub struct NativeReport {
     pub lines: Vec<NativeLine>,
     /// Sockets still open after the driver's final cleanup (always 0 unless broken).
     pub sockets_left_open: usize,
+    /// The calls and their returns as trace events, as the simulator records
+    /// them; times are real microseconds since the run began. A return whose
+    /// errno the model does not name is left out (the line's outcome keeps it).
+    pub trace: Vec<TraceEvent>,
+}
+
+/// Records Call and Return events with real timestamps.
+struct Tracer {
+    start: Instant,
+    events: Vec<TraceEvent>,
+    next_call: u64,
+}
+
+impl Tracer {
+    fn emit(&mut self, kind: TraceKind) {
+        let time = self.start.elapsed().as_micros() as u64;
+        self.events.push(TraceEvent { id: self.events.len() as u64 + 1, time, kind });
+    }
+
+    fn call(&mut self, host: usize, syscall: &SysCall) -> CallId {
+        self.next_call += 1;
+        let call = CallId(self.next_call);
+        self.emit(TraceKind::Call { call, host: HostId(host as u32), syscall: syscall.clone() });
+        call
+    }
+
+    fn ret(&mut self, call: CallId, host: usize, syscall: &SysCall, result: &RealResult, blocked: bool) {
+        if let Some(result) = as_call_result(result) {
+            let fd = match &result {
+                Ok(CallValue::Fd(fd) | CallValue::Accepted { fd, .. }) => Some(*fd),
+                _ => syscall.fd(),
+            };
+            self.emit(TraceKind::Return { call, host: HostId(host as u32), fd, result, blocked });
+        }
+    }
 }
 
 impl NativeReport {
@@ -81,6 +116,7 @@ impl NativeReport {
 /// A call waiting for the kernel.
 struct Pending {
     index: usize,
+    id: CallId,
     call: SysCall,
     resume: Resume,
     bind: Option<String>,
@@ -109,6 +145,21 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
     // A fresh block of loopback addresses per run (see AddressMap::new).
     let block = (NEXT_BLOCK.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 250 + 1) as u8;
     let map = AddressMap::new(&hosts, block)?;
+    // Every address the script names is checked before any socket exists: one
+    // that belongs to no script host refuses the whole run.
+    for st in &script.statements {
+        if let StmtKind::Call(c) = &st.kind {
+            let named = match &c.call {
+                CallSpec::Bind { addr, .. } | CallSpec::Connect { addr, .. } => Some(*addr),
+                CallSpec::SendTo { addr, .. } => *addr,
+                _ => None,
+            };
+            if let Some(addr) = named {
+                map.check(addr).map_err(|Refusal(why)| Refusal(format!("line {}: {why}", st.line)))?;
+            }
+        }
+    }
+    let mut tracer = Tracer { start: Instant::now(), events: Vec::new(), next_call: 0 };
     let index: HashMap<&str, usize> = hosts.iter().enumerate().map(|(i, (n, _))| (n.as_str(), i)).collect();
     let mut states: Vec<HostState> = hosts
         .iter()
@@ -129,12 +180,12 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
             StmtKind::ExpectState { .. } => NativeOutcome::Skipped("TCP states are not read from the kernel".into()),
             StmtKind::Advance { us } => {
                 let wait = Duration::from_micros(*us).min(options.advance_cap);
-                poll_for(&mut states, &map, &mut report, wait);
+                poll_for(&mut states, &map, &mut report, &mut tracer, wait);
                 NativeOutcome::Waited(wait)
             }
             StmtKind::Run => {
                 let t0 = Instant::now();
-                poll_until_settled(&mut states, &map, &mut report, options.pending_bound);
+                poll_until_settled(&mut states, &map, &mut report, &mut tracer, options.pending_bound);
                 NativeOutcome::Waited(t0.elapsed())
             }
             StmtKind::Call(c) => {
@@ -144,22 +195,23 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
                 };
                 // The host's thread must finish its previous call first.
                 if states[h].pending.is_some() {
-                    poll_host_until_free(&mut states, h, &map, &mut report, options.pending_bound);
+                    poll_host_until_free(&mut states, h, &map, &mut report, &mut tracer, options.pending_bound);
                 }
                 let idx = report.lines.len();
                 report.lines.push(line(st, NativeOutcome::Setup));
-                let outcome = start_call(&mut states[h], h, c, idx, &map);
+                let outcome = start_call(&mut states[h], h, c, idx, &map, &mut tracer);
                 report.lines[idx].outcome = outcome;
                 continue;
             }
         };
         report.lines.push(line(st, outcome));
     }
-    poll_until_settled(&mut states, &map, &mut report, options.pending_bound);
+    poll_until_settled(&mut states, &map, &mut report, &mut tracer, options.pending_bound);
     for s in &mut states {
         s.process.close_all();
     }
     report.sockets_left_open = states.iter().map(|s| s.process.open_count()).sum();
+    report.trace = tracer.events;
     Ok(report)
 }
 
@@ -216,7 +268,14 @@ fn to_syscall(state: &HostState, host: usize, spec: &CallSpec, map: &AddressMap)
     })
 }
 
-fn start_call(state: &mut HostState, host: usize, c: &CallStmt, idx: usize, map: &AddressMap) -> NativeOutcome {
+fn start_call(
+    state: &mut HostState,
+    host: usize,
+    c: &CallStmt,
+    idx: usize,
+    map: &AddressMap,
+    tracer: &mut Tracer,
+) -> NativeOutcome {
     let call = match to_syscall(state, host, &c.call, map) {
         Ok(call) => call,
         Err(NativeOutcome::Call { rendered, result: Some(result), .. }) => {
@@ -225,8 +284,10 @@ fn start_call(state: &mut HostState, host: usize, c: &CallStmt, idx: usize, map:
         Err(outcome) => return outcome,
     };
     let rendered = call.render();
+    let id = tracer.call(host, &call);
     match state.process.attempt(&call, None, map, host) {
         Attempt::Done(result) => {
+            tracer.ret(id, host, &call, &result, false);
             finish_call(state, &c.host, rendered, result, false, c.bind.as_deref(), c.expect.as_ref())
         }
         Attempt::Again(resume) => {
@@ -237,9 +298,12 @@ fn start_call(state: &mut HostState, host: usize, c: &CallStmt, idx: usize, map:
                 } else {
                     crate::net::Errno::EAGAIN
                 };
-                return finish_call(state, &c.host, rendered, RealResult::Err(errno), false, None, c.expect.as_ref());
+                let result = RealResult::Err(errno);
+                tracer.ret(id, host, &call, &result, false);
+                return finish_call(state, &c.host, rendered, result, false, None, c.expect.as_ref());
             }
-            state.pending = Some(Pending { index: idx, call, resume, bind: c.bind.clone(), expect: c.expect.clone() });
+            state.pending =
+                Some(Pending { index: idx, id, call, resume, bind: c.bind.clone(), expect: c.expect.clone() });
             NativeOutcome::Call { host: c.host.clone(), rendered, result: None, blocked: true, expectation_ok: true }
         }
     }
@@ -275,12 +339,13 @@ pub fn as_call_result(r: &RealResult) -> Option<CallResult> {
 }
 
 /// Retries every blocked call once; true when any finished.
-fn poll_once(states: &mut [HostState], map: &AddressMap, report: &mut NativeReport) -> bool {
+fn poll_once(states: &mut [HostState], map: &AddressMap, report: &mut NativeReport, tracer: &mut Tracer) -> bool {
     let mut progressed = false;
     for (h, state) in states.iter_mut().enumerate() {
         let Some(p) = state.pending.take() else { continue };
         match state.process.attempt(&p.call, Some(&p.resume), map, h) {
             Attempt::Done(result) => {
+                tracer.ret(p.id, h, &p.call, &result, true);
                 let host = match &report.lines[p.index].outcome {
                     NativeOutcome::Call { host, .. } => host.clone(),
                     _ => String::new(),
@@ -300,10 +365,16 @@ fn any_pending(states: &[HostState]) -> bool {
 }
 
 /// Lets real time pass, retrying blocked calls meanwhile.
-fn poll_for(states: &mut [HostState], map: &AddressMap, report: &mut NativeReport, wait: Duration) {
+fn poll_for(
+    states: &mut [HostState],
+    map: &AddressMap,
+    report: &mut NativeReport,
+    tracer: &mut Tracer,
+    wait: Duration,
+) {
     let end = Instant::now() + wait;
     loop {
-        poll_once(states, map, report);
+        poll_once(states, map, report, tracer);
         let now = Instant::now();
         if now >= end {
             break;
@@ -314,14 +385,20 @@ fn poll_for(states: &mut [HostState], map: &AddressMap, report: &mut NativeRepor
 
 /// Waits (bounded) until no call is blocked, then a moment more for the kernel
 /// to finish what those calls set going.
-fn poll_until_settled(states: &mut [HostState], map: &AddressMap, report: &mut NativeReport, bound: Duration) {
+fn poll_until_settled(
+    states: &mut [HostState],
+    map: &AddressMap,
+    report: &mut NativeReport,
+    tracer: &mut Tracer,
+    bound: Duration,
+) {
     let end = Instant::now() + bound;
     while any_pending(states) && Instant::now() < end {
-        if !poll_once(states, map, report) {
+        if !poll_once(states, map, report, tracer) {
             std::thread::sleep(Duration::from_millis(1));
         }
     }
-    poll_for(states, map, report, Duration::from_millis(20));
+    poll_for(states, map, report, tracer, Duration::from_millis(20));
 }
 
 fn poll_host_until_free(
@@ -329,11 +406,12 @@ fn poll_host_until_free(
     host: usize,
     map: &AddressMap,
     report: &mut NativeReport,
+    tracer: &mut Tracer,
     bound: Duration,
 ) {
     let end = Instant::now() + bound;
     while states[host].pending.is_some() && Instant::now() < end {
-        if !poll_once(states, map, report) {
+        if !poll_once(states, map, report, tracer) {
             std::thread::sleep(Duration::from_millis(1));
         }
     }
