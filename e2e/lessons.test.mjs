@@ -178,7 +178,7 @@ test('a shared URL restores lesson, position and changes; a bad one explains its
   const url = page.url();
   const here = await pos(page);
   const counts = await page.locator('#counts').textContent();
-  assert.match(url, /#lesson=handshake&seed=1&pos=\d+&edits=4:link:0:0\.3:/);
+  assert.match(url, /#lesson=tour&pos=\d+&edits=4:link:0:0\.3:/);
 
   const other = await open(url.slice(server.url.length));
   assert.equal(await pos(other.page), here);
@@ -188,7 +188,7 @@ test('a shared URL restores lesson, position and changes; a bad one explains its
   assert.deepEqual(other.problems, []);
   await other.context.close();
 
-  const bad = await open('#lesson=handshake&pos=banana');
+  const bad = await open('#lesson=tour&pos=banana');
   const notice = bad.page.getByRole('alert');
   await notice.waitFor();
   assert.match(await notice.textContent(), /banana/);
@@ -201,8 +201,8 @@ test('a shared URL restores lesson, position and changes; a bad one explains its
 
 test('UDP with the loss slider raised: fewer datagrams arrive than were sent', async () => {
   const { context, page, problems } = await open();
-  await page.locator('#lesson-select').selectOption('udp-loss');
-  await page.waitForFunction(() => location.hash.includes('udp-loss'));
+  await page.locator('#lesson-select').selectOption('udp-ten');
+  await page.waitForFunction(() => location.hash.includes('udp-ten'));
   await setKnob(page, 'loss', 50);
   await page.waitForFunction(() => location.hash.includes('0.5'));
   await page.getByRole('button', { name: 'Jump to end' }).click();
@@ -256,7 +256,7 @@ test('dropping a data segment in flight brings its retransmission', async () => 
 });
 
 test('a step answers within a frame or two (figures in the log)', async () => {
-  const { context, page, problems } = await open('#lesson=handshake&seed=1&pos=0&edits=0:link:0:1:0:0:10000');
+  const { context, page, problems } = await open('#lesson=tour&pos=0&edits=0:link:0:1:0:0:10000');
   const total = Number(await page.locator('#position').getAttribute('data-total'));
   const times = await page.evaluate(async (n) => {
     const out = [];
@@ -277,6 +277,45 @@ test('a step answers within a frame or two (figures in the log)', async () => {
   const median = times[Math.floor(times.length / 2)];
   console.log(`step latency over ${times.length} steps: median ${median.toFixed(1)} ms, max ${times.at(-1).toFixed(1)} ms (lesson of ${total} steps)`);
   assert.ok(median < 100, `median step ${median} ms`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a script lesson from the library runs, and the sandbox shows errors at their line', async () => {
+  const { context, page, problems } = await open();
+  const options = await page.locator('#lesson-select option').count();
+  assert.ok(options >= 20, `${options} lessons in the picker`);
+  await page.locator('#lesson-select').selectOption('handshake');
+  await page.waitForFunction(() => location.hash.includes('lesson=handshake'));
+  assert.match(await page.locator('.lesson .about').textContent(), /SYN/);
+  await page.locator('#step-forward').focus();
+  await stepUntilFlying(page);
+  assert.match((await flying(page))[0], /^SYN seq=/);
+  assert.equal(await page.locator('.script-lines .sline.current').count(), 1);
+  assert.match(await page.locator('.script-lines .sline.current').textContent(), /connect/);
+  await page.screenshot({ path: join(SHOTS, 'script-lesson.png'), fullPage: true });
+
+  await page.locator('#lesson-select').selectOption('sandbox');
+  const editor = page.locator('.script-text');
+  await editor.waitFor();
+  await editor.fill('host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 5ms\na: s = sockett(udp)\n');
+  await page.locator('#run-script').click();
+  const err = page.locator('.script-error');
+  await err.waitFor();
+  assert.equal(await err.getAttribute('data-line'), '4');
+  assert.ok(await page.locator('svg [data-host]').first().isVisible(), 'the page lives on');
+  await page.locator('.script-card').screenshot({ path: join(SHOTS, 'sandbox-error.png') });
+  await editor.fill('host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 5ms\nb: r = socket(udp)\nb: bind(r, 10.0.0.2:7) = 0\na: s = socket(udp)\na: sendto(s, "hi", 10.0.0.2:7) = 2\n');
+  await page.locator('#run-script').click();
+  await page.waitForFunction(() => !document.querySelector('.script-error'));
+  await page.getByRole('button', { name: 'Jump to end' }).click();
+  assert.equal(await page.locator('#counts').getAttribute('data-delivered'), '1');
+  // The sandbox travels in the link too.
+  const url = page.url();
+  assert.match(url, /lesson=sandbox.*script=/);
+  const other = await open(url.slice(server.url.length));
+  assert.match(await other.page.locator('.script-text').inputValue(), /sendto\(s, "hi"/);
+  await other.context.close();
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -10,9 +10,10 @@ use yew::prelude::*;
 use super::explain::explain;
 use super::i18n::{tr, Lang, Text};
 use super::inspector::Inspector;
-use super::lesson::LESSONS;
+use super::lesson::SANDBOX;
 use super::packets::{counts, packets, PacketInfo};
 use super::panels::{download, socket_choices, trace_json, BreakIt, Buffers};
+use super::script_view::{SandboxEditor, ScriptLines};
 use super::sequence::{seq_layout, Sequence};
 use super::share;
 use super::state::{Action, AppState};
@@ -67,9 +68,8 @@ fn write_fragment(fragment: &str) {
 /// The initial state: the shared link in the address bar, if any, else the first lesson.
 fn initial_state() -> AppState {
     let lang = initial_lang();
-    let base = Rc::new(AppState::new(lang));
-    let restored = base.clone().reduce(Action::Restore(share::decode(&current_fragment())));
-    Rc::try_unwrap(restored).unwrap_or_else(|rc| AppState::load(lang, rc.lesson, rc.seed, rc.edits.clone(), rc.pos))
+    let restored = Rc::new(AppState::new(lang)).reduce(Action::Restore(share::decode(&current_fragment())));
+    Rc::try_unwrap(restored).unwrap_or_else(|rc| rc.copy())
 }
 
 /// Pages handle these keys unless the focus is in a text field.
@@ -285,9 +285,12 @@ pub fn App() -> Html {
                 <div class="lesson-pick">
                     <label for="lesson-select">{ tr(lang, Text::Lesson) }</label>
                     <select id="lesson-select" onchange={on_lesson}>
-                        { for LESSONS.iter().map(|l| html! {
-                            <option value={l.id} selected={l.id == state.lesson.id}>{ l.title(lang) }</option>
+                        { for state.library.iter().map(|l| html! {
+                            <option value={l.id.clone()} selected={l.id == state.lesson.id}>{ l.title(lang) }</option>
                         }) }
+                        <option value={SANDBOX} selected={state.lesson.is_sandbox()}>
+                            { super::lesson::Lesson::sandbox("").title(lang).to_string() }
+                        </option>
                     </select>
                 </div>
                 <p class="about">{ state.lesson.about(lang) }</p>
@@ -335,6 +338,18 @@ pub fn App() -> Html {
                         <Sequence layout={seq.clone()} packets={all_packets.clone()} {first} {end} {now} {lang}
                                   selected_packet={state.selected_packet} on_packet={on_packet.clone()} />
                     </section>
+                    if state.lesson.text().is_some() {
+                        <section class="card script-card">
+                            <h2>{ tr(lang, Text::ScriptTitle) }</h2>
+                            if state.lesson.is_sandbox() {
+                                <SandboxEditor {lang} text={state.sandbox_text.clone()} error={state.script_error.clone()}
+                                               on_run={let s = state.clone(); Callback::from(move |t| s.dispatch(Action::RunSandbox(t)))} />
+                            }
+                            if let Some(report) = &state.report {
+                                <ScriptLines {lang} report={report.clone()} {now} end={end} />
+                            }
+                        </section>
+                    }
                     <div class="pair">
                         <section class="card fsm-card">
                             <h2>{ tr(lang, Text::StateMachineTitle) }</h2>

@@ -106,6 +106,10 @@ pub enum Text {
     WhatHappened,
     AtStart,
     Socket,
+    Column,
+    Line,
+    RunScript,
+    ScriptTitle,
     Waits,
     ShareTitle,
     ShareCaption,
@@ -117,7 +121,7 @@ pub enum Text {
 }
 
 impl Text {
-    pub const ALL: [Text; 64] = [
+    pub const ALL: [Text; 68] = [
         Text::Tagline,
         Text::LanguageSwitch,
         Text::NetworkTitle,
@@ -174,6 +178,10 @@ impl Text {
         Text::WhatHappened,
         Text::AtStart,
         Text::Socket,
+        Text::Column,
+        Text::Line,
+        Text::RunScript,
+        Text::ScriptTitle,
         Text::Waits,
         Text::ShareTitle,
         Text::ShareCaption,
@@ -272,7 +280,11 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
             "Nothing has happened yet. Press Step (or →) to make the first socket call.",
             "아직 아무 일도 없습니다. 다음(또는 →)을 눌러 첫 소켓 호출을 해 보세요.",
         ),
-        Text::Waits => ("waits in", "대기:"),
+        Text::Waits => ("blocked in", "대기 중:"),
+        Text::ScriptTitle => ("Script", "스크립트"),
+        Text::RunScript => ("▶ Run script", "▶ 스크립트 실행"),
+        Text::Line => ("line", "줄"),
+        Text::Column => ("column", "열"),
         Text::Socket => ("Socket", "소켓"),
         Text::ShareTitle => ("Share", "공유"),
         Text::ShareCaption => (

@@ -1,28 +1,43 @@
 //! The lessons the page offers: a world to build and the socket calls to make in it,
 //! at simulated times. Plain Rust, no web.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use super::i18n::Lang;
+use super::scripts::{prepare, SCRIPTS};
+use super::timeline::Cmd;
 use crate::net::{Command, Domain, HostId, Ipv4Addr, LinkConfig, Protocol, SocketAddrV4, SysCall, World, WorldError};
+use crate::script::{RunReport, ScriptError};
 
 /// A lesson's world and its commands.
 pub type Built = (World, Vec<Command>);
 
-/// One lesson: its id (for links), words in both languages, and how to build it.
-#[derive(Clone, Copy)]
+/// Where a lesson comes from.
+#[derive(Clone)]
+pub enum Source {
+    /// Built in Rust (the tour).
+    Builtin(fn(u64) -> Result<Built, WorldError>),
+    /// A script from `scenarios/`.
+    Script(&'static str),
+    /// The learner's own script.
+    Sandbox(Rc<str>),
+}
+
+/// One lesson: its id (for links), words in both languages, and its source.
+#[derive(Clone)]
 pub struct Lesson {
-    pub id: &'static str,
-    pub title_en: &'static str,
-    pub title_ko: &'static str,
-    pub about_en: &'static str,
-    pub about_ko: &'static str,
-    build: fn(u64) -> Result<Built, WorldError>,
+    pub id: String,
+    pub title_en: String,
+    pub title_ko: String,
+    pub about_en: String,
+    pub about_ko: String,
+    pub source: Source,
 }
 
 impl PartialEq for Lesson {
     fn eq(&self, other: &Self) -> bool {
-        self.id == other.id
+        self.id == other.id && self.text() == other.text()
     }
 }
 
@@ -32,64 +47,166 @@ impl std::fmt::Debug for Lesson {
     }
 }
 
-impl Lesson {
-    pub fn title(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::En => self.title_en,
-            Lang::Ko => self.title_ko,
-        }
-    }
+/// What running a lesson gives the page.
+pub struct Run {
+    pub world: World,
+    pub commands: Vec<Cmd>,
+    /// The script runner's report (per-line outcomes), for script lessons.
+    pub report: Option<RunReport>,
+}
 
-    pub fn about(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::En => self.about_en,
-            Lang::Ko => self.about_ko,
-        }
-    }
+/// Why a lesson could not be run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BuildError {
+    Script(ScriptError),
+    World(String),
+}
 
-    /// The world and the commands, for `seed`.
-    pub fn build(&self, seed: u64) -> Result<(World, Vec<Command>), String> {
-        (self.build)(seed).map_err(|e| e.to_string())
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::Script(e) => write!(f, "line {}, column {}: {}", e.line, e.col, e.message),
+            BuildError::World(e) => f.write_str(e),
+        }
     }
 }
+
+impl Lesson {
+    pub fn title(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.title_en,
+            Lang::Ko => &self.title_ko,
+        }
+    }
+
+    pub fn about(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.about_en,
+            Lang::Ko => &self.about_ko,
+        }
+    }
+
+    /// The script text, for script and sandbox lessons.
+    pub fn text(&self) -> Option<&str> {
+        match &self.source {
+            Source::Builtin(_) => None,
+            Source::Script(t) => Some(t),
+            Source::Sandbox(t) => Some(t),
+        }
+    }
+
+    pub fn is_sandbox(&self) -> bool {
+        matches!(self.source, Source::Sandbox(_))
+    }
+
+    /// The world and the commands; `seed` overrides a script's own seed line.
+    pub fn build(&self, seed: Option<u64>) -> Result<Run, BuildError> {
+        match &self.source {
+            Source::Builtin(f) => f(seed.unwrap_or(1))
+                .map(|(world, commands)| Run {
+                    world,
+                    commands: commands.into_iter().map(Cmd::Do).collect(),
+                    report: None,
+                })
+                .map_err(|e| BuildError::World(e.to_string())),
+            Source::Script(t) => run_script(t, seed),
+            Source::Sandbox(t) => run_script(t, seed),
+        }
+    }
+
+    /// A lesson from a script's text (its title and about lines).
+    pub fn from_script(id: &str, text: &'static str) -> Lesson {
+        let meta = crate::script::parse(text).map(|s| s.meta).unwrap_or_default();
+        let en = meta.title_en.clone().unwrap_or_else(|| id.replace('_', " "));
+        Lesson {
+            id: id.to_string(),
+            title_ko: meta.title_ko.unwrap_or_else(|| en.clone()),
+            title_en: en,
+            about_en: meta.about_en.unwrap_or_default(),
+            about_ko: meta.about_ko.unwrap_or_default(),
+            source: Source::Script(text),
+        }
+    }
+
+    /// The learner's own script.
+    pub fn sandbox(text: &str) -> Lesson {
+        Lesson {
+            id: SANDBOX.to_string(),
+            title_en: "Sandbox: your own script".into(),
+            title_ko: "샌드박스: 직접 쓰는 스크립트".into(),
+            about_en: "Edit the script and run it: hosts, links, socket calls, faults and expectations. \
+                       Errors are shown at their line."
+                .into(),
+            about_ko: "스크립트를 고치고 실행해 보세요. 호스트, 링크, 소켓 호출, 장애, 기대값을 쓸 수 있습니다. \
+                       오류는 해당 줄에 표시됩니다."
+                .into(),
+            source: Source::Sandbox(Rc::from(text)),
+        }
+    }
+}
+
+/// The id of the sandbox lesson.
+pub const SANDBOX: &str = "sandbox";
+
+fn run_script(text: &str, seed: Option<u64>) -> Result<Run, BuildError> {
+    let p = prepare(text, seed).map_err(BuildError::Script)?;
+    Ok(Run { world: p.world, commands: p.commands, report: Some(p.report) })
+}
+
+/// The whole library: the built-in tour, then every script (the handshake first).
+pub fn library() -> Vec<Lesson> {
+    let mut out: Vec<Lesson> = BUILTIN
+        .iter()
+        .map(|(id, te, tk, ae, ak, f)| Lesson {
+            id: id.to_string(),
+            title_en: te.to_string(),
+            title_ko: tk.to_string(),
+            about_en: ae.to_string(),
+            about_ko: ak.to_string(),
+            source: Source::Builtin(*f),
+        })
+        .collect();
+    let mut scripts: Vec<Lesson> = SCRIPTS.iter().map(|(id, t)| Lesson::from_script(id, t)).collect();
+    scripts.sort_by_key(|l| l.id != "handshake");
+    out.extend(scripts);
+    out
+}
+
+type BuiltinEntry =
+    (&'static str, &'static str, &'static str, &'static str, &'static str, fn(u64) -> Result<Built, WorldError>);
 
 pub const SERVER_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
 pub const CLIENT_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
 
-/// The library, in the order the picker shows it.
-pub const LESSONS: [Lesson; 2] = [
-    Lesson {
-        id: "handshake",
-        title_en: "TCP: handshake, hello, goodbye",
-        title_ko: "TCP: 연결, 인사, 작별",
-        about_en: "The server binds port 80, listens and waits in accept(). The client's connect() sends a SYN; \
+/// The built-in tour, in the order the picker shows it.
+const BUILTIN: [BuiltinEntry; 2] = [
+    (
+        "tour",
+        "Tour — TCP: handshake, hello, goodbye",
+        "둘러보기 — TCP: 연결, 인사, 작별",
+        "The server binds port 80, listens and waits in accept(). The client's connect() sends a SYN; \
                    the server answers SYN-ACK; the client's ACK completes the three-way handshake. The client \
                    sends \"hello\", the server reads it, and both sides close with FIN and ACK. Step through \
                    it and watch each socket's state change.",
-        about_ko: "서버는 80번 포트에 bind하고 listen한 뒤 accept()에서 기다립니다. 클라이언트의 connect()가 SYN을 \
+        "서버는 80번 포트에 bind하고 listen한 뒤 accept()에서 기다립니다. 클라이언트의 connect()가 SYN을 \
                    보내고, 서버가 SYN-ACK로 답하고, 클라이언트의 ACK로 3-way 핸드셰이크가 끝납니다. 클라이언트가 \
                    \"hello\"를 보내고 서버가 읽은 뒤, 양쪽이 FIN과 ACK로 연결을 닫습니다. 한 단계씩 넘기며 각 \
                    소켓의 상태가 어떻게 바뀌는지 보세요.",
-        build: handshake,
-    },
-    Lesson {
-        id: "udp-loss",
-        title_en: "UDP: datagrams that may never arrive",
-        title_ko: "UDP: 도착하지 않을 수도 있는 데이터그램",
-        about_en: "The client sends ten datagrams to a UDP server, one every 5 ms. UDP has no handshake, no \
+        handshake,
+    ),
+    (
+        "udp-ten",
+        "Tour — UDP: ten datagrams, raise the loss yourself",
+        "둘러보기 — UDP: 데이터그램 열 개, 손실률을 직접 올려 보기",
+        "The client sends ten datagrams to a UDP server, one every 5 ms. UDP has no handshake, no \
                    acknowledgements and no retransmission: raise the link's loss and count how many reach the \
                    server's receive buffer.",
-        about_ko: "클라이언트가 UDP 서버에 5 ms마다 데이터그램을 하나씩, 모두 열 개 보냅니다. UDP에는 핸드셰이크도, \
+        "클라이언트가 UDP 서버에 5 ms마다 데이터그램을 하나씩, 모두 열 개 보냅니다. UDP에는 핸드셰이크도, \
                    확인 응답도, 재전송도 없습니다. 링크의 손실률을 올리고 서버의 수신 버퍼에 몇 개가 도착하는지 \
                    세어 보세요.",
-        build: udp_loss,
-    },
+        udp_loss,
+    ),
 ];
-
-/// The lesson with this id.
-pub fn lesson(id: &str) -> Option<&'static Lesson> {
-    LESSONS.iter().find(|l| l.id == id)
-}
 
 const MS: u64 = 1_000;
 

@@ -2,7 +2,8 @@
 //!
 //! - [`state`] — the one reducer: lesson, seed, the learner's edits, position.
 //! - [`timeline`] — a lesson run into ticks, snapshots, exact time travel.
-//! - [`lesson`] — the lessons; [`share`] — the state in the URL fragment.
+//! - [`lesson`] — the lessons; [`scripts`] — `scenarios/*.sock` built in, and a
+//!   script run turned into commands; [`share`] — the state in the URL fragment.
 //! - [`packets`] — each packet's story from the trace; [`explain`] — what happened, in words.
 //! - [`app`] — the page; [`topology`], [`sequence`], [`state_machine`],
 //!   [`inspector`], [`panels`] — the views.
@@ -18,6 +19,8 @@ pub mod inspector;
 pub mod lesson;
 pub mod packets;
 pub mod panels;
+pub mod script_view;
+pub mod scripts;
 pub mod sequence;
 pub mod share;
 pub mod state;

@@ -8,16 +8,28 @@ use super::timeline::{Edit, LinkSettings};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Shared {
     pub lesson: String,
-    pub seed: u64,
+    /// Overrides a script's own seed line when set.
+    pub seed: Option<u64>,
+    /// The sandbox's script text.
+    pub script: Option<String>,
     pub pos: usize,
     pub edits: Vec<Edit>,
 }
 
 /// Limits that keep a hostile link from making the page do unbounded work.
 const MAX_EDITS: usize = 200;
+const MAX_SCRIPT: usize = 64 * 1024;
 
 pub fn encode(s: &Shared) -> String {
-    let mut out = format!("lesson={}&seed={}&pos={}", s.lesson, s.seed, s.pos);
+    let mut out = format!("lesson={}", s.lesson);
+    if let Some(seed) = s.seed {
+        out.push_str(&format!("&seed={seed}"));
+    }
+    out.push_str(&format!("&pos={}", s.pos));
+    if let Some(text) = &s.script {
+        out.push_str("&script=");
+        out.push_str(&String::from(js_sys::encode_uri_component(text)));
+    }
     if !s.edits.is_empty() {
         let edits: Vec<String> = s
             .edits
@@ -42,7 +54,8 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, String> {
         return Ok(None);
     }
     let mut lesson = None;
-    let mut seed = 1u64;
+    let mut seed = None;
+    let mut script = None;
     let mut pos = 0usize;
     let mut edits = Vec::new();
     for part in f.split('&').filter(|p| !p.is_empty()) {
@@ -54,7 +67,16 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, String> {
                 }
                 lesson = Some(value.to_string());
             }
-            "seed" => seed = value.parse().map_err(|_| format!("seed “{value}” is not a number"))?,
+            "seed" => seed = Some(value.parse().map_err(|_| format!("seed “{value}” is not a number"))?),
+            "script" => {
+                let text =
+                    js_sys::decode_uri_component(value).map_err(|_| "the script in the link is garbled".to_string())?;
+                let text = String::from(text);
+                if text.len() > MAX_SCRIPT {
+                    return Err(format!("the script in the link is longer than {MAX_SCRIPT} bytes"));
+                }
+                script = Some(text);
+            }
             "pos" => pos = value.parse().map_err(|_| format!("position “{value}” is not a number"))?,
             "edits" => {
                 for e in value.split(';').filter(|e| !e.is_empty()) {
@@ -68,7 +90,7 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, String> {
         }
     }
     let lesson = lesson.ok_or("no lesson named")?;
-    Ok(Some(Shared { lesson, seed, pos, edits }))
+    Ok(Some(Shared { lesson, seed, script, pos, edits }))
 }
 
 fn decode_edit(e: &str) -> Result<Edit, String> {
@@ -110,8 +132,9 @@ mod tests {
     #[wasm_bindgen_test]
     fn state_round_trips_through_the_fragment() {
         let s = Shared {
-            lesson: "handshake".into(),
-            seed: 7,
+            lesson: "sandbox".into(),
+            seed: Some(7),
+            script: Some("host a 10.0.0.1 # 50% & more\nhost b 10.0.0.2=\n".into()),
             pos: 12,
             edits: vec![
                 Edit::Link {

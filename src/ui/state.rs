@@ -6,15 +6,24 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::i18n::Lang;
-use super::lesson::{lesson, Lesson, LESSONS};
+use super::lesson::{library, BuildError, Lesson, SANDBOX};
 use super::share::{self, Shared};
 use super::timeline::{Edit, LinkSettings, Timeline};
 use crate::net::{SocketId, TraceKind, World};
+use crate::script::RunReport;
 
 pub struct AppState {
     pub lang: Lang,
-    pub lesson: &'static Lesson,
-    pub seed: u64,
+    /// Every lesson the picker offers (loaded once).
+    pub library: Rc<Vec<Lesson>>,
+    pub lesson: Rc<Lesson>,
+    /// Overrides a script's seed line; built-in lessons use 1 when unset.
+    pub seed: Option<u64>,
+    /// The script runner's report for script lessons: per-line outcomes.
+    pub report: Option<Rc<RunReport>>,
+    /// The sandbox's text as last edited, and why it would not run.
+    pub sandbox_text: Rc<str>,
+    pub script_error: Option<BuildError>,
     /// The learner's changes: faults and dropped packets, anchored in time.
     pub edits: Vec<Edit>,
     pub timeline: Rc<Timeline>,
@@ -41,6 +50,8 @@ pub enum Action {
     /// The play timer: one step, stopping at the end.
     PlayTick,
     SelectLesson(String),
+    /// Run the sandbox with this script.
+    RunSandbox(String),
     SelectPacket(Option<u64>),
     SelectSocket(Option<SocketId>),
     DropPacket(u64),
@@ -55,42 +66,92 @@ pub enum Action {
     DismissNotice,
 }
 
-fn run(lesson: &Lesson, seed: u64, edits: &[Edit]) -> (Timeline, Option<String>) {
-    match lesson.build(seed) {
-        Ok((world, cmds)) => (Timeline::run(world, cmds, edits), None),
-        Err(e) => (Timeline::run(World::new(seed), Vec::new(), &[]), Some(e)),
-    }
+type Ran = (Timeline, Option<RunReport>, Option<String>);
+
+fn run(lesson: &Lesson, seed: Option<u64>, edits: &[Edit]) -> Result<Ran, BuildError> {
+    let r = lesson.build(seed)?;
+    let stopped = r.report.as_ref().and_then(|rep| rep.failures.first()).map(|f| f.render(&lesson.id));
+    Ok((Timeline::run(r.world, r.commands, edits), r.report, stopped))
 }
 
 impl AppState {
     pub fn new(lang: Lang) -> AppState {
-        AppState::load(lang, &LESSONS[0], 1, Vec::new(), 0)
+        let library = Rc::new(library());
+        let first = library.first().cloned().unwrap_or_else(|| Lesson::sandbox(""));
+        let text: Rc<str> = Rc::from(library.iter().find_map(|l| l.text()).unwrap_or(""));
+        let mut s = AppState::blank(lang, library, text);
+        s.load(Rc::new(first), None, Vec::new(), 0);
+        s
     }
 
-    pub fn load(lang: Lang, lesson: &'static Lesson, seed: u64, edits: Vec<Edit>, pos: usize) -> AppState {
-        let (timeline, notice) = run(lesson, seed, &edits);
-        let pos = pos.min(timeline.len());
-        let world = Rc::new(timeline.world_at(pos));
-        let mut s = AppState {
+    fn blank(lang: Lang, library: Rc<Vec<Lesson>>, sandbox_text: Rc<str>) -> AppState {
+        let timeline = Timeline::run(World::new(1), Vec::new(), &[]);
+        AppState {
             lang,
-            lesson,
-            seed,
-            edits,
+            library,
+            lesson: Rc::new(Lesson::sandbox("")),
+            seed: None,
+            report: None,
+            sandbox_text,
+            script_error: None,
+            edits: Vec::new(),
+            world: Rc::new(timeline.world_at(0)),
             timeline: Rc::new(timeline),
-            pos,
-            world,
+            pos: 0,
             playing: false,
             selected_packet: None,
             selected_socket: None,
-            notice,
-        };
-        s.selected_socket = s.default_socket();
+            notice: None,
+        }
+    }
+
+    /// Runs `lesson` (with the learner's `edits`) and goes to `pos`. On a script
+    /// error the current lesson stays and the error is kept for the editor.
+    pub fn load(&mut self, lesson: Rc<Lesson>, seed: Option<u64>, edits: Vec<Edit>, pos: usize) {
+        match run(&lesson, seed, &edits) {
+            Ok((timeline, report, stopped)) => {
+                let pos = pos.min(timeline.len());
+                self.world = Rc::new(timeline.world_at(pos));
+                self.timeline = Rc::new(timeline);
+                self.report = report.map(Rc::new);
+                if let Some(text) = lesson.text().filter(|_| lesson.is_sandbox()) {
+                    self.sandbox_text = Rc::from(text);
+                }
+                self.lesson = lesson;
+                self.seed = seed;
+                self.edits = edits;
+                self.pos = pos;
+                self.playing = false;
+                self.selected_packet = None;
+                self.script_error = None;
+                self.notice = stopped.map(|f| format!("the script stopped: {f}"));
+                self.selected_socket = self.default_socket();
+            }
+            Err(e) => {
+                if let Some(text) = lesson.text().filter(|_| lesson.is_sandbox()) {
+                    self.sandbox_text = Rc::from(text);
+                }
+                self.notice = Some(e.to_string());
+                self.script_error = Some(e);
+            }
+        }
+    }
+
+    fn reloaded(&self, lesson: Rc<Lesson>, seed: Option<u64>, edits: Vec<Edit>, pos: usize) -> AppState {
+        let mut s = self.copy();
+        s.load(lesson, seed, edits, pos);
         s
     }
 
     /// What a shared link restores.
     pub fn shared(&self) -> Shared {
-        Shared { lesson: self.lesson.id.to_string(), seed: self.seed, pos: self.pos, edits: self.edits.clone() }
+        Shared {
+            lesson: self.lesson.id.clone(),
+            seed: self.seed,
+            script: self.lesson.text().filter(|_| self.lesson.is_sandbox()).map(str::to_string),
+            pos: self.pos,
+            edits: self.edits.clone(),
+        }
     }
 
     pub fn fragment(&self) -> String {
@@ -129,8 +190,12 @@ impl AppState {
         };
         let mut s = AppState {
             lang: self.lang,
-            lesson: self.lesson,
+            library: self.library.clone(),
+            lesson: self.lesson.clone(),
             seed: self.seed,
+            report: self.report.clone(),
+            sandbox_text: self.sandbox_text.clone(),
+            script_error: self.script_error.clone(),
             edits: self.edits.clone(),
             timeline: self.timeline.clone(),
             pos,
@@ -157,12 +222,13 @@ impl AppState {
         let same_place = self.edits.iter().filter(|e| e.at() == self.pos).count();
         let mut edits = self.edits.clone();
         edits.push(edit);
-        let mut s = AppState::load(self.lang, self.lesson, self.seed, edits, self.pos + 1 + same_place);
+        let mut s = self.reloaded(self.lesson.clone(), self.seed, edits, self.pos + 1 + same_place);
         s.selected_packet = self.selected_packet;
         s
     }
 
-    fn copy(&self) -> AppState {
+    /// The same state, unshared.
+    pub fn copy(&self) -> AppState {
         self.with_pos(self.pos)
     }
 }
@@ -194,10 +260,16 @@ impl Reducible for AppState {
                 s.playing = !self.playing;
                 s
             }
-            Action::SelectLesson(id) => match lesson(&id) {
-                Some(l) => AppState::load(self.lang, l, self.seed, Vec::new(), 0),
+            Action::SelectLesson(id) if id == SANDBOX => {
+                // The sandbox starts from the lesson on screen, when it is a script.
+                let text = self.lesson.text().map_or_else(|| self.sandbox_text.to_string(), str::to_string);
+                self.reloaded(Rc::new(Lesson::sandbox(&text)), None, Vec::new(), 0)
+            }
+            Action::SelectLesson(id) => match self.library.iter().find(|l| l.id == id) {
+                Some(l) => self.reloaded(Rc::new(l.clone()), None, Vec::new(), 0),
                 None => return self,
             },
+            Action::RunSandbox(text) => self.reloaded(Rc::new(Lesson::sandbox(&text)), self.seed, Vec::new(), 0),
             Action::SelectPacket(p) => AppState { selected_packet: p, ..self.copy() },
             Action::SelectSocket(s) => AppState { selected_socket: s, ..self.copy() },
             Action::DropPacket(packet) => {
@@ -207,15 +279,20 @@ impl Reducible for AppState {
                 self.with_edit(Edit::Drop { at: self.pos, packet })
             }
             Action::SetLink { link, settings } => self.with_edit(Edit::Link { at: self.pos, link, settings }),
-            Action::ClearEdits => AppState::load(self.lang, self.lesson, self.seed, Vec::new(), self.pos),
+            Action::ClearEdits => self.reloaded(self.lesson.clone(), self.seed, Vec::new(), self.pos),
             Action::Restore(Ok(None)) => return self,
-            Action::Restore(Ok(Some(shared))) => match lesson(&shared.lesson) {
-                Some(l) => AppState::load(self.lang, l, shared.seed, shared.edits, shared.pos),
-                None => AppState {
-                    notice: Some(format!("the shared link names an unknown lesson “{}”", shared.lesson)),
-                    ..self.copy()
-                },
-            },
+            Action::Restore(Ok(Some(shared))) => {
+                match (&shared.script, self.library.iter().find(|l| l.id == shared.lesson)) {
+                    (Some(text), _) if shared.lesson == SANDBOX => {
+                        self.reloaded(Rc::new(Lesson::sandbox(text)), shared.seed, shared.edits, shared.pos)
+                    }
+                    (_, Some(l)) => self.reloaded(Rc::new(l.clone()), shared.seed, shared.edits, shared.pos),
+                    _ => AppState {
+                        notice: Some(format!("the shared link names an unknown lesson “{}”", shared.lesson)),
+                        ..self.copy()
+                    },
+                }
+            }
             Action::Restore(Err(e)) => AppState { notice: Some(e), ..self.copy() },
             Action::DismissNotice => AppState { notice: None, ..self.copy() },
         };
@@ -263,9 +340,32 @@ mod tests {
         assert_eq!(s.pos, 6);
         let fragment = s.fragment();
         let r = Rc::new(AppState::new(Lang::Ko)).reduce(Action::Restore(share::decode(&fragment)));
-        assert_eq!((r.pos, r.edits.clone(), r.lesson.id), (s.pos, s.edits.clone(), s.lesson.id));
+        assert_eq!((r.pos, r.edits.clone(), &r.lesson.id), (s.pos, s.edits.clone(), &s.lesson.id));
         assert_eq!(r.timeline.trace, s.timeline.trace);
         let bad = r.reduce(Action::Restore(share::decode("#lesson=nope")));
         assert!(bad.notice.as_deref().is_some_and(|n| n.contains("nope")));
+    }
+}
+
+#[cfg(test)]
+mod script_tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn script_lessons_load_and_a_broken_sandbox_keeps_the_page() {
+        let s = Rc::new(AppState::new(Lang::En)).reduce(Action::SelectLesson("handshake".into()));
+        assert_eq!(s.lesson.id, "handshake");
+        assert!(s.report.as_ref().is_some_and(|r| r.passed()));
+        assert!(s.timeline.len() > 5);
+        let sandbox = s.reduce(Action::SelectLesson(SANDBOX.into()));
+        assert!(sandbox.lesson.is_sandbox());
+        assert_eq!(sandbox.timeline.trace, sandbox.clone().reduce(Action::Start).timeline.trace);
+        let broken = sandbox.clone().reduce(Action::RunSandbox("host a 10.0.0.1\nbogus line here\n".into()));
+        assert!(matches!(&broken.script_error, Some(BuildError::Script(e)) if e.line == 2));
+        assert!(Rc::ptr_eq(&broken.timeline, &sandbox.timeline));
+        assert_eq!(&*broken.sandbox_text, "host a 10.0.0.1\nbogus line here\n");
+        let shared = broken.fragment();
+        assert!(shared.contains("lesson=sandbox"), "{shared}");
     }
 }

@@ -62,11 +62,21 @@ fn clip(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
     (a.0 + dx * t, a.1 + dy * t)
 }
 
+/// Where along a straight edge its label sits, so labels clear the boxes.
+fn label_at(from: TcpState, to: TcpState) -> f64 {
+    match (from, to) {
+        (Closed, SynSent) => 0.62,
+        (Listen, SynSent) => 0.45,
+        _ => 0.5,
+    }
+}
+
 fn path(from: TcpState, to: TcpState, bend: f64) -> (String, (f64, f64)) {
     let (a, b) = (position(from), position(to));
     if bend == 0.0 {
         let (p, q) = (clip(a, b), clip(b, a));
-        (format!("M {:.1} {:.1} L {:.1} {:.1}", p.0, p.1, q.0, q.1), ((p.0 + q.0) / 2.0, (p.1 + q.1) / 2.0))
+        let t = label_at(from, to);
+        (format!("M {:.1} {:.1} L {:.1} {:.1}", p.0, p.1, q.0, q.1), (p.0 + (q.0 - p.0) * t, p.1 + (q.1 - p.1) * t))
     } else {
         // Around the side: out of `from` sideways, into `to` sideways.
         let side = if bend > 0.0 { -1.0 } else { 1.0 };

@@ -68,6 +68,21 @@ impl Edit {
 pub enum Op {
     Cmd(Command),
     Edit(Edit),
+    /// Run exactly one event.
+    Step,
+}
+
+/// What a lesson asks of the timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cmd {
+    Do(Command),
+    /// Run single events (none later than `time`) until the trace holds `len`
+    /// events not made by edits, then move the clock to `time` if that skips no
+    /// event: a script's call lands mid-instant exactly where the runner made it.
+    CatchUp {
+        len: usize,
+        time: u64,
+    },
 }
 
 /// One atomic change: its ops, the trace range it produced and the clock after it.
@@ -91,11 +106,17 @@ pub struct Timeline {
     snapshots: Vec<World>,
     /// Why the run stopped early or a command failed, if it did.
     pub warning: Option<String>,
+    /// Trace events made by the learner's edits.
+    edit_events: usize,
 }
 
 fn apply(world: &mut World, op: &Op) -> Result<(), String> {
     match op {
         Op::Cmd(c) => world.apply(c.clone()).map(|_| ()).map_err(|e| e.to_string()),
+        Op::Step => {
+            world.step_event();
+            Ok(())
+        }
         Op::Edit(Edit::Drop { packet, .. }) => {
             world.drop_packet(PacketId(*packet));
             Ok(())
@@ -112,13 +133,19 @@ impl Timeline {
     /// Runs `commands` on `world` (a [`Command::RunUntil`] advances the clock; a
     /// call happens after every event due by then), with the learner's `edits`,
     /// then runs until nothing is left to happen.
-    pub fn run(mut world: World, commands: Vec<Command>, edits: &[Edit]) -> Timeline {
+    pub fn run(mut world: World, commands: Vec<Cmd>, edits: &[Edit]) -> Timeline {
         world.discard_trace();
         let mut edits: Vec<Edit> = edits.to_vec();
         edits.sort_by_key(Edit::at); // stable: same-position edits keep their order
         let mut edits = edits.into_iter().peekable();
         let mut commands = commands.into_iter().peekable();
-        let mut t = Timeline { ticks: Vec::new(), trace: Vec::new(), snapshots: vec![world.snapshot()], warning: None };
+        let mut t = Timeline {
+            ticks: Vec::new(),
+            trace: Vec::new(),
+            snapshots: vec![world.snapshot()],
+            warning: None,
+            edit_events: 0,
+        };
         let mut pending: Vec<Op> = Vec::new();
         loop {
             if t.ticks.len() >= MAX_TICKS {
@@ -132,7 +159,24 @@ impl Timeline {
             }
             let next_event = world.next_event_time();
             let op = match commands.peek() {
-                Some(Command::RunUntil { until }) => match next_event {
+                Some(Cmd::CatchUp { len, time }) => {
+                    let made = t.trace.len() - t.edit_events;
+                    if made < *len && next_event.is_some_and(|e| e <= *time) {
+                        Op::Step
+                    } else {
+                        // Caught up: what is left before `time` made no trace in the
+                        // runner (superseded timers), so the clock may move on.
+                        let time = *time;
+                        commands.next();
+                        if world.now() < time {
+                            let op = Op::Cmd(Command::RunUntil { until: time });
+                            let _ = apply(&mut world, &op);
+                            pending.push(op);
+                        }
+                        continue;
+                    }
+                }
+                Some(Cmd::Do(Command::RunUntil { until })) => match next_event {
                     Some(e) if e <= *until => Op::Cmd(Command::RunUntil { until: e }),
                     _ => {
                         let until = *until;
@@ -143,9 +187,9 @@ impl Timeline {
                         continue;
                     }
                 },
-                Some(_) => match commands.next() {
-                    Some(c) => Op::Cmd(c),
-                    None => continue,
+                Some(Cmd::Do(_)) => match commands.next() {
+                    Some(Cmd::Do(c)) => Op::Cmd(c),
+                    _ => continue,
                 },
                 None => match next_event {
                     Some(e) => Op::Cmd(Command::RunUntil { until: e }),
@@ -179,6 +223,9 @@ impl Timeline {
         world.drain_trace_into(&mut self.trace);
         if self.trace.len() == first && !edit {
             return; // nothing observable (a superseded timer): fold into the next tick
+        }
+        if edit {
+            self.edit_events += self.trace.len() - first;
         }
         let ops = std::mem::take(pending);
         self.ticks.push(Tick { ops, first, end: self.trace.len(), time: world.now(), edit });
@@ -256,12 +303,13 @@ mod tests {
     use crate::net::packet::Body;
     use crate::net::trace::SendReason;
     use crate::net::{HostId, SocketView};
-    use crate::ui::lesson::lesson;
+    use crate::ui::lesson::library;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     fn run(id: &str, edits: &[Edit]) -> Timeline {
-        let (world, cmds) = lesson(id).expect("lesson").build(1).expect("build");
-        Timeline::run(world, cmds, edits)
+        let lesson = library().into_iter().find(|l| l.id == id).expect("lesson");
+        let run = lesson.build(None).expect("build");
+        Timeline::run(run.world, run.commands, edits)
     }
 
     fn views(w: &World) -> Vec<SocketView> {
@@ -285,7 +333,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn the_handshake_lesson_opens_with_syn_synack_ack_and_closes() {
-        let t = run("handshake", &[]);
+        let t = run("tour", &[]);
         assert!(t.warning.is_none(), "{:?}", t.warning);
         let all = flags(&t, t.trace.len());
         assert_eq!(&all[..3], ["S", "S.", "."]);
@@ -296,7 +344,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn every_position_is_the_same_forwards_and_by_snapshot() {
-        let t = run("handshake", &[]);
+        let t = run("tour", &[]);
         let mut w = t.world_at(0);
         for pos in 0..=t.len() {
             let direct = t.world_at(pos);
@@ -315,7 +363,7 @@ mod tests {
             link: 0,
             settings: LinkSettings { loss: 1.0, duplicate: 0.0, reorder: 0.0, latency_us: 10_000 },
         }];
-        let t = run("handshake", &edits);
+        let t = run("tour", &edits);
         let mut w = t.world_at(0);
         for pos in 0..=t.len() {
             if pos % 7 == 0 || pos == t.len() {
@@ -328,7 +376,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn dropping_the_data_segment_brings_a_retransmission() {
-        let t = run("handshake", &[]);
+        let t = run("tour", &[]);
         // The position right after "hello" was sent.
         let data = t
             .trace
@@ -337,7 +385,7 @@ mod tests {
             .expect("a data segment");
         let TraceKind::Sent { packet, .. } = &t.trace[data].kind else { unreachable!() };
         let pos = t.position_of_event(data);
-        let dropped = run("handshake", &[Edit::Drop { at: pos, packet: packet.id.0 }]);
+        let dropped = run("tour", &[Edit::Drop { at: pos, packet: packet.id.0 }]);
         let reasons: Vec<SendReason> = dropped
             .trace
             .iter()
@@ -353,13 +401,13 @@ mod tests {
     #[wasm_bindgen_test]
     fn a_lossy_link_delivers_fewer_datagrams() {
         let delivered = |t: &Timeline| t.trace.iter().filter(|e| matches!(e.kind, TraceKind::Delivered { .. })).count();
-        assert_eq!(delivered(&run("udp-loss", &[])), 10);
+        assert_eq!(delivered(&run("udp-ten", &[])), 10);
         let lossy = [Edit::Link {
             at: 0,
             link: 0,
             settings: LinkSettings { loss: 0.5, duplicate: 0.0, reorder: 0.0, latency_us: 10_000 },
         }];
-        let n = delivered(&run("udp-loss", &lossy));
+        let n = delivered(&run("udp-ten", &lossy));
         assert!(n < 10, "{n} delivered");
     }
 }

@@ -15,10 +15,12 @@ use crate::net::{HostId, LinkId, SocketId, SocketView, World};
 
 /// Geometry of the drawing, in SVG user units.
 const MARGIN: f64 = 12.0;
-const BOX_W: f64 = 236.0;
-const GAP: f64 = 300.0;
+const BOX_W: f64 = 250.0;
+const GAP: f64 = 290.0;
 const NAME_H: f64 = 52.0;
 const SOCK_H: f64 = 40.0;
+/// Extra height of a socket row with a blocked call.
+const WAIT_H: f64 = 14.0;
 const PAD_BOTTOM: f64 = 12.0;
 const TOP: f64 = 64.0;
 const LANE: f64 = 26.0;
@@ -65,8 +67,9 @@ pub struct Layout {
 /// Places the world's hosts in a row, in id order, and joins linked ones.
 pub fn layout(world: &World) -> Layout {
     let sockets: Vec<Vec<SocketView>> = world.hosts().map(|(id, _)| world.sockets_on(id)).collect();
-    let most = sockets.iter().map(Vec::len).max().unwrap_or(0).max(1);
-    let box_h = NAME_H + SOCK_H * most as f64 + PAD_BOTTOM;
+    let rows_h = |v: &Vec<SocketView>| v.iter().map(row_h).sum::<f64>();
+    let most = sockets.iter().map(rows_h).fold(SOCK_H, f64::max);
+    let box_h = NAME_H + most + PAD_BOTTOM;
     let n = world.hosts().len();
     let hosts: Vec<HostBox> = world
         .hosts()
@@ -115,6 +118,15 @@ pub fn layout(world: &World) -> Layout {
         .collect();
     let n = n.max(1) as f64;
     Layout { width: 2.0 * MARGIN + n * BOX_W + (n - 1.0) * GAP, height: TOP + box_h + MARGIN, hosts, links }
+}
+
+/// The height of one socket's row.
+fn row_h(v: &SocketView) -> f64 {
+    if v.blocked.is_empty() {
+        SOCK_H
+    } else {
+        SOCK_H + WAIT_H
+    }
 }
 
 fn pct(p: f64) -> String {
@@ -250,6 +262,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
     let marks = packet_marks(&l, &props.packets, props.first, props.end, props.world.now());
     let lang = props.lang;
     html! {
+        <div class="topo-scroll">
         <svg class="topology" viewBox={format!("0 0 {} {}", l.width, l.height)} role="img"
              aria-label={tr(lang, Text::TopologyLabel)}>
             { for l.links.iter().map(|x| link_line(x, lang)) }
@@ -258,6 +271,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 { for marks.iter().map(|m| packet_mark(m, props)) }
             </g>
         </svg>
+        </div>
     }
 }
 
@@ -292,13 +306,15 @@ fn host_box(h: &HostBox, props: &TopologyProps) -> Html {
                     { tr(props.lang, Text::NoSockets) }
                 </text>
             }
-            { for h.sockets.iter().enumerate().map(|(i, s)| socket_row(h, s, i, edge, props)) }
+            { for h.sockets.iter().enumerate().map(|(i, s)| {
+                let y = h.y + NAME_H + h.sockets[..i].iter().map(row_h).sum::<f64>();
+                socket_row(h, s, y, edge, props)
+            }) }
         </g>
     }
 }
 
-fn socket_row(h: &HostBox, s: &SocketView, i: usize, edge: f64, props: &TopologyProps) -> Html {
-    let y = h.y + NAME_H + SOCK_H * i as f64;
+fn socket_row(h: &HostBox, s: &SocketView, y: f64, edge: f64, props: &TopologyProps) -> Html {
     let selected = props.selected_socket == Some(s.id);
     let fd = s.fd.map_or("–".to_string(), |f| f.to_string());
     let state = match (s.state, &s.udp) {
@@ -314,22 +330,22 @@ fn socket_row(h: &HostBox, s: &SocketView, i: usize, edge: f64, props: &Topology
     let on_socket = props.on_socket.clone();
     let id = s.id;
     let port = s.local.map(|a| a.port());
-    let blocked = if s.blocked.is_empty() {
-        String::new()
-    } else {
-        format!(" · {} {}", tr(props.lang, Text::Waits), s.blocked.join(", "))
-    };
+    let blocked = s.blocked.iter().map(|c| format!("{c}()")).collect::<Vec<_>>().join(", ");
     html! {
         <g class={classes!("socket", selected.then_some("selected"))} data-socket={s.id.0.to_string()}
            data-fd={fd.clone()} data-state={state.clone()} onclick={move |_| on_socket.emit(id)}>
             <rect class="socket-row" x={(h.x + 6.0).to_string()} y={(y + 2.0).to_string()}
-                  width={(h.w - 12.0).to_string()} height={(SOCK_H - 4.0).to_string()} rx="6" />
+                  width={(h.w - 12.0).to_string()} height={(row_h(s) - 4.0).to_string()} rx="6" />
             <text class="socket-head" x={(h.x + 14.0).to_string()} y={(y + 17.0).to_string()}>
                 <tspan class="fd">{ format!("fd {fd}") }</tspan>
                 <tspan>{ format!(" {} ", s.protocol.to_string().to_uppercase()) }</tspan>
                 <tspan class="tcp-state">{ state }</tspan>
-                <tspan class="blocked">{ blocked }</tspan>
             </text>
+            if !blocked.is_empty() {
+                <text class="blocked" x={(h.x + 14.0).to_string()} y={(y + 46.0).to_string()}>
+                    { format!("⋯ {} {blocked}", tr(props.lang, Text::Waits)) }
+                </text>
+            }
             <text class="socket-addr" x={(h.x + 14.0).to_string()} y={(y + 32.0).to_string()}>{ addrs }</text>
             if let Some(port) = port {
                 <g class="port">

@@ -1,0 +1,177 @@
+//! The lesson library: every `scenarios/*.sock` file, built into the page, and the
+//! bridge from a script run to the page's model (a world and the commands that
+//! reproduce the run). Plain Rust, no web.
+
+use super::timeline::Cmd;
+use crate::net::{Command, TraceKind, World};
+use crate::script::{self, LineDetail, RunOptions, RunReport, Runner, ScriptError, StmtKind};
+
+/// (id, text) of each lesson script, in file-name order.
+pub const SCRIPTS: &[(&str, &str)] = &[
+    ("accept_new_socket", include_str!("../../scenarios/accept_new_socket.sock")),
+    ("backlog_overflow", include_str!("../../scenarios/backlog_overflow.sock")),
+    ("connection_refused", include_str!("../../scenarios/connection_refused.sock")),
+    ("fast_retransmit", include_str!("../../scenarios/fast_retransmit.sock")),
+    ("four_way_close", include_str!("../../scenarios/four_way_close.sock")),
+    ("half_close", include_str!("../../scenarios/half_close.sock")),
+    ("handshake", include_str!("../../scenarios/handshake.sock")),
+    ("http_vs_persistent", include_str!("../../scenarios/http_vs_persistent.sock")),
+    ("loss_retransmission", include_str!("../../scenarios/loss_retransmission.sock")),
+    ("rst_on_close_unread", include_str!("../../scenarios/rst_on_close_unread.sock")),
+    ("server_client_path", include_str!("../../scenarios/server_client_path.sock")),
+    ("simultaneous_open", include_str!("../../scenarios/simultaneous_open.sock")),
+    ("slow_start", include_str!("../../scenarios/slow_start.sock")),
+    ("socket_address", include_str!("../../scenarios/socket_address.sock")),
+    ("syn_timeout", include_str!("../../scenarios/syn_timeout.sock")),
+    ("udp_boundaries", include_str!("../../scenarios/udp_boundaries.sock")),
+    ("udp_connected_unreachable", include_str!("../../scenarios/udp_connected_unreachable.sock")),
+    ("udp_loss", include_str!("../../scenarios/udp_loss.sock")),
+    ("udp_reorder_dup", include_str!("../../scenarios/udp_reorder_dup.sock")),
+    ("udp_size_limit", include_str!("../../scenarios/udp_size_limit.sock")),
+    ("zero_window", include_str!("../../scenarios/zero_window.sock")),
+];
+
+/// The text of the lesson script `id`.
+pub fn script_text(id: &str) -> Option<&'static str> {
+    SCRIPTS.iter().find(|(n, _)| *n == id).map(|(_, t)| *t)
+}
+
+/// A script run, ready for the page: the world after its set-up lines, the
+/// commands that replay the rest, and the runner's report (lines and outcomes).
+pub struct Prepared {
+    pub world: World,
+    pub commands: Vec<Cmd>,
+    pub report: RunReport,
+    /// Trace events the set-up lines made (link settings); the page's trace starts after them.
+    pub setup_len: usize,
+}
+
+fn is_setup(kind: &StmtKind) -> bool {
+    matches!(kind, StmtKind::Seed { .. } | StmtKind::Host { .. } | StmtKind::Link { .. } | StmtKind::Tcp { .. })
+}
+
+/// Parses and runs `text` with `seed` (the script's own `seed` line when `None`).
+pub fn prepare(text: &str, seed: Option<u64>) -> Result<Prepared, ScriptError> {
+    let parsed = script::parse(text)?;
+    let opts = RunOptions { seed, ..RunOptions::default() };
+    // The world after the leading set-up lines (hosts, links, TCP settings).
+    let mut runner = Runner::new(&parsed, opts.clone());
+    while runner.next_statement().is_some_and(|s| is_setup(&s.kind)) {
+        runner.step();
+    }
+    let setup_len = runner.trace().len();
+    let mut world = runner.world().snapshot();
+    world.discard_trace();
+    let report = script::run(&parsed, &opts);
+    let mut commands = Vec::new();
+    let setup_lines = parsed.statements.iter().take_while(|s| is_setup(&s.kind)).count();
+    for line in report.lines.iter().filter(|l| l.stmt >= setup_lines) {
+        match &line.detail {
+            LineDetail::Call(rec) => {
+                // Where the call happened in the runner's trace: after any wait for its host.
+                let at = rec
+                    .call_id
+                    .and_then(|id| {
+                        report
+                            .trace
+                            .get(line.trace_start..line.trace_end)?
+                            .iter()
+                            .position(|e| matches!(&e.kind, TraceKind::Call { call, .. } if *call == id))
+                    })
+                    .map_or(line.trace_start, |i| line.trace_start + i);
+                let time = report.trace.get(at).map_or(line.time, |e| e.time);
+                commands.push(Cmd::CatchUp { len: at.saturating_sub(setup_len), time });
+                commands.push(Cmd::Do(Command::Call { host: rec.host_id, call: rec.call.clone() }));
+            }
+            LineDetail::Fault | LineDetail::Setup => {
+                let range = report.trace.get(line.trace_start..line.trace_end).unwrap_or(&[]);
+                for (i, e) in range.iter().enumerate() {
+                    if let TraceKind::Fault { link, dir, change } = &e.kind {
+                        commands
+                            .push(Cmd::CatchUp { len: (line.trace_start + i).saturating_sub(setup_len), time: e.time });
+                        commands.push(Cmd::Do(Command::Link { link: *link, dir: *dir, change: change.clone() }));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(Prepared { world, commands, report, setup_len })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn every_lesson_parses_and_has_both_languages() {
+        assert!(SCRIPTS.len() >= 20, "{} lessons", SCRIPTS.len());
+        for (id, text) in SCRIPTS {
+            let parsed = script::parse(text).unwrap_or_else(|e| panic!("{id}: {e}"));
+            assert!(parsed.meta.title_en.is_some() && parsed.meta.title_ko.is_some(), "{id}: titles");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn the_handshake_script_replays_as_the_runner_ran_it() {
+        let p = prepare(script_text("handshake").unwrap(), None).unwrap();
+        let t = crate::ui::timeline::Timeline::run(p.world, p.commands, &[]);
+        let sent = |trace: &[crate::net::TraceEvent]| {
+            trace
+                .iter()
+                .filter_map(|e| match &e.kind {
+                    TraceKind::Sent { packet, .. } => Some((e.time, packet.summary())),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(sent(&t.trace), sent(&p.report.trace));
+    }
+
+    #[wasm_bindgen_test]
+    fn every_lesson_replays_its_packets_as_the_runner_ran_them() {
+        let mut differ = Vec::new();
+        for (id, text) in SCRIPTS {
+            let p = prepare(text, None).unwrap();
+            assert!(p.report.passed(), "{id}: {:?}", p.report.failures);
+            let t = crate::ui::timeline::Timeline::run(p.world, p.commands, &[]);
+            let sent = |trace: &[crate::net::TraceEvent]| {
+                trace
+                    .iter()
+                    .filter_map(|e| match &e.kind {
+                        TraceKind::Sent { packet, .. } => Some((e.time, packet.summary())),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let theirs = &p.report.trace[p.setup_len..];
+            let (a, b) = (sent(&t.trace), sent(theirs));
+            // The runner may stop at its last line; the page runs on until idle.
+            // The page stops at its own step limit; the runner at its time bound.
+            let n = theirs.len().min(t.trace.len());
+            let whole = t.trace[..n] == theirs[..n] && (n == theirs.len() || t.warning.is_some());
+            let b = &b[..b.len().min(a.len())];
+            if a.get(..b.len()) != Some(&b[..]) || !whole {
+                let k = (0..n).find(|&i| t.trace[i] != theirs[i]);
+                differ.push(format!(
+                    "{id}: {} vs {} events, first difference at {k:?}: {:?} vs {:?}; warning {:?}",
+                    t.trace.len(),
+                    theirs.len(),
+                    k.map(|k| &t.trace[k]),
+                    k.map(|k| &theirs[k]),
+                    t.warning
+                ));
+            }
+        }
+        assert!(differ.is_empty(), "replays differ: {differ:?}");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_broken_script_reports_its_line() {
+        let e = prepare("host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 1ms\na: x = sockit(tcp)\n", None)
+            .err()
+            .expect("an error");
+        assert_eq!(e.line, 4);
+    }
+}
