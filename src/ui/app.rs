@@ -7,12 +7,13 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::console::Console;
 use super::explain::explain;
 use super::i18n::{tr, Lang, Text};
 use super::inspector::Inspector;
 use super::lesson::SANDBOX;
 use super::packets::{counts, packets, PacketInfo};
-use super::panels::{download, socket_choices, trace_json, BreakIt, Buffers};
+use super::panels::{download, download_bytes, socket_choices, trace_json, BreakIt, Buffers};
 use super::script_view::{SandboxEditor, ScriptLines};
 use super::sequence::{seq_layout, Sequence};
 use super::share;
@@ -270,6 +271,15 @@ pub fn App() -> Html {
             let _ = download(&name, "application/json", &trace_json(&timeline.trace));
         })
     };
+    let on_pcap = {
+        let timeline = timeline.clone();
+        let name = format!("socklab-{}.pcap", state.lesson.id);
+        Callback::from(move |_: MouseEvent| {
+            if let Ok(bytes) = crate::pcap::from_trace(&timeline.trace) {
+                let _ = download_bytes(&name, "application/vnd.tcpdump.pcap", &bytes);
+            }
+        })
+    };
     let total = timeline.len();
 
     html! {
@@ -379,6 +389,16 @@ pub fn App() -> Html {
                                    on_drop={let s = state.clone(); Callback::from(move |id| s.dispatch(Action::DropPacket(id)))}
                                    on_close={let s = state.clone(); Callback::from(move |_| s.dispatch(Action::SelectPacket(None)))} />
                     </section>
+                    <section class="card console-card">
+                        <h2>{ tr(lang, Text::ConsoleTitle) }</h2>
+                        if state.lesson.text().is_some() {
+                            <Console {lang} hosts={state.world.hosts().map(|(_, h)| h.name.clone()).collect::<Vec<_>>()}
+                                     report={state.report.clone()}
+                                     on_call={let s = state.clone(); Callback::from(move |(host, line)| s.dispatch(Action::ConsoleCall { host, line }))} />
+                        } else {
+                            <p class="muted">{ tr(lang, Text::ConsoleNeedsScript) }</p>
+                        }
+                    </section>
                     <section class="card break-card">
                         <h2>{ tr(lang, Text::BreakItTitle) }</h2>
                         <BreakIt {lang} {links} on_change={on_link} edits={state.edits.len()}
@@ -389,7 +409,10 @@ pub fn App() -> Html {
                         <p class="caption">{ tr(lang, Text::ShareCaption) }</p>
                         <input class="share-url" type="text" readonly=true aria-label={tr(lang, Text::ShareTitle)}
                                value={format!("#{}", state.fragment())} />
-                        <button type="button" onclick={on_download}>{ tr(lang, Text::DownloadJson) }</button>
+                        <div class="downloads">
+                            <button type="button" onclick={on_download}>{ tr(lang, Text::DownloadJson) }</button>
+                            <button type="button" onclick={on_pcap}>{ tr(lang, Text::DownloadPcap) }</button>
+                        </div>
                     </section>
                 </aside>
             </div>

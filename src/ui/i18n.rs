@@ -106,6 +106,13 @@ pub enum Text {
     WhatHappened,
     AtStart,
     Socket,
+    DownloadPcap,
+    Call,
+    ConsoleInput,
+    Host,
+    ConsoleNeedsScript,
+    ConsoleCaption,
+    ConsoleTitle,
     Column,
     Line,
     RunScript,
@@ -121,7 +128,7 @@ pub enum Text {
 }
 
 impl Text {
-    pub const ALL: [Text; 68] = [
+    pub const ALL: [Text; 75] = [
         Text::Tagline,
         Text::LanguageSwitch,
         Text::NetworkTitle,
@@ -178,6 +185,13 @@ impl Text {
         Text::WhatHappened,
         Text::AtStart,
         Text::Socket,
+        Text::DownloadPcap,
+        Text::Call,
+        Text::ConsoleInput,
+        Text::Host,
+        Text::ConsoleNeedsScript,
+        Text::ConsoleCaption,
+        Text::ConsoleTitle,
         Text::Column,
         Text::Line,
         Text::RunScript,
@@ -285,6 +299,13 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::RunScript => ("▶ Run script", "▶ 스크립트 실행"),
         Text::Line => ("line", "줄"),
         Text::Column => ("column", "열"),
+        Text::ConsoleTitle => ("Socket console", "소켓 콘솔"),
+        Text::ConsoleCaption => ("Make a call on a host: it is added to the script (copied into the sandbox) and the run jumps to its end.", "호스트에서 소켓 호출을 해 보세요. 스크립트 끝에 덧붙이고(샌드박스로 복사) 실행한 뒤 마지막으로 이동합니다."),
+        Text::ConsoleNeedsScript => ("The console works on the script lessons and the sandbox: pick one above.", "콘솔은 스크립트 수업과 샌드박스에서 쓸 수 있습니다. 위에서 하나를 고르세요."),
+        Text::Host => ("Host", "호스트"),
+        Text::ConsoleInput => ("Socket call", "소켓 호출"),
+        Text::Call => ("Call", "호출"),
+        Text::DownloadPcap => ("Download capture (pcap)", "캡처 내려받기 (pcap)"),
         Text::Socket => ("Socket", "소켓"),
         Text::ShareTitle => ("Share", "공유"),
         Text::ShareCaption => (

@@ -6,13 +6,14 @@
 //!   script run turned into commands; [`share`] — the state in the URL fragment.
 //! - [`packets`] — each packet's story from the trace; [`explain`] — what happened, in words.
 //! - [`app`] — the page; [`topology`], [`sequence`], [`state_machine`],
-//!   [`inspector`], [`panels`] — the views.
+//!   [`inspector`], [`panels`], [`script_view`], [`console`] — the views.
 //! - [`i18n`] — every text in Korean and English.
 //!
 //! [`install_panic_hook`] is the safety net: a panic is logged to the console and a
 //! banner with a reset button replaces the blank page a dead app would leave.
 
 pub mod app;
+pub mod console;
 pub mod explain;
 pub mod i18n;
 pub mod inspector;

@@ -205,8 +205,16 @@ pub fn trace_json(trace: &[TraceEvent]) -> String {
 
 /// Offers `text` as a file download.
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
+    offer(name, mime, js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text)))
+}
+
+/// Offers `bytes` as a file download.
+pub fn download_bytes(name: &str, mime: &str, bytes: &[u8]) -> Result<(), wasm_bindgen::JsValue> {
+    offer(name, mime, js_sys::Array::of1(&js_sys::Uint8Array::from(bytes)))
+}
+
+fn offer(name: &str, mime: &str, parts: js_sys::Array) -> Result<(), wasm_bindgen::JsValue> {
     use wasm_bindgen::JsCast;
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;

@@ -7,6 +7,7 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::i18n::{tr, Lang, Text};
@@ -15,11 +16,13 @@ use super::topology::{format_time, label_width};
 use crate::net::socket::render_result;
 use crate::net::{FaultChange, HostId, TraceEvent, TraceKind, World};
 
-pub const WIDTH: f64 = 840.0;
-const FIRST_LANE: f64 = 310.0;
-const LAST_LANE: f64 = 560.0;
+pub const WIDTH: f64 = 920.0;
+const FIRST_LANE: f64 = 390.0;
+const LAST_LANE: f64 = 620.0;
 const TOP: f64 = 44.0;
 const SLOT: f64 = 19.0;
+/// How far above the current event the diagram is drawn, in SVG units.
+const WINDOW: f64 = 1400.0;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lane {
@@ -280,15 +283,25 @@ pub fn Sequence(props: &SequenceProps) -> Html {
     {
         let scroller = scroller.clone();
         use_effect_with((end, focus_y as i64), move |_| {
-            if let Some(el) = scroller.cast::<web_sys::Element>() {
-                let scale = f64::from(el.client_width()).max(1.0) / WIDTH;
-                let scale = scale.max(600.0 / WIDTH);
-                let target = focus_y * scale - f64::from(el.client_height()) * 0.6;
-                el.set_scroll_top(target.max(0.0) as i32);
+            // Scroll in the next frame: reading the layout now would force it
+            // in the middle of the step.
+            let scroll = wasm_bindgen::closure::Closure::once_into_js(move || {
+                if let Some(el) = scroller.cast::<web_sys::Element>() {
+                    let scale = f64::from(el.client_width()).max(1.0) / WIDTH;
+                    let scale = scale.max(720.0 / WIDTH);
+                    let target = focus_y * scale - f64::from(el.client_height()) * 0.6;
+                    el.set_scroll_top(target.max(0.0) as i32);
+                }
+            });
+            if let Some(w) = web_sys::window() {
+                let _ = w.request_animation_frame(scroll.unchecked_ref());
             }
         });
     }
     let bottom = (focus_y + 30.0).max(TOP + 20.0);
+    // Only what is near the current event is drawn: long lessons stay fast.
+    let (lo, hi) = (focus_y - WINDOW, focus_y + 60.0);
+    let near = |y1: f64, y2: f64| y1.max(y2) >= lo && y1.min(y2) <= hi;
     let height = bottom + 24.0;
     let by_id: rustc_hash::FxHashMap<u64, &PacketInfo> = props.packets.iter().map(|p| (p.id, p)).collect();
     html! {
@@ -308,18 +321,18 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                         <line x1={lane.x.to_string()} x2={lane.x.to_string()} y1="32" y2={bottom.to_string()} />
                     </g>
                 }) }
-                { for l.times.iter().filter(|t| t.index < end).map(|t| html! {
+                { for l.times.iter().filter(|t| t.index < end && near(t.y, t.y)).map(|t| html! {
                     <text class={classes!("time", t.gap.then_some("gap"))} x="6" y={(t.y + 4.0).to_string()}>
                         { if t.gap { format!("⋯ {}", t.text) } else { t.text.clone() } }
                     </text>
                 }) }
-                { for l.arrows.iter().filter(|a| a.index < end).map(|a| {
+                { for l.arrows.iter().filter(|a| a.index < end && (near(a.y1, a.y2) || a.fate_index.is_none_or(|f| f >= end))).map(|a| {
                     match by_id.get(&a.id) {
                         Some(p) => arrow(a, p, props, bottom),
                         None => html! {},
                     }
                 }) }
-                { for l.notes.iter().filter(|n| n.first < end).map(|n| {
+                { for l.notes.iter().filter(|n| n.first < end && near(n.y, n.y)).map(|n| {
                     let current = n.last >= props.first && n.first < end;
                     html! {
                         <text class={classes!("note", n.kind, current.then_some("current"))}

@@ -52,6 +52,11 @@ pub enum Action {
     SelectLesson(String),
     /// Run the sandbox with this script.
     RunSandbox(String),
+    /// A console line: `host: call`, appended to the script and run to its end.
+    ConsoleCall {
+        host: String,
+        line: String,
+    },
     SelectPacket(Option<u64>),
     SelectSocket(Option<SocketId>),
     DropPacket(u64),
@@ -270,6 +275,18 @@ impl Reducible for AppState {
                 None => return self,
             },
             Action::RunSandbox(text) => self.reloaded(Rc::new(Lesson::sandbox(&text)), self.seed, Vec::new(), 0),
+            Action::ConsoleCall { host, line } => {
+                let base = if self.lesson.is_sandbox() {
+                    self.sandbox_text.to_string()
+                } else {
+                    match self.lesson.text() {
+                        Some(t) => t.to_string(),
+                        None => return self,
+                    }
+                };
+                let text = format!("{}\n{host}: {}\n", base.trim_end(), line.trim());
+                self.reloaded(Rc::new(Lesson::sandbox(&text)), self.seed, Vec::new(), usize::MAX)
+            }
             Action::SelectPacket(p) => AppState { selected_packet: p, ..self.copy() },
             Action::SelectSocket(s) => AppState { selected_socket: s, ..self.copy() },
             Action::DropPacket(packet) => {
@@ -365,6 +382,10 @@ mod script_tests {
         assert!(matches!(&broken.script_error, Some(BuildError::Script(e)) if e.line == 2));
         assert!(Rc::ptr_eq(&broken.timeline, &sandbox.timeline));
         assert_eq!(&*broken.sandbox_text, "host a 10.0.0.1\nbogus line here\n");
+        let called =
+            sandbox.clone().reduce(Action::ConsoleCall { host: "client".into(), line: "x = socket(udp)".into() });
+        assert!(called.at_end());
+        assert!(called.sandbox_text.ends_with("client: x = socket(udp)\n"));
         let shared = broken.fragment();
         assert!(shared.contains("lesson=sandbox"), "{shared}");
     }
