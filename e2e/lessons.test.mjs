@@ -363,3 +363,18 @@ test('a script lesson from the library runs, and the sandbox shows errors at the
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('play steps on its own at the chosen speed; space pauses', async () => {
+  const { context, page, problems } = await open();
+  await page.locator('.controls select.speed').selectOption('175');
+  await page.locator('h1').click(); // focus back on the page, not the select
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => Number(document.querySelector('#position').dataset.pos) >= 3);
+  await page.keyboard.press(' ');
+  assert.equal(await page.locator('#play').getAttribute('aria-pressed'), 'false');
+  const paused = await pos(page);
+  await page.waitForTimeout(600);
+  assert.equal(await pos(page), paused);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -137,14 +137,17 @@ pub fn App() -> Html {
     // Play: one step every 700 ms while playing.
     {
         let dispatcher = state.dispatcher();
-        use_effect_with(state.playing, move |playing| {
+        use_effect_with((state.playing, state.speed_ms), move |&(playing, speed)| {
             let window = web_sys::window();
             let mut handle = None;
             let tick = Closure::<dyn Fn()>::new(move || dispatcher.dispatch(Action::PlayTick));
-            if *playing {
+            if playing {
                 if let Some(w) = &window {
                     handle = w
-                        .set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 700)
+                        .set_interval_with_callback_and_timeout_and_arguments_0(
+                            tick.as_ref().unchecked_ref(),
+                            speed as i32,
+                        )
                         .ok();
                 }
             }
@@ -221,6 +224,16 @@ pub fn App() -> Html {
             if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
                 if let Ok(p) = input.value().parse::<usize>() {
                     state.dispatch(Action::Seek(p));
+                }
+            }
+        })
+    };
+    let on_speed = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                if let Ok(ms) = sel.value().parse::<u32>() {
+                    state.dispatch(Action::SetSpeed(ms));
                 }
             }
         })
@@ -319,6 +332,11 @@ pub fn App() -> Html {
                             aria-label={tr(lang, Text::StepForward)}>{ tr(lang, Text::Step) }{ " ▶" }</button>
                     <button type="button" onclick={d(Action::End)} disabled={pos >= total} title="End"
                             aria-label={tr(lang, Text::ToEnd)}>{ "▶|" }</button>
+                    <select class="speed" aria-label={tr(lang, Text::Speed)} onchange={on_speed}>
+                        { for [(1400u32, "0.5×"), (700, "1×"), (350, "2×"), (175, "4×")].into_iter().map(|(ms, label)| html! {
+                            <option value={ms.to_string()} selected={state.speed_ms == ms}>{ label }</option>
+                        }) }
+                    </select>
                 </div>
                 <input type="range" class="scrubber" min="0" max={total.to_string()} value={pos.to_string()}
                        aria-label={tr(lang, Text::Scrubber)} oninput={on_seek} />

@@ -106,6 +106,7 @@ pub enum Text {
     WhatHappened,
     AtStart,
     Socket,
+    Speed,
     DownloadPcap,
     Call,
     ConsoleInput,
@@ -128,7 +129,7 @@ pub enum Text {
 }
 
 impl Text {
-    pub const ALL: [Text; 75] = [
+    pub const ALL: [Text; 76] = [
         Text::Tagline,
         Text::LanguageSwitch,
         Text::NetworkTitle,
@@ -185,6 +186,7 @@ impl Text {
         Text::WhatHappened,
         Text::AtStart,
         Text::Socket,
+        Text::Speed,
         Text::DownloadPcap,
         Text::Call,
         Text::ConsoleInput,
@@ -306,6 +308,7 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::ConsoleInput => ("Socket call", "소켓 호출"),
         Text::Call => ("Call", "호출"),
         Text::DownloadPcap => ("Download capture (pcap)", "캡처 내려받기 (pcap)"),
+        Text::Speed => ("Playback speed", "재생 속도"),
         Text::Socket => ("Socket", "소켓"),
         Text::ShareTitle => ("Share", "공유"),
         Text::ShareCaption => (

@@ -32,6 +32,8 @@ pub struct AppState {
     /// The world at `pos`.
     pub world: Rc<World>,
     pub playing: bool,
+    /// Milliseconds between steps while playing.
+    pub speed_ms: u32,
     pub selected_packet: Option<u64>,
     pub selected_socket: Option<SocketId>,
     /// A problem to show (a bad shared link, a lesson that failed to build).
@@ -47,6 +49,8 @@ pub enum Action {
     End,
     Seek(usize),
     TogglePlay,
+    /// Milliseconds between steps while playing (clamped to 50..=5000).
+    SetSpeed(u32),
     /// The play timer: one step, stopping at the end.
     PlayTick,
     SelectLesson(String),
@@ -104,6 +108,7 @@ impl AppState {
             timeline: Rc::new(timeline),
             pos: 0,
             playing: false,
+            speed_ms: 700,
             selected_packet: None,
             selected_socket: None,
             notice: None,
@@ -206,6 +211,7 @@ impl AppState {
             pos,
             world,
             playing: self.playing && pos < self.timeline.len(),
+            speed_ms: self.speed_ms,
             selected_packet: self.selected_packet,
             selected_socket: self.selected_socket,
             notice: self.notice.clone(),
@@ -287,6 +293,7 @@ impl Reducible for AppState {
                 let text = format!("{}\n{host}: {}\n", base.trim_end(), line.trim());
                 self.reloaded(Rc::new(Lesson::sandbox(&text)), self.seed, Vec::new(), usize::MAX)
             }
+            Action::SetSpeed(ms) => AppState { speed_ms: ms.clamp(50, 5000), ..self.copy() },
             Action::SelectPacket(p) => AppState { selected_packet: p, ..self.copy() },
             Action::SelectSocket(s) => AppState { selected_socket: s, ..self.copy() },
             Action::DropPacket(packet) => {

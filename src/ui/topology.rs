@@ -366,6 +366,14 @@ fn packet_mark(m: &PacketMark, props: &TopologyProps) -> Html {
     let selected = props.selected_packet == Some(m.id);
     let on_packet = props.on_packet.clone();
     let id = m.id;
+    let on_key = {
+        let on_packet = props.on_packet.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" {
+                on_packet.emit(id);
+            }
+        })
+    };
     let crossed = m.state == "lost" || doomed;
     html! {
         <g key={m.id.to_string()} class={classes!("pkt", m.kind, m.state, selected.then_some("selected"),
@@ -373,7 +381,7 @@ fn packet_mark(m: &PacketMark, props: &TopologyProps) -> Html {
            style={format!("transform: translate({:.1}px, {:.1}px)", m.x, m.y)}
            data-packet={m.id.to_string()} data-label={m.label.clone()} data-state={m.state}
            role="button" tabindex="0" aria-label={m.label.clone()}
-           onclick={move |_| on_packet.emit(id)}>
+           onclick={move |_| on_packet.emit(id)} onkeydown={on_key}>
             <rect x={(-w / 2.0).to_string()} y="-10" width={w.to_string()} height="20" rx="10" />
             <text class="pkt-label" x="0" y="4" text-anchor="middle">{ &m.label }</text>
             if crossed {
