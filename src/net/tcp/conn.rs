@@ -5,6 +5,7 @@
 //! It performs no I/O: `on_segment`, `on_timer` and the application calls take the
 //! current time and write what must happen into a [`TcpOut`].
 
+use super::recv_queue::RecvQueue;
 use super::segment::{seq, TcpFlags, TcpSegment};
 use super::state::TcpState;
 use super::timers::{TimerKind, Timers};
@@ -98,7 +99,7 @@ pub struct Tcb {
     rcv_nxt: u32,
     /// Stream offset of `rcv_nxt` (bytes since the SYN), so out-of-order keys never wrap.
     rcv_nxt_off: u64,
-    recv_buf: VecDeque<u8>,
+    recv_buf: RecvQueue,
     recv_cap: usize,
     out_of_order: BTreeMap<u64, Vec<u8>>,
     ooo_bytes: usize,
@@ -166,7 +167,7 @@ impl Tcb {
             irs: 0,
             rcv_nxt: 0,
             rcv_nxt_off: 0,
-            recv_buf: VecDeque::new(),
+            recv_buf: RecvQueue::default(),
             recv_cap: cfg.recv_buffer,
             out_of_order: BTreeMap::new(),
             ooo_bytes: 0,
@@ -332,14 +333,9 @@ impl Tcb {
 
     /// Takes up to `max` bytes of in-order data. Opens the window again when the
     /// read freed enough space to matter (receiver-side silly-window avoidance).
-    pub fn read(&mut self, max: usize, now: u64, out: &mut TcpOut) -> Vec<u8> {
-        let n = max.min(self.recv_buf.len());
-        let mut data = Vec::with_capacity(n);
-        let (front, back) = self.recv_buf.as_slices();
-        let from_front = n.min(front.len());
-        data.extend_from_slice(&front[..from_front]);
-        data.extend_from_slice(&back[..n - from_front]);
-        self.recv_buf.drain(..n);
+    pub fn read(&mut self, max: usize, now: u64, out: &mut TcpOut) -> Arc<[u8]> {
+        let data = self.recv_buf.take(max);
+        let n = data.len();
         if n > 0 && self.state.is_synchronized() && !self.fin_received {
             let window = self.receive_window();
             let threshold = self.snd_mss.min(self.recv_cap as u32 / 2).max(1);
@@ -689,20 +685,20 @@ impl Tcb {
         let seg_off = self.stream_offset(seg.seq);
         let window_end = self.rcv_nxt_off + u64::from(self.receive_window());
         let mut start = seg_off;
-        let mut data: &[u8] = &seg.payload;
+        let mut skip = 0;
         if start < self.rcv_nxt_off {
-            let skip = ((self.rcv_nxt_off - start) as usize).min(data.len());
-            data = &data[skip..];
+            skip = ((self.rcv_nxt_off - start) as usize).min(seg.payload.len());
             start = self.rcv_nxt_off;
         }
         let room = window_end.saturating_sub(start) as usize;
-        let data = &data[..data.len().min(room)];
+        let end = seg.payload.len().min(skip + room);
+        let data = &seg.payload[skip..end];
         if data.is_empty() {
             self.ack_pending = Some(SendReason::Ack);
             return;
         }
         if start == self.rcv_nxt_off {
-            self.recv_buf.extend(data);
+            self.recv_buf.push(seg.payload.clone(), skip, end);
             self.advance_rcv(data.len() as u64);
             self.drain_out_of_order();
             self.unacked_segments += 1;
@@ -735,8 +731,9 @@ impl Tcb {
                 let fresh = &data[skip..];
                 let room = self.recv_cap.saturating_sub(self.recv_buf.len());
                 let fresh = &fresh[..fresh.len().min(room)];
-                self.recv_buf.extend(fresh);
-                self.advance_rcv(fresh.len() as u64);
+                let n = fresh.len();
+                self.recv_buf.push(Arc::from(fresh), 0, n);
+                self.advance_rcv(n as u64);
             }
         }
     }
@@ -1224,7 +1221,7 @@ mod tests {
         let mut out = TcpOut::default();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK | TcpFlags::PSH, 8192, b"hello"), 20_000, &mut out);
         assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 6, 4091, 0)]);
-        assert_eq!(tcb.read(100, 20_000, &mut out), b"hello");
+        assert_eq!(&tcb.read(100, 20_000, &mut out)[..], b"hello");
     }
 
     #[test]
@@ -1237,7 +1234,7 @@ mod tests {
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
         assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 7, 4090, 0)]);
-        assert_eq!(tcb.read(100, 0, &mut out), b"abcdef");
+        assert_eq!(&tcb.read(100, 0, &mut out)[..], b"abcdef");
     }
 
     #[test]
@@ -1248,7 +1245,7 @@ mod tests {
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
         assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4, 4093, 0)]);
-        assert_eq!(tcb.read(100, 0, &mut out), b"abc");
+        assert_eq!(&tcb.read(100, 0, &mut out)[..], b"abc");
     }
 
     #[test]

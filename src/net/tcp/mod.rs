@@ -2,6 +2,7 @@
 //! state changes and timer deadlines come out. The world does all the moving.
 
 pub mod conn;
+pub mod recv_queue;
 pub mod segment;
 pub mod socket;
 pub mod state;

@@ -216,11 +216,11 @@ impl World {
             let mut out = self.take_scratch();
             let data = match self.tcb_mut(sid) {
                 Some(tcb) => tcb.read(len, now, &mut out),
-                None => Vec::new(),
+                None => Arc::from(&[][..]),
             };
             self.apply_tcp_out(sid, &out, StateCause::App);
             self.return_scratch(out);
-            return Attempt::Done(Ok(CallValue::Data(Arc::from(data))));
+            return Attempt::Done(Ok(CallValue::Data(data)));
         }
         // Linux reads end-of-stream once the peer's FIN is in (SOCK_DONE), even if a
         // reset came after it; otherwise a pending error comes first.
