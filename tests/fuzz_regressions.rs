@@ -24,6 +24,73 @@ fn script_parser(data: &[u8]) {
     }
 }
 
+/// The world_commands target's interpretation of bytes as calls and waits, with
+/// a bound on events per wait: an event storm fails the test instead of eating
+/// all memory as it did under the fuzzer.
+fn world_commands(data: &[u8]) {
+    use socklab::net::*;
+    use std::sync::Arc;
+    let addr = |b: u8, port: u8| {
+        let ip = match b % 5 {
+            0 => Ipv4Addr::new(10, 0, 0, 1),
+            1 => Ipv4Addr::new(10, 0, 0, 2),
+            2 => Ipv4Addr::LOCALHOST,
+            3 => Ipv4Addr::UNSPECIFIED,
+            _ => Ipv4Addr::new(10, 0, 0, 3),
+        };
+        SocketAddrV4::new(ip, u16::from(port % 4) * 40)
+    };
+    let mut world = World::new(u64::from(data.first().copied().unwrap_or(0)));
+    let hosts: Vec<HostId> = [("a", [10, 0, 0, 1]), ("b", [10, 0, 0, 2]), ("c", [10, 0, 0, 3])]
+        .iter()
+        .filter_map(|(n, ip)| world.add_host(n, &[Ipv4Addr::from(*ip)]).ok())
+        .collect();
+    let lossy = LinkConfig { loss: 0.2, duplicate: 0.1, reorder: 0.1, jitter_us: 2_000, ..LinkConfig::default() };
+    let _ = world.add_link(hosts[0], hosts[1], lossy);
+    let _ = world.add_link(hosts[1], hosts[2], LinkConfig::default());
+    let mut events = 0u64;
+    for chunk in data.chunks(4) {
+        let [op, x, y, z] =
+            [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0), *chunk.get(3).unwrap_or(&0)];
+        let host = hosts[usize::from(x) % hosts.len()];
+        let fd = i32::from(y % 8);
+        let call = match op % 14 {
+            0 => SysCall::Socket {
+                domain: Domain::Inet,
+                protocol: if z % 2 == 0 { Protocol::Tcp } else { Protocol::Udp },
+            },
+            1 => SysCall::Bind { fd, addr: addr(z, z >> 4) },
+            2 => SysCall::Listen { fd, backlog: u32::from(z % 4) },
+            3 => SysCall::Accept { fd },
+            4 => SysCall::Connect { fd, addr: addr(z, z >> 4) },
+            5 => SysCall::Send { fd, data: Arc::from(vec![z; usize::from(z) * 8]) },
+            6 => SysCall::Recv { fd, len: usize::from(z) * 16 },
+            7 => SysCall::SendTo { fd, data: Arc::from(vec![z; usize::from(z)]), addr: Some(addr(z, z >> 4)) },
+            8 => SysCall::RecvFrom { fd, len: usize::from(z) },
+            9 => SysCall::Shutdown { fd, how: [Shutdown::Read, Shutdown::Write, Shutdown::Both][usize::from(z % 3)] },
+            10 => SysCall::Close { fd },
+            11 => SysCall::SetSockOpt { fd, opt: SockOpt::NonBlocking(z % 2 == 0) },
+            12 => SysCall::SetSockOpt { fd, opt: SockOpt::RcvBuf(usize::from(z) * 64) },
+            _ => {
+                let until = world.now() + u64::from(z) * 10_000;
+                while world.next_event_time().is_some_and(|t| t <= until) {
+                    world.step_event();
+                    events += 1;
+                    let trace = world.take_trace();
+                    assert!(events < 200_000, "event storm at t={}us: {:#?}", world.now(), &trace);
+                    world.check_invariants().expect("invariants hold");
+                }
+                continue;
+            }
+        };
+        let _ = world.call(host, call);
+        world.check_invariants().expect("invariants hold");
+        world.discard_trace();
+    }
+    world.run_until_idle(50_000);
+    world.check_invariants().expect("invariants hold");
+}
+
 #[test]
 fn every_recorded_crasher_is_handled() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
@@ -35,6 +102,7 @@ fn every_recorded_crasher_is_handled() {
         match name.split('-').next() {
             Some("packet_bytes") => packet_bytes(&data),
             Some("script_parser") => script_parser(&data),
+            Some("world_commands") => world_commands(&data),
             _ => panic!("{name}: unknown fuzz target prefix"),
         }
         seen += 1;

@@ -325,3 +325,20 @@ fn zero_window_probes_continue_with_backoff_until_the_window_opens() {
     }
     assert_eq!(got, 10_000);
 }
+
+#[test]
+fn a_socket_connected_to_itself_completes_and_stays_quiet() {
+    // Linux allows TCP self-connect (a simultaneous open with itself). Found by the
+    // world_commands fuzzer: out-of-window ACKs answered each other without end;
+    // like Linux (tcp_invalid_ratelimit) they are now limited to one per 500 ms.
+    let mut lab = Lab::new(1);
+    let s = lab.socket(lab.server, Protocol::Tcp);
+    lab.ok(lab.server, SysCall::Bind { fd: s, addr: SocketAddrV4::new(SERVER_IP, 80) });
+    lab.call(lab.server, connect(s, SERVER_IP, 80));
+    lab.call(lab.server, send(s, b"echo"));
+    let events = lab.world.run_until_idle(100_000);
+    lab.collect();
+    assert!(events < 1_000, "{events} events: an ACK storm");
+    assert_eq!(lab.state(lab.server, s), Some(TcpState::Established));
+    assert_eq!(data(&lab.ok(lab.server, recv(s, 10))), b"echo");
+}

@@ -18,6 +18,9 @@ use std::sync::Arc;
 
 /// Linux's "infinite" initial slow-start threshold.
 pub const SSTHRESH_INFINITE: u32 = i32::MAX as u32;
+/// Linux's `net.ipv4.tcp_invalid_ratelimit`: the least time between two ACKs
+/// that answer out-of-window segments without data.
+const OOW_ACK_INTERVAL_US: u64 = 500_000;
 /// RFC 9293: the MSS to assume when the peer sends no MSS option.
 const DEFAULT_MSS: u32 = 536;
 
@@ -118,6 +121,8 @@ pub struct Tcb {
     /// The end of a zero-window probe's byte, which the peer may acknowledge if
     /// its window had opened: beyond `snd_max`, but not data in flight.
     probe_end: Option<u32>,
+    /// When an ACK last answered an out-of-window segment without data.
+    last_oow_ack: Option<u64>,
     retries: u32,
     persist_backoff: u32,
 
@@ -180,6 +185,7 @@ impl Tcb {
             rtt_probe: None,
             syn_sent_at: None,
             probe_end: None,
+            last_oow_ack: None,
             retries: 0,
             persist_backoff: 0,
             cwnd: 0,
@@ -472,14 +478,15 @@ impl Tcb {
                 if self.state == TcpState::TimeWait && f.fin() {
                     self.timers.set(TimerKind::TimeWait, now + 2 * self.cfg.msl_us);
                 }
-                self.ack_pending = Some(if seg.payload.is_empty() { SendReason::Ack } else { SendReason::DupAck });
+                let reason = if seg.payload.is_empty() { SendReason::Ack } else { SendReason::DupAck };
+                self.ack_out_of_window(seg, reason, now);
             }
             return;
         }
         if f.rst() {
             if seg.seq != self.rcv_nxt {
                 // RFC 5961 §3.2: in window but not exact — challenge ACK.
-                self.ack_pending = Some(SendReason::Ack);
+                self.ack_out_of_window(seg, SendReason::Ack, now);
                 return;
             }
             let errno = match self.state {
@@ -498,7 +505,7 @@ impl Tcb {
         }
         if f.syn() && !(self.state == TcpState::SynReceived && f.ack()) {
             // RFC 5961 §4: a SYN on a synchronized connection gets a challenge ACK.
-            self.ack_pending = Some(SendReason::Ack);
+            self.ack_out_of_window(seg, SendReason::Ack, now);
             return;
         }
         if !f.ack() {
@@ -1042,6 +1049,21 @@ impl Tcb {
     }
 
     // ----- helpers ---------------------------------------------------------------
+
+    /// Answers a segment outside the window (or a challenge) with an ACK — at most
+    /// one per `tcp_invalid_ratelimit` (500 ms) for segments without data, as Linux's
+    /// `tcp_oow_rate_limited` does: two ends that disagree about the window would
+    /// otherwise ACK each other's ACKs forever.
+    fn ack_out_of_window(&mut self, seg: &TcpSegment, reason: SendReason, now: u64) {
+        let may_loop = seg.payload.is_empty() || seg.flags.syn();
+        if may_loop {
+            if self.last_oow_ack.is_some_and(|t| now < t + OOW_ACK_INTERVAL_US) {
+                return;
+            }
+            self.last_oow_ack = Some(now);
+        }
+        self.ack_pending = Some(reason);
+    }
 
     fn rcv_wscale_in_use(&self) -> u8 {
         if self.peer_offered_wscale {
