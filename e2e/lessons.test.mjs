@@ -378,3 +378,24 @@ test('play steps on its own at the chosen speed; space pauses', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('cutting the link makes the SYN retransmit; repairing it lets the handshake through', async () => {
+  const { context, page, problems } = await open('#lesson=handshake');
+  await page.getByRole('button', { name: /Cut the link/ }).click();
+  await page.waitForFunction(() => location.hash.includes(':cut:0'));
+  assert.equal(await page.locator('.topology .link.cut').count(), 1);
+  let retransmitted = false;
+  for (let i = 0; i < 40 && !retransmitted; i++) {
+    await step(page);
+    retransmitted = (await page.locator('.sequence .analysis').allTextContents()).some((t) => t.includes('Retransmission'));
+  }
+  assert.ok(retransmitted, 'the SYN was sent again');
+  assert.equal(await page.locator('#counts').getAttribute('data-delivered'), '0');
+  await page.screenshot({ path: join(SHOTS, 'cut-link.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Repair the link' }).click();
+  await page.waitForFunction(() => location.hash.includes(':repair:0'));
+  await page.getByRole('button', { name: 'Jump to end' }).click();
+  assert.ok(Number(await page.locator('#counts').getAttribute('data-delivered')) > 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

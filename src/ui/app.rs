@@ -262,7 +262,7 @@ pub fn App() -> Html {
         state.selected_packet.and_then(|id| all_packets.iter().find(|p| p.id == id && p.index < end)).cloned();
     let in_flight = selected.as_ref().is_some_and(|p| state.world.in_flight().iter().any(|(q, _, _)| q.id.0 == p.id));
     let is_doomed = selected.as_ref().is_some_and(|p| doomed.contains(&p.id));
-    let links: Vec<(u32, String, LinkSettings)> = state
+    let links: Vec<(u32, String, LinkSettings, bool)> = state
         .world
         .links()
         .map(|(id, l)| {
@@ -270,6 +270,7 @@ pub fn App() -> Html {
                 id.0,
                 format!("{} ↔ {}", state.world.host_name(l.a), state.world.host_name(l.b)),
                 LinkSettings::of(&l.dirs[0].config),
+                l.dirs.iter().any(|d| d.partitioned),
             )
         })
         .collect();
@@ -420,6 +421,7 @@ pub fn App() -> Html {
                     <section class="card break-card">
                         <h2>{ tr(lang, Text::BreakItTitle) }</h2>
                         <BreakIt {lang} {links} on_change={on_link} edits={state.edits.len()}
+                                 on_cut={let s = state.clone(); Callback::from(move |(link, cut)| s.dispatch(Action::CutLink { link, cut }))}
                                  on_clear={let s = state.clone(); Callback::from(move |_| s.dispatch(Action::ClearEdits))} />
                     </section>
                     <section class="card share-card">

@@ -106,6 +106,8 @@ pub enum Text {
     WhatHappened,
     AtStart,
     Socket,
+    RepairLink,
+    CutLink,
     Speed,
     DownloadPcap,
     Call,
@@ -129,7 +131,7 @@ pub enum Text {
 }
 
 impl Text {
-    pub const ALL: [Text; 76] = [
+    pub const ALL: [Text; 78] = [
         Text::Tagline,
         Text::LanguageSwitch,
         Text::NetworkTitle,
@@ -186,6 +188,8 @@ impl Text {
         Text::WhatHappened,
         Text::AtStart,
         Text::Socket,
+        Text::RepairLink,
+        Text::CutLink,
         Text::Speed,
         Text::DownloadPcap,
         Text::Call,
@@ -309,6 +313,8 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::Call => ("Call", "호출"),
         Text::DownloadPcap => ("Download capture (pcap)", "캡처 내려받기 (pcap)"),
         Text::Speed => ("Playback speed", "재생 속도"),
+        Text::CutLink => ("✂ Cut the link", "✂ 링크 끊기"),
+        Text::RepairLink => ("Repair the link", "링크 복구"),
         Text::Socket => ("Socket", "소켓"),
         Text::ShareTitle => ("Share", "공유"),
         Text::ShareCaption => (

@@ -139,9 +139,10 @@ pub fn Buffers(props: &BuffersProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct BreakItProps {
     pub lang: Lang,
-    /// (link id, name "client ↔ server", current settings)
-    pub links: Vec<(u32, String, LinkSettings)>,
+    /// (link id, name "client ↔ server", current settings, cut)
+    pub links: Vec<(u32, String, LinkSettings, bool)>,
     pub on_change: Callback<(u32, LinkSettings)>,
+    pub on_cut: Callback<(u32, bool)>,
     pub edits: usize,
     pub on_clear: Callback<()>,
 }
@@ -152,8 +153,9 @@ pub fn BreakIt(props: &BreakItProps) -> Html {
     html! {
         <div class="break-it">
             <p class="caption">{ tr(lang, Text::BreakItCaption) }</p>
-            { for props.links.iter().map(|(id, name, s)| {
-                let (id, s) = (*id, *s);
+            { for props.links.iter().map(|(id, name, s, cut)| {
+                let (id, s, cut) = (*id, *s, *cut);
+                let on_cut = props.on_cut.clone();
                 let slider = |label: &'static str, key: &'static str, value: f64, max: f64, step: f64, unit: &'static str,
                               set: fn(&mut LinkSettings, f64)| {
                     let on_change = props.on_change.clone();
@@ -182,6 +184,10 @@ pub fn BreakIt(props: &BreakItProps) -> Html {
                         { slider(tr(lang, Text::Duplicate), "duplicate", (s.duplicate * 100.0).round(), 100.0, 5.0, "%", |s, v| s.duplicate = v / 100.0) }
                         { slider(tr(lang, Text::Reorder), "reorder", (s.reorder * 100.0).round(), 100.0, 5.0, "%", |s, v| s.reorder = v / 100.0) }
                         { slider(tr(lang, Text::Delay), "delay", (s.latency_us / 1000) as f64, 200.0, 1.0, "ms", |s, v| s.latency_us = (v.max(0.0) * 1000.0) as u64) }
+                        <button type="button" class={classes!("cut", (!cut).then_some("danger"))} data-link={id.to_string()}
+                                onclick={move |_| on_cut.emit((id, !cut))}>
+                            { if cut { tr(lang, Text::RepairLink) } else { tr(lang, Text::CutLink) } }
+                        </button>
                     </fieldset>
                 }
             }) }

@@ -58,6 +58,17 @@ pub struct Arrow {
     pub lost: bool,
 }
 
+/// A blocked call, drawn as a bar on its lifeline from the call to its return.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Wait {
+    pub call_index: usize,
+    /// Index of the `Return` event, once there is one.
+    pub return_index: Option<usize>,
+    pub x: f64,
+    pub y1: f64,
+    pub y2: f64,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeMark {
     pub index: usize,
@@ -73,6 +84,7 @@ pub struct SeqLayout {
     pub notes: Vec<Note>,
     pub arrows: Vec<Arrow>,
     pub times: Vec<TimeMark>,
+    pub waits: Vec<Wait>,
     /// The y where each trace event sits (for scrolling to the current one).
     pub event_y: Vec<f64>,
 }
@@ -105,6 +117,8 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
     let mut times: Vec<TimeMark> = Vec::new();
     let mut event_y = Vec::with_capacity(trace.len());
     let mut call_note: rustc_hash::FxHashMap<u64, (usize, String)> = Default::default();
+    let mut waits: Vec<Wait> = Vec::new();
+    let mut call_at: rustc_hash::FxHashMap<u64, (usize, f64, HostId)> = Default::default();
     let mut arrow_of: rustc_hash::FxHashMap<u64, usize> = Default::default();
     let mut y = TOP;
     let mut band_time: Option<u64> = None;
@@ -147,6 +161,7 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
                 ey = slot_y(*host);
                 let text = syscall.render();
                 call_note.insert(call.0, (notes.len(), text.clone()));
+                call_at.insert(call.0, (i, ey, *host));
                 notes.push(note_at(*host, ey, text, "call"));
             }
             TraceKind::Return { call, host, result, blocked, .. } => {
@@ -162,6 +177,16 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
                     }
                     found => {
                         ey = slot_y(*host);
+                        if let Some(&(ci, cy, h)) = call_at.get(&call.0).filter(|_| *blocked) {
+                            let side = if left(h) { -5.0 } else { 5.0 };
+                            waits.push(Wait {
+                                call_index: ci,
+                                return_index: Some(i),
+                                x: lane_x(h) + side,
+                                y1: cy,
+                                y2: ey,
+                            });
+                        }
                         let name = found.map_or("call".to_string(), |(_, t)| t.clone());
                         notes.push(note_at(*host, ey, format!("{name} = {shown}"), kind));
                     }
@@ -242,8 +267,21 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
         }
         event_y.push(ey);
     }
+    // Calls still blocked when the trace ends wait to the bottom.
+    for (_, &(ci, cy, h)) in call_at.iter() {
+        let returned = waits.iter().any(|w| w.call_index == ci)
+            || trace.iter().skip(ci + 1).any(|e| match (&e.kind, &trace[ci].kind) {
+                (TraceKind::Return { call: r, .. }, TraceKind::Call { call: c, .. }) => r == c,
+                _ => false,
+            });
+        if !returned {
+            let side = if left(h) { -5.0 } else { 5.0 };
+            waits.push(Wait { call_index: ci, return_index: None, x: lane_x(h) + side, y1: cy, y2: f64::INFINITY });
+        }
+    }
+    waits.sort_by_key(|w| w.call_index);
     let used = slots.iter().copied().max().unwrap_or(0) as f64 * SLOT;
-    SeqLayout { height: band_y + used + 40.0, lanes, notes, arrows, times, event_y }
+    SeqLayout { height: band_y + used + 40.0, lanes, notes, arrows, times, waits, event_y }
 }
 
 fn new_arrow(p: &PacketInfo, x1: f64, y1: f64, x2: f64) -> Arrow {
@@ -320,6 +358,14 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                         <text class="lane-name" x={lane.x.to_string()} y="22" text-anchor="middle">{ &lane.name }</text>
                         <line x1={lane.x.to_string()} x2={lane.x.to_string()} y1="32" y2={bottom.to_string()} />
                     </g>
+                }) }
+                { for l.waits.iter().filter(|w| w.call_index < end).map(|w| {
+                    let done = w.return_index.is_some_and(|r| r < end);
+                    let y2 = if done { w.y2 } else { bottom - 6.0 };
+                    html! {
+                        <line class={classes!("wait", (!done).then_some("waiting"))} x1={w.x.to_string()} x2={w.x.to_string()}
+                              y1={w.y1.to_string()} y2={y2.to_string()} />
+                    }
                 }) }
                 { for l.times.iter().filter(|t| t.index < end && near(t.y, t.y)).map(|t| html! {
                     <text class={classes!("time", t.gap.then_some("gap"))} x="6" y={(t.y + 4.0).to_string()}>

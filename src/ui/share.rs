@@ -36,6 +36,7 @@ pub fn encode(s: &Shared) -> String {
             .iter()
             .map(|e| match e {
                 Edit::Drop { at, packet } => format!("{at}:drop:{packet}"),
+                Edit::Cut { at, link, cut } => format!("{at}:{}:{link}", if *cut { "cut" } else { "repair" }),
                 Edit::Link { at, link, settings: l } => {
                     format!("{at}:link:{link}:{}:{}:{}:{}", l.loss, l.duplicate, l.reorder, l.latency_us)
                 }
@@ -103,6 +104,11 @@ fn decode_edit(e: &str) -> Result<Edit, String> {
     };
     match parts.as_slice() {
         [at, "drop", packet] => Ok(Edit::Drop { at: num(at)? as usize, packet: num(packet)? }),
+        [at, kind @ ("cut" | "repair"), link] => Ok(Edit::Cut {
+            at: num(at)? as usize,
+            link: u32::try_from(num(link)?).map_err(|_| bad())?,
+            cut: *kind == "cut",
+        }),
         [at, "link", link, loss, dup, reorder, latency] => {
             let link = u32::try_from(num(link)?).map_err(|_| bad())?;
             let latency_us = num(latency)?;
@@ -143,6 +149,8 @@ mod tests {
                     settings: LinkSettings { loss: 0.25, duplicate: 0.0, reorder: 0.1, latency_us: 20_000 },
                 },
                 Edit::Drop { at: 5, packet: 4 },
+                Edit::Cut { at: 6, link: 0, cut: true },
+                Edit::Cut { at: 9, link: 0, cut: false },
             ],
         };
         let text = encode(&s);

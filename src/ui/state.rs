@@ -68,6 +68,11 @@ pub enum Action {
         link: u32,
         settings: LinkSettings,
     },
+    /// Cut a link or repair it, from now on.
+    CutLink {
+        link: u32,
+        cut: bool,
+    },
     /// Forget the learner's changes.
     ClearEdits,
     /// Restore a shared state (or report why it cannot be).
@@ -303,6 +308,7 @@ impl Reducible for AppState {
                 self.with_edit(Edit::Drop { at: self.pos, packet })
             }
             Action::SetLink { link, settings } => self.with_edit(Edit::Link { at: self.pos, link, settings }),
+            Action::CutLink { link, cut } => self.with_edit(Edit::Cut { at: self.pos, link, cut }),
             Action::ClearEdits => self.reloaded(self.lesson.clone(), self.seed, Vec::new(), self.pos),
             Action::Restore(Ok(None)) => return self,
             Action::Restore(Ok(Some(shared))) => {

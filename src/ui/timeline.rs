@@ -53,12 +53,14 @@ pub enum Edit {
     Drop { at: usize, packet: u64 },
     /// Change a link's settings from `at` on.
     Link { at: usize, link: u32, settings: LinkSettings },
+    /// Cut a link (both directions), or repair it.
+    Cut { at: usize, link: u32, cut: bool },
 }
 
 impl Edit {
     pub fn at(&self) -> usize {
         match self {
-            Edit::Drop { at, .. } | Edit::Link { at, .. } => *at,
+            Edit::Drop { at, .. } | Edit::Link { at, .. } | Edit::Cut { at, .. } => *at,
         }
     }
 }
@@ -113,6 +115,10 @@ pub struct Timeline {
 fn apply(world: &mut World, op: &Op) -> Result<(), String> {
     match op {
         Op::Cmd(c) => world.apply(c.clone()).map(|_| ()).map_err(|e| e.to_string()),
+        Op::Edit(Edit::Cut { link, cut, .. }) => {
+            let change = if *cut { FaultChange::Partition } else { FaultChange::Repair };
+            world.change_link(LinkId(*link), None, change).map_err(|e| e.to_string())
+        }
         Op::Step => {
             world.step_event();
             Ok(())

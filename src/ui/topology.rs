@@ -51,6 +51,7 @@ pub struct LinkLine {
     pub latency: String,
     /// Loss, duplication, reordering, when any is set.
     pub faults: String,
+    pub cut: bool,
     /// True when the link's first host is on the left.
     pub a_left: bool,
 }
@@ -95,6 +96,9 @@ pub fn layout(world: &World) -> Layout {
             let (left, right) = if a.x <= b.x { (a, b) } else { (b, a) };
             let c = &link.dirs[0].config;
             let mut faults = Vec::new();
+            if link.dirs.iter().any(|d| d.partitioned) {
+                faults.push("✂ cut".to_string());
+            }
             if c.loss > 0.0 {
                 faults.push(format!("loss {}%", pct(c.loss)));
             }
@@ -112,6 +116,7 @@ pub fn layout(world: &World) -> Layout {
                 y: TOP + NAME_H + 14.0,
                 latency: format_latency(c.latency_us),
                 faults: faults.join(" · "),
+                cut: link.dirs.iter().any(|d| d.partitioned),
                 a_left: a.x <= b.x,
             })
         })
@@ -278,7 +283,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
 fn link_line(l: &LinkLine, lang: Lang) -> Html {
     let mid = (l.x1 + l.x2) / 2.0;
     html! {
-        <g class="link" data-link={l.id.0.to_string()}>
+        <g class={classes!("link", l.cut.then_some("cut"))} data-link={l.id.0.to_string()}>
             <line x1={l.x1.to_string()} y1={l.y.to_string()} x2={l.x2.to_string()} y2={l.y.to_string()} />
             <text class="latency" x={mid.to_string()} y="22" text-anchor="middle">
                 { format!("{} {}", l.latency, tr(lang, Text::OneWay)) }
