@@ -120,6 +120,9 @@ test('the handshake lesson, step by step: SYN, SYN-ACK, ACK and both sockets’ 
     const p = document.querySelector('#position');
     return p && p.dataset.pos === p.dataset.total;
   });
+  // Clicking a call in the sequence diagram jumps to that moment.
+  await page.locator('.sequence .note.call', { hasText: 'connect(3' }).click();
+  await page.waitForFunction((w) => Number(document.querySelector('#position')?.dataset.pos) === w, synPos);
   await page.keyboard.press('Home');
   await page.waitForFunction(() => document.querySelector('#position')?.dataset.pos === '0');
   assert.deepEqual(problems, []);

@@ -365,7 +365,9 @@ pub fn App() -> Html {
                     <section class="card sequence-card">
                         <h2>{ tr(lang, Text::SequenceTitle) }</h2>
                         <Sequence layout={seq.clone()} packets={all_packets.clone()} {first} {end} {now} {lang}
-                                  selected_packet={state.selected_packet} on_packet={on_packet.clone()} />
+                                  selected_packet={state.selected_packet} on_packet={on_packet.clone()}
+                                  on_event={let s = state.clone(); let t = timeline.clone();
+                                            Callback::from(move |i| s.dispatch(Action::Seek(t.position_of_event(i))))} />
                     </section>
                     if state.lesson.text().is_some() {
                         <section class="card script-card">

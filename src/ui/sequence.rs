@@ -309,6 +309,8 @@ pub struct SequenceProps {
     pub lang: Lang,
     pub selected_packet: Option<u64>,
     pub on_packet: Callback<u64>,
+    /// Jump to the moment of a trace event (a note was clicked).
+    pub on_event: Callback<usize>,
 }
 
 #[function_component]
@@ -380,8 +382,11 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                 }) }
                 { for l.notes.iter().filter(|n| n.first < end && near(n.y, n.y)).map(|n| {
                     let current = n.last >= props.first && n.first < end;
+                    let on_event = props.on_event.clone();
+                    let at = n.last.min(end.saturating_sub(1));
                     html! {
                         <text class={classes!("note", n.kind, current.then_some("current"))}
+                              onclick={move |_| on_event.emit(at)}
                               x={n.x.to_string()} y={n.y.to_string()}
                               text-anchor={if n.anchor_end { "end" } else if n.kind == "fault" { "middle" } else { "start" }}>
                             { &n.text }
