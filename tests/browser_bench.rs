@@ -1,7 +1,7 @@
-//! The benchmark workloads in wasm32, in headless Chromium, at a fraction of
-//! their fixed sizes (the same code as `cargo bench`; compare rates, not totals).
-//! `make bench` builds it with SOCKLAB_BENCH_SCALE=4 and prints the figures into
-//! BENCHMARKS.md; in `make test` (1/16) it only proves they run.
+//! The benchmark workloads in wasm32, in headless Chromium (the same code as
+//! `cargo bench`). `make bench` builds it with SOCKLAB_BENCH_SCALE=1, the fixed
+//! sizes, and puts the figures beside the native ones in BENCHMARKS.md; in
+//! `make test` (1/16 of the sizes) it only proves they run.
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen_test::*;
@@ -10,8 +10,14 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 fn the_workloads_run_in_the_browser() {
-    // Date.now() (ms) needs no extra web-sys feature and is fine for runs of 100 ms and more.
-    let clock = || js_sys::Date::now() / 1000.0;
+    // performance.now() (sub-millisecond), reached through js-sys so the page's
+    // web-sys feature list stays its own.
+    let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).expect("performance");
+    let now = js_sys::Reflect::get(&performance, &"now".into())
+        .ok()
+        .and_then(|f| wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(f).ok())
+        .expect("performance.now");
+    let clock = move || now.call0(&performance).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) / 1000.0;
     let names: Vec<String> =
         ["tcp_echo", "tcp_bulk", "tcp_bulk_lo", "tcp_connections", "udp_loss"].iter().map(|s| s.to_string()).collect();
     let scale = option_env!("SOCKLAB_BENCH_SCALE").and_then(|s| s.parse().ok()).unwrap_or(16);

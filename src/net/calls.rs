@@ -269,7 +269,8 @@ impl World {
                         tcb.set_buffers(None, Some(n));
                     }
                 }
-                SocketKind::Udp(u) => u.capacity = n,
+                // Datagrams already queued stay; the limit stops at what is held.
+                SocketKind::Udp(u) => u.capacity = n.max(u.queued_bytes),
             },
             SockOpt::SndBuf(n) => match &mut sock.kind {
                 SocketKind::Tcp(t) => {

@@ -312,12 +312,14 @@ impl Tcb {
 
     // ----- application calls -----------------------------------------------------
 
+    /// `SO_SNDBUF`/`SO_RCVBUF` on a live connection. Shrinking never discards
+    /// bytes already held: the limit stops at what the buffer holds now.
     pub fn set_buffers(&mut self, send: Option<usize>, recv: Option<usize>) {
         if let Some(s) = send {
-            self.send_cap = s.max(1);
+            self.send_cap = s.max(self.send_buf.len()).max(1);
         }
         if let Some(r) = recv {
-            self.recv_cap = r.max(1);
+            self.recv_cap = r.max(self.recv_buf.len() + self.ooo_bytes).max(1);
             if self.state == TcpState::Closed || self.state == TcpState::Listen {
                 self.rcv_wscale = if self.cfg.window_scaling { window_shift(self.recv_cap) } else { 0 };
             }
