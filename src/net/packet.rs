@@ -128,6 +128,10 @@ impl Packet {
                     format!("SYN-ACK seq={} ack={}", s.seq, s.ack)
                 } else if f.syn() {
                     format!("SYN seq={}", s.seq)
+                } else if f.fin() && !s.payload.is_empty() {
+                    // The last data and the FIN in one segment (as a retransmission
+                    // after close() often is).
+                    format!("PSH+FIN {} bytes seq={}", s.payload.len(), s.seq)
                 } else if f.fin() {
                     format!("FIN seq={}", s.seq)
                 } else if !s.payload.is_empty() {
@@ -139,5 +143,44 @@ impl Packet {
             Body::Udp(d) => format!("UDP {} bytes", d.payload.len()),
             Body::PortUnreachable(q) => format!("ICMP port {} unreachable", q.dst_port),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::tcp::segment::TcpFlags;
+
+    fn tcp(flags: TcpFlags, payload: &[u8]) -> Packet {
+        let seg = TcpSegment {
+            src_port: 40000,
+            dst_port: 80,
+            seq: 1000,
+            ack: 2000,
+            flags,
+            window: 100,
+            mss: None,
+            window_scale: None,
+            payload: Arc::from(payload),
+        };
+        Packet {
+            id: PacketId(1),
+            src: Ipv4Addr::new(10, 0, 0, 2),
+            dst: Ipv4Addr::new(10, 0, 0, 1),
+            ip_id: 1,
+            ttl: 64,
+            body: Body::Tcp(seg),
+        }
+    }
+
+    #[test]
+    fn labels_name_what_a_segment_carries() {
+        assert_eq!(tcp(TcpFlags::SYN, b"").label(), "SYN seq=1000");
+        assert_eq!(tcp(TcpFlags::SYN | TcpFlags::ACK, b"").label(), "SYN-ACK seq=1000 ack=2000");
+        assert_eq!(tcp(TcpFlags::ACK, b"").label(), "ACK 2000");
+        assert_eq!(tcp(TcpFlags::PSH | TcpFlags::ACK, b"hello").label(), "PSH 5 bytes seq=1000");
+        assert_eq!(tcp(TcpFlags::FIN | TcpFlags::ACK, b"").label(), "FIN seq=1000");
+        assert_eq!(tcp(TcpFlags::FIN | TcpFlags::PSH | TcpFlags::ACK, b"hello").label(), "PSH+FIN 5 bytes seq=1000");
+        assert_eq!(tcp(TcpFlags::RST, b"").label(), "RST seq=1000");
     }
 }
