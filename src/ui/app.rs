@@ -16,12 +16,12 @@ use super::packets::{counts, packets, PacketInfo};
 use super::panels::{download, download_bytes, socket_choices, trace_json, BreakIt, Buffers};
 use super::script_view::{SandboxEditor, ScriptLines};
 use super::sequence::{seq_layout, Sequence};
-use super::share;
 use super::state::{Action, AppState};
 use super::state_machine::StateMachine;
 use super::timeline::LinkSettings;
 use super::topology::{format_time, Topology};
 use crate::net::{FaultChange, TraceKind};
+use crate::share;
 
 /// Where the language choice is remembered.
 pub const LANG_KEY: &str = "socklab.lang";

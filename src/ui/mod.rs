@@ -3,7 +3,8 @@
 //! - [`state`] — the one reducer: lesson, seed, the learner's edits, position.
 //! - [`timeline`] — a lesson run into ticks, snapshots, exact time travel.
 //! - [`lesson`] — the lessons; [`scripts`] — `scenarios/*.sock` built in, and a
-//!   script run turned into commands; [`share`] — the state in the URL fragment.
+//!   script run turned into commands; the state in the URL fragment is
+//!   [`crate::share`].
 //! - [`packets`] — each packet's story from the trace; [`explain`] — what happened, in words.
 //! - [`app`] — the page; [`topology`], [`sequence`], [`state_machine`],
 //!   [`inspector`], [`panels`], [`script_view`], [`console`] — the views.
@@ -23,7 +24,6 @@ pub mod panels;
 pub mod script_view;
 pub mod scripts;
 pub mod sequence;
-pub mod share;
 pub mod state;
 pub mod state_machine;
 pub mod timeline;

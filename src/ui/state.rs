@@ -7,10 +7,10 @@ use yew::prelude::*;
 
 use super::i18n::Lang;
 use super::lesson::{library, BuildError, Lesson, SANDBOX};
-use super::share::{self, Shared};
 use super::timeline::{Edit, LinkSettings, Timeline};
 use crate::net::{SocketId, TraceKind, World};
 use crate::script::RunReport;
+use crate::share::{self, ShareError, Shared};
 
 pub struct AppState {
     pub lang: Lang,
@@ -76,7 +76,7 @@ pub enum Action {
     /// Forget the learner's changes.
     ClearEdits,
     /// Restore a shared state (or report why it cannot be).
-    Restore(Result<Option<Shared>, String>),
+    Restore(Result<Option<Shared>, ShareError>),
     DismissNotice,
 }
 
@@ -323,7 +323,7 @@ impl Reducible for AppState {
                     },
                 }
             }
-            Action::Restore(Err(e)) => AppState { notice: Some(e), ..self.copy() },
+            Action::Restore(Err(e)) => AppState { notice: Some(e.to_string()), ..self.copy() },
             Action::DismissNotice => AppState { notice: None, ..self.copy() },
         };
         Rc::new(next)

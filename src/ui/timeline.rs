@@ -7,63 +7,15 @@
 //! replaying ticks, so going back is exact: no undoing by hand. Plain Rust, no web.
 
 use crate::net::trace::TraceEvent;
-use crate::net::{Command, FaultChange, LinkConfig, LinkId, PacketId, World};
+use crate::net::{Command, FaultChange, LinkId, PacketId, World};
+// The learner's changes are part of the shared-link format (crate::share); the
+// page's modules keep naming them from here.
+pub use crate::share::{Edit, LinkSettings};
 
 /// A snapshot of the world is kept every this many ticks.
 pub const SNAPSHOT_EVERY: usize = 64;
 /// A lesson stops after this many ticks (a runaway script cannot freeze the page).
 pub const MAX_TICKS: usize = 20_000;
-
-/// The learner's settings for a link, applied to both directions.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LinkSettings {
-    pub loss: f64,
-    pub duplicate: f64,
-    pub reorder: f64,
-    pub latency_us: u64,
-}
-
-impl LinkSettings {
-    pub fn of(config: &LinkConfig) -> LinkSettings {
-        LinkSettings {
-            loss: config.loss,
-            duplicate: config.duplicate,
-            reorder: config.reorder,
-            latency_us: config.latency_us,
-        }
-    }
-
-    /// `base` with these settings; probabilities clamped to 0..=1.
-    pub fn apply_to(&self, base: &LinkConfig) -> LinkConfig {
-        let p = |v: f64| if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 };
-        LinkConfig {
-            loss: p(self.loss),
-            duplicate: p(self.duplicate),
-            reorder: p(self.reorder),
-            latency_us: self.latency_us.min(10_000_000),
-            ..base.clone()
-        }
-    }
-}
-
-/// A change the learner made, anchored at the position where it was made.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Edit {
-    /// Drop one packet (in flight at `at`).
-    Drop { at: usize, packet: u64 },
-    /// Change a link's settings from `at` on.
-    Link { at: usize, link: u32, settings: LinkSettings },
-    /// Cut a link (both directions), or repair it.
-    Cut { at: usize, link: u32, cut: bool },
-}
-
-impl Edit {
-    pub fn at(&self) -> usize {
-        match self {
-            Edit::Drop { at, .. } | Edit::Link { at, .. } | Edit::Cut { at, .. } => *at,
-        }
-    }
-}
 
 /// One step of work on the world; replaying the same ops gives the same world.
 #[derive(Clone, Debug, PartialEq)]

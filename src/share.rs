@@ -1,0 +1,466 @@
+//! The shareable state in the URL fragment:
+//! `#lesson=handshake&seed=1&pos=12&edits=3:link:0:0.3:0:0:10000;12:drop:5`,
+//! and the learner's changes ([`Edit`], [`LinkSettings`]) it carries.
+//!
+//! Plain Rust with no web dependency, so the format is unit tested, property
+//! tested and fuzzed natively (fuzz target `url_fragment`); the page (`ui`) reads
+//! and writes `location.hash` with it. Decoding never panics: anything a link can
+//! hold is either a [`Shared`] within the limits below or a [`ShareError`] that
+//! says what was wrong.
+
+use std::fmt;
+
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use crate::net::LinkConfig;
+
+/// The longest fragment read at all, in bytes: room for a [`MAX_SCRIPT_BYTES`]
+/// script whose every byte is escaped (3 characters each) plus [`MAX_EDITS`]
+/// changes. Checked first, so a hostile link costs no more work than this.
+pub const MAX_FRAGMENT_BYTES: usize = 3 * MAX_SCRIPT_BYTES + 64 * 1024;
+/// The longest sandbox script a link may carry (after decoding), in bytes.
+pub const MAX_SCRIPT_BYTES: usize = 64 * 1024;
+/// The most changes a link may carry: each one is a step the page replays.
+pub const MAX_EDITS: usize = 200;
+/// The longest lesson name, in characters (lesson ids are short words).
+pub const MAX_LESSON_NAME: usize = 64;
+/// The largest one-way latency a change may set, microseconds (10 s).
+pub const MAX_LATENCY_US: u64 = 10_000_000;
+/// Link ids are below this: a world never has more links
+/// ([`crate::net::MAX_LINKS`]), so a larger id names none.
+pub const MAX_LINK_ID: u32 = crate::net::MAX_LINKS as u32;
+
+/// The learner's settings for a link, applied to both directions.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkSettings {
+    pub loss: f64,
+    pub duplicate: f64,
+    pub reorder: f64,
+    pub latency_us: u64,
+}
+
+impl LinkSettings {
+    pub fn of(config: &LinkConfig) -> LinkSettings {
+        LinkSettings {
+            loss: config.loss,
+            duplicate: config.duplicate,
+            reorder: config.reorder,
+            latency_us: config.latency_us,
+        }
+    }
+
+    /// `base` with these settings; probabilities clamped to 0..=1 and latency to
+    /// [`MAX_LATENCY_US`], since settings also come from the page's own controls.
+    pub fn apply_to(&self, base: &LinkConfig) -> LinkConfig {
+        let p = |v: f64| if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 };
+        LinkConfig {
+            loss: p(self.loss),
+            duplicate: p(self.duplicate),
+            reorder: p(self.reorder),
+            latency_us: self.latency_us.min(MAX_LATENCY_US),
+            ..base.clone()
+        }
+    }
+}
+
+/// A change the learner made, anchored at the position where it was made.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// Drop one packet (in flight at `at`).
+    Drop { at: usize, packet: u64 },
+    /// Change a link's settings from `at` on.
+    Link { at: usize, link: u32, settings: LinkSettings },
+    /// Cut a link (both directions), or repair it.
+    Cut { at: usize, link: u32, cut: bool },
+}
+
+impl Edit {
+    pub fn at(&self) -> usize {
+        match self {
+            Edit::Drop { at, .. } | Edit::Link { at, .. } | Edit::Cut { at, .. } => *at,
+        }
+    }
+}
+
+/// Everything a shared link restores.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shared {
+    pub lesson: String,
+    /// Overrides a script's own seed line when set.
+    pub seed: Option<u64>,
+    /// The sandbox's script text.
+    pub script: Option<String>,
+    pub pos: usize,
+    pub edits: Vec<Edit>,
+}
+
+/// Why a fragment is not a shared state. Offending text is quoted shortened
+/// (see [`ShareError`]'s `Display`), so a hostile link cannot flood the notice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShareError {
+    /// The fragment is longer than [`MAX_FRAGMENT_BYTES`].
+    TooLong(usize),
+    /// A part without `=`.
+    NotKeyValue(String),
+    UnknownKey(String),
+    /// A key given twice: which one counts would be a guess.
+    DuplicateKey(String),
+    /// Not a lesson id: empty, longer than [`MAX_LESSON_NAME`], or other than
+    /// letters, digits, `-` and `_`.
+    BadLesson(String),
+    /// `seed` or `pos` that is not a number in range.
+    BadNumber {
+        key: &'static str,
+        value: String,
+    },
+    /// A `%` not followed by two hex digits, or bytes that are not UTF-8.
+    GarbledScript,
+    /// The decoded script is longer than [`MAX_SCRIPT_BYTES`].
+    ScriptTooLong(usize),
+    /// More than [`MAX_EDITS`] changes.
+    TooManyEdits,
+    /// A change that does not parse, or is out of bounds, and why.
+    BadEdit {
+        edit: String,
+        why: &'static str,
+    },
+    /// No `lesson=` part.
+    NoLesson,
+}
+
+/// At most this many characters of offending text go into a message.
+const QUOTE_CHARS: usize = 40;
+
+/// `text` for a message: shortened with `…` past [`QUOTE_CHARS`] characters.
+fn quote(text: &str) -> String {
+    match text.char_indices().nth(QUOTE_CHARS) {
+        Some((cut, _)) => format!("“{}…”", &text[..cut]),
+        None => format!("“{text}”"),
+    }
+}
+
+impl fmt::Display for ShareError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShareError::TooLong(n) => {
+                write!(f, "the link is {n} bytes long; the limit is {MAX_FRAGMENT_BYTES} bytes (MAX_FRAGMENT_BYTES)")
+            }
+            ShareError::NotKeyValue(part) => write!(f, "{} is not key=value", quote(part)),
+            ShareError::UnknownKey(key) => write!(f, "unknown key {}", quote(key)),
+            ShareError::DuplicateKey(key) => write!(f, "the key {} is given twice", quote(key)),
+            ShareError::BadLesson(name) => write!(
+                f,
+                "{} is not a lesson name (letters, digits, - and _, at most {MAX_LESSON_NAME} characters)",
+                quote(name)
+            ),
+            ShareError::BadNumber { key, value } => write!(f, "{key} {} is not a number in range", quote(value)),
+            ShareError::GarbledScript => {
+                write!(f, "the script in the link is garbled (a bad %-escape, or bytes that are not UTF-8)")
+            }
+            ShareError::ScriptTooLong(n) => write!(
+                f,
+                "the script in the link is {n} bytes long; the limit is {MAX_SCRIPT_BYTES} bytes (MAX_SCRIPT_BYTES)"
+            ),
+            ShareError::TooManyEdits => write!(f, "more than {MAX_EDITS} changes (MAX_EDITS)"),
+            ShareError::BadEdit { edit, why } => write!(f, "change {} is not understood: {why}", quote(edit)),
+            ShareError::NoLesson => write!(f, "no lesson named"),
+        }
+    }
+}
+
+impl std::error::Error for ShareError {}
+
+/// What `encodeURIComponent` leaves as it is: letters, digits and `-_.!~*'()`.
+/// Everything else, `&`, `=`, `;`, `%` and `#` included, is escaped, so a script
+/// never breaks the fragment's own syntax.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// The fragment for `s`, without the leading `#`. `decode` gives `s` back when
+/// `s` is within the limits and its lesson is a lesson name.
+pub fn encode(s: &Shared) -> String {
+    let mut out = format!("lesson={}", s.lesson);
+    if let Some(seed) = s.seed {
+        out.push_str(&format!("&seed={seed}"));
+    }
+    out.push_str(&format!("&pos={}", s.pos));
+    if let Some(text) = &s.script {
+        out.push_str("&script=");
+        out.extend(utf8_percent_encode(text, COMPONENT));
+    }
+    if !s.edits.is_empty() {
+        let edits: Vec<String> = s
+            .edits
+            .iter()
+            .map(|e| match e {
+                Edit::Drop { at, packet } => format!("{at}:drop:{packet}"),
+                Edit::Cut { at, link, cut } => format!("{at}:{}:{link}", if *cut { "cut" } else { "repair" }),
+                Edit::Link { at, link, settings: l } => {
+                    format!("{at}:link:{link}:{}:{}:{}:{}", l.loss, l.duplicate, l.reorder, l.latency_us)
+                }
+            })
+            .collect();
+        out.push_str("&edits=");
+        out.push_str(&edits.join(";"));
+    }
+    out
+}
+
+/// Reads a fragment (with or without the leading `#`). `Ok(None)` for an empty one.
+pub fn decode(fragment: &str) -> Result<Option<Shared>, ShareError> {
+    if fragment.len() > MAX_FRAGMENT_BYTES {
+        return Err(ShareError::TooLong(fragment.len()));
+    }
+    let f = fragment.trim_start_matches('#').trim();
+    if f.is_empty() {
+        return Ok(None);
+    }
+    let mut lesson = None;
+    let mut seed = None;
+    let mut script = None;
+    let mut pos = None;
+    let mut edits: Option<Vec<Edit>> = None;
+    for part in f.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = part.split_once('=').ok_or_else(|| ShareError::NotKeyValue(part.to_string()))?;
+        let number = |key: &'static str| ShareError::BadNumber { key, value: value.to_string() };
+        let fresh = match key {
+            "lesson" => lesson.replace(decode_lesson(value)?).is_none(),
+            "seed" => seed.replace(value.parse::<u64>().map_err(|_| number("seed"))?).is_none(),
+            "script" => script.replace(decode_script(value)?).is_none(),
+            "pos" => pos.replace(value.parse::<usize>().map_err(|_| number("position"))?).is_none(),
+            "edits" => edits.replace(decode_edits(value)?).is_none(),
+            _ => return Err(ShareError::UnknownKey(key.to_string())),
+        };
+        if !fresh {
+            return Err(ShareError::DuplicateKey(key.to_string()));
+        }
+    }
+    Ok(Some(Shared {
+        lesson: lesson.ok_or(ShareError::NoLesson)?,
+        seed,
+        script,
+        pos: pos.unwrap_or(0),
+        edits: edits.unwrap_or_default(),
+    }))
+}
+
+fn decode_lesson(value: &str) -> Result<String, ShareError> {
+    let name_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if value.is_empty() || value.len() > MAX_LESSON_NAME || !value.chars().all(name_char) {
+        return Err(ShareError::BadLesson(value.to_string()));
+    }
+    Ok(value.to_string())
+}
+
+/// Undoes `encodeURIComponent` as strictly as `decodeURIComponent` does: a `%`
+/// must start an escape of two hex digits, and the bytes must be UTF-8.
+fn decode_script(value: &str) -> Result<String, ShareError> {
+    let bytes = value.as_bytes();
+    let escapes_ok = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'%')
+        .all(|(i, _)| bytes.get(i + 1..i + 3).is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)));
+    if !escapes_ok {
+        return Err(ShareError::GarbledScript);
+    }
+    let text = percent_decode_str(value).decode_utf8().map_err(|_| ShareError::GarbledScript)?;
+    if text.len() > MAX_SCRIPT_BYTES {
+        return Err(ShareError::ScriptTooLong(text.len()));
+    }
+    Ok(text.into_owned())
+}
+
+fn decode_edits(value: &str) -> Result<Vec<Edit>, ShareError> {
+    let mut edits = Vec::new();
+    for e in value.split(';').filter(|e| !e.is_empty()) {
+        if edits.len() >= MAX_EDITS {
+            return Err(ShareError::TooManyEdits);
+        }
+        edits.push(decode_edit(e)?);
+    }
+    Ok(edits)
+}
+
+fn decode_edit(e: &str) -> Result<Edit, ShareError> {
+    let bad = |why: &'static str| ShareError::BadEdit { edit: e.to_string(), why };
+    // A position is a usize: on wasm32 that is 32 bits, and a larger number must
+    // be refused, not wrapped around to some other position.
+    let at = |s: &str| s.parse::<usize>().map_err(|_| bad("its position is not a number in range"));
+    let link = |s: &str| match s.parse::<u32>() {
+        Ok(id) if id < MAX_LINK_ID => Ok(id),
+        _ => Err(bad("its link is not a link number")),
+    };
+    // `contains` is false for NaN, and infinities are outside 0..=1.
+    let prob = |s: &str| match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(bad("a probability is not a number from 0 to 1")),
+    };
+    let parts: Vec<&str> = e.split(':').collect();
+    match parts.as_slice() {
+        [pos, "drop", packet] => {
+            Ok(Edit::Drop { at: at(pos)?, packet: packet.parse().map_err(|_| bad("its packet is not a number"))? })
+        }
+        [pos, kind @ ("cut" | "repair"), id] => Ok(Edit::Cut { at: at(pos)?, link: link(id)?, cut: *kind == "cut" }),
+        [pos, "link", id, loss, dup, reorder, latency] => {
+            let latency_us = match latency.parse::<u64>() {
+                Ok(us) if us <= MAX_LATENCY_US => us,
+                _ => return Err(bad("its latency is not a number of microseconds up to 10 s (MAX_LATENCY_US)")),
+            };
+            Ok(Edit::Link {
+                at: at(pos)?,
+                link: link(id)?,
+                settings: LinkSettings {
+                    loss: prob(loss)?,
+                    duplicate: prob(dup)?,
+                    reorder: prob(reorder)?,
+                    latency_us,
+                },
+            })
+        }
+        _ => Err(bad("expected at:drop:packet, at:cut:link, at:repair:link or at:link:link:loss:dup:reorder:latency")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Shared {
+        Shared {
+            lesson: "sandbox".into(),
+            seed: Some(7),
+            script: Some("host a 10.0.0.1 # 50% & more\nhost b 10.0.0.2=\n한국어 ;:#".into()),
+            pos: 12,
+            edits: vec![
+                Edit::Link {
+                    at: 3,
+                    link: 0,
+                    settings: LinkSettings { loss: 0.25, duplicate: 0.0, reorder: 0.1, latency_us: 20_000 },
+                },
+                Edit::Drop { at: 5, packet: 4 },
+                Edit::Cut { at: 6, link: 0, cut: true },
+                Edit::Cut { at: 9, link: 0, cut: false },
+            ],
+        }
+    }
+
+    #[test]
+    fn state_round_trips_through_the_fragment() {
+        let s = sample();
+        let text = encode(&s);
+        assert_eq!(decode(&format!("#{text}")), Ok(Some(s.clone())));
+        assert_eq!(decode(&text), Ok(Some(s)));
+        assert_eq!(decode(""), Ok(None));
+        assert_eq!(decode("#"), Ok(None));
+        assert_eq!(decode("#  "), Ok(None));
+    }
+
+    #[test]
+    fn the_script_is_escaped_like_encode_uri_component() {
+        let s = Shared { script: Some("a b&c=d;e%f#g-_.!~*'()".into()), edits: vec![], ..sample() };
+        assert!(encode(&s).ends_with("&script=a%20b%26c%3Dd%3Be%25f%23g-_.!~*'()"), "{}", encode(&s));
+    }
+
+    #[test]
+    fn minimal_fragments_take_defaults() {
+        let s = decode("lesson=tour").expect("decodes").expect("not empty");
+        assert_eq!(s, Shared { lesson: "tour".into(), seed: None, script: None, pos: 0, edits: vec![] });
+    }
+
+    #[test]
+    fn malformed_fragments_are_explained_not_panicked_on() {
+        type Expected = fn(&ShareError) -> bool;
+        let cases: &[(&str, Expected)] = &[
+            ("#garbage", |e| matches!(e, ShareError::NotKeyValue(_))),
+            ("#lesson=handshake&pos=x", |e| matches!(e, ShareError::BadNumber { key: "position", .. })),
+            ("#lesson=handshake&pos=-1", |e| matches!(e, ShareError::BadNumber { .. })),
+            ("#lesson=a&seed=18446744073709551616", |e| matches!(e, ShareError::BadNumber { key: "seed", .. })),
+            ("#lesson=<script>", |e| matches!(e, ShareError::BadLesson(_))),
+            ("#lesson=", |e| matches!(e, ShareError::BadLesson(_))),
+            ("#lesson=a&edits=1:drop", |e| matches!(e, ShareError::BadEdit { .. })),
+            ("#lesson=a&edits=1:drop:x", |e| matches!(e, ShareError::BadEdit { .. })),
+            ("#lesson=a&edits=1:link:0:2:0:0:1", |e| matches!(e, ShareError::BadEdit { .. })),
+            ("#lesson=a&edits=1:link:0:NaN:0:0:1", |e| matches!(e, ShareError::BadEdit { .. })),
+            ("#lesson=a&edits=1:link:0:inf:0:0:1", |e| matches!(e, ShareError::BadEdit { .. })),
+            ("#lesson=a&edits=1:link:0:-0.5:0:0:1", |e| matches!(e, ShareError::BadEdit { .. })),
+            ("#lesson=a&edits=1:link:0:0:0:0:10000001", |e| matches!(e, ShareError::BadEdit { .. })),
+            ("#lesson=a&edits=1:link:99999999999:0:0:0:1", |e| matches!(e, ShareError::BadEdit { .. })),
+            ("#lesson=a&edits=1:cut:40000", |e| matches!(e, ShareError::BadEdit { .. })),
+            ("#lesson=a&edits=99999999999999999999:cut:0", |e| matches!(e, ShareError::BadEdit { .. })),
+            ("#lesson=a&edits=1:melt:0", |e| matches!(e, ShareError::BadEdit { .. })),
+            ("#seed=1", |e| *e == ShareError::NoLesson),
+            ("#lesson=a&colour=blue", |e| matches!(e, ShareError::UnknownKey(_))),
+            ("#lesson=a&lesson=b", |e| matches!(e, ShareError::DuplicateKey(_))),
+            ("#lesson=a&pos=1&pos=2", |e| matches!(e, ShareError::DuplicateKey(_))),
+            ("#lesson=a&script=%", |e| *e == ShareError::GarbledScript),
+            ("#lesson=a&script=%4", |e| *e == ShareError::GarbledScript),
+            ("#lesson=a&script=%zz", |e| *e == ShareError::GarbledScript),
+            ("#lesson=a&script=%FF%FE", |e| *e == ShareError::GarbledScript),
+        ];
+        for (bad, expected) in cases {
+            let r = decode(bad);
+            match &r {
+                Err(e) => {
+                    assert!(expected(e), "{bad} gave {e:?}");
+                    assert!(!e.to_string().is_empty());
+                }
+                Ok(_) => panic!("{bad} decoded to {r:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn messages_quote_offending_text_shortened() {
+        let long = "x".repeat(10_000);
+        let e = decode(&format!("lesson=a&{long}")).expect_err("not key=value");
+        assert!(e.to_string().chars().count() < 100, "{e}");
+        assert!(e.to_string().contains('…'));
+    }
+
+    #[test]
+    fn limits_are_enforced_and_named() {
+        // A link with a huge script: refused before any decoding.
+        let huge = format!("lesson=sandbox&script={}", "a".repeat(MAX_FRAGMENT_BYTES));
+        let e = decode(&huge).expect_err("too long");
+        assert!(matches!(e, ShareError::TooLong(_)) && e.to_string().contains("MAX_FRAGMENT_BYTES"), "{e}");
+
+        // A script just over its own limit, escaped so the fragment still fits.
+        let over = format!("lesson=sandbox&script={}", "%41".repeat(MAX_SCRIPT_BYTES + 1));
+        let e = decode(&over).expect_err("script too long");
+        assert_eq!(e, ShareError::ScriptTooLong(MAX_SCRIPT_BYTES + 1));
+        assert!(e.to_string().contains("MAX_SCRIPT_BYTES"), "{e}");
+        let at_limit = format!("lesson=sandbox&script={}", "%41".repeat(MAX_SCRIPT_BYTES));
+        assert!(decode(&at_limit).is_ok());
+
+        // Many changes.
+        let edits = |n: usize| vec!["0:drop:1"; n].join(";");
+        assert!(decode(&format!("lesson=a&edits={}", edits(MAX_EDITS))).is_ok());
+        let e = decode(&format!("lesson=a&edits={}", edits(MAX_EDITS + 1))).expect_err("too many");
+        assert_eq!(e, ShareError::TooManyEdits);
+        assert!(e.to_string().contains("MAX_EDITS"), "{e}");
+
+        // Link settings at their bounds are fine; past them are not.
+        let link = |lat: u64| format!("lesson=a&edits=0:link:{}:1:0:0:{lat}", MAX_LINK_ID - 1);
+        assert!(decode(&link(MAX_LATENCY_US)).is_ok());
+        assert!(matches!(decode(&link(MAX_LATENCY_US + 1)), Err(ShareError::BadEdit { .. })));
+        let long_name = format!("lesson={}", "a".repeat(MAX_LESSON_NAME + 1));
+        assert!(matches!(decode(&long_name), Err(ShareError::BadLesson(_))));
+    }
+
+    #[test]
+    fn settings_from_the_page_are_clamped_when_applied() {
+        let wild = LinkSettings { loss: f64::NAN, duplicate: 7.0, reorder: -1.0, latency_us: u64::MAX };
+        let c = wild.apply_to(&LinkConfig::default());
+        assert_eq!((c.loss, c.duplicate, c.reorder, c.latency_us), (0.0, 1.0, 0.0, MAX_LATENCY_US));
+        assert_eq!(LinkSettings::of(&c).apply_to(&c), c);
+    }
+}
