@@ -203,8 +203,10 @@ pub fn encode(s: &Shared) -> String {
             .map(|e| match e {
                 Edit::Drop { at, packet } => format!("{at}:drop:{packet}"),
                 Edit::Cut { at, link, cut } => format!("{at}:{}:{link}", if *cut { "cut" } else { "repair" }),
+                // `{:?}` writes a tiny probability as `1e-300`, where `{}` would
+                // write 300 zeros: a decoded state re-encodes within the limits.
                 Edit::Link { at, link, settings: l } => {
-                    format!("{at}:link:{link}:{}:{}:{}:{}", l.loss, l.duplicate, l.reorder, l.latency_us)
+                    format!("{at}:link:{link}:{:?}:{:?}:{:?}:{}", l.loss, l.duplicate, l.reorder, l.latency_us)
                 }
             })
             .collect();
@@ -368,6 +370,15 @@ mod tests {
     fn the_script_is_escaped_like_encode_uri_component() {
         let s = Shared { script: Some("a b&c=d;e%f#g-_.!~*'()".into()), edits: vec![], ..sample() };
         assert!(encode(&s).ends_with("&script=a%20b%26c%3Dd%3Be%25f%23g-_.!~*'()"), "{}", encode(&s));
+    }
+
+    #[test]
+    fn probabilities_are_written_short_and_exact() {
+        let settings = LinkSettings { loss: 0.3, duplicate: 5e-324, reorder: 1.0, latency_us: 0 };
+        let s = Shared { script: None, edits: vec![Edit::Link { at: 4, link: 0, settings }], ..sample() };
+        let text = encode(&s);
+        assert!(text.ends_with("&edits=4:link:0:0.3:5e-324:1.0:0"), "{text}");
+        assert_eq!(decode(&text), Ok(Some(s)));
     }
 
     #[test]

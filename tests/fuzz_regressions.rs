@@ -3,7 +3,7 @@
 //! minimized crasher; the target is chosen by the name's prefix.
 
 mod fuzz_harness;
-use fuzz_harness::{packet_bytes, script_parser, world_commands};
+use fuzz_harness::{packet_bytes, script_parser, url_fragment, world_commands};
 
 #[test]
 fn every_recorded_crasher_is_handled() {
@@ -17,6 +17,7 @@ fn every_recorded_crasher_is_handled() {
             Some("packet_bytes") => packet_bytes(&data),
             Some("script_parser") => script_parser(&data),
             Some("world_commands") => world_commands(&data),
+            Some("url_fragment") => url_fragment(&data),
             _ => panic!("{name}: unknown fuzz target prefix"),
         }
         seen += 1;

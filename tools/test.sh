@@ -108,7 +108,7 @@ fuzz_smoke() {
         return 0
     fi
     local t ok=0
-    for t in script_parser packet_bytes world_commands; do
+    for t in script_parser packet_bytes world_commands url_fragment; do
         (cd fuzz && cargo +nightly fuzz run -O "$t" -- -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 2>&1 | tail -3)
         ok=$((ok + 1))
     done

@@ -15,6 +15,16 @@ pub fn packet_bytes(data: &[u8]) {
     }
 }
 
+/// Any text: decoding a URL fragment gives a shared state or an error, and a
+/// state that decodes encodes to a fragment that decodes back to itself.
+pub fn url_fragment(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(Some(shared)) = socklab::share::decode(&text) {
+        let again = socklab::share::encode(&shared);
+        assert_eq!(socklab::share::decode(&again), Ok(Some(shared)), "re-encoded as {again}");
+    }
+}
+
 pub fn script_parser(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     if let Ok(script) = socklab::script::parse(&text) {
