@@ -1,0 +1,126 @@
+//! Hostile scripts meet the limits of docs/script.md ("Limits") with an error
+//! that names the limit, quickly: no allocation of what was asked, no hang.
+//! (The limits of a shared link are tested with src/share.rs.)
+
+use std::time::{Duration, Instant};
+
+use socklab::script::limits::{MAX_EVENTS, MAX_PAYLOAD, MAX_TOTAL_PAYLOAD};
+use socklab::script::{self, FailureKind, RunOptions};
+
+const HEAD: &str = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n";
+
+fn parse_err(body: &str) -> String {
+    match script::parse(&format!("{HEAD}{body}")) {
+        Err(e) => e.render("t.sock"),
+        Ok(_) => panic!("parsed: {body}"),
+    }
+}
+
+/// Runs `body` and returns its failures, checking the run ended within `within`
+/// (generous: a debug build on a loaded machine).
+fn run_failures(body: &str, options: &RunOptions, within: Duration) -> Vec<(FailureKind, String)> {
+    let s = script::parse(&format!("{HEAD}{body}")).expect("parses");
+    let start = Instant::now();
+    let r = script::run(&s, options);
+    assert!(start.elapsed() < within, "took {:?}", start.elapsed());
+    r.failures.iter().map(|f| (f.kind, f.render("t.sock"))).collect()
+}
+
+#[test]
+fn a_gigabyte_buffer_or_read_is_refused_at_parse_time() {
+    let over = format!("over the limit of {MAX_PAYLOAD}");
+    for call in [
+        "client: setsockopt(c, SO_RCVBUF, 1000000000)",
+        "client: setsockopt(c, SO_SNDBUF, 1000000000)",
+        "client: recv(c, 1000000000)",
+        "client: send(c, 1000000000 bytes)",
+    ] {
+        let e = parse_err(&format!("client: c = socket(tcp)\n{call}\n"));
+        assert!(e.starts_with("t.sock:5:") && e.contains(&over), "{call}: {e}");
+    }
+}
+
+#[test]
+fn a_hundred_thousand_hosts_stop_at_the_host_limit() {
+    let mut text = String::new();
+    for i in 0..100_000u32 {
+        text.push_str(&format!("host h{i} 10.{}.{}.{}\n", i / 62_500, i / 250 % 250, i % 250 + 1));
+    }
+    let start = Instant::now();
+    let e = script::parse(&text).expect_err("too many hosts");
+    assert!(start.elapsed() < Duration::from_secs(10), "took {:?}", start.elapsed());
+    assert_eq!(e.line, 1001);
+    assert!(e.message.contains("too many hosts: the limit is 1000"), "{}", e.message);
+}
+
+#[test]
+fn links_and_addresses_have_their_limits() {
+    let addrs: Vec<String> = (1..=17).map(|i| format!("10.9.0.{i}")).collect();
+    let e = parse_err(&format!("host many {}\n", addrs.join(", ")));
+    assert!(e.contains("the limit is 16 per host"), "{e}");
+
+    let mut text = String::new();
+    for i in 0..150u32 {
+        text.push_str(&format!("host h{i} 10.0.{}.{}\n", i / 200, i % 200 + 1));
+    }
+    let mut links = 0;
+    'all: for a in 0..150 {
+        for b in a + 1..150 {
+            text.push_str(&format!("link h{a} h{b}\n"));
+            links += 1;
+            if links > 10_000 {
+                break 'all;
+            }
+        }
+    }
+    let e = script::parse(&text).expect_err("too many links");
+    assert!(e.message.contains("too many links: the limit is 10000"), "{}", e.message);
+}
+
+#[test]
+fn a_simulated_year_is_refused() {
+    assert!(parse_err("+8760h\n").contains("over the limit of one simulated day"));
+    assert!(parse_err("+99999999999999999999999h\n").contains("over the limit of one simulated day"));
+    // Each step is allowed; their sum is stopped at one day, by the runner.
+    let f = run_failures(&"+23h\n".repeat(365), &RunOptions::default(), Duration::from_secs(10));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].0, FailureKind::Script);
+    assert!(f[0].1.starts_with("t.sock:5: expected simulated time to stay within one day"), "{}", f[0].1);
+}
+
+#[test]
+fn payloads_past_the_script_total_are_refused() {
+    // UDP refuses each datagram (EMSGSIZE) at once, so this costs no simulation,
+    // yet every payload counts towards the script's total.
+    let n = MAX_TOTAL_PAYLOAD / MAX_PAYLOAD + 1;
+    let body = format!(
+        "client: u = socket(udp)\n{}",
+        format!("client: sendto(u, {MAX_PAYLOAD} bytes, 10.0.0.1:9)\n").repeat(n)
+    );
+    let f = run_failures(&body, &RunOptions::default(), Duration::from_secs(20));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].1.contains(&format!("at most {MAX_TOTAL_PAYLOAD} bytes (64 MiB) sent by one script")), "{}", f[0].1);
+}
+
+#[test]
+fn an_event_storm_ends_at_the_event_limit() {
+    // A long transfer makes more events than the limit allows; the run stops
+    // there with a failure that names it.
+    let body = "server: l = socket(tcp)\nserver: setsockopt(l, SO_RCVBUF, 16000000) = 0\n\
+                server: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 1) = 0\nclient: c = socket(tcp)\n\
+                client: setsockopt(c, SO_SNDBUF, 16000000) = 0\nclient: connect(c, 10.0.0.1:80) = 0\n\
+                client: send(c, 16000000 bytes)\nrun\n";
+    let options = RunOptions { max_events: 20_000, ..RunOptions::default() };
+    let f = run_failures(body, &options, Duration::from_secs(30));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].1.contains("expected at most 20000 events in one run, got more (the event limit)"), "{}", f[0].1);
+    assert_eq!(RunOptions::default().max_events, MAX_EVENTS);
+}
+
+#[test]
+fn sockets_past_the_descriptor_limit_are_emfile() {
+    // Descriptors 0..=2 are taken, as in a process: 1021 sockets fit in 1024.
+    let body = format!("{}client: socket(udp) = EMFILE\n", "client: socket(udp)\n".repeat(1021));
+    let f = run_failures(&body, &RunOptions::default(), Duration::from_secs(20));
+    assert!(f.is_empty(), "{f:?}");
+}
