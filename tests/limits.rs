@@ -124,3 +124,40 @@ fn sockets_past_the_descriptor_limit_are_emfile() {
     let f = run_failures(&body, &RunOptions::default(), Duration::from_secs(20));
     assert!(f.is_empty(), "{f:?}");
 }
+
+#[test]
+fn the_core_takes_any_buffer_size_without_overflow() {
+    // Scripts cap buffers at MAX_PAYLOAD, but the core's API takes any usize:
+    // window arithmetic must saturate, not overflow, and nothing is allocated
+    // up front.
+    use socklab::net::*;
+    use std::sync::Arc;
+    for size in [1, 1 << 31, usize::MAX / 2, usize::MAX] {
+        let mut w = World::new(1);
+        let (a, b) = (Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2));
+        let (ha, hb) = (w.add_host("a", &[a]).expect("host"), w.add_host("b", &[b]).expect("host"));
+        w.add_link(ha, hb, LinkConfig::default()).expect("link");
+        let fd = |o: Result<CallOutcome, WorldError>| match o {
+            Ok(CallOutcome::Done(Ok(CallValue::Fd(fd)))) => fd,
+            o => panic!("{o:?}"),
+        };
+        let socket = SysCall::Socket { domain: Domain::Inet, protocol: Protocol::Tcp };
+        let l = fd(w.call(ha, socket.clone()));
+        for opt in [SockOpt::RcvBuf(size), SockOpt::SndBuf(size)] {
+            let _ = w.call(ha, SysCall::SetSockOpt { fd: l, opt });
+        }
+        let _ = w.call(ha, SysCall::Bind { fd: l, addr: SocketAddrV4::new(a, 80) });
+        let _ = w.call(ha, SysCall::Listen { fd: l, backlog: 1 });
+        let c = fd(w.call(hb, socket));
+        for opt in [SockOpt::RcvBuf(size), SockOpt::SndBuf(size)] {
+            let _ = w.call(hb, SysCall::SetSockOpt { fd: c, opt });
+        }
+        let _ = w.call(hb, SysCall::Connect { fd: c, addr: SocketAddrV4::new(a, 80) });
+        w.run_until_idle(100_000);
+        let _ = w.call(hb, SysCall::Send { fd: c, data: Arc::from(vec![7u8; 100_000]) });
+        w.run_until_idle(100_000);
+        let _ = w.call(ha, SysCall::Accept { fd: l });
+        w.run_until_idle(100_000);
+        w.check_invariants().expect("invariants hold");
+    }
+}
