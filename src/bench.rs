@@ -73,14 +73,16 @@ impl Driver {
         }
     }
 
-    /// Starts a call; `Ok` with its value when done at once, `Err(id)` when it blocked.
-    fn start(&mut self, host: HostId, call: SysCall) -> Result<CallValue, CallId> {
+    /// Starts a call: `Ok` when it finished at once (its value, or `None` for an
+    /// error such as EAGAIN), `Err(id)` when it blocked.
+    fn start(&mut self, host: HostId, call: SysCall) -> Result<Option<CallValue>, CallId> {
         let outcome = self.world.call(host, call);
         let id = self.world.last_call_id().unwrap_or(CallId(0));
         self.absorb();
         match outcome {
-            Ok(CallOutcome::Done(Ok(v))) => Ok(v),
-            _ => Err(id),
+            Ok(CallOutcome::Done(result)) => Ok(result.ok()),
+            Ok(CallOutcome::Blocked) => Err(id),
+            Err(_) => Ok(None),
         }
     }
 
@@ -114,7 +116,7 @@ impl Driver {
 
     fn call(&mut self, host: HostId, call: SysCall) -> Option<CallValue> {
         match self.start(host, call) {
-            Ok(v) => Some(v),
+            Ok(v) => v,
             Err(id) => self.finish(id),
         }
     }
@@ -205,15 +207,17 @@ pub fn tcp_bulk(total: usize, link: LinkConfig) -> (u64, u64) {
         // Issue calls for as long as they finish at once; remember the one that blocks.
         while recv_pending.is_none() && !finished {
             match d.start(server, read.clone()) {
-                Ok(CallValue::Data(got)) if got.is_empty() => finished = true,
-                Ok(CallValue::Data(got)) => received += got.len() as u64,
+                Ok(Some(CallValue::Data(got))) if got.is_empty() => finished = true,
+                Ok(Some(CallValue::Data(got))) => received += got.len() as u64,
                 Ok(_) => finished = true,
                 Err(id) => recv_pending = Some(id),
             }
         }
-        while send_pending.is_none() && written < total {
+        while send_pending.is_none() && written < total && !finished {
             match d.start(client, SysCall::Send { fd: c, data: chunk.clone() }) {
-                Ok(_) => written += chunk.len(),
+                Ok(Some(_)) => written += chunk.len(),
+                // A failed write ends the run short; the byte count shows it.
+                Ok(None) => finished = true,
                 Err(id) => send_pending = Some(id),
             }
         }
@@ -272,6 +276,8 @@ pub fn tcp_connections(n: usize) -> (u64, u64) {
 /// connections completed. Its cost per connection must not grow with `n`.
 pub fn tcp_connections_concurrent(n: usize) -> (u64, u64) {
     let (mut d, server, clients, l) = star(n, LinkConfig { latency_us: 100, ..LinkConfig::default() }, None);
+    // A server holding n connections raises its descriptor limit, as it would on Linux.
+    let _ = d.world.set_fd_limit(server, n + 64);
     let nonblocking = |fd| SysCall::SetSockOpt { fd, opt: SockOpt::NonBlocking(true) };
     d.call(server, nonblocking(l));
     let mut client_fds = Vec::with_capacity(n);
@@ -472,6 +478,8 @@ mod tests {
         assert_eq!(tcp_bulk(1 << 20, LinkConfig { loss: 0.01, ..LinkConfig::default() }).0, 1 << 20);
         assert_eq!(tcp_connections(20).0, 20);
         assert_eq!(tcp_connections_concurrent(50).0, 50);
+        // Past the default 1024 descriptors: every connection must still complete.
+        assert_eq!(tcp_connections_concurrent(1_500).0, 1_500);
         let (delivered, _) = udp_loss(2_000);
         assert!((1_700..1_900).contains(&delivered), "{delivered}");
     }

@@ -342,3 +342,22 @@ fn a_socket_connected_to_itself_completes_and_stays_quiet() {
     assert_eq!(lab.state(lab.server, s), Some(TcpState::Established));
     assert_eq!(data(&lab.ok(lab.server, recv(s, 10))), b"echo");
 }
+
+#[test]
+fn final_acks_dropped_on_overflow_complete_once_the_queue_has_room() {
+    // All three SYNs reach the listener before any final ACK, so all three are
+    // half-open; the third final ACK finds the queue full and is dropped. The
+    // server's SYN-ACK retransmission draws a new ACK, which then gets in.
+    let mut lab = Lab::new(1);
+    let l = lab.listener(80, 1);
+    let clients: Vec<Fd> = (0..3).map(|_| lab.socket(lab.client, Protocol::Tcp)).collect();
+    for &c in &clients {
+        lab.call(lab.client, connect(c, SERVER_IP, 80));
+    }
+    lab.run_for(500_000);
+    lab.ok(lab.server, SysCall::Accept { fd: l });
+    lab.ok(lab.server, SysCall::Accept { fd: l });
+    lab.run_for(3_000_000);
+    let third = lab.call(lab.server, SysCall::Accept { fd: l });
+    assert!(matches!(third, CallOutcome::Done(Ok(CallValue::Accepted { .. }))), "{third:?}");
+}

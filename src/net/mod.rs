@@ -25,7 +25,7 @@ pub use socket::{CallResult, CallValue, Domain, Errno, Shutdown, SockOpt, SysCal
 pub use trace::{TraceEvent, TraceKind};
 pub use view::{ListenView, SocketView, UdpView};
 
-use host::Host;
+use host::{Host, MAX_FDS_HARD};
 use link::Link;
 use packet::{Body, Packet, UDP_HEADER_LEN};
 use rng::SimRng;
@@ -224,6 +224,17 @@ impl World {
     }
 
     /// Stack-wide TCP settings for sockets created from now on.
+    /// `setrlimit(RLIMIT_NOFILE)` for a host: a server with thousands of
+    /// connections needs more than the default 1024 descriptors, as on Linux.
+    pub fn set_fd_limit(&mut self, host: HostId, limit: usize) -> Result<(), WorldError> {
+        if limit > MAX_FDS_HARD {
+            return Err(WorldError::TooMany("descriptors per host", MAX_FDS_HARD));
+        }
+        self.host_checked(host)?;
+        self.host_mut(host).set_fd_limit(limit);
+        Ok(())
+    }
+
     pub fn tcp_config_mut(&mut self) -> &mut TcpConfig {
         &mut self.tcp_config
     }
