@@ -404,3 +404,48 @@ test('cutting the link makes the SYN retransmit; repairing it lets the handshake
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+/** Each lifeline of the sequence diagram: its host and address, its descriptor and role, its x. */
+const lanes = (page) =>
+  page.locator('.sequence .lane').evaluateAll((els) =>
+    els.map((e) => ({
+      lane: e.dataset.lane,
+      detail: e.dataset.detail,
+      x: Number(e.querySelector('line:not(.unborn)').getAttribute('x1')),
+    })),
+  );
+/** Where a packet's arrow starts and ends (x), by the start of its label. */
+const arrowEnds = (page, label) =>
+  page
+    .locator(`.sequence .arrow[data-label^="${label}"] .shaft`)
+    .first()
+    .evaluate((l) => [Number(l.getAttribute('x1')), Number(l.getAttribute('x2'))]);
+
+test('the sequence diagram draws one lifeline per socket: the listener and the accepted socket apart', async () => {
+  const { context, page, problems } = await open('#lesson=tour');
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => {
+    const p = document.querySelector('#position');
+    return p && p.dataset.pos === p.dataset.total;
+  });
+  const all = await lanes(page);
+  const client = all.find((l) => /^client 10\.0\.0\.2:\d+$/.test(l.lane));
+  const listener = all.find((l) => l.lane === 'server 10.0.0.1:80' && /listening/.test(l.detail));
+  const accepted = all.find((l) => l.lane === 'server 10.0.0.1:80' && /accept/.test(l.detail));
+  assert.ok(client && listener && accepted, JSON.stringify(all));
+  assert.equal(all.length, 3, JSON.stringify(all));
+  assert.match(client.detail, /^fd 3$/);
+  assert.match(listener.detail, /^fd 3 /);
+  assert.match(accepted.detail, /^fd 4 /);
+  // The SYN goes to the listener; the SYN-ACK comes back from the new socket, and the
+  // data goes to it too.
+  assert.deepEqual(await arrowEnds(page, 'SYN seq'), [client.x, listener.x]);
+  assert.deepEqual(await arrowEnds(page, 'SYN-ACK'), [accepted.x, client.x]);
+  assert.deepEqual(await arrowEnds(page, 'PSH'), [client.x, accepted.x]);
+  // The blocked accept() waits on the listener's lifeline.
+  const wait = await page.locator('.sequence .wait').evaluateAll((els) => els.map((e) => Number(e.getAttribute('x1'))));
+  assert.ok(wait.some((x) => Math.abs(x - listener.x) < 10), `${wait} near ${listener.x}`);
+  await page.locator('.sequence-card').screenshot({ path: join(SHOTS, 'sequence-lifelines.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -5,11 +5,15 @@
 //!   TCP/UDP sockets. No I/O, no web dependencies.
 //! - [`wire`] — packets to real IPv4 + TCP/UDP/ICMP bytes and back (etherparse).
 //! - [`share`] — the page's state in a URL fragment (plain Rust, fuzzed natively).
+//! - [`endpoints`], [`links`] — what a trace means for the page: which socket each
+//!   event is about, and which calls, packets and state changes belong together.
 //! - `ui` — the Yew page (wasm32 only).
 //!
 //! Dependencies point one way: `net` knows nothing of its drivers or views.
 
 pub mod bench;
+pub mod endpoints;
+pub mod links;
 #[cfg(feature = "native")]
 pub mod native;
 pub mod net;

@@ -128,10 +128,14 @@ pub enum Text {
     PanicTitle,
     PanicBody,
     PanicReset,
+    NoSocketLane,
+    NoFd,
+    Listening,
+    Accepted,
 }
 
 impl Text {
-    pub const ALL: [Text; 78] = [
+    pub const ALL: [Text; 82] = [
         Text::Tagline,
         Text::LanguageSwitch,
         Text::NetworkTitle,
@@ -210,6 +214,10 @@ impl Text {
         Text::PanicTitle,
         Text::PanicBody,
         Text::PanicReset,
+        Text::NoSocketLane,
+        Text::NoFd,
+        Text::Listening,
+        Text::Accepted,
     ];
 }
 
@@ -329,6 +337,10 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
             "페이지에 버그가 있어 멈췄습니다. 초기화하면 다시 시작합니다.",
         ),
         Text::PanicReset => ("Reset", "초기화"),
+        Text::NoSocketLane => ("(no socket)", "(소켓 없음)"),
+        Text::NoFd => ("no fd yet", "fd 아직 없음"),
+        Text::Listening => ("listening", "리스닝"),
+        Text::Accepted => ("from accept()", "accept()로 받음"),
     };
     match lang {
         Lang::En => en,

@@ -1,34 +1,135 @@
-//! The sequence diagram: one lifeline per host, time flowing down, each packet a
-//! slanted arrow from its send time to its arrival, calls, returns and state changes
-//! as notes on the lifelines.
+//! The sequence diagram: one lifeline per socket (grouped under its host), time
+//! flowing down, each packet a slanted arrow from the sending socket's lifeline at its
+//! send time to the receiving socket's lifeline at its arrival, calls, returns and
+//! state changes as notes on the socket's lifeline.
 //!
 //! [`seq_layout`] places the *whole* lesson once (plain Rust, testable); the view
 //! shows what has happened up to the current position, so nothing jumps as you step.
 
 use std::rc::Rc;
 
+use rustc_hash::FxHashMap;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::i18n::{tr, Lang, Text};
 use super::packets::{Fate, PacketInfo};
 use super::topology::{format_time, label_width};
+use crate::endpoints::{endpoints, Endpoint, Endpoints};
+use crate::links::Linked;
+use crate::net::packet::Body;
 use crate::net::socket::render_result;
-use crate::net::{FaultChange, HostId, TraceEvent, TraceKind, World};
+use crate::net::{FaultChange, HostId, Protocol, SocketId, TraceEvent, TraceKind, World};
 
-pub const WIDTH: f64 = 920.0;
-const FIRST_LANE: f64 = 390.0;
-const LAST_LANE: f64 = 620.0;
-const TOP: f64 = 44.0;
+/// Room for the time column on the left.
+const TIME_W: f64 = 64.0;
+/// Room for notes beside the outermost lifelines.
+const NOTE_W: f64 = 230.0;
+/// Between two lifelines of one host.
+const LANE_GAP: f64 = 110.0;
+/// Between two hosts' groups of lifelines: room for a packet's label.
+const HOST_GAP: f64 = 280.0;
+/// The lifelines' labels take the top this high, in a header that stays in view.
+const HEAD: f64 = 64.0;
+const TOP: f64 = 76.0;
 const SLOT: f64 = 19.0;
 /// How far above the current event the diagram is drawn, in SVG units.
 const WINDOW: f64 = 1400.0;
 
+/// What a lifeline stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LaneOf {
+    Socket(SocketId),
+    /// The host itself: packets no socket sent or took (a RST for a closed port,
+    /// ICMP), calls on descriptors that name no socket.
+    Host(HostId),
+}
+
+/// The role a socket plays, for its label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Listening,
+    Accepted,
+    Other,
+}
+
+/// One lifeline.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lane {
+    pub of: LaneOf,
+    pub host: HostId,
+    pub x: f64,
+    /// `10.0.0.1:80`, `udp *:*` ... (empty for a host's own lane).
+    pub addr: String,
+    pub fd: Option<i32>,
+    pub role: Role,
+    pub protocol: Option<Protocol>,
+    /// Trace index from which it exists, and after which it is gone.
+    pub born: usize,
+    pub died: Option<usize>,
+}
+
+/// A host's name over its lifelines.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostHead {
     pub host: HostId,
     pub name: String,
-    pub x: f64,
+    pub x1: f64,
+    pub x2: f64,
+    /// When its first lifeline appears.
+    pub born: usize,
+}
+
+/// What a note says, in either language.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Say {
+    /// Code, a state name: the same in every language.
+    Code(String),
+    Timer(&'static str),
+    Error(&'static str),
+    BufferFull,
+    LinkSettings(String),
+    DropPacket(u64),
+    Fault(FaultWord),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultWord {
+    Cut,
+    Repaired,
+    Held,
+    Released,
+    DropNext(u32),
+}
+
+impl Say {
+    pub fn text(&self, lang: Lang) -> String {
+        let ko = lang == Lang::Ko;
+        match self {
+            Say::Code(s) => s.clone(),
+            Say::Timer(t) if ko => format!("{t} 타이머 만료"),
+            Say::Timer(t) => format!("{t} timer fires"),
+            Say::Error(e) if ko => format!("오류 {e}"),
+            Say::Error(e) => format!("error {e}"),
+            Say::BufferFull => format!("✕ {}", tr(lang, Text::DroppedFull)),
+            Say::LinkSettings(s) if ko => format!("링크: {s}"),
+            Say::LinkSettings(s) => format!("link: {s}"),
+            Say::DropPacket(p) if ko => format!("✂ 패킷 #{p} 버리기"),
+            Say::DropPacket(p) => format!("✂ drop packet #{p}"),
+            Say::Fault(w) => match (w, ko) {
+                (FaultWord::Cut, false) => "✂ link cut".into(),
+                (FaultWord::Cut, true) => "✂ 링크 끊김".into(),
+                (FaultWord::Repaired, false) => "link repaired".into(),
+                (FaultWord::Repaired, true) => "링크 복구".into(),
+                (FaultWord::Held, false) => "link holds packets".into(),
+                (FaultWord::Held, true) => "링크가 패킷을 붙잡음".into(),
+                (FaultWord::Released, false) => "link releases packets".into(),
+                (FaultWord::Released, true) => "링크가 패킷을 놓아줌".into(),
+                (FaultWord::DropNext(n), false) => format!("link drops the next {n}"),
+                (FaultWord::DropNext(n), true) => format!("링크가 다음 {n}개를 버림"),
+            },
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -36,9 +137,11 @@ pub struct Note {
     /// Trace indices this note shows (a call and its immediate return share one).
     pub first: usize,
     pub last: usize,
+    /// The lifeline it sits on (a dot marks it there).
+    pub lane_x: f64,
     pub x: f64,
     pub y: f64,
-    pub text: String,
+    pub say: Say,
     pub kind: &'static str,
     pub anchor_end: bool,
 }
@@ -79,7 +182,9 @@ pub struct TimeMark {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct SeqLayout {
+    pub width: f64,
     pub height: f64,
+    pub hosts: Vec<HostHead>,
     pub lanes: Vec<Lane>,
     pub notes: Vec<Note>,
     pub arrows: Vec<Arrow>,
@@ -97,29 +202,122 @@ fn gap(dt_us: u64) -> f64 {
     }
 }
 
+fn lane_of(ends: &Endpoints, i: usize, host: HostId) -> LaneOf {
+    ends.socket_of.get(i).copied().flatten().map_or(LaneOf::Host(host), LaneOf::Socket)
+}
+
+/// The socket on `host` a packet to `dst` from `src` would reach: the connection,
+/// else a listener or bound socket on that port (the core's demultiplexing, read
+/// from what the trace showed of each socket).
+fn receiver(ends: &Endpoints, host: HostId, p: &PacketInfo) -> LaneOf {
+    let (src_port, dst_port, proto) = match &p.packet.body {
+        Body::Tcp(s) => (s.src_port, s.dst_port, Protocol::Tcp),
+        Body::Udp(d) => (d.src_port, d.dst_port, Protocol::Udp),
+        Body::PortUnreachable(q) => (q.dst_port, q.src_port, Protocol::Udp),
+    };
+    let src = crate::net::SocketAddrV4::new(p.packet.src, src_port);
+    let mine = |e: &&Endpoint| {
+        e.host == host
+            && e.protocol == proto
+            && e.local.is_some_and(|l| l.port() == dst_port && (*l.ip() == p.packet.dst || l.ip().is_unspecified()))
+    };
+    let all: Vec<&Endpoint> = ends.list.iter().filter(mine).collect();
+    all.iter()
+        .find(|e| e.remote == Some(src))
+        .or_else(|| all.iter().find(|e| e.listening || e.protocol == Protocol::Udp))
+        .map_or(LaneOf::Host(host), |e| LaneOf::Socket(e.id))
+}
+
+/// The lifelines, grouped by host in the world's order: a host's own lane first
+/// (when anything needs it), then its sockets in order of birth.
+fn lanes(trace: &[TraceEvent], ends: &Endpoints, world: &World) -> (Vec<HostHead>, Vec<Lane>) {
+    let n = world.hosts().len();
+    let mut host_born: FxHashMap<HostId, usize> = FxHashMap::default();
+    for (i, e) in trace.iter().enumerate() {
+        let Some(h) = e.kind.host() else { continue };
+        let orphan = ends.socket_of.get(i).is_none_or(Option::is_none)
+            && !matches!(e.kind, TraceKind::Call { syscall: crate::net::SysCall::Socket { .. }, .. });
+        if orphan {
+            host_born.entry(h).or_insert(i);
+        }
+    }
+    let mut heads = Vec::new();
+    let mut out = Vec::new();
+    let mut x = TIME_W + if n > 1 { NOTE_W } else { 20.0 };
+    for (hid, host) in world.hosts() {
+        let first = out.len();
+        let sockets: Vec<&Endpoint> = ends.list.iter().filter(|e| e.host == hid).collect();
+        // A host with nothing at all still shows its lifeline.
+        if host_born.contains_key(&hid) || sockets.is_empty() {
+            out.push(Lane {
+                of: LaneOf::Host(hid),
+                host: hid,
+                x,
+                addr: String::new(),
+                fd: None,
+                role: Role::Other,
+                protocol: None,
+                born: host_born.get(&hid).copied().unwrap_or(0),
+                died: None,
+            });
+            x += LANE_GAP;
+        }
+        for e in sockets {
+            let role = if e.listening {
+                Role::Listening
+            } else if e.accepted_from.is_some() {
+                Role::Accepted
+            } else {
+                Role::Other
+            };
+            out.push(Lane {
+                of: LaneOf::Socket(e.id),
+                host: hid,
+                x,
+                addr: e.local.map_or("*:*".into(), |a| a.to_string()),
+                fd: e.fd,
+                role,
+                protocol: Some(e.protocol),
+                born: e.born,
+                died: e.died,
+            });
+            x += LANE_GAP;
+        }
+        let group = &out[first..];
+        heads.push(HostHead {
+            host: hid,
+            name: host.name.clone(),
+            x1: group.first().map_or(x, |l| l.x),
+            x2: group.last().map_or(x, |l| l.x),
+            born: group.iter().map(|l| l.born).min().unwrap_or(0),
+        });
+        x += HOST_GAP - LANE_GAP;
+    }
+    (heads, out)
+}
+
 /// Places every event of `trace` (with its `packets`).
 pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -> SeqLayout {
+    let ends = endpoints(trace);
+    let (hosts, lanes) = lanes(trace, &ends, world);
     let n = world.hosts().len();
-    let lanes: Vec<Lane> = world
-        .hosts()
-        .enumerate()
-        .map(|(i, (id, h))| Lane {
-            host: id,
-            name: h.name.clone(),
-            x: if n <= 1 { FIRST_LANE } else { FIRST_LANE + i as f64 * (LAST_LANE - FIRST_LANE) / (n - 1) as f64 },
-        })
-        .collect();
-    let lane_x = |h: HostId| lanes.iter().find(|l| l.host == h).map_or(FIRST_LANE, |l| l.x);
-    let left = |h: HostId| lanes.first().is_some_and(|l| l.host == h) && n > 1;
-    let by_id: rustc_hash::FxHashMap<u64, usize> = packets.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+    let first_host = world.hosts().next().map(|(h, _)| h);
+    let lane_x: FxHashMap<LaneOf, f64> = lanes.iter().map(|l| (l.of, l.x)).collect();
+    let x_of = |of: LaneOf, host: HostId| {
+        lane_x.get(&of).or_else(|| lane_x.get(&LaneOf::Host(host))).copied().unwrap_or(TIME_W + NOTE_W)
+    };
+    // The first host's notes go to the left of its lifelines, everyone else's to the right.
+    let left = |h: HostId| n > 1 && first_host == Some(h);
+    let mid = (lanes.first().map_or(0.0, |l| l.x) + lanes.last().map_or(0.0, |l| l.x)) / 2.0;
+    let by_id: FxHashMap<u64, usize> = packets.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
     let mut notes: Vec<Note> = Vec::new();
     let mut arrows: Vec<Arrow> = Vec::new();
     let mut times: Vec<TimeMark> = Vec::new();
     let mut event_y = Vec::with_capacity(trace.len());
-    let mut call_note: rustc_hash::FxHashMap<u64, (usize, String)> = Default::default();
+    let mut call_note: FxHashMap<u64, (usize, String)> = FxHashMap::default();
     let mut waits: Vec<Wait> = Vec::new();
-    let mut call_at: rustc_hash::FxHashMap<u64, (usize, f64, HostId)> = Default::default();
-    let mut arrow_of: rustc_hash::FxHashMap<u64, usize> = Default::default();
+    let mut call_at: FxHashMap<u64, (usize, f64, f64)> = FxHashMap::default();
+    let mut arrow_of: FxHashMap<u64, usize> = FxHashMap::default();
     let mut y = TOP;
     let mut band_time: Option<u64> = None;
     let mut slots: Vec<usize> = vec![0; n.max(1)];
@@ -137,6 +335,7 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
             times.push(TimeMark { index: i, y: band_y + 12.0, text: format_time(e.time), gap: dt > 1_000_000 });
             band_time = Some(e.time);
         }
+        // Notes of one host never share a row, whichever of its lifelines they are on.
         let mut slot_y = |h: HostId| -> f64 {
             let k = h.0 as usize;
             if k >= slots.len() {
@@ -146,14 +345,18 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
             slots[k] += 1;
             v
         };
-        let note_at = |h: HostId, y: f64, text: String, kind: &'static str| Note {
-            first: i,
-            last: i,
-            x: if left(h) { lane_x(h) - 12.0 } else { lane_x(h) + 12.0 },
-            y: y + 4.0,
-            text,
-            kind,
-            anchor_end: left(h),
+        let note_at = |h: HostId, y: f64, say: Say, kind: &'static str| {
+            let lx = x_of(lane_of(&ends, i, h), h);
+            Note {
+                first: i,
+                last: i,
+                lane_x: lx,
+                x: if left(h) { lx - 12.0 } else { lx + 12.0 },
+                y: y + 4.0,
+                say,
+                kind,
+                anchor_end: left(h),
+            }
         };
         let mut ey = band_y + 12.0;
         match &e.kind {
@@ -161,8 +364,9 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
                 ey = slot_y(*host);
                 let text = syscall.render();
                 call_note.insert(call.0, (notes.len(), text.clone()));
-                call_at.insert(call.0, (i, ey, *host));
-                notes.push(note_at(*host, ey, text, "call"));
+                let lx = x_of(lane_of(&ends, i, *host), *host);
+                call_at.insert(call.0, (i, ey, if left(*host) { lx - 5.0 } else { lx + 5.0 }));
+                notes.push(note_at(*host, ey, Say::Code(text), "call"));
             }
             TraceKind::Return { call, host, result, blocked, .. } => {
                 let shown = render_result(result);
@@ -170,62 +374,62 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
                 match call_note.get(&call.0) {
                     Some((k, _)) if !*blocked && notes.get(*k).is_some_and(|n| n.last + 4 >= i) => {
                         let note = &mut notes[*k];
-                        note.text = format!("{} = {shown}", note.text);
+                        if let Say::Code(t) = &mut note.say {
+                            *t = format!("{t} = {shown}");
+                        }
                         note.last = i;
                         note.kind = kind;
                         ey = note.y - 4.0;
                     }
                     found => {
                         ey = slot_y(*host);
-                        if let Some(&(ci, cy, h)) = call_at.get(&call.0).filter(|_| *blocked) {
-                            let side = if left(h) { -5.0 } else { 5.0 };
-                            waits.push(Wait {
-                                call_index: ci,
-                                return_index: Some(i),
-                                x: lane_x(h) + side,
-                                y1: cy,
-                                y2: ey,
-                            });
+                        if let Some(&(ci, cy, x)) = call_at.get(&call.0).filter(|_| *blocked) {
+                            waits.push(Wait { call_index: ci, return_index: Some(i), x, y1: cy, y2: ey });
                         }
                         let name = found.map_or("call".to_string(), |(_, t)| t.clone());
-                        notes.push(note_at(*host, ey, format!("{name} = {shown}"), kind));
+                        notes.push(note_at(*host, ey, Say::Code(format!("{name} = {shown}")), kind));
                     }
                 }
             }
             TraceKind::State { host, to, .. } => {
                 ey = slot_y(*host);
-                notes.push(note_at(*host, ey, to.name().to_string(), "state"));
+                notes.push(note_at(*host, ey, Say::Code(to.name().to_string()), "state"));
             }
             TraceKind::Timer { host, timer, .. } => {
                 ey = slot_y(*host);
-                notes.push(note_at(*host, ey, format!("{} timer fires", timer.name()), "timer"));
+                notes.push(note_at(*host, ey, Say::Timer(timer.name()), "timer"));
             }
             TraceKind::SocketError { host, errno, .. } => {
                 ey = slot_y(*host);
-                notes.push(note_at(*host, ey, format!("error {}", errno.name()), "err"));
+                notes.push(note_at(*host, ey, Say::Error(errno.name()), "err"));
             }
             TraceKind::Dropped { host, .. } => {
                 ey = slot_y(*host);
-                notes.push(note_at(*host, ey, "✕ receive buffer full".into(), "err"));
+                notes.push(note_at(*host, ey, Say::BufferFull, "err"));
             }
             TraceKind::Fault { change, .. } => {
-                let text = match change {
-                    FaultChange::Configure(c) => format!(
-                        "link: {} · loss {}% · dup {}% · reorder {}%",
+                let say = match change {
+                    FaultChange::Configure(c) => Say::LinkSettings(format!(
+                        "{} · loss {}% · dup {}% · reorder {}%",
                         super::topology::format_latency(c.latency_us),
                         (c.loss * 100.0).round(),
                         (c.duplicate * 100.0).round(),
                         (c.reorder * 100.0).round()
-                    ),
-                    FaultChange::DropPacket(p) => format!("✂ drop packet #{}", p.0),
-                    other => format!("link: {other:?}"),
+                    )),
+                    FaultChange::DropPacket(p) => Say::DropPacket(p.0),
+                    FaultChange::Partition => Say::Fault(FaultWord::Cut),
+                    FaultChange::Repair => Say::Fault(FaultWord::Repaired),
+                    FaultChange::Hold => Say::Fault(FaultWord::Held),
+                    FaultChange::Release => Say::Fault(FaultWord::Released),
+                    FaultChange::DropNext(k) => Say::Fault(FaultWord::DropNext(*k)),
                 };
                 notes.push(Note {
                     first: i,
                     last: i,
-                    x: (FIRST_LANE + LAST_LANE) / 2.0,
+                    lane_x: mid,
+                    x: mid,
                     y: ey + 4.0,
-                    text,
+                    say,
                     kind: "fault",
                     anchor_end: false,
                 });
@@ -235,22 +439,26 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
                 ey = slot_y(*host);
                 if let Some(&k) = by_id.get(&packet.id.0) {
                     let p = &packets[k];
+                    let x1 = x_of(lane_of(&ends, i, *host), *host);
+                    let x2 = p.to.map_or(x1, |to| x_of(receiver(&ends, to, p), to));
                     arrow_of.insert(p.id, arrows.len());
-                    arrows.push(new_arrow(p, lane_x(p.from), ey, p.to.map_or(lane_x(p.from), lane_x)));
+                    arrows.push(new_arrow(p, x1, ey, x2));
                 }
             }
             TraceKind::Duplicated { copy, .. } => {
                 if let Some(&k) = by_id.get(&copy.0) {
                     let p = &packets[k];
-                    let y1 = arrow_of.get(&p.duplicate_of.unwrap_or(0)).map_or(ey, |&a| arrows[a].y1);
+                    let original = p.duplicate_of.and_then(|o| arrow_of.get(&o)).map(|&a| arrows[a].clone());
+                    let (x1, y1, x2) = original.map_or((mid, ey, mid), |a| (a.x1, a.y1, a.x2));
                     arrow_of.insert(p.id, arrows.len());
-                    arrows.push(new_arrow(p, lane_x(p.from), y1, p.to.map_or(lane_x(p.from), lane_x)));
+                    arrows.push(new_arrow(p, x1, y1, x2));
                 }
             }
             TraceKind::Delivered { packet, host, .. } => {
                 ey = slot_y(*host);
                 if let Some(&a) = arrow_of.get(&packet.0) {
                     arrows[a].y2 = ey;
+                    arrows[a].x2 = x_of(lane_of(&ends, i, *host), *host);
                 }
             }
             TraceKind::Lost { packet, .. } => {
@@ -268,20 +476,17 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
         event_y.push(ey);
     }
     // Calls still blocked when the trace ends wait to the bottom.
-    for (_, &(ci, cy, h)) in call_at.iter() {
-        let returned = waits.iter().any(|w| w.call_index == ci)
-            || trace.iter().skip(ci + 1).any(|e| match (&e.kind, &trace[ci].kind) {
-                (TraceKind::Return { call: r, .. }, TraceKind::Call { call: c, .. }) => r == c,
-                _ => false,
-            });
+    for (&call, &(ci, cy, x)) in call_at.iter() {
+        let returned =
+            trace[ci + 1..].iter().any(|e| matches!(&e.kind, TraceKind::Return { call: r, .. } if r.0 == call));
         if !returned {
-            let side = if left(h) { -5.0 } else { 5.0 };
-            waits.push(Wait { call_index: ci, return_index: None, x: lane_x(h) + side, y1: cy, y2: f64::INFINITY });
+            waits.push(Wait { call_index: ci, return_index: None, x, y1: cy, y2: f64::INFINITY });
         }
     }
     waits.sort_by_key(|w| w.call_index);
     let used = slots.iter().copied().max().unwrap_or(0) as f64 * SLOT;
-    SeqLayout { height: band_y + used + 40.0, lanes, notes, arrows, times, waits, event_y }
+    let width = lanes.last().map_or(TIME_W + 2.0 * NOTE_W, |l| l.x) + NOTE_W;
+    SeqLayout { width, height: band_y + used + 40.0, hosts, lanes, notes, arrows, times, waits, event_y }
 }
 
 fn new_arrow(p: &PacketInfo, x1: f64, y1: f64, x2: f64) -> Arrow {
@@ -308,15 +513,48 @@ pub struct SequenceProps {
     pub now: u64,
     pub lang: Lang,
     pub selected_packet: Option<u64>,
+    /// What the learner picked and its partners, highlighted (nothing by default).
+    #[prop_or_default]
+    pub linked: Rc<Linked>,
     pub on_packet: Callback<u64>,
-    /// Jump to the moment of a trace event (a note was clicked).
+    /// A note was picked (clicked, or Enter on it): the trace index it shows.
     pub on_event: Callback<usize>,
+}
+
+/// Enter or space on a focused diagram element acts as a click.
+fn on_activate(cb: Callback<()>) -> Callback<KeyboardEvent> {
+    Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            e.stop_propagation();
+            cb.emit(());
+        }
+    })
+}
+
+/// A lifeline's label: its address, then `fd 3 · listening`.
+fn lane_label(lane: &Lane, lang: Lang) -> (String, String) {
+    if let LaneOf::Host(_) = lane.of {
+        return (tr(lang, Text::NoSocketLane).to_string(), String::new());
+    }
+    let proto = match lane.protocol {
+        Some(Protocol::Udp) => "UDP ",
+        _ => "",
+    };
+    let fd = lane.fd.map_or(tr(lang, Text::NoFd).to_string(), |f| format!("fd {f}"));
+    let role = match lane.role {
+        Role::Listening => format!(" · {}", tr(lang, Text::Listening)),
+        Role::Accepted => format!(" · {}", tr(lang, Text::Accepted)),
+        Role::Other => String::new(),
+    };
+    (lane.addr.clone(), format!("{proto}{fd}{role}"))
 }
 
 #[function_component]
 pub fn Sequence(props: &SequenceProps) -> Html {
     let l = &props.layout;
     let end = props.end;
+    let width = l.width;
     let scroller = use_node_ref();
     // Keep the current event in view.
     let focus_y = if end == 0 { 0.0 } else { l.event_y.get(end - 1).copied().unwrap_or(0.0) };
@@ -327,8 +565,8 @@ pub fn Sequence(props: &SequenceProps) -> Html {
             // in the middle of the step.
             let scroll = wasm_bindgen::closure::Closure::once_into_js(move || {
                 if let Some(el) = scroller.cast::<web_sys::Element>() {
-                    let scale = f64::from(el.client_width()).max(1.0) / WIDTH;
-                    let scale = scale.max(720.0 / WIDTH);
+                    let svg_w = el.first_element_child().map_or(0, |c| c.client_width());
+                    let scale = f64::from(svg_w.max(el.client_width())).max(1.0) / width;
                     let target = focus_y * scale - f64::from(el.client_height()) * 0.6;
                     el.set_scroll_top(target.max(0.0) as i32);
                 }
@@ -343,11 +581,30 @@ pub fn Sequence(props: &SequenceProps) -> Html {
     let (lo, hi) = (focus_y - WINDOW, focus_y + 60.0);
     let near = |y1: f64, y2: f64| y1.max(y2) >= lo && y1.min(y2) <= hi;
     let height = bottom + 24.0;
-    let by_id: rustc_hash::FxHashMap<u64, &PacketInfo> = props.packets.iter().map(|p| (p.id, p)).collect();
+    let by_id: FxHashMap<u64, &PacketInfo> = props.packets.iter().map(|p| (p.id, p)).collect();
+    let y_of = |i: usize| l.event_y.get(i).copied().unwrap_or(TOP);
+    // Below 78% the notes' text would be too small to read: scroll sideways instead.
+    let min_width = (width * 0.78).round();
+    let labels = l.lanes.iter().filter(|lane| lane.born < end).map(|lane| (lane, lane_label(lane, props.lang)));
     html! {
         <div class="seq-scroll" ref={scroller} tabindex="0" aria-label={tr(props.lang, Text::SequenceTitle)}>
-            <svg class="sequence" viewBox={format!("0 0 {WIDTH} {height}")}
-                 style={format!("aspect-ratio: {WIDTH} / {height}")} role="img"
+            <svg class="seq-head" viewBox={format!("0 0 {width} {HEAD}")}
+                 style={format!("aspect-ratio: {width} / {HEAD}; min-width: {min_width}px")} aria-hidden="true">
+                { for l.hosts.iter().filter(|h| h.born < end).map(|h| html! {
+                    <g class="host-head" data-host={h.name.clone()}>
+                        <text class="lane-host" x={((h.x1 + h.x2) / 2.0).to_string()} y="18" text-anchor="middle">{ &h.name }</text>
+                        <line x1={(h.x1 - 46.0).to_string()} x2={(h.x2 + 46.0).to_string()} y1="26" y2="26" />
+                    </g>
+                }) }
+                { for labels.map(|(lane, (addr, detail))| html! {
+                    <g class={classes!("lane-label", matches!(lane.of, LaneOf::Host(_)).then_some("host-lane"))}>
+                        <text class="lane-name" x={lane.x.to_string()} y="42" text-anchor="middle">{ addr }</text>
+                        <text class="lane-detail" x={lane.x.to_string()} y="56" text-anchor="middle">{ detail }</text>
+                    </g>
+                }) }
+            </svg>
+            <svg class="sequence" viewBox={format!("0 {HEAD} {width} {}", height - HEAD)}
+                 style={format!("aspect-ratio: {width} / {}; min-width: {min_width}px", height - HEAD)} role="group"
                  aria-label={tr(props.lang, Text::SequenceLabel)}>
                 <defs>
                     <marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7"
@@ -355,18 +612,37 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                         <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead" />
                     </marker>
                 </defs>
-                { for l.lanes.iter().map(|lane| html! {
-                    <g class="lane">
-                        <text class="lane-name" x={lane.x.to_string()} y="22" text-anchor="middle">{ &lane.name }</text>
-                        <line x1={lane.x.to_string()} x2={lane.x.to_string()} y1="32" y2={bottom.to_string()} />
-                    </g>
+                { for l.lanes.iter().filter(|lane| lane.born < end).map(|lane| {
+                    let (addr, detail) = lane_label(lane, props.lang);
+                    let born_y = if lane.born == 0 { HEAD } else { y_of(lane.born) - 8.0 };
+                    let gone = lane.died.filter(|&d| d < end).map(|d| y_of(d) + 6.0);
+                    let y2 = gone.unwrap_or(bottom);
+                    let host = l.hosts.iter().find(|h| h.host == lane.host).map_or("", |h| h.name.as_str());
+                    let title = format!("{host} {addr} {detail}");
+                    html! {
+                        <g class={classes!("lane", matches!(lane.of, LaneOf::Host(_)).then_some("host-lane"))}
+                           data-lane={format!("{host} {addr}")} data-detail={detail.clone()}>
+                            <title>{ title.trim().to_string() }</title>
+                            if born_y > HEAD {
+                                <line class="unborn" x1={lane.x.to_string()} x2={lane.x.to_string()} y1={HEAD.to_string()} y2={born_y.to_string()} />
+                            }
+                            <line x1={lane.x.to_string()} x2={lane.x.to_string()} y1={born_y.to_string()} y2={y2.to_string()} />
+                            if let Some(g) = gone {
+                                <line class="end" x1={(lane.x - 9.0).to_string()} x2={(lane.x + 9.0).to_string()}
+                                      y1={g.to_string()} y2={g.to_string()} />
+                            }
+                        </g>
+                    }
                 }) }
-                { for l.waits.iter().filter(|w| w.call_index < end).map(|w| {
+                { for l.waits.iter().filter(|w| w.call_index < end).filter_map(|w| {
                     let done = w.return_index.is_some_and(|r| r < end);
                     let y2 = if done { w.y2 } else { bottom - 6.0 };
+                    near(w.y1, y2).then_some((w, done, y2))
+                }).map(|(w, done, y2)| {
+                    let linked = props.linked.has_event(w.call_index);
                     html! {
-                        <line class={classes!("wait", (!done).then_some("waiting"))} x1={w.x.to_string()} x2={w.x.to_string()}
-                              y1={w.y1.to_string()} y2={y2.to_string()} />
+                        <line class={classes!("wait", (!done).then_some("waiting"), linked.then_some("linked"))}
+                              x1={w.x.to_string()} x2={w.x.to_string()} y1={w.y1.to_string()} y2={y2.to_string()} />
                     }
                 }) }
                 { for l.times.iter().filter(|t| t.index < end && near(t.y, t.y)).map(|t| html! {
@@ -380,21 +656,38 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                         None => html! {},
                     }
                 }) }
-                { for l.notes.iter().filter(|n| n.first < end && near(n.y, n.y)).map(|n| {
-                    let current = n.last >= props.first && n.first < end;
-                    let on_event = props.on_event.clone();
-                    let at = n.last.min(end.saturating_sub(1));
-                    html! {
-                        <text class={classes!("note", n.kind, current.then_some("current"))}
-                              onclick={move |_| on_event.emit(at)}
-                              x={n.x.to_string()} y={n.y.to_string()}
-                              text-anchor={if n.anchor_end { "end" } else if n.kind == "fault" { "middle" } else { "start" }}>
-                            { &n.text }
-                        </text>
-                    }
-                }) }
+                { for l.notes.iter().filter(|n| n.first < end && near(n.y, n.y)).map(|n| note(n, props)) }
             </svg>
         </div>
+    }
+}
+
+fn note(n: &Note, props: &SequenceProps) -> Html {
+    let end = props.end;
+    let current = n.last >= props.first && n.first < end;
+    let linked = props.linked.has_any(n.first, n.last.min(end.saturating_sub(1)));
+    let at = n.last.min(end.saturating_sub(1));
+    let pick = {
+        let on_event = props.on_event.clone();
+        Callback::from(move |_: ()| on_event.emit(at))
+    };
+    let onclick = {
+        let pick = pick.clone();
+        move |_: MouseEvent| pick.emit(())
+    };
+    let text = n.say.text(props.lang);
+    html! {
+        <g class={classes!("note", n.kind, current.then_some("current"), linked.then_some("linked"))}
+           data-first={n.first.to_string()} role="button" tabindex="0" aria-label={text.clone()}
+           {onclick} onkeydown={on_activate(pick)}>
+            if n.kind != "fault" {
+                <circle class="dot" cx={n.lane_x.to_string()} cy={(n.y - 4.0).to_string()} r="3" />
+            }
+            <text x={n.x.to_string()} y={n.y.to_string()}
+                  text-anchor={if n.anchor_end { "end" } else if n.kind == "fault" { "middle" } else { "start" }}>
+                { text }
+            </text>
+        </g>
     }
 }
 
@@ -411,16 +704,25 @@ fn arrow(a: &Arrow, p: &PacketInfo, props: &SequenceProps, bottom: f64) -> Html 
     let lost = known && a.lost;
     let current = a.index >= props.first || a.fate_index.is_some_and(|f| f >= props.first && f < end);
     let selected = props.selected_packet == Some(a.id);
-    let on_packet = props.on_packet.clone();
-    let id = a.id;
+    let linked = props.linked.has_packet(a.id);
+    let pick = {
+        let on_packet = props.on_packet.clone();
+        let id = a.id;
+        Callback::from(move |_: ()| on_packet.emit(id))
+    };
+    let onclick = {
+        let pick = pick.clone();
+        move |_: MouseEvent| pick.emit(())
+    };
     let (mx, my) = ((a.x1 + x2) / 2.0, (a.y1 + y2) / 2.0);
     let label = p.label();
     let w = label_width(&label);
     html! {
         <g class={classes!("arrow", p.kind(), (!known).then_some("flying"), lost.then_some("lost"),
                            current.then_some("current"), selected.then_some("selected"),
-                           p.analysis.is_some().then_some("analysed"))}
-           data-packet={a.id.to_string()} data-label={label.clone()} onclick={move |_| on_packet.emit(id)}>
+                           linked.then_some("linked"), p.analysis.is_some().then_some("analysed"))}
+           data-packet={a.id.to_string()} data-label={label.clone()} role="button" tabindex="0"
+           aria-label={label.clone()} {onclick} onkeydown={on_activate(pick)}>
             <line class="hit" x1={a.x1.to_string()} y1={a.y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
             <line class="shaft" x1={a.x1.to_string()} y1={a.y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}
                   marker-end={(!lost).then_some("url(#arrowhead)")} />
@@ -436,5 +738,32 @@ fn arrow(a: &Arrow, p: &PacketInfo, props: &SequenceProps, bottom: f64) -> Html 
                 <text class="lost-x" x={x2.to_string()} y={(y2 + 6.0).to_string()} text-anchor="middle">{ "✕" }</text>
             }
         </g>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::lesson::library;
+    use crate::ui::packets::packets;
+    use crate::ui::timeline::Timeline;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn the_tour_has_a_lifeline_per_socket_and_the_syn_ack_leaves_the_accepted_one() {
+        let lesson = library().into_iter().find(|l| l.id == "tour").expect("tour");
+        let run = lesson.build(None).expect("build");
+        let world = run.world.clone();
+        let t = Timeline::run(run.world, run.commands, &[]);
+        let p = packets(&t.trace, &world);
+        let l = seq_layout(&t.trace, &p, &world);
+        let roles: Vec<(u32, Role, Option<i32>)> = l.lanes.iter().map(|x| (x.host.0, x.role, x.fd)).collect();
+        assert_eq!(roles, [(0, Role::Other, Some(3)), (1, Role::Listening, Some(3)), (1, Role::Accepted, Some(4))]);
+        assert_eq!(l.hosts.len(), 2);
+        let x = |k: usize| l.lanes[k].x;
+        let synack = p.iter().position(|q| q.kind() == "synack").expect("SYN-ACK");
+        assert_eq!((l.arrows[synack].x1, l.arrows[synack].x2), (x(2), x(0)));
+        assert_eq!((l.arrows[0].x1, l.arrows[0].x2), (x(0), x(1)), "the SYN goes to the listener");
+        assert!(l.width >= x(2) + NOTE_W);
     }
 }

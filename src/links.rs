@@ -1,0 +1,419 @@
+//! Which trace events belong together, so that picking one thing on the page lights
+//! up its partners everywhere: `connect()` ↔ the SYN it sent ↔ the state change it
+//! caused (CLOSED → SYN-SENT) ↔ the segment that released it (SYN-ACK or RST) and the
+//! state change that one caused ↔ the value or errno the call returned.
+//!
+//! Read from the trace alone. The core emits a call's synchronous effects right after
+//! its `Call` event, and retries blocked calls right after the event that may have
+//! released them (a delivery, a timer, another call), so both are found by walking
+//! the trace. Plain Rust, no web.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::net::tcp::state::TcpState;
+use crate::net::trace::{SendReason, StateCause};
+use crate::net::{SocketId, SysCall, TraceEvent, TraceKind};
+
+/// What the learner picked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pick {
+    /// A trace event (a call, a return, a state change, ...), by index.
+    Event(usize),
+    /// A packet, by id.
+    Packet(u64),
+}
+
+/// The picked thing and its partners.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Linked {
+    /// Trace indices, sorted.
+    pub events: Vec<usize>,
+    /// Packet ids, sorted.
+    pub packets: Vec<u64>,
+}
+
+impl Linked {
+    pub fn has_event(&self, i: usize) -> bool {
+        self.events.binary_search(&i).is_ok()
+    }
+
+    /// Whether any of the events `first..=last` is linked (a note can show two).
+    pub fn has_any(&self, first: usize, last: usize) -> bool {
+        let k = self.events.partition_point(|&e| e < first);
+        self.events.get(k).is_some_and(|&e| e <= last)
+    }
+
+    pub fn has_packet(&self, id: u64) -> bool {
+        self.packets.binary_search(&id).is_ok()
+    }
+
+    /// The linked state changes of `socket`, as (from, to).
+    pub fn transitions(&self, trace: &[TraceEvent], socket: SocketId) -> Vec<(TcpState, TcpState)> {
+        self.events
+            .iter()
+            .filter_map(|&i| match trace.get(i).map(|e| &e.kind) {
+                Some(TraceKind::State { socket: s, from, to, .. }) if *s == socket => Some((*from, *to)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Where each call's and each packet's events are.
+struct Index<'t> {
+    trace: &'t [TraceEvent],
+    /// Call id → (index of `Call`, index of `Return`).
+    calls: FxHashMap<u64, (usize, Option<usize>)>,
+    /// Packet id → (index of `Sent`/`Duplicated`, index of its fate).
+    packets: FxHashMap<u64, (usize, Option<usize>)>,
+}
+
+impl<'t> Index<'t> {
+    fn new(trace: &'t [TraceEvent]) -> Index<'t> {
+        let mut calls: FxHashMap<u64, (usize, Option<usize>)> = FxHashMap::default();
+        let mut packets: FxHashMap<u64, (usize, Option<usize>)> = FxHashMap::default();
+        for (i, e) in trace.iter().enumerate() {
+            match &e.kind {
+                TraceKind::Call { call, .. } => {
+                    calls.insert(call.0, (i, None));
+                }
+                TraceKind::Return { call, .. } => {
+                    if let Some(c) = calls.get_mut(&call.0) {
+                        c.1 = Some(i);
+                    }
+                }
+                TraceKind::Sent { packet, .. } => {
+                    packets.insert(packet.id.0, (i, None));
+                }
+                TraceKind::Duplicated { copy, .. } => {
+                    packets.insert(copy.0, (i, None));
+                }
+                TraceKind::Delivered { packet, .. } | TraceKind::Lost { packet, .. } => {
+                    if let Some(p) = packets.get_mut(&packet.0) {
+                        p.1.get_or_insert(i);
+                    }
+                }
+                // Delivered, then thrown away: the discard is the end of its story.
+                TraceKind::Dropped { packet, .. } => {
+                    if let Some(p) = packets.get_mut(&packet.0) {
+                        p.1 = Some(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Index { trace, calls, packets }
+    }
+
+    fn kind(&self, i: usize) -> Option<&'t TraceKind> {
+        self.trace.get(i).map(|e| &e.kind)
+    }
+
+    /// Events that happen *inside* a step (a call's effects, a delivery's effects),
+    /// as opposed to those that start one.
+    fn is_effect(k: &TraceKind) -> bool {
+        matches!(
+            k,
+            TraceKind::State { .. }
+                | TraceKind::Sent { .. }
+                | TraceKind::SocketError { .. }
+                | TraceKind::Congestion { .. }
+                | TraceKind::Duplicated { .. }
+                | TraceKind::Reordered { .. }
+                | TraceKind::Held { .. }
+                | TraceKind::Lost { .. }
+                | TraceKind::Dropped { .. }
+                | TraceKind::Return { blocked: true, .. }
+        )
+    }
+
+    /// The event that started the step event `i` belongs to: walking back over effects.
+    fn trigger(&self, i: usize) -> Option<usize> {
+        let time = self.trace.get(i)?.time;
+        (0..i).rev().take_while(|&j| self.trace[j].time == time).find(|&j| !Self::is_effect(&self.trace[j].kind))
+    }
+
+    /// The call whose synchronous effects include event `i`.
+    fn call_around(&self, i: usize) -> Option<u64> {
+        match self.kind(self.trigger(i)?)? {
+            TraceKind::Call { call, .. } => Some(call.0),
+            _ => None,
+        }
+    }
+
+    /// Events `i+1..` that belong to the step `i` starts.
+    fn effects(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        let time = self.trace.get(i).map(|e| e.time);
+        (i + 1..self.trace.len())
+            .take_while(move |&j| Some(self.trace[j].time) == time && Self::is_effect(&self.trace[j].kind))
+    }
+
+    /// The blocked calls that packet `p`'s arrival released.
+    fn released_by_packet(&self, p: u64) -> Vec<u64> {
+        let Some(&(_, Some(fate))) = self.packets.get(&p) else { return Vec::new() };
+        self.effects(fate)
+            .filter_map(|j| match self.kind(j) {
+                Some(TraceKind::Return { call, blocked: true, .. }) => Some(call.0),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// What one call brings into the picture: its events and its packets.
+fn call_part(ix: &Index, call: u64, events: &mut FxHashSet<usize>, packets: &mut FxHashSet<u64>) {
+    let Some(&(ci, ri)) = ix.calls.get(&call) else { return };
+    events.insert(ci);
+    let connect = matches!(ix.kind(ci), Some(TraceKind::Call { syscall: SysCall::Connect { .. }, .. }));
+    let mut sockets: Vec<SocketId> = Vec::new();
+    for j in ix.effects(ci) {
+        match ix.kind(j) {
+            Some(TraceKind::Sent { packet, socket, .. }) => {
+                packets.insert(packet.id.0);
+                sockets.extend(*socket);
+            }
+            Some(TraceKind::State { .. } | TraceKind::SocketError { .. }) => {
+                events.insert(j);
+            }
+            _ => {}
+        }
+    }
+    let Some(ri) = ri else { return };
+    events.insert(ri);
+    if !matches!(ix.kind(ri), Some(TraceKind::Return { blocked: true, .. })) {
+        return;
+    }
+    // A connect that waited: its SYN may have been sent again meanwhile.
+    if connect {
+        for j in ci + 1..ri {
+            if let Some(TraceKind::Sent { packet, socket: Some(s), reason: SendReason::HandshakeRetransmit, .. }) =
+                ix.kind(j)
+            {
+                if sockets.contains(s) {
+                    packets.insert(packet.id.0);
+                }
+            }
+        }
+    }
+    // What released it: a segment's arrival, a timer, another call.
+    let Some(t) = ix.trigger(ri) else { return };
+    match ix.kind(t) {
+        Some(TraceKind::Delivered { packet, .. }) => {
+            packets.insert(packet.0);
+        }
+        Some(TraceKind::Timer { .. }) => {
+            events.insert(t);
+            events.extend(ix.effects(t).filter(|&j| matches!(ix.kind(j), Some(TraceKind::State { .. }))));
+        }
+        Some(TraceKind::Return { call: other, .. }) => {
+            if let Some(&(oc, _)) = ix.calls.get(&other.0) {
+                events.insert(oc);
+            }
+            events.insert(t);
+        }
+        _ => {
+            events.insert(t);
+        }
+    }
+}
+
+/// A packet's own events: sent, its fate, and the state changes (and errors) it caused.
+fn packet_part(ix: &Index, p: u64, events: &mut FxHashSet<usize>) {
+    let Some(&(sent, fate)) = ix.packets.get(&p) else { return };
+    events.insert(sent);
+    let Some(fate) = fate else { return };
+    events.insert(fate);
+    for j in ix.effects(fate) {
+        match ix.kind(j) {
+            Some(TraceKind::State { cause: StateCause::Segment(q) | StateCause::SynAtListener(q), .. }) if q.0 == p => {
+                events.insert(j);
+            }
+            Some(TraceKind::SocketError { .. }) => {
+                events.insert(j);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The picked thing and everything linked to it, in `trace`.
+pub fn linked(trace: &[TraceEvent], pick: Pick) -> Linked {
+    let ix = Index::new(trace);
+    let mut calls: Vec<u64> = Vec::new();
+    let mut packets: FxHashSet<u64> = FxHashSet::default();
+    let mut events: FxHashSet<usize> = FxHashSet::default();
+    let by_packet = |p: u64, calls: &mut Vec<u64>, packets: &mut FxHashSet<u64>| {
+        packets.insert(p);
+        if let Some(&(sent, _)) = ix.packets.get(&p) {
+            calls.extend(ix.call_around(sent));
+        }
+        calls.extend(ix.released_by_packet(p));
+    };
+    match pick {
+        Pick::Packet(p) => by_packet(p, &mut calls, &mut packets),
+        Pick::Event(i) => {
+            events.insert(i);
+            match ix.kind(i) {
+                Some(TraceKind::Call { call, .. } | TraceKind::Return { call, .. }) => calls.push(call.0),
+                Some(TraceKind::State { cause, .. }) => match cause {
+                    StateCause::Call(c) => calls.push(c.0),
+                    StateCause::Segment(p) | StateCause::SynAtListener(p) => by_packet(p.0, &mut calls, &mut packets),
+                    StateCause::Timer(_) | StateCause::App => events.extend(ix.trigger(i)),
+                },
+                Some(
+                    TraceKind::Sent { packet: crate::net::packet::Packet { id, .. }, .. }
+                    | TraceKind::Delivered { packet: id, .. }
+                    | TraceKind::Lost { packet: id, .. }
+                    | TraceKind::Dropped { packet: id, .. },
+                ) => by_packet(id.0, &mut calls, &mut packets),
+                Some(TraceKind::Timer { .. }) => {
+                    for j in ix.effects(i) {
+                        if let Some(TraceKind::Sent { packet, .. }) = ix.kind(j) {
+                            packets.insert(packet.id.0);
+                        }
+                    }
+                }
+                Some(TraceKind::SocketError { .. }) => match ix.trigger(i).and_then(|t| ix.kind(t).map(|k| (t, k))) {
+                    Some((_, TraceKind::Delivered { packet, .. })) => by_packet(packet.0, &mut calls, &mut packets),
+                    Some((_, TraceKind::Call { call, .. })) => calls.push(call.0),
+                    Some((t, _)) => {
+                        events.insert(t);
+                    }
+                    None => {}
+                },
+                _ => {}
+            }
+        }
+    }
+    for c in &calls {
+        call_part(&ix, *c, &mut events, &mut packets);
+    }
+    for p in &packets {
+        packet_part(&ix, *p, &mut events);
+    }
+    let mut events: Vec<usize> = events.into_iter().filter(|&i| i < trace.len()).collect();
+    events.sort_unstable();
+    let mut packets: Vec<u64> = packets.into_iter().collect();
+    packets.sort_unstable();
+    Linked { events, packets }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::socket::CallResult;
+    use crate::net::{Domain, Errno, HostId, LinkConfig, Protocol, SocketAddrV4, World};
+    use std::net::Ipv4Addr;
+
+    const SERVER: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
+
+    /// A client connects to `port` on a server listening on 80.
+    fn connect_to(port: u16) -> Vec<TraceEvent> {
+        let mut w = World::new(1);
+        let c = w.add_host("client", &[Ipv4Addr::new(10, 0, 0, 2)]).expect("host");
+        let s = w.add_host("server", &[SERVER]).expect("host");
+        w.add_link(c, s, LinkConfig::default()).expect("link");
+        let tcp = SysCall::Socket { domain: Domain::Inet, protocol: Protocol::Tcp };
+        let calls = [
+            (s, tcp.clone()),
+            (s, SysCall::Bind { fd: 3, addr: SocketAddrV4::new(SERVER, 80) }),
+            (s, SysCall::Listen { fd: 3, backlog: 4 }),
+            (c, tcp),
+            (c, SysCall::Connect { fd: 3, addr: SocketAddrV4::new(SERVER, port) }),
+        ];
+        for (h, call) in calls {
+            w.call(h, call).expect("call");
+        }
+        w.run_until_idle(1_000);
+        w.take_trace()
+    }
+
+    fn find(trace: &[TraceEvent], f: impl Fn(&TraceKind) -> bool) -> usize {
+        trace.iter().position(|e| f(&e.kind)).expect("event")
+    }
+
+    fn connect_call(trace: &[TraceEvent]) -> usize {
+        find(trace, |k| matches!(k, TraceKind::Call { syscall: SysCall::Connect { .. }, .. }))
+    }
+
+    fn returned(trace: &[TraceEvent], l: &Linked) -> Vec<CallResult> {
+        l.events
+            .iter()
+            .filter_map(|&i| match &trace[i].kind {
+                TraceKind::Return { host: HostId(0), result, .. } => Some(result.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn states(trace: &[TraceEvent], l: &Linked) -> Vec<(TcpState, TcpState)> {
+        l.events
+            .iter()
+            .filter_map(|&i| match &trace[i].kind {
+                TraceKind::State { host: HostId(0), from, to, .. } => Some((*from, *to)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn flags(trace: &[TraceEvent], l: &Linked) -> Vec<String> {
+        trace
+            .iter()
+            .filter_map(|e| match &e.kind {
+                TraceKind::Sent { packet, .. } if l.has_packet(packet.id.0) => Some(packet.label()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_refused_connect_links_its_syn_the_rst_its_states_and_the_errno() {
+        let trace = connect_to(81);
+        let l = linked(&trace, Pick::Event(connect_call(&trace)));
+        let labels = flags(&trace, &l);
+        assert_eq!(labels.len(), 2, "{labels:?}");
+        assert!(labels[0].starts_with("SYN"), "{labels:?}");
+        assert!(labels[1].starts_with("RST"), "{labels:?}");
+        assert_eq!(states(&trace, &l), [(TcpState::Closed, TcpState::SynSent), (TcpState::SynSent, TcpState::Closed)]);
+        assert_eq!(returned(&trace, &l), [Err(Errno::ECONNREFUSED)]);
+        // The same group, picked from its other end: the RST, the errno, the state.
+        let rst = l.packets[1];
+        assert_eq!(linked(&trace, Pick::Packet(rst)), l);
+        let ret = find(&trace, |k| matches!(k, TraceKind::Return { host: HostId(0), blocked: true, .. }));
+        assert_eq!(linked(&trace, Pick::Event(ret)), l);
+        let syn_sent = find(&trace, |k| matches!(k, TraceKind::State { to: TcpState::SynSent, .. }));
+        assert_eq!(linked(&trace, Pick::Event(syn_sent)), l);
+    }
+
+    #[test]
+    fn a_connect_that_succeeds_returns_zero_after_the_syn_ack() {
+        let trace = connect_to(80);
+        let l = linked(&trace, Pick::Event(connect_call(&trace)));
+        let labels = flags(&trace, &l);
+        assert!(labels[0].starts_with("SYN seq"), "{labels:?}");
+        assert!(labels[1].starts_with("SYN-ACK"), "{labels:?}");
+        assert_eq!(
+            states(&trace, &l),
+            [(TcpState::Closed, TcpState::SynSent), (TcpState::SynSent, TcpState::Established)]
+        );
+        assert_eq!(returned(&trace, &l), [Ok(crate::net::CallValue::Zero)]);
+        // The SYN's arrival made the server's half-open connection: it is linked too.
+        assert!(l
+            .events
+            .iter()
+            .any(|&i| matches!(&trace[i].kind, TraceKind::State { host: HostId(1), to: TcpState::SynReceived, .. })));
+        let (first, last) = (l.events[0], l.events[l.events.len() - 1]);
+        assert!(l.has_any(first, first) && l.has_any(0, trace.len()) && !l.has_any(last + 1, trace.len()));
+    }
+
+    #[test]
+    fn an_unlinked_event_stands_alone() {
+        let trace = connect_to(80);
+        let socket = find(&trace, |k| matches!(k, TraceKind::Call { syscall: SysCall::Socket { .. }, .. }));
+        let l = linked(&trace, Pick::Event(socket));
+        // socket() and its return, nothing else.
+        assert_eq!(l.events, [socket, socket + 1]);
+        assert!(l.packets.is_empty());
+        assert_eq!(linked(&trace, Pick::Event(trace.len() + 5)).events, Vec::<usize>::new());
+    }
+}
