@@ -449,3 +449,50 @@ test('the sequence diagram draws one lifeline per socket: the listener and the a
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('picking connect() links its SYN, its states, the RST and ECONNREFUSED in every view', async () => {
+  const { context, page, problems } = await open('#lesson=connection_refused');
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => {
+    const p = document.querySelector('#position');
+    return p && p.dataset.pos === p.dataset.total;
+  });
+  // By keyboard: focus the note of the refused connect() and press Enter.
+  const connect = page.locator('.sequence .note.call', { hasText: 'connect(3, 10.0.0.1:81)' });
+  await connect.focus();
+  await page.keyboard.press('Enter');
+  await page.locator('.sequence .note.linked').first().waitFor();
+  // It jumped to the call: the SYN is on its way, linked in the network view too.
+  assert.match((await flying(page))[0], /^SYN seq=/);
+  assert.equal(await page.locator('.topology .pkt.linked').count(), 1);
+  assert.match(await page.locator('.topology .pkt.linked').getAttribute('data-label'), /^SYN seq=/);
+  assert.equal(
+    await page.locator('.fsm .edge.linked').evaluateAll((els) => els.map((e) => `${e.dataset.from}>${e.dataset.to}`).join()),
+    'CLOSED>SYN-SENT',
+  );
+  // At the end the whole story is linked: SYN, RST, both states, the errno; the later
+  // connect() to port 80 is not.
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => {
+    const p = document.querySelector('#position');
+    return p && p.dataset.pos === p.dataset.total;
+  });
+  const linkedArrows = await page.locator('.sequence .arrow.linked').evaluateAll((els) => els.map((e) => e.dataset.label));
+  assert.equal(linkedArrows.length, 2, linkedArrows.join(' | '));
+  assert.match(linkedArrows[0], /^SYN seq=/);
+  assert.match(linkedArrows[1], /^RST/);
+  const linkedNotes = (await page.locator('.sequence .note.linked').allTextContents()).join(' | ');
+  for (const want of ['connect(3, 10.0.0.1:81)', 'SYN-SENT', 'CLOSED', 'ECONNREFUSED']) {
+    assert.ok(linkedNotes.includes(want), `${want} in ${linkedNotes}`);
+  }
+  assert.ok(!linkedNotes.includes(':80) = 0'), linkedNotes);
+  // The state machine of the client's socket shows the linked transitions.
+  await page.locator('.topology [data-host="client"] .socket[data-fd="3"]').click();
+  await page.locator('.fsm .edge.linked[data-from="SYN-SENT"][data-to="CLOSED"]').waitFor();
+  await page.screenshot({ path: join(SHOTS, 'linked-refused.png'), fullPage: true });
+  // Picking a packet links back the other way: the RST brings its connect() along.
+  await page.locator('.sequence .arrow[data-label^="RST"]').click();
+  await page.locator('.sequence .note.call.linked', { hasText: 'connect(3, 10.0.0.1:81)' }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});

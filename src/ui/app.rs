@@ -176,6 +176,13 @@ pub fn App() -> Html {
         let timeline = timeline.clone();
         use_memo(Rc::as_ptr(&timeline) as usize, move |_| timeline.trace.clone())
     };
+    // What the learner picked and its partners, highlighted in every view.
+    let linked: Rc<crate::links::Linked> = {
+        let timeline = timeline.clone();
+        use_memo((Rc::as_ptr(&timeline) as usize, state.picked), move |(_, pick)| {
+            pick.map(|p| crate::links::linked(&timeline.trace, p)).unwrap_or_default()
+        })
+    };
 
     let pos = state.pos;
     let end = timeline.trace_until(pos).len();
@@ -360,14 +367,15 @@ pub fn App() -> Html {
                         <p class="caption">{ tr(lang, Text::NetworkCaption) }</p>
                         <Topology world={state.world.clone()} packets={all_packets.clone()} {first} {end} {lang}
                                   selected_packet={state.selected_packet} selected_socket={state.selected_socket}
-                                  doomed={doomed.clone()} on_packet={on_packet.clone()} {on_socket} />
+                                  doomed={doomed.clone()} linked={linked.clone()} on_packet={on_packet.clone()} {on_socket} />
                     </section>
                     <section class="card sequence-card">
                         <h2>{ tr(lang, Text::SequenceTitle) }</h2>
                         <Sequence layout={seq.clone()} packets={all_packets.clone()} {first} {end} {now} {lang}
-                                  selected_packet={state.selected_packet} on_packet={on_packet.clone()}
+                                  selected_packet={state.selected_packet} linked={linked.clone()} on_packet={on_packet.clone()}
                                   on_event={let s = state.clone(); let t = timeline.clone();
-                                            Callback::from(move |i| s.dispatch(Action::Seek(t.position_of_event(i))))} />
+                                            Callback::from(move |(event, socket)| s.dispatch(Action::PickEvent {
+                                                event, pos: t.position_of_event(event), socket }))} />
                     </section>
                     if state.lesson.text().is_some() {
                         <section class="card script-card">
@@ -387,7 +395,8 @@ pub fn App() -> Html {
                             <SocketPicker {lang} choices={socket_choices(&state.world)} selected={state.selected_socket}
                                           on_pick={let s = state.clone(); Callback::from(move |id| s.dispatch(Action::SelectSocket(id)))} />
                             <StateMachine {lang} current={view.as_ref().and_then(|v| v.state)} caption={fsm_caption}
-                                          last={last_transition} />
+                                          last={last_transition}
+                                          linked={state.selected_socket.map(|s| linked.transitions(timeline.trace_until(pos), s)).unwrap_or_default()} />
                         </section>
                         <section class="card buffers-card">
                             <h2>{ tr(lang, Text::BuffersTitle) }</h2>

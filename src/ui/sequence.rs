@@ -137,8 +137,9 @@ pub struct Note {
     /// Trace indices this note shows (a call and its immediate return share one).
     pub first: usize,
     pub last: usize,
-    /// The lifeline it sits on (a dot marks it there).
+    /// The lifeline it sits on (a dot marks it there), and its socket.
     pub lane_x: f64,
+    pub socket: Option<SocketId>,
     pub x: f64,
     pub y: f64,
     pub say: Say,
@@ -346,11 +347,16 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
             v
         };
         let note_at = |h: HostId, y: f64, say: Say, kind: &'static str| {
-            let lx = x_of(lane_of(&ends, i, h), h);
+            let lane = lane_of(&ends, i, h);
+            let lx = x_of(lane, h);
             Note {
                 first: i,
                 last: i,
                 lane_x: lx,
+                socket: match lane {
+                    LaneOf::Socket(s) => Some(s),
+                    LaneOf::Host(_) => None,
+                },
                 x: if left(h) { lx - 12.0 } else { lx + 12.0 },
                 y: y + 4.0,
                 say,
@@ -427,6 +433,7 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
                     first: i,
                     last: i,
                     lane_x: mid,
+                    socket: None,
                     x: mid,
                     y: ey + 4.0,
                     say,
@@ -517,8 +524,9 @@ pub struct SequenceProps {
     #[prop_or_default]
     pub linked: Rc<Linked>,
     pub on_packet: Callback<u64>,
-    /// A note was picked (clicked, or Enter on it): the trace index it shows.
-    pub on_event: Callback<usize>,
+    /// A note was picked (clicked, or Enter on it): the trace index it shows, and
+    /// the socket it is about.
+    pub on_event: Callback<(usize, Option<SocketId>)>,
 }
 
 /// Enter or space on a focused diagram element acts as a click.
@@ -577,7 +585,9 @@ pub fn Sequence(props: &SequenceProps) -> Html {
         });
     }
     let bottom = (focus_y + 30.0).max(TOP + 20.0);
-    // Only what is near the current event is drawn: long lessons stay fast.
+    // Only what is near the current event is drawn: long lessons stay fast. Drawn
+    // elements are keyed, so moving the window adds and removes a few nodes
+    // instead of rewriting every one after the first that left.
     let (lo, hi) = (focus_y - WINDOW, focus_y + 60.0);
     let near = |y1: f64, y2: f64| y1.max(y2) >= lo && y1.min(y2) <= hi;
     let height = bottom + 24.0;
@@ -641,12 +651,12 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                 }).map(|(w, done, y2)| {
                     let linked = props.linked.has_event(w.call_index);
                     html! {
-                        <line class={classes!("wait", (!done).then_some("waiting"), linked.then_some("linked"))}
+                        <line key={w.call_index} class={classes!("wait", (!done).then_some("waiting"), linked.then_some("linked"))}
                               x1={w.x.to_string()} x2={w.x.to_string()} y1={w.y1.to_string()} y2={y2.to_string()} />
                     }
                 }) }
                 { for l.times.iter().filter(|t| t.index < end && near(t.y, t.y)).map(|t| html! {
-                    <text class={classes!("time", t.gap.then_some("gap"))} x="6" y={(t.y + 4.0).to_string()}>
+                    <text key={t.index} class={classes!("time", t.gap.then_some("gap"))} x="6" y={(t.y + 4.0).to_string()}>
                         { if t.gap { format!("⋯ {}", t.text) } else { t.text.clone() } }
                     </text>
                 }) }
@@ -669,7 +679,8 @@ fn note(n: &Note, props: &SequenceProps) -> Html {
     let at = n.last.min(end.saturating_sub(1));
     let pick = {
         let on_event = props.on_event.clone();
-        Callback::from(move |_: ()| on_event.emit(at))
+        let socket = n.socket;
+        Callback::from(move |_: ()| on_event.emit((at, socket)))
     };
     let onclick = {
         let pick = pick.clone();
@@ -677,7 +688,7 @@ fn note(n: &Note, props: &SequenceProps) -> Html {
     };
     let text = n.say.text(props.lang);
     html! {
-        <g class={classes!("note", n.kind, current.then_some("current"), linked.then_some("linked"))}
+        <g key={n.first} class={classes!("note", n.kind, current.then_some("current"), linked.then_some("linked"))}
            data-first={n.first.to_string()} role="button" tabindex="0" aria-label={text.clone()}
            {onclick} onkeydown={on_activate(pick)}>
             if n.kind != "fault" {
@@ -718,7 +729,7 @@ fn arrow(a: &Arrow, p: &PacketInfo, props: &SequenceProps, bottom: f64) -> Html 
     let label = p.label();
     let w = label_width(&label);
     html! {
-        <g class={classes!("arrow", p.kind(), (!known).then_some("flying"), lost.then_some("lost"),
+        <g key={a.id} class={classes!("arrow", p.kind(), (!known).then_some("flying"), lost.then_some("lost"),
                            current.then_some("current"), selected.then_some("selected"),
                            linked.then_some("linked"), p.analysis.is_some().then_some("analysed"))}
            data-packet={a.id.to_string()} data-label={label.clone()} role="button" tabindex="0"

@@ -8,6 +8,7 @@ use yew::prelude::*;
 use super::i18n::Lang;
 use super::lesson::{library, BuildError, Lesson, SANDBOX};
 use super::timeline::{Edit, LinkSettings, Timeline};
+use crate::links::Pick;
 use crate::net::{SocketId, TraceKind, World};
 use crate::script::RunReport;
 use crate::share::{self, ShareError, Shared};
@@ -36,6 +37,9 @@ pub struct AppState {
     pub speed_ms: u32,
     pub selected_packet: Option<u64>,
     pub selected_socket: Option<SocketId>,
+    /// What the learner picked last (a packet, a call, a state change): its partners
+    /// are highlighted in every view.
+    pub picked: Option<Pick>,
     /// A problem to show (a bad shared link, a lesson that failed to build).
     pub notice: Option<String>,
 }
@@ -62,6 +66,13 @@ pub enum Action {
         line: String,
     },
     SelectPacket(Option<u64>),
+    /// Pick trace event `event` (a note in the sequence diagram), go to `pos` and
+    /// show `socket`, the one it is about, in the state machine.
+    PickEvent {
+        event: usize,
+        pos: usize,
+        socket: Option<SocketId>,
+    },
     SelectSocket(Option<SocketId>),
     DropPacket(u64),
     SetLink {
@@ -116,6 +127,7 @@ impl AppState {
             speed_ms: 700,
             selected_packet: None,
             selected_socket: None,
+            picked: None,
             notice: None,
         }
     }
@@ -138,6 +150,7 @@ impl AppState {
                 self.pos = pos;
                 self.playing = false;
                 self.selected_packet = None;
+                self.picked = None;
                 self.script_error = None;
                 self.notice = stopped.map(|f| format!("the script stopped: {f}"));
                 self.selected_socket = self.default_socket();
@@ -219,6 +232,7 @@ impl AppState {
             speed_ms: self.speed_ms,
             selected_packet: self.selected_packet,
             selected_socket: self.selected_socket,
+            picked: self.picked,
             notice: self.notice.clone(),
         };
         // Follow the action: the socket whose state just changed becomes the selected one.
@@ -299,7 +313,16 @@ impl Reducible for AppState {
                 self.reloaded(Rc::new(Lesson::sandbox(&text)), self.seed, Vec::new(), usize::MAX)
             }
             Action::SetSpeed(ms) => AppState { speed_ms: ms.clamp(50, 5000), ..self.copy() },
-            Action::SelectPacket(p) => AppState { selected_packet: p, ..self.copy() },
+            Action::SelectPacket(p) => AppState { selected_packet: p, picked: p.map(Pick::Packet), ..self.copy() },
+            Action::PickEvent { event, pos, socket } => {
+                let mut s = self.with_pos(pos);
+                s.picked = Some(Pick::Event(event));
+                s.selected_packet = None;
+                if let Some(sock) = socket.filter(|id| s.world.socket(*id).is_some()) {
+                    s.selected_socket = Some(sock);
+                }
+                s
+            }
             Action::SelectSocket(s) => AppState { selected_socket: s, ..self.copy() },
             Action::DropPacket(packet) => {
                 if !self.world.in_flight().iter().any(|(p, _, _)| p.id.0 == packet) {

@@ -98,13 +98,20 @@ pub struct StateMachineProps {
     pub caption: String,
     /// The socket's last transition, if any.
     pub last: Option<(TcpState, TcpState)>,
+    /// Its transitions linked to what the learner picked (a call, a packet).
+    #[prop_or_default]
+    pub linked: Vec<(TcpState, TcpState)>,
 }
 
 #[function_component]
 pub fn StateMachine(props: &StateMachineProps) -> Html {
     let last = props.last;
     let is_last = |f: TcpState, t: TcpState| last == Some((f, t));
-    let extra = last.filter(|(f, t)| !EDGES.iter().any(|(a, b, _, _)| a == f && b == t));
+    let off_diagram = |&(f, t): &(TcpState, TcpState)| !EDGES.iter().any(|(a, b, _, _)| *a == f && *b == t);
+    let extra = last.filter(off_diagram);
+    // Linked transitions the figure has no arrow for (SYN-SENT → CLOSED on a RST).
+    let linked_extra: Vec<(TcpState, TcpState)> =
+        props.linked.iter().copied().filter(|e| off_diagram(e) && Some(*e) != extra).collect();
     html! {
         <div class="fsm-wrap">
             <p class="caption">{ &props.caption }</p>
@@ -122,15 +129,23 @@ pub fn StateMachine(props: &StateMachineProps) -> Html {
                 { for EDGES.iter().map(|&(f, t, label, bend)| {
                     let (d, (mx, my)) = path(f, t, bend);
                     let hot = is_last(f, t);
+                    let linked = props.linked.contains(&(f, t));
                     html! {
-                        <g class={classes!("edge", hot.then_some("hot"))} data-from={f.name()} data-to={t.name()}>
+                        <g class={classes!("edge", hot.then_some("hot"), linked.then_some("linked"))}
+                           data-from={f.name()} data-to={t.name()}>
                             <path d={d} marker-end={if hot { "url(#fsm-head-hot)" } else { "url(#fsm-head)" }} />
                             <text x={mx.to_string()} y={(my - 3.0).to_string()} text-anchor="middle">{ label }</text>
                         </g>
                     }
                 }) }
+                { for linked_extra.iter().map(|&(f, t)| html! {
+                    <g class="edge linked extra" data-from={f.name()} data-to={t.name()}>
+                        <path d={path(f, t, 0.0).0} marker-end="url(#fsm-head)" />
+                    </g>
+                }) }
                 if let Some((f, t)) = extra {
-                    <g class="edge hot extra" data-from={f.name()} data-to={t.name()}>
+                    <g class={classes!("edge", "hot", "extra", props.linked.contains(&(f, t)).then_some("linked"))}
+                       data-from={f.name()} data-to={t.name()}>
                         <path d={path(f, t, 0.0).0} marker-end="url(#fsm-head-hot)" />
                     </g>
                 }

@@ -11,6 +11,7 @@ use yew::prelude::*;
 
 use super::i18n::{tr, Lang, Text};
 use super::packets::{Fate, PacketInfo};
+use crate::links::Linked;
 use crate::net::{HostId, LinkId, SocketId, SocketView, World};
 
 /// Geometry of the drawing, in SVG user units.
@@ -245,6 +246,9 @@ pub struct TopologyProps {
     pub selected_socket: Option<SocketId>,
     /// Packets the learner dropped (marked ✕ while still in flight).
     pub doomed: Rc<Vec<u64>>,
+    /// What the learner picked and its partners: those packets are highlighted.
+    #[prop_or_default]
+    pub linked: Rc<Linked>,
     pub on_packet: Callback<u64>,
     pub on_socket: Callback<SocketId>,
 }
@@ -256,6 +260,7 @@ impl PartialEq for TopologyProps {
             && (self.first, self.end, self.lang) == (o.first, o.end, o.lang)
             && (self.selected_packet, self.selected_socket) == (o.selected_packet, o.selected_socket)
             && self.doomed == o.doomed
+            && Rc::ptr_eq(&self.linked, &o.linked)
             && self.on_packet == o.on_packet
             && self.on_socket == o.on_socket
     }
@@ -369,6 +374,7 @@ fn packet_mark(m: &PacketMark, props: &TopologyProps) -> Html {
     let w = label_width(&m.label);
     let doomed = props.doomed.contains(&m.id) && m.state == "flying";
     let selected = props.selected_packet == Some(m.id);
+    let linked = props.linked.has_packet(m.id);
     let on_packet = props.on_packet.clone();
     let id = m.id;
     let on_key = {
@@ -382,7 +388,7 @@ fn packet_mark(m: &PacketMark, props: &TopologyProps) -> Html {
     let crossed = m.state == "lost" || doomed;
     html! {
         <g key={m.id.to_string()} class={classes!("pkt", m.kind, m.state, selected.then_some("selected"),
-                                                  doomed.then_some("doomed"))}
+                                                  doomed.then_some("doomed"), linked.then_some("linked"))}
            style={format!("transform: translate({:.1}px, {:.1}px)", m.x, m.y)}
            data-packet={m.id.to_string()} data-label={m.label.clone()} data-state={m.state}
            role="button" tabindex="0" aria-label={m.label.clone()}
