@@ -66,6 +66,27 @@ fn write_fragment(fragment: &str) {
     }
 }
 
+/// A sandbox script longer than this (bytes) makes the fragment costly to write.
+const LONG_FRAGMENT_SCRIPT: usize = 8 * 1024;
+/// How long the state must rest before a costly fragment is written.
+const FRAGMENT_DELAY_MS: i32 = 200;
+
+/// Runs `f` once after `ms` milliseconds; the returned function cancels it (an
+/// effect's destructor), so only the last of quick successive changes runs.
+fn after_ms(ms: i32, f: impl FnOnce() + 'static) -> impl FnOnce() {
+    let window = web_sys::window();
+    let callback = Closure::once(f);
+    let handle = window.as_ref().and_then(|w| {
+        w.set_timeout_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), ms).ok()
+    });
+    move || {
+        if let (Some(w), Some(h)) = (&window, handle) {
+            w.clear_timeout_with_handle(h);
+        }
+        drop(callback);
+    }
+}
+
 /// The initial state: the shared link in the address bar, if any, else the first lesson.
 fn initial_state() -> AppState {
     let lang = initial_lang();
@@ -90,9 +111,32 @@ pub fn App() -> Html {
     let state = use_reducer(initial_state);
     let lang = state.lang;
     use_effect_with(lang, |lang| apply_lang(*lang));
+    // The address bar and the share box follow the state. A sandbox fragment
+    // carries the whole script: for a long one, writing it on every step (history,
+    // a long input value to shape) cost more than the step itself, so it waits
+    // until the state rests.
+    let share_box = use_node_ref();
     {
-        let fragment = state.fragment();
-        use_effect_with(fragment, |f| write_fragment(f));
+        let key = (Rc::as_ptr(&state.lesson) as usize, state.seed, state.pos, state.edits.clone());
+        let long = state.lesson.text().is_some_and(|t| state.lesson.is_sandbox() && t.len() > LONG_FRAGMENT_SCRIPT);
+        let state = state.clone();
+        let share_box = share_box.clone();
+        use_effect_with(key, move |_| {
+            let show = move || {
+                let fragment = state.fragment();
+                write_fragment(&fragment);
+                if let Some(input) = share_box.cast::<web_sys::HtmlInputElement>() {
+                    input.set_value(&format!("#{fragment}"));
+                }
+            };
+            let cancel = if long {
+                Some(after_ms(FRAGMENT_DELAY_MS, show))
+            } else {
+                show();
+                None
+            };
+            move || cancel.into_iter().for_each(|c| c())
+        });
     }
     // Keyboard: → ← space Home End, anywhere but in a text field.
     {
@@ -349,7 +393,8 @@ pub fn App() -> Html {
                 <input type="range" class="scrubber" min="0" max={total.to_string()} value={pos.to_string()}
                        aria-label={tr(lang, Text::Scrubber)} oninput={on_seek} />
                 <div class="where">
-                    <span id="position" data-pos={pos.to_string()} data-total={total.to_string()}>
+                    <span id="position" data-pos={pos.to_string()} data-total={total.to_string()}
+                          data-events={end.to_string()} data-events-total={timeline.trace.len().to_string()}>
                         { format!("{} {pos} / {total}", tr(lang, Text::StepWord)) }
                     </span>
                     <span>{ format!("t = {}", format_time(now)) }</span>
@@ -439,7 +484,7 @@ pub fn App() -> Html {
                         <h2>{ tr(lang, Text::ShareTitle) }</h2>
                         <p class="caption">{ tr(lang, Text::ShareCaption) }</p>
                         <input class="share-url" type="text" readonly=true aria-label={tr(lang, Text::ShareTitle)}
-                               value={format!("#{}", state.fragment())} />
+                               ref={share_box} />
                         <div class="downloads">
                             <button type="button" onclick={on_download}>{ tr(lang, Text::DownloadJson) }</button>
                             <button type="button" onclick={on_pcap}>{ tr(lang, Text::DownloadPcap) }</button>

@@ -29,35 +29,78 @@ pub fn current_line(report: &RunReport, end: usize) -> Option<usize> {
     report.lines.iter().rposition(|l| l.trace_start < end && l.trace_end > l.trace_start)
 }
 
+/// At most this many script lines are drawn: thousands of lines (a generated
+/// script) cost the browser more to lay out and paint than the rest of a step.
+pub const MAX_LINES_SHOWN: usize = 240;
+
+/// The lines to draw of `len`: all when they fit in `max`, else a window of `max`
+/// lines around `center`, kept inside `0..len`. The window moves in jumps of a
+/// quarter of `max`, not with every line: moving it replaces DOM nodes.
+pub fn shown_lines(len: usize, center: usize, max: usize) -> std::ops::Range<usize> {
+    if len <= max {
+        return 0..len;
+    }
+    let jump = (max / 4).max(1);
+    let start = (center / jump * jump).saturating_sub(max / 2).min(len - max);
+    start..start + max
+}
+
 #[function_component]
 pub fn ScriptLines(props: &ScriptLinesProps) -> Html {
     let report = &props.report;
     let current = current_line(report, props.end);
+    let shown = shown_lines(report.lines.len(), current.unwrap_or(0), MAX_LINES_SHOWN);
+    let hidden = |n: usize| html! { <li class="sline more" aria-hidden="true"><span class="ln">{ "⋮" }</span><span>{ n }</span></li> };
+    // One component per line: a step changes the marks of a line or two, and a
+    // line whose props are equal is not rendered again.
     html! {
         <ol class="script-lines" aria-label={tr(props.lang, Text::ScriptTitle)}>
-            { for report.lines.iter().enumerate().map(|(i, l)| {
+            if shown.start > 0 { { hidden(shown.start) } }
+            { for report.lines.iter().enumerate().skip(shown.start).take(shown.len()).map(|(i, l)| {
                 let done = l.trace_start < props.end || l.time < props.now || (l.trace_start == l.trace_end && l.time <= props.now);
-                let outcome = match &l.detail {
-                    LineDetail::Call(c) => match &c.result {
-                        Some(r) => format!("→ {}", render_result(r)),
-                        None => "…".to_string(),
-                    },
-                    LineDetail::Expect { got } if !l.ok => format!("✗ {got}"),
-                    LineDetail::Expect { .. } => "✓".to_string(),
-                    _ => String::new(),
-                };
-                html! {
-                    <li class={classes!("sline", (current == Some(i)).then_some("current"), (!l.ok).then_some("failed"),
-                                        done.then_some("done"))}
-                        data-line={l.line.to_string()}>
-                        <span class="ln">{ l.line }</span>
-                        <code class="src">{ &l.source }</code>
-                        <span class="outcome">{ outcome }</span>
-                    </li>
-                }
+                html! { <ScriptLine key={i} report={report.clone()} index={i} current={current == Some(i)} {done} /> }
             }) }
+            if shown.end < report.lines.len() { { hidden(report.lines.len() - shown.end) } }
             { for report.failures.iter().map(|f| html! { <li class="sline failed"><code>{ f.render("script") }</code></li> }) }
         </ol>
+    }
+}
+
+#[derive(Properties)]
+struct ScriptLineProps {
+    report: Rc<RunReport>,
+    /// Index into `report.lines`.
+    index: usize,
+    current: bool,
+    done: bool,
+}
+
+impl PartialEq for ScriptLineProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.report, &o.report) && (self.index, self.current, self.done) == (o.index, o.current, o.done)
+    }
+}
+
+#[function_component]
+fn ScriptLine(props: &ScriptLineProps) -> Html {
+    let Some(l) = props.report.lines.get(props.index) else { return html! {} };
+    let outcome = match &l.detail {
+        LineDetail::Call(c) => match &c.result {
+            Some(r) => format!("→ {}", render_result(r)),
+            None => "…".to_string(),
+        },
+        LineDetail::Expect { got } if !l.ok => format!("✗ {got}"),
+        LineDetail::Expect { .. } => "✓".to_string(),
+        _ => String::new(),
+    };
+    html! {
+        <li class={classes!("sline", props.current.then_some("current"), (!l.ok).then_some("failed"),
+                            props.done.then_some("done"))}
+            data-line={l.line.to_string()}>
+            <span class="ln">{ l.line }</span>
+            <code class="src">{ &l.source }</code>
+            <span class="outcome">{ outcome }</span>
+        </li>
     }
 }
 
@@ -101,5 +144,27 @@ pub fn SandboxEditor(props: &SandboxProps) -> Html {
             { error.unwrap_or_default() }
             <button type="button" class="primary" id="run-script" onclick={on_click}>{ tr(props.lang, Text::RunScript) }</button>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_long_script_shows_a_window_around_the_current_line() {
+        assert_eq!(shown_lines(10, 7, 240), 0..10);
+        assert_eq!(shown_lines(1000, 500, 240), 360..600);
+        // The window stays put for nearby lines, and always holds the centre.
+        assert_eq!(shown_lines(1000, 539, 240), 360..600);
+        for center in 0..1000 {
+            let r = shown_lines(1000, center, 240);
+            assert!(r.contains(&center) && r.len() == 240, "{center}: {r:?}");
+        }
+        assert_eq!(shown_lines(1000, 3, 240), 0..240);
+        assert_eq!(shown_lines(1000, 999, 240), 760..1000);
+        assert_eq!(shown_lines(1000, usize::MAX, 240), 760..1000);
+        assert_eq!(shown_lines(0, 0, 0), 0..0);
     }
 }

@@ -1,0 +1,238 @@
+// End-to-end speed of the release build (issues #6 and #8): how soon the page answers,
+// what one step and one step back cost on a long lesson, the frame times while a busy
+// lesson plays, and whether a long load leaves the page answering.
+//
+// Prints one `name value unit` line per figure (tools/bench-report.sh collects them).
+// Timings are wall-clock and vary with the machine's load, so the tests assert
+// behaviour (the position moved by exactly one, stepping back restores the page) and
+// only bound pathological slowness loosely; the figures are for the report.
+//
+// SOCKLAB_DIST=dir serves another build (to compare profiles); the default is dist/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from './serve.mjs';
+import { crowdScript, pingPongScript } from './scenarios.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = process.env.SOCKLAB_DIST ?? join(ROOT, 'dist');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run',
+  '--disable-component-update', '--disable-sync',
+];
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ dir: DIST, prefix: '/socklab/' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function report(name, value, unit) {
+  console.log(`${name} ${Math.round(value * 10) / 10} ${unit}`);
+}
+
+function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+/** A fresh page; `interactive` is recorded in the page when the controls are first painted. */
+async function open(viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport, locale: 'en-US' });
+  await context.addInitScript(() => {
+    // Polled once a frame: the first frame that holds the step button, once painted
+    // (the rAF after it), is the first interactive one. Times are from navigation start.
+    const poll = () => {
+      if (document.querySelector('#step-forward')) {
+        requestAnimationFrame(() => {
+          window.__interactiveMs = performance.now();
+        });
+      } else {
+        requestAnimationFrame(poll);
+      }
+    };
+    requestAnimationFrame(poll);
+  });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(server.url);
+  await page.waitForFunction(() => window.__interactiveMs !== undefined);
+  return { context, page, problems };
+}
+
+const position = (page) =>
+  page.locator('#position').evaluate((e) => ({ pos: Number(e.dataset.pos), total: Number(e.dataset.total) }));
+
+/** Runs `script` in the sandbox and waits until the page shows it; returns the load's wall time. */
+async function runInSandbox(page, script, timeout = 120_000) {
+  await page.locator('#lesson-select').selectOption('sandbox');
+  const area = page.locator('textarea.script-text');
+  await area.waitFor();
+  // Setting the value directly: typing 100 KB through fill() would measure playwright.
+  await area.evaluate((el, text) => {
+    el.value = text;
+  }, script);
+  const t0 = Date.now();
+  await page.locator('#run-script').click();
+  await page.waitForFunction(
+    (n) => document.querySelector('.script-text')?.value.length === n && Number(document.querySelector('#position')?.dataset.total) > 100,
+    script.length,
+    { timeout },
+  );
+  await page.locator('#position[data-loading]').waitFor({ state: 'detached', timeout });
+  return Date.now() - t0;
+}
+
+/** Moves to position `p` with the scrubber, as a learner dragging it would. */
+async function seek(page, p) {
+  await page.locator('.scrubber').evaluate((el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, p);
+  await page.waitForFunction((w) => Number(document.querySelector('#position')?.dataset.pos) === w, p);
+}
+
+/**
+ * Clicks `selector` at the start of a frame and measures, in the page, until that
+ * frame has been rendered: the click, the app's update and the browser's style,
+ * layout and paint of the result. A message posted from a rAF callback runs after the
+ * frame's rendering; the click is made in a rAF callback so no wait for the next
+ * vsync is counted (double rAF would add up to two frame intervals of idle time).
+ */
+function timedClick(page, selector) {
+  return page.evaluate(
+    (sel) =>
+      new Promise((done) => {
+        requestAnimationFrame(() => {
+          const t0 = performance.now();
+          document.querySelector(sel).click();
+          requestAnimationFrame(() => {
+            const ch = new MessageChannel();
+            ch.port1.onmessage = () => done({ ms: performance.now() - t0 });
+            ch.port2.postMessage(0);
+          });
+        });
+      }),
+    selector,
+  );
+}
+
+/** What a step back must restore: position, time, counts, sockets and packets drawn. */
+const pageState = (page) =>
+  page.evaluate(() => {
+    const p = document.querySelector('#position');
+    const c = document.querySelector('#counts');
+    return {
+      pos: p.dataset.pos,
+      where: document.querySelector('.where')?.textContent,
+      counts: [c.dataset.sent, c.dataset.delivered, c.dataset.lost],
+      sockets: [...document.querySelectorAll('.topology .socket')].map((s) => `${s.dataset.socket}:${s.dataset.state}`),
+      packets: [...document.querySelectorAll('.topology .pkt')].map((s) => `${s.dataset.packet}:${s.dataset.state}`),
+      arrows: document.querySelectorAll('.sequence .arrow').length,
+    };
+  });
+
+test('navigation to the first interactive frame', async () => {
+  const { context, page, problems } = await open();
+  const ms = await page.evaluate(() => window.__interactiveMs);
+  report('e2e_nav_to_interactive_ms', ms, 'ms');
+  // The step button works at once.
+  const before = await position(page);
+  await page.locator('#step-forward').click();
+  await page.waitForFunction((w) => Number(document.querySelector('#position')?.dataset.pos) === w, before.pos + 1);
+  assert.ok(ms < 30_000, `${ms} ms to the first interactive frame`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('one step and one step back on a lesson of over 10,000 events', async () => {
+  const { context, page, problems } = await open();
+  const script = pingPongScript(720);
+  const loadMs = await runInSandbox(page, script);
+  report('e2e_load_10k_events_ms', loadMs, 'ms');
+  const events = await page.locator('#position').evaluate((e) => Number(e.dataset.eventsTotal));
+  assert.ok(events >= 10_000, `${events} events`);
+  report('e2e_10k_scenario_events', events, 'events');
+  const { total } = await position(page);
+  report('e2e_10k_scenario_steps', total, 'steps');
+  // Deep into the lesson, far from a snapshot boundary, so a step back replays.
+  let at = Math.floor(total * 0.8);
+  at -= at % 64;
+  at += 40;
+  await seek(page, at);
+  const forward = [];
+  const back = [];
+  for (let i = 0; i < 30; i++) {
+    const here = await pageState(page);
+    const f = await timedClick(page, '#step-forward');
+    const moved = await pageState(page);
+    assert.equal(Number(moved.pos), Number(here.pos) + 1, 'a step moves by exactly one');
+    const b = await timedClick(page, '#step-back');
+    assert.deepEqual(await pageState(page), here, 'a step back restores exactly');
+    forward.push(f.ms);
+    back.push(b.ms);
+    // Walk on so each step back replays from a different distance to its snapshot.
+    await timedClick(page, '#step-forward');
+  }
+  report('e2e_step_10k_median_ms', quantile(forward, 0.5), 'ms');
+  report('e2e_step_10k_p95_ms', quantile(forward, 0.95), 'ms');
+  report('e2e_step_back_10k_median_ms', quantile(back, 0.5), 'ms');
+  report('e2e_step_back_10k_p95_ms', quantile(back, 0.95), 'ms');
+  assert.equal((await position(page)).pos, at + 30);
+  assert.ok(quantile(back, 0.5) < 2_000, `step back takes ${quantile(back, 0.5)} ms`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('frame times while a lesson with 200 hosts and about 500 packets in flight plays', async () => {
+  const { context, page, problems } = await open();
+  const script = crowdScript(200, 12, 25, 10);
+  const loadMs = await runInSandbox(page, script);
+  report('e2e_load_200_hosts_ms', loadMs, 'ms');
+  assert.equal(await page.locator('.topology [data-host]').count(), 201);
+  // Into the busy part: after five rounds of sends.
+  const { total } = await position(page);
+  await seek(page, Math.min(total - 400, 1400));
+  const flying = await page.locator('.topology .pkt.flying').count();
+  report('e2e_200_hosts_packets_in_flight', flying, 'packets');
+  assert.ok(flying >= 300, `${flying} packets in flight`);
+  await page.locator('select.speed').selectOption('175');
+  const start = await position(page);
+  await page.locator('#play').click();
+  const frames = await page.evaluate(
+    () =>
+      new Promise((done) => {
+        const times = [];
+        let last = performance.now();
+        const until = last + 4_000;
+        const frame = (now) => {
+          times.push(now - last);
+          last = now;
+          if (now < until) requestAnimationFrame(frame);
+          else done(times);
+        };
+        requestAnimationFrame(frame);
+      }),
+  );
+  await page.locator('#play').click();
+  const end = await position(page);
+  assert.ok(end.pos > start.pos, 'playing moved the lesson on');
+  report('e2e_play_200_hosts_frame_median_ms', quantile(frames, 0.5), 'ms');
+  report('e2e_play_200_hosts_frame_p95_ms', quantile(frames, 0.95), 'ms');
+  report('e2e_play_200_hosts_steps_per_s', (end.pos - start.pos) / 4, 'steps/s');
+  assert.ok(quantile(frames, 0.5) < 2_000, 'the page kept drawing while playing');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
