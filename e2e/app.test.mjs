@@ -77,6 +77,10 @@ test('a phone-sized screen shows everything without sideways scrolling', async (
   const { context, page, problems } = await openPage({ width: 390, height: 844 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+  // The network is drawn as a column that fits: it does not scroll sideways either.
+  const topo = await page.locator('.topo-scroll').evaluate((s) => s.scrollWidth - s.clientWidth);
+  assert.ok(topo <= 0, `the network scrolls ${topo}px sideways`);
+  assert.ok(await page.locator('svg.topology.column').isVisible());
   assert.ok(await page.getByRole('heading', { name: 'Sequence diagram' }).isVisible());
   await page.screenshot({ path: join(SHOTS, 'en-390.png'), fullPage: true });
   assert.deepEqual(problems, []);

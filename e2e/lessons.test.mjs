@@ -157,6 +157,15 @@ test('Korean and English switch the whole page', async () => {
   assert.match(await page.locator('.explain').textContent(), /SYN/);
   assert.match(await page.locator('.explain').textContent(), /[가-힣]/);
   await page.screenshot({ path: join(SHOTS, 'ko-handshake.png') });
+  // Words the page used to leave in English.
+  await page.locator('.topology .pkt.flying').first().click();
+  await page.locator('.inspector .field').first().waitFor();
+  const text = await page.locator('body').innerText();
+  for (const en of ['in-flight', 'unsent', 'source port', 'header checksum', 'listening', 'from accept()', 'bytes']) {
+    assert.ok(!text.includes(en), `"${en}" is still English on the Korean page`);
+  }
+  assert.match(await page.locator('.sequence-card').innerText(), /리스닝/);
+  assert.match(await page.locator('.inspector').innerText(), /출발지 포트/);
   await page.getByRole('button', { name: 'English' }).click();
   await page.getByRole('heading', { name: 'Sequence diagram' }).waitFor();
   assert.deepEqual(problems, []);

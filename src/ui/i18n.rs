@@ -132,10 +132,21 @@ pub enum Text {
     NoFd,
     Listening,
     Accepted,
+    InFlight,
+    Unsent,
+    Buffered,
+    OutOfOrder,
+    PeerWindow,
+    HalfOpen,
+    Ready,
+    Overflows,
+    QueuedBytes,
+    TwoMslTimeout,
+    LinkCut,
 }
 
 impl Text {
-    pub const ALL: [Text; 82] = [
+    pub const ALL: [Text; 93] = [
         Text::Tagline,
         Text::LanguageSwitch,
         Text::NetworkTitle,
@@ -218,6 +229,17 @@ impl Text {
         Text::NoFd,
         Text::Listening,
         Text::Accepted,
+        Text::InFlight,
+        Text::Unsent,
+        Text::Buffered,
+        Text::OutOfOrder,
+        Text::PeerWindow,
+        Text::HalfOpen,
+        Text::Ready,
+        Text::Overflows,
+        Text::QueuedBytes,
+        Text::TwoMslTimeout,
+        Text::LinkCut,
     ];
 }
 
@@ -341,11 +363,81 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::NoFd => ("no fd yet", "fd 아직 없음"),
         Text::Listening => ("listening", "리스닝"),
         Text::Accepted => ("from accept()", "accept()로 받음"),
+        Text::InFlight => ("in-flight", "전송 중"),
+        Text::Unsent => ("unsent", "아직 안 보냄"),
+        Text::Buffered => ("buffered", "읽기 대기"),
+        Text::OutOfOrder => ("out-of-order", "순서 어긋남"),
+        Text::PeerWindow => ("peer wnd", "상대 윈도"),
+        Text::HalfOpen => ("half-open", "반쯤 열림"),
+        Text::Ready => ("ready", "준비됨"),
+        Text::Overflows => ("overflows", "넘침"),
+        Text::QueuedBytes => ("queued", "대기 중"),
+        Text::TwoMslTimeout => ("2 MSL timeout", "2 MSL 타임아웃"),
+        Text::LinkCut => ("✂ cut", "✂ 끊김"),
     };
     match lang {
         Lang::En => en,
         Lang::Ko => ko,
     }
+}
+
+/// A header field's name (as `crate::wire::fields` gives it, in English) in `lang`.
+pub fn field_name(lang: Lang, name: &'static str) -> &'static str {
+    if lang == Lang::En {
+        return name;
+    }
+    match name {
+        "version / IHL" => "버전 / 헤더 길이",
+        "total length" => "전체 길이",
+        "identification" => "식별자",
+        "flags / fragment offset" => "플래그 / 단편 오프셋",
+        "protocol" => "프로토콜",
+        "header checksum" => "헤더 체크섬",
+        "source address" => "출발지 주소",
+        "destination address" => "목적지 주소",
+        "source port" => "출발지 포트",
+        "destination port" => "목적지 포트",
+        "sequence number" => "순서 번호",
+        "acknowledgment number" => "확인 응답 번호",
+        "data offset / flags" => "데이터 오프셋 / 플래그",
+        "window" => "윈도",
+        "checksum" => "체크섬",
+        "urgent pointer" => "긴급 포인터",
+        "options" => "옵션",
+        "payload" => "페이로드",
+        "length" => "길이",
+        "type" => "타입",
+        "code" => "코드",
+        "unused" => "미사용",
+        "quoted datagram" => "인용한 데이터그램",
+        // Acronyms read the same in both languages (TTL, DSCP / ECN).
+        other => other,
+    }
+}
+
+/// Wireshark's analysis words (`Retransmission`, `Dup ACK #2`, ...) in `lang`.
+pub fn analysis(lang: Lang, word: &str) -> String {
+    if lang == Lang::En {
+        return word.to_string();
+    }
+    const KO: [(&str, &str); 8] = [
+        ("Fast Retransmission", "빠른 재전송"),
+        ("Retransmission", "재전송"),
+        ("Dup ACK", "중복 ACK"),
+        ("Zero Window Probe", "제로 윈도 탐색"),
+        ("Zero Window", "제로 윈도"),
+        ("Window Update", "윈도 업데이트"),
+        ("Duplicate", "중복"),
+        ("late", "늦게 옴"),
+    ];
+    let mut out = word.to_string();
+    // Longest first: "Fast Retransmission" before "Retransmission".
+    for (en, ko) in KO {
+        if out.contains(en) {
+            out = out.replace(en, ko);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -361,6 +453,16 @@ mod tests {
             }
             assert_ne!(tr(Lang::Ko, text), tr(Lang::En, text), "{text:?} is not translated");
         }
+    }
+
+    #[wasm_bindgen_test]
+    fn field_names_and_analysis_words_read_in_korean() {
+        assert_eq!(field_name(Lang::Ko, "sequence number"), "순서 번호");
+        assert_eq!(field_name(Lang::En, "sequence number"), "sequence number");
+        assert_eq!(field_name(Lang::Ko, "TTL"), "TTL");
+        assert_eq!(analysis(Lang::Ko, "Fast Retransmission"), "빠른 재전송");
+        assert_eq!(analysis(Lang::Ko, "Dup ACK #3 · late"), "중복 ACK #3 · 늦게 옴");
+        assert_eq!(analysis(Lang::En, "Dup ACK #3"), "Dup ACK #3");
     }
 
     #[wasm_bindgen_test]

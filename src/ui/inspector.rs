@@ -3,17 +3,19 @@
 
 use yew::prelude::*;
 
-use super::i18n::{tr, Lang, Text};
+use super::i18n::{analysis, field_name, tr, Lang, Text};
 use super::packets::PacketInfo;
 use crate::net::socket::quote_bytes;
 use crate::wire::{fields, to_bytes, Field};
 
-/// A field's value, read from its bytes, as a person would say it.
-pub fn field_value(f: &Field, bytes: &[u8]) -> String {
+/// A field's value, read from its bytes, as a person would say it in `lang`.
+pub fn field_value(f: &Field, bytes: &[u8], lang: Lang) -> String {
+    let ko = lang == Lang::Ko;
     let Some(b) = bytes.get(f.start..f.start + f.len) else { return "?".into() };
     let int = b.iter().fold(0u64, |acc, &x| (acc << 8) | u64::from(x));
     match f.name {
         "source address" | "destination address" if b.len() == 4 => format!("{}.{}.{}.{}", b[0], b[1], b[2], b[3]),
+        "version / IHL" if ko => format!("IPv{} · {}바이트", b[0] >> 4, (b[0] & 0x0f) * 4),
         "version / IHL" => format!("IPv{} · {} bytes", b[0] >> 4, (b[0] & 0x0f) * 4),
         "protocol" => match int {
             6 => "6 (TCP)".into(),
@@ -23,7 +25,7 @@ pub fn field_value(f: &Field, bytes: &[u8]) -> String {
         },
         "flags / fragment offset" => {
             if int & 0x4000 != 0 {
-                "DF (don't fragment)".into()
+                if ko { "DF (단편화 금지)" } else { "DF (don't fragment)" }.into()
             } else {
                 format!("0x{int:04x}")
             }
@@ -37,11 +39,17 @@ pub fn field_value(f: &Field, bytes: &[u8]) -> String {
                     names.push(name);
                 }
             }
-            format!(
-                "header {} bytes · {}",
-                (b[0] >> 4) * 4,
-                if names.is_empty() { "none".into() } else { names.join(" ") }
-            )
+            let names = match (names.is_empty(), ko) {
+                (false, _) => names.join(" "),
+                (true, false) => "none".into(),
+                (true, true) => "없음".into(),
+            };
+            let len = (b[0] >> 4) * 4;
+            if ko {
+                format!("헤더 {len}바이트 · {names}")
+            } else {
+                format!("header {len} bytes · {names}")
+            }
         }
         "header checksum" | "checksum" => format!("0x{int:04x}"),
         "options" | "quoted datagram" | "unused" => hex(b),
@@ -89,7 +97,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         <div class="inspector" data-packet={p.id.to_string()}>
             <div class="insp-head">
                 <strong class="insp-label">{ p.label() }</strong>
-                if let Some(a) = &p.analysis { <span class="tag">{ format!("[{a}]") }</span> }
+                if let Some(a) = &p.analysis { <span class="tag">{ format!("[{}]", analysis(lang, a)) }</span> }
                 <button type="button" class="ghost" onclick={move |_| on_close.emit(())}
                         aria-label={tr(lang, Text::Close)}>{ "×" }</button>
             </div>
@@ -108,8 +116,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                         <tr class={classes!("field", f.layer.to_ascii_lowercase(), on.then_some("hot"))}
                             data-field={f.name} onmouseenter={set(Some(k))}>
                             <td class="layer">{ f.layer }</td>
-                            <td class="fname">{ f.name }</td>
-                            <td class="fvalue">{ field_value(f, &bytes) }</td>
+                            <td class="fname">{ field_name(lang, f.name) }</td>
+                            <td class="fvalue">{ field_value(f, &bytes, lang) }</td>
                         </tr>
                     }
                 }) }

@@ -8,18 +8,19 @@ use super::timeline::LinkSettings;
 use super::topology::format_latency;
 use crate::net::{SocketId, SocketView, TraceEvent, TraceKind};
 
-fn bar(label: &str, parts: &[(&'static str, usize)], capacity: usize) -> Html {
-    let cap = capacity.max(parts.iter().map(|p| p.1).sum::<usize>()).max(1) as f64;
+/// A buffer as a bar: `parts` are (CSS class, words, bytes).
+fn bar(label: &str, parts: &[(&'static str, &str, usize)], capacity: usize) -> Html {
+    let cap = capacity.max(parts.iter().map(|p| p.2).sum::<usize>()).max(1) as f64;
     html! {
         <div class="bar-row">
             <div class="bar-label">{ label }</div>
             <div class="bar" role="img" aria-label={label.to_string()}>
-                { for parts.iter().filter(|p| p.1 > 0).map(|(class, n)| html! {
+                { for parts.iter().filter(|p| p.2 > 0).map(|(class, _, n)| html! {
                     <span class={classes!("seg", *class)} style={format!("width: {:.2}%", *n as f64 / cap * 100.0)}></span>
                 }) }
             </div>
             <div class="bar-nums">
-                { parts.iter().map(|(c, n)| format!("{c} {n}")).collect::<Vec<_>>().join(" · ") }
+                { parts.iter().map(|(_, words, n)| format!("{words} {n}")).collect::<Vec<_>>().join(" · ") }
                 { format!(" / {capacity} B") }
             </div>
         </div>
@@ -64,7 +65,9 @@ fn cwnd_plot(points: &[Point], lang: Lang) -> Html {
             <path class="ssthresh-line" d={steps(&|p| cap(p.2))} />
             <text class="legend" x="34" y="12">{ "— cwnd" }</text>
             <text class="legend ss" x="110" y="12">{ "- - ssthresh" }</text>
-            <text class="legend" x="4" y={(h - 4.0).to_string()}>{ format!("{} B max", maxv as u64) }</text>
+            <text class="legend" x="4" y={(h - 4.0).to_string()}>
+                { if lang == Lang::Ko { format!("최대 {} B", maxv as u64) } else { format!("{} B max", maxv as u64) } }
+            </text>
         </svg>
     }
 }
@@ -101,13 +104,13 @@ pub fn Buffers(props: &BuffersProps) -> Html {
         <div class="buffers" data-socket={v.id.0.to_string()}>
             <p class="caption">{ who }</p>
             if let Some(t) = &v.tcp {
-                { bar(tr(lang, Text::SendBuffer), &[("in-flight", t.send_in_flight), ("unsent", t.send_unsent)],
-                      t.send_acked_capacity) }
-                { bar(tr(lang, Text::RecvBuffer), &[("buffered", t.recv_buffered), ("out-of-order", t.recv_out_of_order)],
-                      t.recv_capacity) }
+                { bar(tr(lang, Text::SendBuffer), &[("in-flight", tr(lang, Text::InFlight), t.send_in_flight),
+                      ("unsent", tr(lang, Text::Unsent), t.send_unsent)], t.send_acked_capacity) }
+                { bar(tr(lang, Text::RecvBuffer), &[("buffered", tr(lang, Text::Buffered), t.recv_buffered),
+                      ("out-of-order", tr(lang, Text::OutOfOrder), t.recv_out_of_order)], t.recv_capacity) }
                 <dl class="nums">
                     <dt>{ "rwnd" }</dt><dd>{ format!("{} B", t.advertised_window) }</dd>
-                    <dt>{ "peer wnd" }</dt><dd>{ format!("{} B", t.snd_wnd) }</dd>
+                    <dt>{ tr(lang, Text::PeerWindow) }</dt><dd>{ format!("{} B", t.snd_wnd) }</dd>
                     <dt>{ "cwnd" }</dt><dd>{ format!("{} B", t.cwnd) }</dd>
                     <dt>{ "ssthresh" }</dt>
                     <dd>{ if t.ssthresh >= 1 << 30 { "∞".to_string() } else { format!("{} B", t.ssthresh) } }</dd>
@@ -117,12 +120,12 @@ pub fn Buffers(props: &BuffersProps) -> Html {
                 { cwnd_plot(&points, lang) }
             }
             if let Some(q) = &v.listen {
-                { bar(tr(lang, Text::SynQueue), &[("half-open", q.syn_queue)], q.backlog as usize) }
-                { bar(tr(lang, Text::AcceptQueue), &[("ready", q.accept_queue)], q.backlog as usize) }
-                if q.overflows > 0 { <p class="muted">{ format!("overflows {}", q.overflows) }</p> }
+                { bar(tr(lang, Text::SynQueue), &[("half-open", tr(lang, Text::HalfOpen), q.syn_queue)], q.backlog as usize) }
+                { bar(tr(lang, Text::AcceptQueue), &[("ready", tr(lang, Text::Ready), q.accept_queue)], q.backlog as usize) }
+                if q.overflows > 0 { <p class="muted">{ format!("{} {}", tr(lang, Text::Overflows), q.overflows) }</p> }
             }
             if let Some(u) = &v.udp {
-                { bar(tr(lang, Text::RecvBuffer), &[("queued", u.queued_bytes)], u.capacity) }
+                { bar(tr(lang, Text::RecvBuffer), &[("queued", tr(lang, Text::QueuedBytes), u.queued_bytes)], u.capacity) }
                 <dl class="nums udp-stats">
                     <dt>{ tr(lang, Text::Delivered) }</dt><dd data-delivered={u.delivered.to_string()}>{ u.delivered }</dd>
                     <dt>{ tr(lang, Text::DroppedFull) }</dt><dd>{ u.dropped }</dd>

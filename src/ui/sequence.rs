@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::i18n::{tr, Lang, Text};
+use super::i18n::{analysis, tr, Lang, Text};
 use super::packets::{Fate, PacketInfo};
 use super::topology::{format_time, label_width};
 use crate::endpoints::{endpoints, Endpoint, Endpoints};
@@ -742,7 +742,7 @@ fn arrow(a: &Arrow, p: &PacketInfo, props: &SequenceProps, bottom: f64) -> Html 
             <text class="arrow-label" x={mx.to_string()} y={(my + 3.0).to_string()} text-anchor="middle">{ &label }</text>
             if let Some(word) = &p.analysis {
                 <text class="analysis" x={mx.to_string()} y={(my + 19.0).to_string()} text-anchor="middle">
-                    { format!("[{word}]") }
+                    { format!("[{}]", analysis(props.lang, word)) }
                 </text>
             }
             if lost {

@@ -85,7 +85,8 @@ fn path(from: TcpState, to: TcpState, bend: f64) -> (String, (f64, f64)) {
         let cx = if side < 0.0 { 14.0 } else { W - 14.0 };
         (
             format!("M {:.1} {:.1} C {cx:.1} {:.1}, {cx:.1} {:.1}, {:.1} {:.1}", p.0, p.1, p.1, q.1, q.0, q.1),
-            (if side < 0.0 { cx + 34.0 } else { cx - 30.0 }, (p.1 + q.1) / 2.0),
+            // The left curve's label sits lower, clear of SYN-RECEIVED → FIN-WAIT-1's.
+            (if side < 0.0 { cx + 34.0 } else { cx - 30.0 }, (p.1 + q.1) / 2.0 + if side < 0.0 { 50.0 } else { 0.0 }),
         )
     }
 }
@@ -134,7 +135,10 @@ pub fn StateMachine(props: &StateMachineProps) -> Html {
                         <g class={classes!("edge", hot.then_some("hot"), linked.then_some("linked"))}
                            data-from={f.name()} data-to={t.name()}>
                             <path d={d} marker-end={if hot { "url(#fsm-head-hot)" } else { "url(#fsm-head)" }} />
-                            <text x={mx.to_string()} y={(my - 3.0).to_string()} text-anchor="middle">{ label }</text>
+                            <text x={mx.to_string()} y={(my - 3.0).to_string()} text-anchor="middle">
+                                // Calls and flags read the same in both languages; the timeout does not.
+                                { if t == Closed && f == TimeWait { tr(props.lang, Text::TwoMslTimeout) } else { label } }
+                            </text>
                         </g>
                     }
                 }) }

@@ -7,9 +7,10 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::i18n::{tr, Lang, Text};
+use super::i18n::{analysis, tr, Lang, Text};
 use super::packets::{Fate, PacketInfo};
 use crate::links::Linked;
 use crate::net::{HostId, LinkId, SocketId, SocketView, World};
@@ -25,6 +26,13 @@ const WAIT_H: f64 = 14.0;
 const PAD_BOTTOM: f64 = 12.0;
 const TOP: f64 = 64.0;
 const LANE: f64 = 26.0;
+/// A phone's column: hosts stacked, links running down between them.
+const COLUMN_W: f64 = 300.0;
+const COLUMN_BOX_W: f64 = 276.0;
+const COLUMN_GAP: f64 = 190.0;
+/// Below this many CSS pixels of window width the picture is drawn as a column:
+/// side by side it would have to shrink its text below reading size.
+pub const NARROW_PX: f64 = 600.0;
 
 /// One host, placed, with its sockets.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,22 +47,26 @@ pub struct HostBox {
     pub h: f64,
     /// Which edge faces its link: ports are drawn there.
     pub port_right: bool,
+    /// Port numbers written inside the box (a column has no room beside it).
+    pub ports_inside: bool,
 }
 
-/// One link, placed: a horizontal line between two boxes.
+/// One link, placed: a line between two boxes, from the first (left or upper) one
+/// at (x1, y1) to the other at (x2, y2).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkLine {
     pub id: LinkId,
     pub a: HostId,
     pub x1: f64,
+    pub y1: f64,
     pub x2: f64,
-    pub y: f64,
+    pub y2: f64,
     pub latency: String,
     /// Loss, duplication, reordering, when any is set.
     pub faults: String,
     pub cut: bool,
-    /// True when the link's first host is on the left.
-    pub a_left: bool,
+    /// True when the link's first host is the first (left or upper) end.
+    pub a_first: bool,
 }
 
 /// The whole picture.
@@ -64,66 +76,94 @@ pub struct Layout {
     pub height: f64,
     pub hosts: Vec<HostBox>,
     pub links: Vec<LinkLine>,
+    /// Hosts stacked in a column (a narrow screen), not side by side.
+    pub column: bool,
 }
 
-/// Places the world's hosts in a row, in id order, and joins linked ones.
-pub fn layout(world: &World) -> Layout {
+/// Places the world's hosts in a row (a `column` on narrow screens), in id order,
+/// and joins linked ones; link faults are named in `lang`.
+pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
     let sockets: Vec<Vec<SocketView>> = world.hosts().map(|(id, _)| world.sockets_on(id)).collect();
     let rows_h = |v: &Vec<SocketView>| v.iter().map(row_h).sum::<f64>();
     let most = sockets.iter().map(rows_h).fold(SOCK_H, f64::max);
     let box_h = NAME_H + most + PAD_BOTTOM;
     let n = world.hosts().len();
+    let nlinks = world.links().len();
+    // Side by side the boxes share one height; stacked, each is as tall as it needs.
+    let mut below = MARGIN;
     let hosts: Vec<HostBox> = world
         .hosts()
         .zip(sockets)
         .enumerate()
-        .map(|(i, ((id, host), sockets))| HostBox {
-            id,
-            name: host.name.clone(),
-            addrs: host.addrs.iter().map(|a| a.to_string()).collect(),
-            sockets,
-            x: MARGIN + i as f64 * (BOX_W + GAP),
-            y: TOP,
-            w: BOX_W,
-            h: box_h,
-            port_right: i + 1 < n || n == 1,
+        .map(|(i, ((id, host), sockets))| {
+            let h = if column { NAME_H + rows_h(&sockets).max(SOCK_H) + PAD_BOTTOM } else { box_h };
+            let y = if column { below } else { TOP };
+            below += h + COLUMN_GAP;
+            HostBox {
+                id,
+                name: host.name.clone(),
+                addrs: host.addrs.iter().map(|a| a.to_string()).collect(),
+                sockets,
+                x: if column { MARGIN } else { MARGIN + i as f64 * (BOX_W + GAP) },
+                y,
+                w: if column { COLUMN_BOX_W } else { BOX_W },
+                h,
+                port_right: column || i + 1 < n || n == 1,
+                ports_inside: column,
+            }
         })
         .collect();
     let links = world
         .links()
-        .filter_map(|(id, link)| {
+        .enumerate()
+        .filter_map(|(k, (id, link))| {
             let a = hosts.iter().find(|h| h.id == link.a)?;
             let b = hosts.iter().find(|h| h.id == link.b)?;
-            let (left, right) = if a.x <= b.x { (a, b) } else { (b, a) };
+            let a_first = (a.x, a.y) <= (b.x, b.y);
+            let (first, second) = if a_first { (a, b) } else { (b, a) };
+            // In a column, several links run side by side down the middle.
+            let x = COLUMN_W / 2.0 + (k as f64 - (nlinks as f64 - 1.0) / 2.0) * 70.0;
+            let ((x1, y1), (x2, y2)) = if column {
+                ((x, first.y + first.h), (x, second.y))
+            } else {
+                let y = TOP + NAME_H + 14.0;
+                ((first.x + first.w, y), (second.x, y))
+            };
             let c = &link.dirs[0].config;
             let mut faults = Vec::new();
             if link.dirs.iter().any(|d| d.partitioned) {
-                faults.push("✂ cut".to_string());
+                faults.push(tr(lang, Text::LinkCut).to_string());
             }
             if c.loss > 0.0 {
-                faults.push(format!("loss {}%", pct(c.loss)));
+                faults.push(format!("{} {}%", tr(lang, Text::Loss).to_lowercase(), pct(c.loss)));
             }
             if c.duplicate > 0.0 {
-                faults.push(format!("dup {}%", pct(c.duplicate)));
+                faults.push(format!("{} {}%", tr(lang, Text::Duplicate).to_lowercase(), pct(c.duplicate)));
             }
             if c.reorder > 0.0 {
-                faults.push(format!("reorder {}%", pct(c.reorder)));
+                faults.push(format!("{} {}%", tr(lang, Text::Reorder).to_lowercase(), pct(c.reorder)));
             }
             Some(LinkLine {
                 id,
                 a: link.a,
-                x1: left.x + left.w,
-                x2: right.x,
-                y: TOP + NAME_H + 14.0,
+                x1,
+                y1,
+                x2,
+                y2,
                 latency: format_latency(c.latency_us),
                 faults: faults.join(" · "),
                 cut: link.dirs.iter().any(|d| d.partitioned),
-                a_left: a.x <= b.x,
+                a_first,
             })
         })
         .collect();
     let n = n.max(1) as f64;
-    Layout { width: 2.0 * MARGIN + n * BOX_W + (n - 1.0) * GAP, height: TOP + box_h + MARGIN, hosts, links }
+    if column {
+        let height = below - COLUMN_GAP + MARGIN;
+        return Layout { width: COLUMN_W, height, hosts, links, column };
+    }
+    let width = 2.0 * MARGIN + n * BOX_W + (n - 1.0) * GAP;
+    Layout { width, height: TOP + box_h + MARGIN, hosts, links, column }
 }
 
 /// The height of one socket's row.
@@ -178,6 +218,8 @@ pub struct PacketMark {
     pub kind: &'static str,
     pub state: &'static str,
     pub note: Option<String>,
+    /// Which way it goes, drawn before the label in a column (`↓`, `↑`), else empty.
+    pub way: &'static str,
 }
 
 /// Places the packets worth drawing after the first `end` trace events at time
@@ -195,7 +237,7 @@ pub fn packet_marks(l: &Layout, packets: &[PacketInfo], first: usize, end: usize
         let crate::net::trace::Path::Link { link, .. } = p.path else { continue };
         let Some(line) = l.links.iter().find(|x| x.id == link) else { continue };
         let from_a = p.from == line.a;
-        let rightwards = from_a == line.a_left;
+        let rightwards = from_a == line.a_first;
         let frac = match fate {
             Fate::InFlight => {
                 let span = p.arrival.saturating_sub(p.sent).max(1) as f64;
@@ -209,11 +251,20 @@ pub fn packet_marks(l: &Layout, packets: &[PacketInfo], first: usize, end: usize
         };
         let label = p.label();
         let w = label_width(&label);
-        let (lo, hi) = (line.x1 + w / 2.0 + 4.0, line.x2 - w / 2.0 - 4.0);
         let t = if rightwards { frac } else { 1.0 - frac };
-        let x = if lo < hi { lo + t * (hi - lo) } else { (line.x1 + line.x2) / 2.0 };
         let lane = lanes.entry((link.0, rightwards)).or_insert(0);
-        let y = if rightwards { line.y - 24.0 - *lane as f64 * LANE } else { line.y + 24.0 + *lane as f64 * LANE };
+        let (x, y) = if l.column {
+            // Down the link, clear of both boxes; packets sent together step apart.
+            let (lo, hi) = (line.y1 + 14.0, line.y2 - 14.0);
+            let shift = *lane as f64 * 22.0 * if rightwards { -1.0 } else { 1.0 };
+            (line.x1, (lo + t * (hi - lo) + shift).clamp(lo, hi))
+        } else {
+            let (lo, hi) = (line.x1 + w / 2.0 + 4.0, line.x2 - w / 2.0 - 4.0);
+            let x = if lo < hi { lo + t * (hi - lo) } else { (line.x1 + line.x2) / 2.0 };
+            let y =
+                if rightwards { line.y1 - 24.0 - *lane as f64 * LANE } else { line.y1 + 24.0 + *lane as f64 * LANE };
+            (x, y)
+        };
         *lane += 1;
         let state = match fate {
             Fate::InFlight => "flying",
@@ -225,7 +276,12 @@ pub fn packet_marks(l: &Layout, packets: &[PacketInfo], first: usize, end: usize
         if p.reordered {
             note = Some(note.map_or("late".into(), |n| format!("{n} · late")));
         }
-        out.push(PacketMark { id: p.id, x, y, label, kind: p.kind(), state, note });
+        let way = match (l.column, rightwards) {
+            (false, _) => "",
+            (true, true) => "↓ ",
+            (true, false) => "↑ ",
+        };
+        out.push(PacketMark { id: p.id, x, y, label, kind: p.kind(), state, note, way });
     }
     out
 }
@@ -266,16 +322,43 @@ impl PartialEq for TopologyProps {
     }
 }
 
+fn window_is_narrow() -> bool {
+    web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|v| v.as_f64()).is_some_and(|w| w < NARROW_PX)
+}
+
+/// Whether the window is narrow (a phone), kept up to date as it is resized.
+#[hook]
+fn use_narrow() -> bool {
+    let narrow = use_state_eq(window_is_narrow);
+    {
+        let narrow = narrow.clone();
+        use_effect_with((), move |_| {
+            let window = web_sys::window();
+            let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || narrow.set(window_is_narrow()));
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+    *narrow
+}
+
 #[function_component]
 pub fn Topology(props: &TopologyProps) -> Html {
-    let l = layout(&props.world);
+    let column = use_narrow();
+    let l = layout(&props.world, props.lang, column);
     let marks = packet_marks(&l, &props.packets, props.first, props.end, props.world.now());
     let lang = props.lang;
     html! {
         <div class="topo-scroll">
-        <svg class="topology" viewBox={format!("0 0 {} {}", l.width, l.height)} role="img"
-             aria-label={tr(lang, Text::TopologyLabel)}>
-            { for l.links.iter().map(|x| link_line(x, lang)) }
+        <svg class={classes!("topology", column.then_some("column"))} viewBox={format!("0 0 {} {}", l.width, l.height)}
+             role="group" aria-label={tr(lang, Text::TopologyLabel)}>
+            { for l.links.iter().map(|x| link_line(x, lang, column)) }
             { for l.hosts.iter().map(|h| host_box(h, props)) }
             <g class="packets">
                 { for marks.iter().map(|m| packet_mark(m, props)) }
@@ -285,16 +368,18 @@ pub fn Topology(props: &TopologyProps) -> Html {
     }
 }
 
-fn link_line(l: &LinkLine, lang: Lang) -> Html {
-    let mid = (l.x1 + l.x2) / 2.0;
+fn link_line(l: &LinkLine, lang: Lang, column: bool) -> Html {
+    // In a row the words sit above the gap; in a column beside the link, near its top.
+    let (tx, ty, anchor) =
+        if column { (l.x1 + 10.0, l.y1 + 20.0, "start") } else { ((l.x1 + l.x2) / 2.0, 22.0, "middle") };
     html! {
         <g class={classes!("link", l.cut.then_some("cut"))} data-link={l.id.0.to_string()}>
-            <line x1={l.x1.to_string()} y1={l.y.to_string()} x2={l.x2.to_string()} y2={l.y.to_string()} />
-            <text class="latency" x={mid.to_string()} y="22" text-anchor="middle">
+            <line x1={l.x1.to_string()} y1={l.y1.to_string()} x2={l.x2.to_string()} y2={l.y2.to_string()} />
+            <text class="latency" x={tx.to_string()} y={ty.to_string()} text-anchor={anchor}>
                 { format!("{} {}", l.latency, tr(lang, Text::OneWay)) }
             </text>
             if !l.faults.is_empty() {
-                <text class="faults" x={mid.to_string()} y="42" text-anchor="middle">{ &l.faults }</text>
+                <text class="faults" x={tx.to_string()} y={(ty + 20.0).to_string()} text-anchor={anchor}>{ &l.faults }</text>
             }
         </g>
     }
@@ -360,8 +445,8 @@ fn socket_row(h: &HostBox, s: &SocketView, y: f64, edge: f64, props: &TopologyPr
             if let Some(port) = port {
                 <g class="port">
                     <rect x={(edge - 5.0).to_string()} y={(y + 14.0).to_string()} width="10" height="10" rx="2" />
-                    <text class="port-label" x={(if h.port_right { edge + 8.0 } else { edge - 8.0 }).to_string()}
-                          y={(y + 23.0).to_string()} text-anchor={if h.port_right { "start" } else { "end" }}>
+                    <text class="port-label" x={(if h.port_right != h.ports_inside { edge + 8.0 } else { edge - 8.0 }).to_string()}
+                          y={(y + 23.0).to_string()} text-anchor={if h.port_right != h.ports_inside { "start" } else { "end" }}>
                         { format!(":{port}") }
                     </text>
                 </g>
@@ -371,7 +456,8 @@ fn socket_row(h: &HostBox, s: &SocketView, y: f64, edge: f64, props: &TopologyPr
 }
 
 fn packet_mark(m: &PacketMark, props: &TopologyProps) -> Html {
-    let w = label_width(&m.label);
+    let shown = format!("{}{}", m.way, m.label);
+    let w = label_width(&shown);
     let doomed = props.doomed.contains(&m.id) && m.state == "flying";
     let selected = props.selected_packet == Some(m.id);
     let linked = props.linked.has_packet(m.id);
@@ -394,12 +480,12 @@ fn packet_mark(m: &PacketMark, props: &TopologyProps) -> Html {
            role="button" tabindex="0" aria-label={m.label.clone()}
            onclick={move |_| on_packet.emit(id)} onkeydown={on_key}>
             <rect x={(-w / 2.0).to_string()} y="-10" width={w.to_string()} height="20" rx="10" />
-            <text class="pkt-label" x="0" y="4" text-anchor="middle">{ &m.label }</text>
+            <text class="pkt-label" x="0" y="4" text-anchor="middle">{ shown }</text>
             if crossed {
                 <text class="pkt-x" x={(w / 2.0 + 4.0).to_string()} y="6">{ "✕" }</text>
             }
             if let Some(note) = &m.note {
-                <text class="pkt-note" x="0" y="-14" text-anchor="middle">{ note }</text>
+                <text class="pkt-note" x="0" y="-14" text-anchor="middle">{ analysis(props.lang, note) }</text>
             }
         </g>
     }
@@ -429,13 +515,19 @@ mod tests {
         let a = world.add_host("a", &["10.0.0.2".parse().unwrap()]).unwrap();
         let b = world.add_host("b", &["10.0.0.1".parse().unwrap()]).unwrap();
         world.add_link(a, b, LinkConfig::default()).unwrap();
-        let l = layout(&world);
+        let l = layout(&world, Lang::En, false);
         assert_eq!(l.hosts.len(), 2);
         assert_eq!(l.hosts[0].addrs, vec!["10.0.0.2".to_string()]);
         assert!(l.hosts[0].x + l.hosts[0].w < l.hosts[1].x);
         assert!(l.hosts[1].x + l.hosts[1].w <= l.width);
         assert_eq!(l.links.len(), 1);
         assert_eq!((l.links[0].x1, l.links[0].x2), (l.hosts[0].x + l.hosts[0].w, l.hosts[1].x));
+        // On a phone: one above the other, the link running down between them,
+        // and nothing wider than the column.
+        let c = layout(&world, Lang::En, true);
+        assert!(c.hosts[0].y + c.hosts[0].h < c.hosts[1].y);
+        assert!(c.hosts.iter().all(|h| h.x + h.w <= c.width));
+        assert_eq!((c.links[0].y1, c.links[0].y2), (c.hosts[0].y + c.hosts[0].h, c.hosts[1].y));
         assert_eq!(l.links[0].latency, "10 ms");
     }
 }
