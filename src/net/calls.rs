@@ -96,23 +96,27 @@ impl World {
         if sock.waiters.is_empty() {
             return;
         }
-        let waiters = std::mem::take(&mut sock.waiters);
-        let mut still = Vec::new();
-        for w in waiters {
-            match self.retry(id, &w) {
-                Attempt::Done(result) => {
-                    let fd = match &result {
-                        Ok(CallValue::Accepted { fd, .. }) => Some(*fd),
-                        _ => Some(w.fd),
-                    };
-                    self.emit(TraceKind::Return { call: w.call, host: w.host, fd, result, blocked: true });
-                }
-                Attempt::Wait(wait) => still.push(Waiter { wait, ..w }),
+        // Taken out and put back, so the buffer is reused: a call blocks and
+        // wakes on every message of a request/response exchange.
+        let mut waiters = std::mem::take(&mut sock.waiters);
+        waiters.retain_mut(|w| match self.retry(id, w) {
+            Attempt::Done(result) => {
+                let fd = match &result {
+                    Ok(CallValue::Accepted { fd, .. }) => Some(*fd),
+                    _ => Some(w.fd),
+                };
+                self.emit(TraceKind::Return { call: w.call, host: w.host, fd, result, blocked: true });
+                false
             }
-        }
+            Attempt::Wait(wait) => {
+                w.wait = wait;
+                true
+            }
+        });
         if let Some(sock) = self.sockets.get_mut(id.0 as usize).and_then(Option::as_mut) {
-            still.append(&mut sock.waiters);
-            sock.waiters = still;
+            // Calls that blocked while these were retried queue behind them.
+            waiters.append(&mut sock.waiters);
+            sock.waiters = waiters;
         }
     }
 

@@ -530,18 +530,18 @@ impl World {
     /// own event; a later one is re-queued when the earlier event comes up.
     pub(crate) fn sync_timers(&mut self, id: SocketId) {
         let Some(sock) = self.sockets[id.0 as usize].as_mut() else { return };
-        let Some(tcb) = sock.tcp().and_then(|t| t.tcb.as_ref()) else { return };
-        let deadlines: Vec<(TimerKind, u64)> =
-            TimerKind::ALL.iter().filter_map(|&k| tcb.timers.get(k).map(|d| (k, d))).collect();
-        let mut to_schedule = Vec::new();
-        for (kind, deadline) in deadlines {
+        let Some(timers) = sock.tcp().and_then(|t| t.tcb.as_ref()).map(|tcb| tcb.timers.clone()) else { return };
+        // Fixed-size: this runs after every segment, and must not allocate.
+        let mut to_schedule = [None; TimerKind::ALL.len()];
+        for kind in TimerKind::ALL {
+            let Some(deadline) = timers.get(kind) else { continue };
             let queued = &mut sock.timer_events[kind.index()];
             if queued.is_none_or(|q| q > deadline) {
                 *queued = Some(deadline);
-                to_schedule.push((kind, deadline));
+                to_schedule[kind.index()] = Some((kind, deadline));
             }
         }
-        for (kind, deadline) in to_schedule {
+        for (kind, deadline) in to_schedule.into_iter().flatten() {
             self.schedule(deadline, Event::Timer { socket: id, kind });
         }
     }

@@ -6,6 +6,39 @@ use super::tcp::segment::TcpSegment;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
+/// The payload of a segment that carries none. Shared, so the pure ACKs and
+/// empty reads on every hot path cost a reference count, not an allocation.
+pub fn empty_payload() -> Arc<[u8]> {
+    static EMPTY: std::sync::LazyLock<Arc<[u8]>> = std::sync::LazyLock::new(|| Arc::from(&[][..]));
+    EMPTY.clone()
+}
+
+/// `len` bytes gathered from `parts` (zero-filled if they hold fewer) into one
+/// shared buffer with a single copy. Building a `Vec` and converting it would
+/// copy every payload byte twice, which halved bulk throughput.
+pub fn gather_payload<'a>(len: usize, parts: impl Iterator<Item = &'a [u8]>) -> Arc<[u8]> {
+    let mut buf = Arc::<[u8]>::new_uninit_slice(len);
+    let Some(dst) = Arc::get_mut(&mut buf) else {
+        // Unreachable for a fresh Arc; the safe way costs a second copy.
+        let mut v: Vec<u8> = parts.flat_map(|p| p.iter().copied()).take(len).collect();
+        v.resize(len, 0);
+        return Arc::from(v);
+    };
+    let mut filled = 0;
+    for part in parts {
+        let take = part.len().min(len - filled);
+        for (d, s) in dst[filled..filled + take].iter_mut().zip(&part[..take]) {
+            d.write(*s);
+        }
+        filled += take;
+    }
+    for d in &mut dst[filled..] {
+        d.write(0);
+    }
+    // SAFETY: every one of the `len` elements was written just above.
+    unsafe { buf.assume_init() }
+}
+
 pub const IPV4_HEADER_LEN: usize = 20;
 pub const UDP_HEADER_LEN: usize = 8;
 /// Largest UDP payload in one IPv4 datagram: 65535 − 20 − 8.

@@ -3,7 +3,7 @@
 
 use super::addr::{HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId};
 use super::calls::Attempt;
-use super::packet::{Body, Packet, Quoted, UdpDatagram, UDP_HEADER_LEN, UDP_MAX_PAYLOAD};
+use super::packet::{empty_payload, Body, Packet, Quoted, UdpDatagram, UDP_HEADER_LEN, UDP_MAX_PAYLOAD};
 use super::socket::{CallResult, CallValue, Errno, Shutdown, Wait};
 use super::trace::{DropReason, SendReason, TraceKind};
 use super::World;
@@ -105,7 +105,7 @@ impl World {
                 let data: Arc<[u8]> = if data.len() > len { Arc::from(&data[..len]) } else { data };
                 Attempt::Done(Ok(if with_sender { CallValue::DataFrom { data, from } } else { CallValue::Data(data) }))
             }
-            None if udp.read_shutdown => Attempt::Done(Ok(CallValue::Data(Arc::from(&[][..])))),
+            None if udp.read_shutdown => Attempt::Done(Ok(CallValue::Data(empty_payload()))),
             None => Attempt::Wait(Wait::Recv { len, from: with_sender }),
         }
     }

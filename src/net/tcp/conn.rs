@@ -7,13 +7,15 @@
 
 use super::recv_queue::RecvQueue;
 use super::segment::{seq, TcpFlags, TcpSegment};
+use super::send_queue::SendQueue;
 use super::state::TcpState;
 use super::timers::{TimerKind, Timers};
 use super::TcpConfig;
 use crate::net::addr::SocketAddrV4;
+use crate::net::packet::empty_payload;
 use crate::net::socket::Errno;
 use crate::net::trace::SendReason;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Linux's "infinite" initial slow-start threshold.
@@ -85,7 +87,7 @@ pub struct Tcb {
     snd_wl1: u32,
     snd_wl2: u32,
     /// Data from `snd_una` on: in flight, then unsent.
-    send_buf: VecDeque<u8>,
+    send_buf: SendQueue,
     send_cap: usize,
     /// The application will write no more: the sequence number the FIN takes,
     /// right after the last byte written.
@@ -161,7 +163,7 @@ impl Tcb {
             max_snd_wnd: 0,
             snd_wl1: 0,
             snd_wl2: 0,
-            send_buf: VecDeque::new(),
+            send_buf: SendQueue::default(),
             send_cap: cfg.send_buffer,
             fin_seq: None,
             snd_mss: DEFAULT_MSS.min(our_mss),
@@ -330,11 +332,12 @@ impl Tcb {
         self.cfg.nagle = on;
     }
 
-    /// Queues as much of `data` as the send buffer takes and transmits what the
-    /// windows allow. Returns the bytes taken.
-    pub fn write(&mut self, data: &[u8], now: u64, out: &mut TcpOut) -> usize {
-        let n = data.len().min(self.send_space());
-        self.send_buf.extend(&data[..n]);
+    /// Queues as much of `data[from..]` as the send buffer takes (sharing the
+    /// caller's buffer, not copying it) and transmits what the windows allow.
+    /// Returns the bytes taken.
+    pub fn write(&mut self, data: &Arc<[u8]>, from: usize, now: u64, out: &mut TcpOut) -> usize {
+        let n = data.len().saturating_sub(from).min(self.send_space());
+        self.send_buf.push(data.clone(), from, from + n);
         self.output(now, out);
         n
     }
@@ -390,7 +393,7 @@ impl Tcb {
                 | TcpState::FinWait2
                 | TcpState::CloseWait
         ) {
-            let rst = self.segment(self.snd_nxt, TcpFlags::RST | TcpFlags::ACK, Arc::from(&[][..]));
+            let rst = self.segment(self.snd_nxt, TcpFlags::RST | TcpFlags::ACK, empty_payload());
             out.segments.push((rst, SendReason::Reset));
         }
         self.timers.stop_all();
@@ -417,7 +420,7 @@ impl Tcb {
         let f = seg.flags;
         if f.ack() && (seq::le(seg.ack, self.iss) || seq::gt(seg.ack, self.snd_max)) {
             if !f.rst() {
-                let rst = self.segment(seg.ack, TcpFlags::RST, Arc::from(&[][..]));
+                let rst = self.segment(seg.ack, TcpFlags::RST, empty_payload());
                 out.segments.push((rst, SendReason::Reset));
             }
             return;
@@ -522,7 +525,7 @@ impl Tcb {
                 self.syn_acked(seg.ack, now);
                 self.set_state(TcpState::Established, out);
             } else {
-                let rst = self.segment(seg.ack, TcpFlags::RST, Arc::from(&[][..]));
+                let rst = self.segment(seg.ack, TcpFlags::RST, empty_payload());
                 out.segments.push((rst, SendReason::Reset));
                 return;
             }
@@ -599,7 +602,7 @@ impl Tcb {
             data_acked -= 1;
         }
         let data_acked = data_acked.min(self.send_buf.len());
-        self.send_buf.drain(..data_acked);
+        self.send_buf.drain_front(data_acked);
         self.snd_una = ack;
         if seq::lt(self.snd_nxt, self.snd_una) {
             self.snd_nxt = self.snd_una;
@@ -865,7 +868,7 @@ impl Tcb {
             self.timers.stop(TimerKind::DelayedAck);
         } else if let Some(reason) = self.ack_pending.take() {
             if self.state.is_synchronized() || self.state == TcpState::SynReceived {
-                let ack = self.segment(self.snd_nxt, TcpFlags::ACK, Arc::from(&[][..]));
+                let ack = self.segment(self.snd_nxt, TcpFlags::ACK, empty_payload());
                 out.segments.push((ack, reason));
                 self.unacked_segments = 0;
                 self.timers.stop(TimerKind::DelayedAck);
@@ -894,21 +897,7 @@ impl Tcb {
         if len == 0 && !fin_now {
             return false;
         }
-        let payload: Arc<[u8]> = if len == 0 {
-            Arc::from(&[][..])
-        } else {
-            let (a, b) = self.send_buf.as_slices();
-            if offset + len <= a.len() {
-                Arc::from(&a[offset..offset + len])
-            } else if offset >= a.len() {
-                Arc::from(&b[offset - a.len()..offset - a.len() + len])
-            } else {
-                let mut v = Vec::with_capacity(len);
-                v.extend_from_slice(&a[offset..]);
-                v.extend_from_slice(&b[..len - (a.len() - offset)]);
-                Arc::from(v)
-            }
-        };
+        let payload = self.send_buf.slice(offset, len);
         let mut flags = TcpFlags::ACK;
         if len > 0 && len == unsent {
             flags = flags | TcpFlags::PSH;
@@ -992,8 +981,8 @@ impl Tcb {
         } else {
             ((self.snd_wnd as usize).min(self.snd_mss as usize).min(unsent), SendReason::Data)
         };
-        let payload: Vec<u8> = self.send_buf.range(offset..offset + len).copied().collect();
-        let seg = self.segment(self.snd_nxt, TcpFlags::ACK | TcpFlags::PSH, Arc::from(payload));
+        let payload = self.send_buf.slice(offset, len);
+        let seg = self.segment(self.snd_nxt, TcpFlags::ACK | TcpFlags::PSH, payload);
         let end = self.snd_nxt.wrapping_add(len as u32);
         if reason == SendReason::Data {
             self.snd_nxt = end;
@@ -1011,7 +1000,7 @@ impl Tcb {
 
     fn send_syn(&mut self, now: u64, with_ack: bool, reason: SendReason, out: &mut TcpOut) {
         let flags = if with_ack { TcpFlags::SYN | TcpFlags::ACK } else { TcpFlags::SYN };
-        let mut seg = self.segment(self.iss, flags, Arc::from(&[][..]));
+        let mut seg = self.segment(self.iss, flags, empty_payload());
         seg.mss = Some(self.our_mss.min(u32::from(u16::MAX)) as u16);
         if self.cfg.window_scaling && (!with_ack || self.peer_offered_wscale) {
             seg.window_scale = Some(self.rcv_wscale);
@@ -1307,7 +1296,7 @@ mod tests {
         // The peer closes its window; our data waits and the persist timer runs.
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 0, &[]), 0, &mut out);
         out.clear();
-        assert_eq!(tcb.write(b"xyz", 0, &mut out), 3);
+        assert_eq!(tcb.write(&Arc::from(&b"xyz"[..]), 0, 0, &mut out), 3);
         assert!(out.segments.is_empty());
         let due = tcb.timers.get(TimerKind::Persist).unwrap();
         tcb.on_timer(TimerKind::Persist, due, &mut out);

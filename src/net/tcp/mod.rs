@@ -4,6 +4,7 @@
 pub mod conn;
 pub mod recv_queue;
 pub mod segment;
+pub mod send_queue;
 pub mod socket;
 pub mod state;
 pub mod timers;

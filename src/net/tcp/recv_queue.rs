@@ -2,6 +2,7 @@
 //! that carried them: a read of exactly one segment's bytes hands the same
 //! buffer on without copying; other reads copy once.
 
+use crate::net::packet::{empty_payload, gather_payload};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -34,27 +35,28 @@ impl RecvQueue {
     pub fn take(&mut self, max: usize) -> Arc<[u8]> {
         let n = max.min(self.len);
         if n == 0 {
-            return Arc::from(&[][..]);
+            return empty_payload();
         }
         if let Some((buf, start, end)) = self.chunks.front() {
             if *start == 0 && *end == buf.len() && n == buf.len() {
                 // The reader takes exactly one whole segment: share it.
                 self.len -= n;
-                return self.chunks.pop_front().map_or_else(|| Arc::from(&[][..]), |c| c.0);
+                return self.chunks.pop_front().map_or_else(empty_payload, |c| c.0);
             }
         }
-        let mut out = Vec::with_capacity(n);
-        while out.len() < n {
-            let Some((buf, start, end)) = self.chunks.front_mut() else { break };
-            let want = (n - out.len()).min(*end - *start);
-            out.extend_from_slice(&buf[*start..*start + want]);
-            *start += want;
+        let out = gather_payload(n, self.chunks.iter().map(|(buf, start, end)| &buf[*start..*end]));
+        let mut left = n;
+        while left > 0 {
+            let Some((_, start, end)) = self.chunks.front_mut() else { break };
+            let here = left.min(*end - *start);
+            *start += here;
+            left -= here;
             if *start == *end {
                 self.chunks.pop_front();
             }
         }
-        self.len -= out.len();
-        Arc::from(out)
+        self.len -= n;
+        out
     }
 }
 

@@ -8,6 +8,7 @@ use super::timers::TimerKind;
 use super::TcpConfig;
 use crate::net::addr::{CallId, HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId};
 use crate::net::calls::Attempt;
+use crate::net::packet::empty_payload;
 use crate::net::packet::{Body, Packet, IPV4_HEADER_LEN};
 use crate::net::socket::{CallResult, CallValue, Errno, ListenQueues, Shutdown, Socket, SocketKind, TcpSock, Wait};
 use crate::net::trace::{SendReason, StateCause, TraceKind};
@@ -191,7 +192,7 @@ impl World {
         }
         let mut out = self.take_scratch();
         let Some(tcb) = self.tcb_mut(sid) else { return Attempt::Done(Err(Errno::EPIPE)) };
-        let taken = tcb.write(&data[done..], now, &mut out);
+        let taken = tcb.write(&data, done, now, &mut out);
         self.apply_tcp_out(sid, &out, StateCause::App);
         self.return_scratch(out);
         let done = done + taken;
@@ -207,16 +208,16 @@ impl World {
         let tcp = self.sock(sid).tcp();
         let done = tcp.is_some_and(|t| t.done);
         let Some(tcb) = self.tcb_mut(sid) else {
-            return Attempt::Done(if done { Ok(CallValue::Data(Arc::from(&[][..]))) } else { Err(Errno::ENOTCONN) });
+            return Attempt::Done(if done { Ok(CallValue::Data(empty_payload())) } else { Err(Errno::ENOTCONN) });
         };
         if len == 0 {
-            return Attempt::Done(Ok(CallValue::Data(Arc::from(&[][..]))));
+            return Attempt::Done(Ok(CallValue::Data(empty_payload())));
         }
         if tcb.unread() > 0 {
             let mut out = self.take_scratch();
             let data = match self.tcb_mut(sid) {
                 Some(tcb) => tcb.read(len, now, &mut out),
-                None => Arc::from(&[][..]),
+                None => empty_payload(),
             };
             self.apply_tcp_out(sid, &out, StateCause::App);
             self.return_scratch(out);
@@ -225,14 +226,14 @@ impl World {
         // Linux reads end-of-stream once the peer's FIN is in (SOCK_DONE), even if a
         // reset came after it; otherwise a pending error comes first.
         if tcb.fin_received || tcb.read_shutdown {
-            return Attempt::Done(Ok(CallValue::Data(Arc::from(&[][..]))));
+            return Attempt::Done(Ok(CallValue::Data(empty_payload())));
         }
         if let Some(e) = tcb.error.take() {
             return Attempt::Done(Err(e));
         }
         match tcb.state {
             TcpState::Closed => {
-                Attempt::Done(if done { Ok(CallValue::Data(Arc::from(&[][..]))) } else { Err(Errno::ENOTCONN) })
+                Attempt::Done(if done { Ok(CallValue::Data(empty_payload())) } else { Err(Errno::ENOTCONN) })
             }
             _ => Attempt::Wait(Wait::Recv { len, from: false }),
         }
@@ -476,7 +477,7 @@ impl World {
             window: 0,
             mss: None,
             window_scale: None,
-            payload: Arc::from(&[][..]),
+            payload: empty_payload(),
         };
         self.transmit(host, None, packet.dst, packet.src, Body::Tcp(rst), SendReason::Reset);
     }
