@@ -10,7 +10,7 @@ echo "$out"
 fig() { echo "$out" | awk -v n="$1" '$1 == n { print $2 }'; }
 # The same workloads at their fixed sizes in wasm32 (headless Chromium, one run each).
 wasm_set="tcp_echo tcp_bulk tcp_bulk_lo tcp_connections udp_loss"
-wasm4=$(SOCKLAB_BENCH_SCALE=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+wasm4=$(SOCKLAB_BENCH_SCALE=1 SOCKLAB_BENCH_RUNS=3 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     CHROMEDRIVER=/usr/bin/chromedriver cargo test --locked --release --target wasm32-unknown-unknown \
     --test browser_bench -- --nocapture 2>/dev/null | awk '$1 == "wasm" { print $2, $3, $4 }')
 echo "$wasm4" | sed 's/^/wasm /'
@@ -26,7 +26,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else
     echo '|---|---:|---|'
     echo "$out" | tail -n +2 | awk '{ printf "| %s | %s | %s |\n", $1, $2, $3 }'
     echo
-    echo "## wasm32 in headless Chromium (the same sizes; one run)"
+    echo "## wasm32 in headless Chromium (the same sizes; after a warm-up pass, median of 3 runs)"
     echo
     echo '| workload | native | wasm32 | wasm/native |'
     echo '|---|---:|---:|---:|'
