@@ -30,13 +30,17 @@ impl std::fmt::Display for Figure {
 }
 
 /// The workload names `run` accepts.
-pub const WORKLOADS: [&str; 9] = [
+pub const WORKLOADS: [&str; 13] = [
     "tcp_echo",
     "tcp_bulk",
     "tcp_bulk_lo",
     "tcp_bulk_loss1",
     "tcp_connections",
     "tcp_connections_concurrent",
+    "tcp_connections_concurrent_10",
+    "tcp_connections_concurrent_100",
+    "tcp_connections_concurrent_1000",
+    "tcp_connections_concurrent_10000",
     "udp_loss",
     "events",
     "trace_bytes_per_event",
@@ -412,8 +416,13 @@ pub fn run(names: &[String], runs: usize, scale: usize, clock: &dyn Fn() -> f64)
         figures.push(Figure { name: "tcp_connections".into(), value: rate, unit: "conns/s" });
         total_events.push(ev);
     }
-    if want("tcp_connections_concurrent") {
-        for n in [10usize, 100, 1_000, 10_000] {
+    // `tcp_connections_concurrent` runs every size; `tcp_connections_concurrent_N` one.
+    let concurrent_sizes: Vec<usize> = [10usize, 100, 1_000, 10_000]
+        .into_iter()
+        .filter(|n| want("tcp_connections_concurrent") || want(&format!("tcp_connections_concurrent_{n}")))
+        .collect();
+    if !concurrent_sizes.is_empty() {
+        for n in concurrent_sizes {
             let n = (n / scale).max(1);
             let (rate, _, ev) = timed(&|| tcp_connections_concurrent(n));
             figures.push(Figure { name: format!("tcp_connections_concurrent_{n}"), value: rate, unit: "conns/s" });
