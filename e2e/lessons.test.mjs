@@ -455,6 +455,11 @@ test('the sequence diagram draws one lifeline per socket: the listener and the a
   const wait = await page.locator('.sequence .wait').evaluateAll((els) => els.map((e) => Number(e.getAttribute('x1'))));
   assert.ok(wait.some((x) => Math.abs(x - listener.x) < 10), `${wait} near ${listener.x}`);
   await page.locator('.sequence-card').screenshot({ path: join(SHOTS, 'sequence-lifelines.png') });
+  // A socket is picked by keyboard too, and space on it does not start playing.
+  await page.locator('.topology [data-host="server"] .socket[data-fd="3"]').focus();
+  await page.keyboard.press(' ');
+  await page.locator('.topology [data-host="server"] .socket.selected[data-fd="3"]').waitFor();
+  assert.equal(await page.locator('#play').getAttribute('aria-pressed'), 'false');
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -495,6 +500,10 @@ test('picking connect() links its SYN, its states, the RST and ECONNREFUSED in e
     assert.ok(linkedNotes.includes(want), `${want} in ${linkedNotes}`);
   }
   assert.ok(!linkedNotes.includes(':80) = 0'), linkedNotes);
+  // The script line that made the call is marked too.
+  const lines = await page.locator('.script-lines .sline.linked').allTextContents();
+  assert.ok(lines.some((l) => l.includes('connect(c, 10.0.0.1:81)')), lines.join(' | '));
+  assert.ok(!lines.some((l) => l.includes('connect(c, 10.0.0.1:80)')), lines.join(' | '));
   // The state machine of the client's socket shows the linked transitions.
   await page.locator('.topology [data-host="client"] .socket[data-fd="3"]').click();
   await page.locator('.fsm .edge.linked[data-from="SYN-SENT"][data-to="CLOSED"]').waitFor();

@@ -430,7 +430,7 @@ pub fn App() -> Html {
                                                on_run={let s = state.clone(); Callback::from(move |t| s.dispatch(Action::RunSandbox(t)))} />
                             }
                             if let Some(report) = &state.report {
-                                <ScriptLines {lang} report={report.clone()} {now} end={end} />
+                                <ScriptLines {lang} report={report.clone()} {now} end={end} linked={linked.clone()} />
                             }
                         </section>
                     }

@@ -322,8 +322,8 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::Arrived => ("arrived", "도착"),
         Text::Lost => ("lost", "손실"),
         Text::Keys => (
-            "Keys: → step · ← back · space play/pause · Home start · End end",
-            "키: → 다음 · ← 뒤로 · 스페이스 재생/정지 · Home 처음 · End 끝",
+            "Keys: → step · ← back · space play/pause · Home start · End end · Tab to a packet, socket or note, Enter picks it",
+            "키: → 다음 · ← 뒤로 · 스페이스 재생/정지 · Home 처음 · End 끝 · Tab으로 패킷·소켓·메모에 가서 Enter로 고르기",
         ),
         Text::WhatHappened => ("What just happened", "방금 일어난 일"),
         Text::AtStart => (

@@ -90,6 +90,11 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         let hover = hover.clone();
         Callback::from(move |_: MouseEvent| hover.set(v))
     };
+    // Tabbing through the fields shows their bytes, as the pointer does.
+    let focus = |v: Option<usize>| {
+        let hover = hover.clone();
+        Callback::from(move |_: FocusEvent| hover.set(v))
+    };
     let on_drop = props.on_drop.clone();
     let id = p.id;
     let on_close = props.on_close.clone();
@@ -114,7 +119,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     let on = *hover == Some(k);
                     html! {
                         <tr class={classes!("field", f.layer.to_ascii_lowercase(), on.then_some("hot"))}
-                            data-field={f.name} onmouseenter={set(Some(k))}>
+                            data-field={f.name} onmouseenter={set(Some(k))} tabindex="0"
+                            onfocus={focus(Some(k))} onblur={focus(None)}>
                             <td class="layer">{ f.layer }</td>
                             <td class="fname">{ field_name(lang, f.name) }</td>
                             <td class="fvalue">{ field_value(f, &bytes, lang) }</td>

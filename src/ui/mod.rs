@@ -32,6 +32,7 @@ pub mod topology;
 pub use app::App;
 
 use i18n::{tr, Text};
+use yew::prelude::*;
 
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -81,4 +82,16 @@ pub fn show_panic_banner(message: &str) {
     if let Ok(banner) = build() {
         let _ = body.insert_before(&banner, body.first_child().as_ref());
     }
+}
+
+/// Enter or space on a focused diagram element (a `role="button"` in an SVG) acts
+/// as a click, as it would on a real button.
+pub fn on_activate(cb: Callback<()>) -> Callback<KeyboardEvent> {
+    Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            e.stop_propagation();
+            cb.emit(());
+        }
+    })
 }

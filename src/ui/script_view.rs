@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use super::i18n::{tr, Lang, Text};
 use super::lesson::BuildError;
+use crate::links::Linked;
 use crate::net::socket::render_result;
 use crate::script::{LineDetail, RunReport};
 
@@ -16,11 +17,16 @@ pub struct ScriptLinesProps {
     pub report: Rc<RunReport>,
     pub now: u64,
     pub end: usize,
+    /// What the learner picked and its partners: the lines that made them are marked.
+    #[prop_or_default]
+    pub linked: Rc<Linked>,
 }
 
 impl PartialEq for ScriptLinesProps {
     fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.report, &o.report) && (self.lang, self.now, self.end) == (o.lang, o.now, o.end)
+        Rc::ptr_eq(&self.report, &o.report)
+            && (self.lang, self.now, self.end) == (o.lang, o.now, o.end)
+            && Rc::ptr_eq(&self.linked, &o.linked)
     }
 }
 
@@ -58,7 +64,8 @@ pub fn ScriptLines(props: &ScriptLinesProps) -> Html {
             if shown.start > 0 { { hidden(shown.start) } }
             { for report.lines.iter().enumerate().skip(shown.start).take(shown.len()).map(|(i, l)| {
                 let done = l.trace_start < props.end || l.time < props.now || (l.trace_start == l.trace_end && l.time <= props.now);
-                html! { <ScriptLine key={i} report={report.clone()} index={i} current={current == Some(i)} {done} /> }
+                let linked = l.trace_end > l.trace_start && props.linked.has_any(l.trace_start, l.trace_end - 1);
+                html! { <ScriptLine key={i} report={report.clone()} index={i} current={current == Some(i)} {done} {linked} /> }
             }) }
             if shown.end < report.lines.len() { { hidden(report.lines.len() - shown.end) } }
             { for report.failures.iter().map(|f| html! { <li class="sline failed"><code>{ f.render("script") }</code></li> }) }
@@ -73,11 +80,13 @@ struct ScriptLineProps {
     index: usize,
     current: bool,
     done: bool,
+    linked: bool,
 }
 
 impl PartialEq for ScriptLineProps {
     fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.report, &o.report) && (self.index, self.current, self.done) == (o.index, o.current, o.done)
+        Rc::ptr_eq(&self.report, &o.report)
+            && (self.index, self.current, self.done, self.linked) == (o.index, o.current, o.done, o.linked)
     }
 }
 
@@ -95,7 +104,7 @@ fn ScriptLine(props: &ScriptLineProps) -> Html {
     };
     html! {
         <li class={classes!("sline", props.current.then_some("current"), (!l.ok).then_some("failed"),
-                            props.done.then_some("done"))}
+                            props.done.then_some("done"), props.linked.then_some("linked"))}
             data-line={l.line.to_string()}>
             <span class="ln">{ l.line }</span>
             <code class="src">{ &l.source }</code>

@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::i18n::{analysis, tr, Lang, Text};
+use super::on_activate;
 use super::packets::{Fate, PacketInfo};
 use super::topology::{format_time, label_width};
 use crate::endpoints::{endpoints, Endpoint, Endpoints};
@@ -527,17 +528,6 @@ pub struct SequenceProps {
     /// A note was picked (clicked, or Enter on it): the trace index it shows, and
     /// the socket it is about.
     pub on_event: Callback<(usize, Option<SocketId>)>,
-}
-
-/// Enter or space on a focused diagram element acts as a click.
-fn on_activate(cb: Callback<()>) -> Callback<KeyboardEvent> {
-    Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Enter" || e.key() == " " {
-            e.prevent_default();
-            e.stop_propagation();
-            cb.emit(());
-        }
-    })
 }
 
 /// A lifeline's label: its address, then `fd 3 · listening`.

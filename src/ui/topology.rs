@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::i18n::{analysis, tr, Lang, Text};
+use super::on_activate;
 use super::packets::{Fate, PacketInfo};
 use crate::links::Linked;
 use crate::net::{HostId, LinkId, SocketId, SocketView, World};
@@ -422,13 +423,22 @@ fn socket_row(h: &HostBox, s: &SocketView, y: f64, edge: f64, props: &TopologyPr
         Some(r) => format!("{local} → {r}"),
         None => local,
     };
-    let on_socket = props.on_socket.clone();
-    let id = s.id;
+    let pick = {
+        let on_socket = props.on_socket.clone();
+        let id = s.id;
+        Callback::from(move |_: ()| on_socket.emit(id))
+    };
+    let onclick = {
+        let pick = pick.clone();
+        move |_: MouseEvent| pick.emit(())
+    };
     let port = s.local.map(|a| a.port());
     let blocked = s.blocked.iter().map(|c| format!("{c}()")).collect::<Vec<_>>().join(", ");
     html! {
         <g class={classes!("socket", selected.then_some("selected"))} data-socket={s.id.0.to_string()}
-           data-fd={fd.clone()} data-state={state.clone()} onclick={move |_| on_socket.emit(id)}>
+           data-fd={fd.clone()} data-state={state.clone()} role="button" tabindex="0"
+           aria-label={format!("{} fd {fd} {} {state}", h.name, s.protocol.to_string().to_uppercase())}
+           aria-pressed={selected.to_string()} {onclick} onkeydown={on_activate(pick)}>
             <rect class="socket-row" x={(h.x + 6.0).to_string()} y={(y + 2.0).to_string()}
                   width={(h.w - 12.0).to_string()} height={(row_h(s) - 4.0).to_string()} rx="6" />
             <text class="socket-head" x={(h.x + 14.0).to_string()} y={(y + 17.0).to_string()}>
@@ -465,11 +475,7 @@ fn packet_mark(m: &PacketMark, props: &TopologyProps) -> Html {
     let id = m.id;
     let on_key = {
         let on_packet = props.on_packet.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" {
-                on_packet.emit(id);
-            }
-        })
+        Callback::from(move |_: ()| on_packet.emit(id))
     };
     let crossed = m.state == "lost" || doomed;
     html! {
@@ -478,7 +484,7 @@ fn packet_mark(m: &PacketMark, props: &TopologyProps) -> Html {
            style={format!("transform: translate({:.1}px, {:.1}px)", m.x, m.y)}
            data-packet={m.id.to_string()} data-label={m.label.clone()} data-state={m.state}
            role="button" tabindex="0" aria-label={m.label.clone()}
-           onclick={move |_| on_packet.emit(id)} onkeydown={on_key}>
+           onclick={move |_| on_packet.emit(id)} onkeydown={on_activate(on_key)}>
             <rect x={(-w / 2.0).to_string()} y="-10" width={w.to_string()} height="20" rx="10" />
             <text class="pkt-label" x="0" y="4" text-anchor="middle">{ shown }</text>
             if crossed {
