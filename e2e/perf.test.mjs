@@ -236,3 +236,51 @@ test('frame times while a lesson with 200 hosts and about 500 packets in flight 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the page answers while a long lesson is computed, and shows its progress', async () => {
+  const { context, page, problems } = await open();
+  await page.locator('#lesson-select').selectOption('sandbox');
+  const area = page.locator('textarea.script-text');
+  await area.waitFor();
+  await area.evaluate((el, text) => {
+    el.value = text;
+  }, pingPongScript(2400));
+  // The longest gap between frames while the lesson loads (how long the page froze),
+  // and whether the progress was shown (a timeline longer than one slice of work).
+  await page.evaluate(() => {
+    window.__gaps = [];
+    let last = performance.now();
+    const frame = (now) => {
+      window.__gaps.push(now - last);
+      last = now;
+      if (!window.__stopFrames) requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+    new MutationObserver(() => {
+      if (document.querySelector('#loading')) window.__sawProgress = true;
+    }).observe(document.body, { subtree: true, childList: true });
+  });
+  const t0 = Date.now();
+  await page.locator('#run-script').click();
+  // A click made while the lesson is computed is answered: the language switches.
+  await page.getByRole('button', { name: '한국어' }).click();
+  await page.waitForFunction(() => document.documentElement.lang === 'ko');
+  await page.waitForFunction(() => Number(document.querySelector('#position')?.dataset.total) > 15_000, null, { timeout: 120_000 });
+  await page.locator('#position[data-loading]').waitFor({ state: 'detached', timeout: 120_000 });
+  const loadMs = Date.now() - t0;
+  const { gaps, sawProgress } = await page.evaluate(() => {
+    window.__stopFrames = true;
+    return { gaps: window.__gaps, sawProgress: Boolean(window.__sawProgress) };
+  });
+  const { total } = await position(page);
+  report('e2e_load_long_lesson_ms', loadMs, 'ms');
+  report('e2e_load_long_lesson_steps', total, 'steps');
+  report('e2e_load_long_lesson_longest_frame_ms', Math.max(...gaps), 'ms');
+  report('e2e_load_long_lesson_progress_shown', sawProgress ? 1 : 0, 'bool');
+  // The lesson is whole and works: a step moves by one.
+  await page.locator('#step-forward').click();
+  await page.waitForFunction(() => Number(document.querySelector('#position')?.dataset.pos) === 1);
+  await page.getByRole('button', { name: 'English' }).click();
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -94,6 +94,12 @@ fn initial_state() -> AppState {
     Rc::try_unwrap(restored).unwrap_or_else(|rc| rc.copy())
 }
 
+/// A callback that dispatches `f(value)`, the same one on every render.
+#[hook]
+fn use_dispatch<T: 'static>(dispatcher: &UseReducerDispatcher<AppState>, f: fn(T) -> Action) -> Callback<T> {
+    use_callback(dispatcher.clone(), move |value: T, d| d.dispatch(f(value)))
+}
+
 /// Pages handle these keys unless the focus is in a text field.
 fn key_action(key: &str) -> Option<Action> {
     match key {
@@ -135,6 +141,28 @@ pub fn App() -> Html {
                 show();
                 None
             };
+            move || cancel.into_iter().for_each(|c| c())
+        });
+    }
+    // Callbacks that only dispatch are made once, not per render: a view whose
+    // other props are unchanged then skips its render (with 200 links, the
+    // break-it sliders cost more than the step itself).
+    let dispatcher = state.dispatcher();
+    let on_link = use_dispatch(&dispatcher, |(link, settings)| Action::SetLink { link, settings });
+    let on_cut = use_dispatch(&dispatcher, |(link, cut)| Action::CutLink { link, cut });
+    let on_clear = use_dispatch(&dispatcher, |()| Action::ClearEdits);
+    let on_run = use_dispatch(&dispatcher, Action::RunSandbox);
+    let on_pick = use_dispatch(&dispatcher, Action::SelectSocket);
+    let on_drop = use_dispatch(&dispatcher, Action::DropPacket);
+    let on_close = use_dispatch(&dispatcher, |()| Action::SelectPacket(None));
+    let on_call = use_dispatch(&dispatcher, |(host, line)| Action::ConsoleCall { host, line });
+    // A long lesson is computed a slice per task: the browser handles input and
+    // draws frames in between.
+    {
+        let key = state.loading.as_ref().map(|l| (Rc::as_ptr(l) as usize, l.slices()));
+        let dispatcher = state.dispatcher();
+        use_effect_with(key, move |key| {
+            let cancel = key.is_some().then(|| after_ms(0, move || dispatcher.dispatch(Action::LoadMore)));
             move || cancel.into_iter().for_each(|c| c())
         });
     }
@@ -325,10 +353,6 @@ pub fn App() -> Html {
             )
         })
         .collect();
-    let on_link = {
-        let state = state.clone();
-        Callback::from(move |(link, settings)| state.dispatch(Action::SetLink { link, settings }))
-    };
     let on_download = {
         let timeline = timeline.clone();
         let name = format!("socklab-{}.json", state.lesson.id);
@@ -394,9 +418,16 @@ pub fn App() -> Html {
                        aria-label={tr(lang, Text::Scrubber)} oninput={on_seek} />
                 <div class="where">
                     <span id="position" data-pos={pos.to_string()} data-total={total.to_string()}
-                          data-events={end.to_string()} data-events-total={timeline.trace.len().to_string()}>
+                          data-events={end.to_string()} data-events-total={timeline.trace.len().to_string()}
+                          data-loading={state.loading.as_ref().map(|_| "true")}>
                         { format!("{} {pos} / {total}", tr(lang, Text::StepWord)) }
                     </span>
+                    if let Some((ticks, fraction)) = state.loading.as_ref().map(|l| l.progress()) {
+                        <span id="loading" role="status">
+                            <progress max="100" value={format!("{:.0}", fraction * 100.0)}></progress>
+                            { format!(" ⏳ {ticks} …") }
+                        </span>
+                    }
                     <span>{ format!("t = {}", format_time(now)) }</span>
                     <span id="counts" data-sent={sent.to_string()} data-delivered={delivered.to_string()}
                           data-lost={lost.to_string()}>
@@ -427,7 +458,7 @@ pub fn App() -> Html {
                             <h2>{ tr(lang, Text::ScriptTitle) }</h2>
                             if state.lesson.is_sandbox() {
                                 <SandboxEditor {lang} text={state.sandbox_text.clone()} error={state.script_error.clone()}
-                                               on_run={let s = state.clone(); Callback::from(move |t| s.dispatch(Action::RunSandbox(t)))} />
+                                               {on_run} />
                             }
                             if let Some(report) = &state.report {
                                 <ScriptLines {lang} report={report.clone()} {now} end={end} linked={linked.clone()} />
@@ -438,7 +469,7 @@ pub fn App() -> Html {
                         <section class="card fsm-card">
                             <h2>{ tr(lang, Text::StateMachineTitle) }</h2>
                             <SocketPicker {lang} choices={socket_choices(&state.world)} selected={state.selected_socket}
-                                          on_pick={let s = state.clone(); Callback::from(move |id| s.dispatch(Action::SelectSocket(id)))} />
+                                          {on_pick} />
                             <StateMachine {lang} current={view.as_ref().and_then(|v| v.state)} caption={fsm_caption}
                                           last={last_transition}
                                           linked={state.selected_socket.map(|s| linked.transitions(timeline.trace_until(pos), s)).unwrap_or_default()} />
@@ -461,24 +492,21 @@ pub fn App() -> Html {
                     <section class="card inspector-card">
                         <h2>{ tr(lang, Text::InspectorTitle) }</h2>
                         <Inspector {lang} packet={selected} {in_flight} doomed={is_doomed}
-                                   on_drop={let s = state.clone(); Callback::from(move |id| s.dispatch(Action::DropPacket(id)))}
-                                   on_close={let s = state.clone(); Callback::from(move |_| s.dispatch(Action::SelectPacket(None)))} />
+                                   {on_drop} {on_close} />
                     </section>
                     <section class="card console-card">
                         <h2>{ tr(lang, Text::ConsoleTitle) }</h2>
                         if state.lesson.text().is_some() {
                             <Console {lang} hosts={state.world.hosts().map(|(_, h)| h.name.clone()).collect::<Vec<_>>()}
                                      report={state.report.clone()}
-                                     on_call={let s = state.clone(); Callback::from(move |(host, line)| s.dispatch(Action::ConsoleCall { host, line }))} />
+                                     {on_call} />
                         } else {
                             <p class="muted">{ tr(lang, Text::ConsoleNeedsScript) }</p>
                         }
                     </section>
                     <section class="card break-card">
                         <h2>{ tr(lang, Text::BreakItTitle) }</h2>
-                        <BreakIt {lang} {links} on_change={on_link} edits={state.edits.len()}
-                                 on_cut={let s = state.clone(); Callback::from(move |(link, cut)| s.dispatch(Action::CutLink { link, cut }))}
-                                 on_clear={let s = state.clone(); Callback::from(move |_| s.dispatch(Action::ClearEdits))} />
+                        <BreakIt {lang} {links} on_change={on_link} edits={state.edits.len()} {on_cut} {on_clear} />
                     </section>
                     <section class="card share-card">
                         <h2>{ tr(lang, Text::ShareTitle) }</h2>

@@ -1,13 +1,14 @@
 //! The page's one state and its reducer. Everything shown is a function of
 //! [`AppState`]; every change is an [`Action`]. Plain Rust (Yew's `Reducible` only).
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::i18n::Lang;
 use super::lesson::{library, BuildError, Lesson, SANDBOX};
-use super::timeline::{Edit, LinkSettings, Timeline};
+use super::timeline::{Builder, Edit, LinkSettings, Timeline};
 use crate::links::Pick;
 use crate::net::{SocketId, TraceKind, World};
 use crate::script::RunReport;
@@ -42,6 +43,59 @@ pub struct AppState {
     pub picked: Option<Pick>,
     /// A problem to show (a bad shared link, a lesson that failed to build).
     pub notice: Option<String>,
+    /// A lesson still being computed ([`Action::LoadMore`] goes on with it); the
+    /// page shows the previous one meanwhile.
+    pub loading: Option<Rc<Loading>>,
+}
+
+/// Units of timeline work (ticks) done at once when a lesson is loaded: every
+/// built-in lesson fits, so it shows at once; a longer one goes on in slices.
+pub const FIRST_SLICE: usize = 1_000;
+/// Units of work between looks at the clock within a slice.
+const SLICE_UNITS: usize = 64;
+/// Milliseconds of work per slice, then the browser gets its turn (input, a frame).
+const SLICE_MS: f64 = 10.0;
+
+/// A lesson whose timeline is being computed a slice at a time.
+pub struct Loading {
+    lesson: Rc<Lesson>,
+    seed: Option<u64>,
+    edits: Vec<Edit>,
+    pos: usize,
+    /// Taken when the timeline is complete.
+    work: RefCell<Option<Work>>,
+    slices: Cell<u32>,
+}
+
+struct Work {
+    builder: Builder,
+    report: Option<RunReport>,
+    stopped: Option<String>,
+}
+
+impl Loading {
+    /// Slices done so far: changes with every one, for the page to schedule the next.
+    pub fn slices(&self) -> u32 {
+        self.slices.get()
+    }
+
+    /// (ticks computed, share of the script's commands used).
+    pub fn progress(&self) -> (usize, f64) {
+        self.work.borrow().as_ref().map_or((0, 1.0), |w| (w.builder.ticks(), w.builder.fraction()))
+    }
+}
+
+/// Works on `builder` for about `ms` milliseconds; true when it is complete.
+fn work_for(builder: &mut Builder, ms: f64) -> bool {
+    let start = js_sys::Date::now();
+    loop {
+        if builder.work(SLICE_UNITS) {
+            return true;
+        }
+        if js_sys::Date::now() - start >= ms {
+            return false;
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -89,14 +143,17 @@ pub enum Action {
     /// Restore a shared state (or report why it cannot be).
     Restore(Result<Option<Shared>, ShareError>),
     DismissNotice,
+    /// The next slice of a lesson being computed.
+    LoadMore,
 }
 
-type Ran = (Timeline, Option<RunReport>, Option<String>);
-
-fn run(lesson: &Lesson, seed: Option<u64>, edits: &[Edit]) -> Result<Ran, BuildError> {
+/// Runs the lesson's script and starts its timeline (the first slice done).
+fn run(lesson: &Lesson, seed: Option<u64>, edits: &[Edit]) -> Result<Work, BuildError> {
     let r = lesson.build(seed)?;
     let stopped = r.report.as_ref().and_then(|rep| rep.failures.first()).map(|f| f.render(&lesson.id));
-    Ok((Timeline::run(r.world, r.commands, edits), r.report, stopped))
+    let mut builder = Builder::new(r.world, r.commands, edits);
+    builder.work(FIRST_SLICE);
+    Ok(Work { builder, report: r.report, stopped })
 }
 
 impl AppState {
@@ -129,40 +186,73 @@ impl AppState {
             selected_socket: None,
             picked: None,
             notice: None,
+            loading: None,
         }
     }
 
-    /// Runs `lesson` (with the learner's `edits`) and goes to `pos`. On a script
-    /// error the current lesson stays and the error is kept for the editor.
+    /// Runs `lesson` (with the learner's `edits`) and goes to `pos`; a long one
+    /// is left [`AppState::loading`], the current lesson shown until it is done. On
+    /// a script error the current lesson stays and the error is kept for the editor.
     pub fn load(&mut self, lesson: Rc<Lesson>, seed: Option<u64>, edits: Vec<Edit>, pos: usize) {
+        if let Some(text) = lesson.text().filter(|_| lesson.is_sandbox()) {
+            self.sandbox_text = Rc::from(text);
+        }
+        // A newer load replaces one still in progress.
+        self.loading = None;
         match run(&lesson, seed, &edits) {
-            Ok((timeline, report, stopped)) => {
-                let pos = pos.min(timeline.len());
-                self.world = Rc::new(timeline.world_at(pos));
-                self.timeline = Rc::new(timeline);
-                self.report = report.map(Rc::new);
-                if let Some(text) = lesson.text().filter(|_| lesson.is_sandbox()) {
-                    self.sandbox_text = Rc::from(text);
-                }
-                self.lesson = lesson;
-                self.seed = seed;
-                self.edits = edits;
-                self.pos = pos;
-                self.playing = false;
-                self.selected_packet = None;
-                self.picked = None;
+            Ok(work) if work.builder.is_done() => self.install(work, lesson, seed, edits, pos),
+            Ok(work) => {
                 self.script_error = None;
-                self.notice = stopped.map(|f| format!("the script stopped: {f}"));
-                self.selected_socket = self.default_socket();
+                self.loading = Some(Rc::new(Loading {
+                    lesson,
+                    seed,
+                    edits,
+                    pos,
+                    work: RefCell::new(Some(work)),
+                    slices: Cell::new(0),
+                }));
             }
             Err(e) => {
-                if let Some(text) = lesson.text().filter(|_| lesson.is_sandbox()) {
-                    self.sandbox_text = Rc::from(text);
-                }
                 self.notice = Some(e.to_string());
                 self.script_error = Some(e);
             }
         }
+    }
+
+    /// Shows a lesson whose timeline is complete.
+    fn install(&mut self, work: Work, lesson: Rc<Lesson>, seed: Option<u64>, edits: Vec<Edit>, pos: usize) {
+        let timeline = work.builder.finish();
+        let pos = pos.min(timeline.len());
+        self.world = Rc::new(timeline.world_at(pos));
+        self.timeline = Rc::new(timeline);
+        self.report = work.report.map(Rc::new);
+        self.lesson = lesson;
+        self.seed = seed;
+        self.edits = edits;
+        self.pos = pos;
+        self.playing = false;
+        self.selected_packet = None;
+        self.picked = None;
+        self.script_error = None;
+        self.notice = work.stopped.map(|f| format!("the script stopped: {f}"));
+        self.selected_socket = self.default_socket();
+    }
+
+    /// One more slice of the lesson being computed; shown once it is complete.
+    fn load_more(&self) -> Option<AppState> {
+        let loading = self.loading.as_ref()?;
+        let done = {
+            let mut work = loading.work.borrow_mut();
+            work_for(&mut work.as_mut()?.builder, SLICE_MS)
+        };
+        loading.slices.set(loading.slices.get().wrapping_add(1));
+        let mut s = self.copy();
+        if done {
+            let work = loading.work.borrow_mut().take()?;
+            s.loading = None;
+            s.install(work, loading.lesson.clone(), loading.seed, loading.edits.clone(), loading.pos);
+        }
+        Some(s)
     }
 
     fn reloaded(&self, lesson: Rc<Lesson>, seed: Option<u64>, edits: Vec<Edit>, pos: usize) -> AppState {
@@ -234,6 +324,7 @@ impl AppState {
             selected_socket: self.selected_socket,
             picked: self.picked,
             notice: self.notice.clone(),
+            loading: self.loading.clone(),
         };
         // Follow the action: the socket whose state just changed becomes the selected one.
         if let Some(sock) = s.timeline.events_of(pos).iter().find_map(|e| match e.kind {
@@ -348,6 +439,10 @@ impl Reducible for AppState {
             }
             Action::Restore(Err(e)) => AppState { notice: Some(e.to_string()), ..self.copy() },
             Action::DismissNotice => AppState { notice: None, ..self.copy() },
+            Action::LoadMore => match self.load_more() {
+                Some(s) => s,
+                None => return self,
+            },
         };
         Rc::new(next)
     }
@@ -404,6 +499,40 @@ mod tests {
 mod script_tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_long_lesson_is_computed_in_slices_while_the_page_shows_the_last_one() {
+        let mut text = String::from(
+            "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 1ms\nserver: l = socket(tcp)\n\
+             server: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\nserver: a = accept(l)\nclient: c = socket(tcp)\n\
+             client: connect(c, 10.0.0.1:80) = 0\n",
+        );
+        for i in 0..300 {
+            text.push_str(&format!("client: send(c, \"ping {i}\")\nserver: recv(a, 100)\n"));
+        }
+        let s = Rc::new(AppState::new(Lang::En)).reduce(Action::Seek(3));
+        let mut next = s.clone().reduce(Action::RunSandbox(text.clone()));
+        assert!(next.loading.is_some(), "{} steps were done at once", next.timeline.len());
+        assert!(Rc::ptr_eq(&next.timeline, &s.timeline) && next.pos == 3, "the last lesson stays meanwhile");
+        // The page goes on answering: a step while the lesson is computed.
+        next = next.reduce(Action::Forward);
+        assert_eq!(next.pos, 4);
+        let mut slices = 0;
+        while next.loading.is_some() {
+            next = next.reduce(Action::LoadMore);
+            slices += 1;
+            assert!(slices < 10_000);
+        }
+        assert!(next.lesson.is_sandbox() && next.pos == 0 && next.script_error.is_none());
+        let whole = match Lesson::sandbox(&text).build(None) {
+            Ok(r) => Timeline::run(r.world, r.commands, &[]),
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(next.timeline.trace, whole.trace);
+        assert!(next.timeline.len() > FIRST_SLICE);
+        // Nothing left to do: LoadMore changes nothing.
+        assert!(Rc::ptr_eq(&next.clone().reduce(Action::LoadMore), &next));
+    }
 
     #[wasm_bindgen_test]
     fn script_lessons_load_and_a_broken_sandbox_keeps_the_page() {

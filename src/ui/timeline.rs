@@ -87,85 +87,149 @@ fn apply(world: &mut World, op: &Op) -> Result<(), String> {
     }
 }
 
-impl Timeline {
-    /// Runs `commands` on `world` (a [`Command::RunUntil`] advances the clock; a
-    /// call happens after every event due by then), with the learner's `edits`,
-    /// then runs until nothing is left to happen.
-    pub fn run(mut world: World, commands: Vec<Cmd>, edits: &[Edit]) -> Timeline {
+/// A timeline being built a slice at a time ([`Builder::work`]), so that a long
+/// lesson can be computed between the browser's frames instead of freezing it.
+pub struct Builder {
+    world: World,
+    commands: std::iter::Peekable<std::vec::IntoIter<Cmd>>,
+    edits: std::iter::Peekable<std::vec::IntoIter<Edit>>,
+    pending: Vec<Op>,
+    t: Timeline,
+    total_commands: usize,
+    done: bool,
+}
+
+impl Builder {
+    /// Starts running `commands` on `world` (a [`Command::RunUntil`] advances the
+    /// clock; a call happens after every event due by then), with the learner's
+    /// `edits`; the run goes on until nothing is left to happen.
+    pub fn new(mut world: World, commands: Vec<Cmd>, edits: &[Edit]) -> Builder {
         world.discard_trace();
         let mut edits: Vec<Edit> = edits.to_vec();
         edits.sort_by_key(Edit::at); // stable: same-position edits keep their order
-        let mut edits = edits.into_iter().peekable();
-        let mut commands = commands.into_iter().peekable();
-        let mut t = Timeline {
+        let t = Timeline {
             ticks: Vec::new(),
             trace: Vec::new(),
             snapshots: vec![world.snapshot()],
             warning: None,
             edit_events: 0,
         };
-        let mut pending: Vec<Op> = Vec::new();
-        loop {
-            if t.ticks.len() >= MAX_TICKS {
-                t.warning = Some(format!("stopped after {MAX_TICKS} steps"));
+        let total_commands = commands.len();
+        Builder {
+            world,
+            commands: commands.into_iter().peekable(),
+            edits: edits.into_iter().peekable(),
+            pending: Vec::new(),
+            t,
+            total_commands,
+            done: false,
+        }
+    }
+
+    /// Does at most `budget` units of work (a unit is one tick or one command's
+    /// bookkeeping); true once the timeline is complete.
+    pub fn work(&mut self, budget: usize) -> bool {
+        for _ in 0..budget {
+            if self.done {
                 break;
             }
-            // The learner's edits anchored here come first.
-            if let Some(edit) = edits.next_if(|e| e.at() <= t.ticks.len()) {
-                t.push(&mut world, &mut pending, Op::Edit(edit), true);
-                continue;
-            }
-            let next_event = world.next_event_time();
-            let op = match commands.peek() {
-                Some(Cmd::CatchUp { len, time }) => {
-                    let made = t.trace.len() - t.edit_events;
-                    if made < *len && next_event.is_some_and(|e| e <= *time) {
-                        Op::Step
-                    } else {
-                        // Caught up: what is left before `time` made no trace in the
-                        // runner (superseded timers), so the clock may move on.
-                        let time = *time;
-                        commands.next();
-                        if world.now() < time {
-                            let op = Op::Cmd(Command::RunUntil { until: time });
-                            let _ = apply(&mut world, &op);
-                            pending.push(op);
-                        }
-                        continue;
-                    }
-                }
-                Some(Cmd::Do(Command::RunUntil { until })) => match next_event {
-                    Some(e) if e <= *until => Op::Cmd(Command::RunUntil { until: e }),
-                    _ => {
-                        let until = *until;
-                        commands.next();
-                        let op = Op::Cmd(Command::RunUntil { until });
-                        let _ = apply(&mut world, &op);
-                        pending.push(op);
-                        continue;
-                    }
-                },
-                Some(Cmd::Do(_)) => match commands.next() {
-                    Some(Cmd::Do(c)) => Op::Cmd(c),
-                    _ => continue,
-                },
-                None => match next_event {
-                    Some(e) => Op::Cmd(Command::RunUntil { until: e }),
-                    None => {
-                        // Edits anchored past the end still apply, at the end.
-                        if edits.peek().is_some() {
-                            if let Some(edit) = edits.next() {
-                                t.push(&mut world, &mut pending, Op::Edit(edit), true);
-                            }
-                            continue;
-                        }
-                        break;
-                    }
-                },
-            };
-            t.push(&mut world, &mut pending, op, false);
+            self.done = !self.advance();
         }
-        t
+        self.done
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Ticks made so far.
+    pub fn ticks(&self) -> usize {
+        self.t.ticks.len()
+    }
+
+    /// The share of the lesson's commands used so far, 0.0 to 1.0 (what is left
+    /// after the last command, running until idle, is not known in advance).
+    pub fn fraction(&self) -> f64 {
+        if self.done || self.total_commands == 0 {
+            return if self.done { 1.0 } else { 0.0 };
+        }
+        (self.total_commands - self.commands.len()) as f64 / self.total_commands as f64
+    }
+
+    /// The whole timeline: the rest of the work, done now.
+    pub fn finish(mut self) -> Timeline {
+        while !self.work(usize::MAX) {}
+        self.t
+    }
+
+    /// One unit of work; false when there is nothing left to do.
+    fn advance(&mut self) -> bool {
+        let (world, t, pending) = (&mut self.world, &mut self.t, &mut self.pending);
+        if t.ticks.len() >= MAX_TICKS {
+            t.warning = Some(format!("stopped after {MAX_TICKS} steps"));
+            return false;
+        }
+        // The learner's edits anchored here come first.
+        if let Some(edit) = self.edits.next_if(|e| e.at() <= t.ticks.len()) {
+            t.push(world, pending, Op::Edit(edit), true);
+            return true;
+        }
+        let next_event = world.next_event_time();
+        let op = match self.commands.peek() {
+            Some(Cmd::CatchUp { len, time }) => {
+                let made = t.trace.len() - t.edit_events;
+                if made < *len && next_event.is_some_and(|e| e <= *time) {
+                    Op::Step
+                } else {
+                    // Caught up: what is left before `time` made no trace in the
+                    // runner (superseded timers), so the clock may move on.
+                    let time = *time;
+                    self.commands.next();
+                    if world.now() < time {
+                        let op = Op::Cmd(Command::RunUntil { until: time });
+                        let _ = apply(world, &op);
+                        pending.push(op);
+                    }
+                    return true;
+                }
+            }
+            Some(Cmd::Do(Command::RunUntil { until })) => match next_event {
+                Some(e) if e <= *until => Op::Cmd(Command::RunUntil { until: e }),
+                _ => {
+                    let until = *until;
+                    self.commands.next();
+                    let op = Op::Cmd(Command::RunUntil { until });
+                    let _ = apply(world, &op);
+                    pending.push(op);
+                    return true;
+                }
+            },
+            Some(Cmd::Do(_)) => match self.commands.next() {
+                Some(Cmd::Do(c)) => Op::Cmd(c),
+                _ => return true,
+            },
+            None => match next_event {
+                Some(e) => Op::Cmd(Command::RunUntil { until: e }),
+                // Edits anchored past the end still apply, at the end.
+                None => match self.edits.next() {
+                    Some(edit) => {
+                        t.push(world, pending, Op::Edit(edit), true);
+                        return true;
+                    }
+                    None => return false,
+                },
+            },
+        };
+        t.push(world, pending, op, false);
+        true
+    }
+}
+
+impl Timeline {
+    /// Runs `commands` on `world` with the learner's `edits` to the end, at once
+    /// (see [`Builder`]).
+    pub fn run(world: World, commands: Vec<Cmd>, edits: &[Edit]) -> Timeline {
+        Builder::new(world, commands, edits).finish()
     }
 
     /// Applies `op` (after any pending clock moves) as one tick; a tick that
@@ -354,6 +418,29 @@ mod tests {
             .collect();
         assert!(reasons.contains(&SendReason::Retransmit), "{reasons:?}");
         assert!(dropped.ticks[pos].edit);
+    }
+
+    #[wasm_bindgen_test]
+    fn built_a_slice_at_a_time_the_timeline_is_the_same() {
+        let lesson = library().into_iter().find(|l| l.id == "tour").expect("lesson");
+        let edits = [Edit::Cut { at: 3, link: 0, cut: true }, Edit::Cut { at: 9, link: 0, cut: false }];
+        let whole = run("tour", &edits);
+        let built = lesson.build(None).expect("build");
+        let mut b = Builder::new(built.world, built.commands, &edits);
+        let mut slices = 0;
+        let mut last = 0.0;
+        while !b.work(3) {
+            slices += 1;
+            assert!(b.fraction() >= last && b.fraction() <= 1.0, "{} after {last}", b.fraction());
+            last = b.fraction();
+        }
+        assert!(slices > 5, "{slices} slices");
+        assert!(b.is_done() && b.fraction() == 1.0 && b.ticks() == whole.len());
+        let sliced = b.finish();
+        assert_eq!(
+            (sliced.ticks, sliced.trace, sliced.warning),
+            (whole.ticks.clone(), whole.trace.clone(), whole.warning.clone())
+        );
     }
 
     #[wasm_bindgen_test]
