@@ -27,14 +27,19 @@ pub struct Endpoint {
     /// The most specific local address it ever had (a packet's source beats `bind`'s
     /// wildcard).
     pub local: Option<SocketAddrV4>,
+    /// Its local address over time: (trace index from which it holds, address). A
+    /// socket that connects again after a refusal gets a new port.
+    pub locals: Vec<(usize, SocketAddrV4)>,
     /// The peer of a connected socket.
     pub remote: Option<SocketAddrV4>,
     /// It called `listen` successfully.
     pub listening: bool,
     /// The listener whose SYN queue it was born in.
     pub accepted_from: Option<SocketId>,
-    /// The descriptor it was first known by (`None` for a connection never accepted).
+    /// The descriptor it was first known by (`None` for a connection never accepted),
+    /// and the trace index from which it had it.
     pub fd: Option<Fd>,
+    pub fd_from: usize,
     /// Trace index of its first event (the `socket()` return, or the SYN's arrival).
     pub born: usize,
     /// Trace index of the event after which it no longer exists, if it ends.
@@ -101,10 +106,12 @@ impl Walk {
                 host,
                 protocol,
                 local: None,
+                locals: Vec::new(),
                 remote: None,
                 listening: false,
                 accepted_from: None,
                 fd: None,
+                fd_from: index,
                 born: index,
                 died: None,
             });
@@ -167,6 +174,7 @@ impl Walk {
                 if let Some(child) = child {
                     if let Some(e) = self.out.get_mut(child) {
                         e.fd = Some(*fd);
+                        e.fd_from = i;
                     }
                     self.fds.insert((c.host, *fd), child);
                     self.out.accepted.insert(call.0, child);
@@ -177,6 +185,7 @@ impl Walk {
                     // A packet's source address is more specific than a wildcard bind.
                     if e.local.is_none() {
                         e.local = Some(*addr);
+                        e.locals.push((i, *addr));
                     }
                 }
             }
@@ -202,6 +211,9 @@ impl Walk {
         self.seen(s, host, proto, i);
         if let Some(e) = self.out.get_mut(s) {
             e.local = Some(src);
+            if e.locals.last().is_none_or(|&(_, a)| a != src) {
+                e.locals.push((i, src));
+            }
             // An unconnected UDP socket's destination is not its peer.
             if proto == Protocol::Tcp {
                 e.remote = Some(dst);
@@ -218,6 +230,7 @@ impl Walk {
             e.accepted_from = listener;
             if let Some((src, dst)) = addrs {
                 e.local = Some(dst);
+                e.locals.push((i, dst));
                 e.remote = Some(src);
             }
         }
@@ -348,6 +361,27 @@ mod tests {
         assert_eq!(e.list[0].protocol, Protocol::Udp);
         assert_eq!(e.list[0].died, Some(3));
         assert_eq!(e.socket_of[4..], [None, None]);
+    }
+
+    #[test]
+    fn a_socket_that_connects_again_after_a_refusal_shows_both_ports_in_turn() {
+        let (mut w, c, s) = world();
+        call(&mut w, s, tcp());
+        call(&mut w, s, SysCall::Bind { fd: 3, addr: SocketAddrV4::new(SERVER, 80) });
+        call(&mut w, s, SysCall::Listen { fd: 3, backlog: 4 });
+        call(&mut w, c, tcp());
+        for port in [81, 80] {
+            call(&mut w, c, SysCall::Connect { fd: 3, addr: SocketAddrV4::new(SERVER, port) });
+            w.run_until_idle(1_000);
+        }
+        let e = endpoints(&w.take_trace());
+        let client = e.list.iter().find(|x| x.host == c).expect("client socket");
+        let ports: Vec<u16> = client.locals.iter().map(|(_, a)| a.port()).collect();
+        assert_eq!(ports.len(), 2, "{:?}", client.locals);
+        assert_ne!(ports[0], ports[1]);
+        assert_eq!(client.local.map(|a| a.port()), Some(ports[1]));
+        // The listener's address is the one it bound, from bind()'s return (event 3) on.
+        assert_eq!(e.list[0].locals, vec![(3, SocketAddrV4::new(SERVER, 80))]);
     }
 
     /// Every lesson script, statement by statement: each open descriptor's socket,

@@ -141,12 +141,13 @@ pub enum Text {
     Ready,
     Overflows,
     QueuedBytes,
+    NotAccepted,
     TwoMslTimeout,
     LinkCut,
 }
 
 impl Text {
-    pub const ALL: [Text; 93] = [
+    pub const ALL: [Text; 94] = [
         Text::Tagline,
         Text::LanguageSwitch,
         Text::NetworkTitle,
@@ -238,6 +239,7 @@ impl Text {
         Text::Ready,
         Text::Overflows,
         Text::QueuedBytes,
+        Text::NotAccepted,
         Text::TwoMslTimeout,
         Text::LinkCut,
     ];
@@ -372,6 +374,7 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::Ready => ("ready", "준비됨"),
         Text::Overflows => ("overflows", "넘침"),
         Text::QueuedBytes => ("queued", "대기 중"),
+        Text::NotAccepted => ("not accepted yet", "아직 accept 전"),
         Text::TwoMslTimeout => ("2 MSL timeout", "2 MSL 타임아웃"),
         Text::LinkCut => ("✂ cut", "✂ 끊김"),
     };

@@ -26,8 +26,10 @@ use crate::net::{FaultChange, HostId, Protocol, SocketId, TraceEvent, TraceKind,
 const TIME_W: f64 = 64.0;
 /// Room for notes beside the outermost lifelines.
 const NOTE_W: f64 = 230.0;
+/// The first host's notes run left, towards the time column: a little more room.
+const NOTE_W_LEFT: f64 = 270.0;
 /// Between two lifelines of one host.
-const LANE_GAP: f64 = 110.0;
+const LANE_GAP: f64 = 130.0;
 /// Between two hosts' groups of lifelines: room for a packet's label.
 const HOST_GAP: f64 = 280.0;
 /// The lifelines' labels take the top this high, in a header that stays in view.
@@ -60,9 +62,11 @@ pub struct Lane {
     pub of: LaneOf,
     pub host: HostId,
     pub x: f64,
-    /// `10.0.0.1:80`, `udp *:*` ... (empty for a host's own lane).
-    pub addr: String,
-    pub fd: Option<i32>,
+    /// Its local address over time (from trace index, `10.0.0.1:80`); empty for a
+    /// host's own lane.
+    pub addrs: Vec<(usize, String)>,
+    /// Its descriptor, from the trace index where it got it.
+    pub fd: Option<(usize, i32)>,
     pub role: Role,
     pub protocol: Option<Protocol>,
     /// Trace index from which it exists, and after which it is gone.
@@ -245,7 +249,7 @@ fn lanes(trace: &[TraceEvent], ends: &Endpoints, world: &World) -> (Vec<HostHead
     }
     let mut heads = Vec::new();
     let mut out = Vec::new();
-    let mut x = TIME_W + if n > 1 { NOTE_W } else { 20.0 };
+    let mut x = TIME_W + if n > 1 { NOTE_W_LEFT } else { 20.0 };
     for (hid, host) in world.hosts() {
         let first = out.len();
         let sockets: Vec<&Endpoint> = ends.list.iter().filter(|e| e.host == hid).collect();
@@ -255,7 +259,7 @@ fn lanes(trace: &[TraceEvent], ends: &Endpoints, world: &World) -> (Vec<HostHead
                 of: LaneOf::Host(hid),
                 host: hid,
                 x,
-                addr: String::new(),
+                addrs: Vec::new(),
                 fd: None,
                 role: Role::Other,
                 protocol: None,
@@ -276,8 +280,8 @@ fn lanes(trace: &[TraceEvent], ends: &Endpoints, world: &World) -> (Vec<HostHead
                 of: LaneOf::Socket(e.id),
                 host: hid,
                 x,
-                addr: e.local.map_or("*:*".into(), |a| a.to_string()),
-                fd: e.fd,
+                addrs: e.locals.iter().map(|(i, a)| (*i, a.to_string())).collect(),
+                fd: e.fd.map(|f| (e.fd_from, f)),
                 role,
                 protocol: Some(e.protocol),
                 born: e.born,
@@ -493,7 +497,15 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
     }
     waits.sort_by_key(|w| w.call_index);
     let used = slots.iter().copied().max().unwrap_or(0) as f64 * SLOT;
-    let width = lanes.last().map_or(TIME_W + 2.0 * NOTE_W, |l| l.x) + NOTE_W;
+    // Wide enough for the longest note on the right (within reason: a long send()
+    // is cut rather than squeezing everything else).
+    let last_x = lanes.last().map_or(TIME_W + NOTE_W, |l| l.x);
+    let right = notes
+        .iter()
+        .filter(|n| !n.anchor_end && n.kind != "fault")
+        .map(|n| n.x + label_width(&n.say.text(Lang::En)) - 10.0)
+        .fold(last_x + NOTE_W, f64::max);
+    let width = right.min(last_x + 1.6 * NOTE_W).ceil();
     SeqLayout { width, height: band_y + used + 40.0, hosts, lanes, notes, arrows, times, waits, event_y }
 }
 
@@ -530,8 +542,9 @@ pub struct SequenceProps {
     pub on_event: Callback<(usize, Option<SocketId>)>,
 }
 
-/// A lifeline's label: its address, then `fd 3 · listening`.
-fn lane_label(lane: &Lane, lang: Lang) -> (String, String) {
+/// A lifeline's label after the first `end` events: its address then, and
+/// `fd 3 · listening` (no spoilers: an accepted socket has no fd before accept()).
+fn lane_label(lane: &Lane, lang: Lang, end: usize) -> (String, String) {
     if let LaneOf::Host(_) = lane.of {
         return (tr(lang, Text::NoSocketLane).to_string(), String::new());
     }
@@ -539,13 +552,17 @@ fn lane_label(lane: &Lane, lang: Lang) -> (String, String) {
         Some(Protocol::Udp) => "UDP ",
         _ => "",
     };
-    let fd = lane.fd.map_or(tr(lang, Text::NoFd).to_string(), |f| format!("fd {f}"));
-    let role = match lane.role {
-        Role::Listening => format!(" · {}", tr(lang, Text::Listening)),
-        Role::Accepted => format!(" · {}", tr(lang, Text::Accepted)),
-        Role::Other => String::new(),
+    let fd = lane.fd.filter(|(from, _)| *from < end).map(|(_, f)| format!("fd {f}"));
+    let detail = match (fd, lane.role) {
+        // A connection still in the listener's queues: accept() has not handed it out.
+        (None, Role::Accepted) => tr(lang, Text::NotAccepted).to_string(),
+        (None, _) => tr(lang, Text::NoFd).to_string(),
+        (Some(fd), Role::Listening) => format!("{fd} · {}", tr(lang, Text::Listening)),
+        (Some(fd), Role::Accepted) => format!("{fd} · {}", tr(lang, Text::Accepted)),
+        (Some(fd), Role::Other) => fd,
     };
-    (lane.addr.clone(), format!("{proto}{fd}{role}"))
+    let addr = lane.addrs.iter().rev().find(|(from, _)| *from < end).map_or("*:*", |(_, a)| a.as_str());
+    (addr.to_string(), format!("{proto}{detail}"))
 }
 
 #[function_component]
@@ -583,9 +600,9 @@ pub fn Sequence(props: &SequenceProps) -> Html {
     let height = bottom + 24.0;
     let by_id: FxHashMap<u64, &PacketInfo> = props.packets.iter().map(|p| (p.id, p)).collect();
     let y_of = |i: usize| l.event_y.get(i).copied().unwrap_or(TOP);
-    // Below 78% the notes' text would be too small to read: scroll sideways instead.
-    let min_width = (width * 0.78).round();
-    let labels = l.lanes.iter().filter(|lane| lane.born < end).map(|lane| (lane, lane_label(lane, props.lang)));
+    // Below 74% the notes' text would be too small to read: scroll sideways instead.
+    let min_width = (width * 0.74).round();
+    let labels = l.lanes.iter().filter(|lane| lane.born < end).map(|lane| (lane, lane_label(lane, props.lang, end)));
     html! {
         <div class="seq-scroll" ref={scroller} tabindex="0" aria-label={tr(props.lang, Text::SequenceTitle)}>
             <svg class="seq-head" viewBox={format!("0 0 {width} {HEAD}")}
@@ -613,7 +630,7 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                     </marker>
                 </defs>
                 { for l.lanes.iter().filter(|lane| lane.born < end).map(|lane| {
-                    let (addr, detail) = lane_label(lane, props.lang);
+                    let (addr, detail) = lane_label(lane, props.lang, end);
                     let born_y = if lane.born == 0 { HEAD } else { y_of(lane.born) - 8.0 };
                     let gone = lane.died.filter(|&d| d < end).map(|d| y_of(d) + 6.0);
                     let y2 = gone.unwrap_or(bottom);
@@ -758,7 +775,8 @@ mod tests {
         let t = Timeline::run(run.world, run.commands, &[]);
         let p = packets(&t.trace, &world);
         let l = seq_layout(&t.trace, &p, &world);
-        let roles: Vec<(u32, Role, Option<i32>)> = l.lanes.iter().map(|x| (x.host.0, x.role, x.fd)).collect();
+        let roles: Vec<(u32, Role, Option<i32>)> =
+            l.lanes.iter().map(|x| (x.host.0, x.role, x.fd.map(|f| f.1))).collect();
         assert_eq!(roles, [(0, Role::Other, Some(3)), (1, Role::Listening, Some(3)), (1, Role::Accepted, Some(4))]);
         assert_eq!(l.hosts.len(), 2);
         let x = |k: usize| l.lanes[k].x;
