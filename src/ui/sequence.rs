@@ -198,6 +198,8 @@ pub struct SeqLayout {
     pub waits: Vec<Wait>,
     /// The y where each trace event sits (for scrolling to the current one).
     pub event_y: Vec<f64>,
+    /// And the x to keep in view for it: its lifeline, or the middle of its arrow.
+    pub event_x: Vec<f64>,
 }
 
 fn gap(dt_us: u64) -> f64 {
@@ -320,6 +322,7 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
     let mut arrows: Vec<Arrow> = Vec::new();
     let mut times: Vec<TimeMark> = Vec::new();
     let mut event_y = Vec::with_capacity(trace.len());
+    let mut event_x = Vec::with_capacity(trace.len());
     let mut call_note: FxHashMap<u64, (usize, String)> = FxHashMap::default();
     let mut waits: Vec<Wait> = Vec::new();
     let mut call_at: FxHashMap<u64, (usize, f64, f64)> = FxHashMap::default();
@@ -486,6 +489,11 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
             _ => {}
         }
         event_y.push(ey);
+        let ex = match arrows.last().filter(|a| a.index == i) {
+            Some(a) => (a.x1 + a.x2) / 2.0,
+            None => e.kind.host().map_or(mid, |h| x_of(lane_of(&ends, i, h), h)),
+        };
+        event_x.push(ex);
     }
     // Calls still blocked when the trace ends wait to the bottom.
     for (&call, &(ci, cy, x)) in call_at.iter() {
@@ -506,7 +514,7 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
         .map(|n| n.x + label_width(&n.say.text(Lang::En)) - 10.0)
         .fold(last_x + NOTE_W, f64::max);
     let width = right.min(last_x + 1.6 * NOTE_W).ceil();
-    SeqLayout { width, height: band_y + used + 40.0, hosts, lanes, notes, arrows, times, waits, event_y }
+    SeqLayout { width, height: band_y + used + 40.0, hosts, lanes, notes, arrows, times, waits, event_y, event_x }
 }
 
 fn new_arrow(p: &PacketInfo, x1: f64, y1: f64, x2: f64) -> Arrow {
@@ -573,6 +581,7 @@ pub fn Sequence(props: &SequenceProps) -> Html {
     let scroller = use_node_ref();
     // Keep the current event in view.
     let focus_y = if end == 0 { 0.0 } else { l.event_y.get(end - 1).copied().unwrap_or(0.0) };
+    let focus_x = end.checked_sub(1).and_then(|i| l.event_x.get(i)).copied().unwrap_or(width / 2.0);
     {
         let scroller = scroller.clone();
         use_effect_with((end, focus_y as i64), move |_| {
@@ -584,6 +593,9 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                     let scale = f64::from(svg_w.max(el.client_width())).max(1.0) / width;
                     let target = focus_y * scale - f64::from(el.client_height()) * 0.6;
                     el.set_scroll_top(target.max(0.0) as i32);
+                    // Narrower than the diagram (a phone): follow the action sideways too.
+                    let left = focus_x * scale - f64::from(el.client_width()) / 2.0;
+                    el.set_scroll_left(left.max(0.0) as i32);
                 }
             });
             if let Some(w) = web_sys::window() {
