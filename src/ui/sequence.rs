@@ -729,7 +729,7 @@ fn arrow(a: &Arrow, p: &PacketInfo, props: &SequenceProps, bottom: f64) -> Html 
     } else {
         let span = a.arrival.saturating_sub(a.sent).max(1) as f64;
         let f = (props.now.saturating_sub(a.sent) as f64 / span).clamp(0.05, 0.95);
-        (a.x1 + (a.x2 - a.x1) * f, a.y1 + (bottom - 10.0 - a.y1).max(8.0))
+        (a.x1 + (a.x2 - a.x1) * f, (bottom + 4.0).max(a.y1 + 8.0))
     };
     let lost = known && a.lost;
     let current = a.index >= props.first || a.fate_index.is_some_and(|f| f >= props.first && f < end);
@@ -744,7 +744,9 @@ fn arrow(a: &Arrow, p: &PacketInfo, props: &SequenceProps, bottom: f64) -> Html 
         let pick = pick.clone();
         move |_: MouseEvent| pick.emit(())
     };
-    let (mx, my) = ((a.x1 + x2) / 2.0, (a.y1 + y2) / 2.0);
+    // A packet on its way has its label by its head, below every note so far: at
+    // the middle it would sit on the notes of the moment it was sent.
+    let (mx, my) = ((a.x1 + x2) / 2.0, if known { (a.y1 + y2) / 2.0 } else { y2 - 8.0 });
     let label = p.label();
     let w = label_width(&label);
     html! {
