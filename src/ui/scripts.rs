@@ -50,10 +50,16 @@ fn is_setup(kind: &StmtKind) -> bool {
     matches!(kind, StmtKind::Seed { .. } | StmtKind::Host { .. } | StmtKind::Link { .. } | StmtKind::Tcp { .. })
 }
 
+/// Events one script run may take in the page. The run happens in one piece
+/// before the timeline is built, so this bounds how long a hostile or runaway
+/// sandbox script can hold the page (the command-line tool allows 5,000,000);
+/// the page shows at most `MAX_TICKS` steps of it anyway.
+pub const PAGE_MAX_EVENTS: u64 = 200_000;
+
 /// Parses and runs `text` with `seed` (the script's own `seed` line when `None`).
 pub fn prepare(text: &str, seed: Option<u64>) -> Result<Prepared, ScriptError> {
     let parsed = script::parse(text)?;
-    let opts = RunOptions { seed, ..RunOptions::default() };
+    let opts = RunOptions { seed, max_events: PAGE_MAX_EVENTS, ..RunOptions::default() };
     // The world after the leading set-up lines (hosts, links, TCP settings).
     let mut runner = Runner::new(&parsed, opts.clone());
     while runner.next_statement().is_some_and(|s| is_setup(&s.kind)) {
