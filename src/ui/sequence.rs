@@ -550,6 +550,18 @@ pub struct SequenceProps {
     pub on_event: Callback<(usize, Option<SocketId>)>,
 }
 
+/// A lifeline's key among its siblings. `html!` flattens every `for` of a tag into
+/// one child list, and a list with any unkeyed child is patched by position, where
+/// a keyed element whose key differs is re-created: so every child of the diagram's
+/// SVGs has a key, unique across kinds (`l` lifeline, `w` wait, `t` time, `a` arrow,
+/// `n` note, `h` host), or each step would rebuild the whole diagram.
+fn lane_key(of: LaneOf) -> u64 {
+    match of {
+        LaneOf::Socket(s) => u64::from(s.0) << 1,
+        LaneOf::Host(h) => (u64::from(h.0) << 1) | 1,
+    }
+}
+
 /// A lifeline's label after the first `end` events: its address then, and
 /// `fd 3 · listening` (no spoilers: an accepted socket has no fd before accept()).
 fn lane_label(lane: &Lane, lang: Lang, end: usize) -> (String, String) {
@@ -620,13 +632,13 @@ pub fn Sequence(props: &SequenceProps) -> Html {
             <svg class="seq-head" viewBox={format!("0 0 {width} {HEAD}")}
                  style={format!("aspect-ratio: {width} / {HEAD}; min-width: {min_width}px")} aria-hidden="true">
                 { for l.hosts.iter().filter(|h| h.born < end).map(|h| html! {
-                    <g class="host-head" data-host={h.name.clone()}>
+                    <g key={format!("h{}", h.host.0)} class="host-head" data-host={h.name.clone()}>
                         <text class="lane-host" x={((h.x1 + h.x2) / 2.0).to_string()} y="18" text-anchor="middle">{ &h.name }</text>
                         <line x1={(h.x1 - 46.0).to_string()} x2={(h.x2 + 46.0).to_string()} y1="26" y2="26" />
                     </g>
                 }) }
                 { for labels.map(|(lane, (addr, detail))| html! {
-                    <g class={classes!("lane-label", matches!(lane.of, LaneOf::Host(_)).then_some("host-lane"))}>
+                    <g key={format!("l{}", lane_key(lane.of))} class={classes!("lane-label", matches!(lane.of, LaneOf::Host(_)).then_some("host-lane"))}>
                         <text class="lane-name" x={lane.x.to_string()} y="42" text-anchor="middle">{ addr }</text>
                         <text class="lane-detail" x={lane.x.to_string()} y="56" text-anchor="middle">{ detail }</text>
                     </g>
@@ -635,7 +647,7 @@ pub fn Sequence(props: &SequenceProps) -> Html {
             <svg class="sequence" viewBox={format!("0 {HEAD} {width} {}", height - HEAD)}
                  style={format!("aspect-ratio: {width} / {}; min-width: {min_width}px", height - HEAD)} role="group"
                  aria-label={tr(props.lang, Text::SequenceLabel)}>
-                <defs>
+                <defs key="defs">
                     <marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7"
                             orient="auto-start-reverse">
                         <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead" />
@@ -649,7 +661,7 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                     let host = l.hosts.iter().find(|h| h.host == lane.host).map_or("", |h| h.name.as_str());
                     let title = format!("{host} {addr} {detail}");
                     html! {
-                        <g class={classes!("lane", matches!(lane.of, LaneOf::Host(_)).then_some("host-lane"))}
+                        <g key={format!("l{}", lane_key(lane.of))} class={classes!("lane", matches!(lane.of, LaneOf::Host(_)).then_some("host-lane"))}
                            data-lane={format!("{host} {addr}")} data-detail={detail.clone()}>
                             <title>{ title.trim().to_string() }</title>
                             if born_y > HEAD {
@@ -670,21 +682,17 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                 }).map(|(w, done, y2)| {
                     let linked = props.linked.has_event(w.call_index);
                     html! {
-                        <line key={w.call_index} class={classes!("wait", (!done).then_some("waiting"), linked.then_some("linked"))}
+                        <line key={format!("w{}", w.call_index)} class={classes!("wait", (!done).then_some("waiting"), linked.then_some("linked"))}
                               x1={w.x.to_string()} x2={w.x.to_string()} y1={w.y1.to_string()} y2={y2.to_string()} />
                     }
                 }) }
                 { for l.times.iter().filter(|t| t.index < end && near(t.y, t.y)).map(|t| html! {
-                    <text key={t.index} class={classes!("time", t.gap.then_some("gap"))} x="6" y={(t.y + 4.0).to_string()}>
+                    <text key={format!("t{}", t.index)} class={classes!("time", t.gap.then_some("gap"))} x="6" y={(t.y + 4.0).to_string()}>
                         { if t.gap { format!("⋯ {}", t.text) } else { t.text.clone() } }
                     </text>
                 }) }
-                { for l.arrows.iter().filter(|a| a.index < end && (near(a.y1, a.y2) || a.fate_index.is_none_or(|f| f >= end))).map(|a| {
-                    match by_id.get(&a.id) {
-                        Some(p) => arrow(a, p, props, bottom),
-                        None => html! {},
-                    }
-                }) }
+                { for l.arrows.iter().filter(|a| a.index < end && (near(a.y1, a.y2) || a.fate_index.is_none_or(|f| f >= end)))
+                    .filter_map(|a| by_id.get(&a.id).map(|p| arrow(a, p, props, bottom))) }
                 { for l.notes.iter().filter(|n| n.first < end && near(n.y, n.y)).map(|n| note(n, props)) }
             </svg>
         </div>
@@ -707,7 +715,7 @@ fn note(n: &Note, props: &SequenceProps) -> Html {
     };
     let text = n.say.text(props.lang);
     html! {
-        <g key={n.first} class={classes!("note", n.kind, current.then_some("current"), linked.then_some("linked"))}
+        <g key={format!("n{}", n.first)} class={classes!("note", n.kind, current.then_some("current"), linked.then_some("linked"))}
            data-first={n.first.to_string()} role="button" tabindex="0" aria-label={text.clone()}
            {onclick} onkeydown={on_activate(pick)}>
             if n.kind != "fault" {
@@ -750,7 +758,7 @@ fn arrow(a: &Arrow, p: &PacketInfo, props: &SequenceProps, bottom: f64) -> Html 
     let label = p.label();
     let w = label_width(&label);
     html! {
-        <g key={a.id} class={classes!("arrow", p.kind(), (!known).then_some("flying"), lost.then_some("lost"),
+        <g key={format!("a{}", a.id)} class={classes!("arrow", p.kind(), (!known).then_some("flying"), lost.then_some("lost"),
                            current.then_some("current"), selected.then_some("selected"),
                            linked.then_some("linked"), p.analysis.is_some().then_some("analysed"))}
            data-packet={a.id.to_string()} data-label={label.clone()} role="button" tabindex="0"

@@ -359,14 +359,49 @@ pub fn Topology(props: &TopologyProps) -> Html {
         <div class="topo-scroll">
         <svg class={classes!("topology", column.then_some("column"))} viewBox={format!("0 0 {} {}", l.width, l.height)}
              role="group" aria-label={tr(lang, Text::TopologyLabel)}>
-            { for l.links.iter().map(|x| link_line(x, lang, column)) }
-            { for l.hosts.iter().map(|h| host_box(h, props)) }
-            <g class="packets">
+            { for l.links.iter().map(|x| html! { <LinkView key={format!("l{}", x.id.0)} line={x.clone()} {lang} {column} /> }) }
+            { for l.hosts.iter().map(|h| {
+                // Only the host holding the selected socket hears of the selection:
+                // the others, unchanged, skip their render.
+                let selected = props.selected_socket.filter(|s| h.sockets.iter().any(|v| v.id == *s));
+                html! { <HostView key={format!("h{}", h.id.0)} host={h.clone()} {lang} {selected} on_socket={props.on_socket.clone()} /> }
+            }) }
+            // Every child of the SVG is keyed (html! flattens the `for`s into one list,
+            // patched by position if any child is unkeyed).
+            <g key="packets" class="packets">
                 { for marks.iter().map(|m| packet_mark(m, props)) }
             </g>
         </svg>
         </div>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct LinkViewProps {
+    line: LinkLine,
+    lang: Lang,
+    column: bool,
+}
+
+/// A link, redrawn only when it changed.
+#[function_component]
+fn LinkView(props: &LinkViewProps) -> Html {
+    link_line(&props.line, props.lang, props.column)
+}
+
+#[derive(Properties, PartialEq)]
+struct HostViewProps {
+    host: HostBox,
+    lang: Lang,
+    /// The selected socket, when it is one of this host's.
+    selected: Option<SocketId>,
+    on_socket: Callback<SocketId>,
+}
+
+/// A host and its sockets, redrawn only when they changed (most hosts do not in a step).
+#[function_component]
+fn HostView(props: &HostViewProps) -> Html {
+    host_box(&props.host, props)
 }
 
 fn link_line(l: &LinkLine, lang: Lang, column: bool) -> Html {
@@ -386,7 +421,7 @@ fn link_line(l: &LinkLine, lang: Lang, column: bool) -> Html {
     }
 }
 
-fn host_box(h: &HostBox, props: &TopologyProps) -> Html {
+fn host_box(h: &HostBox, props: &HostViewProps) -> Html {
     let cx = h.x + h.w / 2.0;
     let edge = if h.port_right { h.x + h.w } else { h.x };
     html! {
@@ -410,8 +445,8 @@ fn host_box(h: &HostBox, props: &TopologyProps) -> Html {
     }
 }
 
-fn socket_row(h: &HostBox, s: &SocketView, y: f64, edge: f64, props: &TopologyProps) -> Html {
-    let selected = props.selected_socket == Some(s.id);
+fn socket_row(h: &HostBox, s: &SocketView, y: f64, edge: f64, props: &HostViewProps) -> Html {
+    let selected = props.selected == Some(s.id);
     let fd = s.fd.map_or("–".to_string(), |f| f.to_string());
     let state = match (s.state, &s.udp) {
         (Some(st), _) => st.name().to_string(),
