@@ -102,3 +102,84 @@ proptest! {
         }
     }
 }
+
+/// Runs `script` a slice at a time, the slices' sizes taken in turn from `sizes`.
+fn run_in_slices(script: &script::Script, opts: &RunOptions, sizes: &[u64]) -> script::RunReport {
+    let mut runner = script::Runner::shared(std::sync::Arc::new(script.clone()), opts.clone());
+    let mut slices = 0u64;
+    for size in sizes.iter().cycle() {
+        if runner.run_for(*size) {
+            break;
+        }
+        slices += 1;
+        assert!(slices < 100_000_000, "the run never ends");
+    }
+    runner.finish()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: runner_cases(), .. ProptestConfig::default() })]
+
+    /// The page runs a script in slices between frames; what it gets must be what
+    /// one run at once gives, wherever the slices happen to end.
+    #[test]
+    fn a_run_in_slices_of_any_size_is_the_run_at_once(
+        lines in proptest::collection::vec(0..LINES.len(), 0..25),
+        seed in 0u64..1000,
+        keep_going in any::<bool>(),
+        max_events in prop_oneof![Just(5_000_000u64), 1u64..400],
+        sizes in proptest::collection::vec(1u64..300, 1..8),
+    ) {
+        let mut text = format!("{HEAD}server: l = socket(tcp)\nserver: u = socket(udp)\nclient: c = socket(tcp)\nclient: v = socket(udp)\n");
+        for i in lines {
+            text.push_str(LINES[i]);
+            text.push('\n');
+        }
+        let s = script::parse(&text).expect("the lines parse");
+        let opts = RunOptions {
+            seed: Some(seed),
+            pending_bound_us: 5_000_000,
+            idle_bound_us: 10_000_000,
+            max_events,
+            keep_going,
+        };
+        prop_assert_eq!(run_in_slices(&s, &opts, &sizes), script::run(&s, &opts));
+    }
+}
+
+#[test]
+fn every_lesson_run_in_slices_is_the_lesson_run_at_once() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("scenarios").flatten().map(|f| f.path()).collect();
+    files.sort();
+    let mut lessons = 0;
+    for path in files.iter().filter(|p| p.extension().is_some_and(|x| x == "sock")) {
+        let text = std::fs::read_to_string(path).expect("read");
+        let s = script::parse(&text).expect("parse");
+        let opts = RunOptions::default();
+        let whole = script::run(&s, &opts);
+        for sizes in [&[1u64][..], &[2, 3], &[64], &[1000, 1]] {
+            assert!(run_in_slices(&s, &opts, sizes) == whole, "{}: slices {sizes:?} differ", path.display());
+        }
+        lessons += 1;
+    }
+    assert!(lessons >= 20, "{lessons} lessons");
+}
+
+#[test]
+fn stepping_after_a_paused_slice_finishes_the_interrupted_statement() {
+    let text = format!("{HEAD}server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\nclient: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n+1s\nclient: close(c) = 0\n");
+    let s = script::parse(&text).expect("parse");
+    let opts = RunOptions::default();
+    let mut runner = script::Runner::new(&s, opts.clone());
+    // Up to the `+1s` line, then a little of its wait.
+    while runner.next_statement().is_some_and(|st| !matches!(st.kind, script::StmtKind::Advance { .. })) {
+        runner.step();
+    }
+    assert!(!runner.run_for(2), "two units do not finish the wait");
+    let line = runner.next_statement().map(|st| st.line);
+    assert_eq!(line, Some(9), "the interrupted +1s is still next");
+    let oi = runner.step().expect("the +1s line ends");
+    assert_eq!(runner.lines()[oi].line, 9);
+    assert_eq!(runner.finish(), script::run(&s, &opts));
+}

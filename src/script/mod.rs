@@ -14,7 +14,9 @@
 //! - [`parse`] reads text into a [`Script`] (errors carry line and column);
 //! - [`run`] executes it in a fresh [`World`](crate::net::World) and returns a
 //!   [`RunReport`]: the trace, what each line did, and any failure;
-//! - [`Runner`] does the same one statement at a time, for a page that steps.
+//! - [`Runner`] does the same one statement at a time, for a page that steps, or
+//!   a slice of work at a time ([`Runner::run_for`]), for a page that must keep
+//!   answering while a long script runs.
 //!
 //! Nothing here does I/O; the CLI reads files and the page fetches them.
 

@@ -140,9 +140,38 @@ impl RunReport {
 
 /// Runs a script to the end.
 pub fn run(script: &Script, options: &RunOptions) -> RunReport {
-    let mut r = Runner::new(script, options.clone());
-    while r.step().is_some() {}
-    r.finish()
+    Runner::new(script, options.clone()).finish()
+}
+
+/// The script a runner reads: borrowed (the CLI, tests), or shared, so that a
+/// runner can outlive the caller's borrow (the page keeps one across frames).
+#[derive(Clone, Debug)]
+enum ScriptRef<'s> {
+    Borrowed(&'s Script),
+    Shared(Arc<Script>),
+}
+
+impl std::ops::Deref for ScriptRef<'_> {
+    type Target = Script;
+
+    fn deref(&self) -> &Script {
+        match self {
+            ScriptRef::Borrowed(s) => s,
+            ScriptRef::Shared(s) => s,
+        }
+    }
+}
+
+/// Where a run stands; [`Runner::run_for`] goes on from here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    /// Running the script's statements.
+    Statements,
+    /// After the last statement: letting every pending call finish.
+    Pending,
+    /// Then running the world until it is idle.
+    Idle,
+    Done,
 }
 
 #[derive(Clone, Debug)]
@@ -179,7 +208,7 @@ struct SentRec {
 
 /// Executes a script one statement at a time.
 pub struct Runner<'s> {
-    script: &'s Script,
+    script: ScriptRef<'s>,
     opts: RunOptions,
     world: World,
     seed: u64,
@@ -206,10 +235,32 @@ pub struct Runner<'s> {
     cur_outcome: Option<usize>,
     /// The event limit was reached: nothing more runs, even with `keep_going`.
     halted: bool,
+    stage: Stage,
+    /// Units of work (world events and statements) left before the run pauses;
+    /// `None` runs without pausing.
+    budget: Option<u64>,
+    /// The budget ran out in the middle of a statement or stage.
+    paused: bool,
+    /// The outcome (index into `lines`) of the statement a pause interrupted; it
+    /// goes on, not starts again, when the run resumes.
+    interrupted: Option<usize>,
+    /// The deadline of the wait a pause interrupted (computed from the clock when
+    /// the wait began, so it must not be computed again on resuming).
+    wait_deadline: Option<u64>,
 }
 
 impl<'s> Runner<'s> {
     pub fn new(script: &'s Script, opts: RunOptions) -> Runner<'s> {
+        Runner::with_script(ScriptRef::Borrowed(script), opts)
+    }
+
+    /// A runner that holds its script, for a caller that runs it a slice at a time
+    /// ([`Runner::run_for`]) and cannot keep a borrow alive in between.
+    pub fn shared(script: Arc<Script>, opts: RunOptions) -> Runner<'static> {
+        Runner::with_script(ScriptRef::Shared(script), opts)
+    }
+
+    fn with_script(script: ScriptRef<'s>, opts: RunOptions) -> Runner<'s> {
         let seed = opts.seed.or(script.seed).unwrap_or(DEFAULT_SEED);
         Runner {
             script,
@@ -235,6 +286,11 @@ impl<'s> Runner<'s> {
             cur_line: 0,
             cur_outcome: None,
             halted: false,
+            stage: Stage::Statements,
+            budget: None,
+            paused: false,
+            interrupted: None,
+            wait_deadline: None,
         }
     }
 
@@ -255,62 +311,49 @@ impl<'s> Runner<'s> {
         &self.failures
     }
 
-    /// The statement `step` will run next, unless the run is over or failed.
-    pub fn next_statement(&self) -> Option<&'s Statement> {
-        if !self.stopped() {
-            self.script.statements.get(self.next)
-        } else {
-            None
-        }
+    /// Statements started so far (the one a pause interrupted included).
+    pub fn statements_started(&self) -> usize {
+        self.next
     }
 
-    /// Runs the next statement; returns the index of its outcome in `lines()`,
-    /// or `None` when there is nothing left or a failure stopped the run.
-    pub fn step(&mut self) -> Option<usize> {
-        let st = self.next_statement()?;
-        let idx = self.next;
-        self.next += 1;
-        self.cur_line = st.line;
-        self.absorb();
-        let oi = self.lines.len();
-        self.lines.push(LineOutcome {
-            stmt: idx,
-            line: st.line,
-            source: st.source.clone(),
-            time: self.world.now(),
-            trace_start: self.trace.len(),
-            trace_end: self.trace.len(),
-            ok: true,
-            detail: LineDetail::Setup,
-        });
-        self.cur_outcome = Some(oi);
-        self.exec(&st.kind, oi);
-        self.absorb();
-        self.cur_outcome = None;
-        if let Some(l) = self.lines.get_mut(oi) {
-            l.trace_end = self.trace.len();
+    /// The statement `step` will run next (or go on with), unless the run is over or failed.
+    pub fn next_statement(&self) -> Option<&Statement> {
+        if self.stopped() {
+            return None;
         }
-        Some(oi)
+        let index = match self.interrupted {
+            Some(oi) => self.lines.get(oi)?.stmt,
+            None => self.next,
+        };
+        self.script.statements.get(index)
+    }
+
+    /// Runs the next statement (to its end, also one a [`Runner::run_for`] pause
+    /// interrupted); returns the index of its outcome in `lines()`, or `None`
+    /// when there is nothing left or a failure stopped the run.
+    pub fn step(&mut self) -> Option<usize> {
+        self.budget = None;
+        self.paused = false;
+        self.run_statement()
+    }
+
+    /// Goes on with the run for at most `budget` units of work (a world event or
+    /// a statement is one), through its end: the statements, every pending call,
+    /// then the world until idle. True once the run is complete, and then
+    /// [`Runner::finish`] only collects the report. A run done in any number of
+    /// slices of any size is the same as one done at once.
+    pub fn run_for(&mut self, budget: u64) -> bool {
+        self.budget = Some(budget);
+        let done = self.advance_stages();
+        self.budget = None;
+        done
     }
 
     /// Runs what is left: remaining statements, then every pending call to its
     /// end (bounded), then the world until idle (bounded).
     pub fn finish(mut self) -> RunReport {
-        while self.step().is_some() {}
-        if !self.stopped() {
-            self.cur_line = self.script.statements.last().map_or(0, |s| s.line);
-            let mut order: Vec<(CallId, HostId)> = self.pending.iter().map(|p| (p.call, p.host)).collect();
-            order.sort();
-            for (_, host) in order {
-                if !self.wait_host(host) {
-                    break;
-                }
-            }
-        }
-        if !self.stopped() {
-            let deadline = self.world.now().saturating_add(self.opts.idle_bound_us).min(MAX_TIME_US);
-            while self.step_world(deadline) {}
-        }
+        self.budget = None;
+        self.advance_stages();
         self.absorb();
         let links = self
             .world
@@ -328,6 +371,114 @@ impl<'s> Runner<'s> {
             trace: self.trace,
             failures: self.failures,
         }
+    }
+
+    /// Starts the next statement, or goes on with the interrupted one; `None`
+    /// when there is nothing left, a failure stopped the run, or the budget ran
+    /// out (then `paused` is set).
+    fn run_statement(&mut self) -> Option<usize> {
+        let script = self.script.clone();
+        let oi = match self.interrupted.take() {
+            Some(oi) => oi,
+            None => {
+                let st = script.statements.get(self.next).filter(|_| !self.stopped())?;
+                if !self.spend() {
+                    return None;
+                }
+                self.next += 1;
+                self.absorb();
+                let oi = self.lines.len();
+                self.lines.push(LineOutcome {
+                    stmt: self.next - 1,
+                    line: st.line,
+                    source: st.source.clone(),
+                    time: self.world.now(),
+                    trace_start: self.trace.len(),
+                    trace_end: self.trace.len(),
+                    ok: true,
+                    detail: LineDetail::Setup,
+                });
+                oi
+            }
+        };
+        let st = script.statements.get(self.lines.get(oi)?.stmt)?;
+        self.cur_line = st.line;
+        self.cur_outcome = Some(oi);
+        self.exec(&st.kind, oi);
+        self.absorb();
+        self.cur_outcome = None;
+        if self.paused {
+            self.interrupted = Some(oi);
+            return None;
+        }
+        self.wait_deadline = None;
+        if let Some(l) = self.lines.get_mut(oi) {
+            l.trace_end = self.trace.len();
+        }
+        Some(oi)
+    }
+
+    /// Goes through the stages of a run as far as the budget allows; true at the end.
+    fn advance_stages(&mut self) -> bool {
+        self.paused = false;
+        if self.stage == Stage::Statements {
+            while self.run_statement().is_some() {}
+            if self.paused {
+                return false;
+            }
+            self.stage = Stage::Pending;
+        }
+        if self.stage == Stage::Pending {
+            if !self.stopped() {
+                self.cur_line = self.script.statements.last().map_or(0, |s| s.line);
+                // Oldest call first. Calls that finished during an earlier slice
+                // are gone from `pending`, so a resumed wait starts where it stopped.
+                let mut order: Vec<(CallId, HostId)> = self.pending.iter().map(|p| (p.call, p.host)).collect();
+                order.sort();
+                for (_, host) in order {
+                    if !self.wait_host(host) {
+                        break;
+                    }
+                }
+                if self.paused {
+                    return false;
+                }
+            }
+            self.stage = Stage::Idle;
+        }
+        if self.stage == Stage::Idle {
+            if !self.stopped() {
+                let deadline = self.wait_deadline_from(self.opts.idle_bound_us);
+                while self.step_world(deadline) {}
+                if self.paused {
+                    return false;
+                }
+            }
+            self.wait_deadline = None;
+            self.stage = Stage::Done;
+        }
+        true
+    }
+
+    /// Takes one unit of the budget; false (and paused) when none is left.
+    fn spend(&mut self) -> bool {
+        match &mut self.budget {
+            Some(0) => {
+                self.paused = true;
+                false
+            }
+            Some(left) => {
+                *left -= 1;
+                true
+            }
+            None => true,
+        }
+    }
+
+    /// The deadline of a wait of `span` from now, or of the wait a pause interrupted.
+    fn wait_deadline_from(&mut self, span: u64) -> u64 {
+        let now = self.world.now();
+        *self.wait_deadline.get_or_insert_with(|| now.saturating_add(span).min(MAX_TIME_US))
     }
 
     // ----- bookkeeping ------------------------------------------------------------
@@ -500,6 +651,9 @@ impl<'s> Runner<'s> {
             self.fail_here(FailureKind::Script, format!("at most {max} events in one run"), "more (the event limit)");
             return false;
         }
+        if !self.spend() {
+            return false;
+        }
         self.world.step_event();
         self.events += 1;
         self.absorb();
@@ -513,7 +667,7 @@ impl<'s> Runner<'s> {
         let deadline = p.issued.saturating_add(self.opts.pending_bound_us).min(MAX_TIME_US);
         while self.pending.iter().any(|p| p.call == call) {
             if !self.step_world(deadline) {
-                if self.stopped() {
+                if self.stopped() || self.paused {
                     return false;
                 }
                 let got = if self.world.is_idle() {
@@ -555,7 +709,7 @@ impl<'s> Runner<'s> {
             StmtKind::Tcp { setting } => self.tcp(setting),
             StmtKind::Call(c) => self.call(c, oi),
             StmtKind::Advance { us } => {
-                let target = self.world.now().saturating_add(*us);
+                let target = *self.wait_deadline.get_or_insert(self.world.now().saturating_add(*us));
                 if target > MAX_TIME_US {
                     self.fail_here(
                         FailureKind::Script,
@@ -565,14 +719,20 @@ impl<'s> Runner<'s> {
                     return;
                 }
                 while self.step_world(target) {}
+                if self.paused {
+                    return;
+                }
                 if !self.stopped() {
                     self.world.run_until(target);
                 }
                 self.set_detail(oi, LineDetail::Advance { to: self.world.now() });
             }
             StmtKind::Run => {
-                let deadline = self.world.now().saturating_add(self.opts.idle_bound_us).min(MAX_TIME_US);
+                let deadline = self.wait_deadline_from(self.opts.idle_bound_us);
                 while self.step_world(deadline) {}
+                if self.paused {
+                    return;
+                }
                 let idle = self.world.is_idle();
                 self.set_detail(oi, LineDetail::Run { until: self.world.now(), idle });
             }
@@ -859,7 +1019,7 @@ impl<'s> Runner<'s> {
 
     fn expect_packet(&mut self, e: &PacketExpect, oi: usize) {
         let (Some(a), Some(b)) = (self.host_or_fail(&e.from), self.host_or_fail(&e.to)) else { return };
-        let deadline = self.world.now().saturating_add(self.opts.pending_bound_us).min(MAX_TIME_US);
+        let deadline = self.wait_deadline_from(self.opts.pending_bound_us);
         let expected = format!("{} > {} {}", e.from, e.to, e.pattern);
         let mut i = self.cursor;
         loop {
@@ -907,7 +1067,9 @@ impl<'s> Runner<'s> {
                 i += 1;
             }
             if !self.step_world(deadline) {
-                if self.stopped() {
+                // Resumed, the scan starts again at the cursor: what it passed
+                // over before did not match and cannot have changed since.
+                if self.stopped() || self.paused {
                     return;
                 }
                 let what = if e.eventually { "no matching packet" } else { "no packet" };
