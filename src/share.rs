@@ -122,17 +122,51 @@ pub enum ShareError {
     /// A change that does not parse, or is out of bounds, and why.
     BadEdit {
         edit: String,
-        why: &'static str,
+        problem: EditProblem,
     },
     /// No `lesson=` part.
     NoLesson,
 }
 
+/// What is wrong with a change in a link ([`ShareError::BadEdit`]); the page
+/// says it in either language, `Display` in English.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EditProblem {
+    /// Its position is not a number in range.
+    Position,
+    /// Its link is not a link number (below [`MAX_LINK_ID`]).
+    Link,
+    /// A probability is not a number from 0 to 1.
+    Probability,
+    /// Its packet is not a number.
+    Packet,
+    /// Its latency is not a number of microseconds up to [`MAX_LATENCY_US`].
+    Latency,
+    /// It is none of the four shapes a change has.
+    Shape,
+}
+
+impl fmt::Display for EditProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EditProblem::Position => "its position is not a number in range",
+            EditProblem::Link => "its link is not a link number",
+            EditProblem::Probability => "a probability is not a number from 0 to 1",
+            EditProblem::Packet => "its packet is not a number",
+            EditProblem::Latency => "its latency is not a number of microseconds up to 10 s (MAX_LATENCY_US)",
+            EditProblem::Shape => {
+                "expected at:drop:packet, at:cut:link, at:repair:link or at:link:link:loss:dup:reorder:latency"
+            }
+        })
+    }
+}
+
 /// At most this many characters of offending text go into a message.
 const QUOTE_CHARS: usize = 40;
 
-/// `text` for a message: shortened with `…` past [`QUOTE_CHARS`] characters.
-fn quote(text: &str) -> String {
+/// `text` for a message: shortened with `…` past [`QUOTE_CHARS`] characters
+/// (the page's Korean messages quote the same way).
+pub fn quote(text: &str) -> String {
     match text.char_indices().nth(QUOTE_CHARS) {
         Some((cut, _)) => format!("“{}…”", &text[..cut]),
         None => format!("“{text}”"),
@@ -162,7 +196,7 @@ impl fmt::Display for ShareError {
                 "the script in the link is {n} bytes long; the limit is {MAX_SCRIPT_BYTES} bytes (MAX_SCRIPT_BYTES)"
             ),
             ShareError::TooManyEdits => write!(f, "more than {MAX_EDITS} changes (MAX_EDITS)"),
-            ShareError::BadEdit { edit, why } => write!(f, "change {} is not understood: {why}", quote(edit)),
+            ShareError::BadEdit { edit, problem } => write!(f, "change {} is not understood: {problem}", quote(edit)),
             ShareError::NoLesson => write!(f, "no lesson named"),
         }
     }
@@ -293,29 +327,29 @@ fn decode_edits(value: &str) -> Result<Vec<Edit>, ShareError> {
 }
 
 fn decode_edit(e: &str) -> Result<Edit, ShareError> {
-    let bad = |why: &'static str| ShareError::BadEdit { edit: e.to_string(), why };
+    let bad = |problem: EditProblem| ShareError::BadEdit { edit: e.to_string(), problem };
     // A position is a usize: on wasm32 that is 32 bits, and a larger number must
     // be refused, not wrapped around to some other position.
-    let at = |s: &str| s.parse::<usize>().map_err(|_| bad("its position is not a number in range"));
+    let at = |s: &str| s.parse::<usize>().map_err(|_| bad(EditProblem::Position));
     let link = |s: &str| match s.parse::<u32>() {
         Ok(id) if id < MAX_LINK_ID => Ok(id),
-        _ => Err(bad("its link is not a link number")),
+        _ => Err(bad(EditProblem::Link)),
     };
     // `contains` is false for NaN, and infinities are outside 0..=1.
     let prob = |s: &str| match s.parse::<f64>() {
         Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
-        _ => Err(bad("a probability is not a number from 0 to 1")),
+        _ => Err(bad(EditProblem::Probability)),
     };
     let parts: Vec<&str> = e.split(':').collect();
     match parts.as_slice() {
         [pos, "drop", packet] => {
-            Ok(Edit::Drop { at: at(pos)?, packet: packet.parse().map_err(|_| bad("its packet is not a number"))? })
+            Ok(Edit::Drop { at: at(pos)?, packet: packet.parse().map_err(|_| bad(EditProblem::Packet))? })
         }
         [pos, kind @ ("cut" | "repair"), id] => Ok(Edit::Cut { at: at(pos)?, link: link(id)?, cut: *kind == "cut" }),
         [pos, "link", id, loss, dup, reorder, latency] => {
             let latency_us = match latency.parse::<u64>() {
                 Ok(us) if us <= MAX_LATENCY_US => us,
-                _ => return Err(bad("its latency is not a number of microseconds up to 10 s (MAX_LATENCY_US)")),
+                _ => return Err(bad(EditProblem::Latency)),
             };
             Ok(Edit::Link {
                 at: at(pos)?,
@@ -328,7 +362,7 @@ fn decode_edit(e: &str) -> Result<Edit, ShareError> {
                 },
             })
         }
-        _ => Err(bad("expected at:drop:packet, at:cut:link, at:repair:link or at:link:link:loss:dup:reorder:latency")),
+        _ => Err(bad(EditProblem::Shape)),
     }
 }
 
@@ -397,17 +431,31 @@ mod tests {
             ("#lesson=a&seed=18446744073709551616", |e| matches!(e, ShareError::BadNumber { key: "seed", .. })),
             ("#lesson=<script>", |e| matches!(e, ShareError::BadLesson(_))),
             ("#lesson=", |e| matches!(e, ShareError::BadLesson(_))),
-            ("#lesson=a&edits=1:drop", |e| matches!(e, ShareError::BadEdit { .. })),
-            ("#lesson=a&edits=1:drop:x", |e| matches!(e, ShareError::BadEdit { .. })),
-            ("#lesson=a&edits=1:link:0:2:0:0:1", |e| matches!(e, ShareError::BadEdit { .. })),
-            ("#lesson=a&edits=1:link:0:NaN:0:0:1", |e| matches!(e, ShareError::BadEdit { .. })),
-            ("#lesson=a&edits=1:link:0:inf:0:0:1", |e| matches!(e, ShareError::BadEdit { .. })),
-            ("#lesson=a&edits=1:link:0:-0.5:0:0:1", |e| matches!(e, ShareError::BadEdit { .. })),
-            ("#lesson=a&edits=1:link:0:0:0:0:10000001", |e| matches!(e, ShareError::BadEdit { .. })),
-            ("#lesson=a&edits=1:link:99999999999:0:0:0:1", |e| matches!(e, ShareError::BadEdit { .. })),
-            ("#lesson=a&edits=1:cut:40000", |e| matches!(e, ShareError::BadEdit { .. })),
-            ("#lesson=a&edits=99999999999999999999:cut:0", |e| matches!(e, ShareError::BadEdit { .. })),
-            ("#lesson=a&edits=1:melt:0", |e| matches!(e, ShareError::BadEdit { .. })),
+            ("#lesson=a&edits=1:drop", |e| matches!(e, ShareError::BadEdit { problem: EditProblem::Shape, .. })),
+            ("#lesson=a&edits=1:drop:x", |e| matches!(e, ShareError::BadEdit { problem: EditProblem::Packet, .. })),
+            ("#lesson=a&edits=1:link:0:2:0:0:1", |e| {
+                matches!(e, ShareError::BadEdit { problem: EditProblem::Probability, .. })
+            }),
+            ("#lesson=a&edits=1:link:0:NaN:0:0:1", |e| {
+                matches!(e, ShareError::BadEdit { problem: EditProblem::Probability, .. })
+            }),
+            ("#lesson=a&edits=1:link:0:inf:0:0:1", |e| {
+                matches!(e, ShareError::BadEdit { problem: EditProblem::Probability, .. })
+            }),
+            ("#lesson=a&edits=1:link:0:-0.5:0:0:1", |e| {
+                matches!(e, ShareError::BadEdit { problem: EditProblem::Probability, .. })
+            }),
+            ("#lesson=a&edits=1:link:0:0:0:0:10000001", |e| {
+                matches!(e, ShareError::BadEdit { problem: EditProblem::Latency, .. })
+            }),
+            ("#lesson=a&edits=1:link:99999999999:0:0:0:1", |e| {
+                matches!(e, ShareError::BadEdit { problem: EditProblem::Link, .. })
+            }),
+            ("#lesson=a&edits=1:cut:40000", |e| matches!(e, ShareError::BadEdit { problem: EditProblem::Link, .. })),
+            ("#lesson=a&edits=99999999999999999999:cut:0", |e| {
+                matches!(e, ShareError::BadEdit { problem: EditProblem::Position, .. })
+            }),
+            ("#lesson=a&edits=1:melt:0", |e| matches!(e, ShareError::BadEdit { problem: EditProblem::Shape, .. })),
             ("#seed=1", |e| *e == ShareError::NoLesson),
             ("#lesson=a&colour=blue", |e| matches!(e, ShareError::UnknownKey(_))),
             ("#lesson=a&lesson=b", |e| matches!(e, ShareError::DuplicateKey(_))),
