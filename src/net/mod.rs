@@ -17,6 +17,7 @@ pub mod trace;
 pub mod udp;
 
 mod calls;
+mod queue;
 mod view;
 
 pub use addr::{CallId, Fd, HostId, Ipv4Addr, LinkId, PacketId, Protocol, SocketAddrV4, SocketId};
@@ -28,12 +29,11 @@ pub use view::{ListenView, SocketView, UdpView};
 use host::{Host, MAX_FDS_HARD};
 use link::Link;
 use packet::{Body, Packet, UDP_HEADER_LEN};
+use queue::EventQueue;
 use rng::SimRng;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use socket::Socket;
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use tcp::conn::TcpOut;
 use tcp::timers::TimerKind;
 use tcp::TcpConfig;
@@ -105,34 +105,9 @@ enum Event {
 }
 
 #[derive(Clone, Debug)]
-struct Scheduled {
-    time: u64,
-    seq: u64,
-    event: Event,
-}
-
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        (self.time, self.seq) == (other.time, other.seq)
-    }
-}
-impl Eq for Scheduled {}
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Scheduled {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.time, self.seq).cmp(&(other.time, other.seq))
-    }
-}
-
-#[derive(Clone, Debug)]
 pub struct World {
     now: u64,
-    next_seq: u64,
-    queue: BinaryHeap<Reverse<Scheduled>>,
+    queue: EventQueue<Event>,
     pub(crate) rng: SimRng,
     pub(crate) hosts: Vec<Host>,
     pub(crate) links: Vec<Link>,
@@ -157,8 +132,7 @@ impl World {
     pub fn new(seed: u64) -> World {
         World {
             now: 0,
-            next_seq: 0,
-            queue: BinaryHeap::new(),
+            queue: EventQueue::default(),
             rng: SimRng::new(seed),
             hosts: Vec::new(),
             links: Vec::new(),
@@ -294,7 +268,7 @@ impl World {
 
     /// Time of the next queued event.
     pub fn next_event_time(&self) -> Option<u64> {
-        self.queue.peek().map(|Reverse(s)| s.time)
+        self.queue.next_time()
     }
 
     pub fn is_idle(&self) -> bool {
@@ -345,15 +319,15 @@ impl World {
 
     /// Takes one entry off the queue. False when it was a superseded timer.
     fn pop_event(&mut self) -> bool {
-        let Some(Reverse(next)) = self.queue.pop() else { return false };
+        let Some((time, event)) = self.queue.pop() else { return false };
         // The clock moves only for events that happen: a superseded timer leaves it.
-        let ran = match next.event {
+        let ran = match event {
             Event::Arrive { to, packet, .. } => {
-                self.now = self.now.max(next.time);
+                self.now = self.now.max(time);
                 self.arrive(to, packet);
                 true
             }
-            Event::Timer { socket, kind } => self.timer_event(socket, kind, next.time),
+            Event::Timer { socket, kind } => self.timer_event(socket, kind, time),
         };
         if ran {
             self.events_run += 1;
@@ -439,7 +413,7 @@ impl World {
     }
 
     fn link_carrying(&self, packet: PacketId) -> Option<LinkId> {
-        self.queue.iter().find_map(|Reverse(s)| match &s.event {
+        self.queue.iter().find_map(|(_, event)| match event {
             Event::Arrive { path: Path::Link { link, .. }, packet: p, .. } if p.id == packet => Some(*link),
             _ => None,
         })
@@ -450,8 +424,8 @@ impl World {
         let mut v: Vec<_> = self
             .queue
             .iter()
-            .filter_map(|Reverse(s)| match &s.event {
-                Event::Arrive { path, packet, .. } => Some((packet, *path, s.time)),
+            .filter_map(|(time, event)| match event {
+                Event::Arrive { path, packet, .. } => Some((packet, *path, time)),
                 Event::Timer { .. } => None,
             })
             .collect();
@@ -521,9 +495,7 @@ impl World {
     }
 
     fn schedule(&mut self, time: u64, event: Event) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.queue.push(Reverse(Scheduled { time, seq, event }));
+        self.queue.push(time, event);
     }
 
     /// Keeps one queued event per running timer: a new, earlier deadline gets its
