@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 runs=${SOCKLAB_BENCH_RUNS:-5}
-out=$(SOCKLAB_BENCH_RUNS=$runs cargo bench --locked --bench core 2>/dev/null)
+out=$(SOCKLAB_BENCH_RUNS=$runs cargo bench --locked --features native --bench core 2>/dev/null)
 echo "$out"
 fig() { echo "$out" | awk -v n="$1" '$1 == n { print $2 }'; }
 # The same workloads at their fixed sizes in wasm32 (headless Chromium, one run each).

@@ -9,6 +9,7 @@
 
 pub mod diff;
 pub mod map;
+pub mod memory;
 pub mod real;
 
 use crate::net::socket::{CallResult, CallValue, SysCall};
