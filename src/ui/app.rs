@@ -274,9 +274,16 @@ pub fn App() -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
     };
-    let on_packet = {
-        let state = state.clone();
-        Callback::from(move |id: u64| state.dispatch(Action::SelectPacket(Some(id))))
+    let on_packet = use_dispatch(&dispatcher, |id: u64| Action::SelectPacket(Some(id)));
+    // The same callback for one timeline: the diagram's notes then skip their renders.
+    let on_event = {
+        let timeline = timeline.clone();
+        let dispatcher = dispatcher.clone();
+        use_memo(Rc::as_ptr(&timeline) as usize, move |_| {
+            Callback::from(move |(event, socket)| {
+                dispatcher.dispatch(Action::PickEvent { event, pos: timeline.position_of_event(event), socket })
+            })
+        })
     };
     let on_socket = {
         let state = state.clone();
@@ -449,9 +456,7 @@ pub fn App() -> Html {
                         <h2>{ tr(lang, Text::SequenceTitle) }</h2>
                         <Sequence layout={seq.clone()} packets={all_packets.clone()} {first} {end} {now} {lang}
                                   selected_packet={state.selected_packet} linked={linked.clone()} on_packet={on_packet.clone()}
-                                  on_event={let s = state.clone(); let t = timeline.clone();
-                                            Callback::from(move |(event, socket)| s.dispatch(Action::PickEvent {
-                                                event, pos: t.position_of_event(event), socket }))} />
+                                  on_event={(*on_event).clone()} />
                     </section>
                     if state.lesson.text().is_some() {
                         <section class="card script-card">

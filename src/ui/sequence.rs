@@ -155,6 +155,8 @@ pub struct Note {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Arrow {
     pub id: u64,
+    /// Its packet's place in the lesson's packets.
+    pub packet: usize,
     pub index: usize,
     pub fate_index: Option<usize>,
     pub x1: f64,
@@ -457,7 +459,7 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
                     let x1 = x_of(lane_of(&ends, i, *host), *host);
                     let x2 = p.to.map_or(x1, |to| x_of(receiver(&ends, to, p), to));
                     arrow_of.insert(p.id, arrows.len());
-                    arrows.push(new_arrow(p, x1, ey, x2));
+                    arrows.push(new_arrow(k, p, x1, ey, x2));
                 }
             }
             TraceKind::Duplicated { copy, .. } => {
@@ -466,7 +468,7 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
                     let original = p.duplicate_of.and_then(|o| arrow_of.get(&o)).map(|&a| arrows[a].clone());
                     let (x1, y1, x2) = original.map_or((mid, ey, mid), |a| (a.x1, a.y1, a.x2));
                     arrow_of.insert(p.id, arrows.len());
-                    arrows.push(new_arrow(p, x1, y1, x2));
+                    arrows.push(new_arrow(k, p, x1, y1, x2));
                 }
             }
             TraceKind::Delivered { packet, host, .. } => {
@@ -517,9 +519,10 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
     SeqLayout { width, height: band_y + used + 40.0, hosts, lanes, notes, arrows, times, waits, event_y, event_x }
 }
 
-fn new_arrow(p: &PacketInfo, x1: f64, y1: f64, x2: f64) -> Arrow {
+fn new_arrow(packet: usize, p: &PacketInfo, x1: f64, y1: f64, x2: f64) -> Arrow {
     Arrow {
         id: p.id,
+        packet,
         index: p.index,
         fate_index: p.fate_index,
         x1,
@@ -532,7 +535,32 @@ fn new_arrow(p: &PacketInfo, x1: f64, y1: f64, x2: f64) -> Arrow {
     }
 }
 
-#[derive(Properties, PartialEq)]
+/// An `Rc` compared by identity. Props that hold the lesson's layout or packets are
+/// equal when they hold the same ones: comparing their thousands of elements on
+/// every render cost more than drawing the few that changed.
+#[derive(Debug)]
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+#[derive(Properties)]
 pub struct SequenceProps {
     pub layout: Rc<SeqLayout>,
     pub packets: Rc<Vec<PacketInfo>>,
@@ -548,6 +576,19 @@ pub struct SequenceProps {
     /// A note was picked (clicked, or Enter on it): the trace index it shows, and
     /// the socket it is about.
     pub on_event: Callback<(usize, Option<SocketId>)>,
+}
+
+/// The layout and packets by identity (see [`Shared`]), the rest by value.
+impl PartialEq for SequenceProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.layout, &other.layout)
+            && Rc::ptr_eq(&self.packets, &other.packets)
+            && (self.first, self.end, self.now, self.lang, self.selected_packet)
+                == (other.first, other.end, other.now, other.lang, other.selected_packet)
+            && self.linked == other.linked
+            && self.on_packet == other.on_packet
+            && self.on_event == other.on_event
+    }
 }
 
 /// A lifeline's key among its siblings. `html!` flattens every `for` of a tag into
@@ -585,6 +626,26 @@ fn lane_label(lane: &Lane, lang: Lang, end: usize) -> (String, String) {
     (addr.to_string(), format!("{proto}{detail}"))
 }
 
+/// Scrolls the diagram's box in the next frame so that the current event, at
+/// (`focus_x`, `focus_y`) in SVG units, is in view: reading the layout during the
+/// step would force it in the middle of the step.
+fn scroll_to_focus(scroller: NodeRef, width: f64, focus_x: f64, focus_y: f64) {
+    let scroll = wasm_bindgen::closure::Closure::once_into_js(move || {
+        if let Some(el) = scroller.cast::<web_sys::Element>() {
+            let svg_w = el.first_element_child().map_or(0, |c| c.client_width());
+            let scale = f64::from(svg_w.max(el.client_width())).max(1.0) / width;
+            let target = focus_y * scale - f64::from(el.client_height()) * 0.6;
+            el.set_scroll_top(target.max(0.0) as i32);
+            // Narrower than the diagram (a phone): follow the action sideways too.
+            let left = focus_x * scale - f64::from(el.client_width()) / 2.0;
+            el.set_scroll_left(left.max(0.0) as i32);
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(scroll.unchecked_ref());
+    }
+}
+
 #[function_component]
 pub fn Sequence(props: &SequenceProps) -> Html {
     let l = &props.layout;
@@ -596,37 +657,32 @@ pub fn Sequence(props: &SequenceProps) -> Html {
     let focus_x = end.checked_sub(1).and_then(|i| l.event_x.get(i)).copied().unwrap_or(width / 2.0);
     {
         let scroller = scroller.clone();
-        use_effect_with((end, focus_y as i64), move |_| {
-            // Scroll in the next frame: reading the layout now would force it
-            // in the middle of the step.
-            let scroll = wasm_bindgen::closure::Closure::once_into_js(move || {
-                if let Some(el) = scroller.cast::<web_sys::Element>() {
-                    let svg_w = el.first_element_child().map_or(0, |c| c.client_width());
-                    let scale = f64::from(svg_w.max(el.client_width())).max(1.0) / width;
-                    let target = focus_y * scale - f64::from(el.client_height()) * 0.6;
-                    el.set_scroll_top(target.max(0.0) as i32);
-                    // Narrower than the diagram (a phone): follow the action sideways too.
-                    let left = focus_x * scale - f64::from(el.client_width()) / 2.0;
-                    el.set_scroll_left(left.max(0.0) as i32);
-                }
-            });
-            if let Some(w) = web_sys::window() {
-                let _ = w.request_animation_frame(scroll.unchecked_ref());
-            }
-        });
+        use_effect_with((end, focus_y as i64), move |_| scroll_to_focus(scroller, width, focus_x, focus_y));
     }
     let bottom = (focus_y + 30.0).max(TOP + 20.0);
     // Only what is near the current event is drawn: long lessons stay fast. Drawn
-    // elements are keyed, so moving the window adds and removes a few nodes
-    // instead of rewriting every one after the first that left.
+    // elements are keyed components, so moving the window adds and removes a few,
+    // and those whose props did not change skip their render.
     let (lo, hi) = (focus_y - WINDOW, focus_y + 60.0);
     let near = |y1: f64, y2: f64| y1.max(y2) >= lo && y1.min(y2) <= hi;
-    let height = bottom + 24.0;
-    let by_id: FxHashMap<u64, &PacketInfo> = props.packets.iter().map(|p| (p.id, p)).collect();
+    // The SVG is as tall as the whole lesson, always: a viewBox that grew with each
+    // step made the browser lay out and repaint every element of the diagram on
+    // every step. What has not happened yet is cut off by the box around it, whose
+    // height is the only size a step changes.
+    let full = diagram_height(l);
+    let shown = (bottom + 24.0).min(full);
+    let layout = Shared(props.layout.clone());
+    let packets = Shared(props.packets.clone());
     let y_of = |i: usize| l.event_y.get(i).copied().unwrap_or(TOP);
     // Below 74% the notes' text would be too small to read: scroll sideways instead.
     let min_width = (width * 0.74).round();
-    let labels = l.lanes.iter().filter(|lane| lane.born < end).map(|lane| (lane, lane_label(lane, props.lang, end)));
+    let labels: Vec<(usize, (String, String))> = l
+        .lanes
+        .iter()
+        .enumerate()
+        .filter(|(_, lane)| lane.born < end)
+        .map(|(k, lane)| (k, lane_label(lane, props.lang, end)))
+        .collect();
     html! {
         <div class="seq-scroll" ref={scroller} tabindex="0" aria-label={tr(props.lang, Text::SequenceTitle)}>
             <svg class="seq-head" viewBox={format!("0 0 {width} {HEAD}")}
@@ -637,15 +693,14 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                         <line x1={(h.x1 - 46.0).to_string()} x2={(h.x2 + 46.0).to_string()} y1="26" y2="26" />
                     </g>
                 }) }
-                { for labels.map(|(lane, (addr, detail))| html! {
-                    <g key={format!("l{}", lane_key(lane.of))} class={classes!("lane-label", matches!(lane.of, LaneOf::Host(_)).then_some("host-lane"))}>
-                        <text class="lane-name" x={lane.x.to_string()} y="42" text-anchor="middle">{ addr }</text>
-                        <text class="lane-detail" x={lane.x.to_string()} y="56" text-anchor="middle">{ detail }</text>
-                    </g>
+                { for labels.iter().map(|(k, (addr, detail))| html! {
+                    <LaneHead key={format!("l{}", lane_key(l.lanes[*k].of))} layout={layout.clone()} lane={*k}
+                              addr={addr.clone()} detail={detail.clone()} />
                 }) }
             </svg>
-            <svg class="sequence" viewBox={format!("0 {HEAD} {width} {}", height - HEAD)}
-                 style={format!("aspect-ratio: {width} / {}; min-width: {min_width}px", height - HEAD)} role="group"
+            <div class="seq-clip" style={format!("aspect-ratio: {width} / {}; min-width: {min_width}px", shown - HEAD)}>
+            <svg class="sequence" viewBox={format!("0 {HEAD} {width} {}", full - HEAD)}
+                 style={format!("aspect-ratio: {width} / {}; min-width: {min_width}px", full - HEAD)} role="group"
                  aria-label={tr(props.lang, Text::SequenceLabel)}>
                 <defs key="defs">
                     <marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7"
@@ -653,26 +708,13 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                         <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead" />
                     </marker>
                 </defs>
-                { for l.lanes.iter().filter(|lane| lane.born < end).map(|lane| {
-                    let (addr, detail) = lane_label(lane, props.lang, end);
+                { for labels.iter().map(|(k, (addr, detail))| {
+                    let lane = &l.lanes[*k];
                     let born_y = if lane.born == 0 { HEAD } else { y_of(lane.born) - 8.0 };
                     let gone = lane.died.filter(|&d| d < end).map(|d| y_of(d) + 6.0);
-                    let y2 = gone.unwrap_or(bottom);
-                    let host = l.hosts.iter().find(|h| h.host == lane.host).map_or("", |h| h.name.as_str());
-                    let title = format!("{host} {addr} {detail}");
                     html! {
-                        <g key={format!("l{}", lane_key(lane.of))} class={classes!("lane", matches!(lane.of, LaneOf::Host(_)).then_some("host-lane"))}
-                           data-lane={format!("{host} {addr}")} data-detail={detail.clone()}>
-                            <title>{ title.trim().to_string() }</title>
-                            if born_y > HEAD {
-                                <line class="unborn" x1={lane.x.to_string()} x2={lane.x.to_string()} y1={HEAD.to_string()} y2={born_y.to_string()} />
-                            }
-                            <line x1={lane.x.to_string()} x2={lane.x.to_string()} y1={born_y.to_string()} y2={y2.to_string()} />
-                            if let Some(g) = gone {
-                                <line class="end" x1={(lane.x - 9.0).to_string()} x2={(lane.x + 9.0).to_string()}
-                                      y1={g.to_string()} y2={g.to_string()} />
-                            }
-                        </g>
+                        <Lifeline key={format!("l{}", lane_key(lane.of))} layout={layout.clone()} lane={*k}
+                                  addr={addr.clone()} detail={detail.clone()} {born_y} {gone} {full} />
                     }
                 }) }
                 { for l.waits.iter().filter(|w| w.call_index < end).filter_map(|w| {
@@ -686,27 +728,125 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                               x1={w.x.to_string()} x2={w.x.to_string()} y1={w.y1.to_string()} y2={y2.to_string()} />
                     }
                 }) }
-                { for l.times.iter().filter(|t| t.index < end && near(t.y, t.y)).map(|t| html! {
-                    <text key={format!("t{}", t.index)} class={classes!("time", t.gap.then_some("gap"))} x="6" y={(t.y + 4.0).to_string()}>
-                        { if t.gap { format!("⋯ {}", t.text) } else { t.text.clone() } }
-                    </text>
+                { for l.times.iter().enumerate().filter(|(_, t)| t.index < end && near(t.y, t.y)).map(|(k, t)| html! {
+                    <TimeLabel key={format!("t{}", t.index)} layout={layout.clone()} index={k} />
                 }) }
-                { for l.arrows.iter().filter(|a| a.index < end && (near(a.y1, a.y2) || a.fate_index.is_none_or(|f| f >= end)))
-                    .filter_map(|a| by_id.get(&a.id).map(|p| arrow(a, p, props, bottom))) }
-                { for l.notes.iter().filter(|n| n.first < end && near(n.y, n.y)).map(|n| note(n, props)) }
+                { for l.arrows.iter().enumerate()
+                    .filter(|(_, a)| a.index < end && (near(a.y1, a.y2) || a.fate_index.is_none_or(|f| f >= end)))
+                    .map(|(k, a)| arrow(k, a, props, &layout, &packets, bottom)) }
+                { for l.notes.iter().enumerate().filter(|(_, n)| n.first < end && near(n.y, n.y)).map(|(k, n)| note(k, n, props, &layout)) }
             </svg>
+            </div>
         </div>
     }
 }
 
-fn note(n: &Note, props: &SequenceProps) -> Html {
+/// The height of the whole diagram in SVG units: every event, and room below the
+/// last for a packet still on its way and the margin under it.
+fn diagram_height(l: &SeqLayout) -> f64 {
+    let last = l.event_y.iter().copied().fold(l.height, f64::max);
+    (last + 60.0).max(TOP + 44.0)
+}
+
+#[derive(Properties, PartialEq)]
+struct LaneProps {
+    layout: Shared<SeqLayout>,
+    /// Which of the layout's lanes.
+    lane: usize,
+    addr: String,
+    detail: String,
+    /// Where it begins, and where it ends if its socket is gone.
+    #[prop_or_default]
+    born_y: f64,
+    #[prop_or_default]
+    gone: Option<f64>,
+    #[prop_or_default]
+    full: f64,
+}
+
+/// A lifeline's label in the header that stays in view.
+#[function_component]
+fn LaneHead(props: &LaneProps) -> Html {
+    let Some(lane) = props.layout.lanes.get(props.lane) else { return html! {} };
+    html! {
+        <g class={classes!("lane-label", matches!(lane.of, LaneOf::Host(_)).then_some("host-lane"))}>
+            <text class="lane-name" x={lane.x.to_string()} y="42" text-anchor="middle">{ &props.addr }</text>
+            <text class="lane-detail" x={lane.x.to_string()} y="56" text-anchor="middle">{ &props.detail }</text>
+        </g>
+    }
+}
+
+/// A lifeline, drawn to the end of the lesson (the box around the diagram cuts it):
+/// a step changes no lifeline unless its label does.
+#[function_component]
+fn Lifeline(props: &LaneProps) -> Html {
+    let l = &props.layout;
+    let Some(lane) = l.lanes.get(props.lane) else { return html! {} };
+    let host = l.hosts.iter().find(|h| h.host == lane.host).map_or("", |h| h.name.as_str());
+    let title = format!("{host} {} {}", props.addr, props.detail);
+    let x = lane.x.to_string();
+    html! {
+        <g class={classes!("lane", matches!(lane.of, LaneOf::Host(_)).then_some("host-lane"))}
+           data-lane={format!("{host} {}", props.addr)} data-detail={props.detail.clone()}>
+            <title>{ title.trim().to_string() }</title>
+            if props.born_y > HEAD {
+                <line class="unborn" x1={x.clone()} x2={x.clone()} y1={HEAD.to_string()} y2={props.born_y.to_string()} />
+            }
+            <line x1={x.clone()} x2={x.clone()} y1={props.born_y.to_string()} y2={props.gone.unwrap_or(props.full).to_string()} />
+            if let Some(g) = props.gone {
+                <line class="end" x1={(lane.x - 9.0).to_string()} x2={(lane.x + 9.0).to_string()}
+                      y1={g.to_string()} y2={g.to_string()} />
+            }
+        </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TimeProps {
+    layout: Shared<SeqLayout>,
+    index: usize,
+}
+
+/// A time in the left column.
+#[function_component]
+fn TimeLabel(props: &TimeProps) -> Html {
+    let Some(t) = props.layout.times.get(props.index) else { return html! {} };
+    html! {
+        <text class={classes!("time", t.gap.then_some("gap"))} x="6" y={(t.y + 4.0).to_string()}>
+            { if t.gap { format!("⋯ {}", t.text) } else { t.text.clone() } }
+        </text>
+    }
+}
+
+fn note(k: usize, n: &Note, props: &SequenceProps, layout: &Shared<SeqLayout>) -> Html {
     let end = props.end;
-    let current = n.last >= props.first && n.first < end;
-    let linked = props.linked.has_any(n.first, n.last.min(end.saturating_sub(1)));
-    let at = n.last.min(end.saturating_sub(1));
+    html! {
+        <SeqNote key={format!("n{}", n.first)} layout={layout.clone()} index={k} lang={props.lang}
+                 current={n.last >= props.first && n.first < end}
+                 linked={props.linked.has_any(n.first, n.last.min(end.saturating_sub(1)))}
+                 at={n.last.min(end.saturating_sub(1))} on_event={props.on_event.clone()} />
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct NoteProps {
+    layout: Shared<SeqLayout>,
+    /// Which of the layout's notes.
+    index: usize,
+    lang: Lang,
+    current: bool,
+    linked: bool,
+    /// The trace index a pick goes to: the last event of the note shown so far.
+    at: usize,
+    on_event: Callback<(usize, Option<SocketId>)>,
+}
+
+#[function_component]
+fn SeqNote(props: &NoteProps) -> Html {
+    let Some(n) = props.layout.notes.get(props.index) else { return html! {} };
     let pick = {
         let on_event = props.on_event.clone();
-        let socket = n.socket;
+        let (at, socket) = (props.at, n.socket);
         Callback::from(move |_: ()| on_event.emit((at, socket)))
     };
     let onclick = {
@@ -715,7 +855,7 @@ fn note(n: &Note, props: &SequenceProps) -> Html {
     };
     let text = n.say.text(props.lang);
     html! {
-        <g key={format!("n{}", n.first)} class={classes!("note", n.kind, current.then_some("current"), linked.then_some("linked"))}
+        <g class={classes!("note", n.kind, props.current.then_some("current"), props.linked.then_some("linked"))}
            data-first={n.first.to_string()} role="button" tabindex="0" aria-label={text.clone()}
            {onclick} onkeydown={on_activate(pick)}>
             if n.kind != "fault" {
@@ -729,20 +869,57 @@ fn note(n: &Note, props: &SequenceProps) -> Html {
     }
 }
 
-fn arrow(a: &Arrow, p: &PacketInfo, props: &SequenceProps, bottom: f64) -> Html {
+fn arrow(
+    k: usize,
+    a: &Arrow,
+    props: &SequenceProps,
+    layout: &Shared<SeqLayout>,
+    packets: &Shared<Vec<PacketInfo>>,
+    bottom: f64,
+) -> Html {
     let end = props.end;
     let known = a.fate_index.is_some_and(|f| f < end);
-    let (x2, y2) = if known {
+    let head = if known {
         (a.x2, a.y2)
     } else {
+        // On its way: as far along as its time in flight, its head below every event so far.
         let span = a.arrival.saturating_sub(a.sent).max(1) as f64;
         let f = (props.now.saturating_sub(a.sent) as f64 / span).clamp(0.05, 0.95);
         (a.x1 + (a.x2 - a.x1) * f, (bottom + 4.0).max(a.y1 + 8.0))
     };
+    html! {
+        <SeqArrow key={format!("a{}", a.id)} layout={layout.clone()} index={k} packets={packets.clone()}
+                  {head} {known} lang={props.lang}
+                  current={a.index >= props.first || a.fate_index.is_some_and(|f| f >= props.first && f < end)}
+                  selected={props.selected_packet == Some(a.id)} linked={props.linked.has_packet(a.id)}
+                  on_packet={props.on_packet.clone()} />
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ArrowProps {
+    layout: Shared<SeqLayout>,
+    /// Which of the layout's arrows.
+    index: usize,
+    packets: Shared<Vec<PacketInfo>>,
+    /// Where its head is drawn.
+    head: (f64, f64),
+    /// Whether its fate is known (else it is on its way).
+    known: bool,
+    lang: Lang,
+    current: bool,
+    selected: bool,
+    linked: bool,
+    on_packet: Callback<u64>,
+}
+
+#[function_component]
+fn SeqArrow(props: &ArrowProps) -> Html {
+    let Some(a) = props.layout.arrows.get(props.index) else { return html! {} };
+    let Some(p) = props.packets.get(a.packet) else { return html! {} };
+    let (x2, y2) = props.head;
+    let known = props.known;
     let lost = known && a.lost;
-    let current = a.index >= props.first || a.fate_index.is_some_and(|f| f >= props.first && f < end);
-    let selected = props.selected_packet == Some(a.id);
-    let linked = props.linked.has_packet(a.id);
     let pick = {
         let on_packet = props.on_packet.clone();
         let id = a.id;
@@ -758,9 +935,9 @@ fn arrow(a: &Arrow, p: &PacketInfo, props: &SequenceProps, bottom: f64) -> Html 
     let label = p.label();
     let w = label_width(&label);
     html! {
-        <g key={format!("a{}", a.id)} class={classes!("arrow", p.kind(), (!known).then_some("flying"), lost.then_some("lost"),
-                           current.then_some("current"), selected.then_some("selected"),
-                           linked.then_some("linked"), p.analysis.is_some().then_some("analysed"))}
+        <g class={classes!("arrow", p.kind(), (!known).then_some("flying"), lost.then_some("lost"),
+                           props.current.then_some("current"), props.selected.then_some("selected"),
+                           props.linked.then_some("linked"), p.analysis.is_some().then_some("analysed"))}
            data-packet={a.id.to_string()} data-label={label.clone()} role="button" tabindex="0"
            aria-label={label.clone()} {onclick} onkeydown={on_activate(pick)}>
             <line class="hit" x1={a.x1.to_string()} y1={a.y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
