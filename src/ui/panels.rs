@@ -1,6 +1,8 @@
 //! Side panels: buffers and windows of the selected socket, "break it" link
 //! controls, and share/export.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::i18n::{tr, Lang, Text};
@@ -30,6 +32,38 @@ fn bar(label: &str, parts: &[(&'static str, &str, usize)], capacity: usize) -> H
 /// cwnd and ssthresh over time, as a small step plot.
 type Point = (u64, u32, u32);
 
+/// The points of a step plot that fall on one x (within half a unit): the level
+/// it enters with is the previous column's last, then it spans `low`..`high`.
+#[derive(Debug, PartialEq)]
+struct PlotColumn {
+    x: f64,
+    low: f64,
+    high: f64,
+    last: f64,
+}
+
+/// Merges the (x, y) points of a step plot into columns. The plot is 300 units
+/// wide and a long lesson has thousands of points: drawn one by one they made a
+/// path of thousands of segments, rebuilt on every step, that looks the same.
+fn plot_columns(points: impl Iterator<Item = (f64, f64)>) -> Vec<PlotColumn> {
+    let mut columns: Vec<PlotColumn> = Vec::new();
+    for (x, y) in points {
+        let entry = columns.last().map(|c| c.last);
+        match columns.last_mut() {
+            Some(c) if (x - c.x).abs() < 0.5 => {
+                c.low = c.low.min(y);
+                c.high = c.high.max(y);
+                c.last = y;
+            }
+            _ => {
+                let from = entry.unwrap_or(y);
+                columns.push(PlotColumn { x, low: from.min(y), high: from.max(y), last: y });
+            }
+        }
+    }
+    columns
+}
+
 fn cwnd_plot(points: &[Point], lang: Lang) -> Html {
     if points.is_empty() {
         return html! {};
@@ -42,19 +76,18 @@ fn cwnd_plot(points: &[Point], lang: Lang) -> Html {
     let x = |t: u64| 30.0 + (t as f64 - t0) / (t1 - t0) * (w - 40.0);
     let y = |v: u32| h - 16.0 - (f64::from(v) / maxv) * (h - 26.0);
     let steps = |f: &dyn Fn(&Point) -> Option<u32>| {
+        let columns = plot_columns(points.iter().filter_map(|p| f(p).map(|v| (x(p.0), y(v)))));
         let mut d = String::new();
-        let mut last: Option<f64> = None;
-        for p in points {
-            let Some(v) = f(p) else { continue };
-            let (px, py) = (x(p.0), y(v));
-            match last {
-                None => d.push_str(&format!("M {px:.1} {py:.1}")),
-                Some(ly) => d.push_str(&format!(" L {px:.1} {ly:.1} L {px:.1} {py:.1}")),
+        for (k, c) in columns.iter().enumerate() {
+            let (cx, entry) = (c.x, columns.get(k.wrapping_sub(1)).map_or(c.last, |prev| prev.last));
+            let verb = if k == 0 { "M" } else { " L" };
+            d.push_str(&format!("{verb} {cx:.1} {entry:.1}"));
+            for v in [c.low, c.high, c.last] {
+                d.push_str(&format!(" L {cx:.1} {v:.1}"));
             }
-            last = Some(py);
         }
-        if let Some(ly) = last {
-            d.push_str(&format!(" L {:.1} {ly:.1}", w - 10.0));
+        if let Some(c) = columns.last() {
+            d.push_str(&format!(" L {:.1} {:.1}", w - 10.0, c.last));
         }
         d
     };
@@ -72,18 +105,47 @@ fn cwnd_plot(points: &[Point], lang: Lang) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct BuffersProps {
     pub lang: Lang,
     pub view: Option<SocketView>,
     pub host: String,
-    pub trace: std::rc::Rc<Vec<TraceEvent>>,
+    pub trace: Rc<Vec<TraceEvent>>,
     pub end: usize,
+}
+
+/// The trace by identity: comparing its thousands of events on every step cost
+/// more than the panel's render.
+impl PartialEq for BuffersProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.trace, &other.trace)
+            && (self.lang, self.end, &self.host, &self.view) == (other.lang, other.end, &other.host, &other.view)
+    }
+}
+
+/// Every congestion change of `socket` in `trace`: (trace index, point).
+fn congestion_of(trace: &[TraceEvent], socket: Option<SocketId>) -> Vec<(usize, Point)> {
+    trace
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e.kind {
+            TraceKind::Congestion { socket: s, cwnd, ssthresh, .. } if Some(s) == socket => {
+                Some((i, (e.time, cwnd, ssthresh)))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 #[function_component]
 pub fn Buffers(props: &BuffersProps) -> Html {
     let lang = props.lang;
+    // Found once per lesson and socket, not on every step.
+    let congestion = {
+        let trace = props.trace.clone();
+        let socket = props.view.as_ref().map(|v| v.id);
+        use_memo((Rc::as_ptr(&trace) as usize, socket), move |_| congestion_of(&trace, socket))
+    };
     let Some(v) = &props.view else {
         return html! { <p class="muted">{ tr(lang, Text::NoSocketSelected) }</p> };
     };
@@ -93,13 +155,8 @@ pub fn Buffers(props: &BuffersProps) -> Html {
         v.fd.map_or("–".into(), |f| f.to_string()),
         v.local.map_or("*:*".into(), |a| a.to_string())
     );
-    let points: Vec<(u64, u32, u32)> = props.trace[..props.end.min(props.trace.len())]
-        .iter()
-        .filter_map(|e| match e.kind {
-            TraceKind::Congestion { socket, cwnd, ssthresh, .. } if socket == v.id => Some((e.time, cwnd, ssthresh)),
-            _ => None,
-        })
-        .collect();
+    let shown = congestion.partition_point(|(i, _)| *i < props.end);
+    let points: Vec<Point> = congestion[..shown].iter().map(|(_, p)| *p).collect();
     html! {
         <div class="buffers" data-socket={v.id.0.to_string()}>
             <p class="caption">{ who }</p>
@@ -255,4 +312,23 @@ pub fn socket_choices(world: &crate::net::World) -> Vec<(SocketId, String)> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn points_on_one_x_merge_into_a_column_that_keeps_their_span() {
+        let points = [(10.0, 50.0), (10.2, 80.0), (10.3, 20.0), (10.4, 40.0), (30.0, 60.0)];
+        let columns = plot_columns(points.into_iter());
+        assert_eq!(
+            columns,
+            [
+                PlotColumn { x: 10.0, low: 20.0, high: 80.0, last: 40.0 },
+                PlotColumn { x: 30.0, low: 40.0, high: 60.0, last: 60.0 },
+            ]
+        );
+    }
 }
