@@ -77,7 +77,7 @@ pub fn lex_line(text: &str, line: usize) -> Result<Vec<Token>, ScriptError> {
         } else if c == '[' {
             let start = i + 1;
             let Some(len) = chars[start..].iter().position(|&c| c == ']') else {
-                return Err(ScriptError::new(line, col, "expected ']' to close the flags, found end of line"));
+                return Err(ScriptError::expected(line, col, "']' to close the flags", "end of line"));
             };
             out.push(Token { tok: Tok::Flags(chars[start..start + len].iter().collect()), col });
             i = start + len + 1;
@@ -85,11 +85,7 @@ pub fn lex_line(text: &str, line: usize) -> Result<Vec<Token>, ScriptError> {
             out.push(Token { tok: Tok::Punct(c), col });
             i += 1;
         } else {
-            return Err(ScriptError::new(
-                line,
-                col,
-                format!("expected a word, number, string or punctuation, found '{c}'"),
-            ));
+            return Err(ScriptError::expected(line, col, "a word, number, string or punctuation", format!("'{c}'")));
         }
     }
     Ok(out)
@@ -102,13 +98,13 @@ fn lex_string(chars: &[char], open: usize, line: usize) -> Result<(Vec<u8>, usiz
     let mut i = open + 1;
     loop {
         let Some(&c) = chars.get(i) else {
-            return Err(ScriptError::new(line, open + 1, "expected '\"' to close the string, found end of line"));
+            return Err(ScriptError::expected(line, open + 1, "'\"' to close the string", "end of line"));
         };
         match c {
             '"' => return Ok((bytes, i + 1)),
             '\\' => {
                 let Some(&e) = chars.get(i + 1) else {
-                    return Err(ScriptError::new(line, i + 1, "expected an escape after '\\', found end of line"));
+                    return Err(ScriptError::expected(line, i + 1, "an escape after '\\'", "end of line"));
                 };
                 match e {
                     'n' => bytes.push(b'\n'),
@@ -120,20 +116,22 @@ fn lex_string(chars: &[char], open: usize, line: usize) -> Result<(Vec<u8>, usiz
                     'x' => {
                         let hex: String = chars.iter().skip(i + 2).take(2).collect();
                         let Some(b) = (hex.len() == 2).then(|| u8::from_str_radix(&hex, 16).ok()).flatten() else {
-                            return Err(ScriptError::new(
+                            return Err(ScriptError::expected(
                                 line,
                                 i + 1,
-                                format!("expected two hex digits after '\\x', found '{hex}'"),
+                                "two hex digits after '\\x'",
+                                format!("'{hex}'"),
                             ));
                         };
                         bytes.push(b);
                         i += 2;
                     }
                     other => {
-                        return Err(ScriptError::new(
+                        return Err(ScriptError::expected(
                             line,
                             i + 1,
-                            format!("expected an escape (\\n \\r \\t \\0 \\\\ \\\" \\xHH), found '\\{other}'"),
+                            "an escape (\\n \\r \\t \\0 \\\\ \\\" \\xHH)",
+                            format!("'\\{other}'"),
                         ))
                     }
                 }

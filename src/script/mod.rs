@@ -29,6 +29,6 @@ pub mod render;
 pub mod runner;
 
 pub use ast::{Meta, Script, Statement, StmtKind};
-pub use error::{Failure, FailureKind, ScriptError};
+pub use error::{Failure, FailureKind, ScriptError, ScriptErrorKind};
 pub use parser::parse;
 pub use runner::{run, CallRecord, LineDetail, LineOutcome, RunOptions, RunReport, Runner};

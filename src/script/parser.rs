@@ -51,10 +51,11 @@ pub fn parse(text: &str) -> Result<Script, ScriptError> {
                 "about" | "about.en" => &mut script.meta.about_en,
                 "about.ko" => &mut script.meta.about_ko,
                 other => {
-                    return Err(ScriptError::new(
+                    return Err(ScriptError::expected(
                         line,
                         1,
-                        format!("expected title.en, title.ko, about.en or about.ko, found '{other}'"),
+                        "title.en, title.ko, about.en or about.ko",
+                        format!("'{other}'"),
                     ))
                 }
             };
@@ -154,7 +155,7 @@ impl P<'_> {
     }
 
     fn err(&self, expected: &str) -> ScriptError {
-        ScriptError::new(self.line, self.col(), format!("expected {expected}, found {}", self.found()))
+        ScriptError::expected(self.line, self.col(), expected, self.found())
     }
 
     fn err_at(&self, col: usize, msg: impl Into<String>) -> ScriptError {
