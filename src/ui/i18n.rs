@@ -4,6 +4,10 @@
 //! text missing in one language is a compile error, not a blank on the page.
 //! Plain Rust, no web: tested by the unit tests below.
 
+use super::lesson::BuildError;
+use crate::script::{Failure, ScriptError, ScriptErrorKind};
+use crate::share::{EditProblem, ShareError};
+
 /// The page's language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Lang {
@@ -443,6 +447,147 @@ pub fn analysis(lang: Lang, word: &str) -> String {
     out
 }
 
+/// Something the page tells the learner above the lesson. It keeps what
+/// happened, not a sentence, so it is said in whichever language the page is in.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    /// The lesson's script stopped at a failure (run in lesson file `lesson`).
+    ScriptStopped { lesson: String, failure: Failure },
+    /// A script that does not parse, or a lesson that cannot be built.
+    Build(BuildError),
+    /// A shared link that cannot be read.
+    BadLink(ShareError),
+    /// A shared link that names a lesson the page does not have.
+    UnknownLesson(String),
+    /// Changes in a shared link on links the lesson does not have (their ids,
+    /// ascending, without repeats), left out.
+    IgnoredEdits { count: usize, links: Vec<u32> },
+}
+
+/// The notices on show and the language to say them in; `Display` writes them
+/// in that language, one after the other.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notices {
+    pub lang: Lang,
+    pub items: Vec<Notice>,
+}
+
+impl std::fmt::Display for Notices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, notice) in self.items.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" · ")?;
+            }
+            f.write_str(&notice.text(self.lang))?;
+        }
+        Ok(())
+    }
+}
+
+impl Notice {
+    /// The notice as a sentence in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Notice::ScriptStopped { lesson, failure }, Lang::En) => {
+                format!("the script stopped: {}", failure.render(lesson))
+            }
+            (Notice::ScriptStopped { failure, .. }, Lang::Ko) => format!(
+                "스크립트가 {}행에서 멈췄습니다 — 기대한 결과: {}, 실제 결과: {}",
+                failure.line, failure.expected, failure.got
+            ),
+            (Notice::Build(e), Lang::En) => e.to_string(),
+            (Notice::Build(BuildError::Script(e)), Lang::Ko) => {
+                format!("스크립트 {}행 {}열: {}", e.line, e.col, script_error_ko(e))
+            }
+            (Notice::Build(BuildError::World(e)), Lang::Ko) => format!("레슨을 만들 수 없습니다: {e}"),
+            (Notice::BadLink(e), Lang::En) => e.to_string(),
+            (Notice::BadLink(e), Lang::Ko) => share_error_ko(e),
+            (Notice::UnknownLesson(name), Lang::En) => {
+                format!("the shared link names an unknown lesson {}", crate::share::quote(name))
+            }
+            (Notice::UnknownLesson(name), Lang::Ko) => {
+                format!("공유 링크가 가리키는 레슨이 없습니다: {}", crate::share::quote(name))
+            }
+            (Notice::IgnoredEdits { count, links }, Lang::En) => format!(
+                "{count} {} in the shared link ignored: this lesson has no link {}",
+                if *count == 1 { "change" } else { "changes" },
+                link_list(links, " or ")
+            ),
+            (Notice::IgnoredEdits { count, links }, Lang::Ko) => format!(
+                "공유 링크의 변경 {count}개를 적용하지 않았습니다: 이 레슨에는 링크 {}이(가) 없습니다",
+                link_list(links, ", ")
+            ),
+        }
+    }
+}
+
+/// `#0, #3 or #7`: at most five ids, then `…`.
+fn link_list(links: &[u32], last_sep: &str) -> String {
+    const SHOWN: usize = 5;
+    let ids: Vec<String> = links.iter().take(SHOWN).map(|l| format!("#{l}")).collect();
+    let mut out = match ids.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{}{last_sep}{last}", rest.join(", ")),
+        None => String::new(),
+    };
+    if links.len() > SHOWN {
+        out.push_str(", …");
+    }
+    out
+}
+
+/// A script error's message in Korean: the common `expected …, found …` kind
+/// framed in Korean around the script's own words and tokens; anything else as written.
+fn script_error_ko(e: &ScriptError) -> String {
+    match &e.kind {
+        ScriptErrorKind::Expected { expected, found } => {
+            let found = if found == "end of line" { "줄 끝" } else { found };
+            format!("여기에 와야 할 것: {expected} · 실제로 있는 것: {found}")
+        }
+        ScriptErrorKind::Other => e.message.clone(),
+    }
+}
+
+/// A share-link error in Korean (its `Display` is the English).
+fn share_error_ko(e: &ShareError) -> String {
+    use crate::share::{quote, MAX_EDITS, MAX_FRAGMENT_BYTES, MAX_LESSON_NAME, MAX_SCRIPT_BYTES};
+    let link = "공유 링크를 읽을 수 없습니다";
+    match e {
+        ShareError::TooLong(n) => format!("{link}: 링크가 {n}바이트로, 한도 {MAX_FRAGMENT_BYTES}바이트를 넘습니다"),
+        ShareError::NotKeyValue(part) => format!("{link}: 키=값 형식이 아닌 부분이 있습니다: {}", quote(part)),
+        ShareError::UnknownKey(key) => format!("{link}: 알 수 없는 키입니다: {}", quote(key)),
+        ShareError::DuplicateKey(key) => format!("{link}: 같은 키가 두 번 나옵니다: {}", quote(key)),
+        ShareError::BadLesson(name) => format!(
+            "{link}: 레슨 이름이 올바르지 않습니다: {} (영문자, 숫자, -, _로 {MAX_LESSON_NAME}자 이하)",
+            quote(name)
+        ),
+        ShareError::BadNumber { key, value } => {
+            format!("{link}: {key} 값이 범위 안의 숫자가 아닙니다: {}", quote(value))
+        }
+        ShareError::GarbledScript => {
+            format!("{link}: 링크 안의 스크립트가 깨져 있습니다 (잘못된 %-이스케이프 또는 UTF-8이 아닌 바이트)")
+        }
+        ShareError::ScriptTooLong(n) => {
+            format!("{link}: 링크 안의 스크립트가 {n}바이트로, 한도 {MAX_SCRIPT_BYTES}바이트를 넘습니다")
+        }
+        ShareError::TooManyEdits => format!("{link}: 변경이 {MAX_EDITS}개보다 많습니다"),
+        ShareError::BadEdit { edit, problem } => {
+            let why = match problem {
+                EditProblem::Position => "위치가 범위 안의 숫자가 아닙니다",
+                EditProblem::Link => "링크 번호가 올바르지 않습니다",
+                EditProblem::Probability => "확률이 0에서 1 사이의 숫자가 아닙니다",
+                EditProblem::Packet => "패킷 번호가 숫자가 아닙니다",
+                EditProblem::Latency => "지연 시간이 10초 이하의 마이크로초 값이 아닙니다",
+                EditProblem::Shape => {
+                    "형식은 위치:drop:패킷, 위치:cut:링크, 위치:repair:링크, 위치:link:링크:손실:중복:순서바뀜:지연 중 하나입니다"
+                }
+            };
+            format!("{link}: 변경 {}을(를) 이해할 수 없습니다 — {why}", quote(edit))
+        }
+        ShareError::NoLesson => format!("{link}: 레슨 이름이 없습니다"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,6 +611,61 @@ mod tests {
         assert_eq!(analysis(Lang::Ko, "Fast Retransmission"), "빠른 재전송");
         assert_eq!(analysis(Lang::Ko, "Dup ACK #3 · late"), "중복 ACK #3 · 늦게 옴");
         assert_eq!(analysis(Lang::En, "Dup ACK #3"), "Dup ACK #3");
+    }
+
+    fn has_hangul(text: &str) -> bool {
+        text.chars().any(|c| ('가'..='힣').contains(&c))
+    }
+
+    #[wasm_bindgen_test]
+    fn every_notice_reads_in_both_languages() {
+        use crate::script::FailureKind;
+        let failure = Failure { line: 4, kind: FailureKind::Expectation, expected: "x".into(), got: "y".into() };
+        let mut notices = vec![
+            Notice::ScriptStopped { lesson: "l".into(), failure },
+            Notice::Build(BuildError::Script(ScriptError::expected(3, 5, "a host name", "end of line"))),
+            Notice::Build(BuildError::Script(ScriptError::new(3, 5, "unknown host zed"))),
+            Notice::Build(BuildError::World("too many hosts".into())),
+            Notice::UnknownLesson("nope".into()),
+            Notice::IgnoredEdits { count: 1, links: vec![3] },
+        ];
+        let bad_links = [
+            "#lesson=a&x",
+            "#lesson=a&colour=blue",
+            "#lesson=a&lesson=b",
+            "#lesson=a b",
+            "#lesson=a&pos=x",
+            "#lesson=a&script=%ff",
+            "#lesson=a&edits=1:melt:0",
+            "#seed=1",
+        ];
+        for link in bad_links {
+            match crate::share::decode(link) {
+                Err(e) => notices.push(Notice::BadLink(e)),
+                Ok(s) => panic!("{link} decodes to {s:?}"),
+            }
+        }
+        for notice in notices {
+            let (en, ko) = (notice.text(Lang::En), notice.text(Lang::Ko));
+            assert!(!has_hangul(&en) && has_hangul(&ko), "{notice:?}: {en} / {ko}");
+        }
+        let e = Notice::Build(BuildError::Script(ScriptError::expected(3, 5, "a host name", "end of line")));
+        assert_eq!(e.text(Lang::Ko), "스크립트 3행 5열: 여기에 와야 할 것: a host name · 실제로 있는 것: 줄 끝");
+        assert_eq!(e.text(Lang::En), "line 3, column 5: expected a host name, found end of line");
+    }
+
+    #[wasm_bindgen_test]
+    fn ignored_changes_name_at_most_five_links() {
+        let links: Vec<u32> = (10..17).collect();
+        let n = Notice::IgnoredEdits { count: 9, links };
+        assert_eq!(
+            n.text(Lang::En),
+            "9 changes in the shared link ignored: this lesson has no link #10, #11, #12, #13 or #14, …"
+        );
+        let one = Notice::IgnoredEdits { count: 1, links: vec![2] };
+        assert_eq!(one.text(Lang::En), "1 change in the shared link ignored: this lesson has no link #2");
+        let both = Notices { lang: Lang::Ko, items: vec![one, Notice::UnknownLesson("x".into())] };
+        assert!(both.to_string().contains(" · "), "{both}");
     }
 
     #[wasm_bindgen_test]

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::i18n::Lang;
-use super::scripts::{prepare, SCRIPTS};
+use super::scripts::{self, Prepared, ScriptRun, SCRIPTS};
 use super::timeline::Cmd;
 use crate::net::{Command, Domain, HostId, Ipv4Addr, LinkConfig, Protocol, SocketAddrV4, SysCall, World, WorldError};
 use crate::script::{RunReport, ScriptError};
@@ -55,6 +55,19 @@ pub struct Run {
     pub report: Option<RunReport>,
 }
 
+impl From<Prepared> for Run {
+    fn from(p: Prepared) -> Run {
+        Run { world: p.world, commands: p.commands, report: Some(p.report) }
+    }
+}
+
+/// A lesson on its way to the page: built at once, or a script still to run.
+pub enum Start {
+    Ready(Box<Run>),
+    /// A script, parsed and with its set-up lines run; the rest runs in slices.
+    Script(Box<ScriptRun>),
+}
+
 /// Why a lesson could not be run.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BuildError {
@@ -101,17 +114,31 @@ impl Lesson {
 
     /// The world and the commands; `seed` overrides a script's own seed line.
     pub fn build(&self, seed: Option<u64>) -> Result<Run, BuildError> {
-        match &self.source {
-            Source::Builtin(f) => f(seed.unwrap_or(1))
-                .map(|(world, commands)| Run {
-                    world,
-                    commands: commands.into_iter().map(Cmd::Do).collect(),
-                    report: None,
-                })
-                .map_err(|e| BuildError::World(e.to_string())),
-            Source::Script(t) => run_script(t, seed),
-            Source::Sandbox(t) => run_script(t, seed),
-        }
+        Ok(match self.start(seed)? {
+            Start::Ready(run) => *run,
+            Start::Script(run) => run.finish().into(),
+        })
+    }
+
+    /// Starts building the lesson: a built-in one is built at once; a script is
+    /// parsed (so its errors show at once) and left to run in slices.
+    pub fn start(&self, seed: Option<u64>) -> Result<Start, BuildError> {
+        let text = match &self.source {
+            Source::Builtin(f) => {
+                return f(seed.unwrap_or(1))
+                    .map(|(world, commands)| {
+                        Start::Ready(Box::new(Run {
+                            world,
+                            commands: commands.into_iter().map(Cmd::Do).collect(),
+                            report: None,
+                        }))
+                    })
+                    .map_err(|e| BuildError::World(e.to_string()));
+            }
+            Source::Script(t) => t,
+            Source::Sandbox(t) => &**t,
+        };
+        scripts::start(text, seed).map(|run| Start::Script(Box::new(run))).map_err(BuildError::Script)
     }
 
     /// A lesson from a script's text (its title and about lines).
@@ -147,11 +174,6 @@ impl Lesson {
 
 /// The id of the sandbox lesson.
 pub const SANDBOX: &str = "sandbox";
-
-fn run_script(text: &str, seed: Option<u64>) -> Result<Run, BuildError> {
-    let p = prepare(text, seed).map_err(BuildError::Script)?;
-    Ok(Run { world: p.world, commands: p.commands, report: Some(p.report) })
-}
 
 /// The whole library: the built-in tour, then every script (the handshake first).
 pub fn library() -> Vec<Lesson> {

@@ -2,6 +2,8 @@
 //! bridge from a script run to the page's model (a world and the commands that
 //! reproduce the run). Plain Rust, no web.
 
+use std::sync::Arc;
+
 use super::timeline::Cmd;
 use crate::net::{Command, TraceKind, World};
 use crate::script::{self, LineDetail, RunOptions, RunReport, Runner, ScriptError, StmtKind};
@@ -50,27 +52,76 @@ fn is_setup(kind: &StmtKind) -> bool {
     matches!(kind, StmtKind::Seed { .. } | StmtKind::Host { .. } | StmtKind::Link { .. } | StmtKind::Tcp { .. })
 }
 
-/// Events one script run may take in the page. The run happens in one piece
-/// before the timeline is built, so this bounds how long a hostile or runaway
-/// sandbox script can hold the page (the command-line tool allows 5,000,000);
+/// Events one script run may take in the page. The run goes on in slices between
+/// frames ([`ScriptRun::run_for`]), so this bounds how long a hostile or runaway
+/// sandbox script keeps the page busy (the command-line tool allows 5,000,000);
 /// the page shows at most `MAX_TICKS` steps of it anyway.
 pub const PAGE_MAX_EVENTS: u64 = 200_000;
 
-/// Parses and runs `text` with `seed` (the script's own `seed` line when `None`).
-pub fn prepare(text: &str, seed: Option<u64>) -> Result<Prepared, ScriptError> {
-    let parsed = script::parse(text)?;
+/// A script run the page does a slice at a time, so that a long lesson does not
+/// freeze it; [`ScriptRun::finish`] makes it the page's model.
+pub struct ScriptRun {
+    runner: Runner<'static>,
+    statements: usize,
+    setup_lines: usize,
+    /// The world after the leading set-up lines, where the page's timeline starts.
+    world: World,
+    setup_len: usize,
+}
+
+/// Parses `text` and runs its set-up lines, with `seed` (the script's own `seed`
+/// line when `None`); the rest runs in [`ScriptRun::run_for`] slices.
+pub fn start(text: &str, seed: Option<u64>) -> Result<ScriptRun, ScriptError> {
+    let parsed = Arc::new(script::parse(text)?);
     let opts = RunOptions { seed, max_events: PAGE_MAX_EVENTS, ..RunOptions::default() };
+    let statements = parsed.statements.len();
+    let setup_lines = parsed.statements.iter().take_while(|s| is_setup(&s.kind)).count();
+    let mut runner = Runner::shared(parsed, opts);
     // The world after the leading set-up lines (hosts, links, TCP settings).
-    let mut runner = Runner::new(&parsed, opts.clone());
     while runner.next_statement().is_some_and(|s| is_setup(&s.kind)) {
         runner.step();
     }
     let setup_len = runner.trace().len();
     let mut world = runner.world().snapshot();
     world.discard_trace();
-    let report = script::run(&parsed, &opts);
+    Ok(ScriptRun { runner, statements, setup_lines, world, setup_len })
+}
+
+/// Parses and runs `text` with `seed` (the script's own `seed` line when `None`), at once.
+pub fn prepare(text: &str, seed: Option<u64>) -> Result<Prepared, ScriptError> {
+    Ok(start(text, seed)?.finish())
+}
+
+impl ScriptRun {
+    /// Goes on for at most `units` of work (a world event or a statement each);
+    /// true once the run is complete.
+    pub fn run_for(&mut self, units: u64) -> bool {
+        self.runner.run_for(units)
+    }
+
+    /// The share of the script's statements started, 0.0 to 1.0.
+    pub fn fraction(&self) -> f64 {
+        if self.statements == 0 {
+            return 1.0;
+        }
+        self.runner.statements_started() as f64 / self.statements as f64
+    }
+
+    /// Trace events made so far.
+    pub fn events(&self) -> usize {
+        self.runner.trace().len()
+    }
+
+    /// The rest of the run, done now, as the page's model.
+    pub fn finish(self) -> Prepared {
+        let ScriptRun { runner, setup_lines, world, setup_len, .. } = self;
+        commands_of(runner.finish(), world, setup_lines, setup_len)
+    }
+}
+
+/// The commands that replay `report` from the world after its set-up lines.
+fn commands_of(report: RunReport, world: World, setup_lines: usize, setup_len: usize) -> Prepared {
     let mut commands = Vec::new();
-    let setup_lines = parsed.statements.iter().take_while(|s| is_setup(&s.kind)).count();
     for line in report.lines.iter().filter(|l| l.stmt >= setup_lines) {
         match &line.detail {
             LineDetail::Call(rec) => {
@@ -102,7 +153,7 @@ pub fn prepare(text: &str, seed: Option<u64>) -> Result<Prepared, ScriptError> {
             _ => {}
         }
     }
-    Ok(Prepared { world, commands, report, setup_len })
+    Prepared { world, commands, report, setup_len }
 }
 
 #[cfg(test)]
@@ -171,6 +222,22 @@ mod tests {
             }
         }
         assert!(differ.is_empty(), "replays differ: {differ:?}");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_lesson_run_in_slices_is_prepared_as_one_run_at_once() {
+        let text = script_text("slow_start").unwrap();
+        let whole = prepare(text, None).unwrap();
+        let mut run = start(text, None).unwrap();
+        let mut slices = 0;
+        while !run.run_for(37) {
+            slices += 1;
+            assert!(run.fraction() <= 1.0);
+        }
+        assert!(slices > 10, "{slices} slices");
+        let sliced = run.finish();
+        assert_eq!((sliced.report, sliced.setup_len), (whole.report, whole.setup_len));
+        assert!(sliced.commands == whole.commands, "the commands differ");
     }
 
     #[wasm_bindgen_test]

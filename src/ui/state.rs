@@ -6,11 +6,12 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::i18n::Lang;
-use super::lesson::{library, BuildError, Lesson, SANDBOX};
+use super::i18n::{Lang, Notice, Notices};
+use super::lesson::{library, BuildError, Lesson, Run, Start, SANDBOX};
+use super::scripts::ScriptRun;
 use super::timeline::{Builder, Edit, LinkSettings, Timeline};
 use crate::links::Pick;
-use crate::net::{SocketId, TraceKind, World};
+use crate::net::{LinkId, SocketId, TraceKind, World};
 use crate::script::RunReport;
 use crate::share::{self, ShareError, Shared};
 
@@ -41,8 +42,9 @@ pub struct AppState {
     /// What the learner picked last (a packet, a call, a state change): its partners
     /// are highlighted in every view.
     pub picked: Option<Pick>,
-    /// A problem to show (a bad shared link, a lesson that failed to build).
-    pub notice: Option<String>,
+    /// Problems to show (a bad shared link, a lesson that failed to build), in
+    /// the page's language.
+    pub notice: Option<Notices>,
     /// A lesson still being computed ([`Action::LoadMore`] goes on with it); the
     /// page shows the previous one meanwhile.
     pub loading: Option<Rc<Loading>>,
@@ -51,26 +53,121 @@ pub struct AppState {
 /// Units of timeline work (ticks) done at once when a lesson is loaded: every
 /// built-in lesson fits, so it shows at once; a longer one goes on in slices.
 pub const FIRST_SLICE: usize = 1_000;
-/// Units of work between looks at the clock within a slice.
+/// Units of script work (world events and statements) done at once when a
+/// lesson is loaded: every built-in lesson fits (the longest takes under 2,000).
+pub const FIRST_SCRIPT_SLICE: u64 = 4_000;
+/// Units of timeline work between looks at the clock within a slice.
 const SLICE_UNITS: usize = 64;
+/// Units of script work between looks at the clock (an event costs less than a tick).
+const SCRIPT_SLICE_UNITS: u64 = 256;
 /// Milliseconds of work per slice, then the browser gets its turn (input, a frame).
 const SLICE_MS: f64 = 10.0;
 
-/// A lesson whose timeline is being computed a slice at a time.
+/// A lesson whose script and timeline are being computed a slice at a time.
 pub struct Loading {
     lesson: Rc<Lesson>,
     seed: Option<u64>,
-    edits: Vec<Edit>,
     pos: usize,
     /// Taken when the timeline is complete.
     work: RefCell<Option<Work>>,
     slices: Cell<u32>,
 }
 
+/// The two halves of loading a script lesson: its script runs, then its
+/// timeline is built from the run (a built-in lesson has only the second).
+enum Stage {
+    Script { run: Box<ScriptRun>, edits: Vec<Edit> },
+    Timeline { builder: Box<Builder>, report: Option<RunReport> },
+}
+
 struct Work {
-    builder: Builder,
-    report: Option<RunReport>,
-    stopped: Option<String>,
+    stage: Stage,
+    /// The learner's edits the timeline applies (those on links the lesson has).
+    edits: Vec<Edit>,
+    notices: Vec<Notice>,
+}
+
+impl Work {
+    fn new(start: Start, edits: Vec<Edit>) -> Work {
+        match start {
+            Start::Ready(run) => Work::timeline(*run, edits),
+            Start::Script(run) => Work { stage: Stage::Script { run, edits }, edits: Vec::new(), notices: Vec::new() },
+        }
+    }
+
+    /// Starts building the timeline of `run`, leaving out (and noting) edits on
+    /// links the lesson does not have: a shared link may carry any link id.
+    fn timeline(run: Run, edits: Vec<Edit>) -> Work {
+        let Run { world, commands, report } = run;
+        let (edits, ignored): (Vec<Edit>, Vec<Edit>) = edits.into_iter().partition(|e| match e {
+            Edit::Link { link, .. } | Edit::Cut { link, .. } => world.link(LinkId(*link)).is_some(),
+            Edit::Drop { .. } => true,
+        });
+        let mut notices = Vec::new();
+        if let Some(failure) = report.as_ref().and_then(|r| r.failures.first()) {
+            notices.push(Notice::ScriptStopped { lesson: String::new(), failure: failure.clone() });
+        }
+        if !ignored.is_empty() {
+            let mut links: Vec<u32> = ignored
+                .iter()
+                .filter_map(|e| match e {
+                    Edit::Link { link, .. } | Edit::Cut { link, .. } => Some(*link),
+                    Edit::Drop { .. } => None,
+                })
+                .collect();
+            links.sort_unstable();
+            links.dedup();
+            notices.push(Notice::IgnoredEdits { count: ignored.len(), links });
+        }
+        let builder = Box::new(Builder::new(world, commands, &edits));
+        Work { stage: Stage::Timeline { builder, report }, edits, notices }
+    }
+
+    /// Does at most `units` of work; the script's end starts the timeline.
+    fn work(self, units: usize) -> Work {
+        match self.stage {
+            Stage::Script { mut run, edits } => {
+                if run.run_for(units as u64) {
+                    Work::timeline(run.finish().into(), edits)
+                } else {
+                    Work { stage: Stage::Script { run, edits }, ..self }
+                }
+            }
+            Stage::Timeline { mut builder, report } => {
+                builder.work(units);
+                Work { stage: Stage::Timeline { builder, report }, ..self }
+            }
+        }
+    }
+
+    /// Works for about `ms` milliseconds, or until the timeline is complete.
+    fn work_for(mut self, ms: f64) -> Work {
+        let start = js_sys::Date::now();
+        while !self.is_done() {
+            let units = match self.stage {
+                Stage::Script { .. } => SCRIPT_SLICE_UNITS as usize,
+                Stage::Timeline { .. } => SLICE_UNITS,
+            };
+            self = self.work(units);
+            if js_sys::Date::now() - start >= ms {
+                break;
+            }
+        }
+        self
+    }
+
+    fn is_done(&self) -> bool {
+        matches!(&self.stage, Stage::Timeline { builder, .. } if builder.is_done())
+    }
+
+    /// (trace events or ticks computed, share done): the script's run is the
+    /// first half of the bar, the timeline the second.
+    fn progress(&self) -> (usize, f64) {
+        match &self.stage {
+            Stage::Script { run, .. } => (run.events(), run.fraction() / 2.0),
+            Stage::Timeline { builder, .. } => (builder.ticks(), 0.5 + builder.fraction() / 2.0),
+        }
+    }
 }
 
 impl Loading {
@@ -79,22 +176,9 @@ impl Loading {
         self.slices.get()
     }
 
-    /// (ticks computed, share of the script's commands used).
+    /// (events or ticks computed, share of the work done, 0.0 to 1.0).
     pub fn progress(&self) -> (usize, f64) {
-        self.work.borrow().as_ref().map_or((0, 1.0), |w| (w.builder.ticks(), w.builder.fraction()))
-    }
-}
-
-/// Works on `builder` for about `ms` milliseconds; true when it is complete.
-fn work_for(builder: &mut Builder, ms: f64) -> bool {
-    let start = js_sys::Date::now();
-    loop {
-        if builder.work(SLICE_UNITS) {
-            return true;
-        }
-        if js_sys::Date::now() - start >= ms {
-            return false;
-        }
+        self.work.borrow().as_ref().map_or((0, 1.0), Work::progress)
     }
 }
 
@@ -147,13 +231,16 @@ pub enum Action {
     LoadMore,
 }
 
-/// Runs the lesson's script and starts its timeline (the first slice done).
-fn run(lesson: &Lesson, seed: Option<u64>, edits: &[Edit]) -> Result<Work, BuildError> {
-    let r = lesson.build(seed)?;
-    let stopped = r.report.as_ref().and_then(|rep| rep.failures.first()).map(|f| f.render(&lesson.id));
-    let mut builder = Builder::new(r.world, r.commands, edits);
-    builder.work(FIRST_SLICE);
-    Ok(Work { builder, report: r.report, stopped })
+/// Starts the lesson's script and timeline (the first slice of each done).
+fn run(lesson: &Lesson, seed: Option<u64>, edits: Vec<Edit>) -> Result<Work, BuildError> {
+    let mut work = Work::new(lesson.start(seed)?, edits);
+    if matches!(work.stage, Stage::Script { .. }) {
+        work = work.work(FIRST_SCRIPT_SLICE as usize);
+    }
+    if matches!(work.stage, Stage::Timeline { .. }) {
+        work = work.work(FIRST_SLICE);
+    }
+    Ok(work)
 }
 
 impl AppState {
@@ -199,33 +286,35 @@ impl AppState {
         }
         // A newer load replaces one still in progress.
         self.loading = None;
-        match run(&lesson, seed, &edits) {
-            Ok(work) if work.builder.is_done() => self.install(work, lesson, seed, edits, pos),
+        match run(&lesson, seed, edits) {
+            Ok(work) if work.is_done() => self.install(work, lesson, seed, pos),
             Ok(work) => {
                 self.script_error = None;
-                self.loading = Some(Rc::new(Loading {
-                    lesson,
-                    seed,
-                    edits,
-                    pos,
-                    work: RefCell::new(Some(work)),
-                    slices: Cell::new(0),
-                }));
+                self.loading =
+                    Some(Rc::new(Loading { lesson, seed, pos, work: RefCell::new(Some(work)), slices: Cell::new(0) }));
             }
             Err(e) => {
-                self.notice = Some(e.to_string());
+                self.notice = Some(Notices { lang: self.lang, items: vec![Notice::Build(e.clone())] });
                 self.script_error = Some(e);
             }
         }
     }
 
     /// Shows a lesson whose timeline is complete.
-    fn install(&mut self, work: Work, lesson: Rc<Lesson>, seed: Option<u64>, edits: Vec<Edit>, pos: usize) {
-        let timeline = work.builder.finish();
+    fn install(&mut self, work: Work, lesson: Rc<Lesson>, seed: Option<u64>, pos: usize) {
+        let Work { stage: Stage::Timeline { builder, report }, edits, mut notices } = work else {
+            return;
+        };
+        let timeline = builder.finish();
         let pos = pos.min(timeline.len());
         self.world = Rc::new(timeline.world_at(pos));
         self.timeline = Rc::new(timeline);
-        self.report = work.report.map(Rc::new);
+        self.report = report.map(Rc::new);
+        for notice in &mut notices {
+            if let Notice::ScriptStopped { lesson: name, .. } = notice {
+                name.clone_from(&lesson.id);
+            }
+        }
         self.lesson = lesson;
         self.seed = seed;
         self.edits = edits;
@@ -234,23 +323,21 @@ impl AppState {
         self.selected_packet = None;
         self.picked = None;
         self.script_error = None;
-        self.notice = work.stopped.map(|f| format!("the script stopped: {f}"));
+        self.notice = (!notices.is_empty()).then_some(Notices { lang: self.lang, items: notices });
         self.selected_socket = self.default_socket();
     }
 
     /// One more slice of the lesson being computed; shown once it is complete.
     fn load_more(&self) -> Option<AppState> {
         let loading = self.loading.as_ref()?;
-        let done = {
-            let mut work = loading.work.borrow_mut();
-            work_for(&mut work.as_mut()?.builder, SLICE_MS)
-        };
+        let work = loading.work.borrow_mut().take()?.work_for(SLICE_MS);
         loading.slices.set(loading.slices.get().wrapping_add(1));
         let mut s = self.copy();
-        if done {
-            let work = loading.work.borrow_mut().take()?;
+        if work.is_done() {
             s.loading = None;
-            s.install(work, loading.lesson.clone(), loading.seed, loading.edits.clone(), loading.pos);
+            s.install(work, loading.lesson.clone(), loading.seed, loading.pos);
+        } else {
+            *loading.work.borrow_mut() = Some(work);
         }
         Some(s)
     }
@@ -363,7 +450,8 @@ impl Reducible for AppState {
                 if lang == self.lang {
                     return self;
                 }
-                AppState { lang, ..self.copy() }
+                let notice = self.notice.clone().map(|n| Notices { lang, ..n });
+                AppState { lang, notice, ..self.copy() }
             }
             Action::Forward | Action::PlayTick if self.at_end() => {
                 if !self.playing {
@@ -432,12 +520,14 @@ impl Reducible for AppState {
                     }
                     (_, Some(l)) => self.reloaded(Rc::new(l.clone()), shared.seed, shared.edits, shared.pos),
                     _ => AppState {
-                        notice: Some(format!("the shared link names an unknown lesson “{}”", shared.lesson)),
+                        notice: Some(Notices { lang: self.lang, items: vec![Notice::UnknownLesson(shared.lesson)] }),
                         ..self.copy()
                     },
                 }
             }
-            Action::Restore(Err(e)) => AppState { notice: Some(e.to_string()), ..self.copy() },
+            Action::Restore(Err(e)) => {
+                AppState { notice: Some(Notices { lang: self.lang, items: vec![Notice::BadLink(e)] }), ..self.copy() }
+            }
             Action::DismissNotice => AppState { notice: None, ..self.copy() },
             Action::LoadMore => match self.load_more() {
                 Some(s) => s,
@@ -491,7 +581,31 @@ mod tests {
         assert_eq!((r.pos, r.edits.clone(), &r.lesson.id), (s.pos, s.edits.clone(), &s.lesson.id));
         assert_eq!(r.timeline.trace, s.timeline.trace);
         let bad = r.reduce(Action::Restore(share::decode("#lesson=nope")));
-        assert!(bad.notice.as_deref().is_some_and(|n| n.contains("nope")));
+        assert!(bad.notice.as_ref().is_some_and(|n| n.to_string().contains("nope")));
+    }
+
+    #[wasm_bindgen_test]
+    fn changes_on_links_the_lesson_lacks_are_left_out_and_counted() {
+        let s = Rc::new(AppState::new(Lang::En));
+        let link = share::decode("#lesson=tour&pos=3&edits=1:cut:7;2:link:9:0:0:0:1;2:cut:7;2:link:0:0.3:0:0:10000");
+        let r = s.reduce(Action::Restore(link));
+        let kept = vec![Edit::Link {
+            at: 2,
+            link: 0,
+            settings: LinkSettings { loss: 0.3, duplicate: 0.0, reorder: 0.0, latency_us: 10_000 },
+        }];
+        assert_eq!(r.edits, kept);
+        let notice = r.notice.clone().expect("a notice");
+        assert_eq!(notice.items, vec![Notice::IgnoredEdits { count: 3, links: vec![7, 9] }]);
+        assert_eq!(notice.to_string(), "3 changes in the shared link ignored: this lesson has no link #7 or #9");
+        // The notice follows the page's language.
+        let ko = r.reduce(Action::SetLang(Lang::Ko));
+        assert_eq!(
+            ko.notice.as_ref().map(ToString::to_string).as_deref(),
+            Some("공유 링크의 변경 3개를 적용하지 않았습니다: 이 레슨에는 링크 #7, #9이(가) 없습니다")
+        );
+        // Only the changes that apply are shared on.
+        assert!(!ko.fragment().contains(":7") && ko.fragment().contains("edits=2:link:0:0.3"), "{}", ko.fragment());
     }
 }
 
@@ -553,5 +667,28 @@ mod script_tests {
         assert!(called.sandbox_text.ends_with("client: x = socket(udp)\n"));
         let shared = broken.fragment();
         assert!(shared.contains("lesson=sandbox"), "{shared}");
+        let notice = broken.notice.clone().expect("a notice");
+        assert!(notice.to_string().starts_with("line 2, column 1: expected"), "{notice}");
+        let ko = broken.reduce(Action::SetLang(Lang::Ko)).notice.clone().expect("a notice").to_string();
+        assert!(ko.starts_with("스크립트 2행 1열: 여기에 와야 할 것: "), "{ko}");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_script_that_stops_says_where_in_either_language() {
+        let text = "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 1ms\na: s = socket(udp)\na: close(s) = 7\n";
+        let s = Rc::new(AppState::new(Lang::En)).reduce(Action::RunSandbox(text.into()));
+        let en = s.notice.as_ref().map(ToString::to_string).unwrap_or_default();
+        assert_eq!(en, "the script stopped: sandbox:5: expected close(s) to return 7, got 0");
+        let ko = s.reduce(Action::SetLang(Lang::Ko)).notice.as_ref().map(ToString::to_string).unwrap_or_default();
+        assert_eq!(ko, "스크립트가 5행에서 멈췄습니다 — 기대한 결과: close(s) to return 7, 실제 결과: 0");
+    }
+
+    #[wasm_bindgen_test]
+    fn every_lesson_shows_at_once_without_a_loading_slice() {
+        let mut s = Rc::new(AppState::new(Lang::En));
+        for lesson in library() {
+            s = s.reduce(Action::SelectLesson(lesson.id.clone()));
+            assert!(s.loading.is_none() && s.lesson.id == lesson.id, "{} needs more than the first slice", lesson.id);
+        }
     }
 }
