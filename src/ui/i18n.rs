@@ -514,7 +514,7 @@ impl Notice {
                 link_list(links, " or ")
             ),
             (Notice::IgnoredEdits { count, links }, Lang::Ko) => format!(
-                "공유 링크의 변경 {count}개를 적용하지 않았습니다: 이 레슨에는 링크 {}이(가) 없습니다",
+                "공유 링크의 변경 {count}개를 적용하지 않았습니다: 이 레슨에는 {} 링크가 없습니다",
                 link_list(links, ", ")
             ),
         }

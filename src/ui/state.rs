@@ -602,7 +602,7 @@ mod tests {
         let ko = r.reduce(Action::SetLang(Lang::Ko));
         assert_eq!(
             ko.notice.as_ref().map(ToString::to_string).as_deref(),
-            Some("공유 링크의 변경 3개를 적용하지 않았습니다: 이 레슨에는 링크 #7, #9이(가) 없습니다")
+            Some("공유 링크의 변경 3개를 적용하지 않았습니다: 이 레슨에는 #7, #9 링크가 없습니다")
         );
         // Only the changes that apply are shared on.
         assert!(!ko.fragment().contains(":7") && ko.fragment().contains("edits=2:link:0:0.3"), "{}", ko.fragment());
