@@ -27,9 +27,12 @@ pub fn gather_payload<'a>(len: usize, parts: impl Iterator<Item = &'a [u8]>) -> 
     let mut filled = 0;
     for part in parts {
         let take = part.len().min(len - filled);
-        for (d, s) in dst[filled..filled + take].iter_mut().zip(&part[..take]) {
-            d.write(*s);
-        }
+        let to = &mut dst[filled..filled + take];
+        // A byte-by-byte loop here became memcpy natively but stayed a byte loop in
+        // wasm32 (no SIMD): tcp_bulk_lo ran at 1.6 GB/s there against 28 natively.
+        // SAFETY: `to` and `part[..take]` are `take` bytes long, in different
+        // allocations (the Arc is fresh), and MaybeUninit<u8> is laid out as u8.
+        unsafe { std::ptr::copy_nonoverlapping(part.as_ptr(), to.as_mut_ptr().cast::<u8>(), take) };
         filled += take;
     }
     for d in &mut dst[filled..] {
