@@ -37,7 +37,9 @@ pub fn current_line(report: &RunReport, end: usize) -> Option<usize> {
 
 /// At most this many script lines are drawn: thousands of lines (a generated
 /// script) cost the browser more to lay out and paint than the rest of a step.
-pub const MAX_LINES_SHOWN: usize = 240;
+/// The list shows about fifteen at once, and the browser repaints every drawn line
+/// when the current one moves (240 lines took 3 ms of each such step).
+pub const MAX_LINES_SHOWN: usize = 80;
 
 /// The lines to draw of `len`: all when they fit in `max`, else a window of `max`
 /// lines around `center`, kept inside `0..len`. The window moves in jumps of a

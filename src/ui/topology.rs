@@ -85,7 +85,10 @@ pub struct Layout {
 /// and joins linked ones; link faults are named in `lang`.
 pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
     let sockets: Vec<Vec<SocketView>> = world.hosts().map(|(id, _)| world.sockets_on(id)).collect();
-    let rows_h = |v: &Vec<SocketView>| v.iter().map(row_h).sum::<f64>();
+    // Each socket's row has room for a blocked call whether or not one is blocked
+    // now: a box (and the page under it) that grew and shrank as calls blocked and
+    // returned made the browser lay out and repaint everything below on each step.
+    let rows_h = |v: &Vec<SocketView>| v.len() as f64 * (SOCK_H + WAIT_H);
     let most = sockets.iter().map(rows_h).fold(SOCK_H, f64::max);
     let box_h = NAME_H + most + PAD_BOTTOM;
     let n = world.hosts().len();
