@@ -38,6 +38,11 @@ const TOP: f64 = 76.0;
 const SLOT: f64 = 19.0;
 /// How far above the current event the diagram is drawn, in SVG units.
 const WINDOW: f64 = 1400.0;
+/// The longest packet on its way drawn dashed, in SVG units.
+const LONG_DASHED_LINE: f64 = 3000.0;
+/// A packet on its way is drawn this far below the current event, give or take
+/// a stride (see `arrow_geometry`).
+const REACH_STRIDE: f64 = 600.0;
 
 /// What a lifeline stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -164,6 +169,9 @@ pub struct Arrow {
     /// Where it ends once its fate is known (arrival, or where it fell).
     pub x2: f64,
     pub y2: f64,
+    /// The lane it heads for (where a lost one would have arrived): while it is on
+    /// its way it points there, so that it does not tell of its loss in advance.
+    pub aim_x: f64,
     pub sent: u64,
     pub arrival: u64,
     pub lost: bool,
@@ -476,6 +484,7 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
                 if let Some(&a) = arrow_of.get(&packet.0) {
                     arrows[a].y2 = ey;
                     arrows[a].x2 = x_of(lane_of(&ends, i, *host), *host);
+                    arrows[a].aim_x = arrows[a].x2;
                 }
             }
             TraceKind::Lost { packet, .. } => {
@@ -529,6 +538,7 @@ fn new_arrow(packet: usize, p: &PacketInfo, x1: f64, y1: f64, x2: f64) -> Arrow 
         y1,
         x2,
         y2: y1 + 30.0,
+        aim_x: x2,
         sent: p.sent,
         arrival: p.arrival,
         lost: matches!(p.fate, Fate::Lost(_)),
@@ -634,11 +644,12 @@ fn scroll_to_focus(scroller: NodeRef, width: f64, focus_x: f64, focus_y: f64) {
         if let Some(el) = scroller.cast::<web_sys::Element>() {
             let svg_w = el.first_element_child().map_or(0, |c| c.client_width());
             let scale = f64::from(svg_w.max(el.client_width())).max(1.0) / width;
-            let target = focus_y * scale - f64::from(el.client_height()) * 0.6;
-            el.set_scroll_top(target.max(0.0) as i32);
+            let top = focus_y * scale - f64::from(el.client_height()) * 0.6;
             // Narrower than the diagram (a phone): follow the action sideways too.
             let left = focus_x * scale - f64::from(el.client_width()) / 2.0;
-            el.set_scroll_left(left.max(0.0) as i32);
+            // One call for both: with smooth scrolling, setting scrollLeft after
+            // scrollTop replaced the vertical scroll, and the diagram never moved.
+            el.scroll_to_with_x_and_y(left.max(0.0), top.max(0.0));
         }
     });
     if let Some(w) = web_sys::window() {
@@ -879,21 +890,51 @@ fn arrow(
 ) -> Html {
     let end = props.end;
     let known = a.fate_index.is_some_and(|f| f < end);
-    let head = if known {
-        (a.x2, a.y2)
-    } else {
-        // On its way: as far along as its time in flight, its head below every event so far.
-        let span = a.arrival.saturating_sub(a.sent).max(1) as f64;
-        let f = (props.now.saturating_sub(a.sent) as f64 / span).clamp(0.05, 0.95);
-        (a.x1 + (a.x2 - a.x1) * f, (bottom + 4.0).max(a.y1 + 8.0))
-    };
+    let (tip, label_at) = arrow_geometry(a, known, props.now, bottom);
     html! {
         <SeqArrow key={format!("a{}", a.id)} layout={layout.clone()} index={k} packets={packets.clone()}
-                  {head} {known} lang={props.lang}
+                  {tip} {label_at} {known} lang={props.lang}
                   current={a.index >= props.first || a.fate_index.is_some_and(|f| f >= props.first && f < end)}
                   selected={props.selected_packet == Some(a.id)} linked={props.linked.has_packet(a.id)}
                   on_packet={props.on_packet.clone()} />
     }
+}
+
+/// Where an arrow's shaft ends and where its label sits, with the diagram drawn
+/// down to `bottom`.
+///
+/// A packet whose fate the lesson holds is drawn to where it will end, and the box
+/// around the diagram cuts it at the current event: as the lesson goes on it grows
+/// towards its end without a single attribute changing (with hundreds of packets on
+/// their way, moving every head made a step several times slower). Only its label
+/// moves, one attribute, to where the shaft meets the bottom: below every note so
+/// far, for at the middle it would sit on the notes of the moment it was sent. A
+/// packet still on its way when the lesson ends reaches down to `bottom`, as far
+/// along as its time in flight.
+fn arrow_geometry(a: &Arrow, known: bool, now: u64, bottom: f64) -> ((f64, f64), (f64, f64)) {
+    if known {
+        return ((a.x2, a.y2), ((a.x1 + a.x2) / 2.0, (a.y1 + a.y2) / 2.0));
+    }
+    let (tip_x, tip_y) = if a.fate_index.is_some() {
+        // Cut well below the box's edge, at a height that moves in long strides: a
+        // dashed line tens of thousands of units long (a crowd's arrival can be far
+        // down) took the browser seconds to draw.
+        let reach = ((bottom / REACH_STRIDE).floor() + 2.0) * REACH_STRIDE;
+        if a.y2 > reach && a.y2 > a.y1 {
+            let along = (reach - a.y1) / (a.y2 - a.y1);
+            (a.x1 + (a.aim_x - a.x1) * along, reach)
+        } else {
+            (a.aim_x, a.y2)
+        }
+    } else {
+        let span = a.arrival.saturating_sub(a.sent).max(1) as f64;
+        let f = (now.saturating_sub(a.sent) as f64 / span).clamp(0.05, 0.95);
+        (a.x1 + (a.x2 - a.x1) * f, (bottom + 4.0).max(a.y1 + 8.0))
+    };
+    let label_y = (bottom - 4.0).clamp(a.y1.min(tip_y), a.y1.max(tip_y));
+    let along = if tip_y > a.y1 { (label_y - a.y1) / (tip_y - a.y1) } else { 1.0 };
+    let label_x = (a.x1 + (a.x1 + (tip_x - a.x1) * along)) / 2.0;
+    ((tip_x, tip_y), (label_x, label_y))
 }
 
 #[derive(Properties, PartialEq)]
@@ -902,8 +943,9 @@ struct ArrowProps {
     /// Which of the layout's arrows.
     index: usize,
     packets: Shared<Vec<PacketInfo>>,
-    /// Where its head is drawn.
-    head: (f64, f64),
+    /// Where its shaft ends, and the centre of its label.
+    tip: (f64, f64),
+    label_at: (f64, f64),
     /// Whether its fate is known (else it is on its way).
     known: bool,
     lang: Lang,
@@ -917,7 +959,7 @@ struct ArrowProps {
 fn SeqArrow(props: &ArrowProps) -> Html {
     let Some(a) = props.layout.arrows.get(props.index) else { return html! {} };
     let Some(p) = props.packets.get(a.packet) else { return html! {} };
-    let (x2, y2) = props.head;
+    let (x2, y2) = props.tip;
     let known = props.known;
     let lost = known && a.lost;
     let pick = {
@@ -929,13 +971,14 @@ fn SeqArrow(props: &ArrowProps) -> Html {
         let pick = pick.clone();
         move |_: MouseEvent| pick.emit(())
     };
-    // A packet on its way has its label by its head, below every note so far: at
-    // the middle it would sit on the notes of the moment it was sent.
-    let (mx, my) = ((a.x1 + x2) / 2.0, if known { (a.y1 + y2) / 2.0 } else { y2 - 8.0 });
+    let (mx, my) = props.label_at;
+    // A dashed line thousands of units long (across a crowd of lifelines) is slow
+    // to draw: such a packet on its way is drawn faint instead (style.css).
+    let long = !known && (x2 - a.x1).hypot(y2 - a.y1) > LONG_DASHED_LINE;
     let label = p.label();
     let w = label_width(&label);
     html! {
-        <g class={classes!("arrow", p.kind(), (!known).then_some("flying"), lost.then_some("lost"),
+        <g class={classes!("arrow", p.kind(), (!known).then_some("flying"), long.then_some("long"), lost.then_some("lost"),
                            props.current.then_some("current"), props.selected.then_some("selected"),
                            props.linked.then_some("linked"), p.analysis.is_some().then_some("analysed"))}
            data-packet={a.id.to_string()} data-label={label.clone()} role="button" tabindex="0"
@@ -943,14 +986,15 @@ fn SeqArrow(props: &ArrowProps) -> Html {
             <line class="hit" x1={a.x1.to_string()} y1={a.y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
             <line class="shaft" x1={a.x1.to_string()} y1={a.y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}
                   marker-end={(!lost).then_some("url(#arrowhead)")} />
-            <rect class="label-bg" x={(mx - w / 2.0).to_string()} y={(my - 10.0).to_string()}
-                  width={w.to_string()} height="17" rx="4" />
-            <text class="arrow-label" x={mx.to_string()} y={(my + 3.0).to_string()} text-anchor="middle">{ &label }</text>
-            if let Some(word) = &p.analysis {
-                <text class="analysis" x={mx.to_string()} y={(my + 19.0).to_string()} text-anchor="middle">
-                    { format!("[{}]", analysis(props.lang, word)) }
-                </text>
-            }
+            <g class="arrow-tag" transform={format!("translate({mx} {my})")}>
+                <rect class="label-bg" x={(-w / 2.0).to_string()} y="-10" width={w.to_string()} height="17" rx="4" />
+                <text class="arrow-label" x="0" y="3" text-anchor="middle">{ &label }</text>
+                if let Some(word) = &p.analysis {
+                    <text class="analysis" x="0" y="19" text-anchor="middle">
+                        { format!("[{}]", analysis(props.lang, word)) }
+                    </text>
+                }
+            </g>
             if lost {
                 <text class="lost-x" x={x2.to_string()} y={(y2 + 6.0).to_string()} text-anchor="middle">{ "✕" }</text>
             }
