@@ -183,6 +183,12 @@ test('one step and one step back on a lesson of over 10,000 events', async () =>
   at -= at % 64;
   at += 40;
   await seek(page, at);
+  // The sequence diagram has scrolled to the current event (smoothly: wait for it).
+  await page.waitForFunction(() => {
+    const box = document.querySelector('.seq-scroll')?.getBoundingClientRect();
+    const notes = [...document.querySelectorAll('.sequence .note.current')].map((n) => n.getBoundingClientRect());
+    return box && notes.length > 0 && notes.every((n) => n.top >= box.top && n.bottom <= box.bottom);
+  });
   const forward = [];
   const back = [];
   const forwardNext = [];
