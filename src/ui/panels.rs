@@ -146,6 +146,15 @@ pub fn Buffers(props: &BuffersProps) -> Html {
         let socket = props.view.as_ref().map(|v| v.id);
         use_memo((Rc::as_ptr(&trace) as usize, socket), move |_| congestion_of(&trace, socket))
     };
+    // Drawn again only when a point is added: on most steps none is.
+    let shown = congestion.partition_point(|(i, _)| *i < props.end);
+    let plot = {
+        let congestion = congestion.clone();
+        use_memo((Rc::as_ptr(&congestion) as usize, shown, lang), move |&(_, shown, lang)| {
+            let points: Vec<Point> = congestion[..shown].iter().map(|(_, p)| *p).collect();
+            cwnd_plot(&points, lang)
+        })
+    };
     let Some(v) = &props.view else {
         return html! { <p class="muted">{ tr(lang, Text::NoSocketSelected) }</p> };
     };
@@ -155,8 +164,6 @@ pub fn Buffers(props: &BuffersProps) -> Html {
         v.fd.map_or("–".into(), |f| f.to_string()),
         v.local.map_or("*:*".into(), |a| a.to_string())
     );
-    let shown = congestion.partition_point(|(i, _)| *i < props.end);
-    let points: Vec<Point> = congestion[..shown].iter().map(|(_, p)| *p).collect();
     html! {
         <div class="buffers" data-socket={v.id.0.to_string()}>
             <p class="caption">{ who }</p>
@@ -174,7 +181,7 @@ pub fn Buffers(props: &BuffersProps) -> Html {
                     <dt>{ "RTO" }</dt><dd>{ format_latency(t.rto_us) }</dd>
                     <dt>{ "SRTT" }</dt><dd>{ t.srtt_us.map_or("–".into(), format_latency) }</dd>
                 </dl>
-                { cwnd_plot(&points, lang) }
+                { (*plot).clone() }
             }
             if let Some(q) = &v.listen {
                 { bar(tr(lang, Text::SynQueue), &[("half-open", tr(lang, Text::HalfOpen), q.syn_queue)], q.backlog as usize) }

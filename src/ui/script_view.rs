@@ -115,12 +115,20 @@ fn ScriptLine(props: &ScriptLineProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct SandboxProps {
     pub lang: Lang,
     pub text: Rc<str>,
     pub error: Option<BuildError>,
     pub on_run: Callback<String>,
+}
+
+/// The text by identity first: a generated script is 100 KB, compared on every step.
+impl PartialEq for SandboxProps {
+    fn eq(&self, o: &Self) -> bool {
+        (Rc::ptr_eq(&self.text, &o.text) || self.text == o.text)
+            && (self.lang, &self.error, &self.on_run) == (o.lang, &o.error, &o.on_run)
+    }
 }
 
 #[function_component]
