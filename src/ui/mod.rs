@@ -12,6 +12,7 @@
 //!
 //! [`install_panic_hook`] is the safety net: a panic is logged to the console and a
 //! banner with a reset button replaces the blank page a dead app would leave.
+//! [`Shared`] and [`on_activate`] are small helpers the views share.
 
 pub mod app;
 pub mod console;
@@ -30,6 +31,8 @@ pub mod timeline;
 pub mod topology;
 
 pub use app::App;
+
+use std::rc::Rc;
 
 use i18n::{tr, Text};
 use yew::prelude::*;
@@ -84,6 +87,31 @@ pub fn show_panic_banner(message: &str) {
     }
 }
 
+/// An `Rc` compared by identity, for props. Props that hold the lesson's layout or
+/// packets are equal when they hold the same ones: comparing their thousands of
+/// elements on every render cost more than drawing the few that changed.
+#[derive(Debug)]
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 /// Enter or space on a focused diagram element (a `role="button"` in an SVG) acts
 /// as a click, as it would on a real button.
 pub fn on_activate(cb: Callback<()>) -> Callback<KeyboardEvent> {
@@ -94,4 +122,18 @@ pub fn on_activate(cb: Callback<()>) -> Callback<KeyboardEvent> {
             cb.emit(());
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn shared_is_equal_by_identity_not_by_value() {
+        let a = Shared(Rc::new(vec![1, 2, 3]));
+        assert!(a == a.clone());
+        assert!(a != Shared(Rc::new(vec![1, 2, 3])));
+        assert_eq!(a.len(), 3);
+    }
 }

@@ -13,9 +13,9 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::i18n::{analysis, tr, Lang, Text};
-use super::on_activate;
 use super::packets::{Fate, PacketInfo};
 use super::topology::{format_time, label_width};
+use super::{on_activate, Shared};
 use crate::endpoints::{endpoints, Endpoint, Endpoints};
 use crate::links::Linked;
 use crate::net::packet::Body;
@@ -542,31 +542,6 @@ fn new_arrow(packet: usize, p: &PacketInfo, x1: f64, y1: f64, x2: f64) -> Arrow 
         sent: p.sent,
         arrival: p.arrival,
         lost: matches!(p.fate, Fate::Lost(_)),
-    }
-}
-
-/// An `Rc` compared by identity. Props that hold the lesson's layout or packets are
-/// equal when they hold the same ones: comparing their thousands of elements on
-/// every render cost more than drawing the few that changed.
-#[derive(Debug)]
-pub struct Shared<T>(pub Rc<T>);
-
-impl<T> Clone for Shared<T> {
-    fn clone(&self) -> Self {
-        Shared(self.0.clone())
-    }
-}
-
-impl<T> PartialEq for Shared<T> {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl<T> std::ops::Deref for Shared<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
     }
 }
 
