@@ -7,12 +7,14 @@
 //! its `Call` event, and retries blocked calls right after the event that may have
 //! released them (a delivery, a timer, another call), so both are found by walking
 //! the trace. Plain Rust, no web.
+//!
+//! [`Doomed`] answers, in the same way, which packets a fault dropped by a position.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::net::tcp::state::TcpState;
 use crate::net::trace::{SendReason, StateCause};
-use crate::net::{SocketId, SysCall, TraceEvent, TraceKind};
+use crate::net::{FaultChange, SocketId, SysCall, TraceEvent, TraceKind};
 
 /// What the learner picked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +49,12 @@ impl Linked {
         self.packets.binary_search(&id).is_ok()
     }
 
+    /// How many of the linked events are among the first `end`: what is linked by
+    /// then (its [`Linked::transitions`] too) changes only when this does.
+    pub fn count_until(&self, end: usize) -> usize {
+        self.events.partition_point(|&e| e < end)
+    }
+
     /// The linked state changes of `socket`, as (from, to).
     pub fn transitions(&self, trace: &[TraceEvent], socket: SocketId) -> Vec<(TcpState, TcpState)> {
         self.events
@@ -56,6 +64,38 @@ impl Linked {
                 _ => None,
             })
             .collect()
+    }
+}
+
+/// The packets the learner doomed (a `DropPacket` fault), in trace order, each with
+/// the index of its fault. Those doomed by the first `end` events are a prefix,
+/// found by a binary search: the trace is read once, not on every step.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Doomed(Vec<(usize, u64)>);
+
+impl Doomed {
+    pub fn of(trace: &[TraceEvent]) -> Doomed {
+        Doomed(
+            trace
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| match &e.kind {
+                    TraceKind::Fault { change: FaultChange::DropPacket(p), .. } => Some((i, p.0)),
+                    _ => None,
+                })
+                .collect(),
+        )
+    }
+
+    /// How many packets the first `end` events doomed: the list by then changes
+    /// only when this does.
+    pub fn count_until(&self, end: usize) -> usize {
+        self.0.partition_point(|&(i, _)| i < end)
+    }
+
+    /// The packets the first `end` events doomed, by id, in the order they were.
+    pub fn until(&self, end: usize) -> Vec<u64> {
+        self.0[..self.count_until(end)].iter().map(|&(_, p)| p).collect()
     }
 }
 
@@ -309,6 +349,13 @@ mod tests {
 
     /// A client connects to `port` on a server listening on 80.
     fn connect_to(port: u16) -> Vec<TraceEvent> {
+        let mut w = connecting(port);
+        w.run_until_idle(1_000);
+        w.take_trace()
+    }
+
+    /// The world right after the client's `connect()` to `port`: its SYN is in flight.
+    fn connecting(port: u16) -> World {
         let mut w = World::new(1);
         let c = w.add_host("client", &[Ipv4Addr::new(10, 0, 0, 2)]).expect("host");
         let s = w.add_host("server", &[SERVER]).expect("host");
@@ -324,8 +371,7 @@ mod tests {
         for (h, call) in calls {
             w.call(h, call).expect("call");
         }
-        w.run_until_idle(1_000);
-        w.take_trace()
+        w
     }
 
     fn find(trace: &[TraceEvent], f: impl Fn(&TraceKind) -> bool) -> usize {
@@ -415,5 +461,42 @@ mod tests {
         assert_eq!(l.events, [socket, socket + 1]);
         assert!(l.packets.is_empty());
         assert_eq!(linked(&trace, Pick::Event(trace.len() + 5)).events, Vec::<usize>::new());
+    }
+
+    #[test]
+    fn linked_transitions_by_a_position_change_only_with_the_count_of_linked_events() {
+        let trace = connect_to(80);
+        let l = linked(&trace, Pick::Event(connect_call(&trace)));
+        let client = trace
+            .iter()
+            .find_map(|e| match e.kind {
+                TraceKind::State { host: HostId(0), socket, .. } => Some(socket),
+                _ => None,
+            })
+            .expect("a client state change");
+        assert_eq!(l.count_until(0), 0);
+        assert_eq!(l.count_until(trace.len()), l.events.len());
+        // What the page memoises on: the same count, the same transitions.
+        let mut seen: FxHashMap<usize, Vec<(TcpState, TcpState)>> = FxHashMap::default();
+        for end in 0..=trace.len() {
+            let now = l.transitions(&trace[..end], client);
+            assert_eq!(seen.entry(l.count_until(end)).or_insert_with(|| now.clone()), &now, "at {end}");
+        }
+        assert_eq!(seen[&l.events.len()], states(&trace, &l));
+    }
+
+    #[test]
+    fn doomed_packets_are_those_whose_fault_came_before_the_position() {
+        let mut w = connecting(80);
+        let syn = w.in_flight().first().map(|(p, _, _)| p.id).expect("the SYN in flight");
+        w.drop_packet(syn);
+        w.run_until_idle(1_000);
+        let trace = w.take_trace();
+        let fault = find(&trace, |k| matches!(k, TraceKind::Fault { change: FaultChange::DropPacket(_), .. }));
+        let d = Doomed::of(&trace);
+        assert_eq!((d.count_until(fault), d.until(fault)), (0, vec![]));
+        assert_eq!((d.count_until(fault + 1), d.until(fault + 1)), (1, vec![syn.0]));
+        assert_eq!(d.until(trace.len() + 5), [syn.0]);
+        assert_eq!(Doomed::of(&connect_to(80)).until(usize::MAX), Vec::<u64>::new());
     }
 }

@@ -20,7 +20,9 @@ use super::state::{Action, AppState};
 use super::state_machine::StateMachine;
 use super::timeline::LinkSettings;
 use super::topology::{format_time, Topology};
-use crate::net::{FaultChange, TraceKind};
+use crate::links::{Doomed, Linked};
+use crate::net::tcp::state::TcpState;
+use crate::net::TraceKind;
 use crate::share;
 
 /// Where the language choice is remembered.
@@ -248,28 +250,37 @@ pub fn App() -> Html {
         let timeline = timeline.clone();
         use_memo(Rc::as_ptr(&timeline) as usize, move |_| timeline.trace.clone())
     };
+    let pos = state.pos;
+    let end = timeline.trace_until(pos).len();
+    let first = pos.checked_sub(1).and_then(|i| timeline.ticks.get(i)).map_or(end, |t| t.first);
+    let now = state.world.now();
     // What the learner picked and its partners, highlighted in every view.
-    let linked: Rc<crate::links::Linked> = {
+    let linked: Rc<Linked> = {
         let timeline = timeline.clone();
         use_memo((Rc::as_ptr(&timeline) as usize, state.picked), move |(_, pick)| {
             pick.map(|p| crate::links::linked(&timeline.trace, p)).unwrap_or_default()
         })
     };
-
-    let pos = state.pos;
-    let end = timeline.trace_until(pos).len();
-    let first = pos.checked_sub(1).and_then(|i| timeline.ticks.get(i)).map_or(end, |t| t.first);
-    let now = state.world.now();
-    let doomed: Rc<Vec<u64>> = Rc::new(
-        timeline
-            .trace_until(pos)
-            .iter()
-            .filter_map(|e| match &e.kind {
-                TraceKind::Fault { change: FaultChange::DropPacket(p), .. } => Some(p.0),
-                _ => None,
-            })
-            .collect(),
-    );
+    // The selected socket's linked transitions by now: they change only when a
+    // linked event comes into view, not on every step.
+    let linked_transitions: Rc<Vec<(TcpState, TcpState)>> = {
+        let (timeline, linked) = (timeline.clone(), linked.clone());
+        let key = (Rc::as_ptr(&timeline) as usize, state.picked, state.selected_socket, linked.count_until(end));
+        use_memo(key, move |&(_, _, socket, _)| {
+            socket.map(|s| linked.transitions(&timeline.trace[..end], s)).unwrap_or_default()
+        })
+    };
+    // The packets the learner doomed by now: the trace is read once per timeline,
+    // and the list is made again only when a drop comes into view (the same `Rc`
+    // meanwhile, so the network's props compare by identity).
+    let doomed: Rc<Vec<u64>> = {
+        let id = Rc::as_ptr(&timeline) as usize;
+        let all = {
+            let timeline = timeline.clone();
+            use_memo(id, move |_| Doomed::of(&timeline.trace))
+        };
+        use_memo((id, all.count_until(end)), move |_| all.until(end))
+    };
     let d = |a: Action| {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
@@ -477,7 +488,7 @@ pub fn App() -> Html {
                                           {on_pick} />
                             <StateMachine {lang} current={view.as_ref().and_then(|v| v.state)} caption={fsm_caption}
                                           last={last_transition}
-                                          linked={state.selected_socket.map(|s| linked.transitions(timeline.trace_until(pos), s)).unwrap_or_default()} />
+                                          linked={(*linked_transitions).clone()} />
                         </section>
                         <section class="card buffers-card">
                             <h2>{ tr(lang, Text::BuffersTitle) }</h2>
