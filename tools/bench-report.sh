@@ -34,17 +34,38 @@ if command -v trunk >/dev/null && [ -d tools/node_modules ] && [ -d e2e/node_mod
     fi
 fi
 echo "$page" | sed 's/^/page /'
-# Instructions per connection at 10..10,000 concurrent connections, counted by
-# callgrind: unlike wall time, the count does not move with the machine's load.
+# Cost per connection at 10..10,000 concurrent connections, in two measures that do
+# not move with the machine's load: this thread's CPU time (`--clock cpu`), and the
+# instructions callgrind counts (when valgrind is installed).
+cargo build --locked --release --quiet --features native --bin socklab
+cpu=$(target/release/socklab bench --clock cpu --runs "$runs" tcp_connections_concurrent)
 per_conn=""
-if command -v valgrind >/dev/null; then
-    cargo build --locked --release --quiet --features native --bin socklab
-    for n in 10 100 1000 10000; do
+for n in 10 100 1000 10000; do
+    rate=$(echo "$cpu" | awk -v w="tcp_connections_concurrent_$n" '$1 == w { print $2 }')
+    ev=$(echo "$cpu" | awk -v w="tcp_connections_concurrent_${n}_events" '$1 == w { print $2 }')
+    us=$(awk -v r="$rate" 'BEGIN { if (r > 0) printf "%.1f", 1e6 / r; else print "-" }')
+    ns=$(awk -v r="$ev" 'BEGIN { if (r > 0) printf "%.0f", 1e9 / r; else print "-" }')
+    eval "cpu_ns_per_event_$n=$ns"
+    ir="-"
+    if command -v valgrind >/dev/null; then
         ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/socklab bench \
             "tcp_connections_concurrent_$n" --runs 1 2>&1 | awk '/I +refs:/ { gsub(",", "", $NF); print $NF }')
-        per_conn+="| $n | $ir | $((ir / n)) |"$'\n'
-    done
-fi
+        ir=${ir:-0}
+        eval "ir_per_conn_$n=$((ir / n))"
+        ir=$((ir / n))
+    fi
+    per_conn+="| $n | $us | $ns | $ir |"$'\n'
+done
+pfig() { echo "$page" | awk -v n="$1" '$1 == n { print $2 }'; }
+# One row of the budgets table: what, measured value, <= or >=, limit, unit.
+budget() {
+    local verdict
+    verdict=$(awk -v v="$2" -v op="$3" -v l="$4" 'BEGIN {
+        if (v == "" || v == "-") print "not measured";
+        else if ((op == "<=" && v + 0 <= l + 0) || (op == ">=" && v + 0 >= l + 0)) print "met";
+        else print "**missed**" }')
+    echo "| $1 | $2 $5 | $3 $4 $5 | $verdict |"
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }'; }
 {
     echo "# socklab benchmarks"
@@ -86,27 +107,53 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else
     echo "| tcp_connections | $(fig tcp_connections) conns/s | turmoil 0.7.2: 56 | $(ratio "$(fig tcp_connections)" 56)x | 1000x |"
     echo "| tcp_bulk_lo | $(fig tcp_bulk_lo) bytes/s | smoltcp 0.14: 12.6e9 | $(ratio "$(fig tcp_bulk_lo)" 12600000000)x | 1x |"
     echo
-    if [ -n "$per_conn" ]; then
-        echo "## Cost per connection against the number of connections (callgrind)"
-        echo
-        echo "\`socklab bench tcp_connections_concurrent_N --runs 1\` under \`valgrind --tool=callgrind\`:"
-        echo "instructions for the whole process (start-up included, which weighs on N = 10)."
-        echo
-        echo '| connections | instructions | per connection |'
-        echo '|---:|---:|---:|'
-        printf '%s' "$per_conn"
-        echo
-    fi
+    echo "## Cost per connection against the number of connections"
+    echo
+    echo "\`socklab bench --clock cpu tcp_connections_concurrent\` (this thread's CPU time, median of"
+    echo "$runs runs) and the same workloads one at a time under \`valgrind --tool=callgrind\`"
+    echo "(instructions for the whole process, start-up included, which weighs on N = 10)."
+    echo
+    echo '| connections | CPU µs per connection | CPU ns per event | instructions per connection |'
+    echo '|---:|---:|---:|---:|'
+    printf '%s' "$per_conn"
+    echo
     echo "## Budgets"
     echo
-    echo "- Cost per connection must not grow with the number of connections: the callgrind"
-    echo "  table above holds it (instructions, not seconds). The wall-clock"
-    echo "  \`tcp_connections_concurrent_N_events\` rows also fall at 10,000 because the working set"
-    echo "  leaves the CPU caches, and 10,000 connections take more events each: the accept queue is"
-    echo "  capped at somaxconn = 4096, so final ACKs that find it full are dropped and the SYN-ACK"
-    echo "  is retransmitted a second later, as on Linux."
+    echo "Set from what this machine measures, and checked on every run of this report (tests never"
+    echo "assert wall time; this table is where speed is held). A missed budget is a bug to fix or"
+    echo "a budget to argue about, never a number to hide."
+    echo
+    echo '| budget | measured | limit | |'
+    echo '|---|---:|---:|---|'
+    budget "step, median (10,000-event lesson)" "$(pfig e2e_step_10k_median_ms)" "<=" 12 ms
+    budget "step, p95" "$(pfig e2e_step_10k_p95_ms)" "<=" 16.7 ms
+    budget "step back, median" "$(pfig e2e_step_back_10k_median_ms)" "<=" 12 ms
+    budget "step back, p95" "$(pfig e2e_step_back_10k_p95_ms)" "<=" 16.7 ms
+    budget "frame while 200 hosts play, median" "$(pfig e2e_play_200_hosts_frame_median_ms)" "<=" 17 ms
+    budget "frame while 200 hosts play, p95" "$(pfig e2e_play_200_hosts_frame_p95_ms)" "<=" 33.4 ms
+    budget "navigation to first interactive frame" "$(pfig e2e_nav_to_interactive_ms)" "<=" 1000 ms
+    budget "longest frame while the 19,213-step lesson loads" "$(pfig e2e_load_long_lesson_longest_frame_ms)" "<=" 300 ms
+    budget ".wasm gzipped" "$(pfig wasm_gzip_bytes)" "<=" 450000 bytes
+    for w in $wasm_set; do
+        budget "wasm/native, $w (within 5x)" \
+            "$(ratio "$(echo "$wasm4" | awk -v n="$w" '$1 == n { print $2 }')" "$(fig "$w")")" ">=" 0.2 ""
+    done
+    budget "tcp_echo: 10x turmoil" "$(fig tcp_echo)" ">=" 2220000 msgs/s
+    budget "tcp_connections: 1,000x turmoil" "$(fig tcp_connections)" ">=" 56000 conns/s
+    budget "tcp_bulk_lo: smoltcp's speed" "$(fig tcp_bulk_lo)" ">=" 12600000000 bytes/s
+    budget "instructions per connection at 10,000 (1.1x those at 1,000)" "${ir_per_conn_10000:-}" "<=" \
+        "$(( ${ir_per_conn_1000:-0} * 11 / 10 ))" instr
+    budget "CPU per event at 10,000 connections (1.5x that at 1,000)" "${cpu_ns_per_event_10000:-}" "<=" \
+        "$(awk -v a="${cpu_ns_per_event_1000:-0}" 'BEGIN { printf "%.0f", a * 1.5 }')" ns
+    echo
+    echo "- Cost per connection must not grow with the number of connections. Instructions per"
+    echo "  connection stay level from 1,000 to 10,000 (no step scans a table that grows with the"
+    echo "  connections). CPU time per event does rise at 10,000: the working set, about 3 KB a"
+    echo "  connection (hosts, links, sockets, control blocks, queued events), reaches the size of the"
+    echo "  last-level cache, so the same instructions wait on memory. 10,000 connections also take"
+    echo "  more events each: the accept queue is capped at somaxconn = 4096, so final ACKs that find"
+    echo "  it full are dropped and the SYN-ACK is retransmitted a second later, as on Linux."
     echo "- The server in that workload raises its descriptor limit (setrlimit NOFILE) above the"
     echo "  default 1,024, as a real server holding 10,000 connections must."
-    echo "- tests never assert wall time; this report is where speed is held."
 } > BENCHMARKS.md
 echo "wrote BENCHMARKS.md"

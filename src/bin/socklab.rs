@@ -79,12 +79,22 @@ enum Command {
         /// Divide the workload sizes by this (1 = the fixed sizes).
         #[arg(long, default_value_t = 1)]
         scale: usize,
+        /// What a rate is per: wall seconds (the figures' meaning) or this thread's CPU
+        /// seconds (steady on a busy machine; used for the scaling table).
+        #[arg(long, value_enum, default_value_t = Clock::Wall)]
+        clock: Clock,
     },
     /// List the lesson library with titles.
     Scenarios {
         #[arg(default_value = "scenarios")]
         dir: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Clock {
+    Wall,
+    Cpu,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -117,7 +127,7 @@ fn main() -> ExitCode {
         Command::Run { file, seed, format, pcap, real } => run(&file, seed, format, pcap.as_deref(), real),
         Command::Scenarios { dir } => scenarios(&dir),
         Command::Diff { files, verbose } => diff(&files, verbose),
-        Command::Bench { names, format, runs, scale } => bench(&names, format, runs, scale),
+        Command::Bench { names, format, runs, scale, clock } => bench(&names, format, runs, scale, clock),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -427,7 +437,7 @@ fn diff(files: &[PathBuf], verbose: bool) -> Result<u8, Usage> {
 }
 
 /// `bench`: the workloads of `socklab::bench`, median of `runs`.
-fn bench(names: &[String], format: Format, runs: usize, scale: usize) -> Result<u8, Usage> {
+fn bench(names: &[String], format: Format, runs: usize, scale: usize, clock: Clock) -> Result<u8, Usage> {
     if let Some(bad) = names.iter().find(|n| !socklab::bench::WORKLOADS.contains(&n.as_str())) {
         return Err(Usage(format!(
             "socklab bench: no workload named {bad}; there are: {}",
@@ -435,12 +445,18 @@ fn bench(names: &[String], format: Format, runs: usize, scale: usize) -> Result<
         )));
     }
     let start = std::time::Instant::now();
-    let clock = move || start.elapsed().as_secs_f64();
+    let wall = move || start.elapsed().as_secs_f64();
+    let cpu = || socklab::native::clock::thread_cpu_seconds().unwrap_or(0.0);
+    let clock: &dyn Fn() -> f64 = match clock {
+        Clock::Wall => &wall,
+        Clock::Cpu if socklab::native::clock::thread_cpu_seconds().is_some() => &cpu,
+        Clock::Cpu => return Err(Usage("socklab bench: this system has no per-thread CPU clock".into())),
+    };
     let build = if cfg!(debug_assertions) { "debug" } else { "release" };
     if let Format::Text = format {
         say!("build {build} {}", std::env::consts::ARCH);
     }
-    for figure in socklab::bench::run(names, runs, scale, &clock) {
+    for figure in socklab::bench::run(names, runs, scale, clock) {
         match format {
             Format::Text => say!("{figure}"),
             Format::Json => say!(

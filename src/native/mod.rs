@@ -7,6 +7,7 @@
 //!   process thread, a blocked call pending until the kernel lets it finish —
 //!   and records every call's outcome, and every line it cannot apply and why.
 
+pub mod clock;
 pub mod diff;
 pub mod map;
 pub mod memory;
