@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
-import { pingPongScript } from './scenarios.mjs';
+import { LONG_LESSON_ROUNDS, pasteIntoSandbox, pingPongScript, recordFrameGaps } from './scenarios.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = process.env.SOCKLAB_DIST ?? join(ROOT, 'dist');
@@ -71,12 +71,8 @@ async function noticeInBoth(page, shot) {
 
 test('while a long lesson\'s script runs, its progress shows and a click is answered', async () => {
   const { context, page, problems } = await open();
-  await page.locator('#lesson-select').selectOption('sandbox');
-  const area = page.locator('textarea.script-text');
-  await area.waitFor();
-  await area.evaluate((el, text) => {
-    el.value = text;
-  }, pingPongScript(2400));
+  await pasteIntoSandbox(page, pingPongScript(LONG_LESSON_ROUNDS));
+  await recordFrameGaps(page);
   // In the page: long tasks (over 50 ms) and gaps between frames, each with its time;
   // the progress values shown (under 50 % is the script's run, the rest the timeline);
   // when the lesson is shown. Once the script's run shows its progress, the language
@@ -88,17 +84,11 @@ test('while a long lesson\'s script runs, its progress shows and a click is answ
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) w.__tasks.push({ start: e.startTime, ms: e.duration });
     }).observe({ type: 'longtask' });
-    w.__gaps = [];
-    let last = performance.now();
-    const frame = (now) => {
-      w.__gaps.push({ end: now, ms: now - last });
-      last = now;
+    w.__onFrame = () => {
       if (w.__koWhileLoading === undefined && document.documentElement.lang === 'ko') {
         w.__koWhileLoading = Boolean(document.querySelector('#position[data-loading]'));
       }
-      if (!w.__stopFrames) requestAnimationFrame(frame);
     };
-    requestAnimationFrame(frame);
     w.__progress = [];
     new MutationObserver(() => {
       const bar = document.querySelector('#loading progress');

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
-import { crowdScript, pingPongScript } from './scenarios.mjs';
+import { crowdScript, LONG_LESSON_ROUNDS, pasteIntoSandbox, pingPongScript, recordFrameGaps } from './scenarios.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = process.env.SOCKLAB_DIST ?? join(ROOT, 'dist');
@@ -77,13 +77,7 @@ const position = (page) =>
 
 /** Runs `script` in the sandbox and waits until the page shows it; returns the load's wall time. */
 async function runInSandbox(page, script, timeout = 120_000) {
-  await page.locator('#lesson-select').selectOption('sandbox');
-  const area = page.locator('textarea.script-text');
-  await area.waitFor();
-  // Setting the value directly: typing 100 KB through fill() would measure playwright.
-  await area.evaluate((el, text) => {
-    el.value = text;
-  }, script);
+  await pasteIntoSandbox(page, script);
   const t0 = Date.now();
   await page.locator('#run-script').click();
   await page.waitForFunction(
@@ -262,23 +256,11 @@ test('frame times while a lesson with 200 hosts and about 500 packets in flight 
 
 test('the page answers while a long lesson is computed, and shows its progress', async () => {
   const { context, page, problems } = await open();
-  await page.locator('#lesson-select').selectOption('sandbox');
-  const area = page.locator('textarea.script-text');
-  await area.waitFor();
-  await area.evaluate((el, text) => {
-    el.value = text;
-  }, pingPongScript(2400));
+  await pasteIntoSandbox(page, pingPongScript(LONG_LESSON_ROUNDS));
   // The longest gap between frames while the lesson loads (how long the page froze),
   // and whether the progress was shown (a timeline longer than one slice of work).
+  await recordFrameGaps(page);
   await page.evaluate(() => {
-    window.__gaps = [];
-    let last = performance.now();
-    const frame = (now) => {
-      window.__gaps.push(now - last);
-      last = now;
-      if (!window.__stopFrames) requestAnimationFrame(frame);
-    };
-    requestAnimationFrame(frame);
     new MutationObserver(() => {
       if (document.querySelector('#loading')) window.__sawProgress = true;
     }).observe(document.body, { subtree: true, childList: true });
@@ -293,7 +275,7 @@ test('the page answers while a long lesson is computed, and shows its progress',
   const loadMs = Date.now() - t0;
   const { gaps, sawProgress } = await page.evaluate(() => {
     window.__stopFrames = true;
-    return { gaps: window.__gaps, sawProgress: Boolean(window.__sawProgress) };
+    return { gaps: window.__gaps.map((g) => g.ms), sawProgress: Boolean(window.__sawProgress) };
   });
   const { total } = await position(page);
   report('e2e_load_long_lesson_ms', loadMs, 'ms');

@@ -1,5 +1,42 @@
-// Generated scripts for the speed tests (e2e/perf.test.mjs): the script language has no
-// loops, so long lessons are written out here and pasted into the sandbox.
+// Generated scripts for the speed tests (e2e/perf.test.mjs, e2e/notices.test.mjs): the
+// script language has no loops, so long lessons are written out here and pasted into the
+// sandbox; and the set-up those tests share to load them and watch the page meanwhile.
+
+/** The long lesson's rounds: `pingPongScript(LONG_LESSON_ROUNDS)` is 19,213 steps. */
+export const LONG_LESSON_ROUNDS = 2400;
+
+/**
+ * Opens the sandbox on `page` and puts `script` in its editor, as a paste would: the
+ * value is set directly (typing 100 KB through fill() would measure playwright).
+ */
+export async function pasteIntoSandbox(page, script) {
+  await page.locator('#lesson-select').selectOption('sandbox');
+  const area = page.locator('textarea.script-text');
+  await area.waitFor();
+  await area.evaluate((el, text) => {
+    el.value = text;
+  }, script);
+}
+
+/**
+ * Records in `page` the gap before every frame, `{ end, ms }` (the frame's time and the
+ * time since the frame before it) in `window.__gaps`, until `window.__stopFrames` is
+ * set; `window.__onFrame(now)`, when a test sets it, is called on every frame.
+ */
+export async function recordFrameGaps(page) {
+  await page.evaluate(() => {
+    const w = window;
+    w.__gaps = [];
+    let last = performance.now();
+    const frame = (now) => {
+      w.__gaps.push({ end: now, ms: now - last });
+      last = now;
+      w.__onFrame?.(now);
+      if (!w.__stopFrames) requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  });
+}
 
 /** A ping-pong TCP conversation of `rounds` exchanges: about 16 trace events a round. */
 export function pingPongScript(rounds) {
