@@ -75,6 +75,9 @@ clippy() {
     cargo clippy --locked --all-features --all-targets -- -D warnings
     # shellcheck disable=SC2046
     cargo clippy --locked --target wasm32-unknown-unknown --bins $(browser_tests) -- -D warnings
+    # `--lib` above lints the library without cfg(test); the page's unit tests (wasm32
+    # only: they need the browser) are linted with the test profile.
+    cargo clippy --locked --target wasm32-unknown-unknown --lib --profile test -- -D warnings
 }
 
 # Property tests draw a fixed seed here so a CI run is reproducible; plain `cargo test`

@@ -209,7 +209,7 @@ mod tests {
             let n = theirs.len().min(t.trace.len());
             let whole = t.trace[..n] == theirs[..n] && (n == theirs.len() || t.warning.is_some());
             let b = &b[..b.len().min(a.len())];
-            if a.get(..b.len()) != Some(&b[..]) || !whole {
+            if a.get(..b.len()) != Some(b) || !whole {
                 let k = (0..n).find(|&i| t.trace[i] != theirs[i]);
                 differ.push(format!(
                     "{id}: {} vs {} events, first difference at {k:?}: {:?} vs {:?}; warning {:?}",
