@@ -9,6 +9,7 @@ import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = process.env.SOCKLAB_DIST ?? join(ROOT, 'dist');
 const SHOTS = join(ROOT, 'target', 'e2e');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
@@ -18,7 +19,7 @@ let browser;
 
 before(async () => {
   await mkdir(SHOTS, { recursive: true });
-  server = await startServer({ dir: join(ROOT, 'dist'), prefix: '/socklab/' });
+  server = await startServer({ dir: DIST, prefix: '/socklab/' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
 });
 
@@ -374,6 +375,33 @@ test('a script lesson from the library runs, and the sandbox shows errors at the
   const other = await open(url.slice(server.url.length));
   assert.match(await other.page.locator('.script-text').inputValue(), /sendto\(s, "hi"/);
   await other.context.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the sandbox keeps the learner’s unsaved edits when the page is drawn again', async () => {
+  const { context, page, problems } = await open();
+  await page.locator('#lesson-select').selectOption('sandbox');
+  const editor = page.locator('.script-text');
+  await editor.waitFor();
+  await editor.fill('host a 10.0.0.1\nhost b (\n');
+  await page.locator('#run-script').click();
+  await page.locator('.script-error').waitFor();
+  // Not run yet: switching language draws the editor again, and must not put the
+  // last run script back over the text.
+  const edited = 'host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 5ms\na: s = socket(udp)\n';
+  await editor.fill(edited);
+  await page.getByRole('button', { name: '한국어' }).click();
+  await page.waitForFunction(() => document.documentElement.lang === 'ko');
+  assert.equal(await editor.inputValue(), edited);
+  // The code's language is its own, not the page's (a switch would lay it all out again).
+  assert.equal(await editor.getAttribute('lang'), '');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.equal(await editor.inputValue(), edited);
+  await page.locator('#run-script').click();
+  await page.waitForFunction(() => !document.querySelector('.script-error'));
+  assert.equal(await editor.inputValue(), edited);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -131,9 +131,43 @@ impl PartialEq for SandboxProps {
     }
 }
 
+/// The script in the editor, by identity: a new script (a run, a shared link, a
+/// lesson opened in the sandbox) is a new `Rc`, and only then is the textarea written.
+#[derive(Clone)]
+struct Script(Rc<str>);
+
+impl PartialEq for Script {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &o.0)
+    }
+}
+
+/// The editor's text is not tied to the page's language: without this, switching
+/// language restyles the textarea (its locale, and `:lang(ko)`'s line breaking), and
+/// the browser lays out and shapes its whole text again, 100 ms and more for a
+/// generated script of 240,000 characters. `lang=""` says the language of the code
+/// is unknown (assistive tools use their own); the line breaking is pinned to the
+/// browser's default for a textarea.
+const EDITOR_STYLE: &str = "word-break: normal; overflow-wrap: break-word";
+
 #[function_component]
 pub fn SandboxEditor(props: &SandboxProps) -> Html {
     let area = use_node_ref();
+    // The textarea is the learner's, not a controlled value: it is written once per
+    // script, and only when it does not hold that script already (after Run it does).
+    // A controlled value was copied and compared with the textarea's on every render
+    // (240 KB each for a generated script), and a render for another reason (a
+    // language switch) put the last run script back over the learner's unsaved edits.
+    {
+        let area = area.clone();
+        use_effect_with(Script(props.text.clone()), move |Script(text)| {
+            if let Some(t) = area.cast::<web_sys::HtmlTextAreaElement>() {
+                if t.value() != **text {
+                    t.set_value(text);
+                }
+            }
+        });
+    }
     let on_click = {
         let area = area.clone();
         let on_run = props.on_run.clone();
@@ -158,8 +192,8 @@ pub fn SandboxEditor(props: &SandboxProps) -> Html {
     });
     html! {
         <div class="sandbox">
-            <textarea ref={area} class="script-text" spellcheck="false" rows="14"
-                      aria-label={tr(props.lang, Text::ScriptTitle)} value={props.text.to_string()} />
+            <textarea ref={area} class="script-text" spellcheck="false" rows="14" lang="" style={EDITOR_STYLE}
+                      aria-label={tr(props.lang, Text::ScriptTitle)} />
             { error.unwrap_or_default() }
             <button type="button" class="primary" id="run-script" onclick={on_click}>{ tr(props.lang, Text::RunScript) }</button>
         </div>
