@@ -423,8 +423,8 @@ pub fn run(names: &[String], runs: usize, scale: usize, clock: &dyn Fn() -> f64)
         .collect();
     if !concurrent_sizes.is_empty() {
         for n in concurrent_sizes {
-            let n = (n / scale).max(1);
-            let (rate, _, ev) = timed(&|| tcp_connections_concurrent(n));
+            // Named by the fixed size, as every workload is, whatever the scale.
+            let (rate, _, ev) = timed(&|| tcp_connections_concurrent((n / scale).max(1)));
             figures.push(Figure { name: format!("tcp_connections_concurrent_{n}"), value: rate, unit: "conns/s" });
             figures.push(Figure {
                 name: format!("tcp_connections_concurrent_{n}_events"),
