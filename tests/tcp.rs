@@ -361,3 +361,39 @@ fn final_acks_dropped_on_overflow_complete_once_the_queue_has_room() {
     let third = lab.call(lab.server, SysCall::Accept { fd: l });
     assert!(matches!(third, CallOutcome::Done(Ok(CallValue::Accepted { .. }))), "{third:?}");
 }
+
+/// cwnd in bytes of the socket behind `fd`.
+fn cwnd(lab: &Lab, host: socklab::net::HostId, fd: socklab::net::Fd) -> u32 {
+    let sid = lab.world.socket_by_fd(host, fd).expect("socket");
+    lab.world.socket_view(sid).tcp.expect("tcp").cwnd
+}
+
+#[test]
+fn cwnd_grows_only_while_the_sender_uses_it() {
+    // An echo keeps one small segment in flight: as on Linux (tcp_is_cwnd_limited,
+    // RFC 7661), cwnd stays where it started however many exchanges there are.
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    let initial = cwnd(&lab, lab.client, c);
+    for _ in 0..50 {
+        lab.ok(lab.client, send(c, &[1u8; 64]));
+        lab.run_for(50_000);
+        let got = data(&lab.ok(lab.server, recv(a, 64)));
+        lab.ok(lab.server, send(a, &got));
+        lab.run_for(50_000);
+        assert_eq!(data(&lab.ok(lab.client, recv(c, 64))).len(), 64);
+    }
+    lab.run_for(1_000_000);
+    assert_eq!(cwnd(&lab, lab.client, c), initial, "one 64-byte segment in flight grew cwnd");
+    assert_eq!(cwnd(&lab, lab.server, a), initial);
+    // A bulk sender fills cwnd, so slow start doubles it each round trip.
+    let payload = vec![5u8; 1460 * 40];
+    lab.ok(lab.client, send(c, &payload));
+    let mut got = 0;
+    while got < payload.len() {
+        lab.run_for(100_000);
+        got += data(&lab.ok(lab.server, recv(a, 100_000))).len();
+    }
+    lab.run_for(1_000_000);
+    assert!(cwnd(&lab, lab.client, c) >= 2 * initial, "{} after a bulk send", cwnd(&lab, lab.client, c));
+}

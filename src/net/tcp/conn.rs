@@ -135,6 +135,14 @@ pub struct Tcb {
     /// NewReno: in fast recovery until this sequence number is acknowledged.
     recover: Option<u32>,
     ca_acked: u32,
+    /// cwnd grows only while the sender uses it (RFC 7661, Linux's
+    /// `tcp_is_cwnd_limited`): the most bytes in flight in the current window,
+    /// whether sending stopped at cwnd in it, and the sequence that ends it.
+    /// Without this, a chat that keeps one small segment in flight grew cwnd by
+    /// every byte acknowledged, without bound.
+    max_flight: u32,
+    cwnd_limited: bool,
+    cwnd_usage_end: u32,
 
     /// Whether the application has closed the socket (no one will read again).
     pub orphaned: bool,
@@ -195,6 +203,9 @@ impl Tcb {
             dup_acks: 0,
             recover: None,
             ca_acked: 0,
+            max_flight: 0,
+            cwnd_limited: false,
+            cwnd_usage_end: iss,
             orphaned: false,
             read_shutdown: false,
             ack_pending: None,
@@ -657,7 +668,33 @@ impl Tcb {
         }
     }
 
+    /// Linux's `tcp_is_cwnd_limited`: in slow start, cwnd may reach twice the most
+    /// that was in flight; after it, only a sender that stopped at cwnd grows it.
+    fn is_cwnd_limited(&self) -> bool {
+        self.cwnd_limited || (self.cwnd < self.ssthresh && self.cwnd < self.max_flight.saturating_mul(2))
+    }
+
+    /// Linux's `tcp_cwnd_validate`, after each round of sending: remembers how
+    /// much of cwnd this window used. A new window starts once everything sent in
+    /// the last one is acknowledged.
+    fn validate_cwnd(&mut self, sent: bool) {
+        let flight = seq::diff(self.snd_nxt, self.snd_una);
+        // No room left for a full segment: sending stopped at cwnd.
+        let limited = flight.saturating_add(self.snd_mss) > self.cwnd;
+        if !sent && !limited {
+            return;
+        }
+        if !seq::lt(self.snd_una, self.cwnd_usage_end) || limited || (!self.cwnd_limited && flight > self.max_flight) {
+            self.cwnd_limited = limited;
+            self.max_flight = flight;
+            self.cwnd_usage_end = self.snd_nxt;
+        }
+    }
+
     fn grow_cwnd(&mut self, acked: u32) {
+        if !self.is_cwnd_limited() {
+            return;
+        }
         if self.cwnd < self.ssthresh {
             // Slow start (RFC 5681 with RFC 3465's L = 1 SMSS per ACK).
             self.cwnd = self.cwnd.saturating_add(acked.min(self.snd_mss));
@@ -860,6 +897,7 @@ impl Tcb {
             while self.send_one(now, reason, out) {
                 reason = SendReason::Data;
             }
+            self.validate_cwnd(out.segments.len() > sent_before);
             self.arm_persist(now);
         }
         if out.segments.len() > sent_before {
