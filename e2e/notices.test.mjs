@@ -186,7 +186,9 @@ test('a script that stops, and one that does not parse, are explained in English
   const broken = await open(`#lesson=sandbox&script=${encodeURIComponent('host a 10.0.0.1\nhost b (\n')}`);
   const parse = await noticeInBoth(broken.page, 'script-error');
   assert.match(parse.en, /line 2, column 8: expected .*, found '\('/);
-  assert.match(parse.ko, /스크립트 2행 8열: 여기에 와야 할 것: .* · 실제로 있는 것: '\('/);
+  // All Korean around the script's own token: no English description framed in it.
+  assert.match(parse.ko, /스크립트 2행 8열: 여기에 와야 할 것: 10\.0\.0\.1 같은 IPv4 주소 · 실제로 있는 것: '\('/);
+  assert.doesNotMatch(parse.ko, /expected|found|an IPv4 address/);
   assert.deepEqual(broken.problems, []);
   await broken.context.close();
 });

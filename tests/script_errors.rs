@@ -76,6 +76,62 @@ fn parse_errors_have_file_line_and_column() {
     );
 }
 
+/// Every way a line can fail to parse says so in Korean too: the message is the
+/// kind in English, and its Korean has Hangul around the script's own tokens.
+#[test]
+fn parse_errors_read_in_korean_too() {
+    let broken = [
+        "server: l = socket(sctp)\n",
+        "server: recv(x, 10)\n",
+        "+10\n",
+        "+2d\n",
+        "tcp rto_min 0ms\n",
+        "link client server loss 120%\n",
+        "link client server bandwidth 10zbit\n",
+        "link client server mtu 20\n",
+        "expect client > server [SX]\n",
+        "client: c = socket(udp)\nclient: send(c, \"abc)\n",
+        "client: c = socket(udp)\nclient: send(c, \"\\q\")\n",
+        "client: c = socket(udp)\nclient: send(c, 17000000 bytes)\n",
+        "client: c = socket(udp)\nclient: close(c) = -2\n",
+        "client: c = socket(udp)\nclient: close(c) = 0 extra\n",
+        "client: c = socket(udp)\nclient: n = send(c, \"x\")\n",
+        "client: c = socket(udp)\nclient: shutdown(c, both)\n",
+        "client: c = socket(udp)\nclient: setsockopt(c, SO_LINGER, 1)\n",
+        "client: c = socket(udp)\nclient: frob(c)\n",
+        "partition client nobody\n",
+        "partition client client\n",
+        "host third 10.0.0.5\npartition client third\n",
+        "host run 10.0.0.9\n",
+        "host client 10.0.0.9\n",
+        "host x 127.0.0.1\n",
+        "host x 224.0.0.1\n",
+        "host x 10.0.0.1\n",
+        "seed 1\n",
+        "tcp initial_cwnd 0\n",
+        "tcp warp 9\n",
+        "expect state client c BOGUS\n",
+        "expect sent client server 3\n",
+        "expect frobbed 3\n",
+        "expect lost 5..2\n",
+        "drop 3 on client > server\n",
+        "client socket\n",
+        "bogus\n",
+        "title.xx: hi\n",
+        "client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:99999)\n",
+        "client: c = socket(tcp)\nclient: connect(c, nowhere:80)\n",
+    ];
+    for body in broken {
+        let Err(e) = script::parse(&format!("{HEAD}{body}")) else { panic!("{body} parses") };
+        let ko = e.kind.korean();
+        assert_eq!(e.message, e.kind.to_string(), "{body}");
+        assert!(ko.chars().any(|c| ('가'..='힣').contains(&c)), "{body}: {ko}");
+        for english in ["expected", "found", "declared", "limit", "line"] {
+            assert!(!ko.contains(english), "{body}: '{english}' in {ko}");
+        }
+    }
+}
+
 #[test]
 fn limits_are_named() {
     assert!(parse_err("client: c = socket(udp)\nclient: send(c, 17000000 bytes)\n")

@@ -1,7 +1,16 @@
 //! Errors of the scenario language: parse errors carry line and column, run
 //! failures carry the line whose expectation did not hold.
+//!
+//! A parse error is typed ([`ScriptErrorKind`]): what the parser wanted
+//! ([`Wanted`]) and what it met ([`Found`]), or a limit that was passed. Each
+//! says itself in English (`Display`, the CLI's and the message's words) and in
+//! Korean ([`ScriptErrorKind::korean`], the page's), the script's own tokens and
+//! keywords kept verbatim in both.
 
+use super::limits::{MAX_ADDRS_PER_HOST, MAX_HOSTS, MAX_LINKS, MAX_PAYLOAD, MAX_SCRIPT_BYTES};
+use crate::net::{Errno, Ipv4Addr};
 use serde::Serialize;
+use std::fmt;
 
 /// A script that cannot be read: `FILE:LINE:COL: expected …, found …`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -10,44 +19,23 @@ pub struct ScriptError {
     pub line: usize,
     /// 1-based column, counted in characters.
     pub col: usize,
-    /// In English.
+    /// In English: `kind` said in English.
     pub message: String,
-    /// The message's parts, for a reader that says it in another language.
+    /// What went wrong, with its parts, for a reader that says it in another
+    /// language (boxed: an error stays small on the parser's `Result`s).
     #[serde(skip)]
-    pub kind: ScriptErrorKind,
-}
-
-/// What kind of error a [`ScriptError`] is, with its parts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ScriptErrorKind {
-    /// `expected {expected}, found {found}`: the common kind, where the parser
-    /// or lexer wanted one thing and met another.
-    Expected { expected: String, found: String },
-    /// Anything else: the message says it.
-    Other,
+    pub kind: Box<ScriptErrorKind>,
 }
 
 impl ScriptError {
-    /// An error with `message`; one in the house shape `expected X, found Y`
-    /// (most of the parser's) keeps its two parts in `kind`.
-    pub fn new(line: usize, col: usize, message: impl Into<String>) -> ScriptError {
-        let message = message.into();
-        let kind = message.strip_prefix("expected ").and_then(|rest| rest.split_once(", found ")).map_or(
-            ScriptErrorKind::Other,
-            |(expected, found)| ScriptErrorKind::Expected { expected: expected.to_string(), found: found.to_string() },
-        );
-        ScriptError { line, col, message, kind }
+    /// An error of `kind` at `line`, `col`; its message is the kind in English.
+    pub fn new(line: usize, col: usize, kind: ScriptErrorKind) -> ScriptError {
+        ScriptError { line, col, message: kind.to_string(), kind: Box::new(kind) }
     }
 
-    /// `expected {expected}, found {found}`, keeping both parts.
-    pub fn expected(line: usize, col: usize, expected: impl Into<String>, found: impl Into<String>) -> ScriptError {
-        let (expected, found) = (expected.into(), found.into());
-        ScriptError {
-            line,
-            col,
-            message: format!("expected {expected}, found {found}"),
-            kind: ScriptErrorKind::Expected { expected, found },
-        }
+    /// `expected {expected}, found {found}`.
+    pub fn expected(line: usize, col: usize, expected: Wanted, found: Found) -> ScriptError {
+        ScriptError::new(line, col, ScriptErrorKind::Expected { expected, found })
     }
 
     /// `FILE:LINE:COL: message`.
@@ -56,13 +44,535 @@ impl ScriptError {
     }
 }
 
-impl std::fmt::Display for ScriptError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: {}", self.line, self.col, self.message)
     }
 }
 
 impl std::error::Error for ScriptError {}
+
+/// What kind of error a [`ScriptError`] is, with its parts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScriptErrorKind {
+    /// `expected {expected}, found {found}`: the common kind, where the parser
+    /// or lexer wanted one thing and met another.
+    Expected { expected: Wanted, found: Found },
+    /// `expected a direction like A > B`: a counter on a path needs its direction.
+    Direction { from: String, to: String },
+    /// A number read as `what` is above `max`.
+    OverLimit { what: Wanted, value: u64, max: u64 },
+    /// A number read as `what` does not fit its type.
+    OutOfRange { what: Wanted, value: u64 },
+    /// The script's text has `bytes` bytes, more than [`MAX_SCRIPT_BYTES`].
+    ScriptTooLong { bytes: usize },
+    /// More than [`MAX_HOSTS`] hosts.
+    TooManyHosts,
+    /// More than [`MAX_ADDRS_PER_HOST`] addresses on one host.
+    TooManyAddresses,
+    /// More than [`MAX_LINKS`] links.
+    TooManyLinks,
+    /// A send of `bytes` bytes, more than [`MAX_PAYLOAD`].
+    PayloadTooLarge { bytes: u64 },
+    /// A duration (as written) past one simulated day.
+    DurationTooLong { text: String },
+    /// A bandwidth (as written) outside 1bit to 100gbit.
+    BandwidthOutOfRange { text: String },
+}
+
+/// What the parser wanted where it stopped: a description, or the script's own
+/// words to choose from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Wanted {
+    /// `']'` closing `[flags`.
+    FlagsClose,
+    /// Any token.
+    Token,
+    /// `'"'` closing a string.
+    StringClose,
+    /// A character after `\`.
+    EscapeAfterBackslash,
+    /// Two hex digits after `\x`.
+    HexDigits,
+    /// One of the string escapes.
+    Escape,
+    /// `title.en`, `title.ko`, `about.en` or `about.ko`.
+    MetaKey,
+    /// This punctuation.
+    Punct(char),
+    /// Nothing more on the line.
+    EndOfLine,
+    Duration,
+    /// A duration, its unit missing.
+    DurationWithUnit,
+    /// A duration, its unit unknown.
+    DurationUnit,
+    /// A duration, its number malformed.
+    DurationShape,
+    DurationAboveZero,
+    Percentage,
+    PercentageInRange,
+    Ipv4,
+    /// `on` or `off`.
+    OnOff,
+    Bandwidth,
+    /// A bandwidth, its unit unknown.
+    BandwidthWithUnit,
+    /// A statement, where a line starts.
+    Statement,
+    /// A statement, a word met at its start being none.
+    StatementKeyword,
+    /// One `seed` line, not two.
+    OneSeed,
+    /// `seed` before hosts, links and calls.
+    SeedFirst,
+    SeedNumber,
+    /// `next` in `drop next N on a > b`.
+    DropNext,
+    PacketCount,
+    /// `':'` after this host's name, starting a call.
+    ColonAfterHost(String),
+    HostName,
+    DeclaredHost,
+    NewHostName,
+    NonLoopback,
+    Unicast,
+    UnusedAddress,
+    /// A host other than this one.
+    OtherHost(String),
+    /// A link between these two hosts.
+    LinkBetween(String, String),
+    LinkSetting,
+    Mtu,
+    MtuInRange,
+    /// A descriptor bound on `host` earlier; `name` is the word met.
+    NamedDescriptor {
+        host: String,
+        name: String,
+    },
+    DescriptorNumber,
+    Descriptor,
+    /// `IP:PORT` or `HOST:PORT`.
+    AddressOrHost,
+    Address,
+    PortNumber,
+    Port,
+    /// A string of at most this many bytes.
+    PayloadAtMost(usize),
+    ByteCount,
+    /// `bytes` after a byte count.
+    BytesWord,
+    /// A string or a byte count.
+    Data,
+    Name,
+    SocketCall,
+    /// `tcp` or `udp`.
+    Protocol,
+    Backlog,
+    BufferSize,
+    /// `rd`, `wr` or `rdwr`.
+    ShutdownHow,
+    /// A socket option, as a word.
+    SockOptWord,
+    /// One of the socket options.
+    SockOpt,
+    /// `socket` or `accept` after `name =`.
+    FdCall {
+        name: String,
+    },
+    /// What follows `expect`, where it starts.
+    ExpectWhat,
+    /// What follows `expect`, the word met being none.
+    ExpectAfter,
+    TcpStateWord,
+    TcpState,
+    CountOrRange,
+    TcpFlags,
+    /// TCP flags, `udp` or `icmp`.
+    Packet,
+    /// `seq`, `ack`, `len` or `win`.
+    PacketField,
+    SequenceNumber,
+    AckNumber,
+    Length,
+    Window,
+    /// `1` after `-`.
+    MinusOne,
+    /// `-1` then an errno.
+    MinusOneErrno,
+    Number,
+    /// A call's result.
+    Result,
+    ErrnoWord,
+    /// One of [`Errno::ALL`].
+    Errno,
+    TcpSettingWord,
+    TcpSetting,
+    Count,
+    SegmentCount,
+    /// At least one segment.
+    OneSegment,
+    SizeInBytes,
+    /// A buffer of at least one byte.
+    OneByteBuffer,
+}
+
+/// What the parser met instead: a token as written, or a description.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// Nothing: the line ended.
+    EndOfLine,
+    /// A word, number, punctuation or flags token as written: `'x'`.
+    Token(String),
+    /// A string, quoted and escaped as it would be written.
+    Str(String),
+    /// A word met where a call returning a descriptor belongs (unquoted).
+    Call(String),
+    /// A negative number as written, like `-5`.
+    Negative(String),
+    /// A number read.
+    Number(u64),
+    /// An address read.
+    Address(Ipv4Addr),
+    /// A keyword where a name belongs.
+    Keyword(String),
+    /// A host name declared already.
+    DeclaredAlready(String),
+    /// A word that names no host; `declared` are the hosts so far, sorted.
+    UndeclaredHost { name: String, declared: Vec<String> },
+    /// A loopback address, which every host has.
+    Loopback(Ipv4Addr),
+    /// An address another host (or this one) has.
+    Taken(Ipv4Addr),
+    /// The same host a second time.
+    Again(String),
+    /// No link between the two hosts.
+    NoLink { a: String, b: String },
+    /// A second `seed` line.
+    SecondSeed,
+    /// A `seed` line after hosts, links or calls.
+    SeedLater,
+}
+
+const STATEMENTS: &str = "seed, host, link, tcp, expect, run, drop, partition, repair, loss, +TIME";
+const LINK_SETTINGS: &str = "latency, jitter, bandwidth, loss, dup, reorder, reorder_delay, mtu";
+const SOCKET_CALLS: &str =
+    "socket, bind, listen, accept, connect, send, recv, sendto, recvfrom, shutdown, close, setsockopt";
+const SOCK_OPTS: &str = "SO_REUSEADDR, O_NONBLOCK, SO_RCVBUF, SO_SNDBUF";
+const COUNTERS: &str = "HOST > HOST, state, sent, lost, duplicated, reordered, delivered, dropped, cwnd";
+const TCP_STATES: &str = "LISTEN, SYN-SENT, SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT, CLOSED";
+const TCP_FLAGS: &str = "[S], [S.], [.], [P.], [F.], [R]";
+const TCP_SETTINGS: &str = "syn_retries, synack_retries, data_retries, rto_initial, rto_min, rto_max, msl, fin_timeout, initial_cwnd, delayed_ack, delayed_ack_time, nagle, send_buffer, recv_buffer, window_scaling";
+const ESCAPES: &str = "\\n \\r \\t \\0 \\\\ \\\" \\xHH";
+
+fn errno_names() -> String {
+    Errno::ALL.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
+}
+
+impl fmt::Display for ScriptErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScriptErrorKind::Expected { expected, found } => write!(f, "expected {expected}, found {found}"),
+            ScriptErrorKind::Direction { from, to } => write!(f, "expected a direction like {from} > {to}"),
+            ScriptErrorKind::OverLimit { what, value, max } => write!(f, "{what} {value} is over the limit of {max}"),
+            ScriptErrorKind::OutOfRange { what, value } => write!(f, "{what} {value} is out of range"),
+            ScriptErrorKind::ScriptTooLong { bytes } => {
+                write!(f, "script is {bytes} bytes; the limit is {MAX_SCRIPT_BYTES} bytes (4 MiB)")
+            }
+            ScriptErrorKind::TooManyHosts => write!(f, "too many hosts: the limit is {MAX_HOSTS}"),
+            ScriptErrorKind::TooManyAddresses => {
+                write!(f, "too many addresses: the limit is {MAX_ADDRS_PER_HOST} per host")
+            }
+            ScriptErrorKind::TooManyLinks => write!(f, "too many links: the limit is {MAX_LINKS}"),
+            ScriptErrorKind::PayloadTooLarge { bytes } => {
+                write!(f, "payload of {bytes} bytes is over the limit of {MAX_PAYLOAD} bytes (16 MiB)")
+            }
+            ScriptErrorKind::DurationTooLong { text } => {
+                write!(f, "duration {text} is over the limit of one simulated day")
+            }
+            ScriptErrorKind::BandwidthOutOfRange { text } => {
+                write!(f, "bandwidth {text} is out of range (1bit to 100gbit)")
+            }
+        }
+    }
+}
+
+impl ScriptErrorKind {
+    /// The error in Korean; the script's tokens, keywords and names as written.
+    pub fn korean(&self) -> String {
+        match self {
+            ScriptErrorKind::Expected { expected, found } => {
+                format!("여기에 와야 할 것: {} · 실제로 있는 것: {}", expected.korean(), found.korean())
+            }
+            ScriptErrorKind::Direction { from, to } => format!("{from} > {to}처럼 방향을 적어야 합니다"),
+            ScriptErrorKind::OverLimit { what, value, max } => {
+                format!("한도를 넘는 {}: {value} (한도 {max})", what.korean())
+            }
+            ScriptErrorKind::OutOfRange { what, value } => format!("범위를 벗어난 {}: {value}", what.korean()),
+            ScriptErrorKind::ScriptTooLong { bytes } => {
+                format!("스크립트가 {bytes}바이트로, 한도 {MAX_SCRIPT_BYTES}바이트(4 MiB)를 넘습니다")
+            }
+            ScriptErrorKind::TooManyHosts => format!("호스트가 너무 많습니다: 한도는 {MAX_HOSTS}개입니다"),
+            ScriptErrorKind::TooManyAddresses => {
+                format!("주소가 너무 많습니다: 호스트 하나에 {MAX_ADDRS_PER_HOST}개까지입니다")
+            }
+            ScriptErrorKind::TooManyLinks => format!("링크가 너무 많습니다: 한도는 {MAX_LINKS}개입니다"),
+            ScriptErrorKind::PayloadTooLarge { bytes } => {
+                format!("보낼 데이터 {bytes}바이트가 한도 {MAX_PAYLOAD}바이트(16 MiB)를 넘습니다")
+            }
+            ScriptErrorKind::DurationTooLong { text } => format!("시뮬레이션 시간으로 하루를 넘는 시간: {text}"),
+            ScriptErrorKind::BandwidthOutOfRange { text } => {
+                format!("범위(1bit~100gbit)를 벗어난 대역폭: {text}")
+            }
+        }
+    }
+}
+
+impl fmt::Display for Wanted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Wanted::FlagsClose => f.write_str("']' to close the flags"),
+            Wanted::Token => f.write_str("a word, number, string or punctuation"),
+            Wanted::StringClose => f.write_str("'\"' to close the string"),
+            Wanted::EscapeAfterBackslash => f.write_str("an escape after '\\'"),
+            Wanted::HexDigits => f.write_str("two hex digits after '\\x'"),
+            Wanted::Escape => write!(f, "an escape ({ESCAPES})"),
+            Wanted::MetaKey => f.write_str("title.en, title.ko, about.en or about.ko"),
+            Wanted::Punct(c) => write!(f, "'{c}'"),
+            Wanted::EndOfLine => f.write_str("end of line"),
+            Wanted::Duration => f.write_str("a duration like 200ms"),
+            Wanted::DurationWithUnit => f.write_str("a duration with a unit (us, ms, s, min, h) like 200ms"),
+            Wanted::DurationUnit => f.write_str("a duration unit us, ms, s, min or h"),
+            Wanted::DurationShape => f.write_str("a duration like 200ms or 1.5s"),
+            Wanted::DurationAboveZero => f.write_str("a duration above zero"),
+            Wanted::Percentage => f.write_str("a percentage like 5%"),
+            Wanted::PercentageInRange => f.write_str("a percentage from 0% to 100%"),
+            Wanted::Ipv4 => f.write_str("an IPv4 address like 10.0.0.1"),
+            Wanted::OnOff => f.write_str("on or off"),
+            Wanted::Bandwidth => f.write_str("a bandwidth like 10mbit"),
+            Wanted::BandwidthWithUnit => f.write_str("a bandwidth like 10mbit (bit, kbit, mbit, gbit)"),
+            Wanted::Statement => {
+                f.write_str("a statement (host, link, a call like 'client: ...', expect, +200ms, ...)")
+            }
+            Wanted::StatementKeyword => write!(f, "a statement ({STATEMENTS} or HOST: call)"),
+            Wanted::OneSeed => f.write_str("one seed line"),
+            Wanted::SeedFirst => f.write_str("seed before the first host, link or call"),
+            Wanted::SeedNumber => f.write_str("a seed number"),
+            Wanted::DropNext => f.write_str("'next' (drop next N on a > b)"),
+            Wanted::PacketCount => f.write_str("a packet count"),
+            Wanted::ColonAfterHost(h) => write!(f, "':' after host {h} (like '{h}: s = socket(tcp)')"),
+            Wanted::HostName => f.write_str("a host name"),
+            Wanted::DeclaredHost => f.write_str("a declared host"),
+            Wanted::NewHostName => f.write_str("a new host name"),
+            Wanted::NonLoopback => f.write_str("a non-loopback address"),
+            Wanted::Unicast => f.write_str("a unicast address"),
+            Wanted::UnusedAddress => f.write_str("an unused address"),
+            Wanted::OtherHost(a) => write!(f, "a host other than {a}"),
+            Wanted::LinkBetween(a, b) => write!(f, "a link between {a} and {b}"),
+            Wanted::LinkSetting => write!(f, "a link setting ({LINK_SETTINGS})"),
+            Wanted::Mtu => f.write_str("an MTU"),
+            Wanted::MtuInRange => f.write_str("an MTU from 68 to 65535"),
+            Wanted::NamedDescriptor { host, name } => {
+                write!(f, "a descriptor named on {host} earlier (like '{host}: {name} = socket(tcp)')")
+            }
+            Wanted::DescriptorNumber => f.write_str("a descriptor number"),
+            Wanted::Descriptor => f.write_str("a descriptor (a name like c, or a number)"),
+            Wanted::AddressOrHost => f.write_str("an address like 10.0.0.1:80 or HOST:80"),
+            Wanted::Address => f.write_str("an address like 10.0.0.1:80"),
+            Wanted::PortNumber => f.write_str("a port number"),
+            Wanted::Port => f.write_str("a port"),
+            Wanted::PayloadAtMost(n) => write!(f, "a payload of at most {n} bytes"),
+            Wanted::ByteCount => f.write_str("a byte count"),
+            Wanted::BytesWord => f.write_str("'bytes' (like send(c, 3000 bytes))"),
+            Wanted::Data => f.write_str("data: a string like \"hello\" or a size like 3000 bytes"),
+            Wanted::Name => f.write_str("a name"),
+            Wanted::SocketCall => write!(f, "a socket call ({SOCKET_CALLS})"),
+            Wanted::Protocol => f.write_str("tcp or udp"),
+            Wanted::Backlog => f.write_str("a backlog"),
+            Wanted::BufferSize => f.write_str("a buffer size"),
+            Wanted::ShutdownHow => f.write_str("rd, wr or rdwr"),
+            Wanted::SockOptWord => write!(f, "an option ({SOCK_OPTS}, TCP_NODELAY)"),
+            Wanted::SockOpt => write!(f, "{SOCK_OPTS} or TCP_NODELAY"),
+            Wanted::FdCall { name } => {
+                write!(f, "a call that returns a descriptor (socket or accept) after '{name} ='")
+            }
+            Wanted::ExpectWhat => f.write_str("what to expect: HOST > HOST [flags], state, sent, lost, delivered, ..."),
+            Wanted::ExpectAfter => write!(f, "{COUNTERS} or unread after expect"),
+            Wanted::TcpStateWord => f.write_str("a TCP state like ESTABLISHED"),
+            Wanted::TcpState => write!(f, "a TCP state ({TCP_STATES})"),
+            Wanted::CountOrRange => f.write_str("a count like 3 or a range like 2..5"),
+            Wanted::TcpFlags => write!(f, "tcpdump flags like {TCP_FLAGS}"),
+            Wanted::Packet => f.write_str("a packet: TCP flags like [S.], or udp, or icmp"),
+            Wanted::PacketField => f.write_str("seq, ack, len or win"),
+            Wanted::SequenceNumber => f.write_str("a sequence number"),
+            Wanted::AckNumber => f.write_str("an acknowledgement number"),
+            Wanted::Length => f.write_str("a length"),
+            Wanted::Window => f.write_str("a window"),
+            Wanted::MinusOne => f.write_str("1 (as in -1 ECONNREFUSED)"),
+            Wanted::MinusOneErrno => f.write_str("-1 followed by an errno"),
+            Wanted::Number => f.write_str("a number"),
+            Wanted::Result => f.write_str("a result: a number, a string like \"hello\", or an errno like ECONNREFUSED"),
+            Wanted::ErrnoWord => f.write_str("an errno like ECONNREFUSED"),
+            Wanted::Errno => write!(f, "an errno ({})", errno_names()),
+            Wanted::TcpSettingWord => f.write_str("a TCP setting like syn_retries"),
+            Wanted::TcpSetting => write!(f, "a TCP setting ({TCP_SETTINGS})"),
+            Wanted::Count => f.write_str("a count"),
+            Wanted::SegmentCount => f.write_str("a segment count"),
+            Wanted::OneSegment => f.write_str("at least 1 segment"),
+            Wanted::SizeInBytes => f.write_str("a size in bytes"),
+            Wanted::OneByteBuffer => f.write_str("a buffer of at least 1 byte"),
+        }
+    }
+}
+
+impl Wanted {
+    /// What was wanted, in Korean: a noun phrase; the script's keywords as written.
+    pub fn korean(&self) -> String {
+        match self {
+            Wanted::FlagsClose => "플래그를 닫는 ']'".into(),
+            Wanted::Token => "단어, 숫자, 문자열 또는 구두점".into(),
+            Wanted::StringClose => "문자열을 닫는 '\"'".into(),
+            Wanted::EscapeAfterBackslash => "'\\' 뒤의 이스케이프 문자".into(),
+            Wanted::HexDigits => "'\\x' 뒤의 16진수 두 자리".into(),
+            Wanted::Escape => format!("이스케이프 문자 ({ESCAPES})"),
+            Wanted::MetaKey => "title.en, title.ko, about.en 또는 about.ko".into(),
+            Wanted::Punct(c) => format!("'{c}'"),
+            Wanted::EndOfLine => "줄 끝".into(),
+            Wanted::Duration => "200ms 같은 시간".into(),
+            Wanted::DurationWithUnit => "단위(us, ms, s, min, h)가 붙은 시간 (예: 200ms)".into(),
+            Wanted::DurationUnit => "시간 단위 us, ms, s, min 또는 h".into(),
+            Wanted::DurationShape => "200ms나 1.5s 같은 시간".into(),
+            Wanted::DurationAboveZero => "0보다 긴 시간".into(),
+            Wanted::Percentage => "5% 같은 백분율".into(),
+            Wanted::PercentageInRange => "0%에서 100% 사이의 백분율".into(),
+            Wanted::Ipv4 => "10.0.0.1 같은 IPv4 주소".into(),
+            Wanted::OnOff => "on 또는 off".into(),
+            Wanted::Bandwidth => "10mbit 같은 대역폭".into(),
+            Wanted::BandwidthWithUnit => "10mbit 같은 대역폭 (bit, kbit, mbit, gbit)".into(),
+            Wanted::Statement => "문장 (host, link, 'client: ...' 같은 호출, expect, +200ms, ...)".into(),
+            Wanted::StatementKeyword => format!("문장 ({STATEMENTS} 또는 HOST: 호출)"),
+            Wanted::OneSeed => "seed 줄 하나".into(),
+            Wanted::SeedFirst => "첫 host, link, 호출보다 앞에 오는 seed".into(),
+            Wanted::SeedNumber => "시드 번호".into(),
+            Wanted::DropNext => "'next' ('drop next N on a > b'처럼)".into(),
+            Wanted::PacketCount => "패킷 수".into(),
+            Wanted::ColonAfterHost(h) => format!("호스트 {h} 뒤의 ':' ('{h}: s = socket(tcp)'처럼)"),
+            Wanted::HostName => "호스트 이름".into(),
+            Wanted::DeclaredHost => "선언된 호스트".into(),
+            Wanted::NewHostName => "새 호스트 이름".into(),
+            Wanted::NonLoopback => "루프백이 아닌 주소".into(),
+            Wanted::Unicast => "유니캐스트 주소".into(),
+            Wanted::UnusedAddress => "아직 쓰이지 않은 주소".into(),
+            Wanted::OtherHost(a) => format!("{a} 말고 다른 호스트"),
+            Wanted::LinkBetween(a, b) => format!("{a}, {b} 사이의 링크"),
+            Wanted::LinkSetting => format!("링크 설정 ({LINK_SETTINGS})"),
+            Wanted::Mtu => "MTU".into(),
+            Wanted::MtuInRange => "68에서 65535 사이의 MTU".into(),
+            Wanted::NamedDescriptor { host, name } => {
+                format!("{host}에서 앞서 이름 붙인 디스크립터 ('{host}: {name} = socket(tcp)'처럼)")
+            }
+            Wanted::DescriptorNumber => "디스크립터 번호".into(),
+            Wanted::Descriptor => "디스크립터 (c 같은 이름 또는 숫자)".into(),
+            Wanted::AddressOrHost => "10.0.0.1:80 또는 HOST:80 같은 주소".into(),
+            Wanted::Address => "10.0.0.1:80 같은 주소".into(),
+            Wanted::PortNumber => "포트 번호".into(),
+            Wanted::Port => "포트".into(),
+            Wanted::PayloadAtMost(n) => format!("{n}바이트 이하의 데이터"),
+            Wanted::ByteCount => "바이트 수".into(),
+            Wanted::BytesWord => "'bytes' (send(c, 3000 bytes)처럼)".into(),
+            Wanted::Data => "데이터: \"hello\" 같은 문자열 또는 3000 bytes 같은 크기".into(),
+            Wanted::Name => "이름".into(),
+            Wanted::SocketCall => format!("소켓 호출 ({SOCKET_CALLS})"),
+            Wanted::Protocol => "tcp 또는 udp".into(),
+            Wanted::Backlog => "백로그 크기".into(),
+            Wanted::BufferSize => "버퍼 크기".into(),
+            Wanted::ShutdownHow => "rd, wr 또는 rdwr".into(),
+            Wanted::SockOptWord => format!("옵션 ({SOCK_OPTS}, TCP_NODELAY)"),
+            Wanted::SockOpt => format!("{SOCK_OPTS} 또는 TCP_NODELAY"),
+            Wanted::FdCall { name } => {
+                format!("'{name} =' 뒤에 올, 디스크립터를 돌려주는 호출 (socket 또는 accept)")
+            }
+            Wanted::ExpectWhat => "기대할 대상: HOST > HOST [플래그], state, sent, lost, delivered, ...".into(),
+            Wanted::ExpectAfter => format!("expect 뒤에 올 {COUNTERS} 또는 unread"),
+            Wanted::TcpStateWord => "ESTABLISHED 같은 TCP 상태".into(),
+            Wanted::TcpState => format!("TCP 상태 ({TCP_STATES})"),
+            Wanted::CountOrRange => "3 같은 개수 또는 2..5 같은 범위".into(),
+            Wanted::TcpFlags => format!("{TCP_FLAGS} 같은 tcpdump 플래그"),
+            Wanted::Packet => "패킷: [S.] 같은 TCP 플래그, udp 또는 icmp".into(),
+            Wanted::PacketField => "seq, ack, len 또는 win".into(),
+            Wanted::SequenceNumber => "순서 번호".into(),
+            Wanted::AckNumber => "확인 응답 번호".into(),
+            Wanted::Length => "길이".into(),
+            Wanted::Window => "윈도 크기".into(),
+            Wanted::MinusOne => "1 (-1 ECONNREFUSED처럼)".into(),
+            Wanted::MinusOneErrno => "-1과 그 뒤의 errno".into(),
+            Wanted::Number => "숫자".into(),
+            Wanted::Result => "결과: 숫자, \"hello\" 같은 문자열 또는 ECONNREFUSED 같은 errno".into(),
+            Wanted::ErrnoWord => "ECONNREFUSED 같은 errno".into(),
+            Wanted::Errno => format!("errno ({})", errno_names()),
+            Wanted::TcpSettingWord => "syn_retries 같은 TCP 설정".into(),
+            Wanted::TcpSetting => format!("TCP 설정 ({TCP_SETTINGS})"),
+            Wanted::Count => "횟수".into(),
+            Wanted::SegmentCount => "세그먼트 수".into(),
+            Wanted::OneSegment => "1 이상의 세그먼트 수".into(),
+            Wanted::SizeInBytes => "바이트 단위 크기".into(),
+            Wanted::OneByteBuffer => "1바이트 이상의 버퍼".into(),
+        }
+    }
+}
+
+impl fmt::Display for Found {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Found::EndOfLine => f.write_str("end of line"),
+            Found::Token(t) => write!(f, "'{t}'"),
+            Found::Str(q) => write!(f, "string {q}"),
+            Found::Call(w) | Found::Negative(w) => f.write_str(w),
+            Found::Number(n) => write!(f, "{n}"),
+            Found::Address(ip) => write!(f, "{ip}"),
+            Found::Keyword(k) => write!(f, "keyword '{k}'"),
+            Found::DeclaredAlready(h) => write!(f, "'{h}' declared already"),
+            Found::UndeclaredHost { name, declared } if declared.is_empty() => {
+                write!(f, "'{name}' (no hosts are declared yet (host NAME IP))")
+            }
+            Found::UndeclaredHost { name, declared } => {
+                write!(f, "'{name}' (declared hosts: {})", declared.join(", "))
+            }
+            Found::Loopback(ip) => write!(f, "{ip} (every host has 127.0.0.1)"),
+            Found::Taken(ip) => write!(f, "{ip} taken by another host"),
+            Found::Again(h) => write!(f, "{h} again"),
+            Found::NoLink { a, b } => write!(f, "none (add: link {a} {b})"),
+            Found::SecondSeed => f.write_str("a second"),
+            Found::SeedLater => f.write_str("it later"),
+        }
+    }
+}
+
+impl Found {
+    /// What was met, in Korean; tokens and names as written.
+    pub fn korean(&self) -> String {
+        match self {
+            Found::EndOfLine => "줄 끝".into(),
+            Found::Token(t) => format!("'{t}'"),
+            Found::Str(q) => format!("문자열 {q}"),
+            Found::Call(w) | Found::Negative(w) => w.clone(),
+            Found::Number(n) => n.to_string(),
+            Found::Address(ip) => ip.to_string(),
+            Found::Keyword(k) => format!("키워드 '{k}'"),
+            Found::DeclaredAlready(h) => format!("이미 선언된 '{h}'"),
+            Found::UndeclaredHost { name, declared } if declared.is_empty() => {
+                format!("'{name}' (아직 선언된 호스트가 없습니다 — host NAME IP)")
+            }
+            Found::UndeclaredHost { name, declared } => format!("'{name}' (선언된 호스트: {})", declared.join(", ")),
+            Found::Loopback(ip) => format!("{ip} (모든 호스트에 127.0.0.1이 이미 있습니다)"),
+            Found::Taken(ip) => format!("다른 호스트가 이미 쓰는 {ip}"),
+            Found::Again(h) => format!("같은 호스트 {h}"),
+            Found::NoLink { a, b } => format!("없음 (추가할 줄: link {a} {b})"),
+            Found::SecondSeed => "두 번째 seed 줄".into(),
+            Found::SeedLater => "그보다 뒤의 seed 줄".into(),
+        }
+    }
+}
 
 /// Why a run failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -93,8 +603,8 @@ impl Failure {
     }
 }
 
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "expected {}, got {}", self.expected, self.got)
     }
 }
@@ -103,14 +613,479 @@ impl std::fmt::Display for Failure {
 mod tests {
     use super::*;
 
+    fn has_hangul(text: &str) -> bool {
+        text.chars().any(|c| ('가'..='힣').contains(&c))
+    }
+
+    /// One of each [`Wanted`], in declaration order. `ordinal` is an exhaustive
+    /// match, so a new variant needs an ordinal; the test then asks for its sample.
+    fn every_wanted() -> Vec<Wanted> {
+        use Wanted::*;
+        vec![
+            FlagsClose,
+            Token,
+            StringClose,
+            EscapeAfterBackslash,
+            HexDigits,
+            Escape,
+            MetaKey,
+            Punct(':'),
+            EndOfLine,
+            Duration,
+            DurationWithUnit,
+            DurationUnit,
+            DurationShape,
+            DurationAboveZero,
+            Percentage,
+            PercentageInRange,
+            Ipv4,
+            OnOff,
+            Bandwidth,
+            BandwidthWithUnit,
+            Statement,
+            StatementKeyword,
+            OneSeed,
+            SeedFirst,
+            SeedNumber,
+            DropNext,
+            PacketCount,
+            ColonAfterHost("zed".into()),
+            HostName,
+            DeclaredHost,
+            NewHostName,
+            NonLoopback,
+            Unicast,
+            UnusedAddress,
+            OtherHost("zed".into()),
+            LinkBetween("zed".into(), "yon".into()),
+            LinkSetting,
+            Mtu,
+            MtuInRange,
+            NamedDescriptor { host: "zed".into(), name: "fd".into() },
+            DescriptorNumber,
+            Descriptor,
+            AddressOrHost,
+            Address,
+            PortNumber,
+            Port,
+            PayloadAtMost(MAX_PAYLOAD),
+            ByteCount,
+            BytesWord,
+            Data,
+            Name,
+            SocketCall,
+            Protocol,
+            Backlog,
+            BufferSize,
+            ShutdownHow,
+            SockOptWord,
+            SockOpt,
+            FdCall { name: "fd".into() },
+            ExpectWhat,
+            ExpectAfter,
+            TcpStateWord,
+            TcpState,
+            CountOrRange,
+            TcpFlags,
+            Packet,
+            PacketField,
+            SequenceNumber,
+            AckNumber,
+            Length,
+            Window,
+            MinusOne,
+            MinusOneErrno,
+            Number,
+            Result,
+            ErrnoWord,
+            Errno,
+            TcpSettingWord,
+            TcpSetting,
+            Count,
+            SegmentCount,
+            OneSegment,
+            SizeInBytes,
+            OneByteBuffer,
+        ]
+    }
+
+    fn ordinal(w: &Wanted) -> usize {
+        use Wanted::*;
+        match w {
+            FlagsClose => 0,
+            Token => 1,
+            StringClose => 2,
+            EscapeAfterBackslash => 3,
+            HexDigits => 4,
+            Escape => 5,
+            MetaKey => 6,
+            Punct(_) => 7,
+            EndOfLine => 8,
+            Duration => 9,
+            DurationWithUnit => 10,
+            DurationUnit => 11,
+            DurationShape => 12,
+            DurationAboveZero => 13,
+            Percentage => 14,
+            PercentageInRange => 15,
+            Ipv4 => 16,
+            OnOff => 17,
+            Bandwidth => 18,
+            BandwidthWithUnit => 19,
+            Statement => 20,
+            StatementKeyword => 21,
+            OneSeed => 22,
+            SeedFirst => 23,
+            SeedNumber => 24,
+            DropNext => 25,
+            PacketCount => 26,
+            ColonAfterHost(_) => 27,
+            HostName => 28,
+            DeclaredHost => 29,
+            NewHostName => 30,
+            NonLoopback => 31,
+            Unicast => 32,
+            UnusedAddress => 33,
+            OtherHost(_) => 34,
+            LinkBetween(..) => 35,
+            LinkSetting => 36,
+            Mtu => 37,
+            MtuInRange => 38,
+            NamedDescriptor { .. } => 39,
+            DescriptorNumber => 40,
+            Descriptor => 41,
+            AddressOrHost => 42,
+            Address => 43,
+            PortNumber => 44,
+            Port => 45,
+            PayloadAtMost(_) => 46,
+            ByteCount => 47,
+            BytesWord => 48,
+            Data => 49,
+            Name => 50,
+            SocketCall => 51,
+            Protocol => 52,
+            Backlog => 53,
+            BufferSize => 54,
+            ShutdownHow => 55,
+            SockOptWord => 56,
+            SockOpt => 57,
+            FdCall { .. } => 58,
+            ExpectWhat => 59,
+            ExpectAfter => 60,
+            TcpStateWord => 61,
+            TcpState => 62,
+            CountOrRange => 63,
+            TcpFlags => 64,
+            Packet => 65,
+            PacketField => 66,
+            SequenceNumber => 67,
+            AckNumber => 68,
+            Length => 69,
+            Window => 70,
+            MinusOne => 71,
+            MinusOneErrno => 72,
+            Number => 73,
+            Result => 74,
+            ErrnoWord => 75,
+            Errno => 76,
+            TcpSettingWord => 77,
+            TcpSetting => 78,
+            Count => 79,
+            SegmentCount => 80,
+            OneSegment => 81,
+            SizeInBytes => 82,
+            OneByteBuffer => 83,
+        }
+    }
+
+    /// Every [`Found`], both shapes of the undeclared host.
+    fn every_found() -> Vec<Found> {
+        let ip = Ipv4Addr::new(10, 0, 0, 9);
+        vec![
+            Found::EndOfLine,
+            Found::Token("(".into()),
+            Found::Str("\"x\"".into()),
+            Found::Call("send".into()),
+            Found::Negative("-5".into()),
+            Found::Number(0),
+            Found::Address(ip),
+            Found::Keyword("run".into()),
+            Found::DeclaredAlready("zed".into()),
+            Found::UndeclaredHost { name: "zed".into(), declared: vec![] },
+            Found::UndeclaredHost { name: "zed".into(), declared: vec!["yon".into(), "xu".into()] },
+            Found::Loopback(Ipv4Addr::LOCALHOST),
+            Found::Taken(ip),
+            Found::Again("zed".into()),
+            Found::NoLink { a: "zed".into(), b: "yon".into() },
+            Found::SecondSeed,
+            Found::SeedLater,
+        ]
+    }
+
+    fn found_ordinal(f: &Found) -> usize {
+        match f {
+            Found::EndOfLine => 0,
+            Found::Token(_) => 1,
+            Found::Str(_) => 2,
+            Found::Call(_) => 3,
+            Found::Negative(_) => 4,
+            Found::Number(_) => 5,
+            Found::Address(_) => 6,
+            Found::Keyword(_) => 7,
+            Found::DeclaredAlready(_) => 8,
+            Found::UndeclaredHost { .. } => 9,
+            Found::Loopback(_) => 10,
+            Found::Taken(_) => 11,
+            Found::Again(_) => 12,
+            Found::NoLink { .. } => 13,
+            Found::SecondSeed => 14,
+            Found::SeedLater => 15,
+        }
+    }
+
+    /// Every kind: each wanted and each found framed, and each other kind.
+    fn every_kind() -> Vec<ScriptErrorKind> {
+        let mut kinds: Vec<ScriptErrorKind> = every_wanted()
+            .into_iter()
+            .map(|expected| ScriptErrorKind::Expected { expected, found: Found::Token("zz".into()) })
+            .collect();
+        kinds.extend(
+            every_found().into_iter().map(|found| ScriptErrorKind::Expected { expected: Wanted::HostName, found }),
+        );
+        kinds.extend([
+            ScriptErrorKind::Direction { from: "zed".into(), to: "yon".into() },
+            ScriptErrorKind::OverLimit { what: Wanted::PortNumber, value: 70_000, max: 65_535 },
+            ScriptErrorKind::OutOfRange { what: Wanted::DescriptorNumber, value: 1 << 40 },
+            ScriptErrorKind::ScriptTooLong { bytes: 5 << 20 },
+            ScriptErrorKind::TooManyHosts,
+            ScriptErrorKind::TooManyAddresses,
+            ScriptErrorKind::TooManyLinks,
+            ScriptErrorKind::PayloadTooLarge { bytes: 17_000_000 },
+            ScriptErrorKind::DurationTooLong { text: "25h".into() },
+            ScriptErrorKind::BandwidthOutOfRange { text: "0bit".into() },
+        ]);
+        kinds
+    }
+
+    fn kind_ordinal(k: &ScriptErrorKind) -> usize {
+        match k {
+            ScriptErrorKind::Expected { .. } => 0,
+            ScriptErrorKind::Direction { .. } => 1,
+            ScriptErrorKind::OverLimit { .. } => 2,
+            ScriptErrorKind::OutOfRange { .. } => 3,
+            ScriptErrorKind::ScriptTooLong { .. } => 4,
+            ScriptErrorKind::TooManyHosts => 5,
+            ScriptErrorKind::TooManyAddresses => 6,
+            ScriptErrorKind::TooManyLinks => 7,
+            ScriptErrorKind::PayloadTooLarge { .. } => 8,
+            ScriptErrorKind::DurationTooLong { .. } => 9,
+            ScriptErrorKind::BandwidthOutOfRange { .. } => 10,
+        }
+    }
+
+    /// The words a Korean message may keep in Latin letters: the script's
+    /// syntax (keywords, calls, options, states, errnos, units, placeholders)
+    /// and the samples' own names; quoted text is not asked about. No English
+    /// description word is here.
+    fn is_syntax(word: &str) -> bool {
+        const SYNTAX: &[&str] = &[
+            "title",
+            "about",
+            "en",
+            "ko",
+            "seed",
+            "host",
+            "link",
+            "tcp",
+            "expect",
+            "run",
+            "drop",
+            "partition",
+            "repair",
+            "loss",
+            "TIME",
+            "HOST",
+            "NAME",
+            "IP",
+            "next",
+            "N",
+            "on",
+            "off",
+            "us",
+            "ms",
+            "s",
+            "min",
+            "h",
+            "IPv4",
+            "mbit",
+            "kbit",
+            "gbit",
+            "bit",
+            "bytes",
+            "client",
+            "latency",
+            "jitter",
+            "bandwidth",
+            "dup",
+            "reorder",
+            "reorder_delay",
+            "mtu",
+            "MTU",
+            "socket",
+            "bind",
+            "listen",
+            "accept",
+            "connect",
+            "send",
+            "recv",
+            "sendto",
+            "recvfrom",
+            "shutdown",
+            "close",
+            "setsockopt",
+            "udp",
+            "rd",
+            "wr",
+            "rdwr",
+            "c",
+            "SO_REUSEADDR",
+            "O_NONBLOCK",
+            "SO_RCVBUF",
+            "SO_SNDBUF",
+            "TCP_NODELAY",
+            "state",
+            "sent",
+            "lost",
+            "duplicated",
+            "reordered",
+            "delivered",
+            "dropped",
+            "cwnd",
+            "unread",
+            "TCP",
+            "tcpdump",
+            "S",
+            "P",
+            "F",
+            "R",
+            "icmp",
+            "seq",
+            "ack",
+            "len",
+            "win",
+            "errno",
+            "hello",
+            "syn_retries",
+            "synack_retries",
+            "data_retries",
+            "rto_initial",
+            "rto_min",
+            "rto_max",
+            "msl",
+            "fin_timeout",
+            "initial_cwnd",
+            "delayed_ack",
+            "delayed_ack_time",
+            "nagle",
+            "send_buffer",
+            "recv_buffer",
+            "window_scaling",
+            "n",
+            "r",
+            "t",
+            "xHH",
+            "x",
+            "MiB",
+            "zed",
+            "yon",
+            "xu",
+        ];
+        SYNTAX.contains(&word)
+            || TCP_STATES.split(", ").any(|s| s.split('-').any(|part| part == word))
+            || Errno::ALL.iter().any(|e| e.name() == word)
+    }
+
     #[test]
-    fn expected_and_found_are_kept_apart_however_the_error_was_made() {
-        let made = ScriptError::new(2, 1, "expected a statement (seed, host, +TIME), found 'bogus'");
-        let kind =
-            ScriptErrorKind::Expected { expected: "a statement (seed, host, +TIME)".into(), found: "'bogus'".into() };
-        assert_eq!(made.kind, kind);
-        assert_eq!(ScriptError::expected(2, 1, "a statement (seed, host, +TIME)", "'bogus'"), made);
-        assert_eq!(ScriptError::new(1, 1, "script is too long").kind, ScriptErrorKind::Other);
-        assert_eq!(made.to_string(), "2:1: expected a statement (seed, host, +TIME), found 'bogus'");
+    fn every_kind_says_itself_in_english_and_in_korean() {
+        let mut wanted: Vec<usize> = every_wanted().iter().map(ordinal).collect();
+        wanted.sort_unstable();
+        assert_eq!(wanted, (0..=ordinal(&Wanted::OneByteBuffer)).collect::<Vec<_>>(), "a Wanted has no sample");
+        let mut found: Vec<usize> = every_found().iter().map(found_ordinal).collect();
+        found.dedup();
+        assert_eq!(found, (0..=found_ordinal(&Found::SeedLater)).collect::<Vec<_>>(), "a Found has no sample");
+        let mut kinds: Vec<usize> = every_kind().iter().map(kind_ordinal).collect();
+        kinds.dedup();
+        assert_eq!(kinds, (0..=10).collect::<Vec<_>>(), "a ScriptErrorKind has no sample");
+
+        for kind in every_kind() {
+            let (en, ko) = (kind.to_string(), kind.korean());
+            assert!(!en.trim().is_empty() && !has_hangul(&en), "{kind:?}: {en}");
+            assert!(has_hangul(&ko), "{kind:?}: {ko}");
+            // Quoted text is the script's, as written.
+            let unquoted: String = ko.split('\'').step_by(2).collect::<Vec<_>>().join(" ");
+            let latin = unquoted
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()) && !w.starts_with(|c: char| c.is_ascii_digit()));
+            for word in latin {
+                assert!(is_syntax(word), "{kind:?}: '{word}' is left in English in {ko}");
+            }
+        }
+        // The checker catches English.
+        assert!(!is_syntax("expected") && !is_syntax("found") && !is_syntax("line") && !is_syntax("the"));
+    }
+
+    #[test]
+    fn messages_are_the_kind_in_english() {
+        let e = ScriptError::expected(2, 1, Wanted::StatementKeyword, Found::Token("bogus".into()));
+        assert_eq!(
+            e.to_string(),
+            "2:1: expected a statement (seed, host, link, tcp, expect, run, drop, partition, repair, loss, +TIME or HOST: call), found 'bogus'"
+        );
+        assert_eq!(e.message, e.kind.to_string());
+        assert_eq!(ScriptError::new(1, 1, ScriptErrorKind::TooManyLinks).message, "too many links: the limit is 10000");
+    }
+
+    fn ko(text: &str) -> String {
+        match super::super::parse(text) {
+            Err(e) => e.kind.korean(),
+            Ok(s) => panic!("{text} parses: {s:?}"),
+        }
+    }
+
+    #[test]
+    fn parse_errors_read_in_korean() {
+        let head = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n";
+        assert_eq!(
+            ko("host a 10.0.0.1\nhost b (\n"),
+            "여기에 와야 할 것: 10.0.0.1 같은 IPv4 주소 · 실제로 있는 것: '('"
+        );
+        assert_eq!(ko("host run 10.0.0.9\n"), "여기에 와야 할 것: 호스트 이름 · 실제로 있는 것: 키워드 'run'");
+        assert_eq!(
+            ko(&format!("{head}partition client nobody\n")),
+            "여기에 와야 할 것: 선언된 호스트 · 실제로 있는 것: 'nobody' (선언된 호스트: client, server)"
+        );
+        assert_eq!(
+            ko(&format!("{head}host third 10.0.0.5\npartition client third\n")),
+            "여기에 와야 할 것: client, third 사이의 링크 · 실제로 있는 것: 없음 (추가할 줄: link client third)"
+        );
+        assert_eq!(
+            ko(&format!("{head}host c2 10.0.0.2\n")),
+            "여기에 와야 할 것: 아직 쓰이지 않은 주소 · 실제로 있는 것: 다른 호스트가 이미 쓰는 10.0.0.2"
+        );
+        assert_eq!(
+            ko(&format!("{head}client: c = socket(udp)\nclient: send(c, \"abc)\n")),
+            "여기에 와야 할 것: 문자열을 닫는 '\"' · 실제로 있는 것: 줄 끝"
+        );
+        assert_eq!(
+            ko(&format!("{head}seed 1\n")),
+            "여기에 와야 할 것: 첫 host, link, 호출보다 앞에 오는 seed · 실제로 있는 것: 그보다 뒤의 seed 줄"
+        );
+        assert_eq!(
+            ko(&format!("{head}client: c = socket(udp)\nclient: bind(c, *:70000)\n")),
+            "한도를 넘는 포트 번호: 70000 (한도 65535)"
+        );
+        assert_eq!(ko(&format!("{head}expect sent client server 3\n")), "client > server처럼 방향을 적어야 합니다");
+        assert_eq!(ko("+25h\n"), "시뮬레이션 시간으로 하루를 넘는 시간: 25h");
     }
 }

@@ -5,7 +5,7 @@
 //! escapes, tcpdump flag groups in brackets (`[S.]`) and single punctuation
 //! characters. `#` outside a string starts a comment.
 
-use super::error::ScriptError;
+use super::error::{Found, ScriptError, Wanted};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Tok {
@@ -27,13 +27,13 @@ pub struct Token {
 }
 
 impl Tok {
-    /// How an error message names the token.
-    pub fn describe(&self) -> String {
+    /// The token as an error names what it met.
+    pub fn found(&self) -> Found {
         match self {
-            Tok::Word(w) | Tok::Num(w) => format!("'{w}'"),
-            Tok::Str(s) => format!("string {}", crate::net::socket::quote_bytes(s)),
-            Tok::Flags(f) => format!("'[{f}]'"),
-            Tok::Punct(c) => format!("'{c}'"),
+            Tok::Word(w) | Tok::Num(w) => Found::Token(w.clone()),
+            Tok::Str(s) => Found::Str(crate::net::socket::quote_bytes(s)),
+            Tok::Flags(f) => Found::Token(format!("[{f}]")),
+            Tok::Punct(c) => Found::Token(c.to_string()),
         }
     }
 }
@@ -77,7 +77,7 @@ pub fn lex_line(text: &str, line: usize) -> Result<Vec<Token>, ScriptError> {
         } else if c == '[' {
             let start = i + 1;
             let Some(len) = chars[start..].iter().position(|&c| c == ']') else {
-                return Err(ScriptError::expected(line, col, "']' to close the flags", "end of line"));
+                return Err(ScriptError::expected(line, col, Wanted::FlagsClose, Found::EndOfLine));
             };
             out.push(Token { tok: Tok::Flags(chars[start..start + len].iter().collect()), col });
             i = start + len + 1;
@@ -85,7 +85,7 @@ pub fn lex_line(text: &str, line: usize) -> Result<Vec<Token>, ScriptError> {
             out.push(Token { tok: Tok::Punct(c), col });
             i += 1;
         } else {
-            return Err(ScriptError::expected(line, col, "a word, number, string or punctuation", format!("'{c}'")));
+            return Err(ScriptError::expected(line, col, Wanted::Token, Found::Token(c.to_string())));
         }
     }
     Ok(out)
@@ -98,13 +98,13 @@ fn lex_string(chars: &[char], open: usize, line: usize) -> Result<(Vec<u8>, usiz
     let mut i = open + 1;
     loop {
         let Some(&c) = chars.get(i) else {
-            return Err(ScriptError::expected(line, open + 1, "'\"' to close the string", "end of line"));
+            return Err(ScriptError::expected(line, open + 1, Wanted::StringClose, Found::EndOfLine));
         };
         match c {
             '"' => return Ok((bytes, i + 1)),
             '\\' => {
                 let Some(&e) = chars.get(i + 1) else {
-                    return Err(ScriptError::expected(line, i + 1, "an escape after '\\'", "end of line"));
+                    return Err(ScriptError::expected(line, i + 1, Wanted::EscapeAfterBackslash, Found::EndOfLine));
                 };
                 match e {
                     'n' => bytes.push(b'\n'),
@@ -116,12 +116,7 @@ fn lex_string(chars: &[char], open: usize, line: usize) -> Result<(Vec<u8>, usiz
                     'x' => {
                         let hex: String = chars.iter().skip(i + 2).take(2).collect();
                         let Some(b) = (hex.len() == 2).then(|| u8::from_str_radix(&hex, 16).ok()).flatten() else {
-                            return Err(ScriptError::expected(
-                                line,
-                                i + 1,
-                                "two hex digits after '\\x'",
-                                format!("'{hex}'"),
-                            ));
+                            return Err(ScriptError::expected(line, i + 1, Wanted::HexDigits, Found::Token(hex)));
                         };
                         bytes.push(b);
                         i += 2;
@@ -130,8 +125,8 @@ fn lex_string(chars: &[char], open: usize, line: usize) -> Result<(Vec<u8>, usiz
                         return Err(ScriptError::expected(
                             line,
                             i + 1,
-                            "an escape (\\n \\r \\t \\0 \\\\ \\\" \\xHH)",
-                            format!("'\\{other}'"),
+                            Wanted::Escape,
+                            Found::Token(format!("\\{other}")),
                         ))
                     }
                 }

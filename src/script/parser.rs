@@ -2,7 +2,7 @@
 //! before running: hosts exist, names were bound earlier, links exist, limits.
 
 use super::ast::*;
-use super::error::ScriptError;
+use super::error::{Found, ScriptError, ScriptErrorKind, Wanted};
 use super::lexer::{lex_line, Tok, Token};
 use super::limits::*;
 use crate::net::tcp::segment::TcpFlags;
@@ -30,11 +30,7 @@ const KEYWORDS: [&str; 14] = [
 /// Parses a whole script.
 pub fn parse(text: &str) -> Result<Script, ScriptError> {
     if text.len() > MAX_SCRIPT_BYTES {
-        return Err(ScriptError::new(
-            1,
-            1,
-            format!("script is {} bytes; the limit is {MAX_SCRIPT_BYTES} bytes (4 MiB)", text.len()),
-        ));
+        return Err(ScriptError::new(1, 1, ScriptErrorKind::ScriptTooLong { bytes: text.len() }));
     }
     let mut st = State::default();
     let mut script = Script { meta: Meta::default(), seed: None, statements: Vec::new() };
@@ -50,14 +46,7 @@ pub fn parse(text: &str) -> Result<Script, ScriptError> {
                 "title.ko" => &mut script.meta.title_ko,
                 "about" | "about.en" => &mut script.meta.about_en,
                 "about.ko" => &mut script.meta.about_ko,
-                other => {
-                    return Err(ScriptError::expected(
-                        line,
-                        1,
-                        "title.en, title.ko, about.en or about.ko",
-                        format!("'{other}'"),
-                    ))
-                }
+                other => return Err(ScriptError::expected(line, 1, Wanted::MetaKey, Found::Token(other.to_string()))),
             };
             // The whole line is the text, '#' included.
             let value = raw.split_once(':').map_or(value, |(_, v)| v.trim());
@@ -150,23 +139,29 @@ impl P<'_> {
         self.toks.get(self.i).map_or(self.end_col, |t| t.col)
     }
 
-    fn found(&self) -> String {
-        self.peek().map_or_else(|| "end of line".to_string(), Tok::describe)
+    fn found(&self) -> Found {
+        self.peek().map_or(Found::EndOfLine, Tok::found)
     }
 
-    fn err(&self, expected: &str) -> ScriptError {
+    /// `expected`, and the token here was not it.
+    fn err(&self, expected: Wanted) -> ScriptError {
         ScriptError::expected(self.line, self.col(), expected, self.found())
     }
 
-    fn err_at(&self, col: usize, msg: impl Into<String>) -> ScriptError {
-        ScriptError::new(self.line, col, msg)
+    fn err_at(&self, col: usize, kind: ScriptErrorKind) -> ScriptError {
+        ScriptError::new(self.line, col, kind)
+    }
+
+    /// `expected`, and `found` at `col`.
+    fn wrong(&self, col: usize, expected: Wanted, found: Found) -> ScriptError {
+        ScriptError::expected(self.line, col, expected, found)
     }
 
     fn bump(&mut self) {
         self.i += 1;
     }
 
-    fn word(&mut self, what: &str) -> R<(String, usize)> {
+    fn word(&mut self, what: Wanted) -> R<(String, usize)> {
         match self.peek() {
             Some(Tok::Word(w)) => {
                 let out = (w.clone(), self.col());
@@ -177,7 +172,7 @@ impl P<'_> {
         }
     }
 
-    fn num(&mut self, what: &str) -> R<(String, usize)> {
+    fn num(&mut self, what: Wanted) -> R<(String, usize)> {
         match self.peek() {
             Some(Tok::Num(n)) => {
                 let out = (n.clone(), self.col());
@@ -216,7 +211,7 @@ impl P<'_> {
         if self.eat_punct(c) {
             Ok(())
         } else {
-            Err(self.err(&format!("'{c}'")))
+            Err(self.err(Wanted::Punct(c)))
         }
     }
 
@@ -224,54 +219,55 @@ impl P<'_> {
         if self.peek().is_none() {
             Ok(())
         } else {
-            Err(self.err("end of line"))
+            Err(self.err(Wanted::EndOfLine))
         }
     }
 
-    fn int<T: TryFrom<u64>>(&mut self, what: &str, max: u64) -> R<T> {
+    fn int<T: TryFrom<u64>>(&mut self, what: Wanted, max: u64) -> R<T> {
         let col = self.col();
-        let (n, _) = self.num(what)?;
-        let v = parse_uint(&n).ok_or_else(|| self.err_at(col, format!("expected {what}, found '{n}'")))?;
-        if v > max {
-            return Err(self.err_at(col, format!("{what} {v} is over the limit of {max}")));
+        let (n, _) = self.num(what.clone())?;
+        let Some(value) = parse_uint(&n) else {
+            return Err(self.wrong(col, what, Found::Token(n)));
+        };
+        if value > max {
+            return Err(self.err_at(col, ScriptErrorKind::OverLimit { what, value, max }));
         }
-        T::try_from(v).map_err(|_| self.err_at(col, format!("{what} {v} is out of range")))
+        T::try_from(value).map_err(|_| self.err_at(col, ScriptErrorKind::OutOfRange { what, value }))
     }
 
     fn duration(&mut self) -> R<u64> {
         let col = self.col();
-        let (n, _) = self.num("a duration like 200ms")?;
+        let (n, _) = self.num(Wanted::Duration)?;
         parse_duration(&n).map_err(|m| self.err_at(col, m))
     }
 
     fn percent(&mut self) -> R<f64> {
         let col = self.col();
-        let (n, _) = self.num("a percentage like 5%")?;
-        let v = parse_decimal(&n)
-            .filter(|v| (0.0..=100.0).contains(v))
-            .ok_or_else(|| self.err_at(col, format!("expected a percentage from 0% to 100%, found '{n}'")))?;
+        let (n, _) = self.num(Wanted::Percentage)?;
+        let Some(v) = parse_decimal(&n).filter(|v| (0.0..=100.0).contains(v)) else {
+            return Err(self.wrong(col, Wanted::PercentageInRange, Found::Token(n)));
+        };
         self.punct('%')?;
         Ok(v / 100.0)
     }
 
     fn ip(&mut self) -> R<Ipv4Addr> {
         let col = self.col();
-        let (n, _) = self.num("an IPv4 address like 10.0.0.1")?;
-        n.parse::<Ipv4Addr>()
-            .map_err(|_| self.err_at(col, format!("expected an IPv4 address like 10.0.0.1, found '{n}'")))
+        let (n, _) = self.num(Wanted::Ipv4)?;
+        n.parse::<Ipv4Addr>().map_err(|_| self.wrong(col, Wanted::Ipv4, Found::Token(n)))
     }
 
     fn onoff(&mut self) -> R<bool> {
         let col = self.col();
         let text = match self.peek() {
             Some(Tok::Word(w) | Tok::Num(w)) => w.to_ascii_lowercase(),
-            _ => return Err(self.err("on or off")),
+            _ => return Err(self.err(Wanted::OnOff)),
         };
         self.bump();
         match text.as_str() {
             "on" | "true" | "yes" | "1" => Ok(true),
             "off" | "false" | "no" | "0" => Ok(false),
-            _ => Err(self.err_at(col, format!("expected on or off, found '{text}'"))),
+            _ => Err(self.wrong(col, Wanted::OnOff, Found::Token(text))),
         }
     }
 }
@@ -292,7 +288,7 @@ fn parse_decimal(s: &str) -> Option<f64> {
 }
 
 /// `200ms`, `1.5s`, `10us`, `2min`, `1h` → microseconds (at most one day).
-pub(crate) fn parse_duration(s: &str) -> Result<u64, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<u64, ScriptErrorKind> {
     let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let mult: u128 = match unit {
@@ -301,14 +297,14 @@ pub(crate) fn parse_duration(s: &str) -> Result<u64, String> {
         "s" => 1_000_000,
         "min" => 60_000_000,
         "h" => 3_600_000_000,
-        "" => return Err(format!("expected a duration with a unit (us, ms, s, min, h) like 200ms, found '{s}'")),
-        _ => return Err(format!("expected a duration unit us, ms, s, min or h, found '{s}'")),
+        "" => return Err(expected(Wanted::DurationWithUnit, s)),
+        _ => return Err(expected(Wanted::DurationUnit, s)),
     };
     let (int, frac) = num.split_once('.').unwrap_or((num, ""));
     if int.is_empty() || frac.contains('.') || !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 6 {
-        return Err(format!("expected a duration like 200ms or 1.5s, found '{s}'"));
+        return Err(expected(Wanted::DurationShape, s));
     }
-    let too_long = || format!("duration {s} is over the limit of one simulated day");
+    let too_long = || ScriptErrorKind::DurationTooLong { text: s.to_string() };
     let int: u128 = int.parse().map_err(|_| too_long())?;
     let frac_val: u128 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| too_long())? };
     let scale = 10u128.pow(frac.len() as u32);
@@ -320,7 +316,7 @@ pub(crate) fn parse_duration(s: &str) -> Result<u64, String> {
 }
 
 /// `10mbit`, `512kbit`, `1gbit`, `9600bit` (also `bps`, `kbps`, ...) → bits per second.
-fn parse_bandwidth(s: &str) -> Result<u64, String> {
+fn parse_bandwidth(s: &str) -> Result<u64, ScriptErrorKind> {
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let mult: u64 = match unit.to_ascii_lowercase().as_str() {
@@ -328,13 +324,18 @@ fn parse_bandwidth(s: &str) -> Result<u64, String> {
         "kbit" | "kbps" => 1_000,
         "mbit" | "mbps" => 1_000_000,
         "gbit" | "gbps" => 1_000_000_000,
-        _ => return Err(format!("expected a bandwidth like 10mbit (bit, kbit, mbit, gbit), found '{s}'")),
+        _ => return Err(expected(Wanted::BandwidthWithUnit, s)),
     };
-    let n = parse_uint(num).ok_or_else(|| format!("expected a bandwidth like 10mbit, found '{s}'"))?;
+    let n = parse_uint(num).ok_or_else(|| expected(Wanted::Bandwidth, s))?;
     match n.checked_mul(mult) {
         Some(v) if v > 0 && v <= 100_000_000_000 => Ok(v),
-        _ => Err(format!("bandwidth {s} is out of range (1bit to 100gbit)")),
+        _ => Err(ScriptErrorKind::BandwidthOutOfRange { text: s.to_string() }),
     }
+}
+
+/// `expected {what}, found '{token}'`, for a token read whole and found wanting.
+fn expected(what: Wanted, token: &str) -> ScriptErrorKind {
+    ScriptErrorKind::Expected { expected: what, found: Found::Token(token.to_string()) }
 }
 
 impl State {
@@ -347,17 +348,17 @@ impl State {
         if matches!(p.peek(), Some(Tok::Word(_))) && p.peek_at(1) == Some(&Tok::Punct(':')) {
             return self.call_line(p);
         }
-        let (kw, col) = p.word("a statement (host, link, a call like 'client: ...', expect, +200ms, ...)")?;
+        let (kw, col) = p.word(Wanted::Statement)?;
         let kind = match kw.as_str() {
             "seed" => {
                 if self.seeded {
-                    return Err(p.err_at(col, "expected one seed line, found a second"));
+                    return Err(p.wrong(col, Wanted::OneSeed, Found::SecondSeed));
                 }
                 if self.built {
-                    return Err(p.err_at(col, "expected seed before the first host, link or call, found it later"));
+                    return Err(p.wrong(col, Wanted::SeedFirst, Found::SeedLater));
                 }
                 self.seeded = true;
-                StmtKind::Seed { seed: p.int("a seed number", u64::MAX)? }
+                StmtKind::Seed { seed: p.int(Wanted::SeedNumber, u64::MAX)? }
             }
             "host" => self.host(p)?,
             "link" => self.link(p)?,
@@ -366,9 +367,9 @@ impl State {
             "expect" => self.expect(p)?,
             "drop" => {
                 if !p.eat_word("next") {
-                    return Err(p.err("'next' (drop next N on a > b)"));
+                    return Err(p.err(Wanted::DropNext));
                 }
-                let n = p.int("a packet count", 1_000_000)?;
+                let n = p.int(Wanted::PacketCount, 1_000_000)?;
                 let _ = p.eat_word("packets") || p.eat_word("packet");
                 let _ = p.eat_word("on");
                 let (a, b, one_way) = self.path(p, true)?;
@@ -389,14 +390,12 @@ impl State {
                 StmtKind::Fault { a, b, one_way, fault: Fault::Loss(p.percent()?) }
             }
             _ => {
-                let msg = if self.hosts.contains_key(&kw) {
-                    format!("expected ':' after host {kw} (like '{kw}: s = socket(tcp)'), found {}", { p.found() })
+                let e = if self.hosts.contains_key(&kw) {
+                    p.wrong(col, Wanted::ColonAfterHost(kw), p.found())
                 } else {
-                    format!(
-                        "expected a statement (seed, host, link, tcp, expect, run, drop, partition, repair, loss, +TIME or HOST: call), found '{kw}'"
-                    )
+                    p.wrong(col, Wanted::StatementKeyword, Found::Token(kw))
                 };
-                return Err(p.err_at(col, msg));
+                return Err(e);
             }
         };
         if !matches!(kind, StmtKind::Seed { .. } | StmtKind::Tcp { .. }) {
@@ -408,53 +407,43 @@ impl State {
 
     fn host_name(&self, p: &mut P) -> R<String> {
         let col = p.col();
-        let (name, _) = p.word("a host name")?;
+        let (name, _) = p.word(Wanted::HostName)?;
         if !self.hosts.contains_key(&name) {
-            let known: Vec<&str> = {
-                let mut v: Vec<&str> = self.hosts.keys().map(String::as_str).collect();
-                v.sort();
-                v
-            };
-            let hint = if known.is_empty() {
-                "no hosts are declared yet (host NAME IP)".to_string()
-            } else {
-                format!("declared hosts: {}", known.join(", "))
-            };
-            return Err(p.err_at(col, format!("expected a declared host, found '{name}' ({hint})")));
+            let mut declared: Vec<String> = self.hosts.keys().cloned().collect();
+            declared.sort();
+            return Err(p.wrong(col, Wanted::DeclaredHost, Found::UndeclaredHost { name, declared }));
         }
         Ok(name)
     }
 
     fn host(&mut self, p: &mut P) -> R<StmtKind> {
         let col = p.col();
-        let (name, _) = p.word("a host name")?;
+        let (name, _) = p.word(Wanted::HostName)?;
         if KEYWORDS.contains(&name.as_str()) {
-            return Err(p.err_at(col, format!("expected a host name, found keyword '{name}'")));
+            return Err(p.wrong(col, Wanted::HostName, Found::Keyword(name)));
         }
         if self.hosts.contains_key(&name) {
-            return Err(p.err_at(col, format!("expected a new host name, found '{name}' declared already")));
+            return Err(p.wrong(col, Wanted::NewHostName, Found::DeclaredAlready(name)));
         }
         if self.hosts.len() >= MAX_HOSTS {
-            return Err(p.err_at(col, format!("too many hosts: the limit is {MAX_HOSTS}")));
+            return Err(p.err_at(col, ScriptErrorKind::TooManyHosts));
         }
         let mut addrs = Vec::new();
         loop {
             let col = p.col();
             let ip = p.ip()?;
             if crate::net::addr::is_loopback(ip) {
-                return Err(
-                    p.err_at(col, format!("expected a non-loopback address, found {ip} (every host has 127.0.0.1)"))
-                );
+                return Err(p.wrong(col, Wanted::NonLoopback, Found::Loopback(ip)));
             }
             if ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast() {
-                return Err(p.err_at(col, format!("expected a unicast address, found {ip}")));
+                return Err(p.wrong(col, Wanted::Unicast, Found::Address(ip)));
             }
             if !self.ips.insert(ip) || addrs.contains(&ip) {
-                return Err(p.err_at(col, format!("expected an unused address, found {ip} taken by another host")));
+                return Err(p.wrong(col, Wanted::UnusedAddress, Found::Taken(ip)));
             }
             addrs.push(ip);
             if addrs.len() > MAX_ADDRS_PER_HOST {
-                return Err(p.err_at(col, format!("too many addresses: the limit is {MAX_ADDRS_PER_HOST} per host")));
+                return Err(p.err_at(col, ScriptErrorKind::TooManyAddresses));
             }
             if !p.eat_punct(',') {
                 break;
@@ -472,10 +461,10 @@ impl State {
         let bcol = p.col();
         let b = self.host_name(p)?;
         if a == b {
-            return Err(p.err_at(bcol, format!("expected a host other than {a}, found {b} again")));
+            return Err(p.wrong(bcol, Wanted::OtherHost(a), Found::Again(b)));
         }
         if must_be_linked && !self.links.contains(&key(&a, &b)) {
-            return Err(p.err_at(col, format!("expected a link between {a} and {b}, found none (add: link {a} {b})")));
+            return Err(p.wrong(col, Wanted::LinkBetween(a.clone(), b.clone()), Found::NoLink { a, b }));
         }
         Ok((a, b, one_way))
     }
@@ -484,20 +473,19 @@ impl State {
         let col = p.col();
         let (a, b, one_way) = self.path(p, false)?;
         if self.links.len() >= MAX_LINKS && !self.links.contains(&key(&a, &b)) {
-            return Err(p.err_at(col, format!("too many links: the limit is {MAX_LINKS}")));
+            return Err(p.err_at(col, ScriptErrorKind::TooManyLinks));
         }
         self.links.insert(key(&a, &b));
         let mut settings = Vec::new();
         while p.peek().is_some() {
             let col = p.col();
-            let (k, _) =
-                p.word("a link setting (latency, jitter, bandwidth, loss, dup, reorder, reorder_delay, mtu)")?;
+            let (k, _) = p.word(Wanted::LinkSetting)?;
             settings.push(match k.as_str() {
                 "latency" | "delay" => LinkSetting::Latency(p.duration()?),
                 "jitter" => LinkSetting::Jitter(p.duration()?),
                 "bandwidth" | "rate" => {
                     let c = p.col();
-                    let (n, _) = p.num("a bandwidth like 10mbit")?;
+                    let (n, _) = p.num(Wanted::Bandwidth)?;
                     LinkSetting::Bandwidth(parse_bandwidth(&n).map_err(|m| p.err_at(c, m))?)
                 }
                 "loss" => LinkSetting::Loss(p.percent()?),
@@ -506,18 +494,13 @@ impl State {
                 "reorder_delay" => LinkSetting::ReorderDelay(p.duration()?),
                 "mtu" => {
                     let c = p.col();
-                    let mtu: u32 = p.int("an MTU", 65_535)?;
+                    let mtu: u32 = p.int(Wanted::Mtu, 65_535)?;
                     if mtu < 68 {
-                        return Err(p.err_at(c, format!("expected an MTU from 68 to 65535, found {mtu}")));
+                        return Err(p.wrong(c, Wanted::MtuInRange, Found::Number(u64::from(mtu))));
                     }
                     LinkSetting::Mtu(mtu)
                 }
-                other => {
-                    return Err(p.err_at(
-                        col,
-                        format!("expected a link setting (latency, jitter, bandwidth, loss, dup, reorder, reorder_delay, mtu), found '{other}'"),
-                    ))
-                }
+                other => return Err(p.wrong(col, Wanted::LinkSetting, Found::Token(other.to_string()))),
             });
         }
         Ok(StmtKind::Link { a, b, one_way, settings })
@@ -529,16 +512,14 @@ impl State {
             Some(Tok::Word(w)) => {
                 let w = w.clone();
                 if !self.names.contains(&(host.to_string(), w.clone())) {
-                    return Err(p.err_at(
-                        col,
-                        format!("expected a descriptor named on {host} earlier (like '{host}: {w} = socket(tcp)'), found '{w}'"),
-                    ));
+                    let wanted = Wanted::NamedDescriptor { host: host.to_string(), name: w.clone() };
+                    return Err(p.wrong(col, wanted, Found::Token(w)));
                 }
                 p.bump();
                 Ok(FdRef::Name(w))
             }
-            Some(Tok::Num(_)) => Ok(FdRef::Num(p.int("a descriptor number", i32::MAX as u64)?)),
-            _ => Err(p.err("a descriptor (a name like c, or a number)")),
+            Some(Tok::Num(_)) => Ok(FdRef::Num(p.int(Wanted::DescriptorNumber, i32::MAX as u64)?)),
+            _ => Err(p.err(Wanted::Descriptor)),
         }
     }
 
@@ -556,14 +537,12 @@ impl State {
                     p.bump();
                     *ip
                 }
-                None => {
-                    return Err(p.err_at(col, format!("expected an address like 10.0.0.1:80 or HOST:80, found '{w}'")))
-                }
+                None => return Err(p.wrong(col, Wanted::AddressOrHost, Found::Token(w.clone()))),
             },
-            _ => return Err(p.err("an address like 10.0.0.1:80")),
+            _ => return Err(p.err(Wanted::Address)),
         };
         p.punct(':')?;
-        let port = p.int("a port number", 65_535)?;
+        let port = p.int(Wanted::PortNumber, 65_535)?;
         Ok(SocketAddrV4::new(ip, port))
     }
 
@@ -572,26 +551,23 @@ impl State {
             Some(Tok::Str(s)) => {
                 let s = s.clone();
                 if s.len() > MAX_PAYLOAD {
-                    return Err(p.err(&format!("a payload of at most {MAX_PAYLOAD} bytes")));
+                    return Err(p.err(Wanted::PayloadAtMost(MAX_PAYLOAD)));
                 }
                 p.bump();
                 Ok(Data::Text(s))
             }
             Some(Tok::Num(_)) => {
                 let col = p.col();
-                let n = p.int::<u64>("a byte count", u64::MAX)?;
+                let n = p.int::<u64>(Wanted::ByteCount, u64::MAX)?;
                 if n > MAX_PAYLOAD as u64 {
-                    return Err(p.err_at(
-                        col,
-                        format!("payload of {n} bytes is over the limit of {MAX_PAYLOAD} bytes (16 MiB)"),
-                    ));
+                    return Err(p.err_at(col, ScriptErrorKind::PayloadTooLarge { bytes: n }));
                 }
                 if !p.eat_word("bytes") && !p.eat_word("byte") {
-                    return Err(p.err("'bytes' (like send(c, 3000 bytes))"));
+                    return Err(p.err(Wanted::BytesWord));
                 }
                 Ok(Data::Bytes(n as usize))
             }
-            _ => Err(p.err("data: a string like \"hello\" or a size like 3000 bytes")),
+            _ => Err(p.err(Wanted::Data)),
         }
     }
 
@@ -602,12 +578,12 @@ impl State {
         let mut bind = None;
         if matches!(p.peek(), Some(Tok::Word(_))) && p.peek_at(1) == Some(&Tok::Punct('=')) {
             let col = p.col();
-            let (name, _) = p.word("a name")?;
+            let (name, _) = p.word(Wanted::Name)?;
             p.punct('=')?;
             bind = Some((name, col));
         }
         let ccol = p.col();
-        let (name, _) = p.word("a socket call (socket, bind, listen, accept, connect, send, recv, sendto, recvfrom, shutdown, close, setsockopt)")?;
+        let (name, _) = p.word(Wanted::SocketCall)?;
         p.punct('(')?;
         let h = host.as_str();
         let call = match name.as_str() {
@@ -620,11 +596,11 @@ impl State {
                     p.punct(',')?;
                 }
                 let col = p.col();
-                let (proto, _) = p.word("tcp or udp")?;
+                let (proto, _) = p.word(Wanted::Protocol)?;
                 let protocol = match proto.to_ascii_lowercase().as_str() {
                     "tcp" | "sock_stream" => Protocol::Tcp,
                     "udp" | "sock_dgram" => Protocol::Udp,
-                    _ => return Err(p.err_at(col, format!("expected tcp or udp, found '{proto}'"))),
+                    _ => return Err(p.wrong(col, Wanted::Protocol, Found::Token(proto))),
                 };
                 CallSpec::Socket { domain, protocol }
             }
@@ -640,7 +616,7 @@ impl State {
             }
             "listen" => {
                 let fd = self.fd_ref(p, h)?;
-                let backlog = if p.eat_punct(',') { p.int("a backlog", u32::MAX as u64)? } else { 128 };
+                let backlog = if p.eat_punct(',') { p.int(Wanted::Backlog, u32::MAX as u64)? } else { 128 };
                 CallSpec::Listen { fd, backlog }
             }
             "accept" => CallSpec::Accept { fd: self.fd_ref(p, h)? },
@@ -660,7 +636,7 @@ impl State {
             "recv" | "recvfrom" => {
                 let fd = self.fd_ref(p, h)?;
                 p.punct(',')?;
-                let len = p.int::<u64>("a buffer size", MAX_PAYLOAD as u64)? as usize;
+                let len = p.int::<u64>(Wanted::BufferSize, MAX_PAYLOAD as u64)? as usize;
                 if name == "recv" {
                     CallSpec::Recv { fd, len }
                 } else {
@@ -671,12 +647,12 @@ impl State {
                 let fd = self.fd_ref(p, h)?;
                 p.punct(',')?;
                 let col = p.col();
-                let (how, _) = p.word("rd, wr or rdwr")?;
+                let (how, _) = p.word(Wanted::ShutdownHow)?;
                 let how = match how.to_ascii_lowercase().as_str() {
                     "rd" | "shut_rd" => Shutdown::Read,
                     "wr" | "shut_wr" => Shutdown::Write,
                     "rdwr" | "shut_rdwr" => Shutdown::Both,
-                    _ => return Err(p.err_at(col, format!("expected rd, wr or rdwr, found '{how}'"))),
+                    _ => return Err(p.wrong(col, Wanted::ShutdownHow, Found::Token(how))),
                 };
                 CallSpec::Shutdown { fd, how }
             }
@@ -684,37 +660,24 @@ impl State {
                 let fd = self.fd_ref(p, h)?;
                 p.punct(',')?;
                 let col = p.col();
-                let (opt, _) = p.word("an option (SO_REUSEADDR, O_NONBLOCK, SO_RCVBUF, SO_SNDBUF, TCP_NODELAY)")?;
+                let (opt, _) = p.word(Wanted::SockOptWord)?;
                 p.punct(',')?;
                 let opt = match opt.to_ascii_uppercase().as_str() {
                     "SO_REUSEADDR" => SockOpt::ReuseAddr(p.onoff()?),
                     "O_NONBLOCK" => SockOpt::NonBlocking(p.onoff()?),
                     "TCP_NODELAY" => SockOpt::NoDelay(p.onoff()?),
-                    "SO_RCVBUF" => SockOpt::RcvBuf(p.int::<u64>("a buffer size", MAX_PAYLOAD as u64)? as usize),
-                    "SO_SNDBUF" => SockOpt::SndBuf(p.int::<u64>("a buffer size", MAX_PAYLOAD as u64)? as usize),
-                    _ => {
-                        return Err(p.err_at(
-                            col,
-                            format!("expected SO_REUSEADDR, O_NONBLOCK, SO_RCVBUF, SO_SNDBUF or TCP_NODELAY, found '{opt}'"),
-                        ))
-                    }
+                    "SO_RCVBUF" => SockOpt::RcvBuf(p.int::<u64>(Wanted::BufferSize, MAX_PAYLOAD as u64)? as usize),
+                    "SO_SNDBUF" => SockOpt::SndBuf(p.int::<u64>(Wanted::BufferSize, MAX_PAYLOAD as u64)? as usize),
+                    _ => return Err(p.wrong(col, Wanted::SockOpt, Found::Token(opt))),
                 };
                 CallSpec::SetSockOpt { fd, opt }
             }
-            other => {
-                return Err(p.err_at(
-                    ccol,
-                    format!("expected a socket call (socket, bind, listen, accept, connect, send, recv, sendto, recvfrom, shutdown, close, setsockopt), found '{other}'"),
-                ))
-            }
+            other => return Err(p.wrong(ccol, Wanted::SocketCall, Found::Token(other.to_string()))),
         };
         p.punct(')')?;
         if let Some((n, col)) = &bind {
             if !call.returns_fd() {
-                return Err(p.err_at(
-                    *col,
-                    format!("expected a call that returns a descriptor (socket or accept) after '{n} =', found {name}"),
-                ));
+                return Err(p.wrong(*col, Wanted::FdCall { name: n.clone() }, Found::Call(name)));
             }
             self.names.insert((host.clone(), n.clone()));
         }
@@ -728,15 +691,15 @@ impl State {
             return self.expect_packet(p);
         }
         let col = p.col();
-        let (what, _) = p.word("what to expect: HOST > HOST [flags], state, sent, lost, delivered, ...")?;
+        let (what, _) = p.word(Wanted::ExpectWhat)?;
         if what == "state" {
             let host = self.host_name(p)?;
             let fd = self.fd_ref(p, &host)?;
             let scol = p.col();
-            let (s, _) = p.word("a TCP state like ESTABLISHED")?;
-            let state = TcpState::from_name(&s).ok_or_else(|| {
-                p.err_at(scol, format!("expected a TCP state (LISTEN, SYN-SENT, SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT, CLOSED), found '{s}'"))
-            })?;
+            let (s, _) = p.word(Wanted::TcpStateWord)?;
+            let Some(state) = TcpState::from_name(&s) else {
+                return Err(p.wrong(scol, Wanted::TcpState, Found::Token(s)));
+            };
             let now = p.eat_word("now");
             return Ok(StmtKind::ExpectState { host, fd, state, now });
         }
@@ -749,12 +712,7 @@ impl State {
             "dropped" => Counter::Dropped,
             "cwnd" => Counter::Cwnd,
             "unread" => Counter::Unread,
-            other => {
-                return Err(p.err_at(
-                    col,
-                    format!("expected HOST > HOST, state, sent, lost, duplicated, reordered, delivered, dropped, cwnd or unread after expect, found '{other}'"),
-                ))
-            }
+            other => return Err(p.wrong(col, Wanted::ExpectAfter, Found::Token(other.to_string()))),
         };
         let target = if counter.of_socket() {
             let host = self.host_name(p)?;
@@ -764,21 +722,21 @@ impl State {
             let col = p.col();
             let (from, to, one_way) = self.path(p, false)?;
             if !one_way {
-                return Err(p.err_at(col, format!("expected a direction like {from} > {to}")));
+                return Err(p.err_at(col, ScriptErrorKind::Direction { from, to }));
             }
             CountTarget::Path { from, to }
         } else {
             CountTarget::All
         };
         let col = p.col();
-        let (n, _) = p.num("a count like 3 or a range like 2..5")?;
+        let (n, _) = p.num(Wanted::CountOrRange)?;
         let range = match n.split_once("..") {
             Some((lo, hi)) => (parse_uint(lo), parse_uint(hi)),
             None => (parse_uint(&n), parse_uint(&n)),
         };
         let range = match range {
             (Some(lo), Some(hi)) if lo <= hi => (lo, hi),
-            _ => return Err(p.err_at(col, format!("expected a count like 3 or a range like 2..5, found '{n}'"))),
+            _ => return Err(p.wrong(col, Wanted::CountOrRange, Found::Token(n))),
         };
         let target = match target {
             CountTarget::Socket { host, fd, .. } => {
@@ -799,9 +757,10 @@ impl State {
             Some(Tok::Flags(f)) => {
                 let f = f.clone();
                 p.bump();
-                PacketKind::Tcp(TcpFlags::from_tcpdump(&f).ok_or_else(|| {
-                    p.err_at(col, format!("expected tcpdump flags like [S], [S.], [.], [P.], [F.], [R], found '[{f}]'"))
-                })?)
+                let Some(flags) = TcpFlags::from_tcpdump(&f) else {
+                    return Err(p.wrong(col, Wanted::TcpFlags, Found::Token(format!("[{f}]"))));
+                };
+                PacketKind::Tcp(flags)
             }
             Some(Tok::Word(w)) if w == "udp" => {
                 p.bump();
@@ -811,18 +770,18 @@ impl State {
                 p.bump();
                 PacketKind::Icmp
             }
-            _ => return Err(p.err("a packet: TCP flags like [S.], or udp, or icmp")),
+            _ => return Err(p.err(Wanted::Packet)),
         };
         let mut pattern = PacketPattern { kind, seq: None, ack: None, len: None, win: None };
         while p.peek().is_some() {
             let col = p.col();
-            let (field, _) = p.word("seq, ack, len or win")?;
+            let (field, _) = p.word(Wanted::PacketField)?;
             match field.as_str() {
-                "seq" => pattern.seq = Some(p.int("a sequence number", u32::MAX as u64)?),
-                "ack" => pattern.ack = Some(p.int("an acknowledgement number", u32::MAX as u64)?),
-                "len" | "length" => pattern.len = Some(p.int::<u64>("a length", MAX_PAYLOAD as u64)? as usize),
-                "win" => pattern.win = Some(p.int("a window", u32::MAX as u64)?),
-                other => return Err(p.err_at(col, format!("expected seq, ack, len or win, found '{other}'"))),
+                "seq" => pattern.seq = Some(p.int(Wanted::SequenceNumber, u32::MAX as u64)?),
+                "ack" => pattern.ack = Some(p.int(Wanted::AckNumber, u32::MAX as u64)?),
+                "len" | "length" => pattern.len = Some(p.int::<u64>(Wanted::Length, MAX_PAYLOAD as u64)? as usize),
+                "win" => pattern.win = Some(p.int(Wanted::Window, u32::MAX as u64)?),
+                other => return Err(p.wrong(col, Wanted::PacketField, Found::Token(other.to_string()))),
             }
         }
         Ok(StmtKind::ExpectPacket(PacketExpect { from, to, eventually, pattern }))
@@ -842,15 +801,15 @@ fn result_expect(p: &mut P) -> R<ResultExpect> {
     match p.peek().cloned() {
         Some(Tok::Punct('-')) => {
             p.bump();
-            let (n, _) = p.num("1 (as in -1 ECONNREFUSED)")?;
+            let (n, _) = p.num(Wanted::MinusOne)?;
             if n != "1" {
-                return Err(p.err_at(col, format!("expected -1 followed by an errno, found -{n}")));
+                return Err(p.wrong(col, Wanted::MinusOneErrno, Found::Negative(format!("-{n}"))));
             }
             errno(p)
         }
         Some(Tok::Word(_)) => errno(p),
         Some(Tok::Num(_)) => {
-            let n = p.int::<u64>("a number", i64::MAX as u64)?;
+            let n = p.int::<u64>(Wanted::Number, i64::MAX as u64)?;
             let _ = p.eat_word("bytes") || p.eat_word("byte");
             Ok(ResultExpect::Int(n as i64))
         }
@@ -858,36 +817,33 @@ fn result_expect(p: &mut P) -> R<ResultExpect> {
             p.bump();
             let from = if p.eat_word("from") {
                 let ip = p.ip()?;
-                let port = if p.eat_punct(':') { Some(p.int("a port", 65_535)?) } else { None };
+                let port = if p.eat_punct(':') { Some(p.int(Wanted::Port, 65_535)?) } else { None };
                 Some((ip, port))
             } else {
                 None
             };
             Ok(ResultExpect::Data { data: s, from })
         }
-        _ => Err(p.err("a result: a number, a string like \"hello\", or an errno like ECONNREFUSED")),
+        _ => Err(p.err(Wanted::Result)),
     }
 }
 
 fn errno(p: &mut P) -> R<ResultExpect> {
     let col = p.col();
-    let (w, _) = p.word("an errno like ECONNREFUSED")?;
-    Errno::from_name(&w.to_ascii_uppercase())
-        .map(ResultExpect::Errno)
-        .ok_or_else(|| p.err_at(col, format!("expected an errno ({}), found '{w}'", errno_names())))
-}
-
-fn errno_names() -> String {
-    Errno::ALL.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
+    let (w, _) = p.word(Wanted::ErrnoWord)?;
+    match Errno::from_name(&w.to_ascii_uppercase()) {
+        Some(e) => Ok(ResultExpect::Errno(e)),
+        None => Err(p.wrong(col, Wanted::Errno, Found::Token(w))),
+    }
 }
 
 fn tcp_setting(p: &mut P) -> R<TcpSetting> {
     let col = p.col();
-    let (k, _) = p.word("a TCP setting like syn_retries")?;
+    let (k, _) = p.word(Wanted::TcpSettingWord)?;
     Ok(match k.as_str() {
-        "syn_retries" => TcpSetting::SynRetries(p.int("a count", 100)?),
-        "synack_retries" => TcpSetting::SynackRetries(p.int("a count", 100)?),
-        "data_retries" | "retries2" => TcpSetting::DataRetries(p.int("a count", 100)?),
+        "syn_retries" => TcpSetting::SynRetries(p.int(Wanted::Count, 100)?),
+        "synack_retries" => TcpSetting::SynackRetries(p.int(Wanted::Count, 100)?),
+        "data_retries" | "retries2" => TcpSetting::DataRetries(p.int(Wanted::Count, 100)?),
         "rto_initial" => TcpSetting::RtoInitial(positive(p)?),
         "rto_min" => TcpSetting::RtoMin(positive(p)?),
         "rto_max" => TcpSetting::RtoMax(positive(p)?),
@@ -895,9 +851,9 @@ fn tcp_setting(p: &mut P) -> R<TcpSetting> {
         "fin_timeout" => TcpSetting::FinTimeout(p.duration()?),
         "initial_cwnd" => {
             let c = p.col();
-            let n: u32 = p.int("a segment count", 1000)?;
+            let n: u32 = p.int(Wanted::SegmentCount, 1000)?;
             if n == 0 {
-                return Err(p.err_at(c, "expected at least 1 segment, found 0"));
+                return Err(p.wrong(c, Wanted::OneSegment, Found::Number(0)));
             }
             TcpSetting::InitialCwnd(n)
         }
@@ -906,9 +862,9 @@ fn tcp_setting(p: &mut P) -> R<TcpSetting> {
         "nagle" => TcpSetting::Nagle(p.onoff()?),
         "send_buffer" | "recv_buffer" => {
             let c = p.col();
-            let n = p.int::<u64>("a size in bytes", MAX_PAYLOAD as u64)? as usize;
+            let n = p.int::<u64>(Wanted::SizeInBytes, MAX_PAYLOAD as u64)? as usize;
             if n == 0 {
-                return Err(p.err_at(c, "expected a buffer of at least 1 byte, found 0"));
+                return Err(p.wrong(c, Wanted::OneByteBuffer, Found::Number(0)));
             }
             if k == "send_buffer" {
                 TcpSetting::SendBuffer(n)
@@ -917,12 +873,7 @@ fn tcp_setting(p: &mut P) -> R<TcpSetting> {
             }
         }
         "window_scaling" => TcpSetting::WindowScaling(p.onoff()?),
-        other => {
-            return Err(p.err_at(
-                col,
-                format!("expected a TCP setting (syn_retries, synack_retries, data_retries, rto_initial, rto_min, rto_max, msl, fin_timeout, initial_cwnd, delayed_ack, delayed_ack_time, nagle, send_buffer, recv_buffer, window_scaling), found '{other}'"),
-            ))
-        }
+        other => return Err(p.wrong(col, Wanted::TcpSetting, Found::Token(other.to_string()))),
     })
 }
 
@@ -930,7 +881,7 @@ fn positive(p: &mut P) -> R<u64> {
     let c = p.col();
     let d = p.duration()?;
     if d == 0 {
-        return Err(p.err_at(c, "expected a duration above zero, found 0"));
+        return Err(p.wrong(c, Wanted::DurationAboveZero, Found::Number(0)));
     }
     Ok(d)
 }
@@ -957,7 +908,7 @@ mod tests {
         assert_eq!(parse_duration("10us"), Ok(10));
         assert_eq!(parse_duration("2min"), Ok(120_000_000));
         assert!(parse_duration("10").is_err());
-        assert!(parse_duration("25h").unwrap_err().contains("one simulated day"));
+        assert!(parse_duration("25h").unwrap_err().to_string().contains("one simulated day"));
         assert!(parse_duration("99999999999999999999999999999s").is_err());
     }
 

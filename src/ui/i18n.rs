@@ -5,7 +5,7 @@
 //! Plain Rust, no web: tested by the unit tests below.
 
 use super::lesson::BuildError;
-use crate::script::{Failure, ScriptError, ScriptErrorKind};
+use crate::script::Failure;
 use crate::share::{EditProblem, ShareError};
 
 /// The page's language.
@@ -496,8 +496,9 @@ impl Notice {
                 failure.line, failure.expected, failure.got
             ),
             (Notice::Build(e), Lang::En) => e.to_string(),
+            // Each parse error's Korean is with its kind (script::error), tested natively there.
             (Notice::Build(BuildError::Script(e)), Lang::Ko) => {
-                format!("스크립트 {}행 {}열: {}", e.line, e.col, script_error_ko(e))
+                format!("스크립트 {}행 {}열: {}", e.line, e.col, e.kind.korean())
             }
             (Notice::Build(BuildError::World(e)), Lang::Ko) => format!("레슨을 만들 수 없습니다: {e}"),
             (Notice::BadLink(e), Lang::En) => e.to_string(),
@@ -534,18 +535,6 @@ fn link_list(links: &[u32], last_sep: &str) -> String {
         out.push_str(", …");
     }
     out
-}
-
-/// A script error's message in Korean: the common `expected …, found …` kind
-/// framed in Korean around the script's own words and tokens; anything else as written.
-fn script_error_ko(e: &ScriptError) -> String {
-    match &e.kind {
-        ScriptErrorKind::Expected { expected, found } => {
-            let found = if found == "end of line" { "줄 끝" } else { found };
-            format!("여기에 와야 할 것: {expected} · 실제로 있는 것: {found}")
-        }
-        ScriptErrorKind::Other => e.message.clone(),
-    }
 }
 
 /// A share-link error in Korean (its `Display` is the English).
@@ -591,6 +580,7 @@ fn share_error_ko(e: &ShareError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::script::error::{Found, ScriptError, ScriptErrorKind, Wanted};
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
@@ -623,8 +613,8 @@ mod tests {
         let failure = Failure { line: 4, kind: FailureKind::Expectation, expected: "x".into(), got: "y".into() };
         let mut notices = vec![
             Notice::ScriptStopped { lesson: "l".into(), failure },
-            Notice::Build(BuildError::Script(ScriptError::expected(3, 5, "a host name", "end of line"))),
-            Notice::Build(BuildError::Script(ScriptError::new(3, 5, "unknown host zed"))),
+            Notice::Build(BuildError::Script(ScriptError::expected(3, 5, Wanted::HostName, Found::EndOfLine))),
+            Notice::Build(BuildError::Script(ScriptError::new(3, 5, ScriptErrorKind::TooManyHosts))),
             Notice::Build(BuildError::World("too many hosts".into())),
             Notice::UnknownLesson("nope".into()),
             Notice::IgnoredEdits { count: 1, links: vec![3] },
@@ -649,8 +639,8 @@ mod tests {
             let (en, ko) = (notice.text(Lang::En), notice.text(Lang::Ko));
             assert!(!has_hangul(&en) && has_hangul(&ko), "{notice:?}: {en} / {ko}");
         }
-        let e = Notice::Build(BuildError::Script(ScriptError::expected(3, 5, "a host name", "end of line")));
-        assert_eq!(e.text(Lang::Ko), "스크립트 3행 5열: 여기에 와야 할 것: a host name · 실제로 있는 것: 줄 끝");
+        let e = Notice::Build(BuildError::Script(ScriptError::expected(3, 5, Wanted::HostName, Found::EndOfLine)));
+        assert_eq!(e.text(Lang::Ko), "스크립트 3행 5열: 여기에 와야 할 것: 호스트 이름 · 실제로 있는 것: 줄 끝");
         assert_eq!(e.text(Lang::En), "line 3, column 5: expected a host name, found end of line");
     }
 
