@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startServer } from './serve.mjs';
+import { DIST, startServer } from './serve.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SHOTS = join(ROOT, 'target', 'e2e');
@@ -21,7 +21,7 @@ let browser;
 
 before(async () => {
   await mkdir(SHOTS, { recursive: true });
-  server = await startServer({ dir: join(ROOT, 'dist'), prefix: '/socklab/' });
+  server = await startServer({ dir: DIST, prefix: '/socklab/' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
 });
 

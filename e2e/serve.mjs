@@ -5,8 +5,11 @@
 //   node e2e/serve.mjs [dir=dist] [port=8000] [prefix=/socklab/]
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** The build the end-to-end tests serve: SOCKLAB_DIST (to test or profile another build), or dist/. */
+export const DIST = process.env.SOCKLAB_DIST ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
