@@ -352,15 +352,29 @@ fn use_narrow() -> bool {
     *narrow
 }
 
+/// Packets on the wire above which they jump from step to step instead of gliding.
+/// Every glide is a running transform transition, and Chromium composites each one:
+/// with 600 packets in flight (200 hosts) that was over half of every frame, and
+/// play fell to 40 frames a second; at such a crowd the glide shows nothing a jump
+/// does not (e2e/perf.test.mjs plays that lesson).
+const CROWD: usize = 150;
+
+/// Whether so many packets are on the wire that they should not glide.
+fn is_crowded(marks: &[PacketMark]) -> bool {
+    marks.iter().filter(|m| m.state == "flying").count() > CROWD
+}
+
 #[function_component]
 pub fn Topology(props: &TopologyProps) -> Html {
     let column = use_narrow();
     let l = layout(&props.world, props.lang, column);
     let marks = packet_marks(&l, &props.packets, props.first, props.end, props.world.now());
+    let crowded = is_crowded(&marks);
     let lang = props.lang;
     html! {
         <div class="topo-scroll">
-        <svg class={classes!("topology", column.then_some("column"))} viewBox={format!("0 0 {} {}", l.width, l.height)}
+        <svg class={classes!("topology", column.then_some("column"), crowded.then_some("crowded"))}
+             viewBox={format!("0 0 {} {}", l.width, l.height)}
              role="group" aria-label={tr(lang, Text::TopologyLabel)}>
             { for l.links.iter().map(|x| html! { <LinkView key={format!("l{}", x.id.0)} line={x.clone()} {lang} {column} /> }) }
             { for l.hosts.iter().map(|h| {
@@ -540,6 +554,27 @@ mod tests {
     use super::*;
     use crate::net::LinkConfig;
     use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn packets_stop_gliding_only_when_the_wire_is_crowded() {
+        let mark = |id, state| PacketMark {
+            id,
+            x: 0.0,
+            y: 0.0,
+            label: String::new(),
+            kind: "udp",
+            state,
+            note: None,
+            way: "",
+        };
+        let flying: Vec<PacketMark> = (0..CROWD as u64).map(|i| mark(i, "flying")).collect();
+        assert!(!is_crowded(&flying), "exactly CROWD packets still glide");
+        let mut more = flying.clone();
+        more.push(mark(CROWD as u64, "arrived"));
+        assert!(!is_crowded(&more), "packets that arrived do not count");
+        more.push(mark(CROWD as u64 + 1, "flying"));
+        assert!(is_crowded(&more));
+    }
 
     #[wasm_bindgen_test]
     fn latencies_and_times_read_naturally() {
