@@ -117,12 +117,14 @@ pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
             }
         })
         .collect();
+    // Boxes by host id: a scan per link end was 80,000 comparisons a step at 200 hosts.
+    let box_of: rustc_hash::FxHashMap<HostId, &HostBox> = hosts.iter().map(|h| (h.id, h)).collect();
     let links = world
         .links()
         .enumerate()
         .filter_map(|(k, (id, link))| {
-            let a = hosts.iter().find(|h| h.id == link.a)?;
-            let b = hosts.iter().find(|h| h.id == link.b)?;
+            let a = *box_of.get(&link.a)?;
+            let b = *box_of.get(&link.b)?;
             let a_first = (a.x, a.y) <= (b.x, b.y);
             let (first, second) = if a_first { (a, b) } else { (b, a) };
             // In a column, several links run side by side down the middle.
@@ -231,15 +233,20 @@ pub struct PacketMark {
 /// (`first..end`), at the receiver's edge or where they fell.
 pub fn packet_marks(l: &Layout, packets: &[PacketInfo], first: usize, end: usize, now: u64) -> Vec<PacketMark> {
     let mut lanes: rustc_hash::FxHashMap<(u32, bool), usize> = Default::default();
+    // Links by id: a scan per packet was 120,000 comparisons a step with 600
+    // packets on 200 links.
+    let line_of: rustc_hash::FxHashMap<LinkId, &LinkLine> = l.links.iter().map(|x| (x.id, x)).collect();
     let mut out = Vec::new();
-    for p in packets.iter().filter(|p| p.index < end) {
+    // `packets` is in trace order, so those sent by `end` are a prefix.
+    let sent = packets.partition_point(|p| p.index < end);
+    for p in &packets[..sent] {
         let fate = p.fate_at(end);
         let fresh = p.fate_index.is_some_and(|f| f >= first && f < end);
         if !(fate == Fate::InFlight || fresh) {
             continue;
         }
         let crate::net::trace::Path::Link { link, .. } = p.path else { continue };
-        let Some(line) = l.links.iter().find(|x| x.id == link) else { continue };
+        let Some(&line) = line_of.get(&link) else { continue };
         let from_a = p.from == line.a;
         let rightwards = from_a == line.a_first;
         let frac = match fate {
