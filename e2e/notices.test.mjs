@@ -178,7 +178,9 @@ test('a script that stops, and one that does not parse, are explained in English
   const stopped = await open(`#lesson=sandbox&script=${encodeURIComponent(failing)}`);
   const said = await noticeInBoth(stopped.page, 'script-stopped');
   assert.match(said.en, /the script stopped: sandbox:5: expected close\(s\) to return 7, got 0/);
-  assert.match(said.ko, /스크립트가 5행에서 멈췄습니다 — 기대한 결과: close\(s\) to return 7, 실제 결과: 0/);
+  // All Korean around the script's own call and numbers: no English description framed in it.
+  assert.match(said.ko, /스크립트가 5행에서 멈췄습니다 — 기대한 결과: close\(s\)의 반환값 7 · 실제 결과: 0/);
+  assert.doesNotMatch(said.ko, /expected|got|to return/);
   assert.deepEqual(stopped.problems, []);
   await stopped.context.close();
 

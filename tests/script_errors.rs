@@ -219,3 +219,32 @@ fn the_report_keeps_every_line_and_its_outcome() {
     assert_eq!(n, s.statements.len());
     assert!(runner.finish().passed());
 }
+
+/// The first failure of `body`, in Korean, as the page says it after the line.
+fn run_failure_ko(body: &str) -> String {
+    let s = script::parse(&format!("{HEAD}{body}")).unwrap();
+    let r = script::run(&s, &RunOptions::default());
+    r.failures.first().map(|f| f.korean()).unwrap_or_default()
+}
+
+#[test]
+fn run_failures_read_in_korean_with_the_scripts_text_as_written() {
+    assert_eq!(
+        run_failure_ko("client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n"),
+        "기대한 결과: connect(c, 10.0.0.1:80)의 반환값 0 · 실제 결과: ECONNREFUSED (거절되었습니다: 그 포트에서 듣고 있는 소켓이 없습니다 (RST 또는 ICMP port unreachable))"
+    );
+    let body = "tcp syn_retries 10\npartition client server\nserver: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\n\
+                server: listen(l, 1) = 0\nserver: a = accept(l)\nclient: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80)\n\
+                server: close(l)\n";
+    assert_eq!(run_failure_ko(body), "기대한 결과: accept(l) 호출의 반환 · 실제 결과: 120s 뒤에도 끝나지 않은 호출");
+    assert_eq!(
+        run_failure_ko(
+            "client: u = socket(udp)\nclient: sendto(u, \"x\", 10.0.0.1:53) = 1\nexpect lost client > server 2\n"
+        ),
+        "기대한 결과: lost client > server 값 2 · 실제 결과: 0"
+    );
+    assert_eq!(
+        run_failure_ko("client: c = socket(tcp)\nclient: close(c) = 0\nclient: recv(c, 5) = 5\n"),
+        "기대한 결과: recv(c, 5)의 반환값 5 · 실제 결과: EBADF (열려 있지 않은 파일 디스크립터입니다)"
+    );
+}

@@ -5,9 +5,9 @@
 //! whose previous call is still blocked, or an `expect` waiting for a packet.
 
 use super::ast::*;
-use super::error::{Failure, FailureKind};
+use super::error::{Blocked, Expected, Failure, FailureKind, Got, PacketShape, SeenPacket};
 use super::limits::*;
-use super::render::{describe_packet, fmt_dur, render_call};
+use super::render::{describe_packet, render_call};
 use crate::net::link::LinkConfig;
 use crate::net::packet::{Body, Packet};
 use crate::net::trace::Path;
@@ -217,7 +217,7 @@ pub struct Runner<'s> {
     scanned: usize,
     hosts: HashMap<String, HostId>,
     host_names: Vec<String>,
-    names: HashMap<(HostId, String), Result<Binding, String>>,
+    names: HashMap<(HostId, String), Result<Binding, Got>>,
     pending: Vec<Pending>,
     lines: Vec<LineOutcome>,
     sent: Vec<SentRec>,
@@ -488,12 +488,12 @@ impl<'s> Runner<'s> {
         self.halted || (!self.opts.keep_going && !self.failures.is_empty())
     }
 
-    fn fail(&mut self, line: usize, kind: FailureKind, expected: impl Into<String>, got: impl Into<String>) {
-        self.failures.push(Failure { line, kind, expected: expected.into(), got: got.into() });
+    fn fail(&mut self, line: usize, kind: FailureKind, expected: Expected, got: Got) {
+        self.failures.push(Failure::new(line, kind, expected, got));
     }
 
     /// Fails the current statement.
-    fn fail_here(&mut self, kind: FailureKind, expected: impl Into<String>, got: impl Into<String>) {
+    fn fail_here(&mut self, kind: FailureKind, expected: Expected, got: Got) {
         if let Some(l) = self.cur_outcome.and_then(|oi| self.lines.get_mut(oi)) {
             l.ok = false;
         }
@@ -509,7 +509,7 @@ impl<'s> Runner<'s> {
     fn host_or_fail(&mut self, name: &str) -> Option<HostId> {
         let h = self.host(name);
         if h.is_none() {
-            self.fail_here(FailureKind::Script, format!("a host named {name}"), "none (its host line failed)");
+            self.fail_here(FailureKind::Script, Expected::HostNamed(name.to_string()), Got::HostLineFailed);
         }
         h
     }
@@ -606,8 +606,8 @@ impl<'s> Runner<'s> {
             Ok(CallValue::Fd(fd)) | Ok(CallValue::Accepted { fd, .. }) => {
                 Ok(Binding { fd: *fd, sid: self.world.socket_by_fd(host, *fd) })
             }
-            Ok(v) => Err(format!("{rendered} on line {line} returned {}", v.render())),
-            Err(e) => Err(format!("{rendered} on line {line} failed with {e}")),
+            Ok(v) => Err(Got::NameReturned { call: rendered.to_string(), line, value: v.clone() }),
+            Err(e) => Err(Got::NameFailed { call: rendered.to_string(), line, errno: *e }),
         };
         self.names.insert((host, name.to_string()), binding);
     }
@@ -628,10 +628,11 @@ impl<'s> Runner<'s> {
             l.ok = false;
         }
         let got = match got {
-            Ok(v) => v.render(),
-            Err(e) => format!("{e} ({})", e.explain()),
+            Ok(v) => Got::Returned(v.clone()),
+            Err(e) => Got::Failed(*e),
         };
-        self.fail(line, FailureKind::Expectation, format!("{rendered} to return {expect}"), got);
+        let expected = Expected::Returns { call: rendered.to_string(), result: expect.to_string() };
+        self.fail(line, FailureKind::Expectation, expected, got);
     }
 
     // ----- running the world ---------------------------------------------------------
@@ -648,7 +649,7 @@ impl<'s> Runner<'s> {
         if self.events >= self.opts.max_events {
             let max = self.opts.max_events;
             self.halted = true;
-            self.fail_here(FailureKind::Script, format!("at most {max} events in one run"), "more (the event limit)");
+            self.fail_here(FailureKind::Script, Expected::EventLimit { max }, Got::MoreEvents);
             return false;
         }
         if !self.spend() {
@@ -671,17 +672,14 @@ impl<'s> Runner<'s> {
                     return false;
                 }
                 let got = if self.world.is_idle() {
-                    format!(
-                        "call still pending at {}s and nothing left to happen",
-                        super::render::fmt_time(self.world.now())
-                    )
+                    Got::PendingIdle { at: self.world.now() }
                 } else {
-                    format!("call still pending after {}", fmt_dur(self.opts.pending_bound_us))
+                    Got::PendingAfter { bound: self.opts.pending_bound_us }
                 };
                 if let Some(l) = self.lines.get_mut(outcome) {
                     l.ok = false;
                 }
-                self.fail(line, FailureKind::Pending, format!("{rendered} to return"), got);
+                self.fail(line, FailureKind::Pending, Expected::Return { call: rendered }, got);
                 if self.opts.keep_going {
                     // Abandon the call: its host goes on with its next line.
                     self.pending.retain(|p| p.call != call);
@@ -703,7 +701,7 @@ impl<'s> Runner<'s> {
                     self.hosts.insert(name.clone(), id);
                     self.host_names.push(name.clone());
                 }
-                Err(e) => self.fail_here(FailureKind::Script, format!("host {name} to be added"), e.to_string()),
+                Err(e) => self.fail_here(FailureKind::Script, Expected::HostAdded(name.clone()), Got::World(e)),
             },
             StmtKind::Link { a, b, one_way, settings } => self.link(a, b, *one_way, settings),
             StmtKind::Tcp { setting } => self.tcp(setting),
@@ -711,11 +709,7 @@ impl<'s> Runner<'s> {
             StmtKind::Advance { us } => {
                 let target = *self.wait_deadline.get_or_insert(self.world.now().saturating_add(*us));
                 if target > MAX_TIME_US {
-                    self.fail_here(
-                        FailureKind::Script,
-                        "simulated time to stay within one day",
-                        format!("+{} would reach {}", fmt_dur(*us), fmt_dur(target)),
-                    );
+                    self.fail_here(FailureKind::Script, Expected::WithinDay, Got::PastDay { step: *us, reach: target });
                     return;
                 }
                 while self.step_world(target) {}
@@ -747,14 +741,14 @@ impl<'s> Runner<'s> {
                     return;
                 }
                 self.set_time(oi);
-                let expected = format!("{fd} on {host} in state {state}");
+                let expected = Expected::State { fd: fd.to_string(), host: host.clone(), state: state.to_string() };
                 let got = match self.resolve(h, fd) {
                     Err(why) => {
                         self.fail_here(FailureKind::Script, expected, why);
                         return;
                     }
                     Ok((n, None)) => {
-                        self.fail_here(FailureKind::Expectation, expected, format!("descriptor {n} is not open"));
+                        self.fail_here(FailureKind::Expectation, expected, Got::NotOpen(n));
                         return;
                     }
                     Ok((_, Some(sid))) => match self.world.socket(sid) {
@@ -762,11 +756,7 @@ impl<'s> Runner<'s> {
                         Some(s) => match s.tcp_state() {
                             Some(st) => st,
                             None => {
-                                self.fail_here(
-                                    FailureKind::Script,
-                                    expected,
-                                    format!("{fd} is a UDP socket, which has no state"),
-                                );
+                                self.fail_here(FailureKind::Script, expected, Got::NoState { fd: fd.to_string() });
                                 return;
                             }
                         },
@@ -774,8 +764,8 @@ impl<'s> Runner<'s> {
                 };
                 self.set_detail(oi, LineDetail::Expect { got: got.to_string() });
                 if got != *state {
-                    let hint = self.pending_hint(h);
-                    self.fail_here(FailureKind::Expectation, expected, format!("{got}{hint}"));
+                    let blocked = self.pending_hint(h);
+                    self.fail_here(FailureKind::Expectation, expected, Got::State { state: got.to_string(), blocked });
                 }
             }
             StmtKind::ExpectCount { counter, target, range } => self.expect_count(*counter, target, *range, oi),
@@ -784,14 +774,11 @@ impl<'s> Runner<'s> {
 
     /// For a failed observation: note a call still blocked on that host, since
     /// observations do not wait for it.
-    fn pending_hint(&self, host: HostId) -> String {
-        self.pending.iter().find(|p| p.host == host).map_or_else(String::new, |p| {
-            format!(
-                " (at {}s; {} on line {} is still blocked — add +TIME or run to let it finish)",
-                super::render::fmt_time(self.world.now()),
-                p.rendered,
-                p.line
-            )
+    fn pending_hint(&self, host: HostId) -> Option<Blocked> {
+        self.pending.iter().find(|p| p.host == host).map(|p| Blocked {
+            at: self.world.now(),
+            call: p.rendered.clone(),
+            line: p.line,
         })
     }
 
@@ -821,7 +808,8 @@ impl<'s> Runner<'s> {
                     Ok(_) if !one_way => return,
                     Ok(id) => id,
                     Err(e) => {
-                        self.fail_here(FailureKind::Script, format!("a link between {a} and {b}"), e.to_string());
+                        let expected = Expected::LinkBetween(a.to_string(), b.to_string());
+                        self.fail_here(FailureKind::Script, expected, Got::World(e));
                         return;
                     }
                 }
@@ -864,7 +852,7 @@ impl<'s> Runner<'s> {
     fn fault(&mut self, a: &str, b: &str, one_way: bool, fault: &Fault) {
         let (Some(ha), Some(hb)) = (self.host_or_fail(a), self.host_or_fail(b)) else { return };
         let Some(id) = self.world.link_between(ha, hb) else {
-            self.fail_here(FailureKind::Script, format!("a link between {a} and {b}"), "none");
+            self.fail_here(FailureKind::Script, Expected::LinkBetween(a.to_string(), b.to_string()), Got::Nothing);
             return;
         };
         let Some(link) = self.world.link(id) else { return };
@@ -892,18 +880,15 @@ impl<'s> Runner<'s> {
     }
 
     /// A descriptor reference → (fd, the socket it named when bound).
-    fn resolve(&self, host: HostId, fd: &FdRef) -> Result<(Fd, Option<SocketId>), String> {
+    fn resolve(&self, host: HostId, fd: &FdRef) -> Result<(Fd, Option<SocketId>), Got> {
         match fd {
             FdRef::Num(n) => Ok((*n, self.world.socket_by_fd(host, *n))),
             FdRef::Name(name) => match self.names.get(&(host, name.clone())) {
                 Some(Ok(b)) => Ok((b.fd, b.sid)),
                 Some(Err(why)) => Err(why.clone()),
                 None => Err(match self.pending.iter().find(|p| p.host == host && p.bind.as_deref() == Some(name)) {
-                    Some(p) => format!(
-                        "{name} not bound yet: {} on line {} is still blocked (add +TIME or run to let it return)",
-                        p.rendered, p.line
-                    ),
-                    None => format!("{name} is not bound yet"),
+                    Some(p) => Got::NameBlocked { name: name.clone(), call: p.rendered.clone(), line: p.line },
+                    None => Got::NameUnbound(name.clone()),
                 }),
             },
         }
@@ -914,7 +899,7 @@ impl<'s> Runner<'s> {
             Ok((n, _)) => Some(n),
             Err(why) => {
                 let hn = self.host_names.get(host.0 as usize).cloned().unwrap_or_default();
-                self.fail_here(FailureKind::Script, format!("{fd} to name a descriptor on {hn}"), why);
+                self.fail_here(FailureKind::Script, Expected::NamesDescriptor { fd: fd.to_string(), host: hn }, why);
                 None
             }
         }
@@ -923,11 +908,7 @@ impl<'s> Runner<'s> {
     fn payload(&mut self, data: &Data) -> Option<Arc<[u8]>> {
         self.total_payload = self.total_payload.saturating_add(data.len());
         if self.total_payload > MAX_TOTAL_PAYLOAD {
-            self.fail_here(
-                FailureKind::Script,
-                format!("at most {MAX_TOTAL_PAYLOAD} bytes (64 MiB) sent by one script"),
-                format!("{} bytes", self.total_payload),
-            );
+            self.fail_here(FailureKind::Script, Expected::PayloadTotal, Got::Bytes(self.total_payload as u64));
             return None;
         }
         Some(Arc::from(data.bytes()))
@@ -968,7 +949,8 @@ impl<'s> Runner<'s> {
         let outcome = match self.world.call(host, syscall.clone()) {
             Ok(o) => o,
             Err(e) => {
-                self.fail_here(FailureKind::Script, format!("{rendered} to run on {}", c.host), e.to_string());
+                let expected = Expected::RunsOn { call: rendered, host: c.host.clone() };
+                self.fail_here(FailureKind::Script, expected, Got::World(e));
                 return;
             }
         };
@@ -1011,7 +993,7 @@ impl<'s> Runner<'s> {
                         expect: c.expect.clone(),
                         rendered,
                     }),
-                    None => self.fail_here(FailureKind::Script, "a call id in the trace", "none"),
+                    None => self.fail_here(FailureKind::Script, Expected::CallId, Got::Nothing),
                 }
             }
         }
@@ -1020,13 +1002,13 @@ impl<'s> Runner<'s> {
     fn expect_packet(&mut self, e: &PacketExpect, oi: usize) {
         let (Some(a), Some(b)) = (self.host_or_fail(&e.from), self.host_or_fail(&e.to)) else { return };
         let deadline = self.wait_deadline_from(self.opts.pending_bound_us);
-        let expected = format!("{} > {} {}", e.from, e.to, e.pattern);
+        let expected = || Expected::Packet { from: e.from.clone(), to: e.to.clone(), pattern: e.pattern.to_string() };
         let mut i = self.cursor;
         loop {
             while i < self.sent.len() {
                 let r = &self.sent[i];
                 if r.from == a && r.to == Some(b) && !self.matched.contains(&i) {
-                    let got = format!("{} > {} {}", e.from, e.to, describe_rec(r));
+                    let shown = format!("{} > {} {}", e.from, e.to, describe_rec(r));
                     if pattern_matches(&e.pattern, r) {
                         // Everything sent before this instant is behind us; packets
                         // of this same instant stay open to later lines.
@@ -1038,7 +1020,7 @@ impl<'s> Runner<'s> {
                         }
                         self.matched.insert(i);
                         self.set_time(oi);
-                        self.set_detail(oi, LineDetail::Expect { got });
+                        self.set_detail(oi, LineDetail::Expect { got: shown });
                         return;
                     }
                     if !e.eventually {
@@ -1052,15 +1034,14 @@ impl<'s> Runner<'s> {
                                     && pattern_matches(&e.pattern, r)
                             })
                             .map(|(_, r)| r);
-                        let hint = match later {
-                            Some(r) => format!(
-                                "; a matching packet comes later (#{}), write 'expect {} > {} eventually ...' to skip to it",
-                                r.packet.id.0, e.from, e.to
-                            ),
-                            None => String::new(),
+                        let got = Got::Packet {
+                            from: e.from.clone(),
+                            to: e.to.clone(),
+                            seen: seen_packet(r),
+                            later: later.map(|r| r.packet.id.0),
                         };
-                        self.set_detail(oi, LineDetail::Expect { got: got.clone() });
-                        self.fail_here(FailureKind::Expectation, expected, format!("{got}{hint}"));
+                        self.set_detail(oi, LineDetail::Expect { got: shown });
+                        self.fail_here(FailureKind::Expectation, expected(), got);
                         return;
                     }
                 }
@@ -1072,27 +1053,27 @@ impl<'s> Runner<'s> {
                 if self.stopped() || self.paused {
                     return;
                 }
-                let what = if e.eventually { "no matching packet" } else { "no packet" };
-                let got = if self.world.is_idle() {
-                    format!("{what} from {} to {} (nothing left to happen)", e.from, e.to)
-                } else {
-                    format!("{what} from {} to {} within {}", e.from, e.to, fmt_dur(self.opts.pending_bound_us))
+                let got = Got::NoPacket {
+                    matching: e.eventually,
+                    from: e.from.clone(),
+                    to: e.to.clone(),
+                    within: (!self.world.is_idle()).then_some(self.opts.pending_bound_us),
                 };
-                self.set_detail(oi, LineDetail::Expect { got: got.clone() });
-                self.fail_here(FailureKind::Expectation, expected, got);
+                self.set_detail(oi, LineDetail::Expect { got: got.to_string() });
+                self.fail_here(FailureKind::Expectation, expected(), got);
                 return;
             }
         }
     }
 
     fn expect_count(&mut self, counter: Counter, target: &CountTarget, range: (u64, u64), oi: usize) {
-        let shown_range = if range.0 == range.1 { range.0.to_string() } else { format!("{}..{}", range.0, range.1) };
-        let (value, expected, unit): (u64, String, String) = match target {
+        let counter_name = counter.name().to_string();
+        let (value, expected, mss_bytes): (u64, Expected, Option<u64>) = match target {
             CountTarget::All | CountTarget::Path { .. } => {
                 let path = match target {
                     CountTarget::Path { from, to } => {
                         let (Some(a), Some(b)) = (self.host_or_fail(from), self.host_or_fail(to)) else { return };
-                        Some((a, b, format!(" {from} > {to}")))
+                        Some((a, b, (from.clone(), to.clone())))
                     }
                     _ => None,
                 };
@@ -1107,8 +1088,7 @@ impl<'s> Runner<'s> {
                         _ => true,
                     })
                     .count() as u64;
-                let label = path.map(|p| p.2).unwrap_or_default();
-                (n, format!("{}{label} {shown_range}", counter.name()), String::new())
+                (n, Expected::Count { counter: counter_name, path: path.map(|p| p.2), range }, None)
             }
             CountTarget::Socket { host, fd, mss, now } => {
                 let Some(h) = self.host_or_fail(host) else { return };
@@ -1116,12 +1096,17 @@ impl<'s> Runner<'s> {
                     return;
                 }
                 self.set_time(oi);
-                let expected =
-                    format!("{} {host} {fd} {shown_range}{}", counter.name(), if *mss { " mss" } else { "" });
+                let expected = Expected::SocketCount {
+                    counter: counter_name,
+                    host: host.clone(),
+                    fd: fd.to_string(),
+                    range,
+                    mss: *mss,
+                };
                 let sid = match self.resolve(h, fd) {
                     Ok((_, Some(sid))) => sid,
                     Ok((n, None)) => {
-                        self.fail_here(FailureKind::Expectation, expected, format!("descriptor {n} is not open"));
+                        self.fail_here(FailureKind::Expectation, expected, Got::NotOpen(n));
                         return;
                     }
                     Err(why) => {
@@ -1130,7 +1115,7 @@ impl<'s> Runner<'s> {
                     }
                 };
                 if self.world.socket(sid).is_none() {
-                    self.fail_here(FailureKind::Expectation, expected, format!("{fd} is closed and gone"));
+                    self.fail_here(FailureKind::Expectation, expected, Got::ClosedAndGone { fd: fd.to_string() });
                     return;
                 }
                 let view = self.world.socket_view(sid);
@@ -1152,25 +1137,24 @@ impl<'s> Runner<'s> {
                     }),
                 };
                 let Some(value) = value else {
-                    let kind = if counter == Counter::Cwnd { "a TCP connection" } else { "a UDP socket" };
-                    self.fail_here(FailureKind::Script, expected, format!("{fd} is not {kind}"));
+                    let got = Got::NotA { fd: fd.to_string(), tcp: counter == Counter::Cwnd };
+                    self.fail_here(FailureKind::Script, expected, got);
                     return;
                 };
-                let unit = match (counter, *mss) {
-                    (Counter::Cwnd, true) => format!(" mss ({} bytes)", view.tcp.map_or(0, |t| t.cwnd)),
-                    _ => String::new(),
+                let mss_bytes = match (counter, *mss) {
+                    (Counter::Cwnd, true) => Some(view.tcp.map_or(0, |t| u64::from(t.cwnd))),
+                    _ => None,
                 };
-                (value, expected, unit)
+                (value, expected, mss_bytes)
             }
         };
-        let got = format!("{value}{unit}");
-        self.set_detail(oi, LineDetail::Expect { got: got.clone() });
+        self.set_detail(oi, LineDetail::Expect { got: Got::Count { value, mss_bytes, blocked: None }.to_string() });
         if value < range.0 || value > range.1 {
-            let hint = match target {
-                CountTarget::Socket { host, .. } => self.host(host).map(|h| self.pending_hint(h)).unwrap_or_default(),
-                _ => String::new(),
+            let blocked = match target {
+                CountTarget::Socket { host, .. } => self.host(host).and_then(|h| self.pending_hint(h)),
+                _ => None,
             };
-            self.fail_here(FailureKind::Expectation, expected, format!("{got}{hint}"));
+            self.fail_here(FailureKind::Expectation, expected, Got::Count { value, mss_bytes, blocked });
         }
     }
 }
@@ -1221,6 +1205,15 @@ fn pattern_matches(p: &PacketPattern, r: &SentRec) -> bool {
         && p.ack.is_none_or(|a| a == r.rel_ack)
         && p.len.is_none_or(|l| l == r.packet.payload_len())
         && p.win.is_none_or(|w| Some(w) == win)
+}
+
+/// A packet as a failure shows it.
+fn seen_packet(r: &SentRec) -> SeenPacket {
+    let shape = match &r.packet.body {
+        Body::PortUnreachable(q) => PacketShape::PortUnreachable(q.dst_port),
+        Body::Tcp(_) | Body::Udp(_) => PacketShape::Written(describe_packet(&r.packet, r.rel_seq, r.rel_ack)),
+    };
+    SeenPacket { shape, id: r.packet.id.0, at: r.time, lost: r.lost }
 }
 
 fn describe_rec(r: &SentRec) -> String {

@@ -6,7 +6,6 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::explain::errno_ko;
 use super::i18n::{tr, Lang, Text};
 use crate::net::socket::render_result;
 use crate::script::{LineDetail, RunReport};
@@ -50,7 +49,7 @@ pub fn last_call(report: &RunReport, lang: Lang) -> Option<String> {
             let why = match &c.result {
                 Some(Err(e)) => match lang {
                     Lang::En => format!(" — {}", e.explain()),
-                    Lang::Ko => format!(" — {}", errno_ko(*e)),
+                    Lang::Ko => format!(" — {}", e.explain_ko()),
                 },
                 _ => String::new(),
             };

@@ -491,10 +491,10 @@ impl Notice {
             (Notice::ScriptStopped { lesson, failure }, Lang::En) => {
                 format!("the script stopped: {}", failure.render(lesson))
             }
-            (Notice::ScriptStopped { failure, .. }, Lang::Ko) => format!(
-                "스크립트가 {}행에서 멈췄습니다 — 기대한 결과: {}, 실제 결과: {}",
-                failure.line, failure.expected, failure.got
-            ),
+            // Each failure's Korean is with its parts (script::error), tested natively there.
+            (Notice::ScriptStopped { failure, .. }, Lang::Ko) => {
+                format!("스크립트가 {}행에서 멈췄습니다 — {}", failure.line, failure.korean())
+            }
             (Notice::Build(e), Lang::En) => e.to_string(),
             // Each parse error's Korean is with its kind (script::error), tested natively there.
             (Notice::Build(BuildError::Script(e)), Lang::Ko) => {
@@ -609,8 +609,11 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn every_notice_reads_in_both_languages() {
+        use crate::net::Errno;
+        use crate::script::error::{Expected, Got};
         use crate::script::FailureKind;
-        let failure = Failure { line: 4, kind: FailureKind::Expectation, expected: "x".into(), got: "y".into() };
+        let expected = Expected::Returns { call: "close(s)".into(), result: "7".into() };
+        let failure = Failure::new(4, FailureKind::Expectation, expected, Got::Failed(Errno::EBADF));
         let mut notices = vec![
             Notice::ScriptStopped { lesson: "l".into(), failure },
             Notice::Build(BuildError::Script(ScriptError::expected(3, 5, Wanted::HostName, Found::EndOfLine))),
@@ -642,6 +645,16 @@ mod tests {
         let e = Notice::Build(BuildError::Script(ScriptError::expected(3, 5, Wanted::HostName, Found::EndOfLine)));
         assert_eq!(e.text(Lang::Ko), "스크립트 3행 5열: 여기에 와야 할 것: 호스트 이름 · 실제로 있는 것: 줄 끝");
         assert_eq!(e.text(Lang::En), "line 3, column 5: expected a host name, found end of line");
+        let expected = Expected::Returns { call: "close(s)".into(), result: "7".into() };
+        let stopped = Notice::ScriptStopped {
+            lesson: "l.sock".into(),
+            failure: Failure::new(4, FailureKind::Expectation, expected, Got::Returned(crate::net::CallValue::Zero)),
+        };
+        assert_eq!(
+            stopped.text(Lang::Ko),
+            "스크립트가 4행에서 멈췄습니다 — 기대한 결과: close(s)의 반환값 7 · 실제 결과: 0"
+        );
+        assert_eq!(stopped.text(Lang::En), "the script stopped: l.sock:4: expected close(s) to return 7, got 0");
     }
 
     #[wasm_bindgen_test]

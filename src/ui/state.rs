@@ -680,7 +680,7 @@ mod script_tests {
         let en = s.notice.as_ref().map(ToString::to_string).unwrap_or_default();
         assert_eq!(en, "the script stopped: sandbox:5: expected close(s) to return 7, got 0");
         let ko = s.reduce(Action::SetLang(Lang::Ko)).notice.as_ref().map(ToString::to_string).unwrap_or_default();
-        assert_eq!(ko, "스크립트가 5행에서 멈췄습니다 — 기대한 결과: close(s) to return 7, 실제 결과: 0");
+        assert_eq!(ko, "스크립트가 5행에서 멈췄습니다 — 기대한 결과: close(s)의 반환값 7 · 실제 결과: 0");
     }
 
     #[wasm_bindgen_test]
