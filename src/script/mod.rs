@@ -22,6 +22,7 @@
 
 pub mod ast;
 pub mod error;
+pub mod failure;
 pub mod lexer;
 pub mod limits;
 pub mod parser;
@@ -29,6 +30,7 @@ pub mod render;
 pub mod runner;
 
 pub use ast::{Meta, Script, Statement, StmtKind};
-pub use error::{Failure, FailureKind, ScriptError, ScriptErrorKind};
+pub use error::{ScriptError, ScriptErrorKind};
+pub use failure::{Failure, FailureKind};
 pub use parser::parse;
 pub use runner::{run, CallRecord, LineDetail, LineOutcome, RunOptions, RunReport, Runner};

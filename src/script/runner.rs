@@ -5,7 +5,7 @@
 //! whose previous call is still blocked, or an `expect` waiting for a packet.
 
 use super::ast::*;
-use super::error::{Blocked, Expected, Failure, FailureKind, Got, PacketShape, SeenPacket};
+use super::failure::{Blocked, Expected, Failure, FailureKind, Got, PacketShape, SeenPacket};
 use super::limits::*;
 use super::render::{describe_packet, render_call};
 use crate::net::link::LinkConfig;

@@ -610,7 +610,7 @@ mod tests {
     #[wasm_bindgen_test]
     fn every_notice_reads_in_both_languages() {
         use crate::net::Errno;
-        use crate::script::error::{Expected, Got};
+        use crate::script::failure::{Expected, Got};
         use crate::script::FailureKind;
         let expected = Expected::Returns { call: "close(s)".into(), result: "7".into() };
         let failure = Failure::new(4, FailureKind::Expectation, expected, Got::Failed(Errno::EBADF));

@@ -1,0 +1,803 @@
+//! Run failures of the scenario language: a line whose expectation did not hold,
+//! a call that never finished, or something the world cannot do.
+//!
+//! A failure is typed: what the line expected ([`Expected`]) and what the run met
+//! ([`Got`]), each in English (`Display`, the failure's `expected` and `got`) and
+//! in Korean ([`Failure::korean`]); the script's calls, names, patterns, states,
+//! errnos and numbers verbatim in both. Parse errors are in [`super::error`].
+
+use super::limits::MAX_TOTAL_PAYLOAD;
+use super::render::{fmt_dur, fmt_time};
+use crate::net::socket::quote_bytes;
+use crate::net::{CallValue, Errno, Fd, WorldError};
+use serde::Serialize;
+use std::fmt;
+
+/// Why a run failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// A call's result, a packet, a state or a counter was not what the line said.
+    Expectation,
+    /// A call never finished within the bound.
+    Pending,
+    /// The script asked for something the world cannot do (a limit, a name that
+    /// failed to bind, an address clash found while running).
+    Script,
+}
+
+/// An expectation that did not hold: `FILE:LINE: expected …, got …`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub line: usize,
+    pub kind: FailureKind,
+    /// In English: `parts.expected` said in English.
+    pub expected: String,
+    /// In English: `parts.got` said in English.
+    pub got: String,
+    /// What was expected and what came instead, with their parts, for a reader
+    /// that says them in another language (boxed: a failure stays small).
+    #[serde(skip)]
+    pub parts: Box<FailureParts>,
+}
+
+/// The typed halves of a [`Failure`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailureParts {
+    pub expected: Expected,
+    pub got: Got,
+}
+
+impl Failure {
+    /// A failure of `kind` on `line`; `expected` and `got` are its parts in English.
+    pub fn new(line: usize, kind: FailureKind, expected: Expected, got: Got) -> Failure {
+        Failure {
+            line,
+            kind,
+            expected: expected.to_string(),
+            got: got.to_string(),
+            parts: Box::new(FailureParts { expected, got }),
+        }
+    }
+
+    /// `FILE:LINE: expected …, got …`.
+    pub fn render(&self, file: &str) -> String {
+        format!("{file}:{}: {self}", self.line)
+    }
+
+    /// The failure in Korean, without its line; the script's calls, names,
+    /// patterns, states and errnos as written.
+    pub fn korean(&self) -> String {
+        format!("기대한 결과: {} · 실제 결과: {}", self.parts.expected.korean(), self.parts.got.korean())
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "expected {}, got {}", self.expected, self.got)
+    }
+}
+
+/// What a line expected, or what the run needed, when it failed. Calls, names,
+/// patterns and states are the script's, rendered as it writes them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// A host the script declared, whose `host` line failed.
+    HostNamed(String),
+    /// `call` to return `result` (the line's `= …`, as written).
+    Returns { call: String, result: String },
+    /// `call` to return at all (it stayed blocked).
+    Return { call: String },
+    /// No more than `max` events in one run.
+    EventLimit { max: u64 },
+    /// A `host` line's host to join the world.
+    HostAdded(String),
+    /// `+TIME` to stay within one simulated day.
+    WithinDay,
+    /// `expect state HOST FD STATE`.
+    State { fd: String, host: String, state: String },
+    /// A link between two hosts (to add, or to fault).
+    LinkBetween(String, String),
+    /// A descriptor reference that names a descriptor on `host`.
+    NamesDescriptor { fd: String, host: String },
+    /// No more than [`MAX_TOTAL_PAYLOAD`] bytes sent by one script.
+    PayloadTotal,
+    /// `call` to run on `host`.
+    RunsOn { call: String, host: String },
+    /// A blocked call's id in the trace (the world's bookkeeping).
+    CallId,
+    /// `expect FROM > TO PATTERN`.
+    Packet { from: String, to: String, pattern: String },
+    /// `expect COUNTER [FROM > TO] RANGE`: a count of packets.
+    Count { counter: String, path: Option<(String, String)>, range: (u64, u64) },
+    /// `expect COUNTER HOST FD RANGE [mss]`: a count on one socket.
+    SocketCount { counter: String, host: String, fd: String, range: (u64, u64), mss: bool },
+}
+
+/// What the run met instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Got {
+    /// Nothing.
+    Nothing,
+    /// No such host: its `host` line failed.
+    HostLineFailed,
+    /// A call returned this value.
+    Returned(CallValue),
+    /// A call failed with this errno.
+    Failed(Errno),
+    /// More events than the limit.
+    MoreEvents,
+    /// The call was still pending at `at` (µs) and nothing was left to happen.
+    PendingIdle { at: u64 },
+    /// The call was still pending after `bound` (µs).
+    PendingAfter { bound: u64 },
+    /// The world refused.
+    World(WorldError),
+    /// `+step` (µs) would reach `reach` (µs).
+    PastDay { step: u64, reach: u64 },
+    /// A name bound to a call (`call` on `line`) that returned `value`, no descriptor.
+    NameReturned { call: String, line: usize, value: CallValue },
+    /// A name bound to a call (`call` on `line`) that failed with `errno`.
+    NameFailed { call: String, line: usize, errno: Errno },
+    /// A name whose call (`call` on `line`) is still blocked.
+    NameBlocked { name: String, call: String, line: usize },
+    /// A name not bound yet.
+    NameUnbound(String),
+    /// This descriptor number is not open.
+    NotOpen(Fd),
+    /// A UDP socket, asked for its TCP state.
+    NoState { fd: String },
+    /// This TCP state.
+    State { state: String, blocked: Option<Blocked> },
+    /// This many bytes sent by the script so far.
+    Bytes(u64),
+    /// A packet from `from` to `to`, and maybe a matching one later.
+    Packet { from: String, to: String, seen: SeenPacket, later: Option<u64> },
+    /// No packet (`matching`: none that matched) from `from` to `to`; `within`
+    /// the bound (µs), or `None`: nothing was left to happen.
+    NoPacket { matching: bool, from: String, to: String, within: Option<u64> },
+    /// A count; for `cwnd … mss`, the window in bytes.
+    Count { value: u64, mss_bytes: Option<u64>, blocked: Option<Blocked> },
+    /// The descriptor's socket is closed and gone.
+    ClosedAndGone { fd: String },
+    /// The descriptor's socket is not a TCP connection (`tcp`), or not a UDP socket.
+    NotA { fd: String, tcp: bool },
+}
+
+/// A packet as seen: its number, when, and whether it was lost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeenPacket {
+    pub shape: PacketShape,
+    pub id: u64,
+    /// µs.
+    pub at: u64,
+    pub lost: bool,
+}
+
+/// A packet in expectation syntax.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PacketShape {
+    /// TCP or UDP, as an expectation writes it: `[P.] seq 1 ack 1 len 5 win 502`.
+    Written(String),
+    /// An ICMP port unreachable about this port.
+    PortUnreachable(u16),
+}
+
+/// A call still blocked on the host an observation looked at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blocked {
+    /// µs.
+    pub at: u64,
+    pub call: String,
+    pub line: usize,
+}
+
+fn shown_range((lo, hi): (u64, u64)) -> String {
+    if lo == hi {
+        lo.to_string()
+    } else {
+        format!("{lo}..{hi}")
+    }
+}
+
+impl fmt::Display for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expected::HostNamed(name) => write!(f, "a host named {name}"),
+            Expected::Returns { call, result } => write!(f, "{call} to return {result}"),
+            Expected::Return { call } => write!(f, "{call} to return"),
+            Expected::EventLimit { max } => write!(f, "at most {max} events in one run"),
+            Expected::HostAdded(name) => write!(f, "host {name} to be added"),
+            Expected::WithinDay => f.write_str("simulated time to stay within one day"),
+            Expected::State { fd, host, state } => write!(f, "{fd} on {host} in state {state}"),
+            Expected::LinkBetween(a, b) => write!(f, "a link between {a} and {b}"),
+            Expected::NamesDescriptor { fd, host } => write!(f, "{fd} to name a descriptor on {host}"),
+            Expected::PayloadTotal => write!(f, "at most {MAX_TOTAL_PAYLOAD} bytes (64 MiB) sent by one script"),
+            Expected::RunsOn { call, host } => write!(f, "{call} to run on {host}"),
+            Expected::CallId => f.write_str("a call id in the trace"),
+            Expected::Packet { from, to, pattern } => write!(f, "{from} > {to} {pattern}"),
+            Expected::Count { counter, path, range } => {
+                f.write_str(counter)?;
+                if let Some((from, to)) = path {
+                    write!(f, " {from} > {to}")?;
+                }
+                write!(f, " {}", shown_range(*range))
+            }
+            Expected::SocketCount { counter, host, fd, range, mss } => {
+                write!(f, "{counter} {host} {fd} {}{}", shown_range(*range), if *mss { " mss" } else { "" })
+            }
+        }
+    }
+}
+
+impl Expected {
+    /// What was expected, in Korean; the script's text as written.
+    pub fn korean(&self) -> String {
+        match self {
+            Expected::HostNamed(name) => format!("이름이 {name}인 호스트"),
+            Expected::Returns { call, result } => format!("{call}의 반환값 {result}"),
+            Expected::Return { call } => format!("{call} 호출의 반환"),
+            Expected::EventLimit { max } => format!("한 번 실행에 이벤트 최대 {max}개"),
+            Expected::HostAdded(name) => format!("호스트 {name} 추가"),
+            Expected::WithinDay => "하루 안에 머무는 시뮬레이션 시간".into(),
+            Expected::State { fd, host, state } => format!("{host}의 {fd} 상태 {state}"),
+            Expected::LinkBetween(a, b) => format!("{a}, {b} 사이의 링크"),
+            Expected::NamesDescriptor { fd, host } => format!("{host}의 디스크립터를 가리키는 {fd}"),
+            Expected::PayloadTotal => {
+                format!("스크립트 하나가 보내는 데이터 최대 {MAX_TOTAL_PAYLOAD}바이트(64 MiB)")
+            }
+            Expected::RunsOn { call, host } => format!("{host}에서 {call} 실행"),
+            Expected::CallId => "트레이스에 남은 호출 번호".into(),
+            Expected::Packet { from, to, pattern } => format!("{from} > {to} {pattern} 패킷"),
+            Expected::Count { counter, path, range } => {
+                let path = path.as_ref().map(|(from, to)| format!(" {from} > {to}")).unwrap_or_default();
+                format!("{counter}{path} 값 {}", shown_range(*range))
+            }
+            Expected::SocketCount { counter, host, fd, range, mss } => {
+                format!("{counter} {host} {fd} 값 {}{}", shown_range(*range), if *mss { " mss" } else { "" })
+            }
+        }
+    }
+}
+
+impl fmt::Display for Blocked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            " (at {}s; {} on line {} is still blocked — add +TIME or run to let it finish)",
+            fmt_time(self.at),
+            self.call,
+            self.line
+        )
+    }
+}
+
+impl Blocked {
+    /// The note in Korean, with its leading space.
+    fn korean(&self) -> String {
+        format!(
+            " ({}s 시점; {}행의 {} 호출이 아직 막혀 있음 — +TIME이나 run을 넣어 끝나게 하세요)",
+            fmt_time(self.at),
+            self.line,
+            self.call
+        )
+    }
+}
+
+/// A note, or nothing.
+fn note(blocked: &Option<Blocked>) -> String {
+    blocked.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+fn note_ko(blocked: &Option<Blocked>) -> String {
+    blocked.as_ref().map(Blocked::korean).unwrap_or_default()
+}
+
+impl fmt::Display for PacketShape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PacketShape::Written(text) => f.write_str(text),
+            PacketShape::PortUnreachable(port) => write!(f, "icmp (port {port} unreachable)"),
+        }
+    }
+}
+
+impl PacketShape {
+    fn korean(&self) -> String {
+        match self {
+            PacketShape::Written(text) => text.clone(),
+            PacketShape::PortUnreachable(port) => format!("icmp (포트 {port} 도달 불가)"),
+        }
+    }
+}
+
+/// A call's value in Korean: numbers and data as written.
+fn value_korean(v: &CallValue) -> String {
+    match v {
+        CallValue::Zero | CallValue::Fd(_) | CallValue::Sent(_) | CallValue::Data(_) => v.render(),
+        CallValue::Accepted { fd, peer } => format!("{fd} (상대 {peer})"),
+        CallValue::DataFrom { data, from } => format!("{} ({from}에서 옴)", quote_bytes(data)),
+    }
+}
+
+/// The world's refusal in Korean.
+fn world_korean(e: &WorldError) -> String {
+    match e {
+        WorldError::DuplicateHost(n) => format!("이미 있는 호스트 이름 {n}"),
+        WorldError::AddressTaken(ip) => format!("다른 호스트의 주소 {ip}"),
+        WorldError::LoopbackAddress(ip) => format!("루프백 주소 {ip} (모든 호스트에 127.0.0.0/8이 이미 있음)"),
+        WorldError::UnknownHost(h) => format!("없는 호스트 #{}", h.0),
+        WorldError::UnknownLink(l) => format!("없는 링크 #{}", l.0),
+        WorldError::SameHost => "같은 호스트끼리의 링크 (링크는 서로 다른 두 호스트를 잇습니다)".into(),
+        WorldError::DuplicateLink => "이미 링크로 이어진 두 호스트".into(),
+        WorldError::TooMany(what, max) => {
+            let what = match *what {
+                "hosts" => "호스트",
+                "links" => "링크",
+                "descriptors per host" => "호스트당 디스크립터",
+                // A limit the world names without a translation here: as the world says it.
+                other => other,
+            };
+            format!("너무 많은 {what} (한도 {max})")
+        }
+    }
+}
+
+impl fmt::Display for Got {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Got::Nothing => f.write_str("none"),
+            Got::HostLineFailed => f.write_str("none (its host line failed)"),
+            Got::Returned(v) => f.write_str(&v.render()),
+            Got::Failed(e) => write!(f, "{e} ({})", e.explain()),
+            Got::MoreEvents => f.write_str("more (the event limit)"),
+            Got::PendingIdle { at } => {
+                write!(f, "call still pending at {}s and nothing left to happen", fmt_time(*at))
+            }
+            Got::PendingAfter { bound } => write!(f, "call still pending after {}", fmt_dur(*bound)),
+            Got::World(e) => write!(f, "{e}"),
+            Got::PastDay { step, reach } => write!(f, "+{} would reach {}", fmt_dur(*step), fmt_dur(*reach)),
+            Got::NameReturned { call, line, value } => write!(f, "{call} on line {line} returned {}", value.render()),
+            Got::NameFailed { call, line, errno } => write!(f, "{call} on line {line} failed with {errno}"),
+            Got::NameBlocked { name, call, line } => write!(
+                f,
+                "{name} not bound yet: {call} on line {line} is still blocked (add +TIME or run to let it return)"
+            ),
+            Got::NameUnbound(name) => write!(f, "{name} is not bound yet"),
+            Got::NotOpen(n) => write!(f, "descriptor {n} is not open"),
+            Got::NoState { fd } => write!(f, "{fd} is a UDP socket, which has no state"),
+            Got::State { state, blocked } => write!(f, "{state}{}", note(blocked)),
+            Got::Bytes(n) => write!(f, "{n} bytes"),
+            Got::Packet { from, to, seen, later } => {
+                write!(
+                    f,
+                    "{from} > {to} {} (#{} at {}s{})",
+                    seen.shape,
+                    seen.id,
+                    fmt_time(seen.at),
+                    if seen.lost { ", lost" } else { "" }
+                )?;
+                if let Some(id) = later {
+                    write!(
+                        f,
+                        "; a matching packet comes later (#{id}), write 'expect {from} > {to} eventually ...' to skip to it"
+                    )?;
+                }
+                Ok(())
+            }
+            Got::NoPacket { matching, from, to, within } => {
+                let what = if *matching { "no matching packet" } else { "no packet" };
+                match within {
+                    None => write!(f, "{what} from {from} to {to} (nothing left to happen)"),
+                    Some(bound) => write!(f, "{what} from {from} to {to} within {}", fmt_dur(*bound)),
+                }
+            }
+            Got::Count { value, mss_bytes, blocked } => {
+                write!(f, "{value}")?;
+                if let Some(bytes) = mss_bytes {
+                    write!(f, " mss ({bytes} bytes)")?;
+                }
+                f.write_str(&note(blocked))
+            }
+            Got::ClosedAndGone { fd } => write!(f, "{fd} is closed and gone"),
+            Got::NotA { fd, tcp } => {
+                write!(f, "{fd} is not {}", if *tcp { "a TCP connection" } else { "a UDP socket" })
+            }
+        }
+    }
+}
+
+impl Got {
+    /// What the run met, in Korean; the script's text, states, errnos and
+    /// numbers as written.
+    pub fn korean(&self) -> String {
+        match self {
+            Got::Nothing => "없음".into(),
+            Got::HostLineFailed => "없음 (그 host 줄이 실패했습니다)".into(),
+            Got::Returned(v) => value_korean(v),
+            Got::Failed(e) => format!("{e} ({})", e.explain_ko()),
+            Got::MoreEvents => "그보다 많은 이벤트 (이벤트 한도)".into(),
+            Got::PendingIdle { at } => {
+                format!("{}s 시점에도 끝나지 않은 호출 (더 일어날 일이 없음)", fmt_time(*at))
+            }
+            Got::PendingAfter { bound } => format!("{} 뒤에도 끝나지 않은 호출", fmt_dur(*bound)),
+            Got::World(e) => world_korean(e),
+            Got::PastDay { step, reach } => {
+                format!("+{} 뒤의 시각 {} (하루를 넘음)", fmt_dur(*step), fmt_dur(*reach))
+            }
+            Got::NameReturned { call, line, value } => {
+                format!("디스크립터가 아닌 값: {line}행의 {call} 반환값 {}", value_korean(value))
+            }
+            Got::NameFailed { call, line, errno } => format!("{line}행의 {call} 호출이 {errno} 오류로 실패함"),
+            Got::NameBlocked { name, call, line } => format!(
+                "아직 묶이지 않은 이름 {name}: {line}행의 {call} 호출이 아직 막혀 있음 (+TIME이나 run을 넣어 반환되게 하세요)"
+            ),
+            Got::NameUnbound(name) => format!("아직 묶이지 않은 이름 {name}"),
+            Got::NotOpen(n) => format!("열려 있지 않은 디스크립터 {n}"),
+            Got::NoState { fd } => format!("{fd}: 상태가 없는 UDP 소켓"),
+            Got::State { state, blocked } => format!("{state}{}", note_ko(blocked)),
+            Got::Bytes(n) => format!("{n}바이트"),
+            Got::Packet { from, to, seen, later } => {
+                let mut out = format!(
+                    "{from} > {to} {} (#{}, {}s 시점{})",
+                    seen.shape.korean(),
+                    seen.id,
+                    fmt_time(seen.at),
+                    if seen.lost { ", 손실됨" } else { "" }
+                );
+                if let Some(id) = later {
+                    out.push_str(&format!(
+                        "; 맞는 패킷은 뒤에 옵니다 (#{id}). 'expect {from} > {to} eventually ...'라고 쓰면 그 패킷으로 건너뜁니다"
+                    ));
+                }
+                out
+            }
+            Got::NoPacket { matching, from, to, within } => {
+                let what = if *matching { "맞는 패킷" } else { "패킷" };
+                match within {
+                    None => format!("{from} > {to} {what} 없음 (더 일어날 일이 없음)"),
+                    Some(bound) => format!("{} 동안 {from} > {to} {what} 없음", fmt_dur(*bound)),
+                }
+            }
+            Got::Count { value, mss_bytes, blocked } => {
+                let mss = mss_bytes.map(|b| format!(" mss ({b}바이트)")).unwrap_or_default();
+                format!("{value}{mss}{}", note_ko(blocked))
+            }
+            Got::ClosedAndGone { fd } => format!("{fd}: 닫혀서 사라진 소켓"),
+            Got::NotA { fd, tcp } => format!("{fd}: {}", if *tcp { "TCP 연결이 아님" } else { "UDP 소켓이 아님" }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::Ipv4Addr;
+    use crate::script::error::tests::{has_hangul, is_syntax};
+    use crate::script::limits::{MAX_HOSTS, MAX_LINKS};
+
+    /// One of each [`Expected`], in declaration order; `expected_ordinal` is an
+    /// exhaustive match, so a new variant needs an ordinal, then a sample here.
+    fn every_expected() -> Vec<Expected> {
+        vec![
+            Expected::HostNamed("zed".into()),
+            Expected::Returns { call: "close(c)".into(), result: "7".into() },
+            Expected::Return { call: "accept(c)".into() },
+            Expected::EventLimit { max: 5_000_000 },
+            Expected::HostAdded("zed".into()),
+            Expected::WithinDay,
+            Expected::State { fd: "c".into(), host: "zed".into(), state: "ESTABLISHED".into() },
+            Expected::LinkBetween("zed".into(), "yon".into()),
+            Expected::NamesDescriptor { fd: "c".into(), host: "zed".into() },
+            Expected::PayloadTotal,
+            Expected::RunsOn { call: "close(c)".into(), host: "zed".into() },
+            Expected::CallId,
+            Expected::Packet { from: "zed".into(), to: "yon".into(), pattern: "[S.] seq 0 ack 1".into() },
+            Expected::Count { counter: "lost".into(), path: None, range: (2, 2) },
+            Expected::Count { counter: "sent".into(), path: Some(("zed".into(), "yon".into())), range: (2, 5) },
+            Expected::SocketCount {
+                counter: "cwnd".into(),
+                host: "zed".into(),
+                fd: "c".into(),
+                range: (10, 10),
+                mss: true,
+            },
+            Expected::SocketCount {
+                counter: "unread".into(),
+                host: "zed".into(),
+                fd: "c".into(),
+                range: (0, 3),
+                mss: false,
+            },
+        ]
+    }
+
+    fn expected_ordinal(e: &Expected) -> usize {
+        match e {
+            Expected::HostNamed(_) => 0,
+            Expected::Returns { .. } => 1,
+            Expected::Return { .. } => 2,
+            Expected::EventLimit { .. } => 3,
+            Expected::HostAdded(_) => 4,
+            Expected::WithinDay => 5,
+            Expected::State { .. } => 6,
+            Expected::LinkBetween(..) => 7,
+            Expected::NamesDescriptor { .. } => 8,
+            Expected::PayloadTotal => 9,
+            Expected::RunsOn { .. } => 10,
+            Expected::CallId => 11,
+            Expected::Packet { .. } => 12,
+            Expected::Count { .. } => 13,
+            Expected::SocketCount { .. } => 14,
+        }
+    }
+
+    /// One of each [`Got`] (each shape of the ones with options), every errno,
+    /// every value and every world error.
+    fn every_got() -> Vec<Got> {
+        use crate::net::{HostId, LinkId, SocketAddrV4};
+        let peer = SocketAddrV4::new(Ipv4Addr::new(10, 0, 0, 2), 40_000);
+        let blocked = Some(Blocked { at: 1_250_000, call: "accept(l)".into(), line: 7 });
+        let values = [
+            CallValue::Zero,
+            CallValue::Fd(3),
+            CallValue::Accepted { fd: 4, peer },
+            CallValue::Sent(5),
+            CallValue::Data(b"hello\n".to_vec().into()),
+            CallValue::DataFrom { data: b"x".to_vec().into(), from: peer },
+        ];
+        let worlds = [
+            WorldError::DuplicateHost("zed".into()),
+            WorldError::AddressTaken(Ipv4Addr::new(10, 0, 0, 1)),
+            WorldError::LoopbackAddress(Ipv4Addr::LOCALHOST),
+            WorldError::UnknownHost(HostId(9)),
+            WorldError::UnknownLink(LinkId(9)),
+            WorldError::SameHost,
+            WorldError::DuplicateLink,
+            WorldError::TooMany("hosts", MAX_HOSTS),
+            WorldError::TooMany("links", MAX_LINKS),
+            WorldError::TooMany("descriptors per host", 1024),
+        ];
+        let seen = |shape, lost| SeenPacket { shape, id: 3, at: 20_000, lost };
+        let mut got = vec![Got::Nothing, Got::HostLineFailed];
+        got.extend(values.iter().cloned().map(Got::Returned));
+        got.extend(Errno::ALL.into_iter().map(Got::Failed));
+        got.extend([Got::MoreEvents, Got::PendingIdle { at: 1_250_000 }, Got::PendingAfter { bound: 120_000_000 }]);
+        got.extend(worlds.into_iter().map(Got::World));
+        got.push(Got::PastDay { step: 25 * 3_600_000_000, reach: 25 * 3_600_000_000 });
+        got.extend(values.iter().cloned().map(|value| Got::NameReturned { call: "recv(c, 5)".into(), line: 7, value }));
+        got.extend([
+            Got::NameFailed { call: "socket(tcp)".into(), line: 7, errno: Errno::EMFILE },
+            Got::NameBlocked { name: "a".into(), call: "accept(l)".into(), line: 7 },
+            Got::NameUnbound("a".into()),
+            Got::NotOpen(5),
+            Got::NoState { fd: "u".into() },
+            Got::State { state: "SYN-SENT".into(), blocked: None },
+            Got::State { state: "LISTEN".into(), blocked: blocked.clone() },
+            Got::Bytes(70_000_000),
+            Got::Packet {
+                from: "zed".into(),
+                to: "yon".into(),
+                seen: seen(PacketShape::Written("[S] seq 0 len 0 win 65535".into()), false),
+                later: None,
+            },
+            Got::Packet {
+                from: "zed".into(),
+                to: "yon".into(),
+                seen: seen(PacketShape::PortUnreachable(53), true),
+                later: Some(9),
+            },
+            Got::NoPacket { matching: false, from: "zed".into(), to: "yon".into(), within: None },
+            Got::NoPacket { matching: true, from: "zed".into(), to: "yon".into(), within: Some(120_000_000) },
+            Got::Count { value: 0, mss_bytes: None, blocked: None },
+            Got::Count { value: 2, mss_bytes: Some(2920), blocked },
+            Got::ClosedAndGone { fd: "c".into() },
+            Got::NotA { fd: "c".into(), tcp: true },
+            Got::NotA { fd: "u".into(), tcp: false },
+        ]);
+        got
+    }
+
+    fn got_ordinal(g: &Got) -> usize {
+        match g {
+            Got::Nothing => 0,
+            Got::HostLineFailed => 1,
+            Got::Returned(_) => 2,
+            Got::Failed(_) => 3,
+            Got::MoreEvents => 4,
+            Got::PendingIdle { .. } => 5,
+            Got::PendingAfter { .. } => 6,
+            Got::World(_) => 7,
+            Got::PastDay { .. } => 8,
+            Got::NameReturned { .. } => 9,
+            Got::NameFailed { .. } => 10,
+            Got::NameBlocked { .. } => 11,
+            Got::NameUnbound(_) => 12,
+            Got::NotOpen(_) => 13,
+            Got::NoState { .. } => 14,
+            Got::State { .. } => 15,
+            Got::Bytes(_) => 16,
+            Got::Packet { .. } => 17,
+            Got::NoPacket { .. } => 18,
+            Got::Count { .. } => 19,
+            Got::ClosedAndGone { .. } => 20,
+            Got::NotA { .. } => 21,
+        }
+    }
+
+    /// Latin words a failure's Korean may keep besides the script's syntax:
+    /// the samples' names and the protocol's own terms.
+    fn is_run_word(word: &str) -> bool {
+        const WORDS: &[&str] =
+            &["l", "a", "u", "mss", "eventually", "UDP", "ICMP", "RST", "port", "unreachable", "IP", "IPv4"];
+        WORDS.contains(&word) || is_syntax(word)
+    }
+
+    /// The Latin words left in `ko` outside quotes (quoted text is the script's).
+    fn latin_words(ko: &str) -> Vec<String> {
+        let unquoted: String = ko.split('\'').step_by(2).collect::<Vec<_>>().join(" ");
+        let unquoted: String = unquoted.split('"').step_by(2).collect::<Vec<_>>().join(" ");
+        unquoted
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()) && !w.starts_with(|c: char| c.is_ascii_digit()))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn every_failure_says_itself_in_english_and_in_korean() {
+        let mut expected: Vec<usize> = every_expected().iter().map(expected_ordinal).collect();
+        expected.dedup();
+        assert_eq!(
+            expected,
+            (0..=expected_ordinal(&Expected::SocketCount {
+                counter: String::new(),
+                host: String::new(),
+                fd: String::new(),
+                range: (0, 0),
+                mss: false
+            }))
+                .collect::<Vec<_>>(),
+            "an Expected has no sample"
+        );
+        let mut got: Vec<usize> = every_got().iter().map(got_ordinal).collect();
+        got.dedup();
+        assert_eq!(
+            got,
+            (0..=got_ordinal(&Got::NotA { fd: String::new(), tcp: false })).collect::<Vec<_>>(),
+            "a Got has no sample"
+        );
+
+        for e in every_expected() {
+            let (en, ko) = (e.to_string(), e.korean());
+            assert!(!en.trim().is_empty() && !has_hangul(&en), "{e:?}: {en}");
+            assert!(has_hangul(&ko), "{e:?}: {ko}");
+            for word in latin_words(&ko) {
+                assert!(is_run_word(&word), "{e:?}: '{word}' is left in English in {ko}");
+            }
+        }
+        for g in every_got() {
+            let (en, ko) = (g.to_string(), g.korean());
+            assert!(!en.trim().is_empty() && !has_hangul(&en), "{g:?}: {en}");
+            // A bare number or string is the same in both languages.
+            if !matches!(g, Got::Returned(CallValue::Zero | CallValue::Fd(_) | CallValue::Sent(_) | CallValue::Data(_)))
+                && !matches!(g, Got::State { blocked: None, .. } | Got::Count { mss_bytes: None, blocked: None, .. })
+            {
+                assert!(has_hangul(&ko), "{g:?}: {ko}");
+            }
+            for word in latin_words(&ko) {
+                assert!(is_run_word(&word), "{g:?}: '{word}' is left in English in {ko}");
+            }
+        }
+        // Every failure, framed, reads in Korean.
+        for (e, g) in every_expected().into_iter().zip(every_got().into_iter().cycle()) {
+            let f = Failure::new(3, FailureKind::Expectation, e, g);
+            assert!(has_hangul(&f.korean()), "{f:?}");
+            assert_eq!(f.to_string(), format!("expected {}, got {}", f.expected, f.got));
+            assert_eq!((f.expected.clone(), f.got.clone()), (f.parts.expected.to_string(), f.parts.got.to_string()));
+        }
+        // The checker catches English.
+        for word in ["none", "pending", "blocked", "within", "returned", "descriptor", "packet", "matching"] {
+            assert!(!is_run_word(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn the_page_and_a_failure_explain_errnos_in_korean() {
+        for e in Errno::ALL {
+            assert!(has_hangul(e.explain_ko()), "{e}");
+            assert_eq!(Got::Failed(e).to_string(), format!("{} ({})", e.name(), e.explain()));
+        }
+    }
+
+    #[test]
+    fn a_packet_shows_as_the_renderer_writes_it() {
+        // PacketShape::PortUnreachable says in English what describe_packet writes.
+        use crate::net::packet::{Body, Packet};
+        let head = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n";
+        let s = super::super::parse(&format!(
+            "{head}client: u = socket(udp)\nclient: sendto(u, \"x\", 10.0.0.1:53) = 1\nexpect server > client [S]\n"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let r = super::super::run(&s, &super::super::RunOptions::default());
+        let icmp: Vec<&Packet> = r
+            .trace
+            .iter()
+            .filter_map(|e| match &e.kind {
+                crate::net::TraceKind::Sent { packet, .. } if matches!(packet.body, Body::PortUnreachable(_)) => {
+                    Some(packet)
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(icmp.len(), 1);
+        let written = super::super::render::describe_packet(icmp[0], 0, 0);
+        assert_eq!(PacketShape::PortUnreachable(53).to_string(), written);
+        assert_eq!(r.failures.len(), 1);
+        assert_eq!(
+            r.failures[0].to_string(),
+            "expected server > client [S], got server > client icmp (port 53 unreachable) (#2 at 0.010000s)"
+        );
+        assert_eq!(
+            r.failures[0].korean(),
+            "기대한 결과: server > client [S] 패킷 · 실제 결과: server > client icmp (포트 53 도달 불가) (#2, 0.010000s 시점)"
+        );
+    }
+
+    /// The first failure of `body` after two linked hosts, in English and in Korean.
+    fn run_fails(body: &str) -> (String, String) {
+        let head = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n";
+        let s = match super::super::parse(&format!("{head}{body}")) {
+            Ok(s) => s,
+            Err(e) => panic!("{body}: {e}"),
+        };
+        let r = super::super::run(&s, &super::super::RunOptions::default());
+        match r.failures.first() {
+            Some(f) => (f.render("t.sock"), f.korean()),
+            None => panic!("{body} passes"),
+        }
+    }
+
+    #[test]
+    fn run_failures_read_in_korean() {
+        let listen = "server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n";
+        assert_eq!(
+            run_fails("client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n"),
+            (
+                "t.sock:5: expected connect(c, 10.0.0.1:80) to return 0, got ECONNREFUSED (refused: nothing listens on that port (RST or ICMP port unreachable))".into(),
+                "기대한 결과: connect(c, 10.0.0.1:80)의 반환값 0 · 실제 결과: ECONNREFUSED (거절되었습니다: 그 포트에서 듣고 있는 소켓이 없습니다 (RST 또는 ICMP port unreachable))".into()
+            )
+        );
+        assert_eq!(
+            run_fails("client: s = socket(tcp)\nclient: close(s) = 7\n"),
+            (
+                "t.sock:5: expected close(s) to return 7, got 0".into(),
+                "기대한 결과: close(s)의 반환값 7 · 실제 결과: 0".into()
+            )
+        );
+        assert_eq!(
+            run_fails(&format!("{listen}server: a = accept(l)\nserver: close(l)\n")).1,
+            "기대한 결과: accept(l) 호출의 반환 · 실제 결과: 0.000000s 시점에도 끝나지 않은 호출 (더 일어날 일이 없음)"
+        );
+        assert_eq!(
+            run_fails(&format!(
+                "{listen}client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80)\nexpect client > server [S.]\n"
+            ))
+            .1,
+            "기대한 결과: client > server [S.] 패킷 · 실제 결과: client > server [S] seq 0 len 0 win 65535 (#1, 0.000000s 시점)"
+        );
+        assert_eq!(
+            run_fails(&format!(
+                "{listen}server: a = accept(l)\nexpect state server l LISTEN now\nexpect state server l ESTABLISHED now\n"
+            )),
+            (
+                "t.sock:9: expected l on server in state ESTABLISHED, got LISTEN (at 0.000000s; accept(l) on line 7 is still blocked — add +TIME or run to let it finish)".into(),
+                "기대한 결과: server의 l 상태 ESTABLISHED · 실제 결과: LISTEN (0.000000s 시점; 7행의 accept(l) 호출이 아직 막혀 있음 — +TIME이나 run을 넣어 끝나게 하세요)".into()
+            )
+        );
+        assert_eq!(
+            run_fails("client: u = socket(udp)\nclient: sendto(u, \"x\", 10.0.0.1:53) = 1\nexpect lost 2\n"),
+            ("t.sock:6: expected lost 2, got 0".into(), "기대한 결과: lost 값 2 · 실제 결과: 0".into())
+        );
+    }
+}
