@@ -851,25 +851,13 @@ pub(crate) mod tests {
     }
 
     /// The words a Korean message may keep in Latin letters: the script's
-    /// syntax (keywords, calls, options, states, errnos, units, placeholders)
+    /// syntax (the parser's keywords, calls, options, states, errnos, units, placeholders)
     /// and the samples' own names; quoted text is not asked about. No English
     /// description word is here.
     pub(crate) fn is_syntax(word: &str) -> bool {
         const SYNTAX: &[&str] = &[
-            "title",
-            "about",
             "en",
             "ko",
-            "seed",
-            "host",
-            "link",
-            "tcp",
-            "expect",
-            "run",
-            "drop",
-            "partition",
-            "repair",
-            "loss",
             "TIME",
             "HOST",
             "NAME",
@@ -968,6 +956,7 @@ pub(crate) mod tests {
             "xu",
         ];
         SYNTAX.contains(&word)
+            || crate::script::parser::KEYWORDS.contains(&word)
             || TCP_STATES.split(", ").any(|s| s.split('-').any(|part| part == word))
             || Errno::ALL.iter().any(|e| e.name() == word)
     }

@@ -10,7 +10,7 @@ use crate::net::tcp::state::TcpState;
 use crate::net::{Domain, Errno, Ipv4Addr, Protocol, Shutdown, SockOpt, SocketAddrV4};
 use std::collections::{HashMap, HashSet};
 
-const KEYWORDS: [&str; 14] = [
+pub(crate) const KEYWORDS: [&str; 14] = [
     "seed",
     "host",
     "link",
