@@ -397,3 +397,30 @@ fn cwnd_grows_only_while_the_sender_uses_it() {
     lab.run_for(1_000_000);
     assert!(cwnd(&lab, lab.client, c) >= 2 * initial, "{} after a bulk send", cwnd(&lab, lab.client, c));
 }
+
+#[test]
+fn both_ends_recover_after_timing_out_with_data_in_flight() {
+    // Each end has data in flight when a partition longer than the RTO makes
+    // both retransmission timers fire. After the repair each end's pure ACKs
+    // must still be acceptable to the other (Linux's tcp_acceptable_seq): an
+    // ACK sent with the rewound snd_nxt falls below the peer's rcv_nxt, is
+    // discarded unread, and the two ends answer each other's retransmissions
+    // with duplicate ACKs until data_retries runs out.
+    let mut lab = Lab::new(3);
+    let (c, a) = lab.connected_pair(80);
+    let up = vec![1u8; 3000];
+    let down = vec![2u8; 3000];
+    lab.ok(lab.client, send(c, &up));
+    lab.ok(lab.server, send(a, &down));
+    lab.run_for(5_000); // both flights have left, none has arrived
+    lab.world.change_link(lab.link, None, FaultChange::Partition).unwrap();
+    lab.run_for(1_000_000);
+    lab.world.change_link(lab.link, None, FaultChange::Repair).unwrap();
+    // Both RTOs fired (200 ms, then 400 ms backed off): the next retransmissions
+    // leave within 1.6 s; with a clean path everything is through long before 5 s.
+    lab.run_for(5_000_000);
+    assert_eq!(data(&lab.ok(lab.server, recv(a, 10_000))), up, "client to server");
+    assert_eq!(data(&lab.ok(lab.client, recv(c, 10_000))), down, "server to client");
+    let client = lab.world.socket_view(lab.world.socket_by_fd(lab.client, c).unwrap()).tcp.unwrap();
+    assert_eq!(client.send_in_flight, 0, "the client's data is acknowledged");
+}

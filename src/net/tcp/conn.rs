@@ -404,7 +404,7 @@ impl Tcb {
                 | TcpState::FinWait2
                 | TcpState::CloseWait
         ) {
-            let rst = self.segment(self.snd_nxt, TcpFlags::RST | TcpFlags::ACK, empty_payload());
+            let rst = self.segment(self.acceptable_seq(), TcpFlags::RST | TcpFlags::ACK, empty_payload());
             out.segments.push((rst, SendReason::Reset));
         }
         self.timers.stop_all();
@@ -906,7 +906,7 @@ impl Tcb {
             self.timers.stop(TimerKind::DelayedAck);
         } else if let Some(reason) = self.ack_pending.take() {
             if self.state.is_synchronized() || self.state == TcpState::SynReceived {
-                let ack = self.segment(self.snd_nxt, TcpFlags::ACK, empty_payload());
+                let ack = self.segment(self.acceptable_seq(), TcpFlags::ACK, empty_payload());
                 out.segments.push((ack, reason));
                 self.unacked_segments = 0;
                 self.timers.stop(TimerKind::DelayedAck);
@@ -1078,6 +1078,23 @@ impl Tcb {
     }
 
     // ----- helpers ---------------------------------------------------------------
+
+    /// The sequence number of a segment that carries no data (a pure ACK, an
+    /// abortive RST), Linux's `tcp_acceptable_seq`: the highest sequence sent,
+    /// never the `snd_nxt` an RTO rewound for go-back-N. The peer has usually
+    /// received up to there, so an ACK numbered lower would fall below its
+    /// `rcv_nxt`, fail the acceptability test and be dropped with its ACK field
+    /// unread; two ends retransmitting at once would then stall each other.
+    /// If the peer's window shrank below it, the window's right edge.
+    fn acceptable_seq(&self) -> u32 {
+        let window_end = self.snd_una.wrapping_add(self.snd_wnd);
+        let scale_slack = if self.peer_offered_wscale { 1u32 << self.rcv_wscale } else { 0 };
+        if seq::le(self.snd_max, window_end) || seq::diff(self.snd_max, window_end) < scale_slack {
+            self.snd_max
+        } else {
+            window_end
+        }
+    }
 
     /// Answers a segment outside the window (or a challenge) with an ACK — at most
     /// one per `tcp_invalid_ratelimit` (500 ms) for segments without data, as Linux's
