@@ -248,3 +248,29 @@ fn run_failures_read_in_korean_with_the_scripts_text_as_written() {
         "기대한 결과: recv(c, 5)의 반환값 5 · 실제 결과: EBADF (열려 있지 않은 파일 디스크립터입니다)"
     );
 }
+
+#[test]
+fn tcp_settings_that_contradict_each_other_are_refused_where_written() {
+    // `tcp rto_max 100ms` under the default rto_min of 200 ms once panicked the
+    // core (clamp with min > max) as soon as a connection completed.
+    assert_eq!(
+        parse_err("tcp rto_max 100ms\n"),
+        "t.sock:4:5: rto_min 200ms is above rto_max 100ms: a retransmission timeout must be at least rto_min and at most rto_max"
+    );
+    assert_eq!(
+        parse_err("tcp rto_max 2s\ntcp rto_min 3s\n"),
+        "t.sock:5:5: rto_min 3s is above rto_max 2s: a retransmission timeout must be at least rto_min and at most rto_max"
+    );
+    assert_eq!(
+        parse_err("tcp rto_min 50ms\ntcp rto_max 500ms\n"),
+        "t.sock:5:5: rto_initial 1s is above rto_max 500ms: the first retransmission timeout would already be past its ceiling"
+    );
+    // In an order that never contradicts, the same values are fine.
+    let fine = format!("{HEAD}tcp rto_min 50ms\ntcp rto_initial 300ms\ntcp rto_max 500ms\n");
+    assert!(script::parse(&fine).is_ok());
+    let err = script::parse(&format!("{HEAD}tcp rto_max 100ms\n")).unwrap_err();
+    assert_eq!(
+        err.kind.korean(),
+        "rto_min 200ms가 rto_max 100ms보다 큽니다: 재전송 타임아웃은 rto_min 이상, rto_max 이하여야 합니다"
+    );
+}

@@ -424,3 +424,18 @@ fn both_ends_recover_after_timing_out_with_data_in_flight() {
     let client = lab.world.socket_view(lab.world.socket_by_fd(lab.client, c).unwrap()).tcp.unwrap();
     assert_eq!(client.send_in_flight, 0, "the client's data is acknowledged");
 }
+
+#[test]
+fn a_configuration_with_its_rto_floor_above_its_ceiling_still_runs() {
+    // The script language refuses `tcp rto_max 100ms` under rto_min 200ms; the
+    // World API does not, and the first RTT sample once panicked (clamp with
+    // min > max). The ceiling wins, as in Linux's tcp_bound_rto.
+    let mut lab = Lab::new(1);
+    lab.world.tcp_config_mut().rto_max_us = 100_000;
+    let (c, a) = lab.connected_pair(80);
+    lab.ok(lab.client, send(c, b"hi"));
+    lab.run_for(1_000_000);
+    assert_eq!(data(&lab.ok(lab.server, recv(a, 10))), b"hi");
+    let rto = lab.world.socket_view(lab.world.socket_by_fd(lab.client, c).unwrap()).tcp.unwrap().rto_us;
+    assert_eq!(rto, 100_000);
+}

@@ -112,7 +112,11 @@ fuzz_smoke() {
     fi
     local t ok=0
     for t in script_parser packet_bytes world_commands url_fragment; do
-        (cd fuzz && cargo +nightly fuzz run -O "$t" -- -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 2>&1 | tail -3)
+        local seeds=() flags=()
+        # The parser's fuzzer starts from every word of the language and every lesson.
+        if [ "$t" = script_parser ]; then seeds=(../scenarios); flags=(-dict=script.dict); fi
+        (cd fuzz && mkdir -p "corpus/$t" && cargo +nightly fuzz run -O "$t" "corpus/$t" "${seeds[@]}" -- \
+            "${flags[@]}" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 2>&1 | tail -3)
         ok=$((ok + 1))
     done
     echo "$ok passed, 0 failed"

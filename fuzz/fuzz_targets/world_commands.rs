@@ -1,6 +1,7 @@
-//! Any bytes, read as socket calls and waits on three hosts: the world never
-//! panics, every call ends in a value or an errno, the model's invariants hold
-//! after every event, and no wait turns into an event storm.
+//! Any bytes, read as socket calls, waits and TCP and link settings on three
+//! hosts: the world never panics, every call ends in a value or an errno, the
+//! model's invariants hold after every event, and no wait turns into an event
+//! storm.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 

@@ -2,6 +2,7 @@
 
 use crate::net::tcp::segment::TcpFlags;
 use crate::net::tcp::state::TcpState;
+use crate::net::tcp::TcpConfig;
 use crate::net::{Domain, Errno, Ipv4Addr, Protocol, Shutdown, SockOpt, SocketAddrV4};
 use serde::Serialize;
 
@@ -110,6 +111,30 @@ pub enum TcpSetting {
     SendBuffer(usize),
     RecvBuffer(usize),
     WindowScaling(bool),
+}
+
+impl TcpSetting {
+    /// Writes this setting into `cfg`: what the runner does, and what the parser
+    /// does on its own copy to find settings that contradict each other.
+    pub fn apply(&self, cfg: &mut TcpConfig) {
+        match *self {
+            TcpSetting::SynRetries(n) => cfg.syn_retries = n,
+            TcpSetting::SynackRetries(n) => cfg.synack_retries = n,
+            TcpSetting::DataRetries(n) => cfg.data_retries = n,
+            TcpSetting::RtoInitial(us) => cfg.rto_initial_us = us,
+            TcpSetting::RtoMin(us) => cfg.rto_min_us = us,
+            TcpSetting::RtoMax(us) => cfg.rto_max_us = us,
+            TcpSetting::Msl(us) => cfg.msl_us = us,
+            TcpSetting::FinTimeout(us) => cfg.fin_timeout_us = us,
+            TcpSetting::InitialCwnd(n) => cfg.initial_cwnd_segments = n,
+            TcpSetting::DelayedAck(on) => cfg.delayed_ack = on,
+            TcpSetting::DelayedAckTime(us) => cfg.delayed_ack_us = us,
+            TcpSetting::Nagle(on) => cfg.nagle = on,
+            TcpSetting::SendBuffer(n) => cfg.send_buffer = n,
+            TcpSetting::RecvBuffer(n) => cfg.recv_buffer = n,
+            TcpSetting::WindowScaling(on) => cfg.window_scaling = on,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -7,6 +7,7 @@ use super::lexer::{lex_line, Tok, Token};
 use super::limits::*;
 use crate::net::tcp::segment::TcpFlags;
 use crate::net::tcp::state::TcpState;
+use crate::net::tcp::TcpConfig;
 use crate::net::{Domain, Errno, Ipv4Addr, Protocol, Shutdown, SockOpt, SocketAddrV4};
 use std::collections::{HashMap, HashSet};
 
@@ -112,6 +113,9 @@ struct State {
     ips: HashSet<Ipv4Addr>,
     links: HashSet<(String, String)>,
     names: HashSet<(String, String)>,
+    /// The TCP settings so far, line by line as the runner will apply them, so
+    /// a setting that contradicts an earlier one is refused where it is written.
+    tcp: TcpConfig,
     built: bool,
     seeded: bool,
 }
@@ -362,7 +366,17 @@ impl State {
             }
             "host" => self.host(p)?,
             "link" => self.link(p)?,
-            "tcp" => StmtKind::Tcp { setting: tcp_setting(p)? },
+            "tcp" => {
+                let setting_col = p.col();
+                let setting = tcp_setting(p)?;
+                let mut tcp = self.tcp.clone();
+                setting.apply(&mut tcp);
+                if let Some(conflict) = tcp.conflict() {
+                    return Err(p.err_at(setting_col, ScriptErrorKind::TcpSettingsConflict { conflict }));
+                }
+                self.tcp = tcp;
+                StmtKind::Tcp { setting }
+            }
             "run" => StmtKind::Run,
             "expect" => self.expect(p)?,
             "drop" => {

@@ -829,24 +829,7 @@ impl<'s> Runner<'s> {
     }
 
     fn tcp(&mut self, setting: &TcpSetting) {
-        let c = self.world.tcp_config_mut();
-        match *setting {
-            TcpSetting::SynRetries(n) => c.syn_retries = n,
-            TcpSetting::SynackRetries(n) => c.synack_retries = n,
-            TcpSetting::DataRetries(n) => c.data_retries = n,
-            TcpSetting::RtoInitial(us) => c.rto_initial_us = us,
-            TcpSetting::RtoMin(us) => c.rto_min_us = us,
-            TcpSetting::RtoMax(us) => c.rto_max_us = us,
-            TcpSetting::Msl(us) => c.msl_us = us,
-            TcpSetting::FinTimeout(us) => c.fin_timeout_us = us,
-            TcpSetting::InitialCwnd(n) => c.initial_cwnd_segments = n,
-            TcpSetting::DelayedAck(on) => c.delayed_ack = on,
-            TcpSetting::DelayedAckTime(us) => c.delayed_ack_us = us,
-            TcpSetting::Nagle(on) => c.nagle = on,
-            TcpSetting::SendBuffer(n) => c.send_buffer = n,
-            TcpSetting::RecvBuffer(n) => c.recv_buffer = n,
-            TcpSetting::WindowScaling(on) => c.window_scaling = on,
-        }
+        setting.apply(self.world.tcp_config_mut());
     }
 
     fn fault(&mut self, a: &str, b: &str, one_way: bool, fault: &Fault) {

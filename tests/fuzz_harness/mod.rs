@@ -38,6 +38,65 @@ pub fn script_parser(data: &[u8]) {
     }
 }
 
+/// In world_commands, an op byte from here up changes a setting instead of
+/// making a call (below it, `op % 14` picks a call or a wait, as it always has,
+/// so the recorded crashers keep their meaning).
+const SETTINGS_OPS: u8 = 224;
+
+/// Changes one TCP setting (ops 224..=239) or one link setting (240..=255) of
+/// the world to a value from `y` and `z`. The values reach past what scripts
+/// allow together (an rto_min above rto_max, a zero initial RTO, a 68-byte MTU,
+/// 100% loss): the core must take any configuration without panicking.
+fn change_settings(world: &mut socklab::net::World, op: u8, x: u8, y: u8, z: u8) {
+    use socklab::net::*;
+    let wide = u64::from(u16::from_le_bytes([y, z]));
+    let ms = |v: u64| v * 1_000;
+    if op < 240 {
+        let c = world.tcp_config_mut();
+        match op % 16 {
+            0 => c.rto_min_us = ms(wide % 3_000),
+            1 => c.rto_max_us = ms(wide % 3_000),
+            2 => c.rto_initial_us = ms(wide % 3_000),
+            3 => c.syn_retries = u32::from(z % 8),
+            4 => c.synack_retries = u32::from(z % 8),
+            5 => c.data_retries = u32::from(z % 16),
+            6 => c.msl_us = ms(wide % 5_000),
+            7 => c.fin_timeout_us = ms(wide % 5_000),
+            8 => c.initial_cwnd_segments = u32::from(z),
+            9 => c.delayed_ack = z % 2 == 0,
+            10 => c.delayed_ack_us = ms(wide % 500),
+            11 => c.nagle = z % 2 == 0,
+            12 => c.send_buffer = usize::from(u16::from_le_bytes([y, z])) * 4,
+            13 => c.recv_buffer = usize::from(u16::from_le_bytes([y, z])) * 4,
+            14 => c.window_scaling = z % 2 == 0,
+            _ => *c = socklab::net::tcp::TcpConfig::default(),
+        }
+        return;
+    }
+    let Some((link, config)) =
+        world.links().nth(usize::from(x) % 2).map(|(id, l)| (id, l.dir(Direction::AtoB).config.clone()))
+    else {
+        return;
+    };
+    let percent = |v: u8| f64::from(v % 101) / 100.0;
+    let config = match op % 8 {
+        0 => LinkConfig { latency_us: ms(u64::from(z)), ..config },
+        1 => LinkConfig { jitter_us: ms(u64::from(z) % 50), ..config },
+        2 => LinkConfig { bandwidth_bps: wide * 1_000, ..config },
+        3 => LinkConfig { loss: percent(z), ..config },
+        4 => LinkConfig { duplicate: percent(z), ..config },
+        5 => LinkConfig { reorder: percent(z), ..config },
+        6 => LinkConfig { reorder_delay_us: ms(u64::from(z)), ..config },
+        _ => LinkConfig { mtu: 68 + (wide as u32 % 9_000), ..config },
+    };
+    let dir = match y % 3 {
+        0 => Some(Direction::AtoB),
+        1 => Some(Direction::BtoA),
+        _ => None,
+    };
+    let _ = world.change_link(link, dir, FaultChange::Configure(config));
+}
+
 /// The world_commands target's interpretation of bytes as calls and waits, with
 /// a bound on events per wait: an event storm fails the test instead of eating
 /// all memory as it did under the fuzzer.
@@ -68,6 +127,11 @@ pub fn world_commands(data: &[u8]) {
             [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0), *chunk.get(3).unwrap_or(&0)];
         let host = hosts[usize::from(x) % hosts.len()];
         let fd = i32::from(y % 8);
+        if op >= SETTINGS_OPS {
+            change_settings(&mut world, op, x, y, z);
+            world.check_invariants().expect("invariants hold");
+            continue;
+        }
         let call = match op % 14 {
             0 => SysCall::Socket {
                 domain: Domain::Inet,

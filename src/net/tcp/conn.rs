@@ -858,7 +858,7 @@ impl Tcb {
             }
             return;
         }
-        self.rto = (self.rto * 2).min(self.cfg.rto_max_us);
+        self.rto = self.rto.saturating_mul(2).min(self.cfg.rto_max_us);
         self.rtt_probe = None;
         match self.state {
             TcpState::SynSent => self.send_syn(now, false, SendReason::HandshakeRetransmit, out),
@@ -1193,7 +1193,9 @@ impl Tcb {
         }
         let srtt = self.srtt.unwrap_or(r);
         let granularity = 1_000;
-        self.rto = (srtt + granularity.max(4 * self.rttvar)).clamp(self.cfg.rto_min_us, self.cfg.rto_max_us);
+        // Floor, then ceiling, as Linux bounds it (tcp_set_rto, tcp_bound_rto): not
+        // `clamp`, which panics on a configuration whose floor is above its ceiling.
+        self.rto = (srtt + granularity.max(4 * self.rttvar)).max(self.cfg.rto_min_us).min(self.cfg.rto_max_us);
     }
 
     fn set_state(&mut self, to: TcpState, out: &mut TcpOut) {

@@ -41,6 +41,37 @@ pub struct TcpConfig {
     pub window_scaling: bool,
 }
 
+/// Two settings of a [`TcpConfig`] that cannot hold together. The script
+/// language refuses them where they are written; the core, handed one anyway,
+/// still never panics (the ceiling `rto_max` wins, as Linux's `tcp_bound_rto`
+/// applies it last).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TcpConfigConflict {
+    /// No retransmission timeout can be at least `rto_min` and at most `rto_max`.
+    RtoMinAboveMax { rto_min_us: u64, rto_max_us: u64 },
+    /// The first timeout is already past the ceiling its backoff may reach.
+    RtoInitialAboveMax { rto_initial_us: u64, rto_max_us: u64 },
+}
+
+impl TcpConfig {
+    /// The first pair of settings that contradict each other, if any.
+    pub fn conflict(&self) -> Option<TcpConfigConflict> {
+        if self.rto_min_us > self.rto_max_us {
+            return Some(TcpConfigConflict::RtoMinAboveMax {
+                rto_min_us: self.rto_min_us,
+                rto_max_us: self.rto_max_us,
+            });
+        }
+        if self.rto_initial_us > self.rto_max_us {
+            return Some(TcpConfigConflict::RtoInitialAboveMax {
+                rto_initial_us: self.rto_initial_us,
+                rto_max_us: self.rto_max_us,
+            });
+        }
+        None
+    }
+}
+
 impl Default for TcpConfig {
     fn default() -> Self {
         TcpConfig {
@@ -60,5 +91,25 @@ impl Default for TcpConfig {
             recv_buffer: 65_536,
             window_scaling: true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_agree_and_a_ceiling_below_the_floor_does_not() {
+        assert_eq!(TcpConfig::default().conflict(), None);
+        let cfg = TcpConfig { rto_max_us: 100_000, ..TcpConfig::default() };
+        assert_eq!(
+            cfg.conflict(),
+            Some(TcpConfigConflict::RtoMinAboveMax { rto_min_us: 200_000, rto_max_us: 100_000 })
+        );
+        let cfg = TcpConfig { rto_min_us: 50_000, rto_max_us: 500_000, ..TcpConfig::default() };
+        assert_eq!(
+            cfg.conflict(),
+            Some(TcpConfigConflict::RtoInitialAboveMax { rto_initial_us: 1_000_000, rto_max_us: 500_000 })
+        );
     }
 }
