@@ -44,8 +44,13 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 pub const PANIC_BANNER_ID: &str = "panic-banner";
 
 /// Logs panics to the browser console and shows [`show_panic_banner`].
+///
+/// Installed with [`yew::set_custom_panic_hook`], not `std::panic::set_hook`:
+/// `yew::Renderer::render` replaces any hook it was not told about with its own
+/// console-only one, and the banner never came up (a panic left a dead page).
+/// It may run before or after `render`: Yew keeps a hook set this way.
 pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         show_panic_banner(&info.to_string());
     }));
