@@ -128,6 +128,9 @@ browser() {
 
 e2e() {
     trunk build --release # offline and relative URLs: see Trunk.toml
+    # The crash banner's test build (e2e/panic.test.mjs; e2e/serve.mjs PANIC_DIST): the
+    # same page plus a button that panics (feature panic-trigger), kept out of dist/.
+    trunk build --release --features panic-trigger --dist target/panic-dist
     mkdir -p target/e2e
     node --test --test-reporter=spec e2e/*.test.mjs
     echo "screenshots: $(ls target/e2e/*.png | tr '\n' ' ')"
