@@ -11,6 +11,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 /** The build the end-to-end tests serve: SOCKLAB_DIST (to test or profile another build), or dist/. */
 export const DIST = process.env.SOCKLAB_DIST ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 
+/**
+ * The crash banner's test build (e2e/panic.test.mjs): the page with the cargo feature
+ * panic-trigger, which dist/ never has. SOCKLAB_PANIC_DIST, or target/panic-dist, where
+ * tools/test.sh builds it.
+ */
+export const PANIC_DIST =
+  process.env.SOCKLAB_PANIC_DIST ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'target', 'panic-dist');
+
+/** The command that builds PANIC_DIST, for the message of a test that finds it missing. */
+export const PANIC_DIST_BUILD = 'trunk build --release --features panic-trigger --dist target/panic-dist';
+
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

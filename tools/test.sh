@@ -73,8 +73,10 @@ fmt() { cargo fmt --all -- --check; }
 
 clippy() {
     cargo clippy --locked --all-features --all-targets -- -D warnings
+    # With the crash banner's test-only trigger (feature panic-trigger, see e2e()), so
+    # its code is linted too; the command below lints the library without it.
     # shellcheck disable=SC2046
-    cargo clippy --locked --target wasm32-unknown-unknown --bins $(browser_tests) -- -D warnings
+    cargo clippy --locked --target wasm32-unknown-unknown --features panic-trigger --bins $(browser_tests) -- -D warnings
     # `--lib` above lints the library without cfg(test); the page's unit tests (wasm32
     # only: they need the browser) are linted with the test profile.
     cargo clippy --locked --target wasm32-unknown-unknown --lib --profile test -- -D warnings
@@ -130,6 +132,9 @@ browser() {
 
 e2e() {
     trunk build --release # offline and relative URLs: see Trunk.toml
+    # The crash banner's test build (e2e/panic.test.mjs; e2e/serve.mjs PANIC_DIST): the
+    # same page plus a button that panics (feature panic-trigger), kept out of dist/.
+    trunk build --release --features panic-trigger --dist target/panic-dist
     mkdir -p target/e2e
     node --test --test-reporter=spec e2e/*.test.mjs
     echo "screenshots: $(ls target/e2e/*.png | tr '\n' ' ')"

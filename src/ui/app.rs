@@ -392,6 +392,7 @@ pub fn App() -> Html {
     html! {
         <div class="shell">
             <Header {lang} {on_lang} />
+            { super::panic_trigger() }
             if let Some(n) = &state.notice {
                 <div class="notice" role="alert">
                     <strong>{ tr(lang, Text::NoticeTitle) }</strong>{ " " }{ n }

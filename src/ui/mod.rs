@@ -11,7 +11,8 @@
 //! - [`i18n`] — every text in Korean and English.
 //!
 //! [`install_panic_hook`] is the safety net: a panic is logged to the console and a
-//! banner with a reset button replaces the blank page a dead app would leave.
+//! banner with a reset button replaces the blank page a dead app would leave;
+//! [`panic_trigger`] is the crash button of its end-to-end test, in test builds only.
 //! [`Shared`] and [`on_activate`] are small helpers the views share.
 
 pub mod app;
@@ -44,8 +45,13 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 pub const PANIC_BANNER_ID: &str = "panic-banner";
 
 /// Logs panics to the browser console and shows [`show_panic_banner`].
+///
+/// Installed with [`yew::set_custom_panic_hook`], not `std::panic::set_hook`:
+/// `yew::Renderer::render` replaces any hook it was not told about with its own
+/// console-only one, and the banner never came up (a panic left a dead page).
+/// It may run before or after `render`: Yew keeps a hook set this way.
 pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         show_panic_banner(&info.to_string());
     }));
@@ -85,6 +91,26 @@ pub fn show_panic_banner(message: &str) {
     if let Ok(banner) = build() {
         let _ = body.insert_before(&banner, body.first_child().as_ref());
     }
+}
+
+/// The crash button of the banner's end-to-end test (e2e/panic.test.mjs). Only the
+/// cargo feature `panic-trigger` builds it, into a test build of its own: the shipped
+/// page has no way to crash on purpose. Its click panics inside a Yew callback, where
+/// a bug in a view would.
+#[cfg(feature = "panic-trigger")]
+pub fn panic_trigger() -> Html {
+    html! {
+        <button type="button" id="panic-trigger" class="ghost"
+                onclick={|_: MouseEvent| panic!("a deliberate panic from #panic-trigger (feature panic-trigger)")}>
+            { "panic!()" }
+        </button>
+    }
+}
+
+/// Nothing: the shipped page has no crash button (see the feature `panic-trigger`).
+#[cfg(not(feature = "panic-trigger"))]
+pub fn panic_trigger() -> Html {
+    Html::default()
 }
 
 /// An `Rc` compared by identity, for props. Props that hold the lesson's layout or
