@@ -12,8 +12,9 @@
 //! parse error. Each subcommand is one variant of `Command` and one function.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use socklab::script::limits::MAX_SCRIPT_BYTES;
 use socklab::script::{self, RunOptions, RunReport, Script};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -138,11 +139,68 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(path: &Path) -> Result<(String, Script), Usage> {
+/// Why a script file did not become a [`Script`].
+enum LoadError {
+    Read(std::io::Error),
+    /// Longer than [`MAX_SCRIPT_BYTES`]: `bytes` is the file's size when it has
+    /// one (a regular file), else how far reading went before it stopped.
+    TooLong {
+        bytes: usize,
+        exact: bool,
+    },
+    Parse(script::ScriptError),
+}
+
+impl LoadError {
+    fn render(&self, name: &str) -> String {
+        match self {
+            LoadError::Read(e) => format!("{name}: cannot read: {e}"),
+            LoadError::TooLong { bytes, exact } => {
+                let e = script::ScriptError::new(1, 1, script::ScriptErrorKind::ScriptTooLong { bytes: *bytes });
+                if *exact {
+                    e.render(name)
+                } else {
+                    format!("{}; reading stopped there, {name} may be longer", e.render(name))
+                }
+            }
+            LoadError::Parse(e) => e.render(name),
+        }
+    }
+}
+
+/// A script file's text, reading at most [`MAX_SCRIPT_BYTES`] + 1 bytes: the
+/// parser refuses anything longer anyway, and the file may be endless
+/// (`/dev/zero`, a pipe) or far bigger than memory.
+fn read_script(path: &Path) -> Result<String, LoadError> {
+    let file = std::fs::File::open(path).map_err(LoadError::Read)?;
+    let size = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+    let cap = MAX_SCRIPT_BYTES as u64 + 1;
+    let mut bytes = Vec::with_capacity(size.unwrap_or(0).min(cap) as usize);
+    file.take(cap).read_to_end(&mut bytes).map_err(LoadError::Read)?;
+    if bytes.len() > MAX_SCRIPT_BYTES {
+        // A regular file says how long it is; anything else was read only this far.
+        let (bytes, exact) = match size.and_then(|n| usize::try_from(n).ok()) {
+            Some(n) if n > MAX_SCRIPT_BYTES => (n, true),
+            _ => (bytes.len(), false),
+        };
+        return Err(LoadError::TooLong { bytes, exact });
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        LoadError::Read(std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
+    })
+}
+
+/// A script file: its name as shown, its text and the script.
+fn load(path: &Path) -> Result<(String, String, Script), Usage> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Usage(format!("{name}: cannot read: {e}")))?;
-    let script = script::parse(&text).map_err(|e| Usage(e.render(&name)))?;
-    Ok((name, script))
+    let loaded = read_script(path).and_then(|text| match script::parse(&text) {
+        Ok(script) => Ok((text, script)),
+        Err(e) => Err(LoadError::Parse(e)),
+    });
+    match loaded {
+        Ok((text, script)) => Ok((name, text, script)),
+        Err(e) => Err(Usage(e.render(&name))),
+    }
 }
 
 fn options(seed: Option<u64>) -> RunOptions {
@@ -156,7 +214,7 @@ fn check(files: &[PathBuf], real: bool, seed: Option<u64>, quiet: bool) -> Resul
     let mut code = 0u8;
     let (mut passed, mut failed, mut errors) = (0, 0, 0);
     for path in files {
-        let (name, script) = match load(path) {
+        let (name, _, script) = match load(path) {
             Ok(x) => x,
             Err(Usage(msg)) => {
                 eprintln!("{msg}");
@@ -196,7 +254,7 @@ fn run(file: &Path, seed: Option<u64>, format: Format, pcap: Option<&Path>, real
         }
         return run_real(file, format);
     }
-    let (name, script) = load(file)?;
+    let (name, _, script) = load(file)?;
     let report = script::run(&script, &options(seed));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -266,7 +324,7 @@ fn scenarios(dir: &Path) -> Result<u8, Usage> {
     for path in &files {
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         match load(path) {
-            Ok((_, s)) => say!(
+            Ok((_, _, s)) => say!(
                 "{stem:<width$}  {}  /  {}",
                 s.meta.title_en.as_deref().unwrap_or("(no title.en)"),
                 s.meta.title_ko.as_deref().unwrap_or("(no title.ko)")
@@ -286,7 +344,7 @@ fn check_real(files: &[PathBuf], quiet: bool) -> Result<u8, Usage> {
     let (mut passed, mut failed, mut errors) = (0, 0, 0);
     let mut code = 0u8;
     for path in files {
-        let (name, script) = match load(path) {
+        let (name, _, script) = match load(path) {
             Ok(x) => x,
             Err(Usage(msg)) => {
                 eprintln!("{msg}");
@@ -321,7 +379,7 @@ fn check_real(files: &[PathBuf], quiet: bool) -> Result<u8, Usage> {
 /// `run --real`: the address mapping, then every line and what the kernel did.
 fn run_real(file: &Path, format: Format) -> Result<u8, Usage> {
     use socklab::native::NativeOutcome;
-    let (name, script) = load(file)?;
+    let (name, _, script) = load(file)?;
     let report = socklab::native::run(&script, &Default::default()).map_err(|r| Usage(format!("{name}: {}", r.0)))?;
     match format {
         Format::Text => {
@@ -370,19 +428,10 @@ fn diff(files: &[PathBuf], verbose: bool) -> Result<u8, Usage> {
     use socklab::native::diff::{DiffReport, Verdict};
     let (mut agreed, mut diverged, mut errors) = (0, 0, 0);
     for path in files {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("{}: cannot read: {e}", path.display());
-                errors += 1;
-                continue;
-            }
-        };
-        let name = path.display().to_string();
-        let script = match script::parse(&text) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("{}", e.render(&name));
+        let (name, text, script) = match load(path) {
+            Ok(x) => x,
+            Err(Usage(msg)) => {
+                eprintln!("{msg}");
                 errors += 1;
                 continue;
             }
