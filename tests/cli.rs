@@ -4,7 +4,7 @@
 #![cfg(feature = "native")]
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_socklab");
 
@@ -25,6 +25,12 @@ fn text(bytes: &[u8]) -> String {
 
 fn show(out: &Output) -> String {
     format!("status {:?}\nstdout:\n{}\nstderr:\n{}", out.status, text(&out.stdout), text(&out.stderr))
+}
+
+/// `socklab ARGS` with stdout sent to /dev/full, where every write fails (ENOSPC).
+fn to_dev_full(args: &[&str]) -> Output {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full exists on Linux");
+    Command::new(BIN).args(args).stdout(full).stderr(Stdio::piped()).output().expect("run socklab")
 }
 
 /// `check /dev/zero` reads at most the script limit plus one byte. Run under a
@@ -73,4 +79,42 @@ fn diff_reads_at_most_the_script_limit_too() {
         .expect("run socklab under sh");
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
     assert!(text(&out.stderr).contains("4194304 bytes"), "{}", show(&out));
+}
+
+/// A report that cannot be written is an error: non-zero exit, a message on stderr.
+#[test]
+fn a_report_that_cannot_be_written_is_an_error() {
+    let good = temp_file("good.sock", GOOD.as_bytes());
+    let good = good.to_str().expect("a UTF-8 temporary path");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let dir = dir.to_str().expect("a UTF-8 path");
+    for args in [
+        vec!["check", good],
+        vec!["check", "--quiet", good, good],
+        vec!["run", good],
+        vec!["run", "--format", "json", good],
+        vec!["scenarios", dir],
+        vec!["--help"],
+        vec!["bench", "tcp_echo", "--runs", "1", "--scale", "1000"],
+    ] {
+        let out = to_dev_full(&args);
+        assert!(!out.status.success(), "socklab {args:?} > /dev/full: {}", show(&out));
+        assert!(text(&out.stderr).contains("cannot write"), "socklab {args:?} > /dev/full: {}", show(&out));
+    }
+}
+
+/// A reader that stops early (`socklab scenarios | head -1`) is not an error:
+/// the tool stops quietly, as before.
+#[test]
+fn a_closed_pipe_stops_the_output_quietly() {
+    let mut child = Command::new(BIN)
+        .args(["scenarios", concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run socklab");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("socklab ends");
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(text(&out.stderr), "", "{}", show(&out));
 }

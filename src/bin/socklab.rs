@@ -104,10 +104,33 @@ enum Format {
     Json,
 }
 
-/// `println!` that stops quietly when stdout is closed (`socklab scenarios | head`).
+/// The first write to stdout that failed for a reason other than a closed pipe
+/// (a full disk, `> /dev/full`): the report is incomplete, so the exit status
+/// must say so even when every script passed.
+static WRITE_FAILED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Notes a failed write to stdout. A closed pipe (`socklab scenarios | head`) is
+/// the reader saying it has enough, not an error.
+fn write_failed(e: &std::io::Error) {
+    if e.kind() != std::io::ErrorKind::BrokenPipe {
+        let _ = WRITE_FAILED.set(e.to_string());
+    }
+}
+
+/// `println!` that notes a failed write (see [`WRITE_FAILED`]) instead of panicking.
 macro_rules! say {
     ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            write_failed(&e);
+        }
+    }};
+}
+
+/// `eprintln!` that does not panic when stderr cannot be written: every message
+/// on stderr comes with a non-zero exit status, which still tells.
+macro_rules! warn {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
     }};
 }
 
@@ -119,8 +142,12 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            // --help and --version print here too (to stdout, exit 0).
+            if let Err(w) = e.print() {
+                write_failed(&w);
+            }
+            let code = if e.use_stderr() { 2 } else { 0 };
+            return ExitCode::from(exit_status(Ok(code)));
         }
     };
     let result = match cli.command {
@@ -130,12 +157,28 @@ fn main() -> ExitCode {
         Command::Diff { files, verbose } => diff(&files, verbose),
         Command::Bench { names, format, runs, scale, clock } => bench(&names, format, runs, scale, clock),
     };
-    match result {
-        Ok(code) => ExitCode::from(code),
+    ExitCode::from(exit_status(result))
+}
+
+/// The exit status of a command's result, after the last of its output is
+/// flushed: 2 when any of that output could not be written.
+fn exit_status(result: Result<u8, Usage>) -> u8 {
+    let code = match result {
+        Ok(code) => code,
         Err(Usage(msg)) => {
-            eprintln!("{msg}");
-            ExitCode::from(2)
+            warn!("{msg}");
+            2
         }
+    };
+    if let Err(e) = std::io::stdout().flush() {
+        write_failed(&e);
+    }
+    match WRITE_FAILED.get() {
+        Some(e) => {
+            warn!("socklab: cannot write the output to stdout: {e}");
+            code.max(2)
+        }
+        None => code,
     }
 }
 
@@ -217,7 +260,7 @@ fn check(files: &[PathBuf], real: bool, seed: Option<u64>, quiet: bool) -> Resul
         let (name, _, script) = match load(path) {
             Ok(x) => x,
             Err(Usage(msg)) => {
-                eprintln!("{msg}");
+                warn!("{msg}");
                 errors += 1;
                 code = 2;
                 continue;
@@ -263,16 +306,14 @@ fn run(file: &Path, seed: Option<u64>, format: Format, pcap: Option<&Path>, real
         Format::Json => write_json(&mut out, &report),
     };
     if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(Usage(format!("cannot write output: {e}")));
-        }
+        write_failed(&e);
     }
     if let Some(path) = pcap {
         let bytes = socklab::pcap::from_trace(&report.trace).map_err(|e| Usage(format!("{name}: {e}")))?;
         std::fs::write(path, bytes).map_err(|e| Usage(format!("{}: cannot write: {e}", path.display())))?;
     }
     for f in &report.failures {
-        eprintln!("{}", f.render(&name));
+        warn!("{}", f.render(&name));
     }
     Ok(if report.passed() { 0 } else { 1 })
 }
@@ -330,7 +371,7 @@ fn scenarios(dir: &Path) -> Result<u8, Usage> {
                 s.meta.title_ko.as_deref().unwrap_or("(no title.ko)")
             ),
             Err(Usage(msg)) => {
-                eprintln!("{msg}");
+                warn!("{msg}");
                 code = 2;
             }
         }
@@ -347,7 +388,7 @@ fn check_real(files: &[PathBuf], quiet: bool) -> Result<u8, Usage> {
         let (name, _, script) = match load(path) {
             Ok(x) => x,
             Err(Usage(msg)) => {
-                eprintln!("{msg}");
+                warn!("{msg}");
                 errors += 1;
                 code = 2;
                 continue;
@@ -431,7 +472,7 @@ fn diff(files: &[PathBuf], verbose: bool) -> Result<u8, Usage> {
         let (name, text, script) = match load(path) {
             Ok(x) => x,
             Err(Usage(msg)) => {
-                eprintln!("{msg}");
+                warn!("{msg}");
                 errors += 1;
                 continue;
             }
