@@ -189,3 +189,57 @@ fn the_kernel_accept_queue_holds_backlog_plus_one() {
         .count();
     assert_eq!(sim_done, 2, "model");
 }
+
+const BIN: &str = env!("CARGO_BIN_EXE_socklab");
+
+/// A script file of this test's own under cargo's per-target temporary directory.
+fn script_file(name: &str, text: &str) -> std::path::PathBuf {
+    let path =
+        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("native-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).expect("write a temporary script");
+    path
+}
+
+/// `socklab ARGS`, in this (loopback-only) namespace.
+fn socklab(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(BIN).args(args).output().expect("run socklab")
+}
+
+fn show(out: &std::process::Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// One refused file in a batch is reported and the others still run; the exit
+/// status says something went wrong.
+#[test]
+fn a_refused_file_does_not_stop_the_batch() {
+    if !in_loopback_only_namespace("a_refused_file_does_not_stop_the_batch") {
+        return;
+    }
+    let good = script_file(
+        "good.sock",
+        "host server 10.0.0.1\nserver: l = socket(tcp) = 3\nserver: bind(l, 10.0.0.1:80) = 0\n",
+    );
+    let refused = script_file(
+        "refused.sock",
+        "host client 10.0.0.2\nclient: u = socket(udp)\nclient: sendto(u, \"x\", 8.8.8.8:53)\n",
+    );
+    let batch = [good.as_os_str(), refused.as_os_str(), good.as_os_str()];
+    for command in [vec!["check".as_ref(), "--real".as_ref()], vec!["diff".as_ref()]] {
+        let args: Vec<&std::ffi::OsStr> = command.iter().copied().chain(batch).collect();
+        let out = socklab(&args);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stdout.lines().filter(|l| l.starts_with("ok ")).count(), 2, "{command:?}: {}", show(&out));
+        assert!(stderr.contains("refused.sock") && stderr.contains("8.8.8.8"), "{command:?}: {}", show(&out));
+        assert!(stdout.contains("1 refused"), "the summary counts it: {command:?}: {}", show(&out));
+        assert_eq!(out.status.code(), Some(2), "{command:?}: {}", show(&out));
+    }
+    let _ = std::fs::remove_file(good);
+    let _ = std::fs::remove_file(refused);
+}

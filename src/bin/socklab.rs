@@ -382,7 +382,7 @@ fn scenarios(dir: &Path) -> Result<u8, Usage> {
 /// `check --real`: each script on real sockets; its `= ...` expectations checked
 /// against the kernel's answers, the lines it cannot apply listed.
 fn check_real(files: &[PathBuf], quiet: bool) -> Result<u8, Usage> {
-    let (mut passed, mut failed, mut errors) = (0, 0, 0);
+    let (mut passed, mut failed, mut errors, mut refused) = (0, 0, 0, 0);
     let mut code = 0u8;
     for path in files {
         let (name, _, script) = match load(path) {
@@ -394,8 +394,16 @@ fn check_real(files: &[PathBuf], quiet: bool) -> Result<u8, Usage> {
                 continue;
             }
         };
-        let report =
-            socklab::native::run(&script, &Default::default()).map_err(|r| Usage(format!("{name}: {}", r.0)))?;
+        // A refused file is one file's error: the batch goes on without it.
+        let report = match socklab::native::run(&script, &Default::default()) {
+            Ok(report) => report,
+            Err(r) => {
+                warn!("{name}: refused: {}", r.0);
+                refused += 1;
+                code = 2;
+                continue;
+            }
+        };
         let failures: Vec<_> = report.failed_expectations().collect();
         if failures.is_empty() {
             passed += 1;
@@ -413,7 +421,7 @@ fn check_real(files: &[PathBuf], quiet: bool) -> Result<u8, Usage> {
             }
         }
     }
-    say!("{passed} passed, {failed} failed, {errors} could not be read");
+    say!("{passed} passed, {failed} failed, {errors} could not be read, {refused} refused");
     Ok(code)
 }
 
@@ -467,7 +475,7 @@ fn run_real(file: &Path, format: Format) -> Result<u8, Usage> {
 /// `diff`: the model and the kernel, call by call.
 fn diff(files: &[PathBuf], verbose: bool) -> Result<u8, Usage> {
     use socklab::native::diff::{DiffReport, Verdict};
-    let (mut agreed, mut diverged, mut errors) = (0, 0, 0);
+    let (mut agreed, mut diverged, mut errors, mut refused) = (0, 0, 0, 0);
     for path in files {
         let (name, text, script) = match load(path) {
             Ok(x) => x,
@@ -477,8 +485,15 @@ fn diff(files: &[PathBuf], verbose: bool) -> Result<u8, Usage> {
                 continue;
             }
         };
-        let report = socklab::native::diff::diff(&script, &text, &Default::default())
-            .map_err(|r| Usage(format!("{name}: {}", r.0)))?;
+        // A refused file is one file's error: the batch goes on without it.
+        let report = match socklab::native::diff::diff(&script, &text, &Default::default()) {
+            Ok(report) => report,
+            Err(r) => {
+                warn!("{name}: refused: {}", r.0);
+                refused += 1;
+                continue;
+            }
+        };
         match &report {
             DiffReport::NotComparable(why) => say!("skip  {name}: {why}"),
             DiffReport::Compared { lines, skipped, .. } => {
@@ -516,8 +531,8 @@ fn diff(files: &[PathBuf], verbose: bool) -> Result<u8, Usage> {
             }
         }
     }
-    say!("{agreed} passed, {diverged} failed");
-    Ok(if errors > 0 {
+    say!("{agreed} passed, {diverged} failed, {errors} could not be read, {refused} refused");
+    Ok(if errors + refused > 0 {
         2
     } else if diverged > 0 {
         1
