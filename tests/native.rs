@@ -4,7 +4,7 @@
 #![cfg(feature = "native")]
 
 use socklab::native::real::RealResult;
-use socklab::native::{run, NativeOptions, NativeOutcome};
+use socklab::native::{run, NativeOptions, NativeOutcome, Refusal};
 use socklab::net::{CallValue, Errno};
 use std::process::Command;
 use std::time::Duration;
@@ -38,7 +38,11 @@ fn script(text: &str) -> socklab::script::ast::Script {
 }
 
 fn quick() -> NativeOptions {
-    NativeOptions { pending_bound: Duration::from_millis(500), advance_cap: Duration::from_millis(200) }
+    NativeOptions {
+        pending_bound: Duration::from_millis(500),
+        advance_cap: Duration::from_millis(200),
+        ..NativeOptions::default()
+    }
 }
 
 fn open_fds() -> usize {
@@ -60,7 +64,8 @@ fn an_address_of_no_script_host_is_refused_before_the_kernel_sees_it() {
         &quick(),
     )
     .expect_err("a foreign address refuses the whole run");
-    assert!(refused.0.contains("line 3") && refused.0.contains("8.8.8.8"), "{}", refused.0);
+    let why = refused.to_string();
+    assert!(why.contains("line 3") && why.contains("8.8.8.8"), "{why}");
     assert_eq!(open_fds(), before, "no socket was created");
     for calls in ["c = socket(tcp)\nclient: connect(c, 192.168.1.1:80)", "c = socket(tcp)\nclient: bind(c, 1.1.1.1:80)"]
     {
@@ -212,6 +217,57 @@ fn show(out: &std::process::Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+/// Ten reads that never finish would wait the pending bound (3 s) each; the run's
+/// wall-clock budget stops it first, with a refusal that names the limit.
+#[test]
+fn a_real_run_stops_at_its_wall_clock_budget() {
+    if !in_loopback_only_namespace("a_real_run_stops_at_its_wall_clock_budget") {
+        return;
+    }
+    let mut text = String::from("host server 10.0.0.1\nserver: u = socket(udp)\nserver: bind(u, 10.0.0.1:5000)\n");
+    for _ in 0..10 {
+        text.push_str("server: recv(u, 10)\n");
+    }
+    let file = script_file("blocked.sock", &text);
+    for command in ["check", "run", "diff"] {
+        let start = std::time::Instant::now();
+        let args: Vec<&std::ffi::OsStr> = match command {
+            "diff" => vec!["diff".as_ref(), "--real-budget".as_ref(), "2s".as_ref(), file.as_os_str()],
+            _ => vec![command.as_ref(), "--real".as_ref(), "--real-budget".as_ref(), "2s".as_ref(), file.as_os_str()],
+        };
+        let out = socklab(&args);
+        let took = start.elapsed();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {}", show(&out));
+        assert!(err.contains("wall-clock budget of 2s") && err.contains("--real-budget"), "{command}: {}", show(&out));
+        assert!(took < Duration::from_secs(8), "{command} took {took:?}: {}", show(&out));
+    }
+    let _ = std::fs::remove_file(file);
+}
+
+/// The same in the library: the refusal says where the run stopped, and the
+/// sockets it had opened are closed.
+#[test]
+fn a_run_over_budget_is_refused_and_closes_its_sockets() {
+    if !in_loopback_only_namespace("a_run_over_budget_is_refused_and_closes_its_sockets") {
+        return;
+    }
+    let before = open_fds();
+    let text = "host server 10.0.0.1\nserver: u = socket(udp)\nserver: bind(u, 10.0.0.1:5000)\n\
+                server: recv(u, 10)\nserver: recv(u, 10)\nserver: recv(u, 10)\n";
+    let options = NativeOptions { budget: Duration::from_millis(300), ..quick() };
+    let refused = run(&script(text), &options).expect_err("the second recv waits past the budget");
+    assert_eq!(refused, Refusal::OverBudget { budget: Duration::from_millis(300), before: Some(5) });
+    assert!(refused.to_string().contains("wall-clock budget of 300ms"), "{refused}");
+    assert_eq!(open_fds(), before, "the run's sockets are closed");
+    // A blocked call still waiting after the last line is cut at the budget too.
+    let options =
+        NativeOptions { budget: Duration::from_millis(300), pending_bound: Duration::from_secs(5), ..quick() };
+    let text = "host server 10.0.0.1\nserver: u = socket(udp)\nserver: recv(u, 10)\n";
+    let refused = run(&script(text), &options).expect_err("the last recv waits past the budget");
+    assert_eq!(refused, Refusal::OverBudget { budget: Duration::from_millis(300), before: None });
 }
 
 /// One refused file in a batch is reported and the others still run; the exit

@@ -7,16 +7,21 @@
 //!   compare every call's outcome
 //! - `socklab bench [NAME...]` the fixed benchmark workloads
 //!
-//! `--real` on check and run drives real sockets on loopback (src/native).
-//! Exit status: 0 all passed, 1 an expectation failed (or a divergence), 2 usage or
-//! parse error. Each subcommand is one variant of `Command` and one function.
+//! `--real` on check and run drives real sockets on loopback (src/native), each
+//! script within a wall-clock budget (`--real-budget`, 30 s by default; diff too).
+//! Exit status: 0 all passed, 1 an expectation failed (or a divergence), 2 an error:
+//! usage, a file that cannot be read or parsed, a script refused on real sockets,
+//! output that cannot be written. Each subcommand is one variant of `Command` and
+//! one function.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use socklab::native::NativeOptions;
 use socklab::script::limits::MAX_SCRIPT_BYTES;
 use socklab::script::{self, RunOptions, RunReport, Script};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -38,6 +43,10 @@ enum Command {
         /// Drive real OS sockets on loopback instead of the simulator.
         #[arg(long)]
         real: bool,
+        /// With --real: the most wall-clock time one script may take on real
+        /// sockets (like 30s, 500ms, 2m; default 30s); past it the script is refused.
+        #[arg(long, value_name = "DURATION", value_parser = parse_budget, requires = "real")]
+        real_budget: Option<Duration>,
         /// Override each script's seed.
         #[arg(long)]
         seed: Option<u64>,
@@ -58,6 +67,10 @@ enum Command {
         /// Drive real OS sockets on loopback instead of the simulator.
         #[arg(long)]
         real: bool,
+        /// With --real: the most wall-clock time one script may take on real
+        /// sockets (like 30s, 500ms, 2m; default 30s); past it the script is refused.
+        #[arg(long, value_name = "DURATION", value_parser = parse_budget, requires = "real")]
+        real_budget: Option<Duration>,
     },
     /// Run scripts in the model and on real loopback sockets and compare every
     /// call's outcome (exit 0 all agree, 1 a divergence, 2 error).
@@ -67,6 +80,10 @@ enum Command {
         /// Print the agreeing lines too.
         #[arg(long, short)]
         verbose: bool,
+        /// The most wall-clock time one script may take on real sockets (like 30s,
+        /// 500ms, 2m; default 30s); past it the script is refused.
+        #[arg(long, value_name = "DURATION", value_parser = parse_budget)]
+        real_budget: Option<Duration>,
     },
     /// Run the fixed benchmark workloads and print `name value unit` lines.
     Bench {
@@ -151,13 +168,42 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Check { files, real, seed, quiet } => check(&files, real, seed, quiet),
-        Command::Run { file, seed, format, pcap, real } => run(&file, seed, format, pcap.as_deref(), real),
+        Command::Check { files, real, real_budget, seed, quiet } => {
+            check(&files, real.then(|| real_options(real_budget)), seed, quiet)
+        }
+        Command::Run { file, seed, format, pcap, real, real_budget } => {
+            run(&file, seed, format, pcap.as_deref(), real.then(|| real_options(real_budget)))
+        }
         Command::Scenarios { dir } => scenarios(&dir),
-        Command::Diff { files, verbose } => diff(&files, verbose),
+        Command::Diff { files, verbose, real_budget } => diff(&files, verbose, &real_options(real_budget)),
         Command::Bench { names, format, runs, scale, clock } => bench(&names, format, runs, scale, clock),
     };
     ExitCode::from(exit_status(result))
+}
+
+/// `--real-budget`: a number and a unit, `ms`, `s` or `m` (`30s`, `1.5m`).
+fn parse_budget(text: &str) -> Result<Duration, String> {
+    let at = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let (number, unit) = text.split_at(at);
+    let bad = || format!("{text:?} is not a duration like 30s, 500ms or 2m");
+    let value: f64 = number.parse().map_err(|_| bad())?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" | "min" => value * 60.0,
+        _ => return Err(bad()),
+    };
+    match Duration::try_from_secs_f64(seconds) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        Ok(_) => Err(format!("{text:?}: the budget must be above zero")),
+        Err(_) => Err(bad()),
+    }
+}
+
+/// How real runs are bounded: the driver's defaults, with the user's budget.
+fn real_options(budget: Option<Duration>) -> NativeOptions {
+    let defaults = NativeOptions::default();
+    NativeOptions { budget: budget.unwrap_or(defaults.budget), ..defaults }
 }
 
 /// The exit status of a command's result, after the last of its output is
@@ -250,9 +296,10 @@ fn options(seed: Option<u64>) -> RunOptions {
     RunOptions { seed, ..RunOptions::default() }
 }
 
-fn check(files: &[PathBuf], real: bool, seed: Option<u64>, quiet: bool) -> Result<u8, Usage> {
-    if real {
-        return check_real(files, quiet);
+/// `real`: the options of a run on real sockets, or `None` for the simulator.
+fn check(files: &[PathBuf], real: Option<NativeOptions>, seed: Option<u64>, quiet: bool) -> Result<u8, Usage> {
+    if let Some(options) = real {
+        return check_real(files, &options, quiet);
     }
     let mut code = 0u8;
     let (mut passed, mut failed, mut errors) = (0, 0, 0);
@@ -290,12 +337,18 @@ fn check(files: &[PathBuf], real: bool, seed: Option<u64>, quiet: bool) -> Resul
     Ok(code)
 }
 
-fn run(file: &Path, seed: Option<u64>, format: Format, pcap: Option<&Path>, real: bool) -> Result<u8, Usage> {
-    if real {
+fn run(
+    file: &Path,
+    seed: Option<u64>,
+    format: Format,
+    pcap: Option<&Path>,
+    real: Option<NativeOptions>,
+) -> Result<u8, Usage> {
+    if let Some(options) = real {
         if pcap.is_some() {
             return Err(Usage("socklab: --pcap needs the simulator: real loopback packets are not captured".into()));
         }
-        return run_real(file, format);
+        return run_real(file, format, &options);
     }
     let (name, _, script) = load(file)?;
     let report = script::run(&script, &options(seed));
@@ -381,7 +434,7 @@ fn scenarios(dir: &Path) -> Result<u8, Usage> {
 
 /// `check --real`: each script on real sockets; its `= ...` expectations checked
 /// against the kernel's answers, the lines it cannot apply listed.
-fn check_real(files: &[PathBuf], quiet: bool) -> Result<u8, Usage> {
+fn check_real(files: &[PathBuf], options: &NativeOptions, quiet: bool) -> Result<u8, Usage> {
     let (mut passed, mut failed, mut errors, mut refused) = (0, 0, 0, 0);
     let mut code = 0u8;
     for path in files {
@@ -395,10 +448,10 @@ fn check_real(files: &[PathBuf], quiet: bool) -> Result<u8, Usage> {
             }
         };
         // A refused file is one file's error: the batch goes on without it.
-        let report = match socklab::native::run(&script, &Default::default()) {
+        let report = match socklab::native::run(&script, options) {
             Ok(report) => report,
             Err(r) => {
-                warn!("{name}: refused: {}", r.0);
+                warn!("{name}: refused: {r}");
                 refused += 1;
                 code = 2;
                 continue;
@@ -426,10 +479,10 @@ fn check_real(files: &[PathBuf], quiet: bool) -> Result<u8, Usage> {
 }
 
 /// `run --real`: the address mapping, then every line and what the kernel did.
-fn run_real(file: &Path, format: Format) -> Result<u8, Usage> {
+fn run_real(file: &Path, format: Format, options: &NativeOptions) -> Result<u8, Usage> {
     use socklab::native::NativeOutcome;
     let (name, _, script) = load(file)?;
-    let report = socklab::native::run(&script, &Default::default()).map_err(|r| Usage(format!("{name}: {}", r.0)))?;
+    let report = socklab::native::run(&script, options).map_err(|r| Usage(format!("{name}: refused: {r}")))?;
     match format {
         Format::Text => {
             say!("# {name} on real sockets; hosts mapped to loopback:");
@@ -473,7 +526,7 @@ fn run_real(file: &Path, format: Format) -> Result<u8, Usage> {
 }
 
 /// `diff`: the model and the kernel, call by call.
-fn diff(files: &[PathBuf], verbose: bool) -> Result<u8, Usage> {
+fn diff(files: &[PathBuf], verbose: bool, options: &NativeOptions) -> Result<u8, Usage> {
     use socklab::native::diff::{DiffReport, Verdict};
     let (mut agreed, mut diverged, mut errors, mut refused) = (0, 0, 0, 0);
     for path in files {
@@ -486,10 +539,10 @@ fn diff(files: &[PathBuf], verbose: bool) -> Result<u8, Usage> {
             }
         };
         // A refused file is one file's error: the batch goes on without it.
-        let report = match socklab::native::diff::diff(&script, &text, &Default::default()) {
+        let report = match socklab::native::diff::diff(&script, &text, options) {
             Ok(report) => report,
             Err(r) => {
-                warn!("{name}: refused: {}", r.0);
+                warn!("{name}: refused: {r}");
                 refused += 1;
                 continue;
             }
@@ -571,4 +624,20 @@ fn bench(names: &[String], format: Format, runs: usize, scale: usize, clock: Clo
         }
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_take_a_unit() {
+        assert_eq!(parse_budget("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_budget("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_budget("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_budget("2m"), Ok(Duration::from_secs(120)));
+        for bad in ["", "30", "s", "3x", "1.2.3s", "-1s", "0s", "0ms", "1e9999s", "99999999999999999999999m"] {
+            assert!(parse_budget(bad).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -76,7 +76,7 @@ pub fn not_comparable(script: &Script) -> Option<String> {
 }
 
 /// Runs `script` (whose text is `source`) in the model and on real sockets.
-pub fn diff(script: &Script, source: &str, options: &NativeOptions) -> Result<DiffReport, super::map::Refusal> {
+pub fn diff(script: &Script, source: &str, options: &NativeOptions) -> Result<DiffReport, super::Refusal> {
     if let Some(why) = not_comparable(script) {
         return Ok(DiffReport::NotComparable(why));
     }

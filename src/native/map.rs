@@ -1,12 +1,12 @@
 //! Script addresses to loopback addresses: each script address gets its own
 //! 127.b.0.x, and nothing the kernel is given ever leaves 127.0.0.0/8.
 
+use super::Refusal;
 use crate::net::addr::is_loopback;
 use crate::net::{Ipv4Addr, SocketAddrV4};
 
-/// Why an address was refused before reaching the kernel.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refusal(pub String);
+/// Addresses one run may map: 127.b.0.2 up to 127.b.0.251 of its block.
+pub const MAX_MAPPED: usize = 250;
 
 #[derive(Clone, Debug, Default)]
 pub struct AddressMap {
@@ -31,8 +31,8 @@ impl AddressMap {
     /// one script's TIME-WAIT sockets cannot block the next script's binds.
     pub fn new(hosts: &[(String, Vec<Ipv4Addr>)], block: u8) -> Result<AddressMap, Refusal> {
         let needed: usize = hosts.iter().map(|(_, a)| a.len().max(1)).sum();
-        if needed > 250 {
-            return Err(Refusal(format!("{needed} addresses: real sockets map at most 250 into 127.0.0.0/8")));
+        if needed > MAX_MAPPED {
+            return Err(Refusal::TooManyAddresses { needed });
         }
         let block = block.clamp(1, 250);
         let mut next = 2u8;
@@ -86,9 +86,7 @@ impl AddressMap {
         if ip.is_unspecified() || is_loopback(ip) || self.real_of(ip).is_some() {
             Ok(())
         } else {
-            Err(Refusal(format!(
-                "{ip} belongs to no host of this script; real sockets only reach the script's hosts on 127.0.0.0/8"
-            )))
+            Err(Refusal::ForeignAddress { line: None, ip })
         }
     }
 

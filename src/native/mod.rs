@@ -14,12 +14,13 @@ pub mod memory;
 pub mod real;
 
 use crate::net::socket::{CallResult, CallValue, SysCall};
-use crate::net::{CallId, Fd, HostId, SocketAddrV4, TraceEvent, TraceKind};
+use crate::net::{CallId, Fd, HostId, Ipv4Addr, SocketAddrV4, TraceEvent, TraceKind};
 use crate::script::ast::{CallSpec, CallStmt, FdRef, ResultExpect, Script, StmtKind};
 use crate::script::runner::result_matches;
-use map::{AddressMap, Refusal};
+use map::AddressMap;
 use real::{Attempt, RealProcess, RealResult, Resume};
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,11 +31,107 @@ pub struct NativeOptions {
     pub pending_bound: Duration,
     /// The longest a `+duration` line really sleeps.
     pub advance_cap: Duration,
+    /// The most wall-clock time a whole run may take (`--real-budget`). The two
+    /// bounds above hold per line, so without this a long script of blocked
+    /// reads would wait 3 s a line: 400 lines, 20 minutes.
+    pub budget: Duration,
 }
 
 impl Default for NativeOptions {
     fn default() -> Self {
-        NativeOptions { pending_bound: Duration::from_secs(3), advance_cap: Duration::from_secs(2) }
+        NativeOptions {
+            pending_bound: Duration::from_secs(3),
+            advance_cap: Duration::from_secs(2),
+            budget: Duration::from_secs(30),
+        }
+    }
+}
+
+/// When a run's budget is spent. Every wait of the run is cut to what is left.
+#[derive(Clone, Copy)]
+struct Deadline {
+    /// `None`: a budget too large for the clock, as good as none.
+    end: Option<Instant>,
+}
+
+impl Deadline {
+    fn after(budget: Duration) -> Deadline {
+        Deadline { end: Instant::now().checked_add(budget) }
+    }
+
+    /// `wait`, or less if the budget ends sooner.
+    fn cap(self, wait: Duration) -> Duration {
+        self.end.map_or(wait, |end| wait.min(end.saturating_duration_since(Instant::now())))
+    }
+
+    fn passed(self) -> bool {
+        self.end.is_some_and(|end| Instant::now() >= end)
+    }
+}
+
+/// Why a script does not run (or stops running) on real sockets. Every refusal
+/// but [`Refusal::OverBudget`] comes before any socket exists; an over-budget
+/// run's sockets are closed when it stops.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// `ip` belongs to no host of the script (on line `line`, when known): the
+    /// driver never lets the kernel reach beyond the script's own hosts.
+    ForeignAddress { line: Option<usize>, ip: Ipv4Addr },
+    /// The script's hosts have more addresses than one loopback block holds.
+    TooManyAddresses { needed: usize },
+    /// The run passed its wall-clock budget ([`super::NativeOptions::budget`]):
+    /// it stopped before line `before` ran, or (`None`) after its last line,
+    /// still waiting for blocked calls.
+    OverBudget { budget: Duration, before: Option<usize> },
+}
+
+impl Refusal {
+    /// The same refusal, placed on a script line.
+    pub fn at_line(self, line: usize) -> Refusal {
+        match self {
+            Refusal::ForeignAddress { ip, .. } => Refusal::ForeignAddress { line: Some(line), ip },
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::ForeignAddress { line, ip } => {
+                if let Some(line) = line {
+                    write!(f, "line {line}: ")?;
+                }
+                write!(
+                    f,
+                    "{ip} belongs to no host of this script; real sockets only reach the script's hosts on 127.0.0.0/8"
+                )
+            }
+            Refusal::TooManyAddresses { needed } => {
+                write!(f, "{needed} addresses: real sockets map at most {} into 127.0.0.0/8", map::MAX_MAPPED)
+            }
+            Refusal::OverBudget { budget, before } => {
+                write!(f, "the real run passed its wall-clock budget of {} (--real-budget) ", fmt_duration(*budget))?;
+                match before {
+                    Some(line) => write!(f, "before line {line} ran; its sockets are closed"),
+                    None => write!(f, "waiting for its last blocked calls; its sockets are closed"),
+                }
+            }
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// `30s`, `1.5s`, `300ms`: a budget as a person writes it.
+pub fn fmt_duration(d: Duration) -> String {
+    if d.subsec_nanos() % 1_000_000 != 0 {
+        format!("{}us", d.as_micros())
+    } else if d < Duration::from_secs(1) {
+        format!("{}ms", d.as_millis())
+    } else {
+        // Whole milliseconds: f64's shortest form is exact enough (1.5, 30).
+        format!("{}s", d.as_secs_f64())
     }
 }
 
@@ -157,7 +254,7 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
                 _ => None,
             };
             if let Some(addr) = named {
-                map.check(addr).map_err(|Refusal(why)| Refusal(format!("line {}: {why}", st.line)))?;
+                map.check(addr).map_err(|r| r.at_line(st.line))?;
             }
         }
     }
@@ -168,8 +265,14 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
         .map(|_| HostState { process: RealProcess::default(), names: HashMap::new(), pending: None })
         .collect();
     let mut report = NativeReport { mapping: map.describe(), ..NativeReport::default() };
+    let deadline = Deadline::after(options.budget);
+    let over_budget = |before| Refusal::OverBudget { budget: options.budget, before };
 
+    // Returning early drops `states`, which closes every socket of the run.
     for st in &script.statements {
+        if deadline.passed() {
+            return Err(over_budget(Some(st.line)));
+        }
         let outcome = match &st.kind {
             StmtKind::Seed { .. } | StmtKind::Host { .. } => NativeOutcome::Setup,
             StmtKind::Link { .. } => NativeOutcome::Skipped("the kernel's loopback has no link to shape".into()),
@@ -181,13 +284,13 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
             StmtKind::ExpectCount { .. } => NativeOutcome::Skipped("the kernel keeps no such counter for us".into()),
             StmtKind::ExpectState { .. } => NativeOutcome::Skipped("TCP states are not read from the kernel".into()),
             StmtKind::Advance { us } => {
-                let wait = Duration::from_micros(*us).min(options.advance_cap);
+                let wait = deadline.cap(Duration::from_micros(*us).min(options.advance_cap));
                 poll_for(&mut states, &map, &mut report, &mut tracer, wait);
                 NativeOutcome::Waited(wait)
             }
             StmtKind::Run => {
                 let t0 = Instant::now();
-                poll_until_settled(&mut states, &map, &mut report, &mut tracer, options.pending_bound);
+                poll_until_settled(&mut states, &map, &mut report, &mut tracer, options.pending_bound, deadline);
                 NativeOutcome::Waited(t0.elapsed())
             }
             StmtKind::Call(c) => {
@@ -197,7 +300,11 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
                 };
                 // The host's thread must finish its previous call first.
                 if states[h].pending.is_some() {
-                    poll_host_until_free(&mut states, h, &map, &mut report, &mut tracer, options.pending_bound);
+                    let bound = deadline.cap(options.pending_bound);
+                    poll_host_until_free(&mut states, h, &map, &mut report, &mut tracer, bound);
+                    if deadline.passed() {
+                        return Err(over_budget(Some(st.line)));
+                    }
                 }
                 let idx = report.lines.len();
                 report.lines.push(line(st, NativeOutcome::Setup));
@@ -208,7 +315,10 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
         };
         report.lines.push(line(st, outcome));
     }
-    poll_until_settled(&mut states, &map, &mut report, &mut tracer, options.pending_bound);
+    poll_until_settled(&mut states, &map, &mut report, &mut tracer, options.pending_bound, deadline);
+    if deadline.passed() {
+        return Err(over_budget(None));
+    }
     for s in &mut states {
         s.process.close_all();
     }
@@ -231,7 +341,7 @@ fn resolve(state: &HostState, fd: &FdRef) -> Option<Fd> {
 /// The call a script line makes, with descriptors resolved; or why it cannot run.
 fn to_syscall(state: &HostState, host: usize, spec: &CallSpec, map: &AddressMap) -> Result<SysCall, NativeOutcome> {
     let fd = |r: &FdRef| resolve(state, r).ok_or_else(|| NativeOutcome::Refused(format!("no descriptor named {r}")));
-    let check = |a: SocketAddrV4| map.check(a).map_err(|Refusal(why)| NativeOutcome::Refused(why));
+    let check = |a: SocketAddrV4| map.check(a).map_err(|r| NativeOutcome::Refused(r.to_string()));
     Ok(match spec {
         CallSpec::Socket { domain, protocol } => SysCall::Socket { domain: *domain, protocol: *protocol },
         CallSpec::Bind { fd: f, addr } => {
@@ -385,22 +495,23 @@ fn poll_for(
     }
 }
 
-/// Waits (bounded) until no call is blocked, then a moment more for the kernel
-/// to finish what those calls set going.
+/// Waits (bounded, and within the run's budget) until no call is blocked, then
+/// a moment more for the kernel to finish what those calls set going.
 fn poll_until_settled(
     states: &mut [HostState],
     map: &AddressMap,
     report: &mut NativeReport,
     tracer: &mut Tracer,
     bound: Duration,
+    deadline: Deadline,
 ) {
-    let end = Instant::now() + bound;
+    let end = Instant::now() + deadline.cap(bound);
     while any_pending(states) && Instant::now() < end {
         if !poll_once(states, map, report, tracer) {
             std::thread::sleep(Duration::from_millis(1));
         }
     }
-    poll_for(states, map, report, tracer, Duration::from_millis(20));
+    poll_for(states, map, report, tracer, deadline.cap(Duration::from_millis(20)));
 }
 
 fn poll_host_until_free(
@@ -420,4 +531,22 @@ fn poll_host_until_free(
     // Still blocked at the bound: the call is abandoned (the report keeps it as
     // pending) so the host's thread can go on, as the simulator's runner fails it.
     states[host].pending = None;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_read_as_they_are_written() {
+        assert_eq!(fmt_duration(Duration::from_secs(30)), "30s");
+        assert_eq!(fmt_duration(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(fmt_duration(Duration::from_millis(300)), "300ms");
+        assert_eq!(fmt_duration(Duration::from_micros(1500)), "1500us");
+        let over = Refusal::OverBudget { budget: Duration::from_secs(2), before: Some(7) };
+        assert_eq!(
+            over.to_string(),
+            "the real run passed its wall-clock budget of 2s (--real-budget) before line 7 ran; its sockets are closed"
+        );
+    }
 }
