@@ -219,6 +219,51 @@ fn show(out: &std::process::Output) -> String {
     )
 }
 
+/// The server closes first, so its side of the connection stays in TIME-WAIT
+/// (60 s on Linux) on 10.0.0.1:8080's loopback address after the run.
+const LEAVES_TIME_WAIT: &str = "host server 10.0.0.1\nhost client 10.0.0.2\n\
+    server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:8080) = 0\nserver: listen(l, 5) = 0\n\
+    client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:8080) = 0\n\
+    server: a = accept(l)\nserver: close(a) = 0\n+10ms\nclient: close(c) = 0\n";
+
+/// Two processes, one after the other, in one namespace: the second must not land
+/// on the loopback block where the first left its TIME-WAIT socket.
+#[test]
+fn the_same_real_script_twice_in_a_row_both_pass() {
+    if !in_loopback_only_namespace("the_same_real_script_twice_in_a_row_both_pass") {
+        return;
+    }
+    let file = script_file("time-wait.sock", LEAVES_TIME_WAIT);
+    for run in ["first", "second", "third"] {
+        let out = socklab(&["check".as_ref(), "--real".as_ref(), file.as_os_str()]);
+        assert!(out.status.success(), "{run} run: {}", show(&out));
+    }
+    let _ = std::fs::remove_file(file);
+}
+
+/// A run takes the block no socket is on: with a socket on every other block
+/// (as earlier runs' TIME-WAIT sockets would be), it lands on the free one; with
+/// every block taken it is refused before any socket of its own exists.
+#[test]
+fn a_run_takes_a_loopback_block_no_socket_is_on() {
+    if !in_loopback_only_namespace("a_run_takes_a_loopback_block_no_socket_is_on") {
+        return;
+    }
+    let text = "host server 10.0.0.1\nserver: l = socket(tcp) = 3\nserver: bind(l, 10.0.0.1:8080) = 0\n";
+    let free = 77;
+    let mut others: Vec<std::net::UdpSocket> = (1..=250u8)
+        .filter(|&b| b != free)
+        .map(|b| std::net::UdpSocket::bind((std::net::Ipv4Addr::new(127, b, 0, 9), 9)).expect("bind in the namespace"))
+        .collect();
+    let report = run(&script(text), &quick()).unwrap();
+    assert_eq!(report.mapping, ["server 10.0.0.1 -> 127.77.0.2"]);
+    assert!(report.failed_expectations().next().is_none(), "{:#?}", report.lines);
+    others.push(std::net::UdpSocket::bind((std::net::Ipv4Addr::new(127, free, 0, 200), 53)).expect("bind"));
+    let before = open_fds();
+    assert_eq!(run(&script(text), &quick()).unwrap_err(), Refusal::NoFreeBlock);
+    assert_eq!(open_fds(), before);
+}
+
 /// Ten reads that never finish would wait the pending bound (3 s) each; the run's
 /// wall-clock budget stops it first, with a refusal that names the limit.
 #[test]

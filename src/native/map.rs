@@ -26,9 +26,10 @@ struct MappedHost {
 
 impl AddressMap {
     /// Every script address gets its own 127.`block`.0.x, from .2 up, so two
-    /// addresses of one host stay two addresses. Each run takes a fresh `block`
-    /// (1..=250; 127.0.0.0/24 stays free for whatever else the machine runs), so
-    /// one script's TIME-WAIT sockets cannot block the next script's binds.
+    /// addresses of one host stay two addresses (.1 is the block's claim, see
+    /// [`super::block`]). Each run takes a block no socket is on (1..=250;
+    /// 127.0.0.0/24 stays free for whatever else the machine runs), so an
+    /// earlier script's TIME-WAIT sockets cannot block the next script's binds.
     pub fn new(hosts: &[(String, Vec<Ipv4Addr>)], block: u8) -> Result<AddressMap, Refusal> {
         let needed: usize = hosts.iter().map(|(_, a)| a.len().max(1)).sum();
         if needed > MAX_MAPPED {

@@ -2,11 +2,13 @@
 //! the model can be checked against Linux (`socklab diff`).
 //!
 //! - [`map`] gives each script address its own 127.b.0.x and refuses any other address;
+//! - [`block`] picks the run's b: a block no socket is on, not even an earlier run's TIME-WAIT;
 //! - [`real`] performs one host's calls on non-blocking socket2 sockets;
 //! - this module walks a script as the simulator's runner does — each host one
 //!   process thread, a blocked call pending until the kernel lets it finish —
 //!   and records every call's outcome, and every line it cannot apply and why.
 
+pub mod block;
 pub mod clock;
 pub mod diff;
 pub mod map;
@@ -79,6 +81,11 @@ pub enum Refusal {
     ForeignAddress { line: Option<usize>, ip: Ipv4Addr },
     /// The script's hosts have more addresses than one loopback block holds.
     TooManyAddresses { needed: usize },
+    /// Every loopback block has sockets on it (see [`block`]).
+    NoFreeBlock,
+    /// A loopback block could not be claimed for a reason other than another
+    /// run holding it (loopback down, say).
+    LoopbackUnusable(String),
     /// The run passed its wall-clock budget ([`super::NativeOptions::budget`]):
     /// it stopped before line `before` ran, or (`None`) after its last line,
     /// still waiting for blocked calls.
@@ -110,6 +117,14 @@ impl fmt::Display for Refusal {
             Refusal::TooManyAddresses { needed } => {
                 write!(f, "{needed} addresses: real sockets map at most {} into 127.0.0.0/8", map::MAX_MAPPED)
             }
+            Refusal::NoFreeBlock => write!(
+                f,
+                "every loopback block (127.{}.0.0 to 127.{}.0.0) has sockets on it, earlier runs' TIME-WAIT \
+                 among them (60 s on Linux); try again in a minute",
+                block::BLOCKS.start(),
+                block::BLOCKS.end()
+            ),
+            Refusal::LoopbackUnusable(why) => write!(f, "cannot use loopback: {why}"),
             Refusal::OverBudget { budget, before } => {
                 write!(f, "the real run passed its wall-clock budget of {} (--real-budget) ", fmt_duration(*budget))?;
                 match before {
@@ -228,8 +243,6 @@ struct HostState {
     pending: Option<Pending>,
 }
 
-static NEXT_BLOCK: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-
 /// Runs `script` on real sockets. Returns an error only when the script's hosts
 /// cannot be mapped onto loopback.
 pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Refusal> {
@@ -241,11 +254,10 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
             _ => None,
         })
         .collect();
-    // A fresh block of loopback addresses per run (see AddressMap::new).
-    let block = (NEXT_BLOCK.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 250 + 1) as u8;
-    let map = AddressMap::new(&hosts, block)?;
     // Every address the script names is checked before any socket exists: one
-    // that belongs to no script host refuses the whole run.
+    // that belongs to no script host refuses the whole run. Which block the
+    // addresses land in does not matter to that.
+    let map = AddressMap::new(&hosts, *block::BLOCKS.start())?;
     for st in &script.statements {
         if let StmtKind::Call(c) = &st.kind {
             let named = match &c.call {
@@ -258,6 +270,9 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
             }
         }
     }
+    // A block of loopback addresses no socket is on, held until the run ends.
+    let claim = block::claim()?;
+    let map = AddressMap::new(&hosts, claim.block())?;
     let mut tracer = Tracer { start: Instant::now(), events: Vec::new(), next_call: 0 };
     let index: HashMap<&str, usize> = hosts.iter().enumerate().map(|(i, (n, _))| (n.as_str(), i)).collect();
     let mut states: Vec<HostState> = hosts
@@ -323,6 +338,9 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
         s.process.close_all();
     }
     report.sockets_left_open = states.iter().map(|s| s.process.open_count()).sum();
+    // Only now may another run take the block (while its TIME-WAIT sockets
+    // last, the scan still finds them there).
+    drop(claim);
     report.trace = tracer.events;
     Ok(report)
 }
