@@ -344,3 +344,24 @@ fn a_refused_file_does_not_stop_the_batch() {
     let _ = std::fs::remove_file(good);
     let _ = std::fs::remove_file(refused);
 }
+
+/// The model has no IPv6 (EAFNOSUPPORT); real mode must not open a real IPv6
+/// socket either, and `diff` must see both worlds agree.
+#[test]
+fn an_ipv6_socket_is_refused_in_real_mode_as_in_the_model() {
+    if !in_loopback_only_namespace("an_ipv6_socket_is_refused_in_real_mode_as_in_the_model") {
+        return;
+    }
+    let text = "host a 10.0.0.1\na: s = socket(inet6, tcp) = EAFNOSUPPORT\na: u = socket(inet6, udp) = EAFNOSUPPORT\n\
+                a: t = socket(tcp) = 3\n";
+    let before = open_fds();
+    let report = run(&script(text), &quick()).unwrap();
+    assert!(report.failed_expectations().next().is_none(), "{:#?}", report.lines);
+    assert_eq!(open_fds(), before);
+    let file = script_file("inet6.sock", text);
+    let out = socklab(&["diff".as_ref(), "--verbose".as_ref(), file.as_os_str()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(stdout.contains("answered by the driver"), "diff says who answered: {}", show(&out));
+    let _ = std::fs::remove_file(file);
+}

@@ -492,10 +492,11 @@ fn run_real(file: &Path, format: Format, options: &NativeOptions) -> Result<u8, 
             for l in &report.lines {
                 let what = match &l.outcome {
                     NativeOutcome::Setup => continue,
-                    NativeOutcome::Call { host, rendered, result, blocked, .. } => format!(
-                        "{host}: {rendered} = {}{}",
+                    NativeOutcome::Call { host, rendered, result, blocked, by_driver, .. } => format!(
+                        "{host}: {rendered} = {}{}{}",
                         result.as_ref().map_or("(still blocked at the bound)".into(), |r| r.render()),
-                        if *blocked { "  (was blocked)" } else { "" }
+                        if *blocked { "  (was blocked)" } else { "" },
+                        by_driver.map_or(String::new(), |why| format!("  (answered by the driver: {why})"))
                     ),
                     NativeOutcome::Refused(why) => format!("refused: {why}"),
                     NativeOutcome::Skipped(why) => format!("skipped: {why}"),
@@ -506,6 +507,10 @@ fn run_real(file: &Path, format: Format, options: &NativeOptions) -> Result<u8, 
         }
         Format::Json => {
             for l in &report.lines {
+                let by_driver = match &l.outcome {
+                    NativeOutcome::Call { by_driver, .. } => *by_driver,
+                    _ => None,
+                };
                 let (kind, detail) = match &l.outcome {
                     NativeOutcome::Setup => ("setup", String::new()),
                     NativeOutcome::Call { result, .. } => {
@@ -517,7 +522,9 @@ fn run_real(file: &Path, format: Format, options: &NativeOptions) -> Result<u8, 
                 };
                 say!(
                     "{}",
-                    serde_json::json!({ "line": l.line, "source": l.source, "outcome": kind, "detail": detail })
+                    serde_json::json!({
+                        "line": l.line, "source": l.source, "outcome": kind, "detail": detail, "by_driver": by_driver,
+                    })
                 );
             }
         }
@@ -554,20 +561,36 @@ fn diff(files: &[PathBuf], verbose: bool, options: &NativeOptions) -> Result<u8,
                 let same = count(|v| *v == Verdict::Agree);
                 let noted = count(|v| matches!(v, Verdict::Annotated(_)));
                 let bad = report.divergences();
+                // A call the driver answered itself agrees by construction: say
+                // so, so no one reads it as the kernel's word.
+                let by_driver = match report.by_driver() {
+                    0 => String::new(),
+                    n => format!(" ({n} answered by the driver, not the kernel)"),
+                };
                 say!(
-                    "{}  {name}: {same} calls agree, {bad} diverge, {noted} annotated, {} lines not applicable",
+                    "{}  {name}: {same} calls agree{by_driver}, {bad} diverge, {noted} annotated, {} lines not applicable",
                     if bad == 0 { "ok  " } else { "DIFF" },
                     skipped.len()
                 );
                 for l in lines {
+                    let (who, driver_note) = match l.by_driver {
+                        Some(why) => ("driver", format!("; answered by the driver: {why}")),
+                        None => ("kernel", String::new()),
+                    };
                     match &l.verdict {
                         Verdict::Agree if !verbose => {}
-                        Verdict::Agree => say!("      {name}:{}: {} = {} (both)", l.line, l.call, l.model),
-                        Verdict::Diverge => {
-                            say!("      {name}:{}: {}: model {}, kernel {}", l.line, l.call, l.model, l.kernel)
+                        Verdict::Agree => {
+                            say!("      {name}:{}: {} = {} (both{driver_note})", l.line, l.call, l.model)
                         }
+                        Verdict::Diverge => say!(
+                            "      {name}:{}: {}: model {}, {who} {}{driver_note}",
+                            l.line,
+                            l.call,
+                            l.model,
+                            l.kernel
+                        ),
                         Verdict::Annotated(why) => say!(
-                            "      {name}:{}: {}: model {}, kernel {} (known: {why})",
+                            "      {name}:{}: {}: model {}, {who} {} (known: {why}{driver_note})",
                             l.line,
                             l.call,
                             l.model,

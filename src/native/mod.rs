@@ -15,7 +15,7 @@ pub mod map;
 pub mod memory;
 pub mod real;
 
-use crate::net::socket::{CallResult, CallValue, SysCall};
+use crate::net::socket::{CallResult, CallValue, Domain, Errno, SysCall};
 use crate::net::{CallId, Fd, HostId, Ipv4Addr, SocketAddrV4, TraceEvent, TraceKind};
 use crate::script::ast::{CallSpec, CallStmt, FdRef, ResultExpect, Script, StmtKind};
 use crate::script::runner::result_matches;
@@ -155,8 +155,16 @@ pub fn fmt_duration(d: Duration) -> String {
 pub enum NativeOutcome {
     /// Set-up the driver performed (a host) or did not need (a seed).
     Setup,
-    /// A socket call and the kernel's answer (`None`: still blocked at the bound).
-    Call { host: String, rendered: String, result: Option<RealResult>, blocked: bool, expectation_ok: bool },
+    /// A socket call and the kernel's answer (`None`: still blocked at the bound),
+    /// or the driver's when `by_driver` says why the kernel was not asked.
+    Call {
+        host: String,
+        rendered: String,
+        result: Option<RealResult>,
+        blocked: bool,
+        expectation_ok: bool,
+        by_driver: Option<&'static str>,
+    },
     /// Refused before any socket was touched (an address outside the script's hosts).
     Refused(String),
     /// A line that cannot apply to the kernel's loopback, and why.
@@ -356,23 +364,41 @@ fn resolve(state: &HostState, fd: &FdRef) -> Option<Fd> {
     }
 }
 
-/// The call a script line makes, with descriptors resolved; or why it cannot run.
-fn to_syscall(state: &HostState, host: usize, spec: &CallSpec, map: &AddressMap) -> Result<SysCall, NativeOutcome> {
-    let fd = |r: &FdRef| resolve(state, r).ok_or_else(|| NativeOutcome::Refused(format!("no descriptor named {r}")));
-    let check = |a: SocketAddrV4| map.check(a).map_err(|r| NativeOutcome::Refused(r.to_string()));
+/// Why a line's call does not reach the kernel.
+enum NotForKernel {
+    /// It cannot run at all (a descriptor or an address the script lacks).
+    Refused(String),
+    /// The driver answers `errno` itself, as the model does, because the
+    /// kernel's answer would come from a world wider than the script's: `why`.
+    Answered { rendered: String, errno: Errno, why: &'static str },
+}
+
+/// The call a script line makes, with descriptors resolved; or why the kernel
+/// does not see it.
+fn to_syscall(state: &HostState, host: usize, spec: &CallSpec, map: &AddressMap) -> Result<SysCall, NotForKernel> {
+    let fd = |r: &FdRef| resolve(state, r).ok_or_else(|| NotForKernel::Refused(format!("no descriptor named {r}")));
+    let check = |a: SocketAddrV4| map.check(a).map_err(|r| NotForKernel::Refused(r.to_string()));
     Ok(match spec {
+        CallSpec::Socket { domain: Domain::Inet6, protocol } => {
+            // The model speaks IPv4 only (calls.rs open_socket: EAFNOSUPPORT). The
+            // kernel would open a real IPv6 socket, outside the 127.0.0.0/8 the
+            // driver keeps every address in, and the run would leave the model.
+            return Err(NotForKernel::Answered {
+                rendered: SysCall::Socket { domain: Domain::Inet6, protocol: *protocol }.render(),
+                errno: Errno::EAFNOSUPPORT,
+                why: "the lab speaks IPv4 only; no IPv6 socket was opened",
+            });
+        }
         CallSpec::Socket { domain, protocol } => SysCall::Socket { domain: *domain, protocol: *protocol },
         CallSpec::Bind { fd: f, addr } => {
             check(*addr)?;
             if !map.owns(host, *addr.ip()) {
                 // On one kernel every 127.0.0.0/8 address is local, so the driver
                 // answers for the host's own kernel: not my address.
-                return Err(NativeOutcome::Call {
-                    host: String::new(),
-                    rendered: format!("bind({f}, {addr}) [answered by the driver: not this host's address]"),
-                    result: Some(RealResult::Err(crate::net::Errno::EADDRNOTAVAIL)),
-                    blocked: false,
-                    expectation_ok: true,
+                return Err(NotForKernel::Answered {
+                    rendered: format!("bind({f}, {addr})"),
+                    errno: Errno::EADDRNOTAVAIL,
+                    why: "not this host's address",
                 });
             }
             SysCall::Bind { fd: fd(f)?, addr: *addr }
@@ -408,10 +434,15 @@ fn start_call(
 ) -> NativeOutcome {
     let call = match to_syscall(state, host, &c.call, map) {
         Ok(call) => call,
-        Err(NativeOutcome::Call { rendered, result: Some(result), .. }) => {
-            return finish_call(state, &c.host, rendered, result, false, None, c.expect.as_ref());
+        Err(NotForKernel::Answered { rendered, errno, why }) => {
+            let mut outcome =
+                finish_call(state, &c.host, rendered, RealResult::Err(errno), false, None, c.expect.as_ref());
+            if let NativeOutcome::Call { by_driver, .. } = &mut outcome {
+                *by_driver = Some(why);
+            }
+            return outcome;
         }
-        Err(outcome) => return outcome,
+        Err(NotForKernel::Refused(why)) => return NativeOutcome::Refused(why),
     };
     let rendered = call.render();
     let id = tracer.call(host, &call);
@@ -423,18 +454,21 @@ fn start_call(
         Attempt::Again(resume) => {
             let nonblocking = call.fd().is_some_and(|fd| state.process.is_nonblocking(fd));
             if nonblocking {
-                let errno = if matches!(resume, Resume::Connect) {
-                    crate::net::Errno::EINPROGRESS
-                } else {
-                    crate::net::Errno::EAGAIN
-                };
+                let errno = if matches!(resume, Resume::Connect) { Errno::EINPROGRESS } else { Errno::EAGAIN };
                 let result = RealResult::Err(errno);
                 tracer.ret(id, host, &call, &result, false);
                 return finish_call(state, &c.host, rendered, result, false, None, c.expect.as_ref());
             }
             state.pending =
                 Some(Pending { index: idx, id, call, resume, bind: c.bind.clone(), expect: c.expect.clone() });
-            NativeOutcome::Call { host: c.host.clone(), rendered, result: None, blocked: true, expectation_ok: true }
+            NativeOutcome::Call {
+                host: c.host.clone(),
+                rendered,
+                result: None,
+                blocked: true,
+                expectation_ok: true,
+                by_driver: None,
+            }
         }
     }
 }
@@ -456,7 +490,14 @@ fn finish_call(
         (Some(e), Some(r)) => result_matches(e, &r),
         (Some(_), None) => false,
     };
-    NativeOutcome::Call { host: host.to_string(), rendered, result: Some(result), blocked, expectation_ok }
+    NativeOutcome::Call {
+        host: host.to_string(),
+        rendered,
+        result: Some(result),
+        blocked,
+        expectation_ok,
+        by_driver: None,
+    }
 }
 
 /// The kernel's answer in the model's terms, when the model has a name for it.

@@ -228,7 +228,10 @@ impl RealProcess {
     fn open(&mut self, domain: Domain, protocol: Protocol) -> RealResult {
         let d = match domain {
             Domain::Inet => socket2::Domain::IPV4,
-            Domain::Inet6 => socket2::Domain::IPV6,
+            // Never a real IPv6 socket: the driver keeps every address inside
+            // 127.0.0.0/8, and the model has no IPv6 (EAFNOSUPPORT). The driver
+            // answers these calls before they get here; this holds for any caller.
+            Domain::Inet6 => return RealResult::Err(Errno::EAFNOSUPPORT),
         };
         let ty = match protocol {
             Protocol::Tcp => Type::STREAM,
