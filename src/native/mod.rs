@@ -86,7 +86,7 @@ pub enum Refusal {
     /// A loopback block could not be claimed for a reason other than another
     /// run holding it (loopback down, say).
     LoopbackUnusable(String),
-    /// The run passed its wall-clock budget ([`super::NativeOptions::budget`]):
+    /// The run passed its wall-clock budget ([`NativeOptions::budget`]):
     /// it stopped before line `before` ran, or (`None`) after its last line,
     /// still waiting for blocked calls.
     OverBudget { budget: Duration, before: Option<usize> },
@@ -251,8 +251,9 @@ struct HostState {
     pending: Option<Pending>,
 }
 
-/// Runs `script` on real sockets. Returns an error only when the script's hosts
-/// cannot be mapped onto loopback.
+/// Runs `script` on real sockets. Refuses it (see [`Refusal`]) before any socket
+/// exists when it cannot run on loopback, or, its sockets closed, when it
+/// passes its wall-clock budget.
 pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Refusal> {
     let hosts: Vec<(String, Vec<crate::net::Ipv4Addr>)> = script
         .statements
