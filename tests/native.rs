@@ -4,7 +4,7 @@
 #![cfg(feature = "native")]
 
 use socklab::native::real::RealResult;
-use socklab::native::{run, NativeOptions, NativeOutcome};
+use socklab::native::{run, NativeOptions, NativeOutcome, Refusal};
 use socklab::net::{CallValue, Errno};
 use std::process::Command;
 use std::time::Duration;
@@ -38,7 +38,11 @@ fn script(text: &str) -> socklab::script::ast::Script {
 }
 
 fn quick() -> NativeOptions {
-    NativeOptions { pending_bound: Duration::from_millis(500), advance_cap: Duration::from_millis(200) }
+    NativeOptions {
+        pending_bound: Duration::from_millis(500),
+        advance_cap: Duration::from_millis(200),
+        ..NativeOptions::default()
+    }
 }
 
 fn open_fds() -> usize {
@@ -60,7 +64,8 @@ fn an_address_of_no_script_host_is_refused_before_the_kernel_sees_it() {
         &quick(),
     )
     .expect_err("a foreign address refuses the whole run");
-    assert!(refused.0.contains("line 3") && refused.0.contains("8.8.8.8"), "{}", refused.0);
+    let why = refused.to_string();
+    assert!(why.contains("line 3") && why.contains("8.8.8.8"), "{why}");
     assert_eq!(open_fds(), before, "no socket was created");
     for calls in ["c = socket(tcp)\nclient: connect(c, 192.168.1.1:80)", "c = socket(tcp)\nclient: bind(c, 1.1.1.1:80)"]
     {
@@ -188,4 +193,175 @@ fn the_kernel_accept_queue_holds_backlog_plus_one() {
         .filter(|l| matches!(&l.detail, socklab::script::LineDetail::Call(c) if c.rendered.starts_with("connect") && c.result == Some(Ok(CallValue::Zero)) && c.returned_at.is_some_and(|t| t < 350_000)))
         .count();
     assert_eq!(sim_done, 2, "model");
+}
+
+const BIN: &str = env!("CARGO_BIN_EXE_socklab");
+
+/// A script file of this test's own under cargo's per-target temporary directory.
+fn script_file(name: &str, text: &str) -> std::path::PathBuf {
+    let path =
+        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("native-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).expect("write a temporary script");
+    path
+}
+
+/// `socklab ARGS`, in this (loopback-only) namespace.
+fn socklab(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(BIN).args(args).output().expect("run socklab")
+}
+
+fn show(out: &std::process::Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The server closes first, so its side of the connection stays in TIME-WAIT
+/// (60 s on Linux) on 10.0.0.1:8080's loopback address after the run.
+const LEAVES_TIME_WAIT: &str = "host server 10.0.0.1\nhost client 10.0.0.2\n\
+    server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:8080) = 0\nserver: listen(l, 5) = 0\n\
+    client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:8080) = 0\n\
+    server: a = accept(l)\nserver: close(a) = 0\n+10ms\nclient: close(c) = 0\n";
+
+/// Two processes, one after the other, in one namespace: the second must not land
+/// on the loopback block where the first left its TIME-WAIT socket.
+#[test]
+fn the_same_real_script_twice_in_a_row_both_pass() {
+    if !in_loopback_only_namespace("the_same_real_script_twice_in_a_row_both_pass") {
+        return;
+    }
+    let file = script_file("time-wait.sock", LEAVES_TIME_WAIT);
+    for run in ["first", "second", "third"] {
+        let out = socklab(&["check".as_ref(), "--real".as_ref(), file.as_os_str()]);
+        assert!(out.status.success(), "{run} run: {}", show(&out));
+    }
+    let _ = std::fs::remove_file(file);
+}
+
+/// A run takes the block no socket is on: with a socket on every other block
+/// (as earlier runs' TIME-WAIT sockets would be), it lands on the free one; with
+/// every block taken it is refused before any socket of its own exists.
+#[test]
+fn a_run_takes_a_loopback_block_no_socket_is_on() {
+    if !in_loopback_only_namespace("a_run_takes_a_loopback_block_no_socket_is_on") {
+        return;
+    }
+    let text = "host server 10.0.0.1\nserver: l = socket(tcp) = 3\nserver: bind(l, 10.0.0.1:8080) = 0\n";
+    let free = 77;
+    let mut others: Vec<std::net::UdpSocket> = (1..=250u8)
+        .filter(|&b| b != free)
+        .map(|b| std::net::UdpSocket::bind((std::net::Ipv4Addr::new(127, b, 0, 9), 9)).expect("bind in the namespace"))
+        .collect();
+    let report = run(&script(text), &quick()).unwrap();
+    assert_eq!(report.mapping, ["server 10.0.0.1 -> 127.77.0.2"]);
+    assert!(report.failed_expectations().next().is_none(), "{:#?}", report.lines);
+    others.push(std::net::UdpSocket::bind((std::net::Ipv4Addr::new(127, free, 0, 200), 53)).expect("bind"));
+    let before = open_fds();
+    assert_eq!(run(&script(text), &quick()).unwrap_err(), Refusal::NoFreeBlock);
+    assert_eq!(open_fds(), before);
+}
+
+/// Ten reads that never finish would wait the pending bound (3 s) each; the run's
+/// wall-clock budget stops it first, with a refusal that names the limit.
+#[test]
+fn a_real_run_stops_at_its_wall_clock_budget() {
+    if !in_loopback_only_namespace("a_real_run_stops_at_its_wall_clock_budget") {
+        return;
+    }
+    let mut text = String::from("host server 10.0.0.1\nserver: u = socket(udp)\nserver: bind(u, 10.0.0.1:5000)\n");
+    for _ in 0..10 {
+        text.push_str("server: recv(u, 10)\n");
+    }
+    let file = script_file("blocked.sock", &text);
+    for command in ["check", "run", "diff"] {
+        let start = std::time::Instant::now();
+        let args: Vec<&std::ffi::OsStr> = match command {
+            "diff" => vec!["diff".as_ref(), "--real-budget".as_ref(), "2s".as_ref(), file.as_os_str()],
+            _ => vec![command.as_ref(), "--real".as_ref(), "--real-budget".as_ref(), "2s".as_ref(), file.as_os_str()],
+        };
+        let out = socklab(&args);
+        let took = start.elapsed();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {}", show(&out));
+        assert!(err.contains("wall-clock budget of 2s") && err.contains("--real-budget"), "{command}: {}", show(&out));
+        assert!(took < Duration::from_secs(8), "{command} took {took:?}: {}", show(&out));
+    }
+    let _ = std::fs::remove_file(file);
+}
+
+/// The same in the library: the refusal says where the run stopped, and the
+/// sockets it had opened are closed.
+#[test]
+fn a_run_over_budget_is_refused_and_closes_its_sockets() {
+    if !in_loopback_only_namespace("a_run_over_budget_is_refused_and_closes_its_sockets") {
+        return;
+    }
+    let before = open_fds();
+    let text = "host server 10.0.0.1\nserver: u = socket(udp)\nserver: bind(u, 10.0.0.1:5000)\n\
+                server: recv(u, 10)\nserver: recv(u, 10)\nserver: recv(u, 10)\n";
+    let options = NativeOptions { budget: Duration::from_millis(300), ..quick() };
+    let refused = run(&script(text), &options).expect_err("the second recv waits past the budget");
+    assert_eq!(refused, Refusal::OverBudget { budget: Duration::from_millis(300), before: Some(5) });
+    assert!(refused.to_string().contains("wall-clock budget of 300ms"), "{refused}");
+    assert_eq!(open_fds(), before, "the run's sockets are closed");
+    // A blocked call still waiting after the last line is cut at the budget too.
+    let options =
+        NativeOptions { budget: Duration::from_millis(300), pending_bound: Duration::from_secs(5), ..quick() };
+    let text = "host server 10.0.0.1\nserver: u = socket(udp)\nserver: recv(u, 10)\n";
+    let refused = run(&script(text), &options).expect_err("the last recv waits past the budget");
+    assert_eq!(refused, Refusal::OverBudget { budget: Duration::from_millis(300), before: None });
+}
+
+/// One refused file in a batch is reported and the others still run; the exit
+/// status says something went wrong.
+#[test]
+fn a_refused_file_does_not_stop_the_batch() {
+    if !in_loopback_only_namespace("a_refused_file_does_not_stop_the_batch") {
+        return;
+    }
+    let good = script_file(
+        "good.sock",
+        "host server 10.0.0.1\nserver: l = socket(tcp) = 3\nserver: bind(l, 10.0.0.1:80) = 0\n",
+    );
+    let refused = script_file(
+        "refused.sock",
+        "host client 10.0.0.2\nclient: u = socket(udp)\nclient: sendto(u, \"x\", 8.8.8.8:53)\n",
+    );
+    let batch = [good.as_os_str(), refused.as_os_str(), good.as_os_str()];
+    for command in [vec!["check".as_ref(), "--real".as_ref()], vec!["diff".as_ref()]] {
+        let args: Vec<&std::ffi::OsStr> = command.iter().copied().chain(batch).collect();
+        let out = socklab(&args);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stdout.lines().filter(|l| l.starts_with("ok ")).count(), 2, "{command:?}: {}", show(&out));
+        assert!(stderr.contains("refused.sock") && stderr.contains("8.8.8.8"), "{command:?}: {}", show(&out));
+        assert!(stdout.contains("1 refused"), "the summary counts it: {command:?}: {}", show(&out));
+        assert_eq!(out.status.code(), Some(2), "{command:?}: {}", show(&out));
+    }
+    let _ = std::fs::remove_file(good);
+    let _ = std::fs::remove_file(refused);
+}
+
+/// The model has no IPv6 (EAFNOSUPPORT); real mode must not open a real IPv6
+/// socket either, and `diff` must see both worlds agree.
+#[test]
+fn an_ipv6_socket_is_refused_in_real_mode_as_in_the_model() {
+    if !in_loopback_only_namespace("an_ipv6_socket_is_refused_in_real_mode_as_in_the_model") {
+        return;
+    }
+    let text = "host a 10.0.0.1\na: s = socket(inet6, tcp) = EAFNOSUPPORT\na: u = socket(inet6, udp) = EAFNOSUPPORT\n\
+                a: t = socket(tcp) = 3\n";
+    let before = open_fds();
+    let report = run(&script(text), &quick()).unwrap();
+    assert!(report.failed_expectations().next().is_none(), "{:#?}", report.lines);
+    assert_eq!(open_fds(), before);
+    let file = script_file("inet6.sock", text);
+    let out = socklab(&["diff".as_ref(), "--verbose".as_ref(), file.as_os_str()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(stdout.contains("answered by the driver"), "diff says who answered: {}", show(&out));
+    let _ = std::fs::remove_file(file);
 }

@@ -7,15 +7,21 @@
 //!   compare every call's outcome
 //! - `socklab bench [NAME...]` the fixed benchmark workloads
 //!
-//! `--real` on check and run drives real sockets on loopback (src/native).
-//! Exit status: 0 all passed, 1 an expectation failed (or a divergence), 2 usage or
-//! parse error. Each subcommand is one variant of `Command` and one function.
+//! `--real` on check and run drives real sockets on loopback (src/native), each
+//! script within a wall-clock budget (`--real-budget`, 30 s by default; diff too).
+//! Exit status: 0 all passed, 1 an expectation failed (or a divergence), 2 an error:
+//! usage, a file that cannot be read or parsed, a script refused on real sockets,
+//! output that cannot be written. Each subcommand is one variant of `Command` and
+//! one function.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use socklab::native::NativeOptions;
+use socklab::script::limits::MAX_SCRIPT_BYTES;
 use socklab::script::{self, RunOptions, RunReport, Script};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -37,6 +43,10 @@ enum Command {
         /// Drive real OS sockets on loopback instead of the simulator.
         #[arg(long)]
         real: bool,
+        /// With --real: the most wall-clock time one script may take on real
+        /// sockets (like 30s, 500ms, 2m; default 30s); past it the script is refused.
+        #[arg(long, value_name = "DURATION", value_parser = parse_budget, requires = "real")]
+        real_budget: Option<Duration>,
         /// Override each script's seed.
         #[arg(long)]
         seed: Option<u64>,
@@ -57,6 +67,10 @@ enum Command {
         /// Drive real OS sockets on loopback instead of the simulator.
         #[arg(long)]
         real: bool,
+        /// With --real: the most wall-clock time one script may take on real
+        /// sockets (like 30s, 500ms, 2m; default 30s); past it the script is refused.
+        #[arg(long, value_name = "DURATION", value_parser = parse_budget, requires = "real")]
+        real_budget: Option<Duration>,
     },
     /// Run scripts in the model and on real loopback sockets and compare every
     /// call's outcome (exit 0 all agree, 1 a divergence, 2 error).
@@ -66,6 +80,10 @@ enum Command {
         /// Print the agreeing lines too.
         #[arg(long, short)]
         verbose: bool,
+        /// The most wall-clock time one script may take on real sockets (like 30s,
+        /// 500ms, 2m; default 30s); past it the script is refused.
+        #[arg(long, value_name = "DURATION", value_parser = parse_budget)]
+        real_budget: Option<Duration>,
     },
     /// Run the fixed benchmark workloads and print `name value unit` lines.
     Bench {
@@ -103,10 +121,33 @@ enum Format {
     Json,
 }
 
-/// `println!` that stops quietly when stdout is closed (`socklab scenarios | head`).
+/// The first write to stdout that failed for a reason other than a closed pipe
+/// (a full disk, `> /dev/full`): the report is incomplete, so the exit status
+/// must say so even when every script passed.
+static WRITE_FAILED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Notes a failed write to stdout. A closed pipe (`socklab scenarios | head`) is
+/// the reader saying it has enough, not an error.
+fn write_failed(e: &std::io::Error) {
+    if e.kind() != std::io::ErrorKind::BrokenPipe {
+        let _ = WRITE_FAILED.set(e.to_string());
+    }
+}
+
+/// `println!` that notes a failed write (see [`WRITE_FAILED`]) instead of panicking.
 macro_rules! say {
     ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            write_failed(&e);
+        }
+    }};
+}
+
+/// `eprintln!` that does not panic when stderr cannot be written: every message
+/// on stderr comes with a non-zero exit status, which still tells.
+macro_rules! warn {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
     }};
 }
 
@@ -118,48 +159,155 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            // --help and --version print here too (to stdout, exit 0).
+            if let Err(w) = e.print() {
+                write_failed(&w);
+            }
+            let code = if e.use_stderr() { 2 } else { 0 };
+            return ExitCode::from(exit_status(Ok(code)));
         }
     };
     let result = match cli.command {
-        Command::Check { files, real, seed, quiet } => check(&files, real, seed, quiet),
-        Command::Run { file, seed, format, pcap, real } => run(&file, seed, format, pcap.as_deref(), real),
+        Command::Check { files, real, real_budget, seed, quiet } => {
+            check(&files, real.then(|| real_options(real_budget)), seed, quiet)
+        }
+        Command::Run { file, seed, format, pcap, real, real_budget } => {
+            run(&file, seed, format, pcap.as_deref(), real.then(|| real_options(real_budget)))
+        }
         Command::Scenarios { dir } => scenarios(&dir),
-        Command::Diff { files, verbose } => diff(&files, verbose),
+        Command::Diff { files, verbose, real_budget } => diff(&files, verbose, &real_options(real_budget)),
         Command::Bench { names, format, runs, scale, clock } => bench(&names, format, runs, scale, clock),
     };
-    match result {
-        Ok(code) => ExitCode::from(code),
+    ExitCode::from(exit_status(result))
+}
+
+/// `--real-budget`: a number and a unit, `ms`, `s` or `m` (`30s`, `1.5m`).
+fn parse_budget(text: &str) -> Result<Duration, String> {
+    let at = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let (number, unit) = text.split_at(at);
+    let bad = || format!("{text:?} is not a duration like 30s, 500ms or 2m");
+    let value: f64 = number.parse().map_err(|_| bad())?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" | "min" => value * 60.0,
+        _ => return Err(bad()),
+    };
+    match Duration::try_from_secs_f64(seconds) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        Ok(_) => Err(format!("{text:?}: the budget must be above zero")),
+        Err(_) => Err(bad()),
+    }
+}
+
+/// How real runs are bounded: the driver's defaults, with the user's budget.
+fn real_options(budget: Option<Duration>) -> NativeOptions {
+    let defaults = NativeOptions::default();
+    NativeOptions { budget: budget.unwrap_or(defaults.budget), ..defaults }
+}
+
+/// The exit status of a command's result, after the last of its output is
+/// flushed: 2 when any of that output could not be written.
+fn exit_status(result: Result<u8, Usage>) -> u8 {
+    let code = match result {
+        Ok(code) => code,
         Err(Usage(msg)) => {
-            eprintln!("{msg}");
-            ExitCode::from(2)
+            warn!("{msg}");
+            2
+        }
+    };
+    if let Err(e) = std::io::stdout().flush() {
+        write_failed(&e);
+    }
+    match WRITE_FAILED.get() {
+        Some(e) => {
+            warn!("socklab: cannot write the output to stdout: {e}");
+            code.max(2)
+        }
+        None => code,
+    }
+}
+
+/// Why a script file did not become a [`Script`].
+enum LoadError {
+    Read(std::io::Error),
+    /// Longer than [`MAX_SCRIPT_BYTES`]: `bytes` is the file's size when it has
+    /// one (a regular file), else how far reading went before it stopped.
+    TooLong {
+        bytes: usize,
+        exact: bool,
+    },
+    Parse(script::ScriptError),
+}
+
+impl LoadError {
+    fn render(&self, name: &str) -> String {
+        match self {
+            LoadError::Read(e) => format!("{name}: cannot read: {e}"),
+            LoadError::TooLong { bytes, exact } => {
+                let e = script::ScriptError::new(1, 1, script::ScriptErrorKind::ScriptTooLong { bytes: *bytes });
+                if *exact {
+                    e.render(name)
+                } else {
+                    format!("{}; reading stopped there, {name} may be longer", e.render(name))
+                }
+            }
+            LoadError::Parse(e) => e.render(name),
         }
     }
 }
 
-fn load(path: &Path) -> Result<(String, Script), Usage> {
+/// A script file's text, reading at most [`MAX_SCRIPT_BYTES`] + 1 bytes: the
+/// parser refuses anything longer anyway, and the file may be endless
+/// (`/dev/zero`, a pipe) or far bigger than memory.
+fn read_script(path: &Path) -> Result<String, LoadError> {
+    let file = std::fs::File::open(path).map_err(LoadError::Read)?;
+    let size = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+    let cap = MAX_SCRIPT_BYTES as u64 + 1;
+    let mut bytes = Vec::with_capacity(size.unwrap_or(0).min(cap) as usize);
+    file.take(cap).read_to_end(&mut bytes).map_err(LoadError::Read)?;
+    if bytes.len() > MAX_SCRIPT_BYTES {
+        // A regular file says how long it is; anything else was read only this far.
+        let (bytes, exact) = match size.and_then(|n| usize::try_from(n).ok()) {
+            Some(n) if n > MAX_SCRIPT_BYTES => (n, true),
+            _ => (bytes.len(), false),
+        };
+        return Err(LoadError::TooLong { bytes, exact });
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        LoadError::Read(std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
+    })
+}
+
+/// A script file: its name as shown, its text and the script.
+fn load(path: &Path) -> Result<(String, String, Script), Usage> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Usage(format!("{name}: cannot read: {e}")))?;
-    let script = script::parse(&text).map_err(|e| Usage(e.render(&name)))?;
-    Ok((name, script))
+    let loaded = read_script(path).and_then(|text| match script::parse(&text) {
+        Ok(script) => Ok((text, script)),
+        Err(e) => Err(LoadError::Parse(e)),
+    });
+    match loaded {
+        Ok((text, script)) => Ok((name, text, script)),
+        Err(e) => Err(Usage(e.render(&name))),
+    }
 }
 
 fn options(seed: Option<u64>) -> RunOptions {
     RunOptions { seed, ..RunOptions::default() }
 }
 
-fn check(files: &[PathBuf], real: bool, seed: Option<u64>, quiet: bool) -> Result<u8, Usage> {
-    if real {
-        return check_real(files, quiet);
+/// `real`: the options of a run on real sockets, or `None` for the simulator.
+fn check(files: &[PathBuf], real: Option<NativeOptions>, seed: Option<u64>, quiet: bool) -> Result<u8, Usage> {
+    if let Some(options) = real {
+        return check_real(files, &options, quiet);
     }
     let mut code = 0u8;
     let (mut passed, mut failed, mut errors) = (0, 0, 0);
     for path in files {
-        let (name, script) = match load(path) {
+        let (name, _, script) = match load(path) {
             Ok(x) => x,
             Err(Usage(msg)) => {
-                eprintln!("{msg}");
+                warn!("{msg}");
                 errors += 1;
                 code = 2;
                 continue;
@@ -189,14 +337,20 @@ fn check(files: &[PathBuf], real: bool, seed: Option<u64>, quiet: bool) -> Resul
     Ok(code)
 }
 
-fn run(file: &Path, seed: Option<u64>, format: Format, pcap: Option<&Path>, real: bool) -> Result<u8, Usage> {
-    if real {
+fn run(
+    file: &Path,
+    seed: Option<u64>,
+    format: Format,
+    pcap: Option<&Path>,
+    real: Option<NativeOptions>,
+) -> Result<u8, Usage> {
+    if let Some(options) = real {
         if pcap.is_some() {
             return Err(Usage("socklab: --pcap needs the simulator: real loopback packets are not captured".into()));
         }
-        return run_real(file, format);
+        return run_real(file, format, &options);
     }
-    let (name, script) = load(file)?;
+    let (name, _, script) = load(file)?;
     let report = script::run(&script, &options(seed));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -205,16 +359,14 @@ fn run(file: &Path, seed: Option<u64>, format: Format, pcap: Option<&Path>, real
         Format::Json => write_json(&mut out, &report),
     };
     if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(Usage(format!("cannot write output: {e}")));
-        }
+        write_failed(&e);
     }
     if let Some(path) = pcap {
         let bytes = socklab::pcap::from_trace(&report.trace).map_err(|e| Usage(format!("{name}: {e}")))?;
         std::fs::write(path, bytes).map_err(|e| Usage(format!("{}: cannot write: {e}", path.display())))?;
     }
     for f in &report.failures {
-        eprintln!("{}", f.render(&name));
+        warn!("{}", f.render(&name));
     }
     Ok(if report.passed() { 0 } else { 1 })
 }
@@ -266,13 +418,13 @@ fn scenarios(dir: &Path) -> Result<u8, Usage> {
     for path in &files {
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         match load(path) {
-            Ok((_, s)) => say!(
+            Ok((_, _, s)) => say!(
                 "{stem:<width$}  {}  /  {}",
                 s.meta.title_en.as_deref().unwrap_or("(no title.en)"),
                 s.meta.title_ko.as_deref().unwrap_or("(no title.ko)")
             ),
             Err(Usage(msg)) => {
-                eprintln!("{msg}");
+                warn!("{msg}");
                 code = 2;
             }
         }
@@ -282,21 +434,29 @@ fn scenarios(dir: &Path) -> Result<u8, Usage> {
 
 /// `check --real`: each script on real sockets; its `= ...` expectations checked
 /// against the kernel's answers, the lines it cannot apply listed.
-fn check_real(files: &[PathBuf], quiet: bool) -> Result<u8, Usage> {
-    let (mut passed, mut failed, mut errors) = (0, 0, 0);
+fn check_real(files: &[PathBuf], options: &NativeOptions, quiet: bool) -> Result<u8, Usage> {
+    let (mut passed, mut failed, mut errors, mut refused) = (0, 0, 0, 0);
     let mut code = 0u8;
     for path in files {
-        let (name, script) = match load(path) {
+        let (name, _, script) = match load(path) {
             Ok(x) => x,
             Err(Usage(msg)) => {
-                eprintln!("{msg}");
+                warn!("{msg}");
                 errors += 1;
                 code = 2;
                 continue;
             }
         };
-        let report =
-            socklab::native::run(&script, &Default::default()).map_err(|r| Usage(format!("{name}: {}", r.0)))?;
+        // A refused file is one file's error: the batch goes on without it.
+        let report = match socklab::native::run(&script, options) {
+            Ok(report) => report,
+            Err(r) => {
+                warn!("{name}: refused: {r}");
+                refused += 1;
+                code = 2;
+                continue;
+            }
+        };
         let failures: Vec<_> = report.failed_expectations().collect();
         if failures.is_empty() {
             passed += 1;
@@ -314,15 +474,15 @@ fn check_real(files: &[PathBuf], quiet: bool) -> Result<u8, Usage> {
             }
         }
     }
-    say!("{passed} passed, {failed} failed, {errors} could not be read");
+    say!("{passed} passed, {failed} failed, {errors} could not be read, {refused} refused");
     Ok(code)
 }
 
 /// `run --real`: the address mapping, then every line and what the kernel did.
-fn run_real(file: &Path, format: Format) -> Result<u8, Usage> {
+fn run_real(file: &Path, format: Format, options: &NativeOptions) -> Result<u8, Usage> {
     use socklab::native::NativeOutcome;
-    let (name, script) = load(file)?;
-    let report = socklab::native::run(&script, &Default::default()).map_err(|r| Usage(format!("{name}: {}", r.0)))?;
+    let (name, _, script) = load(file)?;
+    let report = socklab::native::run(&script, options).map_err(|r| Usage(format!("{name}: refused: {r}")))?;
     match format {
         Format::Text => {
             say!("# {name} on real sockets; hosts mapped to loopback:");
@@ -332,10 +492,11 @@ fn run_real(file: &Path, format: Format) -> Result<u8, Usage> {
             for l in &report.lines {
                 let what = match &l.outcome {
                     NativeOutcome::Setup => continue,
-                    NativeOutcome::Call { host, rendered, result, blocked, .. } => format!(
-                        "{host}: {rendered} = {}{}",
+                    NativeOutcome::Call { host, rendered, result, blocked, by_driver, .. } => format!(
+                        "{host}: {rendered} = {}{}{}",
                         result.as_ref().map_or("(still blocked at the bound)".into(), |r| r.render()),
-                        if *blocked { "  (was blocked)" } else { "" }
+                        if *blocked { "  (was blocked)" } else { "" },
+                        by_driver.map_or(String::new(), |why| format!("  (answered by the driver: {why})"))
                     ),
                     NativeOutcome::Refused(why) => format!("refused: {why}"),
                     NativeOutcome::Skipped(why) => format!("skipped: {why}"),
@@ -346,6 +507,10 @@ fn run_real(file: &Path, format: Format) -> Result<u8, Usage> {
         }
         Format::Json => {
             for l in &report.lines {
+                let by_driver = match &l.outcome {
+                    NativeOutcome::Call { by_driver, .. } => *by_driver,
+                    _ => None,
+                };
                 let (kind, detail) = match &l.outcome {
                     NativeOutcome::Setup => ("setup", String::new()),
                     NativeOutcome::Call { result, .. } => {
@@ -357,7 +522,9 @@ fn run_real(file: &Path, format: Format) -> Result<u8, Usage> {
                 };
                 say!(
                     "{}",
-                    serde_json::json!({ "line": l.line, "source": l.source, "outcome": kind, "detail": detail })
+                    serde_json::json!({
+                        "line": l.line, "source": l.source, "outcome": kind, "detail": detail, "by_driver": by_driver,
+                    })
                 );
             }
         }
@@ -366,29 +533,27 @@ fn run_real(file: &Path, format: Format) -> Result<u8, Usage> {
 }
 
 /// `diff`: the model and the kernel, call by call.
-fn diff(files: &[PathBuf], verbose: bool) -> Result<u8, Usage> {
+fn diff(files: &[PathBuf], verbose: bool, options: &NativeOptions) -> Result<u8, Usage> {
     use socklab::native::diff::{DiffReport, Verdict};
-    let (mut agreed, mut diverged, mut errors) = (0, 0, 0);
+    let (mut agreed, mut diverged, mut errors, mut refused) = (0, 0, 0, 0);
     for path in files {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("{}: cannot read: {e}", path.display());
+        let (name, text, script) = match load(path) {
+            Ok(x) => x,
+            Err(Usage(msg)) => {
+                warn!("{msg}");
                 errors += 1;
                 continue;
             }
         };
-        let name = path.display().to_string();
-        let script = match script::parse(&text) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("{}", e.render(&name));
-                errors += 1;
+        // A refused file is one file's error: the batch goes on without it.
+        let report = match socklab::native::diff::diff(&script, &text, options) {
+            Ok(report) => report,
+            Err(r) => {
+                warn!("{name}: refused: {r}");
+                refused += 1;
                 continue;
             }
         };
-        let report = socklab::native::diff::diff(&script, &text, &Default::default())
-            .map_err(|r| Usage(format!("{name}: {}", r.0)))?;
         match &report {
             DiffReport::NotComparable(why) => say!("skip  {name}: {why}"),
             DiffReport::Compared { lines, skipped, .. } => {
@@ -396,20 +561,36 @@ fn diff(files: &[PathBuf], verbose: bool) -> Result<u8, Usage> {
                 let same = count(|v| *v == Verdict::Agree);
                 let noted = count(|v| matches!(v, Verdict::Annotated(_)));
                 let bad = report.divergences();
+                // A call the driver answered itself agrees by construction: say
+                // so, so no one reads it as the kernel's word.
+                let by_driver = match report.by_driver() {
+                    0 => String::new(),
+                    n => format!(" ({n} answered by the driver, not the kernel)"),
+                };
                 say!(
-                    "{}  {name}: {same} calls agree, {bad} diverge, {noted} annotated, {} lines not applicable",
+                    "{}  {name}: {same} calls agree{by_driver}, {bad} diverge, {noted} annotated, {} lines not applicable",
                     if bad == 0 { "ok  " } else { "DIFF" },
                     skipped.len()
                 );
                 for l in lines {
+                    let (who, driver_note) = match l.by_driver {
+                        Some(why) => ("driver", format!("; answered by the driver: {why}")),
+                        None => ("kernel", String::new()),
+                    };
                     match &l.verdict {
                         Verdict::Agree if !verbose => {}
-                        Verdict::Agree => say!("      {name}:{}: {} = {} (both)", l.line, l.call, l.model),
-                        Verdict::Diverge => {
-                            say!("      {name}:{}: {}: model {}, kernel {}", l.line, l.call, l.model, l.kernel)
+                        Verdict::Agree => {
+                            say!("      {name}:{}: {} = {} (both{driver_note})", l.line, l.call, l.model)
                         }
+                        Verdict::Diverge => say!(
+                            "      {name}:{}: {}: model {}, {who} {}{driver_note}",
+                            l.line,
+                            l.call,
+                            l.model,
+                            l.kernel
+                        ),
                         Verdict::Annotated(why) => say!(
-                            "      {name}:{}: {}: model {}, kernel {} (known: {why})",
+                            "      {name}:{}: {}: model {}, {who} {} (known: {why}{driver_note})",
                             l.line,
                             l.call,
                             l.model,
@@ -426,8 +607,8 @@ fn diff(files: &[PathBuf], verbose: bool) -> Result<u8, Usage> {
             }
         }
     }
-    say!("{agreed} passed, {diverged} failed");
-    Ok(if errors > 0 {
+    say!("{agreed} passed, {diverged} failed, {errors} could not be read, {refused} refused");
+    Ok(if errors + refused > 0 {
         2
     } else if diverged > 0 {
         1
@@ -466,4 +647,20 @@ fn bench(names: &[String], format: Format, runs: usize, scale: usize, clock: Clo
         }
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_take_a_unit() {
+        assert_eq!(parse_budget("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_budget("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_budget("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_budget("2m"), Ok(Duration::from_secs(120)));
+        for bad in ["", "30", "s", "3x", "1.2.3s", "-1s", "0s", "0ms", "1e9999s", "99999999999999999999999m"] {
+            assert!(parse_budget(bad).is_err(), "{bad:?}");
+        }
+    }
 }

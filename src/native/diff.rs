@@ -31,6 +31,10 @@ pub struct LineDiff {
     pub model: String,
     pub kernel: String,
     pub verdict: Verdict,
+    /// The driver answered this call itself, as the model does, without the
+    /// kernel (say, `socket(inet6, ...)`: no real IPv6 socket is opened), and why.
+    /// Such a line agrees by construction: it says nothing about the kernel.
+    pub by_driver: Option<&'static str>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -50,6 +54,14 @@ impl DiffReport {
         match self {
             DiffReport::NotComparable(_) => 0,
             DiffReport::Compared { lines, .. } => lines.iter().filter(|l| l.verdict == Verdict::Diverge).count(),
+        }
+    }
+
+    /// Lines the driver answered without the kernel.
+    pub fn by_driver(&self) -> usize {
+        match self {
+            DiffReport::NotComparable(_) => 0,
+            DiffReport::Compared { lines, .. } => lines.iter().filter(|l| l.by_driver.is_some()).count(),
         }
     }
 }
@@ -76,7 +88,7 @@ pub fn not_comparable(script: &Script) -> Option<String> {
 }
 
 /// Runs `script` (whose text is `source`) in the model and on real sockets.
-pub fn diff(script: &Script, source: &str, options: &NativeOptions) -> Result<DiffReport, super::map::Refusal> {
+pub fn diff(script: &Script, source: &str, options: &NativeOptions) -> Result<DiffReport, super::Refusal> {
     if let Some(why) = not_comparable(script) {
         return Ok(DiffReport::NotComparable(why));
     }
@@ -101,7 +113,7 @@ fn compare(model: &RunReport, kernel: &NativeReport, source: &str) -> DiffReport
             _ => None,
         });
         match (&k.outcome, model_call) {
-            (NativeOutcome::Call { rendered, result, .. }, Some(m)) => {
+            (NativeOutcome::Call { rendered, result, by_driver, .. }, Some(m)) => {
                 let verdict = match (same(m.result.as_ref(), result.as_ref()), note) {
                     (true, _) => Verdict::Agree,
                     (false, Some(reason)) => Verdict::Annotated(reason.to_string()),
@@ -113,6 +125,7 @@ fn compare(model: &RunReport, kernel: &NativeReport, source: &str) -> DiffReport
                     model: m.result.as_ref().map_or("(still blocked)".into(), render_result),
                     kernel: result.as_ref().map_or("(still blocked)".into(), RealResult::render),
                     verdict,
+                    by_driver: *by_driver,
                 });
             }
             (NativeOutcome::Refused(why), _) => {
@@ -122,6 +135,7 @@ fn compare(model: &RunReport, kernel: &NativeReport, source: &str) -> DiffReport
                     model: model_call.and_then(|m| m.result.as_ref()).map_or("-".into(), render_result),
                     kernel: "(refused)".into(),
                     verdict: Verdict::NotCompared(why.clone()),
+                    by_driver: None,
                 });
             }
             (NativeOutcome::Skipped(why), _) => skipped.push((k.line, why.clone())),

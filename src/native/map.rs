@@ -1,12 +1,12 @@
 //! Script addresses to loopback addresses: each script address gets its own
 //! 127.b.0.x, and nothing the kernel is given ever leaves 127.0.0.0/8.
 
+use super::Refusal;
 use crate::net::addr::is_loopback;
 use crate::net::{Ipv4Addr, SocketAddrV4};
 
-/// Why an address was refused before reaching the kernel.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refusal(pub String);
+/// Addresses one run may map: 127.b.0.2 up to 127.b.0.251 of its block.
+pub const MAX_MAPPED: usize = 250;
 
 #[derive(Clone, Debug, Default)]
 pub struct AddressMap {
@@ -26,13 +26,14 @@ struct MappedHost {
 
 impl AddressMap {
     /// Every script address gets its own 127.`block`.0.x, from .2 up, so two
-    /// addresses of one host stay two addresses. Each run takes a fresh `block`
-    /// (1..=250; 127.0.0.0/24 stays free for whatever else the machine runs), so
-    /// one script's TIME-WAIT sockets cannot block the next script's binds.
+    /// addresses of one host stay two addresses (.1 is the block's claim, see
+    /// [`super::block`]). Each run takes a block no socket is on (1..=250;
+    /// 127.0.0.0/24 stays free for whatever else the machine runs), so an
+    /// earlier script's TIME-WAIT sockets cannot block the next script's binds.
     pub fn new(hosts: &[(String, Vec<Ipv4Addr>)], block: u8) -> Result<AddressMap, Refusal> {
         let needed: usize = hosts.iter().map(|(_, a)| a.len().max(1)).sum();
-        if needed > 250 {
-            return Err(Refusal(format!("{needed} addresses: real sockets map at most 250 into 127.0.0.0/8")));
+        if needed > MAX_MAPPED {
+            return Err(Refusal::TooManyAddresses { needed });
         }
         let block = block.clamp(1, 250);
         let mut next = 2u8;
@@ -86,9 +87,7 @@ impl AddressMap {
         if ip.is_unspecified() || is_loopback(ip) || self.real_of(ip).is_some() {
             Ok(())
         } else {
-            Err(Refusal(format!(
-                "{ip} belongs to no host of this script; real sockets only reach the script's hosts on 127.0.0.0/8"
-            )))
+            Err(Refusal::ForeignAddress { line: None, ip })
         }
     }
 

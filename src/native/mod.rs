@@ -2,24 +2,27 @@
 //! the model can be checked against Linux (`socklab diff`).
 //!
 //! - [`map`] gives each script address its own 127.b.0.x and refuses any other address;
+//! - [`block`] picks the run's b: a block no socket is on, not even an earlier run's TIME-WAIT;
 //! - [`real`] performs one host's calls on non-blocking socket2 sockets;
 //! - this module walks a script as the simulator's runner does — each host one
 //!   process thread, a blocked call pending until the kernel lets it finish —
 //!   and records every call's outcome, and every line it cannot apply and why.
 
+pub mod block;
 pub mod clock;
 pub mod diff;
 pub mod map;
 pub mod memory;
 pub mod real;
 
-use crate::net::socket::{CallResult, CallValue, SysCall};
-use crate::net::{CallId, Fd, HostId, SocketAddrV4, TraceEvent, TraceKind};
+use crate::net::socket::{CallResult, CallValue, Domain, Errno, SysCall};
+use crate::net::{CallId, Fd, HostId, Ipv4Addr, SocketAddrV4, TraceEvent, TraceKind};
 use crate::script::ast::{CallSpec, CallStmt, FdRef, ResultExpect, Script, StmtKind};
 use crate::script::runner::result_matches;
-use map::{AddressMap, Refusal};
+use map::AddressMap;
 use real::{Attempt, RealProcess, RealResult, Resume};
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,11 +33,120 @@ pub struct NativeOptions {
     pub pending_bound: Duration,
     /// The longest a `+duration` line really sleeps.
     pub advance_cap: Duration,
+    /// The most wall-clock time a whole run may take (`--real-budget`). The two
+    /// bounds above hold per line, so without this a long script of blocked
+    /// reads would wait 3 s a line: 400 lines, 20 minutes.
+    pub budget: Duration,
 }
 
 impl Default for NativeOptions {
     fn default() -> Self {
-        NativeOptions { pending_bound: Duration::from_secs(3), advance_cap: Duration::from_secs(2) }
+        NativeOptions {
+            pending_bound: Duration::from_secs(3),
+            advance_cap: Duration::from_secs(2),
+            budget: Duration::from_secs(30),
+        }
+    }
+}
+
+/// When a run's budget is spent. Every wait of the run is cut to what is left.
+#[derive(Clone, Copy)]
+struct Deadline {
+    /// `None`: a budget too large for the clock, as good as none.
+    end: Option<Instant>,
+}
+
+impl Deadline {
+    fn after(budget: Duration) -> Deadline {
+        Deadline { end: Instant::now().checked_add(budget) }
+    }
+
+    /// `wait`, or less if the budget ends sooner.
+    fn cap(self, wait: Duration) -> Duration {
+        self.end.map_or(wait, |end| wait.min(end.saturating_duration_since(Instant::now())))
+    }
+
+    fn passed(self) -> bool {
+        self.end.is_some_and(|end| Instant::now() >= end)
+    }
+}
+
+/// Why a script does not run (or stops running) on real sockets. Every refusal
+/// but [`Refusal::OverBudget`] comes before any socket exists; an over-budget
+/// run's sockets are closed when it stops.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// `ip` belongs to no host of the script (on line `line`, when known): the
+    /// driver never lets the kernel reach beyond the script's own hosts.
+    ForeignAddress { line: Option<usize>, ip: Ipv4Addr },
+    /// The script's hosts have more addresses than one loopback block holds.
+    TooManyAddresses { needed: usize },
+    /// Every loopback block has sockets on it (see [`block`]).
+    NoFreeBlock,
+    /// A loopback block could not be claimed for a reason other than another
+    /// run holding it (loopback down, say).
+    LoopbackUnusable(String),
+    /// The run passed its wall-clock budget ([`NativeOptions::budget`]):
+    /// it stopped before line `before` ran, or (`None`) after its last line,
+    /// still waiting for blocked calls.
+    OverBudget { budget: Duration, before: Option<usize> },
+}
+
+impl Refusal {
+    /// The same refusal, placed on a script line.
+    pub fn at_line(self, line: usize) -> Refusal {
+        match self {
+            Refusal::ForeignAddress { ip, .. } => Refusal::ForeignAddress { line: Some(line), ip },
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::ForeignAddress { line, ip } => {
+                if let Some(line) = line {
+                    write!(f, "line {line}: ")?;
+                }
+                write!(
+                    f,
+                    "{ip} belongs to no host of this script; real sockets only reach the script's hosts on 127.0.0.0/8"
+                )
+            }
+            Refusal::TooManyAddresses { needed } => {
+                write!(f, "{needed} addresses: real sockets map at most {} into 127.0.0.0/8", map::MAX_MAPPED)
+            }
+            Refusal::NoFreeBlock => write!(
+                f,
+                "every loopback block (127.{}.0.0 to 127.{}.0.0) has sockets on it, earlier runs' TIME-WAIT \
+                 among them (60 s on Linux); try again in a minute",
+                block::BLOCKS.start(),
+                block::BLOCKS.end()
+            ),
+            Refusal::LoopbackUnusable(why) => write!(f, "cannot use loopback: {why}"),
+            Refusal::OverBudget { budget, before } => {
+                write!(f, "the real run passed its wall-clock budget of {} (--real-budget) ", fmt_duration(*budget))?;
+                match before {
+                    Some(line) => write!(f, "before line {line} ran; its sockets are closed"),
+                    None => write!(f, "waiting for its last blocked calls; its sockets are closed"),
+                }
+            }
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// `30s`, `1.5s`, `300ms`: a budget as a person writes it.
+pub fn fmt_duration(d: Duration) -> String {
+    if d.subsec_nanos() % 1_000_000 != 0 {
+        format!("{}us", d.as_micros())
+    } else if d < Duration::from_secs(1) {
+        format!("{}ms", d.as_millis())
+    } else {
+        // Whole milliseconds: f64's shortest form is exact enough (1.5, 30).
+        format!("{}s", d.as_secs_f64())
     }
 }
 
@@ -43,8 +155,16 @@ impl Default for NativeOptions {
 pub enum NativeOutcome {
     /// Set-up the driver performed (a host) or did not need (a seed).
     Setup,
-    /// A socket call and the kernel's answer (`None`: still blocked at the bound).
-    Call { host: String, rendered: String, result: Option<RealResult>, blocked: bool, expectation_ok: bool },
+    /// A socket call and the kernel's answer (`None`: still blocked at the bound),
+    /// or the driver's when `by_driver` says why the kernel was not asked.
+    Call {
+        host: String,
+        rendered: String,
+        result: Option<RealResult>,
+        blocked: bool,
+        expectation_ok: bool,
+        by_driver: Option<&'static str>,
+    },
     /// Refused before any socket was touched (an address outside the script's hosts).
     Refused(String),
     /// A line that cannot apply to the kernel's loopback, and why.
@@ -131,10 +251,9 @@ struct HostState {
     pending: Option<Pending>,
 }
 
-static NEXT_BLOCK: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-
-/// Runs `script` on real sockets. Returns an error only when the script's hosts
-/// cannot be mapped onto loopback.
+/// Runs `script` on real sockets. Refuses it (see [`Refusal`]) before any socket
+/// exists when it cannot run on loopback, or, its sockets closed, when it
+/// passes its wall-clock budget.
 pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Refusal> {
     let hosts: Vec<(String, Vec<crate::net::Ipv4Addr>)> = script
         .statements
@@ -144,11 +263,10 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
             _ => None,
         })
         .collect();
-    // A fresh block of loopback addresses per run (see AddressMap::new).
-    let block = (NEXT_BLOCK.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 250 + 1) as u8;
-    let map = AddressMap::new(&hosts, block)?;
     // Every address the script names is checked before any socket exists: one
-    // that belongs to no script host refuses the whole run.
+    // that belongs to no script host refuses the whole run. Which block the
+    // addresses land in does not matter to that.
+    let map = AddressMap::new(&hosts, *block::BLOCKS.start())?;
     for st in &script.statements {
         if let StmtKind::Call(c) = &st.kind {
             let named = match &c.call {
@@ -157,10 +275,13 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
                 _ => None,
             };
             if let Some(addr) = named {
-                map.check(addr).map_err(|Refusal(why)| Refusal(format!("line {}: {why}", st.line)))?;
+                map.check(addr).map_err(|r| r.at_line(st.line))?;
             }
         }
     }
+    // A block of loopback addresses no socket is on, held until the run ends.
+    let claim = block::claim()?;
+    let map = AddressMap::new(&hosts, claim.block())?;
     let mut tracer = Tracer { start: Instant::now(), events: Vec::new(), next_call: 0 };
     let index: HashMap<&str, usize> = hosts.iter().enumerate().map(|(i, (n, _))| (n.as_str(), i)).collect();
     let mut states: Vec<HostState> = hosts
@@ -168,8 +289,14 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
         .map(|_| HostState { process: RealProcess::default(), names: HashMap::new(), pending: None })
         .collect();
     let mut report = NativeReport { mapping: map.describe(), ..NativeReport::default() };
+    let deadline = Deadline::after(options.budget);
+    let over_budget = |before| Refusal::OverBudget { budget: options.budget, before };
 
+    // Returning early drops `states`, which closes every socket of the run.
     for st in &script.statements {
+        if deadline.passed() {
+            return Err(over_budget(Some(st.line)));
+        }
         let outcome = match &st.kind {
             StmtKind::Seed { .. } | StmtKind::Host { .. } => NativeOutcome::Setup,
             StmtKind::Link { .. } => NativeOutcome::Skipped("the kernel's loopback has no link to shape".into()),
@@ -181,13 +308,13 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
             StmtKind::ExpectCount { .. } => NativeOutcome::Skipped("the kernel keeps no such counter for us".into()),
             StmtKind::ExpectState { .. } => NativeOutcome::Skipped("TCP states are not read from the kernel".into()),
             StmtKind::Advance { us } => {
-                let wait = Duration::from_micros(*us).min(options.advance_cap);
+                let wait = deadline.cap(Duration::from_micros(*us).min(options.advance_cap));
                 poll_for(&mut states, &map, &mut report, &mut tracer, wait);
                 NativeOutcome::Waited(wait)
             }
             StmtKind::Run => {
                 let t0 = Instant::now();
-                poll_until_settled(&mut states, &map, &mut report, &mut tracer, options.pending_bound);
+                poll_until_settled(&mut states, &map, &mut report, &mut tracer, options.pending_bound, deadline);
                 NativeOutcome::Waited(t0.elapsed())
             }
             StmtKind::Call(c) => {
@@ -197,7 +324,11 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
                 };
                 // The host's thread must finish its previous call first.
                 if states[h].pending.is_some() {
-                    poll_host_until_free(&mut states, h, &map, &mut report, &mut tracer, options.pending_bound);
+                    let bound = deadline.cap(options.pending_bound);
+                    poll_host_until_free(&mut states, h, &map, &mut report, &mut tracer, bound);
+                    if deadline.passed() {
+                        return Err(over_budget(Some(st.line)));
+                    }
                 }
                 let idx = report.lines.len();
                 report.lines.push(line(st, NativeOutcome::Setup));
@@ -208,11 +339,17 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
         };
         report.lines.push(line(st, outcome));
     }
-    poll_until_settled(&mut states, &map, &mut report, &mut tracer, options.pending_bound);
+    poll_until_settled(&mut states, &map, &mut report, &mut tracer, options.pending_bound, deadline);
+    if deadline.passed() {
+        return Err(over_budget(None));
+    }
     for s in &mut states {
         s.process.close_all();
     }
     report.sockets_left_open = states.iter().map(|s| s.process.open_count()).sum();
+    // Only now may another run take the block (while its TIME-WAIT sockets
+    // last, the scan still finds them there).
+    drop(claim);
     report.trace = tracer.events;
     Ok(report)
 }
@@ -228,23 +365,41 @@ fn resolve(state: &HostState, fd: &FdRef) -> Option<Fd> {
     }
 }
 
-/// The call a script line makes, with descriptors resolved; or why it cannot run.
-fn to_syscall(state: &HostState, host: usize, spec: &CallSpec, map: &AddressMap) -> Result<SysCall, NativeOutcome> {
-    let fd = |r: &FdRef| resolve(state, r).ok_or_else(|| NativeOutcome::Refused(format!("no descriptor named {r}")));
-    let check = |a: SocketAddrV4| map.check(a).map_err(|Refusal(why)| NativeOutcome::Refused(why));
+/// Why a line's call does not reach the kernel.
+enum NotForKernel {
+    /// It cannot run at all (a descriptor or an address the script lacks).
+    Refused(String),
+    /// The driver answers `errno` itself, as the model does, because the
+    /// kernel's answer would come from a world wider than the script's: `why`.
+    Answered { rendered: String, errno: Errno, why: &'static str },
+}
+
+/// The call a script line makes, with descriptors resolved; or why the kernel
+/// does not see it.
+fn to_syscall(state: &HostState, host: usize, spec: &CallSpec, map: &AddressMap) -> Result<SysCall, NotForKernel> {
+    let fd = |r: &FdRef| resolve(state, r).ok_or_else(|| NotForKernel::Refused(format!("no descriptor named {r}")));
+    let check = |a: SocketAddrV4| map.check(a).map_err(|r| NotForKernel::Refused(r.to_string()));
     Ok(match spec {
+        CallSpec::Socket { domain: Domain::Inet6, protocol } => {
+            // The model speaks IPv4 only (calls.rs open_socket: EAFNOSUPPORT). The
+            // kernel would open a real IPv6 socket, outside the 127.0.0.0/8 the
+            // driver keeps every address in, and the run would leave the model.
+            return Err(NotForKernel::Answered {
+                rendered: SysCall::Socket { domain: Domain::Inet6, protocol: *protocol }.render(),
+                errno: Errno::EAFNOSUPPORT,
+                why: "the lab speaks IPv4 only; no IPv6 socket was opened",
+            });
+        }
         CallSpec::Socket { domain, protocol } => SysCall::Socket { domain: *domain, protocol: *protocol },
         CallSpec::Bind { fd: f, addr } => {
             check(*addr)?;
             if !map.owns(host, *addr.ip()) {
                 // On one kernel every 127.0.0.0/8 address is local, so the driver
                 // answers for the host's own kernel: not my address.
-                return Err(NativeOutcome::Call {
-                    host: String::new(),
-                    rendered: format!("bind({f}, {addr}) [answered by the driver: not this host's address]"),
-                    result: Some(RealResult::Err(crate::net::Errno::EADDRNOTAVAIL)),
-                    blocked: false,
-                    expectation_ok: true,
+                return Err(NotForKernel::Answered {
+                    rendered: format!("bind({f}, {addr})"),
+                    errno: Errno::EADDRNOTAVAIL,
+                    why: "not this host's address",
                 });
             }
             SysCall::Bind { fd: fd(f)?, addr: *addr }
@@ -280,10 +435,15 @@ fn start_call(
 ) -> NativeOutcome {
     let call = match to_syscall(state, host, &c.call, map) {
         Ok(call) => call,
-        Err(NativeOutcome::Call { rendered, result: Some(result), .. }) => {
-            return finish_call(state, &c.host, rendered, result, false, None, c.expect.as_ref());
+        Err(NotForKernel::Answered { rendered, errno, why }) => {
+            let mut outcome =
+                finish_call(state, &c.host, rendered, RealResult::Err(errno), false, None, c.expect.as_ref());
+            if let NativeOutcome::Call { by_driver, .. } = &mut outcome {
+                *by_driver = Some(why);
+            }
+            return outcome;
         }
-        Err(outcome) => return outcome,
+        Err(NotForKernel::Refused(why)) => return NativeOutcome::Refused(why),
     };
     let rendered = call.render();
     let id = tracer.call(host, &call);
@@ -295,18 +455,21 @@ fn start_call(
         Attempt::Again(resume) => {
             let nonblocking = call.fd().is_some_and(|fd| state.process.is_nonblocking(fd));
             if nonblocking {
-                let errno = if matches!(resume, Resume::Connect) {
-                    crate::net::Errno::EINPROGRESS
-                } else {
-                    crate::net::Errno::EAGAIN
-                };
+                let errno = if matches!(resume, Resume::Connect) { Errno::EINPROGRESS } else { Errno::EAGAIN };
                 let result = RealResult::Err(errno);
                 tracer.ret(id, host, &call, &result, false);
                 return finish_call(state, &c.host, rendered, result, false, None, c.expect.as_ref());
             }
             state.pending =
                 Some(Pending { index: idx, id, call, resume, bind: c.bind.clone(), expect: c.expect.clone() });
-            NativeOutcome::Call { host: c.host.clone(), rendered, result: None, blocked: true, expectation_ok: true }
+            NativeOutcome::Call {
+                host: c.host.clone(),
+                rendered,
+                result: None,
+                blocked: true,
+                expectation_ok: true,
+                by_driver: None,
+            }
         }
     }
 }
@@ -328,7 +491,14 @@ fn finish_call(
         (Some(e), Some(r)) => result_matches(e, &r),
         (Some(_), None) => false,
     };
-    NativeOutcome::Call { host: host.to_string(), rendered, result: Some(result), blocked, expectation_ok }
+    NativeOutcome::Call {
+        host: host.to_string(),
+        rendered,
+        result: Some(result),
+        blocked,
+        expectation_ok,
+        by_driver: None,
+    }
 }
 
 /// The kernel's answer in the model's terms, when the model has a name for it.
@@ -385,22 +555,23 @@ fn poll_for(
     }
 }
 
-/// Waits (bounded) until no call is blocked, then a moment more for the kernel
-/// to finish what those calls set going.
+/// Waits (bounded, and within the run's budget) until no call is blocked, then
+/// a moment more for the kernel to finish what those calls set going.
 fn poll_until_settled(
     states: &mut [HostState],
     map: &AddressMap,
     report: &mut NativeReport,
     tracer: &mut Tracer,
     bound: Duration,
+    deadline: Deadline,
 ) {
-    let end = Instant::now() + bound;
+    let end = Instant::now() + deadline.cap(bound);
     while any_pending(states) && Instant::now() < end {
         if !poll_once(states, map, report, tracer) {
             std::thread::sleep(Duration::from_millis(1));
         }
     }
-    poll_for(states, map, report, tracer, Duration::from_millis(20));
+    poll_for(states, map, report, tracer, deadline.cap(Duration::from_millis(20)));
 }
 
 fn poll_host_until_free(
@@ -420,4 +591,22 @@ fn poll_host_until_free(
     // Still blocked at the bound: the call is abandoned (the report keeps it as
     // pending) so the host's thread can go on, as the simulator's runner fails it.
     states[host].pending = None;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_read_as_they_are_written() {
+        assert_eq!(fmt_duration(Duration::from_secs(30)), "30s");
+        assert_eq!(fmt_duration(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(fmt_duration(Duration::from_millis(300)), "300ms");
+        assert_eq!(fmt_duration(Duration::from_micros(1500)), "1500us");
+        let over = Refusal::OverBudget { budget: Duration::from_secs(2), before: Some(7) };
+        assert_eq!(
+            over.to_string(),
+            "the real run passed its wall-clock budget of 2s (--real-budget) before line 7 ran; its sockets are closed"
+        );
+    }
 }

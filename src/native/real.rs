@@ -163,7 +163,13 @@ impl RealProcess {
             }
             SysCall::Accept { .. } => match s.accept() {
                 Ok((conn, peer)) => {
-                    let _ = conn.set_nonblocking(true);
+                    // One thread plays every host, so a blocking descriptor would
+                    // stall the whole run in its first recv, past every bound and
+                    // the budget. If it cannot be made non-blocking, the accept
+                    // fails (and the connection is closed) instead.
+                    if let Err(e) = conn.set_nonblocking(true) {
+                        return Attempt::Done(RealResult::from_io(&e));
+                    }
                     let peer =
                         peer.as_socket_ipv4().map(|p| map.to_script(p)).unwrap_or(SocketAddrV4::new(0.into(), 0));
                     let fd = self.allocate(RealSocket {
@@ -228,7 +234,10 @@ impl RealProcess {
     fn open(&mut self, domain: Domain, protocol: Protocol) -> RealResult {
         let d = match domain {
             Domain::Inet => socket2::Domain::IPV4,
-            Domain::Inet6 => socket2::Domain::IPV6,
+            // Never a real IPv6 socket: the driver keeps every address inside
+            // 127.0.0.0/8, and the model has no IPv6 (EAFNOSUPPORT). The driver
+            // answers these calls before they get here; this holds for any caller.
+            Domain::Inet6 => return RealResult::Err(Errno::EAFNOSUPPORT),
         };
         let ty = match protocol {
             Protocol::Tcp => Type::STREAM,
@@ -356,6 +365,10 @@ impl RealProcess {
 }
 
 /// `connect(fd, AF_UNSPEC)`: the kernel's way to dissolve a socket's association.
+///
+/// Its own result is not looked at: the script's call answers with the failed
+/// connect's error either way, and were the socket left as it was, the next
+/// connect's answer (ECONNABORTED) would show it in a diff.
 fn disconnect(socket: &Socket) {
     // SAFETY: a zeroed sockaddr with family AF_UNSPEC and its true length.
     unsafe {

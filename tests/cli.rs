@@ -1,0 +1,120 @@
+//! The `socklab` binary as a user runs it, on the simulator only (real sockets are
+//! tests/native.rs's, inside a loopback-only namespace): what it reads, what it
+//! writes, and what its exit status says when either goes wrong.
+#![cfg(feature = "native")]
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_socklab");
+
+/// A script that passes in the model.
+const GOOD: &str = "host server 10.0.0.1\nhost client 10.0.0.2\n\
+                    server: l = socket(tcp) = 3\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n";
+
+/// A file of this test's own under cargo's per-target temporary directory.
+fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{}-{name}", std::process::id()));
+    std::fs::write(&path, contents).expect("write a temporary script");
+    path
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn show(out: &Output) -> String {
+    format!("status {:?}\nstdout:\n{}\nstderr:\n{}", out.status, text(&out.stdout), text(&out.stderr))
+}
+
+/// `socklab ARGS` with stdout sent to /dev/full, where every write fails (ENOSPC).
+fn to_dev_full(args: &[&str]) -> Output {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full exists on Linux");
+    Command::new(BIN).args(args).stdout(full).stderr(Stdio::piped()).output().expect("run socklab")
+}
+
+/// `check /dev/zero` reads at most the script limit plus one byte. Run under a
+/// 1 GiB address-space cap: a reader that reads to the end before it looks at
+/// the length runs out of memory there instead of reporting the limit.
+#[test]
+fn an_endless_file_is_read_only_up_to_the_script_limit() {
+    let out = Command::new("sh")
+        .args(["-c", "ulimit -v 1048576 && exec \"$0\" check /dev/zero", BIN])
+        .output()
+        .expect("run socklab under sh");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(
+        err.contains("/dev/zero") && err.contains("4194304 bytes") && err.contains("limit"),
+        "the error names the file and the limit: {}",
+        show(&out)
+    );
+}
+
+/// A regular file over the limit is refused with its true size, and a file at
+/// the limit is read whole (the cap is limit + 1, not limit).
+#[test]
+fn a_file_over_the_limit_is_refused_with_its_size() {
+    let limit = socklab::script::limits::MAX_SCRIPT_BYTES;
+    let over = temp_file("over.sock", &vec![b'\n'; limit + 10]);
+    let out = Command::new(BIN).arg("check").arg(&over).output().expect("run socklab");
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(text(&out.stderr).contains(&format!("{} bytes", limit + 10)), "{}", show(&out));
+
+    let mut at = GOOD.as_bytes().to_vec();
+    at.resize(limit, b'\n');
+    let at = temp_file("at.sock", &at);
+    let out = Command::new(BIN).arg("check").arg(&at).output().expect("run socklab");
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let _ = std::fs::remove_file(over);
+    let _ = std::fs::remove_file(at);
+}
+
+/// `diff` reads its files the same bounded way (it had its own unbounded read).
+#[test]
+fn diff_reads_at_most_the_script_limit_too() {
+    let out = Command::new("sh")
+        .args(["-c", "ulimit -v 1048576 && exec \"$0\" diff /dev/zero", BIN])
+        .output()
+        .expect("run socklab under sh");
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(text(&out.stderr).contains("4194304 bytes"), "{}", show(&out));
+}
+
+/// A report that cannot be written is an error: non-zero exit, a message on stderr.
+#[test]
+fn a_report_that_cannot_be_written_is_an_error() {
+    let good = temp_file("good.sock", GOOD.as_bytes());
+    let good = good.to_str().expect("a UTF-8 temporary path");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let dir = dir.to_str().expect("a UTF-8 path");
+    for args in [
+        vec!["check", good],
+        vec!["check", "--quiet", good, good],
+        vec!["run", good],
+        vec!["run", "--format", "json", good],
+        vec!["scenarios", dir],
+        vec!["--help"],
+        vec!["bench", "tcp_echo", "--runs", "1", "--scale", "1000"],
+    ] {
+        let out = to_dev_full(&args);
+        assert!(!out.status.success(), "socklab {args:?} > /dev/full: {}", show(&out));
+        assert!(text(&out.stderr).contains("cannot write"), "socklab {args:?} > /dev/full: {}", show(&out));
+    }
+}
+
+/// A reader that stops early (`socklab scenarios | head -1`) is not an error:
+/// the tool stops quietly, as before.
+#[test]
+fn a_closed_pipe_stops_the_output_quietly() {
+    let mut child = Command::new(BIN)
+        .args(["scenarios", concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run socklab");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("socklab ends");
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(text(&out.stderr), "", "{}", show(&out));
+}
