@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use socklab::script::limits::{MAX_EVENTS, MAX_PAYLOAD, MAX_TOTAL_PAYLOAD};
+use socklab::script::limits::{MAX_EVENTS, MAX_PAYLOAD, MAX_RECORD_BYTES, MAX_TOTAL_PAYLOAD};
 use socklab::script::{self, FailureKind, RunOptions};
 
 const HEAD: &str = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n";
@@ -115,6 +115,42 @@ fn an_event_storm_ends_at_the_event_limit() {
     assert_eq!(f.len(), 1, "{f:?}");
     assert!(f[0].1.contains("expected at most 20000 events in one run, got more (the event limit)"), "{}", f[0].1);
     assert_eq!(RunOptions::default().max_events, MAX_EVENTS);
+}
+
+#[test]
+fn a_lossy_tiny_mtu_transfer_ends_at_the_record_limit_not_out_of_memory() {
+    // 450 bytes of script once grew to 2.6-3.4 GiB (and 1.3 GB of `run` text)
+    // before the event limit stopped it: heavy loss and duplication on a 68-byte
+    // MTU make ~28-byte segments, each kept in the trace with its payload. The
+    // record now has a budget of its own; here a small one, to stay quick.
+    let body = "link client server latency 1ms loss 30% dup 30% mtu 68
+                tcp rto_min 1ms
+tcp rto_initial 10ms
+tcp data_retries 100
+                tcp send_buffer 16000000
+tcp recv_buffer 16000000
+                server: l = socket(tcp)
+server: bind(l, 10.0.0.1:80) = 0
+server: listen(l, 5) = 0
+                client: c = socket(tcp)
+client: connect(c, 10.0.0.1:80) = 0
+server: a = accept(l)
+                client: send(c, 16000000 bytes)
+server: recv(a, 16000000)
++1h
+";
+    let budget = 16 << 20;
+    let options = RunOptions { max_record_bytes: budget, ..RunOptions::default() };
+    let s = script::parse(&format!("{HEAD}{body}")).expect("parses");
+    let report = script::run(&s, &options);
+    let f: Vec<String> = report.failures.iter().map(|f| f.render("t.sock")).collect();
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].contains("expected a run's record (trace and packets) of at most 16 MiB, got more after"), "{}", f[0]);
+    assert!(f[0].contains("(the memory limit)"), "{}", f[0]);
+    let trace_bytes = (report.trace.capacity() * std::mem::size_of::<socklab::net::TraceEvent>()) as u64;
+    assert!(trace_bytes <= budget, "the trace alone holds {trace_bytes} bytes");
+    assert!((report.trace.len() as u64) < MAX_EVENTS / 10, "stopped by the record budget, far before the event limit");
+    assert_eq!(RunOptions::default().max_record_bytes, MAX_RECORD_BYTES);
 }
 
 #[test]

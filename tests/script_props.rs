@@ -128,6 +128,8 @@ proptest! {
         seed in 0u64..1000,
         keep_going in any::<bool>(),
         max_events in prop_oneof![Just(5_000_000u64), 1u64..400],
+        // Small budgets make the record limit, not the event limit, end some runs.
+        max_record_bytes in prop_oneof![Just(256u64 << 20), 1u64..60_000],
         sizes in proptest::collection::vec(1u64..300, 1..8),
     ) {
         let mut text = format!("{HEAD}server: l = socket(tcp)\nserver: u = socket(udp)\nclient: c = socket(tcp)\nclient: v = socket(udp)\n");
@@ -142,6 +144,7 @@ proptest! {
             idle_bound_us: 10_000_000,
             max_events,
             keep_going,
+            max_record_bytes,
         };
         prop_assert_eq!(run_in_slices(&s, &opts, &sizes), script::run(&s, &opts));
     }

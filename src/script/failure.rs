@@ -112,6 +112,9 @@ pub enum Expected {
     Count { counter: String, path: Option<(String, String)>, range: (u64, u64) },
     /// `expect COUNTER HOST FD RANGE [mss]`: a count on one socket.
     SocketCount { counter: String, host: String, fd: String, range: (u64, u64), mss: bool },
+    /// No more than `max_bytes` held by the run's record (trace, packets and
+    /// their payloads): the memory ceiling beside the event limit.
+    RecordLimit { max_bytes: u64 },
 }
 
 /// What the run met instead.
@@ -127,6 +130,8 @@ pub enum Got {
     Failed(Errno),
     /// More events than the limit.
     MoreEvents,
+    /// A record bigger than the limit, after `events` events.
+    LargerRecord { events: u64 },
     /// The call was still pending at `at` (µs) and nothing was left to happen.
     PendingIdle { at: u64 },
     /// The call was still pending after `bound` (µs).
@@ -226,6 +231,9 @@ impl fmt::Display for Expected {
             Expected::SocketCount { counter, host, fd, range, mss } => {
                 write!(f, "{counter} {host} {fd} {}{}", shown_range(*range), if *mss { " mss" } else { "" })
             }
+            Expected::RecordLimit { max_bytes } => {
+                write!(f, "a run's record (trace and packets) of at most {} MiB", max_bytes >> 20)
+            }
         }
     }
 }
@@ -255,6 +263,9 @@ impl Expected {
             }
             Expected::SocketCount { counter, host, fd, range, mss } => {
                 format!("{counter} {host} {fd} 값 {}{}", shown_range(*range), if *mss { " mss" } else { "" })
+            }
+            Expected::RecordLimit { max_bytes } => {
+                format!("실행 기록(트레이스와 패킷) 최대 {} MiB", max_bytes >> 20)
             }
         }
     }
@@ -351,6 +362,9 @@ impl fmt::Display for Got {
             Got::Returned(v) => f.write_str(&v.render()),
             Got::Failed(e) => write!(f, "{e} ({})", e.explain()),
             Got::MoreEvents => f.write_str("more (the event limit)"),
+            Got::LargerRecord { events } => {
+                write!(f, "more after {events} events (the memory limit): send less, or lower the loss and duplication")
+            }
             Got::PendingIdle { at } => {
                 write!(f, "call still pending at {}s and nothing left to happen", fmt_time(*at))
             }
@@ -417,6 +431,9 @@ impl Got {
             Got::Returned(v) => value_korean(v),
             Got::Failed(e) => format!("{e} ({})", e.explain_ko()),
             Got::MoreEvents => "그보다 많은 이벤트 (이벤트 한도)".into(),
+            Got::LargerRecord { events } => {
+                format!("이벤트 {events}개 뒤에 그보다 큰 기록 (메모리 한도): 보내는 양을 줄이거나 손실과 복제를 낮추세요")
+            }
             Got::PendingIdle { at } => {
                 format!("{}s 시점에도 끝나지 않은 호출 (더 일어날 일이 없음)", fmt_time(*at))
             }
@@ -509,6 +526,7 @@ mod tests {
                 range: (0, 3),
                 mss: false,
             },
+            Expected::RecordLimit { max_bytes: 256 << 20 },
         ]
     }
 
@@ -529,6 +547,7 @@ mod tests {
             Expected::Packet { .. } => 12,
             Expected::Count { .. } => 13,
             Expected::SocketCount { .. } => 14,
+            Expected::RecordLimit { .. } => 15,
         }
     }
 
@@ -594,6 +613,7 @@ mod tests {
             Got::ClosedAndGone { fd: "c".into() },
             Got::NotA { fd: "c".into(), tcp: true },
             Got::NotA { fd: "u".into(), tcp: false },
+            Got::LargerRecord { events: 1_234_567 },
         ]);
         got
     }
@@ -622,6 +642,7 @@ mod tests {
             Got::Count { .. } => 19,
             Got::ClosedAndGone { .. } => 20,
             Got::NotA { .. } => 21,
+            Got::LargerRecord { .. } => 22,
         }
     }
 
@@ -650,23 +671,12 @@ mod tests {
         expected.dedup();
         assert_eq!(
             expected,
-            (0..=expected_ordinal(&Expected::SocketCount {
-                counter: String::new(),
-                host: String::new(),
-                fd: String::new(),
-                range: (0, 0),
-                mss: false
-            }))
-                .collect::<Vec<_>>(),
+            (0..=expected_ordinal(&Expected::RecordLimit { max_bytes: 0 })).collect::<Vec<_>>(),
             "an Expected has no sample"
         );
         let mut got: Vec<usize> = every_got().iter().map(got_ordinal).collect();
         got.dedup();
-        assert_eq!(
-            got,
-            (0..=got_ordinal(&Got::NotA { fd: String::new(), tcp: false })).collect::<Vec<_>>(),
-            "a Got has no sample"
-        );
+        assert_eq!(got, (0..=got_ordinal(&Got::LargerRecord { events: 0 })).collect::<Vec<_>>(), "a Got has no sample");
 
         for e in every_expected() {
             let (en, ko) = (e.to_string(), e.korean());

@@ -16,3 +16,8 @@ pub const MAX_TOTAL_PAYLOAD: usize = 64 << 20;
 pub const MAX_TIME_US: u64 = 86_400_000_000;
 /// Events one run may process.
 pub const MAX_EVENTS: u64 = 5_000_000;
+/// Bytes a run's record may hold: its trace, its packet records and their
+/// payloads, as the runner counts them (see `Runner::retained`). With the
+/// sockets' own buffers (at most [`MAX_TOTAL_PAYLOAD`] sent in all) a CLI run
+/// stays under 512 MiB; the page sets a smaller budget of its own.
+pub const MAX_RECORD_BYTES: u64 = 256 << 20;

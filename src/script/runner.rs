@@ -30,6 +30,8 @@ pub struct RunOptions {
     pub idle_bound_us: u64,
     /// Events one run may process.
     pub max_events: u64,
+    /// Bytes the run's record may hold (trace, packet records, payloads).
+    pub max_record_bytes: u64,
     /// Go on after a failure (to see every failure, or to explore); a call that
     /// stays pending is then abandoned. Stops only at the event limit.
     pub keep_going: bool,
@@ -42,6 +44,7 @@ impl Default for RunOptions {
             pending_bound_us: 120_000_000,
             idle_bound_us: 600_000_000,
             max_events: MAX_EVENTS,
+            max_record_bytes: MAX_RECORD_BYTES,
             keep_going: false,
         }
     }
@@ -222,6 +225,13 @@ pub struct Runner<'s> {
     lines: Vec<LineOutcome>,
     sent: Vec<SentRec>,
     sent_by_id: HashMap<PacketId, usize>,
+    /// The packet counters `expect sent|lost|duplicated|reordered` read, kept
+    /// as packets go, for all packets and per (from, to): rescanning `sent` for
+    /// each such line was 1.6 ms a line on a large run.
+    counts: PacketCounts,
+    counts_by_path: HashMap<(HostId, HostId), PacketCounts>,
+    /// Heap bytes the packet records' payloads hold (see `record_bytes`).
+    payload_bytes: u64,
     /// Packets before this index in `sent` are behind the expectations.
     cursor: usize,
     /// Packets at or after the cursor already matched (same-instant packets
@@ -277,6 +287,9 @@ impl<'s> Runner<'s> {
             lines: Vec::new(),
             sent: Vec::new(),
             sent_by_id: HashMap::new(),
+            counts: PacketCounts::default(),
+            counts_by_path: HashMap::new(),
+            payload_bytes: 0,
             cursor: 0,
             matched: std::collections::HashSet::new(),
             isn: HashMap::new(),
@@ -528,19 +541,16 @@ impl<'s> Runner<'s> {
                     self.record_sent(time, host, path, packet);
                 }
                 TraceKind::Lost { packet, .. } => {
-                    if let Some(&r) = self.sent_by_id.get(packet) {
-                        self.sent[r].lost = true;
-                    }
+                    let packet = *packet;
+                    self.mark_sent(packet, Counter::Lost);
                 }
                 TraceKind::Duplicated { original, .. } => {
-                    if let Some(&r) = self.sent_by_id.get(original) {
-                        self.sent[r].duplicated = true;
-                    }
+                    let original = *original;
+                    self.mark_sent(original, Counter::Duplicated);
                 }
                 TraceKind::Reordered { packet, .. } => {
-                    if let Some(&r) = self.sent_by_id.get(packet) {
-                        self.sent[r].reordered = true;
-                    }
+                    let packet = *packet;
+                    self.mark_sent(packet, Counter::Reordered);
                 }
                 TraceKind::Return { call, result, .. } => {
                     if let Some(pos) = self.pending.iter().position(|p| p.call == *call) {
@@ -552,6 +562,36 @@ impl<'s> Runner<'s> {
                 _ => {}
             }
         }
+    }
+
+    /// Marks a sent packet lost, duplicated or reordered, counting it once.
+    fn mark_sent(&mut self, id: PacketId, counter: Counter) {
+        let Some(r) = self.sent_by_id.get(&id).and_then(|&r| self.sent.get_mut(r)) else { return };
+        let flag = match counter {
+            Counter::Lost => &mut r.lost,
+            Counter::Duplicated => &mut r.duplicated,
+            _ => &mut r.reordered,
+        };
+        if std::mem::replace(flag, true) {
+            return;
+        }
+        let path = r.to.map(|to| (r.from, to));
+        self.counts.add(counter);
+        if let Some(path) = path {
+            self.counts_by_path.entry(path).or_default().add(counter);
+        }
+    }
+
+    /// What the run's record holds on the heap, in bytes: the trace's and the
+    /// packet records' allocations as they stand (capacity, not length: a Vec
+    /// holds up to twice what it uses) and the payloads the records keep alive.
+    /// Counted, not measured, so it is the same on every machine and in wasm.
+    fn record_bytes(&self) -> u64 {
+        let trace = self.trace.capacity() * std::mem::size_of::<TraceEvent>();
+        let sent = self.sent.capacity() * std::mem::size_of::<SentRec>();
+        // A hash table entry: key, value and a control byte.
+        let by_id = self.sent_by_id.capacity() * (std::mem::size_of::<(PacketId, usize)>() + 1);
+        (trace + sent + by_id) as u64 + self.payload_bytes
     }
 
     fn record_sent(&mut self, time: u64, host: HostId, path: Path, packet: Packet) {
@@ -577,6 +617,11 @@ impl<'s> Runner<'s> {
             rel_ack = s.ack.wrapping_sub(self.isn.get(&(peer, me)).copied().unwrap_or(0));
         }
         self.sent_by_id.insert(packet.id, self.sent.len());
+        self.counts.add(Counter::Sent);
+        if let Some(to) = to {
+            self.counts_by_path.entry((host, to)).or_default().add(Counter::Sent);
+        }
+        self.payload_bytes += payload_heap_bytes(&packet);
         self.sent.push(SentRec {
             time,
             from: host,
@@ -650,6 +695,13 @@ impl<'s> Runner<'s> {
             let max = self.opts.max_events;
             self.halted = true;
             self.fail_here(FailureKind::Script, Expected::EventLimit { max }, Got::MoreEvents);
+            return false;
+        }
+        if self.record_bytes() > self.opts.max_record_bytes {
+            let max_bytes = self.opts.max_record_bytes;
+            self.halted = true;
+            let got = Got::LargerRecord { events: self.events };
+            self.fail_here(FailureKind::Script, Expected::RecordLimit { max_bytes }, got);
             return false;
         }
         if !self.spend() {
@@ -1060,17 +1112,11 @@ impl<'s> Runner<'s> {
                     }
                     _ => None,
                 };
-                let n = self
-                    .sent
-                    .iter()
-                    .filter(|r| path.as_ref().is_none_or(|(a, b, _)| r.from == *a && r.to == Some(*b)))
-                    .filter(|r| match counter {
-                        Counter::Lost => r.lost,
-                        Counter::Duplicated => r.duplicated,
-                        Counter::Reordered => r.reordered,
-                        _ => true,
-                    })
-                    .count() as u64;
+                let counts = match &path {
+                    Some((a, b, _)) => self.counts_by_path.get(&(*a, *b)).copied().unwrap_or_default(),
+                    None => self.counts,
+                };
+                let n = counts.get(counter);
                 (n, Expected::Count { counter: counter_name, path: path.map(|p| p.2), range }, None)
             }
             CountTarget::Socket { host, fd, mss, now } => {
@@ -1139,6 +1185,53 @@ impl<'s> Runner<'s> {
             };
             self.fail_here(FailureKind::Expectation, expected, Got::Count { value, mss_bytes, blocked });
         }
+    }
+}
+
+/// Packets sent, lost, duplicated and reordered: what a packet counter reads.
+#[derive(Clone, Copy, Debug, Default)]
+struct PacketCounts {
+    sent: u64,
+    lost: u64,
+    duplicated: u64,
+    reordered: u64,
+}
+
+impl PacketCounts {
+    fn add(&mut self, counter: Counter) {
+        match counter {
+            Counter::Lost => self.lost += 1,
+            Counter::Duplicated => self.duplicated += 1,
+            Counter::Reordered => self.reordered += 1,
+            _ => self.sent += 1,
+        }
+    }
+
+    /// The count `expect COUNTER` compares; the counters of one socket
+    /// (delivered, cwnd, …) are not packet counts and read as all sent, as the
+    /// scan they replace did.
+    fn get(&self, counter: Counter) -> u64 {
+        match counter {
+            Counter::Lost => self.lost,
+            Counter::Duplicated => self.duplicated,
+            Counter::Reordered => self.reordered,
+            _ => self.sent,
+        }
+    }
+}
+
+/// The heap bytes a packet's payload holds: the bytes, rounded up to the
+/// allocator's 8, and the Arc's two counts.
+fn payload_heap_bytes(packet: &Packet) -> u64 {
+    let len = match &packet.body {
+        Body::Tcp(s) => s.payload.len(),
+        Body::Udp(u) => u.payload.len(),
+        _ => 0,
+    };
+    if len == 0 {
+        0
+    } else {
+        (len.div_ceil(8) * 8 + 16) as u64
     }
 }
 

@@ -58,6 +58,12 @@ fn is_setup(kind: &StmtKind) -> bool {
 /// the page shows at most `MAX_TICKS` steps of it anyway.
 pub const PAGE_MAX_EVENTS: u64 = 200_000;
 
+/// The page's budget for a run's record (trace, packets, payloads), a quarter
+/// of the command-line tool's: the page also keeps snapshots and diagrams of
+/// it, and a tab should stay well under a few hundred MiB however hostile the
+/// sandbox script.
+pub const PAGE_MAX_RECORD_BYTES: u64 = 64 << 20;
+
 /// A script run the page does a slice at a time, so that a long lesson does not
 /// freeze it; [`ScriptRun::finish`] makes it the page's model.
 pub struct ScriptRun {
@@ -73,7 +79,12 @@ pub struct ScriptRun {
 /// line when `None`); the rest runs in [`ScriptRun::run_for`] slices.
 pub fn start(text: &str, seed: Option<u64>) -> Result<ScriptRun, ScriptError> {
     let parsed = Arc::new(script::parse(text)?);
-    let opts = RunOptions { seed, max_events: PAGE_MAX_EVENTS, ..RunOptions::default() };
+    let opts = RunOptions {
+        seed,
+        max_events: PAGE_MAX_EVENTS,
+        max_record_bytes: PAGE_MAX_RECORD_BYTES,
+        ..RunOptions::default()
+    };
     let statements = parsed.statements.len();
     let setup_lines = parsed.statements.iter().take_while(|s| is_setup(&s.kind)).count();
     let mut runner = Runner::shared(parsed, opts);
