@@ -28,6 +28,7 @@ pub mod limits;
 pub mod parser;
 pub mod render;
 pub mod runner;
+pub mod shown;
 
 pub use ast::{Meta, Script, Statement, StmtKind};
 pub use error::{ScriptError, ScriptErrorKind};
