@@ -118,3 +118,32 @@ fn a_closed_pipe_stops_the_output_quietly() {
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert_eq!(text(&out.stderr), "", "{}", show(&out));
 }
+
+/// A script's bytes that are not UTF-8 are refused at FILE:LINE:COL of the first
+/// bad one (the column in characters), not as an unreadable file.
+#[test]
+fn a_file_that_is_not_utf8_is_refused_at_its_first_bad_byte() {
+    let bad = temp_file("latin1.sock", b"host server 10.0.0.1\n# h\xc3\xa9\nhost cl\xe9ient 10.0.0.2\n");
+    for command in ["check", "run"] {
+        let out = Command::new(BIN).arg(command).arg(&bad).output().expect("run socklab");
+        assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+        assert_eq!(
+            text(&out.stderr),
+            format!("{}:3:8: invalid UTF-8: '\\xe9' is not a character (a script is UTF-8 text)\n", bad.display()),
+            "{}",
+            show(&out)
+        );
+    }
+    let _ = std::fs::remove_file(bad);
+}
+
+/// A UTF-8 byte-order mark (as some editors write one) is not part of the script.
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_script() {
+    let with_bom = temp_file("bom.sock", &[b"\xef\xbb\xbf".as_slice(), GOOD.as_bytes()].concat());
+    for command in ["check", "run"] {
+        let out = Command::new(BIN).arg(command).arg(&with_bom).output().expect("run socklab");
+        assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    }
+    let _ = std::fs::remove_file(with_bom);
+}

@@ -257,9 +257,9 @@ impl LoadError {
     }
 }
 
-/// A script file's text, reading at most [`MAX_SCRIPT_BYTES`] + 1 bytes: the
-/// parser refuses anything longer anyway, and the file may be endless
-/// (`/dev/zero`, a pipe) or far bigger than memory.
+/// A script file's text (its byte-order mark dropped), reading at most
+/// [`MAX_SCRIPT_BYTES`] + 1 bytes: the parser refuses anything longer anyway,
+/// and the file may be endless (`/dev/zero`, a pipe) or far bigger than memory.
 fn read_script(path: &Path) -> Result<String, LoadError> {
     let file = std::fs::File::open(path).map_err(LoadError::Read)?;
     let size = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
@@ -274,9 +274,8 @@ fn read_script(path: &Path) -> Result<String, LoadError> {
         };
         return Err(LoadError::TooLong { bytes, exact });
     }
-    String::from_utf8(bytes).map_err(|_| {
-        LoadError::Read(std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
-    })
+    // Not UTF-8: FILE:LINE:COL of the first bad byte. A byte-order mark is dropped.
+    script::decode(&bytes).map(str::to_string).map_err(LoadError::Parse)
 }
 
 /// A script file: its name as shown, its text and the script.

@@ -84,6 +84,9 @@ pub enum ScriptErrorKind {
     BandwidthOutOfRange { text: String },
     /// A `tcp` setting that contradicts the settings before it.
     TcpSettingsConflict { conflict: TcpConfigConflict },
+    /// The script's bytes are not UTF-8 here: `bytes` are the ones that are not
+    /// a character (at most 3, an unfinished one at the end included).
+    InvalidUtf8 { bytes: Vec<u8> },
 }
 
 /// What the parser wanted where it stopped: a description, or the script's own
@@ -271,6 +274,11 @@ const TCP_FLAGS: &str = "[S], [S.], [.], [P.], [F.], [R]";
 const TCP_SETTINGS: &str = "syn_retries, synack_retries, data_retries, rto_initial, rto_min, rto_max, msl, fin_timeout, initial_cwnd, delayed_ack, delayed_ack_time, nagle, send_buffer, recv_buffer, window_scaling";
 const ESCAPES: &str = "\\n \\r \\t \\0 \\\\ \\\" \\xHH";
 
+/// Bytes as `\xHH` escapes, as the script's strings write them: `\xc3\x28`.
+fn hex_escaped(bytes: &[u8]) -> String {
+    bytes.iter().take(4).map(|b| format!("\\x{b:02x}")).collect()
+}
+
 fn errno_names() -> String {
     Errno::ALL.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
 }
@@ -315,6 +323,9 @@ impl fmt::Display for ScriptErrorKind {
                     fmt_dur(rto_max_us)
                 ),
             },
+            ScriptErrorKind::InvalidUtf8 { bytes } => {
+                write!(f, "invalid UTF-8: '{}' is not a character (a script is UTF-8 text)", hex_escaped(bytes))
+            }
         }
     }
 }
@@ -362,6 +373,9 @@ impl ScriptErrorKind {
                     fmt_dur(rto_max_us)
                 ),
             },
+            ScriptErrorKind::InvalidUtf8 { bytes } => {
+                format!("UTF-8이 아닌 바이트 '{}': 스크립트는 UTF-8 텍스트여야 합니다", hex_escaped(bytes))
+            }
         }
     }
 }
@@ -888,6 +902,7 @@ pub(crate) mod tests {
             ScriptErrorKind::TcpSettingsConflict {
                 conflict: TcpConfigConflict::RtoInitialAboveMax { rto_initial_us: 1_000_000, rto_max_us: 500_000 },
             },
+            ScriptErrorKind::InvalidUtf8 { bytes: vec![0xe2, 0x82] },
         ]);
         kinds
     }
@@ -906,6 +921,7 @@ pub(crate) mod tests {
             ScriptErrorKind::DurationTooLong { .. } => 9,
             ScriptErrorKind::BandwidthOutOfRange { .. } => 10,
             ScriptErrorKind::TcpSettingsConflict { .. } => 11,
+            ScriptErrorKind::InvalidUtf8 { .. } => 12,
         }
     }
 
@@ -1010,6 +1026,7 @@ pub(crate) mod tests {
             "xHH",
             "x",
             "MiB",
+            "UTF",
             "zed",
             "yon",
             "xu",
@@ -1030,7 +1047,11 @@ pub(crate) mod tests {
         assert_eq!(found, (0..=found_ordinal(&Found::SeedLater)).collect::<Vec<_>>(), "a Found has no sample");
         let mut kinds: Vec<usize> = every_kind().iter().map(kind_ordinal).collect();
         kinds.dedup();
-        assert_eq!(kinds, (0..=11).collect::<Vec<_>>(), "a ScriptErrorKind has no sample");
+        assert_eq!(
+            kinds,
+            (0..=kind_ordinal(&ScriptErrorKind::InvalidUtf8 { bytes: vec![] })).collect::<Vec<_>>(),
+            "a ScriptErrorKind has no sample"
+        );
 
         for kind in every_kind() {
             let (en, ko) = (kind.to_string(), kind.korean());
