@@ -112,9 +112,11 @@ fn loss_note(r: LossReason) -> &'static str {
     }
 }
 
-/// The readable timeline: one line per trace event, `time host event detail`.
+/// The readable timeline: one line per trace event, `time host event detail`;
+/// a host's name [`shown`] (at most 40 characters), so a long one neither
+/// floods its lines nor pads every other line to its length.
 pub fn timeline(report: &RunReport) -> String {
-    let width = report.hosts.iter().map(String::len).max().unwrap_or(4).max(4);
+    let width = report.hosts.iter().map(|h| shown(h).to_string().chars().count()).max().unwrap_or(4).max(4);
     let mut call_line: HashMap<CallId, usize> = HashMap::new();
     for l in &report.lines {
         if let LineDetail::Call(rec) = &l.detail {
@@ -139,7 +141,7 @@ fn event_line(
     call_line: &HashMap<CallId, usize>,
     calls: &mut HashMap<CallId, String>,
 ) -> String {
-    let host = e.kind.host().map_or("-", |h| report.host_name(h));
+    let host = shown(e.kind.host().map_or("-", |h| report.host_name(h))).to_string();
     let (what, text) = match &e.kind {
         TraceKind::Call { call, syscall, .. } => {
             let r = syscall.render();
@@ -184,6 +186,7 @@ fn event_line(
         TraceKind::SocketError { socket, errno, .. } => ("error", format!("socket {}: {errno} pending", socket.0)),
         TraceKind::Fault { link, dir, change } => {
             let (a, b) = report.links.get(link.0 as usize).cloned().unwrap_or_default();
+            let (a, b) = (shown(&a), shown(&b));
             let path = match dir {
                 None => format!("{a} <-> {b}"),
                 Some(Direction::AtoB) => format!("{a} > {b}"),

@@ -16,6 +16,11 @@ use std::fmt;
 /// The most characters of script text one message quotes.
 pub const MAX_QUOTED_CHARS: usize = 40;
 
+/// The most characters of one piece of script text a report line quotes whole:
+/// a statement as written, a title, a note. Longer than any call the model
+/// renders (a 40-character name, 64 bytes of data as `\xHH`, an address).
+pub const MAX_LINE_CHARS: usize = 400;
+
 /// The most names one message lists (the declared hosts, say).
 pub const MAX_LISTED: usize = 8;
 
