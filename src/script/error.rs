@@ -9,6 +9,7 @@
 //! Run failures, typed the same way, are in [`super::failure`].
 
 use super::limits::{MAX_ADDRS_PER_HOST, MAX_HOSTS, MAX_LINKS, MAX_PAYLOAD, MAX_SCRIPT_BYTES};
+use super::parser::MAX_NAME_CHARS;
 use super::render::fmt_dur;
 use super::shown::{listed, shown};
 use crate::net::tcp::TcpConfigConflict;
@@ -87,6 +88,9 @@ pub enum ScriptErrorKind {
     /// The script's bytes are not UTF-8 here: `bytes` are the ones that are not
     /// a character (at most 3, an unfinished one at the end included).
     InvalidUtf8 { bytes: Vec<u8> },
+    /// A host or descriptor name (`what`) of `chars` characters, more than
+    /// [`MAX_NAME_CHARS`].
+    NameTooLong { what: Wanted, chars: usize },
 }
 
 /// What the parser wanted where it stopped: a description, or the script's own
@@ -326,6 +330,9 @@ impl fmt::Display for ScriptErrorKind {
             ScriptErrorKind::InvalidUtf8 { bytes } => {
                 write!(f, "invalid UTF-8: '{}' is not a character (a script is UTF-8 text)", hex_escaped(bytes))
             }
+            ScriptErrorKind::NameTooLong { what, chars } => {
+                write!(f, "{what} of {chars} characters is over the limit of {MAX_NAME_CHARS} characters")
+            }
         }
     }
 }
@@ -375,6 +382,9 @@ impl ScriptErrorKind {
             },
             ScriptErrorKind::InvalidUtf8 { bytes } => {
                 format!("UTF-8이 아닌 바이트 '{}': 스크립트는 UTF-8 텍스트여야 합니다", hex_escaped(bytes))
+            }
+            ScriptErrorKind::NameTooLong { what, chars } => {
+                format!("한도({MAX_NAME_CHARS}자)보다 긴 {}: {chars}자", what.korean())
             }
         }
     }
@@ -903,6 +913,7 @@ pub(crate) mod tests {
                 conflict: TcpConfigConflict::RtoInitialAboveMax { rto_initial_us: 1_000_000, rto_max_us: 500_000 },
             },
             ScriptErrorKind::InvalidUtf8 { bytes: vec![0xe2, 0x82] },
+            ScriptErrorKind::NameTooLong { what: Wanted::HostName, chars: 41 },
         ]);
         kinds
     }
@@ -922,6 +933,7 @@ pub(crate) mod tests {
             ScriptErrorKind::BandwidthOutOfRange { .. } => 10,
             ScriptErrorKind::TcpSettingsConflict { .. } => 11,
             ScriptErrorKind::InvalidUtf8 { .. } => 12,
+            ScriptErrorKind::NameTooLong { .. } => 13,
         }
     }
 
@@ -1049,7 +1061,7 @@ pub(crate) mod tests {
         kinds.dedup();
         assert_eq!(
             kinds,
-            (0..=kind_ordinal(&ScriptErrorKind::InvalidUtf8 { bytes: vec![] })).collect::<Vec<_>>(),
+            (0..=kind_ordinal(&ScriptErrorKind::NameTooLong { what: Wanted::Name, chars: 0 })).collect::<Vec<_>>(),
             "a ScriptErrorKind has no sample"
         );
 

@@ -754,12 +754,12 @@ mod tests {
             assert!(!text.chars().any(needs_escape) && text.chars().count() < 1000, "{text:.300?}");
             assert!(text.contains("\\x1b[2J\\u{202e}xxx") && text.contains("x…"), "{text:.300}");
         }
-        // As a run says it: the call quotes a long descriptor name at most 40 characters.
-        let long = "w".repeat(100_000);
-        let (en, ko) = run_fails(&format!("client: {long} = socket(tcp)\nclient: close({long}) = 7\n"));
-        let w40 = "w".repeat(crate::script::shown::MAX_QUOTED_CHARS);
-        assert_eq!(en, format!("t.sock:5: expected close({w40}…) to return 7, got 0"));
-        assert_eq!(ko, format!("기대한 결과: close({w40}…)의 반환값 7 · 실제 결과: 0"));
+        // As a run says it: a name is declared at most 40 characters long, and
+        // quoted whole.
+        let name = "w".repeat(crate::script::parser::MAX_NAME_CHARS);
+        let (en, ko) = run_fails(&format!("client: {name} = socket(tcp)\nclient: close({name}) = 7\n"));
+        assert_eq!(en, format!("t.sock:5: expected close({name}) to return 7, got 0"));
+        assert_eq!(ko, format!("기대한 결과: close({name})의 반환값 7 · 실제 결과: 0"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use super::ast::*;
 use super::error::{Found, ScriptError, ScriptErrorKind, Wanted};
 use super::lexer::{lex_line, Tok, Token};
 use super::limits::*;
+use super::shown::MAX_QUOTED_CHARS;
 use crate::net::tcp::segment::TcpFlags;
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::TcpConfig;
@@ -27,6 +28,10 @@ pub(crate) const KEYWORDS: [&str; 14] = [
     "title",
     "about",
 ];
+
+/// The longest host or descriptor name, in characters: a name is quoted whole
+/// in every message (see [`MAX_QUOTED_CHARS`]) and fits a label on the page.
+pub const MAX_NAME_CHARS: usize = MAX_QUOTED_CHARS;
 
 /// Parses a whole script. A UTF-8 byte-order mark at its start (an editor's,
 /// or a pasted file's) is not part of it; columns count from after it.
@@ -98,6 +103,14 @@ pub fn decode(bytes: &[u8]) -> Result<&str, ScriptError> {
         let col = good[line_start..].chars().count() + 1;
         ScriptError::new(line, col, ScriptErrorKind::InvalidUtf8 { bytes: bad.to_vec() })
     })
+}
+
+/// A name being declared is at most [`MAX_NAME_CHARS`] long.
+fn short_name(p: &P, col: usize, what: Wanted, name: &str) -> R<()> {
+    match name.chars().count() {
+        chars if chars > MAX_NAME_CHARS => Err(p.err_at(col, ScriptErrorKind::NameTooLong { what, chars })),
+        _ => Ok(()),
+    }
 }
 
 /// The part of a line before a `#` that is not inside a string.
@@ -462,6 +475,7 @@ impl State {
         if KEYWORDS.contains(&name.as_str()) {
             return Err(p.wrong(col, Wanted::HostName, Found::Keyword(name)));
         }
+        short_name(p, col, Wanted::HostName, &name)?;
         if self.hosts.contains_key(&name) {
             return Err(p.wrong(col, Wanted::NewHostName, Found::DeclaredAlready(name)));
         }
@@ -619,6 +633,7 @@ impl State {
         if matches!(p.peek(), Some(Tok::Word(_))) && p.peek_at(1) == Some(&Tok::Punct('=')) {
             let col = p.col();
             let (name, _) = p.word(Wanted::Name)?;
+            short_name(p, col, Wanted::Name, &name)?;
             p.punct('=')?;
             bind = Some((name, col));
         }
@@ -1094,5 +1109,23 @@ mod tests {
         assert_eq!(at(b"\x80").2, "invalid UTF-8: '\\x80' is not a character (a script is UTF-8 text)");
         let e = decode(b"\xff").unwrap_err();
         assert_eq!(e.kind.korean(), "UTF-8이 아닌 바이트 '\\xff': 스크립트는 UTF-8 텍스트여야 합니다");
+    }
+
+    #[test]
+    fn names_are_at_most_forty_characters() {
+        let at = "h".repeat(MAX_NAME_CHARS);
+        let over = "h".repeat(MAX_NAME_CHARS + 1);
+        assert!(parse(&format!("host {at} 10.0.0.1\n{at}: {at} = socket(tcp)\n")).is_ok());
+        let e = err(&format!("host {over} 10.0.0.1\n"));
+        assert_eq!(
+            (e.line, e.col, e.message.as_str()),
+            (1, 6, "a host name of 41 characters is over the limit of 40 characters")
+        );
+        assert_eq!(e.kind.korean(), "한도(40자)보다 긴 호스트 이름: 41자");
+        let e = err(&format!("{HEAD}client: {} = socket(tcp)\n", "c".repeat(100_000)));
+        assert_eq!(
+            (e.line, e.col, e.message.as_str()),
+            (4, 9, "a name of 100000 characters is over the limit of 40 characters")
+        );
     }
 }
