@@ -44,24 +44,55 @@ pub struct Shown<'a> {
     max: usize,
 }
 
+/// `c`, or its escape.
+fn write_char(out: &mut impl fmt::Write, c: char) -> fmt::Result {
+    match c {
+        '\n' => out.write_str("\\n"),
+        '\r' => out.write_str("\\r"),
+        '\t' => out.write_str("\\t"),
+        c if needs_escape(c) && (c as u32) < 0x80 => write!(out, "\\x{:02x}", c as u32),
+        c if needs_escape(c) => write!(out, "\\u{{{:x}}}", c as u32),
+        c => out.write_char(c),
+    }
+}
+
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut chars = self.text.chars();
         for c in chars.by_ref().take(self.max) {
-            match c {
-                '\n' => f.write_str("\\n")?,
-                '\r' => f.write_str("\\r")?,
-                '\t' => f.write_str("\\t")?,
-                c if needs_escape(c) && (c as u32) < 0x80 => write!(f, "\\x{:02x}", c as u32)?,
-                c if needs_escape(c) => write!(f, "\\u{{{:x}}}", c as u32)?,
-                c => write!(f, "{c}")?,
-            }
+            write_char(f, c)?;
         }
         if chars.next().is_some() {
             f.write_str("…")?;
         }
         Ok(())
     }
+}
+
+/// A line of the script around its column `col` (1-based, in characters), as
+/// an error shows it with a caret under that column: escaped, at most
+/// [`MAX_QUOTED_CHARS`] characters either side, `…` where it is cut. Returns the
+/// excerpt and the caret's offset in it (in characters).
+pub fn excerpt(line: &str, col: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    let at = col.saturating_sub(1).min(chars.len());
+    let start = at.saturating_sub(MAX_QUOTED_CHARS);
+    let end = chars.len().min(at + MAX_QUOTED_CHARS);
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    for &c in &chars[start..at] {
+        let _ = write_char(&mut out, c);
+    }
+    let caret = out.chars().count();
+    for &c in &chars[at..end] {
+        let _ = write_char(&mut out, c);
+    }
+    if end < chars.len() {
+        out.push('…');
+    }
+    (out, caret)
 }
 
 /// A token, a name or a string as a message quotes it: escaped, at most
@@ -109,6 +140,22 @@ mod tests {
             let c = char::from_u32(c).unwrap();
             assert!(!shown(&c.to_string()).to_string().chars().any(|s| s == c), "{c:?}");
         }
+    }
+
+    #[test]
+    fn an_excerpt_keeps_its_caret_under_the_column() {
+        assert_eq!(excerpt("host a (", 8), ("host a (".to_string(), 7));
+        // Escapes before the column move the caret with them.
+        assert_eq!(excerpt("a\x1b\u{202e} ;", 5), ("a\\x1b\\u{202e} ;".to_string(), 14));
+        // A long line: the column's neighbourhood, cut with '…' on either side.
+        let line = format!("{}X{}", "a".repeat(1000), "b".repeat(1000));
+        let (text, caret) = excerpt(&line, 1001);
+        assert_eq!(text, format!("…{}X{}…", "a".repeat(MAX_QUOTED_CHARS), "b".repeat(MAX_QUOTED_CHARS - 1)));
+        assert_eq!(text.chars().nth(caret), Some('X'));
+        // At the end of the line (an error that wanted more), and past it.
+        assert_eq!(excerpt("abc", 4), ("abc".to_string(), 3));
+        assert_eq!(excerpt("abc", 99), ("abc".to_string(), 3));
+        assert_eq!(excerpt("", 1), (String::new(), 0));
     }
 
     #[test]
