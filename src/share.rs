@@ -13,6 +13,7 @@ use std::fmt;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::net::LinkConfig;
+use crate::script::shown::shown;
 
 /// The longest fragment read at all, in bytes: room for a [`MAX_SCRIPT_BYTES`]
 /// script whose every byte is escaped (3 characters each) plus [`MAX_EDITS`]
@@ -161,16 +162,14 @@ impl fmt::Display for EditProblem {
     }
 }
 
-/// At most this many characters of offending text go into a message.
-const QUOTE_CHARS: usize = 40;
-
-/// `text` for a message: shortened with `…` past [`QUOTE_CHARS`] characters
-/// (the page's Korean messages quote the same way).
+/// `text` for a message: its control characters and bidi overrides escaped,
+/// shortened with `…` past
+/// [`MAX_QUOTED_CHARS`](crate::script::shown::MAX_QUOTED_CHARS) characters, as
+/// the script's errors quote it (the page's Korean messages quote the same way).
+/// The browser percent-encodes a fragment, but a link may arrive decoded, and
+/// its text is anyone's.
 pub fn quote(text: &str) -> String {
-    match text.char_indices().nth(QUOTE_CHARS) {
-        Some((cut, _)) => format!("“{}…”", &text[..cut]),
-        None => format!("“{text}”"),
-    }
+    format!("“{}”", shown(text))
 }
 
 impl fmt::Display for ShareError {
@@ -483,6 +482,9 @@ mod tests {
         let e = decode(&format!("lesson=a&{long}")).expect_err("not key=value");
         assert!(e.to_string().chars().count() < 100, "{e}");
         assert!(e.to_string().contains('…'));
+        // A link's text that a terminal or the page would obey is shown escaped.
+        let e = decode("lesson=a&\u{202e}txt.exe\x1b[2J").expect_err("not key=value");
+        assert_eq!(e.to_string(), "“\\u{202e}txt.exe\\x1b[2J” is not key=value");
     }
 
     #[test]

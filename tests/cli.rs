@@ -118,3 +118,106 @@ fn a_closed_pipe_stops_the_output_quietly() {
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert_eq!(text(&out.stderr), "", "{}", show(&out));
 }
+
+/// Whether `bytes` hold nothing a terminal obeys: no control character but the
+/// newline that ends a line (no ESC, CR, BEL, NUL, DEL, C1), no bidi override.
+fn printable(bytes: &[u8]) -> bool {
+    !text(bytes).chars().any(|c| {
+        (c.is_control() && c != '\n')
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    })
+}
+
+/// A script's bytes that are not UTF-8 are refused at FILE:LINE:COL of the first
+/// bad one (the column in characters), not as an unreadable file.
+#[test]
+fn a_file_that_is_not_utf8_is_refused_at_its_first_bad_byte() {
+    let bad = temp_file("latin1.sock", b"host server 10.0.0.1\n# h\xc3\xa9\nhost cl\xe9ient 10.0.0.2\n");
+    for command in ["check", "run"] {
+        let out = Command::new(BIN).arg(command).arg(&bad).output().expect("run socklab");
+        assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+        assert_eq!(
+            text(&out.stderr),
+            format!("{}:3:8: invalid UTF-8: '\\xe9' is not a character (a script is UTF-8 text)\n", bad.display()),
+            "{}",
+            show(&out)
+        );
+    }
+    let _ = std::fs::remove_file(bad);
+}
+
+/// A UTF-8 byte-order mark (as some editors write one) is not part of the script.
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_script() {
+    let with_bom = temp_file("bom.sock", &[b"\xef\xbb\xbf".as_slice(), GOOD.as_bytes()].concat());
+    for command in ["check", "run"] {
+        let out = Command::new(BIN).arg(command).arg(&with_bom).output().expect("run socklab");
+        assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    }
+    let _ = std::fs::remove_file(with_bom);
+}
+
+/// Nothing a script holds reaches the terminal raw: its title, a string, a
+/// stray control character, the file's own name; all come out escaped.
+#[test]
+fn script_text_reaches_the_terminal_escaped() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{}-escapes", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let hostile = format!(
+        "title.en: \x1b[2J\x1b]0;owned\x07 \u{202e}exe.txt\ntitle.ko: \u{9b}31m빨강\r\n{GOOD}\
+         client: u = socket(udp)\nclient: sendto(u, \"\x1b[31m\", 10.0.0.1:53) = 9\n"
+    );
+    let script = dir.join("lesson\x1b[31m.sock");
+    std::fs::write(&script, hostile).expect("write a script");
+    let name = script.to_str().expect("a UTF-8 path");
+    let dir_name = dir.to_str().expect("a UTF-8 path");
+    for args in
+        [vec!["check", name], vec!["run", name], vec!["run", "--format", "json", name], vec!["scenarios", dir_name]]
+    {
+        let out = Command::new(BIN).args(&args).output().expect("run socklab");
+        assert!(printable(&out.stdout) && printable(&out.stderr), "socklab {args:?}: {:?}", show(&out));
+        assert!(!out.stdout.is_empty(), "socklab {args:?}: {}", show(&out));
+    }
+    let out = Command::new(BIN).args(["run", name]).output().expect("run socklab");
+    assert!(text(&out.stdout).starts_with("# \\x1b[2J\\x1b]0;owned\\x07 \\u{202e}exe.txt\n"), "{}", show(&out));
+    assert!(text(&out.stderr).contains("lesson\\x1b[31m.sock:9: expected sendto(u, \"\\x1b[31m\""), "{}", show(&out));
+    let out = Command::new(BIN).args(["run", "--format", "json", name]).output().expect("run socklab");
+    let head: serde_json::Value = serde_json::from_str(text(&out.stdout).lines().next().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}: {}", show(&out)));
+    assert_eq!(head["meta"]["title_ko"], "\u{9b}31m빨강", "JSON escapes read back as the text: {}", show(&out));
+
+    // A stray control character in a statement: the parse error shows it escaped.
+    std::fs::write(&script, "host a 10.0.0.1\x1b[2J\u{202e}\n").expect("write a script");
+    let out = Command::new(BIN).args(["check", name]).output().expect("run socklab");
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(printable(&out.stderr), "{:?}", show(&out));
+    assert!(text(&out.stderr).ends_with(":1:16: expected a word, number, string or punctuation, found '\\x1b'\n"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// What a script writes does not make what the CLI prints grow with it: a long
+/// word in an error, a long host name in the timeline, each shown shortened.
+#[test]
+fn script_text_reaches_the_terminal_bounded() {
+    let long = "w".repeat(100_000);
+    let word = temp_file("word.sock", format!("host server 10.0.0.1\n{long}\n").as_bytes());
+    let out = Command::new(BIN).arg("check").arg(&word).output().expect("run socklab");
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(out.stderr.len() < 1000, "{:.2000}", show(&out));
+    assert!(text(&out.stderr).contains(&format!("found '{}…'", &long[..40])), "{:.2000}", show(&out));
+
+    // A host's name in the timeline, padding every line to its width: names are
+    // declared at most 40 characters long.
+    let host = temp_file(
+        "host.sock",
+        format!("host {long} 10.0.0.1\nhost b 10.0.0.2\nlink {long} b latency 1ms\n{long}: s = socket(udp) = 9\n")
+            .as_bytes(),
+    );
+    let out = Command::new(BIN).args(["run"]).arg(&host).output().expect("run socklab");
+    assert_eq!(out.status.code(), Some(2), "{:.2000}", show(&out));
+    assert!(out.stdout.len() + out.stderr.len() < 1000, "{:.2000}", show(&out));
+    assert!(text(&out.stderr).ends_with(":1:6: a host name of 100000 characters is over the limit of 40 characters\n"));
+    let _ = std::fs::remove_file(word);
+    let _ = std::fs::remove_file(host);
+}

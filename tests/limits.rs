@@ -53,6 +53,21 @@ fn a_hundred_thousand_hosts_stop_at_the_host_limit() {
     assert!(e.message.contains("too many hosts: the limit is 1000"), "{}", e.message);
 }
 
+/// A megabyte-long name is refused where it is declared, and the message quotes
+/// none of it: names are at most 40 characters.
+#[test]
+fn a_megabyte_name_is_refused_where_it_is_declared() {
+    let long = "n".repeat(1 << 20);
+    for (body, col) in [(format!("host {long} 10.0.0.9\n"), 6), (format!("client: {long} = socket(tcp)\n"), 9)] {
+        let e = parse_err(&body);
+        assert!(
+            e.starts_with(&format!("t.sock:4:{col}: ")) && e.contains("over the limit of 40 characters"),
+            "{e:.200}"
+        );
+        assert!(e.len() < 200, "{e:.200}");
+    }
+}
+
 #[test]
 fn links_and_addresses_have_their_limits() {
     let addrs: Vec<String> = (1..=17).map(|i| format!("10.9.0.{i}")).collect();

@@ -17,6 +17,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use socklab::native::NativeOptions;
 use socklab::script::limits::MAX_SCRIPT_BYTES;
+use socklab::script::shown::{escaped, shown, shown_up_to, MAX_LINE_CHARS};
 use socklab::script::{self, RunOptions, RunReport, Script};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -257,9 +258,9 @@ impl LoadError {
     }
 }
 
-/// A script file's text, reading at most [`MAX_SCRIPT_BYTES`] + 1 bytes: the
-/// parser refuses anything longer anyway, and the file may be endless
-/// (`/dev/zero`, a pipe) or far bigger than memory.
+/// A script file's text (its byte-order mark dropped), reading at most
+/// [`MAX_SCRIPT_BYTES`] + 1 bytes: the parser refuses anything longer anyway,
+/// and the file may be endless (`/dev/zero`, a pipe) or far bigger than memory.
 fn read_script(path: &Path) -> Result<String, LoadError> {
     let file = std::fs::File::open(path).map_err(LoadError::Read)?;
     let size = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
@@ -274,14 +275,14 @@ fn read_script(path: &Path) -> Result<String, LoadError> {
         };
         return Err(LoadError::TooLong { bytes, exact });
     }
-    String::from_utf8(bytes).map_err(|_| {
-        LoadError::Read(std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
-    })
+    // Not UTF-8: FILE:LINE:COL of the first bad byte. A byte-order mark is dropped.
+    script::decode(&bytes).map(str::to_string).map_err(LoadError::Parse)
 }
 
-/// A script file: its name as shown, its text and the script.
+/// A script file: its name as shown (escaped: a file name may hold a terminal
+/// escape too), its text and the script.
 fn load(path: &Path) -> Result<(String, String, Script), Usage> {
-    let name = path.display().to_string();
+    let name = escaped(&path.display().to_string()).to_string();
     let loaded = read_script(path).and_then(|text| match script::parse(&text) {
         Ok(script) => Ok((text, script)),
         Err(e) => Err(LoadError::Parse(e)),
@@ -363,7 +364,8 @@ fn run(
     }
     if let Some(path) = pcap {
         let bytes = socklab::pcap::from_trace(&report.trace).map_err(|e| Usage(format!("{name}: {e}")))?;
-        std::fs::write(path, bytes).map_err(|e| Usage(format!("{}: cannot write: {e}", path.display())))?;
+        std::fs::write(path, bytes)
+            .map_err(|e| Usage(format!("{}: cannot write: {e}", escaped(&path.display().to_string()))))?;
     }
     for f in &report.failures {
         warn!("{}", f.render(&name));
@@ -373,9 +375,10 @@ fn run(
 
 fn write_text(out: &mut impl Write, report: &RunReport) -> std::io::Result<()> {
     if let Some(t) = &report.meta.title_en {
-        writeln!(out, "# {t}")?;
+        writeln!(out, "# {}", shown_up_to(t, MAX_LINE_CHARS))?;
     }
-    writeln!(out, "# seed {}, hosts: {}", report.seed, report.hosts.join(", "))?;
+    let hosts: Vec<String> = report.hosts.iter().map(|h| shown(h).to_string()).collect();
+    writeln!(out, "# seed {}, hosts: {}", report.seed, hosts.join(", "))?;
     out.write_all(script::render::timeline(report).as_bytes())?;
     writeln!(
         out,
@@ -394,34 +397,59 @@ fn write_json(out: &mut impl Write, report: &RunReport) -> std::io::Result<()> {
     let head = serde_json::json!({
         "event": "world", "seed": report.seed, "hosts": report.hosts, "links": report.links, "meta": report.meta,
     });
-    writeln!(out, "{head}")?;
+    writeln!(out, "{}", json_escaped(&head.to_string()))?;
     for e in &report.trace {
-        writeln!(out, "{}", serde_json::to_string(e).map_err(std::io::Error::other)?)?;
+        writeln!(out, "{}", json_escaped(&serde_json::to_string(e).map_err(std::io::Error::other)?))?;
     }
     let tail = serde_json::json!({
         "event": "result", "passed": report.passed(), "failures": report.failures,
         "end_time": report.end_time, "idle": report.idle, "lines": report.lines,
     });
-    writeln!(out, "{tail}")
+    writeln!(out, "{}", json_escaped(&tail.to_string()))
+}
+
+/// A line of JSON with every character a terminal obeys written as a `\uXXXX`
+/// escape: serde_json escapes the C0 controls but writes DEL, the C1 controls
+/// and bidi overrides as they are. The value read back is the same.
+fn json_escaped(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if socklab::script::shown::needs_escape(c) {
+            // Outside a string JSON has only ASCII punctuation and spaces, which
+            // never need it: `c` is inside a string, where `\uXXXX` means `c`.
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn scenarios(dir: &Path) -> Result<u8, Usage> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Usage(format!("{}: cannot list: {e}", dir.display())))?;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Usage(format!("{}: cannot list: {e}", escaped(&dir.display().to_string()))))?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "sock"))
         .collect();
     files.sort();
-    let width = files.iter().filter_map(|p| p.file_stem()).map(|s| s.len()).max().unwrap_or(0);
+    let stem = |p: &PathBuf| escaped(&p.file_stem().unwrap_or_default().to_string_lossy()).to_string();
+    let width = files.iter().map(|p| stem(p).chars().count()).max().unwrap_or(0);
+    // A title is the script's text: escaped, and bounded.
+    let title = |t: &Option<String>, none: &str| {
+        t.as_deref().map_or(none.to_string(), |t| shown_up_to(t, MAX_LINE_CHARS).to_string())
+    };
     let mut code = 0;
     for path in &files {
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = stem(path);
         match load(path) {
             Ok((_, _, s)) => say!(
                 "{stem:<width$}  {}  /  {}",
-                s.meta.title_en.as_deref().unwrap_or("(no title.en)"),
-                s.meta.title_ko.as_deref().unwrap_or("(no title.ko)")
+                title(&s.meta.title_en, "(no title.en)"),
+                title(&s.meta.title_ko, "(no title.ko)")
             ),
             Err(Usage(msg)) => {
                 warn!("{msg}");
@@ -451,7 +479,7 @@ fn check_real(files: &[PathBuf], options: &NativeOptions, quiet: bool) -> Result
         let report = match socklab::native::run(&script, options) {
             Ok(report) => report,
             Err(r) => {
-                warn!("{name}: refused: {r}");
+                warn!("{name}: refused: {}", shown_up_to(&r.to_string(), MAX_LINE_CHARS));
                 refused += 1;
                 code = 2;
                 continue;
@@ -469,7 +497,8 @@ fn check_real(files: &[PathBuf], options: &NativeOptions, quiet: bool) -> Result
             for l in failures {
                 if let socklab::native::NativeOutcome::Call { result, .. } = &l.outcome {
                     let got = result.as_ref().map_or("still blocked".into(), |r| r.render());
-                    say!("{name}:{}: expected {}, got {got} (real sockets)", l.line, l.source);
+                    let (source, got) = (shown_up_to(&l.source, MAX_LINE_CHARS), escaped(&got));
+                    say!("{name}:{}: expected {source}, got {got} (real sockets)", l.line);
                 }
             }
         }
@@ -482,24 +511,27 @@ fn check_real(files: &[PathBuf], options: &NativeOptions, quiet: bool) -> Result
 fn run_real(file: &Path, format: Format, options: &NativeOptions) -> Result<u8, Usage> {
     use socklab::native::NativeOutcome;
     let (name, _, script) = load(file)?;
-    let report = socklab::native::run(&script, options).map_err(|r| Usage(format!("{name}: refused: {r}")))?;
+    let report = socklab::native::run(&script, options)
+        .map_err(|r| Usage(format!("{name}: refused: {}", shown_up_to(&r.to_string(), MAX_LINE_CHARS))))?;
     match format {
         Format::Text => {
             say!("# {name} on real sockets; hosts mapped to loopback:");
             for m in &report.mapping {
-                say!("#   {m}");
+                say!("#   {}", shown_up_to(m, MAX_LINE_CHARS));
             }
             for l in &report.lines {
                 let what = match &l.outcome {
                     NativeOutcome::Setup => continue,
                     NativeOutcome::Call { host, rendered, result, blocked, by_driver, .. } => format!(
-                        "{host}: {rendered} = {}{}{}",
-                        result.as_ref().map_or("(still blocked at the bound)".into(), |r| r.render()),
+                        "{}: {} = {}{}{}",
+                        shown(host),
+                        shown_up_to(rendered, MAX_LINE_CHARS),
+                        escaped(&result.as_ref().map_or("(still blocked at the bound)".into(), |r| r.render())),
                         if *blocked { "  (was blocked)" } else { "" },
                         by_driver.map_or(String::new(), |why| format!("  (answered by the driver: {why})"))
                     ),
-                    NativeOutcome::Refused(why) => format!("refused: {why}"),
-                    NativeOutcome::Skipped(why) => format!("skipped: {why}"),
+                    NativeOutcome::Refused(why) => format!("refused: {}", shown_up_to(why, MAX_LINE_CHARS)),
+                    NativeOutcome::Skipped(why) => format!("skipped: {}", shown_up_to(why, MAX_LINE_CHARS)),
                     NativeOutcome::Waited(d) => format!("waited {} ms", d.as_millis()),
                 };
                 say!("{:>5}  {what}", l.line);
@@ -520,12 +552,10 @@ fn run_real(file: &Path, format: Format, options: &NativeOptions) -> Result<u8, 
                     NativeOutcome::Skipped(w) => ("skipped", w.clone()),
                     NativeOutcome::Waited(d) => ("waited", format!("{}ms", d.as_millis())),
                 };
-                say!(
-                    "{}",
-                    serde_json::json!({
-                        "line": l.line, "source": l.source, "outcome": kind, "detail": detail, "by_driver": by_driver,
-                    })
-                );
+                let json = serde_json::json!({
+                    "line": l.line, "source": l.source, "outcome": kind, "detail": detail, "by_driver": by_driver,
+                });
+                say!("{}", json_escaped(&json.to_string()));
             }
         }
     }
@@ -549,13 +579,13 @@ fn diff(files: &[PathBuf], verbose: bool, options: &NativeOptions) -> Result<u8,
         let report = match socklab::native::diff::diff(&script, &text, options) {
             Ok(report) => report,
             Err(r) => {
-                warn!("{name}: refused: {r}");
+                warn!("{name}: refused: {}", shown_up_to(&r.to_string(), MAX_LINE_CHARS));
                 refused += 1;
                 continue;
             }
         };
         match &report {
-            DiffReport::NotComparable(why) => say!("skip  {name}: {why}"),
+            DiffReport::NotComparable(why) => say!("skip  {name}: {}", shown_up_to(why, MAX_LINE_CHARS)),
             DiffReport::Compared { lines, skipped, .. } => {
                 let count = |v: fn(&Verdict) -> bool| lines.iter().filter(|l| v(&l.verdict)).count();
                 let same = count(|v| *v == Verdict::Agree);
@@ -573,30 +603,27 @@ fn diff(files: &[PathBuf], verbose: bool, options: &NativeOptions) -> Result<u8,
                     skipped.len()
                 );
                 for l in lines {
+                    // The call as rendered, or the line as written when the driver refused it.
+                    let call = shown_up_to(&l.call, MAX_LINE_CHARS);
+                    let (model, kernel) = (escaped(&l.model), escaped(&l.kernel));
                     let (who, driver_note) = match l.by_driver {
                         Some(why) => ("driver", format!("; answered by the driver: {why}")),
                         None => ("kernel", String::new()),
                     };
                     match &l.verdict {
                         Verdict::Agree if !verbose => {}
-                        Verdict::Agree => {
-                            say!("      {name}:{}: {} = {} (both{driver_note})", l.line, l.call, l.model)
+                        Verdict::Agree => say!("      {name}:{}: {call} = {model} (both{driver_note})", l.line),
+                        Verdict::Diverge => {
+                            say!("      {name}:{}: {call}: model {model}, {who} {kernel}{driver_note}", l.line)
                         }
-                        Verdict::Diverge => say!(
-                            "      {name}:{}: {}: model {}, {who} {}{driver_note}",
-                            l.line,
-                            l.call,
-                            l.model,
-                            l.kernel
-                        ),
                         Verdict::Annotated(why) => say!(
-                            "      {name}:{}: {}: model {}, {who} {} (known: {why}{driver_note})",
+                            "      {name}:{}: {call}: model {model}, {who} {kernel} (known: {}{driver_note})",
                             l.line,
-                            l.call,
-                            l.model,
-                            l.kernel
+                            shown_up_to(why, MAX_LINE_CHARS)
                         ),
-                        Verdict::NotCompared(why) => say!("      {name}:{}: not compared: {why}", l.line),
+                        Verdict::NotCompared(why) => {
+                            say!("      {name}:{}: not compared: {}", l.line, shown_up_to(why, MAX_LINE_CHARS))
+                        }
                     }
                 }
                 if bad == 0 {
@@ -621,7 +648,8 @@ fn diff(files: &[PathBuf], verbose: bool, options: &NativeOptions) -> Result<u8,
 fn bench(names: &[String], format: Format, runs: usize, scale: usize, clock: Clock) -> Result<u8, Usage> {
     if let Some(bad) = names.iter().find(|n| !socklab::bench::WORKLOADS.contains(&n.as_str())) {
         return Err(Usage(format!(
-            "socklab bench: no workload named {bad}; there are: {}",
+            "socklab bench: no workload named {}; there are: {}",
+            shown(bad),
             socklab::bench::WORKLOADS.join(", ")
         )));
     }

@@ -9,7 +9,9 @@
 //! Run failures, typed the same way, are in [`super::failure`].
 
 use super::limits::{MAX_ADDRS_PER_HOST, MAX_HOSTS, MAX_LINKS, MAX_PAYLOAD, MAX_SCRIPT_BYTES};
+use super::parser::MAX_NAME_CHARS;
 use super::render::fmt_dur;
+use super::shown::{listed, shown};
 use crate::net::tcp::TcpConfigConflict;
 use crate::net::{Errno, Ipv4Addr};
 use serde::Serialize;
@@ -83,6 +85,12 @@ pub enum ScriptErrorKind {
     BandwidthOutOfRange { text: String },
     /// A `tcp` setting that contradicts the settings before it.
     TcpSettingsConflict { conflict: TcpConfigConflict },
+    /// The script's bytes are not UTF-8 here: `bytes` are the ones that are not
+    /// a character (at most 3, an unfinished one at the end included).
+    InvalidUtf8 { bytes: Vec<u8> },
+    /// A host or descriptor name (`what`) of `chars` characters, more than
+    /// [`MAX_NAME_CHARS`].
+    NameTooLong { what: Wanted, chars: usize },
 }
 
 /// What the parser wanted where it stopped: a description, or the script's own
@@ -270,6 +278,11 @@ const TCP_FLAGS: &str = "[S], [S.], [.], [P.], [F.], [R]";
 const TCP_SETTINGS: &str = "syn_retries, synack_retries, data_retries, rto_initial, rto_min, rto_max, msl, fin_timeout, initial_cwnd, delayed_ack, delayed_ack_time, nagle, send_buffer, recv_buffer, window_scaling";
 const ESCAPES: &str = "\\n \\r \\t \\0 \\\\ \\\" \\xHH";
 
+/// Bytes as `\xHH` escapes, as the script's strings write them: `\xc3\x28`.
+fn hex_escaped(bytes: &[u8]) -> String {
+    bytes.iter().take(4).map(|b| format!("\\x{b:02x}")).collect()
+}
+
 fn errno_names() -> String {
     Errno::ALL.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
 }
@@ -278,7 +291,9 @@ impl fmt::Display for ScriptErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ScriptErrorKind::Expected { expected, found } => write!(f, "expected {expected}, found {found}"),
-            ScriptErrorKind::Direction { from, to } => write!(f, "expected a direction like {from} > {to}"),
+            ScriptErrorKind::Direction { from, to } => {
+                write!(f, "expected a direction like {} > {}", shown(from), shown(to))
+            }
             ScriptErrorKind::OverLimit { what, value, max } => write!(f, "{what} {value} is over the limit of {max}"),
             ScriptErrorKind::OutOfRange { what, value } => write!(f, "{what} {value} is out of range"),
             ScriptErrorKind::ScriptTooLong { bytes } => {
@@ -293,10 +308,10 @@ impl fmt::Display for ScriptErrorKind {
                 write!(f, "payload of {bytes} bytes is over the limit of {MAX_PAYLOAD} bytes (16 MiB)")
             }
             ScriptErrorKind::DurationTooLong { text } => {
-                write!(f, "duration {text} is over the limit of one simulated day")
+                write!(f, "duration {} is over the limit of one simulated day", shown(text))
             }
             ScriptErrorKind::BandwidthOutOfRange { text } => {
-                write!(f, "bandwidth {text} is out of range (1bit to 100gbit)")
+                write!(f, "bandwidth {} is out of range (1bit to 100gbit)", shown(text))
             }
             ScriptErrorKind::TcpSettingsConflict { conflict } => match *conflict {
                 TcpConfigConflict::RtoMinAboveMax { rto_min_us, rto_max_us } => write!(
@@ -312,6 +327,12 @@ impl fmt::Display for ScriptErrorKind {
                     fmt_dur(rto_max_us)
                 ),
             },
+            ScriptErrorKind::InvalidUtf8 { bytes } => {
+                write!(f, "invalid UTF-8: '{}' is not a character (a script is UTF-8 text)", hex_escaped(bytes))
+            }
+            ScriptErrorKind::NameTooLong { what, chars } => {
+                write!(f, "{what} of {chars} characters is over the limit of {MAX_NAME_CHARS} characters")
+            }
         }
     }
 }
@@ -323,7 +344,9 @@ impl ScriptErrorKind {
             ScriptErrorKind::Expected { expected, found } => {
                 format!("여기에 와야 할 것: {} · 실제로 있는 것: {}", expected.korean(), found.korean())
             }
-            ScriptErrorKind::Direction { from, to } => format!("{from} > {to}처럼 방향을 적어야 합니다"),
+            ScriptErrorKind::Direction { from, to } => {
+                format!("{} > {}처럼 방향을 적어야 합니다", shown(from), shown(to))
+            }
             ScriptErrorKind::OverLimit { what, value, max } => {
                 format!("한도를 넘는 {}: {value} (한도 {max})", what.korean())
             }
@@ -339,9 +362,11 @@ impl ScriptErrorKind {
             ScriptErrorKind::PayloadTooLarge { bytes } => {
                 format!("보낼 데이터 {bytes}바이트가 한도 {MAX_PAYLOAD}바이트(16 MiB)를 넘습니다")
             }
-            ScriptErrorKind::DurationTooLong { text } => format!("시뮬레이션 시간으로 하루를 넘는 시간: {text}"),
+            ScriptErrorKind::DurationTooLong { text } => {
+                format!("시뮬레이션 시간으로 하루를 넘는 시간: {}", shown(text))
+            }
             ScriptErrorKind::BandwidthOutOfRange { text } => {
-                format!("범위(1bit~100gbit)를 벗어난 대역폭: {text}")
+                format!("범위(1bit~100gbit)를 벗어난 대역폭: {}", shown(text))
             }
             ScriptErrorKind::TcpSettingsConflict { conflict } => match *conflict {
                 TcpConfigConflict::RtoMinAboveMax { rto_min_us, rto_max_us } => format!(
@@ -355,6 +380,12 @@ impl ScriptErrorKind {
                     fmt_dur(rto_max_us)
                 ),
             },
+            ScriptErrorKind::InvalidUtf8 { bytes } => {
+                format!("UTF-8이 아닌 바이트 '{}': 스크립트는 UTF-8 텍스트여야 합니다", hex_escaped(bytes))
+            }
+            ScriptErrorKind::NameTooLong { what, chars } => {
+                format!("한도({MAX_NAME_CHARS}자)보다 긴 {}: {chars}자", what.korean())
+            }
         }
     }
 }
@@ -391,19 +422,23 @@ impl fmt::Display for Wanted {
             Wanted::SeedNumber => f.write_str("a seed number"),
             Wanted::DropNext => f.write_str("'next' (drop next N on a > b)"),
             Wanted::PacketCount => f.write_str("a packet count"),
-            Wanted::ColonAfterHost(h) => write!(f, "':' after host {h} (like '{h}: s = socket(tcp)')"),
+            Wanted::ColonAfterHost(h) => {
+                let h = shown(h);
+                write!(f, "':' after host {h} (like '{h}: s = socket(tcp)')")
+            }
             Wanted::HostName => f.write_str("a host name"),
             Wanted::DeclaredHost => f.write_str("a declared host"),
             Wanted::NewHostName => f.write_str("a new host name"),
             Wanted::NonLoopback => f.write_str("a non-loopback address"),
             Wanted::Unicast => f.write_str("a unicast address"),
             Wanted::UnusedAddress => f.write_str("an unused address"),
-            Wanted::OtherHost(a) => write!(f, "a host other than {a}"),
-            Wanted::LinkBetween(a, b) => write!(f, "a link between {a} and {b}"),
+            Wanted::OtherHost(a) => write!(f, "a host other than {}", shown(a)),
+            Wanted::LinkBetween(a, b) => write!(f, "a link between {} and {}", shown(a), shown(b)),
             Wanted::LinkSetting => write!(f, "a link setting ({LINK_SETTINGS})"),
             Wanted::Mtu => f.write_str("an MTU"),
             Wanted::MtuInRange => f.write_str("an MTU from 68 to 65535"),
             Wanted::NamedDescriptor { host, name } => {
+                let (host, name) = (shown(host), shown(name));
                 write!(f, "a descriptor named on {host} earlier (like '{host}: {name} = socket(tcp)')")
             }
             Wanted::DescriptorNumber => f.write_str("a descriptor number"),
@@ -425,6 +460,7 @@ impl fmt::Display for Wanted {
             Wanted::SockOptWord => write!(f, "an option ({SOCK_OPTS}, TCP_NODELAY)"),
             Wanted::SockOpt => write!(f, "{SOCK_OPTS} or TCP_NODELAY"),
             Wanted::FdCall { name } => {
+                let name = shown(name);
                 write!(f, "a call that returns a descriptor (socket or accept) after '{name} ='")
             }
             Wanted::ExpectWhat => f.write_str("what to expect: HOST > HOST [flags], state, sent, lost, delivered, ..."),
@@ -487,19 +523,23 @@ impl Wanted {
             Wanted::SeedNumber => "시드 번호".into(),
             Wanted::DropNext => "'next' ('drop next N on a > b'처럼)".into(),
             Wanted::PacketCount => "패킷 수".into(),
-            Wanted::ColonAfterHost(h) => format!("호스트 {h} 뒤의 ':' ('{h}: s = socket(tcp)'처럼)"),
+            Wanted::ColonAfterHost(h) => {
+                let h = shown(h);
+                format!("호스트 {h} 뒤의 ':' ('{h}: s = socket(tcp)'처럼)")
+            }
             Wanted::HostName => "호스트 이름".into(),
             Wanted::DeclaredHost => "선언된 호스트".into(),
             Wanted::NewHostName => "새 호스트 이름".into(),
             Wanted::NonLoopback => "루프백이 아닌 주소".into(),
             Wanted::Unicast => "유니캐스트 주소".into(),
             Wanted::UnusedAddress => "아직 쓰이지 않은 주소".into(),
-            Wanted::OtherHost(a) => format!("{a} 말고 다른 호스트"),
-            Wanted::LinkBetween(a, b) => format!("{a}, {b} 사이의 링크"),
+            Wanted::OtherHost(a) => format!("{} 말고 다른 호스트", shown(a)),
+            Wanted::LinkBetween(a, b) => format!("{}, {} 사이의 링크", shown(a), shown(b)),
             Wanted::LinkSetting => format!("링크 설정 ({LINK_SETTINGS})"),
             Wanted::Mtu => "MTU".into(),
             Wanted::MtuInRange => "68에서 65535 사이의 MTU".into(),
             Wanted::NamedDescriptor { host, name } => {
+                let (host, name) = (shown(host), shown(name));
                 format!("{host}에서 앞서 이름 붙인 디스크립터 ('{host}: {name} = socket(tcp)'처럼)")
             }
             Wanted::DescriptorNumber => "디스크립터 번호".into(),
@@ -521,6 +561,7 @@ impl Wanted {
             Wanted::SockOptWord => format!("옵션 ({SOCK_OPTS}, TCP_NODELAY)"),
             Wanted::SockOpt => format!("{SOCK_OPTS} 또는 TCP_NODELAY"),
             Wanted::FdCall { name } => {
+                let name = shown(name);
                 format!("'{name} =' 뒤에 올, 디스크립터를 돌려주는 호출 (socket 또는 accept)")
             }
             Wanted::ExpectWhat => "기대할 대상: HOST > HOST [플래그], state, sent, lost, delivered, ...".into(),
@@ -556,23 +597,24 @@ impl fmt::Display for Found {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Found::EndOfLine => f.write_str("end of line"),
-            Found::Token(t) => write!(f, "'{t}'"),
-            Found::Str(q) => write!(f, "string {q}"),
-            Found::Call(w) | Found::Negative(w) => f.write_str(w),
+            Found::Token(t) => write!(f, "'{}'", shown(t)),
+            Found::Str(q) => write!(f, "string {}", shown(q)),
+            Found::Call(w) | Found::Negative(w) => write!(f, "{}", shown(w)),
             Found::Number(n) => write!(f, "{n}"),
             Found::Address(ip) => write!(f, "{ip}"),
-            Found::Keyword(k) => write!(f, "keyword '{k}'"),
-            Found::DeclaredAlready(h) => write!(f, "'{h}' declared already"),
+            Found::Keyword(k) => write!(f, "keyword '{}'", shown(k)),
+            Found::DeclaredAlready(h) => write!(f, "'{}' declared already", shown(h)),
             Found::UndeclaredHost { name, declared } if declared.is_empty() => {
-                write!(f, "'{name}' (no hosts are declared yet (host NAME IP))")
+                write!(f, "'{}' (no hosts are declared yet (host NAME IP))", shown(name))
             }
             Found::UndeclaredHost { name, declared } => {
-                write!(f, "'{name}' (declared hosts: {})", declared.join(", "))
+                let declared = listed(declared, |n| format!("… and {n} more"));
+                write!(f, "'{}' (declared hosts: {declared})", shown(name))
             }
             Found::Loopback(ip) => write!(f, "{ip} (every host has 127.0.0.1)"),
             Found::Taken(ip) => write!(f, "{ip} taken by another host"),
-            Found::Again(h) => write!(f, "{h} again"),
-            Found::NoLink { a, b } => write!(f, "none (add: link {a} {b})"),
+            Found::Again(h) => write!(f, "{} again", shown(h)),
+            Found::NoLink { a, b } => write!(f, "none (add: link {} {})", shown(a), shown(b)),
             Found::SecondSeed => f.write_str("a second"),
             Found::SeedLater => f.write_str("it later"),
         }
@@ -584,21 +626,24 @@ impl Found {
     pub fn korean(&self) -> String {
         match self {
             Found::EndOfLine => "줄 끝".into(),
-            Found::Token(t) => format!("'{t}'"),
-            Found::Str(q) => format!("문자열 {q}"),
-            Found::Call(w) | Found::Negative(w) => w.clone(),
+            Found::Token(t) => format!("'{}'", shown(t)),
+            Found::Str(q) => format!("문자열 {}", shown(q)),
+            Found::Call(w) | Found::Negative(w) => shown(w).to_string(),
             Found::Number(n) => n.to_string(),
             Found::Address(ip) => ip.to_string(),
-            Found::Keyword(k) => format!("키워드 '{k}'"),
-            Found::DeclaredAlready(h) => format!("이미 선언된 '{h}'"),
+            Found::Keyword(k) => format!("키워드 '{}'", shown(k)),
+            Found::DeclaredAlready(h) => format!("이미 선언된 '{}'", shown(h)),
             Found::UndeclaredHost { name, declared } if declared.is_empty() => {
-                format!("'{name}' (아직 선언된 호스트가 없습니다 — host NAME IP)")
+                format!("'{}' (아직 선언된 호스트가 없습니다 — host NAME IP)", shown(name))
             }
-            Found::UndeclaredHost { name, declared } => format!("'{name}' (선언된 호스트: {})", declared.join(", ")),
+            Found::UndeclaredHost { name, declared } => {
+                let declared = listed(declared, |n| format!("… 외 {n}개"));
+                format!("'{}' (선언된 호스트: {declared})", shown(name))
+            }
             Found::Loopback(ip) => format!("{ip} (모든 호스트에 127.0.0.1이 이미 있습니다)"),
             Found::Taken(ip) => format!("다른 호스트가 이미 쓰는 {ip}"),
-            Found::Again(h) => format!("같은 호스트 {h}"),
-            Found::NoLink { a, b } => format!("없음 (추가할 줄: link {a} {b})"),
+            Found::Again(h) => format!("같은 호스트 {}", shown(h)),
+            Found::NoLink { a, b } => format!("없음 (추가할 줄: link {} {})", shown(a), shown(b)),
             Found::SecondSeed => "두 번째 seed 줄".into(),
             Found::SeedLater => "그보다 뒤의 seed 줄".into(),
         }
@@ -608,6 +653,7 @@ impl Found {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::script::shown::MAX_QUOTED_CHARS;
 
     pub(crate) fn has_hangul(text: &str) -> bool {
         text.chars().any(|c| ('가'..='힣').contains(&c))
@@ -866,6 +912,8 @@ pub(crate) mod tests {
             ScriptErrorKind::TcpSettingsConflict {
                 conflict: TcpConfigConflict::RtoInitialAboveMax { rto_initial_us: 1_000_000, rto_max_us: 500_000 },
             },
+            ScriptErrorKind::InvalidUtf8 { bytes: vec![0xe2, 0x82] },
+            ScriptErrorKind::NameTooLong { what: Wanted::HostName, chars: 41 },
         ]);
         kinds
     }
@@ -884,6 +932,8 @@ pub(crate) mod tests {
             ScriptErrorKind::DurationTooLong { .. } => 9,
             ScriptErrorKind::BandwidthOutOfRange { .. } => 10,
             ScriptErrorKind::TcpSettingsConflict { .. } => 11,
+            ScriptErrorKind::InvalidUtf8 { .. } => 12,
+            ScriptErrorKind::NameTooLong { .. } => 13,
         }
     }
 
@@ -988,6 +1038,7 @@ pub(crate) mod tests {
             "xHH",
             "x",
             "MiB",
+            "UTF",
             "zed",
             "yon",
             "xu",
@@ -1008,7 +1059,11 @@ pub(crate) mod tests {
         assert_eq!(found, (0..=found_ordinal(&Found::SeedLater)).collect::<Vec<_>>(), "a Found has no sample");
         let mut kinds: Vec<usize> = every_kind().iter().map(kind_ordinal).collect();
         kinds.dedup();
-        assert_eq!(kinds, (0..=11).collect::<Vec<_>>(), "a ScriptErrorKind has no sample");
+        assert_eq!(
+            kinds,
+            (0..=kind_ordinal(&ScriptErrorKind::NameTooLong { what: Wanted::Name, chars: 0 })).collect::<Vec<_>>(),
+            "a ScriptErrorKind has no sample"
+        );
 
         for kind in every_kind() {
             let (en, ko) = (kind.to_string(), kind.korean());
@@ -1043,6 +1098,115 @@ pub(crate) mod tests {
             Err(e) => e.kind.korean(),
             Ok(s) => panic!("{text} parses: {s:?}"),
         }
+    }
+
+    /// Script text a hostile script may put anywhere a message quotes it: a
+    /// terminal escape, a bidi override, and far more than a message should hold.
+    fn hostile() -> String {
+        format!("\x1b[2J\u{202e}\r\x07\0{}", "x".repeat(100_000))
+    }
+
+    /// Whether `text` is safe to print: no control, no bidi override, and short.
+    fn safe(text: &str) -> bool {
+        !text.chars().any(crate::script::shown::needs_escape) && text.chars().count() <= 1500
+    }
+
+    #[test]
+    fn every_kind_quotes_script_text_escaped_and_bounded() {
+        let h = hostile;
+        let wanted = [
+            Wanted::ColonAfterHost(h()),
+            Wanted::OtherHost(h()),
+            Wanted::LinkBetween(h(), h()),
+            Wanted::NamedDescriptor { host: h(), name: h() },
+            Wanted::FdCall { name: h() },
+        ];
+        let found = [
+            Found::Token(h()),
+            Found::Str(h()),
+            Found::Call(h()),
+            Found::Negative(h()),
+            Found::Keyword(h()),
+            Found::DeclaredAlready(h()),
+            Found::UndeclaredHost { name: h(), declared: vec![] },
+            Found::UndeclaredHost { name: h(), declared: vec![h(); MAX_HOSTS] },
+            Found::Again(h()),
+            Found::NoLink { a: h(), b: h() },
+        ];
+        let mut kinds: Vec<ScriptErrorKind> = wanted
+            .into_iter()
+            .map(|expected| ScriptErrorKind::Expected { expected, found: Found::EndOfLine })
+            .chain(found.into_iter().map(|found| ScriptErrorKind::Expected { expected: Wanted::HostName, found }))
+            .collect();
+        kinds.extend([
+            ScriptErrorKind::Direction { from: h(), to: h() },
+            ScriptErrorKind::DurationTooLong { text: h() },
+            ScriptErrorKind::BandwidthOutOfRange { text: h() },
+        ]);
+        for kind in kinds {
+            let (en, ko) = (kind.to_string(), kind.korean());
+            assert!(safe(&en), "{en:.300?}");
+            assert!(safe(&ko), "{ko:.300?}");
+            assert!(en.contains("\\x1b[2J\\u{202e}\\r\\x07\\x00xxx") && en.contains("x…"), "{en:.300}");
+            assert!(ko.contains("\\x1b[2J\\u{202e}\\r\\x07\\x00xxx") && ko.contains("x…"), "{ko:.300}");
+        }
+    }
+
+    #[test]
+    fn parse_errors_quote_the_script_escaped_and_bounded() {
+        let head = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n";
+        let long = "w".repeat(100_000);
+        let w40 = "w".repeat(MAX_QUOTED_CHARS);
+        let en = |text: &str| match super::super::parse(text) {
+            Err(e) => {
+                assert!(safe(&e.message) && safe(&e.kind.korean()), "{:.300?}", e.message);
+                e.message
+            }
+            Ok(_) => panic!("{text:.300?} parses"),
+        };
+        assert_eq!(
+            en(&format!("{long}\n")),
+            format!("expected a statement ({STATEMENTS} or HOST: call), found '{w40}…'")
+        );
+        assert_eq!(
+            en(&format!("{head}expect client > server [{long}]\n")),
+            format!("expected tcpdump flags like {TCP_FLAGS}, found '[{}…'", &w40[1..])
+        );
+        assert_eq!(
+            en(&format!("{head}partition client {long}\n")),
+            format!("expected a declared host, found '{w40}…' (declared hosts: client, server)")
+        );
+        let many: String = (0..20).map(|i| format!("host h{i:02} 10.0.1.{}\n", i + 1)).collect();
+        assert_eq!(
+            en(&format!("{many}partition h00 nobody\n")),
+            "expected a declared host, found 'nobody' (declared hosts: h00, h01, h02, h03, h04, h05, h06, h07, … and 12 more)"
+        );
+        assert_eq!(
+            en(&format!("host \"{}\"\n", "x".repeat(100))),
+            format!("expected a host name, found string \"{}…", "x".repeat(MAX_QUOTED_CHARS - 1))
+        );
+        // A terminal escape, a bell, a bidi override: written as escapes.
+        assert_eq!(en("host a 10.0.0.1\x1b[2J\n"), "expected a word, number, string or punctuation, found '\\x1b'");
+        assert_eq!(
+            en("\u{202e}host a 10.0.0.1\n"),
+            "expected a word, number, string or punctuation, found '\\u{202e}'"
+        );
+        assert_eq!(
+            en(&format!("{head}expect client > server [\x1b]\n")),
+            format!("expected tcpdump flags like {TCP_FLAGS}, found '[\\x1b]'")
+        );
+        assert_eq!(
+            en(&format!("{head}client: c = socket(udp)\nclient: send(c, \"\\\x07\")\n")),
+            "expected an escape (\\n \\r \\t \\0 \\\\ \\\" \\xHH), found '\\\\x07'"
+        );
+        assert_eq!(
+            en(&format!("{head}client: c = socket(udp)\nclient: send(c, \"\\x\r\x1b\")\n")),
+            "expected two hex digits after '\\x', found '\\r\\x1b'"
+        );
+        assert_eq!(
+            ko("host a 10.0.0.1\x1b[2J\n"),
+            "여기에 와야 할 것: 단어, 숫자, 문자열 또는 구두점 · 실제로 있는 것: '\\x1b'"
+        );
     }
 
     #[test]

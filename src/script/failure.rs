@@ -8,6 +8,7 @@
 
 use super::limits::MAX_TOTAL_PAYLOAD;
 use super::render::{fmt_dur, fmt_time};
+use super::shown::shown;
 use crate::net::socket::quote_bytes;
 use crate::net::{CallValue, Errno, Fd, WorldError};
 use serde::Serialize;
@@ -208,27 +209,30 @@ fn shown_range((lo, hi): (u64, u64)) -> String {
 impl fmt::Display for Expected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Expected::HostNamed(name) => write!(f, "a host named {name}"),
+            Expected::HostNamed(name) => write!(f, "a host named {}", shown(name)),
             Expected::Returns { call, result } => write!(f, "{call} to return {result}"),
             Expected::Return { call } => write!(f, "{call} to return"),
             Expected::EventLimit { max } => write!(f, "at most {max} events in one run"),
-            Expected::HostAdded(name) => write!(f, "host {name} to be added"),
+            Expected::HostAdded(name) => write!(f, "host {} to be added", shown(name)),
             Expected::WithinDay => f.write_str("simulated time to stay within one day"),
-            Expected::State { fd, host, state } => write!(f, "{fd} on {host} in state {state}"),
-            Expected::LinkBetween(a, b) => write!(f, "a link between {a} and {b}"),
-            Expected::NamesDescriptor { fd, host } => write!(f, "{fd} to name a descriptor on {host}"),
+            Expected::State { fd, host, state } => write!(f, "{} on {} in state {state}", shown(fd), shown(host)),
+            Expected::LinkBetween(a, b) => write!(f, "a link between {} and {}", shown(a), shown(b)),
+            Expected::NamesDescriptor { fd, host } => {
+                write!(f, "{} to name a descriptor on {}", shown(fd), shown(host))
+            }
             Expected::PayloadTotal => write!(f, "at most {MAX_TOTAL_PAYLOAD} bytes (64 MiB) sent by one script"),
-            Expected::RunsOn { call, host } => write!(f, "{call} to run on {host}"),
+            Expected::RunsOn { call, host } => write!(f, "{call} to run on {}", shown(host)),
             Expected::CallId => f.write_str("a call id in the trace"),
-            Expected::Packet { from, to, pattern } => write!(f, "{from} > {to} {pattern}"),
+            Expected::Packet { from, to, pattern } => write!(f, "{} > {} {pattern}", shown(from), shown(to)),
             Expected::Count { counter, path, range } => {
                 f.write_str(counter)?;
                 if let Some((from, to)) = path {
-                    write!(f, " {from} > {to}")?;
+                    write!(f, " {} > {}", shown(from), shown(to))?;
                 }
                 write!(f, " {}", shown_range(*range))
             }
             Expected::SocketCount { counter, host, fd, range, mss } => {
+                let (host, fd) = (shown(host), shown(fd));
                 write!(f, "{counter} {host} {fd} {}{}", shown_range(*range), if *mss { " mss" } else { "" })
             }
             Expected::RecordLimit { max_bytes } => {
@@ -242,26 +246,30 @@ impl Expected {
     /// What was expected, in Korean; the script's text as written.
     pub fn korean(&self) -> String {
         match self {
-            Expected::HostNamed(name) => format!("이름이 {name}인 호스트"),
+            Expected::HostNamed(name) => format!("이름이 {}인 호스트", shown(name)),
             Expected::Returns { call, result } => format!("{call}의 반환값 {result}"),
             Expected::Return { call } => format!("{call} 호출의 반환"),
             Expected::EventLimit { max } => format!("한 번 실행에 이벤트 최대 {max}개"),
-            Expected::HostAdded(name) => format!("호스트 {name} 추가"),
+            Expected::HostAdded(name) => format!("호스트 {} 추가", shown(name)),
             Expected::WithinDay => "하루 안에 머무는 시뮬레이션 시간".into(),
-            Expected::State { fd, host, state } => format!("{host}의 {fd} 상태 {state}"),
-            Expected::LinkBetween(a, b) => format!("{a}, {b} 사이의 링크"),
-            Expected::NamesDescriptor { fd, host } => format!("{host}의 디스크립터를 가리키는 {fd}"),
+            Expected::State { fd, host, state } => format!("{}의 {} 상태 {state}", shown(host), shown(fd)),
+            Expected::LinkBetween(a, b) => format!("{}, {} 사이의 링크", shown(a), shown(b)),
+            Expected::NamesDescriptor { fd, host } => {
+                format!("{}의 디스크립터를 가리키는 {}", shown(host), shown(fd))
+            }
             Expected::PayloadTotal => {
                 format!("스크립트 하나가 보내는 데이터 최대 {MAX_TOTAL_PAYLOAD}바이트(64 MiB)")
             }
-            Expected::RunsOn { call, host } => format!("{host}에서 {call} 실행"),
+            Expected::RunsOn { call, host } => format!("{}에서 {call} 실행", shown(host)),
             Expected::CallId => "트레이스에 남은 호출 번호".into(),
-            Expected::Packet { from, to, pattern } => format!("{from} > {to} {pattern} 패킷"),
+            Expected::Packet { from, to, pattern } => format!("{} > {} {pattern} 패킷", shown(from), shown(to)),
             Expected::Count { counter, path, range } => {
-                let path = path.as_ref().map(|(from, to)| format!(" {from} > {to}")).unwrap_or_default();
+                let path =
+                    path.as_ref().map(|(from, to)| format!(" {} > {}", shown(from), shown(to))).unwrap_or_default();
                 format!("{counter}{path} 값 {}", shown_range(*range))
             }
             Expected::SocketCount { counter, host, fd, range, mss } => {
+                let (host, fd) = (shown(host), shown(fd));
                 format!("{counter} {host} {fd} 값 {}{}", shown_range(*range), if *mss { " mss" } else { "" })
             }
             Expected::RecordLimit { max_bytes } => {
@@ -334,7 +342,7 @@ fn value_korean(v: &CallValue) -> String {
 /// The world's refusal in Korean.
 fn world_korean(e: &WorldError) -> String {
     match e {
-        WorldError::DuplicateHost(n) => format!("이미 있는 호스트 이름 {n}"),
+        WorldError::DuplicateHost(n) => format!("이미 있는 호스트 이름 {}", shown(n)),
         WorldError::AddressTaken(ip) => format!("다른 호스트의 주소 {ip}"),
         WorldError::LoopbackAddress(ip) => format!("루프백 주소 {ip} (모든 호스트에 127.0.0.0/8이 이미 있음)"),
         WorldError::UnknownHost(h) => format!("없는 호스트 #{}", h.0),
@@ -369,20 +377,24 @@ impl fmt::Display for Got {
                 write!(f, "call still pending at {}s and nothing left to happen", fmt_time(*at))
             }
             Got::PendingAfter { bound } => write!(f, "call still pending after {}", fmt_dur(*bound)),
+            // The world's words, a host's name quoted as a message quotes it.
+            Got::World(WorldError::DuplicateHost(n)) => write!(f, "a host named {} exists already", shown(n)),
             Got::World(e) => write!(f, "{e}"),
             Got::PastDay { step, reach } => write!(f, "+{} would reach {}", fmt_dur(*step), fmt_dur(*reach)),
             Got::NameReturned { call, line, value } => write!(f, "{call} on line {line} returned {}", value.render()),
             Got::NameFailed { call, line, errno } => write!(f, "{call} on line {line} failed with {errno}"),
             Got::NameBlocked { name, call, line } => write!(
                 f,
-                "{name} not bound yet: {call} on line {line} is still blocked (add +TIME or run to let it return)"
+                "{} not bound yet: {call} on line {line} is still blocked (add +TIME or run to let it return)",
+                shown(name)
             ),
-            Got::NameUnbound(name) => write!(f, "{name} is not bound yet"),
+            Got::NameUnbound(name) => write!(f, "{} is not bound yet", shown(name)),
             Got::NotOpen(n) => write!(f, "descriptor {n} is not open"),
-            Got::NoState { fd } => write!(f, "{fd} is a UDP socket, which has no state"),
+            Got::NoState { fd } => write!(f, "{} is a UDP socket, which has no state", shown(fd)),
             Got::State { state, blocked } => write!(f, "{state}{}", note(blocked)),
             Got::Bytes(n) => write!(f, "{n} bytes"),
             Got::Packet { from, to, seen, later } => {
+                let (from, to) = (shown(from), shown(to));
                 write!(
                     f,
                     "{from} > {to} {} (#{} at {}s{})",
@@ -401,6 +413,7 @@ impl fmt::Display for Got {
             }
             Got::NoPacket { matching, from, to, within } => {
                 let what = if *matching { "no matching packet" } else { "no packet" };
+                let (from, to) = (shown(from), shown(to));
                 match within {
                     None => write!(f, "{what} from {from} to {to} (nothing left to happen)"),
                     Some(bound) => write!(f, "{what} from {from} to {to} within {}", fmt_dur(*bound)),
@@ -413,9 +426,9 @@ impl fmt::Display for Got {
                 }
                 f.write_str(&note(blocked))
             }
-            Got::ClosedAndGone { fd } => write!(f, "{fd} is closed and gone"),
+            Got::ClosedAndGone { fd } => write!(f, "{} is closed and gone", shown(fd)),
             Got::NotA { fd, tcp } => {
-                write!(f, "{fd} is not {}", if *tcp { "a TCP connection" } else { "a UDP socket" })
+                write!(f, "{} is not {}", shown(fd), if *tcp { "a TCP connection" } else { "a UDP socket" })
             }
         }
     }
@@ -447,14 +460,16 @@ impl Got {
             }
             Got::NameFailed { call, line, errno } => format!("{line}행의 {call} 호출이 {errno} 오류로 실패함"),
             Got::NameBlocked { name, call, line } => format!(
-                "아직 묶이지 않은 이름 {name}: {line}행의 {call} 호출이 아직 막혀 있음 (+TIME이나 run을 넣어 반환되게 하세요)"
+                "아직 묶이지 않은 이름 {}: {line}행의 {call} 호출이 아직 막혀 있음 (+TIME이나 run을 넣어 반환되게 하세요)",
+                shown(name)
             ),
-            Got::NameUnbound(name) => format!("아직 묶이지 않은 이름 {name}"),
+            Got::NameUnbound(name) => format!("아직 묶이지 않은 이름 {}", shown(name)),
             Got::NotOpen(n) => format!("열려 있지 않은 디스크립터 {n}"),
-            Got::NoState { fd } => format!("{fd}: 상태가 없는 UDP 소켓"),
+            Got::NoState { fd } => format!("{}: 상태가 없는 UDP 소켓", shown(fd)),
             Got::State { state, blocked } => format!("{state}{}", note_ko(blocked)),
             Got::Bytes(n) => format!("{n}바이트"),
             Got::Packet { from, to, seen, later } => {
+                let (from, to) = (shown(from), shown(to));
                 let mut out = format!(
                     "{from} > {to} {} (#{}, {}s 시점{})",
                     seen.shape.korean(),
@@ -471,6 +486,7 @@ impl Got {
             }
             Got::NoPacket { matching, from, to, within } => {
                 let what = if *matching { "맞는 패킷" } else { "패킷" };
+                let (from, to) = (shown(from), shown(to));
                 match within {
                     None => format!("{from} > {to} {what} 없음 (더 일어날 일이 없음)"),
                     Some(bound) => format!("{} 동안 {from} > {to} {what} 없음", fmt_dur(*bound)),
@@ -480,8 +496,8 @@ impl Got {
                 let mss = mss_bytes.map(|b| format!(" mss ({b}바이트)")).unwrap_or_default();
                 format!("{value}{mss}{}", note_ko(blocked))
             }
-            Got::ClosedAndGone { fd } => format!("{fd}: 닫혀서 사라진 소켓"),
-            Got::NotA { fd, tcp } => format!("{fd}: {}", if *tcp { "TCP 연결이 아님" } else { "UDP 소켓이 아님" }),
+            Got::ClosedAndGone { fd } => format!("{}: 닫혀서 사라진 소켓", shown(fd)),
+            Got::NotA { fd, tcp } => format!("{}: {}", shown(fd), if *tcp { "TCP 연결이 아님" } else { "UDP 소켓이 아님" }),
         }
     }
 }
@@ -710,6 +726,50 @@ mod tests {
         for word in ["none", "pending", "blocked", "within", "returned", "descriptor", "packet", "matching"] {
             assert!(!is_run_word(word), "{word}");
         }
+    }
+
+    /// Every name-bearing part of a failure, the names hostile: a terminal
+    /// escape, a bidi override and 100 000 more characters.
+    #[test]
+    fn failures_quote_names_escaped_and_bounded() {
+        use crate::script::shown::needs_escape;
+        let h = || format!("\x1b[2J\u{202e}{}", "x".repeat(100_000));
+        let expected = [
+            Expected::HostNamed(h()),
+            Expected::HostAdded(h()),
+            Expected::State { fd: h(), host: h(), state: "LISTEN".into() },
+            Expected::LinkBetween(h(), h()),
+            Expected::NamesDescriptor { fd: h(), host: h() },
+            Expected::RunsOn { call: "close(c)".into(), host: h() },
+            Expected::Packet { from: h(), to: h(), pattern: "[S]".into() },
+            Expected::Count { counter: "sent".into(), path: Some((h(), h())), range: (1, 1) },
+            Expected::SocketCount { counter: "cwnd".into(), host: h(), fd: h(), range: (1, 1), mss: true },
+        ];
+        let seen = SeenPacket { shape: PacketShape::PortUnreachable(53), id: 3, at: 0, lost: false };
+        let got = [
+            Got::World(WorldError::DuplicateHost(h())),
+            Got::NameBlocked { name: h(), call: "accept(l)".into(), line: 7 },
+            Got::NameUnbound(h()),
+            Got::NoState { fd: h() },
+            Got::Packet { from: h(), to: h(), seen, later: Some(9) },
+            Got::NoPacket { matching: true, from: h(), to: h(), within: None },
+            Got::ClosedAndGone { fd: h() },
+            Got::NotA { fd: h(), tcp: true },
+        ];
+        let texts = expected
+            .iter()
+            .flat_map(|e| [e.to_string(), e.korean()])
+            .chain(got.iter().flat_map(|g| [g.to_string(), g.korean()]));
+        for text in texts {
+            assert!(!text.chars().any(needs_escape) && text.chars().count() < 1000, "{text:.300?}");
+            assert!(text.contains("\\x1b[2J\\u{202e}xxx") && text.contains("x…"), "{text:.300}");
+        }
+        // As a run says it: a name is declared at most 40 characters long, and
+        // quoted whole.
+        let name = "w".repeat(crate::script::parser::MAX_NAME_CHARS);
+        let (en, ko) = run_fails(&format!("client: {name} = socket(tcp)\nclient: close({name}) = 7\n"));
+        assert_eq!(en, format!("t.sock:5: expected close({name}) to return 7, got 0"));
+        assert_eq!(ko, format!("기대한 결과: close({name})의 반환값 7 · 실제 결과: 0"));
     }
 
     #[test]

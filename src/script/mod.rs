@@ -12,6 +12,7 @@
 //! ```
 //!
 //! - [`parse`] reads text into a [`Script`] (errors carry line and column);
+//!   [`decode`] makes a file's bytes that text, or says where they are not UTF-8;
 //! - [`run`] executes it in a fresh [`World`](crate::net::World) and returns a
 //!   [`RunReport`]: the trace, what each line did, and any failure;
 //! - [`Runner`] does the same one statement at a time, for a page that steps, or
@@ -28,9 +29,10 @@ pub mod limits;
 pub mod parser;
 pub mod render;
 pub mod runner;
+pub mod shown;
 
 pub use ast::{Meta, Script, Statement, StmtKind};
 pub use error::{ScriptError, ScriptErrorKind};
 pub use failure::{Failure, FailureKind};
-pub use parser::parse;
+pub use parser::{decode, parse};
 pub use runner::{run, CallRecord, LineDetail, LineOutcome, RunOptions, RunReport, Runner};

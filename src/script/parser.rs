@@ -5,6 +5,7 @@ use super::ast::*;
 use super::error::{Found, ScriptError, ScriptErrorKind, Wanted};
 use super::lexer::{lex_line, Tok, Token};
 use super::limits::*;
+use super::shown::MAX_QUOTED_CHARS;
 use crate::net::tcp::segment::TcpFlags;
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::TcpConfig;
@@ -28,11 +29,17 @@ pub(crate) const KEYWORDS: [&str; 14] = [
     "about",
 ];
 
-/// Parses a whole script.
+/// The longest host or descriptor name, in characters: a name is quoted whole
+/// in every message (see [`MAX_QUOTED_CHARS`]) and fits a label on the page.
+pub const MAX_NAME_CHARS: usize = MAX_QUOTED_CHARS;
+
+/// Parses a whole script. A UTF-8 byte-order mark at its start (an editor's,
+/// or a pasted file's) is not part of it; columns count from after it.
 pub fn parse(text: &str) -> Result<Script, ScriptError> {
     if text.len() > MAX_SCRIPT_BYTES {
         return Err(ScriptError::new(1, 1, ScriptErrorKind::ScriptTooLong { bytes: text.len() }));
     }
+    let text = text.strip_prefix(BOM).unwrap_or(text);
     let mut st = State::default();
     let mut script = Script { meta: Meta::default(), seed: None, statements: Vec::new() };
     for (i, raw) in text.lines().enumerate() {
@@ -72,6 +79,38 @@ pub fn parse(text: &str) -> Result<Script, ScriptError> {
         script.statements.push(Statement { line, source: source.to_string(), kind });
     }
     Ok(script)
+}
+
+/// The UTF-8 byte-order mark, U+FEFF at the start of a text.
+const BOM: char = '\u{feff}';
+const BOM_BYTES: &[u8] = "\u{feff}".as_bytes();
+
+/// A script file's bytes as the text [`parse`] reads: its byte-order mark, if it
+/// starts with one, dropped, and bytes that are not UTF-8 refused at the line and
+/// column (in characters, as [`parse`] counts them) of the first bad one.
+pub fn decode(bytes: &[u8]) -> Result<&str, ScriptError> {
+    let bytes = bytes.strip_prefix(BOM_BYTES).unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = &bytes[..e.valid_up_to()];
+        let bad = &bytes[e.valid_up_to()..];
+        // What the decoder could not read: the bad sequence, or an unfinished
+        // one at the very end.
+        let bad = &bad[..e.error_len().unwrap_or(bad.len())];
+        // `good` is UTF-8: the decoder read it.
+        let good = std::str::from_utf8(good).unwrap_or_default();
+        let line_start = good.rfind('\n').map_or(0, |i| i + 1);
+        let line = good.matches('\n').count() + 1;
+        let col = good[line_start..].chars().count() + 1;
+        ScriptError::new(line, col, ScriptErrorKind::InvalidUtf8 { bytes: bad.to_vec() })
+    })
+}
+
+/// A name being declared is at most [`MAX_NAME_CHARS`] long.
+fn short_name(p: &P, col: usize, what: Wanted, name: &str) -> R<()> {
+    match name.chars().count() {
+        chars if chars > MAX_NAME_CHARS => Err(p.err_at(col, ScriptErrorKind::NameTooLong { what, chars })),
+        _ => Ok(()),
+    }
 }
 
 /// The part of a line before a `#` that is not inside a string.
@@ -436,6 +475,7 @@ impl State {
         if KEYWORDS.contains(&name.as_str()) {
             return Err(p.wrong(col, Wanted::HostName, Found::Keyword(name)));
         }
+        short_name(p, col, Wanted::HostName, &name)?;
         if self.hosts.contains_key(&name) {
             return Err(p.wrong(col, Wanted::NewHostName, Found::DeclaredAlready(name)));
         }
@@ -593,6 +633,7 @@ impl State {
         if matches!(p.peek(), Some(Tok::Word(_))) && p.peek_at(1) == Some(&Tok::Punct('=')) {
             let col = p.col();
             let (name, _) = p.word(Wanted::Name)?;
+            short_name(p, col, Wanted::Name, &name)?;
             p.punct('=')?;
             bind = Some((name, col));
         }
@@ -1025,5 +1066,66 @@ mod tests {
         assert!(e.message.contains("before the first host"));
         let e = err(&format!("{HEAD}+10\n"));
         assert_eq!((e.line, e.col), (4, 2));
+    }
+
+    #[test]
+    fn a_byte_order_mark_at_the_start_is_not_the_script() {
+        let text = "host a 10.0.0.1\nhost b 10.0.0.2\n";
+        assert_eq!(parse(&format!("\u{feff}{text}")), parse(text));
+        // Columns count from after it.
+        let e = err("\u{feff}host a (\n");
+        assert_eq!((e.line, e.col), (1, 8));
+        // Anywhere else it is a character like any other, escaped in the message.
+        let e = err("host a 10.0.0.1\n\u{feff}host b 10.0.0.2\n");
+        assert_eq!(
+            (e.line, e.col, e.message.as_str()),
+            (2, 1, "expected a word, number, string or punctuation, found '\\u{feff}'")
+        );
+        assert_eq!(decode(b"\xef\xbb\xbfhost a 10.0.0.1\n"), Ok("host a 10.0.0.1\n"));
+        assert_eq!(decode(b"host a 10.0.0.1\n"), Ok("host a 10.0.0.1\n"));
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_refused_where_they_are() {
+        let at = |bytes: &[u8]| {
+            let e = decode(bytes).unwrap_err();
+            (e.line, e.col, e.message)
+        };
+        assert_eq!(
+            at(b"host a 10.0.0.1\nhost b \xff10.0.0.2\n"),
+            (2, 8, "invalid UTF-8: '\\xff' is not a character (a script is UTF-8 text)".to_string())
+        );
+        // Columns in characters: the Hangul before it is one column each; a BOM is none.
+        assert_eq!(
+            at("\u{feff}# 한글 ".as_bytes().iter().chain(b"\xc3\x28").copied().collect::<Vec<_>>().as_slice()).1,
+            6
+        );
+        assert_eq!(at(b"a\r\nb\r\n\xc3\x28").0, 3);
+        // An unfinished character at the very end, and a lone continuation byte.
+        assert_eq!(
+            at(b"host a\n\xe2\x82"),
+            (2, 1, "invalid UTF-8: '\\xe2\\x82' is not a character (a script is UTF-8 text)".to_string())
+        );
+        assert_eq!(at(b"\x80").2, "invalid UTF-8: '\\x80' is not a character (a script is UTF-8 text)");
+        let e = decode(b"\xff").unwrap_err();
+        assert_eq!(e.kind.korean(), "UTF-8이 아닌 바이트 '\\xff': 스크립트는 UTF-8 텍스트여야 합니다");
+    }
+
+    #[test]
+    fn names_are_at_most_forty_characters() {
+        let at = "h".repeat(MAX_NAME_CHARS);
+        let over = "h".repeat(MAX_NAME_CHARS + 1);
+        assert!(parse(&format!("host {at} 10.0.0.1\n{at}: {at} = socket(tcp)\n")).is_ok());
+        let e = err(&format!("host {over} 10.0.0.1\n"));
+        assert_eq!(
+            (e.line, e.col, e.message.as_str()),
+            (1, 6, "a host name of 41 characters is over the limit of 40 characters")
+        );
+        assert_eq!(e.kind.korean(), "한도(40자)보다 긴 호스트 이름: 41자");
+        let e = err(&format!("{HEAD}client: {} = socket(tcp)\n", "c".repeat(100_000)));
+        assert_eq!(
+            (e.line, e.col, e.message.as_str()),
+            (4, 9, "a name of 100000 characters is over the limit of 40 characters")
+        );
     }
 }

@@ -1,8 +1,9 @@
 //! Text for people: calls as the script wrote them, packets as expectations
 //! write them, times, and the readable timeline `socklab run` prints.
 
-use super::ast::{CallSpec, Data};
+use super::ast::{CallSpec, Data, FdRef};
 use super::runner::{LineDetail, RunReport};
+use super::shown::shown;
 use crate::net::packet::{Body, Packet};
 use crate::net::socket::{quote_bytes, render_result};
 use crate::net::trace::{LossReason, SendReason};
@@ -32,23 +33,29 @@ fn data(d: &Data) -> String {
     }
 }
 
-/// A call with the script's own names: `connect(c, 10.0.0.1:80)`.
+/// A call with the script's own names: `connect(c, 10.0.0.1:80)`; a name
+/// [`shown`] as a message quotes it (at most 40 characters).
 pub fn render_call(c: &CallSpec) -> String {
+    let fd = match c.fd() {
+        Some(FdRef::Name(n)) => shown(n).to_string(),
+        Some(FdRef::Num(n)) => n.to_string(),
+        None => String::new(),
+    };
     match c {
         CallSpec::Socket { domain, protocol } => match domain {
             crate::net::Domain::Inet => format!("socket({protocol})"),
             crate::net::Domain::Inet6 => format!("socket(inet6, {protocol})"),
         },
-        CallSpec::Bind { fd, addr } => format!("bind({fd}, {addr})"),
-        CallSpec::Listen { fd, backlog } => format!("listen({fd}, {backlog})"),
-        CallSpec::Accept { fd } => format!("accept({fd})"),
-        CallSpec::Connect { fd, addr } => format!("connect({fd}, {addr})"),
-        CallSpec::Send { fd, data: d } => format!("send({fd}, {})", data(d)),
-        CallSpec::Recv { fd, len } => format!("recv({fd}, {len})"),
-        CallSpec::SendTo { fd, data: d, addr: Some(a) } => format!("sendto({fd}, {}, {a})", data(d)),
-        CallSpec::SendTo { fd, data: d, addr: None } => format!("sendto({fd}, {})", data(d)),
-        CallSpec::RecvFrom { fd, len } => format!("recvfrom({fd}, {len})"),
-        CallSpec::Shutdown { fd, how } => format!(
+        CallSpec::Bind { addr, .. } => format!("bind({fd}, {addr})"),
+        CallSpec::Listen { backlog, .. } => format!("listen({fd}, {backlog})"),
+        CallSpec::Accept { .. } => format!("accept({fd})"),
+        CallSpec::Connect { addr, .. } => format!("connect({fd}, {addr})"),
+        CallSpec::Send { data: d, .. } => format!("send({fd}, {})", data(d)),
+        CallSpec::Recv { len, .. } => format!("recv({fd}, {len})"),
+        CallSpec::SendTo { data: d, addr: Some(a), .. } => format!("sendto({fd}, {}, {a})", data(d)),
+        CallSpec::SendTo { data: d, addr: None, .. } => format!("sendto({fd}, {})", data(d)),
+        CallSpec::RecvFrom { len, .. } => format!("recvfrom({fd}, {len})"),
+        CallSpec::Shutdown { how, .. } => format!(
             "shutdown({fd}, {})",
             match how {
                 Shutdown::Read => "rd",
@@ -56,8 +63,8 @@ pub fn render_call(c: &CallSpec) -> String {
                 Shutdown::Both => "rdwr",
             }
         ),
-        CallSpec::Close { fd } => format!("close({fd})"),
-        CallSpec::SetSockOpt { fd, opt } => match opt {
+        CallSpec::Close { .. } => format!("close({fd})"),
+        CallSpec::SetSockOpt { opt, .. } => match opt {
             SockOpt::ReuseAddr(on) => format!("setsockopt({fd}, SO_REUSEADDR, {})", u8::from(*on)),
             SockOpt::NonBlocking(on) => format!("setsockopt({fd}, O_NONBLOCK, {})", u8::from(*on)),
             SockOpt::RcvBuf(n) => format!("setsockopt({fd}, SO_RCVBUF, {n})"),
@@ -105,9 +112,11 @@ fn loss_note(r: LossReason) -> &'static str {
     }
 }
 
-/// The readable timeline: one line per trace event, `time host event detail`.
+/// The readable timeline: one line per trace event, `time host event detail`;
+/// a host's name [`shown`] (at most 40 characters), so a long one neither
+/// floods its lines nor pads every other line to its length.
 pub fn timeline(report: &RunReport) -> String {
-    let width = report.hosts.iter().map(String::len).max().unwrap_or(4).max(4);
+    let width = report.hosts.iter().map(|h| shown(h).to_string().chars().count()).max().unwrap_or(4).max(4);
     let mut call_line: HashMap<CallId, usize> = HashMap::new();
     for l in &report.lines {
         if let LineDetail::Call(rec) = &l.detail {
@@ -132,7 +141,7 @@ fn event_line(
     call_line: &HashMap<CallId, usize>,
     calls: &mut HashMap<CallId, String>,
 ) -> String {
-    let host = e.kind.host().map_or("-", |h| report.host_name(h));
+    let host = shown(e.kind.host().map_or("-", |h| report.host_name(h))).to_string();
     let (what, text) = match &e.kind {
         TraceKind::Call { call, syscall, .. } => {
             let r = syscall.render();
@@ -177,6 +186,7 @@ fn event_line(
         TraceKind::SocketError { socket, errno, .. } => ("error", format!("socket {}: {errno} pending", socket.0)),
         TraceKind::Fault { link, dir, change } => {
             let (a, b) = report.links.get(link.0 as usize).cloned().unwrap_or_default();
+            let (a, b) = (shown(&a), shown(&b));
             let path = match dir {
                 None => format!("{a} <-> {b}"),
                 Some(Direction::AtoB) => format!("{a} > {b}"),

@@ -9,6 +9,7 @@ use super::i18n::{tr, Lang, Text};
 use super::lesson::BuildError;
 use crate::links::Linked;
 use crate::net::socket::render_result;
+use crate::script::shown::{excerpt, shown_up_to, MAX_LINE_CHARS};
 use crate::script::{LineDetail, RunReport};
 
 #[derive(Properties)]
@@ -109,7 +110,9 @@ fn ScriptLine(props: &ScriptLineProps) -> Html {
                             props.done.then_some("done"), props.linked.then_some("linked"))}
             data-line={l.line.to_string()}>
             <span class="ln">{ l.line }</span>
-            <code class="src">{ &l.source }</code>
+            // The line as written, but nothing in it the page would obey (a bidi
+            // override in a string would reorder how the code reads).
+            <code class="src">{ shown_up_to(&l.source, MAX_LINE_CHARS).to_string() }</code>
             <span class="outcome">{ outcome }</span>
         </li>
     }
@@ -179,12 +182,14 @@ pub fn SandboxEditor(props: &SandboxProps) -> Html {
     };
     let error = props.error.as_ref().map(|e| match e {
         BuildError::Script(s) => {
-            let line = props.text.lines().nth(s.line.saturating_sub(1)).unwrap_or("").to_string();
+            // The line around the column, escaped and short, the caret under it.
+            let line = props.text.strip_prefix('\u{feff}').unwrap_or(&props.text).lines().nth(s.line.saturating_sub(1));
+            let (line, caret) = excerpt(line.unwrap_or(""), s.col);
             html! {
                 <div class="script-error" role="alert" data-line={s.line.to_string()}>
                     <strong>{ format!("{} {}, {} {}: ", tr(props.lang, Text::Line), s.line, tr(props.lang, Text::Column), s.col) }</strong>
                     { &s.message }
-                    <pre>{ format!("{:>4} | {line}\n     | {}^", s.line, " ".repeat(s.col.saturating_sub(1))) }</pre>
+                    <pre>{ format!("{:>4} | {line}\n     | {}^", s.line, " ".repeat(caret)) }</pre>
                 </div>
             }
         }
