@@ -394,37 +394,105 @@ fn write_text(out: &mut impl Write, report: &RunReport) -> std::io::Result<()> {
 }
 
 fn write_json(out: &mut impl Write, report: &RunReport) -> std::io::Result<()> {
+    // serde_json writes in small pieces; stdout's line buffer would pass each on.
+    let out = &mut std::io::BufWriter::with_capacity(1 << 16, out);
     let head = serde_json::json!({
         "event": "world", "seed": report.seed, "hosts": report.hosts, "links": report.links, "meta": report.meta,
     });
-    writeln!(out, "{}", json_escaped(&head.to_string()))?;
+    write_json_line(out, &head)?;
     for e in &report.trace {
-        writeln!(out, "{}", json_escaped(&serde_json::to_string(e).map_err(std::io::Error::other)?))?;
+        write_json_line(out, e)?;
     }
-    let tail = serde_json::json!({
-        "event": "result", "passed": report.passed(), "failures": report.failures,
-        "end_time": report.end_time, "idle": report.idle, "lines": report.lines,
-    });
-    writeln!(out, "{}", json_escaped(&tail.to_string()))
+    let tail = JsonTail {
+        end_time: report.end_time,
+        event: "result",
+        failures: &report.failures,
+        idle: report.idle,
+        lines: &report.lines,
+        passed: report.passed(),
+    };
+    write_json_line(out, &tail)?;
+    out.flush()
 }
 
-/// A line of JSON with every character a terminal obeys written as a `\uXXXX`
-/// escape: serde_json escapes the C0 controls but writes DEL, the C1 controls
-/// and bidi overrides as they are. The value read back is the same.
-fn json_escaped(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        if socklab::script::shown::needs_escape(c) {
-            // Outside a string JSON has only ASCII punctuation and spaces, which
-            // never need it: `c` is inside a string, where `\uXXXX` means `c`.
-            for unit in c.encode_utf16(&mut [0; 2]) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
+/// The last line of `run --format json`, serialized from the report as it is:
+/// built as a `serde_json::Value`, a 16 MB `send` line's data became 16 million
+/// 32-byte values (2.25 GB at the peak for four of them). Fields in the
+/// alphabetical order the `Value` map wrote them in.
+#[derive(serde::Serialize)]
+struct JsonTail<'a> {
+    end_time: u64,
+    event: &'static str,
+    failures: &'a [socklab::script::Failure],
+    idle: bool,
+    lines: &'a [socklab::script::LineOutcome],
+    passed: bool,
+}
+
+/// Writes `value` as one line of JSON with every character a terminal obeys
+/// written as a `\uXXXX` escape: serde_json escapes the C0 controls but writes
+/// DEL, the C1 controls and bidi overrides as they are. The value read back is
+/// the same. Streamed: a line can be hundreds of megabytes (a 16 MB `send`'s
+/// data), and neither it nor its escaped copy is ever held whole.
+fn write_json_line(out: &mut impl Write, value: &impl serde::Serialize) -> std::io::Result<()> {
+    let mut escaper = TerminalSafe { out, partial: Vec::new() };
+    serde_json::to_writer(&mut escaper, value).map_err(std::io::Error::other)?;
+    escaper.out.write_all(&escaper.partial)?;
+    escaper.out.write_all(b"\n")
+}
+
+/// The writer behind [`write_json_line`]: passes JSON through, escaping the
+/// characters `shown::needs_escape` names. A character serde_json wrote in two
+/// pieces waits in `partial` for its other bytes.
+struct TerminalSafe<'w, W: Write> {
+    out: &'w mut W,
+    partial: Vec<u8>,
+}
+
+impl<W: Write> Write for TerminalSafe<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let joined;
+        let bytes = if self.partial.is_empty() {
+            buf
         } else {
-            out.push(c);
+            self.partial.extend_from_slice(buf);
+            joined = std::mem::take(&mut self.partial);
+            &joined[..]
+        };
+        let (text, rest) = match std::str::from_utf8(bytes) {
+            Ok(text) => (text, &[][..]),
+            // Valid up to a character cut short at the end: keep its bytes.
+            Err(e) if e.error_len().is_none() => {
+                let (valid, rest) = bytes.split_at(e.valid_up_to());
+                (std::str::from_utf8(valid).unwrap_or_default(), rest)
+            }
+            // Not UTF-8 at all (serde_json never writes that): as it is.
+            Err(_) => {
+                self.out.write_all(bytes)?;
+                return Ok(buf.len());
+            }
+        };
+        let mut plain = 0;
+        for (at, c) in text.char_indices() {
+            if socklab::script::shown::needs_escape(c) {
+                // Outside a string JSON has only ASCII punctuation and spaces,
+                // which never need it: `c` is inside a string, where `\uXXXX`
+                // means `c`.
+                self.out.write_all(&text.as_bytes()[plain..at])?;
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    write!(self.out, "\\u{unit:04x}")?;
+                }
+                plain = at + c.len_utf8();
+            }
         }
+        self.out.write_all(&text.as_bytes()[plain..])?;
+        self.partial = rest.to_vec();
+        Ok(buf.len())
     }
-    out
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 fn scenarios(dir: &Path) -> Result<u8, Usage> {
@@ -555,7 +623,9 @@ fn run_real(file: &Path, format: Format, options: &NativeOptions) -> Result<u8, 
                 let json = serde_json::json!({
                     "line": l.line, "source": l.source, "outcome": kind, "detail": detail, "by_driver": by_driver,
                 });
-                say!("{}", json_escaped(&json.to_string()));
+                if let Err(e) = write_json_line(&mut std::io::stdout().lock(), &json) {
+                    write_failed(&e);
+                }
             }
         }
     }
@@ -680,6 +750,21 @@ fn bench(names: &[String], format: Format, runs: usize, scale: usize, clock: Clo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_lines_escape_what_a_terminal_obeys_even_when_written_in_pieces() {
+        let value = serde_json::json!({ "s": "a\u{1b}[2J\u{202e}é\u{85}z" });
+        let mut out = Vec::new();
+        write_json_line(&mut out, &value).expect("written");
+        assert_eq!(String::from_utf8(out).expect("utf-8"), "{\"s\":\"a\\u001b[2J\\u202eé\\u0085z\"}\n");
+        // Byte by byte: every multi-byte character arrives cut in pieces.
+        let mut out = Vec::new();
+        let mut writer = TerminalSafe { out: &mut out, partial: Vec::new() };
+        for b in "é\u{202e}x".as_bytes() {
+            writer.write_all(&[*b]).expect("written");
+        }
+        assert_eq!(out, "é\\u202ex".as_bytes());
+    }
 
     #[test]
     fn budgets_take_a_unit() {
