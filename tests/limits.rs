@@ -2,8 +2,6 @@
 //! that names the limit, quickly: no allocation of what was asked, no hang.
 //! (The limits of a shared link are tested with src/share.rs.)
 
-use std::time::{Duration, Instant};
-
 use socklab::script::limits::{MAX_EVENTS, MAX_PAYLOAD, MAX_RECORD_BYTES, MAX_TOTAL_PAYLOAD};
 use socklab::script::{self, FailureKind, RunOptions};
 
@@ -16,13 +14,12 @@ fn parse_err(body: &str) -> String {
     }
 }
 
-/// Runs `body` and returns its failures, checking the run ended within `within`
-/// (generous: a debug build on a loaded machine).
-fn run_failures(body: &str, options: &RunOptions, within: Duration) -> Vec<(FailureKind, String)> {
+/// Runs `body` and returns its failures. How fast a limit stops a run is for
+/// the benchmarks; here each test checks where it stopped (the line, the count),
+/// which is what a run that did the work anyway would get wrong.
+fn run_failures(body: &str, options: &RunOptions) -> Vec<(FailureKind, String)> {
     let s = script::parse(&format!("{HEAD}{body}")).expect("parses");
-    let start = Instant::now();
     let r = script::run(&s, options);
-    assert!(start.elapsed() < within, "took {:?}", start.elapsed());
     r.failures.iter().map(|f| (f.kind, f.render("t.sock"))).collect()
 }
 
@@ -46,9 +43,7 @@ fn a_hundred_thousand_hosts_stop_at_the_host_limit() {
     for i in 0..100_000u32 {
         text.push_str(&format!("host h{i} 10.{}.{}.{}\n", i / 62_500, i / 250 % 250, i % 250 + 1));
     }
-    let start = Instant::now();
     let e = script::parse(&text).expect_err("too many hosts");
-    assert!(start.elapsed() < Duration::from_secs(10), "took {:?}", start.elapsed());
     assert_eq!(e.line, 1001);
     assert!(e.message.contains("too many hosts: the limit is 1000"), "{}", e.message);
 }
@@ -97,7 +92,7 @@ fn a_simulated_year_is_refused() {
     assert!(parse_err("+8760h\n").contains("over the limit of one simulated day"));
     assert!(parse_err("+99999999999999999999999h\n").contains("over the limit of one simulated day"));
     // Each step is allowed; their sum is stopped at one day, by the runner.
-    let f = run_failures(&"+23h\n".repeat(365), &RunOptions::default(), Duration::from_secs(10));
+    let f = run_failures(&"+23h\n".repeat(365), &RunOptions::default());
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].0, FailureKind::Script);
     assert!(f[0].1.starts_with("t.sock:5: expected simulated time to stay within one day"), "{}", f[0].1);
@@ -112,7 +107,7 @@ fn payloads_past_the_script_total_are_refused() {
         "client: u = socket(udp)\n{}",
         format!("client: sendto(u, {MAX_PAYLOAD} bytes, 10.0.0.1:9)\n").repeat(n)
     );
-    let f = run_failures(&body, &RunOptions::default(), Duration::from_secs(20));
+    let f = run_failures(&body, &RunOptions::default());
     assert_eq!(f.len(), 1, "{f:?}");
     assert!(f[0].1.contains(&format!("at most {MAX_TOTAL_PAYLOAD} bytes (64 MiB) sent by one script")), "{}", f[0].1);
 }
@@ -126,7 +121,7 @@ fn an_event_storm_ends_at_the_event_limit() {
                 client: setsockopt(c, SO_SNDBUF, 16000000) = 0\nclient: connect(c, 10.0.0.1:80) = 0\n\
                 client: send(c, 16000000 bytes)\nrun\n";
     let options = RunOptions { max_events: 20_000, ..RunOptions::default() };
-    let f = run_failures(body, &options, Duration::from_secs(30));
+    let f = run_failures(body, &options);
     assert_eq!(f.len(), 1, "{f:?}");
     assert!(f[0].1.contains("expected at most 20000 events in one run, got more (the event limit)"), "{}", f[0].1);
     assert_eq!(RunOptions::default().max_events, MAX_EVENTS);
@@ -172,7 +167,7 @@ server: recv(a, 16000000)
 fn sockets_past_the_descriptor_limit_are_emfile() {
     // Descriptors 0..=2 are taken, as in a process: 1021 sockets fit in 1024.
     let body = format!("{}client: socket(udp) = EMFILE\n", "client: socket(udp)\n".repeat(1021));
-    let f = run_failures(&body, &RunOptions::default(), Duration::from_secs(20));
+    let f = run_failures(&body, &RunOptions::default());
     assert!(f.is_empty(), "{f:?}");
 }
 
