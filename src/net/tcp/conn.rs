@@ -25,6 +25,12 @@ pub const SSTHRESH_INFINITE: u32 = i32::MAX as u32;
 const OOW_ACK_INTERVAL_US: u64 = 500_000;
 /// RFC 9293: the MSS to assume when the peer sends no MSS option.
 const DEFAULT_MSS: u32 = 536;
+/// The shortest retransmission timeout, whatever the configuration says: a
+/// timer must move the clock. With an RTO of 0 over a link without latency a
+/// retransmission, its answer and the next retransmission all happen at one
+/// instant, forever (the world_commands fuzzer found it). Linux's timers tick
+/// in jiffies; one microsecond is far below any RTO a kernel can arm.
+const MIN_RTO_US: u64 = 1;
 
 /// What one input made the connection do.
 #[derive(Clone, Debug, Default)]
@@ -191,7 +197,7 @@ impl Tcb {
             rcv_wnd_adv: 0,
             srtt: None,
             rttvar: 0,
-            rto: cfg.rto_initial_us,
+            rto: cfg.rto_initial_us.max(MIN_RTO_US),
             rtt_probe: None,
             syn_sent_at: None,
             probe_end: None,
@@ -858,7 +864,7 @@ impl Tcb {
             }
             return;
         }
-        self.rto = self.rto.saturating_mul(2).min(self.cfg.rto_max_us);
+        self.rto = self.rto.saturating_mul(2).min(self.cfg.rto_max_us).max(MIN_RTO_US);
         self.rtt_probe = None;
         match self.state {
             TcpState::SynSent => self.send_syn(now, false, SendReason::HandshakeRetransmit, out),
@@ -997,7 +1003,7 @@ impl Tcb {
         let has_unsent = self.send_buf.len() > offset;
         if has_unsent && self.snd_nxt == self.snd_una {
             if !self.timers.is_running(TimerKind::Persist) {
-                let interval = (self.rto << self.persist_backoff.min(10)).min(self.cfg.rto_max_us);
+                let interval = (self.rto << self.persist_backoff.min(10)).min(self.cfg.rto_max_us).max(MIN_RTO_US);
                 self.timers.set(TimerKind::Persist, now + interval);
             }
         } else {
@@ -1032,7 +1038,7 @@ impl Tcb {
             self.probe_end = Some(end);
         }
         out.segments.push((seg, reason));
-        let interval = (self.rto << (self.persist_backoff + 1).min(10)).min(self.cfg.rto_max_us);
+        let interval = (self.rto << (self.persist_backoff + 1).min(10)).min(self.cfg.rto_max_us).max(MIN_RTO_US);
         self.timers.set(TimerKind::Persist, now + interval);
     }
 
@@ -1174,7 +1180,7 @@ impl Tcb {
             }
         } else {
             // Karn: no sample from a retransmitted SYN; Linux restarts from the initial RTO.
-            self.rto = self.cfg.rto_initial_us;
+            self.rto = self.cfg.rto_initial_us.max(MIN_RTO_US);
         }
         self.retries = 0;
     }
@@ -1195,7 +1201,8 @@ impl Tcb {
         let granularity = 1_000;
         // Floor, then ceiling, as Linux bounds it (tcp_set_rto, tcp_bound_rto): not
         // `clamp`, which panics on a configuration whose floor is above its ceiling.
-        self.rto = (srtt + granularity.max(4 * self.rttvar)).max(self.cfg.rto_min_us).min(self.cfg.rto_max_us);
+        self.rto =
+            (srtt + granularity.max(4 * self.rttvar)).max(self.cfg.rto_min_us).min(self.cfg.rto_max_us).max(MIN_RTO_US);
     }
 
     fn set_state(&mut self, to: TcpState, out: &mut TcpOut) {
