@@ -245,19 +245,12 @@ impl World {
 
     /// A free port from Linux's ephemeral range, from a random starting point.
     /// Like Linux since 4.6, `connect` prefers even ports and `bind(0)` odd ones.
+    /// The host's bitmap of held ports answers ([`super::host::Host::free_ephemeral_port`]).
     pub(crate) fn ephemeral_port(&mut self, host: HostId, protocol: Protocol, for_connect: bool) -> Option<u16> {
         let lo = u32::from(*EPHEMERAL_PORTS.start());
         let span = u32::from(*EPHEMERAL_PORTS.end()) - lo + 1;
         let start = self.rng.below(u64::from(span)) as u32;
-        let want_even = for_connect;
-        let h = &self.hosts[host.0 as usize];
-        let pick = |parity_pass: bool| {
-            (0..span).map(|i| lo + (start + i) % span).find(|&p| {
-                let parity_ok = (p % 2 == 0) == want_even;
-                parity_ok == parity_pass && !h.port_in_use(protocol, p as u16)
-            })
-        };
-        pick(true).or_else(|| pick(false)).map(|p| p as u16)
+        self.hosts[host.0 as usize].free_ephemeral_port(protocol, start, for_connect)
     }
 
     fn setsockopt(&mut self, sid: SocketId, opt: SockOpt) -> CallResult {

@@ -102,6 +102,7 @@ impl World {
     /// The model's invariants: checked after every event by the property tests
     /// (and by anyone who wants to trust a run). Returns the first broken rule.
     ///
+    /// - each host's bitmap of held ephemeral ports agrees with its port table;
     /// - every connection-table entry names a live socket with that connection;
     /// - no two connected TCP sockets share a (local, remote) pair;
     /// - two sockets bound to overlapping addresses on one port both set
@@ -111,6 +112,7 @@ impl World {
     /// - a UDP receive queue stays within its capacity.
     pub fn check_invariants(&self) -> Result<(), String> {
         for (hid, host) in self.hosts() {
+            host.check_ports()?;
             for (&(local, remote), &sid) in &host.connections {
                 let s = self.socket(sid).ok_or_else(|| format!("connection {local}->{remote} names a freed socket"))?;
                 let tcb =
