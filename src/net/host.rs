@@ -33,6 +33,12 @@ pub struct Host {
     /// The ports of the ephemeral range that `ports` holds, TCP's then UDP's, so
     /// the search for a free one reads a bitmap instead of the table.
     ephemeral: [EphemeralPorts; 2],
+    /// Counts every port a socket gives up. With every port held, only that can
+    /// open a port for a `connect` that found none.
+    port_releases: u64,
+    /// The last (source, peer) `connect` found no port toward, at `port_releases`:
+    /// a program retrying it is answered without reading the range again.
+    connect_exhausted: Option<(u64, Ipv4Addr, SocketAddrV4)>,
     /// Listening TCP sockets by port: the SYN path must not scan every connection.
     listeners: FxHashMap<u16, Vec<SocketId>>,
     /// Connected TCP sockets by (local, remote) address: the demultiplexing table.
@@ -52,6 +58,8 @@ impl Host {
             fd_limit: MAX_FDS,
             ports: BTreeMap::new(),
             ephemeral: [EphemeralPorts::default(), EphemeralPorts::default()],
+            port_releases: 0,
+            connect_exhausted: None,
             listeners: FxHashMap::default(),
             connections: FxHashMap::default(),
             loopback: LinkDirection::new(config),
@@ -132,6 +140,16 @@ impl Host {
         self.ports.get(&(protocol, port)).into_iter().flatten().copied()
     }
 
+    /// Ports `from..=to` that sockets of `protocol` hold, in order, with their holders.
+    pub fn ports_held_in(
+        &self,
+        protocol: Protocol,
+        from: u16,
+        to: u16,
+    ) -> impl Iterator<Item = (u16, impl Iterator<Item = SocketId> + '_)> + '_ {
+        self.ports.range((protocol, from)..=(protocol, to)).map(|(&(_, port), holders)| (port, holders.iter().copied()))
+    }
+
     pub fn hold_port(&mut self, protocol: Protocol, port: u16, socket: SocketId) {
         let holders = self.ports.entry((protocol, port)).or_default();
         if holders.is_empty() {
@@ -142,7 +160,9 @@ impl Host {
 
     pub fn release_port(&mut self, protocol: Protocol, port: u16, socket: SocketId) {
         if let Some(holders) = self.ports.get_mut(&(protocol, port)) {
-            holders.remove(&socket);
+            if holders.remove(&socket) {
+                self.port_releases += 1;
+            }
             if holders.is_empty() {
                 self.ports.remove(&(protocol, port));
                 self.ephemeral[protocol_index(protocol)].set(port, false);
@@ -156,6 +176,21 @@ impl Host {
     pub fn free_ephemeral_port(&self, protocol: Protocol, start: u32, even: bool) -> Option<u16> {
         let ports = &self.ephemeral[protocol_index(protocol)];
         ports.first_free(start, even).or_else(|| ports.first_free(start, !even))
+    }
+
+    /// Whether `connect` from `source` to `remote` found no port, and no port has
+    /// been given up since.
+    pub(crate) fn connect_exhausted_toward(&self, source: Ipv4Addr, remote: SocketAddrV4) -> bool {
+        self.connect_exhausted == Some((self.port_releases, source, remote))
+    }
+
+    pub(crate) fn remember_connect_exhausted(&mut self, source: Ipv4Addr, remote: SocketAddrV4) {
+        self.connect_exhausted = Some((self.port_releases, source, remote));
+    }
+
+    /// The (source, peer) remembered as out of ports, while that still holds.
+    pub(crate) fn connect_exhausted(&self) -> Option<(Ipv4Addr, SocketAddrV4)> {
+        self.connect_exhausted.filter(|&(at, _, _)| at == self.port_releases).map(|(_, s, r)| (s, r))
     }
 
     /// Whether `ports` and the ephemeral bitmaps agree (for `World::check_invariants`).

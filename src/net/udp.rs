@@ -44,10 +44,22 @@ impl Default for UdpSock {
 }
 
 impl World {
-    pub(crate) fn udp_connect(&mut self, host: HostId, sid: SocketId, addr: SocketAddrV4) -> CallResult {
-        if self.sock(sid).local.is_none() {
-            self.bind(host, sid, SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), false)?;
+    /// `inet_autobind`: `connect` and `sendto` bind an unbound socket to a port of
+    /// the ephemeral range first, and when none is left they fail with EAGAIN,
+    /// not the EADDRINUSE of `bind(port 0)` (`inet_dgram_connect`,
+    /// `inet_send_prepare`).
+    fn udp_autobind(&mut self, host: HostId, sid: SocketId) -> Result<(), Errno> {
+        if self.sock(sid).local.is_some() {
+            return Ok(());
         }
+        self.bind(host, sid, SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), false).map_err(|e| match e {
+            Errno::EADDRINUSE => Errno::EAGAIN,
+            e => e,
+        })
+    }
+
+    pub(crate) fn udp_connect(&mut self, host: HostId, sid: SocketId, addr: SocketAddrV4) -> CallResult {
+        self.udp_autobind(host, sid)?;
         let source = self.hosts[host.0 as usize].source_for(*addr.ip());
         let sock = self.sock_mut(sid);
         if let Some(local) = sock.local {
@@ -80,9 +92,7 @@ impl World {
         if self.route(host, *dst.ip()).is_none() {
             return Err(Errno::ENETUNREACH);
         }
-        if self.sock(sid).local.is_none() {
-            self.bind(host, sid, SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), false)?;
-        }
+        self.udp_autobind(host, sid)?;
         let local = self.sock(sid).local.unwrap_or(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0));
         let src =
             if local.ip().is_unspecified() { self.hosts[host.0 as usize].source_for(*dst.ip()) } else { *local.ip() };
