@@ -85,9 +85,10 @@ fn port_unreachable_refuses_a_connected_socket_and_is_ignored_otherwise() {
 fn a_full_receive_buffer_drops_silently_and_traces_it() {
     let mut lab = Lab::new(1);
     let (c, s) = udp_pair(&mut lab);
-    lab.ok(lab.server, SysCall::SetSockOpt { fd: s, opt: SockOpt::RcvBuf(10) });
+    // 2000 bytes of data: above the floor Linux puts under SO_RCVBUF (1152 here).
+    lab.ok(lab.server, SysCall::SetSockOpt { fd: s, opt: SockOpt::RcvBuf(2000) });
     for _ in 0..3 {
-        lab.ok(lab.client, sendto(c, b"12345", SERVER_IP, 53));
+        lab.ok(lab.client, sendto(c, &[b'x'; 800], SERVER_IP, 53));
     }
     lab.run();
     let drops = lab

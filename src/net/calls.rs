@@ -4,7 +4,8 @@
 use super::addr::{CallId, Fd, HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId, EPHEMERAL_PORTS};
 use super::host::Host;
 use super::socket::{
-    CallResult, CallValue, Domain, Errno, SockOpt, Socket, SocketKind, SysCall, TcpSock, Wait, Waiter,
+    buffer_capacity, CallResult, CallValue, Domain, Errno, SockOpt, Socket, SocketKind, SysCall, TcpSock, Wait, Waiter,
+    SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF,
 };
 use super::trace::TraceKind;
 use super::udp::UdpSock;
@@ -353,10 +354,16 @@ impl World {
 
     fn setsockopt(&mut self, sid: SocketId, opt: SockOpt) -> CallResult {
         let sock = self.sock_mut(sid);
+        // sk_setsockopt: any buffer size is taken, 0 too, and floored at Linux's
+        // minimum (see buffer_capacity), not refused with EINVAL.
+        let opt = match opt {
+            SockOpt::RcvBuf(n) => SockOpt::RcvBuf(buffer_capacity(n, SOCK_MIN_RCVBUF)),
+            SockOpt::SndBuf(n) => SockOpt::SndBuf(buffer_capacity(n, SOCK_MIN_SNDBUF)),
+            other => other,
+        };
         match opt {
             SockOpt::ReuseAddr(on) => sock.reuse_addr = on,
             SockOpt::NonBlocking(on) => sock.nonblocking = on,
-            SockOpt::RcvBuf(n) | SockOpt::SndBuf(n) if n == 0 => return Err(Errno::EINVAL),
             SockOpt::RcvBuf(n) => match &mut sock.kind {
                 SocketKind::Tcp(t) => {
                     t.recv_buffer = Some(n);

@@ -195,12 +195,35 @@ pub enum SockOpt {
     ReuseAddr(bool),
     /// `O_NONBLOCK` through `fcntl`
     NonBlocking(bool),
-    /// `SO_RCVBUF`, in bytes
+    /// `SO_RCVBUF`, in bytes: the data the receive buffer holds, at least half
+    /// of [`SOCK_MIN_RCVBUF`] (see [`buffer_capacity`])
     RcvBuf(usize),
-    /// `SO_SNDBUF`, in bytes
+    /// `SO_SNDBUF`, in bytes: the data the send buffer holds, at least half of
+    /// [`SOCK_MIN_SNDBUF`]
     SndBuf(usize),
     /// `TCP_NODELAY` off turns Nagle's algorithm on
     NoDelay(bool),
+}
+
+/// Linux's `SOCK_MIN_RCVBUF` on x86-64: `2048 + SKB_DATA_ALIGN(sizeof(struct
+/// sk_buff))`, the least receive buffer `SO_RCVBUF` leaves a socket.
+pub const SOCK_MIN_RCVBUF: usize = 2304;
+/// Linux's `SOCK_MIN_SNDBUF`: twice `SOCK_MIN_RCVBUF`.
+pub const SOCK_MIN_SNDBUF: usize = 2 * SOCK_MIN_RCVBUF;
+
+/// The bytes of data a buffer holds after `SO_RCVBUF`/`SO_SNDBUF` of `asked`
+/// (`min` is [`SOCK_MIN_RCVBUF`] or [`SOCK_MIN_SNDBUF`]).
+///
+/// Linux's `sk_setsockopt` takes any size, 0 too (no EINVAL), keeps twice it
+/// for its bookkeeping and never less than the minimum: `getsockopt` reads back
+/// `max(2 * asked, min)`, so 0 gives 2304 and 4608. The model counts the data
+/// half, the size asked for, so the floor is half the minimum: a receive
+/// buffer of 0 holds 1152 bytes, as Linux 6.18's does on loopback (its window
+/// and its unread bytes stop at 1152), and a send buffer of 0 holds 2304
+/// (Linux's own accounting let 3848 bytes wait there). Linux also caps the size
+/// at `net.core.rmem_max`/`wmem_max`; the model does not.
+pub fn buffer_capacity(asked: usize, min: usize) -> usize {
+    asked.max(min / 2)
 }
 
 /// A socket call, as a process makes it.
