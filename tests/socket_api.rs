@@ -267,3 +267,123 @@ fn too_many_descriptors_is_emfile() {
     let r = lab.err(lab.server, SysCall::Socket { domain: Domain::Inet, protocol: Protocol::Udp });
     assert_eq!(r, Errno::EMFILE);
 }
+
+/// Every port of `ip_local_port_range` (28,232 by Linux's default).
+fn ephemeral_count() -> usize {
+    usize::from(*addr::EPHEMERAL_PORTS.end() - *addr::EPHEMERAL_PORTS.start()) + 1
+}
+
+fn local_port(lab: &Lab, host: HostId, fd: Fd) -> u16 {
+    let sid = lab.world.socket_by_fd(host, fd).unwrap();
+    lab.world.socket_view(sid).local.expect("bound").port()
+}
+
+/// Binds `count` new sockets of `protocol` on `host` to `ip:0`; their ports and fds.
+fn bind_ephemeral(lab: &mut Lab, host: HostId, protocol: Protocol, ip: Ipv4Addr, count: usize) -> Vec<(u16, Fd)> {
+    (0..count)
+        .map(|_| {
+            let s = lab.socket(host, protocol);
+            lab.ok(host, bind(s, ip, 0));
+            (local_port(lab, host, s), s)
+        })
+        .collect()
+}
+
+#[test]
+fn bind_port_zero_past_the_ephemeral_range_is_eaddrinuse() {
+    // __inet_bind: when inet_csk_get_port finds no port for port 0, bind says
+    // EADDRINUSE; listen()'s autobind (inet_csk_listen_start) says the same, and
+    // only connect() (__inet_hash_connect) says EADDRNOTAVAIL. The search skips a
+    // port only where a holder's address overlaps (inet_csk_bind_conflict), so
+    // another address of the host still has every port.
+    let mut lab = Lab::new(1);
+    let n = ephemeral_count();
+    lab.world.set_fd_limit(lab.server, n + 100).unwrap();
+    let server = lab.server;
+    let held = bind_ephemeral(&mut lab, server, Protocol::Tcp, SERVER_IP, n);
+    let ports: std::collections::BTreeSet<u16> = held.iter().map(|&(p, _)| p).collect();
+    assert_eq!(ports.len(), n, "every bind(0) got its own port");
+    assert!(ports.iter().all(|p| addr::EPHEMERAL_PORTS.contains(p)));
+    let s = lab.socket(lab.server, Protocol::Tcp);
+    assert_eq!(lab.err(lab.server, bind(s, SERVER_IP, 0)), Errno::EADDRINUSE);
+    assert_eq!(lab.err(lab.server, bind(s, Ipv4Addr::UNSPECIFIED, 0)), Errno::EADDRINUSE);
+    let t = lab.socket(lab.server, Protocol::Tcp);
+    assert_eq!(lab.err(lab.server, SysCall::Listen { fd: t, backlog: 1 }), Errno::EADDRINUSE);
+    assert_eq!(lab.err(lab.server, connect(t, CLIENT_IP, 80)), Errno::EADDRNOTAVAIL);
+    lab.ok(lab.server, bind(s, Ipv4Addr::LOCALHOST, 0));
+    assert!(addr::EPHEMERAL_PORTS.contains(&local_port(&lab, lab.server, s)));
+    // UDP has its own ports.
+    let u = lab.socket(lab.server, Protocol::Udp);
+    lab.ok(lab.server, bind(u, SERVER_IP, 0));
+    // A port given back is found again.
+    let (port, fd) = held[n / 2];
+    lab.ok(lab.server, SysCall::Close { fd });
+    lab.ok(lab.server, bind(t, SERVER_IP, 0));
+    assert_eq!(local_port(&lab, lab.server, t), port);
+}
+
+#[test]
+fn connect_runs_out_of_ports_per_destination_not_per_host() {
+    // __inet_hash_connect: a port that connect() chose may be chosen again by
+    // another connect() while the four-tuple differs (check_established); a port
+    // that bind() holds is never shared. So the range is used up for one
+    // destination (EADDRNOTAVAIL) and still open toward another, and bind(port 0)
+    // still finds every port on an address no connection uses.
+    let mut lab = Lab::new(1);
+    let n = ephemeral_count();
+    lab.world.set_fd_limit(lab.client, n + 100).unwrap();
+    let nonblocking = |lab: &mut Lab| {
+        let c = lab.socket(lab.client, Protocol::Tcp);
+        lab.ok(lab.client, SysCall::SetSockOpt { fd: c, opt: SockOpt::NonBlocking(true) });
+        c
+    };
+    let mut to_80 = std::collections::BTreeMap::new();
+    for _ in 0..n {
+        let c = nonblocking(&mut lab);
+        assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 80)), Errno::EINPROGRESS);
+        to_80.insert(local_port(&lab, lab.client, c), c);
+    }
+    assert_eq!(to_80.len(), n, "toward one destination every connection has its own port");
+    let c = nonblocking(&mut lab);
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 80)), Errno::EADDRNOTAVAIL);
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 81)), Errno::EINPROGRESS);
+    let shared = local_port(&lab, lab.client, c);
+    assert!(to_80.contains_key(&shared), "a port shared with a connection to :80");
+    let s = lab.socket(lab.client, Protocol::Tcp);
+    assert_eq!(lab.err(lab.client, bind(s, Ipv4Addr::UNSPECIFIED, 0)), Errno::EADDRINUSE);
+    assert_eq!(lab.err(lab.client, SysCall::Listen { fd: s, backlog: 1 }), Errno::EADDRINUSE);
+    lab.ok(lab.client, bind(s, Ipv4Addr::LOCALHOST, 0));
+    // Two connections on one port, told apart by their peers.
+    lab.world.check_invariants().expect("invariants hold");
+    // The connection to :80 on the shared port ends: the port stays held (by the
+    // one to :81), but toward :80 it is open again, and it is the only one.
+    let d = nonblocking(&mut lab);
+    assert_eq!(lab.err(lab.client, connect(d, SERVER_IP, 80)), Errno::EADDRNOTAVAIL);
+    lab.ok(lab.client, SysCall::Close { fd: to_80[&shared] });
+    assert_eq!(lab.err(lab.client, connect(d, SERVER_IP, 80)), Errno::EINPROGRESS);
+    assert_eq!(local_port(&lab, lab.client, d), shared);
+    let e = nonblocking(&mut lab);
+    assert_eq!(lab.err(lab.client, connect(e, SERVER_IP, 80)), Errno::EADDRNOTAVAIL);
+    lab.world.check_invariants().expect("invariants hold");
+}
+
+#[test]
+fn udp_autobind_past_the_ephemeral_range_is_eagain() {
+    // inet_autobind: when udp_lib_get_port finds no port for a socket that sendto()
+    // or connect() must bind first, the call fails with EAGAIN (inet_send_prepare,
+    // inet_dgram_connect), where bind(port 0) says EADDRINUSE.
+    let mut lab = Lab::new(1);
+    let n = ephemeral_count();
+    lab.world.set_fd_limit(lab.client, n + 100).unwrap();
+    let client = lab.client;
+    bind_ephemeral(&mut lab, client, Protocol::Udp, Ipv4Addr::UNSPECIFIED, n);
+    let u = lab.socket(lab.client, Protocol::Udp);
+    let to = SocketAddrV4::new(SERVER_IP, 53);
+    let sendto = SysCall::SendTo { fd: u, data: Arc::from(&b"x"[..]), addr: Some(to) };
+    assert_eq!(lab.err(lab.client, sendto), Errno::EAGAIN);
+    assert_eq!(lab.err(lab.client, SysCall::Connect { fd: u, addr: to }), Errno::EAGAIN);
+    assert_eq!(lab.err(lab.client, bind(u, CLIENT_IP, 0)), Errno::EADDRINUSE);
+    // TCP has its own ports.
+    let t = lab.socket(lab.client, Protocol::Tcp);
+    lab.ok(lab.client, bind(t, CLIENT_IP, 0));
+}

@@ -439,3 +439,46 @@ fn a_configuration_with_its_rto_floor_above_its_ceiling_still_runs() {
     let rto = lab.world.socket_view(lab.world.socket_by_fd(lab.client, c).unwrap()).tcp.unwrap().rto_us;
     assert_eq!(rto, 100_000);
 }
+
+#[test]
+fn buffers_of_zero_bytes_hold_linux_s_minimum_and_a_transfer_still_completes() {
+    // sk_setsockopt: SO_RCVBUF and SO_SNDBUF of 0 succeed (no EINVAL) and leave
+    // Linux's minimum, SOCK_MIN_RCVBUF 2304 and SOCK_MIN_SNDBUF 4608, of which
+    // the data half counts: on Linux 6.18 loopback the receiver advertises 1152
+    // bytes and holds no more unread. The window is below one segment, so the
+    // sender fills it, waits, probes it while the reader sleeps, and goes on.
+    let mut lab = Lab::new(1);
+    let l = lab.socket(lab.server, Protocol::Tcp);
+    assert_eq!(lab.ok(lab.server, SysCall::SetSockOpt { fd: l, opt: SockOpt::RcvBuf(0) }), CallValue::Zero);
+    lab.ok(lab.server, SysCall::Bind { fd: l, addr: SocketAddrV4::new(SERVER_IP, 80) });
+    lab.ok(lab.server, SysCall::Listen { fd: l, backlog: 1 });
+    let c = lab.socket(lab.client, Protocol::Tcp);
+    assert_eq!(lab.ok(lab.client, SysCall::SetSockOpt { fd: c, opt: SockOpt::SndBuf(0) }), CallValue::Zero);
+    lab.call(lab.client, connect(c, SERVER_IP, 80));
+    lab.run();
+    let a = match lab.ok(lab.server, SysCall::Accept { fd: l }) {
+        CallValue::Accepted { fd, .. } => fd,
+        v => panic!("{v:?}"),
+    };
+    let stats = |lab: &Lab, host, fd| lab.world.socket_view(lab.world.socket_by_fd(host, fd).unwrap()).tcp.unwrap();
+    assert_eq!(stats(&lab, lab.server, a).recv_capacity, 2304 / 2, "the accepted socket inherits it");
+    assert_eq!(stats(&lab, lab.client, c).send_acked_capacity, 4608 / 2);
+    let payload: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
+    assert_eq!(lab.call(lab.client, send(c, &payload)), CallOutcome::Blocked);
+    lab.run_for(10_000_000);
+    let held = stats(&lab, lab.server, a);
+    assert_eq!((held.recv_buffered, held.advertised_window), (1152, 0), "full at 1152 bytes, window closed");
+    let server_windows = tcp_segments(&lab).into_iter().filter(|(h, _, _)| h == "server").map(|(_, s, _)| s.window);
+    assert!(server_windows.max().is_some_and(|w| w <= 1152));
+    assert!(tcp_segments(&lab).iter().any(|(_, _, r)| *r == SendReason::ZeroWindowProbe), "the sender probes");
+    lab.ok(lab.server, SysCall::SetSockOpt { fd: a, opt: SockOpt::NonBlocking(true) });
+    let mut got = Vec::new();
+    while got.len() < payload.len() {
+        if let CallOutcome::Done(Ok(v)) = lab.call(lab.server, recv(a, 10_000)) {
+            got.extend(data(&v));
+        }
+        lab.run_for(100_000);
+    }
+    assert_eq!(got, payload);
+    assert_eq!(lab.returned_last(lab.client), Some(Ok(CallValue::Sent(50_000))));
+}

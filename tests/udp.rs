@@ -85,9 +85,10 @@ fn port_unreachable_refuses_a_connected_socket_and_is_ignored_otherwise() {
 fn a_full_receive_buffer_drops_silently_and_traces_it() {
     let mut lab = Lab::new(1);
     let (c, s) = udp_pair(&mut lab);
-    lab.ok(lab.server, SysCall::SetSockOpt { fd: s, opt: SockOpt::RcvBuf(10) });
+    // 2000 bytes of data: above the floor Linux puts under SO_RCVBUF (1152 here).
+    lab.ok(lab.server, SysCall::SetSockOpt { fd: s, opt: SockOpt::RcvBuf(2000) });
     for _ in 0..3 {
-        lab.ok(lab.client, sendto(c, b"12345", SERVER_IP, 53));
+        lab.ok(lab.client, sendto(c, &[b'x'; 800], SERVER_IP, 53));
     }
     lab.run();
     let drops = lab
@@ -123,4 +124,26 @@ fn shutdown_on_unconnected_udp_is_enotconn() {
     let mut lab = Lab::new(1);
     let u = lab.socket(lab.client, Protocol::Udp);
     assert_eq!(lab.err(lab.client, SysCall::Shutdown { fd: u, how: Shutdown::Both }), Errno::ENOTCONN);
+}
+
+#[test]
+fn a_sendto_that_fails_still_binds_the_socket() {
+    // inet_send_prepare binds an unbound socket (inet_autobind) before
+    // udp_sendmsg looks at the size or the destination: the failed call leaves a
+    // port behind, and bind(2) then says EINVAL "already bound".
+    let mut lab = Lab::new(1);
+    let bound = |lab: &Lab, fd| lab.world.socket_view(lab.world.socket_by_fd(lab.client, fd).unwrap()).local;
+    let too_big = lab.socket(lab.client, Protocol::Udp);
+    assert_eq!(lab.err(lab.client, sendto(too_big, &[0; 65_508], SERVER_IP, 53)), Errno::EMSGSIZE);
+    let no_destination = lab.socket(lab.client, Protocol::Udp);
+    assert_eq!(lab.err(lab.client, send(no_destination, b"x")), Errno::EDESTADDRREQ);
+    let no_route = lab.socket(lab.client, Protocol::Udp);
+    assert_eq!(lab.err(lab.client, sendto(no_route, b"x", Ipv4Addr::new(8, 8, 8, 8), 53)), Errno::ENETUNREACH);
+    for fd in [too_big, no_destination, no_route] {
+        let local = bound(&lab, fd).expect("bound by the failed sendto");
+        assert!(addr::EPHEMERAL_PORTS.contains(&local.port()), "{local}");
+        let bind = SysCall::Bind { fd, addr: SocketAddrV4::new(CLIENT_IP, 5000) };
+        assert_eq!(lab.err(lab.client, bind), Errno::EINVAL);
+    }
+    assert!(lab.trace.iter().all(|e| !matches!(e.kind, TraceKind::Sent { .. })), "nothing was sent");
 }

@@ -2,12 +2,25 @@
 //! rules, blocking calls that wait in simulated time, and `close`.
 
 use super::addr::{CallId, Fd, HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId, EPHEMERAL_PORTS};
+use super::host::Host;
 use super::socket::{
-    CallResult, CallValue, Domain, Errno, SockOpt, Socket, SocketKind, SysCall, TcpSock, Wait, Waiter,
+    buffer_capacity, CallResult, CallValue, Domain, Errno, SockOpt, Socket, SocketKind, SysCall, TcpSock, Wait, Waiter,
+    SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF,
 };
 use super::trace::TraceKind;
 use super::udp::UdpSock;
 use super::{CallOutcome, World, WorldError};
+
+/// Which search gives a socket its ephemeral port: Linux runs one for `bind`
+/// (and the autobinds of `listen`, `sendto`, UDP `connect`) and another for
+/// TCP `connect`, with different rules for sharing a held port.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Autobind {
+    /// `bind(ip:0)`; `listen` and UDP bind to 0.0.0.0.
+    Bind(Ipv4Addr),
+    /// TCP `connect` from `source` to `remote`.
+    Connect { source: Ipv4Addr, remote: SocketAddrV4 },
+}
 
 /// A call either finishes now or must wait for the world to change.
 pub(crate) enum Attempt {
@@ -216,7 +229,8 @@ impl World {
         }
         let protocol = sock.protocol();
         let port = if addr.port() == 0 {
-            self.ephemeral_port(host, protocol, false).ok_or(Errno::EADDRINUSE)?
+            // __inet_bind: no port found is EADDRINUSE (connect says EADDRNOTAVAIL).
+            self.ephemeral_port(host, sid, Autobind::Bind(*addr.ip())).ok_or(Errno::EADDRINUSE)?
         } else if self.bind_conflict(host, sid, *addr.ip(), addr.port()) {
             return Err(Errno::EADDRINUSE);
         } else {
@@ -243,29 +257,113 @@ impl World {
         })
     }
 
-    /// A free port from Linux's ephemeral range, from a random starting point.
-    /// Like Linux since 4.6, `connect` prefers even ports and `bind(0)` odd ones.
-    pub(crate) fn ephemeral_port(&mut self, host: HostId, protocol: Protocol, for_connect: bool) -> Option<u16> {
-        let lo = u32::from(*EPHEMERAL_PORTS.start());
-        let span = u32::from(*EPHEMERAL_PORTS.end()) - lo + 1;
-        let start = self.rng.below(u64::from(span)) as u32;
-        let want_even = for_connect;
+    /// A port from Linux's ephemeral range for socket `sid`, or `None` when the
+    /// range is used up. A free port first, from a random point of the range:
+    /// like Linux since 4.6, `connect` prefers even ports and `bind(0)` odd ones.
+    /// Only when every port is held does the search look for one that Linux would
+    /// let this socket share ([`World::shared_ephemeral_port`]).
+    pub(crate) fn ephemeral_port(&mut self, host: HostId, sid: SocketId, how: Autobind) -> Option<u16> {
+        let span = u32::from(*EPHEMERAL_PORTS.end() - *EPHEMERAL_PORTS.start()) + 1;
+        let start = self.rng.below(u64::from(span)) as u16;
+        let want_even = matches!(how, Autobind::Connect { .. });
+        let me = self.sock(sid);
+        let (protocol, reuse_addr) = (me.protocol(), me.reuse_addr);
         let h = &self.hosts[host.0 as usize];
-        let pick = |parity_pass: bool| {
-            (0..span).map(|i| lo + (start + i) % span).find(|&p| {
-                let parity_ok = (p % 2 == 0) == want_even;
-                parity_ok == parity_pass && !h.port_in_use(protocol, p as u16)
+        if let Some(port) = h.free_ephemeral_port(protocol, u32::from(start), want_even) {
+            return Some(port);
+        }
+        if let Autobind::Connect { source, remote } = how {
+            if h.connect_exhausted_toward(source, remote) {
+                return None;
+            }
+        }
+        let shared = self.shared_ephemeral_port(host, protocol, reuse_addr, start, want_even, how);
+        if let (None, Autobind::Connect { source, remote }) = (shared, how) {
+            self.host_mut(host).remember_connect_exhausted(source, remote);
+        }
+        shared
+    }
+
+    /// With every port of the range held, the first in the search's order (from
+    /// offset `start`, one parity first) that Linux would let a socket share
+    /// ([`World::may_share_port`]). Linux may share a port even while others are
+    /// free, but which one it takes is its hash's choice, not ours: the model
+    /// takes a free port while there is one, so its choices stay those lessons
+    /// were written for, and shares only where Linux would have to.
+    pub(crate) fn shared_ephemeral_port(
+        &self,
+        host: HostId,
+        protocol: Protocol,
+        reuse_addr: bool,
+        start: u16,
+        want_even: bool,
+        how: Autobind,
+    ) -> Option<u16> {
+        // Every holder overlaps the wildcard: nothing to share, known at once.
+        if matches!(how, Autobind::Bind(ip) if ip.is_unspecified() && (protocol == Protocol::Tcp || !reuse_addr)) {
+            return None;
+        }
+        let (lo, hi) = (*EPHEMERAL_PORTS.start(), *EPHEMERAL_PORTS.end());
+        let first = lo + start;
+        let rounds = [(first, hi), (lo, first.wrapping_sub(1))];
+        let h = &self.hosts[host.0 as usize];
+        [want_even, !want_even].into_iter().find_map(|even| {
+            rounds.iter().filter(|&&(a, b)| lo <= a && a <= b).find_map(|&(a, b)| {
+                // In port order: every port of the range is in the table.
+                h.ports_held_in(protocol, a, b).filter(|&(port, _)| (port % 2 == 0) == even).find_map(
+                    |(port, holders)| self.may_share_port(h, protocol, reuse_addr, port, holders, how).then_some(port),
+                )
             })
-        };
-        pick(true).or_else(|| pick(false)).map(|p| p as u16)
+        })
+    }
+
+    /// Whether an ephemeral search may give a socket of `protocol` (with
+    /// SO_REUSEADDR `reuse_addr`) port `port`, which `holders` hold.
+    ///
+    /// `connect` (`__inet_hash_connect`): only a port whose every holder got it
+    /// from `connect` (a bind bucket with `fastreuse` -1), and only toward a
+    /// peer none of them has (`__inet_check_established`): a connection is known
+    /// by its four-tuple, so the range runs out per destination, and a port that
+    /// `bind` or `listen` holds is never shared.
+    ///
+    /// `bind(0)`, `listen`, UDP's autobind (`inet_csk_find_open_port` with
+    /// `relax` false, `udp_lib_lport_inuse`): a port whose holders all sit on
+    /// other addresses. Surprise: TCP's search does not relax for SO_REUSEADDR,
+    /// though an explicit `bind` to that port would succeed; UDP's does.
+    fn may_share_port(
+        &self,
+        h: &Host,
+        protocol: Protocol,
+        reuse_addr: bool,
+        port: u16,
+        holders: impl IntoIterator<Item = SocketId>,
+        how: Autobind,
+    ) -> bool {
+        let mut holders = holders.into_iter().map(|o| self.sock(o));
+        match how {
+            Autobind::Connect { source, remote } => {
+                holders.all(|o| o.tcp().is_some_and(|t| t.port_by_connect))
+                    && !h.connections.contains_key(&(SocketAddrV4::new(source, port), remote))
+            }
+            Autobind::Bind(ip) => !holders.any(|o| {
+                let overlap = o.local.is_some_and(|l| l.ip().is_unspecified() || ip.is_unspecified() || *l.ip() == ip);
+                overlap && (protocol == Protocol::Tcp || !(reuse_addr && o.reuse_addr))
+            }),
+        }
     }
 
     fn setsockopt(&mut self, sid: SocketId, opt: SockOpt) -> CallResult {
         let sock = self.sock_mut(sid);
+        // sk_setsockopt: any buffer size is taken, 0 too, and floored at Linux's
+        // minimum (see buffer_capacity), not refused with EINVAL.
+        let opt = match opt {
+            SockOpt::RcvBuf(n) => SockOpt::RcvBuf(buffer_capacity(n, SOCK_MIN_RCVBUF)),
+            SockOpt::SndBuf(n) => SockOpt::SndBuf(buffer_capacity(n, SOCK_MIN_SNDBUF)),
+            other => other,
+        };
         match opt {
             SockOpt::ReuseAddr(on) => sock.reuse_addr = on,
             SockOpt::NonBlocking(on) => sock.nonblocking = on,
-            SockOpt::RcvBuf(n) | SockOpt::SndBuf(n) if n == 0 => return Err(Errno::EINVAL),
             SockOpt::RcvBuf(n) => match &mut sock.kind {
                 SocketKind::Tcp(t) => {
                     t.recv_buffer = Some(n);

@@ -1,7 +1,7 @@
 //! A host: its name and addresses, its file-descriptor table, and which ports its
 //! sockets hold (a port is unique per host and protocol).
 
-use super::addr::{is_loopback, Fd, Ipv4Addr, Protocol, SocketAddrV4, SocketId};
+use super::addr::{is_loopback, Fd, Ipv4Addr, Protocol, SocketAddrV4, SocketId, EPHEMERAL_PORTS};
 use super::link::{LinkConfig, LinkDirection};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,6 +30,15 @@ pub struct Host {
     /// connections on one port frees each in O(log n); ordered by socket id, so a
     /// listener comes before the connections it accepted.
     ports: BTreeMap<(Protocol, u16), BTreeSet<SocketId>>,
+    /// The ports of the ephemeral range that `ports` holds, TCP's then UDP's, so
+    /// the search for a free one reads a bitmap instead of the table.
+    ephemeral: [EphemeralPorts; 2],
+    /// Counts every port a socket gives up. With every port held, only that can
+    /// open a port for a `connect` that found none.
+    port_releases: u64,
+    /// The last (source, peer) `connect` found no port toward, at `port_releases`:
+    /// a program retrying it is answered without reading the range again.
+    connect_exhausted: Option<(u64, Ipv4Addr, SocketAddrV4)>,
     /// Listening TCP sockets by port: the SYN path must not scan every connection.
     listeners: FxHashMap<u16, Vec<SocketId>>,
     /// Connected TCP sockets by (local, remote) address: the demultiplexing table.
@@ -48,6 +57,9 @@ impl Host {
             free_fds: BTreeSet::new(),
             fd_limit: MAX_FDS,
             ports: BTreeMap::new(),
+            ephemeral: [EphemeralPorts::default(), EphemeralPorts::default()],
+            port_releases: 0,
+            connect_exhausted: None,
             listeners: FxHashMap::default(),
             connections: FxHashMap::default(),
             loopback: LinkDirection::new(config),
@@ -128,17 +140,73 @@ impl Host {
         self.ports.get(&(protocol, port)).into_iter().flatten().copied()
     }
 
+    /// Ports `from..=to` that sockets of `protocol` hold, in order, with their holders.
+    pub fn ports_held_in(
+        &self,
+        protocol: Protocol,
+        from: u16,
+        to: u16,
+    ) -> impl Iterator<Item = (u16, impl Iterator<Item = SocketId> + '_)> + '_ {
+        self.ports.range((protocol, from)..=(protocol, to)).map(|(&(_, port), holders)| (port, holders.iter().copied()))
+    }
+
     pub fn hold_port(&mut self, protocol: Protocol, port: u16, socket: SocketId) {
-        self.ports.entry((protocol, port)).or_default().insert(socket);
+        let holders = self.ports.entry((protocol, port)).or_default();
+        if holders.is_empty() {
+            self.ephemeral[protocol_index(protocol)].set(port, true);
+        }
+        holders.insert(socket);
     }
 
     pub fn release_port(&mut self, protocol: Protocol, port: u16, socket: SocketId) {
         if let Some(holders) = self.ports.get_mut(&(protocol, port)) {
-            holders.remove(&socket);
+            if holders.remove(&socket) {
+                self.port_releases += 1;
+            }
             if holders.is_empty() {
                 self.ports.remove(&(protocol, port));
+                self.ephemeral[protocol_index(protocol)].set(port, false);
             }
         }
+    }
+
+    /// The first ephemeral port no socket of `protocol` holds, in the order the
+    /// model searches: from offset `start` of the range upwards and round, ports
+    /// of the wanted parity first (`even`), then the others.
+    pub fn free_ephemeral_port(&self, protocol: Protocol, start: u32, even: bool) -> Option<u16> {
+        let ports = &self.ephemeral[protocol_index(protocol)];
+        ports.first_free(start, even).or_else(|| ports.first_free(start, !even))
+    }
+
+    /// Whether `connect` from `source` to `remote` found no port, and no port has
+    /// been given up since.
+    pub(crate) fn connect_exhausted_toward(&self, source: Ipv4Addr, remote: SocketAddrV4) -> bool {
+        self.connect_exhausted == Some((self.port_releases, source, remote))
+    }
+
+    pub(crate) fn remember_connect_exhausted(&mut self, source: Ipv4Addr, remote: SocketAddrV4) {
+        self.connect_exhausted = Some((self.port_releases, source, remote));
+    }
+
+    /// The (source, peer) remembered as out of ports, while that still holds.
+    pub(crate) fn connect_exhausted(&self) -> Option<(Ipv4Addr, SocketAddrV4)> {
+        self.connect_exhausted.filter(|&(at, _, _)| at == self.port_releases).map(|(_, s, r)| (s, r))
+    }
+
+    /// Whether `ports` and the ephemeral bitmaps agree (for `World::check_invariants`).
+    pub(crate) fn check_ports(&self) -> Result<(), String> {
+        for protocol in [Protocol::Tcp, Protocol::Udp] {
+            let range = (protocol, *EPHEMERAL_PORTS.start())..=(protocol, *EPHEMERAL_PORTS.end());
+            let held: Vec<u16> = self.ports.range(range).map(|(&(_, port), _)| port).collect();
+            let bitmap = &self.ephemeral[protocol_index(protocol)];
+            if !bitmap.is_consistent() || bitmap.held() as usize != held.len() {
+                return Err(format!("{}: {protocol} ephemeral bitmap disagrees with the port table", self.name));
+            }
+            if let Some(port) = held.iter().find(|&&p| !bitmap.is_held(p)) {
+                return Err(format!("{}: {protocol} port {port} held but free in the bitmap", self.name));
+            }
+        }
+        Ok(())
     }
 
     pub fn listeners_on(&self, port: u16) -> &[SocketId] {
@@ -163,9 +231,133 @@ impl Host {
     }
 }
 
+fn protocol_index(protocol: Protocol) -> usize {
+    match protocol {
+        Protocol::Tcp => 0,
+        Protocol::Udp => 1,
+    }
+}
+
+/// Which ports of the ephemeral range (`EPHEMERAL_PORTS`) one protocol's sockets
+/// hold on a host: a bitmap by offset in the range, of which only the 64-port
+/// words holding a port are stored (sorted by word), and a count.
+///
+/// `bind(port 0)`, `listen` and `connect` take the first free port from a random
+/// offset. Asking the port table about every candidate cost up to 28,232 ordered
+/// lookups a call once the range filled, so holding every port one call at a
+/// time took 8-12 s (bind or connect, release build); over the bitmap a search
+/// reads at most the range's 442 words, and a full range is known from the count
+/// at once: the same fill takes 25-60 ms. A host with a few connections stores a
+/// few words, not the whole 3.5 KB bitmap, so snapshots of many hosts stay small.
+#[derive(Clone, Debug, Default)]
+struct EphemeralPorts {
+    /// (word index, bits): bit `b` of word `w` is offset `64 w + b`; no zero words.
+    words: Vec<(u16, u64)>,
+    held: u32,
+}
+
+/// Bits at even offsets of a word (offset parity is bit parity: 64 is even).
+const EVEN_BITS: u64 = 0x5555_5555_5555_5555;
+
+impl EphemeralPorts {
+    fn span() -> u32 {
+        u32::from(*EPHEMERAL_PORTS.end()) - u32::from(*EPHEMERAL_PORTS.start()) + 1
+    }
+
+    fn offset(port: u16) -> Option<u32> {
+        EPHEMERAL_PORTS.contains(&port).then(|| u32::from(port - *EPHEMERAL_PORTS.start()))
+    }
+
+    fn held(&self) -> u32 {
+        self.held
+    }
+
+    fn is_held(&self, port: u16) -> bool {
+        let Some(o) = Self::offset(port) else { return false };
+        let w = (o / 64) as u16;
+        self.words.binary_search_by_key(&w, |&(k, _)| k).is_ok_and(|i| self.words[i].1 & (1 << (o % 64)) != 0)
+    }
+
+    /// Marks `port` held or free; ports outside the range are not tracked.
+    fn set(&mut self, port: u16, held: bool) {
+        let Some(o) = Self::offset(port) else { return };
+        let (w, bit) = ((o / 64) as u16, 1u64 << (o % 64));
+        match self.words.binary_search_by_key(&w, |&(k, _)| k) {
+            Ok(i) => {
+                let was = self.words[i].1 & bit != 0;
+                if held && !was {
+                    self.words[i].1 |= bit;
+                    self.held += 1;
+                } else if !held && was {
+                    self.words[i].1 &= !bit;
+                    self.held -= 1;
+                    if self.words[i].1 == 0 {
+                        self.words.remove(i);
+                    }
+                }
+            }
+            Err(i) if held => {
+                self.words.insert(i, (w, bit));
+                self.held += 1;
+            }
+            Err(_) => {}
+        }
+    }
+
+    /// The first free port at offset `start` or after, wrapping round to the
+    /// range's beginning, whose number is even (or odd); `None` if none is free.
+    fn first_free(&self, start: u32, even: bool) -> Option<u16> {
+        let span = Self::span();
+        if self.held == span {
+            return None;
+        }
+        let first = u32::from(*EPHEMERAL_PORTS.start());
+        // The wanted parity of the offset, from the parity of the port number.
+        let odd_offsets = (first % 2 == 0) != even;
+        let parity = if odd_offsets { !EVEN_BITS } else { EVEN_BITS };
+        let start = start.min(span);
+        let found = self.first_clear(start, span, parity).or_else(|| self.first_clear(0, start, parity));
+        found.map(|o| (first + o) as u16)
+    }
+
+    /// The lowest offset in `from..to` whose bit is clear and in `parity`.
+    fn first_clear(&self, from: u32, to: u32, parity: u64) -> Option<u32> {
+        if from >= to {
+            return None;
+        }
+        let mut i = self.words.partition_point(|&(k, _)| u32::from(k) < from / 64);
+        for w in from / 64..=(to - 1) / 64 {
+            let bits = match self.words.get(i) {
+                Some(&(k, bits)) if u32::from(k) == w => {
+                    i += 1;
+                    bits
+                }
+                _ => 0,
+            };
+            let base = w * 64;
+            let low = from.saturating_sub(base).min(64);
+            let high = (to - base).min(64);
+            let in_range = (u64::MAX >> (64 - (high - low))) << low;
+            let free = !bits & parity & in_range;
+            if free != 0 {
+                return Some(base + free.trailing_zeros());
+            }
+        }
+        None
+    }
+
+    /// Words sorted, none zero, and the count matching the bits.
+    fn is_consistent(&self) -> bool {
+        self.words.windows(2).all(|p| p[0].0 < p[1].0)
+            && self.words.iter().all(|&(_, b)| b != 0)
+            && self.words.iter().map(|&(_, b)| b.count_ones()).sum::<u32>() == self.held
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::rng::SimRng;
 
     fn host() -> Host {
         Host::new("h".into(), vec![Ipv4Addr::new(10, 0, 0, 1)])
@@ -202,5 +394,75 @@ mod tests {
         assert_eq!(h.allocate_fd(SocketId(5001)), None);
         h.release_fd(4);
         assert_eq!(h.allocate_fd(SocketId(5002)), Some(4));
+    }
+
+    /// The search the bitmap replaced: each candidate looked up in the port table.
+    fn scan(h: &Host, protocol: Protocol, start: u32, even: bool) -> Option<u16> {
+        let lo = u32::from(*EPHEMERAL_PORTS.start());
+        let span = EphemeralPorts::span();
+        let pick = |parity_pass: bool| {
+            (0..span)
+                .map(|i| lo + (start + i) % span)
+                .find(|&p| ((p % 2 == 0) == even) == parity_pass && !h.port_in_use(protocol, p as u16))
+        };
+        pick(true).or_else(|| pick(false)).map(|p| p as u16)
+    }
+
+    #[test]
+    fn the_ephemeral_bitmap_picks_the_port_the_table_scan_picked() {
+        // Lessons and the reference digest depend on which port is chosen: the
+        // bitmap must agree with the old scan at every fill, up to a full range.
+        let (lo, hi) = (*EPHEMERAL_PORTS.start(), *EPHEMERAL_PORTS.end());
+        let span = EphemeralPorts::span();
+        let mut rng = SimRng::new(7);
+        let mut h = host();
+        let mut free: Vec<u16> = EPHEMERAL_PORTS.collect();
+        let mut next_socket = 0;
+        let check = |h: &Host, rng: &mut SimRng| {
+            for _ in 0..8 {
+                let start = rng.below(u64::from(span)) as u32;
+                let even = rng.below(2) == 0;
+                for protocol in [Protocol::Tcp, Protocol::Udp] {
+                    assert_eq!(h.free_ephemeral_port(protocol, start, even), scan(h, protocol, start, even));
+                }
+            }
+            for start in [0, 1, 63, 64, span - 2, span - 1] {
+                assert_eq!(h.free_ephemeral_port(Protocol::Tcp, start, true), scan(h, Protocol::Tcp, start, true));
+                assert_eq!(h.free_ephemeral_port(Protocol::Tcp, start, false), scan(h, Protocol::Tcp, start, false));
+            }
+            h.check_ports().unwrap();
+        };
+        // Ports outside the range and a second holder of a port change nothing.
+        h.hold_port(Protocol::Tcp, 80, SocketId(1_000_000));
+        h.hold_port(Protocol::Tcp, lo - 1, SocketId(1_000_001));
+        h.hold_port(Protocol::Tcp, hi + 1, SocketId(1_000_002));
+        while !free.is_empty() {
+            let i = rng.below(free.len() as u64) as usize;
+            let port = free.swap_remove(i);
+            h.hold_port(Protocol::Tcp, port, SocketId(next_socket));
+            next_socket += 1;
+            if free.len() % 997 == 0 || free.len() < 40 {
+                check(&h, &mut rng);
+            }
+        }
+        assert_eq!(h.free_ephemeral_port(Protocol::Tcp, 5, true), None);
+        assert!(h.free_ephemeral_port(Protocol::Udp, 5, true).is_some(), "UDP has its own ports");
+        // Freed again one by one, the range's ends first: each is found from anywhere.
+        let holders: Vec<(u16, SocketId)> =
+            h.ports.iter().filter(|(k, _)| k.0 == Protocol::Tcp).map(|(k, v)| (k.1, *v.first().unwrap())).collect();
+        for &(port, sid) in holders.iter().filter(|(p, _)| [lo, hi, lo + 64, lo + 65].contains(p)) {
+            h.release_port(Protocol::Tcp, port, sid);
+            assert_eq!(h.free_ephemeral_port(Protocol::Tcp, span / 2, port % 2 == 0), Some(port));
+            check(&h, &mut rng);
+            h.hold_port(Protocol::Tcp, port, sid);
+        }
+        for (n, &(port, sid)) in holders.iter().enumerate() {
+            h.release_port(Protocol::Tcp, port, sid);
+            if n % 1009 == 0 {
+                check(&h, &mut rng);
+            }
+        }
+        assert_eq!(h.ephemeral[0].words, []);
+        assert_eq!(h.free_ephemeral_port(Protocol::Tcp, 0, false), Some(lo + 1));
     }
 }

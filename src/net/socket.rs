@@ -118,7 +118,7 @@ impl Errno {
     pub fn explain_ko(self) -> &'static str {
         match self {
             Errno::EBADF => "열려 있지 않은 파일 디스크립터입니다",
-            Errno::EAGAIN => "논블로킹 소켓: 지금은 할 일이 없으니 나중에 다시 시도하세요",
+            Errno::EAGAIN => "논블로킹 소켓: 지금은 할 일이 없으니 나중에 다시 시도하세요 (또는 UDP가 bind할 임시 포트를 찾지 못했습니다)",
             Errno::EINVAL => "소켓의 지금 상태에서는 할 수 없습니다 (이미 bind했거나 listen하지 않았거나)",
             Errno::EPIPE => "보낼 수 없습니다: 이쪽이 쓰기를 닫았거나 연결이 끊겼습니다",
             Errno::ENOTSOCK => "그 디스크립터는 소켓이 아닙니다",
@@ -126,8 +126,8 @@ impl Errno {
             Errno::EMSGSIZE => "데이터그램이 너무 큽니다: UDP 하나에는 최대 65507바이트만 실립니다",
             Errno::EOPNOTSUPP => "이 프로토콜은 지원하지 않습니다 (UDP에는 listen과 accept가 없습니다)",
             Errno::EAFNOSUPPORT => "지원하지 않는 주소 체계입니다: 이 실험실은 IPv4만 다룹니다",
-            Errno::EADDRINUSE => "이미 사용 중인 주소입니다: 다른 소켓이 이 프로토콜+IP+포트를 쓰고 있습니다",
-            Errno::EADDRNOTAVAIL => "이 호스트에는 그 IP 주소가 없습니다",
+            Errno::EADDRINUSE => "이미 사용 중인 주소입니다: 다른 소켓이 이 프로토콜+IP+포트를 쓰고 있습니다 (포트 0이면 임시 포트가 모두 쓰이고 있습니다)",
+            Errno::EADDRNOTAVAIL => "이 호스트에는 그 IP 주소가 없거나, 그 목적지로 쓸 임시 포트가 남아 있지 않습니다",
             Errno::ENETUNREACH => "경로가 없습니다: 이 호스트에서 그 주소로 가는 링크가 없습니다",
             Errno::ECONNRESET => "상대가 연결을 리셋했습니다 (RST)",
             Errno::EISCONN => "이미 연결된 소켓입니다",
@@ -146,7 +146,7 @@ impl Errno {
     pub fn explain(self) -> &'static str {
         match self {
             Errno::EBADF => "that file descriptor is not open",
-            Errno::EAGAIN => "non-blocking socket: nothing to do right now, try again later",
+            Errno::EAGAIN => "non-blocking socket: nothing to do right now, try again later (or UDP found no ephemeral port to bind)",
             Errno::EINVAL => "invalid for this socket's current state (already bound? not listening?)",
             Errno::EPIPE => "cannot send: this side has shut down writing or the connection is gone",
             Errno::ENOTSOCK => "that descriptor is not a socket",
@@ -154,8 +154,8 @@ impl Errno {
             Errno::EMSGSIZE => "datagram too large: UDP carries at most 65507 bytes in one datagram",
             Errno::EOPNOTSUPP => "not supported by this protocol (UDP has no listen or accept)",
             Errno::EAFNOSUPPORT => "address family not supported: this lab speaks IPv4 only",
-            Errno::EADDRINUSE => "address already in use: another socket holds this protocol+IP+port",
-            Errno::EADDRNOTAVAIL => "this host does not have that IP address",
+            Errno::EADDRINUSE => "address already in use: another socket holds this protocol+IP+port (for port 0: every ephemeral port is taken)",
+            Errno::EADDRNOTAVAIL => "this host does not have that IP address, or no ephemeral port is left toward that destination",
             Errno::ENETUNREACH => "no route: no link leads from this host to that address",
             Errno::ECONNRESET => "the peer reset the connection (RST)",
             Errno::EISCONN => "the socket is already connected",
@@ -195,12 +195,35 @@ pub enum SockOpt {
     ReuseAddr(bool),
     /// `O_NONBLOCK` through `fcntl`
     NonBlocking(bool),
-    /// `SO_RCVBUF`, in bytes
+    /// `SO_RCVBUF`, in bytes: the data the receive buffer holds, at least half
+    /// of [`SOCK_MIN_RCVBUF`] (see [`buffer_capacity`])
     RcvBuf(usize),
-    /// `SO_SNDBUF`, in bytes
+    /// `SO_SNDBUF`, in bytes: the data the send buffer holds, at least half of
+    /// [`SOCK_MIN_SNDBUF`]
     SndBuf(usize),
     /// `TCP_NODELAY` off turns Nagle's algorithm on
     NoDelay(bool),
+}
+
+/// Linux's `SOCK_MIN_RCVBUF` on x86-64: `2048 + SKB_DATA_ALIGN(sizeof(struct
+/// sk_buff))`, the least receive buffer `SO_RCVBUF` leaves a socket.
+pub const SOCK_MIN_RCVBUF: usize = 2304;
+/// Linux's `SOCK_MIN_SNDBUF`: twice `SOCK_MIN_RCVBUF`.
+pub const SOCK_MIN_SNDBUF: usize = 2 * SOCK_MIN_RCVBUF;
+
+/// The bytes of data a buffer holds after `SO_RCVBUF`/`SO_SNDBUF` of `asked`
+/// (`min` is [`SOCK_MIN_RCVBUF`] or [`SOCK_MIN_SNDBUF`]).
+///
+/// Linux's `sk_setsockopt` takes any size, 0 too (no EINVAL), keeps twice it
+/// for its bookkeeping and never less than the minimum: `getsockopt` reads back
+/// `max(2 * asked, min)`, so 0 gives 2304 and 4608. The model counts the data
+/// half, the size asked for, so the floor is half the minimum: a receive
+/// buffer of 0 holds 1152 bytes, as Linux 6.18's does on loopback (its window
+/// and its unread bytes stop at 1152), and a send buffer of 0 holds 2304
+/// (Linux's own accounting let 3848 bytes wait there). Linux also caps the size
+/// at `net.core.rmem_max`/`wmem_max`; the model does not.
+pub fn buffer_capacity(asked: usize, min: usize) -> usize {
+    asked.max(min / 2)
 }
 
 /// A socket call, as a process makes it.
@@ -410,6 +433,9 @@ pub struct TcpSock {
     pub parent: Option<SocketId>,
     /// A connection existed and is over: `recv` reads end-of-stream, not ENOTCONN.
     pub done: bool,
+    /// The port was chosen by `connect` (in Linux, its bind bucket was made by
+    /// `__inet_hash_connect`): other connections may share it toward other peers.
+    pub port_by_connect: bool,
     /// `SO_RCVBUF`/`SO_SNDBUF`/`TCP_NODELAY` set before a connection exists.
     pub recv_buffer: Option<usize>,
     pub send_buffer: Option<usize>,

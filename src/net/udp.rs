@@ -44,10 +44,24 @@ impl Default for UdpSock {
 }
 
 impl World {
-    pub(crate) fn udp_connect(&mut self, host: HostId, sid: SocketId, addr: SocketAddrV4) -> CallResult {
-        if self.sock(sid).local.is_none() {
-            self.bind(host, sid, SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), false)?;
+    /// `inet_autobind`: `connect` and `sendto` bind an unbound socket to a port of
+    /// the ephemeral range before anything else, and when none is left they fail
+    /// with EAGAIN, not the EADDRINUSE of `bind(port 0)` (`inet_dgram_connect`,
+    /// `inet_send_prepare`). Surprise: a `sendto` that then fails (EMSGSIZE,
+    /// EDESTADDRREQ, ENETUNREACH) leaves the socket bound, so a `bind` after it
+    /// is EINVAL.
+    fn udp_autobind(&mut self, host: HostId, sid: SocketId) -> Result<(), Errno> {
+        if self.sock(sid).local.is_some() {
+            return Ok(());
         }
+        self.bind(host, sid, SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), false).map_err(|e| match e {
+            Errno::EADDRINUSE => Errno::EAGAIN,
+            e => e,
+        })
+    }
+
+    pub(crate) fn udp_connect(&mut self, host: HostId, sid: SocketId, addr: SocketAddrV4) -> CallResult {
+        self.udp_autobind(host, sid)?;
         let source = self.hosts[host.0 as usize].source_for(*addr.ip());
         let sock = self.sock_mut(sid);
         if let Some(local) = sock.local {
@@ -66,6 +80,8 @@ impl World {
         data: Arc<[u8]>,
         to: Option<SocketAddrV4>,
     ) -> CallResult {
+        // An unbound socket has no pending error and no shutdown to report first.
+        self.udp_autobind(host, sid)?;
         if let Some(err) = self.sock_mut(sid).udp_mut().and_then(|u| u.error.take()) {
             return Err(err);
         }
@@ -79,9 +95,6 @@ impl World {
         }
         if self.route(host, *dst.ip()).is_none() {
             return Err(Errno::ENETUNREACH);
-        }
-        if self.sock(sid).local.is_none() {
-            self.bind(host, sid, SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), false)?;
         }
         let local = self.sock(sid).local.unwrap_or(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0));
         let src =

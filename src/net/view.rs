@@ -102,6 +102,8 @@ impl World {
     /// The model's invariants: checked after every event by the property tests
     /// (and by anyone who wants to trust a run). Returns the first broken rule.
     ///
+    /// - each host's bitmap of held ephemeral ports agrees with its port table, and
+    ///   a destination it remembers `connect` ran out of ports toward still has none;
     /// - every connection-table entry names a live socket with that connection;
     /// - no two connected TCP sockets share a (local, remote) pair;
     /// - two sockets bound to overlapping addresses on one port both set
@@ -111,6 +113,15 @@ impl World {
     /// - a UDP receive queue stays within its capacity.
     pub fn check_invariants(&self) -> Result<(), String> {
         for (hid, host) in self.hosts() {
+            host.check_ports()?;
+            if let Some((source, remote)) = host.connect_exhausted() {
+                let how = super::calls::Autobind::Connect { source, remote };
+                let free = host.free_ephemeral_port(Protocol::Tcp, 0, true);
+                if let Some(port) = free.or_else(|| self.shared_ephemeral_port(hid, Protocol::Tcp, false, 0, true, how))
+                {
+                    return Err(format!("{}: port {port} is open toward {remote}, remembered as used up", host.name));
+                }
+            }
             for (&(local, remote), &sid) in &host.connections {
                 let s = self.socket(sid).ok_or_else(|| format!("connection {local}->{remote} names a freed socket"))?;
                 let tcb =

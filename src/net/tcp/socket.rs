@@ -7,7 +7,7 @@ use super::state::TcpState;
 use super::timers::TimerKind;
 use super::TcpConfig;
 use crate::net::addr::{CallId, HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId};
-use crate::net::calls::Attempt;
+use crate::net::calls::{Attempt, Autobind};
 use crate::net::packet::empty_payload;
 use crate::net::packet::{Body, Packet, IPV4_HEADER_LEN};
 use crate::net::socket::{CallResult, CallValue, Errno, ListenQueues, Shutdown, Socket, SocketKind, TcpSock, Wait};
@@ -137,10 +137,14 @@ impl World {
             Some(l) if l.ip().is_unspecified() => SocketAddrV4::new(source, l.port()),
             Some(l) => l,
             None => {
-                let Some(port) = self.ephemeral_port(host, Protocol::Tcp, true) else {
+                // __inet_hash_connect: no port for this four-tuple is EADDRNOTAVAIL.
+                let Some(port) = self.ephemeral_port(host, sid, Autobind::Connect { source, remote }) else {
                     return Attempt::Done(Err(Errno::EADDRNOTAVAIL));
                 };
                 self.host_mut(host).hold_port(Protocol::Tcp, port, sid);
+                if let Some(t) = self.sock_mut(sid).tcp_mut() {
+                    t.port_by_connect = true;
+                }
                 SocketAddrV4::new(source, port)
             }
         };
@@ -549,7 +553,11 @@ impl World {
         if auto_bound {
             // Linux releases an automatically chosen port when the connection ends.
             h.release_port(protocol, port, sid);
-            self.sock_mut(sid).local = None;
+            let sock = self.sock_mut(sid);
+            sock.local = None;
+            if let Some(t) = sock.tcp_mut() {
+                t.port_by_connect = false;
+            }
         }
         if let Some(t) = self.sock_mut(sid).tcp_mut() {
             t.done = true;
