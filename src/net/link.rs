@@ -151,3 +151,16 @@ impl Link {
         self.dirs[0].config.mtu.min(self.dirs[1].config.mtu)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_serialized_before_corruption_existed_still_loads() {
+        let old = r#"{"latency_us":5000,"jitter_us":0,"bandwidth_bps":0,"loss":0.1,"duplicate":0.0,"reorder":0.0,"reorder_delay_us":0,"mtu":1500}"#;
+        let c: LinkConfig = serde_json::from_str(old).unwrap();
+        assert_eq!(c, LinkConfig { latency_us: 5_000, loss: 0.1, ..LinkConfig::default() });
+        assert_eq!((c.corrupt, c.truncate), (0.0, 0.0));
+    }
+}
