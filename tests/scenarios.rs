@@ -85,6 +85,7 @@ fn topics_named_in_the_issue_are_present() {
         "udp_size_limit",
         "udp_connected_unreachable",
         "http_vs_persistent",
+        "corrupt_checksum",
     ] {
         assert!(names.iter().any(|n| n == topic), "missing scenarios/{topic}.sock");
     }

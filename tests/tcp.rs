@@ -482,3 +482,63 @@ fn buffers_of_zero_bytes_hold_linux_s_minimum_and_a_transfer_still_completes() {
     assert_eq!(got, payload);
     assert_eq!(lab.returned_last(lab.client), Some(Ok(CallValue::Sent(50_000))));
 }
+
+/// Everything the server read, by blocking `recv`s, until `total` bytes.
+fn read_all(lab: &mut Lab, fd: Fd, total: usize) -> Vec<u8> {
+    let mut got = Vec::new();
+    while got.len() < total {
+        let value = match lab.call(lab.server, recv(fd, 65_536)) {
+            CallOutcome::Done(r) => r.unwrap(),
+            CallOutcome::Blocked => {
+                lab.run();
+                lab.returned_last(lab.server).expect("the recv returned").unwrap()
+            }
+        };
+        let chunk = data(&value);
+        assert!(!chunk.is_empty(), "end of stream after {} of {total} bytes", got.len());
+        got.extend_from_slice(&chunk);
+    }
+    got
+}
+
+#[test]
+fn corrupted_and_truncated_segments_are_dropped_by_the_receiver_and_retransmitted() {
+    // A link that flips a bit in 10% of packets and cuts 5% short: each such
+    // segment still arrives, fails the receiver's checksum or length check and
+    // is dropped there; TCP recovers, so every byte arrives intact.
+    let mut lab = Lab::new(3);
+    let (c, a) = lab.connected_pair(80);
+    let cfg = LinkConfig { corrupt: 0.1, truncate: 0.05, ..LinkConfig::default() };
+    lab.world.change_link(lab.link, None, FaultChange::Configure(cfg)).unwrap();
+    let payload: Vec<u8> = (0..60_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let _ = lab.call(lab.client, send(c, &payload));
+    let got = read_all(&mut lab, a, payload.len());
+    assert!(got == payload, "the bytes arrived changed");
+    let checksum = lab
+        .trace
+        .iter()
+        .filter(|e| matches!(e.kind, TraceKind::Lost { reason: LossReason::Checksum { .. }, .. }))
+        .count();
+    let truncated = lab
+        .trace
+        .iter()
+        .filter(|e| matches!(e.kind, TraceKind::Lost { reason: LossReason::Truncated { .. }, .. }))
+        .count();
+    assert!(checksum > 0 && truncated > 0, "{checksum} checksum and {truncated} truncation losses");
+    assert!(lab.sent_reasons().iter().any(|r| matches!(r, SendReason::Retransmit | SendReason::FastRetransmit)));
+    // A damaged packet ends once, as a loss at its arrival time, never delivered.
+    for e in &lab.trace {
+        let TraceKind::Lost { packet, reason: LossReason::Checksum { bit } } = e.kind else { continue };
+        let (sent, arrival, len) = lab
+            .trace
+            .iter()
+            .find_map(|s| match &s.kind {
+                TraceKind::Sent { packet: p, arrival, .. } if p.id == packet => Some((s.time, *arrival, p.wire_len())),
+                _ => None,
+            })
+            .unwrap();
+        assert!(e.time >= arrival && e.time > sent);
+        assert!((bit as usize) < len * 8);
+        assert!(!lab.trace.iter().any(|d| matches!(d.kind, TraceKind::Delivered { packet: p, .. } if p == packet)));
+    }
+}

@@ -147,3 +147,67 @@ fn a_sendto_that_fails_still_binds_the_socket() {
     }
     assert!(lab.trace.iter().all(|e| !matches!(e.kind, TraceKind::Sent { .. })), "nothing was sent");
 }
+
+#[test]
+fn a_corrupted_datagram_never_reaches_recvfrom_and_is_counted() {
+    // Every datagram has one bit flipped: each reaches the server's host, whose
+    // UDP checksum drops it, so recvfrom finds nothing and each is a loss.
+    let mut lab = Lab::with_link(5, LinkConfig { corrupt: 1.0, ..LinkConfig::default() });
+    let (c, s) = udp_pair(&mut lab);
+    for i in 0..5u32 {
+        lab.ok(lab.client, sendto(c, &i.to_be_bytes(), SERVER_IP, 53));
+    }
+    lab.run();
+    let before = lab.trace.len();
+    assert_eq!(lab.call(lab.server, SysCall::RecvFrom { fd: s, len: 100 }), CallOutcome::Blocked);
+    lab.run();
+    assert!(!lab.trace[before..].iter().any(|e| matches!(e.kind, TraceKind::Return { .. })), "recvfrom still waits");
+    let view = lab.world.socket_view(lab.world.socket_by_fd(lab.server, s).unwrap());
+    assert_eq!(view.udp.map(|u| u.queued), Some(0));
+    let bits: Vec<u32> = lab
+        .trace
+        .iter()
+        .filter_map(|e| match e.kind {
+            TraceKind::Lost { reason: LossReason::Checksum { bit }, .. } => Some(bit),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(bits.len(), 5, "each datagram is a checksum loss");
+    assert!(bits.iter().all(|b| *b < 32 * 8), "a bit of the 32-byte IPv4+UDP packet");
+    assert!(!lab.trace.iter().any(|e| matches!(e.kind, TraceKind::Delivered { .. })));
+}
+
+#[test]
+fn a_script_counts_corrupted_and_truncated_packets_as_lost() {
+    let text = r#"
+seed 1
+host server 10.0.0.1
+host client 10.0.0.2
+link client server latency 10ms
+link client > server corrupt 100%
+link server > client truncate 100%
+server: u = socket(udp)
+server: bind(u, 10.0.0.1:9000) = 0
+client: s = socket(udp)
+client: bind(s, 10.0.0.2:9001) = 0
+client: sendto(s, "one", 10.0.0.1:9000) = 3
+client: sendto(s, "two", 10.0.0.1:9000) = 3
+server: sendto(u, "back", 10.0.0.2:9001) = 4
+run
+expect sent client > server 2
+expect lost client > server 2
+expect lost server > client 1
+expect delivered server u 0
+server: setsockopt(u, O_NONBLOCK, 1) = 0
+server: recv(u, 100) = EAGAIN
+link client server corrupt 0% truncate 0%
+client: sendto(s, "three", 10.0.0.1:9000) = 5
+run
+server: recv(u, 100) = "three"
+"#;
+    let report = socklab::script::run(&socklab::script::parse(text).unwrap(), &socklab::script::RunOptions::default());
+    assert!(report.passed(), "{:?}", report.failures);
+    let timeline = socklab::script::render::timeline(&report);
+    assert!(timeline.contains("bad checksum"), "{timeline}");
+    assert!(timeline.contains("truncated: the link cut it to"), "{timeline}");
+}

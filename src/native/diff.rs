@@ -76,10 +76,10 @@ pub fn not_comparable(script: &Script) -> Option<String> {
             StmtKind::Fault { .. } => "injects a fault",
             StmtKind::Link { settings, .. }
                 if settings.iter().any(
-                    |x| matches!(x, LinkSetting::Loss(p) | LinkSetting::Dup(p) | LinkSetting::Reorder(p) if *p > 0.0),
+                    |x| matches!(x, LinkSetting::Loss(p) | LinkSetting::Dup(p) | LinkSetting::Reorder(p) | LinkSetting::Corrupt(p) | LinkSetting::Truncate(p) if *p > 0.0),
                 ) =>
             {
-                "makes a link lose, duplicate or reorder"
+                "makes a link lose, duplicate, reorder, corrupt or truncate"
             }
             _ => return None,
         };

@@ -1,5 +1,5 @@
 //! Links between two hosts: per direction latency, jitter, bandwidth, loss,
-//! duplication, reordering and MTU, plus deterministic one-shot faults.
+//! duplication, reordering, corruption, truncation and MTU, plus deterministic one-shot faults.
 
 use super::addr::{HostId, PacketId};
 use super::packet::Packet;
@@ -37,6 +37,14 @@ pub struct LinkConfig {
     pub reorder: f64,
     pub reorder_delay_us: u64,
     pub mtu: u32,
+    /// Probability that one bit of a packet is flipped on the way: it still
+    /// arrives, and the receiver's checksum drops it (`LossReason::Checksum`).
+    #[serde(default)]
+    pub corrupt: f64,
+    /// Probability that a packet is cut short on the way: it still arrives, and
+    /// the receiver's length check drops it (`LossReason::Truncated`).
+    #[serde(default)]
+    pub truncate: f64,
 }
 
 impl Default for LinkConfig {
@@ -50,6 +58,8 @@ impl Default for LinkConfig {
             reorder: 0.0,
             reorder_delay_us: 0,
             mtu: 1500,
+            corrupt: 0.0,
+            truncate: 0.0,
         }
     }
 }
@@ -139,5 +149,18 @@ impl Link {
     /// The smaller MTU of the two directions: what a TCP peer can count on.
     pub fn mtu(&self) -> u32 {
         self.dirs[0].config.mtu.min(self.dirs[1].config.mtu)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_serialized_before_corruption_existed_still_loads() {
+        let old = r#"{"latency_us":5000,"jitter_us":0,"bandwidth_bps":0,"loss":0.1,"duplicate":0.0,"reorder":0.0,"reorder_delay_us":0,"mtu":1500}"#;
+        let c: LinkConfig = serde_json::from_str(old).unwrap();
+        assert_eq!(c, LinkConfig { latency_us: 5_000, loss: 0.1, ..LinkConfig::default() });
+        assert_eq!((c.corrupt, c.truncate), (0.0, 0.0));
     }
 }

@@ -100,8 +100,18 @@ impl std::error::Error for WorldError {}
 
 #[derive(Clone, Debug)]
 enum Event {
-    Arrive { to: HostId, path: Path, packet: Packet },
-    Timer { socket: SocketId, kind: TimerKind },
+    /// `damage`: the link flipped a bit or cut the packet short; the receiver
+    /// drops it for that reason when it arrives.
+    Arrive {
+        to: HostId,
+        path: Path,
+        packet: Packet,
+        damage: Option<LossReason>,
+    },
+    Timer {
+        socket: SocketId,
+        kind: TimerKind,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -322,9 +332,9 @@ impl World {
         let Some((time, event)) = self.queue.pop() else { return false };
         // The clock moves only for events that happen: a superseded timer leaves it.
         let ran = match event {
-            Event::Arrive { to, packet, .. } => {
+            Event::Arrive { to, packet, damage, .. } => {
                 self.now = self.now.max(time);
-                self.arrive(to, packet);
+                self.arrive(to, packet, damage);
                 true
             }
             Event::Timer { socket, kind } => self.timer_event(socket, kind, time),
@@ -399,7 +409,7 @@ impl World {
             let link = &self.links[id.0 as usize];
             let to = link.destination(d);
             let arrival = self.now + link.dir(d).config.latency_us;
-            self.schedule(arrival, Event::Arrive { to, path: Path::Link { link: id, dir: d }, packet });
+            self.schedule(arrival, Event::Arrive { to, path: Path::Link { link: id, dir: d }, packet, damage: None });
         }
         Ok(())
     }
@@ -642,20 +652,35 @@ impl World {
             arrival += extra;
             self.emit(TraceKind::Reordered { packet: id, extra_delay: extra });
         }
+        // Damage travels with the packet and is found by the receiver. Nothing is
+        // drawn when both probabilities are 0, so older traces stay identical.
+        let mut damage = None;
+        if config.corrupt > 0.0 && self.rng.chance(config.corrupt) {
+            let bit = self.rng.below(size as u64 * 8) as u32;
+            damage = Some(LossReason::Checksum { bit });
+        }
+        if damage.is_none() && config.truncate > 0.0 && self.rng.chance(config.truncate) {
+            let kept = self.rng.below(size as u64) as u32;
+            damage = Some(LossReason::Truncated { kept });
+        }
         if config.duplicate > 0.0 && self.rng.chance(config.duplicate) {
             let copy_id = self.next_packet_id();
             let mut copy = packet.clone();
             copy.id = copy_id;
             let copy_arrival = arrival + 1;
             self.emit(TraceKind::Duplicated { original: id, copy: copy_id, arrival: copy_arrival });
-            self.schedule(copy_arrival, Event::Arrive { to, path, packet: copy });
+            self.schedule(copy_arrival, Event::Arrive { to, path, packet: copy, damage: None });
         }
-        self.schedule(arrival, Event::Arrive { to, path, packet });
+        self.schedule(arrival, Event::Arrive { to, path, packet, damage });
     }
 
-    fn arrive(&mut self, to: HostId, packet: Packet) {
+    fn arrive(&mut self, to: HostId, packet: Packet, damage: Option<LossReason>) {
         if !self.drop_ids.is_empty() && self.drop_ids.remove(&packet.id) {
             self.emit(TraceKind::Lost { packet: packet.id, reason: LossReason::DropById });
+            return;
+        }
+        if let Some(reason) = damage {
+            self.emit(TraceKind::Lost { packet: packet.id, reason });
             return;
         }
         match packet.body {

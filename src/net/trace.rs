@@ -69,6 +69,12 @@ pub enum LossReason {
     Partition,
     /// No host owns the destination address, or no link leads to it.
     NoRoute,
+    /// The link flipped one bit (`bit`, counted from the first bit of the IPv4
+    /// header); the receiver's IP or TCP/UDP checksum rejected the packet.
+    Checksum { bit: u32 },
+    /// The link cut the packet short after `kept` bytes; the receiver's length
+    /// check (IPv4 total length) rejected it.
+    Truncated { kept: u32 },
 }
 
 /// Why a datagram was discarded at its destination.

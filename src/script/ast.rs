@@ -91,6 +91,8 @@ pub enum LinkSetting {
     Reorder(f64),
     ReorderDelay(u64),
     Mtu(u32),
+    Corrupt(f64),
+    Truncate(f64),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

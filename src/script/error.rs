@@ -268,7 +268,7 @@ pub enum Found {
 }
 
 const STATEMENTS: &str = "seed, host, link, tcp, expect, run, drop, partition, repair, loss, +TIME";
-const LINK_SETTINGS: &str = "latency, jitter, bandwidth, loss, dup, reorder, reorder_delay, mtu";
+const LINK_SETTINGS: &str = "latency, jitter, bandwidth, loss, dup, reorder, reorder_delay, mtu, corrupt, truncate";
 const SOCKET_CALLS: &str =
     "socket, bind, listen, accept, connect, send, recv, sendto, recvfrom, shutdown, close, setsockopt";
 const SOCK_OPTS: &str = "SO_REUSEADDR, O_NONBLOCK, SO_RCVBUF, SO_SNDBUF";
@@ -972,6 +972,8 @@ pub(crate) mod tests {
             "reorder",
             "reorder_delay",
             "mtu",
+            "corrupt",
+            "truncate",
             "MTU",
             "socket",
             "bind",

@@ -546,6 +546,8 @@ impl State {
                 "dup" | "duplicate" => LinkSetting::Dup(p.percent()?),
                 "reorder" => LinkSetting::Reorder(p.percent()?),
                 "reorder_delay" => LinkSetting::ReorderDelay(p.duration()?),
+                "corrupt" => LinkSetting::Corrupt(p.percent()?),
+                "truncate" => LinkSetting::Truncate(p.percent()?),
                 "mtu" => {
                     let c = p.col();
                     let mtu: u32 = p.int(Wanted::Mtu, 65_535)?;

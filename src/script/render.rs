@@ -102,13 +102,19 @@ fn reason_note(r: SendReason) -> &'static str {
     }
 }
 
-fn loss_note(r: LossReason) -> &'static str {
+fn loss_note(r: LossReason) -> String {
     match r {
-        LossReason::Random => "random loss on the link",
-        LossReason::DropNext => "dropped by a 'drop next' fault",
-        LossReason::DropById => "dropped by id",
-        LossReason::Partition => "the link is partitioned",
-        LossReason::NoRoute => "no route to the destination",
+        LossReason::Random => "random loss on the link".into(),
+        LossReason::DropNext => "dropped by a 'drop next' fault".into(),
+        LossReason::DropById => "dropped by id".into(),
+        LossReason::Partition => "the link is partitioned".into(),
+        LossReason::NoRoute => "no route to the destination".into(),
+        LossReason::Checksum { bit } => {
+            format!("bad checksum at the receiver: the link flipped bit {bit} (byte {}, bit {})", bit / 8, bit % 8)
+        }
+        LossReason::Truncated { kept } => {
+            format!("truncated: the link cut it to {kept} bytes, the receiver dropped it")
+        }
     }
 }
 

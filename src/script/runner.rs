@@ -1246,6 +1246,8 @@ fn apply_link(cfg: &mut LinkConfig, settings: &[LinkSetting]) {
             LinkSetting::Reorder(v) => cfg.reorder = v,
             LinkSetting::ReorderDelay(v) => cfg.reorder_delay_us = v,
             LinkSetting::Mtu(v) => cfg.mtu = v,
+            LinkSetting::Corrupt(v) => cfg.corrupt = v,
+            LinkSetting::Truncate(v) => cfg.truncate = v,
         }
     }
 }

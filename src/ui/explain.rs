@@ -207,6 +207,28 @@ pub fn explain(lang: Lang, events: &[TraceEvent], world: &World) -> Vec<String> 
                     "No link leads to that address: the packet goes nowhere.".into(),
                     "그 주소로 가는 링크가 없어 패킷은 어디에도 가지 못합니다.".into(),
                 ),
+                LossReason::Checksum { bit } => pick(
+                    lang,
+                    format!(
+                        "The link flipped bit {} of byte {}: the packet arrives, but its checksum no longer adds up, so the receiver silently drops it.",
+                        bit % 8,
+                        bit / 8
+                    ),
+                    format!(
+                        "링크가 {}번째 바이트의 비트 {}을(를) 뒤집었습니다. 패킷은 도착하지만 체크섬이 맞지 않아 받는 쪽이 조용히 버립니다.",
+                        bit / 8,
+                        bit % 8
+                    ),
+                ),
+                LossReason::Truncated { kept } => pick(
+                    lang,
+                    format!(
+                        "The link cut the packet short after {kept} bytes: it arrives shorter than its header says, so the receiver drops it."
+                    ),
+                    format!(
+                        "링크가 패킷을 {kept}바이트에서 잘랐습니다. 헤더가 말하는 길이보다 짧게 도착해 받는 쪽이 버립니다."
+                    ),
+                ),
             },
             TraceKind::Duplicated { .. } => pick(
                 lang,

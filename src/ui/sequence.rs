@@ -433,13 +433,22 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
             }
             TraceKind::Fault { change, .. } => {
                 let say = match change {
-                    FaultChange::Configure(c) => Say::LinkSettings(format!(
-                        "{} · loss {}% · dup {}% · reorder {}%",
-                        super::topology::format_latency(c.latency_us),
-                        (c.loss * 100.0).round(),
-                        (c.duplicate * 100.0).round(),
-                        (c.reorder * 100.0).round()
-                    )),
+                    FaultChange::Configure(c) => {
+                        let mut s = format!(
+                            "{} · loss {}% · dup {}% · reorder {}%",
+                            super::topology::format_latency(c.latency_us),
+                            (c.loss * 100.0).round(),
+                            (c.duplicate * 100.0).round(),
+                            (c.reorder * 100.0).round()
+                        );
+                        // Script words, the same in both languages; shown only when set.
+                        for (word, p) in [("corrupt", c.corrupt), ("truncate", c.truncate)] {
+                            if p > 0.0 {
+                                s.push_str(&format!(" · {word} {}%", (p * 100.0).round()));
+                            }
+                        }
+                        Say::LinkSettings(s)
+                    }
                     FaultChange::DropPacket(p) => Say::DropPacket(p.0),
                     FaultChange::Partition => Say::Fault(FaultWord::Cut),
                     FaultChange::Repair => Say::Fault(FaultWord::Repaired),

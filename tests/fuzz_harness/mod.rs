@@ -79,15 +79,22 @@ fn change_settings(world: &mut socklab::net::World, op: u8, x: u8, y: u8, z: u8)
         return;
     };
     let percent = |v: u8| f64::from(v % 101) / 100.0;
-    let config = match op % 8 {
-        0 => LinkConfig { latency_us: ms(u64::from(z)), ..config },
-        1 => LinkConfig { jitter_us: ms(u64::from(z) % 50), ..config },
-        2 => LinkConfig { bandwidth_bps: wide * 1_000, ..config },
-        3 => LinkConfig { loss: percent(z), ..config },
-        4 => LinkConfig { duplicate: percent(z), ..config },
-        5 => LinkConfig { reorder: percent(z), ..config },
-        6 => LinkConfig { reorder_delay_us: ms(u64::from(z)), ..config },
-        _ => LinkConfig { mtu: 68 + (wide as u32 % 9_000), ..config },
+    // Ops 240..=247 and 248..=253 pick a setting by `op % 8`, as they always
+    // have; 254 and 255 (once reorder_delay and mtu again, which 246 and 247
+    // still reach) set corruption and truncation.
+    let config = match op {
+        254 => LinkConfig { corrupt: percent(z), ..config },
+        255 => LinkConfig { truncate: percent(z), ..config },
+        _ => match op % 8 {
+            0 => LinkConfig { latency_us: ms(u64::from(z)), ..config },
+            1 => LinkConfig { jitter_us: ms(u64::from(z) % 50), ..config },
+            2 => LinkConfig { bandwidth_bps: wide * 1_000, ..config },
+            3 => LinkConfig { loss: percent(z), ..config },
+            4 => LinkConfig { duplicate: percent(z), ..config },
+            5 => LinkConfig { reorder: percent(z), ..config },
+            6 => LinkConfig { reorder_delay_us: ms(u64::from(z)), ..config },
+            _ => LinkConfig { mtu: 68 + (wide as u32 % 9_000), ..config },
+        },
     };
     let dir = match y % 3 {
         0 => Some(Direction::AtoB),
