@@ -1,5 +1,6 @@
 //! A parsed script: statements in file order, each with its line and source text.
 
+use crate::net::link::LinkConfig;
 use crate::net::tcp::segment::TcpFlags;
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::TcpConfig;
@@ -113,6 +114,26 @@ pub enum TcpSetting {
     SendBuffer(usize),
     RecvBuffer(usize),
     WindowScaling(bool),
+}
+
+impl LinkSetting {
+    /// Writes `settings` into `cfg` in order, as a `link` line reads.
+    pub fn apply_all(settings: &[LinkSetting], cfg: &mut LinkConfig) {
+        for s in settings {
+            match *s {
+                LinkSetting::Latency(v) => cfg.latency_us = v,
+                LinkSetting::Jitter(v) => cfg.jitter_us = v,
+                LinkSetting::Bandwidth(v) => cfg.bandwidth_bps = v,
+                LinkSetting::Loss(v) => cfg.loss = v,
+                LinkSetting::Dup(v) => cfg.duplicate = v,
+                LinkSetting::Reorder(v) => cfg.reorder = v,
+                LinkSetting::ReorderDelay(v) => cfg.reorder_delay_us = v,
+                LinkSetting::Mtu(v) => cfg.mtu = v,
+                LinkSetting::Corrupt(v) => cfg.corrupt = v,
+                LinkSetting::Truncate(v) => cfg.truncate = v,
+            }
+        }
+    }
 }
 
 impl TcpSetting {

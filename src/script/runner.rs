@@ -854,7 +854,7 @@ impl<'s> Runner<'s> {
             None => {
                 let mut cfg = LinkConfig::default();
                 if !one_way {
-                    apply_link(&mut cfg, settings);
+                    LinkSetting::apply_all(settings, &mut cfg);
                 }
                 match self.world.add_link(ha, hb, cfg) {
                     Ok(_) if !one_way => return,
@@ -875,7 +875,7 @@ impl<'s> Runner<'s> {
         };
         for d in dirs {
             let Some(mut cfg) = self.world.link(id).map(|l| l.dir(d).config.clone()) else { return };
-            apply_link(&mut cfg, settings);
+            LinkSetting::apply_all(settings, &mut cfg);
             let _ = self.world.change_link(id, Some(d), FaultChange::Configure(cfg));
         }
     }
@@ -1232,23 +1232,6 @@ fn payload_heap_bytes(packet: &Packet) -> u64 {
         0
     } else {
         (len.div_ceil(8) * 8 + 16) as u64
-    }
-}
-
-fn apply_link(cfg: &mut LinkConfig, settings: &[LinkSetting]) {
-    for s in settings {
-        match *s {
-            LinkSetting::Latency(v) => cfg.latency_us = v,
-            LinkSetting::Jitter(v) => cfg.jitter_us = v,
-            LinkSetting::Bandwidth(v) => cfg.bandwidth_bps = v,
-            LinkSetting::Loss(v) => cfg.loss = v,
-            LinkSetting::Dup(v) => cfg.duplicate = v,
-            LinkSetting::Reorder(v) => cfg.reorder = v,
-            LinkSetting::ReorderDelay(v) => cfg.reorder_delay_us = v,
-            LinkSetting::Mtu(v) => cfg.mtu = v,
-            LinkSetting::Corrupt(v) => cfg.corrupt = v,
-            LinkSetting::Truncate(v) => cfg.truncate = v,
-        }
     }
 }
 
