@@ -10,18 +10,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { access, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { DIST, PANIC_DIST, PANIC_DIST_BUILD, startServer } from './serve.mjs';
+import { join } from 'node:path';
+import { DIST, PANIC_DIST, PANIC_DIST_BUILD, startServer, launchChromium, SHOTS } from './serve.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SHOTS = join(ROOT, 'target', 'e2e');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
-];
 /** The message of the trigger's panic (src/ui/mod.rs panic_trigger). */
 const PANIC_MESSAGE = 'a deliberate panic from #panic-trigger';
 /** How long a banner may take to come up: it is drawn by the panic hook itself. */
@@ -38,7 +29,7 @@ before(async () => {
   });
   shipped = await startServer({ dir: DIST, prefix: '/socklab/' });
   testBuild = await startServer({ dir: PANIC_DIST, prefix: '/socklab/' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await launchChromium();
 });
 
 after(async () => {

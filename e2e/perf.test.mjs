@@ -10,22 +10,16 @@
 // SOCKLAB_DIST=dir serves another build (to compare profiles); the default is dist/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { DIST, startServer } from './serve.mjs';
+import { DIST, startServer, launchChromium } from './serve.mjs';
 import { crowdScript, LONG_LESSON_ROUNDS, pasteIntoSandbox, pingPongScript, recordFrameGaps } from './scenarios.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run',
-  '--disable-component-update', '--disable-sync',
-];
 
 let server;
 let browser;
 
 before(async () => {
   server = await startServer({ dir: DIST, prefix: '/socklab/' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
 
 /** The build the end-to-end tests serve: SOCKLAB_DIST (to test or profile another build), or dist/. */
 export const DIST = process.env.SOCKLAB_DIST ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
@@ -20,6 +21,23 @@ export const PANIC_DIST =
   process.env.SOCKLAB_PANIC_DIST ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'target', 'panic-dist');
 
 /** The command that builds PANIC_DIST, for the message of a test that finds it missing. */
+/** Where every test file saves its screenshots. */
+export const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'target', 'e2e');
+
+/**
+ * Debian's Chromium, headless, as the brief requires (root needs --no-sandbox;
+ * nothing may reach the network): the one launch every test file uses.
+ */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run',
+    ],
+  });
+}
+
 export const PANIC_DIST_BUILD = 'trunk build --release --features panic-trigger --dist target/panic-dist';
 
 const TYPES = {
