@@ -186,3 +186,66 @@ fn stepping_after_a_paused_slice_finishes_the_interrupted_statement() {
     assert_eq!(runner.lines()[oi].line, 9);
     assert_eq!(runner.finish(), script::run(&s, &opts));
 }
+
+/// A session whose end leaves cancelled timers queued before late real ones (an
+/// RTO timer cancelled by the last ACK, a TIME-WAIT expiry a minute on).
+const SESSION: &str = "server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\nclient: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n";
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: runner_cases(), .. ProptestConfig::default() })]
+
+    /// A wait returns at its deadline: no event due after it has run by then,
+    /// whatever the queue holds (superseded timers included).
+    #[test]
+    fn no_event_after_a_waits_deadline_runs_before_the_wait_returns(
+        lines in proptest::collection::vec(0..LINES.len(), 0..6),
+        tail in proptest::collection::vec(prop_oneof![
+            Just("client: send(c, 3000 bytes)"),
+            Just("server: send(a, 2000 bytes)"),
+            Just("server: recv(a, 5000)"),
+            Just("client: close(c)"),
+            Just("server: close(a)"),
+            Just("+1ms"),
+            Just("+90ms"),
+            Just("+1s"),
+            Just("+5s"),
+        ], 0..12),
+        seed in 0u64..1000,
+    ) {
+        let mut text = format!("{HEAD}{SESSION}server: u = socket(udp)\nclient: v = socket(udp)\n");
+        for line in lines.iter().map(|&i| LINES[i]).chain(tail) {
+            text.push_str(line);
+            text.push('\n');
+        }
+        let s = script::parse(&text).expect("the lines parse");
+        let opts = RunOptions {
+            seed: Some(seed),
+            pending_bound_us: 5_000_000,
+            idle_bound_us: 10_000_000,
+            keep_going: true,
+            ..RunOptions::default()
+        };
+        let report = script::run(&s, &opts);
+        for line in &report.lines {
+            if let script::StmtKind::Advance { us } = s.statements[line.stmt].kind {
+                let deadline = line.time + us;
+                let late = report.trace[..line.trace_end].iter().find(|e| e.time > deadline);
+                prop_assert!(late.is_none(), "line {} `{}` waits until {deadline} µs, but {:?} ran first", line.line, line.source, late);
+                prop_assert_eq!(line.detail.clone(), script::LineDetail::Advance { to: deadline });
+            }
+        }
+    }
+}
+
+#[test]
+fn a_wait_after_the_last_ack_ends_at_its_deadline_not_at_the_time_wait_expiry() {
+    let text = format!(
+        "{HEAD}{SESSION}client: close(c) = 0\nserver: close(a) = 0\n+1s\nexpect state client c TIME-WAIT now\n"
+    );
+    let s = script::parse(&text).expect("parse");
+    let report = script::run(&s, &RunOptions::default());
+    assert!(report.passed(), "{:?}", report.failures);
+    let wait = report.lines.iter().find(|l| l.source == "+1s").expect("the wait line");
+    let script::LineDetail::Advance { to } = wait.detail else { panic!("{:?}", wait.detail) };
+    assert!(to < 2_000_000, "the wait ends about 1 s after the close, not at {to} µs");
+}

@@ -319,7 +319,17 @@ impl World {
 
     /// Runs one event, leaving its trace pending. False when the queue is empty.
     pub fn step_event(&mut self) -> bool {
-        while !self.queue.is_empty() {
+        self.step_event_by(u64::MAX)
+    }
+
+    /// Runs the next event that happens, if it is due at or before `deadline`,
+    /// leaving its trace pending. False when none is.
+    ///
+    /// Superseded timers due by `deadline` are skipped on the way; the queue's head
+    /// time alone cannot tell a caller whether a real event is due, because a
+    /// cancelled timer may sit before a real event that is due long after.
+    pub fn step_event_by(&mut self, deadline: u64) -> bool {
+        while self.queue.next_time().is_some_and(|t| t <= deadline) {
             if self.pop_event() {
                 return true;
             }
@@ -348,9 +358,7 @@ impl World {
 
     /// Runs every event due at or before `until`, then sets the clock to `until`.
     pub fn run_until(&mut self, until: u64) {
-        while self.next_event_time().is_some_and(|t| t <= until) {
-            self.pop_event();
-        }
+        while self.step_event_by(until) {}
         self.now = self.now.max(until);
     }
 

@@ -687,6 +687,7 @@ impl<'s> Runner<'s> {
         if self.stopped() {
             return false;
         }
+        // A cheap early out; `step_event_by` below is what keeps the deadline.
         match self.world.next_event_time() {
             Some(t) if t <= deadline => {}
             _ => return false,
@@ -707,7 +708,10 @@ impl<'s> Runner<'s> {
         if !self.spend() {
             return false;
         }
-        self.world.step_event();
+        if !self.world.step_event_by(deadline) {
+            // Only superseded timers were due: nothing happened by the deadline.
+            return false;
+        }
         self.events += 1;
         self.absorb();
         true

@@ -158,8 +158,7 @@ pub fn world_commands(data: &[u8]) {
             12 => SysCall::SetSockOpt { fd, opt: SockOpt::RcvBuf(usize::from(z) * 64) },
             _ => {
                 let until = world.now() + u64::from(z) * 10_000;
-                while world.next_event_time().is_some_and(|t| t <= until) {
-                    world.step_event();
+                while world.step_event_by(until) {
                     events += 1;
                     world.discard_trace();
                     // A storm of events in a few simulated seconds is a bug (an ACK
