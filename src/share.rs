@@ -12,7 +12,6 @@ use std::fmt;
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::net::LinkConfig;
 use crate::script::shown::shown;
 
 /// The longest fragment read at all, in bytes: room for a [`MAX_SCRIPT_BYTES`]
@@ -25,46 +24,16 @@ pub const MAX_SCRIPT_BYTES: usize = 64 * 1024;
 pub const MAX_EDITS: usize = 200;
 /// The longest lesson name, in characters (lesson ids are short words).
 pub const MAX_LESSON_NAME: usize = 64;
-/// The largest one-way latency a change may set, microseconds (10 s).
-pub const MAX_LATENCY_US: u64 = 10_000_000;
+// The learner's link settings are the core's; the codec serialises them.
+pub use crate::net::link::{LinkSettings, MAX_LATENCY_US};
 /// Link ids are below this: a world never has more links
 /// ([`crate::net::MAX_LINKS`]), so a larger id names none.
 pub const MAX_LINK_ID: u32 = crate::net::MAX_LINKS as u32;
 
-/// The learner's settings for a link, applied to both directions.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LinkSettings {
-    pub loss: f64,
-    pub duplicate: f64,
-    pub reorder: f64,
-    pub latency_us: u64,
-}
-
-impl LinkSettings {
-    pub fn of(config: &LinkConfig) -> LinkSettings {
-        LinkSettings {
-            loss: config.loss,
-            duplicate: config.duplicate,
-            reorder: config.reorder,
-            latency_us: config.latency_us,
-        }
-    }
-
-    /// `base` with these settings; probabilities clamped to 0..=1 and latency to
-    /// [`MAX_LATENCY_US`], since settings also come from the page's own controls.
-    pub fn apply_to(&self, base: &LinkConfig) -> LinkConfig {
-        let p = |v: f64| if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 };
-        LinkConfig {
-            loss: p(self.loss),
-            duplicate: p(self.duplicate),
-            reorder: p(self.reorder),
-            latency_us: self.latency_us.min(MAX_LATENCY_US),
-            ..base.clone()
-        }
-    }
-}
-
-/// A change the learner made, anchored at the position where it was made.
+/// A change the learner made, anchored where it was made: `at` is the number
+/// of trace events the page had shown (after the script's set-up lines). The
+/// lesson's script runs again with the change applied there (see
+/// [`crate::script::Intervention`]), so everything after it is the changed run.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Edit {
     /// Drop one packet (in flight at `at`).
@@ -515,13 +484,5 @@ mod tests {
         assert!(matches!(decode(&link(MAX_LATENCY_US + 1)), Err(ShareError::BadEdit { .. })));
         let long_name = format!("lesson={}", "a".repeat(MAX_LESSON_NAME + 1));
         assert!(matches!(decode(&long_name), Err(ShareError::BadLesson(_))));
-    }
-
-    #[test]
-    fn settings_from_the_page_are_clamped_when_applied() {
-        let wild = LinkSettings { loss: f64::NAN, duplicate: 7.0, reorder: -1.0, latency_us: u64::MAX };
-        let c = wild.apply_to(&LinkConfig::default());
-        assert_eq!((c.loss, c.duplicate, c.reorder, c.latency_us), (0.0, 1.0, 0.0, MAX_LATENCY_US));
-        assert_eq!(LinkSettings::of(&c).apply_to(&c), c);
     }
 }

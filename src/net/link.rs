@@ -76,6 +76,42 @@ pub enum FaultChange {
     Release,
 }
 
+/// The largest one-way latency a learner's change may set, microseconds (10 s).
+pub const MAX_LATENCY_US: u64 = 10_000_000;
+
+/// The learner's settings for a link, applied to both directions.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkSettings {
+    pub loss: f64,
+    pub duplicate: f64,
+    pub reorder: f64,
+    pub latency_us: u64,
+}
+
+impl LinkSettings {
+    pub fn of(config: &LinkConfig) -> LinkSettings {
+        LinkSettings {
+            loss: config.loss,
+            duplicate: config.duplicate,
+            reorder: config.reorder,
+            latency_us: config.latency_us,
+        }
+    }
+
+    /// `base` with these settings; probabilities clamped to 0..=1 and latency to
+    /// [`MAX_LATENCY_US`], since settings also come from a page's controls and links.
+    pub fn apply_to(&self, base: &LinkConfig) -> LinkConfig {
+        let p = |v: f64| if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 };
+        LinkConfig {
+            loss: p(self.loss),
+            duplicate: p(self.duplicate),
+            reorder: p(self.reorder),
+            latency_us: self.latency_us.min(MAX_LATENCY_US),
+            ..base.clone()
+        }
+    }
+}
+
 /// One direction's configuration and live fault state.
 #[derive(Clone, Debug)]
 pub struct LinkDirection {
@@ -162,5 +198,13 @@ mod tests {
         let c: LinkConfig = serde_json::from_str(old).unwrap();
         assert_eq!(c, LinkConfig { latency_us: 5_000, loss: 0.1, ..LinkConfig::default() });
         assert_eq!((c.corrupt, c.truncate), (0.0, 0.0));
+    }
+
+    #[test]
+    fn settings_from_a_page_are_clamped_when_applied() {
+        let wild = LinkSettings { loss: f64::NAN, duplicate: 7.0, reorder: -1.0, latency_us: u64::MAX };
+        let c = wild.apply_to(&LinkConfig::default());
+        assert_eq!((c.loss, c.duplicate, c.reorder, c.latency_us), (0.0, 1.0, 0.0, MAX_LATENCY_US));
+        assert_eq!(LinkSettings::of(&c).apply_to(&c), c);
     }
 }

@@ -35,4 +35,6 @@ pub use ast::{Meta, Script, Statement, StmtKind};
 pub use error::{ScriptError, ScriptErrorKind};
 pub use failure::{Failure, FailureKind};
 pub use parser::{decode, parse};
-pub use runner::{run, CallRecord, LineDetail, LineOutcome, RunOptions, RunReport, Runner};
+pub use runner::{
+    run, CallRecord, Change, Intervened, Intervention, LineDetail, LineOutcome, RunOptions, RunReport, Runner,
+};

@@ -8,12 +8,12 @@ use super::ast::*;
 use super::failure::{Blocked, Expected, Failure, FailureKind, Got, PacketShape, SeenPacket};
 use super::limits::*;
 use super::render::{describe_packet, render_call};
-use crate::net::link::LinkConfig;
+use crate::net::link::{LinkConfig, LinkSettings};
 use crate::net::packet::{Body, Packet};
 use crate::net::trace::Path;
 use crate::net::{
-    CallId, CallOutcome, CallResult, CallValue, FaultChange, Fd, HostId, PacketId, SocketAddrV4, SocketId, SysCall,
-    TraceEvent, TraceKind, World,
+    CallId, CallOutcome, CallResult, CallValue, FaultChange, Fd, HostId, LinkId, PacketId, SocketAddrV4, SocketId,
+    SysCall, TraceEvent, TraceKind, World,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -32,8 +32,10 @@ pub struct RunOptions {
     pub max_events: u64,
     /// Bytes the run's record may hold (trace, packet records, payloads).
     pub max_record_bytes: u64,
-    /// Go on after a failure (to see every failure, or to explore); a call that
-    /// stays pending is then abandoned. Stops only at the event limit.
+    /// Go on after a failure (to see every failure, or to explore). A host
+    /// whose call never returns stays in it, as a program would: its later
+    /// lines are not run ([`LineDetail::NotReached`]); the other hosts go on.
+    /// Stops only at the event limit.
     pub keep_going: bool,
 }
 
@@ -48,6 +50,41 @@ impl Default for RunOptions {
             keep_going: false,
         }
     }
+}
+
+/// A change made to a run from outside its script: what a learner does on the
+/// page (change a link, cut it, drop a packet) while a lesson runs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    /// Set a link's loss, duplication, reordering and latency, both directions.
+    Link { link: LinkId, settings: LinkSettings },
+    /// Cut a link (both directions), or repair it.
+    Cut { link: LinkId, cut: bool },
+    /// Drop one packet, in flight or still to be sent.
+    DropPacket(PacketId),
+}
+
+/// A [`Change`] and where in the run it happens: once the run's trace holds
+/// `after_events` events. Runs are deterministic, so the same run reaches the
+/// same trace length at the same point, and the change lands exactly where the
+/// learner made it; what follows is the script running on from there: blocked
+/// calls wait, expectations judge the changed run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Intervention {
+    pub after_events: usize,
+    pub change: Change,
+}
+
+/// An intervention as it happened: applied when the trace held `at` events, at
+/// simulated time `time`; `applied` is false when the world refused it (a link
+/// the lesson lacks).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Intervened {
+    /// Index into the interventions the run was given.
+    pub index: usize,
+    pub at: usize,
+    pub time: u64,
+    pub applied: bool,
 }
 
 /// The seed a script runs with when it has no `seed` line.
@@ -88,6 +125,11 @@ pub enum LineDetail {
     Expect {
         got: String,
     },
+    /// Not run: its host is still blocked in the call on `blocked_line`, which
+    /// never returned (a run that goes on after failures; see `keep_going`).
+    NotReached {
+        blocked_line: usize,
+    },
 }
 
 /// A socket call as the script made it and as the world answered.
@@ -124,6 +166,9 @@ pub struct RunReport {
     pub end_time: u64,
     /// Nothing was left to happen when the run ended.
     pub idle: bool,
+    /// The interventions the run was given, as they happened, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub intervened: Vec<Intervened>,
 }
 
 impl RunReport {
@@ -257,6 +302,11 @@ pub struct Runner<'s> {
     /// The deadline of the wait a pause interrupted (computed from the clock when
     /// the wait began, so it must not be computed again on resuming).
     wait_deadline: Option<u64>,
+    /// Changes from outside the script still to come, earliest anchor first.
+    interventions: Vec<Intervention>,
+    intervened: Vec<Intervened>,
+    /// Hosts whose call never returned (with `keep_going`), and its line.
+    stuck: HashMap<HostId, usize>,
 }
 
 impl<'s> Runner<'s> {
@@ -304,6 +354,49 @@ impl<'s> Runner<'s> {
             paused: false,
             interrupted: None,
             wait_deadline: None,
+            interventions: Vec::new(),
+            intervened: Vec::new(),
+            stuck: HashMap::new(),
+        }
+    }
+
+    /// Gives the run changes from outside its script (see [`Intervention`]),
+    /// replacing any given before. Those anchored before the trace as it stands
+    /// apply at the next step.
+    pub fn set_interventions(&mut self, mut interventions: Vec<Intervention>) {
+        // Stable: changes at the same anchor keep the order they were made in.
+        interventions.sort_by_key(|i| i.after_events);
+        self.interventions = interventions;
+        self.intervened.clear();
+    }
+
+    /// Applies every intervention whose anchor the trace has reached.
+    fn intervene(&mut self) {
+        self.absorb();
+        while let Some(next) = self.interventions.get(self.intervened.len()) {
+            if next.after_events > self.trace.len() {
+                break;
+            }
+            let applied = match &next.change {
+                Change::Link { link, settings } => match self.world.link(*link) {
+                    Some(l) => {
+                        let config = settings.apply_to(&l.dirs[0].config);
+                        self.world.change_link(*link, None, FaultChange::Configure(config)).is_ok()
+                    }
+                    None => false,
+                },
+                Change::Cut { link, cut } => {
+                    let change = if *cut { FaultChange::Partition } else { FaultChange::Repair };
+                    self.world.change_link(*link, None, change).is_ok()
+                }
+                Change::DropPacket(packet) => {
+                    self.world.drop_packet(*packet);
+                    true
+                }
+            };
+            let (index, at, time) = (self.intervened.len(), self.trace.len(), self.world.now());
+            self.intervened.push(Intervened { index, at, time, applied });
+            self.absorb();
         }
     }
 
@@ -367,6 +460,11 @@ impl<'s> Runner<'s> {
     pub fn finish(mut self) -> RunReport {
         self.budget = None;
         self.advance_stages();
+        // Changes anchored where the run ended; later ones are the caller's to
+        // apply, should it run the world on.
+        if !self.stopped() {
+            self.intervene();
+        }
         self.absorb();
         let links = self
             .world
@@ -383,6 +481,7 @@ impl<'s> Runner<'s> {
             end_time: self.world.now(),
             trace: self.trace,
             failures: self.failures,
+            intervened: self.intervened,
         }
     }
 
@@ -395,6 +494,7 @@ impl<'s> Runner<'s> {
             Some(oi) => oi,
             None => {
                 let st = script.statements.get(self.next).filter(|_| !self.stopped())?;
+                self.intervene();
                 if !self.spend() {
                     return None;
                 }
@@ -449,7 +549,7 @@ impl<'s> Runner<'s> {
                 let mut order: Vec<(CallId, HostId)> = self.pending.iter().map(|p| (p.call, p.host)).collect();
                 order.sort();
                 for (_, host) in order {
-                    if !self.wait_host(host) {
+                    if !self.wait_host(host) && (self.stopped() || self.paused) {
                         break;
                     }
                 }
@@ -687,6 +787,7 @@ impl<'s> Runner<'s> {
         if self.stopped() {
             return false;
         }
+        self.intervene();
         // A cheap early out; `step_event_by` below is what keeps the deadline.
         match self.world.next_event_time() {
             Some(t) if t <= deadline => {}
@@ -719,6 +820,13 @@ impl<'s> Runner<'s> {
 
     /// Lets `host`'s blocked call finish before its next line. False on failure.
     fn wait_host(&mut self, host: HostId) -> bool {
+        if let Some(&blocked_line) = self.stuck.get(&host) {
+            // The host never came back from its call: a program would not be here.
+            if let Some(oi) = self.cur_outcome {
+                self.set_detail(oi, LineDetail::NotReached { blocked_line });
+            }
+            return false;
+        }
         let Some(p) = self.pending.iter().find(|p| p.host == host) else { return !self.stopped() };
         let (call, line, outcome, rendered) = (p.call, p.line, p.outcome, p.rendered.clone());
         let deadline = p.issued.saturating_add(self.opts.pending_bound_us).min(MAX_TIME_US);
@@ -737,9 +845,11 @@ impl<'s> Runner<'s> {
                 }
                 self.fail(line, FailureKind::Pending, Expected::Return { call: rendered }, got);
                 if self.opts.keep_going {
-                    // Abandon the call: its host goes on with its next line.
-                    self.pending.retain(|p| p.call != call);
-                    return true;
+                    // The host stays in the call; the run goes on with the others.
+                    self.stuck.insert(host, line);
+                    if let Some(oi) = self.cur_outcome.filter(|&oi| oi != outcome) {
+                        self.set_detail(oi, LineDetail::NotReached { blocked_line: line });
+                    }
                 }
                 return false;
             }

@@ -126,7 +126,7 @@ pub fn App() -> Html {
     let share_box = use_node_ref();
     {
         let key = (Rc::as_ptr(&state.lesson) as usize, state.seed, state.pos, state.edits.clone());
-        let long = state.lesson.text().is_some_and(|t| state.lesson.is_sandbox() && t.len() > LONG_FRAGMENT_SCRIPT);
+        let long = state.lesson.is_sandbox() && state.lesson.text().len() > LONG_FRAGMENT_SCRIPT;
         let state = state.clone();
         let share_box = share_box.clone();
         use_effect_with(key, move |_| {
@@ -470,18 +470,17 @@ pub fn App() -> Html {
                                   selected_packet={state.selected_packet} linked={linked.clone()} on_packet={on_packet.clone()}
                                   on_event={(*on_event).clone()} />
                     </section>
-                    if state.lesson.text().is_some() {
-                        <section class="card script-card">
-                            <h2>{ tr(lang, Text::ScriptTitle) }</h2>
-                            if state.lesson.is_sandbox() {
-                                <SandboxEditor {lang} text={state.sandbox_text.clone()} error={state.script_error.clone()}
-                                               {on_run} />
-                            }
-                            if let Some(report) = &state.report {
-                                <ScriptLines {lang} report={report.clone()} {now} end={end} linked={linked.clone()} />
-                            }
-                        </section>
-                    }
+                    <section class="card script-card">
+                        <h2>{ tr(lang, Text::ScriptTitle) }</h2>
+                        if state.lesson.is_sandbox() {
+                            <SandboxEditor {lang} text={state.sandbox_text.clone()} error={state.script_error.clone()}
+                                           {on_run} />
+                        }
+                        if let Some(report) = &state.report {
+                            <ScriptLines {lang} report={report.clone()} calls={state.calls.clone()} edits={state.edits.clone()}
+                                         setup_len={state.setup_len} {now} end={end} linked={linked.clone()} />
+                        }
+                    </section>
                     <div class="pair">
                         <section class="card fsm-card">
                             <h2>{ tr(lang, Text::StateMachineTitle) }</h2>
@@ -513,13 +512,9 @@ pub fn App() -> Html {
                     </section>
                     <section class="card console-card">
                         <h2>{ tr(lang, Text::ConsoleTitle) }</h2>
-                        if state.lesson.text().is_some() {
-                            <Console {lang} hosts={state.world.hosts().map(|(_, h)| h.name.clone()).collect::<Vec<_>>()}
-                                     report={state.report.clone()}
-                                     {on_call} />
-                        } else {
-                            <p class="muted">{ tr(lang, Text::ConsoleNeedsScript) }</p>
-                        }
+                        <Console {lang} hosts={state.world.hosts().map(|(_, h)| h.name.clone()).collect::<Vec<_>>()}
+                                 report={state.report.clone()} typed={state.console_line.clone()}
+                                 {on_call} />
                     </section>
                     <section class="card break-card">
                         <h2>{ tr(lang, Text::BreakItTitle) }</h2>

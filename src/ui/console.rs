@@ -1,6 +1,7 @@
 //! The socket console: make a call on a host, one line at a time. Each line is
 //! appended to the script (the lesson's, copied into the sandbox) and run, so the
-//! call becomes part of the shareable state like everything else.
+//! call becomes part of the shareable state like everything else; the console
+//! shows what that line did.
 
 use std::rc::Rc;
 
@@ -15,6 +16,8 @@ pub struct ConsoleProps {
     pub lang: Lang,
     pub hosts: Vec<String>,
     pub report: Option<Rc<RunReport>>,
+    /// The script line the learner's last console call became, and its text.
+    pub typed: Option<(usize, String)>,
     /// (host, line) to append and run.
     pub on_call: Callback<(String, String)>,
 }
@@ -28,6 +31,7 @@ impl PartialEq for ConsoleProps {
                 (None, None) => true,
                 _ => false,
             }
+            && self.typed == o.typed
             && self.on_call == o.on_call
     }
 }
@@ -41,9 +45,11 @@ const EXAMPLES: [&str; 6] = [
     "close(s)",
 ];
 
-/// The last call line of a run: what was called and what came back, explained.
-pub fn last_call(report: &RunReport, lang: Lang) -> Option<String> {
-    report.lines.iter().rev().find_map(|l| match &l.detail {
+/// What the learner's console line (`line`, reading `text`) did in the run:
+/// what was called and what came back, explained. `None` before the run that
+/// holds it is shown.
+pub fn typed_call(report: &RunReport, line: usize, text: &str, lang: Lang) -> Option<String> {
+    report.lines.iter().filter(|l| l.line == line && l.source.trim() == text).find_map(|l| match &l.detail {
         LineDetail::Call(c) => {
             let result = c.result.as_ref().map_or("… (blocked)".to_string(), render_result);
             let why = match &c.result {
@@ -55,6 +61,10 @@ pub fn last_call(report: &RunReport, lang: Lang) -> Option<String> {
             };
             Some(format!("{}: {} = {result}{why}", c.host, c.rendered))
         }
+        LineDetail::NotReached { blocked_line } => Some(match lang {
+            Lang::En => format!("{text}: not run — the host is still blocked in the call on line {blocked_line}"),
+            Lang::Ko => format!("{text}: 실행되지 않음 — 이 호스트는 아직 {blocked_line}행의 호출에서 멈춰 있습니다"),
+        }),
         _ => None,
     })
 }
@@ -121,7 +131,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
                     }
                 }) }
             </div>
-            if let Some(out) = props.report.as_ref().and_then(|r| last_call(r, lang)) {
+            if let Some(out) = props.report.as_ref().zip(props.typed.as_ref()).and_then(|(r, (line, text))| typed_call(r, *line, text, lang)) {
                 <p class="console-out" id="console-out"><code>{ out }</code></p>
             }
         </div>

@@ -4,8 +4,7 @@
 //! text missing in one language is a compile error, not a blank on the page.
 //! Plain Rust, no web: tested by the unit tests below.
 
-use super::lesson::BuildError;
-use crate::script::Failure;
+use crate::script::{Failure, ScriptError};
 use crate::share::{EditProblem, ShareError};
 
 /// The page's language.
@@ -115,9 +114,9 @@ pub enum Text {
     Speed,
     DownloadPcap,
     Call,
+    LineBlocked,
     ConsoleInput,
     Host,
-    ConsoleNeedsScript,
     ConsoleCaption,
     ConsoleTitle,
     Column,
@@ -213,9 +212,9 @@ impl Text {
         Text::Speed,
         Text::DownloadPcap,
         Text::Call,
+        Text::LineBlocked,
         Text::ConsoleInput,
         Text::Host,
-        Text::ConsoleNeedsScript,
         Text::ConsoleCaption,
         Text::ConsoleTitle,
         Text::Column,
@@ -343,10 +342,10 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::Column => ("column", "열"),
         Text::ConsoleTitle => ("Socket console", "소켓 콘솔"),
         Text::ConsoleCaption => ("Make a call on a host: it is added to the script (copied into the sandbox) and the run jumps to its end.", "호스트에서 소켓 호출을 해 보세요. 스크립트 끝에 덧붙이고(샌드박스로 복사) 실행한 뒤 마지막으로 이동합니다."),
-        Text::ConsoleNeedsScript => ("The console works on the script lessons and the sandbox: pick one above.", "콘솔은 스크립트 수업과 샌드박스에서 쓸 수 있습니다. 위에서 하나를 고르세요."),
         Text::Host => ("Host", "호스트"),
         Text::ConsoleInput => ("Socket call", "소켓 호출"),
         Text::Call => ("Call", "호출"),
+        Text::LineBlocked => ("… blocked", "… 기다리는 중"),
         Text::DownloadPcap => ("Download capture (pcap)", "캡처 내려받기 (pcap)"),
         Text::Speed => ("Playback speed", "재생 속도"),
         Text::CutLink => ("✂ Cut the link", "✂ 링크 끊기"),
@@ -451,10 +450,14 @@ pub fn analysis(lang: Lang, word: &str) -> String {
 /// happened, not a sentence, so it is said in whichever language the page is in.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Notice {
-    /// The lesson's script stopped at a failure (run in lesson file `lesson`).
+    /// An expectation of the lesson's own script failed (run in lesson file
+    /// `lesson`): the first one.
     ScriptStopped { lesson: String, failure: Failure },
-    /// A script that does not parse, or a lesson that cannot be built.
-    Build(BuildError),
+    /// The learner's changes made `expectations` of the lesson's expectations
+    /// fail: an outcome of the experiment, said on each line.
+    OutcomeChanged { expectations: usize },
+    /// A script that does not parse.
+    Build(ScriptError),
     /// A shared link that cannot be read.
     BadLink(ShareError),
     /// A shared link that names a lesson the page does not have.
@@ -489,18 +492,25 @@ impl Notice {
     pub fn text(&self, lang: Lang) -> String {
         match (self, lang) {
             (Notice::ScriptStopped { lesson, failure }, Lang::En) => {
-                format!("the script stopped: {}", failure.render(lesson))
+                format!("an expectation failed: {}", failure.render(lesson))
             }
             // Each failure's Korean is with its parts (script::error), tested natively there.
             (Notice::ScriptStopped { failure, .. }, Lang::Ko) => {
-                format!("스크립트가 {}행에서 멈췄습니다 — {}", failure.line, failure.korean())
+                format!("{}행의 기대가 어긋났습니다 — {}", failure.line, failure.korean())
             }
-            (Notice::Build(e), Lang::En) => e.to_string(),
+            (Notice::OutcomeChanged { expectations: 1 }, Lang::En) => {
+                "your change changed the outcome: one expectation of the lesson no longer holds (marked on its line)"
+                    .into()
+            }
+            (Notice::OutcomeChanged { expectations }, Lang::En) => format!(
+                "your changes changed the outcome: {expectations} expectations of the lesson no longer hold (marked on their lines)"
+            ),
+            (Notice::OutcomeChanged { expectations }, Lang::Ko) => format!(
+                "바꾼 조건 때문에 결과가 달라졌습니다: 레슨의 기대 {expectations}개가 더 이상 맞지 않습니다 (해당 줄에 표시)"
+            ),
+            (Notice::Build(e), Lang::En) => format!("line {}, column {}: {}", e.line, e.col, e.message),
             // Each parse error's Korean is with its kind (script::error), tested natively there.
-            (Notice::Build(BuildError::Script(e)), Lang::Ko) => {
-                format!("스크립트 {}행 {}열: {}", e.line, e.col, e.kind.korean())
-            }
-            (Notice::Build(BuildError::World(e)), Lang::Ko) => format!("레슨을 만들 수 없습니다: {e}"),
+            (Notice::Build(e), Lang::Ko) => format!("스크립트 {}행 {}열: {}", e.line, e.col, e.kind.korean()),
             (Notice::BadLink(e), Lang::En) => e.to_string(),
             (Notice::BadLink(e), Lang::Ko) => share_error_ko(e),
             (Notice::UnknownLesson(name), Lang::En) => {
@@ -616,9 +626,10 @@ mod tests {
         let failure = Failure::new(4, FailureKind::Expectation, expected, Got::Failed(Errno::EBADF));
         let mut notices = vec![
             Notice::ScriptStopped { lesson: "l".into(), failure },
-            Notice::Build(BuildError::Script(ScriptError::expected(3, 5, Wanted::HostName, Found::EndOfLine))),
-            Notice::Build(BuildError::Script(ScriptError::new(3, 5, ScriptErrorKind::TooManyHosts))),
-            Notice::Build(BuildError::World("too many hosts".into())),
+            Notice::OutcomeChanged { expectations: 1 },
+            Notice::OutcomeChanged { expectations: 3 },
+            Notice::Build(ScriptError::expected(3, 5, Wanted::HostName, Found::EndOfLine)),
+            Notice::Build(ScriptError::new(3, 5, ScriptErrorKind::TooManyHosts)),
             Notice::UnknownLesson("nope".into()),
             Notice::IgnoredEdits { count: 1, links: vec![3] },
         ];
@@ -642,7 +653,7 @@ mod tests {
             let (en, ko) = (notice.text(Lang::En), notice.text(Lang::Ko));
             assert!(!has_hangul(&en) && has_hangul(&ko), "{notice:?}: {en} / {ko}");
         }
-        let e = Notice::Build(BuildError::Script(ScriptError::expected(3, 5, Wanted::HostName, Found::EndOfLine)));
+        let e = Notice::Build(ScriptError::expected(3, 5, Wanted::HostName, Found::EndOfLine));
         assert_eq!(e.text(Lang::Ko), "스크립트 3행 5열: 여기에 와야 할 것: 호스트 이름 · 실제로 있는 것: 줄 끝");
         assert_eq!(e.text(Lang::En), "line 3, column 5: expected a host name, found end of line");
         let expected = Expected::Returns { call: "close(s)".into(), result: "7".into() };
@@ -652,9 +663,9 @@ mod tests {
         };
         assert_eq!(
             stopped.text(Lang::Ko),
-            "스크립트가 4행에서 멈췄습니다 — 기대한 결과: close(s)의 반환값 7 · 실제 결과: 0"
+            "4행의 기대가 어긋났습니다 — 기대한 결과: close(s)의 반환값 7 · 실제 결과: 0"
         );
-        assert_eq!(stopped.text(Lang::En), "the script stopped: l.sock:4: expected close(s) to return 7, got 0");
+        assert_eq!(stopped.text(Lang::En), "an expectation failed: l.sock:4: expected close(s) to return 7, got 0");
     }
 
     #[wasm_bindgen_test]

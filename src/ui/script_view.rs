@@ -6,7 +6,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::i18n::{tr, Lang, Text};
-use super::lesson::BuildError;
+use super::scripts::CallAt;
+use super::timeline::Edit;
 use crate::links::Linked;
 use crate::net::socket::render_result;
 use crate::script::shown::{excerpt, shown_up_to, MAX_LINE_CHARS};
@@ -16,7 +17,14 @@ use crate::script::{LineDetail, RunReport};
 pub struct ScriptLinesProps {
     pub lang: Lang,
     pub report: Rc<RunReport>,
+    /// Where each line's call is in the report's trace.
+    pub calls: Rc<Vec<CallAt>>,
+    /// The learner's edits, in the order the run applied them.
+    pub edits: Vec<Edit>,
+    /// The report's trace index of the timeline's first event.
+    pub setup_len: usize,
     pub now: u64,
+    /// Timeline trace events shown so far.
     pub end: usize,
     /// What the learner picked and its partners: the lines that made them are marked.
     #[prop_or_default]
@@ -26,8 +34,77 @@ pub struct ScriptLinesProps {
 impl PartialEq for ScriptLinesProps {
     fn eq(&self, o: &Self) -> bool {
         Rc::ptr_eq(&self.report, &o.report)
-            && (self.lang, self.now, self.end) == (o.lang, o.now, o.end)
+            && (self.lang, self.now, self.end, self.setup_len) == (o.lang, o.now, o.end, o.setup_len)
+            && Rc::ptr_eq(&self.calls, &o.calls)
+            && self.edits == o.edits
             && Rc::ptr_eq(&self.linked, &o.linked)
+    }
+}
+
+/// Where a line stands at the current step: nothing of it is shown before its time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineStage {
+    /// Not reached yet.
+    Ahead,
+    /// Its call was issued and has not returned yet.
+    Blocked,
+    /// Done: its result or verdict is shown.
+    Done,
+}
+
+/// The stage of line `i` when the report's first `end` trace events have
+/// happened and the clock reads `now`.
+pub fn line_stage(report: &RunReport, calls: &[CallAt], i: usize, end: usize, now: u64) -> LineStage {
+    let Some(l) = report.lines.get(i) else { return LineStage::Ahead };
+    match calls.get(i).copied().unwrap_or_default() {
+        CallAt { call: Some(c), .. } if c >= end => LineStage::Ahead,
+        CallAt { returned: Some(r), .. } if r < end => LineStage::Done,
+        CallAt { call: Some(_), .. } => LineStage::Blocked,
+        // No call of its own (an expectation, a wait, a call that never went
+        // out): done once its events have happened and its time has come.
+        CallAt { call: None, .. } => {
+            if l.trace_end <= end && l.time <= now && (l.trace_start < end || l.trace_start == l.trace_end) {
+                LineStage::Done
+            } else {
+                LineStage::Ahead
+            }
+        }
+    }
+}
+
+/// The learner's change that came last before a line's end, if any: what the
+/// line's changed outcome follows from.
+fn change_before(report: &RunReport, edits: &[Edit], line_end: usize) -> Option<(Edit, u64)> {
+    report
+        .intervened
+        .iter()
+        .rfind(|d| d.applied && d.at <= line_end)
+        .and_then(|d| edits.get(d.index).map(|e| (e.clone(), d.time)))
+}
+
+/// A learner's change in words.
+pub fn describe_edit(edit: &Edit, lang: Lang) -> String {
+    match (edit, lang) {
+        (Edit::Cut { link, cut: true, .. }, Lang::En) => format!("link #{link} cut"),
+        (Edit::Cut { link, cut: true, .. }, Lang::Ko) => format!("링크 #{link} 끊음"),
+        (Edit::Cut { link, cut: false, .. }, Lang::En) => format!("link #{link} repaired"),
+        (Edit::Cut { link, cut: false, .. }, Lang::Ko) => format!("링크 #{link} 복구"),
+        (Edit::Drop { packet, .. }, Lang::En) => format!("packet #{packet} dropped"),
+        (Edit::Drop { packet, .. }, Lang::Ko) => format!("패킷 #{packet} 버림"),
+        (Edit::Link { link, settings: s, .. }, Lang::En) => format!(
+            "link #{link} set to loss {:.0}%, duplicate {:.0}%, reorder {:.0}%, delay {} ms",
+            s.loss * 100.0,
+            s.duplicate * 100.0,
+            s.reorder * 100.0,
+            s.latency_us / 1000
+        ),
+        (Edit::Link { link, settings: s, .. }, Lang::Ko) => format!(
+            "링크 #{link}: 손실 {:.0}%, 중복 {:.0}%, 순서 바뀜 {:.0}%, 지연 {} ms로 바꿈",
+            s.loss * 100.0,
+            s.duplicate * 100.0,
+            s.reorder * 100.0,
+            s.latency_us / 1000
+        ),
     }
 }
 
@@ -57,7 +134,9 @@ pub fn shown_lines(len: usize, center: usize, max: usize) -> std::ops::Range<usi
 #[function_component]
 pub fn ScriptLines(props: &ScriptLinesProps) -> Html {
     let report = &props.report;
-    let current = current_line(report, props.end);
+    // The report's trace index of the current step.
+    let end = props.end + props.setup_len;
+    let current = current_line(report, end);
     let shown = shown_lines(report.lines.len(), current.unwrap_or(0), MAX_LINES_SHOWN);
     let hidden = |n: usize| html! { <li class="sline more" aria-hidden="true"><span class="ln">{ "⋮" }</span><span>{ n }</span></li> };
     // One component per line: a step changes the marks of a line or two, and a
@@ -66,12 +145,23 @@ pub fn ScriptLines(props: &ScriptLinesProps) -> Html {
         <ol class="script-lines" aria-label={tr(props.lang, Text::ScriptTitle)}>
             if shown.start > 0 { { hidden(shown.start) } }
             { for report.lines.iter().enumerate().skip(shown.start).take(shown.len()).map(|(i, l)| {
-                let done = l.trace_start < props.end || l.time < props.now || (l.trace_start == l.trace_end && l.time <= props.now);
-                let linked = l.trace_end > l.trace_start && props.linked.has_any(l.trace_start, l.trace_end - 1);
-                html! { <ScriptLine key={i} report={report.clone()} index={i} current={current == Some(i)} {done} {linked} /> }
+                let stage = line_stage(report, &props.calls, i, end, props.now);
+                // The diagrams' trace starts after the set-up lines' events.
+                let linked = l.trace_end > l.trace_start.max(props.setup_len)
+                    && props.linked.has_any(l.trace_start.saturating_sub(props.setup_len), l.trace_end - 1 - props.setup_len);
+                let change = (!l.ok && stage == LineStage::Done)
+                    .then(|| change_before(report, &props.edits, l.trace_end))
+                    .flatten()
+                    .map(|(edit, time)| (describe_edit(&edit, props.lang), time));
+                html! { <ScriptLine key={i} report={report.clone()} index={i} current={current == Some(i)} {stage} {linked}
+                                    {change} lang={props.lang} /> }
             }) }
             if shown.end < report.lines.len() { { hidden(report.lines.len() - shown.end) } }
-            { for report.failures.iter().map(|f| html! { <li class="sline failed"><code>{ f.render("script") }</code></li> }) }
+            // The failures, once the run has reached them.
+            { for report.failures.iter().filter(|f| report.lines.iter().enumerate().any(|(i, l)| l.line == f.line && line_stage(report, &props.calls, i, end, props.now) == LineStage::Done)).map(|f| {
+                let class = if props.edits.is_empty() { "failed" } else { "changed" };
+                html! { <li class={classes!("sline", class)}><code>{ f.render("script") }</code></li> }
+            }) }
         </ol>
     }
 }
@@ -82,38 +172,67 @@ struct ScriptLineProps {
     /// Index into `report.lines`.
     index: usize,
     current: bool,
-    done: bool,
+    stage: LineStage,
     linked: bool,
+    /// For a line whose expectation no longer holds: the learner's change it
+    /// follows from, in words, and when it was made (µs).
+    change: Option<(String, u64)>,
+    lang: Lang,
 }
 
 impl PartialEq for ScriptLineProps {
     fn eq(&self, o: &Self) -> bool {
         Rc::ptr_eq(&self.report, &o.report)
-            && (self.index, self.current, self.done, self.linked) == (o.index, o.current, o.done, o.linked)
+            && (self.index, self.current, self.stage, self.linked, self.lang)
+                == (o.index, o.current, o.stage, o.linked, o.lang)
+            && self.change == o.change
     }
 }
 
 #[function_component]
 fn ScriptLine(props: &ScriptLineProps) -> Html {
     let Some(l) = props.report.lines.get(props.index) else { return html! {} };
-    let outcome = match &l.detail {
-        LineDetail::Call(c) => match &c.result {
+    let lang = props.lang;
+    let outcome = match (props.stage, &l.detail) {
+        (LineStage::Ahead, _) => String::new(),
+        (LineStage::Blocked, _) => tr(lang, Text::LineBlocked).to_string(),
+        (LineStage::Done, LineDetail::Call(c)) => match &c.result {
             Some(r) => format!("→ {}", render_result(r)),
-            None => "…".to_string(),
+            None => tr(lang, Text::LineBlocked).to_string(),
         },
-        LineDetail::Expect { got } if !l.ok => format!("✗ {got}"),
-        LineDetail::Expect { .. } => "✓".to_string(),
+        (LineStage::Done, LineDetail::Expect { got }) if !l.ok => format!("✗ {got}"),
+        (LineStage::Done, LineDetail::Expect { .. }) => "✓".to_string(),
+        (LineStage::Done, LineDetail::NotReached { blocked_line }) => match lang {
+            Lang::En => format!("not run: still blocked on line {blocked_line}"),
+            Lang::Ko => format!("실행 안 됨: {blocked_line}행에서 아직 멈춤"),
+        },
         _ => String::new(),
     };
+    let done = props.stage == LineStage::Done;
+    // A line that no longer holds because of the learner's change is an
+    // outcome of the experiment, not an error.
+    let verdict = match (&props.change, done && !l.ok) {
+        (Some(_), true) => Some("changed"),
+        (None, true) => Some("failed"),
+        _ => None,
+    };
+    let because = props.change.as_ref().filter(|_| done && !l.ok).map(|(what, time)| match lang {
+        Lang::En => format!("— after your change at {:.3} s: {what}", *time as f64 / 1e6),
+        Lang::Ko => format!("— {:.3}초에 바꾼 조건 때문: {what}", *time as f64 / 1e6),
+    });
     html! {
-        <li class={classes!("sline", props.current.then_some("current"), (!l.ok).then_some("failed"),
-                            props.done.then_some("done"), props.linked.then_some("linked"))}
+        <li class={classes!("sline", props.current.then_some("current"), verdict,
+                            done.then_some("done"), (props.stage == LineStage::Blocked).then_some("blocked"),
+                            props.linked.then_some("linked"))}
             data-line={l.line.to_string()}>
             <span class="ln">{ l.line }</span>
             // The line as written, but nothing in it the page would obey (a bidi
             // override in a string would reorder how the code reads).
             <code class="src">{ shown_up_to(&l.source, MAX_LINE_CHARS).to_string() }</code>
             <span class="outcome">{ outcome }</span>
+            if let Some(because) = because {
+                <span class="because">{ because }</span>
+            }
         </li>
     }
 }
@@ -122,7 +241,7 @@ fn ScriptLine(props: &ScriptLineProps) -> Html {
 pub struct SandboxProps {
     pub lang: Lang,
     pub text: Rc<str>,
-    pub error: Option<BuildError>,
+    pub error: Option<crate::script::ScriptError>,
     pub on_run: Callback<String>,
 }
 
@@ -180,20 +299,17 @@ pub fn SandboxEditor(props: &SandboxProps) -> Html {
             }
         })
     };
-    let error = props.error.as_ref().map(|e| match e {
-        BuildError::Script(s) => {
-            // The line around the column, escaped and short, the caret under it.
-            let line = props.text.strip_prefix('\u{feff}').unwrap_or(&props.text).lines().nth(s.line.saturating_sub(1));
-            let (line, caret) = excerpt(line.unwrap_or(""), s.col);
-            html! {
-                <div class="script-error" role="alert" data-line={s.line.to_string()}>
-                    <strong>{ format!("{} {}, {} {}: ", tr(props.lang, Text::Line), s.line, tr(props.lang, Text::Column), s.col) }</strong>
-                    { &s.message }
-                    <pre>{ format!("{:>4} | {line}\n     | {}^", s.line, " ".repeat(caret)) }</pre>
-                </div>
-            }
+    let error = props.error.as_ref().map(|s| {
+        // The line around the column, escaped and short, the caret under it.
+        let line = props.text.strip_prefix('\u{feff}').unwrap_or(&props.text).lines().nth(s.line.saturating_sub(1));
+        let (line, caret) = excerpt(line.unwrap_or(""), s.col);
+        html! {
+            <div class="script-error" role="alert" data-line={s.line.to_string()}>
+                <strong>{ format!("{} {}, {} {}: ", tr(props.lang, Text::Line), s.line, tr(props.lang, Text::Column), s.col) }</strong>
+                { &s.message }
+                <pre>{ format!("{:>4} | {line}\n     | {}^", s.line, " ".repeat(caret)) }</pre>
+            </div>
         }
-        BuildError::World(w) => html! { <div class="script-error" role="alert">{ w }</div> },
     });
     html! {
         <div class="sandbox">

@@ -4,12 +4,14 @@
 
 use std::sync::Arc;
 
-use super::timeline::Cmd;
-use crate::net::{Command, TraceKind, World};
-use crate::script::{self, LineDetail, RunOptions, RunReport, Runner, ScriptError, StmtKind};
+use super::timeline::{Cmd, Edit};
+use crate::net::{CallId, Command, LinkId, PacketId, TraceKind, World};
+use crate::script::{self, Change, Intervention, LineDetail, RunOptions, RunReport, Runner, ScriptError, StmtKind};
 
-/// (id, text) of each lesson script, in file-name order.
+/// (id, text) of each lesson script: the two tours first, then in file-name order.
 pub const SCRIPTS: &[(&str, &str)] = &[
+    ("tour", include_str!("../../scenarios/tour.sock")),
+    ("udp-ten", include_str!("../../scenarios/udp_ten.sock")),
     ("accept_new_socket", include_str!("../../scenarios/accept_new_socket.sock")),
     ("backlog_overflow", include_str!("../../scenarios/backlog_overflow.sock")),
     ("connection_refused", include_str!("../../scenarios/connection_refused.sock")),
@@ -40,13 +42,17 @@ pub fn script_text(id: &str) -> Option<&'static str> {
 }
 
 /// A script run, ready for the page: the world after its set-up lines, the
-/// commands that replay the rest, and the runner's report (lines and outcomes).
+/// commands that replay the rest (the learner's edits the run reached among
+/// them, where they happened), and the runner's report (lines and outcomes).
 pub struct Prepared {
     pub world: World,
     pub commands: Vec<Cmd>,
     pub report: RunReport,
     /// Trace events the set-up lines made (link settings); the page's trace starts after them.
     pub setup_len: usize,
+    /// The learner's edits anchored after the end of the run, for the page to
+    /// apply as it runs the world on.
+    pub later_edits: Vec<Edit>,
 }
 
 fn is_setup(kind: &StmtKind) -> bool {
@@ -74,16 +80,32 @@ pub struct ScriptRun {
     /// The world after the leading set-up lines, where the page's timeline starts.
     world: World,
     setup_len: usize,
+    edits: Vec<Edit>,
+}
+
+/// The learner's edit as a change to the run, anchored after the events the
+/// page showed before it (and the set-up lines' events).
+fn intervention(edit: &Edit, setup_len: usize) -> Intervention {
+    let change = match *edit {
+        Edit::Drop { packet, .. } => Change::DropPacket(PacketId(packet)),
+        Edit::Link { link, settings, .. } => Change::Link { link: LinkId(link), settings },
+        Edit::Cut { link, cut, .. } => Change::Cut { link: LinkId(link), cut },
+    };
+    Intervention { after_events: setup_len.saturating_add(edit.at()), change }
 }
 
 /// Parses `text` and runs its set-up lines, with `seed` (the script's own `seed`
-/// line when `None`); the rest runs in [`ScriptRun::run_for`] slices.
-pub fn start(text: &str, seed: Option<u64>) -> Result<ScriptRun, ScriptError> {
+/// line when `None`) and the learner's `edits`; the rest runs in
+/// [`ScriptRun::run_for`] slices.
+pub fn start(text: &str, seed: Option<u64>, edits: &[Edit]) -> Result<ScriptRun, ScriptError> {
     let parsed = Arc::new(script::parse(text)?);
     let opts = RunOptions {
         seed,
         max_events: PAGE_MAX_EVENTS,
         max_record_bytes: PAGE_MAX_RECORD_BYTES,
+        // A learner's change may break an expectation: the run goes on, so
+        // every later line shows what happened in the changed run.
+        keep_going: true,
         ..RunOptions::default()
     };
     let statements = parsed.statements.len();
@@ -96,12 +118,15 @@ pub fn start(text: &str, seed: Option<u64>) -> Result<ScriptRun, ScriptError> {
     let setup_len = runner.trace().len();
     let mut world = runner.world().snapshot();
     world.discard_trace();
-    Ok(ScriptRun { runner, statements, setup_lines, world, setup_len })
+    let mut edits = edits.to_vec();
+    edits.sort_by_key(Edit::at); // stable: same-place edits keep their order
+    runner.set_interventions(edits.iter().map(|e| intervention(e, setup_len)).collect());
+    Ok(ScriptRun { runner, statements, setup_lines, world, setup_len, edits })
 }
 
 /// Parses and runs `text` with `seed` (the script's own `seed` line when `None`), at once.
 pub fn prepare(text: &str, seed: Option<u64>) -> Result<Prepared, ScriptError> {
-    Ok(start(text, seed)?.finish())
+    Ok(start(text, seed, &[])?.finish())
 }
 
 impl ScriptRun {
@@ -126,13 +151,25 @@ impl ScriptRun {
 
     /// The rest of the run, done now, as the page's model.
     pub fn finish(self) -> Prepared {
-        let ScriptRun { runner, setup_lines, world, setup_len, .. } = self;
-        commands_of(runner.finish(), world, setup_lines, setup_len)
+        let ScriptRun { runner, setup_lines, world, setup_len, edits, .. } = self;
+        commands_of(runner.finish(), world, setup_lines, setup_len, edits)
     }
 }
 
-/// The commands that replay `report` from the world after its set-up lines.
-fn commands_of(report: RunReport, world: World, setup_lines: usize, setup_len: usize) -> Prepared {
+/// The commands that replay `report` from the world after its set-up lines:
+/// each call and fault where the runner made it, and each of the learner's
+/// `edits` the run reached where it landed (before what happened at that point).
+fn commands_of(report: RunReport, world: World, setup_lines: usize, setup_len: usize, edits: Vec<Edit>) -> Prepared {
+    // (trace index, order at that index, command): an edit comes before the
+    // call or fault at the same index, as the runner applied it first.
+    let mut placed: Vec<(usize, u8, Cmd)> = Vec::new();
+    let reached = report.intervened.len();
+    for (done, edit) in report.intervened.iter().zip(&edits) {
+        if done.applied {
+            placed.push((done.at, 0, Cmd::Edit(edit.clone())));
+        }
+    }
+    let later_edits = edits.into_iter().skip(reached).collect();
     let mut commands = Vec::new();
     for line in report.lines.iter().filter(|l| l.stmt >= setup_lines) {
         match &line.detail {
@@ -148,24 +185,59 @@ fn commands_of(report: RunReport, world: World, setup_lines: usize, setup_len: u
                             .position(|e| matches!(&e.kind, TraceKind::Call { call, .. } if *call == id))
                     })
                     .map_or(line.trace_start, |i| line.trace_start + i);
-                let time = report.trace.get(at).map_or(line.time, |e| e.time);
-                commands.push(Cmd::CatchUp { len: at.saturating_sub(setup_len), time });
-                commands.push(Cmd::Do(Command::Call { host: rec.host_id, call: rec.call.clone() }));
+                placed.push((at, 1, Cmd::Do(Command::Call { host: rec.host_id, call: rec.call.clone() })));
             }
             LineDetail::Fault | LineDetail::Setup => {
                 let range = report.trace.get(line.trace_start..line.trace_end).unwrap_or(&[]);
                 for (i, e) in range.iter().enumerate() {
                     if let TraceKind::Fault { link, dir, change } = &e.kind {
-                        commands
-                            .push(Cmd::CatchUp { len: (line.trace_start + i).saturating_sub(setup_len), time: e.time });
-                        commands.push(Cmd::Do(Command::Link { link: *link, dir: *dir, change: change.clone() }));
+                        let command = Command::Link { link: *link, dir: *dir, change: change.clone() };
+                        placed.push((line.trace_start + i, 1, Cmd::Do(command)));
                     }
                 }
             }
             _ => {}
         }
     }
-    Prepared { world, commands, report, setup_len }
+    placed.sort_by_key(|(at, order, _)| (*at, *order)); // stable
+    let end_time = report.end_time;
+    for (at, _, cmd) in placed {
+        // When it happened: the time of the event it came before (the run's
+        // end for a change after the last event).
+        let time = report.trace.get(at).map_or(end_time, |e| e.time);
+        commands.push(Cmd::CatchUp { len: at.saturating_sub(setup_len), time });
+        commands.push(cmd);
+    }
+    Prepared { world, commands, report, setup_len, later_edits }
+}
+
+/// Where a script line's call happened in the run's trace: the indices of
+/// its `Call` and `Return` events (runner trace indices), so the page shows a
+/// call as issued, blocked or returned by the step it is at, never ahead.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallAt {
+    pub call: Option<usize>,
+    pub returned: Option<usize>,
+}
+
+/// [`CallAt`] for every line of `report` (default for lines that are not calls).
+pub fn call_events(report: &RunReport) -> Vec<CallAt> {
+    let mut by_call: std::collections::HashMap<CallId, CallAt> = std::collections::HashMap::new();
+    for (i, e) in report.trace.iter().enumerate() {
+        match &e.kind {
+            TraceKind::Call { call, .. } => by_call.entry(*call).or_default().call = Some(i),
+            TraceKind::Return { call, .. } => by_call.entry(*call).or_default().returned = Some(i),
+            _ => {}
+        }
+    }
+    report
+        .lines
+        .iter()
+        .map(|l| match &l.detail {
+            LineDetail::Call(rec) => rec.call_id.and_then(|id| by_call.get(&id).copied()).unwrap_or_default(),
+            _ => CallAt::default(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -240,7 +312,7 @@ mod tests {
     fn a_lesson_run_in_slices_is_prepared_as_one_run_at_once() {
         let text = script_text("slow_start").unwrap();
         let whole = prepare(text, None).unwrap();
-        let mut run = start(text, None).unwrap();
+        let mut run = start(text, None, &[]).unwrap();
         let mut slices = 0;
         while !run.run_for(37) {
             slices += 1;

@@ -997,7 +997,7 @@ mod tests {
     #[wasm_bindgen_test]
     fn the_tour_has_a_lifeline_per_socket_and_the_syn_ack_leaves_the_accepted_one() {
         let lesson = library().into_iter().find(|l| l.id == "tour").expect("tour");
-        let run = lesson.build(None).expect("build");
+        let run = lesson.build(None, &[]).expect("build");
         let world = run.world.clone();
         let t = Timeline::run(run.world, run.commands, &[]);
         let p = packets(&t.trace, &world);

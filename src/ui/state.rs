@@ -7,12 +7,12 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::i18n::{Lang, Notice, Notices};
-use super::lesson::{library, BuildError, Lesson, Run, Start, SANDBOX};
-use super::scripts::ScriptRun;
+use super::lesson::{library, Lesson, SANDBOX};
+use super::scripts::{call_events, CallAt, Prepared, ScriptRun};
 use super::timeline::{Builder, Edit, LinkSettings, Timeline};
 use crate::links::Pick;
 use crate::net::{LinkId, SocketId, TraceKind, World};
-use crate::script::RunReport;
+use crate::script::{RunReport, ScriptError};
 use crate::share::{self, ShareError, Shared};
 
 pub struct AppState {
@@ -20,14 +20,20 @@ pub struct AppState {
     /// Every lesson the picker offers (loaded once).
     pub library: Rc<Vec<Lesson>>,
     pub lesson: Rc<Lesson>,
-    /// Overrides a script's seed line; built-in lessons use 1 when unset.
+    /// Overrides a script's seed line.
     pub seed: Option<u64>,
-    /// The script runner's report for script lessons: per-line outcomes.
+    /// The script runner's report: per-line outcomes of the run shown.
     pub report: Option<Rc<RunReport>>,
+    /// Where each line's call is in the report's trace (computed once per run).
+    pub calls: Rc<Vec<CallAt>>,
+    /// Trace events the script's set-up lines made: the report's trace index
+    /// of the timeline's first event.
+    pub setup_len: usize,
     /// The sandbox's text as last edited, and why it would not run.
     pub sandbox_text: Rc<str>,
-    pub script_error: Option<BuildError>,
-    /// The learner's changes: faults and dropped packets, anchored in time.
+    pub script_error: Option<ScriptError>,
+    /// The learner's changes: faults and dropped packets, anchored in the
+    /// run, in the order it applied them.
     pub edits: Vec<Edit>,
     pub timeline: Rc<Timeline>,
     /// Ticks done: 0 is before anything, `timeline.len()` the end.
@@ -48,6 +54,9 @@ pub struct AppState {
     /// A lesson still being computed ([`Action::LoadMore`] goes on with it); the
     /// page shows the previous one meanwhile.
     pub loading: Option<Rc<Loading>>,
+    /// The script line the learner's last console call became, and its text:
+    /// the console shows that line's outcome, not the lesson's last call.
+    pub console_line: Option<(usize, String)>,
 }
 
 /// Units of timeline work (ticks) done at once when a lesson is loaded: every
@@ -73,39 +82,43 @@ pub struct Loading {
     slices: Cell<u32>,
 }
 
-/// The two halves of loading a script lesson: its script runs, then its
-/// timeline is built from the run (a built-in lesson has only the second).
+/// The two halves of loading a lesson: its script runs (with the learner's
+/// edits), then its timeline is built from the run.
 enum Stage {
     Script { run: Box<ScriptRun>, edits: Vec<Edit> },
-    Timeline { builder: Box<Builder>, report: Option<RunReport> },
+    Timeline { builder: Box<Builder>, report: RunReport, setup_len: usize },
 }
 
 struct Work {
     stage: Stage,
-    /// The learner's edits the timeline applies (those on links the lesson has).
+    /// The learner's edits (those on links the lesson has).
     edits: Vec<Edit>,
     notices: Vec<Notice>,
 }
 
 impl Work {
-    fn new(start: Start, edits: Vec<Edit>) -> Work {
-        match start {
-            Start::Ready(run) => Work::timeline(*run, edits),
-            Start::Script(run) => Work { stage: Stage::Script { run, edits }, edits: Vec::new(), notices: Vec::new() },
-        }
+    fn new(run: ScriptRun, edits: Vec<Edit>) -> Work {
+        Work { stage: Stage::Script { run: Box::new(run), edits }, edits: Vec::new(), notices: Vec::new() }
     }
 
-    /// Starts building the timeline of `run`, leaving out (and noting) edits on
-    /// links the lesson does not have: a shared link may carry any link id.
-    fn timeline(run: Run, edits: Vec<Edit>) -> Work {
-        let Run { world, commands, report } = run;
-        let (edits, ignored): (Vec<Edit>, Vec<Edit>) = edits.into_iter().partition(|e| match e {
+    /// Starts building the timeline of the script's run, leaving out (and
+    /// noting) edits on links the lesson does not have: a shared link may carry
+    /// any link id.
+    fn timeline(run: Prepared, edits: Vec<Edit>) -> Work {
+        let Prepared { world, commands, report, later_edits, setup_len } = run;
+        let has_link = |e: &Edit| match e {
             Edit::Link { link, .. } | Edit::Cut { link, .. } => world.link(LinkId(*link)).is_some(),
             Edit::Drop { .. } => true,
-        });
+        };
+        let (edits, ignored): (Vec<Edit>, Vec<Edit>) = edits.into_iter().partition(has_link);
+        let later_edits: Vec<Edit> = later_edits.into_iter().filter(has_link).collect();
         let mut notices = Vec::new();
-        if let Some(failure) = report.as_ref().and_then(|r| r.failures.first()) {
-            notices.push(Notice::ScriptStopped { lesson: String::new(), failure: failure.clone() });
+        if let Some(failure) = report.failures.first() {
+            notices.push(if edits.is_empty() {
+                Notice::ScriptStopped { lesson: String::new(), failure: failure.clone() }
+            } else {
+                Notice::OutcomeChanged { expectations: report.failures.len() }
+            });
         }
         if !ignored.is_empty() {
             let mut links: Vec<u32> = ignored
@@ -119,8 +132,8 @@ impl Work {
             links.dedup();
             notices.push(Notice::IgnoredEdits { count: ignored.len(), links });
         }
-        let builder = Box::new(Builder::new(world, commands, &edits));
-        Work { stage: Stage::Timeline { builder, report }, edits, notices }
+        let builder = Box::new(Builder::new(world, commands, &later_edits));
+        Work { stage: Stage::Timeline { builder, report, setup_len }, edits, notices }
     }
 
     /// Does at most `units` of work; the script's end starts the timeline.
@@ -128,14 +141,14 @@ impl Work {
         match self.stage {
             Stage::Script { mut run, edits } => {
                 if run.run_for(units as u64) {
-                    Work::timeline(run.finish().into(), edits)
+                    Work::timeline(run.finish(), edits)
                 } else {
                     Work { stage: Stage::Script { run, edits }, ..self }
                 }
             }
-            Stage::Timeline { mut builder, report } => {
+            Stage::Timeline { mut builder, report, setup_len } => {
                 builder.work(units);
-                Work { stage: Stage::Timeline { builder, report }, ..self }
+                Work { stage: Stage::Timeline { builder, report, setup_len }, ..self }
             }
         }
     }
@@ -232,8 +245,8 @@ pub enum Action {
 }
 
 /// Starts the lesson's script and timeline (the first slice of each done).
-fn run(lesson: &Lesson, seed: Option<u64>, edits: Vec<Edit>) -> Result<Work, BuildError> {
-    let mut work = Work::new(lesson.start(seed)?, edits);
+fn run(lesson: &Lesson, seed: Option<u64>, edits: Vec<Edit>) -> Result<Work, ScriptError> {
+    let mut work = Work::new(lesson.start(seed, &edits)?, edits);
     if matches!(work.stage, Stage::Script { .. }) {
         work = work.work(FIRST_SCRIPT_SLICE as usize);
     }
@@ -247,7 +260,7 @@ impl AppState {
     pub fn new(lang: Lang) -> AppState {
         let library = Rc::new(library());
         let first = library.first().cloned().unwrap_or_else(|| Lesson::sandbox(""));
-        let text: Rc<str> = Rc::from(library.iter().find_map(|l| l.text()).unwrap_or(""));
+        let text: Rc<str> = Rc::from(library.first().map_or("", Lesson::text));
         let mut s = AppState::blank(lang, library, text);
         s.load(Rc::new(first), None, Vec::new(), 0);
         s
@@ -261,6 +274,8 @@ impl AppState {
             lesson: Rc::new(Lesson::sandbox("")),
             seed: None,
             report: None,
+            calls: Rc::default(),
+            setup_len: 0,
             sandbox_text,
             script_error: None,
             edits: Vec::new(),
@@ -274,6 +289,7 @@ impl AppState {
             picked: None,
             notice: None,
             loading: None,
+            console_line: None,
         }
     }
 
@@ -281,8 +297,8 @@ impl AppState {
     /// is left [`AppState::loading`], the current lesson shown until it is done. On
     /// a script error the current lesson stays and the error is kept for the editor.
     pub fn load(&mut self, lesson: Rc<Lesson>, seed: Option<u64>, edits: Vec<Edit>, pos: usize) {
-        if let Some(text) = lesson.text().filter(|_| lesson.is_sandbox()) {
-            self.sandbox_text = Rc::from(text);
+        if lesson.is_sandbox() {
+            self.sandbox_text = Rc::from(lesson.text());
         }
         // A newer load replaces one still in progress.
         self.loading = None;
@@ -302,14 +318,16 @@ impl AppState {
 
     /// Shows a lesson whose timeline is complete.
     fn install(&mut self, work: Work, lesson: Rc<Lesson>, seed: Option<u64>, pos: usize) {
-        let Work { stage: Stage::Timeline { builder, report }, edits, mut notices } = work else {
+        let Work { stage: Stage::Timeline { builder, report, setup_len }, edits, mut notices } = work else {
             return;
         };
         let timeline = builder.finish();
         let pos = pos.min(timeline.len());
         self.world = Rc::new(timeline.world_at(pos));
         self.timeline = Rc::new(timeline);
-        self.report = report.map(Rc::new);
+        self.calls = Rc::new(call_events(&report));
+        self.setup_len = setup_len;
+        self.report = Some(Rc::new(report));
         for notice in &mut notices {
             if let Notice::ScriptStopped { lesson: name, .. } = notice {
                 name.clone_from(&lesson.id);
@@ -317,6 +335,9 @@ impl AppState {
         }
         self.lesson = lesson;
         self.seed = seed;
+        // In the order the run applied them: by anchor, same-place ones as made.
+        let mut edits = edits;
+        edits.sort_by_key(Edit::at);
         self.edits = edits;
         self.pos = pos;
         self.playing = false;
@@ -344,6 +365,7 @@ impl AppState {
 
     fn reloaded(&self, lesson: Rc<Lesson>, seed: Option<u64>, edits: Vec<Edit>, pos: usize) -> AppState {
         let mut s = self.copy();
+        s.console_line = None;
         s.load(lesson, seed, edits, pos);
         s
     }
@@ -353,7 +375,7 @@ impl AppState {
         Shared {
             lesson: self.lesson.id.clone(),
             seed: self.seed,
-            script: self.lesson.text().filter(|_| self.lesson.is_sandbox()).map(str::to_string),
+            script: self.lesson.is_sandbox().then(|| self.lesson.text().to_string()),
             pos: self.pos,
             edits: self.edits.clone(),
         }
@@ -399,6 +421,8 @@ impl AppState {
             lesson: self.lesson.clone(),
             seed: self.seed,
             report: self.report.clone(),
+            calls: self.calls.clone(),
+            setup_len: self.setup_len,
             sandbox_text: self.sandbox_text.clone(),
             script_error: self.script_error.clone(),
             edits: self.edits.clone(),
@@ -412,6 +436,7 @@ impl AppState {
             picked: self.picked,
             notice: self.notice.clone(),
             loading: self.loading.clone(),
+            console_line: self.console_line.clone(),
         };
         // Follow the action: the socket whose state just changed becomes the selected one.
         if let Some(sock) = s.timeline.events_of(pos).iter().find_map(|e| match e.kind {
@@ -426,8 +451,15 @@ impl AppState {
         s
     }
 
+    /// Where an edit made now is anchored: after the trace events shown so far.
+    fn anchor(&self) -> usize {
+        self.timeline.trace_until(self.pos).len()
+    }
+
+    /// Re-runs the lesson with `edit` (anchored at [`AppState::anchor`]) and goes
+    /// to the step right after it.
     fn with_edit(&self, edit: Edit) -> AppState {
-        let same_place = self.edits.iter().filter(|e| e.at() == self.pos).count();
+        let same_place = self.edits.iter().filter(|e| e.at() == edit.at()).count();
         let mut edits = self.edits.clone();
         edits.push(edit);
         let mut s = self.reloaded(self.lesson.clone(), self.seed, edits, self.pos + 1 + same_place);
@@ -471,7 +503,7 @@ impl Reducible for AppState {
             }
             Action::SelectLesson(id) if id == SANDBOX => {
                 // The sandbox starts from the lesson on screen, when it is a script.
-                let text = self.lesson.text().map_or_else(|| self.sandbox_text.to_string(), str::to_string);
+                let text = self.lesson.text().to_string();
                 self.reloaded(Rc::new(Lesson::sandbox(&text)), None, Vec::new(), 0)
             }
             Action::SelectLesson(id) => match self.library.iter().find(|l| l.id == id) {
@@ -480,16 +512,12 @@ impl Reducible for AppState {
             },
             Action::RunSandbox(text) => self.reloaded(Rc::new(Lesson::sandbox(&text)), self.seed, Vec::new(), 0),
             Action::ConsoleCall { host, line } => {
-                let base = if self.lesson.is_sandbox() {
-                    self.sandbox_text.to_string()
-                } else {
-                    match self.lesson.text() {
-                        Some(t) => t.to_string(),
-                        None => return self,
-                    }
-                };
-                let text = format!("{}\n{host}: {}\n", base.trim_end(), line.trim());
-                self.reloaded(Rc::new(Lesson::sandbox(&text)), self.seed, Vec::new(), usize::MAX)
+                let base = if self.lesson.is_sandbox() { &*self.sandbox_text } else { self.lesson.text() };
+                let typed = format!("{host}: {}", line.trim());
+                let text = format!("{}\n{typed}\n", base.trim_end());
+                let mut s = self.reloaded(Rc::new(Lesson::sandbox(&text)), self.seed, Vec::new(), usize::MAX);
+                s.console_line = Some((text.lines().count(), typed));
+                s
             }
             Action::SetSpeed(ms) => AppState { speed_ms: ms.clamp(50, 5000), ..self.copy() },
             Action::SelectPacket(p) => AppState { selected_packet: p, picked: p.map(Pick::Packet), ..self.copy() },
@@ -507,10 +535,10 @@ impl Reducible for AppState {
                 if !self.world.in_flight().iter().any(|(p, _, _)| p.id.0 == packet) {
                     return self;
                 }
-                self.with_edit(Edit::Drop { at: self.pos, packet })
+                self.with_edit(Edit::Drop { at: self.anchor(), packet })
             }
-            Action::SetLink { link, settings } => self.with_edit(Edit::Link { at: self.pos, link, settings }),
-            Action::CutLink { link, cut } => self.with_edit(Edit::Cut { at: self.pos, link, cut }),
+            Action::SetLink { link, settings } => self.with_edit(Edit::Link { at: self.anchor(), link, settings }),
+            Action::CutLink { link, cut } => self.with_edit(Edit::Cut { at: self.anchor(), link, cut }),
             Action::ClearEdits => self.reloaded(self.lesson.clone(), self.seed, Vec::new(), self.pos),
             Action::Restore(Ok(None)) => return self,
             Action::Restore(Ok(Some(shared))) => {
@@ -638,7 +666,7 @@ mod script_tests {
             assert!(slices < 10_000);
         }
         assert!(next.lesson.is_sandbox() && next.pos == 0 && next.script_error.is_none());
-        let whole = match Lesson::sandbox(&text).build(None) {
+        let whole = match Lesson::sandbox(&text).build(None, &[]) {
             Ok(r) => Timeline::run(r.world, r.commands, &[]),
             Err(e) => panic!("{e}"),
         };
@@ -658,7 +686,7 @@ mod script_tests {
         assert!(sandbox.lesson.is_sandbox());
         assert_eq!(sandbox.timeline.trace, sandbox.clone().reduce(Action::Start).timeline.trace);
         let broken = sandbox.clone().reduce(Action::RunSandbox("host a 10.0.0.1\nbogus line here\n".into()));
-        assert!(matches!(&broken.script_error, Some(BuildError::Script(e)) if e.line == 2));
+        assert!(matches!(&broken.script_error, Some(e) if e.line == 2));
         assert!(Rc::ptr_eq(&broken.timeline, &sandbox.timeline));
         assert_eq!(&*broken.sandbox_text, "host a 10.0.0.1\nbogus line here\n");
         let called =

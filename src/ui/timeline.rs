@@ -30,9 +30,11 @@ pub enum Op {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cmd {
     Do(Command),
+    /// The learner's edit, where the script run met it.
+    Edit(Edit),
     /// Run single events (none later than `time`) until the trace holds `len`
-    /// events not made by edits, then move the clock to `time` if that skips no
-    /// event: a script's call lands mid-instant exactly where the runner made it.
+    /// events, then move the clock to `time` if that skips no event: a
+    /// script's call lands mid-instant exactly where the runner made it.
     CatchUp {
         len: usize,
         time: u64,
@@ -60,8 +62,6 @@ pub struct Timeline {
     snapshots: Vec<World>,
     /// Why the run stopped early or a command failed, if it did.
     pub warning: Option<String>,
-    /// Trace events made by the learner's edits.
-    edit_events: usize,
 }
 
 fn apply(world: &mut World, op: &Op) -> Result<(), String> {
@@ -101,19 +101,15 @@ pub struct Builder {
 
 impl Builder {
     /// Starts running `commands` on `world` (a [`Command::RunUntil`] advances the
-    /// clock; a call happens after every event due by then), with the learner's
-    /// `edits`; the run goes on until nothing is left to happen.
+    /// clock; a call happens after every event due by then); the run goes on
+    /// until nothing is left to happen, with the learner's `edits` applied
+    /// where the trace reaches their anchors (a script run places the edits it
+    /// reached among its commands; these are the ones after its end).
     pub fn new(mut world: World, commands: Vec<Cmd>, edits: &[Edit]) -> Builder {
         world.discard_trace();
         let mut edits: Vec<Edit> = edits.to_vec();
         edits.sort_by_key(Edit::at); // stable: same-position edits keep their order
-        let t = Timeline {
-            ticks: Vec::new(),
-            trace: Vec::new(),
-            snapshots: vec![world.snapshot()],
-            warning: None,
-            edit_events: 0,
-        };
+        let t = Timeline { ticks: Vec::new(), trace: Vec::new(), snapshots: vec![world.snapshot()], warning: None };
         let total_commands = commands.len();
         Builder {
             world,
@@ -170,15 +166,14 @@ impl Builder {
             return false;
         }
         // The learner's edits anchored here come first.
-        if let Some(edit) = self.edits.next_if(|e| e.at() <= t.ticks.len()) {
+        if let Some(edit) = self.edits.next_if(|e| e.at() <= t.trace.len()) {
             t.push(world, pending, Op::Edit(edit), true);
             return true;
         }
         let next_event = world.next_event_time();
         let op = match self.commands.peek() {
             Some(Cmd::CatchUp { len, time }) => {
-                let made = t.trace.len() - t.edit_events;
-                if made < *len && next_event.is_some_and(|e| e <= *time) {
+                if t.trace.len() < *len && next_event.is_some_and(|e| e <= *time) {
                     Op::Step
                 } else {
                     // Caught up: what is left before `time` made no trace in the
@@ -204,8 +199,12 @@ impl Builder {
                     return true;
                 }
             },
-            Some(Cmd::Do(_)) => match self.commands.next() {
+            Some(Cmd::Do(_) | Cmd::Edit(_)) => match self.commands.next() {
                 Some(Cmd::Do(c)) => Op::Cmd(c),
+                Some(Cmd::Edit(edit)) => {
+                    t.push(world, pending, Op::Edit(edit), true);
+                    return true;
+                }
                 _ => return true,
             },
             None => match next_event {
@@ -245,9 +244,6 @@ impl Timeline {
         world.drain_trace_into(&mut self.trace);
         if self.trace.len() == first && !edit {
             return; // nothing observable (a superseded timer): fold into the next tick
-        }
-        if edit {
-            self.edit_events += self.trace.len() - first;
         }
         let ops = std::mem::take(pending);
         self.ticks.push(Tick { ops, first, end: self.trace.len(), time: world.now(), edit });
@@ -330,8 +326,8 @@ mod tests {
 
     fn run(id: &str, edits: &[Edit]) -> Timeline {
         let lesson = library().into_iter().find(|l| l.id == id).expect("lesson");
-        let run = lesson.build(None).expect("build");
-        Timeline::run(run.world, run.commands, edits)
+        let run = lesson.build(None, edits).expect("build");
+        Timeline::run(run.world, run.commands, &run.later_edits)
     }
 
     fn views(w: &World) -> Vec<SocketView> {
@@ -407,7 +403,8 @@ mod tests {
             .expect("a data segment");
         let TraceKind::Sent { packet, .. } = &t.trace[data].kind else { unreachable!() };
         let pos = t.position_of_event(data);
-        let dropped = run("tour", &[Edit::Drop { at: pos, packet: packet.id.0 }]);
+        let at = t.trace_until(pos).len();
+        let dropped = run("tour", &[Edit::Drop { at, packet: packet.id.0 }]);
         let reasons: Vec<SendReason> = dropped
             .trace
             .iter()
@@ -425,8 +422,8 @@ mod tests {
         let lesson = library().into_iter().find(|l| l.id == "tour").expect("lesson");
         let edits = [Edit::Cut { at: 3, link: 0, cut: true }, Edit::Cut { at: 9, link: 0, cut: false }];
         let whole = run("tour", &edits);
-        let built = lesson.build(None).expect("build");
-        let mut b = Builder::new(built.world, built.commands, &edits);
+        let built = lesson.build(None, &edits).expect("build");
+        let mut b = Builder::new(built.world, built.commands, &built.later_edits);
         let mut slices = 0;
         let mut last = 0.0;
         while !b.work(3) {
