@@ -123,7 +123,7 @@ fn socket_ends(line: &str) -> impl Iterator<Item = Ipv4Addr> + '_ {
 /// The kernel prints each 32-bit word of an address as it lies in memory, read
 /// as a host-order number (`%08X`): its bytes in memory order are the word's
 /// native-endian bytes.
-fn parse_ip(hex: &str) -> Option<Ipv4Addr> {
+pub(super) fn parse_ip(hex: &str) -> Option<Ipv4Addr> {
     let word = |i: usize| hex.get(i * 8..i * 8 + 8).and_then(|w| u32::from_str_radix(w, 16).ok()).map(u32::to_ne_bytes);
     match hex.len() {
         8 => word(0).map(Ipv4Addr::from),
