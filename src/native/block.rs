@@ -1,6 +1,6 @@
 //! Which loopback block a real run takes.
 //!
-//! A run's addresses are 127.b.0.x for one block b in 1..=250 (see
+//! A run's addresses are 127.b.h.x for one block b in 1..=250, h ≥ 1 per host (see
 //! [`super::map::AddressMap::new`]). Its TCP sockets outlive it: the side that
 //! closes first stays in TIME-WAIT for 60 s, holding its address and port. Every
 //! process used to count blocks from 1, so a script run twice in a row, as two
@@ -9,7 +9,7 @@
 //! So a run takes a block where no socket of any kind exists: none of this
 //! network namespace's sockets listed in `/proc/net/{tcp,udp,tcp6,udp6}` has
 //! an address in 127.b.0.0/16 at either end. It then claims the block by binding a
-//! UDP socket to 127.b.0.1:[`CLAIM_PORT`] (no script address is ever .1), which
+//! UDP socket to 127.b.0.1:[`CLAIM_PORT`] (no script address is in 127.b.0.0/24), which
 //! a second process choosing at the same moment cannot also bind, and which the
 //! listing shows to every later scan while the run holds it. The search starts
 //! at an offset taken from the process id and moves on by one with every run,
