@@ -563,11 +563,17 @@ fn check_real(files: &[PathBuf], options: &NativeOptions, quiet: bool) -> Result
             failed += 1;
             code = code.max(1);
             for l in failures {
-                if let socklab::native::NativeOutcome::Call { result, .. } = &l.outcome {
-                    let got = result.as_ref().map_or("still blocked".into(), |r| r.render());
-                    let (source, got) = (shown_up_to(&l.source, MAX_LINE_CHARS), escaped(&got));
-                    say!("{name}:{}: expected {source}, got {got} (real sockets)", l.line);
-                }
+                let got = match &l.outcome {
+                    socklab::native::NativeOutcome::Call { result, .. } => {
+                        result.as_ref().map_or("still blocked".into(), |r| r.render())
+                    }
+                    socklab::native::NativeOutcome::State { got, .. } => {
+                        got.as_ref().map_or_else(|why| format!("no state ({why})"), |s| s.name().to_string())
+                    }
+                    _ => continue,
+                };
+                let (source, got) = (shown_up_to(&l.source, MAX_LINE_CHARS), escaped(&got));
+                say!("{name}:{}: expected {source}, got {got} (real sockets)", l.line);
             }
         }
     }

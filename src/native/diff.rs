@@ -159,13 +159,19 @@ fn compare(model: &RunReport, kernel: &NativeReport, source: &str) -> DiffReport
                     Ok(state) => state.name().to_string(),
                     Err(why) => format!("(none: {why})"),
                 };
+                let verdict = match (&model_state, got) {
+                    // Neither world has a state to give (a name still waiting
+                    // for its call, say): nothing to compare.
+                    (None, Err(why)) => Verdict::NotCompared(format!("no state in either world: {why}")),
+                    _ => verdict(model_state.as_deref() == Some(kernel.as_str()), None),
+                };
                 lines.push(LineDiff {
                     line: k.line,
                     kind: LineKind::State,
                     call: format!("state {host} {fd}"),
-                    model: model_state.clone().unwrap_or_else(|| "(none)".into()),
-                    verdict: verdict(model_state.as_deref() == Some(kernel.as_str()), None),
+                    model: model_state.unwrap_or_else(|| "(none)".into()),
                     kernel,
+                    verdict,
                     by_driver: None,
                 });
             }
