@@ -698,7 +698,7 @@ fn diff(files: &[PathBuf], verbose: bool, options: &NativeOptions) -> Result<u8,
                     let (model, kernel) = (escaped(&l.model), escaped(&l.kernel));
                     match &l.verdict {
                         Verdict::Agree if !verbose => {}
-                        Verdict::Agree => say!("      {name}:{}: {call} = {model} (model and kernel)", l.line),
+                        Verdict::Agree => say!("      {name}:{}: {call} = {model} (model and kernel agree)", l.line),
                         Verdict::Diverge => say!("      {name}:{}: {call}: model {model}, kernel {kernel}", l.line),
                         Verdict::Annotated(why) => say!(
                             "      {name}:{}: {call}: model {model}, kernel {kernel} (known: {})",
