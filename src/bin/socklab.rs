@@ -563,11 +563,17 @@ fn check_real(files: &[PathBuf], options: &NativeOptions, quiet: bool) -> Result
             failed += 1;
             code = code.max(1);
             for l in failures {
-                if let socklab::native::NativeOutcome::Call { result, .. } = &l.outcome {
-                    let got = result.as_ref().map_or("still blocked".into(), |r| r.render());
-                    let (source, got) = (shown_up_to(&l.source, MAX_LINE_CHARS), escaped(&got));
-                    say!("{name}:{}: expected {source}, got {got} (real sockets)", l.line);
-                }
+                let got = match &l.outcome {
+                    socklab::native::NativeOutcome::Call { result, .. } => {
+                        result.as_ref().map_or("still blocked".into(), |r| r.render())
+                    }
+                    socklab::native::NativeOutcome::State { got, .. } => {
+                        got.as_ref().map_or_else(|why| format!("no state ({why})"), |s| s.name().to_string())
+                    }
+                    _ => continue,
+                };
+                let (source, got) = (shown_up_to(&l.source, MAX_LINE_CHARS), escaped(&got));
+                say!("{name}:{}: expected {source}, got {got} (real sockets)", l.line);
             }
         }
     }
@@ -598,6 +604,15 @@ fn run_real(file: &Path, format: Format, options: &NativeOptions) -> Result<u8, 
                         if *blocked { "  (was blocked)" } else { "" },
                         by_driver.map_or(String::new(), |why| format!("  (answered by the driver: {why})"))
                     ),
+                    NativeOutcome::State { host, fd, got, .. } => format!(
+                        "state {} {} = {}",
+                        shown(host),
+                        shown(fd),
+                        got.as_ref().map_or_else(
+                            |why| format!("(none: {})", shown_up_to(why, MAX_LINE_CHARS)),
+                            |s| s.name().to_string()
+                        )
+                    ),
                     NativeOutcome::Refused(why) => format!("refused: {}", shown_up_to(why, MAX_LINE_CHARS)),
                     NativeOutcome::Skipped(why) => format!("skipped: {}", shown_up_to(why, MAX_LINE_CHARS)),
                     NativeOutcome::Waited(d) => format!("waited {} ms", d.as_millis()),
@@ -615,6 +630,9 @@ fn run_real(file: &Path, format: Format, options: &NativeOptions) -> Result<u8, 
                     NativeOutcome::Setup => ("setup", String::new()),
                     NativeOutcome::Call { result, .. } => {
                         ("call", result.as_ref().map_or("pending".into(), |r| r.render()))
+                    }
+                    NativeOutcome::State { got, .. } => {
+                        ("state", got.as_ref().map_or_else(|why| format!("none: {why}"), |s| s.name().to_string()))
                     }
                     NativeOutcome::Refused(w) => ("refused", w.clone()),
                     NativeOutcome::Skipped(w) => ("skipped", w.clone()),
@@ -634,7 +652,7 @@ fn run_real(file: &Path, format: Format, options: &NativeOptions) -> Result<u8, 
 
 /// `diff`: the model and the kernel, call by call.
 fn diff(files: &[PathBuf], verbose: bool, options: &NativeOptions) -> Result<u8, Usage> {
-    use socklab::native::diff::{DiffReport, Verdict};
+    use socklab::native::diff::{DiffReport, LineKind, Verdict};
     let (mut agreed, mut diverged, mut errors, mut refused) = (0, 0, 0, 0);
     for path in files {
         let (name, text, script) = match load(path) {
@@ -657,18 +675,20 @@ fn diff(files: &[PathBuf], verbose: bool, options: &NativeOptions) -> Result<u8,
         match &report {
             DiffReport::NotComparable(why) => say!("skip  {name}: {}", shown_up_to(why, MAX_LINE_CHARS)),
             DiffReport::Compared { lines, skipped, .. } => {
-                let count = |v: fn(&Verdict) -> bool| lines.iter().filter(|l| v(&l.verdict)).count();
-                let same = count(|v| *v == Verdict::Agree);
-                let noted = count(|v| matches!(v, Verdict::Annotated(_)));
+                let agree =
+                    |kind: LineKind| lines.iter().filter(|l| l.kind == kind && l.verdict == Verdict::Agree).count();
+                let (calls, states) = (agree(LineKind::Call), agree(LineKind::State));
+                let noted = lines.iter().filter(|l| matches!(l.verdict, Verdict::Annotated(_))).count();
                 let bad = report.divergences();
-                // A call the driver answered itself agrees by construction: say
-                // so, so no one reads it as the kernel's word.
+                // A line the driver answered says nothing about the kernel: it is
+                // counted apart and never as agreement.
                 let by_driver = match report.by_driver() {
                     0 => String::new(),
-                    n => format!(" ({n} answered by the driver, not the kernel)"),
+                    n => format!(", {n} answered by the driver (not compared)"),
                 };
                 say!(
-                    "{}  {name}: {same} calls agree{by_driver}, {bad} diverge, {noted} annotated, {} lines not applicable",
+                    "{}  {name}: {calls} calls and {states} states agree with the kernel{by_driver}, {bad} diverge, \
+                     {noted} annotated, {} lines not applicable",
                     if bad == 0 { "ok  " } else { "DIFF" },
                     skipped.len()
                 );
@@ -676,20 +696,19 @@ fn diff(files: &[PathBuf], verbose: bool, options: &NativeOptions) -> Result<u8,
                     // The call as rendered, or the line as written when the driver refused it.
                     let call = shown_up_to(&l.call, MAX_LINE_CHARS);
                     let (model, kernel) = (escaped(&l.model), escaped(&l.kernel));
-                    let (who, driver_note) = match l.by_driver {
-                        Some(why) => ("driver", format!("; answered by the driver: {why}")),
-                        None => ("kernel", String::new()),
-                    };
                     match &l.verdict {
                         Verdict::Agree if !verbose => {}
-                        Verdict::Agree => say!("      {name}:{}: {call} = {model} (both{driver_note})", l.line),
-                        Verdict::Diverge => {
-                            say!("      {name}:{}: {call}: model {model}, {who} {kernel}{driver_note}", l.line)
-                        }
+                        Verdict::Agree => say!("      {name}:{}: {call} = {model} (model and kernel agree)", l.line),
+                        Verdict::Diverge => say!("      {name}:{}: {call}: model {model}, kernel {kernel}", l.line),
                         Verdict::Annotated(why) => say!(
-                            "      {name}:{}: {call}: model {model}, {who} {kernel} (known: {}{driver_note})",
+                            "      {name}:{}: {call}: model {model}, kernel {kernel} (known: {})",
                             l.line,
                             shown_up_to(why, MAX_LINE_CHARS)
+                        ),
+                        Verdict::ByDriver(why) => say!(
+                            "      {name}:{}: {call}: model {model}, driver {kernel} (answered by the driver, not \
+                             compared: {why})",
+                            l.line
                         ),
                         Verdict::NotCompared(why) => {
                             say!("      {name}:{}: not compared: {}", l.line, shown_up_to(why, MAX_LINE_CHARS))

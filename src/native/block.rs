@@ -1,6 +1,6 @@
 //! Which loopback block a real run takes.
 //!
-//! A run's addresses are 127.b.0.x for one block b in 1..=250 (see
+//! A run's addresses are 127.b.h.x for one block b in 1..=250, h ≥ 1 per host (see
 //! [`super::map::AddressMap::new`]). Its TCP sockets outlive it: the side that
 //! closes first stays in TIME-WAIT for 60 s, holding its address and port. Every
 //! process used to count blocks from 1, so a script run twice in a row, as two
@@ -9,7 +9,7 @@
 //! So a run takes a block where no socket of any kind exists: none of this
 //! network namespace's sockets listed in `/proc/net/{tcp,udp,tcp6,udp6}` has
 //! an address in 127.b.0.0/16 at either end. It then claims the block by binding a
-//! UDP socket to 127.b.0.1:[`CLAIM_PORT`] (no script address is ever .1), which
+//! UDP socket to 127.b.0.1:[`CLAIM_PORT`] (no script address is in 127.b.0.0/24), which
 //! a second process choosing at the same moment cannot also bind, and which the
 //! listing shows to every later scan while the run holds it. The search starts
 //! at an offset taken from the process id and moves on by one with every run,
@@ -123,7 +123,7 @@ fn socket_ends(line: &str) -> impl Iterator<Item = Ipv4Addr> + '_ {
 /// The kernel prints each 32-bit word of an address as it lies in memory, read
 /// as a host-order number (`%08X`): its bytes in memory order are the word's
 /// native-endian bytes.
-fn parse_ip(hex: &str) -> Option<Ipv4Addr> {
+pub(super) fn parse_ip(hex: &str) -> Option<Ipv4Addr> {
     let word = |i: usize| hex.get(i * 8..i * 8 + 8).and_then(|w| u32::from_str_radix(w, 16).ok()).map(u32::to_ne_bytes);
     match hex.len() {
         8 => word(0).map(Ipv4Addr::from),

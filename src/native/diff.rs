@@ -1,5 +1,7 @@
 //! `socklab diff`: one script in both worlds — the model and the kernel — and its
-//! call-level outcomes compared line by line.
+//! call outcomes and TCP states compared line by line. Every compared line says
+//! who answered on the real side: the kernel, or the driver (which never counts
+//! as agreement: it says nothing about the kernel).
 
 use super::real::RealResult;
 use super::{NativeOptions, NativeOutcome, NativeReport};
@@ -22,18 +24,33 @@ pub enum Verdict {
     Annotated(String),
     /// Not compared: the driver refused or skipped the line.
     NotCompared(String),
+    /// Not compared: the driver, not the kernel, gave the real side's answer
+    /// (or the kernel answered about a stand-in address), for this reason.
+    ByDriver(&'static str),
+}
+
+/// What a compared line is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    /// A socket call's return.
+    Call,
+    /// An `expect state` line's TCP state.
+    State,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct LineDiff {
     pub line: usize,
+    pub kind: LineKind,
+    /// The call as rendered, or `state HOST FD` for a state line.
     pub call: String,
     pub model: String,
     pub kernel: String,
     pub verdict: Verdict,
     /// The driver answered this call itself, as the model does, without the
     /// kernel (say, `socket(inet6, ...)`: no real IPv6 socket is opened), and why.
-    /// Such a line agrees by construction: it says nothing about the kernel.
+    /// Such a line is never counted as agreement (its verdict is
+    /// [`Verdict::ByDriver`]): it says nothing about the kernel.
     pub by_driver: Option<&'static str>,
 }
 
@@ -108,29 +125,60 @@ fn compare(model: &RunReport, kernel: &NativeReport, source: &str) -> DiffReport
     let mut skipped = Vec::new();
     for k in &kernel.lines {
         let note = raw.get(k.line.wrapping_sub(1)).and_then(|l| l.split_once(DIVERGENCE_NOTE)).map(|(_, r)| r.trim());
-        let model_call = model.lines.iter().find_map(|l| match &l.detail {
-            LineDetail::Call(c) if l.line == k.line => Some(c),
+        let model_line = model.lines.iter().find(|l| l.line == k.line);
+        let model_call = model_line.and_then(|l| match &l.detail {
+            LineDetail::Call(c) => Some(c),
             _ => None,
         });
+        let verdict = |agree: bool, by_driver: Option<&'static str>| match (by_driver, agree, note) {
+            (Some(why), _, _) => Verdict::ByDriver(why),
+            (None, true, _) => Verdict::Agree,
+            (None, false, Some(reason)) => Verdict::Annotated(reason.to_string()),
+            (None, false, None) => Verdict::Diverge,
+        };
         match (&k.outcome, model_call) {
             (NativeOutcome::Call { rendered, result, by_driver, .. }, Some(m)) => {
-                let verdict = match (same(m.result.as_ref(), result.as_ref()), note) {
-                    (true, _) => Verdict::Agree,
-                    (false, Some(reason)) => Verdict::Annotated(reason.to_string()),
-                    (false, None) => Verdict::Diverge,
-                };
                 lines.push(LineDiff {
                     line: k.line,
+                    kind: LineKind::Call,
                     call: rendered.clone(),
                     model: m.result.as_ref().map_or("(still blocked)".into(), render_result),
                     kernel: result.as_ref().map_or("(still blocked)".into(), RealResult::render),
-                    verdict,
+                    verdict: verdict(same(m.result.as_ref(), result.as_ref()), *by_driver),
                     by_driver: *by_driver,
+                });
+            }
+            (NativeOutcome::State { host, fd, got, .. }, _) => {
+                // What the model's runner saw on this line; nothing when the line
+                // failed before looking (a name it could not resolve, say).
+                let model_state = model_line.and_then(|l| match &l.detail {
+                    LineDetail::Expect { got } => Some(got.clone()),
+                    _ => None,
+                });
+                let kernel = match got {
+                    Ok(state) => state.name().to_string(),
+                    Err(why) => format!("(none: {why})"),
+                };
+                let verdict = match (&model_state, got) {
+                    // Neither world has a state to give (a name still waiting
+                    // for its call, say): nothing to compare.
+                    (None, Err(why)) => Verdict::NotCompared(format!("no state in either world: {why}")),
+                    _ => verdict(model_state.as_deref() == Some(kernel.as_str()), None),
+                };
+                lines.push(LineDiff {
+                    line: k.line,
+                    kind: LineKind::State,
+                    call: format!("state {host} {fd}"),
+                    model: model_state.unwrap_or_else(|| "(none)".into()),
+                    kernel,
+                    verdict,
+                    by_driver: None,
                 });
             }
             (NativeOutcome::Refused(why), _) => {
                 lines.push(LineDiff {
                     line: k.line,
+                    kind: LineKind::Call,
                     call: k.source.clone(),
                     model: model_call.and_then(|m| m.result.as_ref()).map_or("-".into(), render_result),
                     kernel: "(refused)".into(),

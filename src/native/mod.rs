@@ -1,9 +1,10 @@
 //! Feature `native`: the same scripts on real kernel sockets over loopback, so
 //! the model can be checked against Linux (`socklab diff`).
 //!
-//! - [`map`] gives each script address its own 127.b.0.x and refuses any other address;
+//! - [`map`] gives each script address its own 127.b.h.x and refuses any other address;
 //! - [`block`] picks the run's b: a block no socket is on, not even an earlier run's TIME-WAIT;
 //! - [`real`] performs one host's calls on non-blocking socket2 sockets;
+//! - [`state`] reads TCP states from the kernel, for `expect state`;
 //! - this module walks a script as the simulator's runner does — each host one
 //!   process thread, a blocked call pending until the kernel lets it finish —
 //!   and records every call's outcome, and every line it cannot apply and why.
@@ -14,13 +15,15 @@ pub mod diff;
 pub mod map;
 pub mod memory;
 pub mod real;
+pub mod state;
 
 use crate::net::socket::{CallResult, CallValue, Domain, Errno, SysCall};
+use crate::net::tcp::state::TcpState;
 use crate::net::{CallId, Fd, HostId, Ipv4Addr, SocketAddrV4, TraceEvent, TraceKind};
 use crate::script::ast::{CallSpec, CallStmt, FdRef, ResultExpect, Script, StmtKind};
 use crate::script::runner::result_matches;
 use map::AddressMap;
-use real::{Attempt, RealProcess, RealResult, Resume};
+use real::{Attempt, NoState, RealProcess, RealResult, Resume, SocketSerial};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -156,7 +159,8 @@ pub enum NativeOutcome {
     /// Set-up the driver performed (a host) or did not need (a seed).
     Setup,
     /// A socket call and the kernel's answer (`None`: still blocked at the bound),
-    /// or the driver's when `by_driver` says why the kernel was not asked.
+    /// or the driver's when `by_driver` says why the kernel was not asked, or
+    /// was asked about a stand-in address instead of the script's.
     Call {
         host: String,
         rendered: String,
@@ -165,6 +169,9 @@ pub enum NativeOutcome {
         expectation_ok: bool,
         by_driver: Option<&'static str>,
     },
+    /// `expect state`: the state the line expects and the one the kernel
+    /// reports (or why it reports none).
+    State { host: String, fd: String, expected: TcpState, got: Result<TcpState, String> },
     /// Refused before any socket was touched (an address outside the script's hosts).
     Refused(String),
     /// A line that cannot apply to the kernel's loopback, and why.
@@ -229,9 +236,13 @@ impl NativeReport {
         self.lines.iter().filter(|l| matches!(l.outcome, NativeOutcome::Skipped(_)))
     }
 
-    /// Lines whose `= ...` expectation the kernel did not meet.
+    /// Lines whose `= ...` or `expect state` expectation the kernel did not meet.
     pub fn failed_expectations(&self) -> impl Iterator<Item = &NativeLine> {
-        self.lines.iter().filter(|l| matches!(l.outcome, NativeOutcome::Call { expectation_ok: false, .. }))
+        self.lines.iter().filter(|l| match &l.outcome {
+            NativeOutcome::Call { expectation_ok, .. } => !expectation_ok,
+            NativeOutcome::State { expected, got, .. } => got.as_ref() != Ok(expected),
+            _ => false,
+        })
     }
 }
 
@@ -248,6 +259,8 @@ struct Pending {
 struct HostState {
     process: RealProcess,
     names: HashMap<String, Fd>,
+    /// The socket each name was given, for its state after the descriptor closes.
+    sockets: HashMap<String, SocketSerial>,
     pending: Option<Pending>,
 }
 
@@ -266,7 +279,8 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
     // Every address the script names is checked before any socket exists: one
     // that belongs to no script host refuses the whole run. Which block the
     // addresses land in does not matter to that.
-    let map = AddressMap::new(&hosts, *block::BLOCKS.start())?;
+    let loopback_only = map::loopback_only();
+    let map = AddressMap::new(&hosts, *block::BLOCKS.start(), loopback_only)?;
     for st in &script.statements {
         if let StmtKind::Call(c) = &st.kind {
             let named = match &c.call {
@@ -281,12 +295,17 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
     }
     // A block of loopback addresses no socket is on, held until the run ends.
     let claim = block::claim()?;
-    let map = AddressMap::new(&hosts, claim.block())?;
+    let map = AddressMap::new(&hosts, claim.block(), loopback_only)?;
     let mut tracer = Tracer { start: Instant::now(), events: Vec::new(), next_call: 0 };
     let index: HashMap<&str, usize> = hosts.iter().enumerate().map(|(i, (n, _))| (n.as_str(), i)).collect();
     let mut states: Vec<HostState> = hosts
         .iter()
-        .map(|_| HostState { process: RealProcess::default(), names: HashMap::new(), pending: None })
+        .map(|_| HostState {
+            process: RealProcess::default(),
+            names: HashMap::new(),
+            sockets: HashMap::new(),
+            pending: None,
+        })
         .collect();
     let mut report = NativeReport { mapping: map.describe(), ..NativeReport::default() };
     let deadline = Deadline::after(options.budget);
@@ -306,7 +325,22 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
             }
             StmtKind::ExpectPacket(_) => NativeOutcome::Skipped("packets on loopback are not observed".into()),
             StmtKind::ExpectCount { .. } => NativeOutcome::Skipped("the kernel keeps no such counter for us".into()),
-            StmtKind::ExpectState { .. } => NativeOutcome::Skipped("TCP states are not read from the kernel".into()),
+            StmtKind::ExpectState { host, fd, state, now } => {
+                let Some(&h) = index.get(host.as_str()) else {
+                    report.lines.push(line(st, NativeOutcome::Refused(format!("no host named {host}"))));
+                    continue;
+                };
+                // As the model's runner does: without `now`, the host's blocked
+                // call finishes first (or is abandoned at the bound).
+                if !now && states[h].pending.is_some() {
+                    let bound = deadline.cap(options.pending_bound);
+                    poll_host_until_free(&mut states, h, &map, &mut report, &mut tracer, bound);
+                } else {
+                    poll_once(&mut states, &map, &mut report, &mut tracer);
+                }
+                let got = state_of(&states[h], fd);
+                NativeOutcome::State { host: host.clone(), fd: fd.to_string(), expected: *state, got }
+            }
             StmtKind::Advance { us } => {
                 let wait = deadline.cap(Duration::from_micros(*us).min(options.advance_cap));
                 poll_for(&mut states, &map, &mut report, &mut tracer, wait);
@@ -358,6 +392,20 @@ fn line(st: &crate::script::ast::Statement, outcome: NativeOutcome) -> NativeLin
     NativeLine { line: st.line, source: st.source.clone(), outcome }
 }
 
+/// The kernel's TCP state of the socket `fd` names, as the model's runner
+/// resolves it: a name means the socket it was given, open or closed; a
+/// number the socket open on it.
+fn state_of(state: &HostState, fd: &FdRef) -> Result<TcpState, String> {
+    let serial = match fd {
+        FdRef::Num(n) => state.process.serial_of(*n).ok_or_else(|| format!("descriptor {n} is not open"))?,
+        FdRef::Name(name) => *state.sockets.get(name).ok_or_else(|| format!("no socket named {name}"))?,
+    };
+    state.process.tcp_state(serial).map_err(|e| match e {
+        NoState::NotTcp => format!("{fd} is not a TCP socket"),
+        NoState::Unreadable(why) => format!("the kernel did not say: {why}"),
+    })
+}
+
 fn resolve(state: &HostState, fd: &FdRef) -> Option<Fd> {
     match fd {
         FdRef::Num(n) => Some(*n),
@@ -393,14 +441,8 @@ fn to_syscall(state: &HostState, host: usize, spec: &CallSpec, map: &AddressMap)
         CallSpec::Socket { domain, protocol } => SysCall::Socket { domain: *domain, protocol: *protocol },
         CallSpec::Bind { fd: f, addr } => {
             check(*addr)?;
-            if !map.owns(host, *addr.ip()) {
-                // On one kernel every 127.0.0.0/8 address is local, so the driver
-                // answers for the host's own kernel: not my address.
-                return Err(NotForKernel::Answered {
-                    rendered: format!("bind({f}, {addr})"),
-                    errno: Errno::EADDRNOTAVAIL,
-                    why: "not this host's address",
-                });
+            if let map::BindAddress::Driver { errno, why } = map.bind_address(host, *addr.ip()) {
+                return Err(NotForKernel::Answered { rendered: format!("bind({f}, {addr})"), errno, why });
             }
             SysCall::Bind { fd: fd(f)?, addr: *addr }
         }
@@ -446,11 +488,17 @@ fn start_call(
         Err(NotForKernel::Refused(why)) => return NativeOutcome::Refused(why),
     };
     let rendered = call.render();
+    let stand_in = state.process.stand_in(&call, map, host);
     let id = tracer.call(host, &call);
     match state.process.attempt(&call, None, map, host) {
         Attempt::Done(result) => {
             tracer.ret(id, host, &call, &result, false);
-            finish_call(state, &c.host, rendered, result, false, c.bind.as_deref(), c.expect.as_ref())
+            let mut outcome =
+                finish_call(state, &c.host, rendered, result, false, c.bind.as_deref(), c.expect.as_ref());
+            if let NativeOutcome::Call { by_driver, .. } = &mut outcome {
+                *by_driver = stand_in;
+            }
+            outcome
         }
         Attempt::Again(resume) => {
             let nonblocking = call.fd().is_some_and(|fd| state.process.is_nonblocking(fd));
@@ -485,6 +533,9 @@ fn finish_call(
 ) -> NativeOutcome {
     if let (Some(name), RealResult::Ok(CallValue::Fd(fd) | CallValue::Accepted { fd, .. })) = (bind, &result) {
         state.names.insert(name.to_string(), *fd);
+        if let Some(serial) = state.process.serial_of(*fd) {
+            state.sockets.insert(name.to_string(), serial);
+        }
     }
     let expectation_ok = match (expect, as_call_result(&result)) {
         (None, _) => true,

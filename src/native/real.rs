@@ -3,12 +3,15 @@
 //! non-blocking underneath so one process can play every host: a call the script
 //! expects to block is retried until the kernel lets it finish.
 
-use super::map::AddressMap;
+use super::map::{AddressMap, BindAddress};
 use crate::net::socket::{CallValue, Domain, Errno, Shutdown, SockOpt, SysCall};
+use crate::net::tcp::state::TcpState;
 use crate::net::{Fd, Protocol, SocketAddrV4};
 use socket2::{SockAddr, Socket, Type};
+use std::collections::HashMap;
 use std::io;
 use std::mem::MaybeUninit;
+use std::os::fd::AsRawFd;
 use std::sync::Arc;
 
 /// What the kernel answered: a value, a known errno, or an errno the model does
@@ -54,17 +57,52 @@ pub enum Resume {
 struct RealSocket {
     socket: Socket,
     protocol: Protocol,
-    /// Has a local address: else the driver binds it to its host's loopback
-    /// address first, because the kernel's own automatic bind would pick
-    /// 0.0.0.0 (every interface) and a source of 127.0.0.1 (not the host's).
-    bound: bool,
     /// The script asked for O_NONBLOCK: report EAGAIN instead of waiting.
     nonblocking: bool,
+    /// Which socket this is, for ever: a descriptor number is reused after
+    /// close, but a script's name keeps meaning the socket it was given.
+    serial: SocketSerial,
+    /// A TCP socket's two ends (real addresses) once it has a peer: the kernel
+    /// stops telling them when the connection leaves the socket for TIME-WAIT
+    /// (`tcp_time_wait` → `tcp_done`: the socket is CLOSE, getpeername ENOTCONN).
+    ends: Option<(SocketAddrV4, SocketAddrV4)>,
 }
+
+impl RealSocket {
+    fn new(socket: Socket, protocol: Protocol, serial: SocketSerial) -> RealSocket {
+        RealSocket { socket, protocol, nonblocking: false, serial, ends: None }
+    }
+
+    /// Notes the socket's two ends the first time the kernel tells them.
+    fn remember_ends(&mut self) {
+        if self.protocol != Protocol::Tcp || self.ends.is_some() {
+            return;
+        }
+        let end = |a: io::Result<SockAddr>| a.ok().and_then(|a| a.as_socket_ipv4());
+        self.ends = end(self.socket.local_addr()).zip(end(self.socket.peer_addr()));
+    }
+}
+
+/// One socket of a run, open or closed (see [`RealProcess::tcp_state`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SocketSerial(u64);
 
 /// The sockets of one script host, as a process holds them.
 pub struct RealProcess {
     fds: Vec<Option<RealSocket>>,
+    next_serial: u64,
+    /// Closed TCP sockets with the two ends their connection had (real
+    /// addresses; none when it had no peer), where the kernel may still keep it.
+    closed: HashMap<SocketSerial, Option<(SocketAddrV4, SocketAddrV4)>>,
+}
+
+/// Why a socket's TCP state cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoState {
+    /// A UDP socket has no TCP state.
+    NotTcp,
+    /// The kernel would not say (the message is its error).
+    Unreadable(String),
 }
 
 /// Linux's MSG_NOSIGNAL: a send on a broken connection returns EPIPE instead of
@@ -73,7 +111,7 @@ const MSG_NOSIGNAL: i32 = libc::MSG_NOSIGNAL;
 
 impl Default for RealProcess {
     fn default() -> Self {
-        RealProcess { fds: (0..3).map(|_| None).collect() }
+        RealProcess { fds: (0..3).map(|_| None).collect(), next_serial: 0, closed: HashMap::new() }
     }
 }
 
@@ -87,6 +125,38 @@ impl RealProcess {
         for slot in &mut self.fds {
             *slot = None;
         }
+    }
+
+    /// The socket open on `fd`, if any.
+    pub fn serial_of(&self, fd: Fd) -> Option<SocketSerial> {
+        self.get(fd).map(|s| s.serial)
+    }
+
+    /// The kernel's TCP state of a socket of this process: from `TCP_INFO` while
+    /// it is open, else from the kernel's table of connections (see [`super::state`]).
+    pub fn tcp_state(&self, serial: SocketSerial) -> Result<TcpState, NoState> {
+        let unreadable = |e: io::Error| NoState::Unreadable(e.to_string());
+        if let Some(open) = self.fds.iter().flatten().find(|s| s.serial == serial) {
+            if open.protocol != Protocol::Tcp {
+                return Err(NoState::NotTcp);
+            }
+            return match (super::state::of_socket(&open.socket).map_err(unreadable)?, open.ends) {
+                // The connection went on without the socket (TIME-WAIT): its
+                // state is the kernel's table's.
+                (TcpState::Closed, Some((local, peer))) => super::state::of_connection(local, peer).map_err(unreadable),
+                (state, _) => Ok(state),
+            };
+        }
+        match self.closed.get(&serial) {
+            Some(Some((local, peer))) => super::state::of_connection(*local, *peer).map_err(unreadable),
+            Some(None) => Ok(TcpState::Closed),
+            None => Err(NoState::NotTcp),
+        }
+    }
+
+    fn new_serial(&mut self) -> SocketSerial {
+        self.next_serial += 1;
+        SocketSerial(self.next_serial)
     }
 
     fn allocate(&mut self, s: RealSocket) -> Fd {
@@ -111,9 +181,40 @@ impl RealProcess {
         self.get(fd).is_some_and(|s| s.nonblocking)
     }
 
-    /// Tries `call` once. Addresses have already been checked and mapped by the
-    /// caller (`map` translates script addresses to loopback ones).
+    /// Why the kernel's answer to `call` will be to a stand-in for the script's
+    /// address rather than to the address itself (see [`super::map`]), if it will.
+    pub fn stand_in(&self, call: &SysCall, map: &AddressMap, host: usize) -> Option<&'static str> {
+        match call {
+            SysCall::Bind { addr, .. } => match map.bind_address(host, *addr.ip()) {
+                BindAddress::StandIn { why, .. } => Some(why),
+                _ => None,
+            },
+            SysCall::Listen { fd, .. } if !map.kernel_wildcard() => {
+                let rs = self.get(*fd).filter(|rs| rs.protocol == Protocol::Tcp)?;
+                let local = rs.socket.local_addr().ok().and_then(|a| a.as_socket_ipv4())?;
+                (local.port() == 0 && local.ip().is_unspecified()).then_some(super::map::WILDCARD_STAND_IN)
+            }
+            _ => None,
+        }
+    }
+
+    /// Tries `call` once. Addresses have already been checked by the caller
+    /// (`map` translates script addresses to loopback ones).
     pub fn attempt(&mut self, call: &SysCall, resume: Option<&Resume>, map: &AddressMap, host: usize) -> Attempt {
+        let attempt = self.attempt_once(call, resume, map, host);
+        let accepted = match &attempt {
+            Attempt::Done(RealResult::Ok(CallValue::Accepted { fd, .. })) => Some(*fd),
+            _ => None,
+        };
+        for fd in call.fd().into_iter().chain(accepted) {
+            if let Some(Some(rs)) = usize::try_from(fd).ok().and_then(|i| self.fds.get_mut(i)) {
+                rs.remember_ends();
+            }
+        }
+        attempt
+    }
+
+    fn attempt_once(&mut self, call: &SysCall, resume: Option<&Resume>, map: &AddressMap, host: usize) -> Attempt {
         if let SysCall::Socket { domain, protocol } = call {
             return Attempt::Done(self.open(*domain, *protocol));
         }
@@ -121,32 +222,23 @@ impl RealProcess {
         if let SysCall::Close { .. } = call {
             let slot = usize::try_from(fd).ok().and_then(|i| self.fds.get_mut(i));
             return Attempt::Done(match slot.and_then(Option::take) {
-                Some(_) => RealResult::Ok(CallValue::Zero),
+                Some(mut closed) => {
+                    if closed.protocol == Protocol::Tcp {
+                        // Where the kernel keeps the connection after close.
+                        closed.remember_ends();
+                        self.closed.insert(closed.serial, closed.ends);
+                    }
+                    RealResult::Ok(CallValue::Zero)
+                }
                 None => RealResult::Err(Errno::EBADF),
             });
         }
-        let needs_local = matches!(
-            call,
-            SysCall::Listen { .. } | SysCall::Connect { .. } | SysCall::Send { .. } | SysCall::SendTo { .. }
-        );
-        if needs_local && resume.is_none() {
-            if let Err(e) = self.bind_to_own_loopback(fd, map, host) {
+        let Some(rs) = self.get(fd) else { return Attempt::Done(RealResult::Err(Errno::EBADF)) };
+        if resume.is_none() {
+            if let Err(e) = autobind(rs, call, map, host) {
                 return Attempt::Done(RealResult::from_io(&e));
             }
         }
-        if let SysCall::Bind { addr, .. } = call {
-            let Some(Some(rs)) = usize::try_from(fd).ok().and_then(|i| self.fds.get_mut(i)) else {
-                return Attempt::Done(RealResult::Err(Errno::EBADF));
-            };
-            return Attempt::Done(match rs.socket.bind(&SockAddr::from(map.to_real(host, *addr))) {
-                Ok(()) => {
-                    rs.bound = true;
-                    RealResult::Ok(CallValue::Zero)
-                }
-                Err(e) => RealResult::from_io(&e),
-            });
-        }
-        let Some(rs) = self.get(fd) else { return Attempt::Done(RealResult::Err(Errno::EBADF)) };
         let s = &rs.socket;
         let io_done = |r: io::Result<CallValue>| match r {
             Ok(v) => Attempt::Done(RealResult::Ok(v)),
@@ -154,8 +246,13 @@ impl RealProcess {
             Err(e) => Attempt::Done(RealResult::from_io(&e)),
         };
         match call {
-            SysCall::Socket { .. } | SysCall::Close { .. } | SysCall::Bind { .. } => {
-                Attempt::Done(RealResult::Err(Errno::EINVAL))
+            SysCall::Socket { .. } | SysCall::Close { .. } => Attempt::Done(RealResult::Err(Errno::EINVAL)),
+            SysCall::Bind { addr, .. } => {
+                let ip = match map.bind_address(host, *addr.ip()) {
+                    BindAddress::Kernel(real) | BindAddress::StandIn { real, .. } => real,
+                    BindAddress::Driver { errno, .. } => return Attempt::Done(RealResult::Err(errno)),
+                };
+                io_done(s.bind(&SockAddr::from(SocketAddrV4::new(ip, addr.port()))).map(|_| CallValue::Zero))
             }
             SysCall::Listen { backlog, .. } => {
                 let backlog = i32::try_from(*backlog).unwrap_or(i32::MAX);
@@ -172,12 +269,8 @@ impl RealProcess {
                     }
                     let peer =
                         peer.as_socket_ipv4().map(|p| map.to_script(p)).unwrap_or(SocketAddrV4::new(0.into(), 0));
-                    let fd = self.allocate(RealSocket {
-                        socket: conn,
-                        protocol: Protocol::Tcp,
-                        nonblocking: false,
-                        bound: true,
-                    });
+                    let serial = self.new_serial();
+                    let fd = self.allocate(RealSocket::new(conn, Protocol::Tcp, serial));
                     Attempt::Done(RealResult::Ok(CallValue::Accepted { fd, peer }))
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => Attempt::Again(Resume::Other),
@@ -214,23 +307,6 @@ impl RealProcess {
         }
     }
 
-    /// Gives an unbound socket its host's loopback address and an ephemeral port,
-    /// as the kernel's automatic bind would, but never on 0.0.0.0.
-    fn bind_to_own_loopback(&mut self, fd: Fd, map: &AddressMap, host: usize) -> io::Result<()> {
-        let Some(Some(rs)) = usize::try_from(fd).ok().and_then(|i| self.fds.get_mut(i)) else { return Ok(()) };
-        if rs.bound {
-            return Ok(());
-        }
-        if rs.socket.local_addr().ok().and_then(|a| a.as_socket_ipv4()).is_some_and(|a| a.port() != 0) {
-            rs.bound = true;
-            return Ok(());
-        }
-        let own = map.loopback_of(host).unwrap_or(std::net::Ipv4Addr::LOCALHOST);
-        rs.socket.bind(&SockAddr::from(SocketAddrV4::new(own, 0)))?;
-        rs.bound = true;
-        Ok(())
-    }
-
     fn open(&mut self, domain: Domain, protocol: Protocol) -> RealResult {
         let d = match domain {
             Domain::Inet => socket2::Domain::IPV4,
@@ -244,12 +320,10 @@ impl RealProcess {
             Protocol::Udp => Type::DGRAM,
         };
         match Socket::new(d, ty, None).and_then(|s| s.set_nonblocking(true).map(|_| s)) {
-            Ok(socket) => RealResult::Ok(CallValue::Fd(self.allocate(RealSocket {
-                socket,
-                protocol,
-                nonblocking: false,
-                bound: false,
-            }))),
+            Ok(socket) => {
+                let serial = self.new_serial();
+                RealResult::Ok(CallValue::Fd(self.allocate(RealSocket::new(socket, protocol, serial))))
+            }
             Err(e) => RealResult::from_io(&e),
         }
     }
@@ -263,36 +337,18 @@ impl RealProcess {
         host: usize,
     ) -> Attempt {
         let Some(rs) = self.get(fd) else { return Attempt::Done(RealResult::Err(Errno::EBADF)) };
-        if matches!(resume, Some(Resume::Connect)) {
-            // The handshake was under way: finished when the socket is writable,
-            // with its outcome in SO_ERROR.
-            let mut pfd =
-                libc::pollfd { fd: std::os::fd::AsRawFd::as_raw_fd(&rs.socket), events: libc::POLLOUT, revents: 0 };
-            // SAFETY: one valid pollfd, zero timeout.
-            let ready = unsafe { libc::poll(&mut pfd, 1, 0) };
-            if ready <= 0 {
-                return Attempt::Again(Resume::Connect);
-            }
-            return Attempt::Done(match rs.socket.take_error() {
-                Ok(None) => RealResult::Ok(CallValue::Zero),
-                Ok(Some(e)) | Err(e) => {
-                    // A blocking connect that fails leaves the socket unconnected
-                    // (inet_stream_connect disconnects it), so the process may
-                    // connect again. Our connect was non-blocking; disconnect the
-                    // same way, or the next connect would say ECONNABORTED.
-                    disconnect(&rs.socket);
-                    RealResult::from_io(&e)
-                }
-            });
-        }
+        // The script's blocking connect waits as `__inet_stream_connect` does
+        // (`inet_wait_for_connect`) while the kernel socket, non-blocking, says
+        // EINPROGRESS and then EALREADY. Each retry asks the kernel again, and
+        // the first answer past the handshake is the kernel's own collection of
+        // it: 0 (SS_CONNECTED, so the next connect is EISCONN), or the error
+        // that ended it (`sock_error`, the socket disconnected and free to
+        // connect again). A non-blocking script gets every answer as it comes.
+        let waits = !rs.nonblocking || resume.is_some();
         match rs.socket.connect(&SockAddr::from(map.to_real(host, addr))) {
             Ok(()) => Attempt::Done(RealResult::Ok(CallValue::Zero)),
-            Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) && rs.protocol == Protocol::Tcp => {
-                if rs.nonblocking {
-                    Attempt::Done(RealResult::Err(Errno::EINPROGRESS))
-                } else {
-                    Attempt::Again(Resume::Connect)
-                }
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EINPROGRESS | libc::EALREADY)) && waits => {
+                Attempt::Again(Resume::Connect)
             }
             Err(e) => Attempt::Done(RealResult::from_io(&e)),
         }
@@ -364,20 +420,55 @@ impl RealProcess {
     }
 }
 
-/// `connect(fd, AF_UNSPEC)`: the kernel's way to dissolve a socket's association.
+/// Gives an unbound socket the local address the kernel's automatic bind would
+/// give it, before a call that binds automatically — but never an address
+/// outside the script's (see [`super::map`]):
+/// - TCP `listen` binds 0.0.0.0 and an ephemeral port (`inet_csk_listen_start`
+///   → `get_port(sk, 0)`): left to the kernel when its wildcard is the
+///   script's, else the host's first address stands in;
+/// - TCP and UDP `connect` pick the source address by route and the port at
+///   connect (`inet_hash_connect`, `inet_dgram_connect` → `inet_autobind`):
+///   the host's source towards the destination ([`AddressMap::source_for`])
+///   is set with IP_BIND_ADDRESS_NO_PORT, so the port is still the kernel's
+///   choice at connect, as without the bind;
+/// - UDP `send`/`sendto` bind an ephemeral port before anything else
+///   (`inet_send_prepare` → `inet_autobind`, even when the send then fails),
+///   the address left 0.0.0.0 and each datagram's source picked by route: the
+///   driver binds the source towards the first destination instead, so a
+///   later datagram to another kind of destination keeps that source (a limit).
 ///
-/// Its own result is not looked at: the script's call answers with the failed
-/// connect's error either way, and were the socket left as it was, the next
-/// connect's answer (ECONNABORTED) would show it in a diff.
-fn disconnect(socket: &Socket) {
-    // SAFETY: a zeroed sockaddr with family AF_UNSPEC and its true length.
-    unsafe {
-        let mut addr: libc::sockaddr = std::mem::zeroed();
-        addr.sa_family = libc::AF_UNSPEC as libc::sa_family_t;
-        libc::connect(
-            std::os::fd::AsRawFd::as_raw_fd(socket),
-            &addr,
-            std::mem::size_of::<libc::sockaddr>() as libc::socklen_t,
-        );
+/// TCP `send` binds nothing (`tcp_prot.no_autobind`), nor does UDP `listen`
+/// (EOPNOTSUPP from `sock_no_listen`, the socket left unbound).
+fn autobind(rs: &RealSocket, call: &SysCall, map: &AddressMap, host: usize) -> io::Result<()> {
+    let local = rs.socket.local_addr()?.as_socket_ipv4();
+    if local.is_some_and(|a| a.port() != 0 || !a.ip().is_unspecified()) {
+        return Ok(());
+    }
+    let dest = match call {
+        SysCall::Connect { addr, .. } | SysCall::SendTo { addr: Some(addr), .. } => Some(*addr.ip()),
+        _ => None,
+    };
+    let source = SockAddr::from(SocketAddrV4::new(map.source_for(host, dest), 0));
+    match (call, rs.protocol) {
+        (SysCall::Listen { .. }, Protocol::Tcp) if !map.kernel_wildcard() => rs.socket.bind(&source),
+        (SysCall::Connect { .. }, _) => {
+            let on: libc::c_int = 1;
+            // SAFETY: an int option, given with its true size, on a socket we own.
+            let rc = unsafe {
+                libc::setsockopt(
+                    rs.socket.as_raw_fd(),
+                    libc::IPPROTO_IP,
+                    libc::IP_BIND_ADDRESS_NO_PORT,
+                    (&on as *const libc::c_int).cast(),
+                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+                )
+            };
+            if rc != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            rs.socket.bind(&source)
+        }
+        (SysCall::Send { .. } | SysCall::SendTo { .. }, Protocol::Udp) => rs.socket.bind(&source),
+        _ => Ok(()),
     }
 }
