@@ -156,12 +156,13 @@ impl World {
         if let Some(tcb) = self.sock_mut(sid).tcp_mut().and_then(|t| t.tcb.as_deref_mut()) {
             tcb.abort(&mut out);
             tcb.error = Some(Errno::ECONNRESET);
-            if !explicit {
-                tcb.local = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, tcb.local.port());
-            }
         }
         self.apply_tcp_out(sid, &out, StateCause::Call(call));
         self.return_scratch(out);
+        // Only now: the RST left from the connection's address.
+        if let Some(tcb) = self.sock_mut(sid).tcp_mut().and_then(|t| t.tcb.as_deref_mut()).filter(|_| !explicit) {
+            tcb.local = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, tcb.local.port());
+        }
         Ok(CallValue::Zero)
     }
 

@@ -1300,13 +1300,15 @@ fn pattern_matches(p: &PacketPattern, r: &SentRec) -> bool {
         (PacketKind::Icmp, Body::PortUnreachable(_)) => true,
         _ => false,
     };
-    let win = match &r.packet.body {
-        Body::Tcp(s) => Some(u32::from(s.window)),
-        _ => None,
+    let (win, raw_seq, raw_ack) = match &r.packet.body {
+        Body::Tcp(s) => (Some(u32::from(s.window)), Some(s.seq), Some(s.ack)),
+        _ => (None, None, None),
     };
     kind_ok
         && p.seq.is_none_or(|s| s == r.rel_seq)
         && p.ack.is_none_or(|a| a == r.rel_ack)
+        && p.raw_seq.is_none_or(|s| Some(s) == raw_seq)
+        && p.raw_ack.is_none_or(|a| Some(a) == raw_ack)
         && p.len.is_none_or(|l| l == r.packet.payload_len())
         && p.win.is_none_or(|w| Some(w) == win)
 }
