@@ -384,7 +384,9 @@ impl RealProcess {
                 let bytes: Vec<u8> = buf[..copied].iter().map(|b| unsafe { b.assume_init() }).collect();
                 let data: Arc<[u8]> = Arc::from(bytes);
                 let sender = from.as_socket_ipv4().filter(|_| with_sender && udp).map(|a| map.to_script(a));
-                let value = match (flags.trunc && n > 0, sender) {
+                // As the model says it: a UDP datagram's length always, TCP's
+                // end of stream as the empty read it is.
+                let value = match (flags.trunc && (udp || n > 0), sender) {
                     (true, _) => CallValue::Length { len: n, data, from: sender },
                     (false, Some(from)) => CallValue::DataFrom { data, from },
                     (false, None) => CallValue::Data(data),
