@@ -393,7 +393,13 @@ fn the_kernel_agrees_with_the_new_words() {
                 server: recvfrom(u, 4, MSG_PEEK) = \"abcd\" from 10.0.0.2:6000\n\
                 server: recvfrom(u, 4, MSG_TRUNC) = 10 bytes from 10.0.0.2:6000\n\
                 client: connect(v, AF_UNSPEC) = 0\nclient: getpeername(v) = ENOTCONN\n\
-                client: send(v, \"x\") = EDESTADDRREQ\n";
+                client: send(v, \"x\") = EDESTADDRREQ\n\
+                client: t = socket(tcp)\nclient: connect(t, 10.0.0.1:8080) = 0\nserver: b = accept(l)\n\
+                client: connect(t, AF_UNSPEC) = 0\nclient: getsockopt(t, SO_ERROR) = [ECONNRESET]\n\
+                client: getpeername(t) = ENOTCONN\n+20ms\nserver: recv(b, 10) = ECONNRESET\n\
+                client: connect(t, 10.0.0.1:8080) = 0\nserver: e = accept(l)\n\
+                server: connect(l, AF_UNSPEC) = 0\nserver: getsockname(l) = 10.0.0.1:8080\n\
+                client: z = socket(tcp)\nclient: connect(z, 10.0.0.1:8080) = ECONNREFUSED\n";
     let report = run(&script(text), &quick()).unwrap();
     let failed: Vec<_> = report.failed_expectations().collect();
     assert!(failed.is_empty(), "the kernel: {failed:#?}");
