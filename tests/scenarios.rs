@@ -138,6 +138,14 @@ fn packet_times_state_when_a_packet_leaves_absolutely_or_after_the_previous_one(
                expect client > server [S] at 0s\nexpect client > server [S] +1s\n\
                expect client > server eventually [.] at 1.02s\n";
     assert_eq!(failures(rto), Vec::<String>::new());
+    // With `eventually` and no packet at that time, the failure names the
+    // nearest packet of the right shape and when it left.
+    let never = "client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n\
+                 expect client > server eventually [.] at 25ms\n";
+    assert_eq!(
+        failures(never),
+        ["t.sock:9: expected client > server [.] at 25ms, got client > server [.] seq 1 ack 1 len 0 win 32768 (#3) sent at 0.020000s, 5ms early: expected at 0.025000s ±1ms"]
+    );
 }
 
 #[test]

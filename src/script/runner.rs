@@ -1119,12 +1119,34 @@ impl<'s> Runner<'s> {
                 if self.stopped() || self.paused {
                     return;
                 }
-                let got = Got::NoPacket {
+                // A packet of the right shape at another time is the nearest miss:
+                // say when it left.
+                let nearest = want.and_then(|(at, tolerance_us)| {
+                    let (start, cursor) = (self.cursor, &self.matched);
+                    self.sent[start..]
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, r)| {
+                            r.from == a
+                                && r.to == Some(b)
+                                && !cursor.contains(&(start + k))
+                                && pattern_matches(&e.pattern, r)
+                        })
+                        .min_by_key(|(_, r)| r.time.abs_diff(at))
+                        .map(|(_, r)| Got::PacketTime {
+                            from: e.from.clone(),
+                            to: e.to.clone(),
+                            seen: seen_packet(r),
+                            at,
+                            tolerance_us,
+                        })
+                });
+                let got = nearest.unwrap_or_else(|| Got::NoPacket {
                     matching: e.eventually,
                     from: e.from.clone(),
                     to: e.to.clone(),
                     within: (!self.world.is_idle()).then_some(self.opts.pending_bound_us),
-                };
+                });
                 self.set_detail(oi, LineDetail::Expect { got: got.to_string() });
                 self.fail_here(FailureKind::Expectation, expected(), got);
                 return;
