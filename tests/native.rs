@@ -554,3 +554,54 @@ fn diff_compares_states_and_never_counts_a_driver_answer_as_agreement() {
     let report = socklab::native::diff::diff(&script(text), text, &quick()).expect("not refused");
     assert_eq!(report.divergences(), 1, "{report:#?}");
 }
+
+/// The words that state what Linux does — getsockname with a port range,
+/// getpeername, MSG_PEEK and MSG_TRUNC, SO_ERROR, SO_LINGER {1, 0} and
+/// connect(AF_UNSPEC) — hold on the kernel as they do in the model.
+#[test]
+fn the_kernel_agrees_with_the_new_words() {
+    if !in_loopback_only_namespace("the_kernel_agrees_with_the_new_words") {
+        return;
+    }
+    let text = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 1ms\n\
+                server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:8080) = 0\nserver: listen(l, 5) = 0\n\
+                server: getsockname(l) = 10.0.0.1:8080\nserver: getpeername(l) = ENOTCONN\n\
+                client: c = socket(tcp)\nclient: getsockname(c) = 0.0.0.0:0\n\
+                client: connect(c, 10.0.0.1:8080) = 0\n\
+                client: getsockname(c) = 10.0.0.2:32768..60999\nclient: getpeername(c) = 10.0.0.1:8080\n\
+                server: a = accept(l)\nserver: getpeername(a) = 10.0.0.2:32768..60999\n\
+                client: send(c, \"hello world\") = 11\n+20ms\n\
+                server: recv(a, 5, MSG_PEEK) = \"hello\"\nserver: recv(a, 3, MSG_TRUNC) = 3\n\
+                server: recv(a, 100) = \"lo world\"\n\
+                client: getsockopt(c, SO_ERROR) = [0]\n\
+                client: setsockopt(c, SO_LINGER, {1, 0}) = 0\nclient: close(c) = 0\n+20ms\n\
+                server: recv(a, 10) = ECONNRESET\n\
+                client: r = socket(tcp)\nclient: setsockopt(r, O_NONBLOCK, 1) = 0\n\
+                client: connect(r, 10.0.0.1:9) = EINPROGRESS\n+20ms\n\
+                client: getsockopt(r, SO_ERROR) = [ECONNREFUSED]\nclient: getsockopt(r, SO_ERROR) = [0]\n\
+                server: u = socket(udp)\nserver: bind(u, 10.0.0.1:5353) = 0\n\
+                client: v = socket(udp)\nclient: bind(v, 10.0.0.2:6000) = 0\n\
+                client: connect(v, 10.0.0.1:5353) = 0\nclient: send(v, \"abcdefghij\") = 10\n+20ms\n\
+                server: recvfrom(u, 4, MSG_PEEK) = \"abcd\" from 10.0.0.2:6000\n\
+                server: recvfrom(u, 4, MSG_TRUNC) = 10 bytes from 10.0.0.2:6000\n\
+                client: connect(v, AF_UNSPEC) = 0\nclient: getpeername(v) = ENOTCONN\n\
+                client: send(v, \"x\") = EDESTADDRREQ\n\
+                client: t = socket(tcp)\nclient: connect(t, 10.0.0.1:8080) = 0\nserver: b = accept(l)\n\
+                client: connect(t, AF_UNSPEC) = 0\nclient: getsockopt(t, SO_ERROR) = [ECONNRESET]\n\
+                client: getpeername(t) = ENOTCONN\n+20ms\nserver: recv(b, 10) = ECONNRESET\n\
+                client: connect(t, 10.0.0.1:8080) = 0\nserver: e = accept(l)\n\
+                server: connect(l, AF_UNSPEC) = 0\nserver: getsockname(l) = 10.0.0.1:8080\n\
+                client: z = socket(tcp)\nclient: connect(z, 10.0.0.1:8080) = ECONNREFUSED\n";
+    let report = run(&script(text), &quick()).unwrap();
+    let failed: Vec<_> = report.failed_expectations().collect();
+    assert!(failed.is_empty(), "the kernel: {failed:#?}");
+    let by_driver: Vec<_> = report
+        .lines
+        .iter()
+        .filter(|l| matches!(l.outcome, NativeOutcome::Call { by_driver: Some(_), .. }))
+        .map(|l| l.source.clone())
+        .collect();
+    assert!(by_driver.is_empty(), "answered without the kernel: {by_driver:?}");
+    let sim = socklab::script::run(&script(text), &socklab::script::RunOptions::default());
+    assert!(sim.passed(), "the model: {:?}", sim.failures);
+}

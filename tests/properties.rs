@@ -36,11 +36,19 @@ fn arb_call(max_fd: Fd) -> impl Strategy<Value = SysCall> {
             how: [Shutdown::Read, Shutdown::Write, Shutdown::Both][h as usize]
         }),
         fd.clone().prop_map(|fd| SysCall::Close { fd }),
-        (fd, any::<bool>(), 0u8..3).prop_map(|(fd, on, which)| SysCall::SetSockOpt {
+        fd.clone().prop_map(|fd| SysCall::GetSockName { fd }),
+        fd.clone().prop_map(|fd| SysCall::GetPeerName { fd }),
+        fd.clone().prop_map(|fd| SysCall::GetSockError { fd }),
+        fd.clone().prop_map(|fd| SysCall::Disconnect { fd }),
+        (fd.clone(), 0usize..100, any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+            |(fd, len, peek, trunc, from)| SysCall::RecvFlags { fd, len, flags: MsgFlags { peek, trunc }, from }
+        ),
+        (fd, any::<bool>(), 0u8..4).prop_map(|(fd, on, which)| SysCall::SetSockOpt {
             fd,
             opt: match which {
                 0 => SockOpt::ReuseAddr(on),
                 1 => SockOpt::NonBlocking(on),
+                2 => SockOpt::Linger { on, secs: 0 },
                 _ => SockOpt::RcvBuf(if on { 4096 } else { 0 }),
             }
         }),

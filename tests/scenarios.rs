@@ -181,3 +181,109 @@ fn every_lesson_survives_every_fault_the_page_offers() {
     // The faults do change outcomes: a test that never saw one would prove nothing.
     assert!(changed > 20, "only {changed} runs changed an outcome");
 }
+
+// ----- the words a lesson states Linux with, each in a script -----
+
+const HEAD: &str = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+                    server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n";
+
+/// The run's failures, as `socklab check` prints them.
+fn failures(body: &str) -> Vec<String> {
+    let s = script::parse(&format!("{HEAD}{body}")).unwrap_or_else(|e| panic!("{}", e.render("t.sock")));
+    script::run(&s, &RunOptions::default()).failures.iter().map(|f| f.render("t.sock")).collect()
+}
+
+#[test]
+fn getsockname_checks_an_automatic_port_against_a_range() {
+    let body = "client: c = socket(tcp)\nclient: getsockname(c) = 0.0.0.0:0\n\
+                client: connect(c, 10.0.0.1:80) = 0\n\
+                client: getsockname(c) = 10.0.0.2:32768..60999\nclient: getpeername(c) = 10.0.0.1:80\n\
+                server: a = accept(l)\nserver: getsockname(a) = 10.0.0.1:80\n\
+                server: getpeername(a) = 10.0.0.2:32768..60999\nserver: getpeername(l) = ENOTCONN\n";
+    assert_eq!(failures(body), Vec::<String>::new());
+    let f = failures(
+        "client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nclient: getsockname(c) = 10.0.0.2:1..1024\n",
+    );
+    assert_eq!(f.len(), 1);
+    assert!(f[0].starts_with("t.sock:9: expected getsockname(c) to return 10.0.0.2:1..1024, got 10.0.0.2:"), "{f:?}");
+}
+
+#[test]
+fn packet_times_state_when_a_packet_leaves_absolutely_or_after_the_previous_one() {
+    // The SYN at 0, the SYN-ACK one latency later, the ACK at 20 ms; with the
+    // link's 10 ms each way, exactly.
+    let ok = "client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n\
+              expect client > server [S] at 0s\nexpect server > client [S.] +10ms\n\
+              expect client > server [.] at 20ms ~0us\n";
+    assert_eq!(failures(ok), Vec::<String>::new());
+    // A time off by more than the tolerance fails, saying when it was sent.
+    let late = "client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n\
+                expect client > server [S]\nexpect server > client [S.] +25ms ~5ms\n";
+    assert_eq!(
+        failures(late),
+        ["t.sock:10: expected server > client [S.] +25ms ~5ms, got server > client [S.] seq 0 ack 1 len 0 win 65535 (#2) sent at 0.010000s, 15ms early: expected at 0.025000s ±5ms"]
+    );
+    // The retransmitted SYN of a lost one leaves one RTO (1 s) later; `eventually`
+    // skips to the packet sent at the time given.
+    let rto = "drop next 1 on client > server\nclient: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n\
+               expect client > server [S] at 0s\nexpect client > server [S] +1s\n\
+               expect client > server eventually [.] at 1.02s\n";
+    assert_eq!(failures(rto), Vec::<String>::new());
+    // With `eventually` and no packet at that time, the failure names the
+    // nearest packet of the right shape and when it left.
+    let never = "client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n\
+                 expect client > server eventually [.] at 25ms\n";
+    assert_eq!(
+        failures(never),
+        ["t.sock:9: expected client > server [.] at 25ms, got client > server [.] seq 1 ack 1 len 0 win 32768 (#3) sent at 0.020000s, 5ms early: expected at 0.025000s ±1ms"]
+    );
+}
+
+#[test]
+fn raw_sequence_and_acknowledgement_numbers_are_the_fields_as_sent() {
+    // A SYN to a closed port: the SYN's ack field is 0, and tcp_v4_send_reset
+    // answers a segment without ACK with seq 0 and ack = its seq + 1.
+    let body = "client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:81) = ECONNREFUSED\n\
+                expect client > server [S] ack= 0\nexpect server > client [R.] seq= 0 ack 1\n";
+    assert_eq!(failures(body), Vec::<String>::new());
+    let f = failures("client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:81)\nexpect server > client [R.] seq= 1\n");
+    assert!(f.len() == 1 && f[0].contains("expected server > client [R.] seq= 1, got"), "{f:?}");
+}
+
+#[test]
+fn recvfrom_states_a_length_and_a_sender_and_msg_flags_peek_and_truncate() {
+    let body = "server: u = socket(udp)\nserver: bind(u, 10.0.0.1:53) = 0\n\
+                client: c = socket(udp)\nclient: bind(c, 10.0.0.2:5000) = 0\n\
+                client: sendto(c, 3000 bytes, 10.0.0.1:53) = 3000\nclient: sendto(c, \"xy\", 10.0.0.1:53) = 2\n+20ms\n\
+                server: recvfrom(u, 100, MSG_PEEK) = 100 bytes from 10.0.0.2:5000\n\
+                server: recvfrom(u, 100, MSG_TRUNC) = 3000 bytes from 10.0.0.2\n\
+                server: recvfrom(u, 100) = 2 bytes from 10.0.0.2:5000\n";
+    assert_eq!(failures(body), Vec::<String>::new());
+    let f = failures(
+        "server: u = socket(udp)\nserver: bind(u, 10.0.0.1:53) = 0\nclient: c = socket(udp)\n\
+         client: sendto(c, \"xy\", 10.0.0.1:53) = 2\n+20ms\nserver: recvfrom(u, 100) = 2 bytes from 10.0.0.9\n",
+    );
+    assert!(f.len() == 1 && f[0].contains("to return 2 bytes from 10.0.0.9, got \"xy\" from 10.0.0.2:"), "{f:?}");
+    let tcp = "client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
+               client: send(c, \"hello\") = 5\nserver: recv(a, 2, MSG_PEEK) = \"he\"\n\
+               server: recv(a, 2, MSG_TRUNC) = 2\nserver: recv(a, 10) = \"llo\"\n";
+    assert_eq!(failures(tcp), Vec::<String>::new());
+}
+
+#[test]
+fn so_error_so_linger_and_af_unspec_in_a_script() {
+    let body = "client: c = socket(tcp)\nclient: setsockopt(c, O_NONBLOCK, 1) = 0\n\
+                client: connect(c, 10.0.0.1:9) = EINPROGRESS\n+50ms\n\
+                client: getsockopt(c, SO_ERROR) = [ECONNREFUSED]\nclient: getsockopt(c, SO_ERROR) = [0]\n\
+                client: d = socket(tcp)\nclient: connect(d, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
+                client: setsockopt(d, SO_LINGER, {1, 0}) = 0\nclient: close(d) = 0\n\
+                expect client > server eventually [R.]\n+20ms\nserver: recv(a, 10) = ECONNRESET\n\
+                client: u = socket(udp)\nclient: connect(u, 10.0.0.1:53) = 0\n\
+                client: connect(u, AF_UNSPEC) = 0\nclient: getpeername(u) = ENOTCONN\n\
+                client: send(u, \"x\") = EDESTADDRREQ\n";
+    assert_eq!(failures(body), Vec::<String>::new());
+    // Without SO_LINGER the same close says goodbye with FIN.
+    let fin = "client: d = socket(tcp)\nclient: connect(d, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
+               client: close(d) = 0\nexpect client > server [R.]\n";
+    assert_eq!(failures(fin).len(), 1);
+}

@@ -274,3 +274,41 @@ fn tcp_settings_that_contradict_each_other_are_refused_where_written() {
         "rto_min 200ms가 rto_max 100ms보다 큽니다: 재전송 타임아웃은 rto_min 이상, rto_max 이하여야 합니다"
     );
 }
+
+#[test]
+fn the_new_words_are_refused_with_what_they_take() {
+    let s = "server: l = socket(tcp)\n";
+    assert_eq!(
+        parse_err(&format!("{s}server: getsockopt(l, SO_RCVBUF)\n")),
+        "t.sock:5:23: expected SO_ERROR (getsockopt(s, SO_ERROR)), found 'SO_RCVBUF'"
+    );
+    assert_eq!(
+        parse_err(&format!("{s}server: recv(l, 10, MSG_WAITALL)\n")),
+        "t.sock:5:21: expected MSG_PEEK, MSG_TRUNC (joined with |) or 0, found 'MSG_WAITALL'"
+    );
+    assert_eq!(
+        parse_err(&format!("{s}server: setsockopt(l, SO_LINGER, {{1, 5}})\n")),
+        "t.sock:5:34: expected {0, N} or {1, 0} (a close that lingers, {1, N} with N above 0, is not modelled), found '{1, 5}'"
+    );
+    assert_eq!(
+        parse_err(&format!("{s}server: getsockname(l) = 10.0.0.1:9..1\n")),
+        "t.sock:5:35: expected a port like 80 or a range like 32768..60999, found '9..1'"
+    );
+    assert_eq!(
+        parse_err(&format!("{s}server: getsockopt(l, SO_ERROR) = [EWHAT]\n")),
+        "t.sock:5:35: expected the error SO_ERROR reads, like [ECONNREFUSED], or [0] for none, found '[EWHAT]'"
+    );
+    assert_eq!(
+        parse_err("expect client > server [S] at 1\n"),
+        "t.sock:4:31: expected a duration with a unit (us, ms, s, min, h) like 200ms, found '1'"
+    );
+    assert_eq!(
+        parse_err("expect client > server [S] len= 0\n"),
+        "t.sock:4:28: expected seq, ack, seq=, ack=, len, win, at TIME or +TIME, found 'len='"
+    );
+    let e = script::parse(&format!("{HEAD}{s}server: recv(l, 10, MSG_WAITALL)\n")).unwrap_err();
+    assert_eq!(
+        e.kind.korean(),
+        "여기에 와야 할 것: MSG_PEEK, MSG_TRUNC (|로 잇기) 또는 0 · 실제로 있는 것: 'MSG_WAITALL'"
+    );
+}

@@ -55,6 +55,16 @@ const LINES: &[&str] = &[
     "expect lost 0..100",
     "expect delivered server u 1",
     "expect cwnd client c 10 mss now",
+    "server: getsockname(l) = 10.0.0.1:80",
+    "server: getpeername(5) = 10.0.0.2:32768..60999",
+    "client: getsockopt(c, SO_ERROR) = [0]",
+    "client: setsockopt(c, SO_LINGER, {1, 0})",
+    "client: connect(c, AF_UNSPEC)",
+    "client: connect(v, AF_UNSPEC)",
+    "server: recv(5, 3, MSG_PEEK)",
+    "server: recvfrom(u, 2, MSG_PEEK|MSG_TRUNC) = 2 bytes from 10.0.0.2",
+    "expect client > server [S] at 1s",
+    "expect server > client [S.] ack= 1 +10ms ~1ms",
 ];
 
 proptest! {

@@ -387,3 +387,163 @@ fn udp_autobind_past_the_ephemeral_range_is_eagain() {
     let t = lab.socket(lab.client, Protocol::Tcp);
     lab.ok(lab.client, bind(t, CLIENT_IP, 0));
 }
+
+// ----- getsockname, getpeername, SO_ERROR, SO_LINGER, MSG_PEEK/MSG_TRUNC, AF_UNSPEC -----
+
+fn name(v: CallValue) -> SocketAddrV4 {
+    match v {
+        CallValue::Name(a) => a,
+        v => panic!("{v:?}"),
+    }
+}
+
+/// Every TCP segment sent so far: (host name, segment).
+fn tcp_sent(lab: &Lab) -> Vec<(String, socklab::net::tcp::segment::TcpSegment)> {
+    lab.trace
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Sent { host, packet, .. } => match &packet.body {
+                socklab::net::packet::Body::Tcp(s) => Some((lab.world.host_name(*host).to_string(), s.clone())),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn getsockname_and_getpeername_name_the_two_ends_as_inet_getname_does() {
+    let mut lab = Lab::new(1);
+    let l = lab.listener(80, 5);
+    // A listener has its address and no peer (inet_getname: !inet_dport).
+    assert_eq!(name(lab.ok(lab.server, SysCall::GetSockName { fd: l })), SocketAddrV4::new(SERVER_IP, 80));
+    assert_eq!(lab.err(lab.server, SysCall::GetPeerName { fd: l }), Errno::ENOTCONN);
+    let c = lab.socket(lab.client, Protocol::Tcp);
+    // Before any bind: 0.0.0.0:0.
+    assert_eq!(name(lab.ok(lab.client, SysCall::GetSockName { fd: c })), SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0));
+    assert_eq!(lab.err(lab.client, SysCall::GetPeerName { fd: c }), Errno::ENOTCONN);
+    // While the SYN is unanswered there is a source but no peer yet (TCPF_SYN_SENT).
+    lab.ok(lab.client, SysCall::SetSockOpt { fd: c, opt: SockOpt::NonBlocking(true) });
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 80)), Errno::EINPROGRESS);
+    let mine = name(lab.ok(lab.client, SysCall::GetSockName { fd: c }));
+    assert_eq!(*mine.ip(), CLIENT_IP);
+    assert!((32768..=60999).contains(&mine.port()), "an ephemeral port: {mine}");
+    assert_eq!(lab.err(lab.client, SysCall::GetPeerName { fd: c }), Errno::ENOTCONN);
+    lab.run();
+    assert_eq!(name(lab.ok(lab.client, SysCall::GetPeerName { fd: c })), SocketAddrV4::new(SERVER_IP, 80));
+    let a = match lab.ok(lab.server, SysCall::Accept { fd: l }) {
+        CallValue::Accepted { fd, .. } => fd,
+        v => panic!("{v:?}"),
+    };
+    assert_eq!(name(lab.ok(lab.server, SysCall::GetSockName { fd: a })), SocketAddrV4::new(SERVER_IP, 80));
+    assert_eq!(name(lab.ok(lab.server, SysCall::GetPeerName { fd: a })), mine);
+}
+
+#[test]
+fn a_refused_connect_keeps_its_name_and_so_error_reads_the_error_once() {
+    let mut lab = Lab::new(1);
+    let c = lab.socket(lab.client, Protocol::Tcp);
+    lab.ok(lab.client, SysCall::SetSockOpt { fd: c, opt: SockOpt::NonBlocking(true) });
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 9)), Errno::EINPROGRESS);
+    let before = name(lab.ok(lab.client, SysCall::GetSockName { fd: c }));
+    lab.run();
+    // sock_error: read and clear.
+    assert_eq!(lab.ok(lab.client, SysCall::GetSockError { fd: c }), CallValue::SockError(Some(Errno::ECONNREFUSED)));
+    assert_eq!(lab.ok(lab.client, SysCall::GetSockError { fd: c }), CallValue::SockError(None));
+    // Linux 6.18 still names the address the connect used; no peer.
+    assert_eq!(name(lab.ok(lab.client, SysCall::GetSockName { fd: c })), before);
+    assert_eq!(lab.err(lab.client, SysCall::GetPeerName { fd: c }), Errno::ENOTCONN);
+}
+
+#[test]
+fn close_with_so_linger_zero_resets_instead_of_closing() {
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    lab.ok(lab.client, send(c, b"abc"));
+    lab.run_for(100_000);
+    assert_eq!(data(&lab.ok(lab.server, recv(a, 10))), b"abc");
+    let before = tcp_sent(&lab).len();
+    let last_from_client = tcp_sent(&lab).iter().rev().find(|(h, _)| h == "client").map(|(_, s)| s.clone()).unwrap();
+    let last_from_server = tcp_sent(&lab).iter().rev().find(|(h, _)| h == "server").map(|(_, s)| s.clone()).unwrap();
+    lab.ok(lab.client, SysCall::SetSockOpt { fd: c, opt: SockOpt::Linger { on: true, secs: 0 } });
+    lab.ok(lab.client, SysCall::Close { fd: c });
+    lab.run();
+    let after: Vec<_> = tcp_sent(&lab).split_off(before);
+    // tcp_disconnect → tcp_send_active_reset: one RST carrying ACK, at the next
+    // sequence number (after the 3 bytes), acknowledging all the server sent; no FIN.
+    assert_eq!(after.len(), 1, "{after:?}");
+    let (host, rst) = &after[0];
+    assert_eq!(host, "client");
+    assert_eq!(rst.flags.tcpdump(), "R.");
+    assert_eq!(rst.seq, last_from_client.seq.wrapping_add(3));
+    assert_eq!(rst.ack, last_from_server.seq);
+    assert!(rst.payload.is_empty());
+    // No TIME-WAIT anywhere: the client's socket is gone at once.
+    assert!(!lab.trace.iter().any(|e| matches!(e.kind, TraceKind::State { to: TcpState::TimeWait, .. })));
+    assert_eq!(lab.err(lab.server, recv(a, 10)), Errno::ECONNRESET);
+    // {0, N} is an ordinary close again: FIN, not RST.
+    let mut lab = Lab::new(1);
+    let (c, _) = lab.connected_pair(80);
+    lab.ok(lab.client, SysCall::SetSockOpt { fd: c, opt: SockOpt::Linger { on: false, secs: 5 } });
+    lab.ok(lab.client, SysCall::Close { fd: c });
+    lab.run_for(100_000);
+    assert_eq!(lab.segments().iter().filter(|s| s.starts_with("client>[F")).count(), 1, "{:?}", lab.segments());
+}
+
+#[test]
+fn connect_af_unspec_on_tcp_resets_the_connection_and_lets_it_connect_again() {
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    let before = tcp_sent(&lab).len();
+    let port = name(lab.ok(lab.client, SysCall::GetSockName { fd: c })).port();
+    assert_eq!(lab.ok(lab.client, SysCall::Disconnect { fd: c }), CallValue::Zero);
+    let after: Vec<_> = tcp_sent(&lab).split_off(before);
+    assert_eq!(after.iter().map(|(h, s)| format!("{h}>[{}]", s.flags.tcpdump())).collect::<Vec<_>>(), ["client>[R.]"]);
+    assert_eq!(lab.state(lab.client, c), Some(TcpState::Closed));
+    // tcp_disconnect leaves ECONNRESET for SO_ERROR, and inet_reset_saddr the address.
+    assert_eq!(lab.ok(lab.client, SysCall::GetSockError { fd: c }), CallValue::SockError(Some(Errno::ECONNRESET)));
+    assert_eq!(
+        name(lab.ok(lab.client, SysCall::GetSockName { fd: c })),
+        SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port)
+    );
+    assert_eq!(lab.err(lab.client, SysCall::GetPeerName { fd: c }), Errno::ENOTCONN);
+    lab.run_for(100_000);
+    assert_eq!(lab.err(lab.server, recv(a, 10)), Errno::ECONNRESET);
+    // The same socket connects again (the listener is still there).
+    assert_eq!(lab.call(lab.client, connect(c, SERVER_IP, 80)), CallOutcome::Blocked);
+    lab.run_for(100_000);
+    assert_eq!(lab.returned_last(lab.client), Some(Ok(CallValue::Zero)));
+}
+
+#[test]
+fn connect_af_unspec_on_a_listener_stops_it_listening_but_keeps_its_port() {
+    let mut lab = Lab::new(1);
+    let l = lab.listener(80, 5);
+    assert_eq!(lab.ok(lab.server, SysCall::Disconnect { fd: l }), CallValue::Zero);
+    assert_eq!(lab.state(lab.server, l), Some(TcpState::Closed));
+    assert_eq!(name(lab.ok(lab.server, SysCall::GetSockName { fd: l })), SocketAddrV4::new(SERVER_IP, 80));
+    let c = lab.socket(lab.client, Protocol::Tcp);
+    assert_eq!(lab.call(lab.client, connect(c, SERVER_IP, 80)), CallOutcome::Blocked);
+    lab.run_for(100_000);
+    assert_eq!(lab.returned_last(lab.client), Some(Err(Errno::ECONNREFUSED)));
+}
+
+#[test]
+fn msg_peek_leaves_tcp_bytes_queued_and_msg_trunc_discards_them() {
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    let peek = |len| SysCall::RecvFlags { fd: a, len, flags: MsgFlags { peek: true, trunc: false }, from: false };
+    let trunc = |len| SysCall::RecvFlags { fd: a, len, flags: MsgFlags { peek: false, trunc: true }, from: false };
+    // With nothing there a peek waits like recv, and wakes up still peeking.
+    assert_eq!(lab.call(lab.server, peek(5)), CallOutcome::Blocked);
+    lab.ok(lab.client, send(c, b"hello world"));
+    lab.run_for(100_000);
+    assert_eq!(lab.returned_last(lab.server).map(|r| r.map(|v| data(&v))), Some(Ok(b"hello".to_vec())));
+    assert_eq!(data(&lab.ok(lab.server, peek(5))), b"hello");
+    // MSG_PEEK|MSG_TRUNC: the count, nothing copied, nothing taken.
+    let both = SysCall::RecvFlags { fd: a, len: 4, flags: MsgFlags { peek: true, trunc: true }, from: false };
+    assert_eq!(lab.ok(lab.server, both).as_int(), 4);
+    // tcp_recvmsg_locked with MSG_TRUNC: consumed, not copied.
+    assert_eq!(lab.ok(lab.server, trunc(3)), CallValue::Length { len: 3, data: Arc::from(&b""[..]), from: None });
+    assert_eq!(data(&lab.ok(lab.server, recv(a, 100))), b"lo world");
+}

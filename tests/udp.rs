@@ -211,3 +211,62 @@ server: recv(u, 100) = "three"
     assert!(timeline.contains("bad checksum"), "{timeline}");
     assert!(timeline.contains("truncated: the link cut it to"), "{timeline}");
 }
+
+#[test]
+fn msg_peek_leaves_the_datagram_and_msg_trunc_returns_its_full_length() {
+    let mut lab = Lab::new(1);
+    let (c, s) = udp_pair(&mut lab);
+    let flagged = |len, peek, trunc| SysCall::RecvFlags { fd: s, len, flags: MsgFlags { peek, trunc }, from: true };
+    assert_eq!(lab.call(lab.server, flagged(4, true, false)), CallOutcome::Blocked);
+    lab.ok(lab.client, sendto(c, b"abcdefghij", SERVER_IP, 53));
+    lab.ok(lab.client, sendto(c, b"xy", SERVER_IP, 53));
+    lab.run();
+    let client = SocketAddrV4::new(CLIENT_IP, {
+        let Some(Ok(CallValue::DataFrom { from, data })) = lab.returned_last(lab.server) else { panic!() };
+        assert_eq!(&data[..], b"abcd", "the blocked peek woke up peeking");
+        from.port()
+    });
+    assert_eq!(
+        lab.ok(lab.server, flagged(4, true, false)),
+        CallValue::DataFrom { data: Arc::from(&b"abcd"[..]), from: client }
+    );
+    // udp_recvmsg: `if (flags & MSG_TRUNC) err = ulen` — 10, though 4 were copied.
+    assert_eq!(
+        lab.ok(lab.server, flagged(4, false, true)),
+        CallValue::Length { len: 10, data: Arc::from(&b"abcd"[..]), from: Some(client) }
+    );
+    // The truncated datagram is gone; the next one is whole.
+    assert_eq!(
+        lab.ok(lab.server, SysCall::RecvFrom { fd: s, len: 100 }),
+        CallValue::DataFrom { data: Arc::from(&b"xy"[..]), from: client }
+    );
+}
+
+#[test]
+fn connect_af_unspec_dissolves_a_udp_association_as_udp_disconnect_does() {
+    let mut lab = Lab::new(1);
+    let (c, s) = udp_pair(&mut lab);
+    lab.ok(lab.client, SysCall::Connect { fd: c, addr: SocketAddrV4::new(SERVER_IP, 53) });
+    let CallValue::Name(bound) = lab.ok(lab.client, SysCall::GetSockName { fd: c }) else { panic!() };
+    assert_eq!(*bound.ip(), CLIENT_IP);
+    assert_eq!(lab.ok(lab.client, SysCall::Disconnect { fd: c }), CallValue::Zero);
+    // Autobound: the port is released (no SOCK_BINDPORT_LOCK) and the peer forgotten.
+    let unbound = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0);
+    assert_eq!(lab.ok(lab.client, SysCall::GetSockName { fd: c }), CallValue::Name(unbound));
+    assert_eq!(lab.err(lab.client, SysCall::GetPeerName { fd: c }), Errno::ENOTCONN);
+    assert_eq!(lab.err(lab.client, SysCall::Send { fd: c, data: Arc::from(&b"x"[..]) }), Errno::EDESTADDRREQ);
+    // Bound to 0.0.0.0:6000 by the application: the port stays, the address
+    // connect chose goes back to 0.0.0.0, and anyone may send to it again.
+    let u = lab.socket(lab.server, Protocol::Udp);
+    lab.ok(lab.server, SysCall::Bind { fd: u, addr: SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 6000) });
+    lab.ok(lab.server, SysCall::Connect { fd: u, addr: SocketAddrV4::new(CLIENT_IP, 7) });
+    lab.ok(lab.server, SysCall::Disconnect { fd: u });
+    assert_eq!(
+        lab.ok(lab.server, SysCall::GetSockName { fd: u }),
+        CallValue::Name(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 6000))
+    );
+    lab.ok(lab.client, sendto(c, b"hi", SERVER_IP, 6000));
+    lab.run();
+    assert_eq!(data(&lab.ok(lab.server, SysCall::Recv { fd: u, len: 10 })), b"hi");
+    let _ = s;
+}

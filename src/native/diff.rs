@@ -217,6 +217,16 @@ fn same_value(a: &CallValue, b: &CallValue) -> bool {
         (CallValue::DataFrom { data: d1, from: a1 }, CallValue::DataFrom { data: d2, from: a2 }) => {
             d1 == d2 && same_addr(a1, a2)
         }
+        (CallValue::Name(a1), CallValue::Name(a2)) => same_addr(a1, a2),
+        (CallValue::Length { len: l1, data: d1, from: f1 }, CallValue::Length { len: l2, data: d2, from: f2 }) => {
+            l1 == l2
+                && d1 == d2
+                && match (f1, f2) {
+                    (Some(a1), Some(a2)) => same_addr(a1, a2),
+                    (None, None) => true,
+                    _ => false,
+                }
+        }
         _ => a == b,
     }
 }

@@ -464,6 +464,13 @@ fn to_syscall(state: &HostState, host: usize, spec: &CallSpec, map: &AddressMap)
         CallSpec::Shutdown { fd: f, how } => SysCall::Shutdown { fd: fd(f)?, how: *how },
         CallSpec::Close { fd: f } => SysCall::Close { fd: fd(f)? },
         CallSpec::SetSockOpt { fd: f, opt } => SysCall::SetSockOpt { fd: fd(f)?, opt: *opt },
+        CallSpec::GetSockName { fd: f } => SysCall::GetSockName { fd: fd(f)? },
+        CallSpec::GetPeerName { fd: f } => SysCall::GetPeerName { fd: fd(f)? },
+        CallSpec::GetSockError { fd: f } => SysCall::GetSockError { fd: fd(f)? },
+        CallSpec::RecvFlags { fd: f, len, flags, from } => {
+            SysCall::RecvFlags { fd: fd(f)?, len: *len, flags: *flags, from: *from }
+        }
+        CallSpec::Disconnect { fd: f } => SysCall::Disconnect { fd: fd(f)? },
     })
 }
 

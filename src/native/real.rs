@@ -4,7 +4,7 @@
 //! expects to block is retried until the kernel lets it finish.
 
 use super::map::{AddressMap, BindAddress};
-use crate::net::socket::{CallValue, Domain, Errno, Shutdown, SockOpt, SysCall};
+use crate::net::socket::{CallValue, Domain, Errno, MsgFlags, Shutdown, SockOpt, SysCall};
 use crate::net::tcp::state::TcpState;
 use crate::net::{Fd, Protocol, SocketAddrV4};
 use socket2::{SockAddr, Socket, Type};
@@ -301,9 +301,34 @@ impl RealProcess {
                     SockOpt::RcvBuf(n) => s.set_recv_buffer_size(n),
                     SockOpt::SndBuf(n) => s.set_send_buffer_size(n),
                     SockOpt::NoDelay(on) => s.set_tcp_nodelay(on),
+                    SockOpt::Linger { on, secs } => {
+                        s.set_linger(on.then_some(std::time::Duration::from_secs(u64::from(secs))))
+                    }
                 };
                 io_done(r.map(|_| CallValue::Zero))
             }
+            SysCall::GetSockName { .. } => {
+                let unbound = SocketAddrV4::new(std::net::Ipv4Addr::UNSPECIFIED, 0);
+                let name = s.local_addr().map(|a| a.as_socket_ipv4().map_or(unbound, |a| map.to_script(a)));
+                io_done(name.map(CallValue::Name))
+            }
+            SysCall::GetPeerName { .. } => match s.peer_addr() {
+                Ok(a) => match a.as_socket_ipv4() {
+                    Some(a) => Attempt::Done(RealResult::Ok(CallValue::Name(map.to_script(a)))),
+                    None => Attempt::Done(RealResult::Err(Errno::ENOTCONN)),
+                },
+                Err(e) => Attempt::Done(RealResult::from_io(&e)),
+            },
+            SysCall::GetSockError { .. } => Attempt::Done(match s.take_error() {
+                Ok(None) => RealResult::Ok(CallValue::SockError(None)),
+                Ok(Some(e)) => match e.raw_os_error().and_then(Errno::from_code) {
+                    Some(errno) => RealResult::Ok(CallValue::SockError(Some(errno))),
+                    None => RealResult::OtherErrno(e.raw_os_error().unwrap_or(-1)),
+                },
+                Err(e) => RealResult::from_io(&e),
+            }),
+            SysCall::RecvFlags { len, flags, from, .. } => self.recv_flagged(fd, *len, *flags, *from, map),
+            SysCall::Disconnect { .. } => io_done(connect_af_unspec(s).map(|_| CallValue::Zero)),
         }
     }
 
@@ -399,6 +424,36 @@ impl RealProcess {
         }
     }
 
+    /// `recv`/`recvfrom` with `MSG_PEEK`/`MSG_TRUNC`: the kernel's return value
+    /// may be more than it copied (a UDP datagram's full length), or nothing
+    /// copied at all (TCP's `MSG_TRUNC` discards).
+    fn recv_flagged(&mut self, fd: Fd, len: usize, flags: MsgFlags, with_sender: bool, map: &AddressMap) -> Attempt {
+        let Some(rs) = self.get(fd) else { return Attempt::Done(RealResult::Err(Errno::EBADF)) };
+        let bits = if flags.peek { libc::MSG_PEEK } else { 0 } | if flags.trunc { libc::MSG_TRUNC } else { 0 };
+        let mut buf: Vec<MaybeUninit<u8>> = vec![MaybeUninit::uninit(); len];
+        match rs.socket.recv_from_with_flags(&mut buf, bits) {
+            Ok((n, from)) => {
+                let udp = rs.protocol == Protocol::Udp;
+                // TCP with MSG_TRUNC copies nothing; otherwise the first bytes, up to the buffer.
+                let copied = if flags.trunc && !udp { 0 } else { n.min(len) };
+                // SAFETY: the kernel initialised the first `copied` bytes.
+                let bytes: Vec<u8> = buf[..copied].iter().map(|b| unsafe { b.assume_init() }).collect();
+                let data: Arc<[u8]> = Arc::from(bytes);
+                let sender = from.as_socket_ipv4().filter(|_| with_sender && udp).map(|a| map.to_script(a));
+                // As the model says it: a UDP datagram's length always, TCP's
+                // end of stream as the empty read it is.
+                let value = match (flags.trunc && (udp || n > 0), sender) {
+                    (true, _) => CallValue::Length { len: n, data, from: sender },
+                    (false, Some(from)) => CallValue::DataFrom { data, from },
+                    (false, None) => CallValue::Data(data),
+                };
+                Attempt::Done(RealResult::Ok(value))
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Attempt::Again(Resume::Other),
+            Err(e) => Attempt::Done(RealResult::from_io(&e)),
+        }
+    }
+
     fn recv(&mut self, fd: Fd, len: usize, with_sender: bool, map: &AddressMap) -> Attempt {
         let Some(rs) = self.get(fd) else { return Attempt::Done(RealResult::Err(Errno::EBADF)) };
         let mut buf: Vec<MaybeUninit<u8>> = vec![MaybeUninit::uninit(); len];
@@ -470,5 +525,24 @@ fn autobind(rs: &RealSocket, call: &SysCall, map: &AddressMap, host: usize) -> i
         }
         (SysCall::Send { .. } | SysCall::SendTo { .. }, Protocol::Udp) => rs.socket.bind(&source),
         _ => Ok(()),
+    }
+}
+
+/// `connect(fd, AF_UNSPEC)`: the kernel's way to dissolve a socket's association.
+fn connect_af_unspec(socket: &Socket) -> io::Result<()> {
+    // SAFETY: a zeroed sockaddr with family AF_UNSPEC and its true length.
+    let r = unsafe {
+        let mut addr: libc::sockaddr = std::mem::zeroed();
+        addr.sa_family = libc::AF_UNSPEC as libc::sa_family_t;
+        libc::connect(
+            std::os::fd::AsRawFd::as_raw_fd(socket),
+            &addr,
+            std::mem::size_of::<libc::sockaddr>() as libc::socklen_t,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
     }
 }

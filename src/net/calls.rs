@@ -144,6 +144,7 @@ impl World {
                 Protocol::Tcp => self.tcp_recv(id, *len),
                 Protocol::Udp => self.udp_recv(id, *len, *from),
             },
+            Wait::RecvFlags { len, from, flags } => self.recv_flagged(id, *len, *from, *flags),
             Wait::Send { data, done } => self.tcp_send(id, data.clone(), *done),
         }
     }
@@ -175,6 +176,12 @@ impl World {
             (SysCall::Shutdown { how, .. }, Protocol::Udp) => self.udp_shutdown(sid, *how).into(),
             (SysCall::Close { .. }, _) => self.close(host, fd, sid, call_id).into(),
             (SysCall::SetSockOpt { opt, .. }, _) => self.setsockopt(sid, *opt).into(),
+            (SysCall::GetSockName { .. }, _) => Ok(CallValue::Name(self.sock_name(sid))).into(),
+            (SysCall::GetPeerName { .. }, _) => self.peer_name(sid).into(),
+            (SysCall::GetSockError { .. }, _) => Ok(CallValue::SockError(self.take_sock_error(sid))).into(),
+            (SysCall::RecvFlags { len, from, flags, .. }, _) => self.recv_flagged(sid, *len, *from, *flags),
+            (SysCall::Disconnect { .. }, Protocol::Tcp) => self.tcp_disconnect(sid, call_id).into(),
+            (SysCall::Disconnect { .. }, Protocol::Udp) => self.udp_disconnect(host, sid).into(),
         }
     }
 
@@ -392,6 +399,12 @@ impl World {
                 }
                 SocketKind::Udp(_) => return Err(Errno::EOPNOTSUPP),
             },
+            // sk_setsockopt takes SO_LINGER on any socket; only TCP's close reads it.
+            SockOpt::Linger { .. } => {
+                if let SocketKind::Tcp(t) = &mut sock.kind {
+                    t.linger_abort = opt.aborts_on_close();
+                }
+            }
         }
         Ok(CallValue::Zero)
     }
@@ -403,6 +416,9 @@ impl World {
         self.mark_dirty(sid);
         match self.sock(sid).protocol() {
             Protocol::Udp => self.destroy_socket(sid),
+            Protocol::Tcp if self.sock(sid).tcp().is_some_and(|t| t.linger_abort) => {
+                self.tcp_abortive_close(sid, call_id)
+            }
             Protocol::Tcp => self.tcp_close(sid, call_id),
         }
         Ok(CallValue::Zero)

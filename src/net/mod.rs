@@ -18,11 +18,12 @@ pub mod udp;
 
 mod calls;
 mod queue;
+mod sockcalls;
 mod view;
 
 pub use addr::{CallId, Fd, HostId, Ipv4Addr, LinkId, PacketId, Protocol, SocketAddrV4, SocketId};
 pub use link::{Direction, FaultChange, LinkConfig};
-pub use socket::{CallResult, CallValue, Domain, Errno, Shutdown, SockOpt, SysCall};
+pub use socket::{CallResult, CallValue, Domain, Errno, MsgFlags, Shutdown, SockOpt, SysCall};
 pub use trace::{TraceEvent, TraceKind};
 pub use view::{ListenView, SocketView, UdpView};
 

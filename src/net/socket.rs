@@ -203,6 +203,40 @@ pub enum SockOpt {
     SndBuf(usize),
     /// `TCP_NODELAY` off turns Nagle's algorithm on
     NoDelay(bool),
+    /// `SO_LINGER {on, secs}`; `{1, 0}` makes `close` abort the connection
+    /// with RST (see [`SockOpt::aborts_on_close`])
+    Linger { on: bool, secs: u32 },
+}
+
+impl SockOpt {
+    /// `SO_LINGER {1, 0}`: `close` resets the connection instead of closing it
+    /// (`__tcp_close`: `sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime`).
+    pub fn aborts_on_close(self) -> bool {
+        matches!(self, SockOpt::Linger { on: true, secs: 0 })
+    }
+}
+
+/// The flags of `recv`/`recvfrom` the language knows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MsgFlags {
+    /// `MSG_PEEK`: return the data without taking it from the queue.
+    pub peek: bool,
+    /// `MSG_TRUNC`: on UDP, return the datagram's full length even when the
+    /// buffer is shorter; on TCP, discard the bytes instead of copying them.
+    pub trunc: bool,
+}
+
+impl MsgFlags {
+    /// `MSG_PEEK|MSG_TRUNC`, as C writes them.
+    pub fn render(self) -> String {
+        let names = [(self.peek, "MSG_PEEK"), (self.trunc, "MSG_TRUNC")];
+        let set: Vec<&str> = names.iter().filter(|(on, _)| *on).map(|(_, n)| *n).collect();
+        if set.is_empty() {
+            "0".into()
+        } else {
+            set.join("|")
+        }
+    }
 }
 
 /// Linux's `SOCK_MIN_RCVBUF` on x86-64: `2048 + SKB_DATA_ALIGN(sizeof(struct
@@ -229,18 +263,76 @@ pub fn buffer_capacity(asked: usize, min: usize) -> usize {
 /// A socket call, as a process makes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SysCall {
-    Socket { domain: Domain, protocol: Protocol },
-    Bind { fd: Fd, addr: SocketAddrV4 },
-    Listen { fd: Fd, backlog: u32 },
-    Accept { fd: Fd },
-    Connect { fd: Fd, addr: SocketAddrV4 },
-    Send { fd: Fd, data: Arc<[u8]> },
-    Recv { fd: Fd, len: usize },
-    SendTo { fd: Fd, data: Arc<[u8]>, addr: Option<SocketAddrV4> },
-    RecvFrom { fd: Fd, len: usize },
-    Shutdown { fd: Fd, how: Shutdown },
-    Close { fd: Fd },
-    SetSockOpt { fd: Fd, opt: SockOpt },
+    Socket {
+        domain: Domain,
+        protocol: Protocol,
+    },
+    Bind {
+        fd: Fd,
+        addr: SocketAddrV4,
+    },
+    Listen {
+        fd: Fd,
+        backlog: u32,
+    },
+    Accept {
+        fd: Fd,
+    },
+    Connect {
+        fd: Fd,
+        addr: SocketAddrV4,
+    },
+    Send {
+        fd: Fd,
+        data: Arc<[u8]>,
+    },
+    Recv {
+        fd: Fd,
+        len: usize,
+    },
+    SendTo {
+        fd: Fd,
+        data: Arc<[u8]>,
+        addr: Option<SocketAddrV4>,
+    },
+    RecvFrom {
+        fd: Fd,
+        len: usize,
+    },
+    Shutdown {
+        fd: Fd,
+        how: Shutdown,
+    },
+    Close {
+        fd: Fd,
+    },
+    SetSockOpt {
+        fd: Fd,
+        opt: SockOpt,
+    },
+    /// `getsockname`: the socket's own address.
+    GetSockName {
+        fd: Fd,
+    },
+    /// `getpeername`: the connected peer's address.
+    GetPeerName {
+        fd: Fd,
+    },
+    /// `getsockopt(fd, SO_ERROR)`: reads and clears the pending error.
+    GetSockError {
+        fd: Fd,
+    },
+    /// `recv`/`recvfrom` (`from`) with `MSG_*` flags.
+    RecvFlags {
+        fd: Fd,
+        len: usize,
+        flags: MsgFlags,
+        from: bool,
+    },
+    /// `connect(fd, AF_UNSPEC)`: dissolves the socket's association.
+    Disconnect {
+        fd: Fd,
+    },
 }
 
 impl SysCall {
@@ -258,6 +350,12 @@ impl SysCall {
             SysCall::Shutdown { .. } => "shutdown",
             SysCall::Close { .. } => "close",
             SysCall::SetSockOpt { .. } => "setsockopt",
+            SysCall::GetSockName { .. } => "getsockname",
+            SysCall::GetPeerName { .. } => "getpeername",
+            SysCall::GetSockError { .. } => "getsockopt",
+            SysCall::RecvFlags { from: false, .. } => "recv",
+            SysCall::RecvFlags { from: true, .. } => "recvfrom",
+            SysCall::Disconnect { .. } => "connect",
         }
     }
 
@@ -275,7 +373,12 @@ impl SysCall {
             | SysCall::RecvFrom { fd, .. }
             | SysCall::Shutdown { fd, .. }
             | SysCall::Close { fd }
-            | SysCall::SetSockOpt { fd, .. } => Some(fd),
+            | SysCall::SetSockOpt { fd, .. }
+            | SysCall::GetSockName { fd }
+            | SysCall::GetPeerName { fd }
+            | SysCall::GetSockError { fd }
+            | SysCall::RecvFlags { fd, .. }
+            | SysCall::Disconnect { fd } => Some(fd),
         }
     }
 
@@ -312,7 +415,15 @@ impl SysCall {
                 SockOpt::RcvBuf(n) => format!("setsockopt({fd}, SO_RCVBUF, {n})"),
                 SockOpt::SndBuf(n) => format!("setsockopt({fd}, SO_SNDBUF, {n})"),
                 SockOpt::NoDelay(on) => format!("setsockopt({fd}, TCP_NODELAY, {})", *on as u8),
+                SockOpt::Linger { on, secs } => format!("setsockopt({fd}, SO_LINGER, {{{}, {secs}}})", *on as u8),
             },
+            SysCall::GetSockName { fd } => format!("getsockname({fd})"),
+            SysCall::GetPeerName { fd } => format!("getpeername({fd})"),
+            SysCall::GetSockError { fd } => format!("getsockopt({fd}, SO_ERROR)"),
+            SysCall::RecvFlags { fd, len, flags, from } => {
+                format!("{}({fd}, {len}, {})", if *from { "recvfrom" } else { "recv" }, flags.render())
+            }
+            SysCall::Disconnect { fd } => format!("connect({fd}, AF_UNSPEC)"),
         }
     }
 }
@@ -332,13 +443,23 @@ pub enum CallValue {
     Data(Arc<[u8]>),
     /// A datagram read by `recvfrom`, and its sender.
     DataFrom { data: Arc<[u8]>, from: SocketAddrV4 },
+    /// An address from `getsockname`/`getpeername` (the call itself returns 0).
+    Name(SocketAddrV4),
+    /// The error `getsockopt(SO_ERROR)` read (the call itself returns 0); `None`
+    /// when none was pending.
+    SockError(Option<Errno>),
+    /// A receive whose return value is not the bytes it copied (`MSG_TRUNC`):
+    /// `len` is what the call returns, `data` what it copied (on TCP nothing:
+    /// the bytes were discarded), `from` the sender for `recvfrom`.
+    Length { len: usize, data: Arc<[u8]>, from: Option<SocketAddrV4> },
 }
 
 impl CallValue {
     /// The integer a C program would see as the return value.
     pub fn as_int(&self) -> i64 {
         match self {
-            CallValue::Zero => 0,
+            CallValue::Zero | CallValue::Name(_) | CallValue::SockError(_) => 0,
+            CallValue::Length { len, .. } => *len as i64,
             CallValue::Fd(fd) | CallValue::Accepted { fd, .. } => i64::from(*fd),
             CallValue::Sent(n) => *n as i64,
             CallValue::Data(d) | CallValue::DataFrom { data: d, .. } => d.len() as i64,
@@ -353,6 +474,19 @@ impl CallValue {
             CallValue::Sent(n) => n.to_string(),
             CallValue::Data(d) => quote_bytes(d),
             CallValue::DataFrom { data, from } => format!("{} from {from}", quote_bytes(data)),
+            CallValue::Name(addr) => addr.to_string(),
+            CallValue::SockError(None) => "[0]".into(),
+            CallValue::SockError(Some(e)) => format!("[{e}]"),
+            CallValue::Length { len, data, from } => {
+                let mut out = format!("{len} bytes");
+                if !data.is_empty() {
+                    out.push_str(&format!(" (copied {})", quote_bytes(data)));
+                }
+                if let Some(from) = from {
+                    out.push_str(&format!(" from {from}"));
+                }
+                out
+            }
         }
     }
 }
@@ -442,6 +576,8 @@ pub struct TcpSock {
     pub nagle: Option<bool>,
     /// The application shut down writing (`shutdown(SHUT_WR)`).
     pub write_shutdown: bool,
+    /// `SO_LINGER {1, 0}`: `close` aborts with RST, leaving no TIME-WAIT.
+    pub linger_abort: bool,
 }
 
 impl TcpSock {
@@ -487,6 +623,7 @@ pub(crate) enum Wait {
     Accept,
     Connect,
     Recv { len: usize, from: bool },
+    RecvFlags { len: usize, from: bool, flags: MsgFlags },
     Send { data: Arc<[u8]>, done: usize },
 }
 

@@ -26,6 +26,9 @@ pub struct UdpSock {
     pub dropped: u64,
     pub read_shutdown: bool,
     pub write_shutdown: bool,
+    /// `connect` filled in the source address of a socket bound to 0.0.0.0:
+    /// `connect(AF_UNSPEC)` puts 0.0.0.0 back.
+    pub source_by_connect: bool,
 }
 
 impl Default for UdpSock {
@@ -39,6 +42,7 @@ impl Default for UdpSock {
             dropped: 0,
             read_shutdown: false,
             write_shutdown: false,
+            source_by_connect: false,
         }
     }
 }
@@ -67,6 +71,9 @@ impl World {
         if let Some(local) = sock.local {
             if local.ip().is_unspecified() {
                 sock.local = Some(SocketAddrV4::new(source, local.port()));
+                if let Some(udp) = sock.udp_mut() {
+                    udp.source_by_connect = true;
+                }
             }
         }
         sock.remote = Some(addr);

@@ -82,8 +82,8 @@ impl World {
                     match w.wait {
                         Wait::Accept => "accept",
                         Wait::Connect => "connect",
-                        Wait::Recv { from: true, .. } => "recvfrom",
-                        Wait::Recv { .. } => "recv",
+                        Wait::Recv { from: true, .. } | Wait::RecvFlags { from: true, .. } => "recvfrom",
+                        Wait::Recv { .. } | Wait::RecvFlags { .. } => "recv",
                         Wait::Send { .. } => "send",
                     }
                     .to_string()

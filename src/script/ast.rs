@@ -4,7 +4,7 @@ use crate::net::link::LinkConfig;
 use crate::net::tcp::segment::TcpFlags;
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::TcpConfig;
-use crate::net::{Domain, Errno, Ipv4Addr, Protocol, Shutdown, SockOpt, SocketAddrV4};
+use crate::net::{Domain, Errno, Ipv4Addr, MsgFlags, Protocol, Shutdown, SockOpt, SocketAddrV4};
 use serde::Serialize;
 
 /// Lesson metadata a page can show.
@@ -220,18 +220,74 @@ impl Data {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "call", rename_all = "snake_case")]
 pub enum CallSpec {
-    Socket { domain: Domain, protocol: Protocol },
-    Bind { fd: FdRef, addr: SocketAddrV4 },
-    Listen { fd: FdRef, backlog: u32 },
-    Accept { fd: FdRef },
-    Connect { fd: FdRef, addr: SocketAddrV4 },
-    Send { fd: FdRef, data: Data },
-    Recv { fd: FdRef, len: usize },
-    SendTo { fd: FdRef, data: Data, addr: Option<SocketAddrV4> },
-    RecvFrom { fd: FdRef, len: usize },
-    Shutdown { fd: FdRef, how: Shutdown },
-    Close { fd: FdRef },
-    SetSockOpt { fd: FdRef, opt: SockOpt },
+    Socket {
+        domain: Domain,
+        protocol: Protocol,
+    },
+    Bind {
+        fd: FdRef,
+        addr: SocketAddrV4,
+    },
+    Listen {
+        fd: FdRef,
+        backlog: u32,
+    },
+    Accept {
+        fd: FdRef,
+    },
+    Connect {
+        fd: FdRef,
+        addr: SocketAddrV4,
+    },
+    Send {
+        fd: FdRef,
+        data: Data,
+    },
+    Recv {
+        fd: FdRef,
+        len: usize,
+    },
+    SendTo {
+        fd: FdRef,
+        data: Data,
+        addr: Option<SocketAddrV4>,
+    },
+    RecvFrom {
+        fd: FdRef,
+        len: usize,
+    },
+    Shutdown {
+        fd: FdRef,
+        how: Shutdown,
+    },
+    Close {
+        fd: FdRef,
+    },
+    SetSockOpt {
+        fd: FdRef,
+        opt: SockOpt,
+    },
+    GetSockName {
+        fd: FdRef,
+    },
+    GetPeerName {
+        fd: FdRef,
+    },
+    /// `getsockopt(fd, SO_ERROR)`
+    GetSockError {
+        fd: FdRef,
+    },
+    /// `recv(fd, len, MSG_PEEK)`, `recvfrom(fd, len, MSG_TRUNC)` (`from`).
+    RecvFlags {
+        fd: FdRef,
+        len: usize,
+        flags: MsgFlags,
+        from: bool,
+    },
+    /// `connect(fd, AF_UNSPEC)`
+    Disconnect {
+        fd: FdRef,
+    },
 }
 
 impl CallSpec {
@@ -248,7 +304,12 @@ impl CallSpec {
             | CallSpec::RecvFrom { fd, .. }
             | CallSpec::Shutdown { fd, .. }
             | CallSpec::Close { fd }
-            | CallSpec::SetSockOpt { fd, .. } => Some(fd),
+            | CallSpec::SetSockOpt { fd, .. }
+            | CallSpec::GetSockName { fd }
+            | CallSpec::GetPeerName { fd }
+            | CallSpec::GetSockError { fd }
+            | CallSpec::RecvFlags { fd, .. }
+            | CallSpec::Disconnect { fd } => Some(fd),
         }
     }
 
@@ -279,6 +340,20 @@ pub enum ResultExpect {
         data: Vec<u8>,
         from: Option<(Ipv4Addr, Option<u16>)>,
     },
+    /// `= 5 bytes from 10.0.0.2:5000`: a datagram of this length (the call's
+    /// value) and its sender (port optional).
+    BytesFrom {
+        len: u64,
+        from: (Ipv4Addr, Option<u16>),
+    },
+    /// `= 10.0.0.2:5000` or `= 10.0.0.2:32768..60999`: the address
+    /// `getsockname`/`getpeername` gave, its port within `ports` (inclusive).
+    Addr {
+        ip: Ipv4Addr,
+        ports: (u16, u16),
+    },
+    /// `= [ECONNREFUSED]`, `= [0]`: the error `getsockopt(SO_ERROR)` read.
+    SockError(Option<Errno>),
 }
 
 impl std::fmt::Display for ResultExpect {
@@ -294,6 +369,14 @@ impl std::fmt::Display for ResultExpect {
                     None => Ok(()),
                 }
             }
+            ResultExpect::BytesFrom { len, from: (ip, port) } => match port {
+                Some(port) => write!(f, "{len} bytes from {ip}:{port}"),
+                None => write!(f, "{len} bytes from {ip}"),
+            },
+            ResultExpect::Addr { ip, ports: (lo, hi) } if lo == hi => write!(f, "{ip}:{lo}"),
+            ResultExpect::Addr { ip, ports: (lo, hi) } => write!(f, "{ip}:{lo}..{hi}"),
+            ResultExpect::SockError(None) => f.write_str("[0]"),
+            ResultExpect::SockError(Some(e)) => write!(f, "[{e}]"),
         }
     }
 }
@@ -305,6 +388,45 @@ pub struct PacketExpect {
     /// Skip packets in that direction until one matches.
     pub eventually: bool,
     pub pattern: PacketPattern,
+    /// `at 1s`, `+0.2s`: when the packet must have been sent.
+    pub time: Option<PacketTime>,
+}
+
+/// When an expected packet must leave its sender, within `tolerance_us`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct PacketTime {
+    pub at: TimeRef,
+    /// µs either side; `~ 10ms` on the line, else [`DEFAULT_PACKET_TOLERANCE_US`].
+    pub tolerance_us: u64,
+}
+
+/// What a packet's time is counted from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeRef {
+    /// `at 1s`: since the start of the run.
+    Absolute(u64),
+    /// `+0.2s`: since the packet the previous packet expectation matched.
+    AfterPrevious(u64),
+}
+
+/// The tolerance of a packet time without `~`: 1 ms, well under the smallest
+/// timer a lesson states (a 200 ms RTO floor, a 40 ms delayed ACK), and above
+/// the microsecond a bandwidth's rounding can move a packet.
+pub const DEFAULT_PACKET_TOLERANCE_US: u64 = 1_000;
+
+impl std::fmt::Display for PacketTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::script::render::fmt_dur;
+        match self.at {
+            TimeRef::Absolute(us) => write!(f, "at {}", fmt_dur(us))?,
+            TimeRef::AfterPrevious(us) => write!(f, "+{}", fmt_dur(us))?,
+        }
+        if self.tolerance_us != DEFAULT_PACKET_TOLERANCE_US {
+            write!(f, " ~{}", fmt_dur(self.tolerance_us))?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -314,6 +436,10 @@ pub struct PacketPattern {
     pub seq: Option<u32>,
     /// Relative to the receiver's initial sequence number.
     pub ack: Option<u32>,
+    /// `seq= N`: the sequence number field as sent.
+    pub raw_seq: Option<u32>,
+    /// `ack= N`: the acknowledgement number field as sent.
+    pub raw_ack: Option<u32>,
     /// Payload bytes.
     pub len: Option<usize>,
     /// The window field as sent.
@@ -340,6 +466,12 @@ impl std::fmt::Display for PacketPattern {
         }
         if let Some(a) = self.ack {
             write!(f, " ack {a}")?;
+        }
+        if let Some(s) = self.raw_seq {
+            write!(f, " seq= {s}")?;
+        }
+        if let Some(a) = self.raw_ack {
+            write!(f, " ack= {a}")?;
         }
         if let Some(l) = self.len {
             write!(f, " len {l}")?;

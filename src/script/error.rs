@@ -228,6 +228,17 @@ pub enum Wanted {
     SizeInBytes,
     /// A buffer of at least one byte.
     OneByteBuffer,
+    /// What `getsockopt` reads: `SO_ERROR`.
+    GetSockOpt,
+    /// `[ECONNREFUSED]` or `[0]`: the error `getsockopt(SO_ERROR)` reads.
+    SockErrorValue,
+    /// A port, or a range of ports like `32768..60999`.
+    PortOrRange,
+    /// `MSG_PEEK`, `MSG_TRUNC` or `0`.
+    MsgFlag,
+    LingerSeconds,
+    /// `{0, N}` or `{1, 0}`: the lingering close `{1, N}` is not modelled.
+    Linger,
 }
 
 /// What the parser met instead: a token as written, or a description.
@@ -269,9 +280,8 @@ pub enum Found {
 
 const STATEMENTS: &str = "seed, host, link, tcp, expect, run, drop, partition, repair, loss, +TIME";
 const LINK_SETTINGS: &str = "latency, jitter, bandwidth, loss, dup, reorder, reorder_delay, mtu, corrupt, truncate";
-const SOCKET_CALLS: &str =
-    "socket, bind, listen, accept, connect, send, recv, sendto, recvfrom, shutdown, close, setsockopt";
-const SOCK_OPTS: &str = "SO_REUSEADDR, O_NONBLOCK, SO_RCVBUF, SO_SNDBUF";
+const SOCKET_CALLS: &str = "socket, bind, listen, accept, connect, send, recv, sendto, recvfrom, shutdown, close, setsockopt, getsockopt, getsockname, getpeername";
+const SOCK_OPTS: &str = "SO_REUSEADDR, O_NONBLOCK, SO_RCVBUF, SO_SNDBUF, SO_LINGER";
 const COUNTERS: &str = "HOST > HOST, state, sent, lost, duplicated, reordered, delivered, dropped, cwnd";
 const TCP_STATES: &str = "LISTEN, SYN-SENT, SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT, CLOSED";
 const TCP_FLAGS: &str = "[S], [S.], [.], [P.], [F.], [R]";
@@ -470,7 +480,7 @@ impl fmt::Display for Wanted {
             Wanted::CountOrRange => f.write_str("a count like 3 or a range like 2..5"),
             Wanted::TcpFlags => write!(f, "tcpdump flags like {TCP_FLAGS}"),
             Wanted::Packet => f.write_str("a packet: TCP flags like [S.], or udp, or icmp"),
-            Wanted::PacketField => f.write_str("seq, ack, len or win"),
+            Wanted::PacketField => f.write_str("seq, ack, seq=, ack=, len, win, at TIME or +TIME"),
             Wanted::SequenceNumber => f.write_str("a sequence number"),
             Wanted::AckNumber => f.write_str("an acknowledgement number"),
             Wanted::Length => f.write_str("a length"),
@@ -488,6 +498,14 @@ impl fmt::Display for Wanted {
             Wanted::OneSegment => f.write_str("at least 1 segment"),
             Wanted::SizeInBytes => f.write_str("a size in bytes"),
             Wanted::OneByteBuffer => f.write_str("a buffer of at least 1 byte"),
+            Wanted::GetSockOpt => f.write_str("SO_ERROR (getsockopt(s, SO_ERROR))"),
+            Wanted::SockErrorValue => f.write_str("the error SO_ERROR reads, like [ECONNREFUSED], or [0] for none"),
+            Wanted::PortOrRange => f.write_str("a port like 80 or a range like 32768..60999"),
+            Wanted::MsgFlag => f.write_str("MSG_PEEK, MSG_TRUNC (joined with |) or 0"),
+            Wanted::LingerSeconds => f.write_str("a linger time in seconds"),
+            Wanted::Linger => {
+                f.write_str("{0, N} or {1, 0} (a close that lingers, {1, N} with N above 0, is not modelled)")
+            }
         }
     }
 }
@@ -571,7 +589,7 @@ impl Wanted {
             Wanted::CountOrRange => "3 같은 개수 또는 2..5 같은 범위".into(),
             Wanted::TcpFlags => format!("{TCP_FLAGS} 같은 tcpdump 플래그"),
             Wanted::Packet => "패킷: [S.] 같은 TCP 플래그, udp 또는 icmp".into(),
-            Wanted::PacketField => "seq, ack, len 또는 win".into(),
+            Wanted::PacketField => "seq, ack, seq=, ack=, len, win, at 시간 또는 +시간".into(),
             Wanted::SequenceNumber => "순서 번호".into(),
             Wanted::AckNumber => "확인 응답 번호".into(),
             Wanted::Length => "길이".into(),
@@ -589,6 +607,14 @@ impl Wanted {
             Wanted::OneSegment => "1 이상의 세그먼트 수".into(),
             Wanted::SizeInBytes => "바이트 단위 크기".into(),
             Wanted::OneByteBuffer => "1바이트 이상의 버퍼".into(),
+            Wanted::GetSockOpt => "SO_ERROR (getsockopt(s, SO_ERROR))".into(),
+            Wanted::SockErrorValue => "SO_ERROR가 읽은 오류: [ECONNREFUSED] 같은 것, 없으면 [0]".into(),
+            Wanted::PortOrRange => "80 같은 포트 또는 32768..60999 같은 포트 범위".into(),
+            Wanted::MsgFlag => "MSG_PEEK, MSG_TRUNC (|로 잇기) 또는 0".into(),
+            Wanted::LingerSeconds => "SO_LINGER의 초 단위 시간".into(),
+            Wanted::Linger => {
+                "{0, N} 또는 {1, 0} (N이 0보다 큰 {1, N}, 곧 데이터를 기다리며 머무는 close는 모델에 없습니다)".into()
+            }
         }
     }
 }
@@ -748,6 +774,12 @@ pub(crate) mod tests {
             OneSegment,
             SizeInBytes,
             OneByteBuffer,
+            GetSockOpt,
+            SockErrorValue,
+            PortOrRange,
+            MsgFlag,
+            LingerSeconds,
+            Linger,
         ]
     }
 
@@ -838,6 +870,12 @@ pub(crate) mod tests {
             OneSegment => 81,
             SizeInBytes => 82,
             OneByteBuffer => 83,
+            GetSockOpt => 84,
+            SockErrorValue => 85,
+            PortOrRange => 86,
+            MsgFlag => 87,
+            LingerSeconds => 88,
+            Linger => 89,
         }
     }
 
@@ -987,6 +1025,15 @@ pub(crate) mod tests {
             "shutdown",
             "close",
             "setsockopt",
+            "getsockopt",
+            "getsockname",
+            "getpeername",
+            "SO_LINGER",
+            "SO_ERROR",
+            "MSG_PEEK",
+            "MSG_TRUNC",
+            "at",
+            "AF_UNSPEC",
             "udp",
             "rd",
             "wr",
@@ -1055,7 +1102,7 @@ pub(crate) mod tests {
     fn every_kind_says_itself_in_english_and_in_korean() {
         let mut wanted: Vec<usize> = every_wanted().iter().map(ordinal).collect();
         wanted.sort_unstable();
-        assert_eq!(wanted, (0..=ordinal(&Wanted::OneByteBuffer)).collect::<Vec<_>>(), "a Wanted has no sample");
+        assert_eq!(wanted, (0..=ordinal(&Wanted::Linger)).collect::<Vec<_>>(), "a Wanted has no sample");
         let mut found: Vec<usize> = every_found().iter().map(found_ordinal).collect();
         found.dedup();
         assert_eq!(found, (0..=found_ordinal(&Found::SeedLater)).collect::<Vec<_>>(), "a Found has no sample");
@@ -1218,7 +1265,19 @@ pub(crate) mod tests {
         let dict = include_str!("../../fuzz/script.dict");
         let entries: Vec<&str> =
             dict.lines().filter_map(|l| l.strip_prefix('"').and_then(|l| l.strip_suffix('"'))).collect();
-        let lists = [STATEMENTS, LINK_SETTINGS, SOCKET_CALLS, SOCK_OPTS, COUNTERS, TCP_STATES, TCP_FLAGS, TCP_SETTINGS];
+        let lists = [
+            STATEMENTS,
+            LINK_SETTINGS,
+            SOCKET_CALLS,
+            SOCK_OPTS,
+            // The words of the calls' other arguments: getsockopt's option,
+            // recv's flags, connect's address family.
+            "SO_ERROR, MSG_PEEK, MSG_TRUNC, AF_UNSPEC",
+            COUNTERS,
+            TCP_STATES,
+            TCP_FLAGS,
+            TCP_SETTINGS,
+        ];
         let listed = lists.iter().flat_map(|l| l.split(", ")).flat_map(str::split_whitespace);
         let words: Vec<String> = listed
             .filter(|w| !matches!(*w, "HOST" | "+TIME"))

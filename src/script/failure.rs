@@ -159,6 +159,9 @@ pub enum Got {
     Bytes(u64),
     /// A packet from `from` to `to`, and maybe a matching one later.
     Packet { from: String, to: String, seen: SeenPacket, later: Option<u64> },
+    /// The packet from `from` to `to` had the shape expected but was sent
+    /// outside `at` ± `tolerance_us` (µs).
+    PacketTime { from: String, to: String, seen: SeenPacket, at: u64, tolerance_us: u64 },
     /// No packet (`matching`: none that matched) from `from` to `to`; `within`
     /// the bound (µs), or `None`: nothing was left to happen.
     NoPacket { matching: bool, from: String, to: String, within: Option<u64> },
@@ -330,12 +333,29 @@ impl PacketShape {
     }
 }
 
+/// How far a packet's time `sent` is from the time expected `at` (µs), and
+/// whether it came `early` or `late`.
+fn time_off(sent: u64, at: u64) -> (u64, &'static str) {
+    (sent.abs_diff(at), if sent < at { "early" } else { "late" })
+}
+
 /// A call's value in Korean: numbers and data as written.
 fn value_korean(v: &CallValue) -> String {
     match v {
         CallValue::Zero | CallValue::Fd(_) | CallValue::Sent(_) | CallValue::Data(_) => v.render(),
         CallValue::Accepted { fd, peer } => format!("{fd} (상대 {peer})"),
         CallValue::DataFrom { data, from } => format!("{} ({from}에서 옴)", quote_bytes(data)),
+        CallValue::Name(_) | CallValue::SockError(_) => v.render(),
+        CallValue::Length { len, data, from } => {
+            let mut out = format!("{len}바이트");
+            if !data.is_empty() {
+                out.push_str(&format!(" (복사된 것: {})", quote_bytes(data)));
+            }
+            if let Some(from) = from {
+                out.push_str(&format!(" ({from}에서 옴)"));
+            }
+            out
+        }
     }
 }
 
@@ -411,6 +431,20 @@ impl fmt::Display for Got {
                 }
                 Ok(())
             }
+            Got::PacketTime { from, to, seen, at, tolerance_us } => {
+                let (from, to) = (shown(from), shown(to));
+                let (off, how) = time_off(seen.at, *at);
+                write!(
+                    f,
+                    "{from} > {to} {} (#{}) sent at {}s, {} {how}: expected at {}s ±{}",
+                    seen.shape,
+                    seen.id,
+                    fmt_time(seen.at),
+                    fmt_dur(off),
+                    fmt_time(*at),
+                    fmt_dur(*tolerance_us)
+                )
+            }
             Got::NoPacket { matching, from, to, within } => {
                 let what = if *matching { "no matching packet" } else { "no packet" };
                 let (from, to) = (shown(from), shown(to));
@@ -483,6 +517,20 @@ impl Got {
                     ));
                 }
                 out
+            }
+            Got::PacketTime { from, to, seen, at, tolerance_us } => {
+                let (from, to) = (shown(from), shown(to));
+                let (off, how) = time_off(seen.at, *at);
+                let how = if how == "early" { "이름" } else { "늦음" };
+                format!(
+                    "{from} > {to} {} (#{}): {}s에 보냄, 기대한 {}s ±{}보다 {} {how}",
+                    seen.shape.korean(),
+                    seen.id,
+                    fmt_time(seen.at),
+                    fmt_time(*at),
+                    fmt_dur(*tolerance_us),
+                    fmt_dur(off)
+                )
             }
             Got::NoPacket { matching, from, to, within } => {
                 let what = if *matching { "맞는 패킷" } else { "패킷" };
@@ -580,6 +628,11 @@ mod tests {
             CallValue::Sent(5),
             CallValue::Data(b"hello\n".to_vec().into()),
             CallValue::DataFrom { data: b"x".to_vec().into(), from: peer },
+            CallValue::Name(peer),
+            CallValue::SockError(None),
+            CallValue::SockError(Some(Errno::ECONNREFUSED)),
+            CallValue::Length { len: 10, data: b"abcd".to_vec().into(), from: Some(peer) },
+            CallValue::Length { len: 3, data: Vec::new().into(), from: None },
         ];
         let worlds = [
             WorldError::DuplicateHost("zed".into()),
@@ -630,6 +683,13 @@ mod tests {
             Got::NotA { fd: "c".into(), tcp: true },
             Got::NotA { fd: "u".into(), tcp: false },
             Got::LargerRecord { events: 1_234_567 },
+            Got::PacketTime {
+                from: "zed".into(),
+                to: "yon".into(),
+                seen: seen(PacketShape::Written("[S] seq 0 len 0 win 65535".into()), false),
+                at: 1_000_000,
+                tolerance_us: 1_000,
+            },
         ]);
         got
     }
@@ -659,6 +719,7 @@ mod tests {
             Got::ClosedAndGone { .. } => 20,
             Got::NotA { .. } => 21,
             Got::LargerRecord { .. } => 22,
+            Got::PacketTime { .. } => 23,
         }
     }
 
@@ -692,7 +753,18 @@ mod tests {
         );
         let mut got: Vec<usize> = every_got().iter().map(got_ordinal).collect();
         got.dedup();
-        assert_eq!(got, (0..=got_ordinal(&Got::LargerRecord { events: 0 })).collect::<Vec<_>>(), "a Got has no sample");
+        assert_eq!(
+            got,
+            (0..=got_ordinal(&Got::PacketTime {
+                from: String::new(),
+                to: String::new(),
+                seen: SeenPacket { shape: PacketShape::PortUnreachable(0), id: 0, at: 0, lost: false },
+                at: 0,
+                tolerance_us: 0
+            }))
+                .collect::<Vec<_>>(),
+            "a Got has no sample"
+        );
 
         for e in every_expected() {
             let (en, ko) = (e.to_string(), e.korean());
@@ -706,8 +778,17 @@ mod tests {
             let (en, ko) = (g.to_string(), g.korean());
             assert!(!en.trim().is_empty() && !has_hangul(&en), "{g:?}: {en}");
             // A bare number or string is the same in both languages.
-            if !matches!(g, Got::Returned(CallValue::Zero | CallValue::Fd(_) | CallValue::Sent(_) | CallValue::Data(_)))
-                && !matches!(g, Got::State { blocked: None, .. } | Got::Count { mss_bytes: None, blocked: None, .. })
+            if !matches!(
+                g,
+                Got::Returned(
+                    CallValue::Zero
+                        | CallValue::Fd(_)
+                        | CallValue::Sent(_)
+                        | CallValue::Data(_)
+                        | CallValue::Name(_)
+                        | CallValue::SockError(_)
+                )
+            ) && !matches!(g, Got::State { blocked: None, .. } | Got::Count { mss_bytes: None, blocked: None, .. })
             {
                 assert!(has_hangul(&ko), "{g:?}: {ko}");
             }
@@ -751,7 +832,8 @@ mod tests {
             Got::NameBlocked { name: h(), call: "accept(l)".into(), line: 7 },
             Got::NameUnbound(h()),
             Got::NoState { fd: h() },
-            Got::Packet { from: h(), to: h(), seen, later: Some(9) },
+            Got::Packet { from: h(), to: h(), seen: seen.clone(), later: Some(9) },
+            Got::PacketTime { from: h(), to: h(), seen, at: 0, tolerance_us: 1 },
             Got::NoPacket { matching: true, from: h(), to: h(), within: None },
             Got::ClosedAndGone { fd: h() },
             Got::NotA { fd: h(), tcp: true },

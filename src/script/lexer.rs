@@ -81,7 +81,10 @@ pub fn lex_line(text: &str, line: usize) -> Result<Vec<Token>, ScriptError> {
             };
             out.push(Token { tok: Tok::Flags(chars[start..start + len].iter().collect()), col });
             i = start + len + 1;
-        } else if matches!(c, ':' | '=' | '(' | ')' | ',' | '>' | '<' | '+' | '-' | '%' | '*' | '/') {
+        } else if matches!(
+            c,
+            ':' | '=' | '(' | ')' | ',' | '>' | '<' | '+' | '-' | '%' | '*' | '/' | '{' | '}' | '|' | '~'
+        ) {
             out.push(Token { tok: Tok::Punct(c), col });
             i += 1;
         } else {

@@ -9,7 +9,7 @@ use super::shown::MAX_QUOTED_CHARS;
 use crate::net::tcp::segment::TcpFlags;
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::TcpConfig;
-use crate::net::{Domain, Errno, Ipv4Addr, Protocol, Shutdown, SockOpt, SocketAddrV4};
+use crate::net::{Domain, Errno, Ipv4Addr, MsgFlags, Protocol, Shutdown, SockOpt, SocketAddrV4};
 use std::collections::{HashMap, HashSet};
 
 pub(crate) const KEYWORDS: [&str; 14] = [
@@ -661,6 +661,14 @@ impl State {
                 };
                 CallSpec::Socket { domain, protocol }
             }
+            "connect"
+                if p.peek_at(2).is_some_and(|t| matches!(t, Tok::Word(w) if w.eq_ignore_ascii_case("AF_UNSPEC"))) =>
+            {
+                let fd = self.fd_ref(p, h)?;
+                p.punct(',')?;
+                p.bump();
+                CallSpec::Disconnect { fd }
+            }
             "bind" | "connect" => {
                 let fd = self.fd_ref(p, h)?;
                 p.punct(',')?;
@@ -694,11 +702,25 @@ impl State {
                 let fd = self.fd_ref(p, h)?;
                 p.punct(',')?;
                 let len = p.int::<u64>(Wanted::BufferSize, MAX_PAYLOAD as u64)? as usize;
-                if name == "recv" {
-                    CallSpec::Recv { fd, len }
-                } else {
-                    CallSpec::RecvFrom { fd, len }
+                let flags = if p.eat_punct(',') { msg_flags(p)? } else { MsgFlags::default() };
+                let from = name == "recvfrom";
+                match (flags == MsgFlags::default(), from) {
+                    (true, false) => CallSpec::Recv { fd, len },
+                    (true, true) => CallSpec::RecvFrom { fd, len },
+                    (false, _) => CallSpec::RecvFlags { fd, len, flags, from },
                 }
+            }
+            "getsockname" => CallSpec::GetSockName { fd: self.fd_ref(p, h)? },
+            "getpeername" => CallSpec::GetPeerName { fd: self.fd_ref(p, h)? },
+            "getsockopt" => {
+                let fd = self.fd_ref(p, h)?;
+                p.punct(',')?;
+                let col = p.col();
+                let (opt, _) = p.word(Wanted::GetSockOpt)?;
+                if !opt.eq_ignore_ascii_case("SO_ERROR") {
+                    return Err(p.wrong(col, Wanted::GetSockOpt, Found::Token(opt)));
+                }
+                CallSpec::GetSockError { fd }
             }
             "shutdown" => {
                 let fd = self.fd_ref(p, h)?;
@@ -725,6 +747,7 @@ impl State {
                     "TCP_NODELAY" => SockOpt::NoDelay(p.onoff()?),
                     "SO_RCVBUF" => SockOpt::RcvBuf(p.int::<u64>(Wanted::BufferSize, MAX_PAYLOAD as u64)? as usize),
                     "SO_SNDBUF" => SockOpt::SndBuf(p.int::<u64>(Wanted::BufferSize, MAX_PAYLOAD as u64)? as usize),
+                    "SO_LINGER" => linger(p)?,
                     _ => return Err(p.wrong(col, Wanted::SockOpt, Found::Token(opt))),
                 };
                 CallSpec::SetSockOpt { fd, opt }
@@ -829,11 +852,22 @@ impl State {
             }
             _ => return Err(p.err(Wanted::Packet)),
         };
-        let mut pattern = PacketPattern { kind, seq: None, ack: None, len: None, win: None };
+        let mut pattern =
+            PacketPattern { kind, seq: None, ack: None, raw_seq: None, raw_ack: None, len: None, win: None };
+        let mut time = None;
         while p.peek().is_some() {
             let col = p.col();
+            if p.eat_punct('+') {
+                time = Some(packet_time(p, TimeRef::AfterPrevious)?);
+                continue;
+            }
             let (field, _) = p.word(Wanted::PacketField)?;
+            let raw = p.eat_punct('=');
             match field.as_str() {
+                "seq" if raw => pattern.raw_seq = Some(p.int(Wanted::SequenceNumber, u32::MAX as u64)?),
+                "ack" if raw => pattern.raw_ack = Some(p.int(Wanted::AckNumber, u32::MAX as u64)?),
+                _ if raw => return Err(p.wrong(col, Wanted::PacketField, Found::Token(format!("{field}=")))),
+                "at" => time = Some(packet_time(p, TimeRef::Absolute)?),
                 "seq" => pattern.seq = Some(p.int(Wanted::SequenceNumber, u32::MAX as u64)?),
                 "ack" => pattern.ack = Some(p.int(Wanted::AckNumber, u32::MAX as u64)?),
                 "len" | "length" => pattern.len = Some(p.int::<u64>(Wanted::Length, MAX_PAYLOAD as u64)? as usize),
@@ -841,8 +875,15 @@ impl State {
                 other => return Err(p.wrong(col, Wanted::PacketField, Found::Token(other.to_string()))),
             }
         }
-        Ok(StmtKind::ExpectPacket(PacketExpect { from, to, eventually, pattern }))
+        Ok(StmtKind::ExpectPacket(PacketExpect { from, to, eventually, pattern, time }))
     }
+}
+
+/// The duration after `at` or `+`, and its tolerance after `~` if given.
+fn packet_time(p: &mut P, at: fn(u64) -> TimeRef) -> R<PacketTime> {
+    let at = at(p.duration()?);
+    let tolerance_us = if p.eat_punct('~') { p.duration()? } else { DEFAULT_PACKET_TOLERANCE_US };
+    Ok(PacketTime { at, tolerance_us })
 }
 
 fn key(a: &str, b: &str) -> (String, String) {
@@ -865,24 +906,92 @@ fn result_expect(p: &mut P) -> R<ResultExpect> {
             errno(p)
         }
         Some(Tok::Word(_)) => errno(p),
+        Some(Tok::Num(n)) if n.matches('.').count() == 3 && !n.contains("..") => {
+            let ip = p.ip()?;
+            p.punct(':')?;
+            Ok(ResultExpect::Addr { ip, ports: port_range(p)? })
+        }
         Some(Tok::Num(_)) => {
             let n = p.int::<u64>(Wanted::Number, i64::MAX as u64)?;
             let _ = p.eat_word("bytes") || p.eat_word("byte");
+            if p.eat_word("from") {
+                return Ok(ResultExpect::BytesFrom { len: n, from: sender(p)? });
+            }
             Ok(ResultExpect::Int(n as i64))
+        }
+        Some(Tok::Flags(inside)) => {
+            p.bump();
+            match inside.trim() {
+                "0" => Ok(ResultExpect::SockError(None)),
+                name => match Errno::from_name(&name.to_ascii_uppercase()) {
+                    Some(e) => Ok(ResultExpect::SockError(Some(e))),
+                    None => Err(p.wrong(col, Wanted::SockErrorValue, Found::Token(format!("[{inside}]")))),
+                },
+            }
         }
         Some(Tok::Str(s)) => {
             p.bump();
-            let from = if p.eat_word("from") {
-                let ip = p.ip()?;
-                let port = if p.eat_punct(':') { Some(p.int(Wanted::Port, 65_535)?) } else { None };
-                Some((ip, port))
-            } else {
-                None
-            };
+            let from = if p.eat_word("from") { Some(sender(p)?) } else { None };
             Ok(ResultExpect::Data { data: s, from })
         }
         _ => Err(p.err(Wanted::Result)),
     }
+}
+
+/// `IP` or `IP:PORT` after `from`.
+fn sender(p: &mut P) -> R<(Ipv4Addr, Option<u16>)> {
+    let ip = p.ip()?;
+    let port = if p.eat_punct(':') { Some(p.int(Wanted::Port, 65_535)?) } else { None };
+    Ok((ip, port))
+}
+
+/// `80` or `32768..60999` (inclusive) after an address's `:`.
+fn port_range(p: &mut P) -> R<(u16, u16)> {
+    let col = p.col();
+    let (n, _) = p.num(Wanted::PortOrRange)?;
+    let (lo, hi) = n.split_once("..").unwrap_or((&n, &n));
+    let port = |s: &str| parse_uint(s).and_then(|v| u16::try_from(v).ok());
+    match (port(lo), port(hi)) {
+        (Some(lo), Some(hi)) if lo <= hi => Ok((lo, hi)),
+        _ => Err(p.wrong(col, Wanted::PortOrRange, Found::Token(n))),
+    }
+}
+
+/// `MSG_PEEK`, `MSG_TRUNC`, `MSG_PEEK|MSG_TRUNC`, or `0`.
+fn msg_flags(p: &mut P) -> R<MsgFlags> {
+    let mut flags = MsgFlags::default();
+    if matches!(p.peek(), Some(Tok::Num(n)) if n == "0") {
+        p.bump();
+        return Ok(flags);
+    }
+    loop {
+        let col = p.col();
+        let (w, _) = p.word(Wanted::MsgFlag)?;
+        match w.to_ascii_uppercase().as_str() {
+            "MSG_PEEK" => flags.peek = true,
+            "MSG_TRUNC" => flags.trunc = true,
+            _ => return Err(p.wrong(col, Wanted::MsgFlag, Found::Token(w))),
+        }
+        if !p.eat_punct('|') {
+            return Ok(flags);
+        }
+    }
+}
+
+/// `{0, N}` or `{1, 0}` after `SO_LINGER`. `{1, N}` with N above zero (a
+/// `close` that blocks until its data is acknowledged or N seconds pass) is
+/// refused: the model has no lingering close.
+fn linger(p: &mut P) -> R<SockOpt> {
+    let col = p.col();
+    p.punct('{')?;
+    let on = p.onoff()?;
+    p.punct(',')?;
+    let secs: u32 = p.int(Wanted::LingerSeconds, u64::from(u32::MAX))?;
+    p.punct('}')?;
+    if on && secs > 0 {
+        return Err(p.wrong(col, Wanted::Linger, Found::Token(format!("{{1, {secs}}}"))));
+    }
+    Ok(SockOpt::Linger { on, secs })
 }
 
 fn errno(p: &mut P) -> R<ResultExpect> {

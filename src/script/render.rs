@@ -70,7 +70,15 @@ pub fn render_call(c: &CallSpec) -> String {
             SockOpt::RcvBuf(n) => format!("setsockopt({fd}, SO_RCVBUF, {n})"),
             SockOpt::SndBuf(n) => format!("setsockopt({fd}, SO_SNDBUF, {n})"),
             SockOpt::NoDelay(on) => format!("setsockopt({fd}, TCP_NODELAY, {})", u8::from(*on)),
+            SockOpt::Linger { on, secs } => format!("setsockopt({fd}, SO_LINGER, {{{}, {secs}}})", u8::from(*on)),
         },
+        CallSpec::GetSockName { .. } => format!("getsockname({fd})"),
+        CallSpec::GetPeerName { .. } => format!("getpeername({fd})"),
+        CallSpec::GetSockError { .. } => format!("getsockopt({fd}, SO_ERROR)"),
+        CallSpec::RecvFlags { len, flags, from, .. } => {
+            format!("{}({fd}, {len}, {})", if *from { "recvfrom" } else { "recv" }, flags.render())
+        }
+        CallSpec::Disconnect { .. } => format!("connect({fd}, AF_UNSPEC)"),
     }
 }
 

@@ -282,6 +282,9 @@ pub struct Runner<'s> {
     /// Packets at or after the cursor already matched (same-instant packets
     /// may be expected in any order).
     matched: std::collections::HashSet<usize>,
+    /// When the packet the last packet expectation matched was sent: what
+    /// `+TIME` on the next one counts from.
+    last_matched_at: Option<u64>,
     isn: HashMap<(SocketAddrV4, SocketAddrV4), u32>,
     failures: Vec<Failure>,
     total_payload: usize,
@@ -342,6 +345,7 @@ impl<'s> Runner<'s> {
             payload_bytes: 0,
             cursor: 0,
             matched: std::collections::HashSet::new(),
+            last_matched_at: None,
             isn: HashMap::new(),
             failures: Vec::new(),
             total_payload: 0,
@@ -1083,6 +1087,13 @@ impl<'s> Runner<'s> {
             CallSpec::Shutdown { fd, how } => SysCall::Shutdown { fd: self.fd_of(host, fd)?, how: *how },
             CallSpec::Close { fd } => SysCall::Close { fd: self.fd_of(host, fd)? },
             CallSpec::SetSockOpt { fd, opt } => SysCall::SetSockOpt { fd: self.fd_of(host, fd)?, opt: *opt },
+            CallSpec::GetSockName { fd } => SysCall::GetSockName { fd: self.fd_of(host, fd)? },
+            CallSpec::GetPeerName { fd } => SysCall::GetPeerName { fd: self.fd_of(host, fd)? },
+            CallSpec::GetSockError { fd } => SysCall::GetSockError { fd: self.fd_of(host, fd)? },
+            CallSpec::RecvFlags { fd, len, flags, from } => {
+                SysCall::RecvFlags { fd: self.fd_of(host, fd)?, len: *len, flags: *flags, from: *from }
+            }
+            CallSpec::Disconnect { fd } => SysCall::Disconnect { fd: self.fd_of(host, fd)? },
         })
     }
 
@@ -1151,25 +1162,45 @@ impl<'s> Runner<'s> {
     fn expect_packet(&mut self, e: &PacketExpect, oi: usize) {
         let (Some(a), Some(b)) = (self.host_or_fail(&e.from), self.host_or_fail(&e.to)) else { return };
         let deadline = self.wait_deadline_from(self.opts.pending_bound_us);
-        let expected = || Expected::Packet { from: e.from.clone(), to: e.to.clone(), pattern: e.pattern.to_string() };
+        let pattern = match e.time {
+            Some(t) => format!("{} {t}", e.pattern),
+            None => e.pattern.to_string(),
+        };
+        let expected = || Expected::Packet { from: e.from.clone(), to: e.to.clone(), pattern: pattern.clone() };
+        // When the packet must have been sent: `+TIME` counts from the packet the
+        // previous packet expectation matched (the start of the run before any).
+        let want = e.time.map(|t| match t.at {
+            TimeRef::Absolute(us) => (us, t.tolerance_us),
+            TimeRef::AfterPrevious(us) => (self.last_matched_at.unwrap_or(0).saturating_add(us), t.tolerance_us),
+        });
+        let on_time = |sent: u64| want.is_none_or(|(at, tolerance)| sent.abs_diff(at) <= tolerance);
         let mut i = self.cursor;
         loop {
             while i < self.sent.len() {
                 let r = &self.sent[i];
                 if r.from == a && r.to == Some(b) && !self.matched.contains(&i) {
                     let shown = format!("{} > {} {}", e.from, e.to, describe_rec(r));
-                    if pattern_matches(&e.pattern, r) {
+                    // `eventually` skips to a packet of the right shape sent at the
+                    // right time; otherwise the next packet must be both.
+                    if pattern_matches(&e.pattern, r) && (!e.eventually || on_time(r.time)) {
                         // Everything sent before this instant is behind us; packets
                         // of this same instant stay open to later lines.
                         let t = r.time;
+                        let late = (!on_time(t)).then(|| seen_packet(r));
                         let start = self.sent[..i].iter().rposition(|x| x.time < t).map_or(0, |k| k + 1);
                         if start > self.cursor {
                             self.matched.retain(|&m| m >= start);
                             self.cursor = start;
                         }
                         self.matched.insert(i);
+                        self.last_matched_at = Some(t);
                         self.set_time(oi);
                         self.set_detail(oi, LineDetail::Expect { got: shown });
+                        if let (Some(seen), Some((at, tolerance_us))) = (late, want) {
+                            let got =
+                                Got::PacketTime { from: e.from.clone(), to: e.to.clone(), seen, at, tolerance_us };
+                            self.fail_here(FailureKind::Expectation, expected(), got);
+                        }
                         return;
                     }
                     if !e.eventually {
@@ -1202,12 +1233,34 @@ impl<'s> Runner<'s> {
                 if self.stopped() || self.paused {
                     return;
                 }
-                let got = Got::NoPacket {
+                // A packet of the right shape at another time is the nearest miss:
+                // say when it left.
+                let nearest = want.and_then(|(at, tolerance_us)| {
+                    let (start, cursor) = (self.cursor, &self.matched);
+                    self.sent[start..]
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, r)| {
+                            r.from == a
+                                && r.to == Some(b)
+                                && !cursor.contains(&(start + k))
+                                && pattern_matches(&e.pattern, r)
+                        })
+                        .min_by_key(|(_, r)| r.time.abs_diff(at))
+                        .map(|(_, r)| Got::PacketTime {
+                            from: e.from.clone(),
+                            to: e.to.clone(),
+                            seen: seen_packet(r),
+                            at,
+                            tolerance_us,
+                        })
+                });
+                let got = nearest.unwrap_or_else(|| Got::NoPacket {
                     matching: e.eventually,
                     from: e.from.clone(),
                     to: e.to.clone(),
                     within: (!self.world.is_idle()).then_some(self.opts.pending_bound_us),
-                };
+                });
                 self.set_detail(oi, LineDetail::Expect { got: got.to_string() });
                 self.fail_here(FailureKind::Expectation, expected(), got);
                 return;
@@ -1360,6 +1413,18 @@ pub fn result_matches(expect: &ResultExpect, got: &CallResult) -> bool {
         (ResultExpect::Data { data, from: Some((ip, port)) }, Ok(CallValue::DataFrom { data: d, from })) => {
             d[..] == data[..] && from.ip() == ip && port.is_none_or(|p| from.port() == p)
         }
+        (ResultExpect::BytesFrom { len, from: (ip, port) }, Ok(v)) => {
+            let sender = match v {
+                CallValue::DataFrom { from, .. } | CallValue::Length { from: Some(from), .. } => Some(from),
+                _ => None,
+            };
+            sender.is_some_and(|from| from.ip() == ip && port.is_none_or(|p| from.port() == p))
+                && u64::try_from(v.as_int()) == Ok(*len)
+        }
+        (ResultExpect::Addr { ip, ports: (lo, hi) }, Ok(CallValue::Name(addr))) => {
+            addr.ip() == ip && (*lo..=*hi).contains(&addr.port())
+        }
+        (ResultExpect::SockError(e), Ok(CallValue::SockError(g))) => e == g,
         _ => false,
     }
 }
@@ -1371,13 +1436,15 @@ fn pattern_matches(p: &PacketPattern, r: &SentRec) -> bool {
         (PacketKind::Icmp, Body::PortUnreachable(_)) => true,
         _ => false,
     };
-    let win = match &r.packet.body {
-        Body::Tcp(s) => Some(u32::from(s.window)),
-        _ => None,
+    let (win, raw_seq, raw_ack) = match &r.packet.body {
+        Body::Tcp(s) => (Some(u32::from(s.window)), Some(s.seq), Some(s.ack)),
+        _ => (None, None, None),
     };
     kind_ok
         && p.seq.is_none_or(|s| s == r.rel_seq)
         && p.ack.is_none_or(|a| a == r.rel_ack)
+        && p.raw_seq.is_none_or(|s| Some(s) == raw_seq)
+        && p.raw_ack.is_none_or(|a| Some(a) == raw_ack)
         && p.len.is_none_or(|l| l == r.packet.payload_len())
         && p.win.is_none_or(|w| Some(w) == win)
 }

@@ -52,6 +52,23 @@ fn call_text(lang: Lang, host: &str, call: &SysCall) -> String {
             "디스크립터를 반납합니다. TCP라면 커널이 FIN으로 작별을 마저 마칩니다",
         ),
         SysCall::SetSockOpt { .. } => ("changes a socket option", "소켓 옵션을 바꿉니다"),
+        SysCall::GetSockName { .. } => (
+            "asks which address and port its socket has (an automatic bind picks the port)",
+            "소켓이 가진 주소와 포트를 묻습니다 (자동 bind라면 커널이 포트를 골랐습니다)",
+        ),
+        SysCall::GetPeerName { .. } => ("asks who is at the other end", "상대편 끝의 주소를 묻습니다"),
+        SysCall::GetSockError { .. } => (
+            "reads the socket's pending error, which clears it",
+            "소켓에 쌓인 오류를 읽습니다. 읽으면 지워집니다",
+        ),
+        SysCall::RecvFlags { .. } => (
+            "reads with flags: MSG_PEEK leaves the data queued, MSG_TRUNC reports or discards past the buffer",
+            "플래그를 붙여 읽습니다. MSG_PEEK는 데이터를 큐에 남기고, MSG_TRUNC는 버퍼를 넘는 길이를 알려 주거나 버립니다",
+        ),
+        SysCall::Disconnect { .. } => (
+            "dissolves the socket's association (AF_UNSPEC): UDP forgets its peer, TCP aborts with RST",
+            "소켓의 연결 관계를 풉니다 (AF_UNSPEC). UDP는 상대를 잊고, TCP는 RST로 끊습니다",
+        ),
     };
     pick(lang, format!("{host} calls {r}: it {en}."), format!("{host}가 {r}을(를) 호출합니다: {ko}."))
 }

@@ -314,6 +314,10 @@ impl Tcb {
     pub fn unread(&self) -> usize {
         self.recv_buf.len()
     }
+    /// Up to `max` unread bytes, left unread (`MSG_PEEK`): no window update.
+    pub fn peek(&self, max: usize) -> Arc<[u8]> {
+        self.recv_buf.peek(max)
+    }
     pub fn send_space(&self) -> usize {
         self.send_cap.saturating_sub(self.send_buf.len())
     }

@@ -31,6 +31,15 @@ impl RecvQueue {
         }
     }
 
+    /// Copies up to `max` bytes from the front, leaving them queued (`MSG_PEEK`).
+    pub fn peek(&self, max: usize) -> Arc<[u8]> {
+        let n = max.min(self.len);
+        if n == 0 {
+            return empty_payload();
+        }
+        gather_payload(n, self.chunks.iter().map(|(buf, start, end)| &buf[*start..*end]))
+    }
+
     /// Takes up to `max` bytes from the front.
     pub fn take(&mut self, max: usize) -> Arc<[u8]> {
         let n = max.min(self.len);

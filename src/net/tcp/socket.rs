@@ -310,7 +310,7 @@ impl World {
 
     /// A listener stops: connections still in its queues are reset, as Linux's
     /// `inet_csk_listen_stop` does.
-    fn stop_listening(&mut self, sid: SocketId, call: CallId) {
+    pub(crate) fn stop_listening(&mut self, sid: SocketId, call: CallId) {
         let host = self.sock(sid).host;
         let Some(queues) = self.sock_mut(sid).tcp_mut().and_then(|t| t.listen.take()) else { return };
         if let Some(port) = self.sock(sid).local.map(|l| l.port()) {
