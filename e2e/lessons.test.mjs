@@ -90,14 +90,33 @@ test('the handshake lesson, step by step: SYN, SYN-ACK, ACK and both sockets’ 
   assert.equal(await arrows(page), 3);
   await page.screenshot({ path: join(SHOTS, 'handshake-3-ack.png') });
 
-  // 4: the ACK arrives; accept() returns fd 4, ESTABLISHED.
+  // 4: connect() has returned, so the client's next line runs at once: "hello"
+  // leaves right behind the final ACK, before the server has accepted.
   await step(page);
-  assert.deepEqual(await flying(page), []);
+  f = await flying(page);
+  assert.equal(f.length, 2);
+  assert.match(f[0], /^ACK \d+$/);
+  assert.match(f[1], /^PSH 5 bytes /);
+  assert.equal(await socketState(page, 'server', '–'), 'SYN-RECEIVED');
+  // The script shows send() as done and the server's accept() still blocked.
+  assert.match(await page.locator('.sline[data-line="34"] .outcome').textContent(), /→ 5/);
+  assert.match(await page.locator('.sline[data-line="25"]').getAttribute('class'), /\bblocked\b/);
+
+  // 5: the ACK arrives; accept() returns fd 4, ESTABLISHED.
+  await step(page);
+  f = await flying(page);
+  assert.equal(f.length, 1);
+  assert.match(f[0], /^PSH 5 bytes /);
   assert.equal(await socketState(page, 'server', '4'), 'ESTABLISHED');
   assert.equal(await page.locator('.fsm-state.current').getAttribute('data-state'), 'ESTABLISHED');
+  assert.match(await page.locator('.sline[data-line="25"] .outcome').textContent(), /→ 4/);
   await page.screenshot({ path: join(SHOTS, 'handshake-4-established.png'), fullPage: true });
 
-  // Back, exactly: the ACK in flight again, then the SYN-ACK, then the SYN.
+  // Back, exactly: accept() blocked again and the ACK in flight, then the
+  // SYN-ACK, then the SYN.
+  await step(page, 'ArrowLeft');
+  assert.equal((await flying(page)).length, 2);
+  assert.equal(await page.locator('.sline[data-line="25"] .outcome').textContent(), '… blocked');
   await step(page, 'ArrowLeft');
   assert.match((await flying(page))[0], /^ACK \d+$/);
   assert.equal(await socketState(page, 'server', '–'), 'SYN-RECEIVED');
@@ -184,7 +203,7 @@ test('a shared URL restores lesson, position and changes; a bad one explains its
   const url = page.url();
   const here = await pos(page);
   const counts = await page.locator('#counts').textContent();
-  assert.match(url, /#lesson=tour&pos=\d+&edits=4:link:0:0\.3:/);
+  assert.match(url, /#lesson=tour&pos=\d+&edits=\d+:link:0:0\.3:/);
 
   const other = await open(url.slice(server.url.length));
   assert.equal(await pos(other.page), here);
@@ -532,6 +551,33 @@ test('picking connect() links its SYN, its states, the RST and ECONNREFUSED in e
   // Picking a packet links back the other way: the RST brings its connect() along.
   await page.locator('.sequence .arrow[data-label^="RST"]').click();
   await page.locator('.sequence .note.call.linked', { hasText: 'connect(3, 10.0.0.1:81)' }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the edited run is the run: a cut link overturns the lesson’s expectations, each line saying why', async () => {
+  const { context, page, problems } = await open('#lesson=handshake');
+  // Nothing before its time: at the start, accept() and connect() show no result.
+  assert.equal(await page.locator('.sline[data-line="29"] .outcome').textContent(), '');
+  assert.equal(await page.locator('.sline[data-line="33"] .outcome').textContent(), '');
+  await page.getByRole('button', { name: /Cut the link/ }).click();
+  await page.waitForFunction(() => location.hash.includes(':cut:0'));
+  await page.getByRole('button', { name: 'Jump to end' }).click();
+  // The run is the changed one: connect() gave up, accept() never returned.
+  await page.locator('.sline[data-line="33"] .outcome', { hasText: 'ETIMEDOUT' }).waitFor();
+  assert.match(await page.locator('.sline[data-line="29"] .outcome').textContent(), /blocked/);
+  // The expectation of ESTABLISHED no longer holds, as an outcome of the change.
+  const established = page.locator('.sline[data-line="44"]');
+  assert.match(await established.getAttribute('class'), /\bchanged\b/);
+  assert.match(await established.textContent(), /✗ .*CLOSED/);
+  assert.match(await established.locator('.because').textContent(), /after your change at 0\.000 s: link #0 cut/);
+  assert.equal(await page.locator('.sline.failed').count(), 0, 'no line is shown as an error');
+  assert.equal(await page.locator('.sline', { hasText: '✓' }).filter({ hasText: 'ESTABLISHED' }).count(), 0);
+  assert.match(await page.getByRole('alert').first().textContent(), /your change changed the outcome/);
+  await page.screenshot({ path: join(SHOTS, 'cut-link-outcome.png'), fullPage: true });
+  // In Korean too.
+  await page.getByRole('button', { name: '한국어' }).click();
+  await page.locator('.sline[data-line="44"] .because', { hasText: '바꾼 조건' }).waitFor();
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -106,7 +106,7 @@ fn run_with_fault(parsed: &script::Script, fault: PageFault) -> script::RunRepor
     use socklab::net::link::LinkSettings;
     use socklab::net::{LinkId, PacketId, TraceKind};
     use socklab::script::{Change, Intervention, StmtKind};
-    let opts = RunOptions { keep_going: true, ..RunOptions::default() };
+    let opts = RunOptions { keep_going: true, pending_bound_us: 20 * 60 * 1_000_000, ..RunOptions::default() };
     let is_setup = |k: &StmtKind| {
         matches!(k, StmtKind::Seed { .. } | StmtKind::Host { .. } | StmtKind::Link { .. } | StmtKind::Tcp { .. })
     };

@@ -453,9 +453,9 @@ pub enum Notice {
     /// An expectation of the lesson's own script failed (run in lesson file
     /// `lesson`): the first one.
     ScriptStopped { lesson: String, failure: Failure },
-    /// The learner's changes made `expectations` of the lesson's expectations
-    /// fail: an outcome of the experiment, said on each line.
-    OutcomeChanged { expectations: usize },
+    /// The learner's `changes` made `expectations` of the lesson's
+    /// expectations fail: an outcome of the experiment, said on each line.
+    OutcomeChanged { changes: usize, expectations: usize },
     /// A script that does not parse.
     Build(ScriptError),
     /// A shared link that cannot be read.
@@ -498,15 +498,15 @@ impl Notice {
             (Notice::ScriptStopped { failure, .. }, Lang::Ko) => {
                 format!("{}행의 기대가 어긋났습니다 — {}", failure.line, failure.korean())
             }
-            (Notice::OutcomeChanged { expectations: 1 }, Lang::En) => {
-                "your change changed the outcome: one expectation of the lesson no longer holds (marked on its line)"
-                    .into()
-            }
-            (Notice::OutcomeChanged { expectations }, Lang::En) => format!(
-                "your changes changed the outcome: {expectations} expectations of the lesson no longer hold (marked on their lines)"
+            (Notice::OutcomeChanged { changes, expectations }, Lang::En) => format!(
+                "{} changed the outcome: {} of the lesson no longer {} (marked on {})",
+                if *changes == 1 { "your change" } else { "your changes" },
+                if *expectations == 1 { "one expectation".to_string() } else { format!("{expectations} expectations") },
+                if *expectations == 1 { "holds" } else { "hold" },
+                if *expectations == 1 { "its line" } else { "their lines" },
             ),
-            (Notice::OutcomeChanged { expectations }, Lang::Ko) => format!(
-                "바꾼 조건 때문에 결과가 달라졌습니다: 레슨의 기대 {expectations}개가 더 이상 맞지 않습니다 (해당 줄에 표시)"
+            (Notice::OutcomeChanged { changes, expectations }, Lang::Ko) => format!(
+                "바꾼 조건 {changes}개 때문에 결과가 달라졌습니다: 레슨의 기대 {expectations}개가 더 이상 맞지 않습니다 (해당 줄에 표시)"
             ),
             (Notice::Build(e), Lang::En) => format!("line {}, column {}: {}", e.line, e.col, e.message),
             // Each parse error's Korean is with its kind (script::error), tested natively there.
@@ -626,8 +626,8 @@ mod tests {
         let failure = Failure::new(4, FailureKind::Expectation, expected, Got::Failed(Errno::EBADF));
         let mut notices = vec![
             Notice::ScriptStopped { lesson: "l".into(), failure },
-            Notice::OutcomeChanged { expectations: 1 },
-            Notice::OutcomeChanged { expectations: 3 },
+            Notice::OutcomeChanged { changes: 1, expectations: 1 },
+            Notice::OutcomeChanged { changes: 2, expectations: 3 },
             Notice::Build(ScriptError::expected(3, 5, Wanted::HostName, Found::EndOfLine)),
             Notice::Build(ScriptError::new(3, 5, ScriptErrorKind::TooManyHosts)),
             Notice::UnknownLesson("nope".into()),
@@ -666,6 +666,14 @@ mod tests {
             "4행의 기대가 어긋났습니다 — 기대한 결과: close(s)의 반환값 7 · 실제 결과: 0"
         );
         assert_eq!(stopped.text(Lang::En), "an expectation failed: l.sock:4: expected close(s) to return 7, got 0");
+        assert_eq!(
+            Notice::OutcomeChanged { changes: 1, expectations: 1 }.text(Lang::En),
+            "your change changed the outcome: one expectation of the lesson no longer holds (marked on its line)"
+        );
+        assert_eq!(
+            Notice::OutcomeChanged { changes: 2, expectations: 5 }.text(Lang::En),
+            "your changes changed the outcome: 5 expectations of the lesson no longer hold (marked on their lines)"
+        );
     }
 
     #[wasm_bindgen_test]

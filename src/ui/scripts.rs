@@ -71,6 +71,9 @@ pub const PAGE_MAX_EVENTS: u64 = 200_000;
 /// sandbox script.
 pub const PAGE_MAX_RECORD_BYTES: u64 = 64 << 20;
 
+/// How long the page lets a blocked call wait, in simulated µs (20 minutes).
+pub const PAGE_PENDING_BOUND_US: u64 = 20 * 60 * 1_000_000;
+
 /// A script run the page does a slice at a time, so that a long lesson does not
 /// freeze it; [`ScriptRun::finish`] makes it the page's model.
 pub struct ScriptRun {
@@ -106,6 +109,10 @@ pub fn start(text: &str, seed: Option<u64>, edits: &[Edit]) -> Result<ScriptRun,
         // A learner's change may break an expectation: the run goes on, so
         // every later line shows what happened in the changed run.
         keep_going: true,
+        // A blocked call may take as long as Linux takes to give up on a dead
+        // path (data retransmissions: about 15 minutes with tcp_retries2 15),
+        // so a cut link shows its ETIMEDOUT rather than the runner's bound.
+        pending_bound_us: PAGE_PENDING_BOUND_US,
         ..RunOptions::default()
     };
     let statements = parsed.statements.len();

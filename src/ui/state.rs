@@ -117,7 +117,7 @@ impl Work {
             notices.push(if edits.is_empty() {
                 Notice::ScriptStopped { lesson: String::new(), failure: failure.clone() }
             } else {
-                Notice::OutcomeChanged { expectations: report.failures.len() }
+                Notice::OutcomeChanged { changes: edits.len(), expectations: report.failures.len() }
             });
         }
         if !ignored.is_empty() {
