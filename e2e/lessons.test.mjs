@@ -581,3 +581,26 @@ test('the edited run is the run: a cut link overturns the lesson’s expectation
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('one numbering: relative seq and ack everywhere, absolute one click away, the inspector showing both', async () => {
+  const { context, page, problems } = await open('#lesson=tour');
+  await stepUntilFlying(page);
+  assert.deepEqual(await flying(page), ['SYN seq=0']);
+  await step(page);
+  assert.deepEqual(await flying(page), ['SYN-ACK seq=0 ack=1']);
+  assert.match(await page.locator('.explain').textContent(), /SYN-ACK seq=0 ack=1/);
+  await page.locator('.topology .pkt.flying').first().click();
+  const numbers = await page.locator('#numbers').textContent();
+  const m = numbers.match(/^seq 0 = its ISN (\d+) \+ 0 · ack 1 = their ISN (\d+) \+ 1$/);
+  assert.ok(m, numbers);
+  // Absolute: the numbers as sent, in the diagrams and the inspector's label.
+  await page.locator('#numbering').click();
+  await page.locator('#numbering[aria-pressed="true"]').waitFor();
+  assert.deepEqual(await flying(page), [`SYN-ACK seq=${m[1]} ack=${BigInt(m[2]) + 1n}`]);
+  assert.match(await page.locator('.insp-label').textContent(), new RegExp(`seq=${m[1]}`));
+  await page.locator('#numbering').click();
+  await page.locator('#numbering[aria-pressed="false"]').waitFor();
+  assert.deepEqual(await flying(page), ['SYN-ACK seq=0 ack=1']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

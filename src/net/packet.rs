@@ -155,25 +155,33 @@ impl Packet {
 
     /// A short label for a diagram: `SYN seq=1000`, `ACK 1001`, `PSH 5 bytes`, `UDP 5 bytes`.
     pub fn label(&self) -> String {
+        self.label_from(0, 0)
+    }
+
+    /// [`Packet::label`] with seq counted from `seq_base` and ack from
+    /// `ack_base` (the two initial sequence numbers, for relative numbers as
+    /// Wireshark shows them; 0 and 0 for the numbers as sent).
+    pub fn label_from(&self, seq_base: u32, ack_base: u32) -> String {
         match &self.body {
             Body::Tcp(s) => {
                 let f = s.flags;
+                let (seq, ack) = (s.seq.wrapping_sub(seq_base), s.ack.wrapping_sub(ack_base));
                 if f.rst() {
-                    format!("RST seq={}", s.seq)
+                    format!("RST seq={seq}")
                 } else if f.syn() && f.ack() {
-                    format!("SYN-ACK seq={} ack={}", s.seq, s.ack)
+                    format!("SYN-ACK seq={seq} ack={ack}")
                 } else if f.syn() {
-                    format!("SYN seq={}", s.seq)
+                    format!("SYN seq={seq}")
                 } else if f.fin() && !s.payload.is_empty() {
                     // The last data and the FIN in one segment (as a retransmission
                     // after close() often is).
-                    format!("PSH+FIN {} bytes seq={}", s.payload.len(), s.seq)
+                    format!("PSH+FIN {} bytes seq={seq}", s.payload.len())
                 } else if f.fin() {
-                    format!("FIN seq={}", s.seq)
+                    format!("FIN seq={seq}")
                 } else if !s.payload.is_empty() {
-                    format!("PSH {} bytes seq={}", s.payload.len(), s.seq)
+                    format!("PSH {} bytes seq={seq}", s.payload.len())
                 } else {
-                    format!("ACK {}", s.ack)
+                    format!("ACK {ack}")
                 }
             }
             Body::Udp(d) => format!("UDP {} bytes", d.payload.len()),
@@ -218,5 +226,13 @@ mod tests {
         assert_eq!(tcp(TcpFlags::FIN | TcpFlags::ACK, b"").label(), "FIN seq=1000");
         assert_eq!(tcp(TcpFlags::FIN | TcpFlags::PSH | TcpFlags::ACK, b"hello").label(), "PSH+FIN 5 bytes seq=1000");
         assert_eq!(tcp(TcpFlags::RST, b"").label(), "RST seq=1000");
+    }
+
+    #[test]
+    fn relative_labels_count_from_the_initial_sequence_numbers() {
+        assert_eq!(tcp(TcpFlags::SYN | TcpFlags::ACK, b"").label_from(1000, 1999), "SYN-ACK seq=0 ack=1");
+        assert_eq!(tcp(TcpFlags::PSH | TcpFlags::ACK, b"hello").label_from(999, 0), "PSH 5 bytes seq=1");
+        // Sequence space wraps: an ISN near 2^32 still counts up from 0.
+        assert_eq!(tcp(TcpFlags::ACK, b"").label_from(0, u32::MAX - 5), "ACK 2006");
     }
 }

@@ -12,7 +12,7 @@ use super::explain::explain;
 use super::i18n::{tr, Lang, Text};
 use super::inspector::Inspector;
 use super::lesson::SANDBOX;
-use super::packets::{counts, packets, PacketInfo};
+use super::packets::{counts, packets, Numbering, PacketInfo};
 use super::panels::{download, download_bytes, socket_choices, trace_json, BreakIt, Buffers};
 use super::script_view::{SandboxEditor, ScriptLines};
 use super::sequence::{seq_layout, Sequence};
@@ -335,8 +335,17 @@ pub fn App() -> Html {
             }
         })
     };
+    let on_numbering = {
+        let state = state.clone();
+        let next = match state.numbering {
+            Numbering::Relative => Numbering::Absolute,
+            Numbering::Absolute => Numbering::Relative,
+        };
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::SetNumbering(next)))
+    };
+    let numbering = state.numbering;
     let (sent, delivered, lost) = counts(&all_packets, end);
-    let explanation = explain(lang, timeline.events_of(pos), &state.world);
+    let explanation = explain(lang, timeline.events_of(pos), &state.world, &all_packets, numbering);
 
     // The selected socket, its last transition, the selected packet.
     let view = state.selected_socket.filter(|s| state.world.socket(*s).is_some()).map(|s| state.world.socket_view(s));
@@ -460,13 +469,20 @@ pub fn App() -> Html {
                     <section class="card network">
                         <h2>{ tr(lang, Text::NetworkTitle) }</h2>
                         <p class="caption">{ tr(lang, Text::NetworkCaption) }</p>
-                        <Topology world={state.world.clone()} packets={all_packets.clone()} {first} {end} {lang}
+                        <Topology world={state.world.clone()} packets={all_packets.clone()} {first} {end} {lang} {numbering}
                                   selected_packet={state.selected_packet} selected_socket={state.selected_socket}
                                   doomed={doomed.clone()} linked={linked.clone()} on_packet={on_packet.clone()} {on_socket} />
                     </section>
                     <section class="card sequence-card">
-                        <h2>{ tr(lang, Text::SequenceTitle) }</h2>
-                        <Sequence layout={seq.clone()} packets={all_packets.clone()} {first} {end} {now} {lang}
+                        <h2>
+                            { tr(lang, Text::SequenceTitle) }
+                            <button type="button" class="chip numbering" id="numbering" onclick={on_numbering}
+                                    aria-pressed={(numbering == Numbering::Absolute).to_string()}
+                                    title={tr(lang, Text::NumberingHint)}>
+                                { tr(lang, if numbering == Numbering::Relative { Text::NumberingRelative } else { Text::NumberingAbsolute }) }
+                            </button>
+                        </h2>
+                        <Sequence layout={seq.clone()} packets={all_packets.clone()} {first} {end} {now} {lang} {numbering}
                                   selected_packet={state.selected_packet} linked={linked.clone()} on_packet={on_packet.clone()}
                                   on_event={(*on_event).clone()} />
                     </section>
@@ -507,7 +523,7 @@ pub fn App() -> Html {
                     </section>
                     <section class="card inspector-card">
                         <h2>{ tr(lang, Text::InspectorTitle) }</h2>
-                        <Inspector {lang} packet={selected} {in_flight} doomed={is_doomed}
+                        <Inspector {lang} {numbering} packet={selected} {in_flight} doomed={is_doomed}
                                    {on_drop} {on_close} />
                     </section>
                     <section class="card console-card">

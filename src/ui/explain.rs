@@ -2,6 +2,7 @@
 //! Plain Rust, no web.
 
 use super::i18n::Lang;
+use super::packets::{Numbering, PacketInfo};
 use crate::net::packet::Body;
 use crate::net::socket::render_result;
 use crate::net::tcp::state::TcpState;
@@ -167,7 +168,13 @@ fn state_text(lang: Lang, host: &str, from: TcpState, to: TcpState) -> String {
 }
 
 /// One sentence per noteworthy event of the current step.
-pub fn explain(lang: Lang, events: &[TraceEvent], world: &World) -> Vec<String> {
+pub fn explain(
+    lang: Lang,
+    events: &[TraceEvent],
+    world: &World,
+    packets: &[PacketInfo],
+    numbering: Numbering,
+) -> Vec<String> {
     let name = |h: crate::net::HostId| world.host_name(h).to_string();
     let mut out = Vec::new();
     for e in events {
@@ -195,7 +202,12 @@ pub fn explain(lang: Lang, events: &[TraceEvent], world: &World) -> Vec<String> 
                 Ok(_) => continue,
             },
             TraceKind::Sent { host, reason, packet, .. } => {
-                send_text(lang, &name(*host), *reason, &packet.body, &packet.label())
+                // The label as the diagrams show it (relative numbers by default).
+                let label = packets
+                    .iter()
+                    .rfind(|p| p.id == packet.id.0 && p.duplicate_of.is_none())
+                    .map_or_else(|| packet.label(), |p| p.label(numbering));
+                send_text(lang, &name(*host), *reason, &packet.body, &label)
             }
             TraceKind::Delivered { host, .. } => pick(
                 lang,

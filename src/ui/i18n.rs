@@ -61,6 +61,9 @@ pub enum Text {
     OneWay,
     NoSockets,
     SequenceTitle,
+    NumberingRelative,
+    NumberingAbsolute,
+    NumberingHint,
     SequenceLabel,
     StateMachineTitle,
     StateMachineLabel,
@@ -150,7 +153,7 @@ pub enum Text {
 }
 
 impl Text {
-    pub const ALL: [Text; 94] = [
+    pub const ALL: [Text; 97] = [
         Text::Tagline,
         Text::LanguageSwitch,
         Text::NetworkTitle,
@@ -159,6 +162,9 @@ impl Text {
         Text::OneWay,
         Text::NoSockets,
         Text::SequenceTitle,
+        Text::NumberingRelative,
+        Text::NumberingAbsolute,
+        Text::NumberingHint,
         Text::SequenceLabel,
         Text::StateMachineTitle,
         Text::StateMachineLabel,
@@ -265,6 +271,12 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::OneWay => ("one way", "편도"),
         Text::NoSockets => ("no sockets yet", "아직 소켓 없음"),
         Text::SequenceTitle => ("Sequence diagram", "시퀀스 다이어그램"),
+        Text::NumberingRelative => ("seq/ack: relative", "seq/ack: 상대값"),
+        Text::NumberingAbsolute => ("seq/ack: absolute", "seq/ack: 절댓값"),
+        Text::NumberingHint => (
+            "Relative numbers count from each side's initial sequence number, as the script and Wireshark show them; click for the numbers as sent",
+            "상대값은 각 쪽의 초기 순서 번호(ISN)부터 셉니다. 스크립트와 Wireshark가 보여 주는 방식입니다. 눌러서 실제로 보낸 번호를 봅니다",
+        ),
         Text::SequenceLabel => (
             "Each packet as an arrow from sender to receiver, time flowing down",
             "보낸 쪽에서 받는 쪽으로 가는 화살표가 패킷이며, 시간은 아래로 흐릅니다",

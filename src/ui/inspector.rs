@@ -4,7 +4,8 @@
 use yew::prelude::*;
 
 use super::i18n::{analysis, field_name, tr, Lang, Text};
-use super::packets::PacketInfo;
+use super::packets::{Numbering, PacketInfo};
+use crate::net::packet::Body;
 use crate::net::socket::quote_bytes;
 use crate::wire::{fields, to_bytes, Field};
 
@@ -62,9 +63,27 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect::<Vec<_>>().join(" ")
 }
 
+/// A TCP segment's seq and ack both ways: relative, and as the initial
+/// sequence number plus that (`seq 1 = its ISN 3208790322 + 1`).
+pub fn both_numbers(p: &PacketInfo, lang: Lang) -> Option<String> {
+    let (Body::Tcp(s), Some(isn)) = (&p.packet.body, p.isn) else { return None };
+    let (own, their) = match lang {
+        Lang::En => ("its ISN", "their ISN"),
+        Lang::Ko => ("자기 ISN", "상대 ISN"),
+    };
+    let seq = s.seq.wrapping_sub(isn.own);
+    let mut out = format!("seq {seq} = {own} {} + {seq}", isn.own);
+    if let Some(peer) = isn.peer.filter(|_| s.flags.ack()) {
+        let ack = s.ack.wrapping_sub(peer);
+        out.push_str(&format!(" · ack {ack} = {their} {peer} + {ack}"));
+    }
+    Some(out)
+}
+
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
     pub lang: Lang,
+    pub numbering: Numbering,
     pub packet: Option<PacketInfo>,
     /// Whether it is on its way now (so it can still be dropped).
     pub in_flight: bool,
@@ -101,12 +120,15 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     html! {
         <div class="inspector" data-packet={p.id.to_string()}>
             <div class="insp-head">
-                <strong class="insp-label">{ p.label() }</strong>
+                <strong class="insp-label">{ p.label(props.numbering) }</strong>
                 if let Some(a) = &p.analysis { <span class="tag">{ format!("[{}]", analysis(lang, a)) }</span> }
                 <button type="button" class="ghost" onclick={move |_| on_close.emit(())}
                         aria-label={tr(lang, Text::Close)}>{ "×" }</button>
             </div>
             <p class="summary"><code>{ p.packet.summary() }</code></p>
+            if let Some(numbers) = both_numbers(p, lang) {
+                <p class="numbers" id="numbers">{ numbers }</p>
+            }
             if props.in_flight && !props.doomed {
                 <button type="button" class="danger drop" onclick={move |_| on_drop.emit(id)}>
                     { tr(lang, Text::DropPacket) }

@@ -3,7 +3,7 @@
 
 use crate::net::packet::{Body, Packet};
 use crate::net::trace::{LossReason, Path, SendReason};
-use crate::net::{HostId, TraceEvent, TraceKind, World};
+use crate::net::{HostId, SocketAddrV4, TraceEvent, TraceKind, World};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Fate {
@@ -33,6 +33,29 @@ pub struct PacketInfo {
     pub reordered: bool,
     /// Wireshark's analysis words, when they apply.
     pub analysis: Option<String>,
+    /// For a TCP segment: the initial sequence numbers of its direction and
+    /// of the other (from their SYNs, else the first seen), which relative
+    /// seq and ack count from.
+    pub isn: Option<Isns>,
+}
+
+/// A TCP segment's two initial sequence numbers: its sender's and its receiver's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Isns {
+    pub own: u32,
+    /// `None` until the other side has sent anything.
+    pub peer: Option<u32>,
+}
+
+/// How sequence and acknowledgement numbers are shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Numbering {
+    /// Counted from each side's initial sequence number, as the script and
+    /// Wireshark show them: a SYN is seq 0, its SYN-ACK ack 1.
+    #[default]
+    Relative,
+    /// As sent, on the wire.
+    Absolute,
 }
 
 impl PacketInfo {
@@ -49,8 +72,12 @@ impl PacketInfo {
         }
     }
 
-    pub fn label(&self) -> String {
-        self.packet.label()
+    /// A short label, with seq and ack numbered as `numbering` says.
+    pub fn label(&self, numbering: Numbering) -> String {
+        match (numbering, self.isn) {
+            (Numbering::Relative, Some(isn)) => self.packet.label_from(isn.own, isn.peer.unwrap_or(0)),
+            _ => self.packet.label(),
+        }
     }
 
     /// A class for the drawing: syn, synack, data, ack, fin, rst, udp, icmp.
@@ -85,6 +112,9 @@ pub fn packets(trace: &[TraceEvent], world: &World) -> Vec<PacketInfo> {
     let mut out: Vec<PacketInfo> = Vec::new();
     let mut by_id = rustc_hash::FxHashMap::default();
     let mut dup_acks: rustc_hash::FxHashMap<(u32, u32), u32> = Default::default();
+    // Each direction's initial sequence number, by (source, destination):
+    // its SYN's seq, else the first seq seen (as Wireshark does).
+    let mut isns: rustc_hash::FxHashMap<(SocketAddrV4, SocketAddrV4), u32> = Default::default();
     for (i, e) in trace.iter().enumerate() {
         match &e.kind {
             TraceKind::Sent { host, path, reason, arrival, packet, .. } => {
@@ -93,6 +123,20 @@ pub fn packets(trace: &[TraceEvent], world: &World) -> Vec<PacketInfo> {
                     Path::Loopback { host } => Some(*host),
                 };
                 let mut analysis = analysis_word(*reason).map(str::to_string);
+                let isn = match &packet.body {
+                    Body::Tcp(s) => {
+                        let from = SocketAddrV4::new(packet.src, s.src_port);
+                        let to = SocketAddrV4::new(packet.dst, s.dst_port);
+                        let own = if s.flags.syn() {
+                            // A new SYN on a pair (a reused 4-tuple) starts a new count.
+                            *isns.entry((from, to)).and_modify(|v| *v = s.seq).or_insert(s.seq)
+                        } else {
+                            *isns.entry((from, to)).or_insert(s.seq)
+                        };
+                        Some(Isns { own, peer: isns.get(&(to, from)).copied() })
+                    }
+                    _ => None,
+                };
                 if let Body::Tcp(s) = &packet.body {
                     if *reason == SendReason::DupAck {
                         let n = dup_acks.entry((host.0, s.ack)).or_insert(0);
@@ -118,6 +162,7 @@ pub fn packets(trace: &[TraceEvent], world: &World) -> Vec<PacketInfo> {
                     duplicate_of: None,
                     reordered: false,
                     analysis,
+                    isn,
                 });
             }
             TraceKind::Duplicated { original, copy, arrival } => {
@@ -166,4 +211,26 @@ pub fn counts(packets: &[PacketInfo], end: usize) -> (usize, usize, usize) {
     let delivered = packets.iter().filter(|p| matches!(p.fate_at(end), Fate::Delivered | Fate::Discarded)).count();
     let lost = packets.iter().filter(|p| matches!(p.fate_at(end), Fate::Lost(_))).count();
     (sent, delivered, lost)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::lesson::library;
+    use crate::ui::timeline::Timeline;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn the_tour_is_numbered_from_each_sides_isn_or_as_sent() {
+        let lesson = library().into_iter().find(|l| l.id == "tour").expect("tour");
+        let run = lesson.build(None, &[]).expect("build");
+        let world = run.world.clone();
+        let t = Timeline::run(run.world, run.commands, &run.later_edits);
+        let p = packets(&t.trace, &world);
+        let relative: Vec<String> = p.iter().take(4).map(|q| q.label(Numbering::Relative)).collect();
+        assert_eq!(relative, ["SYN seq=0", "SYN-ACK seq=0 ack=1", "ACK 1", "PSH 5 bytes seq=1"]);
+        let Body::Tcp(syn) = &p[0].packet.body else { panic!("a SYN") };
+        assert_eq!(p[0].label(Numbering::Absolute), format!("SYN seq={}", syn.seq));
+        assert_eq!(p[1].isn.and_then(|i| i.peer), Some(syn.seq), "the SYN-ACK knows the client's ISN");
+    }
 }

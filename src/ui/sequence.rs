@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::i18n::{analysis, tr, Lang, Text};
-use super::packets::{Fate, PacketInfo};
+use super::packets::{Fate, Numbering, PacketInfo};
 use super::topology::{format_time, label_width};
 use super::{on_activate, Shared};
 use crate::endpoints::{endpoints, Endpoint, Endpoints};
@@ -562,6 +562,8 @@ pub struct SequenceProps {
     pub end: usize,
     pub now: u64,
     pub lang: Lang,
+    /// How seq and ack are numbered on packet labels.
+    pub numbering: Numbering,
     pub selected_packet: Option<u64>,
     /// What the learner picked and its partners, highlighted (nothing by default).
     #[prop_or_default]
@@ -577,8 +579,8 @@ impl PartialEq for SequenceProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.layout, &other.layout)
             && Rc::ptr_eq(&self.packets, &other.packets)
-            && (self.first, self.end, self.now, self.lang, self.selected_packet)
-                == (other.first, other.end, other.now, other.lang, other.selected_packet)
+            && (self.first, self.end, self.now, self.lang, self.numbering, self.selected_packet)
+                == (other.first, other.end, other.now, other.lang, other.numbering, other.selected_packet)
             && self.linked == other.linked
             && self.on_packet == other.on_packet
             && self.on_event == other.on_event
@@ -877,7 +879,7 @@ fn arrow(
     let (tip, label_at) = arrow_geometry(a, known, props.now, bottom);
     html! {
         <SeqArrow key={format!("a{}", a.id)} layout={layout.clone()} index={k} packets={packets.clone()}
-                  {tip} {label_at} {known} lang={props.lang}
+                  {tip} {label_at} {known} lang={props.lang} numbering={props.numbering}
                   current={a.index >= props.first || a.fate_index.is_some_and(|f| f >= props.first && f < end)}
                   selected={props.selected_packet == Some(a.id)} linked={props.linked.has_packet(a.id)}
                   on_packet={props.on_packet.clone()} />
@@ -933,6 +935,7 @@ struct ArrowProps {
     /// Whether its fate is known (else it is on its way).
     known: bool,
     lang: Lang,
+    numbering: Numbering,
     current: bool,
     selected: bool,
     linked: bool,
@@ -959,7 +962,7 @@ fn SeqArrow(props: &ArrowProps) -> Html {
     // A dashed line thousands of units long (across a crowd of lifelines) is slow
     // to draw: such a packet on its way is drawn faint instead (style.css).
     let long = !known && (x2 - a.x1).hypot(y2 - a.y1) > LONG_DASHED_LINE;
-    let label = p.label();
+    let label = p.label(props.numbering);
     let w = label_width(&label);
     html! {
         <g class={classes!("arrow", p.kind(), (!known).then_some("flying"), long.then_some("long"), lost.then_some("lost"),

@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use super::i18n::{Lang, Notice, Notices};
 use super::lesson::{library, Lesson, SANDBOX};
+use super::packets::Numbering;
 use super::scripts::{call_events, CallAt, Prepared, ScriptRun};
 use super::timeline::{Builder, Edit, LinkSettings, Timeline};
 use crate::links::Pick;
@@ -57,6 +58,9 @@ pub struct AppState {
     /// The script line the learner's last console call became, and its text:
     /// the console shows that line's outcome, not the lesson's last call.
     pub console_line: Option<(usize, String)>,
+    /// How seq and ack are shown: relative by default, as the script and
+    /// Wireshark show them.
+    pub numbering: Numbering,
 }
 
 /// Units of timeline work (ticks) done at once when a lesson is loaded: every
@@ -206,6 +210,8 @@ pub enum Action {
     TogglePlay,
     /// Milliseconds between steps while playing (clamped to 50..=5000).
     SetSpeed(u32),
+    /// Show seq and ack relative or as sent.
+    SetNumbering(Numbering),
     /// The play timer: one step, stopping at the end.
     PlayTick,
     SelectLesson(String),
@@ -290,6 +296,7 @@ impl AppState {
             notice: None,
             loading: None,
             console_line: None,
+            numbering: Numbering::Relative,
         }
     }
 
@@ -437,6 +444,7 @@ impl AppState {
             notice: self.notice.clone(),
             loading: self.loading.clone(),
             console_line: self.console_line.clone(),
+            numbering: self.numbering,
         };
         // Follow the action: the socket whose state just changed becomes the selected one.
         if let Some(sock) = s.timeline.events_of(pos).iter().find_map(|e| match e.kind {
@@ -520,6 +528,7 @@ impl Reducible for AppState {
                 s
             }
             Action::SetSpeed(ms) => AppState { speed_ms: ms.clamp(50, 5000), ..self.copy() },
+            Action::SetNumbering(numbering) => AppState { numbering, ..self.copy() },
             Action::SelectPacket(p) => AppState { selected_packet: p, picked: p.map(Pick::Packet), ..self.copy() },
             Action::PickEvent { event, pos, socket } => {
                 let mut s = self.with_pos(pos);

@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 use super::i18n::{analysis, tr, Lang, Text};
 use super::on_activate;
-use super::packets::{Fate, PacketInfo};
+use super::packets::{Fate, Numbering, PacketInfo};
 use crate::links::Linked;
 use crate::net::{HostId, LinkId, SocketId, SocketView, World};
 
@@ -231,7 +231,14 @@ pub struct PacketMark {
 /// Places the packets worth drawing after the first `end` trace events at time
 /// `now`: those in flight, and those that arrived or were lost in the current tick
 /// (`first..end`), at the receiver's edge or where they fell.
-pub fn packet_marks(l: &Layout, packets: &[PacketInfo], first: usize, end: usize, now: u64) -> Vec<PacketMark> {
+pub fn packet_marks(
+    l: &Layout,
+    packets: &[PacketInfo],
+    first: usize,
+    end: usize,
+    now: u64,
+    numbering: Numbering,
+) -> Vec<PacketMark> {
     let mut lanes: rustc_hash::FxHashMap<(u32, bool), usize> = Default::default();
     // Links by id: a scan per packet was 120,000 comparisons a step with 600
     // packets on 200 links.
@@ -260,7 +267,7 @@ pub fn packet_marks(l: &Layout, packets: &[PacketInfo], first: usize, end: usize
                 (now.saturating_sub(p.sent) as f64 / span).clamp(0.5, 0.8)
             }
         };
-        let label = p.label();
+        let label = p.label(numbering);
         let w = label_width(&label);
         let t = if rightwards { frac } else { 1.0 - frac };
         let lane = lanes.entry((link.0, rightwards)).or_insert(0);
@@ -309,6 +316,8 @@ pub struct TopologyProps {
     pub first: usize,
     pub end: usize,
     pub lang: Lang,
+    /// How seq and ack are numbered on packet labels.
+    pub numbering: Numbering,
     pub selected_packet: Option<u64>,
     pub selected_socket: Option<SocketId>,
     /// Packets the learner dropped (marked ✕ while still in flight).
@@ -324,7 +333,7 @@ impl PartialEq for TopologyProps {
     fn eq(&self, o: &Self) -> bool {
         Rc::ptr_eq(&self.world, &o.world)
             && Rc::ptr_eq(&self.packets, &o.packets)
-            && (self.first, self.end, self.lang) == (o.first, o.end, o.lang)
+            && (self.first, self.end, self.lang, self.numbering) == (o.first, o.end, o.lang, o.numbering)
             && (self.selected_packet, self.selected_socket) == (o.selected_packet, o.selected_socket)
             && self.doomed == o.doomed
             && Rc::ptr_eq(&self.linked, &o.linked)
@@ -375,7 +384,7 @@ fn is_crowded(marks: &[PacketMark]) -> bool {
 pub fn Topology(props: &TopologyProps) -> Html {
     let column = use_narrow();
     let l = layout(&props.world, props.lang, column);
-    let marks = packet_marks(&l, &props.packets, props.first, props.end, props.world.now());
+    let marks = packet_marks(&l, &props.packets, props.first, props.end, props.world.now(), props.numbering);
     let crowded = is_crowded(&marks);
     let lang = props.lang;
     html! {
