@@ -346,7 +346,10 @@ test('the socket console makes a call and explains its errno', async () => {
   await page.locator('#console-input').press('Enter');
   await page.locator('#console-out').filter({ hasText: 'ECONNREFUSED' }).waitFor();
   assert.match(await page.locator('#console-out').textContent(), /refused: nothing listens/);
-  assert.match(await page.locator('.script-text').inputValue(), /client: connect\(x, 10\.0\.0\.1:81\)\s*$/);
+  // Each call went in where the learner stood: the second right after the first.
+  assert.match(await page.locator('.script-text').inputValue(), /client: x = socket\(tcp\)\nclient: connect\(x, 10\.0\.0\.1:81\)\n/);
+  // Nothing before its time: the page stands where the connect returned.
+  assert.match(await page.locator('.sline', { hasText: 'connect(x, 10.0.0.1:81)' }).locator('.outcome').textContent(), /ECONNREFUSED/);
   await page.locator('.console-card').screenshot({ path: join(SHOTS, 'console.png') });
   assert.deepEqual(problems, []);
   await context.close();

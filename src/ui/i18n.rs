@@ -353,7 +353,7 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::Line => ("line", "줄"),
         Text::Column => ("column", "열"),
         Text::ConsoleTitle => ("Socket console", "소켓 콘솔"),
-        Text::ConsoleCaption => ("Make a call on a host: it is added to the script (copied into the sandbox) and the run jumps to its end.", "호스트에서 소켓 호출을 해 보세요. 스크립트 끝에 덧붙이고(샌드박스로 복사) 실행한 뒤 마지막으로 이동합니다."),
+        Text::ConsoleCaption => ("Make a call on a host: it goes into the script at this step (copied into the sandbox), the lesson runs again, and the page moves to where the call returns.", "호스트에서 소켓 호출을 해 보세요. 호출이 지금 단계의 자리에 스크립트로 들어가고(샌드박스로 복사), 레슨이 다시 실행된 뒤 호출이 돌아온 곳으로 이동합니다."),
         Text::Host => ("Host", "호스트"),
         Text::ConsoleInput => ("Socket call", "소켓 호출"),
         Text::Call => ("Call", "호출"),

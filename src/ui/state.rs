@@ -13,7 +13,8 @@ use super::scripts::{call_events, CallAt, Prepared, ScriptRun};
 use super::timeline::{Builder, Edit, LinkSettings, Timeline};
 use crate::links::Pick;
 use crate::net::{LinkId, SocketId, TraceKind, World};
-use crate::script::{RunReport, ScriptError};
+use super::script_view::current_line;
+use crate::script::{LineDetail, RunReport, ScriptError};
 use crate::share::{self, ShareError, Shared};
 
 pub struct AppState {
@@ -217,7 +218,8 @@ pub enum Action {
     SelectLesson(String),
     /// Run the sandbox with this script.
     RunSandbox(String),
-    /// A console line: `host: call`, appended to the script and run to its end.
+    /// A console line: `host: call`, put into the script where the learner
+    /// stands (see `AppState::with_console_line`) and run.
     ConsoleCall {
         host: String,
         line: String,
@@ -475,6 +477,45 @@ impl AppState {
         s
     }
 
+    /// The script with the learner's console line `typed` put where the
+    /// learner stands: after the line that acted last by the current step (at
+    /// the end when the run is over), so the call happens at that point of
+    /// the program and the lines after it follow it. Returns the text and the
+    /// new line's number.
+    fn with_console_line(&self, typed: &str) -> (String, usize) {
+        let text = self.lesson.text();
+        let lines: Vec<&str> = text.lines().collect();
+        let after = match &self.report {
+            Some(r) if !self.at_end() => {
+                let end = self.anchor() + self.setup_len;
+                match current_line(r, end) {
+                    Some(i) => r.lines.get(i).map_or(lines.len(), |l| l.line),
+                    // Nothing has acted yet: after the set-up lines (hosts, links).
+                    None => r
+                        .lines
+                        .iter()
+                        .find(|l| !matches!(l.detail, LineDetail::Setup))
+                        .map_or(lines.len(), |l| l.line.saturating_sub(1)),
+                }
+            }
+            _ => lines.len(),
+        };
+        let after = after.min(lines.len());
+        let mut out: Vec<&str> = lines[..after].to_vec();
+        out.push(typed);
+        out.extend_from_slice(&lines[after..]);
+        (out.join("\n") + "\n", after + 1)
+    }
+
+    /// The position right after the console line's call returned.
+    fn console_return_pos(&self) -> Option<usize> {
+        let (line, _) = self.console_line.as_ref()?;
+        let report = self.report.as_ref()?;
+        let i = report.lines.iter().position(|l| l.line == *line)?;
+        let returned = self.calls.get(i)?.returned?;
+        Some(self.timeline.position_of_event(returned.checked_sub(self.setup_len)?))
+    }
+
     /// The same state, unshared.
     pub fn copy(&self) -> AppState {
         self.with_pos(self.pos)
@@ -520,11 +561,16 @@ impl Reducible for AppState {
             },
             Action::RunSandbox(text) => self.reloaded(Rc::new(Lesson::sandbox(&text)), self.seed, Vec::new(), 0),
             Action::ConsoleCall { host, line } => {
-                let base = if self.lesson.is_sandbox() { &*self.sandbox_text } else { self.lesson.text() };
                 let typed = format!("{host}: {}", line.trim());
-                let text = format!("{}\n{typed}\n", base.trim_end());
+                let (text, at) = self.with_console_line(&typed);
                 let mut s = self.reloaded(Rc::new(Lesson::sandbox(&text)), self.seed, Vec::new(), usize::MAX);
-                s.console_line = Some((text.lines().count(), typed));
+                s.console_line = Some((at, typed));
+                // Go to where the typed call has returned (or the end, if it never does).
+                if s.loading.is_none() {
+                    if let Some(pos) = s.console_return_pos() {
+                        s = s.with_pos(pos);
+                    }
+                }
                 s
             }
             Action::SetSpeed(ms) => AppState { speed_ms: ms.clamp(50, 5000), ..self.copy() },
@@ -700,8 +746,18 @@ mod script_tests {
         assert_eq!(&*broken.sandbox_text, "host a 10.0.0.1\nbogus line here\n");
         let called =
             sandbox.clone().reduce(Action::ConsoleCall { host: "client".into(), line: "x = socket(udp)".into() });
-        assert!(called.at_end());
-        assert!(called.sandbox_text.ends_with("client: x = socket(udp)\n"));
+        // At the start of the run, the call goes right after the set-up lines,
+        // and the page shows the step where it returned.
+        let lines: Vec<&str> = called.sandbox_text.lines().collect();
+        let at = lines.iter().position(|l| *l == "client: x = socket(udp)").expect("the line is in the script");
+        assert!(lines[..at].iter().all(|l| !l.contains("socket(")), "{lines:?}");
+        assert_eq!(called.console_line.as_ref().map(|c| c.0), Some(at + 1));
+        let returned = called.timeline.events_of(called.pos).iter().any(|e| matches!(e.kind, TraceKind::Return { .. }));
+        assert!(returned && !called.at_end(), "at {} of {}", called.pos, called.timeline.len());
+        // At the end of the run, it goes at the end.
+        let last = called.clone().reduce(Action::End);
+        let twice = last.reduce(Action::ConsoleCall { host: "client".into(), line: "close(x)".into() });
+        assert!(twice.sandbox_text.ends_with("client: close(x)\n"), "{}", twice.sandbox_text);
         let shared = broken.fragment();
         assert!(shared.contains("lesson=sandbox"), "{shared}");
         let notice = broken.notice.clone().expect("a notice");
