@@ -246,6 +246,12 @@ test('UDP with the loss slider raised: fewer datagrams arrive than were sent', a
   // The server's socket counts what reached it.
   await page.locator('.topology [data-host="server"] .socket').first().click();
   assert.equal(Number(await page.locator('.udp-stats [data-delivered]').getAttribute('data-delivered')), delivered);
+  // The script pane tells the same story as the counters: the lesson's
+  // "every datagram arrives" no longer holds, because of the change.
+  const expectation = page.locator('.sline', { hasText: 'expect delivered server u 10' });
+  assert.match(await expectation.getAttribute('class'), /\bchanged\b/);
+  assert.match(await expectation.locator('.outcome').textContent(), new RegExp(`✗ ${delivered}\\b`));
+  assert.match(await expectation.locator('.because').textContent(), /loss 50%/);
   await page.screenshot({ path: join(SHOTS, 'udp-loss.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await context.close();
