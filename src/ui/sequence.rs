@@ -1007,12 +1007,13 @@ mod tests {
         let l = seq_layout(&t.trace, &p, &world);
         let roles: Vec<(u32, Role, Option<i32>)> =
             l.lanes.iter().map(|x| (x.host.0, x.role, x.fd.map(|f| f.1))).collect();
-        assert_eq!(roles, [(0, Role::Other, Some(3)), (1, Role::Listening, Some(3)), (1, Role::Accepted, Some(4))]);
+        // The server (host 0) has two lifelines: the listener and the socket accept() returned.
+        assert_eq!(roles, [(0, Role::Listening, Some(3)), (0, Role::Accepted, Some(4)), (1, Role::Other, Some(3))]);
         assert_eq!(l.hosts.len(), 2);
         let x = |k: usize| l.lanes[k].x;
         let synack = p.iter().position(|q| q.kind() == "synack").expect("SYN-ACK");
-        assert_eq!((l.arrows[synack].x1, l.arrows[synack].x2), (x(2), x(0)));
-        assert_eq!((l.arrows[0].x1, l.arrows[0].x2), (x(0), x(1)), "the SYN goes to the listener");
+        assert_eq!((l.arrows[synack].x1, l.arrows[synack].x2), (x(1), x(2)));
+        assert_eq!((l.arrows[0].x1, l.arrows[0].x2), (x(2), x(0)), "the SYN goes to the listener");
         assert!(l.width >= x(2) + NOTE_W);
     }
 }
