@@ -9,11 +9,11 @@ use yew::prelude::*;
 use super::i18n::{Lang, Notice, Notices};
 use super::lesson::{library, Lesson, SANDBOX};
 use super::packets::Numbering;
+use super::script_view::current_line;
 use super::scripts::{call_events, CallAt, Prepared, ScriptRun};
 use super::timeline::{Builder, Edit, LinkSettings, Timeline};
 use crate::links::Pick;
 use crate::net::{LinkId, SocketId, TraceKind, World};
-use super::script_view::current_line;
 use crate::script::{LineDetail, RunReport, ScriptError};
 use crate::share::{self, ShareError, Shared};
 
@@ -687,7 +687,10 @@ mod tests {
         // The notice follows the page's language.
         let ko = r.reduce(Action::SetLang(Lang::Ko));
         let ko_text = ko.notice.as_ref().map(ToString::to_string).unwrap_or_default();
-        assert!(ko_text.ends_with("공유 링크의 변경 3개를 적용하지 않았습니다: 이 레슨에는 #7, #9 링크가 없습니다"), "{ko_text}");
+        assert!(
+            ko_text.ends_with("공유 링크의 변경 3개를 적용하지 않았습니다: 이 레슨에는 #7, #9 링크가 없습니다"),
+            "{ko_text}"
+        );
         // Only the changes that apply are shared on.
         assert!(!ko.fragment().contains(":7") && ko.fragment().contains("edits=2:link:0:0.3"), "{}", ko.fragment());
     }
