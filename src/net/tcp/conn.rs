@@ -121,8 +121,16 @@ pub struct Tcb {
     rcv_wnd_adv: u32,
 
     // Retransmission timing (RFC 6298).
-    srtt: Option<u64>,
+    /// Smoothed RTT, times 8 (Linux's `srtt_us`), once there is a sample.
+    srtt8: Option<u64>,
+    /// Linux's `mdev_us`: the smoothed deviation, times 4.
+    mdev: u64,
+    /// The largest `mdev` in the current window of data (never below `rto_min`).
+    mdev_max: u64,
+    /// Linux's `rttvar_us`: what the RTO adds to the smoothed RTT.
     rttvar: u64,
+    /// The window of data ends when this is acknowledged (Linux's `rtt_seq`).
+    rtt_seq: u32,
     rto: u64,
     rtt_probe: Option<(u32, u64)>,
     syn_sent_at: Option<u64>,
@@ -195,8 +203,11 @@ impl Tcb {
             ooo_fin: None,
             fin_received: false,
             rcv_wnd_adv: 0,
-            srtt: None,
+            srtt8: None,
+            mdev: 0,
+            mdev_max: 0,
             rttvar: 0,
+            rtt_seq: iss,
             rto: cfg.rto_initial_us.max(MIN_RTO_US),
             rtt_probe: None,
             syn_sent_at: None,
@@ -278,7 +289,7 @@ impl Tcb {
             advertised_window: self.rcv_wnd_adv,
             cwnd: self.cwnd,
             ssthresh: self.ssthresh,
-            srtt_us: self.srtt,
+            srtt_us: self.srtt8.map(|s| s >> 3),
             rto_us: self.rto,
             mss: self.snd_mss,
         }
@@ -1271,24 +1282,50 @@ impl Tcb {
         self.retries = 0;
     }
 
-    /// RFC 6298 §2.
+    /// Linux's `tcp_rtt_estimator` and `tcp_set_rto`: RFC 6298's smoothing, but
+    /// the variance term is the largest deviation seen over the last window of
+    /// data and never less than `rto_min`, so the RTO is the smoothed RTT plus
+    /// at least `rto_min` (220 ms for a 20 ms RTT), not `max(SRTT + 4·RTTVAR,
+    /// rto_min)`. `tcp_bound_rto` then applies the ceiling.
     fn rtt_sample(&mut self, r: u64) {
-        match self.srtt {
+        let rto_min = self.cfg.rto_min_us;
+        match self.srtt8 {
             None => {
-                self.srtt = Some(r);
-                self.rttvar = r / 2;
+                self.srtt8 = Some(r << 3);
+                self.mdev = r << 1;
+                self.rttvar = self.mdev.max(rto_min);
+                self.mdev_max = self.rttvar;
+                self.rtt_seq = self.snd_nxt;
             }
-            Some(srtt) => {
-                self.rttvar = (3 * self.rttvar + srtt.abs_diff(r)) / 4;
-                self.srtt = Some((7 * srtt + r) / 8);
+            Some(srtt8) => {
+                let mut err = r as i64 - (srtt8 >> 3) as i64;
+                self.srtt8 = Some(srtt8.saturating_add_signed(err));
+                if err < 0 {
+                    // A falling RTT moves the deviation eight times slower.
+                    err = -err - (self.mdev >> 2) as i64;
+                    if err > 0 {
+                        err >>= 3;
+                    }
+                } else {
+                    err -= (self.mdev >> 2) as i64;
+                }
+                self.mdev = self.mdev.saturating_add_signed(err);
+                if self.mdev > self.mdev_max {
+                    self.mdev_max = self.mdev;
+                    self.rttvar = self.rttvar.max(self.mdev_max);
+                }
+                if seq::gt(self.snd_una, self.rtt_seq) {
+                    if self.mdev_max < self.rttvar {
+                        self.rttvar -= (self.rttvar - self.mdev_max) >> 2;
+                    }
+                    self.rtt_seq = self.snd_nxt;
+                    self.mdev_max = rto_min;
+                }
             }
         }
-        let srtt = self.srtt.unwrap_or(r);
-        let granularity = 1_000;
-        // Floor, then ceiling, as Linux bounds it (tcp_set_rto, tcp_bound_rto): not
-        // `clamp`, which panics on a configuration whose floor is above its ceiling.
-        self.rto =
-            (srtt + granularity.max(4 * self.rttvar)).max(self.cfg.rto_min_us).min(self.cfg.rto_max_us).max(MIN_RTO_US);
+        let srtt8 = self.srtt8.map_or(1, |s| s.max(1));
+        self.srtt8 = Some(srtt8);
+        self.rto = ((srtt8 >> 3).saturating_add(self.rttvar)).min(self.cfg.rto_max_us).max(MIN_RTO_US);
     }
 
     fn set_state(&mut self, to: TcpState, out: &mut TcpOut) {
@@ -1375,7 +1412,24 @@ mod tests {
         let tcb = established();
         assert_eq!(tcb.snd_mss, 1000);
         assert_eq!(tcb.snd_wnd, 8192);
-        assert_eq!(tcb.srtt, Some(10_000), "the handshake gives the first RTT sample");
+        assert_eq!(tcb.srtt8, Some(80_000), "the handshake gives the first RTT sample");
+    }
+
+    #[test]
+    fn the_rto_is_the_smoothed_rtt_plus_at_least_rto_min() {
+        // tcp_rtt_estimator + __tcp_set_rto: rttvar never falls below rto_min,
+        // so a 10 ms RTT gives 210 ms (Linux), not max(10 + 4 × 5, 200) = 200.
+        let mut tcb = established();
+        assert_eq!(tcb.rto, 210_000);
+        // A steady 10 ms RTT over many windows keeps it there.
+        let mut out = TcpOut::default();
+        for i in 0..20u32 {
+            let now = 20_000 + u64::from(i) * 20_000;
+            tcb.write(&Arc::from(&b"x"[..]), 0, now, &mut out);
+            tcb.on_segment(&seg(IRS + 1, ISS + 2 + i, TcpFlags::ACK, 8192, &[]), now + 10_000, &mut out);
+        }
+        assert_eq!(tcb.rto, 210_000);
+        assert_eq!(tcb.stats().srtt_us, Some(10_000));
     }
 
     #[test]
@@ -1480,24 +1534,24 @@ mod tests {
         // then 2, 4, ... RTOs; each answer restarts the wait from its arrival.
         let mut tcb = established();
         let mut out = TcpOut::default();
-        assert_eq!(tcb.rto, 200_000);
+        assert_eq!(tcb.rto, 210_000);
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 0, &[]), 0, &mut out);
         out.clear();
         assert_eq!(tcb.write(&Arc::from(&b"xyz"[..]), 0, 0, &mut out), 3);
         assert!(out.segments.is_empty());
-        assert_eq!(tcb.timers.get(TimerKind::Persist), Some(200_000));
-        tcb.on_timer(TimerKind::Persist, 200_000, &mut out);
+        assert_eq!(tcb.timers.get(TimerKind::Persist), Some(210_000));
+        tcb.on_timer(TimerKind::Persist, 210_000, &mut out);
         assert_eq!(replies(&out), vec![(".".into(), ISS, IRS + 1, 4096, 0)]);
         assert_eq!(out.segments[0].1, SendReason::ZeroWindowProbe);
-        assert_eq!(tcb.timers.get(TimerKind::Persist), Some(600_000));
+        assert_eq!(tcb.timers.get(TimerKind::Persist), Some(630_000));
         // The peer's answer (window still 0) 10 ms later restarts the wait.
         out.clear();
-        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 0, &[]), 210_000, &mut out);
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 0, &[]), 220_000, &mut out);
         assert!(out.segments.is_empty());
-        assert_eq!(tcb.timers.get(TimerKind::Persist), Some(610_000));
-        tcb.on_timer(TimerKind::Persist, 610_000, &mut out);
+        assert_eq!(tcb.timers.get(TimerKind::Persist), Some(640_000));
+        tcb.on_timer(TimerKind::Persist, 640_000, &mut out);
         assert_eq!(replies(&out), vec![(".".into(), ISS, IRS + 1, 4096, 0)]);
-        assert_eq!(tcb.timers.get(TimerKind::Persist), Some(1_410_000));
+        assert_eq!(tcb.timers.get(TimerKind::Persist), Some(1_480_000));
         // The window opens: the data goes at once, and probing is over.
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, &[]), 700_000, &mut out);
@@ -1514,10 +1568,10 @@ mod tests {
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 2, &[]), 0, &mut out);
         assert_eq!(tcb.write(&Arc::from(&b"xyz"[..]), 0, 0, &mut out), 3);
         assert!(out.segments.is_empty(), "2 bytes of 8192 is a silly window");
-        tcb.on_timer(TimerKind::Persist, 200_000, &mut out);
+        tcb.on_timer(TimerKind::Persist, 210_000, &mut out);
         assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 4096, 2)]);
         assert_eq!(tcb.timers.get(TimerKind::Persist), None);
-        assert_eq!(tcb.timers.get(TimerKind::Retransmit), Some(400_000));
+        assert_eq!(tcb.timers.get(TimerKind::Retransmit), Some(420_000));
         assert_eq!(tcb.persist_backoff, 0);
     }
 
