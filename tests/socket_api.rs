@@ -148,6 +148,9 @@ fn nonblocking_calls_say_eagain_and_einprogress() {
     assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 80)), Errno::EALREADY);
     assert_eq!(lab.err(lab.client, recv(c, 10)), Errno::EAGAIN);
     lab.run();
+    // __inet_stream_connect: the socket stays SS_CONNECTING until a connect()
+    // collects the finished handshake; only the one after it says EISCONN.
+    assert_eq!(lab.ok(lab.client, connect(c, SERVER_IP, 80)), CallValue::Zero);
     assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 80)), Errno::EISCONN);
     let accepted = lab.ok(lab.server, SysCall::Accept { fd: l });
     assert!(matches!(accepted, CallValue::Accepted { fd: 4, .. }), "{accepted:?}");
@@ -175,6 +178,86 @@ fn connect_to_a_closed_port_is_refused_by_rst() {
     assert_eq!(lab.segments(), vec!["client>[S]", "server>[R.]"]);
     // The socket can try again.
     assert_eq!(lab.call(lab.client, connect(c, SERVER_IP, 9)), CallOutcome::Blocked);
+}
+
+fn nonblocking_socket(lab: &mut Lab) -> Fd {
+    let c = lab.socket(lab.client, Protocol::Tcp);
+    lab.ok(lab.client, SysCall::SetSockOpt { fd: c, opt: SockOpt::NonBlocking(true) });
+    c
+}
+
+#[test]
+fn a_refused_nonblocking_connect_reports_its_error_once_then_connects_anew() {
+    // __inet_stream_connect, SS_CONNECTING with the connection in TCP_CLOSE:
+    // sock_error() (ECONNREFUSED) once, and the socket is SS_UNCONNECTED again,
+    // so the next connect() sends a new SYN (observed on Linux 6.18).
+    let mut lab = Lab::new(1);
+    let c = nonblocking_socket(&mut lab);
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 9)), Errno::EINPROGRESS);
+    lab.run();
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 9)), Errno::ECONNREFUSED);
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 9)), Errno::EINPROGRESS);
+    lab.run();
+    assert_eq!(lab.segments(), vec!["client>[S]", "server>[R.]", "client>[S]", "server>[R.]"]);
+}
+
+#[test]
+fn a_nonblocking_connect_whose_error_was_read_elsewhere_collects_econnaborted() {
+    // sock_error() finds nothing left (here recv() took it): -ECONNABORTED, as
+    // Linux 6.18 answers after SO_ERROR read the ECONNREFUSED.
+    let mut lab = Lab::new(1);
+    let c = nonblocking_socket(&mut lab);
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 9)), Errno::EINPROGRESS);
+    lab.run();
+    assert_eq!(lab.err(lab.client, recv(c, 1)), Errno::ECONNREFUSED);
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 9)), Errno::ECONNABORTED);
+}
+
+#[test]
+fn a_connection_reset_before_connect_collected_it_reports_econnreset() {
+    let mut lab = Lab::new(1);
+    let l = lab.listener(80, 5);
+    let c = nonblocking_socket(&mut lab);
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 80)), Errno::EINPROGRESS);
+    lab.run();
+    let CallValue::Accepted { fd: a, .. } = lab.ok(lab.server, SysCall::Accept { fd: l }) else { panic!() };
+    // The server closes with unread data: a RST (tcp_disconnect's active reset).
+    lab.ok(lab.client, send(c, b"x"));
+    lab.run();
+    lab.ok(lab.server, SysCall::Close { fd: a });
+    lab.run();
+    assert_eq!(lab.state(lab.client, c), Some(TcpState::Closed));
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 80)), Errno::ECONNRESET);
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 80)), Errno::EINPROGRESS);
+}
+
+#[test]
+fn connect_after_a_collected_connection_ended_is_eisconn() {
+    // Once connect() returned 0 the socket is SS_CONNECTED for good: a reset
+    // connection does not make it connectable again (Linux 6.18: EISCONN).
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    lab.ok(lab.client, send(c, b"x"));
+    lab.run();
+    lab.ok(lab.server, SysCall::Close { fd: a });
+    lab.run();
+    assert_eq!(lab.state(lab.client, c), Some(TcpState::Closed));
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 80)), Errno::EISCONN);
+}
+
+#[test]
+fn a_blocking_connect_on_a_pending_nonblocking_one_waits_and_collects_it() {
+    // SS_CONNECTING with a timeout: EALREADY is not returned; the call waits
+    // for the handshake and reports it (Linux 6.18: 0).
+    let mut lab = Lab::new(1);
+    lab.listener(80, 5);
+    let c = nonblocking_socket(&mut lab);
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 80)), Errno::EINPROGRESS);
+    lab.ok(lab.client, SysCall::SetSockOpt { fd: c, opt: SockOpt::NonBlocking(false) });
+    assert_eq!(lab.call(lab.client, connect(c, SERVER_IP, 80)), CallOutcome::Blocked);
+    lab.run();
+    assert_eq!(lab.returned_last(lab.client), Some(Ok(CallValue::Zero)));
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 80)), Errno::EISCONN);
 }
 
 #[test]

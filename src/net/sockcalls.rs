@@ -6,7 +6,7 @@
 use super::addr::{CallId, HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId};
 use super::calls::Attempt;
 use super::packet::empty_payload;
-use super::socket::{CallResult, CallValue, Errno, MsgFlags, Wait};
+use super::socket::{CallResult, CallValue, ConnectState, Errno, MsgFlags, Wait};
 use super::tcp::state::TcpState;
 use super::trace::StateCause;
 use super::World;
@@ -143,6 +143,10 @@ impl World {
     /// and it may `connect` again. Returns 0.
     pub(crate) fn tcp_disconnect(&mut self, sid: SocketId, call: CallId) -> CallResult {
         let Some(state) = self.sock(sid).tcp_state() else { return Err(Errno::EINVAL) };
+        // `sock->state = SS_UNCONNECTED`: the next connect() starts anew.
+        if let Some(t) = self.sock_mut(sid).tcp_mut() {
+            t.connect_state = ConnectState::Unconnected;
+        }
         match state {
             TcpState::Listen => {
                 self.stop_listening(sid, call);

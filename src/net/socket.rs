@@ -21,6 +21,7 @@ pub enum Errno {
     EADDRNOTAVAIL,
     ENETUNREACH,
     ECONNRESET,
+    ECONNABORTED,
     EISCONN,
     ENOTCONN,
     ETIMEDOUT,
@@ -31,7 +32,7 @@ pub enum Errno {
 }
 
 impl Errno {
-    pub const ALL: [Errno; 20] = [
+    pub const ALL: [Errno; 21] = [
         Errno::EBADF,
         Errno::EAGAIN,
         Errno::EINVAL,
@@ -45,6 +46,7 @@ impl Errno {
         Errno::EADDRNOTAVAIL,
         Errno::ENETUNREACH,
         Errno::ECONNRESET,
+        Errno::ECONNABORTED,
         Errno::EISCONN,
         Errno::ENOTCONN,
         Errno::ETIMEDOUT,
@@ -71,6 +73,7 @@ impl Errno {
             Errno::EADDRNOTAVAIL => 99,
             Errno::ENETUNREACH => 101,
             Errno::ECONNRESET => 104,
+            Errno::ECONNABORTED => 103,
             Errno::EISCONN => 106,
             Errno::ENOTCONN => 107,
             Errno::ETIMEDOUT => 110,
@@ -99,6 +102,7 @@ impl Errno {
             Errno::EADDRNOTAVAIL => "EADDRNOTAVAIL",
             Errno::ENETUNREACH => "ENETUNREACH",
             Errno::ECONNRESET => "ECONNRESET",
+            Errno::ECONNABORTED => "ECONNABORTED",
             Errno::EISCONN => "EISCONN",
             Errno::ENOTCONN => "ENOTCONN",
             Errno::ETIMEDOUT => "ETIMEDOUT",
@@ -130,6 +134,7 @@ impl Errno {
             Errno::EADDRNOTAVAIL => "이 호스트에는 그 IP 주소가 없거나, 그 목적지로 쓸 임시 포트가 남아 있지 않습니다",
             Errno::ENETUNREACH => "경로가 없습니다: 이 호스트에서 그 주소로 가는 링크가 없습니다",
             Errno::ECONNRESET => "상대가 연결을 리셋했습니다 (RST)",
+            Errno::ECONNABORTED => "연결이 끝났지만 그 오류는 이미 다른 호출이 가져갔습니다",
             Errno::EISCONN => "이미 연결된 소켓입니다",
             Errno::ENOTCONN => "연결되지 않은 소켓입니다",
             Errno::ETIMEDOUT => "응답이 없습니다: 재전송을 거듭하다 포기했습니다",
@@ -158,6 +163,7 @@ impl Errno {
             Errno::EADDRNOTAVAIL => "this host does not have that IP address, or no ephemeral port is left toward that destination",
             Errno::ENETUNREACH => "no route: no link leads from this host to that address",
             Errno::ECONNRESET => "the peer reset the connection (RST)",
+            Errno::ECONNABORTED => "the connection ended, and another call already took its error",
             Errno::EISCONN => "the socket is already connected",
             Errno::ENOTCONN => "the socket is not connected",
             Errno::ETIMEDOUT => "no answer: retransmissions gave up",
@@ -578,6 +584,24 @@ pub struct TcpSock {
     pub write_shutdown: bool,
     /// `SO_LINGER {1, 0}`: `close` aborts with RST, leaving no TIME-WAIT.
     pub linger_abort: bool,
+    /// What `connect()` has told the application so far (Linux's `sock->state`).
+    pub connect_state: ConnectState,
+}
+
+/// Linux's `socket_state` as `__inet_stream_connect` uses it: a connection
+/// the application has not yet been told the outcome of is collected by the next
+/// `connect()`; once told of a connection, `connect()` says EISCONN even after
+/// the connection has ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ConnectState {
+    /// SS_UNCONNECTED: `connect()` may start a connection.
+    #[default]
+    Unconnected,
+    /// SS_CONNECTING: a non-blocking `connect()` returned EINPROGRESS (or a
+    /// blocking one still waits); the next `connect()` reports the outcome.
+    Connecting,
+    /// SS_CONNECTED: `connect()` returned 0, or `accept()` returned the socket.
+    Connected,
 }
 
 impl TcpSock {

@@ -100,6 +100,7 @@ pub enum LinkSetting {
 #[serde(rename_all = "snake_case")]
 pub enum TcpSetting {
     SynRetries(u32),
+    SynLinearTimeouts(u32),
     SynackRetries(u32),
     DataRetries(u32),
     RtoInitial(u64),
@@ -142,6 +143,7 @@ impl TcpSetting {
     pub fn apply(&self, cfg: &mut TcpConfig) {
         match *self {
             TcpSetting::SynRetries(n) => cfg.syn_retries = n,
+            TcpSetting::SynLinearTimeouts(n) => cfg.syn_linear_timeouts = n,
             TcpSetting::SynackRetries(n) => cfg.synack_retries = n,
             TcpSetting::DataRetries(n) => cfg.data_retries = n,
             TcpSetting::RtoInitial(us) => cfg.rto_initial_us = us,

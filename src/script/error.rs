@@ -285,7 +285,7 @@ const SOCK_OPTS: &str = "SO_REUSEADDR, O_NONBLOCK, SO_RCVBUF, SO_SNDBUF, SO_LING
 const COUNTERS: &str = "HOST > HOST, state, sent, lost, duplicated, reordered, delivered, dropped, cwnd";
 const TCP_STATES: &str = "LISTEN, SYN-SENT, SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT, CLOSED";
 const TCP_FLAGS: &str = "[S], [S.], [.], [P.], [F.], [R]";
-const TCP_SETTINGS: &str = "syn_retries, synack_retries, data_retries, rto_initial, rto_min, rto_max, msl, fin_timeout, initial_cwnd, delayed_ack, delayed_ack_time, nagle, send_buffer, recv_buffer, window_scaling";
+const TCP_SETTINGS: &str = "syn_retries, syn_linear_timeouts, synack_retries, data_retries, rto_initial, rto_min, rto_max, msl, fin_timeout, initial_cwnd, delayed_ack, delayed_ack_time, nagle, send_buffer, recv_buffer, window_scaling";
 const ESCAPES: &str = "\\n \\r \\t \\0 \\\\ \\\" \\xHH";
 
 /// Bytes as `\xHH` escapes, as the script's strings write them: `\xc3\x28`.
@@ -1067,6 +1067,7 @@ pub(crate) mod tests {
             "errno",
             "hello",
             "syn_retries",
+            "syn_linear_timeouts",
             "synack_retries",
             "data_retries",
             "rto_initial",

@@ -1008,6 +1008,7 @@ fn tcp_setting(p: &mut P) -> R<TcpSetting> {
     let (k, _) = p.word(Wanted::TcpSettingWord)?;
     Ok(match k.as_str() {
         "syn_retries" => TcpSetting::SynRetries(p.int(Wanted::Count, 100)?),
+        "syn_linear_timeouts" => TcpSetting::SynLinearTimeouts(p.int(Wanted::Count, 100)?),
         "synack_retries" => TcpSetting::SynackRetries(p.int(Wanted::Count, 100)?),
         "data_retries" | "retries2" => TcpSetting::DataRetries(p.int(Wanted::Count, 100)?),
         "rto_initial" => TcpSetting::RtoInitial(positive(p)?),

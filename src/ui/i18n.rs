@@ -442,7 +442,7 @@ pub fn analysis(lang: Lang, word: &str) -> String {
         ("Fast Retransmission", "빠른 재전송"),
         ("Retransmission", "재전송"),
         ("Dup ACK", "중복 ACK"),
-        ("Zero Window Probe", "제로 윈도 탐색"),
+        ("Keep-Alive", "킵얼라이브"),
         ("Zero Window", "제로 윈도"),
         ("Window Update", "윈도 업데이트"),
         ("Duplicate", "중복"),
@@ -622,6 +622,7 @@ mod tests {
         assert_eq!(field_name(Lang::Ko, "TTL"), "TTL");
         assert_eq!(analysis(Lang::Ko, "Fast Retransmission"), "빠른 재전송");
         assert_eq!(analysis(Lang::Ko, "Dup ACK #3 · late"), "중복 ACK #3 · 늦게 옴");
+        assert_eq!(analysis(Lang::Ko, "Keep-Alive"), "킵얼라이브");
         assert_eq!(analysis(Lang::En, "Dup ACK #3"), "Dup ACK #3");
     }
 

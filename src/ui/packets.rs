@@ -101,7 +101,8 @@ pub fn analysis_word(reason: SendReason) -> Option<&'static str> {
         SendReason::Retransmit | SendReason::HandshakeRetransmit => Some("Retransmission"),
         SendReason::FastRetransmit => Some("Fast Retransmission"),
         SendReason::DupAck => Some("Dup ACK"),
-        SendReason::ZeroWindowProbe => Some("Zero Window Probe"),
+        // A bare ACK one below snd_una; Wireshark's name for it is "TCP Keep-Alive".
+        SendReason::ZeroWindowProbe => Some("Keep-Alive"),
         SendReason::WindowUpdate => Some("Window Update"),
         _ => None,
     }

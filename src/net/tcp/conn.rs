@@ -121,14 +121,22 @@ pub struct Tcb {
     rcv_wnd_adv: u32,
 
     // Retransmission timing (RFC 6298).
-    srtt: Option<u64>,
+    /// Smoothed RTT, times 8 (Linux's `srtt_us`), once there is a sample.
+    srtt8: Option<u64>,
+    /// Linux's `mdev_us`: the smoothed deviation, times 4.
+    mdev: u64,
+    /// The largest `mdev` in the current window of data (never below `rto_min`).
+    mdev_max: u64,
+    /// Linux's `rttvar_us`: what the RTO adds to the smoothed RTT.
     rttvar: u64,
+    /// The window of data ends when this is acknowledged (Linux's `rtt_seq`).
+    rtt_seq: u32,
     rto: u64,
     rtt_probe: Option<(u32, u64)>,
     syn_sent_at: Option<u64>,
-    /// The end of a zero-window probe's byte, which the peer may acknowledge if
-    /// its window had opened: beyond `snd_max`, but not data in flight.
-    probe_end: Option<u32>,
+    /// When the first SYN (or SYN-ACK) left: Linux's `retrans_stamp`, from which
+    /// `retransmits_timed_out` measures a handshake's time budget.
+    first_syn_at: Option<u64>,
     /// When an ACK last answered an out-of-window segment without data.
     last_oow_ack: Option<u64>,
     retries: u32,
@@ -195,12 +203,15 @@ impl Tcb {
             ooo_fin: None,
             fin_received: false,
             rcv_wnd_adv: 0,
-            srtt: None,
+            srtt8: None,
+            mdev: 0,
+            mdev_max: 0,
             rttvar: 0,
+            rtt_seq: iss,
             rto: cfg.rto_initial_us.max(MIN_RTO_US),
             rtt_probe: None,
             syn_sent_at: None,
-            probe_end: None,
+            first_syn_at: None,
             last_oow_ack: None,
             retries: 0,
             persist_backoff: 0,
@@ -278,7 +289,7 @@ impl Tcb {
             advertised_window: self.rcv_wnd_adv,
             cwnd: self.cwnd,
             ssthresh: self.ssthresh,
-            srtt_us: self.srtt,
+            srtt_us: self.srtt8.map(|s| s >> 3),
             rto_us: self.rto,
             mss: self.snd_mss,
         }
@@ -421,6 +432,13 @@ impl Tcb {
         self.set_state(TcpState::Closed, out);
     }
 
+    /// Ends the connection without sending anything (a half-open connection
+    /// whose listener stopped).
+    pub fn forget(&mut self, out: &mut TcpOut) {
+        self.timers.stop_all();
+        self.set_state(TcpState::Closed, out);
+    }
+
     // ----- input -----------------------------------------------------------------
 
     /// Processes one arriving segment (RFC 9293 §3.10.7.3 onwards).
@@ -440,9 +458,10 @@ impl Tcb {
     fn on_segment_syn_sent(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) {
         let f = seg.flags;
         if f.ack() && (seq::le(seg.ack, self.iss) || seq::gt(seg.ack, self.snd_max)) {
+            // tcp_rcv_synsent_state_process: reset_and_undo, answered by
+            // tcp_v4_send_reset from the segment.
             if !f.rst() {
-                let rst = self.segment(seg.ack, TcpFlags::RST, empty_payload());
-                out.segments.push((rst, SendReason::Reset));
+                out.segments.push((seg.reset_reply(), SendReason::Reset));
             }
             return;
         }
@@ -546,8 +565,9 @@ impl Tcb {
                 self.syn_acked(seg.ack, now);
                 self.set_state(TcpState::Established, out);
             } else {
-                let rst = self.segment(seg.ack, TcpFlags::RST, empty_payload());
-                out.segments.push((rst, SendReason::Reset));
+                // tcp_check_req hands a bad ACK to the listener, which answers
+                // it with tcp_v4_send_reset: [R] seq = that ACK, window 0.
+                out.segments.push((seg.reset_reply(), SendReason::Reset));
                 return;
             }
         } else if !self.process_ack(seg, now, out) {
@@ -562,13 +582,6 @@ impl Tcb {
     /// The ACK field of a segment in a synchronized state. Returns false when the
     /// segment must be dropped.
     fn process_ack(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) -> bool {
-        if let Some(end) = self.probe_end.take() {
-            if seq::gt(seg.ack, self.snd_max) && seq::le(seg.ack, end) {
-                // The window had opened: the probe's byte went in as data.
-                self.snd_max = seg.ack;
-                self.snd_nxt = seg.ack;
-            }
-        }
         if seq::gt(seg.ack, self.snd_max) {
             self.ack_pending = Some(SendReason::Ack);
             return false;
@@ -592,10 +605,9 @@ impl Tcb {
             self.max_snd_wnd = self.max_snd_wnd.max(window);
             self.snd_wl1 = seg.seq;
             self.snd_wl2 = seg.ack;
-            if window > 0 {
-                self.timers.stop(TimerKind::Persist);
-                self.persist_backoff = 0;
-            }
+        }
+        if !outstanding {
+            self.ack_probe(now);
         }
         let fin_acked = self.fin_seq.is_some_and(|f| seq::gt(self.snd_una, f));
         match self.state {
@@ -721,10 +733,21 @@ impl Tcb {
     fn process_data(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) {
         let receiving = matches!(self.state, TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2);
         if !seg.payload.is_empty() && receiving {
-            if self.orphaned {
-                // Linux: data for a socket the application has closed is answered by RST.
-                self.abort(out);
-                out.error = None;
+            let new_data = seq::gt(seg.seq.wrapping_add(seg.payload.len() as u32), self.rcv_nxt);
+            let finishing = matches!(self.state, TcpState::FinWait1 | TcpState::FinWait2);
+            if finishing && (self.orphaned || self.read_shutdown) && new_data {
+                // tcp_rcv_state_process, step 7: new data after the application
+                // shut down reading (close() does) is answered by a RST built
+                // from the segment (tcp_v4_send_reset) and ends the connection
+                // (tcp_reset), as RFC 1122 §4.2.2.13 demands.
+                out.segments.push((seg.reset_reply(), SendReason::Reset));
+                self.send_buf.clear();
+                if self.orphaned {
+                    self.timers.stop_all();
+                    self.set_state(TcpState::Closed, out);
+                } else {
+                    self.fail(Errno::ECONNRESET, out);
+                }
                 return;
             }
             self.accept_payload(seg, now);
@@ -835,8 +858,7 @@ impl Tcb {
         match kind {
             TimerKind::Retransmit => self.on_retransmit_timeout(now, out),
             TimerKind::Persist => {
-                self.send_window_probe(now, out);
-                self.persist_backoff = (self.persist_backoff + 1).min(16);
+                self.send_probe0(now, out);
                 self.output(now, out);
             }
             TimerKind::DelayedAck => {
@@ -852,13 +874,7 @@ impl Tcb {
     }
 
     fn on_retransmit_timeout(&mut self, now: u64, out: &mut TcpOut) {
-        self.retries += 1;
-        let limit = match self.state {
-            TcpState::SynSent => self.cfg.syn_retries,
-            TcpState::SynReceived => self.cfg.synack_retries,
-            _ => self.cfg.data_retries,
-        };
-        if self.retries > limit {
+        if self.retransmissions_exhausted(now) {
             if self.state == TcpState::SynReceived {
                 // A half-open passive connection just disappears (no error to report).
                 self.timers.stop_all();
@@ -868,7 +884,14 @@ impl Tcb {
             }
             return;
         }
-        self.rto = self.rto.saturating_mul(2).min(self.cfg.rto_max_us).max(MIN_RTO_US);
+        self.retries += 1;
+        // tcp_retransmit_timer: a SYN keeps the initial RTO for its first
+        // `tcp_syn_linear_timeouts` retransmissions (total_rto not above it),
+        // then backs off exponentially like every other retransmission.
+        let linear = self.state == TcpState::SynSent && self.retries <= self.cfg.syn_linear_timeouts;
+        if !linear {
+            self.rto = self.rto.saturating_mul(2).min(self.cfg.rto_max_us).max(MIN_RTO_US);
+        }
         self.rtt_probe = None;
         match self.state {
             TcpState::SynSent => self.send_syn(now, false, SendReason::HandshakeRetransmit, out),
@@ -887,6 +910,40 @@ impl Tcb {
                     self.timers.set(TimerKind::Retransmit, now + self.rto);
                 }
             }
+        }
+    }
+
+    /// Linux's `tcp_write_timeout`, asked before each retransmission
+    /// (`self.retries` of them so far). A SYN gives up after `tcp_syn_retries`
+    /// plus `tcp_syn_linear_timeouts` retransmissions, or once the time
+    /// `tcp_syn_retries` purely exponential ones would take has passed since the
+    /// first SYN (`retransmits_timed_out`), whichever comes first. Data gives up
+    /// after `tcp_retries2` retransmissions.
+    fn retransmissions_exhausted(&self, now: u64) -> bool {
+        match self.state {
+            TcpState::SynSent => {
+                let count = self.cfg.syn_retries.saturating_add(self.cfg.syn_linear_timeouts);
+                let started = self.first_syn_at.unwrap_or(now);
+                self.retries >= count || (self.retries > 0 && now.saturating_sub(started) >= self.syn_time_budget())
+            }
+            TcpState::SynReceived => self.retries >= self.cfg.synack_retries,
+            _ => self.retries >= self.cfg.data_retries,
+        }
+    }
+
+    /// `tcp_model_timeout(tcp_syn_retries, initial RTO)`: how long `syn_retries`
+    /// retransmissions take when the initial RTO doubles each time up to
+    /// `rto_max` (1 s and 6: 127 s).
+    fn syn_time_budget(&self) -> u64 {
+        let base = self.cfg.rto_initial_us.max(MIN_RTO_US);
+        let boundary = self.cfg.syn_retries;
+        let doublings = (self.cfg.rto_max_us / base).max(1).ilog2();
+        // (2^(n+1) - 1) × base: the sum of base, 2·base, … 2^n·base.
+        let doubled = |n: u32| 1u64.checked_shl(n.saturating_add(1)).map_or(u64::MAX, |v| v - 1).saturating_mul(base);
+        if boundary <= doublings {
+            doubled(boundary)
+        } else {
+            doubled(doublings).saturating_add(u64::from(boundary - doublings).saturating_mul(self.cfg.rto_max_us))
         }
     }
 
@@ -999,51 +1056,94 @@ impl Tcb {
         self.timers.set(TimerKind::Retransmit, now + self.rto);
     }
 
-    /// With data waiting, nothing in flight and the window too small to send
-    /// into, only a probe can learn when the window opens (Linux arms its probe
-    /// timer in the same case, not just for a window of exactly zero).
+    /// Linux's `tcp_check_probe_timer`: with data waiting, nothing in flight and
+    /// the window too small to send into, only a probe can learn when the window
+    /// opens (Linux arms its probe timer in the same case, not just for a window
+    /// of exactly zero). The first probe leaves one RTO later.
     fn arm_persist(&mut self, now: u64) {
-        let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
-        let has_unsent = self.send_buf.len() > offset;
-        if has_unsent && self.snd_nxt == self.snd_una {
+        if self.unsent() > 0 && self.snd_nxt == self.snd_una {
             if !self.timers.is_running(TimerKind::Persist) {
-                let interval = (self.rto << self.persist_backoff.min(10)).min(self.cfg.rto_max_us).max(MIN_RTO_US);
-                self.timers.set(TimerKind::Persist, now + interval);
+                self.timers.set(TimerKind::Persist, now + self.probe0_base());
             }
         } else {
             self.timers.stop(TimerKind::Persist);
+            self.persist_backoff = 0;
         }
     }
 
-    /// A window probe. Into a zero window: one byte of new data beyond it, which
-    /// the peer answers with an ACK carrying its current window. Into a window
-    /// smaller than a segment: as much data as fits (Linux's `tcp_write_wakeup`).
-    fn send_window_probe(&mut self, now: u64, out: &mut TcpOut) {
-        let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
-        let unsent = self.send_buf.len().saturating_sub(offset);
-        if unsent == 0 {
+    /// Linux's `tcp_ack_probe`, for an ACK that arrives with nothing in flight
+    /// while data waits: if the window now takes the next segment, probing is
+    /// over and its backoff forgotten; if not, the probe timer restarts from
+    /// this ACK with the backoff reached so far.
+    fn ack_probe(&mut self, now: u64) {
+        let head = self.unsent().min(self.snd_mss as usize) as u32;
+        if head == 0 {
             return;
         }
-        let (len, reason) = if self.snd_wnd == 0 {
-            (1, SendReason::ZeroWindowProbe)
+        if head <= self.snd_wnd {
+            self.timers.stop(TimerKind::Persist);
+            self.persist_backoff = 0;
         } else {
-            ((self.snd_wnd as usize).min(self.snd_mss as usize).min(unsent), SendReason::Data)
-        };
-        let payload = self.send_buf.slice(offset, len);
-        let seg = self.segment(self.snd_nxt, TcpFlags::ACK | TcpFlags::PSH, payload);
-        let end = self.snd_nxt.wrapping_add(len as u32);
-        if reason == SendReason::Data {
+            self.timers.set(TimerKind::Persist, now + self.probe0_when());
+        }
+    }
+
+    /// Linux's `tcp_probe0_base`: the RTO, never below its floor.
+    fn probe0_base(&self) -> u64 {
+        self.rto.max(self.cfg.rto_min_us).max(MIN_RTO_US)
+    }
+
+    /// Linux's `tcp_probe0_when`: the base doubled once per unanswered probe
+    /// (at most ilog2(rto_max / rto_min) + 1 times), never above `rto_max`.
+    fn probe0_when(&self) -> u64 {
+        let max_shift = (self.cfg.rto_max_us / self.cfg.rto_min_us.max(1)).max(1).ilog2() + 1;
+        let shift = self.persist_backoff.min(max_shift);
+        let when = self.probe0_base().checked_shl(shift).unwrap_or(u64::MAX);
+        when.min(self.cfg.rto_max_us).max(MIN_RTO_US)
+    }
+
+    /// Bytes written but not yet sent.
+    fn unsent(&self) -> usize {
+        let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
+        self.send_buf.len().saturating_sub(offset)
+    }
+
+    /// The probe timer fired: Linux's `tcp_send_probe0` with `tcp_write_wakeup`.
+    /// If the window has room, as much waiting data as fits (up to a segment)
+    /// goes out as data, and probing ends. Into a zero window no data goes: the
+    /// probe is a bare ACK numbered one below `snd_una`
+    /// (`tcp_xmit_probe_skb(sk, 0)`), old enough that the peer must answer with
+    /// an ACK carrying its window; Wireshark labels it "TCP Keep-Alive". The
+    /// next probe waits twice as long.
+    fn send_probe0(&mut self, now: u64, out: &mut TcpOut) {
+        let unsent = self.unsent();
+        if unsent == 0 || self.snd_nxt != self.snd_una {
+            self.persist_backoff = 0;
+            return;
+        }
+        let room = self.snd_wnd as usize;
+        if room > 0 {
+            let len = room.min(self.snd_mss as usize).min(unsent);
+            let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
+            let payload = self.send_buf.slice(offset, len);
+            let seg = self.segment(self.snd_nxt, TcpFlags::ACK | TcpFlags::PSH, payload);
+            let end = self.snd_nxt.wrapping_add(len as u32);
             self.snd_nxt = end;
             if seq::gt(end, self.snd_max) {
                 self.snd_max = end;
             }
+            out.segments.push((seg, SendReason::Data));
             self.timers.set(TimerKind::Retransmit, now + self.rto);
-        } else {
-            self.probe_end = Some(end);
+            self.persist_backoff = 0;
+            return;
         }
-        out.segments.push((seg, reason));
-        let interval = (self.rto << (self.persist_backoff + 1).min(10)).min(self.cfg.rto_max_us).max(MIN_RTO_US);
-        self.timers.set(TimerKind::Persist, now + interval);
+        let probe = self.segment(self.snd_una.wrapping_sub(1), TcpFlags::ACK, empty_payload());
+        out.segments.push((probe, SendReason::ZeroWindowProbe));
+        // Linux stops counting the backoff at tcp_retries2.
+        if self.persist_backoff < self.cfg.data_retries {
+            self.persist_backoff += 1;
+        }
+        self.timers.set(TimerKind::Persist, now + self.probe0_when());
     }
 
     fn send_syn(&mut self, now: u64, with_ack: bool, reason: SendReason, out: &mut TcpOut) {
@@ -1059,6 +1159,7 @@ impl Tcb {
         self.snd_nxt = self.iss.wrapping_add(1);
         self.snd_max = self.snd_nxt;
         self.syn_sent_at = Some(now);
+        self.first_syn_at.get_or_insert(now);
         out.segments.push((seg, reason));
         self.timers.set(TimerKind::Retransmit, now + self.rto);
     }
@@ -1066,14 +1167,10 @@ impl Tcb {
     /// Builds a segment from this connection's ports, with our ACK and window.
     fn segment(&mut self, seq_no: u32, flags: TcpFlags, payload: Arc<[u8]>) -> TcpSegment {
         let with_ack = flags.ack();
-        let window = if self.state == TcpState::SynSent && !with_ack {
-            0
-        } else {
-            let w = self.receive_window();
-            let scaled = (w >> self.rcv_wscale_in_use()).min(u32::from(u16::MAX));
-            self.rcv_wnd_adv = scaled << self.rcv_wscale_in_use();
-            scaled as u16
-        };
+        let w = self.receive_window();
+        let scaled = (w >> self.rcv_wscale_in_use()).min(u32::from(u16::MAX));
+        self.rcv_wnd_adv = scaled << self.rcv_wscale_in_use();
+        let window = scaled as u16;
         TcpSegment {
             src_port: self.local.port(),
             dst_port: self.remote.port(),
@@ -1189,24 +1286,50 @@ impl Tcb {
         self.retries = 0;
     }
 
-    /// RFC 6298 §2.
+    /// Linux's `tcp_rtt_estimator` and `tcp_set_rto`: RFC 6298's smoothing, but
+    /// the variance term is the largest deviation seen over the last window of
+    /// data and never less than `rto_min`, so the RTO is the smoothed RTT plus
+    /// at least `rto_min` (220 ms for a 20 ms RTT), not `max(SRTT + 4·RTTVAR,
+    /// rto_min)`. `tcp_bound_rto` then applies the ceiling.
     fn rtt_sample(&mut self, r: u64) {
-        match self.srtt {
+        let rto_min = self.cfg.rto_min_us;
+        match self.srtt8 {
             None => {
-                self.srtt = Some(r);
-                self.rttvar = r / 2;
+                self.srtt8 = Some(r << 3);
+                self.mdev = r << 1;
+                self.rttvar = self.mdev.max(rto_min);
+                self.mdev_max = self.rttvar;
+                self.rtt_seq = self.snd_nxt;
             }
-            Some(srtt) => {
-                self.rttvar = (3 * self.rttvar + srtt.abs_diff(r)) / 4;
-                self.srtt = Some((7 * srtt + r) / 8);
+            Some(srtt8) => {
+                let mut err = r as i64 - (srtt8 >> 3) as i64;
+                self.srtt8 = Some(srtt8.saturating_add_signed(err));
+                if err < 0 {
+                    // A falling RTT moves the deviation eight times slower.
+                    err = -err - (self.mdev >> 2) as i64;
+                    if err > 0 {
+                        err >>= 3;
+                    }
+                } else {
+                    err -= (self.mdev >> 2) as i64;
+                }
+                self.mdev = self.mdev.saturating_add_signed(err);
+                if self.mdev > self.mdev_max {
+                    self.mdev_max = self.mdev;
+                    self.rttvar = self.rttvar.max(self.mdev_max);
+                }
+                if seq::gt(self.snd_una, self.rtt_seq) {
+                    if self.mdev_max < self.rttvar {
+                        self.rttvar -= (self.rttvar - self.mdev_max) >> 2;
+                    }
+                    self.rtt_seq = self.snd_nxt;
+                    self.mdev_max = rto_min;
+                }
             }
         }
-        let srtt = self.srtt.unwrap_or(r);
-        let granularity = 1_000;
-        // Floor, then ceiling, as Linux bounds it (tcp_set_rto, tcp_bound_rto): not
-        // `clamp`, which panics on a configuration whose floor is above its ceiling.
-        self.rto =
-            (srtt + granularity.max(4 * self.rttvar)).max(self.cfg.rto_min_us).min(self.cfg.rto_max_us).max(MIN_RTO_US);
+        let srtt8 = self.srtt8.map_or(1, |s| s.max(1));
+        self.srtt8 = Some(srtt8);
+        self.rto = ((srtt8 >> 3).saturating_add(self.rttvar)).min(self.cfg.rto_max_us).max(MIN_RTO_US);
     }
 
     fn set_state(&mut self, to: TcpState, out: &mut TcpOut) {
@@ -1293,7 +1416,24 @@ mod tests {
         let tcb = established();
         assert_eq!(tcb.snd_mss, 1000);
         assert_eq!(tcb.snd_wnd, 8192);
-        assert_eq!(tcb.srtt, Some(10_000), "the handshake gives the first RTT sample");
+        assert_eq!(tcb.srtt8, Some(80_000), "the handshake gives the first RTT sample");
+    }
+
+    #[test]
+    fn the_rto_is_the_smoothed_rtt_plus_at_least_rto_min() {
+        // tcp_rtt_estimator + __tcp_set_rto: rttvar never falls below rto_min,
+        // so a 10 ms RTT gives 210 ms (Linux), not max(10 + 4 × 5, 200) = 200.
+        let mut tcb = established();
+        assert_eq!(tcb.rto, 210_000);
+        // A steady 10 ms RTT over many windows keeps it there.
+        let mut out = TcpOut::default();
+        for i in 0..20u32 {
+            let now = 20_000 + u64::from(i) * 20_000;
+            tcb.write(&Arc::from(&b"x"[..]), 0, now, &mut out);
+            tcb.on_segment(&seg(IRS + 1, ISS + 2 + i, TcpFlags::ACK, 8192, &[]), now + 10_000, &mut out);
+        }
+        assert_eq!(tcb.rto, 210_000);
+        assert_eq!(tcb.stats().srtt_us, Some(10_000));
     }
 
     #[test]
@@ -1341,38 +1481,108 @@ mod tests {
         assert!(out.segments.is_empty());
     }
 
-    #[test]
-    fn syn_retransmits_with_doubling_timeouts() {
+    /// The gaps between SYNs until connect() gives up, and when it does.
+    fn syn_gaps_until_timeout(cfg: &TcpConfig) -> (Vec<u64>, u64) {
         let mut out = TcpOut::default();
-        let mut tcb = Tcb::connect(&cfg(), LOCAL, REMOTE, ISS, 1460, 0, &mut out);
-        let mut now = 0;
-        for expected_gap in [1_000_000, 2_000_000, 4_000_000] {
-            let due = tcb.timers.get(TimerKind::Retransmit).unwrap();
-            assert_eq!(due - now, expected_gap);
-            now = due;
+        let mut tcb = Tcb::connect(cfg, LOCAL, REMOTE, ISS, 1460, 0, &mut out);
+        let (mut now, mut gaps) = (0, Vec::new());
+        while let Some(due) = tcb.timers.get(TimerKind::Retransmit) {
             out.clear();
-            tcb.on_timer(TimerKind::Retransmit, now, &mut out);
+            tcb.on_timer(TimerKind::Retransmit, due, &mut out);
+            if out.error.is_some() {
+                assert_eq!(out.error, Some(Errno::ETIMEDOUT));
+                assert!(out.segments.is_empty(), "Linux gives up without a RST");
+                return (gaps, due);
+            }
             assert_eq!(replies(&out), vec![("S".into(), ISS, 0, 4096, 0)]);
             assert_eq!(out.segments[0].1, SendReason::HandshakeRetransmit);
+            gaps.push(due - now);
+            now = due;
         }
+        panic!("the SYN timer stopped without an error");
     }
 
     #[test]
-    fn a_zero_window_is_probed_and_a_full_buffer_advertises_zero() {
+    fn syn_retransmits_linearly_four_times_then_doubles_and_gives_up_at_131_seconds() {
+        // Linux 6.5+ (observed on 6.18): SYNs at 0, 1, 2, 3, 4, 5, 7, 11, 19, 35,
+        // 67 s; ETIMEDOUT at 131 s, after 6 + 4 retransmissions.
+        let (gaps, gave_up) = syn_gaps_until_timeout(&cfg());
+        let s = 1_000_000;
+        assert_eq!(gaps, vec![s, s, s, s, s, 2 * s, 4 * s, 8 * s, 16 * s, 32 * s]);
+        assert_eq!(gave_up, 131 * s);
+    }
+
+    #[test]
+    fn syn_without_linear_timeouts_doubles_from_the_start_and_gives_up_at_127_seconds() {
+        let (gaps, gave_up) = syn_gaps_until_timeout(&TcpConfig { syn_linear_timeouts: 0, ..cfg() });
+        let s = 1_000_000;
+        assert_eq!(gaps, vec![s, 2 * s, 4 * s, 8 * s, 16 * s, 32 * s]);
+        assert_eq!(gave_up, 127 * s);
+    }
+
+    #[test]
+    fn a_syn_gives_up_at_its_time_budget_when_that_comes_before_its_count() {
+        // retransmits_timed_out: 3 retries of a doubling 1 s RTO take 15 s; with
+        // 20 linear timeouts the 14th 1 s retransmission leaves at 14 s, and the
+        // timer after it, at 15 s, finds the budget spent.
+        let (gaps, gave_up) = syn_gaps_until_timeout(&TcpConfig { syn_retries: 3, syn_linear_timeouts: 20, ..cfg() });
+        assert_eq!(gaps, vec![1_000_000; 14]);
+        assert_eq!(gave_up, 15_000_000);
+    }
+
+    #[test]
+    fn a_zero_window_is_probed_with_bare_acks_below_snd_una_one_rto_then_doubling() {
+        // Linux (tcp_check_probe_timer, tcp_send_probe0, tcp_xmit_probe_skb,
+        // tcp_ack_probe), as observed on 6.18: no data goes into a zero window;
+        // the probe is [.] seq snd_una-1 len 0, one RTO after the window closed,
+        // then 2, 4, ... RTOs; each answer restarts the wait from its arrival.
         let mut tcb = established();
         let mut out = TcpOut::default();
-        // The peer closes its window; our data waits and the persist timer runs.
+        assert_eq!(tcb.rto, 210_000);
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 0, &[]), 0, &mut out);
         out.clear();
         assert_eq!(tcb.write(&Arc::from(&b"xyz"[..]), 0, 0, &mut out), 3);
         assert!(out.segments.is_empty());
-        let due = tcb.timers.get(TimerKind::Persist).unwrap();
-        tcb.on_timer(TimerKind::Persist, due, &mut out);
-        assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 4096, 1)]);
+        assert_eq!(tcb.timers.get(TimerKind::Persist), Some(210_000));
+        tcb.on_timer(TimerKind::Persist, 210_000, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS, IRS + 1, 4096, 0)]);
         assert_eq!(out.segments[0].1, SendReason::ZeroWindowProbe);
-        // The receiving side: 4096 bytes fill the buffer; the ACK says window 0.
-        let mut rx = established();
+        assert_eq!(tcb.timers.get(TimerKind::Persist), Some(630_000));
+        // The peer's answer (window still 0) 10 ms later restarts the wait.
         out.clear();
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 0, &[]), 220_000, &mut out);
+        assert!(out.segments.is_empty());
+        assert_eq!(tcb.timers.get(TimerKind::Persist), Some(640_000));
+        tcb.on_timer(TimerKind::Persist, 640_000, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS, IRS + 1, 4096, 0)]);
+        assert_eq!(tcb.timers.get(TimerKind::Persist), Some(1_480_000));
+        // The window opens: the data goes at once, and probing is over.
+        out.clear();
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, &[]), 700_000, &mut out);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 4096, 3)]);
+        assert_eq!(tcb.timers.get(TimerKind::Persist), None);
+    }
+
+    #[test]
+    fn a_window_too_small_to_fill_is_probed_with_the_data_that_fits() {
+        // tcp_write_wakeup: a window with room gets as much data as fits, and
+        // once data is in flight the probe backoff is forgotten.
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 2, &[]), 0, &mut out);
+        assert_eq!(tcb.write(&Arc::from(&b"xyz"[..]), 0, 0, &mut out), 3);
+        assert!(out.segments.is_empty(), "2 bytes of 8192 is a silly window");
+        tcb.on_timer(TimerKind::Persist, 210_000, &mut out);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 4096, 2)]);
+        assert_eq!(tcb.timers.get(TimerKind::Persist), None);
+        assert_eq!(tcb.timers.get(TimerKind::Retransmit), Some(420_000));
+        assert_eq!(tcb.persist_backoff, 0);
+    }
+
+    #[test]
+    fn a_full_receive_buffer_advertises_a_zero_window() {
+        let mut rx = established();
+        let mut out = TcpOut::default();
         rx.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 0, &mut out);
         for i in 1..5u32 {
             out.clear();
@@ -1380,6 +1590,19 @@ mod tests {
             rx.on_segment(&seg(IRS + 1 + 1000 * i, ISS + 1, TcpFlags::ACK, 8192, &vec![0u8; len]), 0, &mut out);
         }
         assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4097, 0, 0)]);
+    }
+
+    #[test]
+    fn a_bad_ack_in_syn_received_gets_a_bare_rst_with_window_zero() {
+        // tcp_check_req passes it to the listener; tcp_v4_send_reset answers.
+        let mut out = TcpOut::default();
+        let syn = seg(IRS, 0, TcpFlags::SYN, 8192, &[]);
+        let mut tcb = Tcb::accept_syn(&cfg(), (LOCAL, REMOTE), &syn, ISS, 1460, 0, &mut out);
+        out.clear();
+        tcb.on_segment(&seg(IRS + 1, ISS + 7, TcpFlags::ACK, 8192, &[]), 10_000, &mut out);
+        assert_eq!(replies(&out), vec![("R".into(), ISS + 7, 0, 0, 0)]);
+        assert_eq!(out.segments[0].1, SendReason::Reset);
+        assert_eq!(tcb.state, TcpState::SynReceived);
     }
 
     #[test]

@@ -14,8 +14,14 @@ use serde::{Deserialize, Serialize};
 /// Stack-wide TCP settings. Defaults follow Linux where a lesson can see them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TcpConfig {
-    /// `net.ipv4.tcp_syn_retries`: SYN retransmissions before ETIMEDOUT.
+    /// `net.ipv4.tcp_syn_retries`: SYN retransmissions before ETIMEDOUT, beyond
+    /// the linear ones.
     pub syn_retries: u32,
+    /// `net.ipv4.tcp_syn_linear_timeouts` (Linux 6.5 on): the initial RTO is
+    /// kept for this many SYN retransmissions before it starts doubling, and as
+    /// many more are sent before ETIMEDOUT. 0 gives the older, purely
+    /// exponential backoff.
+    pub syn_linear_timeouts: u32,
     /// `net.ipv4.tcp_synack_retries`.
     pub synack_retries: u32,
     /// `net.ipv4.tcp_retries2`: data retransmissions before ETIMEDOUT.
@@ -76,6 +82,7 @@ impl Default for TcpConfig {
     fn default() -> Self {
         TcpConfig {
             syn_retries: 6,
+            syn_linear_timeouts: 4,
             synack_retries: 5,
             data_retries: 15,
             rto_initial_us: 1_000_000,

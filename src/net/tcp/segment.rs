@@ -107,6 +107,29 @@ impl TcpSegment {
         self.payload.len() as u32 + u32::from(self.flags.syn()) + u32::from(self.flags.fin())
     }
 
+    /// The RST that answers this segment when no connection may take it, built
+    /// from the segment alone as Linux's `tcp_v4_send_reset` does: if it carried
+    /// an ACK, `[R]` numbered with that ACK; otherwise `[R.]` with seq 0
+    /// acknowledging all it occupied. Window 0, no options, no data.
+    pub fn reset_reply(&self) -> TcpSegment {
+        let (seq, ack, flags) = if self.flags.ack() {
+            (self.ack, 0, TcpFlags::RST)
+        } else {
+            (0, self.seq.wrapping_add(self.seq_len()), TcpFlags::RST | TcpFlags::ACK)
+        };
+        TcpSegment {
+            src_port: self.dst_port,
+            dst_port: self.src_port,
+            seq,
+            ack,
+            flags,
+            window: 0,
+            mss: None,
+            window_scale: None,
+            payload: Arc::from(&[][..]),
+        }
+    }
+
     /// Bytes of TCP header, options included.
     pub fn header_len(&self) -> usize {
         let mut len = 20;

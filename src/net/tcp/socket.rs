@@ -2,7 +2,7 @@
 //! demultiplexing arriving segments, and turning a connection's output into packets.
 
 use super::conn::{Tcb, TcpOut};
-use super::segment::{TcpFlags, TcpSegment};
+use super::segment::TcpSegment;
 use super::state::TcpState;
 use super::timers::TimerKind;
 use super::TcpConfig;
@@ -10,7 +10,9 @@ use crate::net::addr::{CallId, HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketI
 use crate::net::calls::{Attempt, Autobind};
 use crate::net::packet::empty_payload;
 use crate::net::packet::{Body, Packet, IPV4_HEADER_LEN};
-use crate::net::socket::{CallResult, CallValue, Errno, ListenQueues, Shutdown, Socket, SocketKind, TcpSock, Wait};
+use crate::net::socket::{
+    CallResult, CallValue, ConnectState, Errno, ListenQueues, Shutdown, Socket, SocketKind, TcpSock, Wait,
+};
 use crate::net::trace::{SendReason, StateCause, TraceKind};
 use crate::net::World;
 use std::sync::Arc;
@@ -104,6 +106,7 @@ impl World {
         c.fd = Some(fd);
         if let Some(t) = c.tcp_mut() {
             t.parent = None;
+            t.connect_state = ConnectState::Connected;
         }
         let peer = c.remote.unwrap_or(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0));
         // A SYN that was dropped while the queue was full is retried by its sender;
@@ -115,15 +118,23 @@ impl World {
     pub(crate) fn tcp_connect(&mut self, host: HostId, sid: SocketId, addr: SocketAddrV4, call: CallId) -> Attempt {
         let sock = self.sock(sid);
         let Some(tcp) = sock.tcp() else { return Attempt::Done(Err(Errno::EINVAL)) };
-        if tcp.listen.is_some() {
-            return Attempt::Done(Err(Errno::EISCONN));
-        }
-        if let Some(tcb) = &tcp.tcb {
-            match tcb.state {
-                TcpState::SynSent | TcpState::SynReceived => return Attempt::Done(Err(Errno::EALREADY)),
-                TcpState::Closed => {}
-                _ => return Attempt::Done(Err(Errno::EISCONN)),
+        // __inet_stream_connect decides by the socket's state, then the connection's.
+        match tcp.connect_state {
+            ConnectState::Connected => return Attempt::Done(Err(Errno::EISCONN)),
+            ConnectState::Connecting => {
+                let pending =
+                    tcp.tcb.as_ref().is_some_and(|t| matches!(t.state, TcpState::SynSent | TcpState::SynReceived));
+                if pending && sock.nonblocking {
+                    return Attempt::Done(Err(Errno::EALREADY));
+                }
+                // A blocking connect() waits for the handshake like the first one;
+                // once it is over, this connect() is the one that reports it.
+                return self.tcp_connect_progress(sid);
             }
+            ConnectState::Unconnected => {}
+        }
+        if tcp.listen.is_some() || tcp.tcb.as_ref().is_some_and(|t| t.state != TcpState::Closed) {
+            return Attempt::Done(Err(Errno::EISCONN));
         }
         // Linux treats 0.0.0.0 as "this host".
         let dst_ip = if addr.ip().is_unspecified() { Ipv4Addr::LOCALHOST } else { *addr.ip() };
@@ -161,6 +172,7 @@ impl World {
         if let Some(t) = sock.tcp_mut() {
             t.tcb = Some(Box::new(tcb));
             t.done = false;
+            t.connect_state = ConnectState::Connecting;
         }
         self.host_mut(host).connections.insert((local, remote), sid);
         self.apply_tcp_out(sid, &out, StateCause::Call(call));
@@ -168,13 +180,22 @@ impl World {
         self.tcp_connect_progress(sid)
     }
 
+    /// A `connect()` waiting for, or collecting, the handshake's outcome: the
+    /// end of `__inet_stream_connect`. A connection that is over (refused,
+    /// timed out, or reset before this call) reports its error once, or
+    /// ECONNABORTED when something else already took it, and the socket may
+    /// connect again; any other state is a connection, told once.
     pub(crate) fn tcp_connect_progress(&mut self, sid: SocketId) -> Attempt {
         let Some(tcb) = self.tcb_mut(sid) else { return Attempt::Done(Err(Errno::ENOTCONN)) };
-        match tcb.state {
-            TcpState::SynSent | TcpState::SynReceived => Attempt::Wait(Wait::Connect),
-            TcpState::Closed => Attempt::Done(Err(tcb.error.take().unwrap_or(Errno::ECONNREFUSED))),
-            _ => Attempt::Done(Ok(CallValue::Zero)),
+        let (result, told) = match tcb.state {
+            TcpState::SynSent | TcpState::SynReceived => return Attempt::Wait(Wait::Connect),
+            TcpState::Closed => (Err(tcb.error.take().unwrap_or(Errno::ECONNABORTED)), ConnectState::Unconnected),
+            _ => (Ok(CallValue::Zero), ConnectState::Connected),
+        };
+        if let Some(t) = self.sock_mut(sid).tcp_mut() {
+            t.connect_state = told;
         }
+        Attempt::Done(result)
     }
 
     /// `send`: copies into the send buffer, blocking while it is full.
@@ -227,13 +248,17 @@ impl World {
             self.return_scratch(out);
             return Attempt::Done(Ok(CallValue::Data(data)));
         }
-        // Linux reads end-of-stream once the peer's FIN is in (SOCK_DONE), even if a
-        // reset came after it; otherwise a pending error comes first.
-        if tcb.fin_received || tcb.read_shutdown {
+        // tcp_recvmsg's order: end-of-stream once the peer's FIN is in
+        // (SOCK_DONE), even if a reset came after it; then a pending error; then
+        // end-of-stream because this side shut down reading.
+        if tcb.fin_received {
             return Attempt::Done(Ok(CallValue::Data(empty_payload())));
         }
         if let Some(e) = tcb.error.take() {
             return Attempt::Done(Err(e));
+        }
+        if tcb.read_shutdown {
+            return Attempt::Done(Ok(CallValue::Data(empty_payload())));
         }
         match tcb.state {
             TcpState::Closed => {
@@ -308,8 +333,11 @@ impl World {
         }
     }
 
-    /// A listener stops: connections still in its queues are reset, as Linux's
-    /// `inet_csk_listen_stop` does.
+    /// A listener stops, as Linux's `inet_csk_listen_stop` does: connections
+    /// waiting in its accept queue are reset (`tcp_disconnect`); half-open ones
+    /// in its SYN queue are dropped without a word (a request socket dies at
+    /// its next timer, and a segment that comes for it later finds no socket
+    /// and is answered by a RST).
     pub(crate) fn stop_listening(&mut self, sid: SocketId, call: CallId) {
         let host = self.sock(sid).host;
         let Some(queues) = self.sock_mut(sid).tcp_mut().and_then(|t| t.listen.take()) else { return };
@@ -323,13 +351,18 @@ impl World {
             to: TcpState::Closed,
             cause: StateCause::Call(call),
         });
-        for child in queues.syn_queue.into_iter().chain(queues.accept_queue) {
+        let half_open = queues.syn_queue.into_iter().map(|c| (c, false));
+        for (child, reset) in half_open.chain(queues.accept_queue.into_iter().map(|c| (c, true))) {
             if self.sockets[child.0 as usize].is_none() {
                 continue;
             }
             let mut out = self.take_scratch();
             if let Some(tcb) = self.tcb_mut(child) {
-                tcb.abort(&mut out);
+                if reset {
+                    tcb.abort(&mut out);
+                } else {
+                    tcb.forget(&mut out);
+                }
             }
             self.apply_tcp_out(child, &out, StateCause::Call(call));
             self.return_scratch(out);
@@ -369,6 +402,9 @@ impl World {
         let listener = self.find_listener(to, local);
         self.emit(TraceKind::Delivered { packet: packet.id, host: to, socket: listener });
         let f = seg.flags;
+        // tcp_rcv_state_process in LISTEN: a RST is ignored, an ACK is answered
+        // by a RST, a SYN opens a connection. With no socket at all, everything
+        // but a RST gets one.
         match listener {
             Some(l) if f.syn() && !f.ack() && !f.rst() => self.syn_at_listener(to, l, &packet, seg, local, remote),
             Some(_) if f.rst() => {}
@@ -464,26 +500,10 @@ impl World {
         self.return_scratch(out);
     }
 
-    /// RFC 9293 §3.10.7.1: a segment for no connection gets a RST that the sender
-    /// will accept.
+    /// A segment for no connection gets a RST that the sender will accept
+    /// (`tcp_v4_rcv`'s `no_tcp_socket`, then `tcp_v4_send_reset`).
     fn send_reset_for(&mut self, host: HostId, packet: &Packet, seg: &TcpSegment) {
-        let (seq, ack, flags) = if seg.flags.ack() {
-            (seg.ack, 0, TcpFlags::RST)
-        } else {
-            (0, seg.seq.wrapping_add(seg.seq_len()), TcpFlags::RST | TcpFlags::ACK)
-        };
-        let rst = TcpSegment {
-            src_port: seg.dst_port,
-            dst_port: seg.src_port,
-            seq,
-            ack,
-            flags,
-            window: 0,
-            mss: None,
-            window_scale: None,
-            payload: empty_payload(),
-        };
-        self.transmit(host, None, packet.dst, packet.src, Body::Tcp(rst), SendReason::Reset);
+        self.transmit(host, None, packet.dst, packet.src, Body::Tcp(seg.reset_reply()), SendReason::Reset);
     }
 
     /// Turns a connection's output into trace events and packets, and keeps the
