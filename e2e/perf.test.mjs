@@ -281,3 +281,22 @@ test('the page answers while a long lesson is computed, and shows its progress',
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a learner’s change runs the lesson again: cutting the tour’s link, then repairing it', async () => {
+  const { context, page, problems } = await open();
+  // Half-way through the tour, so the change lands mid-lesson and the run after it is new.
+  const { total } = await position(page);
+  await seek(page, Math.floor(total / 2));
+  const cut = await timedClick(page, '.break-it button.cut');
+  await page.waitForFunction(() => location.hash.includes(':cut:0'));
+  await page.locator('.break-it button.cut', { hasText: 'Repair' }).waitFor();
+  const repair = await timedClick(page, '.break-it button.cut');
+  await page.waitForFunction(() => location.hash.includes(':repair:0'));
+  report('e2e_edit_cut_rerun_ms', cut.ms, 'ms');
+  report('e2e_edit_repair_rerun_ms', repair.ms, 'ms');
+  // The change is part of the run: the page stands right after it.
+  const after = await position(page);
+  assert.equal(after.pos, Math.floor(total / 2) + 2);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

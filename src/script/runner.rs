@@ -1102,6 +1102,8 @@ impl<'s> Runner<'s> {
         if !self.wait_host(host) {
             return;
         }
+        // A change made where the wait for this host ended comes before the call.
+        self.intervene();
         self.set_time(oi);
         let Some(syscall) = self.make_syscall(host, &c.call) else { return };
         let rendered = render_call(&c.call);

@@ -188,17 +188,6 @@ impl Builder {
                     return true;
                 }
             }
-            Some(Cmd::Do(Command::RunUntil { until })) => match next_event {
-                Some(e) if e <= *until => Op::Cmd(Command::RunUntil { until: e }),
-                _ => {
-                    let until = *until;
-                    self.commands.next();
-                    let op = Op::Cmd(Command::RunUntil { until });
-                    let _ = apply(world, &op);
-                    pending.push(op);
-                    return true;
-                }
-            },
             Some(Cmd::Do(_) | Cmd::Edit(_)) => match self.commands.next() {
                 Some(Cmd::Do(c)) => Op::Cmd(c),
                 Some(Cmd::Edit(edit)) => {
@@ -207,8 +196,11 @@ impl Builder {
                 }
                 _ => return true,
             },
+            // After the script's last command the world runs on an event a
+            // step, as it did while the script ran: so a step is the same unit
+            // everywhere, and a change made at step p lands at step p.
             None => match next_event {
-                Some(e) => Op::Cmd(Command::RunUntil { until: e }),
+                Some(_) => Op::Step,
                 // Edits anchored past the end still apply, at the end.
                 None => match self.edits.next() {
                     Some(edit) => {
@@ -438,6 +430,28 @@ mod tests {
             (sliced.ticks, sliced.trace, sliced.warning),
             (whole.ticks.clone(), whole.trace.clone(), whole.warning.clone())
         );
+    }
+
+    /// A change made at any step lands at that step: the edited run's tick at
+    /// the learner's position is the change, and every tick before it is the
+    /// same as in the run without it.
+    #[wasm_bindgen_test]
+    fn a_change_lands_exactly_where_it_was_made_at_every_step() {
+        for id in ["tour", "udp-ten", "handshake", "four_way_close"] {
+            let plain = run(id, &[]);
+            for pos in 0..=plain.len() {
+                let at = plain.trace_until(pos).len();
+                let edited = run(id, &[Edit::Cut { at, link: 0, cut: true }]);
+                assert!(
+                    edited.ticks.get(pos).is_some_and(|t| t.edit),
+                    "{id}: the cut made at step {pos} (after {at} events) is not tick {pos}: edit ticks {:?}; plain ticks {:?}; events {:?}",
+                    edited.ticks.iter().position(|t| t.edit),
+                    plain.ticks.iter().map(|t| (t.first, t.end, t.time)).collect::<Vec<_>>(),
+                    plain.trace.iter().skip(at.saturating_sub(2)).take(4).map(|e| (e.time, format!("{:?}", e.kind).chars().take(60).collect::<String>())).collect::<Vec<_>>()
+                );
+                assert_eq!(edited.trace_until(pos), plain.trace_until(pos), "{id}: the run before step {pos} changed");
+            }
+        }
     }
 
     #[wasm_bindgen_test]
