@@ -82,6 +82,17 @@ proptest! {
     }
 }
 
+/// Options for exploring random scripts: short bounds, and the run goes on past failures.
+fn exploring(seed: u64) -> RunOptions {
+    RunOptions {
+        seed: Some(seed),
+        pending_bound_us: 5_000_000,
+        idle_bound_us: 10_000_000,
+        keep_going: true,
+        ..RunOptions::default()
+    }
+}
+
 /// `SCRIPT_PROP_CASES=5000 cargo test --test script_props` for a deeper search.
 fn runner_cases() -> u32 {
     std::env::var("SCRIPT_PROP_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
@@ -100,13 +111,7 @@ proptest! {
         let parsed = script::parse(&text);
         prop_assert!(parsed.is_ok(), "{:?}", parsed.err());
         if let Ok(s) = parsed {
-            let opts = RunOptions {
-                seed: Some(seed),
-                pending_bound_us: 5_000_000,
-                idle_bound_us: 10_000_000,
-                keep_going: true,
-                ..RunOptions::default()
-            };
+            let opts = exploring(seed);
             let report = script::run(&s, &opts);
             prop_assert!(report.lines.len() <= s.statements.len());
         }
@@ -228,13 +233,7 @@ proptest! {
             text.push('\n');
         }
         let s = script::parse(&text).expect("the lines parse");
-        let opts = RunOptions {
-            seed: Some(seed),
-            pending_bound_us: 5_000_000,
-            idle_bound_us: 10_000_000,
-            keep_going: true,
-            ..RunOptions::default()
-        };
+        let opts = exploring(seed);
         let report = script::run(&s, &opts);
         for line in &report.lines {
             if let script::StmtKind::Advance { us } = s.statements[line.stmt].kind {

@@ -158,7 +158,12 @@ pub fn ScriptLines(props: &ScriptLinesProps) -> Html {
             }) }
             if shown.end < report.lines.len() { { hidden(report.lines.len() - shown.end) } }
             // The failures, once the run has reached them.
-            { for report.failures.iter().filter(|f| report.lines.iter().enumerate().any(|(i, l)| l.line == f.line && line_stage(report, &props.calls, i, end, props.now) == LineStage::Done)).map(|f| {
+            // (Lines are in file order, one per statement: a failure's line is found by bisection.)
+            { for report.failures.iter().filter(|f| {
+                let i = report.lines.partition_point(|l| l.line < f.line);
+                report.lines.get(i).is_some_and(|l| l.line == f.line)
+                    && line_stage(report, &props.calls, i, end, props.now) == LineStage::Done
+            }).map(|f| {
                 let class = if props.edits.is_empty() { "failed" } else { "changed" };
                 html! { <li class={classes!("sline", class)}><code>{ f.render("script") }</code></li> }
             }) }
