@@ -12,14 +12,13 @@
 //! Dependencies point one way: `net` knows nothing of its drivers or views.
 
 pub mod bench;
-pub mod endpoints;
-pub mod links;
+pub mod lesson;
 #[cfg(feature = "native")]
 pub mod native;
 pub mod net;
 pub mod pcap;
 pub mod script;
-pub mod share;
+pub mod view;
 pub mod wire;
 
 #[cfg(target_arch = "wasm32")]

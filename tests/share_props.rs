@@ -2,7 +2,7 @@
 //! the limits survives encode → decode exactly, and no text makes decode panic.
 
 use proptest::prelude::*;
-use socklab::share::{
+use socklab::lesson::share::{
     self, Edit, LinkSettings, Shared, MAX_EDITS, MAX_LATENCY_US, MAX_LESSON_NAME, MAX_LINK_ID, MAX_SCRIPT_BYTES,
 };
 

@@ -8,22 +8,22 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::console::Console;
-use super::explain::explain;
-use super::i18n::{tr, Lang, Text};
 use super::inspector::Inspector;
-use super::lesson::SANDBOX;
-use super::packets::{counts, packets, Numbering, PacketInfo};
 use super::panels::{download, download_bytes, socket_choices, trace_json, BreakIt, Buffers};
 use super::script_view::{SandboxEditor, ScriptLines};
 use super::sequence::{seq_layout, Sequence};
 use super::state::{Action, AppState};
 use super::state_machine::StateMachine;
-use super::timeline::LinkSettings;
 use super::topology::{format_time, Topology};
-use crate::links::{Doomed, Linked};
+use crate::lesson::library::SANDBOX;
+use crate::lesson::share;
+use crate::lesson::timeline::LinkSettings;
 use crate::net::tcp::state::TcpState;
 use crate::net::TraceKind;
-use crate::share;
+use crate::view::explain::explain;
+use crate::view::packets::{counts, packets, Numbering, PacketInfo};
+use crate::view::related::{Doomed, Linked};
+use crate::view::words::{tr, Lang, Text};
 
 /// Where the language choice is remembered.
 pub const LANG_KEY: &str = "socklab.lang";
@@ -258,7 +258,7 @@ pub fn App() -> Html {
     let linked: Rc<Linked> = {
         let timeline = timeline.clone();
         use_memo((Rc::as_ptr(&timeline) as usize, state.picked), move |(_, pick)| {
-            pick.map(|p| crate::links::linked(&timeline.trace, p)).unwrap_or_default()
+            pick.map(|p| crate::view::related::linked(&timeline.trace, p)).unwrap_or_default()
         })
     };
     // The selected socket's linked transitions by now: they change only when a
@@ -416,7 +416,7 @@ pub fn App() -> Html {
                             <option value={l.id.clone()} selected={l.id == state.lesson.id}>{ l.title(lang) }</option>
                         }) }
                         <option value={SANDBOX} selected={state.lesson.is_sandbox()}>
-                            { super::lesson::Lesson::sandbox("").title(lang).to_string() }
+                            { crate::lesson::library::Lesson::sandbox("").title(lang).to_string() }
                         </option>
                     </select>
                 </div>

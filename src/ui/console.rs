@@ -7,9 +7,9 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::i18n::{tr, Lang, Text};
 use crate::net::socket::render_result;
 use crate::script::{LineDetail, RunReport};
+use crate::view::words::{tr, Lang, Text};
 
 #[derive(Properties)]
 pub struct ConsoleProps {

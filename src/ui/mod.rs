@@ -4,7 +4,7 @@
 //! - [`timeline`] — a lesson run into ticks, snapshots, exact time travel.
 //! - [`lesson`] — the lessons; [`scripts`] — `scenarios/*.sock` built in, and a
 //!   script run turned into commands; the state in the URL fragment is
-//!   [`crate::share`].
+//!   [`crate::lesson::share`].
 //! - [`packets`] — each packet's story from the trace; [`explain`] — what happened, in words.
 //! - [`app`] — the page; [`topology`], [`sequence`], [`state_machine`],
 //!   [`inspector`], [`panels`], [`script_view`], [`console`] — the views.
@@ -17,25 +17,19 @@
 
 pub mod app;
 pub mod console;
-pub mod explain;
-pub mod i18n;
 pub mod inspector;
-pub mod lesson;
-pub mod packets;
 pub mod panels;
 pub mod script_view;
-pub mod scripts;
 pub mod sequence;
 pub mod state;
 pub mod state_machine;
-pub mod timeline;
 pub mod topology;
 
 pub use app::App;
 
 use std::rc::Rc;
 
-use i18n::{tr, Text};
+use crate::view::words::{tr, Text};
 use yew::prelude::*;
 
 #[cfg(test)]

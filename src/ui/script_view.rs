@@ -5,13 +5,13 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::i18n::{tr, Lang, Text};
-use super::scripts::CallAt;
-use super::timeline::Edit;
-use crate::links::Linked;
+use crate::lesson::scripts::CallAt;
+use crate::lesson::timeline::Edit;
 use crate::net::socket::render_result;
 use crate::script::shown::{excerpt, shown_up_to, MAX_LINE_CHARS};
 use crate::script::{LineDetail, RunReport};
+use crate::view::related::Linked;
+use crate::view::words::{tr, Lang, Text};
 
 #[derive(Properties)]
 pub struct ScriptLinesProps {

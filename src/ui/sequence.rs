@@ -12,15 +12,15 @@ use rustc_hash::FxHashMap;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::i18n::{analysis, tr, Lang, Text};
-use super::packets::{Fate, Numbering, PacketInfo};
 use super::topology::{format_time, label_width};
 use super::{on_activate, Shared};
-use crate::endpoints::{endpoints, Endpoint, Endpoints};
-use crate::links::Linked;
 use crate::net::packet::Body;
 use crate::net::socket::render_result;
 use crate::net::{FaultChange, HostId, Protocol, SocketId, TraceEvent, TraceKind, World};
+use crate::view::endpoints::{endpoints, Endpoint, Endpoints};
+use crate::view::packets::{Fate, Numbering, PacketInfo};
+use crate::view::related::Linked;
+use crate::view::words::{analysis, tr, Lang, Text};
 
 /// Room for the time column on the left.
 const TIME_W: f64 = 64.0;
@@ -992,9 +992,9 @@ fn SeqArrow(props: &ArrowProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::lesson::library;
-    use crate::ui::packets::packets;
-    use crate::ui::timeline::Timeline;
+    use crate::lesson::library::library;
+    use crate::lesson::timeline::Timeline;
+    use crate::view::packets::packets;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]

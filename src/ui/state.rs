@@ -6,16 +6,16 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::i18n::{Lang, Notice, Notices};
-use super::lesson::{library, Lesson, SANDBOX};
-use super::packets::Numbering;
 use super::script_view::current_line;
-use super::scripts::{call_events, CallAt, Prepared, ScriptRun};
-use super::timeline::{Builder, Edit, LinkSettings, Timeline};
-use crate::links::Pick;
+use crate::lesson::library::{library, Lesson, SANDBOX};
+use crate::lesson::scripts::{call_events, CallAt, Prepared, ScriptRun};
+use crate::lesson::share::{self, ShareError, Shared};
+use crate::lesson::timeline::{Builder, Edit, LinkSettings, Timeline};
 use crate::net::{LinkId, SocketId, TraceKind, World};
 use crate::script::{LineDetail, RunReport, ScriptError};
-use crate::share::{self, ShareError, Shared};
+use crate::view::packets::Numbering;
+use crate::view::related::Pick;
+use crate::view::words::{Lang, Notice, Notices};
 
 pub struct AppState {
     pub lang: Lang,

@@ -3,9 +3,9 @@
 
 use yew::prelude::*;
 
-use super::i18n::{tr, Lang, Text};
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::state::TcpState::*;
+use crate::view::words::{tr, Lang, Text};
 
 const W: f64 = 520.0;
 const H: f64 = 470.0;

@@ -10,11 +10,11 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::i18n::{analysis, tr, Lang, Text};
 use super::on_activate;
-use super::packets::{Fate, Numbering, PacketInfo};
-use crate::links::Linked;
 use crate::net::{HostId, LinkId, SocketId, SocketView, World};
+use crate::view::packets::{Fate, Numbering, PacketInfo};
+use crate::view::related::Linked;
+use crate::view::words::{analysis, tr, Lang, Text};
 
 /// Geometry of the drawing, in SVG user units.
 const MARGIN: f64 = 12.0;

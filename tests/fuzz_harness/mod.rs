@@ -19,9 +19,9 @@ pub fn packet_bytes(data: &[u8]) {
 /// state that decodes encodes to a fragment that decodes back to itself.
 pub fn url_fragment(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    if let Ok(Some(shared)) = socklab::share::decode(&text) {
-        let again = socklab::share::encode(&shared);
-        assert_eq!(socklab::share::decode(&again), Ok(Some(shared)), "re-encoded as {again}");
+    if let Ok(Some(shared)) = socklab::lesson::share::decode(&text) {
+        let again = socklab::lesson::share::encode(&shared);
+        assert_eq!(socklab::lesson::share::decode(&again), Ok(Some(shared)), "re-encoded as {again}");
     }
 }
 

@@ -4,10 +4,10 @@
 
 use std::rc::Rc;
 
-use super::i18n::Lang;
-use super::scripts::{self, Prepared, ScriptRun, SCRIPTS};
-use super::timeline::Edit;
+use crate::lesson::scripts::{self, Prepared, ScriptRun, SCRIPTS};
+use crate::lesson::timeline::Edit;
 use crate::script::ScriptError;
+use crate::view::words::Lang;
 
 /// Where a lesson's script comes from.
 #[derive(Clone)]

@@ -4,8 +4,8 @@
 //! text missing in one language is a compile error, not a blank on the page.
 //! Plain Rust, no web: tested by the unit tests below.
 
+use crate::lesson::share::{EditProblem, ShareError};
 use crate::script::{Failure, ScriptError};
-use crate::share::{EditProblem, ShareError};
 
 /// The page's language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -526,10 +526,10 @@ impl Notice {
             (Notice::BadLink(e), Lang::En) => e.to_string(),
             (Notice::BadLink(e), Lang::Ko) => share_error_ko(e),
             (Notice::UnknownLesson(name), Lang::En) => {
-                format!("the shared link names an unknown lesson {}", crate::share::quote(name))
+                format!("the shared link names an unknown lesson {}", crate::lesson::share::quote(name))
             }
             (Notice::UnknownLesson(name), Lang::Ko) => {
-                format!("공유 링크가 가리키는 레슨이 없습니다: {}", crate::share::quote(name))
+                format!("공유 링크가 가리키는 레슨이 없습니다: {}", crate::lesson::share::quote(name))
             }
             (Notice::IgnoredEdits { count, links }, Lang::En) => format!(
                 "{count} {} in the shared link ignored: this lesson has no link {}",
@@ -561,7 +561,7 @@ fn link_list(links: &[u32], last_sep: &str) -> String {
 
 /// A share-link error in Korean (its `Display` is the English).
 fn share_error_ko(e: &ShareError) -> String {
-    use crate::share::{quote, MAX_EDITS, MAX_FRAGMENT_BYTES, MAX_LESSON_NAME, MAX_SCRIPT_BYTES};
+    use crate::lesson::share::{quote, MAX_EDITS, MAX_FRAGMENT_BYTES, MAX_LESSON_NAME, MAX_SCRIPT_BYTES};
     let link = "공유 링크를 읽을 수 없습니다";
     match e {
         ShareError::TooLong(n) => format!("{link}: 링크가 {n}바이트로, 한도 {MAX_FRAGMENT_BYTES}바이트를 넘습니다"),
@@ -603,9 +603,8 @@ fn share_error_ko(e: &ShareError) -> String {
 mod tests {
     use super::*;
     use crate::script::error::{Found, ScriptError, ScriptErrorKind, Wanted};
-    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[wasm_bindgen_test]
+    #[test]
     fn every_text_exists_in_both_languages() {
         for text in Text::ALL {
             for lang in Lang::ALL {
@@ -615,7 +614,7 @@ mod tests {
         }
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn field_names_and_analysis_words_read_in_korean() {
         assert_eq!(field_name(Lang::Ko, "sequence number"), "순서 번호");
         assert_eq!(field_name(Lang::En, "sequence number"), "sequence number");
@@ -630,7 +629,7 @@ mod tests {
         text.chars().any(|c| ('가'..='힣').contains(&c))
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn every_notice_reads_in_both_languages() {
         use crate::net::Errno;
         use crate::script::failure::{Expected, Got};
@@ -657,7 +656,7 @@ mod tests {
             "#seed=1",
         ];
         for link in bad_links {
-            match crate::share::decode(link) {
+            match crate::lesson::share::decode(link) {
                 Err(e) => notices.push(Notice::BadLink(e)),
                 Ok(s) => panic!("{link} decodes to {s:?}"),
             }
@@ -689,7 +688,7 @@ mod tests {
         );
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn ignored_changes_name_at_most_five_links() {
         let links: Vec<u32> = (10..17).collect();
         let n = Notice::IgnoredEdits { count: 9, links };
@@ -703,13 +702,13 @@ mod tests {
         assert!(both.to_string().contains(" · "), "{both}");
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn lookup_gives_the_right_language() {
         assert_eq!(tr(Lang::Ko, Text::NetworkTitle), "네트워크");
         assert_eq!(tr(Lang::En, Text::NetworkTitle), "Network");
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn codes_round_trip_and_browser_languages_are_read() {
         for lang in Lang::ALL {
             assert_eq!(Lang::from_code(lang.code()), Some(lang));

@@ -217,11 +217,10 @@ pub fn counts(packets: &[PacketInfo], end: usize) -> (usize, usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::lesson::library;
-    use crate::ui::timeline::Timeline;
-    use wasm_bindgen_test::wasm_bindgen_test;
+    use crate::lesson::library::library;
+    use crate::lesson::timeline::Timeline;
 
-    #[wasm_bindgen_test]
+    #[test]
     fn the_tour_is_numbered_from_each_sides_isn_or_as_sent() {
         let lesson = library().into_iter().find(|l| l.id == "tour").expect("tour");
         let run = lesson.build(None, &[]).expect("build");

@@ -8,9 +8,9 @@
 
 use crate::net::trace::TraceEvent;
 use crate::net::{Command, FaultChange, LinkId, PacketId, World};
-// The learner's changes are part of the shared-link format (crate::share); the
+// The learner's changes are part of the shared-link format (crate::lesson::share); the
 // page's modules keep naming them from here.
-pub use crate::share::{Edit, LinkSettings};
+pub use crate::lesson::share::{Edit, LinkSettings};
 
 /// A snapshot of the world is kept every this many ticks.
 pub const SNAPSHOT_EVERY: usize = 64;
@@ -310,11 +310,10 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lesson::library::library;
     use crate::net::packet::Body;
     use crate::net::trace::SendReason;
     use crate::net::{HostId, SocketView};
-    use crate::ui::lesson::library;
-    use wasm_bindgen_test::wasm_bindgen_test;
 
     fn run(id: &str, edits: &[Edit]) -> Timeline {
         let lesson = library().into_iter().find(|l| l.id == id).expect("lesson");
@@ -341,7 +340,7 @@ mod tests {
 
     use crate::net::TraceKind;
 
-    #[wasm_bindgen_test]
+    #[test]
     fn the_handshake_lesson_opens_with_syn_synack_ack_and_closes() {
         let t = run("tour", &[]);
         assert!(t.warning.is_none(), "{:?}", t.warning);
@@ -352,7 +351,7 @@ mod tests {
         assert!(end.is_idle());
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn every_position_is_the_same_forwards_and_by_snapshot() {
         let t = run("tour", &[]);
         let mut w = t.world_at(0);
@@ -365,7 +364,7 @@ mod tests {
         }
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn snapshots_make_long_runs_exact_too() {
         // A 100% lossy link: the SYN is retransmitted until connect gives up.
         let edits = [Edit::Link {
@@ -384,7 +383,7 @@ mod tests {
         assert!(t.ticks[0].edit);
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn dropping_the_data_segment_brings_a_retransmission() {
         let t = run("tour", &[]);
         // The position right after "hello" was sent.
@@ -409,7 +408,7 @@ mod tests {
         assert!(dropped.ticks[pos].edit);
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn built_a_slice_at_a_time_the_timeline_is_the_same() {
         let lesson = library().into_iter().find(|l| l.id == "tour").expect("lesson");
         let edits = [Edit::Cut { at: 3, link: 0, cut: true }, Edit::Cut { at: 9, link: 0, cut: false }];
@@ -435,7 +434,7 @@ mod tests {
     /// A change made at any step lands at that step: the edited run's tick at
     /// the learner's position is the change, and every tick before it is the
     /// same as in the run without it.
-    #[wasm_bindgen_test]
+    #[test]
     fn a_change_lands_exactly_where_it_was_made_at_every_step() {
         for id in ["tour", "udp-ten", "handshake", "four_way_close"] {
             let plain = run(id, &[]);
@@ -454,7 +453,7 @@ mod tests {
         }
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn a_lossy_link_delivers_fewer_datagrams() {
         let delivered = |t: &Timeline| t.trace.iter().filter(|e| matches!(e.kind, TraceKind::Delivered { .. })).count();
         assert_eq!(delivered(&run("udp-ten", &[])), 10);

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::timeline::{Cmd, Edit};
+use crate::lesson::timeline::{Cmd, Edit};
 use crate::net::{CallId, Command, LinkId, PacketId, TraceKind, World};
 use crate::script::{self, Change, Intervention, LineDetail, RunOptions, RunReport, Runner, ScriptError, StmtKind};
 
@@ -250,9 +250,8 @@ pub fn call_events(report: &RunReport) -> Vec<CallAt> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[wasm_bindgen_test]
+    #[test]
     fn every_lesson_parses_and_has_both_languages() {
         assert!(SCRIPTS.len() >= 20, "{} lessons", SCRIPTS.len());
         for (id, text) in SCRIPTS {
@@ -261,10 +260,10 @@ mod tests {
         }
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn the_handshake_script_replays_as_the_runner_ran_it() {
         let p = prepare(script_text("handshake").unwrap(), None).unwrap();
-        let t = crate::ui::timeline::Timeline::run(p.world, p.commands, &[]);
+        let t = crate::lesson::timeline::Timeline::run(p.world, p.commands, &[]);
         let sent = |trace: &[crate::net::TraceEvent]| {
             trace
                 .iter()
@@ -277,13 +276,13 @@ mod tests {
         assert_eq!(sent(&t.trace), sent(&p.report.trace));
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn every_lesson_replays_its_packets_as_the_runner_ran_them() {
         let mut differ = Vec::new();
         for (id, text) in SCRIPTS {
             let p = prepare(text, None).unwrap();
             assert!(p.report.passed(), "{id}: {:?}", p.report.failures);
-            let t = crate::ui::timeline::Timeline::run(p.world, p.commands, &[]);
+            let t = crate::lesson::timeline::Timeline::run(p.world, p.commands, &[]);
             let sent = |trace: &[crate::net::TraceEvent]| {
                 trace
                     .iter()
@@ -315,7 +314,7 @@ mod tests {
         assert!(differ.is_empty(), "replays differ: {differ:?}");
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn a_lesson_run_in_slices_is_prepared_as_one_run_at_once() {
         let text = script_text("slow_start").unwrap();
         let whole = prepare(text, None).unwrap();
@@ -331,7 +330,7 @@ mod tests {
         assert!(sliced.commands == whole.commands, "the commands differ");
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn a_broken_script_reports_its_line() {
         let e = prepare("host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 1ms\na: x = sockit(tcp)\n", None)
             .err()

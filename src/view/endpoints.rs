@@ -6,7 +6,7 @@
 //! from the calls and their returns, using the core's rule that socket ids are handed
 //! out in order, one per successful `socket()` and one per SYN a listener takes in, and
 //! never reused. The pages's sequence diagram draws one lifeline per [`Endpoint`];
-//! [`crate::links`] uses [`Endpoints::socket_of`] to tie calls to their packets.
+//! [`crate::view::related`] uses [`Endpoints::socket_of`] to tie calls to their packets.
 //! Plain Rust, no web.
 
 use rustc_hash::FxHashMap;

@@ -1,0 +1,6 @@
+//! The page's model of a lesson, plain Rust.
+
+pub mod library;
+pub mod scripts;
+pub mod share;
+pub mod timeline;
