@@ -12,6 +12,7 @@
 //! Dependencies point one way: `net` knows nothing of its drivers or views.
 
 pub mod bench;
+pub mod lang;
 pub mod lesson;
 #[cfg(feature = "native")]
 pub mod native;

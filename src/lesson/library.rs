@@ -4,10 +4,10 @@
 
 use std::rc::Rc;
 
+use crate::lang::Lang;
 use crate::lesson::scripts::{self, Prepared, ScriptRun, SCRIPTS};
 use crate::lesson::timeline::Edit;
 use crate::script::ScriptError;
-use crate::view::words::Lang;
 
 /// Where a lesson's script comes from.
 #[derive(Clone)]

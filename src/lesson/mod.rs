@@ -1,6 +1,7 @@
 //! The page's model of a lesson, plain Rust.
 
 pub mod library;
+pub mod notice;
 pub mod scripts;
 pub mod share;
 pub mod timeline;

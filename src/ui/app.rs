@@ -15,6 +15,7 @@ use super::sequence::{seq_layout, Sequence};
 use super::state::{Action, AppState};
 use super::state_machine::StateMachine;
 use super::topology::{format_time, Topology};
+use crate::lang::Lang;
 use crate::lesson::library::SANDBOX;
 use crate::lesson::share;
 use crate::lesson::timeline::LinkSettings;
@@ -23,7 +24,7 @@ use crate::net::TraceKind;
 use crate::view::explain::explain;
 use crate::view::packets::{counts, packets, Numbering, PacketInfo};
 use crate::view::related::{Doomed, Linked};
-use crate::view::words::{tr, Lang, Text};
+use crate::view::words::{tr, Text};
 
 /// Where the language choice is remembered.
 pub const LANG_KEY: &str = "socklab.lang";

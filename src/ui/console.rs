@@ -7,9 +7,10 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::lang::Lang;
 use crate::net::socket::render_result;
 use crate::script::{LineDetail, RunReport};
-use crate::view::words::{tr, Lang, Text};
+use crate::view::words::{tr, Text};
 
 #[derive(Properties)]
 pub struct ConsoleProps {

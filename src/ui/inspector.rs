@@ -3,10 +3,11 @@
 
 use yew::prelude::*;
 
+use crate::lang::Lang;
 use crate::net::packet::Body;
 use crate::net::socket::quote_bytes;
 use crate::view::packets::{Numbering, PacketInfo};
-use crate::view::words::{analysis, field_name, tr, Lang, Text};
+use crate::view::words::{analysis, field_name, tr, Text};
 use crate::wire::{fields, to_bytes, Field};
 
 /// A field's value, read from its bytes, as a person would say it in `lang`.

@@ -6,9 +6,10 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::topology::format_latency;
+use crate::lang::Lang;
 use crate::lesson::timeline::LinkSettings;
 use crate::net::{SocketId, SocketView, TraceEvent, TraceKind};
-use crate::view::words::{tr, Lang, Text};
+use crate::view::words::{tr, Text};
 
 /// A buffer as a bar: `parts` are (CSS class, words, bytes).
 fn bar(label: &str, parts: &[(&'static str, &str, usize)], capacity: usize) -> Html {

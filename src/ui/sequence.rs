@@ -14,13 +14,14 @@ use yew::prelude::*;
 
 use super::topology::{format_time, label_width};
 use super::{on_activate, Shared};
+use crate::lang::Lang;
 use crate::net::packet::Body;
 use crate::net::socket::render_result;
 use crate::net::{FaultChange, HostId, Protocol, SocketId, TraceEvent, TraceKind, World};
 use crate::view::endpoints::{endpoints, Endpoint, Endpoints};
 use crate::view::packets::{Fate, Numbering, PacketInfo};
 use crate::view::related::Linked;
-use crate::view::words::{analysis, tr, Lang, Text};
+use crate::view::words::{analysis, tr, Text};
 
 /// Room for the time column on the left.
 const TIME_W: f64 = 64.0;

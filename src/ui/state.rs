@@ -7,7 +7,9 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::script_view::current_line;
+use crate::lang::Lang;
 use crate::lesson::library::{library, Lesson, SANDBOX};
+use crate::lesson::notice::{Notice, Notices};
 use crate::lesson::scripts::{call_events, CallAt, Prepared, ScriptRun};
 use crate::lesson::share::{self, ShareError, Shared};
 use crate::lesson::timeline::{Builder, Edit, LinkSettings, Timeline};
@@ -15,7 +17,6 @@ use crate::net::{LinkId, SocketId, TraceKind, World};
 use crate::script::{LineDetail, RunReport, ScriptError};
 use crate::view::packets::Numbering;
 use crate::view::related::Pick;
-use crate::view::words::{Lang, Notice, Notices};
 
 pub struct AppState {
     pub lang: Lang,

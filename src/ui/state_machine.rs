@@ -3,9 +3,10 @@
 
 use yew::prelude::*;
 
+use crate::lang::Lang;
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::state::TcpState::*;
-use crate::view::words::{tr, Lang, Text};
+use crate::view::words::{tr, Text};
 
 const W: f64 = 520.0;
 const H: f64 = 470.0;

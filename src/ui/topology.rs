@@ -11,10 +11,11 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::on_activate;
+use crate::lang::Lang;
 use crate::net::{HostId, LinkId, SocketId, SocketView, World};
 use crate::view::packets::{Fate, Numbering, PacketInfo};
 use crate::view::related::Linked;
-use crate::view::words::{analysis, tr, Lang, Text};
+use crate::view::words::{analysis, tr, Text};
 
 /// Geometry of the drawing, in SVG user units.
 const MARGIN: f64 = 12.0;

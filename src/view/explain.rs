@@ -1,13 +1,13 @@
 //! Plain-language explanations of what just happened, in Korean and English.
 //! Plain Rust, no web.
 
+use crate::lang::Lang;
 use crate::net::packet::Body;
 use crate::net::socket::render_result;
 use crate::net::tcp::state::TcpState;
 use crate::net::trace::{LossReason, SendReason};
 use crate::net::{FaultChange, SysCall, TraceEvent, TraceKind, World};
 use crate::view::packets::{Numbering, PacketInfo};
-use crate::view::words::Lang;
 
 fn pick(lang: Lang, en: String, ko: String) -> String {
     match lang {

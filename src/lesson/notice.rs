@@ -1,0 +1,232 @@
+//! What the page tells the learner above the lesson, said in either language.
+//!
+//! A notice keeps what happened (a failure, a parse error, a bad shared link), not
+//! a sentence; [`Notice::text`] says it in the page's language when it is shown.
+
+use crate::lang::Lang;
+use crate::lesson::share::{EditProblem, ShareError};
+use crate::script::{Failure, ScriptError};
+
+/// Something the page tells the learner above the lesson. It keeps what
+/// happened, not a sentence, so it is said in whichever language the page is in.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    /// An expectation of the lesson's own script failed (run in lesson file
+    /// `lesson`): the first one.
+    ScriptStopped { lesson: String, failure: Failure },
+    /// The learner's `changes` made `expectations` of the lesson's
+    /// expectations fail: an outcome of the experiment, said on each line.
+    OutcomeChanged { changes: usize, expectations: usize },
+    /// A script that does not parse.
+    Build(ScriptError),
+    /// A shared link that cannot be read.
+    BadLink(ShareError),
+    /// A shared link that names a lesson the page does not have.
+    UnknownLesson(String),
+    /// Changes in a shared link on links the lesson does not have (their ids,
+    /// ascending, without repeats), left out.
+    IgnoredEdits { count: usize, links: Vec<u32> },
+}
+
+/// The notices on show and the language to say them in; `Display` writes them
+/// in that language, one after the other.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notices {
+    pub lang: Lang,
+    pub items: Vec<Notice>,
+}
+
+impl std::fmt::Display for Notices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, notice) in self.items.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" · ")?;
+            }
+            f.write_str(&notice.text(self.lang))?;
+        }
+        Ok(())
+    }
+}
+
+impl Notice {
+    /// The notice as a sentence in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Notice::ScriptStopped { lesson, failure }, Lang::En) => {
+                format!("an expectation failed: {}", failure.render(lesson))
+            }
+            // Each failure's Korean is with its parts (script::error), tested natively there.
+            (Notice::ScriptStopped { failure, .. }, Lang::Ko) => {
+                format!("{}행의 기대가 어긋났습니다 — {}", failure.line, failure.korean())
+            }
+            (Notice::OutcomeChanged { changes, expectations }, Lang::En) => format!(
+                "{} changed the outcome: {} of the lesson no longer {} (marked on {})",
+                if *changes == 1 { "your change" } else { "your changes" },
+                if *expectations == 1 { "one expectation".to_string() } else { format!("{expectations} expectations") },
+                if *expectations == 1 { "holds" } else { "hold" },
+                if *expectations == 1 { "its line" } else { "their lines" },
+            ),
+            (Notice::OutcomeChanged { changes, expectations }, Lang::Ko) => format!(
+                "바꾼 조건 {changes}개 때문에 결과가 달라졌습니다: 레슨의 기대 {expectations}개가 더 이상 맞지 않습니다 (해당 줄에 표시)"
+            ),
+            (Notice::Build(e), Lang::En) => format!("line {}, column {}: {}", e.line, e.col, e.message),
+            // Each parse error's Korean is with its kind (script::error), tested natively there.
+            (Notice::Build(e), Lang::Ko) => format!("스크립트 {}행 {}열: {}", e.line, e.col, e.kind.korean()),
+            (Notice::BadLink(e), Lang::En) => e.to_string(),
+            (Notice::BadLink(e), Lang::Ko) => share_error_ko(e),
+            (Notice::UnknownLesson(name), Lang::En) => {
+                format!("the shared link names an unknown lesson {}", crate::lesson::share::quote(name))
+            }
+            (Notice::UnknownLesson(name), Lang::Ko) => {
+                format!("공유 링크가 가리키는 레슨이 없습니다: {}", crate::lesson::share::quote(name))
+            }
+            (Notice::IgnoredEdits { count, links }, Lang::En) => format!(
+                "{count} {} in the shared link ignored: this lesson has no link {}",
+                if *count == 1 { "change" } else { "changes" },
+                link_list(links, " or ")
+            ),
+            (Notice::IgnoredEdits { count, links }, Lang::Ko) => format!(
+                "공유 링크의 변경 {count}개를 적용하지 않았습니다: 이 레슨에는 {} 링크가 없습니다",
+                link_list(links, ", ")
+            ),
+        }
+    }
+}
+
+/// `#0, #3 or #7`: at most five ids, then `…`.
+fn link_list(links: &[u32], last_sep: &str) -> String {
+    const SHOWN: usize = 5;
+    let ids: Vec<String> = links.iter().take(SHOWN).map(|l| format!("#{l}")).collect();
+    let mut out = match ids.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{}{last_sep}{last}", rest.join(", ")),
+        None => String::new(),
+    };
+    if links.len() > SHOWN {
+        out.push_str(", …");
+    }
+    out
+}
+
+/// A share-link error in Korean (its `Display` is the English).
+fn share_error_ko(e: &ShareError) -> String {
+    use crate::lesson::share::{quote, MAX_EDITS, MAX_FRAGMENT_BYTES, MAX_LESSON_NAME, MAX_SCRIPT_BYTES};
+    let link = "공유 링크를 읽을 수 없습니다";
+    match e {
+        ShareError::TooLong(n) => format!("{link}: 링크가 {n}바이트로, 한도 {MAX_FRAGMENT_BYTES}바이트를 넘습니다"),
+        ShareError::NotKeyValue(part) => format!("{link}: 키=값 형식이 아닌 부분이 있습니다: {}", quote(part)),
+        ShareError::UnknownKey(key) => format!("{link}: 알 수 없는 키입니다: {}", quote(key)),
+        ShareError::DuplicateKey(key) => format!("{link}: 같은 키가 두 번 나옵니다: {}", quote(key)),
+        ShareError::BadLesson(name) => format!(
+            "{link}: 레슨 이름이 올바르지 않습니다: {} (영문자, 숫자, -, _로 {MAX_LESSON_NAME}자 이하)",
+            quote(name)
+        ),
+        ShareError::BadNumber { key, value } => {
+            format!("{link}: {key} 값이 범위 안의 숫자가 아닙니다: {}", quote(value))
+        }
+        ShareError::GarbledScript => {
+            format!("{link}: 링크 안의 스크립트가 깨져 있습니다 (잘못된 %-이스케이프 또는 UTF-8이 아닌 바이트)")
+        }
+        ShareError::ScriptTooLong(n) => {
+            format!("{link}: 링크 안의 스크립트가 {n}바이트로, 한도 {MAX_SCRIPT_BYTES}바이트를 넘습니다")
+        }
+        ShareError::TooManyEdits => format!("{link}: 변경이 {MAX_EDITS}개보다 많습니다"),
+        ShareError::BadEdit { edit, problem } => {
+            let why = match problem {
+                EditProblem::Position => "위치가 범위 안의 숫자가 아닙니다",
+                EditProblem::Link => "링크 번호가 올바르지 않습니다",
+                EditProblem::Probability => "확률이 0에서 1 사이의 숫자가 아닙니다",
+                EditProblem::Packet => "패킷 번호가 숫자가 아닙니다",
+                EditProblem::Latency => "지연 시간이 10초 이하의 마이크로초 값이 아닙니다",
+                EditProblem::Shape => {
+                    "형식은 위치:drop:패킷, 위치:cut:링크, 위치:repair:링크, 위치:link:링크:손실:중복:순서바뀜:지연 중 하나입니다"
+                }
+            };
+            format!("{link}: 변경 {}을(를) 이해할 수 없습니다 — {why}", quote(edit))
+        }
+        ShareError::NoLesson => format!("{link}: 레슨 이름이 없습니다"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::script::error::{Found, ScriptErrorKind, Wanted};
+
+    fn has_hangul(text: &str) -> bool {
+        text.chars().any(|c| ('가'..='힣').contains(&c))
+    }
+
+    #[test]
+    fn every_notice_reads_in_both_languages() {
+        use crate::net::Errno;
+        use crate::script::failure::{Expected, Got};
+        use crate::script::FailureKind;
+        let expected = Expected::Returns { call: "close(s)".into(), result: "7".into() };
+        let failure = Failure::new(4, FailureKind::Expectation, expected, Got::Failed(Errno::EBADF));
+        let mut notices = vec![
+            Notice::ScriptStopped { lesson: "l".into(), failure },
+            Notice::OutcomeChanged { changes: 1, expectations: 1 },
+            Notice::OutcomeChanged { changes: 2, expectations: 3 },
+            Notice::Build(ScriptError::expected(3, 5, Wanted::HostName, Found::EndOfLine)),
+            Notice::Build(ScriptError::new(3, 5, ScriptErrorKind::TooManyHosts)),
+            Notice::UnknownLesson("nope".into()),
+            Notice::IgnoredEdits { count: 1, links: vec![3] },
+        ];
+        let bad_links = [
+            "#lesson=a&x",
+            "#lesson=a&colour=blue",
+            "#lesson=a&lesson=b",
+            "#lesson=a b",
+            "#lesson=a&pos=x",
+            "#lesson=a&script=%ff",
+            "#lesson=a&edits=1:melt:0",
+            "#seed=1",
+        ];
+        for link in bad_links {
+            match crate::lesson::share::decode(link) {
+                Err(e) => notices.push(Notice::BadLink(e)),
+                Ok(s) => panic!("{link} decodes to {s:?}"),
+            }
+        }
+        for notice in notices {
+            let (en, ko) = (notice.text(Lang::En), notice.text(Lang::Ko));
+            assert!(!has_hangul(&en) && has_hangul(&ko), "{notice:?}: {en} / {ko}");
+        }
+        let e = Notice::Build(ScriptError::expected(3, 5, Wanted::HostName, Found::EndOfLine));
+        assert_eq!(e.text(Lang::Ko), "스크립트 3행 5열: 여기에 와야 할 것: 호스트 이름 · 실제로 있는 것: 줄 끝");
+        assert_eq!(e.text(Lang::En), "line 3, column 5: expected a host name, found end of line");
+        let expected = Expected::Returns { call: "close(s)".into(), result: "7".into() };
+        let stopped = Notice::ScriptStopped {
+            lesson: "l.sock".into(),
+            failure: Failure::new(4, FailureKind::Expectation, expected, Got::Returned(crate::net::CallValue::Zero)),
+        };
+        assert_eq!(
+            stopped.text(Lang::Ko),
+            "4행의 기대가 어긋났습니다 — 기대한 결과: close(s)의 반환값 7 · 실제 결과: 0"
+        );
+        assert_eq!(stopped.text(Lang::En), "an expectation failed: l.sock:4: expected close(s) to return 7, got 0");
+        assert_eq!(
+            Notice::OutcomeChanged { changes: 1, expectations: 1 }.text(Lang::En),
+            "your change changed the outcome: one expectation of the lesson no longer holds (marked on its line)"
+        );
+        assert_eq!(
+            Notice::OutcomeChanged { changes: 2, expectations: 5 }.text(Lang::En),
+            "your changes changed the outcome: 5 expectations of the lesson no longer hold (marked on their lines)"
+        );
+    }
+
+    #[test]
+    fn ignored_changes_name_at_most_five_links() {
+        let links: Vec<u32> = (10..17).collect();
+        let n = Notice::IgnoredEdits { count: 9, links };
+        assert_eq!(
+            n.text(Lang::En),
+            "9 changes in the shared link ignored: this lesson has no link #10, #11, #12, #13 or #14, …"
+        );
+        let one = Notice::IgnoredEdits { count: 1, links: vec![2] };
+        assert_eq!(one.text(Lang::En), "1 change in the shared link ignored: this lesson has no link #2");
+        let both = Notices { lang: Lang::Ko, items: vec![one, Notice::UnknownLesson("x".into())] };
+        assert!(both.to_string().contains(" · "), "{both}");
+    }
+}
