@@ -2,9 +2,9 @@
 //! the limits survives encode → decode exactly, and no text makes decode panic.
 
 use proptest::prelude::*;
-use socklab::lesson::share::{
-    self, Edit, LinkSettings, Shared, MAX_EDITS, MAX_LATENCY_US, MAX_LESSON_NAME, MAX_LINK_ID, MAX_SCRIPT_BYTES,
-};
+use socklab::lesson::edit::Edit;
+use socklab::lesson::share::{self, Shared, MAX_EDITS, MAX_LATENCY_US, MAX_LESSON_NAME, MAX_LINK_ID, MAX_SCRIPT_BYTES};
+use socklab::net::link::LinkSettings;
 
 /// Probabilities as the page makes them (0, 1, round numbers) and any other in 0..=1,
 /// subnormals included.

@@ -5,8 +5,8 @@
 use std::rc::Rc;
 
 use crate::lang::Lang;
+use crate::lesson::edit::Edit;
 use crate::lesson::scripts::{self, Prepared, ScriptRun, SCRIPTS};
-use crate::lesson::timeline::Edit;
 use crate::script::ScriptError;
 
 /// Where a lesson's script comes from.

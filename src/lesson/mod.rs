@@ -1,5 +1,6 @@
 //! The page's model of a lesson, plain Rust.
 
+pub mod edit;
 pub mod library;
 pub mod notice;
 pub mod scripts;

@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use crate::lesson::timeline::{Cmd, Edit};
+use crate::lesson::edit::Edit;
+use crate::lesson::timeline::Cmd;
 use crate::net::{CallId, Command, LinkId, PacketId, TraceKind, World};
 use crate::script::{self, Change, Intervention, LineDetail, RunOptions, RunReport, Runner, ScriptError, StmtKind};
 

@@ -1,6 +1,6 @@
 //! The shareable state in the URL fragment:
 //! `#lesson=handshake&seed=1&pos=12&edits=3:link:0:0.3:0:0:10000;12:drop:5`,
-//! and the learner's changes ([`Edit`], [`LinkSettings`]) it carries.
+//! and the learner's changes ([`Edit`], the model's own type) it carries.
 //!
 //! Plain Rust with no web dependency, so the format is unit tested, property
 //! tested and fuzzed natively (fuzz target `url_fragment`); the page (`ui`) reads
@@ -24,33 +24,14 @@ pub const MAX_SCRIPT_BYTES: usize = 64 * 1024;
 pub const MAX_EDITS: usize = 200;
 /// The longest lesson name, in characters (lesson ids are short words).
 pub const MAX_LESSON_NAME: usize = 64;
-// The learner's link settings are the core's; the codec serialises them.
-pub use crate::net::link::{LinkSettings, MAX_LATENCY_US};
+// The learner's link settings are the core's, their edits the model's; the codec
+// only serialises them.
+use crate::lesson::edit::Edit;
+use crate::net::link::LinkSettings;
+pub use crate::net::link::MAX_LATENCY_US;
 /// Link ids are below this: a world never has more links
 /// ([`crate::net::MAX_LINKS`]), so a larger id names none.
 pub const MAX_LINK_ID: u32 = crate::net::MAX_LINKS as u32;
-
-/// A change the learner made, anchored where it was made: `at` is the number
-/// of trace events the page had shown (after the script's set-up lines). The
-/// lesson's script runs again with the change applied there (see
-/// [`crate::script::Intervention`]), so everything after it is the changed run.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Edit {
-    /// Drop one packet (in flight at `at`).
-    Drop { at: usize, packet: u64 },
-    /// Change a link's settings from `at` on.
-    Link { at: usize, link: u32, settings: LinkSettings },
-    /// Cut a link (both directions), or repair it.
-    Cut { at: usize, link: u32, cut: bool },
-}
-
-impl Edit {
-    pub fn at(&self) -> usize {
-        match self {
-            Edit::Drop { at, .. } | Edit::Link { at, .. } | Edit::Cut { at, .. } => *at,
-        }
-    }
-}
 
 /// Everything a shared link restores.
 #[derive(Clone, Debug, PartialEq)]

@@ -6,11 +6,9 @@
 //! rebuilt by restoring the nearest snapshot (one every [`SNAPSHOT_EVERY`] ticks) and
 //! replaying ticks, so going back is exact: no undoing by hand. Plain Rust, no web.
 
+use crate::lesson::edit::Edit;
 use crate::net::trace::TraceEvent;
 use crate::net::{Command, FaultChange, LinkId, PacketId, World};
-// The learner's changes are part of the shared-link format (crate::lesson::share); the
-// page's modules keep naming them from here.
-pub use crate::lesson::share::{Edit, LinkSettings};
 
 /// A snapshot of the world is kept every this many ticks.
 pub const SNAPSHOT_EVERY: usize = 64;
@@ -311,6 +309,7 @@ impl Timeline {
 mod tests {
     use super::*;
     use crate::lesson::library::library;
+    use crate::net::link::LinkSettings;
     use crate::net::packet::Body;
     use crate::net::trace::SendReason;
     use crate::net::{HostId, SocketView};

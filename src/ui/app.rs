@@ -18,7 +18,7 @@ use super::topology::{format_time, Topology};
 use crate::lang::Lang;
 use crate::lesson::library::SANDBOX;
 use crate::lesson::share;
-use crate::lesson::timeline::LinkSettings;
+use crate::net::link::LinkSettings;
 use crate::net::tcp::state::TcpState;
 use crate::net::TraceKind;
 use crate::view::explain::explain;

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::topology::format_latency;
 use crate::lang::Lang;
-use crate::lesson::timeline::LinkSettings;
+use crate::net::link::LinkSettings;
 use crate::net::{SocketId, SocketView, TraceEvent, TraceKind};
 use crate::view::words::{tr, Text};
 

@@ -6,8 +6,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::lang::Lang;
+use crate::lesson::edit::Edit;
 use crate::lesson::scripts::CallAt;
-use crate::lesson::timeline::Edit;
 use crate::net::socket::render_result;
 use crate::script::shown::{excerpt, shown_up_to, MAX_LINE_CHARS};
 use crate::script::{LineDetail, RunReport};

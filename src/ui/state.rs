@@ -8,11 +8,13 @@ use yew::prelude::*;
 
 use super::script_view::current_line;
 use crate::lang::Lang;
+use crate::lesson::edit::Edit;
 use crate::lesson::library::{library, Lesson, SANDBOX};
 use crate::lesson::notice::{Notice, Notices};
 use crate::lesson::scripts::{call_events, CallAt, Prepared, ScriptRun};
 use crate::lesson::share::{self, ShareError, Shared};
-use crate::lesson::timeline::{Builder, Edit, LinkSettings, Timeline};
+use crate::lesson::timeline::{Builder, Timeline};
+use crate::net::link::LinkSettings;
 use crate::net::{LinkId, SocketId, TraceKind, World};
 use crate::script::{LineDetail, RunReport, ScriptError};
 use crate::view::packets::Numbering;

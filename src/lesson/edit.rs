@@ -1,0 +1,26 @@
+//! The learner's changes to a lesson: the model's type; the URL codec
+//! ([`crate::lesson::share`]) serialises it, the timeline replays it.
+
+use crate::net::link::LinkSettings;
+
+/// A change the learner made, anchored where it was made: `at` is the number
+/// of trace events the page had shown (after the script's set-up lines). The
+/// lesson's script runs again with the change applied there (see
+/// [`crate::script::Intervention`]), so everything after it is the changed run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// Drop one packet (in flight at `at`).
+    Drop { at: usize, packet: u64 },
+    /// Change a link's settings from `at` on.
+    Link { at: usize, link: u32, settings: LinkSettings },
+    /// Cut a link (both directions), or repair it.
+    Cut { at: usize, link: u32, cut: bool },
+}
+
+impl Edit {
+    pub fn at(&self) -> usize {
+        match self {
+            Edit::Drop { at, .. } | Edit::Link { at, .. } | Edit::Cut { at, .. } => *at,
+        }
+    }
+}
