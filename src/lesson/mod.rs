@@ -4,5 +4,6 @@ pub mod edit;
 pub mod library;
 pub mod notice;
 pub mod scripts;
+pub mod session;
 pub mod share;
 pub mod timeline;

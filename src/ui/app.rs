@@ -1,4 +1,4 @@
-//! The page: one reducer ([`super::state::AppState`]) owns the state; the views
+//! The page: one reducer ([`crate::lesson::session::AppState`]) owns the state; the views
 //! below render it and dispatch [`Action`]s.
 
 use std::rc::Rc;
@@ -12,11 +12,11 @@ use super::inspector::Inspector;
 use super::panels::{download, download_bytes, socket_choices, trace_json, BreakIt, Buffers};
 use super::script_view::{SandboxEditor, ScriptLines};
 use super::sequence::{seq_layout, Sequence};
-use super::state::{Action, AppState};
 use super::state_machine::StateMachine;
 use super::topology::{format_time, Topology};
 use crate::lang::Lang;
 use crate::lesson::library::SANDBOX;
+use crate::lesson::session::{Action, AppState};
 use crate::lesson::share;
 use crate::net::link::LinkSettings;
 use crate::net::tcp::state::TcpState;
@@ -93,7 +93,7 @@ fn after_ms(ms: i32, f: impl FnOnce() + 'static) -> impl FnOnce() {
 /// The initial state: the shared link in the address bar, if any, else the first lesson.
 fn initial_state() -> AppState {
     let lang = initial_lang();
-    let restored = Rc::new(AppState::new(lang)).reduce(Action::Restore(share::decode(&current_fragment())));
+    let restored = Reducible::reduce(Rc::new(AppState::new(lang)), Action::Restore(share::decode(&current_fragment())));
     Rc::try_unwrap(restored).unwrap_or_else(|rc| rc.copy())
 }
 

@@ -8,6 +8,7 @@ use yew::prelude::*;
 use crate::lang::Lang;
 use crate::lesson::edit::Edit;
 use crate::lesson::scripts::CallAt;
+use crate::lesson::session::current_line;
 use crate::net::socket::render_result;
 use crate::script::shown::{excerpt, shown_up_to, MAX_LINE_CHARS};
 use crate::script::{LineDetail, RunReport};
@@ -107,11 +108,6 @@ pub fn describe_edit(edit: &Edit, lang: Lang) -> String {
             s.latency_us / 1000
         ),
     }
-}
-
-/// The index of the line that acted last by trace position `end`.
-pub fn current_line(report: &RunReport, end: usize) -> Option<usize> {
-    report.lines.iter().rposition(|l| l.trace_start < end && l.trace_end > l.trace_start)
 }
 
 /// At most this many script lines are drawn: thousands of lines (a generated

@@ -1,0 +1,831 @@
+//! The page's session: one state and the one way it changes. Everything shown is
+//! a function of [`AppState`]; every change is an [`Action`] given to
+//! [`AppState::reduce`]. Plain Rust: the page's Yew reducer (`ui::state`) only
+//! calls it, handing it the browser's clock for loading in slices.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use crate::lang::Lang;
+use crate::lesson::edit::Edit;
+use crate::lesson::library::{library, Lesson, SANDBOX};
+use crate::lesson::notice::{Notice, Notices};
+use crate::lesson::scripts::{call_events, CallAt, Prepared, ScriptRun};
+use crate::lesson::share::{self, ShareError, Shared};
+use crate::lesson::timeline::{Builder, Timeline};
+use crate::net::link::LinkSettings;
+use crate::net::{LinkId, SocketId, TraceKind, World};
+use crate::script::{LineDetail, RunReport, ScriptError};
+use crate::view::packets::Numbering;
+use crate::view::related::Pick;
+
+pub struct AppState {
+    pub lang: Lang,
+    /// Every lesson the picker offers (loaded once).
+    pub library: Rc<Vec<Lesson>>,
+    pub lesson: Rc<Lesson>,
+    /// Overrides a script's seed line.
+    pub seed: Option<u64>,
+    /// The script runner's report: per-line outcomes of the run shown.
+    pub report: Option<Rc<RunReport>>,
+    /// Where each line's call is in the report's trace (computed once per run).
+    pub calls: Rc<Vec<CallAt>>,
+    /// Trace events the script's set-up lines made: the report's trace index
+    /// of the timeline's first event.
+    pub setup_len: usize,
+    /// The sandbox's text as last edited, and why it would not run.
+    pub sandbox_text: Rc<str>,
+    pub script_error: Option<ScriptError>,
+    /// The learner's changes: faults and dropped packets, anchored in the
+    /// run, in the order it applied them.
+    pub edits: Vec<Edit>,
+    pub timeline: Rc<Timeline>,
+    /// Ticks done: 0 is before anything, `timeline.len()` the end.
+    pub pos: usize,
+    /// The world at `pos`.
+    pub world: Rc<World>,
+    pub playing: bool,
+    /// Milliseconds between steps while playing.
+    pub speed_ms: u32,
+    pub selected_packet: Option<u64>,
+    pub selected_socket: Option<SocketId>,
+    /// What the learner picked last (a packet, a call, a state change): its partners
+    /// are highlighted in every view.
+    pub picked: Option<Pick>,
+    /// Problems to show (a bad shared link, a lesson that failed to build), in
+    /// the page's language.
+    pub notice: Option<Notices>,
+    /// A lesson still being computed ([`Action::LoadMore`] goes on with it); the
+    /// page shows the previous one meanwhile.
+    pub loading: Option<Rc<Loading>>,
+    /// The script line the learner's last console call became, and its text:
+    /// the console shows that line's outcome, not the lesson's last call.
+    pub console_line: Option<(usize, String)>,
+    /// How seq and ack are shown: relative by default, as the script and
+    /// Wireshark show them.
+    pub numbering: Numbering,
+}
+
+/// Units of timeline work (ticks) done at once when a lesson is loaded: every
+/// built-in lesson fits, so it shows at once; a longer one goes on in slices.
+pub const FIRST_SLICE: usize = 1_000;
+/// Units of script work (world events and statements) done at once when a
+/// lesson is loaded: every built-in lesson fits (the longest takes under 2,000).
+pub const FIRST_SCRIPT_SLICE: u64 = 4_000;
+/// Units of timeline work between looks at the clock within a slice.
+const SLICE_UNITS: usize = 64;
+/// Units of script work between looks at the clock (an event costs less than a tick).
+const SCRIPT_SLICE_UNITS: u64 = 256;
+/// Milliseconds of work per slice, then the browser gets its turn (input, a frame).
+const SLICE_MS: f64 = 10.0;
+
+/// A lesson whose script and timeline are being computed a slice at a time.
+pub struct Loading {
+    lesson: Rc<Lesson>,
+    seed: Option<u64>,
+    pos: usize,
+    /// Taken when the timeline is complete.
+    work: RefCell<Option<Work>>,
+    slices: Cell<u32>,
+}
+
+/// The two halves of loading a lesson: its script runs (with the learner's
+/// edits), then its timeline is built from the run.
+enum Stage {
+    Script { run: Box<ScriptRun>, edits: Vec<Edit> },
+    Timeline { builder: Box<Builder>, report: RunReport, setup_len: usize },
+}
+
+struct Work {
+    stage: Stage,
+    /// The learner's edits (those on links the lesson has).
+    edits: Vec<Edit>,
+    notices: Vec<Notice>,
+}
+
+impl Work {
+    fn new(run: ScriptRun, edits: Vec<Edit>) -> Work {
+        Work { stage: Stage::Script { run: Box::new(run), edits }, edits: Vec::new(), notices: Vec::new() }
+    }
+
+    /// Starts building the timeline of the script's run, leaving out (and
+    /// noting) edits on links the lesson does not have: a shared link may carry
+    /// any link id.
+    fn timeline(run: Prepared, edits: Vec<Edit>) -> Work {
+        let Prepared { world, commands, report, later_edits, setup_len } = run;
+        let has_link = |e: &Edit| match e {
+            Edit::Link { link, .. } | Edit::Cut { link, .. } => world.link(LinkId(*link)).is_some(),
+            Edit::Drop { .. } => true,
+        };
+        let (edits, ignored): (Vec<Edit>, Vec<Edit>) = edits.into_iter().partition(has_link);
+        let later_edits: Vec<Edit> = later_edits.into_iter().filter(has_link).collect();
+        let mut notices = Vec::new();
+        if let Some(failure) = report.failures.first() {
+            notices.push(if edits.is_empty() {
+                Notice::ScriptStopped { lesson: String::new(), failure: failure.clone() }
+            } else {
+                Notice::OutcomeChanged { changes: edits.len(), expectations: report.failures.len() }
+            });
+        }
+        if !ignored.is_empty() {
+            let mut links: Vec<u32> = ignored
+                .iter()
+                .filter_map(|e| match e {
+                    Edit::Link { link, .. } | Edit::Cut { link, .. } => Some(*link),
+                    Edit::Drop { .. } => None,
+                })
+                .collect();
+            links.sort_unstable();
+            links.dedup();
+            notices.push(Notice::IgnoredEdits { count: ignored.len(), links });
+        }
+        let builder = Box::new(Builder::new(world, commands, &later_edits));
+        Work { stage: Stage::Timeline { builder, report, setup_len }, edits, notices }
+    }
+
+    /// Does at most `units` of work; the script's end starts the timeline.
+    fn work(self, units: usize) -> Work {
+        match self.stage {
+            Stage::Script { mut run, edits } => {
+                if run.run_for(units as u64) {
+                    Work::timeline(run.finish(), edits)
+                } else {
+                    Work { stage: Stage::Script { run, edits }, ..self }
+                }
+            }
+            Stage::Timeline { mut builder, report, setup_len } => {
+                builder.work(units);
+                Work { stage: Stage::Timeline { builder, report, setup_len }, ..self }
+            }
+        }
+    }
+
+    /// Works for about `ms` milliseconds of `clock` (milliseconds since any
+    /// fixed moment), or until the timeline is complete.
+    fn work_for(mut self, ms: f64, clock: &dyn Fn() -> f64) -> Work {
+        let start = clock();
+        while !self.is_done() {
+            let units = match self.stage {
+                Stage::Script { .. } => SCRIPT_SLICE_UNITS as usize,
+                Stage::Timeline { .. } => SLICE_UNITS,
+            };
+            self = self.work(units);
+            if clock() - start >= ms {
+                break;
+            }
+        }
+        self
+    }
+
+    fn is_done(&self) -> bool {
+        matches!(&self.stage, Stage::Timeline { builder, .. } if builder.is_done())
+    }
+
+    /// (trace events or ticks computed, share done): the script's run is the
+    /// first half of the bar, the timeline the second.
+    fn progress(&self) -> (usize, f64) {
+        match &self.stage {
+            Stage::Script { run, .. } => (run.events(), run.fraction() / 2.0),
+            Stage::Timeline { builder, .. } => (builder.ticks(), 0.5 + builder.fraction() / 2.0),
+        }
+    }
+}
+
+impl Loading {
+    /// Slices done so far: changes with every one, for the page to schedule the next.
+    pub fn slices(&self) -> u32 {
+        self.slices.get()
+    }
+
+    /// (events or ticks computed, share of the work done, 0.0 to 1.0).
+    pub fn progress(&self) -> (usize, f64) {
+        self.work.borrow().as_ref().map_or((0, 1.0), Work::progress)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    SetLang(Lang),
+    Forward,
+    Back,
+    Start,
+    End,
+    Seek(usize),
+    TogglePlay,
+    /// Milliseconds between steps while playing (clamped to 50..=5000).
+    SetSpeed(u32),
+    /// Show seq and ack relative or as sent.
+    SetNumbering(Numbering),
+    /// The play timer: one step, stopping at the end.
+    PlayTick,
+    SelectLesson(String),
+    /// Run the sandbox with this script.
+    RunSandbox(String),
+    /// A console line: `host: call`, put into the script where the learner
+    /// stands (see `AppState::with_console_line`) and run.
+    ConsoleCall {
+        host: String,
+        line: String,
+    },
+    SelectPacket(Option<u64>),
+    /// Pick trace event `event` (a note in the sequence diagram), go to `pos` and
+    /// show `socket`, the one it is about, in the state machine.
+    PickEvent {
+        event: usize,
+        pos: usize,
+        socket: Option<SocketId>,
+    },
+    SelectSocket(Option<SocketId>),
+    DropPacket(u64),
+    SetLink {
+        link: u32,
+        settings: LinkSettings,
+    },
+    /// Cut a link or repair it, from now on.
+    CutLink {
+        link: u32,
+        cut: bool,
+    },
+    /// Forget the learner's changes.
+    ClearEdits,
+    /// Restore a shared state (or report why it cannot be).
+    Restore(Result<Option<Shared>, ShareError>),
+    DismissNotice,
+    /// The next slice of a lesson being computed.
+    LoadMore,
+}
+
+/// Starts the lesson's script and timeline (the first slice of each done).
+fn run(lesson: &Lesson, seed: Option<u64>, edits: Vec<Edit>) -> Result<Work, ScriptError> {
+    let mut work = Work::new(lesson.start(seed, &edits)?, edits);
+    if matches!(work.stage, Stage::Script { .. }) {
+        work = work.work(FIRST_SCRIPT_SLICE as usize);
+    }
+    if matches!(work.stage, Stage::Timeline { .. }) {
+        work = work.work(FIRST_SLICE);
+    }
+    Ok(work)
+}
+
+/// The report's line that acted last before trace index `end` (a line that made
+/// no event, such as an expectation, is not one).
+pub fn current_line(report: &RunReport, end: usize) -> Option<usize> {
+    report.lines.iter().rposition(|l| l.trace_start < end && l.trace_end > l.trace_start)
+}
+
+impl AppState {
+    pub fn new(lang: Lang) -> AppState {
+        let library = Rc::new(library());
+        let first = library.first().cloned().unwrap_or_else(|| Lesson::sandbox(""));
+        let text: Rc<str> = Rc::from(library.first().map_or("", Lesson::text));
+        let mut s = AppState::blank(lang, library, text);
+        s.load(Rc::new(first), None, Vec::new(), 0);
+        s
+    }
+
+    fn blank(lang: Lang, library: Rc<Vec<Lesson>>, sandbox_text: Rc<str>) -> AppState {
+        let timeline = Timeline::run(World::new(1), Vec::new(), &[]);
+        AppState {
+            lang,
+            library,
+            lesson: Rc::new(Lesson::sandbox("")),
+            seed: None,
+            report: None,
+            calls: Rc::default(),
+            setup_len: 0,
+            sandbox_text,
+            script_error: None,
+            edits: Vec::new(),
+            world: Rc::new(timeline.world_at(0)),
+            timeline: Rc::new(timeline),
+            pos: 0,
+            playing: false,
+            speed_ms: 700,
+            selected_packet: None,
+            selected_socket: None,
+            picked: None,
+            notice: None,
+            loading: None,
+            console_line: None,
+            numbering: Numbering::Relative,
+        }
+    }
+
+    /// Runs `lesson` (with the learner's `edits`) and goes to `pos`; a long one
+    /// is left [`AppState::loading`], the current lesson shown until it is done. On
+    /// a script error the current lesson stays and the error is kept for the editor.
+    pub fn load(&mut self, lesson: Rc<Lesson>, seed: Option<u64>, edits: Vec<Edit>, pos: usize) {
+        if lesson.is_sandbox() {
+            self.sandbox_text = Rc::from(lesson.text());
+        }
+        // A newer load replaces one still in progress.
+        self.loading = None;
+        match run(&lesson, seed, edits) {
+            Ok(work) if work.is_done() => self.install(work, lesson, seed, pos),
+            Ok(work) => {
+                self.script_error = None;
+                self.loading =
+                    Some(Rc::new(Loading { lesson, seed, pos, work: RefCell::new(Some(work)), slices: Cell::new(0) }));
+            }
+            Err(e) => {
+                self.notice = Some(Notices { lang: self.lang, items: vec![Notice::Build(e.clone())] });
+                self.script_error = Some(e);
+            }
+        }
+    }
+
+    /// Shows a lesson whose timeline is complete.
+    fn install(&mut self, work: Work, lesson: Rc<Lesson>, seed: Option<u64>, pos: usize) {
+        let Work { stage: Stage::Timeline { builder, report, setup_len }, edits, mut notices } = work else {
+            return;
+        };
+        let timeline = builder.finish();
+        let pos = pos.min(timeline.len());
+        self.world = Rc::new(timeline.world_at(pos));
+        self.timeline = Rc::new(timeline);
+        self.calls = Rc::new(call_events(&report));
+        self.setup_len = setup_len;
+        self.report = Some(Rc::new(report));
+        for notice in &mut notices {
+            if let Notice::ScriptStopped { lesson: name, .. } = notice {
+                name.clone_from(&lesson.id);
+            }
+        }
+        self.lesson = lesson;
+        self.seed = seed;
+        // In the order the run applied them: by anchor, same-place ones as made.
+        let mut edits = edits;
+        edits.sort_by_key(Edit::at);
+        self.edits = edits;
+        self.pos = pos;
+        self.playing = false;
+        self.selected_packet = None;
+        self.picked = None;
+        self.script_error = None;
+        self.notice = (!notices.is_empty()).then_some(Notices { lang: self.lang, items: notices });
+        self.selected_socket = self.default_socket();
+    }
+
+    /// One more slice of the lesson being computed, timed by `clock`; shown once
+    /// it is complete.
+    fn load_more(&self, clock: &dyn Fn() -> f64) -> Option<AppState> {
+        let loading = self.loading.as_ref()?;
+        let work = loading.work.borrow_mut().take()?.work_for(SLICE_MS, clock);
+        loading.slices.set(loading.slices.get().wrapping_add(1));
+        let mut s = self.copy();
+        if work.is_done() {
+            s.loading = None;
+            s.install(work, loading.lesson.clone(), loading.seed, loading.pos);
+        } else {
+            *loading.work.borrow_mut() = Some(work);
+        }
+        Some(s)
+    }
+
+    fn reloaded(&self, lesson: Rc<Lesson>, seed: Option<u64>, edits: Vec<Edit>, pos: usize) -> AppState {
+        let mut s = self.copy();
+        s.console_line = None;
+        s.load(lesson, seed, edits, pos);
+        s
+    }
+
+    /// What a shared link restores.
+    pub fn shared(&self) -> Shared {
+        Shared {
+            lesson: self.lesson.id.clone(),
+            seed: self.seed,
+            script: self.lesson.is_sandbox().then(|| self.lesson.text().to_string()),
+            pos: self.pos,
+            edits: self.edits.clone(),
+        }
+    }
+
+    pub fn fragment(&self) -> String {
+        share::encode(&self.shared())
+    }
+
+    pub fn at_end(&self) -> bool {
+        self.pos >= self.timeline.len()
+    }
+
+    /// The socket of the latest state change up to now, else the first TCP socket.
+    fn default_socket(&self) -> Option<SocketId> {
+        let latest = self.timeline.trace_until(self.pos).iter().rev().find_map(|e| match e.kind {
+            TraceKind::State { socket, .. } => Some(socket),
+            _ => None,
+        });
+        latest.filter(|s| self.world.socket(*s).is_some()).or_else(|| {
+            self.world
+                .hosts()
+                .flat_map(|(h, _)| self.world.sockets_on(h))
+                .find(|v| v.protocol == crate::net::Protocol::Tcp || v.udp.is_some())
+                .map(|v| v.id)
+        })
+    }
+
+    fn with_pos(&self, pos: usize) -> AppState {
+        let pos = pos.min(self.timeline.len());
+        let world = if pos == self.pos {
+            self.world.clone()
+        } else if pos == self.pos + 1 {
+            let mut w = (*self.world).clone();
+            self.timeline.advance(&mut w, self.pos);
+            Rc::new(w)
+        } else {
+            Rc::new(self.timeline.world_at(pos))
+        };
+        let mut s = AppState {
+            lang: self.lang,
+            library: self.library.clone(),
+            lesson: self.lesson.clone(),
+            seed: self.seed,
+            report: self.report.clone(),
+            calls: self.calls.clone(),
+            setup_len: self.setup_len,
+            sandbox_text: self.sandbox_text.clone(),
+            script_error: self.script_error.clone(),
+            edits: self.edits.clone(),
+            timeline: self.timeline.clone(),
+            pos,
+            world,
+            playing: self.playing && pos < self.timeline.len(),
+            speed_ms: self.speed_ms,
+            selected_packet: self.selected_packet,
+            selected_socket: self.selected_socket,
+            picked: self.picked,
+            notice: self.notice.clone(),
+            loading: self.loading.clone(),
+            console_line: self.console_line.clone(),
+            numbering: self.numbering,
+        };
+        // Follow the action: the socket whose state just changed becomes the selected one.
+        if let Some(sock) = s.timeline.events_of(pos).iter().find_map(|e| match e.kind {
+            TraceKind::State { socket, .. } => Some(socket),
+            _ => None,
+        }) {
+            s.selected_socket = Some(sock);
+        }
+        if s.selected_socket.is_none_or(|id| s.world.socket(id).is_none()) {
+            s.selected_socket = s.default_socket();
+        }
+        s
+    }
+
+    /// Where an edit made now is anchored: after the trace events shown so far.
+    fn anchor(&self) -> usize {
+        self.timeline.trace_until(self.pos).len()
+    }
+
+    /// Re-runs the lesson with `edit` (anchored at [`AppState::anchor`]) and goes
+    /// to the step right after it.
+    fn with_edit(&self, edit: Edit) -> AppState {
+        let same_place = self.edits.iter().filter(|e| e.at() == edit.at()).count();
+        let mut edits = self.edits.clone();
+        edits.push(edit);
+        let mut s = self.reloaded(self.lesson.clone(), self.seed, edits, self.pos + 1 + same_place);
+        s.selected_packet = self.selected_packet;
+        s
+    }
+
+    /// The script with the learner's console line `typed` put where the
+    /// learner stands: after the line that acted last by the current step (at
+    /// the end when the run is over), so the call happens at that point of
+    /// the program and the lines after it follow it. Returns the text and the
+    /// new line's number.
+    fn with_console_line(&self, typed: &str) -> (String, usize) {
+        let text = self.lesson.text();
+        let lines: Vec<&str> = text.lines().collect();
+        let after = match &self.report {
+            Some(r) if !self.at_end() => {
+                let end = self.anchor() + self.setup_len;
+                match current_line(r, end) {
+                    Some(i) => r.lines.get(i).map_or(lines.len(), |l| l.line),
+                    // Nothing has acted yet: after the set-up lines (hosts, links).
+                    None => r
+                        .lines
+                        .iter()
+                        .find(|l| !matches!(l.detail, LineDetail::Setup))
+                        .map_or(lines.len(), |l| l.line.saturating_sub(1)),
+                }
+            }
+            _ => lines.len(),
+        };
+        let after = after.min(lines.len());
+        let mut out: Vec<&str> = lines[..after].to_vec();
+        out.push(typed);
+        out.extend_from_slice(&lines[after..]);
+        (out.join("\n") + "\n", after + 1)
+    }
+
+    /// The position right after the console line's call returned.
+    fn console_return_pos(&self) -> Option<usize> {
+        let (line, _) = self.console_line.as_ref()?;
+        let report = self.report.as_ref()?;
+        let i = report.lines.iter().position(|l| l.line == *line)?;
+        let returned = self.calls.get(i)?.returned?;
+        Some(self.timeline.position_of_event(returned.checked_sub(self.setup_len)?))
+    }
+
+    /// The same state, unshared.
+    pub fn copy(&self) -> AppState {
+        self.with_pos(self.pos)
+    }
+}
+
+impl AppState {
+    /// The state after `action`; `self` when nothing changes (so the page does
+    /// not redraw). `clock` (milliseconds since any fixed moment) times the
+    /// slices of a lesson being loaded ([`Action::LoadMore`]).
+    pub fn reduce(self: Rc<Self>, action: Action, clock: &dyn Fn() -> f64) -> Rc<Self> {
+        let next = match action {
+            Action::SetLang(lang) => {
+                if lang == self.lang {
+                    return self;
+                }
+                let notice = self.notice.clone().map(|n| Notices { lang, ..n });
+                AppState { lang, notice, ..self.copy() }
+            }
+            Action::Forward | Action::PlayTick if self.at_end() => {
+                if !self.playing {
+                    return self;
+                }
+                AppState { playing: false, ..self.copy() }
+            }
+            Action::Forward | Action::PlayTick => self.with_pos(self.pos + 1),
+            Action::Back => self.with_pos(self.pos.saturating_sub(1)),
+            Action::Start => self.with_pos(0),
+            Action::End => self.with_pos(self.timeline.len()),
+            Action::Seek(p) => self.with_pos(p),
+            Action::TogglePlay => {
+                let mut s = if self.at_end() { self.with_pos(0) } else { self.copy() };
+                s.playing = !self.playing;
+                s
+            }
+            Action::SelectLesson(id) if id == SANDBOX => {
+                // The sandbox starts from the lesson on screen, when it is a script.
+                let text = self.lesson.text().to_string();
+                self.reloaded(Rc::new(Lesson::sandbox(&text)), None, Vec::new(), 0)
+            }
+            Action::SelectLesson(id) => match self.library.iter().find(|l| l.id == id) {
+                Some(l) => self.reloaded(Rc::new(l.clone()), None, Vec::new(), 0),
+                None => return self,
+            },
+            Action::RunSandbox(text) => self.reloaded(Rc::new(Lesson::sandbox(&text)), self.seed, Vec::new(), 0),
+            Action::ConsoleCall { host, line } => {
+                let typed = format!("{host}: {}", line.trim());
+                let (text, at) = self.with_console_line(&typed);
+                let mut s = self.reloaded(Rc::new(Lesson::sandbox(&text)), self.seed, Vec::new(), usize::MAX);
+                s.console_line = Some((at, typed));
+                // Go to where the typed call has returned (or the end, if it never does).
+                if s.loading.is_none() {
+                    if let Some(pos) = s.console_return_pos() {
+                        s = s.with_pos(pos);
+                    }
+                }
+                s
+            }
+            Action::SetSpeed(ms) => AppState { speed_ms: ms.clamp(50, 5000), ..self.copy() },
+            Action::SetNumbering(numbering) => AppState { numbering, ..self.copy() },
+            Action::SelectPacket(p) => AppState { selected_packet: p, picked: p.map(Pick::Packet), ..self.copy() },
+            Action::PickEvent { event, pos, socket } => {
+                let mut s = self.with_pos(pos);
+                s.picked = Some(Pick::Event(event));
+                s.selected_packet = None;
+                if let Some(sock) = socket.filter(|id| s.world.socket(*id).is_some()) {
+                    s.selected_socket = Some(sock);
+                }
+                s
+            }
+            Action::SelectSocket(s) => AppState { selected_socket: s, ..self.copy() },
+            Action::DropPacket(packet) => {
+                if !self.world.in_flight().iter().any(|(p, _, _)| p.id.0 == packet) {
+                    return self;
+                }
+                self.with_edit(Edit::Drop { at: self.anchor(), packet })
+            }
+            Action::SetLink { link, settings } => self.with_edit(Edit::Link { at: self.anchor(), link, settings }),
+            Action::CutLink { link, cut } => self.with_edit(Edit::Cut { at: self.anchor(), link, cut }),
+            Action::ClearEdits => self.reloaded(self.lesson.clone(), self.seed, Vec::new(), self.pos),
+            Action::Restore(Ok(None)) => return self,
+            Action::Restore(Ok(Some(shared))) => {
+                match (&shared.script, self.library.iter().find(|l| l.id == shared.lesson)) {
+                    (Some(text), _) if shared.lesson == SANDBOX => {
+                        self.reloaded(Rc::new(Lesson::sandbox(text)), shared.seed, shared.edits, shared.pos)
+                    }
+                    (_, Some(l)) => self.reloaded(Rc::new(l.clone()), shared.seed, shared.edits, shared.pos),
+                    _ => AppState {
+                        notice: Some(Notices { lang: self.lang, items: vec![Notice::UnknownLesson(shared.lesson)] }),
+                        ..self.copy()
+                    },
+                }
+            }
+            Action::Restore(Err(e)) => {
+                AppState { notice: Some(Notices { lang: self.lang, items: vec![Notice::BadLink(e)] }), ..self.copy() }
+            }
+            Action::DismissNotice => AppState { notice: None, ..self.copy() },
+            Action::LoadMore => match self.load_more(clock) {
+                Some(s) => s,
+                None => return self,
+            },
+        };
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reducer with a clock that moves one millisecond each time it is
+    /// read, so a slice of loading is a fixed amount of work, not of wall time.
+    trait Act {
+        fn act(self, action: Action) -> Rc<AppState>;
+    }
+
+    impl Act for Rc<AppState> {
+        fn act(self, action: Action) -> Rc<AppState> {
+            let now = Cell::new(0.0);
+            self.reduce(action, &|| {
+                now.set(now.get() + 1.0);
+                now.get()
+            })
+        }
+    }
+    use crate::net::tcp::state::TcpState;
+
+    fn states(s: &AppState) -> Vec<Option<TcpState>> {
+        s.world.hosts().flat_map(|(h, _)| s.world.sockets_on(h)).map(|v| v.state).collect()
+    }
+
+    #[test]
+    fn stepping_forward_and_back_returns_to_the_same_world() {
+        let mut s = Rc::new(AppState::new(Lang::En));
+        let mut seen = vec![states(&s)];
+        for _ in 0..12 {
+            s = s.act(Action::Forward);
+            seen.push(states(&s));
+        }
+        assert_eq!(s.pos, 12);
+        for back in (0..12).rev() {
+            s = s.act(Action::Back);
+            assert_eq!(s.pos, back);
+            assert_eq!(states(&s), seen[back]);
+        }
+        s = s.act(Action::End);
+        assert!(s.at_end());
+        let end = s.clone().act(Action::Forward);
+        assert!(Rc::ptr_eq(&s, &end));
+    }
+
+    #[test]
+    fn a_shared_fragment_restores_lesson_position_and_edits() {
+        let s = Rc::new(AppState::new(Lang::En)).act(Action::Seek(5));
+        let s = s.act(Action::SetLink {
+            link: 0,
+            settings: LinkSettings { loss: 0.2, duplicate: 0.0, reorder: 0.0, latency_us: 5_000 },
+        });
+        assert_eq!(s.pos, 6);
+        let fragment = s.fragment();
+        let r = Rc::new(AppState::new(Lang::Ko)).act(Action::Restore(share::decode(&fragment)));
+        assert_eq!((r.pos, r.edits.clone(), &r.lesson.id), (s.pos, s.edits.clone(), &s.lesson.id));
+        assert_eq!(r.timeline.trace, s.timeline.trace);
+        let bad = r.act(Action::Restore(share::decode("#lesson=nope")));
+        assert!(bad.notice.as_ref().is_some_and(|n| n.to_string().contains("nope")));
+    }
+
+    #[test]
+    fn changes_on_links_the_lesson_lacks_are_left_out_and_counted() {
+        let s = Rc::new(AppState::new(Lang::En));
+        let link = share::decode("#lesson=tour&pos=3&edits=1:cut:7;2:link:9:0:0:0:1;2:cut:7;2:link:0:0.3:0:0:10000");
+        let r = s.act(Action::Restore(link));
+        let kept = vec![Edit::Link {
+            at: 2,
+            link: 0,
+            settings: LinkSettings { loss: 0.3, duplicate: 0.0, reorder: 0.0, latency_us: 10_000 },
+        }];
+        assert_eq!(r.edits, kept);
+        let notice = r.notice.clone().expect("a notice");
+        // The loss that applies changes the tour's outcome; the rest are named.
+        assert!(matches!(notice.items[0], Notice::OutcomeChanged { changes: 1, .. }), "{:?}", notice.items);
+        assert_eq!(notice.items[1..], [Notice::IgnoredEdits { count: 3, links: vec![7, 9] }]);
+        let en = notice.to_string();
+        assert!(en.ends_with(" · 3 changes in the shared link ignored: this lesson has no link #7 or #9"), "{en}");
+        // The notice follows the page's language.
+        let ko = r.act(Action::SetLang(Lang::Ko));
+        let ko_text = ko.notice.as_ref().map(ToString::to_string).unwrap_or_default();
+        assert!(
+            ko_text.ends_with("공유 링크의 변경 3개를 적용하지 않았습니다: 이 레슨에는 #7, #9 링크가 없습니다"),
+            "{ko_text}"
+        );
+        // Only the changes that apply are shared on.
+        assert!(!ko.fragment().contains(":7") && ko.fragment().contains("edits=2:link:0:0.3"), "{}", ko.fragment());
+    }
+}
+
+#[cfg(test)]
+mod script_tests {
+    use super::*;
+
+    /// The reducer with a clock that moves one millisecond each time it is
+    /// read, so a slice of loading is a fixed amount of work, not of wall time.
+    trait Act {
+        fn act(self, action: Action) -> Rc<AppState>;
+    }
+
+    impl Act for Rc<AppState> {
+        fn act(self, action: Action) -> Rc<AppState> {
+            let now = Cell::new(0.0);
+            self.reduce(action, &|| {
+                now.set(now.get() + 1.0);
+                now.get()
+            })
+        }
+    }
+
+    #[test]
+    fn a_long_lesson_is_computed_in_slices_while_the_page_shows_the_last_one() {
+        let mut text = String::from(
+            "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 1ms\nserver: l = socket(tcp)\n\
+             server: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\nserver: a = accept(l)\nclient: c = socket(tcp)\n\
+             client: connect(c, 10.0.0.1:80) = 0\n",
+        );
+        for i in 0..300 {
+            text.push_str(&format!("client: send(c, \"ping {i}\")\nserver: recv(a, 100)\n"));
+        }
+        let s = Rc::new(AppState::new(Lang::En)).act(Action::Seek(3));
+        let mut next = s.clone().act(Action::RunSandbox(text.clone()));
+        assert!(next.loading.is_some(), "{} steps were done at once", next.timeline.len());
+        assert!(Rc::ptr_eq(&next.timeline, &s.timeline) && next.pos == 3, "the last lesson stays meanwhile");
+        // The page goes on answering: a step while the lesson is computed.
+        next = next.act(Action::Forward);
+        assert_eq!(next.pos, 4);
+        let mut slices = 0;
+        while next.loading.is_some() {
+            next = next.act(Action::LoadMore);
+            slices += 1;
+            assert!(slices < 10_000);
+        }
+        assert!(next.lesson.is_sandbox() && next.pos == 0 && next.script_error.is_none());
+        let whole = match Lesson::sandbox(&text).build(None, &[]) {
+            Ok(r) => Timeline::run(r.world, r.commands, &[]),
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(next.timeline.trace, whole.trace);
+        assert!(next.timeline.len() > FIRST_SLICE);
+        // Nothing left to do: LoadMore changes nothing.
+        assert!(Rc::ptr_eq(&next.clone().act(Action::LoadMore), &next));
+    }
+
+    #[test]
+    fn script_lessons_load_and_a_broken_sandbox_keeps_the_page() {
+        let s = Rc::new(AppState::new(Lang::En)).act(Action::SelectLesson("handshake".into()));
+        assert_eq!(s.lesson.id, "handshake");
+        assert!(s.report.as_ref().is_some_and(|r| r.passed()));
+        assert!(s.timeline.len() > 5);
+        let sandbox = s.act(Action::SelectLesson(SANDBOX.into()));
+        assert!(sandbox.lesson.is_sandbox());
+        assert_eq!(sandbox.timeline.trace, sandbox.clone().act(Action::Start).timeline.trace);
+        let broken = sandbox.clone().act(Action::RunSandbox("host a 10.0.0.1\nbogus line here\n".into()));
+        assert!(matches!(&broken.script_error, Some(e) if e.line == 2));
+        assert!(Rc::ptr_eq(&broken.timeline, &sandbox.timeline));
+        assert_eq!(&*broken.sandbox_text, "host a 10.0.0.1\nbogus line here\n");
+        let called = sandbox.clone().act(Action::ConsoleCall { host: "client".into(), line: "x = socket(udp)".into() });
+        // At the start of the run, the call goes right after the set-up lines,
+        // and the page shows the step where it returned.
+        let lines: Vec<&str> = called.sandbox_text.lines().collect();
+        let at = lines.iter().position(|l| *l == "client: x = socket(udp)").expect("the line is in the script");
+        assert!(lines[..at].iter().all(|l| !l.contains("socket(")), "{lines:?}");
+        assert_eq!(called.console_line.as_ref().map(|c| c.0), Some(at + 1));
+        let returned = called.timeline.events_of(called.pos).iter().any(|e| matches!(e.kind, TraceKind::Return { .. }));
+        assert!(returned && !called.at_end(), "at {} of {}", called.pos, called.timeline.len());
+        // At the end of the run, it goes at the end.
+        let last = called.clone().act(Action::End);
+        let twice = last.act(Action::ConsoleCall { host: "client".into(), line: "close(x)".into() });
+        assert!(twice.sandbox_text.ends_with("client: close(x)\n"), "{}", twice.sandbox_text);
+        let shared = broken.fragment();
+        assert!(shared.contains("lesson=sandbox"), "{shared}");
+        let notice = broken.notice.clone().expect("a notice");
+        assert!(notice.to_string().starts_with("line 2, column 1: expected"), "{notice}");
+        let ko = broken.act(Action::SetLang(Lang::Ko)).notice.clone().expect("a notice").to_string();
+        assert!(ko.starts_with("스크립트 2행 1열: 여기에 와야 할 것: "), "{ko}");
+    }
+
+    #[test]
+    fn a_script_that_stops_says_where_in_either_language() {
+        let text = "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 1ms\na: s = socket(udp)\na: close(s) = 7\n";
+        let s = Rc::new(AppState::new(Lang::En)).act(Action::RunSandbox(text.into()));
+        let en = s.notice.as_ref().map(ToString::to_string).unwrap_or_default();
+        assert_eq!(en, "an expectation failed: sandbox:5: expected close(s) to return 7, got 0");
+        let ko = s.act(Action::SetLang(Lang::Ko)).notice.as_ref().map(ToString::to_string).unwrap_or_default();
+        assert_eq!(ko, "5행의 기대가 어긋났습니다 — 기대한 결과: close(s)의 반환값 7 · 실제 결과: 0");
+    }
+
+    #[test]
+    fn every_lesson_shows_at_once_without_a_loading_slice() {
+        let mut s = Rc::new(AppState::new(Lang::En));
+        for lesson in library() {
+            s = s.act(Action::SelectLesson(lesson.id.clone()));
+            assert!(s.loading.is_none() && s.lesson.id == lesson.id, "{} needs more than the first slice", lesson.id);
+        }
+    }
+}
