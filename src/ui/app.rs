@@ -11,9 +11,9 @@ use super::console::Console;
 use super::inspector::Inspector;
 use super::panels::{download, download_bytes, socket_choices, trace_json, BreakIt, Buffers};
 use super::script_view::{SandboxEditor, ScriptLines};
-use super::sequence::{seq_layout, Sequence};
+use super::sequence::Sequence;
 use super::state_machine::StateMachine;
-use super::topology::{format_time, Topology};
+use super::topology::Topology;
 use crate::lang::Lang;
 use crate::lesson::library::SANDBOX;
 use crate::lesson::session::{Action, AppState};
@@ -24,6 +24,8 @@ use crate::net::TraceKind;
 use crate::view::explain::explain;
 use crate::view::packets::{counts, packets, Numbering, PacketInfo};
 use crate::view::related::{Doomed, Linked};
+use crate::view::sequence::seq_layout;
+use crate::view::topology::format_time;
 use crate::view::words::{tr, Text};
 
 /// Where the language choice is remembered.

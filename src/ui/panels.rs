@@ -5,10 +5,10 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::topology::format_latency;
 use crate::lang::Lang;
 use crate::net::link::LinkSettings;
 use crate::net::{SocketId, SocketView, TraceEvent, TraceKind};
+use crate::view::topology::format_latency;
 use crate::view::words::{tr, Text};
 
 /// A buffer as a bar: `parts` are (CSS class, words, bytes).

@@ -4,4 +4,6 @@ pub mod endpoints;
 pub mod explain;
 pub mod packets;
 pub mod related;
+pub mod sequence;
+pub mod topology;
 pub mod words;

@@ -1,0 +1,572 @@
+//! Where a lesson goes on the sequence diagram: one lifeline per socket (grouped
+//! under its host), time flowing down, each packet a slanted arrow from the sending
+//! socket's lifeline at its send time to the receiving socket's lifeline at its
+//! arrival, calls, returns and state changes as notes on the socket's lifeline.
+//!
+//! [`seq_layout`] places the *whole* lesson once, when its timeline is installed;
+//! the page (`ui::sequence`) shows what has happened up to the current position, so
+//! nothing jumps as you step.
+
+use rustc_hash::FxHashMap;
+
+use crate::lang::Lang;
+use crate::net::packet::Body;
+use crate::net::socket::render_result;
+use crate::net::{FaultChange, HostId, Protocol, SocketId, TraceEvent, TraceKind, World};
+use crate::view::endpoints::{endpoints, Endpoint, Endpoints};
+use crate::view::packets::{Fate, PacketInfo};
+use crate::view::topology::{format_time, label_width};
+use crate::view::words::{tr, Text};
+
+/// Room for the time column on the left.
+pub const TIME_W: f64 = 64.0;
+/// Room for notes beside the outermost lifelines.
+pub const NOTE_W: f64 = 230.0;
+/// The first host's notes run left, towards the time column: a little more room.
+pub const NOTE_W_LEFT: f64 = 270.0;
+/// Between two lifelines of one host.
+pub const LANE_GAP: f64 = 130.0;
+/// Between two hosts' groups of lifelines: room for a packet's label.
+pub const HOST_GAP: f64 = 280.0;
+/// The lifelines' labels take the top this high, in a header that stays in view.
+pub const HEAD: f64 = 64.0;
+pub const TOP: f64 = 76.0;
+pub const SLOT: f64 = 19.0;
+
+/// What a lifeline stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LaneOf {
+    Socket(SocketId),
+    /// The host itself: packets no socket sent or took (a RST for a closed port,
+    /// ICMP), calls on descriptors that name no socket.
+    Host(HostId),
+}
+
+/// The role a socket plays, for its label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Listening,
+    Accepted,
+    Other,
+}
+
+/// One lifeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lane {
+    pub of: LaneOf,
+    pub host: HostId,
+    pub x: f64,
+    /// Its local address over time (from trace index, `10.0.0.1:80`); empty for a
+    /// host's own lane.
+    pub addrs: Vec<(usize, String)>,
+    /// Its descriptor, from the trace index where it got it.
+    pub fd: Option<(usize, i32)>,
+    pub role: Role,
+    pub protocol: Option<Protocol>,
+    /// Trace index from which it exists, and after which it is gone.
+    pub born: usize,
+    pub died: Option<usize>,
+}
+
+/// A host's name over its lifelines.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostHead {
+    pub host: HostId,
+    pub name: String,
+    pub x1: f64,
+    pub x2: f64,
+    /// When its first lifeline appears.
+    pub born: usize,
+}
+
+/// What a note says, in either language.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Say {
+    /// Code, a state name: the same in every language.
+    Code(String),
+    Timer(&'static str),
+    Error(&'static str),
+    BufferFull,
+    LinkSettings(String),
+    DropPacket(u64),
+    Fault(FaultWord),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultWord {
+    Cut,
+    Repaired,
+    Held,
+    Released,
+    DropNext(u32),
+}
+
+impl Say {
+    pub fn text(&self, lang: Lang) -> String {
+        let ko = lang == Lang::Ko;
+        match self {
+            Say::Code(s) => s.clone(),
+            Say::Timer(t) if ko => format!("{t} 타이머 만료"),
+            Say::Timer(t) => format!("{t} timer fires"),
+            Say::Error(e) if ko => format!("오류 {e}"),
+            Say::Error(e) => format!("error {e}"),
+            Say::BufferFull => format!("✕ {}", tr(lang, Text::DroppedFull)),
+            Say::LinkSettings(s) if ko => format!("링크: {s}"),
+            Say::LinkSettings(s) => format!("link: {s}"),
+            Say::DropPacket(p) if ko => format!("✂ 패킷 #{p} 버리기"),
+            Say::DropPacket(p) => format!("✂ drop packet #{p}"),
+            Say::Fault(w) => match (w, ko) {
+                (FaultWord::Cut, false) => "✂ link cut".into(),
+                (FaultWord::Cut, true) => "✂ 링크 끊김".into(),
+                (FaultWord::Repaired, false) => "link repaired".into(),
+                (FaultWord::Repaired, true) => "링크 복구".into(),
+                (FaultWord::Held, false) => "link holds packets".into(),
+                (FaultWord::Held, true) => "링크가 패킷을 붙잡음".into(),
+                (FaultWord::Released, false) => "link releases packets".into(),
+                (FaultWord::Released, true) => "링크가 패킷을 놓아줌".into(),
+                (FaultWord::DropNext(n), false) => format!("link drops the next {n}"),
+                (FaultWord::DropNext(n), true) => format!("링크가 다음 {n}개를 버림"),
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Note {
+    /// Trace indices this note shows (a call and its immediate return share one).
+    pub first: usize,
+    pub last: usize,
+    /// The lifeline it sits on (a dot marks it there), and its socket.
+    pub lane_x: f64,
+    pub socket: Option<SocketId>,
+    pub x: f64,
+    pub y: f64,
+    pub say: Say,
+    pub kind: &'static str,
+    pub anchor_end: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arrow {
+    pub id: u64,
+    /// Its packet's place in the lesson's packets.
+    pub packet: usize,
+    pub index: usize,
+    pub fate_index: Option<usize>,
+    pub x1: f64,
+    pub y1: f64,
+    /// Where it ends once its fate is known (arrival, or where it fell).
+    pub x2: f64,
+    pub y2: f64,
+    /// The lane it heads for (where a lost one would have arrived): while it is on
+    /// its way it points there, so that it does not tell of its loss in advance.
+    pub aim_x: f64,
+    pub sent: u64,
+    pub arrival: u64,
+    pub lost: bool,
+}
+
+/// A blocked call, drawn as a bar on its lifeline from the call to its return.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Wait {
+    pub call_index: usize,
+    /// Index of the `Return` event, once there is one.
+    pub return_index: Option<usize>,
+    pub x: f64,
+    pub y1: f64,
+    pub y2: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimeMark {
+    pub index: usize,
+    pub y: f64,
+    pub text: String,
+    pub gap: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeqLayout {
+    pub width: f64,
+    pub height: f64,
+    pub hosts: Vec<HostHead>,
+    pub lanes: Vec<Lane>,
+    pub notes: Vec<Note>,
+    pub arrows: Vec<Arrow>,
+    pub times: Vec<TimeMark>,
+    pub waits: Vec<Wait>,
+    /// The y where each trace event sits (for scrolling to the current one).
+    pub event_y: Vec<f64>,
+    /// And the x to keep in view for it: its lifeline, or the middle of its arrow.
+    pub event_x: Vec<f64>,
+}
+
+fn gap(dt_us: u64) -> f64 {
+    match dt_us {
+        0 => 0.0,
+        d if d > 1_000_000 => 44.0,
+        d => 12.0 + (d as f64 / 1_000.0 * 2.5).min(48.0),
+    }
+}
+
+fn lane_of(ends: &Endpoints, i: usize, host: HostId) -> LaneOf {
+    ends.socket_of.get(i).copied().flatten().map_or(LaneOf::Host(host), LaneOf::Socket)
+}
+
+/// The socket on `host` a packet to `dst` from `src` would reach: the connection,
+/// else a listener or bound socket on that port (the core's demultiplexing, read
+/// from what the trace showed of each socket).
+fn receiver(ends: &Endpoints, host: HostId, p: &PacketInfo) -> LaneOf {
+    let (src_port, dst_port, proto) = match &p.packet.body {
+        Body::Tcp(s) => (s.src_port, s.dst_port, Protocol::Tcp),
+        Body::Udp(d) => (d.src_port, d.dst_port, Protocol::Udp),
+        Body::PortUnreachable(q) => (q.dst_port, q.src_port, Protocol::Udp),
+    };
+    let src = crate::net::SocketAddrV4::new(p.packet.src, src_port);
+    let mine = |e: &&Endpoint| {
+        e.host == host
+            && e.protocol == proto
+            && e.local.is_some_and(|l| l.port() == dst_port && (*l.ip() == p.packet.dst || l.ip().is_unspecified()))
+    };
+    let all: Vec<&Endpoint> = ends.list.iter().filter(mine).collect();
+    all.iter()
+        .find(|e| e.remote == Some(src))
+        .or_else(|| all.iter().find(|e| e.listening || e.protocol == Protocol::Udp))
+        .map_or(LaneOf::Host(host), |e| LaneOf::Socket(e.id))
+}
+
+/// The lifelines, grouped by host in the world's order: a host's own lane first
+/// (when anything needs it), then its sockets in order of birth.
+fn lanes(trace: &[TraceEvent], ends: &Endpoints, world: &World) -> (Vec<HostHead>, Vec<Lane>) {
+    let n = world.hosts().len();
+    let mut host_born: FxHashMap<HostId, usize> = FxHashMap::default();
+    for (i, e) in trace.iter().enumerate() {
+        let Some(h) = e.kind.host() else { continue };
+        let orphan = ends.socket_of.get(i).is_none_or(Option::is_none)
+            && !matches!(e.kind, TraceKind::Call { syscall: crate::net::SysCall::Socket { .. }, .. });
+        if orphan {
+            host_born.entry(h).or_insert(i);
+        }
+    }
+    let mut heads = Vec::new();
+    let mut out = Vec::new();
+    let mut x = TIME_W + if n > 1 { NOTE_W_LEFT } else { 20.0 };
+    for (hid, host) in world.hosts() {
+        let first = out.len();
+        let sockets: Vec<&Endpoint> = ends.list.iter().filter(|e| e.host == hid).collect();
+        // A host with nothing at all still shows its lifeline.
+        if host_born.contains_key(&hid) || sockets.is_empty() {
+            out.push(Lane {
+                of: LaneOf::Host(hid),
+                host: hid,
+                x,
+                addrs: Vec::new(),
+                fd: None,
+                role: Role::Other,
+                protocol: None,
+                born: host_born.get(&hid).copied().unwrap_or(0),
+                died: None,
+            });
+            x += LANE_GAP;
+        }
+        for e in sockets {
+            let role = if e.listening {
+                Role::Listening
+            } else if e.accepted_from.is_some() {
+                Role::Accepted
+            } else {
+                Role::Other
+            };
+            out.push(Lane {
+                of: LaneOf::Socket(e.id),
+                host: hid,
+                x,
+                addrs: e.locals.iter().map(|(i, a)| (*i, a.to_string())).collect(),
+                fd: e.fd.map(|f| (e.fd_from, f)),
+                role,
+                protocol: Some(e.protocol),
+                born: e.born,
+                died: e.died,
+            });
+            x += LANE_GAP;
+        }
+        let group = &out[first..];
+        heads.push(HostHead {
+            host: hid,
+            name: host.name.clone(),
+            x1: group.first().map_or(x, |l| l.x),
+            x2: group.last().map_or(x, |l| l.x),
+            born: group.iter().map(|l| l.born).min().unwrap_or(0),
+        });
+        x += HOST_GAP - LANE_GAP;
+    }
+    (heads, out)
+}
+
+/// Places every event of `trace` (with its `packets`).
+pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -> SeqLayout {
+    let ends = endpoints(trace);
+    let (hosts, lanes) = lanes(trace, &ends, world);
+    let n = world.hosts().len();
+    let first_host = world.hosts().next().map(|(h, _)| h);
+    let lane_x: FxHashMap<LaneOf, f64> = lanes.iter().map(|l| (l.of, l.x)).collect();
+    let x_of = |of: LaneOf, host: HostId| {
+        lane_x.get(&of).or_else(|| lane_x.get(&LaneOf::Host(host))).copied().unwrap_or(TIME_W + NOTE_W)
+    };
+    // The first host's notes go to the left of its lifelines, everyone else's to the right.
+    let left = |h: HostId| n > 1 && first_host == Some(h);
+    let mid = (lanes.first().map_or(0.0, |l| l.x) + lanes.last().map_or(0.0, |l| l.x)) / 2.0;
+    let by_id: FxHashMap<u64, usize> = packets.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+    let mut notes: Vec<Note> = Vec::new();
+    let mut arrows: Vec<Arrow> = Vec::new();
+    let mut times: Vec<TimeMark> = Vec::new();
+    let mut event_y = Vec::with_capacity(trace.len());
+    let mut event_x = Vec::with_capacity(trace.len());
+    let mut call_note: FxHashMap<u64, (usize, String)> = FxHashMap::default();
+    let mut waits: Vec<Wait> = Vec::new();
+    let mut call_at: FxHashMap<u64, (usize, f64, f64)> = FxHashMap::default();
+    let mut arrow_of: FxHashMap<u64, usize> = FxHashMap::default();
+    let mut y = TOP;
+    let mut band_time: Option<u64> = None;
+    let mut slots: Vec<usize> = vec![0; n.max(1)];
+    let mut band_y = y;
+
+    for (i, e) in trace.iter().enumerate() {
+        if band_time != Some(e.time) {
+            let used = slots.iter().copied().max().unwrap_or(0) as f64 * SLOT;
+            let dt = band_time.map_or(0, |t| e.time.saturating_sub(t));
+            if band_time.is_some() {
+                y = band_y + used + gap(dt);
+            }
+            band_y = y;
+            slots.iter_mut().for_each(|s| *s = 0);
+            times.push(TimeMark { index: i, y: band_y + 12.0, text: format_time(e.time), gap: dt > 1_000_000 });
+            band_time = Some(e.time);
+        }
+        // Notes of one host never share a row, whichever of its lifelines they are on.
+        let mut slot_y = |h: HostId| -> f64 {
+            let k = h.0 as usize;
+            if k >= slots.len() {
+                return band_y;
+            }
+            let v = band_y + slots[k] as f64 * SLOT + 12.0;
+            slots[k] += 1;
+            v
+        };
+        let note_at = |h: HostId, y: f64, say: Say, kind: &'static str| {
+            let lane = lane_of(&ends, i, h);
+            let lx = x_of(lane, h);
+            Note {
+                first: i,
+                last: i,
+                lane_x: lx,
+                socket: match lane {
+                    LaneOf::Socket(s) => Some(s),
+                    LaneOf::Host(_) => None,
+                },
+                x: if left(h) { lx - 12.0 } else { lx + 12.0 },
+                y: y + 4.0,
+                say,
+                kind,
+                anchor_end: left(h),
+            }
+        };
+        let mut ey = band_y + 12.0;
+        match &e.kind {
+            TraceKind::Call { call, host, syscall } => {
+                ey = slot_y(*host);
+                let text = syscall.render();
+                call_note.insert(call.0, (notes.len(), text.clone()));
+                let lx = x_of(lane_of(&ends, i, *host), *host);
+                call_at.insert(call.0, (i, ey, if left(*host) { lx - 5.0 } else { lx + 5.0 }));
+                notes.push(note_at(*host, ey, Say::Code(text), "call"));
+            }
+            TraceKind::Return { call, host, result, blocked, .. } => {
+                let shown = render_result(result);
+                let kind = if result.is_err() { "err" } else { "ret" };
+                match call_note.get(&call.0) {
+                    Some((k, _)) if !*blocked && notes.get(*k).is_some_and(|n| n.last + 4 >= i) => {
+                        let note = &mut notes[*k];
+                        if let Say::Code(t) = &mut note.say {
+                            *t = format!("{t} = {shown}");
+                        }
+                        note.last = i;
+                        note.kind = kind;
+                        ey = note.y - 4.0;
+                    }
+                    found => {
+                        ey = slot_y(*host);
+                        if let Some(&(ci, cy, x)) = call_at.get(&call.0).filter(|_| *blocked) {
+                            waits.push(Wait { call_index: ci, return_index: Some(i), x, y1: cy, y2: ey });
+                        }
+                        let name = found.map_or("call".to_string(), |(_, t)| t.clone());
+                        notes.push(note_at(*host, ey, Say::Code(format!("{name} = {shown}")), kind));
+                    }
+                }
+            }
+            TraceKind::State { host, to, .. } => {
+                ey = slot_y(*host);
+                notes.push(note_at(*host, ey, Say::Code(to.name().to_string()), "state"));
+            }
+            TraceKind::Timer { host, timer, .. } => {
+                ey = slot_y(*host);
+                notes.push(note_at(*host, ey, Say::Timer(timer.name()), "timer"));
+            }
+            TraceKind::SocketError { host, errno, .. } => {
+                ey = slot_y(*host);
+                notes.push(note_at(*host, ey, Say::Error(errno.name()), "err"));
+            }
+            TraceKind::Dropped { host, .. } => {
+                ey = slot_y(*host);
+                notes.push(note_at(*host, ey, Say::BufferFull, "err"));
+            }
+            TraceKind::Fault { change, .. } => {
+                let say = match change {
+                    FaultChange::Configure(c) => {
+                        let mut s = format!(
+                            "{} · loss {}% · dup {}% · reorder {}%",
+                            super::topology::format_latency(c.latency_us),
+                            (c.loss * 100.0).round(),
+                            (c.duplicate * 100.0).round(),
+                            (c.reorder * 100.0).round()
+                        );
+                        // Script words, the same in both languages; shown only when set.
+                        for (word, p) in [("corrupt", c.corrupt), ("truncate", c.truncate)] {
+                            if p > 0.0 {
+                                s.push_str(&format!(" · {word} {}%", (p * 100.0).round()));
+                            }
+                        }
+                        Say::LinkSettings(s)
+                    }
+                    FaultChange::DropPacket(p) => Say::DropPacket(p.0),
+                    FaultChange::Partition => Say::Fault(FaultWord::Cut),
+                    FaultChange::Repair => Say::Fault(FaultWord::Repaired),
+                    FaultChange::Hold => Say::Fault(FaultWord::Held),
+                    FaultChange::Release => Say::Fault(FaultWord::Released),
+                    FaultChange::DropNext(k) => Say::Fault(FaultWord::DropNext(*k)),
+                };
+                notes.push(Note {
+                    first: i,
+                    last: i,
+                    lane_x: mid,
+                    socket: None,
+                    x: mid,
+                    y: ey + 4.0,
+                    say,
+                    kind: "fault",
+                    anchor_end: false,
+                });
+                slots.iter_mut().for_each(|s| *s += 1);
+            }
+            TraceKind::Sent { host, packet, .. } => {
+                ey = slot_y(*host);
+                if let Some(&k) = by_id.get(&packet.id.0) {
+                    let p = &packets[k];
+                    let x1 = x_of(lane_of(&ends, i, *host), *host);
+                    let x2 = p.to.map_or(x1, |to| x_of(receiver(&ends, to, p), to));
+                    arrow_of.insert(p.id, arrows.len());
+                    arrows.push(new_arrow(k, p, x1, ey, x2));
+                }
+            }
+            TraceKind::Duplicated { copy, .. } => {
+                if let Some(&k) = by_id.get(&copy.0) {
+                    let p = &packets[k];
+                    let original = p.duplicate_of.and_then(|o| arrow_of.get(&o)).map(|&a| arrows[a].clone());
+                    let (x1, y1, x2) = original.map_or((mid, ey, mid), |a| (a.x1, a.y1, a.x2));
+                    arrow_of.insert(p.id, arrows.len());
+                    arrows.push(new_arrow(k, p, x1, y1, x2));
+                }
+            }
+            TraceKind::Delivered { packet, host, .. } => {
+                ey = slot_y(*host);
+                if let Some(&a) = arrow_of.get(&packet.0) {
+                    arrows[a].y2 = ey;
+                    arrows[a].x2 = x_of(lane_of(&ends, i, *host), *host);
+                    arrows[a].aim_x = arrows[a].x2;
+                }
+            }
+            TraceKind::Lost { packet, .. } => {
+                if let Some(&a) = arrow_of.get(&packet.0) {
+                    let ar = &mut arrows[a];
+                    ar.lost = true;
+                    let same_time = ar.index + 8 > i && trace.get(ar.index).is_some_and(|s| s.time == e.time);
+                    ar.x2 = ar.x1 + (ar.x2 - ar.x1) * 0.55;
+                    ar.y2 = if same_time { ar.y1 + 26.0 } else { ey };
+                    ey = ar.y2;
+                }
+            }
+            _ => {}
+        }
+        event_y.push(ey);
+        let ex = match arrows.last().filter(|a| a.index == i) {
+            Some(a) => (a.x1 + a.x2) / 2.0,
+            None => e.kind.host().map_or(mid, |h| x_of(lane_of(&ends, i, h), h)),
+        };
+        event_x.push(ex);
+    }
+    // Calls still blocked when the trace ends wait to the bottom.
+    for (&call, &(ci, cy, x)) in call_at.iter() {
+        let returned =
+            trace[ci + 1..].iter().any(|e| matches!(&e.kind, TraceKind::Return { call: r, .. } if r.0 == call));
+        if !returned {
+            waits.push(Wait { call_index: ci, return_index: None, x, y1: cy, y2: f64::INFINITY });
+        }
+    }
+    waits.sort_by_key(|w| w.call_index);
+    let used = slots.iter().copied().max().unwrap_or(0) as f64 * SLOT;
+    // Wide enough for the longest note on the right (within reason: a long send()
+    // is cut rather than squeezing everything else).
+    let last_x = lanes.last().map_or(TIME_W + NOTE_W, |l| l.x);
+    let right = notes
+        .iter()
+        .filter(|n| !n.anchor_end && n.kind != "fault")
+        .map(|n| n.x + label_width(&n.say.text(Lang::En)) - 10.0)
+        .fold(last_x + NOTE_W, f64::max);
+    let width = right.min(last_x + 1.6 * NOTE_W).ceil();
+    SeqLayout { width, height: band_y + used + 40.0, hosts, lanes, notes, arrows, times, waits, event_y, event_x }
+}
+
+fn new_arrow(packet: usize, p: &PacketInfo, x1: f64, y1: f64, x2: f64) -> Arrow {
+    Arrow {
+        id: p.id,
+        packet,
+        index: p.index,
+        fate_index: p.fate_index,
+        x1,
+        y1,
+        x2,
+        y2: y1 + 30.0,
+        aim_x: x2,
+        sent: p.sent,
+        arrival: p.arrival,
+        lost: matches!(p.fate, Fate::Lost(_)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lesson::library::library;
+    use crate::lesson::timeline::Timeline;
+    use crate::view::packets::packets;
+
+    #[test]
+    fn the_tour_has_a_lifeline_per_socket_and_the_syn_ack_leaves_the_accepted_one() {
+        let lesson = library().into_iter().find(|l| l.id == "tour").expect("tour");
+        let run = lesson.build(None, &[]).expect("build");
+        let world = run.world.clone();
+        let t = Timeline::run(run.world, run.commands, &[]);
+        let p = packets(&t.trace, &world);
+        let l = seq_layout(&t.trace, &p, &world);
+        let roles: Vec<(u32, Role, Option<i32>)> =
+            l.lanes.iter().map(|x| (x.host.0, x.role, x.fd.map(|f| f.1))).collect();
+        // The server (host 0) has two lifelines: the listener and the socket accept() returned.
+        assert_eq!(roles, [(0, Role::Listening, Some(3)), (0, Role::Accepted, Some(4)), (1, Role::Other, Some(3))]);
+        assert_eq!(l.hosts.len(), 2);
+        let x = |k: usize| l.lanes[k].x;
+        let synack = p.iter().position(|q| q.kind() == "synack").expect("SYN-ACK");
+        assert_eq!((l.arrows[synack].x1, l.arrows[synack].x2), (x(1), x(2)));
+        assert_eq!((l.arrows[0].x1, l.arrows[0].x2), (x(2), x(0)), "the SYN goes to the listener");
+        assert!(l.width >= x(2) + NOTE_W);
+    }
+}

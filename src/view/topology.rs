@@ -1,0 +1,373 @@
+//! Where things go in the network picture: hosts as boxes listing their sockets,
+//! ports on the box edge, links with their settings, and the packets on their way.
+//!
+//! [`layout`] and [`packet_marks`] turn the core's read-only data into plain
+//! geometry; the page (`ui::topology`) draws it as SVG.
+
+use crate::lang::Lang;
+use crate::net::{HostId, LinkId, SocketView, World};
+use crate::view::packets::{Fate, Numbering, PacketInfo};
+use crate::view::words::{tr, Text};
+
+/// Geometry of the drawing, in SVG user units.
+pub const MARGIN: f64 = 12.0;
+pub const BOX_W: f64 = 250.0;
+pub const GAP: f64 = 290.0;
+pub const NAME_H: f64 = 52.0;
+pub const SOCK_H: f64 = 40.0;
+/// Extra height of a socket row with a blocked call.
+pub const WAIT_H: f64 = 14.0;
+pub const PAD_BOTTOM: f64 = 12.0;
+pub const TOP: f64 = 64.0;
+pub const LANE: f64 = 26.0;
+/// A phone's column: hosts stacked, links running down between them.
+pub const COLUMN_W: f64 = 300.0;
+pub const COLUMN_BOX_W: f64 = 276.0;
+pub const COLUMN_GAP: f64 = 190.0;
+
+/// One host, placed, with its sockets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostBox {
+    pub id: HostId,
+    pub name: String,
+    pub addrs: Vec<String>,
+    pub sockets: Vec<SocketView>,
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+    /// Which edge faces its link: ports are drawn there.
+    pub port_right: bool,
+    /// Port numbers written inside the box (a column has no room beside it).
+    pub ports_inside: bool,
+}
+
+/// One link, placed: a line between two boxes, from the first (left or upper) one
+/// at (x1, y1) to the other at (x2, y2).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkLine {
+    pub id: LinkId,
+    pub a: HostId,
+    pub x1: f64,
+    pub y1: f64,
+    pub x2: f64,
+    pub y2: f64,
+    pub latency: String,
+    /// Loss, duplication, reordering, when any is set.
+    pub faults: String,
+    pub cut: bool,
+    /// True when the link's first host is the first (left or upper) end.
+    pub a_first: bool,
+}
+
+/// The whole picture.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layout {
+    pub width: f64,
+    pub height: f64,
+    pub hosts: Vec<HostBox>,
+    pub links: Vec<LinkLine>,
+    /// Hosts stacked in a column (a narrow screen), not side by side.
+    pub column: bool,
+}
+
+/// Places the world's hosts in a row (a `column` on narrow screens), in id order,
+/// and joins linked ones; link faults are named in `lang`.
+pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
+    let sockets: Vec<Vec<SocketView>> = world.hosts().map(|(id, _)| world.sockets_on(id)).collect();
+    // Each socket's row has room for a blocked call whether or not one is blocked
+    // now: a box (and the page under it) that grew and shrank as calls blocked and
+    // returned made the browser lay out and repaint everything below on each step.
+    let rows_h = |v: &Vec<SocketView>| v.len() as f64 * (SOCK_H + WAIT_H);
+    let most = sockets.iter().map(rows_h).fold(SOCK_H, f64::max);
+    let box_h = NAME_H + most + PAD_BOTTOM;
+    let n = world.hosts().len();
+    let nlinks = world.links().len();
+    // Side by side the boxes share one height; stacked, each is as tall as it needs.
+    let mut below = MARGIN;
+    let hosts: Vec<HostBox> = world
+        .hosts()
+        .zip(sockets)
+        .enumerate()
+        .map(|(i, ((id, host), sockets))| {
+            let h = if column { NAME_H + rows_h(&sockets).max(SOCK_H) + PAD_BOTTOM } else { box_h };
+            let y = if column { below } else { TOP };
+            below += h + COLUMN_GAP;
+            HostBox {
+                id,
+                name: host.name.clone(),
+                addrs: host.addrs.iter().map(|a| a.to_string()).collect(),
+                sockets,
+                x: if column { MARGIN } else { MARGIN + i as f64 * (BOX_W + GAP) },
+                y,
+                w: if column { COLUMN_BOX_W } else { BOX_W },
+                h,
+                port_right: column || i + 1 < n || n == 1,
+                ports_inside: column,
+            }
+        })
+        .collect();
+    // Boxes by host id: a scan per link end was 80,000 comparisons a step at 200 hosts.
+    let box_of: rustc_hash::FxHashMap<HostId, &HostBox> = hosts.iter().map(|h| (h.id, h)).collect();
+    let links = world
+        .links()
+        .enumerate()
+        .filter_map(|(k, (id, link))| {
+            let a = *box_of.get(&link.a)?;
+            let b = *box_of.get(&link.b)?;
+            let a_first = (a.x, a.y) <= (b.x, b.y);
+            let (first, second) = if a_first { (a, b) } else { (b, a) };
+            // In a column, several links run side by side down the middle.
+            let x = COLUMN_W / 2.0 + (k as f64 - (nlinks as f64 - 1.0) / 2.0) * 70.0;
+            let ((x1, y1), (x2, y2)) = if column {
+                ((x, first.y + first.h), (x, second.y))
+            } else {
+                let y = TOP + NAME_H + 14.0;
+                ((first.x + first.w, y), (second.x, y))
+            };
+            let c = &link.dirs[0].config;
+            let mut faults = Vec::new();
+            if link.dirs.iter().any(|d| d.partitioned) {
+                faults.push(tr(lang, Text::LinkCut).to_string());
+            }
+            if c.loss > 0.0 {
+                faults.push(format!("{} {}%", tr(lang, Text::Loss).to_lowercase(), pct(c.loss)));
+            }
+            if c.duplicate > 0.0 {
+                faults.push(format!("{} {}%", tr(lang, Text::Duplicate).to_lowercase(), pct(c.duplicate)));
+            }
+            if c.reorder > 0.0 {
+                faults.push(format!("{} {}%", tr(lang, Text::Reorder).to_lowercase(), pct(c.reorder)));
+            }
+            Some(LinkLine {
+                id,
+                a: link.a,
+                x1,
+                y1,
+                x2,
+                y2,
+                latency: format_latency(c.latency_us),
+                faults: faults.join(" · "),
+                cut: link.dirs.iter().any(|d| d.partitioned),
+                a_first,
+            })
+        })
+        .collect();
+    let n = n.max(1) as f64;
+    if column {
+        let height = below - COLUMN_GAP + MARGIN;
+        return Layout { width: COLUMN_W, height, hosts, links, column };
+    }
+    let width = 2.0 * MARGIN + n * BOX_W + (n - 1.0) * GAP;
+    Layout { width, height: TOP + box_h + MARGIN, hosts, links, column }
+}
+
+/// The height of one socket's row.
+pub fn row_h(v: &SocketView) -> f64 {
+    if v.blocked.is_empty() {
+        SOCK_H
+    } else {
+        SOCK_H + WAIT_H
+    }
+}
+
+fn pct(p: f64) -> String {
+    let v = (p * 100.0 * 10.0).round() / 10.0;
+    let s = format!("{v:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+/// A latency as people say it: `250 µs`, `10 ms`, `1.5 ms`, `2 s`.
+pub fn format_latency(us: u64) -> String {
+    fn trim(v: f64) -> String {
+        let s = format!("{v:.1}");
+        s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+    }
+    if us < 1_000 {
+        format!("{us} µs")
+    } else if us < 1_000_000 {
+        format!("{} ms", trim(us as f64 / 1_000.0))
+    } else {
+        format!("{} s", trim(us as f64 / 1_000_000.0))
+    }
+}
+
+/// A simulated time as people say it: `0 ms`, `20 ms`, `1.25 s`.
+pub fn format_time(us: u64) -> String {
+    if us < 1_000_000 {
+        let ms = us as f64 / 1_000.0;
+        let s = format!("{ms:.3}");
+        format!("{} ms", s.trim_end_matches('0').trim_end_matches('.'))
+    } else {
+        let s = format!("{:.3}", us as f64 / 1_000_000.0);
+        format!("{} s", s.trim_end_matches('0').trim_end_matches('.'))
+    }
+}
+
+/// Where a packet is drawn: centre x, y, and whether it is gone (lost/arrived).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PacketMark {
+    pub id: u64,
+    pub x: f64,
+    pub y: f64,
+    pub label: String,
+    pub kind: &'static str,
+    pub state: &'static str,
+    pub note: Option<String>,
+    /// Which way it goes, drawn before the label in a column (`↓`, `↑`), else empty.
+    pub way: &'static str,
+}
+
+/// Places the packets worth drawing after the first `end` trace events at time
+/// `now`: those in flight, and those that arrived or were lost in the current tick
+/// (`first..end`), at the receiver's edge or where they fell.
+pub fn packet_marks(
+    l: &Layout,
+    packets: &[PacketInfo],
+    first: usize,
+    end: usize,
+    now: u64,
+    numbering: Numbering,
+) -> Vec<PacketMark> {
+    let mut lanes: rustc_hash::FxHashMap<(u32, bool), usize> = Default::default();
+    // Links by id: a scan per packet was 120,000 comparisons a step with 600
+    // packets on 200 links.
+    let line_of: rustc_hash::FxHashMap<LinkId, &LinkLine> = l.links.iter().map(|x| (x.id, x)).collect();
+    let mut out = Vec::new();
+    // `packets` is in trace order, so those sent by `end` are a prefix.
+    let sent = packets.partition_point(|p| p.index < end);
+    for p in &packets[..sent] {
+        let fate = p.fate_at(end);
+        let fresh = p.fate_index.is_some_and(|f| f >= first && f < end);
+        if !(fate == Fate::InFlight || fresh) {
+            continue;
+        }
+        let crate::net::trace::Path::Link { link, .. } = p.path else { continue };
+        let Some(&line) = line_of.get(&link) else { continue };
+        let from_a = p.from == line.a;
+        let rightwards = from_a == line.a_first;
+        let frac = match fate {
+            Fate::InFlight => {
+                let span = p.arrival.saturating_sub(p.sent).max(1) as f64;
+                (now.saturating_sub(p.sent) as f64 / span).clamp(0.0, 1.0)
+            }
+            Fate::Delivered | Fate::Discarded => 1.0,
+            Fate::Lost(_) => {
+                let span = p.arrival.saturating_sub(p.sent).max(1) as f64;
+                (now.saturating_sub(p.sent) as f64 / span).clamp(0.5, 0.8)
+            }
+        };
+        let label = p.label(numbering);
+        let w = label_width(&label);
+        let t = if rightwards { frac } else { 1.0 - frac };
+        let lane = lanes.entry((link.0, rightwards)).or_insert(0);
+        let (x, y) = if l.column {
+            // Down the link, clear of both boxes; packets sent together step apart.
+            let (lo, hi) = (line.y1 + 14.0, line.y2 - 14.0);
+            let shift = *lane as f64 * 22.0 * if rightwards { -1.0 } else { 1.0 };
+            (line.x1, (lo + t * (hi - lo) + shift).clamp(lo, hi))
+        } else {
+            let (lo, hi) = (line.x1 + w / 2.0 + 4.0, line.x2 - w / 2.0 - 4.0);
+            let x = if lo < hi { lo + t * (hi - lo) } else { (line.x1 + line.x2) / 2.0 };
+            let y =
+                if rightwards { line.y1 - 24.0 - *lane as f64 * LANE } else { line.y1 + 24.0 + *lane as f64 * LANE };
+            (x, y)
+        };
+        *lane += 1;
+        let state = match fate {
+            Fate::InFlight => "flying",
+            Fate::Delivered => "arrived",
+            Fate::Discarded => "discarded",
+            Fate::Lost(_) => "lost",
+        };
+        let mut note = p.analysis.clone();
+        if p.reordered {
+            note = Some(note.map_or("late".into(), |n| format!("{n} · late")));
+        }
+        let way = match (l.column, rightwards) {
+            (false, _) => "",
+            (true, true) => "↓ ",
+            (true, false) => "↑ ",
+        };
+        out.push(PacketMark { id: p.id, x, y, label, kind: p.kind(), state, note, way });
+    }
+    out
+}
+
+/// Rough width of a label at the packet font (12 px monospace).
+pub fn label_width(label: &str) -> f64 {
+    label.chars().count() as f64 * 7.3 + 18.0
+}
+
+/// Packets on the wire above which they jump from step to step instead of gliding.
+/// Every glide is a running transform transition, and Chromium composites each one:
+/// with 600 packets in flight (200 hosts) that was over half of every frame, and
+/// play fell to 40 frames a second; at such a crowd the glide shows nothing a jump
+/// does not (e2e/perf.test.mjs plays that lesson).
+pub const CROWD: usize = 150;
+
+/// Whether so many packets are on the wire that they should not glide.
+pub fn is_crowded(marks: &[PacketMark]) -> bool {
+    marks.iter().filter(|m| m.state == "flying").count() > CROWD
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::LinkConfig;
+
+    #[test]
+    fn packets_stop_gliding_only_when_the_wire_is_crowded() {
+        let mark = |id, state| PacketMark {
+            id,
+            x: 0.0,
+            y: 0.0,
+            label: String::new(),
+            kind: "udp",
+            state,
+            note: None,
+            way: "",
+        };
+        let flying: Vec<PacketMark> = (0..CROWD as u64).map(|i| mark(i, "flying")).collect();
+        assert!(!is_crowded(&flying), "exactly CROWD packets still glide");
+        let mut more = flying.clone();
+        more.push(mark(CROWD as u64, "arrived"));
+        assert!(!is_crowded(&more), "packets that arrived do not count");
+        more.push(mark(CROWD as u64 + 1, "flying"));
+        assert!(is_crowded(&more));
+    }
+
+    #[test]
+    fn latencies_and_times_read_naturally() {
+        assert_eq!(format_latency(250), "250 µs");
+        assert_eq!(format_latency(10_000), "10 ms");
+        assert_eq!(format_latency(1_500), "1.5 ms");
+        assert_eq!(format_latency(2_000_000), "2 s");
+        assert_eq!(format_time(0), "0 ms");
+        assert_eq!(format_time(20_000), "20 ms");
+        assert_eq!(format_time(20_500), "20.5 ms");
+        assert_eq!(format_time(60_090_000), "60.09 s");
+    }
+
+    #[test]
+    fn two_linked_hosts_sit_side_by_side() {
+        let mut world = World::new(1);
+        let a = world.add_host("a", &["10.0.0.2".parse().unwrap()]).unwrap();
+        let b = world.add_host("b", &["10.0.0.1".parse().unwrap()]).unwrap();
+        world.add_link(a, b, LinkConfig::default()).unwrap();
+        let l = layout(&world, Lang::En, false);
+        assert_eq!(l.hosts.len(), 2);
+        assert_eq!(l.hosts[0].addrs, vec!["10.0.0.2".to_string()]);
+        assert!(l.hosts[0].x + l.hosts[0].w < l.hosts[1].x);
+        assert!(l.hosts[1].x + l.hosts[1].w <= l.width);
+        assert_eq!(l.links.len(), 1);
+        assert_eq!((l.links[0].x1, l.links[0].x2), (l.hosts[0].x + l.hosts[0].w, l.hosts[1].x));
+        // On a phone: one above the other, the link running down between them,
+        // and nothing wider than the column.
+        let c = layout(&world, Lang::En, true);
+        assert!(c.hosts[0].y + c.hosts[0].h < c.hosts[1].y);
+        assert!(c.hosts.iter().all(|h| h.x + h.w <= c.width));
+        assert_eq!((c.links[0].y1, c.links[0].y2), (c.hosts[0].y + c.hosts[0].h, c.hosts[1].y));
+        assert_eq!(l.links[0].latency, "10 ms");
+    }
+}
