@@ -14,10 +14,41 @@ use crate::lesson::scripts::{call_events, CallAt, Prepared, ScriptRun};
 use crate::lesson::share::{self, ShareError, Shared};
 use crate::lesson::timeline::{Builder, Timeline};
 use crate::net::link::LinkSettings;
+use crate::net::TraceEvent;
 use crate::net::{LinkId, SocketId, TraceKind, World};
 use crate::script::{LineDetail, RunReport, ScriptError};
-use crate::view::packets::Numbering;
-use crate::view::related::Pick;
+use crate::view::packets::{packets, Numbering, PacketInfo};
+use crate::view::related::{linked, Doomed, Linked, Pick};
+use crate::view::sequence::{seq_layout, SeqLayout};
+
+/// What the page reads off a timeline: computed once when the timeline is
+/// installed, not on every render, and shared (`Rc`) so the views' props compare
+/// by identity.
+pub struct Views {
+    /// Every packet's story.
+    pub packets: Rc<Vec<PacketInfo>>,
+    /// The whole lesson placed on the sequence diagram.
+    pub sequence: Rc<SeqLayout>,
+    /// The trace, for the views that take it whole (the buffers panel).
+    pub trace: Rc<Vec<TraceEvent>>,
+    /// The packets the learner's edits doomed, by the event that doomed them.
+    pub doomed: Rc<Doomed>,
+}
+
+impl Views {
+    /// `world` is the lesson's world at any position: only its hosts and links,
+    /// which do not change as the lesson runs, are read.
+    fn of(timeline: &Timeline, world: &World) -> Views {
+        let packets = packets(&timeline.trace, world);
+        let sequence = seq_layout(&timeline.trace, &packets, world);
+        Views {
+            sequence: Rc::new(sequence),
+            packets: Rc::new(packets),
+            trace: Rc::new(timeline.trace.clone()),
+            doomed: Rc::new(Doomed::of(&timeline.trace)),
+        }
+    }
+}
 
 pub struct AppState {
     pub lang: Lang,
@@ -40,6 +71,11 @@ pub struct AppState {
     /// run, in the order it applied them.
     pub edits: Vec<Edit>,
     pub timeline: Rc<Timeline>,
+    /// What the views read off `timeline`, computed when it was installed.
+    pub views: Rc<Views>,
+    /// The events related to `picked` (highlighted in every view), computed when
+    /// the pick or the timeline changes.
+    pub linked: Rc<Linked>,
     /// Ticks done: 0 is before anything, `timeline.len()` the end.
     pub pos: usize,
     /// The world at `pos`.
@@ -285,6 +321,7 @@ impl AppState {
 
     fn blank(lang: Lang, library: Rc<Vec<Lesson>>, sandbox_text: Rc<str>) -> AppState {
         let timeline = Timeline::run(World::new(1), Vec::new(), &[]);
+        let world = timeline.world_at(0);
         AppState {
             lang,
             library,
@@ -296,7 +333,9 @@ impl AppState {
             sandbox_text,
             script_error: None,
             edits: Vec::new(),
-            world: Rc::new(timeline.world_at(0)),
+            views: Rc::new(Views::of(&timeline, &world)),
+            linked: Rc::default(),
+            world: Rc::new(world),
             timeline: Rc::new(timeline),
             pos: 0,
             playing: false,
@@ -342,6 +381,7 @@ impl AppState {
         let timeline = builder.finish();
         let pos = pos.min(timeline.len());
         self.world = Rc::new(timeline.world_at(pos));
+        self.views = Rc::new(Views::of(&timeline, &self.world));
         self.timeline = Rc::new(timeline);
         self.calls = Rc::new(call_events(&report));
         self.setup_len = setup_len;
@@ -361,6 +401,7 @@ impl AppState {
         self.playing = false;
         self.selected_packet = None;
         self.picked = None;
+        self.linked = Rc::default();
         self.script_error = None;
         self.notice = (!notices.is_empty()).then_some(Notices { lang: self.lang, items: notices });
         self.selected_socket = self.default_socket();
@@ -446,6 +487,8 @@ impl AppState {
             script_error: self.script_error.clone(),
             edits: self.edits.clone(),
             timeline: self.timeline.clone(),
+            views: self.views.clone(),
+            linked: self.linked.clone(),
             pos,
             world,
             playing: self.playing && pos < self.timeline.len(),
@@ -628,6 +671,10 @@ impl AppState {
                 None => return self,
             },
         };
+        let mut next = next;
+        if next.picked != self.picked {
+            next.linked = Rc::new(next.picked.map(|p| linked(&next.timeline.trace, p)).unwrap_or_default());
+        }
         Rc::new(next)
     }
 }
@@ -675,6 +722,24 @@ mod tests {
         assert!(s.at_end());
         let end = s.clone().act(Action::Forward);
         assert!(Rc::ptr_eq(&s, &end));
+    }
+
+    #[test]
+    fn the_views_are_read_off_each_installed_timeline_and_the_pick_s_partners_follow_the_pick() {
+        let s = Rc::new(AppState::new(Lang::En)).act(Action::SelectLesson("handshake".into()));
+        assert_eq!(*s.views.packets, packets(&s.timeline.trace, &s.world));
+        assert_eq!(*s.views.sequence, seq_layout(&s.timeline.trace, &s.views.packets, &s.world));
+        assert_eq!(*s.views.trace, s.timeline.trace);
+        // Stepping keeps them (the same `Rc`s: the views' props compare by identity).
+        let stepped = s.clone().act(Action::Forward);
+        assert!(Rc::ptr_eq(&stepped.views, &s.views));
+        let syn = s.views.packets.first().map(|p| p.id).expect("a packet");
+        let picked = stepped.act(Action::SelectPacket(Some(syn)));
+        assert!(picked.linked.has_packet(syn));
+        assert_eq!(*picked.linked, linked(&picked.timeline.trace, Pick::Packet(syn)));
+        // Another lesson: new views, and nothing picked.
+        let other = picked.act(Action::SelectLesson("tour".into()));
+        assert!(!Rc::ptr_eq(&other.views, &s.views) && !other.linked.has_packet(syn));
     }
 
     #[test]

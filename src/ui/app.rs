@@ -22,9 +22,7 @@ use crate::net::link::LinkSettings;
 use crate::net::tcp::state::TcpState;
 use crate::net::TraceKind;
 use crate::view::explain::explain;
-use crate::view::packets::{counts, packets, Numbering, PacketInfo};
-use crate::view::related::{Doomed, Linked};
-use crate::view::sequence::seq_layout;
+use crate::view::packets::{counts, Numbering};
 use crate::view::topology::format_time;
 use crate::view::words::{tr, Text};
 
@@ -238,32 +236,16 @@ pub fn App() -> Html {
     }
 
     let timeline = state.timeline.clone();
-    let all_packets: Rc<Vec<PacketInfo>> = {
-        let timeline = timeline.clone();
-        let world0 = state.world.clone();
-        use_memo(Rc::as_ptr(&timeline) as usize, move |_| packets(&timeline.trace, &world0))
-    };
-    let seq = {
-        let timeline = timeline.clone();
-        let packets = all_packets.clone();
-        let world0 = state.world.clone();
-        use_memo(Rc::as_ptr(&timeline) as usize, move |_| seq_layout(&timeline.trace, &packets, &world0))
-    };
-    let trace_rc: Rc<Vec<crate::net::TraceEvent>> = {
-        let timeline = timeline.clone();
-        use_memo(Rc::as_ptr(&timeline) as usize, move |_| timeline.trace.clone())
-    };
+    // Read off the timeline once, when it was installed (see `Views`).
+    let all_packets = state.views.packets.clone();
+    let seq = state.views.sequence.clone();
+    let trace_rc = state.views.trace.clone();
     let pos = state.pos;
     let end = timeline.trace_until(pos).len();
     let first = pos.checked_sub(1).and_then(|i| timeline.ticks.get(i)).map_or(end, |t| t.first);
     let now = state.world.now();
     // What the learner picked and its partners, highlighted in every view.
-    let linked: Rc<Linked> = {
-        let timeline = timeline.clone();
-        use_memo((Rc::as_ptr(&timeline) as usize, state.picked), move |(_, pick)| {
-            pick.map(|p| crate::view::related::linked(&timeline.trace, p)).unwrap_or_default()
-        })
-    };
+    let linked = state.linked.clone();
     // The selected socket's linked transitions by now: they change only when a
     // linked event comes into view, not on every step.
     let linked_transitions: Rc<Vec<(TcpState, TcpState)>> = {
@@ -278,10 +260,7 @@ pub fn App() -> Html {
     // meanwhile, so the network's props compare by identity).
     let doomed: Rc<Vec<u64>> = {
         let id = Rc::as_ptr(&timeline) as usize;
-        let all = {
-            let timeline = timeline.clone();
-            use_memo(id, move |_| Doomed::of(&timeline.trace))
-        };
+        let all = state.views.doomed.clone();
         use_memo((id, all.count_until(end)), move |_| all.until(end))
     };
     let d = |a: Action| {
