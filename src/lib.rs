@@ -4,12 +4,17 @@
 //! - [`net`] — the pure, deterministic core: the simulated world of hosts, links and
 //!   TCP/UDP sockets. No I/O, no web dependencies.
 //! - [`wire`] — packets to real IPv4 + TCP/UDP/ICMP bytes and back (etherparse).
-//! - [`share`] — the page's state in a URL fragment (plain Rust, fuzzed natively).
-//! - [`endpoints`], [`links`] — what a trace means for the page: which socket each
-//!   event is about, and which calls, packets and state changes belong together.
-//! - `ui` — the Yew page (wasm32 only).
+//! - [`script`] — the scenario language: lexer, parser, runner, expectations, report.
+//! - [`lang`] — the page's language (English or Korean).
+//! - [`lesson`] — the page's model of a lesson, plain Rust: lessons and library, the
+//!   timeline (snapshots, time travel), edits, the session state and its reduce logic,
+//!   loading in slices, notices, the URL codec.
+//! - [`view`] — what a trace means and where it goes on a diagram, plain Rust:
+//!   endpoints, related events, packet stories, explanations, layouts, the page's words.
+//! - `ui` — the Yew page (wasm32 only): components and the one reducer, nothing else.
 //!
-//! Dependencies point one way: `net` knows nothing of its drivers or views.
+//! Dependencies point one way: `net` knows nothing of its drivers or views, and
+//! nothing below `ui` knows Yew, so `cargo test` sees all of it.
 
 pub mod bench;
 pub mod lang;

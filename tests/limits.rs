@@ -1,6 +1,6 @@
 //! Hostile scripts meet the limits of docs/script.md ("Limits") with an error
 //! that names the limit, quickly: no allocation of what was asked, no hang.
-//! (The limits of a shared link are tested with src/share.rs.)
+//! (The limits of a shared link are tested with src/lesson/share.rs.)
 
 use socklab::script::limits::{MAX_EVENTS, MAX_PAYLOAD, MAX_RECORD_BYTES, MAX_TOTAL_PAYLOAD};
 use socklab::script::{self, FailureKind, RunOptions};

@@ -1,4 +1,4 @@
-//! Property tests of the shared-link fragment (src/share.rs): any state within
+//! Property tests of the shared-link fragment (src/lesson/share.rs): any state within
 //! the limits survives encode → decode exactly, and no text makes decode panic.
 
 use proptest::prelude::*;

@@ -1,4 +1,16 @@
-//! The page's model of a lesson, plain Rust.
+//! The page's model of a lesson, plain Rust (no web), so `cargo test` runs it:
+//!
+//! - [`library`] — the lessons; [`scripts`] — `scenarios/*.sock` built in, and a
+//!   script run turned into the commands the page replays.
+//! - [`timeline`] — a lesson run into ticks, snapshots, exact time travel.
+//! - [`edit`] — the learner's changes, anchored where they were made.
+//! - [`session`] — the page's one state ([`session::AppState`]), every change to it
+//!   ([`session::Action`]), loading in slices by a clock the caller gives.
+//! - [`notice`] — what the page tells the learner, in either language.
+//! - [`share`] — the state in the URL fragment (property tested and fuzzed).
+//!
+//! It reads the core (`net`), scripts and [`crate::view`]'s vocabulary (packet
+//! numbering, picks); it knows nothing of Yew.
 
 pub mod edit;
 pub mod library;

@@ -129,7 +129,7 @@ pub struct Loading {
 /// edits), then its timeline is built from the run.
 enum Stage {
     Script { run: Box<ScriptRun>, edits: Vec<Edit> },
-    Timeline { builder: Box<Builder>, report: RunReport, setup_len: usize },
+    Timeline { builder: Box<Builder>, report: Box<RunReport>, setup_len: usize },
 }
 
 struct Work {
@@ -176,7 +176,7 @@ impl Work {
             notices.push(Notice::IgnoredEdits { count: ignored.len(), links });
         }
         let builder = Box::new(Builder::new(world, commands, &later_edits));
-        Work { stage: Stage::Timeline { builder, report, setup_len }, edits, notices }
+        Work { stage: Stage::Timeline { builder, report: Box::new(report), setup_len }, edits, notices }
     }
 
     /// Does at most `units` of work; the script's end starts the timeline.
@@ -385,7 +385,7 @@ impl AppState {
         self.timeline = Rc::new(timeline);
         self.calls = Rc::new(call_events(&report));
         self.setup_len = setup_len;
-        self.report = Some(Rc::new(report));
+        self.report = Some(Rc::from(report));
         for notice in &mut notices {
             if let Notice::ScriptStopped { lesson: name, .. } = notice {
                 name.clone_from(&lesson.id);

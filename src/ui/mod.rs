@@ -1,14 +1,10 @@
-//! The page (wasm32 only): Yew components over the core's read-only data.
+//! The page (wasm32 only): Yew components over the model ([`crate::lesson`]) and
+//! what it means ([`crate::view`]); nothing here but drawing and the browser.
 //!
-//! - [`state`] — the one reducer: lesson, seed, the learner's edits, position.
-//! - [`timeline`] — a lesson run into ticks, snapshots, exact time travel.
-//! - [`lesson`] — the lessons; [`scripts`] — `scenarios/*.sock` built in, and a
-//!   script run turned into commands; the state in the URL fragment is
-//!   [`crate::lesson::share`].
-//! - [`packets`] — each packet's story from the trace; [`explain`] — what happened, in words.
+//! - [`state`] — the one reducer: Yew's `Reducible` over
+//!   [`crate::lesson::session::AppState::reduce`], timed by the browser's clock.
 //! - [`app`] — the page; [`topology`], [`sequence`], [`state_machine`],
 //!   [`inspector`], [`panels`], [`script_view`], [`console`] — the views.
-//! - [`i18n`] — every text in Korean and English.
 //!
 //! [`install_panic_hook`] is the safety net: a panic is logged to the console and a
 //! banner with a reset button replaces the blank page a dead app would leave;

@@ -1,4 +1,11 @@
-//! What a trace means and where it goes on a diagram, plain Rust.
+//! What a trace means and where it goes on a diagram, plain Rust (no web):
+//!
+//! - [`endpoints`] — which socket each event is about.
+//! - [`related`] — which calls, packets and state changes belong together (a pick's
+//!   partners), and the packets the learner doomed.
+//! - [`packets`] — each packet's story; [`explain`] — what happened, in words.
+//! - [`sequence`], [`topology`] — the diagrams' layouts, plain geometry.
+//! - [`words`] — every text of the page in Korean and English.
 
 pub mod endpoints;
 pub mod explain;
