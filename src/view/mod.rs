@@ -4,12 +4,14 @@
 //! - [`related`] — which calls, packets and state changes belong together (a pick's
 //!   partners), and the packets the learner doomed.
 //! - [`packets`] — each packet's story; [`explain`] — what happened, in words.
-//! - [`sequence`], [`topology`] — the diagrams' layouts, plain geometry.
+//! - [`sequence`], [`topology`] — the diagrams' layouts, plain geometry; [`plot`]
+//!   the step plots'.
 //! - [`words`] — every text of the page in Korean and English.
 
 pub mod endpoints;
 pub mod explain;
 pub mod packets;
+pub mod plot;
 pub mod related;
 pub mod sequence;
 pub mod topology;
