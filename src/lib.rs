@@ -13,6 +13,7 @@
 
 pub mod bench;
 pub mod endpoints;
+pub mod lang;
 pub mod links;
 #[cfg(feature = "native")]
 pub mod native;

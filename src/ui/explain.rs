@@ -3,6 +3,7 @@
 
 use super::i18n::Lang;
 use super::packets::{Numbering, PacketInfo};
+use crate::lang::errno_meaning;
 use crate::net::packet::Body;
 use crate::net::socket::render_result;
 use crate::net::tcp::state::TcpState;
@@ -183,8 +184,8 @@ pub fn explain(
             TraceKind::Return { host, result, blocked, .. } => match result {
                 Err(errno) => pick(
                     lang,
-                    format!("The call returns −1 {}: {}.", errno.name(), errno.explain()),
-                    format!("호출이 −1 {}을(를) 돌려줍니다: {}.", errno.name(), errno.explain_ko()),
+                    format!("The call returns −1 {}: {}.", errno.name(), errno_meaning(*errno).0),
+                    format!("호출이 −1 {}을(를) 돌려줍니다: {}.", errno.name(), errno_meaning(*errno).1),
                 ),
                 Ok(_) if *blocked => pick(
                     lang,
@@ -286,9 +287,9 @@ pub fn explain(
                     "An error becomes pending on {}'s socket: {} ({}).",
                     name(*host),
                     errno.name(),
-                    errno.explain()
+                    errno_meaning(*errno).0
                 ),
-                format!("{}의 소켓에 오류가 생깁니다: {} ({}).", name(*host), errno.name(), errno.explain_ko()),
+                format!("{}의 소켓에 오류가 생깁니다: {} ({}).", name(*host), errno.name(), errno_meaning(*errno).1),
             ),
             TraceKind::Fault { change: FaultChange::DropPacket(p), .. } => pick(
                 lang,

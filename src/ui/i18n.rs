@@ -4,51 +4,11 @@
 //! text missing in one language is a compile error, not a blank on the page.
 //! Plain Rust, no web: tested by the unit tests below.
 
+use crate::lang::Bilingual;
 use crate::script::{Failure, ScriptError};
 use crate::share::{EditProblem, ShareError};
 
-/// The page's language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Lang {
-    Ko,
-    En,
-}
-
-impl Lang {
-    /// In the order the switch shows them.
-    pub const ALL: [Lang; 2] = [Lang::Ko, Lang::En];
-
-    /// The BCP 47 code, for `<html lang>` and for storage.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Ko => "ko",
-            Lang::En => "en",
-        }
-    }
-
-    /// Reads a stored code or a browser language such as `ko-KR`; `None` if neither language.
-    pub fn from_code(code: &str) -> Option<Lang> {
-        let primary = code.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
-        match primary.as_str() {
-            "ko" => Some(Lang::Ko),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The language's name in itself, as the switch shows it.
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Lang::Ko => "한국어",
-            Lang::En => "English",
-        }
-    }
-
-    /// The stored choice if any, else the browser's language, else English.
-    pub fn choose(stored: Option<&str>, browser: Option<&str>) -> Lang {
-        stored.and_then(Lang::from_code).or_else(|| browser.and_then(Lang::from_code)).unwrap_or(Lang::En)
-    }
-}
+pub use crate::lang::Lang;
 
 /// Every text on the page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -508,7 +468,7 @@ impl Notice {
             }
             // Each failure's Korean is with its parts (script::error), tested natively there.
             (Notice::ScriptStopped { failure, .. }, Lang::Ko) => {
-                format!("{}행의 기대가 어긋났습니다 — {}", failure.line, failure.korean())
+                format!("{}행의 기대가 어긋났습니다 — {}", failure.line, failure.say(Lang::Ko))
             }
             (Notice::OutcomeChanged { changes, expectations }, Lang::En) => format!(
                 "{} changed the outcome: {} of the lesson no longer {} (marked on {})",
@@ -522,7 +482,7 @@ impl Notice {
             ),
             (Notice::Build(e), Lang::En) => format!("line {}, column {}: {}", e.line, e.col, e.message),
             // Each parse error's Korean is with its kind (script::error), tested natively there.
-            (Notice::Build(e), Lang::Ko) => format!("스크립트 {}행 {}열: {}", e.line, e.col, e.kind.korean()),
+            (Notice::Build(e), Lang::Ko) => format!("스크립트 {}행 {}열: {}", e.line, e.col, e.kind.say(Lang::Ko)),
             (Notice::BadLink(e), Lang::En) => e.to_string(),
             (Notice::BadLink(e), Lang::Ko) => share_error_ko(e),
             (Notice::UnknownLesson(name), Lang::En) => {
@@ -707,18 +667,5 @@ mod tests {
     fn lookup_gives_the_right_language() {
         assert_eq!(tr(Lang::Ko, Text::NetworkTitle), "네트워크");
         assert_eq!(tr(Lang::En, Text::NetworkTitle), "Network");
-    }
-
-    #[wasm_bindgen_test]
-    fn codes_round_trip_and_browser_languages_are_read() {
-        for lang in Lang::ALL {
-            assert_eq!(Lang::from_code(lang.code()), Some(lang));
-        }
-        assert_eq!(Lang::from_code("ko-KR"), Some(Lang::Ko));
-        assert_eq!(Lang::from_code("en_US"), Some(Lang::En));
-        assert_eq!(Lang::from_code("fr"), None);
-        assert_eq!(Lang::choose(Some("en"), Some("ko-KR")), Lang::En);
-        assert_eq!(Lang::choose(Some("garbage"), Some("ko-KR")), Lang::Ko);
-        assert_eq!(Lang::choose(None, Some("de")), Lang::En);
     }
 }
