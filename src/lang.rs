@@ -1,9 +1,19 @@
-//! The page's language: English or Korean.
+//! The two languages socklab speaks, and the one way of writing them.
 //!
-//! The page says everything in one of the two ([`crate::view::words`] for its texts,
-//! each model type's own `text(lang)` for what it reports).
+//! Every text a learner reads exists in English and Korean. It is written as a
+//! pair, side by side, in one exhaustive `match`: each arm gives `(english,
+//! korean)`, so a variant without a translation is a compile error, not a blank
+//! or an English sentence on a Korean page. [`Bilingual`] is that idiom for
+//! typed messages (parse errors, run failures); the page's fixed texts are the
+//! same shape (`view::words::tr`). Nothing here knows the page: the CLI prints
+//! the English half, the page the learner's language.
+//!
+//! The core (`net`) carries no prose; what its vocabulary means in words (an
+//! errno's meaning) is said here, once, for the script's messages and the page.
 
-/// The page's language.
+use crate::net::Errno;
+
+/// A language of the page and of the script's messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Lang {
     Ko,
@@ -44,6 +54,110 @@ impl Lang {
     pub fn choose(stored: Option<&str>, browser: Option<&str>) -> Lang {
         stored.and_then(Lang::from_code).or_else(|| browser.and_then(Lang::from_code)).unwrap_or(Lang::En)
     }
+
+    /// This language's half of an `(english, korean)` pair.
+    pub fn pick<T>(self, (en, ko): (T, T)) -> T {
+        match self {
+            Lang::En => en,
+            Lang::Ko => ko,
+        }
+    }
+}
+
+/// A message that says itself in both languages.
+///
+/// Implement [`Bilingual::both`] as one exhaustive `match` whose arms are
+/// `(english, korean)` pairs; a part that is itself bilingual is asked for its
+/// pair and each half goes into its own language's sentence. The script's own
+/// tokens, names and numbers stay verbatim in both halves.
+pub trait Bilingual {
+    /// `(english, korean)`.
+    fn both(&self) -> (String, String);
+
+    /// The message in `lang`.
+    fn say(&self, lang: Lang) -> String {
+        lang.pick(self.both())
+    }
+}
+
+/// Implements `Display` as the English half of [`Bilingual::both`]: the CLI's
+/// words, and the `message`/`expected`/`got` strings a report serialises.
+#[macro_export]
+macro_rules! display_in_english {
+    ($($ty:ty),+ $(,)?) => {$(
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&$crate::lang::Bilingual::both(self).0)
+            }
+        }
+    )+};
+}
+
+/// What an errno means, in one line: `(english, korean)`. The page's
+/// explanations and the script's failures say it after the errno's name.
+pub fn errno_meaning(errno: Errno) -> (&'static str, &'static str) {
+    match errno {
+        Errno::EBADF => ("that file descriptor is not open", "열려 있지 않은 파일 디스크립터입니다"),
+        Errno::EAGAIN => (
+            "non-blocking socket: nothing to do right now, try again later (or UDP found no ephemeral port to bind)",
+            "논블로킹 소켓: 지금은 할 일이 없으니 나중에 다시 시도하세요 (또는 UDP가 bind할 임시 포트를 찾지 못했습니다)",
+        ),
+        Errno::EINVAL => (
+            "invalid for this socket's current state (already bound? not listening?)",
+            "소켓의 지금 상태에서는 할 수 없습니다 (이미 bind했거나 listen하지 않았거나)",
+        ),
+        Errno::EPIPE => (
+            "cannot send: this side has shut down writing or the connection is gone",
+            "보낼 수 없습니다: 이쪽이 쓰기를 닫았거나 연결이 끊겼습니다",
+        ),
+        Errno::ENOTSOCK => ("that descriptor is not a socket", "그 디스크립터는 소켓이 아닙니다"),
+        Errno::EDESTADDRREQ => (
+            "no destination: an unconnected UDP socket needs sendto with an address",
+            "목적지가 없습니다: 연결하지 않은 UDP 소켓은 주소와 함께 sendto해야 합니다",
+        ),
+        Errno::EMSGSIZE => (
+            "datagram too large: UDP carries at most 65507 bytes in one datagram",
+            "데이터그램이 너무 큽니다: UDP 하나에는 최대 65507바이트만 실립니다",
+        ),
+        Errno::EOPNOTSUPP => (
+            "not supported by this protocol (UDP has no listen or accept)",
+            "이 프로토콜은 지원하지 않습니다 (UDP에는 listen과 accept가 없습니다)",
+        ),
+        Errno::EAFNOSUPPORT => (
+            "address family not supported: this lab speaks IPv4 only",
+            "지원하지 않는 주소 체계입니다: 이 실험실은 IPv4만 다룹니다",
+        ),
+        Errno::EADDRINUSE => (
+            "address already in use: another socket holds this protocol+IP+port (for port 0: every ephemeral port is taken)",
+            "이미 사용 중인 주소입니다: 다른 소켓이 이 프로토콜+IP+포트를 쓰고 있습니다 (포트 0이면 임시 포트가 모두 쓰이고 있습니다)",
+        ),
+        Errno::EADDRNOTAVAIL => (
+            "this host does not have that IP address, or no ephemeral port is left toward that destination",
+            "이 호스트에는 그 IP 주소가 없거나, 그 목적지로 쓸 임시 포트가 남아 있지 않습니다",
+        ),
+        Errno::ENETUNREACH => (
+            "no route: no link leads from this host to that address",
+            "경로가 없습니다: 이 호스트에서 그 주소로 가는 링크가 없습니다",
+        ),
+        Errno::ECONNRESET => ("the peer reset the connection (RST)", "상대가 연결을 리셋했습니다 (RST)"),
+        Errno::ECONNABORTED => (
+            "the connection ended, and another call already took its error",
+            "연결이 끝났지만 그 오류는 이미 다른 호출이 가져갔습니다",
+        ),
+        Errno::EISCONN => ("the socket is already connected", "이미 연결된 소켓입니다"),
+        Errno::ENOTCONN => ("the socket is not connected", "연결되지 않은 소켓입니다"),
+        Errno::ETIMEDOUT => ("no answer: retransmissions gave up", "응답이 없습니다: 재전송을 거듭하다 포기했습니다"),
+        Errno::ECONNREFUSED => (
+            "refused: nothing listens on that port (RST or ICMP port unreachable)",
+            "거절되었습니다: 그 포트에서 듣고 있는 소켓이 없습니다 (RST 또는 ICMP port unreachable)",
+        ),
+        Errno::EALREADY => ("a connect is already in progress", "connect가 이미 진행 중입니다"),
+        Errno::EINPROGRESS => (
+            "non-blocking connect started; the handshake continues",
+            "논블로킹 connect를 시작했습니다. 핸드셰이크는 계속됩니다",
+        ),
+        Errno::EMFILE => ("too many open file descriptors", "열린 파일 디스크립터가 너무 많습니다"),
+    }
 }
 
 #[cfg(test)]
@@ -61,5 +175,20 @@ mod tests {
         assert_eq!(Lang::choose(Some("en"), Some("ko-KR")), Lang::En);
         assert_eq!(Lang::choose(Some("garbage"), Some("ko-KR")), Lang::Ko);
         assert_eq!(Lang::choose(None, Some("de")), Lang::En);
+    }
+
+    #[test]
+    fn a_pair_gives_each_language_its_own_half() {
+        assert_eq!(Lang::En.pick(("refused", "거절")), "refused");
+        assert_eq!(Lang::Ko.pick(("refused", "거절")), "거절");
+    }
+
+    #[test]
+    fn every_errno_means_something_in_each_language_and_the_korean_is_korean() {
+        for errno in Errno::ALL {
+            let (en, ko) = errno_meaning(errno);
+            assert!(en.is_ascii() && !en.is_empty(), "{errno}: {en}");
+            assert!(ko.chars().any(|c| ('가'..='힣').contains(&c)), "{errno}: {ko}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Error messages name the line and column and say what was expected; run
 //! failures name the line and say what was expected and what happened.
 
+use socklab::lang::{Bilingual, Lang};
 use socklab::script::{self, FailureKind, RunOptions};
 
 const HEAD: &str = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n";
@@ -124,7 +125,7 @@ fn parse_errors_read_in_korean_too() {
     for body in broken {
         let Err(e) = script::parse(&format!("{HEAD}{body}")) else { panic!("{body} parses") };
         // Setting names are the sysctls' own words, not English to translate.
-        let ko = e.kind.korean().replace("syn_linear_timeouts", "");
+        let ko = e.kind.say(Lang::Ko).replace("syn_linear_timeouts", "");
         assert_eq!(e.message, e.kind.to_string(), "{body}");
         assert!(ko.chars().any(|c| ('가'..='힣').contains(&c)), "{body}: {ko}");
         for english in ["expected", "found", "declared", "limit", "line"] {
@@ -225,7 +226,7 @@ fn the_report_keeps_every_line_and_its_outcome() {
 fn run_failure_ko(body: &str) -> String {
     let s = script::parse(&format!("{HEAD}{body}")).unwrap();
     let r = script::run(&s, &RunOptions::default());
-    r.failures.first().map(|f| f.korean()).unwrap_or_default()
+    r.failures.first().map(|f| f.say(Lang::Ko)).unwrap_or_default()
 }
 
 #[test]
@@ -271,7 +272,7 @@ fn tcp_settings_that_contradict_each_other_are_refused_where_written() {
     assert!(script::parse(&fine).is_ok());
     let err = script::parse(&format!("{HEAD}tcp rto_max 100ms\n")).unwrap_err();
     assert_eq!(
-        err.kind.korean(),
+        err.kind.say(Lang::Ko),
         "rto_min 200ms가 rto_max 100ms보다 큽니다: 재전송 타임아웃은 rto_min 이상, rto_max 이하여야 합니다"
     );
 }
@@ -309,7 +310,7 @@ fn the_new_words_are_refused_with_what_they_take() {
     );
     let e = script::parse(&format!("{HEAD}{s}server: recv(l, 10, MSG_WAITALL)\n")).unwrap_err();
     assert_eq!(
-        e.kind.korean(),
+        e.kind.say(Lang::Ko),
         "여기에 와야 할 것: MSG_PEEK, MSG_TRUNC (|로 잇기) 또는 0 · 실제로 있는 것: 'MSG_WAITALL'"
     );
 }

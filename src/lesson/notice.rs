@@ -3,7 +3,7 @@
 //! A notice keeps what happened (a failure, a parse error, a bad shared link), not
 //! a sentence; [`Notice::text`] says it in the page's language when it is shown.
 
-use crate::lang::Lang;
+use crate::lang::{Bilingual, Lang};
 use crate::lesson::share::{EditProblem, ShareError};
 use crate::script::{Failure, ScriptError};
 
@@ -57,7 +57,7 @@ impl Notice {
             }
             // Each failure's Korean is with its parts (script::error), tested natively there.
             (Notice::ScriptStopped { failure, .. }, Lang::Ko) => {
-                format!("{}행의 기대가 어긋났습니다 — {}", failure.line, failure.korean())
+                format!("{}행의 기대가 어긋났습니다 — {}", failure.line, failure.say(Lang::Ko))
             }
             (Notice::OutcomeChanged { changes, expectations }, Lang::En) => format!(
                 "{} changed the outcome: {} of the lesson no longer {} (marked on {})",
@@ -71,7 +71,7 @@ impl Notice {
             ),
             (Notice::Build(e), Lang::En) => format!("line {}, column {}: {}", e.line, e.col, e.message),
             // Each parse error's Korean is with its kind (script::error), tested natively there.
-            (Notice::Build(e), Lang::Ko) => format!("스크립트 {}행 {}열: {}", e.line, e.col, e.kind.korean()),
+            (Notice::Build(e), Lang::Ko) => format!("스크립트 {}행 {}열: {}", e.line, e.col, e.kind.say(Lang::Ko)),
             (Notice::BadLink(e), Lang::En) => e.to_string(),
             (Notice::BadLink(e), Lang::Ko) => share_error_ko(e),
             (Notice::UnknownLesson(name), Lang::En) => {

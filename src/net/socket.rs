@@ -116,63 +116,6 @@ impl Errno {
     pub fn from_name(name: &str) -> Option<Errno> {
         Errno::ALL.into_iter().find(|e| e.name() == name)
     }
-
-    /// What the error means, in one line (Korean): the page's and the script
-    /// failures' words.
-    pub fn explain_ko(self) -> &'static str {
-        match self {
-            Errno::EBADF => "열려 있지 않은 파일 디스크립터입니다",
-            Errno::EAGAIN => "논블로킹 소켓: 지금은 할 일이 없으니 나중에 다시 시도하세요 (또는 UDP가 bind할 임시 포트를 찾지 못했습니다)",
-            Errno::EINVAL => "소켓의 지금 상태에서는 할 수 없습니다 (이미 bind했거나 listen하지 않았거나)",
-            Errno::EPIPE => "보낼 수 없습니다: 이쪽이 쓰기를 닫았거나 연결이 끊겼습니다",
-            Errno::ENOTSOCK => "그 디스크립터는 소켓이 아닙니다",
-            Errno::EDESTADDRREQ => "목적지가 없습니다: 연결하지 않은 UDP 소켓은 주소와 함께 sendto해야 합니다",
-            Errno::EMSGSIZE => "데이터그램이 너무 큽니다: UDP 하나에는 최대 65507바이트만 실립니다",
-            Errno::EOPNOTSUPP => "이 프로토콜은 지원하지 않습니다 (UDP에는 listen과 accept가 없습니다)",
-            Errno::EAFNOSUPPORT => "지원하지 않는 주소 체계입니다: 이 실험실은 IPv4만 다룹니다",
-            Errno::EADDRINUSE => "이미 사용 중인 주소입니다: 다른 소켓이 이 프로토콜+IP+포트를 쓰고 있습니다 (포트 0이면 임시 포트가 모두 쓰이고 있습니다)",
-            Errno::EADDRNOTAVAIL => "이 호스트에는 그 IP 주소가 없거나, 그 목적지로 쓸 임시 포트가 남아 있지 않습니다",
-            Errno::ENETUNREACH => "경로가 없습니다: 이 호스트에서 그 주소로 가는 링크가 없습니다",
-            Errno::ECONNRESET => "상대가 연결을 리셋했습니다 (RST)",
-            Errno::ECONNABORTED => "연결이 끝났지만 그 오류는 이미 다른 호출이 가져갔습니다",
-            Errno::EISCONN => "이미 연결된 소켓입니다",
-            Errno::ENOTCONN => "연결되지 않은 소켓입니다",
-            Errno::ETIMEDOUT => "응답이 없습니다: 재전송을 거듭하다 포기했습니다",
-            Errno::ECONNREFUSED => {
-                "거절되었습니다: 그 포트에서 듣고 있는 소켓이 없습니다 (RST 또는 ICMP port unreachable)"
-            }
-            Errno::EALREADY => "connect가 이미 진행 중입니다",
-            Errno::EINPROGRESS => "논블로킹 connect를 시작했습니다. 핸드셰이크는 계속됩니다",
-            Errno::EMFILE => "열린 파일 디스크립터가 너무 많습니다",
-        }
-    }
-
-    /// What the error means, in one line (English).
-    pub fn explain(self) -> &'static str {
-        match self {
-            Errno::EBADF => "that file descriptor is not open",
-            Errno::EAGAIN => "non-blocking socket: nothing to do right now, try again later (or UDP found no ephemeral port to bind)",
-            Errno::EINVAL => "invalid for this socket's current state (already bound? not listening?)",
-            Errno::EPIPE => "cannot send: this side has shut down writing or the connection is gone",
-            Errno::ENOTSOCK => "that descriptor is not a socket",
-            Errno::EDESTADDRREQ => "no destination: an unconnected UDP socket needs sendto with an address",
-            Errno::EMSGSIZE => "datagram too large: UDP carries at most 65507 bytes in one datagram",
-            Errno::EOPNOTSUPP => "not supported by this protocol (UDP has no listen or accept)",
-            Errno::EAFNOSUPPORT => "address family not supported: this lab speaks IPv4 only",
-            Errno::EADDRINUSE => "address already in use: another socket holds this protocol+IP+port (for port 0: every ephemeral port is taken)",
-            Errno::EADDRNOTAVAIL => "this host does not have that IP address, or no ephemeral port is left toward that destination",
-            Errno::ENETUNREACH => "no route: no link leads from this host to that address",
-            Errno::ECONNRESET => "the peer reset the connection (RST)",
-            Errno::ECONNABORTED => "the connection ended, and another call already took its error",
-            Errno::EISCONN => "the socket is already connected",
-            Errno::ENOTCONN => "the socket is not connected",
-            Errno::ETIMEDOUT => "no answer: retransmissions gave up",
-            Errno::ECONNREFUSED => "refused: nothing listens on that port (RST or ICMP port unreachable)",
-            Errno::EALREADY => "a connect is already in progress",
-            Errno::EINPROGRESS => "non-blocking connect started; the handshake continues",
-            Errno::EMFILE => "too many open file descriptors",
-        }
-    }
 }
 
 impl std::fmt::Display for Errno {

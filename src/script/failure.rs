@@ -9,10 +9,10 @@
 use super::limits::MAX_TOTAL_PAYLOAD;
 use super::render::{fmt_dur, fmt_time};
 use super::shown::shown;
+use crate::lang::{errno_meaning, Bilingual};
 use crate::net::socket::quote_bytes;
 use crate::net::{CallValue, Errno, Fd, WorldError};
 use serde::Serialize;
-use std::fmt;
 
 /// Why a run failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -65,19 +65,21 @@ impl Failure {
     pub fn render(&self, file: &str) -> String {
         format!("{file}:{}: {self}", self.line)
     }
+}
 
-    /// The failure in Korean, without its line; the script's calls, names,
-    /// patterns, states and errnos as written.
-    pub fn korean(&self) -> String {
-        format!("기대한 결과: {} · 실제 결과: {}", self.parts.expected.korean(), self.parts.got.korean())
+/// Without its line; the script's calls, names, patterns, states and errnos as
+/// written in both languages.
+impl Bilingual for Failure {
+    fn both(&self) -> (String, String) {
+        let (expected, got) = (self.parts.expected.both(), self.parts.got.both());
+        (
+            format!("expected {}, got {}", expected.0, got.0),
+            format!("기대한 결과: {} · 실제 결과: {}", expected.1, got.1),
+        )
     }
 }
 
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "expected {}, got {}", self.expected, self.got)
-    }
-}
+crate::display_in_english!(Failure, Expected, Got, PacketShape, Blocked);
 
 /// What a line expected, or what the run needed, when it failed. Calls, names,
 /// patterns and states are the script's, rendered as it writes them.
@@ -209,134 +211,106 @@ fn shown_range((lo, hi): (u64, u64)) -> String {
     }
 }
 
-impl fmt::Display for Expected {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Bilingual for Expected {
+    fn both(&self) -> (String, String) {
         match self {
-            Expected::HostNamed(name) => write!(f, "a host named {}", shown(name)),
-            Expected::Returns { call, result } => write!(f, "{call} to return {result}"),
-            Expected::Return { call } => write!(f, "{call} to return"),
-            Expected::EventLimit { max } => write!(f, "at most {max} events in one run"),
-            Expected::HostAdded(name) => write!(f, "host {} to be added", shown(name)),
-            Expected::WithinDay => f.write_str("simulated time to stay within one day"),
-            Expected::State { fd, host, state } => write!(f, "{} on {} in state {state}", shown(fd), shown(host)),
-            Expected::LinkBetween(a, b) => write!(f, "a link between {} and {}", shown(a), shown(b)),
+            Expected::HostNamed(name) => {
+                (format!("a host named {}", shown(name)), format!("이름이 {}인 호스트", shown(name)))
+            }
+            Expected::Returns { call, result } => {
+                (format!("{call} to return {result}"), format!("{call}의 반환값 {result}"))
+            }
+            Expected::Return { call } => (format!("{call} to return"), format!("{call} 호출의 반환")),
+            Expected::EventLimit { max } => {
+                (format!("at most {max} events in one run"), format!("한 번 실행에 이벤트 최대 {max}개"))
+            }
+            Expected::HostAdded(name) => {
+                (format!("host {} to be added", shown(name)), format!("호스트 {} 추가", shown(name)))
+            }
+            Expected::WithinDay => {
+                ("simulated time to stay within one day".into(), "하루 안에 머무는 시뮬레이션 시간".into())
+            }
+            Expected::State { fd, host, state } => (
+                format!("{} on {} in state {state}", shown(fd), shown(host)),
+                format!("{}의 {} 상태 {state}", shown(host), shown(fd)),
+            ),
+            Expected::LinkBetween(a, b) => (
+                format!("a link between {} and {}", shown(a), shown(b)),
+                format!("{}, {} 사이의 링크", shown(a), shown(b)),
+            ),
             Expected::NamesDescriptor { fd, host } => {
-                write!(f, "{} to name a descriptor on {}", shown(fd), shown(host))
+                ({ format!("{} to name a descriptor on {}", shown(fd), shown(host)) }, {
+                    format!("{}의 디스크립터를 가리키는 {}", shown(host), shown(fd))
+                })
             }
-            Expected::PayloadTotal => write!(f, "at most {MAX_TOTAL_PAYLOAD} bytes (64 MiB) sent by one script"),
-            Expected::RunsOn { call, host } => write!(f, "{call} to run on {}", shown(host)),
-            Expected::CallId => f.write_str("a call id in the trace"),
-            Expected::Packet { from, to, pattern } => write!(f, "{} > {} {pattern}", shown(from), shown(to)),
-            Expected::Count { counter, path, range } => {
-                f.write_str(counter)?;
-                if let Some((from, to)) = path {
-                    write!(f, " {} > {}", shown(from), shown(to))?;
-                }
-                write!(f, " {}", shown_range(*range))
-            }
-            Expected::SocketCount { counter, host, fd, range, mss } => {
-                let (host, fd) = (shown(host), shown(fd));
-                write!(f, "{counter} {host} {fd} {}{}", shown_range(*range), if *mss { " mss" } else { "" })
-            }
-            Expected::RecordLimit { max_bytes } => {
-                write!(f, "a run's record (trace and packets) of at most {} MiB", max_bytes >> 20)
-            }
-        }
-    }
-}
-
-impl Expected {
-    /// What was expected, in Korean; the script's text as written.
-    pub fn korean(&self) -> String {
-        match self {
-            Expected::HostNamed(name) => format!("이름이 {}인 호스트", shown(name)),
-            Expected::Returns { call, result } => format!("{call}의 반환값 {result}"),
-            Expected::Return { call } => format!("{call} 호출의 반환"),
-            Expected::EventLimit { max } => format!("한 번 실행에 이벤트 최대 {max}개"),
-            Expected::HostAdded(name) => format!("호스트 {} 추가", shown(name)),
-            Expected::WithinDay => "하루 안에 머무는 시뮬레이션 시간".into(),
-            Expected::State { fd, host, state } => format!("{}의 {} 상태 {state}", shown(host), shown(fd)),
-            Expected::LinkBetween(a, b) => format!("{}, {} 사이의 링크", shown(a), shown(b)),
-            Expected::NamesDescriptor { fd, host } => {
-                format!("{}의 디스크립터를 가리키는 {}", shown(host), shown(fd))
-            }
-            Expected::PayloadTotal => {
+            Expected::PayloadTotal => (format!("at most {MAX_TOTAL_PAYLOAD} bytes (64 MiB) sent by one script"), {
                 format!("스크립트 하나가 보내는 데이터 최대 {MAX_TOTAL_PAYLOAD}바이트(64 MiB)")
+            }),
+            Expected::RunsOn { call, host } => {
+                (format!("{call} to run on {}", shown(host)), format!("{}에서 {call} 실행", shown(host)))
             }
-            Expected::RunsOn { call, host } => format!("{}에서 {call} 실행", shown(host)),
-            Expected::CallId => "트레이스에 남은 호출 번호".into(),
-            Expected::Packet { from, to, pattern } => format!("{} > {} {pattern} 패킷", shown(from), shown(to)),
-            Expected::Count { counter, path, range } => {
-                let path =
-                    path.as_ref().map(|(from, to)| format!(" {} > {}", shown(from), shown(to))).unwrap_or_default();
-                format!("{counter}{path} 값 {}", shown_range(*range))
-            }
-            Expected::SocketCount { counter, host, fd, range, mss } => {
-                let (host, fd) = (shown(host), shown(fd));
-                format!("{counter} {host} {fd} 값 {}{}", shown_range(*range), if *mss { " mss" } else { "" })
-            }
+            Expected::CallId => ("a call id in the trace".into(), "트레이스에 남은 호출 번호".into()),
+            Expected::Packet { from, to, pattern } => (
+                format!("{} > {} {pattern}", shown(from), shown(to)),
+                format!("{} > {} {pattern} 패킷", shown(from), shown(to)),
+            ),
+            Expected::Count { counter, path, range } => (
+                {
+                    let path =
+                        path.as_ref().map(|(from, to)| format!(" {} > {}", shown(from), shown(to))).unwrap_or_default();
+                    format!("{counter}{path} {}", shown_range(*range))
+                },
+                {
+                    let path =
+                        path.as_ref().map(|(from, to)| format!(" {} > {}", shown(from), shown(to))).unwrap_or_default();
+                    format!("{counter}{path} 값 {}", shown_range(*range))
+                },
+            ),
+            Expected::SocketCount { counter, host, fd, range, mss } => (
+                {
+                    let (host, fd) = (shown(host), shown(fd));
+                    format!("{counter} {host} {fd} {}{}", shown_range(*range), if *mss { " mss" } else { "" })
+                },
+                {
+                    let (host, fd) = (shown(host), shown(fd));
+                    format!("{counter} {host} {fd} 값 {}{}", shown_range(*range), if *mss { " mss" } else { "" })
+                },
+            ),
             Expected::RecordLimit { max_bytes } => {
-                format!("실행 기록(트레이스와 패킷) 최대 {} MiB", max_bytes >> 20)
+                ({ format!("a run's record (trace and packets) of at most {} MiB", max_bytes >> 20) }, {
+                    format!("실행 기록(트레이스와 패킷) 최대 {} MiB", max_bytes >> 20)
+                })
             }
         }
     }
 }
 
-impl fmt::Display for Blocked {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            " (at {}s; {} on line {} is still blocked — add +TIME or run to let it finish)",
-            fmt_time(self.at),
-            self.call,
-            self.line
+impl Bilingual for Blocked {
+    /// The note with its leading space.
+    fn both(&self) -> (String, String) {
+        let at = fmt_time(self.at);
+        let (call, line) = (&self.call, self.line);
+        (
+            format!(" (at {at}s; {call} on line {line} is still blocked — add +TIME or run to let it finish)"),
+            format!(" ({at}s 시점; {line}행의 {call} 호출이 아직 막혀 있음 — +TIME이나 run을 넣어 끝나게 하세요)"),
         )
     }
 }
 
-impl Blocked {
-    /// The note in Korean, with its leading space.
-    fn korean(&self) -> String {
-        format!(
-            " ({}s 시점; {}행의 {} 호출이 아직 막혀 있음 — +TIME이나 run을 넣어 끝나게 하세요)",
-            fmt_time(self.at),
-            self.line,
-            self.call
-        )
-    }
+/// A note in both languages, or nothing.
+fn note(blocked: &Option<Blocked>) -> (String, String) {
+    blocked.as_ref().map(Bilingual::both).unwrap_or_default()
 }
 
-/// A note, or nothing.
-fn note(blocked: &Option<Blocked>) -> String {
-    blocked.as_ref().map(ToString::to_string).unwrap_or_default()
-}
-
-fn note_ko(blocked: &Option<Blocked>) -> String {
-    blocked.as_ref().map(Blocked::korean).unwrap_or_default()
-}
-
-impl fmt::Display for PacketShape {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Bilingual for PacketShape {
+    fn both(&self) -> (String, String) {
         match self {
-            PacketShape::Written(text) => f.write_str(text),
-            PacketShape::PortUnreachable(port) => write!(f, "icmp (port {port} unreachable)"),
+            PacketShape::Written(text) => (String::from(text), text.clone()),
+            PacketShape::PortUnreachable(port) => {
+                (format!("icmp (port {port} unreachable)"), format!("icmp (포트 {port} 도달 불가)"))
+            }
         }
     }
-}
-
-impl PacketShape {
-    fn korean(&self) -> String {
-        match self {
-            PacketShape::Written(text) => text.clone(),
-            PacketShape::PortUnreachable(port) => format!("icmp (포트 {port} 도달 불가)"),
-        }
-    }
-}
-
-/// How far a packet's time `sent` is from the time expected `at` (µs), and
-/// whether it came `early` or `late`.
-fn time_off(sent: u64, at: u64) -> (u64, &'static str) {
-    (sent.abs_diff(at), if sent < at { "early" } else { "late" })
 }
 
 /// A call's value in Korean: numbers and data as written.
@@ -357,6 +331,16 @@ fn value_korean(v: &CallValue) -> String {
             out
         }
     }
+}
+
+/// The world's refusal: `(english, korean)`. In English, the world's own words,
+/// except that a host's name is quoted as a message quotes it.
+fn world_words(e: &WorldError) -> (String, String) {
+    let english = match e {
+        WorldError::DuplicateHost(n) => format!("a host named {} exists already", shown(n)),
+        other => other.to_string(),
+    };
+    (english, world_korean(e))
 }
 
 /// The world's refusal in Korean.
@@ -382,170 +366,110 @@ fn world_korean(e: &WorldError) -> String {
     }
 }
 
-impl fmt::Display for Got {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Bilingual for Got {
+    fn both(&self) -> (String, String) {
         match self {
-            Got::Nothing => f.write_str("none"),
-            Got::HostLineFailed => f.write_str("none (its host line failed)"),
-            Got::Returned(v) => f.write_str(&v.render()),
-            Got::Failed(e) => write!(f, "{e} ({})", e.explain()),
-            Got::MoreEvents => f.write_str("more (the event limit)"),
-            Got::LargerRecord { events } => {
-                write!(f, "more after {events} events (the memory limit): send less, or lower the loss and duplication")
+            Got::Nothing => ("none".into(), "없음".into()),
+            Got::HostLineFailed => ("none (its host line failed)".into(), "없음 (그 host 줄이 실패했습니다)".into()),
+            Got::Returned(v) => (String::from(&v.render()), value_korean(v)),
+            Got::Failed(e) => {
+                let (en, ko) = errno_meaning(*e);
+                (format!("{e} ({en})"), format!("{e} ({ko})"))
             }
-            Got::PendingIdle { at } => {
-                write!(f, "call still pending at {}s and nothing left to happen", fmt_time(*at))
-            }
-            Got::PendingAfter { bound } => write!(f, "call still pending after {}", fmt_dur(*bound)),
-            // The world's words, a host's name quoted as a message quotes it.
-            Got::World(WorldError::DuplicateHost(n)) => write!(f, "a host named {} exists already", shown(n)),
-            Got::World(e) => write!(f, "{e}"),
-            Got::PastDay { step, reach } => write!(f, "+{} would reach {}", fmt_dur(*step), fmt_dur(*reach)),
-            Got::NameReturned { call, line, value } => write!(f, "{call} on line {line} returned {}", value.render()),
-            Got::NameFailed { call, line, errno } => write!(f, "{call} on line {line} failed with {errno}"),
-            Got::NameBlocked { name, call, line } => write!(
-                f,
-                "{} not bound yet: {call} on line {line} is still blocked (add +TIME or run to let it return)",
+            Got::MoreEvents => ("more (the event limit)".into(), "그보다 많은 이벤트 (이벤트 한도)".into()),
+            Got::LargerRecord { events } => ({
+                format!("more after {events} events (the memory limit): send less, or lower the loss and duplication")
+            }, {
+                format!("이벤트 {events}개 뒤에 그보다 큰 기록 (메모리 한도): 보내는 양을 줄이거나 손실과 복제를 낮추세요")
+            }),
+            Got::PendingIdle { at } => ({
+                format!("call still pending at {}s and nothing left to happen", fmt_time(*at))
+            }, {
+                format!("{}s 시점에도 끝나지 않은 호출 (더 일어날 일이 없음)", fmt_time(*at))
+            }),
+            Got::PendingAfter { bound } => (format!("call still pending after {}", fmt_dur(*bound)), format!("{} 뒤에도 끝나지 않은 호출", fmt_dur(*bound))),
+            Got::World(e) => world_words(e),
+            Got::PastDay { step, reach } => (format!("+{} would reach {}", fmt_dur(*step), fmt_dur(*reach)), {
+                format!("+{} 뒤의 시각 {} (하루를 넘음)", fmt_dur(*step), fmt_dur(*reach))
+            }),
+            Got::NameReturned { call, line, value } => (format!("{call} on line {line} returned {}", value.render()), {
+                format!("디스크립터가 아닌 값: {line}행의 {call} 반환값 {}", value_korean(value))
+            }),
+            Got::NameFailed { call, line, errno } => (format!("{call} on line {line} failed with {errno}"), format!("{line}행의 {call} 호출이 {errno} 오류로 실패함")),
+            Got::NameBlocked { name, call, line } => (format!("{} not bound yet: {call} on line {line} is still blocked (add +TIME or run to let it return)",
                 shown(name)
-            ),
-            Got::NameUnbound(name) => write!(f, "{} is not bound yet", shown(name)),
-            Got::NotOpen(n) => write!(f, "descriptor {n} is not open"),
-            Got::NoState { fd } => write!(f, "{} is a UDP socket, which has no state", shown(fd)),
-            Got::State { state, blocked } => write!(f, "{state}{}", note(blocked)),
-            Got::Bytes(n) => write!(f, "{n} bytes"),
+            ), format!(
+                "아직 묶이지 않은 이름 {}: {line}행의 {call} 호출이 아직 막혀 있음 (+TIME이나 run을 넣어 반환되게 하세요)",
+                shown(name)
+            )),
+            Got::NameUnbound(name) => (format!("{} is not bound yet", shown(name)), format!("아직 묶이지 않은 이름 {}", shown(name))),
+            Got::NotOpen(n) => (format!("descriptor {n} is not open"), format!("열려 있지 않은 디스크립터 {n}")),
+            Got::NoState { fd } => (format!("{} is a UDP socket, which has no state", shown(fd)), format!("{}: 상태가 없는 UDP 소켓", shown(fd))),
+            Got::State { state, blocked } => {
+                let (en, ko) = note(blocked);
+                (format!("{state}{en}"), format!("{state}{ko}"))
+            }
+            Got::Bytes(n) => (format!("{n} bytes"), format!("{n}바이트")),
             Got::Packet { from, to, seen, later } => {
                 let (from, to) = (shown(from), shown(to));
-                write!(
-                    f,
-                    "{from} > {to} {} (#{} at {}s{})",
-                    seen.shape,
-                    seen.id,
-                    fmt_time(seen.at),
-                    if seen.lost { ", lost" } else { "" }
-                )?;
-                if let Some(id) = later {
-                    write!(
-                        f,
-                        "; a matching packet comes later (#{id}), write 'expect {from} > {to} eventually ...' to skip to it"
-                    )?;
-                }
-                Ok(())
+                let (shape, id, at) = (seen.shape.both(), seen.id, fmt_time(seen.at));
+                let (lost_en, lost_ko) = if seen.lost { (", lost", ", 손실됨") } else { ("", "") };
+                let (later_en, later_ko) = match later {
+                    Some(id) => (
+                        format!("; a matching packet comes later (#{id}), write 'expect {from} > {to} eventually ...' to skip to it"),
+                        format!("; 맞는 패킷은 뒤에 옵니다 (#{id}). 'expect {from} > {to} eventually ...'라고 쓰면 그 패킷으로 건너뜁니다"),
+                    ),
+                    None => Default::default(),
+                };
+                (
+                    format!("{from} > {to} {} (#{id} at {at}s{lost_en}){later_en}", shape.0),
+                    format!("{from} > {to} {} (#{id}, {at}s 시점{lost_ko}){later_ko}", shape.1),
+                )
             }
             Got::PacketTime { from, to, seen, at, tolerance_us } => {
                 let (from, to) = (shown(from), shown(to));
-                let (off, how) = time_off(seen.at, *at);
-                write!(
-                    f,
-                    "{from} > {to} {} (#{}) sent at {}s, {} {how}: expected at {}s ±{}",
-                    seen.shape,
-                    seen.id,
-                    fmt_time(seen.at),
-                    fmt_dur(off),
-                    fmt_time(*at),
-                    fmt_dur(*tolerance_us)
+                let (shape, id, sent) = (seen.shape.both(), seen.id, fmt_time(seen.at));
+                let (off, late) = (fmt_dur(seen.at.abs_diff(*at)), seen.at >= *at);
+                let (at, tolerance) = (fmt_time(*at), fmt_dur(*tolerance_us));
+                (
+                    format!(
+                        "{from} > {to} {} (#{id}) sent at {sent}s, {off} {}: expected at {at}s ±{tolerance}",
+                        shape.0,
+                        if late { "late" } else { "early" }
+                    ),
+                    format!(
+                        "{from} > {to} {} (#{id}): {sent}s에 보냄, 기대한 {at}s ±{tolerance}보다 {off} {}",
+                        shape.1,
+                        if late { "늦음" } else { "이름" }
+                    ),
                 )
             }
-            Got::NoPacket { matching, from, to, within } => {
+            Got::NoPacket { matching, from, to, within } => ({
                 let what = if *matching { "no matching packet" } else { "no packet" };
                 let (from, to) = (shown(from), shown(to));
                 match within {
-                    None => write!(f, "{what} from {from} to {to} (nothing left to happen)"),
-                    Some(bound) => write!(f, "{what} from {from} to {to} within {}", fmt_dur(*bound)),
+                    None => format!("{what} from {from} to {to} (nothing left to happen)"),
+                    Some(bound) => format!("{what} from {from} to {to} within {}", fmt_dur(*bound)),
                 }
-            }
-            Got::Count { value, mss_bytes, blocked } => {
-                write!(f, "{value}")?;
-                if let Some(bytes) = mss_bytes {
-                    write!(f, " mss ({bytes} bytes)")?;
-                }
-                f.write_str(&note(blocked))
-            }
-            Got::ClosedAndGone { fd } => write!(f, "{} is closed and gone", shown(fd)),
-            Got::NotA { fd, tcp } => {
-                write!(f, "{} is not {}", shown(fd), if *tcp { "a TCP connection" } else { "a UDP socket" })
-            }
-        }
-    }
-}
-
-impl Got {
-    /// What the run met, in Korean; the script's text, states, errnos and
-    /// numbers as written.
-    pub fn korean(&self) -> String {
-        match self {
-            Got::Nothing => "없음".into(),
-            Got::HostLineFailed => "없음 (그 host 줄이 실패했습니다)".into(),
-            Got::Returned(v) => value_korean(v),
-            Got::Failed(e) => format!("{e} ({})", e.explain_ko()),
-            Got::MoreEvents => "그보다 많은 이벤트 (이벤트 한도)".into(),
-            Got::LargerRecord { events } => {
-                format!("이벤트 {events}개 뒤에 그보다 큰 기록 (메모리 한도): 보내는 양을 줄이거나 손실과 복제를 낮추세요")
-            }
-            Got::PendingIdle { at } => {
-                format!("{}s 시점에도 끝나지 않은 호출 (더 일어날 일이 없음)", fmt_time(*at))
-            }
-            Got::PendingAfter { bound } => format!("{} 뒤에도 끝나지 않은 호출", fmt_dur(*bound)),
-            Got::World(e) => world_korean(e),
-            Got::PastDay { step, reach } => {
-                format!("+{} 뒤의 시각 {} (하루를 넘음)", fmt_dur(*step), fmt_dur(*reach))
-            }
-            Got::NameReturned { call, line, value } => {
-                format!("디스크립터가 아닌 값: {line}행의 {call} 반환값 {}", value_korean(value))
-            }
-            Got::NameFailed { call, line, errno } => format!("{line}행의 {call} 호출이 {errno} 오류로 실패함"),
-            Got::NameBlocked { name, call, line } => format!(
-                "아직 묶이지 않은 이름 {}: {line}행의 {call} 호출이 아직 막혀 있음 (+TIME이나 run을 넣어 반환되게 하세요)",
-                shown(name)
-            ),
-            Got::NameUnbound(name) => format!("아직 묶이지 않은 이름 {}", shown(name)),
-            Got::NotOpen(n) => format!("열려 있지 않은 디스크립터 {n}"),
-            Got::NoState { fd } => format!("{}: 상태가 없는 UDP 소켓", shown(fd)),
-            Got::State { state, blocked } => format!("{state}{}", note_ko(blocked)),
-            Got::Bytes(n) => format!("{n}바이트"),
-            Got::Packet { from, to, seen, later } => {
-                let (from, to) = (shown(from), shown(to));
-                let mut out = format!(
-                    "{from} > {to} {} (#{}, {}s 시점{})",
-                    seen.shape.korean(),
-                    seen.id,
-                    fmt_time(seen.at),
-                    if seen.lost { ", 손실됨" } else { "" }
-                );
-                if let Some(id) = later {
-                    out.push_str(&format!(
-                        "; 맞는 패킷은 뒤에 옵니다 (#{id}). 'expect {from} > {to} eventually ...'라고 쓰면 그 패킷으로 건너뜁니다"
-                    ));
-                }
-                out
-            }
-            Got::PacketTime { from, to, seen, at, tolerance_us } => {
-                let (from, to) = (shown(from), shown(to));
-                let (off, how) = time_off(seen.at, *at);
-                let how = if how == "early" { "이름" } else { "늦음" };
-                format!(
-                    "{from} > {to} {} (#{}): {}s에 보냄, 기대한 {}s ±{}보다 {} {how}",
-                    seen.shape.korean(),
-                    seen.id,
-                    fmt_time(seen.at),
-                    fmt_time(*at),
-                    fmt_dur(*tolerance_us),
-                    fmt_dur(off)
-                )
-            }
-            Got::NoPacket { matching, from, to, within } => {
+            }, {
                 let what = if *matching { "맞는 패킷" } else { "패킷" };
                 let (from, to) = (shown(from), shown(to));
                 match within {
                     None => format!("{from} > {to} {what} 없음 (더 일어날 일이 없음)"),
                     Some(bound) => format!("{} 동안 {from} > {to} {what} 없음", fmt_dur(*bound)),
                 }
-            }
-            Got::Count { value, mss_bytes, blocked } => {
+            }),
+            Got::Count { value, mss_bytes, blocked } => ({
+                let mss = mss_bytes.map(|b| format!(" mss ({b} bytes)")).unwrap_or_default();
+                format!("{value}{mss}{}", note(blocked).0)
+            }, {
                 let mss = mss_bytes.map(|b| format!(" mss ({b}바이트)")).unwrap_or_default();
-                format!("{value}{mss}{}", note_ko(blocked))
-            }
-            Got::ClosedAndGone { fd } => format!("{}: 닫혀서 사라진 소켓", shown(fd)),
-            Got::NotA { fd, tcp } => format!("{}: {}", shown(fd), if *tcp { "TCP 연결이 아님" } else { "UDP 소켓이 아님" }),
+                format!("{value}{mss}{}", note(blocked).1)
+            }),
+            Got::ClosedAndGone { fd } => (format!("{} is closed and gone", shown(fd)), format!("{}: 닫혀서 사라진 소켓", shown(fd))),
+            Got::NotA { fd, tcp } => ({
+                format!("{} is not {}", shown(fd), if *tcp { "a TCP connection" } else { "a UDP socket" })
+            }, format!("{}: {}", shown(fd), if *tcp { "TCP 연결이 아님" } else { "UDP 소켓이 아님" })),
         }
     }
 }
@@ -553,12 +477,13 @@ impl Got {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::Lang;
     use crate::net::Ipv4Addr;
     use crate::script::error::tests::{has_hangul, is_syntax};
     use crate::script::limits::{MAX_HOSTS, MAX_LINKS};
 
-    /// One of each [`Expected`], in declaration order; `expected_ordinal` is an
-    /// exhaustive match, so a new variant needs an ordinal, then a sample here.
+    /// A sample of each [`Expected`], in declaration order: the compiler checks that
+    /// each has both languages; these check that the Korean half is Korean.
     fn every_expected() -> Vec<Expected> {
         vec![
             Expected::HostNamed("zed".into()),
@@ -592,27 +517,6 @@ mod tests {
             },
             Expected::RecordLimit { max_bytes: 256 << 20 },
         ]
-    }
-
-    fn expected_ordinal(e: &Expected) -> usize {
-        match e {
-            Expected::HostNamed(_) => 0,
-            Expected::Returns { .. } => 1,
-            Expected::Return { .. } => 2,
-            Expected::EventLimit { .. } => 3,
-            Expected::HostAdded(_) => 4,
-            Expected::WithinDay => 5,
-            Expected::State { .. } => 6,
-            Expected::LinkBetween(..) => 7,
-            Expected::NamesDescriptor { .. } => 8,
-            Expected::PayloadTotal => 9,
-            Expected::RunsOn { .. } => 10,
-            Expected::CallId => 11,
-            Expected::Packet { .. } => 12,
-            Expected::Count { .. } => 13,
-            Expected::SocketCount { .. } => 14,
-            Expected::RecordLimit { .. } => 15,
-        }
     }
 
     /// One of each [`Got`] (each shape of the ones with options), every errno,
@@ -694,35 +598,6 @@ mod tests {
         got
     }
 
-    fn got_ordinal(g: &Got) -> usize {
-        match g {
-            Got::Nothing => 0,
-            Got::HostLineFailed => 1,
-            Got::Returned(_) => 2,
-            Got::Failed(_) => 3,
-            Got::MoreEvents => 4,
-            Got::PendingIdle { .. } => 5,
-            Got::PendingAfter { .. } => 6,
-            Got::World(_) => 7,
-            Got::PastDay { .. } => 8,
-            Got::NameReturned { .. } => 9,
-            Got::NameFailed { .. } => 10,
-            Got::NameBlocked { .. } => 11,
-            Got::NameUnbound(_) => 12,
-            Got::NotOpen(_) => 13,
-            Got::NoState { .. } => 14,
-            Got::State { .. } => 15,
-            Got::Bytes(_) => 16,
-            Got::Packet { .. } => 17,
-            Got::NoPacket { .. } => 18,
-            Got::Count { .. } => 19,
-            Got::ClosedAndGone { .. } => 20,
-            Got::NotA { .. } => 21,
-            Got::LargerRecord { .. } => 22,
-            Got::PacketTime { .. } => 23,
-        }
-    }
-
     /// Latin words a failure's Korean may keep besides the script's syntax:
     /// the samples' names and the protocol's own terms.
     fn is_run_word(word: &str) -> bool {
@@ -744,30 +619,8 @@ mod tests {
 
     #[test]
     fn every_failure_says_itself_in_english_and_in_korean() {
-        let mut expected: Vec<usize> = every_expected().iter().map(expected_ordinal).collect();
-        expected.dedup();
-        assert_eq!(
-            expected,
-            (0..=expected_ordinal(&Expected::RecordLimit { max_bytes: 0 })).collect::<Vec<_>>(),
-            "an Expected has no sample"
-        );
-        let mut got: Vec<usize> = every_got().iter().map(got_ordinal).collect();
-        got.dedup();
-        assert_eq!(
-            got,
-            (0..=got_ordinal(&Got::PacketTime {
-                from: String::new(),
-                to: String::new(),
-                seen: SeenPacket { shape: PacketShape::PortUnreachable(0), id: 0, at: 0, lost: false },
-                at: 0,
-                tolerance_us: 0
-            }))
-                .collect::<Vec<_>>(),
-            "a Got has no sample"
-        );
-
         for e in every_expected() {
-            let (en, ko) = (e.to_string(), e.korean());
+            let (en, ko) = (e.to_string(), e.say(Lang::Ko));
             assert!(!en.trim().is_empty() && !has_hangul(&en), "{e:?}: {en}");
             assert!(has_hangul(&ko), "{e:?}: {ko}");
             for word in latin_words(&ko) {
@@ -775,7 +628,7 @@ mod tests {
             }
         }
         for g in every_got() {
-            let (en, ko) = (g.to_string(), g.korean());
+            let (en, ko) = (g.to_string(), g.say(Lang::Ko));
             assert!(!en.trim().is_empty() && !has_hangul(&en), "{g:?}: {en}");
             // A bare number or string is the same in both languages.
             if !matches!(
@@ -799,7 +652,7 @@ mod tests {
         // Every failure, framed, reads in Korean.
         for (e, g) in every_expected().into_iter().zip(every_got().into_iter().cycle()) {
             let f = Failure::new(3, FailureKind::Expectation, e, g);
-            assert!(has_hangul(&f.korean()), "{f:?}");
+            assert!(has_hangul(&f.say(Lang::Ko)), "{f:?}");
             assert_eq!(f.to_string(), format!("expected {}, got {}", f.expected, f.got));
             assert_eq!((f.expected.clone(), f.got.clone()), (f.parts.expected.to_string(), f.parts.got.to_string()));
         }
@@ -840,8 +693,8 @@ mod tests {
         ];
         let texts = expected
             .iter()
-            .flat_map(|e| [e.to_string(), e.korean()])
-            .chain(got.iter().flat_map(|g| [g.to_string(), g.korean()]));
+            .flat_map(|e| [e.to_string(), e.say(Lang::Ko)])
+            .chain(got.iter().flat_map(|g| [g.to_string(), g.say(Lang::Ko)]));
         for text in texts {
             assert!(!text.chars().any(needs_escape) && text.chars().count() < 1000, "{text:.300?}");
             assert!(text.contains("\\x1b[2J\\u{202e}xxx") && text.contains("x…"), "{text:.300}");
@@ -857,8 +710,8 @@ mod tests {
     #[test]
     fn the_page_and_a_failure_explain_errnos_in_korean() {
         for e in Errno::ALL {
-            assert!(has_hangul(e.explain_ko()), "{e}");
-            assert_eq!(Got::Failed(e).to_string(), format!("{} ({})", e.name(), e.explain()));
+            assert_eq!(Got::Failed(e).to_string(), format!("{} ({})", e.name(), errno_meaning(e).0));
+            assert_eq!(Got::Failed(e).say(Lang::Ko), format!("{} ({})", e.name(), errno_meaning(e).1));
         }
     }
 
@@ -891,7 +744,7 @@ mod tests {
             "expected server > client [S], got server > client icmp (port 53 unreachable) (#2 at 0.010000s)"
         );
         assert_eq!(
-            r.failures[0].korean(),
+            r.failures[0].say(Lang::Ko),
             "기대한 결과: server > client [S] 패킷 · 실제 결과: server > client icmp (포트 53 도달 불가) (#2, 0.010000s 시점)"
         );
     }
@@ -905,7 +758,7 @@ mod tests {
         };
         let r = super::super::run(&s, &super::super::RunOptions::default());
         match r.failures.first() {
-            Some(f) => (f.render("t.sock"), f.korean()),
+            Some(f) => (f.render("t.sock"), f.say(Lang::Ko)),
             None => panic!("{body} passes"),
         }
     }

@@ -1056,6 +1056,7 @@ fn positive(p: &mut P) -> R<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::{Bilingual, Lang};
 
     const HEAD: &str = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n";
 
@@ -1220,7 +1221,7 @@ mod tests {
         );
         assert_eq!(at(b"\x80").2, "invalid UTF-8: '\\x80' is not a character (a script is UTF-8 text)");
         let e = decode(b"\xff").unwrap_err();
-        assert_eq!(e.kind.korean(), "UTF-8이 아닌 바이트 '\\xff': 스크립트는 UTF-8 텍스트여야 합니다");
+        assert_eq!(e.kind.say(Lang::Ko), "UTF-8이 아닌 바이트 '\\xff': 스크립트는 UTF-8 텍스트여야 합니다");
     }
 
     #[test]
@@ -1233,7 +1234,7 @@ mod tests {
             (e.line, e.col, e.message.as_str()),
             (1, 6, "a host name of 41 characters is over the limit of 40 characters")
         );
-        assert_eq!(e.kind.korean(), "한도(40자)보다 긴 호스트 이름: 41자");
+        assert_eq!(e.kind.say(Lang::Ko), "한도(40자)보다 긴 호스트 이름: 41자");
         let e = err(&format!("{HEAD}client: {} = socket(tcp)\n", "c".repeat(100_000)));
         assert_eq!(
             (e.line, e.col, e.message.as_str()),

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::lang::Lang;
+use crate::lang::{errno_meaning, Lang};
 use crate::net::socket::render_result;
 use crate::script::{LineDetail, RunReport};
 use crate::view::words::{tr, Text};
@@ -54,10 +54,7 @@ pub fn typed_call(report: &RunReport, line: usize, text: &str, lang: Lang) -> Op
         LineDetail::Call(c) => {
             let result = c.result.as_ref().map_or("… (blocked)".to_string(), render_result);
             let why = match &c.result {
-                Some(Err(e)) => match lang {
-                    Lang::En => format!(" — {}", e.explain()),
-                    Lang::Ko => format!(" — {}", e.explain_ko()),
-                },
+                Some(Err(e)) => format!(" — {}", lang.pick(errno_meaning(*e))),
                 _ => String::new(),
             };
             Some(format!("{}: {} = {result}{why}", c.host, c.rendered))

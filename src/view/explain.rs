@@ -1,7 +1,7 @@
 //! Plain-language explanations of what just happened, in Korean and English.
 //! Plain Rust, no web.
 
-use crate::lang::Lang;
+use crate::lang::{errno_meaning, Lang};
 use crate::net::packet::Body;
 use crate::net::socket::render_result;
 use crate::net::tcp::state::TcpState;
@@ -183,8 +183,8 @@ pub fn explain(
             TraceKind::Return { host, result, blocked, .. } => match result {
                 Err(errno) => pick(
                     lang,
-                    format!("The call returns −1 {}: {}.", errno.name(), errno.explain()),
-                    format!("호출이 −1 {}을(를) 돌려줍니다: {}.", errno.name(), errno.explain_ko()),
+                    format!("The call returns −1 {}: {}.", errno.name(), errno_meaning(*errno).0),
+                    format!("호출이 −1 {}을(를) 돌려줍니다: {}.", errno.name(), errno_meaning(*errno).1),
                 ),
                 Ok(_) if *blocked => pick(
                     lang,
@@ -286,9 +286,9 @@ pub fn explain(
                     "An error becomes pending on {}'s socket: {} ({}).",
                     name(*host),
                     errno.name(),
-                    errno.explain()
+                    errno_meaning(*errno).0
                 ),
-                format!("{}의 소켓에 오류가 생깁니다: {} ({}).", name(*host), errno.name(), errno.explain_ko()),
+                format!("{}의 소켓에 오류가 생깁니다: {} ({}).", name(*host), errno.name(), errno_meaning(*errno).1),
             ),
             TraceKind::Fault { change: FaultChange::DropPacket(p), .. } => pick(
                 lang,
