@@ -4,7 +4,7 @@
 //! a sentence; [`Notice::text`] says it in the page's language when it is shown.
 
 use crate::lang::{Bilingual, Lang};
-use crate::lesson::share::{EditProblem, ShareError};
+use crate::lesson::share::ShareError;
 use crate::script::{Failure, ScriptError};
 
 /// Something the page tells the learner above the lesson. It keeps what
@@ -73,7 +73,7 @@ impl Notice {
             // Each parse error's Korean is with its kind (script::error), tested natively there.
             (Notice::Build(e), Lang::Ko) => format!("스크립트 {}행 {}열: {}", e.line, e.col, e.kind.say(Lang::Ko)),
             (Notice::BadLink(e), Lang::En) => e.to_string(),
-            (Notice::BadLink(e), Lang::Ko) => share_error_ko(e),
+            (Notice::BadLink(e), Lang::Ko) => format!("공유 링크를 읽을 수 없습니다: {}", e.say(Lang::Ko)),
             (Notice::UnknownLesson(name), Lang::En) => {
                 format!("the shared link names an unknown lesson {}", crate::lesson::share::quote(name))
             }
@@ -106,46 +106,6 @@ fn link_list(links: &[u32], last_sep: &str) -> String {
         out.push_str(", …");
     }
     out
-}
-
-/// A share-link error in Korean (its `Display` is the English).
-fn share_error_ko(e: &ShareError) -> String {
-    use crate::lesson::share::{quote, MAX_EDITS, MAX_FRAGMENT_BYTES, MAX_LESSON_NAME, MAX_SCRIPT_BYTES};
-    let link = "공유 링크를 읽을 수 없습니다";
-    match e {
-        ShareError::TooLong(n) => format!("{link}: 링크가 {n}바이트로, 한도 {MAX_FRAGMENT_BYTES}바이트를 넘습니다"),
-        ShareError::NotKeyValue(part) => format!("{link}: 키=값 형식이 아닌 부분이 있습니다: {}", quote(part)),
-        ShareError::UnknownKey(key) => format!("{link}: 알 수 없는 키입니다: {}", quote(key)),
-        ShareError::DuplicateKey(key) => format!("{link}: 같은 키가 두 번 나옵니다: {}", quote(key)),
-        ShareError::BadLesson(name) => format!(
-            "{link}: 레슨 이름이 올바르지 않습니다: {} (영문자, 숫자, -, _로 {MAX_LESSON_NAME}자 이하)",
-            quote(name)
-        ),
-        ShareError::BadNumber { key, value } => {
-            format!("{link}: {key} 값이 범위 안의 숫자가 아닙니다: {}", quote(value))
-        }
-        ShareError::GarbledScript => {
-            format!("{link}: 링크 안의 스크립트가 깨져 있습니다 (잘못된 %-이스케이프 또는 UTF-8이 아닌 바이트)")
-        }
-        ShareError::ScriptTooLong(n) => {
-            format!("{link}: 링크 안의 스크립트가 {n}바이트로, 한도 {MAX_SCRIPT_BYTES}바이트를 넘습니다")
-        }
-        ShareError::TooManyEdits => format!("{link}: 변경이 {MAX_EDITS}개보다 많습니다"),
-        ShareError::BadEdit { edit, problem } => {
-            let why = match problem {
-                EditProblem::Position => "위치가 범위 안의 숫자가 아닙니다",
-                EditProblem::Link => "링크 번호가 올바르지 않습니다",
-                EditProblem::Probability => "확률이 0에서 1 사이의 숫자가 아닙니다",
-                EditProblem::Packet => "패킷 번호가 숫자가 아닙니다",
-                EditProblem::Latency => "지연 시간이 10초 이하의 마이크로초 값이 아닙니다",
-                EditProblem::Shape => {
-                    "형식은 위치:drop:패킷, 위치:cut:링크, 위치:repair:링크, 위치:link:링크:손실:중복:순서바뀜:지연 중 하나입니다"
-                }
-            };
-            format!("{link}: 변경 {}을(를) 이해할 수 없습니다 — {why}", quote(edit))
-        }
-        ShareError::NoLesson => format!("{link}: 레슨 이름이 없습니다"),
-    }
 }
 
 #[cfg(test)]

@@ -8,10 +8,9 @@
 //! hold is either a [`Shared`] within the limits below or a [`ShareError`] that
 //! says what was wrong.
 
-use std::fmt;
-
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use crate::lang::Bilingual;
 use crate::script::shown::shown;
 
 /// The longest fragment read at all, in bytes: room for a [`MAX_SCRIPT_BYTES`]
@@ -97,18 +96,25 @@ pub enum EditProblem {
     Shape,
 }
 
-impl fmt::Display for EditProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            EditProblem::Position => "its position is not a number in range",
-            EditProblem::Link => "its link is not a link number",
-            EditProblem::Probability => "a probability is not a number from 0 to 1",
-            EditProblem::Packet => "its packet is not a number",
-            EditProblem::Latency => "its latency is not a number of microseconds up to 10 s (MAX_LATENCY_US)",
-            EditProblem::Shape => {
-                "expected at:drop:packet, at:cut:link, at:repair:link or at:link:link:loss:dup:reorder:latency"
+impl Bilingual for EditProblem {
+    fn both(&self) -> (String, String) {
+        let (en, ko) = match self {
+            EditProblem::Position => ("its position is not a number in range", "위치가 범위 안의 숫자가 아닙니다"),
+            EditProblem::Link => ("its link is not a link number", "링크 번호가 올바르지 않습니다"),
+            EditProblem::Probability => {
+                ("a probability is not a number from 0 to 1", "확률이 0에서 1 사이의 숫자가 아닙니다")
             }
-        })
+            EditProblem::Packet => ("its packet is not a number", "패킷 번호가 숫자가 아닙니다"),
+            EditProblem::Latency => (
+                "its latency is not a number of microseconds up to 10 s (MAX_LATENCY_US)",
+                "지연 시간이 10초 이하의 마이크로초 값이 아닙니다",
+            ),
+            EditProblem::Shape => (
+                "expected at:drop:packet, at:cut:link, at:repair:link or at:link:link:loss:dup:reorder:latency",
+                "형식은 위치:drop:패킷, 위치:cut:링크, 위치:repair:링크, 위치:link:링크:손실:중복:순서바뀜:지연 중 하나입니다",
+            ),
+        };
+        (en.into(), ko.into())
     }
 }
 
@@ -122,34 +128,65 @@ pub fn quote(text: &str) -> String {
     format!("“{}”", shown(text))
 }
 
-impl fmt::Display for ShareError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// What is wrong with the link, without saying that it is the link (the page's
+/// notice says so).
+impl Bilingual for ShareError {
+    fn both(&self) -> (String, String) {
         match self {
-            ShareError::TooLong(n) => {
-                write!(f, "the link is {n} bytes long; the limit is {MAX_FRAGMENT_BYTES} bytes (MAX_FRAGMENT_BYTES)")
-            }
-            ShareError::NotKeyValue(part) => write!(f, "{} is not key=value", quote(part)),
-            ShareError::UnknownKey(key) => write!(f, "unknown key {}", quote(key)),
-            ShareError::DuplicateKey(key) => write!(f, "the key {} is given twice", quote(key)),
-            ShareError::BadLesson(name) => write!(
-                f,
-                "{} is not a lesson name (letters, digits, - and _, at most {MAX_LESSON_NAME} characters)",
-                quote(name)
+            ShareError::TooLong(n) => (
+                format!("the link is {n} bytes long; the limit is {MAX_FRAGMENT_BYTES} bytes (MAX_FRAGMENT_BYTES)"),
+                format!("링크가 {n}바이트로, 한도 {MAX_FRAGMENT_BYTES}바이트를 넘습니다"),
             ),
-            ShareError::BadNumber { key, value } => write!(f, "{key} {} is not a number in range", quote(value)),
-            ShareError::GarbledScript => {
-                write!(f, "the script in the link is garbled (a bad %-escape, or bytes that are not UTF-8)")
-            }
-            ShareError::ScriptTooLong(n) => write!(
-                f,
-                "the script in the link is {n} bytes long; the limit is {MAX_SCRIPT_BYTES} bytes (MAX_SCRIPT_BYTES)"
+            ShareError::NotKeyValue(part) => (
+                format!("{} is not key=value", quote(part)),
+                format!("키=값 형식이 아닌 부분이 있습니다: {}", quote(part)),
             ),
-            ShareError::TooManyEdits => write!(f, "more than {MAX_EDITS} changes (MAX_EDITS)"),
-            ShareError::BadEdit { edit, problem } => write!(f, "change {} is not understood: {problem}", quote(edit)),
-            ShareError::NoLesson => write!(f, "no lesson named"),
+            ShareError::UnknownKey(key) => {
+                (format!("unknown key {}", quote(key)), format!("알 수 없는 키입니다: {}", quote(key)))
+            }
+            ShareError::DuplicateKey(key) => {
+                (format!("the key {} is given twice", quote(key)), format!("같은 키가 두 번 나옵니다: {}", quote(key)))
+            }
+            ShareError::BadLesson(name) => (
+                format!(
+                    "{} is not a lesson name (letters, digits, - and _, at most {MAX_LESSON_NAME} characters)",
+                    quote(name)
+                ),
+                format!(
+                    "레슨 이름이 올바르지 않습니다: {} (영문자, 숫자, -, _로 {MAX_LESSON_NAME}자 이하)",
+                    quote(name)
+                ),
+            ),
+            ShareError::BadNumber { key, value } => (
+                format!("{key} {} is not a number in range", quote(value)),
+                format!("{key} 값이 범위 안의 숫자가 아닙니다: {}", quote(value)),
+            ),
+            ShareError::GarbledScript => (
+                "the script in the link is garbled (a bad %-escape, or bytes that are not UTF-8)".into(),
+                "링크 안의 스크립트가 깨져 있습니다 (잘못된 %-이스케이프 또는 UTF-8이 아닌 바이트)".into(),
+            ),
+            ShareError::ScriptTooLong(n) => (
+                format!(
+                    "the script in the link is {n} bytes long; the limit is {MAX_SCRIPT_BYTES} bytes (MAX_SCRIPT_BYTES)"
+                ),
+                format!("링크 안의 스크립트가 {n}바이트로, 한도 {MAX_SCRIPT_BYTES}바이트를 넘습니다"),
+            ),
+            ShareError::TooManyEdits => {
+                (format!("more than {MAX_EDITS} changes (MAX_EDITS)"), format!("변경이 {MAX_EDITS}개보다 많습니다"))
+            }
+            ShareError::BadEdit { edit, problem } => {
+                let (en, ko) = problem.both();
+                (
+                    format!("change {} is not understood: {en}", quote(edit)),
+                    format!("변경 {}을(를) 이해할 수 없습니다 — {ko}", quote(edit)),
+                )
+            }
+            ShareError::NoLesson => ("no lesson named".into(), "레슨 이름이 없습니다".into()),
         }
     }
 }
+
+crate::display_in_english!(ShareError, EditProblem);
 
 impl std::error::Error for ShareError {}
 
