@@ -5,7 +5,9 @@
 //! It performs no I/O: `on_segment`, `on_timer` and the application calls take the
 //! current time and write what must happen into a [`TcpOut`].
 
+use super::congestion::{AckAction, Congestion};
 use super::recv_queue::RecvQueue;
+use super::rtt::{RttEstimator, MIN_RTO_US};
 use super::segment::{seq, TcpFlags, TcpSegment};
 use super::send_queue::SendQueue;
 use super::state::TcpState;
@@ -18,19 +20,12 @@ use crate::net::trace::SendReason;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Linux's "infinite" initial slow-start threshold.
-pub const SSTHRESH_INFINITE: u32 = i32::MAX as u32;
+pub use super::congestion::SSTHRESH_INFINITE;
 /// Linux's `net.ipv4.tcp_invalid_ratelimit`: the least time between two ACKs
 /// that answer out-of-window segments without data.
 const OOW_ACK_INTERVAL_US: u64 = 500_000;
 /// RFC 9293: the MSS to assume when the peer sends no MSS option.
 const DEFAULT_MSS: u32 = 536;
-/// The shortest retransmission timeout, whatever the configuration says: a
-/// timer must move the clock. With an RTO of 0 over a link without latency a
-/// retransmission, its answer and the next retransmission all happen at one
-/// instant, forever (the world_commands fuzzer found it). Linux's timers tick
-/// in jiffies; one microsecond is far below any RTO a kernel can arm.
-const MIN_RTO_US: u64 = 1;
 
 /// What one input made the connection do.
 #[derive(Clone, Debug, Default)]
@@ -121,18 +116,7 @@ pub struct Tcb {
     rcv_wnd_adv: u32,
 
     // Retransmission timing (RFC 6298).
-    /// Smoothed RTT, times 8 (Linux's `srtt_us`), once there is a sample.
-    srtt8: Option<u64>,
-    /// Linux's `mdev_us`: the smoothed deviation, times 4.
-    mdev: u64,
-    /// The largest `mdev` in the current window of data (never below `rto_min`).
-    mdev_max: u64,
-    /// Linux's `rttvar_us`: what the RTO adds to the smoothed RTT.
-    rttvar: u64,
-    /// The window of data ends when this is acknowledged (Linux's `rtt_seq`).
-    rtt_seq: u32,
-    rto: u64,
-    rtt_probe: Option<(u32, u64)>,
+    rtt: RttEstimator,
     syn_sent_at: Option<u64>,
     /// When the first SYN (or SYN-ACK) left: Linux's `retrans_stamp`, from which
     /// `retransmits_timed_out` measures a handshake's time budget.
@@ -143,20 +127,7 @@ pub struct Tcb {
     persist_backoff: u32,
 
     // Congestion control.
-    cwnd: u32,
-    ssthresh: u32,
-    dup_acks: u32,
-    /// NewReno: in fast recovery until this sequence number is acknowledged.
-    recover: Option<u32>,
-    ca_acked: u32,
-    /// cwnd grows only while the sender uses it (RFC 7661, Linux's
-    /// `tcp_is_cwnd_limited`): the most bytes in flight in the current window,
-    /// whether sending stopped at cwnd in it, and the sequence that ends it.
-    /// Without this, a chat that keeps one small segment in flight grew cwnd by
-    /// every byte acknowledged, without bound.
-    max_flight: u32,
-    cwnd_limited: bool,
-    cwnd_usage_end: u32,
+    cc: Congestion,
 
     /// Whether the application has closed the socket (no one will read again).
     pub orphaned: bool,
@@ -203,26 +174,13 @@ impl Tcb {
             ooo_fin: None,
             fin_received: false,
             rcv_wnd_adv: 0,
-            srtt8: None,
-            mdev: 0,
-            mdev_max: 0,
-            rttvar: 0,
-            rtt_seq: iss,
-            rto: cfg.rto_initial_us.max(MIN_RTO_US),
-            rtt_probe: None,
+            rtt: RttEstimator::new(cfg.rto_initial_us, cfg.rto_min_us, cfg.rto_max_us, iss),
             syn_sent_at: None,
             first_syn_at: None,
             last_oow_ack: None,
             retries: 0,
             persist_backoff: 0,
-            cwnd: 0,
-            ssthresh: SSTHRESH_INFINITE,
-            dup_acks: 0,
-            recover: None,
-            ca_acked: 0,
-            max_flight: 0,
-            cwnd_limited: false,
-            cwnd_usage_end: iss,
+            cc: Congestion::new(iss),
             orphaned: false,
             read_shutdown: false,
             ack_pending: None,
@@ -287,10 +245,10 @@ impl Tcb {
             recv_out_of_order: self.ooo_bytes,
             recv_capacity: self.recv_cap,
             advertised_window: self.rcv_wnd_adv,
-            cwnd: self.cwnd,
-            ssthresh: self.ssthresh,
-            srtt_us: self.srtt8.map(|s| s >> 3),
-            rto_us: self.rto,
+            cwnd: self.cc.cwnd(),
+            ssthresh: self.cc.ssthresh(),
+            srtt_us: self.rtt.srtt_us(),
+            rto_us: self.rtt.rto(),
             mss: self.snd_mss,
         }
     }
@@ -317,10 +275,10 @@ impl Tcb {
     }
 
     pub fn cwnd(&self) -> u32 {
-        self.cwnd
+        self.cc.cwnd()
     }
     pub fn ssthresh(&self) -> u32 {
-        self.ssthresh
+        self.cc.ssthresh()
     }
     pub fn unread(&self) -> usize {
         self.recv_buf.len()
@@ -443,7 +401,7 @@ impl Tcb {
 
     /// Processes one arriving segment (RFC 9293 §3.10.7.3 onwards).
     pub fn on_segment(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) {
-        let cwnd_before = (self.cwnd, self.ssthresh);
+        let cwnd_before = (self.cc.cwnd(), self.cc.ssthresh());
         match self.state {
             TcpState::Closed | TcpState::Listen => {}
             TcpState::SynSent => self.on_segment_syn_sent(seg, now, out),
@@ -452,7 +410,7 @@ impl Tcb {
         if self.state != TcpState::Closed {
             self.output(now, out);
         }
-        out.congestion_changed |= cwnd_before != (self.cwnd, self.ssthresh);
+        out.congestion_changed |= cwnd_before != (self.cc.cwnd(), self.cc.ssthresh());
     }
 
     fn on_segment_syn_sent(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) {
@@ -640,93 +598,24 @@ impl Tcb {
         if seq::lt(self.snd_nxt, self.snd_una) {
             self.snd_nxt = self.snd_una;
         }
-        // RTT sample (Karn: the probe is cleared whenever we retransmit).
-        if let Some((probe_seq, sent_at)) = self.rtt_probe {
-            if seq::ge(ack, probe_seq) {
-                self.rtt_sample(now.saturating_sub(sent_at));
-                self.rtt_probe = None;
-            }
-        }
+        // RTT sample (Karn: the timed segment is forgotten whenever we retransmit).
+        self.rtt.on_ack(ack, self.snd_nxt, now);
         self.retries = 0;
-        self.dup_acks_reset();
-        match self.recover {
-            Some(recover) if seq::lt(ack, recover) => {
-                // NewReno partial ACK: retransmit the next hole, deflate.
-                self.cwnd = self.cwnd.saturating_sub(acked).saturating_add(self.snd_mss).max(self.snd_mss);
-                self.retransmit_first(now, SendReason::FastRetransmit, out);
-            }
-            Some(_) => {
-                // Full ACK: recovery is over; continue from ssthresh, as Linux does
-                // (RFC 6582 §3.2 step 3, option 2).
-                self.cwnd = self.ssthresh.max(self.snd_mss);
-                self.recover = None;
-            }
-            None => self.grow_cwnd(data_acked as u32),
+        if self.cc.on_new_ack(ack, acked, data_acked as u32, self.snd_mss) == AckAction::RetransmitFirst {
+            // NewReno partial ACK: retransmit the next hole.
+            self.retransmit_first(now, SendReason::FastRetransmit, out);
         }
         if self.snd_una == self.snd_max {
             self.timers.stop(TimerKind::Retransmit);
         } else {
-            self.timers.set(TimerKind::Retransmit, now + self.rto);
-        }
-    }
-
-    fn dup_acks_reset(&mut self) {
-        if self.recover.is_none() {
-            self.dup_acks = 0;
+            self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
         }
     }
 
     fn duplicate_ack(&mut self, now: u64, out: &mut TcpOut) {
-        self.dup_acks += 1;
-        if self.recover.is_some() {
-            // Fast recovery: each further duplicate means a segment left the network.
-            self.cwnd = self.cwnd.saturating_add(self.snd_mss);
-        } else if self.dup_acks == 3 {
-            let flight = seq::diff(self.snd_max, self.snd_una);
-            self.ssthresh = (flight / 2).max(2 * self.snd_mss);
-            self.recover = Some(self.snd_max);
+        let flight = seq::diff(self.snd_max, self.snd_una);
+        if self.cc.on_duplicate_ack(flight, self.snd_max, self.snd_mss) == AckAction::RetransmitFirst {
             self.retransmit_first(now, SendReason::FastRetransmit, out);
-            self.cwnd = self.ssthresh + 3 * self.snd_mss;
-        }
-    }
-
-    /// Linux's `tcp_is_cwnd_limited`: in slow start, cwnd may reach twice the most
-    /// that was in flight; after it, only a sender that stopped at cwnd grows it.
-    fn is_cwnd_limited(&self) -> bool {
-        self.cwnd_limited || (self.cwnd < self.ssthresh && self.cwnd < self.max_flight.saturating_mul(2))
-    }
-
-    /// Linux's `tcp_cwnd_validate`, after each round of sending: remembers how
-    /// much of cwnd this window used. A new window starts once everything sent in
-    /// the last one is acknowledged.
-    fn validate_cwnd(&mut self, sent: bool) {
-        let flight = seq::diff(self.snd_nxt, self.snd_una);
-        // No room left for a full segment: sending stopped at cwnd.
-        let limited = flight.saturating_add(self.snd_mss) > self.cwnd;
-        if !sent && !limited {
-            return;
-        }
-        if !seq::lt(self.snd_una, self.cwnd_usage_end) || limited || (!self.cwnd_limited && flight > self.max_flight) {
-            self.cwnd_limited = limited;
-            self.max_flight = flight;
-            self.cwnd_usage_end = self.snd_nxt;
-        }
-    }
-
-    fn grow_cwnd(&mut self, acked: u32) {
-        if !self.is_cwnd_limited() {
-            return;
-        }
-        if self.cwnd < self.ssthresh {
-            // Slow start (RFC 5681 with RFC 3465's L = 1 SMSS per ACK).
-            self.cwnd = self.cwnd.saturating_add(acked.min(self.snd_mss));
-        } else {
-            // Congestion avoidance: one SMSS per window's worth of ACKed bytes.
-            self.ca_acked = self.ca_acked.saturating_add(acked);
-            if self.ca_acked >= self.cwnd {
-                self.ca_acked -= self.cwnd;
-                self.cwnd = self.cwnd.saturating_add(self.snd_mss);
-            }
         }
     }
 
@@ -853,7 +742,7 @@ impl Tcb {
 
     /// A timer the world scheduled has expired.
     pub fn on_timer(&mut self, kind: TimerKind, now: u64, out: &mut TcpOut) {
-        let cwnd_before = (self.cwnd, self.ssthresh);
+        let cwnd_before = (self.cc.cwnd(), self.cc.ssthresh());
         self.timers.stop(kind);
         match kind {
             TimerKind::Retransmit => self.on_retransmit_timeout(now, out),
@@ -870,7 +759,7 @@ impl Tcb {
                 self.set_state(TcpState::Closed, out);
             }
         }
-        out.congestion_changed |= cwnd_before != (self.cwnd, self.ssthresh);
+        out.congestion_changed |= cwnd_before != (self.cc.cwnd(), self.cc.ssthresh());
     }
 
     fn on_retransmit_timeout(&mut self, now: u64, out: &mut TcpOut) {
@@ -890,24 +779,20 @@ impl Tcb {
         // then backs off exponentially like every other retransmission.
         let linear = self.state == TcpState::SynSent && self.retries <= self.cfg.syn_linear_timeouts;
         if !linear {
-            self.rto = self.rto.saturating_mul(2).min(self.cfg.rto_max_us).max(MIN_RTO_US);
+            self.rtt.back_off();
         }
-        self.rtt_probe = None;
+        self.rtt.on_retransmit();
         match self.state {
             TcpState::SynSent => self.send_syn(now, false, SendReason::HandshakeRetransmit, out),
             TcpState::SynReceived => self.send_syn(now, true, SendReason::HandshakeRetransmit, out),
             _ => {
                 // RFC 5681 §3.1 eq. (4): halve, then restart from one segment.
                 let flight = seq::diff(self.snd_max, self.snd_una);
-                self.ssthresh = (flight / 2).max(2 * self.snd_mss);
-                self.cwnd = self.snd_mss;
-                self.ca_acked = 0;
-                self.recover = None;
-                self.dup_acks = 0;
+                self.cc.on_retransmit_timeout(flight, self.snd_mss);
                 self.snd_nxt = self.snd_una;
                 self.output_with(now, SendReason::Retransmit, out);
                 if !self.timers.is_running(TimerKind::Retransmit) && self.snd_una != self.snd_max {
-                    self.timers.set(TimerKind::Retransmit, now + self.rto);
+                    self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
                 }
             }
         }
@@ -961,10 +846,10 @@ impl Tcb {
             self.state,
             TcpState::Established | TcpState::CloseWait | TcpState::FinWait1 | TcpState::Closing | TcpState::LastAck
         ) {
-            while self.send_one(now, reason, out) {
+            while self.send_one(now, reason, 0, out) {
                 reason = SendReason::Data;
             }
-            self.validate_cwnd(out.segments.len() > sent_before);
+            self.cc.after_sending(out.segments.len() > sent_before, self.snd_una, self.snd_nxt, self.snd_mss);
             self.arm_persist(now);
         }
         if out.segments.len() > sent_before {
@@ -982,11 +867,12 @@ impl Tcb {
     }
 
     /// Sends one segment of data and/or FIN if allowed; false when nothing went out.
-    fn send_one(&mut self, now: u64, reason: SendReason, out: &mut TcpOut) -> bool {
+    /// `window_floor` lets a retransmission through windows smaller than it.
+    fn send_one(&mut self, now: u64, reason: SendReason, window_floor: u32, out: &mut TcpOut) -> bool {
         let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
         let unsent = self.send_buf.len().saturating_sub(offset);
         let in_flight = seq::diff(self.snd_nxt, self.snd_una);
-        let window = self.snd_wnd.min(self.cwnd);
+        let window = self.snd_wnd.max(window_floor).min(self.cc.cwnd().max(window_floor));
         let usable = window.saturating_sub(in_flight) as usize;
         let mut len = unsent.min(usable).min(self.snd_mss as usize);
         if len > 0 && len < self.snd_mss as usize && len < unsent {
@@ -1024,8 +910,8 @@ impl Tcb {
         } else {
             SendReason::Data
         };
-        if !retransmission && self.rtt_probe.is_none() {
-            self.rtt_probe = Some((self.snd_nxt.wrapping_add(seg_len), now));
+        if !retransmission {
+            self.rtt.on_send(self.snd_nxt.wrapping_add(seg_len), now);
         }
         self.snd_nxt = self.snd_nxt.wrapping_add(seg_len);
         if seq::gt(self.snd_nxt, self.snd_max) {
@@ -1033,7 +919,7 @@ impl Tcb {
         }
         out.segments.push((seg, why));
         if !self.timers.is_running(TimerKind::Retransmit) {
-            self.timers.set(TimerKind::Retransmit, now + self.rto);
+            self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
         }
         !fin_now
     }
@@ -1042,18 +928,13 @@ impl Tcb {
     fn retransmit_first(&mut self, now: u64, reason: SendReason, out: &mut TcpOut) {
         let saved = self.snd_nxt;
         self.snd_nxt = self.snd_una;
-        let saved_cwnd = self.cwnd;
-        self.cwnd = self.cwnd.max(self.snd_mss);
-        let saved_wnd = self.snd_wnd;
-        self.snd_wnd = self.snd_wnd.max(self.snd_mss);
-        self.rtt_probe = None;
-        self.send_one(now, reason, out);
-        self.snd_wnd = saved_wnd;
-        self.cwnd = saved_cwnd;
+        self.rtt.on_retransmit();
+        // One segment goes whatever cwnd and the peer's window say.
+        self.send_one(now, reason, self.snd_mss, out);
         if seq::gt(saved, self.snd_nxt) {
             self.snd_nxt = saved;
         }
-        self.timers.set(TimerKind::Retransmit, now + self.rto);
+        self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
     }
 
     /// Linux's `tcp_check_probe_timer`: with data waiting, nothing in flight and
@@ -1090,7 +971,7 @@ impl Tcb {
 
     /// Linux's `tcp_probe0_base`: the RTO, never below its floor.
     fn probe0_base(&self) -> u64 {
-        self.rto.max(self.cfg.rto_min_us).max(MIN_RTO_US)
+        self.rtt.rto().max(self.cfg.rto_min_us).max(MIN_RTO_US)
     }
 
     /// Linux's `tcp_probe0_when`: the base doubled once per unanswered probe
@@ -1133,7 +1014,7 @@ impl Tcb {
                 self.snd_max = end;
             }
             out.segments.push((seg, SendReason::Data));
-            self.timers.set(TimerKind::Retransmit, now + self.rto);
+            self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
             self.persist_backoff = 0;
             return;
         }
@@ -1161,7 +1042,7 @@ impl Tcb {
         self.syn_sent_at = Some(now);
         self.first_syn_at.get_or_insert(now);
         out.segments.push((seg, reason));
-        self.timers.set(TimerKind::Retransmit, now + self.rto);
+        self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
     }
 
     /// Builds a segment from this connection's ports, with our ACK and window.
@@ -1265,7 +1146,7 @@ impl Tcb {
                 self.snd_wscale = 0;
             }
         }
-        self.cwnd = self.cfg.initial_cwnd_segments.max(1) * self.snd_mss;
+        self.cc.start(self.cfg.initial_cwnd_segments, self.snd_mss);
     }
 
     /// Our SYN was acknowledged: the handshake's round trip is the first RTT sample.
@@ -1277,59 +1158,13 @@ impl Tcb {
         self.timers.stop(TimerKind::Retransmit);
         if self.retries == 0 {
             if let Some(sent_at) = self.syn_sent_at {
-                self.rtt_sample(now.saturating_sub(sent_at));
+                self.rtt.sample(now.saturating_sub(sent_at), self.snd_una, self.snd_nxt);
             }
         } else {
             // Karn: no sample from a retransmitted SYN; Linux restarts from the initial RTO.
-            self.rto = self.cfg.rto_initial_us.max(MIN_RTO_US);
+            self.rtt.restart(self.cfg.rto_initial_us);
         }
         self.retries = 0;
-    }
-
-    /// Linux's `tcp_rtt_estimator` and `tcp_set_rto`: RFC 6298's smoothing, but
-    /// the variance term is the largest deviation seen over the last window of
-    /// data and never less than `rto_min`, so the RTO is the smoothed RTT plus
-    /// at least `rto_min` (220 ms for a 20 ms RTT), not `max(SRTT + 4·RTTVAR,
-    /// rto_min)`. `tcp_bound_rto` then applies the ceiling.
-    fn rtt_sample(&mut self, r: u64) {
-        let rto_min = self.cfg.rto_min_us;
-        match self.srtt8 {
-            None => {
-                self.srtt8 = Some(r << 3);
-                self.mdev = r << 1;
-                self.rttvar = self.mdev.max(rto_min);
-                self.mdev_max = self.rttvar;
-                self.rtt_seq = self.snd_nxt;
-            }
-            Some(srtt8) => {
-                let mut err = r as i64 - (srtt8 >> 3) as i64;
-                self.srtt8 = Some(srtt8.saturating_add_signed(err));
-                if err < 0 {
-                    // A falling RTT moves the deviation eight times slower.
-                    err = -err - (self.mdev >> 2) as i64;
-                    if err > 0 {
-                        err >>= 3;
-                    }
-                } else {
-                    err -= (self.mdev >> 2) as i64;
-                }
-                self.mdev = self.mdev.saturating_add_signed(err);
-                if self.mdev > self.mdev_max {
-                    self.mdev_max = self.mdev;
-                    self.rttvar = self.rttvar.max(self.mdev_max);
-                }
-                if seq::gt(self.snd_una, self.rtt_seq) {
-                    if self.mdev_max < self.rttvar {
-                        self.rttvar -= (self.rttvar - self.mdev_max) >> 2;
-                    }
-                    self.rtt_seq = self.snd_nxt;
-                    self.mdev_max = rto_min;
-                }
-            }
-        }
-        let srtt8 = self.srtt8.map_or(1, |s| s.max(1));
-        self.srtt8 = Some(srtt8);
-        self.rto = ((srtt8 >> 3).saturating_add(self.rttvar)).min(self.cfg.rto_max_us).max(MIN_RTO_US);
     }
 
     fn set_state(&mut self, to: TcpState, out: &mut TcpOut) {
@@ -1416,7 +1251,7 @@ mod tests {
         let tcb = established();
         assert_eq!(tcb.snd_mss, 1000);
         assert_eq!(tcb.snd_wnd, 8192);
-        assert_eq!(tcb.srtt8, Some(80_000), "the handshake gives the first RTT sample");
+        assert_eq!(tcb.rtt.srtt_us(), Some(10_000), "the handshake gives the first RTT sample");
     }
 
     #[test]
@@ -1424,7 +1259,7 @@ mod tests {
         // tcp_rtt_estimator + __tcp_set_rto: rttvar never falls below rto_min,
         // so a 10 ms RTT gives 210 ms (Linux), not max(10 + 4 × 5, 200) = 200.
         let mut tcb = established();
-        assert_eq!(tcb.rto, 210_000);
+        assert_eq!(tcb.rtt.rto(), 210_000);
         // A steady 10 ms RTT over many windows keeps it there.
         let mut out = TcpOut::default();
         for i in 0..20u32 {
@@ -1432,7 +1267,7 @@ mod tests {
             tcb.write(&Arc::from(&b"x"[..]), 0, now, &mut out);
             tcb.on_segment(&seg(IRS + 1, ISS + 2 + i, TcpFlags::ACK, 8192, &[]), now + 10_000, &mut out);
         }
-        assert_eq!(tcb.rto, 210_000);
+        assert_eq!(tcb.rtt.rto(), 210_000);
         assert_eq!(tcb.stats().srtt_us, Some(10_000));
     }
 
@@ -1538,7 +1373,7 @@ mod tests {
         // then 2, 4, ... RTOs; each answer restarts the wait from its arrival.
         let mut tcb = established();
         let mut out = TcpOut::default();
-        assert_eq!(tcb.rto, 210_000);
+        assert_eq!(tcb.rtt.rto(), 210_000);
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 0, &[]), 0, &mut out);
         out.clear();
         assert_eq!(tcb.write(&Arc::from(&b"xyz"[..]), 0, 0, &mut out), 3);
