@@ -17,7 +17,6 @@ use crate::net::addr::SocketAddrV4;
 use crate::net::packet::empty_payload;
 use crate::net::socket::Errno;
 use crate::net::trace::SendReason;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use super::congestion::SSTHRESH_INFINITE;
@@ -107,8 +106,6 @@ pub struct Tcb {
     rcv_nxt_off: u64,
     recv_buf: RecvQueue,
     recv_cap: usize,
-    out_of_order: BTreeMap<u64, Vec<u8>>,
-    ooo_bytes: usize,
     /// Stream offset of a FIN that arrived ahead of missing data.
     ooo_fin: Option<u64>,
     pub fin_received: bool,
@@ -169,8 +166,6 @@ impl Tcb {
             rcv_nxt_off: 0,
             recv_buf: RecvQueue::default(),
             recv_cap: cfg.recv_buffer,
-            out_of_order: BTreeMap::new(),
-            ooo_bytes: 0,
             ooo_fin: None,
             fin_received: false,
             rcv_wnd_adv: 0,
@@ -242,7 +237,7 @@ impl Tcb {
             send_unsent: self.send_buf.len() - data_in_flight,
             rcv_nxt: self.rcv_nxt,
             recv_buffered: self.recv_buf.len(),
-            recv_out_of_order: self.ooo_bytes,
+            recv_out_of_order: self.recv_buf.out_of_order_len(),
             recv_capacity: self.recv_cap,
             advertised_window: self.rcv_wnd_adv,
             cwnd: self.cc.cwnd(),
@@ -267,11 +262,7 @@ impl Tcb {
         if self.send_buf.len() > self.send_cap.max(1) {
             return Err(format!("send buffer {} over its capacity {}", self.send_buf.len(), self.send_cap));
         }
-        let ooo: usize = self.out_of_order.values().map(Vec::len).sum();
-        if ooo != self.ooo_bytes || self.out_of_order.keys().next().is_some_and(|&k| k <= self.rcv_nxt_off) {
-            return Err("out-of-order queue inconsistent".into());
-        }
-        Ok(())
+        self.recv_buf.check_out_of_order(self.rcv_nxt_off)
     }
 
     pub fn cwnd(&self) -> u32 {
@@ -311,7 +302,7 @@ impl Tcb {
             self.send_cap = s.max(self.send_buf.len()).max(1);
         }
         if let Some(r) = recv {
-            self.recv_cap = r.max(self.recv_buf.len() + self.ooo_bytes).max(1);
+            self.recv_cap = r.max(self.recv_buf.len() + self.recv_buf.out_of_order_len()).max(1);
             if self.state == TcpState::Closed || self.state == TcpState::Listen {
                 self.rcv_wscale = if self.cfg.window_scaling { window_shift(self.recv_cap) } else { 0 };
             }
@@ -671,9 +662,10 @@ impl Tcb {
         if start == self.rcv_nxt_off {
             self.recv_buf.push(seg.payload.clone(), skip, end);
             self.advance_rcv(data.len() as u64);
-            self.drain_out_of_order();
+            let joined = self.recv_buf.drain_out_of_order(self.rcv_nxt_off, self.recv_cap);
+            self.advance_rcv(joined);
             self.unacked_segments += 1;
-            if self.cfg.delayed_ack && self.out_of_order.is_empty() && self.unacked_segments < 2 {
+            if self.cfg.delayed_ack && !self.recv_buf.has_out_of_order() && self.unacked_segments < 2 {
                 if !self.timers.is_running(TimerKind::DelayedAck) {
                     self.timers.set(TimerKind::DelayedAck, now + self.cfg.delayed_ack_us);
                 }
@@ -681,31 +673,9 @@ impl Tcb {
                 self.ack_pending = Some(SendReason::Ack);
             }
         } else {
-            if !self.out_of_order.contains_key(&start) {
-                self.ooo_bytes += data.len();
-                self.out_of_order.insert(start, data.to_vec());
-            }
+            self.recv_buf.insert_out_of_order(start, data);
             // Out of order: an immediate duplicate ACK tells the sender about the hole.
             self.ack_pending = Some(SendReason::DupAck);
-        }
-    }
-
-    fn drain_out_of_order(&mut self) {
-        while let Some((&off, _)) = self.out_of_order.first_key_value() {
-            if off > self.rcv_nxt_off {
-                break;
-            }
-            let Some((off, data)) = self.out_of_order.pop_first() else { break };
-            self.ooo_bytes -= data.len();
-            let skip = (self.rcv_nxt_off - off) as usize;
-            if skip < data.len() {
-                let fresh = &data[skip..];
-                let room = self.recv_cap.saturating_sub(self.recv_buf.len());
-                let fresh = &fresh[..fresh.len().min(room)];
-                let n = fresh.len();
-                self.recv_buf.push(Arc::from(fresh), 0, n);
-                self.advance_rcv(n as u64);
-            }
         }
     }
 
