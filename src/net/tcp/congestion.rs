@@ -8,7 +8,7 @@
 //! (`struct tcp_congestion_ops`: `cong_avoid` and `ssthresh`). Reno is the one
 //! algorithm today; CUBIC becomes another [`Algorithm`] variant.
 
-use super::segment::seq;
+use super::segment::SeqNumber;
 
 /// Linux's "infinite" initial slow-start threshold.
 pub const SSTHRESH_INFINITE: u32 = i32::MAX as u32;
@@ -83,7 +83,7 @@ pub struct Congestion {
     ssthresh: u32,
     dup_acks: u32,
     /// NewReno: in fast recovery until this sequence number is acknowledged.
-    recover: Option<u32>,
+    recover: Option<SeqNumber>,
     /// cwnd grows only while the sender uses it (RFC 7661, Linux's
     /// `tcp_is_cwnd_limited`): the most bytes in flight in the current window,
     /// whether sending stopped at cwnd in it, and the sequence that ends it.
@@ -91,13 +91,13 @@ pub struct Congestion {
     /// every byte acknowledged, without bound.
     max_flight: u32,
     cwnd_limited: bool,
-    usage_end: u32,
+    usage_end: SeqNumber,
     algorithm: Algorithm,
 }
 
 impl Congestion {
     /// Before the handshake: no window until [`Congestion::start`].
-    pub fn new(iss: u32) -> Congestion {
+    pub fn new(iss: SeqNumber) -> Congestion {
         Congestion {
             cwnd: 0,
             ssthresh: SSTHRESH_INFINITE,
@@ -128,12 +128,12 @@ impl Congestion {
     /// `data_acked` of them data bytes. NewReno (RFC 6582 §3.2): in fast
     /// recovery, an ACK short of `recover` is partial and the next hole is
     /// resent; one that reaches it ends recovery.
-    pub fn on_new_ack(&mut self, ack: u32, acked: u32, data_acked: u32, mss: u32) -> AckAction {
+    pub fn on_new_ack(&mut self, ack: SeqNumber, acked: u32, data_acked: u32, mss: u32) -> AckAction {
         if self.recover.is_none() {
             self.dup_acks = 0;
         }
         match self.recover {
-            Some(recover) if seq::lt(ack, recover) => {
+            Some(recover) if ack < recover => {
                 // Partial ACK: deflate by what left the network, plus the
                 // segment about to be resent.
                 self.cwnd = self.cwnd.saturating_sub(acked).saturating_add(mss).max(mss);
@@ -159,7 +159,7 @@ impl Congestion {
     /// `flight` bytes outstanding up to `snd_max`. The third starts fast
     /// retransmit and recovery (RFC 5681 §3.2 steps 2–3); in recovery each
     /// further one means a segment left the network, and inflates cwnd.
-    pub fn on_duplicate_ack(&mut self, flight: u32, snd_max: u32, mss: u32) -> AckAction {
+    pub fn on_duplicate_ack(&mut self, flight: u32, snd_max: SeqNumber, mss: u32) -> AckAction {
         self.dup_acks += 1;
         if self.recover.is_some() {
             self.cwnd = self.cwnd.saturating_add(mss);
@@ -192,14 +192,14 @@ impl Congestion {
     /// Linux's `tcp_cwnd_validate`, after each round of sending (`sent`: whether
     /// anything went): remembers how much of cwnd this window used. A new
     /// window starts once everything sent in the last one is acknowledged.
-    pub fn after_sending(&mut self, sent: bool, snd_una: u32, snd_nxt: u32, mss: u32) {
-        let flight = seq::diff(snd_nxt, snd_una);
+    pub fn after_sending(&mut self, sent: bool, snd_una: SeqNumber, snd_nxt: SeqNumber, mss: u32) {
+        let flight = snd_nxt - snd_una;
         // No room left for a full segment: sending stopped at cwnd.
         let limited = flight.saturating_add(mss) > self.cwnd;
         if !sent && !limited {
             return;
         }
-        if !seq::lt(snd_una, self.usage_end) || limited || (!self.cwnd_limited && flight > self.max_flight) {
+        if snd_una >= self.usage_end || limited || (!self.cwnd_limited && flight > self.max_flight) {
             self.cwnd_limited = limited;
             self.max_flight = flight;
             self.usage_end = snd_nxt;
@@ -213,11 +213,15 @@ mod tests {
 
     const MSS: u32 = 1000;
 
+    fn seq(n: u32) -> SeqNumber {
+        SeqNumber(n)
+    }
+
     /// A window of 10 segments, with `flight` bytes sent from 0.
     fn sending(flight: u32) -> Congestion {
-        let mut cc = Congestion::new(0);
+        let mut cc = Congestion::new(SeqNumber(0));
         cc.start(10, MSS);
-        cc.after_sending(true, 0, flight, MSS);
+        cc.after_sending(true, seq(0), seq(flight), MSS);
         cc
     }
 
@@ -226,9 +230,9 @@ mod tests {
         // 10 000 bytes in flight fill cwnd: each ACK of one segment adds one
         // MSS (RFC 3465, L = 1), an ACK of three segments also only one.
         let mut cc = sending(10 * MSS);
-        assert_eq!(cc.on_new_ack(1000, 1000, 1000, MSS), AckAction::Nothing);
+        assert_eq!(cc.on_new_ack(seq(1000), 1000, 1000, MSS), AckAction::Nothing);
         assert_eq!(cc.cwnd(), 11_000);
-        cc.on_new_ack(4000, 3000, 3000, MSS);
+        cc.on_new_ack(seq(4000), 3000, 3000, MSS);
         assert_eq!((cc.cwnd(), cc.ssthresh()), (12_000, SSTHRESH_INFINITE));
     }
 
@@ -238,8 +242,8 @@ mod tests {
         // 10 000, so tcp_is_cwnd_limited says no and every ACK leaves cwnd be.
         let mut cc = sending(100);
         for i in 1..=50 {
-            cc.on_new_ack(100 * i, 100, 100, MSS);
-            cc.after_sending(true, 100 * i, 100 * (i + 1), MSS);
+            cc.on_new_ack(seq(100 * i), 100, 100, MSS);
+            cc.after_sending(true, seq(100 * i), seq(100 * (i + 1)), MSS);
         }
         assert_eq!(cc.cwnd(), 10_000);
     }
@@ -254,30 +258,30 @@ mod tests {
         // the sender keeps cwnd full).
         let mut una = 0;
         for expect in [2000, 3000, 4000] {
-            cc.after_sending(true, una, una + cc.cwnd(), MSS);
+            cc.after_sending(true, seq(una), seq(una + cc.cwnd()), MSS);
             una += MSS;
-            cc.on_new_ack(una, MSS, MSS, MSS);
+            cc.on_new_ack(seq(una), MSS, MSS, MSS);
             assert_eq!(cc.cwnd(), expect);
         }
         // cwnd = ssthresh: avoidance. Four ACKs of 1000 reach 4000 acked: +1 MSS
         // at the fourth, the count keeps the remainder 0.
         let mut seen = Vec::new();
         for _ in 0..4 {
-            cc.after_sending(true, una, una + cc.cwnd(), MSS);
+            cc.after_sending(true, seq(una), seq(una + cc.cwnd()), MSS);
             una += MSS;
-            cc.on_new_ack(una, MSS, MSS, MSS);
+            cc.on_new_ack(seq(una), MSS, MSS, MSS);
             seen.push(cc.cwnd());
         }
         assert_eq!(seen, vec![4000, 4000, 4000, 5000]);
         // The next increase needs a whole 5000.
         for _ in 0..4 {
-            cc.after_sending(true, una, una + cc.cwnd(), MSS);
+            cc.after_sending(true, seq(una), seq(una + cc.cwnd()), MSS);
             una += MSS;
-            cc.on_new_ack(una, MSS, MSS, MSS);
+            cc.on_new_ack(seq(una), MSS, MSS, MSS);
         }
         assert_eq!(cc.cwnd(), 5000);
-        cc.after_sending(true, una, una + cc.cwnd(), MSS);
-        cc.on_new_ack(una + MSS, MSS, MSS, MSS);
+        cc.after_sending(true, seq(una), seq(una + cc.cwnd()), MSS);
+        cc.on_new_ack(seq(una + MSS), MSS, MSS, MSS);
         assert_eq!(cc.cwnd(), 6000);
     }
 
@@ -286,20 +290,20 @@ mod tests {
         // 10 000 in flight, snd_max 10 000: the third duplicate sets ssthresh
         // 5000, cwnd 5000 + 3·1000 = 8000, recover = 10 000.
         let mut cc = sending(10 * MSS);
-        assert_eq!(cc.on_duplicate_ack(10 * MSS, 10 * MSS, MSS), AckAction::Nothing);
-        assert_eq!(cc.on_duplicate_ack(10 * MSS, 10 * MSS, MSS), AckAction::Nothing);
+        assert_eq!(cc.on_duplicate_ack(10 * MSS, seq(10 * MSS), MSS), AckAction::Nothing);
+        assert_eq!(cc.on_duplicate_ack(10 * MSS, seq(10 * MSS), MSS), AckAction::Nothing);
         assert_eq!(cc.cwnd(), 10_000, "two duplicates change nothing");
-        assert_eq!(cc.on_duplicate_ack(10 * MSS, 10 * MSS, MSS), AckAction::RetransmitFirst);
+        assert_eq!(cc.on_duplicate_ack(10 * MSS, seq(10 * MSS), MSS), AckAction::RetransmitFirst);
         assert_eq!((cc.cwnd(), cc.ssthresh()), (8000, 5000));
         // A fourth inflates by one MSS.
-        assert_eq!(cc.on_duplicate_ack(10 * MSS, 10 * MSS, MSS), AckAction::Nothing);
+        assert_eq!(cc.on_duplicate_ack(10 * MSS, seq(10 * MSS), MSS), AckAction::Nothing);
         assert_eq!(cc.cwnd(), 9000);
         // Partial ACK of 3000 (to 3000 < recover): 9000 − 3000 + 1000 = 7000,
         // and the next hole is resent.
-        assert_eq!(cc.on_new_ack(3000, 3000, 3000, MSS), AckAction::RetransmitFirst);
+        assert_eq!(cc.on_new_ack(seq(3000), 3000, 3000, MSS), AckAction::RetransmitFirst);
         assert_eq!(cc.cwnd(), 7000);
         // Full ACK (10 000 = recover): cwnd = ssthresh, recovery over.
-        assert_eq!(cc.on_new_ack(10_000, 7000, 7000, MSS), AckAction::Nothing);
+        assert_eq!(cc.on_new_ack(seq(10_000), 7000, 7000, MSS), AckAction::Nothing);
         assert_eq!((cc.cwnd(), cc.ssthresh()), (5000, 5000));
     }
 
@@ -307,15 +311,15 @@ mod tests {
     fn a_timeout_collapses_cwnd_to_one_segment_and_abandons_recovery() {
         let mut cc = sending(10 * MSS);
         for _ in 0..3 {
-            cc.on_duplicate_ack(10 * MSS, 10 * MSS, MSS);
+            cc.on_duplicate_ack(10 * MSS, seq(10 * MSS), MSS);
         }
         // 3000 outstanding at the timeout: ssthresh = max(1500, 2000) = 2000.
         cc.on_retransmit_timeout(3 * MSS, MSS);
         assert_eq!((cc.cwnd(), cc.ssthresh()), (1000, 2000));
         // Out of recovery: an ACK below the old recover point grows cwnd (slow
         // start) rather than being taken for a partial ACK.
-        cc.after_sending(true, 7000, 8000, MSS);
-        assert_eq!(cc.on_new_ack(8000, 1000, 1000, MSS), AckAction::Nothing);
+        cc.after_sending(true, seq(7000), seq(8000), MSS);
+        assert_eq!(cc.on_new_ack(seq(8000), 1000, 1000, MSS), AckAction::Nothing);
         assert_eq!(cc.cwnd(), 2000);
     }
 }

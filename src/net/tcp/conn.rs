@@ -8,7 +8,7 @@
 use super::congestion::{AckAction, Congestion};
 use super::recv_queue::RecvQueue;
 use super::rtt::{RttEstimator, MIN_RTO_US};
-use super::segment::{seq, TcpFlags, TcpSegment};
+use super::segment::{SeqNumber, TcpFlags, TcpSegment};
 use super::send_queue::SendQueue;
 use super::state::TcpState;
 use super::timers::{TimerKind, Timers};
@@ -76,22 +76,22 @@ pub struct Tcb {
     pub timers: Timers,
 
     // Send sequence space.
-    iss: u32,
-    snd_una: u32,
-    snd_nxt: u32,
+    iss: SeqNumber,
+    snd_una: SeqNumber,
+    snd_nxt: SeqNumber,
     /// Highest sequence number sent so far, plus one.
-    snd_max: u32,
+    snd_max: SeqNumber,
     /// Peer's window in bytes (already scaled).
     snd_wnd: u32,
     max_snd_wnd: u32,
-    snd_wl1: u32,
-    snd_wl2: u32,
+    snd_wl1: SeqNumber,
+    snd_wl2: SeqNumber,
     /// Data from `snd_una` on: in flight, then unsent.
     send_buf: SendQueue,
     send_cap: usize,
     /// The application will write no more: the sequence number the FIN takes,
     /// right after the last byte written.
-    fin_seq: Option<u32>,
+    fin_seq: Option<SeqNumber>,
     snd_mss: u32,
     our_mss: u32,
     snd_wscale: u8,
@@ -100,8 +100,8 @@ pub struct Tcb {
     peer_offered_wscale: bool,
 
     // Receive sequence space.
-    irs: u32,
-    rcv_nxt: u32,
+    irs: SeqNumber,
+    rcv_nxt: SeqNumber,
     /// Stream offset of `rcv_nxt` (bytes since the SYN), so out-of-order keys never wrap.
     rcv_nxt_off: u64,
     recv_buf: RecvQueue,
@@ -139,6 +139,7 @@ pub struct Tcb {
 impl Tcb {
     fn new(cfg: &TcpConfig, local: SocketAddrV4, remote: SocketAddrV4, iss: u32, our_mss: u32, state: TcpState) -> Tcb {
         let rcv_wscale = if cfg.window_scaling { window_shift(cfg.recv_buffer) } else { 0 };
+        let iss = SeqNumber(iss);
         Tcb {
             state,
             local,
@@ -151,8 +152,8 @@ impl Tcb {
             snd_max: iss,
             snd_wnd: 0,
             max_snd_wnd: 0,
-            snd_wl1: 0,
-            snd_wl2: 0,
+            snd_wl1: SeqNumber(0),
+            snd_wl2: SeqNumber(0),
             send_buf: SendQueue::default(),
             send_cap: cfg.send_buffer,
             fin_seq: None,
@@ -161,8 +162,8 @@ impl Tcb {
             snd_wscale: 0,
             rcv_wscale,
             peer_offered_wscale: false,
-            irs: 0,
-            rcv_nxt: 0,
+            irs: SeqNumber(0),
+            rcv_nxt: SeqNumber(0),
             rcv_nxt_off: 0,
             recv_buf: RecvQueue::default(),
             recv_cap: cfg.recv_buffer,
@@ -212,11 +213,11 @@ impl Tcb {
     ) -> Tcb {
         let mut tcb = Tcb::new(cfg, local, remote, iss, our_mss, TcpState::Listen);
         tcb.take_syn_options(syn);
-        tcb.irs = syn.seq;
-        tcb.rcv_nxt = syn.seq.wrapping_add(1);
+        tcb.irs = syn.seq_number();
+        tcb.rcv_nxt = syn.seq_number() + 1;
         tcb.snd_wnd = u32::from(syn.window);
         tcb.max_snd_wnd = tcb.snd_wnd;
-        tcb.snd_wl1 = syn.seq;
+        tcb.snd_wl1 = syn.seq_number();
         tcb.set_state(TcpState::SynReceived, out);
         tcb.send_syn(now, true, SendReason::Handshake, out);
         tcb
@@ -225,17 +226,17 @@ impl Tcb {
     // ----- read-only views -------------------------------------------------------
 
     pub fn stats(&self) -> TcpStats {
-        let in_flight = seq::diff(self.snd_nxt, self.snd_una) as usize;
+        let in_flight = (self.snd_nxt - self.snd_una) as usize;
         let data_in_flight = in_flight.min(self.send_buf.len());
         TcpStats {
             state: self.state,
-            snd_una: self.snd_una,
-            snd_nxt: self.snd_nxt,
+            snd_una: self.snd_una.0,
+            snd_nxt: self.snd_nxt.0,
             snd_wnd: self.snd_wnd,
             send_acked_capacity: self.send_cap,
             send_in_flight: data_in_flight,
             send_unsent: self.send_buf.len() - data_in_flight,
-            rcv_nxt: self.rcv_nxt,
+            rcv_nxt: self.rcv_nxt.0,
             recv_buffered: self.recv_buf.len(),
             recv_out_of_order: self.recv_buf.out_of_order_len(),
             recv_capacity: self.recv_cap,
@@ -250,7 +251,7 @@ impl Tcb {
 
     /// The connection's own consistency rules; a description of the first broken one.
     pub fn check_invariants(&self) -> Result<(), String> {
-        if !(seq::le(self.snd_una, self.snd_nxt) && seq::le(self.snd_nxt, self.snd_max)) {
+        if !(self.snd_una <= self.snd_nxt && self.snd_nxt <= self.snd_max) {
             return Err(format!(
                 "send sequence out of order: una {} nxt {} max {}",
                 self.snd_una, self.snd_nxt, self.snd_max
@@ -344,7 +345,7 @@ impl Tcb {
         if self.fin_seq.is_some() {
             return;
         }
-        let fin_seq = self.snd_una.wrapping_add(self.send_buf.len() as u32);
+        let fin_seq = self.snd_una + self.send_buf.len() as u32;
         match self.state {
             TcpState::SynReceived | TcpState::Established => {
                 self.fin_seq = Some(fin_seq);
@@ -406,7 +407,7 @@ impl Tcb {
 
     fn on_segment_syn_sent(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) {
         let f = seg.flags;
-        if f.ack() && (seq::le(seg.ack, self.iss) || seq::gt(seg.ack, self.snd_max)) {
+        if f.ack() && (seg.ack_number() <= self.iss || seg.ack_number() > self.snd_max) {
             // tcp_rcv_synsent_state_process: reset_and_undo, answered by
             // tcp_v4_send_reset from the segment.
             if !f.rst() {
@@ -424,14 +425,14 @@ impl Tcb {
             return;
         }
         self.take_syn_options(seg);
-        self.irs = seg.seq;
-        self.rcv_nxt = seg.seq.wrapping_add(1);
-        self.snd_wl1 = seg.seq;
+        self.irs = seg.seq_number();
+        self.rcv_nxt = seg.seq_number() + 1;
+        self.snd_wl1 = seg.seq_number();
         if f.ack() {
-            self.snd_wl2 = seg.ack;
+            self.snd_wl2 = seg.ack_number();
             self.snd_wnd = u32::from(seg.window);
             self.max_snd_wnd = self.snd_wnd;
-            self.syn_acked(seg.ack, now);
+            self.syn_acked(seg.ack_number(), now);
             self.set_state(TcpState::Established, out);
             self.ack_pending = Some(SendReason::Ack);
         } else {
@@ -448,20 +449,20 @@ impl Tcb {
         if self.state == TcpState::SynReceived
             && f.syn()
             && f.ack()
-            && seg.seq.wrapping_add(1) == self.rcv_nxt
-            && seg.ack == self.snd_nxt
+            && seg.seq_number() + 1 == self.rcv_nxt
+            && seg.ack_number() == self.snd_nxt
         {
             // Simultaneous open (RFC 9293 figure 8): the peer's SYN-ACK acknowledges
             // our SYN; its own SYN we have already seen. Linux lets it pass.
             self.snd_wnd = u32::from(seg.window);
             self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
-            self.snd_wl1 = seg.seq;
-            self.snd_wl2 = seg.ack;
-            self.syn_acked(seg.ack, now);
+            self.snd_wl1 = seg.seq_number();
+            self.snd_wl2 = seg.ack_number();
+            self.syn_acked(seg.ack_number(), now);
             self.set_state(TcpState::Established, out);
             return;
         }
-        if self.state == TcpState::SynReceived && f.syn() && !f.ack() && seg.seq == self.irs {
+        if self.state == TcpState::SynReceived && f.syn() && !f.ack() && seg.seq_number() == self.irs {
             // The peer sent its SYN again: our SYN-ACK was lost. Linux's request
             // socket answers with the SYN-ACK once more (inet_rtx_syn_ack).
             self.send_syn(now, true, SendReason::HandshakeRetransmit, out);
@@ -478,7 +479,7 @@ impl Tcb {
             return;
         }
         if f.rst() {
-            if seg.seq != self.rcv_nxt {
+            if seg.seq_number() != self.rcv_nxt {
                 // RFC 5961 §3.2: in window but not exact — challenge ACK.
                 self.ack_out_of_window(seg, SendReason::Ack, now);
                 return;
@@ -506,12 +507,12 @@ impl Tcb {
             return;
         }
         if self.state == TcpState::SynReceived {
-            if seq::lt(self.snd_una, seg.ack) && seq::le(seg.ack, self.snd_max) {
+            if self.snd_una < seg.ack_number() && seg.ack_number() <= self.snd_max {
                 self.snd_wnd = u32::from(seg.window) << self.snd_wscale;
                 self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
-                self.snd_wl1 = seg.seq;
-                self.snd_wl2 = seg.ack;
-                self.syn_acked(seg.ack, now);
+                self.snd_wl1 = seg.seq_number();
+                self.snd_wl2 = seg.ack_number();
+                self.syn_acked(seg.ack_number(), now);
                 self.set_state(TcpState::Established, out);
             } else {
                 // tcp_check_req hands a bad ACK to the listener, which answers
@@ -531,15 +532,15 @@ impl Tcb {
     /// The ACK field of a segment in a synchronized state. Returns false when the
     /// segment must be dropped.
     fn process_ack(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) -> bool {
-        if seq::gt(seg.ack, self.snd_max) {
+        if seg.ack_number() > self.snd_max {
             self.ack_pending = Some(SendReason::Ack);
             return false;
         }
         let window = u32::from(seg.window) << self.snd_wscale;
         let outstanding = self.snd_max != self.snd_una;
-        if seq::gt(seg.ack, self.snd_una) {
-            self.new_ack(seg.ack, now, out);
-        } else if seg.ack == self.snd_una
+        if seg.ack_number() > self.snd_una {
+            self.new_ack(seg.ack_number(), now, out);
+        } else if seg.ack_number() == self.snd_una
             && seg.payload.is_empty()
             && !seg.flags.fin()
             && window == self.snd_wnd
@@ -549,16 +550,16 @@ impl Tcb {
             self.duplicate_ack(now, out);
         }
         // Window update (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2 rule).
-        if seq::lt(self.snd_wl1, seg.seq) || (self.snd_wl1 == seg.seq && seq::le(self.snd_wl2, seg.ack)) {
+        if self.snd_wl1 < seg.seq_number() || (self.snd_wl1 == seg.seq_number() && self.snd_wl2 <= seg.ack_number()) {
             self.snd_wnd = window;
             self.max_snd_wnd = self.max_snd_wnd.max(window);
-            self.snd_wl1 = seg.seq;
-            self.snd_wl2 = seg.ack;
+            self.snd_wl1 = seg.seq_number();
+            self.snd_wl2 = seg.ack_number();
         }
         if !outstanding {
             self.ack_probe(now);
         }
-        let fin_acked = self.fin_seq.is_some_and(|f| seq::gt(self.snd_una, f));
+        let fin_acked = self.fin_seq.is_some_and(|f| self.snd_una > f);
         match self.state {
             TcpState::FinWait1 if fin_acked => {
                 self.set_state(TcpState::FinWait2, out);
@@ -577,16 +578,16 @@ impl Tcb {
         true
     }
 
-    fn new_ack(&mut self, ack: u32, now: u64, out: &mut TcpOut) {
-        let acked = seq::diff(ack, self.snd_una);
+    fn new_ack(&mut self, ack: SeqNumber, now: u64, out: &mut TcpOut) {
+        let acked = ack - self.snd_una;
         let mut data_acked = acked as usize;
-        if self.fin_seq.is_some_and(|f| seq::gt(ack, f)) {
+        if self.fin_seq.is_some_and(|f| ack > f) {
             data_acked -= 1;
         }
         let data_acked = data_acked.min(self.send_buf.len());
         self.send_buf.drain_front(data_acked);
         self.snd_una = ack;
-        if seq::lt(self.snd_nxt, self.snd_una) {
+        if self.snd_nxt < self.snd_una {
             self.snd_nxt = self.snd_una;
         }
         // RTT sample (Karn: the timed segment is forgotten whenever we retransmit).
@@ -604,7 +605,7 @@ impl Tcb {
     }
 
     fn duplicate_ack(&mut self, now: u64, out: &mut TcpOut) {
-        let flight = seq::diff(self.snd_max, self.snd_una);
+        let flight = self.snd_max - self.snd_una;
         if self.cc.on_duplicate_ack(flight, self.snd_max, self.snd_mss) == AckAction::RetransmitFirst {
             self.retransmit_first(now, SendReason::FastRetransmit, out);
         }
@@ -613,7 +614,7 @@ impl Tcb {
     fn process_data(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) {
         let receiving = matches!(self.state, TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2);
         if !seg.payload.is_empty() && receiving {
-            let new_data = seq::gt(seg.seq.wrapping_add(seg.payload.len() as u32), self.rcv_nxt);
+            let new_data = seg.seq_number() + seg.payload.len() as u32 > self.rcv_nxt;
             let finishing = matches!(self.state, TcpState::FinWait1 | TcpState::FinWait2);
             if finishing && (self.orphaned || self.read_shutdown) && new_data {
                 // tcp_rcv_state_process, step 7: new data after the application
@@ -633,7 +634,7 @@ impl Tcb {
             self.accept_payload(seg, now);
         }
         if seg.flags.fin() && receiving | (self.state == TcpState::SynReceived) {
-            let fin_off = self.stream_offset(seg.seq) + seg.payload.len() as u64;
+            let fin_off = self.stream_offset(seg.seq_number()) + seg.payload.len() as u64;
             if fin_off == self.rcv_nxt_off {
                 self.receive_fin(now, out);
             } else if fin_off > self.rcv_nxt_off {
@@ -644,7 +645,7 @@ impl Tcb {
     }
 
     fn accept_payload(&mut self, seg: &TcpSegment, now: u64) {
-        let seg_off = self.stream_offset(seg.seq);
+        let seg_off = self.stream_offset(seg.seq_number());
         let window_end = self.rcv_nxt_off + u64::from(self.receive_window());
         let mut start = seg_off;
         let mut skip = 0;
@@ -681,11 +682,11 @@ impl Tcb {
 
     fn advance_rcv(&mut self, n: u64) {
         self.rcv_nxt_off += n;
-        self.rcv_nxt = self.rcv_nxt.wrapping_add(n as u32);
+        self.rcv_nxt += n as u32;
     }
 
     fn receive_fin(&mut self, now: u64, out: &mut TcpOut) {
-        self.rcv_nxt = self.rcv_nxt.wrapping_add(1);
+        self.rcv_nxt += 1;
         self.rcv_nxt_off += 1;
         self.fin_received = true;
         self.ooo_fin = None;
@@ -757,7 +758,7 @@ impl Tcb {
             TcpState::SynReceived => self.send_syn(now, true, SendReason::HandshakeRetransmit, out),
             _ => {
                 // RFC 5681 §3.1 eq. (4): halve, then restart from one segment.
-                let flight = seq::diff(self.snd_max, self.snd_una);
+                let flight = self.snd_max - self.snd_una;
                 self.cc.on_retransmit_timeout(flight, self.snd_mss);
                 self.snd_nxt = self.snd_una;
                 self.output_with(now, SendReason::Retransmit, out);
@@ -839,9 +840,9 @@ impl Tcb {
     /// Sends one segment of data and/or FIN if allowed; false when nothing went out.
     /// `window_floor` lets a retransmission through windows smaller than it.
     fn send_one(&mut self, now: u64, reason: SendReason, window_floor: u32, out: &mut TcpOut) -> bool {
-        let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
+        let offset = (self.snd_nxt - self.snd_una) as usize;
         let unsent = self.send_buf.len().saturating_sub(offset);
-        let in_flight = seq::diff(self.snd_nxt, self.snd_una);
+        let in_flight = self.snd_nxt - self.snd_una;
         let window = self.snd_wnd.max(window_floor).min(self.cc.cwnd().max(window_floor));
         let usable = window.saturating_sub(in_flight) as usize;
         let mut len = unsent.min(usable).min(self.snd_mss as usize);
@@ -854,7 +855,7 @@ impl Tcb {
         if len > 0 && self.cfg.nagle && len < self.snd_mss as usize && in_flight > 0 {
             len = 0;
         }
-        let fin_now = len == unsent && self.fin_seq == Some(self.snd_nxt.wrapping_add(len as u32));
+        let fin_now = len == unsent && self.fin_seq == Some(self.snd_nxt + len as u32);
         if len == 0 && !fin_now {
             return false;
         }
@@ -866,7 +867,7 @@ impl Tcb {
         if fin_now {
             flags = flags | TcpFlags::FIN;
         }
-        let retransmission = seq::lt(self.snd_nxt, self.snd_max);
+        let retransmission = self.snd_nxt < self.snd_max;
         let seg = self.segment(self.snd_nxt, flags, payload);
         let seg_len = seg.seq_len();
         let why = if retransmission {
@@ -881,10 +882,10 @@ impl Tcb {
             SendReason::Data
         };
         if !retransmission {
-            self.rtt.on_send(self.snd_nxt.wrapping_add(seg_len), now);
+            self.rtt.on_send(self.snd_nxt + seg_len, now);
         }
-        self.snd_nxt = self.snd_nxt.wrapping_add(seg_len);
-        if seq::gt(self.snd_nxt, self.snd_max) {
+        self.snd_nxt += seg_len;
+        if self.snd_nxt > self.snd_max {
             self.snd_max = self.snd_nxt;
         }
         out.segments.push((seg, why));
@@ -901,7 +902,7 @@ impl Tcb {
         self.rtt.on_retransmit();
         // One segment goes whatever cwnd and the peer's window say.
         self.send_one(now, reason, self.snd_mss, out);
-        if seq::gt(saved, self.snd_nxt) {
+        if saved > self.snd_nxt {
             self.snd_nxt = saved;
         }
         self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
@@ -955,7 +956,7 @@ impl Tcb {
 
     /// Bytes written but not yet sent.
     fn unsent(&self) -> usize {
-        let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
+        let offset = (self.snd_nxt - self.snd_una) as usize;
         self.send_buf.len().saturating_sub(offset)
     }
 
@@ -975,12 +976,12 @@ impl Tcb {
         let room = self.snd_wnd as usize;
         if room > 0 {
             let len = room.min(self.snd_mss as usize).min(unsent);
-            let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
+            let offset = (self.snd_nxt - self.snd_una) as usize;
             let payload = self.send_buf.slice(offset, len);
             let seg = self.segment(self.snd_nxt, TcpFlags::ACK | TcpFlags::PSH, payload);
-            let end = self.snd_nxt.wrapping_add(len as u32);
+            let end = self.snd_nxt + len as u32;
             self.snd_nxt = end;
-            if seq::gt(end, self.snd_max) {
+            if end > self.snd_max {
                 self.snd_max = end;
             }
             out.segments.push((seg, SendReason::Data));
@@ -988,7 +989,7 @@ impl Tcb {
             self.persist_backoff = 0;
             return;
         }
-        let probe = self.segment(self.snd_una.wrapping_sub(1), TcpFlags::ACK, empty_payload());
+        let probe = self.segment(self.snd_una - 1, TcpFlags::ACK, empty_payload());
         out.segments.push((probe, SendReason::ZeroWindowProbe));
         // Linux stops counting the backoff at tcp_retries2.
         if self.persist_backoff < self.cfg.data_retries {
@@ -1007,7 +1008,7 @@ impl Tcb {
         // The window in a SYN is never scaled (RFC 7323 §2.2).
         seg.window = self.receive_window().min(u32::from(u16::MAX)) as u16;
         self.rcv_wnd_adv = u32::from(seg.window);
-        self.snd_nxt = self.iss.wrapping_add(1);
+        self.snd_nxt = self.iss + 1;
         self.snd_max = self.snd_nxt;
         self.syn_sent_at = Some(now);
         self.first_syn_at.get_or_insert(now);
@@ -1016,7 +1017,7 @@ impl Tcb {
     }
 
     /// Builds a segment from this connection's ports, with our ACK and window.
-    fn segment(&mut self, seq_no: u32, flags: TcpFlags, payload: Arc<[u8]>) -> TcpSegment {
+    fn segment(&mut self, seq_no: SeqNumber, flags: TcpFlags, payload: Arc<[u8]>) -> TcpSegment {
         let with_ack = flags.ack();
         let w = self.receive_window();
         let scaled = (w >> self.rcv_wscale_in_use()).min(u32::from(u16::MAX));
@@ -1025,8 +1026,8 @@ impl Tcb {
         TcpSegment {
             src_port: self.local.port(),
             dst_port: self.remote.port(),
-            seq: seq_no,
-            ack: if with_ack { self.rcv_nxt } else { 0 },
+            seq: seq_no.0,
+            ack: if with_ack { self.rcv_nxt.0 } else { 0 },
             flags,
             window,
             mss: None,
@@ -1044,10 +1045,10 @@ impl Tcb {
     /// `rcv_nxt`, fail the acceptability test and be dropped with its ACK field
     /// unread; two ends retransmitting at once would then stall each other.
     /// If the peer's window shrank below it, the window's right edge.
-    fn acceptable_seq(&self) -> u32 {
-        let window_end = self.snd_una.wrapping_add(self.snd_wnd);
+    fn acceptable_seq(&self) -> SeqNumber {
+        let window_end = self.snd_una + self.snd_wnd;
         let scale_slack = if self.peer_offered_wscale { 1u32 << self.rcv_wscale } else { 0 };
-        if seq::le(self.snd_max, window_end) || seq::diff(self.snd_max, window_end) < scale_slack {
+        if self.snd_max <= window_end || (self.snd_max - window_end) < scale_slack {
             self.snd_max
         } else {
             window_end
@@ -1085,8 +1086,8 @@ impl Tcb {
     }
 
     /// Offset in the received stream of sequence number `s`, relative to `rcv_nxt`.
-    fn stream_offset(&self, s: u32) -> u64 {
-        let delta = s.wrapping_sub(self.rcv_nxt) as i32;
+    fn stream_offset(&self, s: SeqNumber) -> u64 {
+        let delta = s.offset_from(self.rcv_nxt);
         (self.rcv_nxt_off as i64 + i64::from(delta)).max(0) as u64
     }
 
@@ -1094,12 +1095,12 @@ impl Tcb {
     fn acceptable(&self, seg: &TcpSegment) -> bool {
         let len = seg.seq_len();
         let wnd = self.receive_window();
-        let in_window = |s: u32| seq::le(self.rcv_nxt, s) && seq::lt(s, self.rcv_nxt.wrapping_add(wnd));
+        let in_window = |s: SeqNumber| self.rcv_nxt <= s && s < self.rcv_nxt + wnd;
         match (len, wnd) {
-            (0, 0) => seg.seq == self.rcv_nxt,
-            (0, _) => in_window(seg.seq),
+            (0, 0) => seg.seq_number() == self.rcv_nxt,
+            (0, _) => in_window(seg.seq_number()),
             (_, 0) => false,
-            (_, _) => in_window(seg.seq) || in_window(seg.seq.wrapping_add(len - 1)),
+            (_, _) => in_window(seg.seq_number()) || in_window(seg.seq_number() + (len - 1)),
         }
     }
 
@@ -1120,9 +1121,9 @@ impl Tcb {
     }
 
     /// Our SYN was acknowledged: the handshake's round trip is the first RTT sample.
-    fn syn_acked(&mut self, ack: u32, now: u64) {
+    fn syn_acked(&mut self, ack: SeqNumber, now: u64) {
         self.snd_una = ack;
-        if seq::lt(self.snd_nxt, ack) {
+        if self.snd_nxt < ack {
             self.snd_nxt = ack;
         }
         self.timers.stop(TimerKind::Retransmit);
@@ -1437,6 +1438,78 @@ mod tests {
         tcb.on_segment(&seg(IRS + 1, 0, TcpFlags::RST, 0, &[]), 0, &mut out);
         assert_eq!(tcb.state, TcpState::Closed);
         assert_eq!(out.error, Some(Errno::ECONNRESET));
+    }
+
+    #[test]
+    fn a_transfer_across_the_sequence_wrap_arrives_whole_with_the_straddling_segment_lost() {
+        // ISS 2^32 - 256: the client's 6000 bytes take sequence numbers
+        // 0xFFFF_FF01 on, past 2^32 to 5744 (0x1670). The first data segment
+        // straddles 2^32 and is lost once, so the next ones (numbered from
+        // 0x2E9, below rcv_nxt as raw u32s) wait in reassembly; three duplicate
+        // ACKs bring a fast retransmission, and everything arrives in order.
+        let cfg = TcpConfig { window_scaling: false, recv_buffer: 65_535, ..TcpConfig::default() };
+        let client_iss = 0xFFFF_FF00;
+        let mut out = TcpOut::default();
+        let mut client = Tcb::connect(&cfg, REMOTE, LOCAL, client_iss, 1000, 0, &mut out);
+        let syn = out.segments.remove(0).0;
+        out.clear();
+        let mut server = Tcb::accept_syn(&cfg, (LOCAL, REMOTE), &syn, 0xFFFF_FFF0, 1000, 0, &mut out);
+        // (towards the server?, segment), delivered in order 1 ms apart.
+        let mut wire: std::collections::VecDeque<(bool, TcpSegment)> =
+            out.segments.drain(..).map(|(s, _)| (false, s)).collect();
+        let data: Arc<[u8]> = (0..6000u32).map(|i| (i % 251) as u8).collect();
+        let (mut now, mut written, mut lost, mut fast_retransmits) = (0, false, 0, 0);
+        let mut received = Vec::new();
+        for _ in 0..1000 {
+            let mut out = TcpOut::default();
+            let to_server = if let Some((to_server, seg)) = wire.pop_front() {
+                now += 1_000;
+                if to_server {
+                    let straddles = !seg.payload.is_empty() && seg.seq.checked_add(seg.payload.len() as u32).is_none();
+                    if straddles && lost == 0 {
+                        lost += 1;
+                        continue;
+                    }
+                    server.on_segment(&seg, now, &mut out);
+                } else {
+                    client.on_segment(&seg, now, &mut out);
+                }
+                to_server
+            } else {
+                // Nothing on the wire: the earliest timer of either end fires.
+                let due = |tcb: &Tcb| {
+                    TimerKind::ALL.into_iter().filter_map(|k| tcb.timers.get(k).map(|t| (t, k))).min_by_key(|&(t, _)| t)
+                };
+                let client_due = due(&client).map(|(t, k)| (t, k, false));
+                let server_due = due(&server).map(|(t, k)| (t, k, true));
+                let Some((t, kind, at_server)) = client_due.into_iter().chain(server_due).min_by_key(|&(t, ..)| t)
+                else {
+                    break;
+                };
+                now = t;
+                let tcb = if at_server { &mut server } else { &mut client };
+                tcb.on_timer(kind, t, &mut out);
+                at_server
+            };
+            if to_server {
+                received.extend_from_slice(&server.read(usize::MAX, now, &mut out));
+            } else if client.state == TcpState::Established && !written {
+                assert_eq!(client.write(&data, 0, now, &mut out), 6000);
+                written = true;
+            }
+            fast_retransmits += out.segments.iter().filter(|(_, why)| *why == SendReason::FastRetransmit).count();
+            wire.extend(out.segments.drain(..).map(|(s, _)| (!to_server, s)));
+            client.check_invariants().and(server.check_invariants()).expect("invariants hold");
+            if client.all_acked() && received.len() == data.len() && wire.is_empty() {
+                break;
+            }
+        }
+        assert_eq!((lost, fast_retransmits), (1, 1));
+        assert_eq!(received, &data[..]);
+        assert!(client.all_acked());
+        let (c, s) = (client.stats(), server.stats());
+        assert_eq!((c.snd_una, c.snd_nxt, s.rcv_nxt), (0x1671, 0x1671, 0x1671));
+        assert_eq!((s.recv_out_of_order, s.snd_una), (0, 0xFFFF_FFF1));
     }
 
     #[test]
