@@ -17,15 +17,15 @@ pub mod trace;
 pub mod udp;
 
 mod calls;
+mod netstat;
 mod queue;
 mod sockcalls;
-mod view;
 
 pub use addr::{CallId, Fd, HostId, Ipv4Addr, LinkId, PacketId, Protocol, SocketAddrV4, SocketId};
 pub use link::{Direction, FaultChange, LinkConfig};
+pub use netstat::{ListenView, SocketView, UdpView};
 pub use socket::{CallResult, CallValue, Domain, Errno, MsgFlags, Shutdown, SockOpt, SysCall};
 pub use trace::{TraceEvent, TraceKind};
-pub use view::{ListenView, SocketView, UdpView};
 
 use host::{Host, MAX_FDS_HARD};
 use link::Link;

@@ -5,8 +5,10 @@
 //! It performs no I/O: `on_segment`, `on_timer` and the application calls take the
 //! current time and write what must happen into a [`TcpOut`].
 
+use super::congestion::{AckAction, Congestion};
 use super::recv_queue::RecvQueue;
-use super::segment::{seq, TcpFlags, TcpSegment};
+use super::rtt::{RttEstimator, MIN_RTO_US};
+use super::segment::{SeqNumber, TcpFlags, TcpSegment};
 use super::send_queue::SendQueue;
 use super::state::TcpState;
 use super::timers::{TimerKind, Timers};
@@ -15,22 +17,14 @@ use crate::net::addr::SocketAddrV4;
 use crate::net::packet::empty_payload;
 use crate::net::socket::Errno;
 use crate::net::trace::SendReason;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Linux's "infinite" initial slow-start threshold.
-pub const SSTHRESH_INFINITE: u32 = i32::MAX as u32;
+pub use super::congestion::SSTHRESH_INFINITE;
 /// Linux's `net.ipv4.tcp_invalid_ratelimit`: the least time between two ACKs
 /// that answer out-of-window segments without data.
 const OOW_ACK_INTERVAL_US: u64 = 500_000;
 /// RFC 9293: the MSS to assume when the peer sends no MSS option.
 const DEFAULT_MSS: u32 = 536;
-/// The shortest retransmission timeout, whatever the configuration says: a
-/// timer must move the clock. With an RTO of 0 over a link without latency a
-/// retransmission, its answer and the next retransmission all happen at one
-/// instant, forever (the world_commands fuzzer found it). Linux's timers tick
-/// in jiffies; one microsecond is far below any RTO a kernel can arm.
-const MIN_RTO_US: u64 = 1;
 
 /// What one input made the connection do.
 #[derive(Clone, Debug, Default)]
@@ -82,22 +76,22 @@ pub struct Tcb {
     pub timers: Timers,
 
     // Send sequence space.
-    iss: u32,
-    snd_una: u32,
-    snd_nxt: u32,
+    iss: SeqNumber,
+    snd_una: SeqNumber,
+    snd_nxt: SeqNumber,
     /// Highest sequence number sent so far, plus one.
-    snd_max: u32,
+    snd_max: SeqNumber,
     /// Peer's window in bytes (already scaled).
     snd_wnd: u32,
     max_snd_wnd: u32,
-    snd_wl1: u32,
-    snd_wl2: u32,
+    snd_wl1: SeqNumber,
+    snd_wl2: SeqNumber,
     /// Data from `snd_una` on: in flight, then unsent.
     send_buf: SendQueue,
     send_cap: usize,
     /// The application will write no more: the sequence number the FIN takes,
     /// right after the last byte written.
-    fin_seq: Option<u32>,
+    fin_seq: Option<SeqNumber>,
     snd_mss: u32,
     our_mss: u32,
     snd_wscale: u8,
@@ -106,14 +100,12 @@ pub struct Tcb {
     peer_offered_wscale: bool,
 
     // Receive sequence space.
-    irs: u32,
-    rcv_nxt: u32,
+    irs: SeqNumber,
+    rcv_nxt: SeqNumber,
     /// Stream offset of `rcv_nxt` (bytes since the SYN), so out-of-order keys never wrap.
     rcv_nxt_off: u64,
     recv_buf: RecvQueue,
     recv_cap: usize,
-    out_of_order: BTreeMap<u64, Vec<u8>>,
-    ooo_bytes: usize,
     /// Stream offset of a FIN that arrived ahead of missing data.
     ooo_fin: Option<u64>,
     pub fin_received: bool,
@@ -121,18 +113,7 @@ pub struct Tcb {
     rcv_wnd_adv: u32,
 
     // Retransmission timing (RFC 6298).
-    /// Smoothed RTT, times 8 (Linux's `srtt_us`), once there is a sample.
-    srtt8: Option<u64>,
-    /// Linux's `mdev_us`: the smoothed deviation, times 4.
-    mdev: u64,
-    /// The largest `mdev` in the current window of data (never below `rto_min`).
-    mdev_max: u64,
-    /// Linux's `rttvar_us`: what the RTO adds to the smoothed RTT.
-    rttvar: u64,
-    /// The window of data ends when this is acknowledged (Linux's `rtt_seq`).
-    rtt_seq: u32,
-    rto: u64,
-    rtt_probe: Option<(u32, u64)>,
+    rtt: RttEstimator,
     syn_sent_at: Option<u64>,
     /// When the first SYN (or SYN-ACK) left: Linux's `retrans_stamp`, from which
     /// `retransmits_timed_out` measures a handshake's time budget.
@@ -143,20 +124,7 @@ pub struct Tcb {
     persist_backoff: u32,
 
     // Congestion control.
-    cwnd: u32,
-    ssthresh: u32,
-    dup_acks: u32,
-    /// NewReno: in fast recovery until this sequence number is acknowledged.
-    recover: Option<u32>,
-    ca_acked: u32,
-    /// cwnd grows only while the sender uses it (RFC 7661, Linux's
-    /// `tcp_is_cwnd_limited`): the most bytes in flight in the current window,
-    /// whether sending stopped at cwnd in it, and the sequence that ends it.
-    /// Without this, a chat that keeps one small segment in flight grew cwnd by
-    /// every byte acknowledged, without bound.
-    max_flight: u32,
-    cwnd_limited: bool,
-    cwnd_usage_end: u32,
+    cc: Congestion,
 
     /// Whether the application has closed the socket (no one will read again).
     pub orphaned: bool,
@@ -171,6 +139,7 @@ pub struct Tcb {
 impl Tcb {
     fn new(cfg: &TcpConfig, local: SocketAddrV4, remote: SocketAddrV4, iss: u32, our_mss: u32, state: TcpState) -> Tcb {
         let rcv_wscale = if cfg.window_scaling { window_shift(cfg.recv_buffer) } else { 0 };
+        let iss = SeqNumber(iss);
         Tcb {
             state,
             local,
@@ -183,8 +152,8 @@ impl Tcb {
             snd_max: iss,
             snd_wnd: 0,
             max_snd_wnd: 0,
-            snd_wl1: 0,
-            snd_wl2: 0,
+            snd_wl1: SeqNumber(0),
+            snd_wl2: SeqNumber(0),
             send_buf: SendQueue::default(),
             send_cap: cfg.send_buffer,
             fin_seq: None,
@@ -193,36 +162,21 @@ impl Tcb {
             snd_wscale: 0,
             rcv_wscale,
             peer_offered_wscale: false,
-            irs: 0,
-            rcv_nxt: 0,
+            irs: SeqNumber(0),
+            rcv_nxt: SeqNumber(0),
             rcv_nxt_off: 0,
             recv_buf: RecvQueue::default(),
             recv_cap: cfg.recv_buffer,
-            out_of_order: BTreeMap::new(),
-            ooo_bytes: 0,
             ooo_fin: None,
             fin_received: false,
             rcv_wnd_adv: 0,
-            srtt8: None,
-            mdev: 0,
-            mdev_max: 0,
-            rttvar: 0,
-            rtt_seq: iss,
-            rto: cfg.rto_initial_us.max(MIN_RTO_US),
-            rtt_probe: None,
+            rtt: RttEstimator::new(cfg.rto_initial_us, cfg.rto_min_us, cfg.rto_max_us, iss),
             syn_sent_at: None,
             first_syn_at: None,
             last_oow_ack: None,
             retries: 0,
             persist_backoff: 0,
-            cwnd: 0,
-            ssthresh: SSTHRESH_INFINITE,
-            dup_acks: 0,
-            recover: None,
-            ca_acked: 0,
-            max_flight: 0,
-            cwnd_limited: false,
-            cwnd_usage_end: iss,
+            cc: Congestion::new(iss),
             orphaned: false,
             read_shutdown: false,
             ack_pending: None,
@@ -259,11 +213,11 @@ impl Tcb {
     ) -> Tcb {
         let mut tcb = Tcb::new(cfg, local, remote, iss, our_mss, TcpState::Listen);
         tcb.take_syn_options(syn);
-        tcb.irs = syn.seq;
-        tcb.rcv_nxt = syn.seq.wrapping_add(1);
+        tcb.irs = syn.seq_number();
+        tcb.rcv_nxt = syn.seq_number() + 1;
         tcb.snd_wnd = u32::from(syn.window);
         tcb.max_snd_wnd = tcb.snd_wnd;
-        tcb.snd_wl1 = syn.seq;
+        tcb.snd_wl1 = syn.seq_number();
         tcb.set_state(TcpState::SynReceived, out);
         tcb.send_syn(now, true, SendReason::Handshake, out);
         tcb
@@ -272,32 +226,32 @@ impl Tcb {
     // ----- read-only views -------------------------------------------------------
 
     pub fn stats(&self) -> TcpStats {
-        let in_flight = seq::diff(self.snd_nxt, self.snd_una) as usize;
+        let in_flight = (self.snd_nxt - self.snd_una) as usize;
         let data_in_flight = in_flight.min(self.send_buf.len());
         TcpStats {
             state: self.state,
-            snd_una: self.snd_una,
-            snd_nxt: self.snd_nxt,
+            snd_una: self.snd_una.0,
+            snd_nxt: self.snd_nxt.0,
             snd_wnd: self.snd_wnd,
             send_acked_capacity: self.send_cap,
             send_in_flight: data_in_flight,
             send_unsent: self.send_buf.len() - data_in_flight,
-            rcv_nxt: self.rcv_nxt,
+            rcv_nxt: self.rcv_nxt.0,
             recv_buffered: self.recv_buf.len(),
-            recv_out_of_order: self.ooo_bytes,
+            recv_out_of_order: self.recv_buf.out_of_order_len(),
             recv_capacity: self.recv_cap,
             advertised_window: self.rcv_wnd_adv,
-            cwnd: self.cwnd,
-            ssthresh: self.ssthresh,
-            srtt_us: self.srtt8.map(|s| s >> 3),
-            rto_us: self.rto,
+            cwnd: self.cc.cwnd(),
+            ssthresh: self.cc.ssthresh(),
+            srtt_us: self.rtt.srtt_us(),
+            rto_us: self.rtt.rto(),
             mss: self.snd_mss,
         }
     }
 
     /// The connection's own consistency rules; a description of the first broken one.
     pub fn check_invariants(&self) -> Result<(), String> {
-        if !(seq::le(self.snd_una, self.snd_nxt) && seq::le(self.snd_nxt, self.snd_max)) {
+        if !(self.snd_una <= self.snd_nxt && self.snd_nxt <= self.snd_max) {
             return Err(format!(
                 "send sequence out of order: una {} nxt {} max {}",
                 self.snd_una, self.snd_nxt, self.snd_max
@@ -309,18 +263,14 @@ impl Tcb {
         if self.send_buf.len() > self.send_cap.max(1) {
             return Err(format!("send buffer {} over its capacity {}", self.send_buf.len(), self.send_cap));
         }
-        let ooo: usize = self.out_of_order.values().map(Vec::len).sum();
-        if ooo != self.ooo_bytes || self.out_of_order.keys().next().is_some_and(|&k| k <= self.rcv_nxt_off) {
-            return Err("out-of-order queue inconsistent".into());
-        }
-        Ok(())
+        self.recv_buf.check_out_of_order(self.rcv_nxt_off)
     }
 
     pub fn cwnd(&self) -> u32 {
-        self.cwnd
+        self.cc.cwnd()
     }
     pub fn ssthresh(&self) -> u32 {
-        self.ssthresh
+        self.cc.ssthresh()
     }
     pub fn unread(&self) -> usize {
         self.recv_buf.len()
@@ -353,7 +303,7 @@ impl Tcb {
             self.send_cap = s.max(self.send_buf.len()).max(1);
         }
         if let Some(r) = recv {
-            self.recv_cap = r.max(self.recv_buf.len() + self.ooo_bytes).max(1);
+            self.recv_cap = r.max(self.recv_buf.len() + self.recv_buf.out_of_order_len()).max(1);
             if self.state == TcpState::Closed || self.state == TcpState::Listen {
                 self.rcv_wscale = if self.cfg.window_scaling { window_shift(self.recv_cap) } else { 0 };
             }
@@ -395,7 +345,7 @@ impl Tcb {
         if self.fin_seq.is_some() {
             return;
         }
-        let fin_seq = self.snd_una.wrapping_add(self.send_buf.len() as u32);
+        let fin_seq = self.snd_una + self.send_buf.len() as u32;
         match self.state {
             TcpState::SynReceived | TcpState::Established => {
                 self.fin_seq = Some(fin_seq);
@@ -443,7 +393,7 @@ impl Tcb {
 
     /// Processes one arriving segment (RFC 9293 §3.10.7.3 onwards).
     pub fn on_segment(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) {
-        let cwnd_before = (self.cwnd, self.ssthresh);
+        let cwnd_before = (self.cc.cwnd(), self.cc.ssthresh());
         match self.state {
             TcpState::Closed | TcpState::Listen => {}
             TcpState::SynSent => self.on_segment_syn_sent(seg, now, out),
@@ -452,12 +402,12 @@ impl Tcb {
         if self.state != TcpState::Closed {
             self.output(now, out);
         }
-        out.congestion_changed |= cwnd_before != (self.cwnd, self.ssthresh);
+        out.congestion_changed |= cwnd_before != (self.cc.cwnd(), self.cc.ssthresh());
     }
 
     fn on_segment_syn_sent(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) {
         let f = seg.flags;
-        if f.ack() && (seq::le(seg.ack, self.iss) || seq::gt(seg.ack, self.snd_max)) {
+        if f.ack() && (seg.ack_number() <= self.iss || seg.ack_number() > self.snd_max) {
             // tcp_rcv_synsent_state_process: reset_and_undo, answered by
             // tcp_v4_send_reset from the segment.
             if !f.rst() {
@@ -475,14 +425,14 @@ impl Tcb {
             return;
         }
         self.take_syn_options(seg);
-        self.irs = seg.seq;
-        self.rcv_nxt = seg.seq.wrapping_add(1);
-        self.snd_wl1 = seg.seq;
+        self.irs = seg.seq_number();
+        self.rcv_nxt = seg.seq_number() + 1;
+        self.snd_wl1 = seg.seq_number();
         if f.ack() {
-            self.snd_wl2 = seg.ack;
+            self.snd_wl2 = seg.ack_number();
             self.snd_wnd = u32::from(seg.window);
             self.max_snd_wnd = self.snd_wnd;
-            self.syn_acked(seg.ack, now);
+            self.syn_acked(seg.ack_number(), now);
             self.set_state(TcpState::Established, out);
             self.ack_pending = Some(SendReason::Ack);
         } else {
@@ -499,20 +449,20 @@ impl Tcb {
         if self.state == TcpState::SynReceived
             && f.syn()
             && f.ack()
-            && seg.seq.wrapping_add(1) == self.rcv_nxt
-            && seg.ack == self.snd_nxt
+            && seg.seq_number() + 1 == self.rcv_nxt
+            && seg.ack_number() == self.snd_nxt
         {
             // Simultaneous open (RFC 9293 figure 8): the peer's SYN-ACK acknowledges
             // our SYN; its own SYN we have already seen. Linux lets it pass.
             self.snd_wnd = u32::from(seg.window);
             self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
-            self.snd_wl1 = seg.seq;
-            self.snd_wl2 = seg.ack;
-            self.syn_acked(seg.ack, now);
+            self.snd_wl1 = seg.seq_number();
+            self.snd_wl2 = seg.ack_number();
+            self.syn_acked(seg.ack_number(), now);
             self.set_state(TcpState::Established, out);
             return;
         }
-        if self.state == TcpState::SynReceived && f.syn() && !f.ack() && seg.seq == self.irs {
+        if self.state == TcpState::SynReceived && f.syn() && !f.ack() && seg.seq_number() == self.irs {
             // The peer sent its SYN again: our SYN-ACK was lost. Linux's request
             // socket answers with the SYN-ACK once more (inet_rtx_syn_ack).
             self.send_syn(now, true, SendReason::HandshakeRetransmit, out);
@@ -529,7 +479,7 @@ impl Tcb {
             return;
         }
         if f.rst() {
-            if seg.seq != self.rcv_nxt {
+            if seg.seq_number() != self.rcv_nxt {
                 // RFC 5961 §3.2: in window but not exact — challenge ACK.
                 self.ack_out_of_window(seg, SendReason::Ack, now);
                 return;
@@ -557,12 +507,12 @@ impl Tcb {
             return;
         }
         if self.state == TcpState::SynReceived {
-            if seq::lt(self.snd_una, seg.ack) && seq::le(seg.ack, self.snd_max) {
+            if self.snd_una < seg.ack_number() && seg.ack_number() <= self.snd_max {
                 self.snd_wnd = u32::from(seg.window) << self.snd_wscale;
                 self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
-                self.snd_wl1 = seg.seq;
-                self.snd_wl2 = seg.ack;
-                self.syn_acked(seg.ack, now);
+                self.snd_wl1 = seg.seq_number();
+                self.snd_wl2 = seg.ack_number();
+                self.syn_acked(seg.ack_number(), now);
                 self.set_state(TcpState::Established, out);
             } else {
                 // tcp_check_req hands a bad ACK to the listener, which answers
@@ -582,15 +532,15 @@ impl Tcb {
     /// The ACK field of a segment in a synchronized state. Returns false when the
     /// segment must be dropped.
     fn process_ack(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) -> bool {
-        if seq::gt(seg.ack, self.snd_max) {
+        if seg.ack_number() > self.snd_max {
             self.ack_pending = Some(SendReason::Ack);
             return false;
         }
         let window = u32::from(seg.window) << self.snd_wscale;
         let outstanding = self.snd_max != self.snd_una;
-        if seq::gt(seg.ack, self.snd_una) {
-            self.new_ack(seg.ack, now, out);
-        } else if seg.ack == self.snd_una
+        if seg.ack_number() > self.snd_una {
+            self.new_ack(seg.ack_number(), now, out);
+        } else if seg.ack_number() == self.snd_una
             && seg.payload.is_empty()
             && !seg.flags.fin()
             && window == self.snd_wnd
@@ -600,16 +550,16 @@ impl Tcb {
             self.duplicate_ack(now, out);
         }
         // Window update (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2 rule).
-        if seq::lt(self.snd_wl1, seg.seq) || (self.snd_wl1 == seg.seq && seq::le(self.snd_wl2, seg.ack)) {
+        if self.snd_wl1 < seg.seq_number() || (self.snd_wl1 == seg.seq_number() && self.snd_wl2 <= seg.ack_number()) {
             self.snd_wnd = window;
             self.max_snd_wnd = self.max_snd_wnd.max(window);
-            self.snd_wl1 = seg.seq;
-            self.snd_wl2 = seg.ack;
+            self.snd_wl1 = seg.seq_number();
+            self.snd_wl2 = seg.ack_number();
         }
         if !outstanding {
             self.ack_probe(now);
         }
-        let fin_acked = self.fin_seq.is_some_and(|f| seq::gt(self.snd_una, f));
+        let fin_acked = self.fin_seq.is_some_and(|f| self.snd_una > f);
         match self.state {
             TcpState::FinWait1 if fin_acked => {
                 self.set_state(TcpState::FinWait2, out);
@@ -628,112 +578,43 @@ impl Tcb {
         true
     }
 
-    fn new_ack(&mut self, ack: u32, now: u64, out: &mut TcpOut) {
-        let acked = seq::diff(ack, self.snd_una);
+    fn new_ack(&mut self, ack: SeqNumber, now: u64, out: &mut TcpOut) {
+        let acked = ack - self.snd_una;
         let mut data_acked = acked as usize;
-        if self.fin_seq.is_some_and(|f| seq::gt(ack, f)) {
+        if self.fin_seq.is_some_and(|f| ack > f) {
             data_acked -= 1;
         }
         let data_acked = data_acked.min(self.send_buf.len());
         self.send_buf.drain_front(data_acked);
         self.snd_una = ack;
-        if seq::lt(self.snd_nxt, self.snd_una) {
+        if self.snd_nxt < self.snd_una {
             self.snd_nxt = self.snd_una;
         }
-        // RTT sample (Karn: the probe is cleared whenever we retransmit).
-        if let Some((probe_seq, sent_at)) = self.rtt_probe {
-            if seq::ge(ack, probe_seq) {
-                self.rtt_sample(now.saturating_sub(sent_at));
-                self.rtt_probe = None;
-            }
-        }
+        // RTT sample (Karn: the timed segment is forgotten whenever we retransmit).
+        self.rtt.on_ack(ack, self.snd_nxt, now);
         self.retries = 0;
-        self.dup_acks_reset();
-        match self.recover {
-            Some(recover) if seq::lt(ack, recover) => {
-                // NewReno partial ACK: retransmit the next hole, deflate.
-                self.cwnd = self.cwnd.saturating_sub(acked).saturating_add(self.snd_mss).max(self.snd_mss);
-                self.retransmit_first(now, SendReason::FastRetransmit, out);
-            }
-            Some(_) => {
-                // Full ACK: recovery is over; continue from ssthresh, as Linux does
-                // (RFC 6582 §3.2 step 3, option 2).
-                self.cwnd = self.ssthresh.max(self.snd_mss);
-                self.recover = None;
-            }
-            None => self.grow_cwnd(data_acked as u32),
+        if self.cc.on_new_ack(ack, acked, data_acked as u32, self.snd_mss) == AckAction::RetransmitFirst {
+            // NewReno partial ACK: retransmit the next hole.
+            self.retransmit_first(now, SendReason::FastRetransmit, out);
         }
         if self.snd_una == self.snd_max {
             self.timers.stop(TimerKind::Retransmit);
         } else {
-            self.timers.set(TimerKind::Retransmit, now + self.rto);
-        }
-    }
-
-    fn dup_acks_reset(&mut self) {
-        if self.recover.is_none() {
-            self.dup_acks = 0;
+            self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
         }
     }
 
     fn duplicate_ack(&mut self, now: u64, out: &mut TcpOut) {
-        self.dup_acks += 1;
-        if self.recover.is_some() {
-            // Fast recovery: each further duplicate means a segment left the network.
-            self.cwnd = self.cwnd.saturating_add(self.snd_mss);
-        } else if self.dup_acks == 3 {
-            let flight = seq::diff(self.snd_max, self.snd_una);
-            self.ssthresh = (flight / 2).max(2 * self.snd_mss);
-            self.recover = Some(self.snd_max);
+        let flight = self.snd_max - self.snd_una;
+        if self.cc.on_duplicate_ack(flight, self.snd_max, self.snd_mss) == AckAction::RetransmitFirst {
             self.retransmit_first(now, SendReason::FastRetransmit, out);
-            self.cwnd = self.ssthresh + 3 * self.snd_mss;
-        }
-    }
-
-    /// Linux's `tcp_is_cwnd_limited`: in slow start, cwnd may reach twice the most
-    /// that was in flight; after it, only a sender that stopped at cwnd grows it.
-    fn is_cwnd_limited(&self) -> bool {
-        self.cwnd_limited || (self.cwnd < self.ssthresh && self.cwnd < self.max_flight.saturating_mul(2))
-    }
-
-    /// Linux's `tcp_cwnd_validate`, after each round of sending: remembers how
-    /// much of cwnd this window used. A new window starts once everything sent in
-    /// the last one is acknowledged.
-    fn validate_cwnd(&mut self, sent: bool) {
-        let flight = seq::diff(self.snd_nxt, self.snd_una);
-        // No room left for a full segment: sending stopped at cwnd.
-        let limited = flight.saturating_add(self.snd_mss) > self.cwnd;
-        if !sent && !limited {
-            return;
-        }
-        if !seq::lt(self.snd_una, self.cwnd_usage_end) || limited || (!self.cwnd_limited && flight > self.max_flight) {
-            self.cwnd_limited = limited;
-            self.max_flight = flight;
-            self.cwnd_usage_end = self.snd_nxt;
-        }
-    }
-
-    fn grow_cwnd(&mut self, acked: u32) {
-        if !self.is_cwnd_limited() {
-            return;
-        }
-        if self.cwnd < self.ssthresh {
-            // Slow start (RFC 5681 with RFC 3465's L = 1 SMSS per ACK).
-            self.cwnd = self.cwnd.saturating_add(acked.min(self.snd_mss));
-        } else {
-            // Congestion avoidance: one SMSS per window's worth of ACKed bytes.
-            self.ca_acked = self.ca_acked.saturating_add(acked);
-            if self.ca_acked >= self.cwnd {
-                self.ca_acked -= self.cwnd;
-                self.cwnd = self.cwnd.saturating_add(self.snd_mss);
-            }
         }
     }
 
     fn process_data(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) {
         let receiving = matches!(self.state, TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2);
         if !seg.payload.is_empty() && receiving {
-            let new_data = seq::gt(seg.seq.wrapping_add(seg.payload.len() as u32), self.rcv_nxt);
+            let new_data = seg.seq_number() + seg.payload.len() as u32 > self.rcv_nxt;
             let finishing = matches!(self.state, TcpState::FinWait1 | TcpState::FinWait2);
             if finishing && (self.orphaned || self.read_shutdown) && new_data {
                 // tcp_rcv_state_process, step 7: new data after the application
@@ -753,7 +634,7 @@ impl Tcb {
             self.accept_payload(seg, now);
         }
         if seg.flags.fin() && receiving | (self.state == TcpState::SynReceived) {
-            let fin_off = self.stream_offset(seg.seq) + seg.payload.len() as u64;
+            let fin_off = self.stream_offset(seg.seq_number()) + seg.payload.len() as u64;
             if fin_off == self.rcv_nxt_off {
                 self.receive_fin(now, out);
             } else if fin_off > self.rcv_nxt_off {
@@ -764,7 +645,7 @@ impl Tcb {
     }
 
     fn accept_payload(&mut self, seg: &TcpSegment, now: u64) {
-        let seg_off = self.stream_offset(seg.seq);
+        let seg_off = self.stream_offset(seg.seq_number());
         let window_end = self.rcv_nxt_off + u64::from(self.receive_window());
         let mut start = seg_off;
         let mut skip = 0;
@@ -782,9 +663,10 @@ impl Tcb {
         if start == self.rcv_nxt_off {
             self.recv_buf.push(seg.payload.clone(), skip, end);
             self.advance_rcv(data.len() as u64);
-            self.drain_out_of_order();
+            let joined = self.recv_buf.drain_out_of_order(self.rcv_nxt_off, self.recv_cap);
+            self.advance_rcv(joined);
             self.unacked_segments += 1;
-            if self.cfg.delayed_ack && self.out_of_order.is_empty() && self.unacked_segments < 2 {
+            if self.cfg.delayed_ack && !self.recv_buf.has_out_of_order() && self.unacked_segments < 2 {
                 if !self.timers.is_running(TimerKind::DelayedAck) {
                     self.timers.set(TimerKind::DelayedAck, now + self.cfg.delayed_ack_us);
                 }
@@ -792,41 +674,19 @@ impl Tcb {
                 self.ack_pending = Some(SendReason::Ack);
             }
         } else {
-            if !self.out_of_order.contains_key(&start) {
-                self.ooo_bytes += data.len();
-                self.out_of_order.insert(start, data.to_vec());
-            }
+            self.recv_buf.insert_out_of_order(start, data);
             // Out of order: an immediate duplicate ACK tells the sender about the hole.
             self.ack_pending = Some(SendReason::DupAck);
         }
     }
 
-    fn drain_out_of_order(&mut self) {
-        while let Some((&off, _)) = self.out_of_order.first_key_value() {
-            if off > self.rcv_nxt_off {
-                break;
-            }
-            let Some((off, data)) = self.out_of_order.pop_first() else { break };
-            self.ooo_bytes -= data.len();
-            let skip = (self.rcv_nxt_off - off) as usize;
-            if skip < data.len() {
-                let fresh = &data[skip..];
-                let room = self.recv_cap.saturating_sub(self.recv_buf.len());
-                let fresh = &fresh[..fresh.len().min(room)];
-                let n = fresh.len();
-                self.recv_buf.push(Arc::from(fresh), 0, n);
-                self.advance_rcv(n as u64);
-            }
-        }
-    }
-
     fn advance_rcv(&mut self, n: u64) {
         self.rcv_nxt_off += n;
-        self.rcv_nxt = self.rcv_nxt.wrapping_add(n as u32);
+        self.rcv_nxt += n as u32;
     }
 
     fn receive_fin(&mut self, now: u64, out: &mut TcpOut) {
-        self.rcv_nxt = self.rcv_nxt.wrapping_add(1);
+        self.rcv_nxt += 1;
         self.rcv_nxt_off += 1;
         self.fin_received = true;
         self.ooo_fin = None;
@@ -853,7 +713,7 @@ impl Tcb {
 
     /// A timer the world scheduled has expired.
     pub fn on_timer(&mut self, kind: TimerKind, now: u64, out: &mut TcpOut) {
-        let cwnd_before = (self.cwnd, self.ssthresh);
+        let cwnd_before = (self.cc.cwnd(), self.cc.ssthresh());
         self.timers.stop(kind);
         match kind {
             TimerKind::Retransmit => self.on_retransmit_timeout(now, out),
@@ -870,7 +730,7 @@ impl Tcb {
                 self.set_state(TcpState::Closed, out);
             }
         }
-        out.congestion_changed |= cwnd_before != (self.cwnd, self.ssthresh);
+        out.congestion_changed |= cwnd_before != (self.cc.cwnd(), self.cc.ssthresh());
     }
 
     fn on_retransmit_timeout(&mut self, now: u64, out: &mut TcpOut) {
@@ -890,24 +750,20 @@ impl Tcb {
         // then backs off exponentially like every other retransmission.
         let linear = self.state == TcpState::SynSent && self.retries <= self.cfg.syn_linear_timeouts;
         if !linear {
-            self.rto = self.rto.saturating_mul(2).min(self.cfg.rto_max_us).max(MIN_RTO_US);
+            self.rtt.back_off();
         }
-        self.rtt_probe = None;
+        self.rtt.on_retransmit();
         match self.state {
             TcpState::SynSent => self.send_syn(now, false, SendReason::HandshakeRetransmit, out),
             TcpState::SynReceived => self.send_syn(now, true, SendReason::HandshakeRetransmit, out),
             _ => {
                 // RFC 5681 §3.1 eq. (4): halve, then restart from one segment.
-                let flight = seq::diff(self.snd_max, self.snd_una);
-                self.ssthresh = (flight / 2).max(2 * self.snd_mss);
-                self.cwnd = self.snd_mss;
-                self.ca_acked = 0;
-                self.recover = None;
-                self.dup_acks = 0;
+                let flight = self.snd_max - self.snd_una;
+                self.cc.on_retransmit_timeout(flight, self.snd_mss);
                 self.snd_nxt = self.snd_una;
                 self.output_with(now, SendReason::Retransmit, out);
                 if !self.timers.is_running(TimerKind::Retransmit) && self.snd_una != self.snd_max {
-                    self.timers.set(TimerKind::Retransmit, now + self.rto);
+                    self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
                 }
             }
         }
@@ -961,10 +817,10 @@ impl Tcb {
             self.state,
             TcpState::Established | TcpState::CloseWait | TcpState::FinWait1 | TcpState::Closing | TcpState::LastAck
         ) {
-            while self.send_one(now, reason, out) {
+            while self.send_one(now, reason, 0, out) {
                 reason = SendReason::Data;
             }
-            self.validate_cwnd(out.segments.len() > sent_before);
+            self.cc.after_sending(out.segments.len() > sent_before, self.snd_una, self.snd_nxt, self.snd_mss);
             self.arm_persist(now);
         }
         if out.segments.len() > sent_before {
@@ -982,11 +838,12 @@ impl Tcb {
     }
 
     /// Sends one segment of data and/or FIN if allowed; false when nothing went out.
-    fn send_one(&mut self, now: u64, reason: SendReason, out: &mut TcpOut) -> bool {
-        let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
+    /// `window_floor` lets a retransmission through windows smaller than it.
+    fn send_one(&mut self, now: u64, reason: SendReason, window_floor: u32, out: &mut TcpOut) -> bool {
+        let offset = (self.snd_nxt - self.snd_una) as usize;
         let unsent = self.send_buf.len().saturating_sub(offset);
-        let in_flight = seq::diff(self.snd_nxt, self.snd_una);
-        let window = self.snd_wnd.min(self.cwnd);
+        let in_flight = self.snd_nxt - self.snd_una;
+        let window = self.snd_wnd.max(window_floor).min(self.cc.cwnd().max(window_floor));
         let usable = window.saturating_sub(in_flight) as usize;
         let mut len = unsent.min(usable).min(self.snd_mss as usize);
         if len > 0 && len < self.snd_mss as usize && len < unsent {
@@ -998,7 +855,7 @@ impl Tcb {
         if len > 0 && self.cfg.nagle && len < self.snd_mss as usize && in_flight > 0 {
             len = 0;
         }
-        let fin_now = len == unsent && self.fin_seq == Some(self.snd_nxt.wrapping_add(len as u32));
+        let fin_now = len == unsent && self.fin_seq == Some(self.snd_nxt + len as u32);
         if len == 0 && !fin_now {
             return false;
         }
@@ -1010,7 +867,7 @@ impl Tcb {
         if fin_now {
             flags = flags | TcpFlags::FIN;
         }
-        let retransmission = seq::lt(self.snd_nxt, self.snd_max);
+        let retransmission = self.snd_nxt < self.snd_max;
         let seg = self.segment(self.snd_nxt, flags, payload);
         let seg_len = seg.seq_len();
         let why = if retransmission {
@@ -1024,16 +881,16 @@ impl Tcb {
         } else {
             SendReason::Data
         };
-        if !retransmission && self.rtt_probe.is_none() {
-            self.rtt_probe = Some((self.snd_nxt.wrapping_add(seg_len), now));
+        if !retransmission {
+            self.rtt.on_send(self.snd_nxt + seg_len, now);
         }
-        self.snd_nxt = self.snd_nxt.wrapping_add(seg_len);
-        if seq::gt(self.snd_nxt, self.snd_max) {
+        self.snd_nxt += seg_len;
+        if self.snd_nxt > self.snd_max {
             self.snd_max = self.snd_nxt;
         }
         out.segments.push((seg, why));
         if !self.timers.is_running(TimerKind::Retransmit) {
-            self.timers.set(TimerKind::Retransmit, now + self.rto);
+            self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
         }
         !fin_now
     }
@@ -1042,18 +899,13 @@ impl Tcb {
     fn retransmit_first(&mut self, now: u64, reason: SendReason, out: &mut TcpOut) {
         let saved = self.snd_nxt;
         self.snd_nxt = self.snd_una;
-        let saved_cwnd = self.cwnd;
-        self.cwnd = self.cwnd.max(self.snd_mss);
-        let saved_wnd = self.snd_wnd;
-        self.snd_wnd = self.snd_wnd.max(self.snd_mss);
-        self.rtt_probe = None;
-        self.send_one(now, reason, out);
-        self.snd_wnd = saved_wnd;
-        self.cwnd = saved_cwnd;
-        if seq::gt(saved, self.snd_nxt) {
+        self.rtt.on_retransmit();
+        // One segment goes whatever cwnd and the peer's window say.
+        self.send_one(now, reason, self.snd_mss, out);
+        if saved > self.snd_nxt {
             self.snd_nxt = saved;
         }
-        self.timers.set(TimerKind::Retransmit, now + self.rto);
+        self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
     }
 
     /// Linux's `tcp_check_probe_timer`: with data waiting, nothing in flight and
@@ -1090,7 +942,7 @@ impl Tcb {
 
     /// Linux's `tcp_probe0_base`: the RTO, never below its floor.
     fn probe0_base(&self) -> u64 {
-        self.rto.max(self.cfg.rto_min_us).max(MIN_RTO_US)
+        self.rtt.rto().max(self.cfg.rto_min_us).max(MIN_RTO_US)
     }
 
     /// Linux's `tcp_probe0_when`: the base doubled once per unanswered probe
@@ -1104,7 +956,7 @@ impl Tcb {
 
     /// Bytes written but not yet sent.
     fn unsent(&self) -> usize {
-        let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
+        let offset = (self.snd_nxt - self.snd_una) as usize;
         self.send_buf.len().saturating_sub(offset)
     }
 
@@ -1124,20 +976,20 @@ impl Tcb {
         let room = self.snd_wnd as usize;
         if room > 0 {
             let len = room.min(self.snd_mss as usize).min(unsent);
-            let offset = seq::diff(self.snd_nxt, self.snd_una) as usize;
+            let offset = (self.snd_nxt - self.snd_una) as usize;
             let payload = self.send_buf.slice(offset, len);
             let seg = self.segment(self.snd_nxt, TcpFlags::ACK | TcpFlags::PSH, payload);
-            let end = self.snd_nxt.wrapping_add(len as u32);
+            let end = self.snd_nxt + len as u32;
             self.snd_nxt = end;
-            if seq::gt(end, self.snd_max) {
+            if end > self.snd_max {
                 self.snd_max = end;
             }
             out.segments.push((seg, SendReason::Data));
-            self.timers.set(TimerKind::Retransmit, now + self.rto);
+            self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
             self.persist_backoff = 0;
             return;
         }
-        let probe = self.segment(self.snd_una.wrapping_sub(1), TcpFlags::ACK, empty_payload());
+        let probe = self.segment(self.snd_una - 1, TcpFlags::ACK, empty_payload());
         out.segments.push((probe, SendReason::ZeroWindowProbe));
         // Linux stops counting the backoff at tcp_retries2.
         if self.persist_backoff < self.cfg.data_retries {
@@ -1156,16 +1008,16 @@ impl Tcb {
         // The window in a SYN is never scaled (RFC 7323 §2.2).
         seg.window = self.receive_window().min(u32::from(u16::MAX)) as u16;
         self.rcv_wnd_adv = u32::from(seg.window);
-        self.snd_nxt = self.iss.wrapping_add(1);
+        self.snd_nxt = self.iss + 1;
         self.snd_max = self.snd_nxt;
         self.syn_sent_at = Some(now);
         self.first_syn_at.get_or_insert(now);
         out.segments.push((seg, reason));
-        self.timers.set(TimerKind::Retransmit, now + self.rto);
+        self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
     }
 
     /// Builds a segment from this connection's ports, with our ACK and window.
-    fn segment(&mut self, seq_no: u32, flags: TcpFlags, payload: Arc<[u8]>) -> TcpSegment {
+    fn segment(&mut self, seq_no: SeqNumber, flags: TcpFlags, payload: Arc<[u8]>) -> TcpSegment {
         let with_ack = flags.ack();
         let w = self.receive_window();
         let scaled = (w >> self.rcv_wscale_in_use()).min(u32::from(u16::MAX));
@@ -1174,8 +1026,8 @@ impl Tcb {
         TcpSegment {
             src_port: self.local.port(),
             dst_port: self.remote.port(),
-            seq: seq_no,
-            ack: if with_ack { self.rcv_nxt } else { 0 },
+            seq: seq_no.0,
+            ack: if with_ack { self.rcv_nxt.0 } else { 0 },
             flags,
             window,
             mss: None,
@@ -1193,10 +1045,10 @@ impl Tcb {
     /// `rcv_nxt`, fail the acceptability test and be dropped with its ACK field
     /// unread; two ends retransmitting at once would then stall each other.
     /// If the peer's window shrank below it, the window's right edge.
-    fn acceptable_seq(&self) -> u32 {
-        let window_end = self.snd_una.wrapping_add(self.snd_wnd);
+    fn acceptable_seq(&self) -> SeqNumber {
+        let window_end = self.snd_una + self.snd_wnd;
         let scale_slack = if self.peer_offered_wscale { 1u32 << self.rcv_wscale } else { 0 };
-        if seq::le(self.snd_max, window_end) || seq::diff(self.snd_max, window_end) < scale_slack {
+        if self.snd_max <= window_end || (self.snd_max - window_end) < scale_slack {
             self.snd_max
         } else {
             window_end
@@ -1234,8 +1086,8 @@ impl Tcb {
     }
 
     /// Offset in the received stream of sequence number `s`, relative to `rcv_nxt`.
-    fn stream_offset(&self, s: u32) -> u64 {
-        let delta = s.wrapping_sub(self.rcv_nxt) as i32;
+    fn stream_offset(&self, s: SeqNumber) -> u64 {
+        let delta = s.offset_from(self.rcv_nxt);
         (self.rcv_nxt_off as i64 + i64::from(delta)).max(0) as u64
     }
 
@@ -1243,12 +1095,12 @@ impl Tcb {
     fn acceptable(&self, seg: &TcpSegment) -> bool {
         let len = seg.seq_len();
         let wnd = self.receive_window();
-        let in_window = |s: u32| seq::le(self.rcv_nxt, s) && seq::lt(s, self.rcv_nxt.wrapping_add(wnd));
+        let in_window = |s: SeqNumber| self.rcv_nxt <= s && s < self.rcv_nxt + wnd;
         match (len, wnd) {
-            (0, 0) => seg.seq == self.rcv_nxt,
-            (0, _) => in_window(seg.seq),
+            (0, 0) => seg.seq_number() == self.rcv_nxt,
+            (0, _) => in_window(seg.seq_number()),
             (_, 0) => false,
-            (_, _) => in_window(seg.seq) || in_window(seg.seq.wrapping_add(len - 1)),
+            (_, _) => in_window(seg.seq_number()) || in_window(seg.seq_number() + (len - 1)),
         }
     }
 
@@ -1265,71 +1117,25 @@ impl Tcb {
                 self.snd_wscale = 0;
             }
         }
-        self.cwnd = self.cfg.initial_cwnd_segments.max(1) * self.snd_mss;
+        self.cc.start(self.cfg.initial_cwnd_segments, self.snd_mss);
     }
 
     /// Our SYN was acknowledged: the handshake's round trip is the first RTT sample.
-    fn syn_acked(&mut self, ack: u32, now: u64) {
+    fn syn_acked(&mut self, ack: SeqNumber, now: u64) {
         self.snd_una = ack;
-        if seq::lt(self.snd_nxt, ack) {
+        if self.snd_nxt < ack {
             self.snd_nxt = ack;
         }
         self.timers.stop(TimerKind::Retransmit);
         if self.retries == 0 {
             if let Some(sent_at) = self.syn_sent_at {
-                self.rtt_sample(now.saturating_sub(sent_at));
+                self.rtt.sample(now.saturating_sub(sent_at), self.snd_una, self.snd_nxt);
             }
         } else {
             // Karn: no sample from a retransmitted SYN; Linux restarts from the initial RTO.
-            self.rto = self.cfg.rto_initial_us.max(MIN_RTO_US);
+            self.rtt.restart(self.cfg.rto_initial_us);
         }
         self.retries = 0;
-    }
-
-    /// Linux's `tcp_rtt_estimator` and `tcp_set_rto`: RFC 6298's smoothing, but
-    /// the variance term is the largest deviation seen over the last window of
-    /// data and never less than `rto_min`, so the RTO is the smoothed RTT plus
-    /// at least `rto_min` (220 ms for a 20 ms RTT), not `max(SRTT + 4·RTTVAR,
-    /// rto_min)`. `tcp_bound_rto` then applies the ceiling.
-    fn rtt_sample(&mut self, r: u64) {
-        let rto_min = self.cfg.rto_min_us;
-        match self.srtt8 {
-            None => {
-                self.srtt8 = Some(r << 3);
-                self.mdev = r << 1;
-                self.rttvar = self.mdev.max(rto_min);
-                self.mdev_max = self.rttvar;
-                self.rtt_seq = self.snd_nxt;
-            }
-            Some(srtt8) => {
-                let mut err = r as i64 - (srtt8 >> 3) as i64;
-                self.srtt8 = Some(srtt8.saturating_add_signed(err));
-                if err < 0 {
-                    // A falling RTT moves the deviation eight times slower.
-                    err = -err - (self.mdev >> 2) as i64;
-                    if err > 0 {
-                        err >>= 3;
-                    }
-                } else {
-                    err -= (self.mdev >> 2) as i64;
-                }
-                self.mdev = self.mdev.saturating_add_signed(err);
-                if self.mdev > self.mdev_max {
-                    self.mdev_max = self.mdev;
-                    self.rttvar = self.rttvar.max(self.mdev_max);
-                }
-                if seq::gt(self.snd_una, self.rtt_seq) {
-                    if self.mdev_max < self.rttvar {
-                        self.rttvar -= (self.rttvar - self.mdev_max) >> 2;
-                    }
-                    self.rtt_seq = self.snd_nxt;
-                    self.mdev_max = rto_min;
-                }
-            }
-        }
-        let srtt8 = self.srtt8.map_or(1, |s| s.max(1));
-        self.srtt8 = Some(srtt8);
-        self.rto = ((srtt8 >> 3).saturating_add(self.rttvar)).min(self.cfg.rto_max_us).max(MIN_RTO_US);
     }
 
     fn set_state(&mut self, to: TcpState, out: &mut TcpOut) {
@@ -1416,7 +1222,7 @@ mod tests {
         let tcb = established();
         assert_eq!(tcb.snd_mss, 1000);
         assert_eq!(tcb.snd_wnd, 8192);
-        assert_eq!(tcb.srtt8, Some(80_000), "the handshake gives the first RTT sample");
+        assert_eq!(tcb.rtt.srtt_us(), Some(10_000), "the handshake gives the first RTT sample");
     }
 
     #[test]
@@ -1424,7 +1230,7 @@ mod tests {
         // tcp_rtt_estimator + __tcp_set_rto: rttvar never falls below rto_min,
         // so a 10 ms RTT gives 210 ms (Linux), not max(10 + 4 × 5, 200) = 200.
         let mut tcb = established();
-        assert_eq!(tcb.rto, 210_000);
+        assert_eq!(tcb.rtt.rto(), 210_000);
         // A steady 10 ms RTT over many windows keeps it there.
         let mut out = TcpOut::default();
         for i in 0..20u32 {
@@ -1432,7 +1238,7 @@ mod tests {
             tcb.write(&Arc::from(&b"x"[..]), 0, now, &mut out);
             tcb.on_segment(&seg(IRS + 1, ISS + 2 + i, TcpFlags::ACK, 8192, &[]), now + 10_000, &mut out);
         }
-        assert_eq!(tcb.rto, 210_000);
+        assert_eq!(tcb.rtt.rto(), 210_000);
         assert_eq!(tcb.stats().srtt_us, Some(10_000));
     }
 
@@ -1538,7 +1344,7 @@ mod tests {
         // then 2, 4, ... RTOs; each answer restarts the wait from its arrival.
         let mut tcb = established();
         let mut out = TcpOut::default();
-        assert_eq!(tcb.rto, 210_000);
+        assert_eq!(tcb.rtt.rto(), 210_000);
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 0, &[]), 0, &mut out);
         out.clear();
         assert_eq!(tcb.write(&Arc::from(&b"xyz"[..]), 0, 0, &mut out), 3);
@@ -1632,6 +1438,78 @@ mod tests {
         tcb.on_segment(&seg(IRS + 1, 0, TcpFlags::RST, 0, &[]), 0, &mut out);
         assert_eq!(tcb.state, TcpState::Closed);
         assert_eq!(out.error, Some(Errno::ECONNRESET));
+    }
+
+    #[test]
+    fn a_transfer_across_the_sequence_wrap_arrives_whole_with_the_straddling_segment_lost() {
+        // ISS 2^32 - 256: the client's 6000 bytes take sequence numbers
+        // 0xFFFF_FF01 on, past 2^32 to 5744 (0x1670). The first data segment
+        // straddles 2^32 and is lost once, so the next ones (numbered from
+        // 0x2E9, below rcv_nxt as raw u32s) wait in reassembly; three duplicate
+        // ACKs bring a fast retransmission, and everything arrives in order.
+        let cfg = TcpConfig { window_scaling: false, recv_buffer: 65_535, ..TcpConfig::default() };
+        let client_iss = 0xFFFF_FF00;
+        let mut out = TcpOut::default();
+        let mut client = Tcb::connect(&cfg, REMOTE, LOCAL, client_iss, 1000, 0, &mut out);
+        let syn = out.segments.remove(0).0;
+        out.clear();
+        let mut server = Tcb::accept_syn(&cfg, (LOCAL, REMOTE), &syn, 0xFFFF_FFF0, 1000, 0, &mut out);
+        // (towards the server?, segment), delivered in order 1 ms apart.
+        let mut wire: std::collections::VecDeque<(bool, TcpSegment)> =
+            out.segments.drain(..).map(|(s, _)| (false, s)).collect();
+        let data: Arc<[u8]> = (0..6000u32).map(|i| (i % 251) as u8).collect();
+        let (mut now, mut written, mut lost, mut fast_retransmits) = (0, false, 0, 0);
+        let mut received = Vec::new();
+        for _ in 0..1000 {
+            let mut out = TcpOut::default();
+            let to_server = if let Some((to_server, seg)) = wire.pop_front() {
+                now += 1_000;
+                if to_server {
+                    let straddles = !seg.payload.is_empty() && seg.seq.checked_add(seg.payload.len() as u32).is_none();
+                    if straddles && lost == 0 {
+                        lost += 1;
+                        continue;
+                    }
+                    server.on_segment(&seg, now, &mut out);
+                } else {
+                    client.on_segment(&seg, now, &mut out);
+                }
+                to_server
+            } else {
+                // Nothing on the wire: the earliest timer of either end fires.
+                let due = |tcb: &Tcb| {
+                    TimerKind::ALL.into_iter().filter_map(|k| tcb.timers.get(k).map(|t| (t, k))).min_by_key(|&(t, _)| t)
+                };
+                let client_due = due(&client).map(|(t, k)| (t, k, false));
+                let server_due = due(&server).map(|(t, k)| (t, k, true));
+                let Some((t, kind, at_server)) = client_due.into_iter().chain(server_due).min_by_key(|&(t, ..)| t)
+                else {
+                    break;
+                };
+                now = t;
+                let tcb = if at_server { &mut server } else { &mut client };
+                tcb.on_timer(kind, t, &mut out);
+                at_server
+            };
+            if to_server {
+                received.extend_from_slice(&server.read(usize::MAX, now, &mut out));
+            } else if client.state == TcpState::Established && !written {
+                assert_eq!(client.write(&data, 0, now, &mut out), 6000);
+                written = true;
+            }
+            fast_retransmits += out.segments.iter().filter(|(_, why)| *why == SendReason::FastRetransmit).count();
+            wire.extend(out.segments.drain(..).map(|(s, _)| (!to_server, s)));
+            client.check_invariants().and(server.check_invariants()).expect("invariants hold");
+            if client.all_acked() && received.len() == data.len() && wire.is_empty() {
+                break;
+            }
+        }
+        assert_eq!((lost, fast_retransmits), (1, 1));
+        assert_eq!(received, &data[..]);
+        assert!(client.all_acked());
+        let (c, s) = (client.stats(), server.stats());
+        assert_eq!((c.snd_una, c.snd_nxt, s.rcv_nxt), (0x1671, 0x1671, 0x1671));
+        assert_eq!((s.recv_out_of_order, s.snd_una), (0, 0xFFFF_FFF1));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! TCP: a sans-IO connection machine. Segments and timer expiries go in; segments,
 //! state changes and timer deadlines come out. The world does all the moving.
 
+pub mod congestion;
 pub mod conn;
 pub mod recv_queue;
+pub mod rtt;
 pub mod segment;
 pub mod send_queue;
 pub mod socket;

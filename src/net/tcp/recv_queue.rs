@@ -1,9 +1,14 @@
-//! A connection's in-order received bytes, kept as shared slices of the segments
-//! that carried them: a read of exactly one segment's bytes hands the same
-//! buffer on without copying; other reads copy once.
+//! A connection's received bytes. The in-order ones are kept as shared slices
+//! of the segments that carried them: a read of exactly one segment's bytes
+//! hands the same buffer on without copying; other reads copy once. Bytes that
+//! arrived ahead of a hole wait in a reassembly queue (Linux's
+//! `out_of_order_queue`) until the hole is filled.
+//!
+//! Positions are stream offsets (bytes since the peer's SYN, as `u64`), so the
+//! reassembly queue's keys never wrap as sequence numbers do.
 
 use crate::net::packet::{empty_payload, gather_payload};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 #[derive(Clone, Debug, Default)]
@@ -11,6 +16,9 @@ pub struct RecvQueue {
     /// (buffer, start, end): the bytes `buffer[start..end]`, oldest first.
     chunks: VecDeque<(Arc<[u8]>, usize, usize)>,
     len: usize,
+    /// Segments received ahead of a hole, by the stream offset of their first byte.
+    out_of_order: BTreeMap<u64, Vec<u8>>,
+    out_of_order_len: usize,
 }
 
 impl RecvQueue {
@@ -29,6 +37,64 @@ impl RecvQueue {
             self.len += end - start;
             self.chunks.push_back((buf, start, end));
         }
+    }
+
+    /// Bytes held in the reassembly queue.
+    pub fn out_of_order_len(&self) -> usize {
+        self.out_of_order_len
+    }
+
+    /// Whether a hole is waiting to be filled.
+    pub fn has_out_of_order(&self) -> bool {
+        !self.out_of_order.is_empty()
+    }
+
+    /// Keeps `data`, which starts at stream offset `at` beyond the next expected
+    /// byte, until the bytes before it arrive. A second segment starting at the
+    /// same offset adds nothing (the first one's bytes are kept).
+    pub fn insert_out_of_order(&mut self, at: u64, data: &[u8]) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = self.out_of_order.entry(at) {
+            self.out_of_order_len += data.len();
+            slot.insert(data.to_vec());
+        }
+    }
+
+    /// The in-order data now reaches stream offset `next`: moves every waiting
+    /// segment that starts at or before it into the in-order bytes (their
+    /// overlap with what is already there dropped), while the buffer's
+    /// `capacity` allows. Returns how many bytes were appended; `next` moves on
+    /// by as many.
+    pub fn drain_out_of_order(&mut self, mut next: u64, capacity: usize) -> u64 {
+        let mut appended = 0;
+        while let Some((&at, _)) = self.out_of_order.first_key_value() {
+            if at > next {
+                break;
+            }
+            let Some((at, data)) = self.out_of_order.pop_first() else { break };
+            self.out_of_order_len -= data.len();
+            let skip = (next - at) as usize;
+            if skip < data.len() {
+                let fresh = &data[skip..];
+                let room = capacity.saturating_sub(self.len);
+                let fresh = &fresh[..fresh.len().min(room)];
+                let n = fresh.len();
+                self.push(Arc::from(fresh), 0, n);
+                next += n as u64;
+                appended += n as u64;
+            }
+        }
+        appended
+    }
+
+    /// The reassembly queue's own consistency, with `next` the stream offset
+    /// of the next expected byte: its count is right and nothing in it could
+    /// have been delivered.
+    pub fn check_out_of_order(&self, next: u64) -> Result<(), String> {
+        let held: usize = self.out_of_order.values().map(Vec::len).sum();
+        if held != self.out_of_order_len || self.out_of_order.keys().next().is_some_and(|&at| at <= next) {
+            return Err("out-of-order queue inconsistent".into());
+        }
+        Ok(())
     }
 
     /// Copies up to `max` bytes from the front, leaving them queued (`MSG_PEEK`).
@@ -86,5 +152,41 @@ mod tests {
         assert_eq!(&q.take(100)[..], b"ld");
         assert!(q.is_empty());
         assert_eq!(q.take(10).len(), 0);
+    }
+
+    #[test]
+    fn segments_ahead_of_a_hole_wait_then_join_in_order_without_their_overlap() {
+        // Expected next: offset 0. "def" at 3 and "fghij" at 5 (both hold "f")
+        // arrive first; "abc" at 0 fills the hole.
+        let mut q = RecvQueue::default();
+        q.insert_out_of_order(5, b"fghij");
+        q.insert_out_of_order(3, b"def");
+        q.insert_out_of_order(3, b"XYZ");
+        assert_eq!((q.len(), q.out_of_order_len()), (0, 8), "a second copy at 3 adds nothing");
+        assert_eq!(q.drain_out_of_order(0, 100), 0, "nothing starts at 0 yet");
+        assert!(q.check_out_of_order(0).is_ok());
+        q.push(Arc::from(&b"abc"[..]), 0, 3);
+        // def at 3 → next 6; "fghij" at 5 skips 1 byte ("f") → next 10.
+        assert_eq!(q.drain_out_of_order(3, 100), 7);
+        assert_eq!((q.len(), q.out_of_order_len(), q.has_out_of_order()), (10, 0, false));
+        assert_eq!(&q.take(100)[..], b"abcdefghij");
+    }
+
+    #[test]
+    fn reassembly_stops_at_the_buffer_capacity_and_at_the_next_hole() {
+        let mut q = RecvQueue::default();
+        q.insert_out_of_order(0, b"0123");
+        q.insert_out_of_order(4, b"4567");
+        q.insert_out_of_order(10, b"ab");
+        // Capacity 6: "0123" and "45" fit, "67" is dropped with its segment
+        // (the sender will retransmit it); "ab" at 10 waits behind the hole at 6.
+        assert_eq!(q.drain_out_of_order(0, 6), 6);
+        assert_eq!((q.len(), q.out_of_order_len()), (6, 2));
+        assert!(q.check_out_of_order(6).is_ok());
+        assert!(q.check_out_of_order(10).is_err(), "a segment at the next byte should have been delivered");
+        // A segment wholly behind `next` is dropped.
+        q.insert_out_of_order(2, b"23");
+        assert_eq!(q.drain_out_of_order(6, 100), 0);
+        assert_eq!(q.out_of_order_len(), 2);
     }
 }

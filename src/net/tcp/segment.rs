@@ -1,6 +1,7 @@
 //! A TCP segment's parsed representation (the bytes live in `crate::wire`).
 
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 use std::sync::Arc;
 
 /// TCP control bits, as on the wire.
@@ -102,6 +103,16 @@ pub struct TcpSegment {
 }
 
 impl TcpSegment {
+    /// The sequence number, for the machine's wrap-aware arithmetic.
+    pub fn seq_number(&self) -> SeqNumber {
+        SeqNumber(self.seq)
+    }
+
+    /// The acknowledgement number, for the machine's wrap-aware arithmetic.
+    pub fn ack_number(&self) -> SeqNumber {
+        SeqNumber(self.ack)
+    }
+
     /// Sequence space the segment occupies: payload plus one each for SYN and FIN.
     pub fn seq_len(&self) -> u32 {
         self.payload.len() as u32 + u32::from(self.flags.syn()) + u32::from(self.flags.fin())
@@ -143,24 +154,60 @@ impl TcpSegment {
     }
 }
 
-/// Sequence-number arithmetic modulo 2^32 (RFC 9293 §3.4).
-pub mod seq {
-    /// `a < b` in sequence space.
-    pub fn lt(a: u32, b: u32) -> bool {
-        (a.wrapping_sub(b) as i32) < 0
+/// A sequence or acknowledgement number inside the machine: arithmetic and
+/// comparison modulo 2^32 (RFC 9293 §3.4), so that no comparison of two raw
+/// `u32`s, wrong once the numbers wrap, can be written by mistake. `a < b`
+/// means `a` comes before `b` within 2^31 (Linux's `before()`); the order is
+/// not total, so `Ord` is not implemented. Segments keep plain `u32`s: the
+/// wire and the trace see the same numbers as before.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct SeqNumber(pub u32);
+
+impl SeqNumber {
+    /// Signed distance from `base` to `self`: negative when `self` comes first.
+    pub fn offset_from(self, base: SeqNumber) -> i32 {
+        self.0.wrapping_sub(base.0) as i32
     }
-    pub fn le(a: u32, b: u32) -> bool {
-        (a.wrapping_sub(b) as i32) <= 0
+}
+
+impl PartialOrd for SeqNumber {
+    fn partial_cmp(&self, other: &SeqNumber) -> Option<Ordering> {
+        Some(self.offset_from(*other).cmp(&0))
     }
-    pub fn gt(a: u32, b: u32) -> bool {
-        lt(b, a)
+}
+
+impl std::ops::Add<u32> for SeqNumber {
+    type Output = SeqNumber;
+    fn add(self, n: u32) -> SeqNumber {
+        SeqNumber(self.0.wrapping_add(n))
     }
-    pub fn ge(a: u32, b: u32) -> bool {
-        le(b, a)
+}
+
+impl std::ops::AddAssign<u32> for SeqNumber {
+    fn add_assign(&mut self, n: u32) {
+        *self = *self + n;
     }
-    /// Distance from `from` forward to `to`.
-    pub fn diff(to: u32, from: u32) -> u32 {
-        to.wrapping_sub(from)
+}
+
+impl std::ops::Sub<u32> for SeqNumber {
+    type Output = SeqNumber;
+    fn sub(self, n: u32) -> SeqNumber {
+        SeqNumber(self.0.wrapping_sub(n))
+    }
+}
+
+/// `a - b`: the distance forward from `b` to `a`, modulo 2^32 (the number of
+/// sequence numbers from `b` up to, not including, `a`).
+impl std::ops::Sub<SeqNumber> for SeqNumber {
+    type Output = u32;
+    fn sub(self, from: SeqNumber) -> u32 {
+        self.0.wrapping_sub(from.0)
+    }
+}
+
+impl std::fmt::Display for SeqNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
     }
 }
 
@@ -169,11 +216,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sequence_comparisons_wrap() {
-        assert!(seq::lt(u32::MAX - 5, 3));
-        assert!(seq::gt(3, u32::MAX - 5));
-        assert!(seq::le(7, 7));
-        assert_eq!(seq::diff(3, u32::MAX - 1), 5);
+    fn sequence_numbers_compare_and_count_across_the_wrap() {
+        let old = SeqNumber(u32::MAX - 5);
+        let new = SeqNumber(3);
+        assert!(old < new, "3 comes 9 after 2^32 - 6");
+        assert!(new > old && new >= old);
+        assert!(SeqNumber(7) <= SeqNumber(7) && SeqNumber(7) >= SeqNumber(7));
+        assert_eq!(old + 9, new);
+        assert_eq!(new - 9, old);
+        assert_eq!(new - old, 9);
+        assert_eq!((old.offset_from(new), new.offset_from(old)), (-9, 9));
+        // Raw u32s would say the opposite: 4294967290 > 3.
+        assert!(old.0 > new.0);
+        // Half the space ahead still counts as after; beyond it, before.
+        assert!(SeqNumber(0) < SeqNumber(0x7FFF_FFFF));
+        assert!(SeqNumber(0) > SeqNumber(0x8000_0001));
     }
 
     #[test]

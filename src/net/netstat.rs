@@ -1,4 +1,5 @@
-//! Read-only pictures of the world for views: each socket as a row of facts.
+//! Read-only pictures of the world for views (turmoil calls these netstat):
+//! each socket as a row of facts.
 
 use super::addr::{Fd, HostId, Protocol, SocketAddrV4, SocketId};
 use super::socket::Wait;

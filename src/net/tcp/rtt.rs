@@ -1,0 +1,238 @@
+//! Retransmission timing: RFC 6298 as Linux implements it (`tcp_rtt_estimator`,
+//! `__tcp_set_rto`, `tcp_bound_rto` in net/ipv4/tcp_input.c), with Karn's rule
+//! and exponential backoff. One segment at a time is timed, as RFC 6298 §3
+//! allows when there are no timestamps.
+
+use super::segment::SeqNumber;
+
+/// The shortest retransmission timeout, whatever the configuration says: a
+/// timer must move the clock. With an RTO of 0 over a link without latency a
+/// retransmission, its answer and the next retransmission all happen at one
+/// instant, forever (the world_commands fuzzer found it). Linux's timers tick
+/// in jiffies; one microsecond is far below any RTO a kernel can arm.
+pub const MIN_RTO_US: u64 = 1;
+
+#[derive(Clone, Debug)]
+pub struct RttEstimator {
+    /// Smoothed RTT, times 8 (Linux's `srtt_us`), once there is a sample.
+    srtt8: Option<u64>,
+    /// Linux's `mdev_us`: the smoothed deviation, times 4.
+    mdev: u64,
+    /// The largest `mdev` in the current window of data (never below `rto_min`).
+    mdev_max: u64,
+    /// Linux's `rttvar_us`: what the RTO adds to the smoothed RTT.
+    rttvar: u64,
+    /// The window of data ends when this is acknowledged (Linux's `rtt_seq`).
+    rtt_seq: SeqNumber,
+    rto: u64,
+    /// The segment being timed: the sequence number that acknowledges all of
+    /// it, and when it left.
+    probe: Option<(SeqNumber, u64)>,
+    rto_min: u64,
+    rto_max: u64,
+}
+
+impl RttEstimator {
+    /// Before any sample the RTO is `rto_initial` (RFC 6298 §2.1). `iss` opens
+    /// the first window of data.
+    pub fn new(rto_initial: u64, rto_min: u64, rto_max: u64, iss: SeqNumber) -> RttEstimator {
+        RttEstimator {
+            srtt8: None,
+            mdev: 0,
+            mdev_max: 0,
+            rttvar: 0,
+            rtt_seq: iss,
+            rto: rto_initial.max(MIN_RTO_US),
+            probe: None,
+            rto_min,
+            rto_max,
+        }
+    }
+
+    /// The retransmission timeout now, backoff included.
+    pub fn rto(&self) -> u64 {
+        self.rto
+    }
+
+    /// The smoothed RTT, once there is a sample.
+    pub fn srtt_us(&self) -> Option<u64> {
+        self.srtt8.map(|s| s >> 3)
+    }
+
+    /// New data left: it is timed unless a segment already is. `end` is the
+    /// sequence number that acknowledges all of it. Retransmissions are never
+    /// timed (Karn): the caller does not report them.
+    pub fn on_send(&mut self, end: SeqNumber, now: u64) {
+        if self.probe.is_none() {
+            self.probe = Some((end, now));
+        }
+    }
+
+    /// Karn's rule: after a retransmission no ACK can say which copy it
+    /// answers, so the segment being timed gives no sample.
+    pub fn on_retransmit(&mut self) {
+        self.probe = None;
+    }
+
+    /// An ACK moved `snd_una` to `ack` (`snd_nxt` is what has been sent): a
+    /// sample if it covers the timed segment.
+    pub fn on_ack(&mut self, ack: SeqNumber, snd_nxt: SeqNumber, now: u64) {
+        if let Some((end, sent_at)) = self.probe {
+            if ack >= end {
+                self.sample(now.saturating_sub(sent_at), ack, snd_nxt);
+                self.probe = None;
+            }
+        }
+    }
+
+    /// The retransmission timer fired: the next one waits twice as long
+    /// (RFC 6298 §5.5), never beyond `rto_max` (Linux's `tcp_retransmit_timer`).
+    pub fn back_off(&mut self) {
+        self.rto = self.rto.saturating_mul(2).min(self.rto_max).max(MIN_RTO_US);
+    }
+
+    /// Forgets the backoff: a SYN that needed retransmitting gives no sample,
+    /// and Linux restarts from the initial RTO (`tcp_synack_rtt_meas` has none,
+    /// `tcp_init_transfer` resets `icsk_rto` to `TCP_TIMEOUT_INIT`).
+    pub fn restart(&mut self, rto_initial: u64) {
+        self.rto = rto_initial.max(MIN_RTO_US);
+    }
+
+    /// One RTT sample `r`, taken when `snd_una` reached `snd_una`.
+    /// Linux's `tcp_rtt_estimator` and `tcp_set_rto`: RFC 6298's smoothing, but
+    /// the variance term is the largest deviation seen over the last window of
+    /// data and never less than `rto_min`, so the RTO is the smoothed RTT plus
+    /// at least `rto_min` (220 ms for a 20 ms RTT), not `max(SRTT + 4·RTTVAR,
+    /// rto_min)`. `tcp_bound_rto` then applies the ceiling.
+    pub fn sample(&mut self, r: u64, snd_una: SeqNumber, snd_nxt: SeqNumber) {
+        match self.srtt8 {
+            None => {
+                self.srtt8 = Some(r << 3);
+                self.mdev = r << 1;
+                self.rttvar = self.mdev.max(self.rto_min);
+                self.mdev_max = self.rttvar;
+                self.rtt_seq = snd_nxt;
+            }
+            Some(srtt8) => {
+                let mut err = r as i64 - (srtt8 >> 3) as i64;
+                self.srtt8 = Some(srtt8.saturating_add_signed(err));
+                if err < 0 {
+                    // A falling RTT moves the deviation eight times slower.
+                    err = -err - (self.mdev >> 2) as i64;
+                    if err > 0 {
+                        err >>= 3;
+                    }
+                } else {
+                    err -= (self.mdev >> 2) as i64;
+                }
+                self.mdev = self.mdev.saturating_add_signed(err);
+                if self.mdev > self.mdev_max {
+                    self.mdev_max = self.mdev;
+                    self.rttvar = self.rttvar.max(self.mdev_max);
+                }
+                if snd_una > self.rtt_seq {
+                    // A window of data ended: rttvar decays a quarter of the
+                    // way towards the window's largest deviation.
+                    if self.mdev_max < self.rttvar {
+                        self.rttvar -= (self.rttvar - self.mdev_max) >> 2;
+                    }
+                    self.rtt_seq = snd_nxt;
+                    self.mdev_max = self.rto_min;
+                }
+            }
+        }
+        let srtt8 = self.srtt8.map_or(1, |s| s.max(1));
+        self.srtt8 = Some(srtt8);
+        self.rto = ((srtt8 >> 3).saturating_add(self.rttvar)).min(self.rto_max).max(MIN_RTO_US);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: u64 = 1_000;
+
+    fn estimator() -> RttEstimator {
+        RttEstimator::new(1_000 * MS, 200 * MS, 120_000 * MS, SeqNumber(0))
+    }
+
+    #[test]
+    fn samples_smooth_as_tcp_rtt_estimator_does() {
+        let mut e = estimator();
+        assert_eq!((e.srtt_us(), e.rto()), (None, 1_000 * MS), "RFC 6298 §2.1: 1 s before any sample");
+        // First sample 100 ms: srtt = 100 ms, mdev = 2·100 = 200 ms,
+        // rttvar = max(200, rto_min 200) = 200 ms; RTO = 100 + 200 = 300 ms.
+        e.sample(100 * MS, SeqNumber(10), SeqNumber(20));
+        assert_eq!((e.srtt_us(), e.rttvar, e.rto()), (Some(100_000), 200_000, 300_000));
+        // 60 ms, same window (snd_una 15 ≤ rtt_seq 20): err = −40 ms,
+        // srtt = 100 − 40/8 = 95 ms; falling: err = 40 − 200/4 = −10 ms (not > 0,
+        // so not divided), mdev = 190 ms < mdev_max 200: rttvar stays 200 ms.
+        // RTO = 95 + 200 = 295 ms.
+        e.sample(60 * MS, SeqNumber(15), SeqNumber(20));
+        assert_eq!((e.srtt_us(), e.mdev, e.rttvar, e.rto()), (Some(95_000), 190_000, 200_000, 295_000));
+        // 300 ms, ending the window (snd_una 21 > 20): err = 205 ms,
+        // srtt8 = 760 + 205 = 965 ms (srtt 120.625 ms); err − 190/4 = 157.5 ms,
+        // mdev = 347.5 ms > mdev_max: rttvar = 347.5 ms. Window ends with
+        // mdev_max = rttvar (no decay); mdev_max back to rto_min, rtt_seq = 40.
+        // RTO = 120.625 + 347.5 = 468.125 ms.
+        e.sample(300 * MS, SeqNumber(21), SeqNumber(40));
+        assert_eq!((e.srtt_us(), e.mdev, e.rttvar, e.rto()), (Some(120_625), 347_500, 347_500, 468_125));
+        assert_eq!((e.mdev_max, e.rtt_seq), (200_000, SeqNumber(40)));
+        // 120.625 ms, ending the next window (41 > 40): err = 0, srtt stays;
+        // err − 347.5/4 = −86.875 ms, mdev = 260.625 ms > mdev_max 200:
+        // mdev_max = 260.625, rttvar stays 347.5. Window ends: rttvar decays by
+        // (347.5 − 260.625)/4 = 21.71875 → 21.718 ms (integer µs), to 325.782 ms.
+        // RTO = 120.625 + 325.782 = 446.407 ms.
+        e.sample(120_625, SeqNumber(41), SeqNumber(60));
+        assert_eq!((e.srtt_us(), e.mdev, e.rttvar, e.rto()), (Some(120_625), 260_625, 325_782, 446_407));
+    }
+
+    #[test]
+    fn a_short_rtt_gives_an_rto_of_srtt_plus_rto_min() {
+        // 10 ms: rttvar = max(20, 200) = 200 ms, RTO = 210 ms, not
+        // max(10 + 4·5, 200) = 200 ms as RFC 6298 alone would give.
+        let mut e = estimator();
+        e.sample(10 * MS, SeqNumber(1), SeqNumber(1));
+        assert_eq!(e.rto(), 210 * MS);
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_rto_max_and_restart_forgets_it() {
+        let mut e = RttEstimator::new(1_000 * MS, 200 * MS, 5_000 * MS, SeqNumber(0));
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            e.back_off();
+            seen.push(e.rto());
+        }
+        assert_eq!(seen, vec![2_000 * MS, 4_000 * MS, 5_000 * MS, 5_000 * MS]);
+        e.restart(1_000 * MS);
+        assert_eq!(e.rto(), 1_000 * MS);
+    }
+
+    #[test]
+    fn karn_a_retransmitted_segment_gives_no_sample() {
+        let mut e = estimator();
+        e.on_send(SeqNumber(1_001), 0);
+        e.on_retransmit();
+        e.on_ack(SeqNumber(1_001), SeqNumber(1_001), 700 * MS);
+        assert_eq!((e.srtt_us(), e.rto()), (None, 1_000 * MS));
+        // The next new segment is timed; one already timed is not replaced.
+        e.on_send(SeqNumber(2_001), 800 * MS);
+        e.on_send(SeqNumber(3_001), 810 * MS);
+        e.on_ack(SeqNumber(1_500), SeqNumber(3_001), 830 * MS);
+        assert_eq!(e.srtt_us(), None, "an ACK short of the timed segment is no sample");
+        e.on_ack(SeqNumber(2_001), SeqNumber(3_001), 850 * MS);
+        assert_eq!((e.srtt_us(), e.rto()), (Some(50 * MS), 250 * MS));
+    }
+
+    #[test]
+    fn the_ceiling_wins_over_everything_and_the_floor_is_one_microsecond() {
+        let mut e = RttEstimator::new(0, 0, 100 * MS, SeqNumber(0));
+        assert_eq!(e.rto(), MIN_RTO_US);
+        e.sample(0, SeqNumber(1), SeqNumber(1));
+        assert_eq!(e.rto(), MIN_RTO_US, "srtt 0 and rttvar 0 still arm a timer");
+        e.sample(1_000 * MS, SeqNumber(2), SeqNumber(2));
+        assert_eq!(e.rto(), 100 * MS);
+    }
+}
