@@ -17,7 +17,7 @@ pub mod memory;
 pub mod real;
 pub mod state;
 
-use crate::net::socket::{CallResult, CallValue, Domain, Errno, SysCall};
+use crate::net::syscall::{CallResult, CallValue, Domain, Errno, SysCall};
 use crate::net::tcp::state::TcpState;
 use crate::net::{CallId, Fd, HostId, Ipv4Addr, SocketAddrV4, TraceEvent, TraceKind};
 use crate::script::ast::{CallSpec, CallStmt, FdRef, ResultExpect, Script, StmtKind};

@@ -364,7 +364,7 @@ impl std::fmt::Display for ResultExpect {
             ResultExpect::Errno(e) => write!(f, "{e}"),
             ResultExpect::Int(n) => write!(f, "{n}"),
             ResultExpect::Data { data, from } => {
-                f.write_str(&crate::net::socket::quote_bytes(data))?;
+                f.write_str(&crate::net::syscall::quote_bytes(data))?;
                 match from {
                     Some((ip, Some(port))) => write!(f, " from {ip}:{port}"),
                     Some((ip, None)) => write!(f, " from {ip}"),

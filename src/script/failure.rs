@@ -9,7 +9,7 @@
 use super::limits::MAX_TOTAL_PAYLOAD;
 use super::render::{fmt_dur, fmt_time};
 use super::shown::shown;
-use crate::net::socket::quote_bytes;
+use crate::net::syscall::quote_bytes;
 use crate::net::{CallValue, Errno, Fd, WorldError};
 use serde::Serialize;
 use std::fmt;

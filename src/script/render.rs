@@ -5,7 +5,7 @@ use super::ast::{CallSpec, Data, FdRef};
 use super::runner::{LineDetail, RunReport};
 use super::shown::shown;
 use crate::net::packet::{Body, Packet};
-use crate::net::socket::{quote_bytes, render_result};
+use crate::net::syscall::{quote_bytes, render_result};
 use crate::net::trace::{LossReason, SendReason};
 use crate::net::{CallId, Direction, FaultChange, Shutdown, SockOpt, TraceEvent, TraceKind};
 use std::collections::HashMap;

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::i18n::{tr, Lang, Text};
-use crate::net::socket::render_result;
+use crate::net::syscall::render_result;
 use crate::script::{LineDetail, RunReport};
 
 #[derive(Properties)]

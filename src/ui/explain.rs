@@ -4,7 +4,7 @@
 use super::i18n::Lang;
 use super::packets::{Numbering, PacketInfo};
 use crate::net::packet::Body;
-use crate::net::socket::render_result;
+use crate::net::syscall::render_result;
 use crate::net::tcp::state::TcpState;
 use crate::net::trace::{LossReason, SendReason};
 use crate::net::{FaultChange, SysCall, TraceEvent, TraceKind, World};

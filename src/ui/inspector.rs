@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::i18n::{analysis, field_name, tr, Lang, Text};
 use super::packets::{Numbering, PacketInfo};
 use crate::net::packet::Body;
-use crate::net::socket::quote_bytes;
+use crate::net::syscall::quote_bytes;
 use crate::wire::{fields, to_bytes, Field};
 
 /// A field's value, read from its bytes, as a person would say it in `lang`.

@@ -9,7 +9,7 @@ use super::i18n::{tr, Lang, Text};
 use super::scripts::CallAt;
 use super::timeline::Edit;
 use crate::links::Linked;
-use crate::net::socket::render_result;
+use crate::net::syscall::render_result;
 use crate::script::shown::{excerpt, shown_up_to, MAX_LINE_CHARS};
 use crate::script::{LineDetail, RunReport};
 

@@ -19,7 +19,7 @@ use super::{on_activate, Shared};
 use crate::endpoints::{endpoints, Endpoint, Endpoints};
 use crate::links::Linked;
 use crate::net::packet::Body;
-use crate::net::socket::render_result;
+use crate::net::syscall::render_result;
 use crate::net::{FaultChange, HostId, Protocol, SocketId, TraceEvent, TraceKind, World};
 
 /// Room for the time column on the left.

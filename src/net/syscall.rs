@@ -1,0 +1,510 @@
+//! The vocabulary of the socket API the world offers each host: the calls, their
+//! options and flags, the values they return and the `Errno`s Linux gives for them.
+//! What a call does to a socket is `calls.rs`; the sockets themselves `socket.rs`.
+
+use super::addr::{Fd, Protocol, SocketAddrV4};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// An error a socket call returns, named and numbered as on Linux (x86_64).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Errno {
+    EBADF,
+    EAGAIN,
+    EINVAL,
+    EPIPE,
+    ENOTSOCK,
+    EDESTADDRREQ,
+    EMSGSIZE,
+    EOPNOTSUPP,
+    EAFNOSUPPORT,
+    EADDRINUSE,
+    EADDRNOTAVAIL,
+    ENETUNREACH,
+    ECONNRESET,
+    ECONNABORTED,
+    EISCONN,
+    ENOTCONN,
+    ETIMEDOUT,
+    ECONNREFUSED,
+    EALREADY,
+    EINPROGRESS,
+    EMFILE,
+}
+
+impl Errno {
+    pub const ALL: [Errno; 21] = [
+        Errno::EBADF,
+        Errno::EAGAIN,
+        Errno::EINVAL,
+        Errno::EPIPE,
+        Errno::ENOTSOCK,
+        Errno::EDESTADDRREQ,
+        Errno::EMSGSIZE,
+        Errno::EOPNOTSUPP,
+        Errno::EAFNOSUPPORT,
+        Errno::EADDRINUSE,
+        Errno::EADDRNOTAVAIL,
+        Errno::ENETUNREACH,
+        Errno::ECONNRESET,
+        Errno::ECONNABORTED,
+        Errno::EISCONN,
+        Errno::ENOTCONN,
+        Errno::ETIMEDOUT,
+        Errno::ECONNREFUSED,
+        Errno::EALREADY,
+        Errno::EINPROGRESS,
+        Errno::EMFILE,
+    ];
+
+    /// The number Linux uses (`errno -l`).
+    pub fn code(self) -> i32 {
+        match self {
+            Errno::EBADF => 9,
+            Errno::EAGAIN => 11,
+            Errno::EINVAL => 22,
+            Errno::EMFILE => 24,
+            Errno::EPIPE => 32,
+            Errno::ENOTSOCK => 88,
+            Errno::EDESTADDRREQ => 89,
+            Errno::EMSGSIZE => 90,
+            Errno::EOPNOTSUPP => 95,
+            Errno::EAFNOSUPPORT => 97,
+            Errno::EADDRINUSE => 98,
+            Errno::EADDRNOTAVAIL => 99,
+            Errno::ENETUNREACH => 101,
+            Errno::ECONNRESET => 104,
+            Errno::ECONNABORTED => 103,
+            Errno::EISCONN => 106,
+            Errno::ENOTCONN => 107,
+            Errno::ETIMEDOUT => 110,
+            Errno::ECONNREFUSED => 111,
+            Errno::EALREADY => 114,
+            Errno::EINPROGRESS => 115,
+        }
+    }
+
+    pub fn from_code(code: i32) -> Option<Errno> {
+        Errno::ALL.into_iter().find(|e| e.code() == code)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Errno::EBADF => "EBADF",
+            Errno::EAGAIN => "EAGAIN",
+            Errno::EINVAL => "EINVAL",
+            Errno::EPIPE => "EPIPE",
+            Errno::ENOTSOCK => "ENOTSOCK",
+            Errno::EDESTADDRREQ => "EDESTADDRREQ",
+            Errno::EMSGSIZE => "EMSGSIZE",
+            Errno::EOPNOTSUPP => "EOPNOTSUPP",
+            Errno::EAFNOSUPPORT => "EAFNOSUPPORT",
+            Errno::EADDRINUSE => "EADDRINUSE",
+            Errno::EADDRNOTAVAIL => "EADDRNOTAVAIL",
+            Errno::ENETUNREACH => "ENETUNREACH",
+            Errno::ECONNRESET => "ECONNRESET",
+            Errno::ECONNABORTED => "ECONNABORTED",
+            Errno::EISCONN => "EISCONN",
+            Errno::ENOTCONN => "ENOTCONN",
+            Errno::ETIMEDOUT => "ETIMEDOUT",
+            Errno::ECONNREFUSED => "ECONNREFUSED",
+            Errno::EALREADY => "EALREADY",
+            Errno::EINPROGRESS => "EINPROGRESS",
+            Errno::EMFILE => "EMFILE",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Errno> {
+        Errno::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    /// What the error means, in one line (Korean): the page's and the script
+    /// failures' words.
+    pub fn explain_ko(self) -> &'static str {
+        match self {
+            Errno::EBADF => "열려 있지 않은 파일 디스크립터입니다",
+            Errno::EAGAIN => "논블로킹 소켓: 지금은 할 일이 없으니 나중에 다시 시도하세요 (또는 UDP가 bind할 임시 포트를 찾지 못했습니다)",
+            Errno::EINVAL => "소켓의 지금 상태에서는 할 수 없습니다 (이미 bind했거나 listen하지 않았거나)",
+            Errno::EPIPE => "보낼 수 없습니다: 이쪽이 쓰기를 닫았거나 연결이 끊겼습니다",
+            Errno::ENOTSOCK => "그 디스크립터는 소켓이 아닙니다",
+            Errno::EDESTADDRREQ => "목적지가 없습니다: 연결하지 않은 UDP 소켓은 주소와 함께 sendto해야 합니다",
+            Errno::EMSGSIZE => "데이터그램이 너무 큽니다: UDP 하나에는 최대 65507바이트만 실립니다",
+            Errno::EOPNOTSUPP => "이 프로토콜은 지원하지 않습니다 (UDP에는 listen과 accept가 없습니다)",
+            Errno::EAFNOSUPPORT => "지원하지 않는 주소 체계입니다: 이 실험실은 IPv4만 다룹니다",
+            Errno::EADDRINUSE => "이미 사용 중인 주소입니다: 다른 소켓이 이 프로토콜+IP+포트를 쓰고 있습니다 (포트 0이면 임시 포트가 모두 쓰이고 있습니다)",
+            Errno::EADDRNOTAVAIL => "이 호스트에는 그 IP 주소가 없거나, 그 목적지로 쓸 임시 포트가 남아 있지 않습니다",
+            Errno::ENETUNREACH => "경로가 없습니다: 이 호스트에서 그 주소로 가는 링크가 없습니다",
+            Errno::ECONNRESET => "상대가 연결을 리셋했습니다 (RST)",
+            Errno::ECONNABORTED => "연결이 끝났지만 그 오류는 이미 다른 호출이 가져갔습니다",
+            Errno::EISCONN => "이미 연결된 소켓입니다",
+            Errno::ENOTCONN => "연결되지 않은 소켓입니다",
+            Errno::ETIMEDOUT => "응답이 없습니다: 재전송을 거듭하다 포기했습니다",
+            Errno::ECONNREFUSED => {
+                "거절되었습니다: 그 포트에서 듣고 있는 소켓이 없습니다 (RST 또는 ICMP port unreachable)"
+            }
+            Errno::EALREADY => "connect가 이미 진행 중입니다",
+            Errno::EINPROGRESS => "논블로킹 connect를 시작했습니다. 핸드셰이크는 계속됩니다",
+            Errno::EMFILE => "열린 파일 디스크립터가 너무 많습니다",
+        }
+    }
+
+    /// What the error means, in one line (English).
+    pub fn explain(self) -> &'static str {
+        match self {
+            Errno::EBADF => "that file descriptor is not open",
+            Errno::EAGAIN => "non-blocking socket: nothing to do right now, try again later (or UDP found no ephemeral port to bind)",
+            Errno::EINVAL => "invalid for this socket's current state (already bound? not listening?)",
+            Errno::EPIPE => "cannot send: this side has shut down writing or the connection is gone",
+            Errno::ENOTSOCK => "that descriptor is not a socket",
+            Errno::EDESTADDRREQ => "no destination: an unconnected UDP socket needs sendto with an address",
+            Errno::EMSGSIZE => "datagram too large: UDP carries at most 65507 bytes in one datagram",
+            Errno::EOPNOTSUPP => "not supported by this protocol (UDP has no listen or accept)",
+            Errno::EAFNOSUPPORT => "address family not supported: this lab speaks IPv4 only",
+            Errno::EADDRINUSE => "address already in use: another socket holds this protocol+IP+port (for port 0: every ephemeral port is taken)",
+            Errno::EADDRNOTAVAIL => "this host does not have that IP address, or no ephemeral port is left toward that destination",
+            Errno::ENETUNREACH => "no route: no link leads from this host to that address",
+            Errno::ECONNRESET => "the peer reset the connection (RST)",
+            Errno::ECONNABORTED => "the connection ended, and another call already took its error",
+            Errno::EISCONN => "the socket is already connected",
+            Errno::ENOTCONN => "the socket is not connected",
+            Errno::ETIMEDOUT => "no answer: retransmissions gave up",
+            Errno::ECONNREFUSED => "refused: nothing listens on that port (RST or ICMP port unreachable)",
+            Errno::EALREADY => "a connect is already in progress",
+            Errno::EINPROGRESS => "non-blocking connect started; the handshake continues",
+            Errno::EMFILE => "too many open file descriptors",
+        }
+    }
+}
+
+impl std::fmt::Display for Errno {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Address family of `socket()`. Only IPv4 is modelled; IPv6 answers EAFNOSUPPORT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Domain {
+    Inet,
+    Inet6,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Shutdown {
+    Read,
+    Write,
+    Both,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SockOpt {
+    /// `SO_REUSEADDR`
+    ReuseAddr(bool),
+    /// `O_NONBLOCK` through `fcntl`
+    NonBlocking(bool),
+    /// `SO_RCVBUF`, in bytes: the data the receive buffer holds, at least half
+    /// of [`SOCK_MIN_RCVBUF`](super::socket::SOCK_MIN_RCVBUF) (see
+    /// [`buffer_capacity`](super::socket::buffer_capacity))
+    RcvBuf(usize),
+    /// `SO_SNDBUF`, in bytes: the data the send buffer holds, at least half of
+    /// [`SOCK_MIN_SNDBUF`](super::socket::SOCK_MIN_SNDBUF)
+    SndBuf(usize),
+    /// `TCP_NODELAY` off turns Nagle's algorithm on
+    NoDelay(bool),
+    /// `SO_LINGER {on, secs}`; `{1, 0}` makes `close` abort the connection
+    /// with RST (see [`SockOpt::aborts_on_close`])
+    Linger { on: bool, secs: u32 },
+}
+
+impl SockOpt {
+    /// `SO_LINGER {1, 0}`: `close` resets the connection instead of closing it
+    /// (`__tcp_close`: `sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime`).
+    pub fn aborts_on_close(self) -> bool {
+        matches!(self, SockOpt::Linger { on: true, secs: 0 })
+    }
+}
+
+/// The flags of `recv`/`recvfrom` the language knows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MsgFlags {
+    /// `MSG_PEEK`: return the data without taking it from the queue.
+    pub peek: bool,
+    /// `MSG_TRUNC`: on UDP, return the datagram's full length even when the
+    /// buffer is shorter; on TCP, discard the bytes instead of copying them.
+    pub trunc: bool,
+}
+
+impl MsgFlags {
+    /// `MSG_PEEK|MSG_TRUNC`, as C writes them.
+    pub fn render(self) -> String {
+        let names = [(self.peek, "MSG_PEEK"), (self.trunc, "MSG_TRUNC")];
+        let set: Vec<&str> = names.iter().filter(|(on, _)| *on).map(|(_, n)| *n).collect();
+        if set.is_empty() {
+            "0".into()
+        } else {
+            set.join("|")
+        }
+    }
+}
+
+/// A socket call, as a process makes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SysCall {
+    Socket {
+        domain: Domain,
+        protocol: Protocol,
+    },
+    Bind {
+        fd: Fd,
+        addr: SocketAddrV4,
+    },
+    Listen {
+        fd: Fd,
+        backlog: u32,
+    },
+    Accept {
+        fd: Fd,
+    },
+    Connect {
+        fd: Fd,
+        addr: SocketAddrV4,
+    },
+    Send {
+        fd: Fd,
+        data: Arc<[u8]>,
+    },
+    Recv {
+        fd: Fd,
+        len: usize,
+    },
+    SendTo {
+        fd: Fd,
+        data: Arc<[u8]>,
+        addr: Option<SocketAddrV4>,
+    },
+    RecvFrom {
+        fd: Fd,
+        len: usize,
+    },
+    Shutdown {
+        fd: Fd,
+        how: Shutdown,
+    },
+    Close {
+        fd: Fd,
+    },
+    SetSockOpt {
+        fd: Fd,
+        opt: SockOpt,
+    },
+    /// `getsockname`: the socket's own address.
+    GetSockName {
+        fd: Fd,
+    },
+    /// `getpeername`: the connected peer's address.
+    GetPeerName {
+        fd: Fd,
+    },
+    /// `getsockopt(fd, SO_ERROR)`: reads and clears the pending error.
+    GetSockError {
+        fd: Fd,
+    },
+    /// `recv`/`recvfrom` (`from`) with `MSG_*` flags.
+    RecvFlags {
+        fd: Fd,
+        len: usize,
+        flags: MsgFlags,
+        from: bool,
+    },
+    /// `connect(fd, AF_UNSPEC)`: dissolves the socket's association.
+    Disconnect {
+        fd: Fd,
+    },
+}
+
+impl SysCall {
+    pub fn name(&self) -> &'static str {
+        match self {
+            SysCall::Socket { .. } => "socket",
+            SysCall::Bind { .. } => "bind",
+            SysCall::Listen { .. } => "listen",
+            SysCall::Accept { .. } => "accept",
+            SysCall::Connect { .. } => "connect",
+            SysCall::Send { .. } => "send",
+            SysCall::Recv { .. } => "recv",
+            SysCall::SendTo { .. } => "sendto",
+            SysCall::RecvFrom { .. } => "recvfrom",
+            SysCall::Shutdown { .. } => "shutdown",
+            SysCall::Close { .. } => "close",
+            SysCall::SetSockOpt { .. } => "setsockopt",
+            SysCall::GetSockName { .. } => "getsockname",
+            SysCall::GetPeerName { .. } => "getpeername",
+            SysCall::GetSockError { .. } => "getsockopt",
+            SysCall::RecvFlags { from: false, .. } => "recv",
+            SysCall::RecvFlags { from: true, .. } => "recvfrom",
+            SysCall::Disconnect { .. } => "connect",
+        }
+    }
+
+    /// The descriptor the call works on (none for `socket`).
+    pub fn fd(&self) -> Option<Fd> {
+        match *self {
+            SysCall::Socket { .. } => None,
+            SysCall::Bind { fd, .. }
+            | SysCall::Listen { fd, .. }
+            | SysCall::Accept { fd }
+            | SysCall::Connect { fd, .. }
+            | SysCall::Send { fd, .. }
+            | SysCall::Recv { fd, .. }
+            | SysCall::SendTo { fd, .. }
+            | SysCall::RecvFrom { fd, .. }
+            | SysCall::Shutdown { fd, .. }
+            | SysCall::Close { fd }
+            | SysCall::SetSockOpt { fd, .. }
+            | SysCall::GetSockName { fd }
+            | SysCall::GetPeerName { fd }
+            | SysCall::GetSockError { fd }
+            | SysCall::RecvFlags { fd, .. }
+            | SysCall::Disconnect { fd } => Some(fd),
+        }
+    }
+
+    /// C-like rendering: `connect(3, 10.0.0.1:80)`.
+    pub fn render(&self) -> String {
+        match self {
+            SysCall::Socket { domain, protocol } => match domain {
+                Domain::Inet => format!("socket({protocol})"),
+                Domain::Inet6 => format!("socket(inet6, {protocol})"),
+            },
+            SysCall::Bind { fd, addr } => format!("bind({fd}, {addr})"),
+            SysCall::Listen { fd, backlog } => format!("listen({fd}, {backlog})"),
+            SysCall::Accept { fd } => format!("accept({fd})"),
+            SysCall::Connect { fd, addr } => format!("connect({fd}, {addr})"),
+            SysCall::Send { fd, data } => format!("send({fd}, {})", quote_bytes(data)),
+            SysCall::Recv { fd, len } => format!("recv({fd}, {len})"),
+            SysCall::SendTo { fd, data, addr } => match addr {
+                Some(a) => format!("sendto({fd}, {}, {a})", quote_bytes(data)),
+                None => format!("sendto({fd}, {})", quote_bytes(data)),
+            },
+            SysCall::RecvFrom { fd, len } => format!("recvfrom({fd}, {len})"),
+            SysCall::Shutdown { fd, how } => format!(
+                "shutdown({fd}, {})",
+                match how {
+                    Shutdown::Read => "rd",
+                    Shutdown::Write => "wr",
+                    Shutdown::Both => "rdwr",
+                }
+            ),
+            SysCall::Close { fd } => format!("close({fd})"),
+            SysCall::SetSockOpt { fd, opt } => match opt {
+                SockOpt::ReuseAddr(on) => format!("setsockopt({fd}, SO_REUSEADDR, {})", *on as u8),
+                SockOpt::NonBlocking(on) => format!("setsockopt({fd}, O_NONBLOCK, {})", *on as u8),
+                SockOpt::RcvBuf(n) => format!("setsockopt({fd}, SO_RCVBUF, {n})"),
+                SockOpt::SndBuf(n) => format!("setsockopt({fd}, SO_SNDBUF, {n})"),
+                SockOpt::NoDelay(on) => format!("setsockopt({fd}, TCP_NODELAY, {})", *on as u8),
+                SockOpt::Linger { on, secs } => format!("setsockopt({fd}, SO_LINGER, {{{}, {secs}}})", *on as u8),
+            },
+            SysCall::GetSockName { fd } => format!("getsockname({fd})"),
+            SysCall::GetPeerName { fd } => format!("getpeername({fd})"),
+            SysCall::GetSockError { fd } => format!("getsockopt({fd}, SO_ERROR)"),
+            SysCall::RecvFlags { fd, len, flags, from } => {
+                format!("{}({fd}, {len}, {})", if *from { "recvfrom" } else { "recv" }, flags.render())
+            }
+            SysCall::Disconnect { fd } => format!("connect({fd}, AF_UNSPEC)"),
+        }
+    }
+}
+
+/// What a successful call returns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CallValue {
+    /// `0`, as bind, listen, connect, shutdown, close and setsockopt return.
+    Zero,
+    /// A new descriptor from `socket`.
+    Fd(Fd),
+    /// A new connected descriptor from `accept`, and who connected.
+    Accepted { fd: Fd, peer: SocketAddrV4 },
+    /// Bytes taken by `send`/`sendto`.
+    Sent(usize),
+    /// Bytes read by `recv`; empty means end of stream.
+    Data(Arc<[u8]>),
+    /// A datagram read by `recvfrom`, and its sender.
+    DataFrom { data: Arc<[u8]>, from: SocketAddrV4 },
+    /// An address from `getsockname`/`getpeername` (the call itself returns 0).
+    Name(SocketAddrV4),
+    /// The error `getsockopt(SO_ERROR)` read (the call itself returns 0); `None`
+    /// when none was pending.
+    SockError(Option<Errno>),
+    /// A receive whose return value is not the bytes it copied (`MSG_TRUNC`):
+    /// `len` is what the call returns, `data` what it copied (on TCP nothing:
+    /// the bytes were discarded), `from` the sender for `recvfrom`.
+    Length { len: usize, data: Arc<[u8]>, from: Option<SocketAddrV4> },
+}
+
+impl CallValue {
+    /// The integer a C program would see as the return value.
+    pub fn as_int(&self) -> i64 {
+        match self {
+            CallValue::Zero | CallValue::Name(_) | CallValue::SockError(_) => 0,
+            CallValue::Length { len, .. } => *len as i64,
+            CallValue::Fd(fd) | CallValue::Accepted { fd, .. } => i64::from(*fd),
+            CallValue::Sent(n) => *n as i64,
+            CallValue::Data(d) | CallValue::DataFrom { data: d, .. } => d.len() as i64,
+        }
+    }
+
+    pub fn render(&self) -> String {
+        match self {
+            CallValue::Zero => "0".into(),
+            CallValue::Fd(fd) => fd.to_string(),
+            CallValue::Accepted { fd, peer } => format!("{fd} (peer {peer})"),
+            CallValue::Sent(n) => n.to_string(),
+            CallValue::Data(d) => quote_bytes(d),
+            CallValue::DataFrom { data, from } => format!("{} from {from}", quote_bytes(data)),
+            CallValue::Name(addr) => addr.to_string(),
+            CallValue::SockError(None) => "[0]".into(),
+            CallValue::SockError(Some(e)) => format!("[{e}]"),
+            CallValue::Length { len, data, from } => {
+                let mut out = format!("{len} bytes");
+                if !data.is_empty() {
+                    out.push_str(&format!(" (copied {})", quote_bytes(data)));
+                }
+                if let Some(from) = from {
+                    out.push_str(&format!(" from {from}"));
+                }
+                out
+            }
+        }
+    }
+}
+
+pub type CallResult = Result<CallValue, Errno>;
+
+pub fn render_result(result: &CallResult) -> String {
+    match result {
+        Ok(v) => v.render(),
+        Err(e) => format!("-1 {e}"),
+    }
+}
+
+/// Bytes as a double-quoted string with C escapes, shortened past 64 bytes.
+pub fn quote_bytes(bytes: &[u8]) -> String {
+    let shown = &bytes[..bytes.len().min(64)];
+    let mut s = String::from("\"");
+    for &b in shown {
+        match b {
+            b'"' => s.push_str("\\\""),
+            b'\\' => s.push_str("\\\\"),
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            0x20..=0x7e => s.push(b as char),
+            _ => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    s.push('"');
+    if bytes.len() > shown.len() {
+        s.push_str(&format!("…({} bytes)", bytes.len()));
+    }
+    s
+}
