@@ -419,7 +419,7 @@ pub const DEFAULT_PACKET_TOLERANCE_US: u64 = 1_000;
 
 impl std::fmt::Display for PacketTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use crate::script::render::fmt_dur;
+        use crate::script::time::fmt_dur;
         match self.at {
             TimeRef::Absolute(us) => write!(f, "at {}", fmt_dur(us))?,
             TimeRef::AfterPrevious(us) => write!(f, "+{}", fmt_dur(us))?,

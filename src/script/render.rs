@@ -1,30 +1,15 @@
 //! Text for people: calls as the script wrote them, packets as expectations
-//! write them, times, and the readable timeline `socklab run` prints.
+//! write them, and the readable timeline `socklab run` prints.
 
 use super::ast::{CallSpec, Data, FdRef};
-use super::runner::{LineDetail, RunReport};
+use super::report::{LineDetail, RunReport};
 use super::shown::shown;
+use super::time::{fmt_dur, fmt_time};
 use crate::net::packet::{Body, Packet};
 use crate::net::syscall::{quote_bytes, render_result};
 use crate::net::trace::{LossReason, SendReason};
 use crate::net::{CallId, Direction, FaultChange, Shutdown, SockOpt, TraceEvent, TraceKind};
 use std::collections::HashMap;
-
-/// Microseconds as seconds with six decimals: `1.250000`.
-pub fn fmt_time(us: u64) -> String {
-    format!("{}.{:06}", us / 1_000_000, us % 1_000_000)
-}
-
-/// A duration the way a script writes it: `120s`, `200ms`, `15us`.
-pub fn fmt_dur(us: u64) -> String {
-    if us % 1_000_000 == 0 {
-        format!("{}s", us / 1_000_000)
-    } else if us % 1_000 == 0 {
-        format!("{}ms", us / 1_000)
-    } else {
-        format!("{us}us")
-    }
-}
 
 fn data(d: &Data) -> String {
     match d {
