@@ -39,5 +39,5 @@ pub use ast::{Meta, Script, Statement, StmtKind};
 pub use error::{ScriptError, ScriptErrorKind};
 pub use failure::{Failure, FailureKind};
 pub use parser::{decode, parse};
-pub use report::{CallRecord, Intervened, LineDetail, LineOutcome, RunReport};
+pub use report::{CallRecord, Intervened, Issued, IssuedKind, LineDetail, LineOutcome, RunReport};
 pub use runner::{run, Change, Intervention, RunOptions, Runner};

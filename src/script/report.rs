@@ -4,7 +4,7 @@
 
 use super::ast::Meta;
 use super::failure::Failure;
-use crate::net::{CallId, CallResult, HostId, SysCall, TraceEvent, TraceKind};
+use crate::net::{CallId, CallResult, Command, HostId, SysCall, TraceEvent, TraceKind};
 use serde::Serialize;
 
 /// An intervention as it happened: applied when the trace held `at` events, at
@@ -17,6 +17,27 @@ pub struct Intervened {
     pub at: usize,
     pub time: u64,
     pub applied: bool,
+}
+
+/// A command the runner gave the world, and where in the run: when the trace
+/// held `at` events, at simulated time `time`. Replayed in order from the same
+/// world, these remake the run (the page's timeline does so).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Issued {
+    pub at: usize,
+    pub time: u64,
+    pub what: IssuedKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum IssuedKind {
+    /// A script's call, or a change to a link (a `fault` line, or a `link`
+    /// line's settings). Time passing is not a command: the anchors carry it.
+    Command { command: Command },
+    /// The intervention of this index in those the run was given (see
+    /// [`Intervened`]), applied.
+    Intervention { index: usize },
 }
 
 /// What one statement did.
@@ -95,6 +116,8 @@ pub struct RunReport {
     pub end_time: u64,
     /// Nothing was left to happen when the run ended.
     pub idle: bool,
+    /// The commands the run gave the world, in the order it gave them.
+    pub commands: Vec<Issued>,
     /// The interventions the run was given, as they happened, in order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub intervened: Vec<Intervened>,

@@ -10,13 +10,13 @@ use super::failure::{Blocked, Expected, Failure, FailureKind, Got};
 use super::limits::*;
 use super::packets::{PacketLog, Scan, SentRec, Wanted};
 use super::render::render_call;
-use super::report::{CallRecord, Intervened, LineDetail, LineOutcome, RunReport};
+use super::report::{CallRecord, Intervened, Issued, IssuedKind, LineDetail, LineOutcome, RunReport};
 use crate::net::link::{LinkConfig, LinkSettings};
 use crate::net::packet::Packet;
 use crate::net::trace::Path;
 use crate::net::{
-    CallId, CallOutcome, CallResult, CallValue, FaultChange, Fd, HostId, LinkId, PacketId, SocketId, SysCall,
-    TraceEvent, TraceKind, World,
+    CallId, CallOutcome, CallResult, CallValue, Command, Direction, FaultChange, Fd, HostId, LinkId, PacketId,
+    SocketId, SysCall, TraceEvent, TraceKind, World,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -171,6 +171,8 @@ pub struct Runner<'s> {
     /// Changes from outside the script still to come, earliest anchor first.
     interventions: Vec<Intervention>,
     intervened: Vec<Intervened>,
+    /// The commands given to the world so far, with their anchors.
+    commands: Vec<Issued>,
     /// Hosts whose call never returned (with `keep_going`), and its line.
     stuck: HashMap<HostId, usize>,
 }
@@ -214,6 +216,7 @@ impl<'s> Runner<'s> {
             wait_deadline: None,
             interventions: Vec::new(),
             intervened: Vec::new(),
+            commands: Vec::new(),
             stuck: HashMap::new(),
         }
     }
@@ -254,6 +257,9 @@ impl<'s> Runner<'s> {
             };
             let (index, at, time) = (self.intervened.len(), self.trace.len(), self.world.now());
             self.intervened.push(Intervened { index, at, time, applied });
+            if applied {
+                self.commands.push(Issued { at, time, what: IssuedKind::Intervention { index } });
+            }
             self.absorb();
         }
     }
@@ -339,6 +345,7 @@ impl<'s> Runner<'s> {
             end_time: self.world.now(),
             trace: self.trace,
             failures: self.failures,
+            commands: self.commands,
             intervened: self.intervened,
         }
     }
@@ -779,15 +786,11 @@ impl<'s> Runner<'s> {
             }
         };
         let Some(link) = self.world.link(id) else { return };
-        let dirs = if one_way {
-            vec![link.direction_from(ha)]
-        } else {
-            vec![crate::net::Direction::AtoB, crate::net::Direction::BtoA]
-        };
+        let dirs = if one_way { vec![link.direction_from(ha)] } else { vec![Direction::AtoB, Direction::BtoA] };
         for d in dirs {
             let Some(mut cfg) = self.world.link(id).map(|l| l.dir(d).config.clone()) else { return };
             LinkSetting::apply_all(settings, &mut cfg);
-            let _ = self.world.change_link(id, Some(d), FaultChange::Configure(cfg));
+            self.change_link(id, Some(d), FaultChange::Configure(cfg));
         }
     }
 
@@ -812,17 +815,29 @@ impl<'s> Runner<'s> {
             Fault::Loss(p) => {
                 let dirs = match dir {
                     Some(d) => vec![d],
-                    None => vec![crate::net::Direction::AtoB, crate::net::Direction::BtoA],
+                    None => vec![Direction::AtoB, Direction::BtoA],
                 };
                 for d in dirs {
                     let Some(mut cfg) = self.world.link(id).map(|l| l.dir(d).config.clone()) else { return };
                     cfg.loss = p;
-                    let _ = self.world.change_link(id, Some(d), FaultChange::Configure(cfg));
+                    self.change_link(id, Some(d), FaultChange::Configure(cfg));
                 }
                 return;
             }
         };
-        let _ = self.world.change_link(id, dir, change);
+        self.change_link(id, dir, change);
+    }
+
+    /// Changes a link, as a `link` or `fault` line asks; a change the world
+    /// refuses (no such link) does nothing, as the line's own check said why.
+    fn change_link(&mut self, link: LinkId, dir: Option<Direction>, change: FaultChange) {
+        // The events before the change are the run's so far: its anchor.
+        self.absorb();
+        let (at, time) = (self.trace.len(), self.world.now());
+        if self.world.change_link(link, dir, change.clone()).is_ok() {
+            let command = Command::Link { link, dir, change };
+            self.commands.push(Issued { at, time, what: IssuedKind::Command { command } });
+        }
     }
 
     /// A descriptor reference → (fd, the socket it named when bound).
@@ -900,6 +915,7 @@ impl<'s> Runner<'s> {
         self.set_time(oi);
         let Some(syscall) = self.make_syscall(host, &c.call) else { return };
         let rendered = render_call(&c.call);
+        self.absorb();
         let before = self.trace.len();
         let outcome = match self.world.call(host, syscall.clone()) {
             Ok(o) => o,
@@ -909,6 +925,8 @@ impl<'s> Runner<'s> {
                 return;
             }
         };
+        let command = Command::Call { host, call: syscall.clone() };
+        self.commands.push(Issued { at: before, time: self.world.now(), what: IssuedKind::Command { command } });
         self.absorb();
         let call_id = self.trace[before..].iter().find_map(|e| match e.kind {
             TraceKind::Call { call, host: h, .. } if h == host => Some(call),
@@ -1137,5 +1155,63 @@ pub fn result_matches(expect: &ResultExpect, got: &CallResult) -> bool {
         }
         (ResultExpect::SockError(e), Ok(CallValue::SockError(g))) => e == g,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::script::parse;
+
+    const SCRIPT: &str = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+        server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+        server: a = accept(l)\nclient: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n\
+        drop next 1 on client server\nclient: send(c, \"hi\") = 2\n+1s\nserver: recv(a, 10) = \"hi\"\n";
+
+    #[test]
+    fn the_report_lists_each_command_where_the_runner_gave_it() {
+        let script = parse(SCRIPT).expect("parses");
+        let mut runner = Runner::new(&script, RunOptions::default());
+        // A drop of a packet never sent changes nothing the trace shows: its
+        // anchor is the runner's own clock, not the next event's.
+        let drop = Intervention { after_events: 12, change: Change::DropPacket(PacketId(999)) };
+        runner.set_interventions(vec![drop]);
+        let report = runner.finish();
+        assert!(report.passed(), "{:?}", report.failures);
+        let calls = report.lines.iter().filter(|l| matches!(l.detail, LineDetail::Call(_))).count();
+        let (mut issued_calls, mut links, mut interventions) = (0, 0, 0);
+        for issued in &report.commands {
+            let event = report.trace.get(issued.at);
+            match &issued.what {
+                IssuedKind::Command { command: Command::Call { host, call } } => {
+                    issued_calls += 1;
+                    let Some(TraceEvent { time, kind: TraceKind::Call { host: h, syscall: c, .. }, .. }) = event else {
+                        panic!("no Call event at {}: {event:?}", issued.at)
+                    };
+                    assert_eq!((h, c, *time), (host, call, issued.time));
+                }
+                IssuedKind::Command { command: Command::Link { link, dir, change } } => {
+                    links += 1;
+                    let Some(TraceEvent { time, kind: TraceKind::Fault { link: l, dir: d, change: c }, .. }) = event
+                    else {
+                        panic!("no Fault event at {}: {event:?}", issued.at)
+                    };
+                    assert_eq!((l, d, c, *time), (link, dir, change, issued.time));
+                }
+                IssuedKind::Command { command } => panic!("not a command the runner gives: {command:?}"),
+                IssuedKind::Intervention { index } => {
+                    interventions += 1;
+                    let done = &report.intervened[*index];
+                    assert_eq!((done.at, done.time), (issued.at, issued.time));
+                    assert!(done.at >= 12);
+                    let before = done.at.checked_sub(1).and_then(|i| report.trace.get(i)).map(|e| e.time);
+                    assert_eq!(Some(issued.time), before, "the clock of the event before it");
+                }
+            }
+        }
+        // The link line's settings come with the link; the fault is a command.
+        assert_eq!((issued_calls, links, interventions), (calls, 1, 1));
+        let anchors: Vec<usize> = report.commands.iter().map(|c| c.at).collect();
+        assert!(anchors.windows(2).all(|w| w[0] <= w[1]), "in the order given: {anchors:?}");
     }
 }
