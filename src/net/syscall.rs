@@ -247,171 +247,242 @@ impl MsgFlags {
     }
 }
 
-/// A socket call, as a process makes it.
+/// A socket call, generic over how it names its descriptor (`F`) and the
+/// bytes it sends (`B`): as the world takes it, [`SysCall`] (numbers and
+/// bytes), or as a script writes it, `script::ast::CallSpec` (names and text).
+/// One list of calls for both, so a new call is added here; [`Call::try_map`]
+/// turns one form into the other.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SysCall {
+pub enum Call<F, B> {
     Socket {
         domain: Domain,
         protocol: Protocol,
     },
     Bind {
-        fd: Fd,
+        fd: F,
         addr: SocketAddrV4,
     },
     Listen {
-        fd: Fd,
+        fd: F,
         backlog: u32,
     },
     Accept {
-        fd: Fd,
+        fd: F,
     },
     Connect {
-        fd: Fd,
+        fd: F,
         addr: SocketAddrV4,
     },
     Send {
-        fd: Fd,
-        data: Arc<[u8]>,
+        fd: F,
+        data: B,
     },
     Recv {
-        fd: Fd,
+        fd: F,
         len: usize,
     },
     SendTo {
-        fd: Fd,
-        data: Arc<[u8]>,
+        fd: F,
+        data: B,
         addr: Option<SocketAddrV4>,
     },
     RecvFrom {
-        fd: Fd,
+        fd: F,
         len: usize,
     },
     Shutdown {
-        fd: Fd,
+        fd: F,
         how: Shutdown,
     },
     Close {
-        fd: Fd,
+        fd: F,
     },
     SetSockOpt {
-        fd: Fd,
+        fd: F,
         opt: SockOpt,
     },
     /// `getsockname`: the socket's own address.
     GetSockName {
-        fd: Fd,
+        fd: F,
     },
     /// `getpeername`: the connected peer's address.
     GetPeerName {
-        fd: Fd,
+        fd: F,
     },
     /// `getsockopt(fd, SO_ERROR)`: reads and clears the pending error.
     GetSockError {
-        fd: Fd,
+        fd: F,
     },
     /// `recv`/`recvfrom` (`from`) with `MSG_*` flags.
     RecvFlags {
-        fd: Fd,
+        fd: F,
         len: usize,
         flags: MsgFlags,
         from: bool,
     },
     /// `connect(fd, AF_UNSPEC)`: dissolves the socket's association.
     Disconnect {
-        fd: Fd,
+        fd: F,
     },
 }
 
-impl SysCall {
+/// A socket call, as a process makes it.
+pub type SysCall = Call<Fd, Arc<[u8]>>;
+
+impl<F, B> Call<F, B> {
     pub fn name(&self) -> &'static str {
         match self {
-            SysCall::Socket { .. } => "socket",
-            SysCall::Bind { .. } => "bind",
-            SysCall::Listen { .. } => "listen",
-            SysCall::Accept { .. } => "accept",
-            SysCall::Connect { .. } => "connect",
-            SysCall::Send { .. } => "send",
-            SysCall::Recv { .. } => "recv",
-            SysCall::SendTo { .. } => "sendto",
-            SysCall::RecvFrom { .. } => "recvfrom",
-            SysCall::Shutdown { .. } => "shutdown",
-            SysCall::Close { .. } => "close",
-            SysCall::SetSockOpt { .. } => "setsockopt",
-            SysCall::GetSockName { .. } => "getsockname",
-            SysCall::GetPeerName { .. } => "getpeername",
-            SysCall::GetSockError { .. } => "getsockopt",
-            SysCall::RecvFlags { from: false, .. } => "recv",
-            SysCall::RecvFlags { from: true, .. } => "recvfrom",
-            SysCall::Disconnect { .. } => "connect",
+            Call::Socket { .. } => "socket",
+            Call::Bind { .. } => "bind",
+            Call::Listen { .. } => "listen",
+            Call::Accept { .. } => "accept",
+            Call::Connect { .. } => "connect",
+            Call::Send { .. } => "send",
+            Call::Recv { .. } => "recv",
+            Call::SendTo { .. } => "sendto",
+            Call::RecvFrom { .. } => "recvfrom",
+            Call::Shutdown { .. } => "shutdown",
+            Call::Close { .. } => "close",
+            Call::SetSockOpt { .. } => "setsockopt",
+            Call::GetSockName { .. } => "getsockname",
+            Call::GetPeerName { .. } => "getpeername",
+            Call::GetSockError { .. } => "getsockopt",
+            Call::RecvFlags { from: false, .. } => "recv",
+            Call::RecvFlags { from: true, .. } => "recvfrom",
+            Call::Disconnect { .. } => "connect",
         }
     }
 
     /// The descriptor the call works on (none for `socket`).
-    pub fn fd(&self) -> Option<Fd> {
-        match *self {
-            SysCall::Socket { .. } => None,
-            SysCall::Bind { fd, .. }
-            | SysCall::Listen { fd, .. }
-            | SysCall::Accept { fd }
-            | SysCall::Connect { fd, .. }
-            | SysCall::Send { fd, .. }
-            | SysCall::Recv { fd, .. }
-            | SysCall::SendTo { fd, .. }
-            | SysCall::RecvFrom { fd, .. }
-            | SysCall::Shutdown { fd, .. }
-            | SysCall::Close { fd }
-            | SysCall::SetSockOpt { fd, .. }
-            | SysCall::GetSockName { fd }
-            | SysCall::GetPeerName { fd }
-            | SysCall::GetSockError { fd }
-            | SysCall::RecvFlags { fd, .. }
-            | SysCall::Disconnect { fd } => Some(fd),
+    pub fn descriptor(&self) -> Option<&F> {
+        match self {
+            Call::Socket { .. } => None,
+            Call::Bind { fd, .. }
+            | Call::Listen { fd, .. }
+            | Call::Accept { fd }
+            | Call::Connect { fd, .. }
+            | Call::Send { fd, .. }
+            | Call::Recv { fd, .. }
+            | Call::SendTo { fd, .. }
+            | Call::RecvFrom { fd, .. }
+            | Call::Shutdown { fd, .. }
+            | Call::Close { fd }
+            | Call::SetSockOpt { fd, .. }
+            | Call::GetSockName { fd }
+            | Call::GetPeerName { fd }
+            | Call::GetSockError { fd }
+            | Call::RecvFlags { fd, .. }
+            | Call::Disconnect { fd } => Some(fd),
         }
     }
 
-    /// C-like rendering: `connect(3, 10.0.0.1:80)`.
-    pub fn render(&self) -> String {
+    /// The address the call names (`bind`, `connect`, `sendto` with one).
+    pub fn addr(&self) -> Option<SocketAddrV4> {
         match self {
-            SysCall::Socket { domain, protocol } => match domain {
+            Call::Bind { addr, .. } | Call::Connect { addr, .. } => Some(*addr),
+            Call::SendTo { addr, .. } => *addr,
+            _ => None,
+        }
+    }
+
+    /// Calls whose return value is a new descriptor.
+    pub fn returns_fd(&self) -> bool {
+        matches!(self, Call::Socket { .. } | Call::Accept { .. })
+    }
+
+    /// C-like rendering, `connect(3, 10.0.0.1:80)`, with the descriptor and the
+    /// bytes written by `fd` and `data`.
+    pub fn render_with(&self, fd: impl Fn(&F) -> String, data: impl Fn(&B) -> String) -> String {
+        let f = self.descriptor().map(fd).unwrap_or_default();
+        match self {
+            Call::Socket { domain, protocol } => match domain {
                 Domain::Inet => format!("socket({protocol})"),
                 Domain::Inet6 => format!("socket(inet6, {protocol})"),
             },
-            SysCall::Bind { fd, addr } => format!("bind({fd}, {addr})"),
-            SysCall::Listen { fd, backlog } => format!("listen({fd}, {backlog})"),
-            SysCall::Accept { fd } => format!("accept({fd})"),
-            SysCall::Connect { fd, addr } => format!("connect({fd}, {addr})"),
-            SysCall::Send { fd, data } => format!("send({fd}, {})", quote_bytes(data)),
-            SysCall::Recv { fd, len } => format!("recv({fd}, {len})"),
-            SysCall::SendTo { fd, data, addr } => match addr {
-                Some(a) => format!("sendto({fd}, {}, {a})", quote_bytes(data)),
-                None => format!("sendto({fd}, {})", quote_bytes(data)),
-            },
-            SysCall::RecvFrom { fd, len } => format!("recvfrom({fd}, {len})"),
-            SysCall::Shutdown { fd, how } => format!(
-                "shutdown({fd}, {})",
+            Call::Bind { addr, .. } => format!("bind({f}, {addr})"),
+            Call::Listen { backlog, .. } => format!("listen({f}, {backlog})"),
+            Call::Accept { .. } => format!("accept({f})"),
+            Call::Connect { addr, .. } => format!("connect({f}, {addr})"),
+            Call::Send { data: d, .. } => format!("send({f}, {})", data(d)),
+            Call::Recv { len, .. } => format!("recv({f}, {len})"),
+            Call::SendTo { data: d, addr: Some(a), .. } => format!("sendto({f}, {}, {a})", data(d)),
+            Call::SendTo { data: d, addr: None, .. } => format!("sendto({f}, {})", data(d)),
+            Call::RecvFrom { len, .. } => format!("recvfrom({f}, {len})"),
+            Call::Shutdown { how, .. } => format!(
+                "shutdown({f}, {})",
                 match how {
                     Shutdown::Read => "rd",
                     Shutdown::Write => "wr",
                     Shutdown::Both => "rdwr",
                 }
             ),
-            SysCall::Close { fd } => format!("close({fd})"),
-            SysCall::SetSockOpt { fd, opt } => match opt {
-                SockOpt::ReuseAddr(on) => format!("setsockopt({fd}, SO_REUSEADDR, {})", *on as u8),
-                SockOpt::NonBlocking(on) => format!("setsockopt({fd}, O_NONBLOCK, {})", *on as u8),
-                SockOpt::RcvBuf(n) => format!("setsockopt({fd}, SO_RCVBUF, {n})"),
-                SockOpt::SndBuf(n) => format!("setsockopt({fd}, SO_SNDBUF, {n})"),
-                SockOpt::NoDelay(on) => format!("setsockopt({fd}, TCP_NODELAY, {})", *on as u8),
-                SockOpt::Linger { on, secs } => format!("setsockopt({fd}, SO_LINGER, {{{}, {secs}}})", *on as u8),
+            Call::Close { .. } => format!("close({f})"),
+            Call::SetSockOpt { opt, .. } => match opt {
+                SockOpt::ReuseAddr(on) => format!("setsockopt({f}, SO_REUSEADDR, {})", u8::from(*on)),
+                SockOpt::NonBlocking(on) => format!("setsockopt({f}, O_NONBLOCK, {})", u8::from(*on)),
+                SockOpt::RcvBuf(n) => format!("setsockopt({f}, SO_RCVBUF, {n})"),
+                SockOpt::SndBuf(n) => format!("setsockopt({f}, SO_SNDBUF, {n})"),
+                SockOpt::NoDelay(on) => format!("setsockopt({f}, TCP_NODELAY, {})", u8::from(*on)),
+                SockOpt::Linger { on, secs } => format!("setsockopt({f}, SO_LINGER, {{{}, {secs}}})", u8::from(*on)),
             },
-            SysCall::GetSockName { fd } => format!("getsockname({fd})"),
-            SysCall::GetPeerName { fd } => format!("getpeername({fd})"),
-            SysCall::GetSockError { fd } => format!("getsockopt({fd}, SO_ERROR)"),
-            SysCall::RecvFlags { fd, len, flags, from } => {
-                format!("{}({fd}, {len}, {})", if *from { "recvfrom" } else { "recv" }, flags.render())
+            Call::GetSockName { .. } => format!("getsockname({f})"),
+            Call::GetPeerName { .. } => format!("getpeername({f})"),
+            Call::GetSockError { .. } => format!("getsockopt({f}, SO_ERROR)"),
+            Call::RecvFlags { len, flags, from, .. } => {
+                format!("{}({f}, {len}, {})", if *from { "recvfrom" } else { "recv" }, flags.render())
             }
-            SysCall::Disconnect { fd } => format!("connect({fd}, AF_UNSPEC)"),
+            Call::Disconnect { .. } => format!("connect({f}, AF_UNSPEC)"),
         }
+    }
+
+    /// The same call with its descriptor and bytes turned into another form by
+    /// `fd` and `data` (both given `cx`, the one state they may share), or the
+    /// first error either gives: the descriptor is turned first.
+    pub fn try_map<G, C, E, Cx>(
+        &self,
+        cx: &mut Cx,
+        mut fd: impl FnMut(&mut Cx, &F) -> Result<G, E>,
+        mut data: impl FnMut(&mut Cx, &B) -> Result<C, E>,
+    ) -> Result<Call<G, C>, E> {
+        Ok(match self {
+            Call::Socket { domain, protocol } => Call::Socket { domain: *domain, protocol: *protocol },
+            Call::Bind { fd: f, addr } => Call::Bind { fd: fd(cx, f)?, addr: *addr },
+            Call::Listen { fd: f, backlog } => Call::Listen { fd: fd(cx, f)?, backlog: *backlog },
+            Call::Accept { fd: f } => Call::Accept { fd: fd(cx, f)? },
+            Call::Connect { fd: f, addr } => Call::Connect { fd: fd(cx, f)?, addr: *addr },
+            Call::Send { fd: f, data: d } => {
+                let fd = fd(cx, f)?;
+                Call::Send { fd, data: data(cx, d)? }
+            }
+            Call::Recv { fd: f, len } => Call::Recv { fd: fd(cx, f)?, len: *len },
+            Call::SendTo { fd: f, data: d, addr } => {
+                let fd = fd(cx, f)?;
+                Call::SendTo { fd, data: data(cx, d)?, addr: *addr }
+            }
+            Call::RecvFrom { fd: f, len } => Call::RecvFrom { fd: fd(cx, f)?, len: *len },
+            Call::Shutdown { fd: f, how } => Call::Shutdown { fd: fd(cx, f)?, how: *how },
+            Call::Close { fd: f } => Call::Close { fd: fd(cx, f)? },
+            Call::SetSockOpt { fd: f, opt } => Call::SetSockOpt { fd: fd(cx, f)?, opt: *opt },
+            Call::GetSockName { fd: f } => Call::GetSockName { fd: fd(cx, f)? },
+            Call::GetPeerName { fd: f } => Call::GetPeerName { fd: fd(cx, f)? },
+            Call::GetSockError { fd: f } => Call::GetSockError { fd: fd(cx, f)? },
+            Call::RecvFlags { fd: f, len, flags, from } => {
+                Call::RecvFlags { fd: fd(cx, f)?, len: *len, flags: *flags, from: *from }
+            }
+            Call::Disconnect { fd: f } => Call::Disconnect { fd: fd(cx, f)? },
+        })
+    }
+}
+
+impl SysCall {
+    /// The descriptor the call works on (none for `socket`).
+    pub fn fd(&self) -> Option<Fd> {
+        self.descriptor().copied()
+    }
+
+    /// C-like rendering: `connect(3, 10.0.0.1:80)`.
+    pub fn render(&self) -> String {
+        self.render_with(|fd| fd.to_string(), |data| quote_bytes(data))
     }
 }
 

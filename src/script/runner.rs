@@ -875,34 +875,13 @@ impl<'s> Runner<'s> {
         Some(Arc::from(data.bytes()))
     }
 
+    /// The call with its descriptor names resolved and its bytes made; `None`
+    /// when a name does not resolve or the bytes pass the run's total (the
+    /// run failed and says why).
     fn make_syscall(&mut self, host: HostId, call: &CallSpec) -> Option<SysCall> {
-        Some(match call {
-            CallSpec::Socket { domain, protocol } => SysCall::Socket { domain: *domain, protocol: *protocol },
-            CallSpec::Bind { fd, addr } => SysCall::Bind { fd: self.fd_of(host, fd)?, addr: *addr },
-            CallSpec::Listen { fd, backlog } => SysCall::Listen { fd: self.fd_of(host, fd)?, backlog: *backlog },
-            CallSpec::Accept { fd } => SysCall::Accept { fd: self.fd_of(host, fd)? },
-            CallSpec::Connect { fd, addr } => SysCall::Connect { fd: self.fd_of(host, fd)?, addr: *addr },
-            CallSpec::Send { fd, data } => {
-                let fd = self.fd_of(host, fd)?;
-                SysCall::Send { fd, data: self.payload(data)? }
-            }
-            CallSpec::Recv { fd, len } => SysCall::Recv { fd: self.fd_of(host, fd)?, len: *len },
-            CallSpec::SendTo { fd, data, addr } => {
-                let fd = self.fd_of(host, fd)?;
-                SysCall::SendTo { fd, data: self.payload(data)?, addr: *addr }
-            }
-            CallSpec::RecvFrom { fd, len } => SysCall::RecvFrom { fd: self.fd_of(host, fd)?, len: *len },
-            CallSpec::Shutdown { fd, how } => SysCall::Shutdown { fd: self.fd_of(host, fd)?, how: *how },
-            CallSpec::Close { fd } => SysCall::Close { fd: self.fd_of(host, fd)? },
-            CallSpec::SetSockOpt { fd, opt } => SysCall::SetSockOpt { fd: self.fd_of(host, fd)?, opt: *opt },
-            CallSpec::GetSockName { fd } => SysCall::GetSockName { fd: self.fd_of(host, fd)? },
-            CallSpec::GetPeerName { fd } => SysCall::GetPeerName { fd: self.fd_of(host, fd)? },
-            CallSpec::GetSockError { fd } => SysCall::GetSockError { fd: self.fd_of(host, fd)? },
-            CallSpec::RecvFlags { fd, len, flags, from } => {
-                SysCall::RecvFlags { fd: self.fd_of(host, fd)?, len: *len, flags: *flags, from: *from }
-            }
-            CallSpec::Disconnect { fd } => SysCall::Disconnect { fd: self.fd_of(host, fd)? },
-        })
+        let fd = |runner: &mut Self, fd: &FdRef| runner.fd_of(host, fd).ok_or(());
+        let data = |runner: &mut Self, data: &Data| runner.payload(data).ok_or(());
+        call.try_map(self, fd, data).ok()
     }
 
     fn call(&mut self, c: &CallStmt, oi: usize) {
