@@ -579,3 +579,39 @@ pub fn quote_bytes(bytes: &[u8]) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    #[test]
+    fn a_call_named_one_way_maps_to_the_other_and_serialises_as_the_trace_always_did() {
+        let to = SocketAddrV4::new(Ipv4Addr::new(10, 0, 0, 1), 80);
+        let named: Call<&str, &str> = Call::SendTo { fd: "c", data: "hi", addr: Some(to) };
+        assert_eq!(named.render_with(|n| n.to_string(), |t| format!("{t:?}")), "sendto(c, \"hi\", 10.0.0.1:80)");
+        let fd = |_: &mut (), _: &&str| Ok::<Fd, ()>(3);
+        let sys: SysCall = named.try_map(&mut (), fd, |_, t| Ok(Arc::from(t.as_bytes()))).expect("maps");
+        assert_eq!(sys.render(), "sendto(3, \"hi\", 10.0.0.1:80)");
+        assert_eq!((sys.name(), sys.fd(), sys.addr()), ("sendto", Some(3), Some(to)));
+        let json = serde_json::to_string(&sys).expect("serialises");
+        assert_eq!(json, r#"{"SendTo":{"fd":3,"data":[104,105],"addr":"10.0.0.1:80"}}"#);
+        assert_eq!(serde_json::from_str::<SysCall>(&json).ok(), Some(sys));
+    }
+
+    #[test]
+    fn mapping_stops_at_the_descriptor_before_making_the_bytes() {
+        let named: Call<&str, &str> = Call::Send { fd: "nobody", data: "hi" };
+        let mut bytes_made = 0;
+        let mapped = named.try_map(
+            &mut bytes_made,
+            |_, name| Err::<Fd, String>(format!("no descriptor named {name}")),
+            |made, t| {
+                *made += 1;
+                Ok(Arc::<[u8]>::from(t.as_bytes()))
+            },
+        );
+        assert_eq!(mapped, Err("no descriptor named nobody".to_string()));
+        assert_eq!(bytes_made, 0);
+    }
+}
