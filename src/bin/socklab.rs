@@ -321,7 +321,7 @@ fn check(files: &[PathBuf], real: Option<NativeOptions>, seed: Option<u64>, quie
                 say!(
                     "ok    {name}  ({} lines, {}s simulated)",
                     report.lines.len(),
-                    script::render::fmt_time(report.end_time)
+                    script::time::fmt_time(report.end_time)
                 );
             }
         } else {
@@ -383,7 +383,7 @@ fn write_text(out: &mut impl Write, report: &RunReport) -> std::io::Result<()> {
     writeln!(
         out,
         "# end at {}s{}; {}",
-        script::render::fmt_time(report.end_time),
+        script::time::fmt_time(report.end_time),
         if report.idle { ", idle" } else { ", still busy (bound reached)" },
         if report.passed() {
             "all expectations hold".to_string()

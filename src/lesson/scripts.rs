@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use crate::lesson::edit::Edit;
 use crate::lesson::timeline::Cmd;
-use crate::net::{CallId, Command, LinkId, PacketId, TraceKind, World};
-use crate::script::{self, Change, Intervention, LineDetail, RunOptions, RunReport, Runner, ScriptError, StmtKind};
+use crate::net::{CallId, LinkId, PacketId, TraceKind, World};
+use crate::script::{
+    self, Change, Intervention, IssuedKind, LineDetail, RunOptions, RunReport, Runner, ScriptError, StmtKind,
+};
 
 /// (id, text) of each lesson script: the two tours first, then in file-name order.
 pub const SCRIPTS: &[(&str, &str)] = &[
@@ -80,7 +82,6 @@ pub const PAGE_PENDING_BOUND_US: u64 = 20 * 60 * 1_000_000;
 pub struct ScriptRun {
     runner: Runner<'static>,
     statements: usize,
-    setup_lines: usize,
     /// The world after the leading set-up lines, where the page's timeline starts.
     world: World,
     setup_len: usize,
@@ -117,7 +118,6 @@ pub fn start(text: &str, seed: Option<u64>, edits: &[Edit]) -> Result<ScriptRun,
         ..RunOptions::default()
     };
     let statements = parsed.statements.len();
-    let setup_lines = parsed.statements.iter().take_while(|s| is_setup(&s.kind)).count();
     let mut runner = Runner::shared(parsed, opts);
     // The world after the leading set-up lines (hosts, links, TCP settings).
     while runner.next_statement().is_some_and(|s| is_setup(&s.kind)) {
@@ -129,7 +129,7 @@ pub fn start(text: &str, seed: Option<u64>, edits: &[Edit]) -> Result<ScriptRun,
     let mut edits = edits.to_vec();
     edits.sort_by_key(Edit::at); // stable: same-place edits keep their order
     runner.set_interventions(edits.iter().map(|e| intervention(e, setup_len)).collect());
-    Ok(ScriptRun { runner, statements, setup_lines, world, setup_len, edits })
+    Ok(ScriptRun { runner, statements, world, setup_len, edits })
 }
 
 /// Parses and runs `text` with `seed` (the script's own `seed` line when `None`), at once.
@@ -159,63 +159,28 @@ impl ScriptRun {
 
     /// The rest of the run, done now, as the page's model.
     pub fn finish(self) -> Prepared {
-        let ScriptRun { runner, setup_lines, world, setup_len, edits, .. } = self;
-        commands_of(runner.finish(), world, setup_lines, setup_len, edits)
+        let ScriptRun { runner, world, setup_len, edits, .. } = self;
+        commands_of(runner.finish(), world, setup_len, edits)
     }
 }
 
 /// The commands that replay `report` from the world after its set-up lines:
-/// each call and fault where the runner made it, and each of the learner's
-/// `edits` the run reached where it landed (before what happened at that point).
-fn commands_of(report: RunReport, world: World, setup_lines: usize, setup_len: usize, edits: Vec<Edit>) -> Prepared {
-    // (trace index, order at that index, command): an edit comes before the
-    // call or fault at the same index, as the runner applied it first.
-    let mut placed: Vec<(usize, u8, Cmd)> = Vec::new();
-    let reached = report.intervened.len();
-    for (done, edit) in report.intervened.iter().zip(&edits) {
-        if done.applied {
-            placed.push((done.at, 0, Cmd::Edit(edit.clone())));
-        }
-    }
-    let later_edits = edits.into_iter().skip(reached).collect();
+/// those the runner gave the world after them, each where it gave it, the
+/// learner's `edits` the run reached among them.
+fn commands_of(report: RunReport, world: World, setup_len: usize, edits: Vec<Edit>) -> Prepared {
     let mut commands = Vec::new();
-    for line in report.lines.iter().filter(|l| l.stmt >= setup_lines) {
-        match &line.detail {
-            LineDetail::Call(rec) => {
-                // Where the call happened in the runner's trace: after any wait for its host.
-                let at = rec
-                    .call_id
-                    .and_then(|id| {
-                        report
-                            .trace
-                            .get(line.trace_start..line.trace_end)?
-                            .iter()
-                            .position(|e| matches!(&e.kind, TraceKind::Call { call, .. } if *call == id))
-                    })
-                    .map_or(line.trace_start, |i| line.trace_start + i);
-                placed.push((at, 1, Cmd::Do(Command::Call { host: rec.host_id, call: rec.call.clone() })));
-            }
-            LineDetail::Fault | LineDetail::Setup => {
-                let range = report.trace.get(line.trace_start..line.trace_end).unwrap_or(&[]);
-                for (i, e) in range.iter().enumerate() {
-                    if let TraceKind::Fault { link, dir, change } = &e.kind {
-                        let command = Command::Link { link: *link, dir: *dir, change: change.clone() };
-                        placed.push((line.trace_start + i, 1, Cmd::Do(command)));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    placed.sort_by_key(|(at, order, _)| (*at, *order)); // stable
-    let end_time = report.end_time;
-    for (at, _, cmd) in placed {
-        // When it happened: the time of the event it came before (the run's
-        // end for a change after the last event).
-        let time = report.trace.get(at).map_or(end_time, |e| e.time);
-        commands.push(Cmd::CatchUp { len: at.saturating_sub(setup_len), time });
+    for issued in report.commands.iter().filter(|c| c.at >= setup_len) {
+        let cmd = match &issued.what {
+            IssuedKind::Command { command } => Cmd::Do(command.clone()),
+            IssuedKind::Intervention { index } => match edits.get(*index) {
+                Some(edit) => Cmd::Edit(edit.clone()),
+                None => continue,
+            },
+        };
+        commands.push(Cmd::CatchUp { len: issued.at - setup_len, time: issued.time });
         commands.push(cmd);
     }
+    let later_edits = edits.into_iter().skip(report.intervened.len()).collect();
     Prepared { world, commands, report, setup_len, later_edits }
 }
 

@@ -6,7 +6,7 @@
 use super::real::RealResult;
 use super::{NativeOptions, NativeOutcome, NativeReport};
 use crate::net::addr::EPHEMERAL_PORTS;
-use crate::net::socket::{render_result, CallResult, CallValue};
+use crate::net::syscall::{render_result, CallResult, CallValue};
 use crate::net::SocketAddrV4;
 use crate::script::ast::{LinkSetting, Script, StmtKind};
 use crate::script::{LineDetail, RunOptions, RunReport};

@@ -17,9 +17,9 @@ pub mod memory;
 pub mod real;
 pub mod state;
 
-use crate::net::socket::{CallResult, CallValue, Domain, Errno, SysCall};
+use crate::net::syscall::{CallResult, CallValue, Domain, Errno, SysCall};
 use crate::net::tcp::state::TcpState;
-use crate::net::{CallId, Fd, HostId, Ipv4Addr, SocketAddrV4, TraceEvent, TraceKind};
+use crate::net::{CallId, Fd, HostId, Ipv4Addr, TraceEvent, TraceKind};
 use crate::script::ast::{CallSpec, CallStmt, FdRef, ResultExpect, Script, StmtKind};
 use crate::script::runner::result_matches;
 use map::AddressMap;
@@ -283,12 +283,7 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
     let map = AddressMap::new(&hosts, *block::BLOCKS.start(), loopback_only)?;
     for st in &script.statements {
         if let StmtKind::Call(c) = &st.kind {
-            let named = match &c.call {
-                CallSpec::Bind { addr, .. } | CallSpec::Connect { addr, .. } => Some(*addr),
-                CallSpec::SendTo { addr, .. } => *addr,
-                _ => None,
-            };
-            if let Some(addr) = named {
+            if let Some(addr) = c.call.addr() {
                 map.check(addr).map_err(|r| r.at_line(st.line))?;
             }
         }
@@ -425,53 +420,28 @@ enum NotForKernel {
 /// The call a script line makes, with descriptors resolved; or why the kernel
 /// does not see it.
 fn to_syscall(state: &HostState, host: usize, spec: &CallSpec, map: &AddressMap) -> Result<SysCall, NotForKernel> {
-    let fd = |r: &FdRef| resolve(state, r).ok_or_else(|| NotForKernel::Refused(format!("no descriptor named {r}")));
-    let check = |a: SocketAddrV4| map.check(a).map_err(|r| NotForKernel::Refused(r.to_string()));
-    Ok(match spec {
-        CallSpec::Socket { domain: Domain::Inet6, protocol } => {
-            // The model speaks IPv4 only (calls.rs open_socket: EAFNOSUPPORT). The
-            // kernel would open a real IPv6 socket, outside the 127.0.0.0/8 the
-            // driver keeps every address in, and the run would leave the model.
-            return Err(NotForKernel::Answered {
-                rendered: SysCall::Socket { domain: Domain::Inet6, protocol: *protocol }.render(),
-                errno: Errno::EAFNOSUPPORT,
-                why: "the lab speaks IPv4 only; no IPv6 socket was opened",
-            });
+    if let CallSpec::Socket { domain: Domain::Inet6, protocol } = spec {
+        // The model speaks IPv4 only (calls.rs open_socket: EAFNOSUPPORT). The
+        // kernel would open a real IPv6 socket, outside the 127.0.0.0/8 the
+        // driver keeps every address in, and the run would leave the model.
+        return Err(NotForKernel::Answered {
+            rendered: SysCall::Socket { domain: Domain::Inet6, protocol: *protocol }.render(),
+            errno: Errno::EAFNOSUPPORT,
+            why: "the lab speaks IPv4 only; no IPv6 socket was opened",
+        });
+    }
+    if let Some(addr) = spec.addr() {
+        map.check(addr).map_err(|r| NotForKernel::Refused(r.to_string()))?;
+    }
+    if let CallSpec::Bind { fd, addr } = spec {
+        if let map::BindAddress::Driver { errno, why } = map.bind_address(host, *addr.ip()) {
+            return Err(NotForKernel::Answered { rendered: format!("bind({fd}, {addr})"), errno, why });
         }
-        CallSpec::Socket { domain, protocol } => SysCall::Socket { domain: *domain, protocol: *protocol },
-        CallSpec::Bind { fd: f, addr } => {
-            check(*addr)?;
-            if let map::BindAddress::Driver { errno, why } = map.bind_address(host, *addr.ip()) {
-                return Err(NotForKernel::Answered { rendered: format!("bind({f}, {addr})"), errno, why });
-            }
-            SysCall::Bind { fd: fd(f)?, addr: *addr }
-        }
-        CallSpec::Listen { fd: f, backlog } => SysCall::Listen { fd: fd(f)?, backlog: *backlog },
-        CallSpec::Accept { fd: f } => SysCall::Accept { fd: fd(f)? },
-        CallSpec::Connect { fd: f, addr } => {
-            check(*addr)?;
-            SysCall::Connect { fd: fd(f)?, addr: *addr }
-        }
-        CallSpec::Send { fd: f, data } => SysCall::Send { fd: fd(f)?, data: Arc::from(data.bytes()) },
-        CallSpec::Recv { fd: f, len } => SysCall::Recv { fd: fd(f)?, len: *len },
-        CallSpec::SendTo { fd: f, data, addr } => {
-            if let Some(a) = addr {
-                check(*a)?;
-            }
-            SysCall::SendTo { fd: fd(f)?, data: Arc::from(data.bytes()), addr: *addr }
-        }
-        CallSpec::RecvFrom { fd: f, len } => SysCall::RecvFrom { fd: fd(f)?, len: *len },
-        CallSpec::Shutdown { fd: f, how } => SysCall::Shutdown { fd: fd(f)?, how: *how },
-        CallSpec::Close { fd: f } => SysCall::Close { fd: fd(f)? },
-        CallSpec::SetSockOpt { fd: f, opt } => SysCall::SetSockOpt { fd: fd(f)?, opt: *opt },
-        CallSpec::GetSockName { fd: f } => SysCall::GetSockName { fd: fd(f)? },
-        CallSpec::GetPeerName { fd: f } => SysCall::GetPeerName { fd: fd(f)? },
-        CallSpec::GetSockError { fd: f } => SysCall::GetSockError { fd: fd(f)? },
-        CallSpec::RecvFlags { fd: f, len, flags, from } => {
-            SysCall::RecvFlags { fd: fd(f)?, len: *len, flags: *flags, from: *from }
-        }
-        CallSpec::Disconnect { fd: f } => SysCall::Disconnect { fd: fd(f)? },
-    })
+    }
+    let fd = |_: &mut (), r: &FdRef| {
+        resolve(state, r).ok_or_else(|| NotForKernel::Refused(format!("no descriptor named {r}")))
+    };
+    spec.try_map(&mut (), fd, |_, data| Ok(Arc::from(data.bytes())))
 }
 
 fn start_call(

@@ -4,7 +4,7 @@
 //! expects to block is retried until the kernel lets it finish.
 
 use super::map::{AddressMap, BindAddress};
-use crate::net::socket::{CallValue, Domain, Errno, MsgFlags, Shutdown, SockOpt, SysCall};
+use crate::net::syscall::{CallValue, Domain, Errno, MsgFlags, Shutdown, SockOpt, SysCall};
 use crate::net::tcp::state::TcpState;
 use crate::net::{Fd, Protocol, SocketAddrV4};
 use socket2::{SockAddr, Socket, Type};

@@ -3,10 +3,8 @@
 
 use super::addr::{CallId, Fd, HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId, EPHEMERAL_PORTS};
 use super::host::Host;
-use super::socket::{
-    buffer_capacity, CallResult, CallValue, Domain, Errno, SockOpt, Socket, SocketKind, SysCall, TcpSock, Wait, Waiter,
-    SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF,
-};
+use super::socket::{buffer_capacity, Socket, SocketKind, TcpSock, Wait, Waiter, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF};
+use super::syscall::{CallResult, CallValue, Domain, Errno, SockOpt, SysCall};
 use super::trace::TraceKind;
 use super::udp::UdpSock;
 use super::{CallOutcome, World, WorldError};

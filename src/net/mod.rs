@@ -12,6 +12,7 @@ pub mod link;
 pub mod packet;
 pub mod rng;
 pub mod socket;
+pub mod syscall;
 pub mod tcp;
 pub mod trace;
 pub mod udp;
@@ -24,7 +25,7 @@ mod sockcalls;
 pub use addr::{CallId, Fd, HostId, Ipv4Addr, LinkId, PacketId, Protocol, SocketAddrV4, SocketId};
 pub use link::{Direction, FaultChange, LinkConfig};
 pub use netstat::{ListenView, SocketView, UdpView};
-pub use socket::{CallResult, CallValue, Domain, Errno, MsgFlags, Shutdown, SockOpt, SysCall};
+pub use syscall::{CallResult, CallValue, Domain, Errno, MsgFlags, Shutdown, SockOpt, SysCall};
 pub use trace::{TraceEvent, TraceKind};
 
 use host::{Host, MAX_FDS_HARD};

@@ -6,7 +6,8 @@
 use super::addr::{CallId, HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId};
 use super::calls::Attempt;
 use super::packet::empty_payload;
-use super::socket::{CallResult, CallValue, ConnectState, Errno, MsgFlags, Wait};
+use super::socket::{ConnectState, Wait};
+use super::syscall::{CallResult, CallValue, Errno, MsgFlags};
 use super::tcp::state::TcpState;
 use super::trace::StateCause;
 use super::World;

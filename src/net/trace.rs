@@ -3,7 +3,7 @@
 use super::addr::{CallId, Fd, HostId, LinkId, PacketId, SocketId};
 use super::link::{Direction, FaultChange};
 use super::packet::Packet;
-use super::socket::{CallResult, SysCall};
+use super::syscall::{CallResult, SysCall};
 use super::tcp::state::TcpState;
 use super::tcp::timers::TimerKind;
 use serde::{Deserialize, Serialize};
@@ -127,7 +127,7 @@ pub enum TraceKind {
     /// Congestion window and slow-start threshold, in bytes, whenever either changes.
     Congestion { host: HostId, socket: SocketId, cwnd: u32, ssthresh: u32 },
     /// A connection or ICMP error became pending on a socket.
-    SocketError { host: HostId, socket: SocketId, errno: super::socket::Errno },
+    SocketError { host: HostId, socket: SocketId, errno: super::syscall::Errno },
     /// A link's settings or faults changed.
     Fault { link: LinkId, dir: Option<Direction>, change: FaultChange },
 }

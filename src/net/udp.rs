@@ -4,7 +4,8 @@
 use super::addr::{HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId};
 use super::calls::Attempt;
 use super::packet::{empty_payload, Body, Packet, Quoted, UdpDatagram, UDP_HEADER_LEN, UDP_MAX_PAYLOAD};
-use super::socket::{CallResult, CallValue, Errno, Shutdown, Wait};
+use super::socket::Wait;
+use super::syscall::{CallResult, CallValue, Errno, Shutdown};
 use super::trace::{DropReason, SendReason, TraceKind};
 use super::World;
 use std::collections::VecDeque;

@@ -1,10 +1,11 @@
 //! A parsed script: statements in file order, each with its line and source text.
 
 use crate::net::link::LinkConfig;
+use crate::net::syscall::Call;
 use crate::net::tcp::segment::TcpFlags;
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::TcpConfig;
-use crate::net::{Domain, Errno, Ipv4Addr, MsgFlags, Protocol, Shutdown, SockOpt, SocketAddrV4};
+use crate::net::{Errno, Ipv4Addr};
 use serde::Serialize;
 
 /// Lesson metadata a page can show.
@@ -219,107 +220,10 @@ impl Data {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "call", rename_all = "snake_case")]
-pub enum CallSpec {
-    Socket {
-        domain: Domain,
-        protocol: Protocol,
-    },
-    Bind {
-        fd: FdRef,
-        addr: SocketAddrV4,
-    },
-    Listen {
-        fd: FdRef,
-        backlog: u32,
-    },
-    Accept {
-        fd: FdRef,
-    },
-    Connect {
-        fd: FdRef,
-        addr: SocketAddrV4,
-    },
-    Send {
-        fd: FdRef,
-        data: Data,
-    },
-    Recv {
-        fd: FdRef,
-        len: usize,
-    },
-    SendTo {
-        fd: FdRef,
-        data: Data,
-        addr: Option<SocketAddrV4>,
-    },
-    RecvFrom {
-        fd: FdRef,
-        len: usize,
-    },
-    Shutdown {
-        fd: FdRef,
-        how: Shutdown,
-    },
-    Close {
-        fd: FdRef,
-    },
-    SetSockOpt {
-        fd: FdRef,
-        opt: SockOpt,
-    },
-    GetSockName {
-        fd: FdRef,
-    },
-    GetPeerName {
-        fd: FdRef,
-    },
-    /// `getsockopt(fd, SO_ERROR)`
-    GetSockError {
-        fd: FdRef,
-    },
-    /// `recv(fd, len, MSG_PEEK)`, `recvfrom(fd, len, MSG_TRUNC)` (`from`).
-    RecvFlags {
-        fd: FdRef,
-        len: usize,
-        flags: MsgFlags,
-        from: bool,
-    },
-    /// `connect(fd, AF_UNSPEC)`
-    Disconnect {
-        fd: FdRef,
-    },
-}
-
-impl CallSpec {
-    pub fn fd(&self) -> Option<&FdRef> {
-        match self {
-            CallSpec::Socket { .. } => None,
-            CallSpec::Bind { fd, .. }
-            | CallSpec::Listen { fd, .. }
-            | CallSpec::Accept { fd }
-            | CallSpec::Connect { fd, .. }
-            | CallSpec::Send { fd, .. }
-            | CallSpec::Recv { fd, .. }
-            | CallSpec::SendTo { fd, .. }
-            | CallSpec::RecvFrom { fd, .. }
-            | CallSpec::Shutdown { fd, .. }
-            | CallSpec::Close { fd }
-            | CallSpec::SetSockOpt { fd, .. }
-            | CallSpec::GetSockName { fd }
-            | CallSpec::GetPeerName { fd }
-            | CallSpec::GetSockError { fd }
-            | CallSpec::RecvFlags { fd, .. }
-            | CallSpec::Disconnect { fd } => Some(fd),
-        }
-    }
-
-    /// Calls whose return value is a new descriptor a name can bind to.
-    pub fn returns_fd(&self) -> bool {
-        matches!(self, CallSpec::Socket { .. } | CallSpec::Accept { .. })
-    }
-}
+/// A call as a script writes it: descriptors by name or number, bytes as text
+/// or a count. The world's [`SysCall`](crate::net::SysCall) is the same
+/// [`Call`] with numbers and bytes.
+pub type CallSpec = Call<FdRef, Data>;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CallStmt {
@@ -364,7 +268,7 @@ impl std::fmt::Display for ResultExpect {
             ResultExpect::Errno(e) => write!(f, "{e}"),
             ResultExpect::Int(n) => write!(f, "{n}"),
             ResultExpect::Data { data, from } => {
-                f.write_str(&crate::net::socket::quote_bytes(data))?;
+                f.write_str(&crate::net::syscall::quote_bytes(data))?;
                 match from {
                     Some((ip, Some(port))) => write!(f, " from {ip}:{port}"),
                     Some((ip, None)) => write!(f, " from {ip}"),
@@ -419,7 +323,7 @@ pub const DEFAULT_PACKET_TOLERANCE_US: u64 = 1_000;
 
 impl std::fmt::Display for PacketTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use crate::script::render::fmt_dur;
+        use crate::script::time::fmt_dur;
         match self.at {
             TimeRef::Absolute(us) => write!(f, "at {}", fmt_dur(us))?,
             TimeRef::AfterPrevious(us) => write!(f, "+{}", fmt_dur(us))?,

@@ -8,10 +8,9 @@
 //!
 //! Run failures, typed the same way, are in [`super::failure`].
 
-use super::limits::{MAX_ADDRS_PER_HOST, MAX_HOSTS, MAX_LINKS, MAX_PAYLOAD, MAX_SCRIPT_BYTES};
-use super::parser::MAX_NAME_CHARS;
-use super::render::fmt_dur;
+use super::limits::{MAX_ADDRS_PER_HOST, MAX_HOSTS, MAX_LINKS, MAX_NAME_CHARS, MAX_PAYLOAD, MAX_SCRIPT_BYTES};
 use super::shown::{listed, shown};
+use super::time::fmt_dur;
 use crate::lang::{Bilingual, Lang};
 use crate::net::tcp::TcpConfigConflict;
 use crate::net::{Errno, Ipv4Addr};

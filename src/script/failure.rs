@@ -7,10 +7,10 @@
 //! errnos and numbers verbatim in both. Parse errors are in [`super::error`].
 
 use super::limits::MAX_TOTAL_PAYLOAD;
-use super::render::{fmt_dur, fmt_time};
 use super::shown::shown;
+use super::time::{fmt_dur, fmt_time};
 use crate::lang::{errno_meaning, Bilingual};
-use crate::net::socket::quote_bytes;
+use crate::net::syscall::quote_bytes;
 use crate::net::{CallValue, Errno, Fd, WorldError};
 use serde::Serialize;
 
@@ -701,7 +701,7 @@ mod tests {
         }
         // As a run says it: a name is declared at most 40 characters long, and
         // quoted whole.
-        let name = "w".repeat(crate::script::parser::MAX_NAME_CHARS);
+        let name = "w".repeat(crate::script::limits::MAX_NAME_CHARS);
         let (en, ko) = run_fails(&format!("client: {name} = socket(tcp)\nclient: close({name}) = 7\n"));
         assert_eq!(en, format!("t.sock:5: expected close({name}) to return 7, got 0"));
         assert_eq!(ko, format!("기대한 결과: close({name})의 반환값 7 · 실제 결과: 0"));

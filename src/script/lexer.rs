@@ -31,7 +31,7 @@ impl Tok {
     pub fn found(&self) -> Found {
         match self {
             Tok::Word(w) | Tok::Num(w) => Found::Token(w.clone()),
-            Tok::Str(s) => Found::Str(crate::net::socket::quote_bytes(s)),
+            Tok::Str(s) => Found::Str(crate::net::syscall::quote_bytes(s)),
             Tok::Flags(f) => Found::Token(format!("[{f}]")),
             Tok::Punct(c) => Found::Token(c.to_string()),
         }

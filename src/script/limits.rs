@@ -1,5 +1,7 @@
 //! Caps that keep any script, however hostile, within memory and time.
 
+use super::shown::MAX_QUOTED_CHARS;
+
 /// Largest script text.
 pub const MAX_SCRIPT_BYTES: usize = 4 << 20;
 /// Hosts a script may declare.
@@ -17,7 +19,10 @@ pub const MAX_TIME_US: u64 = 86_400_000_000;
 /// Events one run may process.
 pub const MAX_EVENTS: u64 = 5_000_000;
 /// Bytes a run's record may hold: its trace, its packet records and their
-/// payloads, as the runner counts them (see `Runner::retained`). With the
+/// payloads, as the runner counts them (see `Runner::record_bytes` and `PacketLog::heap_bytes`). With the
 /// sockets' own buffers (at most [`MAX_TOTAL_PAYLOAD`] sent in all) a CLI run
 /// stays under 512 MiB; the page sets a smaller budget of its own.
 pub const MAX_RECORD_BYTES: u64 = 256 << 20;
+/// The longest host or descriptor name, in characters: a name is quoted whole
+/// in every message (see [`MAX_QUOTED_CHARS`]) and fits a label on the page.
+pub const MAX_NAME_CHARS: usize = MAX_QUOTED_CHARS;

@@ -22,19 +22,22 @@
 //! Nothing here does I/O; the CLI reads files and the page fetches them.
 
 pub mod ast;
+pub mod budget;
 pub mod error;
 pub mod failure;
 pub mod lexer;
 pub mod limits;
+pub mod packets;
 pub mod parser;
 pub mod render;
+pub mod report;
 pub mod runner;
 pub mod shown;
+pub mod time;
 
 pub use ast::{Meta, Script, Statement, StmtKind};
 pub use error::{ScriptError, ScriptErrorKind};
 pub use failure::{Failure, FailureKind};
 pub use parser::{decode, parse};
-pub use runner::{
-    run, CallRecord, Change, Intervened, Intervention, LineDetail, LineOutcome, RunOptions, RunReport, Runner,
-};
+pub use report::{CallRecord, Intervened, Issued, IssuedKind, LineDetail, LineOutcome, RunReport};
+pub use runner::{run, Change, Intervention, RunOptions, Runner};

@@ -5,7 +5,6 @@ use super::ast::*;
 use super::error::{Found, ScriptError, ScriptErrorKind, Wanted};
 use super::lexer::{lex_line, Tok, Token};
 use super::limits::*;
-use super::shown::MAX_QUOTED_CHARS;
 use crate::net::tcp::segment::TcpFlags;
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::TcpConfig;
@@ -28,10 +27,6 @@ pub(crate) const KEYWORDS: [&str; 14] = [
     "title",
     "about",
 ];
-
-/// The longest host or descriptor name, in characters: a name is quoted whole
-/// in every message (see [`MAX_QUOTED_CHARS`]) and fits a label on the page.
-pub const MAX_NAME_CHARS: usize = MAX_QUOTED_CHARS;
 
 /// Parses a whole script. A UTF-8 byte-order mark at its start (an editor's,
 /// or a pasted file's) is not part of it; columns count from after it.

@@ -1,30 +1,15 @@
 //! Text for people: calls as the script wrote them, packets as expectations
-//! write them, times, and the readable timeline `socklab run` prints.
+//! write them, and the readable timeline `socklab run` prints.
 
 use super::ast::{CallSpec, Data, FdRef};
-use super::runner::{LineDetail, RunReport};
+use super::report::{LineDetail, RunReport};
 use super::shown::shown;
+use super::time::{fmt_dur, fmt_time};
 use crate::net::packet::{Body, Packet};
-use crate::net::socket::{quote_bytes, render_result};
+use crate::net::syscall::{quote_bytes, render_result};
 use crate::net::trace::{LossReason, SendReason};
-use crate::net::{CallId, Direction, FaultChange, Shutdown, SockOpt, TraceEvent, TraceKind};
+use crate::net::{CallId, Direction, FaultChange, TraceEvent, TraceKind};
 use std::collections::HashMap;
-
-/// Microseconds as seconds with six decimals: `1.250000`.
-pub fn fmt_time(us: u64) -> String {
-    format!("{}.{:06}", us / 1_000_000, us % 1_000_000)
-}
-
-/// A duration the way a script writes it: `120s`, `200ms`, `15us`.
-pub fn fmt_dur(us: u64) -> String {
-    if us % 1_000_000 == 0 {
-        format!("{}s", us / 1_000_000)
-    } else if us % 1_000 == 0 {
-        format!("{}ms", us / 1_000)
-    } else {
-        format!("{us}us")
-    }
-}
 
 fn data(d: &Data) -> String {
     match d {
@@ -36,50 +21,11 @@ fn data(d: &Data) -> String {
 /// A call with the script's own names: `connect(c, 10.0.0.1:80)`; a name
 /// [`shown`] as a message quotes it (at most 40 characters).
 pub fn render_call(c: &CallSpec) -> String {
-    let fd = match c.fd() {
-        Some(FdRef::Name(n)) => shown(n).to_string(),
-        Some(FdRef::Num(n)) => n.to_string(),
-        None => String::new(),
+    let fd = |fd: &FdRef| match fd {
+        FdRef::Name(n) => shown(n).to_string(),
+        FdRef::Num(n) => n.to_string(),
     };
-    match c {
-        CallSpec::Socket { domain, protocol } => match domain {
-            crate::net::Domain::Inet => format!("socket({protocol})"),
-            crate::net::Domain::Inet6 => format!("socket(inet6, {protocol})"),
-        },
-        CallSpec::Bind { addr, .. } => format!("bind({fd}, {addr})"),
-        CallSpec::Listen { backlog, .. } => format!("listen({fd}, {backlog})"),
-        CallSpec::Accept { .. } => format!("accept({fd})"),
-        CallSpec::Connect { addr, .. } => format!("connect({fd}, {addr})"),
-        CallSpec::Send { data: d, .. } => format!("send({fd}, {})", data(d)),
-        CallSpec::Recv { len, .. } => format!("recv({fd}, {len})"),
-        CallSpec::SendTo { data: d, addr: Some(a), .. } => format!("sendto({fd}, {}, {a})", data(d)),
-        CallSpec::SendTo { data: d, addr: None, .. } => format!("sendto({fd}, {})", data(d)),
-        CallSpec::RecvFrom { len, .. } => format!("recvfrom({fd}, {len})"),
-        CallSpec::Shutdown { how, .. } => format!(
-            "shutdown({fd}, {})",
-            match how {
-                Shutdown::Read => "rd",
-                Shutdown::Write => "wr",
-                Shutdown::Both => "rdwr",
-            }
-        ),
-        CallSpec::Close { .. } => format!("close({fd})"),
-        CallSpec::SetSockOpt { opt, .. } => match opt {
-            SockOpt::ReuseAddr(on) => format!("setsockopt({fd}, SO_REUSEADDR, {})", u8::from(*on)),
-            SockOpt::NonBlocking(on) => format!("setsockopt({fd}, O_NONBLOCK, {})", u8::from(*on)),
-            SockOpt::RcvBuf(n) => format!("setsockopt({fd}, SO_RCVBUF, {n})"),
-            SockOpt::SndBuf(n) => format!("setsockopt({fd}, SO_SNDBUF, {n})"),
-            SockOpt::NoDelay(on) => format!("setsockopt({fd}, TCP_NODELAY, {})", u8::from(*on)),
-            SockOpt::Linger { on, secs } => format!("setsockopt({fd}, SO_LINGER, {{{}, {secs}}})", u8::from(*on)),
-        },
-        CallSpec::GetSockName { .. } => format!("getsockname({fd})"),
-        CallSpec::GetPeerName { .. } => format!("getpeername({fd})"),
-        CallSpec::GetSockError { .. } => format!("getsockopt({fd}, SO_ERROR)"),
-        CallSpec::RecvFlags { len, flags, from, .. } => {
-            format!("{}({fd}, {len}, {})", if *from { "recvfrom" } else { "recv" }, flags.render())
-        }
-        CallSpec::Disconnect { .. } => format!("connect({fd}, AF_UNSPEC)"),
-    }
+    c.render_with(fd, data)
 }
 
 /// A packet in expectation syntax, with relative seq/ack: `[P.] seq 1 ack 1 len 5 win 502`.

@@ -5,15 +5,18 @@
 //! whose previous call is still blocked, or an `expect` waiting for a packet.
 
 use super::ast::*;
-use super::failure::{Blocked, Expected, Failure, FailureKind, Got, PacketShape, SeenPacket};
+use super::budget::Budget;
+use super::failure::{Blocked, Expected, Failure, FailureKind, Got};
 use super::limits::*;
-use super::render::{describe_packet, render_call};
+use super::packets::{PacketLog, Scan, SentRec, Wanted};
+use super::render::render_call;
+use super::report::{CallRecord, Intervened, Issued, IssuedKind, LineDetail, LineOutcome, RunReport};
 use crate::net::link::{LinkConfig, LinkSettings};
-use crate::net::packet::{Body, Packet};
+use crate::net::packet::Packet;
 use crate::net::trace::Path;
 use crate::net::{
-    CallId, CallOutcome, CallResult, CallValue, FaultChange, Fd, HostId, LinkId, PacketId, SocketAddrV4, SocketId,
-    SysCall, TraceEvent, TraceKind, World,
+    CallId, CallOutcome, CallResult, CallValue, Command, Direction, FaultChange, Fd, HostId, LinkId, PacketId,
+    SocketId, SysCall, TraceEvent, TraceKind, World,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -75,116 +78,8 @@ pub struct Intervention {
     pub change: Change,
 }
 
-/// An intervention as it happened: applied when the trace held `at` events, at
-/// simulated time `time`; `applied` is false when the world refused it (a link
-/// the lesson lacks).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Intervened {
-    /// Index into the interventions the run was given.
-    pub index: usize,
-    pub at: usize,
-    pub time: u64,
-    pub applied: bool,
-}
-
 /// The seed a script runs with when it has no `seed` line.
 pub const DEFAULT_SEED: u64 = 1;
-
-/// What one statement did.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct LineOutcome {
-    /// Index into `Script::statements`.
-    pub stmt: usize,
-    pub line: usize,
-    pub source: String,
-    /// Simulated time when the statement acted (after any wait for its host).
-    pub time: u64,
-    /// The trace events `trace[trace_start..trace_end]` happened while it ran.
-    pub trace_start: usize,
-    pub trace_end: usize,
-    /// False when this line's expectation failed.
-    pub ok: bool,
-    pub detail: LineDetail,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "what", rename_all = "snake_case")]
-pub enum LineDetail {
-    /// seed, host, link, tcp.
-    Setup,
-    Call(CallRecord),
-    Advance {
-        to: u64,
-    },
-    Run {
-        until: u64,
-        idle: bool,
-    },
-    Fault,
-    /// An expectation; `got` is what was seen (a packet, a state, a count).
-    Expect {
-        got: String,
-    },
-    /// Not run: its host is still blocked in the call on `blocked_line`, which
-    /// never returned (a run that goes on after failures; see `keep_going`).
-    NotReached {
-        blocked_line: usize,
-    },
-}
-
-/// A socket call as the script made it and as the world answered.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CallRecord {
-    pub host: String,
-    pub host_id: HostId,
-    /// With the script's names: `connect(c, 10.0.0.1:80)`.
-    pub rendered: String,
-    /// With descriptor numbers, as the world saw it.
-    pub call: SysCall,
-    pub call_id: Option<CallId>,
-    /// The call had to wait in simulated time.
-    pub blocked: bool,
-    /// `None` while still pending.
-    pub result: Option<CallResult>,
-    pub returned_at: Option<u64>,
-    /// The `= ...` part, if any.
-    pub expected: Option<String>,
-}
-
-/// Everything a run produced.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RunReport {
-    pub seed: u64,
-    pub meta: Meta,
-    /// Host names, indexed by `HostId`.
-    pub hosts: Vec<String>,
-    /// Link ends (host names), indexed by `LinkId`.
-    pub links: Vec<(String, String)>,
-    pub lines: Vec<LineOutcome>,
-    pub trace: Vec<TraceEvent>,
-    pub failures: Vec<Failure>,
-    pub end_time: u64,
-    /// Nothing was left to happen when the run ended.
-    pub idle: bool,
-    /// The interventions the run was given, as they happened, in order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub intervened: Vec<Intervened>,
-}
-
-impl RunReport {
-    pub fn passed(&self) -> bool {
-        self.failures.is_empty()
-    }
-
-    /// Packets that left a host (lost ones included).
-    pub fn sent_count(&self) -> usize {
-        self.trace.iter().filter(|e| matches!(e.kind, TraceKind::Sent { .. })).count()
-    }
-
-    pub fn host_name(&self, id: HostId) -> &str {
-        self.hosts.get(id.0 as usize).map_or("?", String::as_str)
-    }
-}
 
 /// Runs a script to the end.
 pub fn run(script: &Script, options: &RunOptions) -> RunReport {
@@ -240,20 +135,6 @@ struct Pending {
     rendered: String,
 }
 
-/// A packet that left a host, with what the expectations need to know.
-#[derive(Clone, Debug)]
-struct SentRec {
-    time: u64,
-    from: HostId,
-    to: Option<HostId>,
-    packet: Packet,
-    rel_seq: u32,
-    rel_ack: u32,
-    lost: bool,
-    duplicated: bool,
-    reordered: bool,
-}
-
 /// Executes a script one statement at a time.
 pub struct Runner<'s> {
     script: ScriptRef<'s>,
@@ -268,24 +149,8 @@ pub struct Runner<'s> {
     names: HashMap<(HostId, String), Result<Binding, Got>>,
     pending: Vec<Pending>,
     lines: Vec<LineOutcome>,
-    sent: Vec<SentRec>,
-    sent_by_id: HashMap<PacketId, usize>,
-    /// The packet counters `expect sent|lost|duplicated|reordered` read, kept
-    /// as packets go, for all packets and per (from, to): rescanning `sent` for
-    /// each such line was 1.6 ms a line on a large run.
-    counts: PacketCounts,
-    counts_by_path: HashMap<(HostId, HostId), PacketCounts>,
-    /// Heap bytes the packet records' payloads hold (see `record_bytes`).
-    payload_bytes: u64,
-    /// Packets before this index in `sent` are behind the expectations.
-    cursor: usize,
-    /// Packets at or after the cursor already matched (same-instant packets
-    /// may be expected in any order).
-    matched: std::collections::HashSet<usize>,
-    /// When the packet the last packet expectation matched was sent: what
-    /// `+TIME` on the next one counts from.
-    last_matched_at: Option<u64>,
-    isn: HashMap<(SocketAddrV4, SocketAddrV4), u32>,
+    /// Every packet sent, and how far the packet expectations got.
+    packets: PacketLog,
     failures: Vec<Failure>,
     total_payload: usize,
     events: u64,
@@ -294,11 +159,9 @@ pub struct Runner<'s> {
     /// The event limit was reached: nothing more runs, even with `keep_going`.
     halted: bool,
     stage: Stage,
-    /// Units of work (world events and statements) left before the run pauses;
-    /// `None` runs without pausing.
-    budget: Option<u64>,
-    /// The budget ran out in the middle of a statement or stage.
-    paused: bool,
+    /// Units of work (world events and statements) left before the run
+    /// pauses, and whether it did.
+    budget: Budget,
     /// The outcome (index into `lines`) of the statement a pause interrupted; it
     /// goes on, not starts again, when the run resumes.
     interrupted: Option<usize>,
@@ -308,6 +171,8 @@ pub struct Runner<'s> {
     /// Changes from outside the script still to come, earliest anchor first.
     interventions: Vec<Intervention>,
     intervened: Vec<Intervened>,
+    /// The commands given to the world so far, with their anchors.
+    commands: Vec<Issued>,
     /// Hosts whose call never returned (with `keep_going`), and its line.
     stuck: HashMap<HostId, usize>,
 }
@@ -338,15 +203,7 @@ impl<'s> Runner<'s> {
             names: HashMap::new(),
             pending: Vec::new(),
             lines: Vec::new(),
-            sent: Vec::new(),
-            sent_by_id: HashMap::new(),
-            counts: PacketCounts::default(),
-            counts_by_path: HashMap::new(),
-            payload_bytes: 0,
-            cursor: 0,
-            matched: std::collections::HashSet::new(),
-            last_matched_at: None,
-            isn: HashMap::new(),
+            packets: PacketLog::default(),
             failures: Vec::new(),
             total_payload: 0,
             events: 0,
@@ -354,12 +211,12 @@ impl<'s> Runner<'s> {
             cur_outcome: None,
             halted: false,
             stage: Stage::Statements,
-            budget: None,
-            paused: false,
+            budget: Budget::default(),
             interrupted: None,
             wait_deadline: None,
             interventions: Vec::new(),
             intervened: Vec::new(),
+            commands: Vec::new(),
             stuck: HashMap::new(),
         }
     }
@@ -400,6 +257,9 @@ impl<'s> Runner<'s> {
             };
             let (index, at, time) = (self.intervened.len(), self.trace.len(), self.world.now());
             self.intervened.push(Intervened { index, at, time, applied });
+            if applied {
+                self.commands.push(Issued { at, time, what: IssuedKind::Intervention { index } });
+            }
             self.absorb();
         }
     }
@@ -442,8 +302,8 @@ impl<'s> Runner<'s> {
     /// interrupted); returns the index of its outcome in `lines()`, or `None`
     /// when there is nothing left or a failure stopped the run.
     pub fn step(&mut self) -> Option<usize> {
-        self.budget = None;
-        self.paused = false;
+        self.budget.limit(None);
+        self.budget.resume();
         self.run_statement()
     }
 
@@ -453,16 +313,16 @@ impl<'s> Runner<'s> {
     /// [`Runner::finish`] only collects the report. A run done in any number of
     /// slices of any size is the same as one done at once.
     pub fn run_for(&mut self, budget: u64) -> bool {
-        self.budget = Some(budget);
+        self.budget.limit(Some(budget));
         let done = self.advance_stages();
-        self.budget = None;
+        self.budget.limit(None);
         done
     }
 
     /// Runs what is left: remaining statements, then every pending call to its
     /// end (bounded), then the world until idle (bounded).
     pub fn finish(mut self) -> RunReport {
-        self.budget = None;
+        self.budget.limit(None);
         self.advance_stages();
         // Changes anchored where the run ended; later ones are the caller's to
         // apply, should it run the world on.
@@ -485,6 +345,7 @@ impl<'s> Runner<'s> {
             end_time: self.world.now(),
             trace: self.trace,
             failures: self.failures,
+            commands: self.commands,
             intervened: self.intervened,
         }
     }
@@ -499,7 +360,7 @@ impl<'s> Runner<'s> {
             None => {
                 let st = script.statements.get(self.next).filter(|_| !self.stopped())?;
                 self.intervene();
-                if !self.spend() {
+                if !self.budget.spend() {
                     return None;
                 }
                 self.next += 1;
@@ -524,7 +385,7 @@ impl<'s> Runner<'s> {
         self.exec(&st.kind, oi);
         self.absorb();
         self.cur_outcome = None;
-        if self.paused {
+        if self.budget.paused() {
             self.interrupted = Some(oi);
             return None;
         }
@@ -537,10 +398,10 @@ impl<'s> Runner<'s> {
 
     /// Goes through the stages of a run as far as the budget allows; true at the end.
     fn advance_stages(&mut self) -> bool {
-        self.paused = false;
+        self.budget.resume();
         if self.stage == Stage::Statements {
             while self.run_statement().is_some() {}
-            if self.paused {
+            if self.budget.paused() {
                 return false;
             }
             self.stage = Stage::Pending;
@@ -553,11 +414,11 @@ impl<'s> Runner<'s> {
                 let mut order: Vec<(CallId, HostId)> = self.pending.iter().map(|p| (p.call, p.host)).collect();
                 order.sort();
                 for (_, host) in order {
-                    if !self.wait_host(host) && (self.stopped() || self.paused) {
+                    if !self.wait_host(host) && (self.stopped() || self.budget.paused()) {
                         break;
                     }
                 }
-                if self.paused {
+                if self.budget.paused() {
                     return false;
                 }
             }
@@ -567,7 +428,7 @@ impl<'s> Runner<'s> {
             if !self.stopped() {
                 let deadline = self.wait_deadline_from(self.opts.idle_bound_us);
                 while self.step_world(deadline) {}
-                if self.paused {
+                if self.budget.paused() {
                     return false;
                 }
             }
@@ -575,21 +436,6 @@ impl<'s> Runner<'s> {
             self.stage = Stage::Done;
         }
         true
-    }
-
-    /// Takes one unit of the budget; false (and paused) when none is left.
-    fn spend(&mut self) -> bool {
-        match &mut self.budget {
-            Some(0) => {
-                self.paused = true;
-                false
-            }
-            Some(left) => {
-                *left -= 1;
-                true
-            }
-            None => true,
-        }
     }
 
     /// The deadline of a wait of `span` from now, or of the wait a pause interrupted.
@@ -646,15 +492,15 @@ impl<'s> Runner<'s> {
                 }
                 TraceKind::Lost { packet, .. } => {
                     let packet = *packet;
-                    self.mark_sent(packet, Counter::Lost);
+                    self.packets.mark(packet, Counter::Lost);
                 }
                 TraceKind::Duplicated { original, .. } => {
                     let original = *original;
-                    self.mark_sent(original, Counter::Duplicated);
+                    self.packets.mark(original, Counter::Duplicated);
                 }
                 TraceKind::Reordered { packet, .. } => {
                     let packet = *packet;
-                    self.mark_sent(packet, Counter::Reordered);
+                    self.packets.mark(packet, Counter::Reordered);
                 }
                 TraceKind::Return { call, result, .. } => {
                     if let Some(pos) = self.pending.iter().position(|p| p.call == *call) {
@@ -668,36 +514,16 @@ impl<'s> Runner<'s> {
         }
     }
 
-    /// Marks a sent packet lost, duplicated or reordered, counting it once.
-    fn mark_sent(&mut self, id: PacketId, counter: Counter) {
-        let Some(r) = self.sent_by_id.get(&id).and_then(|&r| self.sent.get_mut(r)) else { return };
-        let flag = match counter {
-            Counter::Lost => &mut r.lost,
-            Counter::Duplicated => &mut r.duplicated,
-            _ => &mut r.reordered,
-        };
-        if std::mem::replace(flag, true) {
-            return;
-        }
-        let path = r.to.map(|to| (r.from, to));
-        self.counts.add(counter);
-        if let Some(path) = path {
-            self.counts_by_path.entry(path).or_default().add(counter);
-        }
-    }
-
-    /// What the run's record holds on the heap, in bytes: the trace's and the
-    /// packet records' allocations as they stand (capacity, not length: a Vec
-    /// holds up to twice what it uses) and the payloads the records keep alive.
-    /// Counted, not measured, so it is the same on every machine and in wasm.
+    /// What the run's record holds on the heap, in bytes: the trace's
+    /// allocation as it stands (capacity, not length: a Vec holds up to twice
+    /// what it uses) and the packet log's. Counted, not measured, so it is the
+    /// same on every machine and in wasm.
     fn record_bytes(&self) -> u64 {
-        let trace = self.trace.capacity() * std::mem::size_of::<TraceEvent>();
-        let sent = self.sent.capacity() * std::mem::size_of::<SentRec>();
-        // A hash table entry: key, value and a control byte.
-        let by_id = self.sent_by_id.capacity() * (std::mem::size_of::<(PacketId, usize)>() + 1);
-        (trace + sent + by_id) as u64 + self.payload_bytes
+        (self.trace.capacity() * std::mem::size_of::<TraceEvent>()) as u64 + self.packets.heap_bytes()
     }
 
+    /// Logs a packet that left `host` for the packet expectations, with the
+    /// host it was going to.
     fn record_sent(&mut self, time: u64, host: HostId, path: Path, packet: Packet) {
         let to = match path {
             Path::Link { link, dir } => self.world.link(link).map(|l| l.destination(dir)),
@@ -710,33 +536,7 @@ impl<'s> Runner<'s> {
                 }
             }
         };
-        let (mut rel_seq, mut rel_ack) = (0, 0);
-        if let Body::Tcp(s) = &packet.body {
-            let me = SocketAddrV4::new(packet.src, s.src_port);
-            let peer = SocketAddrV4::new(packet.dst, s.dst_port);
-            if s.flags.syn() {
-                self.isn.insert((me, peer), s.seq);
-            }
-            rel_seq = s.seq.wrapping_sub(self.isn.get(&(me, peer)).copied().unwrap_or(0));
-            rel_ack = s.ack.wrapping_sub(self.isn.get(&(peer, me)).copied().unwrap_or(0));
-        }
-        self.sent_by_id.insert(packet.id, self.sent.len());
-        self.counts.add(Counter::Sent);
-        if let Some(to) = to {
-            self.counts_by_path.entry((host, to)).or_default().add(Counter::Sent);
-        }
-        self.payload_bytes += payload_heap_bytes(&packet);
-        self.sent.push(SentRec {
-            time,
-            from: host,
-            to,
-            packet,
-            rel_seq,
-            rel_ack,
-            lost: false,
-            duplicated: false,
-            reordered: false,
-        });
+        self.packets.record(time, host, to, packet);
     }
 
     /// A blocked call returned.
@@ -810,7 +610,7 @@ impl<'s> Runner<'s> {
             self.fail_here(FailureKind::Script, Expected::RecordLimit { max_bytes }, got);
             return false;
         }
-        if !self.spend() {
+        if !self.budget.spend() {
             return false;
         }
         if !self.world.step_event_by(deadline) {
@@ -836,7 +636,7 @@ impl<'s> Runner<'s> {
         let deadline = p.issued.saturating_add(self.opts.pending_bound_us).min(MAX_TIME_US);
         while self.pending.iter().any(|p| p.call == call) {
             if !self.step_world(deadline) {
-                if self.stopped() || self.paused {
+                if self.stopped() || self.budget.paused() {
                     return false;
                 }
                 let got = if self.world.is_idle() {
@@ -883,7 +683,7 @@ impl<'s> Runner<'s> {
                     return;
                 }
                 while self.step_world(target) {}
-                if self.paused {
+                if self.budget.paused() {
                     return;
                 }
                 if !self.stopped() {
@@ -894,7 +694,7 @@ impl<'s> Runner<'s> {
             StmtKind::Run => {
                 let deadline = self.wait_deadline_from(self.opts.idle_bound_us);
                 while self.step_world(deadline) {}
-                if self.paused {
+                if self.budget.paused() {
                     return;
                 }
                 let idle = self.world.is_idle();
@@ -986,15 +786,11 @@ impl<'s> Runner<'s> {
             }
         };
         let Some(link) = self.world.link(id) else { return };
-        let dirs = if one_way {
-            vec![link.direction_from(ha)]
-        } else {
-            vec![crate::net::Direction::AtoB, crate::net::Direction::BtoA]
-        };
+        let dirs = if one_way { vec![link.direction_from(ha)] } else { vec![Direction::AtoB, Direction::BtoA] };
         for d in dirs {
             let Some(mut cfg) = self.world.link(id).map(|l| l.dir(d).config.clone()) else { return };
             LinkSetting::apply_all(settings, &mut cfg);
-            let _ = self.world.change_link(id, Some(d), FaultChange::Configure(cfg));
+            self.change_link(id, Some(d), FaultChange::Configure(cfg));
         }
     }
 
@@ -1019,17 +815,29 @@ impl<'s> Runner<'s> {
             Fault::Loss(p) => {
                 let dirs = match dir {
                     Some(d) => vec![d],
-                    None => vec![crate::net::Direction::AtoB, crate::net::Direction::BtoA],
+                    None => vec![Direction::AtoB, Direction::BtoA],
                 };
                 for d in dirs {
                     let Some(mut cfg) = self.world.link(id).map(|l| l.dir(d).config.clone()) else { return };
                     cfg.loss = p;
-                    let _ = self.world.change_link(id, Some(d), FaultChange::Configure(cfg));
+                    self.change_link(id, Some(d), FaultChange::Configure(cfg));
                 }
                 return;
             }
         };
-        let _ = self.world.change_link(id, dir, change);
+        self.change_link(id, dir, change);
+    }
+
+    /// Changes a link, as a `link` or `fault` line asks; a change the world
+    /// refuses (no such link) does nothing, as the line's own check said why.
+    fn change_link(&mut self, link: LinkId, dir: Option<Direction>, change: FaultChange) {
+        // The events before the change are the run's so far: its anchor.
+        self.absorb();
+        let (at, time) = (self.trace.len(), self.world.now());
+        if self.world.change_link(link, dir, change.clone()).is_ok() {
+            let command = Command::Link { link, dir, change };
+            self.commands.push(Issued { at, time, what: IssuedKind::Command { command } });
+        }
     }
 
     /// A descriptor reference → (fd, the socket it named when bound).
@@ -1067,34 +875,13 @@ impl<'s> Runner<'s> {
         Some(Arc::from(data.bytes()))
     }
 
+    /// The call with its descriptor names resolved and its bytes made; `None`
+    /// when a name does not resolve or the bytes pass the run's total (the
+    /// run failed and says why).
     fn make_syscall(&mut self, host: HostId, call: &CallSpec) -> Option<SysCall> {
-        Some(match call {
-            CallSpec::Socket { domain, protocol } => SysCall::Socket { domain: *domain, protocol: *protocol },
-            CallSpec::Bind { fd, addr } => SysCall::Bind { fd: self.fd_of(host, fd)?, addr: *addr },
-            CallSpec::Listen { fd, backlog } => SysCall::Listen { fd: self.fd_of(host, fd)?, backlog: *backlog },
-            CallSpec::Accept { fd } => SysCall::Accept { fd: self.fd_of(host, fd)? },
-            CallSpec::Connect { fd, addr } => SysCall::Connect { fd: self.fd_of(host, fd)?, addr: *addr },
-            CallSpec::Send { fd, data } => {
-                let fd = self.fd_of(host, fd)?;
-                SysCall::Send { fd, data: self.payload(data)? }
-            }
-            CallSpec::Recv { fd, len } => SysCall::Recv { fd: self.fd_of(host, fd)?, len: *len },
-            CallSpec::SendTo { fd, data, addr } => {
-                let fd = self.fd_of(host, fd)?;
-                SysCall::SendTo { fd, data: self.payload(data)?, addr: *addr }
-            }
-            CallSpec::RecvFrom { fd, len } => SysCall::RecvFrom { fd: self.fd_of(host, fd)?, len: *len },
-            CallSpec::Shutdown { fd, how } => SysCall::Shutdown { fd: self.fd_of(host, fd)?, how: *how },
-            CallSpec::Close { fd } => SysCall::Close { fd: self.fd_of(host, fd)? },
-            CallSpec::SetSockOpt { fd, opt } => SysCall::SetSockOpt { fd: self.fd_of(host, fd)?, opt: *opt },
-            CallSpec::GetSockName { fd } => SysCall::GetSockName { fd: self.fd_of(host, fd)? },
-            CallSpec::GetPeerName { fd } => SysCall::GetPeerName { fd: self.fd_of(host, fd)? },
-            CallSpec::GetSockError { fd } => SysCall::GetSockError { fd: self.fd_of(host, fd)? },
-            CallSpec::RecvFlags { fd, len, flags, from } => {
-                SysCall::RecvFlags { fd: self.fd_of(host, fd)?, len: *len, flags: *flags, from: *from }
-            }
-            CallSpec::Disconnect { fd } => SysCall::Disconnect { fd: self.fd_of(host, fd)? },
-        })
+        let fd = |runner: &mut Self, fd: &FdRef| runner.fd_of(host, fd).ok_or(());
+        let data = |runner: &mut Self, data: &Data| runner.payload(data).ok_or(());
+        call.try_map(self, fd, data).ok()
     }
 
     fn call(&mut self, c: &CallStmt, oi: usize) {
@@ -1107,6 +894,7 @@ impl<'s> Runner<'s> {
         self.set_time(oi);
         let Some(syscall) = self.make_syscall(host, &c.call) else { return };
         let rendered = render_call(&c.call);
+        self.absorb();
         let before = self.trace.len();
         let outcome = match self.world.call(host, syscall.clone()) {
             Ok(o) => o,
@@ -1116,6 +904,8 @@ impl<'s> Runner<'s> {
                 return;
             }
         };
+        let command = Command::Call { host, call: syscall.clone() };
+        self.commands.push(Issued { at: before, time: self.world.now(), what: IssuedKind::Command { command } });
         self.absorb();
         let call_id = self.trace[before..].iter().find_map(|e| match e.kind {
             TraceKind::Call { call, host: h, .. } if h == host => Some(call),
@@ -1171,91 +961,58 @@ impl<'s> Runner<'s> {
         let expected = || Expected::Packet { from: e.from.clone(), to: e.to.clone(), pattern: pattern.clone() };
         // When the packet must have been sent: `+TIME` counts from the packet the
         // previous packet expectation matched (the start of the run before any).
-        let want = e.time.map(|t| match t.at {
+        let at = e.time.map(|t| match t.at {
             TimeRef::Absolute(us) => (us, t.tolerance_us),
-            TimeRef::AfterPrevious(us) => (self.last_matched_at.unwrap_or(0).saturating_add(us), t.tolerance_us),
+            TimeRef::AfterPrevious(us) => {
+                (self.packets.last_matched_at().unwrap_or(0).saturating_add(us), t.tolerance_us)
+            }
         });
-        let on_time = |sent: u64| want.is_none_or(|(at, tolerance)| sent.abs_diff(at) <= tolerance);
-        let mut i = self.cursor;
+        let want = Wanted { from: a, to: b, pattern: &e.pattern, eventually: e.eventually, at };
+        let shown = |r: &SentRec| format!("{} > {} {}", e.from, e.to, r.describe());
+        let mut start = self.packets.cursor();
         loop {
-            while i < self.sent.len() {
-                let r = &self.sent[i];
-                if r.from == a && r.to == Some(b) && !self.matched.contains(&i) {
-                    let shown = format!("{} > {} {}", e.from, e.to, describe_rec(r));
-                    // `eventually` skips to a packet of the right shape sent at the
-                    // right time; otherwise the next packet must be both.
-                    if pattern_matches(&e.pattern, r) && (!e.eventually || on_time(r.time)) {
-                        // Everything sent before this instant is behind us; packets
-                        // of this same instant stay open to later lines.
-                        let t = r.time;
-                        let late = (!on_time(t)).then(|| seen_packet(r));
-                        let start = self.sent[..i].iter().rposition(|x| x.time < t).map_or(0, |k| k + 1);
-                        if start > self.cursor {
-                            self.matched.retain(|&m| m >= start);
-                            self.cursor = start;
-                        }
-                        self.matched.insert(i);
-                        self.last_matched_at = Some(t);
-                        self.set_time(oi);
-                        self.set_detail(oi, LineDetail::Expect { got: shown });
-                        if let (Some(seen), Some((at, tolerance_us))) = (late, want) {
-                            let got =
-                                Got::PacketTime { from: e.from.clone(), to: e.to.clone(), seen, at, tolerance_us };
-                            self.fail_here(FailureKind::Expectation, expected(), got);
-                        }
-                        return;
-                    }
-                    if !e.eventually {
-                        let later = self.sent[i + 1..]
-                            .iter()
-                            .enumerate()
-                            .find(|(k, r)| {
-                                r.from == a
-                                    && r.to == Some(b)
-                                    && !self.matched.contains(&(i + 1 + k))
-                                    && pattern_matches(&e.pattern, r)
-                            })
-                            .map(|(_, r)| r);
-                        let got = Got::Packet {
-                            from: e.from.clone(),
-                            to: e.to.clone(),
-                            seen: seen_packet(r),
-                            later: later.map(|r| r.packet.id.0),
-                        };
-                        self.set_detail(oi, LineDetail::Expect { got: shown });
+            match self.packets.scan(&want, start) {
+                Scan::Found(index) => {
+                    let Some(r) = self.packets.get(index) else { return };
+                    let (time, got) = (r.time, shown(r));
+                    let late = (!want.on_time(time)).then(|| r.seen());
+                    self.packets.take(index);
+                    self.set_time(oi);
+                    self.set_detail(oi, LineDetail::Expect { got });
+                    if let (Some(seen), Some((at, tolerance_us))) = (late, at) {
+                        let got = Got::PacketTime { from: e.from.clone(), to: e.to.clone(), seen, at, tolerance_us };
                         self.fail_here(FailureKind::Expectation, expected(), got);
-                        return;
                     }
+                    return;
                 }
-                i += 1;
+                Scan::Wrong { index, later } => {
+                    let Some(r) = self.packets.get(index) else { return };
+                    let got = Got::Packet {
+                        from: e.from.clone(),
+                        to: e.to.clone(),
+                        seen: r.seen(),
+                        later: later.and_then(|k| self.packets.get(k)).map(|r| r.packet.id.0),
+                    };
+                    self.set_detail(oi, LineDetail::Expect { got: shown(r) });
+                    self.fail_here(FailureKind::Expectation, expected(), got);
+                    return;
+                }
+                Scan::NotYet { next } => start = next,
             }
             if !self.step_world(deadline) {
                 // Resumed, the scan starts again at the cursor: what it passed
                 // over before did not match and cannot have changed since.
-                if self.stopped() || self.paused {
+                if self.stopped() || self.budget.paused() {
                     return;
                 }
                 // A packet of the right shape at another time is the nearest miss:
                 // say when it left.
-                let nearest = want.and_then(|(at, tolerance_us)| {
-                    let (start, cursor) = (self.cursor, &self.matched);
-                    self.sent[start..]
-                        .iter()
-                        .enumerate()
-                        .filter(|(k, r)| {
-                            r.from == a
-                                && r.to == Some(b)
-                                && !cursor.contains(&(start + k))
-                                && pattern_matches(&e.pattern, r)
-                        })
-                        .min_by_key(|(_, r)| r.time.abs_diff(at))
-                        .map(|(_, r)| Got::PacketTime {
-                            from: e.from.clone(),
-                            to: e.to.clone(),
-                            seen: seen_packet(r),
-                            at,
-                            tolerance_us,
-                        })
+                let nearest = self.packets.nearest(&want).zip(at).map(|(r, (at, tolerance_us))| Got::PacketTime {
+                    from: e.from.clone(),
+                    to: e.to.clone(),
+                    seen: r.seen(),
+                    at,
+                    tolerance_us,
                 });
                 let got = nearest.unwrap_or_else(|| Got::NoPacket {
                     matching: e.eventually,
@@ -1281,11 +1038,7 @@ impl<'s> Runner<'s> {
                     }
                     _ => None,
                 };
-                let counts = match &path {
-                    Some((a, b, _)) => self.counts_by_path.get(&(*a, *b)).copied().unwrap_or_default(),
-                    None => self.counts,
-                };
-                let n = counts.get(counter);
+                let n = self.packets.count(counter, path.as_ref().map(|(a, b, _)| (*a, *b)));
                 (n, Expected::Count { counter: counter_name, path: path.map(|p| p.2), range }, None)
             }
             CountTarget::Socket { host, fd, mss, now } => {
@@ -1357,53 +1110,6 @@ impl<'s> Runner<'s> {
     }
 }
 
-/// Packets sent, lost, duplicated and reordered: what a packet counter reads.
-#[derive(Clone, Copy, Debug, Default)]
-struct PacketCounts {
-    sent: u64,
-    lost: u64,
-    duplicated: u64,
-    reordered: u64,
-}
-
-impl PacketCounts {
-    fn add(&mut self, counter: Counter) {
-        match counter {
-            Counter::Lost => self.lost += 1,
-            Counter::Duplicated => self.duplicated += 1,
-            Counter::Reordered => self.reordered += 1,
-            _ => self.sent += 1,
-        }
-    }
-
-    /// The count `expect COUNTER` compares; the counters of one socket
-    /// (delivered, cwnd, …) are not packet counts and read as all sent, as the
-    /// scan they replace did.
-    fn get(&self, counter: Counter) -> u64 {
-        match counter {
-            Counter::Lost => self.lost,
-            Counter::Duplicated => self.duplicated,
-            Counter::Reordered => self.reordered,
-            _ => self.sent,
-        }
-    }
-}
-
-/// The heap bytes a packet's payload holds: the bytes, rounded up to the
-/// allocator's 8, and the Arc's two counts.
-fn payload_heap_bytes(packet: &Packet) -> u64 {
-    let len = match &packet.body {
-        Body::Tcp(s) => s.payload.len(),
-        Body::Udp(u) => u.payload.len(),
-        _ => 0,
-    };
-    if len == 0 {
-        0
-    } else {
-        (len.div_ceil(8) * 8 + 16) as u64
-    }
-}
-
 /// Whether a call's result meets a line's `= ...` expectation.
 pub fn result_matches(expect: &ResultExpect, got: &CallResult) -> bool {
     match (expect, got) {
@@ -1431,42 +1137,60 @@ pub fn result_matches(expect: &ResultExpect, got: &CallResult) -> bool {
     }
 }
 
-fn pattern_matches(p: &PacketPattern, r: &SentRec) -> bool {
-    let kind_ok = match (&p.kind, &r.packet.body) {
-        (PacketKind::Tcp(f), Body::Tcp(s)) => s.flags == *f,
-        (PacketKind::Udp, Body::Udp(_)) => true,
-        (PacketKind::Icmp, Body::PortUnreachable(_)) => true,
-        _ => false,
-    };
-    let (win, raw_seq, raw_ack) = match &r.packet.body {
-        Body::Tcp(s) => (Some(u32::from(s.window)), Some(s.seq), Some(s.ack)),
-        _ => (None, None, None),
-    };
-    kind_ok
-        && p.seq.is_none_or(|s| s == r.rel_seq)
-        && p.ack.is_none_or(|a| a == r.rel_ack)
-        && p.raw_seq.is_none_or(|s| Some(s) == raw_seq)
-        && p.raw_ack.is_none_or(|a| Some(a) == raw_ack)
-        && p.len.is_none_or(|l| l == r.packet.payload_len())
-        && p.win.is_none_or(|w| Some(w) == win)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::script::parse;
 
-/// A packet as a failure shows it.
-fn seen_packet(r: &SentRec) -> SeenPacket {
-    let shape = match &r.packet.body {
-        Body::PortUnreachable(q) => PacketShape::PortUnreachable(q.dst_port),
-        Body::Tcp(_) | Body::Udp(_) => PacketShape::Written(describe_packet(&r.packet, r.rel_seq, r.rel_ack)),
-    };
-    SeenPacket { shape, id: r.packet.id.0, at: r.time, lost: r.lost }
-}
+    const SCRIPT: &str = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+        server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+        server: a = accept(l)\nclient: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n\
+        drop next 1 on client server\nclient: send(c, \"hi\") = 2\n+1s\nserver: recv(a, 10) = \"hi\"\n";
 
-fn describe_rec(r: &SentRec) -> String {
-    let mut s = describe_packet(&r.packet, r.rel_seq, r.rel_ack);
-    s.push_str(&format!(
-        " (#{} at {}s{})",
-        r.packet.id.0,
-        super::render::fmt_time(r.time),
-        if r.lost { ", lost" } else { "" }
-    ));
-    s
+    #[test]
+    fn the_report_lists_each_command_where_the_runner_gave_it() {
+        let script = parse(SCRIPT).expect("parses");
+        let mut runner = Runner::new(&script, RunOptions::default());
+        // A drop of a packet never sent changes nothing the trace shows: its
+        // anchor is the runner's own clock, not the next event's.
+        let drop = Intervention { after_events: 12, change: Change::DropPacket(PacketId(999)) };
+        runner.set_interventions(vec![drop]);
+        let report = runner.finish();
+        assert!(report.passed(), "{:?}", report.failures);
+        let calls = report.lines.iter().filter(|l| matches!(l.detail, LineDetail::Call(_))).count();
+        let (mut issued_calls, mut links, mut interventions) = (0, 0, 0);
+        for issued in &report.commands {
+            let event = report.trace.get(issued.at);
+            match &issued.what {
+                IssuedKind::Command { command: Command::Call { host, call } } => {
+                    issued_calls += 1;
+                    let Some(TraceEvent { time, kind: TraceKind::Call { host: h, syscall: c, .. }, .. }) = event else {
+                        panic!("no Call event at {}: {event:?}", issued.at)
+                    };
+                    assert_eq!((h, c, *time), (host, call, issued.time));
+                }
+                IssuedKind::Command { command: Command::Link { link, dir, change } } => {
+                    links += 1;
+                    let Some(TraceEvent { time, kind: TraceKind::Fault { link: l, dir: d, change: c }, .. }) = event
+                    else {
+                        panic!("no Fault event at {}: {event:?}", issued.at)
+                    };
+                    assert_eq!((l, d, c, *time), (link, dir, change, issued.time));
+                }
+                IssuedKind::Command { command } => panic!("not a command the runner gives: {command:?}"),
+                IssuedKind::Intervention { index } => {
+                    interventions += 1;
+                    let done = &report.intervened[*index];
+                    assert_eq!((done.at, done.time), (issued.at, issued.time));
+                    assert!(done.at >= 12);
+                    let before = done.at.checked_sub(1).and_then(|i| report.trace.get(i)).map(|e| e.time);
+                    assert_eq!(Some(issued.time), before, "the clock of the event before it");
+                }
+            }
+        }
+        // The link line's settings come with the link; the fault is a command.
+        assert_eq!((issued_calls, links, interventions), (calls, 1, 1));
+        let anchors: Vec<usize> = report.commands.iter().map(|c| c.at).collect();
+        assert!(anchors.windows(2).all(|w| w[0] <= w[1]), "in the order given: {anchors:?}");
+    }
 }

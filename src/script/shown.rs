@@ -8,7 +8,7 @@
 //! BEL rings) and bidirectional overrides, which reorder what follows them
 //! (Trojan Source, CVE-2021-42574), are written as escapes instead:
 //! `\n`, `\r`, `\t`, `\x1b` below U+0080, as the script's own strings and
-//! [`quote_bytes`](crate::net::socket::quote_bytes) write them, and `\u{202e}`
+//! [`quote_bytes`](crate::net::syscall::quote_bytes) write them, and `\u{202e}`
 //! above. Everything else, Hangul included, is shown as it is.
 
 use std::fmt;

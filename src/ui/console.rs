@@ -8,7 +8,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::lang::{errno_meaning, Lang};
-use crate::net::socket::render_result;
+use crate::net::syscall::render_result;
 use crate::script::{LineDetail, RunReport};
 use crate::view::words::{tr, Text};
 

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::lang::Lang;
 use crate::net::packet::Body;
-use crate::net::socket::quote_bytes;
+use crate::net::syscall::quote_bytes;
 use crate::view::packets::{Numbering, PacketInfo};
 use crate::view::words::{analysis, field_name, tr, Text};
 use crate::wire::{fields, to_bytes, Field};

@@ -9,7 +9,7 @@ use crate::lang::Lang;
 use crate::lesson::edit::Edit;
 use crate::lesson::scripts::CallAt;
 use crate::lesson::session::current_line;
-use crate::net::socket::render_result;
+use crate::net::syscall::render_result;
 use crate::script::shown::{excerpt, shown_up_to, MAX_LINE_CHARS};
 use crate::script::{LineDetail, RunReport};
 use crate::view::related::Linked;

@@ -3,7 +3,7 @@
 
 use crate::lang::{errno_meaning, Lang};
 use crate::net::packet::Body;
-use crate::net::socket::render_result;
+use crate::net::syscall::render_result;
 use crate::net::tcp::state::TcpState;
 use crate::net::trace::{LossReason, SendReason};
 use crate::net::{FaultChange, SysCall, TraceEvent, TraceKind, World};

@@ -341,7 +341,7 @@ pub fn linked(trace: &[TraceEvent], pick: Pick) -> Linked {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::net::socket::CallResult;
+    use crate::net::syscall::CallResult;
     use crate::net::{Domain, Errno, HostId, LinkConfig, Protocol, SocketAddrV4, World};
     use std::net::Ipv4Addr;
 

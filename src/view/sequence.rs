@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 
 use crate::lang::Lang;
 use crate::net::packet::Body;
-use crate::net::socket::render_result;
+use crate::net::syscall::render_result;
 use crate::net::{FaultChange, HostId, Protocol, SocketId, TraceEvent, TraceKind, World};
 use crate::view::endpoints::{endpoints, Endpoint, Endpoints};
 use crate::view::packets::{Fate, PacketInfo};

@@ -15,7 +15,7 @@ use super::timers::{TimerKind, Timers};
 use super::TcpConfig;
 use crate::net::addr::SocketAddrV4;
 use crate::net::packet::empty_payload;
-use crate::net::socket::Errno;
+use crate::net::syscall::Errno;
 use crate::net::trace::SendReason;
 use std::sync::Arc;
 

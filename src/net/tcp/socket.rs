@@ -10,9 +10,8 @@ use crate::net::addr::{CallId, HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketI
 use crate::net::calls::{Attempt, Autobind};
 use crate::net::packet::empty_payload;
 use crate::net::packet::{Body, Packet, IPV4_HEADER_LEN};
-use crate::net::socket::{
-    CallResult, CallValue, ConnectState, Errno, ListenQueues, Shutdown, Socket, SocketKind, TcpSock, Wait,
-};
+use crate::net::socket::{ConnectState, ListenQueues, Socket, SocketKind, TcpSock, Wait};
+use crate::net::syscall::{CallResult, CallValue, Errno, Shutdown};
 use crate::net::trace::{SendReason, StateCause, TraceKind};
 use crate::net::World;
 use std::sync::Arc;
