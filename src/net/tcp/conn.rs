@@ -642,6 +642,13 @@ impl Tcb {
                 self.ack_pending = Some(SendReason::DupAck);
             }
         }
+        // A FIN that came ahead of missing data waits in the out-of-order queue with
+        // its data, and is taken as soon as the hole before it fills (tcp_data_queue →
+        // tcp_ofo_queue hands it to tcp_fin): the ACK of the filling segment covers
+        // the FIN too, and no retransmitted FIN is needed.
+        if !self.fin_received && self.ooo_fin == Some(self.rcv_nxt_off) && receiving {
+            self.receive_fin(now, out);
+        }
     }
 
     fn accept_payload(&mut self, seg: &TcpSegment, now: u64) {
@@ -1262,6 +1269,23 @@ mod tests {
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
         assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 7, 4090, 0)]);
         assert_eq!(&tcb.read(100, 0, &mut out)[..], b"abcdef");
+    }
+
+    #[test]
+    fn a_fin_ahead_of_a_hole_is_taken_when_the_hole_fills() {
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        // "def" and the FIN arrive before "abc": held, and a duplicate ACK asks for "abc".
+        tcb.on_segment(&seg(IRS + 4, ISS + 1, TcpFlags::ACK | TcpFlags::FIN, 8192, b"def"), 0, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 4096, 0)]);
+        assert_eq!(tcb.state, TcpState::Established);
+        out.clear();
+        // "abc" fills the hole: one ACK covers the data and the FIN, and the peer's
+        // close is seen at once.
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 1_000, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 8, 4090, 0)]);
+        assert_eq!(tcb.state, TcpState::CloseWait);
+        assert_eq!(&tcb.read(100, 1_000, &mut out)[..], b"abcdef");
     }
 
     #[test]
