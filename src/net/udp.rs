@@ -5,7 +5,7 @@ use super::addr::{HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId};
 use super::calls::Attempt;
 use super::packet::{empty_payload, Body, Packet, Quoted, UdpDatagram, UDP_HEADER_LEN, UDP_MAX_PAYLOAD};
 use super::socket::{CallResult, CallValue, Errno, Shutdown, Wait};
-use super::trace::{DropReason, SendReason, TraceKind};
+use super::trace::{Cause, DropReason, SendReason, TraceKind};
 use super::World;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -201,6 +201,7 @@ impl World {
                 host: to,
                 socket: sid,
                 reason: DropReason::ReceiveBufferFull,
+                cause: Cause::Arrival(packet.id).into(),
             });
             return;
         }
@@ -225,7 +226,12 @@ impl World {
             if let Some(udp) = self.sock_mut(sid).udp_mut() {
                 udp.error = Some(Errno::ECONNREFUSED);
             }
-            self.emit(TraceKind::SocketError { host: to, socket: sid, errno: Errno::ECONNREFUSED });
+            self.emit(TraceKind::SocketError {
+                host: to,
+                socket: sid,
+                errno: Errno::ECONNREFUSED,
+                cause: Cause::Arrival(packet.id).into(),
+            });
             self.mark_dirty(sid);
         }
     }

@@ -10,7 +10,6 @@ use super::limits::*;
 use super::render::{describe_packet, render_call};
 use crate::net::link::{LinkConfig, LinkSettings};
 use crate::net::packet::{Body, Packet};
-use crate::net::trace::Path;
 use crate::net::{
     CallId, CallOutcome, CallResult, CallValue, FaultChange, Fd, HostId, LinkId, PacketId, SocketAddrV4, SocketId,
     SysCall, TraceEvent, TraceKind, World,
@@ -640,9 +639,9 @@ impl<'s> Runner<'s> {
             self.scanned += 1;
             let time = self.trace[i].time;
             match &self.trace[i].kind {
-                TraceKind::Sent { host, path, packet, .. } => {
-                    let (host, path, packet) = (*host, *path, packet.clone());
-                    self.record_sent(time, host, path, packet);
+                TraceKind::Sent { host, to, packet, .. } => {
+                    let (host, to, packet) = (*host, *to, packet.clone());
+                    self.record_sent(time, host, to, packet);
                 }
                 TraceKind::Lost { packet, .. } => {
                     let packet = *packet;
@@ -698,18 +697,8 @@ impl<'s> Runner<'s> {
         (trace + sent + by_id) as u64 + self.payload_bytes
     }
 
-    fn record_sent(&mut self, time: u64, host: HostId, path: Path, packet: Packet) {
-        let to = match path {
-            Path::Link { link, dir } => self.world.link(link).map(|l| l.destination(dir)),
-            Path::Loopback { host } => {
-                let owner = self.world.owner_of(packet.dst);
-                if crate::net::addr::is_loopback(packet.dst) || owner == Some(host) {
-                    Some(host)
-                } else {
-                    owner
-                }
-            }
-        };
+    /// Records a packet `host` sent toward `to` (`None` when unroutable).
+    fn record_sent(&mut self, time: u64, host: HostId, to: Option<HostId>, packet: Packet) {
         let (mut rel_seq, mut rel_ack) = (0, 0);
         if let Body::Tcp(s) = &packet.body {
             let me = SocketAddrV4::new(packet.src, s.src_port);

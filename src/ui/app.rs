@@ -237,8 +237,7 @@ pub fn App() -> Html {
     let timeline = state.timeline.clone();
     let all_packets: Rc<Vec<PacketInfo>> = {
         let timeline = timeline.clone();
-        let world0 = state.world.clone();
-        use_memo(Rc::as_ptr(&timeline) as usize, move |_| packets(&timeline.trace, &world0))
+        use_memo(Rc::as_ptr(&timeline) as usize, move |_| packets(&timeline.trace))
     };
     let seq = {
         let timeline = timeline.clone();

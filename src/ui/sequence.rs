@@ -1003,7 +1003,7 @@ mod tests {
         let run = lesson.build(None, &[]).expect("build");
         let world = run.world.clone();
         let t = Timeline::run(run.world, run.commands, &[]);
-        let p = packets(&t.trace, &world);
+        let p = packets(&t.trace);
         let l = seq_layout(&t.trace, &p, &world);
         let roles: Vec<(u32, Role, Option<i32>)> =
             l.lanes.iter().map(|x| (x.host.0, x.role, x.fd.map(|f| f.1))).collect();
