@@ -163,7 +163,7 @@ pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
                     isn,
                 });
             }
-            TraceKind::Duplicated { original, copy, arrival } => {
+            TraceKind::Duplicated { original, copy, arrival, .. } => {
                 if let Some(&o) = by_id.get(&original.0) {
                     let mut p: PacketInfo = out[o].clone();
                     p.id = copy.0;
@@ -178,13 +178,13 @@ pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
                     out.push(p);
                 }
             }
-            TraceKind::Reordered { packet, extra_delay } => {
+            TraceKind::Reordered { packet, extra_delay, .. } => {
                 if let Some(&o) = by_id.get(&packet.0) {
                     out[o].reordered = true;
                     out[o].arrival = out[o].arrival.max(out[o].sent + extra_delay);
                 }
             }
-            TraceKind::Lost { packet, reason } => set_fate(&mut out, &by_id, packet.0, Fate::Lost(*reason), i),
+            TraceKind::Lost { packet, reason, .. } => set_fate(&mut out, &by_id, packet.0, Fate::Lost(*reason), i),
             TraceKind::Delivered { packet, .. } => set_fate(&mut out, &by_id, packet.0, Fate::Delivered, i),
             TraceKind::Dropped { packet, .. } => set_fate(&mut out, &by_id, packet.0, Fate::Discarded, i),
             _ => {}

@@ -384,7 +384,7 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
         };
         let mut ey = band_y + 12.0;
         match &e.kind {
-            TraceKind::Call { call, host, syscall } => {
+            TraceKind::Call { call, host, syscall, .. } => {
                 ey = slot_y(*host);
                 let text = syscall.render();
                 call_note.insert(call.0, (notes.len(), text.clone()));
