@@ -589,7 +589,7 @@ fn corrupted_and_truncated_segments_are_dropped_by_the_receiver_and_retransmitte
     assert!(lab.sent_reasons().iter().any(|r| matches!(r, SendReason::Retransmit | SendReason::FastRetransmit)));
     // A damaged packet ends once, as a loss at its arrival time, never delivered.
     for e in &lab.trace {
-        let TraceKind::Lost { packet, reason: LossReason::Checksum { bit } } = e.kind else { continue };
+        let TraceKind::Lost { packet, reason: LossReason::Checksum { bit }, .. } = e.kind else { continue };
         let (sent, arrival, len) = lab
             .trace
             .iter()

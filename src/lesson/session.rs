@@ -39,7 +39,7 @@ impl Views {
     /// `world` is the lesson's world at any position: only its hosts and links,
     /// which do not change as the lesson runs, are read.
     fn of(timeline: &Timeline, world: &World) -> Views {
-        let packets = packets(&timeline.trace, world);
+        let packets = packets(&timeline.trace);
         let sequence = seq_layout(&timeline.trace, &packets, world);
         Views {
             sequence: Rc::new(sequence),
@@ -727,7 +727,7 @@ mod tests {
     #[test]
     fn the_views_are_read_off_each_installed_timeline_and_the_pick_s_partners_follow_the_pick() {
         let s = Rc::new(AppState::new(Lang::En)).act(Action::SelectLesson("handshake".into()));
-        assert_eq!(*s.views.packets, packets(&s.timeline.trace, &s.world));
+        assert_eq!(*s.views.packets, packets(&s.timeline.trace));
         assert_eq!(*s.views.sequence, seq_layout(&s.timeline.trace, &s.views.packets, &s.world));
         assert_eq!(*s.views.trace, s.timeline.trace);
         // Stepping keeps them (the same `Rc`s: the views' props compare by identity).

@@ -19,6 +19,7 @@ pub mod state;
 
 use crate::net::syscall::{CallResult, CallValue, Domain, Errno, SysCall};
 use crate::net::tcp::state::TcpState;
+use crate::net::trace::Cause;
 use crate::net::{CallId, Fd, HostId, Ipv4Addr, TraceEvent, TraceKind};
 use crate::script::ast::{CallSpec, CallStmt, FdRef, ResultExpect, Script, StmtKind};
 use crate::script::runner::result_matches;
@@ -200,7 +201,9 @@ pub struct NativeReport {
     pub trace: Vec<TraceEvent>,
 }
 
-/// Records Call and Return events with real timestamps.
+/// Records Call and Return events with real timestamps. The kernel's sockets
+/// have no ids in the model's sense, so the events name no socket, and a return
+/// names its own call as its cause: the driver cannot see what released a call.
 struct Tracer {
     start: Instant,
     events: Vec<TraceEvent>,
@@ -216,7 +219,7 @@ impl Tracer {
     fn call(&mut self, host: usize, syscall: &SysCall) -> CallId {
         self.next_call += 1;
         let call = CallId(self.next_call);
-        self.emit(TraceKind::Call { call, host: HostId(host as u32), syscall: syscall.clone() });
+        self.emit(TraceKind::Call { call, host: HostId(host as u32), socket: None, syscall: syscall.clone() });
         call
     }
 
@@ -226,7 +229,8 @@ impl Tracer {
                 Ok(CallValue::Fd(fd) | CallValue::Accepted { fd, .. }) => Some(*fd),
                 _ => syscall.fd(),
             };
-            self.emit(TraceKind::Return { call, host: HostId(host as u32), fd, result, blocked });
+            let (host, cause) = (HostId(host as u32), Cause::Call(call).into());
+            self.emit(TraceKind::Return { call, host, socket: None, fd, result, blocked, cause });
         }
     }
 }

@@ -5,7 +5,7 @@ use super::addr::{CallId, Fd, HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId
 use super::host::Host;
 use super::socket::{buffer_capacity, Socket, SocketKind, TcpSock, Wait, Waiter, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF};
 use super::syscall::{CallResult, CallValue, Domain, Errno, SockOpt, SysCall};
-use super::trace::TraceKind;
+use super::trace::{Cause, CauseId, TraceKind};
 use super::udp::UdpSock;
 use super::{CallOutcome, World, WorldError};
 
@@ -39,20 +39,33 @@ impl World {
     pub fn call(&mut self, host: HostId, call: SysCall) -> Result<CallOutcome, WorldError> {
         self.host_checked(host)?;
         let id = self.new_call_id();
-        self.emit(TraceKind::Call { call: id, host, syscall: call.clone() });
+        self.handle_call(id);
+        let socket = call.fd().and_then(|fd| self.hosts[host.0 as usize].socket_of(fd));
+        self.emit(TraceKind::Call { call: id, host, socket, syscall: call.clone() });
         let attempt = self.attempt(host, id, &call);
+        let cause = CauseId::from(Cause::Call(id));
         let outcome = match attempt {
             Attempt::Done(result) => {
-                let fd = match &result {
-                    Ok(CallValue::Fd(fd)) | Ok(CallValue::Accepted { fd, .. }) => Some(*fd),
-                    _ => call.fd(),
+                let (fd, socket) = match &result {
+                    Ok(CallValue::Fd(fd)) | Ok(CallValue::Accepted { fd, .. }) => {
+                        (Some(*fd), self.hosts[host.0 as usize].socket_of(*fd))
+                    }
+                    _ => (call.fd(), socket),
                 };
-                self.emit(TraceKind::Return { call: id, host, fd, result: result.clone(), blocked: false });
+                self.emit(TraceKind::Return {
+                    call: id,
+                    host,
+                    socket,
+                    fd,
+                    result: result.clone(),
+                    blocked: false,
+                    cause,
+                });
                 CallOutcome::Done(result)
             }
             Attempt::Wait(wait) => {
                 let fd = call.fd().unwrap_or(-1);
-                let sid = self.hosts[host.0 as usize].socket_of(fd);
+                let sid = socket;
                 let nonblocking = sid.is_some_and(|s| self.sock(s).nonblocking);
                 match sid {
                     Some(sid) if !nonblocking => {
@@ -68,9 +81,11 @@ impl World {
                         self.emit(TraceKind::Return {
                             call: id,
                             host,
+                            socket,
                             fd: Some(fd),
                             result: result.clone(),
                             blocked: false,
+                            cause,
                         });
                         CallOutcome::Done(result)
                     }
@@ -112,11 +127,20 @@ impl World {
         let mut waiters = std::mem::take(&mut sock.waiters);
         waiters.retain_mut(|w| match self.retry(id, w) {
             Attempt::Done(result) => {
-                let fd = match &result {
-                    Ok(CallValue::Accepted { fd, .. }) => Some(*fd),
-                    _ => Some(w.fd),
+                let (fd, socket) = match &result {
+                    Ok(CallValue::Accepted { fd, .. }) => (*fd, self.hosts[w.host.0 as usize].socket_of(*fd)),
+                    _ => (w.fd, Some(id)),
                 };
-                self.emit(TraceKind::Return { call: w.call, host: w.host, fd, result, blocked: true });
+                let cause = CauseId::from(self.handling());
+                self.emit(TraceKind::Return {
+                    call: w.call,
+                    host: w.host,
+                    socket,
+                    fd: Some(fd),
+                    result,
+                    blocked: true,
+                    cause,
+                });
                 false
             }
             Attempt::Wait(wait) => {
@@ -449,13 +473,16 @@ impl World {
                 q.accept_queue.retain(|&s| s != sid);
             }
         }
+        let cause = CauseId::from(self.handling());
         for w in waiters {
             self.emit(TraceKind::Return {
                 call: w.call,
                 host: w.host,
+                socket: Some(sid),
                 fd: Some(w.fd),
                 result: Err(Errno::EBADF),
                 blocked: true,
+                cause,
             });
         }
         self.remove_socket(sid);

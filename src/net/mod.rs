@@ -39,7 +39,7 @@ use socket::Socket;
 use tcp::conn::TcpOut;
 use tcp::timers::TimerKind;
 use tcp::TcpConfig;
-use trace::{LossReason, Path, SendReason};
+use trace::{Cause, CauseId, LossReason, Path, SendReason};
 
 /// Limits that keep a hostile script from exhausting memory or time.
 pub const MAX_HOSTS: usize = 20_000;
@@ -137,6 +137,9 @@ pub struct World {
     pub(crate) tcp_config: TcpConfig,
     /// Sockets touched by the current event, whose blocked calls may now finish.
     dirty: Vec<SocketId>,
+    /// What the world is handling now: each root (a call, a packet's arrival, a
+    /// timer's expiry) sets it before it acts, and every effect it emits names it.
+    handling: Cause,
     scratch: TcpOut,
 }
 
@@ -160,6 +163,8 @@ impl World {
             drop_ids: FxHashSet::default(),
             tcp_config: TcpConfig::default(),
             dirty: Vec::new(),
+            // Call ids start at 1: before the first root nothing is emitted.
+            handling: Cause::Call(CallId(0)),
             scratch: TcpOut::default(),
         }
     }
@@ -346,6 +351,7 @@ impl World {
         let ran = match event {
             Event::Arrive { to, packet, damage, .. } => {
                 self.now = self.now.max(time);
+                self.handling = Cause::Arrival(packet.id);
                 self.arrive(to, packet, damage);
                 true
             }
@@ -481,10 +487,31 @@ impl World {
         self.sockets[id.0 as usize] = None;
     }
 
-    pub(crate) fn emit(&mut self, kind: TraceKind) {
+    /// Appends an event to the trace and returns its id.
+    pub(crate) fn emit(&mut self, kind: TraceKind) -> u64 {
         let id = self.next_trace;
         self.next_trace += 1;
         self.out.push(TraceEvent { id, time: self.now, kind });
+        id
+    }
+
+    /// What the world is handling now, for the effects it emits.
+    pub(crate) fn handling(&self) -> Cause {
+        self.handling
+    }
+
+    /// Starts handling call `call`: its effects name it until the next root.
+    pub(crate) fn handle_call(&mut self, call: CallId) {
+        self.handling = Cause::Call(call);
+    }
+
+    /// Handles a SYN's arrival at a listener while `f` runs: the connection it
+    /// creates, and what that connection sends, name it. Returns `f`'s value.
+    pub(crate) fn handling_syn<T>(&mut self, syn: PacketId, f: impl FnOnce(&mut World) -> T) -> T {
+        let outer = std::mem::replace(&mut self.handling, Cause::SynAtListener(syn));
+        let value = f(self);
+        self.handling = outer;
+        value
     }
 
     /// Calls made so far.
@@ -556,7 +583,8 @@ impl World {
             Some(_) => {
                 let host = sock.host;
                 self.now = self.now.max(time);
-                self.emit(TraceKind::Timer { host, socket: id, timer: kind });
+                let event = self.emit(TraceKind::Timer { host, socket: id, timer: kind });
+                self.handling = Cause::Timer(event);
                 self.tcp_timer(id, kind);
                 true
             }
@@ -602,6 +630,7 @@ impl World {
     ) {
         let id = self.next_packet_id();
         let packet = Packet { id, src, dst, ip_id: (id.0 & 0xffff) as u16, ttl: 64, body };
+        let cause = CauseId::from(self.handling);
         let Some((path, to)) = self.route(from, dst) else {
             let now = self.now;
             self.emit(TraceKind::Sent {
@@ -611,8 +640,10 @@ impl World {
                 reason,
                 arrival: now,
                 packet,
+                to: None,
+                cause,
             });
-            self.emit(TraceKind::Lost { packet: id, reason: LossReason::NoRoute });
+            self.emit(TraceKind::Lost { packet: id, reason: LossReason::NoRoute, cause });
             return;
         };
         let now = self.now;
@@ -634,7 +665,16 @@ impl World {
         }
         let jitter = if config.jitter_us > 0 { self.rng.below(config.jitter_us + 1) } else { 0 };
         let mut arrival = depart + config.latency_us + jitter;
-        self.emit(TraceKind::Sent { host: from, socket, path, reason, arrival, packet: packet.clone() });
+        self.emit(TraceKind::Sent {
+            host: from,
+            socket,
+            path,
+            reason,
+            arrival,
+            packet: packet.clone(),
+            to: Some(to),
+            cause,
+        });
         let loss = if partitioned {
             Some(LossReason::Partition)
         } else if drop_next {
@@ -647,11 +687,11 @@ impl World {
             None
         };
         if let Some(reason) = loss {
-            self.emit(TraceKind::Lost { packet: id, reason });
+            self.emit(TraceKind::Lost { packet: id, reason, cause });
             return;
         }
         if held {
-            self.emit(TraceKind::Held { packet: id });
+            self.emit(TraceKind::Held { packet: id, cause });
             if let Path::Link { link, dir } = path {
                 self.links[link.0 as usize].dir_mut(dir).held_packets.push_back(packet);
             }
@@ -660,7 +700,7 @@ impl World {
         if config.reorder > 0.0 && self.rng.chance(config.reorder) {
             let extra = config.reorder_delay_us.max(config.latency_us).max(1);
             arrival += extra;
-            self.emit(TraceKind::Reordered { packet: id, extra_delay: extra });
+            self.emit(TraceKind::Reordered { packet: id, extra_delay: extra, cause });
         }
         // Damage travels with the packet and is found by the receiver. Nothing is
         // drawn when both probabilities are 0, so older traces stay identical.
@@ -678,19 +718,20 @@ impl World {
             let mut copy = packet.clone();
             copy.id = copy_id;
             let copy_arrival = arrival + 1;
-            self.emit(TraceKind::Duplicated { original: id, copy: copy_id, arrival: copy_arrival });
+            self.emit(TraceKind::Duplicated { original: id, copy: copy_id, arrival: copy_arrival, cause });
             self.schedule(copy_arrival, Event::Arrive { to, path, packet: copy, damage: None });
         }
         self.schedule(arrival, Event::Arrive { to, path, packet, damage });
     }
 
     fn arrive(&mut self, to: HostId, packet: Packet, damage: Option<LossReason>) {
+        let cause = CauseId::from(self.handling);
         if !self.drop_ids.is_empty() && self.drop_ids.remove(&packet.id) {
-            self.emit(TraceKind::Lost { packet: packet.id, reason: LossReason::DropById });
+            self.emit(TraceKind::Lost { packet: packet.id, reason: LossReason::DropById, cause });
             return;
         }
         if let Some(reason) = damage {
-            self.emit(TraceKind::Lost { packet: packet.id, reason });
+            self.emit(TraceKind::Lost { packet: packet.id, reason, cause });
             return;
         }
         match packet.body {

@@ -9,7 +9,7 @@ use super::packet::empty_payload;
 use super::socket::{ConnectState, Wait};
 use super::syscall::{CallResult, CallValue, Errno, MsgFlags};
 use super::tcp::state::TcpState;
-use super::trace::StateCause;
+use super::trace::Cause;
 use super::World;
 use std::sync::Arc;
 
@@ -162,7 +162,7 @@ impl World {
             tcb.abort(&mut out);
             tcb.error = Some(Errno::ECONNRESET);
         }
-        self.apply_tcp_out(sid, &out, StateCause::Call(call));
+        self.apply_tcp_out(sid, &out, Cause::Call(call));
         self.return_scratch(out);
         // Only now: the RST left from the connection's address.
         if let Some(tcb) = self.sock_mut(sid).tcp_mut().and_then(|t| t.tcb.as_deref_mut()).filter(|_| !explicit) {
@@ -186,7 +186,7 @@ impl World {
             tcb.orphaned = true;
             tcb.abort(&mut out);
         }
-        self.apply_tcp_out(sid, &out, StateCause::Call(call));
+        self.apply_tcp_out(sid, &out, Cause::Call(call));
         self.return_scratch(out);
         if self.sockets[sid.0 as usize].is_some() && self.sock(sid).tcp_state() == Some(TcpState::Closed) {
             self.destroy_socket(sid);

@@ -84,50 +84,135 @@ pub enum DropReason {
     ReceiveBufferFull,
 }
 
-/// What caused a TCP state change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum StateCause {
-    /// A socket call (`listen`, `connect`, `close`, `shutdown`).
+/// What the core was handling when it emitted an effect: the call being made,
+/// or the trace event being handled (a packet's arrival, a timer's expiry).
+/// Roots — `Call`, `Delivered`, `Timer`, `Fault` — have none; every other event
+/// names one, so a reader finds an effect's partners by id, never by the order
+/// of emission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Cause {
+    /// A socket call, from its `Call` to its `Return`; also the blocked calls
+    /// on other sockets it let finish.
     Call(CallId),
-    /// A segment arrived.
-    Segment(PacketId),
-    /// A timer expired.
-    Timer(TimerKind),
-    /// A SYN arrived at a listener and created this connection.
+    /// A packet's arrival at its destination host (serialized under the name
+    /// state changes used for it before other effects named their cause).
+    #[serde(rename = "Segment")]
+    Arrival(PacketId),
+    /// A SYN's arrival at a listener, which created this connection.
     SynAtListener(PacketId),
-    /// The application read or wrote data.
-    App,
+    /// A timer's expiry: the id of its `Timer` event.
+    Timer(u64),
+}
+
+/// A [`Cause`] as an event stores it: 8 bytes, the kind in the top two bits and
+/// the id below, so naming its cause grows every effect event by one word (a
+/// plain enum of u64 ids takes two). Ids are counters that stay far below 2^62.
+/// Serialized as the [`Cause`] it holds.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "Cause", into = "Cause")]
+pub struct CauseId(u64);
+
+const CAUSE_ID_BITS: u32 = 62;
+const CAUSE_ID_MASK: u64 = (1 << CAUSE_ID_BITS) - 1;
+
+impl CauseId {
+    pub fn get(self) -> Cause {
+        let id = self.0 & CAUSE_ID_MASK;
+        match self.0 >> CAUSE_ID_BITS {
+            0 => Cause::Call(CallId(id)),
+            1 => Cause::Arrival(PacketId(id)),
+            2 => Cause::SynAtListener(PacketId(id)),
+            _ => Cause::Timer(id),
+        }
+    }
+}
+
+impl From<Cause> for CauseId {
+    fn from(cause: Cause) -> CauseId {
+        let (kind, id) = match cause {
+            Cause::Call(c) => (0, c.0),
+            Cause::Arrival(p) => (1, p.0),
+            Cause::SynAtListener(p) => (2, p.0),
+            Cause::Timer(t) => (3, t),
+        };
+        CauseId(kind << CAUSE_ID_BITS | id & CAUSE_ID_MASK)
+    }
+}
+
+impl From<CauseId> for Cause {
+    fn from(id: CauseId) -> Cause {
+        id.get()
+    }
+}
+
+impl std::fmt::Debug for CauseId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
+impl Cause {
+    /// The packet whose arrival this is, if it is one.
+    pub fn arrival(self) -> Option<PacketId> {
+        match self {
+            Cause::Arrival(p) | Cause::SynAtListener(p) => Some(p),
+            Cause::Call(_) | Cause::Timer(_) => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum TraceKind {
-    /// A host made a socket call.
-    Call { call: CallId, host: HostId, syscall: SysCall },
-    /// A call returned; `blocked` when it had waited in simulated time.
-    Return { call: CallId, host: HostId, fd: Option<Fd>, result: CallResult, blocked: bool },
-    /// A packet left a host; `arrival` is when it will arrive unless lost.
-    Sent { host: HostId, socket: Option<SocketId>, path: Path, reason: SendReason, arrival: u64, packet: Packet },
+    /// A host made a socket call; `socket` is the one its descriptor named
+    /// (`None` for `socket()` and for a descriptor that names none).
+    Call { call: CallId, host: HostId, socket: Option<SocketId>, syscall: SysCall },
+    /// A call returned; `blocked` when it had waited in simulated time. `socket`
+    /// is the one the call acted on, or for `socket()` and `accept()` the one
+    /// the returned descriptor refers to. `cause` is the call itself, or for a
+    /// call that waited what let it finish.
+    Return {
+        call: CallId,
+        host: HostId,
+        socket: Option<SocketId>,
+        fd: Option<Fd>,
+        result: CallResult,
+        blocked: bool,
+        cause: CauseId,
+    },
+    /// A packet left a host; `arrival` is when it will arrive unless lost; `to`
+    /// the host it is going to (`None` when no route leads anywhere).
+    Sent {
+        host: HostId,
+        socket: Option<SocketId>,
+        path: Path,
+        reason: SendReason,
+        arrival: u64,
+        packet: Packet,
+        to: Option<HostId>,
+        cause: CauseId,
+    },
     /// The link made a second copy of a packet.
-    Duplicated { original: PacketId, copy: PacketId, arrival: u64 },
+    Duplicated { original: PacketId, copy: PacketId, arrival: u64, cause: CauseId },
     /// The link delayed a packet past later ones.
-    Reordered { packet: PacketId, extra_delay: u64 },
+    Reordered { packet: PacketId, extra_delay: u64, cause: CauseId },
     /// The link is holding a packet until released.
-    Held { packet: PacketId },
-    /// A packet was lost on its way.
-    Lost { packet: PacketId, reason: LossReason },
+    Held { packet: PacketId, cause: CauseId },
+    /// A packet was lost on its way (`cause` is its sending's, or its arrival's
+    /// when the receiver found the damage or it was dropped by id in flight).
+    Lost { packet: PacketId, reason: LossReason, cause: CauseId },
     /// A packet reached its destination host.
     Delivered { packet: PacketId, host: HostId, socket: Option<SocketId> },
     /// A datagram reached its socket but was discarded.
-    Dropped { packet: PacketId, host: HostId, socket: SocketId, reason: DropReason },
+    Dropped { packet: PacketId, host: HostId, socket: SocketId, reason: DropReason, cause: CauseId },
     /// A TCP state transition.
-    State { host: HostId, socket: SocketId, from: TcpState, to: TcpState, cause: StateCause },
+    State { host: HostId, socket: SocketId, from: TcpState, to: TcpState, cause: CauseId },
     /// A timer expired.
     Timer { host: HostId, socket: SocketId, timer: TimerKind },
     /// Congestion window and slow-start threshold, in bytes, whenever either changes.
-    Congestion { host: HostId, socket: SocketId, cwnd: u32, ssthresh: u32 },
+    Congestion { host: HostId, socket: SocketId, cwnd: u32, ssthresh: u32, cause: CauseId },
     /// A connection or ICMP error became pending on a socket.
-    SocketError { host: HostId, socket: SocketId, errno: super::syscall::Errno },
+    SocketError { host: HostId, socket: SocketId, errno: super::syscall::Errno, cause: CauseId },
     /// A link's settings or faults changed.
     Fault { link: LinkId, dir: Option<Direction>, change: FaultChange },
 }
@@ -146,6 +231,52 @@ impl TraceKind {
             | TraceKind::Congestion { host, .. }
             | TraceKind::SocketError { host, .. } => Some(*host),
             _ => None,
+        }
+    }
+
+    /// What the core was handling when it emitted this event; `None` for roots.
+    pub fn cause(&self) -> Option<Cause> {
+        match self {
+            TraceKind::Return { cause, .. }
+            | TraceKind::Sent { cause, .. }
+            | TraceKind::Duplicated { cause, .. }
+            | TraceKind::Reordered { cause, .. }
+            | TraceKind::Held { cause, .. }
+            | TraceKind::Lost { cause, .. }
+            | TraceKind::Dropped { cause, .. }
+            | TraceKind::State { cause, .. }
+            | TraceKind::Congestion { cause, .. }
+            | TraceKind::SocketError { cause, .. } => Some(cause.get()),
+            TraceKind::Call { .. }
+            | TraceKind::Delivered { .. }
+            | TraceKind::Timer { .. }
+            | TraceKind::Fault { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::packet::{Body, UdpDatagram};
+    use crate::net::{Ipv4Addr, World};
+    use std::sync::Arc;
+
+    /// Scripts cannot send where no route leads (`connect` and `sendto` say
+    /// ENETUNREACH first), so the core's own sending path is driven here.
+    #[test]
+    fn a_packet_with_no_route_goes_to_no_host() {
+        let mut w = World::new(1);
+        let a = w.add_host("a", &[Ipv4Addr::new(10, 0, 0, 1)]).expect("host");
+        // b owns 10.0.0.2, but no link leads there from a.
+        w.add_host("b", &[Ipv4Addr::new(10, 0, 0, 2)]).expect("host");
+        let body = Body::Udp(UdpDatagram { src_port: 1, dst_port: 2, payload: Arc::from(&b"x"[..]) });
+        for (dst, to) in
+            [(Ipv4Addr::new(10, 0, 0, 2), None), (Ipv4Addr::new(10, 0, 0, 9), None), (Ipv4Addr::LOCALHOST, Some(a))]
+        {
+            w.transmit(a, None, Ipv4Addr::new(10, 0, 0, 1), dst, body.clone(), SendReason::Datagram);
+            let trace = w.take_trace();
+            assert!(matches!(trace[0].kind, TraceKind::Sent { to: t, .. } if t == to), "{dst}: {:?}", trace[0]);
         }
     }
 }

@@ -6,7 +6,7 @@ use super::calls::Attempt;
 use super::packet::{empty_payload, Body, Packet, Quoted, UdpDatagram, UDP_HEADER_LEN, UDP_MAX_PAYLOAD};
 use super::socket::Wait;
 use super::syscall::{CallResult, CallValue, Errno, Shutdown};
-use super::trace::{DropReason, SendReason, TraceKind};
+use super::trace::{Cause, DropReason, SendReason, TraceKind};
 use super::World;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -202,6 +202,7 @@ impl World {
                 host: to,
                 socket: sid,
                 reason: DropReason::ReceiveBufferFull,
+                cause: Cause::Arrival(packet.id).into(),
             });
             return;
         }
@@ -226,7 +227,12 @@ impl World {
             if let Some(udp) = self.sock_mut(sid).udp_mut() {
                 udp.error = Some(Errno::ECONNREFUSED);
             }
-            self.emit(TraceKind::SocketError { host: to, socket: sid, errno: Errno::ECONNREFUSED });
+            self.emit(TraceKind::SocketError {
+                host: to,
+                socket: sid,
+                errno: Errno::ECONNREFUSED,
+                cause: Cause::Arrival(packet.id).into(),
+            });
             self.mark_dirty(sid);
         }
     }

@@ -118,11 +118,11 @@ fn event_line(
             ("send", format!("#{} {}{}", packet.id.0, packet.summary(), reason_note(*reason)))
         }
         TraceKind::Duplicated { original, copy, .. } => ("dup", format!("#{} copied as #{}", original.0, copy.0)),
-        TraceKind::Reordered { packet, extra_delay } => {
+        TraceKind::Reordered { packet, extra_delay, .. } => {
             ("reorder", format!("#{} held back {} so later packets pass it", packet.0, fmt_dur(*extra_delay)))
         }
-        TraceKind::Held { packet } => ("held", format!("#{} waits on a held link", packet.0)),
-        TraceKind::Lost { packet, reason } => ("lost", format!("#{} {}", packet.0, loss_note(*reason))),
+        TraceKind::Held { packet, .. } => ("held", format!("#{} waits on a held link", packet.0)),
+        TraceKind::Lost { packet, reason, .. } => ("lost", format!("#{} {}", packet.0, loss_note(*reason))),
         TraceKind::Delivered { packet, socket, .. } => (
             "arrive",
             match socket {

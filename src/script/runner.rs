@@ -12,8 +12,6 @@ use super::packets::{PacketLog, Scan, SentRec, Wanted};
 use super::render::render_call;
 use super::report::{CallRecord, Intervened, Issued, IssuedKind, LineDetail, LineOutcome, RunReport};
 use crate::net::link::{LinkConfig, LinkSettings};
-use crate::net::packet::Packet;
-use crate::net::trace::Path;
 use crate::net::{
     CallId, CallOutcome, CallResult, CallValue, Command, Direction, FaultChange, Fd, HostId, LinkId, PacketId,
     SocketId, SysCall, TraceEvent, TraceKind, World,
@@ -486,9 +484,9 @@ impl<'s> Runner<'s> {
             self.scanned += 1;
             let time = self.trace[i].time;
             match &self.trace[i].kind {
-                TraceKind::Sent { host, path, packet, .. } => {
-                    let (host, path, packet) = (*host, *path, packet.clone());
-                    self.record_sent(time, host, path, packet);
+                TraceKind::Sent { host, to, packet, .. } => {
+                    // The trace says where the packet was going (`None`: no route).
+                    self.packets.record(time, *host, *to, packet.clone());
                 }
                 TraceKind::Lost { packet, .. } => {
                     let packet = *packet;
@@ -520,23 +518,6 @@ impl<'s> Runner<'s> {
     /// same on every machine and in wasm.
     fn record_bytes(&self) -> u64 {
         (self.trace.capacity() * std::mem::size_of::<TraceEvent>()) as u64 + self.packets.heap_bytes()
-    }
-
-    /// Logs a packet that left `host` for the packet expectations, with the
-    /// host it was going to.
-    fn record_sent(&mut self, time: u64, host: HostId, path: Path, packet: Packet) {
-        let to = match path {
-            Path::Link { link, dir } => self.world.link(link).map(|l| l.destination(dir)),
-            Path::Loopback { host } => {
-                let owner = self.world.owner_of(packet.dst);
-                if crate::net::addr::is_loopback(packet.dst) || owner == Some(host) {
-                    Some(host)
-                } else {
-                    owner
-                }
-            }
-        };
-        self.packets.record(time, host, to, packet);
     }
 
     /// A blocked call returned.

@@ -1,11 +1,10 @@
 //! Which socket each trace event is about, and what each socket was (host, protocol,
 //! local and remote address, listening or accepted), read from the trace alone.
 //!
-//! A call names a descriptor, not a socket; the trace names sockets only where the
-//! kernel acts on one (packets, states, timers). The descriptor table is rebuilt here
-//! from the calls and their returns, using the core's rule that socket ids are handed
-//! out in order, one per successful `socket()` and one per SYN a listener takes in, and
-//! never reused. The pages's sequence diagram draws one lifeline per [`Endpoint`];
+//! A fold over the trace: every event that is about a socket names it (a call and its
+//! return name the socket the call acts on, and `socket()` and `accept()` return the
+//! socket their descriptor refers to), so nothing here depends on how the core hands
+//! out socket ids. The page's sequence diagram draws one lifeline per [`Endpoint`];
 //! [`crate::view::related`] uses [`Endpoints::socket_of`] to tie calls to their packets.
 //! Plain Rust, no web.
 
@@ -13,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use crate::net::packet::{Body, Packet};
 use crate::net::tcp::state::TcpState;
-use crate::net::trace::StateCause;
+use crate::net::trace::Cause;
 use crate::net::{
     CallId, CallValue, Fd, HostId, PacketId, Protocol, SocketAddrV4, SocketId, SysCall, TraceEvent, TraceKind,
 };
@@ -94,12 +93,10 @@ struct Walk {
     delivered_to: FxHashMap<u64, SocketId>,
     packets: FxHashMap<u64, Packet>,
     state: FxHashMap<SocketId, TcpState>,
-    next_id: u32,
 }
 
 impl Walk {
     fn born(&mut self, id: SocketId, host: HostId, protocol: Protocol, index: usize) -> &mut Endpoint {
-        self.next_id = self.next_id.max(id.0 + 1);
         if self.out.get(id).is_none() {
             self.out.list.push(Endpoint {
                 id,
@@ -139,8 +136,7 @@ impl Walk {
         }
     }
 
-    fn call(&mut self, i: usize, call: CallId, host: HostId, syscall: &SysCall) {
-        let socket = syscall.fd().and_then(|fd| self.fds.get(&(host, fd)).copied());
+    fn call(&mut self, i: usize, call: CallId, host: HostId, socket: Option<SocketId>, syscall: &SysCall) {
         self.out.socket_of[i] = socket;
         if let (Some(s), SysCall::Connect { addr, .. }) = (socket, syscall) {
             if let Some(e) = self.out.get_mut(s) {
@@ -150,37 +146,29 @@ impl Walk {
         self.calls.insert(call.0, PendingCall { index: i, host, syscall: syscall.clone(), socket });
     }
 
-    fn ret(&mut self, i: usize, call: CallId, value: Option<&CallValue>) {
+    /// A return: `socket` is the one the call acted on, or the one the descriptor
+    /// that `socket()` or `accept()` returned refers to.
+    fn ret(&mut self, i: usize, call: CallId, socket: Option<SocketId>, value: Option<&CallValue>) {
         let Some(c) = self.calls.remove(&call.0) else { return };
-        self.out.socket_of[i] = c.socket;
+        // `accept()`'s return is drawn on the listener it was called on; the new
+        // connection is in `accepted`.
+        self.out.socket_of[i] = if matches!(c.syscall, SysCall::Accept { .. }) { c.socket } else { socket };
         let Some(value) = value else { return };
-        match (&c.syscall, value) {
-            (SysCall::Socket { protocol, .. }, CallValue::Fd(fd)) => {
-                let id = SocketId(self.next_id);
+        match (&c.syscall, value, socket) {
+            (SysCall::Socket { protocol, .. }, CallValue::Fd(fd), Some(id)) => {
                 self.born(id, c.host, *protocol, c.index).fd = Some(*fd);
                 self.fds.insert((c.host, *fd), id);
                 self.out.socket_of[c.index] = Some(id);
-                self.out.socket_of[i] = Some(id);
             }
-            (SysCall::Accept { .. }, CallValue::Accepted { fd, peer }) => {
-                let child = self
-                    .out
-                    .list
-                    .iter()
-                    .find(|e| {
-                        e.host == c.host && e.fd.is_none() && e.remote == Some(*peer) && e.accepted_from == c.socket
-                    })
-                    .map(|e| e.id);
-                if let Some(child) = child {
-                    if let Some(e) = self.out.get_mut(child) {
-                        e.fd = Some(*fd);
-                        e.fd_from = i;
-                    }
-                    self.fds.insert((c.host, *fd), child);
-                    self.out.accepted.insert(call.0, child);
+            (SysCall::Accept { .. }, CallValue::Accepted { fd, .. }, Some(child)) => {
+                if let Some(e) = self.out.get_mut(child) {
+                    e.fd = Some(*fd);
+                    e.fd_from = i;
                 }
+                self.fds.insert((c.host, *fd), child);
+                self.out.accepted.insert(call.0, child);
             }
-            (SysCall::Bind { addr, .. }, _) => {
+            (SysCall::Bind { addr, .. }, _, _) => {
                 if let Some(e) = c.socket.and_then(|s| self.out.get_mut(s)) {
                     // A packet's source address is more specific than a wildcard bind.
                     if e.local.is_none() {
@@ -189,12 +177,12 @@ impl Walk {
                     }
                 }
             }
-            (SysCall::Listen { .. }, _) => {
+            (SysCall::Listen { .. }, _, _) => {
                 if let Some(e) = c.socket.and_then(|s| self.out.get_mut(s)) {
                     e.listening = true;
                 }
             }
-            (SysCall::Close { fd }, _) => {
+            (SysCall::Close { fd }, _, _) => {
                 self.fds.remove(&(c.host, *fd));
                 if let Some(s) = c.socket {
                     self.maybe_died(s, i);
@@ -221,9 +209,9 @@ impl Walk {
         }
     }
 
-    fn state(&mut self, i: usize, host: HostId, socket: SocketId, to: TcpState, cause: StateCause) {
+    fn state(&mut self, i: usize, host: HostId, socket: SocketId, to: TcpState, cause: Cause) {
         self.out.socket_of[i] = Some(socket);
-        if let StateCause::SynAtListener(PacketId(p)) = cause {
+        if let Cause::SynAtListener(PacketId(p)) = cause {
             let listener = self.delivered_to.get(&p).copied();
             let addrs = self.packets.get(&p).and_then(ports);
             let e = self.born(socket, host, Protocol::Tcp, i);
@@ -257,12 +245,11 @@ pub fn endpoints(trace: &[TraceEvent]) -> Endpoints {
         delivered_to: FxHashMap::default(),
         packets: FxHashMap::default(),
         state: FxHashMap::default(),
-        next_id: 0,
     };
     for (i, e) in trace.iter().enumerate() {
         match &e.kind {
-            TraceKind::Call { call, host, syscall } => w.call(i, *call, *host, syscall),
-            TraceKind::Return { call, result, .. } => w.ret(i, *call, result.as_ref().ok()),
+            TraceKind::Call { call, host, socket, syscall } => w.call(i, *call, *host, *socket, syscall),
+            TraceKind::Return { call, socket, result, .. } => w.ret(i, *call, *socket, result.as_ref().ok()),
             TraceKind::Sent { host, socket, packet, .. } => w.sent(i, *host, *socket, packet),
             TraceKind::Delivered { packet, socket, .. } => {
                 w.out.socket_of[i] = *socket;
@@ -270,7 +257,7 @@ pub fn endpoints(trace: &[TraceEvent]) -> Endpoints {
                     w.delivered_to.insert(packet.0, *s);
                 }
             }
-            TraceKind::State { host, socket, to, cause, .. } => w.state(i, *host, *socket, *to, *cause),
+            TraceKind::State { host, socket, to, cause, .. } => w.state(i, *host, *socket, *to, cause.get()),
             TraceKind::Dropped { socket, .. }
             | TraceKind::Timer { socket, .. }
             | TraceKind::Congestion { socket, .. }
@@ -382,6 +369,38 @@ mod tests {
         assert_eq!(client.local.map(|a| a.port()), Some(ports[1]));
         // The listener's address is the one it bound, from bind()'s return (event 3) on.
         assert_eq!(e.list[0].locals, vec![(3, SocketAddrV4::new(SERVER, 80))]);
+    }
+
+    /// A refused `socket()` (EMFILE) used up a socket id in the core: the sockets
+    /// after it are still the ones the world made, and `accept()` still names its
+    /// new connection.
+    #[test]
+    fn sockets_made_after_a_refused_socket_call_are_the_worlds_own() {
+        let (mut w, c, s) = world();
+        w.set_fd_limit(s, 4).expect("limit");
+        call(&mut w, s, tcp());
+        call(&mut w, s, tcp());
+        w.set_fd_limit(s, 64).expect("limit");
+        let port80 = SocketAddrV4::new(SERVER, 80);
+        call(&mut w, s, tcp());
+        call(&mut w, s, SysCall::Bind { fd: 4, addr: port80 });
+        call(&mut w, s, SysCall::Listen { fd: 4, backlog: 4 });
+        call(&mut w, c, tcp());
+        call(&mut w, c, SysCall::Connect { fd: 3, addr: port80 });
+        w.run_until_idle(1_000);
+        call(&mut w, s, SysCall::Accept { fd: 4 });
+        let trace = w.take_trace();
+        assert!(trace
+            .iter()
+            .any(|e| matches!(e.kind, TraceKind::Return { result: Err(crate::net::Errno::EMFILE), .. })));
+        let e = endpoints(&trace);
+        let listener = w.socket_by_fd(s, 4).expect("the listener");
+        let child = w.socket_by_fd(s, 5).expect("the accepted connection");
+        let l = e.get(listener).expect("the listener's endpoint");
+        assert_eq!((l.fd, l.listening, l.local), (Some(4), true, Some(port80)));
+        assert_eq!(e.get(child).map(|x| (x.fd, x.accepted_from)), Some((Some(5), Some(listener))));
+        assert_eq!(e.accepted.values().copied().collect::<Vec<_>>(), [child]);
+        assert_eq!(e.list.iter().filter(|x| x.host == s).count(), 3, "{:#?}", e.list);
     }
 
     /// Every lesson script, statement by statement: each open descriptor's socket,

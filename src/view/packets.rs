@@ -3,7 +3,7 @@
 
 use crate::net::packet::{Body, Packet};
 use crate::net::trace::{LossReason, Path, SendReason};
-use crate::net::{HostId, SocketAddrV4, TraceEvent, TraceKind, World};
+use crate::net::{HostId, SocketAddrV4, TraceEvent, TraceKind};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Fate {
@@ -22,6 +22,7 @@ pub struct PacketInfo {
     pub sent: u64,
     pub arrival: u64,
     pub from: HostId,
+    /// The host it is going to, as the trace says (`None` when unroutable).
     pub to: Option<HostId>,
     pub path: Path,
     pub reason: SendReason,
@@ -109,7 +110,7 @@ pub fn analysis_word(reason: SendReason) -> Option<&'static str> {
 }
 
 /// Every packet in `trace`, in the order sent.
-pub fn packets(trace: &[TraceEvent], world: &World) -> Vec<PacketInfo> {
+pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
     let mut out: Vec<PacketInfo> = Vec::new();
     let mut by_id = rustc_hash::FxHashMap::default();
     let mut dup_acks: rustc_hash::FxHashMap<(u32, u32), u32> = Default::default();
@@ -118,11 +119,7 @@ pub fn packets(trace: &[TraceEvent], world: &World) -> Vec<PacketInfo> {
     let mut isns: rustc_hash::FxHashMap<(SocketAddrV4, SocketAddrV4), u32> = Default::default();
     for (i, e) in trace.iter().enumerate() {
         match &e.kind {
-            TraceKind::Sent { host, path, reason, arrival, packet, .. } => {
-                let to = match path {
-                    Path::Link { link, dir } => world.link(*link).map(|l| l.destination(*dir)),
-                    Path::Loopback { host } => Some(*host),
-                };
+            TraceKind::Sent { host, path, reason, arrival, packet, to, .. } => {
                 let mut analysis = analysis_word(*reason).map(str::to_string);
                 let isn = match &packet.body {
                     Body::Tcp(s) => {
@@ -154,7 +151,7 @@ pub fn packets(trace: &[TraceEvent], world: &World) -> Vec<PacketInfo> {
                     sent: e.time,
                     arrival: *arrival,
                     from: *host,
-                    to,
+                    to: *to,
                     path: *path,
                     reason: *reason,
                     packet: packet.clone(),
@@ -166,7 +163,7 @@ pub fn packets(trace: &[TraceEvent], world: &World) -> Vec<PacketInfo> {
                     isn,
                 });
             }
-            TraceKind::Duplicated { original, copy, arrival } => {
+            TraceKind::Duplicated { original, copy, arrival, .. } => {
                 if let Some(&o) = by_id.get(&original.0) {
                     let mut p: PacketInfo = out[o].clone();
                     p.id = copy.0;
@@ -181,13 +178,13 @@ pub fn packets(trace: &[TraceEvent], world: &World) -> Vec<PacketInfo> {
                     out.push(p);
                 }
             }
-            TraceKind::Reordered { packet, extra_delay } => {
+            TraceKind::Reordered { packet, extra_delay, .. } => {
                 if let Some(&o) = by_id.get(&packet.0) {
                     out[o].reordered = true;
                     out[o].arrival = out[o].arrival.max(out[o].sent + extra_delay);
                 }
             }
-            TraceKind::Lost { packet, reason } => set_fate(&mut out, &by_id, packet.0, Fate::Lost(*reason), i),
+            TraceKind::Lost { packet, reason, .. } => set_fate(&mut out, &by_id, packet.0, Fate::Lost(*reason), i),
             TraceKind::Delivered { packet, .. } => set_fate(&mut out, &by_id, packet.0, Fate::Delivered, i),
             TraceKind::Dropped { packet, .. } => set_fate(&mut out, &by_id, packet.0, Fate::Discarded, i),
             _ => {}
@@ -224,9 +221,8 @@ mod tests {
     fn the_tour_is_numbered_from_each_sides_isn_or_as_sent() {
         let lesson = library().into_iter().find(|l| l.id == "tour").expect("tour");
         let run = lesson.build(None, &[]).expect("build");
-        let world = run.world.clone();
         let t = Timeline::run(run.world, run.commands, &run.later_edits);
-        let p = packets(&t.trace, &world);
+        let p = packets(&t.trace);
         let relative: Vec<String> = p.iter().take(4).map(|q| q.label(Numbering::Relative)).collect();
         assert_eq!(relative, ["SYN seq=0", "SYN-ACK seq=0 ack=1", "ACK 1", "PSH 5 bytes seq=1"]);
         let Body::Tcp(syn) = &p[0].packet.body else { panic!("a SYN") };

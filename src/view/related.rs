@@ -3,18 +3,18 @@
 //! caused (CLOSED → SYN-SENT) ↔ the segment that released it (SYN-ACK or RST) and the
 //! state change that one caused ↔ the value or errno the call returned.
 //!
-//! Read from the trace alone. The core emits a call's synchronous effects right after
-//! its `Call` event, and retries blocked calls right after the event that may have
-//! released them (a delivery, a timer, another call), so both are found by walking
-//! the trace. Plain Rust, no web.
+//! A fold over the trace: every effect names its cause (the call being made, the
+//! packet whose arrival was handled, the timer that expired), and a blocked call's
+//! return names what released it, so partners are found by id, never by the order
+//! or the instant of their events. Plain Rust, no web.
 //!
 //! [`Doomed`] answers, in the same way, which packets a fault dropped by a position.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::net::tcp::state::TcpState;
-use crate::net::trace::{SendReason, StateCause};
-use crate::net::{FaultChange, SocketId, SysCall, TraceEvent, TraceKind};
+use crate::net::trace::{Cause, SendReason};
+use crate::net::{CallId, FaultChange, PacketId, SocketId, SysCall, TraceEvent, TraceKind};
 
 /// What the learner picked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,20 +99,29 @@ impl Doomed {
     }
 }
 
-/// Where each call's and each packet's events are.
+/// Where each call's and each packet's events are, and what each root caused.
 struct Index<'t> {
     trace: &'t [TraceEvent],
     /// Call id → (index of `Call`, index of `Return`).
     calls: FxHashMap<u64, (usize, Option<usize>)>,
     /// Packet id → (index of `Sent`/`Duplicated`, index of its fate).
     packets: FxHashMap<u64, (usize, Option<usize>)>,
+    /// Trace event id → index, for causes that name a `Timer` event.
+    by_id: FxHashMap<u64, usize>,
+    /// Each cause's effects, in trace order.
+    effects: FxHashMap<Cause, Vec<usize>>,
 }
 
 impl<'t> Index<'t> {
     fn new(trace: &'t [TraceEvent]) -> Index<'t> {
         let mut calls: FxHashMap<u64, (usize, Option<usize>)> = FxHashMap::default();
         let mut packets: FxHashMap<u64, (usize, Option<usize>)> = FxHashMap::default();
+        let mut by_id = FxHashMap::default();
+        let mut effects: FxHashMap<Cause, Vec<usize>> = FxHashMap::default();
         for (i, e) in trace.iter().enumerate() {
+            if let Some(cause) = e.kind.cause() {
+                effects.entry(Self::root(cause)).or_default().push(i);
+            }
             match &e.kind {
                 TraceKind::Call { call, .. } => {
                     calls.insert(call.0, (i, None));
@@ -139,59 +148,54 @@ impl<'t> Index<'t> {
                         p.1 = Some(i);
                     }
                 }
+                TraceKind::Timer { .. } => {
+                    by_id.insert(e.id, i);
+                }
                 _ => {}
             }
         }
-        Index { trace, calls, packets }
+        Index { trace, calls, packets, by_id, effects }
+    }
+
+    /// A SYN's arrival at a listener is its arrival: one root, one key.
+    fn root(cause: Cause) -> Cause {
+        match cause {
+            Cause::SynAtListener(p) => Cause::Arrival(p),
+            other => other,
+        }
     }
 
     fn kind(&self, i: usize) -> Option<&'t TraceKind> {
         self.trace.get(i).map(|e| &e.kind)
     }
 
-    /// Events that happen *inside* a step (a call's effects, a delivery's effects),
-    /// as opposed to those that start one.
-    fn is_effect(k: &TraceKind) -> bool {
-        matches!(
-            k,
-            TraceKind::State { .. }
-                | TraceKind::Sent { .. }
-                | TraceKind::SocketError { .. }
-                | TraceKind::Congestion { .. }
-                | TraceKind::Duplicated { .. }
-                | TraceKind::Reordered { .. }
-                | TraceKind::Held { .. }
-                | TraceKind::Lost { .. }
-                | TraceKind::Dropped { .. }
-                | TraceKind::Return { blocked: true, .. }
-        )
+    /// The event that started what `cause` names: the `Call`, the packet's arrival
+    /// (its `Delivered`, or the loss found on arrival), the `Timer`.
+    fn trigger(&self, cause: Cause) -> Option<usize> {
+        match Self::root(cause) {
+            Cause::Call(c) => self.calls.get(&c.0).map(|&(ci, _)| ci),
+            Cause::Arrival(p) | Cause::SynAtListener(p) => self.packets.get(&p.0).and_then(|&(_, fate)| fate),
+            Cause::Timer(id) => self.by_id.get(&id).copied(),
+        }
     }
 
-    /// The event that started the step event `i` belongs to: walking back over effects.
-    fn trigger(&self, i: usize) -> Option<usize> {
-        let time = self.trace.get(i)?.time;
-        (0..i).rev().take_while(|&j| self.trace[j].time == time).find(|&j| !Self::is_effect(&self.trace[j].kind))
+    /// The events `cause` brought about, in trace order.
+    fn effects(&self, cause: Cause) -> impl Iterator<Item = usize> + '_ {
+        self.effects.get(&Self::root(cause)).into_iter().flatten().copied()
     }
 
-    /// The call whose synchronous effects include event `i`.
-    fn call_around(&self, i: usize) -> Option<u64> {
-        match self.kind(self.trigger(i)?)? {
-            TraceKind::Call { call, .. } => Some(call.0),
+    /// The call that sent packet `p`, if a call did.
+    fn sending_call(&self, p: u64) -> Option<u64> {
+        let &(sent, _) = self.packets.get(&p)?;
+        match self.kind(sent)?.cause()? {
+            Cause::Call(c) => Some(c.0),
             _ => None,
         }
     }
 
-    /// Events `i+1..` that belong to the step `i` starts.
-    fn effects(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        let time = self.trace.get(i).map(|e| e.time);
-        (i + 1..self.trace.len())
-            .take_while(move |&j| Some(self.trace[j].time) == time && Self::is_effect(&self.trace[j].kind))
-    }
-
     /// The blocked calls that packet `p`'s arrival released.
     fn released_by_packet(&self, p: u64) -> Vec<u64> {
-        let Some(&(_, Some(fate))) = self.packets.get(&p) else { return Vec::new() };
-        self.effects(fate)
+        self.effects(Cause::Arrival(PacketId(p)))
             .filter_map(|j| match self.kind(j) {
                 Some(TraceKind::Return { call, blocked: true, .. }) => Some(call.0),
                 _ => None,
@@ -206,7 +210,7 @@ fn call_part(ix: &Index, call: u64, events: &mut FxHashSet<usize>, packets: &mut
     events.insert(ci);
     let connect = matches!(ix.kind(ci), Some(TraceKind::Call { syscall: SysCall::Connect { .. }, .. }));
     let mut sockets: Vec<SocketId> = Vec::new();
-    for j in ix.effects(ci) {
+    for j in ix.effects(Cause::Call(CallId(call))) {
         match ix.kind(j) {
             Some(TraceKind::Sent { packet, socket, .. }) => {
                 packets.insert(packet.id.0);
@@ -220,9 +224,8 @@ fn call_part(ix: &Index, call: u64, events: &mut FxHashSet<usize>, packets: &mut
     }
     let Some(ri) = ri else { return };
     events.insert(ri);
-    if !matches!(ix.kind(ri), Some(TraceKind::Return { blocked: true, .. })) {
-        return;
-    }
+    let Some(TraceKind::Return { blocked: true, cause, .. }) = ix.kind(ri) else { return };
+    let cause = cause.get();
     // A connect that waited: its SYN may have been sent again meanwhile.
     if connect {
         for j in ci + 1..ri {
@@ -236,24 +239,21 @@ fn call_part(ix: &Index, call: u64, events: &mut FxHashSet<usize>, packets: &mut
         }
     }
     // What released it: a segment's arrival, a timer, another call.
-    let Some(t) = ix.trigger(ri) else { return };
-    match ix.kind(t) {
-        Some(TraceKind::Delivered { packet, .. }) => {
-            packets.insert(packet.0);
+    match cause {
+        Cause::Arrival(p) | Cause::SynAtListener(p) => {
+            packets.insert(p.0);
         }
-        Some(TraceKind::Timer { .. }) => {
-            events.insert(t);
-            events.extend(ix.effects(t).filter(|&j| matches!(ix.kind(j), Some(TraceKind::State { .. }))));
+        Cause::Timer(_) => {
+            events.extend(ix.trigger(cause));
+            events.extend(ix.effects(cause).filter(|&j| matches!(ix.kind(j), Some(TraceKind::State { .. }))));
         }
-        Some(TraceKind::Return { call: other, .. }) => {
-            if let Some(&(oc, _)) = ix.calls.get(&other.0) {
+        Cause::Call(other) if other.0 != call => {
+            if let Some(&(oc, or)) = ix.calls.get(&other.0) {
                 events.insert(oc);
+                events.extend(or);
             }
-            events.insert(t);
         }
-        _ => {
-            events.insert(t);
-        }
+        Cause::Call(_) => {}
     }
 }
 
@@ -263,15 +263,9 @@ fn packet_part(ix: &Index, p: u64, events: &mut FxHashSet<usize>) {
     events.insert(sent);
     let Some(fate) = fate else { return };
     events.insert(fate);
-    for j in ix.effects(fate) {
-        match ix.kind(j) {
-            Some(TraceKind::State { cause: StateCause::Segment(q) | StateCause::SynAtListener(q), .. }) if q.0 == p => {
-                events.insert(j);
-            }
-            Some(TraceKind::SocketError { .. }) => {
-                events.insert(j);
-            }
-            _ => {}
+    for j in ix.effects(Cause::Arrival(PacketId(p))) {
+        if matches!(ix.kind(j), Some(TraceKind::State { .. } | TraceKind::SocketError { .. })) {
+            events.insert(j);
         }
     }
 }
@@ -284,22 +278,25 @@ pub fn linked(trace: &[TraceEvent], pick: Pick) -> Linked {
     let mut events: FxHashSet<usize> = FxHashSet::default();
     let by_packet = |p: u64, calls: &mut Vec<u64>, packets: &mut FxHashSet<u64>| {
         packets.insert(p);
-        if let Some(&(sent, _)) = ix.packets.get(&p) {
-            calls.extend(ix.call_around(sent));
-        }
+        calls.extend(ix.sending_call(p));
         calls.extend(ix.released_by_packet(p));
     };
+    // An effect brings in what caused it: the call, the packet, the timer.
+    let by_cause =
+        |cause: Cause, calls: &mut Vec<u64>, packets: &mut FxHashSet<u64>, events: &mut FxHashSet<usize>| match cause {
+            Cause::Call(c) => calls.push(c.0),
+            Cause::Arrival(p) | Cause::SynAtListener(p) => by_packet(p.0, calls, packets),
+            Cause::Timer(_) => events.extend(ix.trigger(cause)),
+        };
     match pick {
         Pick::Packet(p) => by_packet(p, &mut calls, &mut packets),
         Pick::Event(i) => {
             events.insert(i);
             match ix.kind(i) {
                 Some(TraceKind::Call { call, .. } | TraceKind::Return { call, .. }) => calls.push(call.0),
-                Some(TraceKind::State { cause, .. }) => match cause {
-                    StateCause::Call(c) => calls.push(c.0),
-                    StateCause::Segment(p) | StateCause::SynAtListener(p) => by_packet(p.0, &mut calls, &mut packets),
-                    StateCause::Timer(_) | StateCause::App => events.extend(ix.trigger(i)),
-                },
+                Some(TraceKind::State { cause, .. } | TraceKind::SocketError { cause, .. }) => {
+                    by_cause(cause.get(), &mut calls, &mut packets, &mut events)
+                }
                 Some(
                     TraceKind::Sent { packet: crate::net::packet::Packet { id, .. }, .. }
                     | TraceKind::Delivered { packet: id, .. }
@@ -307,20 +304,12 @@ pub fn linked(trace: &[TraceEvent], pick: Pick) -> Linked {
                     | TraceKind::Dropped { packet: id, .. },
                 ) => by_packet(id.0, &mut calls, &mut packets),
                 Some(TraceKind::Timer { .. }) => {
-                    for j in ix.effects(i) {
+                    for j in ix.effects(Cause::Timer(trace[i].id)) {
                         if let Some(TraceKind::Sent { packet, .. }) = ix.kind(j) {
                             packets.insert(packet.id.0);
                         }
                     }
                 }
-                Some(TraceKind::SocketError { .. }) => match ix.trigger(i).and_then(|t| ix.kind(t).map(|k| (t, k))) {
-                    Some((_, TraceKind::Delivered { packet, .. })) => by_packet(packet.0, &mut calls, &mut packets),
-                    Some((_, TraceKind::Call { call, .. })) => calls.push(call.0),
-                    Some((t, _)) => {
-                        events.insert(t);
-                    }
-                    None => {}
-                },
                 _ => {}
             }
         }
@@ -450,6 +439,36 @@ mod tests {
             .any(|&i| matches!(&trace[i].kind, TraceKind::State { host: HostId(1), to: TcpState::SynReceived, .. })));
         let (first, last) = (l.events[0], l.events[l.events.len() - 1]);
         assert!(l.has_any(first, first) && l.has_any(0, trace.len()) && !l.has_any(last + 1, trace.len()));
+    }
+
+    #[test]
+    fn a_blocked_recv_is_linked_to_the_segment_that_released_it() {
+        let mut w = connecting(80);
+        w.run_until_idle(1_000);
+        let (c, s) = (HostId(0), HostId(1));
+        w.call(s, SysCall::Accept { fd: 3 }).expect("accept");
+        w.call(s, SysCall::Recv { fd: 4, len: 100 }).expect("recv");
+        // The client's own calls come between: the recv waits past them.
+        w.call(c, SysCall::GetSockName { fd: 3 }).expect("getsockname");
+        w.call(c, SysCall::Send { fd: 3, data: std::sync::Arc::from(&b"hi"[..]) }).expect("send");
+        w.run_until_idle(1_000);
+        let trace = w.take_trace();
+        let recv = find(&trace, |k| matches!(k, TraceKind::Call { syscall: SysCall::Recv { .. }, .. }));
+        let data = trace
+            .iter()
+            .find_map(|e| match &e.kind {
+                TraceKind::Sent { packet, reason: SendReason::Data, .. } => Some(packet.id.0),
+                _ => None,
+            })
+            .expect("the data segment");
+        let l = linked(&trace, Pick::Event(recv));
+        assert!(l.has_packet(data), "{l:?}");
+        let ret = find(&trace, |k| matches!(k, TraceKind::Return { blocked: true, host: HostId(1), .. }));
+        assert!(l.has_event(ret));
+        // From the packet's end: the send that sent it and the recv it released.
+        let send = find(&trace, |k| matches!(k, TraceKind::Call { syscall: SysCall::Send { .. }, .. }));
+        let from_packet = linked(&trace, Pick::Packet(data));
+        assert!(from_packet.has_event(send) && from_packet.has_event(recv) && from_packet.has_event(ret));
     }
 
     #[test]

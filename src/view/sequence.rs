@@ -373,7 +373,7 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
         };
         let mut ey = band_y + 12.0;
         match &e.kind {
-            TraceKind::Call { call, host, syscall } => {
+            TraceKind::Call { call, host, syscall, .. } => {
                 ey = slot_y(*host);
                 let text = syscall.render();
                 call_note.insert(call.0, (notes.len(), text.clone()));
@@ -556,7 +556,7 @@ mod tests {
         let run = lesson.build(None, &[]).expect("build");
         let world = run.world.clone();
         let t = Timeline::run(run.world, run.commands, &[]);
-        let p = packets(&t.trace, &world);
+        let p = packets(&t.trace);
         let l = seq_layout(&t.trace, &p, &world);
         let roles: Vec<(u32, Role, Option<i32>)> =
             l.lanes.iter().map(|x| (x.host.0, x.role, x.fd.map(|f| f.1))).collect();

@@ -12,7 +12,7 @@ use crate::net::packet::empty_payload;
 use crate::net::packet::{Body, Packet, IPV4_HEADER_LEN};
 use crate::net::socket::{ConnectState, ListenQueues, Socket, SocketKind, TcpSock, Wait};
 use crate::net::syscall::{CallResult, CallValue, Errno, Shutdown};
-use crate::net::trace::{SendReason, StateCause, TraceKind};
+use crate::net::trace::{Cause, CauseId, SendReason, TraceKind};
 use crate::net::World;
 use std::sync::Arc;
 
@@ -85,7 +85,7 @@ impl World {
             socket: sid,
             from: TcpState::Closed,
             to: TcpState::Listen,
-            cause: StateCause::Call(call),
+            cause: Cause::Call(call).into(),
         });
         Ok(CallValue::Zero)
     }
@@ -174,7 +174,7 @@ impl World {
             t.connect_state = ConnectState::Connecting;
         }
         self.host_mut(host).connections.insert((local, remote), sid);
-        self.apply_tcp_out(sid, &out, StateCause::Call(call));
+        self.apply_tcp_out(sid, &out, Cause::Call(call));
         self.return_scratch(out);
         self.tcp_connect_progress(sid)
     }
@@ -217,7 +217,7 @@ impl World {
         let mut out = self.take_scratch();
         let Some(tcb) = self.tcb_mut(sid) else { return Attempt::Done(Err(Errno::EPIPE)) };
         let taken = tcb.write(&data, done, now, &mut out);
-        self.apply_tcp_out(sid, &out, StateCause::App);
+        self.apply_app_tcp_out(sid, &out);
         self.return_scratch(out);
         let done = done + taken;
         if done == data.len() {
@@ -243,7 +243,7 @@ impl World {
                 Some(tcb) => tcb.read(len, now, &mut out),
                 None => empty_payload(),
             };
-            self.apply_tcp_out(sid, &out, StateCause::App);
+            self.apply_app_tcp_out(sid, &out);
             self.return_scratch(out);
             return Attempt::Done(Ok(CallValue::Data(data)));
         }
@@ -294,7 +294,7 @@ impl World {
                 }
             }
         }
-        self.apply_tcp_out(sid, &out, StateCause::Call(call));
+        self.apply_tcp_out(sid, &out, Cause::Call(call));
         self.return_scratch(out);
         self.mark_dirty(sid);
         Ok(CallValue::Zero)
@@ -325,7 +325,7 @@ impl World {
                 }
             }
         }
-        self.apply_tcp_out(sid, &out, StateCause::Call(call));
+        self.apply_tcp_out(sid, &out, Cause::Call(call));
         self.return_scratch(out);
         if self.sockets[sid.0 as usize].is_some() && self.sock(sid).tcp_state() == Some(TcpState::Closed) {
             self.destroy_socket(sid);
@@ -348,7 +348,7 @@ impl World {
             socket: sid,
             from: TcpState::Listen,
             to: TcpState::Closed,
-            cause: StateCause::Call(call),
+            cause: Cause::Call(call).into(),
         });
         let half_open = queues.syn_queue.into_iter().map(|c| (c, false));
         for (child, reset) in half_open.chain(queues.accept_queue.into_iter().map(|c| (c, true))) {
@@ -363,7 +363,7 @@ impl World {
                     tcb.forget(&mut out);
                 }
             }
-            self.apply_tcp_out(child, &out, StateCause::Call(call));
+            self.apply_tcp_out(child, &out, Cause::Call(call));
             self.return_scratch(out);
         }
     }
@@ -374,7 +374,7 @@ impl World {
         if let Some(tcb) = self.tcb_mut(sid) {
             tcb.on_timer(kind, now, &mut out);
         }
-        self.apply_tcp_out(sid, &out, StateCause::Timer(kind));
+        self.apply_tcp_out(sid, &out, self.handling());
         self.return_scratch(out);
     }
 
@@ -394,7 +394,7 @@ impl World {
             if let Some(tcb) = self.tcb_mut(sid) {
                 tcb.on_segment(seg, now, &mut out);
             }
-            self.apply_tcp_out(sid, &out, StateCause::Segment(packet.id));
+            self.apply_tcp_out(sid, &out, Cause::Arrival(packet.id));
             self.return_scratch(out);
             return;
         }
@@ -495,7 +495,8 @@ impl World {
         if let Some(q) = self.sock_mut(listener).tcp_mut().and_then(|t| t.listen.as_mut()) {
             q.syn_queue.insert(child);
         }
-        self.apply_tcp_out(child, &out, StateCause::SynAtListener(packet.id));
+        let syn = packet.id;
+        self.handling_syn(syn, |w| w.apply_tcp_out(child, &out, Cause::SynAtListener(syn)));
         self.return_scratch(out);
     }
 
@@ -505,9 +506,20 @@ impl World {
         self.transmit(host, None, packet.dst, packet.src, Body::Tcp(seg.reset_reply()), SendReason::Reset);
     }
 
-    /// Turns a connection's output into trace events and packets, and keeps the
-    /// socket tables in step with its state.
-    pub(crate) fn apply_tcp_out(&mut self, sid: SocketId, out: &TcpOut, cause: StateCause) {
+    /// Turns a connection's output, made while the world handles `cause`, into
+    /// trace events and packets, and keeps the socket tables in step with its state.
+    pub(crate) fn apply_tcp_out(&mut self, sid: SocketId, out: &TcpOut, cause: Cause) {
+        self.apply_output(sid, out, cause, false);
+    }
+
+    /// The output of the application's own read or write (`send`, `recv`), made
+    /// while the world handles a call or a retry of a blocked one.
+    fn apply_app_tcp_out(&mut self, sid: SocketId, out: &TcpOut) {
+        self.apply_output(sid, out, self.handling(), true);
+    }
+
+    fn apply_output(&mut self, sid: SocketId, out: &TcpOut, cause: Cause, by_app: bool) {
+        let cause = CauseId::from(cause);
         let sock = self.sock(sid);
         let host = sock.host;
         let parent = sock.tcp().and_then(|t| t.parent);
@@ -519,10 +531,10 @@ impl World {
             self.emit(TraceKind::State { host, socket: sid, from, to, cause });
         }
         if let Some(errno) = out.error {
-            self.emit(TraceKind::SocketError { host, socket: sid, errno });
+            self.emit(TraceKind::SocketError { host, socket: sid, errno, cause });
         }
         if out.congestion_changed {
-            self.emit(TraceKind::Congestion { host, socket: sid, cwnd, ssthresh });
+            self.emit(TraceKind::Congestion { host, socket: sid, cwnd, ssthresh, cause });
         }
         for (seg, reason) in &out.segments {
             self.transmit(host, Some(sid), *local.ip(), *remote.ip(), Body::Tcp(seg.clone()), *reason);
@@ -539,7 +551,7 @@ impl World {
         }
         // A read or write by the application cannot unblock its own waiting calls;
         // marking the socket would only retry them forever.
-        if cause != StateCause::App || !out.transitions.is_empty() || out.error.is_some() {
+        if !by_app || !out.transitions.is_empty() || out.error.is_some() {
             self.mark_dirty(sid);
         }
         if state == TcpState::Closed {

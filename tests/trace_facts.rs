@@ -1,0 +1,168 @@
+//! The trace says what the core knows when it emits an event: the socket a call
+//! acts on (and the one `socket()`/`accept()` hand out), the host a packet is
+//! going to, and what caused each effect — so no reader has to rebuild them.
+
+mod common;
+
+use common::*;
+use socklab::net::trace::{Cause, Path, SendReason};
+use socklab::net::*;
+
+fn call_id(trace: &[TraceEvent], f: impl Fn(&SysCall) -> bool) -> (CallId, Option<SocketId>) {
+    trace
+        .iter()
+        .find_map(|e| match &e.kind {
+            TraceKind::Call { call, socket, syscall, .. } if f(syscall) => Some((*call, *socket)),
+            _ => None,
+        })
+        .expect("the call")
+}
+
+fn return_of(trace: &[TraceEvent], call: CallId) -> &TraceKind {
+    trace
+        .iter()
+        .map(|e| &e.kind)
+        .find(|k| matches!(k, TraceKind::Return { call: c, .. } if *c == call))
+        .expect("its return")
+}
+
+#[test]
+fn a_call_names_its_descriptors_socket_and_socket_and_accept_name_the_one_they_hand_out() {
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    let (server, client) = (lab.server, lab.client);
+    let world = &lab.world;
+    let listener = world.socket_by_fd(server, 3);
+    let accepted = world.socket_by_fd(server, a);
+    assert_ne!(listener, accepted);
+    let (accept, on) = call_id(&lab.trace, |s| matches!(s, SysCall::Accept { .. }));
+    assert_eq!(on, listener, "accept() acts on the listener");
+    match return_of(&lab.trace, accept) {
+        TraceKind::Return { socket, fd, .. } => assert_eq!((*socket, *fd), (accepted, Some(a))),
+        k => panic!("{k:?}"),
+    }
+    let (connect, on) = call_id(&lab.trace, |s| matches!(s, SysCall::Connect { .. }));
+    assert_eq!(on, world.socket_by_fd(client, c));
+    assert!(matches!(return_of(&lab.trace, connect), TraceKind::Return { socket, .. } if *socket == on));
+    // socket() acts on no socket and returns the one it made.
+    let (made, on) = call_id(&lab.trace, |s| matches!(s, SysCall::Socket { .. }));
+    assert_eq!(on, None);
+    assert!(matches!(return_of(&lab.trace, made), TraceKind::Return { socket, .. } if *socket == listener));
+    // A descriptor that names nothing: no socket, on the call or its return.
+    lab.err(client, SysCall::Close { fd: 42 });
+    let (bad, on) = call_id(&lab.trace, |s| matches!(s, SysCall::Close { fd: 42 }));
+    assert_eq!(on, None);
+    assert!(matches!(return_of(&lab.trace, bad), TraceKind::Return { socket: None, .. }));
+}
+
+#[test]
+fn a_blocked_recv_names_the_arrival_that_released_it() {
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    assert_eq!(lab.call(lab.server, recv(a, 100)), CallOutcome::Blocked);
+    let (recv_call, _) = call_id(&lab.trace, |s| matches!(s, SysCall::Recv { .. }));
+    lab.ok(lab.client, send(c, b"hello"));
+    lab.run();
+    let data = lab
+        .trace
+        .iter()
+        .find_map(|e| match &e.kind {
+            TraceKind::Sent { packet, reason: SendReason::Data, .. } => Some(packet.id),
+            _ => None,
+        })
+        .expect("the data segment");
+    match return_of(&lab.trace, recv_call) {
+        TraceKind::Return { blocked: true, cause, .. } => assert_eq!(cause.get(), Cause::Arrival(data)),
+        k => panic!("{k:?}"),
+    }
+}
+
+#[test]
+fn a_retransmission_names_the_timer_that_expired() {
+    let mut lab = Lab::new(1);
+    lab.world.change_link(lab.link, None, FaultChange::Partition).unwrap();
+    let c = lab.socket(lab.client, Protocol::Tcp);
+    assert_eq!(lab.call(lab.client, connect(c, SERVER_IP, 80)), CallOutcome::Blocked);
+    lab.run_for(1_500_000);
+    let timer = lab.trace.iter().find(|e| matches!(e.kind, TraceKind::Timer { .. })).expect("the SYN timer");
+    let again = lab
+        .trace
+        .iter()
+        .find_map(|e| match &e.kind {
+            TraceKind::Sent { reason: SendReason::HandshakeRetransmit, cause, .. } => Some(cause.get()),
+            _ => None,
+        })
+        .expect("a second SYN");
+    assert_eq!(again, Cause::Timer(timer.id));
+}
+
+#[test]
+fn a_packet_says_which_host_it_goes_to_over_a_link_and_over_loopback() {
+    let mut lab = Lab::new(1);
+    let u = lab.socket(lab.client, Protocol::Udp);
+    let to_server = SocketAddrV4::new(SERVER_IP, 9);
+    let to_self = SocketAddrV4::new(Ipv4Addr::LOCALHOST, 9);
+    let own_address = SocketAddrV4::new(CLIENT_IP, 9);
+    for addr in [to_server, to_self, own_address] {
+        lab.ok(lab.client, SysCall::SendTo { fd: u, data: std::sync::Arc::from(&b"x"[..]), addr: Some(addr) });
+    }
+    lab.run();
+    let sent: Vec<(HostId, bool, Option<HostId>)> = lab
+        .trace
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Sent { host, path, to, reason: SendReason::Datagram, .. } => {
+                Some((*host, matches!(path, Path::Loopback { .. }), *to))
+            }
+            _ => None,
+        })
+        .collect();
+    let (client, server) = (lab.client, lab.server);
+    assert_eq!(sent, [(client, false, Some(server)), (client, true, Some(client)), (client, true, Some(client))]);
+}
+
+/// Every lesson: each effect's cause is something that happened before it (a call
+/// made, a packet that arrived, a timer that expired), and every call's return
+/// names a socket exactly when the world had one behind its descriptor.
+#[test]
+fn in_every_lesson_each_cause_names_an_earlier_call_arrival_or_timer() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("scenarios").flatten().map(|f| f.path()).collect();
+    files.sort();
+    let mut effects = 0;
+    for path in files.iter().filter(|p| p.extension().is_some_and(|x| x == "sock")) {
+        let text = std::fs::read_to_string(path).expect("read");
+        let script = socklab::script::parse(&text).expect("parse");
+        let report = socklab::script::run(&script, &socklab::script::RunOptions::default());
+        let mut calls = std::collections::HashSet::new();
+        let mut arrived = std::collections::HashSet::new();
+        let mut timers = std::collections::HashSet::new();
+        for e in &report.trace {
+            if let Some(cause) = e.kind.cause() {
+                effects += 1;
+                let known = match cause {
+                    Cause::Call(c) => calls.contains(&c),
+                    Cause::Arrival(p) | Cause::SynAtListener(p) => arrived.contains(&p),
+                    Cause::Timer(t) => timers.contains(&t),
+                };
+                // A packet's arrival may be its loss, found on arrival: it names itself.
+                let itself =
+                    matches!((&e.kind, cause), (TraceKind::Lost { packet, .. }, Cause::Arrival(p)) if *packet == p);
+                assert!(known || itself, "{}: event {} names {cause:?}, not seen before", path.display(), e.id);
+            }
+            match &e.kind {
+                TraceKind::Call { call, .. } => {
+                    calls.insert(*call);
+                }
+                TraceKind::Delivered { packet, .. } => {
+                    arrived.insert(*packet);
+                }
+                TraceKind::Timer { .. } => {
+                    timers.insert(e.id);
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(effects > 1_000, "only {effects} effects");
+}
