@@ -226,19 +226,21 @@ mod tests {
         }
     }
 
+    /// Each packet sent, with its time, as the trace says.
+    fn sent(trace: &[crate::net::TraceEvent]) -> Vec<(u64, String)> {
+        trace
+            .iter()
+            .filter_map(|e| match &e.kind {
+                TraceKind::Sent { packet, .. } => Some((e.time, packet.summary())),
+                _ => None,
+            })
+            .collect()
+    }
+
     #[test]
     fn the_handshake_script_replays_as_the_runner_ran_it() {
         let p = prepare(script_text("handshake").unwrap(), None).unwrap();
         let t = crate::lesson::timeline::Timeline::run(p.world, p.commands, &[]);
-        let sent = |trace: &[crate::net::TraceEvent]| {
-            trace
-                .iter()
-                .filter_map(|e| match &e.kind {
-                    TraceKind::Sent { packet, .. } => Some((e.time, packet.summary())),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-        };
         assert_eq!(sent(&t.trace), sent(&p.report.trace));
     }
 
@@ -249,15 +251,6 @@ mod tests {
             let p = prepare(text, None).unwrap();
             assert!(p.report.passed(), "{id}: {:?}", p.report.failures);
             let t = crate::lesson::timeline::Timeline::run(p.world, p.commands, &[]);
-            let sent = |trace: &[crate::net::TraceEvent]| {
-                trace
-                    .iter()
-                    .filter_map(|e| match &e.kind {
-                        TraceKind::Sent { packet, .. } => Some((e.time, packet.summary())),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>()
-            };
             let theirs = &p.report.trace[p.setup_len..];
             let (a, b) = (sent(&t.trace), sent(theirs));
             // The runner may stop at its last line; the page runs on until idle.

@@ -685,7 +685,7 @@ mod tests {
 
     /// The reducer with a clock that moves one millisecond each time it is
     /// read, so a slice of loading is a fixed amount of work, not of wall time.
-    trait Act {
+    pub(super) trait Act {
         fn act(self, action: Action) -> Rc<AppState>;
     }
 
@@ -791,21 +791,7 @@ mod tests {
 mod script_tests {
     use super::*;
 
-    /// The reducer with a clock that moves one millisecond each time it is
-    /// read, so a slice of loading is a fixed amount of work, not of wall time.
-    trait Act {
-        fn act(self, action: Action) -> Rc<AppState>;
-    }
-
-    impl Act for Rc<AppState> {
-        fn act(self, action: Action) -> Rc<AppState> {
-            let now = Cell::new(0.0);
-            self.reduce(action, &|| {
-                now.set(now.get() + 1.0);
-                now.get()
-            })
-        }
-    }
+    use super::tests::Act;
 
     #[test]
     fn a_long_lesson_is_computed_in_slices_while_the_page_shows_the_last_one() {
