@@ -6,6 +6,7 @@
 //! - [`edit`] — the learner's changes, anchored where they were made.
 //! - [`session`] — the page's one state ([`session::AppState`]), every change to it
 //!   ([`session::Action`]), loading in slices by a clock the caller gives.
+//! - [`script_pane`] — where each script line stands at a step, and which lines are drawn.
 //! - [`notice`] — what the page tells the learner, in either language.
 //! - [`share`] — the state in the URL fragment (property tested and fuzzed).
 //!
@@ -15,6 +16,7 @@
 pub mod edit;
 pub mod library;
 pub mod notice;
+pub mod script_pane;
 pub mod scripts;
 pub mod session;
 pub mod share;
