@@ -5,8 +5,9 @@ use crate::lang::{errno_meaning, Lang};
 use crate::net::packet::Body;
 use crate::net::syscall::render_result;
 use crate::net::tcp::state::TcpState;
-use crate::net::trace::{LossReason, SendReason};
-use crate::net::{FaultChange, SysCall, TraceEvent, TraceKind, World};
+use crate::net::tcp::timers::TimerKind;
+use crate::net::trace::{Cause, LossReason, SendReason};
+use crate::net::{FaultChange, HostId, SysCall, TraceEvent, TraceKind, World};
 use crate::view::packets::{Numbering, PacketInfo};
 
 fn pick(lang: Lang, en: String, ko: String) -> String {
@@ -167,6 +168,46 @@ fn state_text(lang: Lang, host: &str, from: TcpState, to: TcpState) -> String {
     )
 }
 
+/// What made a call fail, from the trace's cause link (never guessed from the
+/// order of events): ` Cause: …` in each language, with its leading space, or
+/// `None` when the call failed by itself (its cause is the call).
+fn cause_of_error(
+    cause: Cause,
+    events: &[TraceEvent],
+    packets: &[PacketInfo],
+    numbering: Numbering,
+    name: &dyn Fn(HostId) -> String,
+) -> Option<(String, String)> {
+    match cause {
+        Cause::Arrival(id) | Cause::SynAtListener(id) => {
+            let info = packets.iter().find(|p| p.id == id.0)?;
+            let (label, from) = (info.label(numbering), name(info.from));
+            Some((
+                format!(" Cause: {label} from {from} (packet #{}).", id.0),
+                format!(" 원인: {from}이(가) 보낸 {label} (패킷 #{}).", id.0),
+            ))
+        }
+        Cause::Timer(event) => {
+            let timer = events.iter().find_map(|e| match e.kind {
+                TraceKind::Timer { timer, .. } if e.id == event => Some(timer),
+                _ => None,
+            })?;
+            let (en, ko) = match timer {
+                TimerKind::Retransmit => (
+                    "the retransmission timer ran out with every retry used",
+                    "재전송 타이머가 만료되었고 재시도를 모두 썼습니다",
+                ),
+                TimerKind::Persist => ("the zero-window probe timer ran out", "제로 윈도 탐색 타이머가 만료되었습니다"),
+                TimerKind::TimeWait => ("TIME-WAIT ended", "TIME-WAIT가 끝났습니다"),
+                TimerKind::DelayedAck => ("the delayed-ACK timer ran out", "지연 ACK 타이머가 만료되었습니다"),
+                TimerKind::FinWait2 => ("FIN-WAIT-2 gave up waiting", "FIN-WAIT-2가 기다리기를 포기했습니다"),
+            };
+            Some((format!(" Cause: {en}."), format!(" 원인: {ko}.")))
+        }
+        Cause::Call(_) => None,
+    }
+}
+
 /// One sentence per noteworthy event of the current step.
 pub fn explain(
     lang: Lang,
@@ -180,12 +221,16 @@ pub fn explain(
     for e in events {
         let line = match &e.kind {
             TraceKind::Call { host, syscall, .. } => call_text(lang, &name(*host), syscall),
-            TraceKind::Return { host, result, blocked, .. } => match result {
-                Err(errno) => pick(
-                    lang,
-                    format!("The call returns −1 {}: {}.", errno.name(), errno_meaning(*errno).0),
-                    format!("호출이 −1 {}을(를) 돌려줍니다: {}.", errno.name(), errno_meaning(*errno).1),
-                ),
+            TraceKind::Return { host, result, blocked, cause, .. } => match result {
+                Err(errno) => {
+                    let (cause_en, cause_ko) =
+                        cause_of_error(cause.get(), events, packets, numbering, &name).unwrap_or_default();
+                    pick(
+                        lang,
+                        format!("The call returns −1 {}: {}.{cause_en}", errno.name(), errno_meaning(*errno).0),
+                        format!("호출이 −1 {}을(를) 돌려줍니다: {}.{cause_ko}", errno.name(), errno_meaning(*errno).1),
+                    )
+                }
                 Ok(_) if *blocked => pick(
                     lang,
                     format!(
@@ -280,16 +325,25 @@ pub fn explain(
                 format!("{}'s {} timer expires.", name(*host), timer.name()),
                 format!("{}의 {} 타이머가 만료됩니다.", name(*host), timer.name()),
             ),
-            TraceKind::SocketError { host, errno, .. } => pick(
-                lang,
-                format!(
-                    "An error becomes pending on {}'s socket: {} ({}).",
-                    name(*host),
-                    errno.name(),
-                    errno_meaning(*errno).0
-                ),
-                format!("{}의 소켓에 오류가 생깁니다: {} ({}).", name(*host), errno.name(), errno_meaning(*errno).1),
-            ),
+            TraceKind::SocketError { host, errno, cause, .. } => {
+                let (cause_en, cause_ko) =
+                    cause_of_error(cause.get(), events, packets, numbering, &name).unwrap_or_default();
+                pick(
+                    lang,
+                    format!(
+                        "An error becomes pending on {}'s socket: {} ({}).{cause_en}",
+                        name(*host),
+                        errno.name(),
+                        errno_meaning(*errno).0
+                    ),
+                    format!(
+                        "{}의 소켓에 오류가 생깁니다: {} ({}).{cause_ko}",
+                        name(*host),
+                        errno.name(),
+                        errno_meaning(*errno).1
+                    ),
+                )
+            }
             TraceKind::Fault { change: FaultChange::DropPacket(p), .. } => pick(
                 lang,
                 format!("You drop packet #{}: it will vanish on the link.", p.0),
@@ -307,4 +361,70 @@ pub fn explain(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lesson::scripts::{prepare, script_text};
+    use crate::lesson::timeline::Timeline;
+    use crate::net::Errno;
+    use crate::view::packets::packets;
+
+    /// Every step's explanation of lesson `id`, in `lang`, with the step's events.
+    fn explained(id: &str, lang: Lang) -> Vec<(Vec<TraceEvent>, Vec<String>)> {
+        let p = prepare(script_text(id).expect("lesson"), None).expect("runs");
+        let world = p.world.clone();
+        let t = Timeline::run(p.world, p.commands, &[]);
+        let all = packets(&t.trace);
+        (1..=t.ticks.len())
+            .map(|pos| {
+                let events = t.events_of(pos).to_vec();
+                let lines = explain(lang, &events, &world, &all, Numbering::Relative);
+                (events, lines)
+            })
+            .collect()
+    }
+
+    fn failing_with(events: &[TraceEvent], want: Errno) -> bool {
+        events.iter().any(|e| matches!(e.kind, TraceKind::Return { result: Err(errno), .. } if errno == want))
+    }
+
+    #[test]
+    fn a_refused_connect_is_explained_by_the_rst_that_refused_it() {
+        for lang in Lang::ALL {
+            let steps = explained("connection_refused", lang);
+            let (_, lines) =
+                steps.iter().find(|(events, _)| failing_with(events, Errno::ECONNREFUSED)).expect("refused");
+            let line = lines.iter().find(|l| l.contains("ECONNREFUSED")).expect("said");
+            // The RST as the diagrams label it, and who sent it.
+            let cause =
+                lang.pick(("Cause: RST seq=0 from server (packet #", "원인: server이(가) 보낸 RST seq=0 (패킷 #"));
+            assert!(line.contains(cause), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_connect_that_timed_out_is_explained_by_its_last_retransmission_timer() {
+        for lang in Lang::ALL {
+            let steps = explained("syn_timeout", lang);
+            let (_, lines) =
+                steps.iter().find(|(events, _)| failing_with(events, Errno::ETIMEDOUT)).expect("timed out");
+            let line = lines.iter().find(|l| l.contains("ETIMEDOUT")).expect("said");
+            let cause = lang.pick(("Cause: the retransmission timer ran out", "원인: 재전송 타이머가 만료"));
+            assert!(line.contains(cause), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_call_that_fails_by_itself_names_no_cause() {
+        let steps = explained("socket_address", Lang::En);
+        let failed: Vec<&String> = steps
+            .iter()
+            .filter(|(events, _)| failing_with(events, Errno::EADDRINUSE))
+            .flat_map(|(_, lines)| lines.iter().filter(|l| l.contains("EADDRINUSE")))
+            .collect();
+        assert!(!failed.is_empty(), "the lesson has a bind that fails");
+        assert!(failed.iter().all(|l| !l.contains("Cause:")), "{failed:?}");
+    }
 }
