@@ -166,3 +166,45 @@ fn in_every_lesson_each_cause_names_an_earlier_call_arrival_or_timer() {
     }
     assert!(effects > 1_000, "only {effects} effects");
 }
+
+#[test]
+fn a_bind_refused_with_eaddrinuse_names_the_socket_holding_the_port_and_when_time_wait_frees_it() {
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    let (server, client) = (lab.server, lab.client);
+    let listener = lab.world.socket_by_fd(server, 3);
+    // The server closes first, so its connection ends in TIME-WAIT holding port 80.
+    lab.ok(server, SysCall::Close { fd: 3 });
+    lab.ok(server, SysCall::Close { fd: a });
+    lab.ok(client, SysCall::Close { fd: c });
+    lab.run_for(1_000_000);
+    let fresh = lab.socket(server, Protocol::Tcp);
+    let addr = SocketAddrV4::new(Ipv4Addr::new(10, 0, 0, 1), 80);
+    assert_eq!(lab.err(server, SysCall::Bind { fd: fresh, addr }), Errno::EADDRINUSE);
+    // The last bind (the descriptor number is the closed listener's again).
+    let (bind, on) = lab
+        .trace
+        .iter()
+        .rev()
+        .find_map(|e| match &e.kind {
+            TraceKind::Call { call, socket, syscall: SysCall::Bind { .. }, .. } => Some((*call, *socket)),
+            _ => None,
+        })
+        .expect("the bind");
+    let held = lab
+        .trace
+        .iter()
+        .find_map(|e| match &e.kind {
+            TraceKind::PortHeld { socket, holder, port, state, free_at, cause, .. } => {
+                Some((*socket, *holder, *port, *state, *free_at, cause.get(), e.time))
+            }
+            _ => None,
+        })
+        .expect("the clash is traced");
+    let (socket, holder, port, state, free_at, cause, at) = held;
+    assert_eq!((Some(socket), port, cause), (on, 80, Cause::Call(bind)));
+    assert_ne!(Some(holder), listener, "the listener is gone; the TIME-WAIT connection holds the port");
+    assert_eq!(state, Some(socklab::net::tcp::state::TcpState::TimeWait));
+    let free_at = free_at.expect("TIME-WAIT frees the port at a known time");
+    assert!(free_at > at && free_at - at <= 60_000_000, "{free_at} vs {at}");
+}

@@ -5,6 +5,7 @@ use super::addr::{CallId, Fd, HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId
 use super::host::Host;
 use super::socket::{buffer_capacity, Socket, SocketKind, TcpSock, Wait, Waiter, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF};
 use super::syscall::{CallResult, CallValue, Domain, Errno, SockOpt, SysCall};
+use super::tcp::timers::TimerKind;
 use super::trace::{Cause, CauseId, TraceKind};
 use super::udp::UdpSock;
 use super::{CallOutcome, World, WorldError};
@@ -260,7 +261,14 @@ impl World {
         let port = if addr.port() == 0 {
             // __inet_bind: no port found is EADDRINUSE (connect says EADDRNOTAVAIL).
             self.ephemeral_port(host, sid, Autobind::Bind(*addr.ip())).ok_or(Errno::EADDRINUSE)?
-        } else if self.bind_conflict(host, sid, *addr.ip(), addr.port()) {
+        } else if let Some(holder) = self.bind_conflict(host, sid, *addr.ip(), addr.port()) {
+            // Say which socket holds the address, and until when a TIME-WAIT one
+            // does, so a reader can trace the EADDRINUSE to it.
+            let held = self.sock(holder);
+            let state = held.tcp_state();
+            let free_at = held.tcp().and_then(|t| t.tcb.as_ref()).and_then(|c| c.timers.get(TimerKind::TimeWait));
+            let cause = CauseId::from(self.handling());
+            self.emit(TraceKind::PortHeld { host, socket: sid, holder, port: addr.port(), state, free_at, cause });
             return Err(Errno::EADDRINUSE);
         } else {
             addr.port()
@@ -275,10 +283,11 @@ impl World {
     /// Linux's `inet_bind_conflict`: two sockets clash on a port when their
     /// addresses overlap (equal, or either is 0.0.0.0), unless both set
     /// SO_REUSEADDR and the one already there is not listening.
-    fn bind_conflict(&self, host: HostId, sid: SocketId, ip: Ipv4Addr, port: u16) -> bool {
+    /// The socket holding the address, when there is a clash.
+    fn bind_conflict(&self, host: HostId, sid: SocketId, ip: Ipv4Addr, port: u16) -> Option<SocketId> {
         let me = self.sock(sid);
         let h = &self.hosts[host.0 as usize];
-        h.port_holders(me.protocol(), port).any(|other| {
+        h.port_holders(me.protocol(), port).find(|&other| {
             let o = self.sock(other);
             let overlap = o.local.is_some_and(|l| l.ip().is_unspecified() || ip.is_unspecified() || *l.ip() == ip);
             let listening = o.tcp_state() == Some(super::tcp::state::TcpState::Listen);

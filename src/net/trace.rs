@@ -213,6 +213,18 @@ pub enum TraceKind {
     Congestion { host: HostId, socket: SocketId, cwnd: u32, ssthresh: u32, cause: CauseId },
     /// A connection or ICMP error became pending on a socket.
     SocketError { host: HostId, socket: SocketId, errno: super::syscall::Errno, cause: CauseId },
+    /// A `bind` of `socket` found its address taken by `holder` (`inet_bind_conflict`),
+    /// which is in TCP state `state` (`None` for UDP) and, in TIME-WAIT, frees the
+    /// port at `free_at` (µs): what the call's EADDRINUSE comes from.
+    PortHeld {
+        host: HostId,
+        socket: SocketId,
+        holder: SocketId,
+        port: u16,
+        state: Option<TcpState>,
+        free_at: Option<u64>,
+        cause: CauseId,
+    },
     /// A link's settings or faults changed.
     Fault { link: LinkId, dir: Option<Direction>, change: FaultChange },
 }
@@ -229,7 +241,8 @@ impl TraceKind {
             | TraceKind::State { host, .. }
             | TraceKind::Timer { host, .. }
             | TraceKind::Congestion { host, .. }
-            | TraceKind::SocketError { host, .. } => Some(*host),
+            | TraceKind::SocketError { host, .. }
+            | TraceKind::PortHeld { host, .. } => Some(*host),
             _ => None,
         }
     }
@@ -246,7 +259,8 @@ impl TraceKind {
             | TraceKind::Dropped { cause, .. }
             | TraceKind::State { cause, .. }
             | TraceKind::Congestion { cause, .. }
-            | TraceKind::SocketError { cause, .. } => Some(cause.get()),
+            | TraceKind::SocketError { cause, .. }
+            | TraceKind::PortHeld { cause, .. } => Some(cause.get()),
             TraceKind::Call { .. }
             | TraceKind::Delivered { .. }
             | TraceKind::Timer { .. }

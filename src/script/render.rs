@@ -144,6 +144,11 @@ fn event_line(
             ("cwnd", format!("socket {}: cwnd {cwnd} ssthresh {ss}", socket.0))
         }
         TraceKind::SocketError { socket, errno, .. } => ("error", format!("socket {}: {errno} pending", socket.0)),
+        TraceKind::PortHeld { socket, holder, port, state, free_at, .. } => {
+            let state = state.map(|s| format!(" {}", s.name())).unwrap_or_default();
+            let until = free_at.map(|t| format!(" until {}s", fmt_time(t))).unwrap_or_default();
+            ("port", format!("socket {}: port {port} held by socket {}{state}{until}", socket.0, holder.0))
+        }
         TraceKind::Fault { link, dir, change } => {
             let (a, b) = report.links.get(link.0 as usize).cloned().unwrap_or_default();
             let (a, b) = (shown(&a), shown(&b));

@@ -261,7 +261,8 @@ pub fn endpoints(trace: &[TraceEvent]) -> Endpoints {
             TraceKind::Dropped { socket, .. }
             | TraceKind::Timer { socket, .. }
             | TraceKind::Congestion { socket, .. }
-            | TraceKind::SocketError { socket, .. } => w.out.socket_of[i] = Some(*socket),
+            | TraceKind::SocketError { socket, .. }
+            | TraceKind::PortHeld { socket, .. } => w.out.socket_of[i] = Some(*socket),
             TraceKind::Duplicated { .. }
             | TraceKind::Reordered { .. }
             | TraceKind::Held { .. }

@@ -9,6 +9,7 @@ use crate::net::tcp::timers::TimerKind;
 use crate::net::trace::{Cause, LossReason, SendReason};
 use crate::net::{FaultChange, HostId, SysCall, TraceEvent, TraceKind, World};
 use crate::view::packets::{Numbering, PacketInfo};
+use crate::view::topology::format_time;
 
 fn pick(lang: Lang, en: String, ko: String) -> String {
     match lang {
@@ -325,6 +326,27 @@ pub fn explain(
                 format!("{}'s {} timer expires.", name(*host), timer.name()),
                 format!("{}의 {} 타이머가 만료됩니다.", name(*host), timer.name()),
             ),
+            TraceKind::PortHeld { host, port, state, free_at, .. } => {
+                let host = name(*host);
+                let (held_en, held_ko) = match (state, free_at) {
+                    (Some(state), Some(free)) => {
+                        let (at, left) = (format_time(*free), format_time(free.saturating_sub(e.time)));
+                        (
+                            format!("by a socket in {} until {at} ({left} from now)", state.name()),
+                            format!("{} 상태의 소켓이 {at}까지 ({left} 뒤까지)", state.name()),
+                        )
+                    }
+                    (Some(state), None) => {
+                        (format!("by a socket in {}", state.name()), format!("{} 상태의 소켓이", state.name()))
+                    }
+                    (None, _) => ("by another UDP socket".to_string(), "다른 UDP 소켓이".to_string()),
+                };
+                pick(
+                    lang,
+                    format!("Port {port} on {host} is still held {held_en}: the new socket cannot bind it."),
+                    format!("{host}의 {port}번 포트는 {held_ko} 아직 잡고 있어서 새 소켓이 bind할 수 없습니다."),
+                )
+            }
             TraceKind::SocketError { host, errno, cause, .. } => {
                 let (cause_en, cause_ko) =
                     cause_of_error(cause.get(), events, packets, numbering, &name).unwrap_or_default();
@@ -413,6 +435,20 @@ mod tests {
             let line = lines.iter().find(|l| l.contains("ETIMEDOUT")).expect("said");
             let cause = lang.pick(("Cause: the retransmission timer ran out", "원인: 재전송 타이머가 만료"));
             assert!(line.contains(cause), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_bind_refused_by_a_time_wait_socket_says_so_with_the_time_left() {
+        for lang in Lang::ALL {
+            let steps = explained("four_way_close", lang);
+            let (_, lines) = steps.iter().find(|(events, _)| failing_with(events, Errno::EADDRINUSE)).expect("refused");
+            let held = lines.iter().find(|l| l.contains("TIME-WAIT")).expect("the holder is named");
+            let said = lang.pick((
+                "Port 80 on server is still held by a socket in TIME-WAIT until ",
+                "server의 80번 포트는 TIME-WAIT 상태의 소켓이 ",
+            ));
+            assert!(held.starts_with(said) && held.contains(lang.pick(("s from now)", "s 뒤까지)"))), "{held}");
         }
     }
 
