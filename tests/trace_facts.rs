@@ -208,3 +208,41 @@ fn a_bind_refused_with_eaddrinuse_names_the_socket_holding_the_port_and_when_tim
     let free_at = free_at.expect("TIME-WAIT frees the port at a known time");
     assert!(free_at > at && free_at - at <= 60_000_000, "{free_at} vs {at}");
 }
+
+#[test]
+fn a_pending_error_collected_by_a_later_call_names_the_packet_that_caused_it() {
+    let mut lab = Lab::new(1);
+    let client = lab.client;
+    let u = lab.socket(client, Protocol::Udp);
+    let nobody = SocketAddrV4::new(Ipv4Addr::new(10, 0, 0, 1), 7777);
+    lab.ok(client, SysCall::Connect { fd: u, addr: nobody });
+    lab.ok(client, SysCall::Send { fd: u, data: std::sync::Arc::from(&b"ping"[..]) });
+    lab.run_for(100_000);
+    // The ICMP port unreachable arrived long before this call.
+    let icmp = lab
+        .trace
+        .iter()
+        .find_map(|e| match &e.kind {
+            TraceKind::SocketError { cause, .. } => cause.get().arrival(),
+            _ => None,
+        })
+        .expect("the ICMP set a pending error");
+    assert_eq!(lab.err(client, SysCall::Recv { fd: u, len: 100 }), Errno::ECONNREFUSED);
+    let (recv, _) = call_id(&lab.trace, |s| matches!(s, SysCall::Recv { .. }));
+    match return_of(&lab.trace, recv) {
+        TraceKind::Return { cause, .. } => assert_eq!(cause.get(), Cause::Arrival(icmp)),
+        k => panic!("{k:?}"),
+    }
+    // Collected once: the next failure of its own names the call.
+    lab.ok(client, SysCall::Send { fd: u, data: std::sync::Arc::from(&b"ping"[..]) });
+    let sends: Vec<_> = lab
+        .trace
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Return { call, cause, .. } => Some((*call, cause.get())),
+            _ => None,
+        })
+        .collect();
+    let (last, cause) = sends.last().copied().expect("the send returned");
+    assert_eq!(cause, Cause::Call(last));
+}

@@ -44,7 +44,7 @@ impl World {
         let socket = call.fd().and_then(|fd| self.hosts[host.0 as usize].socket_of(fd));
         self.emit(TraceKind::Call { call: id, host, socket, syscall: call.clone() });
         let attempt = self.attempt(host, id, &call);
-        let cause = CauseId::from(Cause::Call(id));
+        let cause = self.return_cause(Cause::Call(id));
         let outcome = match attempt {
             Attempt::Done(result) => {
                 let (fd, socket) = match &result {
@@ -132,7 +132,8 @@ impl World {
                     Ok(CallValue::Accepted { fd, .. }) => (*fd, self.hosts[w.host.0 as usize].socket_of(*fd)),
                     _ => (w.fd, Some(id)),
                 };
-                let cause = CauseId::from(self.handling());
+                let handling = self.handling();
+                let cause = self.return_cause(handling);
                 self.emit(TraceKind::Return {
                     call: w.call,
                     host: w.host,
@@ -228,6 +229,7 @@ impl World {
             kind,
             waiters: Vec::new(),
             timer_events: [None; 5],
+            error_cause: None,
         });
         match self.host_mut(host).allocate_fd(sid) {
             Some(fd) => {

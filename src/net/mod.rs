@@ -140,6 +140,9 @@ pub struct World {
     /// What the world is handling now: each root (a call, a packet's arrival, a
     /// timer's expiry) sets it before it acts, and every effect it emits names it.
     handling: Cause,
+    /// The cause of a pending error the current call just collected (see
+    /// [`World::collect_error`]): its `Return` names that instead of the call.
+    collected_error: Option<CauseId>,
     scratch: TcpOut,
 }
 
@@ -165,6 +168,7 @@ impl World {
             dirty: Vec::new(),
             // Call ids start at 1: before the first root nothing is emitted.
             handling: Cause::Call(CallId(0)),
+            collected_error: None,
             scratch: TcpOut::default(),
         }
     }
@@ -503,6 +507,18 @@ impl World {
     /// Starts handling call `call`: its effects name it until the next root.
     pub(crate) fn handle_call(&mut self, call: CallId) {
         self.handling = Cause::Call(call);
+        self.collected_error = None;
+    }
+
+    /// A call took socket `sid`'s pending error: its return is caused by what
+    /// caused the error (the RST, the ICMP, the timer), not by the call.
+    pub(crate) fn collect_error(&mut self, sid: SocketId) {
+        self.collected_error = self.sock_mut(sid).error_cause.take();
+    }
+
+    /// The cause a `Return` names: the collected error's, else `otherwise`.
+    pub(crate) fn return_cause(&mut self, otherwise: Cause) -> CauseId {
+        self.collected_error.take().unwrap_or_else(|| CauseId::from(otherwise))
     }
 
     /// Handles a SYN's arrival at a listener while `f` runs: the connection it

@@ -9,7 +9,7 @@ use super::packet::empty_payload;
 use super::socket::{ConnectState, Wait};
 use super::syscall::{CallResult, CallValue, Errno, MsgFlags};
 use super::tcp::state::TcpState;
-use super::trace::Cause;
+use super::trace::{Cause, CauseId};
 use super::World;
 use std::sync::Arc;
 
@@ -44,10 +44,14 @@ impl World {
     /// it, so the next call no longer reports it.
     pub(crate) fn take_sock_error(&mut self, sid: SocketId) -> Option<Errno> {
         let sock = self.sock_mut(sid);
-        match sock.tcp_mut() {
+        let error = match sock.tcp_mut() {
             Some(t) => t.tcb.as_deref_mut().and_then(|tcb| tcb.error.take()),
             None => sock.udp_mut().and_then(|u| u.error.take()),
+        };
+        if error.is_some() {
+            self.collect_error(sid);
         }
+        error
     }
 
     /// `recv`/`recvfrom` with `MSG_PEEK` or `MSG_TRUNC`. A call that has to wait
@@ -92,6 +96,7 @@ impl World {
     fn udp_recv_flagged(&mut self, sid: SocketId, len: usize, from: bool, flags: MsgFlags) -> Attempt {
         let Some(udp) = self.sock_mut(sid).udp_mut() else { return Attempt::Done(Err(Errno::EINVAL)) };
         if let Some(err) = udp.error.take() {
+            self.collect_error(sid);
             return Attempt::Done(Err(err));
         }
         let datagram = if flags.peek { udp.queue.front().cloned() } else { udp.queue.pop_front() };
@@ -162,6 +167,7 @@ impl World {
             tcb.abort(&mut out);
             tcb.error = Some(Errno::ECONNRESET);
         }
+        self.sock_mut(sid).error_cause = Some(CauseId::from(Cause::Call(call)));
         self.apply_tcp_out(sid, &out, Cause::Call(call));
         self.return_scratch(out);
         // Only now: the RST left from the connection's address.

@@ -5,6 +5,7 @@ use super::addr::{Fd, HostId, Protocol, SocketAddrV4, SocketId};
 use super::syscall::MsgFlags;
 use super::tcp::conn::Tcb;
 use super::tcp::state::TcpState;
+use super::trace::CauseId;
 use super::udp::UdpSock;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -51,6 +52,9 @@ pub struct Socket {
     pub(crate) waiters: Vec<Waiter>,
     /// When each timer's event sits in the world's queue.
     pub(crate) timer_events: [Option<u64>; 5],
+    /// What caused the pending error (the `SocketError` event's cause), so the
+    /// call that collects the error can name it too.
+    pub(crate) error_cause: Option<CauseId>,
 }
 
 #[derive(Clone, Debug)]

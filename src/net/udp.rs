@@ -91,6 +91,7 @@ impl World {
         // An unbound socket has no pending error and no shutdown to report first.
         self.udp_autobind(host, sid)?;
         if let Some(err) = self.sock_mut(sid).udp_mut().and_then(|u| u.error.take()) {
+            self.collect_error(sid);
             return Err(err);
         }
         let sock = self.sock(sid);
@@ -118,6 +119,7 @@ impl World {
     pub(crate) fn udp_recv(&mut self, sid: SocketId, len: usize, with_sender: bool) -> Attempt {
         let Some(udp) = self.sock_mut(sid).udp_mut() else { return Attempt::Done(Err(Errno::EINVAL)) };
         if let Some(err) = udp.error.take() {
+            self.collect_error(sid);
             return Attempt::Done(Err(err));
         }
         match udp.queue.pop_front() {
@@ -224,15 +226,13 @@ impl World {
         });
         self.emit(TraceKind::Delivered { packet: packet.id, host: to, socket: target });
         if let Some(sid) = target {
-            if let Some(udp) = self.sock_mut(sid).udp_mut() {
+            let cause = Cause::Arrival(packet.id).into();
+            let sock = self.sock_mut(sid);
+            if let Some(udp) = sock.udp_mut() {
                 udp.error = Some(Errno::ECONNREFUSED);
             }
-            self.emit(TraceKind::SocketError {
-                host: to,
-                socket: sid,
-                errno: Errno::ECONNREFUSED,
-                cause: Cause::Arrival(packet.id).into(),
-            });
+            sock.error_cause = Some(cause);
+            self.emit(TraceKind::SocketError { host: to, socket: sid, errno: Errno::ECONNREFUSED, cause });
             self.mark_dirty(sid);
         }
     }

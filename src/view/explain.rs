@@ -453,6 +453,20 @@ mod tests {
     }
 
     #[test]
+    fn a_udp_error_collected_by_a_later_call_is_explained_by_the_icmp_behind_it() {
+        for lang in Lang::ALL {
+            let steps = explained("udp_connected_unreachable", lang);
+            // The recv comes 30 ms after the ICMP: its step holds no arrival, only the call.
+            let (events, lines) =
+                steps.iter().find(|(events, _)| failing_with(events, Errno::ECONNREFUSED)).expect("refused");
+            assert!(!events.iter().any(|e| matches!(e.kind, TraceKind::Delivered { .. })), "{events:?}");
+            let line = lines.iter().find(|l| l.contains("ECONNREFUSED")).expect("said");
+            let cause = lang.pick(("Cause: ICMP", "원인: server이(가) 보낸 ICMP"));
+            assert!(line.contains(cause), "{line}");
+        }
+    }
+
+    #[test]
     fn a_call_that_fails_by_itself_names_no_cause() {
         let steps = explained("socket_address", Lang::En);
         let failed: Vec<&String> = steps

@@ -194,6 +194,9 @@ impl World {
         if let Some(t) = self.sock_mut(sid).tcp_mut() {
             t.connect_state = told;
         }
+        if result.is_err() {
+            self.collect_error(sid);
+        }
         Attempt::Done(result)
     }
 
@@ -204,6 +207,7 @@ impl World {
         let now = self.now();
         let Some(tcb) = self.tcb_mut(sid) else { return Attempt::Done(Err(Errno::EPIPE)) };
         if let Some(e) = tcb.error.take() {
+            self.collect_error(sid);
             return partial(done, e);
         }
         match tcb.state {
@@ -254,6 +258,7 @@ impl World {
             return Attempt::Done(Ok(CallValue::Data(empty_payload())));
         }
         if let Some(e) = tcb.error.take() {
+            self.collect_error(sid);
             return Attempt::Done(Err(e));
         }
         if tcb.read_shutdown {
@@ -488,6 +493,7 @@ impl World {
             kind: SocketKind::Tcp(TcpSock { tcb: Some(Box::new(tcb)), ..child_tcp }),
             waiters: Vec::new(),
             timer_events: [None; 5],
+            error_cause: None,
         });
         let h = self.host_mut(host);
         h.hold_port(Protocol::Tcp, local.port(), child);
@@ -532,6 +538,7 @@ impl World {
         }
         if let Some(errno) = out.error {
             self.emit(TraceKind::SocketError { host, socket: sid, errno, cause });
+            self.sock_mut(sid).error_cause = Some(cause);
         }
         if out.congestion_changed {
             self.emit(TraceKind::Congestion { host, socket: sid, cwnd, ssthresh, cause });
