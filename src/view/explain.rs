@@ -11,11 +11,9 @@ use crate::net::{FaultChange, HostId, SysCall, TraceEvent, TraceKind, World};
 use crate::view::packets::{Numbering, PacketInfo};
 use crate::view::topology::format_time;
 
+/// `lang`'s half of a sentence written in both (the one idiom, [`Lang::pick`]).
 fn pick(lang: Lang, en: String, ko: String) -> String {
-    match lang {
-        Lang::En => en,
-        Lang::Ko => ko,
-    }
+    lang.pick((en, ko))
 }
 
 fn call_text(lang: Lang, host: &str, call: &SysCall) -> String {
