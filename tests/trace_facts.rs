@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use socklab::net::trace::{Cause, Path, SendReason};
+use socklab::net::trace::{Cause, DropReason, Path, SendReason};
 use socklab::net::*;
 
 fn call_id(trace: &[TraceEvent], f: impl Fn(&SysCall) -> bool) -> (CallId, Option<SocketId>) {
@@ -245,4 +245,82 @@ fn a_pending_error_collected_by_a_later_call_names_the_packet_that_caused_it() {
         .collect();
     let (last, cause) = sends.last().copied().expect("the send returned");
     assert_eq!(cause, Cause::Call(last));
+}
+
+/// The SYNs or final ACKs a listener dropped because its accept queue was full:
+/// (packet, listener, backlog, waiting, cause).
+fn listen_drops(trace: &[TraceEvent]) -> Vec<(PacketId, SocketId, u32, u32, Cause)> {
+    trace
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Dropped {
+                packet,
+                socket,
+                reason: DropReason::AcceptQueueFull { backlog, waiting },
+                cause,
+                ..
+            } => Some((*packet, *socket, *backlog, *waiting, cause.get())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn tcp_flags_of(trace: &[TraceEvent], id: PacketId) -> String {
+    trace
+        .iter()
+        .find_map(|e| match &e.kind {
+            TraceKind::Sent { packet, .. } if packet.id == id => match &packet.body {
+                packet::Body::Tcp(seg) => Some(seg.flags.tcpdump()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .expect("the dropped packet was sent")
+}
+
+#[test]
+fn a_syn_ignored_by_a_full_accept_queue_names_the_listener_and_the_queue() {
+    let mut lab = Lab::new(1);
+    let (server, client) = (lab.server, lab.client);
+    // backlog 0: one finished connection waiting for accept() fills the queue.
+    let l = lab.listener(80, 0);
+    let listener = lab.world.socket_by_fd(server, l);
+    let first = lab.socket(client, Protocol::Tcp);
+    assert_eq!(lab.call(client, connect(first, SERVER_IP, 80)), CallOutcome::Blocked);
+    lab.run_for(100_000);
+    assert!(listen_drops(&lab.trace).is_empty(), "the first connection fits");
+    let second = lab.socket(client, Protocol::Tcp);
+    assert_eq!(lab.call(client, connect(second, SERVER_IP, 80)), CallOutcome::Blocked);
+    lab.run_for(100_000);
+    let drops = listen_drops(&lab.trace);
+    let [(packet, on, backlog, waiting, cause)] = drops[..] else { panic!("{drops:?}") };
+    assert_eq!((Some(on), backlog, waiting), (listener, 0, 1));
+    assert_eq!(cause, Cause::Arrival(packet), "dropped on its arrival");
+    assert_eq!(tcp_flags_of(&lab.trace, packet), "S");
+    // No answer at all: the server sent nothing after the drop.
+    let answered = lab
+        .trace
+        .iter()
+        .skip_while(|e| !matches!(e.kind, TraceKind::Dropped { .. }))
+        .any(|e| matches!(e.kind, TraceKind::Sent { host, .. } if host == server));
+    assert!(!answered, "a SYN at a full queue gets no SYN-ACK and no RST");
+}
+
+#[test]
+fn a_final_ack_that_finds_the_accept_queue_full_is_dropped_and_says_so() {
+    let mut lab = Lab::new(1);
+    let (server, client) = (lab.server, lab.client);
+    let l = lab.listener(80, 0);
+    let listener = lab.world.socket_by_fd(server, l);
+    // Two SYNs at once: both are answered (the queue is empty then); the first
+    // final ACK fills the queue, so the second is dropped.
+    for _ in 0..2 {
+        let fd = lab.socket(client, Protocol::Tcp);
+        assert_eq!(lab.call(client, connect(fd, SERVER_IP, 80)), CallOutcome::Blocked);
+    }
+    lab.run_for(100_000);
+    let drops = listen_drops(&lab.trace);
+    let [(packet, on, backlog, waiting, cause)] = drops[..] else { panic!("{drops:?}") };
+    assert_eq!((Some(on), backlog, waiting, cause), (listener, 0, 1, Cause::Arrival(packet)));
+    assert_eq!(tcp_flags_of(&lab.trace, packet), ".");
 }

@@ -82,6 +82,11 @@ pub enum LossReason {
 pub enum DropReason {
     /// The receiving socket's buffer was full.
     ReceiveBufferFull,
+    /// A SYN, or a handshake's final ACK, reached a listener whose accept queue
+    /// was full (`sk_acceptq_is_full`): Linux drops it without an answer and
+    /// counts it in `ListenOverflows` (`tcp_listendrop`). `waiting` connections
+    /// were queued for `accept()`, more than `backlog`.
+    AcceptQueueFull { backlog: u32, waiting: u32 },
 }
 
 /// What the core was handling when it emitted an effect: the call being made,
@@ -203,7 +208,9 @@ pub enum TraceKind {
     Lost { packet: PacketId, reason: LossReason, cause: CauseId },
     /// A packet reached its destination host.
     Delivered { packet: PacketId, host: HostId, socket: Option<SocketId> },
-    /// A datagram reached its socket but was discarded.
+    /// A packet reached its socket but was discarded: a datagram into a full
+    /// buffer, or a SYN or final ACK at a listener (`socket`) whose accept queue
+    /// was full.
     Dropped { packet: PacketId, host: HostId, socket: SocketId, reason: DropReason, cause: CauseId },
     /// A TCP state transition.
     State { host: HostId, socket: SocketId, from: TcpState, to: TcpState, cause: CauseId },

@@ -7,7 +7,7 @@ use super::shown::shown;
 use super::time::{fmt_dur, fmt_time};
 use crate::net::packet::{Body, Packet};
 use crate::net::syscall::{quote_bytes, render_result};
-use crate::net::trace::{LossReason, SendReason};
+use crate::net::trace::{DropReason, LossReason, SendReason};
 use crate::net::{CallId, Direction, FaultChange, TraceEvent, TraceKind};
 use std::collections::HashMap;
 
@@ -130,7 +130,13 @@ fn event_line(
                 None => format!("#{} (no socket wants it)", packet.0),
             },
         ),
-        TraceKind::Dropped { packet, .. } => ("drop", format!("#{} receive buffer full", packet.0)),
+        TraceKind::Dropped { packet, reason: DropReason::ReceiveBufferFull, .. } => {
+            ("drop", format!("#{} receive buffer full", packet.0))
+        }
+        TraceKind::Dropped { packet, socket, reason: DropReason::AcceptQueueFull { backlog, waiting }, .. } => (
+            "drop",
+            format!("#{} accept queue of socket {} full (backlog {backlog}, {waiting} waiting)", packet.0, socket.0),
+        ),
         TraceKind::State { socket, from, to, .. } => ("state", format!("socket {}: {from} -> {to}", socket.0)),
         TraceKind::Timer { socket, timer, .. } => {
             ("timer", format!("socket {}: {} timer fired", socket.0, timer.name()))

@@ -6,7 +6,7 @@ use crate::net::packet::Body;
 use crate::net::syscall::render_result;
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::timers::TimerKind;
-use crate::net::trace::{Cause, LossReason, SendReason};
+use crate::net::trace::{Cause, DropReason, LossReason, SendReason};
 use crate::net::{FaultChange, HostId, SysCall, TraceEvent, TraceKind, World};
 use crate::view::packets::{Numbering, PacketInfo};
 use crate::view::topology::format_time;
@@ -313,11 +313,37 @@ pub fn explain(
                 "The link holds this packet back: later packets will overtake it (reordering).".into(),
                 "링크가 이 패킷을 붙잡아 둡니다. 뒤의 패킷이 앞지릅니다 (순서 바뀜).".into(),
             ),
-            TraceKind::Dropped { host, .. } => pick(
+            TraceKind::Dropped { host, reason: DropReason::ReceiveBufferFull, .. } => pick(
                 lang,
                 format!("{}'s receive buffer is full: the datagram is thrown away.", name(*host)),
                 format!("{}의 수신 버퍼가 가득 차 데이터그램을 버립니다.", name(*host)),
             ),
+            TraceKind::Dropped { host, packet, reason: DropReason::AcceptQueueFull { backlog, waiting }, .. } => {
+                let host = name(*host);
+                let syn = packets
+                    .iter()
+                    .find(|p| p.id == packet.0)
+                    .is_none_or(|p| matches!(&p.packet.body, Body::Tcp(seg) if seg.flags.syn()));
+                let (what_en, what_ko, retry_en, retry_ko) = if syn {
+                    ("SYN", "SYN", "the client sends its SYN again when its timer runs out", "클라이언트는 타이머가 끝나면 SYN을 다시 보냅니다")
+                } else {
+                    (
+                        "handshake's final ACK",
+                        "핸드셰이크의 마지막 ACK",
+                        "the server's SYN-ACK timer will ask again",
+                        "서버의 SYN-ACK 타이머가 다시 묻습니다",
+                    )
+                };
+                pick(
+                    lang,
+                    format!(
+                        "{host}'s accept queue is full ({waiting} connections wait for accept(), backlog {backlog}): the {what_en} is dropped without an answer, no RST; {retry_en}."
+                    ),
+                    format!(
+                        "{host}의 accept 큐가 가득 찼습니다 (연결 {waiting}개가 accept()를 기다림, backlog {backlog}). {what_ko}을(를) 답 없이 버리며 RST도 보내지 않습니다. {retry_ko}."
+                    ),
+                )
+            }
             TraceKind::State { host, from, to, .. } => state_text(lang, &name(*host), *from, *to),
             TraceKind::Timer { host, timer, .. } => pick(
                 lang,
@@ -433,6 +459,22 @@ mod tests {
             let line = lines.iter().find(|l| l.contains("ETIMEDOUT")).expect("said");
             let cause = lang.pick(("Cause: the retransmission timer ran out", "원인: 재전송 타이머가 만료"));
             assert!(line.contains(cause), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_syn_ignored_at_a_full_accept_queue_is_explained_by_the_queue() {
+        for lang in Lang::ALL {
+            let steps = explained("backlog_overflow", lang);
+            let (_, lines) = steps
+                .iter()
+                .find(|(events, _)| events.iter().any(|e| matches!(e.kind, TraceKind::Dropped { .. })))
+                .expect("carol's SYN is dropped");
+            let said = lang.pick((
+                "server's accept queue is full (2 connections wait for accept(), backlog 1): the SYN is dropped without an answer",
+                "server의 accept 큐가 가득 찼습니다 (연결 2개가 accept()를 기다림, backlog 1). SYN을(를) 답 없이 버리며",
+            ));
+            assert!(lines.iter().any(|l| l.contains(said)), "{lines:?}");
         }
     }
 

@@ -12,6 +12,7 @@ use rustc_hash::FxHashMap;
 use crate::lang::Lang;
 use crate::net::packet::Body;
 use crate::net::syscall::render_result;
+use crate::net::trace::DropReason;
 use crate::net::{FaultChange, HostId, Protocol, SocketId, TraceEvent, TraceKind, World};
 use crate::view::endpoints::{endpoints, Endpoint, Endpoints};
 use crate::view::packets::{Fate, PacketInfo};
@@ -87,6 +88,8 @@ pub enum Say {
     Timer(&'static str),
     Error(&'static str),
     BufferFull,
+    /// A SYN or final ACK dropped at a listener whose accept queue is full.
+    AcceptQueueFull,
     LinkSettings(String),
     DropPacket(u64),
     Fault(FaultWord),
@@ -111,6 +114,7 @@ impl Say {
             Say::Error(e) if ko => format!("오류 {e}"),
             Say::Error(e) => format!("error {e}"),
             Say::BufferFull => format!("✕ {}", tr(lang, Text::DroppedFull)),
+            Say::AcceptQueueFull => format!("✕ {}", tr(lang, Text::AcceptQueueFull)),
             Say::LinkSettings(s) if ko => format!("링크: {s}"),
             Say::LinkSettings(s) => format!("link: {s}"),
             Say::DropPacket(p) if ko => format!("✂ 패킷 #{p} 버리기"),
@@ -416,9 +420,13 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
                 ey = slot_y(*host);
                 notes.push(note_at(*host, ey, Say::Error(errno.name()), "err"));
             }
-            TraceKind::Dropped { host, .. } => {
+            TraceKind::Dropped { host, reason, .. } => {
                 ey = slot_y(*host);
-                notes.push(note_at(*host, ey, Say::BufferFull, "err"));
+                let say = match reason {
+                    DropReason::ReceiveBufferFull => Say::BufferFull,
+                    DropReason::AcceptQueueFull { .. } => Say::AcceptQueueFull,
+                };
+                notes.push(note_at(*host, ey, say, "err"));
             }
             TraceKind::Fault { change, .. } => {
                 let say = match change {

@@ -37,6 +37,7 @@ pub enum Text {
     AcceptQueue,
     Delivered,
     DroppedFull,
+    AcceptQueueFull,
     Queued,
     NoBuffersYet,
     BuffersTitle,
@@ -109,7 +110,7 @@ pub enum Text {
 }
 
 impl Text {
-    pub const ALL: [Text; 97] = [
+    pub const ALL: [Text; 98] = [
         Text::Tagline,
         Text::LanguageSwitch,
         Text::NetworkTitle,
@@ -138,6 +139,7 @@ impl Text {
         Text::AcceptQueue,
         Text::Delivered,
         Text::DroppedFull,
+        Text::AcceptQueueFull,
         Text::Queued,
         Text::NoBuffersYet,
         Text::BuffersTitle,
@@ -261,6 +263,7 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::AcceptQueue => ("Accept queue", "accept 큐"),
         Text::Delivered => ("datagrams delivered", "도착한 데이터그램"),
         Text::DroppedFull => ("dropped (buffer full)", "버림 (버퍼 가득)"),
+        Text::AcceptQueueFull => ("dropped (accept queue full)", "버림 (accept 큐 가득)"),
         Text::Queued => ("waiting to be read", "읽기 대기"),
         Text::NoBuffersYet => (
             "This socket has no buffers yet: it is not connected, listening or bound.",

@@ -12,7 +12,7 @@ use crate::net::packet::empty_payload;
 use crate::net::packet::{Body, Packet, IPV4_HEADER_LEN};
 use crate::net::socket::{ConnectState, ListenQueues, Socket, SocketKind, TcpSock, Wait};
 use crate::net::syscall::{CallResult, CallValue, Errno, Shutdown};
-use crate::net::trace::{Cause, CauseId, SendReason, TraceKind};
+use crate::net::trace::{Cause, CauseId, DropReason, SendReason, TraceKind};
 use crate::net::World;
 use std::sync::Arc;
 
@@ -391,7 +391,7 @@ impl World {
         let remote = SocketAddrV4::new(packet.src, seg.src_port);
         if let Some(&sid) = self.hosts[to.0 as usize].connections.get(&(local, remote)) {
             self.emit(TraceKind::Delivered { packet: packet.id, host: to, socket: Some(sid) });
-            if self.final_ack_overflows(sid, seg) {
+            if self.final_ack_overflows(to, sid, &packet) {
                 return;
             }
             let now = self.now();
@@ -418,25 +418,34 @@ impl World {
     }
 
     /// Linux drops a handshake's final ACK while the listener's accept queue is
-    /// full (`tcp_abort_on_overflow` = 0); the server's SYN-ACK timer retries.
-    fn final_ack_overflows(&mut self, sid: SocketId, seg: &TcpSegment) -> bool {
+    /// full (`tcp_abort_on_overflow` = 0, `tcp_check_req` → `listen_overflow`);
+    /// the server's SYN-ACK timer retries.
+    fn final_ack_overflows(&mut self, to: HostId, sid: SocketId, packet: &Packet) -> bool {
+        let Body::Tcp(seg) = &packet.body else { return false };
         let sock = self.sock(sid);
         let Some(tcp) = sock.tcp() else { return false };
         let (Some(parent), Some(tcb)) = (tcp.parent, tcp.tcb.as_deref()) else { return false };
         if tcb.state != TcpState::SynReceived || !seg.flags.ack() || seg.flags.rst() || seg.flags.syn() {
             return false;
         }
-        let Some(q) =
-            self.sockets[parent.0 as usize].as_mut().and_then(|p| p.tcp_mut()).and_then(|t| t.listen.as_mut())
-        else {
+        self.listen_overflow(to, parent, packet)
+    }
+
+    /// When `listener`'s accept queue is full, drops `packet` (a SYN or a final
+    /// ACK) as `tcp_listendrop` counts it, says so in the trace, and returns true.
+    fn listen_overflow(&mut self, to: HostId, listener: SocketId, packet: &Packet) -> bool {
+        let Some(q) = self.sock_mut(listener).tcp_mut().and_then(|t| t.listen.as_mut()) else { return false };
+        if !q.accept_queue_full() {
             return false;
-        };
-        if q.accept_queue_full() {
-            q.overflows += 1;
-            true
-        } else {
-            false
         }
+        q.overflows += 1;
+        let reason = DropReason::AcceptQueueFull {
+            backlog: q.backlog,
+            waiting: u32::try_from(q.accept_queue.len()).unwrap_or(u32::MAX),
+        };
+        let cause = self.handling().into();
+        self.emit(TraceKind::Dropped { packet: packet.id, host: to, socket: listener, reason, cause });
+        true
     }
 
     /// The listener for `local`: one bound to that exact address, else one bound
@@ -457,17 +466,13 @@ impl World {
         local: SocketAddrV4,
         remote: SocketAddrV4,
     ) {
-        let l = self.sock(listener);
-        let Some(tcp) = l.tcp() else { return };
-        let Some(queues) = tcp.listen.as_ref() else { return };
-        if queues.accept_queue_full() {
-            // Linux: a SYN to a listener whose accept queue is full is dropped; the
-            // client's SYN timer will try again.
-            if let Some(q) = self.sock_mut(listener).tcp_mut().and_then(|t| t.listen.as_mut()) {
-                q.overflows += 1;
-            }
+        // Linux (`tcp_conn_request`): a SYN to a listener whose accept queue is
+        // full is dropped; the client's SYN timer will try again.
+        if self.listen_overflow(host, listener, packet) {
             return;
         }
+        let l = self.sock(listener);
+        let Some(tcp) = l.tcp() else { return };
         let cfg = self.config_for(tcp);
         let reuse_addr = l.reuse_addr;
         let child_tcp = TcpSock {
