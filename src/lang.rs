@@ -123,6 +123,10 @@ pub fn errno_meaning(errno: Errno) -> (&'static str, &'static str) {
             "not supported by this protocol (UDP has no listen or accept)",
             "이 프로토콜은 지원하지 않습니다 (UDP에는 listen과 accept가 없습니다)",
         ),
+        Errno::ENOPROTOOPT => (
+            "no such option at this level: a UDP socket has no TCP options",
+            "이 수준에는 그런 옵션이 없습니다: UDP 소켓에는 TCP 옵션이 없습니다",
+        ),
         Errno::EAFNOSUPPORT => (
             "address family not supported: this lab speaks IPv4 only",
             "지원하지 않는 주소 체계입니다: 이 실험실은 IPv4만 다룹니다",

@@ -406,6 +406,31 @@ fn a_failed_listen_or_send_leaves_the_socket_unbound_as_on_linux() {
     );
 }
 
+/// A TCP option on a UDP socket is refused with ENOPROTOOPT (`udp_setsockopt`
+/// passes IPPROTO_TCP to `ip_setsockopt`, which knows only SOL_IP); the model
+/// said EOPNOTSUPP. `TCP_CONGESTION` takes "cubic" and "reno" on TCP, before a
+/// connection and on one.
+#[test]
+fn tcp_options_on_udp_are_enoprotoopt_and_tcp_congestion_takes_cubic_and_reno() {
+    if !in_loopback_only_namespace("tcp_options_on_udp_are_enoprotoopt_and_tcp_congestion_takes_cubic_and_reno") {
+        return;
+    }
+    kernel_and_model_agree(
+        "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 1ms\n\
+         client: u = socket(udp)\n\
+         client: setsockopt(u, TCP_NODELAY, 1) = ENOPROTOOPT\n\
+         client: setsockopt(u, TCP_CONGESTION, \"cubic\") = ENOPROTOOPT\n\
+         server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:8080) = 0\nserver: listen(l, 5) = 0\n\
+         client: c = socket(tcp)\n\
+         client: setsockopt(c, TCP_CONGESTION, \"cubic\") = 0\n\
+         client: connect(c, 10.0.0.1:8080) = 0\n\
+         client: setsockopt(c, TCP_CONGESTION, reno) = 0\n\
+         client: send(c, \"hi\") = 2\n\
+         server: a = accept(l)\n\
+         server: recv(a, 10) = \"hi\"\n",
+    );
+}
+
 /// A blocking connect is collected on the kernel before it is reported
 /// (`__inet_stream_connect`), so the kernel's next answer is EISCONN; the driver
 /// used to read SO_ERROR and leave the socket SS_CONNECTING, and the next

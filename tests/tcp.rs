@@ -603,3 +603,46 @@ fn corrupted_and_truncated_segments_are_dropped_by_the_receiver_and_retransmitte
         assert!(!lab.trace.iter().any(|d| matches!(d.kind, TraceKind::Delivered { packet: p, .. } if p == packet)));
     }
 }
+
+/// The first (cwnd, ssthresh) with a finite ssthresh: where the first loss put them.
+fn after_first_loss(lab: &Lab, host: HostId) -> (u32, u32) {
+    lab.trace
+        .iter()
+        .find_map(|e| match e.kind {
+            TraceKind::Congestion { host: h, cwnd, ssthresh, .. }
+                if h == host && ssthresh < socklab::net::tcp::conn::SSTHRESH_INFINITE =>
+            {
+                Some((cwnd, ssthresh))
+            }
+            _ => None,
+        })
+        .expect("a loss set ssthresh")
+}
+
+#[test]
+fn cubic_keeps_seven_tenths_of_the_window_at_a_loss_where_reno_halves_the_flight() {
+    use socklab::net::tcp::congestion::CongestionControl;
+    // Ten full segments in one burst, the first lost: three duplicate ACKs start
+    // fast recovery with cwnd = ssthresh + 3 segments.
+    let mss = 1460;
+    for (control, ssthresh) in [
+        // RFC 5681: half the 10 segments in flight.
+        (CongestionControl::Reno, 5 * mss),
+        // tcp_cubic.c's cubictcp_recalc_ssthresh: ⌊10 · 717 / 1024⌋ = 7 packets.
+        (CongestionControl::Cubic, 7 * mss),
+    ] {
+        let mut lab = Lab::new(1);
+        let (c, a) = lab.connected_pair(80);
+        lab.ok(lab.client, SysCall::SetSockOpt { fd: c, opt: SockOpt::Congestion(control) });
+        lab.world.change_link(lab.link, Some(Direction::AtoB), FaultChange::DropNext(1)).unwrap();
+        let payload = vec![7u8; 10 * mss as usize];
+        lab.ok(lab.client, send(c, &payload));
+        lab.run_for(300_000);
+        assert_eq!(after_first_loss(&lab, lab.client), (ssthresh + 3 * mss, ssthresh), "{control:?}");
+        let mut got = Vec::new();
+        while got.len() < payload.len() {
+            got.extend(data(&lab.ok(lab.server, recv(a, 100_000))));
+        }
+        assert_eq!(got, payload);
+    }
+}

@@ -304,6 +304,7 @@ impl RealProcess {
                     SockOpt::Linger { on, secs } => {
                         s.set_linger(on.then_some(std::time::Duration::from_secs(u64::from(secs))))
                     }
+                    SockOpt::Congestion(control) => s.set_tcp_congestion(control.name().as_bytes()),
                 };
                 io_done(r.map(|_| CallValue::Zero))
             }

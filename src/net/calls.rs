@@ -393,6 +393,7 @@ impl World {
     }
 
     fn setsockopt(&mut self, sid: SocketId, opt: SockOpt) -> CallResult {
+        let now = self.now();
         let sock = self.sock_mut(sid);
         // sk_setsockopt: any buffer size is taken, 0 too, and floored at Linux's
         // minimum (see buffer_capacity), not refused with EINVAL.
@@ -430,7 +431,17 @@ impl World {
                         tcb.set_nagle(!on);
                     }
                 }
-                SocketKind::Udp(_) => return Err(Errno::EOPNOTSUPP),
+                // udp_setsockopt hands IPPROTO_TCP to ip_setsockopt: not SOL_IP.
+                SocketKind::Udp(_) => return Err(Errno::ENOPROTOOPT),
+            },
+            SockOpt::Congestion(control) => match &mut sock.kind {
+                SocketKind::Tcp(t) => {
+                    t.congestion = Some(control);
+                    if let Some(tcb) = t.tcb.as_mut() {
+                        tcb.set_congestion_control(control, now);
+                    }
+                }
+                SocketKind::Udp(_) => return Err(Errno::ENOPROTOOPT),
             },
             // sk_setsockopt takes SO_LINGER on any socket; only TCP's close reads it.
             SockOpt::Linger { .. } => {

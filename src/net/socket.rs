@@ -3,6 +3,7 @@
 
 use super::addr::{Fd, HostId, Protocol, SocketAddrV4, SocketId};
 use super::syscall::MsgFlags;
+use super::tcp::congestion::CongestionControl;
 use super::tcp::conn::Tcb;
 use super::tcp::state::TcpState;
 use super::trace::CauseId;
@@ -80,6 +81,8 @@ pub struct TcpSock {
     pub recv_buffer: Option<usize>,
     pub send_buffer: Option<usize>,
     pub nagle: Option<bool>,
+    /// `TCP_CONGESTION` set before a connection exists.
+    pub congestion: Option<CongestionControl>,
     /// The application shut down writing (`shutdown(SHUT_WR)`).
     pub write_shutdown: bool,
     /// `SO_LINGER {1, 0}`: `close` aborts with RST, leaving no TIME-WAIT.

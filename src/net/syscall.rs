@@ -3,6 +3,7 @@
 //! What a call does to a socket is `calls.rs`; the sockets themselves `socket.rs`.
 
 use super::addr::{Fd, Protocol, SocketAddrV4};
+use super::tcp::congestion::CongestionControl;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ pub enum Errno {
     EDESTADDRREQ,
     EMSGSIZE,
     EOPNOTSUPP,
+    ENOPROTOOPT,
     EAFNOSUPPORT,
     EADDRINUSE,
     EADDRNOTAVAIL,
@@ -33,7 +35,7 @@ pub enum Errno {
 }
 
 impl Errno {
-    pub const ALL: [Errno; 21] = [
+    pub const ALL: [Errno; 22] = [
         Errno::EBADF,
         Errno::EAGAIN,
         Errno::EINVAL,
@@ -42,6 +44,7 @@ impl Errno {
         Errno::EDESTADDRREQ,
         Errno::EMSGSIZE,
         Errno::EOPNOTSUPP,
+        Errno::ENOPROTOOPT,
         Errno::EAFNOSUPPORT,
         Errno::EADDRINUSE,
         Errno::EADDRNOTAVAIL,
@@ -68,6 +71,7 @@ impl Errno {
             Errno::ENOTSOCK => 88,
             Errno::EDESTADDRREQ => 89,
             Errno::EMSGSIZE => 90,
+            Errno::ENOPROTOOPT => 92,
             Errno::EOPNOTSUPP => 95,
             Errno::EAFNOSUPPORT => 97,
             Errno::EADDRINUSE => 98,
@@ -98,6 +102,7 @@ impl Errno {
             Errno::EDESTADDRREQ => "EDESTADDRREQ",
             Errno::EMSGSIZE => "EMSGSIZE",
             Errno::EOPNOTSUPP => "EOPNOTSUPP",
+            Errno::ENOPROTOOPT => "ENOPROTOOPT",
             Errno::EAFNOSUPPORT => "EAFNOSUPPORT",
             Errno::EADDRINUSE => "EADDRINUSE",
             Errno::EADDRNOTAVAIL => "EADDRNOTAVAIL",
@@ -157,6 +162,8 @@ pub enum SockOpt {
     /// `SO_LINGER {on, secs}`; `{1, 0}` makes `close` abort the connection
     /// with RST (see [`SockOpt::aborts_on_close`])
     Linger { on: bool, secs: u32 },
+    /// `TCP_CONGESTION`: the congestion control algorithm, by name
+    Congestion(CongestionControl),
 }
 
 impl SockOpt {
@@ -367,6 +374,7 @@ impl<F, B> Call<F, B> {
                 SockOpt::SndBuf(n) => format!("setsockopt({f}, SO_SNDBUF, {n})"),
                 SockOpt::NoDelay(on) => format!("setsockopt({f}, TCP_NODELAY, {})", u8::from(*on)),
                 SockOpt::Linger { on, secs } => format!("setsockopt({f}, SO_LINGER, {{{}, {secs}}})", u8::from(*on)),
+                SockOpt::Congestion(c) => format!("setsockopt({f}, TCP_CONGESTION, \"{}\")", c.name()),
             },
             Call::GetSockName { .. } => format!("getsockname({f})"),
             Call::GetPeerName { .. } => format!("getpeername({f})"),

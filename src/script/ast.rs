@@ -2,6 +2,7 @@
 
 use crate::net::link::LinkConfig;
 use crate::net::syscall::Call;
+use crate::net::tcp::congestion::CongestionControl;
 use crate::net::tcp::segment::TcpFlags;
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::TcpConfig;
@@ -116,6 +117,8 @@ pub enum TcpSetting {
     SendBuffer(usize),
     RecvBuffer(usize),
     WindowScaling(bool),
+    /// `net.ipv4.tcp_congestion_control`.
+    Congestion(CongestionControl),
 }
 
 impl LinkSetting {
@@ -159,6 +162,7 @@ impl TcpSetting {
             TcpSetting::SendBuffer(n) => cfg.send_buffer = n,
             TcpSetting::RecvBuffer(n) => cfg.recv_buffer = n,
             TcpSetting::WindowScaling(on) => cfg.window_scaling = on,
+            TcpSetting::Congestion(c) => cfg.congestion = c,
         }
     }
 }

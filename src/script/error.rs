@@ -189,6 +189,8 @@ pub enum Wanted {
     ShutdownHow,
     /// A socket option, as a word.
     SockOptWord,
+    /// A congestion control name `TCP_CONGESTION` takes.
+    CongestionControl,
     /// One of the socket options.
     SockOpt,
     /// `socket` or `accept` after `name =`.
@@ -486,10 +488,15 @@ impl Bilingual for Wanted {
             Wanted::Backlog => ("a backlog".into(), "백로그 크기".into()),
             Wanted::BufferSize => ("a buffer size".into(), "버퍼 크기".into()),
             Wanted::ShutdownHow => ("rd, wr or rdwr".into(), "rd, wr 또는 rdwr".into()),
-            Wanted::SockOptWord => {
-                (format!("an option ({SOCK_OPTS}, TCP_NODELAY)"), format!("옵션 ({SOCK_OPTS}, TCP_NODELAY)"))
-            }
-            Wanted::SockOpt => (format!("{SOCK_OPTS} or TCP_NODELAY"), format!("{SOCK_OPTS} 또는 TCP_NODELAY")),
+            Wanted::SockOptWord => (
+                format!("an option ({SOCK_OPTS}, TCP_NODELAY, TCP_CONGESTION)"),
+                format!("옵션 ({SOCK_OPTS}, TCP_NODELAY, TCP_CONGESTION)"),
+            ),
+            Wanted::SockOpt => (
+                format!("{SOCK_OPTS}, TCP_NODELAY or TCP_CONGESTION"),
+                format!("{SOCK_OPTS}, TCP_NODELAY 또는 TCP_CONGESTION"),
+            ),
+            Wanted::CongestionControl => ("\"reno\" or \"cubic\"".into(), "\"reno\" 또는 \"cubic\"".into()),
             Wanted::FdCall { name } => (
                 {
                     let name = shown(name);
@@ -682,6 +689,7 @@ pub(crate) mod tests {
             ShutdownHow,
             SockOptWord,
             SockOpt,
+            CongestionControl,
             FdCall { name: "fd".into() },
             ExpectWhat,
             ExpectAfter,
@@ -842,6 +850,9 @@ pub(crate) mod tests {
             "SO_RCVBUF",
             "SO_SNDBUF",
             "TCP_NODELAY",
+            "TCP_CONGESTION",
+            "reno",
+            "cubic",
             "state",
             "sent",
             "lost",

@@ -5,6 +5,7 @@ use super::ast::*;
 use super::error::{Found, ScriptError, ScriptErrorKind, Wanted};
 use super::lexer::{lex_line, Tok, Token};
 use super::limits::*;
+use crate::net::tcp::congestion::CongestionControl;
 use crate::net::tcp::segment::TcpFlags;
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::TcpConfig;
@@ -743,6 +744,7 @@ impl State {
                     "SO_RCVBUF" => SockOpt::RcvBuf(p.int::<u64>(Wanted::BufferSize, MAX_PAYLOAD as u64)? as usize),
                     "SO_SNDBUF" => SockOpt::SndBuf(p.int::<u64>(Wanted::BufferSize, MAX_PAYLOAD as u64)? as usize),
                     "SO_LINGER" => linger(p)?,
+                    "TCP_CONGESTION" => SockOpt::Congestion(congestion_control(p)?),
                     _ => return Err(p.wrong(col, Wanted::SockOpt, Found::Token(opt))),
                 };
                 CallSpec::SetSockOpt { fd, opt }
@@ -989,6 +991,19 @@ fn linger(p: &mut P) -> R<SockOpt> {
     Ok(SockOpt::Linger { on, secs })
 }
 
+/// A congestion control by its Linux name, quoted as in C or bare: `"cubic"`, `reno`.
+fn congestion_control(p: &mut P) -> R<CongestionControl> {
+    let col = p.col();
+    let name = match p.peek() {
+        Some(Tok::Str(s)) => String::from_utf8_lossy(s).into_owned(),
+        Some(Tok::Word(w)) => w.clone(),
+        _ => return Err(p.err(Wanted::CongestionControl)),
+    };
+    p.bump();
+    CongestionControl::from_name(&name.to_ascii_lowercase())
+        .ok_or_else(|| p.wrong(col, Wanted::CongestionControl, Found::Token(name)))
+}
+
 fn errno(p: &mut P) -> R<ResultExpect> {
     let col = p.col();
     let (w, _) = p.word(Wanted::ErrnoWord)?;
@@ -1035,6 +1050,7 @@ fn tcp_setting(p: &mut P) -> R<TcpSetting> {
             }
         }
         "window_scaling" => TcpSetting::WindowScaling(p.onoff()?),
+        "congestion" => TcpSetting::Congestion(congestion_control(p)?),
         other => return Err(p.wrong(col, Wanted::TcpSetting, Found::Token(other.to_string()))),
     })
 }

@@ -5,10 +5,13 @@
 //! retransmit, NewReno's partial ACKs, the RTO's collapse to one segment, the
 //! cwnd-limited test) are the stack's (net/ipv4/tcp_input.c, tcp_output.c);
 //! how cwnd grows and where ssthresh lands after a loss are the algorithm's
-//! (`struct tcp_congestion_ops`: `cong_avoid` and `ssthresh`). Reno is the one
-//! algorithm today; CUBIC becomes another [`Algorithm`] variant.
+//! (`struct tcp_congestion_ops`: `cong_avoid` and `ssthresh`): Reno, here, and
+//! CUBIC ([`super::cubic`]), chosen per socket with `TCP_CONGESTION`.
 
+use super::cubic::{AckSample, Cubic};
 use super::segment::SeqNumber;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
 
 /// Linux's "infinite" initial slow-start threshold.
 pub const SSTHRESH_INFINITE: u32 = i32::MAX as u32;
@@ -16,54 +19,88 @@ pub const SSTHRESH_INFINITE: u32 = i32::MAX as u32;
 /// Duplicate ACKs that start fast retransmit (RFC 5681 §3.2).
 const DUP_ACK_THRESHOLD: u32 = 3;
 
+/// A congestion control by the name `TCP_CONGESTION` gives it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CongestionControl {
+    /// RFC 5681 with NewReno recovery: the textbook's.
+    #[default]
+    Reno,
+    /// RFC 9438, Linux's default.
+    Cubic,
+}
+
+impl CongestionControl {
+    pub const ALL: [CongestionControl; 2] = [CongestionControl::Reno, CongestionControl::Cubic];
+
+    /// The name Linux knows it by (`/proc/sys/net/ipv4/tcp_available_congestion_control`).
+    pub fn name(self) -> &'static str {
+        match self {
+            CongestionControl::Reno => "reno",
+            CongestionControl::Cubic => "cubic",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<CongestionControl> {
+        CongestionControl::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
 /// The algorithm-specific part (Linux's `tcp_congestion_ops`).
 #[derive(Clone, Debug)]
-pub enum Algorithm {
+enum Algorithm {
     Reno(Reno),
+    Cubic(Box<Cubic>),
 }
 
 /// Reno (RFC 5681): slow start, then one segment per window of ACKed bytes.
 #[derive(Clone, Debug, Default)]
-pub struct Reno {
+struct Reno {
     /// Bytes acknowledged since cwnd last grew in congestion avoidance.
     acked: u32,
 }
 
-impl Algorithm {
+impl Reno {
     /// Linux's `cong_avoid`: cwnd grows by `acked` newly acknowledged bytes.
     fn grow(&mut self, cwnd: u32, ssthresh: u32, acked: u32, mss: u32) -> u32 {
-        match self {
-            Algorithm::Reno(reno) => {
-                if cwnd < ssthresh {
-                    // Slow start (RFC 5681 with RFC 3465's L = 1 SMSS per ACK).
-                    cwnd.saturating_add(acked.min(mss))
-                } else {
-                    // Congestion avoidance: one SMSS per window's worth of ACKed bytes.
-                    reno.acked = reno.acked.saturating_add(acked);
-                    if reno.acked >= cwnd {
-                        reno.acked -= cwnd;
-                        cwnd.saturating_add(mss)
-                    } else {
-                        cwnd
-                    }
-                }
+        if cwnd < ssthresh {
+            // Slow start (RFC 5681 with RFC 3465's L = 1 SMSS per ACK).
+            cwnd.saturating_add(acked.min(mss))
+        } else {
+            // Congestion avoidance: one SMSS per window's worth of ACKed bytes.
+            self.acked = self.acked.saturating_add(acked);
+            if self.acked >= cwnd {
+                self.acked -= cwnd;
+                cwnd.saturating_add(mss)
+            } else {
+                cwnd
             }
         }
     }
+}
 
-    /// Linux's `ssthresh`, on a loss with `flight` bytes outstanding: RFC 5681
-    /// §3.1 eq. (4), half the flight size but at least two segments.
-    fn ssthresh(&self, flight: u32, mss: u32) -> u32 {
-        match self {
-            Algorithm::Reno(_) => (flight / 2).max(2 * mss),
+impl Algorithm {
+    fn new(control: CongestionControl, now: u64, snd_nxt: SeqNumber) -> Algorithm {
+        match control {
+            CongestionControl::Reno => Algorithm::Reno(Reno::default()),
+            CongestionControl::Cubic => Algorithm::Cubic(Box::new(Cubic::new(now, snd_nxt))),
         }
     }
 
-    /// The retransmission timer fired: the count towards the next increase
-    /// starts over.
-    fn on_timeout(&mut self) {
+    fn control(&self) -> CongestionControl {
         match self {
-            Algorithm::Reno(reno) => reno.acked = 0,
+            Algorithm::Reno(_) => CongestionControl::Reno,
+            Algorithm::Cubic(_) => CongestionControl::Cubic,
+        }
+    }
+
+    /// Linux's `ssthresh`, on a loss with a window of `cwnd` bytes and `flight`
+    /// outstanding. Reno: RFC 5681 §3.1 eq. (4), half the flight size but at
+    /// least two segments. CUBIC: β · cwnd, in whole packets.
+    fn ssthresh(&mut self, cwnd: u32, flight: u32, mss: u32) -> u32 {
+        match self {
+            Algorithm::Reno(_) => (flight / 2).max(2 * mss),
+            Algorithm::Cubic(cubic) => cubic.ssthresh(cwnd / mss).saturating_mul(mss),
         }
     }
 }
@@ -75,6 +112,27 @@ pub enum AckAction {
     /// Fast retransmit (third duplicate) or NewReno's partial ACK: resend the
     /// first unacknowledged segment now.
     RetransmitFirst,
+}
+
+/// One ACK that moved `snd_una` forward, as congestion control sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct NewAck {
+    pub ack: SeqNumber,
+    /// Sequence numbers newly acknowledged, and how many of them are data bytes.
+    pub acked: u32,
+    pub data_acked: u32,
+    pub now: u64,
+    pub snd_nxt: SeqNumber,
+    pub srtt_us: Option<u64>,
+}
+
+/// A segment of new data in flight, for per-ACK RTT samples (Linux keeps the
+/// send time on each skb of its retransmission queue).
+#[derive(Clone, Copy, Debug)]
+struct InFlight {
+    end: SeqNumber,
+    sent_at: u64,
+    retransmitted: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -93,11 +151,14 @@ pub struct Congestion {
     cwnd_limited: bool,
     usage_end: SeqNumber,
     algorithm: Algorithm,
+    /// Segments in flight with their send times: CUBIC's RTT samples, one per
+    /// ACK (Reno needs none, so nothing is kept for it).
+    in_flight: VecDeque<InFlight>,
 }
 
 impl Congestion {
     /// Before the handshake: no window until [`Congestion::start`].
-    pub fn new(iss: SeqNumber) -> Congestion {
+    pub fn new(iss: SeqNumber, control: CongestionControl) -> Congestion {
         Congestion {
             cwnd: 0,
             ssthresh: SSTHRESH_INFINITE,
@@ -106,7 +167,8 @@ impl Congestion {
             max_flight: 0,
             cwnd_limited: false,
             usage_end: iss,
-            algorithm: Algorithm::Reno(Reno::default()),
+            algorithm: Algorithm::new(control, 0, iss),
+            in_flight: VecDeque::new(),
         }
     }
 
@@ -118,25 +180,80 @@ impl Congestion {
         self.ssthresh
     }
 
-    /// The MSS is known (the peer's SYN): the initial window, RFC 6928's
-    /// `segments` × MSS (Linux's `tcp_init_cwnd`).
-    pub fn start(&mut self, segments: u32, mss: u32) {
-        self.cwnd = segments.max(1) * mss;
+    pub fn control(&self) -> CongestionControl {
+        self.algorithm.control()
     }
 
-    /// An ACK that moved `snd_una` forward by `acked` sequence numbers,
-    /// `data_acked` of them data bytes. NewReno (RFC 6582 §3.2): in fast
+    /// The MSS is known (the peer's SYN): the initial window, RFC 6928's
+    /// `segments` × MSS (Linux's `tcp_init_cwnd`), and the algorithm starts
+    /// (`tcp_init_congestion_control`) at `now`, its first round ending at `snd_nxt`.
+    pub fn start(&mut self, segments: u32, mss: u32, now: u64, snd_nxt: SeqNumber) {
+        self.cwnd = segments.max(1) * mss;
+        self.algorithm = Algorithm::new(self.control(), now, snd_nxt);
+    }
+
+    /// `setsockopt(TCP_CONGESTION)`: another algorithm from now on, started
+    /// afresh as `tcp_reinit_congestion_control` does; cwnd and ssthresh stay.
+    pub fn set_control(&mut self, control: CongestionControl, now: u64, snd_nxt: SeqNumber) {
+        if control != self.control() {
+            self.algorithm = Algorithm::new(control, now, snd_nxt);
+            self.in_flight.clear();
+        }
+    }
+
+    /// New data `..end` left at `now`.
+    pub fn on_send(&mut self, end: SeqNumber, now: u64) {
+        if matches!(self.algorithm, Algorithm::Cubic(_)) {
+            self.in_flight.push_back(InFlight { end, sent_at: now, retransmitted: false });
+        }
+    }
+
+    /// Data is being sent again: from the first unacknowledged segment only,
+    /// or (`all`, after a timeout) everything in flight. ACKs covering it give
+    /// no RTT sample (Karn; Linux's `FLAG_RETRANS_DATA_ACKED`).
+    pub fn on_retransmit(&mut self, all: bool) {
+        let n = if all { self.in_flight.len() } else { 1 };
+        for s in self.in_flight.iter_mut().take(n) {
+            s.retransmitted = true;
+        }
+    }
+
+    /// The round trip of the newest segment `ack` covers (Linux's `ca_rtt_us`),
+    /// dropping what it covers from the record.
+    fn rtt_sample(&mut self, ack: SeqNumber, now: u64) -> Option<u64> {
+        let mut newest = None;
+        let mut tainted = false;
+        while let Some(s) = self.in_flight.front().copied().filter(|s| s.end <= ack) {
+            self.in_flight.pop_front();
+            tainted |= s.retransmitted;
+            newest = Some(s.sent_at);
+        }
+        if tainted {
+            return None;
+        }
+        newest.map(|at| now.saturating_sub(at))
+    }
+
+    /// An ACK that moved `snd_una` forward. NewReno (RFC 6582 §3.2): in fast
     /// recovery, an ACK short of `recover` is partial and the next hole is
     /// resent; one that reaches it ends recovery.
-    pub fn on_new_ack(&mut self, ack: SeqNumber, acked: u32, data_acked: u32, mss: u32) -> AckAction {
+    pub fn on_new_ack(&mut self, a: NewAck, mss: u32) -> AckAction {
         if self.recover.is_none() {
             self.dup_acks = 0;
         }
+        let rtt_us = self.rtt_sample(a.ack, a.now);
+        if let Algorithm::Cubic(cubic) = &mut self.algorithm {
+            // Linux's pkts_acked hook (`cubictcp_acked`): HyStart may end slow start.
+            let sample = AckSample { now_us: a.now, rtt_us, snd_una: a.ack, snd_nxt: a.snd_nxt, srtt_us: a.srtt_us };
+            if let Some(ssthresh) = cubic.acked(sample, self.cwnd / mss, self.ssthresh / mss, mss) {
+                self.ssthresh = ssthresh.saturating_mul(mss);
+            }
+        }
         match self.recover {
-            Some(recover) if ack < recover => {
+            Some(recover) if a.ack < recover => {
                 // Partial ACK: deflate by what left the network, plus the
                 // segment about to be resent.
-                self.cwnd = self.cwnd.saturating_sub(acked).saturating_add(mss).max(mss);
+                self.cwnd = self.cwnd.saturating_sub(a.acked).saturating_add(mss).max(mss);
                 AckAction::RetransmitFirst
             }
             Some(_) => {
@@ -148,7 +265,13 @@ impl Congestion {
             }
             None => {
                 if self.is_cwnd_limited() {
-                    self.cwnd = self.algorithm.grow(self.cwnd, self.ssthresh, data_acked, mss);
+                    self.cwnd = match &mut self.algorithm {
+                        Algorithm::Reno(reno) => reno.grow(self.cwnd, self.ssthresh, a.data_acked, mss),
+                        // Linux counts packets: a segment smaller than the MSS is one.
+                        Algorithm::Cubic(cubic) => cubic
+                            .cong_avoid(self.cwnd / mss, self.ssthresh / mss, a.data_acked.div_ceil(mss), a.now)
+                            .saturating_mul(mss),
+                    };
                 }
                 AckAction::Nothing
             }
@@ -164,7 +287,7 @@ impl Congestion {
         if self.recover.is_some() {
             self.cwnd = self.cwnd.saturating_add(mss);
         } else if self.dup_acks == DUP_ACK_THRESHOLD {
-            self.ssthresh = self.algorithm.ssthresh(flight, mss);
+            self.ssthresh = self.algorithm.ssthresh(self.cwnd, flight, mss);
             self.recover = Some(snd_max);
             self.cwnd = self.ssthresh + 3 * mss;
             return AckAction::RetransmitFirst;
@@ -172,13 +295,18 @@ impl Congestion {
         AckAction::Nothing
     }
 
-    /// The retransmission timer fired with `flight` bytes outstanding: RFC 5681
-    /// §3.1, ssthresh from the flight, cwnd down to one segment (Linux's
-    /// `tcp_enter_loss`); any recovery is abandoned.
-    pub fn on_retransmit_timeout(&mut self, flight: u32, mss: u32) {
-        self.ssthresh = self.algorithm.ssthresh(flight, mss);
+    /// The retransmission timer fired at `now` with `flight` bytes outstanding:
+    /// RFC 5681 §3.1, ssthresh from the algorithm, cwnd down to one segment
+    /// (Linux's `tcp_enter_loss`); any recovery is abandoned, and the algorithm
+    /// starts over (`tcp_set_ca_state(TCP_CA_Loss)`).
+    pub fn on_retransmit_timeout(&mut self, flight: u32, mss: u32, now: u64, snd_nxt: SeqNumber) {
+        self.ssthresh = self.algorithm.ssthresh(self.cwnd, flight, mss);
         self.cwnd = mss;
-        self.algorithm.on_timeout();
+        match &mut self.algorithm {
+            Algorithm::Reno(reno) => reno.acked = 0,
+            Algorithm::Cubic(cubic) => cubic.on_loss(now, snd_nxt),
+        }
+        self.on_retransmit(true);
         self.recover = None;
         self.dup_acks = 0;
     }
@@ -217,10 +345,15 @@ mod tests {
         SeqNumber(n)
     }
 
+    /// An ACK up to `ack` of `acked` data bytes.
+    fn ack(ack: u32, acked: u32) -> NewAck {
+        NewAck { ack: seq(ack), acked, data_acked: acked, now: 0, snd_nxt: seq(ack), srtt_us: None }
+    }
+
     /// A window of 10 segments, with `flight` bytes sent from 0.
     fn sending(flight: u32) -> Congestion {
-        let mut cc = Congestion::new(SeqNumber(0));
-        cc.start(10, MSS);
+        let mut cc = Congestion::new(SeqNumber(0), CongestionControl::Reno);
+        cc.start(10, MSS, 0, seq(0));
         cc.after_sending(true, seq(0), seq(flight), MSS);
         cc
     }
@@ -230,9 +363,9 @@ mod tests {
         // 10 000 bytes in flight fill cwnd: each ACK of one segment adds one
         // MSS (RFC 3465, L = 1), an ACK of three segments also only one.
         let mut cc = sending(10 * MSS);
-        assert_eq!(cc.on_new_ack(seq(1000), 1000, 1000, MSS), AckAction::Nothing);
+        assert_eq!(cc.on_new_ack(ack(1000, 1000), MSS), AckAction::Nothing);
         assert_eq!(cc.cwnd(), 11_000);
-        cc.on_new_ack(seq(4000), 3000, 3000, MSS);
+        cc.on_new_ack(ack(4000, 3000), MSS);
         assert_eq!((cc.cwnd(), cc.ssthresh()), (12_000, SSTHRESH_INFINITE));
     }
 
@@ -242,7 +375,7 @@ mod tests {
         // 10 000, so tcp_is_cwnd_limited says no and every ACK leaves cwnd be.
         let mut cc = sending(100);
         for i in 1..=50 {
-            cc.on_new_ack(seq(100 * i), 100, 100, MSS);
+            cc.on_new_ack(ack(100 * i, 100), MSS);
             cc.after_sending(true, seq(100 * i), seq(100 * (i + 1)), MSS);
         }
         assert_eq!(cc.cwnd(), 10_000);
@@ -252,7 +385,7 @@ mod tests {
     fn congestion_avoidance_adds_one_mss_per_window_of_acked_bytes() {
         // After a timeout with 8000 in flight: ssthresh 4000, cwnd 1000.
         let mut cc = sending(10 * MSS);
-        cc.on_retransmit_timeout(8 * MSS, MSS);
+        cc.on_retransmit_timeout(8 * MSS, MSS, 0, seq(0));
         assert_eq!((cc.cwnd(), cc.ssthresh()), (1000, 4000));
         // Slow start to ssthresh: 1000 → 2000 → 3000 → 4000 (each ACK while
         // the sender keeps cwnd full).
@@ -260,7 +393,7 @@ mod tests {
         for expect in [2000, 3000, 4000] {
             cc.after_sending(true, seq(una), seq(una + cc.cwnd()), MSS);
             una += MSS;
-            cc.on_new_ack(seq(una), MSS, MSS, MSS);
+            cc.on_new_ack(ack(una, MSS), MSS);
             assert_eq!(cc.cwnd(), expect);
         }
         // cwnd = ssthresh: avoidance. Four ACKs of 1000 reach 4000 acked: +1 MSS
@@ -269,7 +402,7 @@ mod tests {
         for _ in 0..4 {
             cc.after_sending(true, seq(una), seq(una + cc.cwnd()), MSS);
             una += MSS;
-            cc.on_new_ack(seq(una), MSS, MSS, MSS);
+            cc.on_new_ack(ack(una, MSS), MSS);
             seen.push(cc.cwnd());
         }
         assert_eq!(seen, vec![4000, 4000, 4000, 5000]);
@@ -277,11 +410,11 @@ mod tests {
         for _ in 0..4 {
             cc.after_sending(true, seq(una), seq(una + cc.cwnd()), MSS);
             una += MSS;
-            cc.on_new_ack(seq(una), MSS, MSS, MSS);
+            cc.on_new_ack(ack(una, MSS), MSS);
         }
         assert_eq!(cc.cwnd(), 5000);
         cc.after_sending(true, seq(una), seq(una + cc.cwnd()), MSS);
-        cc.on_new_ack(seq(una + MSS), MSS, MSS, MSS);
+        cc.on_new_ack(ack(una + MSS, MSS), MSS);
         assert_eq!(cc.cwnd(), 6000);
     }
 
@@ -300,10 +433,10 @@ mod tests {
         assert_eq!(cc.cwnd(), 9000);
         // Partial ACK of 3000 (to 3000 < recover): 9000 − 3000 + 1000 = 7000,
         // and the next hole is resent.
-        assert_eq!(cc.on_new_ack(seq(3000), 3000, 3000, MSS), AckAction::RetransmitFirst);
+        assert_eq!(cc.on_new_ack(ack(3000, 3000), MSS), AckAction::RetransmitFirst);
         assert_eq!(cc.cwnd(), 7000);
         // Full ACK (10 000 = recover): cwnd = ssthresh, recovery over.
-        assert_eq!(cc.on_new_ack(seq(10_000), 7000, 7000, MSS), AckAction::Nothing);
+        assert_eq!(cc.on_new_ack(ack(10_000, 7000), MSS), AckAction::Nothing);
         assert_eq!((cc.cwnd(), cc.ssthresh()), (5000, 5000));
     }
 
@@ -314,12 +447,12 @@ mod tests {
             cc.on_duplicate_ack(10 * MSS, seq(10 * MSS), MSS);
         }
         // 3000 outstanding at the timeout: ssthresh = max(1500, 2000) = 2000.
-        cc.on_retransmit_timeout(3 * MSS, MSS);
+        cc.on_retransmit_timeout(3 * MSS, MSS, 0, seq(0));
         assert_eq!((cc.cwnd(), cc.ssthresh()), (1000, 2000));
         // Out of recovery: an ACK below the old recover point grows cwnd (slow
         // start) rather than being taken for a partial ACK.
         cc.after_sending(true, seq(7000), seq(8000), MSS);
-        assert_eq!(cc.on_new_ack(seq(8000), 1000, 1000, MSS), AckAction::Nothing);
+        assert_eq!(cc.on_new_ack(ack(8000, 1000), MSS), AckAction::Nothing);
         assert_eq!(cc.cwnd(), 2000);
     }
 }

@@ -5,7 +5,7 @@
 //! It performs no I/O: `on_segment`, `on_timer` and the application calls take the
 //! current time and write what must happen into a [`TcpOut`].
 
-use super::congestion::{AckAction, Congestion};
+use super::congestion::{AckAction, Congestion, CongestionControl, NewAck};
 use super::recv_queue::RecvQueue;
 use super::rtt::{RttEstimator, MIN_RTO_US};
 use super::segment::{SeqNumber, TcpFlags, TcpSegment};
@@ -176,7 +176,7 @@ impl Tcb {
             last_oow_ack: None,
             retries: 0,
             persist_backoff: 0,
-            cc: Congestion::new(iss),
+            cc: Congestion::new(iss, cfg.congestion),
             orphaned: false,
             read_shutdown: false,
             ack_pending: None,
@@ -212,7 +212,7 @@ impl Tcb {
         out: &mut TcpOut,
     ) -> Tcb {
         let mut tcb = Tcb::new(cfg, local, remote, iss, our_mss, TcpState::Listen);
-        tcb.take_syn_options(syn);
+        tcb.take_syn_options(syn, now);
         tcb.irs = syn.seq_number();
         tcb.rcv_nxt = syn.seq_number() + 1;
         tcb.snd_wnd = u32::from(syn.window);
@@ -312,6 +312,12 @@ impl Tcb {
 
     pub fn set_nagle(&mut self, on: bool) {
         self.cfg.nagle = on;
+    }
+
+    /// `setsockopt(TCP_CONGESTION)` on a connection: the new algorithm starts now.
+    pub fn set_congestion_control(&mut self, control: CongestionControl, now: u64) {
+        self.cfg.congestion = control;
+        self.cc.set_control(control, now, self.snd_nxt);
     }
 
     /// Queues as much of `data[from..]` as the send buffer takes (sharing the
@@ -424,7 +430,7 @@ impl Tcb {
         if !f.syn() {
             return;
         }
-        self.take_syn_options(seg);
+        self.take_syn_options(seg, now);
         self.irs = seg.seq_number();
         self.rcv_nxt = seg.seq_number() + 1;
         self.snd_wl1 = seg.seq_number();
@@ -593,7 +599,15 @@ impl Tcb {
         // RTT sample (Karn: the timed segment is forgotten whenever we retransmit).
         self.rtt.on_ack(ack, self.snd_nxt, now);
         self.retries = 0;
-        if self.cc.on_new_ack(ack, acked, data_acked as u32, self.snd_mss) == AckAction::RetransmitFirst {
+        let new_ack = NewAck {
+            ack,
+            acked,
+            data_acked: data_acked as u32,
+            now,
+            snd_nxt: self.snd_nxt,
+            srtt_us: self.rtt.srtt_us(),
+        };
+        if self.cc.on_new_ack(new_ack, self.snd_mss) == AckAction::RetransmitFirst {
             // NewReno partial ACK: retransmit the next hole.
             self.retransmit_first(now, SendReason::FastRetransmit, out);
         }
@@ -766,7 +780,7 @@ impl Tcb {
             _ => {
                 // RFC 5681 §3.1 eq. (4): halve, then restart from one segment.
                 let flight = self.snd_max - self.snd_una;
-                self.cc.on_retransmit_timeout(flight, self.snd_mss);
+                self.cc.on_retransmit_timeout(flight, self.snd_mss, now, self.snd_nxt);
                 self.snd_nxt = self.snd_una;
                 self.output_with(now, SendReason::Retransmit, out);
                 if !self.timers.is_running(TimerKind::Retransmit) && self.snd_una != self.snd_max {
@@ -890,6 +904,7 @@ impl Tcb {
         };
         if !retransmission {
             self.rtt.on_send(self.snd_nxt + seg_len, now);
+            self.cc.on_send(self.snd_nxt + seg_len, now);
         }
         self.snd_nxt += seg_len;
         if self.snd_nxt > self.snd_max {
@@ -907,6 +922,7 @@ impl Tcb {
         let saved = self.snd_nxt;
         self.snd_nxt = self.snd_una;
         self.rtt.on_retransmit();
+        self.cc.on_retransmit(false);
         // One segment goes whatever cwnd and the peer's window say.
         self.send_one(now, reason, self.snd_mss, out);
         if saved > self.snd_nxt {
@@ -1111,7 +1127,7 @@ impl Tcb {
         }
     }
 
-    fn take_syn_options(&mut self, syn: &TcpSegment) {
+    fn take_syn_options(&mut self, syn: &TcpSegment, now: u64) {
         let peer_mss = syn.mss.map_or(DEFAULT_MSS, u32::from);
         self.snd_mss = peer_mss.min(self.our_mss).max(64);
         match syn.window_scale {
@@ -1124,7 +1140,7 @@ impl Tcb {
                 self.snd_wscale = 0;
             }
         }
-        self.cc.start(self.cfg.initial_cwnd_segments, self.snd_mss);
+        self.cc.start(self.cfg.initial_cwnd_segments, self.snd_mss, now, self.snd_nxt);
     }
 
     /// Our SYN was acknowledged: the handshake's round trip is the first RTT sample.

@@ -3,6 +3,7 @@
 
 pub mod congestion;
 pub mod conn;
+pub mod cubic;
 pub mod recv_queue;
 pub mod rtt;
 pub mod segment;
@@ -11,6 +12,7 @@ pub mod socket;
 pub mod state;
 pub mod timers;
 
+use congestion::CongestionControl;
 use serde::{Deserialize, Serialize};
 
 /// Stack-wide TCP settings. Defaults follow Linux where a lesson can see them.
@@ -47,6 +49,8 @@ pub struct TcpConfig {
     pub recv_buffer: usize,
     /// RFC 7323 window scaling.
     pub window_scaling: bool,
+    /// `net.ipv4.tcp_congestion_control`: the algorithm new connections use.
+    pub congestion: CongestionControl,
 }
 
 /// Two settings of a [`TcpConfig`] that cannot hold together. The script
@@ -99,6 +103,7 @@ impl Default for TcpConfig {
             send_buffer: 65_536,
             recv_buffer: 65_536,
             window_scaling: true,
+            congestion: CongestionControl::Reno,
         }
     }
 }

@@ -41,6 +41,9 @@ impl World {
         if let Some(on) = sock.nagle {
             cfg.nagle = on;
         }
+        if let Some(control) = sock.congestion {
+            cfg.congestion = control;
+        }
         cfg
     }
 
@@ -480,6 +483,7 @@ impl World {
             recv_buffer: tcp.recv_buffer,
             send_buffer: tcp.send_buffer,
             nagle: tcp.nagle,
+            congestion: tcp.congestion,
             ..TcpSock::default()
         };
         let iss = self.rng.next_u32();
