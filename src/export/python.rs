@@ -30,11 +30,17 @@ class Order:
             self.busy += 1
 
     def end(self, line):
+        """The line's call returned: the next line's turn, if it did not come yet."""
         i = self.lines.index(line)
         with self.cv:
-            self.busy -= 1
             if self.at == i:
                 self.at, self.started = i + 1, None
+            self.cv.notify_all()
+
+    def done(self):
+        """The line is reported: it no longer counts as running."""
+        with self.cv:
+            self.busy -= 1
             self.cv.notify_all()
 
     def settle(self, bound):
@@ -69,6 +75,8 @@ def show(value):
         return "[" + errno.errorcode.get(value, str(int(value))) + "]" if value else "[0]"
     if isinstance(value, socket.socket):
         return "a socket"
+    if isinstance(value, str):
+        return value
     return repr(value)
 
 
@@ -99,6 +107,7 @@ def report(line, text, got, want):
         tally["met" if ok else "unmet"] += want is not None
         said = "" if ok else "   <- the lesson expects " + show(want)
         print(f"line {line}: {text}  ->  {show(got)}{said}", flush=True)
+    order.done()
 
 
 def call(line, text, fn, want=None, may_block=False):
@@ -116,10 +125,11 @@ def call(line, text, fn, want=None, may_block=False):
     return got
 
 
-def pause(line, seconds):
+def pause(line, text, seconds):
     order.begin(line)
     time.sleep(seconds)
     order.end(line)
+    report(line, text, f"slept {seconds} s", None)
 
 
 def settle(line):
@@ -127,6 +137,7 @@ def settle(line):
     order.settle(3)
     time.sleep(0.02)
     order.end(line)
+    report(line, "run", "the blocked calls returned, or 3 s passed", None)
 
 
 def finish():
@@ -168,6 +179,7 @@ def state(line, text, s, want):
         tally["met" if ok else "unmet"] += 1
         said = "" if ok else "   <- the lesson expects " + STATES[want]
         print(f"line {line}: {text}  ->  {STATES.get(got, show(got))}{said}", flush=True)
+    order.done()
 "#;
 
 /// A connection the kernel keeps after its socket let go of it.
@@ -448,9 +460,15 @@ pub fn render(plan: &Plan) -> String {
         let line = step.line;
         match &step.what {
             What::Sleep { us, lesson_us } => {
-                let capped =
-                    if us != lesson_us { format!(" (the lesson waits {})", fmt_us(*lesson_us)) } else { String::new() };
-                let _ = writeln!(out, "    pause({line}, {})  # {}{capped}", *us as f64 / 1e6, step.source);
+                let capped = if us != lesson_us {
+                    format!(
+                        "  # the lesson waits {}; real time is capped as `socklab run --real` caps it",
+                        fmt_us(*lesson_us)
+                    )
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(out, "    pause({line}, {}, {}){capped}", py_str(&step.source), *us as f64 / 1e6);
             }
             What::Settle => {
                 let _ = writeln!(out, "    settle({line})  # run: until the blocked calls return");
