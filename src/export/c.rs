@@ -508,9 +508,6 @@ pub fn render(plan: &Plan) -> String {
         let _ = writeln!(out, "#include <{h}>");
     }
     out.push('\n');
-    for (name, real, what) in plan.constants() {
-        let _ = writeln!(out, "#define {name} \"{real}\" /* {what} */");
-    }
     let order: Vec<String> = plan.order().iter().map(|l| l.to_string()).collect();
     let _ = writeln!(
         out,
@@ -663,38 +660,10 @@ pub fn render(plan: &Plan) -> String {
     }
     out.push_str("    finish();\n}\n");
     let mut program = head;
+    program.push_str(&plan.constants_for(&out, |name, real, what| format!("#define {name} \"{real}\" /* {what} */")));
     program.push('\n');
-    program.push_str(&helpers_for(&out).join("\n\n"));
+    program.push_str(&super::helpers_for(HELPERS, &out).join("\n\n"));
     program.push('\n');
     program.push_str(&out);
     program
-}
-
-/// Whether `text` uses `name`: the name called, indexed or passed, as a word of its own.
-fn mentions(text: &str, name: &str) -> bool {
-    text.match_indices(name).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + name.len()..].chars().next();
-        !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') && matches!(after, Some('(' | '[' | ')'))
-    })
-}
-
-/// The helpers `code` uses, and those they use, in the order they are defined
-/// (each after what it uses); the shared state always.
-fn helpers_for(code: &str) -> Vec<&'static str> {
-    let mut used = vec![false; HELPERS.len()];
-    used[0] = true;
-    loop {
-        let known: String = HELPERS.iter().zip(&used).filter(|(_, u)| **u).map(|(h, _)| h.1).collect();
-        let more: Vec<usize> = (0..HELPERS.len())
-            .filter(|&i| !used[i] && (mentions(code, HELPERS[i].0) || mentions(&known, HELPERS[i].0)))
-            .collect();
-        if more.is_empty() {
-            break;
-        }
-        for i in more {
-            used[i] = true;
-        }
-    }
-    HELPERS.iter().zip(&used).filter(|(_, u)| **u).map(|(h, _)| h.1).collect()
 }

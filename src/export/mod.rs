@@ -621,6 +621,18 @@ impl Plan {
         out
     }
 
+    /// The constants `code` uses, each as `line` writes it (name, address, what
+    /// it stands for), one a line.
+    pub fn constants_for(&self, code: &str, line: impl Fn(&str, Ipv4Addr, &str) -> String) -> String {
+        let used = |name: &str| {
+            code.match_indices(name).any(|(at, _)| {
+                let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+                !word(code[..at].chars().next_back()) && !word(code[at + name.len()..].chars().next())
+            })
+        };
+        self.constants().iter().filter(|c| used(&c.0)).map(|(n, ip, what)| line(n, *ip, what) + "\n").collect()
+    }
+
     /// The constant for a loopback address, if one names it.
     pub fn constant_of(&self, ip: Ipv4Addr) -> Option<String> {
         self.constants().into_iter().find(|c| c.1 == ip).map(|c| c.0)
@@ -863,6 +875,36 @@ pub fn header_lines(plan: &Plan, run: &[&str]) -> Vec<String> {
         out.push("The program makes its calls, but their outcomes will differ from the lesson's.".into());
     }
     out
+}
+
+/// Whether `text` uses `name`: the name called, indexed or passed, as a word of its own.
+fn mentions(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') && matches!(after, Some('(' | '[' | ')'))
+    })
+}
+
+/// The helpers `code` uses, and those they use, in the order they are defined
+/// (each after what it uses); the first (the shared state) always: a program
+/// carries no helper it does not use, so its compiler warns of none.
+pub(crate) fn helpers_for(helpers: &[(&str, &'static str)], code: &str) -> Vec<&'static str> {
+    let mut used = vec![false; helpers.len()];
+    used[0] = true;
+    loop {
+        let known: String = helpers.iter().zip(&used).filter(|(_, u)| **u).map(|(h, _)| h.1).collect();
+        let more: Vec<usize> = (0..helpers.len())
+            .filter(|&i| !used[i] && (mentions(code, helpers[i].0) || mentions(&known, helpers[i].0)))
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        for i in more {
+            used[i] = true;
+        }
+    }
+    helpers.iter().zip(&used).filter(|(_, u)| **u).map(|(h, _)| h.1).collect()
 }
 
 #[cfg(test)]

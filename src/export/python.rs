@@ -379,9 +379,7 @@ pub fn render(plan: &Plan) -> String {
         }
     }
     out.push_str("\nimport collections\nimport errno\nimport os\nimport socket\nimport struct\nimport threading\nimport time\n\n");
-    for (name, real, what) in plan.constants() {
-        let _ = writeln!(out, "{name} = {}  # {what}", py_str(&real.to_string()));
-    }
+    out.push_str(CONSTANTS);
     let order = plan.order();
     let lines: Vec<String> = order.iter().map(|l| l.to_string()).collect();
     let _ = writeln!(out, "\n# The lines that take turns, in the lesson's order.\nLINES = [{}]", lines.join(", "));
@@ -480,5 +478,10 @@ pub fn render(plan: &Plan) -> String {
         }
     }
     out.push_str("    finish()\n\n\nif __name__ == \"__main__\":\n    main()\n");
-    out
+    let constants =
+        plan.constants_for(&out, |name, real, what| format!("{name} = {}  # {what}", py_str(&real.to_string())));
+    out.replacen(CONSTANTS, &constants, 1)
 }
+
+/// Where the constants go, once the program says which it uses.
+const CONSTANTS: &str = "@@constants@@\n";
