@@ -258,7 +258,8 @@ fn py_str(text: &str) -> String {
 
 /// A Python bytes literal.
 fn py_bytes(bytes: &[u8]) -> String {
-    format!("b\"{}\"", bytes.escape_ascii().to_string().replace('"', "\\\""))
+    // escape_ascii writes \\, \", \', \n, \t, \r and \xNN: Python's escapes too.
+    format!("b\"{}\"", bytes.escape_ascii())
 }
 
 fn payload(p: &Payload) -> String {
