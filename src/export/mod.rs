@@ -147,6 +147,16 @@ pub fn export(script: &Script, source: &str, name: &str, language: Language) -> 
     })
 }
 
+/// A lesson's program as the page offers it: its file name (the lesson's id
+/// made a file name, `udp-ten` → `udp_ten.py`) and its text, or why it cannot
+/// be exported (a script that does not parse says its first error).
+pub fn for_download(id: &str, text: &str, language: Language) -> Result<(String, String), String> {
+    let name = id.replace(|c: char| !(c.is_ascii_alphanumeric() || c == '_'), "_");
+    let script = crate::script::parse(text).map_err(|e| e.to_string())?;
+    let program = export(&script, text, &name, language).map_err(|e| e.to_string())?;
+    Ok((format!("{name}.{}", language.extension()), program))
+}
+
 /// Why real sockets on loopback cannot run `script` as written, if they can't:
 /// faults and lossy links change what calls return, and the kernel's loopback
 /// has neither. Packet and counter expectations only observe.

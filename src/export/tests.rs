@@ -149,3 +149,12 @@ fn a_program_carries_only_the_helpers_it_uses() {
     assert!(tcp.contains("static void state(") && !tcp.contains("sendto_from"));
     assert!(mentions("x = end(1);", "end") && !mentions("send(1);", "end") && !mentions("the end.", "end"));
 }
+
+#[test]
+fn the_page_offers_a_lesson_under_its_id_as_a_file_name() {
+    let (name, program) = for_download("udp-ten", lesson("udp-ten"), Language::Python).unwrap();
+    assert_eq!(name, "udp_ten.py");
+    assert!(program.starts_with("#!/usr/bin/env python3\n# udp_ten.sock: "), "{program}");
+    assert!(for_download("sandbox", "host a 10.0.0.1\na: close(3)\n", Language::C).unwrap_err().contains("line 2"));
+    assert!(for_download("sandbox", "hots a\n", Language::Rust).is_err());
+}
