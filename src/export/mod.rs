@@ -79,10 +79,6 @@ impl Language {
             Language::Rust => "rs",
         }
     }
-
-    pub fn from_name(name: &str) -> Option<Language> {
-        Language::ALL.into_iter().find(|l| l.name() == name)
-    }
 }
 
 /// Why a script does not export.
@@ -648,22 +644,12 @@ impl Plan {
         self.constants().into_iter().find(|c| c.1 == ip).map(|c| c.0)
     }
 
-    /// The most bytes one receive asks for, on any host.
-    pub fn max_recv(&self) -> usize {
-        self.steps
-            .iter()
-            .filter_map(|s| match &s.what {
-                What::Call { op: Op::Recv { len, .. }, .. } => Some(*len),
-                _ => None,
-            })
-            .max()
-            .unwrap_or(0)
-    }
-
+    /// Whether any call of the plan is one `test` picks.
     pub fn uses<F: Fn(&Op) -> bool>(&self, test: F) -> bool {
         self.steps.iter().any(|s| matches!(&s.what, What::Call { op, .. } if test(op)))
     }
 
+    /// Whether the plan reads any TCP state.
     pub fn has_states(&self) -> bool {
         self.steps.iter().any(|s| matches!(s.what, What::State { .. }))
     }
