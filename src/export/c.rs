@@ -263,9 +263,10 @@ static void finish(void) {
     ),
     (
         "table_state",
-        r#"/* A connection that went on without its socket (TIME-WAIT after both FINs) is
-   in the kernel's table, as `ss` shows it: /proc/net/tcp by its local end
-   (get_timewait4_sock); a connection not listed there is CLOSED. */
+        r#"/* A connection that went on without its socket (TIME-WAIT after both FINs:
+   tcp_time_wait hands it to a timewait sock, tcp_done leaves the socket CLOSE,
+   which TCP_INFO reports) is in the kernel's table, as `ss` shows it:
+   /proc/net/tcp by its local end (get_timewait4_sock); not listed: CLOSED. */
 static int table_state(int s) {
     struct sockaddr_in sa;
     socklen_t len = sizeof sa;

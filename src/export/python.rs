@@ -186,9 +186,10 @@ def state(line, text, s, want):
 const TABLE_HELPER: &str = r#"
 
 def table_state(local):
-    """A connection that went on without its socket (TIME-WAIT after both FINs)
-    is in the kernel's table, as `ss` shows it: /proc/net/tcp by its local end
-    (get_timewait4_sock); a connection not listed there is CLOSED."""
+    """A connection that went on without its socket (TIME-WAIT after both FINs:
+    tcp_time_wait hands it to a timewait sock, tcp_done leaves the socket CLOSE,
+    which TCP_INFO reports) is in the kernel's table, as `ss` shows it:
+    /proc/net/tcp by its local end (get_timewait4_sock); not listed: CLOSED."""
     end = socket.inet_aton(local[0])[::-1].hex().upper() + ":%04X" % local[1]
     with open("/proc/net/tcp") as table:
         for row in table.readlines()[1:]:

@@ -326,9 +326,10 @@ fn connect_from(s: &Socket, source: Ipv4Addr, to: SockAddr) -> io::Result<()> {
     "LAST-ACK", "LISTEN", "CLOSING", "SYN-RECEIVED",
 ];
 
-/// A connection that went on without its socket (TIME-WAIT after both FINs)
-/// is in the kernel's table, as `ss` shows it: /proc/net/tcp by its local end
-/// (get_timewait4_sock); a connection not listed there is CLOSED.
+/// A connection that went on without its socket (TIME-WAIT after both FINs:
+/// tcp_time_wait hands it to a timewait sock, tcp_done leaves the socket CLOSE,
+/// which TCP_INFO reports) is in the kernel's table, as `ss` shows it:
+/// /proc/net/tcp by its local end (get_timewait4_sock); not listed: CLOSED.
 fn table_state(s: &Socket) -> u8 {
     let Ok(local) = name_of(s.local_addr()) else { return 7 };
     let end = format!("{:08X}:{:04X}", u32::from(*local.ip()).swap_bytes(), local.port());
