@@ -11,12 +11,15 @@
 //!   loading in slices, notices, the URL codec.
 //! - [`view`] — what a trace means and where it goes on a diagram, plain Rust:
 //!   endpoints, related events, packet stories, explanations, layouts, the page's words.
+//! - [`export`] — the lesson as real code: a script as a runnable Python, C or Rust
+//!   program making the same socket calls on real sockets (`socklab export`, the page's download).
 //! - `ui` — the Yew page (wasm32 only): components and the one reducer, nothing else.
 //!
 //! Dependencies point one way: `net` knows nothing of its drivers or views, and
 //! nothing below `ui` knows Yew, so `cargo test` sees all of it.
 
 pub mod bench;
+pub mod export;
 pub mod lang;
 pub mod lesson;
 #[cfg(feature = "native")]

@@ -221,3 +221,33 @@ fn script_text_reaches_the_terminal_bounded() {
     let _ = std::fs::remove_file(word);
     let _ = std::fs::remove_file(host);
 }
+
+/// `export --to LANG FILE` prints the program on stdout; `--runnable` says why
+/// a lesson real sockets cannot show is left out (exit 3); a script that cannot
+/// be exported is an error at its line (exit 2).
+#[test]
+fn export_prints_the_program_or_says_why_not() {
+    let good = temp_file("export.sock", GOOD.as_bytes());
+    let out = Command::new(BIN).args(["export", "--to", "python"]).arg(&good).output().expect("run socklab");
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let program = text(&out.stdout);
+    let stem = good.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    assert!(program.starts_with(&format!("#!/usr/bin/env python3\n# {stem}.sock\n")), "{}", show(&out));
+    assert!(program.contains("lambda: l.listen(5), want=0)"), "{}", show(&out));
+    let out = Command::new(BIN).args(["export", "--to", "c", "--runnable"]).arg(&good).output().expect("run socklab");
+    assert!(out.status.success() && text(&out.stdout).contains("CALL(5, 0, listen(l, 5));"), "{}", show(&out));
+
+    let lossy = temp_file("lossy.sock", b"host a 10.0.0.1\nhost b 10.0.0.2\nlink a b loss 50%\n");
+    let out = Command::new(BIN).args(["export", "--to", "rust", "--runnable"]).arg(&lossy).output().expect("run");
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    assert!(
+        out.stdout.is_empty() && text(&out.stderr).contains("line 3: the script makes a link lose"),
+        "{}",
+        show(&out)
+    );
+
+    let numbered = temp_file("numbered.sock", b"host a 10.0.0.1\na: s = socket(udp)\na: close(3)\n");
+    let out = Command::new(BIN).args(["export", "--to", "python"]).arg(&numbered).output().expect("run socklab");
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(text(&out.stderr).contains("cannot export: line 3: descriptor 3 is a number"), "{}", show(&out));
+}

@@ -106,6 +106,12 @@ native_diff() {
         cargo run --locked --quiet --features native --bin socklab -- diff $lessons
 }
 
+# The lessons as real code: every lesson real sockets can run, exported to Python,
+# C and Rust and each program run, inside the same loopback-only namespace.
+export_programs() {
+    unshare -n sh -c 'ip link set lo up && exec "$@"' sh tools/export-check
+}
+
 # A bounded fuzz run of each target (fuzz/), replaying and extending its corpus.
 fuzz_smoke() {
     if ! rustup toolchain list | grep -q '^nightly'; then
@@ -161,6 +167,9 @@ if [ -x tools/pcap-check ]; then
 fi
 if [ -f src/bin/socklab.rs ] && grep -q '"diff"\|Diff' src/bin/socklab.rs; then
     stage "socklab diff: model vs Linux on loopback (unshare -n)" count_plain native_diff
+fi
+if [ -x tools/export-check ]; then
+    stage "socklab export: the lessons as Python, C and Rust programs on loopback (unshare -n)" count_plain export_programs
 fi
 stage "fuzz smoke (cargo fuzz, bounded)" count_plain fuzz_smoke
 stage "browser tests (wasm-bindgen-test, headless Chromium)" count_cargo browser

@@ -6,6 +6,8 @@
 //! - `socklab diff FILE...`    run scripts in the model and on real loopback sockets,
 //!   compare every call's outcome
 //! - `socklab bench [NAME...]` the fixed benchmark workloads
+//! - `socklab export --to python|c|rust FILE` the script as a runnable program on
+//!   real sockets, on standard output
 //!
 //! `--real` on check and run drives real sockets on loopback (src/native), each
 //! script within a wall-clock budget (`--real-budget`, 30 s by default; diff too).
@@ -86,6 +88,19 @@ enum Command {
         #[arg(long, value_name = "DURATION", value_parser = parse_budget)]
         real_budget: Option<Duration>,
     },
+    /// Print the script as a runnable program making the same socket calls on real
+    /// sockets (exit 0; 2 when it cannot be exported; 3 with --runnable when real
+    /// sockets cannot do what the lesson shows).
+    Export {
+        file: PathBuf,
+        /// The program's language.
+        #[arg(long, value_enum)]
+        to: ExportTo,
+        /// Print nothing (and exit 3) when real sockets cannot do what the lesson
+        /// shows: faults, lossy links, a lesson-wide `#! kernel:` note.
+        #[arg(long)]
+        runnable: bool,
+    },
     /// Run the fixed benchmark workloads and print `name value unit` lines.
     Bench {
         /// Workloads to run (all when none are named).
@@ -108,6 +123,13 @@ enum Command {
         #[arg(default_value = "scenarios")]
         dir: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportTo {
+    Python,
+    C,
+    Rust,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -177,6 +199,7 @@ fn main() -> ExitCode {
         }
         Command::Scenarios { dir } => scenarios(&dir),
         Command::Diff { files, verbose, real_budget } => diff(&files, verbose, &real_options(real_budget)),
+        Command::Export { file, to, runnable } => export(&file, to, runnable),
         Command::Bench { names, format, runs, scale, clock } => bench(&names, format, runs, scale, clock),
     };
     ExitCode::from(exit_status(result))
@@ -648,6 +671,30 @@ fn run_real(file: &Path, format: Format, options: &NativeOptions) -> Result<u8, 
         }
     }
     Ok(if report.failed_expectations().next().is_none() { 0 } else { 1 })
+}
+
+/// `export`: the script as a program on standard output.
+fn export(path: &Path, to: ExportTo, runnable: bool) -> Result<u8, Usage> {
+    use socklab::export::Language;
+    let (name, text, script) = load(path)?;
+    if runnable {
+        if let Some(why) = socklab::export::not_runnable(&script, &text) {
+            warn!("{name}: not exported: {}", shown_up_to(&why, MAX_LINE_CHARS));
+            return Ok(3);
+        }
+    }
+    let language = match to {
+        ExportTo::Python => Language::Python,
+        ExportTo::C => Language::C,
+        ExportTo::Rust => Language::Rust,
+    };
+    let stem = path.file_stem().map_or("lesson".into(), |s| s.to_string_lossy().into_owned());
+    let program = socklab::export::export(&script, &text, &stem, language)
+        .map_err(|e| Usage(format!("{name}: cannot export: {e}")))?;
+    if let Err(e) = std::io::stdout().lock().write_all(program.as_bytes()) {
+        write_failed(&e);
+    }
+    Ok(0)
 }
 
 /// `diff`: the model and the kernel, call by call.

@@ -8,13 +8,13 @@ use super::{NativeOptions, NativeOutcome, NativeReport};
 use crate::net::addr::EPHEMERAL_PORTS;
 use crate::net::syscall::{render_result, CallResult, CallValue};
 use crate::net::SocketAddrV4;
-use crate::script::ast::{LinkSetting, Script, StmtKind};
+use crate::script::ast::Script;
 use crate::script::{LineDetail, RunOptions, RunReport};
 
 /// The marker a lesson puts on a call line whose kernel outcome is known to
 /// differ from the model's, followed by the reason: `#! kernel: ...`. On a line
 /// of its own it marks the whole lesson as not comparable.
-pub const DIVERGENCE_NOTE: &str = "#! kernel:";
+pub use crate::export::DIVERGENCE_NOTE;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
@@ -85,23 +85,11 @@ impl DiffReport {
 
 /// Why a script's outcomes cannot be compared with the kernel's, if they can't:
 /// faults and lossy links change what calls return, and the kernel's loopback
-/// has neither. Packet and counter expectations only observe, so a script with
-/// them is compared call by call, those lines skipped.
+/// has neither (the same rule decides which lessons' exported programs
+/// `make test` runs). Packet and counter expectations only observe, so a
+/// script with them is compared call by call, those lines skipped.
 pub fn not_comparable(script: &Script) -> Option<String> {
-    script.statements.iter().find_map(|s| {
-        let why = match &s.kind {
-            StmtKind::Fault { .. } => "injects a fault",
-            StmtKind::Link { settings, .. }
-                if settings.iter().any(
-                    |x| matches!(x, LinkSetting::Loss(p) | LinkSetting::Dup(p) | LinkSetting::Reorder(p) | LinkSetting::Corrupt(p) | LinkSetting::Truncate(p) if *p > 0.0),
-                ) =>
-            {
-                "makes a link lose, duplicate, reorder, corrupt or truncate"
-            }
-            _ => return None,
-        };
-        Some(format!("line {}: the script {why}, which the kernel's loopback cannot do", s.line))
-    })
+    crate::export::beyond_loopback(script)
 }
 
 /// Runs `script` (whose text is `source`) in the model and on real sockets.

@@ -528,6 +528,7 @@ pub fn App() -> Html {
                             <button type="button" onclick={on_pcap}>{ tr(lang, Text::DownloadPcap) }</button>
                         </div>
                     </section>
+                    <super::export::ExportCode {lang} id={state.lesson.id.clone()} text={state.lesson.text().to_string()} />
                 </aside>
             </div>
         </div>
