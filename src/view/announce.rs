@@ -58,6 +58,15 @@ pub fn announce(cx: &Context, trace: &[TraceEvent], step: Range<usize>) -> Strin
     format!("{}: {text}.", format_time(time))
 }
 
+/// One event of a step, `trace[index]`, in words (the event list's row), or `None`
+/// for an event the step's sentence leaves out (a window change; a call whose
+/// return is in the same step, which says it). `trace` holds everything up to the
+/// end of the step `step`.
+pub fn describe(cx: &Context, trace: &[TraceEvent], step: Range<usize>, index: usize) -> Option<String> {
+    let events = trace.get(step)?;
+    clause(cx, trace, events, trace.get(index)?)
+}
+
 /// The descriptor `socket` was known by at the end of `trace`: the `fd` of the last
 /// successful return that named it (`socket()`, `accept()`, or a call on it).
 fn fd_of(trace: &[TraceEvent], socket: SocketId) -> Option<i32> {
