@@ -19,7 +19,7 @@ use crate::view::words::{tr, Text};
 
 /// How many events the table shows: the recent past is what a step is read
 /// against, and a table of a whole long lesson would cost more than the step.
-const ROWS: usize = 40;
+const ROWS: usize = 24;
 
 #[derive(Properties)]
 pub struct EventTableProps {
@@ -52,6 +52,16 @@ type Row = (usize, usize, u64, String, String, Option<u64>);
 #[function_component]
 pub fn EventTable(props: &EventTableProps) -> Html {
     let lang = props.lang;
+    // The newest rows are at the bottom: keep them in view as the lesson steps.
+    let scroller = use_node_ref();
+    {
+        let scroller = scroller.clone();
+        use_effect_with((props.pos, Rc::as_ptr(&props.timeline) as usize), move |_| {
+            if let Some(el) = scroller.cast::<web_sys::Element>() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    }
     let world = &props.world;
     let host_name = |h| world.host_name(h).to_string();
     let cx = Context { lang, packets: &props.packets, numbering: props.numbering, host_name: &host_name };
@@ -89,14 +99,14 @@ pub fn EventTable(props: &EventTableProps) -> Html {
         (Some(first), Lang::Ko) => format!("{}–{}단계의 사건 (지금 단계는 ▶ 표시)", first.0, props.pos),
     };
     html! {
-        <div class="events-scroll" tabindex="0" role="region" aria-label={tr(lang, Text::EventsTitle)}>
+        <div class="events-scroll" ref={scroller} tabindex="0" role="region" aria-label={tr(lang, Text::EventsTitle)}>
             <table class="events" id="events">
                 <caption>{ caption }</caption>
                 <thead>
                     <tr>
                         <th scope="col">{ tr(lang, Text::StepWord) }</th>
                         <th scope="col">{ tr(lang, Text::EventTime) }</th>
-                        <th scope="col">{ tr(lang, Text::EventWhere) }</th>
+                        <th scope="col" class="where-col">{ tr(lang, Text::EventWhere) }</th>
                         <th scope="col">{ tr(lang, Text::EventWhat) }</th>
                         <th scope="col">{ tr(lang, Text::EventPacket) }</th>
                     </tr>
@@ -106,28 +116,54 @@ pub fn EventTable(props: &EventTableProps) -> Html {
                     let current = step == props.pos;
                     let selected = packet.is_some() && packet == props.selected_packet;
                     html! {
-                        <tr key={index} data-event={index.to_string()}
-                            class={classes!(current.then_some("current"), selected.then_some("selected"))}
-                            aria-current={current.then_some("step")}>
-                            <th scope="row">{ if current { format!("▶ {step}") } else { step.to_string() } }</th>
-                            <td class="num">{ format_time(time) }</td>
-                            <td>{ place }</td>
-                            <td>{ what }</td>
-                            <td>
-                                if let Some(id) = packet {
-                                    <button type="button" class="chip inspect" data-packet={id.to_string()}
-                                            aria-pressed={selected.to_string()}
-                                            aria-label={format!("{} #{id}", tr(lang, Text::Inspect))}
-                                            onclick={let on = props.on_packet.clone(); move |_| on.emit(id)}>
-                                        { format!("#{id}") }
-                                    </button>
-                                }
-                            </td>
-                        </tr>
+                        <EventRow key={index} {lang} {step} {index} {time} {place} {what} {packet} {current} {selected}
+                                  on_packet={props.on_packet.clone()} />
                     }
                 }) }
                 </tbody>
             </table>
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EventRowProps {
+    lang: Lang,
+    step: usize,
+    /// Its trace index.
+    index: usize,
+    time: u64,
+    place: String,
+    what: String,
+    packet: Option<u64>,
+    current: bool,
+    selected: bool,
+    on_packet: Callback<u64>,
+}
+
+/// One event: a row that a step leaves alone unless it became or stopped being
+/// the current step's or the selected packet's.
+#[function_component]
+fn EventRow(props: &EventRowProps) -> Html {
+    let (lang, step, current) = (props.lang, props.step, props.current);
+    html! {
+        <tr data-event={props.index.to_string()}
+            class={classes!(current.then_some("current"), props.selected.then_some("selected"))}
+            aria-current={current.then_some("step")}>
+            <th scope="row">{ if current { format!("▶ {step}") } else { step.to_string() } }</th>
+            <td class="num">{ format_time(props.time) }</td>
+            <td class="where-col">{ &props.place }</td>
+            <td>{ &props.what }</td>
+            <td>
+                if let Some(id) = props.packet {
+                    <button type="button" class="chip inspect" data-packet={id.to_string()}
+                            aria-pressed={props.selected.to_string()}
+                            aria-label={format!("{} #{id}", tr(lang, Text::Inspect))}
+                            onclick={let on = props.on_packet.clone(); move |_| on.emit(id)}>
+                        { format!("#{id}") }
+                    </button>
+                }
+            </td>
+        </tr>
     }
 }
