@@ -62,6 +62,16 @@ async function stepUntilFlying(page, max = 40) {
   throw new Error('no packet ever flew');
 }
 
+/** Presses Tab until the focus is on an element matching `selector`; returns it (as a handle). */
+async function tabTo(page, selector, max = 120) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const el = await page.evaluateHandle((sel) => document.activeElement?.closest(sel) ?? null, selector);
+    if (await el.evaluate((e) => e !== null)) return el;
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
 /** axe-core on the whole page: no serious or critical violations; the others are printed. */
 async function audit(page, name) {
   await page.addScriptTag({ path: AXE });
@@ -107,12 +117,7 @@ test('the handshake stepped with the keyboard alone: the live region says each s
   const { context, page, problems } = await open();
   assert.equal(await page.locator('#announce').getAttribute('aria-live'), 'polite');
   // Tab, and nothing else, reaches the step button.
-  let reached = false;
-  for (let i = 0; i < 30 && !reached; i++) {
-    await page.keyboard.press('Tab');
-    reached = await page.evaluate(() => document.activeElement?.id === 'step-forward');
-  }
-  assert.ok(reached, 'Tab reaches the step button');
+  await tabTo(page, '#step-forward', 30);
   // Enter on the focused button steps; so does → anywhere outside a text field.
   const said = [];
   const was = await pos(page);
@@ -141,14 +146,21 @@ test('the handshake stepped with the keyboard alone: the live region says each s
   await page.keyboard.press('Home');
   await page.waitForFunction(() => document.querySelector('#position')?.dataset.pos === '0');
   await stepUntilFlying(page);
-  const arrow = page.locator('.sequence .arrow').first();
-  await arrow.focus();
-  assert.ok(await arrow.evaluate((a) => a === document.activeElement), 'an arrow takes the focus');
+  const arrow = await tabTo(page, '.sequence .arrow');
   await page.keyboard.press('Enter');
-  assert.equal(await page.locator('.inspector').getAttribute('data-packet'), await arrow.getAttribute('data-packet'));
+  await page.locator('.inspector[data-packet]').waitFor();
+  assert.equal(await page.locator('.inspector').getAttribute('data-packet'), await arrow.evaluate((a) => a.dataset.packet));
   // The focus ring is visible on it.
   const ring = await page.locator('.sequence .arrow:focus-visible .hit').evaluate((h) => getComputedStyle(h).stroke);
   assert.notEqual(ring, 'rgba(0, 0, 0, 0)');
+  // And from the event table: Tab on to a row's packet button, Enter (→ still steps from there).
+  await stepBy(page);
+  const inspect = await tabTo(page, '#events button.inspect');
+  await page.keyboard.press('Enter');
+  const picked = await inspect.evaluate((b) => b.dataset.packet);
+  await page.waitForFunction((id) => document.querySelector('.inspector')?.dataset.packet === id, picked);
+  assert.equal(await inspect.evaluate((b) => b.getAttribute('aria-pressed')), 'true');
+  await stepBy(page);
 
   // In Korean, the region speaks Korean.
   await page.getByRole('button', { name: '한국어' }).focus();
