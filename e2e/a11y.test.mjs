@@ -162,6 +162,18 @@ test('the handshake stepped with the keyboard alone: the live region says each s
   assert.equal(await inspect.evaluate((b) => b.getAttribute('aria-pressed')), 'true');
   await stepBy(page);
 
+  // Playing, the region keeps quiet (a sentence per step would pile up); pausing says where it stopped.
+  await page.locator('#step-forward').focus();
+  await page.keyboard.press('Home');
+  await page.waitForFunction(() => document.querySelector('#position')?.dataset.pos === '0');
+  await page.locator('#play').click();
+  await page.waitForFunction(() => Number(document.querySelector('#position')?.dataset.pos) >= 2);
+  assert.equal(await announced(page), '');
+  await page.locator('#play').click();
+  await page.waitForFunction(() => document.querySelector('#play')?.getAttribute('aria-pressed') === 'false');
+  const stopped = await pos(page);
+  assert.equal(await announced(page), said[stopped - 1]);
+
   // In Korean, the region speaks Korean.
   await page.getByRole('button', { name: '한국어' }).focus();
   await page.keyboard.press('Enter');

@@ -331,7 +331,11 @@ pub fn App() -> Html {
     let (sent, delivered, lost) = counts(&all_packets, end);
     let explanation = explain(lang, timeline.events_of(pos), &state.world, &all_packets, numbering);
     // The live region's sentence: the step just taken, or where the lesson stands.
-    let announcement = if pos == 0 {
+    // Silent while playing: a step every 175 ms would queue sentences faster than
+    // they can be spoken; pausing says the step it stopped at.
+    let announcement = if state.playing {
+        String::new()
+    } else if pos == 0 {
         tr(lang, Text::AtStart).to_string()
     } else {
         let host_name = |h| state.world.host_name(h).to_string();
