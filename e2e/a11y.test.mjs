@@ -113,7 +113,7 @@ for (const [width, viewport] of [['1280', DESKTOP], ['390', PHONE]]) {
   });
 }
 
-test('the handshake stepped with the keyboard alone: the live region says each step in one sentence', async () => {
+test('the first lesson (the tour) stepped with the keyboard alone: the live region says each step in one sentence', async () => {
   const { context, page, problems } = await open();
   assert.equal(await page.locator('#announce').getAttribute('aria-live'), 'polite');
   // Tab, and nothing else, reaches the step button.
