@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::console::Console;
+use super::events::EventTable;
 use super::inspector::Inspector;
 use super::panels::{download, download_bytes, socket_choices, trace_json, BreakIt, Buffers};
 use super::script_view::{SandboxEditor, ScriptLines};
@@ -21,6 +22,7 @@ use crate::lesson::share;
 use crate::net::link::LinkSettings;
 use crate::net::tcp::state::TcpState;
 use crate::net::TraceKind;
+use crate::view::announce::{announce, Context};
 use crate::view::explain::explain;
 use crate::view::packets::{counts, Numbering};
 use crate::view::topology::format_time;
@@ -328,6 +330,18 @@ pub fn App() -> Html {
     let numbering = state.numbering;
     let (sent, delivered, lost) = counts(&all_packets, end);
     let explanation = explain(lang, timeline.events_of(pos), &state.world, &all_packets, numbering);
+    // The live region's sentence: the step just taken, or where the lesson stands.
+    // Silent while playing: a step every 175 ms would queue sentences faster than
+    // they can be spoken; pausing says the step it stopped at.
+    let announcement = if state.playing {
+        String::new()
+    } else if pos == 0 {
+        tr(lang, Text::AtStart).to_string()
+    } else {
+        let host_name = |h| state.world.host_name(h).to_string();
+        let cx = Context { lang, packets: &all_packets, numbering, host_name: &host_name };
+        announce(&cx, timeline.trace_until(pos), first..end)
+    };
 
     // The selected socket, its last transition, the selected packet.
     let view = state.selected_socket.filter(|s| state.world.socket(*s).is_some()).map(|s| state.world.socket_view(s));
@@ -390,7 +404,7 @@ pub fn App() -> Html {
                     <button type="button" class="ghost" onclick={d(Action::DismissNotice)}>{ tr(lang, Text::Close) }</button>
                 </div>
             }
-            <section class="card lesson">
+            <section class="card lesson" aria-label={tr(lang, Text::Lesson)}>
                 <div class="lesson-pick">
                     <label for="lesson-select">{ tr(lang, Text::Lesson) }</label>
                     <select id="lesson-select" onchange={on_lesson}>
@@ -445,6 +459,11 @@ pub fn App() -> Html {
                     </span>
                 </div>
                 <p class="keys">{ tr(lang, Text::Keys) }</p>
+                // Read out by screen readers on every step; the explanation below is
+                // there to be read at leisure, not spoken over it.
+                <p id="announce" class="sr-only" role="status" aria-live="polite" aria-atomic="true">
+                    { announcement }
+                </p>
             </section>
             <div class="content">
                 <main class="views">
@@ -467,6 +486,12 @@ pub fn App() -> Html {
                         <Sequence layout={seq.clone()} packets={all_packets.clone()} {first} {end} {now} {lang} {numbering}
                                   selected_packet={state.selected_packet} linked={linked.clone()} on_packet={on_packet.clone()}
                                   on_event={(*on_event).clone()} />
+                    </section>
+                    <section class="card events-card">
+                        <h2>{ tr(lang, Text::EventsTitle) }</h2>
+                        <EventTable {lang} timeline={timeline.clone()} world={state.world.clone()}
+                                    packets={super::Shared(all_packets.clone())} {pos} {numbering}
+                                    selected_packet={state.selected_packet} on_packet={on_packet.clone()} />
                     </section>
                     <section class="card script-card">
                         <h2>{ tr(lang, Text::ScriptTitle) }</h2>
@@ -495,7 +520,7 @@ pub fn App() -> Html {
                     </div>
                 </main>
                 <aside class="side">
-                    <section class="card explain" aria-live="polite">
+                    <section class="card explain">
                         <h2>{ tr(lang, Text::WhatHappened) }</h2>
                         if explanation.is_empty() {
                             <p class="muted">{ tr(lang, Text::AtStart) }</p>

@@ -15,18 +15,20 @@ use crate::view::words::{tr, Text};
 /// A buffer as a bar: `parts` are (CSS class, words, bytes).
 fn bar(label: &str, parts: &[(&'static str, &str, usize)], capacity: usize) -> Html {
     let cap = capacity.max(parts.iter().map(|p| p.2).sum::<usize>()).max(1) as f64;
+    let nums = format!(
+        "{} / {capacity} B",
+        parts.iter().map(|(_, words, n)| format!("{words} {n}")).collect::<Vec<_>>().join(" · ")
+    );
     html! {
         <div class="bar-row">
             <div class="bar-label">{ label }</div>
-            <div class="bar" role="img" aria-label={label.to_string()}>
+            // The bar says in words what its lengths show.
+            <div class="bar" role="img" aria-label={format!("{label}: {nums}")}>
                 { for parts.iter().filter(|p| p.2 > 0).map(|(class, _, n)| html! {
                     <span class={classes!("seg", *class)} style={format!("width: {:.2}%", *n as f64 / cap * 100.0)}></span>
                 }) }
             </div>
-            <div class="bar-nums">
-                { parts.iter().map(|(_, words, n)| format!("{words} {n}")).collect::<Vec<_>>().join(" · ") }
-                { format!(" / {capacity} B") }
-            </div>
+            <div class="bar-nums">{ nums }</div>
         </div>
     }
 }

@@ -55,7 +55,7 @@ pub fn ScriptLines(props: &ScriptLinesProps) -> Html {
     // One component per line: a step changes the marks of a line or two, and a
     // line whose props are equal is not rendered again.
     html! {
-        <ol class="script-lines" aria-label={tr(props.lang, Text::ScriptTitle)}>
+        <ol class="script-lines" tabindex="0" aria-label={tr(props.lang, Text::ScriptTitle)}>
             if shown.start > 0 { { hidden(shown.start) } }
             { for report.lines.iter().enumerate().skip(shown.start).take(shown.len()).map(|(i, l)| {
                 let stage = line_stage(report, &props.calls, i, end, props.now);

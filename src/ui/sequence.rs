@@ -151,7 +151,7 @@ pub fn Sequence(props: &SequenceProps) -> Html {
         .map(|(k, lane)| (k, lane_label(lane, props.lang, end)))
         .collect();
     html! {
-        <div class="seq-scroll" ref={scroller} tabindex="0" aria-label={tr(props.lang, Text::SequenceTitle)}>
+        <div class="seq-scroll" ref={scroller} tabindex="0" role="region" aria-label={tr(props.lang, Text::SequenceTitle)}>
             <svg class="seq-head" viewBox={format!("0 0 {width} {HEAD}")}
                  style={format!("aspect-ratio: {width} / {HEAD}; min-width: {min_width}px")} aria-hidden="true">
                 { for l.hosts.iter().filter(|h| h.born < end).map(|h| html! {
@@ -434,12 +434,17 @@ fn SeqArrow(props: &ArrowProps) -> Html {
     let long = !known && (x2 - a.x1).hypot(y2 - a.y1) > LONG_DASHED_LINE;
     let label = p.label(props.numbering);
     let w = label_width(&label);
+    // Named by what it shows (label in name), its analysis word included.
+    let spoken = match &p.analysis {
+        Some(word) => format!("{label} [{}]", analysis(props.lang, word)),
+        None => label.clone(),
+    };
     html! {
         <g class={classes!("arrow", p.kind(), (!known).then_some("flying"), long.then_some("long"), lost.then_some("lost"),
                            props.current.then_some("current"), props.selected.then_some("selected"),
                            props.linked.then_some("linked"), p.analysis.is_some().then_some("analysed"))}
            data-packet={a.id.to_string()} data-label={label.clone()} role="button" tabindex="0"
-           aria-label={label.clone()} {onclick} onkeydown={on_activate(pick)}>
+           aria-label={spoken} {onclick} onkeydown={on_activate(pick)}>
             <line class="hit" x1={a.x1.to_string()} y1={a.y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
             <line class="shaft" x1={a.x1.to_string()} y1={a.y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}
                   marker-end={(!lost).then_some("url(#arrowhead)")} />

@@ -114,10 +114,17 @@ pub fn StateMachine(props: &StateMachineProps) -> Html {
     // Linked transitions the figure has no arrow for (SYN-SENT → CLOSED on a RST).
     let linked_extra: Vec<(TcpState, TcpState)> =
         props.linked.iter().copied().filter(|e| off_diagram(e) && Some(*e) != extra).collect();
+    // The figure in words: whose socket, its state (the caption), and its last change.
+    let label = match last {
+        Some((f, t)) => {
+            format!("{}: {}, {} → {}", tr(props.lang, Text::StateMachineLabel), props.caption, f.name(), t.name())
+        }
+        None => format!("{}: {}", tr(props.lang, Text::StateMachineLabel), props.caption),
+    };
     html! {
         <div class="fsm-wrap">
             <p class="caption">{ &props.caption }</p>
-            <svg class="fsm" viewBox={format!("0 0 {W} {H}")} role="img" aria-label={tr(props.lang, Text::StateMachineLabel)}>
+            <svg class="fsm" viewBox={format!("0 0 {W} {H}")} role="img" aria-label={label}>
                 <defs>
                     <marker id="fsm-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6"
                             orient="auto-start-reverse">

@@ -87,11 +87,23 @@ pub fn Topology(props: &TopologyProps) -> Html {
     let marks = packet_marks(&l, &props.packets, props.first, props.end, props.world.now(), props.numbering);
     let crowded = is_crowded(&marks);
     let lang = props.lang;
+    // What the picture shows, for a screen reader: its hosts and links (the sockets
+    // and packets inside are buttons with labels of their own).
+    let summary = format!(
+        "{}: {}; {}",
+        tr(lang, Text::TopologyLabel),
+        l.hosts.iter().map(|h| format!("{} {}", h.name, h.addrs.join(" "))).collect::<Vec<_>>().join(", "),
+        l.links
+            .iter()
+            .map(|k| format!("{} {} {}", tr(lang, Text::OnTheLink), k.latency, tr(lang, Text::OneWay)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     html! {
         <div class="topo-scroll">
         <svg class={classes!("topology", column.then_some("column"), crowded.then_some("crowded"))}
              viewBox={format!("0 0 {} {}", l.width, l.height)}
-             role="group" aria-label={tr(lang, Text::TopologyLabel)}>
+             role="group" aria-label={summary}>
             { for l.links.iter().map(|x| html! { <LinkView key={format!("l{}", x.id.0)} line={x.clone()} {lang} {column} /> }) }
             { for l.hosts.iter().map(|h| {
                 // Only the host holding the selected socket hears of the selection:
@@ -202,30 +214,43 @@ fn socket_row(h: &HostBox, s: &SocketView, y: f64, edge: f64, props: &HostViewPr
     };
     let port = s.local.map(|a| a.port());
     let blocked = s.blocked.iter().map(|c| format!("{c}()")).collect::<Vec<_>>().join(", ");
+    let proto = s.protocol.to_string().to_uppercase();
+    // Its name is the host's and then every word it shows, in the order shown: a
+    // speech-input user who says what they see finds it (WCAG 2.5.3, label in name).
+    let mut spoken = vec![h.name.clone(), format!("fd {fd} {proto} {state}")];
+    if !blocked.is_empty() {
+        spoken.push(format!("⋯ {} {blocked}", tr(props.lang, Text::Waits)));
+    }
+    spoken.push(addrs.clone());
+    if let Some(port) = port {
+        spoken.push(format!(":{port}"));
+    }
     html! {
         <g class={classes!("socket", selected.then_some("selected"))} data-socket={s.id.0.to_string()}
            data-fd={fd.clone()} data-state={state.clone()} role="button" tabindex="0"
-           aria-label={format!("{} fd {fd} {} {state}", h.name, s.protocol.to_string().to_uppercase())}
+           aria-label={spoken.join(" ")}
            aria-pressed={selected.to_string()} {onclick} onkeydown={on_activate(pick)}>
             <rect class="socket-row" x={(h.x + 6.0).to_string()} y={(y + 2.0).to_string()}
                   width={(h.w - 12.0).to_string()} height={(row_h(s) - 4.0).to_string()} rx="6" />
             <text class="socket-head" x={(h.x + 14.0).to_string()} y={(y + 17.0).to_string()}>
                 <tspan class="fd">{ format!("fd {fd}") }</tspan>
-                <tspan>{ format!(" {} ", s.protocol.to_string().to_uppercase()) }</tspan>
+                <tspan>{ format!(" {proto} ") }</tspan>
                 <tspan class="tcp-state">{ state }</tspan>
             </text>
             if !blocked.is_empty() {
                 <text class="blocked" x={(h.x + 14.0).to_string()} y={(y + 46.0).to_string()}>
-                    { format!("⋯ {} {blocked}", tr(props.lang, Text::Waits)) }
+                    // Each text leads with a space the drawing drops (SVG strips it) and
+                    // the accessible text keeps, so the words do not run together.
+                    { format!(" ⋯ {} {blocked}", tr(props.lang, Text::Waits)) }
                 </text>
             }
-            <text class="socket-addr" x={(h.x + 14.0).to_string()} y={(y + 32.0).to_string()}>{ addrs }</text>
+            <text class="socket-addr" x={(h.x + 14.0).to_string()} y={(y + 32.0).to_string()}>{ format!(" {addrs}") }</text>
             if let Some(port) = port {
                 <g class="port">
                     <rect x={(edge - 5.0).to_string()} y={(y + 14.0).to_string()} width="10" height="10" rx="2" />
                     <text class="port-label" x={(if h.port_right != h.ports_inside { edge + 8.0 } else { edge - 8.0 }).to_string()}
                           y={(y + 23.0).to_string()} text-anchor={if h.port_right != h.ports_inside { "start" } else { "end" }}>
-                        { format!(":{port}") }
+                        { format!(" :{port}") }
                     </text>
                 </g>
             }
@@ -246,12 +271,17 @@ fn packet_mark(m: &PacketMark, props: &TopologyProps) -> Html {
         Callback::from(move |_: ()| on_packet.emit(id))
     };
     let crossed = m.state == "lost" || doomed;
+    // Named by what it shows (label in name), its analysis word included.
+    let name = match &m.note {
+        Some(note) => format!("{shown} {}", analysis(props.lang, note)),
+        None => shown.clone(),
+    };
     html! {
         <g key={m.id.to_string()} class={classes!("pkt", m.kind, m.state, selected.then_some("selected"),
                                                   doomed.then_some("doomed"), linked.then_some("linked"))}
            style={format!("transform: translate({:.1}px, {:.1}px)", m.x, m.y)}
            data-packet={m.id.to_string()} data-label={m.label.clone()} data-state={m.state}
-           role="button" tabindex="0" aria-label={m.label.clone()}
+           role="button" tabindex="0" aria-label={name}
            onclick={move |_| on_packet.emit(id)} onkeydown={on_activate(on_key)}>
             <rect x={(-w / 2.0).to_string()} y="-10" width={w.to_string()} height="20" rx="10" />
             <text class="pkt-label" x="0" y="4" text-anchor="middle">{ shown }</text>
