@@ -23,6 +23,7 @@ use crate::lesson::timeline::Timeline;
 use crate::net::packet::Body;
 use crate::net::tcp::segment::TcpFlags;
 use crate::net::tcp::state::TcpState;
+use crate::net::trace::Cause;
 use crate::net::{Errno, Protocol, SysCall, TraceEvent, TraceKind, World};
 use crate::view::explain::explain;
 use crate::view::packets::{Numbering, PacketInfo};
@@ -504,7 +505,9 @@ pub struct Reveal {
 }
 
 /// The reveal of `answered` in `lang`: `events` are its step's events, `world`
-/// the world after it (the hosts' names), for the explanation ([`explain`]).
+/// the world after it (the hosts' names). The explanation ([`explain`]) is the
+/// answer's own event, with the timer behind it when a timer caused it (the
+/// step's other events are in the page's "what just happened").
 pub fn reveal(
     lang: Lang,
     answered: &Answered,
@@ -524,7 +527,13 @@ pub fn reveal(
             format!("아쉽습니다. 고른 답은 {picked}, 정답은 {answer}입니다."),
         )
     });
-    Reveal { right: answered.is_right(), verdict, explanation: explain(lang, events, world, packets, numbering) }
+    let answer_event = events.iter().find(|e| e.id == q.event);
+    let timer = answer_event.and_then(|e| match e.kind.cause() {
+        Some(Cause::Timer(id)) => Some(id),
+        _ => None,
+    });
+    let own: Vec<TraceEvent> = events.iter().filter(|e| e.id == q.event || Some(e.id) == timer).cloned().collect();
+    Reveal { right: answered.is_right(), verdict, explanation: explain(lang, &own, world, packets, numbering) }
 }
 
 /// The quiz panel's fixed words.
@@ -532,7 +541,10 @@ pub fn reveal(
 pub enum QuizText {
     Title,
     Mode,
+    On,
     Off,
+    /// What quiz mode does, while it is off.
+    Intro,
     Skip,
     ResetScore,
     Score,
@@ -545,7 +557,9 @@ impl QuizText {
         lang.pick(match self {
             QuizText::Title => ("Predict, then see", "예측하고 확인하기"),
             QuizText::Mode => ("Quiz mode", "퀴즈 모드"),
-            QuizText::Off => (
+            QuizText::On => ("on", "켜짐"),
+            QuizText::Off => ("off", "꺼짐"),
+            QuizText::Intro => (
                 "Turn on quiz mode to predict each step before it happens: the next segment, the next state, what a call returns.",
                 "퀴즈 모드를 켜면 각 단계가 일어나기 전에 예측해 볼 수 있습니다: 다음 세그먼트, 다음 상태, 호출의 반환값.",
             ),
@@ -732,7 +746,11 @@ mod tests {
         let answered = quiz.revealed(q.step).expect("revealed");
         let en = reveal(Lang::En, answered, events, &world, &r.packets, Numbering::Relative);
         assert_eq!(en.verdict, "Not quite: you picked returns 0; the answer is −1 ECONNREFUSED.");
-        assert!(en.explanation.iter().any(|l| l.contains("ECONNREFUSED") && l.contains("Cause: RST")), "{en:?}");
+        assert_eq!(en.explanation.len(), 1, "the answer's own event: {en:?}");
+        assert!(
+            en.explanation[0].starts_with("The call returns −1 ECONNREFUSED")
+                && en.explanation[0].contains("Cause: RST")
+        );
         let ko = reveal(Lang::Ko, answered, events, &world, &r.packets, Numbering::Relative);
         assert_eq!(ko.verdict, "아쉽습니다. 고른 답은 0 반환, 정답은 −1 ECONNREFUSED입니다.");
         assert!(ko.explanation.iter().any(|l| l.contains("원인: server이(가) 보낸 RST")), "{ko:?}");

@@ -4,7 +4,7 @@
 //! - [`state`] — the one reducer: Yew's `Reducible` over
 //!   [`crate::lesson::session::AppState::reduce`], timed by the browser's clock.
 //! - [`app`] — the page; [`topology`], [`sequence`], [`state_machine`],
-//!   [`inspector`], [`panels`], [`script_view`], [`console`] — the views.
+//!   [`inspector`], [`panels`], [`script_view`], [`console`], [`quiz`] — the views.
 //!
 //! [`install_panic_hook`] is the safety net: a panic is logged to the console and a
 //! banner with a reset button replaces the blank page a dead app would leave;
@@ -15,6 +15,7 @@ pub mod app;
 pub mod console;
 pub mod inspector;
 pub mod panels;
+pub mod quiz;
 pub mod script_view;
 pub mod sequence;
 pub mod state;
