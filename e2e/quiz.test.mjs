@@ -96,6 +96,8 @@ for (const lang of LANGS) {
     const wrong = await answer(page, '[S.] seq 0 ack 1');
     assert.match(wrong, lang.wrong);
     assert.equal(await page.locator('#quiz-reveal').getAttribute('class'), 'quiz-reveal wrong');
+    await page.locator('#quiz').evaluate((q) => q.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: join(SHOTS, lang.shot.replace('.png', '-wrong.png')) });
     // The refused connect: its errno among what connect can return.
     await stepUntilAsked(page, lang.connectPrompt);
     const errnos = await page.locator('.quiz-choice').allTextContents();
