@@ -322,17 +322,21 @@ fn outcomes(call: &SysCall, protocol: Protocol) -> Option<Outcomes> {
     };
     Some(match call {
         // __inet_stream_connect: the handshake's end (sock_error: ECONNREFUSED
-        // from a RST, ETIMEDOUT when the SYN retries ran out), EINPROGRESS on a
-        // non-blocking socket, EISCONN; tcp_v4_connect: ENETUNREACH.
-        SysCall::Connect { .. } if tcp => {
-            o(Answer::Returns(0), vec![], &[ECONNREFUSED, ETIMEDOUT, ENETUNREACH, EINPROGRESS, EISCONN], true)
-        }
+        // from a RST, ETIMEDOUT when the SYN retries ran out, else
+        // ECONNABORTED), EINPROGRESS on a non-blocking socket, EISCONN;
+        // tcp_v4_connect: ENETUNREACH.
+        SysCall::Connect { .. } if tcp => o(
+            Answer::Returns(0),
+            vec![],
+            &[ECONNREFUSED, ETIMEDOUT, ENETUNREACH, ECONNABORTED, EINPROGRESS, EISCONN],
+            true,
+        ),
         // ip4_datagram_connect: no handshake, so only the route can fail it
         // (ENETUNREACH); inet_autobind: EAGAIN when no ephemeral port is free.
         SysCall::Connect { .. } => o(Answer::Returns(0), vec![], &[ENETUNREACH, EAGAIN, EAFNOSUPPORT], true),
         // inet_csk_accept: EINVAL when not listening, EAGAIN when non-blocking
-        // and the queue is empty; inet_accept: ECONNABORTED.
-        SysCall::Accept { .. } if tcp => o(Answer::Succeeds, vec![], &[EAGAIN, EINVAL, ECONNABORTED], true),
+        // and the accept queue is empty.
+        SysCall::Accept { .. } if tcp => o(Answer::Succeeds, vec![], &[EAGAIN, EINVAL], true),
         // sock_no_accept: a datagram socket has no connections to accept.
         SysCall::Accept { .. } => o(Answer::Succeeds, vec![], &[EOPNOTSUPP], true),
         // tcp_recvmsg_locked: 0 once the peer's FIN is read, the pending error
