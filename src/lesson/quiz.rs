@@ -140,7 +140,7 @@ pub fn question_at(timeline: &Timeline, packets: &[PacketInfo], world: &World, p
     let ask = |(about, answer, others, event): Draft| {
         Some(arrange(step, event, about, answer, others)).filter(|q| q.choices.len() >= MIN_CHOICES)
     };
-    let calls = || events.iter().filter_map(|e| call_question(timeline, world, e));
+    let calls = || events.iter().filter_map(|e| call_question(timeline, step, world, e));
     let failed = calls().filter(|(_, failed)| *failed).find_map(|(d, _)| ask(d));
     let segment = || events.iter().filter_map(|e| segment_question(packets, world, e)).find_map(ask);
     let state = || events.iter().filter_map(|e| state_question(world, e)).find_map(ask);
@@ -266,12 +266,13 @@ fn next_states(from: TcpState) -> &'static [TcpState] {
     }
 }
 
-/// A question about the call that `e` returns from, if it is one worth asking,
-/// and whether it failed.
-fn call_question(timeline: &Timeline, world: &World, e: &TraceEvent) -> Option<(Draft, bool)> {
+/// A question about the call that `e` (an event of step `step`) returns from,
+/// if it is one worth asking, and whether it failed.
+fn call_question(timeline: &Timeline, step: usize, world: &World, e: &TraceEvent) -> Option<(Draft, bool)> {
     let TraceKind::Return { call, host, result, .. } = &e.kind else { return None };
-    // The call is found by its id (it may have been made steps earlier, when it blocked).
-    let (syscall, socket) = timeline.trace.iter().find_map(|c| match &c.kind {
+    // The call is found by its id (it may have been made steps earlier, when it
+    // blocked), looking back from its return: the nearest is found first.
+    let (syscall, socket) = timeline.trace_until(step).iter().rev().find_map(|c| match &c.kind {
         TraceKind::Call { call: id, syscall, socket, .. } if id == call => Some((syscall, *socket)),
         _ => None,
     })?;
