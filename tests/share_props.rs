@@ -35,8 +35,9 @@ fn shared() -> impl Strategy<Value = Shared> {
         proptest::option::of(prop_oneof![any::<String>(), "[ &=;:%#+\\n\\t]{0,40}"]),
         any::<usize>(),
         proptest::collection::vec(edit(), 0..=MAX_EDITS),
+        any::<bool>(),
     )
-        .prop_map(|(lesson, seed, script, pos, edits)| Shared { lesson, seed, script, pos, edits })
+        .prop_map(|(lesson, seed, script, pos, edits, quiz)| Shared { lesson, seed, script, pos, edits, quiz })
 }
 
 proptest! {
@@ -58,7 +59,7 @@ proptest! {
     fn decoding_near_fragments_never_panics_and_round_trips(
         parts in proptest::collection::vec(prop_oneof![
             Just("lesson=".to_string()), Just("&".to_string()), Just("pos=".to_string()),
-            Just("seed=".to_string()), Just("script=".to_string()), Just("edits=".to_string()),
+            Just("seed=".to_string()), Just("script=".to_string()), Just("edits=".to_string()), Just("quiz=".to_string()),
             Just(";".to_string()), Just(":".to_string()), Just("drop".to_string()), Just("link".to_string()),
             Just("cut".to_string()), Just("%".to_string()), "[0-9a-fA-F.e+-]{1,6}", "\\PC{0,4}",
         ], 0..40)
@@ -85,6 +86,7 @@ fn the_largest_state_fits_its_own_fragment() {
         script: Some(script),
         pos: usize::MAX,
         edits: vec![Edit::Link { at: usize::MAX, link: MAX_LINK_ID - 1, settings }; MAX_EDITS],
+        quiz: true,
     };
     let text = share::encode(&s);
     assert!(text.len() <= share::MAX_FRAGMENT_BYTES, "{} bytes", text.len());

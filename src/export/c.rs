@@ -440,6 +440,10 @@ fn expr(plan: &Plan, op: &Op, bind: Option<&str>) -> String {
             SockOpt::SndBuf(n) => format!("set_int({socket}, SOL_SOCKET, SO_SNDBUF, {n})"),
             SockOpt::NoDelay(on) => format!("set_int({socket}, IPPROTO_TCP, TCP_NODELAY, {})", *on as u8),
             SockOpt::Linger { on, secs } => format!("set_linger({socket}, {}, {secs})", *on as u8),
+            SockOpt::Congestion(c) => {
+                let name = c.name();
+                format!("setsockopt({socket}, IPPROTO_TCP, TCP_CONGESTION, \"{name}\", {})", name.len())
+            }
         },
         Op::SockName { socket } => {
             format!("getsockname({socket}, (struct sockaddr *)&sa, (salen = sizeof sa, &salen))")

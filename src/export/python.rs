@@ -339,6 +339,9 @@ fn expr(plan: &Plan, op: &Op) -> String {
                 "{socket}.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack(\"ii\", {}, {secs}))",
                 *on as u8
             ),
+            SockOpt::Congestion(c) => {
+                format!("{socket}.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, b\"{}\")", c.name())
+            }
         },
         Op::SockName { socket } => format!("{socket}.getsockname()"),
         Op::PeerName { socket } => format!("{socket}.getpeername()"),

@@ -456,6 +456,7 @@ fn expr(plan: &Plan, op: &Op) -> String {
             SockOpt::Linger { on: true, secs } => {
                 format!("sock(&{socket})?.set_linger(Some(Duration::from_secs({secs})))")
             }
+            SockOpt::Congestion(c) => format!("sock(&{socket})?.set_tcp_congestion(b\"{}\")", c.name()),
         },
         Op::SockName { socket } => format!("name_of(sock(&{socket})?.local_addr())"),
         Op::PeerName { socket } => format!("name_of(sock(&{socket})?.peer_addr())"),

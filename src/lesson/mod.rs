@@ -8,6 +8,7 @@
 //!   ([`session::Action`]), loading in slices by a clock the caller gives.
 //! - [`script_pane`] — where each script line stands at a step, and which lines are drawn.
 //! - [`notice`] — what the page tells the learner, in either language.
+//! - [`quiz`] — predict, then see: questions drawn from the next step, answers, scores.
 //! - [`share`] — the state in the URL fragment (property tested and fuzzed).
 //!
 //! It reads the core (`net`), scripts and [`crate::view`]'s vocabulary (packet
@@ -16,6 +17,7 @@
 pub mod edit;
 pub mod library;
 pub mod notice;
+pub mod quiz;
 pub mod script_pane;
 pub mod scripts;
 pub mod session;

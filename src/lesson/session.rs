@@ -10,6 +10,7 @@ use crate::lang::Lang;
 use crate::lesson::edit::Edit;
 use crate::lesson::library::{library, Lesson, SANDBOX};
 use crate::lesson::notice::{Notice, Notices};
+use crate::lesson::quiz::{question_at, Question, Quiz, QuizAction};
 use crate::lesson::scripts::{call_events, CallAt, Prepared, ScriptRun};
 use crate::lesson::share::{self, ShareError, Shared};
 use crate::lesson::timeline::{Builder, Timeline};
@@ -100,6 +101,8 @@ pub struct AppState {
     /// How seq and ack are shown: relative by default, as the script and
     /// Wireshark show them.
     pub numbering: Numbering,
+    /// Quiz mode: on or off, this run's answers, every lesson's score.
+    pub quiz: Quiz,
 }
 
 /// Units of timeline work (ticks) done at once when a lesson is loaded: every
@@ -289,6 +292,8 @@ pub enum Action {
     DismissNotice,
     /// The next slice of a lesson being computed.
     LoadMore,
+    /// Quiz mode: turn it on or off, answer the question asked now (and step), reset the score.
+    Quiz(QuizAction),
 }
 
 /// Starts the lesson's script and timeline (the first slice of each done).
@@ -347,6 +352,7 @@ impl AppState {
             loading: None,
             console_line: None,
             numbering: Numbering::Relative,
+            quiz: Quiz::default(),
         }
     }
 
@@ -405,6 +411,7 @@ impl AppState {
         self.script_error = None;
         self.notice = (!notices.is_empty()).then_some(Notices { lang: self.lang, items: notices });
         self.selected_socket = self.default_socket();
+        self.quiz.new_run();
     }
 
     /// One more slice of the lesson being computed, timed by `clock`; shown once
@@ -438,7 +445,16 @@ impl AppState {
             script: self.lesson.is_sandbox().then(|| self.lesson.text().to_string()),
             pos: self.pos,
             edits: self.edits.clone(),
+            quiz: self.quiz.on,
         }
+    }
+
+    /// The question quiz mode asks now, about the next step (none while a lesson loads).
+    pub fn question(&self) -> Option<Question> {
+        if !self.quiz.on || self.loading.is_some() {
+            return None;
+        }
+        question_at(&self.timeline, &self.views.packets, &self.world, self.pos)
     }
 
     pub fn fragment(&self) -> String {
@@ -500,6 +516,7 @@ impl AppState {
             loading: self.loading.clone(),
             console_line: self.console_line.clone(),
             numbering: self.numbering,
+            quiz: self.quiz.clone(),
         };
         // Follow the action: the socket whose state just changed becomes the selected one.
         if let Some(sock) = s.timeline.events_of(pos).iter().find_map(|e| match e.kind {
@@ -651,7 +668,8 @@ impl AppState {
             Action::ClearEdits => self.reloaded(self.lesson.clone(), self.seed, Vec::new(), self.pos),
             Action::Restore(Ok(None)) => return self,
             Action::Restore(Ok(Some(shared))) => {
-                match (&shared.script, self.library.iter().find(|l| l.id == shared.lesson)) {
+                let quiz = shared.quiz;
+                let mut s = match (&shared.script, self.library.iter().find(|l| l.id == shared.lesson)) {
                     (Some(text), _) if shared.lesson == SANDBOX => {
                         self.reloaded(Rc::new(Lesson::sandbox(text)), shared.seed, shared.edits, shared.pos)
                     }
@@ -660,7 +678,9 @@ impl AppState {
                         notice: Some(Notices { lang: self.lang, items: vec![Notice::UnknownLesson(shared.lesson)] }),
                         ..self.copy()
                     },
-                }
+                };
+                s.quiz.on = quiz;
+                s
             }
             Action::Restore(Err(e)) => {
                 AppState { notice: Some(Notices { lang: self.lang, items: vec![Notice::BadLink(e)] }), ..self.copy() }
@@ -670,6 +690,12 @@ impl AppState {
                 Some(s) => s,
                 None => return self,
             },
+            Action::Quiz(action) => {
+                let (quiz, step) = self.quiz.after(action, &self.lesson.id, self.question());
+                let mut s = if step { self.with_pos(self.pos + 1) } else { self.copy() };
+                s.quiz = quiz;
+                s
+            }
         };
         let mut next = next;
         if next.picked != self.picked {
@@ -756,6 +782,37 @@ mod tests {
         assert_eq!(r.timeline.trace, s.timeline.trace);
         let bad = r.act(Action::Restore(share::decode("#lesson=nope")));
         assert!(bad.notice.as_ref().is_some_and(|n| n.to_string().contains("nope")));
+    }
+
+    #[test]
+    fn a_teacher_s_link_opens_in_quiz_mode_and_an_answer_steps_and_reveals() {
+        let link = share::decode("#lesson=connection_refused&quiz=1");
+        let s = Rc::new(AppState::new(Lang::En)).act(Action::Restore(link));
+        assert!(s.quiz.on && s.fragment().contains("&quiz=1"), "{}", s.fragment());
+        // Step until the refused connect is asked about, answer it wrong.
+        let mut s = s;
+        let q = loop {
+            match s.question() {
+                Some(q) if q.answer() == Some(&crate::lesson::quiz::Answer::Fails(crate::net::Errno::ECONNREFUSED)) => {
+                    break q
+                }
+                _ => s = s.act(Action::Forward),
+            }
+            assert!(!s.at_end(), "never asked");
+        };
+        let wrong = (q.right + 1) % q.choices.len();
+        let at = s.pos;
+        let s = s.act(Action::Quiz(QuizAction::Answer(wrong)));
+        assert_eq!(s.pos, at + 1, "answering steps");
+        assert!(s.quiz.revealed(s.pos).is_some_and(|a| !a.is_right()));
+        assert_eq!(s.quiz.scores.of("connection_refused"), crate::lesson::quiz::Score { right: 0, wrong: 1 });
+        // Another lesson: its own questions, the scores kept.
+        let other = s.act(Action::SelectLesson("handshake".into()));
+        assert!(other.quiz.on && other.quiz.answers.is_empty());
+        assert_eq!(other.quiz.scores.of("connection_refused").wrong, 1);
+        // A link without quiz=1 turns it off.
+        let off = other.act(Action::Restore(share::decode("#lesson=handshake")));
+        assert!(!off.quiz.on && off.question().is_none() && !off.fragment().contains("quiz"));
     }
 
     #[test]

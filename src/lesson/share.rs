@@ -1,5 +1,5 @@
 //! The shareable state in the URL fragment:
-//! `#lesson=handshake&seed=1&pos=12&edits=3:link:0:0.3:0:0:10000;12:drop:5`,
+//! `#lesson=handshake&seed=1&pos=12&quiz=1&edits=3:link:0:0.3:0:0:10000;12:drop:5`,
 //! and the learner's changes ([`Edit`], the model's own type) it carries.
 //!
 //! Plain Rust with no web dependency, so the format is unit tested, property
@@ -42,6 +42,8 @@ pub struct Shared {
     pub script: Option<String>,
     pub pos: usize,
     pub edits: Vec<Edit>,
+    /// Opens in quiz mode (a teacher's link): `quiz=1`; links without it open as before.
+    pub quiz: bool,
 }
 
 /// Why a fragment is not a shared state. Offending text is quoted shortened
@@ -58,7 +60,7 @@ pub enum ShareError {
     /// Not a lesson id: empty, longer than [`MAX_LESSON_NAME`], or other than
     /// letters, digits, `-` and `_`.
     BadLesson(String),
-    /// `seed` or `pos` that is not a number in range.
+    /// `seed` or `pos` that is not a number in range, or `quiz` other than 0 or 1.
     BadNumber {
         key: &'static str,
         value: String,
@@ -212,6 +214,9 @@ pub fn encode(s: &Shared) -> String {
         out.push_str(&format!("&seed={seed}"));
     }
     out.push_str(&format!("&pos={}", s.pos));
+    if s.quiz {
+        out.push_str("&quiz=1");
+    }
     if let Some(text) = &s.script {
         out.push_str("&script=");
         out.extend(utf8_percent_encode(text, COMPONENT));
@@ -250,6 +255,7 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, ShareError> {
     let mut script = None;
     let mut pos = None;
     let mut edits: Option<Vec<Edit>> = None;
+    let mut quiz = None;
     for part in f.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = part.split_once('=').ok_or_else(|| ShareError::NotKeyValue(part.to_string()))?;
         let number = |key: &'static str| ShareError::BadNumber { key, value: value.to_string() };
@@ -259,6 +265,13 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, ShareError> {
             "script" => script.replace(decode_script(value)?).is_none(),
             "pos" => pos.replace(value.parse::<usize>().map_err(|_| number("position"))?).is_none(),
             "edits" => edits.replace(decode_edits(value)?).is_none(),
+            "quiz" => quiz
+                .replace(match value {
+                    "1" => true,
+                    "0" => false,
+                    _ => return Err(number("quiz")),
+                })
+                .is_none(),
             _ => return Err(ShareError::UnknownKey(key.to_string())),
         };
         if !fresh {
@@ -271,6 +284,7 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, ShareError> {
         script,
         pos: pos.unwrap_or(0),
         edits: edits.unwrap_or_default(),
+        quiz: quiz.unwrap_or(false),
     }))
 }
 
@@ -372,6 +386,7 @@ mod tests {
                 Edit::Cut { at: 6, link: 0, cut: true },
                 Edit::Cut { at: 9, link: 0, cut: false },
             ],
+            quiz: true,
         }
     }
 
@@ -404,7 +419,23 @@ mod tests {
     #[test]
     fn minimal_fragments_take_defaults() {
         let s = decode("lesson=tour").expect("decodes").expect("not empty");
-        assert_eq!(s, Shared { lesson: "tour".into(), seed: None, script: None, pos: 0, edits: vec![] });
+        assert_eq!(s, Shared { lesson: "tour".into(), seed: None, script: None, pos: 0, edits: vec![], quiz: false });
+    }
+
+    #[test]
+    fn quiz_mode_rides_in_the_link_and_links_without_it_open_as_before() {
+        let old = "#lesson=handshake&seed=1&pos=12&edits=12:drop:5";
+        let s = decode(old).expect("an old link decodes").expect("not empty");
+        assert!(!s.quiz && s.pos == 12 && s.edits.len() == 1);
+        // Off, the link is written as it always was.
+        assert_eq!(format!("#{}", encode(&s)), old);
+        let teacher = Shared { quiz: true, ..s };
+        let text = encode(&teacher);
+        assert_eq!(text, "lesson=handshake&seed=1&pos=12&quiz=1&edits=12:drop:5");
+        assert_eq!(decode(&text), Ok(Some(teacher)));
+        assert!(decode("lesson=tour&quiz=0").is_ok_and(|s| s.is_some_and(|s| !s.quiz)));
+        assert!(matches!(decode("lesson=tour&quiz=yes"), Err(ShareError::BadNumber { key: "quiz", .. })));
+        assert!(matches!(decode("lesson=tour&quiz=1&quiz=1"), Err(ShareError::DuplicateKey(_))));
     }
 
     #[test]

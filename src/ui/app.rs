@@ -11,12 +11,14 @@ use super::console::Console;
 use super::events::EventTable;
 use super::inspector::Inspector;
 use super::panels::{download, download_bytes, socket_choices, trace_json, BreakIt, Buffers};
+use super::quiz::QuizPanel;
 use super::script_view::{SandboxEditor, ScriptLines};
 use super::sequence::Sequence;
 use super::state_machine::StateMachine;
 use super::topology::Topology;
 use crate::lang::Lang;
 use crate::lesson::library::SANDBOX;
+use crate::lesson::quiz::{self, Scores};
 use crate::lesson::session::{Action, AppState};
 use crate::lesson::share;
 use crate::net::link::LinkSettings;
@@ -96,7 +98,10 @@ fn after_ms(ms: i32, f: impl FnOnce() + 'static) -> impl FnOnce() {
 fn initial_state() -> AppState {
     let lang = initial_lang();
     let restored = Reducible::reduce(Rc::new(AppState::new(lang)), Action::Restore(share::decode(&current_fragment())));
-    Rc::try_unwrap(restored).unwrap_or_else(|rc| rc.copy())
+    let mut state = Rc::try_unwrap(restored).unwrap_or_else(|rc| rc.copy());
+    let stored = storage().and_then(|s| s.get_item(quiz::STORAGE_KEY).ok().flatten());
+    state.quiz.scores = Scores::decode(stored.as_deref().unwrap_or(""));
+    state
 }
 
 /// A callback that dispatches `f(value)`, the same one on every render.
@@ -128,7 +133,7 @@ pub fn App() -> Html {
     // until the state rests.
     let share_box = use_node_ref();
     {
-        let key = (Rc::as_ptr(&state.lesson) as usize, state.seed, state.pos, state.edits.clone());
+        let key = (Rc::as_ptr(&state.lesson) as usize, state.seed, state.pos, state.edits.clone(), state.quiz.on);
         let long = state.lesson.is_sandbox() && state.lesson.text().len() > LONG_FRAGMENT_SCRIPT;
         let state = state.clone();
         let share_box = share_box.clone();
@@ -161,6 +166,14 @@ pub fn App() -> Html {
     let on_drop = use_dispatch(&dispatcher, Action::DropPacket);
     let on_close = use_dispatch(&dispatcher, |()| Action::SelectPacket(None));
     let on_call = use_dispatch(&dispatcher, |(host, line)| Action::ConsoleCall { host, line });
+    let on_quiz = use_dispatch(&dispatcher, Action::Quiz);
+    let on_skip = use_dispatch(&dispatcher, |()| Action::Forward);
+    // Every lesson's quiz score is kept in the browser as the model writes it.
+    use_effect_with(state.quiz.scores.clone(), |scores| {
+        if let Some(s) = storage() {
+            let _ = s.set_item(quiz::STORAGE_KEY, &scores.encode());
+        }
+    });
     // A long lesson is computed a slice per task: the browser handles input and
     // draws frames in between.
     {
@@ -342,6 +355,11 @@ pub fn App() -> Html {
         let cx = Context { lang, packets: &all_packets, numbering, host_name: &host_name };
         announce(&cx, timeline.trace_until(pos), first..end)
     };
+    let question = state.question().map(Rc::new);
+    let reveal = state
+        .quiz
+        .revealed(pos)
+        .map(|answered| quiz::reveal(lang, answered, timeline.events_of(pos), &state.world, &all_packets, numbering));
 
     // The selected socket, its last transition, the selected packet.
     let view = state.selected_socket.filter(|s| state.world.socket(*s).is_some()).map(|s| state.world.socket_view(s));
@@ -465,6 +483,8 @@ pub fn App() -> Html {
                     { announcement }
                 </p>
             </section>
+            <QuizPanel {lang} on={state.quiz.on} {question} {reveal} score={state.quiz.scores.of(&state.lesson.id)}
+                       at_end={pos >= total} on_action={on_quiz} {on_skip} />
             <div class="content">
                 <main class="views">
                     <section class="card network">

@@ -4,8 +4,8 @@
 //! - [`state`] — the one reducer: Yew's `Reducible` over
 //!   [`crate::lesson::session::AppState::reduce`], timed by the browser's clock.
 //! - [`app`] — the page; [`topology`], [`sequence`], [`state_machine`],
-//!   [`inspector`], [`panels`], [`script_view`], [`console`], [`events`] — the views;
-//!   [`export`] — the lesson as a Python, C or Rust program, to download.
+//!   [`inspector`], [`panels`], [`script_view`], [`console`], [`events`], [`quiz`] — the
+//!   views; [`export`] — the lesson as a Python, C or Rust program, to download.
 //!
 //! [`install_panic_hook`] is the safety net: a panic is logged to the console and a
 //! banner with a reset button replaces the blank page a dead app would leave;
@@ -18,6 +18,7 @@ pub mod events;
 pub mod export;
 pub mod inspector;
 pub mod panels;
+pub mod quiz;
 pub mod script_view;
 pub mod sequence;
 pub mod state;
