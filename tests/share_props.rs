@@ -16,6 +16,8 @@ fn edit() -> impl Strategy<Value = Edit> {
     let link = 0..MAX_LINK_ID;
     prop_oneof![
         (any::<usize>(), any::<u64>()).prop_map(|(at, packet)| Edit::Drop { at, packet }),
+        (any::<usize>(), any::<u64>(), 0..=MAX_LATENCY_US).prop_map(|(at, packet, by)| Edit::Delay { at, packet, by }),
+        (any::<usize>(), any::<u64>()).prop_map(|(at, packet)| Edit::Duplicate { at, packet }),
         (any::<usize>(), link.clone(), any::<bool>()).prop_map(|(at, link, cut)| Edit::Cut { at, link, cut }),
         (any::<usize>(), link, probability(), probability(), probability(), 0..=MAX_LATENCY_US).prop_map(
             |(at, link, loss, duplicate, reorder, latency_us)| Edit::Link {

@@ -149,10 +149,7 @@ impl Work {
     /// any link id.
     fn timeline(run: Prepared, edits: Vec<Edit>) -> Work {
         let Prepared { world, commands, report, later_edits, setup_len } = run;
-        let has_link = |e: &Edit| match e {
-            Edit::Link { link, .. } | Edit::Cut { link, .. } => world.link(LinkId(*link)).is_some(),
-            Edit::Drop { .. } => true,
-        };
+        let has_link = |e: &Edit| e.link().is_none_or(|link| world.link(LinkId(link)).is_some());
         let (edits, ignored): (Vec<Edit>, Vec<Edit>) = edits.into_iter().partition(has_link);
         let later_edits: Vec<Edit> = later_edits.into_iter().filter(has_link).collect();
         let mut notices = Vec::new();
@@ -164,13 +161,7 @@ impl Work {
             });
         }
         if !ignored.is_empty() {
-            let mut links: Vec<u32> = ignored
-                .iter()
-                .filter_map(|e| match e {
-                    Edit::Link { link, .. } | Edit::Cut { link, .. } => Some(*link),
-                    Edit::Drop { .. } => None,
-                })
-                .collect();
+            let mut links: Vec<u32> = ignored.iter().filter_map(Edit::link).collect();
             links.sort_unstable();
             links.dedup();
             notices.push(Notice::IgnoredEdits { count: ignored.len(), links });

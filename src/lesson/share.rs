@@ -90,7 +90,7 @@ pub enum EditProblem {
     Probability,
     /// Its packet is not a number.
     Packet,
-    /// Its latency is not a number of microseconds up to [`MAX_LATENCY_US`].
+    /// Its latency (or a packet's delay) is not a number of microseconds up to [`MAX_LATENCY_US`].
     Latency,
     /// It is none of the four shapes a change has.
     Shape,
@@ -110,8 +110,10 @@ impl Bilingual for EditProblem {
                 "지연 시간이 10초 이하의 마이크로초 값이 아닙니다",
             ),
             EditProblem::Shape => (
-                "expected at:drop:packet, at:cut:link, at:repair:link or at:link:link:loss:dup:reorder:latency",
-                "형식은 위치:drop:패킷, 위치:cut:링크, 위치:repair:링크, 위치:link:링크:손실:중복:순서바뀜:지연 중 하나입니다",
+                "expected at:drop:packet, at:delay:packet:µs, at:dup:packet, at:cut:link, at:repair:link or \
+                 at:link:link:loss:dup:reorder:latency",
+                "형식은 위치:drop:패킷, 위치:delay:패킷:마이크로초, 위치:dup:패킷, 위치:cut:링크, 위치:repair:링크, \
+                 위치:link:링크:손실:중복:순서바뀜:지연 중 하나입니다",
             ),
         };
         (en.into(), ko.into())
@@ -222,6 +224,8 @@ pub fn encode(s: &Shared) -> String {
             .iter()
             .map(|e| match e {
                 Edit::Drop { at, packet } => format!("{at}:drop:{packet}"),
+                Edit::Delay { at, packet, by } => format!("{at}:delay:{packet}:{by}"),
+                Edit::Duplicate { at, packet } => format!("{at}:dup:{packet}"),
                 Edit::Cut { at, link, cut } => format!("{at}:{}:{link}", if *cut { "cut" } else { "repair" }),
                 // `{:?}` writes a tiny probability as `1e-300`, where `{}` would
                 // write 300 zeros: a decoded state re-encodes within the limits.
@@ -331,6 +335,16 @@ fn decode_edit(e: &str) -> Result<Edit, ShareError> {
         [pos, "drop", packet] => {
             Ok(Edit::Drop { at: at(pos)?, packet: packet.parse().map_err(|_| bad(EditProblem::Packet))? })
         }
+        [pos, "delay", packet, by] => {
+            let by = match by.parse::<u64>() {
+                Ok(us) if us <= MAX_LATENCY_US => us,
+                _ => return Err(bad(EditProblem::Latency)),
+            };
+            Ok(Edit::Delay { at: at(pos)?, packet: packet.parse().map_err(|_| bad(EditProblem::Packet))?, by })
+        }
+        [pos, "dup", packet] => {
+            Ok(Edit::Duplicate { at: at(pos)?, packet: packet.parse().map_err(|_| bad(EditProblem::Packet))? })
+        }
         [pos, kind @ ("cut" | "repair"), id] => Ok(Edit::Cut { at: at(pos)?, link: link(id)?, cut: *kind == "cut" }),
         [pos, "link", id, loss, dup, reorder, latency] => {
             let latency_us = match latency.parse::<u64>() {
@@ -369,6 +383,8 @@ mod tests {
                     settings: LinkSettings { loss: 0.25, duplicate: 0.0, reorder: 0.1, latency_us: 20_000 },
                 },
                 Edit::Drop { at: 5, packet: 4 },
+                Edit::Delay { at: 5, packet: 6, by: 200_000 },
+                Edit::Duplicate { at: 6, packet: 7 },
                 Edit::Cut { at: 6, link: 0, cut: true },
                 Edit::Cut { at: 9, link: 0, cut: false },
             ],

@@ -89,6 +89,9 @@ pub enum Say {
     BufferFull,
     LinkSettings(String),
     DropPacket(u64),
+    /// The learner delays a packet by so many µs.
+    DelayPacket(u64, u64),
+    DuplicatePacket(u64),
     Fault(FaultWord),
 }
 
@@ -115,6 +118,10 @@ impl Say {
             Say::LinkSettings(s) => format!("link: {s}"),
             Say::DropPacket(p) if ko => format!("✂ 패킷 #{p} 버리기"),
             Say::DropPacket(p) => format!("✂ drop packet #{p}"),
+            Say::DelayPacket(p, by) if ko => format!("⏱ 패킷 #{p}을(를) {} 늦추기", format_time(*by)),
+            Say::DelayPacket(p, by) => format!("⏱ delay packet #{p} by {}", format_time(*by)),
+            Say::DuplicatePacket(p) if ko => format!("⧉ 패킷 #{p} 복제"),
+            Say::DuplicatePacket(p) => format!("⧉ duplicate packet #{p}"),
             Say::Fault(w) => match (w, ko) {
                 (FaultWord::Cut, false) => "✂ link cut".into(),
                 (FaultWord::Cut, true) => "✂ 링크 끊김".into(),
@@ -439,6 +446,8 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
                         Say::LinkSettings(s)
                     }
                     FaultChange::DropPacket(p) => Say::DropPacket(p.0),
+                    FaultChange::DelayPacket { packet, by } => Say::DelayPacket(packet.0, *by),
+                    FaultChange::DuplicatePacket(p) => Say::DuplicatePacket(p.0),
                     FaultChange::Partition => Say::Fault(FaultWord::Cut),
                     FaultChange::Repair => Say::Fault(FaultWord::Repaired),
                     FaultChange::Hold => Say::Fault(FaultWord::Held),
