@@ -3,7 +3,10 @@
 
 use proptest::prelude::*;
 use socklab::lesson::edit::Edit;
-use socklab::lesson::share::{self, Shared, MAX_EDITS, MAX_LATENCY_US, MAX_LESSON_NAME, MAX_LINK_ID, MAX_SCRIPT_BYTES};
+use socklab::lesson::share::{
+    self, Shared, SharedBranch, MAX_BRANCHES, MAX_BRANCH_LINES, MAX_CONSOLE_LINE_BYTES, MAX_EDITS, MAX_LATENCY_US,
+    MAX_LESSON_NAME, MAX_LINK_ID, MAX_SCRIPT_BYTES,
+};
 use socklab::net::link::LinkSettings;
 
 /// Probabilities as the page makes them (0, 1, round numbers) and any other in 0..=1,
@@ -29,6 +32,20 @@ fn edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
+/// A branch: any changes, and console lines of any text (the branch syntax's
+/// own `!~;:` included).
+fn branch() -> impl Strategy<Value = SharedBranch> {
+    (
+        any::<usize>(),
+        proptest::collection::vec(edit(), 0..=8),
+        proptest::collection::vec(
+            (any::<usize>(), prop_oneof!["\\PC{0,40}", "[!~;:&=%# ]{0,20}"]),
+            0..=MAX_BRANCH_LINES,
+        ),
+    )
+        .prop_map(|(from, edits, lines)| SharedBranch { from, edits, lines })
+}
+
 fn shared() -> impl Strategy<Value = Shared> {
     (
         proptest::string::string_regex(&format!("[A-Za-z0-9_-]{{1,{MAX_LESSON_NAME}}}")).expect("a valid regex"),
@@ -37,8 +54,13 @@ fn shared() -> impl Strategy<Value = Shared> {
         proptest::option::of(prop_oneof![any::<String>(), "[ &=;:%#+\\n\\t]{0,40}"]),
         any::<usize>(),
         proptest::collection::vec(edit(), 0..=MAX_EDITS),
+        proptest::collection::vec(branch(), 0..=3),
+        any::<(usize, usize)>(),
     )
-        .prop_map(|(lesson, seed, script, pos, edits)| Shared { lesson, seed, script, pos, edits })
+        .prop_map(|(lesson, seed, script, pos, edits, branches, (k, p))| {
+            let compare = (!branches.is_empty()).then(|| (k % branches.len(), p));
+            Shared { lesson, seed, script, pos, edits, branches, compare }
+        })
 }
 
 proptest! {
@@ -87,6 +109,15 @@ fn the_largest_state_fits_its_own_fragment() {
         script: Some(script),
         pos: usize::MAX,
         edits: vec![Edit::Link { at: usize::MAX, link: MAX_LINK_ID - 1, settings }; MAX_EDITS],
+        branches: vec![
+            SharedBranch {
+                from: usize::MAX,
+                edits: vec![Edit::Link { at: usize::MAX, link: MAX_LINK_ID - 1, settings }; MAX_EDITS],
+                lines: vec![(usize::MAX, "가".repeat(MAX_CONSOLE_LINE_BYTES / "가".len())); MAX_BRANCH_LINES],
+            };
+            MAX_BRANCHES
+        ],
+        compare: Some((MAX_BRANCHES - 1, usize::MAX)),
     };
     let text = share::encode(&s);
     assert!(text.len() <= share::MAX_FRAGMENT_BYTES, "{} bytes", text.len());

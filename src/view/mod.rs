@@ -8,6 +8,7 @@
 //!   the step plots'.
 //! - [`words`] — every text of the page in Korean and English.
 
+pub mod compare;
 pub mod endpoints;
 pub mod explain;
 pub mod packets;

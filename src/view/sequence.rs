@@ -208,7 +208,7 @@ pub struct SeqLayout {
     pub event_x: Vec<f64>,
 }
 
-fn gap(dt_us: u64) -> f64 {
+pub(crate) fn gap(dt_us: u64) -> f64 {
     match dt_us {
         0 => 0.0,
         d if d > 1_000_000 => 44.0,
