@@ -13,6 +13,7 @@ use std::rc::Rc;
 use crate::lesson::session::AppState;
 use crate::lesson::timeline::Timeline;
 use crate::view::compare::{compare, on_shared_axis, Comparison, Side};
+use crate::view::related::Linked;
 use crate::view::sequence::SeqLayout;
 
 /// One what-if branch.
@@ -63,6 +64,9 @@ pub struct Compared {
     /// The two sequence diagrams on one time axis.
     pub original_layout: Rc<SeqLayout>,
     pub branch_layout: Rc<SeqLayout>,
+    /// What each diagram marks as differing.
+    pub original_marks: Rc<Linked>,
+    pub branch_marks: Rc<Linked>,
 }
 
 /// A run as the comparison reads it.
@@ -81,7 +85,15 @@ impl Compared {
             &branch.views.sequence,
             &branch.timeline.trace,
         );
+        let original_marks = Rc::new(Linked {
+            events: comparison.original_events.clone(),
+            packets: comparison.original_packets.clone(),
+        });
+        let branch_marks =
+            Rc::new(Linked { events: comparison.branch_events.clone(), packets: comparison.branch_packets.clone() });
         Compared {
+            original_marks,
+            branch_marks,
             original: original.timeline.clone(),
             branch: branch.timeline.clone(),
             steps: joint_steps(&original.timeline, &branch.timeline),
@@ -117,7 +129,7 @@ impl Compared {
 /// changes and console lines as the shared link writes them, and its trace).
 pub fn export_json(state: &AppState) -> String {
     let json = if state.branches.is_empty() {
-        serde_json::to_value(&state.timeline.trace)
+        serde_json::to_string_pretty(&state.timeline.trace)
     } else {
         let shared = state.shared();
         let branches: Vec<serde_json::Value> = state
@@ -138,9 +150,11 @@ pub fn export_json(state: &AppState) -> String {
                 })
             })
             .collect();
-        Ok(serde_json::json!({ "lesson": state.lesson.id, "trace": state.timeline.trace, "branches": branches }))
+        serde_json::to_string_pretty(
+            &serde_json::json!({ "lesson": state.lesson.id, "trace": state.timeline.trace, "branches": branches }),
+        )
     };
-    json.and_then(|v| serde_json::to_string_pretty(&v)).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    json.unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
 #[cfg(test)]
@@ -320,6 +334,9 @@ mod tests {
         let d = act(r, Action::DeleteBranch(0));
         assert_eq!((d.branches.len(), d.compared), (1, None));
         assert!(d.edits.is_empty());
+        // Another lesson starts without them.
+        let other = act(d, Action::SelectLesson("handshake".into()));
+        assert!(other.branches.is_empty() && other.compare.is_none());
     }
 
     #[test]

@@ -441,6 +441,12 @@ impl AppState {
     fn reloaded(&self, lesson: Rc<Lesson>, seed: Option<u64>, edits: Vec<Edit>, pos: usize) -> AppState {
         let mut s = self.copy();
         s.console_line = None;
+        // Branches are of one lesson: another lesson (a new script) starts without them.
+        if !Rc::ptr_eq(&lesson, &self.lesson) {
+            s.branches.clear();
+            s.compared = None;
+            s.compare = None;
+        }
         s.load(lesson, seed, edits, pos);
         s
     }
@@ -595,6 +601,13 @@ impl AppState {
         let i = report.lines.iter().position(|l| l.line == *line)?;
         let returned = self.calls.get(i)?.returned?;
         Some(self.timeline.position_of_event(returned.checked_sub(self.setup_len)?))
+    }
+
+    /// The lesson being computed, by identity and slices done: the original's,
+    /// else the compared branch's (the page asks for the next slice while there is one).
+    pub fn pending_work(&self) -> Option<(usize, u32)> {
+        let loading = self.loading.as_ref().or_else(|| self.compared_branch()?.run.loading.as_ref())?;
+        Some((Rc::as_ptr(loading) as usize, loading.slices()))
     }
 
     fn is_in_flight(&self, packet: u64) -> bool {

@@ -545,7 +545,7 @@ mod tests {
         assert!(matches!(decode("lesson=a&branches=1!0:drop:1!&compare=1:0"), Err(ShareError::BadBranch(_))));
         assert!(matches!(decode("lesson=a&branches=1!!&compare=0"), Err(ShareError::BadNumber { .. })));
         assert!(matches!(decode("lesson=a&branches=x!!"), Err(ShareError::BadBranch(_))));
-        let many = vec!["0!!"; MAX_BRANCHES + 1].join("~");
+        let many = ["0!!"; MAX_BRANCHES + 1].join("~");
         assert_eq!(decode(&format!("lesson=a&branches={many}")), Err(ShareError::TooManyBranches));
     }
 

@@ -3,7 +3,7 @@
 //!
 //! - [`state`] — the one reducer: Yew's `Reducible` over
 //!   [`crate::lesson::session::AppState::reduce`], timed by the browser's clock.
-//! - [`app`] — the page; [`topology`], [`sequence`], [`state_machine`],
+//! - [`app`] — the page; [`compare`] — what-if branches side by side; [`topology`], [`sequence`], [`state_machine`],
 //!   [`inspector`], [`panels`], [`script_view`], [`console`] — the views.
 //!
 //! [`install_panic_hook`] is the safety net: a panic is logged to the console and a
@@ -12,6 +12,7 @@
 //! [`Shared`] and [`on_activate`] are small helpers the views share.
 
 pub mod app;
+pub mod compare;
 pub mod console;
 pub mod inspector;
 pub mod panels;

@@ -243,9 +243,12 @@ fn received_by_socket(trace: &[TraceEvent]) -> FxHashMap<SocketId, usize> {
     out
 }
 
-/// Each call line's result by (its text, which time that text occurs): line
-/// number, rendered result (`None` while pending), and its call's id.
-fn call_results(report: &RunReport) -> FxHashMap<(String, usize), (usize, Option<String>, Option<u64>)> {
+/// A call line's result: its line number, rendered result (`None` while
+/// pending), and its call's id.
+type CallLine = (usize, Option<String>, Option<u64>);
+
+/// Each call line's result by (its text, which time that text occurs).
+fn call_results(report: &RunReport) -> FxHashMap<(String, usize), CallLine> {
     let mut seen: FxHashMap<String, usize> = FxHashMap::default();
     let mut out = FxHashMap::default();
     for l in &report.lines {
@@ -498,4 +501,82 @@ pub fn on_shared_axis(
     };
     let (ma, mb) = (mapper(ba), mapper(bb));
     (remap(a, &ma, height), remap(b, &mb, height))
+}
+
+/// The comparison's own words on the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Word {
+    BranchesTitle,
+    BranchesCaption,
+    NewBranch,
+    Compare,
+    Comparing,
+    StopComparing,
+    Delete,
+    BranchPcap,
+    /// "branch 2 · from step 9 · 1 change"
+    BranchLabel {
+        number: usize,
+        from: usize,
+        changes: usize,
+        console: usize,
+    },
+    Original,
+    BranchSide(usize),
+    CompareTitle,
+    CompareCaption,
+    WhatChanged,
+    NoDifference,
+    InFlight,
+    NothingInFlight,
+    Drop,
+    Delay,
+    Duplicate,
+}
+
+impl Bilingual for Word {
+    fn both(&self) -> (String, String) {
+        let (en, ko): (String, String) = match *self {
+            Word::BranchesTitle => ("What if? Branches".into(), "만약에? 브랜치".into()),
+            Word::BranchesCaption => (
+                "Branch at this step, change the branch (drop, delay or duplicate a segment, change a link, \
+                 type a call) and compare it with the original side by side."
+                    .into(),
+                "이 단계에서 갈라져 나온 브랜치를 바꿔 보고(세그먼트 버리기·늦추기·복제, 링크 바꾸기, \
+                 호출 입력) 원래 실행과 나란히 비교하세요."
+                    .into(),
+            ),
+            Word::NewBranch => ("Branch here".into(), "여기서 브랜치 만들기".into()),
+            Word::Compare => ("Compare".into(), "비교".into()),
+            Word::Comparing => ("compared".into(), "비교 중".into()),
+            Word::StopComparing => ("Original only".into(), "원래 실행만 보기".into()),
+            Word::Delete => ("Delete".into(), "삭제".into()),
+            Word::BranchPcap => ("pcap".into(), "pcap".into()),
+            Word::BranchLabel { number, from, changes, console } => {
+                let calls_en = if console > 0 { format!(", {console} typed calls") } else { String::new() };
+                let calls_ko = if console > 0 { format!(", 입력한 호출 {console}개") } else { String::new() };
+                (
+                    format!("Branch {number} · from step {from} · {changes} changes{calls_en}"),
+                    format!("브랜치 {number} · {from}단계에서 · 변경 {changes}개{calls_ko}"),
+                )
+            }
+            Word::Original => ("Original".into(), "원래 실행".into()),
+            Word::BranchSide(n) => (format!("Branch {n}"), format!("브랜치 {n}")),
+            Word::CompareTitle => ("Original and branch, side by side".into(), "원래 실행과 브랜치 나란히 보기".into()),
+            Word::CompareCaption => (
+                "One time axis: the same instant at the same height. Δ marks what differs.".into(),
+                "하나의 시간 축: 같은 순간은 같은 높이에 있습니다. Δ 표시는 달라진 것입니다.".into(),
+            ),
+            Word::WhatChanged => ("What changed".into(), "무엇이 달라졌나".into()),
+            Word::NoDifference => ("No difference yet.".into(), "아직 차이가 없습니다.".into()),
+            Word::InFlight => ("In flight in the branch now:".into(), "지금 브랜치에서 가는 중인 패킷:".into()),
+            Word::NothingInFlight => {
+                ("No packet is on its way at this step.".into(), "이 단계에서 가는 중인 패킷이 없습니다.".into())
+            }
+            Word::Drop => ("Drop".into(), "버리기".into()),
+            Word::Delay => ("Delay 300 ms".into(), "300 ms 늦추기".into()),
+            Word::Duplicate => ("Duplicate".into(), "복제".into()),
+        };
+        (en, ko)
+    }
 }
