@@ -85,6 +85,8 @@ proptest! {
             Just("seed=".to_string()), Just("script=".to_string()), Just("edits=".to_string()),
             Just(";".to_string()), Just(":".to_string()), Just("drop".to_string()), Just("link".to_string()),
             Just("cut".to_string()), Just("%".to_string()), "[0-9a-fA-F.e+-]{1,6}", "\\PC{0,4}",
+            Just("branches=".to_string()), Just("compare=".to_string()), Just("!".to_string()),
+            Just("~".to_string()), Just("delay".to_string()), Just("dup".to_string()),
         ], 0..40)
     ) {
         let text = parts.concat();
