@@ -471,7 +471,8 @@ mod tests {
             })
             .expect("a copy");
         assert!(twice.trace.iter().any(|e| matches!(&e.kind, TraceKind::Delivered { packet: p, .. } if *p == copy)));
-        // The receiver answers the copy with an ACK of its own (tcp_send_dupack).
+        // The receiver answers the copy, old data by then, with an immediate ACK of
+        // its own (tcp_data_queue: "A retransmit ... Force an immediate ack").
         let acks = |t: &Timeline| {
             t.trace
                 .iter()
