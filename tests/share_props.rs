@@ -3,7 +3,10 @@
 
 use proptest::prelude::*;
 use socklab::lesson::edit::Edit;
-use socklab::lesson::share::{self, Shared, MAX_EDITS, MAX_LATENCY_US, MAX_LESSON_NAME, MAX_LINK_ID, MAX_SCRIPT_BYTES};
+use socklab::lesson::share::{
+    self, Shared, SharedBranch, MAX_BRANCHES, MAX_BRANCH_LINES, MAX_CONSOLE_LINE_BYTES, MAX_EDITS, MAX_LATENCY_US,
+    MAX_LESSON_NAME, MAX_LINK_ID, MAX_SCRIPT_BYTES,
+};
 use socklab::net::link::LinkSettings;
 
 /// Probabilities as the page makes them (0, 1, round numbers) and any other in 0..=1,
@@ -16,6 +19,8 @@ fn edit() -> impl Strategy<Value = Edit> {
     let link = 0..MAX_LINK_ID;
     prop_oneof![
         (any::<usize>(), any::<u64>()).prop_map(|(at, packet)| Edit::Drop { at, packet }),
+        (any::<usize>(), any::<u64>(), 0..=MAX_LATENCY_US).prop_map(|(at, packet, by)| Edit::Delay { at, packet, by }),
+        (any::<usize>(), any::<u64>()).prop_map(|(at, packet)| Edit::Duplicate { at, packet }),
         (any::<usize>(), link.clone(), any::<bool>()).prop_map(|(at, link, cut)| Edit::Cut { at, link, cut }),
         (any::<usize>(), link, probability(), probability(), probability(), 0..=MAX_LATENCY_US).prop_map(
             |(at, link, loss, duplicate, reorder, latency_us)| Edit::Link {
@@ -27,6 +32,20 @@ fn edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
+/// A branch: any changes, and console lines of any text (the branch syntax's
+/// own `!~;:` included).
+fn branch() -> impl Strategy<Value = SharedBranch> {
+    (
+        any::<usize>(),
+        proptest::collection::vec(edit(), 0..=8),
+        proptest::collection::vec(
+            (any::<usize>(), prop_oneof!["\\PC{0,40}", "[!~;:&=%# ]{0,20}"]),
+            0..=MAX_BRANCH_LINES,
+        ),
+    )
+        .prop_map(|(from, edits, lines)| SharedBranch { from, edits, lines })
+}
+
 fn shared() -> impl Strategy<Value = Shared> {
     (
         proptest::string::string_regex(&format!("[A-Za-z0-9_-]{{1,{MAX_LESSON_NAME}}}")).expect("a valid regex"),
@@ -36,8 +55,13 @@ fn shared() -> impl Strategy<Value = Shared> {
         any::<usize>(),
         proptest::collection::vec(edit(), 0..=MAX_EDITS),
         any::<bool>(),
+        proptest::collection::vec(branch(), 0..=3),
+        any::<(usize, usize)>(),
     )
-        .prop_map(|(lesson, seed, script, pos, edits, quiz)| Shared { lesson, seed, script, pos, edits, quiz })
+        .prop_map(|(lesson, seed, script, pos, edits, quiz, branches, (k, p))| {
+            let compare = (!branches.is_empty()).then(|| (k % branches.len(), p));
+            Shared { lesson, seed, script, pos, edits, quiz, branches, compare }
+        })
 }
 
 proptest! {
@@ -62,6 +86,8 @@ proptest! {
             Just("seed=".to_string()), Just("script=".to_string()), Just("edits=".to_string()), Just("quiz=".to_string()),
             Just(";".to_string()), Just(":".to_string()), Just("drop".to_string()), Just("link".to_string()),
             Just("cut".to_string()), Just("%".to_string()), "[0-9a-fA-F.e+-]{1,6}", "\\PC{0,4}",
+            Just("branches=".to_string()), Just("compare=".to_string()), Just("!".to_string()),
+            Just("~".to_string()), Just("delay".to_string()), Just("dup".to_string()),
         ], 0..40)
     ) {
         let text = parts.concat();
@@ -87,6 +113,15 @@ fn the_largest_state_fits_its_own_fragment() {
         pos: usize::MAX,
         edits: vec![Edit::Link { at: usize::MAX, link: MAX_LINK_ID - 1, settings }; MAX_EDITS],
         quiz: true,
+        branches: vec![
+            SharedBranch {
+                from: usize::MAX,
+                edits: vec![Edit::Link { at: usize::MAX, link: MAX_LINK_ID - 1, settings }; MAX_EDITS],
+                lines: vec![(usize::MAX, "가".repeat(MAX_CONSOLE_LINE_BYTES / "가".len())); MAX_BRANCH_LINES],
+            };
+            MAX_BRANCHES
+        ],
+        compare: Some((MAX_BRANCHES - 1, usize::MAX)),
     };
     let text = share::encode(&s);
     assert!(text.len() <= share::MAX_FRAGMENT_BYTES, "{} bytes", text.len());

@@ -11,6 +11,10 @@ use crate::net::link::LinkSettings;
 pub enum Edit {
     /// Drop one packet (in flight at `at`).
     Drop { at: usize, packet: u64 },
+    /// Hold one packet (in flight at `at`) back `by` µs more when it would arrive.
+    Delay { at: usize, packet: u64, by: u64 },
+    /// Have the link deliver one packet (in flight at `at`) twice.
+    Duplicate { at: usize, packet: u64 },
     /// Change a link's settings from `at` on.
     Link { at: usize, link: u32, settings: LinkSettings },
     /// Cut a link (both directions), or repair it.
@@ -20,7 +24,20 @@ pub enum Edit {
 impl Edit {
     pub fn at(&self) -> usize {
         match self {
-            Edit::Drop { at, .. } | Edit::Link { at, .. } | Edit::Cut { at, .. } => *at,
+            Edit::Drop { at, .. }
+            | Edit::Delay { at, .. }
+            | Edit::Duplicate { at, .. }
+            | Edit::Link { at, .. }
+            | Edit::Cut { at, .. } => *at,
+        }
+    }
+
+    /// The link this edit is on, when it names one (a packet's edits name none:
+    /// the packet is found wherever it travels).
+    pub fn link(&self) -> Option<u32> {
+        match self {
+            Edit::Link { link, .. } | Edit::Cut { link, .. } => Some(*link),
+            Edit::Drop { .. } | Edit::Delay { .. } | Edit::Duplicate { .. } => None,
         }
     }
 }

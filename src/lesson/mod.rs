@@ -4,6 +4,7 @@
 //!   script run turned into the commands the page replays.
 //! - [`timeline`] — a lesson run into ticks, snapshots, exact time travel.
 //! - [`edit`] — the learner's changes, anchored where they were made.
+//! - [`branch`] — what-if branches of a lesson, one compared with the original at a time.
 //! - [`session`] — the page's one state ([`session::AppState`]), every change to it
 //!   ([`session::Action`]), loading in slices by a clock the caller gives.
 //! - [`script_pane`] — where each script line stands at a step, and which lines are drawn.
@@ -14,6 +15,7 @@
 //! It reads the core (`net`), scripts and [`crate::view`]'s vocabulary (packet
 //! numbering, picks); it knows nothing of Yew.
 
+pub mod branch;
 pub mod edit;
 pub mod library;
 pub mod notice;

@@ -6,6 +6,7 @@ use crate::lang::Lang;
 use crate::lesson::edit::Edit;
 use crate::lesson::scripts::CallAt;
 use crate::script::RunReport;
+use crate::view::topology::format_time;
 
 /// Where a line stands at the current step: nothing of it is shown before its time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +58,10 @@ pub fn describe_edit(edit: &Edit, lang: Lang) -> String {
         (Edit::Cut { link, cut: false, .. }, Lang::Ko) => format!("링크 #{link} 복구"),
         (Edit::Drop { packet, .. }, Lang::En) => format!("packet #{packet} dropped"),
         (Edit::Drop { packet, .. }, Lang::Ko) => format!("패킷 #{packet} 버림"),
+        (Edit::Delay { packet, by, .. }, Lang::En) => format!("packet #{packet} delayed by {}", format_time(*by)),
+        (Edit::Delay { packet, by, .. }, Lang::Ko) => format!("패킷 #{packet} {} 늦춤", format_time(*by)),
+        (Edit::Duplicate { packet, .. }, Lang::En) => format!("packet #{packet} duplicated"),
+        (Edit::Duplicate { packet, .. }, Lang::Ko) => format!("패킷 #{packet} 복제"),
         (Edit::Link { link, settings: s, .. }, Lang::En) => format!(
             "link #{link} set to loss {:.0}%, duplicate {:.0}%, reorder {:.0}%, delay {} ms",
             s.loss * 100.0,

@@ -93,6 +93,8 @@ pub struct ScriptRun {
 fn intervention(edit: &Edit, setup_len: usize) -> Intervention {
     let change = match *edit {
         Edit::Drop { packet, .. } => Change::DropPacket(PacketId(packet)),
+        Edit::Delay { packet, by, .. } => Change::DelayPacket { packet: PacketId(packet), by },
+        Edit::Duplicate { packet, .. } => Change::DuplicatePacket(PacketId(packet)),
         Edit::Link { link, settings, .. } => Change::Link { link: LinkId(link), settings },
         Edit::Cut { link, cut, .. } => Change::Cut { link: LinkId(link), cut },
     };

@@ -7,12 +7,13 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::lang::Lang;
+use crate::lesson::branch::{Branch, Compared};
 use crate::lesson::edit::Edit;
 use crate::lesson::library::{library, Lesson, SANDBOX};
 use crate::lesson::notice::{Notice, Notices};
 use crate::lesson::quiz::{question_at, Question, Quiz, QuizAction};
 use crate::lesson::scripts::{call_events, CallAt, Prepared, ScriptRun};
-use crate::lesson::share::{self, ShareError, Shared};
+use crate::lesson::share::{self, ShareError, Shared, SharedBranch};
 use crate::lesson::timeline::{Builder, Timeline};
 use crate::net::link::LinkSettings;
 use crate::net::TraceEvent;
@@ -103,6 +104,14 @@ pub struct AppState {
     pub numbering: Numbering,
     /// Quiz mode: on or off, this run's answers, every lesson's score.
     pub quiz: Quiz,
+    /// The learner's what-if branches of this lesson (a branch's own state has none).
+    pub branches: Vec<Branch>,
+    /// The branch compared with this run, side by side; while one is, the
+    /// learner's changes go to it and stepping moves both.
+    pub compared: Option<usize>,
+    /// The comparison of this run with the compared branch, made when either
+    /// timeline is installed.
+    pub compare: Option<Rc<Compared>>,
 }
 
 /// Units of timeline work (ticks) done at once when a lesson is loaded: every
@@ -152,10 +161,7 @@ impl Work {
     /// any link id.
     fn timeline(run: Prepared, edits: Vec<Edit>) -> Work {
         let Prepared { world, commands, report, later_edits, setup_len } = run;
-        let has_link = |e: &Edit| match e {
-            Edit::Link { link, .. } | Edit::Cut { link, .. } => world.link(LinkId(*link)).is_some(),
-            Edit::Drop { .. } => true,
-        };
+        let has_link = |e: &Edit| e.link().is_none_or(|link| world.link(LinkId(link)).is_some());
         let (edits, ignored): (Vec<Edit>, Vec<Edit>) = edits.into_iter().partition(has_link);
         let later_edits: Vec<Edit> = later_edits.into_iter().filter(has_link).collect();
         let mut notices = Vec::new();
@@ -167,13 +173,7 @@ impl Work {
             });
         }
         if !ignored.is_empty() {
-            let mut links: Vec<u32> = ignored
-                .iter()
-                .filter_map(|e| match e {
-                    Edit::Link { link, .. } | Edit::Cut { link, .. } => Some(*link),
-                    Edit::Drop { .. } => None,
-                })
-                .collect();
+            let mut links: Vec<u32> = ignored.iter().filter_map(Edit::link).collect();
             links.sort_unstable();
             links.dedup();
             notices.push(Notice::IgnoredEdits { count: ignored.len(), links });
@@ -294,6 +294,18 @@ pub enum Action {
     LoadMore,
     /// Quiz mode: turn it on or off, answer the question asked now (and step), reset the score.
     Quiz(QuizAction),
+    /// Delay the packet in flight by so many µs (see [`Edit::Delay`]).
+    DelayPacket {
+        packet: u64,
+        by: u64,
+    },
+    /// Have the link deliver the packet in flight twice.
+    DuplicatePacket(u64),
+    /// Branch the lesson here and compare the branch with the original.
+    NewBranch,
+    /// Compare this branch (`None`: none, the original alone).
+    CompareBranch(Option<usize>),
+    DeleteBranch(usize),
 }
 
 /// Starts the lesson's script and timeline (the first slice of each done).
@@ -353,6 +365,9 @@ impl AppState {
             console_line: None,
             numbering: Numbering::Relative,
             quiz: Quiz::default(),
+            branches: Vec::new(),
+            compared: None,
+            compare: None,
         }
     }
 
@@ -433,6 +448,12 @@ impl AppState {
     fn reloaded(&self, lesson: Rc<Lesson>, seed: Option<u64>, edits: Vec<Edit>, pos: usize) -> AppState {
         let mut s = self.copy();
         s.console_line = None;
+        // Branches are of one lesson: another lesson (a new script) starts without them.
+        if !Rc::ptr_eq(&lesson, &self.lesson) {
+            s.branches.clear();
+            s.compared = None;
+            s.compare = None;
+        }
         s.load(lesson, seed, edits, pos);
         s
     }
@@ -446,6 +467,12 @@ impl AppState {
             pos: self.pos,
             edits: self.edits.clone(),
             quiz: self.quiz.on,
+            branches: self
+                .branches
+                .iter()
+                .map(|b| SharedBranch { from: b.from, edits: b.run.edits.clone(), lines: b.lines.clone() })
+                .collect(),
+            compare: self.compared_branch().and_then(|b| Some((self.compared?, b.run.pos))),
         }
     }
 
@@ -461,8 +488,12 @@ impl AppState {
         share::encode(&self.shared())
     }
 
+    /// At the end of the lesson: of both runs while a branch is compared.
     pub fn at_end(&self) -> bool {
-        self.pos >= self.timeline.len()
+        match (&self.compare, self.compared_branch()) {
+            (Some(c), Some(b)) => c.step_of(self.pos, b.run.pos) + 1 >= c.steps.len(),
+            _ => self.pos >= self.timeline.len(),
+        }
     }
 
     /// The socket of the latest state change up to now, else the first TCP socket.
@@ -480,7 +511,7 @@ impl AppState {
         })
     }
 
-    fn with_pos(&self, pos: usize) -> AppState {
+    pub(crate) fn with_pos(&self, pos: usize) -> AppState {
         let pos = pos.min(self.timeline.len());
         let world = if pos == self.pos {
             self.world.clone()
@@ -517,6 +548,9 @@ impl AppState {
             console_line: self.console_line.clone(),
             numbering: self.numbering,
             quiz: self.quiz.clone(),
+            branches: self.branches.clone(),
+            compared: self.compared,
+            compare: self.compare.clone(),
         };
         // Follow the action: the socket whose state just changed becomes the selected one.
         if let Some(sock) = s.timeline.events_of(pos).iter().find_map(|e| match e.kind {
@@ -586,6 +620,167 @@ impl AppState {
         Some(self.timeline.position_of_event(returned.checked_sub(self.setup_len)?))
     }
 
+    /// The lesson being computed, by identity and slices done: the original's,
+    /// else the compared branch's (the page asks for the next slice while there is one).
+    pub fn pending_work(&self) -> Option<(usize, u32)> {
+        let loading = self.loading.as_ref().or_else(|| self.compared_branch()?.run.loading.as_ref())?;
+        Some((Rc::as_ptr(loading) as usize, loading.slices()))
+    }
+
+    fn is_in_flight(&self, packet: u64) -> bool {
+        self.world.in_flight().iter().any(|(p, _, _)| p.id.0 == packet)
+    }
+
+    /// The branch compared with this run, if any.
+    pub fn compared_branch(&self) -> Option<&Branch> {
+        self.compared.and_then(|k| self.branches.get(k))
+    }
+
+    /// Another session of this lesson at this step, for a branch: no branches
+    /// of its own, nothing playing, no notice.
+    fn branch_run(&self) -> AppState {
+        AppState { branches: Vec::new(), compared: None, compare: None, notice: None, playing: false, ..self.copy() }
+    }
+
+    /// The branch actions, and while a branch is compared the learner's changes
+    /// (they go to the branch) and stepping (both runs, one cursor in simulated
+    /// time). `None`: the action is the original's alone.
+    fn reduce_branches(&self, action: &Action, clock: &dyn Fn() -> f64) -> Option<AppState> {
+        match action {
+            Action::NewBranch if self.loading.is_none() && self.branches.len() < share::MAX_BRANCHES => {
+                let mut s = self.copy();
+                s.branches.push(Branch { from: self.pos, lines: Vec::new(), run: Rc::new(self.branch_run()) });
+                s.compared = Some(s.branches.len() - 1);
+                s.playing = false;
+                return Some(s.settled(false));
+            }
+            Action::CompareBranch(k) => {
+                let mut s = self.copy();
+                s.compared = k.filter(|k| *k < self.branches.len());
+                return Some(s.settled(false));
+            }
+            Action::DeleteBranch(k) if *k < self.branches.len() => {
+                let mut s = self.copy();
+                s.branches.remove(*k);
+                s.compared = match s.compared {
+                    Some(c) if c == *k => None,
+                    Some(c) if c > *k => Some(c - 1),
+                    other => other,
+                };
+                return Some(s.settled(false));
+            }
+            _ => {}
+        }
+        let k = self.compared?;
+        let branch = self.branches.get(k)?;
+        // A console line a shared link could not carry is not taken.
+        if let Action::ConsoleCall { host, line } = action {
+            let typed = host.len() + line.trim().len() + 2;
+            if typed > share::MAX_CONSOLE_LINE_BYTES || branch.lines.len() >= share::MAX_BRANCH_LINES {
+                return Some(self.copy());
+            }
+        }
+        match action {
+            Action::DropPacket(_)
+            | Action::DelayPacket { .. }
+            | Action::DuplicatePacket(_)
+            | Action::SetLink { .. }
+            | Action::CutLink { .. }
+            | Action::ConsoleCall { .. }
+            | Action::ClearEdits => {
+                let run = if *action == Action::ClearEdits {
+                    // Back to the original's changes: the branch as it was made.
+                    Rc::new(branch.run.reloaded(self.lesson.clone(), self.seed, self.edits.clone(), branch.run.pos))
+                } else {
+                    branch.run.clone().reduce(action.clone(), clock)
+                };
+                let mut lines = if *action == Action::ClearEdits { Vec::new() } else { branch.lines.clone() };
+                if matches!(action, Action::ConsoleCall { .. }) {
+                    lines.extend(run.console_line.clone());
+                }
+                let mut s = self.copy();
+                s.branches[k] = Branch { from: branch.from, lines, run };
+                Some(s.settled(true))
+            }
+            Action::LoadMore if self.loading.is_none() => {
+                let run = branch.run.clone().reduce(Action::LoadMore, clock);
+                let mut s = self.copy();
+                s.branches[k] = Branch { run, ..branch.clone() };
+                Some(s.settled(true))
+            }
+            Action::Forward | Action::PlayTick | Action::Back | Action::Start | Action::End | Action::Seek(_) => {
+                let c = self.compare.clone()?;
+                let last = c.steps.len().saturating_sub(1);
+                let j = c.step_of(self.pos, branch.run.pos);
+                let target = match action {
+                    Action::Forward | Action::PlayTick if j >= last => {
+                        return Some(AppState { playing: false, ..self.copy() });
+                    }
+                    Action::Forward | Action::PlayTick => j + 1,
+                    Action::Back => j.saturating_sub(1),
+                    Action::Start => 0,
+                    Action::End => last,
+                    Action::Seek(p) => c.steps.iter().position(|&(x, _)| x >= *p).unwrap_or(last),
+                    _ => j,
+                };
+                let (a, b) = c.steps.get(target).copied().unwrap_or((self.pos, branch.run.pos));
+                let mut s = self.with_pos(a);
+                s.branches[k].run = Rc::new(branch.run.with_pos(b));
+                s.playing = self.playing && target < last;
+                Some(s)
+            }
+            _ => None,
+        }
+    }
+
+    /// The comparison made again if either run's timeline changed, and the two
+    /// positions kept on one joint step: the branch's moved to the original's,
+    /// or (`branch_moved`: the learner changed the branch) the other way.
+    fn settled(mut self, branch_moved: bool) -> AppState {
+        let Some((k, branch)) = self.compared.and_then(|k| Some((k, self.branches.get(k)?.clone()))) else {
+            self.compared = None;
+            self.compare = None;
+            return self;
+        };
+        let c = match &self.compare {
+            Some(c) if c.is_of(&self.timeline, &branch.run.timeline) => c.clone(),
+            _ => Rc::new(Compared::of(&self, &branch.run)),
+        };
+        self.compare = Some(c.clone());
+        let j = if branch_moved { c.step_of_branch(branch.run.pos) } else { c.step_of(self.pos, branch.run.pos) };
+        let Some(&(a, b)) = c.steps.get(j) else { return self };
+        let mut s = if a == self.pos { self } else { self.with_pos(a) };
+        if b != branch.run.pos {
+            s.branches[k].run = Rc::new(branch.run.with_pos(b));
+        }
+        s
+    }
+
+    /// The branches a shared link carries, each run from the original's lesson
+    /// with its console lines put in and its changes.
+    fn restore_branches(&mut self, shared: &Shared) {
+        let text =
+            self.loading.as_ref().map_or_else(|| self.lesson.text().to_string(), |l| l.lesson.text().to_string());
+        let lesson = self.loading.as_ref().map_or_else(|| self.lesson.clone(), |l| l.lesson.clone());
+        for b in &shared.branches {
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            for (at, typed) in &b.lines {
+                let i = at.saturating_sub(1).min(lines.len());
+                lines.insert(i, typed.clone());
+            }
+            let lesson =
+                if b.lines.is_empty() { lesson.clone() } else { Rc::new(Lesson::sandbox(&(lines.join("\n") + "\n"))) };
+            let mut run = self.branch_run();
+            run.load(lesson, shared.seed, b.edits.clone(), 0);
+            run.console_line = b.lines.last().cloned();
+            self.branches.push(Branch { from: b.from, lines: b.lines.clone(), run: Rc::new(run) });
+        }
+        if let Some((k, pos)) = shared.compare.filter(|(k, _)| *k < self.branches.len()) {
+            self.compared = Some(k);
+            self.branches[k].run = Rc::new(self.branches[k].run.with_pos(pos));
+        }
+    }
+
     /// The same state, unshared.
     pub fn copy(&self) -> AppState {
         self.with_pos(self.pos)
@@ -597,6 +792,9 @@ impl AppState {
     /// not redraw). `clock` (milliseconds since any fixed moment) times the
     /// slices of a lesson being loaded ([`Action::LoadMore`]).
     pub fn reduce(self: Rc<Self>, action: Action, clock: &dyn Fn() -> f64) -> Rc<Self> {
+        if let Some(next) = self.reduce_branches(&action, clock) {
+            return Rc::new(next.linked_after(&self));
+        }
         let next = match action {
             Action::SetLang(lang) => {
                 if lang == self.lang {
@@ -657,12 +855,18 @@ impl AppState {
                 s
             }
             Action::SelectSocket(s) => AppState { selected_socket: s, ..self.copy() },
-            Action::DropPacket(packet) => {
-                if !self.world.in_flight().iter().any(|(p, _, _)| p.id.0 == packet) {
-                    return self;
-                }
+            Action::DropPacket(packet) if self.is_in_flight(packet) => {
                 self.with_edit(Edit::Drop { at: self.anchor(), packet })
             }
+            Action::DelayPacket { packet, by } if self.is_in_flight(packet) => {
+                self.with_edit(Edit::Delay { at: self.anchor(), packet, by: by.min(share::MAX_LATENCY_US) })
+            }
+            Action::DuplicatePacket(packet) if self.is_in_flight(packet) => {
+                self.with_edit(Edit::Duplicate { at: self.anchor(), packet })
+            }
+            Action::DropPacket(_) | Action::DelayPacket { .. } | Action::DuplicatePacket(_) => return self,
+            // Handled by `reduce_branches` (or nothing to do).
+            Action::NewBranch | Action::CompareBranch(_) | Action::DeleteBranch(_) => return self,
             Action::SetLink { link, settings } => self.with_edit(Edit::Link { at: self.anchor(), link, settings }),
             Action::CutLink { link, cut } => self.with_edit(Edit::Cut { at: self.anchor(), link, cut }),
             Action::ClearEdits => self.reloaded(self.lesson.clone(), self.seed, Vec::new(), self.pos),
@@ -671,9 +875,16 @@ impl AppState {
                 let quiz = shared.quiz;
                 let mut s = match (&shared.script, self.library.iter().find(|l| l.id == shared.lesson)) {
                     (Some(text), _) if shared.lesson == SANDBOX => {
-                        self.reloaded(Rc::new(Lesson::sandbox(text)), shared.seed, shared.edits, shared.pos)
+                        let lesson = Rc::new(Lesson::sandbox(text));
+                        let mut s = self.reloaded(lesson, shared.seed, shared.edits.clone(), shared.pos);
+                        s.restore_branches(&shared);
+                        s
                     }
-                    (_, Some(l)) => self.reloaded(Rc::new(l.clone()), shared.seed, shared.edits, shared.pos),
+                    (_, Some(l)) => {
+                        let mut s = self.reloaded(Rc::new(l.clone()), shared.seed, shared.edits.clone(), shared.pos);
+                        s.restore_branches(&shared);
+                        s
+                    }
                     _ => AppState {
                         notice: Some(Notices { lang: self.lang, items: vec![Notice::UnknownLesson(shared.lesson)] }),
                         ..self.copy()
@@ -697,11 +908,15 @@ impl AppState {
                 s
             }
         };
-        let mut next = next;
-        if next.picked != self.picked {
-            next.linked = Rc::new(next.picked.map(|p| linked(&next.timeline.trace, p)).unwrap_or_default());
+        Rc::new(next.settled(false).linked_after(&self))
+    }
+
+    /// `self` with the pick's partners made again when the pick changed since `before`.
+    fn linked_after(mut self, before: &AppState) -> AppState {
+        if self.picked != before.picked {
+            self.linked = Rc::new(self.picked.map(|p| linked(&self.timeline.trace, p)).unwrap_or_default());
         }
-        Rc::new(next)
+        self
     }
 }
 

@@ -1,6 +1,11 @@
 //! The shareable state in the URL fragment:
 //! `#lesson=handshake&seed=1&pos=12&quiz=1&edits=3:link:0:0.3:0:0:10000;12:drop:5`,
 //! and the learner's changes ([`Edit`], the model's own type) it carries.
+//! What-if branches follow as `&branches=12!14:drop:9!~20!!15:client%3A%20close(c)&compare=0:13`:
+//! branches split by `~`, each `from!edits!console lines` (a console line is
+//! `line:text`, its text escaped so `!`, `~`, `;` and `:` stay syntax), and the
+//! compared branch with its position. The
+//! format only grew: a link made before branches existed opens as it did.
 //!
 //! Plain Rust with no web dependency, so the format is unit tested, property
 //! tested and fuzzed natively (fuzz target `url_fragment`); the page (`ui`) reads
@@ -15,12 +20,20 @@ use crate::script::shown::shown;
 
 /// The longest fragment read at all, in bytes: room for a [`MAX_SCRIPT_BYTES`]
 /// script whose every byte is escaped (3 characters each) plus [`MAX_EDITS`]
-/// changes. Checked first, so a hostile link costs no more work than this.
-pub const MAX_FRAGMENT_BYTES: usize = 3 * MAX_SCRIPT_BYTES + 64 * 1024;
+/// changes, and [`MAX_BRANCHES`] branches of as many changes and
+/// [`MAX_BRANCH_LINES`] console lines each. Checked first, so a hostile link
+/// costs no more work than this.
+pub const MAX_FRAGMENT_BYTES: usize = 3 * MAX_SCRIPT_BYTES + 64 * 1024 + MAX_BRANCHES * 32 * 1024;
 /// The longest sandbox script a link may carry (after decoding), in bytes.
 pub const MAX_SCRIPT_BYTES: usize = 64 * 1024;
 /// The most changes a link may carry: each one is a step the page replays.
 pub const MAX_EDITS: usize = 200;
+/// The most what-if branches a link may carry: each one is a lesson run.
+pub const MAX_BRANCHES: usize = 8;
+/// The most console lines one branch may carry.
+pub const MAX_BRANCH_LINES: usize = 8;
+/// The longest console line a branch may carry (after decoding), in bytes.
+pub const MAX_CONSOLE_LINE_BYTES: usize = 256;
 /// The longest lesson name, in characters (lesson ids are short words).
 pub const MAX_LESSON_NAME: usize = 64;
 // The learner's link settings are the core's, their edits the model's; the codec
@@ -44,6 +57,21 @@ pub struct Shared {
     pub edits: Vec<Edit>,
     /// Opens in quiz mode (a teacher's link): `quiz=1`; links without it open as before.
     pub quiz: bool,
+    /// The learner's what-if branches.
+    pub branches: Vec<SharedBranch>,
+    /// The branch compared with the original, if any, and its position.
+    pub compare: Option<(usize, usize)>,
+}
+
+/// A what-if branch as a link carries it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SharedBranch {
+    /// The original's position where the learner branched.
+    pub from: usize,
+    /// Its changes (the original's at the time, then its own).
+    pub edits: Vec<Edit>,
+    /// Console lines typed in it, in order: (the script line it became, its text).
+    pub lines: Vec<(usize, String)>,
 }
 
 /// Why a fragment is not a shared state. Offending text is quoted shortened
@@ -78,6 +106,12 @@ pub enum ShareError {
     },
     /// No `lesson=` part.
     NoLesson,
+    /// More than [`MAX_BRANCHES`] branches, or a branch with more than
+    /// [`MAX_BRANCH_LINES`] console lines.
+    TooManyBranches,
+    /// A branch that is not `from!edits!lines` (or a console line in it longer
+    /// than [`MAX_CONSOLE_LINE_BYTES`]), or `compare` naming no branch.
+    BadBranch(String),
 }
 
 /// What is wrong with a change in a link ([`ShareError::BadEdit`]); the page
@@ -92,7 +126,7 @@ pub enum EditProblem {
     Probability,
     /// Its packet is not a number.
     Packet,
-    /// Its latency is not a number of microseconds up to [`MAX_LATENCY_US`].
+    /// Its latency (or a packet's delay) is not a number of microseconds up to [`MAX_LATENCY_US`].
     Latency,
     /// It is none of the four shapes a change has.
     Shape,
@@ -112,8 +146,10 @@ impl Bilingual for EditProblem {
                 "지연 시간이 10초 이하의 마이크로초 값이 아닙니다",
             ),
             EditProblem::Shape => (
-                "expected at:drop:packet, at:cut:link, at:repair:link or at:link:link:loss:dup:reorder:latency",
-                "형식은 위치:drop:패킷, 위치:cut:링크, 위치:repair:링크, 위치:link:링크:손실:중복:순서바뀜:지연 중 하나입니다",
+                "expected at:drop:packet, at:delay:packet:µs, at:dup:packet, at:cut:link, at:repair:link or \
+                 at:link:link:loss:dup:reorder:latency",
+                "형식은 위치:drop:패킷, 위치:delay:패킷:마이크로초, 위치:dup:패킷, 위치:cut:링크, 위치:repair:링크, \
+                 위치:link:링크:손실:중복:순서바뀜:지연 중 하나입니다",
             ),
         };
         (en.into(), ko.into())
@@ -184,6 +220,17 @@ impl Bilingual for ShareError {
                 )
             }
             ShareError::NoLesson => ("no lesson named".into(), "레슨 이름이 없습니다".into()),
+            ShareError::TooManyBranches => (
+                format!(
+                    "more than {MAX_BRANCHES} branches (MAX_BRANCHES) or {MAX_BRANCH_LINES} console lines in one \
+                     (MAX_BRANCH_LINES)"
+                ),
+                format!("브랜치가 {MAX_BRANCHES}개보다 많거나 한 브랜치의 콘솔 줄이 {MAX_BRANCH_LINES}개보다 많습니다"),
+            ),
+            ShareError::BadBranch(b) => (
+                format!("branch {} is not understood: expected from!changes!lines", quote(b)),
+                format!("브랜치 {}을(를) 이해할 수 없습니다 — 형식은 위치!변경!줄입니다", quote(b)),
+            ),
         }
     }
 }
@@ -222,23 +269,52 @@ pub fn encode(s: &Shared) -> String {
         out.extend(utf8_percent_encode(text, COMPONENT));
     }
     if !s.edits.is_empty() {
-        let edits: Vec<String> = s
-            .edits
+        out.push_str("&edits=");
+        out.push_str(&encode_edits(&s.edits));
+    }
+    if !s.branches.is_empty() {
+        let branches: Vec<String> = s
+            .branches
             .iter()
-            .map(|e| match e {
-                Edit::Drop { at, packet } => format!("{at}:drop:{packet}"),
-                Edit::Cut { at, link, cut } => format!("{at}:{}:{link}", if *cut { "cut" } else { "repair" }),
-                // `{:?}` writes a tiny probability as `1e-300`, where `{}` would
-                // write 300 zeros: a decoded state re-encodes within the limits.
-                Edit::Link { at, link, settings: l } => {
-                    format!("{at}:link:{link}:{:?}:{:?}:{:?}:{}", l.loss, l.duplicate, l.reorder, l.latency_us)
-                }
+            .map(|b| {
+                let lines: Vec<String> = b
+                    .lines
+                    .iter()
+                    .map(|(at, text)| format!("{at}:{}", utf8_percent_encode(text, BRANCH_TEXT)))
+                    .collect();
+                format!("{}!{}!{}", b.from, encode_edits(&b.edits), lines.join(";"))
             })
             .collect();
-        out.push_str("&edits=");
-        out.push_str(&edits.join(";"));
+        out.push_str("&branches=");
+        out.push_str(&branches.join("~"));
+    }
+    if let Some((k, pos)) = s.compare {
+        out.push_str(&format!("&compare={k}:{pos}"));
     }
     out
+}
+
+/// What a console line's text escapes in a branch: the component's set and
+/// the branch syntax's own `!` and `~`.
+const BRANCH_TEXT: &AsciiSet = &COMPONENT.add(b'!').add(b'~');
+
+/// A list of changes: `at:kind:...`, split by `;`.
+fn encode_edits(edits: &[Edit]) -> String {
+    let edits: Vec<String> = edits
+        .iter()
+        .map(|e| match e {
+            Edit::Drop { at, packet } => format!("{at}:drop:{packet}"),
+            Edit::Delay { at, packet, by } => format!("{at}:delay:{packet}:{by}"),
+            Edit::Duplicate { at, packet } => format!("{at}:dup:{packet}"),
+            Edit::Cut { at, link, cut } => format!("{at}:{}:{link}", if *cut { "cut" } else { "repair" }),
+            // `{:?}` writes a tiny probability as `1e-300`, where `{}` would
+            // write 300 zeros: a decoded state re-encodes within the limits.
+            Edit::Link { at, link, settings: l } => {
+                format!("{at}:link:{link}:{:?}:{:?}:{:?}:{}", l.loss, l.duplicate, l.reorder, l.latency_us)
+            }
+        })
+        .collect();
+    edits.join(";")
 }
 
 /// Reads a fragment (with or without the leading `#`). `Ok(None)` for an empty one.
@@ -256,6 +332,8 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, ShareError> {
     let mut pos = None;
     let mut edits: Option<Vec<Edit>> = None;
     let mut quiz = None;
+    let mut branches: Option<Vec<SharedBranch>> = None;
+    let mut compare: Option<(usize, usize)> = None;
     for part in f.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = part.split_once('=').ok_or_else(|| ShareError::NotKeyValue(part.to_string()))?;
         let number = |key: &'static str| ShareError::BadNumber { key, value: value.to_string() };
@@ -272,11 +350,21 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, ShareError> {
                     _ => return Err(number("quiz")),
                 })
                 .is_none(),
+            "branches" => branches.replace(decode_branches(value)?).is_none(),
+            "compare" => {
+                let (k, p) = value.split_once(':').ok_or_else(|| number("compare"))?;
+                let k = k.parse::<usize>().map_err(|_| number("compare"))?;
+                compare.replace((k, p.parse::<usize>().map_err(|_| number("compare"))?)).is_none()
+            }
             _ => return Err(ShareError::UnknownKey(key.to_string())),
         };
         if !fresh {
             return Err(ShareError::DuplicateKey(key.to_string()));
         }
+    }
+    let branches = branches.unwrap_or_default();
+    if let Some((k, pos)) = compare.filter(|(k, _)| *k >= branches.len()) {
+        return Err(ShareError::BadBranch(format!("compare={k}:{pos}")));
     }
     Ok(Some(Shared {
         lesson: lesson.ok_or(ShareError::NoLesson)?,
@@ -285,7 +373,41 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, ShareError> {
         pos: pos.unwrap_or(0),
         edits: edits.unwrap_or_default(),
         quiz: quiz.unwrap_or(false),
+        branches,
+        compare,
     }))
+}
+
+fn decode_branches(value: &str) -> Result<Vec<SharedBranch>, ShareError> {
+    let mut out = Vec::new();
+    for b in value.split('~') {
+        if out.len() >= MAX_BRANCHES {
+            return Err(ShareError::TooManyBranches);
+        }
+        let bad = || ShareError::BadBranch(b.to_string());
+        let mut parts = b.split('!');
+        let (Some(from), Some(edits), Some(lines), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        let from = from.parse::<usize>().map_err(|_| bad())?;
+        let edits = decode_edits(edits)?;
+        let mut decoded = Vec::new();
+        for line in lines.split(';').filter(|l| !l.is_empty()) {
+            if decoded.len() >= MAX_BRANCH_LINES {
+                return Err(ShareError::TooManyBranches);
+            }
+            let (at, text) = line.split_once(':').ok_or_else(bad)?;
+            let at = at.parse::<usize>().map_err(|_| bad())?;
+            let text = decode_script(text)?;
+            if text.len() > MAX_CONSOLE_LINE_BYTES {
+                return Err(bad());
+            }
+            decoded.push((at, text));
+        }
+        out.push(SharedBranch { from, edits, lines: decoded });
+    }
+    Ok(out)
 }
 
 fn decode_lesson(value: &str) -> Result<String, ShareError> {
@@ -345,6 +467,16 @@ fn decode_edit(e: &str) -> Result<Edit, ShareError> {
         [pos, "drop", packet] => {
             Ok(Edit::Drop { at: at(pos)?, packet: packet.parse().map_err(|_| bad(EditProblem::Packet))? })
         }
+        [pos, "delay", packet, by] => {
+            let by = match by.parse::<u64>() {
+                Ok(us) if us <= MAX_LATENCY_US => us,
+                _ => return Err(bad(EditProblem::Latency)),
+            };
+            Ok(Edit::Delay { at: at(pos)?, packet: packet.parse().map_err(|_| bad(EditProblem::Packet))?, by })
+        }
+        [pos, "dup", packet] => {
+            Ok(Edit::Duplicate { at: at(pos)?, packet: packet.parse().map_err(|_| bad(EditProblem::Packet))? })
+        }
         [pos, kind @ ("cut" | "repair"), id] => Ok(Edit::Cut { at: at(pos)?, link: link(id)?, cut: *kind == "cut" }),
         [pos, "link", id, loss, dup, reorder, latency] => {
             let latency_us = match latency.parse::<u64>() {
@@ -376,6 +508,8 @@ mod tests {
             seed: Some(7),
             script: Some("host a 10.0.0.1 # 50% & more\nhost b 10.0.0.2=\n한국어 ;:#".into()),
             pos: 12,
+            branches: vec![],
+            compare: None,
             edits: vec![
                 Edit::Link {
                     at: 3,
@@ -383,6 +517,8 @@ mod tests {
                     settings: LinkSettings { loss: 0.25, duplicate: 0.0, reorder: 0.1, latency_us: 20_000 },
                 },
                 Edit::Drop { at: 5, packet: 4 },
+                Edit::Delay { at: 5, packet: 6, by: 200_000 },
+                Edit::Duplicate { at: 6, packet: 7 },
                 Edit::Cut { at: 6, link: 0, cut: true },
                 Edit::Cut { at: 9, link: 0, cut: false },
             ],
@@ -399,6 +535,43 @@ mod tests {
         assert_eq!(decode(""), Ok(None));
         assert_eq!(decode("#"), Ok(None));
         assert_eq!(decode("#  "), Ok(None));
+    }
+
+    #[test]
+    fn branches_round_trip_and_their_console_lines_keep_the_syntax_characters() {
+        let s = Shared {
+            branches: vec![
+                SharedBranch { from: 12, edits: vec![Edit::Drop { at: 14, packet: 9 }], lines: vec![] },
+                SharedBranch {
+                    from: 20,
+                    edits: vec![],
+                    lines: vec![(15, "client: send(c, \"a!b~c;d:e\")".into()), (16, "server: close(a)".into())],
+                },
+            ],
+            compare: Some((1, 30)),
+            ..sample()
+        };
+        let text = encode(&s);
+        assert!(text.contains("&branches=12!14:drop:9!~20!!15:client%3A%20send"), "{text}");
+        assert!(text.ends_with("&compare=1:30"), "{text}");
+        assert_eq!(decode(&text), Ok(Some(s)));
+        // A compared branch that does not exist, and broken branches, are named.
+        assert!(matches!(decode("lesson=a&compare=0:1"), Err(ShareError::BadBranch(_))));
+        assert!(matches!(decode("lesson=a&branches=1!0:drop:1!&compare=1:0"), Err(ShareError::BadBranch(_))));
+        assert!(matches!(decode("lesson=a&branches=1!!&compare=0"), Err(ShareError::BadNumber { .. })));
+        assert!(matches!(decode("lesson=a&branches=x!!"), Err(ShareError::BadBranch(_))));
+        let many = ["0!!"; MAX_BRANCHES + 1].join("~");
+        assert_eq!(decode(&format!("lesson=a&branches={many}")), Err(ShareError::TooManyBranches));
+    }
+
+    /// A link made before branches existed (this very text) opens as it did.
+    #[test]
+    fn a_link_from_before_branches_still_opens() {
+        let old = "#lesson=handshake&seed=3&pos=12&edits=3:link:0:0.3:0.0:0.0:10000;12:drop:5";
+        let s = decode(old).expect("decodes").expect("not empty");
+        assert_eq!((s.lesson.as_str(), s.seed, s.pos, s.edits.len()), ("handshake", Some(3), 12, 2));
+        assert!(s.branches.is_empty() && s.compare.is_none());
+        assert_eq!(format!("#{}", encode(&s)), old);
     }
 
     #[test]
@@ -419,7 +592,19 @@ mod tests {
     #[test]
     fn minimal_fragments_take_defaults() {
         let s = decode("lesson=tour").expect("decodes").expect("not empty");
-        assert_eq!(s, Shared { lesson: "tour".into(), seed: None, script: None, pos: 0, edits: vec![], quiz: false });
+        assert_eq!(
+            s,
+            Shared {
+                lesson: "tour".into(),
+                seed: None,
+                script: None,
+                pos: 0,
+                edits: vec![],
+                quiz: false,
+                branches: vec![],
+                compare: None
+            }
+        );
     }
 
     #[test]

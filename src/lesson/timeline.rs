@@ -77,6 +77,14 @@ fn apply(world: &mut World, op: &Op) -> Result<(), String> {
             world.drop_packet(PacketId(*packet));
             Ok(())
         }
+        Op::Edit(Edit::Delay { packet, by, .. }) => {
+            world.delay_packet(PacketId(*packet), *by);
+            Ok(())
+        }
+        Op::Edit(Edit::Duplicate { packet, .. }) => {
+            world.duplicate_packet(PacketId(*packet));
+            Ok(())
+        }
         Op::Edit(Edit::Link { link, settings, .. }) => {
             let id = LinkId(*link);
             let base = world.link(id).map(|l| l.dirs[0].config.clone()).ok_or_else(|| format!("no link #{link}"))?;
@@ -405,6 +413,73 @@ mod tests {
             .collect();
         assert!(reasons.contains(&SendReason::Retransmit), "{reasons:?}");
         assert!(dropped.ticks[pos].edit);
+    }
+
+    /// The tour's "hello" segment: its packet id and the anchor right after it was sent.
+    fn tour_data() -> (u64, usize, usize) {
+        let t = run("tour", &[]);
+        let data = t
+            .trace
+            .iter()
+            .position(|e| matches!(&e.kind, TraceKind::Sent { reason: SendReason::Data, .. }))
+            .expect("a data segment");
+        let TraceKind::Sent { packet, .. } = &t.trace[data].kind else { unreachable!() };
+        let pos = t.position_of_event(data);
+        (packet.id.0, t.trace_until(pos).len(), pos)
+    }
+
+    #[test]
+    fn delaying_the_data_segment_past_its_timer_brings_a_spurious_retransmission() {
+        let (packet, at, pos) = tour_data();
+        let delayed = run("tour", &[Edit::Delay { at, packet, by: 2_000_000 }]);
+        assert!(delayed.ticks[pos].edit);
+        let id = crate::net::PacketId(packet);
+        // The trace says who held it, and that its arrival was what was held.
+        let held = delayed.trace.iter().find_map(|e| match &e.kind {
+            TraceKind::Reordered { packet: p, extra_delay, cause } if *p == id => Some((*extra_delay, cause.get())),
+            _ => None,
+        });
+        assert_eq!(held, Some((2_000_000, crate::net::trace::Cause::Arrival(id))));
+        let retransmitted = delayed
+            .trace
+            .iter()
+            .position(|e| matches!(&e.kind, TraceKind::Sent { reason: SendReason::Retransmit, .. }))
+            .expect("a retransmission");
+        let arrived = delayed
+            .trace
+            .iter()
+            .position(|e| matches!(&e.kind, TraceKind::Delivered { packet: p, .. } if *p == id))
+            .expect("the original arrives in the end");
+        assert!(retransmitted < arrived, "the timer fired before the late original arrived");
+    }
+
+    #[test]
+    fn duplicating_the_data_segment_delivers_a_copy_that_the_receiver_acknowledges_again() {
+        let (packet, at, _) = tour_data();
+        let plain = run("tour", &[]);
+        let twice = run("tour", &[Edit::Duplicate { at, packet }]);
+        let id = crate::net::PacketId(packet);
+        let copy = twice
+            .trace
+            .iter()
+            .find_map(|e| match &e.kind {
+                TraceKind::Duplicated { original, copy, cause, .. } if *original == id => {
+                    assert_eq!(cause.get(), crate::net::trace::Cause::Arrival(id));
+                    Some(*copy)
+                }
+                _ => None,
+            })
+            .expect("a copy");
+        assert!(twice.trace.iter().any(|e| matches!(&e.kind, TraceKind::Delivered { packet: p, .. } if *p == copy)));
+        // The receiver answers the copy, old data by then, with an immediate ACK of
+        // its own (tcp_data_queue: "A retransmit ... Force an immediate ack").
+        let acks = |t: &Timeline| {
+            t.trace
+                .iter()
+                .filter(|e| matches!(&e.kind, TraceKind::Sent { reason: SendReason::Ack | SendReason::DupAck, .. }))
+                .count()
+        };
+        assert_eq!(acks(&twice), acks(&plain) + 1);
     }
 
     #[test]

@@ -70,6 +70,13 @@ pub enum FaultChange {
     Configure(LinkConfig),
     DropNext(u32),
     DropPacket(PacketId),
+    /// The learner holds one packet back `by` µs more when it would arrive.
+    DelayPacket {
+        packet: PacketId,
+        by: u64,
+    },
+    /// The learner has the link deliver one packet twice.
+    DuplicatePacket(PacketId),
     Partition,
     Repair,
     Hold,

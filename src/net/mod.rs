@@ -134,6 +134,10 @@ pub struct World {
     out: Vec<TraceEvent>,
     /// Packets to drop by id, whether already in flight or not yet sent.
     drop_ids: FxHashSet<PacketId>,
+    /// Packets to hold back by so many µs more when they would arrive (the
+    /// learner's what-if), and packets to deliver twice.
+    delay_ids: FxHashMap<PacketId, u64>,
+    duplicate_ids: FxHashSet<PacketId>,
     pub(crate) tcp_config: TcpConfig,
     /// Sockets touched by the current event, whose blocked calls may now finish.
     dirty: Vec<SocketId>,
@@ -164,6 +168,8 @@ impl World {
             events_run: 0,
             out: Vec::new(),
             drop_ids: FxHashSet::default(),
+            delay_ids: FxHashMap::default(),
+            duplicate_ids: FxHashSet::default(),
             tcp_config: TcpConfig::default(),
             dirty: Vec::new(),
             // Call ids start at 1: before the first root nothing is emitted.
@@ -353,10 +359,14 @@ impl World {
         let Some((time, event)) = self.queue.pop() else { return false };
         // The clock moves only for events that happen: a superseded timer leaves it.
         let ran = match event {
-            Event::Arrive { to, packet, damage, .. } => {
+            Event::Arrive { to, path, packet, damage } => {
                 self.now = self.now.max(time);
                 self.handling = Cause::Arrival(packet.id);
-                self.arrive(to, packet, damage);
+                let tampered = (!self.delay_ids.is_empty() || !self.duplicate_ids.is_empty())
+                    && self.tamper(to, path, &packet, damage);
+                if !tampered {
+                    self.arrive(to, packet, damage);
+                }
                 true
             }
             Event::Timer { socket, kind } => self.timer_event(socket, kind, time),
@@ -415,6 +425,12 @@ impl World {
                 FaultChange::DropPacket(p) => {
                     self.drop_ids.insert(*p);
                 }
+                FaultChange::DelayPacket { packet, by } => {
+                    self.delay_ids.insert(*packet, *by);
+                }
+                FaultChange::DuplicatePacket(p) => {
+                    self.duplicate_ids.insert(*p);
+                }
                 FaultChange::Partition => ld.partitioned = true,
                 FaultChange::Repair => ld.partitioned = false,
                 FaultChange::Hold => ld.held = true,
@@ -440,6 +456,48 @@ impl World {
         if let Some(link) = self.link_carrying(packet) {
             self.emit(TraceKind::Fault { link, dir: None, change: FaultChange::DropPacket(packet) });
         }
+    }
+
+    /// Holds one packet back `by` µs more than the link would: in flight now,
+    /// or sent later with that id. It is held when it would have arrived (a
+    /// `Reordered` event caused by that arrival), like a router queue that
+    /// keeps one packet longer: what a retransmission timer or a reordering
+    /// receiver then does is the lesson.
+    pub fn delay_packet(&mut self, packet: PacketId, by: u64) {
+        self.delay_ids.insert(packet, by);
+        if let Some(link) = self.link_carrying(packet) {
+            self.emit(TraceKind::Fault { link, dir: None, change: FaultChange::DelayPacket { packet, by } });
+        }
+    }
+
+    /// Delivers one packet twice: in flight now, or sent later with that id.
+    /// The copy (a new packet id, as a link's own duplicate) is made when the
+    /// original arrives (a `Duplicated` event caused by that arrival) and
+    /// arrives 1 µs after it.
+    pub fn duplicate_packet(&mut self, packet: PacketId) {
+        self.duplicate_ids.insert(packet);
+        if let Some(link) = self.link_carrying(packet) {
+            self.emit(TraceKind::Fault { link, dir: None, change: FaultChange::DuplicatePacket(packet) });
+        }
+    }
+
+    /// The learner's delay or duplicate of the packet arriving now: makes the
+    /// copy and puts the arrival off. True when the arrival is put off.
+    fn tamper(&mut self, to: HostId, path: Path, packet: &Packet, damage: Option<LossReason>) -> bool {
+        let cause = CauseId::from(Cause::Arrival(packet.id));
+        if self.duplicate_ids.remove(&packet.id) {
+            let copy_id = self.next_packet_id();
+            let mut copy = packet.clone();
+            copy.id = copy_id;
+            let arrival = self.now + 1;
+            self.emit(TraceKind::Duplicated { original: packet.id, copy: copy_id, arrival, cause });
+            self.schedule(arrival, Event::Arrive { to, path, packet: copy, damage });
+        }
+        let Some(by) = self.delay_ids.remove(&packet.id) else { return false };
+        self.emit(TraceKind::Reordered { packet: packet.id, extra_delay: by, cause });
+        let arrival = self.now.saturating_add(by);
+        self.schedule(arrival, Event::Arrive { to, path, packet: packet.clone(), damage });
+        true
     }
 
     fn link_carrying(&self, packet: PacketId) -> Option<LinkId> {

@@ -176,6 +176,8 @@ fn event_line(
                 ),
                 FaultChange::DropNext(n) => format!("drop the next {n}"),
                 FaultChange::DropPacket(p) => format!("drop packet #{}", p.0),
+                FaultChange::DelayPacket { packet, by } => format!("delay packet #{} by {}", packet.0, fmt_dur(*by)),
+                FaultChange::DuplicatePacket(p) => format!("duplicate packet #{}", p.0),
                 FaultChange::Partition => "partition".into(),
                 FaultChange::Repair => "repair".into(),
                 FaultChange::Hold => "hold".into(),

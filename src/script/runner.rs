@@ -63,6 +63,10 @@ pub enum Change {
     Cut { link: LinkId, cut: bool },
     /// Drop one packet, in flight or still to be sent.
     DropPacket(PacketId),
+    /// Hold one packet back `by` µs more when it would arrive.
+    DelayPacket { packet: PacketId, by: u64 },
+    /// Deliver one packet twice.
+    DuplicatePacket(PacketId),
 }
 
 /// A [`Change`] and where in the run it happens: once the run's trace holds
@@ -250,6 +254,14 @@ impl<'s> Runner<'s> {
                 }
                 Change::DropPacket(packet) => {
                     self.world.drop_packet(*packet);
+                    true
+                }
+                Change::DelayPacket { packet, by } => {
+                    self.world.delay_packet(*packet, *by);
+                    true
+                }
+                Change::DuplicatePacket(packet) => {
+                    self.world.duplicate_packet(*packet);
                     true
                 }
             };

@@ -10,7 +10,7 @@ use yew::prelude::*;
 use super::console::Console;
 use super::events::EventTable;
 use super::inspector::Inspector;
-use super::panels::{download, download_bytes, socket_choices, trace_json, BreakIt, Buffers};
+use super::panels::{download, download_bytes, socket_choices, BreakIt, Buffers};
 use super::quiz::QuizPanel;
 use super::script_view::{SandboxEditor, ScriptLines};
 use super::sequence::Sequence;
@@ -134,6 +134,8 @@ pub fn App() -> Html {
     let share_box = use_node_ref();
     {
         let key = (Rc::as_ptr(&state.lesson) as usize, state.seed, state.pos, state.edits.clone(), state.quiz.on);
+        // What-if branches are in the link too.
+        let key = (key, super::compare::branches_key(&state));
         let long = state.lesson.is_sandbox() && state.lesson.text().len() > LONG_FRAGMENT_SCRIPT;
         let state = state.clone();
         let share_box = share_box.clone();
@@ -177,7 +179,7 @@ pub fn App() -> Html {
     // A long lesson is computed a slice per task: the browser handles input and
     // draws frames in between.
     {
-        let key = state.loading.as_ref().map(|l| (Rc::as_ptr(l) as usize, l.slices()));
+        let key = state.pending_work();
         let dispatcher = state.dispatcher();
         use_effect_with(key, move |key| {
             let cancel = key.is_some().then(|| after_ms(0, move || dispatcher.dispatch(Action::LoadMore)));
@@ -395,10 +397,10 @@ pub fn App() -> Html {
         })
         .collect();
     let on_download = {
-        let timeline = timeline.clone();
+        let state = state.clone();
         let name = format!("socklab-{}.json", state.lesson.id);
         Callback::from(move |_: MouseEvent| {
-            let _ = download(&name, "application/json", &trace_json(&timeline.trace));
+            let _ = download(&name, "application/json", &crate::lesson::branch::export_json(&state));
         })
     };
     let on_pcap = {
@@ -446,9 +448,9 @@ pub fn App() -> Html {
                             aria-pressed={state.playing.to_string()}>
                         { if state.playing { format!("❚❚ {}", tr(lang, Text::Pause)) } else { format!("▶ {}", tr(lang, Text::Play)) } }
                     </button>
-                    <button type="button" id="step-forward" onclick={d(Action::Forward)} disabled={pos >= total} title="→"
+                    <button type="button" id="step-forward" onclick={d(Action::Forward)} disabled={state.at_end()} title="→"
                             aria-label={tr(lang, Text::StepForward)}>{ tr(lang, Text::Step) }{ " ▶" }</button>
-                    <button type="button" onclick={d(Action::End)} disabled={pos >= total} title="End"
+                    <button type="button" onclick={d(Action::End)} disabled={state.at_end()} title="End"
                             aria-label={tr(lang, Text::ToEnd)}>{ "▶|" }</button>
                     <select class="speed" aria-label={tr(lang, Text::Speed)} onchange={on_speed}>
                         { for [(1400u32, "0.5×"), (700, "1×"), (350, "2×"), (175, "4×")].into_iter().map(|(ms, label)| html! {
@@ -485,6 +487,12 @@ pub fn App() -> Html {
             </section>
             <QuizPanel {lang} on={state.quiz.on} {question} {reveal} score={state.quiz.scores.of(&state.lesson.id)}
                        at_end={pos >= total} on_action={on_quiz} {on_skip} />
+            if let (Some(c), Some((k, b))) = (&state.compare, state.compared.zip(state.compared_branch())) {
+                <super::compare::CompareView {lang} {numbering} compare={super::Shared(c.clone())}
+                    packets={all_packets.clone()} {first} {end} {now} branch={super::Shared(b.run.clone())}
+                    number={k + 1} dispatcher={dispatcher.clone()}
+                    at={format!(" · {pos} / {} · t = {}", timeline.len(), format_time(now))} />
+            }
             <div class="content">
                 <main class="views">
                     <section class="card network">
@@ -563,6 +571,10 @@ pub fn App() -> Html {
                         <h2>{ tr(lang, Text::BreakItTitle) }</h2>
                         <BreakIt {lang} {links} on_change={on_link} edits={state.edits.len()} {on_cut} {on_clear} />
                     </section>
+                    <super::compare::Branches {lang} branches={super::compare::branch_items(&state)}
+                        compared={state.compared} can_branch={state.loading.is_none()}
+                        dispatcher={dispatcher.clone()} pcaps={super::compare::branch_timelines(&state)}
+                        lesson={state.lesson.id.clone()} />
                     <section class="card share-card">
                         <h2>{ tr(lang, Text::ShareTitle) }</h2>
                         <p class="caption">{ tr(lang, Text::ShareCaption) }</p>

@@ -3,9 +3,10 @@
 //!
 //! - [`state`] — the one reducer: Yew's `Reducible` over
 //!   [`crate::lesson::session::AppState::reduce`], timed by the browser's clock.
-//! - [`app`] — the page; [`topology`], [`sequence`], [`state_machine`],
-//!   [`inspector`], [`panels`], [`script_view`], [`console`], [`events`], [`quiz`] — the
-//!   views; [`export`] — the lesson as a Python, C or Rust program, to download.
+//! - [`app`] — the page; [`compare`] — what-if branches side by side; [`topology`],
+//!   [`sequence`], [`state_machine`], [`inspector`], [`panels`], [`script_view`],
+//!   [`console`], [`events`], [`quiz`] — the views; [`export`] — the lesson as a
+//!   Python, C or Rust program, to download.
 //!
 //! [`install_panic_hook`] is the safety net: a panic is logged to the console and a
 //! banner with a reset button replaces the blank page a dead app would leave;
@@ -13,6 +14,7 @@
 //! [`Shared`] and [`on_activate`] are small helpers the views share.
 
 pub mod app;
+pub mod compare;
 pub mod console;
 pub mod events;
 pub mod export;

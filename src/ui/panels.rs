@@ -243,11 +243,6 @@ pub fn BreakIt(props: &BreakItProps) -> Html {
     }
 }
 
-/// The JSON of a trace, for download.
-pub fn trace_json(trace: &[TraceEvent]) -> String {
-    serde_json::to_string_pretty(trace).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
-}
-
 /// Offers `text` as a file download.
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
     offer(name, mime, js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text)))

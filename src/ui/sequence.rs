@@ -39,6 +39,10 @@ pub struct SequenceProps {
     #[prop_or_default]
     pub linked: Rc<Linked>,
     pub on_packet: Callback<u64>,
+    /// What differs from the run it is compared with (a what-if branch): marked
+    /// with a Δ as well as a colour (nothing by default).
+    #[prop_or_default]
+    pub differs: Rc<Linked>,
     /// A note was picked (clicked, or Enter on it): the trace index it shows, and
     /// the socket it is about.
     pub on_event: Callback<(usize, Option<SocketId>)>,
@@ -54,6 +58,7 @@ impl PartialEq for SequenceProps {
             && self.linked == other.linked
             && self.on_packet == other.on_packet
             && self.on_event == other.on_event
+            && Rc::ptr_eq(&self.differs, &other.differs)
     }
 }
 
@@ -291,6 +296,7 @@ fn note(k: usize, n: &Note, props: &SequenceProps, layout: &Shared<SeqLayout>) -
         <SeqNote key={format!("n{}", n.first)} layout={layout.clone()} index={k} lang={props.lang}
                  current={n.last >= props.first && n.first < end}
                  linked={props.linked.has_any(n.first, n.last.min(end.saturating_sub(1)))}
+                 differs={props.differs.has_any(n.first, n.last)}
                  at={n.last.min(end.saturating_sub(1))} on_event={props.on_event.clone()} />
     }
 }
@@ -303,6 +309,8 @@ struct NoteProps {
     lang: Lang,
     current: bool,
     linked: bool,
+    #[prop_or_default]
+    differs: bool,
     /// The trace index a pick goes to: the last event of the note shown so far.
     at: usize,
     on_event: Callback<(usize, Option<SocketId>)>,
@@ -320,9 +328,10 @@ fn SeqNote(props: &NoteProps) -> Html {
         let pick = pick.clone();
         move |_: MouseEvent| pick.emit(())
     };
-    let text = n.say.text(props.lang);
+    let text = if props.differs { format!("Δ {}", n.say.text(props.lang)) } else { n.say.text(props.lang) };
     html! {
-        <g class={classes!("note", n.kind, props.current.then_some("current"), props.linked.then_some("linked"))}
+        <g class={classes!("note", n.kind, props.current.then_some("current"), props.linked.then_some("linked"),
+                           props.differs.then_some("differs"))}
            data-first={n.first.to_string()} role="button" tabindex="0" aria-label={text.clone()}
            {onclick} onkeydown={on_activate(pick)}>
             if n.kind != "fault" {
@@ -352,6 +361,7 @@ fn arrow(
                   {tip} {label_at} {known} lang={props.lang} numbering={props.numbering}
                   current={a.index >= props.first || a.fate_index.is_some_and(|f| f >= props.first && f < end)}
                   selected={props.selected_packet == Some(a.id)} linked={props.linked.has_packet(a.id)}
+                  differs={props.differs.has_packet(a.id)}
                   on_packet={props.on_packet.clone()} />
     }
 }
@@ -409,6 +419,8 @@ struct ArrowProps {
     current: bool,
     selected: bool,
     linked: bool,
+    #[prop_or_default]
+    differs: bool,
     on_packet: Callback<u64>,
 }
 
@@ -432,7 +444,7 @@ fn SeqArrow(props: &ArrowProps) -> Html {
     // A dashed line thousands of units long (across a crowd of lifelines) is slow
     // to draw: such a packet on its way is drawn faint instead (style.css).
     let long = !known && (x2 - a.x1).hypot(y2 - a.y1) > LONG_DASHED_LINE;
-    let label = p.label(props.numbering);
+    let label = if props.differs { format!("Δ {}", p.label(props.numbering)) } else { p.label(props.numbering) };
     let w = label_width(&label);
     // Named by what it shows (label in name), its analysis word included.
     let spoken = match &p.analysis {
@@ -442,7 +454,8 @@ fn SeqArrow(props: &ArrowProps) -> Html {
     html! {
         <g class={classes!("arrow", p.kind(), (!known).then_some("flying"), long.then_some("long"), lost.then_some("lost"),
                            props.current.then_some("current"), props.selected.then_some("selected"),
-                           props.linked.then_some("linked"), p.analysis.is_some().then_some("analysed"))}
+                           props.linked.then_some("linked"), p.analysis.is_some().then_some("analysed"),
+                           props.differs.then_some("differs"))}
            data-packet={a.id.to_string()} data-label={label.clone()} role="button" tabindex="0"
            aria-label={spoken} {onclick} onkeydown={on_activate(pick)}>
             <line class="hit" x1={a.x1.to_string()} y1={a.y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />

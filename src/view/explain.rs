@@ -395,6 +395,20 @@ pub fn explain(
                 format!("You drop packet #{}: it will vanish on the link.", p.0),
                 format!("패킷 #{}을(를) 버립니다. 링크 위에서 사라집니다.", p.0),
             ),
+            TraceKind::Fault { change: FaultChange::DelayPacket { packet, by }, .. } => pick(
+                lang,
+                format!(
+                    "You delay packet #{}: the link holds it {} longer when it would arrive.",
+                    packet.0,
+                    format_time(*by)
+                ),
+                format!("패킷 #{}을(를) 늦춥니다. 도착할 때 링크가 {} 더 붙잡습니다.", packet.0, format_time(*by)),
+            ),
+            TraceKind::Fault { change: FaultChange::DuplicatePacket(p), .. } => pick(
+                lang,
+                format!("You duplicate packet #{}: the link will deliver it twice.", p.0),
+                format!("패킷 #{}을(를) 복제합니다. 링크가 두 번 전달합니다.", p.0),
+            ),
             TraceKind::Fault { .. } => pick(
                 lang,
                 "You change the link; packets sent from now on see the new settings.".into(),

@@ -10,6 +10,7 @@
 //! - [`words`] — every text of the page in Korean and English.
 
 pub mod announce;
+pub mod compare;
 pub mod endpoints;
 pub mod explain;
 pub mod packets;

@@ -92,6 +92,9 @@ pub enum Say {
     AcceptQueueFull,
     LinkSettings(String),
     DropPacket(u64),
+    /// The learner delays a packet by so many µs.
+    DelayPacket(u64, u64),
+    DuplicatePacket(u64),
     Fault(FaultWord),
 }
 
@@ -119,6 +122,10 @@ impl Say {
             Say::LinkSettings(s) => format!("link: {s}"),
             Say::DropPacket(p) if ko => format!("✂ 패킷 #{p} 버리기"),
             Say::DropPacket(p) => format!("✂ drop packet #{p}"),
+            Say::DelayPacket(p, by) if ko => format!("» 패킷 #{p}을(를) {} 늦추기", format_time(*by)),
+            Say::DelayPacket(p, by) => format!("» delay packet #{p} by {}", format_time(*by)),
+            Say::DuplicatePacket(p) if ko => format!("×2 패킷 #{p} 복제"),
+            Say::DuplicatePacket(p) => format!("×2 duplicate packet #{p}"),
             Say::Fault(w) => match (w, ko) {
                 (FaultWord::Cut, false) => "✂ link cut".into(),
                 (FaultWord::Cut, true) => "✂ 링크 끊김".into(),
@@ -205,7 +212,7 @@ pub struct SeqLayout {
     pub event_x: Vec<f64>,
 }
 
-fn gap(dt_us: u64) -> f64 {
+pub(crate) fn gap(dt_us: u64) -> f64 {
     match dt_us {
         0 => 0.0,
         d if d > 1_000_000 => 44.0,
@@ -447,6 +454,8 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
                         Say::LinkSettings(s)
                     }
                     FaultChange::DropPacket(p) => Say::DropPacket(p.0),
+                    FaultChange::DelayPacket { packet, by } => Say::DelayPacket(packet.0, *by),
+                    FaultChange::DuplicatePacket(p) => Say::DuplicatePacket(p.0),
                     FaultChange::Partition => Say::Fault(FaultWord::Cut),
                     FaultChange::Repair => Say::Fault(FaultWord::Repaired),
                     FaultChange::Hold => Say::Fault(FaultWord::Held),

@@ -1,0 +1,132 @@
+// End-to-end: what-if branches side by side (issue #19). On the tour (handshake,
+// "hello", close), step to the first data segment, branch, drop it in the branch:
+// the retransmission is on the branch side only, the "what changed" list says so
+// in both languages, and the shared link brings the branch back. Screenshots at
+// desktop and phone widths go to target/shots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DIST, startServer, launchChromium } from './serve.mjs';
+
+const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'target', 'shots');
+
+let server;
+let browser;
+
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  server = await startServer({ dir: DIST, prefix: '/socklab/' });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openPage(viewport, fragment = '#lesson=tour') {
+  const context = await browser.newContext({ viewport, locale: 'en-US' });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(server.url + fragment);
+  await page.locator('svg [data-host]').first().waitFor();
+  return { context, page, problems };
+}
+
+/** Steps the original until its first data segment is on its way. */
+async function stepToFirstData(page) {
+  const flying = page.locator('.sequence-card .arrow.flying[data-label^="PSH"]');
+  for (let i = 0; i < 40 && (await flying.count()) === 0; i++) {
+    await page.locator('#step-forward').click();
+  }
+  assert.equal(await flying.count(), 1, 'the first data segment is on its way');
+}
+
+/** Scrolls the comparison's top just below the sticky controls and lets the diagrams' smooth scrolling settle. */
+async function showCompare(page) {
+  await page.evaluate(() => {
+    const top = document.querySelector('#compare').getBoundingClientRect().top + window.scrollY;
+    const bar = document.querySelector('.controls')?.getBoundingClientRect().height ?? 0;
+    window.scrollTo(0, top - bar - 8);
+  });
+  // Not an assertion: the screenshot waits for the smooth scroll to end.
+  await page.waitForTimeout(800);
+}
+
+/** Branches, drops the data segment in the branch, and goes to the end of both runs. */
+async function branchAndDrop(page) {
+  await stepToFirstData(page);
+  await page.locator('#new-branch').click();
+  await page.locator('#compare').waitFor();
+  const data = page.locator('.branch-flight li', { hasText: 'PSH' });
+  await data.getByRole('button', { name: /Drop/ }).click();
+  await page.locator('#what-changed').waitFor();
+}
+
+test('a branch that drops the first data segment shows the retransmission on its side only', async () => {
+  const { context, page, problems } = await openPage({ width: 1280, height: 900 });
+  await branchAndDrop(page);
+  // Step on (both runs, one cursor) until the branch's retransmission is sent.
+  const sent = page.locator('#compare [data-side="branch"] .arrow', { hasText: 'Retransmission' });
+  for (let i = 0; i < 40 && (await sent.count()) === 0; i++) await page.locator('#step-forward').click();
+  assert.equal(await sent.count(), 1, 'the retransmission is sent');
+  await showCompare(page);
+  await page.screenshot({ path: join(SHOTS, 'branches-retransmission-1280.png') });
+  // End: both runs to their ends, one cursor.
+  await page.keyboard.press('End');
+  const branchSide = page.locator('#compare [data-side="branch"]');
+  const originalSide = page.locator('#compare [data-side="original"]');
+  const retransmission = branchSide.locator('.arrow.differs', { hasText: 'Retransmission' });
+  await retransmission.first().waitFor();
+  assert.match(await retransmission.first().getAttribute('data-label'), /^Δ PSH/);
+  assert.equal(await originalSide.locator('.arrow', { hasText: 'Retransmission' }).count(), 0);
+  // Marked by more than colour: the Δ is in the label itself.
+  const changed = await page.locator('#what-changed li').allTextContents();
+  assert.ok(changed.some((l) => /Only in the branch: packet #\d+, a retransmission \(PSH/.test(l)), changed.join('\n'));
+  assert.ok(changed.some((l) => /is lost in the branch, delivered in the original/.test(l)), changed.join('\n'));
+  await showCompare(page);
+  await page.screenshot({ path: join(SHOTS, 'branches-end-1280.png') });
+  // In Korean.
+  await page.getByRole('button', { name: '한국어' }).click();
+  await page.getByRole('heading', { name: '원래 실행과 브랜치 나란히 보기' }).waitFor();
+  const ko = await page.locator('#what-changed li').allTextContents();
+  assert.ok(ko.some((l) => /브랜치에만 있음: 패킷 #\d+, client에서 server\(으\)로 가는 재전송/.test(l)), ko.join('\n'));
+  await showCompare(page);
+  await page.screenshot({ path: join(SHOTS, 'branches-end-ko-1280.png') });
+  await page.getByRole('button', { name: 'English' }).click();
+  // The shared link carries the branch; opening it shows the same comparison.
+  const link = await page.locator('.share-url').inputValue();
+  assert.match(link, /&branches=\d+!\d+:drop:\d+!/);
+  const again = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+  const second = await again.newPage();
+  await second.goto(server.url + link);
+  await second.locator('#what-changed').waitFor();
+  assert.deepEqual(await second.locator('#what-changed li').allTextContents(), changed);
+  await again.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('at phone width the two diagrams stack', async () => {
+  const { context, page, problems } = await openPage({ width: 390, height: 844 });
+  await branchAndDrop(page);
+  await page.locator('#step-forward').click();
+  await page.locator('#step-forward').click();
+  await showCompare(page);
+  await page.screenshot({ path: join(SHOTS, 'branches-390.png'), fullPage: false });
+  await page.keyboard.press('End');
+  const [a, b] = await Promise.all(
+    ['original', 'branch'].map((s) => page.locator(`#compare [data-side="${s}"]`).boundingBox()),
+  );
+  assert.ok(b.y >= a.y + a.height - 1, `stacked: ${JSON.stringify([a, b])}`);
+  assert.ok(b.width > 300, `full width: ${b.width}`);
+  await page.locator('#what-changed').scrollIntoViewIfNeeded();
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: join(SHOTS, 'branches-end-390.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -1,0 +1,353 @@
+//! What-if branches: at any step the learner branches the lesson, changes that
+//! one run (drops, delays or duplicates the segment in flight, changes or cuts a
+//! link, types a console line) and compares it with the original, side by side.
+//!
+//! A branch is a session of its own ([`AppState`], without branches): the same
+//! lesson with the original's edits at the time and its own after them, run by
+//! the same loading in slices. The original stays as it is. One branch at a
+//! time is compared; stepping then moves both runs by one cursor in simulated
+//! time ([`joint_steps`]).
+
+use std::rc::Rc;
+
+use crate::lesson::session::AppState;
+use crate::lesson::timeline::Timeline;
+use crate::view::compare::{compare, on_shared_axis, Comparison, Side};
+use crate::view::related::Linked;
+use crate::view::sequence::SeqLayout;
+
+/// One what-if branch.
+#[derive(Clone)]
+pub struct Branch {
+    /// The original's position where the learner branched.
+    pub from: usize,
+    /// Console lines typed in the branch, in order: (the script line each
+    /// became, its text). The branch's lesson is the original's script with
+    /// them put in.
+    pub lines: Vec<(usize, String)>,
+    /// The branch's own run: its lesson, edits, timeline, views and position.
+    pub run: Rc<AppState>,
+}
+
+/// The positions (original, branch) one cursor in simulated time goes through:
+/// from the start, each step takes the tick that happens first, on either side,
+/// and both when they happen at the same time (before the branch point the two
+/// runs are the same, tick for tick, so they step together).
+pub fn joint_steps(a: &Timeline, b: &Timeline) -> Vec<(usize, usize)> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = vec![(0, 0)];
+    loop {
+        let (ta, tb) = (a.ticks.get(i).map(|t| t.time), b.ticks.get(j).map(|t| t.time));
+        match (ta, tb) {
+            (None, None) => break,
+            (Some(x), Some(y)) if x == y => {
+                i += 1;
+                j += 1;
+            }
+            (Some(x), Some(y)) if x < y => i += 1,
+            (Some(_), None) => i += 1,
+            _ => j += 1,
+        }
+        out.push((i, j));
+    }
+    out
+}
+
+/// The original and a branch compared: read off their two timelines once, when
+/// either is installed.
+pub struct Compared {
+    /// The two timelines this was made from (compared by identity).
+    pub original: Rc<Timeline>,
+    pub branch: Rc<Timeline>,
+    pub steps: Vec<(usize, usize)>,
+    pub comparison: Comparison,
+    /// The two sequence diagrams on one time axis.
+    pub original_layout: Rc<SeqLayout>,
+    pub branch_layout: Rc<SeqLayout>,
+    /// What each diagram marks as differing.
+    pub original_marks: Rc<Linked>,
+    pub branch_marks: Rc<Linked>,
+}
+
+/// A run as the comparison reads it.
+fn side<'a>(s: &'a AppState, hosts: &'a [String]) -> Side<'a> {
+    Side { trace: &s.timeline.trace, packets: &s.views.packets, report: s.report.as_deref(), hosts }
+}
+
+impl Compared {
+    pub fn of(original: &AppState, branch: &AppState) -> Compared {
+        let hosts = |s: &AppState| -> Vec<String> { s.world.hosts().map(|(_, h)| h.name.clone()).collect() };
+        let (ha, hb) = (hosts(original), hosts(branch));
+        let comparison = compare(side(original, &ha), side(branch, &hb));
+        let (la, lb) = on_shared_axis(
+            &original.views.sequence,
+            &original.timeline.trace,
+            &branch.views.sequence,
+            &branch.timeline.trace,
+        );
+        let original_marks = Rc::new(Linked {
+            events: comparison.original_events.clone(),
+            packets: comparison.original_packets.clone(),
+        });
+        let branch_marks =
+            Rc::new(Linked { events: comparison.branch_events.clone(), packets: comparison.branch_packets.clone() });
+        Compared {
+            original_marks,
+            branch_marks,
+            original: original.timeline.clone(),
+            branch: branch.timeline.clone(),
+            steps: joint_steps(&original.timeline, &branch.timeline),
+            comparison,
+            original_layout: Rc::new(la),
+            branch_layout: Rc::new(lb),
+        }
+    }
+
+    /// Whether this was made from these two timelines.
+    pub fn is_of(&self, original: &Rc<Timeline>, branch: &Rc<Timeline>) -> bool {
+        Rc::ptr_eq(&self.original, original) && Rc::ptr_eq(&self.branch, branch)
+    }
+
+    /// The joint step at (original `a`, branch `b`), else the first that has
+    /// the original at `a` or later.
+    pub fn step_of(&self, a: usize, b: usize) -> usize {
+        self.steps
+            .iter()
+            .position(|&s| s == (a, b))
+            .or_else(|| self.steps.iter().position(|&(x, _)| x >= a))
+            .unwrap_or(self.steps.len().saturating_sub(1))
+    }
+
+    /// The first joint step that has the branch at `b`.
+    pub fn step_of_branch(&self, b: usize) -> usize {
+        self.steps.iter().position(|&(_, y)| y >= b).unwrap_or(self.steps.len().saturating_sub(1))
+    }
+}
+
+/// The page's JSON download: the run's trace, as it always was; with
+/// branches, an object of the trace and each branch (where it was made, its
+/// changes and console lines as the shared link writes them, and its trace).
+pub fn export_json(state: &AppState) -> String {
+    let json = if state.branches.is_empty() {
+        serde_json::to_string_pretty(&state.timeline.trace)
+    } else {
+        let shared = state.shared();
+        let branches: Vec<serde_json::Value> = state
+            .branches
+            .iter()
+            .zip(&shared.branches)
+            .map(|(b, sb)| {
+                let link = crate::lesson::share::encode(&crate::lesson::share::Shared {
+                    branches: vec![sb.clone()],
+                    compare: None,
+                    ..shared.clone()
+                });
+                serde_json::json!({
+                    "from": b.from,
+                    "lesson": b.run.lesson.id,
+                    "link": link,
+                    "trace": b.run.timeline.trace,
+                })
+            })
+            .collect();
+        serde_json::to_string_pretty(
+            &serde_json::json!({ "lesson": state.lesson.id, "trace": state.timeline.trace, "branches": branches }),
+        )
+    };
+    json.unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+    use crate::lang::Lang;
+    use crate::lesson::session::Action;
+    use crate::lesson::share;
+    use crate::net::trace::SendReason;
+    use crate::net::TraceKind;
+    use crate::view::compare::{Difference, Which};
+
+    fn act(s: Rc<AppState>, action: Action) -> Rc<AppState> {
+        let now = Cell::new(0.0);
+        s.reduce(action, &|| {
+            now.set(now.get() + 1.0);
+            now.get()
+        })
+    }
+
+    /// The tour stepped to where its first data segment is on its way, and that segment.
+    fn at_first_data() -> (Rc<AppState>, u64) {
+        let mut s = act(Rc::new(AppState::new(Lang::En)), Action::SelectLesson("tour".into()));
+        loop {
+            let data = s.world.in_flight().iter().find_map(|(p, _, _)| {
+                let sent = s.views.packets.iter().find(|i| i.id == p.id.0)?;
+                (sent.reason == SendReason::Data).then_some(p.id.0)
+            });
+            if let Some(id) = data {
+                return (s, id);
+            }
+            assert!(!s.at_end(), "the tour sends data");
+            s = act(s, Action::Forward);
+        }
+    }
+
+    fn retransmissions(s: &AppState) -> usize {
+        s.timeline
+            .trace
+            .iter()
+            .filter(|e| matches!(e.kind, TraceKind::Sent { reason: SendReason::Retransmit, .. }))
+            .count()
+    }
+
+    #[test]
+    fn a_branch_that_drops_the_first_data_segment_has_its_retransmission_only_on_its_side() {
+        let (s, data) = at_first_data();
+        let original = s.timeline.clone();
+        let s = act(s, Action::NewBranch);
+        assert_eq!((s.branches.len(), s.compared), (1, Some(0)));
+        let s = act(s, Action::DropPacket(data));
+        // The original is as it was; the branch has the drop and the retransmission.
+        assert!(Rc::ptr_eq(&s.timeline, &original) && s.edits.is_empty());
+        let branch = &s.branches[0].run;
+        assert_eq!(branch.edits.len(), 1);
+        assert_eq!((retransmissions(&s), retransmissions(branch)), (0, 1));
+        let c = s.compare.clone().expect("a comparison");
+        let only = c.comparison.differences.iter().find_map(|d| match d {
+            Difference::OnlyIn { side: Which::Branch, reason: SendReason::Retransmit, packet, .. } => Some(*packet),
+            _ => None,
+        });
+        let retransmission = only.expect("the retransmission is only on the branch side");
+        assert!(c.comparison.branch_packets.contains(&retransmission));
+        // What the original alone sent: the server's ACK of the data it got at once.
+        let original_only: Vec<SendReason> = c
+            .comparison
+            .differences
+            .iter()
+            .filter_map(|d| match d {
+                Difference::OnlyIn { side: Which::Original, reason, .. } => Some(*reason),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(original_only, [SendReason::Ack]);
+        // The dropped segment itself: lost in the branch, delivered in the original.
+        assert!(c
+            .comparison
+            .differences
+            .iter()
+            .any(|d| matches!(d, Difference::Fate { packet, .. } if *packet == data)));
+        let en = c.comparison.sentences(Lang::En);
+        let ko = c.comparison.sentences(Lang::Ko);
+        let said =
+            |lines: &[String], start: &str, end: &str| lines.iter().any(|l| l.starts_with(start) && l.ends_with(end));
+        let en_start = format!("Only in the branch: packet #{retransmission}, a retransmission (PSH");
+        assert!(said(&en, &en_start, "5 bytes seq=1) from client to server."), "{en:?}");
+        let ko_start = format!("브랜치에만 있음: 패킷 #{retransmission}, client에서 server(으)로 가는 재전송 (PSH");
+        assert!(said(&ko, &ko_start, "5 bytes seq=1)."), "{ko:?}");
+        // The branch's own packets come first in the list.
+        assert!(matches!(c.comparison.differences[0], Difference::OnlyIn { side: Which::Branch, .. }));
+        assert!(
+            en.iter().any(|l| l.starts_with(&format!("Packet #{data} (PSH"))
+                && l.contains("is lost in the branch, delivered in the original")),
+            "{en:?}"
+        );
+        assert!(en.iter().any(|l| l.starts_with("The last packet arrives at") && l.ends_with("later).")), "{en:?}");
+    }
+
+    #[test]
+    fn the_two_diagrams_share_one_time_axis() {
+        let (s, data) = at_first_data();
+        let s = act(act(s, Action::NewBranch), Action::DropPacket(data));
+        let c = s.compare.clone().expect("a comparison");
+        let marks = |l: &SeqLayout, trace: &[crate::net::TraceEvent]| -> Vec<(u64, i64)> {
+            l.times.iter().map(|t| (trace[t.index].time, t.y.round() as i64)).collect()
+        };
+        let a = marks(&c.original_layout, &s.timeline.trace);
+        let b = marks(&c.branch_layout, &s.branches[0].run.timeline.trace);
+        let mut shared = 0;
+        for (t, y) in &a {
+            if let Some((_, y2)) = b.iter().find(|(t2, _)| t2 == t) {
+                assert_eq!(y, y2, "the instant {t} µs sits at another height");
+                shared += 1;
+            }
+        }
+        assert!(shared >= 5, "{a:?} {b:?}");
+        // Later is lower on both sides, and the branch's lone instants fit between.
+        let mut all: Vec<(u64, i64)> = a.iter().chain(&b).copied().collect();
+        all.sort_unstable();
+        assert!(all.windows(2).all(|w| w[0].1 <= w[1].1), "{all:?}");
+        assert_eq!(c.original_layout.height, c.branch_layout.height);
+    }
+
+    #[test]
+    fn stepping_moves_both_runs_by_one_cursor_in_simulated_time() {
+        let (s, data) = at_first_data();
+        let s = act(act(s, Action::NewBranch), Action::DropPacket(data));
+        let time = |s: &AppState, pos: usize| pos.checked_sub(1).map_or(0, |p| s.timeline.ticks[p].time);
+        let mut s = act(s, Action::Start);
+        assert_eq!((s.pos, s.branches[0].run.pos), (0, 0));
+        let mut last = 0;
+        while !s.at_end() {
+            s = act(s, Action::Forward);
+            let b = &s.branches[0].run;
+            let (ta, tb) = (time(&s, s.pos), time(b, b.pos));
+            // Neither side is ahead of the other's next tick: one cursor.
+            let now = ta.max(tb);
+            assert!(now >= last, "time went back");
+            last = now;
+            assert!(s.timeline.ticks.get(s.pos).is_none_or(|t| t.time >= now), "the original lags at {}", s.pos);
+            assert!(b.timeline.ticks.get(b.pos).is_none_or(|t| t.time >= now), "the branch lags at {}", b.pos);
+        }
+        // The branch runs on past the original's end (its retransmission timer).
+        assert!(s.pos == s.timeline.len() && s.branches[0].run.pos == s.branches[0].run.timeline.len());
+        let back = act(s, Action::Back);
+        assert!(!back.at_end());
+    }
+
+    #[test]
+    fn branches_go_through_the_shared_link_and_come_back_the_same() {
+        let (s, data) = at_first_data();
+        let s = act(act(s, Action::NewBranch), Action::DelayPacket { packet: data, by: 2_000_000 });
+        let s = act(s, Action::NewBranch);
+        let s = act(s, Action::DuplicatePacket(data));
+        let s = act(s, Action::CompareBranch(Some(0)));
+        let fragment = s.fragment();
+        assert!(fragment.contains("&branches=") && fragment.contains("&compare=0:"), "{fragment}");
+        let r = act(Rc::new(AppState::new(Lang::Ko)), Action::Restore(share::decode(&fragment)));
+        assert_eq!(r.branches.len(), 2);
+        assert_eq!(r.compared, Some(0));
+        for (a, b) in r.branches.iter().zip(&s.branches) {
+            assert_eq!((a.from, &a.run.edits, &a.lines), (b.from, &b.run.edits, &b.lines));
+            assert_eq!(a.run.timeline.trace, b.run.timeline.trace);
+        }
+        assert_eq!((r.pos, r.branches[0].run.pos), (s.pos, s.branches[0].run.pos));
+        // The JSON download carries each branch and its trace.
+        let json: serde_json::Value = serde_json::from_str(&export_json(&r)).expect("JSON");
+        assert_eq!(json["branches"].as_array().map(Vec::len), Some(2));
+        assert_eq!(
+            json["branches"][1]["trace"],
+            serde_json::to_value(&r.branches[1].run.timeline.trace).expect("JSON")
+        );
+        assert!(json["branches"][0]["link"].as_str().is_some_and(|l| l.contains(":delay:")), "{json}");
+        // A branch can be left and deleted; the original never changed.
+        let d = act(r, Action::DeleteBranch(0));
+        assert_eq!((d.branches.len(), d.compared), (1, None));
+        assert!(d.edits.is_empty());
+        // Another lesson starts without them.
+        let other = act(d, Action::SelectLesson("handshake".into()));
+        assert!(other.branches.is_empty() && other.compare.is_none());
+    }
+
+    #[test]
+    fn a_console_line_in_a_branch_changes_only_the_branch_and_is_shared() {
+        let (s, _) = at_first_data();
+        let s = act(s, Action::NewBranch);
+        let s = act(s, Action::ConsoleCall { host: "client".into(), line: "shutdown(c, SHUT_WR)".into() });
+        assert!(!s.lesson.is_sandbox() && s.branches[0].run.lesson.is_sandbox());
+        assert_eq!(s.branches[0].lines.len(), 1);
+        let r = act(Rc::new(AppState::new(Lang::En)), Action::Restore(share::decode(&s.fragment())));
+        assert_eq!(r.branches[0].run.lesson.text(), s.branches[0].run.lesson.text());
+        assert_eq!(r.branches[0].run.timeline.trace, s.branches[0].run.timeline.trace);
+    }
+}
