@@ -1,16 +1,14 @@
 // End-to-end, for every learner (issue #19): an axe-core audit of the main views at
 // desktop and phone widths, a lesson stepped with the keyboard alone while the live
 // region says each step, and reduced motion honoured. The release build (dist/) is
-// served under /socklab/; screenshots go to target/shots/ (look at them).
+// served under /socklab/; screenshots go to target/e2e/ (look at them).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DIST, startServer, launchChromium } from './serve.mjs';
+import { join } from 'node:path';
+import { DIST, startServer, launchChromium, SHOTS } from './serve.mjs';
 
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'target', 'shots');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };

@@ -2,15 +2,12 @@
 // "hello", close), step to the first data segment, branch, drop it in the branch:
 // the retransmission is on the branch side only, the "what changed" list says so
 // in both languages, and the shared link brings the branch back. Screenshots at
-// desktop and phone widths go to target/shots/.
+// desktop and phone widths go to target/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DIST, startServer, launchChromium } from './serve.mjs';
-
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'target', 'shots');
+import { join } from 'node:path';
+import { DIST, startServer, launchChromium, SHOTS } from './serve.mjs';
 
 let server;
 let browser;

@@ -3,15 +3,12 @@
 // wrong and the refused connect right, in English on a desktop and in Korean on a
 // phone; the reveal says right or wrong, the answer and the step's explanation;
 // the score is kept per lesson across a reload and can be reset. Screenshots go
-// to target/shots/.
+// to target/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DIST, startServer, launchChromium } from './serve.mjs';
-
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'target', 'shots');
+import { join } from 'node:path';
+import { DIST, startServer, launchChromium, SHOTS } from './serve.mjs';
 
 let server;
 let browser;
