@@ -27,6 +27,10 @@ pub struct Branch {
     pub lines: Vec<(usize, String)>,
     /// The branch's own run: its lesson, edits, timeline, views and position.
     pub run: Rc<AppState>,
+    /// The right-hand run of a lesson told side by side (another script, the
+    /// lesson's companion), not a what-if of the learner's: the lesson brings
+    /// it, so the shared link leaves it out.
+    pub companion: bool,
 }
 
 /// The positions (original, branch) one cursor in simulated time goes through:
@@ -349,5 +353,60 @@ mod tests {
         let r = act(Rc::new(AppState::new(Lang::En)), Action::Restore(share::decode(&s.fragment())));
         assert_eq!(r.branches[0].run.lesson.text(), s.branches[0].run.lesson.text());
         assert_eq!(r.branches[0].run.timeline.trace, s.branches[0].run.timeline.trace);
+    }
+
+    /// `id` selected and loaded, with its companion.
+    fn loaded(id: &str) -> Rc<AppState> {
+        let mut s = act(Rc::new(AppState::new(Lang::En)), Action::SelectLesson(id.into()));
+        while s.pending_work().is_some() {
+            s = act(s, Action::LoadMore);
+        }
+        s
+    }
+
+    #[test]
+    fn tcp_and_udp_side_by_side_lose_the_same_two_messages_and_only_tcp_delivers_them_all() {
+        let s = loaded("tcp_vs_udp");
+        let udp = s.compared_branch().expect("the UDP side is compared from the start");
+        assert!(udp.companion);
+        assert_eq!(udp.run.lesson.id, "tcp_vs_udp_udp");
+        let (tcp, udp) = &s.compare.as_ref().expect("compared").comparison.tallies;
+        // The same two messages lost on each side. TCP sends them again: one fast
+        // retransmission carries everything from the first hole on (35 bytes,
+        // under one MSS), the 7th message with it.
+        assert_eq!((tcp.lost, tcp.retransmissions, tcp.handshakes), (2, 1, 1));
+        assert_eq!((udp.lost, udp.retransmissions, udp.handshakes), (2, 0, 0));
+        // TCP: all 51 bytes of the ten messages; UDP: eight whole datagrams, 41 bytes.
+        assert_eq!((tcp.delivered, udp.delivered), (51, 41));
+        // TCP pays more on the wire per byte delivered (handshake, ACKs, FIN-less here).
+        assert!(tcp.overhead() > udp.overhead(), "{tcp:?} {udp:?}");
+        assert!(tcp.packets > udp.packets);
+    }
+
+    #[test]
+    fn a_connection_per_request_costs_three_handshakes_where_one_kept_open_costs_one() {
+        let s = loaded("http_requests");
+        let (per_request, kept_open) = &s.compare.as_ref().expect("compared").comparison.tallies;
+        assert_eq!((per_request.handshakes, kept_open.handshakes), (3, 1));
+        assert!(per_request.packets > kept_open.packets, "{per_request:?} {kept_open:?}");
+        assert!(per_request.overhead() > kept_open.overhead());
+        // The same three requests and answers; the open connection also carried a push.
+        assert_eq!((per_request.delivered, kept_open.delivered), (50, 69));
+    }
+
+    #[test]
+    fn the_shared_link_leaves_the_companion_out_and_the_lesson_brings_it_back() {
+        let s = loaded("tcp_vs_udp");
+        // A learner's own branch of the TCP side, compared instead.
+        let s = act(s, Action::NewBranch);
+        assert_eq!((s.branches.len(), s.compared), (2, Some(1)));
+        let shared = s.shared();
+        assert_eq!(shared.branches.len(), 1, "only the learner's branch is in the link");
+        assert_eq!(shared.compare.map(|(k, _)| k), Some(0));
+        let r = act(Rc::new(AppState::new(Lang::En)), Action::Restore(share::decode(&s.fragment())));
+        assert!(r.branches[0].companion && !r.branches[1].companion);
+        assert_eq!(r.compared, Some(1));
+        // A lesson told alone has no companion.
+        assert!(loaded("handshake").branches.is_empty());
     }
 }

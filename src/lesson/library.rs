@@ -27,6 +27,24 @@ pub struct Lesson {
     pub about_en: String,
     pub about_ko: String,
     pub source: Source,
+    /// A lesson told side by side: the script run beside this one.
+    pub companion: Option<Companion>,
+}
+
+/// The right-hand run of a lesson told side by side, and the two sides' names.
+#[derive(Clone)]
+pub struct Companion {
+    pub lesson: Rc<Lesson>,
+    /// (English, Korean) names of the left side (this lesson) and the right.
+    pub sides: [(&'static str, &'static str); 2],
+}
+
+impl Companion {
+    /// The name of side 0 (left) or 1 (right) in `lang`.
+    pub fn side(&self, which: usize, lang: Lang) -> &'static str {
+        let (en, ko) = self.sides[which.min(1)];
+        lang.pick((en, ko))
+    }
 }
 
 impl PartialEq for Lesson {
@@ -91,6 +109,10 @@ impl Lesson {
             about_en: meta.about_en.unwrap_or_default(),
             about_ko: meta.about_ko.unwrap_or_default(),
             source: Source::Script(text),
+            companion: scripts::COMPANIONS
+                .iter()
+                .find(|c| c.lesson == id)
+                .map(|c| Companion { lesson: Rc::new(Lesson::from_script(c.id, c.text)), sides: c.sides }),
         }
     }
 
@@ -107,6 +129,7 @@ impl Lesson {
                        오류는 해당 줄에 표시됩니다."
                 .into(),
             source: Source::Sandbox(Rc::from(text)),
+            companion: None,
         }
     }
 }

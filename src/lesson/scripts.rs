@@ -37,6 +37,38 @@ pub const SCRIPTS: &[(&str, &str)] = &[
     ("udp_reorder_dup", include_str!("../../scenarios/udp_reorder_dup.sock")),
     ("udp_size_limit", include_str!("../../scenarios/udp_size_limit.sock")),
     ("zero_window", include_str!("../../scenarios/zero_window.sock")),
+    ("tcp_vs_udp", include_str!("../../scenarios/tcp_vs_udp.sock")),
+    ("http_requests", include_str!("../../scenarios/http_requests.sock")),
+];
+
+/// The right-hand script of a lesson told side by side.
+pub struct CompanionScript {
+    /// The lesson it belongs to (its script runs on the left).
+    pub lesson: &'static str,
+    pub id: &'static str,
+    pub text: &'static str,
+    /// The two sides' names, (English, Korean): the lesson's, then this one's.
+    pub sides: [(&'static str, &'static str); 2],
+}
+
+/// Lessons told side by side: the lesson's script runs on the left, its
+/// companion's on the right, compared as a branch is.
+pub const COMPANIONS: &[CompanionScript] = &[
+    CompanionScript {
+        lesson: "tcp_vs_udp",
+        id: "tcp_vs_udp_udp",
+        text: include_str!("../../scenarios/tcp_vs_udp_udp.sock"),
+        sides: [("TCP", "TCP"), ("UDP", "UDP")],
+    },
+    CompanionScript {
+        lesson: "http_requests",
+        id: "persistent_push",
+        text: include_str!("../../scenarios/persistent_push.sock"),
+        sides: [
+            ("A connection per request", "요청마다 새 연결"),
+            ("One connection kept open", "계속 열어 둔 연결 하나"),
+        ],
+    },
 ];
 
 /// The text of the lesson script `id`.

@@ -470,9 +470,14 @@ impl AppState {
             branches: self
                 .branches
                 .iter()
+                .filter(|b| !b.companion)
                 .map(|b| SharedBranch { from: b.from, edits: b.run.edits.clone(), lines: b.lines.clone() })
                 .collect(),
-            compare: self.compared_branch().and_then(|b| Some((self.compared?, b.run.pos))),
+            // The link counts the learner's branches only (the lesson brings its companion).
+            compare: self
+                .compared_branch()
+                .filter(|b| !b.companion)
+                .and_then(|b| Some((self.compared?.checked_sub(self.companions())?, b.run.pos))),
         }
     }
 
@@ -631,6 +636,23 @@ impl AppState {
         self.world.in_flight().iter().any(|(p, _, _)| p.id.0 == packet)
     }
 
+    /// A lesson told side by side: its companion's run as the first branch,
+    /// compared from the start (with the same seed).
+    fn with_companion(mut self) -> AppState {
+        let lesson = self.loading.as_ref().map_or_else(|| self.lesson.clone(), |l| l.lesson.clone());
+        let Some(companion) = lesson.companion.as_ref() else { return self };
+        let mut run = self.branch_run();
+        run.load(companion.lesson.clone(), self.seed, Vec::new(), 0);
+        self.branches.insert(0, Branch { from: 0, lines: Vec::new(), run: Rc::new(run), companion: true });
+        self.compared = Some(0);
+        self
+    }
+
+    /// How many branches are the lesson's companion (0 or 1, first).
+    fn companions(&self) -> usize {
+        self.branches.iter().take_while(|b| b.companion).count()
+    }
+
     /// The branch compared with this run, if any.
     pub fn compared_branch(&self) -> Option<&Branch> {
         self.compared.and_then(|k| self.branches.get(k))
@@ -649,7 +671,12 @@ impl AppState {
         match action {
             Action::NewBranch if self.loading.is_none() && self.branches.len() < share::MAX_BRANCHES => {
                 let mut s = self.copy();
-                s.branches.push(Branch { from: self.pos, lines: Vec::new(), run: Rc::new(self.branch_run()) });
+                s.branches.push(Branch {
+                    from: self.pos,
+                    lines: Vec::new(),
+                    run: Rc::new(self.branch_run()),
+                    companion: false,
+                });
                 s.compared = Some(s.branches.len() - 1);
                 s.playing = false;
                 return Some(s.settled(false));
@@ -689,8 +716,13 @@ impl AppState {
             | Action::ConsoleCall { .. }
             | Action::ClearEdits => {
                 let run = if *action == Action::ClearEdits {
-                    // Back to the original's changes: the branch as it was made.
-                    Rc::new(branch.run.reloaded(self.lesson.clone(), self.seed, self.edits.clone(), branch.run.pos))
+                    // Back to the original's changes: the branch as it was made
+                    // (a companion: its own script, unchanged).
+                    let companion = self.lesson.companion.as_ref().filter(|_| branch.companion);
+                    Rc::new(match companion {
+                        Some(c) => branch.run.reloaded(c.lesson.clone(), self.seed, Vec::new(), branch.run.pos),
+                        None => branch.run.reloaded(self.lesson.clone(), self.seed, self.edits.clone(), branch.run.pos),
+                    })
                 } else {
                     branch.run.clone().reduce(action.clone(), clock)
                 };
@@ -699,7 +731,7 @@ impl AppState {
                     lines.extend(run.console_line.clone());
                 }
                 let mut s = self.copy();
-                s.branches[k] = Branch { from: branch.from, lines, run };
+                s.branches[k] = Branch { lines, run, ..branch.clone() };
                 Some(s.settled(true))
             }
             Action::LoadMore if self.loading.is_none() => {
@@ -773,9 +805,12 @@ impl AppState {
             let mut run = self.branch_run();
             run.load(lesson, shared.seed, b.edits.clone(), 0);
             run.console_line = b.lines.last().cloned();
-            self.branches.push(Branch { from: b.from, lines: b.lines.clone(), run: Rc::new(run) });
+            self.branches.push(Branch { from: b.from, lines: b.lines.clone(), run: Rc::new(run), companion: false });
         }
-        if let Some((k, pos)) = shared.compare.filter(|(k, _)| *k < self.branches.len()) {
+        let learners = self.companions();
+        if let Some((k, pos)) =
+            shared.compare.map(|(k, pos)| (k + learners, pos)).filter(|(k, _)| *k < self.branches.len())
+        {
             self.compared = Some(k);
             self.branches[k].run = Rc::new(self.branches[k].run.with_pos(pos));
         }
@@ -825,7 +860,7 @@ impl AppState {
                 self.reloaded(Rc::new(Lesson::sandbox(&text)), None, Vec::new(), 0)
             }
             Action::SelectLesson(id) => match self.library.iter().find(|l| l.id == id) {
-                Some(l) => self.reloaded(Rc::new(l.clone()), None, Vec::new(), 0),
+                Some(l) => self.reloaded(Rc::new(l.clone()), None, Vec::new(), 0).with_companion(),
                 None => return self,
             },
             Action::RunSandbox(text) => self.reloaded(Rc::new(Lesson::sandbox(&text)), self.seed, Vec::new(), 0),
@@ -881,7 +916,9 @@ impl AppState {
                         s
                     }
                     (_, Some(l)) => {
-                        let mut s = self.reloaded(Rc::new(l.clone()), shared.seed, shared.edits.clone(), shared.pos);
+                        let mut s = self
+                            .reloaded(Rc::new(l.clone()), shared.seed, shared.edits.clone(), shared.pos)
+                            .with_companion();
                         s.restore_branches(&shared);
                         s
                     }

@@ -491,6 +491,8 @@ pub fn App() -> Html {
                 <super::compare::CompareView {lang} {numbering} compare={super::Shared(c.clone())}
                     packets={all_packets.clone()} {first} {end} {now} branch={super::Shared(b.run.clone())}
                     number={k + 1} dispatcher={dispatcher.clone()}
+                    sides={state.lesson.companion.as_ref().filter(|_| b.companion)
+                        .map(|c| (c.side(0, lang).to_string(), c.side(1, lang).to_string()))}
                     at={format!(" · {pos} / {} · t = {}", timeline.len(), format_time(now))} />
             }
             <div class="content">
@@ -572,6 +574,7 @@ pub fn App() -> Html {
                         <BreakIt {lang} {links} on_change={on_link} edits={state.edits.len()} {on_cut} {on_clear} />
                     </section>
                     <super::compare::Branches {lang} branches={super::compare::branch_items(&state)}
+                        companion={state.lesson.companion.as_ref().map(|c| c.side(1, lang).to_string())}
                         compared={state.compared} can_branch={state.loading.is_none()}
                         dispatcher={dispatcher.clone()} pcaps={super::compare::branch_timelines(&state)}
                         lesson={state.lesson.id.clone()} />

@@ -14,7 +14,7 @@ use super::Shared;
 use crate::lang::{Bilingual, Lang};
 use crate::lesson::branch::Compared;
 use crate::lesson::session::{Action, AppState};
-use crate::view::compare::Word;
+use crate::view::compare::{Tally, Word};
 use crate::view::packets::{Numbering, PacketInfo};
 use crate::view::topology::format_time;
 
@@ -30,6 +30,8 @@ fn say(lang: Lang, w: Word) -> String {
 pub struct BranchesProps {
     pub lang: Lang,
     pub branches: Vec<BranchItem>,
+    /// The name of the lesson's companion run, for a lesson told side by side.
+    pub companion: Option<String>,
     pub compared: Option<usize>,
     /// A branch can be made now (the lesson is computed).
     pub can_branch: bool,
@@ -62,7 +64,7 @@ pub fn Branches(props: &BranchesProps) -> Html {
             </div>
             if !props.branches.is_empty() {
                 <ul class="branch-list">
-                    { for props.branches.iter().enumerate().map(|(k, &(from, changes, console))| {
+                    { for props.branches.iter().enumerate().map(|(k, &(from, changes, console, companion))| {
                         let on = props.compared == Some(k);
                         let pcap = {
                             let timeline = props.pcaps.0.get(k).cloned();
@@ -77,7 +79,9 @@ pub fn Branches(props: &BranchesProps) -> Html {
                             <li class={classes!("branch", on.then_some("on"))} data-branch={k.to_string()}>
                                 <span class="branch-name">
                                     { if on { "▸ " } else { "" } }
-                                    { say(lang, Word::BranchLabel { number: k + 1, from, changes, console }) }
+                                    { props.companion.clone().filter(|_| companion).unwrap_or_else(|| {
+                                        say(lang, Word::BranchLabel { number: k + 1, from, changes, console })
+                                    }) }
                                     if on { <em>{ format!(" ({})", say(lang, Word::Comparing)) }</em> }
                                 </span>
                                 <span class="branch-actions">
@@ -114,6 +118,8 @@ pub struct CompareProps {
     /// The compared branch's own session.
     pub branch: Shared<AppState>,
     pub number: usize,
+    /// For a lesson told side by side: the two sides' names (left, right).
+    pub sides: Option<(String, String)>,
     /// Where the original stands, in words (" · 9 / 21 · t = 30 ms").
     pub at: String,
     pub dispatcher: UseReducerDispatcher<AppState>,
@@ -160,7 +166,10 @@ pub fn CompareView(props: &CompareProps) -> Html {
             <div class="compare-body">
                 <div class="compare-grid">
                     <div class="compare-side" data-side="original">
-                        <h3>{ say(lang, Word::Original) }<span class="muted side-at">{ props.at.clone() }</span></h3>
+                        <h3>
+                            { props.sides.as_ref().map_or_else(|| say(lang, Word::Original), |(left, _)| left.clone()) }
+                            <span class="muted side-at">{ props.at.clone() }</span>
+                        </h3>
                         <Sequence layout={c.original_layout.clone()} packets={props.packets.clone()} first={props.first}
                                   end={props.end} now={props.now} {lang} numbering={props.numbering}
                                   selected_packet={None::<u64>} on_packet={on_packet.clone()} on_event={on_event.clone()}
@@ -168,7 +177,7 @@ pub fn CompareView(props: &CompareProps) -> Html {
                     </div>
                     <div class="compare-side" data-side="branch">
                         <h3>
-                            { "↳ " }{ say(lang, Word::BranchSide(props.number)) }
+                            { props.sides.as_ref().map_or_else(|| format!("↳ {}", say(lang, Word::BranchSide(props.number))), |(_, right)| right.clone()) }
                             <span class="muted side-at" id="branch-at">
                                 { format!(" · {} / {} · t = {}", b.pos, b.timeline.len(), format_time(branch_now)) }
                             </span>
@@ -180,10 +189,14 @@ pub fn CompareView(props: &CompareProps) -> Html {
                     </div>
                 </div>
                 <div class="compare-side-panel">
-                    <h3>{ say(lang, Word::WhatChanged) }</h3>
-                    if sentences.is_empty() {
+                    <Tallies {lang} tallies={c.comparison.tallies.clone()} sides={props.sides.clone()} number={props.number} />
+                    // Two different scripts differ packet by packet; their counts tell the story.
+                    if props.sides.is_some() {
+                    } else if sentences.is_empty() {
+                        <h3>{ say(lang, Word::WhatChanged) }</h3>
                         <p class="muted" id="what-changed-empty">{ say(lang, Word::NoDifference) }</p>
                     } else {
+                        <h3>{ say(lang, Word::WhatChanged) }</h3>
                         <ul id="what-changed" class="what-changed">
                             { for sentences.iter().map(|l| html! { <li>{ "Δ " }{ l }</li> }) }
                         </ul>
@@ -217,12 +230,60 @@ pub fn CompareView(props: &CompareProps) -> Html {
     }
 }
 
-/// A branch as the branches card shows it: (where it was made, its changes, its typed calls).
-pub type BranchItem = (usize, usize, usize);
+#[derive(Properties, PartialEq)]
+struct TalliesProps {
+    lang: Lang,
+    tallies: (Tally, Tally),
+    sides: Option<(String, String)>,
+    number: usize,
+}
+
+/// The two runs' costs, counted, side by side (a table a screen reader walks).
+#[function_component]
+fn Tallies(props: &TalliesProps) -> Html {
+    let lang = props.lang;
+    let (a, b) = &props.tallies;
+    let (left, right) =
+        props.sides.clone().unwrap_or_else(|| (say(lang, Word::Original), say(lang, Word::BranchSide(props.number))));
+    let count = |n: usize| n.to_string();
+    let time = |t: Option<u64>| t.map_or_else(|| "–".to_string(), format_time);
+    let ratio = |r: Option<f64>| r.map_or_else(|| "–".to_string(), |r| format!("{r:.1}"));
+    let rows: [(Word, String, String); 8] = [
+        (Word::TallyPackets, count(a.packets), count(b.packets)),
+        (Word::TallyWireBytes, count(a.wire_bytes), count(b.wire_bytes)),
+        (Word::TallyHandshakes, count(a.handshakes), count(b.handshakes)),
+        (Word::TallyRetransmissions, count(a.retransmissions), count(b.retransmissions)),
+        (Word::TallyLost, count(a.lost), count(b.lost)),
+        (Word::TallyDelivered, count(a.delivered), count(b.delivered)),
+        (Word::TallyOverhead, ratio(a.overhead()), ratio(b.overhead())),
+        (Word::TallyLastArrival, time(a.last_delivery), time(b.last_delivery)),
+    ];
+    html! {
+        <table class="tally" id="tally">
+            <caption>{ say(lang, Word::TallyTitle) }</caption>
+            <thead>
+                <tr><th scope="col"></th><th scope="col">{ left }</th><th scope="col">{ right }</th></tr>
+            </thead>
+            <tbody>
+                { for rows.iter().map(|(word, x, y)| html! {
+                    <tr class={classes!((x != y).then_some("differs"))}>
+                        <th scope="row">{ say(lang, *word) }</th>
+                        <td>{ x }</td>
+                        <td>{ if x != y { format!("{y} Δ") } else { y.clone() } }</td>
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
+/// A branch as the branches card shows it: (where it was made, its changes, its
+/// typed calls, whether it is the lesson's companion run).
+pub type BranchItem = (usize, usize, usize, bool);
 
 /// The branches card's summary of `state`'s branches.
 pub fn branch_items(state: &AppState) -> Vec<BranchItem> {
-    state.branches.iter().map(|b| (b.from, b.run.edits.len(), b.lines.len())).collect()
+    state.branches.iter().map(|b| (b.from, b.run.edits.len(), b.lines.len(), b.companion)).collect()
 }
 
 /// Each branch's timeline, for its capture.

@@ -6,6 +6,11 @@
 //! application got, and when the last packet arrived. Each difference is a
 //! sentence in both languages ([`Bilingual`]).
 //!
+//! Two different scripts can be compared the same way (a lesson told side by
+//! side: TCP and UDP, a connection per request and one kept open); there the
+//! [`Tally`] of each run — what it cost on the wire and what it delivered —
+//! says more than the list of packets.
+//!
 //! [`on_shared_axis`] places the two sequence diagrams on one time axis: an
 //! instant sits at the same height on both sides.
 //!
@@ -179,6 +184,8 @@ impl Bilingual for Difference {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Comparison {
     pub differences: Vec<Difference>,
+    /// What each run cost and delivered: (original, branch).
+    pub tallies: (Tally, Tally),
     /// Packet ids to mark on each side, sorted.
     pub original_packets: Vec<u64>,
     pub branch_packets: Vec<u64>,
@@ -269,13 +276,62 @@ fn return_index(trace: &[TraceEvent], call: u64) -> Option<usize> {
     trace.iter().position(|e| matches!(&e.kind, TraceKind::Return { call: c, .. } if c.0 == call))
 }
 
+/// What one run cost on the wire and what it delivered, counted off its trace.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Packets put on the wire by the hosts (a link's duplicates not counted).
+    pub packets: usize,
+    /// Their bytes on the wire: IP header, TCP or UDP header and payload.
+    pub wire_bytes: usize,
+    /// Connections opened: SYNs sent, retransmissions not counted.
+    pub handshakes: usize,
+    /// Segments sent again (timeout or fast retransmit).
+    pub retransmissions: usize,
+    /// Packets the network lost.
+    pub lost: usize,
+    /// Bytes the applications received (their receive calls).
+    pub delivered: usize,
+    /// When the last packet arrived (µs), if one did.
+    pub last_delivery: Option<u64>,
+}
+
+impl Tally {
+    pub fn of(trace: &[TraceEvent]) -> Tally {
+        let mut t = Tally { last_delivery: last_delivery(trace), ..Tally::default() };
+        for e in trace {
+            match &e.kind {
+                TraceKind::Sent { packet, reason, .. } => {
+                    t.packets += 1;
+                    t.wire_bytes += packet.wire_len();
+                    match reason {
+                        SendReason::Handshake if matches!(&packet.body, Body::Tcp(s) if s.flags.syn() && !s.flags.ack()) => {
+                            t.handshakes += 1
+                        }
+                        SendReason::Retransmit | SendReason::FastRetransmit => t.retransmissions += 1,
+                        _ => {}
+                    }
+                }
+                TraceKind::Lost { .. } => t.lost += 1,
+                _ => {}
+            }
+        }
+        t.delivered = received_by_socket(trace).values().sum();
+        t
+    }
+
+    /// Wire bytes per byte delivered (`None` when nothing was delivered).
+    pub fn overhead(&self) -> Option<f64> {
+        (self.delivered > 0).then(|| self.wire_bytes as f64 / self.delivered as f64)
+    }
+}
+
 fn last_delivery(trace: &[TraceEvent]) -> Option<u64> {
     trace.iter().rev().find(|e| matches!(e.kind, TraceKind::Delivered { .. })).map(|e| e.time)
 }
 
 /// Compares the original run `a` with the branch `b`.
 pub fn compare(a: Side, b: Side) -> Comparison {
-    let mut c = Comparison::default();
+    let mut c = Comparison { tallies: (Tally::of(a.trace), Tally::of(b.trace)), ..Comparison::default() };
     let host = |side: &Side, h: Option<crate::net::HostId>| {
         h.and_then(|h| side.hosts.get(h.0 as usize).cloned()).unwrap_or_else(|| "?".into())
     };
@@ -532,6 +588,16 @@ pub enum Word {
     Drop,
     Delay,
     Duplicate,
+    /// The tally table: its title and one row per count.
+    TallyTitle,
+    TallyPackets,
+    TallyWireBytes,
+    TallyHandshakes,
+    TallyRetransmissions,
+    TallyLost,
+    TallyDelivered,
+    TallyOverhead,
+    TallyLastArrival,
 }
 
 impl Bilingual for Word {
@@ -576,6 +642,17 @@ impl Bilingual for Word {
             Word::Drop => ("Drop".into(), "버리기".into()),
             Word::Delay => ("Delay 300 ms".into(), "300 ms 늦추기".into()),
             Word::Duplicate => ("Duplicate".into(), "복제".into()),
+            Word::TallyTitle => ("The cost, counted".into(), "비용을 세어 보면".into()),
+            Word::TallyPackets => ("packets on the wire".into(), "선 위의 패킷".into()),
+            Word::TallyWireBytes => {
+                ("bytes on the wire (headers included)".into(), "선 위의 바이트 (헤더 포함)".into())
+            }
+            Word::TallyHandshakes => ("handshakes (SYNs)".into(), "핸드셰이크 (SYN)".into()),
+            Word::TallyRetransmissions => ("retransmissions".into(), "재전송".into()),
+            Word::TallyLost => ("packets lost".into(), "잃은 패킷".into()),
+            Word::TallyDelivered => ("bytes the applications received".into(), "애플리케이션이 받은 바이트".into()),
+            Word::TallyOverhead => ("wire bytes per byte received".into(), "받은 바이트당 선 위의 바이트".into()),
+            Word::TallyLastArrival => ("last packet arrived at".into(), "마지막 패킷 도착 시각".into()),
         };
         (en, ko)
     }

@@ -1,0 +1,93 @@
+// End-to-end: lessons told side by side (issue #19). The same ten messages over
+// TCP and over UDP, losing the same two: TCP delivers every byte, UDP eight whole
+// datagrams, and the counts say what each cost. Three requests with a connection
+// each against one connection kept open: three handshakes against one.
+// Screenshots go to target/e2e/ (look at them).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DIST, startServer, launchChromium, SHOTS } from './serve.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  server = await startServer({ dir: DIST, prefix: '/socklab/' });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(fragment, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, locale: 'en-US' });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(server.url + fragment);
+  await page.locator('#compare').waitFor();
+  return { context, page, problems };
+}
+
+/** The tally table as { row name: [left, right] }. */
+async function tally(page) {
+  const rows = await page.locator('#tally tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [tr.querySelector('th').textContent.trim(), ...[...tr.querySelectorAll('td')].map((td) => td.textContent.trim())]),
+  );
+  return Object.fromEntries(rows.map(([name, a, b]) => [name, [a, b]]));
+}
+
+async function toTheEnd(page) {
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => {
+    const p = document.querySelector('#position');
+    return p && p.dataset.pos === p.dataset.total;
+  });
+}
+
+test('TCP and UDP side by side: the same two messages lost, every TCP byte delivered, eight UDP datagrams', async () => {
+  const { context, page, problems } = await open('#lesson=tcp_vs_udp');
+  const heads = await page.locator('#compare .compare-side h3').allTextContents();
+  assert.match(heads[0], /^TCP/);
+  assert.match(heads[1], /^UDP/);
+  await toTheEnd(page);
+  const t = await tally(page);
+  assert.deepEqual(t['packets lost'], ['2', '2']);
+  assert.deepEqual(t['handshakes (SYNs)'], ['1', '0 Δ']);
+  assert.deepEqual(t['retransmissions'], ['1', '0 Δ']);
+  assert.deepEqual(t['bytes the applications received'], ['51', '41 Δ']);
+  // TCP's headers, handshake and ACKs cost more wire bytes per byte delivered.
+  const [tcp, udp] = t['wire bytes per byte received'].map((v) => parseFloat(v));
+  assert.ok(tcp > udp, `${tcp} vs ${udp}`);
+  await page.locator('#compare').screenshot({ path: join(SHOTS, 'side-by-side-tcp-udp.png') });
+  // The shared link carries the lesson, not its UDP side: opening it brings it back.
+  const url = page.url();
+  assert.ok(!url.includes('branches='), url);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a connection per request against one kept open: three handshakes against one, in Korean too', async () => {
+  const { context, page, problems } = await open('#lesson=http_requests');
+  await toTheEnd(page);
+  const t = await tally(page);
+  assert.deepEqual(t['handshakes (SYNs)'], ['3', '1 Δ']);
+  const [many, one] = t['packets on the wire'].map((v) => parseInt(v, 10));
+  assert.ok(many > one, `${many} vs ${one}`);
+  await page.locator('#compare').screenshot({ path: join(SHOTS, 'side-by-side-http.png') });
+  await page.getByRole('button', { name: '한국어' }).click();
+  await page.locator('#tally caption', { hasText: '비용을 세어 보면' }).waitFor();
+  const ko = await tally(page);
+  assert.deepEqual(ko['핸드셰이크 (SYN)'], ['3', '1 Δ']);
+  const heads = await page.locator('#compare .compare-side h3').allTextContents();
+  assert.match(heads[0], /^요청마다 새 연결/);
+  assert.match(heads[1], /^계속 열어 둔 연결 하나/);
+  await page.locator('#compare').screenshot({ path: join(SHOTS, 'side-by-side-http-ko.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
