@@ -2,39 +2,27 @@
 // desktop and phone widths, a lesson stepped with the keyboard alone while the live
 // region says each step, and reduced motion honoured. The release build (dist/) is
 // served under /socklab/; screenshots go to target/e2e/ (look at them).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { DIST, startServer, launchChromium, SHOTS } from './serve.mjs';
+import { SHOTS } from './serve.mjs';
+import { servedPage } from './suite.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
-let server;
-let browser;
-
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  server = await startServer({ dir: DIST, prefix: '/socklab/' });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const served = servedPage();
 
 /** A fresh page (fresh storage) that records console errors. */
 async function open(viewport = DESKTOP, fragment = '') {
-  const context = await browser.newContext({ viewport, locale: 'en-US' });
+  const context = await served.browser.newContext({ viewport, locale: 'en-US' });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(server.url + fragment);
+  await page.goto(served.server.url + fragment);
   await page.locator('svg [data-host]').first().waitFor();
   return { context, page, problems };
 }

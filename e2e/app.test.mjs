@@ -1,36 +1,24 @@
 // End-to-end: the release build (dist/) served under /socklab/ on 127.0.0.1, driven in
 // Debian's Chromium by playwright-core. Screenshots go to target/e2e/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DIST, startServer, launchChromium, SHOTS } from './serve.mjs';
+import { SHOTS } from './serve.mjs';
+import { servedPage } from './suite.mjs';
 
 
-let server;
-let browser;
-
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  server = await startServer({ dir: DIST, prefix: '/socklab/' });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const served = servedPage();
 
 /** A fresh page (fresh storage) that records console errors and failed requests. */
 async function openPage(viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport, locale: 'en-US' });
+  const context = await served.browser.newContext({ viewport, locale: 'en-US' });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
   page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
-  await page.goto(server.url);
+  await page.goto(served.server.url);
   await page.locator('svg [data-host]').first().waitFor();
   return { context, page, problems };
 }

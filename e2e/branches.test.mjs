@@ -3,33 +3,21 @@
 // the retransmission is on the branch side only, the "what changed" list says so
 // in both languages, and the shared link brings the branch back. Screenshots at
 // desktop and phone widths go to target/e2e/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DIST, startServer, launchChromium, SHOTS } from './serve.mjs';
+import { SHOTS } from './serve.mjs';
+import { servedPage } from './suite.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  server = await startServer({ dir: DIST, prefix: '/socklab/' });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const served = servedPage();
 
 async function openPage(viewport, fragment = '#lesson=tour') {
-  const context = await browser.newContext({ viewport, locale: 'en-US' });
+  const context = await served.browser.newContext({ viewport, locale: 'en-US' });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(server.url + fragment);
+  await page.goto(served.server.url + fragment);
   await page.locator('svg [data-host]').first().waitFor();
   return { context, page, problems };
 }
@@ -98,9 +86,9 @@ test('a branch that drops the first data segment shows the retransmission on its
   // The shared link carries the branch; opening it shows the same comparison.
   const link = await page.locator('.share-url').inputValue();
   assert.match(link, /&branches=\d+!\d+:drop:\d+!/);
-  const again = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+  const again = await served.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
   const second = await again.newPage();
-  await second.goto(server.url + link);
+  await second.goto(served.server.url + link);
   await second.locator('#what-changed').waitFor();
   assert.deepEqual(await second.locator('#what-changed li').allTextContents(), changed);
   await again.close();

@@ -1,33 +1,21 @@
 // End-to-end: an errno, and a SYN nobody answered, explained by their cause — the
 // packet, timer or socket the trace names — in English and in Korean.
 // Screenshots go to target/e2e/ (look at them).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DIST, startServer, launchChromium, SHOTS } from './serve.mjs';
+import { SHOTS } from './serve.mjs';
+import { servedPage } from './suite.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  server = await startServer({ dir: DIST, prefix: '/socklab/' });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const served = servedPage();
 
 async function open(fragment) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+  const context = await served.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(server.url + fragment);
+  await page.goto(served.server.url + fragment);
   await page.locator('svg [data-host]').first().waitFor();
   return { context, page, problems };
 }

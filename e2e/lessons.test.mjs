@@ -1,33 +1,21 @@
 // End-to-end: the lessons, stepped, inspected, broken and shared, in the release build
 // served under /socklab/. Screenshots go to target/e2e/ (look at them).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DIST, startServer, launchChromium, SHOTS } from './serve.mjs';
+import { SHOTS } from './serve.mjs';
+import { servedPage } from './suite.mjs';
 
 
-let server;
-let browser;
-
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  server = await startServer({ dir: DIST, prefix: '/socklab/' });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const served = servedPage();
 
 async function open(fragment = '', viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport, locale: 'en-US' });
+  const context = await served.browser.newContext({ viewport, locale: 'en-US' });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(server.url + fragment);
+  await page.goto(served.server.url + fragment);
   await page.locator('svg [data-host]').first().waitFor();
   return { context, page, problems };
 }
@@ -205,7 +193,7 @@ test('a shared URL restores lesson, position and changes; a bad one explains its
   const counts = await page.locator('#counts').textContent();
   assert.match(url, /#lesson=tour&pos=\d+&edits=\d+:link:0:0\.3:/);
 
-  const other = await open(url.slice(server.url.length));
+  const other = await open(url.slice(served.server.url.length));
   assert.equal(await pos(other.page), here);
   assert.equal(await other.page.locator('#counts').textContent(), counts);
   assert.equal(await other.page.locator('.break-it input[data-knob="loss"]').inputValue(), '30');
@@ -393,7 +381,7 @@ test('a script lesson from the library runs, and the sandbox shows errors at the
   // The sandbox travels in the link too.
   const url = page.url();
   assert.match(url, /lesson=sandbox.*script=/);
-  const other = await open(url.slice(server.url.length));
+  const other = await open(url.slice(served.server.url.length));
   assert.match(await other.page.locator('.script-text').inputValue(), /sendto\(s, "hi"/);
   await other.context.close();
   assert.deepEqual(problems, []);

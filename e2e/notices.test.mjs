@@ -4,27 +4,15 @@
 // Prints one `name value unit` line per figure. Timings vary with the machine's load,
 // so the tests assert behaviour (the progress shows, a click is answered while the
 // script still runs); the figures are for the report.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DIST, startServer, launchChromium, SHOTS } from './serve.mjs';
+import { SHOTS } from './serve.mjs';
+import { servedPage } from './suite.mjs';
 import { LONG_LESSON_ROUNDS, pasteIntoSandbox, pingPongScript, recordFrameGaps } from './scenarios.mjs';
 
 
-let server;
-let browser;
-
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  server = await startServer({ dir: DIST, prefix: '/socklab/' });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const served = servedPage();
 
 function report(name, value, unit) {
   console.log(`${name} ${Math.round(value * 10) / 10} ${unit}`);
@@ -32,12 +20,12 @@ function report(name, value, unit) {
 
 /** A fresh English page at `fragment`, recording console errors. */
 async function open(fragment = '') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+  const context = await served.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(server.url + fragment);
+  await page.goto(served.server.url + fragment);
   await page.locator('#step-forward').waitFor();
   return { context, page, problems };
 }
