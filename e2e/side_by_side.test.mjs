@@ -40,6 +40,7 @@ async function toTheEnd(page) {
 
 test('TCP and UDP side by side: the same two messages lost, every TCP byte delivered, eight UDP datagrams', async () => {
   const { context, page, problems } = await open('#lesson=tcp_vs_udp');
+  assert.equal(await page.locator('#compare h2').textContent(), 'TCP ↔ UDP');
   const heads = await page.locator('#compare .compare-side h3').allTextContents();
   assert.match(heads[0], /^TCP/);
   assert.match(heads[1], /^UDP/);

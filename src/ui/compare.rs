@@ -161,7 +161,8 @@ pub fn CompareView(props: &CompareProps) -> Html {
     let branch_now = b.world.now();
     html! {
         <section class="card compare-card" id="compare" aria-label={say(lang, Word::CompareTitle)}>
-            <h2>{ say(lang, Word::CompareTitle) }</h2>
+            // A lesson told side by side is titled by its two sides, not as a branch.
+            <h2>{ props.sides.as_ref().map_or_else(|| say(lang, Word::CompareTitle), |(left, right)| format!("{left} ↔ {right}")) }</h2>
             <p class="caption">{ say(lang, Word::CompareCaption) }</p>
             <div class="compare-body">
                 <div class="compare-grid">
