@@ -287,3 +287,20 @@ fn so_error_so_linger_and_af_unspec_in_a_script() {
                client: close(d) = 0\nexpect client > server [R.]\n";
     assert_eq!(failures(fin).len(), 1);
 }
+
+#[test]
+fn fast_retransmit_cuts_ssthresh_to_seven_tenths_with_cubic_and_to_half_with_reno() {
+    // The lesson runs Linux's default, CUBIC (β = 717/1024): 10 segments in
+    // flight leave ssthresh at 7. The same lesson under Reno halves it to 5,
+    // and its `expect ssthresh` line says so.
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/fast_retransmit.sock");
+    let text = std::fs::read_to_string(path).unwrap();
+    let cubic = script::run(&script::parse(&text).unwrap(), &RunOptions::default());
+    assert!(cubic.failures.is_empty(), "{:?}", cubic.failures);
+    let reno_text =
+        text.replacen("link client server latency 10ms\n", "link client server latency 10ms\ntcp congestion reno\n", 1);
+    let reno = script::run(&script::parse(&reno_text).unwrap(), &RunOptions::default());
+    let failures: Vec<String> = reno.failures.iter().map(|f| f.render("fast_retransmit.sock")).collect();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(failures[0].contains("ssthresh") && failures[0].contains("got 5 mss"), "{}", failures[0]);
+}

@@ -410,6 +410,8 @@ pub enum Counter {
     Dropped,
     /// A TCP socket's congestion window, in bytes (or `N mss`).
     Cwnd,
+    /// The slow-start threshold, bytes (or segments with `mss`).
+    Ssthresh,
     /// Bytes waiting in a socket's receive buffer.
     Unread,
 }
@@ -424,13 +426,19 @@ impl Counter {
             Counter::Delivered => "delivered",
             Counter::Dropped => "dropped",
             Counter::Cwnd => "cwnd",
+            Counter::Ssthresh => "ssthresh",
             Counter::Unread => "unread",
         }
     }
 
+    /// The congestion controller's figures, which `mss` may count in segments.
+    pub fn of_congestion(self) -> bool {
+        matches!(self, Counter::Cwnd | Counter::Ssthresh)
+    }
+
     /// Counters about one socket rather than about packets on a path.
     pub fn of_socket(self) -> bool {
-        matches!(self, Counter::Delivered | Counter::Dropped | Counter::Cwnd | Counter::Unread)
+        matches!(self, Counter::Delivered | Counter::Dropped | Counter::Cwnd | Counter::Ssthresh | Counter::Unread)
     }
 }
 

@@ -286,7 +286,7 @@ const STATEMENTS: &str = "seed, host, link, tcp, expect, run, drop, partition, r
 const LINK_SETTINGS: &str = "latency, jitter, bandwidth, loss, dup, reorder, reorder_delay, mtu, corrupt, truncate";
 const SOCKET_CALLS: &str = "socket, bind, listen, accept, connect, send, recv, sendto, recvfrom, shutdown, close, setsockopt, getsockopt, getsockname, getpeername";
 const SOCK_OPTS: &str = "SO_REUSEADDR, O_NONBLOCK, SO_RCVBUF, SO_SNDBUF, SO_LINGER";
-const COUNTERS: &str = "HOST > HOST, state, sent, lost, duplicated, reordered, delivered, dropped, cwnd";
+const COUNTERS: &str = "HOST > HOST, state, sent, lost, duplicated, reordered, delivered, dropped, cwnd, ssthresh";
 const TCP_STATES: &str = "LISTEN, SYN-SENT, SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT, CLOSED";
 const TCP_FLAGS: &str = "[S], [S.], [.], [P.], [F.], [R]";
 const TCP_SETTINGS: &str = "syn_retries, syn_linear_timeouts, synack_retries, data_retries, rto_initial, rto_min, rto_max, msl, fin_timeout, initial_cwnd, delayed_ack, delayed_ack_time, nagle, send_buffer, recv_buffer, window_scaling";
@@ -861,6 +861,7 @@ pub(crate) mod tests {
             "delivered",
             "dropped",
             "cwnd",
+            "ssthresh",
             "unread",
             "TCP",
             "tcpdump",

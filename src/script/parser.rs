@@ -788,6 +788,7 @@ impl State {
             "delivered" => Counter::Delivered,
             "dropped" => Counter::Dropped,
             "cwnd" => Counter::Cwnd,
+            "ssthresh" => Counter::Ssthresh,
             "unread" => Counter::Unread,
             other => return Err(p.wrong(col, Wanted::ExpectAfter, Found::Token(other.to_string()))),
         };
@@ -817,7 +818,7 @@ impl State {
         };
         let target = match target {
             CountTarget::Socket { host, fd, .. } => {
-                let mss = counter == Counter::Cwnd && p.eat_word("mss");
+                let mss = counter.of_congestion() && p.eat_word("mss");
                 let now = p.eat_word("now");
                 CountTarget::Socket { host, fd, mss, now }
             }

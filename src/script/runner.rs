@@ -1073,20 +1073,22 @@ impl<'s> Runner<'s> {
                         (None, None) => Some(0),
                     },
                     _ => view.tcp.as_ref().map(|t| {
+                        let bytes = if counter == Counter::Ssthresh { t.ssthresh } else { t.cwnd };
                         if *mss {
-                            u64::from(t.cwnd) / u64::from(t.mss.max(1))
+                            u64::from(bytes) / u64::from(t.mss.max(1))
                         } else {
-                            u64::from(t.cwnd)
+                            u64::from(bytes)
                         }
                     }),
                 };
                 let Some(value) = value else {
-                    let got = Got::NotA { fd: fd.to_string(), tcp: counter == Counter::Cwnd };
+                    let got = Got::NotA { fd: fd.to_string(), tcp: counter.of_congestion() };
                     self.fail_here(FailureKind::Script, expected, got);
                     return;
                 };
                 let mss_bytes = match (counter, *mss) {
                     (Counter::Cwnd, true) => Some(view.tcp.map_or(0, |t| u64::from(t.cwnd))),
+                    (Counter::Ssthresh, true) => Some(view.tcp.map_or(0, |t| u64::from(t.ssthresh))),
                     _ => None,
                 };
                 (value, expected, mss_bytes)

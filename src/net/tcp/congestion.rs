@@ -24,9 +24,9 @@ const DUP_ACK_THRESHOLD: u32 = 3;
 #[serde(rename_all = "lowercase")]
 pub enum CongestionControl {
     /// RFC 5681 with NewReno recovery: the textbook's.
-    #[default]
     Reno,
-    /// RFC 9438, Linux's default.
+    /// RFC 9438, Linux's default, and so ours.
+    #[default]
     Cubic,
 }
 

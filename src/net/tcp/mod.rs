@@ -49,7 +49,8 @@ pub struct TcpConfig {
     pub recv_buffer: usize,
     /// RFC 7323 window scaling.
     pub window_scaling: bool,
-    /// `net.ipv4.tcp_congestion_control`: the algorithm new connections use.
+    /// `net.ipv4.tcp_congestion_control`: the algorithm new connections use
+    /// (CUBIC, as on Linux).
     pub congestion: CongestionControl,
 }
 
@@ -103,7 +104,7 @@ impl Default for TcpConfig {
             send_buffer: 65_536,
             recv_buffer: 65_536,
             window_scaling: true,
-            congestion: CongestionControl::Reno,
+            congestion: CongestionControl::default(),
         }
     }
 }
