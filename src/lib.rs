@@ -29,6 +29,7 @@ pub mod pcap;
 pub mod script;
 pub mod view;
 pub mod wire;
+pub mod wireshark;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -9,6 +9,7 @@ use crate::net::packet::{Body, Packet};
 use crate::net::syscall::{quote_bytes, render_result};
 use crate::net::trace::{DropReason, LossReason, SendReason};
 use crate::net::{CallId, Direction, FaultChange, TraceEvent, TraceKind};
+use crate::wireshark::{info_prefix, Analyzer};
 use std::collections::HashMap;
 
 fn data(d: &Data) -> String {
@@ -87,8 +88,19 @@ pub fn timeline(report: &RunReport) -> String {
     }
     let mut calls: HashMap<CallId, String> = HashMap::new();
     let mut out = String::new();
+    // Each sent packet also gets Wireshark's analysis of the exported capture.
+    let mut wireshark = Analyzer::default();
+    let mut frame_ids: Vec<u64> = Vec::new();
     for e in &report.trace {
         out.push_str(&event_line(report, e, width, &call_line, &mut calls));
+        if let TraceKind::Sent { packet, .. } = &e.kind {
+            frame_ids.push(packet.id.0);
+            let flags = wireshark.next(e.time, packet);
+            if let Some(prefix) = info_prefix(&flags, |frame| frame_ids.get(frame - 1).copied().unwrap_or(0)) {
+                out.push_str("  ");
+                out.push_str(&prefix);
+            }
+        }
         out.push('\n');
     }
     out

@@ -122,7 +122,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         <div class="inspector" data-packet={p.id.to_string()}>
             <div class="insp-head">
                 <strong class="insp-label">{ p.label(props.numbering) }</strong>
-                if let Some(a) = &p.analysis { <span class="tag">{ format!("[{}]", analysis(lang, a)) }</span> }
+                if let Some(a) = &p.analysis { <span class="tag">{ analysis(lang, a) }</span> }
                 <button type="button" class="ghost" onclick={move |_| on_close.emit(())}
                         aria-label={tr(lang, Text::Close)}>{ "×" }</button>
             </div>

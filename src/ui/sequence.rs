@@ -448,7 +448,7 @@ fn SeqArrow(props: &ArrowProps) -> Html {
     let w = label_width(&label);
     // Named by what it shows (label in name), its analysis word included.
     let spoken = match &p.analysis {
-        Some(word) => format!("{label} [{}]", analysis(props.lang, word)),
+        Some(word) => format!("{label} {}", analysis(props.lang, word)),
         None => label.clone(),
     };
     html! {
@@ -466,7 +466,7 @@ fn SeqArrow(props: &ArrowProps) -> Html {
                 <text class="arrow-label" x="0" y="3" text-anchor="middle">{ &label }</text>
                 if let Some(word) = &p.analysis {
                     <text class="analysis" x="0" y="19" text-anchor="middle">
-                        { format!("[{}]", analysis(props.lang, word)) }
+                        { analysis(props.lang, word) }
                     </text>
                 }
             </g>

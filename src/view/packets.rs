@@ -4,6 +4,7 @@
 use crate::net::packet::{Body, Packet};
 use crate::net::trace::{LossReason, Path, SendReason};
 use crate::net::{HostId, SocketAddrV4, TraceEvent, TraceKind};
+use crate::wireshark::{info_prefix, Analyzer};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Fate {
@@ -32,7 +33,10 @@ pub struct PacketInfo {
     pub fate_index: Option<usize>,
     pub duplicate_of: Option<u64>,
     pub reordered: bool,
-    /// Wireshark's analysis words, when they apply.
+    /// Wireshark's analysis of it, as the Info column of the exported capture
+    /// shows it (`[TCP Dup ACK 5#1]`, `[TCP ZeroWindow] [TCP Keep-Alive]`),
+    /// with our packet numbers for Wireshark's frame numbers; `[Duplicate]`
+    /// for a copy the link made, which no capture at a sender holds.
     pub analysis: Option<String>,
     /// For a TCP segment: the initial sequence numbers of its direction and
     /// of the other (from their SYNs, else the first seen), which relative
@@ -96,31 +100,23 @@ impl PacketInfo {
     }
 }
 
-/// Wireshark's word for why a segment was sent, when it has one.
-pub fn analysis_word(reason: SendReason) -> Option<&'static str> {
-    match reason {
-        SendReason::Retransmit | SendReason::HandshakeRetransmit => Some("Retransmission"),
-        SendReason::FastRetransmit => Some("Fast Retransmission"),
-        SendReason::DupAck => Some("Dup ACK"),
-        // A bare ACK one below snd_una; Wireshark's name for it is "TCP Keep-Alive".
-        SendReason::ZeroWindowProbe => Some("Keep-Alive"),
-        SendReason::WindowUpdate => Some("Window Update"),
-        _ => None,
-    }
-}
-
 /// Every packet in `trace`, in the order sent.
 pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
     let mut out: Vec<PacketInfo> = Vec::new();
     let mut by_id = rustc_hash::FxHashMap::default();
-    let mut dup_acks: rustc_hash::FxHashMap<(u32, u32), u32> = Default::default();
+    // Wireshark's analysis over the packets as the exported capture holds
+    // them: every sent packet, in order (a link's copies are not in it).
+    let mut wireshark = Analyzer::default();
+    let mut frame_ids: Vec<u64> = Vec::new();
     // Each direction's initial sequence number, by (source, destination):
     // its SYN's seq, else the first seq seen (as Wireshark does).
     let mut isns: rustc_hash::FxHashMap<(SocketAddrV4, SocketAddrV4), u32> = Default::default();
     for (i, e) in trace.iter().enumerate() {
         match &e.kind {
             TraceKind::Sent { host, path, reason, arrival, packet, to, .. } => {
-                let mut analysis = analysis_word(*reason).map(str::to_string);
+                frame_ids.push(packet.id.0);
+                let flags = wireshark.next(e.time, packet);
+                let analysis = info_prefix(&flags, |frame| frame_ids.get(frame - 1).copied().unwrap_or(0));
                 let isn = match &packet.body {
                     Body::Tcp(s) => {
                         let from = SocketAddrV4::new(packet.src, s.src_port);
@@ -135,15 +131,6 @@ pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
                     }
                     _ => None,
                 };
-                if let Body::Tcp(s) = &packet.body {
-                    if *reason == SendReason::DupAck {
-                        let n = dup_acks.entry((host.0, s.ack)).or_insert(0);
-                        *n += 1;
-                        analysis = Some(format!("Dup ACK #{n}"));
-                    } else if s.window == 0 && !s.flags.syn() && !s.flags.rst() {
-                        analysis = Some("Zero Window".into());
-                    }
-                }
                 by_id.insert(packet.id.0, out.len());
                 out.push(PacketInfo {
                     id: packet.id.0,
@@ -173,7 +160,7 @@ pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
                     p.duplicate_of = Some(original.0);
                     p.fate = Fate::InFlight;
                     p.fate_index = None;
-                    p.analysis = Some("Duplicate".into());
+                    p.analysis = Some("[Duplicate]".into());
                     by_id.insert(copy.0, out.len());
                     out.push(p);
                 }

@@ -413,18 +413,26 @@ pub fn field_name(lang: Lang, name: &'static str) -> &'static str {
     }
 }
 
-/// Wireshark's analysis words (`Retransmission`, `Dup ACK #2`, ...) in `lang`.
+/// Wireshark's analysis words (`[TCP Retransmission]`, `[TCP Dup ACK 5#2]`, ...) in `lang`.
 pub fn analysis(lang: Lang, word: &str) -> String {
     if lang == Lang::En {
         return word.to_string();
     }
-    const KO: [(&str, &str); 8] = [
+    const KO: [(&str, &str); 16] = [
         ("Fast Retransmission", "빠른 재전송"),
+        ("Spurious Retransmission", "불필요한 재전송"),
         ("Retransmission", "재전송"),
         ("Dup ACK", "중복 ACK"),
         ("Keep-Alive", "킵얼라이브"),
-        ("Zero Window", "제로 윈도"),
+        ("ZeroWindowProbeAck", "제로 윈도 탐색 ACK"),
+        ("ZeroWindowProbe", "제로 윈도 탐색"),
+        ("ZeroWindow", "제로 윈도"),
         ("Window Update", "윈도 업데이트"),
+        ("Window Full", "윈도 가득 참"),
+        ("Out-Of-Order", "순서 어긋남"),
+        ("Previous segment not captured", "앞 세그먼트가 캡처되지 않음"),
+        ("ACKed unseen segment", "보지 못한 세그먼트를 ACK"),
+        ("Port numbers reused", "포트 번호 재사용"),
         ("Duplicate", "중복"),
         ("late", "늦게 옴"),
     ];
@@ -457,10 +465,11 @@ mod tests {
         assert_eq!(field_name(Lang::Ko, "sequence number"), "순서 번호");
         assert_eq!(field_name(Lang::En, "sequence number"), "sequence number");
         assert_eq!(field_name(Lang::Ko, "TTL"), "TTL");
-        assert_eq!(analysis(Lang::Ko, "Fast Retransmission"), "빠른 재전송");
-        assert_eq!(analysis(Lang::Ko, "Dup ACK #3 · late"), "중복 ACK #3 · 늦게 옴");
-        assert_eq!(analysis(Lang::Ko, "Keep-Alive"), "킵얼라이브");
-        assert_eq!(analysis(Lang::En, "Dup ACK #3"), "Dup ACK #3");
+        assert_eq!(analysis(Lang::Ko, "[TCP Fast Retransmission]"), "[TCP 빠른 재전송]");
+        assert_eq!(analysis(Lang::Ko, "[TCP Dup ACK 5#3] · late"), "[TCP 중복 ACK 5#3] · 늦게 옴");
+        assert_eq!(analysis(Lang::Ko, "[TCP ZeroWindow] [TCP Keep-Alive]"), "[TCP 제로 윈도] [TCP 킵얼라이브]");
+        assert_eq!(analysis(Lang::Ko, "[TCP ZeroWindowProbeAck]"), "[TCP 제로 윈도 탐색 ACK]");
+        assert_eq!(analysis(Lang::En, "[TCP Dup ACK 5#3]"), "[TCP Dup ACK 5#3]");
     }
 
     #[test]
