@@ -630,3 +630,87 @@ fn the_kernel_agrees_with_the_new_words() {
     let sim = socklab::script::run(&script(text), &socklab::script::RunOptions::default());
     assert!(sim.passed(), "the model: {:?}", sim.failures);
 }
+
+/// `diff --packets` on the handshake lesson: the kernel's SYN carries every
+/// option Linux offers, and the first three packets line up on flags and
+/// relative numbers (whatever else differs today: windows, options).
+#[test]
+fn the_handshake_lessons_packets_align_with_the_kernels() {
+    use socklab::native::diff::PacketDiffReport;
+    use socklab::native::packets::{Field, ViewKind};
+    if !in_loopback_only_namespace("the_handshake_lessons_packets_align_with_the_kernels") {
+        return;
+    }
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/handshake.sock"))
+        .expect("the handshake lesson");
+    let report = socklab::native::diff::diff_packets(&script(&text), &text, &quick()).expect("not refused");
+    let PacketDiffReport::Compared { comparison, pcap, .. } = report else { panic!("not compared: {report:?}") };
+    assert_eq!(comparison.flows.len(), 1, "{comparison:#?}");
+    let steps = &comparison.flows[0].steps;
+    assert_eq!(steps.len(), 3, "SYN, SYN-ACK, ACK and nothing else: {steps:#?}");
+    let tcp = |v: &Option<socklab::native::packets::View>| match v.as_ref().map(|v| &v.kind) {
+        Some(ViewKind::Tcp(t)) => t.clone(),
+        other => panic!("not a TCP packet: {other:?}"),
+    };
+    let syn = tcp(&steps[0].kernel);
+    assert!(syn.mss == Some(1460) && syn.sack_permitted && syn.timestamps.is_some() && syn.window_scale.is_some());
+    for step in steps {
+        let (m, k) = (tcp(&step.model), tcp(&step.kernel));
+        assert_eq!((m.flags, m.seq, m.ack, m.len), (k.flags, k.seq, k.ack, k.len), "{step:#?}");
+        assert!(!step.differs.iter().any(|f| matches!(f, Field::Flags | Field::Seq | Field::Ack | Field::Len)));
+    }
+    assert_eq!(socklab::pcap::read(&pcap).map(|r| r.len()), Ok(3), "the capture holds the three packets");
+}
+
+/// `diff --packets --pcap-real OUT` keeps the kernel's capture, and tshark
+/// reads it (`tools/setup.sh test` installs tshark).
+#[test]
+fn diff_packets_keeps_the_kernels_capture_for_tshark() {
+    if !in_loopback_only_namespace("diff_packets_keeps_the_kernels_capture_for_tshark") {
+        return;
+    }
+    let file = script_file(
+        "handshake-pcap.sock",
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/handshake.sock"))
+            .expect("the handshake lesson"),
+    );
+    let out_path = file.with_extension("pcap");
+    let out = socklab(&[
+        "diff".as_ref(),
+        "--packets".as_ref(),
+        "--pcap-real".as_ref(),
+        out_path.as_os_str(),
+        file.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "the model's packets are not yet Linux's: {}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("first divergence: tcp client 10.0.0.2 > server 10.0.0.1:80 #1"), "{}", show(&out));
+    let read = Command::new("tshark").args(["-n", "-r"]).arg(&out_path).output().expect("tshark runs");
+    let listing = String::from_utf8_lossy(&read.stdout);
+    assert!(read.status.success(), "{listing}");
+    assert_eq!(listing.lines().count(), 3, "{listing}");
+    assert!(listing.contains("SACK_PERM") && listing.contains("TSval"), "{listing}");
+    // Two files and one capture: refused before anything runs.
+    let two = socklab(&[
+        "diff".as_ref(),
+        "--packets".as_ref(),
+        "--pcap-real".as_ref(),
+        out_path.as_os_str(),
+        file.as_os_str(),
+        file.as_os_str(),
+    ]);
+    assert_eq!(two.status.code(), Some(2), "{}", show(&two));
+    let _ = std::fs::remove_file(file);
+    let _ = std::fs::remove_file(out_path);
+}
+
+/// Outside a loopback-only namespace `diff --packets` changes nothing and says why.
+#[test]
+fn diff_packets_refuses_outside_a_loopback_only_namespace() {
+    if std::env::var_os("SOCKLAB_IN_NETNS").is_some() || socklab::native::map::loopback_only() {
+        return;
+    }
+    let text = "host a 10.0.0.1\nhost b 10.0.0.2\n";
+    let refused = socklab::native::diff::diff_packets(&script(text), text, &quick()).expect_err("refused");
+    assert!(refused.to_string().contains("only in a loopback-only network namespace"), "{refused}");
+}

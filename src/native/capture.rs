@@ -208,8 +208,11 @@ pub struct TcpRecord {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RecordBody {
     Tcp(TcpRecord),
+    /// A datagram's payload length; `fragmented` when IPv4 carried it in
+    /// fragments (the record stands for its first, which holds the UDP header).
     Udp {
         len: usize,
+        fragmented: bool,
     },
     /// ICMP port unreachable, quoting the datagram's source and destination.
     PortUnreachable {
@@ -240,6 +243,9 @@ impl std::error::Error for ParseError {}
 
 /// Reads IPv4 bytes into a record.
 pub fn parse(ip: &[u8]) -> Result<PacketRecord, ParseError> {
+    if let Some(first) = first_udp_fragment(ip)? {
+        return Ok(first);
+    }
     let sliced = SlicedPacket::from_ip(ip).map_err(|e| ParseError(e.to_string()))?;
     let Some(etherparse::NetSlice::Ipv4(ipv4)) = &sliced.net else {
         return Err(ParseError("not IPv4".into()));
@@ -272,7 +278,8 @@ pub fn parse(ip: &[u8]) -> Result<PacketRecord, ParseError> {
             (RecordBody::Tcp(record), (tcp.source_port(), tcp.destination_port()))
         }
         Some(TransportSlice::Udp(udp)) => {
-            (RecordBody::Udp { len: udp.payload().len() }, (udp.source_port(), udp.destination_port()))
+            let body = RecordBody::Udp { len: udp.payload().len(), fragmented: false };
+            (body, (udp.source_port(), udp.destination_port()))
         }
         Some(TransportSlice::Icmpv4(icmp)) => {
             // Type 3 code 3, quoting the datagram's IPv4 header and its first 8 bytes.
@@ -297,6 +304,30 @@ pub fn parse(ip: &[u8]) -> Result<PacketRecord, ParseError> {
         _ => return Err(ParseError("neither TCP, UDP nor ICMP".into())),
     };
     Ok(PacketRecord { src: SocketAddrV4::new(src_ip, ports.0), dst: SocketAddrV4::new(dst_ip, ports.1), body })
+}
+
+/// A fragment of a datagram larger than the MTU (`ip_fragment`): its first
+/// fragment reads as the whole datagram (the UDP header's length says how
+/// long), the later ones are not packets of their own (an error). `None`: not
+/// a fragment.
+fn first_udp_fragment(ip: &[u8]) -> Result<Option<PacketRecord>, ParseError> {
+    let (header, rest) = etherparse::Ipv4Header::from_slice(ip).map_err(|e| ParseError(e.to_string()))?;
+    if !header.more_fragments && header.fragment_offset.value() == 0 {
+        return Ok(None);
+    }
+    if header.fragment_offset.value() != 0 {
+        return Err(ParseError("a later fragment of a datagram".into()));
+    }
+    if header.protocol != etherparse::IpNumber::UDP || rest.len() < 8 {
+        return Err(ParseError("a fragment of something other than UDP".into()));
+    }
+    let port = |i: usize| u16::from_be_bytes([rest[i], rest[i + 1]]);
+    let len = usize::from(port(4)).saturating_sub(8);
+    Ok(Some(PacketRecord {
+        src: SocketAddrV4::new(Ipv4Addr::from(header.source), port(0)),
+        dst: SocketAddrV4::new(Ipv4Addr::from(header.destination), port(2)),
+        body: RecordBody::Udp { len, fragmented: true },
+    }))
 }
 
 /// Walks the option bytes kind by kind (RFC 9293 §3.1: kinds 0 and 1 are one
@@ -397,6 +428,35 @@ mod tests {
         let mut arp = vec![0u8; 12];
         arp.extend_from_slice(&[0x08, 0x06, 0, 0]);
         assert!(ipv4_of_ethernet(&arp).is_none());
+    }
+
+    #[test]
+    fn a_datagram_in_fragments_reads_as_its_first_fragment_with_the_whole_length() {
+        let ip = |more: bool, offset: u16, payload: &[u8]| {
+            let mut h = etherparse::Ipv4Header::new(
+                payload.len() as u16,
+                64,
+                etherparse::IpNumber::UDP,
+                [127, 1, 2, 2],
+                [127, 1, 1, 2],
+            )
+            .unwrap();
+            h.more_fragments = more;
+            h.fragment_offset = etherparse::IpFragOffset::try_new(offset).unwrap();
+            let mut out = h.to_bytes().to_vec();
+            out.extend_from_slice(payload);
+            out
+        };
+        // UDP header: ports 40000 → 9000, length 8 + 65507.
+        let mut first = Vec::new();
+        for v in [40000u16, 9000, 65515, 0] {
+            first.extend_from_slice(&v.to_be_bytes());
+        }
+        first.extend_from_slice(&[0; 1472]);
+        let r = parse(&ip(true, 0, &first)).unwrap();
+        assert_eq!(r.body, RecordBody::Udp { len: 65507, fragmented: true });
+        assert_eq!(r.dst, SocketAddrV4::new(Ipv4Addr::new(127, 1, 1, 2), 9000));
+        assert!(parse(&ip(true, 185, &[0; 1480])).is_err(), "a later fragment is no packet of its own");
     }
 
     #[test]

@@ -82,9 +82,11 @@ pub fn script_mtu(script: &Script) -> u32 {
 /// where the model's packets are not yet Linux's. `tcp_no_metrics_save` keeps
 /// one lesson's connections from seeding the next one's (`tcp_init_metrics`
 /// would start a later connection with a cached ssthresh and RTT; the model
-/// starts every connection fresh). The buffers are written only when the
-/// script sets them, as the bytes the model's buffer holds, for default and
-/// ceiling alike.
+/// starts every connection fresh). A buffer the script sets is written as the
+/// bytes the model's buffer holds, for default and ceiling alike; one it
+/// leaves is written as Linux's default ([`LINUX_TCP_RMEM`], [`LINUX_TCP_WMEM`]),
+/// since one namespace runs a whole batch of lessons and an earlier lesson's
+/// buffers must not stay for the next.
 pub fn sysctls(config: &TcpConfig, script_sets_buffers: (bool, bool)) -> Vec<Sysctl> {
     let on = |b: bool| if b { "1" } else { "0" }.to_string();
     let mut out = vec![
@@ -93,15 +95,24 @@ pub fn sysctls(config: &TcpConfig, script_sets_buffers: (bool, bool)) -> Vec<Sys
         Sysctl { name: "tcp_timestamps", value: on(true) },
         Sysctl { name: "tcp_no_metrics_save", value: on(true) },
     ];
-    let buffer = |bytes: usize| format!("{} {bytes} {bytes}", bytes.min(4096));
-    if script_sets_buffers.0 {
-        out.push(Sysctl { name: "tcp_wmem", value: buffer(config.send_buffer) });
-    }
-    if script_sets_buffers.1 {
-        out.push(Sysctl { name: "tcp_rmem", value: buffer(config.recv_buffer) });
-    }
+    let buffer = |set: bool, bytes: usize, linux: &str| {
+        if set {
+            format!("{} {bytes} {bytes}", bytes.min(4096))
+        } else {
+            linux.to_string()
+        }
+    };
+    out.push(Sysctl { name: "tcp_wmem", value: buffer(script_sets_buffers.0, config.send_buffer, LINUX_TCP_WMEM) });
+    out.push(Sysctl { name: "tcp_rmem", value: buffer(script_sets_buffers.1, config.recv_buffer, LINUX_TCP_RMEM) });
     out
 }
+
+/// `tcp_rmem` as Linux sets it at boot (`tcp_init`: a page, 128 KiB, and
+/// min(32 MiB, a share of memory) — 32 MiB on any machine with a few GiB,
+/// this one included; before 6.16 the ceiling was 6 MiB).
+pub const LINUX_TCP_RMEM: &str = "4096 131072 33554432";
+/// `tcp_wmem` as `tcp_init` sets it: a page, 16 KiB, min(4 MiB, a share of memory).
+pub const LINUX_TCP_WMEM: &str = "4096 16384 4194304";
 
 /// Whether `script` sets the send and the receive buffer (`tcp send_buffer`, `tcp recv_buffer`).
 pub fn sets_buffers(script: &Script) -> (bool, bool) {
@@ -180,7 +191,7 @@ mod tests {
         let all = sysctls(&crate::native::script_tcp_config(&s), sets_buffers(&s));
         let get = |n: &str| all.iter().find(|x| x.name == n).map(|x| x.value.clone());
         assert_eq!(get("tcp_rmem").as_deref(), Some("4096 100000 100000"));
-        assert_eq!(get("tcp_wmem"), None, "the script leaves the send buffer to the kernel's default");
+        assert_eq!(get("tcp_wmem").as_deref(), Some(LINUX_TCP_WMEM), "the send buffer the script leaves is Linux's");
         assert_eq!(get("tcp_window_scaling").as_deref(), Some("1"));
         let plain = crate::script::parse("host a 10.0.0.1\n").unwrap();
         assert_eq!(script_mtu(&plain), DEFAULT_MTU);

@@ -93,7 +93,7 @@ pub struct View {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ViewKind {
     Tcp(TcpView),
-    Udp { len: usize },
+    Udp { len: usize, fragmented: bool },
     PortUnreachable,
 }
 
@@ -308,7 +308,7 @@ fn views(flow: &Flow) -> Vec<View> {
                         other: o.other.clone(),
                     })
                 }
-                RecordBody::Udp { len } => ViewKind::Udp { len: *len },
+                RecordBody::Udp { len, fragmented } => ViewKind::Udp { len: *len, fragmented: *fragmented },
                 RecordBody::PortUnreachable { .. } => ViewKind::PortUnreachable,
             };
             View { dir: *dir, kind }
@@ -470,8 +470,13 @@ pub fn explain(model: Option<&View>, kernel: Option<&View>, differs: &[Field]) -
         (None, Some(_)) => format!("{UNEXPLAINED}: the kernel sends a packet the model does not"),
         (None, None) => UNEXPLAINED.into(),
         (Some(m), Some(k)) => {
-            let (ViewKind::Tcp(a), ViewKind::Tcp(b)) = (&m.kind, &k.kind) else {
-                return format!("{UNEXPLAINED}: different packets");
+            let (a, b) = match (&m.kind, &k.kind) {
+                (ViewKind::Tcp(a), ViewKind::Tcp(b)) => (a, b),
+                (ViewKind::Udp { fragmented: false, .. }, ViewKind::Udp { fragmented: true, .. }) => {
+                    return "kernel sends the datagram in IPv4 fragments of lo's MTU (ip_fragment), the model whole"
+                        .into()
+                }
+                _ => return format!("{UNEXPLAINED}: different packets"),
             };
             let mut rules: Vec<String> = Vec::new();
             for f in differs {
@@ -534,7 +539,8 @@ impl fmt::Display for View {
         })?;
         let t = match &self.kind {
             ViewKind::Tcp(t) => t,
-            ViewKind::Udp { len } => return write!(f, "UDP, length {len}"),
+            ViewKind::Udp { len, fragmented: false } => return write!(f, "UDP, length {len}"),
+            ViewKind::Udp { len, fragmented: true } => return write!(f, "UDP, length {len}, in IPv4 fragments"),
             ViewKind::PortUnreachable => return f.write_str("ICMP port unreachable"),
         };
         let mut flags = String::new();
