@@ -714,3 +714,46 @@ fn diff_packets_refuses_outside_a_loopback_only_namespace() {
     let refused = socklab::native::diff::diff_packets(&script(text), text, &quick()).expect_err("refused");
     assert!(refused.to_string().contains("only in a loopback-only network namespace"), "{refused}");
 }
+
+/// `--expect-divergent TABLE`: the handshake lesson diverges today, so a table
+/// that lists it passes and one that does not fails, naming the lesson; a
+/// lesson that agrees (UDP datagrams) fails only when the table still lists it.
+#[test]
+fn the_fidelity_table_check_fails_both_ways() {
+    if !in_loopback_only_namespace("the_fidelity_table_check_fails_both_ways") {
+        return;
+    }
+    let lesson = |name: &str| {
+        let text =
+            std::fs::read_to_string(format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))).expect("a lesson");
+        script_file(name, &text)
+    };
+    let (handshake, udp) = (lesson("handshake.sock"), lesson("udp_ten.sock"));
+    let table = |rows: &str| script_file("fidelity.md", &format!("| lesson | first | rule |\n|---|---|---|\n{rows}"));
+    let check = |table: &std::path::Path, file: &std::path::Path| {
+        socklab(&[
+            "diff".as_ref(),
+            "--packets".as_ref(),
+            "--expect-divergent".as_ref(),
+            table.as_os_str(),
+            file.as_os_str(),
+        ])
+    };
+    let handshake_name = handshake.file_name().and_then(|n| n.to_str()).expect("a name").to_string();
+    let udp_name = udp.file_name().and_then(|n| n.to_str()).expect("a name").to_string();
+    let listed = table(&format!("| {handshake_name} | #1 | timestamps |\n"));
+    let out = check(&listed, &handshake);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(check(&listed, &udp).status.code(), Some(0), "an agreeing lesson outside the table");
+    let empty = table("");
+    let out = check(&empty, &handshake);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("diverges and is not in the table"), "{}", show(&out));
+    let stale = table(&format!("| {udp_name} | #1 | - |\n"));
+    let out = check(&stale, &udp);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("agrees now: take it out of the table"), "{}", show(&out));
+    for f in [handshake, udp, listed, empty, stale] {
+        let _ = std::fs::remove_file(f);
+    }
+}

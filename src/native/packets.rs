@@ -342,6 +342,9 @@ pub fn differing(m: &View, k: &View) -> Vec<Field> {
 /// side): the same kind of segment at the same place or of the same size.
 fn same_packet(m: &View, k: &View) -> bool {
     match (&m.kind, &k.kind) {
+        // A pure ACK is the same ACK when it acknowledges the same byte: pairing
+        // ACKs of different bytes would hide the ones one world never sent.
+        (ViewKind::Tcp(a), ViewKind::Tcp(b)) if is_pure_ack(m) && is_pure_ack(k) => a.ack == b.ack,
         (ViewKind::Tcp(a), ViewKind::Tcp(b)) => {
             a.flags & !flag::PSH == b.flags & !flag::PSH && (a.seq == b.seq || a.len == b.len)
         }
@@ -492,6 +495,11 @@ pub fn explain(model: Option<&View>, kernel: Option<&View>, differs: &[Field]) -
                         "kernel SYN offers SACK (SACK_PERM, tcp_sack 1), model does not".into()
                     }
                     Field::SackPermitted => "model SYN offers SACK, kernel does not".into(),
+                    Field::SackBlocks if a.sack.is_empty() && b.sack.first().is_some_and(|d| Some(d.1) <= b.ack) => {
+                        "kernel reports a duplicate segment it received (D-SACK, RFC 2883: tcp_dsack_set), \
+                         model does not"
+                            .into()
+                    }
                     Field::SackBlocks if a.sack.is_empty() => {
                         "kernel ACK carries SACK blocks, model's does not (tcp_sack_new_ofo_skb)".into()
                     }
@@ -512,6 +520,9 @@ pub fn explain(model: Option<&View>, kernel: Option<&View>, differs: &[Field]) -
                     }
                     Field::Ack if b.ack > a.ack => {
                         "kernel acknowledges more at once (delayed ACK: __tcp_ack_snd_check)".into()
+                    }
+                    Field::Ack if b.ack < a.ack => {
+                        "kernel acknowledges less: it had received less in order by then".into()
                     }
                     Field::Seq => "sequence differs: an earlier segment of this direction differed".into(),
                     Field::OtherOptions => format!("other options differ: model {:?}, kernel {:?}", a.other, b.other),
