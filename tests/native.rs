@@ -757,3 +757,28 @@ fn the_fidelity_table_check_fails_both_ways() {
         let _ = std::fs::remove_file(f);
     }
 }
+
+/// A script's explicit drops happen on the kernel's side too (nftables): the
+/// UDP half of the TCP-versus-UDP lesson, two datagrams of ten dropped, agrees
+/// packet by packet, the dropped ones included (the capture sees them before
+/// netfilter drops them, as the model's trace has them sent).
+#[test]
+fn explicit_drops_are_reproduced_on_the_kernels_side() {
+    use socklab::native::diff::PacketDiffReport;
+    if !in_loopback_only_namespace("explicit_drops_are_reproduced_on_the_kernels_side") {
+        return;
+    }
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/tcp_vs_udp_udp.sock"))
+        .expect("the lesson");
+    let report = socklab::native::diff::diff_packets(&script(&text), &text, &quick()).expect("not refused");
+    let PacketDiffReport::Compared { comparison, setup, unmet, .. } = report else {
+        panic!("not compared: {report:?}")
+    };
+    assert!(setup.iter().any(|l| l.starts_with("drops:")), "{setup:?}");
+    assert_eq!((comparison.agreeing(), comparison.divergent()), (10, 0), "{comparison:#?}");
+    // The server's recv lines expect "msg 4" after "msg 2": only the drops make the kernel meet them.
+    assert_eq!(unmet, Vec::<usize>::new());
+    // A plain real run still skips the fault lines.
+    let kernel = socklab::native::run(&script(&text), &quick()).expect("runs");
+    assert!(kernel.skipped().any(|l| l.source.starts_with("drop next")), "plain runs still skip the fault lines");
+}

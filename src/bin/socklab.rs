@@ -842,7 +842,7 @@ fn diff_packets(
                 say!("skip  {name}: {}", shown_up_to(why, MAX_LINE_CHARS));
                 LessonResult::Skipped
             }
-            PacketDiffReport::Compared { setup, mapping, names, comparison, kernel_notes, pcap } => {
+            PacketDiffReport::Compared { setup, mapping, names, comparison, kernel_notes, unmet, pcap } => {
                 let bad = comparison.divergent();
                 say!(
                     "{}  {name}: packets: {} agree, {bad} diverge ({} flows)",
@@ -853,6 +853,10 @@ fn diff_packets(
                 if verbose {
                     for line in setup.iter().chain(mapping) {
                         say!("      {line}");
+                    }
+                    if !unmet.is_empty() {
+                        let lines: Vec<String> = unmet.iter().map(usize::to_string).collect();
+                        say!("      the kernel did not meet the expectation of lines {}", lines.join(", "));
                     }
                 }
                 for note in kernel_notes {

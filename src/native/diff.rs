@@ -12,7 +12,7 @@ use super::{NativeOptions, NativeOutcome, NativeReport};
 use crate::net::addr::EPHEMERAL_PORTS;
 use crate::net::syscall::{render_result, CallResult, CallValue};
 use crate::net::{Ipv4Addr, SocketAddrV4};
-use crate::script::ast::Script;
+use crate::script::ast::{Fault, Script, StmtKind};
 use crate::script::{LineDetail, RunOptions, RunReport};
 
 /// The marker a lesson puts on a call line whose kernel outcome is known to
@@ -259,6 +259,9 @@ pub enum PacketDiffReport {
         comparison: Comparison,
         /// Per-socket settings the kernel refused.
         kernel_notes: Vec<String>,
+        /// Lines whose expectation the kernel's answer did not meet (what
+        /// `socklab diff` compares; here only for telling).
+        unmet: Vec<usize>,
         /// The kernel's capture, as a libpcap file.
         pcap: Vec<u8>,
     },
@@ -269,13 +272,26 @@ pub enum PacketDiffReport {
 /// implies (see [`super::netns`]), captures the kernel's packets on `lo` and
 /// compares them with the model's (see [`super::packets`]).
 pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> Result<PacketDiffReport, PacketRefusal> {
-    if let Some(why) = not_comparable(script) {
-        return Ok(PacketDiffReport::NotComparable(why));
+    // Explicit drops are reproduced on the kernel's side; any other fault or
+    // lossy link is not.
+    let mut without_drops = script.clone();
+    without_drops.statements.retain(|s| !is_drop(&s.kind));
+    if let Some(why) = not_comparable(&without_drops) {
+        let other_fault = without_drops.statements.iter().any(|s| matches!(s.kind, StmtKind::Fault { .. }));
+        let only = if other_fault { " (of the faults, diff --packets reproduces `drop next` only)" } else { "" };
+        return Ok(PacketDiffReport::NotComparable(format!("{why}{only}")));
     }
     if let Some(why) = source.lines().find_map(|l| l.trim_start().strip_prefix(DIVERGENCE_NOTE)) {
         return Ok(PacketDiffReport::NotComparable(format!("the lesson says: {}", why.trim())));
     }
-    let setup = super::netns::prepare(script).map_err(PacketRefusal::Setup)?;
+    let mut setup = super::netns::prepare(script).map_err(PacketRefusal::Setup)?;
+    let drops = match script.statements.iter().any(|s| is_drop(&s.kind)) {
+        true => {
+            setup.push("drops: nftables input rules, one per dropped packet".into());
+            Some(super::netns::Drops::start().map_err(PacketRefusal::Setup)?)
+        }
+        false => None,
+    };
     let model = crate::script::run(script, &RunOptions::default());
     let model_packets = model_records(&model).map_err(PacketRefusal::Capture)?;
     let capture_error = |e: std::io::Error| PacketRefusal::Capture(e.to_string());
@@ -283,7 +299,21 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
     // The capture is read when the script ends, before the driver closes
     // what the script left open (those packets are the driver's).
     let mut drained = Ok(());
-    let kernel = super::run_observed(script, options, &mut || drained = capture.drain()).map_err(PacketRefusal::Run)?;
+    let mut hooks = super::RunHooks {
+        at_script_end: &mut || drained = capture.drain(),
+        on_fault: &mut |f: &super::KernelFault| match (f.fault, &drops) {
+            (Fault::DropNext(n), Some(drops)) => {
+                let mut ways = vec![(f.a, f.b)];
+                if !f.one_way {
+                    ways.push((f.b, f.a));
+                }
+                ways.into_iter().try_for_each(|(from, to)| drops.drop_next(*n, from, to)).map_err(|e| e.to_string())
+            }
+            _ => Err("only explicit drops are reproduced on the kernel's loopback".into()),
+        },
+    };
+    let kernel = super::run_observed(script, options, &mut hooks).map_err(PacketRefusal::Run)?;
+    drop(drops);
     drained.map_err(capture_error)?;
     let lost = capture.dropped().map_err(capture_error)?;
     if lost > 0 {
@@ -293,15 +323,21 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
     let map = AddressMap::new(&hosts, kernel.block, super::map::loopback_only()).map_err(PacketRefusal::Run)?;
     let frames = capture.into_frames();
     let kernel_packets = kernel_records(&frames, kernel.block, &map);
+    let unmet = kernel.failed_expectations().map(|l| l.line).collect();
     let names = hosts.iter().flat_map(|(name, addrs)| addrs.iter().map(move |a| (*a, name.clone()))).collect();
     Ok(PacketDiffReport::Compared {
         setup,
         mapping: kernel.mapping,
         names,
         comparison: compare_packets(&model_packets, &kernel_packets),
+        unmet,
         kernel_notes: kernel.kernel_notes,
         pcap: to_pcap(&frames),
     })
+}
+
+fn is_drop(kind: &StmtKind) -> bool {
+    matches!(kind, StmtKind::Fault { fault: Fault::DropNext(_), .. })
 }
 
 /// Every packet the model's hosts sent, in trace order, through the wire bytes.

@@ -283,18 +283,37 @@ struct HostState {
 /// exists when it cannot run on loopback, or, its sockets closed, when it
 /// passes its wall-clock budget.
 pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Refusal> {
-    run_observed(script, options, &mut || {})
+    let mut hooks = RunHooks {
+        at_script_end: &mut || {},
+        on_fault: &mut |_| Err("faults cannot be injected into the kernel's loopback".into()),
+    };
+    run_observed(script, options, &mut hooks)
 }
 
-/// [`run`], calling `at_script_end` once the script's last line has run and its
-/// blocked calls have settled, before the driver closes what the script left
-/// open: the packets of that clean-up are the driver's, not the script's, so a
-/// packet capture stops there.
-pub fn run_observed(
-    script: &Script,
-    options: &NativeOptions,
-    at_script_end: &mut dyn FnMut(),
-) -> Result<NativeReport, Refusal> {
+/// A script's `fault` line between two hosts, in the kernel's terms: each
+/// host's addresses are its 127.b.h.0/24 (see [`map`]).
+pub struct KernelFault<'a> {
+    pub a: Ipv4Addr,
+    pub b: Ipv4Addr,
+    /// Only from `a` to `b`; else both ways.
+    pub one_way: bool,
+    pub fault: &'a crate::script::ast::Fault,
+}
+
+/// What a caller adds to a run (see [`run_observed`]).
+pub struct RunHooks<'a> {
+    /// Called once the script's last line has run and its blocked calls have
+    /// settled, before the driver closes what the script left open: the
+    /// packets of that clean-up are the driver's, not the script's, so a
+    /// packet capture stops there.
+    pub at_script_end: &'a mut dyn FnMut(),
+    /// Reproduces a `fault` line on the kernel's side, or says why it cannot
+    /// (the line is then skipped).
+    pub on_fault: &'a mut dyn FnMut(&KernelFault) -> Result<(), String>,
+}
+
+/// [`run`] with the caller's [`RunHooks`].
+pub fn run_observed(script: &Script, options: &NativeOptions, hooks: &mut RunHooks) -> Result<NativeReport, Refusal> {
     let hosts = script_hosts(script);
     // Every address the script names is checked before any socket exists: one
     // that belongs to no script host refuses the whole run. Which block the
@@ -339,8 +358,15 @@ pub fn run_observed(
             StmtKind::Seed { .. } | StmtKind::Host { .. } => NativeOutcome::Setup,
             StmtKind::Link { .. } => NativeOutcome::Skipped("the kernel's loopback has no link to shape".into()),
             StmtKind::Tcp { .. } => NativeOutcome::Skipped("the kernel's TCP settings are left as they are".into()),
-            StmtKind::Fault { .. } => {
-                NativeOutcome::Skipped("faults cannot be injected into the kernel's loopback".into())
+            StmtKind::Fault { a, b, one_way, fault } => {
+                let net = |name: &String| index.get(name.as_str()).and_then(|&h| map.host_network(h));
+                match (net(a), net(b)) {
+                    (Some(a), Some(b)) => match (hooks.on_fault)(&KernelFault { a, b, one_way: *one_way, fault }) {
+                        Ok(()) => NativeOutcome::Setup,
+                        Err(why) => NativeOutcome::Skipped(why),
+                    },
+                    _ => NativeOutcome::Refused(format!("no host named {a} or {b}")),
+                }
             }
             StmtKind::ExpectPacket(_) => NativeOutcome::Skipped("packets on loopback are not observed".into()),
             StmtKind::ExpectCount { .. } => NativeOutcome::Skipped("the kernel keeps no such counter for us".into()),
@@ -396,7 +422,7 @@ pub fn run_observed(
     if deadline.passed() {
         return Err(over_budget(None));
     }
-    at_script_end();
+    (hooks.at_script_end)();
     for s in &mut states {
         s.process.close_all();
     }

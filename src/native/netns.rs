@@ -12,9 +12,11 @@
 //!   "segment" of up to 64 KB where the wire would carry MSS-sized ones;
 //! - this thread runs on CPU 0 only: on two CPUs the softirqs of the two ends
 //!   interleave, and captures show ACK numbers going backwards between frames;
-//! - the TCP sysctls the model's config implies are written, never trusted.
+//! - the TCP sysctls the model's config implies are written, never trusted;
+//! - a script's explicit drops become nftables rules ([`Drops`]).
 
 use crate::net::tcp::TcpConfig;
+use crate::net::Ipv4Addr;
 use crate::script::ast::{LinkSetting, Script, StmtKind};
 use std::fmt;
 use std::process::Command;
@@ -145,6 +147,69 @@ pub fn prepare(script: &Script) -> Result<Vec<String>, SetupError> {
     }
     done.push(format!("TCP_CONGESTION {} on every socket", config.congestion.name()));
     Ok(done)
+}
+
+/// The nftables table that holds a run's drops.
+const DROP_TABLE: &str = "socklab_drops";
+
+/// A script's explicit drops (`drop next N on a > b`) on the kernel's side: an
+/// nftables table whose input chain drops, per direction, the next N packets
+/// from one host's 127.b.h.0/24 to the other's, as the model's link drops the
+/// next N it carries that way (`World`: `drop_next`, per direction). The
+/// capture still shows a dropped packet: `__netif_receive_skb_core` hands it to
+/// the packet taps before `ip_rcv` reaches netfilter's LOCAL_IN hook, as the
+/// model's trace still has a lost packet's sending.
+pub struct Drops(());
+
+impl Drops {
+    /// An empty table of drops (an earlier run's, if any, removed first).
+    pub fn start() -> Result<Drops, SetupError> {
+        // Absent unless an earlier run of this namespace was cut short.
+        let _ = command("nft", &["delete", "table", "ip", DROP_TABLE]);
+        command("nft", &["add", "table", "ip", DROP_TABLE])?;
+        command("nft", &["add", "chain", "ip", DROP_TABLE, "input", "{ type filter hook input priority 0; }"])?;
+        Ok(Drops(()))
+    }
+
+    /// Drops the next `n` packets from the /24 of `from` to the /24 of `to`.
+    /// Each rule drops one: its counter (`numgen inc`, from 0) is 0 only the
+    /// first time a packet reaches it, and a dropped packet reaches no later
+    /// rule, so `n` rules drop the next `n`.
+    pub fn drop_next(&self, n: u32, from: Ipv4Addr, to: Ipv4Addr) -> Result<(), SetupError> {
+        let (from, to) = (format!("{from}/24"), format!("{to}/24"));
+        for _ in 0..n {
+            command(
+                "nft",
+                &[
+                    "add",
+                    "rule",
+                    "ip",
+                    DROP_TABLE,
+                    "input",
+                    "ip",
+                    "saddr",
+                    &from,
+                    "ip",
+                    "daddr",
+                    &to,
+                    "numgen",
+                    "inc",
+                    "mod",
+                    "4294967295",
+                    "0",
+                    "drop",
+                ],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Drops {
+    /// The next lesson of a batch runs in the same namespace.
+    fn drop(&mut self) {
+        let _ = command("nft", &["delete", "table", "ip", DROP_TABLE]);
+    }
 }
 
 fn command(tool: &'static str, args: &[&str]) -> Result<(), SetupError> {
