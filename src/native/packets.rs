@@ -526,7 +526,9 @@ pub fn explain(model: Option<&View>, kernel: Option<&View>, differs: &[Field]) -
                     }
                     Field::Seq => "sequence differs: an earlier segment of this direction differed".into(),
                     Field::OtherOptions => format!("other options differ: model {:?}, kernel {:?}", a.other, b.other),
-                    Field::Flags | Field::Ack | Field::Kind => format!("{UNEXPLAINED}: {f:?} differs").to_lowercase(),
+                    Field::Flags => format!("{UNEXPLAINED}: the flags differ"),
+                    Field::Ack => format!("{UNEXPLAINED}: the ack differs"),
+                    Field::Kind => format!("{UNEXPLAINED}: different packets"),
                 };
                 if !rules.contains(&rule) {
                     rules.push(rule);
