@@ -369,25 +369,20 @@ fn tcp_options(bytes: &[u8]) -> TcpOptions {
 mod tests {
     use super::*;
 
-    /// A SYN laid out as this machine's kernel sends it on lo at MTU 1500:
-    /// zero MACs, IPv4 127.1.2.2:45678 → 127.1.1.2:80, and the options in
+    /// A SYN this machine's kernel sent on lo (Linux 6.18, MTU 1500, captured
+    /// by `diff --packets --pcap-real` on the handshake lesson), behind lo's
+    /// Ethernet header (zero MACs): 127.57.2.2:43446 → 127.57.1.2:80, options in
     /// `tcp_options_write`'s order — MSS 1460, SACK_PERM packed with the
-    /// timestamps (TSval 0x11223344, TSecr 0), NOP, wscale 7.
+    /// timestamps, NOP, wscale 10.
     fn kernel_syn_frame() -> Vec<u8> {
         let mut f = vec![0u8; 12];
         f.extend_from_slice(&[0x08, 0x00]);
-        let tcp_len = 40u16;
-        let total = 20 + tcp_len;
-        f.extend_from_slice(&[0x45, 0, (total >> 8) as u8, total as u8, 0x12, 0x34, 0x40, 0, 64, 6, 0, 0]);
-        f.extend_from_slice(&[127, 1, 2, 2, 127, 1, 1, 2]);
-        f.extend_from_slice(&45678u16.to_be_bytes());
-        f.extend_from_slice(&80u16.to_be_bytes());
-        f.extend_from_slice(&0xdead_beefu32.to_be_bytes());
-        f.extend_from_slice(&0u32.to_be_bytes());
-        f.extend_from_slice(&[0xa0, flag::SYN]);
-        f.extend_from_slice(&65495u16.to_be_bytes());
-        f.extend_from_slice(&[0, 0, 0, 0]);
-        f.extend_from_slice(&[2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0x11, 0x22, 0x33, 0x44, 0, 0, 0, 0, 1, 3, 3, 7]);
+        f.extend_from_slice(&[
+            0x45, 0x00, 0x00, 0x3c, 0xd3, 0xaf, 0x40, 0x00, 0x40, 0x06, 0x65, 0x96, 0x7f, 0x39, 0x02, 0x02, 0x7f, 0x39,
+            0x01, 0x02, 0xa9, 0xb6, 0x00, 0x50, 0x22, 0xd5, 0xf9, 0x46, 0x00, 0x00, 0x00, 0x00, 0xa0, 0x02, 0xfa, 0xf0,
+            0x01, 0xa5, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a, 0xd9, 0xc9, 0xfe, 0x51, 0x00, 0x00,
+            0x00, 0x00, 0x01, 0x03, 0x03, 0x0a,
+        ]);
         f
     }
 
@@ -396,17 +391,17 @@ mod tests {
         let frame = kernel_syn_frame();
         let ip = ipv4_of_ethernet(&frame).expect("an IPv4 frame");
         let r = parse(ip).expect("parses");
-        assert_eq!(r.src, SocketAddrV4::new(Ipv4Addr::new(127, 1, 2, 2), 45678));
-        assert_eq!(r.dst, SocketAddrV4::new(Ipv4Addr::new(127, 1, 1, 2), 80));
+        assert_eq!(r.src, SocketAddrV4::new(Ipv4Addr::new(127, 57, 2, 2), 43446));
+        assert_eq!(r.dst, SocketAddrV4::new(Ipv4Addr::new(127, 57, 1, 2), 80));
         let RecordBody::Tcp(t) = r.body else { panic!("not TCP: {:?}", r.body) };
-        assert_eq!((t.flags, t.seq, t.window, t.len), (flag::SYN, 0xdead_beef, 65495, 0));
+        assert_eq!((t.flags, t.seq, t.window, t.len), (flag::SYN, 0x22d5_f946, 64240, 0));
         assert_eq!(
             t.options,
             TcpOptions {
                 mss: Some(1460),
-                window_scale: Some(7),
+                window_scale: Some(10),
                 sack_permitted: true,
-                timestamps: Some((0x1122_3344, 0)),
+                timestamps: Some((0xd9c9_fe51, 0)),
                 sack: vec![],
                 other: vec![],
             }
