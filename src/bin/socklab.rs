@@ -883,8 +883,14 @@ fn diff_packets(
                         }
                     }
                 } else if let Some((key, n, step)) = comparison.first_divergence() {
-                    say!("      first divergence: {}", key.describe(names));
-                    show_step(n, step);
+                    if listed.is_some() {
+                        // Checking the table: one line of why, the packets with -v.
+                        let rule = step.rule.as_deref().unwrap_or_default();
+                        say!("      first divergence: {}, packet {n}: {rule}", key.describe(names));
+                    } else {
+                        say!("      first divergence: {}", key.describe(names));
+                        show_step(n, step);
+                    }
                 }
                 if let Some(out) = pcap_real {
                     std::fs::write(out, pcap).map_err(|e| {
