@@ -682,9 +682,7 @@ fn diff_packets_keeps_the_kernels_capture_for_tshark() {
         out_path.as_os_str(),
         file.as_os_str(),
     ]);
-    assert_eq!(out.status.code(), Some(1), "the model's packets are not yet Linux's: {}", show(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("first divergence: tcp client 10.0.0.2 > server 10.0.0.1:80 #1"), "{}", show(&out));
+    assert!(matches!(out.status.code(), Some(0 | 1)), "compared: {}", show(&out));
     let read = Command::new("tshark").args(["-n", "-r"]).arg(&out_path).output().expect("tshark runs");
     let listing = String::from_utf8_lossy(&read.stdout);
     assert!(read.status.success(), "{listing}");
@@ -715,20 +713,25 @@ fn diff_packets_refuses_outside_a_loopback_only_namespace() {
     assert!(refused.to_string().contains("only in a loopback-only network namespace"), "{refused}");
 }
 
-/// `--expect-divergent TABLE`: the handshake lesson diverges today, so a table
-/// that lists it passes and one that does not fails, naming the lesson; a
-/// lesson that agrees (UDP datagrams) fails only when the table still lists it.
+/// Two links of different MTUs: one kernel has one `lo`, whose MTU is the
+/// smaller, so the kernel's SYN offers a smaller MSS than the model's over the
+/// larger link — a difference no model change removes (docs/fidelity.md).
+const TWO_MTUS: &str = "host server 10.0.0.1\nhost client 10.0.0.2\nhost other 10.0.0.3\n\
+    link client server latency 1ms mtu 1500\nlink other server latency 1ms mtu 1000\n\
+    server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+    client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n";
+
+/// `--expect-divergent TABLE`: a lesson that diverges passes when the table
+/// lists it and fails, named, when it does not; a lesson that agrees (UDP
+/// datagrams) fails only when the table still lists it.
 #[test]
 fn the_fidelity_table_check_fails_both_ways() {
     if !in_loopback_only_namespace("the_fidelity_table_check_fails_both_ways") {
         return;
     }
-    let lesson = |name: &str| {
-        let text =
-            std::fs::read_to_string(format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))).expect("a lesson");
-        script_file(name, &text)
-    };
-    let (handshake, udp) = (lesson("handshake.sock"), lesson("udp_ten.sock"));
+    let udp_text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/udp_ten.sock")).expect("a lesson");
+    let (mtus, udp) = (script_file("two_mtus.sock", TWO_MTUS), script_file("udp_ten.sock", &udp_text));
     let table = |rows: &str| script_file("fidelity.md", &format!("| lesson | first | rule |\n|---|---|---|\n{rows}"));
     let check = |table: &std::path::Path, file: &std::path::Path| {
         socklab(&[
@@ -739,21 +742,21 @@ fn the_fidelity_table_check_fails_both_ways() {
             file.as_os_str(),
         ])
     };
-    let handshake_name = handshake.file_name().and_then(|n| n.to_str()).expect("a name").to_string();
-    let udp_name = udp.file_name().and_then(|n| n.to_str()).expect("a name").to_string();
-    let listed = table(&format!("| {handshake_name} | #1 | timestamps |\n"));
-    let out = check(&listed, &handshake);
+    let name = |p: &std::path::Path| p.file_name().and_then(|n| n.to_str()).expect("a name").to_string();
+    let listed = table(&format!("| {} | #1 | MSS |\n", name(&mtus)));
+    let out = check(&listed, &mtus);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("MSS differs"), "{}", show(&out));
     assert_eq!(check(&listed, &udp).status.code(), Some(0), "an agreeing lesson outside the table");
     let empty = table("");
-    let out = check(&empty, &handshake);
+    let out = check(&empty, &mtus);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("diverges and is not in the table"), "{}", show(&out));
-    let stale = table(&format!("| {udp_name} | #1 | - |\n"));
+    let stale = table(&format!("| {} | #1 | - |\n", name(&udp)));
     let out = check(&stale, &udp);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("agrees now: take it out of the table"), "{}", show(&out));
-    for f in [handshake, udp, listed, empty, stale] {
+    for f in [mtus, udp, listed, empty, stale] {
         let _ = std::fs::remove_file(f);
     }
 }
