@@ -630,3 +630,158 @@ fn the_kernel_agrees_with_the_new_words() {
     let sim = socklab::script::run(&script(text), &socklab::script::RunOptions::default());
     assert!(sim.passed(), "the model: {:?}", sim.failures);
 }
+
+/// `diff --packets` on the handshake lesson: the kernel's SYN carries every
+/// option Linux offers, and the first three packets line up on flags and
+/// relative numbers (whatever else differs today: windows, options).
+#[test]
+fn the_handshake_lessons_packets_align_with_the_kernels() {
+    use socklab::native::diff::PacketDiffReport;
+    use socklab::native::packets::{Field, ViewKind};
+    if !in_loopback_only_namespace("the_handshake_lessons_packets_align_with_the_kernels") {
+        return;
+    }
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/handshake.sock"))
+        .expect("the handshake lesson");
+    let report = socklab::native::diff::diff_packets(&script(&text), &text, &quick()).expect("not refused");
+    let PacketDiffReport::Compared { comparison, pcap, .. } = report else { panic!("not compared: {report:?}") };
+    assert_eq!(comparison.flows.len(), 1, "{comparison:#?}");
+    let steps = &comparison.flows[0].steps;
+    assert_eq!(steps.len(), 3, "SYN, SYN-ACK, ACK and nothing else: {steps:#?}");
+    let tcp = |v: &Option<socklab::native::packets::View>| match v.as_ref().map(|v| &v.kind) {
+        Some(ViewKind::Tcp(t)) => t.clone(),
+        other => panic!("not a TCP packet: {other:?}"),
+    };
+    let syn = tcp(&steps[0].kernel);
+    assert!(syn.mss == Some(1460) && syn.sack_permitted && syn.timestamps.is_some() && syn.window_scale.is_some());
+    for step in steps {
+        let (m, k) = (tcp(&step.model), tcp(&step.kernel));
+        assert_eq!((m.flags, m.seq, m.ack, m.len), (k.flags, k.seq, k.ack, k.len), "{step:#?}");
+        assert!(!step.differs.iter().any(|f| matches!(f, Field::Flags | Field::Seq | Field::Ack | Field::Len)));
+    }
+    assert_eq!(socklab::pcap::read(&pcap).map(|r| r.len()), Ok(3), "the capture holds the three packets");
+}
+
+/// `diff --packets --pcap-real OUT` keeps the kernel's capture, and tshark
+/// reads it (`tools/setup.sh test` installs tshark).
+#[test]
+fn diff_packets_keeps_the_kernels_capture_for_tshark() {
+    if !in_loopback_only_namespace("diff_packets_keeps_the_kernels_capture_for_tshark") {
+        return;
+    }
+    let file = script_file(
+        "handshake-pcap.sock",
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/handshake.sock"))
+            .expect("the handshake lesson"),
+    );
+    let out_path = file.with_extension("pcap");
+    let out = socklab(&[
+        "diff".as_ref(),
+        "--packets".as_ref(),
+        "--pcap-real".as_ref(),
+        out_path.as_os_str(),
+        file.as_os_str(),
+    ]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "compared: {}", show(&out));
+    let read = Command::new("tshark").args(["-n", "-r"]).arg(&out_path).output().expect("tshark runs");
+    let listing = String::from_utf8_lossy(&read.stdout);
+    assert!(read.status.success(), "{listing}");
+    assert_eq!(listing.lines().count(), 3, "{listing}");
+    assert!(listing.contains("SACK_PERM") && listing.contains("TSval"), "{listing}");
+    // Two files and one capture: refused before anything runs.
+    let two = socklab(&[
+        "diff".as_ref(),
+        "--packets".as_ref(),
+        "--pcap-real".as_ref(),
+        out_path.as_os_str(),
+        file.as_os_str(),
+        file.as_os_str(),
+    ]);
+    assert_eq!(two.status.code(), Some(2), "{}", show(&two));
+    let _ = std::fs::remove_file(file);
+    let _ = std::fs::remove_file(out_path);
+}
+
+/// Outside a loopback-only namespace `diff --packets` changes nothing and says why.
+#[test]
+fn diff_packets_refuses_outside_a_loopback_only_namespace() {
+    if std::env::var_os("SOCKLAB_IN_NETNS").is_some() || socklab::native::map::loopback_only() {
+        return;
+    }
+    let text = "host a 10.0.0.1\nhost b 10.0.0.2\n";
+    let refused = socklab::native::diff::diff_packets(&script(text), text, &quick()).expect_err("refused");
+    assert!(refused.to_string().contains("only in a loopback-only network namespace"), "{refused}");
+}
+
+/// Two links of different MTUs: one kernel has one `lo`, whose MTU is the
+/// smaller, so the kernel's SYN offers a smaller MSS than the model's over the
+/// larger link — a difference no model change removes (docs/fidelity.md).
+const TWO_MTUS: &str = "host server 10.0.0.1\nhost client 10.0.0.2\nhost other 10.0.0.3\n\
+    link client server latency 1ms mtu 1500\nlink other server latency 1ms mtu 1000\n\
+    server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+    client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n";
+
+/// `--expect-divergent TABLE`: a lesson that diverges passes when the table
+/// lists it and fails, named, when it does not; a lesson that agrees (UDP
+/// datagrams) fails only when the table still lists it.
+#[test]
+fn the_fidelity_table_check_fails_both_ways() {
+    if !in_loopback_only_namespace("the_fidelity_table_check_fails_both_ways") {
+        return;
+    }
+    let udp_text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/udp_ten.sock")).expect("a lesson");
+    let (mtus, udp) = (script_file("two_mtus.sock", TWO_MTUS), script_file("udp_ten.sock", &udp_text));
+    let table = |rows: &str| script_file("fidelity.md", &format!("| lesson | first | rule |\n|---|---|---|\n{rows}"));
+    let check = |table: &std::path::Path, file: &std::path::Path| {
+        socklab(&[
+            "diff".as_ref(),
+            "--packets".as_ref(),
+            "--expect-divergent".as_ref(),
+            table.as_os_str(),
+            file.as_os_str(),
+        ])
+    };
+    let name = |p: &std::path::Path| p.file_name().and_then(|n| n.to_str()).expect("a name").to_string();
+    let listed = table(&format!("| {} | #1 | MSS |\n", name(&mtus)));
+    let out = check(&listed, &mtus);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("MSS differs"), "{}", show(&out));
+    assert_eq!(check(&listed, &udp).status.code(), Some(0), "an agreeing lesson outside the table");
+    let empty = table("");
+    let out = check(&empty, &mtus);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("diverges and is not in the table"), "{}", show(&out));
+    let stale = table(&format!("| {} | #1 | - |\n", name(&udp)));
+    let out = check(&stale, &udp);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("agrees now: take it out of the table"), "{}", show(&out));
+    for f in [mtus, udp, listed, empty, stale] {
+        let _ = std::fs::remove_file(f);
+    }
+}
+
+/// A script's explicit drops happen on the kernel's side too (nftables): the
+/// UDP half of the TCP-versus-UDP lesson, two datagrams of ten dropped, agrees
+/// packet by packet, the dropped ones included (the capture sees them before
+/// netfilter drops them, as the model's trace has them sent).
+#[test]
+fn explicit_drops_are_reproduced_on_the_kernels_side() {
+    use socklab::native::diff::PacketDiffReport;
+    if !in_loopback_only_namespace("explicit_drops_are_reproduced_on_the_kernels_side") {
+        return;
+    }
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/tcp_vs_udp_udp.sock"))
+        .expect("the lesson");
+    let report = socklab::native::diff::diff_packets(&script(&text), &text, &quick()).expect("not refused");
+    let PacketDiffReport::Compared { comparison, setup, unmet, .. } = report else {
+        panic!("not compared: {report:?}")
+    };
+    assert!(setup.iter().any(|l| l.starts_with("drops:")), "{setup:?}");
+    assert_eq!((comparison.agreeing(), comparison.divergent()), (10, 0), "{comparison:#?}");
+    // The server's recv lines expect "msg 4" after "msg 2": only the drops make the kernel meet them.
+    assert_eq!(unmet, Vec::<usize>::new());
+    // A plain real run still skips the fault lines.
+    let kernel = socklab::native::run(&script(&text), &quick()).expect("runs");
+    assert!(kernel.skipped().any(|l| l.source.starts_with("drop next")), "plain runs still skip the fault lines");
+}

@@ -106,6 +106,18 @@ native_diff() {
         cargo run --locked --quiet --features native --bin socklab -- diff $lessons
 }
 
+# Real sockets, packet by packet: every lesson's packets against the kernel's,
+# in the same kind of namespace; the result must be what docs/fidelity.md's table
+# says (a lesson outside it agrees, a lesson in it still diverges).
+native_packets() {
+    local lessons
+    lessons=$(ls scenarios/*.sock)
+    # shellcheck disable=SC2086
+    unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
+        cargo run --locked --quiet --features native --bin socklab -- diff --packets \
+        --expect-divergent docs/fidelity.md $lessons
+}
+
 # The lessons as real code: every lesson real sockets can run, exported to Python,
 # C and Rust and each program run, inside the same loopback-only namespace.
 export_programs() {
@@ -167,6 +179,8 @@ if [ -x tools/pcap-check ]; then
 fi
 if [ -f src/bin/socklab.rs ] && grep -q '"diff"\|Diff' src/bin/socklab.rs; then
     stage "socklab diff: model vs Linux on loopback (unshare -n)" count_plain native_diff
+    stage "socklab diff --packets: the model's packets vs Linux's, as docs/fidelity.md lists (unshare -n)" \
+        count_plain native_packets
 fi
 if [ -x tools/export-check ]; then
     stage "socklab export: the lessons as Python, C and Rust programs on loopback (unshare -n)" count_plain export_programs

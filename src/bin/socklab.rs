@@ -4,7 +4,7 @@
 //! - `socklab run FILE`        print the timeline (text or JSON lines), write a pcap
 //! - `socklab scenarios [DIR]` list the lesson library
 //! - `socklab diff FILE...`    run scripts in the model and on real loopback sockets,
-//!   compare every call's outcome
+//!   compare every call's outcome; with `--packets`, every packet instead
 //! - `socklab bench [NAME...]` the fixed benchmark workloads
 //! - `socklab export --to python|c|rust FILE` the script as a runnable program on
 //!   real sockets, on standard output
@@ -76,13 +76,26 @@ enum Command {
         real_budget: Option<Duration>,
     },
     /// Run scripts in the model and on real loopback sockets and compare every
-    /// call's outcome (exit 0 all agree, 1 a divergence, 2 error).
+    /// call's outcome, or with --packets every packet (exit 0 all agree, 1 a
+    /// divergence, 2 error).
     Diff {
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Print the agreeing lines too.
+        /// Print the agreeing lines (with --packets: every packet and the set-up) too.
         #[arg(long, short)]
         verbose: bool,
+        /// Compare the packets instead: capture the kernel's on lo and align them
+        /// with the model's, connection by connection (only inside a
+        /// loopback-only network namespace: `unshare -n`).
+        #[arg(long)]
+        packets: bool,
+        /// With --packets and one file: keep the kernel's capture as this libpcap file.
+        #[arg(long, value_name = "OUT", requires = "packets")]
+        pcap_real: Option<PathBuf>,
+        /// With --packets: the lessons this file's table lists (rows `| lesson.sock | ...`)
+        /// must diverge and every other lesson must agree; exit 1 otherwise.
+        #[arg(long, value_name = "TABLE", requires = "packets")]
+        expect_divergent: Option<PathBuf>,
         /// The most wall-clock time one script may take on real sockets (like 30s,
         /// 500ms, 2m; default 30s); past it the script is refused.
         #[arg(long, value_name = "DURATION", value_parser = parse_budget)]
@@ -198,7 +211,10 @@ fn main() -> ExitCode {
             run(&file, seed, format, pcap.as_deref(), real.then(|| real_options(real_budget)))
         }
         Command::Scenarios { dir } => scenarios(&dir),
-        Command::Diff { files, verbose, real_budget } => diff(&files, verbose, &real_options(real_budget)),
+        Command::Diff { files, verbose, packets: true, pcap_real, expect_divergent, real_budget } => {
+            diff_packets(&files, verbose, pcap_real.as_deref(), expect_divergent.as_deref(), &real_options(real_budget))
+        }
+        Command::Diff { files, verbose, real_budget, .. } => diff(&files, verbose, &real_options(real_budget)),
         Command::Export { file, to, runnable } => export(&file, to, runnable),
         Command::Bench { names, format, runs, scale, clock } => bench(&names, format, runs, scale, clock),
     };
@@ -774,6 +790,141 @@ fn diff(files: &[PathBuf], verbose: bool, options: &NativeOptions) -> Result<u8,
     Ok(if errors + refused > 0 {
         2
     } else if diverged > 0 {
+        1
+    } else {
+        0
+    })
+}
+
+/// `diff --packets`: the model's packets and the kernel's, flow by flow.
+fn diff_packets(
+    files: &[PathBuf],
+    verbose: bool,
+    pcap_real: Option<&Path>,
+    expect_divergent: Option<&Path>,
+    options: &NativeOptions,
+) -> Result<u8, Usage> {
+    use socklab::native::diff::PacketDiffReport;
+    use socklab::native::packets::{against_table, listed_divergent, LessonResult};
+    if pcap_real.is_some() && files.len() != 1 {
+        return Err(Usage("socklab diff: --pcap-real keeps one capture: give one file".into()));
+    }
+    let listed = match expect_divergent {
+        Some(table) => {
+            let text = std::fs::read_to_string(table).map_err(|e| {
+                Usage(format!("socklab diff: cannot read {}: {e}", escaped(&table.display().to_string())))
+            })?;
+            Some(listed_divergent(&text))
+        }
+        None => None,
+    };
+    let (mut agreed, mut diverged, mut errors, mut refused, mut off_table) = (0, 0, 0, 0, 0);
+    for path in files {
+        let (name, text, script) = match load(path) {
+            Ok(x) => x,
+            Err(Usage(msg)) => {
+                warn!("{msg}");
+                errors += 1;
+                continue;
+            }
+        };
+        let lesson = path.file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned());
+        let report = match socklab::native::diff::diff_packets(&script, &text, options) {
+            Ok(report) => report,
+            Err(r) => {
+                warn!("{name}: refused: {}", shown_up_to(&r.to_string(), MAX_LINE_CHARS));
+                refused += 1;
+                continue;
+            }
+        };
+        let result = match &report {
+            PacketDiffReport::NotComparable(why) => {
+                say!("skip  {name}: {}", shown_up_to(why, MAX_LINE_CHARS));
+                LessonResult::Skipped
+            }
+            PacketDiffReport::Compared { setup, mapping, names, comparison, kernel_notes, unmet, pcap } => {
+                let bad = comparison.divergent();
+                say!(
+                    "{}  {name}: packets: {} agree, {bad} diverge ({} flows)",
+                    if bad == 0 { "ok  " } else { "DIFF" },
+                    comparison.agreeing(),
+                    comparison.flows.len()
+                );
+                if verbose {
+                    for line in setup.iter().chain(mapping) {
+                        say!("      {line}");
+                    }
+                    if !unmet.is_empty() {
+                        let lines: Vec<String> = unmet.iter().map(usize::to_string).collect();
+                        say!("      the kernel did not meet the expectation of lines {}", lines.join(", "));
+                    }
+                }
+                for note in kernel_notes {
+                    say!("      kernel: {}", shown_up_to(note, MAX_LINE_CHARS));
+                }
+                let show_step = |n: usize, step: &socklab::native::packets::Step| {
+                    let side = |v: &Option<socklab::native::packets::View>| {
+                        v.as_ref().map_or("(none)".to_string(), |v| v.to_string())
+                    };
+                    match &step.rule {
+                        None => say!("        #{n} {}", side(&step.model)),
+                        Some(rule) => {
+                            say!("        #{n} model  {}", side(&step.model));
+                            say!("           kernel {}", side(&step.kernel));
+                            say!("           rule: {rule}");
+                        }
+                    }
+                };
+                if verbose {
+                    for flow in &comparison.flows {
+                        say!("      {}", flow.key.describe(names));
+                        for (i, step) in flow.steps.iter().enumerate() {
+                            show_step(i + 1, step);
+                        }
+                    }
+                } else if let Some((key, n, step)) = comparison.first_divergence() {
+                    if listed.is_some() {
+                        // Checking the table: one line of why, the packets with -v.
+                        let rule = step.rule.as_deref().unwrap_or_default();
+                        say!("      first divergence: {}, packet {n}: {rule}", key.describe(names));
+                    } else {
+                        say!("      first divergence: {}", key.describe(names));
+                        show_step(n, step);
+                    }
+                }
+                if let Some(out) = pcap_real {
+                    std::fs::write(out, pcap).map_err(|e| {
+                        Usage(format!("socklab diff: cannot write {}: {e}", escaped(&out.display().to_string())))
+                    })?;
+                }
+                if bad == 0 {
+                    agreed += 1;
+                    LessonResult::Agrees
+                } else {
+                    diverged += 1;
+                    LessonResult::Diverges
+                }
+            }
+        };
+        if let Some(listed) = &listed {
+            if let Some(wrong) = against_table(&lesson, result, listed) {
+                say!("      FIDELITY TABLE: {wrong}");
+                off_table += 1;
+            }
+        }
+    }
+    match &listed {
+        // The stage counts lessons as the table expects them.
+        Some(_) => say!(
+            "{} passed, {off_table} failed ({agreed} agree, {diverged} diverge as listed or not, {errors} could not be \
+             read, {refused} refused)",
+            files.len().saturating_sub(off_table + errors + refused)
+        ),
+        None => say!("{agreed} passed, {diverged} failed, {errors} could not be read, {refused} refused"),
+    }
+    Ok(if errors + refused > 0 {
+        2
+    } else if (listed.is_some() && off_table > 0) || (listed.is_none() && diverged > 0) {
         1
     } else {
         0

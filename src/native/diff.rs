@@ -1,14 +1,18 @@
 //! `socklab diff`: one script in both worlds — the model and the kernel — and its
 //! call outcomes and TCP states compared line by line. Every compared line says
 //! who answered on the real side: the kernel, or the driver (which never counts
-//! as agreement: it says nothing about the kernel).
+//! as agreement: it says nothing about the kernel). With `--packets`
+//! ([`diff_packets`]) the two worlds' packets are compared instead.
 
+use super::capture::{parse, to_pcap, Capture, PacketRecord, RecordBody};
+use super::map::AddressMap;
+use super::packets::{compare as compare_packets, Comparison};
 use super::real::RealResult;
 use super::{NativeOptions, NativeOutcome, NativeReport};
 use crate::net::addr::EPHEMERAL_PORTS;
 use crate::net::syscall::{render_result, CallResult, CallValue};
-use crate::net::SocketAddrV4;
-use crate::script::ast::Script;
+use crate::net::{Ipv4Addr, SocketAddrV4};
+use crate::script::ast::{Fault, Script, StmtKind};
 use crate::script::{LineDetail, RunOptions, RunReport};
 
 /// The marker a lesson puts on a call line whose kernel outcome is known to
@@ -217,6 +221,159 @@ fn same_value(a: &CallValue, b: &CallValue) -> bool {
         }
         _ => a == b,
     }
+}
+
+/// Why `diff --packets` could not compare a script's packets.
+#[derive(Debug)]
+pub enum PacketRefusal {
+    /// The driver refused the script (see [`super::Refusal`]).
+    Run(super::Refusal),
+    /// The namespace could not be set up.
+    Setup(super::netns::SetupError),
+    /// The capture failed, or lost frames.
+    Capture(String),
+}
+
+impl std::fmt::Display for PacketRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PacketRefusal::Run(r) => r.fmt(f),
+            PacketRefusal::Setup(e) => e.fmt(f),
+            PacketRefusal::Capture(why) => write!(f, "capture on lo: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for PacketRefusal {}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PacketDiffReport {
+    /// Not compared, and why (as [`DiffReport::NotComparable`]).
+    NotComparable(String),
+    Compared {
+        /// What the namespace was set to, one line each.
+        setup: Vec<String>,
+        mapping: Vec<String>,
+        /// Host names by script address, for showing flows.
+        names: Vec<(Ipv4Addr, String)>,
+        comparison: Comparison,
+        /// Per-socket settings the kernel refused.
+        kernel_notes: Vec<String>,
+        /// Lines whose expectation the kernel's answer did not meet (what
+        /// `socklab diff` compares; here only for telling).
+        unmet: Vec<usize>,
+        /// The kernel's capture, as a libpcap file.
+        pcap: Vec<u8>,
+    },
+}
+
+/// `socklab diff --packets`: runs `script` (text `source`) in the model and on
+/// real sockets in this loopback-only namespace, set up as the model's config
+/// implies (see [`super::netns`]), captures the kernel's packets on `lo` and
+/// compares them with the model's (see [`super::packets`]).
+pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> Result<PacketDiffReport, PacketRefusal> {
+    // Explicit drops are reproduced on the kernel's side; any other fault or
+    // lossy link is not.
+    let mut without_drops = script.clone();
+    without_drops.statements.retain(|s| !is_drop(&s.kind));
+    if let Some(why) = not_comparable(&without_drops) {
+        let other_fault = without_drops.statements.iter().any(|s| matches!(s.kind, StmtKind::Fault { .. }));
+        let only = if other_fault { " (of the faults, diff --packets reproduces `drop next` only)" } else { "" };
+        return Ok(PacketDiffReport::NotComparable(format!("{why}{only}")));
+    }
+    if let Some(why) = source.lines().find_map(|l| l.trim_start().strip_prefix(DIVERGENCE_NOTE)) {
+        return Ok(PacketDiffReport::NotComparable(format!("the lesson says: {}", why.trim())));
+    }
+    let mut setup = super::netns::prepare(script).map_err(PacketRefusal::Setup)?;
+    let drops = match script.statements.iter().any(|s| is_drop(&s.kind)) {
+        true => {
+            setup.push("drops: nftables input rules, one per dropped packet".into());
+            Some(super::netns::Drops::start().map_err(PacketRefusal::Setup)?)
+        }
+        false => None,
+    };
+    let model = crate::script::run(script, &RunOptions::default());
+    let model_packets = model_records(&model).map_err(PacketRefusal::Capture)?;
+    let capture_error = |e: std::io::Error| PacketRefusal::Capture(e.to_string());
+    let mut capture = Capture::start().map_err(capture_error)?;
+    // The capture is read when the script ends, before the driver closes
+    // what the script left open (those packets are the driver's).
+    let mut drained = Ok(());
+    let mut hooks = super::RunHooks {
+        at_script_end: &mut || drained = capture.drain(),
+        on_fault: &mut |f: &super::KernelFault| match (f.fault, &drops) {
+            (Fault::DropNext(n), Some(drops)) => {
+                let mut ways = vec![(f.a, f.b)];
+                if !f.one_way {
+                    ways.push((f.b, f.a));
+                }
+                ways.into_iter().try_for_each(|(from, to)| drops.drop_next(*n, from, to)).map_err(|e| e.to_string())
+            }
+            _ => Err("only explicit drops are reproduced on the kernel's loopback".into()),
+        },
+    };
+    let kernel = super::run_observed(script, options, &mut hooks).map_err(PacketRefusal::Run)?;
+    drop(drops);
+    drained.map_err(capture_error)?;
+    let lost = capture.dropped().map_err(capture_error)?;
+    if lost > 0 {
+        return Err(PacketRefusal::Capture(format!("the kernel dropped {lost} frames the capture could not queue")));
+    }
+    let hosts = super::script_hosts(script);
+    let map = AddressMap::new(&hosts, kernel.block, super::map::loopback_only()).map_err(PacketRefusal::Run)?;
+    let frames = capture.into_frames();
+    let kernel_packets = kernel_records(&frames, kernel.block, &map);
+    let unmet = kernel.failed_expectations().map(|l| l.line).collect();
+    let names = hosts.iter().flat_map(|(name, addrs)| addrs.iter().map(move |a| (*a, name.clone()))).collect();
+    Ok(PacketDiffReport::Compared {
+        setup,
+        mapping: kernel.mapping,
+        names,
+        comparison: compare_packets(&model_packets, &kernel_packets),
+        unmet,
+        kernel_notes: kernel.kernel_notes,
+        pcap: to_pcap(&frames),
+    })
+}
+
+fn is_drop(kind: &StmtKind) -> bool {
+    matches!(kind, StmtKind::Fault { fault: Fault::DropNext(_), .. })
+}
+
+/// Every packet the model's hosts sent, in trace order, through the wire bytes.
+fn model_records(model: &RunReport) -> Result<Vec<PacketRecord>, String> {
+    model
+        .trace
+        .iter()
+        .filter_map(|e| match &e.kind {
+            crate::net::TraceKind::Sent { packet, .. } => Some(packet),
+            _ => None,
+        })
+        .map(|p| {
+            let bytes = crate::wire::to_bytes(p).map_err(|e| format!("model packet: {e}"))?;
+            parse(&bytes).map_err(|e| format!("model packet: {e}"))
+        })
+        .collect()
+}
+
+/// The captured packets between the run's own addresses (both ends in its
+/// block 127.`block`.0.0/16), in script addresses.
+fn kernel_records(frames: &[super::capture::Frame], block: u8, map: &AddressMap) -> Vec<PacketRecord> {
+    let ours = |a: &SocketAddrV4| a.ip().octets()[..2] == [127, block];
+    frames
+        .iter()
+        .filter_map(|f| parse(&f.ip).ok())
+        .filter(|r| ours(&r.src) && ours(&r.dst))
+        .map(|mut r| {
+            r.src = map.to_script(r.src);
+            r.dst = map.to_script(r.dst);
+            if let RecordBody::PortUnreachable { quoted_src, quoted_dst } = &mut r.body {
+                *quoted_src = map.to_script(*quoted_src);
+                *quoted_dst = map.to_script(*quoted_dst);
+            }
+            r
+        })
+        .collect()
 }
 
 #[cfg(test)]

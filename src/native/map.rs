@@ -126,6 +126,13 @@ impl AddressMap {
         }
     }
 
+    /// The network of the `host`-th script host's loopback addresses,
+    /// 127.b.h.0 (a /24).
+    pub fn host_network(&self, host: usize) -> Option<Ipv4Addr> {
+        let [a, b, h, _] = self.hosts.get(host)?.loopback.octets();
+        Some(Ipv4Addr::new(a, b, h, 0))
+    }
+
     /// Whether the kernel may be given the wildcard (see the module's header).
     pub fn kernel_wildcard(&self) -> bool {
         self.loopback_only
@@ -260,6 +267,8 @@ mod tests {
         assert_eq!(m.source_for(1, Some(Ipv4Addr::new(10, 0, 0, 1))), Ipv4Addr::new(127, 1, 2, 2));
         assert_eq!(m.source_for(0, Some(Ipv4Addr::new(10, 0, 0, 3))), Ipv4Addr::new(127, 1, 1, 3));
         assert_eq!(m.source_for(0, Some(Ipv4Addr::LOCALHOST)), Ipv4Addr::new(127, 1, 1, 1));
+        assert_eq!(m.host_network(1), Some(Ipv4Addr::new(127, 1, 2, 0)));
+        assert_eq!(m.host_network(2), None);
         assert_eq!(
             m.describe(),
             vec![

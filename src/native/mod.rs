@@ -5,15 +5,21 @@
 //! - [`block`] picks the run's b: a block no socket is on, not even an earlier run's TIME-WAIT;
 //! - [`real`] performs one host's calls on non-blocking socket2 sockets;
 //! - [`state`] reads TCP states from the kernel, for `expect state`;
+//! - [`netns`] sets the loopback-only namespace up as the model's config implies,
+//!   [`capture`] records the kernel's packets on `lo`, and [`packets`] aligns them
+//!   with the model's, for `socklab diff --packets`;
 //! - this module walks a script as the simulator's runner does — each host one
 //!   process thread, a blocked call pending until the kernel lets it finish —
 //!   and records every call's outcome, and every line it cannot apply and why.
 
 pub mod block;
+pub mod capture;
 pub mod clock;
 pub mod diff;
 pub mod map;
 pub mod memory;
+pub mod netns;
+pub mod packets;
 pub mod real;
 pub mod state;
 
@@ -24,7 +30,7 @@ use crate::net::{CallId, Fd, HostId, Ipv4Addr, TraceEvent, TraceKind};
 use crate::script::ast::{CallSpec, CallStmt, FdRef, ResultExpect, Script, StmtKind};
 use crate::script::runner::result_matches;
 use map::AddressMap;
-use real::{Attempt, NoState, RealProcess, RealResult, Resume, SocketSerial};
+use real::{Attempt, NoState, RealProcess, RealResult, Resume, SocketSerial, SocketTcp};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -199,6 +205,11 @@ pub struct NativeReport {
     /// them; times are real microseconds since the run began. A return whose
     /// errno the model does not name is left out (the line's outcome keeps it).
     pub trace: Vec<TraceEvent>,
+    /// The loopback block the run held (see [`block`]); 0 before it claimed one.
+    pub block: u8,
+    /// Per-socket TCP settings the kernel refused (say, a congestion control it
+    /// does not allow): its sockets then ran with its own default instead.
+    pub kernel_notes: Vec<String>,
 }
 
 /// Records Call and Return events with real timestamps. The kernel's sockets
@@ -272,14 +283,38 @@ struct HostState {
 /// exists when it cannot run on loopback, or, its sockets closed, when it
 /// passes its wall-clock budget.
 pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Refusal> {
-    let hosts: Vec<(String, Vec<crate::net::Ipv4Addr>)> = script
-        .statements
-        .iter()
-        .filter_map(|s| match &s.kind {
-            StmtKind::Host { name, addrs } => Some((name.clone(), addrs.clone())),
-            _ => None,
-        })
-        .collect();
+    let mut hooks = RunHooks {
+        at_script_end: &mut || {},
+        on_fault: &mut |_| Err("faults cannot be injected into the kernel's loopback".into()),
+    };
+    run_observed(script, options, &mut hooks)
+}
+
+/// A script's `fault` line between two hosts, in the kernel's terms: each
+/// host's addresses are its 127.b.h.0/24 (see [`map`]).
+pub struct KernelFault<'a> {
+    pub a: Ipv4Addr,
+    pub b: Ipv4Addr,
+    /// Only from `a` to `b`; else both ways.
+    pub one_way: bool,
+    pub fault: &'a crate::script::ast::Fault,
+}
+
+/// What a caller adds to a run (see [`run_observed`]).
+pub struct RunHooks<'a> {
+    /// Called once the script's last line has run and its blocked calls have
+    /// settled, before the driver closes what the script left open: the
+    /// packets of that clean-up are the driver's, not the script's, so a
+    /// packet capture stops there.
+    pub at_script_end: &'a mut dyn FnMut(),
+    /// Reproduces a `fault` line on the kernel's side, or says why it cannot
+    /// (the line is then skipped).
+    pub on_fault: &'a mut dyn FnMut(&KernelFault) -> Result<(), String>,
+}
+
+/// [`run`] with the caller's [`RunHooks`].
+pub fn run_observed(script: &Script, options: &NativeOptions, hooks: &mut RunHooks) -> Result<NativeReport, Refusal> {
+    let hosts = script_hosts(script);
     // Every address the script names is checked before any socket exists: one
     // that belongs to no script host refuses the whole run. Which block the
     // addresses land in does not matter to that.
@@ -297,16 +332,20 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
     let map = AddressMap::new(&hosts, claim.block(), loopback_only)?;
     let mut tracer = Tracer { start: Instant::now(), events: Vec::new(), next_call: 0 };
     let index: HashMap<&str, usize> = hosts.iter().enumerate().map(|(i, (n, _))| (n.as_str(), i)).collect();
+    // Every TCP socket runs the model's congestion control (the kernel's
+    // default here may be one the model does not have, bbr) and Nagle as the
+    // model's config has it.
+    let tcp = SocketTcp::of(&script_tcp_config(script));
     let mut states: Vec<HostState> = hosts
         .iter()
         .map(|_| HostState {
-            process: RealProcess::default(),
+            process: RealProcess::with_tcp(tcp),
             names: HashMap::new(),
             sockets: HashMap::new(),
             pending: None,
         })
         .collect();
-    let mut report = NativeReport { mapping: map.describe(), ..NativeReport::default() };
+    let mut report = NativeReport { mapping: map.describe(), block: claim.block(), ..NativeReport::default() };
     let deadline = Deadline::after(options.budget);
     let over_budget = |before| Refusal::OverBudget { budget: options.budget, before };
 
@@ -319,8 +358,15 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
             StmtKind::Seed { .. } | StmtKind::Host { .. } => NativeOutcome::Setup,
             StmtKind::Link { .. } => NativeOutcome::Skipped("the kernel's loopback has no link to shape".into()),
             StmtKind::Tcp { .. } => NativeOutcome::Skipped("the kernel's TCP settings are left as they are".into()),
-            StmtKind::Fault { .. } => {
-                NativeOutcome::Skipped("faults cannot be injected into the kernel's loopback".into())
+            StmtKind::Fault { a, b, one_way, fault } => {
+                let net = |name: &String| index.get(name.as_str()).and_then(|&h| map.host_network(h));
+                match (net(a), net(b)) {
+                    (Some(a), Some(b)) => match (hooks.on_fault)(&KernelFault { a, b, one_way: *one_way, fault }) {
+                        Ok(()) => NativeOutcome::Setup,
+                        Err(why) => NativeOutcome::Skipped(why),
+                    },
+                    _ => NativeOutcome::Refused(format!("no host named {a} or {b}")),
+                }
             }
             StmtKind::ExpectPacket(_) => NativeOutcome::Skipped("packets on loopback are not observed".into()),
             StmtKind::ExpectCount { .. } => NativeOutcome::Skipped("the kernel keeps no such counter for us".into()),
@@ -376,15 +422,44 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
     if deadline.passed() {
         return Err(over_budget(None));
     }
+    (hooks.at_script_end)();
     for s in &mut states {
         s.process.close_all();
     }
+    let mut notes: Vec<String> = states.iter().flat_map(|s| s.process.tcp_notes().iter().cloned()).collect();
+    notes.sort();
+    notes.dedup();
+    report.kernel_notes = notes;
     report.sockets_left_open = states.iter().map(|s| s.process.open_count()).sum();
     // Only now may another run take the block (while its TIME-WAIT sockets
     // last, the scan still finds them there).
     drop(claim);
     report.trace = tracer.events;
     Ok(report)
+}
+
+/// The script's hosts, in order, with their addresses.
+pub fn script_hosts(script: &Script) -> Vec<(String, Vec<Ipv4Addr>)> {
+    script
+        .statements
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StmtKind::Host { name, addrs } => Some((name.clone(), addrs.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The stack-wide TCP settings the model runs `script` with: the defaults,
+/// then its `tcp` lines in order, as the runner applies them.
+pub fn script_tcp_config(script: &Script) -> crate::net::tcp::TcpConfig {
+    let mut config = crate::net::tcp::TcpConfig::default();
+    for st in &script.statements {
+        if let StmtKind::Tcp { setting } = &st.kind {
+            setting.apply(&mut config);
+        }
+    }
+    config
 }
 
 fn line(st: &crate::script::ast::Statement, outcome: NativeOutcome) -> NativeLine {

@@ -5,7 +5,9 @@
 
 use super::map::{AddressMap, BindAddress};
 use crate::net::syscall::{CallValue, Domain, Errno, MsgFlags, Shutdown, SockOpt, SysCall};
+use crate::net::tcp::congestion::CongestionControl;
 use crate::net::tcp::state::TcpState;
+use crate::net::tcp::TcpConfig;
 use crate::net::{Fd, Protocol, SocketAddrV4};
 use socket2::{SockAddr, Socket, Type};
 use std::collections::HashMap;
@@ -87,10 +89,32 @@ impl RealSocket {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SocketSerial(u64);
 
+/// TCP settings every new TCP socket of a run gets, so the kernel runs the
+/// model's config rather than its own defaults where a socket option can say
+/// it (a network namespace cannot: `tcp_congestion_control` there only takes
+/// what the host allows). The script's own `setsockopt` lines come later and win.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SocketTcp {
+    /// `TCP_CONGESTION`; `None` leaves the kernel's default.
+    pub congestion: Option<CongestionControl>,
+    /// `TCP_NODELAY`: the model runs without Nagle's algorithm.
+    pub nodelay: bool,
+}
+
+impl SocketTcp {
+    /// What the model's stack-wide `config` asks of each socket.
+    pub fn of(config: &TcpConfig) -> SocketTcp {
+        SocketTcp { congestion: Some(config.congestion), nodelay: !config.nagle }
+    }
+}
+
 /// The sockets of one script host, as a process holds them.
 pub struct RealProcess {
     fds: Vec<Option<RealSocket>>,
     next_serial: u64,
+    tcp: SocketTcp,
+    /// Settings of [`SocketTcp`] the kernel refused, once each.
+    tcp_notes: Vec<String>,
     /// Closed TCP sockets with the two ends their connection had (real
     /// addresses; none when it had no peer), where the kernel may still keep it.
     closed: HashMap<SocketSerial, Option<(SocketAddrV4, SocketAddrV4)>>,
@@ -111,11 +135,27 @@ const MSG_NOSIGNAL: i32 = libc::MSG_NOSIGNAL;
 
 impl Default for RealProcess {
     fn default() -> Self {
-        RealProcess { fds: (0..3).map(|_| None).collect(), next_serial: 0, closed: HashMap::new() }
+        RealProcess {
+            fds: (0..3).map(|_| None).collect(),
+            next_serial: 0,
+            tcp: SocketTcp::default(),
+            tcp_notes: Vec::new(),
+            closed: HashMap::new(),
+        }
     }
 }
 
 impl RealProcess {
+    /// A process whose TCP sockets all start with `tcp`.
+    pub fn with_tcp(tcp: SocketTcp) -> RealProcess {
+        RealProcess { tcp, ..RealProcess::default() }
+    }
+
+    /// Per-socket settings the kernel refused (see [`SocketTcp`]).
+    pub fn tcp_notes(&self) -> &[String] {
+        &self.tcp_notes
+    }
+
     /// Sockets still open (the driver closes them all when a script ends).
     pub fn open_count(&self) -> usize {
         self.fds.iter().flatten().count()
@@ -347,10 +387,34 @@ impl RealProcess {
         };
         match Socket::new(d, ty, None).and_then(|s| s.set_nonblocking(true).map(|_| s)) {
             Ok(socket) => {
+                if protocol == Protocol::Tcp {
+                    self.apply_tcp(&socket);
+                }
                 let serial = self.new_serial();
                 RealResult::Ok(CallValue::Fd(self.allocate(RealSocket::new(socket, protocol, serial))))
             }
             Err(e) => RealResult::from_io(&e),
+        }
+    }
+
+    /// Gives a new TCP socket the run's [`SocketTcp`]. A refusal does not fail
+    /// the script's `socket()` (Linux's would not fail either); it is noted.
+    fn apply_tcp(&mut self, socket: &Socket) {
+        let mut refused = |what: String, e: io::Error| {
+            let note = format!("{what}: {e}; the kernel's sockets kept its default");
+            if !self.tcp_notes.contains(&note) {
+                self.tcp_notes.push(note);
+            }
+        };
+        if let Some(control) = self.tcp.congestion {
+            if let Err(e) = socket.set_tcp_congestion(control.name().as_bytes()) {
+                refused(format!("TCP_CONGESTION {}", control.name()), e);
+            }
+        }
+        if self.tcp.nodelay {
+            if let Err(e) = socket.set_tcp_nodelay(true) {
+                refused("TCP_NODELAY".into(), e);
+            }
         }
     }
 

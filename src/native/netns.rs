@@ -1,0 +1,264 @@
+//! The loopback-only network namespace made to send packets as the model's
+//! config says, before `socklab diff --packets` captures them.
+//!
+//! Everything here changes the namespace (or this thread's CPU affinity) for
+//! good: nothing is restored, since the namespace, made for the run by
+//! `unshare -n`, dies with it. Outside such a namespace it would change the
+//! machine's own loopback and TCP settings, so [`prepare`] refuses to run there.
+//!
+//! - `lo`'s MTU is the script link's, so the kernel's MSS is the model's
+//!   (`tcp_mss_to_mtu`: MTU − 40);
+//! - TSO, GSO and GRO are off on `lo`: with them on, the capture shows one
+//!   "segment" of up to 64 KB where the wire would carry MSS-sized ones;
+//! - this thread runs on CPU 0 only: on two CPUs the softirqs of the two ends
+//!   interleave, and captures show ACK numbers going backwards between frames;
+//! - the TCP sysctls the model's config implies are written, never trusted;
+//! - a script's explicit drops become nftables rules ([`Drops`]).
+
+use crate::net::tcp::TcpConfig;
+use crate::net::Ipv4Addr;
+use crate::script::ast::{LinkSetting, Script, StmtKind};
+use std::fmt;
+use std::process::Command;
+
+/// The MTU of `lo` when the script's links name none: Ethernet's, as the
+/// model's links have (`LinkConfig::default`).
+pub const DEFAULT_MTU: u32 = 1500;
+
+/// Why the namespace cannot be set up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SetupError {
+    /// Not a loopback-only namespace: the changes would hit the machine's own.
+    NotIsolated,
+    /// A tool the set-up runs is missing (`ethtool`: tools/setup.sh installs it).
+    Missing(&'static str),
+    /// A step failed: what it was, and what the system said.
+    Failed(String, String),
+}
+
+impl fmt::Display for SetupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SetupError::NotIsolated => write!(
+                f,
+                "diff --packets sets lo's MTU, its offloads and the TCP sysctls, so it runs only in a \
+                 loopback-only network namespace: unshare -n sh -c 'ip link set lo up && socklab diff --packets ...'"
+            ),
+            SetupError::Missing(tool) => write!(f, "{tool} is not installed (tools/setup.sh test installs it)"),
+            SetupError::Failed(step, why) => write!(f, "{step}: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for SetupError {}
+
+/// One TCP sysctl of the namespace and the value the model's config implies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sysctl {
+    /// The name under /proc/sys/net/ipv4/.
+    pub name: &'static str,
+    pub value: String,
+}
+
+/// The MTU `lo` takes for `script`: the smallest its links set, else [`DEFAULT_MTU`].
+/// (One kernel has one loopback: links of different MTUs cannot all be had.)
+pub fn script_mtu(script: &Script) -> u32 {
+    script
+        .statements
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StmtKind::Link { settings, .. } => settings.iter().find_map(|l| match l {
+                LinkSetting::Mtu(m) => Some(*m),
+                _ => None,
+            }),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(DEFAULT_MTU)
+}
+
+/// The namespace's TCP sysctls for a model run with `config`.
+///
+/// SACK and timestamps are written as Linux's defaults (on): the model's
+/// config has no switch for them yet, and the point of the diff is to show
+/// where the model's packets are not yet Linux's. `tcp_no_metrics_save` keeps
+/// one lesson's connections from seeding the next one's (`tcp_init_metrics`
+/// would start a later connection with a cached ssthresh and RTT; the model
+/// starts every connection fresh). A buffer the script sets is written as the
+/// bytes the model's buffer holds, for default and ceiling alike; one it
+/// leaves is written as Linux's default ([`LINUX_TCP_RMEM`], [`LINUX_TCP_WMEM`]),
+/// since one namespace runs a whole batch of lessons and an earlier lesson's
+/// buffers must not stay for the next.
+pub fn sysctls(config: &TcpConfig, script_sets_buffers: (bool, bool)) -> Vec<Sysctl> {
+    let on = |b: bool| if b { "1" } else { "0" }.to_string();
+    let mut out = vec![
+        Sysctl { name: "tcp_window_scaling", value: on(config.window_scaling) },
+        Sysctl { name: "tcp_sack", value: on(true) },
+        Sysctl { name: "tcp_timestamps", value: on(true) },
+        Sysctl { name: "tcp_no_metrics_save", value: on(true) },
+    ];
+    let buffer = |set: bool, bytes: usize, linux: &str| {
+        if set {
+            format!("{} {bytes} {bytes}", bytes.min(4096))
+        } else {
+            linux.to_string()
+        }
+    };
+    out.push(Sysctl { name: "tcp_wmem", value: buffer(script_sets_buffers.0, config.send_buffer, LINUX_TCP_WMEM) });
+    out.push(Sysctl { name: "tcp_rmem", value: buffer(script_sets_buffers.1, config.recv_buffer, LINUX_TCP_RMEM) });
+    out
+}
+
+/// `tcp_rmem` as Linux sets it at boot (`tcp_init`: a page, 128 KiB, and
+/// min(32 MiB, a share of memory) — 32 MiB on any machine with a few GiB,
+/// this one included; before 6.16 the ceiling was 6 MiB).
+pub const LINUX_TCP_RMEM: &str = "4096 131072 33554432";
+/// `tcp_wmem` as `tcp_init` sets it: a page, 16 KiB, min(4 MiB, a share of memory).
+pub const LINUX_TCP_WMEM: &str = "4096 16384 4194304";
+
+/// Whether `script` sets the send and the receive buffer (`tcp send_buffer`, `tcp recv_buffer`).
+pub fn sets_buffers(script: &Script) -> (bool, bool) {
+    use crate::script::ast::TcpSetting;
+    let sets = |f: fn(&TcpSetting) -> bool| {
+        script.statements.iter().any(|s| matches!(&s.kind, StmtKind::Tcp { setting } if f(setting)))
+    };
+    (sets(|t| matches!(t, TcpSetting::SendBuffer(_))), sets(|t| matches!(t, TcpSetting::RecvBuffer(_))))
+}
+
+/// Sets the namespace up for `script` (see the module's header) and returns
+/// what it set, one line each, for the report.
+pub fn prepare(script: &Script) -> Result<Vec<String>, SetupError> {
+    if !super::map::loopback_only() {
+        return Err(SetupError::NotIsolated);
+    }
+    let mut done = Vec::new();
+    let mtu = script_mtu(script).to_string();
+    command("ip", &["link", "set", "lo", "mtu", &mtu])?;
+    done.push(format!("lo mtu {mtu}"));
+    command("ethtool", &["-K", "lo", "tso", "off", "gso", "off", "gro", "off"])?;
+    done.push("lo tso off gso off gro off".into());
+    pin_to_cpu0()?;
+    done.push("pinned to CPU 0".into());
+    let config = super::script_tcp_config(script);
+    for s in sysctls(&config, sets_buffers(script)) {
+        let path = format!("/proc/sys/net/ipv4/{}", s.name);
+        std::fs::write(&path, &s.value).map_err(|e| SetupError::Failed(format!("write {path}"), e.to_string()))?;
+        done.push(format!("{} = {}", s.name, s.value));
+    }
+    done.push(format!("TCP_CONGESTION {} on every socket", config.congestion.name()));
+    Ok(done)
+}
+
+/// The nftables table that holds a run's drops.
+const DROP_TABLE: &str = "socklab_drops";
+
+/// A script's explicit drops (`drop next N on a > b`) on the kernel's side: an
+/// nftables table whose input chain drops, per direction, the next N packets
+/// from one host's 127.b.h.0/24 to the other's, as the model's link drops the
+/// next N it carries that way (`World`: `drop_next`, per direction). The
+/// capture still shows a dropped packet: `__netif_receive_skb_core` hands it to
+/// the packet taps before `ip_rcv` reaches netfilter's LOCAL_IN hook, as the
+/// model's trace still has a lost packet's sending.
+pub struct Drops(());
+
+impl Drops {
+    /// An empty table of drops (an earlier run's, if any, removed first).
+    pub fn start() -> Result<Drops, SetupError> {
+        // Absent unless an earlier run of this namespace was cut short.
+        let _ = command("nft", &["delete", "table", "ip", DROP_TABLE]);
+        command("nft", &["add", "table", "ip", DROP_TABLE])?;
+        command("nft", &["add", "chain", "ip", DROP_TABLE, "input", "{ type filter hook input priority 0; }"])?;
+        Ok(Drops(()))
+    }
+
+    /// Drops the next `n` packets from the /24 of `from` to the /24 of `to`.
+    /// Each rule drops one: its counter (`numgen inc`, from 0) is 0 only the
+    /// first time a packet reaches it, and a dropped packet reaches no later
+    /// rule, so `n` rules drop the next `n`.
+    pub fn drop_next(&self, n: u32, from: Ipv4Addr, to: Ipv4Addr) -> Result<(), SetupError> {
+        let (from, to) = (format!("{from}/24"), format!("{to}/24"));
+        for _ in 0..n {
+            command(
+                "nft",
+                &[
+                    "add",
+                    "rule",
+                    "ip",
+                    DROP_TABLE,
+                    "input",
+                    "ip",
+                    "saddr",
+                    &from,
+                    "ip",
+                    "daddr",
+                    &to,
+                    "numgen",
+                    "inc",
+                    "mod",
+                    "4294967295",
+                    "0",
+                    "drop",
+                ],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Drops {
+    /// The next lesson of a batch runs in the same namespace.
+    fn drop(&mut self) {
+        let _ = command("nft", &["delete", "table", "ip", DROP_TABLE]);
+    }
+}
+
+fn command(tool: &'static str, args: &[&str]) -> Result<(), SetupError> {
+    let out = Command::new(tool).args(args).output().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => SetupError::Missing(tool),
+        _ => SetupError::Failed(format!("{tool} {}", args.join(" ")), e.to_string()),
+    })?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        let why = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        Err(SetupError::Failed(format!("{tool} {}", args.join(" ")), why))
+    }
+}
+
+/// Runs this thread (and the threads it starts) on CPU 0 only.
+fn pin_to_cpu0() -> Result<(), SetupError> {
+    // SAFETY: a zeroed cpu_set_t is the empty set; CPU_SET writes inside it,
+    // and sched_setaffinity reads exactly its size.
+    let rc = unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(0, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set)
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(SetupError::Failed("sched_setaffinity CPU 0".into(), std::io::Error::last_os_error().to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_link_mtu_and_the_buffers_a_script_sets_reach_the_namespace() {
+        let s = crate::script::parse(
+            "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 1ms mtu 1200\ntcp recv_buffer 100000\n",
+        )
+        .unwrap();
+        assert_eq!(script_mtu(&s), 1200);
+        assert_eq!(sets_buffers(&s), (false, true));
+        let all = sysctls(&crate::native::script_tcp_config(&s), sets_buffers(&s));
+        let get = |n: &str| all.iter().find(|x| x.name == n).map(|x| x.value.clone());
+        assert_eq!(get("tcp_rmem").as_deref(), Some("4096 100000 100000"));
+        assert_eq!(get("tcp_wmem").as_deref(), Some(LINUX_TCP_WMEM), "the send buffer the script leaves is Linux's");
+        assert_eq!(get("tcp_window_scaling").as_deref(), Some("1"));
+        let plain = crate::script::parse("host a 10.0.0.1\n").unwrap();
+        assert_eq!(script_mtu(&plain), DEFAULT_MTU);
+    }
+}
