@@ -86,6 +86,7 @@ fn topics_named_in_the_issue_are_present() {
         "udp_connected_unreachable",
         "http_vs_persistent",
         "corrupt_checksum",
+        "delayed_ack",
     ] {
         assert!(names.iter().any(|n| n == topic), "missing scenarios/{topic}.sock");
     }

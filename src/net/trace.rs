@@ -43,8 +43,8 @@ pub enum SendReason {
     /// An immediate ACK because the receiver is in quick-ACK mode (Linux's
     /// `tcp_in_quickack_mode`: the first segments of a connection).
     QuickAck,
-    /// An ACK the delayed-ACK timer sent after holding it `delay_us`.
-    DelayedAck { delay_us: u64 },
+    /// An ACK the delayed-ACK timer sent after holding it `delay_ms`.
+    DelayedAck { delay_ms: u16 },
     /// New data that also carries an ACK the receiver was holding back (the
     /// ACK rides on the reply: Linux's pingpong mode).
     DataWithAck,

@@ -142,8 +142,8 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
             "ICMP로 그 UDP 포트에서 듣는 소켓이 없다고 알립니다",
         ),
     };
-    if let SendReason::DelayedAck { delay_us } = reason {
-        let delay = format_time(delay_us);
+    if let SendReason::DelayedAck { delay_ms } = reason {
+        let delay = format_time(u64::from(delay_ms) * 1_000);
         return pick(
             lang,
             format!("{host} → {label}: ACK delayed {delay} (delayed ACK: Linux waits for more data or a reply to ride on); {en}."),

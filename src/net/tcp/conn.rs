@@ -812,7 +812,9 @@ impl Tcb {
             }
             TimerKind::DelayedAck => {
                 if let Some(delay_us) = self.delack.on_timer(now, self.rtt.rto()) {
-                    self.ack_pending = Some(SendReason::DelayedAck { delay_us });
+                    // Whole milliseconds keep the trace event as small as before.
+                    let delay_ms = u16::try_from(delay_us / 1_000).unwrap_or(u16::MAX);
+                    self.ack_pending = Some(SendReason::DelayedAck { delay_ms });
                     self.output(now, out);
                 }
             }
@@ -1556,7 +1558,7 @@ mod tests {
         assert_eq!(tcb.timers.get(TimerKind::DelayedAck), Some(63_000));
         tcb.on_timer(TimerKind::DelayedAck, 63_000, &mut out);
         assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1004, 3096, 0)]);
-        assert_eq!(out.segments[0].1, SendReason::DelayedAck { delay_us: 40_000 });
+        assert_eq!(out.segments[0].1, SendReason::DelayedAck { delay_ms: 40 });
     }
 
     #[test]
