@@ -288,3 +288,26 @@ fn so_error_so_linger_and_af_unspec_in_a_script() {
                client: close(d) = 0\nexpect client > server [R.]\n";
     assert_eq!(failures(fin).len(), 1);
 }
+
+/// `option ack immediate` keeps the textbook's ACK for every segment; without
+/// it, Linux's quick-ACK grant (16 at most) runs out and the server, which is
+/// not reading, lets ACKs wait for the delayed-ACK timer.
+#[test]
+fn option_ack_immediate_acks_every_segment_and_linux_timing_does_not() {
+    let mut body = String::from(
+        "client: c = socket(tcp)\nclient: setsockopt(c, TCP_NODELAY, 1) = 0\n\
+         client: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n",
+    );
+    for _ in 0..24 {
+        body.push_str("client: send(c, \"x\") = 1\n+1ms\n");
+    }
+    body.push_str("+1s\n");
+    // The SYN-ACK and one ACK for each of the 24 segments.
+    let every = format!("option ack immediate\n{body}expect sent server > client 25\n");
+    assert_eq!(failures(&every), Vec::<String>::new());
+    let linux = format!("{body}expect sent server > client 25\n");
+    let f = failures(&linux);
+    assert_eq!(f.len(), 1, "{f:?}");
+    // The SYN-ACK, 16 quick ACKs, and one delayed ACK 40 ms later for the last 8.
+    assert!(f[0].contains("expected sent server > client 25, got 18"), "{f:?}");
+}

@@ -471,6 +471,25 @@ mod tests {
     }
 
     #[test]
+    fn the_delayed_ack_lesson_says_why_each_ack_went_when_it_did() {
+        for lang in Lang::ALL {
+            let lines: Vec<String> = explained("delayed_ack", lang).into_iter().flat_map(|(_, l)| l).collect();
+            let says = |text: &str| lines.iter().any(|l| l.contains(text));
+            let (quick, delayed, rides) = lang.pick((
+                (
+                    "quick-ACK mode at connection start",
+                    "ACK delayed 40 ms (delayed ACK: Linux waits for more data or a reply to ride on)",
+                    "the ACK rides on the reply (pingpong)",
+                ),
+                ("연결 시작의 빠른 ACK 모드", "ACK를 40 ms 늦췄습니다 (지연 ACK", "ACK가 응답에 실려 갑니다 (핑퐁)"),
+            ));
+            assert!(says(quick), "{lines:#?}");
+            assert!(says(delayed), "{lines:#?}");
+            assert!(says(rides), "{lines:#?}");
+        }
+    }
+
+    #[test]
     fn a_refused_connect_is_explained_by_the_rst_that_refused_it() {
         for lang in Lang::ALL {
             let steps = explained("connection_refused", lang);

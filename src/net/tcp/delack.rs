@@ -157,7 +157,7 @@ impl AckMachine {
         self.scheduled = true;
         if self.rcv_mss == 0 {
             // tcp_initialize_rcv_mss.
-            self.rcv_mss = link.advmss.min(link.snd_mss).min(link.rcv_wnd / 2).min(MSS_DEFAULT).max(MIN_MSS);
+            self.rcv_mss = link.advmss.min(link.snd_mss).min(link.rcv_wnd / 2).clamp(MIN_MSS, MSS_DEFAULT);
         }
         self.measure_rcv_mss(len, pushed, link.advmss);
         if self.ato == 0 {
