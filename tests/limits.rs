@@ -115,8 +115,9 @@ fn payloads_past_the_script_total_are_refused() {
 #[test]
 fn an_event_storm_ends_at_the_event_limit() {
     // A long transfer makes more events than the limit allows; the run stops
-    // there with a failure that names it.
-    let body = "server: l = socket(tcp)\nserver: setsockopt(l, SO_RCVBUF, 16000000) = 0\n\
+    // there with a failure that names it. (An ACK per segment, so the
+    // receiver, which never reads, keeps answering.)
+    let body = "option ack immediate\nserver: l = socket(tcp)\nserver: setsockopt(l, SO_RCVBUF, 16000000) = 0\n\
                 server: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 1) = 0\nclient: c = socket(tcp)\n\
                 client: setsockopt(c, SO_SNDBUF, 16000000) = 0\nclient: connect(c, 10.0.0.1:80) = 0\n\
                 client: send(c, 16000000 bytes)\nrun\n";
@@ -132,11 +133,13 @@ fn a_lossy_tiny_mtu_transfer_ends_at_the_record_limit_not_out_of_memory() {
     // 450 bytes of script once grew to 2.6-3.4 GiB (and 1.3 GB of `run` text)
     // before the event limit stopped it: heavy loss and duplication on a 68-byte
     // MTU make ~28-byte segments, each kept in the trace with its payload. The
-    // record now has a budget of its own; here a small one, to stay quick.
-    // Reno, because at a window of one or two segments it grows twice as fast
-    // as CUBIC's Reno-friendly region (3β/(2-β) ≈ 0.53 segments a round trip),
-    // so under this loss it sends the most and fills the record soonest.
-    let body = "link client server latency 1ms loss 30% dup 30% mtu 68
+    // record now has a budget of its own; here a small one, to stay quick. An
+    // ACK per segment keeps the transfer's ACK clock going through the loss,
+    // and Reno, because at a window of one or two segments it grows twice as
+    // fast as CUBIC's Reno-friendly region (3β/(2-β) ≈ 0.53 segments a round
+    // trip): so the transfer sends the most and fills the record soonest.
+    let body = "option ack immediate
+                link client server latency 1ms loss 30% dup 30% mtu 68
                 tcp congestion reno
                 tcp rto_min 1ms
 tcp rto_initial 10ms

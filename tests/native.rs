@@ -785,3 +785,45 @@ fn explicit_drops_are_reproduced_on_the_kernels_side() {
     let kernel = socklab::native::run(&script(&text), &quick()).expect("runs");
     assert!(kernel.skipped().any(|l| l.source.starts_with("drop next")), "plain runs still skip the fault lines");
 }
+
+/// `TCP_QUICKACK` is a TCP option the kernel takes on a socket before and
+/// during a connection, and refuses on UDP (ENOPROTOOPT) as the model does;
+/// `option ack immediate` sets the run's quickack route up without refusal.
+#[test]
+fn tcp_quickack_is_taken_on_tcp_and_refused_on_udp() {
+    if !in_loopback_only_namespace("tcp_quickack_is_taken_on_tcp_and_refused_on_udp") {
+        return;
+    }
+    let report = kernel_and_model_agree(
+        "option ack immediate\nhost server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 1ms\n\
+         client: u = socket(udp)\n\
+         client: setsockopt(u, TCP_QUICKACK, 1) = ENOPROTOOPT\n\
+         server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:8081) = 0\nserver: listen(l, 5) = 0\n\
+         client: c = socket(tcp)\n\
+         client: setsockopt(c, TCP_QUICKACK, 0) = 0\n\
+         client: connect(c, 10.0.0.1:8081) = 0\n\
+         client: send(c, \"hi\") = 2\n\
+         server: a = accept(l)\n\
+         server: recv(a, 10) = \"hi\"\n\
+         server: setsockopt(a, TCP_QUICKACK, 1) = 0\n",
+    );
+    assert!(matches!(report.lines[0].outcome, NativeOutcome::Setup), "{}", answers(&report));
+}
+
+/// `option ack immediate` on the kernel's side: a `quickack 1` route for the
+/// run's loopback block while it lasts, gone when the run is over.
+#[test]
+fn the_quickack_route_covers_the_block_while_it_is_held() {
+    if !in_loopback_only_namespace("the_quickack_route_covers_the_block_while_it_is_held") {
+        return;
+    }
+    let routes = || {
+        let out = Command::new("ip").args(["route", "show", "table", "local"]).output().expect("ip route");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let route = socklab::native::quickack_route::QuickAckRoute::install(77).expect("ip route replace");
+    let held = routes();
+    assert!(held.lines().any(|l| l.contains("127.77.0.0/16") && l.contains("quickack 1")), "{held}");
+    drop(route);
+    assert!(!routes().contains("127.77.0.0/16"), "{}", routes());
+}

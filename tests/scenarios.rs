@@ -86,6 +86,7 @@ fn topics_named_in_the_issue_are_present() {
         "udp_connected_unreachable",
         "http_vs_persistent",
         "corrupt_checksum",
+        "delayed_ack",
     ] {
         assert!(names.iter().any(|n| n == topic), "missing scenarios/{topic}.sock");
     }
@@ -303,4 +304,27 @@ fn fast_retransmit_cuts_ssthresh_to_seven_tenths_with_cubic_and_to_half_with_ren
     let failures: Vec<String> = reno.failures.iter().map(|f| f.render("fast_retransmit.sock")).collect();
     assert_eq!(failures.len(), 1, "{failures:?}");
     assert!(failures[0].contains("ssthresh") && failures[0].contains("got 5 mss"), "{}", failures[0]);
+}
+
+/// `option ack immediate` keeps the textbook's ACK for every segment; without
+/// it, Linux's quick-ACK grant (16 at most) runs out and the server, which is
+/// not reading, lets ACKs wait for the delayed-ACK timer.
+#[test]
+fn option_ack_immediate_acks_every_segment_and_linux_timing_does_not() {
+    let mut body = String::from(
+        "client: c = socket(tcp)\nclient: setsockopt(c, TCP_NODELAY, 1) = 0\n\
+         client: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n",
+    );
+    for _ in 0..24 {
+        body.push_str("client: send(c, \"x\") = 1\n+1ms\n");
+    }
+    body.push_str("+1s\n");
+    // The SYN-ACK and one ACK for each of the 24 segments.
+    let every = format!("option ack immediate\n{body}expect sent server > client 25\n");
+    assert_eq!(failures(&every), Vec::<String>::new());
+    let linux = format!("{body}expect sent server > client 25\n");
+    let f = failures(&linux);
+    assert_eq!(f.len(), 1, "{f:?}");
+    // The SYN-ACK, 16 quick ACKs, and one delayed ACK 40 ms later for the last 8.
+    assert!(f[0].contains("expected sent server > client 25, got 18"), "{f:?}");
 }

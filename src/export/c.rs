@@ -439,6 +439,7 @@ fn expr(plan: &Plan, op: &Op, bind: Option<&str>) -> String {
             SockOpt::RcvBuf(n) => format!("set_int({socket}, SOL_SOCKET, SO_RCVBUF, {n})"),
             SockOpt::SndBuf(n) => format!("set_int({socket}, SOL_SOCKET, SO_SNDBUF, {n})"),
             SockOpt::NoDelay(on) => format!("set_int({socket}, IPPROTO_TCP, TCP_NODELAY, {})", *on as u8),
+            SockOpt::QuickAck(on) => format!("set_int({socket}, IPPROTO_TCP, TCP_QUICKACK, {})", *on as u8),
             SockOpt::Linger { on, secs } => format!("set_linger({socket}, {}, {secs})", *on as u8),
             SockOpt::Congestion(c) => {
                 let name = c.name();

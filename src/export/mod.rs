@@ -30,7 +30,7 @@ use crate::net::addr::is_loopback;
 use crate::net::syscall::{Call, Domain, MsgFlags, Shutdown, SockOpt};
 use crate::net::tcp::state::TcpState;
 use crate::net::{Errno, Ipv4Addr, Protocol};
-use crate::script::ast::{CallStmt, Data, FdRef, LinkSetting, ResultExpect, Script, StmtKind};
+use crate::script::ast::{CallStmt, Data, FdRef, LinkSetting, ResultExpect, Script, StmtKind, TcpSetting};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -546,6 +546,14 @@ impl Plan {
                     };
                     (Who::Main, What::Note(why.into()))
                 }
+                StmtKind::Tcp { setting: TcpSetting::DelayedAck(false) } => (
+                    Who::Main,
+                    What::Note(
+                        "Linux ACKs every segment only with a route marked quickack 1 \
+                         (ip route replace local 127.0.0.0/8 dev lo table local quickack 1, as root)"
+                            .into(),
+                    ),
+                ),
                 StmtKind::Tcp { .. } => {
                     (Who::Main, What::Note("the kernel's TCP settings are left as they are".into()))
                 }

@@ -335,6 +335,9 @@ fn expr(plan: &Plan, op: &Op) -> String {
             SockOpt::NoDelay(on) => {
                 format!("{socket}.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, {})", *on as u8)
             }
+            SockOpt::QuickAck(on) => {
+                format!("{socket}.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, {})", *on as u8)
+            }
             SockOpt::Linger { on, secs } => format!(
                 "{socket}.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack(\"ii\", {}, {secs}))",
                 *on as u8

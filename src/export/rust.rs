@@ -452,6 +452,7 @@ fn expr(plan: &Plan, op: &Op) -> String {
             SockOpt::RcvBuf(n) => format!("sock(&{socket})?.set_recv_buffer_size({n})"),
             SockOpt::SndBuf(n) => format!("sock(&{socket})?.set_send_buffer_size({n})"),
             SockOpt::NoDelay(on) => format!("sock(&{socket})?.set_tcp_nodelay({on})"),
+            SockOpt::QuickAck(on) => format!("sock(&{socket})?.set_tcp_quickack({on})"),
             SockOpt::Linger { on: false, .. } => format!("sock(&{socket})?.set_linger(None)"),
             SockOpt::Linger { on: true, secs } => {
                 format!("sock(&{socket})?.set_linger(Some(Duration::from_secs({secs})))")

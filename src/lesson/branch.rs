@@ -224,7 +224,8 @@ mod tests {
         });
         let retransmission = only.expect("the retransmission is only on the branch side");
         assert!(c.comparison.branch_packets.contains(&retransmission));
-        // What the original alone sent: the server's ACK of the data it got at once.
+        // What the original alone sent: the server's ACK of the data it got at
+        // once (quick-ACK mode at connection start).
         let original_only: Vec<SendReason> = c
             .comparison
             .differences
@@ -234,7 +235,7 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(original_only, [SendReason::Ack]);
+        assert_eq!(original_only, [SendReason::QuickAck]);
         // The dropped segment itself: lost in the branch, delivered in the original.
         assert!(c
             .comparison

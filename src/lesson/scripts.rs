@@ -19,6 +19,7 @@ pub const SCRIPTS: &[(&str, &str)] = &[
     ("backlog_overflow", include_str!("../../scenarios/backlog_overflow.sock")),
     ("connection_refused", include_str!("../../scenarios/connection_refused.sock")),
     ("corrupt_checksum", include_str!("../../scenarios/corrupt_checksum.sock")),
+    ("delayed_ack", include_str!("../../scenarios/delayed_ack.sock")),
     ("fast_retransmit", include_str!("../../scenarios/fast_retransmit.sock")),
     ("four_way_close", include_str!("../../scenarios/four_way_close.sock")),
     ("half_close", include_str!("../../scenarios/half_close.sock")),

@@ -20,6 +20,7 @@ pub mod map;
 pub mod memory;
 pub mod netns;
 pub mod packets;
+pub mod quickack_route;
 pub mod real;
 pub mod state;
 
@@ -27,7 +28,7 @@ use crate::net::syscall::{CallResult, CallValue, Domain, Errno, SysCall};
 use crate::net::tcp::state::TcpState;
 use crate::net::trace::Cause;
 use crate::net::{CallId, Fd, HostId, Ipv4Addr, TraceEvent, TraceKind};
-use crate::script::ast::{CallSpec, CallStmt, FdRef, ResultExpect, Script, StmtKind};
+use crate::script::ast::{CallSpec, CallStmt, FdRef, ResultExpect, Script, StmtKind, TcpSetting};
 use crate::script::runner::result_matches;
 use map::AddressMap;
 use real::{Attempt, NoState, RealProcess, RealResult, Resume, SocketSerial, SocketTcp};
@@ -279,6 +280,14 @@ struct HostState {
     pending: Option<Pending>,
 }
 
+/// `option ack immediate`: the run's addresses get a `quickack 1` route.
+fn quickack_route_outcome(route: &mut Option<quickack_route::QuickAckRoute>, block: u8) -> Result<(), String> {
+    if route.is_none() {
+        *route = Some(quickack_route::QuickAckRoute::install(block)?);
+    }
+    Ok(())
+}
+
 /// Runs `script` on real sockets. Refuses it (see [`Refusal`]) before any socket
 /// exists when it cannot run on loopback, or, its sockets closed, when it
 /// passes its wall-clock budget.
@@ -346,6 +355,8 @@ pub fn run_observed(script: &Script, options: &NativeOptions, hooks: &mut RunHoo
         })
         .collect();
     let mut report = NativeReport { mapping: map.describe(), block: claim.block(), ..NativeReport::default() };
+    // `option ack immediate`'s route, held until the run ends.
+    let mut quickack_route = None;
     let deadline = Deadline::after(options.budget);
     let over_budget = |before| Refusal::OverBudget { budget: options.budget, before };
 
@@ -357,6 +368,20 @@ pub fn run_observed(script: &Script, options: &NativeOptions, hooks: &mut RunHoo
         let outcome = match &st.kind {
             StmtKind::Seed { .. } | StmtKind::Host { .. } => NativeOutcome::Setup,
             StmtKind::Link { .. } => NativeOutcome::Skipped("the kernel's loopback has no link to shape".into()),
+            StmtKind::Tcp { setting: TcpSetting::DelayedAck(false) } if loopback_only => {
+                match quickack_route_outcome(&mut quickack_route, claim.block()) {
+                    Ok(()) => NativeOutcome::Setup,
+                    Err(why) => NativeOutcome::Skipped(why),
+                }
+            }
+            StmtKind::Tcp { setting: TcpSetting::DelayedAck(false) } => NativeOutcome::Skipped(
+                "an ACK for every segment needs a quickack route, added only in a loopback-only namespace".into(),
+            ),
+            StmtKind::Tcp { setting: TcpSetting::DelayedAck(true) } => {
+                // Linux's own ACK timing: no quickack route.
+                quickack_route = None;
+                NativeOutcome::Setup
+            }
             StmtKind::Tcp { .. } => NativeOutcome::Skipped("the kernel's TCP settings are left as they are".into()),
             StmtKind::Fault { a, b, one_way, fault } => {
                 let net = |name: &String| index.get(name.as_str()).and_then(|&h| map.host_network(h));

@@ -341,6 +341,7 @@ impl RealProcess {
                     SockOpt::RcvBuf(n) => s.set_recv_buffer_size(n),
                     SockOpt::SndBuf(n) => s.set_send_buffer_size(n),
                     SockOpt::NoDelay(on) => s.set_tcp_nodelay(on),
+                    SockOpt::QuickAck(on) => s.set_tcp_quickack(on),
                     SockOpt::Linger { on, secs } => {
                         s.set_linger(on.then_some(std::time::Duration::from_secs(u64::from(secs))))
                     }

@@ -427,11 +427,17 @@ impl World {
             SockOpt::NoDelay(on) => match &mut sock.kind {
                 SocketKind::Tcp(t) => {
                     t.nagle = Some(!on);
-                    if let Some(tcb) = t.tcb.as_mut() {
-                        tcb.set_nagle(!on);
-                    }
+                    self.tcp_option_takes_effect(sid, |tcb, now, out| tcb.set_nagle(!on, now, out));
                 }
                 // udp_setsockopt hands IPPROTO_TCP to ip_setsockopt: not SOL_IP.
+                SocketKind::Udp(_) => return Err(Errno::ENOPROTOOPT),
+            },
+            // Linux keeps TCP_QUICKACK on an unconnected socket too, but only a
+            // connection has ACKs to send or hold.
+            SockOpt::QuickAck(on) => match &mut sock.kind {
+                SocketKind::Tcp(_) => {
+                    self.tcp_option_takes_effect(sid, |tcb, now, out| tcb.set_quickack(on, now, out));
+                }
                 SocketKind::Udp(_) => return Err(Errno::ENOPROTOOPT),
             },
             SockOpt::Congestion(control) => match &mut sock.kind {

@@ -159,6 +159,9 @@ pub enum SockOpt {
     SndBuf(usize),
     /// `TCP_NODELAY` off turns Nagle's algorithm on
     NoDelay(bool),
+    /// `TCP_QUICKACK`: 1 sends an owed ACK now and leaves pingpong mode, 0
+    /// enters it; not a lasting setting (Linux's receive path changes it again)
+    QuickAck(bool),
     /// `SO_LINGER {on, secs}`; `{1, 0}` makes `close` abort the connection
     /// with RST (see [`SockOpt::aborts_on_close`])
     Linger { on: bool, secs: u32 },
@@ -373,6 +376,7 @@ impl<F, B> Call<F, B> {
                 SockOpt::RcvBuf(n) => format!("setsockopt({f}, SO_RCVBUF, {n})"),
                 SockOpt::SndBuf(n) => format!("setsockopt({f}, SO_SNDBUF, {n})"),
                 SockOpt::NoDelay(on) => format!("setsockopt({f}, TCP_NODELAY, {})", u8::from(*on)),
+                SockOpt::QuickAck(on) => format!("setsockopt({f}, TCP_QUICKACK, {})", u8::from(*on)),
                 SockOpt::Linger { on, secs } => format!("setsockopt({f}, SO_LINGER, {{{}, {secs}}})", u8::from(*on)),
                 SockOpt::Congestion(c) => format!("setsockopt({f}, TCP_CONGESTION, \"{}\")", c.name()),
             },

@@ -40,6 +40,14 @@ pub enum SendReason {
     FastRetransmit,
     /// An acknowledgement.
     Ack,
+    /// An immediate ACK because the receiver is in quick-ACK mode (Linux's
+    /// `tcp_in_quickack_mode`: the first segments of a connection).
+    QuickAck,
+    /// An ACK the delayed-ACK timer sent after holding it `delay_ms`.
+    DelayedAck { delay_ms: u16 },
+    /// New data that also carries an ACK the receiver was holding back (the
+    /// ACK rides on the reply: Linux's pingpong mode).
+    DataWithAck,
     /// A duplicate ACK (out-of-order data arrived).
     DupAck,
     /// The receive window opened again.

@@ -225,6 +225,8 @@ pub enum Wanted {
     Errno,
     TcpSettingWord,
     TcpSetting,
+    /// `ack immediate` or `ack delayed` after `option`.
+    AckOption,
     Count,
     SegmentCount,
     /// At least one segment.
@@ -282,14 +284,14 @@ pub enum Found {
     SeedLater,
 }
 
-const STATEMENTS: &str = "seed, host, link, tcp, expect, run, drop, partition, repair, loss, +TIME";
+const STATEMENTS: &str = "seed, host, link, tcp, option, expect, run, drop, partition, repair, loss, +TIME";
 const LINK_SETTINGS: &str = "latency, jitter, bandwidth, loss, dup, reorder, reorder_delay, mtu, corrupt, truncate";
 const SOCKET_CALLS: &str = "socket, bind, listen, accept, connect, send, recv, sendto, recvfrom, shutdown, close, setsockopt, getsockopt, getsockname, getpeername";
 const SOCK_OPTS: &str = "SO_REUSEADDR, O_NONBLOCK, SO_RCVBUF, SO_SNDBUF, SO_LINGER";
 const COUNTERS: &str = "HOST > HOST, state, sent, lost, duplicated, reordered, delivered, dropped, cwnd, ssthresh";
 const TCP_STATES: &str = "LISTEN, SYN-SENT, SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT, CLOSED";
 const TCP_FLAGS: &str = "[S], [S.], [.], [P.], [F.], [R]";
-const TCP_SETTINGS: &str = "syn_retries, syn_linear_timeouts, synack_retries, data_retries, rto_initial, rto_min, rto_max, msl, fin_timeout, initial_cwnd, delayed_ack, delayed_ack_time, nagle, send_buffer, recv_buffer, window_scaling";
+const TCP_SETTINGS: &str = "syn_retries, syn_linear_timeouts, synack_retries, data_retries, rto_initial, rto_min, rto_max, msl, fin_timeout, initial_cwnd, delayed_ack_time, nagle, send_buffer, recv_buffer, window_scaling";
 const ESCAPES: &str = "\\n \\r \\t \\0 \\\\ \\\" \\xHH";
 
 /// Bytes as `\xHH` escapes, as the script's strings write them: `\xc3\x28`.
@@ -489,12 +491,12 @@ impl Bilingual for Wanted {
             Wanted::BufferSize => ("a buffer size".into(), "버퍼 크기".into()),
             Wanted::ShutdownHow => ("rd, wr or rdwr".into(), "rd, wr 또는 rdwr".into()),
             Wanted::SockOptWord => (
-                format!("an option ({SOCK_OPTS}, TCP_NODELAY, TCP_CONGESTION)"),
-                format!("옵션 ({SOCK_OPTS}, TCP_NODELAY, TCP_CONGESTION)"),
+                format!("an option ({SOCK_OPTS}, TCP_NODELAY, TCP_QUICKACK, TCP_CONGESTION)"),
+                format!("옵션 ({SOCK_OPTS}, TCP_NODELAY, TCP_QUICKACK, TCP_CONGESTION)"),
             ),
             Wanted::SockOpt => (
-                format!("{SOCK_OPTS}, TCP_NODELAY or TCP_CONGESTION"),
-                format!("{SOCK_OPTS}, TCP_NODELAY 또는 TCP_CONGESTION"),
+                format!("{SOCK_OPTS}, TCP_NODELAY, TCP_QUICKACK or TCP_CONGESTION"),
+                format!("{SOCK_OPTS}, TCP_NODELAY, TCP_QUICKACK 또는 TCP_CONGESTION"),
             ),
             Wanted::CongestionControl => ("\"reno\" or \"cubic\"".into(), "\"reno\" 또는 \"cubic\"".into()),
             Wanted::FdCall { name } => (
@@ -543,6 +545,7 @@ impl Bilingual for Wanted {
             Wanted::Errno => (format!("an errno ({})", errno_names()), format!("errno ({})", errno_names())),
             Wanted::TcpSettingWord => ("a TCP setting like syn_retries".into(), "syn_retries 같은 TCP 설정".into()),
             Wanted::TcpSetting => (format!("a TCP setting ({TCP_SETTINGS})"), format!("TCP 설정 ({TCP_SETTINGS})")),
+            Wanted::AckOption => ("ack immediate or ack delayed".into(), "ack immediate 또는 ack delayed".into()),
             Wanted::Count => ("a count".into(), "횟수".into()),
             Wanted::SegmentCount => ("a segment count".into(), "세그먼트 수".into()),
             Wanted::OneSegment => ("at least 1 segment".into(), "1 이상의 세그먼트 수".into()),
@@ -711,6 +714,7 @@ pub(crate) mod tests {
             Errno,
             TcpSettingWord,
             TcpSetting,
+            AckOption,
             Count,
             SegmentCount,
             OneSegment,
@@ -850,6 +854,7 @@ pub(crate) mod tests {
             "SO_RCVBUF",
             "SO_SNDBUF",
             "TCP_NODELAY",
+            "TCP_QUICKACK",
             "TCP_CONGESTION",
             "reno",
             "cubic",
@@ -886,8 +891,10 @@ pub(crate) mod tests {
             "msl",
             "fin_timeout",
             "initial_cwnd",
-            "delayed_ack",
             "delayed_ack_time",
+            "option",
+            "immediate",
+            "delayed",
             "nagle",
             "send_buffer",
             "recv_buffer",
@@ -933,7 +940,7 @@ pub(crate) mod tests {
         let e = ScriptError::expected(2, 1, Wanted::StatementKeyword, Found::Token("bogus".into()));
         assert_eq!(
             e.to_string(),
-            "2:1: expected a statement (seed, host, link, tcp, expect, run, drop, partition, repair, loss, +TIME or HOST: call), found 'bogus'"
+            "2:1: expected a statement (seed, host, link, tcp, option, expect, run, drop, partition, repair, loss, +TIME or HOST: call), found 'bogus'"
         );
         assert_eq!(e.message, e.kind.to_string());
         assert_eq!(ScriptError::new(1, 1, ScriptErrorKind::TooManyLinks).message, "too many links: the limit is 10000");

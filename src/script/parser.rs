@@ -12,11 +12,12 @@ use crate::net::tcp::TcpConfig;
 use crate::net::{Domain, Errno, Ipv4Addr, MsgFlags, Protocol, Shutdown, SockOpt, SocketAddrV4};
 use std::collections::{HashMap, HashSet};
 
-pub(crate) const KEYWORDS: [&str; 14] = [
+pub(crate) const KEYWORDS: [&str; 15] = [
     "seed",
     "host",
     "link",
     "tcp",
+    "option",
     "expect",
     "run",
     "drop",
@@ -412,6 +413,23 @@ impl State {
                 self.tcp = tcp;
                 StmtKind::Tcp { setting }
             }
+            "option" => {
+                // `option ack immediate|delayed`: the one switch between
+                // Linux's ACK timing and an ACK for every segment.
+                if !p.eat_word("ack") {
+                    return Err(p.err(Wanted::AckOption));
+                }
+                let col = p.col();
+                let setting = if p.eat_word("immediate") {
+                    TcpSetting::DelayedAck(false)
+                } else if p.eat_word("delayed") {
+                    TcpSetting::DelayedAck(true)
+                } else {
+                    return Err(p.wrong(col, Wanted::AckOption, p.found()));
+                };
+                setting.apply(&mut self.tcp);
+                StmtKind::Tcp { setting }
+            }
             "run" => StmtKind::Run,
             "expect" => self.expect(p)?,
             "drop" => {
@@ -741,6 +759,7 @@ impl State {
                     "SO_REUSEADDR" => SockOpt::ReuseAddr(p.onoff()?),
                     "O_NONBLOCK" => SockOpt::NonBlocking(p.onoff()?),
                     "TCP_NODELAY" => SockOpt::NoDelay(p.onoff()?),
+                    "TCP_QUICKACK" => SockOpt::QuickAck(p.onoff()?),
                     "SO_RCVBUF" => SockOpt::RcvBuf(p.int::<u64>(Wanted::BufferSize, MAX_PAYLOAD as u64)? as usize),
                     "SO_SNDBUF" => SockOpt::SndBuf(p.int::<u64>(Wanted::BufferSize, MAX_PAYLOAD as u64)? as usize),
                     "SO_LINGER" => linger(p)?,
@@ -1035,7 +1054,6 @@ fn tcp_setting(p: &mut P) -> R<TcpSetting> {
             }
             TcpSetting::InitialCwnd(n)
         }
-        "delayed_ack" => TcpSetting::DelayedAck(p.onoff()?),
         "delayed_ack_time" => TcpSetting::DelayedAckTime(positive(p)?),
         "nagle" => TcpSetting::Nagle(p.onoff()?),
         "send_buffer" | "recv_buffer" => {

@@ -53,6 +53,9 @@ fn reason_note(r: SendReason) -> &'static str {
         SendReason::DupAck => "  (duplicate ACK)",
         SendReason::WindowUpdate => "  (window update)",
         SendReason::ZeroWindowProbe => "  (zero-window probe)",
+        SendReason::QuickAck => "  (quick ACK: connection start)",
+        SendReason::DelayedAck { .. } => "  (delayed ACK: its timer ran out)",
+        SendReason::DataWithAck => "  (the ACK rides on this data)",
         _ => "",
     }
 }

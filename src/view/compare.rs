@@ -88,6 +88,9 @@ fn reason_words(reason: SendReason) -> (&'static str, &'static str) {
         SendReason::Retransmit => ("a retransmission", "재전송"),
         SendReason::FastRetransmit => ("a fast retransmission", "빠른 재전송"),
         SendReason::Ack => ("an ACK", "ACK"),
+        SendReason::QuickAck => ("a quick ACK", "빠른 ACK"),
+        SendReason::DelayedAck { .. } => ("a delayed ACK", "지연 ACK"),
+        SendReason::DataWithAck => ("data carrying an ACK", "ACK를 실은 데이터"),
         SendReason::DupAck => ("a duplicate ACK", "중복 ACK"),
         SendReason::WindowUpdate => ("a window update", "윈도 갱신"),
         SendReason::ZeroWindowProbe => ("a zero-window probe", "제로 윈도 탐사"),
@@ -204,13 +207,13 @@ impl Comparison {
 /// What makes two packets of the two runs the same packet: who sent it to whom
 /// and why, its ports, and its flags, relative seq and ack and length (ids and
 /// absolute numbers may shift once the runs part).
-fn signature(p: &PacketInfo) -> (u32, Option<u32>, u8, u16, u16, String) {
+fn signature(p: &PacketInfo) -> (u32, Option<u32>, std::mem::Discriminant<SendReason>, u16, u16, String) {
     let (sp, dp) = match &p.packet.body {
         Body::Tcp(s) => (s.src_port, s.dst_port),
         Body::Udp(d) => (d.src_port, d.dst_port),
         Body::PortUnreachable(q) => (q.dst_port, q.src_port),
     };
-    (p.from.0, p.to.map(|h| h.0), p.reason as u8, sp, dp, p.label(Numbering::Relative))
+    (p.from.0, p.to.map(|h| h.0), std::mem::discriminant(&p.reason), sp, dp, p.label(Numbering::Relative))
 }
 
 /// Pairs each packet of `a` with the same packet of `b` (the k-th of a

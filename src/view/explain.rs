@@ -103,6 +103,18 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
             "acknowledges: \"I have every byte before this number\"",
             "확인 응답을 보냅니다: \"이 번호 앞의 바이트는 모두 받았습니다\"",
         ),
+        (SendReason::QuickAck, _) => (
+            "acknowledges at once: quick-ACK mode at connection start (Linux ACKs the first segments of a connection immediately, later ones wait)",
+            "바로 확인 응답을 보냅니다: 연결 시작의 빠른 ACK 모드 (리눅스는 연결의 처음 세그먼트들에 곧바로 ACK하고, 그 뒤로는 기다립니다)",
+        ),
+        (SendReason::DelayedAck { .. }, _) => (
+            "nothing came to ride on, so the timer sends it alone",
+            "실어 보낼 것이 오지 않아 타이머가 ACK만 따로 보냅니다",
+        ),
+        (SendReason::DataWithAck, _) => (
+            "sends data, and the ACK rides on the reply (pingpong): the ACK it held back goes in the same segment",
+            "데이터를 보내고, ACK가 응답에 실려 갑니다 (핑퐁): 미뤄 두었던 ACK가 같은 세그먼트에 담깁니다",
+        ),
         (SendReason::DupAck, _) => (
             "got data out of order and repeats its last ACK (Dup ACK): the sender learns a gap exists",
             "순서가 어긋난 데이터를 받아 마지막 ACK를 반복합니다 (중복 ACK). 보낸 쪽은 빈틈이 있음을 알게 됩니다",
@@ -130,6 +142,14 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
             "ICMP로 그 UDP 포트에서 듣는 소켓이 없다고 알립니다",
         ),
     };
+    if let SendReason::DelayedAck { delay_ms } = reason {
+        let delay = format_time(u64::from(delay_ms) * 1_000);
+        return pick(
+            lang,
+            format!("{host} → {label}: ACK delayed {delay} (delayed ACK: Linux waits for more data or a reply to ride on); {en}."),
+            format!("{host} → {label}: ACK를 {delay} 늦췄습니다 (지연 ACK: 리눅스는 데이터가 더 오거나 실어 보낼 응답을 기다립니다). {ko}."),
+        );
+    }
     pick(lang, format!("{host} → {label}: it {en}."), format!("{host} → {label}: {ko}."))
 }
 
@@ -448,6 +468,25 @@ mod tests {
 
     fn failing_with(events: &[TraceEvent], want: Errno) -> bool {
         events.iter().any(|e| matches!(e.kind, TraceKind::Return { result: Err(errno), .. } if errno == want))
+    }
+
+    #[test]
+    fn the_delayed_ack_lesson_says_why_each_ack_went_when_it_did() {
+        for lang in Lang::ALL {
+            let lines: Vec<String> = explained("delayed_ack", lang).into_iter().flat_map(|(_, l)| l).collect();
+            let says = |text: &str| lines.iter().any(|l| l.contains(text));
+            let (quick, delayed, rides) = lang.pick((
+                (
+                    "quick-ACK mode at connection start",
+                    "ACK delayed 40 ms (delayed ACK: Linux waits for more data or a reply to ride on)",
+                    "the ACK rides on the reply (pingpong)",
+                ),
+                ("연결 시작의 빠른 ACK 모드", "ACK를 40 ms 늦췄습니다 (지연 ACK", "ACK가 응답에 실려 갑니다 (핑퐁)"),
+            ));
+            assert!(says(quick), "{lines:#?}");
+            assert!(says(delayed), "{lines:#?}");
+            assert!(says(rides), "{lines:#?}");
+        }
     }
 
     #[test]

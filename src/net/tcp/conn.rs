@@ -7,6 +7,7 @@
 //! current time and write what must happen into a [`TcpOut`].
 
 use super::congestion::{AckAction, Congestion, CongestionControl, NewAck};
+use super::delack::{AckDecision, AckMachine, RcvLink, ReceiveView};
 use super::recv_queue::RecvQueue;
 use super::rtt::{RttEstimator, MIN_RTO_US};
 use super::segment::{SeqNumber, TcpFlags, TcpSegment};
@@ -131,8 +132,13 @@ pub struct Tcb {
     pub orphaned: bool,
     /// The application shut down reading.
     pub read_shutdown: bool,
+    /// An ACK that must go at once, and why.
     ack_pending: Option<SendReason>,
-    unacked_segments: u32,
+    /// When the ACK of received data goes: quick, delayed or riding on data.
+    delack: AckMachine,
+    /// End of the last sub-MSS segment sent (Linux's `snd_sml`, for Minshall's
+    /// Nagle check).
+    snd_sml: SeqNumber,
     /// A pending error the application has not yet been told.
     pub error: Option<Errno>,
 }
@@ -181,7 +187,8 @@ impl Tcb {
             orphaned: false,
             read_shutdown: false,
             ack_pending: None,
-            unacked_segments: 0,
+            delack: AckMachine::new(!cfg.delayed_ack, cfg.delayed_ack_us),
+            snd_sml: iss,
             error: None,
         }
     }
@@ -311,8 +318,26 @@ impl Tcb {
         }
     }
 
-    pub fn set_nagle(&mut self, on: bool) {
+    /// `TCP_NODELAY`: turning Nagle off sends what it held back at once
+    /// (do_tcp_setsockopt → tcp_push_pending_frames).
+    pub fn set_nagle(&mut self, on: bool, now: u64, out: &mut TcpOut) {
         self.cfg.nagle = on;
+        if !on {
+            self.output(now, out);
+        }
+    }
+
+    /// `TCP_QUICKACK` (`__tcp_sock_set_quickack`): 1 leaves pingpong mode and
+    /// sends an owed ACK if the read rule (`tcp_cleanup_rbuf`) allows it; 0
+    /// enters pingpong mode, so ACKs wait for a reply.
+    pub fn set_quickack(&mut self, on: bool, now: u64, out: &mut TcpOut) {
+        let established = matches!(self.state, TcpState::Established | TcpState::CloseWait);
+        self.delack.set_quickack(on, established);
+        let buffer_empty = self.recv_buf.is_empty() && !self.recv_buf.has_out_of_order();
+        if on && established && self.delack.time_to_ack_on_read(self.rcv_nxt, 1, buffer_empty) {
+            self.ack_pending = Some(SendReason::Ack);
+            self.output(now, out);
+        }
     }
 
     /// `setsockopt(TCP_CONGESTION)` on a connection: the new algorithm starts now.
@@ -336,7 +361,12 @@ impl Tcb {
     pub fn read(&mut self, max: usize, now: u64, out: &mut TcpOut) -> Arc<[u8]> {
         let data = self.recv_buf.take(max);
         let n = data.len();
-        if n > 0 && self.state.is_synchronized() && !self.fin_received {
+        let buffer_empty = self.recv_buf.is_empty() && !self.recv_buf.has_out_of_order();
+        if self.state.is_synchronized() && self.delack.time_to_ack_on_read(self.rcv_nxt, n, buffer_empty) {
+            // __tcp_cleanup_rbuf: the read sends the ACK the receive path held.
+            self.ack_pending = Some(SendReason::Ack);
+            self.output(now, out);
+        } else if n > 0 && self.state.is_synchronized() && !self.fin_received {
             let window = self.receive_window();
             let threshold = self.snd_mss.min(self.recv_cap as u32 / 2).max(1);
             if self.rcv_wnd_adv < threshold && window >= threshold {
@@ -408,8 +438,35 @@ impl Tcb {
         }
         if self.state != TcpState::Closed {
             self.output(now, out);
+            self.ack_snd_check(now, out);
         }
         out.congestion_changed |= cwnd_before != (self.cc.cwnd(), self.cc.ssthresh());
+    }
+
+    /// `tcp_ack_snd_check`, after a segment's data was taken and our own data
+    /// had its chance to carry the ACK: send it now or arm the delayed-ACK timer.
+    fn ack_snd_check(&mut self, now: u64, out: &mut TcpOut) {
+        let view = ReceiveView {
+            rcv_nxt: self.rcv_nxt,
+            window_now: self.receive_window() >> self.rcv_wscale_in_use() << self.rcv_wscale_in_use(),
+            window_advertised: self.rcv_wnd_adv,
+            all_read: self.recv_buf.is_empty(),
+            out_of_order: self.recv_buf.has_out_of_order(),
+            srtt_us: self.rtt.srtt_us(),
+        };
+        match self.delack.ack_snd_check(view, now) {
+            AckDecision::Nothing => {}
+            AckDecision::Now { quick } => {
+                self.ack_pending = Some(if quick { SendReason::QuickAck } else { SendReason::Ack });
+                self.output(now, out);
+            }
+            AckDecision::Delay { deadline } => self.timers.set(TimerKind::DelayedAck, deadline),
+        }
+    }
+
+    /// What the receive-MSS and quick-ACK rules read from this connection.
+    fn rcv_link(&self) -> RcvLink {
+        RcvLink { advmss: self.our_mss, snd_mss: self.snd_mss, rcv_wnd: self.rcv_wnd_adv, rto_us: self.rtt.rto() }
     }
 
     fn on_segment_syn_sent(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) {
@@ -679,21 +736,24 @@ impl Tcb {
         let end = seg.payload.len().min(skip + room);
         let data = &seg.payload[skip..end];
         if data.is_empty() {
+            // tcp_data_queue's out_of_window: a duplicate (or data past the
+            // window) means the sender may be confused; ACK at once and
+            // keep ACKing quickly for a while.
+            self.delack.enter_quickack_mode(self.rcv_wnd_adv);
             self.ack_pending = Some(SendReason::Ack);
             return;
         }
         if start == self.rcv_nxt_off {
+            let had_hole = self.recv_buf.has_out_of_order();
             self.recv_buf.push(seg.payload.clone(), skip, end);
             self.advance_rcv(data.len() as u64);
             let joined = self.recv_buf.drain_out_of_order(self.rcv_nxt_off, self.recv_cap);
             self.advance_rcv(joined);
-            self.unacked_segments += 1;
-            if self.cfg.delayed_ack && !self.recv_buf.has_out_of_order() && self.unacked_segments < 2 {
-                if !self.timers.is_running(TimerKind::DelayedAck) {
-                    self.timers.set(TimerKind::DelayedAck, now + self.cfg.delayed_ack_us);
-                }
-            } else {
-                self.ack_pending = Some(SendReason::Ack);
+            let link = self.rcv_link();
+            self.delack.on_data_received(data.len() as u32, seg.flags.psh(), link, now);
+            if had_hole && !self.recv_buf.has_out_of_order() {
+                // tcp_data_queue: the gap is filled (RFC 5681 §4.2), ACK now.
+                self.delack.ack_now();
             }
         } else {
             self.recv_buf.insert_out_of_order(start, data);
@@ -712,16 +772,24 @@ impl Tcb {
         self.rcv_nxt_off += 1;
         self.fin_received = true;
         self.ooo_fin = None;
-        self.ack_pending = Some(SendReason::Ack);
-        self.timers.stop(TimerKind::DelayedAck);
         match self.state {
-            TcpState::SynReceived | TcpState::Established => self.set_state(TcpState::CloseWait, out),
-            TcpState::FinWait1 => self.set_state(TcpState::Closing, out),
+            TcpState::SynReceived | TcpState::Established => {
+                // tcp_fin: the ACK of the FIN is owed like a data ACK, in
+                // pingpong mode, so it can ride on our own FIN.
+                self.delack.schedule();
+                self.delack.enter_pingpong_mode();
+                self.set_state(TcpState::CloseWait, out);
+            }
+            TcpState::FinWait1 => {
+                self.ack_pending = Some(SendReason::Ack);
+                self.set_state(TcpState::Closing, out);
+            }
             TcpState::FinWait2 => {
+                self.ack_pending = Some(SendReason::Ack);
                 self.timers.stop(TimerKind::FinWait2);
                 self.enter_time_wait(now, out);
             }
-            _ => {}
+            _ => self.ack_pending = Some(SendReason::Ack),
         }
     }
 
@@ -744,8 +812,12 @@ impl Tcb {
                 self.output(now, out);
             }
             TimerKind::DelayedAck => {
-                self.ack_pending = Some(SendReason::Ack);
-                self.output(now, out);
+                if let Some(delay_us) = self.delack.on_timer(now, self.rtt.rto()) {
+                    // Whole milliseconds keep the trace event as small as before.
+                    let delay_ms = u16::try_from(delay_us / 1_000).unwrap_or(u16::MAX);
+                    self.ack_pending = Some(SendReason::DelayedAck { delay_ms });
+                    self.output(now, out);
+                }
             }
             TimerKind::TimeWait | TimerKind::FinWait2 => {
                 self.timers.stop_all();
@@ -847,14 +919,10 @@ impl Tcb {
         }
         if out.segments.len() > sent_before {
             self.ack_pending = None;
-            self.unacked_segments = 0;
-            self.timers.stop(TimerKind::DelayedAck);
         } else if let Some(reason) = self.ack_pending.take() {
             if self.state.is_synchronized() || self.state == TcpState::SynReceived {
                 let ack = self.segment(self.acceptable_seq(), TcpFlags::ACK, empty_payload());
                 out.segments.push((ack, reason));
-                self.unacked_segments = 0;
-                self.timers.stop(TimerKind::DelayedAck);
             }
         }
     }
@@ -874,10 +942,11 @@ impl Tcb {
                 len = 0;
             }
         }
-        if len > 0 && self.cfg.nagle && len < self.snd_mss as usize && in_flight > 0 {
+        let retransmission = self.snd_nxt < self.snd_max;
+        let fin_now = len == unsent && self.fin_seq == Some(self.snd_nxt + len as u32);
+        if len > 0 && len == unsent && !fin_now && !retransmission && self.nagle_holds(len) {
             len = 0;
         }
-        let fin_now = len == unsent && self.fin_seq == Some(self.snd_nxt + len as u32);
         if len == 0 && !fin_now {
             return false;
         }
@@ -889,7 +958,7 @@ impl Tcb {
         if fin_now {
             flags = flags | TcpFlags::FIN;
         }
-        let retransmission = self.snd_nxt < self.snd_max;
+        let ack_rides = self.delack.scheduled();
         let seg = self.segment(self.snd_nxt, flags, payload);
         let seg_len = seg.seq_len();
         let why = if retransmission {
@@ -900,12 +969,21 @@ impl Tcb {
             }
         } else if len == 0 {
             SendReason::Fin
+        } else if ack_rides {
+            SendReason::DataWithAck
         } else {
             SendReason::Data
         };
         if !retransmission {
             self.rtt.on_send(self.snd_nxt + seg_len, now);
             self.cc.on_send(self.snd_nxt + seg_len, now);
+            if len > 0 {
+                self.delack.on_data_sent(now);
+                if len < self.snd_mss as usize {
+                    // tcp_minshall_update.
+                    self.snd_sml = self.snd_nxt + seg_len;
+                }
+            }
         }
         self.snd_nxt += seg_len;
         if self.snd_nxt > self.snd_max {
@@ -916,6 +994,16 @@ impl Tcb {
             self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
         }
         !fin_now
+    }
+
+    /// Linux's `tcp_nagle_check` for the last, sub-MSS piece of the queue:
+    /// with Nagle on, it waits while a small segment sent earlier is still
+    /// unacknowledged (Minshall's variant, `tcp_minshall_check`), so full-sized
+    /// segments in flight do not hold it. A piece carrying the FIN never waits
+    /// (`tcp_nagle_test`).
+    fn nagle_holds(&self, len: usize) -> bool {
+        let small_in_flight = self.snd_sml > self.snd_una && self.snd_sml <= self.snd_nxt;
+        self.cfg.nagle && len < self.snd_mss as usize && self.snd_nxt != self.snd_una && small_in_flight
     }
 
     /// Retransmits the first unacknowledged segment.
@@ -1047,6 +1135,10 @@ impl Tcb {
         let scaled = (w >> self.rcv_wscale_in_use()).min(u32::from(u16::MAX));
         self.rcv_wnd_adv = scaled << self.rcv_wscale_in_use();
         let window = scaled as u16;
+        if with_ack {
+            self.delack.on_ack_sent(self.rcv_nxt);
+            self.timers.stop(TimerKind::DelayedAck);
+        }
         TcpSegment {
             src_port: self.local.port(),
             dst_port: self.remote.port(),
@@ -1436,7 +1528,187 @@ mod tests {
             let len = if i == 4 { 96 } else { 1000 };
             rx.on_segment(&seg(IRS + 1 + 1000 * i, ISS + 1, TcpFlags::ACK, 8192, &vec![0u8; len]), 0, &mut out);
         }
+        // Three quick ACKs (4096 / (2 × 536)); the last two segments shrink
+        // the window, so their ACK waits for a read or the timer.
+        assert!(out.segments.is_empty());
+        rx.on_timer(TimerKind::DelayedAck, 40_000, &mut out);
         assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4097, 0, 0)]);
+    }
+
+    /// `established()` after its three quick ACKs (4096 / (2 × 536)) went to
+    /// three one-byte segments the application read: `rcv_nxt` is IRS + 4.
+    fn past_quick_acks() -> Tcb {
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        for i in 0..3u32 {
+            out.clear();
+            let now = 20_000 + u64::from(i) * 1_000;
+            tcb.on_segment(&seg(IRS + 1 + i, ISS + 1, TcpFlags::ACK | TcpFlags::PSH, 8192, b"q"), now, &mut out);
+            assert_eq!(out.segments[0].1, SendReason::QuickAck, "quick ACK {i}");
+            tcb.read(100, now, &mut out);
+        }
+        tcb
+    }
+
+    #[test]
+    fn the_first_segments_get_quick_acks_then_an_ack_waits_forty_ms() {
+        let mut tcb = past_quick_acks();
+        let mut out = TcpOut::default();
+        tcb.on_segment(&seg(IRS + 4, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 23_000, &mut out);
+        assert!(out.segments.is_empty(), "the fourth segment's ACK waits");
+        assert_eq!(tcb.timers.get(TimerKind::DelayedAck), Some(63_000));
+        tcb.on_timer(TimerKind::DelayedAck, 63_000, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1004, 3096, 0)]);
+        assert_eq!(out.segments[0].1, SendReason::DelayedAck { delay_ms: 40 });
+    }
+
+    #[test]
+    fn a_second_full_segment_is_acked_at_once_when_the_window_keeps_its_edge() {
+        // 100 000 bytes of buffer without window scaling: the advertised
+        // window stays at 65 535, so the right edge does not move back.
+        let cfg = TcpConfig { window_scaling: false, recv_buffer: 100_000, ..TcpConfig::default() };
+        let mut out = TcpOut::default();
+        let mut syn = seg(IRS, 0, TcpFlags::SYN, 8192, &[]);
+        syn.mss = Some(1000);
+        let mut tcb = Tcb::accept_syn(&cfg, (LOCAL, REMOTE), &syn, ISS, 1460, 0, &mut out);
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, &[]), 10_000, &mut out);
+        let mut next = IRS + 1;
+        // 65 535 / (2 × 536) = 61 quick ACKs, at most 16.
+        for _ in 0..16 {
+            out.clear();
+            tcb.on_segment(&seg(next, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 20_000, &mut out);
+            assert_eq!(out.segments[0].1, SendReason::QuickAck);
+            next += 1000;
+        }
+        out.clear();
+        tcb.on_segment(&seg(next, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 21_000, &mut out);
+        assert!(out.segments.is_empty(), "one segment waits");
+        tcb.on_segment(&seg(next + 1000, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 22_000, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, next + 2000, 65_535, 0)]);
+        assert_eq!(out.segments[0].1, SendReason::Ack);
+        assert_eq!(tcb.timers.get(TimerKind::DelayedAck), None);
+    }
+
+    #[test]
+    fn a_second_full_segment_into_a_shrinking_window_is_acked_when_the_application_reads() {
+        let mut tcb = past_quick_acks();
+        let mut out = TcpOut::default();
+        tcb.on_segment(&seg(IRS + 4, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 23_000, &mut out);
+        tcb.on_segment(&seg(IRS + 1004, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 24_000, &mut out);
+        assert!(out.segments.is_empty(), "the window would shrink: the read will ACK");
+        assert_eq!(tcb.read(4096, 24_000, &mut out).len(), 2000);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 2004, 4096, 0)]);
+    }
+
+    #[test]
+    fn out_of_order_data_is_acked_at_once_and_so_is_the_segment_filling_the_hole() {
+        let mut tcb = past_quick_acks();
+        let mut out = TcpOut::default();
+        tcb.on_segment(&seg(IRS + 7, ISS + 1, TcpFlags::ACK, 8192, b"def"), 23_000, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4, 4096, 0)]);
+        assert_eq!(out.segments[0].1, SendReason::DupAck);
+        out.clear();
+        tcb.on_segment(&seg(IRS + 4, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 24_000, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 10, 4090, 0)]);
+        assert_eq!(out.segments[0].1, SendReason::Ack);
+    }
+
+    #[test]
+    fn a_reply_within_ato_carries_the_ack_and_no_pure_ack_is_sent() {
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        // The first request: a quick ACK, then the reply. Answering within
+        // ato makes the connection interactive (pingpong).
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK | TcpFlags::PSH, 8192, b"req1"), 20_000, &mut out);
+        assert_eq!(out.segments[0].1, SendReason::QuickAck);
+        tcb.read(100, 20_000, &mut out);
+        out.clear();
+        tcb.write(&Arc::from(&b"rep1"[..]), 0, 21_000, &mut out);
+        assert_eq!(out.segments[0].1, SendReason::Data);
+        out.clear();
+        // The second request, acknowledging the reply: its ACK waits for the
+        // reply, the read does not send it (pingpong), and the reply carries it.
+        tcb.on_segment(&seg(IRS + 5, ISS + 5, TcpFlags::ACK | TcpFlags::PSH, 8192, b"req2"), 30_000, &mut out);
+        assert!(out.segments.is_empty());
+        assert_eq!(tcb.timers.get(TimerKind::DelayedAck), Some(70_000));
+        tcb.read(100, 30_000, &mut out);
+        assert!(out.segments.is_empty());
+        tcb.write(&Arc::from(&b"rep2"[..]), 0, 31_000, &mut out);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 5, IRS + 9, 4096, 4)]);
+        assert_eq!(out.segments[0].1, SendReason::DataWithAck);
+        assert_eq!(tcb.timers.get(TimerKind::DelayedAck), None);
+    }
+
+    #[test]
+    fn tcp_quickack_sends_the_ack_a_pingpong_connection_held() {
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK | TcpFlags::PSH, 8192, b"req1"), 20_000, &mut out);
+        tcb.read(100, 20_000, &mut out);
+        tcb.write(&Arc::from(&b"rep1"[..]), 0, 21_000, &mut out);
+        out.clear();
+        tcb.on_segment(&seg(IRS + 5, ISS + 5, TcpFlags::ACK | TcpFlags::PSH, 8192, b"req2"), 30_000, &mut out);
+        tcb.read(100, 30_000, &mut out);
+        assert!(out.segments.is_empty());
+        tcb.set_quickack(true, 30_000, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 5, IRS + 9, 4096, 0)]);
+        // Not lasting: the next segment's ACK... goes at once only while
+        // quick ACKs are left; TCP_QUICKACK 0 makes the connection wait again.
+        out.clear();
+        tcb.set_quickack(false, 30_000, &mut out);
+        tcb.on_segment(&seg(IRS + 9, ISS + 5, TcpFlags::ACK | TcpFlags::PSH, 8192, b"req3"), 40_000, &mut out);
+        assert!(out.segments.is_empty());
+    }
+
+    #[test]
+    fn nagle_holds_a_small_write_behind_a_small_unacked_one_and_sends_it_on_the_ack() {
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(&b"a"[..]), 0, 20_000, &mut out);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 4096, 1)]);
+        out.clear();
+        tcb.write(&Arc::from(&b"b"[..]), 0, 20_000, &mut out);
+        assert!(out.segments.is_empty(), "Nagle: a small segment is unacknowledged");
+        tcb.on_segment(&seg(IRS + 1, ISS + 2, TcpFlags::ACK, 8192, &[]), 30_000, &mut out);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 2, IRS + 1, 4096, 1)]);
+    }
+
+    #[test]
+    fn nagle_lets_a_small_write_go_behind_full_sized_segments_minshall() {
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(&[0u8; 1000][..]), 0, 20_000, &mut out);
+        tcb.write(&Arc::from(&b"b"[..]), 0, 20_000, &mut out);
+        assert_eq!(
+            replies(&out),
+            vec![("P.".into(), ISS + 1, IRS + 1, 4096, 1000), ("P.".into(), ISS + 1001, IRS + 1, 4096, 1)]
+        );
+    }
+
+    #[test]
+    fn tcp_nodelay_sends_what_nagle_held() {
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(&b"a"[..]), 0, 20_000, &mut out);
+        tcb.write(&Arc::from(&b"b"[..]), 0, 20_000, &mut out);
+        out.clear();
+        tcb.set_nagle(false, 21_000, &mut out);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 2, IRS + 1, 4096, 1)]);
+    }
+
+    #[test]
+    fn ack_immediate_acks_every_segment() {
+        let cfg = TcpConfig { delayed_ack: false, ..cfg() };
+        let mut out = TcpOut::default();
+        let syn = seg(IRS, 0, TcpFlags::SYN, 8192, &[]);
+        let mut tcb = Tcb::accept_syn(&cfg, (LOCAL, REMOTE), &syn, ISS, 1460, 0, &mut out);
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, &[]), 10_000, &mut out);
+        for i in 0..6u32 {
+            out.clear();
+            tcb.on_segment(&seg(IRS + 1 + i, ISS + 1, TcpFlags::ACK, 8192, b"x"), 20_000, &mut out);
+            assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 2 + i, 4095 - i as u16, 0)]);
+            assert_eq!(out.segments[0].1, SendReason::Ack);
+        }
     }
 
     #[test]
@@ -1458,8 +1730,10 @@ mod tests {
         let mut out = TcpOut::default();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::FIN | TcpFlags::ACK, 8192, &[]), 0, &mut out);
         assert_eq!(tcb.state, TcpState::CloseWait);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 2, 4096, 0)]);
-        out.clear();
+        // tcp_fin enters pingpong mode: the FIN's ACK waits, and our own FIN,
+        // sent before the timer, carries it.
+        assert!(out.segments.is_empty());
+        assert_eq!(tcb.timers.get(TimerKind::DelayedAck), Some(40_000));
         tcb.close_write(0, &mut out);
         assert_eq!(tcb.state, TcpState::LastAck);
         assert_eq!(replies(&out), vec![("F.".into(), ISS + 1, IRS + 2, 4096, 0)]);

@@ -4,6 +4,7 @@
 pub mod congestion;
 pub mod conn;
 pub mod cubic;
+pub mod delack;
 pub mod recv_queue;
 pub mod rtt;
 pub mod segment;
@@ -39,9 +40,13 @@ pub struct TcpConfig {
     pub fin_timeout_us: u64,
     /// Initial congestion window in segments (RFC 6928, Linux: 10).
     pub initial_cwnd_segments: u32,
+    /// ACKs as Linux sends them (quick-ACK mode, delayed ACKs, pingpong: see
+    /// delack.rs). Off is the script's `option ack immediate`: every segment
+    /// is acknowledged at once, as a route with `quickack 1` makes Linux do.
     pub delayed_ack: bool,
+    /// The least delayed-ACK timeout (Linux's `TCP_ATO_MIN`, 40 ms).
     pub delayed_ack_us: u64,
-    /// Nagle's algorithm (off by default here so lessons stay easy to follow).
+    /// Nagle's algorithm, on by default as in Linux (`TCP_NODELAY` turns it off).
     pub nagle: bool,
     /// Bytes of data a socket's send buffer holds.
     pub send_buffer: usize,
@@ -98,9 +103,9 @@ impl Default for TcpConfig {
             msl_us: 30_000_000,
             fin_timeout_us: 60_000_000,
             initial_cwnd_segments: 10,
-            delayed_ack: false,
-            delayed_ack_us: 40_000,
-            nagle: false,
+            delayed_ack: true,
+            delayed_ack_us: delack::ATO_MIN_US,
+            nagle: true,
             send_buffer: 65_536,
             recv_buffer: 65_536,
             window_scaling: true,

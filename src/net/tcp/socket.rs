@@ -521,6 +521,18 @@ impl World {
         self.transmit(host, None, packet.dst, packet.src, Body::Tcp(seg.reset_reply()), SendReason::Reset);
     }
 
+    /// A socket option (`TCP_NODELAY`, `TCP_QUICKACK`) applied to the live
+    /// connection, if there is one; what it sends goes out as the call's doing.
+    pub(crate) fn tcp_option_takes_effect(&mut self, sid: SocketId, apply: impl FnOnce(&mut Tcb, u64, &mut TcpOut)) {
+        let now = self.now();
+        let mut out = self.take_scratch();
+        if let Some(tcb) = self.tcb_mut(sid) {
+            apply(tcb, now, &mut out);
+            self.apply_app_tcp_out(sid, &out);
+        }
+        self.return_scratch(out);
+    }
+
     /// Turns a connection's output, made while the world handles `cause`, into
     /// trace events and packets, and keeps the socket tables in step with its state.
     pub(crate) fn apply_tcp_out(&mut self, sid: SocketId, out: &TcpOut, cause: Cause) {
