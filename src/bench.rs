@@ -54,24 +54,34 @@ struct Driver {
     trace: Vec<TraceEvent>,
     trace_events: u64,
     trace_bytes: u64,
+    /// Packets the hosts sent.
+    packets: u64,
     keep_trace: bool,
 }
 
 impl Driver {
     fn new(world: World) -> Driver {
-        Driver { world, trace: Vec::new(), trace_events: 0, trace_bytes: 0, keep_trace: false }
+        Driver { world, trace: Vec::new(), trace_events: 0, trace_bytes: 0, packets: 0, keep_trace: false }
+    }
+
+    /// Counts one traced event: its bytes, and the packet if it is a send.
+    fn count(&mut self, e: &TraceEvent) {
+        self.trace_events += 1;
+        self.trace_bytes += std::mem::size_of::<TraceEvent>() as u64;
+        if let TraceKind::Sent { packet, .. } = &e.kind {
+            self.trace_bytes += packet.payload_len() as u64;
+            self.packets += 1;
+        }
     }
 
     fn absorb(&mut self) {
         let before = self.trace.len();
         self.world.drain_trace_into(&mut self.trace);
-        for e in &self.trace[before..] {
-            self.trace_events += 1;
-            self.trace_bytes += std::mem::size_of::<TraceEvent>() as u64;
-            if let TraceKind::Sent { packet, .. } = &e.kind {
-                self.trace_bytes += packet.payload_len() as u64;
-            }
+        let trace = std::mem::take(&mut self.trace);
+        for e in &trace[before..] {
+            self.count(e);
         }
+        self.trace = trace;
         if !self.keep_trace {
             self.trace.clear();
         }
@@ -97,15 +107,16 @@ impl Driver {
             let ran = self.world.step_event();
             self.world.drain_trace_into(&mut self.trace);
             let mut found = None;
-            for e in &self.trace[before..] {
-                self.trace_events += 1;
-                self.trace_bytes += std::mem::size_of::<TraceEvent>() as u64;
-                match &e.kind {
-                    TraceKind::Sent { packet, .. } => self.trace_bytes += packet.payload_len() as u64,
-                    TraceKind::Return { call, result, .. } if *call == id => found = Some(result.clone().ok()),
-                    _ => {}
+            let trace = std::mem::take(&mut self.trace);
+            for e in &trace[before..] {
+                self.count(e);
+                if let TraceKind::Return { call, result, .. } = &e.kind {
+                    if *call == id {
+                        found = Some(result.clone().ok());
+                    }
                 }
             }
+            self.trace = trace;
             if !self.keep_trace {
                 self.trace.clear();
             }
@@ -178,9 +189,27 @@ fn zero_latency() -> LinkConfig {
     LinkConfig { latency_us: 0, ..LinkConfig::default() }
 }
 
-/// `tcp_echo`: 10,000 messages of 64 bytes, each echoed. Returns messages echoed.
+/// When a receiver acknowledges: as Linux does, or every segment at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Acks {
+    /// Quick ACKs, then delayed ACKs that ride on the echo (the default).
+    Linux,
+    /// `option ack immediate`: a pure ACK for every segment.
+    Immediate,
+}
+
+/// `tcp_echo`: 10,000 messages of 64 bytes, each echoed, ACKed as Linux does.
+/// Returns messages echoed and events run.
 pub fn tcp_echo(messages: usize) -> (u64, u64) {
+    let (echoed, events, _) = tcp_echo_with(messages, Acks::Linux);
+    (echoed, events)
+}
+
+/// `tcp_echo` with the ACKs `acks` says. Returns messages echoed, events run
+/// and packets sent (the handshake included).
+pub fn tcp_echo_with(messages: usize, acks: Acks) -> (u64, u64, u64) {
     let (mut d, server, clients, l) = star(1, zero_latency(), None);
+    d.world.tcp_config_mut().delayed_ack = acks == Acks::Linux;
     let (c, a) = d.connect(clients[0], server, l, None);
     let msg: Arc<[u8]> = Arc::from(&[0x42u8; 64][..]);
     let mut echoed = 0;
@@ -192,7 +221,7 @@ pub fn tcp_echo(messages: usize) -> (u64, u64) {
             echoed += u64::from(back.len() == 64);
         }
     }
-    (echoed, d.world.events_run())
+    (echoed, d.world.events_run(), d.packets)
 }
 
 /// `tcp_bulk*`: `total` bytes in 64 KiB writes. Returns bytes received.
@@ -398,6 +427,17 @@ pub fn run(names: &[String], runs: usize, scale: usize, clock: &dyn Fn() -> f64)
         let (rate, _, ev) = timed(&|| tcp_echo(10_000 / scale));
         figures.push(Figure { name: "tcp_echo".into(), value: rate, unit: "msgs/s" });
         total_events.push(ev);
+        let (rate, _, _) = timed(&|| {
+            let (echoed, events, _) = tcp_echo_with(10_000 / scale, Acks::Immediate);
+            (echoed, events)
+        });
+        figures.push(Figure { name: "tcp_echo_immediate_ack".into(), value: rate, unit: "msgs/s" });
+        for (name, acks) in
+            [("tcp_echo_packets_per_msg", Acks::Linux), ("tcp_echo_immediate_ack_packets_per_msg", Acks::Immediate)]
+        {
+            let (echoed, _, packets) = tcp_echo_with(10_000 / scale, acks);
+            figures.push(Figure { name: name.into(), value: packets as f64 / echoed.max(1) as f64, unit: "packets" });
+        }
     }
     let bulk = (64usize << 20) / scale;
     for (name, link) in [
@@ -482,6 +522,13 @@ mod tests {
     #[test]
     fn workloads_complete_their_work() {
         assert_eq!(tcp_echo(50).0, 50);
+        // Linux's ACKs ride on the echoes: two packets a message once the
+        // quick ACKs are spent, where an ACK for every segment takes four.
+        let (echoed, _, linux) = tcp_echo_with(1000, Acks::Linux);
+        let (_, _, immediate) = tcp_echo_with(1000, Acks::Immediate);
+        assert_eq!(echoed, 1000);
+        assert!(linux < 2 * 1000 + 50, "{linux} packets");
+        assert!(immediate >= 4 * 1000, "{immediate} packets");
         assert_eq!(tcp_bulk(1 << 20, LinkConfig::default()).0, 1 << 20);
         assert_eq!(tcp_bulk(1 << 20, LinkConfig { mtu: 65_535, latency_us: 0, ..LinkConfig::default() }).0, 1 << 20);
         assert_eq!(tcp_bulk(1 << 20, LinkConfig { loss: 0.01, ..LinkConfig::default() }).0, 1 << 20);
