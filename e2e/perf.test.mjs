@@ -154,7 +154,7 @@ test('navigation to the first interactive frame', async () => {
 
 test('one step and one step back on a lesson of over 10,000 events', async () => {
   const { context, page, problems } = await open();
-  const script = pingPongScript(720);
+  const script = pingPongScript(960);
   const loadMs = await runInSandbox(page, script);
   report('e2e_load_10k_events_ms', loadMs, 'ms');
   const events = await page.locator('#position').evaluate((e) => Number(e.dataset.eventsTotal));
