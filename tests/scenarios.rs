@@ -287,3 +287,21 @@ fn so_error_so_linger_and_af_unspec_in_a_script() {
                client: close(d) = 0\nexpect client > server [R.]\n";
     assert_eq!(failures(fin).len(), 1);
 }
+
+#[test]
+fn a_host_line_turns_timestamps_off_for_that_host_alone() {
+    // With timestamps (both ends offer them, as Linux does) each full segment
+    // carries 1460 - 12 bytes; one host's `tcp_timestamps 0` (its
+    // net.ipv4.tcp_timestamps) leaves them out of the handshake and the
+    // segments carry the whole MSS.
+    let send = "client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
+                client: send(c, 2000 bytes) = 2000\n";
+    assert_eq!(
+        failures(&format!("{send}expect client > server eventually [.] seq 1 len 1448\n")),
+        Vec::<String>::new()
+    );
+    let off = format!("host server tcp_timestamps 0\n{send}expect client > server eventually [.] seq 1 len 1460\n");
+    assert_eq!(failures(&off), Vec::<String>::new());
+    let e = script::parse(&format!("{HEAD}host server tcp_stamps 0\n")).unwrap_err().render("t.sock");
+    assert!(e.contains("a host's TCP setting (tcp_timestamps)"), "{e}");
+}

@@ -12,6 +12,7 @@ use super::segment::{SeqNumber, TcpFlags, TcpSegment};
 use super::send_queue::SendQueue;
 use super::state::TcpState;
 use super::timers::{TimerKind, Timers};
+use super::timestamps::{InitialNumbers, Timestamps};
 use super::TcpConfig;
 use crate::net::addr::SocketAddrV4;
 use crate::net::packet::empty_payload;
@@ -112,6 +113,9 @@ pub struct Tcb {
     /// The window we last advertised, in bytes.
     rcv_wnd_adv: u32,
 
+    /// RFC 7323 timestamps: agreed or not, the clock, the TSval to echo.
+    ts: Timestamps,
+
     // Retransmission timing (RFC 6298).
     rtt: RttEstimator,
     syn_sent_at: Option<u64>,
@@ -137,9 +141,16 @@ pub struct Tcb {
 }
 
 impl Tcb {
-    fn new(cfg: &TcpConfig, local: SocketAddrV4, remote: SocketAddrV4, iss: u32, our_mss: u32, state: TcpState) -> Tcb {
+    fn new(
+        cfg: &TcpConfig,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        initial: InitialNumbers,
+        our_mss: u32,
+        state: TcpState,
+    ) -> Tcb {
         let rcv_wscale = if cfg.window_scaling { window_shift(cfg.recv_buffer) } else { 0 };
-        let iss = SeqNumber(iss);
+        let iss = SeqNumber(initial.iss);
         Tcb {
             state,
             local,
@@ -170,6 +181,7 @@ impl Tcb {
             ooo_fin: None,
             fin_received: false,
             rcv_wnd_adv: 0,
+            ts: Timestamps::new(cfg.timestamps, initial.ts_offset),
             rtt: RttEstimator::new(cfg.rto_initial_us, cfg.rto_min_us, cfg.rto_max_us, iss),
             syn_sent_at: None,
             first_syn_at: None,
@@ -190,12 +202,12 @@ impl Tcb {
         cfg: &TcpConfig,
         local: SocketAddrV4,
         remote: SocketAddrV4,
-        iss: u32,
+        initial: impl Into<InitialNumbers>,
         our_mss: u32,
         now: u64,
         out: &mut TcpOut,
     ) -> Tcb {
-        let mut tcb = Tcb::new(cfg, local, remote, iss, our_mss, TcpState::Closed);
+        let mut tcb = Tcb::new(cfg, local, remote, initial.into(), our_mss, TcpState::Closed);
         tcb.set_state(TcpState::SynSent, out);
         tcb.send_syn(now, false, SendReason::Handshake, out);
         tcb
@@ -206,12 +218,12 @@ impl Tcb {
         cfg: &TcpConfig,
         (local, remote): (SocketAddrV4, SocketAddrV4),
         syn: &TcpSegment,
-        iss: u32,
+        initial: impl Into<InitialNumbers>,
         our_mss: u32,
         now: u64,
         out: &mut TcpOut,
     ) -> Tcb {
-        let mut tcb = Tcb::new(cfg, local, remote, iss, our_mss, TcpState::Listen);
+        let mut tcb = Tcb::new(cfg, local, remote, initial.into(), our_mss, TcpState::Listen);
         tcb.take_syn_options(syn, now);
         tcb.irs = syn.seq_number();
         tcb.rcv_nxt = syn.seq_number() + 1;
@@ -372,7 +384,7 @@ impl Tcb {
     }
 
     /// Abort: send RST (when synchronized) and go to CLOSED.
-    pub fn abort(&mut self, out: &mut TcpOut) {
+    pub fn abort(&mut self, now: u64, out: &mut TcpOut) {
         if matches!(
             self.state,
             TcpState::SynReceived
@@ -381,7 +393,7 @@ impl Tcb {
                 | TcpState::FinWait2
                 | TcpState::CloseWait
         ) {
-            let rst = self.segment(self.acceptable_seq(), TcpFlags::RST | TcpFlags::ACK, empty_payload());
+            let rst = self.segment(self.acceptable_seq(), TcpFlags::RST | TcpFlags::ACK, empty_payload(), now);
             out.segments.push((rst, SendReason::Reset));
         }
         self.timers.stop_all();
@@ -438,7 +450,7 @@ impl Tcb {
             self.snd_wl2 = seg.ack_number();
             self.snd_wnd = u32::from(seg.window);
             self.max_snd_wnd = self.snd_wnd;
-            self.syn_acked(seg.ack_number(), now);
+            self.syn_acked(seg.ack_number(), self.ts.rtt_us(seg, now), now);
             self.set_state(TcpState::Established, out);
             self.ack_pending = Some(SendReason::Ack);
         } else {
@@ -464,7 +476,7 @@ impl Tcb {
             self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
             self.snd_wl1 = seg.seq_number();
             self.snd_wl2 = seg.ack_number();
-            self.syn_acked(seg.ack_number(), now);
+            self.syn_acked(seg.ack_number(), self.ts.rtt_us(seg, now), now);
             self.set_state(TcpState::Established, out);
             return;
         }
@@ -512,13 +524,14 @@ impl Tcb {
         if !f.ack() {
             return;
         }
+        self.ts.on_segment(seg);
         if self.state == TcpState::SynReceived {
             if self.snd_una < seg.ack_number() && seg.ack_number() <= self.snd_max {
                 self.snd_wnd = u32::from(seg.window) << self.snd_wscale;
                 self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
                 self.snd_wl1 = seg.seq_number();
                 self.snd_wl2 = seg.ack_number();
-                self.syn_acked(seg.ack_number(), now);
+                self.syn_acked(seg.ack_number(), self.ts.rtt_us(seg, now), now);
                 self.set_state(TcpState::Established, out);
             } else {
                 // tcp_check_req hands a bad ACK to the listener, which answers
@@ -545,7 +558,8 @@ impl Tcb {
         let window = u32::from(seg.window) << self.snd_wscale;
         let outstanding = self.snd_max != self.snd_una;
         if seg.ack_number() > self.snd_una {
-            self.new_ack(seg.ack_number(), now, out);
+            let tsecr_rtt = self.ts.rtt_us(seg, now);
+            self.new_ack(seg.ack_number(), tsecr_rtt, now, out);
         } else if seg.ack_number() == self.snd_una
             && seg.payload.is_empty()
             && !seg.flags.fin()
@@ -584,7 +598,7 @@ impl Tcb {
         true
     }
 
-    fn new_ack(&mut self, ack: SeqNumber, now: u64, out: &mut TcpOut) {
+    fn new_ack(&mut self, ack: SeqNumber, tsecr_rtt: Option<u64>, now: u64, out: &mut TcpOut) {
         let acked = ack - self.snd_una;
         let mut data_acked = acked as usize;
         if self.fin_seq.is_some_and(|f| ack > f) {
@@ -596,8 +610,8 @@ impl Tcb {
         if self.snd_nxt < self.snd_una {
             self.snd_nxt = self.snd_una;
         }
-        // RTT sample (Karn: the timed segment is forgotten whenever we retransmit).
-        self.rtt.on_ack(ack, self.snd_nxt, now);
+        // RTT sample: from the segments sent once, else from the TSecr (Karn).
+        self.rtt.on_ack(ack, self.snd_nxt, now, tsecr_rtt);
         self.retries = 0;
         let new_ack = NewAck {
             ack,
@@ -773,7 +787,6 @@ impl Tcb {
         if !linear {
             self.rtt.back_off();
         }
-        self.rtt.on_retransmit();
         match self.state {
             TcpState::SynSent => self.send_syn(now, false, SendReason::HandshakeRetransmit, out),
             TcpState::SynReceived => self.send_syn(now, true, SendReason::HandshakeRetransmit, out),
@@ -850,7 +863,7 @@ impl Tcb {
             self.timers.stop(TimerKind::DelayedAck);
         } else if let Some(reason) = self.ack_pending.take() {
             if self.state.is_synchronized() || self.state == TcpState::SynReceived {
-                let ack = self.segment(self.acceptable_seq(), TcpFlags::ACK, empty_payload());
+                let ack = self.segment(self.acceptable_seq(), TcpFlags::ACK, empty_payload(), now);
                 out.segments.push((ack, reason));
                 self.unacked_segments = 0;
                 self.timers.stop(TimerKind::DelayedAck);
@@ -889,7 +902,7 @@ impl Tcb {
             flags = flags | TcpFlags::FIN;
         }
         let retransmission = self.snd_nxt < self.snd_max;
-        let seg = self.segment(self.snd_nxt, flags, payload);
+        let seg = self.segment(self.snd_nxt, flags, payload, now);
         let seg_len = seg.seq_len();
         let why = if retransmission {
             if reason == SendReason::FastRetransmit {
@@ -902,8 +915,8 @@ impl Tcb {
         } else {
             SendReason::Data
         };
+        self.rtt.on_send(self.snd_nxt, self.snd_nxt + seg_len, now, retransmission);
         if !retransmission {
-            self.rtt.on_send(self.snd_nxt + seg_len, now);
             self.cc.on_send(self.snd_nxt + seg_len, now);
         }
         self.snd_nxt += seg_len;
@@ -921,7 +934,6 @@ impl Tcb {
     fn retransmit_first(&mut self, now: u64, reason: SendReason, out: &mut TcpOut) {
         let saved = self.snd_nxt;
         self.snd_nxt = self.snd_una;
-        self.rtt.on_retransmit();
         self.cc.on_retransmit(false);
         // One segment goes whatever cwnd and the peer's window say.
         self.send_one(now, reason, self.snd_mss, out);
@@ -1001,8 +1013,9 @@ impl Tcb {
             let len = room.min(self.snd_mss as usize).min(unsent);
             let offset = (self.snd_nxt - self.snd_una) as usize;
             let payload = self.send_buf.slice(offset, len);
-            let seg = self.segment(self.snd_nxt, TcpFlags::ACK | TcpFlags::PSH, payload);
+            let seg = self.segment(self.snd_nxt, TcpFlags::ACK | TcpFlags::PSH, payload, now);
             let end = self.snd_nxt + len as u32;
+            self.rtt.on_send(self.snd_nxt, end, now, self.snd_nxt < self.snd_max);
             self.snd_nxt = end;
             if end > self.snd_max {
                 self.snd_max = end;
@@ -1012,7 +1025,7 @@ impl Tcb {
             self.persist_backoff = 0;
             return;
         }
-        let probe = self.segment(self.snd_una - 1, TcpFlags::ACK, empty_payload());
+        let probe = self.segment(self.snd_una - 1, TcpFlags::ACK, empty_payload(), now);
         out.segments.push((probe, SendReason::ZeroWindowProbe));
         // Linux stops counting the backoff at tcp_retries2.
         if self.persist_backoff < self.cfg.data_retries {
@@ -1023,8 +1036,9 @@ impl Tcb {
 
     fn send_syn(&mut self, now: u64, with_ack: bool, reason: SendReason, out: &mut TcpOut) {
         let flags = if with_ack { TcpFlags::SYN | TcpFlags::ACK } else { TcpFlags::SYN };
-        let mut seg = self.segment(self.iss, flags, empty_payload());
+        let mut seg = self.segment(self.iss, flags, empty_payload(), now);
         seg.mss = Some(self.our_mss.min(u32::from(u16::MAX)) as u16);
+        seg.timestamps = self.ts.syn_option(now, with_ack);
         if self.cfg.window_scaling && (!with_ack || self.peer_offered_wscale) {
             seg.window_scale = Some(self.rcv_wscale);
         }
@@ -1040,7 +1054,7 @@ impl Tcb {
     }
 
     /// Builds a segment from this connection's ports, with our ACK and window.
-    fn segment(&mut self, seq_no: SeqNumber, flags: TcpFlags, payload: Arc<[u8]>) -> TcpSegment {
+    fn segment(&mut self, seq_no: SeqNumber, flags: TcpFlags, payload: Arc<[u8]>, now: u64) -> TcpSegment {
         let with_ack = flags.ack();
         let w = self.receive_window();
         let scaled = (w >> self.rcv_wscale_in_use()).min(u32::from(u16::MAX));
@@ -1055,6 +1069,7 @@ impl Tcb {
             window,
             mss: None,
             window_scale: None,
+            timestamps: self.ts.option(now, self.rcv_nxt),
             payload,
         }
     }
@@ -1129,7 +1144,9 @@ impl Tcb {
 
     fn take_syn_options(&mut self, syn: &TcpSegment, now: u64) {
         let peer_mss = syn.mss.map_or(DEFAULT_MSS, u32::from);
-        self.snd_mss = peer_mss.min(self.our_mss).max(64);
+        self.ts.on_syn(syn);
+        // tcp_mtu_to_mss: the options every segment carries come off the payload.
+        self.snd_mss = peer_mss.min(self.our_mss).saturating_sub(self.ts.option_len()).max(64);
         match syn.window_scale {
             Some(ws) if self.cfg.window_scaling => {
                 self.peer_offered_wscale = true;
@@ -1143,8 +1160,10 @@ impl Tcb {
         self.cc.start(self.cfg.initial_cwnd_segments, self.snd_mss, now, self.snd_nxt);
     }
 
-    /// Our SYN was acknowledged: the handshake's round trip is the first RTT sample.
-    fn syn_acked(&mut self, ack: SeqNumber, now: u64) {
+    /// Our SYN was acknowledged: the handshake's round trip is the first RTT
+    /// sample. After a retransmitted SYN only the ACK's TSecr can say which
+    /// SYN it answers (`tcp_ack_update_rtt`).
+    fn syn_acked(&mut self, ack: SeqNumber, tsecr_rtt: Option<u64>, now: u64) {
         self.snd_una = ack;
         if self.snd_nxt < ack {
             self.snd_nxt = ack;
@@ -1154,6 +1173,8 @@ impl Tcb {
             if let Some(sent_at) = self.syn_sent_at {
                 self.rtt.sample(now.saturating_sub(sent_at), self.snd_una, self.snd_nxt);
             }
+        } else if let Some(r) = tsecr_rtt {
+            self.rtt.sample(r, self.snd_una, self.snd_nxt);
         } else {
             // Karn: no sample from a retransmitted SYN; Linux restarts from the initial RTO.
             self.rtt.restart(self.cfg.rto_initial_us);
@@ -1213,6 +1234,7 @@ mod tests {
             window,
             mss: None,
             window_scale: None,
+            timestamps: None,
             payload: Arc::from(payload),
         }
     }
@@ -1563,5 +1585,126 @@ mod tests {
         tcb.on_segment(&seg(IRS + 1, ISS + 2, TcpFlags::FIN | TcpFlags::ACK, 8192, &[]), 5_000_000, &mut out);
         assert_eq!(replies(&out), vec![(".".into(), ISS + 2, IRS + 2, 4096, 0)]);
         assert_eq!(tcb.timers.get(TimerKind::TimeWait), Some(65_000_000));
+    }
+
+    // ----- RFC 7323 timestamps -------------------------------------------------------
+
+    /// The timestamps of each segment `out` holds.
+    fn stamps(out: &TcpOut) -> Vec<Option<(u32, u32)>> {
+        out.segments.iter().map(|(s, _)| s.timestamps).collect()
+    }
+
+    fn ts_seg(seq: u32, ack: u32, flags: TcpFlags, payload: &[u8], ts: (u32, u32)) -> TcpSegment {
+        TcpSegment { timestamps: Some(ts), ..seg(seq, ack, flags, 8192, payload) }
+    }
+
+    /// A server-side connection whose peer offered timestamps: its SYN at 0
+    /// says TSval 500, our clock's offset is 1000, the ACK comes at 10 ms.
+    fn established_with_timestamps(cfg: &TcpConfig) -> Tcb {
+        let mut out = TcpOut::default();
+        let syn = TcpSegment { mss: Some(1460), ..ts_seg(IRS, 0, TcpFlags::SYN, &[], (500, 0)) };
+        let initial = InitialNumbers { iss: ISS, ts_offset: 1_000 };
+        let mut tcb = Tcb::accept_syn(cfg, (LOCAL, REMOTE), &syn, initial, 1460, 0, &mut out);
+        assert_eq!(stamps(&out), vec![Some((1_000, 500))], "the SYN-ACK echoes the SYN's TSval");
+        out.clear();
+        tcb.on_segment(&ts_seg(IRS + 1, ISS + 1, TcpFlags::ACK, &[], (510, 1_000)), 10_000, &mut out);
+        assert_eq!(tcb.state, TcpState::Established);
+        tcb
+    }
+
+    #[test]
+    fn timestamps_are_agreed_in_the_handshake_and_every_segment_then_carries_them() {
+        // tcp_syn_options / tcp_synack_options / tcp_established_options: the
+        // SYN offers TSval = clock in ms + offset with TSecr 0; the SYN-ACK
+        // echoes it; from then on every segment carries both, and
+        // tcp_current_mss takes the 12 option bytes off the payload: 1448 of
+        // an MSS of 1460, as a capture on Linux shows.
+        let cfg = TcpConfig::default();
+        let mut out = TcpOut::default();
+        let client_initial = InitialNumbers { iss: ISS, ts_offset: 7_000 };
+        let mut client = Tcb::connect(&cfg, REMOTE, LOCAL, client_initial, 1460, 5_300, &mut out);
+        let syn = out.segments.remove(0).0;
+        assert_eq!(syn.timestamps, Some((7_005, 0)));
+        assert_eq!(syn.header_len(), 20 + 4 + 12 + 4, "MSS, NOP NOP TS, NOP WS");
+        let server_initial = InitialNumbers { iss: IRS, ts_offset: 90_000 };
+        let mut server = Tcb::accept_syn(&cfg, (LOCAL, REMOTE), &syn, server_initial, 1460, 6_000, &mut out);
+        let syn_ack = out.segments.remove(0).0;
+        assert_eq!(syn_ack.timestamps, Some((90_006, 7_005)));
+        client.on_segment(&syn_ack, 7_000, &mut out);
+        let ack = out.segments.remove(0).0;
+        assert_eq!((ack.timestamps, ack.header_len()), (Some((7_007, 90_006)), 32));
+        server.on_segment(&ack, 8_000, &mut out);
+        assert_eq!(server.state, TcpState::Established);
+        let data: Arc<[u8]> = Arc::from(vec![7u8; 3000]);
+        assert_eq!(client.write(&data, 0, 9_000, &mut out), 3000);
+        let lens: Vec<usize> = out.segments.iter().map(|(s, _)| s.payload.len()).collect();
+        assert_eq!(lens, vec![1448, 1448, 104]);
+        assert_eq!(stamps(&out), vec![Some((7_009, 90_006)); 3]);
+        assert_eq!((client.stats().mss, server.stats().mss), (1448, 1448));
+    }
+
+    #[test]
+    fn a_host_with_timestamps_off_answers_without_them_and_the_payload_stays_whole() {
+        let mut out = TcpOut::default();
+        let mut client = Tcb::connect(&TcpConfig::default(), REMOTE, LOCAL, ISS, 1460, 0, &mut out);
+        let syn = out.segments.remove(0).0;
+        assert!(syn.timestamps.is_some(), "the client offers them");
+        let off = TcpConfig { timestamps: false, ..TcpConfig::default() };
+        let mut server = Tcb::accept_syn(&off, (LOCAL, REMOTE), &syn, IRS, 1460, 0, &mut out);
+        let syn_ack = out.segments.remove(0).0;
+        assert_eq!((syn_ack.timestamps, syn_ack.header_len()), (None, 28));
+        client.on_segment(&syn_ack, 1_000, &mut out);
+        server.on_segment(&out.segments.remove(0).0, 2_000, &mut out);
+        client.write(&Arc::from(vec![7u8; 2000]), 0, 3_000, &mut out);
+        let sent: Vec<_> = out.segments.iter().map(|(s, _)| (s.payload.len(), s.timestamps)).collect();
+        assert_eq!(sent, vec![(1460, None), (540, None)]);
+    }
+
+    #[test]
+    fn a_delayed_ack_echoes_the_tsval_of_the_first_segment_it_acknowledges() {
+        // tcp_replace_ts_recent: only a segment starting at or before the last
+        // ACK sent (rcv_wup) updates ts_recent, so an ACK covering two
+        // segments echoes the first one's TSval (RFC 7323 §4.3): the sender
+        // measures its RTT with the delay in it.
+        let cfg = TcpConfig { delayed_ack: true, ..cfg() };
+        let mut tcb = established_with_timestamps(&cfg);
+        let mut out = TcpOut::default();
+        tcb.on_segment(&ts_seg(IRS + 1, ISS + 1, TcpFlags::ACK, b"abc", (520, 1_000)), 20_000, &mut out);
+        assert!(out.segments.is_empty(), "the first segment's ACK waits");
+        tcb.on_segment(&ts_seg(IRS + 4, ISS + 1, TcpFlags::ACK, b"def", (530, 1_000)), 30_000, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 7, 4090, 0)]);
+        assert_eq!(stamps(&out), vec![Some((1_030, 520))]);
+        // The next segment starts where that ACK ended: its TSval is echoed.
+        out.clear();
+        tcb.on_segment(&ts_seg(IRS + 7, ISS + 1, TcpFlags::ACK | TcpFlags::PSH, b"g", (540, 1_000)), 40_000, &mut out);
+        tcb.on_timer(TimerKind::DelayedAck, 80_000, &mut out);
+        assert_eq!(stamps(&out), vec![Some((1_080, 540))]);
+    }
+
+    #[test]
+    fn after_a_retransmission_the_tsecr_gives_the_rtt_sample_karn_would_forbid() {
+        // tcp_ack_update_rtt: an ACK covering retransmitted data gives no
+        // sample from the send times, but its TSecr names the copy it answers
+        // (tcp_rtt_tsopt_us). The handshake measured 10 ms; the ACK of the
+        // retransmission, 30 ms after it left, brings srtt to 10 + 20/8 ms.
+        let mut with_ts = established_with_timestamps(&cfg());
+        assert_eq!((with_ts.rtt.srtt_us(), with_ts.rtt.rto()), (Some(10_000), 210_000));
+        let mut out = TcpOut::default();
+        with_ts.write(&Arc::from(&b"xyz"[..]), 0, 20_000, &mut out);
+        assert_eq!(stamps(&out), vec![Some((1_020, 510))]);
+        out.clear();
+        with_ts.on_timer(TimerKind::Retransmit, 230_000, &mut out);
+        assert_eq!(out.segments[0].1, SendReason::Retransmit);
+        assert_eq!(stamps(&out), vec![Some((1_230, 510))]);
+        out.clear();
+        with_ts.on_segment(&ts_seg(IRS + 1, ISS + 4, TcpFlags::ACK, &[], (560, 1_230)), 260_000, &mut out);
+        assert_eq!((with_ts.rtt.srtt_us(), with_ts.rtt.rto()), (Some(12_500), 212_500));
+        // The same exchange without timestamps: Karn's rule, no sample, and
+        // the backed-off RTO stays.
+        let mut without = established();
+        without.write(&Arc::from(&b"xyz"[..]), 0, 20_000, &mut out);
+        without.on_timer(TimerKind::Retransmit, 230_000, &mut out);
+        without.on_segment(&seg(IRS + 1, ISS + 4, TcpFlags::ACK, 8192, &[]), 260_000, &mut out);
+        assert_eq!((without.rtt.srtt_us(), without.rtt.rto()), (Some(10_000), 420_000));
     }
 }

@@ -11,6 +11,7 @@ pub mod send_queue;
 pub mod socket;
 pub mod state;
 pub mod timers;
+pub mod timestamps;
 
 use congestion::CongestionControl;
 use serde::{Deserialize, Serialize};
@@ -49,8 +50,28 @@ pub struct TcpConfig {
     pub recv_buffer: usize,
     /// RFC 7323 window scaling.
     pub window_scaling: bool,
+    /// `net.ipv4.tcp_timestamps`: RFC 7323 timestamps offered and accepted
+    /// (Linux: on).
+    pub timestamps: bool,
     /// `net.ipv4.tcp_congestion_control`: the algorithm new connections use.
     pub congestion: CongestionControl,
+}
+
+/// A TCP setting one host holds apart from the stack-wide [`TcpConfig`], as
+/// Linux keeps these sysctls per network namespace (`host NAME tcp_timestamps 0`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostTcpSetting {
+    /// `net.ipv4.tcp_timestamps`.
+    Timestamps(bool),
+}
+
+impl HostTcpSetting {
+    pub fn apply(&self, cfg: &mut TcpConfig) {
+        match *self {
+            HostTcpSetting::Timestamps(on) => cfg.timestamps = on,
+        }
+    }
 }
 
 /// Two settings of a [`TcpConfig`] that cannot hold together. The script
@@ -103,6 +124,7 @@ impl Default for TcpConfig {
             send_buffer: 65_536,
             recv_buffer: 65_536,
             window_scaling: true,
+            timestamps: true,
             congestion: CongestionControl::Reno,
         }
     }
