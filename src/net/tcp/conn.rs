@@ -13,6 +13,7 @@ use super::send_queue::SendQueue;
 use super::state::TcpState;
 use super::timers::{TimerKind, Timers};
 use super::timestamps::{InitialNumbers, Timestamps};
+use super::window::{initial_window, scale_shift, RecvWindow, Space};
 use super::TcpConfig;
 use crate::net::addr::SocketAddrV4;
 use crate::net::packet::empty_payload;
@@ -112,6 +113,8 @@ pub struct Tcb {
     pub fin_received: bool,
     /// The window we last advertised, in bytes.
     rcv_wnd_adv: u32,
+    /// How Linux chooses that window: rcv_ssthresh, the last offer, DRS.
+    rwnd: RecvWindow,
 
     /// RFC 7323 timestamps: agreed or not, the clock, the TSval to echo.
     ts: Timestamps,
@@ -149,7 +152,10 @@ impl Tcb {
         our_mss: u32,
         state: TcpState,
     ) -> Tcb {
-        let rcv_wscale = if cfg.window_scaling { window_shift(cfg.recv_buffer) } else { 0 };
+        // tcp_select_initial_window: the shift fits the largest buffer there
+        // may be (tcp_rmem[2], not its half for data), or SO_RCVBUF's room.
+        let scale_for = if cfg.recv_buffer_locked { cfg.recv_buffer } else { cfg.recv_buffer.max(cfg.recv_buffer_max) };
+        let rcv_wscale = if cfg.window_scaling { scale_shift(scale_for) } else { 0 };
         let iss = SeqNumber(initial.iss);
         Tcb {
             state,
@@ -181,6 +187,7 @@ impl Tcb {
             ooo_fin: None,
             fin_received: false,
             rcv_wnd_adv: 0,
+            rwnd: RecvWindow::default(),
             ts: Timestamps::new(cfg.timestamps, initial.ts_offset),
             rtt: RttEstimator::new(cfg.rto_initial_us, cfg.rto_min_us, cfg.rto_max_us, iss),
             syn_sent_at: None,
@@ -316,8 +323,9 @@ impl Tcb {
         }
         if let Some(r) = recv {
             self.recv_cap = r.max(self.recv_buf.len() + self.recv_buf.out_of_order_len()).max(1);
+            self.cfg.recv_buffer_locked = true;
             if self.state == TcpState::Closed || self.state == TcpState::Listen {
-                self.rcv_wscale = if self.cfg.window_scaling { window_shift(self.recv_cap) } else { 0 };
+                self.rcv_wscale = if self.cfg.window_scaling { scale_shift(self.recv_cap) } else { 0 };
             }
         }
     }
@@ -347,6 +355,13 @@ impl Tcb {
     pub fn read(&mut self, max: usize, now: u64, out: &mut TcpOut) -> Arc<[u8]> {
         let data = self.recv_buf.take(max);
         let n = data.len();
+        if n > 0 && !self.cfg.recv_buffer_locked {
+            let copied_to = self.rcv_nxt_off - self.recv_buf.len() as u64;
+            let limits = (self.recv_cap, self.cfg.recv_buffer_limit());
+            if let Some(room) = self.rwnd.space_adjust(copied_to, now, self.rtt.srtt_us(), self.advmss(), limits) {
+                self.recv_cap = room;
+            }
+        }
         if n > 0 && self.state.is_synchronized() && !self.fin_received {
             let window = self.receive_window();
             let threshold = self.snd_mss.min(self.recv_cap as u32 / 2).max(1);
@@ -698,6 +713,8 @@ impl Tcb {
         if start == self.rcv_nxt_off {
             self.recv_buf.push(seg.payload.clone(), skip, end);
             self.advance_rcv(data.len() as u64);
+            let free = self.receive_window();
+            self.rwnd.grow(data.len() as u32, self.advmss(), free, self.recv_cap as u32);
             let joined = self.recv_buf.drain_out_of_order(self.rcv_nxt_off, self.recv_cap);
             self.advance_rcv(joined);
             self.unacked_segments += 1;
@@ -1042,9 +1059,18 @@ impl Tcb {
         if self.cfg.window_scaling && (!with_ack || self.peer_offered_wscale) {
             seg.window_scale = Some(self.rcv_wscale);
         }
-        // The window in a SYN is never scaled (RFC 7323 §2.2).
-        seg.window = self.receive_window().min(u32::from(u16::MAX)) as u16;
-        self.rcv_wnd_adv = u32::from(seg.window);
+        // tcp_select_initial_window: whole segments of the room, at most
+        // 65535 (a SYN's window is never scaled, RFC 7323 §2.2); the window
+        // opens from there (rcv_ssthresh) as data arrives.
+        let window = initial_window(self.receive_window(), self.advmss()).min(u32::from(u16::MAX));
+        seg.window = window as u16;
+        self.rcv_wnd_adv = window;
+        self.rwnd.ssthresh = window;
+        self.rwnd.wnd = window;
+        self.rwnd.wup = self.rcv_nxt;
+        // tcp_init_buffer_space: DRS measures from here, from at most 10 segments.
+        self.rwnd.copied_space = u64::from(window.min(10 * self.advmss()));
+        self.rwnd.measured_at = now;
         self.snd_nxt = self.iss + 1;
         self.snd_max = self.snd_nxt;
         self.syn_sent_at = Some(now);
@@ -1056,7 +1082,13 @@ impl Tcb {
     /// Builds a segment from this connection's ports, with our ACK and window.
     fn segment(&mut self, seq_no: SeqNumber, flags: TcpFlags, payload: Arc<[u8]>, now: u64) -> TcpSegment {
         let with_ack = flags.ack();
-        let w = self.receive_window();
+        let space = Space {
+            free: self.receive_window(),
+            full: self.recv_cap.min(u32::MAX as usize) as u32,
+            mss: self.snd_mss,
+            shift: self.rcv_wscale_in_use(),
+        };
+        let w = self.rwnd.select(space, self.rcv_nxt);
         let scaled = (w >> self.rcv_wscale_in_use()).min(u32::from(u16::MAX));
         self.rcv_wnd_adv = scaled << self.rcv_wscale_in_use();
         let window = scaled as u16;
@@ -1106,6 +1138,13 @@ impl Tcb {
             self.last_oow_ack = Some(now);
         }
         self.ack_pending = Some(reason);
+    }
+
+    /// The segment size we told the peer, less the options every segment
+    /// carries (Linux's `advmss` after `tcp_rcv_synsent_state_process` or
+    /// `tcp_openreq_init_rwin` took the timestamps off).
+    fn advmss(&self) -> u32 {
+        self.our_mss.saturating_sub(self.ts.option_len()).max(1)
     }
 
     fn rcv_wscale_in_use(&self) -> u8 {
@@ -1204,15 +1243,6 @@ impl Tcb {
     }
 }
 
-/// The smallest window-scale shift that lets a 16-bit field cover `buffer` bytes.
-fn window_shift(buffer: usize) -> u8 {
-    let mut shift = 0u8;
-    while shift < 14 && (buffer >> shift) > usize::from(u16::MAX) {
-        shift += 1;
-    }
-    shift
-}
-
 /// smoltcp-style tests: exact segments in, exact replies out.
 #[cfg(test)]
 mod tests {
@@ -1253,7 +1283,7 @@ mod tests {
         let mut syn = seg(IRS, 0, TcpFlags::SYN, 8192, &[]);
         syn.mss = Some(1000);
         let mut tcb = Tcb::accept_syn(&cfg(), (LOCAL, REMOTE), &syn, ISS, 1460, 0, &mut out);
-        assert_eq!(replies(&out), vec![("S.".into(), ISS, IRS + 1, 4096, 0)]);
+        assert_eq!(replies(&out), vec![("S.".into(), ISS, IRS + 1, 2920, 0)]);
         assert_eq!(out.segments[0].0.mss, Some(1460));
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, &[]), 10_000, &mut out);
@@ -1292,7 +1322,7 @@ mod tests {
         let mut tcb = established();
         let mut out = TcpOut::default();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK | TcpFlags::PSH, 8192, b"hello"), 20_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 6, 4091, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 6, 4000, 0)]);
         assert_eq!(&tcb.read(100, 20_000, &mut out)[..], b"hello");
     }
 
@@ -1301,11 +1331,11 @@ mod tests {
         let mut tcb = established();
         let mut out = TcpOut::default();
         tcb.on_segment(&seg(IRS + 4, ISS + 1, TcpFlags::ACK, 8192, b"def"), 0, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 4096, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 2920, 0)]);
         assert_eq!(out.segments[0].1, SendReason::DupAck);
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 7, 4090, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 7, 4000, 0)]);
         assert_eq!(&tcb.read(100, 0, &mut out)[..], b"abcdef");
     }
 
@@ -1315,13 +1345,13 @@ mod tests {
         let mut out = TcpOut::default();
         // "def" and the FIN arrive before "abc": held, and a duplicate ACK asks for "abc".
         tcb.on_segment(&seg(IRS + 4, ISS + 1, TcpFlags::ACK | TcpFlags::FIN, 8192, b"def"), 0, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 4096, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 2920, 0)]);
         assert_eq!(tcb.state, TcpState::Established);
         out.clear();
         // "abc" fills the hole: one ACK covers the data and the FIN, and the peer's
         // close is seen at once.
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 1_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 8, 4090, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 8, 4000, 0)]);
         assert_eq!(tcb.state, TcpState::CloseWait);
         assert_eq!(&tcb.read(100, 1_000, &mut out)[..], b"abcdef");
     }
@@ -1333,7 +1363,7 @@ mod tests {
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4, 4093, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4, 4000, 0)]);
         assert_eq!(&tcb.read(100, 0, &mut out)[..], b"abc");
     }
 
@@ -1341,7 +1371,7 @@ mod tests {
     fn syn_sent_refused_by_rst() {
         let mut out = TcpOut::default();
         let mut tcb = Tcb::connect(&cfg(), LOCAL, REMOTE, ISS, 1460, 0, &mut out);
-        assert_eq!(replies(&out), vec![("S".into(), ISS, 0, 4096, 0)]);
+        assert_eq!(replies(&out), vec![("S".into(), ISS, 0, 2920, 0)]);
         out.clear();
         tcb.on_segment(&seg(0, ISS + 1, TcpFlags::RST | TcpFlags::ACK, 0, &[]), 0, &mut out);
         assert_eq!(tcb.state, TcpState::Closed);
@@ -1362,7 +1392,7 @@ mod tests {
                 assert!(out.segments.is_empty(), "Linux gives up without a RST");
                 return (gaps, due);
             }
-            assert_eq!(replies(&out), vec![("S".into(), ISS, 0, 4096, 0)]);
+            assert_eq!(replies(&out), vec![("S".into(), ISS, 0, 2920, 0)]);
             assert_eq!(out.segments[0].1, SendReason::HandshakeRetransmit);
             gaps.push(due - now);
             now = due;
@@ -1413,7 +1443,7 @@ mod tests {
         assert!(out.segments.is_empty());
         assert_eq!(tcb.timers.get(TimerKind::Persist), Some(210_000));
         tcb.on_timer(TimerKind::Persist, 210_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS, IRS + 1, 4096, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS, IRS + 1, 2920, 0)]);
         assert_eq!(out.segments[0].1, SendReason::ZeroWindowProbe);
         assert_eq!(tcb.timers.get(TimerKind::Persist), Some(630_000));
         // The peer's answer (window still 0) 10 ms later restarts the wait.
@@ -1422,12 +1452,12 @@ mod tests {
         assert!(out.segments.is_empty());
         assert_eq!(tcb.timers.get(TimerKind::Persist), Some(640_000));
         tcb.on_timer(TimerKind::Persist, 640_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS, IRS + 1, 4096, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS, IRS + 1, 2920, 0)]);
         assert_eq!(tcb.timers.get(TimerKind::Persist), Some(1_480_000));
         // The window opens: the data goes at once, and probing is over.
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, &[]), 700_000, &mut out);
-        assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 4096, 3)]);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 2920, 3)]);
         assert_eq!(tcb.timers.get(TimerKind::Persist), None);
     }
 
@@ -1441,7 +1471,7 @@ mod tests {
         assert_eq!(tcb.write(&Arc::from(&b"xyz"[..]), 0, 0, &mut out), 3);
         assert!(out.segments.is_empty(), "2 bytes of 8192 is a silly window");
         tcb.on_timer(TimerKind::Persist, 210_000, &mut out);
-        assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 4096, 2)]);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 2920, 2)]);
         assert_eq!(tcb.timers.get(TimerKind::Persist), None);
         assert_eq!(tcb.timers.get(TimerKind::Retransmit), Some(420_000));
         assert_eq!(tcb.persist_backoff, 0);
@@ -1479,11 +1509,11 @@ mod tests {
         let mut out = TcpOut::default();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::FIN | TcpFlags::ACK, 8192, &[]), 0, &mut out);
         assert_eq!(tcb.state, TcpState::CloseWait);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 2, 4096, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 2, 2920, 0)]);
         out.clear();
         tcb.close_write(0, &mut out);
         assert_eq!(tcb.state, TcpState::LastAck);
-        assert_eq!(replies(&out), vec![("F.".into(), ISS + 1, IRS + 2, 4096, 0)]);
+        assert_eq!(replies(&out), vec![("F.".into(), ISS + 1, IRS + 2, 2920, 0)]);
         out.clear();
         tcb.on_segment(&seg(IRS + 2, ISS + 2, TcpFlags::ACK, 8192, &[]), 0, &mut out);
         assert_eq!(tcb.state, TcpState::Closed);
@@ -1495,7 +1525,7 @@ mod tests {
         let mut out = TcpOut::default();
         tcb.on_segment(&seg(IRS + 100, 0, TcpFlags::RST, 0, &[]), 0, &mut out);
         assert_eq!(tcb.state, TcpState::Established);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 4096, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 2920, 0)]);
         out.clear();
         tcb.on_segment(&seg(IRS + 1, 0, TcpFlags::RST, 0, &[]), 0, &mut out);
         assert_eq!(tcb.state, TcpState::Closed);
@@ -1583,7 +1613,7 @@ mod tests {
         assert_eq!(tcb.state, TcpState::TimeWait);
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 2, TcpFlags::FIN | TcpFlags::ACK, 8192, &[]), 5_000_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 2, IRS + 2, 4096, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 2, IRS + 2, 2920, 0)]);
         assert_eq!(tcb.timers.get(TimerKind::TimeWait), Some(65_000_000));
     }
 
@@ -1602,7 +1632,7 @@ mod tests {
     /// says TSval 500, our clock's offset is 1000, the ACK comes at 10 ms.
     fn established_with_timestamps(cfg: &TcpConfig) -> Tcb {
         let mut out = TcpOut::default();
-        let syn = TcpSegment { mss: Some(1460), ..ts_seg(IRS, 0, TcpFlags::SYN, &[], (500, 0)) };
+        let syn = TcpSegment { mss: Some(1460), window_scale: Some(7), ..ts_seg(IRS, 0, TcpFlags::SYN, &[], (500, 0)) };
         let initial = InitialNumbers { iss: ISS, ts_offset: 1_000 };
         let mut tcb = Tcb::accept_syn(cfg, (LOCAL, REMOTE), &syn, initial, 1460, 0, &mut out);
         assert_eq!(stamps(&out), vec![Some((1_000, 500))], "the SYN-ACK echoes the SYN's TSval");
@@ -1672,7 +1702,7 @@ mod tests {
         tcb.on_segment(&ts_seg(IRS + 1, ISS + 1, TcpFlags::ACK, b"abc", (520, 1_000)), 20_000, &mut out);
         assert!(out.segments.is_empty(), "the first segment's ACK waits");
         tcb.on_segment(&ts_seg(IRS + 4, ISS + 1, TcpFlags::ACK, b"def", (530, 1_000)), 30_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 7, 4090, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 7, 2896, 0)]);
         assert_eq!(stamps(&out), vec![Some((1_030, 520))]);
         // The next segment starts where that ACK ended: its TSval is echoed.
         out.clear();
@@ -1706,5 +1736,63 @@ mod tests {
         without.on_timer(TimerKind::Retransmit, 230_000, &mut out);
         without.on_segment(&seg(IRS + 1, ISS + 4, TcpFlags::ACK, 8192, &[]), 260_000, &mut out);
         assert_eq!((without.rtt.srtt_us(), without.rtt.rto()), (Some(10_000), 420_000));
+    }
+
+    // ----- the receive window as Linux chooses it ---------------------------------
+
+    #[test]
+    fn a_default_connection_offers_the_windows_a_linux_capture_shows() {
+        // Linux 6.18 over loopback (MTU 1500): SYN win 64240 wscale 10, SYN-ACK
+        // win 65160 wscale 10, then 63 × 1024 (tcp_select_initial_window,
+        // __tcp_select_window with rcv_ssthresh 64240 rounded up to the scale).
+        let cfg = TcpConfig::default();
+        let mut out = TcpOut::default();
+        let mut client = Tcb::connect(&cfg, REMOTE, LOCAL, ISS, 1460, 0, &mut out);
+        let syn = out.segments.remove(0).0;
+        assert_eq!((syn.window, syn.window_scale), (64_240, Some(10)));
+        let mut server = Tcb::accept_syn(&cfg, (LOCAL, REMOTE), &syn, IRS, 1460, 0, &mut out);
+        let syn_ack = out.segments.remove(0).0;
+        assert_eq!((syn_ack.window, syn_ack.window_scale), (65_160, Some(10)));
+        client.on_segment(&syn_ack, 1_000, &mut out);
+        let ack = out.segments.remove(0).0;
+        assert_eq!(ack.window, 63);
+        server.on_segment(&ack, 2_000, &mut out);
+        client.write(&Arc::from(vec![7u8; 1448]), 0, 3_000, &mut out);
+        server.on_segment(&out.segments.remove(0).0, 4_000, &mut out);
+        // The 64088 bytes left, rounded up to the scale. The kernel said 67
+        // here: it re-measures its scaling ratio from each skb's truesize
+        // (tcp_measure_rcv_mss), which gives it more room than half its buffer.
+        assert_eq!(out.segments.remove(0).0.window, 63);
+    }
+
+    #[test]
+    fn reading_fast_grows_the_receive_buffer_once_a_round_trip_and_the_window_follows() {
+        // tcp_rcv_space_adjust: the handshake measured 10 ms; 20 segments
+        // copied within the first round trip are more than the 10 segments
+        // (14480 bytes) it started from, so the buffer grows to
+        // 2·28960 + 16·1448 = 81088, plus twice 81088·14480/14480: 243264.
+        let mut rx = established_with_timestamps(&TcpConfig::default());
+        let mut out = TcpOut::default();
+        let mut seq = IRS + 1;
+        for i in 0..20 {
+            rx.on_segment(&ts_seg(seq, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (520 + i, 1_010)), 20_000, &mut out);
+            seq += 1448;
+        }
+        let before = out.segments.last().map(|(s, _)| s.window);
+        assert_eq!(rx.read(usize::MAX, 25_000, &mut out).len(), 28_960);
+        assert_eq!(rx.stats().recv_capacity, 243_264);
+        out.clear();
+        rx.on_segment(&ts_seg(seq, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (540, 1_010)), 30_000, &mut out);
+        let after = out.segments.last().map(|(s, _)| s.window);
+        // Before: 36576 bytes free, but tcp_select_window never takes back an
+        // offered edge and rounds it up to the scale each time, so the edge
+        // crept to 44 × 1024 (the kernel's capture shows the same slow fall).
+        // After: rcv_ssthresh 65160 opens by 2 × 1448 into the grown buffer:
+        // 68056, rounded up, 67 × 1024.
+        assert_eq!((before, after), (Some(44), Some(67)));
+        // Without the read the buffer stays as it was.
+        let mut slow = established_with_timestamps(&TcpConfig::default());
+        slow.on_segment(&ts_seg(IRS + 1, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (520, 1_010)), 20_000, &mut out);
+        assert_eq!(slow.stats().recv_capacity, 65_536);
     }
 }

@@ -46,6 +46,7 @@ impl World {
         }
         if let Some(n) = sock.recv_buffer {
             cfg.recv_buffer = n;
+            cfg.recv_buffer_locked = true;
         }
         if let Some(n) = sock.send_buffer {
             cfg.send_buffer = n;
