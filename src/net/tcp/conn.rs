@@ -356,7 +356,7 @@ impl Tcb {
         let data = self.recv_buf.take(max);
         let n = data.len();
         if n > 0 && !self.cfg.recv_buffer_locked {
-            let copied_to = self.rcv_nxt_off - self.recv_buf.len() as u64;
+            let copied_to = self.rcv_nxt_off.saturating_sub(self.recv_buf.len() as u64);
             let limits = (self.recv_cap, self.cfg.recv_buffer_limit());
             if let Some(room) = self.rwnd.space_adjust(copied_to, now, self.rtt.srtt_us(), self.advmss(), limits) {
                 self.recv_cap = room;

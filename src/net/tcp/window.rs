@@ -106,7 +106,7 @@ impl RecvWindow {
     pub fn grow(&mut self, len: u32, advmss: u32, free: u32, clamp: u32) {
         let limit = clamp.min(free);
         if self.ssthresh < limit {
-            let incr = (2 * advmss).max(2 * len);
+            let incr = advmss.saturating_mul(2).max(len.saturating_mul(2));
             self.ssthresh += incr.min(limit - self.ssthresh);
         }
     }
@@ -128,12 +128,12 @@ impl RecvWindow {
         if now.saturating_sub(self.measured_at) < rtt {
             return None;
         }
-        let copied = copied_to - self.copied_from;
+        let copied = copied_to.saturating_sub(self.copied_from);
         let mut grown = None;
         if copied > self.copied_space {
-            let mut rcvwin = 2 * copied + 16 * u64::from(advmss);
-            let grow = rcvwin * (copied - self.copied_space) / self.copied_space.max(1);
-            rcvwin += 2 * grow;
+            let mut rcvwin = copied.saturating_mul(2).saturating_add(16 * u64::from(advmss));
+            let grow = rcvwin.saturating_mul(copied - self.copied_space) / self.copied_space.max(1);
+            rcvwin = rcvwin.saturating_add(grow.saturating_mul(2));
             let room = (rcvwin as usize).min(max);
             if room > space {
                 grown = Some(room);
