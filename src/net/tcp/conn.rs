@@ -1,6 +1,7 @@
 //! One TCP connection's machine (RFC 9293 §3.10), with RFC 6298 retransmission
 //! timing, Reno/NewReno congestion control (RFC 5681, RFC 6582), flow control with
-//! zero-window probing, and window scaling (RFC 7323).
+//! zero-window probing, window scaling and timestamps (RFC 7323; timestamps.rs),
+//! and the receive window Linux advertises (window.rs).
 //!
 //! It performs no I/O: `on_segment`, `on_timer` and the application calls take the
 //! current time and write what must happen into a [`TcpOut`].
