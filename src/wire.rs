@@ -59,6 +59,12 @@ pub fn to_bytes(packet: &Packet) -> Result<Vec<u8>, WireError> {
             if let Some(mss) = seg.mss {
                 options.push(TcpOptionElement::MaximumSegmentSize(mss));
             }
+            if let Some((tsval, tsecr)) = seg.timestamps {
+                // Linux's layout (tcp_options_write): two NOPs align the option.
+                options.push(TcpOptionElement::Noop);
+                options.push(TcpOptionElement::Noop);
+                options.push(TcpOptionElement::Timestamp(tsval, tsecr));
+            }
             if let Some(ws) = seg.window_scale {
                 options.push(TcpOptionElement::Noop);
                 options.push(TcpOptionElement::WindowScale(ws));
@@ -112,10 +118,12 @@ pub fn from_bytes(bytes: &[u8], id: PacketId) -> Result<Packet, WireError> {
         Some(TransportSlice::Tcp(tcp)) => {
             let mut mss = None;
             let mut window_scale = None;
+            let mut timestamps = None;
             for option in tcp.options_iterator() {
                 match option.map_err(|e| WireError::Parse(e.to_string()))? {
                     TcpOptionElement::MaximumSegmentSize(m) => mss = Some(m),
                     TcpOptionElement::WindowScale(w) => window_scale = Some(w),
+                    TcpOptionElement::Timestamp(tsval, tsecr) => timestamps = Some((tsval, tsecr)),
                     _ => {}
                 }
             }
@@ -141,6 +149,7 @@ pub fn from_bytes(bytes: &[u8], id: PacketId) -> Result<Packet, WireError> {
                 window: tcp.window_size(),
                 mss,
                 window_scale,
+                timestamps,
                 payload: Arc::from(tcp.payload()),
             })
         }
@@ -208,6 +217,12 @@ pub fn fields(packet: &Packet) -> Vec<Field> {
             ]);
             if seg.header_len() > 20 {
                 v.push(f("TCP", "options", t + 20, seg.header_len() - 20));
+            }
+            if seg.timestamps.is_some() {
+                // After the MSS option (SYN only) and two NOPs: kind, length, TSval, TSecr.
+                let kind = t + 20 + if seg.mss.is_some() { 4 } else { 0 } + 2;
+                v.push(f("TCP", "TSval", kind + 2, 4));
+                v.push(f("TCP", "TSecr", kind + 6, 4));
             }
             if !seg.payload.is_empty() {
                 v.push(f("TCP", "payload", t + seg.header_len(), seg.payload.len()));

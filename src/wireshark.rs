@@ -367,6 +367,7 @@ mod tests {
             window,
             mss: flags.syn().then_some(1460),
             window_scale: None,
+            timestamps: None,
             payload: Arc::from(vec![b'x'; len]),
         };
         Packet { id: PacketId(0), src, dst, ip_id: 0, ttl: 64, body: Body::Tcp(segment) }

@@ -42,3 +42,31 @@ fn lost_packets_are_in_the_capture() {
     let records = pcap::read(&pcap::from_trace(&report.trace).unwrap()).unwrap();
     assert_eq!(records.len(), report.sent_count());
 }
+
+#[test]
+fn timestamps_go_to_the_wire_as_linux_lays_them_out_and_come_back() {
+    // Linux's tcp_options_write: a SYN carries MSS, NOP NOP TS, NOP WS (40
+    // bytes of TCP header); every later segment NOP NOP TS (32 bytes).
+    let report = lesson("handshake");
+    let records = pcap::read(&pcap::from_trace(&report.trace).unwrap()).unwrap();
+    let sent: Vec<_> = report
+        .trace
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Sent { packet, .. } => Some(packet.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(records.len() >= 3);
+    for (r, packet) in records.iter().zip(&sent) {
+        let back = socklab::wire::from_bytes(&r.bytes, packet.id).unwrap();
+        let (socklab::net::packet::Body::Tcp(seg), socklab::net::packet::Body::Tcp(ours)) = (&back.body, &packet.body)
+        else {
+            panic!("a TCP lesson")
+        };
+        assert!(seg.timestamps.is_some_and(|(tsval, _)| tsval != 0), "{}", packet.summary());
+        assert_eq!(seg.timestamps, ours.timestamps);
+        let data_offset = usize::from(r.bytes[20 + 12] >> 4) * 4;
+        assert_eq!(data_offset, if seg.flags.syn() { 40 } else { 32 }, "{}", packet.summary());
+    }
+}

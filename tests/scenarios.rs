@@ -222,7 +222,7 @@ fn packet_times_state_when_a_packet_leaves_absolutely_or_after_the_previous_one(
                 expect client > server [S]\nexpect server > client [S.] +25ms ~5ms\n";
     assert_eq!(
         failures(late),
-        ["t.sock:10: expected server > client [S.] +25ms ~5ms, got server > client [S.] seq 0 ack 1 len 0 win 65535 (#2) sent at 0.010000s, 15ms early: expected at 0.025000s ±5ms"]
+        ["t.sock:10: expected server > client [S.] +25ms ~5ms, got server > client [S.] seq 0 ack 1 len 0 win 65160 (#2) sent at 0.010000s, 15ms early: expected at 0.025000s ±5ms"]
     );
     // The retransmitted SYN of a lost one leaves one RTO (1 s) later; `eventually`
     // skips to the packet sent at the time given.
@@ -236,7 +236,7 @@ fn packet_times_state_when_a_packet_leaves_absolutely_or_after_the_previous_one(
                  expect client > server eventually [.] at 25ms\n";
     assert_eq!(
         failures(never),
-        ["t.sock:9: expected client > server [.] at 25ms, got client > server [.] seq 1 ack 1 len 0 win 32768 (#3) sent at 0.020000s, 5ms early: expected at 0.025000s ±1ms"]
+        ["t.sock:9: expected client > server [.] at 25ms, got client > server [.] seq 1 ack 1 len 0 win 63 (#3) sent at 0.020000s, 5ms early: expected at 0.025000s ±1ms"]
     );
 }
 
@@ -327,4 +327,22 @@ fn option_ack_immediate_acks_every_segment_and_linux_timing_does_not() {
     assert_eq!(f.len(), 1, "{f:?}");
     // The SYN-ACK, 16 quick ACKs, and one delayed ACK 40 ms later for the last 8.
     assert!(f[0].contains("expected sent server > client 25, got 18"), "{f:?}");
+}
+
+#[test]
+fn a_host_line_turns_timestamps_off_for_that_host_alone() {
+    // With timestamps (both ends offer them, as Linux does) each full segment
+    // carries 1460 - 12 bytes; one host's `tcp_timestamps 0` (its
+    // net.ipv4.tcp_timestamps) leaves them out of the handshake and the
+    // segments carry the whole MSS.
+    let send = "client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
+                client: send(c, 2000 bytes) = 2000\n";
+    assert_eq!(
+        failures(&format!("{send}expect client > server eventually [.] seq 1 len 1448\n")),
+        Vec::<String>::new()
+    );
+    let off = format!("host server tcp_timestamps 0\n{send}expect client > server eventually [.] seq 1 len 1460\n");
+    assert_eq!(failures(&off), Vec::<String>::new());
+    let e = script::parse(&format!("{HEAD}host server tcp_stamps 0\n")).unwrap_err().render("t.sock");
+    assert!(e.contains("a host's TCP setting (tcp_timestamps)"), "{e}");
 }

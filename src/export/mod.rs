@@ -554,7 +554,7 @@ impl Plan {
                             .into(),
                     ),
                 ),
-                StmtKind::Tcp { .. } => {
+                StmtKind::Tcp { .. } | StmtKind::HostTcp { .. } => {
                     (Who::Main, What::Note("the kernel's TCP settings are left as they are".into()))
                 }
                 StmtKind::Fault { .. } => {

@@ -382,7 +382,9 @@ pub fn run_observed(script: &Script, options: &NativeOptions, hooks: &mut RunHoo
                 quickack_route = None;
                 NativeOutcome::Setup
             }
-            StmtKind::Tcp { .. } => NativeOutcome::Skipped("the kernel's TCP settings are left as they are".into()),
+            StmtKind::Tcp { .. } | StmtKind::HostTcp { .. } => {
+                NativeOutcome::Skipped("the kernel's TCP settings are left as they are".into())
+            }
             StmtKind::Fault { a, b, one_way, fault } => {
                 let net = |name: &String| index.get(name.as_str()).and_then(|&h| map.host_network(h));
                 match (net(a), net(b)) {

@@ -3,6 +3,7 @@
 
 use super::addr::{is_loopback, Fd, Ipv4Addr, Protocol, SocketAddrV4, SocketId, EPHEMERAL_PORTS};
 use super::link::{LinkConfig, LinkDirection};
+use super::tcp::HostTcpSetting;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -45,6 +46,8 @@ pub struct Host {
     pub connections: FxHashMap<(SocketAddrV4, SocketAddrV4), SocketId>,
     /// The loopback path inside this host.
     pub loopback: LinkDirection,
+    /// This host's own TCP sysctls, applied over the stack-wide settings.
+    pub tcp_settings: Vec<HostTcpSetting>,
 }
 
 impl Host {
@@ -63,6 +66,16 @@ impl Host {
             listeners: FxHashMap::default(),
             connections: FxHashMap::default(),
             loopback: LinkDirection::new(config),
+            tcp_settings: Vec::new(),
+        }
+    }
+
+    /// Sets one TCP sysctl for this host, replacing an earlier value of it.
+    pub fn set_tcp(&mut self, setting: HostTcpSetting) {
+        let same = |s: &HostTcpSetting| std::mem::discriminant(s) == std::mem::discriminant(&setting);
+        match self.tcp_settings.iter_mut().find(|s| same(s)) {
+            Some(s) => *s = setting,
+            None => self.tcp_settings.push(setting),
         }
     }
 

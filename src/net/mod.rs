@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use socket::Socket;
 use tcp::conn::TcpOut;
 use tcp::timers::TimerKind;
-use tcp::TcpConfig;
+use tcp::{HostTcpSetting, TcpConfig};
 use trace::{Cause, CauseId, LossReason, Path, SendReason};
 
 /// Limits that keep a hostile script from exhausting memory or time.
@@ -242,6 +242,14 @@ impl World {
 
     pub fn tcp_config(&self) -> &TcpConfig {
         &self.tcp_config
+    }
+
+    /// One host's own TCP setting (a sysctl of its network namespace), over
+    /// the stack-wide ones, for connections it starts or accepts from now on.
+    pub fn set_host_tcp(&mut self, host: HostId, setting: HostTcpSetting) -> Result<(), WorldError> {
+        self.host_checked(host)?;
+        self.host_mut(host).set_tcp(setting);
+        Ok(())
     }
 
     // ----- reading the world -----------------------------------------------------

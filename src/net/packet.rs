@@ -134,12 +134,18 @@ impl Packet {
                     out.push_str(&format!(", ack {}", s.ack));
                 }
                 out.push_str(&format!(", win {}", s.window));
+                let mut options = Vec::new();
                 if let Some(mss) = s.mss {
-                    out.push_str(&format!(", options [mss {mss}"));
-                    if let Some(ws) = s.window_scale {
-                        out.push_str(&format!(",wscale {ws}"));
-                    }
-                    out.push(']');
+                    options.push(format!("mss {mss}"));
+                }
+                if let Some((tsval, tsecr)) = s.timestamps {
+                    options.push(format!("TS val {tsval} ecr {tsecr}"));
+                }
+                if let Some(ws) = s.window_scale {
+                    options.push(format!("wscale {ws}"));
+                }
+                if !options.is_empty() {
+                    out.push_str(&format!(", options [{}]", options.join(",")));
                 }
                 out.push_str(&format!(", length {}", s.payload.len()));
                 out
@@ -205,6 +211,7 @@ mod tests {
             window: 100,
             mss: None,
             window_scale: None,
+            timestamps: None,
             payload: Arc::from(payload),
         };
         Packet {

@@ -162,9 +162,10 @@ impl World {
             _ => {}
         }
         let explicit = self.sock(sid).bound_explicitly;
+        let now = self.now();
         let mut out = self.take_scratch();
         if let Some(tcb) = self.sock_mut(sid).tcp_mut().and_then(|t| t.tcb.as_deref_mut()) {
-            tcb.abort(&mut out);
+            tcb.abort(now, &mut out);
             tcb.error = Some(Errno::ECONNRESET);
         }
         self.sock_mut(sid).error_cause = Some(CauseId::from(Cause::Call(call)));
@@ -187,10 +188,11 @@ impl World {
             self.tcp_close(sid, call);
             return;
         }
+        let now = self.now();
         let mut out = self.take_scratch();
         if let Some(tcb) = self.sock_mut(sid).tcp_mut().and_then(|t| t.tcb.as_deref_mut()) {
             tcb.orphaned = true;
-            tcb.abort(&mut out);
+            tcb.abort(now, &mut out);
         }
         self.apply_tcp_out(sid, &out, Cause::Call(call));
         self.return_scratch(out);

@@ -5,6 +5,7 @@ use crate::net::syscall::Call;
 use crate::net::tcp::congestion::CongestionControl;
 use crate::net::tcp::segment::TcpFlags;
 use crate::net::tcp::state::TcpState;
+pub use crate::net::tcp::HostTcpSetting;
 use crate::net::tcp::TcpConfig;
 use crate::net::{Errno, Ipv4Addr};
 use serde::Serialize;
@@ -44,6 +45,11 @@ pub enum StmtKind {
     Host {
         name: String,
         addrs: Vec<Ipv4Addr>,
+    },
+    /// `host client tcp_timestamps 0`: one host's own TCP sysctl.
+    HostTcp {
+        host: String,
+        setting: HostTcpSetting,
     },
     /// Creates the link, or changes it when it exists. `one_way`: only `a > b`.
     Link {

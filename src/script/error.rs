@@ -227,6 +227,8 @@ pub enum Wanted {
     TcpSetting,
     /// `ack immediate` or `ack delayed` after `option`.
     AckOption,
+    /// A sysctl a `host` line sets for one host.
+    HostTcpSetting,
     Count,
     SegmentCount,
     /// At least one segment.
@@ -285,6 +287,7 @@ pub enum Found {
 }
 
 const STATEMENTS: &str = "seed, host, link, tcp, option, expect, run, drop, partition, repair, loss, +TIME";
+const HOST_TCP_SETTINGS: &str = "tcp_timestamps";
 const LINK_SETTINGS: &str = "latency, jitter, bandwidth, loss, dup, reorder, reorder_delay, mtu, corrupt, truncate";
 const SOCKET_CALLS: &str = "socket, bind, listen, accept, connect, send, recv, sendto, recvfrom, shutdown, close, setsockopt, getsockopt, getsockname, getpeername";
 const SOCK_OPTS: &str = "SO_REUSEADDR, O_NONBLOCK, SO_RCVBUF, SO_SNDBUF, SO_LINGER";
@@ -546,6 +549,10 @@ impl Bilingual for Wanted {
             Wanted::TcpSettingWord => ("a TCP setting like syn_retries".into(), "syn_retries 같은 TCP 설정".into()),
             Wanted::TcpSetting => (format!("a TCP setting ({TCP_SETTINGS})"), format!("TCP 설정 ({TCP_SETTINGS})")),
             Wanted::AckOption => ("ack immediate or ack delayed".into(), "ack immediate 또는 ack delayed".into()),
+            Wanted::HostTcpSetting => (
+                format!("a host's TCP setting ({HOST_TCP_SETTINGS})"),
+                format!("호스트의 TCP 설정 ({HOST_TCP_SETTINGS})"),
+            ),
             Wanted::Count => ("a count".into(), "횟수".into()),
             Wanted::SegmentCount => ("a segment count".into(), "세그먼트 수".into()),
             Wanted::OneSegment => ("at least 1 segment".into(), "1 이상의 세그먼트 수".into()),
@@ -715,6 +722,7 @@ pub(crate) mod tests {
             TcpSettingWord,
             TcpSetting,
             AckOption,
+            HostTcpSetting,
             Count,
             SegmentCount,
             OneSegment,
@@ -899,6 +907,7 @@ pub(crate) mod tests {
             "send_buffer",
             "recv_buffer",
             "window_scaling",
+            "tcp_timestamps",
             "n",
             "r",
             "t",
@@ -1081,6 +1090,7 @@ pub(crate) mod tests {
             TCP_STATES,
             TCP_FLAGS,
             TCP_SETTINGS,
+            HOST_TCP_SETTINGS,
         ];
         let listed = lists.iter().flat_map(|l| l.split(", ")).flat_map(str::split_whitespace);
         let words: Vec<String> = listed

@@ -789,7 +789,7 @@ mod tests {
                 "{listen}client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80)\nexpect client > server [S.]\n"
             ))
             .1,
-            "기대한 결과: client > server [S.] 패킷 · 실제 결과: client > server [S] seq 0 len 0 win 65535 (#1, 0.000000s 시점)"
+            "기대한 결과: client > server [S.] 패킷 · 실제 결과: client > server [S] seq 0 len 0 win 64240 (#1, 0.000000s 시점)"
         );
         assert_eq!(
             run_fails(&format!(

@@ -340,6 +340,7 @@ mod tests {
             window: 502,
             mss: None,
             window_scale: None,
+            timestamps: None,
             payload: Arc::from(vec![b'x'; len]),
         };
         Packet { id: PacketId(id), src, dst, ip_id: 0, ttl: 64, body: Body::Tcp(segment) }

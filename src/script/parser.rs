@@ -490,6 +490,9 @@ impl State {
             return Err(p.wrong(col, Wanted::HostName, Found::Keyword(name)));
         }
         short_name(p, col, Wanted::HostName, &name)?;
+        if self.hosts.contains_key(&name) && matches!(p.peek(), Some(Tok::Word(_))) {
+            return Ok(StmtKind::HostTcp { host: name, setting: host_tcp_setting(p)? });
+        }
         if self.hosts.contains_key(&name) {
             return Err(p.wrong(col, Wanted::NewHostName, Found::DeclaredAlready(name)));
         }
@@ -1071,6 +1074,16 @@ fn tcp_setting(p: &mut P) -> R<TcpSetting> {
         "window_scaling" => TcpSetting::WindowScaling(p.onoff()?),
         "congestion" => TcpSetting::Congestion(congestion_control(p)?),
         other => return Err(p.wrong(col, Wanted::TcpSetting, Found::Token(other.to_string()))),
+    })
+}
+
+/// A sysctl one host keeps apart from the others: `host NAME tcp_timestamps 0`.
+fn host_tcp_setting(p: &mut P) -> R<HostTcpSetting> {
+    let col = p.col();
+    let (k, _) = p.word(Wanted::HostTcpSetting)?;
+    Ok(match k.as_str() {
+        "tcp_timestamps" => HostTcpSetting::Timestamps(p.onoff()?),
+        other => return Err(p.wrong(col, Wanted::HostTcpSetting, Found::Token(other.to_string()))),
     })
 }
 

@@ -668,6 +668,7 @@ impl<'s> Runner<'s> {
             },
             StmtKind::Link { a, b, one_way, settings } => self.link(a, b, *one_way, settings),
             StmtKind::Tcp { setting } => self.tcp(setting),
+            StmtKind::HostTcp { host, setting } => self.host_tcp(host, *setting),
             StmtKind::Call(c) => self.call(c, oi),
             StmtKind::Advance { us } => {
                 let target = *self.wait_deadline.get_or_insert(self.world.now().saturating_add(*us));
@@ -789,6 +790,13 @@ impl<'s> Runner<'s> {
 
     fn tcp(&mut self, setting: &TcpSetting) {
         setting.apply(self.world.tcp_config_mut());
+    }
+
+    fn host_tcp(&mut self, host: &str, setting: HostTcpSetting) {
+        let Some(id) = self.host_or_fail(host) else { return };
+        if let Err(e) = self.world.set_host_tcp(id, setting) {
+            self.fail_here(FailureKind::Script, Expected::HostAdded(host.to_string()), Got::World(e));
+        }
     }
 
     fn fault(&mut self, a: &str, b: &str, one_way: bool, fault: &Fault) {

@@ -1,7 +1,8 @@
 //! One TCP connection's machine (RFC 9293 §3.10), with RFC 6298 retransmission
 //! timing, CUBIC (RFC 9438, the default) or Reno/NewReno congestion control
-//! (RFC 5681, RFC 6582), flow control with zero-window probing, and window
-//! scaling (RFC 7323).
+//! (RFC 5681, RFC 6582), flow control with zero-window probing, window scaling
+//! and timestamps (RFC 7323; timestamps.rs), the receive window Linux
+//! advertises (window.rs) and Linux's ACK timing (delack.rs).
 //!
 //! It performs no I/O: `on_segment`, `on_timer` and the application calls take the
 //! current time and write what must happen into a [`TcpOut`].
@@ -14,6 +15,8 @@ use super::segment::{SeqNumber, TcpFlags, TcpSegment};
 use super::send_queue::SendQueue;
 use super::state::TcpState;
 use super::timers::{TimerKind, Timers};
+use super::timestamps::{InitialNumbers, Timestamps};
+use super::window::{initial_window, scale_shift, RecvWindow, Space};
 use super::TcpConfig;
 use crate::net::addr::SocketAddrV4;
 use crate::net::packet::empty_payload;
@@ -113,6 +116,11 @@ pub struct Tcb {
     pub fin_received: bool,
     /// The window we last advertised, in bytes.
     rcv_wnd_adv: u32,
+    /// How Linux chooses that window: rcv_ssthresh, the last offer, DRS.
+    rwnd: RecvWindow,
+
+    /// RFC 7323 timestamps: agreed or not, the clock, the TSval to echo.
+    ts: Timestamps,
 
     // Retransmission timing (RFC 6298).
     rtt: RttEstimator,
@@ -144,9 +152,19 @@ pub struct Tcb {
 }
 
 impl Tcb {
-    fn new(cfg: &TcpConfig, local: SocketAddrV4, remote: SocketAddrV4, iss: u32, our_mss: u32, state: TcpState) -> Tcb {
-        let rcv_wscale = if cfg.window_scaling { window_shift(cfg.recv_buffer) } else { 0 };
-        let iss = SeqNumber(iss);
+    fn new(
+        cfg: &TcpConfig,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        initial: InitialNumbers,
+        our_mss: u32,
+        state: TcpState,
+    ) -> Tcb {
+        // tcp_select_initial_window: the shift fits the largest buffer there
+        // may be (tcp_rmem[2], not its half for data), or SO_RCVBUF's room.
+        let scale_for = if cfg.recv_buffer_locked { cfg.recv_buffer } else { cfg.recv_buffer.max(cfg.recv_buffer_max) };
+        let rcv_wscale = if cfg.window_scaling { scale_shift(scale_for) } else { 0 };
+        let iss = SeqNumber(initial.iss);
         Tcb {
             state,
             local,
@@ -177,6 +195,8 @@ impl Tcb {
             ooo_fin: None,
             fin_received: false,
             rcv_wnd_adv: 0,
+            rwnd: RecvWindow::default(),
+            ts: Timestamps::new(cfg.timestamps, initial.ts_offset),
             rtt: RttEstimator::new(cfg.rto_initial_us, cfg.rto_min_us, cfg.rto_max_us, iss),
             syn_sent_at: None,
             first_syn_at: None,
@@ -198,12 +218,12 @@ impl Tcb {
         cfg: &TcpConfig,
         local: SocketAddrV4,
         remote: SocketAddrV4,
-        iss: u32,
+        initial: impl Into<InitialNumbers>,
         our_mss: u32,
         now: u64,
         out: &mut TcpOut,
     ) -> Tcb {
-        let mut tcb = Tcb::new(cfg, local, remote, iss, our_mss, TcpState::Closed);
+        let mut tcb = Tcb::new(cfg, local, remote, initial.into(), our_mss, TcpState::Closed);
         tcb.set_state(TcpState::SynSent, out);
         tcb.send_syn(now, false, SendReason::Handshake, out);
         tcb
@@ -214,12 +234,12 @@ impl Tcb {
         cfg: &TcpConfig,
         (local, remote): (SocketAddrV4, SocketAddrV4),
         syn: &TcpSegment,
-        iss: u32,
+        initial: impl Into<InitialNumbers>,
         our_mss: u32,
         now: u64,
         out: &mut TcpOut,
     ) -> Tcb {
-        let mut tcb = Tcb::new(cfg, local, remote, iss, our_mss, TcpState::Listen);
+        let mut tcb = Tcb::new(cfg, local, remote, initial.into(), our_mss, TcpState::Listen);
         tcb.take_syn_options(syn, now);
         tcb.irs = syn.seq_number();
         tcb.rcv_nxt = syn.seq_number() + 1;
@@ -312,8 +332,9 @@ impl Tcb {
         }
         if let Some(r) = recv {
             self.recv_cap = r.max(self.recv_buf.len() + self.recv_buf.out_of_order_len()).max(1);
+            self.cfg.recv_buffer_locked = true;
             if self.state == TcpState::Closed || self.state == TcpState::Listen {
-                self.rcv_wscale = if self.cfg.window_scaling { window_shift(self.recv_cap) } else { 0 };
+                self.rcv_wscale = if self.cfg.window_scaling { scale_shift(self.recv_cap) } else { 0 };
             }
         }
     }
@@ -361,6 +382,13 @@ impl Tcb {
     pub fn read(&mut self, max: usize, now: u64, out: &mut TcpOut) -> Arc<[u8]> {
         let data = self.recv_buf.take(max);
         let n = data.len();
+        if n > 0 && !self.cfg.recv_buffer_locked {
+            let copied_to = self.rcv_nxt_off.saturating_sub(self.recv_buf.len() as u64);
+            let limits = (self.recv_cap, self.cfg.recv_buffer_limit());
+            if let Some(room) = self.rwnd.space_adjust(copied_to, now, self.rtt.srtt_us(), self.advmss(), limits) {
+                self.recv_cap = room;
+            }
+        }
         let buffer_empty = self.recv_buf.is_empty() && !self.recv_buf.has_out_of_order();
         if self.state.is_synchronized() && self.delack.time_to_ack_on_read(self.rcv_nxt, n, buffer_empty) {
             // __tcp_cleanup_rbuf: the read sends the ACK the receive path held.
@@ -403,7 +431,7 @@ impl Tcb {
     }
 
     /// Abort: send RST (when synchronized) and go to CLOSED.
-    pub fn abort(&mut self, out: &mut TcpOut) {
+    pub fn abort(&mut self, now: u64, out: &mut TcpOut) {
         if matches!(
             self.state,
             TcpState::SynReceived
@@ -412,7 +440,7 @@ impl Tcb {
                 | TcpState::FinWait2
                 | TcpState::CloseWait
         ) {
-            let rst = self.segment(self.acceptable_seq(), TcpFlags::RST | TcpFlags::ACK, empty_payload());
+            let rst = self.segment(self.acceptable_seq(), TcpFlags::RST | TcpFlags::ACK, empty_payload(), now);
             out.segments.push((rst, SendReason::Reset));
         }
         self.timers.stop_all();
@@ -496,7 +524,7 @@ impl Tcb {
             self.snd_wl2 = seg.ack_number();
             self.snd_wnd = u32::from(seg.window);
             self.max_snd_wnd = self.snd_wnd;
-            self.syn_acked(seg.ack_number(), now);
+            self.syn_acked(seg.ack_number(), self.ts.rtt_us(seg, now), now);
             self.set_state(TcpState::Established, out);
             self.ack_pending = Some(SendReason::Ack);
         } else {
@@ -522,7 +550,7 @@ impl Tcb {
             self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
             self.snd_wl1 = seg.seq_number();
             self.snd_wl2 = seg.ack_number();
-            self.syn_acked(seg.ack_number(), now);
+            self.syn_acked(seg.ack_number(), self.ts.rtt_us(seg, now), now);
             self.set_state(TcpState::Established, out);
             return;
         }
@@ -570,13 +598,14 @@ impl Tcb {
         if !f.ack() {
             return;
         }
+        self.ts.on_segment(seg);
         if self.state == TcpState::SynReceived {
             if self.snd_una < seg.ack_number() && seg.ack_number() <= self.snd_max {
                 self.snd_wnd = u32::from(seg.window) << self.snd_wscale;
                 self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
                 self.snd_wl1 = seg.seq_number();
                 self.snd_wl2 = seg.ack_number();
-                self.syn_acked(seg.ack_number(), now);
+                self.syn_acked(seg.ack_number(), self.ts.rtt_us(seg, now), now);
                 self.set_state(TcpState::Established, out);
             } else {
                 // tcp_check_req hands a bad ACK to the listener, which answers
@@ -603,7 +632,8 @@ impl Tcb {
         let window = u32::from(seg.window) << self.snd_wscale;
         let outstanding = self.snd_max != self.snd_una;
         if seg.ack_number() > self.snd_una {
-            self.new_ack(seg.ack_number(), now, out);
+            let tsecr_rtt = self.ts.rtt_us(seg, now);
+            self.new_ack(seg.ack_number(), tsecr_rtt, now, out);
         } else if seg.ack_number() == self.snd_una
             && seg.payload.is_empty()
             && !seg.flags.fin()
@@ -642,7 +672,7 @@ impl Tcb {
         true
     }
 
-    fn new_ack(&mut self, ack: SeqNumber, now: u64, out: &mut TcpOut) {
+    fn new_ack(&mut self, ack: SeqNumber, tsecr_rtt: Option<u64>, now: u64, out: &mut TcpOut) {
         let acked = ack - self.snd_una;
         let mut data_acked = acked as usize;
         if self.fin_seq.is_some_and(|f| ack > f) {
@@ -654,8 +684,8 @@ impl Tcb {
         if self.snd_nxt < self.snd_una {
             self.snd_nxt = self.snd_una;
         }
-        // RTT sample (Karn: the timed segment is forgotten whenever we retransmit).
-        self.rtt.on_ack(ack, self.snd_nxt, now);
+        // RTT sample: from the segments sent once, else from the TSecr (Karn).
+        self.rtt.on_ack(ack, self.snd_nxt, now, tsecr_rtt);
         self.retries = 0;
         let new_ack = NewAck {
             ack,
@@ -747,6 +777,8 @@ impl Tcb {
             let had_hole = self.recv_buf.has_out_of_order();
             self.recv_buf.push(seg.payload.clone(), skip, end);
             self.advance_rcv(data.len() as u64);
+            let free = self.receive_window();
+            self.rwnd.grow(data.len() as u32, self.advmss(), free, self.recv_cap as u32);
             let joined = self.recv_buf.drain_out_of_order(self.rcv_nxt_off, self.recv_cap);
             self.advance_rcv(joined);
             let link = self.rcv_link();
@@ -846,7 +878,6 @@ impl Tcb {
         if !linear {
             self.rtt.back_off();
         }
-        self.rtt.on_retransmit();
         match self.state {
             TcpState::SynSent => self.send_syn(now, false, SendReason::HandshakeRetransmit, out),
             TcpState::SynReceived => self.send_syn(now, true, SendReason::HandshakeRetransmit, out),
@@ -921,7 +952,7 @@ impl Tcb {
             self.ack_pending = None;
         } else if let Some(reason) = self.ack_pending.take() {
             if self.state.is_synchronized() || self.state == TcpState::SynReceived {
-                let ack = self.segment(self.acceptable_seq(), TcpFlags::ACK, empty_payload());
+                let ack = self.segment(self.acceptable_seq(), TcpFlags::ACK, empty_payload(), now);
                 out.segments.push((ack, reason));
             }
         }
@@ -959,7 +990,7 @@ impl Tcb {
             flags = flags | TcpFlags::FIN;
         }
         let ack_rides = self.delack.scheduled();
-        let seg = self.segment(self.snd_nxt, flags, payload);
+        let seg = self.segment(self.snd_nxt, flags, payload, now);
         let seg_len = seg.seq_len();
         let why = if retransmission {
             if reason == SendReason::FastRetransmit {
@@ -974,8 +1005,8 @@ impl Tcb {
         } else {
             SendReason::Data
         };
+        self.rtt.on_send(self.snd_nxt, self.snd_nxt + seg_len, now, retransmission);
         if !retransmission {
-            self.rtt.on_send(self.snd_nxt + seg_len, now);
             self.cc.on_send(self.snd_nxt + seg_len, now);
             if len > 0 {
                 self.delack.on_data_sent(now);
@@ -1010,7 +1041,6 @@ impl Tcb {
     fn retransmit_first(&mut self, now: u64, reason: SendReason, out: &mut TcpOut) {
         let saved = self.snd_nxt;
         self.snd_nxt = self.snd_una;
-        self.rtt.on_retransmit();
         self.cc.on_retransmit(false);
         // One segment goes whatever cwnd and the peer's window say.
         self.send_one(now, reason, self.snd_mss, out);
@@ -1090,8 +1120,9 @@ impl Tcb {
             let len = room.min(self.snd_mss as usize).min(unsent);
             let offset = (self.snd_nxt - self.snd_una) as usize;
             let payload = self.send_buf.slice(offset, len);
-            let seg = self.segment(self.snd_nxt, TcpFlags::ACK | TcpFlags::PSH, payload);
+            let seg = self.segment(self.snd_nxt, TcpFlags::ACK | TcpFlags::PSH, payload, now);
             let end = self.snd_nxt + len as u32;
+            self.rtt.on_send(self.snd_nxt, end, now, self.snd_nxt < self.snd_max);
             self.snd_nxt = end;
             if end > self.snd_max {
                 self.snd_max = end;
@@ -1101,7 +1132,7 @@ impl Tcb {
             self.persist_backoff = 0;
             return;
         }
-        let probe = self.segment(self.snd_una - 1, TcpFlags::ACK, empty_payload());
+        let probe = self.segment(self.snd_una - 1, TcpFlags::ACK, empty_payload(), now);
         out.segments.push((probe, SendReason::ZeroWindowProbe));
         // Linux stops counting the backoff at tcp_retries2.
         if self.persist_backoff < self.cfg.data_retries {
@@ -1112,14 +1143,24 @@ impl Tcb {
 
     fn send_syn(&mut self, now: u64, with_ack: bool, reason: SendReason, out: &mut TcpOut) {
         let flags = if with_ack { TcpFlags::SYN | TcpFlags::ACK } else { TcpFlags::SYN };
-        let mut seg = self.segment(self.iss, flags, empty_payload());
+        let mut seg = self.segment(self.iss, flags, empty_payload(), now);
         seg.mss = Some(self.our_mss.min(u32::from(u16::MAX)) as u16);
+        seg.timestamps = self.ts.syn_option(now, with_ack);
         if self.cfg.window_scaling && (!with_ack || self.peer_offered_wscale) {
             seg.window_scale = Some(self.rcv_wscale);
         }
-        // The window in a SYN is never scaled (RFC 7323 §2.2).
-        seg.window = self.receive_window().min(u32::from(u16::MAX)) as u16;
-        self.rcv_wnd_adv = u32::from(seg.window);
+        // tcp_select_initial_window: whole segments of the room, at most
+        // 65535 (a SYN's window is never scaled, RFC 7323 §2.2); the window
+        // opens from there (rcv_ssthresh) as data arrives.
+        let window = initial_window(self.receive_window(), self.advmss()).min(u32::from(u16::MAX));
+        seg.window = window as u16;
+        self.rcv_wnd_adv = window;
+        self.rwnd.ssthresh = window;
+        self.rwnd.wnd = window;
+        self.rwnd.wup = self.rcv_nxt;
+        // tcp_init_buffer_space: DRS measures from here, from at most 10 segments.
+        self.rwnd.copied_space = u64::from(window.min(10 * self.advmss()));
+        self.rwnd.measured_at = now;
         self.snd_nxt = self.iss + 1;
         self.snd_max = self.snd_nxt;
         self.syn_sent_at = Some(now);
@@ -1129,9 +1170,15 @@ impl Tcb {
     }
 
     /// Builds a segment from this connection's ports, with our ACK and window.
-    fn segment(&mut self, seq_no: SeqNumber, flags: TcpFlags, payload: Arc<[u8]>) -> TcpSegment {
+    fn segment(&mut self, seq_no: SeqNumber, flags: TcpFlags, payload: Arc<[u8]>, now: u64) -> TcpSegment {
         let with_ack = flags.ack();
-        let w = self.receive_window();
+        let space = Space {
+            free: self.receive_window(),
+            full: self.recv_cap.min(u32::MAX as usize) as u32,
+            mss: self.snd_mss,
+            shift: self.rcv_wscale_in_use(),
+        };
+        let w = self.rwnd.select(space, self.rcv_nxt);
         let scaled = (w >> self.rcv_wscale_in_use()).min(u32::from(u16::MAX));
         self.rcv_wnd_adv = scaled << self.rcv_wscale_in_use();
         let window = scaled as u16;
@@ -1148,6 +1195,7 @@ impl Tcb {
             window,
             mss: None,
             window_scale: None,
+            timestamps: self.ts.option(now, self.rcv_nxt),
             payload,
         }
     }
@@ -1186,6 +1234,13 @@ impl Tcb {
         self.ack_pending = Some(reason);
     }
 
+    /// The segment size we told the peer, less the options every segment
+    /// carries (Linux's `advmss` after `tcp_rcv_synsent_state_process` or
+    /// `tcp_openreq_init_rwin` took the timestamps off).
+    fn advmss(&self) -> u32 {
+        self.our_mss.saturating_sub(self.ts.option_len()).max(1)
+    }
+
     fn rcv_wscale_in_use(&self) -> u8 {
         if self.peer_offered_wscale {
             self.rcv_wscale
@@ -1222,7 +1277,9 @@ impl Tcb {
 
     fn take_syn_options(&mut self, syn: &TcpSegment, now: u64) {
         let peer_mss = syn.mss.map_or(DEFAULT_MSS, u32::from);
-        self.snd_mss = peer_mss.min(self.our_mss).max(64);
+        self.ts.on_syn(syn);
+        // tcp_mtu_to_mss: the options every segment carries come off the payload.
+        self.snd_mss = peer_mss.min(self.our_mss).saturating_sub(self.ts.option_len()).max(64);
         match syn.window_scale {
             Some(ws) if self.cfg.window_scaling => {
                 self.peer_offered_wscale = true;
@@ -1236,8 +1293,10 @@ impl Tcb {
         self.cc.start(self.cfg.initial_cwnd_segments, self.snd_mss, now, self.snd_nxt);
     }
 
-    /// Our SYN was acknowledged: the handshake's round trip is the first RTT sample.
-    fn syn_acked(&mut self, ack: SeqNumber, now: u64) {
+    /// Our SYN was acknowledged: the handshake's round trip is the first RTT
+    /// sample. After a retransmitted SYN only the ACK's TSecr can say which
+    /// SYN it answers (`tcp_ack_update_rtt`).
+    fn syn_acked(&mut self, ack: SeqNumber, tsecr_rtt: Option<u64>, now: u64) {
         self.snd_una = ack;
         if self.snd_nxt < ack {
             self.snd_nxt = ack;
@@ -1247,6 +1306,8 @@ impl Tcb {
             if let Some(sent_at) = self.syn_sent_at {
                 self.rtt.sample(now.saturating_sub(sent_at), self.snd_una, self.snd_nxt);
             }
+        } else if let Some(r) = tsecr_rtt {
+            self.rtt.sample(r, self.snd_una, self.snd_nxt);
         } else {
             // Karn: no sample from a retransmitted SYN; Linux restarts from the initial RTO.
             self.rtt.restart(self.cfg.rto_initial_us);
@@ -1276,15 +1337,6 @@ impl Tcb {
     }
 }
 
-/// The smallest window-scale shift that lets a 16-bit field cover `buffer` bytes.
-fn window_shift(buffer: usize) -> u8 {
-    let mut shift = 0u8;
-    while shift < 14 && (buffer >> shift) > usize::from(u16::MAX) {
-        shift += 1;
-    }
-    shift
-}
-
 /// smoltcp-style tests: exact segments in, exact replies out.
 #[cfg(test)]
 mod tests {
@@ -1306,6 +1358,7 @@ mod tests {
             window,
             mss: None,
             window_scale: None,
+            timestamps: None,
             payload: Arc::from(payload),
         }
     }
@@ -1324,7 +1377,7 @@ mod tests {
         let mut syn = seg(IRS, 0, TcpFlags::SYN, 8192, &[]);
         syn.mss = Some(1000);
         let mut tcb = Tcb::accept_syn(&cfg(), (LOCAL, REMOTE), &syn, ISS, 1460, 0, &mut out);
-        assert_eq!(replies(&out), vec![("S.".into(), ISS, IRS + 1, 4096, 0)]);
+        assert_eq!(replies(&out), vec![("S.".into(), ISS, IRS + 1, 2920, 0)]);
         assert_eq!(out.segments[0].0.mss, Some(1460));
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, &[]), 10_000, &mut out);
@@ -1363,7 +1416,7 @@ mod tests {
         let mut tcb = established();
         let mut out = TcpOut::default();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK | TcpFlags::PSH, 8192, b"hello"), 20_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 6, 4091, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 6, 4000, 0)]);
         assert_eq!(&tcb.read(100, 20_000, &mut out)[..], b"hello");
     }
 
@@ -1372,11 +1425,11 @@ mod tests {
         let mut tcb = established();
         let mut out = TcpOut::default();
         tcb.on_segment(&seg(IRS + 4, ISS + 1, TcpFlags::ACK, 8192, b"def"), 0, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 4096, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 2920, 0)]);
         assert_eq!(out.segments[0].1, SendReason::DupAck);
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 7, 4090, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 7, 4000, 0)]);
         assert_eq!(&tcb.read(100, 0, &mut out)[..], b"abcdef");
     }
 
@@ -1386,13 +1439,13 @@ mod tests {
         let mut out = TcpOut::default();
         // "def" and the FIN arrive before "abc": held, and a duplicate ACK asks for "abc".
         tcb.on_segment(&seg(IRS + 4, ISS + 1, TcpFlags::ACK | TcpFlags::FIN, 8192, b"def"), 0, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 4096, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 2920, 0)]);
         assert_eq!(tcb.state, TcpState::Established);
         out.clear();
         // "abc" fills the hole: one ACK covers the data and the FIN, and the peer's
         // close is seen at once.
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 1_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 8, 4090, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 8, 4000, 0)]);
         assert_eq!(tcb.state, TcpState::CloseWait);
         assert_eq!(&tcb.read(100, 1_000, &mut out)[..], b"abcdef");
     }
@@ -1404,7 +1457,7 @@ mod tests {
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4, 4093, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4, 4000, 0)]);
         assert_eq!(&tcb.read(100, 0, &mut out)[..], b"abc");
     }
 
@@ -1412,7 +1465,7 @@ mod tests {
     fn syn_sent_refused_by_rst() {
         let mut out = TcpOut::default();
         let mut tcb = Tcb::connect(&cfg(), LOCAL, REMOTE, ISS, 1460, 0, &mut out);
-        assert_eq!(replies(&out), vec![("S".into(), ISS, 0, 4096, 0)]);
+        assert_eq!(replies(&out), vec![("S".into(), ISS, 0, 2920, 0)]);
         out.clear();
         tcb.on_segment(&seg(0, ISS + 1, TcpFlags::RST | TcpFlags::ACK, 0, &[]), 0, &mut out);
         assert_eq!(tcb.state, TcpState::Closed);
@@ -1433,7 +1486,7 @@ mod tests {
                 assert!(out.segments.is_empty(), "Linux gives up without a RST");
                 return (gaps, due);
             }
-            assert_eq!(replies(&out), vec![("S".into(), ISS, 0, 4096, 0)]);
+            assert_eq!(replies(&out), vec![("S".into(), ISS, 0, 2920, 0)]);
             assert_eq!(out.segments[0].1, SendReason::HandshakeRetransmit);
             gaps.push(due - now);
             now = due;
@@ -1484,7 +1537,7 @@ mod tests {
         assert!(out.segments.is_empty());
         assert_eq!(tcb.timers.get(TimerKind::Persist), Some(210_000));
         tcb.on_timer(TimerKind::Persist, 210_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS, IRS + 1, 4096, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS, IRS + 1, 2920, 0)]);
         assert_eq!(out.segments[0].1, SendReason::ZeroWindowProbe);
         assert_eq!(tcb.timers.get(TimerKind::Persist), Some(630_000));
         // The peer's answer (window still 0) 10 ms later restarts the wait.
@@ -1493,12 +1546,12 @@ mod tests {
         assert!(out.segments.is_empty());
         assert_eq!(tcb.timers.get(TimerKind::Persist), Some(640_000));
         tcb.on_timer(TimerKind::Persist, 640_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS, IRS + 1, 4096, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS, IRS + 1, 2920, 0)]);
         assert_eq!(tcb.timers.get(TimerKind::Persist), Some(1_480_000));
         // The window opens: the data goes at once, and probing is over.
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, &[]), 700_000, &mut out);
-        assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 4096, 3)]);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 2920, 3)]);
         assert_eq!(tcb.timers.get(TimerKind::Persist), None);
     }
 
@@ -1512,7 +1565,7 @@ mod tests {
         assert_eq!(tcb.write(&Arc::from(&b"xyz"[..]), 0, 0, &mut out), 3);
         assert!(out.segments.is_empty(), "2 bytes of 8192 is a silly window");
         tcb.on_timer(TimerKind::Persist, 210_000, &mut out);
-        assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 4096, 2)]);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 2920, 2)]);
         assert_eq!(tcb.timers.get(TimerKind::Persist), None);
         assert_eq!(tcb.timers.get(TimerKind::Retransmit), Some(420_000));
         assert_eq!(tcb.persist_backoff, 0);
@@ -1535,12 +1588,21 @@ mod tests {
         assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4097, 0, 0)]);
     }
 
-    /// `established()` after its three quick ACKs (4096 / (2 × 536)) went to
-    /// three one-byte segments the application read: `rcv_nxt` is IRS + 4.
+    // Windows of `established()` (4096 bytes of buffer, no scaling, the
+    // peer's MSS 1000): whole segments of the free room, as
+    // __tcp_select_window rounds them without scaling.
+    const WINDOW_AFTER_1000: u16 = 3000;
+    const WINDOW_AFTER_READ: u16 = 4000;
+    const WINDOW_OOO: u16 = 4000;
+    const WINDOW_FILLED: u16 = 4000;
+
+    /// `established()` after its two quick ACKs (its first window, 2920 bytes,
+    /// over 2 × 536) went to two one-byte segments the application read:
+    /// `rcv_nxt` is IRS + 3.
     fn past_quick_acks() -> Tcb {
         let mut tcb = established();
         let mut out = TcpOut::default();
-        for i in 0..3u32 {
+        for i in 0..2u32 {
             out.clear();
             let now = 20_000 + u64::from(i) * 1_000;
             tcb.on_segment(&seg(IRS + 1 + i, ISS + 1, TcpFlags::ACK | TcpFlags::PSH, 8192, b"q"), now, &mut out);
@@ -1554,18 +1616,19 @@ mod tests {
     fn the_first_segments_get_quick_acks_then_an_ack_waits_forty_ms() {
         let mut tcb = past_quick_acks();
         let mut out = TcpOut::default();
-        tcb.on_segment(&seg(IRS + 4, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 23_000, &mut out);
-        assert!(out.segments.is_empty(), "the fourth segment's ACK waits");
+        tcb.on_segment(&seg(IRS + 3, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 23_000, &mut out);
+        assert!(out.segments.is_empty(), "the third segment's ACK waits");
         assert_eq!(tcb.timers.get(TimerKind::DelayedAck), Some(63_000));
         tcb.on_timer(TimerKind::DelayedAck, 63_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1004, 3096, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1003, WINDOW_AFTER_1000, 0)]);
         assert_eq!(out.segments[0].1, SendReason::DelayedAck { delay_ms: 40 });
     }
 
     #[test]
     fn a_second_full_segment_is_acked_at_once_when_the_window_keeps_its_edge() {
         // 100 000 bytes of buffer without window scaling: the advertised
-        // window stays at 65 535, so the right edge does not move back.
+        // window stays at 65 000 (whole segments of 1000 under 65 535), so
+        // the right edge does not move back.
         let cfg = TcpConfig { window_scaling: false, recv_buffer: 100_000, ..TcpConfig::default() };
         let mut out = TcpOut::default();
         let mut syn = seg(IRS, 0, TcpFlags::SYN, 8192, &[]);
@@ -1584,7 +1647,7 @@ mod tests {
         tcb.on_segment(&seg(next, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 21_000, &mut out);
         assert!(out.segments.is_empty(), "one segment waits");
         tcb.on_segment(&seg(next + 1000, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 22_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, next + 2000, 65_535, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, next + 2000, 65_000, 0)]);
         assert_eq!(out.segments[0].1, SendReason::Ack);
         assert_eq!(tcb.timers.get(TimerKind::DelayedAck), None);
     }
@@ -1593,23 +1656,23 @@ mod tests {
     fn a_second_full_segment_into_a_shrinking_window_is_acked_when_the_application_reads() {
         let mut tcb = past_quick_acks();
         let mut out = TcpOut::default();
-        tcb.on_segment(&seg(IRS + 4, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 23_000, &mut out);
-        tcb.on_segment(&seg(IRS + 1004, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 24_000, &mut out);
+        tcb.on_segment(&seg(IRS + 3, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 23_000, &mut out);
+        tcb.on_segment(&seg(IRS + 1003, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 24_000, &mut out);
         assert!(out.segments.is_empty(), "the window would shrink: the read will ACK");
         assert_eq!(tcb.read(4096, 24_000, &mut out).len(), 2000);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 2004, 4096, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 2003, WINDOW_AFTER_READ, 0)]);
     }
 
     #[test]
     fn out_of_order_data_is_acked_at_once_and_so_is_the_segment_filling_the_hole() {
         let mut tcb = past_quick_acks();
         let mut out = TcpOut::default();
-        tcb.on_segment(&seg(IRS + 7, ISS + 1, TcpFlags::ACK, 8192, b"def"), 23_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4, 4096, 0)]);
+        tcb.on_segment(&seg(IRS + 6, ISS + 1, TcpFlags::ACK, 8192, b"def"), 23_000, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 3, WINDOW_OOO, 0)]);
         assert_eq!(out.segments[0].1, SendReason::DupAck);
         out.clear();
-        tcb.on_segment(&seg(IRS + 4, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 24_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 10, 4090, 0)]);
+        tcb.on_segment(&seg(IRS + 3, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 24_000, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 9, WINDOW_FILLED, 0)]);
         assert_eq!(out.segments[0].1, SendReason::Ack);
     }
 
@@ -1634,7 +1697,7 @@ mod tests {
         tcb.read(100, 30_000, &mut out);
         assert!(out.segments.is_empty());
         tcb.write(&Arc::from(&b"rep2"[..]), 0, 31_000, &mut out);
-        assert_eq!(replies(&out), vec![("P.".into(), ISS + 5, IRS + 9, 4096, 4)]);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 5, IRS + 9, 4000, 4)]);
         assert_eq!(out.segments[0].1, SendReason::DataWithAck);
         assert_eq!(tcb.timers.get(TimerKind::DelayedAck), None);
     }
@@ -1651,7 +1714,7 @@ mod tests {
         tcb.read(100, 30_000, &mut out);
         assert!(out.segments.is_empty());
         tcb.set_quickack(true, 30_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 5, IRS + 9, 4096, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 5, IRS + 9, 4000, 0)]);
         // Not lasting: the next segment's ACK... goes at once only while
         // quick ACKs are left; TCP_QUICKACK 0 makes the connection wait again.
         out.clear();
@@ -1665,12 +1728,12 @@ mod tests {
         let mut tcb = established();
         let mut out = TcpOut::default();
         tcb.write(&Arc::from(&b"a"[..]), 0, 20_000, &mut out);
-        assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 4096, 1)]);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 2920, 1)]);
         out.clear();
         tcb.write(&Arc::from(&b"b"[..]), 0, 20_000, &mut out);
         assert!(out.segments.is_empty(), "Nagle: a small segment is unacknowledged");
         tcb.on_segment(&seg(IRS + 1, ISS + 2, TcpFlags::ACK, 8192, &[]), 30_000, &mut out);
-        assert_eq!(replies(&out), vec![("P.".into(), ISS + 2, IRS + 1, 4096, 1)]);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 2, IRS + 1, 2920, 1)]);
     }
 
     #[test]
@@ -1681,7 +1744,7 @@ mod tests {
         tcb.write(&Arc::from(&b"b"[..]), 0, 20_000, &mut out);
         assert_eq!(
             replies(&out),
-            vec![("P.".into(), ISS + 1, IRS + 1, 4096, 1000), ("P.".into(), ISS + 1001, IRS + 1, 4096, 1)]
+            vec![("P.".into(), ISS + 1, IRS + 1, 2920, 1000), ("P.".into(), ISS + 1001, IRS + 1, 2920, 1)]
         );
     }
 
@@ -1693,7 +1756,7 @@ mod tests {
         tcb.write(&Arc::from(&b"b"[..]), 0, 20_000, &mut out);
         out.clear();
         tcb.set_nagle(false, 21_000, &mut out);
-        assert_eq!(replies(&out), vec![("P.".into(), ISS + 2, IRS + 1, 4096, 1)]);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 2, IRS + 1, 2920, 1)]);
     }
 
     #[test]
@@ -1706,7 +1769,8 @@ mod tests {
         for i in 0..6u32 {
             out.clear();
             tcb.on_segment(&seg(IRS + 1 + i, ISS + 1, TcpFlags::ACK, 8192, b"x"), 20_000, &mut out);
-            assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 2 + i, 4095 - i as u16, 0)]);
+            // Whole segments of the free room: 7 × 536 (no MSS option: RFC 9293's 536).
+            assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 2 + i, 3752, 0)]);
             assert_eq!(out.segments[0].1, SendReason::Ack);
         }
     }
@@ -1736,7 +1800,7 @@ mod tests {
         assert_eq!(tcb.timers.get(TimerKind::DelayedAck), Some(40_000));
         tcb.close_write(0, &mut out);
         assert_eq!(tcb.state, TcpState::LastAck);
-        assert_eq!(replies(&out), vec![("F.".into(), ISS + 1, IRS + 2, 4096, 0)]);
+        assert_eq!(replies(&out), vec![("F.".into(), ISS + 1, IRS + 2, 2920, 0)]);
         out.clear();
         tcb.on_segment(&seg(IRS + 2, ISS + 2, TcpFlags::ACK, 8192, &[]), 0, &mut out);
         assert_eq!(tcb.state, TcpState::Closed);
@@ -1748,7 +1812,7 @@ mod tests {
         let mut out = TcpOut::default();
         tcb.on_segment(&seg(IRS + 100, 0, TcpFlags::RST, 0, &[]), 0, &mut out);
         assert_eq!(tcb.state, TcpState::Established);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 4096, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 2920, 0)]);
         out.clear();
         tcb.on_segment(&seg(IRS + 1, 0, TcpFlags::RST, 0, &[]), 0, &mut out);
         assert_eq!(tcb.state, TcpState::Closed);
@@ -1836,7 +1900,194 @@ mod tests {
         assert_eq!(tcb.state, TcpState::TimeWait);
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 2, TcpFlags::FIN | TcpFlags::ACK, 8192, &[]), 5_000_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 2, IRS + 2, 4096, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 2, IRS + 2, 2920, 0)]);
         assert_eq!(tcb.timers.get(TimerKind::TimeWait), Some(65_000_000));
+    }
+
+    // ----- RFC 7323 timestamps -------------------------------------------------------
+
+    /// The timestamps of each segment `out` holds.
+    fn stamps(out: &TcpOut) -> Vec<Option<(u32, u32)>> {
+        out.segments.iter().map(|(s, _)| s.timestamps).collect()
+    }
+
+    fn ts_seg(seq: u32, ack: u32, flags: TcpFlags, payload: &[u8], ts: (u32, u32)) -> TcpSegment {
+        TcpSegment { timestamps: Some(ts), ..seg(seq, ack, flags, 8192, payload) }
+    }
+
+    /// A server-side connection whose peer offered timestamps: its SYN at 0
+    /// says TSval 500, our clock's offset is 1000, the ACK comes at 10 ms.
+    fn established_with_timestamps(cfg: &TcpConfig) -> Tcb {
+        let mut out = TcpOut::default();
+        let syn = TcpSegment { mss: Some(1460), window_scale: Some(7), ..ts_seg(IRS, 0, TcpFlags::SYN, &[], (500, 0)) };
+        let initial = InitialNumbers { iss: ISS, ts_offset: 1_000 };
+        let mut tcb = Tcb::accept_syn(cfg, (LOCAL, REMOTE), &syn, initial, 1460, 0, &mut out);
+        assert_eq!(stamps(&out), vec![Some((1_000, 500))], "the SYN-ACK echoes the SYN's TSval");
+        out.clear();
+        tcb.on_segment(&ts_seg(IRS + 1, ISS + 1, TcpFlags::ACK, &[], (510, 1_000)), 10_000, &mut out);
+        assert_eq!(tcb.state, TcpState::Established);
+        tcb
+    }
+
+    #[test]
+    fn timestamps_are_agreed_in_the_handshake_and_every_segment_then_carries_them() {
+        // tcp_syn_options / tcp_synack_options / tcp_established_options: the
+        // SYN offers TSval = clock in ms + offset with TSecr 0; the SYN-ACK
+        // echoes it; from then on every segment carries both, and
+        // tcp_current_mss takes the 12 option bytes off the payload: 1448 of
+        // an MSS of 1460, as a capture on Linux shows.
+        let cfg = TcpConfig::default();
+        let mut out = TcpOut::default();
+        let client_initial = InitialNumbers { iss: ISS, ts_offset: 7_000 };
+        let mut client = Tcb::connect(&cfg, REMOTE, LOCAL, client_initial, 1460, 5_300, &mut out);
+        let syn = out.segments.remove(0).0;
+        assert_eq!(syn.timestamps, Some((7_005, 0)));
+        assert_eq!(syn.header_len(), 20 + 4 + 12 + 4, "MSS, NOP NOP TS, NOP WS");
+        let server_initial = InitialNumbers { iss: IRS, ts_offset: 90_000 };
+        let mut server = Tcb::accept_syn(&cfg, (LOCAL, REMOTE), &syn, server_initial, 1460, 6_000, &mut out);
+        let syn_ack = out.segments.remove(0).0;
+        assert_eq!(syn_ack.timestamps, Some((90_006, 7_005)));
+        client.on_segment(&syn_ack, 7_000, &mut out);
+        let ack = out.segments.remove(0).0;
+        assert_eq!((ack.timestamps, ack.header_len()), (Some((7_007, 90_006)), 32));
+        server.on_segment(&ack, 8_000, &mut out);
+        assert_eq!(server.state, TcpState::Established);
+        let data: Arc<[u8]> = Arc::from(vec![7u8; 3000]);
+        assert_eq!(client.write(&data, 0, 9_000, &mut out), 3000);
+        let lens: Vec<usize> = out.segments.iter().map(|(s, _)| s.payload.len()).collect();
+        assert_eq!(lens, vec![1448, 1448, 104]);
+        assert_eq!(stamps(&out), vec![Some((7_009, 90_006)); 3]);
+        assert_eq!((client.stats().mss, server.stats().mss), (1448, 1448));
+    }
+
+    #[test]
+    fn a_host_with_timestamps_off_answers_without_them_and_the_payload_stays_whole() {
+        let mut out = TcpOut::default();
+        let mut client = Tcb::connect(&TcpConfig::default(), REMOTE, LOCAL, ISS, 1460, 0, &mut out);
+        let syn = out.segments.remove(0).0;
+        assert!(syn.timestamps.is_some(), "the client offers them");
+        let off = TcpConfig { timestamps: false, ..TcpConfig::default() };
+        let mut server = Tcb::accept_syn(&off, (LOCAL, REMOTE), &syn, IRS, 1460, 0, &mut out);
+        let syn_ack = out.segments.remove(0).0;
+        assert_eq!((syn_ack.timestamps, syn_ack.header_len()), (None, 28));
+        client.on_segment(&syn_ack, 1_000, &mut out);
+        server.on_segment(&out.segments.remove(0).0, 2_000, &mut out);
+        client.write(&Arc::from(vec![7u8; 2000]), 0, 3_000, &mut out);
+        let sent: Vec<_> = out.segments.iter().map(|(s, _)| (s.payload.len(), s.timestamps)).collect();
+        assert_eq!(sent, vec![(1460, None), (540, None)]);
+    }
+
+    #[test]
+    fn a_delayed_ack_echoes_the_tsval_of_the_first_segment_it_acknowledges() {
+        // tcp_replace_ts_recent: only a segment starting at or before the last
+        // ACK sent (rcv_wup) updates ts_recent, so an ACK covering two
+        // segments echoes the first one's TSval (RFC 7323 §4.3): the sender
+        // measures its RTT with the delay in it.
+        let cfg = TcpConfig { delayed_ack: true, ..cfg() };
+        let mut tcb = established_with_timestamps(&cfg);
+        let mut out = TcpOut::default();
+        // Interactive (TCP_QUICKACK 0 enters pingpong): no quick ACKs, so
+        // both small segments wait for the delayed-ACK timer.
+        tcb.set_quickack(false, 10_000, &mut out);
+        tcb.on_segment(&ts_seg(IRS + 1, ISS + 1, TcpFlags::ACK, b"abc", (520, 1_000)), 20_000, &mut out);
+        assert!(out.segments.is_empty(), "the first segment's ACK waits");
+        tcb.on_segment(&ts_seg(IRS + 4, ISS + 1, TcpFlags::ACK, b"def", (530, 1_000)), 30_000, &mut out);
+        assert!(out.segments.is_empty(), "so does the second's");
+        let when = tcb.timers.get(TimerKind::DelayedAck).expect("the delayed ACK is due");
+        tcb.on_timer(TimerKind::DelayedAck, when, &mut out);
+        assert_eq!(replies(&out).iter().map(|r| r.2).collect::<Vec<_>>(), vec![IRS + 7], "one ACK covers both");
+        assert_eq!(stamps(&out), vec![Some((1_000 + (when / 1_000) as u32, 520))]);
+        // The next segment starts where that ACK ended: its TSval is echoed.
+        out.clear();
+        tcb.on_segment(&ts_seg(IRS + 7, ISS + 1, TcpFlags::ACK | TcpFlags::PSH, b"g", (540, 1_000)), 80_000, &mut out);
+        let when = tcb.timers.get(TimerKind::DelayedAck).unwrap_or(80_000);
+        tcb.on_timer(TimerKind::DelayedAck, when, &mut out);
+        assert_eq!(stamps(&out), vec![Some((1_000 + (when / 1_000) as u32, 540))]);
+    }
+
+    #[test]
+    fn after_a_retransmission_the_tsecr_gives_the_rtt_sample_karn_would_forbid() {
+        // tcp_ack_update_rtt: an ACK covering retransmitted data gives no
+        // sample from the send times, but its TSecr names the copy it answers
+        // (tcp_rtt_tsopt_us). The handshake measured 10 ms; the ACK of the
+        // retransmission, 30 ms after it left, brings srtt to 10 + 20/8 ms.
+        let mut with_ts = established_with_timestamps(&cfg());
+        assert_eq!((with_ts.rtt.srtt_us(), with_ts.rtt.rto()), (Some(10_000), 210_000));
+        let mut out = TcpOut::default();
+        with_ts.write(&Arc::from(&b"xyz"[..]), 0, 20_000, &mut out);
+        assert_eq!(stamps(&out), vec![Some((1_020, 510))]);
+        out.clear();
+        with_ts.on_timer(TimerKind::Retransmit, 230_000, &mut out);
+        assert_eq!(out.segments[0].1, SendReason::Retransmit);
+        assert_eq!(stamps(&out), vec![Some((1_230, 510))]);
+        out.clear();
+        with_ts.on_segment(&ts_seg(IRS + 1, ISS + 4, TcpFlags::ACK, &[], (560, 1_230)), 260_000, &mut out);
+        assert_eq!((with_ts.rtt.srtt_us(), with_ts.rtt.rto()), (Some(12_500), 212_500));
+        // The same exchange without timestamps: Karn's rule, no sample, and
+        // the backed-off RTO stays.
+        let mut without = established();
+        without.write(&Arc::from(&b"xyz"[..]), 0, 20_000, &mut out);
+        without.on_timer(TimerKind::Retransmit, 230_000, &mut out);
+        without.on_segment(&seg(IRS + 1, ISS + 4, TcpFlags::ACK, 8192, &[]), 260_000, &mut out);
+        assert_eq!((without.rtt.srtt_us(), without.rtt.rto()), (Some(10_000), 420_000));
+    }
+
+    // ----- the receive window as Linux chooses it ---------------------------------
+
+    #[test]
+    fn a_default_connection_offers_the_windows_a_linux_capture_shows() {
+        // Linux 6.18 over loopback (MTU 1500): SYN win 64240 wscale 10, SYN-ACK
+        // win 65160 wscale 10, then 63 × 1024 (tcp_select_initial_window,
+        // __tcp_select_window with rcv_ssthresh 64240 rounded up to the scale).
+        let cfg = TcpConfig::default();
+        let mut out = TcpOut::default();
+        let mut client = Tcb::connect(&cfg, REMOTE, LOCAL, ISS, 1460, 0, &mut out);
+        let syn = out.segments.remove(0).0;
+        assert_eq!((syn.window, syn.window_scale), (64_240, Some(10)));
+        let mut server = Tcb::accept_syn(&cfg, (LOCAL, REMOTE), &syn, IRS, 1460, 0, &mut out);
+        let syn_ack = out.segments.remove(0).0;
+        assert_eq!((syn_ack.window, syn_ack.window_scale), (65_160, Some(10)));
+        client.on_segment(&syn_ack, 1_000, &mut out);
+        let ack = out.segments.remove(0).0;
+        assert_eq!(ack.window, 63);
+        server.on_segment(&ack, 2_000, &mut out);
+        client.write(&Arc::from(vec![7u8; 1448]), 0, 3_000, &mut out);
+        server.on_segment(&out.segments.remove(0).0, 4_000, &mut out);
+        // The 64088 bytes left, rounded up to the scale. The kernel said 67
+        // here: it re-measures its scaling ratio from each skb's truesize
+        // (tcp_measure_rcv_mss), which gives it more room than half its buffer.
+        assert_eq!(out.segments.remove(0).0.window, 63);
+    }
+
+    #[test]
+    fn reading_fast_grows_the_receive_buffer_once_a_round_trip_and_the_window_follows() {
+        // tcp_rcv_space_adjust: the handshake measured 10 ms; 20 segments
+        // copied within the first round trip are more than the 10 segments
+        // (14480 bytes) it started from, so the buffer grows to
+        // 2·28960 + 16·1448 = 81088, plus twice 81088·14480/14480: 243264.
+        // Every segment ACKed at once, so each one's window can be read.
+        let mut rx = established_with_timestamps(&TcpConfig { delayed_ack: false, ..TcpConfig::default() });
+        let mut out = TcpOut::default();
+        let mut seq = IRS + 1;
+        for i in 0..20 {
+            rx.on_segment(&ts_seg(seq, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (520 + i, 1_010)), 20_000, &mut out);
+            seq += 1448;
+        }
+        let before = out.segments.last().map(|(s, _)| s.window);
+        assert_eq!(rx.read(usize::MAX, 25_000, &mut out).len(), 28_960);
+        assert_eq!(rx.stats().recv_capacity, 243_264);
+        out.clear();
+        rx.on_segment(&ts_seg(seq, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (540, 1_010)), 30_000, &mut out);
+        let after = out.segments.last().map(|(s, _)| s.window);
+        // Before: 36576 bytes free, but tcp_select_window never takes back an
+        // offered edge and rounds it up to the scale each time, so the edge
+        // crept to 44 × 1024 (the kernel's capture shows the same slow fall).
+        // After: rcv_ssthresh 65160 opens by 2 × 1448 into the grown buffer:
+        // 68056, rounded up, 67 × 1024.
+        assert_eq!((before, after), (Some(44), Some(67)));
+        // Without the read the buffer stays as it was.
+        let mut slow = established_with_timestamps(&TcpConfig::default());
+        slow.on_segment(&ts_seg(IRS + 1, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (520, 1_010)), 20_000, &mut out);
+        assert_eq!(slow.stats().recv_capacity, 65_536);
     }
 }

@@ -12,6 +12,8 @@ pub mod send_queue;
 pub mod socket;
 pub mod state;
 pub mod timers;
+pub mod timestamps;
+pub mod window;
 
 use congestion::CongestionControl;
 use serde::{Deserialize, Serialize};
@@ -50,13 +52,42 @@ pub struct TcpConfig {
     pub nagle: bool,
     /// Bytes of data a socket's send buffer holds.
     pub send_buffer: usize,
-    /// Bytes of data a socket's receive buffer holds.
+    /// Bytes of data a socket's receive buffer holds: the room Linux's
+    /// `tcp_full_space` gives, half its buffer (`tcp_adv_win_scale` 1):
+    /// `tcp_rmem[1]` 131072 holds 65536.
     pub recv_buffer: usize,
+    /// `net.ipv4.tcp_rmem[2]` (32 MiB on Linux 6.18): the buffer receive
+    /// autotuning may grow to, holding half as much data, and what the
+    /// window-scale shift is chosen for (10).
+    pub recv_buffer_max: usize,
+    /// The application set SO_RCVBUF (Linux's SOCK_RCVBUF_LOCK): the buffer
+    /// stays as set and the scale shift fits it alone.
+    pub recv_buffer_locked: bool,
     /// RFC 7323 window scaling.
     pub window_scaling: bool,
+    /// `net.ipv4.tcp_timestamps`: RFC 7323 timestamps offered and accepted
+    /// (Linux: on).
+    pub timestamps: bool,
     /// `net.ipv4.tcp_congestion_control`: the algorithm new connections use
     /// (CUBIC, as on Linux).
     pub congestion: CongestionControl,
+}
+
+/// A TCP setting one host holds apart from the stack-wide [`TcpConfig`], as
+/// Linux keeps these sysctls per network namespace (`host NAME tcp_timestamps 0`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostTcpSetting {
+    /// `net.ipv4.tcp_timestamps`.
+    Timestamps(bool),
+}
+
+impl HostTcpSetting {
+    pub fn apply(&self, cfg: &mut TcpConfig) {
+        match *self {
+            HostTcpSetting::Timestamps(on) => cfg.timestamps = on,
+        }
+    }
 }
 
 /// Two settings of a [`TcpConfig`] that cannot hold together. The script
@@ -72,6 +103,17 @@ pub enum TcpConfigConflict {
 }
 
 impl TcpConfig {
+    /// The most data the receive buffer may come to hold: what it holds when
+    /// SO_RCVBUF fixed it, otherwise half of `tcp_rmem[2]` (or the buffer
+    /// itself, when a script set it larger).
+    pub fn recv_buffer_limit(&self) -> usize {
+        if self.recv_buffer_locked {
+            self.recv_buffer
+        } else {
+            self.recv_buffer.max(self.recv_buffer_max / 2)
+        }
+    }
+
     /// The first pair of settings that contradict each other, if any.
     pub fn conflict(&self) -> Option<TcpConfigConflict> {
         if self.rto_min_us > self.rto_max_us {
@@ -108,7 +150,10 @@ impl Default for TcpConfig {
             nagle: true,
             send_buffer: 65_536,
             recv_buffer: 65_536,
+            recv_buffer_max: 33_554_432,
+            recv_buffer_locked: false,
             window_scaling: true,
+            timestamps: true,
             congestion: CongestionControl::default(),
         }
     }

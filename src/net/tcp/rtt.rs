@@ -1,9 +1,24 @@
 //! Retransmission timing: RFC 6298 as Linux implements it (`tcp_rtt_estimator`,
 //! `__tcp_set_rto`, `tcp_bound_rto` in net/ipv4/tcp_input.c), with Karn's rule
-//! and exponential backoff. One segment at a time is timed, as RFC 6298 §3
-//! allows when there are no timestamps.
+//! and exponential backoff. Every segment is timed, as Linux times each skb
+//! (`tcp_skb_timestamp_us`): an ACK that newly covers segments sent once
+//! measures from the earliest of them (`tcp_clean_rtx_queue`); if it covers
+//! one that was sent again, Karn's rule forbids that sample and the ACK's
+//! TSecr, when timestamps are in use, measures instead (`tcp_ack_update_rtt`).
 
 use super::segment::SeqNumber;
+use std::collections::VecDeque;
+
+/// One segment sent and not yet acknowledged: what Linux's skb remembers of
+/// its sending (`skb_mstamp_ns`, `TCPCB_RETRANS`).
+#[derive(Clone, Copy, Debug)]
+struct Sent {
+    start: SeqNumber,
+    end: SeqNumber,
+    at: u64,
+    /// Sent again (or first sent in a retransmission): no ACK can say which copy it answers.
+    retransmitted: bool,
+}
 
 /// The shortest retransmission timeout, whatever the configuration says: a
 /// timer must move the clock. With an RTO of 0 over a link without latency a
@@ -25,9 +40,8 @@ pub struct RttEstimator {
     /// The window of data ends when this is acknowledged (Linux's `rtt_seq`).
     rtt_seq: SeqNumber,
     rto: u64,
-    /// The segment being timed: the sequence number that acknowledges all of
-    /// it, and when it left.
-    probe: Option<(SeqNumber, u64)>,
+    /// Segments in flight, in sequence order.
+    sent: VecDeque<Sent>,
     rto_min: u64,
     rto_max: u64,
 }
@@ -43,7 +57,7 @@ impl RttEstimator {
             rttvar: 0,
             rtt_seq: iss,
             rto: rto_initial.max(MIN_RTO_US),
-            probe: None,
+            sent: VecDeque::new(),
             rto_min,
             rto_max,
         }
@@ -59,29 +73,41 @@ impl RttEstimator {
         self.srtt8.map(|s| s >> 3)
     }
 
-    /// New data left: it is timed unless a segment already is. `end` is the
-    /// sequence number that acknowledges all of it. Retransmissions are never
-    /// timed (Karn): the caller does not report them.
-    pub fn on_send(&mut self, end: SeqNumber, now: u64) {
-        if self.probe.is_none() {
-            self.probe = Some((end, now));
+    /// A segment covering `start..end` left at `now`. If it sends any of it
+    /// again, the segments it repeats are marked (Karn); sequence space past
+    /// what was sent before is logged as a new segment.
+    pub fn on_send(&mut self, start: SeqNumber, end: SeqNumber, now: u64, retransmission: bool) {
+        if retransmission {
+            for s in self.sent.iter_mut().filter(|s| s.start < end && start < s.end) {
+                s.retransmitted = true;
+            }
+        }
+        let from = self.sent.back().map_or(start, |last| if last.end > start { last.end } else { start });
+        if from < end {
+            self.sent.push_back(Sent { start: from, end, at: now, retransmitted: retransmission });
         }
     }
 
-    /// Karn's rule: after a retransmission no ACK can say which copy it
-    /// answers, so the segment being timed gives no sample.
-    pub fn on_retransmit(&mut self) {
-        self.probe = None;
-    }
-
-    /// An ACK moved `snd_una` to `ack` (`snd_nxt` is what has been sent): a
-    /// sample if it covers the timed segment.
-    pub fn on_ack(&mut self, ack: SeqNumber, snd_nxt: SeqNumber, now: u64) {
-        if let Some((end, sent_at)) = self.probe {
-            if ack >= end {
-                self.sample(now.saturating_sub(sent_at), ack, snd_nxt);
-                self.probe = None;
+    /// An ACK moved `snd_una` to `ack` (`snd_nxt` is what has been sent).
+    /// `tsecr_rtt` is what its TSecr measures, if timestamps are in use.
+    /// Linux's `tcp_clean_rtx_queue` and `tcp_ack_update_rtt`: segments it
+    /// covers whole are done; if none of them was sent twice, the earliest
+    /// one's time is the sample; otherwise the TSecr's, or none.
+    pub fn on_ack(&mut self, ack: SeqNumber, snd_nxt: SeqNumber, now: u64, tsecr_rtt: Option<u64>) {
+        let (mut first_sent, mut retransmitted) = (None, false);
+        while let Some(s) = self.sent.front().copied() {
+            if s.end > ack {
+                break;
             }
+            self.sent.pop_front();
+            retransmitted |= s.retransmitted;
+            if !s.retransmitted {
+                first_sent.get_or_insert(s.at);
+            }
+        }
+        let seq_rtt = first_sent.filter(|_| !retransmitted).map(|at| now.saturating_sub(at));
+        if let Some(r) = seq_rtt.or(tsecr_rtt) {
+            self.sample(r, ack, snd_nxt);
         }
     }
 
@@ -211,19 +237,24 @@ mod tests {
     }
 
     #[test]
-    fn karn_a_retransmitted_segment_gives_no_sample() {
+    fn karn_a_retransmitted_segment_gives_no_sample_unless_its_tsecr_does() {
         let mut e = estimator();
-        e.on_send(SeqNumber(1_001), 0);
-        e.on_retransmit();
-        e.on_ack(SeqNumber(1_001), SeqNumber(1_001), 700 * MS);
+        e.on_send(SeqNumber(1), SeqNumber(1_001), 0, false);
+        e.on_send(SeqNumber(1), SeqNumber(1_001), 500 * MS, true);
+        e.on_ack(SeqNumber(1_001), SeqNumber(1_001), 700 * MS, None);
         assert_eq!((e.srtt_us(), e.rto()), (None, 1_000 * MS));
-        // The next new segment is timed; one already timed is not replaced.
-        e.on_send(SeqNumber(2_001), 800 * MS);
-        e.on_send(SeqNumber(3_001), 810 * MS);
-        e.on_ack(SeqNumber(1_500), SeqNumber(3_001), 830 * MS);
-        assert_eq!(e.srtt_us(), None, "an ACK short of the timed segment is no sample");
-        e.on_ack(SeqNumber(2_001), SeqNumber(3_001), 850 * MS);
+        // Segments sent once are each timed from their own departure.
+        e.on_send(SeqNumber(1_001), SeqNumber(2_001), 800 * MS, false);
+        e.on_send(SeqNumber(2_001), SeqNumber(3_001), 810 * MS, false);
+        e.on_ack(SeqNumber(1_500), SeqNumber(3_001), 830 * MS, None);
+        assert_eq!(e.srtt_us(), None, "an ACK short of a whole segment is no sample");
+        e.on_ack(SeqNumber(2_001), SeqNumber(3_001), 850 * MS, None);
         assert_eq!((e.srtt_us(), e.rto()), (Some(50 * MS), 250 * MS));
+        // The second segment is resent; the ACK covering it measures by TSecr.
+        e.on_send(SeqNumber(2_001), SeqNumber(3_001), 900 * MS, true);
+        e.on_ack(SeqNumber(3_001), SeqNumber(3_001), 950 * MS, Some(90 * MS));
+        assert_eq!(e.srtt_us(), Some(55 * MS), "50 + (90 - 50) / 8");
+        assert!(e.sent.is_empty());
     }
 
     #[test]

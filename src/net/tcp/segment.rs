@@ -99,6 +99,10 @@ pub struct TcpSegment {
     pub mss: Option<u16>,
     /// Window-scale option (SYN only).
     pub window_scale: Option<u8>,
+    /// RFC 7323 timestamps option: (TSval, TSecr). Absent from traces written
+    /// before socklab knew it, hence the default.
+    #[serde(default)]
+    pub timestamps: Option<(u32, u32)>,
     pub payload: Arc<[u8]>,
 }
 
@@ -137,6 +141,7 @@ impl TcpSegment {
             window: 0,
             mss: None,
             window_scale: None,
+            timestamps: None,
             payload: Arc::from(&[][..]),
         }
     }
@@ -149,6 +154,11 @@ impl TcpSegment {
         }
         if self.window_scale.is_some() {
             len += 4; // NOP + 3-byte option keeps 32-bit alignment
+        }
+        if self.timestamps.is_some() {
+            // Linux's tcp_options_write: NOP, NOP, then the 10-byte option
+            // (TCPOLEN_TSTAMP_ALIGNED), in a SYN as in any other segment.
+            len += 12;
         }
         len
     }

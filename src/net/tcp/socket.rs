@@ -5,6 +5,7 @@ use super::conn::{Tcb, TcpOut};
 use super::segment::TcpSegment;
 use super::state::TcpState;
 use super::timers::TimerKind;
+use super::timestamps::InitialNumbers;
 use super::TcpConfig;
 use crate::net::addr::{CallId, HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId};
 use crate::net::calls::{Attempt, Autobind};
@@ -29,11 +30,23 @@ impl World {
         self.sock_mut(sid).tcp_mut().and_then(|t| t.tcb.as_deref_mut())
     }
 
-    /// The stack's settings with this socket's own options applied.
-    fn config_for(&self, sock: &TcpSock) -> TcpConfig {
+    /// A new connection's ISS and timestamp offset (Linux's
+    /// `secure_tcp_seq` and `secure_tcp_ts_off`), drawn from the world's RNG.
+    fn initial_numbers(&mut self) -> InitialNumbers {
+        let iss = self.rng.next_u32();
+        InitialNumbers { iss, ts_offset: self.rng.next_u32() }
+    }
+
+    /// The stack's settings with the host's own (`host NAME tcp_…`) and then
+    /// this socket's options applied.
+    fn config_for(&self, host: HostId, sock: &TcpSock) -> TcpConfig {
         let mut cfg = self.tcp_config.clone();
+        for setting in &self.hosts[host.0 as usize].tcp_settings {
+            setting.apply(&mut cfg);
+        }
         if let Some(n) = sock.recv_buffer {
             cfg.recv_buffer = n;
+            cfg.recv_buffer_locked = true;
         }
         if let Some(n) = sock.send_buffer {
             cfg.send_buffer = n;
@@ -145,7 +158,7 @@ impl World {
             return Attempt::Done(Err(Errno::ENETUNREACH));
         }
         let source = self.hosts[host.0 as usize].source_for(dst_ip);
-        let cfg = self.config_for(tcp);
+        let cfg = self.config_for(host, tcp);
         let local = match sock.local {
             Some(l) if l.ip().is_unspecified() => SocketAddrV4::new(source, l.port()),
             Some(l) => l,
@@ -164,10 +177,10 @@ impl World {
         if self.hosts[host.0 as usize].connections.contains_key(&(local, remote)) {
             return Attempt::Done(Err(Errno::EADDRNOTAVAIL));
         }
-        let iss = self.rng.next_u32();
+        let initial = self.initial_numbers();
         let mss = self.path_mtu(host, dst_ip).saturating_sub(IPV4_HEADER_LEN as u32 + TCP_HEADER_LEN);
         let mut out = self.take_scratch();
-        let tcb = Tcb::connect(&cfg, local, remote, iss, mss, self.now(), &mut out);
+        let tcb = Tcb::connect(&cfg, local, remote, initial, mss, self.now(), &mut out);
         let sock = self.sock_mut(sid);
         sock.local = Some(local);
         sock.remote = Some(remote);
@@ -322,7 +335,7 @@ impl World {
             tcb.orphaned = true;
             if tcb.unread() > 0 {
                 // Linux (RFC 2525 §2.17): closing with unread data aborts with RST.
-                tcb.abort(&mut out);
+                tcb.abort(now, &mut out);
             } else {
                 tcb.close_write(now, &mut out);
                 if tcb.state == TcpState::FinWait2 {
@@ -363,10 +376,11 @@ impl World {
             if self.sockets[child.0 as usize].is_none() {
                 continue;
             }
+            let now = self.now();
             let mut out = self.take_scratch();
             if let Some(tcb) = self.tcb_mut(child) {
                 if reset {
-                    tcb.abort(&mut out);
+                    tcb.abort(now, &mut out);
                 } else {
                     tcb.forget(&mut out);
                 }
@@ -476,7 +490,7 @@ impl World {
         }
         let l = self.sock(listener);
         let Some(tcp) = l.tcp() else { return };
-        let cfg = self.config_for(tcp);
+        let cfg = self.config_for(host, tcp);
         let reuse_addr = l.reuse_addr;
         let child_tcp = TcpSock {
             parent: Some(listener),
@@ -486,10 +500,10 @@ impl World {
             congestion: tcp.congestion,
             ..TcpSock::default()
         };
-        let iss = self.rng.next_u32();
+        let initial = self.initial_numbers();
         let mss = self.path_mtu(host, remote.ip().to_owned()).saturating_sub(IPV4_HEADER_LEN as u32 + TCP_HEADER_LEN);
         let mut out = self.take_scratch();
-        let tcb = Tcb::accept_syn(&cfg, (local, remote), syn, iss, mss, self.now(), &mut out);
+        let tcb = Tcb::accept_syn(&cfg, (local, remote), syn, initial, mss, self.now(), &mut out);
         let child = self.insert_socket(|id| Socket {
             id,
             host,
