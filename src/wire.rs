@@ -59,9 +59,22 @@ pub fn to_bytes(packet: &Packet) -> Result<Vec<u8>, WireError> {
             if let Some(mss) = seg.mss {
                 options.push(TcpOptionElement::MaximumSegmentSize(mss));
             }
+            if seg.sack_permitted {
+                // tcp_options_write's order: MSS, NOP, NOP, SACK_PERM, NOP, WS.
+                options.extend([TcpOptionElement::Noop, TcpOptionElement::Noop]);
+                options.push(TcpOptionElement::SelectiveAcknowledgementPermitted);
+            }
             if let Some(ws) = seg.window_scale {
                 options.push(TcpOptionElement::Noop);
                 options.push(TcpOptionElement::WindowScale(ws));
+            }
+            if let Some((&first, rest)) = seg.sack_blocks.split_first() {
+                options.extend([TcpOptionElement::Noop, TcpOptionElement::Noop]);
+                let mut more = [None; 3];
+                for (slot, &block) in more.iter_mut().zip(rest) {
+                    *slot = Some(block);
+                }
+                options.push(TcpOptionElement::SelectiveAcknowledgement(first, more));
             }
             if !options.is_empty() {
                 builder = builder.options(&options).map_err(|e| WireError::Build(e.to_string()))?;
@@ -112,10 +125,17 @@ pub fn from_bytes(bytes: &[u8], id: PacketId) -> Result<Packet, WireError> {
         Some(TransportSlice::Tcp(tcp)) => {
             let mut mss = None;
             let mut window_scale = None;
+            let mut sack_permitted = false;
+            let mut sack_blocks = Vec::new();
             for option in tcp.options_iterator() {
                 match option.map_err(|e| WireError::Parse(e.to_string()))? {
                     TcpOptionElement::MaximumSegmentSize(m) => mss = Some(m),
                     TcpOptionElement::WindowScale(w) => window_scale = Some(w),
+                    TcpOptionElement::SelectiveAcknowledgementPermitted => sack_permitted = true,
+                    TcpOptionElement::SelectiveAcknowledgement(first, more) => {
+                        sack_blocks.push(first);
+                        sack_blocks.extend(more.into_iter().flatten());
+                    }
                     _ => {}
                 }
             }
@@ -141,6 +161,8 @@ pub fn from_bytes(bytes: &[u8], id: PacketId) -> Result<Packet, WireError> {
                 window: tcp.window_size(),
                 mss,
                 window_scale,
+                sack_permitted,
+                sack_blocks,
                 payload: Arc::from(tcp.payload()),
             })
         }
@@ -178,6 +200,30 @@ pub struct Field {
     pub len: usize,
 }
 
+/// The TCP options' byte ranges, from the TCP header's start, in the order
+/// `to_bytes` writes them (each with the NOPs that align it).
+fn option_fields(seg: &TcpSegment) -> Vec<(&'static str, usize, usize)> {
+    let mut at = 20;
+    let mut v = Vec::new();
+    let mut add = |name, len| {
+        v.push((name, at, len));
+        at += len;
+    };
+    if seg.mss.is_some() {
+        add("MSS option", 4);
+    }
+    if seg.sack_permitted {
+        add("SACK-permitted option", 4);
+    }
+    if seg.window_scale.is_some() {
+        add("window scale option", 4);
+    }
+    if !seg.sack_blocks.is_empty() {
+        add("SACK option", 4 + 8 * seg.sack_blocks.len());
+    }
+    v
+}
+
 /// The header fields of a serialized packet and where their bytes are.
 pub fn fields(packet: &Packet) -> Vec<Field> {
     let f = |layer, name, start, len| Field { layer, name, start, len };
@@ -206,9 +252,7 @@ pub fn fields(packet: &Packet) -> Vec<Field> {
                 f("TCP", "checksum", t + 16, 2),
                 f("TCP", "urgent pointer", t + 18, 2),
             ]);
-            if seg.header_len() > 20 {
-                v.push(f("TCP", "options", t + 20, seg.header_len() - 20));
-            }
+            v.extend(option_fields(seg).into_iter().map(|(name, at, len)| f("TCP", name, t + at, len)));
             if !seg.payload.is_empty() {
                 v.push(f("TCP", "payload", t + seg.header_len(), seg.payload.len()));
             }

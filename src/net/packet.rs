@@ -205,6 +205,8 @@ mod tests {
             window: 100,
             mss: None,
             window_scale: None,
+            sack_permitted: false,
+            sack_blocks: Vec::new(),
             payload: Arc::from(payload),
         };
         Packet {

@@ -340,6 +340,8 @@ mod tests {
             window: 502,
             mss: None,
             window_scale: None,
+            sack_permitted: false,
+            sack_blocks: Vec::new(),
             payload: Arc::from(vec![b'x'; len]),
         };
         Packet { id: PacketId(id), src, dst, ip_id: 0, ttl: 64, body: Body::Tcp(segment) }

@@ -6,8 +6,9 @@
 //! current time and write what must happen into a [`TcpOut`].
 
 use super::congestion::{AckAction, Congestion, CongestionControl, NewAck};
-use super::recv_queue::RecvQueue;
+use super::recv_queue::{RecvQueue, MAX_SACK_BLOCKS};
 use super::rtt::{RttEstimator, MIN_RTO_US};
+use super::sack::{Prr, Scoreboard};
 use super::segment::{SeqNumber, TcpFlags, TcpSegment};
 use super::send_queue::SendQueue;
 use super::state::TcpState;
@@ -98,6 +99,13 @@ pub struct Tcb {
     rcv_wscale: u8,
     /// Both SYNs carried the window-scale option, so both shifts are in force.
     peer_offered_wscale: bool,
+    /// Both SYNs carried SACK-permitted (and `tcp_sack` is on here): our ACKs
+    /// carry SACK blocks, and the peer's drive loss recovery.
+    sack_ok: bool,
+    /// What the peer's SACK blocks said about our data in flight.
+    sack: Scoreboard,
+    /// Proportional rate reduction while SACK recovery lasts.
+    prr: Prr,
 
     // Receive sequence space.
     irs: SeqNumber,
@@ -162,6 +170,9 @@ impl Tcb {
             snd_wscale: 0,
             rcv_wscale,
             peer_offered_wscale: false,
+            sack_ok: false,
+            sack: Scoreboard::default(),
+            prr: Prr::default(),
             irs: SeqNumber(0),
             rcv_nxt: SeqNumber(0),
             rcv_nxt_off: 0,
@@ -544,6 +555,15 @@ impl Tcb {
         }
         let window = u32::from(seg.window) << self.snd_wscale;
         let outstanding = self.snd_max != self.snd_una;
+        let prior_una = self.snd_una;
+        // tcp_ack reads the SACK blocks (tcp_sacktag_write_queue) before it
+        // takes the cumulatively acknowledged data off the queue.
+        let sack_delivered = if self.sack_ok {
+            let una = if seg.ack_number() > self.snd_una { seg.ack_number() } else { self.snd_una };
+            self.sack.on_ack(prior_una, una, self.snd_max, &seg.sack_blocks)
+        } else {
+            0
+        };
         if seg.ack_number() > self.snd_una {
             self.new_ack(seg.ack_number(), now, out);
         } else if seg.ack_number() == self.snd_una
@@ -561,6 +581,9 @@ impl Tcb {
             self.max_snd_wnd = self.max_snd_wnd.max(window);
             self.snd_wl1 = seg.seq_number();
             self.snd_wl2 = seg.ack_number();
+        }
+        if sack_delivered > 0 {
+            self.sack_recovery(sack_delivered, self.snd_una > prior_una, now, out);
         }
         if !outstanding {
             self.ack_probe(now);
@@ -619,9 +642,69 @@ impl Tcb {
     }
 
     fn duplicate_ack(&mut self, now: u64, out: &mut TcpOut) {
+        if self.sack_ok {
+            // With SACK, Linux counts SACKed segments, not duplicate ACKs
+            // (tcp_dupack_heuristics): `sack_recovery` decides.
+            return;
+        }
         let flight = self.snd_max - self.snd_una;
         if self.cc.on_duplicate_ack(flight, self.snd_max, self.snd_mss) == AckAction::RetransmitFirst {
             self.retransmit_first(now, SendReason::FastRetransmit, out);
+        }
+    }
+
+    /// RFC 6675 loss recovery as Linux's `tcp_fastretrans_alert` runs it for
+    /// a SACK connection, after an ACK that newly delivered `delivered` bytes
+    /// (acknowledged or SACKed for the first time): holes proven lost
+    /// (`Scoreboard::mark_lost`) start recovery (`tcp_time_to_recover`,
+    /// `tcp_enter_recovery`); cwnd then follows the rate reduction
+    /// (`tcp_cwnd_reduction`) and the lost holes go again as it allows
+    /// (`tcp_xmit_retransmit_queue`), new data after them (`output`). After a
+    /// retransmission timeout the timeout's go-back-N, which skips SACKed
+    /// data, is the recovery (`TCP_CA_Loss`).
+    fn sack_recovery(&mut self, delivered: u32, una_advanced: bool, now: u64, out: &mut TcpOut) {
+        if self.sack.in_loss() {
+            return;
+        }
+        self.sack.mark_lost(self.snd_una, self.snd_mss);
+        if !self.cc.in_recovery() {
+            if !self.sack.has_lost() {
+                return;
+            }
+            self.prr = Prr::start(self.cc.cwnd(), self.snd_mss);
+            let flight = self.snd_max - self.snd_una;
+            self.cc.enter_sack_recovery(flight, self.snd_max, self.snd_mss);
+        }
+        let pipe = self.sack.pipe(self.snd_una, self.snd_max);
+        let cwnd = self.prr.cwnd(delivered, pipe, self.cc.ssthresh(), self.snd_mss, una_advanced);
+        self.cc.set_recovery_cwnd(cwnd);
+        self.retransmit_lost(now, out);
+    }
+
+    /// Sends the lost holes again, first to last, while `pipe` leaves room
+    /// for them in cwnd (Linux's `tcp_xmit_retransmit_queue`).
+    fn retransmit_lost(&mut self, now: u64, out: &mut TcpOut) {
+        while let Some((seq, len)) = self.sack.next_lost() {
+            let pipe = self.sack.pipe(self.snd_una, self.snd_max);
+            if pipe.saturating_add(len.min(self.snd_mss)) > self.cc.cwnd() {
+                break;
+            }
+            let saved = self.snd_nxt;
+            self.snd_nxt = seq;
+            self.rtt.on_retransmit();
+            self.cc.on_retransmit(false);
+            let sent = self.send_one(now, SendReason::FastRetransmit, self.snd_mss, out);
+            let went = self.snd_nxt != seq;
+            if saved > self.snd_nxt {
+                self.snd_nxt = saved;
+            }
+            if seq == self.snd_una && went {
+                // The head went again: its timer starts over (tcp_xmit_retransmit_queue).
+                self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
+            }
+            if !sent || !went {
+                break;
+            }
         }
     }
 
@@ -781,6 +864,9 @@ impl Tcb {
                 // RFC 5681 §3.1 eq. (4): halve, then restart from one segment.
                 let flight = self.snd_max - self.snd_una;
                 self.cc.on_retransmit_timeout(flight, self.snd_mss, now, self.snd_nxt);
+                if self.sack_ok {
+                    self.sack.enter_loss(self.snd_una, self.snd_max);
+                }
                 self.snd_nxt = self.snd_una;
                 self.output_with(now, SendReason::Retransmit, out);
                 if !self.timers.is_running(TimerKind::Retransmit) && self.snd_una != self.snd_max {
@@ -861,11 +947,19 @@ impl Tcb {
     /// Sends one segment of data and/or FIN if allowed; false when nothing went out.
     /// `window_floor` lets a retransmission through windows smaller than it.
     fn send_one(&mut self, now: u64, reason: SendReason, window_floor: u32, out: &mut TcpOut) -> bool {
+        if self.sack_ok && self.snd_nxt < self.snd_max {
+            // Going back over sent data: what the peer SACKed is not sent again.
+            self.snd_nxt = self.sack.skip_sacked(self.snd_nxt);
+        }
         let offset = (self.snd_nxt - self.snd_una) as usize;
         let unsent = self.send_buf.len().saturating_sub(offset);
         let in_flight = self.snd_nxt - self.snd_una;
-        let window = self.snd_wnd.max(window_floor).min(self.cc.cwnd().max(window_floor));
-        let usable = window.saturating_sub(in_flight) as usize;
+        // cwnd limits what is in the network: with SACK, RFC 6675's pipe
+        // (Linux's tcp_packets_in_flight), which leaves out SACKed and lost data.
+        let pipe = if self.sack_ok { self.sack.pipe(self.snd_una, self.snd_max) } else { in_flight };
+        let window_room = self.snd_wnd.max(window_floor).saturating_sub(in_flight);
+        let cwnd_room = self.cc.cwnd().max(window_floor).saturating_sub(pipe);
+        let usable = window_room.min(cwnd_room) as usize;
         let mut len = unsent.min(usable).min(self.snd_mss as usize);
         if len > 0 && len < self.snd_mss as usize && len < unsent {
             // Sender-side silly window avoidance (RFC 9293 §3.8.6.2.1).
@@ -875,6 +969,12 @@ impl Tcb {
         }
         if len > 0 && self.cfg.nagle && len < self.snd_mss as usize && in_flight > 0 {
             len = 0;
+        }
+        if self.sack_ok && self.snd_nxt < self.snd_max {
+            // A retransmission fills one hole: it stops where SACKed data starts.
+            if let Some(room) = self.sack.room_before_sacked(self.snd_nxt) {
+                len = len.min(room as usize);
+            }
         }
         let fin_now = len == unsent && self.fin_seq == Some(self.snd_nxt + len as u32);
         if len == 0 && !fin_now {
@@ -905,6 +1005,11 @@ impl Tcb {
         if !retransmission {
             self.rtt.on_send(self.snd_nxt + seg_len, now);
             self.cc.on_send(self.snd_nxt + seg_len, now);
+        } else if self.sack_ok {
+            self.sack.on_retransmit(self.snd_nxt, self.snd_nxt + seg_len);
+        }
+        if self.sack_ok && self.cc.in_recovery() {
+            self.prr.on_send();
         }
         self.snd_nxt += seg_len;
         if self.snd_nxt > self.snd_max {
@@ -1028,6 +1133,9 @@ impl Tcb {
         if self.cfg.window_scaling && (!with_ack || self.peer_offered_wscale) {
             seg.window_scale = Some(self.rcv_wscale);
         }
+        // tcp_syn_options / tcp_synack_options: offered when tcp_sack is on,
+        // answered only to a SYN that offered it.
+        seg.sack_permitted = self.cfg.sack && (!with_ack || self.sack_ok);
         // The window in a SYN is never scaled (RFC 7323 §2.2).
         seg.window = self.receive_window().min(u32::from(u16::MAX)) as u16;
         self.rcv_wnd_adv = u32::from(seg.window);
@@ -1055,8 +1163,27 @@ impl Tcb {
             window,
             mss: None,
             window_scale: None,
+            sack_permitted: false,
+            sack_blocks: self.sack_blocks_to_send(),
             payload,
         }
+    }
+
+    /// The SACK blocks every segment carries while data waits beyond a hole
+    /// (`tcp_established_options`), as sequence numbers, most recent first.
+    fn sack_blocks_to_send(&self) -> Vec<(u32, u32)> {
+        if !self.sack_ok || !self.state.is_synchronized() {
+            return Vec::new();
+        }
+        let seq = |off: u64| (self.rcv_nxt + off.saturating_sub(self.rcv_nxt_off) as u32).0;
+        self.recv_buf.sack_blocks().iter().take(self.sack_block_room()).map(|&(s, e)| (seq(s), seq(e))).collect()
+    }
+
+    /// How many SACK blocks fit beside the other options: all that the
+    /// receiver keeps; 3 once the 12-byte timestamp option shares the 40
+    /// option bytes (`tcp_established_options`: (40 − 12 − 4) / 8).
+    fn sack_block_room(&self) -> usize {
+        MAX_SACK_BLOCKS
     }
 
     // ----- helpers ---------------------------------------------------------------
@@ -1130,6 +1257,7 @@ impl Tcb {
     fn take_syn_options(&mut self, syn: &TcpSegment, now: u64) {
         let peer_mss = syn.mss.map_or(DEFAULT_MSS, u32::from);
         self.snd_mss = peer_mss.min(self.our_mss).max(64);
+        self.sack_ok = self.cfg.sack && syn.sack_permitted;
         match syn.window_scale {
             Some(ws) if self.cfg.window_scaling => {
                 self.peer_offered_wscale = true;
@@ -1213,6 +1341,8 @@ mod tests {
             window,
             mss: None,
             window_scale: None,
+            sack_permitted: false,
+            sack_blocks: Vec::new(),
             payload: Arc::from(payload),
         }
     }

@@ -6,6 +6,7 @@ pub mod conn;
 pub mod cubic;
 pub mod recv_queue;
 pub mod rtt;
+pub mod sack;
 pub mod segment;
 pub mod send_queue;
 pub mod socket;
@@ -49,6 +50,10 @@ pub struct TcpConfig {
     pub recv_buffer: usize,
     /// RFC 7323 window scaling.
     pub window_scaling: bool,
+    /// `net.ipv4.tcp_sack`: offer SACK (RFC 2018) in the SYN and use it when
+    /// the peer offers it too. Linux's default is on.
+    #[serde(default = "sack_default")]
+    pub sack: bool,
     /// `net.ipv4.tcp_congestion_control`: the algorithm new connections use.
     pub congestion: CongestionControl,
 }
@@ -103,9 +108,14 @@ impl Default for TcpConfig {
             send_buffer: 65_536,
             recv_buffer: 65_536,
             window_scaling: true,
+            sack: true,
             congestion: CongestionControl::Reno,
         }
     }
+}
+
+fn sack_default() -> bool {
+    TcpConfig::default().sack
 }
 
 #[cfg(test)]

@@ -99,6 +99,13 @@ pub struct TcpSegment {
     pub mss: Option<u16>,
     /// Window-scale option (SYN only).
     pub window_scale: Option<u8>,
+    /// SACK-permitted option (RFC 2018 §2, SYN only).
+    #[serde(default)]
+    pub sack_permitted: bool,
+    /// SACK blocks (RFC 2018 §3): `(left edge, right edge)` of data the sender
+    /// of this segment holds beyond its ACK, most recent first.
+    #[serde(default)]
+    pub sack_blocks: Vec<(u32, u32)>,
     pub payload: Arc<[u8]>,
 }
 
@@ -137,6 +144,8 @@ impl TcpSegment {
             window: 0,
             mss: None,
             window_scale: None,
+            sack_permitted: false,
+            sack_blocks: Vec::new(),
             payload: Arc::from(&[][..]),
         }
     }
@@ -149,6 +158,15 @@ impl TcpSegment {
         }
         if self.window_scale.is_some() {
             len += 4; // NOP + 3-byte option keeps 32-bit alignment
+        }
+        if self.sack_permitted {
+            // tcp_options_write: NOP, NOP, SACK_PERM without timestamps (with
+            // them SACK_PERM takes the two NOPs' place before TS, adding nothing).
+            len += 4;
+        }
+        if !self.sack_blocks.is_empty() {
+            // NOP, NOP, kind, length, then 8 bytes a block.
+            len += 4 + 8 * self.sack_blocks.len();
         }
         len
     }
