@@ -280,3 +280,68 @@ pub fn fields(packet: &Packet) -> Vec<Field> {
     }
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tcp(seg: TcpSegment) -> Packet {
+        let (src, dst) = (Ipv4Addr::new(10, 0, 0, 2), Ipv4Addr::new(10, 0, 0, 1));
+        Packet { id: PacketId(1), src, dst, ip_id: 0, ttl: 64, body: Body::Tcp(seg) }
+    }
+
+    fn segment() -> TcpSegment {
+        TcpSegment {
+            src_port: 40000,
+            dst_port: 80,
+            seq: 1000,
+            ack: 0,
+            flags: TcpFlags::SYN,
+            window: 65535,
+            mss: Some(1460),
+            window_scale: Some(7),
+            sack_permitted: true,
+            sack_blocks: Vec::new(),
+            payload: Arc::from(&[][..]),
+        }
+    }
+
+    #[test]
+    fn a_syn_offers_sack_in_linux_option_order_and_reads_back() {
+        let packet = tcp(segment());
+        let bytes = to_bytes(&packet).unwrap();
+        // tcp_options_write without timestamps: MSS, NOP, NOP, SACK_PERM, NOP, WS.
+        assert_eq!(&bytes[40..52], &[2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7]);
+        assert_eq!(from_bytes(&bytes, PacketId(1)).unwrap(), packet);
+        let names: Vec<_> = fields(&packet)
+            .into_iter()
+            .filter(|f| f.name.ends_with("option"))
+            .map(|f| (f.name, f.start, f.len))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("MSS option", 40, 4), ("SACK-permitted option", 44, 4), ("window scale option", 48, 4)]
+        );
+    }
+
+    #[test]
+    fn sack_blocks_are_written_after_two_nops_and_read_back_in_order() {
+        let seg = TcpSegment {
+            flags: TcpFlags::ACK,
+            ack: 5000,
+            mss: None,
+            window_scale: None,
+            sack_permitted: false,
+            sack_blocks: vec![(7000, 8000), (5500, 6000), (9000, 9500), (10_000, 10_001)],
+            ..segment()
+        };
+        let packet = tcp(seg);
+        let bytes = to_bytes(&packet).unwrap();
+        assert_eq!(bytes.len(), 20 + 20 + 4 + 32);
+        assert_eq!(&bytes[40..44], &[1, 1, 5, 34]);
+        assert_eq!(&bytes[44..52], &[0, 0, 0x1b, 0x58, 0, 0, 0x1f, 0x40]);
+        assert_eq!(from_bytes(&bytes, PacketId(1)).unwrap(), packet);
+        let sack = fields(&packet).into_iter().find(|f| f.name == "SACK option").unwrap();
+        assert_eq!((sack.start, sack.len), (40, 36));
+    }
+}

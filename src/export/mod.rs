@@ -546,7 +546,7 @@ impl Plan {
                     };
                     (Who::Main, What::Note(why.into()))
                 }
-                StmtKind::Tcp { .. } => {
+                StmtKind::Tcp { .. } | StmtKind::Sysctl { .. } => {
                     (Who::Main, What::Note("the kernel's TCP settings are left as they are".into()))
                 }
                 StmtKind::Fault { .. } => {

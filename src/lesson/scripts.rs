@@ -91,7 +91,14 @@ pub struct Prepared {
 }
 
 fn is_setup(kind: &StmtKind) -> bool {
-    matches!(kind, StmtKind::Seed { .. } | StmtKind::Host { .. } | StmtKind::Link { .. } | StmtKind::Tcp { .. })
+    matches!(
+        kind,
+        StmtKind::Seed { .. }
+            | StmtKind::Host { .. }
+            | StmtKind::Link { .. }
+            | StmtKind::Tcp { .. }
+            | StmtKind::Sysctl { .. }
+    )
 }
 
 /// Events one script run may take in the page. The run goes on in slices between

@@ -318,7 +318,9 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
         let outcome = match &st.kind {
             StmtKind::Seed { .. } | StmtKind::Host { .. } => NativeOutcome::Setup,
             StmtKind::Link { .. } => NativeOutcome::Skipped("the kernel's loopback has no link to shape".into()),
-            StmtKind::Tcp { .. } => NativeOutcome::Skipped("the kernel's TCP settings are left as they are".into()),
+            StmtKind::Tcp { .. } | StmtKind::Sysctl { .. } => {
+                NativeOutcome::Skipped("the kernel's TCP settings are left as they are".into())
+            }
             StmtKind::Fault { .. } => {
                 NativeOutcome::Skipped("faults cannot be injected into the kernel's loopback".into())
             }

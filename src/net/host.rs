@@ -3,6 +3,7 @@
 
 use super::addr::{is_loopback, Fd, Ipv4Addr, Protocol, SocketAddrV4, SocketId, EPHEMERAL_PORTS};
 use super::link::{LinkConfig, LinkDirection};
+use super::tcp::TcpConfig;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -45,6 +46,26 @@ pub struct Host {
     pub connections: FxHashMap<(SocketAddrV4, SocketAddrV4), SocketId>,
     /// The loopback path inside this host.
     pub loopback: LinkDirection,
+    /// This host's own TCP sysctls, where a script set them.
+    pub sysctl: HostSysctl,
+}
+
+/// A host's own `net.ipv4.tcp_*` settings (`host client tcp_sack 0`): each
+/// kernel has its own, while the world's [`TcpConfig`] holds what every host
+/// shares. An unset one follows the world's.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HostSysctl {
+    /// `net.ipv4.tcp_sack`.
+    pub tcp_sack: Option<bool>,
+}
+
+impl HostSysctl {
+    /// Writes the settings this host has of its own into `cfg`.
+    pub fn apply(&self, cfg: &mut TcpConfig) {
+        if let Some(on) = self.tcp_sack {
+            cfg.sack = on;
+        }
+    }
 }
 
 impl Host {
@@ -63,6 +84,7 @@ impl Host {
             listeners: FxHashMap::default(),
             connections: FxHashMap::default(),
             loopback: LinkDirection::new(config),
+            sysctl: HostSysctl::default(),
         }
     }
 

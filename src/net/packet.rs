@@ -134,12 +134,24 @@ impl Packet {
                     out.push_str(&format!(", ack {}", s.ack));
                 }
                 out.push_str(&format!(", win {}", s.window));
+                // tcpdump's option words, in the order they are on the wire
+                // (without its nop fillers).
+                let mut options = Vec::new();
                 if let Some(mss) = s.mss {
-                    out.push_str(&format!(", options [mss {mss}"));
-                    if let Some(ws) = s.window_scale {
-                        out.push_str(&format!(",wscale {ws}"));
-                    }
-                    out.push(']');
+                    options.push(format!("mss {mss}"));
+                }
+                if s.sack_permitted {
+                    options.push("sackOK".into());
+                }
+                if let Some(ws) = s.window_scale {
+                    options.push(format!("wscale {ws}"));
+                }
+                if !s.sack_blocks.is_empty() {
+                    let blocks: Vec<String> = s.sack_blocks.iter().map(|(l, r)| format!("{{{l}:{r}}}")).collect();
+                    options.push(format!("sack {} {}", s.sack_blocks.len(), blocks.join("")));
+                }
+                if !options.is_empty() {
+                    out.push_str(&format!(", options [{}]", options.join(",")));
                 }
                 out.push_str(&format!(", length {}", s.payload.len()));
                 out

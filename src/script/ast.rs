@@ -55,6 +55,11 @@ pub enum StmtKind {
     Tcp {
         setting: TcpSetting,
     },
+    /// `host client tcp_sack 0`: one host's own sysctl.
+    Sysctl {
+        host: String,
+        setting: Sysctl,
+    },
     Call(CallStmt),
     /// `+200ms`
     Advance {
@@ -119,6 +124,23 @@ pub enum TcpSetting {
     WindowScaling(bool),
     /// `net.ipv4.tcp_congestion_control`.
     Congestion(CongestionControl),
+}
+
+/// A sysctl a host has of its own (`crate::net::host::HostSysctl`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sysctl {
+    /// `net.ipv4.tcp_sack`: SACK offered and used (Linux: on).
+    TcpSack(bool),
+}
+
+impl Sysctl {
+    /// Writes this setting into a host's sysctls.
+    pub fn apply(self, sysctl: &mut crate::net::host::HostSysctl) {
+        match self {
+            Sysctl::TcpSack(on) => sysctl.tcp_sack = Some(on),
+        }
+    }
 }
 
 impl LinkSetting {
@@ -354,6 +376,8 @@ pub struct PacketPattern {
     pub len: Option<usize>,
     /// The window field as sent.
     pub win: Option<u32>,
+    /// `sack 1461:2921,4381:5841`: the SACK blocks, in order, relative like `ack`.
+    pub sack: Option<Vec<(u32, u32)>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -389,8 +413,16 @@ impl std::fmt::Display for PacketPattern {
         if let Some(w) = self.win {
             write!(f, " win {w}")?;
         }
+        if let Some(blocks) = &self.sack {
+            write!(f, " sack {}", sack_text(blocks))?;
+        }
         Ok(())
     }
+}
+
+/// SACK blocks as a script writes them: `1461:2921,4381:5841`.
+pub fn sack_text(blocks: &[(u32, u32)]) -> String {
+    blocks.iter().map(|(l, r)| format!("{l}:{r}")).collect::<Vec<_>>().join(",")
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -213,6 +213,8 @@ pub enum Wanted {
     AckNumber,
     Length,
     Window,
+    /// `sack LEFT:RIGHT,...` in a packet expectation.
+    SackBlock,
     /// `1` after `-`.
     MinusOne,
     /// `-1` then an errno.
@@ -225,6 +227,9 @@ pub enum Wanted {
     Errno,
     TcpSettingWord,
     TcpSetting,
+    /// A host's own sysctl after `host NAME`.
+    SysctlWord,
+    Sysctl,
     Count,
     SegmentCount,
     /// At least one segment.
@@ -290,6 +295,7 @@ const COUNTERS: &str = "HOST > HOST, state, sent, lost, duplicated, reordered, d
 const TCP_STATES: &str = "LISTEN, SYN-SENT, SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT, CLOSED";
 const TCP_FLAGS: &str = "[S], [S.], [.], [P.], [F.], [R]";
 const TCP_SETTINGS: &str = "syn_retries, syn_linear_timeouts, synack_retries, data_retries, rto_initial, rto_min, rto_max, msl, fin_timeout, initial_cwnd, delayed_ack, delayed_ack_time, nagle, send_buffer, recv_buffer, window_scaling";
+const SYSCTLS: &str = "tcp_sack";
 const ESCAPES: &str = "\\n \\r \\t \\0 \\\\ \\\" \\xHH";
 
 /// Bytes as `\xHH` escapes, as the script's strings write them: `\xc3\x28`.
@@ -525,13 +531,17 @@ impl Bilingual for Wanted {
                 "패킷: [S.] 같은 TCP 플래그, udp 또는 icmp".into(),
             ),
             Wanted::PacketField => (
-                "seq, ack, seq=, ack=, len, win, at TIME or +TIME".into(),
-                "seq, ack, seq=, ack=, len, win, at 시간 또는 +시간".into(),
+                "seq, ack, seq=, ack=, len, win, sack, at TIME or +TIME".into(),
+                "seq, ack, seq=, ack=, len, win, sack, at 시간 또는 +시간".into(),
             ),
             Wanted::SequenceNumber => ("a sequence number".into(), "순서 번호".into()),
             Wanted::AckNumber => ("an acknowledgement number".into(), "확인 응답 번호".into()),
             Wanted::Length => ("a length".into(), "길이".into()),
             Wanted::Window => ("a window".into(), "윈도 크기".into()),
+            Wanted::SackBlock => (
+                "a SACK block LEFT:RIGHT, blocks separated by commas".into(),
+                "LEFT:RIGHT 모양의 SACK 블록 (여러 개는 쉼표로 구분)".into(),
+            ),
             Wanted::MinusOne => ("1 (as in -1 ECONNREFUSED)".into(), "1 (-1 ECONNREFUSED처럼)".into()),
             Wanted::MinusOneErrno => ("-1 followed by an errno".into(), "-1과 그 뒤의 errno".into()),
             Wanted::Number => ("a number".into(), "숫자".into()),
@@ -543,6 +553,8 @@ impl Bilingual for Wanted {
             Wanted::Errno => (format!("an errno ({})", errno_names()), format!("errno ({})", errno_names())),
             Wanted::TcpSettingWord => ("a TCP setting like syn_retries".into(), "syn_retries 같은 TCP 설정".into()),
             Wanted::TcpSetting => (format!("a TCP setting ({TCP_SETTINGS})"), format!("TCP 설정 ({TCP_SETTINGS})")),
+            Wanted::SysctlWord => ("a host setting like tcp_sack".into(), "tcp_sack 같은 호스트 설정".into()),
+            Wanted::Sysctl => (format!("a host setting ({SYSCTLS})"), format!("호스트 설정 ({SYSCTLS})")),
             Wanted::Count => ("a count".into(), "횟수".into()),
             Wanted::SegmentCount => ("a segment count".into(), "세그먼트 수".into()),
             Wanted::OneSegment => ("at least 1 segment".into(), "1 이상의 세그먼트 수".into()),
@@ -703,6 +715,7 @@ pub(crate) mod tests {
             AckNumber,
             Length,
             Window,
+            SackBlock,
             MinusOne,
             MinusOneErrno,
             Number,
@@ -711,6 +724,8 @@ pub(crate) mod tests {
             Errno,
             TcpSettingWord,
             TcpSetting,
+            SysctlWord,
+            Sysctl,
             Count,
             SegmentCount,
             OneSegment,
@@ -873,6 +888,7 @@ pub(crate) mod tests {
             "ack",
             "len",
             "win",
+            "sack",
             "errno",
             "hello",
             "syn_retries",
@@ -1073,6 +1089,7 @@ pub(crate) mod tests {
             TCP_STATES,
             TCP_FLAGS,
             TCP_SETTINGS,
+            SYSCTLS,
         ];
         let listed = lists.iter().flat_map(|l| l.split(", ")).flat_map(str::split_whitespace);
         let words: Vec<String> = listed

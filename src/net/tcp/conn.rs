@@ -1370,6 +1370,200 @@ mod tests {
         tcb
     }
 
+    /// A server-side connection whose peer offered SACK (and a 65535-byte
+    /// window, MSS 1000), after SYN, SYN-ACK and ACK.
+    fn established_sack(cfg: &TcpConfig) -> Tcb {
+        let mut out = TcpOut::default();
+        let mut syn = seg(IRS, 0, TcpFlags::SYN, 65_535, &[]);
+        syn.mss = Some(1000);
+        syn.sack_permitted = true;
+        let mut tcb = Tcb::accept_syn(cfg, (LOCAL, REMOTE), &syn, ISS, 1460, 0, &mut out);
+        assert_eq!(out.segments[0].0.sack_permitted, cfg.sack);
+        out.clear();
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 65_535, &[]), 10_000, &mut out);
+        assert_eq!(tcb.state, TcpState::Established);
+        tcb
+    }
+
+    /// The peer's ACK of `ack` with SACK blocks (offsets from ISS).
+    fn sack_ack(ack: u32, blocks: &[(u32, u32)]) -> TcpSegment {
+        let mut s = seg(IRS + 1, ISS + ack, TcpFlags::ACK, 65_535, &[]);
+        s.sack_blocks = blocks.iter().map(|&(l, r)| (ISS + l, ISS + r)).collect();
+        s
+    }
+
+    /// Data segments sent, as (seq offset from ISS, length, why).
+    fn sent_data(out: &TcpOut) -> Vec<(u32, usize, SendReason)> {
+        out.segments
+            .iter()
+            .filter(|(s, _)| !s.payload.is_empty())
+            .map(|(s, why)| (s.seq - ISS, s.payload.len(), *why))
+            .collect()
+    }
+
+    #[test]
+    fn sack_permitted_is_offered_by_default_and_answered_only_when_both_sides_have_it() {
+        // tcp_syn_options: a SYN offers SACK when net.ipv4.tcp_sack is on.
+        let mut out = TcpOut::default();
+        Tcb::connect(&cfg(), LOCAL, REMOTE, ISS, 1460, 0, &mut out);
+        assert!(out.segments[0].0.sack_permitted);
+        assert_eq!(out.segments[0].0.header_len(), 28, "MSS, NOP NOP SACK_PERM");
+        out.clear();
+        Tcb::connect(&TcpConfig { sack: false, ..cfg() }, LOCAL, REMOTE, ISS, 1460, 0, &mut out);
+        assert!(!out.segments[0].0.sack_permitted);
+        // tcp_synack_options: the SYN-ACK answers only an offer, and only when on here.
+        let with_sack = established_sack(&cfg());
+        assert!(with_sack.sack_ok);
+        let refused = established_sack(&TcpConfig { sack: false, ..cfg() });
+        assert!(!refused.sack_ok);
+        out.clear();
+        let not_offered =
+            Tcb::accept_syn(&cfg(), (LOCAL, REMOTE), &seg(IRS, 0, TcpFlags::SYN, 8192, &[]), ISS, 1460, 0, &mut out);
+        assert!(!out.segments[0].0.sack_permitted && !not_offered.sack_ok);
+    }
+
+    #[test]
+    fn sack_blocks_name_the_newest_first_merge_and_leave_as_holes_fill() {
+        let mut rx = established_sack(&cfg());
+        let mut out = TcpOut::default();
+        let data =
+            |from: u32, to: u32| seg(IRS + from, ISS + 1, TcpFlags::ACK, 65_535, &vec![b'x'; (to - from) as usize]);
+        let blocks = |out: &TcpOut| -> Vec<(u32, u32)> {
+            let (ack, _) = out.segments.last().map(|(s, why)| (s, why)).expect("an ACK");
+            ack.sack_blocks.iter().map(|&(l, r)| (l - IRS, r - IRS)).collect()
+        };
+        // Bytes 1..101 are missing: 101..201 arrives, then 301..401.
+        rx.on_segment(&data(101, 201), 20_000, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 4096, 0)]);
+        assert_eq!(blocks(&out), vec![(101, 201)]);
+        assert_eq!(out.segments[0].0.header_len(), 32, "NOP NOP SACK with one block");
+        out.clear();
+        rx.on_segment(&data(301, 401), 20_000, &mut out);
+        assert_eq!(blocks(&out), vec![(301, 401), (101, 201)], "two holes: the newest block first");
+        out.clear();
+        // 201..251 grows the older block, which becomes the newest.
+        rx.on_segment(&data(201, 251), 20_000, &mut out);
+        assert_eq!(blocks(&out), vec![(101, 251), (301, 401)]);
+        out.clear();
+        // The first hole fills: the ACK moves to 251, its block is gone.
+        rx.on_segment(&data(1, 101), 20_000, &mut out);
+        assert_eq!(replies(&out)[0].2, IRS + 251);
+        assert_eq!(blocks(&out), vec![(301, 401)]);
+        out.clear();
+        // The last hole fills: no blocks.
+        rx.on_segment(&data(251, 301), 20_000, &mut out);
+        assert_eq!(replies(&out)[0].2, IRS + 401);
+        assert_eq!(blocks(&out), vec![]);
+        assert_eq!(rx.read(1000, 20_000, &mut out).len(), 400);
+    }
+
+    #[test]
+    fn a_fifth_hole_pushes_out_the_oldest_block_and_a_block_reaching_another_swallows_it() {
+        let mut rx = established_sack(&TcpConfig { recv_buffer: 65_535, ..cfg() });
+        let mut out = TcpOut::default();
+        for from in [101u32, 301, 501, 701, 901] {
+            rx.on_segment(&seg(IRS + from, ISS + 1, TcpFlags::ACK, 65_535, &[b'x'; 100]), 20_000, &mut out);
+        }
+        let last = &out.segments.last().expect("an ACK").0;
+        let rel: Vec<_> = last.sack_blocks.iter().map(|&(l, r)| (l - IRS, r - IRS)).collect();
+        assert_eq!(rel, vec![(901, 1001), (701, 801), (501, 601), (301, 401)], "at most 4, newest first");
+        assert_eq!(last.header_len(), 20 + 4 + 32);
+        out.clear();
+        // 601..701 joins 501..601 and 701..801 into one block at the front (tcp_sack_maybe_coalesce).
+        rx.on_segment(&seg(IRS + 601, ISS + 1, TcpFlags::ACK, 65_535, &[b'x'; 100]), 20_000, &mut out);
+        let rel: Vec<_> = out.segments[0].0.sack_blocks.iter().map(|&(l, r)| (l - IRS, r - IRS)).collect();
+        assert_eq!(rel, vec![(501, 801), (901, 1001), (301, 401)]);
+    }
+
+    /// Ten segments of 1000 bytes sent at once from a SACK connection.
+    fn ten_segments_sent(cfg: &TcpConfig) -> Tcb {
+        let mut tcb = established_sack(cfg);
+        let mut out = TcpOut::default();
+        assert_eq!(tcb.write(&Arc::from(vec![b'd'; 10_000]), 0, 20_000, &mut out), 10_000);
+        assert_eq!(sent_data(&out).len(), 10);
+        tcb
+    }
+
+    #[test]
+    fn two_losses_in_one_window_are_both_resent_within_one_round_trip() {
+        // Segments 1 (bytes 1..1001) and 4 (3001..4001) of ten are lost.
+        // RFC 6675 IsLost / tcp_mark_head_lost: a hole is lost once three
+        // segments above it are SACKed, so the fourth ACK (segment 5's) starts
+        // recovery with hole 1 and the sixth (segment 7's) proves hole 2;
+        // PRR lets each go at once. Neither waits for the other's ACK, and no
+        // SACKed segment is sent again.
+        let mut tcb = ten_segments_sent(&cfg());
+        let mut out = TcpOut::default();
+        let mut resent = Vec::new();
+        let acks: [&[(u32, u32)]; 8] = [
+            &[(1001, 2001)],
+            &[(1001, 3001)],
+            &[(4001, 5001), (1001, 3001)],
+            &[(4001, 6001), (1001, 3001)],
+            &[(4001, 7001), (1001, 3001)],
+            &[(4001, 8001), (1001, 3001)],
+            &[(4001, 9001), (1001, 3001)],
+            &[(4001, 10_001), (1001, 3001)],
+        ];
+        for (i, blocks) in acks.iter().enumerate() {
+            out.clear();
+            tcb.on_segment(&sack_ack(1, blocks), 30_000 + i as u64, &mut out);
+            resent.extend(sent_data(&out).into_iter().map(|(seq, len, why)| (i, seq, len, why)));
+        }
+        assert_eq!(resent, vec![(2, 1, 1000, SendReason::FastRetransmit), (4, 3001, 1000, SendReason::FastRetransmit)]);
+        assert_eq!(tcb.cc.ssthresh(), 5000, "Reno: half the flight");
+        // Hole 1's retransmission arrives: a partial ACK sends nothing again.
+        out.clear();
+        tcb.on_segment(&sack_ack(3001, &[(4001, 10_001)]), 40_000, &mut out);
+        assert_eq!(sent_data(&out), vec![]);
+        // Hole 2's: everything is acknowledged, recovery ends at ssthresh.
+        tcb.on_segment(&sack_ack(10_001, &[]), 40_010, &mut out);
+        assert!(tcb.all_acked());
+        assert_eq!(tcb.cwnd(), 5000);
+    }
+
+    #[test]
+    fn without_sack_the_second_loss_waits_a_round_trip_for_newreno_partial_ack() {
+        // tcp_sack 0 here: the peer's blocks are not read; three duplicate
+        // ACKs resend hole 1, and hole 2 goes only at the partial ACK.
+        let mut tcb = ten_segments_sent(&TcpConfig { sack: false, ..cfg() });
+        let mut out = TcpOut::default();
+        let mut resent = Vec::new();
+        for i in 0..8 {
+            out.clear();
+            tcb.on_segment(&sack_ack(1, &[(1001, 2001)]), 30_000 + i, &mut out);
+            resent.extend(sent_data(&out).into_iter().filter(|d| d.2 == SendReason::FastRetransmit));
+        }
+        assert_eq!(resent, vec![(1, 1000, SendReason::FastRetransmit)]);
+        out.clear();
+        tcb.on_segment(&sack_ack(3001, &[]), 40_000, &mut out);
+        assert_eq!(sent_data(&out)[0], (3001, 1000, SendReason::FastRetransmit));
+    }
+
+    #[test]
+    fn after_a_timeout_sacked_segments_are_not_sent_again() {
+        // Segments 1 and 3 of four are lost; 2 and 4 are SACKed, too few to
+        // prove a loss. The RTO fires: Linux's tcp_timeout_mark_lost keeps the
+        // SACKed segments and marks only the rest lost, so go-back-N resends
+        // segment 1, then segment 3, and never segment 4 (nor 2).
+        let mut tcb = established_sack(&cfg());
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(vec![b'd'; 4000]), 0, 20_000, &mut out);
+        tcb.on_segment(&sack_ack(1, &[(1001, 2001)]), 30_000, &mut out);
+        tcb.on_segment(&sack_ack(1, &[(3001, 4001), (1001, 2001)]), 30_000, &mut out);
+        out.clear();
+        let rto = tcb.timers.get(TimerKind::Retransmit).expect("armed");
+        tcb.on_timer(TimerKind::Retransmit, rto, &mut out);
+        assert_eq!(sent_data(&out), vec![(1, 1000, SendReason::Retransmit)]);
+        out.clear();
+        tcb.on_segment(&sack_ack(2001, &[(3001, 4001)]), rto + 10_000, &mut out);
+        assert_eq!(sent_data(&out), vec![(2001, 1000, SendReason::Retransmit)]);
+        out.clear();
+        tcb.on_segment(&sack_ack(4001, &[]), rto + 20_000, &mut out);
+        assert!(tcb.all_acked());
+        assert_eq!(sent_data(&out), vec![]);
+    }
+
     #[test]
     fn passive_open_answers_syn_ack_and_takes_the_smaller_mss() {
         let tcb = established();

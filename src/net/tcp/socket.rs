@@ -29,9 +29,13 @@ impl World {
         self.sock_mut(sid).tcp_mut().and_then(|t| t.tcb.as_deref_mut())
     }
 
-    /// The stack's settings with this socket's own options applied.
-    fn config_for(&self, sock: &TcpSock) -> TcpConfig {
+    /// The stack's settings with the host's own sysctls and this socket's
+    /// own options applied.
+    fn config_for(&self, host: HostId, sock: &TcpSock) -> TcpConfig {
         let mut cfg = self.tcp_config.clone();
+        if let Some(h) = self.host(host) {
+            h.sysctl.apply(&mut cfg);
+        }
         if let Some(n) = sock.recv_buffer {
             cfg.recv_buffer = n;
         }
@@ -145,7 +149,7 @@ impl World {
             return Attempt::Done(Err(Errno::ENETUNREACH));
         }
         let source = self.hosts[host.0 as usize].source_for(dst_ip);
-        let cfg = self.config_for(tcp);
+        let cfg = self.config_for(host, tcp);
         let local = match sock.local {
             Some(l) if l.ip().is_unspecified() => SocketAddrV4::new(source, l.port()),
             Some(l) => l,
@@ -476,7 +480,7 @@ impl World {
         }
         let l = self.sock(listener);
         let Some(tcp) = l.tcp() else { return };
-        let cfg = self.config_for(tcp);
+        let cfg = self.config_for(host, tcp);
         let reuse_addr = l.reuse_addr;
         let child_tcp = TcpSock {
             parent: Some(listener),
