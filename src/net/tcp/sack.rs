@@ -43,7 +43,7 @@ impl RangeSet {
 
     /// Adds `[start, end)`, merging what it touches; returns how many bytes were new.
     fn insert(&mut self, start: SeqNumber, end: SeqNumber) -> u32 {
-        if !(start < end) {
+        if end <= start {
             return 0;
         }
         let before = self.len();
@@ -69,7 +69,7 @@ impl RangeSet {
 
     /// Takes `[start, end)` out.
     fn remove(&mut self, start: SeqNumber, end: SeqNumber) {
-        if !(start < end) {
+        if end <= start {
             return;
         }
         let mut kept = Vec::with_capacity(self.0.len() + 1);
@@ -141,7 +141,7 @@ impl Scoreboard {
         let mut newly = (una - prior_una).saturating_sub(acked_sacked);
         for &(left, right) in blocks {
             let (left, right) = (SeqNumber(left), SeqNumber(right));
-            if !(left < right) || right <= una || snd_max < right {
+            if right <= left || right <= una || snd_max < right {
                 continue;
             }
             let left = if left < una { una } else { left };
