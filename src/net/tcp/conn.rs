@@ -106,6 +106,8 @@ pub struct Tcb {
     sack: Scoreboard,
     /// Proportional rate reduction while SACK recovery lasts.
     prr: Prr,
+    /// Data that arrived twice, for the next ACK's D-SACK block.
+    dsack: Option<(SeqNumber, SeqNumber)>,
 
     // Receive sequence space.
     irs: SeqNumber,
@@ -173,6 +175,7 @@ impl Tcb {
             sack_ok: false,
             sack: Scoreboard::default(),
             prr: Prr::default(),
+            dsack: None,
             irs: SeqNumber(0),
             rcv_nxt: SeqNumber(0),
             rcv_nxt_off: 0,
@@ -491,6 +494,7 @@ impl Tcb {
                     self.timers.set(TimerKind::TimeWait, now + 2 * self.cfg.msl_us);
                 }
                 let reason = if seg.payload.is_empty() { SendReason::Ack } else { SendReason::DupAck };
+                self.note_duplicate(seg);
                 self.ack_out_of_window(seg, reason, now);
             }
             return;
@@ -754,6 +758,7 @@ impl Tcb {
         let mut start = seg_off;
         let mut skip = 0;
         if start < self.rcv_nxt_off {
+            self.note_duplicate(seg);
             skip = ((self.rcv_nxt_off - start) as usize).min(seg.payload.len());
             start = self.rcv_nxt_off;
         }
@@ -781,6 +786,18 @@ impl Tcb {
             self.recv_buf.insert_out_of_order(start, data);
             // Out of order: an immediate duplicate ACK tells the sender about the hole.
             self.ack_pending = Some(SendReason::DupAck);
+        }
+    }
+
+    /// Linux's `tcp_dsack_set` (RFC 2883) for data that arrived again
+    /// (`tcp_send_dupack`, `tcp_data_queue`): the next ACK's first SACK block
+    /// names the duplicate bytes below `rcv_nxt`, so the sender can tell a
+    /// retransmission was not needed.
+    fn note_duplicate(&mut self, seg: &TcpSegment) {
+        if self.sack_ok && !seg.payload.is_empty() && seg.seq_number() < self.rcv_nxt {
+            let end = seg.seq_number() + seg.payload.len() as u32;
+            let end = if self.rcv_nxt < end { self.rcv_nxt } else { end };
+            self.dsack = Some((seg.seq_number(), end));
         }
     }
 
@@ -1154,6 +1171,9 @@ impl Tcb {
         let scaled = (w >> self.rcv_wscale_in_use()).min(u32::from(u16::MAX));
         self.rcv_wnd_adv = scaled << self.rcv_wscale_in_use();
         let window = scaled as u16;
+        let sack_blocks = self.sack_blocks_to_send();
+        // tcp_options_write: a D-SACK block goes out once.
+        self.dsack = None;
         TcpSegment {
             src_port: self.local.port(),
             dst_port: self.remote.port(),
@@ -1164,19 +1184,22 @@ impl Tcb {
             mss: None,
             window_scale: None,
             sack_permitted: false,
-            sack_blocks: self.sack_blocks_to_send(),
+            sack_blocks,
             payload,
         }
     }
 
     /// The SACK blocks every segment carries while data waits beyond a hole
-    /// (`tcp_established_options`), as sequence numbers, most recent first.
+    /// (`tcp_established_options`), as sequence numbers, most recent first,
+    /// after a D-SACK block when data arrived twice.
     fn sack_blocks_to_send(&self) -> Vec<(u32, u32)> {
         if !self.sack_ok || !self.state.is_synchronized() {
             return Vec::new();
         }
         let seq = |off: u64| (self.rcv_nxt + off.saturating_sub(self.rcv_nxt_off) as u32).0;
-        self.recv_buf.sack_blocks().iter().take(self.sack_block_room()).map(|&(s, e)| (seq(s), seq(e))).collect()
+        let dsack = self.dsack.map(|(l, r)| (l.0, r.0));
+        let blocks = self.recv_buf.sack_blocks().iter().map(|&(s, e)| (seq(s), seq(e)));
+        dsack.into_iter().chain(blocks).take(self.sack_block_room()).collect()
     }
 
     /// How many SACK blocks fit beside the other options: all that the
@@ -1473,6 +1496,31 @@ mod tests {
         rx.on_segment(&seg(IRS + 601, ISS + 1, TcpFlags::ACK, 65_535, &[b'x'; 100]), 20_000, &mut out);
         let rel: Vec<_> = out.segments[0].0.sack_blocks.iter().map(|&(l, r)| (l - IRS, r - IRS)).collect();
         assert_eq!(rel, vec![(501, 801), (901, 1001), (301, 401)]);
+    }
+
+    #[test]
+    fn data_that_arrives_twice_is_named_once_in_a_d_sack_block() {
+        // RFC 2883 as tcp_send_dupack / tcp_dsack_set: the ACK answering a
+        // duplicate carries it as its first block, below the ACK; the next
+        // ACK does not repeat it.
+        let mut rx = established_sack(&cfg());
+        let mut out = TcpOut::default();
+        let data =
+            |from: u32, to: u32| seg(IRS + from, ISS + 1, TcpFlags::ACK, 65_535, &vec![b'x'; (to - from) as usize]);
+        rx.on_segment(&data(1, 101), 20_000, &mut out);
+        rx.on_segment(&data(201, 301), 20_000, &mut out);
+        out.clear();
+        rx.on_segment(&data(1, 101), 30_000, &mut out);
+        let ack = &out.segments[0].0;
+        assert_eq!((ack.ack, ack.sack_blocks.clone()), (IRS + 101, vec![(IRS + 1, IRS + 101), (IRS + 201, IRS + 301)]));
+        assert_eq!(out.segments[0].1, SendReason::DupAck);
+        out.clear();
+        // Half old, half new: the old half is the D-SACK.
+        rx.on_segment(&data(51, 151), 40_000, &mut out);
+        assert_eq!(out.segments[0].0.sack_blocks, vec![(IRS + 51, IRS + 101), (IRS + 201, IRS + 301)]);
+        out.clear();
+        rx.on_segment(&data(151, 201), 50_000, &mut out);
+        assert_eq!((out.segments[0].0.ack, out.segments[0].0.sack_blocks.clone()), (IRS + 301, vec![]));
     }
 
     /// Ten segments of 1000 bytes sent at once from a SACK connection.
