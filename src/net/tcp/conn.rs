@@ -740,6 +740,9 @@ impl Tcb {
                 self.receive_fin(now, out);
             } else if fin_off > self.rcv_nxt_off {
                 self.ooo_fin = Some(fin_off);
+                // The FIN's sequence number belongs to the block of the data
+                // before it (Linux SACKs the skb's end_seq, FIN included).
+                self.recv_buf.note_fin_ahead(fin_off);
                 self.ack_pending = Some(SendReason::DupAck);
             }
         }
@@ -977,14 +980,17 @@ impl Tcb {
         let window_room = self.snd_wnd.max(window_floor).saturating_sub(in_flight);
         let cwnd_room = self.cc.cwnd().max(window_floor).saturating_sub(pipe);
         let usable = window_room.min(cwnd_room) as usize;
-        let mut len = unsent.min(usable).min(self.snd_mss as usize);
-        if len > 0 && len < self.snd_mss as usize && len < unsent {
+        // tcp_current_mss: SACK blocks riding on data take their bytes from
+        // the segment's payload, so the packet stays within the path MTU.
+        let mss = self.snd_mss.saturating_sub(self.sack_option_len()).max(1) as usize;
+        let mut len = unsent.min(usable).min(mss);
+        if len > 0 && len < mss && len < unsent {
             // Sender-side silly window avoidance (RFC 9293 §3.8.6.2.1).
             if (len as u32) < self.max_snd_wnd / 2 {
                 len = 0;
             }
         }
-        if len > 0 && self.cfg.nagle && len < self.snd_mss as usize && in_flight > 0 {
+        if len > 0 && self.cfg.nagle && len < mss && in_flight > 0 {
             len = 0;
         }
         if self.sack_ok && self.snd_nxt < self.snd_max {
@@ -1200,6 +1206,15 @@ impl Tcb {
         let dsack = self.dsack.map(|(l, r)| (l.0, r.0));
         let blocks = self.recv_buf.sack_blocks().iter().map(|&(s, e)| (seq(s), seq(e)));
         dsack.into_iter().chain(blocks).take(self.sack_block_room()).collect()
+    }
+
+    /// Bytes of SACK option the next segment carries (NOP, NOP, kind, length,
+    /// 8 a block), none without blocks.
+    fn sack_option_len(&self) -> u32 {
+        match self.sack_blocks_to_send().len() {
+            0 => 0,
+            n => 4 + 8 * n as u32,
+        }
     }
 
     /// How many SACK blocks fit beside the other options: all that the
@@ -1521,6 +1536,21 @@ mod tests {
         out.clear();
         rx.on_segment(&data(151, 201), 50_000, &mut out);
         assert_eq!((out.segments[0].0.ack, out.segments[0].0.sack_blocks.clone()), (IRS + 301, vec![]));
+    }
+
+    #[test]
+    fn data_carrying_sack_blocks_is_shorter_by_their_bytes_and_a_fin_ahead_is_sacked() {
+        // tcp_current_mss: with one block (12 option bytes) a full segment
+        // carries 1000 - 12 bytes, so the packet stays within the MTU.
+        let mut tcb = established_sack(&cfg());
+        let mut out = TcpOut::default();
+        tcb.on_segment(&seg(IRS + 101, ISS + 1, TcpFlags::ACK | TcpFlags::FIN, 65_535, &[b'x'; 100]), 20_000, &mut out);
+        // Linux's block ends at the FIN's end_seq: bytes 101..201 and the FIN.
+        assert_eq!(out.segments[0].0.sack_blocks, vec![(IRS + 101, IRS + 202)]);
+        out.clear();
+        tcb.write(&Arc::from(vec![b'd'; 2000]), 0, 20_000, &mut out);
+        let sizes: Vec<(usize, usize)> = out.segments.iter().map(|(s, _)| (s.payload.len(), s.header_len())).collect();
+        assert_eq!(sizes, vec![(988, 32), (988, 32), (24, 32)]);
     }
 
     /// Ten segments of 1000 bytes sent at once from a SACK connection.

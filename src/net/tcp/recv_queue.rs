@@ -80,6 +80,13 @@ impl RecvQueue {
         }
     }
 
+    /// A FIN waits at stream offset `at`, beyond a hole: its sequence number
+    /// is SACKed with the data before it (`tcp_sack_new_ofo_skb` takes the
+    /// skb's `end_seq`, FIN included).
+    pub fn note_fin_ahead(&mut self, at: u64) {
+        self.sack_new_ofo(at, at + 1);
+    }
+
     /// The SACK blocks, most recent first, as stream offsets `(start, end)`.
     pub fn sack_blocks(&self) -> &[(u64, u64)] {
         &self.sack_blocks
