@@ -277,6 +277,7 @@ impl Tcb {
         if self.send_buf.len() > self.send_cap.max(1) {
             return Err(format!("send buffer {} over its capacity {}", self.send_buf.len(), self.send_cap));
         }
+        self.sack.check(self.snd_una, self.snd_max)?;
         self.recv_buf.check_out_of_order(self.rcv_nxt_off)
     }
 

@@ -236,6 +236,29 @@ impl Scoreboard {
         self.retransmitted.insert(seq, end);
     }
 
+    /// The scoreboard's own consistency with `una..snd_max` outstanding: every
+    /// range lies inside it, in order, and nothing SACKed is also lost.
+    pub fn check(&self, una: SeqNumber, snd_max: SeqNumber) -> Result<(), String> {
+        for set in [&self.sacked, &self.lost, &self.retransmitted] {
+            let mut prev = una;
+            for &(s, e) in &set.0 {
+                if s < prev || e <= s || snd_max < e {
+                    return Err(format!(
+                        "scoreboard range {}..{} outside {}..{} or out of order",
+                        s.0, e.0, una.0, snd_max.0
+                    ));
+                }
+                prev = e;
+            }
+        }
+        for &(s, e) in &self.lost.0 {
+            if self.sacked.0.iter().any(|&(ss, se)| ss < e && s < se) {
+                return Err(format!("bytes {}..{} both SACKed and lost", s.0, e.0));
+            }
+        }
+        Ok(())
+    }
+
     /// RFC 6675's `pipe` (Linux's `tcp_packets_in_flight`, in bytes): of the
     /// `una..snd_max` outstanding, what is neither SACKed nor lost-and-not-resent.
     pub fn pipe(&self, una: SeqNumber, snd_max: SeqNumber) -> u32 {
