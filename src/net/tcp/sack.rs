@@ -47,23 +47,20 @@ impl RangeSet {
             return 0;
         }
         let before = self.len();
-        let (mut s, mut e) = (start, end);
-        let mut kept = Vec::with_capacity(self.0.len() + 1);
-        for &(rs, re) in &self.0 {
-            if re < s || e < rs {
-                kept.push((rs, re));
-            } else {
-                if rs < s {
-                    s = rs;
-                }
-                if e < re {
-                    e = re;
-                }
+        // Ranges before `first` end short of `start`; from there on, every
+        // range starting by `end` touches the new one and joins it.
+        let first = self.0.iter().position(|&(_, re)| start <= re).unwrap_or(self.0.len());
+        let (mut s, mut e, mut last) = (start, end, first);
+        while let Some(&(rs, re)) = self.0.get(last).filter(|&&(rs, _)| rs <= e) {
+            if rs < s {
+                s = rs;
             }
+            if e < re {
+                e = re;
+            }
+            last += 1;
         }
-        let at = kept.iter().position(|&(rs, _)| s < rs).unwrap_or(kept.len());
-        kept.insert(at, (s, e));
-        self.0 = kept;
+        self.0.splice(first..last, std::iter::once((s, e)));
         self.len() - before
     }
 
@@ -72,20 +69,34 @@ impl RangeSet {
         if end <= start {
             return;
         }
-        let mut kept = Vec::with_capacity(self.0.len() + 1);
-        for &(rs, re) in &self.0 {
-            if re <= start || end <= rs {
-                kept.push((rs, re));
+        let mut i = 0;
+        while let Some(&(rs, re)) = self.0.get(i) {
+            if re <= start {
+                i += 1;
                 continue;
             }
-            if rs < start {
-                kept.push((rs, start));
+            if end <= rs {
+                break;
             }
-            if end < re {
-                kept.push((end, re));
+            match (rs < start, end < re) {
+                (true, true) => {
+                    self.0[i].1 = start;
+                    self.0.insert(i + 1, (end, re));
+                    break;
+                }
+                (true, false) => {
+                    self.0[i].1 = start;
+                    i += 1;
+                }
+                (false, true) => {
+                    self.0[i].0 = end;
+                    break;
+                }
+                (false, false) => {
+                    self.0.remove(i);
+                }
             }
         }
-        self.0 = kept;
     }
 
     /// Forgets everything before `una`.
@@ -340,6 +351,28 @@ mod tests {
 
     fn s(n: u32) -> SeqNumber {
         SeqNumber(n)
+    }
+
+    #[test]
+    fn ranges_merge_when_they_touch_and_split_when_cut() {
+        let mut r = RangeSet::default();
+        assert_eq!(r.insert(s(10), s(20)), 10);
+        assert_eq!(r.insert(s(30), s(40)), 10);
+        assert_eq!(r.insert(s(0), s(5)), 5);
+        assert_eq!(r.insert(s(20), s(30)), 10, "fills the gap and joins both sides");
+        assert_eq!(r.0, vec![(s(0), s(5)), (s(10), s(40))]);
+        assert_eq!(r.insert(s(3), s(12)), 5);
+        assert_eq!(r.0, vec![(s(0), s(40))]);
+        r.remove(s(10), s(20));
+        r.remove(s(35), s(50));
+        r.remove(s(0), s(2));
+        assert_eq!(r.0, vec![(s(2), s(10)), (s(20), s(35))]);
+        r.remove(s(0), s(100));
+        assert!(r.is_empty());
+        // Across the 2^32 wrap.
+        assert_eq!(r.insert(s(u32::MAX - 9), s(10)), 20);
+        r.remove(s(u32::MAX), s(1));
+        assert_eq!(r.0, vec![(s(u32::MAX - 9), s(u32::MAX)), (s(1), s(10))]);
     }
 
     #[test]
