@@ -162,7 +162,7 @@ pub fn from_bytes(bytes: &[u8], id: PacketId) -> Result<Packet, WireError> {
                 mss,
                 window_scale,
                 sack_permitted,
-                sack_blocks,
+                sack_blocks: sack_blocks.into(),
                 payload: Arc::from(tcp.payload()),
             })
         }
@@ -301,7 +301,7 @@ mod tests {
             mss: Some(1460),
             window_scale: Some(7),
             sack_permitted: true,
-            sack_blocks: Vec::new(),
+            sack_blocks: Default::default(),
             payload: Arc::from(&[][..]),
         }
     }
@@ -332,7 +332,7 @@ mod tests {
             mss: None,
             window_scale: None,
             sack_permitted: false,
-            sack_blocks: vec![(7000, 8000), (5500, 6000), (9000, 9500), (10_000, 10_001)],
+            sack_blocks: vec![(7000, 8000), (5500, 6000), (9000, 9500), (10_000, 10_001)].into(),
             ..segment()
         };
         let packet = tcp(seg);

@@ -310,7 +310,7 @@ fn the_new_words_are_refused_with_what_they_take() {
     );
     assert_eq!(
         parse_err("expect server > client [.] sack 1461-2921\n"),
-        "t.sock:4:37: expected a SACK block LEFT:RIGHT, blocks separated by commas, found '-'"
+        "t.sock:4:37: expected a SACK block like 1461:2921 (blocks separated by commas), found '-'"
     );
     assert_eq!(
         parse_err("host client tcp_sacks 0\n"),

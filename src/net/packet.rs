@@ -218,7 +218,7 @@ mod tests {
             mss: None,
             window_scale: None,
             sack_permitted: false,
-            sack_blocks: Vec::new(),
+            sack_blocks: Default::default(),
             payload: Arc::from(payload),
         };
         Packet {

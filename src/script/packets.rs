@@ -350,7 +350,7 @@ mod tests {
             mss: None,
             window_scale: None,
             sack_permitted: false,
-            sack_blocks: Vec::new(),
+            sack_blocks: Default::default(),
             payload: Arc::from(vec![b'x'; len]),
         };
         Packet { id: PacketId(id), src, dst, ip_id: 0, ttl: 64, body: Body::Tcp(segment) }

@@ -1191,7 +1191,7 @@ impl Tcb {
             mss: None,
             window_scale: None,
             sack_permitted: false,
-            sack_blocks,
+            sack_blocks: sack_blocks.into(),
             payload,
         }
     }
@@ -1381,7 +1381,7 @@ mod tests {
             mss: None,
             window_scale: None,
             sack_permitted: false,
-            sack_blocks: Vec::new(),
+            sack_blocks: Default::default(),
             payload: Arc::from(payload),
         }
     }
@@ -1427,7 +1427,7 @@ mod tests {
     /// The peer's ACK of `ack` with SACK blocks (offsets from ISS).
     fn sack_ack(ack: u32, blocks: &[(u32, u32)]) -> TcpSegment {
         let mut s = seg(IRS + 1, ISS + ack, TcpFlags::ACK, 65_535, &[]);
-        s.sack_blocks = blocks.iter().map(|&(l, r)| (ISS + l, ISS + r)).collect();
+        s.sack_blocks = blocks.iter().map(|&(l, r)| (ISS + l, ISS + r)).collect::<Vec<_>>().into();
         s
     }
 
@@ -1528,7 +1528,10 @@ mod tests {
         out.clear();
         rx.on_segment(&data(1, 101), 30_000, &mut out);
         let ack = &out.segments[0].0;
-        assert_eq!((ack.ack, ack.sack_blocks.clone()), (IRS + 101, vec![(IRS + 1, IRS + 101), (IRS + 201, IRS + 301)]));
+        assert_eq!(
+            (ack.ack, ack.sack_blocks.to_vec()),
+            (IRS + 101, vec![(IRS + 1, IRS + 101), (IRS + 201, IRS + 301)])
+        );
         assert_eq!(out.segments[0].1, SendReason::DupAck);
         out.clear();
         // Half old, half new: the old half is the D-SACK.
@@ -1536,7 +1539,7 @@ mod tests {
         assert_eq!(out.segments[0].0.sack_blocks, vec![(IRS + 51, IRS + 101), (IRS + 201, IRS + 301)]);
         out.clear();
         rx.on_segment(&data(151, 201), 50_000, &mut out);
-        assert_eq!((out.segments[0].0.ack, out.segments[0].0.sack_blocks.clone()), (IRS + 301, vec![]));
+        assert_eq!((out.segments[0].0.ack, out.segments[0].0.sack_blocks.to_vec()), (IRS + 301, vec![]));
     }
 
     #[test]
