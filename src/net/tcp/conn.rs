@@ -6,10 +6,10 @@
 //! current time and write what must happen into a [`TcpOut`].
 
 use super::congestion::{AckAction, Congestion, CongestionControl, NewAck};
-use super::recv_queue::{RecvQueue, MAX_SACK_BLOCKS};
+use super::recv_queue::RecvQueue;
 use super::rtt::{RttEstimator, MIN_RTO_US};
 use super::sack::{Prr, Scoreboard};
-use super::segment::{SeqNumber, TcpFlags, TcpSegment};
+use super::segment::{SeqNumber, TcpFlags, TcpSegment, MAX_SACK_BLOCKS};
 use super::send_queue::SendQueue;
 use super::state::TcpState;
 use super::timers::{TimerKind, Timers};

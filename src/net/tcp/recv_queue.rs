@@ -13,14 +13,10 @@
 //! grew (`tcp_sack_new_ofo_skb`), so a sender that reads only the first
 //! blocks of a lossy stream of ACKs still learns the newest facts.
 
+use super::segment::MAX_SACK_BLOCKS;
 use crate::net::packet::{empty_payload, gather_payload};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
-
-/// Linux's `TCP_NUM_SACKS`: the blocks the receiver remembers, and the most
-/// an ACK carries (40 option bytes hold 4 blocks; with the timestamp option
-/// only 3 fit, `tcp_established_options`).
-pub const MAX_SACK_BLOCKS: usize = 4;
 
 #[derive(Clone, Debug, Default)]
 pub struct RecvQueue {

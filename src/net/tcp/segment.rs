@@ -109,29 +109,48 @@ pub struct TcpSegment {
     pub payload: Arc<[u8]>,
 }
 
-/// A segment's SACK blocks, behind one pointer: nearly every segment has
-/// none, and a segment is copied into the trace each time it is sent, so the
-/// blocks cost those segments 8 bytes rather than a `Vec`'s 24.
+/// Linux's `TCP_NUM_SACKS`: the most SACK blocks a segment carries (40
+/// option bytes hold 4; with the timestamp option only 3 fit).
+pub const MAX_SACK_BLOCKS: usize = 4;
+
+/// A segment's SACK blocks (at most [`MAX_SACK_BLOCKS`]; more are dropped),
+/// behind one pointer: nearly every segment has none, and a segment is
+/// copied into the trace each time it is sent, so the blocks cost those
+/// segments 8 bytes rather than a `Vec`'s 24.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "Vec<(u32, u32)>", into = "Vec<(u32, u32)>")]
-pub struct SackBlocks(Option<Box<Vec<(u32, u32)>>>);
+pub struct SackBlocks(Option<Box<Blocks>>);
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Blocks {
+    len: usize,
+    edges: [(u32, u32); MAX_SACK_BLOCKS],
+}
 
 impl From<Vec<(u32, u32)>> for SackBlocks {
     fn from(blocks: Vec<(u32, u32)>) -> SackBlocks {
-        SackBlocks((!blocks.is_empty()).then(|| Box::new(blocks)))
+        if blocks.is_empty() {
+            return SackBlocks(None);
+        }
+        let mut b = Blocks::default();
+        for (slot, &block) in b.edges.iter_mut().zip(&blocks) {
+            *slot = block;
+            b.len += 1;
+        }
+        SackBlocks(Some(Box::new(b)))
     }
 }
 
 impl From<SackBlocks> for Vec<(u32, u32)> {
     fn from(blocks: SackBlocks) -> Vec<(u32, u32)> {
-        blocks.0.map_or_else(Vec::new, |b| *b)
+        blocks.to_vec()
     }
 }
 
 impl std::ops::Deref for SackBlocks {
     type Target = [(u32, u32)];
     fn deref(&self) -> &[(u32, u32)] {
-        self.0.as_deref().map_or(&[], Vec::as_slice)
+        self.0.as_deref().map_or(&[], |b| &b.edges[..b.len])
     }
 }
 
