@@ -9,7 +9,7 @@ use super::congestion::{AckAction, Congestion, CongestionControl, NewAck};
 use super::recv_queue::RecvQueue;
 use super::rtt::{RttEstimator, MIN_RTO_US};
 use super::sack::{Prr, Scoreboard};
-use super::segment::{SeqNumber, TcpFlags, TcpSegment, MAX_SACK_BLOCKS};
+use super::segment::{SackBlocks, SeqNumber, TcpFlags, TcpSegment, MAX_SACK_BLOCKS};
 use super::send_queue::SendQueue;
 use super::state::TcpState;
 use super::timers::{TimerKind, Timers};
@@ -1191,7 +1191,7 @@ impl Tcb {
             mss: None,
             window_scale: None,
             sack_permitted: false,
-            sack_blocks: sack_blocks.into(),
+            sack_blocks,
             payload,
         }
     }
@@ -1199,9 +1199,9 @@ impl Tcb {
     /// The SACK blocks every segment carries while data waits beyond a hole
     /// (`tcp_established_options`), as sequence numbers, most recent first,
     /// after a D-SACK block when data arrived twice.
-    fn sack_blocks_to_send(&self) -> Vec<(u32, u32)> {
-        if !self.sack_ok || !self.state.is_synchronized() {
-            return Vec::new();
+    fn sack_blocks_to_send(&self) -> SackBlocks {
+        if self.sack_option_len() == 0 {
+            return SackBlocks::default();
         }
         let seq = |off: u64| (self.rcv_nxt + off.saturating_sub(self.rcv_nxt_off) as u32).0;
         let dsack = self.dsack.map(|(l, r)| (l.0, r.0));
@@ -1212,7 +1212,11 @@ impl Tcb {
     /// Bytes of SACK option the next segment carries (NOP, NOP, kind, length,
     /// 8 a block), none without blocks.
     fn sack_option_len(&self) -> u32 {
-        match self.sack_blocks_to_send().len() {
+        if !self.sack_ok || !self.state.is_synchronized() {
+            return 0;
+        }
+        let blocks = usize::from(self.dsack.is_some()) + self.recv_buf.sack_blocks().len();
+        match blocks.min(self.sack_block_room()) {
             0 => 0,
             n => 4 + 8 * n as u32,
         }

@@ -127,17 +127,20 @@ struct Blocks {
     edges: [(u32, u32); MAX_SACK_BLOCKS],
 }
 
-impl From<Vec<(u32, u32)>> for SackBlocks {
-    fn from(blocks: Vec<(u32, u32)>) -> SackBlocks {
-        if blocks.is_empty() {
-            return SackBlocks(None);
-        }
+impl FromIterator<(u32, u32)> for SackBlocks {
+    fn from_iter<I: IntoIterator<Item = (u32, u32)>>(blocks: I) -> SackBlocks {
         let mut b = Blocks::default();
-        for (slot, &block) in b.edges.iter_mut().zip(&blocks) {
+        for (slot, block) in b.edges.iter_mut().zip(blocks) {
             *slot = block;
             b.len += 1;
         }
-        SackBlocks(Some(Box::new(b)))
+        SackBlocks((b.len > 0).then(|| Box::new(b)))
+    }
+}
+
+impl From<Vec<(u32, u32)>> for SackBlocks {
+    fn from(blocks: Vec<(u32, u32)>) -> SackBlocks {
+        blocks.into_iter().collect()
     }
 }
 
