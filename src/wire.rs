@@ -59,15 +59,35 @@ pub fn to_bytes(packet: &Packet) -> Result<Vec<u8>, WireError> {
             if let Some(mss) = seg.mss {
                 options.push(TcpOptionElement::MaximumSegmentSize(mss));
             }
-            if let Some((tsval, tsecr)) = seg.timestamps {
-                // Linux's layout (tcp_options_write): two NOPs align the option.
-                options.push(TcpOptionElement::Noop);
-                options.push(TcpOptionElement::Noop);
-                options.push(TcpOptionElement::Timestamp(tsval, tsecr));
+            // Linux's layout (tcp_options_write): with timestamps, SACK_PERM
+            // takes the place of the two NOPs that align TS (MSS, SACK_PERM,
+            // TS, NOP, WS); without them, NOP, NOP, SACK_PERM, then NOP, WS.
+            match (seg.timestamps, seg.sack_permitted) {
+                (Some((tsval, tsecr)), true) => {
+                    options.push(TcpOptionElement::SelectiveAcknowledgementPermitted);
+                    options.push(TcpOptionElement::Timestamp(tsval, tsecr));
+                }
+                (Some((tsval, tsecr)), false) => {
+                    options.extend([TcpOptionElement::Noop, TcpOptionElement::Noop]);
+                    options.push(TcpOptionElement::Timestamp(tsval, tsecr));
+                }
+                (None, true) => {
+                    options.extend([TcpOptionElement::Noop, TcpOptionElement::Noop]);
+                    options.push(TcpOptionElement::SelectiveAcknowledgementPermitted);
+                }
+                (None, false) => {}
             }
             if let Some(ws) = seg.window_scale {
                 options.push(TcpOptionElement::Noop);
                 options.push(TcpOptionElement::WindowScale(ws));
+            }
+            if let Some((&first, rest)) = seg.sack_blocks.split_first() {
+                options.extend([TcpOptionElement::Noop, TcpOptionElement::Noop]);
+                let mut more = [None; 3];
+                for (slot, &block) in more.iter_mut().zip(rest) {
+                    *slot = Some(block);
+                }
+                options.push(TcpOptionElement::SelectiveAcknowledgement(first, more));
             }
             if !options.is_empty() {
                 builder = builder.options(&options).map_err(|e| WireError::Build(e.to_string()))?;
@@ -119,11 +139,18 @@ pub fn from_bytes(bytes: &[u8], id: PacketId) -> Result<Packet, WireError> {
             let mut mss = None;
             let mut window_scale = None;
             let mut timestamps = None;
+            let mut sack_permitted = false;
+            let mut sack_blocks = Vec::new();
             for option in tcp.options_iterator() {
                 match option.map_err(|e| WireError::Parse(e.to_string()))? {
                     TcpOptionElement::MaximumSegmentSize(m) => mss = Some(m),
                     TcpOptionElement::WindowScale(w) => window_scale = Some(w),
                     TcpOptionElement::Timestamp(tsval, tsecr) => timestamps = Some((tsval, tsecr)),
+                    TcpOptionElement::SelectiveAcknowledgementPermitted => sack_permitted = true,
+                    TcpOptionElement::SelectiveAcknowledgement(first, more) => {
+                        sack_blocks.push(first);
+                        sack_blocks.extend(more.into_iter().flatten());
+                    }
                     _ => {}
                 }
             }
@@ -150,6 +177,8 @@ pub fn from_bytes(bytes: &[u8], id: PacketId) -> Result<Packet, WireError> {
                 mss,
                 window_scale,
                 timestamps,
+                sack_permitted,
+                sack_blocks: sack_blocks.into(),
                 payload: Arc::from(tcp.payload()),
             })
         }
@@ -187,6 +216,39 @@ pub struct Field {
     pub len: usize,
 }
 
+/// The TCP options' byte ranges, from the TCP header's start, in the order
+/// `to_bytes` writes them (each with the NOPs that align it).
+fn option_fields(seg: &TcpSegment) -> Vec<(&'static str, usize, usize)> {
+    let mut at = 20;
+    let mut v = Vec::new();
+    let mut add = |name, len| {
+        v.push((name, at, len));
+        at += len;
+    };
+    if seg.mss.is_some() {
+        add("MSS option", 4);
+    }
+    // As tcp_options_write lays them out (see `to_bytes`): with timestamps,
+    // SACK_PERM (2 bytes) stands where the two NOPs before TS would.
+    match (seg.timestamps.is_some(), seg.sack_permitted) {
+        (true, sack_permitted) => {
+            add(if sack_permitted { "SACK-permitted option" } else { "NOP padding" }, 2);
+            add("timestamps option", 2);
+            add("TSval", 4);
+            add("TSecr", 4);
+        }
+        (false, true) => add("SACK-permitted option", 4),
+        (false, false) => {}
+    }
+    if seg.window_scale.is_some() {
+        add("window scale option", 4);
+    }
+    if !seg.sack_blocks.is_empty() {
+        add("SACK option", 4 + 8 * seg.sack_blocks.len());
+    }
+    v
+}
+
 /// The header fields of a serialized packet and where their bytes are.
 pub fn fields(packet: &Packet) -> Vec<Field> {
     let f = |layer, name, start, len| Field { layer, name, start, len };
@@ -215,15 +277,7 @@ pub fn fields(packet: &Packet) -> Vec<Field> {
                 f("TCP", "checksum", t + 16, 2),
                 f("TCP", "urgent pointer", t + 18, 2),
             ]);
-            if seg.header_len() > 20 {
-                v.push(f("TCP", "options", t + 20, seg.header_len() - 20));
-            }
-            if seg.timestamps.is_some() {
-                // After the MSS option (SYN only) and two NOPs: kind, length, TSval, TSecr.
-                let kind = t + 20 + if seg.mss.is_some() { 4 } else { 0 } + 2;
-                v.push(f("TCP", "TSval", kind + 2, 4));
-                v.push(f("TCP", "TSecr", kind + 6, 4));
-            }
+            v.extend(option_fields(seg).into_iter().map(|(name, at, len)| f("TCP", name, t + at, len)));
             if !seg.payload.is_empty() {
                 v.push(f("TCP", "payload", t + seg.header_len(), seg.payload.len()));
             }
@@ -250,4 +304,70 @@ pub fn fields(packet: &Packet) -> Vec<Field> {
         }
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tcp(seg: TcpSegment) -> Packet {
+        let (src, dst) = (Ipv4Addr::new(10, 0, 0, 2), Ipv4Addr::new(10, 0, 0, 1));
+        Packet { id: PacketId(1), src, dst, ip_id: 0, ttl: 64, body: Body::Tcp(seg) }
+    }
+
+    fn segment() -> TcpSegment {
+        TcpSegment {
+            src_port: 40000,
+            dst_port: 80,
+            seq: 1000,
+            ack: 0,
+            flags: TcpFlags::SYN,
+            window: 65535,
+            mss: Some(1460),
+            window_scale: Some(7),
+            timestamps: None,
+            sack_permitted: true,
+            sack_blocks: Default::default(),
+            payload: Arc::from(&[][..]),
+        }
+    }
+
+    #[test]
+    fn a_syn_offers_sack_in_linux_option_order_and_reads_back() {
+        let packet = tcp(segment());
+        let bytes = to_bytes(&packet).unwrap();
+        // tcp_options_write without timestamps: MSS, NOP, NOP, SACK_PERM, NOP, WS.
+        assert_eq!(&bytes[40..52], &[2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7]);
+        assert_eq!(from_bytes(&bytes, PacketId(1)).unwrap(), packet);
+        let names: Vec<_> = fields(&packet)
+            .into_iter()
+            .filter(|f| f.name.ends_with("option"))
+            .map(|f| (f.name, f.start, f.len))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("MSS option", 40, 4), ("SACK-permitted option", 44, 4), ("window scale option", 48, 4)]
+        );
+    }
+
+    #[test]
+    fn sack_blocks_are_written_after_two_nops_and_read_back_in_order() {
+        let seg = TcpSegment {
+            flags: TcpFlags::ACK,
+            ack: 5000,
+            mss: None,
+            window_scale: None,
+            sack_permitted: false,
+            sack_blocks: vec![(7000, 8000), (5500, 6000), (9000, 9500), (10_000, 10_001)].into(),
+            ..segment()
+        };
+        let packet = tcp(seg);
+        let bytes = to_bytes(&packet).unwrap();
+        assert_eq!(bytes.len(), 20 + 20 + 4 + 32);
+        assert_eq!(&bytes[40..44], &[1, 1, 5, 34]);
+        assert_eq!(&bytes[44..52], &[0, 0, 0x1b, 0x58, 0, 0, 0x1f, 0x40]);
+        assert_eq!(from_bytes(&bytes, PacketId(1)).unwrap(), packet);
+        let sack = fields(&packet).into_iter().find(|f| f.name == "SACK option").unwrap();
+        assert_eq!((sack.start, sack.len), (40, 36));
+    }
 }

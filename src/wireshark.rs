@@ -368,6 +368,8 @@ mod tests {
             mss: flags.syn().then_some(1460),
             window_scale: None,
             timestamps: None,
+            sack_permitted: false,
+            sack_blocks: Default::default(),
             payload: Arc::from(vec![b'x'; len]),
         };
         Packet { id: PacketId(0), src, dst, ip_id: 0, ttl: 64, body: Body::Tcp(segment) }

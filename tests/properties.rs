@@ -415,9 +415,12 @@ proptest! {
         partition_at in 0u64..1_500_000,
         partition_for in 300_000u64..6_000_000,
         lossy_after_repair in 0u64..4_000_000,
+        sack in any::<bool>(),
     ) {
         const RTO_MAX_US: u64 = 2_000_000;
         let mut lab = Lab::new(seed);
+        // SACK recovery (Linux's default) and NewReno's, which an end without it keeps.
+        lab.world.tcp_config_mut().sack = sack;
         lab.world.tcp_config_mut().data_retries = 40;
         lab.world.tcp_config_mut().rto_max_us = RTO_MAX_US;
         let (c, a) = lab.connected_pair(80);

@@ -344,5 +344,35 @@ fn a_host_line_turns_timestamps_off_for_that_host_alone() {
     let off = format!("host server tcp_timestamps 0\n{send}expect client > server eventually [.] seq 1 len 1460\n");
     assert_eq!(failures(&off), Vec::<String>::new());
     let e = script::parse(&format!("{HEAD}host server tcp_stamps 0\n")).unwrap_err().render("t.sock");
-    assert!(e.contains("a host's TCP setting (tcp_timestamps)"), "{e}");
+    assert!(e.contains("a host's TCP setting (tcp_timestamps, tcp_sack)"), "{e}");
+}
+
+#[test]
+fn two_segments_lost_together_are_both_resent_in_one_round_trip_with_sack_and_one_per_round_trip_without() {
+    // The first two segments of a burst of ten are dropped. With SACK (Linux's
+    // default) the hole is both segments: the blocks of the following ACKs
+    // prove it lost and both go again at 50 ms, before any of them is acked.
+    // With `tcp_sack 0` at the client, NewReno resends the second only when
+    // the partial ACK of the first comes back, a round trip (20 ms) later.
+    // Timestamps off at the server, so segments carry the whole MSS (1460).
+    let body = |sysctl: &str, blocks: &str| {
+        format!(
+            "host server tcp_timestamps 0\n{sysctl}client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
+             expect state server a ESTABLISHED\ndrop next 2 on client > server\n\
+             client: send(c, 14600 bytes) = 14600\n{blocks}\
+             expect client > server eventually [.] seq 1 len 1460 at 50ms\n\
+             expect client > server [.] seq 1461 len 1460 at 50ms\n+100ms\nexpect unread server a 14600\n"
+        )
+    };
+    // The third duplicate ACK's block: segments 3 to 5 arrived, 1 and 2 did not.
+    let third = "expect server > client eventually [.] ack 1 sack 2921:4381\n\
+                 expect server > client [.] ack 1 sack 2921:5841\nexpect server > client [.] ack 1 sack 2921:7301\n";
+    assert_eq!(failures(&body("", third)), Vec::<String>::new());
+    let f = failures(&body("host client tcp_sack 0\n", ""));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].contains("expected client > server [.] seq 1461 len 1460 at 50ms, got")
+            && f[0].contains("sent at 0.070000s"),
+        "{f:?}"
+    );
 }

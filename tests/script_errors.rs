@@ -306,7 +306,15 @@ fn the_new_words_are_refused_with_what_they_take() {
     );
     assert_eq!(
         parse_err("expect client > server [S] len= 0\n"),
-        "t.sock:4:28: expected seq, ack, seq=, ack=, len, win, at TIME or +TIME, found 'len='"
+        "t.sock:4:28: expected seq, ack, seq=, ack=, len, win, sack, at TIME or +TIME, found 'len='"
+    );
+    assert_eq!(
+        parse_err("expect server > client [.] sack 1461-2921\n"),
+        "t.sock:4:37: expected a SACK block like 1461:2921 (blocks separated by commas), found '-'"
+    );
+    assert_eq!(
+        parse_err("host client tcp_sacks 0\n"),
+        "t.sock:4:13: expected a host's TCP setting (tcp_timestamps, tcp_sack), found 'tcp_sacks'"
     );
     let e = script::parse(&format!("{HEAD}{s}server: recv(l, 10, MSG_WAITALL)\n")).unwrap_err();
     assert_eq!(

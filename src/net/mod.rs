@@ -330,6 +330,11 @@ impl World {
         sink.append(&mut self.out);
     }
 
+    /// How many trace events wait to be drained.
+    pub fn pending_trace_len(&self) -> usize {
+        self.out.len()
+    }
+
     /// Discards pending trace events (for drivers that only want outcomes).
     pub fn discard_trace(&mut self) {
         self.out.clear();

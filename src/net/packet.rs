@@ -138,11 +138,20 @@ impl Packet {
                 if let Some(mss) = s.mss {
                     options.push(format!("mss {mss}"));
                 }
+                // tcpdump's option words, in the order they are on the wire
+                // (without its nop fillers).
+                if s.sack_permitted {
+                    options.push("sackOK".into());
+                }
                 if let Some((tsval, tsecr)) = s.timestamps {
                     options.push(format!("TS val {tsval} ecr {tsecr}"));
                 }
                 if let Some(ws) = s.window_scale {
                     options.push(format!("wscale {ws}"));
+                }
+                if !s.sack_blocks.is_empty() {
+                    let blocks: Vec<String> = s.sack_blocks.iter().map(|(l, r)| format!("{{{l}:{r}}}")).collect();
+                    options.push(format!("sack {} {}", s.sack_blocks.len(), blocks.join("")));
                 }
                 if !options.is_empty() {
                     out.push_str(&format!(", options [{}]", options.join(",")));
@@ -212,6 +221,8 @@ mod tests {
             mss: None,
             window_scale: None,
             timestamps: None,
+            sack_permitted: false,
+            sack_blocks: Default::default(),
             payload: Arc::from(payload),
         };
         Packet {

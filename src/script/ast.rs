@@ -360,6 +360,8 @@ pub struct PacketPattern {
     pub len: Option<usize>,
     /// The window field as sent.
     pub win: Option<u32>,
+    /// `sack 1461:2921,4381:5841`: the SACK blocks, in order, relative like `ack`.
+    pub sack: Option<Vec<(u32, u32)>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -395,8 +397,16 @@ impl std::fmt::Display for PacketPattern {
         if let Some(w) = self.win {
             write!(f, " win {w}")?;
         }
+        if let Some(blocks) = &self.sack {
+            write!(f, " sack {}", sack_text(blocks))?;
+        }
         Ok(())
     }
+}
+
+/// SACK blocks as a script writes them: `1461:2921,4381:5841`.
+pub fn sack_text(blocks: &[(u32, u32)]) -> String {
+    blocks.iter().map(|(l, r)| format!("{l}:{r}")).collect::<Vec<_>>().join(",")
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -213,6 +213,8 @@ pub enum Wanted {
     AckNumber,
     Length,
     Window,
+    /// `sack LEFT:RIGHT,...` in a packet expectation.
+    SackBlock,
     /// `1` after `-`.
     MinusOne,
     /// `-1` then an errno.
@@ -287,7 +289,7 @@ pub enum Found {
 }
 
 const STATEMENTS: &str = "seed, host, link, tcp, option, expect, run, drop, partition, repair, loss, +TIME";
-const HOST_TCP_SETTINGS: &str = "tcp_timestamps";
+const HOST_TCP_SETTINGS: &str = "tcp_timestamps, tcp_sack";
 const LINK_SETTINGS: &str = "latency, jitter, bandwidth, loss, dup, reorder, reorder_delay, mtu, corrupt, truncate";
 const SOCKET_CALLS: &str = "socket, bind, listen, accept, connect, send, recv, sendto, recvfrom, shutdown, close, setsockopt, getsockopt, getsockname, getpeername";
 const SOCK_OPTS: &str = "SO_REUSEADDR, O_NONBLOCK, SO_RCVBUF, SO_SNDBUF, SO_LINGER";
@@ -530,13 +532,17 @@ impl Bilingual for Wanted {
                 "패킷: [S.] 같은 TCP 플래그, udp 또는 icmp".into(),
             ),
             Wanted::PacketField => (
-                "seq, ack, seq=, ack=, len, win, at TIME or +TIME".into(),
-                "seq, ack, seq=, ack=, len, win, at 시간 또는 +시간".into(),
+                "seq, ack, seq=, ack=, len, win, sack, at TIME or +TIME".into(),
+                "seq, ack, seq=, ack=, len, win, sack, at 시간 또는 +시간".into(),
             ),
             Wanted::SequenceNumber => ("a sequence number".into(), "순서 번호".into()),
             Wanted::AckNumber => ("an acknowledgement number".into(), "확인 응답 번호".into()),
             Wanted::Length => ("a length".into(), "길이".into()),
             Wanted::Window => ("a window".into(), "윈도 크기".into()),
+            Wanted::SackBlock => (
+                "a SACK block like 1461:2921 (blocks separated by commas)".into(),
+                "1461:2921 같은 SACK 블록 (여러 개는 쉼표로 구분)".into(),
+            ),
             Wanted::MinusOne => ("1 (as in -1 ECONNREFUSED)".into(), "1 (-1 ECONNREFUSED처럼)".into()),
             Wanted::MinusOneErrno => ("-1 followed by an errno".into(), "-1과 그 뒤의 errno".into()),
             Wanted::Number => ("a number".into(), "숫자".into()),
@@ -713,6 +719,7 @@ pub(crate) mod tests {
             AckNumber,
             Length,
             Window,
+            SackBlock,
             MinusOne,
             MinusOneErrno,
             Number,
@@ -877,6 +884,7 @@ pub(crate) mod tests {
             "ssthresh",
             "unread",
             "TCP",
+            "SACK",
             "tcpdump",
             "S",
             "P",
@@ -887,9 +895,11 @@ pub(crate) mod tests {
             "ack",
             "len",
             "win",
+            "sack",
             "errno",
             "hello",
             "syn_retries",
+            "tcp_sack",
             "syn_linear_timeouts",
             "synack_retries",
             "data_retries",

@@ -7,7 +7,7 @@
 
 use super::ast::{Counter, PacketKind, PacketPattern};
 use super::failure::{PacketShape, SeenPacket};
-use super::render::describe_packet;
+use super::render::{describe_packet, relative_sack};
 use super::time::fmt_time;
 use crate::net::packet::{Body, Packet};
 use crate::net::{HostId, PacketId, SocketAddrV4};
@@ -31,6 +31,14 @@ pub struct SentRec {
 impl SentRec {
     fn goes(&self, from: HostId, to: HostId) -> bool {
         self.from == from && self.to == Some(to)
+    }
+
+    /// The SACK blocks, relative to the peer's initial sequence number as `rel_ack` is.
+    pub fn rel_sack(&self) -> Vec<(u32, u32)> {
+        match &self.packet.body {
+            Body::Tcp(s) => relative_sack(s, self.rel_ack),
+            _ => Vec::new(),
+        }
     }
 
     /// The packet as a failure shows it.
@@ -313,6 +321,7 @@ fn pattern_matches(p: &PacketPattern, r: &SentRec) -> bool {
         && p.raw_ack.is_none_or(|a| Some(a) == raw_ack)
         && p.len.is_none_or(|l| l == r.packet.payload_len())
         && p.win.is_none_or(|w| Some(w) == win)
+        && p.sack.as_ref().is_none_or(|blocks| *blocks == r.rel_sack())
 }
 
 #[cfg(test)]
@@ -341,6 +350,8 @@ mod tests {
             mss: None,
             window_scale: None,
             timestamps: None,
+            sack_permitted: false,
+            sack_blocks: Default::default(),
             payload: Arc::from(vec![b'x'; len]),
         };
         Packet { id: PacketId(id), src, dst, ip_id: 0, ttl: 64, body: Body::Tcp(segment) }
@@ -352,7 +363,7 @@ mod tests {
     }
 
     fn pattern(kind: PacketKind) -> PacketPattern {
-        PacketPattern { kind, seq: None, ack: None, raw_seq: None, raw_ack: None, len: None, win: None }
+        PacketPattern { kind, seq: None, ack: None, raw_seq: None, raw_ack: None, len: None, win: None, sack: None }
     }
 
     fn wanted(pattern: &PacketPattern, eventually: bool, at: Option<(u64, u64)>) -> Wanted<'_> {

@@ -872,8 +872,16 @@ impl State {
             }
             _ => return Err(p.err(Wanted::Packet)),
         };
-        let mut pattern =
-            PacketPattern { kind, seq: None, ack: None, raw_seq: None, raw_ack: None, len: None, win: None };
+        let mut pattern = PacketPattern {
+            kind,
+            seq: None,
+            ack: None,
+            raw_seq: None,
+            raw_ack: None,
+            len: None,
+            win: None,
+            sack: None,
+        };
         let mut time = None;
         while p.peek().is_some() {
             let col = p.col();
@@ -892,6 +900,20 @@ impl State {
                 "ack" => pattern.ack = Some(p.int(Wanted::AckNumber, u32::MAX as u64)?),
                 "len" | "length" => pattern.len = Some(p.int::<u64>(Wanted::Length, MAX_PAYLOAD as u64)? as usize),
                 "win" => pattern.win = Some(p.int(Wanted::Window, u32::MAX as u64)?),
+                "sack" => {
+                    let mut blocks = Vec::new();
+                    loop {
+                        let left = p.int(Wanted::SackBlock, u32::MAX as u64)?;
+                        if !p.eat_punct(':') {
+                            return Err(p.err(Wanted::SackBlock));
+                        }
+                        blocks.push((left, p.int(Wanted::SackBlock, u32::MAX as u64)?));
+                        if blocks.len() > 4 || !p.eat_punct(',') {
+                            break;
+                        }
+                    }
+                    pattern.sack = Some(blocks);
+                }
                 other => return Err(p.wrong(col, Wanted::PacketField, Found::Token(other.to_string()))),
             }
         }
@@ -1083,6 +1105,7 @@ fn host_tcp_setting(p: &mut P) -> R<HostTcpSetting> {
     let (k, _) = p.word(Wanted::HostTcpSetting)?;
     Ok(match k.as_str() {
         "tcp_timestamps" => HostTcpSetting::Timestamps(p.onoff()?),
+        "tcp_sack" => HostTcpSetting::Sack(p.onoff()?),
         other => return Err(p.wrong(col, Wanted::HostTcpSetting, Found::Token(other.to_string()))),
     })
 }
@@ -1121,6 +1144,22 @@ mod tests {
         assert!(parse_duration("10").is_err());
         assert!(parse_duration("25h").unwrap_err().to_string().contains("one simulated day"));
         assert!(parse_duration("99999999999999999999999999999s").is_err());
+    }
+
+    #[test]
+    fn a_declared_host_takes_its_own_sysctl() {
+        assert_eq!(
+            one("host client tcp_sack 0"),
+            StmtKind::HostTcp { host: "client".into(), setting: HostTcpSetting::Sack(false) }
+        );
+        assert_eq!(
+            one("host server tcp_sack on"),
+            StmtKind::HostTcp { host: "server".into(), setting: HostTcpSetting::Sack(true) }
+        );
+        let e = err(&format!("{HEAD}host client tcp_sak 0\n"));
+        assert!(e.to_string().contains("tcp_sack"), "{e}");
+        assert!(err(&format!("{HEAD}host nobody tcp_sack 0\n")).to_string().contains("IPv4"));
+        assert!(err(&format!("{HEAD}host client 10.0.0.7\n")).to_string().contains("new host name"));
     }
 
     #[test]

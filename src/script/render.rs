@@ -7,6 +7,7 @@ use super::shown::shown;
 use super::time::{fmt_dur, fmt_time};
 use crate::net::packet::{Body, Packet};
 use crate::net::syscall::{quote_bytes, render_result};
+use crate::net::tcp::segment::TcpSegment;
 use crate::net::trace::{DropReason, LossReason, SendReason};
 use crate::net::{CallId, Direction, FaultChange, TraceEvent, TraceKind};
 use crate::wireshark::{info_prefix, Analyzer};
@@ -38,6 +39,9 @@ pub fn describe_packet(p: &Packet, rel_seq: u32, rel_ack: u32) -> String {
                 out.push_str(&format!(" ack {rel_ack}"));
             }
             out.push_str(&format!(" len {} win {}", s.payload.len(), s.window));
+            if !s.sack_blocks.is_empty() {
+                out.push_str(&format!(" sack {}", super::ast::sack_text(&relative_sack(s, rel_ack))));
+            }
             out
         }
         Body::Udp(d) => format!("udp len {}", d.payload.len()),
@@ -45,11 +49,18 @@ pub fn describe_packet(p: &Packet, rel_seq: u32, rel_ack: u32) -> String {
     }
 }
 
+/// A segment's SACK blocks relative to the peer's initial sequence number,
+/// as its `ack` is `rel_ack`.
+pub fn relative_sack(s: &TcpSegment, rel_ack: u32) -> Vec<(u32, u32)> {
+    let peer_isn = s.ack.wrapping_sub(rel_ack);
+    s.sack_blocks.iter().map(|&(l, r)| (l.wrapping_sub(peer_isn), r.wrapping_sub(peer_isn))).collect()
+}
+
 fn reason_note(r: SendReason) -> &'static str {
     match r {
         SendReason::HandshakeRetransmit => "  (handshake retransmission)",
         SendReason::Retransmit => "  (retransmission: timer expired)",
-        SendReason::FastRetransmit => "  (fast retransmission: 3 duplicate ACKs)",
+        SendReason::FastRetransmit => "  (fast retransmission: duplicate ACKs or SACK blocks showed it lost)",
         SendReason::DupAck => "  (duplicate ACK)",
         SendReason::WindowUpdate => "  (window update)",
         SendReason::ZeroWindowProbe => "  (zero-window probe)",

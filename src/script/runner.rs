@@ -490,6 +490,7 @@ impl<'s> Runner<'s> {
     /// Moves new trace events into the report and reacts to them: packets are
     /// recorded for expectations, returns complete pending calls.
     fn absorb(&mut self) {
+        self.grow_trace_within_budget();
         self.world.drain_trace_into(&mut self.trace);
         while self.scanned < self.trace.len() {
             let i = self.scanned;
@@ -530,6 +531,23 @@ impl<'s> Runner<'s> {
     /// same on every machine and in wasm.
     fn record_bytes(&self) -> u64 {
         (self.trace.capacity() * std::mem::size_of::<TraceEvent>()) as u64 + self.packets.heap_bytes()
+    }
+
+    /// Makes room for the events waiting in the world. A full Vec doubles,
+    /// which near the record budget would take the trace up to twice past it
+    /// before the check ahead of the next step sees it; the trace doubles
+    /// instead only as far as the budget allows (further only by what the
+    /// waiting events need, and that check then stops the run).
+    fn grow_trace_within_budget(&mut self) {
+        let needed = self.trace.len() + self.world.pending_trace_len();
+        if needed <= self.trace.capacity() {
+            return;
+        }
+        let size = std::mem::size_of::<TraceEvent>() as u64;
+        let budget_events = self.opts.max_record_bytes.saturating_sub(self.packets.heap_bytes()) / size;
+        let budget_events = usize::try_from(budget_events).unwrap_or(usize::MAX);
+        let target = self.trace.capacity().saturating_mul(2).min(budget_events).max(needed);
+        self.trace.reserve_exact(target - self.trace.len());
     }
 
     /// A blocked call returned.

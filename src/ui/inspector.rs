@@ -54,6 +54,21 @@ pub fn field_value(f: &Field, bytes: &[u8], lang: Lang) -> String {
             }
         }
         "header checksum" | "checksum" => format!("0x{int:04x}"),
+        "MSS option" if b.len() == 4 => format!("MSS {}", u16::from_be_bytes([b[2], b[3]])),
+        "window scale option" if b.len() == 4 && ko => format!("시프트 {}", b[3]),
+        "window scale option" if b.len() == 4 => format!("shift {}", b[3]),
+        "SACK-permitted option" => "SACK_PERM".into(),
+        // NOP, NOP, kind 5, length, then each block's left and right edge,
+        // as Wireshark names them.
+        "SACK option" if b.len() > 4 => b[4..]
+            .chunks_exact(8)
+            .map(|e| {
+                let left = u32::from_be_bytes([e[0], e[1], e[2], e[3]]);
+                let right = u32::from_be_bytes([e[4], e[5], e[6], e[7]]);
+                format!("SLE={left} SRE={right}")
+            })
+            .collect::<Vec<_>>()
+            .join(" · "),
         "options" | "quoted datagram" | "unused" => hex(b),
         "payload" => quote_bytes(b),
         _ => int.to_string(),

@@ -4,6 +4,7 @@
 use crate::lang::{errno_meaning, Lang};
 use crate::net::packet::Body;
 use crate::net::syscall::render_result;
+use crate::net::tcp::segment::TcpSegment;
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::timers::TimerKind;
 use crate::net::trace::{Cause, DropReason, LossReason, SendReason};
@@ -96,8 +97,8 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
             "재전송 타임아웃 전에 ACK를 받지 못해 같은 바이트를 다시 보냅니다 (재전송)",
         ),
         (SendReason::FastRetransmit, _) => (
-            "saw three duplicate ACKs — a sign one segment was lost — and resends it at once (Fast Retransmission)",
-            "중복 ACK 세 개를 받았습니다. 세그먼트 하나를 잃었다는 신호이므로 바로 다시 보냅니다 (빠른 재전송)",
+            "learned a segment was lost — from three duplicate ACKs, or from SACK blocks naming three segments past the hole — and resends just that hole at once (Fast Retransmission)",
+            "세그먼트를 잃었다는 것을 알았습니다. 중복 ACK 세 개, 또는 빈틈 뒤의 세그먼트 세 개를 알리는 SACK 블록이 알려 주었으므로 그 빈틈만 바로 다시 보냅니다 (빠른 재전송)",
         ),
         (SendReason::Ack, _) => (
             "acknowledges: \"I have every byte before this number\"",
@@ -151,6 +152,43 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
         );
     }
     pick(lang, format!("{host} → {label}: it {en}."), format!("{host} → {label}: {ko}."))
+}
+
+/// What a segment's SACK options say, with a leading space, or nothing: a SYN
+/// offering SACK, or an ACK's blocks (numbered from `peer_isn`, the ISN of
+/// the side whose bytes they name).
+fn sack_text(lang: Lang, seg: &TcpSegment, peer_isn: u32) -> String {
+    if seg.sack_permitted {
+        return pick(
+            lang,
+            " It offers SACK (SACK_PERM): after a loss the receiver may name the bytes it holds beyond the hole."
+                .into(),
+            " SACK을 제안합니다 (SACK_PERM). 손실이 생기면 받는 쪽이 빈틈 너머에 가진 바이트를 알려 줄 수 있습니다."
+                .into(),
+        );
+    }
+    if seg.sack_blocks.is_empty() {
+        return String::new();
+    }
+    let blocks: Vec<String> = seg
+        .sack_blocks
+        .iter()
+        .map(|&(l, r)| format!("{}–{}", l.wrapping_sub(peer_isn), r.wrapping_sub(peer_isn)))
+        .collect();
+    let blocks = blocks.join(", ");
+    if seg.sack_blocks.len() == 1 {
+        pick(
+            lang,
+            format!(" SACK {blocks}: the receiver has these bytes, the hole is before them."),
+            format!(" SACK {blocks}: 받는 쪽이 이 바이트를 가지고 있고, 빈틈은 그 앞입니다."),
+        )
+    } else {
+        pick(
+            lang,
+            format!(" SACK {blocks}: the receiver has these bytes (the newest first); the holes are between and before them."),
+            format!(" SACK {blocks}: 받는 쪽이 이 바이트들을 가지고 있습니다 (가장 최근 것이 먼저). 빈틈은 그 사이와 앞입니다."),
+        )
+    }
 }
 
 fn state_text(lang: Lang, host: &str, from: TcpState, to: TcpState) -> String {
@@ -271,7 +309,16 @@ pub fn explain(
                     .iter()
                     .rfind(|p| p.id == packet.id.0 && p.duplicate_of.is_none())
                     .map_or_else(|| packet.label(), |p| p.label(numbering));
-                send_text(lang, &name(*host), *reason, &packet.body, &label)
+                let info = packets.iter().rfind(|p| p.id == packet.id.0 && p.duplicate_of.is_none());
+                let peer_isn = match (numbering, info.and_then(|p| p.isn)) {
+                    (Numbering::Relative, Some(isn)) => isn.peer.unwrap_or(0),
+                    _ => 0,
+                };
+                let mut line = send_text(lang, &name(*host), *reason, &packet.body, &label);
+                if let Body::Tcp(seg) = &packet.body {
+                    line.push_str(&sack_text(lang, seg, peer_isn));
+                }
+                line
             }
             TraceKind::Delivered { host, .. } => pick(
                 lang,
@@ -556,6 +603,20 @@ mod tests {
             let line = lines.iter().find(|l| l.contains("ECONNREFUSED")).expect("said");
             let cause = lang.pick(("Cause: ICMP", "원인: server이(가) 보낸 ICMP"));
             assert!(line.contains(cause), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_duplicate_ack_says_what_its_sack_block_says_and_a_syn_offers_sack() {
+        for lang in Lang::ALL {
+            let lines: Vec<String> = explained("fast_retransmit", lang).into_iter().flat_map(|(_, l)| l).collect();
+            let block = lang.pick((
+                "SACK 1449–2897: the receiver has these bytes, the hole is before them.",
+                "SACK 1449–2897: 받는 쪽이 이 바이트를 가지고 있고, 빈틈은 그 앞입니다.",
+            ));
+            assert!(lines.iter().any(|l| l.contains(block)), "{lines:?}");
+            let offer = lang.pick(("It offers SACK (SACK_PERM)", "SACK을 제안합니다 (SACK_PERM)"));
+            assert_eq!(lines.iter().filter(|l| l.contains(offer)).count(), 2, "the SYN and the SYN-ACK");
         }
     }
 

@@ -142,6 +142,10 @@ pub struct Congestion {
     dup_acks: u32,
     /// NewReno: in fast recovery until this sequence number is acknowledged.
     recover: Option<SeqNumber>,
+    /// The recovery is SACK's (RFC 6675): the caller sets cwnd ACK by ACK
+    /// ([`super::sack::Prr`]) and retransmits the holes; partial ACKs neither
+    /// deflate cwnd nor ask for a retransmission.
+    sack_recovery: bool,
     /// cwnd grows only while the sender uses it (RFC 7661, Linux's
     /// `tcp_is_cwnd_limited`): the most bytes in flight in the current window,
     /// whether sending stopped at cwnd in it, and the sequence that ends it.
@@ -164,6 +168,7 @@ impl Congestion {
             ssthresh: SSTHRESH_INFINITE,
             dup_acks: 0,
             recover: None,
+            sack_recovery: false,
             max_flight: 0,
             cwnd_limited: false,
             usage_end: iss,
@@ -250,6 +255,7 @@ impl Congestion {
             }
         }
         match self.recover {
+            Some(recover) if a.ack < recover && self.sack_recovery => AckAction::Nothing,
             Some(recover) if a.ack < recover => {
                 // Partial ACK: deflate by what left the network, plus the
                 // segment about to be resent.
@@ -261,6 +267,7 @@ impl Congestion {
                 // (RFC 6582 §3.2 step 3, option 2).
                 self.cwnd = self.ssthresh.max(mss);
                 self.recover = None;
+                self.sack_recovery = false;
                 AckAction::Nothing
             }
             None => {
@@ -295,6 +302,29 @@ impl Congestion {
         AckAction::Nothing
     }
 
+    /// SACK shows a hole lost (Linux's `tcp_enter_recovery`, `tcp_init_cwnd_reduction`):
+    /// ssthresh from the algorithm for a window of cwnd with `flight` bytes
+    /// outstanding, and recovery lasts until `snd_max` is acknowledged.
+    /// cwnd is left to the caller's rate reduction.
+    pub fn enter_sack_recovery(&mut self, flight: u32, snd_max: SeqNumber, mss: u32) {
+        self.ssthresh = self.algorithm.ssthresh(self.cwnd, flight, mss);
+        self.recover = Some(snd_max);
+        self.sack_recovery = true;
+        self.dup_acks = 0;
+    }
+
+    /// Whether fast recovery is going on.
+    pub fn in_recovery(&self) -> bool {
+        self.recover.is_some()
+    }
+
+    /// cwnd during SACK recovery, as the rate reduction sets it.
+    pub fn set_recovery_cwnd(&mut self, cwnd: u32) {
+        if self.sack_recovery {
+            self.cwnd = cwnd;
+        }
+    }
+
     /// The retransmission timer fired at `now` with `flight` bytes outstanding:
     /// RFC 5681 §3.1, ssthresh from the algorithm, cwnd down to one segment
     /// (Linux's `tcp_enter_loss`); any recovery is abandoned, and the algorithm
@@ -308,6 +338,7 @@ impl Congestion {
         }
         self.on_retransmit(true);
         self.recover = None;
+        self.sack_recovery = false;
         self.dup_acks = 0;
     }
 

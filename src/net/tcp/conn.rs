@@ -11,7 +11,8 @@ use super::congestion::{AckAction, Congestion, CongestionControl, NewAck};
 use super::delack::{AckDecision, AckMachine, RcvLink, ReceiveView};
 use super::recv_queue::RecvQueue;
 use super::rtt::{RttEstimator, MIN_RTO_US};
-use super::segment::{SeqNumber, TcpFlags, TcpSegment};
+use super::sack::{Prr, Scoreboard};
+use super::segment::{SackBlocks, SeqNumber, TcpFlags, TcpSegment, MAX_SACK_BLOCKS};
 use super::send_queue::SendQueue;
 use super::state::TcpState;
 use super::timers::{TimerKind, Timers};
@@ -103,6 +104,15 @@ pub struct Tcb {
     rcv_wscale: u8,
     /// Both SYNs carried the window-scale option, so both shifts are in force.
     peer_offered_wscale: bool,
+    /// Both SYNs carried SACK-permitted (and `tcp_sack` is on here): our ACKs
+    /// carry SACK blocks, and the peer's drive loss recovery.
+    sack_ok: bool,
+    /// What the peer's SACK blocks said about our data in flight.
+    sack: Scoreboard,
+    /// Proportional rate reduction while SACK recovery lasts.
+    prr: Prr,
+    /// Data that arrived twice, for the next ACK's D-SACK block.
+    dsack: Option<(SeqNumber, SeqNumber)>,
 
     // Receive sequence space.
     irs: SeqNumber,
@@ -187,6 +197,10 @@ impl Tcb {
             snd_wscale: 0,
             rcv_wscale,
             peer_offered_wscale: false,
+            sack_ok: false,
+            sack: Scoreboard::default(),
+            prr: Prr::default(),
+            dsack: None,
             irs: SeqNumber(0),
             rcv_nxt: SeqNumber(0),
             rcv_nxt_off: 0,
@@ -291,6 +305,7 @@ impl Tcb {
         if self.send_buf.len() > self.send_cap.max(1) {
             return Err(format!("send buffer {} over its capacity {}", self.send_buf.len(), self.send_cap));
         }
+        self.sack.check(self.snd_una, self.snd_max)?;
         self.recv_buf.check_out_of_order(self.rcv_nxt_off)
     }
 
@@ -566,6 +581,7 @@ impl Tcb {
                     self.timers.set(TimerKind::TimeWait, now + 2 * self.cfg.msl_us);
                 }
                 let reason = if seg.payload.is_empty() { SendReason::Ack } else { SendReason::DupAck };
+                self.note_duplicate(seg);
                 self.ack_out_of_window(seg, reason, now);
             }
             return;
@@ -631,6 +647,15 @@ impl Tcb {
         }
         let window = u32::from(seg.window) << self.snd_wscale;
         let outstanding = self.snd_max != self.snd_una;
+        let prior_una = self.snd_una;
+        // tcp_ack reads the SACK blocks (tcp_sacktag_write_queue) before it
+        // takes the cumulatively acknowledged data off the queue.
+        let sack_delivered = if self.sack_ok {
+            let una = if seg.ack_number() > self.snd_una { seg.ack_number() } else { self.snd_una };
+            self.sack.on_ack(prior_una, una, self.snd_max, &seg.sack_blocks)
+        } else {
+            0
+        };
         if seg.ack_number() > self.snd_una {
             let tsecr_rtt = self.ts.rtt_us(seg, now);
             self.new_ack(seg.ack_number(), tsecr_rtt, now, out);
@@ -649,6 +674,9 @@ impl Tcb {
             self.max_snd_wnd = self.max_snd_wnd.max(window);
             self.snd_wl1 = seg.seq_number();
             self.snd_wl2 = seg.ack_number();
+        }
+        if sack_delivered > 0 {
+            self.sack_recovery(sack_delivered, self.snd_una > prior_una, now, out);
         }
         if !outstanding {
             self.ack_probe(now);
@@ -707,9 +735,68 @@ impl Tcb {
     }
 
     fn duplicate_ack(&mut self, now: u64, out: &mut TcpOut) {
+        if self.sack_ok {
+            // With SACK, Linux counts SACKed segments, not duplicate ACKs
+            // (tcp_dupack_heuristics): `sack_recovery` decides.
+            return;
+        }
         let flight = self.snd_max - self.snd_una;
         if self.cc.on_duplicate_ack(flight, self.snd_max, self.snd_mss) == AckAction::RetransmitFirst {
             self.retransmit_first(now, SendReason::FastRetransmit, out);
+        }
+    }
+
+    /// RFC 6675 loss recovery as Linux's `tcp_fastretrans_alert` runs it for
+    /// a SACK connection, after an ACK that newly delivered `delivered` bytes
+    /// (acknowledged or SACKed for the first time): holes proven lost
+    /// (`Scoreboard::mark_lost`) start recovery (`tcp_time_to_recover`,
+    /// `tcp_enter_recovery`); cwnd then follows the rate reduction
+    /// (`tcp_cwnd_reduction`) and the lost holes go again as it allows
+    /// (`tcp_xmit_retransmit_queue`), new data after them (`output`). After a
+    /// retransmission timeout the timeout's go-back-N, which skips SACKed
+    /// data, is the recovery (`TCP_CA_Loss`).
+    fn sack_recovery(&mut self, delivered: u32, una_advanced: bool, now: u64, out: &mut TcpOut) {
+        if self.sack.in_loss() {
+            return;
+        }
+        self.sack.mark_lost(self.snd_una, self.snd_mss);
+        if !self.cc.in_recovery() {
+            if !self.sack.has_lost() {
+                return;
+            }
+            self.prr = Prr::start(self.cc.cwnd(), self.snd_mss);
+            let flight = self.snd_max - self.snd_una;
+            self.cc.enter_sack_recovery(flight, self.snd_max, self.snd_mss);
+        }
+        let pipe = self.sack.pipe(self.snd_una, self.snd_max);
+        let cwnd = self.prr.cwnd(delivered, pipe, self.cc.ssthresh(), self.snd_mss, una_advanced);
+        self.cc.set_recovery_cwnd(cwnd);
+        self.retransmit_lost(now, out);
+    }
+
+    /// Sends the lost holes again, first to last, while `pipe` leaves room
+    /// for them in cwnd (Linux's `tcp_xmit_retransmit_queue`).
+    fn retransmit_lost(&mut self, now: u64, out: &mut TcpOut) {
+        while let Some((seq, len)) = self.sack.next_lost() {
+            let pipe = self.sack.pipe(self.snd_una, self.snd_max);
+            if pipe.saturating_add(len.min(self.snd_mss)) > self.cc.cwnd() {
+                break;
+            }
+            let saved = self.snd_nxt;
+            self.snd_nxt = seq;
+            self.cc.on_retransmit(false);
+            let sent = self.send_one(now, SendReason::FastRetransmit, self.snd_mss, out);
+            let went = self.snd_nxt != seq;
+            if saved > self.snd_nxt {
+                self.snd_nxt = saved;
+            }
+            if seq == self.snd_una && went {
+                // The head went again: its timer starts over (tcp_xmit_retransmit_queue).
+                self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
+            }
+            if !sent || !went {
+                break;
+            }
         }
     }
 
@@ -741,6 +828,9 @@ impl Tcb {
                 self.receive_fin(now, out);
             } else if fin_off > self.rcv_nxt_off {
                 self.ooo_fin = Some(fin_off);
+                // The FIN's sequence number belongs to the block of the data
+                // before it (Linux SACKs the skb's end_seq, FIN included).
+                self.recv_buf.note_fin_ahead(fin_off);
                 self.ack_pending = Some(SendReason::DupAck);
             }
         }
@@ -759,6 +849,7 @@ impl Tcb {
         let mut start = seg_off;
         let mut skip = 0;
         if start < self.rcv_nxt_off {
+            self.note_duplicate(seg);
             skip = ((self.rcv_nxt_off - start) as usize).min(seg.payload.len());
             start = self.rcv_nxt_off;
         }
@@ -791,6 +882,18 @@ impl Tcb {
             self.recv_buf.insert_out_of_order(start, data);
             // Out of order: an immediate duplicate ACK tells the sender about the hole.
             self.ack_pending = Some(SendReason::DupAck);
+        }
+    }
+
+    /// Linux's `tcp_dsack_set` (RFC 2883) for data that arrived again
+    /// (`tcp_send_dupack`, `tcp_data_queue`): the next ACK's first SACK block
+    /// names the duplicate bytes below `rcv_nxt`, so the sender can tell a
+    /// retransmission was not needed.
+    fn note_duplicate(&mut self, seg: &TcpSegment) {
+        if self.sack_ok && !seg.payload.is_empty() && seg.seq_number() < self.rcv_nxt {
+            let end = seg.seq_number() + seg.payload.len() as u32;
+            let end = if self.rcv_nxt < end { self.rcv_nxt } else { end };
+            self.dsack = Some((seg.seq_number(), end));
         }
     }
 
@@ -885,6 +988,9 @@ impl Tcb {
                 // RFC 5681 §3.1 eq. (4): halve, then restart from one segment.
                 let flight = self.snd_max - self.snd_una;
                 self.cc.on_retransmit_timeout(flight, self.snd_mss, now, self.snd_nxt);
+                if self.sack_ok {
+                    self.sack.enter_loss(self.snd_una, self.snd_max);
+                }
                 self.snd_nxt = self.snd_una;
                 self.output_with(now, SendReason::Retransmit, out);
                 if !self.timers.is_running(TimerKind::Retransmit) && self.snd_una != self.snd_max {
@@ -961,21 +1067,38 @@ impl Tcb {
     /// Sends one segment of data and/or FIN if allowed; false when nothing went out.
     /// `window_floor` lets a retransmission through windows smaller than it.
     fn send_one(&mut self, now: u64, reason: SendReason, window_floor: u32, out: &mut TcpOut) -> bool {
+        if self.sack_ok && self.snd_nxt < self.snd_max {
+            // Going back over sent data: what the peer SACKed is not sent again.
+            self.snd_nxt = self.sack.skip_sacked(self.snd_nxt);
+        }
         let offset = (self.snd_nxt - self.snd_una) as usize;
         let unsent = self.send_buf.len().saturating_sub(offset);
         let in_flight = self.snd_nxt - self.snd_una;
-        let window = self.snd_wnd.max(window_floor).min(self.cc.cwnd().max(window_floor));
-        let usable = window.saturating_sub(in_flight) as usize;
-        let mut len = unsent.min(usable).min(self.snd_mss as usize);
-        if len > 0 && len < self.snd_mss as usize && len < unsent {
+        // cwnd limits what is in the network: with SACK, RFC 6675's pipe
+        // (Linux's tcp_packets_in_flight), which leaves out SACKed and lost data.
+        let pipe = if self.sack_ok { self.sack.pipe(self.snd_una, self.snd_max) } else { in_flight };
+        let window_room = self.snd_wnd.max(window_floor).saturating_sub(in_flight);
+        let cwnd_room = self.cc.cwnd().max(window_floor).saturating_sub(pipe);
+        let usable = window_room.min(cwnd_room) as usize;
+        // tcp_current_mss: SACK blocks riding on data take their bytes from
+        // the segment's payload, so the packet stays within the path MTU.
+        let mss = self.snd_mss.saturating_sub(self.sack_option_len()).max(1) as usize;
+        let mut len = unsent.min(usable).min(mss);
+        if len > 0 && len < mss && len < unsent {
             // Sender-side silly window avoidance (RFC 9293 §3.8.6.2.1).
             if (len as u32) < self.max_snd_wnd / 2 {
                 len = 0;
             }
         }
         let retransmission = self.snd_nxt < self.snd_max;
+        if self.sack_ok && retransmission {
+            // A retransmission fills one hole: it stops where SACKed data starts.
+            if let Some(room) = self.sack.room_before_sacked(self.snd_nxt) {
+                len = len.min(room as usize);
+            }
+        }
         let fin_now = len == unsent && self.fin_seq == Some(self.snd_nxt + len as u32);
-        if len > 0 && len == unsent && !fin_now && !retransmission && self.nagle_holds(len) {
+        if len > 0 && len == unsent && !fin_now && !retransmission && self.nagle_holds(len, mss) {
             len = 0;
         }
         if len == 0 && !fin_now {
@@ -1010,11 +1133,16 @@ impl Tcb {
             self.cc.on_send(self.snd_nxt + seg_len, now);
             if len > 0 {
                 self.delack.on_data_sent(now);
-                if len < self.snd_mss as usize {
-                    // tcp_minshall_update.
+                if len < mss {
+                    // tcp_minshall_update, against the current MSS (SACK blocks included).
                     self.snd_sml = self.snd_nxt + seg_len;
                 }
             }
+        } else if self.sack_ok {
+            self.sack.on_retransmit(self.snd_nxt, self.snd_nxt + seg_len);
+        }
+        if self.sack_ok && self.cc.in_recovery() {
+            self.prr.on_send();
         }
         self.snd_nxt += seg_len;
         if self.snd_nxt > self.snd_max {
@@ -1032,9 +1160,11 @@ impl Tcb {
     /// unacknowledged (Minshall's variant, `tcp_minshall_check`), so full-sized
     /// segments in flight do not hold it. A piece carrying the FIN never waits
     /// (`tcp_nagle_test`).
-    fn nagle_holds(&self, len: usize) -> bool {
+    /// `mss` is the current one, `tcp_current_mss`: SACK blocks riding on
+    /// data make full-sized segments shorter.
+    fn nagle_holds(&self, len: usize, mss: usize) -> bool {
         let small_in_flight = self.snd_sml > self.snd_una && self.snd_sml <= self.snd_nxt;
-        self.cfg.nagle && len < self.snd_mss as usize && self.snd_nxt != self.snd_una && small_in_flight
+        self.cfg.nagle && len < mss && self.snd_nxt != self.snd_una && small_in_flight
     }
 
     /// Retransmits the first unacknowledged segment.
@@ -1161,6 +1291,9 @@ impl Tcb {
         // tcp_init_buffer_space: DRS measures from here, from at most 10 segments.
         self.rwnd.copied_space = u64::from(window.min(10 * self.advmss()));
         self.rwnd.measured_at = now;
+        // tcp_syn_options / tcp_synack_options: offered when tcp_sack is on,
+        // answered only to a SYN that offered it.
+        seg.sack_permitted = self.cfg.sack && (!with_ack || self.sack_ok);
         self.snd_nxt = self.iss + 1;
         self.snd_max = self.snd_nxt;
         self.syn_sent_at = Some(now);
@@ -1186,6 +1319,9 @@ impl Tcb {
             self.delack.on_ack_sent(self.rcv_nxt);
             self.timers.stop(TimerKind::DelayedAck);
         }
+        let sack_blocks = self.sack_blocks_to_send();
+        // tcp_options_write: a D-SACK block goes out once.
+        self.dsack = None;
         TcpSegment {
             src_port: self.local.port(),
             dst_port: self.remote.port(),
@@ -1196,7 +1332,46 @@ impl Tcb {
             mss: None,
             window_scale: None,
             timestamps: self.ts.option(now, self.rcv_nxt),
+            sack_permitted: false,
+            sack_blocks,
             payload,
+        }
+    }
+
+    /// The SACK blocks every segment carries while data waits beyond a hole
+    /// (`tcp_established_options`), as sequence numbers, most recent first,
+    /// after a D-SACK block when data arrived twice.
+    fn sack_blocks_to_send(&self) -> SackBlocks {
+        if self.sack_option_len() == 0 {
+            return SackBlocks::default();
+        }
+        let seq = |off: u64| (self.rcv_nxt + off.saturating_sub(self.rcv_nxt_off) as u32).0;
+        let dsack = self.dsack.map(|(l, r)| (l.0, r.0));
+        let blocks = self.recv_buf.sack_blocks().iter().map(|&(s, e)| (seq(s), seq(e)));
+        dsack.into_iter().chain(blocks).take(self.sack_block_room()).collect()
+    }
+
+    /// Bytes of SACK option the next segment carries (NOP, NOP, kind, length,
+    /// 8 a block), none without blocks.
+    fn sack_option_len(&self) -> u32 {
+        if !self.sack_ok || !self.state.is_synchronized() {
+            return 0;
+        }
+        let blocks = usize::from(self.dsack.is_some()) + self.recv_buf.sack_blocks().len();
+        match blocks.min(self.sack_block_room()) {
+            0 => 0,
+            n => 4 + 8 * n as u32,
+        }
+    }
+
+    /// How many SACK blocks fit beside the other options: all that the
+    /// receiver keeps; 3 once the 12-byte timestamp option shares the 40
+    /// option bytes (`tcp_established_options`: (40 − 12 − 4) / 8).
+    fn sack_block_room(&self) -> usize {
+        if self.ts.option_len() > 0 {
+            MAX_SACK_BLOCKS - 1
+        } else {
+            MAX_SACK_BLOCKS
         }
     }
 
@@ -1280,6 +1455,7 @@ impl Tcb {
         self.ts.on_syn(syn);
         // tcp_mtu_to_mss: the options every segment carries come off the payload.
         self.snd_mss = peer_mss.min(self.our_mss).saturating_sub(self.ts.option_len()).max(64);
+        self.sack_ok = self.cfg.sack && syn.sack_permitted;
         match syn.window_scale {
             Some(ws) if self.cfg.window_scaling => {
                 self.peer_offered_wscale = true;
@@ -1359,6 +1535,8 @@ mod tests {
             mss: None,
             window_scale: None,
             timestamps: None,
+            sack_permitted: false,
+            sack_blocks: Default::default(),
             payload: Arc::from(payload),
         }
     }
@@ -1384,6 +1562,247 @@ mod tests {
         assert_eq!(tcb.state, TcpState::Established);
         assert!(out.segments.is_empty(), "the final ACK needs no answer");
         tcb
+    }
+
+    /// A server-side connection whose peer offered SACK (and a 65535-byte
+    /// window, MSS 1000), after SYN, SYN-ACK and ACK.
+    fn established_sack(cfg: &TcpConfig) -> Tcb {
+        let mut out = TcpOut::default();
+        let mut syn = seg(IRS, 0, TcpFlags::SYN, 65_535, &[]);
+        syn.mss = Some(1000);
+        syn.sack_permitted = true;
+        let mut tcb = Tcb::accept_syn(cfg, (LOCAL, REMOTE), &syn, ISS, 1460, 0, &mut out);
+        assert_eq!(out.segments[0].0.sack_permitted, cfg.sack);
+        out.clear();
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 65_535, &[]), 10_000, &mut out);
+        assert_eq!(tcb.state, TcpState::Established);
+        tcb
+    }
+
+    /// The peer's ACK of `ack` with SACK blocks (offsets from ISS).
+    fn sack_ack(ack: u32, blocks: &[(u32, u32)]) -> TcpSegment {
+        let mut s = seg(IRS + 1, ISS + ack, TcpFlags::ACK, 65_535, &[]);
+        s.sack_blocks = blocks.iter().map(|&(l, r)| (ISS + l, ISS + r)).collect::<Vec<_>>().into();
+        s
+    }
+
+    /// Data segments sent, as (seq offset from ISS, length, why).
+    fn sent_data(out: &TcpOut) -> Vec<(u32, usize, SendReason)> {
+        out.segments
+            .iter()
+            .filter(|(s, _)| !s.payload.is_empty())
+            .map(|(s, why)| (s.seq - ISS, s.payload.len(), *why))
+            .collect()
+    }
+
+    #[test]
+    fn sack_permitted_is_offered_by_default_and_answered_only_when_both_sides_have_it() {
+        // tcp_syn_options: a SYN offers SACK when net.ipv4.tcp_sack is on.
+        let mut out = TcpOut::default();
+        Tcb::connect(&TcpConfig { timestamps: false, ..cfg() }, LOCAL, REMOTE, ISS, 1460, 0, &mut out);
+        assert!(out.segments[0].0.sack_permitted);
+        assert_eq!(out.segments[0].0.header_len(), 28, "MSS, NOP NOP SACK_PERM");
+        out.clear();
+        // With timestamps SACK_PERM stands where their two NOPs would: MSS, SACK_PERM TS.
+        Tcb::connect(&cfg(), LOCAL, REMOTE, ISS, 1460, 0, &mut out);
+        assert_eq!(out.segments[0].0.header_len(), 36, "MSS, SACK_PERM TS");
+        out.clear();
+        Tcb::connect(&TcpConfig { sack: false, ..cfg() }, LOCAL, REMOTE, ISS, 1460, 0, &mut out);
+        assert!(!out.segments[0].0.sack_permitted);
+        // tcp_synack_options: the SYN-ACK answers only an offer, and only when on here.
+        let with_sack = established_sack(&cfg());
+        assert!(with_sack.sack_ok);
+        let refused = established_sack(&TcpConfig { sack: false, ..cfg() });
+        assert!(!refused.sack_ok);
+        out.clear();
+        let not_offered =
+            Tcb::accept_syn(&cfg(), (LOCAL, REMOTE), &seg(IRS, 0, TcpFlags::SYN, 8192, &[]), ISS, 1460, 0, &mut out);
+        assert!(!out.segments[0].0.sack_permitted && !not_offered.sack_ok);
+    }
+
+    #[test]
+    fn sack_blocks_name_the_newest_first_merge_and_leave_as_holes_fill() {
+        let mut rx = established_sack(&cfg());
+        let mut out = TcpOut::default();
+        let data =
+            |from: u32, to: u32| seg(IRS + from, ISS + 1, TcpFlags::ACK, 65_535, &vec![b'x'; (to - from) as usize]);
+        let blocks = |out: &TcpOut| -> Vec<(u32, u32)> {
+            let (ack, _) = out.segments.last().map(|(s, why)| (s, why)).expect("an ACK");
+            ack.sack_blocks.iter().map(|&(l, r)| (l - IRS, r - IRS)).collect()
+        };
+        // Bytes 1..101 are missing: 101..201 arrives, then 301..401.
+        rx.on_segment(&data(101, 201), 20_000, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 2920, 0)]);
+        assert_eq!(blocks(&out), vec![(101, 201)]);
+        assert_eq!(out.segments[0].0.header_len(), 32, "NOP NOP SACK with one block");
+        out.clear();
+        rx.on_segment(&data(301, 401), 20_000, &mut out);
+        assert_eq!(blocks(&out), vec![(301, 401), (101, 201)], "two holes: the newest block first");
+        out.clear();
+        // 201..251 grows the older block, which becomes the newest.
+        rx.on_segment(&data(201, 251), 20_000, &mut out);
+        assert_eq!(blocks(&out), vec![(101, 251), (301, 401)]);
+        out.clear();
+        // The first hole fills: the ACK moves to 251, its block is gone.
+        rx.on_segment(&data(1, 101), 20_000, &mut out);
+        assert_eq!(replies(&out)[0].2, IRS + 251);
+        assert_eq!(blocks(&out), vec![(301, 401)]);
+        out.clear();
+        // The last hole fills: no blocks.
+        rx.on_segment(&data(251, 301), 20_000, &mut out);
+        assert_eq!(replies(&out)[0].2, IRS + 401);
+        assert_eq!(blocks(&out), vec![]);
+        assert_eq!(rx.read(1000, 20_000, &mut out).len(), 400);
+    }
+
+    #[test]
+    fn a_fifth_hole_pushes_out_the_oldest_block_and_a_block_reaching_another_swallows_it() {
+        let mut rx = established_sack(&TcpConfig { recv_buffer: 65_535, ..cfg() });
+        let mut out = TcpOut::default();
+        for from in [101u32, 301, 501, 701, 901] {
+            rx.on_segment(&seg(IRS + from, ISS + 1, TcpFlags::ACK, 65_535, &[b'x'; 100]), 20_000, &mut out);
+        }
+        let last = &out.segments.last().expect("an ACK").0;
+        let rel: Vec<_> = last.sack_blocks.iter().map(|&(l, r)| (l - IRS, r - IRS)).collect();
+        assert_eq!(rel, vec![(901, 1001), (701, 801), (501, 601), (301, 401)], "at most 4, newest first");
+        assert_eq!(last.header_len(), 20 + 4 + 32);
+        out.clear();
+        // 601..701 joins 501..601 and 701..801 into one block at the front (tcp_sack_maybe_coalesce).
+        rx.on_segment(&seg(IRS + 601, ISS + 1, TcpFlags::ACK, 65_535, &[b'x'; 100]), 20_000, &mut out);
+        let rel: Vec<_> = out.segments[0].0.sack_blocks.iter().map(|&(l, r)| (l - IRS, r - IRS)).collect();
+        assert_eq!(rel, vec![(501, 801), (901, 1001), (301, 401)]);
+    }
+
+    #[test]
+    fn data_that_arrives_twice_is_named_once_in_a_d_sack_block() {
+        // RFC 2883 as tcp_send_dupack / tcp_dsack_set: the ACK answering a
+        // duplicate carries it as its first block, below the ACK; the next
+        // ACK does not repeat it.
+        let mut rx = established_sack(&cfg());
+        let mut out = TcpOut::default();
+        let data =
+            |from: u32, to: u32| seg(IRS + from, ISS + 1, TcpFlags::ACK, 65_535, &vec![b'x'; (to - from) as usize]);
+        rx.on_segment(&data(1, 101), 20_000, &mut out);
+        rx.on_segment(&data(201, 301), 20_000, &mut out);
+        out.clear();
+        rx.on_segment(&data(1, 101), 30_000, &mut out);
+        let ack = &out.segments[0].0;
+        assert_eq!(
+            (ack.ack, ack.sack_blocks.to_vec()),
+            (IRS + 101, vec![(IRS + 1, IRS + 101), (IRS + 201, IRS + 301)])
+        );
+        assert_eq!(out.segments[0].1, SendReason::DupAck);
+        out.clear();
+        // Half old, half new: the old half is the D-SACK.
+        rx.on_segment(&data(51, 151), 40_000, &mut out);
+        assert_eq!(out.segments[0].0.sack_blocks, vec![(IRS + 51, IRS + 101), (IRS + 201, IRS + 301)]);
+        out.clear();
+        rx.on_segment(&data(151, 201), 50_000, &mut out);
+        assert_eq!((out.segments[0].0.ack, out.segments[0].0.sack_blocks.to_vec()), (IRS + 301, vec![]));
+    }
+
+    #[test]
+    fn data_carrying_sack_blocks_is_shorter_by_their_bytes_and_a_fin_ahead_is_sacked() {
+        // tcp_current_mss: with one block (12 option bytes) a full segment
+        // carries 1000 - 12 bytes, so the packet stays within the MTU.
+        let mut tcb = established_sack(&cfg());
+        let mut out = TcpOut::default();
+        tcb.on_segment(&seg(IRS + 101, ISS + 1, TcpFlags::ACK | TcpFlags::FIN, 65_535, &[b'x'; 100]), 20_000, &mut out);
+        // Linux's block ends at the FIN's end_seq: bytes 101..201 and the FIN.
+        assert_eq!(out.segments[0].0.sack_blocks, vec![(IRS + 101, IRS + 202)]);
+        out.clear();
+        tcb.write(&Arc::from(vec![b'd'; 2000]), 0, 20_000, &mut out);
+        let sizes: Vec<(usize, usize)> = out.segments.iter().map(|(s, _)| (s.payload.len(), s.header_len())).collect();
+        assert_eq!(sizes, vec![(988, 32), (988, 32), (24, 32)]);
+    }
+
+    /// Ten segments of 1000 bytes sent at once from a SACK connection.
+    fn ten_segments_sent(cfg: &TcpConfig) -> Tcb {
+        let mut tcb = established_sack(cfg);
+        let mut out = TcpOut::default();
+        assert_eq!(tcb.write(&Arc::from(vec![b'd'; 10_000]), 0, 20_000, &mut out), 10_000);
+        assert_eq!(sent_data(&out).len(), 10);
+        tcb
+    }
+
+    #[test]
+    fn two_losses_in_one_window_are_both_resent_within_one_round_trip() {
+        // Segments 1 (bytes 1..1001) and 4 (3001..4001) of ten are lost.
+        // RFC 6675 IsLost / tcp_mark_head_lost: a hole is lost once three
+        // segments above it are SACKed, so the fourth ACK (segment 5's) starts
+        // recovery with hole 1 and the sixth (segment 7's) proves hole 2;
+        // PRR lets each go at once. Neither waits for the other's ACK, and no
+        // SACKed segment is sent again.
+        let mut tcb = ten_segments_sent(&cfg());
+        let mut out = TcpOut::default();
+        let mut resent = Vec::new();
+        let acks: [&[(u32, u32)]; 8] = [
+            &[(1001, 2001)],
+            &[(1001, 3001)],
+            &[(4001, 5001), (1001, 3001)],
+            &[(4001, 6001), (1001, 3001)],
+            &[(4001, 7001), (1001, 3001)],
+            &[(4001, 8001), (1001, 3001)],
+            &[(4001, 9001), (1001, 3001)],
+            &[(4001, 10_001), (1001, 3001)],
+        ];
+        for (i, blocks) in acks.iter().enumerate() {
+            out.clear();
+            tcb.on_segment(&sack_ack(1, blocks), 30_000 + i as u64, &mut out);
+            resent.extend(sent_data(&out).into_iter().map(|(seq, len, why)| (i, seq, len, why)));
+        }
+        assert_eq!(resent, vec![(2, 1, 1000, SendReason::FastRetransmit), (4, 3001, 1000, SendReason::FastRetransmit)]);
+        assert_eq!(tcb.cc.ssthresh(), 7000, "CUBIC: 717/1024 of a 10-segment window");
+        // Hole 1's retransmission arrives: a partial ACK sends nothing again.
+        out.clear();
+        tcb.on_segment(&sack_ack(3001, &[(4001, 10_001)]), 40_000, &mut out);
+        assert_eq!(sent_data(&out), vec![]);
+        // Hole 2's: everything is acknowledged, recovery ends at ssthresh.
+        tcb.on_segment(&sack_ack(10_001, &[]), 40_010, &mut out);
+        assert!(tcb.all_acked());
+        assert_eq!(tcb.cwnd(), 7000);
+    }
+
+    #[test]
+    fn without_sack_the_second_loss_waits_a_round_trip_for_newreno_partial_ack() {
+        // tcp_sack 0 here: the peer's blocks are not read; three duplicate
+        // ACKs resend hole 1, and hole 2 goes only at the partial ACK.
+        let mut tcb = ten_segments_sent(&TcpConfig { sack: false, ..cfg() });
+        let mut out = TcpOut::default();
+        let mut resent = Vec::new();
+        for i in 0..8 {
+            out.clear();
+            tcb.on_segment(&sack_ack(1, &[(1001, 2001)]), 30_000 + i, &mut out);
+            resent.extend(sent_data(&out).into_iter().filter(|d| d.2 == SendReason::FastRetransmit));
+        }
+        assert_eq!(resent, vec![(1, 1000, SendReason::FastRetransmit)]);
+        out.clear();
+        tcb.on_segment(&sack_ack(3001, &[]), 40_000, &mut out);
+        assert_eq!(sent_data(&out)[0], (3001, 1000, SendReason::FastRetransmit));
+    }
+
+    #[test]
+    fn after_a_timeout_sacked_segments_are_not_sent_again() {
+        // Segments 1 and 3 of four are lost; 2 and 4 are SACKed, too few to
+        // prove a loss. The RTO fires: Linux's tcp_timeout_mark_lost keeps the
+        // SACKed segments and marks only the rest lost, so go-back-N resends
+        // segment 1, then segment 3, and never segment 4 (nor 2).
+        let mut tcb = established_sack(&cfg());
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(vec![b'd'; 4000]), 0, 20_000, &mut out);
+        tcb.on_segment(&sack_ack(1, &[(1001, 2001)]), 30_000, &mut out);
+        tcb.on_segment(&sack_ack(1, &[(3001, 4001), (1001, 2001)]), 30_000, &mut out);
+        out.clear();
+        let rto = tcb.timers.get(TimerKind::Retransmit).expect("armed");
+        tcb.on_timer(TimerKind::Retransmit, rto, &mut out);
+        assert_eq!(sent_data(&out), vec![(1, 1000, SendReason::Retransmit)]);
+        out.clear();
+        tcb.on_segment(&sack_ack(2001, &[(3001, 4001)]), rto + 10_000, &mut out);
+        assert_eq!(sent_data(&out), vec![(2001, 1000, SendReason::Retransmit)]);
+        out.clear();
+        tcb.on_segment(&sack_ack(4001, &[]), rto + 20_000, &mut out);
+        assert!(tcb.all_acked());
+        assert_eq!(sent_data(&out), vec![]);
     }
 
     #[test]
@@ -1969,7 +2388,8 @@ mod tests {
         let off = TcpConfig { timestamps: false, ..TcpConfig::default() };
         let mut server = Tcb::accept_syn(&off, (LOCAL, REMOTE), &syn, IRS, 1460, 0, &mut out);
         let syn_ack = out.segments.remove(0).0;
-        assert_eq!((syn_ack.timestamps, syn_ack.header_len()), (None, 28));
+        // MSS, NOP NOP SACK_PERM, NOP WS: no timestamps.
+        assert_eq!((syn_ack.timestamps, syn_ack.header_len()), (None, 32));
         client.on_segment(&syn_ack, 1_000, &mut out);
         server.on_segment(&out.segments.remove(0).0, 2_000, &mut out);
         client.write(&Arc::from(vec![7u8; 2000]), 0, 3_000, &mut out);

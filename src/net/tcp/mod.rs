@@ -7,6 +7,7 @@ pub mod cubic;
 pub mod delack;
 pub mod recv_queue;
 pub mod rtt;
+pub mod sack;
 pub mod segment;
 pub mod send_queue;
 pub mod socket;
@@ -68,6 +69,10 @@ pub struct TcpConfig {
     /// `net.ipv4.tcp_timestamps`: RFC 7323 timestamps offered and accepted
     /// (Linux: on).
     pub timestamps: bool,
+    /// `net.ipv4.tcp_sack`: offer SACK (RFC 2018) in the SYN and use it when
+    /// the peer offers it too. Linux's default is on.
+    #[serde(default = "sack_default")]
+    pub sack: bool,
     /// `net.ipv4.tcp_congestion_control`: the algorithm new connections use
     /// (CUBIC, as on Linux).
     pub congestion: CongestionControl,
@@ -80,12 +85,15 @@ pub struct TcpConfig {
 pub enum HostTcpSetting {
     /// `net.ipv4.tcp_timestamps`.
     Timestamps(bool),
+    /// `net.ipv4.tcp_sack`.
+    Sack(bool),
 }
 
 impl HostTcpSetting {
     pub fn apply(&self, cfg: &mut TcpConfig) {
         match *self {
             HostTcpSetting::Timestamps(on) => cfg.timestamps = on,
+            HostTcpSetting::Sack(on) => cfg.sack = on,
         }
     }
 }
@@ -154,9 +162,14 @@ impl Default for TcpConfig {
             recv_buffer_locked: false,
             window_scaling: true,
             timestamps: true,
+            sack: true,
             congestion: CongestionControl::default(),
         }
     }
+}
+
+fn sack_default() -> bool {
+    TcpConfig::default().sack
 }
 
 #[cfg(test)]

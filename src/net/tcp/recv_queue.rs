@@ -6,7 +6,14 @@
 //!
 //! Positions are stream offsets (bytes since the peer's SYN, as `u64`), so the
 //! reassembly queue's keys never wrap as sequence numbers do.
+//!
+//! Beside the queue it keeps the SACK blocks an ACK reports about it (RFC 2018
+//! §4), in Linux's order: not sorted by sequence, but the block holding the
+//! segment that arrived last first, then the others by how recently they
+//! grew (`tcp_sack_new_ofo_skb`), so a sender that reads only the first
+//! blocks of a lossy stream of ACKs still learns the newest facts.
 
+use super::segment::MAX_SACK_BLOCKS;
 use crate::net::packet::{empty_payload, gather_payload};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -19,6 +26,9 @@ pub struct RecvQueue {
     /// Segments received ahead of a hole, by the stream offset of their first byte.
     out_of_order: BTreeMap<u64, Vec<u8>>,
     out_of_order_len: usize,
+    /// SACK blocks `(start, end)` over the reassembly queue, as stream
+    /// offsets, most recent first; at most [`MAX_SACK_BLOCKS`].
+    sack_blocks: Vec<(u64, u64)>,
 }
 
 impl RecvQueue {
@@ -51,11 +61,67 @@ impl RecvQueue {
 
     /// Keeps `data`, which starts at stream offset `at` beyond the next expected
     /// byte, until the bytes before it arrive. A second segment starting at the
-    /// same offset adds nothing (the first one's bytes are kept).
+    /// same offset adds nothing (the first one's bytes are kept). Either way
+    /// the SACK block holding what is kept at `at` moves to the front.
     pub fn insert_out_of_order(&mut self, at: u64, data: &[u8]) {
-        if let std::collections::btree_map::Entry::Vacant(slot) = self.out_of_order.entry(at) {
-            self.out_of_order_len += data.len();
-            slot.insert(data.to_vec());
+        let held = match self.out_of_order.entry(at) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                self.out_of_order_len += data.len();
+                slot.insert(data.to_vec()).len()
+            }
+            std::collections::btree_map::Entry::Occupied(slot) => slot.get().len(),
+        };
+        if held > 0 {
+            self.sack_new_ofo(at, at + held as u64);
+        }
+    }
+
+    /// A FIN waits at stream offset `at`, beyond a hole: its sequence number
+    /// is SACKed with the data before it (`tcp_sack_new_ofo_skb` takes the
+    /// skb's `end_seq`, FIN included).
+    pub fn note_fin_ahead(&mut self, at: u64) {
+        self.sack_new_ofo(at, at + 1);
+    }
+
+    /// The SACK blocks, most recent first, as stream offsets `(start, end)`.
+    pub fn sack_blocks(&self) -> &[(u64, u64)] {
+        &self.sack_blocks
+    }
+
+    /// Linux's `tcp_sack_new_ofo_skb`: the bytes `start..end` arrived out of
+    /// order. A block they touch or overlap grows over them (`tcp_sack_extend`)
+    /// and moves to the front, swallowing any other block it now reaches
+    /// (`tcp_sack_maybe_coalesce`); otherwise they open a new block at the
+    /// front, and the oldest block is forgotten when there are already
+    /// [`MAX_SACK_BLOCKS`].
+    fn sack_new_ofo(&mut self, start: u64, end: u64) {
+        let touches = |&(s, e): &(u64, u64)| start <= e && s <= end;
+        if let Some(i) = self.sack_blocks.iter().position(touches) {
+            let (s, e) = self.sack_blocks.remove(i);
+            let (mut s, mut e) = (s.min(start), e.max(end));
+            // tcp_sack_maybe_coalesce: the grown block may now reach others.
+            self.sack_blocks.retain(|&(bs, be)| {
+                let merge = bs <= e && s <= be;
+                if merge {
+                    s = s.min(bs);
+                    e = e.max(be);
+                }
+                !merge
+            });
+            self.sack_blocks.insert(0, (s, e));
+        } else {
+            self.sack_blocks.truncate(MAX_SACK_BLOCKS - 1);
+            self.sack_blocks.insert(0, (start, end));
+        }
+    }
+
+    /// Linux's `tcp_sack_remove`: blocks the in-order data has reached
+    /// (`next` at or past their start) are no longer news.
+    fn sack_remove(&mut self, next: u64) {
+        if self.out_of_order.is_empty() {
+            self.sack_blocks.clear();
+        } else {
+            self.sack_blocks.retain(|&(start, _)| start > next);
         }
     }
 
@@ -83,6 +149,7 @@ impl RecvQueue {
                 appended += n as u64;
             }
         }
+        self.sack_remove(next);
         appended
     }
 

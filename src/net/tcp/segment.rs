@@ -103,7 +103,68 @@ pub struct TcpSegment {
     /// before socklab knew it, hence the default.
     #[serde(default)]
     pub timestamps: Option<(u32, u32)>,
+    /// SACK-permitted option (RFC 2018 §2, SYN only).
+    #[serde(default)]
+    pub sack_permitted: bool,
+    /// SACK blocks (RFC 2018 §3): `(left edge, right edge)` of data the sender
+    /// of this segment holds beyond its ACK, most recent first.
+    #[serde(default)]
+    pub sack_blocks: SackBlocks,
     pub payload: Arc<[u8]>,
+}
+
+/// Linux's `TCP_NUM_SACKS`: the most SACK blocks a segment carries (40
+/// option bytes hold 4; with the timestamp option only 3 fit).
+pub const MAX_SACK_BLOCKS: usize = 4;
+
+/// A segment's SACK blocks (at most [`MAX_SACK_BLOCKS`]; more are dropped),
+/// behind one pointer: nearly every segment has none, and a segment is
+/// copied into the trace each time it is sent, so the blocks cost those
+/// segments 8 bytes rather than a `Vec`'s 24.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<(u32, u32)>", into = "Vec<(u32, u32)>")]
+pub struct SackBlocks(Option<Box<Blocks>>);
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Blocks {
+    len: usize,
+    edges: [(u32, u32); MAX_SACK_BLOCKS],
+}
+
+impl FromIterator<(u32, u32)> for SackBlocks {
+    fn from_iter<I: IntoIterator<Item = (u32, u32)>>(blocks: I) -> SackBlocks {
+        let mut b = Blocks::default();
+        for (slot, block) in b.edges.iter_mut().zip(blocks) {
+            *slot = block;
+            b.len += 1;
+        }
+        SackBlocks((b.len > 0).then(|| Box::new(b)))
+    }
+}
+
+impl From<Vec<(u32, u32)>> for SackBlocks {
+    fn from(blocks: Vec<(u32, u32)>) -> SackBlocks {
+        blocks.into_iter().collect()
+    }
+}
+
+impl From<SackBlocks> for Vec<(u32, u32)> {
+    fn from(blocks: SackBlocks) -> Vec<(u32, u32)> {
+        blocks.to_vec()
+    }
+}
+
+impl std::ops::Deref for SackBlocks {
+    type Target = [(u32, u32)];
+    fn deref(&self) -> &[(u32, u32)] {
+        self.0.as_deref().map_or(&[], |b| &b.edges[..b.len])
+    }
+}
+
+impl PartialEq<Vec<(u32, u32)>> for SackBlocks {
+    fn eq(&self, other: &Vec<(u32, u32)>) -> bool {
+        **self == other[..]
+    }
 }
 
 impl TcpSegment {
@@ -142,6 +203,8 @@ impl TcpSegment {
             mss: None,
             window_scale: None,
             timestamps: None,
+            sack_permitted: false,
+            sack_blocks: SackBlocks::default(),
             payload: Arc::from(&[][..]),
         }
     }
@@ -159,6 +222,15 @@ impl TcpSegment {
             // Linux's tcp_options_write: NOP, NOP, then the 10-byte option
             // (TCPOLEN_TSTAMP_ALIGNED), in a SYN as in any other segment.
             len += 12;
+        }
+        if self.sack_permitted && self.timestamps.is_none() {
+            // tcp_options_write: NOP, NOP, SACK_PERM without timestamps (with
+            // them SACK_PERM takes the two NOPs' place before TS, adding nothing).
+            len += 4;
+        }
+        if !self.sack_blocks.is_empty() {
+            // NOP, NOP, kind, length, then 8 bytes a block.
+            len += 4 + 8 * self.sack_blocks.len();
         }
         len
     }

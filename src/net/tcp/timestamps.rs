@@ -147,6 +147,8 @@ mod tests {
             mss: None,
             window_scale: None,
             timestamps,
+            sack_permitted: false,
+            sack_blocks: Default::default(),
             payload: Arc::from(&b"x"[..]),
         }
     }

@@ -1,0 +1,448 @@
+//! The sender's side of SACK (RFC 2018): what the peer's SACK blocks say it
+//! holds beyond the cumulative ACK, which holes are therefore lost, how much
+//! is really in the network (`pipe`), and how fast to send during recovery.
+//!
+//! Linux keeps these facts as bits on each skb of its retransmission queue
+//! (`TCPCB_SACKED_ACKED`, `TCPCB_LOST`, `TCPCB_SACKED_RETRANS`, set by
+//! `tcp_sacktag_write_queue` and `tcp_mark_skb_lost`). Our send queue has no
+//! segment boundaries, so the scoreboard keeps the same three facts as sets
+//! of sequence ranges above `snd_una`; a range is at most a window long, so
+//! the wrap-aware comparisons of [`SeqNumber`] hold.
+//!
+//! Loss is decided by RFC 6675's `IsLost`, which is the rule Linux's
+//! `tcp_mark_head_lost` (with `tcp_time_to_recover`'s dupthresh,
+//! `net.ipv4.tcp_reordering` = 3) applied before RACK: a hole is lost once at
+//! least three segments above it are SACKed. Linux 6.18 decides with RACK
+//! (`tcp_rack_mark_lost`), whose reordering window is zero once that many
+//! segments are SACKed (`tcp_rack_reo_wnd`), so it marks the same holes at
+//! the same ACK; what RACK adds besides — marking after a quarter RTT with
+//! fewer SACKed segments, by its reordering timer — is not modelled.
+
+use super::segment::SeqNumber;
+
+/// `net.ipv4.tcp_reordering`: SACKed segments above a hole that prove it lost.
+pub const DUPTHRESH: u32 = 3;
+
+/// Sorted, disjoint, non-adjacent ranges `[start, end)` of sequence numbers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct RangeSet(Vec<(SeqNumber, SeqNumber)>);
+
+impl RangeSet {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// Bytes covered.
+    fn len(&self) -> u32 {
+        self.0.iter().map(|&(s, e)| e - s).sum()
+    }
+
+    /// Adds `[start, end)`, merging what it touches; returns how many bytes were new.
+    fn insert(&mut self, start: SeqNumber, end: SeqNumber) -> u32 {
+        if end <= start {
+            return 0;
+        }
+        let before = self.len();
+        // Ranges before `first` end short of `start`; from there on, every
+        // range starting by `end` touches the new one and joins it.
+        let first = self.0.iter().position(|&(_, re)| start <= re).unwrap_or(self.0.len());
+        let (mut s, mut e, mut last) = (start, end, first);
+        while let Some(&(rs, re)) = self.0.get(last).filter(|&&(rs, _)| rs <= e) {
+            if rs < s {
+                s = rs;
+            }
+            if e < re {
+                e = re;
+            }
+            last += 1;
+        }
+        self.0.splice(first..last, std::iter::once((s, e)));
+        self.len() - before
+    }
+
+    /// Takes `[start, end)` out.
+    fn remove(&mut self, start: SeqNumber, end: SeqNumber) {
+        if end <= start {
+            return;
+        }
+        let mut i = 0;
+        while let Some(&(rs, re)) = self.0.get(i) {
+            if re <= start {
+                i += 1;
+                continue;
+            }
+            if end <= rs {
+                break;
+            }
+            match (rs < start, end < re) {
+                (true, true) => {
+                    self.0[i].1 = start;
+                    self.0.insert(i + 1, (end, re));
+                    break;
+                }
+                (true, false) => {
+                    self.0[i].1 = start;
+                    i += 1;
+                }
+                (false, true) => {
+                    self.0[i].0 = end;
+                    break;
+                }
+                (false, false) => {
+                    self.0.remove(i);
+                }
+            }
+        }
+    }
+
+    /// Forgets everything before `una`.
+    fn trim_below(&mut self, una: SeqNumber) {
+        self.0.retain(|&(_, e)| una < e);
+        if let Some(first) = self.0.first_mut() {
+            if first.0 < una {
+                first.0 = una;
+            }
+        }
+    }
+
+    /// The range holding `seq`, if one does.
+    fn containing(&self, seq: SeqNumber) -> Option<(SeqNumber, SeqNumber)> {
+        self.0.iter().copied().find(|&(s, e)| s <= seq && seq < e)
+    }
+
+    /// The first range starting at or after `seq`.
+    fn next_from(&self, seq: SeqNumber) -> Option<(SeqNumber, SeqNumber)> {
+        self.0.iter().copied().find(|&(s, _)| seq <= s)
+    }
+}
+
+/// The sender's SACK scoreboard.
+#[derive(Clone, Debug, Default)]
+pub struct Scoreboard {
+    /// Bytes the peer holds beyond `snd_una` (`TCPCB_SACKED_ACKED`).
+    sacked: RangeSet,
+    /// Bytes judged lost and not yet sent again (`TCPCB_LOST` without
+    /// `TCPCB_SACKED_RETRANS`): they are not in the network.
+    lost: RangeSet,
+    /// Bytes sent again since they were judged lost (`TCPCB_SACKED_RETRANS`):
+    /// not to be judged lost a second time by SACKs alone.
+    retransmitted: RangeSet,
+    /// After a retransmission timeout, until this is acknowledged (Linux's
+    /// `TCP_CA_Loss` up to `high_seq`): the timeout's go-back-N is the
+    /// recovery, and SACKs do not start another one.
+    loss_until: Option<SeqNumber>,
+}
+
+impl Scoreboard {
+    /// Reads one ACK (Linux's `tcp_sacktag_write_queue` and
+    /// `tcp_clean_rtx_queue`): it acknowledges up to `una` (from `prior_una`)
+    /// and carries `blocks`, with `snd_max` the highest sequence sent.
+    /// Blocks at or below `una` (a D-SACK, RFC 2883, or news already old) and
+    /// blocks beyond what was sent are ignored, as `tcp_is_sackblock_valid`
+    /// does. Returns the bytes this ACK delivered (`tcp_newly_delivered`):
+    /// newly SACKed ones, and newly acknowledged ones not SACKed before.
+    pub fn on_ack(&mut self, prior_una: SeqNumber, una: SeqNumber, snd_max: SeqNumber, blocks: &[(u32, u32)]) -> u32 {
+        let sacked_before = self.sacked.len();
+        self.trim(una);
+        let acked_sacked = sacked_before - self.sacked.len();
+        let mut newly = (una - prior_una).saturating_sub(acked_sacked);
+        for &(left, right) in blocks {
+            let (left, right) = (SeqNumber(left), SeqNumber(right));
+            if right <= left || right <= una || snd_max < right {
+                continue;
+            }
+            let left = if left < una { una } else { left };
+            newly += self.sacked.insert(left, right);
+            self.lost.remove(left, right);
+            self.retransmitted.remove(left, right);
+        }
+        newly
+    }
+
+    /// `snd_una` moved to `una`: what lies before it is the past. A timeout's
+    /// loss episode ends once its `high_seq` is acknowledged.
+    pub fn trim(&mut self, una: SeqNumber) {
+        self.sacked.trim_below(una);
+        self.lost.trim_below(una);
+        self.retransmitted.trim_below(una);
+        if self.loss_until.is_some_and(|until| until <= una) {
+            self.loss_until = None;
+        }
+    }
+
+    /// Whether the peer has reported anything beyond the cumulative ACK.
+    pub fn has_sacked(&self) -> bool {
+        !self.sacked.is_empty()
+    }
+
+    /// Whether a hole is judged lost and waits to be sent again.
+    pub fn has_lost(&self) -> bool {
+        !self.lost.is_empty()
+    }
+
+    /// Whether a retransmission timeout's recovery is still going on.
+    pub fn in_loss(&self) -> bool {
+        self.loss_until.is_some()
+    }
+
+    /// RFC 6675 `IsLost` over every hole from `una` up to the highest SACKed
+    /// byte (Linux's `tcp_mark_head_lost`): a hole with at least [`DUPTHRESH`]
+    /// SACKed segments of `mss` above it is lost, except what was already sent
+    /// again. Segments are counted as Linux counts skbs: a SACKed range of
+    /// `n` bytes is `ceil(n / mss)` of them.
+    pub fn mark_lost(&mut self, una: SeqNumber, mss: u32) {
+        let mss = mss.max(1);
+        let mut above: u32 = 0;
+        let mut holes = Vec::new();
+        let mut end_of_hole = None;
+        // Walk the SACKed ranges from the highest down, counting segments above.
+        for &(s, e) in self.sacked.0.iter().rev() {
+            if let Some(hole_end) = end_of_hole {
+                if above >= DUPTHRESH {
+                    holes.push((e, hole_end));
+                }
+            }
+            above = above.saturating_add((e - s).div_ceil(mss));
+            end_of_hole = Some(s);
+        }
+        if let Some(hole_end) = end_of_hole {
+            if above >= DUPTHRESH && una < hole_end {
+                holes.push((una, hole_end));
+            }
+        }
+        for (s, e) in holes {
+            self.lost.insert(s, e);
+            for &(rs, re) in &self.retransmitted.0 {
+                self.lost.remove(rs, re);
+            }
+        }
+    }
+
+    /// A retransmission timeout at `snd_una`..`snd_max` (Linux's
+    /// `tcp_timeout_mark_lost`): everything not SACKed is lost, and earlier
+    /// retransmissions count for nothing. The SACKed ranges are kept, so the
+    /// go-back-N that follows skips them; only if the peer's blocks start at
+    /// `snd_una` itself has it reneged (its ACK would have covered them), and
+    /// then they are all forgotten.
+    pub fn enter_loss(&mut self, una: SeqNumber, snd_max: SeqNumber) {
+        if self.sacked.containing(una).is_some() {
+            self.sacked.clear();
+        }
+        self.retransmitted.clear();
+        self.lost.clear();
+        self.lost.insert(una, snd_max);
+        for &(s, e) in &self.sacked.0 {
+            self.lost.remove(s, e);
+        }
+        self.loss_until = Some(snd_max);
+    }
+
+    /// `seq..end` was just sent again.
+    pub fn on_retransmit(&mut self, seq: SeqNumber, end: SeqNumber) {
+        self.lost.remove(seq, end);
+        self.retransmitted.insert(seq, end);
+    }
+
+    /// The scoreboard's own consistency with `una..snd_max` outstanding: every
+    /// range lies inside it, in order, and nothing SACKed is also lost.
+    pub fn check(&self, una: SeqNumber, snd_max: SeqNumber) -> Result<(), String> {
+        for set in [&self.sacked, &self.lost, &self.retransmitted] {
+            let mut prev = una;
+            for &(s, e) in &set.0 {
+                if s < prev || e <= s || snd_max < e {
+                    return Err(format!(
+                        "scoreboard range {}..{} outside {}..{} or out of order",
+                        s.0, e.0, una.0, snd_max.0
+                    ));
+                }
+                prev = e;
+            }
+        }
+        for &(s, e) in &self.lost.0 {
+            if self.sacked.0.iter().any(|&(ss, se)| ss < e && s < se) {
+                return Err(format!("bytes {}..{} both SACKed and lost", s.0, e.0));
+            }
+        }
+        Ok(())
+    }
+
+    /// RFC 6675's `pipe` (Linux's `tcp_packets_in_flight`, in bytes): of the
+    /// `una..snd_max` outstanding, what is neither SACKed nor lost-and-not-resent.
+    pub fn pipe(&self, una: SeqNumber, snd_max: SeqNumber) -> u32 {
+        (snd_max - una).saturating_sub(self.sacked.len()).saturating_sub(self.lost.len())
+    }
+
+    /// The first lost byte waiting to be sent again and how many follow it
+    /// (RFC 6675 `NextSeg` rule 1, Linux's `tcp_xmit_retransmit_queue` walk).
+    pub fn next_lost(&self) -> Option<(SeqNumber, u32)> {
+        self.lost.0.first().map(|&(s, e)| (s, e - s))
+    }
+
+    /// Where sending from `seq` must go instead: past a SACKed range it lies
+    /// in, since the peer has those bytes (`tcp_retransmit_skb` is never
+    /// asked for a SACKed skb).
+    pub fn skip_sacked(&self, seq: SeqNumber) -> SeqNumber {
+        self.sacked.containing(seq).map_or(seq, |(_, end)| end)
+    }
+
+    /// How many bytes from `seq` may go before the next SACKed range.
+    pub fn room_before_sacked(&self, seq: SeqNumber) -> Option<u32> {
+        self.sacked.next_from(seq).map(|(start, _)| start - seq)
+    }
+}
+
+/// Proportional rate reduction (RFC 6937), as Linux's `tcp_cwnd_reduction`
+/// does it during recovery, counting segments as Linux counts packets: cwnd
+/// falls towards ssthresh in step with what the peer reports delivered,
+/// instead of halving at once and going silent for half a round trip.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Prr {
+    /// cwnd in segments when recovery started (`prior_cwnd`, RFC 6937's RecoverFS).
+    prior_cwnd: u64,
+    /// Segments the peer newly acknowledged or SACKed since (`prr_delivered`).
+    delivered: u64,
+    /// Segments sent since (`prr_out`).
+    out: u64,
+}
+
+impl Prr {
+    /// `tcp_init_cwnd_reduction`, with cwnd `prior_cwnd` bytes.
+    pub fn start(prior_cwnd: u32, mss: u32) -> Prr {
+        Prr { prior_cwnd: u64::from(prior_cwnd / mss.max(1)).max(1), delivered: 0, out: 0 }
+    }
+
+    /// A segment left during recovery.
+    pub fn on_send(&mut self) {
+        self.out += 1;
+    }
+
+    /// The cwnd in bytes for this ACK, which newly acknowledged or SACKed
+    /// `delivered` bytes with `pipe` bytes still in the network: while `pipe`
+    /// is above ssthresh, send ssthresh/prior_cwnd of what was delivered;
+    /// at or below it, grow back to ssthresh (RFC 6937's slow-start
+    /// reduction bound: what was delivered, one segment more when `snd_una`
+    /// advanced). The first retransmission always goes.
+    pub fn cwnd(&mut self, delivered: u32, pipe: u32, ssthresh: u32, mss: u32, una_advanced: bool) -> u32 {
+        let mss = mss.max(1);
+        let newly = u64::from(delivered.div_ceil(mss));
+        self.delivered += newly;
+        let (in_flight, ssthresh) = (u64::from(pipe.div_ceil(mss)), u64::from(ssthresh / mss));
+        let sndcnt = if in_flight > ssthresh {
+            (ssthresh * self.delivered).div_ceil(self.prior_cwnd).saturating_sub(self.out)
+        } else {
+            let grown = self.delivered.saturating_sub(self.out).max(newly) + u64::from(una_advanced);
+            grown.min(ssthresh - in_flight)
+        };
+        let sndcnt = if self.out == 0 { sndcnt.max(1) } else { sndcnt };
+        let cwnd = pipe.saturating_add((sndcnt.min(u64::from(u32::MAX / mss)) as u32) * mss);
+        cwnd.max(mss)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MSS: u32 = 1000;
+
+    fn s(n: u32) -> SeqNumber {
+        SeqNumber(n)
+    }
+
+    #[test]
+    fn ranges_merge_when_they_touch_and_split_when_cut() {
+        let mut r = RangeSet::default();
+        assert_eq!(r.insert(s(10), s(20)), 10);
+        assert_eq!(r.insert(s(30), s(40)), 10);
+        assert_eq!(r.insert(s(0), s(5)), 5);
+        assert_eq!(r.insert(s(20), s(30)), 10, "fills the gap and joins both sides");
+        assert_eq!(r.0, vec![(s(0), s(5)), (s(10), s(40))]);
+        assert_eq!(r.insert(s(3), s(12)), 5);
+        assert_eq!(r.0, vec![(s(0), s(40))]);
+        r.remove(s(10), s(20));
+        r.remove(s(35), s(50));
+        r.remove(s(0), s(2));
+        assert_eq!(r.0, vec![(s(2), s(10)), (s(20), s(35))]);
+        r.remove(s(0), s(100));
+        assert!(r.is_empty());
+        // Across the 2^32 wrap.
+        assert_eq!(r.insert(s(u32::MAX - 9), s(10)), 20);
+        r.remove(s(u32::MAX), s(1));
+        assert_eq!(r.0, vec![(s(u32::MAX - 9), s(u32::MAX)), (s(1), s(10))]);
+    }
+
+    #[test]
+    fn blocks_are_merged_and_old_or_unsent_ones_ignored() {
+        let mut sb = Scoreboard::default();
+        // Sent 0..10000; ACK 1000 with blocks 2000-3000, 3000-4000, a D-SACK
+        // 0-1000 and one beyond what was sent.
+        let newly = sb.on_ack(s(0), s(1000), s(10_000), &[(2000, 3000), (0, 1000), (3000, 4000), (9000, 11_000)]);
+        assert_eq!(newly, 3000, "1000 acknowledged, 2000 SACKed");
+        assert_eq!(sb.sacked.0, vec![(s(2000), s(4000))]);
+        assert_eq!(sb.on_ack(s(1000), s(1000), s(10_000), &[(2500, 3500)]), 0, "nothing new");
+        assert_eq!(sb.on_ack(s(1000), s(3000), s(10_000), &[(3000, 4000)]), 1000, "only 1000-2000 is news");
+        assert_eq!(sb.pipe(s(3000), s(10_000)), 6000, "7000 outstanding, 1000 SACKed");
+    }
+
+    #[test]
+    fn a_hole_is_lost_once_three_segments_above_it_are_sacked() {
+        let mut sb = Scoreboard::default();
+        sb.on_ack(s(0), s(0), s(10_000), &[(1000, 3000)]);
+        sb.mark_lost(s(0), MSS);
+        assert!(!sb.has_lost(), "two SACKed segments may be reordering");
+        sb.on_ack(s(0), s(0), s(10_000), &[(1000, 4000)]);
+        sb.mark_lost(s(0), MSS);
+        assert_eq!(sb.next_lost(), Some((s(0), 1000)));
+        assert_eq!(sb.pipe(s(0), s(10_000)), 6000, "10 sent, 3 SACKed, 1 lost");
+        sb.on_retransmit(s(0), s(1000));
+        assert!(!sb.has_lost());
+        sb.mark_lost(s(0), MSS);
+        assert!(!sb.has_lost(), "a resent hole is not judged lost again by SACKs");
+        assert_eq!(sb.pipe(s(0), s(10_000)), 7000);
+    }
+
+    #[test]
+    fn two_holes_are_each_lost_by_the_segments_above_them() {
+        let mut sb = Scoreboard::default();
+        // Lost: 0-1000 and 3000-4000. SACKed 1000-3000 and 4000-7000.
+        sb.on_ack(s(0), s(0), s(10_000), &[(4000, 7000), (1000, 3000)]);
+        sb.mark_lost(s(0), MSS);
+        assert_eq!(sb.lost.0, vec![(s(0), s(1000)), (s(3000), s(4000))]);
+        assert_eq!(sb.skip_sacked(s(1500)), s(3000));
+        assert_eq!(sb.room_before_sacked(s(3000)), Some(1000));
+    }
+
+    #[test]
+    fn a_timeout_keeps_sacked_ranges_and_marks_the_rest_lost() {
+        let mut sb = Scoreboard::default();
+        sb.on_ack(s(0), s(0), s(5000), &[(1000, 2000)]);
+        sb.enter_loss(s(0), s(5000));
+        assert_eq!(sb.lost.0, vec![(s(0), s(1000)), (s(2000), s(5000))]);
+        assert!(sb.in_loss());
+        sb.trim(s(5000));
+        assert!(!sb.in_loss());
+        // Reneging: blocks starting at snd_una are forgotten.
+        let mut sb = Scoreboard::default();
+        sb.on_ack(s(0), s(0), s(5000), &[(1000, 2000)]);
+        sb.trim(s(1000));
+        sb.enter_loss(s(1000), s(5000));
+        assert!(!sb.has_sacked());
+        assert_eq!(sb.lost.0, vec![(s(1000), s(5000))]);
+    }
+
+    #[test]
+    fn prr_sends_ssthresh_over_prior_cwnd_of_what_is_delivered() {
+        // prior cwnd 10 segments, ssthresh 5: one segment per two delivered,
+        // the first retransmission at once.
+        let mut prr = Prr::start(10 * MSS, MSS);
+        assert_eq!(prr.cwnd(MSS, 6 * MSS, 5 * MSS, MSS, false), 7 * MSS);
+        prr.on_send();
+        assert_eq!(prr.cwnd(MSS, 6 * MSS, 5 * MSS, MSS, false), 6 * MSS, "2 delivered: 1 due, sent");
+        assert_eq!(prr.cwnd(MSS, 5 * MSS, 5 * MSS, MSS, false), 5 * MSS, "at ssthresh: no room");
+        assert_eq!(prr.cwnd(MSS, 4 * MSS, 5 * MSS, MSS, true), 5 * MSS, "below: back up to ssthresh");
+    }
+}
