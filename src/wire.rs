@@ -1,7 +1,7 @@
 //! Packets as real bytes: IPv4 with TCP, UDP or ICMP, checksums included, built
 //! and parsed with etherparse. The inspector shows these bytes and pcap files hold them.
 
-use crate::net::packet::{Body, Packet, Quoted, UdpDatagram};
+use crate::net::packet::{Body, IpFragment, Packet, Quoted, UdpDatagram};
 use crate::net::tcp::segment::{TcpFlags, TcpSegment};
 use crate::net::{Ipv4Addr, PacketId};
 use etherparse::{Icmpv4Type, IpNumber, Ipv4Header, PacketBuilder, SlicedPacket, TcpOptionElement, TransportSlice};
@@ -33,6 +33,13 @@ pub fn to_bytes(packet: &Packet) -> Result<Vec<u8>, WireError> {
             .map_err(|e| WireError::Build(e.to_string()))?;
         h.identification = packet.ip_id;
         h.dont_fragment = matches!(packet.body, Body::Tcp(_));
+        if let Body::Fragment(frag) = &packet.body {
+            h.more_fragments = frag.more;
+            // The field counts 8-byte units (`ip_do_fragment`: `offset >> 3`).
+            h.fragment_offset =
+                etherparse::IpFragOffset::try_new(frag.offset / 8).map_err(|e| WireError::Build(e.to_string()))?;
+        }
+        h.header_checksum = h.calc_header_checksum();
         Ok(h)
     };
     let mut out = Vec::with_capacity(packet.wire_len());
@@ -74,6 +81,13 @@ pub fn to_bytes(packet: &Packet) -> Result<Vec<u8>, WireError> {
                 .write(&mut out, &d.payload)
                 .map_err(|e| WireError::Build(e.to_string()))?;
         }
+        // A fragment's data is a slice of the datagram's UDP bytes, checksum
+        // and all: it goes out as it is, behind its own IP header.
+        Body::Fragment(frag) => {
+            let header = ip(IpNumber::UDP, frag.data.len())?;
+            header.write(&mut out).map_err(|e| WireError::Build(e.to_string()))?;
+            out.extend_from_slice(&frag.data);
+        }
         Body::PortUnreachable(q) => {
             let quoted = quoted_bytes(q)?;
             PacketBuilder::ip(etherparse::IpHeaders::Ipv4(ip(IpNumber::ICMP, 0)?, Default::default()))
@@ -108,6 +122,17 @@ pub fn from_bytes(bytes: &[u8], id: PacketId) -> Result<Packet, WireError> {
     let header = ipv4.header();
     let src = Ipv4Addr::from(header.source());
     let dst = Ipv4Addr::from(header.destination());
+    if header.more_fragments() || header.fragments_offset().value() != 0 {
+        if header.protocol() != IpNumber::UDP {
+            return Err(WireError::Parse("a fragment of something other than UDP".into()));
+        }
+        let body = Body::Fragment(IpFragment {
+            offset: header.fragments_offset().value() * 8,
+            more: header.more_fragments(),
+            data: Arc::from(ipv4.payload().payload),
+        });
+        return Ok(Packet { id, src, dst, ip_id: header.identification(), ttl: header.ttl(), body });
+    }
     let body = match &sliced.transport {
         Some(TransportSlice::Tcp(tcp)) => {
             let mut mss = None;
@@ -224,6 +249,18 @@ pub fn fields(packet: &Packet) -> Vec<Field> {
                 v.push(f("UDP", "payload", t + 8, d.payload.len()));
             }
         }
+        Body::Fragment(frag) if frag.offset == 0 && frag.data.len() >= 8 => {
+            v.extend([
+                f("UDP", "source port", t, 2),
+                f("UDP", "destination port", t + 2, 2),
+                f("UDP", "length", t + 4, 2),
+                f("UDP", "checksum", t + 6, 2),
+            ]);
+            if frag.data.len() > 8 {
+                v.push(f("UDP", "payload (first part)", t + 8, frag.data.len() - 8));
+            }
+        }
+        Body::Fragment(frag) => v.push(f("IPv4", "fragment data", t, frag.data.len())),
         Body::PortUnreachable(_) => {
             v.extend([
                 f("ICMP", "type", t, 1),

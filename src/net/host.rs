@@ -2,6 +2,7 @@
 //! sockets hold (a port is unique per host and protocol).
 
 use super::addr::{is_loopback, Fd, Ipv4Addr, Protocol, SocketAddrV4, SocketId, EPHEMERAL_PORTS};
+use super::fragment::Reassembly;
 use super::link::{LinkConfig, LinkDirection};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
@@ -45,6 +46,8 @@ pub struct Host {
     pub connections: FxHashMap<(SocketAddrV4, SocketAddrV4), SocketId>,
     /// The loopback path inside this host.
     pub loopback: LinkDirection,
+    /// Datagrams whose fragments are arriving.
+    pub(crate) reassembly: Reassembly,
 }
 
 impl Host {
@@ -63,6 +66,7 @@ impl Host {
             listeners: FxHashMap::default(),
             connections: FxHashMap::default(),
             loopback: LinkDirection::new(config),
+            reassembly: Reassembly::default(),
         }
     }
 

@@ -7,7 +7,7 @@ use super::shown::shown;
 use super::time::{fmt_dur, fmt_time};
 use crate::net::packet::{Body, Packet};
 use crate::net::syscall::{quote_bytes, render_result};
-use crate::net::trace::{DropReason, LossReason, SendReason};
+use crate::net::trace::{DropReason, LossReason, ReassemblyFailure, SendReason};
 use crate::net::{CallId, Direction, FaultChange, TraceEvent, TraceKind};
 use crate::wireshark::{info_prefix, Analyzer};
 use std::collections::HashMap;
@@ -42,6 +42,10 @@ pub fn describe_packet(p: &Packet, rel_seq: u32, rel_ack: u32) -> String {
         }
         Body::Udp(d) => format!("udp len {}", d.payload.len()),
         Body::PortUnreachable(q) => format!("icmp (port {} unreachable)", q.dst_port),
+        // `udp` matches a fragment too: it is a piece of a UDP datagram.
+        Body::Fragment(f) => {
+            format!("udp len {} (IP fragment, offset {}{})", f.data.len(), f.offset, if f.more { ", MF" } else { "" })
+        }
     }
 }
 
@@ -170,6 +174,21 @@ fn event_line(
             let until = free_at.map(|t| format!(" until {}s", fmt_time(t))).unwrap_or_default();
             ("port", format!("socket {}: port {port} held by socket {}{state}{until}", socket.0, holder.0))
         }
+        TraceKind::Reassembled { packet, ip_id, fragments, .. } => (
+            "reasm",
+            format!("#{} completes IP datagram {ip_id}: {} fragments put together", packet.0, fragments.len()),
+        ),
+        TraceKind::FragmentsDiscarded { ip_id, fragments, reason, .. } => (
+            "reasm",
+            format!(
+                "IP datagram {ip_id} dropped with its {} fragments: {}",
+                fragments.len(),
+                match reason {
+                    ReassemblyFailure::Timeout => "incomplete after 30 s (ipfrag_time)",
+                    ReassemblyFailure::Overlap => "a fragment overlapped another",
+                }
+            ),
+        ),
         TraceKind::Fault { link, dir, change } => {
             let (a, b) = report.links.get(link.0 as usize).cloned().unwrap_or_default();
             let (a, b) = (shown(&a), shown(&b));

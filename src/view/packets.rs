@@ -96,6 +96,7 @@ impl PacketInfo {
             Body::Tcp(_) => "ack",
             Body::Udp(_) => "udp",
             Body::PortUnreachable(_) => "icmp",
+            Body::Fragment(_) => "fragment",
         }
     }
 }
