@@ -273,3 +273,31 @@ pub fn fields(packet: &Packet) -> Vec<Field> {
     }
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::fragment;
+
+    /// A fragment's MF flag, offset (in 8-byte units on the wire) and shared
+    /// IP ID survive the round trip, DF is clear, and etherparse reads the
+    /// header as a fragment of a UDP datagram.
+    #[test]
+    fn fragments_round_trip_with_flags_offset_and_id() {
+        let (src, dst) = (Ipv4Addr::new(10, 0, 0, 2), Ipv4Addr::new(10, 0, 0, 1));
+        let d = UdpDatagram { src_port: 40000, dst_port: 9000, payload: Arc::from(vec![9u8; 3000]) };
+        let pieces = fragment::cut(src, dst, &d, 1500).expect("cut");
+        for (i, piece) in pieces.into_iter().enumerate() {
+            let packet = Packet { id: PacketId(1), src, dst, ip_id: 77, ttl: 64, body: Body::Fragment(piece) };
+            let bytes = to_bytes(&packet).expect("bytes");
+            assert_eq!(bytes.len(), packet.wire_len());
+            let header = Ipv4Header::from_slice(&bytes).expect("header").0;
+            assert_eq!(header.fragment_offset.value(), i as u16 * 185, "1480 bytes = 185 units");
+            assert_eq!(header.more_fragments, i < 2);
+            assert!(!header.dont_fragment);
+            assert_eq!(header.identification, 77);
+            assert_eq!(header.header_checksum, header.calc_header_checksum());
+            assert_eq!(from_bytes(&bytes, PacketId(1)).expect("parse"), packet);
+        }
+    }
+}
