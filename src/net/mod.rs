@@ -877,13 +877,7 @@ impl World {
                 });
             }
             fragment::Added::Complete { bytes, fragments } => {
-                self.emit(TraceKind::Reassembled {
-                    host: to,
-                    packet: packet.id,
-                    ip_id: packet.ip_id,
-                    fragments,
-                    cause,
-                });
+                self.emit(TraceKind::Reassembled { host: to, packet: packet.id, ip_id: packet.ip_id, fragments });
                 // A datagram shorter than its UDP header cannot come of cut
                 // fragments; one made of forged fragments is dropped.
                 if bytes.len() < UDP_HEADER_LEN {

@@ -252,8 +252,8 @@ pub enum TraceKind {
     },
     /// The last missing fragment of a datagram arrived (`packet`): `host`
     /// put the `fragments` together (`ip_frag_reasm`) and hands the datagram on
-    /// as that packet's delivery.
-    Reassembled { host: HostId, packet: PacketId, ip_id: u16, fragments: Vec<PacketId>, cause: CauseId },
+    /// as that packet's delivery, which follows. A root, like the delivery.
+    Reassembled { host: HostId, packet: PacketId, ip_id: u16, fragments: Vec<PacketId> },
     /// `host` threw away the fragments it held of datagram `ip_id` from `src`:
     /// the whole datagram is lost.
     FragmentsDiscarded {
@@ -303,11 +303,11 @@ impl TraceKind {
             | TraceKind::State { cause, .. }
             | TraceKind::Congestion { cause, .. }
             | TraceKind::SocketError { cause, .. }
-            | TraceKind::PortHeld { cause, .. }
-            | TraceKind::Reassembled { cause, .. } => Some(cause.get()),
+            | TraceKind::PortHeld { cause, .. } => Some(cause.get()),
             TraceKind::FragmentsDiscarded { cause, .. } => cause.map(CauseId::get),
             TraceKind::Call { .. }
             | TraceKind::Delivered { .. }
+            | TraceKind::Reassembled { .. }
             | TraceKind::Timer { .. }
             | TraceKind::Fault { .. } => None,
         }
