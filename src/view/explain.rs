@@ -525,6 +525,31 @@ mod tests {
     }
 
     #[test]
+    fn the_udp_size_limit_lesson_explains_fragments_their_reassembly_and_the_timeout() {
+        for lang in Lang::ALL {
+            let lines: Vec<String> = explained("udp_size_limit", lang).into_iter().flat_map(|(_, l)| l).collect();
+            let says = |text: &str| lines.iter().any(|l| l.contains(text));
+            let (cut, waits, whole, gives_up) = lang.pick((
+                (
+                    "sends one IP fragment of a UDP datagram too big for the link's MTU",
+                    "An IP fragment reaches server: it waits there",
+                    "puts the 45 fragments together",
+                    "waited 30 seconds (ipfrag_time) for the missing fragments: it throws away the 44",
+                ),
+                (
+                    "MTU보다 큰 UDP 데이터그램의 IP 조각 하나를 보냅니다",
+                    "IP 조각이 server에 도착합니다",
+                    "조각 45개를 오프셋 순서로",
+                    "가진 조각 44개를 버리고",
+                ),
+            ));
+            for text in [cut, waits, whole, gives_up] {
+                assert!(says(text), "{text}: {lines:#?}");
+            }
+        }
+    }
+
+    #[test]
     fn the_delayed_ack_lesson_says_why_each_ack_went_when_it_did() {
         for lang in Lang::ALL {
             let lines: Vec<String> = explained("delayed_ack", lang).into_iter().flat_map(|(_, l)| l).collect();

@@ -85,7 +85,7 @@ impl PacketInfo {
         }
     }
 
-    /// A class for the drawing: syn, synack, data, ack, fin, rst, udp, icmp.
+    /// A class for the drawing: syn, synack, data, ack, fin, rst, udp, icmp, fragment.
     pub fn kind(&self) -> &'static str {
         match &self.packet.body {
             Body::Tcp(s) if s.flags.rst() => "rst",
