@@ -525,9 +525,13 @@ mod tests {
     }
 
     #[test]
-    fn the_udp_size_limit_lesson_explains_fragments_their_reassembly_and_the_timeout() {
+    fn the_fragment_lessons_explain_fragments_their_reassembly_and_the_timeout() {
         for lang in Lang::ALL {
-            let lines: Vec<String> = explained("udp_size_limit", lang).into_iter().flat_map(|(_, l)| l).collect();
+            let lines: Vec<String> = ["udp_size_limit", "udp_fragment_loss"]
+                .into_iter()
+                .flat_map(|id| explained(id, lang))
+                .flat_map(|(_, l)| l)
+                .collect();
             let says = |text: &str| lines.iter().any(|l| l.contains(text));
             let (cut, waits, whole, gives_up) = lang.pick((
                 (
