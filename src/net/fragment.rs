@@ -14,6 +14,8 @@
 //! dropped alone, one that overlaps part of it discards the whole queue
 //! (`inet_frag_queue_insert` → `IPFRAG_OVERLAP`), and a queue not complete
 //! `ipfrag_time` (30 s) after its first fragment came is dropped (`ip_expire`).
+//! `ip_expire` also answers with ICMP time exceeded (fragment reassembly) when
+//! the first fragment was among those held; the model sends no such ICMP yet.
 
 use super::addr::{Ipv4Addr, PacketId};
 use super::packet::{IpFragment, UdpDatagram, IPV4_HEADER_LEN, UDP_HEADER_LEN};
