@@ -185,7 +185,7 @@ pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
             _ => {}
         }
     }
-    number_fragments(&mut out);
+    number_fragments(&mut out, &by_id);
     out
 }
 
@@ -193,7 +193,7 @@ pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
 /// leave in one burst (one `transmit`), offset 0 first, so each run of sent
 /// fragments with one source and IP ID that starts at offset 0 is one
 /// datagram. One pass, as drawing must stay cheap with 45 fragments a datagram.
-fn number_fragments(out: &mut [PacketInfo]) {
+fn number_fragments(out: &mut [PacketInfo], by_id: &rustc_hash::FxHashMap<u64, usize>) {
     let mut run: Option<(usize, crate::net::Ipv4Addr, u16)> = None;
     let close = |out: &mut [PacketInfo], run: Option<(usize, crate::net::Ipv4Addr, u16)>, end: usize| {
         let Some((start, ..)) = run else { return };
@@ -219,10 +219,11 @@ fn number_fragments(out: &mut [PacketInfo]) {
         }
     }
     close(out, run.take(), out.len());
-    // A link's copy is numbered as its original.
+    // A link's copy of a fragment is numbered as its original.
     for i in 0..out.len() {
-        if let Some(original) = out[i].duplicate_of {
-            out[i].fragment = out.iter().find(|p| p.id == original).and_then(|p| p.fragment);
+        let Some(original) = out[i].duplicate_of else { continue };
+        if matches!(out[i].packet.body, Body::Fragment(_)) {
+            out[i].fragment = by_id.get(&original).and_then(|&o| out[o].fragment);
         }
     }
 }
