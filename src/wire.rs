@@ -1,7 +1,7 @@
 //! Packets as real bytes: IPv4 with TCP, UDP or ICMP, checksums included, built
 //! and parsed with etherparse. The inspector shows these bytes and pcap files hold them.
 
-use crate::net::packet::{Body, Packet, Quoted, UdpDatagram};
+use crate::net::packet::{Body, IpFragment, Packet, Quoted, UdpDatagram};
 use crate::net::tcp::segment::{TcpFlags, TcpSegment};
 use crate::net::{Ipv4Addr, PacketId};
 use etherparse::{Icmpv4Type, IpNumber, Ipv4Header, PacketBuilder, SlicedPacket, TcpOptionElement, TransportSlice};
@@ -33,6 +33,13 @@ pub fn to_bytes(packet: &Packet) -> Result<Vec<u8>, WireError> {
             .map_err(|e| WireError::Build(e.to_string()))?;
         h.identification = packet.ip_id;
         h.dont_fragment = matches!(packet.body, Body::Tcp(_));
+        if let Body::Fragment(frag) = &packet.body {
+            h.more_fragments = frag.more;
+            // The field counts 8-byte units (`ip_do_fragment`: `offset >> 3`).
+            h.fragment_offset =
+                etherparse::IpFragOffset::try_new(frag.offset / 8).map_err(|e| WireError::Build(e.to_string()))?;
+        }
+        h.header_checksum = h.calc_header_checksum();
         Ok(h)
     };
     let mut out = Vec::with_capacity(packet.wire_len());
@@ -100,6 +107,13 @@ pub fn to_bytes(packet: &Packet) -> Result<Vec<u8>, WireError> {
                 .write(&mut out, &d.payload)
                 .map_err(|e| WireError::Build(e.to_string()))?;
         }
+        // A fragment's data is a slice of the datagram's UDP bytes, checksum
+        // and all: it goes out as it is, behind its own IP header.
+        Body::Fragment(frag) => {
+            let header = ip(IpNumber::UDP, frag.data.len())?;
+            header.write(&mut out).map_err(|e| WireError::Build(e.to_string()))?;
+            out.extend_from_slice(&frag.data);
+        }
         Body::PortUnreachable(q) => {
             let quoted = quoted_bytes(q)?;
             PacketBuilder::ip(etherparse::IpHeaders::Ipv4(ip(IpNumber::ICMP, 0)?, Default::default()))
@@ -134,6 +148,17 @@ pub fn from_bytes(bytes: &[u8], id: PacketId) -> Result<Packet, WireError> {
     let header = ipv4.header();
     let src = Ipv4Addr::from(header.source());
     let dst = Ipv4Addr::from(header.destination());
+    if header.more_fragments() || header.fragments_offset().value() != 0 {
+        if header.protocol() != IpNumber::UDP {
+            return Err(WireError::Parse("a fragment of something other than UDP".into()));
+        }
+        let body = Body::Fragment(IpFragment {
+            offset: header.fragments_offset().value() * 8,
+            more: header.more_fragments(),
+            data: Arc::from(ipv4.payload().payload),
+        });
+        return Ok(Packet { id, src, dst, ip_id: header.identification(), ttl: header.ttl(), body });
+    }
     let body = match &sliced.transport {
         Some(TransportSlice::Tcp(tcp)) => {
             let mut mss = None;
@@ -293,6 +318,18 @@ pub fn fields(packet: &Packet) -> Vec<Field> {
                 v.push(f("UDP", "payload", t + 8, d.payload.len()));
             }
         }
+        Body::Fragment(frag) if frag.offset == 0 && frag.data.len() >= 8 => {
+            v.extend([
+                f("UDP", "source port", t, 2),
+                f("UDP", "destination port", t + 2, 2),
+                f("UDP", "length", t + 4, 2),
+                f("UDP", "checksum", t + 6, 2),
+            ]);
+            if frag.data.len() > 8 {
+                v.push(f("UDP", "payload (first part)", t + 8, frag.data.len() - 8));
+            }
+        }
+        Body::Fragment(frag) => v.push(f("IPv4", "fragment data", t, frag.data.len())),
         Body::PortUnreachable(_) => {
             v.extend([
                 f("ICMP", "type", t, 1),
@@ -369,5 +406,28 @@ mod tests {
         assert_eq!(from_bytes(&bytes, PacketId(1)).unwrap(), packet);
         let sack = fields(&packet).into_iter().find(|f| f.name == "SACK option").unwrap();
         assert_eq!((sack.start, sack.len), (40, 36));
+    }
+    use crate::net::fragment;
+
+    /// A fragment's MF flag, offset (in 8-byte units on the wire) and shared
+    /// IP ID survive the round trip, DF is clear, and etherparse reads the
+    /// header as a fragment of a UDP datagram.
+    #[test]
+    fn fragments_round_trip_with_flags_offset_and_id() {
+        let (src, dst) = (Ipv4Addr::new(10, 0, 0, 2), Ipv4Addr::new(10, 0, 0, 1));
+        let d = UdpDatagram { src_port: 40000, dst_port: 9000, payload: Arc::from(vec![9u8; 3000]) };
+        let pieces = fragment::cut(src, dst, &d, 1500).expect("cut");
+        for (i, piece) in pieces.into_iter().enumerate() {
+            let packet = Packet { id: PacketId(1), src, dst, ip_id: 77, ttl: 64, body: Body::Fragment(piece) };
+            let bytes = to_bytes(&packet).expect("bytes");
+            assert_eq!(bytes.len(), packet.wire_len());
+            let header = Ipv4Header::from_slice(&bytes).expect("header").0;
+            assert_eq!(header.fragment_offset.value(), i as u16 * 185, "1480 bytes = 185 units");
+            assert_eq!(header.more_fragments, i < 2);
+            assert!(!header.dont_fragment);
+            assert_eq!(header.identification, 77);
+            assert_eq!(header.header_checksum, header.calc_header_checksum());
+            assert_eq!(from_bytes(&bytes, PacketId(1)).expect("parse"), packet);
+        }
     }
 }

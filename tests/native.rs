@@ -662,6 +662,37 @@ fn the_handshake_lessons_packets_align_with_the_kernels() {
     assert_eq!(socklab::pcap::read(&pcap).map(|r| r.len()), Ok(3), "the capture holds the three packets");
 }
 
+/// `diff --packets` on the UDP size limit lesson: the kernel sends the
+/// 65507-byte datagram in 45 IPv4 fragments of lo's MTU (1500), and the
+/// model's fragments line up with them one by one: offset, MF and length.
+#[test]
+fn the_kernels_ip_fragments_align_with_the_models_one_by_one() {
+    use socklab::native::diff::PacketDiffReport;
+    use socklab::native::packets::ViewKind;
+    if !in_loopback_only_namespace("the_kernels_ip_fragments_align_with_the_models_one_by_one") {
+        return;
+    }
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/udp_size_limit.sock"))
+        .expect("the UDP size limit lesson");
+    let report = socklab::native::diff::diff_packets(&script(&text), &text, &quick()).expect("not refused");
+    let PacketDiffReport::Compared { comparison, .. } = report else { panic!("not compared: {report:?}") };
+    assert_eq!(comparison.flows.len(), 1, "{comparison:#?}");
+    let steps = &comparison.flows[0].steps;
+    let fragments: Vec<(u16, bool, usize)> = steps
+        .iter()
+        .filter_map(|s| match s.kernel.as_ref().map(|v| &v.kind) {
+            Some(ViewKind::Fragment { offset, more, len }) => Some((*offset, *more, *len)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(fragments.len(), 45, "{steps:#?}");
+    assert_eq!(fragments[0], (0, true, 1480));
+    assert_eq!(fragments[44], (65120, false, 395));
+    for step in steps {
+        assert_eq!(step.model, step.kernel, "{step:#?}");
+    }
+}
+
 /// `diff --packets --pcap-real OUT` keeps the kernel's capture, and tshark
 /// reads it (`tools/setup.sh test` installs tshark).
 #[test]

@@ -83,6 +83,7 @@ fn topics_named_in_the_issue_are_present() {
         "udp_loss",
         "udp_reorder_dup",
         "udp_size_limit",
+        "udp_fragment_loss",
         "udp_connected_unreachable",
         "http_vs_persistent",
         "corrupt_checksum",

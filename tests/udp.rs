@@ -270,3 +270,73 @@ fn connect_af_unspec_dissolves_a_udp_association_as_udp_disconnect_does() {
     assert_eq!(data(&lab.ok(lab.server, SysCall::Recv { fd: u, len: 10 })), b"hi");
     let _ = s;
 }
+
+/// A datagram larger than the link's MTU leaves as IPv4 fragments, each its
+/// own packet with the datagram's one IP ID (`ip_do_fragment`), and the
+/// receiver's socket sees the whole datagram once the last piece is in.
+#[test]
+fn a_datagram_larger_than_the_mtu_travels_in_fragments_and_arrives_whole() {
+    let mut lab = Lab::new(1);
+    let (c, s) = udp_pair(&mut lab);
+    let payload: Vec<u8> = (0..65507u32).map(|i| (i % 253) as u8).collect();
+    lab.ok(lab.client, sendto(c, &payload, SERVER_IP, 53));
+    lab.run();
+    let sent: Vec<&packet::Packet> = lab
+        .trace
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Sent { packet, .. } => Some(packet),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent.len(), 45);
+    assert!(sent.iter().all(|p| p.ip_id == sent[0].ip_id && p.wire_len() <= 1500));
+    let reassembled = lab.trace.iter().filter(|e| matches!(e.kind, TraceKind::Reassembled { .. })).count();
+    assert_eq!(reassembled, 1);
+    assert_eq!(data_of(lab.ok(lab.server, recv(s, 70000))), payload);
+}
+
+/// The link loses each fragment on its own, and one lost fragment loses the
+/// datagram: the rest wait at the receiver until `ipfrag_time` (30 s) runs out.
+#[test]
+fn a_lost_fragment_loses_the_whole_datagram_after_30_seconds() {
+    let mut lab = Lab::new(1);
+    let (c, s) = udp_pair(&mut lab);
+    lab.world.change_link(lab.link, None, FaultChange::DropNext(1)).unwrap();
+    lab.ok(lab.client, sendto(c, &[7; 5000], SERVER_IP, 53));
+    lab.run_for(29_000_000);
+    assert!(lab.trace.iter().all(|e| !matches!(e.kind, TraceKind::FragmentsDiscarded { .. })), "not before 30 s");
+    lab.run();
+    let discarded: Vec<_> = lab
+        .trace
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::FragmentsDiscarded { fragments, reason, .. } => Some((e.time, fragments.len(), *reason)),
+            _ => None,
+        })
+        .collect();
+    // 4 fragments, the first dropped; the second arrived at 10 ms and started the queue.
+    assert_eq!(discarded, [(30_010_000, 3, trace::ReassemblyFailure::Timeout)]);
+    lab.ok(lab.server, SysCall::SetSockOpt { fd: s, opt: SockOpt::NonBlocking(true) });
+    assert_eq!(lab.err(lab.server, recv(s, 70000)), Errno::EAGAIN);
+}
+
+/// Random loss hits fragments one by one: at 10% per packet, a 45-fragment
+/// datagram survives with probability 0.9^45 ≈ 1%, a small one 90% of the time.
+#[test]
+fn random_loss_is_drawn_per_fragment() {
+    let cfg = LinkConfig { loss: 0.1, ..LinkConfig::default() };
+    let mut lab = Lab::with_link(3, cfg);
+    let (c, s) = udp_pair(&mut lab);
+    lab.ok(lab.server, SysCall::SetSockOpt { fd: s, opt: SockOpt::RcvBuf(8 << 20) });
+    for _ in 0..20 {
+        lab.ok(lab.client, sendto(c, &[1; 65507], SERVER_IP, 53));
+    }
+    lab.run();
+    let sent = lab.trace.iter().filter(|e| matches!(e.kind, TraceKind::Sent { .. })).count();
+    let lost = lab.trace.iter().filter(|e| matches!(e.kind, TraceKind::Lost { .. })).count();
+    assert_eq!(sent, 20 * 45);
+    assert!((45..135).contains(&lost), "{lost} of 900 fragments lost at 10%");
+    let whole = lab.trace.iter().filter(|e| matches!(e.kind, TraceKind::Reassembled { .. })).count();
+    assert!(whole <= 3, "{whole} of 20 big datagrams survived");
+}

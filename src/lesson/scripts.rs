@@ -37,6 +37,7 @@ pub const SCRIPTS: &[(&str, &str)] = &[
     ("udp_loss", include_str!("../../scenarios/udp_loss.sock")),
     ("udp_reorder_dup", include_str!("../../scenarios/udp_reorder_dup.sock")),
     ("udp_size_limit", include_str!("../../scenarios/udp_size_limit.sock")),
+    ("udp_fragment_loss", include_str!("../../scenarios/udp_fragment_loss.sock")),
     ("zero_window", include_str!("../../scenarios/zero_window.sock")),
     ("tcp_vs_udp", include_str!("../../scenarios/tcp_vs_udp.sock")),
     ("http_requests", include_str!("../../scenarios/http_requests.sock")),

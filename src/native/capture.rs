@@ -208,11 +208,19 @@ pub struct TcpRecord {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RecordBody {
     Tcp(TcpRecord),
-    /// A datagram's payload length; `fragmented` when IPv4 carried it in
-    /// fragments (the record stands for its first, which holds the UDP header).
+    /// A datagram's payload length.
     Udp {
         len: usize,
-        fragmented: bool,
+    },
+    /// An IPv4 fragment of a datagram larger than the MTU (`ip_fragment`):
+    /// its IP ID (which groups the fragments of one datagram), offset in bytes,
+    /// MF flag and IP payload length. The first fragment's record has the UDP
+    /// ports; a later one's ports are 0 (it carries none).
+    Fragment {
+        ip_id: u16,
+        offset: u16,
+        more: bool,
+        len: usize,
     },
     /// ICMP port unreachable, quoting the datagram's source and destination.
     PortUnreachable {
@@ -243,8 +251,8 @@ impl std::error::Error for ParseError {}
 
 /// Reads IPv4 bytes into a record.
 pub fn parse(ip: &[u8]) -> Result<PacketRecord, ParseError> {
-    if let Some(first) = first_udp_fragment(ip)? {
-        return Ok(first);
+    if let Some(fragment) = udp_fragment(ip)? {
+        return Ok(fragment);
     }
     let sliced = SlicedPacket::from_ip(ip).map_err(|e| ParseError(e.to_string()))?;
     let Some(etherparse::NetSlice::Ipv4(ipv4)) = &sliced.net else {
@@ -278,7 +286,7 @@ pub fn parse(ip: &[u8]) -> Result<PacketRecord, ParseError> {
             (RecordBody::Tcp(record), (tcp.source_port(), tcp.destination_port()))
         }
         Some(TransportSlice::Udp(udp)) => {
-            let body = RecordBody::Udp { len: udp.payload().len(), fragmented: false };
+            let body = RecordBody::Udp { len: udp.payload().len() };
             (body, (udp.source_port(), udp.destination_port()))
         }
         Some(TransportSlice::Icmpv4(icmp)) => {
@@ -306,27 +314,33 @@ pub fn parse(ip: &[u8]) -> Result<PacketRecord, ParseError> {
     Ok(PacketRecord { src: SocketAddrV4::new(src_ip, ports.0), dst: SocketAddrV4::new(dst_ip, ports.1), body })
 }
 
-/// A fragment of a datagram larger than the MTU (`ip_fragment`): its first
-/// fragment reads as the whole datagram (the UDP header's length says how
-/// long), the later ones are not packets of their own (an error). `None`: not
-/// a fragment.
-fn first_udp_fragment(ip: &[u8]) -> Result<Option<PacketRecord>, ParseError> {
+/// A fragment of a datagram larger than the MTU (`ip_fragment`), read as a
+/// packet of its own so the kernel's and the model's fragments are compared
+/// one by one. Only the first (offset 0) holds the UDP header and so the
+/// ports. `None`: not a fragment.
+fn udp_fragment(ip: &[u8]) -> Result<Option<PacketRecord>, ParseError> {
     let (header, rest) = etherparse::Ipv4Header::from_slice(ip).map_err(|e| ParseError(e.to_string()))?;
-    if !header.more_fragments && header.fragment_offset.value() == 0 {
+    let offset = header.fragment_offset.value();
+    if !header.more_fragments && offset == 0 {
         return Ok(None);
     }
-    if header.fragment_offset.value() != 0 {
-        return Err(ParseError("a later fragment of a datagram".into()));
-    }
-    if header.protocol != etherparse::IpNumber::UDP || rest.len() < 8 {
+    if header.protocol != etherparse::IpNumber::UDP {
         return Err(ParseError("a fragment of something other than UDP".into()));
     }
-    let port = |i: usize| u16::from_be_bytes([rest[i], rest[i + 1]]);
-    let len = usize::from(port(4)).saturating_sub(8);
+    let data = rest.get(..usize::from(header.payload_len().unwrap_or(0))).unwrap_or(rest);
+    let ports = match data {
+        [a, b, c, d, ..] if offset == 0 => (u16::from_be_bytes([*a, *b]), u16::from_be_bytes([*c, *d])),
+        _ => (0, 0),
+    };
     Ok(Some(PacketRecord {
-        src: SocketAddrV4::new(Ipv4Addr::from(header.source), port(0)),
-        dst: SocketAddrV4::new(Ipv4Addr::from(header.destination), port(2)),
-        body: RecordBody::Udp { len, fragmented: true },
+        src: SocketAddrV4::new(Ipv4Addr::from(header.source), ports.0),
+        dst: SocketAddrV4::new(Ipv4Addr::from(header.destination), ports.1),
+        body: RecordBody::Fragment {
+            ip_id: header.identification,
+            offset: offset * 8,
+            more: header.more_fragments,
+            len: data.len(),
+        },
     }))
 }
 
@@ -426,7 +440,7 @@ mod tests {
     }
 
     #[test]
-    fn a_datagram_in_fragments_reads_as_its_first_fragment_with_the_whole_length() {
+    fn each_fragment_of_a_datagram_reads_as_a_packet_of_its_own() {
         let ip = |more: bool, offset: u16, payload: &[u8]| {
             let mut h = etherparse::Ipv4Header::new(
                 payload.len() as u16,
@@ -449,9 +463,11 @@ mod tests {
         }
         first.extend_from_slice(&[0; 1472]);
         let r = parse(&ip(true, 0, &first)).unwrap();
-        assert_eq!(r.body, RecordBody::Udp { len: 65507, fragmented: true });
+        assert_eq!(r.body, RecordBody::Fragment { ip_id: 0, offset: 0, more: true, len: 1480 });
         assert_eq!(r.dst, SocketAddrV4::new(Ipv4Addr::new(127, 1, 1, 2), 9000));
-        assert!(parse(&ip(true, 185, &[0; 1480])).is_err(), "a later fragment is no packet of its own");
+        let later = parse(&ip(false, 185, &[0; 395])).unwrap();
+        assert_eq!(later.body, RecordBody::Fragment { ip_id: 0, offset: 1480, more: false, len: 395 });
+        assert_eq!(later.dst.port(), 0, "a later fragment carries no ports");
     }
 
     #[test]

@@ -21,6 +21,7 @@
 use super::capture::{flag, PacketRecord, RecordBody, TcpOptions};
 use crate::net::addr::EPHEMERAL_PORTS;
 use crate::net::{Ipv4Addr, SocketAddrV4};
+use std::collections::HashMap;
 use std::fmt;
 
 /// What the diff calls a divergence without a rule.
@@ -93,7 +94,16 @@ pub struct View {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ViewKind {
     Tcp(TcpView),
-    Udp { len: usize, fragmented: bool },
+    Udp {
+        len: usize,
+    },
+    /// An IPv4 fragment: offset in bytes, MF, IP payload length (the IP ID is
+    /// left out: the kernel's and the model's differ and mean nothing here).
+    Fragment {
+        offset: u16,
+        more: bool,
+        len: usize,
+    },
     PortUnreachable,
 }
 
@@ -218,10 +228,21 @@ fn is_fixed(port: u16) -> bool {
 /// Splits a stream into flows (see the module's header).
 fn flows(records: &[PacketRecord]) -> Vec<Flow> {
     let mut out: Vec<Flow> = Vec::new();
+    // The ends of each fragmented datagram, by (source, destination, IP ID),
+    // as its first fragment names them: later fragments carry no ports.
+    let mut datagram_ends: HashMap<(Ipv4Addr, Ipv4Addr, u16), (SocketAddrV4, SocketAddrV4)> = HashMap::new();
     for r in records {
         let (proto, src, dst) = match &r.body {
             RecordBody::Tcp(_) => (Proto::Tcp, r.src, r.dst),
             RecordBody::Udp { .. } => (Proto::Udp, r.src, r.dst),
+            RecordBody::Fragment { ip_id, offset, .. } => {
+                let key = (*r.src.ip(), *r.dst.ip(), *ip_id);
+                if *offset == 0 {
+                    datagram_ends.insert(key, (r.src, r.dst));
+                }
+                let (src, dst) = datagram_ends.get(&key).copied().unwrap_or((r.src, r.dst));
+                (Proto::Udp, src, dst)
+            }
             // The error goes back along the datagram's flow, the way it came.
             RecordBody::PortUnreachable { quoted_src, quoted_dst } => (Proto::Udp, *quoted_dst, *quoted_src),
         };
@@ -308,7 +329,10 @@ fn views(flow: &Flow) -> Vec<View> {
                         other: o.other.clone(),
                     })
                 }
-                RecordBody::Udp { len, fragmented } => ViewKind::Udp { len: *len, fragmented: *fragmented },
+                RecordBody::Udp { len } => ViewKind::Udp { len: *len },
+                RecordBody::Fragment { offset, more, len, .. } => {
+                    ViewKind::Fragment { offset: *offset, more: *more, len: *len }
+                }
                 RecordBody::PortUnreachable { .. } => ViewKind::PortUnreachable,
             };
             View { dir: *dir, kind }
@@ -475,10 +499,6 @@ pub fn explain(model: Option<&View>, kernel: Option<&View>, differs: &[Field]) -
         (Some(m), Some(k)) => {
             let (a, b) = match (&m.kind, &k.kind) {
                 (ViewKind::Tcp(a), ViewKind::Tcp(b)) => (a, b),
-                (ViewKind::Udp { fragmented: false, .. }, ViewKind::Udp { fragmented: true, .. }) => {
-                    return "kernel sends the datagram in IPv4 fragments of lo's MTU (ip_fragment), the model whole"
-                        .into()
-                }
                 _ => return format!("{UNEXPLAINED}: different packets"),
             };
             let mut rules: Vec<String> = Vec::new();
@@ -552,8 +572,11 @@ impl fmt::Display for View {
         })?;
         let t = match &self.kind {
             ViewKind::Tcp(t) => t,
-            ViewKind::Udp { len, fragmented: false } => return write!(f, "UDP, length {len}"),
-            ViewKind::Udp { len, fragmented: true } => return write!(f, "UDP, length {len}, in IPv4 fragments"),
+            ViewKind::Udp { len } => return write!(f, "UDP, length {len}"),
+            ViewKind::Fragment { offset, more, len } => {
+                let mf = if *more { ", MF" } else { "" };
+                return write!(f, "IP fragment, offset {offset}{mf}, length {len}");
+            }
             ViewKind::PortUnreachable => return f.write_str("ICMP port unreachable"),
         };
         let mut flags = String::new();

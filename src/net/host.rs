@@ -2,6 +2,7 @@
 //! sockets hold (a port is unique per host and protocol).
 
 use super::addr::{is_loopback, Fd, Ipv4Addr, Protocol, SocketAddrV4, SocketId, EPHEMERAL_PORTS};
+use super::fragment::Reassembly;
 use super::link::{LinkConfig, LinkDirection};
 use super::tcp::HostTcpSetting;
 use rustc_hash::FxHashMap;
@@ -48,6 +49,8 @@ pub struct Host {
     pub loopback: LinkDirection,
     /// This host's own TCP sysctls, applied over the stack-wide settings.
     pub tcp_settings: Vec<HostTcpSetting>,
+    /// Datagrams whose fragments are arriving.
+    pub(crate) reassembly: Reassembly,
 }
 
 impl Host {
@@ -67,6 +70,7 @@ impl Host {
             connections: FxHashMap::default(),
             loopback: LinkDirection::new(config),
             tcp_settings: Vec::new(),
+            reassembly: Reassembly::default(),
         }
     }
 

@@ -7,6 +7,7 @@
 //! going back is `restore()`.
 
 pub mod addr;
+pub mod fragment;
 pub mod host;
 pub mod link;
 pub mod packet;
@@ -39,7 +40,7 @@ use socket::Socket;
 use tcp::conn::TcpOut;
 use tcp::timers::TimerKind;
 use tcp::{HostTcpSetting, TcpConfig};
-use trace::{Cause, CauseId, LossReason, Path, SendReason};
+use trace::{Cause, CauseId, LossReason, Path, ReassemblyFailure, SendReason};
 
 /// Limits that keep a hostile script from exhausting memory or time.
 pub const MAX_HOSTS: usize = 20_000;
@@ -113,6 +114,13 @@ enum Event {
     Timer {
         socket: SocketId,
         kind: TimerKind,
+    },
+    /// `ipfrag_time` after the first fragment of a datagram reached `host`
+    /// (`ip_expire`): the queue begun at `started` is dropped if incomplete.
+    FragmentsExpire {
+        host: HostId,
+        key: fragment::FragKey,
+        started: u64,
     },
 }
 
@@ -383,6 +391,7 @@ impl World {
                 true
             }
             Event::Timer { socket, kind } => self.timer_event(socket, kind, time),
+            Event::FragmentsExpire { host, key, started } => self.fragments_expire(host, key, started, time),
         };
         if ran {
             self.events_run += 1;
@@ -527,7 +536,7 @@ impl World {
             .iter()
             .filter_map(|(time, event)| match event {
                 Event::Arrive { path, packet, .. } => Some((packet, *path, time)),
-                Event::Timer { .. } => None,
+                Event::Timer { .. } | Event::FragmentsExpire { .. } => None,
             })
             .collect();
         v.sort_by_key(|(p, _, t)| (*t, p.id));
@@ -705,7 +714,10 @@ impl World {
         }
     }
 
-    /// Sends a packet from a host: through the link's faults and delays, into the queue.
+    /// Sends a packet from a host: through the link's faults and delays, into
+    /// the queue. A UDP datagram larger than the path MTU leaves as IPv4
+    /// fragments (`ip_fragment`), each a packet of its own that the link may
+    /// lose, duplicate or reorder alone.
     pub(crate) fn transmit(
         &mut self,
         from: HostId,
@@ -716,7 +728,26 @@ impl World {
         reason: SendReason,
     ) {
         let id = self.next_packet_id();
-        let packet = Packet { id, src, dst, ip_id: (id.0 & 0xffff) as u16, ttl: 64, body };
+        // The IP ID is the packet id's low bits; the fragments of one datagram
+        // all carry the first one's (the receiver groups them by it).
+        let ip_id = (id.0 & 0xffff) as u16;
+        let fragments = match &body {
+            Body::Udp(d) => fragment::cut(src, dst, d, self.path_mtu(from, dst)),
+            _ => None,
+        };
+        let Some(fragments) = fragments else {
+            self.transmit_packet(from, socket, Packet { id, src, dst, ip_id, ttl: 64, body }, reason);
+            return;
+        };
+        for (i, piece) in fragments.into_iter().enumerate() {
+            let id = if i == 0 { id } else { self.next_packet_id() };
+            let packet = Packet { id, src, dst, ip_id, ttl: 64, body: Body::Fragment(piece) };
+            self.transmit_packet(from, socket, packet, reason);
+        }
+    }
+
+    fn transmit_packet(&mut self, from: HostId, socket: Option<SocketId>, packet: Packet, reason: SendReason) {
+        let (id, dst) = (packet.id, packet.dst);
         let cause = CauseId::from(self.handling);
         let Some((path, to)) = self.route(from, dst) else {
             let now = self.now;
@@ -768,7 +799,7 @@ impl World {
             Some(LossReason::DropNext)
         } else if !self.drop_ids.is_empty() && self.drop_ids.remove(&id) {
             Some(LossReason::DropById)
-        } else if !held && self.rng.chance(fragment_loss(&packet, config.loss, config.mtu)) {
+        } else if !held && self.rng.chance(config.loss) {
             Some(LossReason::Random)
         } else {
             None
@@ -825,26 +856,75 @@ impl World {
             Body::Tcp(_) => self.tcp_arrive(to, packet),
             Body::Udp(_) => self.udp_arrive(to, packet),
             Body::PortUnreachable(_) => self.icmp_arrive(to, packet),
+            Body::Fragment(_) => self.fragment_arrive(to, packet),
         }
+    }
+
+    /// A fragment reached its destination host (`ip_defrag`): it joins its
+    /// datagram's queue, and the one that completes the datagram delivers it.
+    fn fragment_arrive(&mut self, to: HostId, packet: Packet) {
+        let Body::Fragment(piece) = &packet.body else { return };
+        let cause = CauseId::from(self.handling);
+        let key = fragment::FragKey { src: packet.src, dst: packet.dst, ip_id: packet.ip_id };
+        let now = self.now;
+        match self.hosts[to.0 as usize].reassembly.add(key, packet.id, piece, now) {
+            fragment::Added::Queued { new_queue } => {
+                self.emit(TraceKind::Delivered { packet: packet.id, host: to, socket: None });
+                if new_queue {
+                    let at = now + fragment::IPFRAG_TIME_US;
+                    self.schedule(at, Event::FragmentsExpire { host: to, key, started: now });
+                }
+            }
+            fragment::Added::Duplicate => {
+                self.emit(TraceKind::Delivered { packet: packet.id, host: to, socket: None });
+            }
+            fragment::Added::Discarded { fragments } => {
+                self.emit(TraceKind::Delivered { packet: packet.id, host: to, socket: None });
+                self.emit(TraceKind::FragmentsDiscarded {
+                    host: to,
+                    src: packet.src,
+                    ip_id: packet.ip_id,
+                    fragments,
+                    reason: ReassemblyFailure::Overlap,
+                    cause: Some(cause),
+                });
+            }
+            fragment::Added::Complete { bytes, fragments } => {
+                self.emit(TraceKind::Reassembled { host: to, packet: packet.id, ip_id: packet.ip_id, fragments });
+                // A datagram shorter than its UDP header cannot come of cut
+                // fragments; one made of forged fragments is dropped.
+                if bytes.len() < UDP_HEADER_LEN {
+                    return;
+                }
+                let port = |at: usize| u16::from_be_bytes([bytes[at], bytes[at + 1]]);
+                let datagram = packet::UdpDatagram {
+                    src_port: port(0),
+                    dst_port: port(2),
+                    payload: std::sync::Arc::from(&bytes[UDP_HEADER_LEN..]),
+                };
+                self.udp_arrive(to, Packet { body: Body::Udp(datagram), ..packet });
+            }
+        }
+    }
+
+    /// `ip_expire`: the datagram begun at `started` is still incomplete
+    /// `ipfrag_time` later, and its fragments are thrown away. Returns whether
+    /// it was (a completed datagram leaves its timer nothing to do).
+    fn fragments_expire(&mut self, host: HostId, key: fragment::FragKey, started: u64, time: u64) -> bool {
+        let Some(queue) = self.hosts[host.0 as usize].reassembly.expire(key, started) else { return false };
+        self.now = self.now.max(time);
+        self.emit(TraceKind::FragmentsDiscarded {
+            host,
+            src: key.src,
+            ip_id: key.ip_id,
+            fragments: queue.packets,
+            reason: ReassemblyFailure::Timeout,
+            cause: None,
+        });
+        true
     }
 
     pub(crate) fn pop_dirty(&mut self) -> Option<SocketId> {
         self.dirty.pop()
-    }
-}
-
-/// A UDP datagram larger than the MTU travels as IP fragments and is lost if any
-/// fragment is, so its loss probability is 1 − (1 − p)^fragments.
-fn fragment_loss(packet: &Packet, loss: f64, mtu: u32) -> f64 {
-    if loss <= 0.0 {
-        return 0.0;
-    }
-    let Body::Udp(d) = &packet.body else { return loss };
-    let per_fragment = (mtu as usize).saturating_sub(packet::IPV4_HEADER_LEN).max(8) / 8 * 8;
-    let fragments = (UDP_HEADER_LEN + d.payload.len()).div_ceil(per_fragment).max(1);
-    if fragments == 1 {
-        loss
-    } else {
-        1.0 - (1.0 - loss).powi(fragments as i32)
     }
 }

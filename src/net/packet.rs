@@ -65,6 +65,39 @@ pub enum Body {
     /// ICMP destination unreachable, code 3 (port unreachable), quoting the
     /// datagram that caused it.
     PortUnreachable(Quoted),
+    /// A piece of a UDP datagram larger than the path MTU, which IPv4 cut
+    /// (Linux's `ip_do_fragment`); the receiver puts the pieces together.
+    Fragment(IpFragment),
+}
+
+/// One IPv4 fragment: `data` is its slice of the datagram's IP payload (the
+/// UDP header and payload), starting `offset` bytes in. The first fragment's
+/// data begins with the UDP header; the rest carry payload bytes only. All the
+/// fragments of one datagram share its `ip_id`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IpFragment {
+    /// Where `data` starts in the IP payload, in bytes: always a multiple of
+    /// 8, as the header's fragment offset field counts in 8-byte units.
+    pub offset: u16,
+    /// The MF ("more fragments") flag: clear only on the last fragment.
+    pub more: bool,
+    pub data: Arc<[u8]>,
+}
+
+impl IpFragment {
+    /// The UDP ports, which only the first fragment carries.
+    pub fn udp_ports(&self) -> Option<(u16, u16)> {
+        if self.offset != 0 || self.data.len() < UDP_HEADER_LEN {
+            return None;
+        }
+        let port = |at: usize| u16::from_be_bytes([self.data[at], self.data[at + 1]]);
+        Some((port(0), port(2)))
+    }
+
+    /// `IP fragment, offset 1480, MF`: what a diagram and the packet list show.
+    pub fn label(&self) -> String {
+        format!("IP fragment, offset {}{}", self.offset, if self.more { ", MF" } else { "" })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,13 +128,14 @@ impl Packet {
                 Body::Udp(d) => UDP_HEADER_LEN + d.payload.len(),
                 // ICMP header (8) + quoted IPv4 header (20) + 8 bytes of the datagram.
                 Body::PortUnreachable(_) => 8 + IPV4_HEADER_LEN + 8,
+                Body::Fragment(f) => f.data.len(),
             }
     }
 
     pub fn protocol(&self) -> Option<Protocol> {
         match self.body {
             Body::Tcp(_) => Some(Protocol::Tcp),
-            Body::Udp(_) => Some(Protocol::Udp),
+            Body::Udp(_) | Body::Fragment(_) => Some(Protocol::Udp),
             Body::PortUnreachable(_) => None,
         }
     }
@@ -111,6 +145,7 @@ impl Packet {
             Body::Tcp(seg) => seg.payload.len(),
             Body::Udp(d) => d.payload.len(),
             Body::PortUnreachable(_) => 0,
+            Body::Fragment(f) => f.data.len(),
         }
     }
 
@@ -165,6 +200,17 @@ impl Packet {
             Body::PortUnreachable(q) => {
                 format!("{} > {}: ICMP {} udp port {} unreachable", self.src, self.dst, q.dst, q.dst_port)
             }
+            // As tcpdump writes a fragment: `(id, offset, flags [+])`, `+` for MF.
+            Body::Fragment(f) => format!(
+                "{} > {}: ip-proto-17 (frag {}:{}@{}{}), length {}",
+                self.src,
+                self.dst,
+                self.ip_id,
+                f.data.len(),
+                f.offset,
+                if f.more { "+" } else { "" },
+                f.data.len()
+            ),
         }
     }
 
@@ -201,6 +247,7 @@ impl Packet {
             }
             Body::Udp(d) => format!("UDP {} bytes", d.payload.len()),
             Body::PortUnreachable(q) => format!("ICMP port {} unreachable", q.dst_port),
+            Body::Fragment(f) => f.label(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `TraceEvent`: everything observable in the world, and the only thing views consume.
 
-use super::addr::{CallId, Fd, HostId, LinkId, PacketId, SocketId};
+use super::addr::{CallId, Fd, HostId, Ipv4Addr, LinkId, PacketId, SocketId};
 use super::link::{Direction, FaultChange};
 use super::packet::Packet;
 use super::syscall::{CallResult, SysCall};
@@ -83,6 +83,16 @@ pub enum LossReason {
     /// The link cut the packet short after `kept` bytes; the receiver's length
     /// check (IPv4 total length) rejected it.
     Truncated { kept: u32 },
+}
+
+/// Why a host gave up reassembling a datagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReassemblyFailure {
+    /// Not complete `ipfrag_time` (30 s) after its first fragment came (`ip_expire`).
+    Timeout,
+    /// A fragment overlapped part of one already queued, or ended where the
+    /// last fragment said the datagram does not (`ip_frag_queue`'s `discard_qp`).
+    Overlap,
 }
 
 /// Why a datagram was discarded at its destination.
@@ -240,6 +250,22 @@ pub enum TraceKind {
         free_at: Option<u64>,
         cause: CauseId,
     },
+    /// The last missing fragment of a datagram arrived (`packet`): `host`
+    /// put the `fragments` together (`ip_frag_reasm`) and hands the datagram on
+    /// as that packet's delivery, which follows. A root, like the delivery.
+    Reassembled { host: HostId, packet: PacketId, ip_id: u16, fragments: Vec<PacketId> },
+    /// `host` threw away the fragments it held of datagram `ip_id` from `src`:
+    /// the whole datagram is lost.
+    FragmentsDiscarded {
+        host: HostId,
+        src: Ipv4Addr,
+        ip_id: u16,
+        fragments: Vec<PacketId>,
+        reason: ReassemblyFailure,
+        /// The arrival that contradicted the queue; `None` for a timeout,
+        /// which is a root like a timer's expiry.
+        cause: Option<CauseId>,
+    },
     /// A link's settings or faults changed.
     Fault { link: LinkId, dir: Option<Direction>, change: FaultChange },
 }
@@ -257,7 +283,9 @@ impl TraceKind {
             | TraceKind::Timer { host, .. }
             | TraceKind::Congestion { host, .. }
             | TraceKind::SocketError { host, .. }
-            | TraceKind::PortHeld { host, .. } => Some(*host),
+            | TraceKind::PortHeld { host, .. }
+            | TraceKind::Reassembled { host, .. }
+            | TraceKind::FragmentsDiscarded { host, .. } => Some(*host),
             _ => None,
         }
     }
@@ -276,8 +304,10 @@ impl TraceKind {
             | TraceKind::Congestion { cause, .. }
             | TraceKind::SocketError { cause, .. }
             | TraceKind::PortHeld { cause, .. } => Some(cause.get()),
+            TraceKind::FragmentsDiscarded { cause, .. } => cause.map(CauseId::get),
             TraceKind::Call { .. }
             | TraceKind::Delivered { .. }
+            | TraceKind::Reassembled { .. }
             | TraceKind::Timer { .. }
             | TraceKind::Fault { .. } => None,
         }

@@ -45,7 +45,7 @@ impl SentRec {
     pub fn seen(&self) -> SeenPacket {
         let shape = match &self.packet.body {
             Body::PortUnreachable(q) => PacketShape::PortUnreachable(q.dst_port),
-            Body::Tcp(_) | Body::Udp(_) => {
+            Body::Tcp(_) | Body::Udp(_) | Body::Fragment(_) => {
                 PacketShape::Written(describe_packet(&self.packet, self.rel_seq, self.rel_ack))
             }
         };
@@ -294,6 +294,7 @@ fn payload_heap_bytes(packet: &Packet) -> u64 {
     let len = match &packet.body {
         Body::Tcp(s) => s.payload.len(),
         Body::Udp(u) => u.payload.len(),
+        Body::Fragment(f) => f.data.len(),
         _ => 0,
     };
     if len == 0 {
@@ -306,7 +307,9 @@ fn payload_heap_bytes(packet: &Packet) -> u64 {
 fn pattern_matches(p: &PacketPattern, r: &SentRec) -> bool {
     let kind_ok = match (&p.kind, &r.packet.body) {
         (PacketKind::Tcp(f), Body::Tcp(s)) => s.flags == *f,
-        (PacketKind::Udp, Body::Udp(_)) => true,
+        // A fragment is a piece of a UDP datagram; `len` is its share of the
+        // IP payload.
+        (PacketKind::Udp, Body::Udp(_) | Body::Fragment(_)) => true,
         (PacketKind::Icmp, Body::PortUnreachable(_)) => true,
         _ => false,
     };

@@ -8,10 +8,10 @@ use super::time::{fmt_dur, fmt_time};
 use crate::net::packet::{Body, Packet};
 use crate::net::syscall::{quote_bytes, render_result};
 use crate::net::tcp::segment::TcpSegment;
-use crate::net::trace::{DropReason, LossReason, SendReason};
+use crate::net::trace::{DropReason, LossReason, ReassemblyFailure, SendReason};
 use crate::net::{CallId, Direction, FaultChange, TraceEvent, TraceKind};
 use crate::wireshark::{info_prefix, Analyzer};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 fn data(d: &Data) -> String {
     match d {
@@ -46,6 +46,10 @@ pub fn describe_packet(p: &Packet, rel_seq: u32, rel_ack: u32) -> String {
         }
         Body::Udp(d) => format!("udp len {}", d.payload.len()),
         Body::PortUnreachable(q) => format!("icmp (port {} unreachable)", q.dst_port),
+        // `udp` matches a fragment too: it is a piece of a UDP datagram.
+        Body::Fragment(f) => {
+            format!("udp len {} (IP fragment, offset {}{})", f.data.len(), f.offset, if f.more { ", MF" } else { "" })
+        }
     }
 }
 
@@ -105,8 +109,20 @@ pub fn timeline(report: &RunReport) -> String {
     // Each sent packet also gets Wireshark's analysis of the exported capture.
     let mut wireshark = Analyzer::default();
     let mut frame_ids: Vec<u64> = Vec::new();
+    // IP fragments (and a link's copies of them): their arrival reaches the
+    // host's reassembly, not a socket.
+    let mut fragments: HashSet<u64> = HashSet::new();
     for e in &report.trace {
-        out.push_str(&event_line(report, e, width, &call_line, &mut calls));
+        match &e.kind {
+            TraceKind::Sent { packet, .. } if matches!(packet.body, Body::Fragment(_)) => {
+                fragments.insert(packet.id.0);
+            }
+            TraceKind::Duplicated { original, copy, .. } if fragments.contains(&original.0) => {
+                fragments.insert(copy.0);
+            }
+            _ => {}
+        }
+        out.push_str(&event_line(report, e, width, &call_line, &mut calls, &fragments));
         if let TraceKind::Sent { packet, .. } = &e.kind {
             frame_ids.push(packet.id.0);
             let flags = wireshark.next(e.time, packet);
@@ -126,6 +142,7 @@ fn event_line(
     width: usize,
     call_line: &HashMap<CallId, usize>,
     calls: &mut HashMap<CallId, String>,
+    fragments: &HashSet<u64>,
 ) -> String {
     let host = shown(e.kind.host().map_or("-", |h| report.host_name(h))).to_string();
     let (what, text) = match &e.kind {
@@ -153,6 +170,7 @@ fn event_line(
             "arrive",
             match socket {
                 Some(s) => format!("#{} to socket {}", packet.0, s.0),
+                None if fragments.contains(&packet.0) => format!("#{} held for reassembly", packet.0),
                 None => format!("#{} (no socket wants it)", packet.0),
             },
         ),
@@ -181,6 +199,21 @@ fn event_line(
             let until = free_at.map(|t| format!(" until {}s", fmt_time(t))).unwrap_or_default();
             ("port", format!("socket {}: port {port} held by socket {}{state}{until}", socket.0, holder.0))
         }
+        TraceKind::Reassembled { packet, ip_id, fragments, .. } => (
+            "reasm",
+            format!("#{} completes IP datagram {ip_id}: {} fragments put together", packet.0, fragments.len()),
+        ),
+        TraceKind::FragmentsDiscarded { ip_id, fragments, reason, .. } => (
+            "reasm",
+            format!(
+                "IP datagram {ip_id} dropped with its {} fragments: {}",
+                fragments.len(),
+                match reason {
+                    ReassemblyFailure::Timeout => "incomplete after 30 s (ipfrag_time)",
+                    ReassemblyFailure::Overlap => "a fragment overlapped another",
+                }
+            ),
+        ),
         TraceKind::Fault { link, dir, change } => {
             let (a, b) = report.links.get(link.0 as usize).cloned().unwrap_or_default();
             let (a, b) = (shown(&a), shown(&b));
@@ -213,4 +246,26 @@ fn event_line(
         }
     };
     format!("{:>12}  {host:<width$}  {what:<7} {text}", fmt_time(e.time))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fragment's arrival is held for reassembly; the datagram it completes
+    /// goes to the socket; the timeline says which is which.
+    #[test]
+    fn the_timeline_tells_a_held_fragment_from_a_datagram_nobody_wants() {
+        let text = "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 1ms mtu 1500\n\
+                    b: u = socket(udp)\nb: bind(u, 10.0.0.2:9) = 0\na: s = socket(udp)\n\
+                    a: sendto(s, 3000 bytes, 10.0.0.2:9) = 3000\na: sendto(s, \"x\", 10.0.0.2:10) = 1\n";
+        let script = crate::script::parse(text).expect("parse");
+        let report = crate::script::run(&script, &crate::script::RunOptions::default());
+        let lines = timeline(&report);
+        let says = |what: &str| lines.lines().filter(|l| l.contains(what)).count();
+        assert_eq!(says("held for reassembly"), 2, "{lines}");
+        assert_eq!(says("#3 to socket"), 1, "the third fragment completes the datagram: {lines}");
+        assert_eq!(says("completes IP datagram"), 1, "{lines}");
+        assert_eq!(says("#4 (no socket wants it)"), 1, "the datagram to port 10: {lines}");
+    }
 }

@@ -26,8 +26,21 @@ pub fn field_value(f: &Field, bytes: &[u8], lang: Lang) -> String {
             n => n.to_string(),
         },
         "flags / fragment offset" => {
+            // Bit 0x2000 is MF; the low 13 bits count the offset in 8-byte units.
+            let (more, offset) = (int & 0x2000 != 0, (int & 0x1fff) * 8);
             if int & 0x4000 != 0 {
                 if ko { "DF (단편화 금지)" } else { "DF (don't fragment)" }.into()
+            } else if more || offset != 0 {
+                let mf = match (more, ko) {
+                    (true, false) => ", MF (more fragments)",
+                    (true, true) => ", MF (뒤에 조각이 더 있음)",
+                    (false, _) => "",
+                };
+                if ko {
+                    format!("조각 오프셋 {offset}바이트{mf}")
+                } else {
+                    format!("fragment offset {offset} bytes{mf}")
+                }
             } else {
                 format!("0x{int:04x}")
             }

@@ -13,7 +13,7 @@ use std::ops::Range;
 use crate::lang::Lang;
 use crate::net::packet::Body;
 use crate::net::syscall::render_result;
-use crate::net::trace::{LossReason, SendReason};
+use crate::net::trace::{LossReason, ReassemblyFailure, SendReason};
 use crate::net::{CallId, FaultChange, HostId, SocketId, TraceEvent, TraceKind};
 use crate::view::packets::{Numbering, PacketInfo};
 use crate::view::topology::format_time;
@@ -127,6 +127,10 @@ fn packet_words(cx: &Context, info: &PacketInfo) -> String {
             false => format!("ICMP port {} unreachable", q.dst_port),
             true => format!("ICMP 포트 {} 도달 불가", q.dst_port),
         },
+        Body::Fragment(f) => match ko {
+            false => format!("an IP fragment of {} bytes at offset {}", f.data.len(), f.offset),
+            true => format!("IP 조각 {}바이트(오프셋 {})", f.data.len(), f.offset),
+        },
     }
 }
 
@@ -178,6 +182,7 @@ fn clause(cx: &Context, trace: &[TraceEvent], step: &[TraceEvent], e: &TraceEven
             let port = match &p.body {
                 Body::Tcp(s) => Some(s.dst_port),
                 Body::Udp(d) => Some(d.dst_port),
+                Body::Fragment(f) => f.udp_ports().map(|(_, dst)| dst),
                 Body::PortUnreachable(_) => None,
             };
             let (to_en, to_ko) = match (to, port) {
@@ -250,6 +255,27 @@ fn clause(cx: &Context, trace: &[TraceEvent], step: &[TraceEvent], e: &TraceEven
                 format!("port {port} on {host} is still held by a socket in {holder}"),
                 format!("{host} {port}번 포트: {holder} 소켓이 아직 사용 중"),
             ))
+        }
+        TraceKind::Reassembled { host, fragments, .. } => {
+            let host = name(*host);
+            lang.pick((
+                format!("{host} puts {} fragments together into the datagram", fragments.len()),
+                format!("{host}: 조각 {}개를 데이터그램으로 재조립", fragments.len()),
+            ))
+        }
+        TraceKind::FragmentsDiscarded { host, fragments, reason, .. } => {
+            let host = name(*host);
+            let n = fragments.len();
+            match reason {
+                ReassemblyFailure::Timeout => lang.pick((
+                    format!("{host} gives up on a datagram after 30 s and throws away its {n} fragments"),
+                    format!("{host}: 30초 동안 완성되지 않은 데이터그램의 조각 {n}개를 버림"),
+                )),
+                ReassemblyFailure::Overlap => lang.pick((
+                    format!("{host} throws away a datagram's {n} fragments: one overlapped another"),
+                    format!("{host}: 조각이 겹쳐 데이터그램의 조각 {n}개를 버림"),
+                )),
+            }
         }
         TraceKind::Fault { change: FaultChange::DropPacket(p), .. } => {
             lang.pick((format!("you drop packet #{}", p.0), format!("패킷 #{} 버리기", p.0)))

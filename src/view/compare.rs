@@ -212,6 +212,8 @@ fn signature(p: &PacketInfo) -> (u32, Option<u32>, std::mem::Discriminant<SendRe
         Body::Tcp(s) => (s.src_port, s.dst_port),
         Body::Udp(d) => (d.src_port, d.dst_port),
         Body::PortUnreachable(q) => (q.dst_port, q.src_port),
+        // Later fragments carry no ports; their offset (in the label) tells them apart.
+        Body::Fragment(f) => f.udp_ports().unwrap_or_default(),
     };
     (p.from.0, p.to.map(|h| h.0), std::mem::discriminant(&p.reason), sp, dp, p.label(Numbering::Relative))
 }

@@ -72,6 +72,8 @@ fn ports(p: &Packet) -> Option<(SocketAddrV4, SocketAddrV4)> {
     let (s, d) = match &p.body {
         Body::Tcp(seg) => (seg.src_port, seg.dst_port),
         Body::Udp(d) => (d.src_port, d.dst_port),
+        // Only the first fragment has ports; the datagram is the socket's once reassembled.
+        Body::Fragment(f) => f.udp_ports()?,
         Body::PortUnreachable(_) => return None,
     };
     Some((SocketAddrV4::new(p.src, s), SocketAddrV4::new(p.dst, d)))
@@ -267,6 +269,8 @@ pub fn endpoints(trace: &[TraceEvent]) -> Endpoints {
             | TraceKind::Reordered { .. }
             | TraceKind::Held { .. }
             | TraceKind::Lost { .. }
+            | TraceKind::Reassembled { .. }
+            | TraceKind::FragmentsDiscarded { .. }
             | TraceKind::Fault { .. } => {}
         }
     }

@@ -7,7 +7,7 @@ use crate::net::syscall::render_result;
 use crate::net::tcp::segment::TcpSegment;
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::timers::TimerKind;
-use crate::net::trace::{Cause, DropReason, LossReason, SendReason};
+use crate::net::trace::{Cause, DropReason, LossReason, ReassemblyFailure, SendReason};
 use crate::net::{FaultChange, HostId, SysCall, TraceEvent, TraceKind, World};
 use crate::view::packets::{Numbering, PacketInfo};
 use crate::view::topology::format_time;
@@ -133,6 +133,10 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
         (SendReason::Reset, _) => (
             "sends RST: no socket wants this segment (nothing listens there, or the connection is gone)",
             "RST를 보냅니다. 이 세그먼트를 받을 소켓이 없습니다 (듣는 소켓이 없거나 연결이 사라졌습니다)",
+        ),
+        (SendReason::Datagram, Body::Fragment(_)) => (
+            "sends one IP fragment of a UDP datagram too big for the link's MTU: IPv4 cut it into pieces of at most MTU − 20 bytes (a multiple of 8), all with the same IP ID, MF set on all but the last. If any piece is lost, the whole datagram is lost",
+            "링크의 MTU보다 큰 UDP 데이터그램의 IP 조각 하나를 보냅니다. IPv4가 데이터그램을 최대 MTU − 20바이트(8의 배수) 크기 조각으로 나누었고, 모든 조각은 같은 IP ID를 가지며 마지막 조각을 뺀 모두에 MF가 켜져 있습니다. 조각 하나라도 잃으면 데이터그램 전체를 잃습니다",
         ),
         (SendReason::Datagram, _) => (
             "sends a UDP datagram: no handshake, no acknowledgement, no retransmission",
@@ -319,6 +323,56 @@ pub fn explain(
                     line.push_str(&sack_text(lang, seg, peer_isn));
                 }
                 line
+            }
+            TraceKind::Reassembled { host, fragments, .. } => pick(
+                lang,
+                format!(
+                    "The last missing fragment is in: {} puts the {} fragments together by their offsets and hands the whole datagram to UDP.",
+                    name(*host),
+                    fragments.len()
+                ),
+                format!(
+                    "빠졌던 마지막 조각이 도착했습니다. {}이(가) 조각 {}개를 오프셋 순서로 이어 붙여 데이터그램 전체를 UDP에 넘깁니다.",
+                    name(*host),
+                    fragments.len()
+                ),
+            ),
+            TraceKind::FragmentsDiscarded { host, fragments, reason: ReassemblyFailure::Timeout, .. } => pick(
+                lang,
+                format!(
+                    "{} waited 30 seconds (ipfrag_time) for the missing fragments: it throws away the {} it holds, and the datagram is lost though most of it arrived. Nobody retransmits it.",
+                    name(*host),
+                    fragments.len()
+                ),
+                format!(
+                    "{}은(는) 빠진 조각을 30초(ipfrag_time) 동안 기다렸습니다. 가진 조각 {}개를 버리고, 대부분 도착했는데도 데이터그램을 잃습니다. 아무도 다시 보내지 않습니다.",
+                    name(*host),
+                    fragments.len()
+                ),
+            ),
+            TraceKind::FragmentsDiscarded { host, fragments, reason: ReassemblyFailure::Overlap, .. } => pick(
+                lang,
+                format!(
+                    "A fragment overlaps one {} already holds: it throws away all {} fragments of the datagram.",
+                    name(*host),
+                    fragments.len()
+                ),
+                format!(
+                    "조각이 {}이(가) 이미 가진 조각과 겹칩니다. 데이터그램의 조각 {}개를 모두 버립니다.",
+                    name(*host),
+                    fragments.len()
+                ),
+            ),
+            TraceKind::Delivered { host, socket: None, packet }
+                if packets
+                    .iter()
+                    .any(|p| p.id == packet.0 && matches!(p.packet.body, Body::Fragment(_))) =>
+            {
+                pick(
+                    lang,
+                    format!("An IP fragment reaches {}: it waits there until every piece of its datagram has come.", name(*host)),
+                    format!("IP 조각이 {}에 도착합니다. 데이터그램의 조각이 모두 올 때까지 기다립니다.", name(*host)),
+                )
             }
             TraceKind::Delivered { host, .. } => pick(
                 lang,
@@ -515,6 +569,35 @@ mod tests {
 
     fn failing_with(events: &[TraceEvent], want: Errno) -> bool {
         events.iter().any(|e| matches!(e.kind, TraceKind::Return { result: Err(errno), .. } if errno == want))
+    }
+
+    #[test]
+    fn the_fragment_lessons_explain_fragments_their_reassembly_and_the_timeout() {
+        for lang in Lang::ALL {
+            let lines: Vec<String> = ["udp_size_limit", "udp_fragment_loss"]
+                .into_iter()
+                .flat_map(|id| explained(id, lang))
+                .flat_map(|(_, l)| l)
+                .collect();
+            let says = |text: &str| lines.iter().any(|l| l.contains(text));
+            let (cut, waits, whole, gives_up) = lang.pick((
+                (
+                    "sends one IP fragment of a UDP datagram too big for the link's MTU",
+                    "An IP fragment reaches server: it waits there",
+                    "puts the 45 fragments together",
+                    "waited 30 seconds (ipfrag_time) for the missing fragments: it throws away the 44",
+                ),
+                (
+                    "MTU보다 큰 UDP 데이터그램의 IP 조각 하나를 보냅니다",
+                    "IP 조각이 server에 도착합니다",
+                    "조각 45개를 오프셋 순서로",
+                    "가진 조각 44개를 버리고",
+                ),
+            ));
+            for text in [cut, waits, whole, gives_up] {
+                assert!(says(text), "{text}: {lines:#?}");
+            }
+        }
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub struct PacketInfo {
     /// of the other (from their SYNs, else the first seen), which relative
     /// seq and ack count from.
     pub isn: Option<Isns>,
+    /// For an IPv4 fragment: which of its datagram's fragments it is, and how
+    /// many there are (1-based: `(2, 45)` is the second of 45).
+    pub fragment: Option<(u16, u16)>,
 }
 
 /// A TCP segment's two initial sequence numbers: its sender's and its receiver's.
@@ -79,13 +82,16 @@ impl PacketInfo {
 
     /// A short label, with seq and ack numbered as `numbering` says.
     pub fn label(&self, numbering: Numbering) -> String {
+        if let (Body::Fragment(f), Some((nth, of))) = (&self.packet.body, self.fragment) {
+            return format!("IP fragment {nth}/{of}, offset {}{}", f.offset, if f.more { ", MF" } else { "" });
+        }
         match (numbering, self.isn) {
             (Numbering::Relative, Some(isn)) => self.packet.label_from(isn.own, isn.peer.unwrap_or(0)),
             _ => self.packet.label(),
         }
     }
 
-    /// A class for the drawing: syn, synack, data, ack, fin, rst, udp, icmp.
+    /// A class for the drawing: syn, synack, data, ack, fin, rst, udp, icmp, fragment.
     pub fn kind(&self) -> &'static str {
         match &self.packet.body {
             Body::Tcp(s) if s.flags.rst() => "rst",
@@ -96,6 +102,7 @@ impl PacketInfo {
             Body::Tcp(_) => "ack",
             Body::Udp(_) => "udp",
             Body::PortUnreachable(_) => "icmp",
+            Body::Fragment(_) => "fragment",
         }
     }
 }
@@ -148,6 +155,7 @@ pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
                     reordered: false,
                     analysis,
                     isn,
+                    fragment: None,
                 });
             }
             TraceKind::Duplicated { original, copy, arrival, .. } => {
@@ -177,7 +185,47 @@ pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
             _ => {}
         }
     }
+    number_fragments(&mut out, &by_id);
     out
+}
+
+/// Numbers each datagram's fragments `1/n` to `n/n`. A datagram's fragments
+/// leave in one burst (one `transmit`), offset 0 first, so each run of sent
+/// fragments with one source and IP ID that starts at offset 0 is one
+/// datagram. One pass, as drawing must stay cheap with 45 fragments a datagram.
+fn number_fragments(out: &mut [PacketInfo], by_id: &rustc_hash::FxHashMap<u64, usize>) {
+    let mut run: Option<(usize, crate::net::Ipv4Addr, u16)> = None;
+    let close = |out: &mut [PacketInfo], run: Option<(usize, crate::net::Ipv4Addr, u16)>, end: usize| {
+        let Some((start, ..)) = run else { return };
+        let members: Vec<usize> = (start..end).filter(|&i| out[i].duplicate_of.is_none()).collect();
+        let of = u16::try_from(members.len()).unwrap_or(u16::MAX);
+        for (k, &i) in members.iter().enumerate() {
+            out[i].fragment = Some((u16::try_from(k + 1).unwrap_or(u16::MAX), of));
+        }
+    };
+    for i in 0..out.len() {
+        if out[i].duplicate_of.is_some() {
+            continue;
+        }
+        let Body::Fragment(f) = &out[i].packet.body else {
+            close(out, run.take(), i);
+            continue;
+        };
+        let here = (out[i].packet.src, out[i].packet.ip_id);
+        let continues = f.offset != 0 && run.is_some_and(|(_, src, id)| (src, id) == here);
+        if !continues {
+            close(out, run.take(), i);
+            run = Some((i, here.0, here.1));
+        }
+    }
+    close(out, run.take(), out.len());
+    // A link's copy of a fragment is numbered as its original.
+    for i in 0..out.len() {
+        let Some(original) = out[i].duplicate_of else { continue };
+        if matches!(out[i].packet.body, Body::Fragment(_)) {
+            out[i].fragment = by_id.get(&original).and_then(|&o| out[o].fragment);
+        }
+    }
 }
 
 fn set_fate(out: &mut [PacketInfo], by_id: &rustc_hash::FxHashMap<u64, usize>, id: u64, fate: Fate, i: usize) {
@@ -215,5 +263,20 @@ mod tests {
         let Body::Tcp(syn) = &p[0].packet.body else { panic!("a SYN") };
         assert_eq!(p[0].label(Numbering::Absolute), format!("SYN seq={}", syn.seq));
         assert_eq!(p[1].isn.and_then(|i| i.peer), Some(syn.seq), "the SYN-ACK knows the client's ISN");
+    }
+
+    #[test]
+    fn each_fragment_is_labelled_with_its_place_among_its_datagrams_fragments() {
+        let lesson = library().into_iter().find(|l| l.id == "udp_size_limit").expect("udp_size_limit");
+        let run = lesson.build(None, &[]).expect("build");
+        let t = Timeline::run(run.world, run.commands, &run.later_edits);
+        let p = packets(&t.trace);
+        let labels: Vec<String> = p.iter().map(|q| q.label(Numbering::Relative)).collect();
+        assert_eq!(labels.len(), 46, "45 fragments and the empty datagram");
+        assert_eq!(labels[0], "IP fragment 1/45, offset 0, MF");
+        assert_eq!(labels[1], "IP fragment 2/45, offset 1480, MF");
+        assert_eq!(labels[44], "IP fragment 45/45, offset 65120");
+        assert_eq!(labels[45], "UDP 0 bytes");
+        assert_eq!(p[0].kind(), "fragment");
     }
 }

@@ -232,6 +232,12 @@ fn receiver(ends: &Endpoints, host: HostId, p: &PacketInfo) -> LaneOf {
         Body::Tcp(s) => (s.src_port, s.dst_port, Protocol::Tcp),
         Body::Udp(d) => (d.src_port, d.dst_port, Protocol::Udp),
         Body::PortUnreachable(q) => (q.dst_port, q.src_port, Protocol::Udp),
+        // A later fragment names no port: it goes to the host, not a socket,
+        // until the datagram is put together.
+        Body::Fragment(f) => {
+            let (src, dst) = f.udp_ports().unwrap_or_default();
+            (src, dst, Protocol::Udp)
+        }
     };
     let src = crate::net::SocketAddrV4::new(p.packet.src, src_port);
     let mine = |e: &&Endpoint| {

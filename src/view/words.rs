@@ -414,6 +414,8 @@ pub fn field_name(lang: Lang, name: &'static str) -> &'static str {
         "code" => "코드",
         "unused" => "미사용",
         "quoted datagram" => "인용한 데이터그램",
+        "fragment data" => "조각 데이터",
+        "payload (first part)" => "페이로드 (앞부분)",
         // Acronyms read the same in both languages (TTL, DSCP / ECN).
         other => other,
     }
