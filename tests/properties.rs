@@ -185,7 +185,7 @@ proptest! {
                 let bytes = socklab::wire::to_bytes(packet).unwrap();
                 prop_assert_eq!(bytes.len(), packet.wire_len());
                 let back = socklab::wire::from_bytes(&bytes, packet.id).unwrap();
-                prop_assert_eq!(&back, packet);
+                prop_assert_eq!(&back, &**packet);
             }
         }
     }

@@ -285,7 +285,7 @@ fn a_datagram_larger_than_the_mtu_travels_in_fragments_and_arrives_whole() {
         .trace
         .iter()
         .filter_map(|e| match &e.kind {
-            TraceKind::Sent { packet, .. } => Some(packet),
+            TraceKind::Sent { packet, .. } => Some(&**packet),
             _ => None,
         })
         .collect();

@@ -5,6 +5,7 @@ use super::addr::{HostId, PacketId};
 use super::packet::Packet;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// Which way along a link: from its first host to its second (`AtoB`) or back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -126,7 +127,7 @@ pub struct LinkDirection {
     pub partitioned: bool,
     pub drop_next: u32,
     pub held: bool,
-    pub held_packets: VecDeque<Packet>,
+    pub held_packets: VecDeque<Arc<Packet>>,
     /// When the sender's end of the link is free again (bandwidth model).
     pub busy_until: u64,
 }

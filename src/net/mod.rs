@@ -37,6 +37,7 @@ use rng::SimRng;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use socket::Socket;
+use std::sync::Arc;
 use tcp::conn::TcpOut;
 use tcp::timers::TimerKind;
 use tcp::{HostTcpSetting, TcpConfig};
@@ -108,7 +109,8 @@ enum Event {
     Arrive {
         to: HostId,
         path: Path,
-        packet: Packet,
+        /// Shared with the trace's `Sent` record: a packet is built once.
+        packet: Arc<Packet>,
         damage: Option<LossReason>,
     },
     Timer {
@@ -386,7 +388,7 @@ impl World {
                 let tampered = (!self.delay_ids.is_empty() || !self.duplicate_ids.is_empty())
                     && self.tamper(to, path, &packet, damage);
                 if !tampered {
-                    self.arrive(to, packet, damage);
+                    self.arrive(to, &packet, damage);
                 }
                 true
             }
@@ -505,12 +507,11 @@ impl World {
 
     /// The learner's delay or duplicate of the packet arriving now: makes the
     /// copy and puts the arrival off. True when the arrival is put off.
-    fn tamper(&mut self, to: HostId, path: Path, packet: &Packet, damage: Option<LossReason>) -> bool {
+    fn tamper(&mut self, to: HostId, path: Path, packet: &Arc<Packet>, damage: Option<LossReason>) -> bool {
         let cause = CauseId::from(Cause::Arrival(packet.id));
         if self.duplicate_ids.remove(&packet.id) {
             let copy_id = self.next_packet_id();
-            let mut copy = packet.clone();
-            copy.id = copy_id;
+            let copy = Arc::new(Packet { id: copy_id, ..Packet::clone(packet) });
             let arrival = self.now + 1;
             self.emit(TraceKind::Duplicated { original: packet.id, copy: copy_id, arrival, cause });
             self.schedule(arrival, Event::Arrive { to, path, packet: copy, damage });
@@ -535,7 +536,7 @@ impl World {
             .queue
             .iter()
             .filter_map(|(time, event)| match event {
-                Event::Arrive { path, packet, .. } => Some((packet, *path, time)),
+                Event::Arrive { path, packet, .. } => Some((&**packet, *path, time)),
                 Event::Timer { .. } | Event::FragmentsExpire { .. } => None,
             })
             .collect();
@@ -708,7 +709,11 @@ impl World {
     /// MTU of the path from `from` to `dst` (loopback when unroutable, so callers
     /// can still size segments).
     pub(crate) fn path_mtu(&self, from: HostId, dst: Ipv4Addr) -> u32 {
-        match self.route(from, dst) {
+        self.route_mtu(from, self.route(from, dst))
+    }
+
+    fn route_mtu(&self, from: HostId, route: Option<(Path, HostId)>) -> u32 {
+        match route {
             Some((Path::Link { link, .. }, _)) => self.links[link.0 as usize].mtu(),
             _ => self.hosts[from.0 as usize].loopback.config.mtu,
         }
@@ -731,25 +736,38 @@ impl World {
         // The IP ID is the packet id's low bits; the fragments of one datagram
         // all carry the first one's (the receiver groups them by it).
         let ip_id = (id.0 & 0xffff) as u16;
+        // Routed once: the MTU and every fragment's path come from the same look-up.
+        let route = self.route(from, dst);
         let fragments = match &body {
-            Body::Udp(d) => fragment::cut(src, dst, d, self.path_mtu(from, dst)),
+            Body::Udp(d) => fragment::cut(src, dst, d, self.route_mtu(from, route)),
             _ => None,
         };
         let Some(fragments) = fragments else {
-            self.transmit_packet(from, socket, Packet { id, src, dst, ip_id, ttl: 64, body }, reason);
+            self.transmit_packet(from, socket, route, Packet { id, src, dst, ip_id, ttl: 64, body }, reason);
             return;
         };
         for (i, piece) in fragments.into_iter().enumerate() {
             let id = if i == 0 { id } else { self.next_packet_id() };
             let packet = Packet { id, src, dst, ip_id, ttl: 64, body: Body::Fragment(piece) };
-            self.transmit_packet(from, socket, packet, reason);
+            self.transmit_packet(from, socket, route, packet, reason);
         }
     }
 
-    fn transmit_packet(&mut self, from: HostId, socket: Option<SocketId>, packet: Packet, reason: SendReason) {
-        let (id, dst) = (packet.id, packet.dst);
+    /// Puts one packet on `route` (`World::route`'s answer for its destination).
+    fn transmit_packet(
+        &mut self,
+        from: HostId,
+        socket: Option<SocketId>,
+        route: Option<(Path, HostId)>,
+        packet: Packet,
+        reason: SendReason,
+    ) {
+        let id = packet.id;
+        // One allocation per packet, shared by its trace record and its arrival,
+        // instead of a copy for each: it keeps both small enough to move cheaply.
+        let packet = Arc::new(packet);
         let cause = CauseId::from(self.handling);
-        let Some((path, to)) = self.route(from, dst) else {
+        let Some((path, to)) = route else {
             let now = self.now;
             self.emit(TraceKind::Sent {
                 host: from,
@@ -833,8 +851,7 @@ impl World {
         }
         if config.duplicate > 0.0 && self.rng.chance(config.duplicate) {
             let copy_id = self.next_packet_id();
-            let mut copy = packet.clone();
-            copy.id = copy_id;
+            let copy = Arc::new(Packet { id: copy_id, ..Packet::clone(&packet) });
             let copy_arrival = arrival + 1;
             self.emit(TraceKind::Duplicated { original: id, copy: copy_id, arrival: copy_arrival, cause });
             self.schedule(copy_arrival, Event::Arrive { to, path, packet: copy, damage: None });
@@ -842,7 +859,7 @@ impl World {
         self.schedule(arrival, Event::Arrive { to, path, packet, damage });
     }
 
-    fn arrive(&mut self, to: HostId, packet: Packet, damage: Option<LossReason>) {
+    fn arrive(&mut self, to: HostId, packet: &Packet, damage: Option<LossReason>) {
         let cause = CauseId::from(self.handling);
         if !self.drop_ids.is_empty() && self.drop_ids.remove(&packet.id) {
             self.emit(TraceKind::Lost { packet: packet.id, reason: LossReason::DropById, cause });
@@ -862,7 +879,7 @@ impl World {
 
     /// A fragment reached its destination host (`ip_defrag`): it joins its
     /// datagram's queue, and the one that completes the datagram delivers it.
-    fn fragment_arrive(&mut self, to: HostId, packet: Packet) {
+    fn fragment_arrive(&mut self, to: HostId, packet: &Packet) {
         let Body::Fragment(piece) = &packet.body else { return };
         let cause = CauseId::from(self.handling);
         let key = fragment::FragKey { src: packet.src, dst: packet.dst, ip_id: packet.ip_id };
@@ -900,9 +917,17 @@ impl World {
                 let datagram = packet::UdpDatagram {
                     src_port: port(0),
                     dst_port: port(2),
-                    payload: std::sync::Arc::from(&bytes[UDP_HEADER_LEN..]),
+                    payload: Arc::from(&bytes[UDP_HEADER_LEN..]),
                 };
-                self.udp_arrive(to, Packet { body: Body::Udp(datagram), ..packet });
+                let whole = Packet {
+                    id: packet.id,
+                    src: packet.src,
+                    dst: packet.dst,
+                    ip_id: packet.ip_id,
+                    ttl: packet.ttl,
+                    body: Body::Udp(datagram),
+                };
+                self.udp_arrive(to, &whole);
             }
         }
     }

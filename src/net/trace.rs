@@ -7,6 +7,7 @@ use super::syscall::{CallResult, SysCall};
 use super::tcp::state::TcpState;
 use super::tcp::timers::TimerKind;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// One observable thing, at one simulated time (microseconds), with an id stable
 /// across runs of the same script and seed.
@@ -211,7 +212,7 @@ pub enum TraceKind {
         path: Path,
         reason: SendReason,
         arrival: u64,
-        packet: Packet,
+        packet: Arc<Packet>,
         to: Option<HostId>,
         cause: CauseId,
     },

@@ -177,7 +177,7 @@ impl World {
             .map(|(_, sid)| sid)
     }
 
-    pub(crate) fn udp_arrive(&mut self, to: HostId, packet: Packet) {
+    pub(crate) fn udp_arrive(&mut self, to: HostId, packet: &Packet) {
         let Body::Udp(d) = &packet.body else { return };
         let dst = SocketAddrV4::new(packet.dst, d.dst_port);
         let src = SocketAddrV4::new(packet.src, d.src_port);
@@ -216,7 +216,7 @@ impl World {
 
     /// ICMP port unreachable reached the datagram's sender. Linux reports it as
     /// ECONNREFUSED on a *connected* UDP socket's next call and ignores it otherwise.
-    pub(crate) fn icmp_arrive(&mut self, to: HostId, packet: Packet) {
+    pub(crate) fn icmp_arrive(&mut self, to: HostId, packet: &Packet) {
         let Body::PortUnreachable(q) = &packet.body else { return };
         let local = SocketAddrV4::new(q.src, q.src_port);
         let remote = SocketAddrV4::new(q.dst, q.dst_port);

@@ -730,7 +730,7 @@ mod tests {
             .iter()
             .filter_map(|e| match &e.kind {
                 crate::net::TraceKind::Sent { packet, .. } if matches!(packet.body, Body::PortUnreachable(_)) => {
-                    Some(packet)
+                    Some(&**packet)
                 }
                 _ => None,
             })

@@ -499,7 +499,7 @@ impl<'s> Runner<'s> {
             match &self.trace[i].kind {
                 TraceKind::Sent { host, to, packet, .. } => {
                     // The trace says where the packet was going (`None`: no route).
-                    self.packets.record(time, *host, *to, packet.clone());
+                    self.packets.record(time, *host, *to, (**packet).clone());
                 }
                 TraceKind::Lost { packet, .. } => {
                     let packet = *packet;

@@ -148,7 +148,7 @@ pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
                     to: *to,
                     path: *path,
                     reason: *reason,
-                    packet: packet.clone(),
+                    packet: Packet::clone(packet),
                     fate: Fate::InFlight,
                     fate_index: None,
                     duplicate_of: None,

@@ -297,9 +297,9 @@ pub fn linked(trace: &[TraceEvent], pick: Pick) -> Linked {
                 Some(TraceKind::State { cause, .. } | TraceKind::SocketError { cause, .. }) => {
                     by_cause(cause.get(), &mut calls, &mut packets, &mut events)
                 }
+                Some(TraceKind::Sent { packet, .. }) => by_packet(packet.id.0, &mut calls, &mut packets),
                 Some(
-                    TraceKind::Sent { packet: crate::net::packet::Packet { id, .. }, .. }
-                    | TraceKind::Delivered { packet: id, .. }
+                    TraceKind::Delivered { packet: id, .. }
                     | TraceKind::Lost { packet: id, .. }
                     | TraceKind::Dropped { packet: id, .. },
                 ) => by_packet(id.0, &mut calls, &mut packets),

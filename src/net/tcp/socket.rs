@@ -402,13 +402,13 @@ impl World {
 
     /// Demultiplexes an arriving segment: an existing connection, else a listener,
     /// else nobody — which RFC 9293 answers with RST.
-    pub(crate) fn tcp_arrive(&mut self, to: HostId, packet: Packet) {
+    pub(crate) fn tcp_arrive(&mut self, to: HostId, packet: &Packet) {
         let Body::Tcp(seg) = &packet.body else { return };
         let local = SocketAddrV4::new(packet.dst, seg.dst_port);
         let remote = SocketAddrV4::new(packet.src, seg.src_port);
         if let Some(&sid) = self.hosts[to.0 as usize].connections.get(&(local, remote)) {
             self.emit(TraceKind::Delivered { packet: packet.id, host: to, socket: Some(sid) });
-            if self.final_ack_overflows(to, sid, &packet) {
+            if self.final_ack_overflows(to, sid, packet) {
                 return;
             }
             let now = self.now();
@@ -427,10 +427,10 @@ impl World {
         // by a RST, a SYN opens a connection. With no socket at all, everything
         // but a RST gets one.
         match listener {
-            Some(l) if f.syn() && !f.ack() && !f.rst() => self.syn_at_listener(to, l, &packet, seg, local, remote),
+            Some(l) if f.syn() && !f.ack() && !f.rst() => self.syn_at_listener(to, l, packet, seg, local, remote),
             Some(_) if f.rst() => {}
             _ if f.rst() => {}
-            _ => self.send_reset_for(to, &packet, seg),
+            _ => self.send_reset_for(to, packet, seg),
         }
     }
 
