@@ -2293,6 +2293,27 @@ mod tests {
     }
 
     #[test]
+    fn behind_a_window_of_one_segment_every_segment_is_pushed() {
+        // forced_push: the write is pushed whenever more than half the peer's
+        // largest window went unpushed; half of 1000 is less than a segment,
+        // so each full skb (tcp_xmit_size_goal: one segment) gets PSH.
+        let mut out = TcpOut::default();
+        let mut syn = seg(IRS, 0, TcpFlags::SYN, 1000, &[]);
+        syn.mss = Some(1000);
+        let mut tcb = Tcb::accept_syn(&cfg(), (LOCAL, REMOTE), &syn, ISS, 1460, 0, &mut out);
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 1000, &[]), 10_000, &mut out);
+        out.clear();
+        tcb.write(&Arc::from(vec![b'x'; 2500]), 0, 20_000, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[("P.", 1000)]));
+        out.clear();
+        tcb.on_segment(&seg(IRS + 1, ISS + 1001, TcpFlags::ACK, 1000, &[]), 30_000, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[("P.", 1000)]));
+        out.clear();
+        tcb.on_segment(&seg(IRS + 1, ISS + 2001, TcpFlags::ACK, 1000, &[]), 40_000, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[("P.", 500)]));
+    }
+
+    #[test]
     fn a_retransmission_carries_psh_only_where_its_skb_had_it() {
         // The write's first segment, sent inside a GSO packet, is resent
         // alone and without PSH (the packet's PSH was the clone's, not the
