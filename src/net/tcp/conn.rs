@@ -824,7 +824,8 @@ impl Tcb {
         if self.sack.in_loss() {
             return;
         }
-        self.sack.mark_lost(self.snd_una, self.snd_mss);
+        let (una, sent) = (self.snd_una, &self.send_buf);
+        self.sack.mark_lost(una, |start, end| sent.segments_in((start - una) as usize, (end - una) as usize));
         if !self.cc.in_recovery() {
             if !self.sack.has_lost() {
                 return;
@@ -1203,6 +1204,7 @@ impl Tcb {
         if !retransmission {
             self.cc.on_send(self.snd_nxt + seg_len, now);
             if len > 0 {
+                self.send_buf.note_sent(offset + len);
                 self.delack.on_data_sent(now);
                 if len < mss {
                     // tcp_minshall_update, against the current MSS (SACK blocks included).
@@ -1323,6 +1325,9 @@ impl Tcb {
             let payload = self.send_buf.slice(offset, len);
             let seg = self.segment(self.snd_nxt, TcpFlags::ACK | TcpFlags::PSH, payload, now);
             let end = self.snd_nxt + len as u32;
+            if end > self.snd_max {
+                self.send_buf.note_sent(offset + len);
+            }
             self.rtt.on_send(self.snd_nxt, end, now, self.snd_nxt < self.snd_max);
             self.snd_nxt = end;
             if end > self.snd_max {
@@ -2332,6 +2337,26 @@ mod tests {
         tcb.on_segment(&sack_ack(2001, &[]), rto + 10_000, &mut out);
         assert_eq!(data_flags(&out), flags_of(&[("P.", 1000)]));
         assert_eq!(sent_data(&out)[0].0, 2001);
+    }
+
+    #[test]
+    fn three_sacked_small_segments_prove_a_small_hole_lost() {
+        // Linux counts SACKed packets, not bytes (sacked_out, tcp_skb_pcount):
+        // with TCP_NODELAY each 5-byte write is a segment, and three of them
+        // SACKed above the first start its fast retransmit, long before an RTO.
+        let mut tcb = established_sack_after(10_000);
+        let mut out = TcpOut::default();
+        tcb.set_nagle(false, 20_000, &mut out);
+        for i in 0..4u64 {
+            tcb.write(&Arc::from(&b"msg x"[..]), 0, 20_000 + i * 5_000, &mut out);
+        }
+        assert_eq!(sent_data(&out).len(), 4);
+        out.clear();
+        tcb.on_segment(&sack_ack(1, &[(6, 11)]), 45_000, &mut out);
+        tcb.on_segment(&sack_ack(1, &[(6, 16)]), 50_000, &mut out);
+        assert!(sent_data(&out).is_empty(), "two SACKed segments may be reordering");
+        tcb.on_segment(&sack_ack(1, &[(6, 21)]), 55_000, &mut out);
+        assert_eq!(sent_data(&out), vec![(1, 5, SendReason::FastRetransmit)]);
     }
 
     #[test]

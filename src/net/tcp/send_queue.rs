@@ -52,6 +52,9 @@ pub struct SendQueue {
     tail_skb: u64,
     /// Linux's `pushed_seq`: the stream offset of the last PSH mark.
     pushed: u64,
+    /// Stream offsets where each segment sent (the first time) ends,
+    /// ascending: Linux counts what the peer SACKs in these (`tcp_skb_pcount`).
+    sent_ends: VecDeque<u64>,
 }
 
 impl SendQueue {
@@ -66,6 +69,7 @@ impl SendQueue {
     pub fn clear(&mut self) {
         self.chunks.clear();
         self.push_ends.clear();
+        self.sent_ends.clear();
         self.head += self.len as u64;
         self.len = 0;
     }
@@ -164,6 +168,31 @@ impl SendQueue {
         while self.push_ends.front().is_some_and(|&end| end <= self.head) {
             self.push_ends.pop_front();
         }
+        while self.sent_ends.front().is_some_and(|&end| end <= self.head) {
+            self.sent_ends.pop_front();
+        }
+    }
+
+    /// A segment of new data ending at `end` (an offset from the head) left.
+    pub fn note_sent(&mut self, end: usize) {
+        let end = self.head + end as u64;
+        if self.sent_ends.back().is_none_or(|&last| last < end) {
+            self.sent_ends.push_back(end);
+        }
+    }
+
+    /// How many of the segments sent hold bytes of `from..to` (offsets from
+    /// the head).
+    pub fn segments_in(&self, from: usize, to: usize) -> u32 {
+        let (from, to) = (self.head + from as u64, self.head + to as u64);
+        if to <= from {
+            return 0;
+        }
+        // Segment i holds the bytes after the end of segment i - 1 up to its own end.
+        let first = self.sent_ends.partition_point(|&end| end <= from);
+        let past = self.sent_ends.partition_point(|&end| end < to);
+        let last = (past + 1).min(self.sent_ends.len());
+        last.saturating_sub(first) as u32
     }
 
     /// The `len` bytes from `offset` (clamped to what is queued), for a segment.
@@ -271,6 +300,20 @@ mod tests {
         let mut q = SendQueue::default();
         q.write(Arc::from(vec![0; 20_000]), 0, 20_000, shape(2896, 4096, 0));
         assert_eq!(marks(&q), [5792, 11_584, 17_376, 20_000]);
+    }
+
+    #[test]
+    fn sacked_ranges_count_the_segments_they_were_sent_in() {
+        let mut q = queue(&[&[0; 3000]]);
+        for end in [5, 10, 15, 1463, 2911] {
+            q.note_sent(end);
+        }
+        assert_eq!(q.segments_in(5, 15), 2, "two 5-byte segments");
+        assert_eq!(q.segments_in(0, 1463), 4);
+        assert_eq!(q.segments_in(16, 20), 1, "part of a segment is still a segment");
+        q.drain_front(10);
+        assert_eq!(q.segments_in(0, 5), 1);
+        assert_eq!(q.segments_in(0, 2901), 3);
     }
 
     #[test]
