@@ -534,9 +534,16 @@ pub fn explain(model: Option<&View>, kernel: Option<&View>, differs: &[Field]) -
                     Field::Len if b.timestamps.is_some() && a.timestamps.is_none() && b.len < a.len => {
                         "kernel segment carries 12 bytes of timestamps, so less data (tcp_current_mss)".into()
                     }
-                    Field::Len => "data per segment differs (Nagle, autocorking: tcp_push)".into(),
+                    Field::Len => "data per segment differs (Nagle holds a small write while data is \
+                                   unacknowledged and the next write joins its skb: tcp_nagle_test, \
+                                   tcp_sendmsg_locked; on loopback the ACK is back before the next send())"
+                        .into(),
                     Field::Flags if a.flags ^ b.flags == flag::PSH => {
-                        "PSH differs (Linux sets PSH on a write's last segment: tcp_push, tcp_mark_push)".into()
+                        "PSH differs (Linux sets PSH on a write's last segment, tcp_push, and on the last segment \
+                         of every GSO packet of two or more, __tcp_transmit_skb; a packet is as long as the pacing \
+                         rate sends in a millisecond at a path's RTT, tcp_tso_autosize, up to half the cwnd, \
+                         tcp_cwnd_test: two segments at the model's 20 ms, half the cwnd on loopback)"
+                            .into()
                     }
                     Field::Ack if b.ack > a.ack => {
                         "kernel acknowledges more at once (delayed ACK: __tcp_ack_snd_check)".into()

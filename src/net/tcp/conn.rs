@@ -13,7 +13,7 @@ use super::recv_queue::RecvQueue;
 use super::rtt::{RttEstimator, MIN_RTO_US};
 use super::sack::{Prr, Scoreboard};
 use super::segment::{SackBlocks, SeqNumber, TcpFlags, TcpSegment, MAX_SACK_BLOCKS};
-use super::send_queue::SendQueue;
+use super::send_queue::{SendQueue, SkbShape};
 use super::state::TcpState;
 use super::timers::{TimerKind, Timers};
 use super::timestamps::{InitialNumbers, Timestamps};
@@ -31,6 +31,13 @@ pub use super::congestion::SSTHRESH_INFINITE;
 const OOW_ACK_INTERVAL_US: u64 = 500_000;
 /// RFC 9293: the MSS to assume when the peer sends no MSS option.
 const DEFAULT_MSS: u32 = 536;
+/// `sk_gso_max_size` for a device with the default 64 KB GSO limit (65536
+/// less `MAX_TCP_HEADER` + 1, `sk_dst_gso_max_size`): the most one skb holds.
+/// TCP builds GSO skbs even when the device segments nothing itself
+/// (`sk_setup_caps` always allows GSO for TCP).
+const GSO_MAX_SIZE: u32 = 65_536 - 321;
+/// `tcp_min_tso_segs`: the fewest segments a GSO packet is allowed.
+const MIN_TSO_SEGS: u32 = 2;
 
 /// What one input made the connection do.
 #[derive(Clone, Debug, Default)]
@@ -387,9 +394,67 @@ impl Tcb {
     /// Returns the bytes taken.
     pub fn write(&mut self, data: &Arc<[u8]>, from: usize, now: u64, out: &mut TcpOut) -> usize {
         let n = data.len().saturating_sub(from).min(self.send_space());
-        self.send_buf.push(data.clone(), from, from + n);
+        let shape = SkbShape {
+            size_goal: self.size_goal() as usize,
+            half_max_window: (self.max_snd_wnd >> 1) as usize,
+            // Bytes sent once (even if due again) are no longer in the write queue.
+            unsent_from: ((self.snd_max - self.snd_una) as usize).min(self.send_buf.len()),
+        };
+        self.send_buf.write(data.clone(), from, from + n, shape);
         self.output(now, out);
         n
+    }
+
+    /// `tcp_xmit_size_goal`: how many bytes one skb of a write takes, whole
+    /// segments of the current MSS up to the GSO limit, and no more than half
+    /// the peer's largest window (`tcp_bound_to_half_wnd`).
+    fn size_goal(&self) -> u32 {
+        let mss = self.current_mss();
+        let cutoff = if self.max_snd_wnd > DEFAULT_MSS { self.max_snd_wnd >> 1 } else { self.max_snd_wnd };
+        let bounded = if cutoff > 0 && GSO_MAX_SIZE > cutoff {
+            // 68 bytes of IP and TCP is the least any packet may carry.
+            cutoff.max(68u32.saturating_sub(20 + self.ts.option_len()))
+        } else {
+            GSO_MAX_SIZE
+        };
+        (bounded / mss * mss).max(mss)
+    }
+
+    /// `tcp_current_mss`: SACK blocks riding on data take their bytes from
+    /// the segment's payload, so the packet stays within the path MTU.
+    fn current_mss(&self) -> u32 {
+        self.snd_mss.saturating_sub(self.sack_option_len()).max(1)
+    }
+
+    /// How many segments the next transmission may carry. `tcp_write_xmit`
+    /// hands each skb to the device as one GSO packet of at most half the
+    /// congestion window, and no more than the window has room for
+    /// (`tcp_cwnd_test`), nor than the pacing rate sends in a 1024th of a
+    /// second plus a bonus that shrinks as the path's minimum RTT grows
+    /// (`tcp_tso_autosize`): on a path of milliseconds that is two segments,
+    /// on loopback's microseconds half the window.
+    fn gso_segments(&self) -> usize {
+        let mss_cache = u64::from(self.snd_mss.max(1));
+        let cwnd = u64::from(self.cc.cwnd()) / mss_cache;
+        let pipe = if self.sack_ok { self.sack.pipe(self.snd_una, self.snd_max) } else { self.snd_nxt - self.snd_una };
+        let in_flight = u64::from(pipe).div_ceil(mss_cache);
+        let cwnd_quota = (cwnd / 2).max(1).min(cwnd.saturating_sub(in_flight));
+        // tcp_update_pacing_rate: 200% of cwnd·mss/srtt in slow start (below
+        // half ssthresh), 120% after; no RTT yet means no pacing limit.
+        let pacing_bytes = self.rtt.srtt8().map_or(u64::from(GSO_MAX_SIZE), |srtt8| {
+            let ssthresh = u64::from(self.cc.ssthresh()) / mss_cache;
+            let ratio = if cwnd < ssthresh / 2 { 200 } else { 120 };
+            let packets_out = u64::from(self.snd_nxt - self.snd_una).div_ceil(mss_cache);
+            let rate = mss_cache * 80_000 * ratio * cwnd.max(packets_out) / srtt8.max(1);
+            // sk_pacing_shift: a GSO packet is at most ~1 ms of the rate.
+            rate >> 10
+        });
+        // tcp_tso_rtt_log = 9: the bonus halves with every 512 µs of min RTT.
+        let shift = self.rtt.min_rtt_us().map_or(u64::MAX, |rtt| rtt >> 9);
+        let bonus = if shift < 32 { u64::from(GSO_MAX_SIZE) >> shift } else { 0 };
+        let tso_bytes = pacing_bytes.saturating_add(bonus).min(u64::from(GSO_MAX_SIZE));
+        let max_segs = (tso_bytes / u64::from(self.current_mss())).max(u64::from(MIN_TSO_SEGS));
+        cwnd_quota.min(max_segs).max(1) as usize
     }
 
     /// Takes up to `max` bytes of in-order data. Opens the window again when the
@@ -759,7 +824,8 @@ impl Tcb {
         if self.sack.in_loss() {
             return;
         }
-        self.sack.mark_lost(self.snd_una, self.snd_mss);
+        let (una, sent) = (self.snd_una, &self.send_buf);
+        self.sack.mark_lost(una, |start, end| sent.segments_in((start - una) as usize, (end - una) as usize));
         if !self.cc.in_recovery() {
             if !self.sack.has_lost() {
                 return;
@@ -1048,8 +1114,16 @@ impl Tcb {
             self.state,
             TcpState::Established | TcpState::CloseWait | TcpState::FinWait1 | TcpState::Closing | TcpState::LastAck
         ) {
-            while self.send_one(now, reason, 0, out) {
-                reason = SendReason::Data;
+            let mut more = true;
+            while more {
+                // One skb's transmission: a GSO packet of up to `gso_segments`.
+                let quota = self.gso_segments();
+                let first = out.segments.len();
+                while more && out.segments.len() - first < quota {
+                    more = self.send_one(now, reason, 0, out);
+                    reason = SendReason::Data;
+                }
+                mark_gso_push(&mut out.segments[first..]);
             }
             self.cc.after_sending(out.segments.len() > sent_before, self.snd_una, self.snd_nxt, self.snd_mss);
             self.arm_persist(now);
@@ -1080,9 +1154,7 @@ impl Tcb {
         let window_room = self.snd_wnd.max(window_floor).saturating_sub(in_flight);
         let cwnd_room = self.cc.cwnd().max(window_floor).saturating_sub(pipe);
         let usable = window_room.min(cwnd_room) as usize;
-        // tcp_current_mss: SACK blocks riding on data take their bytes from
-        // the segment's payload, so the packet stays within the path MTU.
-        let mss = self.snd_mss.saturating_sub(self.sack_option_len()).max(1) as usize;
+        let mss = self.current_mss() as usize;
         let mut len = unsent.min(usable).min(mss);
         if len > 0 && len < mss && len < unsent {
             // Sender-side silly window avoidance (RFC 9293 §3.8.6.2.1).
@@ -1106,7 +1178,7 @@ impl Tcb {
         }
         let payload = self.send_buf.slice(offset, len);
         let mut flags = TcpFlags::ACK;
-        if len > 0 && len == unsent {
+        if self.send_buf.reaches_push_mark(offset, len) {
             flags = flags | TcpFlags::PSH;
         }
         if fin_now {
@@ -1132,6 +1204,7 @@ impl Tcb {
         if !retransmission {
             self.cc.on_send(self.snd_nxt + seg_len, now);
             if len > 0 {
+                self.send_buf.note_sent(offset + len);
                 self.delack.on_data_sent(now);
                 if len < mss {
                     // tcp_minshall_update, against the current MSS (SACK blocks included).
@@ -1252,6 +1325,9 @@ impl Tcb {
             let payload = self.send_buf.slice(offset, len);
             let seg = self.segment(self.snd_nxt, TcpFlags::ACK | TcpFlags::PSH, payload, now);
             let end = self.snd_nxt + len as u32;
+            if end > self.snd_max {
+                self.send_buf.note_sent(offset + len);
+            }
             self.rtt.on_send(self.snd_nxt, end, now, self.snd_nxt < self.snd_max);
             self.snd_nxt = end;
             if end > self.snd_max {
@@ -1510,6 +1586,17 @@ impl Tcb {
     fn abort_silently(&mut self, errno: Errno, out: &mut TcpOut) {
         self.send_buf.clear();
         self.fail(errno, out);
+    }
+}
+
+/// `__tcp_transmit_skb` sets PSH on every packet of more than one segment
+/// ("to expedite GRO flush at receiver"), and GSO leaves it on the packet's
+/// last segment only: the transmission `burst` ends with PSH when it carried
+/// data in two or more segments.
+fn mark_gso_push(burst: &mut [(TcpSegment, SendReason)]) {
+    let mut with_data = burst.iter_mut().filter(|(seg, _)| !seg.payload.is_empty());
+    if let (Some(_), Some(last)) = (with_data.next(), with_data.last()) {
+        last.0.flags = last.0.flags | TcpFlags::PSH;
     }
 }
 
@@ -2153,6 +2240,142 @@ mod tests {
         assert!(out.segments.is_empty(), "Nagle: a small segment is unacknowledged");
         tcb.on_segment(&seg(IRS + 1, ISS + 2, TcpFlags::ACK, 8192, &[]), 30_000, &mut out);
         assert_eq!(replies(&out), vec![("P.".into(), ISS + 2, IRS + 1, 2920, 1)]);
+    }
+
+    /// Like `established_sack`, with the handshake's ACK `rtt` after the SYN-ACK.
+    fn established_sack_after(rtt: u64) -> Tcb {
+        let mut out = TcpOut::default();
+        let mut syn = seg(IRS, 0, TcpFlags::SYN, 65_535, &[]);
+        syn.mss = Some(1000);
+        syn.sack_permitted = true;
+        let mut tcb = Tcb::accept_syn(&cfg(), (LOCAL, REMOTE), &syn, ISS, 1460, 0, &mut out);
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 65_535, &[]), rtt, &mut out);
+        assert_eq!(tcb.state, TcpState::Established);
+        tcb
+    }
+
+    /// The flags and lengths of the data segments sent.
+    fn data_flags(out: &TcpOut) -> Vec<(String, usize)> {
+        out.segments
+            .iter()
+            .filter(|(s, _)| !s.payload.is_empty())
+            .map(|(s, _)| (s.flags.tcpdump(), s.payload.len()))
+            .collect()
+    }
+
+    fn flags_of(expected: &[(&str, usize)]) -> Vec<(String, usize)> {
+        expected.iter().map(|&(f, n)| (f.to_string(), n)).collect()
+    }
+
+    #[test]
+    fn on_a_path_of_milliseconds_a_write_leaves_in_gso_packets_of_two_each_ending_with_psh() {
+        // 10 ms RTT, cwnd 10: the pacing rate (200% of 10 segments per 10 ms)
+        // fills 1/1024 s with under one segment, so tcp_tso_autosize gives
+        // the floor of two; every two-segment packet ends with PSH
+        // (__tcp_transmit_skb), and the write's last segment carries the
+        // write's own PSH (tcp_push) though it goes alone.
+        let mut tcb = established_sack_after(10_000);
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(vec![b'x'; 5000]), 0, 20_000, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[(".", 1000), ("P.", 1000), (".", 1000), ("P.", 1000), ("P.", 1000)]));
+    }
+
+    #[test]
+    fn on_loopback_a_write_leaves_in_packets_of_half_the_window_psh_on_their_last_segment() {
+        // A 20 µs RTT lifts tcp_tso_autosize to the GSO limit, so tcp_cwnd_test's
+        // half of cwnd 10 is what bounds a packet: five segments, PSH on the
+        // fifth, as Linux 6.18 on loopback sends a 10-segment write.
+        let mut tcb = established_sack_after(20);
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(vec![b'x'; 10_000]), 0, 20_000, &mut out);
+        let half = [(".", 1000), (".", 1000), (".", 1000), (".", 1000), ("P.", 1000)];
+        assert_eq!(data_flags(&out), flags_of(&[half, half].concat()));
+        out.clear();
+        // A write of five segments and a bit is one packet with PSH only at its end.
+        let mut tcb = established_sack_after(20);
+        tcb.write(&Arc::from(vec![b'x'; 4500]), 0, 20_000, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[(".", 1000), (".", 1000), (".", 1000), (".", 1000), ("P.", 500)]));
+    }
+
+    #[test]
+    fn behind_a_window_of_one_segment_every_segment_is_pushed() {
+        // forced_push: the write is pushed whenever more than half the peer's
+        // largest window went unpushed; half of 1000 is less than a segment,
+        // so each full skb (tcp_xmit_size_goal: one segment) gets PSH.
+        let mut out = TcpOut::default();
+        let mut syn = seg(IRS, 0, TcpFlags::SYN, 1000, &[]);
+        syn.mss = Some(1000);
+        let mut tcb = Tcb::accept_syn(&cfg(), (LOCAL, REMOTE), &syn, ISS, 1460, 0, &mut out);
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 1000, &[]), 10_000, &mut out);
+        out.clear();
+        tcb.write(&Arc::from(vec![b'x'; 2500]), 0, 20_000, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[("P.", 1000)]));
+        out.clear();
+        tcb.on_segment(&seg(IRS + 1, ISS + 1001, TcpFlags::ACK, 1000, &[]), 30_000, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[("P.", 1000)]));
+        out.clear();
+        tcb.on_segment(&seg(IRS + 1, ISS + 2001, TcpFlags::ACK, 1000, &[]), 40_000, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[("P.", 500)]));
+    }
+
+    #[test]
+    fn a_retransmission_carries_psh_only_where_its_skb_had_it() {
+        // The write's first segment, sent inside a GSO packet, is resent
+        // alone and without PSH (the packet's PSH was the clone's, not the
+        // skb's); its last segment keeps the write's PSH.
+        let mut tcb = established_sack_after(10_000);
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(vec![b'x'; 3000]), 0, 20_000, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[(".", 1000), ("P.", 1000), ("P.", 1000)]));
+        out.clear();
+        let rto = 20_000 + tcb.rtt.rto();
+        tcb.on_timer(TimerKind::Retransmit, rto, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[(".", 1000)]));
+        assert_eq!(sent_data(&out)[0].0, 1);
+        out.clear();
+        // Two segments arrived: the go-back-N goes on with the last one, and its PSH.
+        tcb.on_segment(&sack_ack(2001, &[]), rto + 10_000, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[("P.", 1000)]));
+        assert_eq!(sent_data(&out)[0].0, 2001);
+    }
+
+    #[test]
+    fn three_sacked_small_segments_prove_a_small_hole_lost() {
+        // Linux counts SACKed packets, not bytes (sacked_out, tcp_skb_pcount):
+        // with TCP_NODELAY each 5-byte write is a segment, and three of them
+        // SACKed above the first start its fast retransmit, long before an RTO.
+        let mut tcb = established_sack_after(10_000);
+        let mut out = TcpOut::default();
+        tcb.set_nagle(false, 20_000, &mut out);
+        for i in 0..4u64 {
+            tcb.write(&Arc::from(&b"msg x"[..]), 0, 20_000 + i * 5_000, &mut out);
+        }
+        assert_eq!(sent_data(&out).len(), 4);
+        out.clear();
+        tcb.on_segment(&sack_ack(1, &[(6, 11)]), 45_000, &mut out);
+        tcb.on_segment(&sack_ack(1, &[(6, 16)]), 50_000, &mut out);
+        assert!(sent_data(&out).is_empty(), "two SACKed segments may be reordering");
+        tcb.on_segment(&sack_ack(1, &[(6, 21)]), 55_000, &mut out);
+        assert_eq!(sent_data(&out), vec![(1, 5, SendReason::FastRetransmit)]);
+    }
+
+    #[test]
+    fn small_writes_behind_unacknowledged_data_join_one_skb_and_leave_as_one_segment() {
+        // tcp_sendmsg_locked appends a write to the unsent tail skb, and the
+        // tail's PSH moves to the new end: after "one" is in flight, Nagle
+        // holds "two!" and "three" joins it; the ACK sends nine bytes at once,
+        // as Linux does when the ACK takes longer than the writes' gap
+        // (on loopback it comes first, and each write goes alone).
+        let mut tcb = established_sack_after(10_000);
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(&b"one"[..]), 0, 20_000, &mut out);
+        tcb.write(&Arc::from(&b"two!"[..]), 0, 20_000, &mut out);
+        tcb.write(&Arc::from(&b"three"[..]), 0, 20_000, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[("P.", 3)]));
+        out.clear();
+        tcb.on_segment(&seg(IRS + 1, ISS + 4, TcpFlags::ACK, 65_535, &[]), 30_000, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[("P.", 9)]));
+        assert_eq!(&out.segments[0].0.payload[..], b"two!three");
     }
 
     #[test]

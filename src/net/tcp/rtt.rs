@@ -44,6 +44,9 @@ pub struct RttEstimator {
     sent: VecDeque<Sent>,
     rto_min: u64,
     rto_max: u64,
+    /// The smallest sample so far (Linux's `tcp_min_rtt`, whose window of
+    /// `tcp_min_rtt_wlen` = 300 s outlasts any lesson).
+    min_rtt: Option<u64>,
 }
 
 impl RttEstimator {
@@ -60,6 +63,7 @@ impl RttEstimator {
             sent: VecDeque::new(),
             rto_min,
             rto_max,
+            min_rtt: None,
         }
     }
 
@@ -71,6 +75,16 @@ impl RttEstimator {
     /// The smoothed RTT, once there is a sample.
     pub fn srtt_us(&self) -> Option<u64> {
         self.srtt8.map(|s| s >> 3)
+    }
+
+    /// The smoothed RTT times 8, as Linux keeps it (`tp->srtt_us`).
+    pub fn srtt8(&self) -> Option<u64> {
+        self.srtt8
+    }
+
+    /// The smallest RTT sample so far.
+    pub fn min_rtt_us(&self) -> Option<u64> {
+        self.min_rtt
     }
 
     /// A segment covering `start..end` left at `now`. If it sends any of it
@@ -131,6 +145,7 @@ impl RttEstimator {
     /// at least `rto_min` (220 ms for a 20 ms RTT), not `max(SRTT + 4·RTTVAR,
     /// rto_min)`. `tcp_bound_rto` then applies the ceiling.
     pub fn sample(&mut self, r: u64, snd_una: SeqNumber, snd_nxt: SeqNumber) {
+        self.min_rtt = Some(self.min_rtt.map_or(r, |m| m.min(r)));
         match self.srtt8 {
             None => {
                 self.srtt8 = Some(r << 3);

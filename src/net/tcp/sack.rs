@@ -4,10 +4,11 @@
 //!
 //! Linux keeps these facts as bits on each skb of its retransmission queue
 //! (`TCPCB_SACKED_ACKED`, `TCPCB_LOST`, `TCPCB_SACKED_RETRANS`, set by
-//! `tcp_sacktag_write_queue` and `tcp_mark_skb_lost`). Our send queue has no
-//! segment boundaries, so the scoreboard keeps the same three facts as sets
-//! of sequence ranges above `snd_una`; a range is at most a window long, so
-//! the wrap-aware comparisons of [`SeqNumber`] hold.
+//! `tcp_sacktag_write_queue` and `tcp_mark_skb_lost`). The scoreboard keeps
+//! the same three facts as sets of sequence ranges above `snd_una` (the send
+//! queue only remembers where the segments sent ended, to count them); a
+//! range is at most a window long, so the wrap-aware comparisons of
+//! [`SeqNumber`] hold.
 //!
 //! Loss is decided by RFC 6675's `IsLost`, which is the rule Linux's
 //! `tcp_mark_head_lost` (with `tcp_time_to_recover`'s dupthresh,
@@ -191,11 +192,11 @@ impl Scoreboard {
 
     /// RFC 6675 `IsLost` over every hole from `una` up to the highest SACKed
     /// byte (Linux's `tcp_mark_head_lost`): a hole with at least [`DUPTHRESH`]
-    /// SACKed segments of `mss` above it is lost, except what was already sent
-    /// again. Segments are counted as Linux counts skbs: a SACKed range of
-    /// `n` bytes is `ceil(n / mss)` of them.
-    pub fn mark_lost(&mut self, una: SeqNumber, mss: u32) {
-        let mss = mss.max(1);
+    /// SACKed segments above it is lost, except what was already sent again.
+    /// Segments are counted as Linux counts packets (`sacked_out`, in skbs'
+    /// `tcp_skb_pcount`): `packets(start, end)` is how many segments were
+    /// sent in that range, so three SACKed 5-byte writes are three.
+    pub fn mark_lost(&mut self, una: SeqNumber, packets: impl Fn(SeqNumber, SeqNumber) -> u32) {
         let mut above: u32 = 0;
         let mut holes = Vec::new();
         let mut end_of_hole = None;
@@ -206,7 +207,7 @@ impl Scoreboard {
                     holes.push((e, hole_end));
                 }
             }
-            above = above.saturating_add((e - s).div_ceil(mss));
+            above = above.saturating_add(packets(s, e));
             end_of_hole = Some(s);
         }
         if let Some(hole_end) = end_of_hole {
@@ -388,19 +389,24 @@ mod tests {
         assert_eq!(sb.pipe(s(3000), s(10_000)), 6000, "7000 outstanding, 1000 SACKed");
     }
 
+    /// Segments of `MSS` bytes each.
+    fn by_mss(start: SeqNumber, end: SeqNumber) -> u32 {
+        (end - start).div_ceil(MSS)
+    }
+
     #[test]
     fn a_hole_is_lost_once_three_segments_above_it_are_sacked() {
         let mut sb = Scoreboard::default();
         sb.on_ack(s(0), s(0), s(10_000), &[(1000, 3000)]);
-        sb.mark_lost(s(0), MSS);
+        sb.mark_lost(s(0), by_mss);
         assert!(!sb.has_lost(), "two SACKed segments may be reordering");
         sb.on_ack(s(0), s(0), s(10_000), &[(1000, 4000)]);
-        sb.mark_lost(s(0), MSS);
+        sb.mark_lost(s(0), by_mss);
         assert_eq!(sb.next_lost(), Some((s(0), 1000)));
         assert_eq!(sb.pipe(s(0), s(10_000)), 6000, "10 sent, 3 SACKed, 1 lost");
         sb.on_retransmit(s(0), s(1000));
         assert!(!sb.has_lost());
-        sb.mark_lost(s(0), MSS);
+        sb.mark_lost(s(0), by_mss);
         assert!(!sb.has_lost(), "a resent hole is not judged lost again by SACKs");
         assert_eq!(sb.pipe(s(0), s(10_000)), 7000);
     }
@@ -410,7 +416,7 @@ mod tests {
         let mut sb = Scoreboard::default();
         // Lost: 0-1000 and 3000-4000. SACKed 1000-3000 and 4000-7000.
         sb.on_ack(s(0), s(0), s(10_000), &[(4000, 7000), (1000, 3000)]);
-        sb.mark_lost(s(0), MSS);
+        sb.mark_lost(s(0), by_mss);
         assert_eq!(sb.lost.0, vec![(s(0), s(1000)), (s(3000), s(4000))]);
         assert_eq!(sb.skip_sacked(s(1500)), s(3000));
         assert_eq!(sb.room_before_sacked(s(3000)), Some(1000));

@@ -1,6 +1,17 @@
 //! A connection's send buffer, kept as shared slices of the application's
 //! writes: `send()` queues the caller's buffer without copying, and a segment
 //! copies its bytes once (or shares a whole write that fits one segment).
+//!
+//! It also remembers where Linux's send queue carries the PSH flag. Linux
+//! cuts each write into skbs of `size_goal` bytes (`tcp_sendmsg_locked`): a
+//! write first fills the tail skb if that is still unsent (and takes its PSH
+//! away, since the write goes on past it), then starts new ones. The tail skb
+//! of every write gets PSH (`tcp_push` → `tcp_mark_push`), and so does a full
+//! skb in the middle of a write once more than half the peer's largest window
+//! was written since the last mark (`forced_push`). When an skb is cut for
+//! sending, the PSH goes with its last piece (`tso_fragment`, `tcp_fragment`),
+//! and an skb that swallows the next one keeps both flags (`tcp_grow_skb`),
+//! so a mark is a byte offset: the segment whose bytes reach it carries PSH.
 
 use crate::net::packet::{empty_payload, gather_payload};
 use std::collections::VecDeque;
@@ -15,6 +26,18 @@ struct Chunk {
     end: usize,
 }
 
+/// How `tcp_sendmsg_locked` cuts one write into skbs.
+#[derive(Clone, Copy, Debug)]
+pub struct SkbShape {
+    /// `size_goal` (`tcp_xmit_size_goal`): the most bytes one skb takes.
+    pub size_goal: usize,
+    /// Half the peer's largest window (`max_window >> 1`), for `forced_push`.
+    pub half_max_window: usize,
+    /// Offset (from the queue's head) of the first byte not yet sent: an skb
+    /// any of whose bytes left is no longer the write queue's tail.
+    pub unsent_from: usize,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct SendQueue {
     /// The bytes `buf[start..end]` of each chunk, oldest first. The front chunk
@@ -23,6 +46,15 @@ pub struct SendQueue {
     /// Stream offset of the first queued byte.
     head: u64,
     len: usize,
+    /// Stream offsets where an skb carrying PSH ends, ascending.
+    push_ends: VecDeque<u64>,
+    /// Stream offset where the last write's last skb starts.
+    tail_skb: u64,
+    /// Linux's `pushed_seq`: the stream offset of the last PSH mark.
+    pushed: u64,
+    /// Stream offsets where each segment sent (the first time) ends,
+    /// ascending: Linux counts what the peer SACKs in these (`tcp_skb_pcount`).
+    sent_ends: VecDeque<u64>,
 }
 
 impl SendQueue {
@@ -36,8 +68,68 @@ impl SendQueue {
 
     pub fn clear(&mut self) {
         self.chunks.clear();
+        self.push_ends.clear();
+        self.sent_ends.clear();
         self.head += self.len as u64;
         self.len = 0;
+    }
+
+    /// Queues one `send()`'s bytes `buf[start..end]` and marks PSH where
+    /// Linux's skbs would carry it (see the module's header).
+    pub fn write(&mut self, buf: Arc<[u8]>, start: usize, end: usize, shape: SkbShape) {
+        let end_before = self.head + self.len as u64;
+        self.push(buf, start, end);
+        let end_after = self.head + self.len as u64;
+        if end_after == end_before {
+            return;
+        }
+        let size_goal = shape.size_goal.max(1) as u64;
+        let unsent = self.head + shape.unsent_from as u64;
+        // tcp_write_queue_tail: the last skb takes more only while none of it
+        // was sent; the unsent rest of a partly sent skb is an skb of its own.
+        let mut skb_start = if end_before > unsent { self.tail_skb.max(unsent) } else { end_before };
+        if skb_start < end_before && end_before - skb_start < size_goal && self.push_ends.back() == Some(&end_before) {
+            // "if (!copied) TCP_SKB_CB(skb)->tcp_flags &= ~TCPHDR_PSH": the
+            // write goes on in the skb the last one marked.
+            self.push_ends.pop_back();
+        }
+        let mut at = end_before;
+        loop {
+            if at - skb_start >= size_goal {
+                skb_start = at;
+            }
+            let skb_end = (skb_start + size_goal).min(end_after);
+            at = skb_end;
+            if at == end_after {
+                break;
+            }
+            // A full skb with more of the write to come: forced_push.
+            if at > self.pushed + shape.half_max_window as u64 {
+                self.mark_push(at);
+            }
+        }
+        self.tail_skb = skb_start;
+        self.mark_push(end_after);
+    }
+
+    /// `tcp_mark_push`: the skb ending at `at` carries PSH.
+    fn mark_push(&mut self, at: u64) {
+        if self.push_ends.back().is_none_or(|&last| last < at) {
+            self.push_ends.push_back(at);
+        }
+        self.pushed = at;
+    }
+
+    /// Whether a PSH mark lies in the bytes `offset..offset + len` or at their
+    /// end: the segment carrying them carries PSH.
+    pub fn reaches_push_mark(&self, offset: usize, len: usize) -> bool {
+        if len == 0 {
+            return false;
+        }
+        let from = self.head + offset as u64;
+        let to = from + len as u64;
+        let first = self.push_ends.partition_point(|&end| end <= from);
+        self.push_ends.get(first).is_some_and(|&end| end <= to)
     }
 
     /// Appends `buf[start..end]` (clamped to the buffer).
@@ -73,6 +165,34 @@ impl SendQueue {
                 self.chunks.pop_front();
             }
         }
+        while self.push_ends.front().is_some_and(|&end| end <= self.head) {
+            self.push_ends.pop_front();
+        }
+        while self.sent_ends.front().is_some_and(|&end| end <= self.head) {
+            self.sent_ends.pop_front();
+        }
+    }
+
+    /// A segment of new data ending at `end` (an offset from the head) left.
+    pub fn note_sent(&mut self, end: usize) {
+        let end = self.head + end as u64;
+        if self.sent_ends.back().is_none_or(|&last| last < end) {
+            self.sent_ends.push_back(end);
+        }
+    }
+
+    /// How many of the segments sent hold bytes of `from..to` (offsets from
+    /// the head).
+    pub fn segments_in(&self, from: usize, to: usize) -> u32 {
+        let (from, to) = (self.head + from as u64, self.head + to as u64);
+        if to <= from {
+            return 0;
+        }
+        // Segment i holds the bytes after the end of segment i - 1 up to its own end.
+        let first = self.sent_ends.partition_point(|&end| end <= from);
+        let past = self.sent_ends.partition_point(|&end| end < to);
+        let last = (past + 1).min(self.sent_ends.len());
+        last.saturating_sub(first) as u32
     }
 
     /// The `len` bytes from `offset` (clamped to what is queued), for a segment.
@@ -139,6 +259,61 @@ mod tests {
         assert_eq!(&q.slice(0, 3)[..], &[100, 101, 102]);
         assert_eq!(&q.slice(154, 10)[..], &[254, 255, b't', b'a', b'i', b'l']);
         assert!(Arc::ptr_eq(&q.slice(156, 4), &q.chunks[1].buf), "the whole tail write is shared");
+    }
+
+    fn marks(q: &SendQueue) -> Vec<u64> {
+        q.push_ends.iter().copied().collect()
+    }
+
+    fn shape(size_goal: usize, half_max_window: usize, unsent_from: usize) -> SkbShape {
+        SkbShape { size_goal, half_max_window, unsent_from }
+    }
+
+    #[test]
+    fn every_write_ends_with_psh_and_a_write_into_the_unsent_tail_skb_moves_it() {
+        let mut q = SendQueue::default();
+        q.write(Arc::from(&b"one"[..]), 0, 3, shape(1000, 30_000, 0));
+        assert_eq!(marks(&q), [3]);
+        // "one" left; "two!" starts a new skb, and "three" joins that one.
+        q.write(Arc::from(&b"two!"[..]), 0, 4, shape(1000, 30_000, 3));
+        q.write(Arc::from(&b"three"[..]), 0, 5, shape(1000, 30_000, 3));
+        assert_eq!(marks(&q), [3, 12]);
+        assert!(q.reaches_push_mark(0, 3) && !q.reaches_push_mark(3, 4) && q.reaches_push_mark(3, 9));
+        // A segment reaching past a mark (an skb that swallowed the next, tcp_grow_skb) keeps it.
+        assert!(q.reaches_push_mark(2, 5));
+        q.drain_front(3);
+        assert_eq!(marks(&q), [12]);
+    }
+
+    #[test]
+    fn a_write_into_a_full_tail_skb_starts_a_new_one_and_the_old_psh_stays() {
+        let mut q = SendQueue::default();
+        q.write(Arc::from(vec![1; 2000]), 0, 2000, shape(2000, 30_000, 0));
+        q.write(Arc::from(vec![2; 500]), 0, 500, shape(2000, 30_000, 0));
+        assert_eq!(marks(&q), [2000, 2500]);
+    }
+
+    #[test]
+    fn a_large_write_is_pushed_whenever_half_the_largest_window_went_unpushed() {
+        // forced_push: skbs of 2896 bytes, half window 4096. The second full
+        // skb ends at 5792 > 0 + 4096, the fourth at 11584 > 5792 + 4096, ...
+        let mut q = SendQueue::default();
+        q.write(Arc::from(vec![0; 20_000]), 0, 20_000, shape(2896, 4096, 0));
+        assert_eq!(marks(&q), [5792, 11_584, 17_376, 20_000]);
+    }
+
+    #[test]
+    fn sacked_ranges_count_the_segments_they_were_sent_in() {
+        let mut q = queue(&[&[0; 3000]]);
+        for end in [5, 10, 15, 1463, 2911] {
+            q.note_sent(end);
+        }
+        assert_eq!(q.segments_in(5, 15), 2, "two 5-byte segments");
+        assert_eq!(q.segments_in(0, 1463), 4);
+        assert_eq!(q.segments_in(16, 20), 1, "part of a segment is still a segment");
+        q.drain_front(10);
+        assert_eq!(q.segments_in(0, 5), 1);
+        assert_eq!(q.segments_in(0, 2901), 3);
     }
 
     #[test]
