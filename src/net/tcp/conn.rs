@@ -399,6 +399,9 @@ impl Tcb {
             half_max_window: (self.max_snd_wnd >> 1) as usize,
             // Bytes sent once (even if due again) are no longer in the write queue.
             unsent_from: ((self.snd_max - self.snd_una) as usize).min(self.send_buf.len()),
+            // A send() a full buffer took in pieces goes on: Linux takes the
+            // tail skb's PSH away only on a call's first copy ("if (!copied)").
+            continuing: from > 0,
         };
         self.send_buf.write(data.clone(), from, from + n, shape);
         self.output(now, out);
@@ -1201,10 +1204,14 @@ impl Tcb {
             SendReason::Data
         };
         self.rtt.on_send(self.snd_nxt, self.snd_nxt + seg_len, now, retransmission);
+        // A go-back-N resend after a timeout may run on into bytes never sent:
+        // their segment ends there all the same, for counting what is SACKed.
+        if len > 0 && self.snd_nxt + seg_len > self.snd_max {
+            self.send_buf.note_sent(offset + len);
+        }
         if !retransmission {
             self.cc.on_send(self.snd_nxt + seg_len, now);
             if len > 0 {
-                self.send_buf.note_sent(offset + len);
                 self.delack.on_data_sent(now);
                 if len < mss {
                     // tcp_minshall_update, against the current MSS (SACK blocks included).
@@ -1324,6 +1331,8 @@ impl Tcb {
             let offset = (self.snd_nxt - self.snd_una) as usize;
             let payload = self.send_buf.slice(offset, len);
             let seg = self.segment(self.snd_nxt, TcpFlags::ACK | TcpFlags::PSH, payload, now);
+            // tcp_write_wakeup marks the skb itself: a resend of these bytes keeps the PSH.
+            self.send_buf.mark_push_at(offset + len);
             let end = self.snd_nxt + len as u32;
             if end > self.snd_max {
                 self.send_buf.note_sent(offset + len);
@@ -2357,6 +2366,24 @@ mod tests {
         assert!(sent_data(&out).is_empty(), "two SACKed segments may be reordering");
         tcb.on_segment(&sack_ack(1, &[(6, 21)]), 55_000, &mut out);
         assert_eq!(sent_data(&out), vec![(1, 5, SendReason::FastRetransmit)]);
+    }
+
+    #[test]
+    fn a_timeout_resend_running_into_unsent_bytes_still_ends_a_segment_for_sack_counting() {
+        // "aaaaa" leaves, Nagle holds "bbbbb"; the RTO's go-back-N resend takes
+        // both in one 10-byte segment. Bytes 5..10 left for the first time in
+        // it, so a SACK of them is one segment (tcp_skb_pcount), not none.
+        let mut tcb = established_sack_after(10_000);
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(&b"aaaaa"[..]), 0, 20_000, &mut out);
+        tcb.write(&Arc::from(&b"bbbbb"[..]), 0, 20_000, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[("P.", 5)]));
+        out.clear();
+        let rto = 20_000 + tcb.rtt.rto();
+        tcb.on_timer(TimerKind::Retransmit, rto, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[("P.", 10)]));
+        assert_eq!(tcb.send_buf.segments_in(5, 10), 1);
+        assert_eq!(tcb.send_buf.segments_in(0, 10), 2);
     }
 
     #[test]

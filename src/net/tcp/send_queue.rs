@@ -36,6 +36,9 @@ pub struct SkbShape {
     /// Offset (from the queue's head) of the first byte not yet sent: an skb
     /// any of whose bytes left is no longer the write queue's tail.
     pub unsent_from: usize,
+    /// The rest of a `send()` that waited for buffer space: its first part
+    /// already copied (and marked) keeps its PSH.
+    pub continuing: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -88,7 +91,11 @@ impl SendQueue {
         // tcp_write_queue_tail: the last skb takes more only while none of it
         // was sent; the unsent rest of a partly sent skb is an skb of its own.
         let mut skb_start = if end_before > unsent { self.tail_skb.max(unsent) } else { end_before };
-        if skb_start < end_before && end_before - skb_start < size_goal && self.push_ends.back() == Some(&end_before) {
+        if !shape.continuing
+            && skb_start < end_before
+            && end_before - skb_start < size_goal
+            && self.push_ends.back() == Some(&end_before)
+        {
             // "if (!copied) TCP_SKB_CB(skb)->tcp_flags &= ~TCPHDR_PSH": the
             // write goes on in the skb the last one marked.
             self.push_ends.pop_back();
@@ -118,6 +125,16 @@ impl SendQueue {
             self.push_ends.push_back(at);
         }
         self.pushed = at;
+    }
+
+    /// Marks PSH on the skb ending at `end` (an offset from the head), wherever
+    /// it lies: a window probe carries PSH in its skb (`tcp_write_wakeup`).
+    pub fn mark_push_at(&mut self, end: usize) {
+        let end = self.head + end as u64;
+        let at = self.push_ends.partition_point(|&e| e < end);
+        if self.push_ends.get(at) != Some(&end) {
+            self.push_ends.insert(at, end);
+        }
     }
 
     /// Whether a PSH mark lies in the bytes `offset..offset + len` or at their
@@ -266,7 +283,36 @@ mod tests {
     }
 
     fn shape(size_goal: usize, half_max_window: usize, unsent_from: usize) -> SkbShape {
-        SkbShape { size_goal, half_max_window, unsent_from }
+        SkbShape { size_goal, half_max_window, unsent_from, continuing: false }
+    }
+
+    #[test]
+    fn the_rest_of_a_send_that_waited_for_space_keeps_the_first_parts_psh() {
+        // One 30,000-byte send() into a 15,000-byte buffer: the first part is
+        // copied and pushed (tcp_push before sk_stream_wait_memory); the rest,
+        // copied after the wait, joins the unsent tail skb but takes no PSH
+        // away ("if (!copied)" holds only for a call's first copy).
+        let data: Arc<[u8]> = Arc::from(vec![b'x'; 30_000]);
+        let mut q = SendQueue::default();
+        q.write(data.clone(), 0, 15_000, shape(64_000, 1 << 30, 0));
+        let rest = SkbShape { continuing: true, ..shape(64_000, 1 << 30, 0) };
+        q.write(data.clone(), 15_000, 30_000, rest);
+        assert_eq!(marks(&q), [15_000, 30_000]);
+        // A new send() into the same unsent skb does move the mark.
+        let mut q = SendQueue::default();
+        q.write(data.clone(), 0, 15_000, shape(64_000, 1 << 30, 0));
+        q.write(Arc::from(vec![b'y'; 15_000]), 0, 15_000, shape(64_000, 1 << 30, 0));
+        assert_eq!(marks(&q), [30_000]);
+    }
+
+    #[test]
+    fn a_probe_marks_its_own_end_among_the_marks_already_there() {
+        let mut q = SendQueue::default();
+        q.write(Arc::from(vec![b'x'; 3000]), 0, 3000, shape(64_000, 1 << 30, 0));
+        q.mark_push_at(500);
+        q.mark_push_at(500);
+        assert_eq!(marks(&q), [500, 3000]);
+        assert!(q.reaches_push_mark(0, 500) && !q.reaches_push_mark(500, 1000));
     }
 
     #[test]
