@@ -1835,7 +1835,7 @@ mod tests {
         let mut tcb = established();
         let mut out = TcpOut::default();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK | TcpFlags::PSH, 8192, b"hello"), 20_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 6, 4000, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 6, 2920, 0)]);
         assert_eq!(&tcb.read(100, 20_000, &mut out)[..], b"hello");
     }
 
@@ -1848,7 +1848,7 @@ mod tests {
         assert_eq!(out.segments[0].1, SendReason::DupAck);
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 7, 4000, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 7, 2920, 0)]);
         assert_eq!(&tcb.read(100, 0, &mut out)[..], b"abcdef");
     }
 
@@ -1864,7 +1864,7 @@ mod tests {
         // "abc" fills the hole: one ACK covers the data and the FIN, and the peer's
         // close is seen at once.
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 1_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 8, 4000, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 8, 2920, 0)]);
         assert_eq!(tcb.state, TcpState::CloseWait);
         assert_eq!(&tcb.read(100, 1_000, &mut out)[..], b"abcdef");
     }
@@ -1876,7 +1876,7 @@ mod tests {
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4, 4000, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4, 2920, 0)]);
         assert_eq!(&tcb.read(100, 0, &mut out)[..], b"abc");
     }
 
@@ -2009,11 +2009,13 @@ mod tests {
 
     // Windows of `established()` (4096 bytes of buffer, no scaling, the
     // peer's MSS 1000): whole segments of the free room, as
-    // __tcp_select_window rounds them without scaling.
-    const WINDOW_AFTER_1000: u16 = 3000;
-    const WINDOW_AFTER_READ: u16 = 4000;
-    const WINDOW_OOO: u16 = 4000;
-    const WINDOW_FILLED: u16 = 4000;
+    // __tcp_select_window rounds them without scaling, within rcv_ssthresh:
+    // the SYN-ACK's 2920, which segments under 128 bytes never open
+    // (tcp_event_data_recv) and one of 1000 opens by too little to add a segment.
+    const WINDOW_AFTER_1000: u16 = 2920;
+    const WINDOW_AFTER_READ: u16 = 2920;
+    const WINDOW_OOO: u16 = 2920;
+    const WINDOW_FILLED: u16 = 2920;
 
     /// `established()` after its two quick ACKs (its first window, 2920 bytes,
     /// over 2 × 536) went to two one-byte segments the application read:
@@ -2116,7 +2118,7 @@ mod tests {
         tcb.read(100, 30_000, &mut out);
         assert!(out.segments.is_empty());
         tcb.write(&Arc::from(&b"rep2"[..]), 0, 31_000, &mut out);
-        assert_eq!(replies(&out), vec![("P.".into(), ISS + 5, IRS + 9, 4000, 4)]);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 5, IRS + 9, 2920, 4)]);
         assert_eq!(out.segments[0].1, SendReason::DataWithAck);
         assert_eq!(tcb.timers.get(TimerKind::DelayedAck), None);
     }
@@ -2133,7 +2135,7 @@ mod tests {
         tcb.read(100, 30_000, &mut out);
         assert!(out.segments.is_empty());
         tcb.set_quickack(true, 30_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 5, IRS + 9, 4000, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 5, IRS + 9, 2920, 0)]);
         // Not lasting: the next segment's ACK... goes at once only while
         // quick ACKs are left; TCP_QUICKACK 0 makes the connection wait again.
         out.clear();
@@ -2188,8 +2190,9 @@ mod tests {
         for i in 0..6u32 {
             out.clear();
             tcb.on_segment(&seg(IRS + 1 + i, ISS + 1, TcpFlags::ACK, 8192, b"x"), 20_000, &mut out);
-            // Whole segments of the free room: 7 × 536 (no MSS option: RFC 9293's 536).
-            assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 2 + i, 3752, 0)]);
+            // The SYN-ACK's window stays: one-byte segments do not open
+            // rcv_ssthresh (tcp_event_data_recv grows it for 128 bytes or more).
+            assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 2 + i, 2920, 0)]);
             assert_eq!(out.segments[0].1, SendReason::Ack);
         }
     }

@@ -34,6 +34,11 @@ pub fn scale_shift(max_space: usize) -> u8 {
     shift
 }
 
+/// The least segment that opens `rcv_ssthresh` (`tcp_event_data_recv`'s
+/// `skb->len >= 128`): smaller ones cost the receiver more memory per byte
+/// than the window promises, so they earn no growth.
+const GROW_MIN_SEGMENT: u32 = 128;
+
 /// One connection's receive-window state beside its buffer.
 #[derive(Clone, Debug, Default)]
 pub struct RecvWindow {
@@ -102,10 +107,12 @@ impl RecvWindow {
 
     /// `tcp_grow_window`, for an in-order segment of `len` bytes: the window
     /// may open by two segments (`2 × advmss`, or twice this one) while the
-    /// buffer has room beyond `rcv_ssthresh`.
+    /// buffer has room beyond `rcv_ssthresh`. `tcp_event_data_recv` calls it
+    /// only for segments of at least `GROW_MIN_SEGMENT` bytes, so a chat of
+    /// short requests and replies leaves the first window where it was.
     pub fn grow(&mut self, len: u32, advmss: u32, free: u32, clamp: u32) {
         let limit = clamp.min(free);
-        if self.ssthresh < limit {
+        if len >= GROW_MIN_SEGMENT && self.ssthresh < limit {
             let incr = advmss.saturating_mul(2).max(len.saturating_mul(2));
             self.ssthresh += incr.min(limit - self.ssthresh);
         }
@@ -191,6 +198,20 @@ mod tests {
         assert_eq!(w.ssthresh, 67_136);
         w.grow(1448, 1448, 68_000, 200_000);
         assert_eq!(w.ssthresh, 68_000);
+    }
+
+    #[test]
+    fn segments_under_128_bytes_leave_rcv_ssthresh_alone() {
+        // Linux 6.18 on loopback: a 24-byte request and a 7-byte reply, and
+        // the client's ACK still offers 63 × 1024 = 64512 (rcv_ssthresh 64240).
+        let mut w = RecvWindow { ssthresh: 64_240, wnd: 64_240, wup: SeqNumber(1), ..RecvWindow::default() };
+        w.grow(24, 1460, 65_536, 65_536);
+        w.grow(127, 1460, 65_536, 65_536);
+        assert_eq!(w.ssthresh, 64_240);
+        let s = Space { free: 65_536 - 31, full: 65_536, mss: 536, shift: 10 };
+        assert_eq!(w.select(s, SeqNumber(32)), 64_512);
+        w.grow(128, 1460, 65_536, 65_536);
+        assert_eq!(w.ssthresh, 65_536, "128 bytes open it by 2 × advmss, up to the room");
     }
 
     #[test]
