@@ -152,13 +152,16 @@ impl AckMachine {
     }
 
     /// In-order data of `len` bytes arrived (`tcp_event_data_recv` with
-    /// `tcp_measure_rcv_mss`); `pushed` when it carried PSH.
-    pub fn on_data_received(&mut self, len: u32, pushed: bool, link: RcvLink, now: u64) {
+    /// `tcp_measure_rcv_mss`); `pushed` when it carried PSH. True when the
+    /// segment was longer than the estimate, or shorter than an estimate it
+    /// still reached, so Linux measures the scaling ratio again from it.
+    pub fn on_data_received(&mut self, len: u32, pushed: bool, link: RcvLink, now: u64) -> bool {
         self.scheduled = true;
         if self.rcv_mss == 0 {
             // tcp_initialize_rcv_mss.
             self.rcv_mss = link.advmss.min(link.snd_mss).min(link.rcv_wnd / 2).clamp(MIN_MSS, MSS_DEFAULT);
         }
+        let remeasured = len >= self.rcv_mss && len != self.rcv_mss;
         self.measure_rcv_mss(len, pushed, link.advmss);
         if self.ato == 0 {
             // The first data: start the engine with a grant of quick ACKs.
@@ -177,6 +180,7 @@ impl AckMachine {
             }
         }
         self.lrcvtime = now;
+        remeasured
     }
 
     /// `tcp_measure_rcv_mss`: a segment at least as long as the estimate
