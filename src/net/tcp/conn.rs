@@ -900,6 +900,16 @@ impl Tcb {
         } else {
             self.recv_buf.insert_out_of_order(start, data);
             self.rmem.charge(start + u64::from(len), len);
+            // tcp_data_queue_ofo: the segment is measured (its size and the
+            // scaling ratio) and, with SACK, opens the window too.
+            let link = self.rcv_link();
+            if self.delack.measure_segment(len, seg.flags.psh(), link) {
+                self.rwnd.measure(len, self.rcvbuf());
+            }
+            if self.sack_ok {
+                let free = self.receive_window();
+                self.rwnd.grow_out_of_order(len, self.advmss(), free, self.rwnd.clamp);
+            }
             // Out of order: an immediate duplicate ACK tells the sender about the hole.
             self.ack_pending = Some(SendReason::DupAck);
         }
@@ -2531,6 +2541,34 @@ mod tests {
         // tcp_set_window_clamp), rcv_ssthresh rises to the 65160 the SYN-ACK
         // offered, then by 2 × 1448 (tcp_grow_window): 68056, 67 × 1024.
         assert_eq!(out.segments.remove(0).0.window, 67);
+    }
+
+    #[test]
+    fn out_of_order_segments_are_measured_and_open_the_window_as_linux_6_18_does() {
+        // fast_retransmit on Linux 6.18: the first segment is lost, and the
+        // server's duplicate ACKs for the next ones offer 67, 70, 73 × 1024.
+        // tcp_data_queue_ofo measures each segment (tcp_measure_rcv_mss: the
+        // ratio 162/256 lets rcv_ssthresh back up to the SYN-ACK's 65160)
+        // and, with SACK, opens the window by 2 × 1448 (tcp_grow_window).
+        let mut out = TcpOut::default();
+        let syn = TcpSegment {
+            mss: Some(1460),
+            window_scale: Some(7),
+            sack_permitted: true,
+            ..ts_seg(IRS, 0, TcpFlags::SYN, &[], (500, 0))
+        };
+        let initial = InitialNumbers { iss: ISS, ts_offset: 1_000 };
+        let mut tcb = Tcb::accept_syn(&TcpConfig::default(), (LOCAL, REMOTE), &syn, initial, 1460, 0, &mut out);
+        assert_eq!(out.segments[0].0.window, 65_160);
+        tcb.on_segment(&ts_seg(IRS + 1, ISS + 1, TcpFlags::ACK, &[], (510, 1_000)), 10_000, &mut out);
+        let mut windows = Vec::new();
+        for i in 1..4u32 {
+            out.clear();
+            let data = ts_seg(IRS + 1 + 1448 * i, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (520 + i, 1_010));
+            tcb.on_segment(&data, 20_000, &mut out);
+            windows.extend(out.segments.iter().map(|(s, _)| s.window));
+        }
+        assert_eq!(windows, vec![67, 70, 73]);
     }
 
     #[test]

@@ -212,6 +212,10 @@ impl RecvWindow {
             } else if self.wnd + mss <= free || self.wnd > free {
                 // Without scaling: the largest multiple of the MSS that fits.
                 free - free % mss
+            } else if mss == s.full && free > self.wnd + s.full / 2 {
+                // A buffer smaller than one segment: all of it, once more
+                // than half of it is free beyond the last offer.
+                free
             } else {
                 self.wnd
             }
@@ -232,8 +236,22 @@ impl RecvWindow {
     /// only for segments of at least `GROW_MIN_SEGMENT` bytes, so a chat of
     /// short requests and replies leaves the first window where it was.
     pub fn grow(&mut self, len: u32, advmss: u32, free: u32, clamp: u32) {
+        if len >= GROW_MIN_SEGMENT {
+            self.open(len, advmss, free, clamp);
+        }
+    }
+
+    /// `tcp_data_queue_ofo`'s `tcp_grow_window`: a segment queued out of
+    /// order opens the window as well, whatever its size, when SACK is on
+    /// (without SACK the window stays, so the sender sees pure duplicate
+    /// ACKs and retransmits fast).
+    pub fn grow_out_of_order(&mut self, len: u32, advmss: u32, free: u32, clamp: u32) {
+        self.open(len, advmss, free, clamp);
+    }
+
+    fn open(&mut self, len: u32, advmss: u32, free: u32, clamp: u32) {
         let limit = clamp.min(free);
-        if len >= GROW_MIN_SEGMENT && self.ssthresh < limit {
+        if self.ssthresh < limit {
             let incr = advmss.saturating_mul(2).max(len.saturating_mul(2));
             self.ssthresh += incr.min(limit - self.ssthresh);
         }
@@ -339,6 +357,17 @@ mod tests {
         // Under one segment: nothing.
         let s = Space { free: 1_400, ..s };
         assert_eq!(w.select(s, SeqNumber(80_001)), 0);
+    }
+
+    #[test]
+    fn a_buffer_smaller_than_a_segment_reopens_whole_after_a_zero_window() {
+        // SO_RCVBUF 0: 2304 bytes of memory, 1152 of data; a 1152-byte
+        // segment measured the ratio at 148/256, so the empty buffer holds
+        // 1332, more than rcv_ssthresh's 1152 but less than the peer's 1448:
+        // __tcp_select_window's last rule offers the 1152 whole.
+        let mut w = RecvWindow { ssthresh: 1152, wnd: 0, wup: SeqNumber(1153), ..RecvWindow::default() };
+        let s = Space { free: 1332, full: 1332, mss: 1448, shift: 0 };
+        assert_eq!(w.select(s, SeqNumber(1153)), 1152);
     }
 
     #[test]
