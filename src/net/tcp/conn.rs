@@ -891,7 +891,7 @@ impl Tcb {
             }
             let free = self.receive_window();
             self.rwnd.grow(len, self.advmss(), free, self.rwnd.clamp);
-            let joined = self.recv_buf.drain_out_of_order(self.rcv_nxt_off, self.recv_cap);
+            let joined = self.recv_buf.drain_out_of_order(self.rcv_nxt_off);
             self.advance_rcv(joined);
             if had_hole && !self.recv_buf.has_out_of_order() {
                 // tcp_data_queue: the gap is filled (RFC 5681 §4.2), ACK now.

@@ -1,16 +1,20 @@
 //! The receive window as Linux advertises it (net/ipv4/tcp_output.c,
-//! tcp_input.c), in the model's units: `space` is the receive buffer's room
-//! for data, what Linux's `tcp_full_space` derives from `sk_rcvbuf` (with
-//! `tcp_adv_win_scale` 1, the 6.x default scaling ratio, half of it: the
-//! 131072-byte `tcp_rmem[1]` gives 65536).
+//! tcp_input.c). The model's settings name a buffer's room for data; Linux
+//! counts memory: `sk_rcvbuf` bytes, of which each queued segment costs its
+//! bytes and its skb ([`RecvMemory`]), and the window is the free memory
+//! times the scaling ratio (`tcp_win_from_space`), one half until a segment
+//! larger than the last is measured (`tcp_measure_rcv_mss`: 1448 bytes of
+//! 2280, 162/256). So `sk_rcvbuf` is twice the model's room (the default
+//! ratio makes the 131072-byte `tcp_rmem[1]` hold 65536) and the ratio
+//! moves from there.
 //!
 //! Captured on Linux 6.18 over loopback (MTU 1500, offloads off, timestamps
 //! on, default sysctls): the SYN offers 64240 (44 × 1460) with wscale 10, the
-//! SYN-ACK 65160 (45 × 1448), the first ACK 63 × 1024 = 64512. What grows the
-//! kernel's window after that also follows each skb's `truesize` (the
-//! scaling ratio is re-measured per packet), which the model does not have;
-//! the growth here is the rule alone (`tcp_grow_window`: two segments per
-//! in-order segment while there is room).
+//! SYN-ACK 65160 (45 × 1448), the first ACK 63 × 1024 = 64512
+//! (`rcv_ssthresh` 64088: `tcp_init_buffer_space` keeps one segment back),
+//! and after the first full segment 67 × 1024 (the measured ratio raises the
+//! clamp, `rcv_ssthresh` returns to 65160 and opens by two segments,
+//! `tcp_grow_window`). `ss -i` and `ss -m` show the same numbers.
 
 use std::collections::VecDeque;
 
@@ -18,7 +22,8 @@ use std::collections::VecDeque;
 /// offers, the space rounded down to a multiple of the MSS ("quantize space
 /// offering"). The SYN's own field can say at most 65535 (it is never
 /// scaled, RFC 7323 §2.2), but `rcv_wnd` and `rcv_ssthresh` keep the whole:
-/// a megabyte of room offers 65535 and opens to 999120 at once.
+/// with a megabyte of room the SYN says 65535 and the first ACK after it
+/// 998656 (the connecting side on Linux 6.18).
 pub fn initial_window(space: u32, mss: u32) -> u32 {
     if space > mss && mss > 0 {
         space - space % mss
