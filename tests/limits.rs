@@ -116,8 +116,9 @@ fn payloads_past_the_script_total_are_refused() {
 fn an_event_storm_ends_at_the_event_limit() {
     // A long transfer makes more events than the limit allows; the run stops
     // there with a failure that names it. (An ACK per segment, so the
-    // receiver, which never reads, keeps answering.)
-    let body = "option ack immediate\nserver: l = socket(tcp)\nserver: setsockopt(l, SO_RCVBUF, 16000000) = 0\n\
+    // receiver, which never reads, keeps answering; its buffer is set by
+    // `tcp recv_buffer`, since SO_RCVBUF stops at net.core.rmem_max.)
+    let body = "option ack immediate\ntcp recv_buffer 16000000\nserver: l = socket(tcp)\n\
                 server: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 1) = 0\nclient: c = socket(tcp)\n\
                 client: setsockopt(c, SO_SNDBUF, 16000000) = 0\nclient: connect(c, 10.0.0.1:80) = 0\n\
                 client: send(c, 16000000 bytes)\nrun\n";

@@ -292,7 +292,9 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
         }
         false => None,
     };
-    let model = crate::script::run(script, &RunOptions::default());
+    let rmem_max = super::netns::rmem_max().map_err(PacketRefusal::Setup)?;
+    setup.push(format!("core/rmem_max = {rmem_max} (the namespace's, read-only: the model runs with it)"));
+    let model = crate::script::Runner::new(script, RunOptions::default()).with_rmem_max(rmem_max).finish();
     let model_packets = model_records(&model).map_err(PacketRefusal::Capture)?;
     let capture_error = |e: std::io::Error| PacketRefusal::Capture(e.to_string());
     let mut capture = Capture::start().map_err(capture_error)?;

@@ -55,7 +55,7 @@ impl std::error::Error for SetupError {}
 /// One TCP sysctl of the namespace and the value the model's config implies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sysctl {
-    /// The name under /proc/sys/net/ipv4/.
+    /// The name under /proc/sys/net/ (`ipv4/tcp_rmem`).
     pub name: &'static str,
     pub value: String,
 }
@@ -84,18 +84,23 @@ pub fn script_mtu(script: &Script) -> u32 {
 /// where the model's packets are not yet Linux's. `tcp_no_metrics_save` keeps
 /// one lesson's connections from seeding the next one's (`tcp_init_metrics`
 /// would start a later connection with a cached ssthresh and RTT; the model
-/// starts every connection fresh). A buffer the script sets is written as the
-/// bytes the model's buffer holds, for default and ceiling alike; one it
-/// leaves is written as Linux's default ([`LINUX_TCP_RMEM`], [`LINUX_TCP_WMEM`]),
-/// since one namespace runs a whole batch of lessons and an earlier lesson's
-/// buffers must not stay for the next.
+/// starts every connection fresh). A send buffer the script sets is written
+/// as the bytes the model's buffer holds, for default and ceiling alike; a
+/// receive buffer (`tcp recv_buffer N`: N bytes of data, as `SO_RCVBUF` N
+/// gives) as twice that, Linux's memory for N bytes of data at its default
+/// scaling ratio (`tcp_win_from_space`: half). One the script leaves is
+/// written as Linux's default ([`LINUX_TCP_RMEM`], [`LINUX_TCP_WMEM`]), since
+/// one namespace runs a whole batch of lessons and an earlier lesson's
+/// buffers must not stay for the next. `net.core.rmem_max`, which with
+/// `tcp_rmem[2]` chooses the window-scale shift (`tcp_select_initial_window`)
+/// and caps `SO_RCVBUF`, cannot be written here: see [`rmem_max`].
 pub fn sysctls(config: &TcpConfig, script_sets_buffers: (bool, bool)) -> Vec<Sysctl> {
     let on = |b: bool| if b { "1" } else { "0" }.to_string();
     let mut out = vec![
-        Sysctl { name: "tcp_window_scaling", value: on(config.window_scaling) },
-        Sysctl { name: "tcp_sack", value: on(true) },
-        Sysctl { name: "tcp_timestamps", value: on(true) },
-        Sysctl { name: "tcp_no_metrics_save", value: on(true) },
+        Sysctl { name: "ipv4/tcp_window_scaling", value: on(config.window_scaling) },
+        Sysctl { name: "ipv4/tcp_sack", value: on(true) },
+        Sysctl { name: "ipv4/tcp_timestamps", value: on(true) },
+        Sysctl { name: "ipv4/tcp_no_metrics_save", value: on(true) },
     ];
     let buffer = |set: bool, bytes: usize, linux: &str| {
         if set {
@@ -104,9 +109,21 @@ pub fn sysctls(config: &TcpConfig, script_sets_buffers: (bool, bool)) -> Vec<Sys
             linux.to_string()
         }
     };
-    out.push(Sysctl { name: "tcp_wmem", value: buffer(script_sets_buffers.0, config.send_buffer, LINUX_TCP_WMEM) });
-    out.push(Sysctl { name: "tcp_rmem", value: buffer(script_sets_buffers.1, config.recv_buffer, LINUX_TCP_RMEM) });
+    let send = buffer(script_sets_buffers.0, config.send_buffer, LINUX_TCP_WMEM);
+    out.push(Sysctl { name: "ipv4/tcp_wmem", value: send });
+    let recv = buffer(script_sets_buffers.1, config.recv_buffer.saturating_mul(2), LINUX_TCP_RMEM);
+    out.push(Sysctl { name: "ipv4/tcp_rmem", value: recv });
     out
+}
+
+/// The namespace's `net.core.rmem_max`. Linux 6.18 keeps it per namespace
+/// but read-only in all but the first, copied from the namespace that made
+/// it, so the machine's tuning stays (4194304 on this one, where Linux's own
+/// default, `SK_RMEM_MAX`, is 212992): the model is run with it instead.
+pub fn rmem_max() -> Result<usize, SetupError> {
+    let path = "/proc/sys/net/core/rmem_max";
+    let read = std::fs::read_to_string(path).map_err(|e| SetupError::Failed(format!("read {path}"), e.to_string()))?;
+    read.trim().parse().map_err(|e: std::num::ParseIntError| SetupError::Failed(format!("read {path}"), e.to_string()))
 }
 
 /// `tcp_rmem` as Linux sets it at boot (`tcp_init`: a page, 128 KiB, and
@@ -141,7 +158,7 @@ pub fn prepare(script: &Script) -> Result<Vec<String>, SetupError> {
     done.push("pinned to CPU 0".into());
     let config = super::script_tcp_config(script);
     for s in sysctls(&config, sets_buffers(script)) {
-        let path = format!("/proc/sys/net/ipv4/{}", s.name);
+        let path = format!("/proc/sys/net/{}", s.name);
         std::fs::write(&path, &s.value).map_err(|e| SetupError::Failed(format!("write {path}"), e.to_string()))?;
         done.push(format!("{} = {}", s.name, s.value));
     }
@@ -255,9 +272,15 @@ mod tests {
         assert_eq!(sets_buffers(&s), (false, true));
         let all = sysctls(&crate::native::script_tcp_config(&s), sets_buffers(&s));
         let get = |n: &str| all.iter().find(|x| x.name == n).map(|x| x.value.clone());
-        assert_eq!(get("tcp_rmem").as_deref(), Some("4096 100000 100000"));
-        assert_eq!(get("tcp_wmem").as_deref(), Some(LINUX_TCP_WMEM), "the send buffer the script leaves is Linux's");
-        assert_eq!(get("tcp_window_scaling").as_deref(), Some("1"));
+        // 100000 bytes of data take 200000 of Linux's buffer (half is its
+        // default scaling ratio), as SO_RCVBUF 100000 would.
+        assert_eq!(get("ipv4/tcp_rmem").as_deref(), Some("4096 200000 200000"));
+        assert_eq!(
+            get("ipv4/tcp_wmem").as_deref(),
+            Some(LINUX_TCP_WMEM),
+            "the send buffer the script leaves is Linux's"
+        );
+        assert_eq!(get("ipv4/tcp_window_scaling").as_deref(), Some("1"));
         let plain = crate::script::parse("host a 10.0.0.1\n").unwrap();
         assert_eq!(script_mtu(&plain), DEFAULT_MTU);
     }

@@ -525,11 +525,12 @@ pub fn explain(model: Option<&View>, kernel: Option<&View>, differs: &[Field]) -
                     }
                     Field::SackBlocks => "SACK blocks differ".into(),
                     Field::Mss => "MSS differs (the kernel's is lo's MTU − 40: tcp_advertise_mss)".into(),
-                    Field::WindowScale => "window scale differs: the kernel's follows its largest receive space, \
-                                           tcp_rmem[2] (tcp_select_initial_window)"
+                    Field::WindowScale => "window scale differs: the kernel's follows the larger of tcp_rmem[2] and \
+                                           net.core.rmem_max (tcp_select_initial_window)"
                         .into(),
-                    Field::Window => "advertised window differs: the kernel's follows its receive buffer and its \
-                                      growth (tcp_select_window, tcp_rcv_space_adjust), the model's its recv_buffer"
+                    Field::Window => "advertised window differs: the kernel's follows its receive memory, scaling \
+                                      ratio and growth (tcp_select_window, tcp_measure_rcv_mss, tcp_grow_window, \
+                                      tcp_rcv_space_adjust)"
                         .into(),
                     Field::Len if b.timestamps.is_some() && a.timestamps.is_none() && b.len < a.len => {
                         "kernel segment carries 12 bytes of timestamps, so less data (tcp_current_mss)".into()

@@ -394,11 +394,13 @@ impl World {
 
     fn setsockopt(&mut self, sid: SocketId, opt: SockOpt) -> CallResult {
         let now = self.now();
+        let rmem_max = self.tcp_config.rmem_max;
         let sock = self.sock_mut(sid);
         // sk_setsockopt: any buffer size is taken, 0 too, and floored at Linux's
-        // minimum (see buffer_capacity), not refused with EINVAL.
+        // minimum (see buffer_capacity), not refused with EINVAL; a receive
+        // buffer is first capped at net.core.rmem_max.
         let opt = match opt {
-            SockOpt::RcvBuf(n) => SockOpt::RcvBuf(buffer_capacity(n, SOCK_MIN_RCVBUF)),
+            SockOpt::RcvBuf(n) => SockOpt::RcvBuf(buffer_capacity(n.min(rmem_max), SOCK_MIN_RCVBUF)),
             SockOpt::SndBuf(n) => SockOpt::SndBuf(buffer_capacity(n, SOCK_MIN_SNDBUF)),
             other => other,
         };

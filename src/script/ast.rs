@@ -166,7 +166,7 @@ impl TcpSetting {
             TcpSetting::DelayedAckTime(us) => cfg.delayed_ack_us = us,
             TcpSetting::Nagle(on) => cfg.nagle = on,
             TcpSetting::SendBuffer(n) => cfg.send_buffer = n,
-            TcpSetting::RecvBuffer(n) => cfg.recv_buffer = n,
+            TcpSetting::RecvBuffer(n) => cfg.set_recv_buffer(n),
             TcpSetting::WindowScaling(on) => cfg.window_scaling = on,
             TcpSetting::Congestion(c) => cfg.congestion = c,
         }

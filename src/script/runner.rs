@@ -274,6 +274,15 @@ impl<'s> Runner<'s> {
         }
     }
 
+    /// Runs with the machine's `net.core.rmem_max` in place of Linux's
+    /// default: `diff --packets` compares the model with a namespace that
+    /// cannot set its own (read-only in a child namespace, copied from the
+    /// one that made it), and the value chooses the window-scale shift.
+    pub fn with_rmem_max(mut self, bytes: usize) -> Runner<'s> {
+        self.world.tcp_config_mut().rmem_max = bytes;
+        self
+    }
+
     /// The world as it stands (read-only; snapshot it for time travel).
     pub fn world(&self) -> &World {
         &self.world

@@ -17,7 +17,7 @@ use super::send_queue::{SendQueue, SkbShape};
 use super::state::TcpState;
 use super::timers::{TimerKind, Timers};
 use super::timestamps::{InitialNumbers, Timestamps};
-use super::window::{initial_window, scale_shift, RecvWindow, Space};
+use super::window::{initial_window, RecvMemory, RecvWindow, Space};
 use super::TcpConfig;
 use crate::net::addr::SocketAddrV4;
 use crate::net::packet::empty_payload;
@@ -135,6 +135,8 @@ pub struct Tcb {
     rcv_wnd_adv: u32,
     /// How Linux chooses that window: rcv_ssthresh, the last offer, DRS.
     rwnd: RecvWindow,
+    /// The memory the queued segments cost (`sk_rmem_alloc`).
+    rmem: RecvMemory,
 
     /// RFC 7323 timestamps: agreed or not, the clock, the TSval to echo.
     ts: Timestamps,
@@ -177,10 +179,7 @@ impl Tcb {
         our_mss: u32,
         state: TcpState,
     ) -> Tcb {
-        // tcp_select_initial_window: the shift fits the largest buffer there
-        // may be (tcp_rmem[2], not its half for data), or SO_RCVBUF's room.
-        let scale_for = if cfg.recv_buffer_locked { cfg.recv_buffer } else { cfg.recv_buffer.max(cfg.recv_buffer_max) };
-        let rcv_wscale = if cfg.window_scaling { scale_shift(scale_for) } else { 0 };
+        let rcv_wscale = cfg.recv_scale_shift();
         let iss = SeqNumber(initial.iss);
         Tcb {
             state,
@@ -217,6 +216,7 @@ impl Tcb {
             fin_received: false,
             rcv_wnd_adv: 0,
             rwnd: RecvWindow::default(),
+            rmem: RecvMemory::default(),
             ts: Timestamps::new(cfg.timestamps, initial.ts_offset),
             rtt: RttEstimator::new(cfg.rto_initial_us, cfg.rto_min_us, cfg.rto_max_us, iss),
             syn_sent_at: None,
@@ -288,7 +288,7 @@ impl Tcb {
             rcv_nxt: self.rcv_nxt.0,
             recv_buffered: self.recv_buf.len(),
             recv_out_of_order: self.recv_buf.out_of_order_len(),
-            recv_capacity: self.recv_cap,
+            recv_capacity: self.rwnd.win_from_space(self.rcvbuf()) as usize,
             advertised_window: self.rcv_wnd_adv,
             cwnd: self.cc.cwnd(),
             ssthresh: self.cc.ssthresh(),
@@ -356,7 +356,8 @@ impl Tcb {
             self.recv_cap = r.max(self.recv_buf.len() + self.recv_buf.out_of_order_len()).max(1);
             self.cfg.recv_buffer_locked = true;
             if self.state == TcpState::Closed || self.state == TcpState::Listen {
-                self.rcv_wscale = if self.cfg.window_scaling { scale_shift(self.recv_cap) } else { 0 };
+                self.cfg.recv_buffer = self.recv_cap;
+                self.rcv_wscale = self.cfg.recv_scale_shift();
             }
         }
     }
@@ -465,11 +466,18 @@ impl Tcb {
     pub fn read(&mut self, max: usize, now: u64, out: &mut TcpOut) -> Arc<[u8]> {
         let data = self.recv_buf.take(max);
         let n = data.len();
+        let copied_to = self.rcv_nxt_off.saturating_sub(self.recv_buf.len() as u64);
+        self.rmem.release_to(copied_to);
         if n > 0 && !self.cfg.recv_buffer_locked {
-            let copied_to = self.rcv_nxt_off.saturating_sub(self.recv_buf.len() as u64);
-            let limits = (self.recv_cap, self.cfg.recv_buffer_limit());
-            if let Some(room) = self.rwnd.space_adjust(copied_to, now, self.rtt.srtt_us(), self.advmss(), limits) {
-                self.recv_cap = room;
+            if let Some(rcvwin) = self.rwnd.space_adjust(copied_to, now, self.rtt.srtt_us(), self.advmss()) {
+                // tcp_rcv_space_adjust: the memory that holds that window at
+                // the measured ratio, within tcp_rmem[2]; the clamp follows.
+                let limit = self.cfg.recv_buffer_limit().saturating_mul(2);
+                let rcvbuf = self.rwnd.space_from_win(rcvwin).min(limit);
+                if rcvbuf > self.rcvbuf() {
+                    self.recv_cap = rcvbuf / 2;
+                    self.rwnd.clamp = self.rwnd.win_from_space(rcvbuf);
+                }
             }
         }
         let buffer_empty = self.recv_buf.is_empty() && !self.recv_buf.has_out_of_order();
@@ -608,7 +616,7 @@ impl Tcb {
             self.snd_wnd = u32::from(seg.window);
             self.max_snd_wnd = self.snd_wnd;
             self.syn_acked(seg.ack_number(), self.ts.rtt_us(seg, now), now);
-            self.set_state(TcpState::Established, out);
+            self.establish(out);
             self.ack_pending = Some(SendReason::Ack);
         } else {
             // Simultaneous open: both sides sent SYN; answer SYN-ACK with our ISS.
@@ -634,7 +642,7 @@ impl Tcb {
             self.snd_wl1 = seg.seq_number();
             self.snd_wl2 = seg.ack_number();
             self.syn_acked(seg.ack_number(), self.ts.rtt_us(seg, now), now);
-            self.set_state(TcpState::Established, out);
+            self.establish(out);
             return;
         }
         if self.state == TcpState::SynReceived && f.syn() && !f.ack() && seg.seq_number() == self.irs {
@@ -690,7 +698,7 @@ impl Tcb {
                 self.snd_wl1 = seg.seq_number();
                 self.snd_wl2 = seg.ack_number();
                 self.syn_acked(seg.ack_number(), self.ts.rtt_us(seg, now), now);
-                self.set_state(TcpState::Established, out);
+                self.establish(out);
             } else {
                 // tcp_check_req hands a bad ACK to the listener, which answers
                 // it with tcp_v4_send_reset: [R] seq = that ACK, window 0.
@@ -914,7 +922,13 @@ impl Tcb {
 
     fn accept_payload(&mut self, seg: &TcpSegment, now: u64) {
         let seg_off = self.stream_offset(seg.seq_number());
-        let window_end = self.rcv_nxt_off + u64::from(self.receive_window());
+        // tcp_data_queue: what the window last offered still covers (never
+        // less than the free room), if the buffer is not already past its
+        // memory (tcp_try_rmem_schedule; an empty queue takes it anyway).
+        let offered = self.rwnd.wnd.saturating_sub(self.rcv_nxt - self.rwnd.wup);
+        let over_memory = self.rmem.used() > self.rcvbuf() && !self.recv_buf.is_empty();
+        let open = if over_memory { 0 } else { offered.max(self.receive_window()) };
+        let window_end = self.rcv_nxt_off + u64::from(open);
         let mut start = seg_off;
         let mut skip = 0;
         if start < self.rcv_nxt_off {
@@ -933,22 +947,38 @@ impl Tcb {
             self.ack_pending = Some(SendReason::Ack);
             return;
         }
+        let len = data.len() as u32;
         if start == self.rcv_nxt_off {
             let had_hole = self.recv_buf.has_out_of_order();
             self.recv_buf.push(seg.payload.clone(), skip, end);
-            self.advance_rcv(data.len() as u64);
-            let free = self.receive_window();
-            self.rwnd.grow(data.len() as u32, self.advmss(), free, self.recv_cap as u32);
-            let joined = self.recv_buf.drain_out_of_order(self.rcv_nxt_off, self.recv_cap);
-            self.advance_rcv(joined);
+            self.advance_rcv(u64::from(len));
+            self.rmem.charge(self.rcv_nxt_off, len);
+            // tcp_event_data_recv: tcp_measure_rcv_mss, then tcp_grow_window.
             let link = self.rcv_link();
-            self.delack.on_data_received(data.len() as u32, seg.flags.psh(), link, now);
+            if self.delack.on_data_received(len, seg.flags.psh(), link, now) {
+                self.rwnd.measure(len, self.rcvbuf());
+            }
+            let free = self.receive_window();
+            self.rwnd.grow(len, self.advmss(), free, self.rwnd.clamp);
+            let joined = self.recv_buf.drain_out_of_order(self.rcv_nxt_off);
+            self.advance_rcv(joined);
             if had_hole && !self.recv_buf.has_out_of_order() {
                 // tcp_data_queue: the gap is filled (RFC 5681 §4.2), ACK now.
                 self.delack.ack_now();
             }
         } else {
             self.recv_buf.insert_out_of_order(start, data);
+            self.rmem.charge(start + u64::from(len), len);
+            // tcp_data_queue_ofo: the segment is measured (its size and the
+            // scaling ratio) and, with SACK, opens the window too.
+            let link = self.rcv_link();
+            if self.delack.measure_segment(len, seg.flags.psh(), link) {
+                self.rwnd.measure(len, self.rcvbuf());
+            }
+            if self.sack_ok {
+                let free = self.receive_window();
+                self.rwnd.grow_out_of_order(len, self.advmss(), free, self.rwnd.clamp);
+            }
             // Out of order: an immediate duplicate ACK tells the sender about the hole.
             self.ack_pending = Some(SendReason::DupAck);
         }
@@ -1367,12 +1397,17 @@ impl Tcb {
         // tcp_select_initial_window: whole segments of the room, at most
         // 65535 (a SYN's window is never scaled, RFC 7323 §2.2); the window
         // opens from there (rcv_ssthresh) as data arrives.
-        let window = initial_window(self.receive_window(), self.advmss()).min(u32::from(u16::MAX));
-        seg.window = window as u16;
+        let room = self.free_space();
+        let window = initial_window(room, self.advmss());
+        seg.window = window.min(u32::from(u16::MAX)) as u16;
         self.rcv_wnd_adv = window;
         self.rwnd.ssthresh = window;
         self.rwnd.wnd = window;
         self.rwnd.wup = self.rcv_nxt;
+        // window_clamp: what the offered shift can say, or a fixed buffer's room.
+        let shift = if seg.window_scale.is_some() { self.rcv_wscale } else { 0 };
+        let fixed = if self.cfg.recv_buffer_locked { room } else { u32::MAX };
+        self.rwnd.clamp = (u32::from(u16::MAX) << shift).min(fixed);
         // tcp_init_buffer_space: DRS measures from here, from at most 10 segments.
         self.rwnd.copied_space = u64::from(window.min(10 * self.advmss()));
         self.rwnd.measured_at = now;
@@ -1392,7 +1427,7 @@ impl Tcb {
         let with_ack = flags.ack();
         let space = Space {
             free: self.receive_window(),
-            full: self.recv_cap.min(u32::MAX as usize) as u32,
+            full: self.rwnd.win_from_space(self.rcvbuf()).min(self.rwnd.clamp),
             mss: self.snd_mss,
             shift: self.rcv_wscale_in_use(),
         };
@@ -1509,11 +1544,23 @@ impl Tcb {
         }
     }
 
-    /// Free receive-buffer space: the window we can offer.
+    /// Free receive-buffer space: the window we can offer, at most what
+    /// the header can say.
     fn receive_window(&self) -> u32 {
-        let free = self.recv_cap.saturating_sub(self.recv_buf.len());
         let max = if self.peer_offered_wscale { (u32::from(u16::MAX)) << self.rcv_wscale } else { u32::from(u16::MAX) };
-        (free.min(max as usize)) as u32
+        self.free_space().min(max)
+    }
+
+    /// `tcp_space`: the data the buffer's free memory holds at the current
+    /// scaling ratio.
+    fn free_space(&self) -> u32 {
+        self.rwnd.win_from_space(self.rcvbuf().saturating_sub(self.rmem.used()))
+    }
+
+    /// `sk_rcvbuf`: the buffer's memory, twice the data room the model's
+    /// settings name (Linux's default scaling ratio holds half of it).
+    fn rcvbuf(&self) -> usize {
+        self.recv_cap.saturating_mul(2)
     }
 
     /// Offset in the received stream of sequence number `s`, relative to `rcv_nxt`.
@@ -1574,6 +1621,14 @@ impl Tcb {
             self.rtt.restart(self.cfg.rto_initial_us);
         }
         self.retries = 0;
+    }
+
+    /// The handshake is complete: ESTABLISHED, and the receive window's
+    /// clamp is set as `tcp_init_buffer_space` sets it.
+    fn establish(&mut self, out: &mut TcpOut) {
+        self.set_state(TcpState::Established, out);
+        let full = self.rwnd.win_from_space(self.rcvbuf());
+        self.rwnd.init_buffer_space(full, self.advmss());
     }
 
     fn set_state(&mut self, to: TcpState, out: &mut TcpOut) {
@@ -1931,7 +1986,7 @@ mod tests {
         let mut tcb = established();
         let mut out = TcpOut::default();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK | TcpFlags::PSH, 8192, b"hello"), 20_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 6, 4000, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 6, 2920, 0)]);
         assert_eq!(&tcb.read(100, 20_000, &mut out)[..], b"hello");
     }
 
@@ -1944,7 +1999,7 @@ mod tests {
         assert_eq!(out.segments[0].1, SendReason::DupAck);
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 7, 4000, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 7, 2920, 0)]);
         assert_eq!(&tcb.read(100, 0, &mut out)[..], b"abcdef");
     }
 
@@ -1960,7 +2015,7 @@ mod tests {
         // "abc" fills the hole: one ACK covers the data and the FIN, and the peer's
         // close is seen at once.
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 1_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 8, 4000, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 8, 2920, 0)]);
         assert_eq!(tcb.state, TcpState::CloseWait);
         assert_eq!(&tcb.read(100, 1_000, &mut out)[..], b"abcdef");
     }
@@ -1972,7 +2027,7 @@ mod tests {
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 0, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4, 4000, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4, 2920, 0)]);
         assert_eq!(&tcb.read(100, 0, &mut out)[..], b"abc");
     }
 
@@ -2105,11 +2160,13 @@ mod tests {
 
     // Windows of `established()` (4096 bytes of buffer, no scaling, the
     // peer's MSS 1000): whole segments of the free room, as
-    // __tcp_select_window rounds them without scaling.
-    const WINDOW_AFTER_1000: u16 = 3000;
-    const WINDOW_AFTER_READ: u16 = 4000;
-    const WINDOW_OOO: u16 = 4000;
-    const WINDOW_FILLED: u16 = 4000;
+    // __tcp_select_window rounds them without scaling, within rcv_ssthresh:
+    // the SYN-ACK's 2920, which segments under 128 bytes never open
+    // (tcp_event_data_recv) and one of 1000 opens by too little to add a segment.
+    const WINDOW_AFTER_1000: u16 = 2920;
+    const WINDOW_AFTER_READ: u16 = 2920;
+    const WINDOW_OOO: u16 = 2920;
+    const WINDOW_FILLED: u16 = 2920;
 
     /// `established()` after its two quick ACKs (its first window, 2920 bytes,
     /// over 2 × 536) went to two one-byte segments the application read:
@@ -2142,8 +2199,9 @@ mod tests {
     #[test]
     fn a_second_full_segment_is_acked_at_once_when_the_window_keeps_its_edge() {
         // 100 000 bytes of buffer without window scaling: the advertised
-        // window stays at 65 000 (whole segments of 1000 under 65 535), so
-        // the right edge does not move back.
+        // window stays at 65 535 (the SYN-ACK's, tcp_select_initial_window's
+        // cap, and every later one's, tcp_select_window's), so the right
+        // edge does not move back.
         let cfg = TcpConfig { window_scaling: false, recv_buffer: 100_000, ..TcpConfig::default() };
         let mut out = TcpOut::default();
         let mut syn = seg(IRS, 0, TcpFlags::SYN, 8192, &[]);
@@ -2162,7 +2220,7 @@ mod tests {
         tcb.on_segment(&seg(next, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 21_000, &mut out);
         assert!(out.segments.is_empty(), "one segment waits");
         tcb.on_segment(&seg(next + 1000, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 22_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, next + 2000, 65_000, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, next + 2000, 65_535, 0)]);
         assert_eq!(out.segments[0].1, SendReason::Ack);
         assert_eq!(tcb.timers.get(TimerKind::DelayedAck), None);
     }
@@ -2212,7 +2270,7 @@ mod tests {
         tcb.read(100, 30_000, &mut out);
         assert!(out.segments.is_empty());
         tcb.write(&Arc::from(&b"rep2"[..]), 0, 31_000, &mut out);
-        assert_eq!(replies(&out), vec![("P.".into(), ISS + 5, IRS + 9, 4000, 4)]);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 5, IRS + 9, 2920, 4)]);
         assert_eq!(out.segments[0].1, SendReason::DataWithAck);
         assert_eq!(tcb.timers.get(TimerKind::DelayedAck), None);
     }
@@ -2229,7 +2287,7 @@ mod tests {
         tcb.read(100, 30_000, &mut out);
         assert!(out.segments.is_empty());
         tcb.set_quickack(true, 30_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 5, IRS + 9, 4000, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 5, IRS + 9, 2920, 0)]);
         // Not lasting: the next segment's ACK... goes at once only while
         // quick ACKs are left; TCP_QUICKACK 0 makes the connection wait again.
         out.clear();
@@ -2438,8 +2496,12 @@ mod tests {
         for i in 0..6u32 {
             out.clear();
             tcb.on_segment(&seg(IRS + 1 + i, ISS + 1, TcpFlags::ACK, 8192, b"x"), 20_000, &mut out);
-            // Whole segments of the free room: 7 × 536 (no MSS option: RFC 9293's 536).
-            assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 2 + i, 3752, 0)]);
+            // The SYN-ACK's window stays: one-byte segments do not open
+            // rcv_ssthresh (tcp_event_data_recv grows it for 128 bytes or
+            // more). From the third, each segment's 833 bytes of memory leave
+            // less free than offered, and the edge stays where it was.
+            let window = if i < 2 { 2920 } else { 2920 - (i - 1) as u16 };
+            assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 2 + i, window, 0)]);
             assert_eq!(out.segments[0].1, SendReason::Ack);
         }
     }
@@ -2723,18 +2785,50 @@ mod tests {
         server.on_segment(&ack, 2_000, &mut out);
         client.write(&Arc::from(vec![7u8; 1448]), 0, 3_000, &mut out);
         server.on_segment(&out.segments.remove(0).0, 4_000, &mut out);
-        // The 64088 bytes left, rounded up to the scale. The kernel said 67
-        // here: it re-measures its scaling ratio from each skb's truesize
-        // (tcp_measure_rcv_mss), which gives it more room than half its buffer.
-        assert_eq!(out.segments.remove(0).0.window, 63);
+        // The kernel said 67 here: the first full segment measures the
+        // scaling ratio (1448 of 2280 bytes of truesize: 162/256), the clamp
+        // becomes 131072 × 162/256 = 82944 (tcp_measure_rcv_mss,
+        // tcp_set_window_clamp), rcv_ssthresh rises to the 65160 the SYN-ACK
+        // offered, then by 2 × 1448 (tcp_grow_window): 68056, 67 × 1024.
+        assert_eq!(out.segments.remove(0).0.window, 67);
+    }
+
+    #[test]
+    fn out_of_order_segments_are_measured_and_open_the_window_as_linux_6_18_does() {
+        // fast_retransmit on Linux 6.18: the first segment is lost, and the
+        // server's duplicate ACKs for the next ones offer 67, 70, 73 × 1024.
+        // tcp_data_queue_ofo measures each segment (tcp_measure_rcv_mss: the
+        // ratio 162/256 lets rcv_ssthresh back up to the SYN-ACK's 65160)
+        // and, with SACK, opens the window by 2 × 1448 (tcp_grow_window).
+        let mut out = TcpOut::default();
+        let syn = TcpSegment {
+            mss: Some(1460),
+            window_scale: Some(7),
+            sack_permitted: true,
+            ..ts_seg(IRS, 0, TcpFlags::SYN, &[], (500, 0))
+        };
+        let initial = InitialNumbers { iss: ISS, ts_offset: 1_000 };
+        let mut tcb = Tcb::accept_syn(&TcpConfig::default(), (LOCAL, REMOTE), &syn, initial, 1460, 0, &mut out);
+        assert_eq!(out.segments[0].0.window, 65_160);
+        tcb.on_segment(&ts_seg(IRS + 1, ISS + 1, TcpFlags::ACK, &[], (510, 1_000)), 10_000, &mut out);
+        let mut windows = Vec::new();
+        for i in 1..4u32 {
+            out.clear();
+            let data = ts_seg(IRS + 1 + 1448 * i, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (520 + i, 1_010));
+            tcb.on_segment(&data, 20_000, &mut out);
+            windows.extend(out.segments.iter().map(|(s, _)| s.window));
+        }
+        assert_eq!(windows, vec![67, 70, 73]);
     }
 
     #[test]
     fn reading_fast_grows_the_receive_buffer_once_a_round_trip_and_the_window_follows() {
         // tcp_rcv_space_adjust: the handshake measured 10 ms; 20 segments
         // copied within the first round trip are more than the 10 segments
-        // (14480 bytes) it started from, so the buffer grows to
-        // 2·28960 + 16·1448 = 81088, plus twice 81088·14480/14480: 243264.
+        // (14480 bytes) it started from, so the window wanted is
+        // 2·28960 + 16·1448 = 81088, plus twice 81088·14480/14480: 243264;
+        // the buffer grows to the memory that holds it at the measured ratio
+        // (243264·256/162 = 384417 bytes), which holds 243263.
         // Every segment ACKed at once, so each one's window can be read.
         let mut rx = established_with_timestamps(&TcpConfig { delayed_ack: false, ..TcpConfig::default() });
         let mut out = TcpOut::default();
@@ -2745,19 +2839,21 @@ mod tests {
         }
         let before = out.segments.last().map(|(s, _)| s.window);
         assert_eq!(rx.read(usize::MAX, 25_000, &mut out).len(), 28_960);
-        assert_eq!(rx.stats().recv_capacity, 243_264);
+        assert_eq!(rx.stats().recv_capacity, 243_263);
         out.clear();
         rx.on_segment(&ts_seg(seq, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (540, 1_010)), 30_000, &mut out);
         let after = out.segments.last().map(|(s, _)| s.window);
-        // Before: 36576 bytes free, but tcp_select_window never takes back an
-        // offered edge and rounds it up to the scale each time, so the edge
-        // crept to 44 × 1024 (the kernel's capture shows the same slow fall).
-        // After: rcv_ssthresh 65160 opens by 2 × 1448 into the grown buffer:
-        // 68056, rounded up, 67 × 1024.
-        assert_eq!((before, after), (Some(44), Some(67)));
+        // Before: the measured ratio (162/256) let rcv_ssthresh open to
+        // about 77000 while the free memory allowed; 20 segments of 2280
+        // bytes of memory leave 54089 of data free, but tcp_select_window
+        // never takes back an offered edge and rounds it up to the scale,
+        // so the edge stops at 59 × 1024. After: the grown buffer has room,
+        // and rcv_ssthresh opens by 2 × 1448 again: 78 × 1024.
+        assert_eq!((before, after), (Some(59), Some(78)));
         // Without the read the buffer stays as it was.
         let mut slow = established_with_timestamps(&TcpConfig::default());
         slow.on_segment(&ts_seg(IRS + 1, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (520, 1_010)), 20_000, &mut out);
-        assert_eq!(slow.stats().recv_capacity, 65_536);
+        // (its 131072 bytes of memory, which hold 82944 at the measured ratio).
+        assert_eq!(slow.stats().recv_capacity, 82_944);
     }
 }

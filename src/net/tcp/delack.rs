@@ -152,14 +152,12 @@ impl AckMachine {
     }
 
     /// In-order data of `len` bytes arrived (`tcp_event_data_recv` with
-    /// `tcp_measure_rcv_mss`); `pushed` when it carried PSH.
-    pub fn on_data_received(&mut self, len: u32, pushed: bool, link: RcvLink, now: u64) {
+    /// `tcp_measure_rcv_mss`); `pushed` when it carried PSH. True when the
+    /// segment was longer than the estimate, so Linux measures the scaling
+    /// ratio again from it.
+    pub fn on_data_received(&mut self, len: u32, pushed: bool, link: RcvLink, now: u64) -> bool {
         self.scheduled = true;
-        if self.rcv_mss == 0 {
-            // tcp_initialize_rcv_mss.
-            self.rcv_mss = link.advmss.min(link.snd_mss).min(link.rcv_wnd / 2).clamp(MIN_MSS, MSS_DEFAULT);
-        }
-        self.measure_rcv_mss(len, pushed, link.advmss);
+        let remeasured = self.measure_segment(len, pushed, link);
         if self.ato == 0 {
             // The first data: start the engine with a grant of quick ACKs.
             self.incr_quickack(link.rcv_wnd, MAX_QUICKACKS);
@@ -177,6 +175,20 @@ impl AckMachine {
             }
         }
         self.lrcvtime = now;
+        remeasured
+    }
+
+    /// `tcp_measure_rcv_mss` for a segment of `len` bytes, in order or
+    /// (`tcp_data_queue_ofo`, Linux 6.18) not: true when it was longer than
+    /// the estimate, so Linux measures the scaling ratio again from it.
+    pub fn measure_segment(&mut self, len: u32, pushed: bool, link: RcvLink) -> bool {
+        if self.rcv_mss == 0 {
+            // tcp_initialize_rcv_mss.
+            self.rcv_mss = link.advmss.min(link.snd_mss).min(link.rcv_wnd / 2).clamp(MIN_MSS, MSS_DEFAULT);
+        }
+        let remeasured = len > self.rcv_mss;
+        self.measure_rcv_mss(len, pushed, link.advmss);
+        remeasured
     }
 
     /// `tcp_measure_rcv_mss`: a segment at least as long as the estimate

@@ -54,13 +54,20 @@ pub struct TcpConfig {
     /// Bytes of data a socket's send buffer holds.
     pub send_buffer: usize,
     /// Bytes of data a socket's receive buffer holds: the room Linux's
-    /// `tcp_full_space` gives, half its buffer (`tcp_adv_win_scale` 1):
-    /// `tcp_rmem[1]` 131072 holds 65536.
+    /// `tcp_full_space` gives, half its buffer (the 6.x default scaling
+    /// ratio): `tcp_rmem[1]` 131072 holds 65536, as `SO_RCVBUF` 65536 does
+    /// (Linux keeps twice the size asked for). The script's
+    /// `tcp recv_buffer N` sets this room and the ceiling below to match it.
     pub recv_buffer: usize,
     /// `net.ipv4.tcp_rmem[2]` (32 MiB on Linux 6.18): the buffer receive
-    /// autotuning may grow to, holding half as much data, and what the
-    /// window-scale shift is chosen for (10).
+    /// autotuning may grow to, holding half as much data, and one of the
+    /// sizes the window-scale shift is chosen for (10).
     pub recv_buffer_max: usize,
+    /// `net.core.rmem_max` (Linux's default `SK_RMEM_MAX`, 212992): the
+    /// largest `SO_RCVBUF` takes, and the other size `tcp_select_initial_window`
+    /// chooses the scale shift for, so a small `tcp_rmem` still scales by 2.
+    #[serde(default = "rmem_max_default")]
+    pub rmem_max: usize,
     /// The application set SO_RCVBUF (Linux's SOCK_RCVBUF_LOCK): the buffer
     /// stays as set and the scale shift fits it alone.
     pub recv_buffer_locked: bool,
@@ -122,6 +129,31 @@ impl TcpConfig {
         }
     }
 
+    /// The script's `tcp recv_buffer N`: every connection's receive buffer
+    /// holds `bytes` of data and autotuning does not grow it, as the
+    /// namespace's `tcp_rmem` "4096 2N 2N" makes Linux do (its buffers count
+    /// twice their data, as `SO_RCVBUF` N gives 2N).
+    pub fn set_recv_buffer(&mut self, bytes: usize) {
+        self.recv_buffer = bytes;
+        self.recv_buffer_max = bytes.saturating_mul(2);
+    }
+
+    /// The receive window's scale shift (`tcp_select_initial_window`): it
+    /// fits the largest the buffer may become, `tcp_rmem[2]` or
+    /// `net.core.rmem_max`, whichever is larger, unless `SO_RCVBUF` fixed the
+    /// buffer (then `window_clamp` is its room, and the shift fits that).
+    pub fn recv_scale_shift(&self) -> u8 {
+        if !self.window_scaling {
+            return 0;
+        }
+        let space = if self.recv_buffer_locked {
+            self.recv_buffer
+        } else {
+            self.recv_buffer.max(self.recv_buffer_max).max(self.rmem_max)
+        };
+        window::scale_shift(space)
+    }
+
     /// The first pair of settings that contradict each other, if any.
     pub fn conflict(&self) -> Option<TcpConfigConflict> {
         if self.rto_min_us > self.rto_max_us {
@@ -159,6 +191,7 @@ impl Default for TcpConfig {
             send_buffer: 65_536,
             recv_buffer: 65_536,
             recv_buffer_max: 33_554_432,
+            rmem_max: 212_992,
             recv_buffer_locked: false,
             window_scaling: true,
             timestamps: true,
@@ -172,9 +205,36 @@ fn sack_default() -> bool {
     TcpConfig::default().sack
 }
 
+fn rmem_max_default() -> usize {
+    TcpConfig::default().rmem_max
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_scale_shift_fits_the_larger_of_tcp_rmem_max_and_rmem_max() {
+        // Linux 6.18's SYNs: default sysctls, wscale 10 (tcp_rmem[2] 32 MiB).
+        assert_eq!(TcpConfig::default().recv_scale_shift(), 10);
+        // `tcp recv_buffer 4096` is tcp_rmem "4096 8192 8192": rmem_max
+        // decides, 212992 → 2; with this host's 4194304 the kernel said 7.
+        let mut small = TcpConfig::default();
+        small.set_recv_buffer(4096);
+        assert_eq!((small.recv_buffer, small.recv_buffer_max, small.recv_buffer_limit()), (4096, 8192, 4096));
+        assert_eq!(small.recv_scale_shift(), 2);
+        assert_eq!(TcpConfig { rmem_max: 4_194_304, ..small.clone() }.recv_scale_shift(), 7);
+        // A million bytes of data (tcp_rmem[2] 2000000): shift 5, and 7 again
+        // under the host's rmem_max, as the kernel's slow_start SYN showed.
+        let mut large = TcpConfig::default();
+        large.set_recv_buffer(1_000_000);
+        assert_eq!(large.recv_scale_shift(), 5);
+        assert_eq!(TcpConfig { rmem_max: 4_194_304, ..large }.recv_scale_shift(), 7);
+        // SO_RCVBUF 4096 before listen: window_clamp is its room, shift 0
+        // (zero_window's SYN-ACK); no scaling at all when it is off.
+        assert_eq!(TcpConfig { recv_buffer_locked: true, ..small.clone() }.recv_scale_shift(), 0);
+        assert_eq!(TcpConfig { window_scaling: false, ..TcpConfig::default() }.recv_scale_shift(), 0);
+    }
 
     #[test]
     fn the_defaults_agree_and_a_ceiling_below_the_floor_does_not() {

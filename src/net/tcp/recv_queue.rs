@@ -127,10 +127,10 @@ impl RecvQueue {
 
     /// The in-order data now reaches stream offset `next`: moves every waiting
     /// segment that starts at or before it into the in-order bytes (their
-    /// overlap with what is already there dropped), while the buffer's
-    /// `capacity` allows. Returns how many bytes were appended; `next` moves on
-    /// by as many.
-    pub fn drain_out_of_order(&mut self, mut next: u64, capacity: usize) -> u64 {
+    /// overlap with what is already there dropped). Each was taken only while
+    /// the buffer's memory allowed, so all of it joins (`tcp_ofo_queue`).
+    /// Returns how many bytes were appended; `next` moves on by as many.
+    pub fn drain_out_of_order(&mut self, mut next: u64) -> u64 {
         let mut appended = 0;
         while let Some((&at, _)) = self.out_of_order.first_key_value() {
             if at > next {
@@ -141,8 +141,6 @@ impl RecvQueue {
             let skip = (next - at) as usize;
             if skip < data.len() {
                 let fresh = &data[skip..];
-                let room = capacity.saturating_sub(self.len);
-                let fresh = &fresh[..fresh.len().min(room)];
                 let n = fresh.len();
                 self.push(Arc::from(fresh), 0, n);
                 next += n as u64;
@@ -230,30 +228,29 @@ mod tests {
         q.insert_out_of_order(3, b"def");
         q.insert_out_of_order(3, b"XYZ");
         assert_eq!((q.len(), q.out_of_order_len()), (0, 8), "a second copy at 3 adds nothing");
-        assert_eq!(q.drain_out_of_order(0, 100), 0, "nothing starts at 0 yet");
+        assert_eq!(q.drain_out_of_order(0), 0, "nothing starts at 0 yet");
         assert!(q.check_out_of_order(0).is_ok());
         q.push(Arc::from(&b"abc"[..]), 0, 3);
         // def at 3 → next 6; "fghij" at 5 skips 1 byte ("f") → next 10.
-        assert_eq!(q.drain_out_of_order(3, 100), 7);
+        assert_eq!(q.drain_out_of_order(3), 7);
         assert_eq!((q.len(), q.out_of_order_len(), q.has_out_of_order()), (10, 0, false));
         assert_eq!(&q.take(100)[..], b"abcdefghij");
     }
 
     #[test]
-    fn reassembly_stops_at_the_buffer_capacity_and_at_the_next_hole() {
+    fn reassembly_stops_at_the_next_hole() {
         let mut q = RecvQueue::default();
         q.insert_out_of_order(0, b"0123");
         q.insert_out_of_order(4, b"4567");
         q.insert_out_of_order(10, b"ab");
-        // Capacity 6: "0123" and "45" fit, "67" is dropped with its segment
-        // (the sender will retransmit it); "ab" at 10 waits behind the hole at 6.
-        assert_eq!(q.drain_out_of_order(0, 6), 6);
-        assert_eq!((q.len(), q.out_of_order_len()), (6, 2));
-        assert!(q.check_out_of_order(6).is_ok());
+        // "0123" and "4567" join; "ab" at 10 waits behind the hole at 8.
+        assert_eq!(q.drain_out_of_order(0), 8);
+        assert_eq!((q.len(), q.out_of_order_len()), (8, 2));
+        assert!(q.check_out_of_order(8).is_ok());
         assert!(q.check_out_of_order(10).is_err(), "a segment at the next byte should have been delivered");
         // A segment wholly behind `next` is dropped.
         q.insert_out_of_order(2, b"23");
-        assert_eq!(q.drain_out_of_order(6, 100), 0);
+        assert_eq!(q.drain_out_of_order(8), 0);
         assert_eq!(q.out_of_order_len(), 2);
     }
 }
