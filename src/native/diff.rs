@@ -267,6 +267,10 @@ pub enum PacketDiffReport {
     },
 }
 
+/// The longest Linux holds an ACK back (`TCP_DELACK_MAX`, 200 ms), and a
+/// margin for the timer's slack.
+const HELD_ACK_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// `socklab diff --packets`: runs `script` (text `source`) in the model and on
 /// real sockets in this loopback-only namespace, set up as the model's config
 /// implies (see [`super::netns`]), captures the kernel's packets on `lo` and
@@ -299,10 +303,15 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
     let capture_error = |e: std::io::Error| PacketRefusal::Capture(e.to_string());
     let mut capture = Capture::start().map_err(capture_error)?;
     // The capture is read when the script ends, before the driver closes
-    // what the script left open (those packets are the driver's).
+    // what the script left open (those packets are the driver's) — but not
+    // before an ACK the kernel holds back has left: the model runs its
+    // delayed-ACK timer out after the last line, so the kernel gets as long.
     let mut drained = Ok(());
     let mut hooks = super::RunHooks {
-        at_script_end: &mut || drained = capture.drain(),
+        at_script_end: &mut || {
+            std::thread::sleep(HELD_ACK_WAIT);
+            drained = capture.drain();
+        },
         on_fault: &mut |f: &super::KernelFault| match (f.fault, &drops) {
             (Fault::DropNext(n), Some(drops)) => {
                 let mut ways = vec![(f.a, f.b)];

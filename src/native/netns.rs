@@ -15,7 +15,7 @@
 //! - the TCP sysctls the model's config implies are written, never trusted;
 //! - a script's explicit drops become nftables rules ([`Drops`]).
 
-use crate::net::tcp::TcpConfig;
+use crate::net::tcp::{HostTcpSetting, TcpConfig};
 use crate::net::Ipv4Addr;
 use crate::script::ast::{LinkSetting, Script, StmtKind};
 use std::fmt;
@@ -98,8 +98,8 @@ pub fn sysctls(config: &TcpConfig, script_sets_buffers: (bool, bool)) -> Vec<Sys
     let on = |b: bool| if b { "1" } else { "0" }.to_string();
     let mut out = vec![
         Sysctl { name: "ipv4/tcp_window_scaling", value: on(config.window_scaling) },
-        Sysctl { name: "ipv4/tcp_sack", value: on(true) },
-        Sysctl { name: "ipv4/tcp_timestamps", value: on(true) },
+        Sysctl { name: "ipv4/tcp_sack", value: on(config.sack) },
+        Sysctl { name: "ipv4/tcp_timestamps", value: on(config.timestamps) },
         Sysctl { name: "ipv4/tcp_no_metrics_save", value: on(true) },
     ];
     let buffer = |set: bool, bytes: usize, linux: &str| {
@@ -142,6 +142,26 @@ pub fn sets_buffers(script: &Script) -> (bool, bool) {
     (sets(|t| matches!(t, TcpSetting::SendBuffer(_))), sets(|t| matches!(t, TcpSetting::RecvBuffer(_))))
 }
 
+/// `tcp_sack` and `tcp_timestamps` as one namespace can hold them: a script
+/// sets them per host (`host client tcp_sack 0`), the namespace has one of
+/// each for every host. An option is kept on only while every host keeps it:
+/// both ends must offer it, so no connection of a host that turned it off
+/// uses it in either world, and only the SYN of its peer, which still offers
+/// it in the model, differs. (Two other hosts that keep it would lose it
+/// between them here; no lesson has such hosts.)
+fn shared_host_settings(script: &Script, mut config: TcpConfig) -> TcpConfig {
+    for s in &script.statements {
+        if let StmtKind::HostTcp { setting, .. } = &s.kind {
+            match *setting {
+                HostTcpSetting::Sack(false) => config.sack = false,
+                HostTcpSetting::Timestamps(false) => config.timestamps = false,
+                HostTcpSetting::Sack(true) | HostTcpSetting::Timestamps(true) => {}
+            }
+        }
+    }
+    config
+}
+
 /// Sets the namespace up for `script` (see the module's header) and returns
 /// what it set, one line each, for the report.
 pub fn prepare(script: &Script) -> Result<Vec<String>, SetupError> {
@@ -156,7 +176,7 @@ pub fn prepare(script: &Script) -> Result<Vec<String>, SetupError> {
     done.push("lo tso off gso off gro off".into());
     pin_to_cpu0()?;
     done.push("pinned to CPU 0".into());
-    let config = super::script_tcp_config(script);
+    let config = shared_host_settings(script, super::script_tcp_config(script));
     for s in sysctls(&config, sets_buffers(script)) {
         let path = format!("/proc/sys/net/{}", s.name);
         std::fs::write(&path, &s.value).map_err(|e| SetupError::Failed(format!("write {path}"), e.to_string()))?;
@@ -281,7 +301,21 @@ mod tests {
             "the send buffer the script leaves is Linux's"
         );
         assert_eq!(get("ipv4/tcp_window_scaling").as_deref(), Some("1"));
+        assert_eq!(get("ipv4/tcp_sack").as_deref(), Some("1"));
         let plain = crate::script::parse("host a 10.0.0.1\n").unwrap();
         assert_eq!(script_mtu(&plain), DEFAULT_MTU);
+    }
+
+    #[test]
+    fn a_host_that_turns_sack_or_timestamps_off_turns_them_off_for_the_namespace() {
+        let s = crate::script::parse(
+            "host a 10.0.0.1\nhost b 10.0.0.2\nhost a tcp_sack 0\nhost b tcp_sack 1\nhost b tcp_timestamps 0\n",
+        )
+        .unwrap();
+        let config = shared_host_settings(&s, crate::native::script_tcp_config(&s));
+        let all = sysctls(&config, sets_buffers(&s));
+        let get = |n: &str| all.iter().find(|x| x.name == n).map(|x| x.value.clone());
+        assert_eq!(get("ipv4/tcp_sack").as_deref(), Some("0"));
+        assert_eq!(get("ipv4/tcp_timestamps").as_deref(), Some("0"));
     }
 }
