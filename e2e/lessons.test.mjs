@@ -87,8 +87,8 @@ test('the handshake lesson, step by step: SYN, SYN-ACK, ACK and both sockets’ 
   assert.match(f[1], /^PSH 5 bytes /);
   assert.equal(await socketState(page, 'server', '–'), 'SYN-RECEIVED');
   // The script shows send() as done and the server's accept() still blocked.
-  assert.match(await page.locator('.sline[data-line="34"] .outcome').textContent(), /→ 5/);
-  assert.match(await page.locator('.sline[data-line="25"]').getAttribute('class'), /\bblocked\b/);
+  assert.match(await page.locator('.sline[data-line="36"] .outcome').textContent(), /→ 5/);
+  assert.match(await page.locator('.sline[data-line="27"]').getAttribute('class'), /\bblocked\b/);
 
   // 5: the ACK arrives; accept() returns fd 4, ESTABLISHED.
   await step(page);
@@ -97,14 +97,14 @@ test('the handshake lesson, step by step: SYN, SYN-ACK, ACK and both sockets’ 
   assert.match(f[0], /^PSH 5 bytes /);
   assert.equal(await socketState(page, 'server', '4'), 'ESTABLISHED');
   assert.equal(await page.locator('.fsm-state.current').getAttribute('data-state'), 'ESTABLISHED');
-  assert.match(await page.locator('.sline[data-line="25"] .outcome').textContent(), /→ 4/);
+  assert.match(await page.locator('.sline[data-line="27"] .outcome').textContent(), /→ 4/);
   await page.screenshot({ path: join(SHOTS, 'handshake-4-established.png'), fullPage: true });
 
   // Back, exactly: accept() blocked again and the ACK in flight, then the
   // SYN-ACK, then the SYN.
   await step(page, 'ArrowLeft');
   assert.equal((await flying(page)).length, 2);
-  assert.equal(await page.locator('.sline[data-line="25"] .outcome').textContent(), '… blocked');
+  assert.equal(await page.locator('.sline[data-line="27"] .outcome').textContent(), '… blocked');
   await step(page, 'ArrowLeft');
   assert.match((await flying(page))[0], /^ACK \d+$/);
   assert.equal(await socketState(page, 'server', '–'), 'SYN-RECEIVED');
