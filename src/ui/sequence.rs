@@ -379,7 +379,8 @@ fn arrow(
 /// along as its time in flight.
 fn arrow_geometry(a: &Arrow, known: bool, now: u64, bottom: f64) -> ((f64, f64), (f64, f64)) {
     if known {
-        return ((a.x2, a.y2), ((a.x1 + a.x2) / 2.0, (a.y1 + a.y2) / 2.0));
+        let t = a.label_t;
+        return ((a.x2, a.y2), (a.x1 + (a.x2 - a.x1) * t, a.y1 + (a.y2 - a.y1) * t));
     }
     let (tip_x, tip_y) = if a.fate_index.is_some() {
         // Cut well below the box's edge, at a height that moves in long strides: a

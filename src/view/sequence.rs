@@ -15,9 +15,9 @@ use crate::net::syscall::render_result;
 use crate::net::trace::DropReason;
 use crate::net::{FaultChange, HostId, Protocol, SocketId, TraceEvent, TraceKind, World};
 use crate::view::endpoints::{endpoints, Endpoint, Endpoints};
-use crate::view::packets::{Fate, PacketInfo};
+use crate::view::packets::{Fate, Numbering, PacketInfo};
 use crate::view::topology::{format_time, label_width};
-use crate::view::words::{tr, Text};
+use crate::view::words::{analysis, tr, Text};
 
 /// Room for the time column on the left.
 pub const TIME_W: f64 = 64.0;
@@ -175,6 +175,9 @@ pub struct Arrow {
     pub sent: u64,
     pub arrival: u64,
     pub lost: bool,
+    /// How far along its shaft its label sits once its fate is known (0 at the
+    /// sender, 1 at the tip): the middle unless another packet's label is there.
+    pub label_t: f64,
 }
 
 /// A blocked call, drawn as a bar on its lifeline from the call to its return.
@@ -546,6 +549,7 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
         .map(|n| n.x + label_width(&n.say.text(Lang::En)) - 10.0)
         .fold(last_x + NOTE_W, f64::max);
     let width = right.min(last_x + 1.6 * NOTE_W).ceil();
+    place_labels(&mut arrows, packets);
     SeqLayout { width, height: band_y + used + 40.0, hosts, lanes, notes, arrows, times, waits, event_y, event_x }
 }
 
@@ -563,6 +567,139 @@ fn new_arrow(packet: usize, p: &PacketInfo, x1: f64, y1: f64, x2: f64) -> Arrow 
         sent: p.sent,
         arrival: p.arrival,
         lost: matches!(p.fate, Fate::Lost(_)),
+        label_t: 0.5,
+    }
+}
+
+/// Where along their shafts the labels go: packets that cross, or leave close
+/// together, would put their labels on one spot at the middle (a segment and the
+/// ACK coming back, a fast retransmission among dup ACKs). Each label, in the
+/// order sent, takes the first place along its shaft, from the middle outwards,
+/// that no label placed before it covers, or the least covered one; then labels
+/// still covered look again among all the others, which lets the earlier of two
+/// crossing packets make room. Placed once for the whole lesson, so nothing moves
+/// as the learner steps.
+fn place_labels(arrows: &mut [Arrow], packets: &[PacketInfo]) {
+    let sizes: Vec<(f64, f64)> = arrows.iter().map(|a| packets.get(a.packet).map_or((0.0, 0.0), label_size)).collect();
+    let mut placed = PlacedLabels::default();
+    for (k, a) in arrows.iter_mut().enumerate() {
+        a.label_t = placed.best_place(a, sizes[k]);
+        placed.put(k, LabelBox::at(a, a.label_t, sizes[k]));
+    }
+    for _ in 0..2 {
+        for (k, a) in arrows.iter_mut().enumerate() {
+            if placed.covered(k) {
+                placed.remove(k);
+                a.label_t = placed.best_place(a, sizes[k]);
+                placed.put(k, LabelBox::at(a, a.label_t, sizes[k]));
+            }
+        }
+    }
+}
+
+/// The labels placed so far, indexed by rows of the diagram so that a candidate
+/// place is checked only against the labels near it.
+#[derive(Default)]
+struct PlacedLabels {
+    boxes: FxHashMap<usize, LabelBox>,
+    rows: FxHashMap<i64, Vec<usize>>,
+}
+
+impl PlacedLabels {
+    /// Rows of the index, in SVG units.
+    const ROW: f64 = 40.0;
+    /// From the middle outwards, never so near an end that it sits on a lifeline.
+    const ALONG: [f64; 11] = [0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 0.15, 0.85, 0.1, 0.9];
+
+    fn rows_of(b: &LabelBox) -> std::ops::RangeInclusive<i64> {
+        (b.y1 / Self::ROW).floor() as i64..=(b.y2 / Self::ROW).floor() as i64
+    }
+
+    /// How much of `b` the labels placed cover (a label in two rows counts twice:
+    /// only nothing and less matter).
+    fn overlap(&self, b: &LabelBox, except: Option<usize>) -> f64 {
+        Self::rows_of(b)
+            .flat_map(|r| self.rows.get(&r).into_iter().flatten())
+            .filter(|&&k| Some(k) != except)
+            .filter_map(|k| self.boxes.get(k))
+            .map(|other| b.overlap(other))
+            .sum()
+    }
+
+    fn best_place(&self, a: &Arrow, size: (f64, f64)) -> f64 {
+        let mut best = (f64::INFINITY, 0.5);
+        for t in Self::ALONG {
+            let covered = self.overlap(&LabelBox::at(a, t, size), None);
+            if covered < best.0 {
+                best = (covered, t);
+            }
+            if covered == 0.0 {
+                break;
+            }
+        }
+        best.1
+    }
+
+    fn covered(&self, k: usize) -> bool {
+        self.boxes.get(&k).is_some_and(|b| self.overlap(b, Some(k)) > 0.0)
+    }
+
+    fn put(&mut self, k: usize, b: LabelBox) {
+        for r in Self::rows_of(&b) {
+            self.rows.entry(r).or_default().push(k);
+        }
+        self.boxes.insert(k, b);
+    }
+
+    fn remove(&mut self, k: usize) {
+        if let Some(b) = self.boxes.remove(&k) {
+            for r in Self::rows_of(&b) {
+                if let Some(row) = self.rows.get_mut(&r) {
+                    row.retain(|&x| x != k);
+                }
+            }
+        }
+    }
+}
+
+/// A label's width and height in SVG units, the widest it can be drawn: either
+/// numbering, a Δ when a comparison marks it, and its analysis word in English or
+/// Korean on a second line (see `SeqArrow`).
+fn label_size(p: &PacketInfo) -> (f64, f64) {
+    let label = |n| label_width(&p.label(n)) + 2.0 * 7.3;
+    let mut width = label(Numbering::Relative).max(label(Numbering::Absolute));
+    let mut height = 17.0;
+    if let Some(word) = &p.analysis {
+        let korean = analysis(Lang::Ko, word).chars().count() as f64 * 11.5 + 18.0;
+        width = width.max(label_width(word)).max(korean);
+        height += 16.0;
+    }
+    (width, height)
+}
+
+/// The box a label covers, drawn centred on its point of the shaft.
+struct LabelBox {
+    x1: f64,
+    x2: f64,
+    y1: f64,
+    y2: f64,
+}
+
+impl LabelBox {
+    fn at(a: &Arrow, t: f64, (w, h): (f64, f64)) -> Self {
+        let (x, y) = (a.x1 + (a.x2 - a.x1) * t, a.y1 + (a.y2 - a.y1) * t);
+        // As drawn: the label's box from 10 above its point, the analysis below.
+        LabelBox { x1: x - w / 2.0, x2: x + w / 2.0, y1: y - 10.0, y2: y - 10.0 + h }
+    }
+
+    fn overlap(&self, other: &LabelBox) -> f64 {
+        let w = self.x2.min(other.x2) - self.x1.max(other.x1);
+        let h = self.y2.min(other.y2) - self.y1.max(other.y1);
+        if w > 0.0 && h > 0.0 {
+            w * h
+        } else {
+            0.0
+        }
     }
 }
 
@@ -591,5 +728,34 @@ mod tests {
         assert_eq!((l.arrows[synack].x1, l.arrows[synack].x2), (x(1), x(2)));
         assert_eq!((l.arrows[0].x1, l.arrows[0].x2), (x(2), x(0)), "the SYN goes to the listener");
         assert!(l.width >= x(2) + NOTE_W);
+    }
+
+    /// Pairs of labels that cover each other, drawn where the layout puts them.
+    fn crowded_labels(l: &SeqLayout, p: &[PacketInfo]) -> usize {
+        let boxes: Vec<LabelBox> =
+            l.arrows.iter().map(|a| LabelBox::at(a, a.label_t, label_size(&p[a.packet]))).collect();
+        (0..boxes.len()).map(|i| (i + 1..boxes.len()).filter(|&j| boxes[i].overlap(&boxes[j]) > 0.0).count()).sum()
+    }
+
+    #[test]
+    fn no_packet_label_covers_another_in_any_lesson() {
+        let mut crowded_at_the_middle = Vec::new();
+        for lesson in library() {
+            let run = lesson.build(None, &[]).expect("build");
+            let world = run.world.clone();
+            let t = Timeline::run(run.world, run.commands, &[]);
+            let p = packets(&t.trace);
+            let mut l = seq_layout(&t.trace, &p, &world);
+            assert_eq!(crowded_labels(&l, &p), 0, "{}: labels cover each other", lesson.id);
+            l.arrows.iter_mut().for_each(|a| a.label_t = 0.5);
+            if crowded_labels(&l, &p) > 0 {
+                crowded_at_the_middle.push(lesson.id);
+            }
+        }
+        // Where every label sat at its middle, these lessons had labels on labels
+        // (a segment crossing its ACK, a retransmission among dup ACKs).
+        for id in ["tcp_vs_udp", "fast_retransmit", "simultaneous_open", "http_vs_persistent"] {
+            assert!(crowded_at_the_middle.iter().any(|c| c == id), "{id} no longer crowds: {crowded_at_the_middle:?}");
+        }
     }
 }
