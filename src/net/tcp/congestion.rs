@@ -11,7 +11,6 @@
 use super::cubic::{AckSample, Cubic};
 use super::segment::SeqNumber;
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
 
 /// Linux's "infinite" initial slow-start threshold.
 pub const SSTHRESH_INFINITE: u32 = i32::MAX as u32;
@@ -124,15 +123,9 @@ pub struct NewAck {
     pub now: u64,
     pub snd_nxt: SeqNumber,
     pub srtt_us: Option<u64>,
-}
-
-/// A segment of new data in flight, for per-ACK RTT samples (Linux keeps the
-/// send time on each skb of its retransmission queue).
-#[derive(Clone, Copy, Debug)]
-struct InFlight {
-    end: SeqNumber,
-    sent_at: u64,
-    retransmitted: bool,
+    /// The round trip of the newest segment the ACK covers (Linux's `ca_rtt_us`,
+    /// see [`super::rtt::RttEstimator::on_ack`]): CUBIC's HyStart sample.
+    pub ca_rtt_us: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -155,9 +148,6 @@ pub struct Congestion {
     cwnd_limited: bool,
     usage_end: SeqNumber,
     algorithm: Algorithm,
-    /// Segments in flight with their send times: CUBIC's RTT samples, one per
-    /// ACK (Reno needs none, so nothing is kept for it).
-    in_flight: VecDeque<InFlight>,
 }
 
 impl Congestion {
@@ -173,7 +163,6 @@ impl Congestion {
             cwnd_limited: false,
             usage_end: iss,
             algorithm: Algorithm::new(control, 0, iss),
-            in_flight: VecDeque::new(),
         }
     }
 
@@ -194,7 +183,11 @@ impl Congestion {
     /// (`tcp_init_congestion_control`) at `now`, its first round ending at `snd_nxt`.
     pub fn start(&mut self, segments: u32, mss: u32, now: u64, snd_nxt: SeqNumber) {
         self.cwnd = segments.max(1) * mss;
-        self.algorithm = Algorithm::new(self.control(), now, snd_nxt);
+        match &mut self.algorithm {
+            // Restarted in its own box: one allocation per connection, not two.
+            Algorithm::Cubic(cubic) => **cubic = Cubic::new(now, snd_nxt),
+            Algorithm::Reno(reno) => *reno = Reno::default(),
+        }
     }
 
     /// `setsockopt(TCP_CONGESTION)`: another algorithm from now on, started
@@ -202,41 +195,7 @@ impl Congestion {
     pub fn set_control(&mut self, control: CongestionControl, now: u64, snd_nxt: SeqNumber) {
         if control != self.control() {
             self.algorithm = Algorithm::new(control, now, snd_nxt);
-            self.in_flight.clear();
         }
-    }
-
-    /// New data `..end` left at `now`.
-    pub fn on_send(&mut self, end: SeqNumber, now: u64) {
-        if matches!(self.algorithm, Algorithm::Cubic(_)) {
-            self.in_flight.push_back(InFlight { end, sent_at: now, retransmitted: false });
-        }
-    }
-
-    /// Data is being sent again: from the first unacknowledged segment only,
-    /// or (`all`, after a timeout) everything in flight. ACKs covering it give
-    /// no RTT sample (Karn; Linux's `FLAG_RETRANS_DATA_ACKED`).
-    pub fn on_retransmit(&mut self, all: bool) {
-        let n = if all { self.in_flight.len() } else { 1 };
-        for s in self.in_flight.iter_mut().take(n) {
-            s.retransmitted = true;
-        }
-    }
-
-    /// The round trip of the newest segment `ack` covers (Linux's `ca_rtt_us`),
-    /// dropping what it covers from the record.
-    fn rtt_sample(&mut self, ack: SeqNumber, now: u64) -> Option<u64> {
-        let mut newest = None;
-        let mut tainted = false;
-        while let Some(s) = self.in_flight.front().copied().filter(|s| s.end <= ack) {
-            self.in_flight.pop_front();
-            tainted |= s.retransmitted;
-            newest = Some(s.sent_at);
-        }
-        if tainted {
-            return None;
-        }
-        newest.map(|at| now.saturating_sub(at))
     }
 
     /// An ACK that moved `snd_una` forward. NewReno (RFC 6582 §3.2): in fast
@@ -246,7 +205,7 @@ impl Congestion {
         if self.recover.is_none() {
             self.dup_acks = 0;
         }
-        let rtt_us = self.rtt_sample(a.ack, a.now);
+        let rtt_us = a.ca_rtt_us;
         if let Algorithm::Cubic(cubic) = &mut self.algorithm {
             // Linux's pkts_acked hook (`cubictcp_acked`): HyStart may end slow start.
             let sample = AckSample { now_us: a.now, rtt_us, snd_una: a.ack, snd_nxt: a.snd_nxt, srtt_us: a.srtt_us };
@@ -336,7 +295,6 @@ impl Congestion {
             Algorithm::Reno(reno) => reno.acked = 0,
             Algorithm::Cubic(cubic) => cubic.on_loss(now, snd_nxt),
         }
-        self.on_retransmit(true);
         self.recover = None;
         self.sack_recovery = false;
         self.dup_acks = 0;
@@ -378,7 +336,7 @@ mod tests {
 
     /// An ACK up to `ack` of `acked` data bytes.
     fn ack(ack: u32, acked: u32) -> NewAck {
-        NewAck { ack: seq(ack), acked, data_acked: acked, now: 0, snd_nxt: seq(ack), srtt_us: None }
+        NewAck { ack: seq(ack), acked, data_acked: acked, now: 0, snd_nxt: seq(ack), srtt_us: None, ca_rtt_us: None }
     }
 
     /// A window of 10 segments, with `flight` bytes sent from 0.

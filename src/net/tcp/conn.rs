@@ -789,7 +789,7 @@ impl Tcb {
             self.snd_nxt = self.snd_una;
         }
         // RTT sample: from the segments sent once, else from the TSecr (Karn).
-        self.rtt.on_ack(ack, self.snd_nxt, now, tsecr_rtt);
+        let ca_rtt_us = self.rtt.on_ack(ack, self.snd_nxt, now, tsecr_rtt);
         self.retries = 0;
         let new_ack = NewAck {
             ack,
@@ -798,6 +798,7 @@ impl Tcb {
             now,
             snd_nxt: self.snd_nxt,
             srtt_us: self.rtt.srtt_us(),
+            ca_rtt_us,
         };
         if self.cc.on_new_ack(new_ack, self.snd_mss) == AckAction::RetransmitFirst {
             // NewReno partial ACK: retransmit the next hole.
@@ -861,7 +862,6 @@ impl Tcb {
             }
             let saved = self.snd_nxt;
             self.snd_nxt = seq;
-            self.cc.on_retransmit(false);
             let sent = self.send_one(now, SendReason::FastRetransmit, self.snd_mss, out);
             let went = self.snd_nxt != seq;
             if saved > self.snd_nxt {
@@ -1240,7 +1240,6 @@ impl Tcb {
             self.send_buf.note_sent(offset + len);
         }
         if !retransmission {
-            self.cc.on_send(self.snd_nxt + seg_len, now);
             if len > 0 {
                 self.delack.on_data_sent(now);
                 if len < mss {
@@ -1281,7 +1280,6 @@ impl Tcb {
     fn retransmit_first(&mut self, now: u64, reason: SendReason, out: &mut TcpOut) {
         let saved = self.snd_nxt;
         self.snd_nxt = self.snd_una;
-        self.cc.on_retransmit(false);
         // One segment goes whatever cwnd and the peer's window say.
         self.send_one(now, reason, self.snd_mss, out);
         if saved > self.snd_nxt {

@@ -106,9 +106,11 @@ impl RttEstimator {
     /// `tsecr_rtt` is what its TSecr measures, if timestamps are in use.
     /// Linux's `tcp_clean_rtx_queue` and `tcp_ack_update_rtt`: segments it
     /// covers whole are done; if none of them was sent twice, the earliest
-    /// one's time is the sample; otherwise the TSecr's, or none.
-    pub fn on_ack(&mut self, ack: SeqNumber, snd_nxt: SeqNumber, now: u64, tsecr_rtt: Option<u64>) {
-        let (mut first_sent, mut retransmitted) = (None, false);
+    /// one's time is the sample; otherwise the TSecr's, or none. Returns the
+    /// round trip of the newest segment covered (`ca_rtt_us`, what congestion
+    /// control is given), under the same rule.
+    pub fn on_ack(&mut self, ack: SeqNumber, snd_nxt: SeqNumber, now: u64, tsecr_rtt: Option<u64>) -> Option<u64> {
+        let (mut first_sent, mut last_sent, mut retransmitted) = (None, None, false);
         while let Some(s) = self.sent.front().copied() {
             if s.end > ack {
                 break;
@@ -117,12 +119,18 @@ impl RttEstimator {
             retransmitted |= s.retransmitted;
             if !s.retransmitted {
                 first_sent.get_or_insert(s.at);
+                last_sent = Some(s.at);
             }
         }
-        let seq_rtt = first_sent.filter(|_| !retransmitted).map(|at| now.saturating_sub(at));
-        if let Some(r) = seq_rtt.or(tsecr_rtt) {
+        let age = |at: Option<u64>| at.filter(|_| !retransmitted).map(|at| now.saturating_sub(at));
+        let (seq_rtt, ca_rtt) = match (age(first_sent), age(last_sent)) {
+            (Some(first), Some(last)) => (Some(first), Some(last)),
+            _ => (tsecr_rtt, tsecr_rtt),
+        };
+        if let Some(r) = seq_rtt {
             self.sample(r, ack, snd_nxt);
         }
+        ca_rtt
     }
 
     /// The retransmission timer fired: the next one waits twice as long
@@ -270,6 +278,25 @@ mod tests {
         e.on_ack(SeqNumber(3_001), SeqNumber(3_001), 950 * MS, Some(90 * MS));
         assert_eq!(e.srtt_us(), Some(55 * MS), "50 + (90 - 50) / 8");
         assert!(e.sent.is_empty());
+    }
+
+    #[test]
+    fn congestion_control_is_given_the_newest_segments_round_trip_under_karns_rule() {
+        let mut e = estimator();
+        for (k, at) in [(0u32, 0), (1, 10 * MS), (2, 20 * MS), (3, 30 * MS)] {
+            e.on_send(SeqNumber(1 + 1_000 * k), SeqNumber(1_001 + 1_000 * k), at, false);
+        }
+        // One ACK for the first three: the RTO is timed from the oldest
+        // (seq_rtt 100 ms), CUBIC from the newest (ca_rtt 80 ms).
+        assert_eq!(e.on_ack(SeqNumber(3_001), SeqNumber(4_001), 100 * MS, None), Some(80 * MS));
+        assert_eq!(e.srtt_us(), Some(100 * MS));
+        // The last one is resent (a SACK hole, say): its ACK times nothing but
+        // by its TSecr, for either.
+        e.on_send(SeqNumber(3_001), SeqNumber(4_001), 150 * MS, true);
+        assert_eq!(e.on_ack(SeqNumber(4_001), SeqNumber(4_001), 200 * MS, None), None);
+        e.on_send(SeqNumber(4_001), SeqNumber(5_001), 210 * MS, false);
+        e.on_send(SeqNumber(4_001), SeqNumber(5_001), 260 * MS, true);
+        assert_eq!(e.on_ack(SeqNumber(5_001), SeqNumber(5_001), 300 * MS, Some(40 * MS)), Some(40 * MS));
     }
 
     #[test]
