@@ -139,13 +139,13 @@ fn a_lossy_tiny_mtu_transfer_ends_at_the_record_limit_not_out_of_memory() {
     // and Reno, because at a window of one or two segments it grows twice as
     // fast as CUBIC's Reno-friendly region (3β/(2-β) ≈ 0.53 segments a round
     // trip): so the transfer sends the most and fills the record soonest.
-    // Loss 25%: at 30%, duplicate ACKs echoing old timestamps (RFC 7323 §4.3)
-    // give RTT samples of half a second and the RTO backs off to minutes, so
-    // this seed's transfer crawls instead of filling the record.
+    // Loss 20%: at 25% and more, duplicate ACKs echoing old timestamps (RFC
+    // 7323 §4.3) give RTT samples of half a second and the RTO backs off to
+    // minutes, so this seed's transfer crawls instead of filling the record.
     // SACK off too: on a 68-byte MTU its blocks would eat most of each
     // segment's payload (tcp_current_mss), and fewer, longer stalls follow.
     let body = "option ack immediate
-                link client server latency 1ms loss 25% dup 30% mtu 68
+                link client server latency 1ms loss 20% dup 30% mtu 68
                 tcp congestion reno
                 host client tcp_sack 0
                 host server tcp_sack 0

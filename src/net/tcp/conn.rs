@@ -1189,13 +1189,15 @@ impl Tcb {
         let usable = window_room.min(cwnd_room) as usize;
         let mss = self.current_mss() as usize;
         let mut len = unsent.min(usable).min(mss);
-        if len > 0 && len < mss && len < unsent {
-            // Sender-side silly window avoidance (RFC 9293 §3.8.6.2.1).
+        let retransmission = self.snd_nxt < self.snd_max;
+        if len > 0 && len < mss && len < unsent && !retransmission {
+            // Sender-side silly window avoidance (RFC 9293 §3.8.6.2.1), for new
+            // data only: sent bytes go again in what the window has room for
+            // (`tcp_retransmit_skb`), or a lost window probe would never be resent.
             if (len as u32) < self.max_snd_wnd / 2 {
                 len = 0;
             }
         }
-        let retransmission = self.snd_nxt < self.snd_max;
         if self.sack_ok && retransmission {
             // A retransmission fills one hole: it stops where SACKed data starts.
             if let Some(room) = self.sack.room_before_sacked(self.snd_nxt) {
@@ -2137,6 +2139,12 @@ mod tests {
         assert_eq!(tcb.timers.get(TimerKind::Persist), None);
         assert_eq!(tcb.timers.get(TimerKind::Retransmit), Some(420_000));
         assert_eq!(tcb.persist_backoff, 0);
+        // The probe is lost: its resend, two bytes of a three-byte write, keeps
+        // the PSH tcp_write_wakeup put on it (the write's own mark is further on).
+        out.clear();
+        tcb.on_timer(TimerKind::Retransmit, 420_000, &mut out);
+        assert_eq!(replies(&out), vec![("P.".into(), ISS + 1, IRS + 1, 2920, 2)]);
+        assert_eq!(out.segments[0].1, SendReason::Retransmit);
     }
 
     #[test]
