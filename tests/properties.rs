@@ -284,6 +284,11 @@ struct Flow {
 /// Pushes what the socket takes, then half-closes; reads what has arrived.
 /// Non-blocking, so one loop can drive every connection.
 fn pump(world: &mut World, host: HostId, fd: Fd, out: &mut Flow, inn: &mut Flow) {
+    pump_reading(world, host, fd, out, inn, usize::MAX);
+}
+
+/// [`pump`] with a reader that takes at most `read_max` bytes a call.
+fn pump_reading(world: &mut World, host: HostId, fd: Fd, out: &mut Flow, inn: &mut Flow, read_max: usize) {
     if out.error.is_none() && out.sent < out.data.len() {
         let call = SysCall::Send { fd, data: Arc::from(&out.data[out.sent..]) };
         match world.call(host, call).unwrap() {
@@ -297,8 +302,11 @@ fn pump(world: &mut World, host: HostId, fd: Fd, out: &mut Flow, inn: &mut Flow)
         out.shut = true;
         let _ = world.call(host, SysCall::Shutdown { fd, how: Shutdown::Write }).unwrap();
     }
-    while !inn.eof && inn.error.is_none() {
-        match world.call(host, SysCall::Recv { fd, len: 4096 }).unwrap() {
+    let mut budget = read_max;
+    while !inn.eof && inn.error.is_none() && budget > 0 {
+        let len = budget.min(4096);
+        budget = budget.saturating_sub(len);
+        match world.call(host, SysCall::Recv { fd, len }).unwrap() {
             CallOutcome::Done(Ok(CallValue::Data(d))) if d.is_empty() => inn.eof = true,
             CallOutcome::Done(Ok(CallValue::Data(d))) => inn.got.extend_from_slice(&d),
             CallOutcome::Done(Err(Errno::EAGAIN)) => break,
@@ -466,6 +474,73 @@ proptest! {
         );
         prop_assert_eq!(&upf.got, &upf.data);
         prop_assert_eq!(&downf.got, &downf.data);
+        check_invariants(&lab.world);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+
+    /// Liveness behind a small window: a reader that takes a little now and
+    /// then (from Linux's smallest SO_RCVBUF up) keeps the sender's window near
+    /// zero, so it probes (with bare ACKs while the window is shut, with data
+    /// while it has room for less than silly-window avoidance sends) over a
+    /// lossy link. Whatever is lost, a probe, data or a window update, the
+    /// transfer must finish once the link is clean, at the reader's pace plus
+    /// a few RTOs. (A Linux receiver never offers the sub-MSS windows that once
+    /// left a lost data probe unresent; conn.rs's exact-segment test holds that.)
+    #[test]
+    fn a_slow_reader_behind_a_small_window_never_stalls_a_lossy_transfer(
+        seed in any::<u64>(),
+        size in 1usize..20_000,
+        recv_buffer in 2_304usize..6_000,
+        read_max in 1usize..600,
+        read_every_ms in 1u64..400,
+        loss in 0.0f64..0.35,
+        lossy_for in 0u64..4_000_000,
+        sack in any::<bool>(),
+    ) {
+        const RTO_MAX_US: u64 = 2_000_000;
+        let mut lab = Lab::new(seed);
+        lab.world.tcp_config_mut().sack = sack;
+        lab.world.tcp_config_mut().set_recv_buffer(recv_buffer);
+        lab.world.tcp_config_mut().data_retries = 40;
+        lab.world.tcp_config_mut().rto_max_us = RTO_MAX_US;
+        let (c, a) = lab.connected_pair(80);
+        for (host, fd) in [(lab.client, c), (lab.server, a)] {
+            lab.ok(host, SysCall::SetSockOpt { fd, opt: SockOpt::NonBlocking(true) });
+        }
+        lab.world.change_link(lab.link, None, FaultChange::Configure(LinkConfig { loss, ..LinkConfig::default() })).unwrap();
+        lab.world.discard_trace();
+        let mut upf = Flow { data: (0..size).map(|k| (k % 251) as u8).collect(), ..Flow::default() };
+        let mut downf = Flow { shut: true, ..Flow::default() };
+        let clean_at = lab.world.now() + lossy_for;
+        // Enough for the slowest reader to take every byte, and then a few RTOs.
+        let reading = (size / read_max + 1) as u64 * read_every_ms * 1_000;
+        let deadline = clean_at + reading + 4 * RTO_MAX_US;
+        let mut clean = false;
+        let mut next_read = lab.world.now();
+        while !upf.eof && lab.world.now() < deadline {
+            let now = lab.world.now();
+            if !clean && now >= clean_at {
+                lab.world.change_link(lab.link, None, FaultChange::Configure(LinkConfig::default())).unwrap();
+                clean = true;
+            }
+            pump_reading(&mut lab.world, lab.client, c, &mut upf, &mut downf, usize::MAX);
+            if now >= next_read {
+                pump_reading(&mut lab.world, lab.server, a, &mut downf, &mut upf, read_max);
+                next_read = now + read_every_ms * 1_000;
+            }
+            lab.world.run_until(now + 1_000);
+            lab.world.discard_trace();
+        }
+        prop_assert_eq!(upf.error, None, "no error: the retries outlast the loss");
+        prop_assert!(
+            upf.eof,
+            "stalled: read {}/{} by {} s ({} s after the link turned clean)",
+            upf.got.len(), size, lab.world.now() as f64 / 1e6, lab.world.now().saturating_sub(clean_at) as f64 / 1e6
+        );
+        prop_assert_eq!(&upf.got, &upf.data);
         check_invariants(&lab.world);
     }
 }
