@@ -502,6 +502,33 @@ fn a_configuration_with_its_rto_floor_above_its_ceiling_still_runs() {
 }
 
 #[test]
+fn buffers_asked_beyond_net_core_mem_max_are_capped_there() {
+    // sk_setsockopt caps SO_RCVBUF at net.core.rmem_max and SO_SNDBUF at
+    // wmem_max (212992 by default) before doubling: asking for 1 GiB succeeds
+    // and gives as much as the ceiling, no more.
+    let mut lab = Lab::new(1);
+    let l = lab.socket(lab.server, Protocol::Tcp);
+    assert_eq!(lab.ok(lab.server, SysCall::SetSockOpt { fd: l, opt: SockOpt::RcvBuf(1 << 30) }), CallValue::Zero);
+    lab.ok(lab.server, SysCall::Bind { fd: l, addr: SocketAddrV4::new(SERVER_IP, 80) });
+    lab.ok(lab.server, SysCall::Listen { fd: l, backlog: 1 });
+    let c = lab.socket(lab.client, Protocol::Tcp);
+    assert_eq!(lab.ok(lab.client, SysCall::SetSockOpt { fd: c, opt: SockOpt::SndBuf(1 << 30) }), CallValue::Zero);
+    lab.call(lab.client, connect(c, SERVER_IP, 80));
+    lab.run();
+    let a = match lab.ok(lab.server, SysCall::Accept { fd: l }) {
+        CallValue::Accepted { fd, .. } => fd,
+        v => panic!("{v:?}"),
+    };
+    let stats = |lab: &Lab, host, fd| lab.world.socket_view(lab.world.socket_by_fd(host, fd).unwrap()).tcp.unwrap();
+    assert_eq!(stats(&lab, lab.server, a).recv_capacity, 212_992);
+    assert_eq!(stats(&lab, lab.client, c).send_acked_capacity, 212_992);
+    // A machine tuned higher (this one's 4 MiB) lets more through.
+    lab.world.tcp_config_mut().wmem_max = 4 << 20;
+    lab.ok(lab.client, SysCall::SetSockOpt { fd: c, opt: SockOpt::SndBuf(1 << 30) });
+    assert_eq!(stats(&lab, lab.client, c).send_acked_capacity, 4 << 20);
+}
+
+#[test]
 fn buffers_of_zero_bytes_hold_linux_s_minimum_and_a_transfer_still_completes() {
     // sk_setsockopt: SO_RCVBUF and SO_SNDBUF of 0 succeed (no EINVAL) and leave
     // Linux's minimum, SOCK_MIN_RCVBUF 2304 and SOCK_MIN_SNDBUF 4608, of which

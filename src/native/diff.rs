@@ -106,7 +106,12 @@ pub fn diff(script: &Script, source: &str, options: &NativeOptions) -> Result<Di
     if let Some(why) = source.lines().find_map(|l| l.trim_start().strip_prefix(DIVERGENCE_NOTE)) {
         return Ok(DiffReport::NotComparable(format!("the lesson says: {}", why.trim())));
     }
-    let model = crate::script::run(script, &RunOptions::default());
+    // SO_RCVBUF and SO_SNDBUF stop at this machine's ceilings on its sockets.
+    let mut runner = crate::script::Runner::new(script, RunOptions::default());
+    if let Ok(limits) = super::netns::core_mem_max() {
+        runner = runner.with_mem_max(limits);
+    }
+    let model = runner.finish();
     let kernel = super::run(script, options)?;
     Ok(compare(&model, &kernel, source))
 }
@@ -296,9 +301,12 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
         }
         false => None,
     };
-    let rmem_max = super::netns::rmem_max().map_err(PacketRefusal::Setup)?;
-    setup.push(format!("core/rmem_max = {rmem_max} (the namespace's, read-only: the model runs with it)"));
-    let model = crate::script::Runner::new(script, RunOptions::default()).with_rmem_max(rmem_max).finish();
+    let limits = super::netns::core_mem_max().map_err(PacketRefusal::Setup)?;
+    setup.push(format!(
+        "core/rmem_max = {}, core/wmem_max = {} (the namespace's, read-only: the model runs with them)",
+        limits.rmem_max, limits.wmem_max
+    ));
+    let model = crate::script::Runner::new(script, RunOptions::default()).with_mem_max(limits).finish();
     let model_packets = model_records(&model).map_err(PacketRefusal::Capture)?;
     let capture_error = |e: std::io::Error| PacketRefusal::Capture(e.to_string());
     let mut capture = Capture::start().map_err(capture_error)?;

@@ -18,6 +18,7 @@
 use crate::net::tcp::{HostTcpSetting, TcpConfig};
 use crate::net::Ipv4Addr;
 use crate::script::ast::{LinkSetting, Script, StmtKind};
+use crate::script::CoreMemMax;
 use std::fmt;
 use std::process::Command;
 
@@ -116,14 +117,19 @@ pub fn sysctls(config: &TcpConfig, script_sets_buffers: (bool, bool)) -> Vec<Sys
     out
 }
 
-/// The namespace's `net.core.rmem_max`. Linux 6.18 keeps it per namespace
-/// but read-only in all but the first, copied from the namespace that made
-/// it, so the machine's tuning stays (4194304 on this one, where Linux's own
-/// default, `SK_RMEM_MAX`, is 212992): the model is run with it instead.
-pub fn rmem_max() -> Result<usize, SetupError> {
-    let path = "/proc/sys/net/core/rmem_max";
-    let read = std::fs::read_to_string(path).map_err(|e| SetupError::Failed(format!("read {path}"), e.to_string()))?;
-    read.trim().parse().map_err(|e: std::num::ParseIntError| SetupError::Failed(format!("read {path}"), e.to_string()))
+/// The namespace's `net.core.rmem_max` and `wmem_max`. Linux 6.18 keeps
+/// them per namespace but read-only in all but the first, copied from the
+/// namespace that made it, so the machine's tuning stays (4194304 on this
+/// one, where Linux's own defaults, `SK_RMEM_MAX` and `SK_WMEM_MAX`, are
+/// 212992): the model is run with them instead.
+pub fn core_mem_max() -> Result<CoreMemMax, SetupError> {
+    let read = |name: &str| -> Result<usize, SetupError> {
+        let path = format!("/proc/sys/net/core/{name}");
+        let failed = |e: String| SetupError::Failed(format!("read {path}"), e);
+        let text = std::fs::read_to_string(&path).map_err(|e| failed(e.to_string()))?;
+        text.trim().parse().map_err(|e: std::num::ParseIntError| failed(e.to_string()))
+    };
+    Ok(CoreMemMax { rmem_max: read("rmem_max")?, wmem_max: read("wmem_max")? })
 }
 
 /// `tcp_rmem` as Linux sets it at boot (`tcp_init`: a page, 128 KiB, and

@@ -394,14 +394,14 @@ impl World {
 
     fn setsockopt(&mut self, sid: SocketId, opt: SockOpt) -> CallResult {
         let now = self.now();
-        let rmem_max = self.tcp_config.rmem_max;
+        let (rmem_max, wmem_max) = (self.tcp_config.rmem_max, self.tcp_config.wmem_max);
         let sock = self.sock_mut(sid);
         // sk_setsockopt: any buffer size is taken, 0 too, and floored at Linux's
-        // minimum (see buffer_capacity), not refused with EINVAL; a receive
-        // buffer is first capped at net.core.rmem_max.
+        // minimum (see buffer_capacity), not refused with EINVAL; it is first
+        // capped at net.core.rmem_max or wmem_max.
         let opt = match opt {
             SockOpt::RcvBuf(n) => SockOpt::RcvBuf(buffer_capacity(n.min(rmem_max), SOCK_MIN_RCVBUF)),
-            SockOpt::SndBuf(n) => SockOpt::SndBuf(buffer_capacity(n, SOCK_MIN_SNDBUF)),
+            SockOpt::SndBuf(n) => SockOpt::SndBuf(buffer_capacity(n.min(wmem_max), SOCK_MIN_SNDBUF)),
             other => other,
         };
         match opt {

@@ -27,8 +27,8 @@ pub const SOCK_MIN_SNDBUF: usize = 2 * SOCK_MIN_RCVBUF;
 /// buffer of 0 holds 1152 bytes, as Linux 6.18's does on loopback (its window
 /// and its unread bytes stop at 1152), and a send buffer of 0 holds 2304
 /// (Linux's own accounting let 3848 bytes wait there). Linux first caps the
-/// size at `net.core.rmem_max`/`wmem_max`; the model caps a receive buffer at
-/// its `TcpConfig::rmem_max` (setsockopt), a send buffer not yet.
+/// size at `net.core.rmem_max`/`wmem_max`, as the model does at setsockopt
+/// with `TcpConfig::rmem_max`/`wmem_max`.
 pub fn buffer_capacity(asked: usize, min: usize) -> usize {
     asked.max(min / 2)
 }

@@ -40,4 +40,4 @@ pub use error::{ScriptError, ScriptErrorKind};
 pub use failure::{Failure, FailureKind};
 pub use parser::{decode, parse};
 pub use report::{CallRecord, Intervened, Issued, IssuedKind, LineDetail, LineOutcome, RunReport};
-pub use runner::{run, Change, Intervention, RunOptions, Runner};
+pub use runner::{run, Change, CoreMemMax, Intervention, RunOptions, Runner};

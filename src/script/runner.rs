@@ -137,6 +137,14 @@ struct Pending {
     rendered: String,
 }
 
+/// A machine's `net.core.rmem_max` and `net.core.wmem_max` (see
+/// [`Runner::with_mem_max`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CoreMemMax {
+    pub rmem_max: usize,
+    pub wmem_max: usize,
+}
+
 /// Executes a script one statement at a time.
 pub struct Runner<'s> {
     script: ScriptRef<'s>,
@@ -274,12 +282,15 @@ impl<'s> Runner<'s> {
         }
     }
 
-    /// Runs with the machine's `net.core.rmem_max` in place of Linux's
-    /// default: `diff --packets` compares the model with a namespace that
-    /// cannot set its own (read-only in a child namespace, copied from the
-    /// one that made it), and the value chooses the window-scale shift.
-    pub fn with_rmem_max(mut self, bytes: usize) -> Runner<'s> {
-        self.world.tcp_config_mut().rmem_max = bytes;
+    /// Runs with the machine's `net.core.rmem_max` and `wmem_max` in place
+    /// of Linux's defaults: `diff --packets` compares the model with a
+    /// namespace that cannot set its own (read-only in a child namespace,
+    /// copied from the one that made it); they cap SO_RCVBUF and SO_SNDBUF,
+    /// and rmem_max chooses the window-scale shift.
+    pub fn with_mem_max(mut self, limits: CoreMemMax) -> Runner<'s> {
+        let cfg = self.world.tcp_config_mut();
+        cfg.rmem_max = limits.rmem_max;
+        cfg.wmem_max = limits.wmem_max;
         self
     }
 

@@ -68,6 +68,10 @@ pub struct TcpConfig {
     /// chooses the scale shift for, so a small `tcp_rmem` still scales by 2.
     #[serde(default = "rmem_max_default")]
     pub rmem_max: usize,
+    /// `net.core.wmem_max` (Linux's default `SK_WMEM_MAX`, 212992): the
+    /// largest `SO_SNDBUF` takes.
+    #[serde(default = "wmem_max_default")]
+    pub wmem_max: usize,
     /// The application set SO_RCVBUF (Linux's SOCK_RCVBUF_LOCK): the buffer
     /// stays as set and the scale shift fits it alone.
     pub recv_buffer_locked: bool,
@@ -192,6 +196,7 @@ impl Default for TcpConfig {
             recv_buffer: 65_536,
             recv_buffer_max: 33_554_432,
             rmem_max: 212_992,
+            wmem_max: 212_992,
             recv_buffer_locked: false,
             window_scaling: true,
             timestamps: true,
@@ -207,6 +212,10 @@ fn sack_default() -> bool {
 
 fn rmem_max_default() -> usize {
     TcpConfig::default().rmem_max
+}
+
+fn wmem_max_default() -> usize {
+    TcpConfig::default().wmem_max
 }
 
 #[cfg(test)]
