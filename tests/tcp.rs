@@ -501,25 +501,37 @@ fn a_configuration_with_its_rto_floor_above_its_ceiling_still_runs() {
     assert_eq!(rto, 100_000);
 }
 
-#[test]
-fn buffers_asked_beyond_net_core_mem_max_are_capped_there() {
-    // sk_setsockopt caps SO_RCVBUF at net.core.rmem_max and SO_SNDBUF at
-    // wmem_max (212992 by default) before doubling: asking for 1 GiB succeeds
-    // and gives as much as the ceiling, no more.
+/// A connection whose listener asked for SO_RCVBUF `rcvbuf` (the accepted
+/// socket inherits it) and whose client asked for SO_SNDBUF `sndbuf`, both
+/// calls succeeding: (lab, client fd, accepted fd).
+fn pair_with_buffers(rcvbuf: usize, sndbuf: usize) -> (Lab, Fd, Fd) {
     let mut lab = Lab::new(1);
     let l = lab.socket(lab.server, Protocol::Tcp);
-    assert_eq!(lab.ok(lab.server, SysCall::SetSockOpt { fd: l, opt: SockOpt::RcvBuf(1 << 30) }), CallValue::Zero);
+    assert_eq!(lab.ok(lab.server, SysCall::SetSockOpt { fd: l, opt: SockOpt::RcvBuf(rcvbuf) }), CallValue::Zero);
     lab.ok(lab.server, SysCall::Bind { fd: l, addr: SocketAddrV4::new(SERVER_IP, 80) });
     lab.ok(lab.server, SysCall::Listen { fd: l, backlog: 1 });
     let c = lab.socket(lab.client, Protocol::Tcp);
-    assert_eq!(lab.ok(lab.client, SysCall::SetSockOpt { fd: c, opt: SockOpt::SndBuf(1 << 30) }), CallValue::Zero);
+    assert_eq!(lab.ok(lab.client, SysCall::SetSockOpt { fd: c, opt: SockOpt::SndBuf(sndbuf) }), CallValue::Zero);
     lab.call(lab.client, connect(c, SERVER_IP, 80));
     lab.run();
     let a = match lab.ok(lab.server, SysCall::Accept { fd: l }) {
         CallValue::Accepted { fd, .. } => fd,
         v => panic!("{v:?}"),
     };
-    let stats = |lab: &Lab, host, fd| lab.world.socket_view(lab.world.socket_by_fd(host, fd).unwrap()).tcp.unwrap();
+    (lab, c, a)
+}
+
+/// The TCP view of a host's descriptor.
+fn stats(lab: &Lab, host: HostId, fd: Fd) -> socklab::net::tcp::conn::TcpStats {
+    lab.world.socket_view(lab.world.socket_by_fd(host, fd).unwrap()).tcp.unwrap()
+}
+
+#[test]
+fn buffers_asked_beyond_net_core_mem_max_are_capped_there() {
+    // sk_setsockopt caps SO_RCVBUF at net.core.rmem_max and SO_SNDBUF at
+    // wmem_max (212992 by default) before doubling: asking for 1 GiB succeeds
+    // and gives as much as the ceiling, no more.
+    let (mut lab, c, a) = pair_with_buffers(1 << 30, 1 << 30);
     assert_eq!(stats(&lab, lab.server, a).recv_capacity, 212_992);
     assert_eq!(stats(&lab, lab.client, c).send_acked_capacity, 212_992);
     // A machine tuned higher (this one's 4 MiB) lets more through.
@@ -535,20 +547,7 @@ fn buffers_of_zero_bytes_hold_linux_s_minimum_and_a_transfer_still_completes() {
     // the data half counts: on Linux 6.18 loopback the receiver advertises 1152
     // bytes and holds no more unread. The window is below one segment, so the
     // sender fills it, waits, probes it while the reader sleeps, and goes on.
-    let mut lab = Lab::new(1);
-    let l = lab.socket(lab.server, Protocol::Tcp);
-    assert_eq!(lab.ok(lab.server, SysCall::SetSockOpt { fd: l, opt: SockOpt::RcvBuf(0) }), CallValue::Zero);
-    lab.ok(lab.server, SysCall::Bind { fd: l, addr: SocketAddrV4::new(SERVER_IP, 80) });
-    lab.ok(lab.server, SysCall::Listen { fd: l, backlog: 1 });
-    let c = lab.socket(lab.client, Protocol::Tcp);
-    assert_eq!(lab.ok(lab.client, SysCall::SetSockOpt { fd: c, opt: SockOpt::SndBuf(0) }), CallValue::Zero);
-    lab.call(lab.client, connect(c, SERVER_IP, 80));
-    lab.run();
-    let a = match lab.ok(lab.server, SysCall::Accept { fd: l }) {
-        CallValue::Accepted { fd, .. } => fd,
-        v => panic!("{v:?}"),
-    };
-    let stats = |lab: &Lab, host, fd| lab.world.socket_view(lab.world.socket_by_fd(host, fd).unwrap()).tcp.unwrap();
+    let (mut lab, c, a) = pair_with_buffers(0, 0);
     assert_eq!(stats(&lab, lab.server, a).recv_capacity, 2304 / 2, "the accepted socket inherits it");
     assert_eq!(stats(&lab, lab.client, c).send_acked_capacity, 4608 / 2);
     let payload: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
