@@ -332,6 +332,49 @@ fn load(path: &Path) -> Result<(String, String, Script), Usage> {
     }
 }
 
+/// The files of a batch that could not be read or that the kernel refused:
+/// each is warned about and counted, and the batch goes on without it.
+#[derive(Default)]
+struct Setbacks {
+    unreadable: usize,
+    refused: usize,
+}
+
+impl Setbacks {
+    /// The file's name, text and script, or `None` once it is warned about.
+    fn load(&mut self, path: &Path) -> Option<(String, String, Script)> {
+        match load(path) {
+            Ok(loaded) => Some(loaded),
+            Err(Usage(msg)) => {
+                warn!("{msg}");
+                self.unreadable += 1;
+                None
+            }
+        }
+    }
+
+    /// What the kernel side reported, or `None` once its refusal is warned about.
+    fn ran<T, E: std::fmt::Display>(&mut self, name: &str, outcome: Result<T, E>) -> Option<T> {
+        match outcome {
+            Ok(report) => Some(report),
+            Err(r) => {
+                warn!("{name}: refused: {}", shown_up_to(&r.to_string(), MAX_LINE_CHARS));
+                self.refused += 1;
+                None
+            }
+        }
+    }
+
+    /// The exit code: 2 after any setback, else 1 if anything failed.
+    fn code(&self, failed: bool) -> u8 {
+        if self.unreadable + self.refused > 0 {
+            2
+        } else {
+            u8::from(failed)
+        }
+    }
+}
+
 fn options(seed: Option<u64>) -> RunOptions {
     RunOptions { seed, ..RunOptions::default() }
 }
@@ -341,18 +384,10 @@ fn check(files: &[PathBuf], real: Option<NativeOptions>, seed: Option<u64>, quie
     if let Some(options) = real {
         return check_real(files, &options, quiet);
     }
-    let mut code = 0u8;
-    let (mut passed, mut failed, mut errors) = (0, 0, 0);
+    let mut setbacks = Setbacks::default();
+    let (mut passed, mut failed) = (0, 0);
     for path in files {
-        let (name, _, script) = match load(path) {
-            Ok(x) => x,
-            Err(Usage(msg)) => {
-                warn!("{msg}");
-                errors += 1;
-                code = 2;
-                continue;
-            }
-        };
+        let Some((name, _, script)) = setbacks.load(path) else { continue };
         let report = script::run(&script, &options(seed));
         if report.passed() {
             passed += 1;
@@ -365,16 +400,15 @@ fn check(files: &[PathBuf], real: Option<NativeOptions>, seed: Option<u64>, quie
             }
         } else {
             failed += 1;
-            code = code.max(1);
             for f in &report.failures {
                 say!("{}", f.render(&name));
             }
         }
     }
     if files.len() > 1 || !quiet {
-        say!("{passed} passed, {failed} failed, {errors} could not be read");
+        say!("{passed} passed, {failed} failed, {} could not be read", setbacks.unreadable);
     }
-    Ok(code)
+    Ok(setbacks.code(failed > 0))
 }
 
 fn run(
@@ -570,28 +604,11 @@ fn scenarios(dir: &Path) -> Result<u8, Usage> {
 /// `check --real`: each script on real sockets; its `= ...` expectations checked
 /// against the kernel's answers, the lines it cannot apply listed.
 fn check_real(files: &[PathBuf], options: &NativeOptions, quiet: bool) -> Result<u8, Usage> {
-    let (mut passed, mut failed, mut errors, mut refused) = (0, 0, 0, 0);
-    let mut code = 0u8;
+    let mut setbacks = Setbacks::default();
+    let (mut passed, mut failed) = (0, 0);
     for path in files {
-        let (name, _, script) = match load(path) {
-            Ok(x) => x,
-            Err(Usage(msg)) => {
-                warn!("{msg}");
-                errors += 1;
-                code = 2;
-                continue;
-            }
-        };
-        // A refused file is one file's error: the batch goes on without it.
-        let report = match socklab::native::run(&script, options) {
-            Ok(report) => report,
-            Err(r) => {
-                warn!("{name}: refused: {}", shown_up_to(&r.to_string(), MAX_LINE_CHARS));
-                refused += 1;
-                code = 2;
-                continue;
-            }
-        };
+        let Some((name, _, script)) = setbacks.load(path) else { continue };
+        let Some(report) = setbacks.ran(&name, socklab::native::run(&script, options)) else { continue };
         let failures: Vec<_> = report.failed_expectations().collect();
         if failures.is_empty() {
             passed += 1;
@@ -600,7 +617,6 @@ fn check_real(files: &[PathBuf], options: &NativeOptions, quiet: bool) -> Result
             }
         } else {
             failed += 1;
-            code = code.max(1);
             for l in failures {
                 let got = match &l.outcome {
                     socklab::native::NativeOutcome::Call { result, .. } => {
@@ -616,8 +632,8 @@ fn check_real(files: &[PathBuf], options: &NativeOptions, quiet: bool) -> Result
             }
         }
     }
-    say!("{passed} passed, {failed} failed, {errors} could not be read, {refused} refused");
-    Ok(code)
+    say!("{passed} passed, {failed} failed, {} could not be read, {} refused", setbacks.unreadable, setbacks.refused);
+    Ok(setbacks.code(failed > 0))
 }
 
 /// `run --real`: the address mapping, then every line and what the kernel did.
@@ -716,25 +732,11 @@ fn export(path: &Path, to: ExportTo, runnable: bool) -> Result<u8, Usage> {
 /// `diff`: the model and the kernel, call by call.
 fn diff(files: &[PathBuf], verbose: bool, options: &NativeOptions) -> Result<u8, Usage> {
     use socklab::native::diff::{DiffReport, LineKind, Verdict};
-    let (mut agreed, mut diverged, mut errors, mut refused) = (0, 0, 0, 0);
+    let mut setbacks = Setbacks::default();
+    let (mut agreed, mut diverged) = (0, 0);
     for path in files {
-        let (name, text, script) = match load(path) {
-            Ok(x) => x,
-            Err(Usage(msg)) => {
-                warn!("{msg}");
-                errors += 1;
-                continue;
-            }
-        };
-        // A refused file is one file's error: the batch goes on without it.
-        let report = match socklab::native::diff::diff(&script, &text, options) {
-            Ok(report) => report,
-            Err(r) => {
-                warn!("{name}: refused: {}", shown_up_to(&r.to_string(), MAX_LINE_CHARS));
-                refused += 1;
-                continue;
-            }
-        };
+        let Some((name, text, script)) = setbacks.load(path) else { continue };
+        let Some(report) = setbacks.ran(&name, socklab::native::diff::diff(&script, &text, options)) else { continue };
         match &report {
             DiffReport::NotComparable(why) => say!("skip  {name}: {}", shown_up_to(why, MAX_LINE_CHARS)),
             DiffReport::Compared { lines, skipped, .. } => {
@@ -786,14 +788,8 @@ fn diff(files: &[PathBuf], verbose: bool, options: &NativeOptions) -> Result<u8,
             }
         }
     }
-    say!("{agreed} passed, {diverged} failed, {errors} could not be read, {refused} refused");
-    Ok(if errors + refused > 0 {
-        2
-    } else if diverged > 0 {
-        1
-    } else {
-        0
-    })
+    say!("{agreed} passed, {diverged} failed, {} could not be read, {} refused", setbacks.unreadable, setbacks.refused);
+    Ok(setbacks.code(diverged > 0))
 }
 
 /// `diff --packets`: the model's packets and the kernel's, flow by flow.
@@ -818,25 +814,13 @@ fn diff_packets(
         }
         None => None,
     };
-    let (mut agreed, mut diverged, mut errors, mut refused, mut off_table) = (0, 0, 0, 0, 0);
+    let mut setbacks = Setbacks::default();
+    let (mut agreed, mut diverged, mut off_table) = (0, 0, 0);
     for path in files {
-        let (name, text, script) = match load(path) {
-            Ok(x) => x,
-            Err(Usage(msg)) => {
-                warn!("{msg}");
-                errors += 1;
-                continue;
-            }
-        };
+        let Some((name, text, script)) = setbacks.load(path) else { continue };
         let lesson = path.file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned());
-        let report = match socklab::native::diff::diff_packets(&script, &text, options) {
-            Ok(report) => report,
-            Err(r) => {
-                warn!("{name}: refused: {}", shown_up_to(&r.to_string(), MAX_LINE_CHARS));
-                refused += 1;
-                continue;
-            }
-        };
+        let outcome = socklab::native::diff::diff_packets(&script, &text, options);
+        let Some(report) = setbacks.ran(&name, outcome) else { continue };
         let result = match &report {
             PacketDiffReport::NotComparable(why) => {
                 say!("skip  {name}: {}", shown_up_to(why, MAX_LINE_CHARS));
@@ -913,22 +897,17 @@ fn diff_packets(
             }
         }
     }
+    let (unreadable, refused) = (setbacks.unreadable, setbacks.refused);
     match &listed {
         // The stage counts lessons as the table expects them.
         Some(_) => say!(
-            "{} passed, {off_table} failed ({agreed} agree, {diverged} diverge as listed or not, {errors} could not be \
-             read, {refused} refused)",
-            files.len().saturating_sub(off_table + errors + refused)
+            "{} passed, {off_table} failed ({agreed} agree, {diverged} diverge as listed or not, {unreadable} could \
+             not be read, {refused} refused)",
+            files.len().saturating_sub(off_table + unreadable + refused)
         ),
-        None => say!("{agreed} passed, {diverged} failed, {errors} could not be read, {refused} refused"),
+        None => say!("{agreed} passed, {diverged} failed, {unreadable} could not be read, {refused} refused"),
     }
-    Ok(if errors + refused > 0 {
-        2
-    } else if (listed.is_some() && off_table > 0) || (listed.is_none() && diverged > 0) {
-        1
-    } else {
-        0
-    })
+    Ok(setbacks.code(if listed.is_some() { off_table > 0 } else { diverged > 0 }))
 }
 
 /// `bench`: the workloads of `socklab::bench`, median of `runs`.
