@@ -17,6 +17,7 @@ use crate::net::trace::{LossReason, ReassemblyFailure, SendReason};
 use crate::net::{CallId, FaultChange, HostId, SocketId, TraceEvent, TraceKind};
 use crate::view::packets::{Numbering, PacketInfo};
 use crate::view::topology::format_time;
+use crate::view::words::timer_name;
 
 /// More clauses than this in one step (a crowd's arrivals) are counted, not read:
 /// a sentence read aloud for a minute tells nobody anything.
@@ -237,8 +238,8 @@ fn clause(cx: &Context, trace: &[TraceEvent], step: &[TraceEvent], e: &TraceEven
         TraceKind::Timer { host, timer, .. } => {
             let host = name(*host);
             lang.pick((
-                format!("{host}'s {} timer expires", timer.name()),
-                format!("{host}: {} 타이머 만료", timer.name()),
+                format!("{host}'s {} timer expires", timer_name(Lang::En, *timer)),
+                format!("{host}: {} 타이머 만료", timer_name(Lang::Ko, *timer)),
             ))
         }
         TraceKind::SocketError { host, socket, errno, .. } => {

@@ -11,6 +11,7 @@ use crate::net::trace::{Cause, DropReason, LossReason, ReassemblyFailure, SendRe
 use crate::net::{FaultChange, HostId, SysCall, TraceEvent, TraceKind, World};
 use crate::view::packets::{Numbering, PacketInfo};
 use crate::view::topology::format_time;
+use crate::view::words::timer_name;
 
 /// `lang`'s half of a sentence written in both (the one idiom, [`Lang::pick`]).
 fn pick(lang: Lang, en: String, ko: String) -> String {
@@ -468,8 +469,8 @@ pub fn explain(
             TraceKind::State { host, from, to, .. } => state_text(lang, &name(*host), *from, *to),
             TraceKind::Timer { host, timer, .. } => pick(
                 lang,
-                format!("{}'s {} timer expires.", name(*host), timer.name()),
-                format!("{}의 {} 타이머가 만료됩니다.", name(*host), timer.name()),
+                format!("{}'s {} timer expires.", name(*host), timer_name(Lang::En, *timer)),
+                format!("{}의 {} 타이머가 만료됩니다.", name(*host), timer_name(Lang::Ko, *timer)),
             ),
             TraceKind::PortHeld { host, port, state, free_at, .. } => {
                 let host = name(*host);

@@ -12,12 +12,13 @@ use rustc_hash::FxHashMap;
 use crate::lang::Lang;
 use crate::net::packet::Body;
 use crate::net::syscall::render_result;
+use crate::net::tcp::timers::TimerKind;
 use crate::net::trace::DropReason;
 use crate::net::{FaultChange, HostId, Protocol, SocketId, TraceEvent, TraceKind, World};
 use crate::view::endpoints::{endpoints, Endpoint, Endpoints};
 use crate::view::packets::{Fate, Numbering, PacketInfo};
 use crate::view::topology::{format_time, label_width};
-use crate::view::words::{analysis, tr, Text};
+use crate::view::words::{analysis, timer_name, tr, Text};
 
 /// Room for the time column on the left.
 pub const TIME_W: f64 = 64.0;
@@ -85,7 +86,7 @@ pub struct HostHead {
 pub enum Say {
     /// Code, a state name: the same in every language.
     Code(String),
-    Timer(&'static str),
+    Timer(TimerKind),
     Error(&'static str),
     BufferFull,
     /// A SYN or final ACK dropped at a listener whose accept queue is full.
@@ -112,8 +113,8 @@ impl Say {
         let ko = lang == Lang::Ko;
         match self {
             Say::Code(s) => s.clone(),
-            Say::Timer(t) if ko => format!("{t} 타이머 만료"),
-            Say::Timer(t) => format!("{t} timer fires"),
+            Say::Timer(t) if ko => format!("{} 타이머 만료", timer_name(lang, *t)),
+            Say::Timer(t) => format!("{} timer fires", timer_name(lang, *t)),
             Say::Error(e) if ko => format!("오류 {e}"),
             Say::Error(e) => format!("error {e}"),
             Say::BufferFull => format!("✕ {}", tr(lang, Text::DroppedFull)),
@@ -430,7 +431,7 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
             }
             TraceKind::Timer { host, timer, .. } => {
                 ey = slot_y(*host);
-                notes.push(note_at(*host, ey, Say::Timer(timer.name()), "timer"));
+                notes.push(note_at(*host, ey, Say::Timer(*timer), "timer"));
             }
             TraceKind::SocketError { host, errno, .. } => {
                 ey = slot_y(*host);
@@ -757,5 +758,22 @@ mod tests {
         for id in ["tcp_vs_udp", "fast_retransmit", "simultaneous_open", "http_vs_persistent"] {
             assert!(crowded_at_the_middle.iter().any(|c| c == id), "{id} no longer crowds: {crowded_at_the_middle:?}");
         }
+    }
+
+    #[test]
+    fn a_timer_note_reads_in_the_page_s_language() {
+        let lesson = library().into_iter().find(|l| l.id == "loss_retransmission").expect("lesson");
+        let run = lesson.build(None, &[]).expect("build");
+        let world = run.world.clone();
+        let t = Timeline::run(run.world, run.commands, &[]);
+        let p = packets(&t.trace);
+        let l = seq_layout(&t.trace, &p, &world);
+        let timers: Vec<(String, String)> = l
+            .notes
+            .iter()
+            .filter(|n| matches!(n.say, Say::Timer(_)))
+            .map(|n| (n.say.text(Lang::En), n.say.text(Lang::Ko)))
+            .collect();
+        assert!(timers.contains(&("retransmission timer fires".into(), "재전송 타이머 만료".into())), "{timers:?}");
     }
 }

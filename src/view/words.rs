@@ -5,6 +5,7 @@
 //! Plain Rust, no web: tested by the unit tests below.
 
 use crate::lang::Lang;
+use crate::net::tcp::timers::TimerKind;
 
 /// Every text on the page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -418,6 +419,17 @@ pub fn field_name(lang: Lang, name: &'static str) -> &'static str {
         "payload (first part)" => "페이로드 (앞부분)",
         // Acronyms read the same in both languages (TTL, DSCP / ECN).
         other => other,
+    }
+}
+
+/// A TCP timer's name in a sentence of `lang` ("the {name} timer"): Korean
+/// says 재전송 and 지연 ACK; the states' names stay as Linux prints them.
+pub fn timer_name(lang: Lang, kind: TimerKind) -> &'static str {
+    match (lang, kind) {
+        (Lang::Ko, TimerKind::Retransmit) => "재전송",
+        (Lang::Ko, TimerKind::Persist) => "제로 윈도 탐색",
+        (Lang::Ko, TimerKind::DelayedAck) => "지연 ACK",
+        (_, kind) => kind.name(),
     }
 }
 
