@@ -329,11 +329,16 @@ fn SeqNote(props: &NoteProps) -> Html {
         move |_: MouseEvent| pick.emit(())
     };
     let text = if props.differs { format!("Δ {}", n.say.text(props.lang)) } else { n.say.text(props.lang) };
+    // A note shortened to fit is read out, and shown on hover, whole.
+    let whole = n.full.as_ref().map(|full| if props.differs { format!("Δ {full}") } else { full.clone() });
     html! {
         <g class={classes!("note", n.kind, props.current.then_some("current"), props.linked.then_some("linked"),
                            props.differs.then_some("differs"))}
-           data-first={n.first.to_string()} role="button" tabindex="0" aria-label={text.clone()}
+           data-first={n.first.to_string()} role="button" tabindex="0" aria-label={whole.clone().unwrap_or(text.clone())}
            {onclick} onkeydown={on_activate(pick)}>
+            if let Some(whole) = whole {
+                <title>{ whole }</title>
+            }
             if n.kind != "fault" {
                 <circle class="dot" cx={n.lane_x.to_string()} cy={(n.y - 4.0).to_string()} r="3" />
             }

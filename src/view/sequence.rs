@@ -156,6 +156,8 @@ pub struct Note {
     pub say: Say,
     pub kind: &'static str,
     pub anchor_end: bool,
+    /// The whole text, when `say` was shortened to fit beside its lifeline.
+    pub full: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -390,6 +392,7 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
                 say,
                 kind,
                 anchor_end: left(h),
+                full: None,
             }
         };
         let mut ey = band_y + 12.0;
@@ -482,6 +485,7 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
                     say,
                     kind: "fault",
                     anchor_end: false,
+                    full: None,
                 });
                 slots.iter_mut().for_each(|s| *s += 1);
             }
@@ -550,8 +554,45 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
         .map(|n| n.x + label_width(&n.say.text(Lang::En)) - 10.0)
         .fold(last_x + NOTE_W, f64::max);
     let width = right.min(last_x + 1.6 * NOTE_W).ceil();
+    for n in &mut notes {
+        // Left of the first host's lifelines the start of a note was cut off
+        // (what was called), right of the last its end: shorten it instead.
+        let room = if n.anchor_end { n.x - TIME_W } else { width - n.x };
+        if let Say::Code(text) = &mut n.say {
+            if let Some(short) = fit_note(text, room) {
+                n.full = Some(std::mem::replace(text, short));
+            }
+        }
+    }
     place_labels(&mut arrows, packets);
     SeqLayout { width, height: band_y + used + 40.0, hosts, lanes, notes, arrows, times, waits, event_y, event_x }
+}
+
+/// A call's note shortened to fit `room` SVG units, or `None` when it fits.
+/// The bytes in quotes give way first (how many there were stays in the
+/// `…(N bytes)` after them), so that the call and what it returned stay.
+fn fit_note(text: &str, room: f64) -> Option<String> {
+    /// The notes' 12 px monospace, per character.
+    const CHAR_W: f64 = 7.3;
+    let max = ((room / CHAR_W).floor().max(0.0) as usize).max(12);
+    let chars: Vec<char> = text.chars().collect();
+    let excess = chars.len().checked_sub(max).filter(|&e| e > 0)?;
+    let open = chars.iter().position(|&c| c == '"');
+    let close = chars.iter().rposition(|&c| c == '"');
+    if let (Some(open), Some(close)) = (open, close) {
+        let inside = close.saturating_sub(open + 1);
+        // Room for at least four bytes and the ellipsis.
+        if inside >= excess + 5 {
+            let keep = inside - excess - 1;
+            let mut short: String = chars[..=open + keep].iter().collect();
+            short.push('…');
+            short.extend(&chars[close..]);
+            return Some(short);
+        }
+    }
+    let mut short: String = chars[..max - 1].iter().collect();
+    short.push('…');
+    Some(short)
 }
 
 fn new_arrow(packet: usize, p: &PacketInfo, x1: f64, y1: f64, x2: f64) -> Arrow {
@@ -775,5 +816,35 @@ mod tests {
             .map(|n| (n.say.text(Lang::En), n.say.text(Lang::Ko)))
             .collect();
         assert!(timers.contains(&("retransmission timer fires".into(), "재전송 타이머 만료".into())), "{timers:?}");
+    }
+
+    #[test]
+    fn a_long_note_gives_up_bytes_not_the_call() {
+        let text =
+            r#"recv(4, 10000) = "cdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmn"…(4344 bytes)"#;
+        let short = fit_note(text, 40.0 * 7.3).expect("shortened");
+        assert_eq!(short, r#"recv(4, 10000) = "cdefghi…"…(4344 bytes)"#);
+        assert_eq!(short.chars().count(), 40);
+        assert_eq!(fit_note("close(3) = 0", 300.0), None);
+        // Nothing quoted: the end goes.
+        assert_eq!(fit_note("getsockname(3) = 10.0.0.2:55682", 20.0 * 7.3).as_deref(), Some("getsockname(3) = 10…"));
+    }
+
+    #[test]
+    fn the_zero_window_reads_keep_their_call_in_view() {
+        let lesson = library().into_iter().find(|l| l.id == "zero_window").expect("lesson");
+        let run = lesson.build(None, &[]).expect("build");
+        let world = run.world.clone();
+        let t = Timeline::run(run.world, run.commands, &[]);
+        let p = packets(&t.trace);
+        let l = seq_layout(&t.trace, &p, &world);
+        let reads: Vec<&Note> =
+            l.notes.iter().filter(|n| matches!(&n.say, Say::Code(t) if t.starts_with("recv(4, 10000) = "))).collect();
+        assert!(reads.len() >= 2, "{} reads", reads.len());
+        for n in reads {
+            let text = n.say.text(Lang::En);
+            assert!(n.x - label_width(&text) + 18.0 >= TIME_W, "{text} runs off the left edge");
+            assert!(n.full.as_deref().is_some_and(|f| f.len() > text.len()), "the whole text is kept");
+        }
     }
 }
