@@ -288,7 +288,7 @@ fn packet_mark(m: &PacketMark, props: &TopologyProps) -> Html {
             if crossed {
                 <text class="pkt-x" x={(w / 2.0 + 4.0).to_string()} y="6">{ "✕" }</text>
             }
-            if let Some(note) = &m.note {
+            if let Some(note) = m.note.as_ref().filter(|_| !m.packed) {
                 <text class="pkt-note" x="0" y="-14" text-anchor="middle">{ analysis(props.lang, note) }</text>
             }
         </g>

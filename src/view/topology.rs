@@ -216,6 +216,9 @@ pub struct PacketMark {
     pub note: Option<String>,
     /// Which way it goes, drawn before the label in a column (`↓`, `↑`), else empty.
     pub way: &'static str,
+    /// One of a burst packed closer than its word needs (see `fit_stacks`):
+    /// the word is left out of the drawing, not out of its name.
+    pub packed: bool,
 }
 
 /// Places the packets worth drawing after the first `end` trace events at time
@@ -229,7 +232,10 @@ pub fn packet_marks(
     now: u64,
     numbering: Numbering,
 ) -> Vec<PacketMark> {
-    let mut lanes: rustc_hash::FxHashMap<(u32, bool), usize> = Default::default();
+    let mut stacks: rustc_hash::FxHashMap<(u32, bool), Stack> = Default::default();
+    // Marks stacked beside a link's line (side by side): which, their stack, and
+    // their place in it.
+    let mut beside_line: Vec<(usize, (u32, bool), usize)> = Vec::new();
     // Links by id: a scan per packet was 120,000 comparisons a step with 600
     // packets on 200 links.
     let line_of: rustc_hash::FxHashMap<LinkId, &LinkLine> = l.links.iter().map(|x| (x.id, x)).collect();
@@ -260,38 +266,100 @@ pub fn packet_marks(
         let label = p.label(numbering);
         let w = label_width(&label);
         let t = if rightwards { frac } else { 1.0 - frac };
-        let lane = lanes.entry((link.0, rightwards)).or_insert(0);
+        let mut note = p.analysis.clone();
+        if p.reordered {
+            note = Some(note.map_or("late".into(), |n| format!("{n} · late")));
+        }
+        let stack = stacks.entry((link.0, rightwards)).or_default();
         let (x, y) = if l.column {
             // Down the link, clear of both boxes; packets sent together step apart.
             let (lo, hi) = (line.y1 + 14.0, line.y2 - 14.0);
-            let shift = *lane as f64 * 22.0 * if rightwards { -1.0 } else { 1.0 };
+            let shift = stack.next(22.0, note.is_some(), rightwards) * if rightwards { -1.0 } else { 1.0 };
             (line.x1, (lo + t * (hi - lo) + shift).clamp(lo, hi))
         } else {
             let (lo, hi) = (line.x1 + w / 2.0 + 4.0, line.x2 - w / 2.0 - 4.0);
             let x = if lo < hi { lo + t * (hi - lo) } else { (line.x1 + line.x2) / 2.0 };
-            let y =
-                if rightwards { line.y1 - 24.0 - *lane as f64 * LANE } else { line.y1 + 24.0 + *lane as f64 * LANE };
+            let shift = stack.next(LANE, note.is_some(), rightwards);
+            let y = if rightwards { line.y1 - 24.0 - shift } else { line.y1 + 24.0 + shift };
+            beside_line.push((out.len(), (link.0, rightwards), stack.count - 1));
             (x, y)
         };
-        *lane += 1;
         let state = match fate {
             Fate::InFlight => "flying",
             Fate::Delivered => "arrived",
             Fate::Discarded => "discarded",
             Fate::Lost(_) => "lost",
         };
-        let mut note = p.analysis.clone();
-        if p.reordered {
-            note = Some(note.map_or("late".into(), |n| format!("{n} · late")));
-        }
         let way = match (l.column, rightwards) {
             (false, _) => "",
             (true, true) => "↓ ",
             (true, false) => "↑ ",
         };
-        out.push(PacketMark { id: p.id, x, y, label, kind: p.kind(), state, note, way });
+        out.push(PacketMark { id: p.id, x, y, label, kind: p.kind(), state, note, way, packed: false });
     }
+    fit_stacks(l, &line_of, &stacks, &beside_line, &mut out);
     out
+}
+
+/// A stack that would run out of the drawing with its words (a burst of
+/// labelled ACKs over a short box) is drawn as a burst instead: packets one
+/// `LANE` apart, or closer if even that runs out, like a fanned deck, and no
+/// words, so every packet stays in view and no word lies on another packet.
+fn fit_stacks(
+    l: &Layout,
+    line_of: &rustc_hash::FxHashMap<LinkId, &LinkLine>,
+    stacks: &rustc_hash::FxHashMap<(u32, bool), Stack>,
+    beside_line: &[(usize, (u32, bool), usize)],
+    out: &mut [PacketMark],
+) {
+    for &(k, (link, upwards), place) in beside_line {
+        let (Some(stack), Some(line)) = (stacks.get(&(link, upwards)), line_of.get(&LinkId(link))) else { continue };
+        // The room from the first packet's middle to the last one's.
+        let top = |last_word: bool| if last_word { 22.0 } else { 10.0 };
+        let room = if upwards {
+            line.y1 - 24.0 - 2.0 - top(stack.last_noted)
+        } else {
+            l.height - 2.0 - 10.0 - (line.y1 + 24.0)
+        };
+        if stack.offset <= room {
+            continue;
+        }
+        let plain_room = if upwards { line.y1 - 24.0 - 2.0 - top(false) } else { room };
+        let step = LANE.min(plain_room.max(0.0) / (stack.count.max(2) - 1) as f64);
+        let shift = place as f64 * step;
+        out[k].y = if upwards { line.y1 - 24.0 - shift } else { line.y1 + 24.0 + shift };
+        out[k].packed = true;
+    }
+}
+
+/// The packets drawn on one direction of a link, stacked apart from the line.
+#[derive(Default)]
+struct Stack {
+    count: usize,
+    offset: f64,
+    last_noted: bool,
+}
+
+impl Stack {
+    /// Height of the Wireshark word drawn above a packet (`PacketMark::note`).
+    const NOTE_H: f64 = 12.0;
+
+    /// How far from the first the next packet goes, `step` apart; a word above
+    /// a packet takes room between it and the one above it: above the last one
+    /// when the stack grows `upwards`, above this one when it grows down.
+    fn next(&mut self, step: f64, noted: bool, upwards: bool) -> f64 {
+        let word_between = if upwards { self.last_noted } else { noted };
+        if self.count > 0 {
+            self.offset += step + if word_between { Self::NOTE_H } else { 0.0 };
+        } else if word_between {
+            // Below the line, the first one's word would sit on the line and
+            // the port numbers beside it.
+            self.offset = Self::NOTE_H;
+        }
+        self.count += 1;
+        self.last_noted = noted;
+        self.offset
+    }
 }
 
 /// Rough width of a label at the packet font (12 px monospace).
@@ -327,6 +395,7 @@ mod tests {
             state,
             note: None,
             way: "",
+            packed: false,
         };
         let flying: Vec<PacketMark> = (0..CROWD as u64).map(|i| mark(i, "flying")).collect();
         assert!(!is_crowded(&flying), "exactly CROWD packets still glide");
@@ -369,5 +438,44 @@ mod tests {
         assert!(c.hosts.iter().all(|h| h.x + h.w <= c.width));
         assert_eq!((c.links[0].y1, c.links[0].y2), (c.hosts[0].y + c.hosts[0].h, c.hosts[1].y));
         assert_eq!(l.links[0].latency, "10 ms");
+    }
+
+    #[test]
+    fn packets_leaving_together_keep_their_wireshark_words_clear_and_in_view() {
+        use crate::lesson::library::library;
+        use crate::lesson::timeline::Timeline;
+        use crate::view::packets::packets;
+        // fast_retransmit's receiver answers nine segments with nine ACKs at
+        // once, most of them labelled (Window Update, Dup ACK): stacked 26
+        // apart, each word sat on the packet above it, and the fourth packet
+        // went off the top of the drawing.
+        let lesson = library().into_iter().find(|l| l.id == "fast_retransmit").expect("lesson");
+        let run = lesson.build(None, &[]).expect("build");
+        let world = run.world.clone();
+        let t = Timeline::run(run.world, run.commands, &[]);
+        let p = packets(&t.trace);
+        let l = layout(&world, Lang::En, false);
+        // What a mark covers: its pill, and the word above it.
+        let cover = |m: &PacketMark| {
+            let w = label_width(&m.label);
+            (m.x - w / 2.0, m.x + w / 2.0, m.y - if m.note.is_some() && !m.packed { 22.0 } else { 10.0 }, m.y + 10.0)
+        };
+        let mut labelled_pairs_apart = 0;
+        for end in 1..=t.trace.len() {
+            let now = t.trace[end - 1].time;
+            let marks = packet_marks(&l, &p, end - 1, end, now, Numbering::Relative);
+            let boxes: Vec<_> = marks.iter().map(cover).collect();
+            for b in &boxes {
+                assert!(b.2 >= 0.0 && b.3 <= l.height, "step {end}: {b:?} is drawn outside 0..{}", l.height);
+            }
+            // Two labelled packets leaving together have room for both words.
+            let above = |m: &PacketMark| m.note.is_some() && m.y < l.links[0].y1;
+            let labelled: Vec<_> = boxes.iter().zip(&marks).filter(|(_, m)| above(m)).map(|(b, _)| *b).collect();
+            if let [a, b] = labelled[..] {
+                assert!(a.3 <= b.2 || b.3 <= a.2, "step {end}: {a:?} and {b:?} overlap");
+                labelled_pairs_apart += 1;
+            }
+        }
+        assert!(labelled_pairs_apart > 0, "the lesson has two labelled ACKs leaving together");
     }
 }
