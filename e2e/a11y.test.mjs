@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { SHOTS } from './serve.mjs';
-import { servedPage } from './suite.mjs';
+import { openPage, servedPage } from './suite.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const DESKTOP = { width: 1280, height: 800 };
@@ -17,14 +17,7 @@ const served = servedPage();
 
 /** A fresh page (fresh storage) that records console errors. */
 async function open(viewport = DESKTOP, fragment = '') {
-  const context = await served.browser.newContext({ viewport, locale: 'en-US' });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(served.server.url + fragment);
-  await page.locator('svg [data-host]').first().waitFor();
-  return { context, page, problems };
+  return openPage(served, { viewport, fragment });
 }
 
 const pos = (page) => page.locator('#position').getAttribute('data-pos').then(Number);

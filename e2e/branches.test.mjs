@@ -7,19 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SHOTS } from './serve.mjs';
-import { servedPage } from './suite.mjs';
+import { openPage, servedPage } from './suite.mjs';
 
 const served = servedPage();
 
-async function openPage(viewport, fragment = '#lesson=tour') {
-  const context = await served.browser.newContext({ viewport, locale: 'en-US' });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(served.server.url + fragment);
-  await page.locator('svg [data-host]').first().waitFor();
-  return { context, page, problems };
+async function open(viewport, fragment = '#lesson=tour') {
+  return openPage(served, { viewport, fragment });
 }
 
 /** Steps the original until its first data segment is on its way. */
@@ -53,7 +46,7 @@ async function branchAndDrop(page) {
 }
 
 test('a branch that drops the first data segment shows the retransmission on its side only', async () => {
-  const { context, page, problems } = await openPage({ width: 1280, height: 900 });
+  const { context, page, problems } = await open({ width: 1280, height: 900 });
   await branchAndDrop(page);
   // Step on (both runs, one cursor) until the branch's retransmission is sent.
   const sent = page.locator('#compare [data-side="branch"] .arrow', { hasText: 'Retransmission' });
@@ -97,7 +90,7 @@ test('a branch that drops the first data segment shows the retransmission on its
 });
 
 test('at phone width the two diagrams stack', async () => {
-  const { context, page, problems } = await openPage({ width: 390, height: 844 });
+  const { context, page, problems } = await open({ width: 390, height: 844 });
   await branchAndDrop(page);
   await page.locator('#step-forward').click();
   await page.locator('#step-forward').click();

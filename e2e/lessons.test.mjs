@@ -4,20 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SHOTS } from './serve.mjs';
-import { servedPage } from './suite.mjs';
+import { openPage, servedPage } from './suite.mjs';
 
 
 const served = servedPage();
 
 async function open(fragment = '', viewport = { width: 1280, height: 800 }) {
-  const context = await served.browser.newContext({ viewport, locale: 'en-US' });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(served.server.url + fragment);
-  await page.locator('svg [data-host]').first().waitFor();
-  return { context, page, problems };
+  return openPage(served, { fragment, viewport });
 }
 
 const pos = (page) => page.locator('#position').getAttribute('data-pos').then(Number);

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SHOTS } from './serve.mjs';
-import { servedPage } from './suite.mjs';
+import { openPage, servedPage } from './suite.mjs';
 import { LONG_LESSON_ROUNDS, pasteIntoSandbox, pingPongScript, recordFrameGaps } from './scenarios.mjs';
 
 
@@ -20,14 +20,7 @@ function report(name, value, unit) {
 
 /** A fresh English page at `fragment`, recording console errors. */
 async function open(fragment = '') {
-  const context = await served.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(served.server.url + fragment);
-  await page.locator('#step-forward').waitFor();
-  return { context, page, problems };
+  return openPage(served, { fragment, ready: '#step-forward' });
 }
 
 async function switchTo(page, language, code) {

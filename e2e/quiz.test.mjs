@@ -8,19 +8,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SHOTS } from './serve.mjs';
-import { servedPage } from './suite.mjs';
+import { openPage, servedPage } from './suite.mjs';
 
 const served = servedPage();
 
-async function openPage(fragment, viewport, locale) {
-  const context = await served.browser.newContext({ viewport, locale });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(`${served.server.url}${fragment}`);
-  await page.locator('svg [data-host]').first().waitFor();
-  return { context, page, problems };
+async function open(fragment, viewport, locale) {
+  return openPage(served, { fragment, viewport, locale });
 }
 
 /** Steps on (without answering) until the question asked matches `prompt`. */
@@ -71,7 +64,7 @@ const LANGS = [
 
 for (const lang of LANGS) {
   test(`a quiz answered wrong then right, ${lang.name}`, async () => {
-    const { context, page, problems } = await openPage('#lesson=connection_refused&quiz=1', lang.viewport, lang.locale);
+    const { context, page, problems } = await open('#lesson=connection_refused&quiz=1', lang.viewport, lang.locale);
     assert.equal(await page.locator('#quiz-toggle').getAttribute('aria-pressed'), 'true', 'the link turned quiz mode on');
     // Four plausible segments for the RST; the learner expects the SYN-ACK.
     await stepUntilAsked(page, lang.rstPrompt);
@@ -113,7 +106,7 @@ for (const lang of LANGS) {
 }
 
 test('the keyboard alone answers: Tab to a choice, Enter picks it', async () => {
-  const { context, page, problems } = await openPage('#lesson=handshake&quiz=1', { width: 1280, height: 900 }, 'en-US');
+  const { context, page, problems } = await open('#lesson=handshake&quiz=1', { width: 1280, height: 900 }, 'en-US');
   await stepUntilAsked(page, /What TCP segment does server send to client next\?/);
   const pos = Number(await page.locator('#position').getAttribute('data-pos'));
   await page.locator('.quiz-choice', { hasText: '[S.] seq 0 ack 1' }).focus();

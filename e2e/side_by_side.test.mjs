@@ -7,19 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SHOTS } from './serve.mjs';
-import { servedPage } from './suite.mjs';
+import { openPage, servedPage } from './suite.mjs';
 
 const served = servedPage();
 
 async function open(fragment, viewport = { width: 1280, height: 900 }) {
-  const context = await served.browser.newContext({ viewport, locale: 'en-US' });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(served.server.url + fragment);
-  await page.locator('#compare').waitFor();
-  return { context, page, problems };
+  return openPage(served, { fragment, viewport, ready: '#compare' });
 }
 
 /** The tally table as { row name: [left, right] }. */

@@ -22,3 +22,22 @@ export function servedPage() {
   });
   return served;
 }
+
+/**
+ * A fresh page (fresh storage) of the served build at `fragment`, in English
+ * unless `locale` says otherwise, with the console's errors and the page's
+ * uncaught ones collected in `problems`; resolves once `ready` is shown.
+ */
+export async function openPage(
+  served,
+  { fragment = '', viewport = { width: 1280, height: 800 }, locale = 'en-US', ready = 'svg [data-host]' } = {},
+) {
+  const context = await served.browser.newContext({ viewport, locale });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(served.server.url + fragment);
+  await page.locator(ready).first().waitFor();
+  return { context, page, problems };
+}
