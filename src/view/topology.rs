@@ -236,6 +236,8 @@ pub fn packet_marks(
     // Marks stacked beside a link's line (side by side): which, their stack, and
     // their place in it.
     let mut beside_line: Vec<(usize, (u32, bool), usize)> = Vec::new();
+    // Marks on a link's line (a phone's column): which, and the link.
+    let mut along_line: Vec<(usize, u32)> = Vec::new();
     // Links by id: a scan per packet was 120,000 comparisons a step with 600
     // packets on 200 links.
     let line_of: rustc_hash::FxHashMap<LinkId, &LinkLine> = l.links.iter().map(|x| (x.id, x)).collect();
@@ -275,6 +277,7 @@ pub fn packet_marks(
             // Down the link, clear of both boxes; packets sent together step apart.
             let (lo, hi) = (line.y1 + 14.0, line.y2 - 14.0);
             let shift = stack.next(22.0, note.is_some(), rightwards) * if rightwards { -1.0 } else { 1.0 };
+            along_line.push((out.len(), link.0));
             (line.x1, (lo + t * (hi - lo) + shift).clamp(lo, hi))
         } else {
             let (lo, hi) = (line.x1 + w / 2.0 + 4.0, line.x2 - w / 2.0 - 4.0);
@@ -298,7 +301,50 @@ pub fn packet_marks(
         out.push(PacketMark { id: p.id, x, y, label, kind: p.kind(), state, note, way, packed: false });
     }
     fit_stacks(l, &line_of, &stacks, &beside_line, &mut out);
+    spread_along_lines(&line_of, &along_line, &mut out);
     out
+}
+
+/// In a phone's column both directions share the line, and packets at its
+/// ends are held inside it: packets sent together piled up there, one on
+/// another. Each link's packets are pushed apart along the line, in order, far
+/// enough for their words; if they do not fit between the boxes they are
+/// packed evenly there without words.
+fn spread_along_lines(
+    line_of: &rustc_hash::FxHashMap<LinkId, &LinkLine>,
+    along_line: &[(usize, u32)],
+    out: &mut [PacketMark],
+) {
+    /// A pill's height and the air between two.
+    const PILL: f64 = 24.0;
+    let mut by_link: rustc_hash::FxHashMap<u32, Vec<usize>> = Default::default();
+    for &(k, link) in along_line {
+        by_link.entry(link).or_default().push(k);
+    }
+    for (link, mut marks) in by_link {
+        let Some(line) = line_of.get(&LinkId(link)) else { continue };
+        let (lo, hi) = (line.y1 + 14.0, line.y2 - 14.0);
+        marks.sort_by(|&a, &b| out[a].y.total_cmp(&out[b].y).then(a.cmp(&b)));
+        // The room mark `i` needs above it: a pill, and its word if it has one.
+        let gap = |m: &PacketMark| PILL + if m.note.is_some() { Stack::NOTE_H } else { 0.0 };
+        for i in 1..marks.len() {
+            let floor = out[marks[i - 1]].y + gap(&out[marks[i]]);
+            out[marks[i]].y = out[marks[i]].y.max(floor);
+        }
+        let Some(&last) = marks.last() else { continue };
+        out[last].y = out[last].y.min(hi);
+        for i in (0..marks.len() - 1).rev() {
+            let ceiling = out[marks[i + 1]].y - gap(&out[marks[i + 1]]);
+            out[marks[i]].y = out[marks[i]].y.min(ceiling);
+        }
+        if out[marks[0]].y < lo {
+            let step = ((hi - lo) / (marks.len().max(2) - 1) as f64).min(PILL);
+            for (i, &k) in marks.iter().enumerate() {
+                out[k].y = lo + i as f64 * step;
+                out[k].packed = true;
+            }
+        }
+    }
 }
 
 /// A stack that would run out of the drawing with its words (a burst of
@@ -477,5 +523,43 @@ mod tests {
             }
         }
         assert!(labelled_pairs_apart > 0, "the lesson has two labelled ACKs leaving together");
+    }
+
+    #[test]
+    fn on_a_phone_packets_on_the_line_never_lie_on_each_other() {
+        use crate::lesson::library::library;
+        use crate::lesson::timeline::Timeline;
+        use crate::view::packets::packets;
+        // In the column both directions share the line and packets at its ends
+        // were held there: fast_retransmit's nine ACKs lay on one spot.
+        let cover = |m: &PacketMark| {
+            let w = label_width(&m.label);
+            (m.x - w / 2.0, m.x + w / 2.0, m.y - if m.note.is_some() && !m.packed { 22.0 } else { 10.0 }, m.y + 10.0)
+        };
+        let mut seen_bursts = 0;
+        for id in ["fast_retransmit", "tcp_vs_udp", "slow_start", "tour"] {
+            let lesson = library().into_iter().find(|l| l.id == id).expect("lesson");
+            let run = lesson.build(None, &[]).expect("build");
+            let world = run.world.clone();
+            let t = Timeline::run(run.world, run.commands, &[]);
+            let p = packets(&t.trace);
+            let l = layout(&world, Lang::En, true);
+            for end in 1..=t.trace.len() {
+                let now = t.trace[end - 1].time;
+                let marks = packet_marks(&l, &p, end - 1, end, now, Numbering::Relative);
+                seen_bursts += usize::from(marks.len() >= 5);
+                for (i, a) in marks.iter().enumerate() {
+                    for b in &marks[i + 1..] {
+                        if a.packed && b.packed {
+                            continue;
+                        }
+                        let (x, y) = (cover(a), cover(b));
+                        let apart = x.1 <= y.0 || y.1 <= x.0 || x.3 <= y.2 || y.3 <= x.2;
+                        assert!(apart, "{id} step {end}: {} at {x:?} and {} at {y:?}", a.label, b.label);
+                    }
+                }
+            }
+        }
+        assert!(seen_bursts > 0, "some step has five packets on the line");
     }
 }
