@@ -288,6 +288,9 @@ fn packet_mark(m: &PacketMark, props: &TopologyProps) -> Html {
             if crossed {
                 <text class="pkt-x" x={(w / 2.0 + 4.0).to_string()} y="6">{ "✕" }</text>
             }
+            if let Some(n) = m.deck {
+                <text class="pkt-deck" x={(w / 2.0 + 6.0).to_string()} y="4">{ format!("×{n}") }</text>
+            }
             if let Some(note) = m.note.as_ref().filter(|_| !m.packed) {
                 <text class="pkt-note" x="0" y="-14" text-anchor="middle">{ analysis(props.lang, note) }</text>
             }

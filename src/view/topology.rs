@@ -216,9 +216,11 @@ pub struct PacketMark {
     pub note: Option<String>,
     /// Which way it goes, drawn before the label in a column (`↓`, `↑`), else empty.
     pub way: &'static str,
-    /// One of a burst packed closer than its word needs (see `fit_stacks`):
+    /// One of a burst packed closer than its word needs (see `fit_rows`):
     /// the word is left out of the drawing, not out of its name.
     pub packed: bool,
+    /// On the outermost packet of a packed burst: how many packets it holds.
+    pub deck: Option<usize>,
 }
 
 /// Places the packets worth drawing after the first `end` trace events at time
@@ -233,8 +235,9 @@ pub fn packet_marks(
     numbering: Numbering,
 ) -> Vec<PacketMark> {
     let mut stacks: rustc_hash::FxHashMap<(u32, bool), Stack> = Default::default();
-    // Marks stacked beside a link's line (side by side): which, their stack, and
-    // their place in it.
+    let mut rows: rustc_hash::FxHashMap<(u32, bool), Rows> = Default::default();
+    // Marks beside a link's line (side by side): which, their side of which
+    // link, and their row there.
     let mut beside_line: Vec<(usize, (u32, bool), usize)> = Vec::new();
     // Marks on a link's line (a phone's column): which, and the link.
     let mut along_line: Vec<(usize, u32)> = Vec::new();
@@ -272,20 +275,22 @@ pub fn packet_marks(
         if p.reordered {
             note = Some(note.map_or("late".into(), |n| format!("{n} · late")));
         }
-        let stack = stacks.entry((link.0, rightwards)).or_default();
         let (x, y) = if l.column {
             // Down the link, clear of both boxes; packets sent together step apart.
             let (lo, hi) = (line.y1 + 14.0, line.y2 - 14.0);
+            let stack = stacks.entry((link.0, rightwards)).or_default();
             let shift = stack.next(22.0, note.is_some(), rightwards) * if rightwards { -1.0 } else { 1.0 };
             along_line.push((out.len(), link.0));
             (line.x1, (lo + t * (hi - lo) + shift).clamp(lo, hi))
         } else {
             let (lo, hi) = (line.x1 + w / 2.0 + 4.0, line.x2 - w / 2.0 - 4.0);
             let x = if lo < hi { lo + t * (hi - lo) } else { (line.x1 + line.x2) / 2.0 };
-            let shift = stack.next(LANE, note.is_some(), rightwards);
-            let y = if rightwards { line.y1 - 24.0 - shift } else { line.y1 + 24.0 + shift };
-            beside_line.push((out.len(), (link.0, rightwards), stack.count - 1));
-            (x, y)
+            // The row is set once every packet on this side is known (fit_rows).
+            let half = w.max(note.as_deref().map_or(0.0, word_width)) / 2.0 + 3.0;
+            let row =
+                rows.entry((link.0, rightwards)).or_default().place(out.len(), x - half, x + half, note.is_some());
+            beside_line.push((out.len(), (link.0, rightwards), row));
+            (x, line.y1)
         };
         let state = match fate {
             Fate::InFlight => "flying",
@@ -298,9 +303,9 @@ pub fn packet_marks(
             (true, true) => "↓ ",
             (true, false) => "↑ ",
         };
-        out.push(PacketMark { id: p.id, x, y, label, kind: p.kind(), state, note, way, packed: false });
+        out.push(PacketMark { id: p.id, x, y, label, kind: p.kind(), state, note, way, packed: false, deck: None });
     }
-    fit_stacks(l, &line_of, &stacks, &beside_line, &mut out);
+    fit_rows(l, &line_of, &rows, &beside_line, &mut out);
     spread_along_lines(&line_of, &along_line, &mut out);
     out
 }
@@ -347,38 +352,81 @@ fn spread_along_lines(
     }
 }
 
-/// A stack that would run out of the drawing with its words (a burst of
-/// labelled ACKs over a short box) is drawn as a burst instead: packets one
-/// `LANE` apart, or closer if even that runs out, like a fanned deck, and no
-/// words, so every packet stays in view and no word lies on another packet.
-fn fit_stacks(
+/// Rows away from the line for the packets on one side of a link, in view:
+/// one `LANE` apart, with room for the words if any packet there has one. If
+/// that runs out of the drawing (a burst of labelled ACKs over a short box,
+/// a window of segments), the rows close up to fit, down to a fanned deck, and
+/// the words are left out, so no packet is drawn off the edge and no word lies
+/// on another packet.
+fn fit_rows(
     l: &Layout,
     line_of: &rustc_hash::FxHashMap<LinkId, &LinkLine>,
-    stacks: &rustc_hash::FxHashMap<(u32, bool), Stack>,
+    rows: &rustc_hash::FxHashMap<(u32, bool), Rows>,
     beside_line: &[(usize, (u32, bool), usize)],
     out: &mut [PacketMark],
 ) {
-    for &(k, (link, upwards), place) in beside_line {
-        let (Some(stack), Some(line)) = (stacks.get(&(link, upwards)), line_of.get(&LinkId(link))) else { continue };
-        // The room from the first packet's middle to the last one's.
-        let top = |last_word: bool| if last_word { 22.0 } else { 10.0 };
-        let room = if upwards {
-            line.y1 - 24.0 - 2.0 - top(stack.last_noted)
+    /// The closest rows come in a deck: a packet's top edge still shows.
+    const DECK: f64 = 4.0;
+    for &(k, (link, upwards), row) in beside_line {
+        let (Some(side), Some(line)) = (rows.get(&(link, upwards)), line_of.get(&LinkId(link))) else { continue };
+        let word = if side.noted { Stack::NOTE_H } else { 0.0 };
+        // Below the line the first row's words would sit on the port numbers.
+        let base = if upwards { 0.0 } else { word };
+        let last = side.rows.len().saturating_sub(1) as f64;
+        // From the first row's middle to the last one's, within the drawing.
+        let room = if upwards { line.y1 - 24.0 - 2.0 - 10.0 - word } else { l.height - 2.0 - 10.0 - (line.y1 + 24.0) };
+        let natural = base + last * (LANE + word);
+        let shift = if natural <= room {
+            base + row as f64 * (LANE + word)
         } else {
-            l.height - 2.0 - 10.0 - (line.y1 + 24.0)
+            out[k].packed = true;
+            if side.last_row_opener == k {
+                out[k].deck = Some(side.packets);
+            }
+            let plain_room = if upwards { room + word } else { room };
+            let pitch = (plain_room / last.max(1.0)).clamp(DECK, LANE);
+            (row as f64 * pitch).min(plain_room.max(0.0))
         };
-        if stack.offset <= room {
-            continue;
-        }
-        let plain_room = if upwards { line.y1 - 24.0 - 2.0 - top(false) } else { room };
-        let step = LANE.min(plain_room.max(0.0) / (stack.count.max(2) - 1) as f64);
-        let shift = place as f64 * step;
         out[k].y = if upwards { line.y1 - 24.0 - shift } else { line.y1 + 24.0 + shift };
-        out[k].packed = true;
     }
 }
 
-/// The packets drawn on one direction of a link, stacked apart from the line.
+/// Rows beside one direction of a link: a packet takes the first row where it
+/// overlaps no packet already there, so packets spread along the link share a
+/// row and only those side by side stack.
+#[derive(Default)]
+struct Rows {
+    rows: Vec<Vec<(f64, f64)>>,
+    /// Some packet here has a word above it.
+    noted: bool,
+    packets: usize,
+    /// The mark that opened the outermost row: it carries a deck's count.
+    last_row_opener: usize,
+}
+
+impl Rows {
+    /// The row for packet mark `mark`, covering `from..to` along the line.
+    fn place(&mut self, mark: usize, from: f64, to: f64, noted: bool) -> usize {
+        self.noted |= noted;
+        let free = |row: &Vec<(f64, f64)>| row.iter().all(|&(a, b)| to <= a || b <= from);
+        let row = self.rows.iter().position(free).unwrap_or(self.rows.len());
+        if row == self.rows.len() {
+            self.rows.push(Vec::new());
+            self.last_row_opener = mark;
+        }
+        self.rows[row].push((from, to));
+        self.packets += 1;
+        row
+    }
+}
+
+/// Rough width of a Wireshark word above a packet (11 px bold).
+fn word_width(word: &str) -> f64 {
+    word.chars().count() as f64 * 7.0 + 10.0
+}
+
+/// Packets on one direction of a link in a phone's column, stepped apart
+/// along the line as they were sent (`spread_along_lines` then settles them).
 #[derive(Default)]
 struct Stack {
     count: usize,
@@ -442,6 +490,7 @@ mod tests {
             note: None,
             way: "",
             packed: false,
+            deck: None,
         };
         let flying: Vec<PacketMark> = (0..CROWD as u64).map(|i| mark(i, "flying")).collect();
         assert!(!is_crowded(&flying), "exactly CROWD packets still glide");
@@ -506,13 +555,28 @@ mod tests {
             let w = label_width(&m.label);
             (m.x - w / 2.0, m.x + w / 2.0, m.y - if m.note.is_some() && !m.packed { 22.0 } else { 10.0 }, m.y + 10.0)
         };
-        let mut labelled_pairs_apart = 0;
+        let (mut labelled_pairs_apart, mut decks_seen) = (0, 0);
         for end in 1..=t.trace.len() {
             let now = t.trace[end - 1].time;
             let marks = packet_marks(&l, &p, end - 1, end, now, Numbering::Relative);
             let boxes: Vec<_> = marks.iter().map(cover).collect();
             for b in &boxes {
                 assert!(b.2 >= 0.0 && b.3 <= l.height, "step {end}: {b:?} is drawn outside 0..{}", l.height);
+            }
+            // A packed burst says how many packets it holds, once.
+            let packed_above = marks.iter().filter(|m| m.packed && m.y < l.links[0].y1).count();
+            let decks: Vec<usize> = marks.iter().filter(|m| m.y < l.links[0].y1).filter_map(|m| m.deck).collect();
+            if packed_above > 0 {
+                assert_eq!(decks, vec![packed_above], "step {end}");
+                decks_seen += 1;
+            }
+            // Unless packed into a deck, no packet or word lies on another.
+            for (i, m) in marks.iter().enumerate().filter(|(_, m)| !m.packed) {
+                for (j, n) in marks.iter().enumerate().filter(|&(j, n)| j != i && !n.packed) {
+                    let (a, b) = (boxes[i], boxes[j]);
+                    let apart = a.1 <= b.0 || b.1 <= a.0 || a.3 <= b.2 || b.3 <= a.2;
+                    assert!(apart, "step {end}: {} at {a:?} and {} at {b:?}", m.label, n.label);
+                }
             }
             // Two labelled packets leaving together have room for both words.
             let above = |m: &PacketMark| m.note.is_some() && m.y < l.links[0].y1;
@@ -523,6 +587,7 @@ mod tests {
             }
         }
         assert!(labelled_pairs_apart > 0, "the lesson has two labelled ACKs leaving together");
+        assert!(decks_seen > 0, "the burst of nine ACKs is drawn as a deck");
     }
 
     #[test]
