@@ -88,10 +88,9 @@ fn syn_behind_a_partition_backs_off_and_times_out() {
     assert_eq!(gave_up, 19 * s);
 }
 
-#[test]
-fn backlog_overflow_drops_syns_and_ignores_final_acks() {
-    // Linux: the accept queue holds backlog + 1 connections (sk_acceptq_is_full is
-    // `>`); then SYNs are dropped and the client retransmits.
+/// Three clients connect at once to a listener with backlog 1, and half a
+/// second passes: (lab, listener, the clients' fds).
+fn three_connect_to_backlog_one() -> (Lab, Fd, Vec<Fd>) {
     let mut lab = Lab::new(1);
     let l = lab.listener(80, 1);
     let clients: Vec<Fd> = (0..3).map(|_| lab.socket(lab.client, Protocol::Tcp)).collect();
@@ -99,6 +98,14 @@ fn backlog_overflow_drops_syns_and_ignores_final_acks() {
         lab.call(lab.client, connect(c, SERVER_IP, 80));
     }
     lab.run_for(500_000);
+    (lab, l, clients)
+}
+
+#[test]
+fn backlog_overflow_drops_syns_and_ignores_final_acks() {
+    // Linux: the accept queue holds backlog + 1 connections (sk_acceptq_is_full is
+    // `>`); then SYNs are dropped and the client retransmits.
+    let (mut lab, l, clients) = three_connect_to_backlog_one();
     let view = lab.world.socket_view(lab.world.socket_by_fd(lab.server, l).unwrap());
     let q = view.listen.unwrap();
     assert_eq!(q.accept_queue, 2, "backlog 1 admits two");
@@ -409,13 +416,7 @@ fn final_acks_dropped_on_overflow_complete_once_the_queue_has_room() {
     // All three SYNs reach the listener before any final ACK, so all three are
     // half-open; the third final ACK finds the queue full and is dropped. The
     // server's SYN-ACK retransmission draws a new ACK, which then gets in.
-    let mut lab = Lab::new(1);
-    let l = lab.listener(80, 1);
-    let clients: Vec<Fd> = (0..3).map(|_| lab.socket(lab.client, Protocol::Tcp)).collect();
-    for &c in &clients {
-        lab.call(lab.client, connect(c, SERVER_IP, 80));
-    }
-    lab.run_for(500_000);
+    let (mut lab, l, _) = three_connect_to_backlog_one();
     lab.ok(lab.server, SysCall::Accept { fd: l });
     lab.ok(lab.server, SysCall::Accept { fd: l });
     lab.run_for(3_000_000);

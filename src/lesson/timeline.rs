@@ -392,17 +392,9 @@ mod tests {
 
     #[test]
     fn dropping_the_data_segment_brings_a_retransmission() {
-        let t = run("tour", &[]);
         // The position right after "hello" was sent.
-        let data = t
-            .trace
-            .iter()
-            .position(|e| matches!(&e.kind, TraceKind::Sent { reason: SendReason::Data, .. }))
-            .expect("a data segment");
-        let TraceKind::Sent { packet, .. } = &t.trace[data].kind else { unreachable!() };
-        let pos = t.position_of_event(data);
-        let at = t.trace_until(pos).len();
-        let dropped = run("tour", &[Edit::Drop { at, packet: packet.id.0 }]);
+        let (packet, at, pos) = tour_data();
+        let dropped = run("tour", &[Edit::Drop { at, packet }]);
         let reasons: Vec<SendReason> = dropped
             .trace
             .iter()
