@@ -749,16 +749,11 @@ impl LabelBox {
 mod tests {
     use super::*;
     use crate::lesson::library::library;
-    use crate::lesson::timeline::Timeline;
-    use crate::view::packets::packets;
+    use crate::view::played::Played;
 
     #[test]
     fn the_tour_has_a_lifeline_per_socket_and_the_syn_ack_leaves_the_accepted_one() {
-        let lesson = library().into_iter().find(|l| l.id == "tour").expect("tour");
-        let run = lesson.build(None, &[]).expect("build");
-        let world = run.world.clone();
-        let t = Timeline::run(run.world, run.commands, &[]);
-        let p = packets(&t.trace);
+        let Played { world, timeline: t, packets: p } = crate::view::played::by_id("tour");
         let l = seq_layout(&t.trace, &p, &world);
         let roles: Vec<(u32, Role, Option<i32>)> =
             l.lanes.iter().map(|x| (x.host.0, x.role, x.fd.map(|f| f.1))).collect();
@@ -783,10 +778,7 @@ mod tests {
     fn no_packet_label_covers_another_in_any_lesson() {
         let mut crowded_at_the_middle = Vec::new();
         for lesson in library() {
-            let run = lesson.build(None, &[]).expect("build");
-            let world = run.world.clone();
-            let t = Timeline::run(run.world, run.commands, &[]);
-            let p = packets(&t.trace);
+            let Played { world, timeline: t, packets: p } = crate::view::played::lesson(&lesson);
             let mut l = seq_layout(&t.trace, &p, &world);
             assert_eq!(crowded_labels(&l, &p), 0, "{}: labels cover each other", lesson.id);
             l.arrows.iter_mut().for_each(|a| a.label_t = 0.5);
@@ -803,11 +795,7 @@ mod tests {
 
     #[test]
     fn a_timer_note_reads_in_the_page_s_language() {
-        let lesson = library().into_iter().find(|l| l.id == "loss_retransmission").expect("lesson");
-        let run = lesson.build(None, &[]).expect("build");
-        let world = run.world.clone();
-        let t = Timeline::run(run.world, run.commands, &[]);
-        let p = packets(&t.trace);
+        let Played { world, timeline: t, packets: p } = crate::view::played::by_id("loss_retransmission");
         let l = seq_layout(&t.trace, &p, &world);
         let timers: Vec<(String, String)> = l
             .notes
@@ -832,11 +820,7 @@ mod tests {
 
     #[test]
     fn the_zero_window_reads_keep_their_call_in_view() {
-        let lesson = library().into_iter().find(|l| l.id == "zero_window").expect("lesson");
-        let run = lesson.build(None, &[]).expect("build");
-        let world = run.world.clone();
-        let t = Timeline::run(run.world, run.commands, &[]);
-        let p = packets(&t.trace);
+        let Played { world, timeline: t, packets: p } = crate::view::played::by_id("zero_window");
         let l = seq_layout(&t.trace, &p, &world);
         let reads: Vec<&Note> =
             l.notes.iter().filter(|n| matches!(&n.say, Say::Code(t) if t.starts_with("recv(4, 10000) = "))).collect();

@@ -537,18 +537,12 @@ mod tests {
 
     #[test]
     fn packets_leaving_together_keep_their_wireshark_words_clear_and_in_view() {
-        use crate::lesson::library::library;
-        use crate::lesson::timeline::Timeline;
-        use crate::view::packets::packets;
         // fast_retransmit's receiver answers nine segments with nine ACKs at
         // once, most of them labelled (Window Update, Dup ACK): stacked 26
         // apart, each word sat on the packet above it, and the fourth packet
         // went off the top of the drawing.
-        let lesson = library().into_iter().find(|l| l.id == "fast_retransmit").expect("lesson");
-        let run = lesson.build(None, &[]).expect("build");
-        let world = run.world.clone();
-        let t = Timeline::run(run.world, run.commands, &[]);
-        let p = packets(&t.trace);
+        let crate::view::played::Played { world, timeline: t, packets: p } =
+            crate::view::played::by_id("fast_retransmit");
         let l = layout(&world, Lang::En, false);
         // What a mark covers: its pill, and the word above it.
         let cover = |m: &PacketMark| {
@@ -592,9 +586,6 @@ mod tests {
 
     #[test]
     fn on_a_phone_packets_on_the_line_never_lie_on_each_other() {
-        use crate::lesson::library::library;
-        use crate::lesson::timeline::Timeline;
-        use crate::view::packets::packets;
         // In the column both directions share the line and packets at its ends
         // were held there: fast_retransmit's nine ACKs lay on one spot.
         let cover = |m: &PacketMark| {
@@ -603,11 +594,7 @@ mod tests {
         };
         let mut seen_bursts = 0;
         for id in ["fast_retransmit", "tcp_vs_udp", "slow_start", "tour"] {
-            let lesson = library().into_iter().find(|l| l.id == id).expect("lesson");
-            let run = lesson.build(None, &[]).expect("build");
-            let world = run.world.clone();
-            let t = Timeline::run(run.world, run.commands, &[]);
-            let p = packets(&t.trace);
+            let crate::view::played::Played { world, timeline: t, packets: p } = crate::view::played::by_id(id);
             let l = layout(&world, Lang::En, true);
             for end in 1..=t.trace.len() {
                 let now = t.trace[end - 1].time;
