@@ -594,3 +594,38 @@ test('one numbering: relative seq and ack everywhere, absolute one click away, t
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('crowded moments stay readable: a burst of dup ACKs is a counted deck in view, a long recv() keeps its call', async () => {
+  // fast_retransmit at step 20: nine dup ACKs leave the receiver at once.
+  let { context, page, problems } = await open('#lesson=fast_retransmit&pos=20');
+  await page.locator('.topology .pkt-deck').waitFor();
+  assert.equal(await page.locator('.topology .pkt-deck').textContent(), '×9');
+  const svg = await page.locator('svg.topology').boundingBox();
+  const pkts = await page.locator('.topology .pkt rect').evaluateAll((els) =>
+    els.map((e) => e.getBoundingClientRect()).map((r) => ({ top: r.top, bottom: r.bottom })),
+  );
+  assert.equal(pkts.length, 10, 'nine ACKs and the lost segment');
+  for (const r of pkts) {
+    assert.ok(r.top >= svg.y - 0.5 && r.bottom <= svg.y + svg.height + 0.5, `${JSON.stringify(r)} inside ${JSON.stringify(svg)}`);
+  }
+  // Their Wireshark words are in their names, not drawn on each other.
+  assert.equal(await page.locator('.topology .pkt-note').count(), 0);
+  assert.ok((await page.locator('.topology .pkt[aria-label*="Dup ACK"]').count()) > 0);
+  await page.locator('.topology').screenshot({ path: join(SHOTS, 'crowded-deck.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+
+  // zero_window at its end: recv() returned 4344 bytes beside the first lifelines.
+  ({ context, page, problems } = await open('#lesson=zero_window'));
+  await page.keyboard.press('End');
+  const read = page.locator('.sequence .note[aria-label^="recv(4, 10000) = "][aria-label*="(4344 bytes)"]').first();
+  await read.waitFor();
+  const shown = await read.locator('text').textContent();
+  assert.match(shown, /^recv\(4, 10000\) = "[a-z]+…"…\(4344 bytes\)$/);
+  assert.equal(await read.locator('title').textContent(), await read.getAttribute('aria-label'));
+  const box = await read.locator('text').boundingBox();
+  const seq = await page.locator('.seq-scroll').boundingBox();
+  assert.ok(box.x >= seq.x, `the note starts at ${box.x}, the diagram at ${seq.x}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
