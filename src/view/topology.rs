@@ -343,14 +343,20 @@ fn spread_along_lines(
             out[marks[i]].y = out[marks[i]].y.min(ceiling);
         }
         if out[marks[0]].y < lo {
-            let step = ((hi - lo) / (marks.len().max(2) - 1) as f64).min(PILL);
+            // A deck: as close as it takes, down to a top edge each, and what
+            // still does not fit piles at the far end, under its count.
+            let step = ((hi - lo) / (marks.len().max(2) - 1) as f64).clamp(DECK, PILL);
             for (i, &k) in marks.iter().enumerate() {
-                out[k].y = lo + i as f64 * step;
+                out[k].y = (lo + i as f64 * step).min(hi);
                 out[k].packed = true;
             }
+            out[last].deck = Some(marks.len());
         }
     }
 }
+
+/// The closest packets come in a deck: each one's edge still shows.
+const DECK: f64 = 4.0;
 
 /// Rows away from the line for the packets on one side of a link, in view:
 /// one `LANE` apart, with room for the words if any packet there has one. If
@@ -365,8 +371,6 @@ fn fit_rows(
     beside_line: &[(usize, (u32, bool), usize)],
     out: &mut [PacketMark],
 ) {
-    /// The closest rows come in a deck: a packet's top edge still shows.
-    const DECK: f64 = 4.0;
     for &(k, (link, upwards), row) in beside_line {
         let (Some(side), Some(line)) = (rows.get(&(link, upwards)), line_of.get(&LinkId(link))) else { continue };
         let word = if side.noted { Stack::NOTE_H } else { 0.0 };
@@ -592,7 +596,7 @@ mod tests {
             let w = label_width(&m.label);
             (m.x - w / 2.0, m.x + w / 2.0, m.y - if m.note.is_some() && !m.packed { 22.0 } else { 10.0 }, m.y + 10.0)
         };
-        let mut seen_bursts = 0;
+        let (mut seen_bursts, mut big_decks) = (0, 0);
         for id in ["fast_retransmit", "tcp_vs_udp", "slow_start", "tour"] {
             let crate::view::played::Played { world, timeline: t, packets: p } = crate::view::played::by_id(id);
             let l = layout(&world, Lang::En, true);
@@ -600,6 +604,15 @@ mod tests {
                 let now = t.trace[end - 1].time;
                 let marks = packet_marks(&l, &p, end - 1, end, now, Numbering::Relative);
                 seen_bursts += usize::from(marks.len() >= 5);
+                // However many, every packet stays between the boxes, and a
+                // deck says how many it holds.
+                let (lo, hi) = (l.links[0].y1 + 14.0, l.links[0].y2 - 14.0);
+                assert!(marks.iter().all(|m| (lo..=hi).contains(&m.y)), "{id} step {end}: a packet off the line");
+                if marks.iter().any(|m| m.packed) {
+                    let decks: Vec<usize> = marks.iter().filter_map(|m| m.deck).collect();
+                    assert_eq!(decks, vec![marks.len()], "{id} step {end}");
+                    big_decks += usize::from(marks.len() >= 50);
+                }
                 for (i, a) in marks.iter().enumerate() {
                     for b in &marks[i + 1..] {
                         if a.packed && b.packed {
@@ -613,5 +626,6 @@ mod tests {
             }
         }
         assert!(seen_bursts > 0, "some step has five packets on the line");
+        assert!(big_decks > 0, "slow_start's window is a deck of fifty or more");
     }
 }
