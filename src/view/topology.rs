@@ -313,8 +313,8 @@ pub fn packet_marks(
 /// In a phone's column both directions share the line, and packets at its
 /// ends are held inside it: packets sent together piled up there, one on
 /// another. Each link's packets are pushed apart along the line, in order, far
-/// enough for their words; if they do not fit between the boxes they are
-/// packed evenly there without words.
+/// enough for their words; if they do not fit between the boxes they become a
+/// deck there, without words, its count beside the packet at the far end.
 fn spread_along_lines(
     line_of: &rustc_hash::FxHashMap<LinkId, &LinkLine>,
     along_line: &[(usize, u32)],
