@@ -18,7 +18,7 @@ use crate::net::{FaultChange, HostId, Protocol, SocketId, TraceEvent, TraceKind,
 use crate::view::endpoints::{endpoints, Endpoint, Endpoints};
 use crate::view::packets::{Fate, Numbering, PacketInfo};
 use crate::view::topology::{format_time, label_width};
-use crate::view::words::{analysis, timer_name, tr, Text};
+use crate::view::words::{analysis_width, timer_name, tr, Text};
 
 /// Room for the time column on the left.
 pub const TIME_W: f64 = 64.0;
@@ -712,8 +712,7 @@ fn label_size(p: &PacketInfo) -> (f64, f64) {
     let mut width = label(Numbering::Relative).max(label(Numbering::Absolute));
     let mut height = 17.0;
     if let Some(word) = &p.analysis {
-        let korean = analysis(Lang::Ko, word).chars().count() as f64 * 11.5 + 18.0;
-        width = width.max(label_width(word)).max(korean);
+        width = width.max(analysis_width(word));
         height += 16.0;
     }
     (width, height)

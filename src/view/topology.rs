@@ -7,7 +7,7 @@
 use crate::lang::Lang;
 use crate::net::{HostId, LinkId, SocketView, World};
 use crate::view::packets::{Fate, Numbering, PacketInfo};
-use crate::view::words::{tr, Text};
+use crate::view::words::{analysis_width, tr, Text};
 
 /// Geometry of the drawing, in SVG user units.
 pub const MARGIN: f64 = 12.0;
@@ -286,7 +286,7 @@ pub fn packet_marks(
             let (lo, hi) = (line.x1 + w / 2.0 + 4.0, line.x2 - w / 2.0 - 4.0);
             let x = if lo < hi { lo + t * (hi - lo) } else { (line.x1 + line.x2) / 2.0 };
             // The row is set once every packet on this side is known (fit_rows).
-            let half = w.max(note.as_deref().map_or(0.0, word_width)) / 2.0 + 3.0;
+            let half = w.max(note.as_deref().map_or(0.0, analysis_width)) / 2.0 + 3.0;
             let row =
                 rows.entry((link.0, rightwards)).or_default().place(out.len(), x - half, x + half, note.is_some());
             beside_line.push((out.len(), (link.0, rightwards), row));
@@ -422,11 +422,6 @@ impl Rows {
         self.packets += 1;
         row
     }
-}
-
-/// Rough width of a Wireshark word above a packet (11 px bold).
-fn word_width(word: &str) -> f64 {
-    word.chars().count() as f64 * 7.0 + 10.0
 }
 
 /// Packets on one direction of a link in a phone's column, stepped apart

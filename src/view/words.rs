@@ -466,6 +466,13 @@ pub fn analysis(lang: Lang, word: &str) -> String {
     out
 }
 
+/// Room for an analysis word as drawn (11 px bold) in either language, the
+/// wider of the two, so that a layout made once holds after a language switch.
+pub fn analysis_width(word: &str) -> f64 {
+    let chars = |text: &str| text.chars().count() as f64;
+    (chars(word) * 7.3).max(chars(&analysis(Lang::Ko, word)) * 11.5) + 18.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
