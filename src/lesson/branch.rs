@@ -201,7 +201,7 @@ mod tests {
         s.timeline
             .trace
             .iter()
-            .filter(|e| matches!(e.kind, TraceKind::Sent { reason: SendReason::Retransmit, .. }))
+            .filter(|e| matches!(e.kind, TraceKind::Sent { reason, .. } if reason.is_data_retransmission()))
             .count()
     }
 
@@ -219,7 +219,9 @@ mod tests {
         assert_eq!((retransmissions(&s), retransmissions(branch)), (0, 1));
         let c = s.compare.clone().expect("a comparison");
         let only = c.comparison.differences.iter().find_map(|d| match d {
-            Difference::OnlyIn { side: Which::Branch, reason: SendReason::Retransmit, packet, .. } => Some(*packet),
+            Difference::OnlyIn { side: Which::Branch, reason, packet, .. } if reason.is_data_retransmission() => {
+                Some(*packet)
+            }
             _ => None,
         });
         let retransmission = only.expect("the retransmission is only on the branch side");
@@ -246,9 +248,10 @@ mod tests {
         let ko = c.comparison.sentences(Lang::Ko);
         let said =
             |lines: &[String], start: &str, end: &str| lines.iter().any(|l| l.starts_with(start) && l.ends_with(end));
-        let en_start = format!("Only in the branch: packet #{retransmission}, a retransmission (PSH");
+        let en_start = format!("Only in the branch: packet #{retransmission}, a fast retransmission (PSH");
         assert!(said(&en, &en_start, "5 bytes seq=1) from client to server."), "{en:?}");
-        let ko_start = format!("브랜치에만 있음: 패킷 #{retransmission}, client에서 server(으)로 가는 재전송 (PSH");
+        let ko_start =
+            format!("브랜치에만 있음: 패킷 #{retransmission}, client에서 server(으)로 가는 빠른 재전송 (PSH");
         assert!(said(&ko, &ko_start, "5 bytes seq=1)."), "{ko:?}");
         // The branch's own packets come first in the list.
         assert!(matches!(c.comparison.differences[0], Difference::OnlyIn { side: Which::Branch, .. }));

@@ -403,7 +403,7 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert!(reasons.contains(&SendReason::Retransmit), "{reasons:?}");
+        assert!(reasons.iter().any(|r| r.is_data_retransmission()), "{reasons:?}");
         assert!(dropped.ticks[pos].edit);
     }
 
@@ -435,7 +435,7 @@ mod tests {
         let retransmitted = delayed
             .trace
             .iter()
-            .position(|e| matches!(&e.kind, TraceKind::Sent { reason: SendReason::Retransmit, .. }))
+            .position(|e| matches!(&e.kind, TraceKind::Sent { reason, .. } if reason.is_data_retransmission()))
             .expect("a retransmission");
         let arrived = delayed
             .trace

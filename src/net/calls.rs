@@ -228,7 +228,7 @@ impl World {
             bound_explicitly: false,
             kind,
             waiters: Vec::new(),
-            timer_events: [None; 5],
+            timer_events: [None; TimerKind::ALL.len()],
             error_cause: None,
         });
         match self.host_mut(host).allocate_fd(sid) {

@@ -53,7 +53,7 @@ pub struct Socket {
     /// Calls blocked on this socket, oldest first.
     pub(crate) waiters: Vec<Waiter>,
     /// When each timer's event sits in the world's queue.
-    pub(crate) timer_events: [Option<u64>; 5],
+    pub(crate) timer_events: [Option<u64>; crate::net::TimerKind::ALL.len()],
     /// What caused the pending error (the `SocketError` event's cause), so the
     /// call that collects the error can name it too.
     pub(crate) error_cause: Option<CauseId>,

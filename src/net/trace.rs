@@ -65,6 +65,13 @@ pub enum SendReason {
     Icmp,
 }
 
+impl SendReason {
+    /// Data sent again, by the retransmission timer or by fast recovery.
+    pub fn is_data_retransmission(self) -> bool {
+        matches!(self, SendReason::Retransmit | SendReason::FastRetransmit)
+    }
+}
+
 /// Why a packet never arrived.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LossReason {

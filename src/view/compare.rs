@@ -312,7 +312,7 @@ impl Tally {
                         SendReason::Handshake if matches!(&packet.body, Body::Tcp(s) if s.flags.syn() && !s.flags.ack()) => {
                             t.handshakes += 1
                         }
-                        SendReason::Retransmit | SendReason::FastRetransmit => t.retransmissions += 1,
+                        reason if reason.is_data_retransmission() => t.retransmissions += 1,
                         _ => {}
                     }
                 }

@@ -98,8 +98,8 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
             "재전송 타임아웃 전에 ACK를 받지 못해 같은 바이트를 다시 보냅니다 (재전송)",
         ),
         (SendReason::FastRetransmit, _) => (
-            "learned a segment was lost — from three duplicate ACKs, or from SACK blocks naming three segments past the hole — and resends just that hole at once (Fast Retransmission)",
-            "세그먼트를 잃었다는 것을 알았습니다. 중복 ACK 세 개, 또는 빈틈 뒤의 세그먼트 세 개를 알리는 SACK 블록이 알려 주었으므로 그 빈틈만 바로 다시 보냅니다 (빠른 재전송)",
+            "learned a segment was lost — from three duplicate ACKs, or with SACK from RACK: a segment sent after it has arrived and it has waited that one's round trip (plus a quarter of the shortest RTT while fewer than three are SACKed, in case it was only reordered) — and resends just that hole at once (Fast Retransmission)",
+            "세그먼트를 잃었다는 것을 알았습니다. 중복 ACK 세 개로, 또는 SACK이 있으면 RACK으로: 그 뒤에 보낸 세그먼트가 도착했고 그 세그먼트의 왕복 시간만큼 기다렸습니다 (SACK된 세그먼트가 셋보다 적으면 순서만 바뀐 것일 수 있어 가장 짧은 RTT의 1/4을 더 기다립니다). 그래서 그 빈틈만 바로 다시 보냅니다 (빠른 재전송)",
         ),
         (SendReason::Ack, _) => (
             "acknowledges: \"I have every byte before this number\"",
@@ -263,6 +263,7 @@ fn cause_of_error(
                 TimerKind::TimeWait => ("TIME-WAIT ended", "TIME-WAIT가 끝났습니다"),
                 TimerKind::DelayedAck => ("the delayed-ACK timer ran out", "지연 ACK 타이머가 만료되었습니다"),
                 TimerKind::FinWait2 => ("FIN-WAIT-2 gave up waiting", "FIN-WAIT-2가 기다리기를 포기했습니다"),
+                TimerKind::Reorder => ("RACK's reordering wait ran out", "RACK 재정렬 대기 시간이 끝났습니다"),
             };
             Some((format!(" Cause: {en}."), format!(" 원인: {ko}.")))
         }
@@ -467,6 +468,11 @@ pub fn explain(
                 )
             }
             TraceKind::State { host, from, to, .. } => state_text(lang, &name(*host), *from, *to),
+            TraceKind::Timer { host, timer: TimerKind::Reorder, .. } => pick(
+                lang,
+                format!("{}'s RACK reordering timer expires: a segment sent before one the peer SACKed has waited that one's round trip and a quarter of the shortest RTT more, so it was lost, not just overtaken.", name(*host)),
+                format!("{}의 RACK 재정렬 대기 타이머가 만료됩니다: 상대가 SACK한 세그먼트보다 먼저 보낸 세그먼트가 그 왕복 시간에 가장 짧은 RTT의 1/4을 더 기다려도 오지 않았으니, 순서만 바뀐 것이 아니라 잃은 것입니다.", name(*host)),
+            ),
             TraceKind::Timer { host, timer, .. } => pick(
                 lang,
                 format!("{}'s {} timer expires.", name(*host), timer_name(Lang::En, *timer)),
@@ -555,7 +561,11 @@ mod tests {
 
     /// Every step's explanation of lesson `id`, in `lang`, with the step's events.
     fn explained(id: &str, lang: Lang) -> Vec<(Vec<TraceEvent>, Vec<String>)> {
-        let p = prepare(script_text(id).expect("lesson"), None).expect("runs");
+        explained_text(script_text(id).expect("lesson"), lang)
+    }
+
+    fn explained_text(text: &str, lang: Lang) -> Vec<(Vec<TraceEvent>, Vec<String>)> {
+        let p = prepare(text, None).expect("runs");
         let world = p.world.clone();
         let t = Timeline::run(p.world, p.commands, &[]);
         let all = packets(&t.trace);
@@ -617,6 +627,40 @@ mod tests {
             assert!(says(quick), "{lines:#?}");
             assert!(says(delayed), "{lines:#?}");
             assert!(says(rides), "{lines:#?}");
+        }
+    }
+
+    #[test]
+    fn a_lost_segment_is_found_by_racks_reordering_timer_and_the_page_says_so() {
+        // The tour's "hello" is two full segments, and the first is dropped:
+        // the second, sent at the same instant, is SACKed. RACK waits a
+        // quarter of the RTT in case the first was only overtaken, then
+        // resends it without waiting for an RTO.
+        let text = script_text("tour")
+            .expect("lesson")
+            .replace(
+                "client: send(c, \"hello\") = 5",
+                "drop next 1 on client > server\nclient: send(c, 2896 bytes) = 2896",
+            )
+            .replace("server: recv(a, 100) = \"hello\"", "server: recv(a, 3000) = 2896 bytes");
+        for lang in Lang::ALL {
+            let steps = explained_text(&text, lang);
+            let fired = steps
+                .iter()
+                .position(|(events, _)| {
+                    events.iter().any(|e| matches!(e.kind, TraceKind::Timer { timer: TimerKind::Reorder, .. }))
+                })
+                .expect("RACK's timer fires");
+            let lines = steps[fired].1.join("\n");
+            let (timer, resend) = lang.pick((
+                (
+                    "client's RACK reordering timer expires: a segment sent before one the peer SACKed",
+                    "(Fast Retransmission)",
+                ),
+                ("client의 RACK 재정렬 대기 타이머가 만료됩니다", "(빠른 재전송)"),
+            ));
+            assert!(lines.contains(timer), "{lines}");
+            assert!(lines.contains(resend), "the hole goes again at once: {lines}");
         }
     }
 

@@ -429,6 +429,7 @@ pub fn timer_name(lang: Lang, kind: TimerKind) -> &'static str {
         (Lang::Ko, TimerKind::Retransmit) => "재전송",
         (Lang::Ko, TimerKind::Persist) => "제로 윈도 탐색",
         (Lang::Ko, TimerKind::DelayedAck) => "지연 ACK",
+        (Lang::Ko, TimerKind::Reorder) => "RACK 재정렬 대기",
         (_, kind) => kind.name(),
     }
 }

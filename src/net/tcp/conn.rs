@@ -9,6 +9,7 @@
 
 use super::congestion::{AckAction, Congestion, CongestionControl, NewAck};
 use super::delack::{AckDecision, AckMachine, RcvLink, ReceiveView};
+use super::rack::{self, Rack, RackWindow, SentSegment};
 use super::recv_queue::RecvQueue;
 use super::rtt::{RttEstimator, MIN_RTO_US};
 use super::sack::{Prr, Scoreboard};
@@ -116,6 +117,8 @@ pub struct Tcb {
     sack_ok: bool,
     /// What the peer's SACK blocks said about our data in flight.
     sack: Scoreboard,
+    /// Which segments in flight are lost, by time (RFC 8985).
+    rack: Rack,
     /// Proportional rate reduction while SACK recovery lasts.
     prr: Prr,
     /// Data that arrived twice, for the next ACK's D-SACK block.
@@ -205,6 +208,7 @@ impl Tcb {
             peer_offered_wscale: false,
             sack_ok: false,
             sack: Scoreboard::default(),
+            rack: Rack::default(),
             prr: Prr::default(),
             dsack: None,
             irs: SeqNumber(0),
@@ -728,7 +732,7 @@ impl Tcb {
         // takes the cumulatively acknowledged data off the queue.
         let sack_delivered = if self.sack_ok {
             let una = if seg.ack_number() > self.snd_una { seg.ack_number() } else { self.snd_una };
-            self.sack.on_ack(prior_una, una, self.snd_max, &seg.sack_blocks)
+            self.read_sack(una, &seg.sack_blocks, now)
         } else {
             0
         };
@@ -804,11 +808,7 @@ impl Tcb {
             // NewReno partial ACK: retransmit the next hole.
             self.retransmit_first(now, SendReason::FastRetransmit, out);
         }
-        if self.snd_una == self.snd_max {
-            self.timers.stop(TimerKind::Retransmit);
-        } else {
-            self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
-        }
+        self.rearm_rto(now);
     }
 
     fn duplicate_ack(&mut self, now: u64, out: &mut TcpOut) {
@@ -823,33 +823,164 @@ impl Tcb {
         }
     }
 
-    /// RFC 6675 loss recovery as Linux's `tcp_fastretrans_alert` runs it for
-    /// a SACK connection, after an ACK that newly delivered `delivered` bytes
-    /// (acknowledged or SACKed for the first time): holes proven lost
-    /// (`Scoreboard::mark_lost`) start recovery (`tcp_time_to_recover`,
-    /// `tcp_enter_recovery`); cwnd then follows the rate reduction
-    /// (`tcp_cwnd_reduction`) and the lost holes go again as it allows
-    /// (`tcp_xmit_retransmit_queue`), new data after them (`output`). After a
-    /// retransmission timeout the timeout's go-back-N, which skips SACKed
-    /// data, is the recovery (`TCP_CA_Loss`).
+    /// The scoreboard reads an ACK that acknowledges up to `una` and carries
+    /// `blocks` (`tcp_sacktag_write_queue`, then `tcp_clean_rtx_queue`), and
+    /// RACK learns from each segment it newly delivers, the newly SACKed ones
+    /// first (`tcp_rack_advance`). A segment sent once that arrives below
+    /// one the peer had SACKed shows the path reorders
+    /// (`tcp_check_sack_reordering`). Returns the bytes newly delivered.
+    fn read_sack(&mut self, una: SeqNumber, blocks: &[(u32, u32)], now: u64) -> u32 {
+        let min_rtt = self.rtt.min_rtt_us();
+        let highest_sacked = self.sack.highest_sacked();
+        let reordered = |seg: &SentSegment| !seg.retransmitted && highest_sacked.is_some_and(|h| seg.start < h);
+        let in_block =
+            |seg: &SentSegment| blocks.iter().any(|&(l, r)| SeqNumber(l) < seg.end && seg.start < SeqNumber(r));
+        // The acknowledged segments are read before the scoreboard forgets
+        // which of them it had SACKed; only the last and the latest sent of
+        // those that move RACK matter for where it ends up.
+        let (mut acked_last, mut acked_latest): (Option<SentSegment>, Option<SentSegment>) = (None, None);
+        let mut newly_sacked = Vec::new();
+        let mut reordering = false;
+        for seg in self.rtt.segments() {
+            if seg.end <= una {
+                if self.sack.covers(seg.start, seg.end) {
+                    continue;
+                }
+                reordering |= reordered(&seg);
+                if Rack::moves(&seg, now, min_rtt) {
+                    acked_last = Some(seg);
+                    if acked_latest.is_none_or(|l| rack::sent_after(seg.sent_at, l.sent_at, seg.end, l.end)) {
+                        acked_latest = Some(seg);
+                    }
+                }
+            } else if blocks.is_empty() {
+                break;
+            } else if in_block(&seg) && !self.sack.covers(seg.start, seg.end) {
+                newly_sacked.push(seg);
+            }
+        }
+        let delivered = self.sack.on_ack(self.snd_una, una, self.snd_max, blocks);
+        for seg in newly_sacked.into_iter().filter(|seg| self.sack.covers(seg.start, seg.end)) {
+            reordering |= reordered(&seg);
+            self.rack.advance(seg, now, min_rtt);
+        }
+        for seg in [acked_latest, acked_last].into_iter().flatten() {
+            self.rack.advance(seg, now, min_rtt);
+        }
+        if reordering {
+            self.rack.note_reordering();
+        }
+        delivered
+    }
+
+    /// Loss recovery as Linux's `tcp_fastretrans_alert` runs it for a SACK
+    /// connection, after an ACK that newly delivered `delivered` bytes
+    /// (acknowledged or SACKed for the first time): holes RACK proves lost
+    /// start recovery (`tcp_time_to_recover`, `tcp_enter_recovery`); cwnd then
+    /// follows the rate reduction (`tcp_cwnd_reduction`) and the lost holes
+    /// go again as it allows (`tcp_xmit_retransmit_queue`), new data after
+    /// them (`output`). After a retransmission timeout the timeout's
+    /// go-back-N, which skips SACKed data, is the recovery (`TCP_CA_Loss`).
     fn sack_recovery(&mut self, delivered: u32, una_advanced: bool, now: u64, out: &mut TcpOut) {
         if self.sack.in_loss() {
             return;
         }
-        let (una, sent) = (self.snd_una, &self.send_buf);
-        self.sack.mark_lost(una, |start, end| sent.segments_in((start - una) as usize, (end - una) as usize));
+        if self.sack.has_sacked() || self.cc.in_recovery() {
+            // Only an ACK with news of a hole sends Linux here at all
+            // (`tcp_ack_is_dubious`): in-order ACKs leave RACK's look for later.
+            self.rack_mark_lost(now);
+        }
         if !self.cc.in_recovery() {
             if !self.sack.has_lost() {
                 return;
             }
-            self.prr = Prr::start(self.cc.cwnd(), self.snd_mss);
-            let flight = self.snd_max - self.snd_una;
-            self.cc.enter_sack_recovery(flight, self.snd_max, self.snd_mss);
+            self.enter_sack_recovery();
         }
         let pipe = self.sack.pipe(self.snd_una, self.snd_max);
         let cwnd = self.prr.cwnd(delivered, pipe, self.cc.ssthresh(), self.snd_mss, una_advanced);
         self.cc.set_recovery_cwnd(cwnd);
         self.retransmit_lost(now, out);
+    }
+
+    /// `tcp_enter_recovery`: ssthresh from the algorithm, and the rate
+    /// reduction starts from the cwnd of now.
+    fn enter_sack_recovery(&mut self) {
+        self.prr = Prr::start(self.cc.cwnd(), self.snd_mss);
+        let flight = self.snd_max - self.snd_una;
+        self.cc.enter_sack_recovery(flight, self.snd_max, self.snd_mss);
+    }
+
+    /// `tcp_rack_mark_lost`: if something was delivered since RACK last
+    /// looked, mark what it proves lost; when a segment may only be late, the
+    /// reordering timer waits for it in place of the RTO.
+    fn rack_mark_lost(&mut self, now: u64) {
+        if !self.rack.take_advanced() {
+            return;
+        }
+        let wait = self.rack_detect_loss(now);
+        if wait > 0 {
+            self.timers.set_xmit(TimerKind::Reorder, rack::reordering_deadline(now, wait, self.rtt.rto()));
+        }
+    }
+
+    fn rack_detect_loss(&mut self, now: u64) -> u64 {
+        let (una, sent) = (self.snd_una, &self.send_buf);
+        let window = RackWindow {
+            in_recovery: self.cc.in_recovery(),
+            sacked_segments: self
+                .sack
+                .sacked_segments(|start, end| sent.segments_in((start - una) as usize, (end - una) as usize)),
+            min_rtt: self.rtt.min_rtt_us(),
+            srtt: self.rtt.srtt_us().unwrap_or(0),
+        };
+        // A segment partly acknowledged (sent again in other sizes) is in
+        // flight from `snd_una` on.
+        let in_flight =
+            self.rtt.segments().map(|seg| SentSegment { start: if seg.start < una { una } else { seg.start }, ..seg });
+        self.rack.detect_loss(in_flight, &mut self.sack, window, now)
+    }
+
+    /// RACK's reordering wait ended (`tcp_rack_reo_timeout`): what has waited
+    /// long enough is lost; the first such loss starts recovery, with one
+    /// segment's worth of rate reduction, and the holes go again.
+    fn on_reorder_timeout(&mut self, now: u64, out: &mut TcpOut) {
+        let pipe_before = self.sack.pipe(self.snd_una, self.snd_max);
+        self.rack_detect_loss(now);
+        let pipe = self.sack.pipe(self.snd_una, self.snd_max);
+        if pipe != pipe_before {
+            if !self.cc.in_recovery() {
+                self.enter_sack_recovery();
+                let cwnd = self.prr.cwnd(1, pipe, self.cc.ssthresh(), self.snd_mss, false);
+                self.cc.set_recovery_cwnd(cwnd);
+            }
+            self.retransmit_lost(now, out);
+        }
+        if self.timers.xmit() != Some(TimerKind::Retransmit) {
+            self.rearm_rto_from_oldest(now);
+        }
+    }
+
+    /// `tcp_rearm_rto`: while data is in flight the RTO runs again from now,
+    /// or, where RACK's wait held the timer, from when the oldest segment in
+    /// flight last left (`tcp_rto_delta_us`).
+    fn rearm_rto(&mut self, now: u64) {
+        if self.timers.xmit() == Some(TimerKind::Reorder) {
+            self.rearm_rto_from_oldest(now);
+        } else if self.snd_una == self.snd_max {
+            self.timers.stop_xmit();
+        } else {
+            self.timers.set_xmit(TimerKind::Retransmit, now + self.rtt.rto());
+        }
+    }
+
+    fn rearm_rto_from_oldest(&mut self, now: u64) {
+        if self.snd_una == self.snd_max {
+            self.timers.stop_xmit();
+            return;
+        }
+        let oldest = self.rtt.segments().next().map_or(now, |seg| seg.sent_at);
+        let at = oldest.saturating_add(self.rtt.rto()).max(now + MIN_RTO_US);
+        self.timers.set_xmit(TimerKind::Retransmit, at);
     }
 
     /// Sends the lost holes again, first to last, while `pipe` leaves room
@@ -867,9 +998,10 @@ impl Tcb {
             if saved > self.snd_nxt {
                 self.snd_nxt = saved;
             }
-            if seq == self.snd_una && went {
-                // The head went again: its timer starts over (tcp_xmit_retransmit_queue).
-                self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
+            if seq == self.snd_una && went && self.timers.xmit() != Some(TimerKind::Reorder) {
+                // The head went again: its timer starts over (tcp_xmit_retransmit_queue),
+                // unless RACK's wait holds the timer (its end re-arms it).
+                self.timers.set_xmit(TimerKind::Retransmit, now + self.rtt.rto());
             }
             if !sent || !went {
                 break;
@@ -1041,6 +1173,10 @@ impl Tcb {
         self.timers.stop(kind);
         match kind {
             TimerKind::Retransmit => self.on_retransmit_timeout(now, out),
+            TimerKind::Reorder => {
+                self.on_reorder_timeout(now, out);
+                self.output(now, out);
+            }
             TimerKind::Persist => {
                 self.send_probe0(now, out);
                 self.output(now, out);
@@ -1092,8 +1228,8 @@ impl Tcb {
                 }
                 self.snd_nxt = self.snd_una;
                 self.output_with(now, SendReason::Retransmit, out);
-                if !self.timers.is_running(TimerKind::Retransmit) && self.snd_una != self.snd_max {
-                    self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
+                if self.timers.xmit().is_none() && self.snd_una != self.snd_max {
+                    self.timers.set_xmit(TimerKind::Retransmit, now + self.rtt.rto());
                 }
             }
         }
@@ -1204,7 +1340,11 @@ impl Tcb {
                 len = len.min(room as usize);
             }
         }
-        let fin_now = len == unsent && self.fin_seq == Some(self.snd_nxt + len as u32);
+        // A FIN the peer has SACKed is not sent again with the data before it
+        // (Linux's FIN has its own skb once the data has left, and a SACKed
+        // skb is never collapsed into a retransmission).
+        let fin_sacked = retransmission && self.sack_ok && self.fin_seq.is_some_and(|f| self.sack.covers(f, f + 1));
+        let fin_now = len == unsent && self.fin_seq == Some(self.snd_nxt + len as u32) && !fin_sacked;
         if len > 0 && len == unsent && !fin_now && !retransmission && self.nagle_holds(len, mss) {
             len = 0;
         }
@@ -1260,8 +1400,8 @@ impl Tcb {
             self.snd_max = self.snd_nxt;
         }
         out.segments.push((seg, why));
-        if !self.timers.is_running(TimerKind::Retransmit) {
-            self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
+        if self.timers.xmit().is_none() {
+            self.timers.set_xmit(TimerKind::Retransmit, now + self.rtt.rto());
         }
         !fin_now
     }
@@ -1287,7 +1427,7 @@ impl Tcb {
         if saved > self.snd_nxt {
             self.snd_nxt = saved;
         }
-        self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
+        self.timers.set_xmit(TimerKind::Retransmit, now + self.rtt.rto());
     }
 
     /// Linux's `tcp_check_probe_timer`: with data waiting, nothing in flight and
@@ -1373,7 +1513,7 @@ impl Tcb {
                 self.snd_max = end;
             }
             out.segments.push((seg, SendReason::Data));
-            self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
+            self.timers.set_xmit(TimerKind::Retransmit, now + self.rtt.rto());
             self.persist_backoff = 0;
             return;
         }
@@ -1419,7 +1559,7 @@ impl Tcb {
         self.syn_sent_at = Some(now);
         self.first_syn_at.get_or_insert(now);
         out.segments.push((seg, reason));
-        self.timers.set(TimerKind::Retransmit, now + self.rtt.rto());
+        self.timers.set_xmit(TimerKind::Retransmit, now + self.rtt.rto());
     }
 
     /// Builds a segment from this connection's ports, with our ACK and window.
@@ -1609,7 +1749,7 @@ impl Tcb {
         if self.snd_nxt < ack {
             self.snd_nxt = ack;
         }
-        self.timers.stop(TimerKind::Retransmit);
+        self.timers.stop_xmit();
         if self.retries == 0 {
             if let Some(sent_at) = self.syn_sent_at {
                 self.rtt.sample(now.saturating_sub(sent_at), self.snd_una, self.snd_nxt);
@@ -1878,11 +2018,11 @@ mod tests {
 
     #[test]
     fn two_losses_in_one_window_are_both_resent_within_one_round_trip() {
-        // Segments 1 (bytes 1..1001) and 4 (3001..4001) of ten are lost.
-        // RFC 6675 IsLost / tcp_mark_head_lost: a hole is lost once three
-        // segments above it are SACKed, so the fourth ACK (segment 5's) starts
-        // recovery with hole 1 and the sixth (segment 7's) proves hole 2;
-        // PRR lets each go at once. Neither waits for the other's ACK, and no
+        // Segments 1 (bytes 1..1001) and 4 (3001..4001) of ten are lost. Once
+        // three segments are SACKed RACK's reordering window is zero, and
+        // every segment sent before the latest SACKed one is lost: the third
+        // ACK (segment 5's) marks both holes. PRR lets hole 1 go at once and
+        // hole 2 at the next ACK. Neither waits for the other's ACK, and no
         // SACKed segment is sent again.
         let mut tcb = ten_segments_sent(&cfg());
         let mut out = TcpOut::default();
@@ -1902,7 +2042,7 @@ mod tests {
             tcb.on_segment(&sack_ack(1, blocks), 30_000 + i as u64, &mut out);
             resent.extend(sent_data(&out).into_iter().map(|(seq, len, why)| (i, seq, len, why)));
         }
-        assert_eq!(resent, vec![(2, 1, 1000, SendReason::FastRetransmit), (4, 3001, 1000, SendReason::FastRetransmit)]);
+        assert_eq!(resent, vec![(2, 1, 1000, SendReason::FastRetransmit), (3, 3001, 1000, SendReason::FastRetransmit)]);
         assert_eq!(tcb.cc.ssthresh(), 7000, "CUBIC: 717/1024 of a 10-segment window");
         // Hole 1's retransmission arrives: a partial ACK sends nothing again.
         out.clear();
@@ -1934,17 +2074,26 @@ mod tests {
 
     #[test]
     fn after_a_timeout_sacked_segments_are_not_sent_again() {
-        // Segments 1 and 3 of four are lost; 2 and 4 are SACKed, too few to
-        // prove a loss. The RTO fires: Linux's tcp_timeout_mark_lost keeps the
-        // SACKed segments and marks only the rest lost, so go-back-N resends
-        // segment 1, then segment 3, and never segment 4 (nor 2).
+        // Segments 1 and 3 of four are lost; 2 and 4 are SACKed at 30 ms,
+        // too few to close RACK's reordering window (min_rtt / 4 = 2.5 ms).
+        // Its timer (plus TCP_TIMEOUT_MIN, to the tick: 35 ms) proves both
+        // lost; PRR resends hole 1 alone, and that copy is lost too. The RTO
+        // fires: Linux's tcp_timeout_mark_lost keeps the SACKed segments and
+        // marks only the rest lost, so go-back-N resends segment 1, then
+        // segment 3, and never segment 4 (nor 2).
         let mut tcb = established_sack(&cfg());
         let mut out = TcpOut::default();
         tcb.write(&Arc::from(vec![b'd'; 4000]), 0, 20_000, &mut out);
         tcb.on_segment(&sack_ack(1, &[(1001, 2001)]), 30_000, &mut out);
         tcb.on_segment(&sack_ack(1, &[(3001, 4001), (1001, 2001)]), 30_000, &mut out);
+        assert_eq!(tcb.timers.get(TimerKind::Reorder), Some(35_000));
+        assert_eq!(tcb.timers.get(TimerKind::Retransmit), None, "one transmit timer: RACK's wait holds it");
+        out.clear();
+        tcb.on_timer(TimerKind::Reorder, 35_000, &mut out);
+        assert_eq!(sent_data(&out), vec![(1, 1000, SendReason::FastRetransmit)]);
         out.clear();
         let rto = tcb.timers.get(TimerKind::Retransmit).expect("armed");
+        assert_eq!(rto, 35_000 + tcb.rtt.rto(), "from the resend of the oldest segment");
         tcb.on_timer(TimerKind::Retransmit, rto, &mut out);
         assert_eq!(sent_data(&out), vec![(1, 1000, SendReason::Retransmit)]);
         out.clear();
@@ -2413,10 +2562,13 @@ mod tests {
     }
 
     #[test]
-    fn three_sacked_small_segments_prove_a_small_hole_lost() {
-        // Linux counts SACKed packets, not bytes (sacked_out, tcp_skb_pcount):
-        // with TCP_NODELAY each 5-byte write is a segment, and three of them
-        // SACKed above the first start its fast retransmit, long before an RTO.
+    fn rack_counts_sacked_segments_not_bytes_and_times_each_hole_by_its_own_sending() {
+        // With TCP_NODELAY each 5-byte write is a segment of its own, 5 ms
+        // apart, and RACK times each hole by when it left: the first SACK
+        // (segment 2's, sent at 25 ms, back at 32 ms: a 7 ms round trip)
+        // comes after segment 1, sent 5 ms earlier, has waited that round trip
+        // plus the reordering window (min_rtt / 4 = 2.5 ms: until 29.5 ms).
+        // One SACKed 5-byte segment proves it lost, long before an RTO.
         let mut tcb = established_sack_after(10_000);
         let mut out = TcpOut::default();
         tcb.set_nagle(false, 20_000, &mut out);
@@ -2425,11 +2577,34 @@ mod tests {
         }
         assert_eq!(sent_data(&out).len(), 4);
         out.clear();
-        tcb.on_segment(&sack_ack(1, &[(6, 11)]), 45_000, &mut out);
-        tcb.on_segment(&sack_ack(1, &[(6, 16)]), 50_000, &mut out);
-        assert!(sent_data(&out).is_empty(), "two SACKed segments may be reordering");
-        tcb.on_segment(&sack_ack(1, &[(6, 21)]), 55_000, &mut out);
+        tcb.on_segment(&sack_ack(1, &[(6, 11)]), 32_000, &mut out);
         assert_eq!(sent_data(&out), vec![(1, 5, SendReason::FastRetransmit)]);
+    }
+
+    #[test]
+    fn a_hole_sent_with_the_sacked_segment_waits_a_quarter_rtt_for_reordering() {
+        // Four segments leave together; the peer SACKs the second. The first
+        // left at the same instant, so it may only be late: RACK waits
+        // min_rtt / 4 (2.5 ms) plus TCP_TIMEOUT_MIN (2 ms), to the 1 ms tick.
+        // If the first arrives in that time, nothing is resent and the path
+        // counts as reordering from then on.
+        let mut tcb = established_sack_after(10_000);
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(vec![b'd'; 4000]), 0, 20_000, &mut out);
+        assert_eq!(sent_data(&out).len(), 4);
+        out.clear();
+        tcb.on_segment(&sack_ack(1, &[(1001, 2001)]), 30_000, &mut out);
+        assert!(sent_data(&out).is_empty());
+        assert_eq!(tcb.timers.get(TimerKind::Reorder), Some(35_000));
+        let mut late = tcb.clone();
+        tcb.on_timer(TimerKind::Reorder, 35_000, &mut out);
+        assert_eq!(sent_data(&out), vec![(1, 1000, SendReason::FastRetransmit)]);
+        // The other world: segment 1 was only late.
+        out.clear();
+        late.on_segment(&sack_ack(2001, &[]), 33_000, &mut out);
+        assert_eq!(late.timers.xmit(), Some(TimerKind::Retransmit), "the RTO again, for segments 3 and 4");
+        assert!(sent_data(&out).iter().all(|&(_, _, why)| why != SendReason::FastRetransmit));
+        assert!(late.rack.reordering_seen(), "a segment sent once arrived below a SACKed one");
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod congestion;
 pub mod conn;
 pub mod cubic;
 pub mod delack;
+pub mod rack;
 pub mod recv_queue;
 pub mod rtt;
 pub mod sack;

@@ -6,6 +6,7 @@
 //! one that was sent again, Karn's rule forbids that sample and the ACK's
 //! TSecr, when timestamps are in use, measures instead (`tcp_ack_update_rtt`).
 
+use super::rack::SentSegment;
 use super::segment::SeqNumber;
 use std::collections::VecDeque;
 
@@ -15,6 +16,7 @@ use std::collections::VecDeque;
 struct Sent {
     start: SeqNumber,
     end: SeqNumber,
+    /// When its latest copy left; a sample is taken only from a segment sent once.
     at: u64,
     /// Sent again (or first sent in a retransmission): no ACK can say which copy it answers.
     retransmitted: bool,
@@ -94,12 +96,23 @@ impl RttEstimator {
         if retransmission {
             for s in self.sent.iter_mut().filter(|s| s.start < end && start < s.end) {
                 s.retransmitted = true;
+                s.at = now;
             }
         }
         let from = self.sent.back().map_or(start, |last| if last.end > start { last.end } else { start });
         if from < end {
             self.sent.push_back(Sent { start: from, end, at: now, retransmitted: retransmission });
         }
+    }
+
+    /// The segments in flight, in sequence order, as RACK reads them.
+    pub fn segments(&self) -> impl Iterator<Item = SentSegment> + '_ {
+        self.sent.iter().map(|s| SentSegment {
+            start: s.start,
+            end: s.end,
+            sent_at: s.at,
+            retransmitted: s.retransmitted,
+        })
     }
 
     /// An ACK moved `snd_una` to `ack` (`snd_nxt` is what has been sent).

@@ -10,19 +10,10 @@
 //! range is at most a window long, so the wrap-aware comparisons of
 //! [`SeqNumber`] hold.
 //!
-//! Loss is decided by RFC 6675's `IsLost`, which is the rule Linux's
-//! `tcp_mark_head_lost` (with `tcp_time_to_recover`'s dupthresh,
-//! `net.ipv4.tcp_reordering` = 3) applied before RACK: a hole is lost once at
-//! least three segments above it are SACKed. Linux 6.18 decides with RACK
-//! (`tcp_rack_mark_lost`), whose reordering window is zero once that many
-//! segments are SACKed (`tcp_rack_reo_wnd`), so it marks the same holes at
-//! the same ACK; what RACK adds besides — marking after a quarter RTT with
-//! fewer SACKed segments, by its reordering timer — is not modelled.
+//! Which holes are lost is RACK's to decide (rack.rs, as Linux 6.18 decides
+//! with `tcp_rack_mark_lost`); the scoreboard records its verdicts.
 
 use super::segment::SeqNumber;
-
-/// `net.ipv4.tcp_reordering`: SACKed segments above a hole that prove it lost.
-pub const DUPTHRESH: u32 = 3;
 
 /// Sorted, disjoint, non-adjacent ranges `[start, end)` of sequence numbers.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -110,6 +101,16 @@ impl RangeSet {
         }
     }
 
+    /// Whether every byte of `start..end` is in the set.
+    fn covers(&self, start: SeqNumber, end: SeqNumber) -> bool {
+        self.containing(start).is_some_and(|(_, e)| end <= e)
+    }
+
+    /// Whether any byte of `start..end` is in the set.
+    fn overlaps(&self, start: SeqNumber, end: SeqNumber) -> bool {
+        self.0.iter().any(|&(s, e)| s < end && start < e)
+    }
+
     /// The range holding `seq`, if one does.
     fn containing(&self, seq: SeqNumber) -> Option<(SeqNumber, SeqNumber)> {
         self.0.iter().copied().find(|&(s, e)| s <= seq && seq < e)
@@ -180,6 +181,16 @@ impl Scoreboard {
         !self.sacked.is_empty()
     }
 
+    /// Whether the peer has SACKed all of `start..end`.
+    pub fn covers(&self, start: SeqNumber, end: SeqNumber) -> bool {
+        self.sacked.covers(start, end)
+    }
+
+    /// The end of the highest range the peer has SACKed.
+    pub fn highest_sacked(&self) -> Option<SeqNumber> {
+        self.sacked.0.last().map(|&(_, end)| end)
+    }
+
     /// Whether a hole is judged lost and waits to be sent again.
     pub fn has_lost(&self) -> bool {
         !self.lost.is_empty()
@@ -190,37 +201,28 @@ impl Scoreboard {
         self.loss_until.is_some()
     }
 
-    /// RFC 6675 `IsLost` over every hole from `una` up to the highest SACKed
-    /// byte (Linux's `tcp_mark_head_lost`): a hole with at least [`DUPTHRESH`]
-    /// SACKed segments above it is lost, except what was already sent again.
-    /// Segments are counted as Linux counts packets (`sacked_out`, in skbs'
-    /// `tcp_skb_pcount`): `packets(start, end)` is how many segments were
-    /// sent in that range, so three SACKed 5-byte writes are three.
-    pub fn mark_lost(&mut self, una: SeqNumber, packets: impl Fn(SeqNumber, SeqNumber) -> u32) {
-        let mut above: u32 = 0;
-        let mut holes = Vec::new();
-        let mut end_of_hole = None;
-        // Walk the SACKed ranges from the highest down, counting segments above.
-        for &(s, e) in self.sacked.0.iter().rev() {
-            if let Some(hole_end) = end_of_hole {
-                if above >= DUPTHRESH {
-                    holes.push((e, hole_end));
-                }
-            }
-            above = above.saturating_add(packets(s, e));
-            end_of_hole = Some(s);
+    /// Whether `start..end`, one segment sent, is still in the network as far
+    /// as RACK can tell: not all of it SACKed, and none of it marked lost and
+    /// waiting to go again (`tcp_rack_detect_loss` skips those).
+    pub fn may_be_lost(&self, start: SeqNumber, end: SeqNumber) -> bool {
+        !self.sacked.covers(start, end) && !self.lost.overlaps(start, end)
+    }
+
+    /// RACK judged the segment `start..end` lost (`tcp_mark_skb_lost`): what
+    /// of it the peer has not SACKed waits to be sent again, a lost
+    /// retransmission included.
+    pub fn mark_segment_lost(&mut self, start: SeqNumber, end: SeqNumber) {
+        self.retransmitted.remove(start, end);
+        self.lost.insert(start, end);
+        for &(s, e) in &self.sacked.0 {
+            self.lost.remove(s, e);
         }
-        if let Some(hole_end) = end_of_hole {
-            if above >= DUPTHRESH && una < hole_end {
-                holes.push((una, hole_end));
-            }
-        }
-        for (s, e) in holes {
-            self.lost.insert(s, e);
-            for &(rs, re) in &self.retransmitted.0 {
-                self.lost.remove(rs, re);
-            }
-        }
+    }
+
+    /// How many segments the peer holds beyond the cumulative ACK (Linux's
+    /// `sacked_out`): `packets(start, end)` counts the segments sent in a range.
+    pub fn sacked_segments(&self, packets: impl Fn(SeqNumber, SeqNumber) -> u32) -> u32 {
+        self.sacked.0.iter().map(|&(s, e)| packets(s, e)).sum()
     }
 
     /// A retransmission timeout at `snd_una`..`snd_max` (Linux's
@@ -395,29 +397,29 @@ mod tests {
     }
 
     #[test]
-    fn a_hole_is_lost_once_three_segments_above_it_are_sacked() {
+    fn a_segment_marked_lost_leaves_the_pipe_until_it_is_sent_again() {
         let mut sb = Scoreboard::default();
-        sb.on_ack(s(0), s(0), s(10_000), &[(1000, 3000)]);
-        sb.mark_lost(s(0), by_mss);
-        assert!(!sb.has_lost(), "two SACKed segments may be reordering");
         sb.on_ack(s(0), s(0), s(10_000), &[(1000, 4000)]);
-        sb.mark_lost(s(0), by_mss);
+        assert_eq!(sb.sacked_segments(by_mss), 3);
+        assert!(sb.may_be_lost(s(0), s(1000)));
+        assert!(!sb.may_be_lost(s(1000), s(2000)), "SACKed");
+        sb.mark_segment_lost(s(0), s(1000));
         assert_eq!(sb.next_lost(), Some((s(0), 1000)));
+        assert!(!sb.may_be_lost(s(0), s(1000)), "already waiting to go again");
         assert_eq!(sb.pipe(s(0), s(10_000)), 6000, "10 sent, 3 SACKed, 1 lost");
         sb.on_retransmit(s(0), s(1000));
         assert!(!sb.has_lost());
-        sb.mark_lost(s(0), by_mss);
-        assert!(!sb.has_lost(), "a resent hole is not judged lost again by SACKs");
+        assert!(sb.may_be_lost(s(0), s(1000)), "a retransmission can be lost too");
         assert_eq!(sb.pipe(s(0), s(10_000)), 7000);
     }
 
     #[test]
-    fn two_holes_are_each_lost_by_the_segments_above_them() {
+    fn a_segment_partly_sacked_is_lost_only_where_the_peer_lacks_it() {
         let mut sb = Scoreboard::default();
-        // Lost: 0-1000 and 3000-4000. SACKed 1000-3000 and 4000-7000.
-        sb.on_ack(s(0), s(0), s(10_000), &[(4000, 7000), (1000, 3000)]);
-        sb.mark_lost(s(0), by_mss);
-        assert_eq!(sb.lost.0, vec![(s(0), s(1000)), (s(3000), s(4000))]);
+        sb.on_ack(s(0), s(0), s(10_000), &[(4000, 7000), (1500, 3000)]);
+        sb.mark_segment_lost(s(1000), s(2000));
+        sb.mark_segment_lost(s(3000), s(4000));
+        assert_eq!(sb.lost.0, vec![(s(1000), s(1500)), (s(3000), s(4000))]);
         assert_eq!(sb.skip_sacked(s(1500)), s(3000));
         assert_eq!(sb.room_before_sacked(s(3000)), Some(1000));
     }

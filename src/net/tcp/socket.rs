@@ -515,7 +515,7 @@ impl World {
             bound_explicitly: false,
             kind: SocketKind::Tcp(TcpSock { tcb: Some(Box::new(tcb)), ..child_tcp }),
             waiters: Vec::new(),
-            timer_events: [None; 5],
+            timer_events: [None; TimerKind::ALL.len()],
             error_cause: None,
         });
         let h = self.host_mut(host);

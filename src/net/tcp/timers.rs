@@ -15,11 +15,24 @@ pub enum TimerKind {
     DelayedAck,
     /// An orphaned FIN-WAIT-2 connection gives up (Linux `tcp_fin_timeout`).
     FinWait2,
+    /// RACK's reordering wait (RFC 8985, Linux's `ICSK_TIME_REO_TIMEOUT`): a
+    /// segment sent before one the peer has SACKed is lost once it ends.
+    Reorder,
 }
 
 impl TimerKind {
-    pub const ALL: [TimerKind; 5] =
-        [TimerKind::Retransmit, TimerKind::Persist, TimerKind::TimeWait, TimerKind::DelayedAck, TimerKind::FinWait2];
+    pub const ALL: [TimerKind; 6] = [
+        TimerKind::Retransmit,
+        TimerKind::Persist,
+        TimerKind::TimeWait,
+        TimerKind::DelayedAck,
+        TimerKind::FinWait2,
+        TimerKind::Reorder,
+    ];
+
+    /// The timers Linux keeps in one slot, the socket's transmit timer
+    /// (`icsk_pending`): arming one stops the other.
+    const XMIT: [TimerKind; 2] = [TimerKind::Retransmit, TimerKind::Reorder];
 
     pub fn index(self) -> usize {
         self as usize
@@ -32,13 +45,14 @@ impl TimerKind {
             TimerKind::TimeWait => "TIME-WAIT",
             TimerKind::DelayedAck => "delayed ACK",
             TimerKind::FinWait2 => "FIN-WAIT-2",
+            TimerKind::Reorder => "RACK reordering",
         }
     }
 }
 
 /// Deadlines in simulated microseconds, one per kind; `None` when stopped.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Timers([Option<u64>; 5]);
+pub struct Timers([Option<u64>; TimerKind::ALL.len()]);
 
 impl Timers {
     pub fn get(&self, kind: TimerKind) -> Option<u64> {
@@ -51,7 +65,22 @@ impl Timers {
         self.0[kind.index()] = None;
     }
     pub fn stop_all(&mut self) {
-        self.0 = [None; 5];
+        self.0 = [None; TimerKind::ALL.len()];
+    }
+    /// Arms `kind`, one of the transmit timers, in place of whichever was armed.
+    pub fn set_xmit(&mut self, kind: TimerKind, at: u64) {
+        self.stop_xmit();
+        self.set(kind, at);
+    }
+    /// Stops the transmit timer, whichever it is.
+    pub fn stop_xmit(&mut self) {
+        for kind in TimerKind::XMIT {
+            self.stop(kind);
+        }
+    }
+    /// The transmit timer armed, if one is.
+    pub fn xmit(&self) -> Option<TimerKind> {
+        TimerKind::XMIT.into_iter().find(|&kind| self.is_running(kind))
     }
     pub fn is_running(&self, kind: TimerKind) -> bool {
         self.get(kind).is_some()
