@@ -41,8 +41,8 @@ test('TCP and UDP side by side: the same two messages lost, every TCP byte deliv
   const t = await tally(page);
   assert.deepEqual(t['packets lost'], ['2', '2']);
   assert.deepEqual(t['handshakes (SYNs)'], ['1', '0 Δ']);
-  // Each lost message is its own hole, proven lost by three SACKed segments
-  // above it (Linux counts SACKed packets): two fast retransmissions.
+  // Each lost message is its own hole, proven lost by RACK at the first SACK
+  // of a message sent 5 ms after it: two fast retransmissions.
   assert.deepEqual(t['retransmissions'], ['2', '0 Δ']);
   assert.deepEqual(t['bytes the applications received'], ['51', '41 Δ']);
   // TCP's headers, handshake and ACKs cost more wire bytes per byte delivered.
@@ -52,6 +52,27 @@ test('TCP and UDP side by side: the same two messages lost, every TCP byte deliv
   // The shared link carries the lesson, not its UDP side: opening it brings it back.
   const url = page.url();
   assert.ok(!url.includes('branches='), url);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a lost tail side by side: the tail loss probe has every byte there at 132 ms, the RTO alone at 310 ms', async () => {
+  const { context, page, problems } = await open('#lesson=tail_loss_probe');
+  const heads = await page.locator('#compare .compare-side h3').allTextContents();
+  assert.match(heads[0], /^Tail loss probe \(Linux\)/);
+  assert.match(heads[1], /^RTO only/);
+  await toTheEnd(page);
+  const t = await tally(page);
+  assert.deepEqual(t['packets lost'], ['2', '2']);
+  // The probe and the hole it uncovered, against two timer retransmissions.
+  assert.deepEqual(t['retransmissions'], ['2', '2']);
+  assert.deepEqual(t['last packet arrived at'], ['132 ms', '310 ms Δ']);
+  // The probe's timer is named where it fires, in the page's language.
+  const notes = page.locator('.seq-scroll').last();
+  await notes.getByText('tail loss probe timer fires').waitFor();
+  await page.getByRole('button', { name: '한국어' }).click();
+  await notes.getByText('꼬리 손실 탐색 타이머 만료').waitFor();
+  await page.locator('#compare').screenshot({ path: join(SHOTS, 'side-by-side-tail-loss-probe.png') });
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -107,11 +107,8 @@ enum PageFault {
 fn run_with_fault(parsed: &script::Script, fault: PageFault) -> script::RunReport {
     use socklab::net::link::LinkSettings;
     use socklab::net::{LinkId, PacketId, TraceKind};
-    use socklab::script::{Change, Intervention, StmtKind};
+    use socklab::script::{Change, Intervention};
     let opts = RunOptions { keep_going: true, pending_bound_us: 20 * 60 * 1_000_000, ..RunOptions::default() };
-    let is_setup = |k: &StmtKind| {
-        matches!(k, StmtKind::Seed { .. } | StmtKind::Host { .. } | StmtKind::Link { .. } | StmtKind::Tcp { .. })
-    };
     let first_packet = || {
         let clean = script::run(parsed, &opts);
         clean.trace.iter().find_map(|e| match &e.kind {
@@ -120,7 +117,7 @@ fn run_with_fault(parsed: &script::Script, fault: PageFault) -> script::RunRepor
         })
     };
     let mut runner = script::Runner::new(parsed, opts.clone());
-    while runner.next_statement().is_some_and(|s| is_setup(&s.kind)) {
+    while runner.next_statement().is_some_and(|s| s.kind.is_setup()) {
         runner.step();
     }
     let link = LinkId(0);
@@ -345,7 +342,7 @@ fn a_host_line_turns_timestamps_off_for_that_host_alone() {
     let off = format!("host server tcp_timestamps 0\n{send}expect client > server eventually [.] seq 1 len 1460\n");
     assert_eq!(failures(&off), Vec::<String>::new());
     let e = script::parse(&format!("{HEAD}host server tcp_stamps 0\n")).unwrap_err().render("t.sock");
-    assert!(e.contains("a host's TCP setting (tcp_timestamps, tcp_sack)"), "{e}");
+    assert!(e.contains("a host's TCP setting (tcp_timestamps, tcp_sack, tcp_early_retrans)"), "{e}");
 }
 
 #[test]

@@ -117,17 +117,40 @@ fn backlog_overflow_drops_syns_and_ignores_final_acks() {
     assert!(lab.sent_reasons().contains(&SendReason::HandshakeRetransmit));
 }
 
-#[test]
-fn a_lost_data_segment_is_retransmitted_after_the_rto() {
+/// A lone data segment lost, with Linux's tail loss probe on or off: when and
+/// why it went again.
+fn lone_segment_lost(tail_loss_probe: bool) -> Vec<(u64, SendReason)> {
     let mut lab = Lab::new(1);
+    lab.world.tcp_config_mut().tail_loss_probe = tail_loss_probe;
     let (c, a) = lab.connected_pair(80);
     lab.world.change_link(lab.link, Some(Direction::AtoB), FaultChange::DropNext(1)).unwrap();
     lab.ok(lab.client, send(c, b"lost once"));
     lab.run_for(2_000_000);
     assert_eq!(data(&lab.ok(lab.server, recv(a, 100))), b"lost once");
-    let retrans: Vec<_> = tcp_segments(&lab).into_iter().filter(|(_, _, r)| *r == SendReason::Retransmit).collect();
-    assert_eq!(retrans.len(), 1);
     assert!(lab.trace.iter().any(|e| matches!(e.kind, TraceKind::Lost { reason: LossReason::DropNext, .. })));
+    lab.trace
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Sent { reason, .. } if reason.is_data_retransmission() => Some((e.time, *reason)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_lost_data_segment_is_retransmitted_after_the_rto() {
+    let resent = lone_segment_lost(false);
+    assert_eq!(resent.len(), 1);
+    assert_eq!(resent[0].1, SendReason::Retransmit);
+}
+
+#[test]
+fn a_lone_lost_segment_is_probed_when_the_rto_would_fire_not_sooner() {
+    // One segment in flight: the probe waits two RTTs plus the minimum RTO
+    // (the ACK may be a delayed one), never past the RTO, so it comes at the
+    // RTO's moment and goes instead of it (tcp_schedule_loss_probe).
+    let (probed, timed_out) = (lone_segment_lost(true), lone_segment_lost(false));
+    assert_eq!(probed, vec![(timed_out[0].0, SendReason::TailLossProbe { new_data: false })]);
 }
 
 #[test]

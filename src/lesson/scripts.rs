@@ -7,9 +7,7 @@ use std::sync::Arc;
 use crate::lesson::edit::Edit;
 use crate::lesson::timeline::Cmd;
 use crate::net::{CallId, LinkId, PacketId, TraceKind, World};
-use crate::script::{
-    self, Change, Intervention, IssuedKind, LineDetail, RunOptions, RunReport, Runner, ScriptError, StmtKind,
-};
+use crate::script::{self, Change, Intervention, IssuedKind, LineDetail, RunOptions, RunReport, Runner, ScriptError};
 
 /// (id, text) of each lesson script: the two tours first, then in file-name order.
 pub const SCRIPTS: &[(&str, &str)] = &[
@@ -32,6 +30,7 @@ pub const SCRIPTS: &[(&str, &str)] = &[
     ("slow_start", include_str!("../../scenarios/slow_start.sock")),
     ("socket_address", include_str!("../../scenarios/socket_address.sock")),
     ("syn_timeout", include_str!("../../scenarios/syn_timeout.sock")),
+    ("tail_loss_probe", include_str!("../../scenarios/tail_loss_probe.sock")),
     ("udp_boundaries", include_str!("../../scenarios/udp_boundaries.sock")),
     ("udp_connected_unreachable", include_str!("../../scenarios/udp_connected_unreachable.sock")),
     ("udp_loss", include_str!("../../scenarios/udp_loss.sock")),
@@ -63,6 +62,12 @@ pub const COMPANIONS: &[CompanionScript] = &[
         sides: [("TCP", "TCP"), ("UDP", "UDP")],
     },
     CompanionScript {
+        lesson: "tail_loss_probe",
+        id: "tail_loss_probe_rto",
+        text: include_str!("../../scenarios/tail_loss_probe_rto.sock"),
+        sides: [("Tail loss probe (Linux)", "꼬리 손실 탐색 (리눅스)"), ("RTO only", "RTO만")],
+    },
+    CompanionScript {
         lesson: "http_requests",
         id: "persistent_push",
         text: include_str!("../../scenarios/persistent_push.sock"),
@@ -90,17 +95,6 @@ pub struct Prepared {
     /// The learner's edits anchored after the end of the run, for the page to
     /// apply as it runs the world on.
     pub later_edits: Vec<Edit>,
-}
-
-fn is_setup(kind: &StmtKind) -> bool {
-    matches!(
-        kind,
-        StmtKind::Seed { .. }
-            | StmtKind::Host { .. }
-            | StmtKind::HostTcp { .. }
-            | StmtKind::Link { .. }
-            | StmtKind::Tcp { .. }
-    )
 }
 
 /// Events one script run may take in the page. The run goes on in slices between
@@ -163,7 +157,7 @@ pub fn start(text: &str, seed: Option<u64>, edits: &[Edit]) -> Result<ScriptRun,
     let statements = parsed.statements.len();
     let mut runner = Runner::shared(parsed, opts);
     // The world after the leading set-up lines (hosts, links, TCP settings).
-    while runner.next_statement().is_some_and(|s| is_setup(&s.kind)) {
+    while runner.next_statement().is_some_and(|s| s.kind.is_setup()) {
         runner.step();
     }
     let setup_len = runner.trace().len();

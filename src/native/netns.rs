@@ -102,6 +102,7 @@ pub fn sysctls(config: &TcpConfig, script_sets_buffers: (bool, bool)) -> Vec<Sys
         Sysctl { name: "ipv4/tcp_sack", value: on(config.sack) },
         Sysctl { name: "ipv4/tcp_timestamps", value: on(config.timestamps) },
         Sysctl { name: "ipv4/tcp_no_metrics_save", value: on(true) },
+        Sysctl { name: "ipv4/tcp_early_retrans", value: if config.tail_loss_probe { "3" } else { "0" }.to_string() },
     ];
     let buffer = |set: bool, bytes: usize, linux: &str| {
         if set {
@@ -148,20 +149,23 @@ pub fn sets_buffers(script: &Script) -> (bool, bool) {
     (sets(|t| matches!(t, TcpSetting::SendBuffer(_))), sets(|t| matches!(t, TcpSetting::RecvBuffer(_))))
 }
 
-/// `tcp_sack` and `tcp_timestamps` as one namespace can hold them: a script
+/// `tcp_sack`, `tcp_timestamps` and `tcp_early_retrans` as one namespace can hold them: a script
 /// sets them per host (`host client tcp_sack 0`), the namespace has one of
 /// each for every host. An option is kept on only while every host keeps it:
 /// both ends must offer it, so no connection of a host that turned it off
 /// uses it in either world, and only the SYN of its peer, which still offers
 /// it in the model, differs. (Two other hosts that keep it would lose it
-/// between them here; no lesson has such hosts.)
+/// between them here; no lesson has such hosts.) `tcp_early_retrans` is a
+/// sender's alone, and goes off for all the same way: a lesson that turns it
+/// off does so on the host that sends.
 fn shared_host_settings(script: &Script, mut config: TcpConfig) -> TcpConfig {
     for s in &script.statements {
         if let StmtKind::HostTcp { setting, .. } = &s.kind {
             match *setting {
                 HostTcpSetting::Sack(false) => config.sack = false,
                 HostTcpSetting::Timestamps(false) => config.timestamps = false,
-                HostTcpSetting::Sack(true) | HostTcpSetting::Timestamps(true) => {}
+                HostTcpSetting::EarlyRetrans(false) => config.tail_loss_probe = false,
+                HostTcpSetting::Sack(true) | HostTcpSetting::Timestamps(true) | HostTcpSetting::EarlyRetrans(true) => {}
             }
         }
     }
@@ -313,7 +317,7 @@ mod tests {
     }
 
     #[test]
-    fn a_host_that_turns_sack_or_timestamps_off_turns_them_off_for_the_namespace() {
+    fn a_host_that_turns_sack_timestamps_or_probes_off_turns_them_off_for_the_namespace() {
         let s = crate::script::parse(
             "host a 10.0.0.1\nhost b 10.0.0.2\nhost a tcp_sack 0\nhost b tcp_sack 1\nhost b tcp_timestamps 0\n",
         )
@@ -323,5 +327,10 @@ mod tests {
         let get = |n: &str| all.iter().find(|x| x.name == n).map(|x| x.value.clone());
         assert_eq!(get("ipv4/tcp_sack").as_deref(), Some("0"));
         assert_eq!(get("ipv4/tcp_timestamps").as_deref(), Some("0"));
+        assert_eq!(get("ipv4/tcp_early_retrans").as_deref(), Some("3"), "Linux's default: tail loss probes");
+        let no_probe = crate::script::parse("host a 10.0.0.1\nhost a tcp_early_retrans 0\n").unwrap();
+        let config = shared_host_settings(&no_probe, crate::native::script_tcp_config(&no_probe));
+        let all = sysctls(&config, sets_buffers(&no_probe));
+        assert!(all.iter().any(|x| x.name == "ipv4/tcp_early_retrans" && x.value == "0"));
     }
 }

@@ -39,6 +39,10 @@ pub enum SendReason {
     Retransmit,
     /// Data sent again after three duplicate ACKs.
     FastRetransmit,
+    /// A tail loss probe (RFC 8985): no ACK came for about two round trips,
+    /// so one segment goes to draw one — new data if the window has room,
+    /// otherwise the last segment sent, again.
+    TailLossProbe { new_data: bool },
     /// An acknowledgement.
     Ack,
     /// An immediate ACK because the receiver is in quick-ACK mode (Linux's
@@ -68,7 +72,10 @@ pub enum SendReason {
 impl SendReason {
     /// Data sent again, by the retransmission timer or by fast recovery.
     pub fn is_data_retransmission(self) -> bool {
-        matches!(self, SendReason::Retransmit | SendReason::FastRetransmit)
+        matches!(
+            self,
+            SendReason::Retransmit | SendReason::FastRetransmit | SendReason::TailLossProbe { new_data: false }
+        )
     }
 }
 

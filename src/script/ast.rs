@@ -127,6 +127,22 @@ pub enum TcpSetting {
     Congestion(CongestionControl),
 }
 
+impl StmtKind {
+    /// A line that builds the world (seed, hosts and their settings, links,
+    /// stack settings) rather than acting in it: the page applies these before
+    /// its first step.
+    pub fn is_setup(&self) -> bool {
+        matches!(
+            self,
+            StmtKind::Seed { .. }
+                | StmtKind::Host { .. }
+                | StmtKind::HostTcp { .. }
+                | StmtKind::Link { .. }
+                | StmtKind::Tcp { .. }
+        )
+    }
+}
+
 impl LinkSetting {
     /// Writes `settings` into `cfg` in order, as a `link` line reads.
     pub fn apply_all(settings: &[LinkSetting], cfg: &mut LinkConfig) {

@@ -130,6 +130,8 @@ pub enum Wanted {
     Ipv4,
     /// `on` or `off`.
     OnOff,
+    /// `tcp_early_retrans`'s value.
+    EarlyRetrans,
     Bandwidth,
     /// A bandwidth, its unit unknown.
     BandwidthWithUnit,
@@ -289,7 +291,7 @@ pub enum Found {
 }
 
 const STATEMENTS: &str = "seed, host, link, tcp, option, expect, run, drop, partition, repair, loss, +TIME";
-const HOST_TCP_SETTINGS: &str = "tcp_timestamps, tcp_sack";
+const HOST_TCP_SETTINGS: &str = "tcp_timestamps, tcp_sack, tcp_early_retrans";
 const LINK_SETTINGS: &str = "latency, jitter, bandwidth, loss, dup, reorder, reorder_delay, mtu, corrupt, truncate";
 const SOCKET_CALLS: &str = "socket, bind, listen, accept, connect, send, recv, sendto, recvfrom, shutdown, close, setsockopt, getsockopt, getsockname, getpeername";
 const SOCK_OPTS: &str = "SO_REUSEADDR, O_NONBLOCK, SO_RCVBUF, SO_SNDBUF, SO_LINGER";
@@ -413,6 +415,10 @@ impl Bilingual for Wanted {
             Wanted::PercentageInRange => ("a percentage from 0% to 100%".into(), "0%에서 100% 사이의 백분율".into()),
             Wanted::Ipv4 => ("an IPv4 address like 10.0.0.1".into(), "10.0.0.1 같은 IPv4 주소".into()),
             Wanted::OnOff => ("on or off".into(), "on 또는 off".into()),
+            Wanted::EarlyRetrans => (
+                "0 (no tail loss probe) or 3 (Linux's default: probe)".into(),
+                "0 (꼬리 손실 탐색 없음) 또는 3 (리눅스 기본: 탐색)".into(),
+            ),
             Wanted::Bandwidth => ("a bandwidth like 10mbit".into(), "10mbit 같은 대역폭".into()),
             Wanted::BandwidthWithUnit => (
                 "a bandwidth like 10mbit (bit, kbit, mbit, gbit)".into(),
@@ -665,6 +671,7 @@ pub(crate) mod tests {
             PercentageInRange,
             Ipv4,
             OnOff,
+            EarlyRetrans,
             Bandwidth,
             BandwidthWithUnit,
             Statement,
@@ -900,6 +907,7 @@ pub(crate) mod tests {
             "hello",
             "syn_retries",
             "tcp_sack",
+            "tcp_early_retrans",
             "syn_linear_timeouts",
             "synack_retries",
             "data_retries",

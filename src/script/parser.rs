@@ -1106,8 +1106,25 @@ fn host_tcp_setting(p: &mut P) -> R<HostTcpSetting> {
     Ok(match k.as_str() {
         "tcp_timestamps" => HostTcpSetting::Timestamps(p.onoff()?),
         "tcp_sack" => HostTcpSetting::Sack(p.onoff()?),
+        "tcp_early_retrans" => HostTcpSetting::EarlyRetrans(early_retrans(p)?),
         other => return Err(p.wrong(col, Wanted::HostTcpSetting, Found::Token(other.to_string()))),
     })
+}
+
+/// `tcp_early_retrans` as Linux reads it: 3 and 4 send tail loss probes,
+/// 0 to 2 do not.
+fn early_retrans(p: &mut P) -> R<bool> {
+    let col = p.col();
+    let text = match p.peek() {
+        Some(Tok::Num(w)) => w.clone(),
+        _ => return Err(p.err(Wanted::EarlyRetrans)),
+    };
+    p.bump();
+    match text.as_str() {
+        "0" | "1" | "2" => Ok(false),
+        "3" | "4" => Ok(true),
+        _ => Err(p.wrong(col, Wanted::EarlyRetrans, Found::Token(text))),
+    }
 }
 
 fn positive(p: &mut P) -> R<u64> {

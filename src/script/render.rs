@@ -65,6 +65,12 @@ fn reason_note(r: SendReason) -> &'static str {
         SendReason::HandshakeRetransmit => "  (handshake retransmission)",
         SendReason::Retransmit => "  (retransmission: timer expired)",
         SendReason::FastRetransmit => "  (fast retransmission: duplicate ACKs or SACK blocks showed it lost)",
+        SendReason::TailLossProbe { new_data: false } => {
+            "  (tail loss probe: no ACK for two round trips, the last segment again)"
+        }
+        SendReason::TailLossProbe { new_data: true } => {
+            "  (tail loss probe: no ACK for two round trips, one new segment)"
+        }
         SendReason::DupAck => "  (duplicate ACK)",
         SendReason::WindowUpdate => "  (window update)",
         SendReason::ZeroWindowProbe => "  (zero-window probe)",

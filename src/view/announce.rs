@@ -178,8 +178,7 @@ fn clause(cx: &Context, trace: &[TraceEvent], step: &[TraceEvent], e: &TraceEven
             let info = packet(cx, p.id.0)?;
             let what = packet_words(cx, info);
             let from = name(*host);
-            let again =
-                matches!(reason, SendReason::Retransmit | SendReason::HandshakeRetransmit | SendReason::FastRetransmit);
+            let again = reason.is_data_retransmission() || *reason == SendReason::HandshakeRetransmit;
             let port = match &p.body {
                 Body::Tcp(s) => Some(s.dst_port),
                 Body::Udp(d) => Some(d.dst_port),

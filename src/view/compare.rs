@@ -87,6 +87,7 @@ fn reason_words(reason: SendReason) -> (&'static str, &'static str) {
         SendReason::Data => ("data", "데이터"),
         SendReason::Retransmit => ("a retransmission", "재전송"),
         SendReason::FastRetransmit => ("a fast retransmission", "빠른 재전송"),
+        SendReason::TailLossProbe { .. } => ("a tail loss probe", "꼬리 손실 탐색"),
         SendReason::Ack => ("an ACK", "ACK"),
         SendReason::QuickAck => ("a quick ACK", "빠른 ACK"),
         SendReason::DelayedAck { .. } => ("a delayed ACK", "지연 ACK"),

@@ -101,6 +101,14 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
             "learned a segment was lost — from three duplicate ACKs, or with SACK from RACK: a segment sent after it has arrived and it has waited that one's round trip (plus a quarter of the shortest RTT while fewer than three are SACKed, in case it was only reordered) — and resends just that hole at once (Fast Retransmission)",
             "세그먼트를 잃었다는 것을 알았습니다. 중복 ACK 세 개로, 또는 SACK이 있으면 RACK으로: 그 뒤에 보낸 세그먼트가 도착했고 그 세그먼트의 왕복 시간만큼 기다렸습니다 (SACK된 세그먼트가 셋보다 적으면 순서만 바뀐 것일 수 있어 가장 짧은 RTT의 1/4을 더 기다립니다). 그래서 그 빈틈만 바로 다시 보냅니다 (빠른 재전송)",
         ),
+        (SendReason::TailLossProbe { new_data: false }, _) => (
+            "heard no ACK for two round trips after its last send, so instead of waiting for the RTO it sends its last segment again to draw an ACK whose SACK blocks would show any hole (Tail Loss Probe)",
+            "마지막으로 보낸 뒤 두 왕복 시간 동안 ACK이 없어, RTO를 기다리는 대신 마지막 세그먼트를 다시 보내 ACK을 끌어냅니다. 그 ACK의 SACK 블록이 빈틈을 보여 줍니다 (꼬리 손실 탐색)",
+        ),
+        (SendReason::TailLossProbe { new_data: true }, _) => (
+            "heard no ACK for two round trips after its last send, so instead of waiting for the RTO it sends one new segment past the congestion window to draw an ACK (Tail Loss Probe)",
+            "마지막으로 보낸 뒤 두 왕복 시간 동안 ACK이 없어, RTO를 기다리는 대신 혼잡 윈도를 넘어 새 세그먼트 하나를 보내 ACK을 끌어냅니다 (꼬리 손실 탐색)",
+        ),
         (SendReason::Ack, _) => (
             "acknowledges: \"I have every byte before this number\"",
             "확인 응답을 보냅니다: \"이 번호 앞의 바이트는 모두 받았습니다\"",
@@ -264,6 +272,7 @@ fn cause_of_error(
                 TimerKind::DelayedAck => ("the delayed-ACK timer ran out", "지연 ACK 타이머가 만료되었습니다"),
                 TimerKind::FinWait2 => ("FIN-WAIT-2 gave up waiting", "FIN-WAIT-2가 기다리기를 포기했습니다"),
                 TimerKind::Reorder => ("RACK's reordering wait ran out", "RACK 재정렬 대기 시간이 끝났습니다"),
+                TimerKind::LossProbe => ("the tail loss probe timer ran out", "꼬리 손실 탐색 타이머가 만료되었습니다"),
             };
             Some((format!(" Cause: {en}."), format!(" 원인: {ko}.")))
         }

@@ -272,6 +272,14 @@ impl Congestion {
         self.dup_acks = 0;
     }
 
+    /// A tail loss probe repaired a loss (`tcp_process_tlp_ack`): ssthresh
+    /// from the algorithm, as on entering recovery, and cwnd down to it at
+    /// once (`tcp_init_cwnd_reduction`, then `tcp_end_cwnd_reduction`).
+    pub fn reduce_once(&mut self, flight: u32, mss: u32) {
+        self.ssthresh = self.algorithm.ssthresh(self.cwnd, flight, mss);
+        self.cwnd = self.ssthresh;
+    }
+
     /// Whether fast recovery is going on.
     pub fn in_recovery(&self) -> bool {
         self.recover.is_some()

@@ -9,7 +9,7 @@
 
 use super::congestion::{AckAction, Congestion, CongestionControl, NewAck};
 use super::delack::{AckDecision, AckMachine, RcvLink, ReceiveView};
-use super::rack::{self, Rack, RackWindow, SentSegment};
+use super::rack::{self, AckFacts, ProbeVerdict, Rack, RackWindow, SentSegment, TailLossProbe};
 use super::recv_queue::RecvQueue;
 use super::rtt::{RttEstimator, MIN_RTO_US};
 use super::sack::{Prr, Scoreboard};
@@ -39,6 +39,20 @@ const DEFAULT_MSS: u32 = 536;
 const GSO_MAX_SIZE: u32 = 65_536 - 321;
 /// `tcp_min_tso_segs`: the fewest segments a GSO packet is allowed.
 const MIN_TSO_SEGS: u32 = 2;
+
+/// How far one transmission may go past the usual limits.
+#[derive(Clone, Copy, Debug, Default)]
+struct Leeway {
+    /// Through cwnd and peer windows smaller than this.
+    window_floor: u32,
+    /// Not past this sequence number (a probe resends one segment).
+    stop_at: Option<SeqNumber>,
+    /// Nagle does not hold it (`TCP_NAGLE_OFF`).
+    nagle_off: bool,
+    /// One segment goes whatever cwnd says (a probe: `tcp_write_xmit`'s
+    /// `push_one` 2).
+    past_cwnd: bool,
+}
 
 /// What one input made the connection do.
 #[derive(Clone, Debug, Default)]
@@ -119,6 +133,8 @@ pub struct Tcb {
     sack: Scoreboard,
     /// Which segments in flight are lost, by time (RFC 8985).
     rack: Rack,
+    /// The tail loss probe's episode, if one is on.
+    tlp: TailLossProbe,
     /// Proportional rate reduction while SACK recovery lasts.
     prr: Prr,
     /// Data that arrived twice, for the next ACK's D-SACK block.
@@ -209,6 +225,7 @@ impl Tcb {
             sack_ok: false,
             sack: Scoreboard::default(),
             rack: Rack::default(),
+            tlp: TailLossProbe::default(),
             prr: Prr::default(),
             dsack: None,
             irs: SeqNumber(0),
@@ -736,6 +753,7 @@ impl Tcb {
         } else {
             0
         };
+        let window_before = self.snd_wnd;
         if seg.ack_number() > self.snd_una {
             let tsecr_rtt = self.ts.rtt_us(seg, now);
             self.new_ack(seg.ack_number(), tsecr_rtt, now, out);
@@ -755,8 +773,25 @@ impl Tcb {
             self.snd_wl1 = seg.seq_number();
             self.snd_wl2 = seg.ack_number();
         }
-        if sack_delivered > 0 {
-            self.sack_recovery(sack_delivered, self.snd_una > prior_una, now, out);
+        let una_advanced = self.snd_una > prior_una;
+        if self.tlp.high_seq.is_some() {
+            let facts = AckFacts {
+                ack: seg.ack_number(),
+                dsack_for_probe: self.dsack_for_probe(seg),
+                news: una_advanced || !seg.payload.is_empty() || self.snd_wnd != window_before || sack_delivered > 0,
+            };
+            if self.tlp.on_ack(facts) == ProbeVerdict::Repaired {
+                // tcp_init_cwnd_reduction, CWR and tcp_end_cwnd_reduction at once.
+                let flight = self.snd_max - self.snd_una;
+                self.cc.reduce_once(flight, self.snd_mss);
+            }
+        }
+        let reordering_timer = sack_delivered > 0 && self.sack_recovery(sack_delivered, una_advanced, now, out);
+        if una_advanced && !reordering_timer {
+            // tcp_set_xmit_timer, unless RACK just armed its own.
+            if !self.schedule_loss_probe(now, true) {
+                self.rearm_rto(now);
+            }
         }
         if !outstanding {
             self.ack_probe(now);
@@ -808,7 +843,6 @@ impl Tcb {
             // NewReno partial ACK: retransmit the next hole.
             self.retransmit_first(now, SendReason::FastRetransmit, out);
         }
-        self.rearm_rto(now);
     }
 
     fn duplicate_ack(&mut self, now: u64, out: &mut TcpOut) {
@@ -881,18 +915,17 @@ impl Tcb {
     /// go again as it allows (`tcp_xmit_retransmit_queue`), new data after
     /// them (`output`). After a retransmission timeout the timeout's
     /// go-back-N, which skips SACKed data, is the recovery (`TCP_CA_Loss`).
-    fn sack_recovery(&mut self, delivered: u32, una_advanced: bool, now: u64, out: &mut TcpOut) {
+    /// Returns whether RACK armed its reordering timer.
+    fn sack_recovery(&mut self, delivered: u32, una_advanced: bool, now: u64, out: &mut TcpOut) -> bool {
         if self.sack.in_loss() {
-            return;
+            return false;
         }
-        if self.sack.has_sacked() || self.cc.in_recovery() {
-            // Only an ACK with news of a hole sends Linux here at all
-            // (`tcp_ack_is_dubious`): in-order ACKs leave RACK's look for later.
-            self.rack_mark_lost(now);
-        }
+        // Only an ACK with news of a hole sends Linux here at all
+        // (`tcp_ack_is_dubious`): in-order ACKs leave RACK's look for later.
+        let timer = (self.sack.has_sacked() || self.cc.in_recovery()) && self.rack_mark_lost(now);
         if !self.cc.in_recovery() {
             if !self.sack.has_lost() {
-                return;
+                return timer;
             }
             self.enter_sack_recovery();
         }
@@ -900,11 +933,13 @@ impl Tcb {
         let cwnd = self.prr.cwnd(delivered, pipe, self.cc.ssthresh(), self.snd_mss, una_advanced);
         self.cc.set_recovery_cwnd(cwnd);
         self.retransmit_lost(now, out);
+        timer
     }
 
     /// `tcp_enter_recovery`: ssthresh from the algorithm, and the rate
     /// reduction starts from the cwnd of now.
     fn enter_sack_recovery(&mut self) {
+        self.tlp.high_seq = None;
         self.prr = Prr::start(self.cc.cwnd(), self.snd_mss);
         let flight = self.snd_max - self.snd_una;
         self.cc.enter_sack_recovery(flight, self.snd_max, self.snd_mss);
@@ -913,14 +948,15 @@ impl Tcb {
     /// `tcp_rack_mark_lost`: if something was delivered since RACK last
     /// looked, mark what it proves lost; when a segment may only be late, the
     /// reordering timer waits for it in place of the RTO.
-    fn rack_mark_lost(&mut self, now: u64) {
+    fn rack_mark_lost(&mut self, now: u64) -> bool {
         if !self.rack.take_advanced() {
-            return;
+            return false;
         }
         let wait = self.rack_detect_loss(now);
         if wait > 0 {
             self.timers.set_xmit(TimerKind::Reorder, rack::reordering_deadline(now, wait, self.rtt.rto()));
         }
+        wait > 0
     }
 
     fn rack_detect_loss(&mut self, now: u64) -> u64 {
@@ -961,10 +997,10 @@ impl Tcb {
     }
 
     /// `tcp_rearm_rto`: while data is in flight the RTO runs again from now,
-    /// or, where RACK's wait held the timer, from when the oldest segment in
-    /// flight last left (`tcp_rto_delta_us`).
+    /// or, where RACK's wait or the loss probe held the timer, from when the
+    /// oldest segment in flight last left (`tcp_rto_delta_us`).
     fn rearm_rto(&mut self, now: u64) {
-        if self.timers.xmit() == Some(TimerKind::Reorder) {
+        if matches!(self.timers.xmit(), Some(TimerKind::Reorder | TimerKind::LossProbe)) {
             self.rearm_rto_from_oldest(now);
         } else if self.snd_una == self.snd_max {
             self.timers.stop_xmit();
@@ -978,9 +1014,77 @@ impl Tcb {
             self.timers.stop_xmit();
             return;
         }
-        let oldest = self.rtt.segments().next().map_or(now, |seg| seg.sent_at);
-        let at = oldest.saturating_add(self.rtt.rto()).max(now + MIN_RTO_US);
+        let at = now + self.rto_left(now).max(MIN_RTO_US);
         self.timers.set_xmit(TimerKind::Retransmit, at);
+    }
+
+    /// `tcp_rto_delta_us`: how long until the oldest segment in flight has
+    /// waited one RTO since it last left.
+    fn rto_left(&self, now: u64) -> u64 {
+        let oldest = self.rtt.segments().next().map_or(now, |seg| seg.sent_at);
+        oldest.saturating_add(self.rtt.rto()).saturating_sub(now)
+    }
+
+    /// `tcp_schedule_loss_probe`: a SACK connection with data in flight and
+    /// no loss being repaired arms the probe timer (in place of the RTO):
+    /// two round trips, more when a single segment's ACK may be a delayed
+    /// one, never later than the RTO (a full one from now when the RTO is
+    /// being restarted by an ACK, `advancing_rto`). False when no probe is
+    /// due.
+    fn schedule_loss_probe(&mut self, now: u64, advancing_rto: bool) -> bool {
+        let open = !self.cc.in_recovery() && !self.sack.in_loss() && !self.sack.has_sacked() && !self.sack.has_lost();
+        if !self.cfg.tail_loss_probe || !self.sack_ok || self.snd_una == self.snd_max || !open {
+            return false;
+        }
+        let one_in_flight = self.rtt.segments().nth(1).is_none();
+        let rto_left = if advancing_rto { self.rtt.rto() } else { self.rto_left(now) };
+        let timeout = rack::probe_timeout(self.rtt.srtt8(), one_in_flight, self.cfg.rto_min_us, rto_left);
+        self.timers.set_xmit(TimerKind::LossProbe, now + timeout.max(MIN_RTO_US));
+        true
+    }
+
+    /// The probe timer fired (`tcp_send_loss_probe`): one segment goes to
+    /// draw an ACK, past cwnd and Nagle — new data if the peer's window has
+    /// room for it, otherwise the last segment sent, again — and the RTO
+    /// starts over. Only one probe is out at a time.
+    fn send_loss_probe(&mut self, now: u64, out: &mut TcpOut) {
+        if self.tlp.high_seq.is_some() {
+            self.rearm_rto_from_oldest(now);
+            return;
+        }
+        let mss = self.current_mss();
+        let first_unsent = (self.unsent() as u32).min(mss);
+        let sent = if first_unsent > 0 && self.snd_nxt + first_unsent <= self.snd_una + self.snd_wnd {
+            let leeway = Leeway { nagle_off: true, past_cwnd: true, ..Leeway::default() };
+            self.send_one(now, SendReason::TailLossProbe { new_data: true }, leeway, out);
+            Some(false)
+        } else if let Some(last) = self.rtt.segments().last() {
+            let saved = self.snd_nxt;
+            self.snd_nxt = if last.start < self.snd_una { self.snd_una } else { last.start };
+            let leeway = Leeway { window_floor: mss, stop_at: Some(last.end), nagle_off: true, past_cwnd: true };
+            self.send_one(now, SendReason::TailLossProbe { new_data: false }, leeway, out);
+            if saved > self.snd_nxt {
+                self.snd_nxt = saved;
+            }
+            Some(true)
+        } else {
+            None
+        };
+        match sent {
+            Some(retransmitted) => {
+                self.tlp = TailLossProbe { high_seq: Some(self.snd_nxt), retransmitted };
+                self.timers.set_xmit(TimerKind::Retransmit, now + self.rtt.rto());
+            }
+            None => self.rearm_rto_from_oldest(now),
+        }
+    }
+
+    /// An ACK's first SACK block is a D-SACK for the probe's last byte
+    /// (`tcp_dsack_seen` setting `FLAG_DSACK_TLP`).
+    fn dsack_for_probe(&self, seg: &TcpSegment) -> bool {
+        let (Some(&(left, right)), Some(high)) = (seg.sack_blocks.first(), self.tlp.high_seq) else { return false };
+        let (left, right) = (SeqNumber(left), SeqNumber(right));
+        right <= seg.ack_number() && right == high && right - left <= self.snd_mss
     }
 
     /// Sends the lost holes again, first to last, while `pipe` leaves room
@@ -993,7 +1097,8 @@ impl Tcb {
             }
             let saved = self.snd_nxt;
             self.snd_nxt = seq;
-            let sent = self.send_one(now, SendReason::FastRetransmit, self.snd_mss, out);
+            let leeway = Leeway { window_floor: self.snd_mss, ..Leeway::default() };
+            let sent = self.send_one(now, SendReason::FastRetransmit, leeway, out);
             let went = self.snd_nxt != seq;
             if saved > self.snd_nxt {
                 self.snd_nxt = saved;
@@ -1177,6 +1282,7 @@ impl Tcb {
                 self.on_reorder_timeout(now, out);
                 self.output(now, out);
             }
+            TimerKind::LossProbe => self.send_loss_probe(now, out),
             TimerKind::Persist => {
                 self.send_probe0(now, out);
                 self.output(now, out);
@@ -1223,6 +1329,7 @@ impl Tcb {
                 // RFC 5681 §3.1 eq. (4): halve, then restart from one segment.
                 let flight = self.snd_max - self.snd_una;
                 self.cc.on_retransmit_timeout(flight, self.snd_mss, now, self.snd_nxt);
+                self.tlp.high_seq = None;
                 if self.sack_ok {
                     self.sack.enter_loss(self.snd_una, self.snd_max);
                 }
@@ -1283,16 +1390,22 @@ impl Tcb {
             self.state,
             TcpState::Established | TcpState::CloseWait | TcpState::FinWait1 | TcpState::Closing | TcpState::LastAck
         ) {
+            let snd_max_before = self.snd_max;
             let mut more = true;
             while more {
                 // One skb's transmission: a GSO packet of up to `gso_segments`.
                 let quota = self.gso_segments();
                 let first = out.segments.len();
                 while more && out.segments.len() - first < quota {
-                    more = self.send_one(now, reason, 0, out);
+                    more = self.send_one(now, reason, Leeway::default(), out);
                     reason = SendReason::Data;
                 }
                 mark_gso_push(&mut out.segments[first..]);
+            }
+            if self.snd_max > snd_max_before {
+                // tcp_write_xmit: new data went out, so a probe is due if
+                // nothing answers (tcp_schedule_loss_probe).
+                self.schedule_loss_probe(now, false);
             }
             self.cc.after_sending(out.segments.len() > sent_before, self.snd_una, self.snd_nxt, self.snd_mss);
             self.arm_persist(now);
@@ -1308,8 +1421,9 @@ impl Tcb {
     }
 
     /// Sends one segment of data and/or FIN if allowed; false when nothing went out.
-    /// `window_floor` lets a retransmission through windows smaller than it.
-    fn send_one(&mut self, now: u64, reason: SendReason, window_floor: u32, out: &mut TcpOut) -> bool {
+    /// `leeway` lets a retransmission or probe past the usual limits.
+    fn send_one(&mut self, now: u64, reason: SendReason, leeway: Leeway, out: &mut TcpOut) -> bool {
+        let window_floor = leeway.window_floor;
         if self.sack_ok && self.snd_nxt < self.snd_max {
             // Going back over sent data: what the peer SACKed is not sent again.
             self.snd_nxt = self.sack.skip_sacked(self.snd_nxt);
@@ -1321,10 +1435,13 @@ impl Tcb {
         // (Linux's tcp_packets_in_flight), which leaves out SACKed and lost data.
         let pipe = if self.sack_ok { self.sack.pipe(self.snd_una, self.snd_max) } else { in_flight };
         let window_room = self.snd_wnd.max(window_floor).saturating_sub(in_flight);
-        let cwnd_room = self.cc.cwnd().max(window_floor).saturating_sub(pipe);
+        let cwnd_room = if leeway.past_cwnd { u32::MAX } else { self.cc.cwnd().max(window_floor).saturating_sub(pipe) };
         let usable = window_room.min(cwnd_room) as usize;
         let mss = self.current_mss() as usize;
         let mut len = unsent.min(usable).min(mss);
+        if let Some(stop) = leeway.stop_at {
+            len = len.min(if self.snd_nxt < stop { (stop - self.snd_nxt) as usize } else { 0 });
+        }
         let retransmission = self.snd_nxt < self.snd_max;
         if len > 0 && len < mss && len < unsent && !retransmission {
             // Sender-side silly window avoidance (RFC 9293 §3.8.6.2.1), for new
@@ -1345,7 +1462,7 @@ impl Tcb {
         // skb is never collapsed into a retransmission).
         let fin_sacked = retransmission && self.sack_ok && self.fin_seq.is_some_and(|f| self.sack.covers(f, f + 1));
         let fin_now = len == unsent && self.fin_seq == Some(self.snd_nxt + len as u32) && !fin_sacked;
-        if len > 0 && len == unsent && !fin_now && !retransmission && self.nagle_holds(len, mss) {
+        if len > 0 && len == unsent && !fin_now && !retransmission && !leeway.nagle_off && self.nagle_holds(len, mss) {
             len = 0;
         }
         if len == 0 && !fin_now {
@@ -1362,7 +1479,9 @@ impl Tcb {
         let ack_rides = self.delack.scheduled();
         let seg = self.segment(self.snd_nxt, flags, payload, now);
         let seg_len = seg.seq_len();
-        let why = if retransmission {
+        let why = if matches!(reason, SendReason::TailLossProbe { .. }) {
+            reason
+        } else if retransmission {
             if reason == SendReason::FastRetransmit {
                 reason
             } else {
@@ -1402,6 +1521,9 @@ impl Tcb {
         out.segments.push((seg, why));
         if self.timers.xmit().is_none() {
             self.timers.set_xmit(TimerKind::Retransmit, now + self.rtt.rto());
+        } else if !retransmission && self.timers.xmit() == Some(TimerKind::LossProbe) {
+            // tcp_event_new_data_sent: new data puts the RTO back under the probe.
+            self.rearm_rto(now);
         }
         !fin_now
     }
@@ -1423,7 +1545,7 @@ impl Tcb {
         let saved = self.snd_nxt;
         self.snd_nxt = self.snd_una;
         // One segment goes whatever cwnd and the peer's window say.
-        self.send_one(now, reason, self.snd_mss, out);
+        self.send_one(now, reason, Leeway { window_floor: self.snd_mss, ..Leeway::default() }, out);
         if saved > self.snd_nxt {
             self.snd_nxt = saved;
         }
@@ -2602,9 +2724,70 @@ mod tests {
         // The other world: segment 1 was only late.
         out.clear();
         late.on_segment(&sack_ack(2001, &[]), 33_000, &mut out);
-        assert_eq!(late.timers.xmit(), Some(TimerKind::Retransmit), "the RTO again, for segments 3 and 4");
+        assert_eq!(late.timers.xmit(), Some(TimerKind::LossProbe), "a tail loss probe, for segments 3 and 4");
         assert!(sent_data(&out).iter().all(|&(_, _, why)| why != SendReason::FastRetransmit));
         assert!(late.rack.reordering_seen(), "a segment sent once arrived below a SACKed one");
+    }
+
+    #[test]
+    fn a_lost_tail_is_probed_two_rtts_after_the_last_ack_and_the_probe_s_sack_finds_the_hole() {
+        // Four segments; the last two are lost. The ACK of the second (30 ms)
+        // arms the probe: two 10 ms RTTs plus TCP_TIMEOUT_MIN, 22 ms, since
+        // two segments are still out. The probe resends the last segment;
+        // its ACK SACKs it, and RACK finds the third lost at once.
+        let mut tcb = established_sack_after(10_000);
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(vec![b'd'; 4000]), 0, 20_000, &mut out);
+        assert_eq!(tcb.timers.get(TimerKind::LossProbe), Some(42_000), "armed by the sending too");
+        tcb.on_segment(&sack_ack(2001, &[]), 30_000, &mut out);
+        assert_eq!(tcb.timers.xmit(), Some(TimerKind::LossProbe));
+        assert_eq!(tcb.timers.get(TimerKind::LossProbe), Some(52_000));
+        out.clear();
+        tcb.on_timer(TimerKind::LossProbe, 52_000, &mut out);
+        assert_eq!(sent_data(&out), vec![(3001, 1000, SendReason::TailLossProbe { new_data: false })]);
+        assert_eq!(tcb.timers.get(TimerKind::Retransmit), Some(52_000 + tcb.rtt.rto()), "a full RTO from the probe");
+        out.clear();
+        tcb.on_segment(&sack_ack(2001, &[(3001, 4001)]), 62_000, &mut out);
+        assert_eq!(sent_data(&out), vec![(2001, 1000, SendReason::FastRetransmit)]);
+        assert!(tcb.cc.in_recovery());
+    }
+
+    #[test]
+    fn with_the_window_open_the_probe_is_new_data_past_the_congestion_window() {
+        // Twelve segments written, ten fit the initial cwnd; nothing answers.
+        let mut tcb = established_sack_after(10_000);
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(vec![b'd'; 12_000]), 0, 20_000, &mut out);
+        assert_eq!(sent_data(&out).len(), 10);
+        out.clear();
+        tcb.on_timer(TimerKind::LossProbe, 42_000, &mut out);
+        assert_eq!(sent_data(&out), vec![(10_001, 1000, SendReason::TailLossProbe { new_data: true })]);
+    }
+
+    #[test]
+    fn an_ack_past_a_probe_that_resent_data_shows_a_repaired_loss_and_cuts_cwnd_once() {
+        // Two segments, the second lost; one segment is out after the first
+        // ACK, so the probe waits 2 RTTs plus the minimum RTO, capped at the
+        // RTO (210 ms). New data follows the probe; an ACK covering it too
+        // says the probe repaired a loss (tcp_process_tlp_ack): cwnd falls
+        // to CUBIC's ssthresh at once, without a recovery.
+        let mut tcb = established_sack_after(10_000);
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(vec![b'd'; 2000]), 0, 20_000, &mut out);
+        tcb.on_segment(&sack_ack(1001, &[]), 30_000, &mut out);
+        let probe_at = 30_000 + tcb.rtt.rto();
+        assert_eq!(tcb.timers.get(TimerKind::LossProbe), Some(probe_at));
+        out.clear();
+        tcb.on_timer(TimerKind::LossProbe, probe_at, &mut out);
+        assert_eq!(sent_data(&out), vec![(1001, 1000, SendReason::TailLossProbe { new_data: false })]);
+        tcb.write(&Arc::from(vec![b'e'; 1000]), 0, probe_at + 1_000, &mut out);
+        let cwnd = tcb.cwnd();
+        tcb.on_segment(&sack_ack(2001, &[]), probe_at + 10_000, &mut out);
+        assert_eq!(tcb.cwnd(), cwnd, "the probe's own ACK decides nothing");
+        tcb.on_segment(&sack_ack(3001, &[]), probe_at + 11_000, &mut out);
+        assert_eq!((cwnd, tcb.cwnd()), (10_000, 7_000), "CUBIC's beta (717/1024) of 10 segments, once");
+        assert_eq!(tcb.ssthresh(), tcb.cwnd());
+        assert!(!tcb.cc.in_recovery());
     }
 
     #[test]

@@ -85,6 +85,12 @@ pub struct TcpConfig {
     /// the peer offers it too. Linux's default is on.
     #[serde(default = "sack_default")]
     pub sack: bool,
+    /// `net.ipv4.tcp_early_retrans` 3, Linux's default: a SACK connection
+    /// that hears nothing for about two round trips after sending probes
+    /// with one segment (tail loss probe, RFC 8985) instead of waiting for
+    /// the RTO. 0 turns it off.
+    #[serde(default = "tail_loss_probe_default")]
+    pub tail_loss_probe: bool,
     /// `net.ipv4.tcp_congestion_control`: the algorithm new connections use
     /// (CUBIC, as on Linux).
     pub congestion: CongestionControl,
@@ -99,6 +105,8 @@ pub enum HostTcpSetting {
     Timestamps(bool),
     /// `net.ipv4.tcp_sack`.
     Sack(bool),
+    /// `net.ipv4.tcp_early_retrans`: on (3 or 4) sends tail loss probes.
+    EarlyRetrans(bool),
 }
 
 impl HostTcpSetting {
@@ -106,6 +114,7 @@ impl HostTcpSetting {
         match *self {
             HostTcpSetting::Timestamps(on) => cfg.timestamps = on,
             HostTcpSetting::Sack(on) => cfg.sack = on,
+            HostTcpSetting::EarlyRetrans(on) => cfg.tail_loss_probe = on,
         }
     }
 }
@@ -202,9 +211,14 @@ impl Default for TcpConfig {
             window_scaling: true,
             timestamps: true,
             sack: true,
+            tail_loss_probe: true,
             congestion: CongestionControl::default(),
         }
     }
+}
+
+fn tail_loss_probe_default() -> bool {
+    true
 }
 
 fn sack_default() -> bool {

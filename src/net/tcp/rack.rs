@@ -1,4 +1,4 @@
-//! RACK (RFC 8985) as Linux runs it (`net/ipv4/tcp_recovery.c`): a segment
+//! RACK-TLP (RFC 8985) as Linux runs it (`net/ipv4/tcp_recovery.c`): a segment
 //! is lost when one sent after it has been delivered (acknowledged or SACKed)
 //! and the round trip of that later segment has passed since this one left,
 //! plus a reordering window. Where the old rule counted three SACKed
@@ -164,6 +164,85 @@ pub fn reordering_deadline(now: u64, wait_us: u64, rto: u64) -> u64 {
     now.saturating_add(wait.min(rto))
 }
 
+/// The tail loss probe's memory (`tp->tlp_high_seq`, `tp->tlp_retrans`):
+/// one probe at a time, and whether its ACK shows it repaired a loss.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TailLossProbe {
+    /// `snd_nxt` when the probe left, while its episode lasts.
+    pub high_seq: Option<SeqNumber>,
+    /// The probe sent the last segment again (not new data).
+    pub retransmitted: bool,
+}
+
+/// What an ACK tells a probe's episode (`tcp_process_tlp_ack`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeVerdict {
+    /// The episode goes on (the ACK is below the probe, or answers it without
+    /// telling whether the original was lost).
+    Undecided,
+    /// Over, nothing was lost: the probe was new data, or both the original
+    /// and the probe arrived (a D-SACK for the probe, a pure duplicate ACK).
+    NoLoss,
+    /// Over: the ACK passes the probe, so the probe repaired a loss and cwnd
+    /// is reduced once.
+    Repaired,
+}
+
+/// What the ACK carried, as `tcp_process_tlp_ack` reads its flags.
+#[derive(Clone, Copy, Debug)]
+pub struct AckFacts {
+    pub ack: SeqNumber,
+    /// Its first SACK block is a D-SACK ending where the probe's episode does
+    /// (`FLAG_DSACK_TLP`).
+    pub dsack_for_probe: bool,
+    /// `FLAG_SND_UNA_ADVANCED`, `FLAG_NOT_DUP` (data, a window update or new
+    /// data acknowledged) or `FLAG_DATA_SACKED`: anything but a pure duplicate.
+    pub news: bool,
+}
+
+impl TailLossProbe {
+    pub fn on_ack(&mut self, facts: AckFacts) -> ProbeVerdict {
+        let Some(high) = self.high_seq else { return ProbeVerdict::Undecided };
+        if facts.ack < high {
+            return ProbeVerdict::Undecided;
+        }
+        let verdict = if !self.retransmitted || facts.dsack_for_probe {
+            ProbeVerdict::NoLoss
+        } else if facts.ack > high {
+            ProbeVerdict::Repaired
+        } else if !facts.news {
+            ProbeVerdict::NoLoss
+        } else {
+            ProbeVerdict::Undecided
+        };
+        if verdict != ProbeVerdict::Undecided {
+            self.high_seq = None;
+        }
+        verdict
+    }
+}
+
+/// `TCP_TIMEOUT_INIT`'s stand-in before any RTT sample: the probe waits 1 s.
+const PROBE_TIMEOUT_WITHOUT_RTT_US: u64 = 1_000_000;
+
+/// `tcp_schedule_loss_probe`'s timeout: two smoothed RTTs, plus the minimum
+/// RTO when one segment is in flight (its ACK may be a delayed one) or
+/// [`TIMEOUT_MIN_US`] otherwise, to the 1 ms tick; 1 s before any sample.
+/// Never later than `rto_left`, the time until the RTO would fire.
+pub fn probe_timeout(srtt8: Option<u64>, one_in_flight: bool, rto_min: u64, rto_left: u64) -> u64 {
+    let timeout = match srtt8 {
+        Some(srtt8) => (srtt8 >> 2).saturating_add(if one_in_flight { rto_min } else { TIMEOUT_MIN_US }),
+        None => PROBE_TIMEOUT_WITHOUT_RTT_US,
+    };
+    let to_tick = |us: u64| us.div_ceil(1_000).saturating_mul(1_000);
+    let timeout = to_tick(timeout);
+    if rto_left > 0 {
+        timeout.min(to_tick(rto_left))
+    } else {
+        timeout
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,6 +326,36 @@ mod tests {
         let in_recovery = RackWindow { in_recovery: true, ..window(2) };
         rack.detect_loss(segments.iter().copied(), &mut sack, in_recovery, 60 * MS);
         assert_eq!(sack.next_lost(), Some((SeqNumber(0), 1000)));
+    }
+
+    #[test]
+    fn a_probe_waits_two_rtts_and_a_delayed_ack_more_when_one_segment_is_out() {
+        let srtt8 = Some(8 * 20 * MS);
+        assert_eq!(probe_timeout(srtt8, false, 200 * MS, 220 * MS), 42 * MS);
+        assert_eq!(probe_timeout(srtt8, true, 200 * MS, 220 * MS), 220 * MS, "240 ms, but the RTO comes first");
+        assert_eq!(probe_timeout(None, false, 200 * MS, 3_000 * MS), 1_000 * MS);
+    }
+
+    #[test]
+    fn a_probes_ack_tells_whether_it_repaired_a_loss() {
+        let probe = TailLossProbe { high_seq: Some(SeqNumber(5000)), retransmitted: true };
+        let facts =
+            |ack: u32, dsack_for_probe: bool, news: bool| AckFacts { ack: SeqNumber(ack), dsack_for_probe, news };
+        let verdict = |facts: AckFacts| {
+            let mut p = probe;
+            (p.on_ack(facts), p.high_seq)
+        };
+        assert_eq!(verdict(facts(4000, false, true)), (ProbeVerdict::Undecided, Some(SeqNumber(5000))), "below it");
+        assert_eq!(verdict(facts(5000, true, true)), (ProbeVerdict::NoLoss, None), "both copies arrived");
+        assert_eq!(verdict(facts(5000, false, false)), (ProbeVerdict::NoLoss, None), "a pure duplicate");
+        assert_eq!(
+            verdict(facts(5000, false, true)),
+            (ProbeVerdict::Undecided, Some(SeqNumber(5000))),
+            "the probe's own ACK"
+        );
+        assert_eq!(verdict(facts(6000, false, true)), (ProbeVerdict::Repaired, None), "past it: a loss was repaired");
+        let mut new_data = TailLossProbe { retransmitted: false, ..probe };
+        assert_eq!(new_data.on_ack(facts(6000, false, true)), ProbeVerdict::NoLoss);
     }
 
     #[test]

@@ -18,21 +18,25 @@ pub enum TimerKind {
     /// RACK's reordering wait (RFC 8985, Linux's `ICSK_TIME_REO_TIMEOUT`): a
     /// segment sent before one the peer has SACKed is lost once it ends.
     Reorder,
+    /// The tail loss probe (RFC 8985, Linux's `ICSK_TIME_LOSS_PROBE`): about
+    /// two round trips without an ACK after sending.
+    LossProbe,
 }
 
 impl TimerKind {
-    pub const ALL: [TimerKind; 6] = [
+    pub const ALL: [TimerKind; 7] = [
         TimerKind::Retransmit,
         TimerKind::Persist,
         TimerKind::TimeWait,
         TimerKind::DelayedAck,
         TimerKind::FinWait2,
         TimerKind::Reorder,
+        TimerKind::LossProbe,
     ];
 
     /// The timers Linux keeps in one slot, the socket's transmit timer
-    /// (`icsk_pending`): arming one stops the other.
-    const XMIT: [TimerKind; 2] = [TimerKind::Retransmit, TimerKind::Reorder];
+    /// (`icsk_pending`): arming one stops the others.
+    const XMIT: [TimerKind; 3] = [TimerKind::Retransmit, TimerKind::Reorder, TimerKind::LossProbe];
 
     pub fn index(self) -> usize {
         self as usize
@@ -46,6 +50,7 @@ impl TimerKind {
             TimerKind::DelayedAck => "delayed ACK",
             TimerKind::FinWait2 => "FIN-WAIT-2",
             TimerKind::Reorder => "RACK reordering",
+            TimerKind::LossProbe => "tail loss probe",
         }
     }
 }
