@@ -646,7 +646,10 @@ impl World {
     /// own event; a later one is re-queued when the earlier event comes up.
     pub(crate) fn sync_timers(&mut self, id: SocketId) {
         let Some(sock) = self.sockets[id.0 as usize].as_mut() else { return };
-        let Some(timers) = sock.tcp().and_then(|t| t.tcb.as_ref()).map(|tcb| tcb.timers.clone()) else { return };
+        // The connection's deadlines and the socket's queued events are two
+        // fields of one socket: borrowed apart, nothing is copied.
+        let socket::SocketKind::Tcp(tcp) = &sock.kind else { return };
+        let Some(timers) = tcp.tcb.as_ref().map(|tcb| &tcb.timers) else { return };
         // Fixed-size: this runs after every segment, and must not allocate.
         let mut to_schedule = [None; TimerKind::ALL.len()];
         for kind in TimerKind::ALL {

@@ -875,9 +875,10 @@ impl Tcb {
         let (mut acked_last, mut acked_latest): (Option<SentSegment>, Option<SentSegment>) = (None, None);
         let mut newly_sacked = Vec::new();
         let mut reordering = false;
+        let any_sacked = self.sack.has_sacked();
         for seg in self.rtt.segments() {
             if seg.end <= una {
-                if self.sack.covers(seg.start, seg.end) {
+                if any_sacked && self.sack.covers(seg.start, seg.end) {
                     continue;
                 }
                 reordering |= reordered(&seg);
@@ -898,7 +899,13 @@ impl Tcb {
             reordering |= reordered(&seg);
             self.rack.advance(seg, now, min_rtt);
         }
-        for seg in [acked_latest, acked_last].into_iter().flatten() {
+        if acked_latest != acked_last {
+            // The latest sent first, so that the last read sets RACK's RTT.
+            if let Some(seg) = acked_latest {
+                self.rack.advance(seg, now, min_rtt);
+            }
+        }
+        if let Some(seg) = acked_last {
             self.rack.advance(seg, now, min_rtt);
         }
         if reordering {
@@ -1021,7 +1028,7 @@ impl Tcb {
     /// `tcp_rto_delta_us`: how long until the oldest segment in flight has
     /// waited one RTO since it last left.
     fn rto_left(&self, now: u64) -> u64 {
-        let oldest = self.rtt.segments().next().map_or(now, |seg| seg.sent_at);
+        let oldest = self.rtt.oldest_sent_at().unwrap_or(now);
         oldest.saturating_add(self.rtt.rto()).saturating_sub(now)
     }
 
@@ -1036,7 +1043,7 @@ impl Tcb {
         if !self.cfg.tail_loss_probe || !self.sack_ok || self.snd_una == self.snd_max || !open {
             return false;
         }
-        let one_in_flight = self.rtt.segments().nth(1).is_none();
+        let one_in_flight = self.rtt.segments_in_flight() == 1;
         let rto_left = if advancing_rto { self.rtt.rto() } else { self.rto_left(now) };
         let timeout = rack::probe_timeout(self.rtt.srtt8(), one_in_flight, self.cfg.rto_min_us, rto_left);
         self.timers.set_xmit(TimerKind::LossProbe, now + timeout.max(MIN_RTO_US));

@@ -115,6 +115,16 @@ impl RttEstimator {
         })
     }
 
+    /// How many segments are in flight (Linux's `packets_out`).
+    pub fn segments_in_flight(&self) -> usize {
+        self.sent.len()
+    }
+
+    /// When the oldest segment in flight last left.
+    pub fn oldest_sent_at(&self) -> Option<u64> {
+        self.sent.front().map(|s| s.at)
+    }
+
     /// An ACK moved `snd_una` to `ack` (`snd_nxt` is what has been sent).
     /// `tsecr_rtt` is what its TSecr measures, if timestamps are in use.
     /// Linux's `tcp_clean_rtx_queue` and `tcp_ack_update_rtt`: segments it
