@@ -612,6 +612,21 @@ test('crowded moments stay readable: a burst of dup ACKs is a counted deck in vi
   assert.equal(await page.locator('.topology .pkt-note').count(), 0);
   assert.ok((await page.locator('.topology .pkt[aria-label*="Dup ACK"]').count()) > 0);
   await page.locator('.topology').screenshot({ path: join(SHOTS, 'crowded-deck.png') });
+  // In the sequence diagram the same ACKs are on their way: the labels drawn
+  // at its bottom never cover each other, and the newest has one.
+  const tags = await page.locator('.sequence .arrow.flying .arrow-tag rect').evaluateAll((els) =>
+    els.map((e) => e.getBoundingClientRect()).map((r) => ({ l: r.left, r: r.right, t: r.top, b: r.bottom })),
+  );
+  assert.ok(tags.length > 0, 'packets on their way are labelled');
+  for (let i = 0; i < tags.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const [a, b] = [tags[i], tags[j]];
+      const apart = a.r <= b.l + 0.5 || b.r <= a.l + 0.5 || a.b <= b.t + 0.5 || b.b <= a.t + 0.5;
+      assert.ok(apart, `labels ${JSON.stringify(a)} and ${JSON.stringify(b)} overlap`);
+    }
+  }
+  assert.equal(await page.locator('.sequence .arrow.flying[aria-label^="ACK 1 ["]').count(), 9, 'every ACK keeps its name');
+  await page.locator('.seq-scroll').last().screenshot({ path: join(SHOTS, 'crowded-sequence.png') });
   assert.deepEqual(problems, []);
   await context.close();
 

@@ -12,7 +12,9 @@ use crate::lang::Lang;
 use crate::net::{Protocol, SocketId};
 use crate::view::packets::{Numbering, PacketInfo};
 use crate::view::related::Linked;
-use crate::view::sequence::{Arrow, Lane, LaneOf, Note, Role, SeqLayout, HEAD, TOP};
+use crate::view::sequence::{
+    arrow_geometry, place_flying_labels, FlyingLabel, Lane, LaneOf, Note, Role, SeqLayout, HEAD, TOP,
+};
 use crate::view::topology::label_width;
 use crate::view::words::{analysis, tr, Text};
 
@@ -20,9 +22,6 @@ use crate::view::words::{analysis, tr, Text};
 const WINDOW: f64 = 1400.0;
 /// The longest packet on its way drawn dashed, in SVG units.
 const LONG_DASHED_LINE: f64 = 3000.0;
-/// A packet on its way is drawn this far below the current event, give or take
-/// a stride (see `arrow_geometry`).
-const REACH_STRIDE: f64 = 600.0;
 
 #[derive(Properties)]
 pub struct SequenceProps {
@@ -148,6 +147,36 @@ pub fn Sequence(props: &SequenceProps) -> Html {
     let y_of = |i: usize| l.event_y.get(i).copied().unwrap_or(TOP);
     // Below 74% the notes' text would be too small to read: scroll sideways instead.
     let min_width = (width * 0.74).round();
+    // The arrows near the current event and those still on their way, with
+    // where each shaft ends and its label sits; the labels of packets on
+    // their way are placed together, so that two crossing at the bottom do
+    // not lie on each other.
+    let mut drawn: Vec<Drawn> = l
+        .arrows
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.index < end && (near(a.y1, a.y2) || a.fate_index.is_none_or(|f| f >= end)))
+        .map(|(k, a)| {
+            let (tip, label_at) = arrow_geometry(a, a.fate_index.is_some_and(|f| f < end), props.now, bottom);
+            Drawn { arrow: k, tip, label_at: Some(label_at) }
+        })
+        .collect();
+    let flying: Vec<usize> =
+        (0..drawn.len()).filter(|&i| l.arrows[drawn[i].arrow].fate_index.is_none_or(|f| f >= end)).collect();
+    let spots = place_flying_labels(
+        &flying
+            .iter()
+            .map(|&i| {
+                let a = &l.arrows[drawn[i].arrow];
+                FlyingLabel { packet: a.packet, x1: a.x1, y1: a.y1, tip: drawn[i].tip }
+            })
+            .collect::<Vec<_>>(),
+        &props.packets,
+        bottom,
+    );
+    for (&i, spot) in flying.iter().zip(spots) {
+        drawn[i].label_at = spot;
+    }
     let labels: Vec<(usize, (String, String))> = l
         .lanes
         .iter()
@@ -203,9 +232,7 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                 { for l.times.iter().enumerate().filter(|(_, t)| t.index < end && near(t.y, t.y)).map(|(k, t)| html! {
                     <TimeLabel key={format!("t{}", t.index)} layout={layout.clone()} index={k} />
                 }) }
-                { for l.arrows.iter().enumerate()
-                    .filter(|(_, a)| a.index < end && (near(a.y1, a.y2) || a.fate_index.is_none_or(|f| f >= end)))
-                    .map(|(k, a)| arrow(k, a, props, &layout, &packets, bottom)) }
+                { for drawn.iter().map(|d| arrow(d, props, &layout, &packets)) }
                 { for l.notes.iter().enumerate().filter(|(_, n)| n.first < end && near(n.y, n.y)).map(|(k, n)| note(k, n, props, &layout)) }
             </svg>
             </div>
@@ -350,17 +377,20 @@ fn SeqNote(props: &NoteProps) -> Html {
     }
 }
 
-fn arrow(
-    k: usize,
-    a: &Arrow,
-    props: &SequenceProps,
-    layout: &Shared<SeqLayout>,
-    packets: &Shared<Vec<PacketInfo>>,
-    bottom: f64,
-) -> Html {
+/// One arrow as this step draws it: which of the layout's, where its shaft
+/// ends and where its label sits.
+struct Drawn {
+    arrow: usize,
+    tip: (f64, f64),
+    /// `None`: drawn without its label (a packet on its way, with no room).
+    label_at: Option<(f64, f64)>,
+}
+
+fn arrow(d: &Drawn, props: &SequenceProps, layout: &Shared<SeqLayout>, packets: &Shared<Vec<PacketInfo>>) -> Html {
+    let (k, tip, label_at) = (d.arrow, d.tip, d.label_at);
+    let Some(a) = layout.arrows.get(k) else { return html! {} };
     let end = props.end;
     let known = a.fate_index.is_some_and(|f| f < end);
-    let (tip, label_at) = arrow_geometry(a, known, props.now, bottom);
     html! {
         <SeqArrow key={format!("a{}", a.id)} layout={layout.clone()} index={k} packets={packets.clone()}
                   {tip} {label_at} {known} lang={props.lang} numbering={props.numbering}
@@ -371,53 +401,15 @@ fn arrow(
     }
 }
 
-/// Where an arrow's shaft ends and where its label sits, with the diagram drawn
-/// down to `bottom`.
-///
-/// A packet whose fate the lesson holds is drawn to where it will end, and the box
-/// around the diagram cuts it at the current event: as the lesson goes on it grows
-/// towards its end without a single attribute changing (with hundreds of packets on
-/// their way, moving every head made a step several times slower). Only its label
-/// moves, one attribute, to where the shaft meets the bottom: below every note so
-/// far, for at the middle it would sit on the notes of the moment it was sent. A
-/// packet still on its way when the lesson ends reaches down to `bottom`, as far
-/// along as its time in flight.
-fn arrow_geometry(a: &Arrow, known: bool, now: u64, bottom: f64) -> ((f64, f64), (f64, f64)) {
-    if known {
-        let t = a.label_t;
-        return ((a.x2, a.y2), (a.x1 + (a.x2 - a.x1) * t, a.y1 + (a.y2 - a.y1) * t));
-    }
-    let (tip_x, tip_y) = if a.fate_index.is_some() {
-        // Cut well below the box's edge, at a height that moves in long strides: a
-        // dashed line tens of thousands of units long (a crowd's arrival can be far
-        // down) took the browser seconds to draw.
-        let reach = ((bottom / REACH_STRIDE).floor() + 2.0) * REACH_STRIDE;
-        if a.y2 > reach && a.y2 > a.y1 {
-            let along = (reach - a.y1) / (a.y2 - a.y1);
-            (a.x1 + (a.aim_x - a.x1) * along, reach)
-        } else {
-            (a.aim_x, a.y2)
-        }
-    } else {
-        let span = a.arrival.saturating_sub(a.sent).max(1) as f64;
-        let f = (now.saturating_sub(a.sent) as f64 / span).clamp(0.05, 0.95);
-        (a.x1 + (a.x2 - a.x1) * f, (bottom + 4.0).max(a.y1 + 8.0))
-    };
-    let label_y = (bottom - 4.0).clamp(a.y1.min(tip_y), a.y1.max(tip_y));
-    let along = if tip_y > a.y1 { (label_y - a.y1) / (tip_y - a.y1) } else { 1.0 };
-    let label_x = (a.x1 + (a.x1 + (tip_x - a.x1) * along)) / 2.0;
-    ((tip_x, tip_y), (label_x, label_y))
-}
-
 #[derive(Properties, PartialEq)]
 struct ArrowProps {
     layout: Shared<SeqLayout>,
     /// Which of the layout's arrows.
     index: usize,
     packets: Shared<Vec<PacketInfo>>,
-    /// Where its shaft ends, and the centre of its label.
+    /// Where its shaft ends, and the centre of its label (none drawn when `None`).
     tip: (f64, f64),
-    label_at: (f64, f64),
+    label_at: Option<(f64, f64)>,
     /// Whether its fate is known (else it is on its way).
     known: bool,
     lang: Lang,
@@ -446,7 +438,7 @@ fn SeqArrow(props: &ArrowProps) -> Html {
         let pick = pick.clone();
         move |_: MouseEvent| pick.emit(())
     };
-    let (mx, my) = props.label_at;
+    let (mx, my) = props.label_at.unwrap_or((0.0, 0.0));
     // A dashed line thousands of units long (across a crowd of lifelines) is slow
     // to draw: such a packet on its way is drawn faint instead (style.css).
     let long = !known && (x2 - a.x1).hypot(y2 - a.y1) > LONG_DASHED_LINE;
@@ -467,15 +459,17 @@ fn SeqArrow(props: &ArrowProps) -> Html {
             <line class="hit" x1={a.x1.to_string()} y1={a.y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
             <line class="shaft" x1={a.x1.to_string()} y1={a.y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}
                   marker-end={(!lost).then_some("url(#arrowhead)")} />
-            <g class="arrow-tag" transform={format!("translate({mx} {my})")}>
-                <rect class="label-bg" x={(-w / 2.0).to_string()} y="-10" width={w.to_string()} height="17" rx="4" />
-                <text class="arrow-label" x="0" y="3" text-anchor="middle">{ &label }</text>
-                if let Some(word) = &p.analysis {
-                    <text class="analysis" x="0" y="19" text-anchor="middle">
-                        { analysis(props.lang, word) }
-                    </text>
-                }
-            </g>
+            if props.label_at.is_some() {
+                <g class="arrow-tag" transform={format!("translate({mx} {my})")}>
+                    <rect class="label-bg" x={(-w / 2.0).to_string()} y="-10" width={w.to_string()} height="17" rx="4" />
+                    <text class="arrow-label" x="0" y="3" text-anchor="middle">{ &label }</text>
+                    if let Some(word) = &p.analysis {
+                        <text class="analysis" x="0" y="19" text-anchor="middle">
+                            { analysis(props.lang, word) }
+                        </text>
+                    }
+                </g>
+            }
             if lost {
                 <text class="lost-x" x={x2.to_string()} y={(y2 + 6.0).to_string()} text-anchor="middle">{ "✕" }</text>
             }

@@ -718,6 +718,92 @@ fn label_size(p: &PacketInfo) -> (f64, f64) {
     (width, height)
 }
 
+/// A packet on its way is drawn this far below the current event, give or take
+/// a stride (see `arrow_geometry`).
+const REACH_STRIDE: f64 = 600.0;
+
+/// Where an arrow's shaft ends and where its label sits, with the diagram drawn
+/// down to `bottom`.
+///
+/// A packet whose fate the lesson holds is drawn to where it will end, and the box
+/// around the diagram cuts it at the current event: as the lesson goes on it grows
+/// towards its end without a single attribute changing (with hundreds of packets on
+/// their way, moving every head made a step several times slower). Only its label
+/// moves, one attribute, to where the shaft meets the bottom: below every note so
+/// far, for at the middle it would sit on the notes of the moment it was sent. A
+/// packet still on its way when the lesson ends reaches down to `bottom`, as far
+/// along as its time in flight.
+pub fn arrow_geometry(a: &Arrow, known: bool, now: u64, bottom: f64) -> ((f64, f64), (f64, f64)) {
+    if known {
+        let t = a.label_t;
+        return ((a.x2, a.y2), (a.x1 + (a.x2 - a.x1) * t, a.y1 + (a.y2 - a.y1) * t));
+    }
+    let (tip_x, tip_y) = if a.fate_index.is_some() {
+        // Cut well below the box's edge, at a height that moves in long strides: a
+        // dashed line tens of thousands of units long (a crowd's arrival can be far
+        // down) took the browser seconds to draw.
+        let reach = ((bottom / REACH_STRIDE).floor() + 2.0) * REACH_STRIDE;
+        if a.y2 > reach && a.y2 > a.y1 {
+            let along = (reach - a.y1) / (a.y2 - a.y1);
+            (a.x1 + (a.aim_x - a.x1) * along, reach)
+        } else {
+            (a.aim_x, a.y2)
+        }
+    } else {
+        let span = a.arrival.saturating_sub(a.sent).max(1) as f64;
+        let f = (now.saturating_sub(a.sent) as f64 / span).clamp(0.05, 0.95);
+        (a.x1 + (a.x2 - a.x1) * f, (bottom + 4.0).max(a.y1 + 8.0))
+    };
+    let label_y = (bottom - 4.0).clamp(a.y1.min(tip_y), a.y1.max(tip_y));
+    let along = if tip_y > a.y1 { (label_y - a.y1) / (tip_y - a.y1) } else { 1.0 };
+    let label_x = (a.x1 + (a.x1 + (tip_x - a.x1) * along)) / 2.0;
+    ((tip_x, tip_y), (label_x, label_y))
+}
+
+/// The label of a packet still on its way, which sits where its shaft meets
+/// the diagram's current bottom ([`arrow_geometry`]): where the shaft
+/// starts and where it is drawn to, and the packet, for the label's size.
+#[derive(Clone, Copy, Debug)]
+pub struct FlyingLabel {
+    pub packet: usize,
+    pub x1: f64,
+    pub y1: f64,
+    pub tip: (f64, f64),
+}
+
+impl FlyingLabel {
+    /// The label's centre at height `y` of the shaft: halfway between where
+    /// it left and where the shaft is at that height.
+    fn at(&self, y: f64) -> (f64, f64) {
+        let (tip_x, tip_y) = self.tip;
+        let along = if tip_y > self.y1 { (y - self.y1) / (tip_y - self.y1) } else { 1.0 };
+        ((self.x1 + (self.x1 + (tip_x - self.x1) * along)) / 2.0, y)
+    }
+}
+
+/// Where the labels of packets on their way go, `None` for one left unlabelled.
+/// Each sits where its shaft meets `bottom`, so packets crossing there (a
+/// segment and an ACK coming the other way) or leaving together (a burst)
+/// would put their labels on one spot. The newest packet, the one the
+/// current step is about, keeps its label; an older one whose label another
+/// would cover goes without (up its shaft it would sit on the labels of
+/// packets that have landed). It gets its label where it lands, and its
+/// accessible name always says it.
+pub fn place_flying_labels(labels: &[FlyingLabel], packets: &[PacketInfo], bottom: f64) -> Vec<Option<(f64, f64)>> {
+    let mut placed: Vec<LabelBox> = Vec::with_capacity(labels.len());
+    let mut at = vec![None; labels.len()];
+    for (k, l) in labels.iter().enumerate().rev() {
+        let (x, y) = l.at((bottom - 4.0).clamp(l.y1.min(l.tip.1), l.y1.max(l.tip.1)));
+        let (w, h) = packets.get(l.packet).map_or((0.0, 0.0), label_size);
+        let b = LabelBox { x1: x - w / 2.0, x2: x + w / 2.0, y1: y - 10.0, y2: y - 10.0 + h };
+        if !placed.iter().any(|p| b.overlap(p) > 0.0) {
+            placed.push(b);
+            at[k] = Some((x, y));
+        }
+    }
+    at
+}
+
 /// The box a label covers, drawn centred on its point of the shaft.
 struct LabelBox {
     x1: f64,
@@ -790,6 +876,72 @@ mod tests {
         for id in ["tcp_vs_udp", "fast_retransmit", "simultaneous_open", "http_vs_persistent"] {
             assert!(crowded_at_the_middle.iter().any(|c| c == id), "{id} no longer crowds: {crowded_at_the_middle:?}");
         }
+    }
+
+    /// Steps of every lesson where the labels of packets on their way, as the
+    /// page places them at the diagram's bottom, cover each other; with
+    /// `spread` false each sits where its shaft meets the bottom.
+    fn flying_labels_on_each_other(spread: bool) -> Vec<(String, usize)> {
+        let mut crowded = Vec::new();
+        for lesson in library() {
+            let Played { world, timeline: t, packets: p } = crate::view::played::lesson(&lesson);
+            let l = seq_layout(&t.trace, &p, &world);
+            for end in 1..=t.trace.len() {
+                // As the page draws step `end` (ui/sequence.rs).
+                let bottom = (l.event_y.get(end - 1).copied().unwrap_or(0.0) + 30.0).max(TOP + 20.0);
+                let now = t.trace[end - 1].time;
+                let flying: Vec<FlyingLabel> = l
+                    .arrows
+                    .iter()
+                    .filter(|a| a.index < end && a.fate_index.is_none_or(|f| f >= end))
+                    .map(|a| {
+                        let (tip, _) = arrow_geometry(a, false, now, bottom);
+                        FlyingLabel { packet: a.packet, x1: a.x1, y1: a.y1, tip }
+                    })
+                    .collect();
+                let spots: Vec<Option<(f64, f64)>> = if spread {
+                    place_flying_labels(&flying, &p, bottom)
+                } else {
+                    flying
+                        .iter()
+                        .map(|f| Some(f.at((bottom - 4.0).clamp(f.y1.min(f.tip.1), f.y1.max(f.tip.1)))))
+                        .collect()
+                };
+                if spread && !flying.is_empty() {
+                    assert!(
+                        spots.last().is_some_and(Option::is_some),
+                        "{} step {end}: the newest is labelled",
+                        lesson.id
+                    );
+                }
+                let boxes: Vec<LabelBox> = flying
+                    .iter()
+                    .zip(&spots)
+                    .filter_map(|(f, spot)| {
+                        let (x, y) = (*spot)?;
+                        let (w, h) = label_size(&p[f.packet]);
+                        Some(LabelBox { x1: x - w / 2.0, x2: x + w / 2.0, y1: y - 10.0, y2: y - 10.0 + h })
+                    })
+                    .collect();
+                let covered = (0..boxes.len()).any(|i| (0..i).any(|j| boxes[i].overlap(&boxes[j]) > 0.0));
+                if covered {
+                    crowded.push((lesson.id.to_string(), end));
+                }
+            }
+        }
+        crowded
+    }
+
+    #[test]
+    fn labels_of_packets_on_their_way_never_lie_on_each_other_at_the_bottom() {
+        // A segment and the ACK coming the other way cross at the diagram's
+        // bottom, and a burst leaves together; their labels sat on one spot
+        // there in these lessons.
+        let at_the_bottom = flying_labels_on_each_other(false);
+        for id in ["tcp_vs_udp", "fast_retransmit", "tail_loss_probe"] {
+            assert!(at_the_bottom.iter().any(|(c, _)| c == id), "{id} no longer crowds: {at_the_bottom:?}");
+        }
+        assert_eq!(flying_labels_on_each_other(true), Vec::<(String, usize)>::new());
     }
 
     #[test]
