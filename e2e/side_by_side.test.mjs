@@ -67,11 +67,14 @@ test('a lost tail side by side: the tail loss probe has every byte there at 132 
   // The probe and the hole it uncovered, against two timer retransmissions.
   assert.deepEqual(t['retransmissions'], ['2', '2']);
   assert.deepEqual(t['last packet arrived at'], ['132 ms', '310 ms Δ']);
+  // The right side is named as what it is, not as a branch.
+  await page.getByRole('heading', { name: 'In flight on the RTO only side now:' }).waitFor();
   // The probe's timer is named where it fires, in the page's language.
   const notes = page.locator('.seq-scroll').last();
   await notes.getByText('tail loss probe timer fires').waitFor();
   await page.getByRole('button', { name: '한국어' }).click();
   await notes.getByText('꼬리 손실 탐색 타이머 만료').waitFor();
+  await page.getByRole('heading', { name: '지금 RTO만 쪽에서 가는 중인 패킷:' }).waitFor();
   await page.locator('#compare').screenshot({ path: join(SHOTS, 'side-by-side-tail-loss-probe.png') });
   assert.deepEqual(problems, []);
   await context.close();

@@ -14,7 +14,7 @@ use super::Shared;
 use crate::lang::{Bilingual, Lang};
 use crate::lesson::branch::Compared;
 use crate::lesson::session::{Action, AppState};
-use crate::view::compare::{Tally, Word};
+use crate::view::compare::{in_flight_heading, Tally, Word};
 use crate::view::packets::{Numbering, PacketInfo};
 use crate::view::topology::format_time;
 
@@ -202,7 +202,7 @@ pub fn CompareView(props: &CompareProps) -> Html {
                             { for sentences.iter().map(|l| html! { <li>{ "Δ " }{ l }</li> }) }
                         </ul>
                     }
-                    <h3>{ say(lang, Word::InFlight) }</h3>
+                    <h3>{ in_flight_heading(lang, props.sides.as_ref().map(|(_, right)| right.as_str())) }</h3>
                     if in_flight.is_empty() {
                         <p class="muted">{ say(lang, Word::NothingInFlight) }</p>
                     } else {

@@ -18,7 +18,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::lang::Bilingual;
+use crate::lang::{Bilingual, Lang};
 use crate::net::packet::Body;
 use crate::net::syscall::{render_result, CallValue};
 use crate::net::tcp::state::TcpState;
@@ -200,7 +200,7 @@ pub struct Comparison {
 
 impl Comparison {
     /// The differences in `lang`, one sentence each.
-    pub fn sentences(&self, lang: crate::lang::Lang) -> Vec<String> {
+    pub fn sentences(&self, lang: Lang) -> Vec<String> {
         self.differences.iter().map(|d| d.say(lang)).collect()
     }
 }
@@ -563,6 +563,17 @@ pub fn on_shared_axis(
     };
     let (ma, mb) = (mapper(ba), mapper(bb));
     (remap(a, &ma, height), remap(b, &mb, height))
+}
+
+/// The heading over the right-hand run's packets on their way: a branch's,
+/// or a lesson told side by side's right side, by its name ("RTO only").
+pub fn in_flight_heading(lang: Lang, right_side: Option<&str>) -> String {
+    match right_side {
+        None => Word::InFlight.say(lang),
+        Some(side) => {
+            lang.pick((format!("In flight on the {side} side now:"), format!("지금 {side} 쪽에서 가는 중인 패킷:")))
+        }
+    }
 }
 
 /// The comparison's own words on the page.
