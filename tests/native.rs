@@ -659,11 +659,17 @@ fn the_handshake_lessons_packets_align_with_the_kernels() {
         assert_eq!((m.flags, m.seq, m.ack, m.len), (k.flags, k.seq, k.ack, k.len), "{step:#?}");
         assert!(!step.differs.iter().any(|f| matches!(f, Field::Flags | Field::Seq | Field::Ack | Field::Len)));
     }
-    assert_eq!(socklab::pcap::read(&pcap).map(|r| r.len()), Ok(3), "the capture holds the three packets");
+    let records = socklab::pcap::read(&pcap).expect("a capture");
+    assert_eq!(records.len(), 3, "the capture holds the three packets");
+    // The lesson's link holds each packet 10 ms one way, as the model's does:
+    // the SYN-ACK cannot enter its link before the SYN has crossed.
+    let entered = |i: usize| records[i].time_us;
+    assert!(entered(1) >= entered(0) + 10_000, "SYN at {} µs, SYN-ACK at {} µs", entered(0), entered(1));
+    assert!(entered(2) >= entered(1) + 10_000, "SYN-ACK at {} µs, ACK at {} µs", entered(1), entered(2));
 }
 
 /// `diff --packets` on the UDP size limit lesson: the kernel sends the
-/// 65507-byte datagram in 45 IPv4 fragments of lo's MTU (1500), and the
+/// 65507-byte datagram in 45 IPv4 fragments of the link's MTU (1500), and the
 /// model's fragments line up with them one by one: offset, MF and length.
 #[test]
 fn the_kernels_ip_fragments_align_with_the_models_one_by_one() {
@@ -792,10 +798,10 @@ fn the_fidelity_table_check_fails_both_ways() {
     }
 }
 
-/// A script's explicit drops happen on the kernel's side too (nftables): the
-/// UDP half of the TCP-versus-UDP lesson, two datagrams of ten dropped, agrees
-/// packet by packet, the dropped ones included (the capture sees them before
-/// netfilter drops them, as the model's trace has them sent).
+/// A script's explicit drops happen on the kernel's side too (the link drops
+/// them): the UDP half of the TCP-versus-UDP lesson, two datagrams of ten
+/// dropped, agrees packet by packet, the dropped ones included (the link
+/// records them as they enter it, as the model's trace has them sent).
 #[test]
 fn explicit_drops_are_reproduced_on_the_kernels_side() {
     use socklab::native::diff::PacketDiffReport;

@@ -6,8 +6,7 @@
 #                          binaryen's wasm-opt (npm), and the crates (cargo fetch)
 #   tools/setup.sh test    all of the above, plus rustfmt/clippy, Debian's chromium,
 #                          chromium-driver and tshark, python3 and a C compiler (the
-#                          exported lessons), ethtool and nftables (diff --packets),
-#                          and the e2e npm packages
+#                          exported lessons), and the e2e npm packages
 #
 # Nothing here relies on ~/.bashrc: PATH is set below, as in the Makefile.
 set -euo pipefail
@@ -36,8 +35,6 @@ if [ "$MODE" = test ]; then
     need_deb fonts-nanum    # Korean glyphs for the screenshots headless Chromium takes
     command -v unshare >/dev/null || need_deb util-linux   # loopback-only namespaces for real sockets
     command -v ip >/dev/null || need_deb iproute2
-    command -v ethtool >/dev/null || need_deb ethtool   # diff --packets: offloads off on lo
-    command -v nft >/dev/null || need_deb nftables      # diff --packets: a script's drops on the kernel side
     command -v python3 >/dev/null || need_deb python3   # the exported lessons (tools/export-check)
     command -v cc >/dev/null || need_deb gcc
     [ -e /usr/include/stdio.h ] || need_deb libc6-dev

@@ -1,14 +1,6 @@
-//! The kernel's packets on `lo`, and every packet — the kernel's and the
-//! model's — read into one record type, so the two streams are compared field
-//! by field from the same parser.
-//!
-//! Capture is an `AF_PACKET` socket bound to `lo`, opened before the run's
-//! first call and read when the script ends: the kernel queues every frame
-//! in its receive buffer meanwhile (made large, and its drop counter checked,
-//! so a lost frame is reported rather than silently missing). On loopback each
-//! packet passes the tap twice, once leaving (`PACKET_OUTGOING`, from
-//! `dev_queue_xmit_nit`) and once arriving; only the arriving copy is kept, as
-//! libpcap does.
+//! Every packet — the kernel's, as the links recorded it (see
+//! [`super::links`]), and the model's — read into one record type, so the two
+//! streams are compared field by field from the same parser.
 //!
 //! The model's packets go through [`crate::wire::to_bytes`] into the same
 //! [`parse`]: whatever the model puts on the wire is what gets compared.
@@ -16,146 +8,14 @@
 use crate::net::packet::IPV4_HEADER_LEN;
 use crate::net::{Ipv4Addr, SocketAddrV4};
 use etherparse::{SlicedPacket, TransportSlice};
-use socket2::{Domain, Protocol, Socket, Type};
 use std::fmt;
-use std::io;
-use std::mem::MaybeUninit;
-use std::os::fd::AsRawFd;
 
-/// Bytes the capture socket may queue: a lesson's few thousand frames, each
-/// charged its skb's truesize, fit many times over.
-const CAPTURE_BUFFER: usize = 64 << 20;
-/// The largest frame `lo` carries (its MTU is at most 64 KiB) plus its link header.
-const MAX_FRAME: usize = 65_536 + 14;
-const ETHERNET_HEADER_LEN: usize = 14;
-const ETHERTYPE_IPV4: u16 = 0x0800;
-/// `SIOCGSTAMP` (linux/sockios.h): the arrival time of the last frame read.
-const SIOCGSTAMP: libc::c_ulong = 0x8906;
-
-/// One captured packet: when it arrived (µs since the epoch) and its IPv4 bytes.
+/// One packet the kernel sent: when it entered its link (µs from the links'
+/// start) and its IPv4 bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Frame {
     pub time_us: u64,
     pub ip: Vec<u8>,
-}
-
-/// An open capture on `lo`.
-pub struct Capture {
-    socket: Socket,
-    frames: Vec<Frame>,
-}
-
-impl Capture {
-    /// Starts capturing every frame on `lo`.
-    pub fn start() -> io::Result<Capture> {
-        let all = i32::from((libc::ETH_P_ALL as u16).to_be());
-        let socket = Socket::new(Domain::PACKET, Type::RAW, Some(Protocol::from(all)))?;
-        // SO_RCVBUFFORCE passes rmem_max (root in the namespace may); a plain
-        // SO_RCVBUF is the fallback.
-        let size = CAPTURE_BUFFER as libc::c_int;
-        // SAFETY: an int option, given with its true size, on a socket we own.
-        let forced = unsafe {
-            libc::setsockopt(
-                socket.as_raw_fd(),
-                libc::SOL_SOCKET,
-                libc::SO_RCVBUFFORCE,
-                (&size as *const libc::c_int).cast(),
-                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-            )
-        };
-        if forced != 0 {
-            socket.set_recv_buffer_size(CAPTURE_BUFFER)?;
-        }
-        // SAFETY: a NUL-terminated interface name.
-        let lo = unsafe { libc::if_nametoindex(c"lo".as_ptr()) };
-        if lo == 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: a zeroed sockaddr_ll with its family, protocol and interface
-        // set, given with its true size.
-        let rc = unsafe {
-            let mut addr: libc::sockaddr_ll = std::mem::zeroed();
-            addr.sll_family = libc::AF_PACKET as libc::c_ushort;
-            addr.sll_protocol = (libc::ETH_P_ALL as u16).to_be();
-            addr.sll_ifindex = lo as libc::c_int;
-            libc::bind(
-                socket.as_raw_fd(),
-                (&addr as *const libc::sockaddr_ll).cast(),
-                std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
-            )
-        };
-        if rc != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        socket.set_nonblocking(true)?;
-        Ok(Capture { socket, frames: Vec::new() })
-    }
-
-    /// Reads every frame queued so far.
-    pub fn drain(&mut self) -> io::Result<()> {
-        let mut buf: Vec<MaybeUninit<u8>> = vec![MaybeUninit::uninit(); MAX_FRAME];
-        loop {
-            match self.socket.recv_from(&mut buf) {
-                Ok((n, from)) => {
-                    // SAFETY: AF_PACKET fills a sockaddr_ll.
-                    let kind = unsafe { (*(from.as_ptr() as *const libc::sockaddr_ll)).sll_pkttype };
-                    if kind == libc::PACKET_OUTGOING {
-                        continue;
-                    }
-                    // SAFETY: the kernel initialised the first `n` bytes.
-                    let frame: Vec<u8> = buf[..n.min(MAX_FRAME)].iter().map(|b| unsafe { b.assume_init() }).collect();
-                    if let Some(ip) = ipv4_of_ethernet(&frame) {
-                        self.frames.push(Frame { time_us: self.last_arrival(), ip: ip.to_vec() });
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    /// The kernel's arrival time of the frame read last (0 if it will not say).
-    fn last_arrival(&self) -> u64 {
-        let mut tv = libc::timeval { tv_sec: 0, tv_usec: 0 };
-        // SAFETY: SIOCGSTAMP writes one timeval into `tv`.
-        let rc = unsafe { libc::ioctl(self.socket.as_raw_fd(), SIOCGSTAMP as _, &mut tv) };
-        if rc != 0 {
-            return 0;
-        }
-        (tv.tv_sec.max(0) as u64).saturating_mul(1_000_000).saturating_add(tv.tv_usec.max(0) as u64)
-    }
-
-    /// Frames the kernel could not queue for the capture (its buffer full).
-    pub fn dropped(&self) -> io::Result<u32> {
-        let mut stats = libc::tpacket_stats { tp_packets: 0, tp_drops: 0 };
-        let mut len = std::mem::size_of::<libc::tpacket_stats>() as libc::socklen_t;
-        // SAFETY: PACKET_STATISTICS writes a tpacket_stats of `len` bytes.
-        let rc = unsafe {
-            libc::getsockopt(
-                self.socket.as_raw_fd(),
-                libc::SOL_PACKET,
-                libc::PACKET_STATISTICS,
-                (&mut stats as *mut libc::tpacket_stats).cast(),
-                &mut len,
-            )
-        };
-        if rc == 0 {
-            Ok(stats.tp_drops)
-        } else {
-            Err(io::Error::last_os_error())
-        }
-    }
-
-    pub fn into_frames(self) -> Vec<Frame> {
-        self.frames
-    }
-}
-
-/// The IPv4 packet inside an Ethernet frame as `lo` carries it (zero MACs).
-fn ipv4_of_ethernet(frame: &[u8]) -> Option<&[u8]> {
-    let kind = u16::from_be_bytes([*frame.get(12)?, *frame.get(13)?]);
-    (kind == ETHERTYPE_IPV4).then(|| frame.get(ETHERNET_HEADER_LEN..)).flatten()
 }
 
 /// The frames as a libpcap file (LINKTYPE_RAW, as `socklab run --pcap` writes).
@@ -383,14 +243,12 @@ fn tcp_options(bytes: &[u8]) -> TcpOptions {
 mod tests {
     use super::*;
 
-    /// A SYN this machine's kernel sent on lo (Linux 6.18, MTU 1500, captured
-    /// by `diff --packets --pcap-real` on the handshake lesson), behind lo's
-    /// Ethernet header (zero MACs): 127.57.2.2:43446 → 127.57.1.2:80, options in
-    /// `tcp_options_write`'s order — MSS 1460, SACK_PERM packed with the
-    /// timestamps, NOP, wscale 10.
-    fn kernel_syn_frame() -> Vec<u8> {
-        let mut f = vec![0u8; 12];
-        f.extend_from_slice(&[0x08, 0x00]);
+    /// A SYN this machine's kernel sent (Linux 6.18, MTU 1500, captured by
+    /// `diff --packets --pcap-real` on the handshake lesson):
+    /// 127.57.2.2:43446 → 127.57.1.2:80, options in `tcp_options_write`'s
+    /// order — MSS 1460, SACK_PERM packed with the timestamps, NOP, wscale 10.
+    fn kernel_syn() -> Vec<u8> {
+        let mut f = Vec::new();
         f.extend_from_slice(&[
             0x45, 0x00, 0x00, 0x3c, 0xd3, 0xaf, 0x40, 0x00, 0x40, 0x06, 0x65, 0x96, 0x7f, 0x39, 0x02, 0x02, 0x7f, 0x39,
             0x01, 0x02, 0xa9, 0xb6, 0x00, 0x50, 0x22, 0xd5, 0xf9, 0x46, 0x00, 0x00, 0x00, 0x00, 0xa0, 0x02, 0xfa, 0xf0,
@@ -402,9 +260,7 @@ mod tests {
 
     #[test]
     fn a_captured_syn_reads_with_all_its_options() {
-        let frame = kernel_syn_frame();
-        let ip = ipv4_of_ethernet(&frame).expect("an IPv4 frame");
-        let r = parse(ip).expect("parses");
+        let r = parse(&kernel_syn()).expect("parses");
         assert_eq!(r.src, SocketAddrV4::new(Ipv4Addr::new(127, 57, 2, 2), 43446));
         assert_eq!(r.dst, SocketAddrV4::new(Ipv4Addr::new(127, 57, 1, 2), 80));
         let RecordBody::Tcp(t) = r.body else { panic!("not TCP: {:?}", r.body) };
@@ -433,10 +289,6 @@ mod tests {
         assert_eq!(o.other, vec![8]);
         assert_eq!(tcp_options(&[2, 0]).other, vec![2]);
         assert!(parse(&[0x45, 0, 0]).is_err());
-        assert!(ipv4_of_ethernet(&[0; 13]).is_none());
-        let mut arp = vec![0u8; 12];
-        arp.extend_from_slice(&[0x08, 0x06, 0, 0]);
-        assert!(ipv4_of_ethernet(&arp).is_none());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! as agreement: it says nothing about the kernel). With `--packets`
 //! ([`diff_packets`]) the two worlds' packets are compared instead.
 
-use super::capture::{parse, to_pcap, Capture, PacketRecord, RecordBody};
+use super::capture::{parse, to_pcap, PacketRecord, RecordBody};
 use super::map::AddressMap;
 use super::packets::{compare as compare_packets, Comparison};
 use super::real::RealResult;
@@ -293,14 +293,10 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
     if let Some(why) = source.lines().find_map(|l| l.trim_start().strip_prefix(DIVERGENCE_NOTE)) {
         return Ok(PacketDiffReport::NotComparable(format!("the lesson says: {}", why.trim())));
     }
-    let mut setup = super::netns::prepare(script).map_err(PacketRefusal::Setup)?;
-    let drops = match script.statements.iter().any(|s| is_drop(&s.kind)) {
-        true => {
-            setup.push("drops: nftables input rules, one per dropped packet".into());
-            Some(super::netns::Drops::start().map_err(PacketRefusal::Setup)?)
-        }
-        false => None,
-    };
+    let (mut setup, links) = super::netns::prepare(script).map_err(PacketRefusal::Setup)?;
+    if script.statements.iter().any(|s| is_drop(&s.kind)) {
+        setup.push("drops: the link drops the next N packets it carries that way, as the model's does".into());
+    }
     let limits = super::netns::core_mem_max().map_err(PacketRefusal::Setup)?;
     setup.push(format!(
         "core/rmem_max = {}, core/wmem_max = {} (the namespace's, read-only: the model runs with them)",
@@ -308,39 +304,34 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
     ));
     let model = crate::script::Runner::new(script, RunOptions::default()).with_mem_max(limits).finish();
     let model_packets = model_records(&model).map_err(PacketRefusal::Capture)?;
-    let capture_error = |e: std::io::Error| PacketRefusal::Capture(e.to_string());
-    let mut capture = Capture::start().map_err(capture_error)?;
-    // The capture is read when the script ends, before the driver closes
-    // what the script left open (those packets are the driver's) — but not
-    // before an ACK the kernel holds back has left: the model runs its
-    // delayed-ACK timer out after the last line, so the kernel gets as long.
-    let mut drained = Ok(());
+    // The links' record is read when the script ends, before the driver
+    // closes what the script left open (those packets are the driver's) —
+    // but not before an ACK the kernel holds back has left and crossed its
+    // link: the model runs its delayed-ACK timer out after the last line, so
+    // the kernel gets as long.
+    let mut frames = Vec::new();
     let mut hooks = super::RunHooks {
         at_script_end: &mut || {
-            std::thread::sleep(HELD_ACK_WAIT);
-            drained = capture.drain();
+            std::thread::sleep(HELD_ACK_WAIT + links.longest_latency());
+            frames = links.stop_recording();
         },
-        on_fault: &mut |f: &super::KernelFault| match (f.fault, &drops) {
-            (Fault::DropNext(n), Some(drops)) => {
-                let mut ways = vec![(f.a, f.b)];
+        on_fault: &mut |f: &super::KernelFault| match f.fault {
+            Fault::DropNext(n) => {
+                let (a, b) = f.hosts;
+                links.drop_next(*n, a, b);
                 if !f.one_way {
-                    ways.push((f.b, f.a));
+                    links.drop_next(*n, b, a);
                 }
-                ways.into_iter().try_for_each(|(from, to)| drops.drop_next(*n, from, to)).map_err(|e| e.to_string())
+                Ok(())
             }
-            _ => Err("only explicit drops are reproduced on the kernel's loopback".into()),
+            _ => Err("only explicit drops are reproduced on the kernel's links".into()),
         },
+        links: Some(&links),
     };
     let kernel = super::run_observed(script, options, &mut hooks).map_err(PacketRefusal::Run)?;
-    drop(drops);
-    drained.map_err(capture_error)?;
-    let lost = capture.dropped().map_err(capture_error)?;
-    if lost > 0 {
-        return Err(PacketRefusal::Capture(format!("the kernel dropped {lost} frames the capture could not queue")));
-    }
+    drop(links);
     let hosts = super::script_hosts(script);
     let map = AddressMap::new(&hosts, kernel.block, super::map::loopback_only()).map_err(PacketRefusal::Run)?;
-    let frames = capture.into_frames();
     let kernel_packets = kernel_records(&frames, kernel.block, &map);
     let unmet = kernel.failed_expectations().map(|l| l.line).collect();
     let names = hosts.iter().flat_map(|(name, addrs)| addrs.iter().map(move |a| (*a, name.clone()))).collect();

@@ -6,8 +6,9 @@
 //! - [`real`] performs one host's calls on non-blocking socket2 sockets;
 //! - [`state`] reads TCP states from the kernel, for `expect state`;
 //! - [`netns`] sets the loopback-only namespace up as the model's config implies,
-//!   [`capture`] records the kernel's packets on `lo`, and [`packets`] aligns them
-//!   with the model's, for `socklab diff --packets`;
+//!   [`links`] gives each host a namespace of its own joined by links with the
+//!   lessons' latency and records what crosses them, and [`packets`] aligns
+//!   those packets with the model's, for `socklab diff --packets`;
 //! - this module walks a script as the simulator's runner does — each host one
 //!   process thread, a blocked call pending until the kernel lets it finish —
 //!   and records every call's outcome, and every line it cannot apply and why.
@@ -16,6 +17,7 @@ pub mod block;
 pub mod capture;
 pub mod clock;
 pub mod diff;
+pub mod links;
 pub mod map;
 pub mod memory;
 pub mod netns;
@@ -295,6 +297,7 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
     let mut hooks = RunHooks {
         at_script_end: &mut || {},
         on_fault: &mut |_| Err("faults cannot be injected into the kernel's loopback".into()),
+        links: None,
     };
     run_observed(script, options, &mut hooks)
 }
@@ -304,6 +307,8 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
 pub struct KernelFault<'a> {
     pub a: Ipv4Addr,
     pub b: Ipv4Addr,
+    /// The two hosts' indices, in script order.
+    pub hosts: (usize, usize),
     /// Only from `a` to `b`; else both ways.
     pub one_way: bool,
     pub fault: &'a crate::script::ast::Fault,
@@ -319,6 +324,9 @@ pub struct RunHooks<'a> {
     /// Reproduces a `fault` line on the kernel's side, or says why it cannot
     /// (the line is then skipped).
     pub on_fault: &'a mut dyn FnMut(&KernelFault) -> Result<(), String>,
+    /// Hosts in namespaces of their own joined by delayed links (see
+    /// [`links`]); without, every host's sockets share this namespace's `lo`.
+    pub links: Option<&'a links::Links>,
 }
 
 /// [`run`] with the caller's [`RunHooks`].
@@ -336,9 +344,17 @@ pub fn run_observed(script: &Script, options: &NativeOptions, hooks: &mut RunHoo
             }
         }
     }
-    // A block of loopback addresses no socket is on, held until the run ends.
-    let claim = block::claim()?;
-    let map = AddressMap::new(&hosts, claim.block(), loopback_only)?;
+    // A block of loopback addresses no socket is on, held until the run ends
+    // (the links hold their own).
+    let links = hooks.links;
+    let (block, claim) = match links {
+        Some(links) => (links.block(), None),
+        None => {
+            let claim = block::claim()?;
+            (claim.block(), Some(claim))
+        }
+    };
+    let map = AddressMap::new(&hosts, block, loopback_only)?;
     let mut tracer = Tracer { start: Instant::now(), events: Vec::new(), next_call: 0 };
     let index: HashMap<&str, usize> = hosts.iter().enumerate().map(|(i, (n, _))| (n.as_str(), i)).collect();
     // Every TCP socket runs the model's congestion control (the kernel's
@@ -347,14 +363,15 @@ pub fn run_observed(script: &Script, options: &NativeOptions, hooks: &mut RunHoo
     let tcp = SocketTcp::of(&script_tcp_config(script));
     let mut states: Vec<HostState> = hosts
         .iter()
-        .map(|_| HostState {
-            process: RealProcess::with_tcp(tcp),
+        .enumerate()
+        .map(|(h, _)| HostState {
+            process: RealProcess::with_tcp(tcp).in_namespace(links.and_then(|l| l.namespace(h))),
             names: HashMap::new(),
             sockets: HashMap::new(),
             pending: None,
         })
         .collect();
-    let mut report = NativeReport { mapping: map.describe(), block: claim.block(), ..NativeReport::default() };
+    let mut report = NativeReport { mapping: map.describe(), block, ..NativeReport::default() };
     // `option ack immediate`'s route, held until the run ends.
     let mut quickack_route = None;
     let deadline = Deadline::after(options.budget);
@@ -367,9 +384,22 @@ pub fn run_observed(script: &Script, options: &NativeOptions, hooks: &mut RunHoo
         }
         let outcome = match &st.kind {
             StmtKind::Seed { .. } | StmtKind::Host { .. } => NativeOutcome::Setup,
-            StmtKind::Link { .. } => NativeOutcome::Skipped("the kernel's loopback has no link to shape".into()),
+            StmtKind::Link { a, b, one_way, settings } => match (links, index.get(a.as_str()), index.get(b.as_str())) {
+                (None, ..) => NativeOutcome::Skipped("the kernel's loopback has no link to shape".into()),
+                (Some(links), Some(&a), Some(&b)) => match links.configure(a, b, *one_way, settings)[..] {
+                    [] => NativeOutcome::Setup,
+                    ref ignored => NativeOutcome::Skipped(format!("not reproduced: {}", ignored.join(", "))),
+                },
+                _ => NativeOutcome::Refused(format!("no host named {a} or {b}")),
+            },
+            StmtKind::Tcp { setting: TcpSetting::DelayedAck(on_time) } if links.is_some() => {
+                match links.map(|l| l.ack_every_segment(!on_time)) {
+                    Some(Err(why)) => NativeOutcome::Skipped(why),
+                    _ => NativeOutcome::Setup,
+                }
+            }
             StmtKind::Tcp { setting: TcpSetting::DelayedAck(false) } if loopback_only => {
-                match quickack_route_outcome(&mut quickack_route, claim.block()) {
+                match quickack_route_outcome(&mut quickack_route, block) {
                     Ok(()) => NativeOutcome::Setup,
                     Err(why) => NativeOutcome::Skipped(why),
                 }
@@ -386,12 +416,16 @@ pub fn run_observed(script: &Script, options: &NativeOptions, hooks: &mut RunHoo
                 NativeOutcome::Skipped("the kernel's TCP settings are left as they are".into())
             }
             StmtKind::Fault { a, b, one_way, fault } => {
-                let net = |name: &String| index.get(name.as_str()).and_then(|&h| map.host_network(h));
-                match (net(a), net(b)) {
-                    (Some(a), Some(b)) => match (hooks.on_fault)(&KernelFault { a, b, one_way: *one_way, fault }) {
-                        Ok(()) => NativeOutcome::Setup,
-                        Err(why) => NativeOutcome::Skipped(why),
-                    },
+                let host = |name: &String| index.get(name.as_str()).copied();
+                let net = |h: Option<usize>| h.and_then(|h| map.host_network(h));
+                let (ha, hb) = (host(a), host(b));
+                match (net(ha), net(hb), ha.zip(hb)) {
+                    (Some(a), Some(b), Some(hosts)) => {
+                        match (hooks.on_fault)(&KernelFault { a, b, hosts, one_way: *one_way, fault }) {
+                            Ok(()) => NativeOutcome::Setup,
+                            Err(why) => NativeOutcome::Skipped(why),
+                        }
+                    }
                     _ => NativeOutcome::Refused(format!("no host named {a} or {b}")),
                 }
             }

@@ -1,22 +1,22 @@
-//! The loopback-only network namespace made to send packets as the model's
-//! config says, before `socklab diff --packets` captures them.
+//! The kernel's side of `socklab diff --packets`, set up to send packets as
+//! the model's config says.
 //!
-//! Everything here changes the namespace (or this thread's CPU affinity) for
-//! good: nothing is restored, since the namespace, made for the run by
-//! `unshare -n`, dies with it. Outside such a namespace it would change the
-//! machine's own loopback and TCP settings, so [`prepare`] refuses to run there.
+//! Everything here changes the run's namespace, the hosts' namespaces made
+//! inside it, or this thread's CPU affinity, for good: nothing is restored,
+//! since the namespace, made for the run by `unshare -n`, dies with it.
+//! Outside such a namespace it would change the machine's own settings, so
+//! [`prepare`] refuses to run there.
 //!
-//! - `lo`'s MTU is the script link's, so the kernel's MSS is the model's
-//!   (`tcp_mss_to_mtu`: MTU − 40);
-//! - TSO, GSO and GRO are off on `lo`: with them on, the capture shows one
-//!   "segment" of up to 64 KB where the wire would carry MSS-sized ones;
+//! - each host has a namespace of its own, joined to the others by links with
+//!   the lessons' latency ([`Links`]), of the script link's MTU, so the
+//!   kernel's MSS is the model's (`tcp_mss_to_mtu`: MTU − 40);
 //! - this thread runs on CPU 0 only: on two CPUs the softirqs of the two ends
 //!   interleave, and captures show ACK numbers going backwards between frames;
-//! - the TCP sysctls the model's config implies are written, never trusted;
-//! - a script's explicit drops become nftables rules ([`Drops`]).
+//! - each host's TCP sysctls are written as the model's config for that host
+//!   implies, never trusted.
 
-use crate::net::tcp::{HostTcpSetting, TcpConfig};
-use crate::net::Ipv4Addr;
+use super::links::Links;
+use crate::net::tcp::TcpConfig;
 use crate::script::ast::{LinkSetting, Script, StmtKind};
 use crate::script::CoreMemMax;
 use std::fmt;
@@ -149,117 +149,52 @@ pub fn sets_buffers(script: &Script) -> (bool, bool) {
     (sets(|t| matches!(t, TcpSetting::SendBuffer(_))), sets(|t| matches!(t, TcpSetting::RecvBuffer(_))))
 }
 
-/// `tcp_sack`, `tcp_timestamps` and `tcp_early_retrans` as one namespace can hold them: a script
-/// sets them per host (`host client tcp_sack 0`), the namespace has one of
-/// each for every host. An option is kept on only while every host keeps it:
-/// both ends must offer it, so no connection of a host that turned it off
-/// uses it in either world, and only the SYN of its peer, which still offers
-/// it in the model, differs. (Two other hosts that keep it would lose it
-/// between them here; no lesson has such hosts.) `tcp_early_retrans` is a
-/// sender's alone, and goes off for all the same way: a lesson that turns it
-/// off does so on the host that sends.
-fn shared_host_settings(script: &Script, mut config: TcpConfig) -> TcpConfig {
+/// The TCP config of the host named `host`: the script's stack-wide `tcp`
+/// lines and that host's own (`host client tcp_sack 0`), which its namespace
+/// holds alone, as the model's host does.
+pub fn host_config(script: &Script, host: &str) -> TcpConfig {
+    let mut config = super::script_tcp_config(script);
     for s in &script.statements {
-        if let StmtKind::HostTcp { setting, .. } = &s.kind {
-            match *setting {
-                HostTcpSetting::Sack(false) => config.sack = false,
-                HostTcpSetting::Timestamps(false) => config.timestamps = false,
-                HostTcpSetting::EarlyRetrans(false) => config.tail_loss_probe = false,
-                HostTcpSetting::Sack(true) | HostTcpSetting::Timestamps(true) | HostTcpSetting::EarlyRetrans(true) => {}
+        if let StmtKind::HostTcp { host: name, setting } = &s.kind {
+            if name == host {
+                setting.apply(&mut config);
             }
         }
     }
     config
 }
 
-/// Sets the namespace up for `script` (see the module's header) and returns
-/// what it set, one line each, for the report.
-pub fn prepare(script: &Script) -> Result<Vec<String>, SetupError> {
+/// Sets the run up for `script` (see the module's header): pins this thread
+/// to CPU 0 and makes each host's namespace, its sysctls written, joined to
+/// the others by links (see [`Links`]). Returns them, and what it set, one
+/// line each, for the report.
+pub fn prepare(script: &Script) -> Result<(Vec<String>, Links), SetupError> {
     if !super::map::loopback_only() {
         return Err(SetupError::NotIsolated);
     }
     let mut done = Vec::new();
-    let mtu = script_mtu(script).to_string();
-    command("ip", &["link", "set", "lo", "mtu", &mtu])?;
-    done.push(format!("lo mtu {mtu}"));
-    command("ethtool", &["-K", "lo", "tso", "off", "gso", "off", "gro", "off"])?;
-    done.push("lo tso off gso off gro off".into());
     pin_to_cpu0()?;
     done.push("pinned to CPU 0".into());
-    let config = shared_host_settings(script, super::script_tcp_config(script));
-    for s in sysctls(&config, sets_buffers(script)) {
-        let path = format!("/proc/sys/net/{}", s.name);
-        std::fs::write(&path, &s.value).map_err(|e| SetupError::Failed(format!("write {path}"), e.to_string()))?;
-        done.push(format!("{} = {}", s.name, s.value));
+    let hosts = super::script_hosts(script);
+    let mtu = script_mtu(script);
+    let buffers = sets_buffers(script);
+    let per_host: Vec<Vec<Sysctl>> =
+        hosts.iter().map(|(name, _)| sysctls(&host_config(script, name), buffers)).collect();
+    let links = Links::start(&hosts, mtu, &|h| per_host.get(h).cloned().unwrap_or_default())?;
+    done.push(format!(
+        "a namespace per host, each with a TUN device of MTU {mtu}; links of {} ms one way unless a link line says otherwise",
+        crate::net::link::LinkConfig::default().latency_us / 1000
+    ));
+    for ((name, _), sysctls) in hosts.iter().zip(&per_host) {
+        let set: Vec<String> = sysctls.iter().map(|s| format!("{} = {}", s.name, s.value)).collect();
+        done.push(format!("{name}: {}", set.join(", ")));
     }
-    done.push(format!("TCP_CONGESTION {} on every socket", config.congestion.name()));
-    Ok(done)
+    let congestion = super::script_tcp_config(script).congestion;
+    done.push(format!("TCP_CONGESTION {} on every socket", congestion.name()));
+    Ok((done, links))
 }
 
-/// The nftables table that holds a run's drops.
-const DROP_TABLE: &str = "socklab_drops";
-
-/// A script's explicit drops (`drop next N on a > b`) on the kernel's side: an
-/// nftables table whose input chain drops, per direction, the next N packets
-/// from one host's 127.b.h.0/24 to the other's, as the model's link drops the
-/// next N it carries that way (`World`: `drop_next`, per direction). The
-/// capture still shows a dropped packet: `__netif_receive_skb_core` hands it to
-/// the packet taps before `ip_rcv` reaches netfilter's LOCAL_IN hook, as the
-/// model's trace still has a lost packet's sending.
-pub struct Drops(());
-
-impl Drops {
-    /// An empty table of drops (an earlier run's, if any, removed first).
-    pub fn start() -> Result<Drops, SetupError> {
-        // Absent unless an earlier run of this namespace was cut short.
-        let _ = command("nft", &["delete", "table", "ip", DROP_TABLE]);
-        command("nft", &["add", "table", "ip", DROP_TABLE])?;
-        command("nft", &["add", "chain", "ip", DROP_TABLE, "input", "{ type filter hook input priority 0; }"])?;
-        Ok(Drops(()))
-    }
-
-    /// Drops the next `n` packets from the /24 of `from` to the /24 of `to`.
-    /// Each rule drops one: its counter (`numgen inc`, from 0) is 0 only the
-    /// first time a packet reaches it, and a dropped packet reaches no later
-    /// rule, so `n` rules drop the next `n`.
-    pub fn drop_next(&self, n: u32, from: Ipv4Addr, to: Ipv4Addr) -> Result<(), SetupError> {
-        let (from, to) = (format!("{from}/24"), format!("{to}/24"));
-        for _ in 0..n {
-            command(
-                "nft",
-                &[
-                    "add",
-                    "rule",
-                    "ip",
-                    DROP_TABLE,
-                    "input",
-                    "ip",
-                    "saddr",
-                    &from,
-                    "ip",
-                    "daddr",
-                    &to,
-                    "numgen",
-                    "inc",
-                    "mod",
-                    "4294967295",
-                    "0",
-                    "drop",
-                ],
-            )?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Drops {
-    /// The next lesson of a batch runs in the same namespace.
-    fn drop(&mut self) {
-        let _ = command("nft", &["delete", "table", "ip", DROP_TABLE]);
-    }
-}
-
-fn command(tool: &'static str, args: &[&str]) -> Result<(), SetupError> {
+pub(super) fn command(tool: &'static str, args: &[&str]) -> Result<(), SetupError> {
     let out = Command::new(tool).args(args).output().map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => SetupError::Missing(tool),
         _ => SetupError::Failed(format!("{tool} {}", args.join(" ")), e.to_string()),
@@ -317,20 +252,20 @@ mod tests {
     }
 
     #[test]
-    fn a_host_that_turns_sack_timestamps_or_probes_off_turns_them_off_for_the_namespace() {
+    fn a_host_that_turns_sack_timestamps_or_probes_off_turns_them_off_for_itself_alone() {
         let s = crate::script::parse(
-            "host a 10.0.0.1\nhost b 10.0.0.2\nhost a tcp_sack 0\nhost b tcp_sack 1\nhost b tcp_timestamps 0\n",
+            "host a 10.0.0.1\nhost b 10.0.0.2\nhost a tcp_sack 0\nhost b tcp_sack 1\nhost b tcp_timestamps 0\n\
+             host b tcp_early_retrans 0\n",
         )
         .unwrap();
-        let config = shared_host_settings(&s, crate::native::script_tcp_config(&s));
-        let all = sysctls(&config, sets_buffers(&s));
-        let get = |n: &str| all.iter().find(|x| x.name == n).map(|x| x.value.clone());
-        assert_eq!(get("ipv4/tcp_sack").as_deref(), Some("0"));
-        assert_eq!(get("ipv4/tcp_timestamps").as_deref(), Some("0"));
-        assert_eq!(get("ipv4/tcp_early_retrans").as_deref(), Some("3"), "Linux's default: tail loss probes");
-        let no_probe = crate::script::parse("host a 10.0.0.1\nhost a tcp_early_retrans 0\n").unwrap();
-        let config = shared_host_settings(&no_probe, crate::native::script_tcp_config(&no_probe));
-        let all = sysctls(&config, sets_buffers(&no_probe));
-        assert!(all.iter().any(|x| x.name == "ipv4/tcp_early_retrans" && x.value == "0"));
+        let of = |host: &str| sysctls(&host_config(&s, host), sets_buffers(&s));
+        let get = |all: &[Sysctl], n: &str| all.iter().find(|x| x.name == n).map(|x| x.value.clone());
+        let (a, b) = (of("a"), of("b"));
+        assert_eq!(get(&a, "ipv4/tcp_sack").as_deref(), Some("0"));
+        assert_eq!(get(&a, "ipv4/tcp_timestamps").as_deref(), Some("1"));
+        assert_eq!(get(&a, "ipv4/tcp_early_retrans").as_deref(), Some("3"), "Linux's default: tail loss probes");
+        assert_eq!(get(&b, "ipv4/tcp_sack").as_deref(), Some("1"));
+        assert_eq!(get(&b, "ipv4/tcp_timestamps").as_deref(), Some("0"));
+        assert_eq!(get(&b, "ipv4/tcp_early_retrans").as_deref(), Some("0"));
     }
 }

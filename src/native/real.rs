@@ -3,6 +3,7 @@
 //! non-blocking underneath so one process can play every host: a call the script
 //! expects to block is retried until the kernel lets it finish.
 
+use super::links::HostNamespace;
 use super::map::{AddressMap, BindAddress};
 use crate::net::syscall::{CallValue, Domain, Errno, MsgFlags, Shutdown, SockOpt, SysCall};
 use crate::net::tcp::congestion::CongestionControl;
@@ -118,6 +119,9 @@ pub struct RealProcess {
     /// Closed TCP sockets with the two ends their connection had (real
     /// addresses; none when it had no peer), where the kernel may still keep it.
     closed: HashMap<SocketSerial, Option<(SocketAddrV4, SocketAddrV4)>>,
+    /// The host's own network namespace, when it has one (see [`super::links`]);
+    /// else sockets open in the driver's.
+    namespace: Option<Arc<HostNamespace>>,
 }
 
 /// Why a socket's TCP state cannot be read.
@@ -141,6 +145,7 @@ impl Default for RealProcess {
             tcp: SocketTcp::default(),
             tcp_notes: Vec::new(),
             closed: HashMap::new(),
+            namespace: None,
         }
     }
 }
@@ -149,6 +154,19 @@ impl RealProcess {
     /// A process whose TCP sockets all start with `tcp`.
     pub fn with_tcp(tcp: SocketTcp) -> RealProcess {
         RealProcess { tcp, ..RealProcess::default() }
+    }
+
+    /// This process's sockets open in `namespace` (see [`super::links`]).
+    pub fn in_namespace(self, namespace: Option<Arc<HostNamespace>>) -> RealProcess {
+        RealProcess { namespace, ..self }
+    }
+
+    /// `f` inside the host's namespace, if it has one.
+    fn at_home<T>(&self, f: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
+        match &self.namespace {
+            Some(namespace) => namespace.within(f)?,
+            None => f(),
+        }
     }
 
     /// Per-socket settings the kernel refused (see [`SocketTcp`]).
@@ -183,12 +201,16 @@ impl RealProcess {
             return match (super::state::of_socket(&open.socket).map_err(unreadable)?, open.ends) {
                 // The connection went on without the socket (TIME-WAIT): its
                 // state is the kernel's table's.
-                (TcpState::Closed, Some((local, peer))) => super::state::of_connection(local, peer).map_err(unreadable),
+                (TcpState::Closed, Some((local, peer))) => {
+                    self.at_home(|| super::state::of_connection(local, peer)).map_err(unreadable)
+                }
                 (state, _) => Ok(state),
             };
         }
         match self.closed.get(&serial) {
-            Some(Some((local, peer))) => super::state::of_connection(*local, *peer).map_err(unreadable),
+            Some(Some((local, peer))) => {
+                self.at_home(|| super::state::of_connection(*local, *peer)).map_err(unreadable)
+            }
             Some(None) => Ok(TcpState::Closed),
             None => Err(NoState::NotTcp),
         }
@@ -386,7 +408,7 @@ impl RealProcess {
             Protocol::Tcp => Type::STREAM,
             Protocol::Udp => Type::DGRAM,
         };
-        match Socket::new(d, ty, None).and_then(|s| s.set_nonblocking(true).map(|_| s)) {
+        match self.at_home(|| Socket::new(d, ty, None)).and_then(|s| s.set_nonblocking(true).map(|_| s)) {
             Ok(socket) => {
                 if protocol == Protocol::Tcp {
                     self.apply_tcp(&socket);

@@ -57,9 +57,11 @@ pub fn of_socket(socket: &Socket) -> io::Result<TcpState> {
 }
 
 /// The state of the connection between `local` and `peer` (real addresses),
-/// as this namespace's `/proc/net/tcp` lists it; CLOSED when it is not listed.
+/// as the table of this thread's namespace lists it (`/proc/thread-self/net/tcp`:
+/// `/proc/net` is the process's, and a host's namespace is entered by this
+/// thread alone, see [`super::links`]); CLOSED when it is not listed.
 pub fn of_connection(local: SocketAddrV4, peer: SocketAddrV4) -> io::Result<TcpState> {
-    let file = std::fs::File::open("/proc/net/tcp")?;
+    let file = std::fs::File::open("/proc/thread-self/net/tcp")?;
     for line in BufReader::new(file).lines() {
         if let Some((l, p, st)) = parse_line(&line?) {
             if l == local && p == peer {
