@@ -1192,15 +1192,17 @@ impl Tcb {
             return;
         }
         let len = data.len() as u32;
+        // The whole packet's bytes, as the receiver's skb holds them.
+        let wire_len = (crate::net::packet::IPV4_HEADER_LEN + seg.header_len() + seg.payload.len()) as u32;
         if start == self.rcv_nxt_off {
             let had_hole = self.recv_buf.has_out_of_order();
             self.recv_buf.push(seg.payload.clone(), skip, end);
+            self.rmem.charge(start, len, wire_len, true);
             self.advance_rcv(u64::from(len));
-            self.rmem.charge(self.rcv_nxt_off, len);
             // tcp_event_data_recv: tcp_measure_rcv_mss, then tcp_grow_window.
             let link = self.rcv_link();
             if self.delack.on_data_received(len, seg.flags.psh(), link, now) {
-                self.rwnd.measure(len, self.rcvbuf());
+                self.rwnd.measure(len, wire_len, self.rcvbuf());
             }
             let free = self.receive_window();
             self.rwnd.grow(len, self.advmss(), free, self.rwnd.clamp);
@@ -1212,12 +1214,12 @@ impl Tcb {
             }
         } else {
             self.recv_buf.insert_out_of_order(start, data);
-            self.rmem.charge(start + u64::from(len), len);
+            self.rmem.charge(start, len, wire_len, false);
             // tcp_data_queue_ofo: the segment is measured (its size and the
             // scaling ratio) and, with SACK, opens the window too.
             let link = self.rcv_link();
             if self.delack.measure_segment(len, seg.flags.psh(), link) {
-                self.rwnd.measure(len, self.rcvbuf());
+                self.rwnd.measure(len, wire_len, self.rcvbuf());
             }
             if self.sack_ok {
                 let free = self.receive_window();
@@ -2430,24 +2432,30 @@ mod tests {
         let mut rx = established();
         let mut out = TcpOut::default();
         rx.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 0, &mut out);
-        for i in 1..5u32 {
+        for i in 1..3u32 {
             out.clear();
-            let len = if i == 4 { 96 } else { 1000 };
+            let len = 1000;
             rx.on_segment(&seg(IRS + 1 + 1000 * i, ISS + 1, TcpFlags::ACK, 8192, &vec![0u8; len]), 0, &mut out);
         }
-        // Three quick ACKs (4096 / (2 × 536)); the last two segments shrink
-        // the window, so their ACK waits for a read or the timer.
+        // Each 1000-byte segment costs 2304 bytes of memory (a 1040-byte
+        // packet in a 2048-byte head, and the sk_buff), so three take 6912 of
+        // the 8192 a 4096-byte buffer has, and the window is gone. The last
+        // two shrink the window, so their ACK waits for a read or the timer.
         assert!(out.segments.is_empty());
+        assert_eq!(rx.rmem.used(), 3 * 2304);
         rx.on_timer(TimerKind::DelayedAck, 40_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 4097, 0, 0)]);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 3001, 0, 0)]);
     }
 
     // Windows of `established()` (4096 bytes of buffer, no scaling, the
     // peer's MSS 1000): whole segments of the free room, as
     // __tcp_select_window rounds them without scaling, within rcv_ssthresh:
     // the SYN-ACK's 2920, which segments under 128 bytes never open
-    // (tcp_event_data_recv) and one of 1000 opens by too little to add a segment.
-    const WINDOW_AFTER_1000: u16 = 2920;
+    // (tcp_event_data_recv) and one of 1000 opens by too little to add a
+    // segment. A 1000-byte segment held costs 2304 bytes of the 8192 and
+    // measures the ratio at 1000·256/2304 = 111: (8192 − 2304)·111/256 = 2553
+    // free, two whole segments.
+    const WINDOW_AFTER_1000: u16 = 2000;
     const WINDOW_AFTER_READ: u16 = 2920;
     const WINDOW_OOO: u16 = 2920;
     const WINDOW_FILLED: u16 = 2920;
@@ -2869,10 +2877,9 @@ mod tests {
             tcb.on_segment(&seg(IRS + 1 + i, ISS + 1, TcpFlags::ACK, 8192, b"x"), 20_000, &mut out);
             // The SYN-ACK's window stays: one-byte segments do not open
             // rcv_ssthresh (tcp_event_data_recv grows it for 128 bytes or
-            // more). From the third, each segment's 833 bytes of memory leave
-            // less free than offered, and the edge stays where it was.
-            let window = if i < 2 { 2920 } else { 2920 - (i - 1) as u16 };
-            assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 2 + i, window, 0)]);
+            // more), and they share the first one's skb (tcp_try_coalesce
+            // copies each into its head's room), so the memory stays 832.
+            assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 2 + i, 2920, 0)]);
             assert_eq!(out.segments[0].1, SendReason::Ack);
         }
     }
@@ -3157,8 +3164,8 @@ mod tests {
         client.write(&Arc::from(vec![7u8; 1448]), 0, 3_000, &mut out);
         server.on_segment(&out.segments.remove(0).0, 4_000, &mut out);
         // The kernel said 67 here: the first full segment measures the
-        // scaling ratio (1448 of 2280 bytes of truesize: 162/256), the clamp
-        // becomes 131072 × 162/256 = 82944 (tcp_measure_rcv_mss,
+        // scaling ratio (1448 of 2304 bytes of truesize: 160/256), the clamp
+        // becomes 131072 × 160/256 = 81920 (tcp_measure_rcv_mss,
         // tcp_set_window_clamp), rcv_ssthresh rises to the 65160 the SYN-ACK
         // offered, then by 2 × 1448 (tcp_grow_window): 68056, 67 × 1024.
         assert_eq!(out.segments.remove(0).0.window, 67);
@@ -3199,7 +3206,7 @@ mod tests {
         // (14480 bytes) it started from, so the window wanted is
         // 2·28960 + 16·1448 = 81088, plus twice 81088·14480/14480: 243264;
         // the buffer grows to the memory that holds it at the measured ratio
-        // (243264·256/162 = 384417 bytes), which holds 243263.
+        // (243264·256/160 = 389222 bytes), which holds 243263.
         // Every segment ACKed at once, so each one's window can be read.
         let mut rx = established_with_timestamps(&TcpConfig { delayed_ack: false, ..TcpConfig::default() });
         let mut out = TcpOut::default();
@@ -3214,9 +3221,9 @@ mod tests {
         out.clear();
         rx.on_segment(&ts_seg(seq, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (540, 1_010)), 30_000, &mut out);
         let after = out.segments.last().map(|(s, _)| s.window);
-        // Before: the measured ratio (162/256) let rcv_ssthresh open to
-        // about 77000 while the free memory allowed; 20 segments of 2280
-        // bytes of memory leave 54089 of data free, but tcp_select_window
+        // Before: the measured ratio (160/256) let rcv_ssthresh open to
+        // about 77000 while the free memory allowed; 20 segments of 2304
+        // bytes of memory leave 53120 of data free, but tcp_select_window
         // never takes back an offered edge and rounds it up to the scale,
         // so the edge stops at 59 × 1024. After: the grown buffer has room,
         // and rcv_ssthresh opens by 2 × 1448 again: 78 × 1024.
@@ -3224,7 +3231,7 @@ mod tests {
         // Without the read the buffer stays as it was.
         let mut slow = established_with_timestamps(&TcpConfig::default());
         slow.on_segment(&ts_seg(IRS + 1, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (520, 1_010)), 20_000, &mut out);
-        // (its 131072 bytes of memory, which hold 82944 at the measured ratio).
-        assert_eq!(slow.stats().recv_capacity, 82_944);
+        // (its 131072 bytes of memory, which hold 81920 at the measured ratio).
+        assert_eq!(slow.stats().recv_capacity, 81_920);
     }
 }

@@ -4,7 +4,7 @@
 //! bytes and its skb ([`RecvMemory`]), and the window is the free memory
 //! times the scaling ratio (`tcp_win_from_space`), one half until a segment
 //! larger than the last is measured (`tcp_measure_rcv_mss`: 1448 bytes of
-//! 2280, 162/256). So `sk_rcvbuf` is twice the model's room (the default
+//! 2304, 160/256). So `sk_rcvbuf` is twice the model's room (the default
 //! ratio makes the 131072-byte `tcp_rmem[1]` hold 65536) and the ratio
 //! moves from there.
 //!
@@ -32,14 +32,36 @@ pub fn initial_window(space: u32, mss: u32) -> u32 {
     }
 }
 
-/// Linux's memory cost of a received segment beyond its bytes: on loopback
-/// (and with TSO, GSO and GRO off) each arrives as its own skb of
-/// `SKB_TRUESIZE(256)` = 832 bytes on x86-64 (`sk_buff`, a 256-byte head,
-/// `skb_shared_info`) with its data in page fragments; `ss -m` shows `r`
-/// grow by 832 + len per segment. (A segment can join the previous skb,
-/// `tcp_try_coalesce`, but not while the sender still holds that one for
-/// retransmission, `skb_cloned`: a burst pays 832 each.)
-pub const SKB_OVERHEAD: u32 = 832;
+/// `sizeof(struct skb_shared_info)`, cache-aligned, on x86-64: the tail of
+/// every skb head.
+const SHARED_INFO: u32 = 320;
+/// `sizeof(struct sk_buff)`, cache-aligned, on x86-64.
+const SK_BUFF: u32 = 256;
+/// `SKB_SMALL_HEAD_CACHE_SIZE`: the small-head cache's object, 256 bytes of
+/// room before the shared info.
+const SMALL_HEAD: u32 = 576;
+
+/// The receiver's memory for a packet of `wire_len` bytes (IP header on),
+/// `skb->truesize`, as a device that copies each packet into an skb head of
+/// its own allocates it (`tun_get_user`, as the diff's links deliver, and
+/// drivers without page-fragment buffers): the packet cache-aligned plus the
+/// shared info, from the small-head cache when that holds it, else a kmalloc
+/// size class (a power of two), plus the `sk_buff`. `ss -m` on Linux 6.18
+/// shows it: 2304 bytes for a 1448-byte segment with timestamps (a
+/// 1500-byte packet in a 2048-byte head), 832 for a short one.
+pub fn skb_truesize(wire_len: u32) -> u32 {
+    head_size(wire_len) + SK_BUFF
+}
+
+/// The kmalloc'd head a packet of `wire_len` bytes lands in.
+fn head_size(wire_len: u32) -> u32 {
+    let wanted = wire_len.div_ceil(64).saturating_mul(64).saturating_add(SHARED_INFO);
+    if wanted <= SMALL_HEAD {
+        SMALL_HEAD
+    } else {
+        wanted.checked_next_power_of_two().unwrap_or(u32::MAX)
+    }
+}
 
 /// `TCP_RMEM_TO_WIN_SCALE`: a scaling ratio is bytes of data per 256 of memory.
 const RATIO_SHIFT: u32 = 8;
@@ -48,26 +70,49 @@ const RATIO_SHIFT: u32 = 8;
 /// is measured.
 pub const DEFAULT_SCALING_RATIO: u32 = 1 << (RATIO_SHIFT - 1);
 
-/// The receive buffer's memory charges: one per queued segment, its bytes
-/// plus [`SKB_OVERHEAD`] (`skb->truesize`), until the application has read
-/// all of it (`sk_rmem_alloc`; a partly read segment stays charged whole).
+/// The receive buffer's memory charges: one per skb queued, its
+/// [`skb_truesize`], until the application has read all of it
+/// (`sk_rmem_alloc`; a partly read skb stays charged whole). An in-order
+/// segment that fits in the room left at the end of the last in-order skb's
+/// head is copied there and costs nothing more (`tcp_try_coalesce`, which
+/// copies into the tailroom when it cannot take the head over: a copied
+/// head is not a page fragment), so a chat of short messages fills one skb.
 #[derive(Clone, Debug, Default)]
 pub struct RecvMemory {
-    /// (stream offset of the segment's end, its truesize), in arrival order.
+    /// (stream offset of the skb's end, its truesize), in arrival order.
     charges: VecDeque<(u64, u32)>,
     used: usize,
+    /// The last skb of the in-order queue: where it ends, and the room left
+    /// in its head.
+    tail: Option<(u64, u32)>,
 }
 
 impl RecvMemory {
-    /// A segment ending at stream offset `end`, of `len` bytes, was queued.
-    pub fn charge(&mut self, end: u64, len: u32) {
-        let truesize = len.saturating_add(SKB_OVERHEAD);
+    /// A segment of `len` bytes from stream offset `start`, which arrived in a
+    /// packet of `wire_len` bytes, was queued: in order (after everything
+    /// before it) or out of order.
+    pub fn charge(&mut self, start: u64, len: u32, wire_len: u32, in_order: bool) {
+        let end = start + u64::from(len);
+        if let (true, Some((tail_end, room))) = (in_order, self.tail) {
+            if tail_end == start && len <= room {
+                if let Some(last) = self.charges.back_mut() {
+                    last.0 = end;
+                }
+                self.tail = Some((end, room - len));
+                return;
+            }
+        }
+        let truesize = skb_truesize(wire_len);
         self.charges.push_back((end, truesize));
         self.used += truesize as usize;
+        // Out of order, the skb waits in the other queue; the in-order queue's
+        // tail is not known again until the next in-order skb.
+        let room = head_size(wire_len) - SHARED_INFO;
+        self.tail = in_order.then_some((end, room.saturating_sub(wire_len)));
     }
 
     /// The application has copied everything before stream offset `copied`:
-    /// the segments it finished are freed.
+    /// the skbs it finished are freed.
     pub fn release_to(&mut self, copied: u64) {
         self.charges.retain(|&(end, truesize)| {
             let done = end <= copied;
@@ -76,6 +121,9 @@ impl RecvMemory {
             }
             !done
         });
+        if self.tail.is_some_and(|(end, _)| end <= copied) {
+            self.tail = None;
+        }
     }
 
     /// `sk_rmem_alloc`.
@@ -175,13 +223,13 @@ impl RecvWindow {
     }
 
     /// `tcp_measure_rcv_mss` found a new segment size: the scaling ratio is
-    /// measured again from this segment of `len` bytes (its bytes over its
-    /// truesize), and if it changed, the clamp becomes what the buffer of
+    /// measured again from this segment of `len` bytes, which came in a
+    /// packet of `wire_len` (its bytes over its [`skb_truesize`]), and if it changed, the clamp becomes what the buffer of
     /// `rcvbuf` bytes now holds (`tcp_set_window_clamp`): a larger one lets
     /// `rcv_ssthresh` up to the window last offered, a smaller one pulls it
     /// down.
-    pub fn measure(&mut self, len: u32, rcvbuf: usize) {
-        let truesize = u64::from(len) + u64::from(SKB_OVERHEAD);
+    pub fn measure(&mut self, len: u32, wire_len: u32, rcvbuf: usize) {
+        let truesize = u64::from(skb_truesize(wire_len));
         let ratio = ((u64::from(len) << RATIO_SHIFT) / truesize).max(1) as u32;
         if ratio == self.ratio {
             return;
@@ -320,34 +368,72 @@ mod tests {
     fn a_measured_segment_raises_the_clamp_and_rcv_ssthresh_to_the_last_offer() {
         // The listening side of a default connection: SYN-ACK 65160,
         // rcv_ssthresh held to 64088 at the handshake, then one 1448-byte
-        // segment: ratio 1448·256/2280 = 162, clamp 131072·162/256 = 82944,
-        // rcv_ssthresh back to 65160, and 65160 + 2896 = 68056 after the
-        // growth (`ss -i` on Linux 6.18: rcv_ssthresh 68056).
+        // segment in a 1500-byte packet (truesize 2304): ratio 1448·256/2304
+        // = 160, clamp 131072·160/256 = 81920, rcv_ssthresh back to 65160,
+        // and 65160 + 2896 = 68056 after the growth (`ss -i` on Linux 6.18:
+        // rcv_ssthresh 68056).
         let mut w = RecvWindow { ssthresh: 65_160, wnd: 65_160, ..RecvWindow::default() };
         w.init_buffer_space(65_536, 1448);
         assert_eq!(w.ssthresh, 64_088);
-        w.measure(1448, 131_072);
-        assert_eq!((w.ratio, w.clamp, w.ssthresh), (162, 82_944, 65_160));
-        let free = w.win_from_space(131_072 - 2280);
+        w.measure(1448, 1500, 131_072);
+        assert_eq!((w.ratio, w.clamp, w.ssthresh), (160, 81_920, 65_160));
+        let free = w.win_from_space(131_072 - 2304);
         w.grow(1448, 1448, free, w.clamp);
         assert_eq!(w.ssthresh, 68_056);
         // The same size again measures nothing new (the caller asks only
         // when tcp_measure_rcv_mss saw a new size).
-        w.measure(1448, 131_072);
+        w.measure(1448, 1500, 131_072);
         assert_eq!(w.ssthresh, 68_056);
     }
 
     #[test]
     fn memory_counts_each_segment_with_its_skb_until_it_is_read_whole() {
+        // 1448 bytes with timestamps: a 1500-byte packet.
         let mut m = RecvMemory::default();
-        m.charge(1448, 1448);
-        m.charge(2896, 1448);
-        assert_eq!(m.used(), 2 * 2280);
+        m.charge(0, 1448, 1500, true);
+        m.charge(1448, 1448, 1500, true);
+        assert_eq!(m.used(), 2 * 2304, "what ss -m showed for ten such segments: r23040");
         // Half of the second read: it stays charged whole.
         m.release_to(2000);
-        assert_eq!(m.used(), 2280);
+        assert_eq!(m.used(), 2304);
         m.release_to(2896);
         assert_eq!(m.used(), 0);
+    }
+
+    #[test]
+    fn short_segments_in_order_share_one_skb_until_its_head_is_full() {
+        // Ten 5-byte writes (57-byte packets): ss -m showed r832 for all ten.
+        let mut m = RecvMemory::default();
+        for i in 0..10 {
+            m.charge(i * 5, 5, 57, true);
+        }
+        assert_eq!(m.used(), 832);
+        // 256 bytes of room, 57 taken by the first packet: 199 of data fit.
+        let mut m = RecvMemory::default();
+        m.charge(0, 5, 57, true);
+        m.charge(5, 199, 251, true);
+        assert_eq!(m.used(), 832);
+        m.charge(204, 1, 53, true);
+        assert_eq!(m.used(), 2 * 832, "the head is full");
+        // An out-of-order segment is an skb of its own, and the in-order tail
+        // is not joined across it.
+        m.charge(300, 5, 57, false);
+        m.charge(205, 5, 57, true);
+        assert_eq!(m.used(), 4 * 832);
+        // Once read whole, the tail is gone: the next segment starts an skb.
+        m.release_to(310);
+        assert_eq!(m.used(), 0);
+        m.charge(310, 5, 57, true);
+        assert_eq!(m.used(), 832);
+    }
+
+    #[test]
+    fn a_packet_costs_its_head_size_class_and_the_sk_buff() {
+        assert_eq!(skb_truesize(40), 832);
+        assert_eq!(skb_truesize(256 - 64 + 1), 832, "cache-aligned 256 plus the shared info fit the small head");
+        assert_eq!(skb_truesize(257), 1024 + 256);
+        assert_eq!(skb_truesize(1500), 2048 + 256);
+        assert_eq!(skb_truesize(1729), 4096 + 256);
     }
 
     #[test]
