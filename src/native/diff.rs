@@ -309,6 +309,12 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
     // but not before an ACK the kernel holds back has left and crossed its
     // link: the model runs its delayed-ACK timer out after the last line, so
     // the kernel gets as long.
+    let mut pace = vec![None; script.statements.len()];
+    for line in &model.lines {
+        if let Some(slot) = pace.get_mut(line.stmt) {
+            *slot = Some(line.time);
+        }
+    }
     let mut frames = Vec::new();
     let mut hooks = super::RunHooks {
         at_script_end: &mut || {
@@ -327,6 +333,7 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
             _ => Err("only explicit drops are reproduced on the kernel's links".into()),
         },
         links: Some(&links),
+        pace: Some(&pace),
     };
     let kernel = super::run_observed(script, options, &mut hooks).map_err(PacketRefusal::Run)?;
     drop(links);

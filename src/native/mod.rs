@@ -298,6 +298,7 @@ pub fn run(script: &Script, options: &NativeOptions) -> Result<NativeReport, Ref
         at_script_end: &mut || {},
         on_fault: &mut |_| Err("faults cannot be injected into the kernel's loopback".into()),
         links: None,
+        pace: None,
     };
     run_observed(script, options, &mut hooks)
 }
@@ -327,6 +328,34 @@ pub struct RunHooks<'a> {
     /// Hosts in namespaces of their own joined by delayed links (see
     /// [`links`]); without, every host's sockets share this namespace's `lo`.
     pub links: Option<&'a links::Links>,
+    /// When the model ran each statement (simulated µs, by statement index):
+    /// each line then runs as long after the one before as it did in the
+    /// model (each gap cut to `advance_cap`), so over links with the model's
+    /// latency a read, a write or a close meets the same packets in both
+    /// worlds. Without, lines run one after another at once.
+    pub pace: Option<&'a [Option<u64>]>,
+}
+
+/// The kernel's clock for a paced run (see [`RunHooks::pace`]).
+struct Pacer<'a> {
+    model_times: &'a [Option<u64>],
+    start: Instant,
+    /// The model's time of the last paced line, and when the kernel ran it
+    /// (from `start`).
+    model_at: u64,
+    kernel_at: Duration,
+    longest_gap: Duration,
+}
+
+impl Pacer<'_> {
+    /// How long to wait before statement `index` runs.
+    fn wait_before(&mut self, index: usize) -> Duration {
+        let Some(model) = self.model_times.get(index).copied().flatten() else { return Duration::ZERO };
+        let gap = Duration::from_micros(model.saturating_sub(self.model_at));
+        self.model_at = self.model_at.max(model);
+        self.kernel_at += gap.min(self.longest_gap);
+        (self.start + self.kernel_at).saturating_duration_since(Instant::now())
+    }
 }
 
 /// [`run`] with the caller's [`RunHooks`].
@@ -377,10 +406,22 @@ pub fn run_observed(script: &Script, options: &NativeOptions, hooks: &mut RunHoo
     let deadline = Deadline::after(options.budget);
     let over_budget = |before| Refusal::OverBudget { budget: options.budget, before };
 
+    let mut pacer = hooks.pace.map(|model_times| Pacer {
+        model_times,
+        start: Instant::now(),
+        model_at: 0,
+        kernel_at: Duration::ZERO,
+        longest_gap: options.advance_cap,
+    });
+
     // Returning early drops `states`, which closes every socket of the run.
-    for st in &script.statements {
+    for (stmt, st) in script.statements.iter().enumerate() {
         if deadline.passed() {
             return Err(over_budget(Some(st.line)));
+        }
+        if let Some(pacer) = &mut pacer {
+            let wait = deadline.cap(pacer.wait_before(stmt));
+            poll_for(&mut states, &map, &mut report, &mut tracer, wait);
         }
         let outcome = match &st.kind {
             StmtKind::Seed { .. } | StmtKind::Host { .. } => NativeOutcome::Setup,
