@@ -42,6 +42,21 @@ pub const SLEEP_CAP_US: u64 = 2_000_000;
 /// The marker of a line whose kernel outcome differs from the model's
 /// (native/diff.rs reads the same marker).
 pub const DIVERGENCE_NOTE: &str = "#! kernel:";
+/// The marker, on a line of its own, of a lesson that needs links with
+/// latency (SYNs crossing in flight): it is skipped where hosts share `lo`
+/// (`socklab diff`, the exported programs) and compared by `diff --packets`,
+/// whose hosts have links of their own.
+pub const LOOPBACK_NOTE: &str = "#! loopback:";
+
+/// Why a lesson cannot run where every host shares `lo`, if its text says so
+/// in a lesson-wide note (`#! kernel:` or `#! loopback:` on a line of its own).
+pub fn loopback_note(source: &str) -> Option<String> {
+    source
+        .lines()
+        .map(str::trim_start)
+        .find_map(|l| l.strip_prefix(DIVERGENCE_NOTE).or_else(|| l.strip_prefix(LOOPBACK_NOTE)))
+        .map(|why| format!("the lesson says: {}", why.trim()))
+}
 
 /// The languages a script exports to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,15 +191,10 @@ fn is_lossy(setting: &LinkSetting) -> bool {
 
 /// Why the exported program of `script` (text `source`) cannot be expected to
 /// do what the lesson says, if it can't: [`beyond_loopback`], or a lesson-wide
-/// `#! kernel:` note (a line of its own: the whole lesson depends on something
-/// loopback cannot give). The lessons `socklab diff` compares are the others.
+/// note (see [`loopback_note`]: the whole lesson depends on something loopback
+/// cannot give). The lessons `socklab diff` compares are the others.
 pub fn not_runnable(script: &Script, source: &str) -> Option<String> {
-    beyond_loopback(script).or_else(|| {
-        source
-            .lines()
-            .find_map(|l| l.trim_start().strip_prefix(DIVERGENCE_NOTE))
-            .map(|why| format!("the lesson says: {}", why.trim()))
-    })
+    beyond_loopback(script).or_else(|| loopback_note(source))
 }
 
 /// A script in the terms every language renders: hosts with loopback

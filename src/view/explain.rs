@@ -4,7 +4,7 @@
 use crate::lang::{errno_meaning, Lang};
 use crate::net::packet::Body;
 use crate::net::syscall::render_result;
-use crate::net::tcp::segment::TcpSegment;
+use crate::net::tcp::segment::{SeqNumber, TcpSegment};
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::timers::TimerKind;
 use crate::net::trace::{Cause, DropReason, LossReason, ReassemblyFailure, SendReason};
@@ -125,6 +125,10 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
             "sends data, and the ACK rides on the reply (pingpong): the ACK it held back goes in the same segment",
             "데이터를 보내고, ACK가 응답에 실려 갑니다 (핑퐁): 미뤄 두었던 ACK가 같은 세그먼트에 담깁니다",
         ),
+        (SendReason::DupAck, Body::Tcp(s)) if reports_duplicate(s) => (
+            "got a segment it already had — a retransmission, or a SYN-ACK repeating a SYN it has seen — and says so at once: the ACK's first SACK block names the duplicate (D-SACK)",
+            "이미 받은 세그먼트를 다시 받았습니다. 재전송이거나, 이미 본 SYN을 다시 담은 SYN-ACK입니다. 그래서 곧바로 알립니다: ACK의 첫 SACK 블록이 중복된 부분을 가리킵니다 (D-SACK)",
+        ),
         (SendReason::DupAck, _) => (
             "got data out of order and repeats its last ACK (Dup ACK): the sender learns a gap exists",
             "순서가 어긋난 데이터를 받아 마지막 ACK를 반복합니다 (중복 ACK). 보낸 쪽은 빈틈이 있음을 알게 됩니다",
@@ -167,6 +171,12 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
     pick(lang, format!("{host} → {label}: it {en}."), format!("{host} → {label}: {ko}."))
 }
 
+/// RFC 2883: a first SACK block at or below the ACK is a D-SACK, naming bytes
+/// (or a SYN) that arrived twice.
+fn reports_duplicate(seg: &TcpSegment) -> bool {
+    seg.sack_blocks.iter().next().is_some_and(|&(_, end)| SeqNumber(end) <= SeqNumber(seg.ack))
+}
+
 /// What a segment's SACK options say, with a leading space, or nothing: a SYN
 /// offering SACK, or an ACK's blocks (numbered from `peer_isn`, the ISN of
 /// the side whose bytes they name).
@@ -189,6 +199,13 @@ fn sack_text(lang: Lang, seg: &TcpSegment, peer_isn: u32) -> String {
         .map(|&(l, r)| format!("{}–{}", l.wrapping_sub(peer_isn), r.wrapping_sub(peer_isn)))
         .collect();
     let blocks = blocks.join(", ");
+    if reports_duplicate(seg) {
+        return pick(
+            lang,
+            format!(" SACK {blocks}: the first block is a D-SACK, bytes the receiver got twice."),
+            format!(" SACK {blocks}: 첫 블록은 D-SACK입니다. 받는 쪽이 두 번 받은 바이트입니다."),
+        );
+    }
     if seg.sack_blocks.len() == 1 {
         pick(
             lang,
@@ -754,6 +771,18 @@ mod tests {
             assert!(lines.iter().any(|l| l.contains(block)), "{lines:?}");
             let offer = lang.pick(("It offers SACK (SACK_PERM)", "SACK을 제안합니다 (SACK_PERM)"));
             assert_eq!(lines.iter().filter(|l| l.contains(offer)).count(), 2, "the SYN and the SYN-ACK");
+        }
+    }
+
+    #[test]
+    fn a_simultaneous_opens_extra_ack_is_explained_as_a_d_sack_of_the_repeated_syn() {
+        for lang in Lang::ALL {
+            let lines: Vec<String> = explained("simultaneous_open", lang).into_iter().flat_map(|(_, l)| l).collect();
+            let why = lang.pick(("a SYN-ACK repeating a SYN it has seen", "이미 본 SYN을 다시 담은 SYN-ACK"));
+            let block = lang.pick(("SACK 0–1: the first block is a D-SACK", "SACK 0–1: 첫 블록은 D-SACK"));
+            let both = lines.iter().filter(|l| l.contains(why) && l.contains(block)).count();
+            assert_eq!(both, 2, "one ACK each way: {lines:?}");
+            assert!(!lines.iter().any(|l| l.contains("SACK 0–1") && l.contains(lang.pick(("hole", "빈틈")))));
         }
     }
 

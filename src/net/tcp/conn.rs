@@ -657,13 +657,24 @@ impl Tcb {
             && seg.ack_number() == self.snd_nxt
         {
             // Simultaneous open (RFC 9293 figure 8): the peer's SYN-ACK acknowledges
-            // our SYN; its own SYN we have already seen. Linux lets it pass.
+            // our SYN; its own SYN we have already seen. Linux lets it pass,
+            // and takes its timestamp (tcp_replace_ts_recent).
+            self.ts.on_segment(seg);
             self.snd_wnd = u32::from(seg.window);
             self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
             self.snd_wl1 = seg.seq_number();
             self.snd_wl2 = seg.ack_number();
             self.syn_acked(seg.ack_number(), self.ts.rtt_us(seg, now), now);
             self.establish(out);
+            // tcp_data_queue then meets the SYN-ACK's SYN, already received:
+            // a retransmission, answered at once with a D-SACK of it, and
+            // quick ACKs for a while (tcp_dsack_set, tcp_enter_quickack_mode).
+            if self.sack_ok {
+                self.dsack = Some((seg.seq_number(), seg.seq_number() + 1));
+            }
+            self.delack.enter_quickack_mode(self.rcv_wnd_adv);
+            self.ack_pending = Some(SendReason::DupAck);
+            self.output(now, out);
             return;
         }
         if self.state == TcpState::SynReceived && f.syn() && !f.ack() && seg.seq_number() == self.irs {
@@ -1658,6 +1669,7 @@ impl Tcb {
     }
 
     fn send_syn(&mut self, now: u64, with_ack: bool, reason: SendReason, out: &mut TcpOut) {
+        let first_window = self.rcv_wnd_adv;
         let flags = if with_ack { TcpFlags::SYN | TcpFlags::ACK } else { TcpFlags::SYN };
         let mut seg = self.segment(self.iss, flags, empty_payload(), now);
         seg.mss = Some(self.our_mss.min(u32::from(u16::MAX)) as u16);
@@ -1667,9 +1679,15 @@ impl Tcb {
         }
         // tcp_select_initial_window: whole segments of the room, at most
         // 65535 (a SYN's window is never scaled, RFC 7323 §2.2); the window
-        // opens from there (rcv_ssthresh) as data arrives.
+        // opens from there (rcv_ssthresh) as data arrives. It is chosen once,
+        // for the first SYN this socket sends (tcp_connect_init,
+        // tcp_openreq_init_rwin): a SYN sent again, or a simultaneous open's
+        // SYN-ACK, carries the same rcv_wnd (tcp_send_synack resends the SYN).
         let room = self.free_space();
-        let window = initial_window(room, self.advmss());
+        let window = match self.first_syn_at {
+            Some(_) => first_window,
+            None => initial_window(room, self.advmss()),
+        };
         seg.window = window.min(u32::from(u16::MAX)) as u16;
         self.rcv_wnd_adv = window;
         self.rwnd.ssthresh = window;
