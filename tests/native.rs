@@ -823,6 +823,35 @@ fn explicit_drops_are_reproduced_on_the_kernels_side() {
     assert!(kernel.skipped().any(|l| l.source.starts_with("drop next")), "plain runs still skip the fault lines");
 }
 
+/// A lossy link's faults happen on the kernel's side too: its links replay
+/// what the model's link did to each packet, by its place on the link. The
+/// reordering lesson's six datagrams agree packet by packet, and the server
+/// reads them in the model's order, the copy included — only the replayed
+/// delays and copy make the kernel meet those lines. A fault the links do
+/// not reproduce (a partition) still makes a lesson not comparable.
+#[test]
+fn random_link_faults_are_replayed_on_the_kernels_side() {
+    use socklab::native::diff::PacketDiffReport;
+    if !in_loopback_only_namespace("random_link_faults_are_replayed_on_the_kernels_side") {
+        return;
+    }
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/udp_reorder_dup.sock"))
+        .expect("the lesson");
+    let report = socklab::native::diff::diff_packets(&script(&text), &text, &quick()).expect("not refused");
+    let PacketDiffReport::Compared { comparison, setup, unmet, .. } = report else {
+        panic!("not compared: {report:?}")
+    };
+    assert!(
+        setup.iter().any(|l| l.starts_with("link faults: the links replay what the model's did to 3 packets")),
+        "{setup:?}"
+    );
+    assert_eq!((comparison.agreeing(), comparison.divergent()), (6, 0), "{comparison:#?}");
+    assert_eq!(unmet, Vec::<usize>::new(), "the server reads the datagrams in the model's order");
+    let partition = "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 1ms\npartition a b\n";
+    let report = socklab::native::diff::diff_packets(&script(partition), partition, &quick()).expect("not refused");
+    assert!(matches!(report, PacketDiffReport::NotComparable(_)), "{report:?}");
+}
+
 /// `TCP_QUICKACK` is a TCP option the kernel takes on a socket before and
 /// during a connection, and refuses on UDP (ENOPROTOOPT) as the model does;
 /// `option ack immediate` sets the run's quickack route up without refusal.

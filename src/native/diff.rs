@@ -5,6 +5,7 @@
 //! ([`diff_packets`]) the two worlds' packets are compared instead.
 
 use super::capture::{parse, to_pcap, PacketRecord, RecordBody};
+use super::links::{Fate, Fates};
 use super::map::AddressMap;
 use super::packets::{compare as compare_packets, Comparison};
 use super::real::RealResult;
@@ -103,8 +104,8 @@ pub fn diff(script: &Script, source: &str, options: &NativeOptions) -> Result<Di
     }
     // A lesson-wide note on a line of its own: the whole lesson depends on
     // something loopback cannot give (say, SYNs crossing in flight).
-    if let Some(why) = source.lines().find_map(|l| l.trim_start().strip_prefix(DIVERGENCE_NOTE)) {
-        return Ok(DiffReport::NotComparable(format!("the lesson says: {}", why.trim())));
+    if let Some(why) = crate::export::loopback_note(source) {
+        return Ok(DiffReport::NotComparable(why));
     }
     // SO_RCVBUF and SO_SNDBUF stop at this machine's ceilings on its sockets.
     let mut runner = crate::script::Runner::new(script, RunOptions::default());
@@ -281,14 +282,16 @@ const HELD_ACK_WAIT: std::time::Duration = std::time::Duration::from_millis(250)
 /// implies (see [`super::netns`]), captures the kernel's packets on `lo` and
 /// compares them with the model's (see [`super::packets`]).
 pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> Result<PacketDiffReport, PacketRefusal> {
-    // Explicit drops are reproduced on the kernel's side; any other fault or
-    // lossy link is not.
-    let mut without_drops = script.clone();
-    without_drops.statements.retain(|s| !is_drop(&s.kind));
-    if let Some(why) = not_comparable(&without_drops) {
-        let other_fault = without_drops.statements.iter().any(|s| matches!(s.kind, StmtKind::Fault { .. }));
-        let only = if other_fault { " (of the faults, diff --packets reproduces `drop next` only)" } else { "" };
-        return Ok(PacketDiffReport::NotComparable(format!("{why}{only}")));
+    // Explicit drops and lossy links are reproduced on the kernel's links;
+    // any other fault is not.
+    if let Some(line) =
+        script.statements.iter().find(|s| matches!(&s.kind, StmtKind::Fault { .. }) && !is_drop(&s.kind))
+    {
+        return Ok(PacketDiffReport::NotComparable(format!(
+            "line {}: the script injects a fault the kernel's links do not reproduce (of the faults, diff --packets \
+             reproduces `drop next` only)",
+            line.line
+        )));
     }
     if let Some(why) = source.lines().find_map(|l| l.trim_start().strip_prefix(DIVERGENCE_NOTE)) {
         return Ok(PacketDiffReport::NotComparable(format!("the lesson says: {}", why.trim())));
@@ -304,6 +307,15 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
     ));
     let model = crate::script::Runner::new(script, RunOptions::default()).with_mem_max(limits).finish();
     let model_packets = model_records(&model).map_err(PacketRefusal::Capture)?;
+    let fates = model_fates(&model);
+    if !fates.is_empty() {
+        setup.push(format!(
+            "link faults: the links replay what the model's did to {} packets (lost, late, copied, damaged), \
+             by their place on each link",
+            fates.len()
+        ));
+    }
+    links.replay(fates);
     // The links' record is read when the script ends, before the driver
     // closes what the script left open (those packets are the driver's) —
     // but not before an ACK the kernel holds back has left and crossed its
@@ -355,6 +367,65 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
 
 fn is_drop(kind: &StmtKind) -> bool {
     matches!(kind, StmtKind::Fault { fault: Fault::DropNext(_), .. })
+}
+
+/// What the model's links did to each packet a random fault touched (see
+/// [`Fates`]): lost at random, held past later ones, copied, corrupted or
+/// cut short. Drops by a script's line are the line's to reproduce.
+fn model_fates(model: &RunReport) -> Fates {
+    use crate::net::trace::LossReason;
+    use crate::net::TraceKind;
+    let host = |h: crate::net::HostId| h.0 as usize;
+    let mut placed = std::collections::HashMap::new();
+    let mut sent_per_link: std::collections::HashMap<(usize, usize), u64> = Default::default();
+    let mut fates = Fates::new();
+    for e in &model.trace {
+        match &e.kind {
+            TraceKind::Sent { host: from, to: Some(to), packet, arrival, .. } => {
+                let link = (host(*from), host(*to));
+                let place = sent_per_link.entry(link).or_default();
+                placed.insert(packet.id, (link.0, link.1, *place, e.time, arrival.saturating_sub(e.time)));
+                *place += 1;
+            }
+            TraceKind::Reordered { packet, extra_delay, .. } => {
+                if let Some(p) = placed.get_mut(packet) {
+                    p.4 += extra_delay;
+                    let (from, to, place, _, after) = *p;
+                    let copies = match fates.remove(&(from, to, place)) {
+                        Some(Fate::Delivered(mut delays)) => {
+                            delays[0] = after;
+                            delays
+                        }
+                        _ => vec![after],
+                    };
+                    fates.insert((from, to, place), Fate::Delivered(copies));
+                }
+            }
+            TraceKind::Duplicated { original, arrival, .. } => {
+                if let Some(&(from, to, place, sent_at, after)) = placed.get(original) {
+                    let copy = arrival.saturating_sub(sent_at);
+                    if let Fate::Delivered(delays) =
+                        fates.entry((from, to, place)).or_insert_with(|| Fate::Delivered(vec![after]))
+                    {
+                        delays.push(copy);
+                    }
+                }
+            }
+            TraceKind::Lost { packet, reason, .. } => {
+                if let Some(&(from, to, place, _, after)) = placed.get(packet) {
+                    let fate = match *reason {
+                        LossReason::Random => Fate::Lost,
+                        LossReason::Checksum { bit } => Fate::Corrupted { bit, after_us: after },
+                        LossReason::Truncated { kept } => Fate::Truncated { kept, after_us: after },
+                        _ => continue,
+                    };
+                    fates.insert((from, to, place), fate);
+                }
+            }
+            _ => {}
+        }
+    }
+    fates
 }
 
 /// Every packet the model's hosts sent, in trace order, through the wire bytes.

@@ -86,10 +86,15 @@ struct Wire {
 }
 
 struct WireState {
-    /// One-way latency in µs, `[from][to]` by host index.
-    latency_us: Vec<Vec<u64>>,
+    /// One-way latency in µs, `[from][to]` by host index; none where no
+    /// `link` line joins the two, and the model finds no route either.
+    latency_us: Vec<Vec<Option<u64>>>,
     /// Packets still to drop, `[from][to]`.
     drop_next: Vec<Vec<u32>>,
+    /// Packets each host has sent each other so far, `[from][to]`.
+    sent: Vec<Vec<u64>>,
+    /// What the model's links did to packets, by their place on the link.
+    fates: Fates,
     /// Every packet a host sent to another, as it entered the link.
     frames: Vec<Frame>,
     recording: bool,
@@ -120,6 +125,30 @@ impl Wire {
     }
 }
 
+/// What the model's link did to one packet, for the kernel's link to do the
+/// same to the packet in the same place (see [`Fates`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// Lost on the way (the link's random loss).
+    Lost,
+    /// Delivered once per delay, each µs after its sending: a packet held
+    /// past later ones, or one the link copied.
+    Delivered(Vec<u64>),
+    /// Delivered after `after_us` with one bit flipped, counted from the
+    /// first bit of the IPv4 header: the receiver's checksum drops it.
+    Corrupted { bit: u32, after_us: u64 },
+    /// Delivered after `after_us` cut short after `kept` bytes: the
+    /// receiver's length check drops it.
+    Truncated { kept: u32, after_us: u64 },
+}
+
+/// The model's random link faults, replayed: each faulted packet's [`Fate`]
+/// by (sending host, receiving host, its place among the packets the one sent
+/// the other, from 0). The kernel's packets meet the same faults as long as
+/// each link carries the same packets in the same order, which holds where
+/// the rest of the diff agrees.
+pub type Fates = std::collections::HashMap<(usize, usize, u64), Fate>;
+
 /// The run's hosts, each in its namespace, joined by delayed links.
 pub struct Links {
     claim: BlockClaim,
@@ -133,9 +162,10 @@ pub struct Links {
 impl Links {
     /// Makes one namespace per host of `hosts` (in script order), with its
     /// addresses under the map of a block claimed now, a device of `mtu` and
-    /// the sysctls `sysctls_of(host index)`, and starts the relay. Links start
-    /// as the model's default link ([`LinkConfig::default`]) until a `link`
-    /// line changes them ([`Links::configure`]).
+    /// the sysctls `sysctls_of(host index)`, and starts the relay. Two hosts
+    /// are joined once a `link` line says so ([`Links::configure`]), as the
+    /// model's link's default ([`LinkConfig::default`]) with the line's
+    /// settings; until then their packets are lost, as the model's are.
     pub fn start(
         hosts: &[(String, Vec<Ipv4Addr>)],
         mtu: u32,
@@ -177,11 +207,12 @@ impl Links {
             sources.push(source);
         }
         let n = hosts.len();
-        let default = LinkConfig::default().latency_us;
         let wire = Arc::new(Wire {
             state: Mutex::new(WireState {
-                latency_us: vec![vec![default; n]; n],
+                latency_us: vec![vec![None; n]; n],
                 drop_next: vec![vec![0; n]; n],
+                sent: vec![vec![0; n]; n],
+                fates: Fates::new(),
                 frames: Vec::new(),
                 recording: true,
             }),
@@ -210,9 +241,10 @@ impl Links {
     }
 
     /// A `link` line between hosts `a` and `b` (indices): its latency from
-    /// `a` to `b`, and back unless `one_way`. The other settings either make a
-    /// lesson not comparable (loss and the like, see [`super::diff`]) or are
-    /// set once for the run (the MTU); returned are those not reproduced.
+    /// `a` to `b`, and back unless `one_way`. The MTU is set once for the run,
+    /// and the random faults (loss, duplication, reordering, corruption,
+    /// truncation) are replayed packet by packet from the model's run
+    /// ([`Links::replay`]); returned are the settings not reproduced.
     pub fn configure(&self, a: usize, b: usize, one_way: bool, settings: &[LinkSetting]) -> Vec<String> {
         self.wire.settle();
         let mut state = self.wire.state();
@@ -220,17 +252,31 @@ impl Links {
         let mut ignored = Vec::new();
         for (from, to) in ways {
             let Some(latency) = state.latency_us.get_mut(from).and_then(|row| row.get_mut(to)) else { continue };
-            let mut config = LinkConfig { latency_us: *latency, ..LinkConfig::default() };
+            let default = LinkConfig::default().latency_us;
+            let mut config = LinkConfig { latency_us: latency.unwrap_or(default), ..LinkConfig::default() };
             LinkSetting::apply_all(settings, &mut config);
-            *latency = config.latency_us;
+            *latency = Some(config.latency_us);
         }
         for s in settings {
             match s {
-                LinkSetting::Latency(_) | LinkSetting::Mtu(_) => {}
+                LinkSetting::Latency(_)
+                | LinkSetting::Mtu(_)
+                | LinkSetting::Loss(_)
+                | LinkSetting::Dup(_)
+                | LinkSetting::Reorder(_)
+                | LinkSetting::ReorderDelay(_)
+                | LinkSetting::Corrupt(_)
+                | LinkSetting::Truncate(_) => {}
                 other => ignored.push(format!("{other:?}")),
             }
         }
         ignored
+    }
+
+    /// From now on, the links do to each packet what [`Fates`] says the
+    /// model's did to the packet in its place.
+    pub fn replay(&self, fates: Fates) {
+        self.wire.state().fates = fates;
     }
 
     /// Drops the next `n` packets from host `from` to host `to` (indices).
@@ -263,7 +309,7 @@ impl Links {
 
     /// The longest one-way latency of any link now.
     pub fn longest_latency(&self) -> Duration {
-        let most = self.wire.state().latency_us.iter().flatten().copied().max().unwrap_or(0);
+        let most = self.wire.state().latency_us.iter().flatten().flatten().copied().max().unwrap_or(0);
         Duration::from_micros(most)
     }
 }
@@ -415,14 +461,21 @@ fn relay(tuns: Vec<OwnedFd>, block: u8, wire: &Wire, started: Instant) {
                     let time_us = started.elapsed().as_micros().try_into().unwrap_or(u64::MAX);
                     state.frames.push(Frame { time_us, ip: packet.clone() });
                 }
+                let place = state.sent[from][to];
+                state.sent[from][to] += 1;
                 if state.drop_next[from][to] > 0 {
                     state.drop_next[from][to] -= 1;
                     continue;
                 }
-                let due = Instant::now() + Duration::from_micros(state.latency_us[from][to]);
+                let now = Instant::now();
+                let fate = state.fates.remove(&(from, to, place));
+                // No link: no route, as in the model.
+                let Some(latency) = state.latency_us[from][to] else { continue };
                 drop(state);
-                sent += 1;
-                held.push(Reverse((due, sent, to, packet)));
+                for (after_us, packet) in deliveries(fate, latency, packet) {
+                    sent += 1;
+                    held.push(Reverse((now + Duration::from_micros(after_us), sent, to, packet)));
+                }
             }
         }
         wire.passes.fetch_add(1, Ordering::Release);
@@ -432,6 +485,28 @@ fn relay(tuns: Vec<OwnedFd>, block: u8, wire: &Wire, started: Instant) {
             // SAFETY: writes `packet`, whole, to the receiver's device; a full
             // queue loses it, as a wire's would.
             unsafe { libc::write(tuns[to].as_raw_fd(), packet.as_ptr().cast(), packet.len()) };
+        }
+    }
+}
+
+/// When a packet reaches the other end (µs after its sending), in what form:
+/// as the link's latency says, or as the model's link did to it.
+fn deliveries(fate: Option<Fate>, latency_us: u64, packet: Vec<u8>) -> Vec<(u64, Vec<u8>)> {
+    match fate {
+        None => vec![(latency_us, packet)],
+        Some(Fate::Lost) => Vec::new(),
+        Some(Fate::Delivered(delays)) => delays.into_iter().map(|d| (d, packet.clone())).collect(),
+        Some(Fate::Corrupted { bit, after_us }) => {
+            let mut damaged = packet;
+            if let Some(byte) = damaged.get_mut((bit / 8) as usize) {
+                *byte ^= 0x80 >> (bit % 8);
+            }
+            vec![(after_us, damaged)]
+        }
+        Some(Fate::Truncated { kept, after_us }) => {
+            let mut short = packet;
+            short.truncate(kept as usize);
+            vec![(after_us, short)]
         }
     }
 }
@@ -461,6 +536,20 @@ mod tests {
         assert_eq!(destination(&packet, 7, 1), None, "no such host");
         packet[16..20].copy_from_slice(&[127, 7, 0, 2]);
         assert_eq!(destination(&packet, 7, 2), None);
+    }
+
+    #[test]
+    fn a_fate_delivers_late_copies_damaged_or_not_at_all() {
+        let packet = vec![0x45, 0, 0, 20];
+        assert_eq!(deliveries(None, 10_000, packet.clone()), vec![(10_000, packet.clone())]);
+        assert!(deliveries(Some(Fate::Lost), 10_000, packet.clone()).is_empty());
+        let copies = deliveries(Some(Fate::Delivered(vec![35_000, 12_000])), 10_000, packet.clone());
+        assert_eq!(copies, vec![(35_000, packet.clone()), (12_000, packet.clone())]);
+        // Bit 9: the second byte's second bit.
+        let damaged = deliveries(Some(Fate::Corrupted { bit: 9, after_us: 10_000 }), 10_000, packet.clone());
+        assert_eq!(damaged, vec![(10_000, vec![0x45, 0x40, 0, 20])]);
+        let short = deliveries(Some(Fate::Truncated { kept: 2, after_us: 10_000 }), 10_000, packet);
+        assert_eq!(short, vec![(10_000, vec![0x45, 0])]);
     }
 
     #[test]
