@@ -828,7 +828,7 @@ fn explicit_drops_are_reproduced_on_the_kernels_side() {
 /// reordering lesson's six datagrams agree packet by packet, and the server
 /// reads them in the model's order, the copy included — only the replayed
 /// delays and copy make the kernel meet those lines. A fault the links do
-/// not reproduce (a partition) still makes a lesson not comparable.
+/// not reproduce (packets held on a link) still makes a script not comparable.
 #[test]
 fn random_link_faults_are_replayed_on_the_kernels_side() {
     use socklab::native::diff::PacketDiffReport;
@@ -847,9 +847,26 @@ fn random_link_faults_are_replayed_on_the_kernels_side() {
     );
     assert_eq!((comparison.agreeing(), comparison.divergent()), (6, 0), "{comparison:#?}");
     assert_eq!(unmet, Vec::<usize>::new(), "the server reads the datagrams in the model's order");
-    let partition = "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 1ms\npartition a b\n";
-    let report = socklab::native::diff::diff_packets(&script(partition), partition, &quick()).expect("not refused");
+    let hold = "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 1ms\nhold a > b\n";
+    let report = socklab::native::diff::diff_packets(&script(hold), hold, &quick()).expect("not refused");
     assert!(matches!(report, PacketDiffReport::NotComparable(_)), "{report:?}");
+}
+
+/// A partition cuts the kernel's links too: the SYN-timeout lesson's client
+/// sends its SYN and seven retransmissions into the cut link over 19 s,
+/// gets ETIMEDOUT as the model's does, and connects once it is repaired.
+#[test]
+fn a_partition_cuts_the_kernels_link_until_it_is_repaired() {
+    use socklab::native::diff::PacketDiffReport;
+    if !in_loopback_only_namespace("a_partition_cuts_the_kernels_link_until_it_is_repaired") {
+        return;
+    }
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/syn_timeout.sock"))
+        .expect("the lesson");
+    let report = socklab::native::diff::diff_packets(&script(&text), &text, &quick()).expect("not refused");
+    let PacketDiffReport::Compared { comparison, unmet, .. } = report else { panic!("not compared: {report:?}") };
+    assert_eq!((comparison.agreeing(), comparison.divergent()), (11, 0), "{comparison:#?}");
+    assert_eq!(unmet, Vec::<usize>::new(), "ETIMEDOUT, then a connection after the repair");
 }
 
 /// `TCP_QUICKACK` is a TCP option the kernel takes on a socket before and

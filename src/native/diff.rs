@@ -279,17 +279,16 @@ const HELD_ACK_WAIT: std::time::Duration = std::time::Duration::from_millis(250)
 
 /// `socklab diff --packets`: runs `script` (text `source`) in the model and on
 /// real sockets in this loopback-only namespace, set up as the model's config
-/// implies (see [`super::netns`]), captures the kernel's packets on `lo` and
-/// compares them with the model's (see [`super::packets`]).
+/// implies, each host in a namespace of its own joined by links (see
+/// [`super::netns`], [`super::links`]), records the kernel's packets on the
+/// links and compares them with the model's (see [`super::packets`]).
 pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> Result<PacketDiffReport, PacketRefusal> {
-    // Explicit drops and lossy links are reproduced on the kernel's links;
-    // any other fault is not.
-    if let Some(line) =
-        script.statements.iter().find(|s| matches!(&s.kind, StmtKind::Fault { .. }) && !is_drop(&s.kind))
-    {
+    // Drops, partitions and lossy links are reproduced on the kernel's links;
+    // held packets are not.
+    let held = |k: &StmtKind| matches!(k, StmtKind::Fault { fault: Fault::Hold | Fault::Release, .. });
+    if let Some(line) = script.statements.iter().find(|s| held(&s.kind)) {
         return Ok(PacketDiffReport::NotComparable(format!(
-            "line {}: the script injects a fault the kernel's links do not reproduce (of the faults, diff --packets \
-             reproduces `drop next` only)",
+            "line {}: the script holds packets on a link, which the kernel's links do not reproduce",
             line.line
         )));
     }
@@ -333,21 +332,31 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
             std::thread::sleep(HELD_ACK_WAIT + links.longest_latency());
             frames = links.stop_recording();
         },
-        on_fault: &mut |f: &super::KernelFault| match f.fault {
-            Fault::DropNext(n) => {
-                let (a, b) = f.hosts;
-                links.drop_next(*n, a, b);
-                if !f.one_way {
-                    links.drop_next(*n, b, a);
+        on_fault: &mut |f: &super::KernelFault| {
+            let (a, b) = f.hosts;
+            let ways = if f.one_way { vec![(a, b)] } else { vec![(a, b), (b, a)] };
+            for (from, to) in ways {
+                match f.fault {
+                    Fault::DropNext(n) => links.drop_next(*n, from, to),
+                    Fault::Partition => links.partition(from, to, true),
+                    Fault::Repair => links.partition(from, to, false),
+                    // Its losses are the model's, replayed (`Links::replay`).
+                    Fault::Loss(_) => {}
+                    Fault::Hold | Fault::Release => return Err("held packets are not reproduced".into()),
                 }
-                Ok(())
             }
-            _ => Err("only explicit drops are reproduced on the kernel's links".into()),
+            Ok(())
         },
         links: Some(&links),
         pace: Some(&pace),
     };
-    let kernel = super::run_observed(script, options, &mut hooks).map_err(PacketRefusal::Run)?;
+    // A call the model blocked in (a connect through a partition, 19 s of
+    // SYNs) may block as long on the kernel, and a second more.
+    let options = NativeOptions {
+        pending_bound: options.pending_bound.max(longest_blocked_call(&model) + std::time::Duration::from_secs(1)),
+        ..options.clone()
+    };
+    let kernel = super::run_observed(script, &options, &mut hooks).map_err(PacketRefusal::Run)?;
     drop(links);
     let hosts = super::script_hosts(script);
     let map = AddressMap::new(&hosts, kernel.block, super::map::loopback_only()).map_err(PacketRefusal::Run)?;
@@ -367,6 +376,27 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
 
 fn is_drop(kind: &StmtKind) -> bool {
     matches!(kind, StmtKind::Fault { fault: Fault::DropNext(_), .. })
+}
+
+/// The longest a call of the model's run was blocked.
+fn longest_blocked_call(model: &RunReport) -> std::time::Duration {
+    use crate::net::TraceKind;
+    let mut started = std::collections::HashMap::new();
+    let mut longest = 0;
+    for e in &model.trace {
+        match &e.kind {
+            TraceKind::Call { call, .. } => {
+                started.insert(*call, e.time);
+            }
+            TraceKind::Return { call, blocked: true, .. } => {
+                if let Some(at) = started.get(call) {
+                    longest = longest.max(e.time.saturating_sub(*at));
+                }
+            }
+            _ => {}
+        }
+    }
+    std::time::Duration::from_micros(longest)
 }
 
 /// What the model's links did to each packet a random fault touched (see

@@ -91,6 +91,8 @@ struct WireState {
     latency_us: Vec<Vec<Option<u64>>>,
     /// Packets still to drop, `[from][to]`.
     drop_next: Vec<Vec<u32>>,
+    /// Links cut by a `partition` line until `repair`, `[from][to]`.
+    partitioned: Vec<Vec<bool>>,
     /// Packets each host has sent each other so far, `[from][to]`.
     sent: Vec<Vec<u64>>,
     /// What the model's links did to packets, by their place on the link.
@@ -211,6 +213,7 @@ impl Links {
             state: Mutex::new(WireState {
                 latency_us: vec![vec![None; n]; n],
                 drop_next: vec![vec![0; n]; n],
+                partitioned: vec![vec![false; n]; n],
                 sent: vec![vec![0; n]; n],
                 fates: Fates::new(),
                 frames: Vec::new(),
@@ -284,6 +287,15 @@ impl Links {
         self.wire.settle();
         if let Some(count) = self.wire.state().drop_next.get_mut(from).and_then(|row| row.get_mut(to)) {
             *count += n;
+        }
+    }
+
+    /// Cuts the link from host `from` to host `to` (`partition`), or joins it
+    /// again (`repair`): while cut, it loses every packet, as the model's does.
+    pub fn partition(&self, from: usize, to: usize, cut: bool) {
+        self.wire.settle();
+        if let Some(link) = self.wire.state().partitioned.get_mut(from).and_then(|row| row.get_mut(to)) {
+            *link = cut;
         }
     }
 
@@ -463,6 +475,9 @@ fn relay(tuns: Vec<OwnedFd>, block: u8, wire: &Wire, started: Instant) {
                 }
                 let place = state.sent[from][to];
                 state.sent[from][to] += 1;
+                if state.partitioned[from][to] {
+                    continue;
+                }
                 if state.drop_next[from][to] > 0 {
                     state.drop_next[from][to] -= 1;
                     continue;

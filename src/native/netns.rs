@@ -103,6 +103,9 @@ pub fn sysctls(config: &TcpConfig, script_sets_buffers: (bool, bool)) -> Vec<Sys
         Sysctl { name: "ipv4/tcp_timestamps", value: on(config.timestamps) },
         Sysctl { name: "ipv4/tcp_no_metrics_save", value: on(true) },
         Sysctl { name: "ipv4/tcp_early_retrans", value: if config.tail_loss_probe { "3" } else { "0" }.to_string() },
+        Sysctl { name: "ipv4/tcp_syn_retries", value: config.syn_retries.to_string() },
+        Sysctl { name: "ipv4/tcp_syn_linear_timeouts", value: config.syn_linear_timeouts.to_string() },
+        Sysctl { name: "ipv4/tcp_synack_retries", value: config.synack_retries.to_string() },
     ];
     let buffer = |set: bool, bytes: usize, linux: &str| {
         if set {
@@ -247,6 +250,9 @@ mod tests {
         );
         assert_eq!(get("ipv4/tcp_window_scaling").as_deref(), Some("1"));
         assert_eq!(get("ipv4/tcp_sack").as_deref(), Some("1"));
+        assert_eq!(get("ipv4/tcp_syn_retries").as_deref(), Some("6"), "Linux's defaults unless a tcp line says");
+        assert_eq!(get("ipv4/tcp_syn_linear_timeouts").as_deref(), Some("4"));
+        assert_eq!(get("ipv4/tcp_synack_retries").as_deref(), Some("5"));
         let plain = crate::script::parse("host a 10.0.0.1\n").unwrap();
         assert_eq!(script_mtu(&plain), DEFAULT_MTU);
     }
