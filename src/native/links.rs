@@ -81,8 +81,11 @@ struct Wire {
     stop: AtomicBool,
     /// Wakes the relay from its wait (an eventfd).
     wake: OwnedFd,
-    /// How many times the relay has read every device until it was empty.
-    passes: AtomicU64,
+    /// Requests to read every device (see [`Wire::settle`]), numbered from 1.
+    requested: AtomicU64,
+    /// The last request the relay had seen when it began a pass over the
+    /// devices that it has since finished.
+    served: AtomicU64,
 }
 
 struct WireState {
@@ -108,15 +111,15 @@ impl Wire {
     /// from the next packet a host sends, as a script line's does in the model,
     /// and not from one still queued on a device.
     fn settle(&self) {
-        let start = self.passes.load(Ordering::Acquire);
+        let request = self.requested.fetch_add(1, Ordering::AcqRel) + 1;
         let one: u64 = 1;
         // SAFETY: writes 8 bytes, as an eventfd takes them.
         unsafe { libc::write(self.wake.as_raw_fd(), (&one as *const u64).cast(), 8) };
-        // The pass under way may have read its device before the packets
-        // came; the one after it began later.
+        // A pass that began after the request was made read the devices after
+        // the packets were on them.
         let give_up = Instant::now() + SETTLE_LIMIT;
-        while self.passes.load(Ordering::Acquire) < start + 2 && Instant::now() < give_up {
-            std::thread::sleep(Duration::from_micros(20));
+        while self.served.load(Ordering::Acquire) < request && Instant::now() < give_up {
+            std::thread::yield_now();
         }
     }
 
@@ -221,7 +224,8 @@ impl Links {
             }),
             stop: AtomicBool::new(false),
             wake: eventfd().map_err(|e| failed("eventfd", e.to_string()))?,
-            passes: AtomicU64::new(0),
+            requested: AtomicU64::new(0),
+            served: AtomicU64::new(0),
         });
         let started = Instant::now();
         let relay_wire = Arc::clone(&wire);
@@ -459,6 +463,7 @@ fn relay(tuns: Vec<OwnedFd>, block: u8, wire: &Wire, started: Instant) {
             // SAFETY: reads the eventfd's 8-byte count into `count`.
             unsafe { libc::read(wire.wake.as_raw_fd(), count.as_mut_ptr().cast(), count.len()) };
         }
+        let serving = wire.requested.load(Ordering::Acquire);
         // Every device is read until empty, ready or not, so a pass answers
         // what was sent before it began (see [`Wire::settle`]).
         for (from, p) in devices.iter().enumerate() {
@@ -493,7 +498,7 @@ fn relay(tuns: Vec<OwnedFd>, block: u8, wire: &Wire, started: Instant) {
                 }
             }
         }
-        wire.passes.fetch_add(1, Ordering::Release);
+        wire.served.store(serving, Ordering::Release);
         let now = Instant::now();
         while held.peek().is_some_and(|Reverse((due, ..))| *due <= now) {
             let Some(Reverse((_, _, to, packet))) = held.pop() else { break };

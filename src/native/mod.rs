@@ -351,6 +351,19 @@ impl Pacer<'_> {
     /// How long to wait before statement `index` runs.
     fn wait_before(&mut self, index: usize) -> Duration {
         let Some(model) = self.model_times.get(index).copied().flatten() else { return Duration::ZERO };
+        self.move_to(model)
+    }
+
+    /// How long a `+duration` line of `us` waits: until the model's clock
+    /// has moved on by `us` from where the line began.
+    fn advance(&mut self, us: u64) -> Duration {
+        self.move_to(self.model_at.saturating_add(us))
+    }
+
+    /// Moves the model's clock to `model` and the kernel's by as much (each
+    /// gap cut to `longest_gap`); returns how long until the kernel's clock
+    /// gets there.
+    fn move_to(&mut self, model: u64) -> Duration {
         let gap = Duration::from_micros(model.saturating_sub(self.model_at));
         self.model_at = self.model_at.max(model);
         self.kernel_at += gap.min(self.longest_gap);
@@ -489,7 +502,13 @@ pub fn run_observed(script: &Script, options: &NativeOptions, hooks: &mut RunHoo
                 NativeOutcome::State { host: host.clone(), fd: fd.to_string(), expected: *state, got }
             }
             StmtKind::Advance { us } => {
-                let wait = deadline.cap(Duration::from_micros(*us).min(options.advance_cap));
+                // Paced, the wait ends when the model's does after the line
+                // began, however late the kernel began it.
+                let wait = match &mut pacer {
+                    Some(pacer) => pacer.advance(*us),
+                    None => Duration::from_micros(*us).min(options.advance_cap),
+                };
+                let wait = deadline.cap(wait);
                 poll_for(&mut states, &map, &mut report, &mut tracer, wait);
                 NativeOutcome::Waited(wait)
             }
