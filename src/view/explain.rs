@@ -202,8 +202,8 @@ fn sack_text(lang: Lang, seg: &TcpSegment, peer_isn: u32) -> String {
     if reports_duplicate(seg) {
         return pick(
             lang,
-            format!(" SACK {blocks}: the first block is a D-SACK, bytes the receiver got twice."),
-            format!(" SACK {blocks}: 첫 블록은 D-SACK입니다. 받는 쪽이 두 번 받은 바이트입니다."),
+            format!(" SACK {blocks}: the first block is a D-SACK, what the receiver got twice."),
+            format!(" SACK {blocks}: 첫 블록은 D-SACK입니다. 받는 쪽이 두 번 받은 부분입니다."),
         );
     }
     if seg.sack_blocks.len() == 1 {
