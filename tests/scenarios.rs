@@ -306,11 +306,13 @@ fn fast_retransmit_cuts_ssthresh_to_seven_tenths_with_cubic_and_to_half_with_ren
 
 /// `option ack immediate` keeps the textbook's ACK for every segment; without
 /// it, Linux's quick-ACK grant (16 at most) runs out and the server, which is
-/// not reading, lets ACKs wait for the delayed-ACK timer.
+/// not reading, lets ACKs wait for the delayed-ACK timer. The link is short
+/// (0.1 ms), so each one-byte write is ACKed before the next and never waits
+/// for the congestion window, which counts packets, as Linux's does.
 #[test]
 fn option_ack_immediate_acks_every_segment_and_linux_timing_does_not() {
     let mut body = String::from(
-        "client: c = socket(tcp)\nclient: setsockopt(c, TCP_NODELAY, 1) = 0\n\
+        "link client server latency 100us\nclient: c = socket(tcp)\nclient: setsockopt(c, TCP_NODELAY, 1) = 0\n\
          client: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n",
     );
     for _ in 0..24 {

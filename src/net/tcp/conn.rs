@@ -461,7 +461,7 @@ impl Tcb {
     fn gso_segments(&self) -> usize {
         let mss_cache = u64::from(self.snd_mss.max(1));
         let cwnd = u64::from(self.cc.cwnd()) / mss_cache;
-        let pipe = if self.sack_ok { self.sack.pipe(self.snd_una, self.snd_max) } else { self.snd_nxt - self.snd_una };
+        let pipe = self.pipe();
         let in_flight = u64::from(pipe).div_ceil(mss_cache);
         let cwnd_quota = (cwnd / 2).max(1).min(cwnd.saturating_sub(in_flight));
         // tcp_update_pacing_rate: 200% of cwnd·mss/srtt in slow start (below
@@ -947,11 +947,29 @@ impl Tcb {
             }
             self.enter_sack_recovery();
         }
-        let pipe = self.sack.pipe(self.snd_una, self.snd_max);
+        let pipe = self.pipe();
         let cwnd = self.prr.cwnd(delivered, pipe, self.cc.ssthresh(), self.snd_mss, una_advanced);
         self.cc.set_recovery_cwnd(cwnd);
         self.retransmit_lost(now, out);
         timer
+    }
+
+    /// What is in the network, as cwnd is measured against it. With SACK,
+    /// Linux counts packets (`tcp_packets_in_flight`: segments sent, less
+    /// those SACKed and those lost and not yet sent again), and its cwnd in
+    /// packets too, so five-byte messages fill it as fast as full segments:
+    /// here each such segment counts a whole MSS. Without SACK, the bytes
+    /// sent and not acknowledged.
+    fn pipe(&self) -> u32 {
+        if !self.sack_ok {
+            return self.snd_nxt - self.snd_una;
+        }
+        let (una, sent) = (self.snd_una, &self.send_buf);
+        let segments =
+            |start: SeqNumber, end: SeqNumber| sent.segments_in((start - una) as usize, (end - una) as usize);
+        let out = if self.snd_max == una { 0 } else { segments(una, self.snd_max).max(1) };
+        let left = self.sack.sacked_segments(segments) + self.sack.lost_segments(segments);
+        out.saturating_sub(left).saturating_mul(self.snd_mss)
     }
 
     /// `tcp_enter_recovery`: ssthresh from the algorithm, and the rate
@@ -998,9 +1016,9 @@ impl Tcb {
     /// long enough is lost; the first such loss starts recovery, with one
     /// segment's worth of rate reduction, and the holes go again.
     fn on_reorder_timeout(&mut self, now: u64, out: &mut TcpOut) {
-        let pipe_before = self.sack.pipe(self.snd_una, self.snd_max);
+        let pipe_before = self.pipe();
         self.rack_detect_loss(now);
-        let pipe = self.sack.pipe(self.snd_una, self.snd_max);
+        let pipe = self.pipe();
         if pipe != pipe_before {
             if !self.cc.in_recovery() {
                 self.enter_sack_recovery();
@@ -1108,9 +1126,9 @@ impl Tcb {
     /// Sends the lost holes again, first to last, while `pipe` leaves room
     /// for them in cwnd (Linux's `tcp_xmit_retransmit_queue`).
     fn retransmit_lost(&mut self, now: u64, out: &mut TcpOut) {
-        while let Some((seq, len)) = self.sack.next_lost() {
-            let pipe = self.sack.pipe(self.snd_una, self.snd_max);
-            if pipe.saturating_add(len.min(self.snd_mss)) > self.cc.cwnd() {
+        while let Some((seq, _)) = self.sack.next_lost() {
+            let pipe = self.pipe();
+            if pipe.saturating_add(self.snd_mss) > self.cc.cwnd() {
                 break;
             }
             let saved = self.snd_nxt;
@@ -1218,6 +1236,11 @@ impl Tcb {
             let free = self.receive_window();
             self.rwnd.grow(len, self.advmss(), free, self.rwnd.clamp);
             let joined = self.recv_buf.drain_out_of_order(self.rcv_nxt_off);
+            if let (true, Some((from, to))) = (self.sack_ok, self.recv_buf.take_duplicate()) {
+                // The segment brought bytes already waiting: a D-SACK says so.
+                let seq = |off: u64| self.rcv_nxt - (self.rcv_nxt_off - off) as u32;
+                self.dsack = Some((seq(from), seq(to)));
+            }
             self.advance_rcv(joined);
             if had_hole && !self.recv_buf.has_out_of_order() {
                 // tcp_data_queue: the gap is filled (RFC 5681 §4.2), ACK now.
@@ -1451,9 +1474,9 @@ impl Tcb {
         let offset = (self.snd_nxt - self.snd_una) as usize;
         let unsent = self.send_buf.len().saturating_sub(offset);
         let in_flight = self.snd_nxt - self.snd_una;
-        // cwnd limits what is in the network: with SACK, RFC 6675's pipe
-        // (Linux's tcp_packets_in_flight), which leaves out SACKed and lost data.
-        let pipe = if self.sack_ok { self.sack.pipe(self.snd_una, self.snd_max) } else { in_flight };
+        // cwnd limits what is in the network: with SACK, Linux's
+        // tcp_packets_in_flight, which leaves out SACKed and lost segments.
+        let pipe = self.pipe();
         let window_room = self.snd_wnd.max(window_floor).saturating_sub(in_flight);
         let cwnd_room = if leeway.past_cwnd { u32::MAX } else { self.cc.cwnd().max(window_floor).saturating_sub(pipe) };
         let usable = window_room.min(cwnd_room) as usize;
@@ -1470,6 +1493,12 @@ impl Tcb {
             if (len as u32) < self.max_snd_wnd / 2 {
                 len = 0;
             }
+        }
+        if retransmission {
+            // A retransmission resends what left before, joined at most to the
+            // sent segments after it (tcp_retrans_try_collapse walks the
+            // retransmission queue only): never data sent for the first time.
+            len = len.min((self.snd_max - self.snd_nxt) as usize);
         }
         if self.sack_ok && retransmission {
             // A retransmission fills one hole: it stops where SACKed data starts.
@@ -2824,10 +2853,10 @@ mod tests {
     }
 
     #[test]
-    fn a_timeout_resend_running_into_unsent_bytes_still_ends_a_segment_for_sack_counting() {
-        // "aaaaa" leaves, Nagle holds "bbbbb"; the RTO's go-back-N resend takes
-        // both in one 10-byte segment. Bytes 5..10 left for the first time in
-        // it, so a SACK of them is one segment (tcp_skb_pcount), not none.
+    fn a_timeout_resend_is_the_sent_segment_never_joined_to_unsent_bytes() {
+        // "aaaaa" leaves, Nagle holds "bbbbb"; the RTO resends "aaaaa" alone:
+        // tcp_retrans_try_collapse joins only segments of the retransmission
+        // queue, and "bbbbb" never left, so it still waits for the ACK.
         let mut tcb = established_sack_after(10_000);
         let mut out = TcpOut::default();
         tcb.write(&Arc::from(&b"aaaaa"[..]), 0, 20_000, &mut out);
@@ -2836,9 +2865,9 @@ mod tests {
         out.clear();
         let rto = 20_000 + tcb.rtt.rto();
         tcb.on_timer(TimerKind::Retransmit, rto, &mut out);
-        assert_eq!(data_flags(&out), flags_of(&[("P.", 10)]));
-        assert_eq!(tcb.send_buf.segments_in(5, 10), 1);
-        assert_eq!(tcb.send_buf.segments_in(0, 10), 2);
+        assert_eq!(data_flags(&out), flags_of(&[("P.", 5)]));
+        assert_eq!(&out.segments[0].0.payload[..], b"aaaaa");
+        assert_eq!(tcb.send_buf.segments_in(0, 5), 1);
     }
 
     #[test]

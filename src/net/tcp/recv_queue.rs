@@ -29,6 +29,9 @@ pub struct RecvQueue {
     /// SACK blocks `(start, end)` over the reassembly queue, as stream
     /// offsets, most recent first; at most [`MAX_SACK_BLOCKS`].
     sack_blocks: Vec<(u64, u64)>,
+    /// Bytes the last [`RecvQueue::drain_out_of_order`] found twice, the
+    /// in-order data having brought them again, as stream offsets.
+    duplicate: Option<(u64, u64)>,
 }
 
 impl RecvQueue {
@@ -130,14 +133,25 @@ impl RecvQueue {
     /// overlap with what is already there dropped). Each was taken only while
     /// the buffer's memory allowed, so all of it joins (`tcp_ofo_queue`).
     /// Returns how many bytes were appended; `next` moves on by as many.
+    /// A waiting segment that starts before `next` came again with the
+    /// in-order data: the first such overlap is kept for a D-SACK
+    /// ([`RecvQueue::take_duplicate`]), as `tcp_ofo_queue` reports it.
     pub fn drain_out_of_order(&mut self, mut next: u64) -> u64 {
         let mut appended = 0;
+        let mut dsack_high = next;
         while let Some((&at, _)) = self.out_of_order.first_key_value() {
             if at > next {
                 break;
             }
             let Some((at, data)) = self.out_of_order.pop_first() else { break };
             self.out_of_order_len -= data.len();
+            if at < dsack_high {
+                let end = at + data.len() as u64;
+                if self.duplicate.is_none() {
+                    self.duplicate = Some((at, dsack_high));
+                }
+                dsack_high = dsack_high.min(end);
+            }
             let skip = (next - at) as usize;
             if skip < data.len() {
                 let fresh = &data[skip..];
@@ -149,6 +163,12 @@ impl RecvQueue {
         }
         self.sack_remove(next);
         appended
+    }
+
+    /// The bytes the last drain found twice (see
+    /// [`RecvQueue::drain_out_of_order`]), once.
+    pub fn take_duplicate(&mut self) -> Option<(u64, u64)> {
+        self.duplicate.take()
     }
 
     /// The reassembly queue's own consistency, with `next` the stream offset
@@ -238,6 +258,22 @@ mod tests {
     }
 
     #[test]
+    fn a_retransmission_that_brings_waiting_bytes_again_reports_them_once() {
+        // 0..5 lost; 5..10, 10..15 and 15..21 wait. A resend of 0..15 brings
+        // 5..15 again: tcp_ofo_queue's D-SACK is [5, 15), the first waiting
+        // segment's start to where the in-order data reached.
+        let mut q = RecvQueue::default();
+        q.insert_out_of_order(5, b"fghij");
+        q.insert_out_of_order(10, b"klmno");
+        q.insert_out_of_order(15, b"pqrstu");
+        q.push(Arc::from(&b"abcdefghijklmno"[..]), 0, 15);
+        assert_eq!(q.drain_out_of_order(15), 6);
+        assert_eq!(q.take_duplicate(), Some((5, 15)));
+        assert_eq!(q.take_duplicate(), None, "once");
+        assert_eq!(&q.take(100)[..], b"abcdefghijklmnopqrstu");
+    }
+
+    #[test]
     fn reassembly_stops_at_the_next_hole() {
         let mut q = RecvQueue::default();
         q.insert_out_of_order(0, b"0123");
@@ -251,6 +287,9 @@ mod tests {
         // A segment wholly behind `next` is dropped.
         q.insert_out_of_order(2, b"23");
         assert_eq!(q.drain_out_of_order(8), 0);
+        // Reported as tcp_ofo_queue does: from its start to where the
+        // in-order data reached.
+        assert_eq!(q.take_duplicate(), Some((2, 8)));
         assert_eq!(q.out_of_order_len(), 2);
     }
 }

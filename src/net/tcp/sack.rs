@@ -225,6 +225,13 @@ impl Scoreboard {
         self.sacked.0.iter().map(|&(s, e)| packets(s, e)).sum()
     }
 
+    /// How many segments are marked lost and not yet sent again (Linux's
+    /// `lost_out` less what `retrans_out` brought back), given how many
+    /// segments a range holds.
+    pub fn lost_segments(&self, packets: impl Fn(SeqNumber, SeqNumber) -> u32) -> u32 {
+        self.lost.0.iter().map(|&(s, e)| packets(s, e)).sum()
+    }
+
     /// A retransmission timeout at `snd_una`..`snd_max` (Linux's
     /// `tcp_timeout_mark_lost`): everything not SACKed is lost, and earlier
     /// retransmissions count for nothing. The SACKed ranges are kept, so the
@@ -271,12 +278,6 @@ impl Scoreboard {
             }
         }
         Ok(())
-    }
-
-    /// RFC 6675's `pipe` (Linux's `tcp_packets_in_flight`, in bytes): of the
-    /// `una..snd_max` outstanding, what is neither SACKed nor lost-and-not-resent.
-    pub fn pipe(&self, una: SeqNumber, snd_max: SeqNumber) -> u32 {
-        (snd_max - una).saturating_sub(self.sacked.len()).saturating_sub(self.lost.len())
     }
 
     /// The first lost byte waiting to be sent again and how many follow it
@@ -388,7 +389,7 @@ mod tests {
         assert_eq!(sb.sacked.0, vec![(s(2000), s(4000))]);
         assert_eq!(sb.on_ack(s(1000), s(1000), s(10_000), &[(2500, 3500)]), 0, "nothing new");
         assert_eq!(sb.on_ack(s(1000), s(3000), s(10_000), &[(3000, 4000)]), 1000, "only 1000-2000 is news");
-        assert_eq!(sb.pipe(s(3000), s(10_000)), 6000, "7000 outstanding, 1000 SACKed");
+        assert_eq!(sb.sacked_segments(by_mss), 1, "7000 outstanding, 1000 SACKed");
     }
 
     /// Segments of `MSS` bytes each.
@@ -406,11 +407,12 @@ mod tests {
         sb.mark_segment_lost(s(0), s(1000));
         assert_eq!(sb.next_lost(), Some((s(0), 1000)));
         assert!(!sb.may_be_lost(s(0), s(1000)), "already waiting to go again");
-        assert_eq!(sb.pipe(s(0), s(10_000)), 6000, "10 sent, 3 SACKed, 1 lost");
+        // 10 sent, 3 SACKed, 1 lost: 6 in flight.
+        assert_eq!((sb.sacked_segments(by_mss), sb.lost_segments(by_mss)), (3, 1));
         sb.on_retransmit(s(0), s(1000));
         assert!(!sb.has_lost());
         assert!(sb.may_be_lost(s(0), s(1000)), "a retransmission can be lost too");
-        assert_eq!(sb.pipe(s(0), s(10_000)), 7000);
+        assert_eq!(sb.lost_segments(by_mss), 0, "sent again: in flight once more");
     }
 
     #[test]
