@@ -360,6 +360,15 @@ impl Pacer<'_> {
         self.move_to(self.model_at.saturating_add(us))
     }
 
+    /// The line waited for its host's blocked call, as the model's did: the
+    /// model's clock is where that call ended, and the kernel's is now, even
+    /// when the kernel's call took longer (its first sockets open slower). The
+    /// lines after keep their gaps from here, instead of running at once to
+    /// make the lag up.
+    fn caught_up(&mut self) {
+        self.kernel_at = self.kernel_at.max(self.start.elapsed());
+    }
+
     /// Moves the model's clock to `model` and the kernel's by as much (each
     /// gap cut to `longest_gap`); returns how long until the kernel's clock
     /// gets there.
@@ -495,6 +504,9 @@ pub fn run_observed(script: &Script, options: &NativeOptions, hooks: &mut RunHoo
                 if !now && states[h].pending.is_some() {
                     let bound = deadline.cap(options.pending_bound);
                     poll_host_until_free(&mut states, h, &map, &mut report, &mut tracer, bound);
+                    if let Some(pacer) = &mut pacer {
+                        pacer.caught_up();
+                    }
                 } else {
                     poll_once(&mut states, &map, &mut report, &mut tracer);
                 }
@@ -528,6 +540,9 @@ pub fn run_observed(script: &Script, options: &NativeOptions, hooks: &mut RunHoo
                     poll_host_until_free(&mut states, h, &map, &mut report, &mut tracer, bound);
                     if deadline.passed() {
                         return Err(over_budget(Some(st.line)));
+                    }
+                    if let Some(pacer) = &mut pacer {
+                        pacer.caught_up();
                     }
                 }
                 let idx = report.lines.len();
