@@ -5,7 +5,7 @@
 //! ([`diff_packets`]) the two worlds' packets are compared instead.
 
 use super::capture::{parse, to_pcap, PacketRecord, RecordBody};
-use super::links::{Fate, Fates};
+use super::links::{Fate, Fates, Links};
 use super::map::AddressMap;
 use super::packets::{compare as compare_packets, Comparison};
 use super::real::RealResult;
@@ -295,7 +295,11 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
     if let Some(why) = source.lines().find_map(|l| l.trim_start().strip_prefix(DIVERGENCE_NOTE)) {
         return Ok(PacketDiffReport::NotComparable(format!("the lesson says: {}", why.trim())));
     }
-    let (mut setup, links) = super::netns::prepare(script).map_err(PacketRefusal::Setup)?;
+    let plan = super::netns::prepare(script).map_err(PacketRefusal::Setup)?;
+    let hosts = super::script_hosts(script);
+    let sysctls_of = |h: usize| plan.sysctls.get(h).cloned().unwrap_or_default();
+    let links = Links::start(&hosts, plan.mtu, &sysctls_of).map_err(PacketRefusal::Setup)?;
+    let mut setup = plan.done.clone();
     if script.statements.iter().any(|s| is_drop(&s.kind)) {
         setup.push("drops: the link drops the next N packets it carries that way, as the model's does".into());
     }
@@ -358,7 +362,6 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
     };
     let kernel = super::run_observed(script, &options, &mut hooks).map_err(PacketRefusal::Run)?;
     drop(links);
-    let hosts = super::script_hosts(script);
     let map = AddressMap::new(&hosts, kernel.block, super::map::loopback_only()).map_err(PacketRefusal::Run)?;
     let kernel_packets = kernel_records(&frames, kernel.block, &map);
     let unmet = kernel.failed_expectations().map(|l| l.line).collect();

@@ -8,14 +8,13 @@
 //! [`prepare`] refuses to run there.
 //!
 //! - each host has a namespace of its own, joined to the others by links with
-//!   the lessons' latency ([`Links`]), of the script link's MTU, so the
+//!   the lessons' latency ([`super::links::Links`]), of the script link's MTU, so the
 //!   kernel's MSS is the model's (`tcp_mss_to_mtu`: MTU − 40);
 //! - this thread runs on CPU 0 only: on two CPUs the softirqs of the two ends
 //!   interleave, and captures show ACK numbers going backwards between frames;
 //! - each host's TCP sysctls are written as the model's config for that host
 //!   implies, never trusted.
 
-use super::links::Links;
 use crate::net::tcp::TcpConfig;
 use crate::script::ast::{LinkSetting, Script, StmtKind};
 use crate::script::CoreMemMax;
@@ -167,11 +166,22 @@ pub fn host_config(script: &Script, host: &str) -> TcpConfig {
     config
 }
 
-/// Sets the run up for `script` (see the module's header): pins this thread
-/// to CPU 0 and makes each host's namespace, its sysctls written, joined to
-/// the others by links (see [`Links`]). Returns them, and what it set, one
-/// line each, for the report.
-pub fn prepare(script: &Script) -> Result<(Vec<String>, Links), SetupError> {
+/// What [`prepare`] set, and what the hosts' namespaces are to get
+/// ([`super::links::Links::start`] makes them).
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// What was set, one line each, for the report.
+    pub done: Vec<String>,
+    /// The hosts' devices' MTU: the script link's.
+    pub mtu: u32,
+    /// Each host's TCP sysctls, in script order.
+    pub sysctls: Vec<Vec<Sysctl>>,
+}
+
+/// Sets the run up for `script` (see the module's header): checks the
+/// namespace is loopback-only, pins this thread to CPU 0, and says what each
+/// host's namespace is to get.
+pub fn prepare(script: &Script) -> Result<Plan, SetupError> {
     if !super::map::loopback_only() {
         return Err(SetupError::NotIsolated);
     }
@@ -183,7 +193,6 @@ pub fn prepare(script: &Script) -> Result<(Vec<String>, Links), SetupError> {
     let buffers = sets_buffers(script);
     let per_host: Vec<Vec<Sysctl>> =
         hosts.iter().map(|(name, _)| sysctls(&host_config(script, name), buffers)).collect();
-    let links = Links::start(&hosts, mtu, &|h| per_host.get(h).cloned().unwrap_or_default())?;
     done.push(format!(
         "a namespace per host, each with a TUN device of MTU {mtu}; links of {} ms one way unless a link line says otherwise",
         crate::net::link::LinkConfig::default().latency_us / 1000
@@ -194,7 +203,7 @@ pub fn prepare(script: &Script) -> Result<(Vec<String>, Links), SetupError> {
     }
     let congestion = super::script_tcp_config(script).congestion;
     done.push(format!("TCP_CONGESTION {} on every socket", congestion.name()));
-    Ok((done, links))
+    Ok(Plan { done, mtu, sysctls: per_host })
 }
 
 pub(super) fn command(tool: &'static str, args: &[&str]) -> Result<(), SetupError> {
