@@ -295,11 +295,11 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
     if let Some(why) = source.lines().find_map(|l| l.trim_start().strip_prefix(DIVERGENCE_NOTE)) {
         return Ok(PacketDiffReport::NotComparable(format!("the lesson says: {}", why.trim())));
     }
-    let plan = super::netns::prepare(script).map_err(PacketRefusal::Setup)?;
+    let super::netns::Plan { done: mut setup, mtu, sysctls } =
+        super::netns::prepare(script).map_err(PacketRefusal::Setup)?;
     let hosts = super::script_hosts(script);
-    let sysctls_of = |h: usize| plan.sysctls.get(h).cloned().unwrap_or_default();
-    let links = Links::start(&hosts, plan.mtu, &sysctls_of).map_err(PacketRefusal::Setup)?;
-    let mut setup = plan.done.clone();
+    let sysctls_of = |h: usize| sysctls.get(h).cloned().unwrap_or_default();
+    let links = Links::start(&hosts, mtu, &sysctls_of).map_err(PacketRefusal::Setup)?;
     if script.statements.iter().any(|s| is_drop(&s.kind)) {
         setup.push("drops: the link drops the next N packets it carries that way, as the model's does".into());
     }
@@ -408,6 +408,13 @@ fn longest_blocked_call(model: &RunReport) -> std::time::Duration {
 fn model_fates(model: &RunReport) -> Fates {
     use crate::net::trace::LossReason;
     use crate::net::TraceKind;
+    /// A packet the model sent: its [`Fates`] key, when it left, and how
+    /// long after that it arrives.
+    struct Placed {
+        key: (usize, usize, u64),
+        sent_at: u64,
+        after: u64,
+    }
     let host = |h: crate::net::HostId| h.0 as usize;
     let mut placed = std::collections::HashMap::new();
     let mut sent_per_link: std::collections::HashMap<(usize, usize), u64> = Default::default();
@@ -415,44 +422,38 @@ fn model_fates(model: &RunReport) -> Fates {
     for e in &model.trace {
         match &e.kind {
             TraceKind::Sent { host: from, to: Some(to), packet, arrival, .. } => {
-                let link = (host(*from), host(*to));
-                let place = sent_per_link.entry(link).or_default();
-                placed.insert(packet.id, (link.0, link.1, *place, e.time, arrival.saturating_sub(e.time)));
+                let (from, to) = (host(*from), host(*to));
+                let place = sent_per_link.entry((from, to)).or_default();
+                let after = arrival.saturating_sub(e.time);
+                placed.insert(packet.id, Placed { key: (from, to, *place), sent_at: e.time, after });
                 *place += 1;
             }
             TraceKind::Reordered { packet, extra_delay, .. } => {
                 if let Some(p) = placed.get_mut(packet) {
-                    p.4 += extra_delay;
-                    let (from, to, place, _, after) = *p;
-                    let copies = match fates.remove(&(from, to, place)) {
-                        Some(Fate::Delivered(mut delays)) => {
-                            delays[0] = after;
-                            delays
-                        }
-                        _ => vec![after],
-                    };
-                    fates.insert((from, to, place), Fate::Delivered(copies));
+                    p.after += extra_delay;
+                    let fate = fates.entry(p.key).or_insert_with(|| Fate::Delivered(vec![p.after]));
+                    if let Fate::Delivered(delays) = fate {
+                        delays[0] = p.after;
+                    }
                 }
             }
             TraceKind::Duplicated { original, arrival, .. } => {
-                if let Some(&(from, to, place, sent_at, after)) = placed.get(original) {
-                    let copy = arrival.saturating_sub(sent_at);
-                    if let Fate::Delivered(delays) =
-                        fates.entry((from, to, place)).or_insert_with(|| Fate::Delivered(vec![after]))
-                    {
-                        delays.push(copy);
+                if let Some(p) = placed.get(original) {
+                    let fate = fates.entry(p.key).or_insert_with(|| Fate::Delivered(vec![p.after]));
+                    if let Fate::Delivered(delays) = fate {
+                        delays.push(arrival.saturating_sub(p.sent_at));
                     }
                 }
             }
             TraceKind::Lost { packet, reason, .. } => {
-                if let Some(&(from, to, place, _, after)) = placed.get(packet) {
+                if let Some(p) = placed.get(packet) {
                     let fate = match *reason {
                         LossReason::Random => Fate::Lost,
-                        LossReason::Checksum { bit } => Fate::Corrupted { bit, after_us: after },
-                        LossReason::Truncated { kept } => Fate::Truncated { kept, after_us: after },
+                        LossReason::Checksum { bit } => Fate::Corrupted { bit, after_us: p.after },
+                        LossReason::Truncated { kept } => Fate::Truncated { kept, after_us: p.after },
                         _ => continue,
                     };
-                    fates.insert((from, to, place), fate);
+                    fates.insert(p.key, fate);
                 }
             }
             _ => {}
