@@ -52,6 +52,9 @@ struct Leeway {
     /// One segment goes whatever cwnd says (a probe: `tcp_write_xmit`'s
     /// `push_one` 2).
     past_cwnd: bool,
+    /// New data stops here, the end of the skb the packet comes from: a
+    /// packet never spans two skbs.
+    skb_end: Option<SeqNumber>,
 }
 
 /// What one input made the connection do.
@@ -435,20 +438,27 @@ impl Tcb {
     /// the peer's largest window (`tcp_bound_to_half_wnd`).
     fn size_goal(&self) -> u32 {
         let mss = self.current_mss();
-        let cutoff = if self.max_snd_wnd > DEFAULT_MSS { self.max_snd_wnd >> 1 } else { self.max_snd_wnd };
-        let bounded = if cutoff > 0 && GSO_MAX_SIZE > cutoff {
-            // 68 bytes of IP and TCP is the least any packet may carry.
-            cutoff.max(68u32.saturating_sub(20 + self.ts.option_len()))
-        } else {
-            GSO_MAX_SIZE
-        };
-        (bounded / mss * mss).max(mss)
+        (self.bound_to_half_window(GSO_MAX_SIZE) / mss * mss).max(mss)
     }
 
-    /// `tcp_current_mss`: SACK blocks riding on data take their bytes from
-    /// the segment's payload, so the packet stays within the path MTU.
+    /// `tcp_bound_to_half_wnd`: no more than half the peer's largest window
+    /// (all of it when that is under 536 bytes), so a window that opens by
+    /// half still takes a packet; 68 bytes of IP and TCP is the least any
+    /// packet may carry.
+    fn bound_to_half_window(&self, size: u32) -> u32 {
+        let cutoff = if self.max_snd_wnd > DEFAULT_MSS { self.max_snd_wnd >> 1 } else { self.max_snd_wnd };
+        if cutoff > 0 && size > cutoff {
+            cutoff.max(68u32.saturating_sub(20 + self.ts.option_len()))
+        } else {
+            size
+        }
+    }
+
+    /// `tcp_current_mss`: the segment size `tcp_sync_mss` keeps, at most half
+    /// the peer's largest window, less the SACK blocks riding on data, which
+    /// take their bytes from the payload so the packet stays within the MTU.
     fn current_mss(&self) -> u32 {
-        self.snd_mss.saturating_sub(self.sack_option_len()).max(1)
+        self.bound_to_half_window(self.snd_mss).saturating_sub(self.sack_option_len()).max(1)
     }
 
     /// How many segments the next transmission may carry. `tcp_write_xmit`
@@ -1097,7 +1107,8 @@ impl Tcb {
         } else if let Some(last) = self.rtt.segments().last() {
             let saved = self.snd_nxt;
             self.snd_nxt = if last.start < self.snd_una { self.snd_una } else { last.start };
-            let leeway = Leeway { window_floor: mss, stop_at: Some(last.end), nagle_off: true, past_cwnd: true };
+            let leeway =
+                Leeway { window_floor: mss, stop_at: Some(last.end), nagle_off: true, past_cwnd: true, skb_end: None };
             self.send_one(now, SendReason::TailLossProbe { new_data: false }, leeway, out);
             if saved > self.snd_nxt {
                 self.snd_nxt = saved;
@@ -1438,10 +1449,15 @@ impl Tcb {
             while more {
                 // One skb's transmission: a GSO packet of up to `gso_segments`.
                 let quota = self.gso_segments();
+                let skb_end = self.grow_send_head(quota);
+                let leeway = Leeway { skb_end, ..Leeway::default() };
                 let first = out.segments.len();
                 while more && out.segments.len() - first < quota {
-                    more = self.send_one(now, reason, Leeway::default(), out);
+                    more = self.send_one(now, reason, leeway, out);
                     reason = SendReason::Data;
+                    if skb_end.is_some_and(|end| self.snd_nxt >= end) {
+                        break;
+                    }
                 }
                 mark_gso_push(&mut out.segments[first..]);
             }
@@ -1461,6 +1477,19 @@ impl Tcb {
                 out.segments.push((ack, reason));
             }
         }
+    }
+
+    /// `tcp_grow_skb`: before a packet of up to `quota` segments of new data
+    /// leaves, the first unsent skb takes bytes from the next one to fill it.
+    /// Returns where that skb ends; `None` while going back over sent data.
+    fn grow_send_head(&mut self, quota: usize) -> Option<SeqNumber> {
+        if self.snd_nxt != self.snd_max {
+            return None;
+        }
+        let offset = (self.snd_nxt - self.snd_una) as usize;
+        let want = quota * self.current_mss() as usize;
+        let room = self.send_buf.grow_head(offset, want)?;
+        Some(self.snd_nxt + room as u32)
     }
 
     /// Sends one segment of data and/or FIN if allowed; false when nothing went out.
@@ -1493,6 +1522,9 @@ impl Tcb {
             if (len as u32) < self.max_snd_wnd / 2 {
                 len = 0;
             }
+        }
+        if let Some(end) = leeway.skb_end.filter(|_| !retransmission) {
+            len = len.min(if end > self.snd_nxt { (end - self.snd_nxt) as usize } else { 0 });
         }
         if retransmission {
             // A retransmission resends what left before, joined at most to the
@@ -2704,10 +2736,11 @@ mod tests {
     }
 
     #[test]
-    fn behind_a_window_of_one_segment_every_segment_is_pushed() {
-        // forced_push: the write is pushed whenever more than half the peer's
-        // largest window went unpushed; half of 1000 is less than a segment,
-        // so each full skb (tcp_xmit_size_goal: one segment) gets PSH.
+    fn behind_a_window_of_one_segment_segments_are_half_the_window() {
+        // tcp_sync_mss bounds the segment by half the peer's largest window
+        // (tcp_bound_to_half_wnd): a window of 1000 takes 500-byte segments,
+        // two to a packet, PSH on each packet's end (forced_push marks every
+        // other 500-byte skb; tcp_grow_skb joins each unmarked one to it).
         let mut out = TcpOut::default();
         let mut syn = seg(IRS, 0, TcpFlags::SYN, 1000, &[]);
         syn.mss = Some(1000);
@@ -2715,13 +2748,42 @@ mod tests {
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 1000, &[]), 10_000, &mut out);
         out.clear();
         tcb.write(&Arc::from(vec![b'x'; 2500]), 0, 20_000, &mut out);
-        assert_eq!(data_flags(&out), flags_of(&[("P.", 1000)]));
+        assert_eq!(data_flags(&out), flags_of(&[(".", 500), ("P.", 500)]));
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 1001, TcpFlags::ACK, 1000, &[]), 30_000, &mut out);
-        assert_eq!(data_flags(&out), flags_of(&[("P.", 1000)]));
+        assert_eq!(data_flags(&out), flags_of(&[(".", 500), ("P.", 500)]));
         out.clear();
         tcb.on_segment(&seg(IRS + 1, ISS + 2001, TcpFlags::ACK, 1000, &[]), 40_000, &mut out);
         assert_eq!(data_flags(&out), flags_of(&[("P.", 500)]));
+    }
+
+    #[test]
+    fn an_skb_that_grows_into_the_next_takes_its_psh_to_its_new_end() {
+        // Linux 6.18 over a 10 ms link, the receiver's window two segments:
+        // a 7000-byte write is cut into 1000-byte skbs, every other one
+        // pushed (forced_push). When the window opens again after a zero
+        // window, the unsent skb [3000, 4000), pushed, first takes the next
+        // skb's bytes (tcp_grow_skb) and leaves as one GSO packet: its PSH is
+        // on 4000-5000 only, not on 3000-4000 where its own end used to be.
+        let mut out = TcpOut::default();
+        let mut syn = seg(IRS, 0, TcpFlags::SYN, 2000, &[]);
+        syn.mss = Some(1000);
+        let mut tcb = Tcb::accept_syn(&cfg(), (LOCAL, REMOTE), &syn, ISS, 1460, 0, &mut out);
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 2000, &[]), 10_000, &mut out);
+        out.clear();
+        tcb.write(&Arc::from(vec![b'x'; 7000]), 0, 20_000, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[(".", 1000), ("P.", 1000)]));
+        out.clear();
+        // The receiver took both but has room for one more only.
+        tcb.on_segment(&seg(IRS + 1, ISS + 2001, TcpFlags::ACK, 1000, &[]), 40_000, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[(".", 1000)]), "the grown skb is cut at the window; its PSH waits");
+        out.clear();
+        tcb.on_segment(&seg(IRS + 1, ISS + 3001, TcpFlags::ACK, 0, &[]), 60_000, &mut out);
+        assert!(data_flags(&out).is_empty());
+        tcb.on_segment(&seg(IRS + 1, ISS + 3001, TcpFlags::ACK, 2000, &[]), 80_000, &mut out);
+        assert_eq!(data_flags(&out), flags_of(&[(".", 1000), ("P.", 1000)]));
+        let seqs: Vec<u32> = out.segments.iter().map(|(s, _)| s.seq - (ISS + 1)).collect();
+        assert_eq!(seqs, [3000, 4000]);
     }
 
     #[test]

@@ -10,8 +10,12 @@
 //! skb in the middle of a write once more than half the peer's largest window
 //! was written since the last mark (`forced_push`). When an skb is cut for
 //! sending, the PSH goes with its last piece (`tso_fragment`, `tcp_fragment`),
-//! and an skb that swallows the next one keeps both flags (`tcp_grow_skb`),
 //! so a mark is a byte offset: the segment whose bytes reach it carries PSH.
+//!
+//! The unsent skbs' ends are kept too, since a packet never spans two skbs
+//! and an skb's PSH is its own: before sending, the first unsent skb takes
+//! bytes from the next one until it fills a packet (`tcp_grow_skb`), and its
+//! PSH moves to its new end, where a swallowed skb's PSH joins it.
 
 use crate::net::packet::{empty_payload, gather_payload};
 use std::collections::VecDeque;
@@ -58,6 +62,9 @@ pub struct SendQueue {
     /// Stream offsets where each segment sent (the first time) ends,
     /// ascending: Linux counts what the peer SACKs in these (`tcp_skb_pcount`).
     sent_ends: VecDeque<u64>,
+    /// Stream offsets where the skbs of the write queue end, ascending (ends
+    /// at or before the first unsent byte are stale until acknowledged).
+    skb_ends: VecDeque<u64>,
 }
 
 impl SendQueue {
@@ -73,6 +80,7 @@ impl SendQueue {
         self.chunks.clear();
         self.push_ends.clear();
         self.sent_ends.clear();
+        self.skb_ends.clear();
         self.head += self.len as u64;
         self.len = 0;
     }
@@ -100,6 +108,10 @@ impl SendQueue {
             // write goes on in the skb the last one marked.
             self.push_ends.pop_back();
         }
+        if skb_start < end_before && self.skb_ends.back() == Some(&end_before) {
+            // The write goes on in the tail skb: it ends further on now.
+            self.skb_ends.pop_back();
+        }
         let mut at = end_before;
         loop {
             if at - skb_start >= size_goal {
@@ -107,6 +119,7 @@ impl SendQueue {
             }
             let skb_end = (skb_start + size_goal).min(end_after);
             at = skb_end;
+            self.skb_ends.push_back(skb_end);
             if at == end_after {
                 break;
             }
@@ -131,10 +144,38 @@ impl SendQueue {
     /// it lies: a window probe carries PSH in its skb (`tcp_write_wakeup`).
     pub fn mark_push_at(&mut self, end: usize) {
         let end = self.head + end as u64;
-        let at = self.push_ends.partition_point(|&e| e < end);
-        if self.push_ends.get(at) != Some(&end) {
-            self.push_ends.insert(at, end);
+        insert_sorted(&mut self.push_ends, end);
+        // The probe's bytes were cut from their skb into one of their own (tcp_fragment).
+        insert_sorted(&mut self.skb_ends, end);
+    }
+
+    /// `tcp_grow_skb`: the unsent skb starting at `from` (an offset from the
+    /// head) takes bytes from the front of the skb after it until it holds
+    /// `want` bytes (a full packet), or the next skb runs out (then that skb
+    /// is gone, and its PSH is the grown skb's). The grown skb's PSH moves to
+    /// its new end. Returns how many bytes the skb holds, for a packet stops
+    /// at its end; `None` when the queue does not know its skbs.
+    pub fn grow_head(&mut self, from: usize, want: usize) -> Option<usize> {
+        let from = self.head + from as u64;
+        let index = self.skb_ends.partition_point(|&end| end <= from);
+        let head_end = *self.skb_ends.get(index)?;
+        let have = head_end - from;
+        let missing = (want as u64).saturating_sub(have);
+        let Some(&next_end) = self.skb_ends.get(index + 1) else { return Some(have as usize) };
+        if missing == 0 {
+            return Some(have as usize);
         }
+        let new_end = head_end + missing.min(next_end - head_end);
+        if new_end == next_end {
+            self.skb_ends.remove(index);
+        } else {
+            self.skb_ends[index] = new_end;
+        }
+        if let Ok(mark) = self.push_ends.binary_search(&head_end) {
+            self.push_ends.remove(mark);
+            insert_sorted(&mut self.push_ends, new_end);
+        }
+        Some((new_end - from) as usize)
     }
 
     /// Whether a PSH mark lies in the bytes `offset..offset + len` or at their
@@ -188,6 +229,9 @@ impl SendQueue {
         while self.sent_ends.front().is_some_and(|&end| end <= self.head) {
             self.sent_ends.pop_front();
         }
+        while self.skb_ends.front().is_some_and(|&end| end <= self.head) {
+            self.skb_ends.pop_front();
+        }
     }
 
     /// A segment of new data ending at `end` (an offset from the head) left.
@@ -233,6 +277,14 @@ impl SendQueue {
             &c.buf[from..c.end]
         });
         gather_payload(len, parts)
+    }
+}
+
+/// Inserts `value` into the ascending `list` unless it is there already.
+fn insert_sorted(list: &mut VecDeque<u64>, value: u64) {
+    let at = list.partition_point(|&v| v < value);
+    if list.get(at) != Some(&value) {
+        list.insert(at, value);
     }
 }
 
@@ -325,7 +377,7 @@ mod tests {
         q.write(Arc::from(&b"three"[..]), 0, 5, shape(1000, 30_000, 3));
         assert_eq!(marks(&q), [3, 12]);
         assert!(q.reaches_push_mark(0, 3) && !q.reaches_push_mark(3, 4) && q.reaches_push_mark(3, 9));
-        // A segment reaching past a mark (an skb that swallowed the next, tcp_grow_skb) keeps it.
+        // A segment reaching past a mark carries it (a resend joined to the next, tcp_retrans_try_collapse).
         assert!(q.reaches_push_mark(2, 5));
         q.drain_front(3);
         assert_eq!(marks(&q), [12]);
@@ -346,6 +398,30 @@ mod tests {
         let mut q = SendQueue::default();
         q.write(Arc::from(vec![0; 20_000]), 0, 20_000, shape(2896, 4096, 0));
         assert_eq!(marks(&q), [5792, 11_584, 17_376, 20_000]);
+    }
+
+    #[test]
+    fn the_send_head_grows_into_the_next_skb_and_carries_its_psh_along() {
+        // Skbs of 1000, pushed at 2000 and 4000 (half window 1000) and at the end.
+        let mut q = SendQueue::default();
+        q.write(Arc::from(vec![0; 4500]), 0, 4500, shape(1000, 1000, 0));
+        assert_eq!(marks(&q), [2000, 4000, 4500]);
+        // A packet of two segments from 0: the first skb swallows the second,
+        // whose PSH it now has at its end.
+        assert_eq!(q.grow_head(0, 2000), Some(2000));
+        assert_eq!(marks(&q), [2000, 4000, 4500]);
+        // Cut at 2500 by the window (as tso_fragment would), the rest [2500,
+        // 3000) takes half of the next skb: the mark at 4000 is that skb's
+        // and stays; the grown skb had none to move.
+        assert_eq!(q.grow_head(2500, 1000), Some(1000));
+        assert_eq!(marks(&q), [2000, 4000, 4500]);
+        // [3500, 4000) is pushed; grown by all of the last skb's 500 bytes,
+        // its PSH moves to 4500, where the last skb's already is.
+        assert_eq!(q.grow_head(3500, 1000), Some(1000));
+        assert_eq!(marks(&q), [2000, 4500]);
+        // The last skb grows no further, and a queue written without skbs knows none.
+        assert_eq!(q.grow_head(4000, 2000), Some(500));
+        assert_eq!(queue(&[b"abc"]).grow_head(0, 1000), None);
     }
 
     #[test]
