@@ -540,9 +540,11 @@ pub fn explain(model: Option<&View>, kernel: Option<&View>, differs: &[Field]) -
                                    tcp_sendmsg_locked; on loopback the ACK is back before the next send())"
                         .into(),
                     Field::Flags if a.flags ^ b.flags == flag::PSH => {
-                        "PSH differs (Linux sets PSH on a write's last segment, tcp_push, and on the last segment \
-                         of every GSO packet of two or more, __tcp_transmit_skb; a packet is as long as the pacing \
-                         rate sends in a millisecond at a path's RTT, tcp_tso_autosize, up to half the cwnd, \
+                        "PSH differs (Linux sets PSH on a write's last segment, tcp_push, on a full skb once half \
+                         the peer's largest window went unpushed, forced_push, and on the last segment of every GSO \
+                         packet of two or more, __tcp_transmit_skb; an skb that takes the next one's bytes before it \
+                         leaves takes its PSH to its new end, tcp_grow_skb; a packet is as long as the pacing rate \
+                         sends in a millisecond at a path's RTT, tcp_tso_autosize, up to half the cwnd, \
                          tcp_cwnd_test: two segments at the model's 20 ms, half the cwnd on loopback)"
                             .into()
                     }

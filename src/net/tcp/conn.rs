@@ -1456,6 +1456,8 @@ impl Tcb {
                     more = self.send_one(now, reason, leeway, out);
                     reason = SendReason::Data;
                     if skb_end.is_some_and(|end| self.snd_nxt >= end) {
+                        // That skb is out; the next, if any, leaves as a packet of its own.
+                        more = self.unsent() > 0 || self.fin_seq.is_some_and(|fin| self.snd_nxt <= fin);
                         break;
                     }
                 }
@@ -1483,10 +1485,10 @@ impl Tcb {
     /// leaves, the first unsent skb takes bytes from the next one to fill it.
     /// Returns where that skb ends; `None` while going back over sent data.
     fn grow_send_head(&mut self, quota: usize) -> Option<SeqNumber> {
-        if self.snd_nxt != self.snd_max {
+        let offset = (self.snd_nxt - self.snd_una) as usize;
+        if self.snd_nxt != self.snd_max || offset >= self.send_buf.len() {
             return None;
         }
-        let offset = (self.snd_nxt - self.snd_una) as usize;
         let want = quota * self.current_mss() as usize;
         let room = self.send_buf.grow_head(offset, want)?;
         Some(self.snd_nxt + room as u32)
