@@ -317,10 +317,11 @@ impl Congestion {
     /// Linux's `tcp_cwnd_validate`, after each round of sending (`sent`: whether
     /// anything went): remembers how much of cwnd this window used. A new
     /// window starts once everything sent in the last one is acknowledged.
-    pub fn after_sending(&mut self, sent: bool, snd_una: SeqNumber, snd_nxt: SeqNumber, mss: u32) {
+    pub fn after_sending(&mut self, sent: bool, held_at_cwnd: bool, snd_una: SeqNumber, snd_nxt: SeqNumber, mss: u32) {
         let flight = snd_nxt - snd_una;
-        // No room left for a full segment: sending stopped at cwnd.
-        let limited = flight.saturating_add(mss) > self.cwnd;
+        // No room left for a full segment, or a packet held back for more
+        // room (tcp_tso_should_defer): sending stopped at cwnd.
+        let limited = held_at_cwnd || flight.saturating_add(mss) > self.cwnd;
         if !sent && !limited {
             return;
         }
@@ -351,7 +352,7 @@ mod tests {
     fn sending(flight: u32) -> Congestion {
         let mut cc = Congestion::new(SeqNumber(0), CongestionControl::Reno);
         cc.start(10, MSS, 0, seq(0));
-        cc.after_sending(true, seq(0), seq(flight), MSS);
+        cc.after_sending(true, false, seq(0), seq(flight), MSS);
         cc
     }
 
@@ -373,7 +374,7 @@ mod tests {
         let mut cc = sending(100);
         for i in 1..=50 {
             cc.on_new_ack(ack(100 * i, 100), MSS);
-            cc.after_sending(true, seq(100 * i), seq(100 * (i + 1)), MSS);
+            cc.after_sending(true, false, seq(100 * i), seq(100 * (i + 1)), MSS);
         }
         assert_eq!(cc.cwnd(), 10_000);
     }
@@ -388,7 +389,7 @@ mod tests {
         // the sender keeps cwnd full).
         let mut una = 0;
         for expect in [2000, 3000, 4000] {
-            cc.after_sending(true, seq(una), seq(una + cc.cwnd()), MSS);
+            cc.after_sending(true, false, seq(una), seq(una + cc.cwnd()), MSS);
             una += MSS;
             cc.on_new_ack(ack(una, MSS), MSS);
             assert_eq!(cc.cwnd(), expect);
@@ -397,7 +398,7 @@ mod tests {
         // at the fourth, the count keeps the remainder 0.
         let mut seen = Vec::new();
         for _ in 0..4 {
-            cc.after_sending(true, seq(una), seq(una + cc.cwnd()), MSS);
+            cc.after_sending(true, false, seq(una), seq(una + cc.cwnd()), MSS);
             una += MSS;
             cc.on_new_ack(ack(una, MSS), MSS);
             seen.push(cc.cwnd());
@@ -405,12 +406,12 @@ mod tests {
         assert_eq!(seen, vec![4000, 4000, 4000, 5000]);
         // The next increase needs a whole 5000.
         for _ in 0..4 {
-            cc.after_sending(true, seq(una), seq(una + cc.cwnd()), MSS);
+            cc.after_sending(true, false, seq(una), seq(una + cc.cwnd()), MSS);
             una += MSS;
             cc.on_new_ack(ack(una, MSS), MSS);
         }
         assert_eq!(cc.cwnd(), 5000);
-        cc.after_sending(true, seq(una), seq(una + cc.cwnd()), MSS);
+        cc.after_sending(true, false, seq(una), seq(una + cc.cwnd()), MSS);
         cc.on_new_ack(ack(una + MSS, MSS), MSS);
         assert_eq!(cc.cwnd(), 6000);
     }
@@ -448,7 +449,7 @@ mod tests {
         assert_eq!((cc.cwnd(), cc.ssthresh()), (1000, 2000));
         // Out of recovery: an ACK below the old recover point grows cwnd (slow
         // start) rather than being taken for a partial ACK.
-        cc.after_sending(true, seq(7000), seq(8000), MSS);
+        cc.after_sending(true, false, seq(7000), seq(8000), MSS);
         assert_eq!(cc.on_new_ack(ack(8000, 1000), MSS), AckAction::Nothing);
         assert_eq!(cc.cwnd(), 2000);
     }

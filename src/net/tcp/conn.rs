@@ -57,6 +57,21 @@ struct Leeway {
     skb_end: Option<SeqNumber>,
 }
 
+/// Why `tcp_tso_should_defer` held a packet back for the next ACK.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Deferral {
+    /// The congestion window has room for less than the packet.
+    CwndLimited,
+    /// The peer's window has room for less than the packet.
+    WindowLimited,
+    /// All of it fits, but the application may add to it yet.
+    MoreDataMayCome,
+}
+
+/// `sysctl_tcp_tso_win_divisor`: a packet goes at once when a third of the
+/// window is open to it.
+const TSO_WIN_DIVISOR: u32 = 3;
+
 /// What one input made the connection do.
 #[derive(Clone, Debug, Default)]
 pub struct TcpOut {
@@ -166,6 +181,9 @@ pub struct Tcb {
     // Retransmission timing (RFC 6298).
     rtt: RttEstimator,
     syn_sent_at: Option<u64>,
+    /// When the connection last sent a packet (`tcp_wstamp_ns`): a packet is
+    /// held back for more room only in the middle of a burst.
+    last_sent_at: Option<u64>,
     /// When the first SYN (or SYN-ACK) left: Linux's `retrans_stamp`, from which
     /// `retransmits_timed_out` measures a handshake's time budget.
     first_syn_at: Option<u64>,
@@ -244,6 +262,7 @@ impl Tcb {
             ts: Timestamps::new(cfg.timestamps, initial.ts_offset),
             rtt: RttEstimator::new(cfg.rto_initial_us, cfg.rto_min_us, cfg.rto_max_us, iss),
             syn_sent_at: None,
+            last_sent_at: None,
             first_syn_at: None,
             last_oow_ack: None,
             retries: 0,
@@ -461,19 +480,23 @@ impl Tcb {
         self.bound_to_half_window(self.snd_mss).saturating_sub(self.sack_option_len()).max(1)
     }
 
-    /// How many segments the next transmission may carry. `tcp_write_xmit`
-    /// hands each skb to the device as one GSO packet of at most half the
-    /// congestion window, and no more than the window has room for
-    /// (`tcp_cwnd_test`), nor than the pacing rate sends in a 1024th of a
-    /// second plus a bonus that shrinks as the path's minimum RTT grows
-    /// (`tcp_tso_autosize`): on a path of milliseconds that is two segments,
-    /// on loopback's microseconds half the window.
-    fn gso_segments(&self) -> usize {
+    /// How many segments the congestion window lets the next packet carry
+    /// (`tcp_cwnd_test`): what it has room for, and at most half of it.
+    fn cwnd_quota(&self) -> usize {
+        let mss_cache = self.snd_mss.max(1);
+        let cwnd = self.cc.cwnd() / mss_cache;
+        let in_flight = self.pipe().div_ceil(mss_cache);
+        (cwnd / 2).max(1).min(cwnd.saturating_sub(in_flight)) as usize
+    }
+
+    /// The most segments one packet carries (`tcp_tso_segs` →
+    /// `tcp_tso_autosize`): what the pacing rate sends in a 1024th of a
+    /// second, plus a bonus that shrinks as the path's minimum RTT grows, at
+    /// least two. On a path of milliseconds that is two segments until the
+    /// window is large; on loopback's microseconds the GSO limit.
+    fn tso_segs(&self) -> usize {
         let mss_cache = u64::from(self.snd_mss.max(1));
         let cwnd = u64::from(self.cc.cwnd()) / mss_cache;
-        let pipe = self.pipe();
-        let in_flight = u64::from(pipe).div_ceil(mss_cache);
-        let cwnd_quota = (cwnd / 2).max(1).min(cwnd.saturating_sub(in_flight));
         // tcp_update_pacing_rate: 200% of cwnd·mss/srtt in slow start (below
         // half ssthresh), 120% after; no RTT yet means no pacing limit.
         let pacing_bytes = self.rtt.srtt8().map_or(u64::from(GSO_MAX_SIZE), |srtt8| {
@@ -488,8 +511,60 @@ impl Tcb {
         let shift = self.rtt.min_rtt_us().map_or(u64::MAX, |rtt| rtt >> 9);
         let bonus = if shift < 32 { u64::from(GSO_MAX_SIZE) >> shift } else { 0 };
         let tso_bytes = pacing_bytes.saturating_add(bonus).min(u64::from(GSO_MAX_SIZE));
-        let max_segs = (tso_bytes / u64::from(self.current_mss())).max(u64::from(MIN_TSO_SEGS));
-        cwnd_quota.min(max_segs).max(1) as usize
+        (tso_bytes / u64::from(self.current_mss())).max(u64::from(MIN_TSO_SEGS)) as usize
+    }
+
+    /// `tcp_tso_should_defer`: in the middle of a burst (something sent in
+    /// the last millisecond) with an ACK due within min(1 ms, srtt/2), a
+    /// packet of the skb ending at `skb_end` that cannot be a full
+    /// `max_segs` one waits for that ACK's room rather than leave small:
+    /// ACK-clocked slow start sends packets of three once the pacing rate
+    /// allows three, though each ACK frees room for two. Not in recovery,
+    /// nor when a fair share of the window (a third) is open, nor for the
+    /// last data before a FIN.
+    fn tso_should_defer(&self, skb_end: SeqNumber, max_segs: usize, now: u64) -> Option<Deferral> {
+        let skb_len = skb_end - self.snd_nxt;
+        // One segment is Nagle's to judge.
+        if skb_len <= self.current_mss()
+            || self.last_sent_at.is_none_or(|at| now > at + 1_000)
+            || self.cc.in_recovery()
+            || self.sack.in_loss()
+        {
+            return None;
+        }
+        let mss = self.snd_mss.max(1);
+        let cwnd = self.cc.cwnd() / mss;
+        let in_flight = self.pipe().div_ceil(mss);
+        let wnd_end = self.snd_una + self.snd_wnd;
+        let send_win = if wnd_end > self.snd_nxt { wnd_end - self.snd_nxt } else { 0 };
+        // No room at all is tcp_cwnd_test's or the window's to judge.
+        if cwnd <= in_flight || send_win < self.current_mss() {
+            return None;
+        }
+        let cong_win = (cwnd - in_flight) * mss;
+        let limit = send_win.min(cong_win);
+        let is_tail = skb_end == self.snd_una + self.send_buf.len() as u32;
+        let fair_share = self.snd_wnd.min(cwnd * mss) / TSO_WIN_DIVISOR;
+        if limit >= max_segs as u32 * mss || (!is_tail && limit >= skb_len) || limit >= fair_share {
+            return None;
+        }
+        let srtt = self.rtt.srtt_us()?;
+        let expected_ack = self.rtt.oldest_sent_at()? + srtt;
+        if expected_ack > now + (srtt / 2).min(1_000) {
+            return None;
+        }
+        if cong_win < send_win {
+            if cong_win <= skb_len {
+                return Some(Deferral::CwndLimited);
+            }
+        } else if send_win <= skb_len {
+            return Some(Deferral::WindowLimited);
+        }
+        // The tail skb may take more of the application's data, unless a FIN closes it.
+        if self.fin_seq == Some(skb_end) {
+            return None;
+        }
+        Some(Deferral::MoreDataMayCome)
     }
 
     /// Takes up to `max` bytes of in-order data. Opens the window again when the
@@ -1446,10 +1521,18 @@ impl Tcb {
         ) {
             let snd_max_before = self.snd_max;
             let mut more = true;
+            let mut held_at_cwnd = false;
             while more {
-                // One skb's transmission: a GSO packet of up to `gso_segments`.
-                let quota = self.gso_segments();
+                // One skb's transmission: a GSO packet of up to `quota` segments
+                // (with nothing to send but perhaps a FIN, a packet of one).
+                let idle = self.snd_nxt == self.snd_max && self.unsent() == 0;
+                let max_segs = if idle { 1 } else { self.tso_segs() };
+                let quota = if idle { 1 } else { self.cwnd_quota().min(max_segs).max(1) };
                 let skb_end = self.grow_send_head(quota);
+                if let Some(deferral) = skb_end.and_then(|end| self.tso_should_defer(end, max_segs, now)) {
+                    held_at_cwnd = deferral == Deferral::CwndLimited;
+                    break;
+                }
                 let leeway = Leeway { skb_end, ..Leeway::default() };
                 let first = out.segments.len();
                 while more && out.segments.len() - first < quota {
@@ -1468,7 +1551,13 @@ impl Tcb {
                 // nothing answers (tcp_schedule_loss_probe).
                 self.schedule_loss_probe(now, false);
             }
-            self.cc.after_sending(out.segments.len() > sent_before, self.snd_una, self.snd_nxt, self.snd_mss);
+            self.cc.after_sending(
+                out.segments.len() > sent_before,
+                held_at_cwnd,
+                self.snd_una,
+                self.snd_nxt,
+                self.snd_mss,
+            );
             self.arm_persist(now);
         }
         if out.segments.len() > sent_before {
@@ -1776,6 +1865,7 @@ impl Tcb {
 
     /// Builds a segment from this connection's ports, with our ACK and window.
     fn segment(&mut self, seq_no: SeqNumber, flags: TcpFlags, payload: Arc<[u8]>, now: u64) -> TcpSegment {
+        self.last_sent_at = Some(now);
         let with_ack = flags.ack();
         let space = Space {
             free: self.receive_window(),
@@ -2718,6 +2808,35 @@ mod tests {
         let mut out = TcpOut::default();
         tcb.write(&Arc::from(vec![b'x'; 5000]), 0, 20_000, &mut out);
         assert_eq!(data_flags(&out), flags_of(&[(".", 1000), ("P.", 1000), (".", 1000), ("P.", 1000), ("P.", 1000)]));
+    }
+
+    #[test]
+    fn an_ack_that_frees_less_than_a_full_packet_mid_burst_waits_for_the_next() {
+        // 6 ms RTT: the pacing rate of cwnd 10 fills 1/1024 s with three
+        // segments (tcp_tso_autosize). The first ACKs come back together; one
+        // that frees room for only two while the ACK for the rest is due
+        // within a millisecond is held (tcp_tso_should_defer), and the next
+        // sends a full packet from the room of both.
+        let mut tcb = established_sack_after(6_000);
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(vec![b'x'; 40_000]), 0, 6_000, &mut out);
+        let sizes = |out: &TcpOut| out.segments.iter().filter(|(s, _)| !s.payload.is_empty()).count();
+        assert_eq!(sizes(&out), 10, "the initial window, in packets of three and a last one");
+        let mut per_ack = Vec::new();
+        for i in 1..=6u32 {
+            out.clear();
+            tcb.on_segment(
+                &seg(IRS + 1, ISS + 1 + 1000 * i, TcpFlags::ACK, 65_535, &[]),
+                12_000 + u64::from(i),
+                &mut out,
+            );
+            per_ack.push(sizes(&out));
+        }
+        // Slow start: each ACK grows cwnd by one and frees one: room for two.
+        // The first two go at once (nothing left in the last millisecond);
+        // the second ACK's two wait for the third's, which send four, as many
+        // as the pacing rate of cwnd 13 allows; and so on.
+        assert_eq!(per_ack, [2, 0, 4, 0, 4, 0]);
     }
 
     #[test]
