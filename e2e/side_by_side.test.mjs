@@ -42,7 +42,7 @@ test('TCP and UDP side by side: the same two messages lost, every TCP byte deliv
   assert.deepEqual(t['packets lost'], ['2', '2']);
   assert.deepEqual(t['handshakes (SYNs)'], ['1', '0 Δ']);
   // Each lost message is its own hole, proven lost by RACK at the first SACK
-  // of a message sent 7 ms after it: two fast retransmissions.
+  // of a message sent 12 ms after it: two retransmissions without a timeout.
   assert.deepEqual(t['retransmissions'], ['2', '0 Δ']);
   assert.deepEqual(t['bytes the applications received'], ['51', '41 Δ']);
   // TCP's headers, handshake and ACKs cost more wire bytes per byte delivered.

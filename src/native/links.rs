@@ -39,7 +39,7 @@ use std::fs::File;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -85,7 +85,9 @@ struct Wire {
     requested: AtomicU64,
     /// The last request the relay had seen when it began a pass over the
     /// devices that it has since finished.
-    served: AtomicU64,
+    served: Mutex<u64>,
+    /// Signalled when `served` moves on.
+    settled: Condvar,
 }
 
 struct WireState {
@@ -117,10 +119,11 @@ impl Wire {
         unsafe { libc::write(self.wake.as_raw_fd(), (&one as *const u64).cast(), 8) };
         // A pass that began after the request was made read the devices after
         // the packets were on them.
-        let give_up = Instant::now() + SETTLE_LIMIT;
-        while self.served.load(Ordering::Acquire) < request && Instant::now() < give_up {
-            std::thread::yield_now();
-        }
+        // The driver waits asleep: spinning, it would hold the one CPU the
+        // relay runs on for milliseconds.
+        let served = self.served.lock().unwrap_or_else(PoisonError::into_inner);
+        let waited = self.settled.wait_timeout_while(served, SETTLE_LIMIT, |served| *served < request);
+        drop(waited);
     }
 
     fn state(&self) -> MutexGuard<'_, WireState> {
@@ -225,7 +228,8 @@ impl Links {
             stop: AtomicBool::new(false),
             wake: eventfd().map_err(|e| failed("eventfd", e.to_string()))?,
             requested: AtomicU64::new(0),
-            served: AtomicU64::new(0),
+            served: Mutex::new(0),
+            settled: Condvar::new(),
         });
         let started = Instant::now();
         let relay_wire = Arc::clone(&wire);
@@ -502,7 +506,12 @@ fn relay(tuns: Vec<OwnedFd>, block: u8, wire: &Wire, started: Instant) {
                 }
             }
         }
-        wire.served.store(serving, Ordering::Release);
+        let mut served = wire.served.lock().unwrap_or_else(PoisonError::into_inner);
+        if *served < serving {
+            *served = serving;
+            wire.settled.notify_all();
+        }
+        drop(served);
         let now = Instant::now();
         while held.peek().is_some_and(|Reverse((due, ..))| *due <= now) {
             let Some(Reverse((_, _, to, packet))) = held.pop() else { break };

@@ -484,10 +484,16 @@ pub fn run_observed(script: &Script, options: &NativeOptions, hooks: &mut RunHoo
                 let (ha, hb) = (host(a), host(b));
                 match (net(ha), net(hb), ha.zip(hb)) {
                     (Some(a), Some(b), Some(hosts)) => {
-                        match (hooks.on_fault)(&KernelFault { a, b, hosts, one_way: *one_way, fault }) {
+                        let outcome = match (hooks.on_fault)(&KernelFault { a, b, hosts, one_way: *one_way, fault }) {
                             Ok(()) => NativeOutcome::Setup,
                             Err(why) => NativeOutcome::Skipped(why),
+                        };
+                        // The links took a moment to settle (the model's fault
+                        // took none): the lines after keep their gaps from now.
+                        if let Some(pacer) = &mut pacer {
+                            pacer.caught_up();
                         }
+                        outcome
                     }
                     _ => NativeOutcome::Refused(format!("no host named {a} or {b}")),
                 }

@@ -873,7 +873,7 @@ mod tests {
         }
         // Where every label sat at its middle, these lessons had labels on labels
         // (a segment crossing its ACK, a retransmission among dup ACKs).
-        for id in ["tcp_vs_udp", "fast_retransmit", "simultaneous_open", "http_vs_persistent"] {
+        for id in ["fast_retransmit", "simultaneous_open", "http_vs_persistent"] {
             assert!(crowded_at_the_middle.iter().any(|c| c == id), "{id} no longer crowds: {crowded_at_the_middle:?}");
         }
     }
