@@ -120,6 +120,8 @@ pub struct NewAck {
     /// Sequence numbers newly acknowledged, and how many of them are data bytes.
     pub acked: u32,
     pub data_acked: u32,
+    /// The segments sent of those data bytes: Linux's `pkts_acked`.
+    pub packets_acked: u32,
     pub now: u64,
     pub snd_nxt: SeqNumber,
     pub srtt_us: Option<u64>,
@@ -234,9 +236,11 @@ impl Congestion {
                     self.cwnd = match &mut self.algorithm {
                         Algorithm::Reno(reno) => reno.grow(self.cwnd, self.ssthresh, a.data_acked, mss),
                         // Linux counts packets: a segment smaller than the MSS is one.
-                        Algorithm::Cubic(cubic) => cubic
-                            .cong_avoid(self.cwnd / mss, self.ssthresh / mss, a.data_acked.div_ceil(mss), a.now)
-                            .saturating_mul(mss),
+                        Algorithm::Cubic(cubic) => {
+                            let packets =
+                                if a.packets_acked > 0 { a.packets_acked } else { a.data_acked.div_ceil(mss) };
+                            cubic.cong_avoid(self.cwnd / mss, self.ssthresh / mss, packets, a.now).saturating_mul(mss)
+                        }
                     };
                 }
                 AckAction::Nothing
@@ -317,20 +321,33 @@ impl Congestion {
     /// Linux's `tcp_cwnd_validate`, after each round of sending (`sent`: whether
     /// anything went): remembers how much of cwnd this window used. A new
     /// window starts once everything sent in the last one is acknowledged.
-    pub fn after_sending(&mut self, sent: bool, held_at_cwnd: bool, snd_una: SeqNumber, snd_nxt: SeqNumber, mss: u32) {
-        let flight = snd_nxt - snd_una;
+    pub fn after_sending(&mut self, sent: bool, flight: Flight, mss: u32) {
         // No room left for a full segment, or a packet held back for more
         // room (tcp_tso_should_defer): sending stopped at cwnd.
-        let limited = held_at_cwnd || flight.saturating_add(mss) > self.cwnd;
+        let limited = flight.held_at_cwnd || flight.in_flight.saturating_add(mss) > self.cwnd;
         if !sent && !limited {
             return;
         }
-        if snd_una >= self.usage_end || limited || (!self.cwnd_limited && flight > self.max_flight) {
+        if flight.snd_una >= self.usage_end || limited || (!self.cwnd_limited && flight.packets_out > self.max_flight) {
             self.cwnd_limited = limited;
-            self.max_flight = flight;
-            self.usage_end = snd_nxt;
+            self.max_flight = flight.packets_out;
+            self.usage_end = flight.snd_nxt;
         }
     }
+}
+
+/// What is in the network after a round of sending, counted in packets (each
+/// one MSS) as Linux's cwnd counts it: ten 5-byte messages fill a cwnd of ten.
+#[derive(Clone, Copy, Debug)]
+pub struct Flight {
+    /// `tcp_packets_in_flight`: sent, less SACKed and lost, plus resent.
+    pub in_flight: u32,
+    /// `packets_out`: sent and not yet cumulatively acknowledged.
+    pub packets_out: u32,
+    /// A packet was held back for more room (`tcp_tso_should_defer`).
+    pub held_at_cwnd: bool,
+    pub snd_una: SeqNumber,
+    pub snd_nxt: SeqNumber,
 }
 
 #[cfg(test)]
@@ -343,16 +360,31 @@ mod tests {
         SeqNumber(n)
     }
 
+    /// A flight of full segments from `una` to `nxt`, none SACKed or lost.
+    fn full_segments(una: u32, nxt: u32) -> Flight {
+        let bytes = nxt - una;
+        Flight { in_flight: bytes, packets_out: bytes, held_at_cwnd: false, snd_una: seq(una), snd_nxt: seq(nxt) }
+    }
+
     /// An ACK up to `ack` of `acked` data bytes.
     fn ack(ack: u32, acked: u32) -> NewAck {
-        NewAck { ack: seq(ack), acked, data_acked: acked, now: 0, snd_nxt: seq(ack), srtt_us: None, ca_rtt_us: None }
+        NewAck {
+            ack: seq(ack),
+            acked,
+            data_acked: acked,
+            packets_acked: acked.div_ceil(MSS),
+            now: 0,
+            snd_nxt: seq(ack),
+            srtt_us: None,
+            ca_rtt_us: None,
+        }
     }
 
     /// A window of 10 segments, with `flight` bytes sent from 0.
     fn sending(flight: u32) -> Congestion {
         let mut cc = Congestion::new(SeqNumber(0), CongestionControl::Reno);
         cc.start(10, MSS, 0, seq(0));
-        cc.after_sending(true, false, seq(0), seq(flight), MSS);
+        cc.after_sending(true, full_segments(0, flight), MSS);
         cc
     }
 
@@ -374,7 +406,7 @@ mod tests {
         let mut cc = sending(100);
         for i in 1..=50 {
             cc.on_new_ack(ack(100 * i, 100), MSS);
-            cc.after_sending(true, false, seq(100 * i), seq(100 * (i + 1)), MSS);
+            cc.after_sending(true, full_segments(100 * i, 100 * (i + 1)), MSS);
         }
         assert_eq!(cc.cwnd(), 10_000);
     }
@@ -389,7 +421,7 @@ mod tests {
         // the sender keeps cwnd full).
         let mut una = 0;
         for expect in [2000, 3000, 4000] {
-            cc.after_sending(true, false, seq(una), seq(una + cc.cwnd()), MSS);
+            cc.after_sending(true, full_segments(una, una + cc.cwnd()), MSS);
             una += MSS;
             cc.on_new_ack(ack(una, MSS), MSS);
             assert_eq!(cc.cwnd(), expect);
@@ -398,7 +430,7 @@ mod tests {
         // at the fourth, the count keeps the remainder 0.
         let mut seen = Vec::new();
         for _ in 0..4 {
-            cc.after_sending(true, false, seq(una), seq(una + cc.cwnd()), MSS);
+            cc.after_sending(true, full_segments(una, una + cc.cwnd()), MSS);
             una += MSS;
             cc.on_new_ack(ack(una, MSS), MSS);
             seen.push(cc.cwnd());
@@ -406,12 +438,12 @@ mod tests {
         assert_eq!(seen, vec![4000, 4000, 4000, 5000]);
         // The next increase needs a whole 5000.
         for _ in 0..4 {
-            cc.after_sending(true, false, seq(una), seq(una + cc.cwnd()), MSS);
+            cc.after_sending(true, full_segments(una, una + cc.cwnd()), MSS);
             una += MSS;
             cc.on_new_ack(ack(una, MSS), MSS);
         }
         assert_eq!(cc.cwnd(), 5000);
-        cc.after_sending(true, false, seq(una), seq(una + cc.cwnd()), MSS);
+        cc.after_sending(true, full_segments(una, una + cc.cwnd()), MSS);
         cc.on_new_ack(ack(una + MSS, MSS), MSS);
         assert_eq!(cc.cwnd(), 6000);
     }
@@ -449,7 +481,7 @@ mod tests {
         assert_eq!((cc.cwnd(), cc.ssthresh()), (1000, 2000));
         // Out of recovery: an ACK below the old recover point grows cwnd (slow
         // start) rather than being taken for a partial ACK.
-        cc.after_sending(true, false, seq(7000), seq(8000), MSS);
+        cc.after_sending(true, full_segments(7000, 8000), MSS);
         assert_eq!(cc.on_new_ack(ack(8000, 1000), MSS), AckAction::Nothing);
         assert_eq!(cc.cwnd(), 2000);
     }

@@ -7,7 +7,7 @@
 //! It performs no I/O: `on_segment`, `on_timer` and the application calls take the
 //! current time and write what must happen into a [`TcpOut`].
 
-use super::congestion::{AckAction, Congestion, CongestionControl, NewAck};
+use super::congestion::{AckAction, Congestion, CongestionControl, Flight, NewAck};
 use super::delack::{AckDecision, AckMachine, RcvLink, ReceiveView};
 use super::rack::{self, AckFacts, ProbeVerdict, Rack, RackWindow, SentSegment, TailLossProbe};
 use super::recv_queue::RecvQueue;
@@ -918,6 +918,9 @@ impl Tcb {
             data_acked -= 1;
         }
         let data_acked = data_acked.min(self.send_buf.len());
+        // tcp_clean_rtx_queue counts the packets an ACK covers, not its bytes:
+        // two 5-byte messages are two, as two full segments are.
+        let packets_acked = self.send_buf.segments_in(0, data_acked);
         self.send_buf.drain_front(data_acked);
         self.snd_una = ack;
         if self.snd_nxt < self.snd_una {
@@ -930,6 +933,7 @@ impl Tcb {
             ack,
             acked,
             data_acked: data_acked as u32,
+            packets_acked,
             now,
             snd_nxt: self.snd_nxt,
             srtt_us: self.rtt.srtt_us(),
@@ -1049,12 +1053,30 @@ impl Tcb {
         if !self.sack_ok {
             return self.snd_nxt - self.snd_una;
         }
+        self.flight().in_flight
+    }
+
+    /// What is in the network, in packets of one MSS each: [`Tcb::pipe`], and
+    /// every segment sent and not yet cumulatively acknowledged (Linux's
+    /// `packets_out`).
+    fn flight(&self) -> Flight {
         let (una, sent) = (self.snd_una, &self.send_buf);
         let segments =
             |start: SeqNumber, end: SeqNumber| sent.segments_in((start - una) as usize, (end - una) as usize);
         let out = if self.snd_max == una { 0 } else { segments(una, self.snd_max).max(1) };
-        let left = self.sack.sacked_segments(segments) + self.sack.lost_segments(segments);
-        out.saturating_sub(left).saturating_mul(self.snd_mss)
+        let in_flight = if self.sack_ok {
+            let left = self.sack.sacked_segments(segments) + self.sack.lost_segments(segments);
+            out.saturating_sub(left).saturating_mul(self.snd_mss)
+        } else {
+            self.snd_nxt - self.snd_una
+        };
+        Flight {
+            in_flight,
+            packets_out: out.saturating_mul(self.snd_mss),
+            held_at_cwnd: false,
+            snd_una: self.snd_una,
+            snd_nxt: self.snd_nxt,
+        }
     }
 
     /// `tcp_enter_recovery`: ssthresh from the algorithm, and the rate
@@ -1551,13 +1573,12 @@ impl Tcb {
                 // nothing answers (tcp_schedule_loss_probe).
                 self.schedule_loss_probe(now, false);
             }
-            self.cc.after_sending(
-                out.segments.len() > sent_before,
-                held_at_cwnd,
-                self.snd_una,
-                self.snd_nxt,
-                self.snd_mss,
-            );
+            let sent = out.segments.len() > sent_before;
+            // Nothing sent and nothing out: no round of sending to remember.
+            if sent || held_at_cwnd || self.snd_max != self.snd_una {
+                let flight = Flight { held_at_cwnd, ..self.flight() };
+                self.cc.after_sending(sent, flight, self.snd_mss);
+            }
             self.arm_persist(now);
         }
         if out.segments.len() > sent_before {
@@ -2808,6 +2829,24 @@ mod tests {
         let mut out = TcpOut::default();
         tcb.write(&Arc::from(vec![b'x'; 5000]), 0, 20_000, &mut out);
         assert_eq!(data_flags(&out), flags_of(&[(".", 1000), ("P.", 1000), (".", 1000), ("P.", 1000), ("P.", 1000)]));
+    }
+
+    #[test]
+    fn slow_start_grows_by_the_packets_an_ack_covers_not_its_bytes() {
+        // Six 10-byte messages (TCP_NODELAY) fill more than half of cwnd 10,
+        // so slow start may grow it; one ACK for the first two grows it by
+        // two packets (tcp_slow_start(tp, acked) counts packets), though the
+        // 20 bytes are far less than a segment.
+        let mut tcb = established_sack_after(10_000);
+        let mut out = TcpOut::default();
+        tcb.set_nagle(false, 10_000, &mut out);
+        for i in 0..6 {
+            tcb.write(&Arc::from(vec![b'm'; 10]), 0, 10_000 + i, &mut out);
+        }
+        assert_eq!(out.segments.iter().filter(|(s, _)| !s.payload.is_empty()).count(), 6);
+        assert_eq!(tcb.cwnd(), 10 * 1000);
+        tcb.on_segment(&seg(IRS + 1, ISS + 21, TcpFlags::ACK, 65_535, &[]), 20_000, &mut out);
+        assert_eq!(tcb.cwnd(), 12 * 1000);
     }
 
     #[test]
