@@ -1891,7 +1891,9 @@ impl Tcb {
         let space = Space {
             free: self.receive_window(),
             full: self.rwnd.win_from_space(self.rcvbuf()).min(self.rwnd.clamp),
-            mss: self.snd_mss,
+            // __tcp_select_window rounds to the segments the peer sends
+            // (icsk_ack.rcv_mss), smaller than ours when its window is tiny.
+            mss: self.delack.rcv_mss().unwrap_or(self.snd_mss),
             shift: self.rcv_wscale_in_use(),
         };
         let w = self.rwnd.select(space, self.rcv_nxt);
@@ -2893,6 +2895,23 @@ mod tests {
         let mut tcb = established_sack_after(20);
         tcb.write(&Arc::from(vec![b'x'; 4500]), 0, 20_000, &mut out);
         assert_eq!(data_flags(&out), flags_of(&[(".", 1000), (".", 1000), (".", 1000), (".", 1000), ("P.", 500)]));
+    }
+
+    #[test]
+    fn without_window_scaling_the_window_is_whole_segments_of_what_the_peer_sends() {
+        // __tcp_select_window rounds the free space down to whole segments
+        // of the size the peer sends (icsk_ack.rcv_mss), not of our own MSS:
+        // a peer sending 500-byte segments is offered multiples of 500.
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        for i in 0..4u32 {
+            tcb.on_segment(&seg(IRS + 1 + 500 * i, ISS + 1, TcpFlags::ACK, 8192, &[b'd'; 500]), 20_000, &mut out);
+        }
+        let windows: Vec<u16> = out.segments.iter().map(|(s, _)| s.window).collect();
+        // The ACK for the first two keeps the window offered (within a segment
+        // of the free space); the one for all four offers 2500, five of
+        // the peer's segments (with our 1000-byte MSS as the unit, 2420).
+        assert_eq!(windows, [2920, 2500]);
     }
 
     #[test]

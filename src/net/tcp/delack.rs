@@ -90,6 +90,11 @@ pub struct AckMachine {
 }
 
 impl AckMachine {
+    /// The peer's segment size as measured from what it sent, once data came.
+    pub fn rcv_mss(&self) -> Option<u32> {
+        (self.rcv_mss > 0).then_some(self.rcv_mss)
+    }
+
     pub fn new(always_quick: bool, ato_min_us: u64) -> AckMachine {
         AckMachine {
             always_quick,
