@@ -2914,18 +2914,24 @@ mod tests {
         assert_eq!(windows, [2920, 2500]);
     }
 
+    /// An established passive connection whose peer (MSS 1000) offers `window` bytes.
+    fn established_behind_a_window_of(window: u16) -> Tcb {
+        let mut out = TcpOut::default();
+        let mut syn = seg(IRS, 0, TcpFlags::SYN, window, &[]);
+        syn.mss = Some(1000);
+        let mut tcb = Tcb::accept_syn(&cfg(), (LOCAL, REMOTE), &syn, ISS, 1460, 0, &mut out);
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, window, &[]), 10_000, &mut out);
+        tcb
+    }
+
     #[test]
     fn behind_a_window_of_one_segment_segments_are_half_the_window() {
         // tcp_sync_mss bounds the segment by half the peer's largest window
         // (tcp_bound_to_half_wnd): a window of 1000 takes 500-byte segments,
         // two to a packet, PSH on each packet's end (forced_push marks every
         // other 500-byte skb; tcp_grow_skb joins each unmarked one to it).
+        let mut tcb = established_behind_a_window_of(1000);
         let mut out = TcpOut::default();
-        let mut syn = seg(IRS, 0, TcpFlags::SYN, 1000, &[]);
-        syn.mss = Some(1000);
-        let mut tcb = Tcb::accept_syn(&cfg(), (LOCAL, REMOTE), &syn, ISS, 1460, 0, &mut out);
-        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 1000, &[]), 10_000, &mut out);
-        out.clear();
         tcb.write(&Arc::from(vec![b'x'; 2500]), 0, 20_000, &mut out);
         assert_eq!(data_flags(&out), flags_of(&[(".", 500), ("P.", 500)]));
         out.clear();
@@ -2944,12 +2950,8 @@ mod tests {
         // window, the unsent skb [3000, 4000), pushed, first takes the next
         // skb's bytes (tcp_grow_skb) and leaves as one GSO packet: its PSH is
         // on 4000-5000 only, not on 3000-4000 where its own end used to be.
+        let mut tcb = established_behind_a_window_of(2000);
         let mut out = TcpOut::default();
-        let mut syn = seg(IRS, 0, TcpFlags::SYN, 2000, &[]);
-        syn.mss = Some(1000);
-        let mut tcb = Tcb::accept_syn(&cfg(), (LOCAL, REMOTE), &syn, ISS, 1460, 0, &mut out);
-        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 2000, &[]), 10_000, &mut out);
-        out.clear();
         tcb.write(&Arc::from(vec![b'x'; 7000]), 0, 20_000, &mut out);
         assert_eq!(data_flags(&out), flags_of(&[(".", 1000), ("P.", 1000)]));
         out.clear();
