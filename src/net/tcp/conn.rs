@@ -1063,7 +1063,8 @@ impl Tcb {
         let (una, sent) = (self.snd_una, &self.send_buf);
         let segments =
             |start: SeqNumber, end: SeqNumber| sent.segments_in((start - una) as usize, (end - una) as usize);
-        let out = if self.snd_max == una { 0 } else { segments(una, self.snd_max).max(1) };
+        // Every segment sent and not yet acknowledged in full is one of those up to snd_max.
+        let out = if self.snd_max == una { 0 } else { sent.segments_sent().max(1) };
         let in_flight = if self.sack_ok {
             let left = self.sack.sacked_segments(segments) + self.sack.lost_segments(segments);
             out.saturating_sub(left).saturating_mul(self.snd_mss)

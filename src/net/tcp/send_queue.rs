@@ -242,6 +242,12 @@ impl SendQueue {
         }
     }
 
+    /// How many segments sent are not yet acknowledged in full: Linux's
+    /// `packets_out` (without a FIN of its own).
+    pub fn segments_sent(&self) -> u32 {
+        self.sent_ends.len() as u32
+    }
+
     /// How many of the segments sent hold bytes of `from..to` (offsets from
     /// the head).
     pub fn segments_in(&self, from: usize, to: usize) -> u32 {
@@ -433,9 +439,14 @@ mod tests {
         assert_eq!(q.segments_in(5, 15), 2, "two 5-byte segments");
         assert_eq!(q.segments_in(0, 1463), 4);
         assert_eq!(q.segments_in(16, 20), 1, "part of a segment is still a segment");
+        assert_eq!(q.segments_sent(), 5);
         q.drain_front(10);
-        assert_eq!(q.segments_in(0, 5), 1);
-        assert_eq!(q.segments_in(0, 2901), 3);
+        assert_eq!(q.segments_sent(), 3, "the two acknowledged in full are gone");
+        q.drain_front(2);
+        assert_eq!(q.segments_sent(), 3, "one acknowledged in part is still out");
+        q.drain_front(0);
+        assert_eq!(q.segments_in(0, 3), 1);
+        assert_eq!(q.segments_in(0, 2899), 3);
     }
 
     #[test]
