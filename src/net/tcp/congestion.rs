@@ -9,6 +9,7 @@
 //! CUBIC ([`super::cubic`]), chosen per socket with `TCP_CONGESTION`.
 
 use super::cubic::{AckSample, Cubic};
+use super::reno::Reno;
 use super::segment::SeqNumber;
 use serde::{Deserialize, Serialize};
 
@@ -52,32 +53,6 @@ enum Algorithm {
     Cubic(Box<Cubic>),
 }
 
-/// Reno (RFC 5681): slow start, then one segment per window of ACKed bytes.
-#[derive(Clone, Debug, Default)]
-struct Reno {
-    /// Bytes acknowledged since cwnd last grew in congestion avoidance.
-    acked: u32,
-}
-
-impl Reno {
-    /// Linux's `cong_avoid`: cwnd grows by `acked` newly acknowledged bytes.
-    fn grow(&mut self, cwnd: u32, ssthresh: u32, acked: u32, mss: u32) -> u32 {
-        if cwnd < ssthresh {
-            // Slow start (RFC 5681 with RFC 3465's L = 1 SMSS per ACK).
-            cwnd.saturating_add(acked.min(mss))
-        } else {
-            // Congestion avoidance: one SMSS per window's worth of ACKed bytes.
-            self.acked = self.acked.saturating_add(acked);
-            if self.acked >= cwnd {
-                self.acked -= cwnd;
-                cwnd.saturating_add(mss)
-            } else {
-                cwnd
-            }
-        }
-    }
-}
-
 impl Algorithm {
     fn new(control: CongestionControl, now: u64, snd_nxt: SeqNumber) -> Algorithm {
         match control {
@@ -93,14 +68,15 @@ impl Algorithm {
         }
     }
 
-    /// Linux's `ssthresh`, on a loss with a window of `cwnd` bytes and `flight`
-    /// outstanding. Reno: RFC 5681 §3.1 eq. (4), half the flight size but at
-    /// least two segments. CUBIC: β · cwnd, in whole packets.
-    fn ssthresh(&mut self, cwnd: u32, flight: u32, mss: u32) -> u32 {
-        match self {
-            Algorithm::Reno(_) => (flight / 2).max(2 * mss),
-            Algorithm::Cubic(cubic) => cubic.ssthresh(cwnd / mss).saturating_mul(mss),
-        }
+    /// Linux's `ssthresh`, on a loss with a window of `cwnd` bytes: Reno
+    /// halves it (`tcp_reno_ssthresh`: the window, where RFC 5681 halves the
+    /// flight), CUBIC keeps β · cwnd; both in whole packets.
+    fn ssthresh(&mut self, cwnd: u32, mss: u32) -> u32 {
+        let packets = match self {
+            Algorithm::Reno(_) => Reno::ssthresh(cwnd / mss),
+            Algorithm::Cubic(cubic) => cubic.ssthresh(cwnd / mss),
+        };
+        packets.saturating_mul(mss)
     }
 }
 
@@ -149,7 +125,18 @@ pub struct Congestion {
     max_flight: u32,
     cwnd_limited: bool,
     usage_end: SeqNumber,
+    /// After a retransmission timeout, until `high` is acknowledged (Linux's
+    /// `TCP_CA_Loss` with `high_seq`).
+    loss: Option<LossEpisode>,
     algorithm: Algorithm,
+}
+
+/// A timeout's loss episode: it ends when `high` (`snd_max` at the timeout)
+/// is acknowledged; `una` is where `snd_una` stood at the timeout.
+#[derive(Clone, Copy, Debug)]
+struct LossEpisode {
+    high: SeqNumber,
+    una: SeqNumber,
 }
 
 impl Congestion {
@@ -164,6 +151,7 @@ impl Congestion {
             max_flight: 0,
             cwnd_limited: false,
             usage_end: iss,
+            loss: None,
             algorithm: Algorithm::new(control, 0, iss),
         }
     }
@@ -207,6 +195,9 @@ impl Congestion {
         if self.recover.is_none() {
             self.dup_acks = 0;
         }
+        if self.loss.is_some_and(|loss| a.ack >= loss.high) {
+            self.loss = None;
+        }
         let rtt_us = a.ca_rtt_us;
         if let Algorithm::Cubic(cubic) = &mut self.algorithm {
             // Linux's pkts_acked hook (`cubictcp_acked`): HyStart may end slow start.
@@ -233,15 +224,14 @@ impl Congestion {
             }
             None => {
                 if self.is_cwnd_limited() {
-                    self.cwnd = match &mut self.algorithm {
-                        Algorithm::Reno(reno) => reno.grow(self.cwnd, self.ssthresh, a.data_acked, mss),
-                        // Linux counts packets: a segment smaller than the MSS is one.
-                        Algorithm::Cubic(cubic) => {
-                            let packets =
-                                if a.packets_acked > 0 { a.packets_acked } else { a.data_acked.div_ceil(mss) };
-                            cubic.cong_avoid(self.cwnd / mss, self.ssthresh / mss, packets, a.now).saturating_mul(mss)
-                        }
+                    // Linux counts packets: a segment smaller than the MSS is one.
+                    let packets = if a.packets_acked > 0 { a.packets_acked } else { a.data_acked.div_ceil(mss) };
+                    let (cwnd, ssthresh) = (self.cwnd / mss, self.ssthresh / mss);
+                    let grown = match &mut self.algorithm {
+                        Algorithm::Reno(reno) => reno.cong_avoid(cwnd, ssthresh, packets),
+                        Algorithm::Cubic(cubic) => cubic.cong_avoid(cwnd, ssthresh, packets, a.now),
                     };
+                    self.cwnd = grown.saturating_mul(mss);
                 }
                 AckAction::Nothing
             }
@@ -249,15 +239,15 @@ impl Congestion {
     }
 
     /// A duplicate ACK (RFC 5681 §2's definition, checked by the caller) with
-    /// `flight` bytes outstanding up to `snd_max`. The third starts fast
+    /// data outstanding up to `snd_max`. The third starts fast
     /// retransmit and recovery (RFC 5681 §3.2 steps 2–3); in recovery each
     /// further one means a segment left the network, and inflates cwnd.
-    pub fn on_duplicate_ack(&mut self, flight: u32, snd_max: SeqNumber, mss: u32) -> AckAction {
+    pub fn on_duplicate_ack(&mut self, snd_max: SeqNumber, mss: u32) -> AckAction {
         self.dup_acks += 1;
         if self.recover.is_some() {
             self.cwnd = self.cwnd.saturating_add(mss);
         } else if self.dup_acks == DUP_ACK_THRESHOLD {
-            self.ssthresh = self.algorithm.ssthresh(self.cwnd, flight, mss);
+            self.ssthresh = self.algorithm.ssthresh(self.cwnd, mss);
             self.recover = Some(snd_max);
             self.cwnd = self.ssthresh + 3 * mss;
             return AckAction::RetransmitFirst;
@@ -266,11 +256,11 @@ impl Congestion {
     }
 
     /// SACK shows a hole lost (Linux's `tcp_enter_recovery`, `tcp_init_cwnd_reduction`):
-    /// ssthresh from the algorithm for a window of cwnd with `flight` bytes
-    /// outstanding, and recovery lasts until `snd_max` is acknowledged.
-    /// cwnd is left to the caller's rate reduction.
-    pub fn enter_sack_recovery(&mut self, flight: u32, snd_max: SeqNumber, mss: u32) {
-        self.ssthresh = self.algorithm.ssthresh(self.cwnd, flight, mss);
+    /// ssthresh from the algorithm for the window of now, and recovery lasts
+    /// until `snd_max` is acknowledged. cwnd is left to the caller's rate
+    /// reduction.
+    pub fn enter_sack_recovery(&mut self, snd_max: SeqNumber, mss: u32) {
+        self.ssthresh = self.algorithm.ssthresh(self.cwnd, mss);
         self.recover = Some(snd_max);
         self.sack_recovery = true;
         self.dup_acks = 0;
@@ -279,8 +269,8 @@ impl Congestion {
     /// A tail loss probe repaired a loss (`tcp_process_tlp_ack`): ssthresh
     /// from the algorithm, as on entering recovery, and cwnd down to it at
     /// once (`tcp_init_cwnd_reduction`, then `tcp_end_cwnd_reduction`).
-    pub fn reduce_once(&mut self, flight: u32, mss: u32) {
-        self.ssthresh = self.algorithm.ssthresh(self.cwnd, flight, mss);
+    pub fn reduce_once(&mut self, mss: u32) {
+        self.ssthresh = self.algorithm.ssthresh(self.cwnd, mss);
         self.cwnd = self.ssthresh;
     }
 
@@ -296,16 +286,28 @@ impl Congestion {
         }
     }
 
-    /// The retransmission timer fired at `now` with `flight` bytes outstanding:
-    /// RFC 5681 §3.1, ssthresh from the algorithm, cwnd down to one segment
-    /// (Linux's `tcp_enter_loss`); any recovery is abandoned, and the algorithm
-    /// starts over (`tcp_set_ca_state(TCP_CA_Loss)`).
-    pub fn on_retransmit_timeout(&mut self, flight: u32, mss: u32, now: u64, snd_nxt: SeqNumber) {
-        self.ssthresh = self.algorithm.ssthresh(self.cwnd, flight, mss);
+    /// The retransmission timer fired at `now` with data outstanding from
+    /// `snd_una` to `snd_max` (Linux's `tcp_enter_loss`): cwnd down to one
+    /// segment, any recovery abandoned, and the algorithm starts over
+    /// (`tcp_set_ca_state(TCP_CA_Loss)`). ssthresh comes from the algorithm
+    /// unless it was already cut for this window of data: in recovery, or
+    /// at an earlier timeout with nothing acknowledged since. A partition
+    /// that outlasts several timeouts therefore keeps the ssthresh of the
+    /// first, where RFC 5681 §3.1 would halve a one-segment flight again.
+    pub fn on_retransmit_timeout(&mut self, mss: u32, now: u64, snd_una: SeqNumber, snd_max: SeqNumber) {
+        let cut_already = match (self.recover, self.loss) {
+            (Some(recover), _) => recover > snd_una,
+            (None, Some(loss)) => loss.high > snd_una && loss.una == snd_una,
+            (None, None) => false,
+        };
+        if !cut_already {
+            self.ssthresh = self.algorithm.ssthresh(self.cwnd, mss);
+        }
+        self.loss = Some(LossEpisode { high: snd_max, una: snd_una });
         self.cwnd = mss;
         match &mut self.algorithm {
-            Algorithm::Reno(reno) => reno.acked = 0,
-            Algorithm::Cubic(cubic) => cubic.on_loss(now, snd_nxt),
+            Algorithm::Reno(reno) => reno.on_loss(),
+            Algorithm::Cubic(cubic) => cubic.on_loss(now, snd_max),
         }
         self.recover = None;
         self.sack_recovery = false;
@@ -389,14 +391,15 @@ mod tests {
     }
 
     #[test]
-    fn slow_start_grows_one_mss_per_ack_while_cwnd_limited() {
-        // 10 000 bytes in flight fill cwnd: each ACK of one segment adds one
-        // MSS (RFC 3465, L = 1), an ACK of three segments also only one.
+    fn slow_start_grows_by_the_packets_each_ack_covers_while_cwnd_limited() {
+        // 10 000 bytes in flight fill cwnd: an ACK of one segment adds one
+        // MSS, an ACK of three adds three (Linux's tcp_slow_start counts
+        // pkts_acked; RFC 3465's L = 1 SMSS would add one).
         let mut cc = sending(10 * MSS);
         assert_eq!(cc.on_new_ack(ack(1000, 1000), MSS), AckAction::Nothing);
         assert_eq!(cc.cwnd(), 11_000);
         cc.on_new_ack(ack(4000, 3000), MSS);
-        assert_eq!((cc.cwnd(), cc.ssthresh()), (12_000, SSTHRESH_INFINITE));
+        assert_eq!((cc.cwnd(), cc.ssthresh()), (14_000, SSTHRESH_INFINITE));
     }
 
     #[test]
@@ -412,40 +415,61 @@ mod tests {
     }
 
     #[test]
-    fn congestion_avoidance_adds_one_mss_per_window_of_acked_bytes() {
-        // After a timeout with 8000 in flight: ssthresh 4000, cwnd 1000.
+    fn congestion_avoidance_adds_one_mss_per_window_of_acked_packets() {
+        // A timeout with cwnd 10 000: tcp_reno_ssthresh halves the window
+        // (5000), cwnd restarts at 1000.
         let mut cc = sending(10 * MSS);
-        cc.on_retransmit_timeout(8 * MSS, MSS, 0, seq(0));
-        assert_eq!((cc.cwnd(), cc.ssthresh()), (1000, 4000));
-        // Slow start to ssthresh: 1000 → 2000 → 3000 → 4000 (each ACK while
+        cc.on_retransmit_timeout(MSS, 0, seq(0), seq(10 * MSS));
+        assert_eq!((cc.cwnd(), cc.ssthresh()), (1000, 5000));
+        // Slow start to ssthresh: 1000 → 2000 → … → 5000 (each ACK while
         // the sender keeps cwnd full).
         let mut una = 0;
-        for expect in [2000, 3000, 4000] {
+        for expect in [2000, 3000, 4000, 5000] {
             cc.after_sending(true, full_segments(una, una + cc.cwnd()), MSS);
             una += MSS;
             cc.on_new_ack(ack(una, MSS), MSS);
             assert_eq!(cc.cwnd(), expect);
         }
-        // cwnd = ssthresh: avoidance. Four ACKs of 1000 reach 4000 acked: +1 MSS
-        // at the fourth, the count keeps the remainder 0.
+        // cwnd = ssthresh: avoidance. Five ACKed packets earn one more: +1
+        // MSS at the fifth ACK, and the count starts again.
         let mut seen = Vec::new();
-        for _ in 0..4 {
+        for _ in 0..5 {
             cc.after_sending(true, full_segments(una, una + cc.cwnd()), MSS);
             una += MSS;
             cc.on_new_ack(ack(una, MSS), MSS);
             seen.push(cc.cwnd());
         }
-        assert_eq!(seen, vec![4000, 4000, 4000, 5000]);
-        // The next increase needs a whole 5000.
-        for _ in 0..4 {
+        assert_eq!(seen, vec![5000, 5000, 5000, 5000, 6000]);
+        // Delayed ACKs of two packets each: six packets, three ACKs, to 7000.
+        let mut seen = Vec::new();
+        for _ in 0..3 {
             cc.after_sending(true, full_segments(una, una + cc.cwnd()), MSS);
-            una += MSS;
-            cc.on_new_ack(ack(una, MSS), MSS);
+            una += 2 * MSS;
+            cc.on_new_ack(ack(una, 2 * MSS), MSS);
+            seen.push(cc.cwnd());
         }
-        assert_eq!(cc.cwnd(), 5000);
-        cc.after_sending(true, full_segments(una, una + cc.cwnd()), MSS);
-        cc.on_new_ack(ack(una + MSS, MSS), MSS);
-        assert_eq!(cc.cwnd(), 6000);
+        assert_eq!(seen, vec![6000, 6000, 7000]);
+    }
+
+    #[test]
+    fn timeouts_in_a_row_keep_the_ssthresh_of_the_first() {
+        // A partition: cwnd 10 000 at the first timeout gives ssthresh 5000;
+        // the backed-off timeouts after it, nothing acknowledged, leave it
+        // (tcp_enter_loss cuts once per window of data). RFC 5681 would halve
+        // a one-segment flight to two segments.
+        let mut cc = sending(10 * MSS);
+        cc.on_retransmit_timeout(MSS, 0, seq(0), seq(10 * MSS));
+        cc.on_retransmit_timeout(MSS, 0, seq(0), seq(10 * MSS));
+        cc.on_retransmit_timeout(MSS, 0, seq(0), seq(10 * MSS));
+        assert_eq!((cc.cwnd(), cc.ssthresh()), (1000, 5000));
+        // The link heals: one retransmission is acknowledged, cwnd 2000.
+        cc.after_sending(true, full_segments(0, MSS), MSS);
+        cc.on_new_ack(ack(MSS, MSS), MSS);
+        assert_eq!(cc.cwnd(), 2000);
+        // A timeout now, after progress, is a new loss: 2000 / 2 = 1000, but
+        // at least two segments.
+        cc.on_retransmit_timeout(MSS, 0, seq(MSS), seq(10 * MSS));
+        assert_eq!((cc.cwnd(), cc.ssthresh()), (1000, 2000));
     }
 
     #[test]
@@ -453,13 +477,13 @@ mod tests {
         // 10 000 in flight, snd_max 10 000: the third duplicate sets ssthresh
         // 5000, cwnd 5000 + 3·1000 = 8000, recover = 10 000.
         let mut cc = sending(10 * MSS);
-        assert_eq!(cc.on_duplicate_ack(10 * MSS, seq(10 * MSS), MSS), AckAction::Nothing);
-        assert_eq!(cc.on_duplicate_ack(10 * MSS, seq(10 * MSS), MSS), AckAction::Nothing);
+        assert_eq!(cc.on_duplicate_ack(seq(10 * MSS), MSS), AckAction::Nothing);
+        assert_eq!(cc.on_duplicate_ack(seq(10 * MSS), MSS), AckAction::Nothing);
         assert_eq!(cc.cwnd(), 10_000, "two duplicates change nothing");
-        assert_eq!(cc.on_duplicate_ack(10 * MSS, seq(10 * MSS), MSS), AckAction::RetransmitFirst);
+        assert_eq!(cc.on_duplicate_ack(seq(10 * MSS), MSS), AckAction::RetransmitFirst);
         assert_eq!((cc.cwnd(), cc.ssthresh()), (8000, 5000));
         // A fourth inflates by one MSS.
-        assert_eq!(cc.on_duplicate_ack(10 * MSS, seq(10 * MSS), MSS), AckAction::Nothing);
+        assert_eq!(cc.on_duplicate_ack(seq(10 * MSS), MSS), AckAction::Nothing);
         assert_eq!(cc.cwnd(), 9000);
         // Partial ACK of 3000 (to 3000 < recover): 9000 − 3000 + 1000 = 7000,
         // and the next hole is resent.
@@ -474,11 +498,12 @@ mod tests {
     fn a_timeout_collapses_cwnd_to_one_segment_and_abandons_recovery() {
         let mut cc = sending(10 * MSS);
         for _ in 0..3 {
-            cc.on_duplicate_ack(10 * MSS, seq(10 * MSS), MSS);
+            cc.on_duplicate_ack(seq(10 * MSS), MSS);
         }
-        // 3000 outstanding at the timeout: ssthresh = max(1500, 2000) = 2000.
-        cc.on_retransmit_timeout(3 * MSS, MSS, 0, seq(0));
-        assert_eq!((cc.cwnd(), cc.ssthresh()), (1000, 2000));
+        // In recovery (ssthresh 5000 already cut for this window of data),
+        // the timeout keeps ssthresh and drops cwnd to one segment.
+        cc.on_retransmit_timeout(MSS, 0, seq(7000), seq(10 * MSS));
+        assert_eq!((cc.cwnd(), cc.ssthresh()), (1000, 5000));
         // Out of recovery: an ACK below the old recover point grows cwnd (slow
         // start) rather than being taken for a partial ACK.
         cc.after_sending(true, full_segments(7000, 8000), MSS);

@@ -677,6 +677,7 @@ impl Tcb {
             window_advertised: self.rcv_wnd_adv,
             all_read: self.recv_buf.is_empty(),
             out_of_order: self.recv_buf.has_out_of_order(),
+            scarce: self.window_space().scarce(),
             srtt_us: self.rtt.srtt_us(),
         };
         match self.delack.ack_snd_check(view, now) {
@@ -878,8 +879,7 @@ impl Tcb {
             };
             if self.tlp.on_ack(facts) == ProbeVerdict::Repaired {
                 // tcp_init_cwnd_reduction, CWR and tcp_end_cwnd_reduction at once.
-                let flight = self.snd_max - self.snd_una;
-                self.cc.reduce_once(flight, self.snd_mss);
+                self.cc.reduce_once(self.snd_mss);
             }
         }
         let reordering_timer = sack_delivered > 0 && self.sack_recovery(sack_delivered, una_advanced, now, out);
@@ -951,8 +951,7 @@ impl Tcb {
             // (tcp_dupack_heuristics): `sack_recovery` decides.
             return;
         }
-        let flight = self.snd_max - self.snd_una;
-        if self.cc.on_duplicate_ack(flight, self.snd_max, self.snd_mss) == AckAction::RetransmitFirst {
+        if self.cc.on_duplicate_ack(self.snd_max, self.snd_mss) == AckAction::RetransmitFirst {
             self.retransmit_first(now, SendReason::FastRetransmit, out);
         }
     }
@@ -1085,8 +1084,7 @@ impl Tcb {
     fn enter_sack_recovery(&mut self) {
         self.tlp.high_seq = None;
         self.prr = Prr::start(self.cc.cwnd(), self.snd_mss);
-        let flight = self.snd_max - self.snd_una;
-        self.cc.enter_sack_recovery(flight, self.snd_max, self.snd_mss);
+        self.cc.enter_sack_recovery(self.snd_max, self.snd_mss);
     }
 
     /// `tcp_rack_mark_lost`: if something was delivered since RACK last
@@ -1343,7 +1341,9 @@ impl Tcb {
                 self.rwnd.measure(len, wire_len, self.rcvbuf());
             }
             let free = self.receive_window();
-            self.rwnd.grow(len, self.advmss(), free, self.rwnd.clamp);
+            if self.rwnd.grow(len, self.advmss(), free, self.rwnd.clamp) {
+                self.delack.window_grew();
+            }
             let joined = self.recv_buf.drain_out_of_order(self.rcv_nxt_off);
             if let (true, Some((from, to))) = (self.sack_ok, self.recv_buf.take_duplicate()) {
                 // The segment brought bytes already waiting: a D-SACK says so.
@@ -1366,7 +1366,9 @@ impl Tcb {
             }
             if self.sack_ok {
                 let free = self.receive_window();
-                self.rwnd.grow_out_of_order(len, self.advmss(), free, self.rwnd.clamp);
+                if self.rwnd.grow_out_of_order(len, self.advmss(), free, self.rwnd.clamp) {
+                    self.delack.window_grew();
+                }
             }
             // Out of order: an immediate duplicate ACK tells the sender about the hole.
             self.ack_pending = Some(SendReason::DupAck);
@@ -1478,9 +1480,8 @@ impl Tcb {
             TcpState::SynSent => self.send_syn(now, false, SendReason::HandshakeRetransmit, out),
             TcpState::SynReceived => self.send_syn(now, true, SendReason::HandshakeRetransmit, out),
             _ => {
-                // RFC 5681 §3.1 eq. (4): halve, then restart from one segment.
-                let flight = self.snd_max - self.snd_una;
-                self.cc.on_retransmit_timeout(flight, self.snd_mss, now, self.snd_nxt);
+                // RFC 5681 §3.1: restart from one segment.
+                self.cc.on_retransmit_timeout(self.snd_mss, now, self.snd_una, self.snd_max);
                 self.tlp.high_seq = None;
                 if self.sack_ok {
                     self.sack.enter_loss(self.snd_una, self.snd_max);
@@ -1885,18 +1886,26 @@ impl Tcb {
         self.timers.set_xmit(TimerKind::Retransmit, now + self.rtt.rto());
     }
 
-    /// Builds a segment from this connection's ports, with our ACK and window.
-    fn segment(&mut self, seq_no: SeqNumber, flags: TcpFlags, payload: Arc<[u8]>, now: u64) -> TcpSegment {
-        self.last_sent_at = Some(now);
-        let with_ack = flags.ack();
-        let space = Space {
+    /// What `__tcp_select_window` reads from this connection now.
+    fn window_space(&self) -> Space {
+        Space {
             free: self.receive_window(),
             full: self.rwnd.win_from_space(self.rcvbuf()).min(self.rwnd.clamp),
             // __tcp_select_window rounds to the segments the peer sends
             // (icsk_ack.rcv_mss), smaller than ours when its window is tiny.
             mss: self.delack.rcv_mss().unwrap_or(self.snd_mss),
             shift: self.rcv_wscale_in_use(),
-        };
+        }
+    }
+
+    /// Builds a segment from this connection's ports, with our ACK and window.
+    fn segment(&mut self, seq_no: SeqNumber, flags: TcpFlags, payload: Arc<[u8]>, now: u64) -> TcpSegment {
+        self.last_sent_at = Some(now);
+        let with_ack = flags.ack();
+        let space = self.window_space();
+        if space.scarce() {
+            self.delack.window_scarce();
+        }
         let w = self.rwnd.select(space, self.rcv_nxt);
         let scaled = (w >> self.rcv_wscale_in_use()).min(u32::from(u16::MAX));
         self.rcv_wnd_adv = scaled << self.rcv_wscale_in_use();
@@ -2710,6 +2719,65 @@ mod tests {
         assert_eq!(replies(&out), vec![(".".into(), ISS + 1, next + 2000, 65_535, 0)]);
         assert_eq!(out.segments[0].1, SendReason::Ack);
         assert_eq!(tcb.timers.get(TimerKind::DelayedAck), None);
+    }
+
+    /// A server-side connection with `recv_buffer` bytes of buffer, window
+    /// scaling on both sides, after the handshake; the peer's MSS is 1448.
+    fn established_with_buffer(recv_buffer: usize) -> Tcb {
+        let cfg = TcpConfig { recv_buffer, timestamps: false, ..TcpConfig::default() };
+        let mut out = TcpOut::default();
+        let mut syn = seg(IRS, 0, TcpFlags::SYN, 65_535, &[]);
+        syn.mss = Some(1448);
+        syn.window_scale = Some(7);
+        let mut tcb = Tcb::accept_syn(&cfg, (LOCAL, REMOTE), &syn, ISS, 1460, 0, &mut out);
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 512, &[]), 10_000, &mut out);
+        assert_eq!(tcb.state, TcpState::Established);
+        tcb
+    }
+
+    /// Feeds `n` back-to-back full segments of 1448 bytes from `from`
+    /// (nothing read) and tells, for each, whether it was ACKed at once and why.
+    fn ack_reasons(tcb: &mut Tcb, from: u32, n: u32) -> Vec<Option<SendReason>> {
+        let mut out = TcpOut::default();
+        (0..n)
+            .map(|i| {
+                out.clear();
+                tcb.on_segment(&seg(from + i * 1448, ISS + 1, TcpFlags::ACK, 512, &[0u8; 1448]), 20_000, &mut out);
+                out.segments.first().map(|(_, why)| *why)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn while_the_receive_window_keeps_opening_every_segment_is_acked_at_once() {
+        // tcp_grow_window sets icsk_ack.quick |= 1 each time rcv_ssthresh
+        // opens: behind a megabyte of buffer, slow start's second round gets
+        // an ACK per segment past the 16 quick ACKs of the connection start,
+        // as Linux 6.18 sends them (every other segment without this rule).
+        let mut tcb = established_with_buffer(1_000_000);
+        let reasons = ack_reasons(&mut tcb, IRS + 1, 40);
+        assert!(reasons.iter().all(|r| *r == Some(SendReason::QuickAck)), "{reasons:?}");
+    }
+
+    #[test]
+    fn a_receiver_with_half_its_buffer_unread_sends_no_quick_acks() {
+        // 50 000 bytes of buffer and nothing read: the window opens, and every
+        // segment is ACKed at once, until it stops opening.
+        let mut tcb = established_with_buffer(50_000);
+        let reasons = ack_reasons(&mut tcb, IRS + 1, 19);
+        assert!(reasons.iter().all(|r| *r == Some(SendReason::QuickAck)), "{reasons:?}");
+        let reasons = ack_reasons(&mut tcb, IRS + 1 + 19 * 1448, 2);
+        assert_eq!(reasons, [None, None], "no more room: ACKs wait");
+        // After a silence longer than the RTO, tcp_event_data_recv grants
+        // quick ACKs again, but less than half the buffer is free, and
+        // __tcp_select_window (asked by __tcp_ack_snd_check) ends quick-ACK
+        // mode before it is consulted: the ACK goes because three segments
+        // wait for one, not as a quick ACK.
+        let mut out = TcpOut::default();
+        let next = IRS + 1 + 21 * 1448;
+        tcb.on_segment(&seg(next, ISS + 1, TcpFlags::ACK, 512, &[0u8; 1448]), 3_000_000, &mut out);
+        let reasons: Vec<SendReason> = out.segments.iter().map(|(_, why)| *why).collect();
+        assert_eq!(reasons, [SendReason::Ack]);
     }
 
     #[test]

@@ -17,6 +17,7 @@
 //!   root; Linux's `cubic_root` is a table lookup plus one Newton step, within
 //!   about 0.2% of it.
 
+use super::reno::{cong_avoid_ai, slow_start};
 use super::segment::SeqNumber;
 
 /// β: the window keeps 717/1024 (≈ 0.7) of itself after a loss.
@@ -171,20 +172,15 @@ impl Cubic {
     /// Linux's `cubictcp_cong_avoid` for `acked` packets, cwnd-limited already
     /// checked: slow start up to ssthresh, then the curve. Returns the new cwnd.
     pub fn cong_avoid(&mut self, cwnd: u32, ssthresh: u32, acked: u32, now_us: u64) -> u32 {
-        let mut cwnd = cwnd;
-        let mut acked = acked;
+        let (mut cwnd, mut acked) = (cwnd, acked);
         if cwnd < ssthresh {
-            // tcp_slow_start: one packet per packet ACKed, not past ssthresh;
-            // what is left over counts in congestion avoidance.
-            let grown = cwnd.saturating_add(acked).min(ssthresh);
-            acked -= grown - cwnd;
-            cwnd = grown;
+            (cwnd, acked) = slow_start(cwnd, ssthresh, acked);
             if acked == 0 {
                 return cwnd;
             }
         }
         self.update(cwnd, acked, now_us);
-        self.additive_increase(cwnd, acked)
+        cong_avoid_ai(cwnd, self.cnt, acked, &mut self.cwnd_cnt)
     }
 
     /// Linux's `bictcp_update`: how many ACKed packets earn one more packet of
@@ -244,23 +240,6 @@ impl Cubic {
         }
         // At most one packet per two ACKed: 1.5× a round.
         self.cnt = self.cnt.max(2);
-    }
-
-    /// Linux's `tcp_cong_avoid_ai`: one packet of window per `cnt` ACKed.
-    fn additive_increase(&mut self, cwnd: u32, acked: u32) -> u32 {
-        let w = self.cnt.max(1);
-        let mut cwnd = cwnd;
-        if self.cwnd_cnt >= w {
-            self.cwnd_cnt = 0;
-            cwnd += 1;
-        }
-        self.cwnd_cnt += acked;
-        if self.cwnd_cnt >= w {
-            let more = self.cwnd_cnt / w;
-            self.cwnd_cnt -= more * w;
-            cwnd += more;
-        }
-        cwnd
     }
 
     /// Linux's `cubictcp_recalc_ssthresh`, on a loss with a window of `cwnd`

@@ -54,6 +54,8 @@ pub struct ReceiveView {
     pub all_read: bool,
     /// Out-of-order data is queued.
     pub out_of_order: bool,
+    /// Less than half the buffer is free (`__tcp_select_window`'s test).
+    pub scarce: bool,
     /// `srtt`, once measured.
     pub srtt_us: Option<u64>,
 }
@@ -140,6 +142,20 @@ impl AckMachine {
             n => n,
         };
         self.quick = self.quick.max(quickacks.min(max));
+    }
+
+    /// `tcp_grow_window` opened `rcv_ssthresh` (`icsk_ack.quick |= 1`): the
+    /// larger window should reach the sender now, so this segment is ACKed
+    /// at once. While a receiver's window keeps opening, as in slow start
+    /// behind a large buffer, every segment is.
+    pub fn window_grew(&mut self) {
+        self.quick |= 1;
+    }
+
+    /// `__tcp_select_window` with less than half the buffer free: quick-ACK
+    /// mode ends, so a receiver that is not reading stops ACKing every segment.
+    pub fn window_scarce(&mut self) {
+        self.quick = 0;
     }
 
     /// `tcp_enter_quickack_mode`: after a duplicate or out-of-window segment,
@@ -235,7 +251,13 @@ impl AckMachine {
         // window: __tcp_cleanup_rbuf).
         let unacked = view.rcv_nxt - self.rcv_wup;
         let window_keeps_up = view.all_read || view.window_now >= view.window_advertised;
-        let two_segments = unacked > self.full_segment() && window_keeps_up;
+        let more_than_one = unacked > self.full_segment();
+        if more_than_one && !view.all_read && view.scarce {
+            // The window test runs __tcp_select_window before the quick-ACK
+            // test, and a scarce buffer ends quick-ACK mode there.
+            self.window_scarce();
+        }
+        let two_segments = more_than_one && window_keeps_up;
         if !self.always_quick && self.in_quickack_mode() {
             return AckDecision::Now { quick: true };
         }
@@ -384,6 +406,7 @@ mod tests {
             window_advertised: 65_535,
             all_read: false,
             out_of_order: false,
+            scarce: false,
             srtt_us: Some(10_000),
         }
     }

@@ -7,6 +7,7 @@ pub mod cubic;
 pub mod delack;
 pub mod rack;
 pub mod recv_queue;
+pub mod reno;
 pub mod rtt;
 pub mod sack;
 pub mod segment;

@@ -197,6 +197,14 @@ pub struct Space {
     pub shift: u8,
 }
 
+impl Space {
+    /// Less than half the buffer is free: the window is no longer rounded
+    /// up, and quick-ACK mode ends.
+    pub fn scarce(&self) -> bool {
+        self.free < self.full / 2
+    }
+}
+
 impl RecvWindow {
     /// `tcp_win_from_space`: the data `memory` bytes of buffer hold.
     pub fn win_from_space(&self, memory: usize) -> u32 {
@@ -251,7 +259,7 @@ impl RecvWindow {
         let mut free = s.free;
         // Little room: never round it up, and below 1/16 of the buffer or one
         // segment offer nothing (silly-window avoidance).
-        let scarce = free < s.full / 2;
+        let scarce = s.scarce();
         if scarce {
             free -= free % unit;
         }
@@ -288,26 +296,27 @@ impl RecvWindow {
     /// buffer has room beyond `rcv_ssthresh`. `tcp_event_data_recv` calls it
     /// only for segments of at least `GROW_MIN_SEGMENT` bytes, so a chat of
     /// short requests and replies leaves the first window where it was.
-    pub fn grow(&mut self, len: u32, advmss: u32, free: u32, clamp: u32) {
-        if len >= GROW_MIN_SEGMENT {
-            self.open(len, advmss, free, clamp);
-        }
+    /// True when it opened, which asks for a quick ACK.
+    pub fn grow(&mut self, len: u32, advmss: u32, free: u32, clamp: u32) -> bool {
+        len >= GROW_MIN_SEGMENT && self.open(len, advmss, free, clamp)
     }
 
     /// `tcp_data_queue_ofo`'s `tcp_grow_window`: a segment queued out of
     /// order opens the window as well, whatever its size, when SACK is on
     /// (without SACK the window stays, so the sender sees pure duplicate
     /// ACKs and retransmits fast).
-    pub fn grow_out_of_order(&mut self, len: u32, advmss: u32, free: u32, clamp: u32) {
-        self.open(len, advmss, free, clamp);
+    pub fn grow_out_of_order(&mut self, len: u32, advmss: u32, free: u32, clamp: u32) -> bool {
+        self.open(len, advmss, free, clamp)
     }
 
-    fn open(&mut self, len: u32, advmss: u32, free: u32, clamp: u32) {
+    fn open(&mut self, len: u32, advmss: u32, free: u32, clamp: u32) -> bool {
         let limit = clamp.min(free);
-        if self.ssthresh < limit {
-            let incr = advmss.saturating_mul(2).max(len.saturating_mul(2));
-            self.ssthresh += incr.min(limit - self.ssthresh);
+        if self.ssthresh >= limit {
+            return false;
         }
+        let incr = advmss.saturating_mul(2).max(len.saturating_mul(2));
+        self.ssthresh += incr.min(limit - self.ssthresh);
+        true
     }
 
     /// `tcp_rcv_space_adjust` (dynamic right-sizing), after a read moved the
@@ -473,9 +482,12 @@ mod tests {
     #[test]
     fn in_order_data_opens_rcv_ssthresh_two_segments_at_a_time_up_to_the_room() {
         let mut w = RecvWindow { ssthresh: 64_240, ..RecvWindow::default() };
-        w.grow(1448, 1448, 100_000, 200_000);
+        assert!(w.grow(1448, 1448, 100_000, 200_000));
         assert_eq!(w.ssthresh, 67_136);
-        w.grow(1448, 1448, 68_000, 200_000);
+        assert!(w.grow(1448, 1448, 68_000, 200_000));
+        assert_eq!(w.ssthresh, 68_000);
+        // No room left: it stays, and asks for no quick ACK.
+        assert!(!w.grow(1448, 1448, 68_000, 200_000));
         assert_eq!(w.ssthresh, 68_000);
     }
 
@@ -484,8 +496,8 @@ mod tests {
         // Linux 6.18 on loopback: a 24-byte request and a 7-byte reply, and
         // the client's ACK still offers 63 × 1024 = 64512 (rcv_ssthresh 64240).
         let mut w = RecvWindow { ssthresh: 64_240, wnd: 64_240, wup: SeqNumber(1), ..RecvWindow::default() };
-        w.grow(24, 1460, 65_536, 65_536);
-        w.grow(127, 1460, 65_536, 65_536);
+        assert!(!w.grow(24, 1460, 65_536, 65_536));
+        assert!(!w.grow(127, 1460, 65_536, 65_536));
         assert_eq!(w.ssthresh, 64_240);
         let s = Space { free: 65_536 - 31, full: 65_536, mss: 536, shift: 10 };
         assert_eq!(w.select(s, SeqNumber(32)), 64_512);
