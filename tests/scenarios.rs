@@ -304,6 +304,23 @@ fn fast_retransmit_cuts_ssthresh_to_seven_tenths_with_cubic_and_to_half_with_ren
     assert!(failures[0].contains("ssthresh") && failures[0].contains("got 5 mss"), "{}", failures[0]);
 }
 
+#[test]
+fn after_a_partition_f_rto_sends_new_data_first_unless_tcp_frto_is_off() {
+    // The lesson's first resend that gets through is ACKed; Linux's default
+    // F-RTO then sends two new segments (seq 44889 and 46337) before any
+    // more resends. With `host client tcp_frto 0` the ACK brings the next
+    // resends at once, and the lesson's F-RTO lines fail, naming them.
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/partition_timeout.sock");
+    let text = std::fs::read_to_string(path).unwrap();
+    let frto = script::run(&script::parse(&text).unwrap(), &RunOptions::default());
+    assert!(frto.failures.is_empty(), "{:?}", frto.failures);
+    let off_text = text.replacen("host client 10.0.0.2\n", "host client 10.0.0.2\nhost client tcp_frto 0\n", 1);
+    let off = script::run(&script::parse(&off_text).unwrap(), &RunOptions::default());
+    let failures: Vec<String> = off.failures.iter().map(|f| f.render("partition_timeout.sock")).collect();
+    assert!(!failures.is_empty());
+    assert!(failures[0].contains("seq 44889") && failures[0].contains("seq 15929"), "{failures:?}");
+}
+
 /// `option ack immediate` keeps the textbook's ACK for every segment; without
 /// it, Linux's quick-ACK grant (16 at most) runs out and the server, which is
 /// not reading, lets ACKs wait for the delayed-ACK timer. The link is short
@@ -344,7 +361,7 @@ fn a_host_line_turns_timestamps_off_for_that_host_alone() {
     let off = format!("host server tcp_timestamps 0\n{send}expect client > server eventually [.] seq 1 len 1460\n");
     assert_eq!(failures(&off), Vec::<String>::new());
     let e = script::parse(&format!("{HEAD}host server tcp_stamps 0\n")).unwrap_err().render("t.sock");
-    assert!(e.contains("a host's TCP setting (tcp_timestamps, tcp_sack, tcp_early_retrans)"), "{e}");
+    assert!(e.contains("a host's TCP setting (tcp_timestamps, tcp_sack, tcp_early_retrans, tcp_frto)"), "{e}");
 }
 
 #[test]

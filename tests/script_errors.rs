@@ -314,7 +314,7 @@ fn the_new_words_are_refused_with_what_they_take() {
     );
     assert_eq!(
         parse_err("host client tcp_sacks 0\n"),
-        "t.sock:4:13: expected a host's TCP setting (tcp_timestamps, tcp_sack, tcp_early_retrans), found 'tcp_sacks'"
+        "t.sock:4:13: expected a host's TCP setting (tcp_timestamps, tcp_sack, tcp_early_retrans, tcp_frto), found 'tcp_sacks'"
     );
     assert_eq!(
         parse_err("host client tcp_early_retrans on\n"),
@@ -323,6 +323,10 @@ fn the_new_words_are_refused_with_what_they_take() {
     assert_eq!(
         parse_err("host client tcp_early_retrans 5\n"),
         "t.sock:4:31: expected 0 (no tail loss probe) or 3 (Linux's default: probe), found '5'"
+    );
+    assert_eq!(
+        parse_err("host client tcp_frto 3\n"),
+        "t.sock:4:22: expected 0 (no F-RTO) or 2 (Linux's default: new data after a timeout), found '3'"
     );
     let e = script::parse(&format!("{HEAD}{s}server: recv(l, 10, MSG_WAITALL)\n")).unwrap_err();
     assert_eq!(

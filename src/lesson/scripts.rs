@@ -24,6 +24,7 @@ pub const SCRIPTS: &[(&str, &str)] = &[
     ("handshake", include_str!("../../scenarios/handshake.sock")),
     ("http_vs_persistent", include_str!("../../scenarios/http_vs_persistent.sock")),
     ("loss_retransmission", include_str!("../../scenarios/loss_retransmission.sock")),
+    ("partition_timeout", include_str!("../../scenarios/partition_timeout.sock")),
     ("rst_on_close_unread", include_str!("../../scenarios/rst_on_close_unread.sock")),
     ("server_client_path", include_str!("../../scenarios/server_client_path.sock")),
     ("simultaneous_open", include_str!("../../scenarios/simultaneous_open.sock")),

@@ -102,6 +102,7 @@ pub fn sysctls(config: &TcpConfig, script_sets_buffers: (bool, bool)) -> Vec<Sys
         Sysctl { name: "ipv4/tcp_timestamps", value: on(config.timestamps) },
         Sysctl { name: "ipv4/tcp_no_metrics_save", value: on(true) },
         Sysctl { name: "ipv4/tcp_early_retrans", value: if config.tail_loss_probe { "3" } else { "0" }.to_string() },
+        Sysctl { name: "ipv4/tcp_frto", value: if config.frto { "2" } else { "0" }.to_string() },
         Sysctl { name: "ipv4/tcp_syn_retries", value: config.syn_retries.to_string() },
         Sysctl { name: "ipv4/tcp_syn_linear_timeouts", value: config.syn_linear_timeouts.to_string() },
         Sysctl { name: "ipv4/tcp_synack_retries", value: config.synack_retries.to_string() },
@@ -270,7 +271,7 @@ mod tests {
     fn a_host_that_turns_sack_timestamps_or_probes_off_turns_them_off_for_itself_alone() {
         let s = crate::script::parse(
             "host a 10.0.0.1\nhost b 10.0.0.2\nhost a tcp_sack 0\nhost b tcp_sack 1\nhost b tcp_timestamps 0\n\
-             host b tcp_early_retrans 0\n",
+             host b tcp_early_retrans 0\nhost b tcp_frto 0\n",
         )
         .unwrap();
         let of = |host: &str| sysctls(&host_config(&s, host), sets_buffers(&s));
@@ -282,5 +283,7 @@ mod tests {
         assert_eq!(get(&b, "ipv4/tcp_sack").as_deref(), Some("1"));
         assert_eq!(get(&b, "ipv4/tcp_timestamps").as_deref(), Some("0"));
         assert_eq!(get(&b, "ipv4/tcp_early_retrans").as_deref(), Some("0"));
+        assert_eq!(get(&a, "ipv4/tcp_frto").as_deref(), Some("2"), "Linux's default: F-RTO");
+        assert_eq!(get(&b, "ipv4/tcp_frto").as_deref(), Some("0"));
     }
 }

@@ -132,6 +132,8 @@ pub enum Wanted {
     OnOff,
     /// `tcp_early_retrans`'s value.
     EarlyRetrans,
+    /// `tcp_frto`'s value.
+    Frto,
     Bandwidth,
     /// A bandwidth, its unit unknown.
     BandwidthWithUnit,
@@ -291,7 +293,7 @@ pub enum Found {
 }
 
 const STATEMENTS: &str = "seed, host, link, tcp, option, expect, run, drop, partition, repair, loss, +TIME";
-const HOST_TCP_SETTINGS: &str = "tcp_timestamps, tcp_sack, tcp_early_retrans";
+const HOST_TCP_SETTINGS: &str = "tcp_timestamps, tcp_sack, tcp_early_retrans, tcp_frto";
 const LINK_SETTINGS: &str = "latency, jitter, bandwidth, loss, dup, reorder, reorder_delay, mtu, corrupt, truncate";
 const SOCKET_CALLS: &str = "socket, bind, listen, accept, connect, send, recv, sendto, recvfrom, shutdown, close, setsockopt, getsockopt, getsockname, getpeername";
 const SOCK_OPTS: &str = "SO_REUSEADDR, O_NONBLOCK, SO_RCVBUF, SO_SNDBUF, SO_LINGER";
@@ -418,6 +420,10 @@ impl Bilingual for Wanted {
             Wanted::EarlyRetrans => (
                 "0 (no tail loss probe) or 3 (Linux's default: probe)".into(),
                 "0 (꼬리 손실 탐색 없음) 또는 3 (리눅스 기본: 탐색)".into(),
+            ),
+            Wanted::Frto => (
+                "0 (no F-RTO) or 2 (Linux's default: new data after a timeout)".into(),
+                "0 (타임아웃 뒤 새 데이터 없음) 또는 2 (리눅스 기본: 타임아웃 뒤 새 데이터 먼저)".into(),
             ),
             Wanted::Bandwidth => ("a bandwidth like 10mbit".into(), "10mbit 같은 대역폭".into()),
             Wanted::BandwidthWithUnit => (
@@ -672,6 +678,7 @@ pub(crate) mod tests {
             Ipv4,
             OnOff,
             EarlyRetrans,
+            Frto,
             Bandwidth,
             BandwidthWithUnit,
             Statement,
@@ -908,6 +915,7 @@ pub(crate) mod tests {
             "syn_retries",
             "tcp_sack",
             "tcp_early_retrans",
+            "tcp_frto",
             "syn_linear_timeouts",
             "synack_retries",
             "data_retries",

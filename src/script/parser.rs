@@ -1107,6 +1107,7 @@ fn host_tcp_setting(p: &mut P) -> R<HostTcpSetting> {
         "tcp_timestamps" => HostTcpSetting::Timestamps(p.onoff()?),
         "tcp_sack" => HostTcpSetting::Sack(p.onoff()?),
         "tcp_early_retrans" => HostTcpSetting::EarlyRetrans(early_retrans(p)?),
+        "tcp_frto" => HostTcpSetting::Frto(frto(p)?),
         other => return Err(p.wrong(col, Wanted::HostTcpSetting, Found::Token(other.to_string()))),
     })
 }
@@ -1124,6 +1125,22 @@ fn early_retrans(p: &mut P) -> R<bool> {
         "0" | "1" | "2" => Ok(false),
         "3" | "4" => Ok(true),
         _ => Err(p.wrong(col, Wanted::EarlyRetrans, Found::Token(text))),
+    }
+}
+
+/// `tcp_frto` as Linux reads it: 1 and 2 probe with new data after a
+/// timeout, 0 does not.
+fn frto(p: &mut P) -> R<bool> {
+    let col = p.col();
+    let text = match p.peek() {
+        Some(Tok::Num(w)) => w.clone(),
+        _ => return Err(p.err(Wanted::Frto)),
+    };
+    p.bump();
+    match text.as_str() {
+        "0" => Ok(false),
+        "1" | "2" => Ok(true),
+        _ => Err(p.wrong(col, Wanted::Frto, Found::Token(text))),
     }
 }
 

@@ -279,6 +279,12 @@ impl Congestion {
         self.recover.is_some()
     }
 
+    /// After a retransmission timeout, the `snd_max` of that moment, until it
+    /// is acknowledged (Linux's `TCP_CA_Loss` and its `high_seq`).
+    pub fn loss_high(&self) -> Option<SeqNumber> {
+        self.loss.map(|loss| loss.high)
+    }
+
     /// cwnd during SACK recovery, as the rate reduction sets it.
     pub fn set_recovery_cwnd(&mut self, cwnd: u32) {
         if self.sack_recovery {

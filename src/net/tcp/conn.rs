@@ -18,7 +18,7 @@ use super::send_queue::{SendQueue, SkbShape};
 use super::state::TcpState;
 use super::timers::{TimerKind, Timers};
 use super::timestamps::{InitialNumbers, Timestamps};
-use super::window::{initial_window, RecvMemory, RecvWindow, Space};
+use super::window::{initial_window, skb_truesize, Growth, RecvMemory, RecvWindow, Space};
 use super::TcpConfig;
 use crate::net::addr::SocketAddrV4;
 use crate::net::packet::empty_payload;
@@ -155,6 +155,19 @@ pub struct Tcb {
     tlp: TailLossProbe,
     /// Proportional rate reduction while SACK recovery lasts.
     prr: Prr,
+    /// F-RTO (RFC 5682, Linux's `tp->frto`) is judging the last
+    /// retransmission timeout, and `frto_new_data` asks the next round of
+    /// sending for new data instead of retransmissions (its step 2b).
+    frto: bool,
+    frto_new_data: bool,
+    /// While F-RTO's new data goes: where the retransmissions stopped and
+    /// where new data started (`snd_max` then), so that without SACK the
+    /// segments still marked lost do not count as in flight.
+    frto_sending: Option<(SeqNumber, SeqNumber)>,
+    /// The new data F-RTO sent after the timeout: not marked lost, so the
+    /// timeout's go-back-N passes over it (Linux retransmits only what
+    /// `tcp_timeout_mark_lost` marked).
+    frto_sent: Option<(SeqNumber, SeqNumber)>,
     /// Data that arrived twice, for the next ACK's D-SACK block.
     dsack: Option<(SeqNumber, SeqNumber)>,
 
@@ -248,6 +261,10 @@ impl Tcb {
             rack: Rack::default(),
             tlp: TailLossProbe::default(),
             prr: Prr::default(),
+            frto: false,
+            frto_new_data: false,
+            frto_sending: None,
+            frto_sent: None,
             dsack: None,
             irs: SeqNumber(0),
             rcv_nxt: SeqNumber(0),
@@ -844,23 +861,24 @@ impl Tcb {
         let prior_una = self.snd_una;
         // tcp_ack reads the SACK blocks (tcp_sacktag_write_queue) before it
         // takes the cumulatively acknowledged data off the queue.
-        let sack_delivered = if self.sack_ok {
+        let loss_high = self.cc.loss_high();
+        let (sack_delivered, newly_sacked) = if self.sack_ok {
             let una = if seg.ack_number() > self.snd_una { seg.ack_number() } else { self.snd_una };
             self.read_sack(una, &seg.sack_blocks, now)
         } else {
-            0
+            (0, false)
         };
         let window_before = self.snd_wnd;
-        if seg.ack_number() > self.snd_una {
-            let tsecr_rtt = self.ts.rtt_us(seg, now);
-            self.new_ack(seg.ack_number(), tsecr_rtt, now, out);
-        } else if seg.ack_number() == self.snd_una
+        let duplicate = seg.ack_number() == self.snd_una
             && seg.payload.is_empty()
             && !seg.flags.fin()
             && window == self.snd_wnd
             && window > 0
-            && outstanding
-        {
+            && outstanding;
+        if seg.ack_number() > self.snd_una {
+            let tsecr_rtt = self.ts.rtt_us(seg, now);
+            self.new_ack(seg.ack_number(), tsecr_rtt, now, out);
+        } else if duplicate {
             self.duplicate_ack(now, out);
         }
         // Window update (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2 rule).
@@ -871,6 +889,9 @@ impl Tcb {
             self.snd_wl2 = seg.ack_number();
         }
         let una_advanced = self.snd_una > prior_una;
+        if let Some(high) = loss_high.filter(|_| self.frto) {
+            self.frto_step(high, una_advanced, newly_sacked || duplicate);
+        }
         if self.tlp.high_seq.is_some() {
             let facts = AckFacts {
                 ack: seg.ack_number(),
@@ -909,6 +930,26 @@ impl Tcb {
             _ => {}
         }
         true
+    }
+
+    /// F-RTO after a timeout whose data reached `high` (`tcp_process_loss`,
+    /// RFC 5682 §3.1 as Linux runs it): the first ACK that moves `snd_una`
+    /// short of `high` sends new data, not the next retransmission (step 2b);
+    /// an ACK after that which SACKs or duplicates says the loss was real,
+    /// and retransmission goes on as without F-RTO (step 3a). With nothing
+    /// new to send, or no window for it, F-RTO ends at once.
+    fn frto_step(&mut self, high: SeqNumber, una_advanced: bool, sacked_or_duplicate: bool) {
+        if self.snd_max > high {
+            if sacked_or_duplicate {
+                self.frto = false;
+            }
+        } else if una_advanced && self.snd_una < high {
+            if self.unsent() > 0 && self.snd_una + self.snd_wnd > self.snd_max {
+                self.frto_new_data = true;
+            } else {
+                self.frto = false;
+            }
+        }
     }
 
     fn new_ack(&mut self, ack: SeqNumber, tsecr_rtt: Option<u64>, now: u64, out: &mut TcpOut) {
@@ -961,8 +1002,10 @@ impl Tcb {
     /// RACK learns from each segment it newly delivers, the newly SACKed ones
     /// first (`tcp_rack_advance`). A segment sent once that arrives below
     /// one the peer had SACKed shows the path reorders
-    /// (`tcp_check_sack_reordering`). Returns the bytes newly delivered.
-    fn read_sack(&mut self, una: SeqNumber, blocks: &[(u32, u32)], now: u64) -> u32 {
+    /// (`tcp_check_sack_reordering`). Returns the bytes newly delivered, and
+    /// whether the blocks SACKed a segment for the first time (Linux's
+    /// `FLAG_DATA_SACKED`).
+    fn read_sack(&mut self, una: SeqNumber, blocks: &[(u32, u32)], now: u64) -> (u32, bool) {
         let min_rtt = self.rtt.min_rtt_us();
         let highest_sacked = self.sack.highest_sacked();
         let reordered = |seg: &SentSegment| !seg.retransmitted && highest_sacked.is_some_and(|h| seg.start < h);
@@ -994,7 +1037,9 @@ impl Tcb {
             }
         }
         let delivered = self.sack.on_ack(self.snd_una, una, self.snd_max, blocks);
+        let mut any_newly_sacked = false;
         for seg in newly_sacked.into_iter().filter(|seg| self.sack.covers(seg.start, seg.end)) {
+            any_newly_sacked = true;
             reordering |= reordered(&seg);
             self.rack.advance(seg, now, min_rtt);
         }
@@ -1010,7 +1055,7 @@ impl Tcb {
         if reordering {
             self.rack.note_reordering();
         }
-        delivered
+        (delivered, any_newly_sacked)
     }
 
     /// Loss recovery as Linux's `tcp_fastretrans_alert` runs it for a SACK
@@ -1050,7 +1095,12 @@ impl Tcb {
     /// sent and not acknowledged.
     fn pipe(&self) -> u32 {
         if !self.sack_ok {
-            return self.snd_nxt - self.snd_una;
+            // After a timeout everything past the retransmissions is lost
+            // (tcp_timeout_mark_lost), F-RTO's new data aside.
+            return match self.frto_sending {
+                Some((resume, high)) => (resume - self.snd_una) + (self.snd_nxt - high),
+                None => self.snd_nxt - self.snd_una,
+            };
         }
         self.flight().in_flight
     }
@@ -1340,8 +1390,7 @@ impl Tcb {
             if self.delack.on_data_received(len, seg.flags.psh(), link, now) {
                 self.rwnd.measure(len, wire_len, self.rcvbuf());
             }
-            let free = self.receive_window();
-            if self.rwnd.grow(len, self.advmss(), free, self.rwnd.clamp) {
+            if self.rwnd.grow(self.growth(len, wire_len)) {
                 self.delack.window_grew();
             }
             let joined = self.recv_buf.drain_out_of_order(self.rcv_nxt_off);
@@ -1364,11 +1413,8 @@ impl Tcb {
             if self.delack.measure_segment(len, seg.flags.psh(), link) {
                 self.rwnd.measure(len, wire_len, self.rcvbuf());
             }
-            if self.sack_ok {
-                let free = self.receive_window();
-                if self.rwnd.grow_out_of_order(len, self.advmss(), free, self.rwnd.clamp) {
-                    self.delack.window_grew();
-                }
+            if self.sack_ok && self.rwnd.grow_out_of_order(self.growth(len, wire_len)) {
+                self.delack.window_grew();
             }
             // Out of order: an immediate duplicate ACK tells the sender about the hole.
             self.ack_pending = Some(SendReason::DupAck);
@@ -1480,6 +1526,13 @@ impl Tcb {
             TcpState::SynSent => self.send_syn(now, false, SendReason::HandshakeRetransmit, out),
             TcpState::SynReceived => self.send_syn(now, true, SendReason::HandshakeRetransmit, out),
             _ => {
+                // tcp_enter_loss: F-RTO judges a timeout that starts a loss
+                // episode, or one of a row of timeouts (not one in the middle
+                // of fast recovery).
+                let new_recovery = !self.cc.in_recovery() && self.cc.loss_high().is_none();
+                self.frto = self.cfg.frto && (new_recovery || self.retries > 1);
+                self.frto_new_data = false;
+                self.frto_sent = None;
                 // RFC 5681 §3.1: restart from one segment.
                 self.cc.on_retransmit_timeout(self.snd_mss, now, self.snd_una, self.snd_max);
                 self.tlp.high_seq = None;
@@ -1533,6 +1586,22 @@ impl Tcb {
 
     /// Sends whatever the windows allow, then any pending ACK.
     pub fn output(&mut self, now: u64, out: &mut TcpOut) {
+        if std::mem::take(&mut self.frto_new_data) {
+            // F-RTO's step 2b (tcp_xmit_recovery's REXMIT_NEW): new data from
+            // snd_max, as cwnd allows; the retransmissions wait where they were.
+            let resume = self.snd_nxt;
+            let high = self.snd_max;
+            self.snd_nxt = self.snd_max;
+            self.frto_sending = Some((resume, high));
+            self.output_with(now, SendReason::Data, out);
+            self.frto_sending = None;
+            self.snd_nxt = resume;
+            if self.snd_max > high {
+                self.frto_sent = Some((high, self.snd_max));
+                return;
+            }
+            self.frto = false;
+        }
         self.output_with(now, SendReason::Data, out);
     }
 
@@ -1550,8 +1619,12 @@ impl Tcb {
                 // One skb's transmission: a GSO packet of up to `quota` segments
                 // (with nothing to send but perhaps a FIN, a packet of one).
                 let idle = self.snd_nxt == self.snd_max && self.unsent() == 0;
+                // Going back over sent data after a timeout, each segment
+                // leaves as a packet of its own: Linux 6.18's captures show
+                // no GSO packet (and so no PSH) among those retransmissions.
+                let going_back = self.snd_nxt != self.snd_max;
                 let max_segs = if idle { 1 } else { self.tso_segs() };
-                let quota = if idle { 1 } else { self.cwnd_quota().min(max_segs).max(1) };
+                let quota = if idle || going_back { 1 } else { self.cwnd_quota().min(max_segs).max(1) };
                 let skb_end = self.grow_send_head(quota);
                 if let Some(deferral) = skb_end.and_then(|end| self.tso_should_defer(end, max_segs, now)) {
                     held_at_cwnd = deferral == Deferral::CwndLimited;
@@ -1613,6 +1686,14 @@ impl Tcb {
         if self.sack_ok && self.snd_nxt < self.snd_max {
             // Going back over sent data: what the peer SACKed is not sent again.
             self.snd_nxt = self.sack.skip_sacked(self.snd_nxt);
+        }
+        if let Some((from, to)) = self.frto_sent {
+            if self.snd_una >= to {
+                self.frto_sent = None;
+            } else if from <= self.snd_nxt && self.snd_nxt < to {
+                // Nor is F-RTO's new data, which was never marked lost.
+                self.snd_nxt = to;
+            }
         }
         let offset = (self.snd_nxt - self.snd_una) as usize;
         let unsent = self.send_buf.len().saturating_sub(offset);
@@ -1884,6 +1965,19 @@ impl Tcb {
         self.first_syn_at.get_or_insert(now);
         out.segments.push((seg, reason));
         self.timers.set_xmit(TimerKind::Retransmit, now + self.rtt.rto());
+    }
+
+    /// What `tcp_grow_window` weighs a segment of `len` bytes, in a packet
+    /// of `wire_len`, against.
+    fn growth(&self, len: u32, wire_len: u32) -> Growth {
+        Growth {
+            len,
+            truesize: skb_truesize(wire_len),
+            advmss: self.advmss(),
+            rcv_mss: self.delack.rcv_mss().unwrap_or(self.advmss()),
+            free: self.receive_window(),
+            rmem_max: self.cfg.recv_buffer_max,
+        }
     }
 
     /// What `__tcp_select_window` reads from this connection now.
@@ -2438,6 +2532,54 @@ mod tests {
         tcb.on_segment(&sack_ack(4001, &[]), rto + 20_000, &mut out);
         assert!(tcb.all_acked());
         assert_eq!(sent_data(&out), vec![]);
+    }
+
+    #[test]
+    fn after_a_timeout_the_first_ack_lets_two_new_segments_go_before_more_retransmissions() {
+        // Ten segments, all lost; the RTO resends the first. Its ACK moves
+        // snd_una but not past the timeout's snd_max: F-RTO (RFC 5682 step
+        // 2b, Linux's default tcp_frto 2) sends new data, two segments as
+        // cwnd 2 allows, to see whether the timeout was spurious. The next
+        // ACK SACKs new data and acknowledges nothing old: the loss was real
+        // (step 3a), and go-back-N goes on from the second segment. With
+        // tcp_frto 0 that ACK brings the retransmissions at once. Linux 6.18
+        // does both in the kernel captures of a partition longer than the RTO.
+        for frto in [true, false] {
+            // No tail loss probe: the RTO is the first timer.
+            let mut tcb = established_sack(&TcpConfig { frto, tail_loss_probe: false, ..cfg() });
+            let mut out = TcpOut::default();
+            assert_eq!(tcb.write(&Arc::from(vec![b'd'; 20_000]), 0, 20_000, &mut out), 20_000);
+            assert_eq!(sent_data(&out).len(), 10);
+            out.clear();
+            let rto = tcb.timers.get(TimerKind::Retransmit).expect("armed");
+            tcb.on_timer(TimerKind::Retransmit, rto, &mut out);
+            assert_eq!(sent_data(&out), vec![(1, 1000, SendReason::Retransmit)]);
+            out.clear();
+            tcb.on_segment(&sack_ack(1001, &[]), rto + 10_000, &mut out);
+            if !frto {
+                let resent = vec![(1001, 1000, SendReason::Retransmit), (2001, 1000, SendReason::Retransmit)];
+                assert_eq!(sent_data(&out), resent);
+                continue;
+            }
+            let new_data = vec![(10_001, 1000, SendReason::Data), (11_001, 1000, SendReason::Data)];
+            assert_eq!(sent_data(&out), new_data, "step 2b: new data, no retransmission");
+            out.clear();
+            tcb.on_segment(&sack_ack(1001, &[(10_001, 11_001)]), rto + 20_000, &mut out);
+            assert_eq!(sent_data(&out), vec![(1001, 1000, SendReason::Retransmit)], "step 3a");
+            out.clear();
+            // The go-back-N passes over F-RTO's new data: 11001 was never
+            // marked lost, and only what the timeout marked goes again.
+            let mut resent = Vec::new();
+            let mut ack = 2001;
+            while ack <= 10_001 {
+                tcb.on_segment(&sack_ack(ack, &[(10_001, 12_001)]), rto + 30_000, &mut out);
+                resent.extend(sent_data(&out).into_iter().filter(|s| s.2 == SendReason::Retransmit).map(|s| s.0));
+                out.clear();
+                ack += 1000;
+            }
+            assert!(resent.iter().all(|&seq| seq < 10_001), "{resent:?}");
+            assert_eq!(resent.first(), Some(&2001));
+        }
     }
 
     #[test]

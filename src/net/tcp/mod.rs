@@ -92,6 +92,12 @@ pub struct TcpConfig {
     /// the RTO. 0 turns it off.
     #[serde(default = "tail_loss_probe_default")]
     pub tail_loss_probe: bool,
+    /// `net.ipv4.tcp_frto` 2, Linux's default: after a retransmission
+    /// timeout, the first ACK that moves `snd_una` lets two new segments go
+    /// before any more retransmissions (F-RTO, RFC 5682), to learn whether
+    /// the timeout was spurious. 0 turns it off.
+    #[serde(default = "frto_default")]
+    pub frto: bool,
     /// `net.ipv4.tcp_congestion_control`: the algorithm new connections use
     /// (CUBIC, as on Linux).
     pub congestion: CongestionControl,
@@ -108,6 +114,8 @@ pub enum HostTcpSetting {
     Sack(bool),
     /// `net.ipv4.tcp_early_retrans`: on (3 or 4) sends tail loss probes.
     EarlyRetrans(bool),
+    /// `net.ipv4.tcp_frto`: on (1 or 2) probes with new data after a timeout.
+    Frto(bool),
 }
 
 impl HostTcpSetting {
@@ -116,6 +124,7 @@ impl HostTcpSetting {
             HostTcpSetting::Timestamps(on) => cfg.timestamps = on,
             HostTcpSetting::Sack(on) => cfg.sack = on,
             HostTcpSetting::EarlyRetrans(on) => cfg.tail_loss_probe = on,
+            HostTcpSetting::Frto(on) => cfg.frto = on,
         }
     }
 }
@@ -213,12 +222,17 @@ impl Default for TcpConfig {
             timestamps: true,
             sack: true,
             tail_loss_probe: true,
+            frto: true,
             congestion: CongestionControl::default(),
         }
     }
 }
 
 fn tail_loss_probe_default() -> bool {
+    true
+}
+
+fn frto_default() -> bool {
     true
 }
 

@@ -185,6 +185,22 @@ impl Default for RecvWindow {
     }
 }
 
+/// What `tcp_grow_window` weighs one arriving segment by.
+#[derive(Clone, Copy, Debug)]
+pub struct Growth {
+    /// The segment's data bytes, and the memory its packet takes
+    /// ([`skb_truesize`]).
+    pub len: u32,
+    pub truesize: u32,
+    pub advmss: u32,
+    /// The peer's segment size as we see it (`icsk_ack.rcv_mss`).
+    pub rcv_mss: u32,
+    /// Room left in the buffer (`tcp_space`).
+    pub free: u32,
+    /// `tcp_rmem[2]`: the largest the buffer may grow to.
+    pub rmem_max: usize,
+}
+
 /// The numbers `__tcp_select_window` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct Space {
@@ -291,32 +307,60 @@ impl RecvWindow {
         window
     }
 
-    /// `tcp_grow_window`, for an in-order segment of `len` bytes: the window
-    /// may open by two segments (`2 × advmss`, or twice this one) while the
-    /// buffer has room beyond `rcv_ssthresh`. `tcp_event_data_recv` calls it
-    /// only for segments of at least `GROW_MIN_SEGMENT` bytes, so a chat of
-    /// short requests and replies leaves the first window where it was.
-    /// True when it opened, which asks for a quick ACK.
-    pub fn grow(&mut self, len: u32, advmss: u32, free: u32, clamp: u32) -> bool {
-        len >= GROW_MIN_SEGMENT && self.open(len, advmss, free, clamp)
+    /// `tcp_grow_window`, for an in-order segment: the window may open by
+    /// two segments while the buffer has room beyond `rcv_ssthresh`.
+    /// `tcp_event_data_recv` calls it only for segments of at least
+    /// `GROW_MIN_SEGMENT` bytes, so a chat of short requests and replies
+    /// leaves the first window where it was. True when it opened, which
+    /// asks for a quick ACK.
+    pub fn grow(&mut self, g: Growth) -> bool {
+        g.len >= GROW_MIN_SEGMENT && self.open(g)
     }
 
     /// `tcp_data_queue_ofo`'s `tcp_grow_window`: a segment queued out of
     /// order opens the window as well, whatever its size, when SACK is on
     /// (without SACK the window stays, so the sender sees pure duplicate
     /// ACKs and retransmits fast).
-    pub fn grow_out_of_order(&mut self, len: u32, advmss: u32, free: u32, clamp: u32) -> bool {
-        self.open(len, advmss, free, clamp)
+    pub fn grow_out_of_order(&mut self, g: Growth) -> bool {
+        self.open(g)
     }
 
-    fn open(&mut self, len: u32, advmss: u32, free: u32, clamp: u32) -> bool {
-        let limit = clamp.min(free);
+    fn open(&mut self, g: Growth) -> bool {
+        let limit = self.clamp.min(g.free);
         if self.ssthresh >= limit {
             return false;
         }
-        let incr = advmss.saturating_mul(2).max(len.saturating_mul(2));
+        // A segment worth its memory opens two of our segments; one whose
+        // skb costs more than the window credits it with may not.
+        let incr = if self.win_from_space(g.truesize as usize) <= g.len {
+            g.advmss.saturating_mul(2)
+        } else {
+            self.grow_despite_overhead(g)
+        };
+        if incr == 0 {
+            return false;
+        }
+        let incr = incr.max(g.len.saturating_mul(2));
         self.ssthresh += incr.min(limit - self.ssthresh);
         true
+    }
+
+    /// `__tcp_grow_window`: a segment that carries less data than its
+    /// memory holds (the short last piece of a write, say) opens the window
+    /// only while `rcv_ssthresh` is small beside the largest buffer
+    /// (`tcp_rmem[2]`): at half of it, the segment must fill half its memory,
+    /// at a quarter, a quarter, and so on. Past half, it never does.
+    fn grow_despite_overhead(&self, g: Growth) -> u32 {
+        let mut truesize = self.win_from_space(g.truesize as usize) >> 1;
+        let mut window = self.win_from_space(g.rmem_max) >> 1;
+        while self.ssthresh <= window {
+            if truesize <= g.len {
+                return g.rcv_mss.saturating_mul(2);
+            }
+            truesize >>= 1;
+            window >>= 1;
+        }
+        0
     }
 
     /// `tcp_rcv_space_adjust` (dynamic right-sizing), after a read moved the
@@ -387,7 +431,7 @@ mod tests {
         w.measure(1448, 1500, 131_072);
         assert_eq!((w.ratio, w.clamp, w.ssthresh), (160, 81_920, 65_160));
         let free = w.win_from_space(131_072 - 2304);
-        w.grow(1448, 1448, free, w.clamp);
+        assert!(w.grow(arrival(1448, 1448, free)));
         assert_eq!(w.ssthresh, 68_056);
         // The same size again measures nothing new (the caller asks only
         // when tcp_measure_rcv_mss saw a new size).
@@ -481,28 +525,59 @@ mod tests {
 
     #[test]
     fn in_order_data_opens_rcv_ssthresh_two_segments_at_a_time_up_to_the_room() {
-        let mut w = RecvWindow { ssthresh: 64_240, ..RecvWindow::default() };
-        assert!(w.grow(1448, 1448, 100_000, 200_000));
+        let mut w = RecvWindow { ssthresh: 64_240, clamp: 200_000, ..RecvWindow::default() };
+        assert!(w.grow(arrival(1448, 1448, 100_000)));
         assert_eq!(w.ssthresh, 67_136);
-        assert!(w.grow(1448, 1448, 68_000, 200_000));
+        assert!(w.grow(arrival(1448, 1448, 68_000)));
         assert_eq!(w.ssthresh, 68_000);
         // No room left: it stays, and asks for no quick ACK.
-        assert!(!w.grow(1448, 1448, 68_000, 200_000));
+        assert!(!w.grow(arrival(1448, 1448, 68_000)));
         assert_eq!(w.ssthresh, 68_000);
+    }
+
+    #[test]
+    fn a_short_segment_opens_a_large_window_no_further() {
+        // 1460-byte segments measured the ratio (1460·256/2304 = 162), and
+        // rcv_ssthresh has opened past a million bytes under a tcp_rmem[2]
+        // of 2 000 000. The write's last piece, 1220 bytes in the same
+        // 2304 bytes of memory, holds less than the window would credit it
+        // (1458): __tcp_grow_window opens for it only while rcv_ssthresh is
+        // below half of what tcp_rmem[2] holds (632 812), so Linux 6.18's ACK
+        // of it offers the window of the ACK before.
+        let mut w = RecvWindow { ratio: 162, ssthresh: 1_050_000, clamp: 1_265_625, ..RecvWindow::default() };
+        let short = Growth { rmem_max: 2_000_000, ..arrival(1220, 1460, 1_200_000) };
+        assert!(!w.grow(short));
+        assert_eq!(w.ssthresh, 1_050_000);
+        // A full segment still opens it by two.
+        assert!(w.grow(Growth { rmem_max: 2_000_000, ..arrival(1460, 1460, 1_200_000) }));
+        assert_eq!(w.ssthresh, 1_052_920);
+        // While rcv_ssthresh is small the short one opens it too, by two of
+        // the peer's segments.
+        let mut w = RecvWindow { ratio: 162, ssthresh: 64_088, clamp: 1_265_625, ..RecvWindow::default() };
+        assert!(w.grow(short));
+        assert_eq!(w.ssthresh, 64_088 + 2920);
+    }
+
+    /// A segment of `len` bytes in a packet with 52 bytes of headers, from a
+    /// peer whose segments are `mss` long, with `free` bytes of room and
+    /// Linux's default 32 MiB tcp_rmem[2].
+    fn arrival(len: u32, mss: u32, free: u32) -> Growth {
+        Growth { len, truesize: skb_truesize(len + 52), advmss: mss, rcv_mss: mss, free, rmem_max: 33_554_432 }
     }
 
     #[test]
     fn segments_under_128_bytes_leave_rcv_ssthresh_alone() {
         // Linux 6.18 on loopback: a 24-byte request and a 7-byte reply, and
         // the client's ACK still offers 63 × 1024 = 64512 (rcv_ssthresh 64240).
-        let mut w = RecvWindow { ssthresh: 64_240, wnd: 64_240, wup: SeqNumber(1), ..RecvWindow::default() };
-        assert!(!w.grow(24, 1460, 65_536, 65_536));
-        assert!(!w.grow(127, 1460, 65_536, 65_536));
+        let mut w =
+            RecvWindow { ssthresh: 64_240, wnd: 64_240, wup: SeqNumber(1), clamp: 65_536, ..RecvWindow::default() };
+        assert!(!w.grow(arrival(24, 1460, 65_536)));
+        assert!(!w.grow(arrival(127, 1460, 65_536)));
         assert_eq!(w.ssthresh, 64_240);
         let s = Space { free: 65_536 - 31, full: 65_536, mss: 536, shift: 10 };
         assert_eq!(w.select(s, SeqNumber(32)), 64_512);
-        w.grow(128, 1460, 65_536, 65_536);
-        assert_eq!(w.ssthresh, 65_536, "128 bytes open it by 2 × advmss, up to the room");
+        assert!(w.grow(arrival(128, 1460, 65_536)));
+        assert_eq!(w.ssthresh, 65_536, "128 bytes open it by 2 × rcv_mss, up to the room");
     }
 
     #[test]
