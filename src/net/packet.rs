@@ -214,7 +214,8 @@ impl Packet {
         }
     }
 
-    /// A short label for a diagram: `SYN seq=1000`, `ACK 1001`, `PSH 5 bytes`, `UDP 5 bytes`.
+    /// A short label for a diagram: `SYN seq=1000`, `ACK 1001`, `PSH 5 bytes`
+    /// (data with the PSH flag), `1448 bytes` (data without it), `UDP 5 bytes`.
     pub fn label(&self) -> String {
         self.label_from(0, 0)
     }
@@ -236,11 +237,15 @@ impl Packet {
                 } else if f.fin() && !s.payload.is_empty() {
                     // The last data and the FIN in one segment (as a retransmission
                     // after close() often is).
-                    format!("PSH+FIN {} bytes seq={seq}", s.payload.len())
+                    let push = if f.psh() { "PSH+" } else { "" };
+                    format!("{push}FIN {} bytes seq={seq}", s.payload.len())
                 } else if f.fin() {
                     format!("FIN seq={seq}")
                 } else if !s.payload.is_empty() {
-                    format!("PSH {} bytes seq={seq}", s.payload.len())
+                    // PSH is named only when set: in a burst Linux sets it on
+                    // a write's last segment and a GSO packet's, not on every one.
+                    let push = if f.psh() { "PSH " } else { "" };
+                    format!("{push}{} bytes seq={seq}", s.payload.len())
                 } else {
                     format!("ACK {ack}")
                 }
@@ -288,6 +293,8 @@ mod tests {
         assert_eq!(tcp(TcpFlags::SYN | TcpFlags::ACK, b"").label(), "SYN-ACK seq=1000 ack=2000");
         assert_eq!(tcp(TcpFlags::ACK, b"").label(), "ACK 2000");
         assert_eq!(tcp(TcpFlags::PSH | TcpFlags::ACK, b"hello").label(), "PSH 5 bytes seq=1000");
+        assert_eq!(tcp(TcpFlags::ACK, b"hello").label(), "5 bytes seq=1000", "no PSH flag, none named");
+        assert_eq!(tcp(TcpFlags::FIN | TcpFlags::ACK, b"hello").label(), "FIN 5 bytes seq=1000");
         assert_eq!(tcp(TcpFlags::FIN | TcpFlags::ACK, b"").label(), "FIN seq=1000");
         assert_eq!(tcp(TcpFlags::FIN | TcpFlags::PSH | TcpFlags::ACK, b"hello").label(), "PSH+FIN 5 bytes seq=1000");
         assert_eq!(tcp(TcpFlags::RST, b"").label(), "RST seq=1000");
