@@ -283,15 +283,8 @@ const HELD_ACK_WAIT: std::time::Duration = std::time::Duration::from_millis(250)
 /// [`super::netns`], [`super::links`]), records the kernel's packets on the
 /// links and compares them with the model's (see [`super::packets`]).
 pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> Result<PacketDiffReport, PacketRefusal> {
-    // Drops, partitions and lossy links are reproduced on the kernel's links;
-    // held packets are not.
-    let held = |k: &StmtKind| matches!(k, StmtKind::Fault { fault: Fault::Hold | Fault::Release, .. });
-    if let Some(line) = script.statements.iter().find(|s| held(&s.kind)) {
-        return Ok(PacketDiffReport::NotComparable(format!(
-            "line {}: the script holds packets on a link, which the kernel's links do not reproduce",
-            line.line
-        )));
-    }
+    // Drops, partitions, held packets and lossy links are reproduced on the
+    // kernel's links.
     if let Some(why) = source.lines().find_map(|l| l.trim_start().strip_prefix(DIVERGENCE_NOTE)) {
         return Ok(PacketDiffReport::NotComparable(format!("the lesson says: {}", why.trim())));
     }
@@ -346,7 +339,8 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
                     Fault::Repair => links.partition(from, to, false),
                     // Its losses are the model's, replayed (`Links::replay`).
                     Fault::Loss(_) => {}
-                    Fault::Hold | Fault::Release => return Err("held packets are not reproduced".into()),
+                    Fault::Hold => links.hold(from, to, true),
+                    Fault::Release => links.hold(from, to, false),
                 }
             }
             Ok(())

@@ -98,6 +98,12 @@ struct WireState {
     drop_next: Vec<Vec<u32>>,
     /// Links cut by a `partition` line until `repair`, `[from][to]`.
     partitioned: Vec<Vec<bool>>,
+    /// Links that keep what they carry (`hold`) until `release`, `[from][to]`.
+    holding: Vec<Vec<bool>>,
+    /// What held links keep, as (from, to, packet), oldest first; and what a
+    /// `release` let go, for the relay to send on with the link's latency.
+    kept: Vec<(usize, usize, Vec<u8>)>,
+    released: Vec<(usize, usize, Vec<u8>)>,
     /// Packets each host has sent each other so far, `[from][to]`.
     sent: Vec<Vec<u64>>,
     /// What the model's links did to packets, by their place on the link.
@@ -220,6 +226,9 @@ impl Links {
                 latency_us: vec![vec![None; n]; n],
                 drop_next: vec![vec![0; n]; n],
                 partitioned: vec![vec![false; n]; n],
+                holding: vec![vec![false; n]; n],
+                kept: Vec::new(),
+                released: Vec::new(),
                 sent: vec![vec![0; n]; n],
                 fates: Fates::new(),
                 frames: Vec::new(),
@@ -304,6 +313,26 @@ impl Links {
         self.wire.settle();
         if let Some(link) = self.wire.state().partitioned.get_mut(from).and_then(|row| row.get_mut(to)) {
             *link = cut;
+        }
+    }
+
+    /// Keeps what the link from host `from` to host `to` carries from now on
+    /// (`hold`), or lets it all go (`release`): each kept packet then takes
+    /// the link's latency from the release, as the model's link does.
+    pub fn hold(&self, from: usize, to: usize, on: bool) {
+        self.wire.settle();
+        let mut state = self.wire.state();
+        if let Some(link) = state.holding.get_mut(from).and_then(|row| row.get_mut(to)) {
+            *link = on;
+        }
+        if !on {
+            let (going, staying) =
+                std::mem::take(&mut state.kept).into_iter().partition(|&(f, t, _)| (f, t) == (from, to));
+            state.kept = staying;
+            state.released.extend::<Vec<_>>(going);
+            drop(state);
+            // The relay sends them on at its next pass; wake it for that.
+            self.wire.settle();
         }
     }
 
@@ -495,6 +524,10 @@ fn relay(tuns: Vec<OwnedFd>, block: u8, wire: &Wire, started: Instant) {
                     state.drop_next[from][to] -= 1;
                     continue;
                 }
+                if state.holding[from][to] {
+                    state.kept.push((from, to, packet));
+                    continue;
+                }
                 let now = Instant::now();
                 let fate = state.fates.remove(&(from, to, place));
                 // No link: no route, as in the model.
@@ -506,6 +539,14 @@ fn relay(tuns: Vec<OwnedFd>, block: u8, wire: &Wire, started: Instant) {
                 }
             }
         }
+        let now = Instant::now();
+        let mut state = wire.state();
+        for (from, to, packet) in std::mem::take(&mut state.released) {
+            let Some(latency) = state.latency_us[from][to] else { continue };
+            sent += 1;
+            held.push(Reverse((now + Duration::from_micros(latency), sent, to, packet)));
+        }
+        drop(state);
         let mut served = wire.served.lock().unwrap_or_else(PoisonError::into_inner);
         if *served < serving {
             *served = serving;

@@ -137,6 +137,9 @@ pub struct Congestion {
 struct LossEpisode {
     high: SeqNumber,
     una: SeqNumber,
+    /// cwnd and ssthresh before the cut (`prior_cwnd`, `prior_ssthresh`),
+    /// for an undo should the timeout prove spurious.
+    prior: Option<(u32, u32)>,
 }
 
 impl Congestion {
@@ -306,10 +309,14 @@ impl Congestion {
             (None, Some(loss)) => loss.high > snd_una && loss.una == snd_una,
             (None, None) => false,
         };
+        let mut prior = self.loss.and_then(|loss| loss.prior);
         if !cut_already {
+            // tcp_current_ssthresh: out of recovery, at least 3/4 of cwnd.
+            let current = if self.recover.is_some() { self.ssthresh } else { self.ssthresh.max(self.cwnd / 4 * 3) };
+            prior = Some((self.cwnd, current));
             self.ssthresh = self.algorithm.ssthresh(self.cwnd, mss);
         }
-        self.loss = Some(LossEpisode { high: snd_max, una: snd_una });
+        self.loss = Some(LossEpisode { high: snd_max, una: snd_una, prior });
         self.cwnd = mss;
         match &mut self.algorithm {
             Algorithm::Reno(reno) => reno.on_loss(),
@@ -318,6 +325,16 @@ impl Congestion {
         self.recover = None;
         self.sack_recovery = false;
         self.dup_acks = 0;
+    }
+
+    /// The timeout proved spurious (`tcp_try_undo_loss`, then
+    /// `tcp_undo_cwnd_reduction`): cwnd and ssthresh return to at least
+    /// what they were before it, and the loss episode is over.
+    pub fn undo_loss(&mut self) {
+        if let Some((cwnd, ssthresh)) = self.loss.take().and_then(|loss| loss.prior) {
+            self.cwnd = self.cwnd.max(cwnd);
+            self.ssthresh = self.ssthresh.max(ssthresh);
+        }
     }
 
     /// Linux's `tcp_is_cwnd_limited`: in slow start, cwnd may reach twice the most

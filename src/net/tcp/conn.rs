@@ -164,6 +164,10 @@ pub struct Tcb {
     /// where new data started (`snd_max` then), so that without SACK the
     /// segments still marked lost do not count as in flight.
     frto_sending: Option<(SeqNumber, SeqNumber)>,
+    /// The TSval of the first retransmission since a timeout's loss episode
+    /// began (Linux's `retrans_stamp`): an ACK that echoes an older one
+    /// acknowledges an original, so the timeout was spurious.
+    retrans_stamp: Option<u32>,
     /// The new data F-RTO sent after the timeout: not marked lost, so the
     /// timeout's go-back-N passes over it (Linux retransmits only what
     /// `tcp_timeout_mark_lost` marked).
@@ -265,6 +269,7 @@ impl Tcb {
             frto_new_data: false,
             frto_sending: None,
             frto_sent: None,
+            retrans_stamp: None,
             dsack: None,
             irs: SeqNumber(0),
             rcv_nxt: SeqNumber(0),
@@ -792,6 +797,12 @@ impl Tcb {
                     self.timers.set(TimerKind::TimeWait, now + 2 * self.cfg.msl_us);
                 }
                 let reason = if seg.payload.is_empty() { SendReason::Ack } else { SendReason::DupAck };
+                if !seg.payload.is_empty() && seg.seq_number() < self.rcv_nxt {
+                    // tcp_send_dupack: data sent again means our ACK may have
+                    // been lost, so ACK quickly for a while (its own ACK,
+                    // owed to no data, uses none of them).
+                    self.delack.enter_quickack_mode(self.rcv_wnd_adv);
+                }
                 self.note_duplicate(seg);
                 self.ack_out_of_window(seg, reason, now);
             }
@@ -876,6 +887,20 @@ impl Tcb {
             && window > 0
             && outstanding;
         if seg.ack_number() > self.snd_una {
+            if let Some(high) = loss_high {
+                // tcp_process_loss: an ACK of an original proves the timeout
+                // spurious, told by its echo of a TSval older than the first
+                // resend (tcp_packet_delayed) or, under F-RTO, by covering a
+                // segment below `high` that never went again (step 3b,
+                // FLAG_ORIG_SACK_ACKED).
+                let ack = seg.ack_number();
+                let echoes_original = self.retrans_stamp.is_some_and(|stamp| self.ts.echoes_before(seg, stamp));
+                let original_acked =
+                    self.frto && self.rtt.segments().any(|s| !s.retransmitted && s.end <= ack && s.end <= high);
+                if echoes_original || original_acked {
+                    self.undo_loss();
+                }
+            }
             let tsecr_rtt = self.ts.rtt_us(seg, now);
             self.new_ack(seg.ack_number(), tsecr_rtt, now, out);
         } else if duplicate {
@@ -889,8 +914,11 @@ impl Tcb {
             self.snd_wl2 = seg.ack_number();
         }
         let una_advanced = self.snd_una > prior_una;
-        if let Some(high) = loss_high.filter(|_| self.frto) {
+        if let Some(high) = loss_high.filter(|_| self.frto && self.cc.loss_high().is_some()) {
             self.frto_step(high, una_advanced, newly_sacked || duplicate);
+        }
+        if self.cc.loss_high().is_none() {
+            self.retrans_stamp = None;
         }
         if self.tlp.high_seq.is_some() {
             let facts = AckFacts {
@@ -930,6 +958,23 @@ impl Tcb {
             _ => {}
         }
         true
+    }
+
+    /// The timeout was spurious: an ACK echoes a timestamp from before its
+    /// first retransmission, so the original arrived (`tcp_try_undo_loss`
+    /// with `tcp_packet_delayed`, RFC 3522's Eifel detection). cwnd and
+    /// ssthresh return to what they were, nothing is marked lost any more,
+    /// and the go-back-N stops: what is in flight is left to arrive.
+    fn undo_loss(&mut self) {
+        self.cc.undo_loss();
+        if self.sack_ok {
+            self.sack.undo_loss();
+        }
+        self.snd_nxt = self.snd_max;
+        self.frto = false;
+        self.frto_new_data = false;
+        self.frto_sent = None;
+        self.retrans_stamp = None;
     }
 
     /// F-RTO after a timeout whose data reached `high` (`tcp_process_loss`,
@@ -1533,6 +1578,7 @@ impl Tcb {
                 self.frto = self.cfg.frto && (new_recovery || self.retries > 1);
                 self.frto_new_data = false;
                 self.frto_sent = None;
+                self.retrans_stamp.get_or_insert(self.ts.tsval(now));
                 // RFC 5681 §3.1: restart from one segment.
                 self.cc.on_retransmit_timeout(self.snd_mss, now, self.snd_una, self.snd_max);
                 self.tlp.high_seq = None;
@@ -3179,11 +3225,40 @@ mod tests {
     }
 
     #[test]
+    fn under_f_rto_an_ack_of_a_segment_never_resent_undoes_the_timeout() {
+        // No timestamps to tell an original's ACK from a resend's: the RTO
+        // resends the first of three segments, and an ACK then covers the
+        // second too, which never went again. F-RTO (step 3b,
+        // FLAG_ORIG_SACK_ACKED) takes that as proof the timeout was spurious:
+        // cwnd returns, and the third segment, still in flight, is not resent.
+        let mut tcb = established_sack_after(10_000);
+        assert!(!tcb.ts.in_use());
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(vec![b'x'; 3000]), 0, 20_000, &mut out);
+        let cwnd = tcb.cwnd();
+        out.clear();
+        let rto = 20_000 + tcb.rtt.rto();
+        tcb.on_timer(TimerKind::Retransmit, rto, &mut out);
+        assert_eq!(sent_data(&out), vec![(1, 1000, SendReason::Retransmit)]);
+        assert_eq!(tcb.cwnd(), 1000);
+        out.clear();
+        tcb.on_segment(&sack_ack(2001, &[]), rto + 10_000, &mut out);
+        assert_eq!(sent_data(&out), vec![]);
+        assert!(tcb.cwnd() >= cwnd, "cwnd {} is back to at least {cwnd}", tcb.cwnd());
+        tcb.on_segment(&sack_ack(3001, &[]), rto + 20_000, &mut out);
+        assert!(tcb.all_acked());
+        assert_eq!(sent_data(&out), vec![]);
+    }
+
+    #[test]
     fn a_retransmission_carries_psh_only_where_its_skb_had_it() {
         // The write's first segment, sent inside a GSO packet, is resent
         // alone and without PSH (the packet's PSH was the clone's, not the
-        // skb's); its last segment keeps the write's PSH.
+        // skb's); its last segment keeps the write's PSH. (Without F-RTO: with
+        // it, the ACK of the second segment, never resent, would prove the
+        // timeout spurious and nothing more would go.)
         let mut tcb = established_sack_after(10_000);
+        tcb.cfg.frto = false;
         let mut out = TcpOut::default();
         tcb.write(&Arc::from(vec![b'x'; 3000]), 0, 20_000, &mut out);
         assert_eq!(data_flags(&out), flags_of(&[(".", 1000), ("P.", 1000), ("P.", 1000)]));
@@ -3537,6 +3612,43 @@ mod tests {
         tcb.on_segment(&ts_seg(IRS + 1, ISS + 1, TcpFlags::ACK, &[], (510, 1_000)), 10_000, &mut out);
         assert_eq!(tcb.state, TcpState::Established);
         tcb
+    }
+
+    #[test]
+    fn an_ack_that_echoes_the_original_undoes_a_spurious_timeout() {
+        // Ten segments leave at 20 ms (TSval 1020) and are only late: the RTO
+        // resends the first. Then the original's ACK comes, echoing TSval
+        // 1020, older than the resend's: the original arrived, the timeout
+        // was spurious (tcp_try_undo_loss, tcp_packet_delayed). cwnd returns
+        // to its 10 segments and nothing more is resent, as Linux 6.18 does
+        // behind a link that held the packets past the RTO. An ACK echoing
+        // the resend's TSval instead says the loss was real: go-back-N goes on.
+        for echo_original in [true, false] {
+            let cfg = TcpConfig { tail_loss_probe: false, frto: false, ..TcpConfig::default() };
+            let mut tcb = established_with_timestamps(&cfg);
+            let mut out = TcpOut::default();
+            tcb.write(&Arc::from(vec![b'd'; 14_480]), 0, 20_000, &mut out);
+            assert_eq!(sent_data(&out).len(), 10);
+            assert!(stamps(&out).iter().all(|s| s.map(|(tsval, _)| tsval) == Some(1_020)));
+            out.clear();
+            let rto = tcb.timers.get(TimerKind::Retransmit).expect("armed");
+            tcb.on_timer(TimerKind::Retransmit, rto, &mut out);
+            assert_eq!(sent_data(&out), vec![(1, 1448, SendReason::Retransmit)]);
+            let resend_tsval = stamps(&out)[0].map(|(tsval, _)| tsval).expect("stamped");
+            assert!(resend_tsval > 1_020);
+            assert_eq!(tcb.cwnd(), 1448);
+            out.clear();
+            let tsecr = if echo_original { 1_020 } else { resend_tsval };
+            tcb.on_segment(&ts_seg(IRS + 1, ISS + 1 + 1448, TcpFlags::ACK, &[], (900, tsecr)), rto + 5_000, &mut out);
+            if echo_original {
+                assert_eq!(sent_data(&out), vec![], "nothing is resent");
+                assert!(tcb.cwnd() >= 10 * 1448, "cwnd {} is back", tcb.cwnd());
+                assert_eq!(tcb.ssthresh(), SSTHRESH_INFINITE);
+            } else {
+                assert_eq!(sent_data(&out)[0], (1 + 1448, 1448, SendReason::Retransmit));
+                assert_eq!(tcb.cwnd(), 2 * 1448);
+            }
+        }
     }
 
     #[test]

@@ -251,6 +251,13 @@ impl Scoreboard {
         self.loss_until = Some(snd_max);
     }
 
+    /// The timeout proved spurious (`tcp_undo_cwnd_reduction` with
+    /// `unmark_loss`): nothing is lost any more, and its episode is over.
+    pub fn undo_loss(&mut self) {
+        self.lost.clear();
+        self.loss_until = None;
+    }
+
     /// `seq..end` was just sent again.
     pub fn on_retransmit(&mut self, seq: SeqNumber, end: SeqNumber) {
         self.lost.remove(seq, end);

@@ -113,6 +113,14 @@ impl Timestamps {
         }
     }
 
+    /// `tcp_tsopt_ecr_before`: `seg` echoes a TSval we sent before `tsval`.
+    pub fn echoes_before(&self, seg: &TcpSegment, tsval: u32) -> bool {
+        match seg.timestamps {
+            Some((_, tsecr)) if self.in_use && tsecr != 0 => (tsecr.wrapping_sub(tsval) as i32) < 0,
+            _ => false,
+        }
+    }
+
     /// `tcp_rtt_tsopt_us`: the RTT an ACK's TSecr measures, in microseconds
     /// at the clock's millisecond grain (0 ms counts as 1 ms); none when the
     /// segment echoes nothing (TSecr 0) or a time ahead of ours.
