@@ -699,7 +699,10 @@ impl Tcb {
             window_advertised: self.rcv_wnd_adv,
             all_read: self.recv_buf.is_empty(),
             out_of_order: self.recv_buf.has_out_of_order(),
-            scarce: self.window_space().scarce(),
+            // Only the rule that reads it needs the window's numbers.
+            scarce: !self.recv_buf.is_empty()
+                && self.delack.more_than_one_unacked(self.rcv_nxt)
+                && self.window_space().scarce(),
             srtt_us: self.rtt.srtt_us(),
         };
         match self.delack.ack_snd_check(view, now) {
@@ -1632,23 +1635,31 @@ impl Tcb {
 
     /// Sends whatever the windows allow, then any pending ACK.
     pub fn output(&mut self, now: u64, out: &mut TcpOut) {
-        if std::mem::take(&mut self.frto_new_data) {
-            // F-RTO's step 2b (tcp_xmit_recovery's REXMIT_NEW): new data from
-            // snd_max, as cwnd allows; the retransmissions wait where they were.
-            let resume = self.snd_nxt;
-            let high = self.snd_max;
-            self.snd_nxt = self.snd_max;
-            self.frto_sending = Some((resume, high));
-            self.output_with(now, SendReason::Data, out);
-            self.frto_sending = None;
-            self.snd_nxt = resume;
-            if self.snd_max > high {
-                self.frto_sent = Some((high, self.snd_max));
-                return;
-            }
-            self.frto = false;
+        if self.frto_new_data && self.send_frto_new_data(now, out) {
+            return;
         }
         self.output_with(now, SendReason::Data, out);
+    }
+
+    /// F-RTO's step 2b (tcp_xmit_recovery's REXMIT_NEW): new data from
+    /// snd_max, as cwnd allows; the retransmissions wait where they were.
+    /// False when nothing new could go, and F-RTO ends.
+    #[cold]
+    fn send_frto_new_data(&mut self, now: u64, out: &mut TcpOut) -> bool {
+        self.frto_new_data = false;
+        let resume = self.snd_nxt;
+        let high = self.snd_max;
+        self.snd_nxt = self.snd_max;
+        self.frto_sending = Some((resume, high));
+        self.output_with(now, SendReason::Data, out);
+        self.frto_sending = None;
+        self.snd_nxt = resume;
+        if self.snd_max > high {
+            self.frto_sent = Some((high, self.snd_max));
+            return true;
+        }
+        self.frto = false;
+        false
     }
 
     fn output_with(&mut self, now: u64, first_reason: SendReason, out: &mut TcpOut) {

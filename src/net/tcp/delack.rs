@@ -54,7 +54,8 @@ pub struct ReceiveView {
     pub all_read: bool,
     /// Out-of-order data is queued.
     pub out_of_order: bool,
-    /// Less than half the buffer is free (`__tcp_select_window`'s test).
+    /// Less than half the buffer is free (`__tcp_select_window`'s test);
+    /// asked only when more than one segment waits unread for an ACK.
     pub scarce: bool,
     /// `srtt`, once measured.
     pub srtt_us: Option<u64>,
@@ -239,6 +240,11 @@ impl AckMachine {
         self.now = true;
     }
 
+    /// More than one full-sized segment arrived since our last ACK.
+    pub fn more_than_one_unacked(&self, rcv_nxt: SeqNumber) -> bool {
+        rcv_nxt - self.rcv_wup > self.full_segment()
+    }
+
     /// `__tcp_ack_snd_check`, asked after a received segment was processed
     /// and any data of ours went out (`tcp_ack_snd_check`).
     pub fn ack_snd_check(&mut self, view: ReceiveView, now: u64) -> AckDecision {
@@ -249,9 +255,8 @@ impl AckMachine {
         // application has read everything or the window we would advertise
         // does not shrink (otherwise its read sends the ACK, with the larger
         // window: __tcp_cleanup_rbuf).
-        let unacked = view.rcv_nxt - self.rcv_wup;
         let window_keeps_up = view.all_read || view.window_now >= view.window_advertised;
-        let more_than_one = unacked > self.full_segment();
+        let more_than_one = self.more_than_one_unacked(view.rcv_nxt);
         if more_than_one && !view.all_read && view.scarce {
             // The window test runs __tcp_select_window before the quick-ACK
             // test, and a scarce buffer ends quick-ACK mode there.
