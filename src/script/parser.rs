@@ -1106,41 +1106,30 @@ fn host_tcp_setting(p: &mut P) -> R<HostTcpSetting> {
     Ok(match k.as_str() {
         "tcp_timestamps" => HostTcpSetting::Timestamps(p.onoff()?),
         "tcp_sack" => HostTcpSetting::Sack(p.onoff()?),
-        "tcp_early_retrans" => HostTcpSetting::EarlyRetrans(early_retrans(p)?),
-        "tcp_frto" => HostTcpSetting::Frto(frto(p)?),
+        "tcp_early_retrans" => {
+            HostTcpSetting::EarlyRetrans(sysctl_switch(p, Wanted::EarlyRetrans, &["0", "1", "2"], &["3", "4"])?)
+        }
+        "tcp_frto" => HostTcpSetting::Frto(sysctl_switch(p, Wanted::Frto, &["0"], &["1", "2"])?),
         other => return Err(p.wrong(col, Wanted::HostTcpSetting, Found::Token(other.to_string()))),
     })
 }
 
-/// `tcp_early_retrans` as Linux reads it: 3 and 4 send tail loss probes,
-/// 0 to 2 do not.
-fn early_retrans(p: &mut P) -> R<bool> {
+/// A sysctl Linux reads as a switch from a number: `off` lists the values
+/// that turn it off, `on` those that turn it on (`tcp_early_retrans`: 0 to 2
+/// off, 3 and 4 tail loss probes; `tcp_frto`: 0 off, 1 and 2 F-RTO).
+fn sysctl_switch(p: &mut P, wanted: Wanted, off: &[&str], on: &[&str]) -> R<bool> {
     let col = p.col();
     let text = match p.peek() {
         Some(Tok::Num(w)) => w.clone(),
-        _ => return Err(p.err(Wanted::EarlyRetrans)),
+        _ => return Err(p.err(wanted)),
     };
     p.bump();
-    match text.as_str() {
-        "0" | "1" | "2" => Ok(false),
-        "3" | "4" => Ok(true),
-        _ => Err(p.wrong(col, Wanted::EarlyRetrans, Found::Token(text))),
-    }
-}
-
-/// `tcp_frto` as Linux reads it: 1 and 2 probe with new data after a
-/// timeout, 0 does not.
-fn frto(p: &mut P) -> R<bool> {
-    let col = p.col();
-    let text = match p.peek() {
-        Some(Tok::Num(w)) => w.clone(),
-        _ => return Err(p.err(Wanted::Frto)),
-    };
-    p.bump();
-    match text.as_str() {
-        "0" => Ok(false),
-        "1" | "2" => Ok(true),
-        _ => Err(p.wrong(col, Wanted::Frto, Found::Token(text))),
+    if off.contains(&text.as_str()) {
+        Ok(false)
+    } else if on.contains(&text.as_str()) {
+        Ok(true)
+    } else {
+        Err(p.wrong(col, wanted, Found::Token(text)))
     }
 }
 
