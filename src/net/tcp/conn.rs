@@ -155,23 +155,12 @@ pub struct Tcb {
     tlp: TailLossProbe,
     /// Proportional rate reduction while SACK recovery lasts.
     prr: Prr,
-    /// F-RTO (RFC 5682, Linux's `tp->frto`) is judging the last
-    /// retransmission timeout, and `frto_new_data` asks the next round of
-    /// sending for new data instead of retransmissions (its step 2b).
-    frto: bool,
-    frto_new_data: bool,
-    /// While F-RTO's new data goes: where the retransmissions stopped and
-    /// where new data started (`snd_max` then), so that without SACK the
-    /// segments still marked lost do not count as in flight.
-    frto_sending: Option<(SeqNumber, SeqNumber)>,
+    /// F-RTO's judgement of the last retransmission timeout.
+    frto: Frto,
     /// The TSval of the first retransmission since a timeout's loss episode
     /// began (Linux's `retrans_stamp`): an ACK that echoes an older one
     /// acknowledges an original, so the timeout was spurious.
     retrans_stamp: Option<u32>,
-    /// The new data F-RTO sent after the timeout: not marked lost, so the
-    /// timeout's go-back-N passes over it (Linux retransmits only what
-    /// `tcp_timeout_mark_lost` marked).
-    frto_sent: Option<(SeqNumber, SeqNumber)>,
     /// Data that arrived twice, for the next ACK's D-SACK block.
     dsack: Option<(SeqNumber, SeqNumber)>,
 
@@ -265,10 +254,7 @@ impl Tcb {
             rack: Rack::default(),
             tlp: TailLossProbe::default(),
             prr: Prr::default(),
-            frto: false,
-            frto_new_data: false,
-            frto_sending: None,
-            frto_sent: None,
+            frto: Frto::default(),
             retrans_stamp: None,
             dsack: None,
             irs: SeqNumber(0),
@@ -899,7 +885,7 @@ impl Tcb {
                 let ack = seg.ack_number();
                 let echoes_original = self.retrans_stamp.is_some_and(|stamp| self.ts.echoes_before(seg, stamp));
                 let original_acked =
-                    self.frto && self.rtt.segments().any(|s| !s.retransmitted && s.end <= ack && s.end <= high);
+                    self.frto.on && self.rtt.segments().any(|s| !s.retransmitted && s.end <= ack && s.end <= high);
                 if echoes_original || original_acked {
                     self.undo_loss();
                 }
@@ -917,7 +903,7 @@ impl Tcb {
             self.snd_wl2 = seg.ack_number();
         }
         let una_advanced = self.snd_una > prior_una;
-        if let Some(high) = loss_high.filter(|_| self.frto && self.cc.loss_high().is_some()) {
+        if let Some(high) = loss_high.filter(|_| self.frto.on && self.cc.loss_high().is_some()) {
             self.frto_step(high, una_advanced, newly_sacked || duplicate);
         }
         if self.cc.loss_high().is_none() {
@@ -974,9 +960,7 @@ impl Tcb {
             self.sack.undo_loss();
         }
         self.snd_nxt = self.snd_max;
-        self.frto = false;
-        self.frto_new_data = false;
-        self.frto_sent = None;
+        self.frto = Frto::default();
         self.retrans_stamp = None;
     }
 
@@ -989,13 +973,13 @@ impl Tcb {
     fn frto_step(&mut self, high: SeqNumber, una_advanced: bool, sacked_or_duplicate: bool) {
         if self.snd_max > high {
             if sacked_or_duplicate {
-                self.frto = false;
+                self.frto.on = false;
             }
         } else if una_advanced && self.snd_una < high {
             if self.unsent() > 0 && self.snd_una + self.snd_wnd > self.snd_max {
-                self.frto_new_data = true;
+                self.frto.new_data = true;
             } else {
-                self.frto = false;
+                self.frto.on = false;
             }
         }
     }
@@ -1145,7 +1129,7 @@ impl Tcb {
         if !self.sack_ok {
             // After a timeout everything past the retransmissions is lost
             // (tcp_timeout_mark_lost), F-RTO's new data aside.
-            return match self.frto_sending {
+            return match self.frto.sending {
                 Some((resume, high)) => (resume - self.snd_una) + (self.snd_nxt - high),
                 None => self.snd_nxt - self.snd_una,
             };
@@ -1578,9 +1562,7 @@ impl Tcb {
                 // episode, or one of a row of timeouts (not one in the middle
                 // of fast recovery).
                 let new_recovery = !self.cc.in_recovery() && self.cc.loss_high().is_none();
-                self.frto = self.cfg.frto && (new_recovery || self.retries > 1);
-                self.frto_new_data = false;
-                self.frto_sent = None;
+                self.frto = Frto { on: self.cfg.frto && (new_recovery || self.retries > 1), ..Frto::default() };
                 self.retrans_stamp.get_or_insert(self.ts.tsval(now));
                 // RFC 5681 §3.1: restart from one segment.
                 self.cc.on_retransmit_timeout(self.snd_mss, now, self.snd_una, self.snd_max);
@@ -1635,7 +1617,7 @@ impl Tcb {
 
     /// Sends whatever the windows allow, then any pending ACK.
     pub fn output(&mut self, now: u64, out: &mut TcpOut) {
-        if self.frto_new_data && self.send_frto_new_data(now, out) {
+        if self.frto.new_data && self.send_frto_new_data(now, out) {
             return;
         }
         self.output_with(now, SendReason::Data, out);
@@ -1646,19 +1628,19 @@ impl Tcb {
     /// False when nothing new could go, and F-RTO ends.
     #[cold]
     fn send_frto_new_data(&mut self, now: u64, out: &mut TcpOut) -> bool {
-        self.frto_new_data = false;
+        self.frto.new_data = false;
         let resume = self.snd_nxt;
         let high = self.snd_max;
         self.snd_nxt = self.snd_max;
-        self.frto_sending = Some((resume, high));
+        self.frto.sending = Some((resume, high));
         self.output_with(now, SendReason::Data, out);
-        self.frto_sending = None;
+        self.frto.sending = None;
         self.snd_nxt = resume;
         if self.snd_max > high {
-            self.frto_sent = Some((high, self.snd_max));
+            self.frto.sent = Some((high, self.snd_max));
             return true;
         }
-        self.frto = false;
+        self.frto.on = false;
         false
     }
 
@@ -1744,9 +1726,9 @@ impl Tcb {
             // Going back over sent data: what the peer SACKed is not sent again.
             self.snd_nxt = self.sack.skip_sacked(self.snd_nxt);
         }
-        if let Some((from, to)) = self.frto_sent {
+        if let Some((from, to)) = self.frto.sent {
             if self.snd_una >= to {
-                self.frto_sent = None;
+                self.frto.sent = None;
             } else if from <= self.snd_nxt && self.snd_nxt < to {
                 // Nor is F-RTO's new data, which was never marked lost.
                 self.snd_nxt = to;
@@ -2277,6 +2259,22 @@ impl Tcb {
         self.send_buf.clear();
         self.fail(errno, out);
     }
+}
+
+/// F-RTO (RFC 5682, Linux's `tp->frto`) after one retransmission timeout.
+#[derive(Clone, Copy, Debug, Default)]
+struct Frto {
+    /// It is judging the timeout (`tp->frto`).
+    on: bool,
+    /// The next round of sending is new data, not resends (step 2b).
+    new_data: bool,
+    /// While that new data goes: where the resends stopped and where new
+    /// data started (`snd_max` then), so that without SACK the segments
+    /// still marked lost do not count as in flight.
+    sending: Option<(SeqNumber, SeqNumber)>,
+    /// The new data it sent: not marked lost, so the timeout's go-back-N
+    /// passes over it (Linux resends only what `tcp_timeout_mark_lost` marked).
+    sent: Option<(SeqNumber, SeqNumber)>,
 }
 
 /// `__tcp_transmit_skb` sets PSH on every packet of more than one segment
