@@ -18,7 +18,7 @@ use super::send_queue::{SendQueue, SkbShape};
 use super::state::TcpState;
 use super::timers::{TimerKind, Timers};
 use super::timestamps::{InitialNumbers, Timestamps};
-use super::window::{initial_window, skb_truesize, Growth, RecvMemory, RecvWindow, Space};
+use super::window::{initial_window, skb_truesize, Growth, ReceiverRtt, RecvMemory, RecvWindow, Space};
 use super::TcpConfig;
 use crate::net::addr::SocketAddrV4;
 use crate::net::packet::empty_payload;
@@ -180,6 +180,8 @@ pub struct Tcb {
     rwnd: RecvWindow,
     /// The memory the queued segments cost (`sk_rmem_alloc`).
     rmem: RecvMemory,
+    /// The receiver's round-trip estimate, which paces DRS.
+    rcv_rtt: ReceiverRtt,
 
     /// RFC 7323 timestamps: agreed or not, the clock, the TSval to echo.
     ts: Timestamps,
@@ -267,6 +269,7 @@ impl Tcb {
             rcv_wnd_adv: 0,
             rwnd: RecvWindow::default(),
             rmem: RecvMemory::default(),
+            rcv_rtt: ReceiverRtt::default(),
             ts: Timestamps::new(cfg.timestamps, initial.ts_offset),
             rtt: RttEstimator::new(cfg.rto_initial_us, cfg.rto_min_us, cfg.rto_max_us, iss),
             syn_sent_at: None,
@@ -578,22 +581,21 @@ impl Tcb {
     /// Takes up to `max` bytes of in-order data. Opens the window again when the
     /// read freed enough space to matter (receiver-side silly-window avoidance).
     pub fn read(&mut self, max: usize, now: u64, out: &mut TcpOut) -> Arc<[u8]> {
+        let copied_before = self.rcv_nxt_off.saturating_sub(self.recv_buf.len() as u64);
         let data = self.recv_buf.take(max);
         let n = data.len();
-        let copied_to = self.rcv_nxt_off.saturating_sub(self.recv_buf.len() as u64);
-        self.rmem.release_to(copied_to);
-        if n > 0 && !self.cfg.recv_buffer_locked {
-            if let Some(rcvwin) = self.rwnd.space_adjust(copied_to, now, self.rtt.srtt_us(), self.advmss()) {
-                // tcp_rcv_space_adjust: the memory that holds that window at
-                // the measured ratio, within tcp_rmem[2]; the clamp follows.
-                let limit = self.cfg.recv_buffer_limit().saturating_mul(2);
-                let rcvbuf = self.rwnd.space_from_win(rcvwin).min(limit);
-                if rcvbuf > self.rcvbuf() {
-                    self.recv_cap = rcvbuf / 2;
-                    self.rwnd.clamp = self.rwnd.win_from_space(rcvbuf);
-                }
+        let copied_to = copied_before + n as u64;
+        if n > 0 {
+            // tcp_recvmsg_locked runs tcp_rcv_space_adjust after each skb it
+            // copies from; within one read only the first can measure, the
+            // others coming less than a round trip after it.
+            let first_skb_end = self.rmem.skb_end_after(copied_before).unwrap_or(copied_to).min(copied_to);
+            let in_queue = self.rcv_nxt_off - first_skb_end;
+            if let Some(rcvwin) = self.rwnd.space_adjust(first_skb_end, in_queue, now, self.rcv_rtt.rtt_us()) {
+                self.rcvbuf_grow(rcvwin);
             }
         }
+        self.rmem.release_to(copied_to);
         let buffer_empty = self.recv_buf.is_empty() && !self.recv_buf.has_out_of_order();
         if self.state.is_synchronized() && self.delack.time_to_ack_on_read(self.rcv_nxt, n, buffer_empty) {
             // __tcp_cleanup_rbuf: the read sends the ACK the receive path held.
@@ -608,6 +610,22 @@ impl Tcb {
             }
         }
         data
+    }
+
+    /// `tcp_rcvbuf_grow`: the memory that holds `rcvwin` and what waits out
+    /// of order, at the measured ratio and within tcp_rmem[2]; the clamp
+    /// follows. A buffer set by SO_RCVBUF stays as set.
+    fn rcvbuf_grow(&mut self, rcvwin: u64) {
+        if self.cfg.recv_buffer_locked {
+            return;
+        }
+        let out_of_order = self.recv_buf.out_of_order_end().map_or(0, |end| end - self.rcv_nxt_off);
+        let limit = self.cfg.recv_buffer_limit().saturating_mul(2);
+        let rcvbuf = self.rwnd.space_from_win(rcvwin.saturating_add(out_of_order)).min(limit);
+        if rcvbuf > self.rcvbuf() {
+            self.recv_cap = rcvbuf / 2;
+            self.rwnd.clamp = self.rwnd.win_from_space(rcvbuf);
+        }
     }
 
     /// `shutdown(SHUT_WR)` or `close()`: queue a FIN after the buffered data.
@@ -734,7 +752,7 @@ impl Tcb {
             self.snd_wnd = u32::from(seg.window);
             self.max_snd_wnd = self.snd_wnd;
             self.syn_acked(seg.ack_number(), self.ts.rtt_us(seg, now), now);
-            self.establish(out);
+            self.establish(now, out);
             self.ack_pending = Some(SendReason::Ack);
         } else {
             // Simultaneous open: both sides sent SYN; answer SYN-ACK with our ISS.
@@ -762,7 +780,7 @@ impl Tcb {
             self.snd_wl1 = seg.seq_number();
             self.snd_wl2 = seg.ack_number();
             self.syn_acked(seg.ack_number(), self.ts.rtt_us(seg, now), now);
-            self.establish(out);
+            self.establish(now, out);
             // tcp_data_queue then meets the SYN-ACK's SYN, already received:
             // a retransmission, answered at once with a D-SACK of it, and
             // quick ACKs for a while (tcp_dsack_set, tcp_enter_quickack_mode).
@@ -826,6 +844,7 @@ impl Tcb {
             return;
         }
         self.ts.on_segment(seg);
+        let established = self.state == TcpState::Established;
         if self.state == TcpState::SynReceived {
             if self.snd_una < seg.ack_number() && seg.ack_number() <= self.snd_max {
                 self.snd_wnd = u32::from(seg.window) << self.snd_wscale;
@@ -833,7 +852,7 @@ impl Tcb {
                 self.snd_wl1 = seg.seq_number();
                 self.snd_wl2 = seg.ack_number();
                 self.syn_acked(seg.ack_number(), self.ts.rtt_us(seg, now), now);
-                self.establish(out);
+                self.establish(now, out);
             } else {
                 // tcp_check_req hands a bad ACK to the listener, which answers
                 // it with tcp_v4_send_reset: [R] seq = that ACK, window 0.
@@ -846,7 +865,19 @@ impl Tcb {
         if self.state == TcpState::Closed {
             return;
         }
+        if established {
+            self.time_echo(seg, now);
+        }
         self.process_data(seg, now, out);
+    }
+
+    /// `tcp_rcv_rtt_measure_ts`, for each segment `tcp_rcv_established`
+    /// takes: the receiver times the TSval its peer echoes.
+    fn time_echo(&mut self, seg: &TcpSegment, now: u64) {
+        let Some((_, tsecr)) = seg.timestamps.filter(|_| self.ts.in_use()) else { return };
+        let rcv_mss = self.delack.rcv_mss_for(self.rcv_link());
+        let queue_empty = self.recv_buf.is_empty();
+        self.rcv_rtt.on_echo(tsecr, self.ts.echo_age_ms(tsecr, now), seg.payload.len() as u32, rcv_mss, queue_empty);
     }
 
     /// The ACK field of a segment in a synchronized state. Returns false when the
@@ -1417,11 +1448,13 @@ impl Tcb {
             self.recv_buf.push(seg.payload.clone(), skip, end);
             self.rmem.charge(start, len, wire_len, true);
             self.advance_rcv(u64::from(len));
-            // tcp_event_data_recv: tcp_measure_rcv_mss, then tcp_grow_window.
+            // tcp_event_data_recv: tcp_measure_rcv_mss, tcp_rcv_rtt_measure,
+            // then tcp_grow_window.
             let link = self.rcv_link();
             if self.delack.on_data_received(len, seg.flags.psh(), link, now) {
                 self.rwnd.measure(len, wire_len, self.rcvbuf());
             }
+            self.rcv_rtt.on_data(self.rcv_nxt_off, self.rcv_wnd_adv, now);
             if self.rwnd.grow(self.growth(len, wire_len)) {
                 self.delack.window_grew();
             }
@@ -1992,9 +2025,6 @@ impl Tcb {
         let shift = if seg.window_scale.is_some() { self.rcv_wscale } else { 0 };
         let fixed = if self.cfg.recv_buffer_locked { room } else { u32::MAX };
         self.rwnd.clamp = (u32::from(u16::MAX) << shift).min(fixed);
-        // tcp_init_buffer_space: DRS measures from here, from at most 10 segments.
-        self.rwnd.copied_space = u64::from(window.min(10 * self.advmss()));
-        self.rwnd.measured_at = now;
         // tcp_syn_options / tcp_synack_options: offered when tcp_sack is on,
         // answered only to a SYN that offered it.
         seg.sack_permitted = self.cfg.sack && (!with_ack || self.sack_ok);
@@ -2233,10 +2263,14 @@ impl Tcb {
 
     /// The handshake is complete: ESTABLISHED, and the receive window's
     /// clamp is set as `tcp_init_buffer_space` sets it.
-    fn establish(&mut self, out: &mut TcpOut) {
+    fn establish(&mut self, now: u64, out: &mut TcpOut) {
         self.set_state(TcpState::Established, out);
         let full = self.rwnd.win_from_space(self.rcvbuf());
         self.rwnd.init_buffer_space(full, self.advmss());
+        // tcp_init_buffer_space: DRS measures from here, from at most 10 segments.
+        self.rwnd.copied_space = u64::from(self.rcv_wnd_adv.min(10 * self.advmss()));
+        self.rwnd.copied_from = self.rcv_nxt_off.saturating_sub(self.recv_buf.len() as u64);
+        self.rwnd.measured_at = now;
     }
 
     fn set_state(&mut self, to: TcpState, out: &mut TcpOut) {
@@ -3822,38 +3856,56 @@ mod tests {
     }
 
     #[test]
-    fn reading_fast_grows_the_receive_buffer_once_a_round_trip_and_the_window_follows() {
-        // tcp_rcv_space_adjust: the handshake measured 10 ms; 20 segments
-        // copied within the first round trip are more than the 10 segments
-        // (14480 bytes) it started from, so the window wanted is
-        // 2·28960 + 16·1448 = 81088, plus twice 81088·14480/14480: 243264;
-        // the buffer grows to the memory that holds it at the measured ratio
-        // (243264·256/160 = 389222 bytes), which holds 243263.
-        // Every segment ACKed at once, so each one's window can be read.
-        let mut rx = established_with_timestamps(&TcpConfig { delayed_ack: false, ..TcpConfig::default() });
+    fn a_reader_that_keeps_up_grows_the_buffer_once_a_receiver_round_trip() {
+        // The peer's segments echo our TSval of 0 ms (1000) 20 ms later: the
+        // receiver's RTT is 20 ms (tcp_rcv_rtt_measure_ts), and DRS measures
+        // once that long has passed since the last measure, at a read's
+        // first skb (tcp_rcv_space_adjust). The application reads every
+        // segment as it comes, so nothing waits in the queue.
+        let mut rx = established_with_timestamps(&TcpConfig::default());
         let mut out = TcpOut::default();
         let mut seq = IRS + 1;
-        for i in 0..20 {
-            rx.on_segment(&ts_seg(seq, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (520 + i, 1_010)), 20_000, &mut out);
-            seq += 1448;
+        let mut round = |rx: &mut Tcb, segments: u32, now: u64| {
+            for i in 0..segments {
+                let seg = ts_seg(seq, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (520 + i, 1_000));
+                rx.on_segment(&seg, now, &mut out);
+                assert_eq!(rx.read(usize::MAX, now, &mut out).len(), 1448);
+                seq += 1448;
+            }
+        };
+        // 20 ms: 10 ms after the handshake, within the round trip.
+        round(&mut rx, 10, 20_000);
+        assert_eq!(rx.rcv_rtt.rtt_us(), 20_000);
+        // 40 ms: 15928 consumed since the handshake, more than the 14480 it
+        // started from, but the window wanted (2·15928 plus twice
+        // 31856·1448/14480: 38226) fits the buffer's 131072 bytes.
+        round(&mut rx, 20, 40_000);
+        assert_eq!(rx.stats().recv_capacity, 81_920, "131072 bytes of memory, at the measured ratio");
+        // 60 ms: 28960 consumed in that round trip after 15928: 57920 plus
+        // twice 57920·13032/15928 = 47389, 152698 of window, which at the
+        // measured ratio (160/256) takes 244316 bytes of memory.
+        round(&mut rx, 40, 60_000);
+        assert_eq!(rx.stats().recv_capacity, 152_697);
+        assert_eq!(rx.rwnd.clamp, 152_697);
+    }
+
+    #[test]
+    fn a_read_of_data_that_waited_a_while_grows_no_buffer() {
+        // The same 70 segments, read only once all have come: the read
+        // measures at its first skb, with the rest still queued, as Linux
+        // 6.18 does (a server that reads late opens its window no further).
+        let mut rx = established_with_timestamps(&TcpConfig::default());
+        let mut out = TcpOut::default();
+        let mut seq = IRS + 1;
+        for (segments, now) in [(10, 20_000), (20, 40_000), (20, 60_000)] {
+            for i in 0..segments {
+                let seg = ts_seg(seq, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (520 + i, 1_000));
+                rx.on_segment(&seg, now, &mut out);
+                seq += 1448;
+            }
         }
-        let before = out.segments.last().map(|(s, _)| s.window);
-        assert_eq!(rx.read(usize::MAX, 25_000, &mut out).len(), 28_960);
-        assert_eq!(rx.stats().recv_capacity, 243_263);
-        out.clear();
-        rx.on_segment(&ts_seg(seq, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (540, 1_010)), 30_000, &mut out);
-        let after = out.segments.last().map(|(s, _)| s.window);
-        // Before: the measured ratio (160/256) let rcv_ssthresh open to
-        // about 77000 while the free memory allowed; 20 segments of 2304
-        // bytes of memory leave 53120 of data free, but tcp_select_window
-        // never takes back an offered edge and rounds it up to the scale,
-        // so the edge stops at 59 × 1024. After: the grown buffer has room,
-        // and rcv_ssthresh opens by 2 × 1448 again: 78 × 1024.
-        assert_eq!((before, after), (Some(59), Some(78)));
-        // Without the read the buffer stays as it was.
-        let mut slow = established_with_timestamps(&TcpConfig::default());
-        slow.on_segment(&ts_seg(IRS + 1, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (520, 1_010)), 20_000, &mut out);
-        // (its 131072 bytes of memory, which hold 81920 at the measured ratio).
-        assert_eq!(slow.stats().recv_capacity, 81_920);
+        assert_eq!(rx.read(usize::MAX, 100_000, &mut out).len(), 50 * 1448);
+        assert_eq!(rx.stats().recv_capacity, 81_920, "131072 bytes of memory, at the measured ratio");
+        assert_eq!(rx.rwnd.copied_from, 1_448, "it measured, at the first skb");
     }
 }

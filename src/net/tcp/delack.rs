@@ -200,14 +200,21 @@ impl AckMachine {
         remeasured
     }
 
+    /// `icsk_ack.rcv_mss`, or before any data `tcp_initialize_rcv_mss`'s
+    /// guess from the link: no more than `TCP_MSS_DEFAULT`.
+    pub fn rcv_mss_for(&self, link: RcvLink) -> u32 {
+        if self.rcv_mss > 0 {
+            self.rcv_mss
+        } else {
+            link.advmss.min(link.snd_mss).min(link.rcv_wnd / 2).clamp(MIN_MSS, MSS_DEFAULT)
+        }
+    }
+
     /// `tcp_measure_rcv_mss` for a segment of `len` bytes, in order or
     /// (`tcp_data_queue_ofo`, Linux 6.18) not: true when it was longer than
     /// the estimate, so Linux measures the scaling ratio again from it.
     pub fn measure_segment(&mut self, len: u32, pushed: bool, link: RcvLink) -> bool {
-        if self.rcv_mss == 0 {
-            // tcp_initialize_rcv_mss.
-            self.rcv_mss = link.advmss.min(link.snd_mss).min(link.rcv_wnd / 2).clamp(MIN_MSS, MSS_DEFAULT);
-        }
+        self.rcv_mss = self.rcv_mss_for(link);
         let remeasured = len > self.rcv_mss;
         self.measure_rcv_mss(len, pushed, link.advmss);
         remeasured

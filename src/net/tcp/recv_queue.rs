@@ -57,6 +57,12 @@ impl RecvQueue {
         self.out_of_order_len
     }
 
+    /// Where the data waiting beyond a hole ends (`ooo_last_skb`'s end), as
+    /// a stream offset.
+    pub fn out_of_order_end(&self) -> Option<u64> {
+        self.out_of_order.last_key_value().map(|(&at, data)| at + data.len() as u64)
+    }
+
     /// Whether a hole is waiting to be filled.
     pub fn has_out_of_order(&self) -> bool {
         !self.out_of_order.is_empty()

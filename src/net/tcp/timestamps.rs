@@ -121,6 +121,13 @@ impl Timestamps {
         }
     }
 
+    /// How many milliseconds of our clock ago we sent the TSval `tsecr`
+    /// (`tcp_time_stamp_ts - rcv_tsecr`); none for a time ahead of ours.
+    pub fn echo_age_ms(&self, tsecr: u32, now_us: u64) -> Option<u32> {
+        let delta = self.tsval(now_us).wrapping_sub(tsecr);
+        (delta as i32 >= 0).then_some(delta)
+    }
+
     /// `tcp_rtt_tsopt_us`: the RTT an ACK's TSecr measures, in microseconds
     /// at the clock's millisecond grain (0 ms counts as 1 ms); none when the
     /// segment echoes nothing (TSecr 0) or a time ahead of ours.

@@ -111,6 +111,12 @@ impl RecvMemory {
         self.tail = in_order.then_some((end, room.saturating_sub(wire_len)));
     }
 
+    /// Where the skb holding stream offset `offset` ends: the piece of it a
+    /// read copies first.
+    pub fn skb_end_after(&self, offset: u64) -> Option<u64> {
+        self.charges.iter().map(|&(end, _)| end).filter(|&end| end > offset).min()
+    }
+
     /// The application has copied everything before stream offset `copied`:
     /// the skbs it finished are freed.
     pub fn release_to(&mut self, copied: u64) {
@@ -363,28 +369,102 @@ impl RecvWindow {
         0
     }
 
-    /// `tcp_rcv_space_adjust` (dynamic right-sizing), after a read moved the
-    /// copied stream offset to `copied_to` at `now`: once per round trip, if
-    /// the application copied more than in the round trip before, the window
-    /// it needs: twice what it copied plus 16 segments, plus as much again as
-    /// the rate grew (the caller turns it into buffer memory).
-    pub fn space_adjust(&mut self, copied_to: u64, now: u64, rtt_us: Option<u64>, advmss: u32) -> Option<u64> {
-        let rtt = rtt_us.filter(|&r| r > 0)?;
-        if now.saturating_sub(self.measured_at) < rtt {
+    /// `tcp_rcv_space_adjust` (dynamic right-sizing), as Linux 6.18 runs it
+    /// for each piece of an skb a read copies: once the receiver's own RTT
+    /// estimate (`rcv_rtt_us`, [`ReceiverRtt`]; none yet, no measuring) has
+    /// passed since the last measure, what the application consumed since
+    /// then (copied up to `copied_seq`, less the `in_queue` bytes still
+    /// waiting) is compared with the last round's. More than before: the
+    /// window it needs (`tcp_rcvbuf_grow`), twice what it consumed (DRS is a
+    /// round trip late), plus twice as much again as it grew (a sender in
+    /// slow start doubles its rate); the caller adds the out-of-order span
+    /// and turns it into buffer memory.
+    ///
+    /// A read that empties a queue built up while the application slept
+    /// measures at its first skb, where nearly everything still waits: it
+    /// grows nothing, as Linux's captures show.
+    pub fn space_adjust(&mut self, copied_seq: u64, in_queue: u64, now: u64, rcv_rtt_us: u64) -> Option<u64> {
+        if rcv_rtt_us == 0 || now.saturating_sub(self.measured_at) < rcv_rtt_us {
             return None;
         }
-        let copied = copied_to.saturating_sub(self.copied_from);
+        let consumed = copied_seq.saturating_sub(self.copied_from) as i64 - in_queue as i64;
         let mut wanted = None;
-        if copied > self.copied_space {
-            let mut rcvwin = copied.saturating_mul(2).saturating_add(16 * u64::from(advmss));
-            let grow = rcvwin.saturating_mul(copied - self.copied_space) / self.copied_space.max(1);
-            rcvwin = rcvwin.saturating_add(grow.saturating_mul(2));
-            wanted = Some(rcvwin);
-            self.copied_space = copied;
+        if consumed > self.copied_space as i64 {
+            let (old, new) = (self.copied_space, consumed as u64);
+            self.copied_space = new;
+            let rcvwin = new.saturating_mul(2);
+            let grow = rcvwin.saturating_mul(new - old) / old.max(1);
+            wanted = Some(rcvwin.saturating_add(grow.saturating_mul(2)));
         }
-        self.copied_from = copied_to;
+        self.copied_from = copied_seq;
         self.measured_at = now;
         wanted
+    }
+}
+
+/// The receiver's own estimate of the round trip (`tcp_rcv_rtt_est`), which
+/// paces dynamic right-sizing: it sends nothing to time, so it times the
+/// peer. With timestamps, the age of the TSval a data segment echoes
+/// (`tcp_rcv_rtt_measure_ts`); without, how long a window's worth of data
+/// took to arrive (`tcp_rcv_rtt_measure`), which can only lower it.
+#[derive(Clone, Debug, Default)]
+pub struct ReceiverRtt {
+    /// `rtt_us`, eight times the estimate (0: none yet).
+    rtt_us8: u64,
+    /// `rcv_rtt_last_tsecr`: the echo last seen; the next segment echoing
+    /// the same TSval measures nothing.
+    last_tsecr: u32,
+    /// `rcv_rtt_est.seq` and `.time`: the stream offset that closes the
+    /// window being timed, and when timing began.
+    window_mark: Option<(u64, u64)>,
+}
+
+impl ReceiverRtt {
+    /// The estimate in microseconds, 0 while there is none.
+    pub fn rtt_us(&self) -> u64 {
+        self.rtt_us8 >> 3
+    }
+
+    /// `tcp_rcv_rtt_measure_ts`, for each segment an established connection
+    /// takes: `tsecr` is what it echoes, `age_ms` how many milliseconds of
+    /// our clock ago that TSval was sent. A segment of at least `rcv_mss`
+    /// bytes with a new echo older than 0 ms gives a sample; `queue_empty`
+    /// says whether everything received has been read.
+    pub fn on_echo(&mut self, tsecr: u32, age_ms: Option<u32>, len: u32, rcv_mss: u32, queue_empty: bool) {
+        if tsecr == self.last_tsecr {
+            return;
+        }
+        self.last_tsecr = tsecr;
+        // Linux 6.18 drops 0 ms samples: on a fast path every echo would say
+        // "now", and the estimate would pace DRS to nothing.
+        if let Some(ms) = age_ms.filter(|&ms| ms > 0 && len >= rcv_mss) {
+            self.update(u64::from(ms) * 1_000, false, queue_empty);
+        }
+    }
+
+    /// `tcp_rcv_rtt_measure`, for each in-order segment once `rcv_nxt` took
+    /// it (stream offset `rcv_nxt`): a window of `rcv_wnd` bytes timed from
+    /// when it was offered.
+    pub fn on_data(&mut self, rcv_nxt: u64, rcv_wnd: u32, now: u64) {
+        if let Some((end, since)) = self.window_mark {
+            if rcv_nxt < end {
+                return;
+            }
+            self.update(now.saturating_sub(since).max(1), true, false);
+        }
+        self.window_mark = Some((rcv_nxt + u64::from(rcv_wnd), now));
+    }
+
+    /// `tcp_rcv_rtt_update`: a smaller sample is taken as it is; a larger
+    /// one only from timestamps, only while nothing waits unread, and
+    /// smoothed by 1/8.
+    fn update(&mut self, sample_us: u64, window_dependent: bool, queue_empty: bool) {
+        let scaled = sample_us.saturating_mul(8);
+        if self.rtt_us8 == 0 || scaled < self.rtt_us8 {
+            self.rtt_us8 = scaled;
+        } else if !window_dependent && queue_empty {
+            self.rtt_us8 = self.rtt_us8 - (self.rtt_us8 >> 3) + sample_us;
+        }
     }
 }
 
@@ -583,13 +663,71 @@ mod tests {
     #[test]
     fn a_fast_reader_grows_the_buffer_once_a_round_trip() {
         let mut w = RecvWindow { copied_space: 14_480, ..RecvWindow::default() };
+        // No receiver RTT yet: nothing is measured.
+        assert_eq!(w.space_adjust(30_000, 0, 20_000, 0), None);
+        assert_eq!(w.copied_from, 0);
         // Within the round trip: no measurement.
-        assert_eq!(w.space_adjust(30_000, 5_000, Some(10_000), 1448), None);
-        // 30000 copied in a round trip, more than 14480 before: 2·30000 +
-        // 16·1448 = 83168, plus twice 83168·15520/14480 = 178282: 261450.
-        assert_eq!(w.space_adjust(30_000, 10_000, Some(10_000), 1448), Some(261_450));
-        assert_eq!(w.copied_space, 30_000);
+        assert_eq!(w.space_adjust(30_000, 0, 5_000, 10_000), None);
+        // Linux 6.18 over loopback (`ss -ti`, SO_RCVBUF): 24616 consumed in a
+        // round trip after 14480: 2·24616 = 49232, plus twice
+        // 49232·10136/14480 = 34462: 118156, which at ratio 162 is the
+        // 186715 bytes of buffer getsockopt then said.
+        let mut w = RecvWindow { copied_space: 14_480, ..RecvWindow::default() };
+        assert_eq!(w.space_adjust(24_616, 0, 10_000, 10_000), Some(118_156));
+        assert_eq!(w.copied_space, 24_616);
+        w.ratio = 162;
+        assert_eq!(w.space_from_win(118_156), 186_715);
         // A slower round trip measures but does not grow.
-        assert_eq!(w.space_adjust(50_000, 20_000, Some(10_000), 1448), None);
+        assert_eq!(w.space_adjust(40_000, 0, 20_000, 10_000), None);
+        assert_eq!((w.copied_from, w.measured_at), (40_000, 20_000));
+    }
+
+    #[test]
+    fn a_read_of_a_queue_that_built_up_grows_nothing() {
+        // 43440 bytes waited while the application slept; its read measures
+        // at the first skb's 1448 bytes, with 41992 still queued.
+        let mut w = RecvWindow { copied_space: 14_480, copied_from: 14_480, ..RecvWindow::default() };
+        assert_eq!(w.space_adjust(14_480 + 1_448, 41_992, 1_300_000, 13_375), None);
+        assert_eq!(w.copied_space, 14_480);
+        assert_eq!(w.copied_from, 15_928);
+    }
+
+    #[test]
+    fn the_receiver_times_the_echo_of_its_own_tsval() {
+        let mut rtt = ReceiverRtt::default();
+        // A 0 ms echo (the loopback's) and a short segment say nothing.
+        rtt.on_echo(7, Some(0), 1448, 536, true);
+        rtt.on_echo(8, Some(5), 100, 536, true);
+        assert_eq!(rtt.rtt_us(), 0);
+        rtt.on_echo(9, Some(1), 1448, 536, true);
+        assert_eq!(rtt.rtt_us(), 1_000);
+        // The same echo again measures nothing.
+        rtt.on_echo(9, Some(100), 1448, 1448, true);
+        assert_eq!(rtt.rtt_us(), 1_000);
+        // Larger samples are smoothed, and only with nothing unread: Linux
+        // 6.18 went 1000 -> 13375 -> 160953 µs for echoes 100 ms and 1194 ms old.
+        rtt.on_echo(10, Some(100), 1448, 1448, false);
+        assert_eq!(rtt.rtt_us(), 1_000);
+        rtt.on_echo(11, Some(100), 1448, 1448, true);
+        assert_eq!(rtt.rtt_us(), 13_375);
+        rtt.on_echo(12, Some(1_194), 1448, 1448, true);
+        assert_eq!(rtt.rtt_us(), 160_953);
+        // A smaller one is taken whole.
+        rtt.on_echo(13, Some(20), 1448, 1448, false);
+        assert_eq!(rtt.rtt_us(), 20_000);
+    }
+
+    #[test]
+    fn without_timestamps_the_receiver_times_a_window_of_data() {
+        let mut rtt = ReceiverRtt::default();
+        // The first segment starts timing 64 KiB ahead.
+        rtt.on_data(1_448, 65_536, 1_000);
+        rtt.on_data(60_000, 65_536, 30_000);
+        assert_eq!(rtt.rtt_us(), 0);
+        rtt.on_data(67_000, 65_536, 41_000);
+        assert_eq!(rtt.rtt_us(), 40_000);
+        // A longer window never raises it.
+        rtt.on_data(200_000, 65_536, 200_000);
+        assert_eq!(rtt.rtt_us(), 40_000);
     }
 }
