@@ -409,6 +409,66 @@ fn a_send_larger_than_the_buffer_blocks_until_the_reader_drains_it() {
 }
 
 #[test]
+fn a_blocked_writer_goes_on_only_once_a_third_of_its_buffer_is_free() {
+    // Linux wakes a writer asleep for memory from sk_stream_write_space,
+    // which waits until at least half as much is free as is queued: it goes
+    // on with a large piece, not one segment's worth per ACK.
+    let mut lab = Lab::new(1);
+    let (c, a) = lab.connected_pair(80);
+    let payload = vec![7u8; 400_000];
+    assert_eq!(lab.call(lab.client, send(c, &payload)), CallOutcome::Blocked);
+    let sid = lab.world.socket_by_fd(lab.client, c).expect("the client's socket");
+    let queued = |lab: &Lab| {
+        let t = lab.world.socket_view(sid).tcp.expect("a TCP socket");
+        (t.send_in_flight + t.send_unsent, t.send_acked_capacity)
+    };
+    let (mut resumed, mut read) = (0, 0);
+    let mut before = queued(&lab);
+    assert_eq!(before.0, before.1, "the first piece fills the buffer");
+    let mut reading = false;
+    while read < payload.len() {
+        if !reading {
+            match lab.call(lab.server, recv(a, 1 << 20)) {
+                CallOutcome::Done(Ok(v)) => read += data(&v).len(),
+                CallOutcome::Blocked => reading = true,
+                CallOutcome::Done(Err(e)) => panic!("{e}"),
+            }
+        }
+        let seen = lab.trace.len();
+        if !lab.world.step_event() {
+            break;
+        }
+        lab.collect();
+        for e in &lab.trace[seen..] {
+            if let TraceKind::Return { host, result: Ok(v), .. } = &e.kind {
+                if *host == lab.server {
+                    read += data(v).len();
+                    reading = false;
+                }
+            }
+        }
+        let after = queued(&lab);
+        if after.0 > before.0 {
+            resumed += 1;
+            // The ACK that woke it freed a few segments of what was queued
+            // just before: that was near two thirds of the buffer, not full.
+            let (held, capacity) = before;
+            assert!(held <= capacity * 2 / 3 + 4 * 1448, "went on with {held} of {capacity} queued");
+        }
+        before = after;
+    }
+    // Each time it goes on, it fills at least the third that was free: the
+    // 334464 bytes past the first buffer's worth take no more resumptions
+    // than that allows (one a segment's ACK would take over a hundred).
+    let capacity = before.1;
+    let most = (payload.len() - capacity) / (capacity / 3) + 1;
+    assert!((2..=most).contains(&resumed), "the writer went on {resumed} times, at most {most}");
+    assert_eq!(read, payload.len());
+    lab.run();
+    assert_eq!(lab.returned_last(lab.client), Some(Ok(CallValue::Sent(400_000))));
+}
+
+#[test]
 fn zero_window_probes_continue_with_backoff_until_the_window_opens() {
     // Regression: a probe once moved snd_max, which stopped the persist timer for good.
     let mut lab = Lab::new(1);

@@ -386,6 +386,11 @@ impl Tcb {
     pub fn send_space(&self) -> usize {
         self.send_cap.saturating_sub(self.send_buf.len())
     }
+    /// `__sk_stream_is_writeable`: at least half as much free as is queued
+    /// (`sk_stream_wspace >= sk_stream_min_wspace`).
+    pub fn writeable(&self) -> bool {
+        self.send_space() >= self.send_buf.len() / 2
+    }
     /// Whether everything written has been acknowledged.
     pub fn all_acked(&self) -> bool {
         self.snd_una == self.snd_max && self.send_buf.is_empty()

@@ -234,6 +234,12 @@ impl World {
         if data.len() == done {
             return Attempt::Done(Ok(CallValue::Sent(done)));
         }
+        if done > 0 && !tcb.writeable() {
+            // A writer asleep for memory is woken by sk_stream_write_space,
+            // which waits for a third of the buffer to be free: it goes on
+            // with a large piece, not a segment's worth per ACK.
+            return Attempt::Wait(Wait::Send { data, done });
+        }
         let mut out = self.take_scratch();
         let Some(tcb) = self.tcb_mut(sid) else { return Attempt::Done(Err(Errno::EPIPE)) };
         let taken = tcb.write(&data, done, now, &mut out);
