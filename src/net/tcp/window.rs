@@ -695,26 +695,23 @@ mod tests {
     #[test]
     fn the_receiver_times_the_echo_of_its_own_tsval() {
         let mut rtt = ReceiverRtt::default();
-        // A 0 ms echo (the loopback's) and a short segment say nothing.
-        rtt.on_echo(7, Some(0), 1448, 536, true);
-        rtt.on_echo(8, Some(5), 100, 536, true);
-        assert_eq!(rtt.rtt_us(), 0);
-        rtt.on_echo(9, Some(1), 1448, 536, true);
-        assert_eq!(rtt.rtt_us(), 1_000);
-        // The same echo again measures nothing.
-        rtt.on_echo(9, Some(100), 1448, 1448, true);
-        assert_eq!(rtt.rtt_us(), 1_000);
-        // Larger samples are smoothed, and only with nothing unread: Linux
-        // 6.18 went 1000 -> 13375 -> 160953 µs for echoes 100 ms and 1194 ms old.
-        rtt.on_echo(10, Some(100), 1448, 1448, false);
-        assert_eq!(rtt.rtt_us(), 1_000);
-        rtt.on_echo(11, Some(100), 1448, 1448, true);
-        assert_eq!(rtt.rtt_us(), 13_375);
-        rtt.on_echo(12, Some(1_194), 1448, 1448, true);
-        assert_eq!(rtt.rtt_us(), 160_953);
-        // A smaller one is taken whole.
-        rtt.on_echo(13, Some(20), 1448, 1448, false);
-        assert_eq!(rtt.rtt_us(), 20_000);
+        // (echo, its age in ms, segment length, rcv_mss, nothing unread) and
+        // the estimate after it. Linux 6.18 went 1000 -> 13375 -> 160953 µs
+        // for echoes 100 ms and 1194 ms old with nothing unread.
+        let steps = [
+            ((7, 0, 1448, 536, true), 0, "a 0 ms echo (the loopback's) says nothing"),
+            ((8, 5, 100, 536, true), 0, "nor does a short segment"),
+            ((9, 1, 1448, 536, true), 1_000, "the first sample is taken whole"),
+            ((9, 100, 1448, 1448, true), 1_000, "the same echo again measures nothing"),
+            ((10, 100, 1448, 1448, false), 1_000, "a larger sample waits while data is unread"),
+            ((11, 100, 1448, 1448, true), 13_375, "and is smoothed by 1/8 when none is"),
+            ((12, 1_194, 1448, 1448, true), 160_953, "smoothed again"),
+            ((13, 20, 1448, 1448, false), 20_000, "a smaller one is taken whole"),
+        ];
+        for ((tsecr, age, len, rcv_mss, empty), want, why) in steps {
+            rtt.on_echo(tsecr, Some(age), len, rcv_mss, empty);
+            assert_eq!(rtt.rtt_us(), want, "{why}");
+        }
     }
 
     #[test]
