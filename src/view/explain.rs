@@ -290,6 +290,7 @@ fn cause_of_error(
                 TimerKind::FinWait2 => ("FIN-WAIT-2 gave up waiting", "FIN-WAIT-2가 기다리기를 포기했습니다"),
                 TimerKind::Reorder => ("RACK's reordering wait ran out", "RACK 재정렬 대기 시간이 끝났습니다"),
                 TimerKind::LossProbe => ("the tail loss probe timer ran out", "꼬리 손실 탐색 타이머가 만료되었습니다"),
+                TimerKind::SackCompress => ("the SACK compression timer ran out", "SACK 압축 타이머가 만료되었습니다"),
             };
             Some((format!(" Cause: {en}."), format!(" 원인: {ko}.")))
         }

@@ -431,6 +431,7 @@ pub fn timer_name(lang: Lang, kind: TimerKind) -> &'static str {
         (Lang::Ko, TimerKind::DelayedAck) => "지연 ACK",
         (Lang::Ko, TimerKind::Reorder) => "RACK 재정렬 대기",
         (Lang::Ko, TimerKind::LossProbe) => "꼬리 손실 탐색",
+        (Lang::Ko, TimerKind::SackCompress) => "SACK 압축",
         (_, kind) => kind.name(),
     }
 }

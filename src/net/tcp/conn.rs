@@ -713,14 +713,23 @@ impl Tcb {
                 && self.delack.more_than_one_unacked(self.rcv_nxt)
                 && self.window_space().scarce(),
             srtt_us: self.rtt.srtt_us(),
+            sack: self.sack_ok,
+            rcv_rtt_us: self.rcv_rtt.rtt_us(),
         };
         match self.delack.ack_snd_check(view, now) {
             AckDecision::Nothing => {}
             AckDecision::Now { quick } => {
-                self.ack_pending = Some(if quick { SendReason::QuickAck } else { SendReason::Ack });
+                self.ack_pending = Some(if view.out_of_order {
+                    SendReason::DupAck
+                } else if quick {
+                    SendReason::QuickAck
+                } else {
+                    SendReason::Ack
+                });
                 self.output(now, out);
             }
             AckDecision::Delay { deadline } => self.timers.set(TimerKind::DelayedAck, deadline),
+            AckDecision::Compress { deadline } => self.timers.set(TimerKind::SackCompress, deadline),
         }
     }
 
@@ -1486,8 +1495,10 @@ impl Tcb {
             if self.sack_ok && self.rwnd.grow_out_of_order(self.growth(len, wire_len)) {
                 self.delack.window_grew();
             }
-            // Out of order: an immediate duplicate ACK tells the sender about the hole.
-            self.ack_pending = Some(SendReason::DupAck);
+            // Out of order (tcp_data_queue_ofo): an ACK is owed, and
+            // __tcp_ack_snd_check sends it as a duplicate ACK at once or, the
+            // fourth for one rcv_nxt on, compresses it with SACK.
+            self.delack.schedule();
         }
     }
 
@@ -1562,6 +1573,12 @@ impl Tcb {
                     // Whole milliseconds keep the trace event as small as before.
                     let delay_ms = u16::try_from(delay_us / 1_000).unwrap_or(u16::MAX);
                     self.ack_pending = Some(SendReason::DelayedAck { delay_ms });
+                    self.output(now, out);
+                }
+            }
+            TimerKind::SackCompress => {
+                if self.delack.on_compress_timer() {
+                    self.ack_pending = Some(SendReason::DupAck);
                     self.output(now, out);
                 }
             }
@@ -2081,6 +2098,7 @@ impl Tcb {
         if with_ack {
             self.delack.on_ack_sent(self.rcv_nxt);
             self.timers.stop(TimerKind::DelayedAck);
+            self.timers.stop(TimerKind::SackCompress);
         }
         let sack_blocks = self.sack_blocks_to_send();
         // tcp_options_write: a D-SACK block goes out once.
@@ -2476,6 +2494,10 @@ mod tests {
         for from in [101u32, 301, 501, 701, 901] {
             rx.on_segment(&seg(IRS + from, ISS + 1, TcpFlags::ACK, 65_535, &[b'x'; 100]), 20_000, &mut out);
         }
+        // The fourth and fifth duplicate ACKs were compressed into one.
+        assert_eq!(out.segments.len(), 3);
+        let compressed = rx.timers.get(TimerKind::SackCompress).expect("SACK compression");
+        rx.on_timer(TimerKind::SackCompress, compressed, &mut out);
         let last = &out.segments.last().expect("an ACK").0;
         let rel: Vec<_> = last.sack_blocks.iter().map(|&(l, r)| (l - IRS, r - IRS)).collect();
         assert_eq!(rel, vec![(901, 1001), (701, 801), (501, 601), (301, 401)], "at most 4, newest first");
@@ -2483,6 +2505,8 @@ mod tests {
         out.clear();
         // 601..701 joins 501..601 and 701..801 into one block at the front (tcp_sack_maybe_coalesce).
         rx.on_segment(&seg(IRS + 601, ISS + 1, TcpFlags::ACK, 65_535, &[b'x'; 100]), 20_000, &mut out);
+        let compressed = rx.timers.get(TimerKind::SackCompress).expect("SACK compression");
+        rx.on_timer(TimerKind::SackCompress, compressed, &mut out);
         let rel: Vec<_> = out.segments[0].0.sack_blocks.iter().map(|&(l, r)| (l - IRS, r - IRS)).collect();
         assert_eq!(rel, vec![(501, 801), (901, 1001), (301, 401)]);
     }
@@ -3830,6 +3854,55 @@ mod tests {
         // tcp_set_window_clamp), rcv_ssthresh rises to the 65160 the SYN-ACK
         // offered, then by 2 × 1448 (tcp_grow_window): 68056, 67 × 1024.
         assert_eq!(out.segments.remove(0).0.window, 67);
+    }
+
+    #[test]
+    fn the_fourth_duplicate_ack_for_one_hole_waits_and_one_ack_says_it_all() {
+        // A reordered flight on Linux 6.18: the first three duplicate ACKs
+        // for one rcv_nxt leave at once; later ones are compressed
+        // (__tcp_ack_snd_check, tcp_comp_sack_*): held back for 5% of the
+        // RTT, at most 1 ms, and one ACK then carries the whole SACK block.
+        // Quick-ACK mode is used up first (each of those ACKs is owed as
+        // soon as the segment is queued, tcp_data_queue_ofo).
+        let mut out = TcpOut::default();
+        let syn = TcpSegment {
+            mss: Some(1460),
+            window_scale: Some(7),
+            sack_permitted: true,
+            ..ts_seg(IRS, 0, TcpFlags::SYN, &[], (500, 0))
+        };
+        let initial = InitialNumbers { iss: ISS, ts_offset: 1_000 };
+        let mut tcb = Tcb::accept_syn(&TcpConfig::default(), (LOCAL, REMOTE), &syn, initial, 1460, 0, &mut out);
+        tcb.on_segment(&ts_seg(IRS + 1, ISS + 1, TcpFlags::ACK, &[], (510, 1_000)), 10_000, &mut out);
+        // In order, to measure the receiver's RTT (20 ms) and use up the quick ACKs.
+        let mut seq = IRS + 1;
+        let mut now = 20_000;
+        for i in 0..30u32 {
+            tcb.on_segment(&ts_seg(seq, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (520 + i, 1_000)), now, &mut out);
+            assert_eq!(tcb.read(usize::MAX, now, &mut out).len(), 1448);
+            seq += 1448;
+            now += 10;
+        }
+        assert_eq!(tcb.rcv_rtt.rtt_us(), 20_000);
+        // A hole at `seq`; six segments after it.
+        let mut acks = Vec::new();
+        for i in 1..7u32 {
+            out.clear();
+            tcb.on_segment(&ts_seg(seq + 1448 * i, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (560, 1_020)), now, &mut out);
+            acks.push(out.segments.len());
+        }
+        assert_eq!(acks, [1, 1, 1, 0, 0, 0], "three duplicate ACKs, then none");
+        // 5% of the smaller of the two RTT estimates: the sender side's 10 ms
+        // (the handshake's), so 500 µs.
+        assert_eq!(tcb.timers.get(TimerKind::SackCompress), Some(now + 500));
+        out.clear();
+        tcb.on_timer(TimerKind::SackCompress, now + 500, &mut out);
+        assert_eq!(out.segments.len(), 1);
+        let (ack, why) = &out.segments[0];
+        assert_eq!(*why, SendReason::DupAck);
+        assert_eq!(ack.ack, seq);
+        let end = seq + 7 * 1448;
+        assert_eq!(ack.sack_blocks.first(), Some(&(seq + 1448, end)), "the block covers all six");
     }
 
     #[test]

@@ -21,10 +21,13 @@ pub enum TimerKind {
     /// The tail loss probe (RFC 8985, Linux's `ICSK_TIME_LOSS_PROBE`): about
     /// two round trips without an ACK after sending.
     LossProbe,
+    /// SACK compression (Linux's `compressed_ack_timer`): a duplicate ACK
+    /// held back leaves when it runs out, 5% of the RTT and at most 1 ms on.
+    SackCompress,
 }
 
 impl TimerKind {
-    pub const ALL: [TimerKind; 7] = [
+    pub const ALL: [TimerKind; 8] = [
         TimerKind::Retransmit,
         TimerKind::Persist,
         TimerKind::TimeWait,
@@ -32,6 +35,7 @@ impl TimerKind {
         TimerKind::FinWait2,
         TimerKind::Reorder,
         TimerKind::LossProbe,
+        TimerKind::SackCompress,
     ];
 
     /// The timers Linux keeps in one slot, the socket's transmit timer
@@ -51,6 +55,7 @@ impl TimerKind {
             TimerKind::FinWait2 => "FIN-WAIT-2",
             TimerKind::Reorder => "RACK reordering",
             TimerKind::LossProbe => "tail loss probe",
+            TimerKind::SackCompress => "SACK compression",
         }
     }
 }
