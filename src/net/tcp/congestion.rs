@@ -282,6 +282,32 @@ impl Congestion {
         self.recover.is_some()
     }
 
+    /// Where fast recovery ends (`high_seq`), while it lasts.
+    pub fn recovery_point(&self) -> Option<SeqNumber> {
+        self.recover
+    }
+
+    /// `tcp_current_ssthresh`: outside a reduction, at least three quarters
+    /// of cwnd, the ssthresh an undo returns to.
+    pub fn current_ssthresh(&self) -> u32 {
+        if self.in_recovery() {
+            self.ssthresh
+        } else {
+            self.ssthresh.max((self.cwnd >> 1) + (self.cwnd >> 2))
+        }
+    }
+
+    /// Fast recovery proved needless (`tcp_undo_cwnd_reduction`, with
+    /// `tcp_reno_undo_cwnd`): cwnd and ssthresh return to at least what they
+    /// were before it, and recovery, if still on, is over.
+    pub fn undo_recovery(&mut self, (cwnd, ssthresh): (u32, u32)) {
+        self.cwnd = self.cwnd.max(cwnd);
+        self.ssthresh = self.ssthresh.max(ssthresh);
+        self.recover = None;
+        self.sack_recovery = false;
+        self.dup_acks = 0;
+    }
+
     /// After a retransmission timeout, the `snd_max` of that moment, until it
     /// is acknowledged (Linux's `TCP_CA_Loss` and its `high_seq`).
     pub fn loss_high(&self) -> Option<SeqNumber> {

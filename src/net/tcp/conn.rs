@@ -157,6 +157,8 @@ pub struct Tcb {
     prr: Prr,
     /// F-RTO's judgement of the last retransmission timeout.
     frto: Frto,
+    /// What fast recovery may undo, should it prove needless.
+    recovery_undo: Option<RecoveryUndo>,
     /// The TSval of the first retransmission since a timeout's loss episode
     /// began (Linux's `retrans_stamp`): an ACK that echoes an older one
     /// acknowledges an original, so the timeout was spurious.
@@ -257,6 +259,7 @@ impl Tcb {
             tlp: TailLossProbe::default(),
             prr: Prr::default(),
             frto: Frto::default(),
+            recovery_undo: None,
             retrans_stamp: None,
             dsack: None,
             irs: SeqNumber(0),
@@ -606,13 +609,9 @@ impl Tcb {
             // __tcp_cleanup_rbuf: the read sends the ACK the receive path held.
             self.ack_pending = Some(SendReason::Ack);
             self.output(now, out);
-        } else if n > 0 && self.state.is_synchronized() && !self.fin_received {
-            let window = self.receive_window();
-            let threshold = self.snd_mss.min(self.recv_cap as u32 / 2).max(1);
-            if self.rcv_wnd_adv < threshold && window >= threshold {
-                self.ack_pending = Some(SendReason::WindowUpdate);
-                self.output(now, out);
-            }
+        } else if n > 0 && self.state.is_synchronized() && !self.fin_received && self.window_update_due() {
+            self.ack_pending = Some(SendReason::WindowUpdate);
+            self.output(now, out);
         }
         data
     }
@@ -631,6 +630,25 @@ impl Tcb {
             self.recv_cap = rcvbuf / 2;
             self.rwnd.clamp = self.rwnd.win_from_space(rcvbuf);
         }
+    }
+
+    /// `__tcp_cleanup_rbuf` after a read: once what is left of the last
+    /// window offered is at most half the clamp, a window at least twice
+    /// that large is worth an ACK of its own ("lots" of space freed). The
+    /// window is chosen as the next segment would choose it
+    /// (`__tcp_select_window`, which also ends quick-ACK mode when the
+    /// buffer is more than half full).
+    fn window_update_due(&mut self) -> bool {
+        let left = self.rwnd.wnd.saturating_sub(self.rcv_nxt - self.rwnd.wup);
+        if left.saturating_mul(2) > self.rwnd.clamp {
+            return false;
+        }
+        let space = self.window_space();
+        if space.scarce() {
+            self.delack.window_scarce();
+        }
+        let new_window = self.rwnd.clone().select(space, self.rcv_nxt);
+        new_window > 0 && new_window >= left.saturating_mul(2)
     }
 
     /// `shutdown(SHUT_WR)` or `close()`: queue a FIN after the buffered data.
@@ -935,8 +953,12 @@ impl Tcb {
                     self.undo_loss();
                 }
             }
+            let recovery_ends = self.cc.recovery_point().is_some_and(|recover| seg.ack_number() >= recover);
             let tsecr_rtt = self.ts.rtt_us(seg, now);
             self.new_ack(seg.ack_number(), tsecr_rtt, now, out);
+            if recovery_ends {
+                self.try_undo_recovery(seg);
+            }
         } else if duplicate {
             self.duplicate_ack(now, out);
         }
@@ -965,6 +987,7 @@ impl Tcb {
                 self.cc.reduce_once(self.snd_mss);
             }
         }
+        self.count_dsack(seg);
         let reordering_timer = sack_delivered > 0 && self.sack_recovery(sack_delivered, una_advanced, now, out);
         if una_advanced && !reordering_timer {
             // tcp_set_xmit_timer, unless RACK just armed its own.
@@ -992,6 +1015,42 @@ impl Tcb {
             _ => {}
         }
         true
+    }
+
+    /// `tcp_try_undo_recovery`, on the ACK that ends fast recovery: if
+    /// every retransmission proved needless (D-SACKs) or this ACK echoes a
+    /// TSval older than the first of them (`tcp_packet_delayed`: an original
+    /// filled the hole), the reduction was for nothing, and cwnd and
+    /// ssthresh return to what they were (`tcp_undo_cwnd_reduction`).
+    fn try_undo_recovery(&mut self, seg: &TcpSegment) {
+        let Some(undo) = self.recovery_undo else { return };
+        let delayed = undo.stamp.is_some_and(|stamp| self.ts.echoes_before(seg, stamp));
+        if undo.retransmitted == 0 || delayed {
+            self.cc.undo_recovery(undo.prior);
+            self.recovery_undo = None;
+        }
+    }
+
+    /// `tcp_check_dsack` with `undo_retrans`: a D-SACK block naming a
+    /// retransmission of the recovery says it was needless; once none is
+    /// left, the reduction is undone, in recovery or after it
+    /// (`tcp_try_undo_dsack`), unless a timeout came since.
+    fn count_dsack(&mut self, seg: &TcpSegment) {
+        let Some(undo) = self.recovery_undo.as_mut() else { return };
+        let Some(&(left, right)) = seg.sack_blocks.first() else { return };
+        let (left, right) = (SeqNumber(left), SeqNumber(right));
+        let below_ack = right <= seg.ack_number();
+        let in_second = seg.sack_blocks.get(1).is_some_and(|&(l, r)| SeqNumber(l) <= left && right <= SeqNumber(r));
+        if !(below_ack || in_second) || right <= undo.marker || undo.retransmitted == 0 {
+            return;
+        }
+        let segments = (right - left).div_ceil(self.snd_mss.max(1));
+        undo.retransmitted = undo.retransmitted.saturating_sub(segments);
+        if undo.retransmitted == 0 && self.cc.loss_high().is_none() {
+            let prior = undo.prior;
+            self.cc.undo_recovery(prior);
+            self.recovery_undo = None;
+        }
     }
 
     /// The timeout was spurious: an ACK echoes a timestamp from before its
@@ -1210,6 +1269,12 @@ impl Tcb {
     /// reduction starts from the cwnd of now.
     fn enter_sack_recovery(&mut self) {
         self.tlp.high_seq = None;
+        self.recovery_undo = Some(RecoveryUndo {
+            prior: (self.cc.cwnd(), self.cc.current_ssthresh()),
+            stamp: None,
+            retransmitted: 0,
+            marker: self.snd_una,
+        });
         self.prr = Prr::start(self.cc.cwnd(), self.snd_mss);
         self.cc.enter_sack_recovery(self.snd_max, self.snd_mss);
     }
@@ -1619,6 +1684,8 @@ impl Tcb {
                 let new_recovery = !self.cc.in_recovery() && self.cc.loss_high().is_none();
                 self.frto = Frto { on: self.cfg.frto && (new_recovery || self.retries > 1), ..Frto::default() };
                 self.retrans_stamp.get_or_insert(self.ts.tsval(now));
+                // The timeout's own undo record replaces fast recovery's.
+                self.recovery_undo = None;
                 // RFC 5681 §3.1: restart from one segment.
                 self.cc.on_retransmit_timeout(self.snd_mss, now, self.snd_una, self.snd_max);
                 self.tlp.high_seq = None;
@@ -1880,6 +1947,10 @@ impl Tcb {
             }
         } else if self.sack_ok {
             self.sack.on_retransmit(self.snd_nxt, self.snd_nxt + seg_len);
+            if let Some(undo) = self.recovery_undo.as_mut().filter(|_| self.cc.in_recovery()) {
+                undo.stamp.get_or_insert(self.ts.tsval(now));
+                undo.retransmitted += 1;
+            }
         }
         if self.sack_ok && self.cc.in_recovery() {
             self.prr.on_send();
@@ -2316,6 +2387,18 @@ impl Tcb {
         self.send_buf.clear();
         self.fail(errno, out);
     }
+}
+
+/// Fast recovery's undo record (`tcp_init_undo` at `tcp_enter_recovery`):
+/// cwnd and ssthresh before the cut, the TSval of its first retransmission
+/// (`retrans_stamp`), and how many of its retransmissions no D-SACK has
+/// shown needless yet (`undo_retrans`), counted from `marker` (`undo_marker`).
+#[derive(Clone, Copy, Debug)]
+struct RecoveryUndo {
+    prior: (u32, u32),
+    stamp: Option<u32>,
+    retransmitted: u32,
+    marker: SeqNumber,
 }
 
 /// F-RTO (RFC 5682, Linux's `tp->frto`) after one retransmission timeout.
@@ -3931,6 +4014,30 @@ mod tests {
             windows.extend(out.segments.iter().map(|(s, _)| s.window));
         }
         assert_eq!(windows, vec![67, 70, 73]);
+    }
+
+    #[test]
+    fn a_read_that_frees_lots_of_space_sends_the_window_at_once() {
+        // __tcp_cleanup_rbuf: once what is left of the last offer is at most
+        // half the clamp, a read that lets the window reach twice that is
+        // worth an ACK of its own; one that frees a segment's worth is not.
+        let mut rx = established_with_timestamps(&TcpConfig::default());
+        let mut out = TcpOut::default();
+        let mut seq = IRS + 1;
+        for i in 0..40u32 {
+            rx.on_segment(&ts_seg(seq, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (520 + i, 1_000)), 20_000, &mut out);
+            seq += 1448;
+        }
+        rx.on_timer(TimerKind::DelayedAck, 60_000, &mut out);
+        let left = rx.rwnd.wnd;
+        assert!(left * 2 <= rx.rwnd.clamp, "offered {left} of a clamp of {}", rx.rwnd.clamp);
+        out.clear();
+        assert_eq!(rx.read(1448, 70_000, &mut out).len(), 1448);
+        assert!(out.segments.is_empty(), "a segment's worth is not lots");
+        assert_eq!(rx.read(usize::MAX, 70_000, &mut out).len(), 39 * 1448);
+        let reasons: Vec<SendReason> = out.segments.iter().map(|(_, why)| *why).collect();
+        assert_eq!(reasons, [SendReason::WindowUpdate]);
+        assert!(rx.rwnd.wnd >= 2 * left, "{} offered after {left}", rx.rwnd.wnd);
     }
 
     #[test]
