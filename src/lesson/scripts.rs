@@ -31,6 +31,7 @@ pub const SCRIPTS: &[(&str, &str)] = &[
     ("slow_start", include_str!("../../scenarios/slow_start.sock")),
     ("socket_address", include_str!("../../scenarios/socket_address.sock")),
     ("spurious_timeout", include_str!("../../scenarios/spurious_timeout.sock")),
+    ("tcp_reordering", include_str!("../../scenarios/tcp_reordering.sock")),
     ("syn_timeout", include_str!("../../scenarios/syn_timeout.sock")),
     ("tail_loss_probe", include_str!("../../scenarios/tail_loss_probe.sock")),
     ("udp_boundaries", include_str!("../../scenarios/udp_boundaries.sock")),
