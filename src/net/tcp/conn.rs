@@ -3939,6 +3939,19 @@ mod tests {
         assert_eq!(out.segments.remove(0).0.window, 67);
     }
 
+    /// A passive connection whose peer's SYN (TSval 500, at 0 ms) offered
+    /// MSS 1460, window scale 7, SACK and timestamps; its SYN-ACK is in `out`.
+    fn syn_received_with_sack_and_timestamps(out: &mut TcpOut) -> Tcb {
+        let syn = TcpSegment {
+            mss: Some(1460),
+            window_scale: Some(7),
+            sack_permitted: true,
+            ..ts_seg(IRS, 0, TcpFlags::SYN, &[], (500, 0))
+        };
+        let initial = InitialNumbers { iss: ISS, ts_offset: 1_000 };
+        Tcb::accept_syn(&TcpConfig::default(), (LOCAL, REMOTE), &syn, initial, 1460, 0, out)
+    }
+
     #[test]
     fn the_fourth_duplicate_ack_for_one_hole_waits_and_one_ack_says_it_all() {
         // A reordered flight on Linux 6.18: the first three duplicate ACKs
@@ -3948,14 +3961,7 @@ mod tests {
         // Quick-ACK mode is used up first (each of those ACKs is owed as
         // soon as the segment is queued, tcp_data_queue_ofo).
         let mut out = TcpOut::default();
-        let syn = TcpSegment {
-            mss: Some(1460),
-            window_scale: Some(7),
-            sack_permitted: true,
-            ..ts_seg(IRS, 0, TcpFlags::SYN, &[], (500, 0))
-        };
-        let initial = InitialNumbers { iss: ISS, ts_offset: 1_000 };
-        let mut tcb = Tcb::accept_syn(&TcpConfig::default(), (LOCAL, REMOTE), &syn, initial, 1460, 0, &mut out);
+        let mut tcb = syn_received_with_sack_and_timestamps(&mut out);
         tcb.on_segment(&ts_seg(IRS + 1, ISS + 1, TcpFlags::ACK, &[], (510, 1_000)), 10_000, &mut out);
         // In order, to measure the receiver's RTT (20 ms) and use up the quick ACKs.
         let mut seq = IRS + 1;
@@ -3996,14 +4002,7 @@ mod tests {
         // ratio 162/256 lets rcv_ssthresh back up to the SYN-ACK's 65160)
         // and, with SACK, opens the window by 2 × 1448 (tcp_grow_window).
         let mut out = TcpOut::default();
-        let syn = TcpSegment {
-            mss: Some(1460),
-            window_scale: Some(7),
-            sack_permitted: true,
-            ..ts_seg(IRS, 0, TcpFlags::SYN, &[], (500, 0))
-        };
-        let initial = InitialNumbers { iss: ISS, ts_offset: 1_000 };
-        let mut tcb = Tcb::accept_syn(&TcpConfig::default(), (LOCAL, REMOTE), &syn, initial, 1460, 0, &mut out);
+        let mut tcb = syn_received_with_sack_and_timestamps(&mut out);
         assert_eq!(out.segments[0].0.window, 65_160);
         tcb.on_segment(&ts_seg(IRS + 1, ISS + 1, TcpFlags::ACK, &[], (510, 1_000)), 10_000, &mut out);
         let mut windows = Vec::new();
