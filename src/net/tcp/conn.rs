@@ -1026,8 +1026,15 @@ impl Tcb {
         let Some(undo) = self.recovery_undo else { return };
         let delayed = undo.stamp.is_some_and(|stamp| self.ts.echoes_before(seg, stamp));
         if undo.retransmitted == 0 || delayed {
+            self.undo_recovery();
+        }
+    }
+
+    /// `tcp_undo_cwnd_reduction` for fast recovery: cwnd and ssthresh back,
+    /// and nothing left to undo.
+    fn undo_recovery(&mut self) {
+        if let Some(undo) = self.recovery_undo.take() {
             self.cc.undo_recovery(undo.prior);
-            self.recovery_undo = None;
         }
     }
 
@@ -1047,9 +1054,7 @@ impl Tcb {
         let segments = (right - left).div_ceil(self.snd_mss.max(1));
         undo.retransmitted = undo.retransmitted.saturating_sub(segments);
         if undo.retransmitted == 0 && self.cc.loss_high().is_none() {
-            let prior = undo.prior;
-            self.cc.undo_recovery(prior);
-            self.recovery_undo = None;
+            self.undo_recovery();
         }
     }
 
