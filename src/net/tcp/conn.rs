@@ -363,8 +363,19 @@ impl Tcb {
                 self.snd_una, self.snd_nxt, self.snd_max
             ));
         }
-        if self.recv_buf.len() > self.recv_cap {
-            return Err(format!("receive buffer {} over its capacity {}", self.recv_buf.len(), self.recv_cap));
+        // Linux bounds the receive queue by memory, not data: a segment is
+        // taken while the memory is within sk_rcvbuf (or the queue is empty),
+        // so at a measured ratio above one half, or after SO_RCVBUF shrank,
+        // the data may pass the model's room by up to that one skb.
+        let memory_over = self.rmem.used() > self.rcvbuf() + self.rmem.largest_charge() as usize;
+        if self.recv_buf.len() > self.recv_cap && memory_over {
+            return Err(format!(
+                "receive buffer {} over its capacity {}, its memory {} over {}",
+                self.recv_buf.len(),
+                self.recv_cap,
+                self.rmem.used(),
+                self.rcvbuf()
+            ));
         }
         if self.send_buf.len() > self.send_cap.max(1) {
             return Err(format!("send buffer {} over its capacity {}", self.send_buf.len(), self.send_cap));

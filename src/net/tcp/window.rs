@@ -132,6 +132,11 @@ impl RecvMemory {
         }
     }
 
+    /// The largest charge of one skb still held.
+    pub fn largest_charge(&self) -> u32 {
+        self.charges.iter().map(|&(_, truesize)| truesize).max().unwrap_or(0)
+    }
+
     /// `sk_rmem_alloc`.
     pub fn used(&self) -> usize {
         self.used
