@@ -817,7 +817,7 @@ fn explicit_drops_are_reproduced_on_the_kernels_side() {
     assert!(setup.iter().any(|l| l.starts_with("drops:")), "{setup:?}");
     assert_eq!((comparison.agreeing(), comparison.divergent()), (10, 0), "{comparison:#?}");
     // The server's recv lines expect "msg 4" after "msg 2": only the drops make the kernel meet them.
-    assert_eq!(unmet, Vec::<usize>::new());
+    assert_eq!(unmet, Vec::<(usize, String)>::new());
     // A plain real run still skips the fault lines.
     let kernel = socklab::native::run(&script(&text), &quick()).expect("runs");
     assert!(kernel.skipped().any(|l| l.source.starts_with("drop next")), "plain runs still skip the fault lines");
@@ -845,7 +845,7 @@ fn random_link_faults_are_replayed_on_the_kernels_side() {
         "{setup:?}"
     );
     assert_eq!((comparison.agreeing(), comparison.divergent()), (6, 0), "{comparison:#?}");
-    assert_eq!(unmet, Vec::<usize>::new(), "the server reads the datagrams in the model's order");
+    assert_eq!(unmet, Vec::<(usize, String)>::new(), "the server reads the datagrams in the model's order");
 }
 
 /// A partition cuts the kernel's links too: the SYN-timeout lesson's client
@@ -862,7 +862,7 @@ fn a_partition_cuts_the_kernels_link_until_it_is_repaired() {
     let report = socklab::native::diff::diff_packets(&script(&text), &text, &quick()).expect("not refused");
     let PacketDiffReport::Compared { comparison, unmet, .. } = report else { panic!("not compared: {report:?}") };
     assert_eq!((comparison.agreeing(), comparison.divergent()), (11, 0), "{comparison:#?}");
-    assert_eq!(unmet, Vec::<usize>::new(), "ETIMEDOUT, then a connection after the repair");
+    assert_eq!(unmet, Vec::<(usize, String)>::new(), "ETIMEDOUT, then a connection after the repair");
 }
 
 /// `hold` keeps what the kernel's link carries until `release`, as the
@@ -883,7 +883,7 @@ fn a_hold_keeps_the_kernels_packets_until_release() {
     let PacketDiffReport::Compared { comparison, unmet, .. } = report else { panic!("not compared: {report:?}") };
     assert_eq!(comparison.divergent(), 0, "{comparison:#?}");
     assert!(comparison.agreeing() > 60, "{}", comparison.agreeing());
-    assert_eq!(unmet, Vec::<usize>::new());
+    assert_eq!(unmet, Vec::<(usize, String)>::new());
 }
 
 /// `TCP_QUICKACK` is a TCP option the kernel takes on a socket before and

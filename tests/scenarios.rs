@@ -427,3 +427,41 @@ fn a_fast_recovery_that_only_reordering_caused_is_undone() {
     assert_eq!(run(script(true, 28, 28)), Vec::<String>::new());
     assert_eq!(run(script(false, 19, 28)), Vec::<String>::new());
 }
+
+#[test]
+fn a_send_takes_what_linux_s_send_buffer_memory_allows() {
+    // Numbers measured on Linux 6.18. A non-blocking send() right after the
+    // handshake: one skb of 22 segments (half the peer's 65160-byte window),
+    // whose first packets leave at once (tcp_push_one) and whose unsent rest
+    // is refilled, then no more: 46336 bytes cost 48000 of the 46080 the
+    // buffer was sized to (2 x 10 segments x 2304).
+    let head = "seed 1\nhost server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+                server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+                client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
+                client: setsockopt(c, O_NONBLOCK, 1) = 0\n";
+    let run = |text: String| -> Vec<String> {
+        let s = script::parse(&text).unwrap_or_else(|e| panic!("{}", e.render("t.sock")));
+        script::run(&s, &RunOptions::default()).failures.iter().map(|f| f.render("t.sock")).collect()
+    };
+    let fresh = format!("{head}client: send(c, 200000 bytes) = 46336\nclient: send(c, 200000 bytes) = -1 EAGAIN\n");
+    assert_eq!(run(fresh.clone()), Vec::<String>::new());
+    // 100 ms on, the ACKs have freed that memory and grown the buffer with
+    // cwnd (the writer had found it full), and the last packet the reader's
+    // window allows ends with a 592-byte piece (tcp_mss_split_point), whose
+    // skb's unsent rest the write refills: 119328 bytes, as on Linux.
+    assert_eq!(run(format!("{fresh}+100ms\nclient: send(c, 200000 bytes) = 119328\n")), Vec::<String>::new());
+    // With no ACK coming back (ss -tm on loopback, the peer's ACKs dropped):
+    // each 1448-byte write is an skb of its own (2280 bytes of memory), the
+    // eleventh waits behind cwnd, bytes written after it join it, and once
+    // the memory is past the limit a write still fills that unsent skb to
+    // size_goal (31856) and takes no more.
+    let mut silent = format!("{head}partition server > client\n");
+    for _ in 0..11 {
+        silent.push_str("client: send(c, 1448 bytes) = 1448\n");
+    }
+    silent.push_str(
+        "client: send(c, 1 bytes) = 1\nclient: send(c, 1 bytes) = 1\nclient: send(c, 30000 bytes) = 30000\n\
+         client: send(c, 200000 bytes) = 406\nclient: send(c, 1 bytes) = -1 EAGAIN\n",
+    );
+    assert_eq!(run(silent), Vec::<String>::new());
+}

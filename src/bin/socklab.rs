@@ -838,9 +838,8 @@ fn diff_packets(
                     for line in setup.iter().chain(mapping) {
                         say!("      {line}");
                     }
-                    if !unmet.is_empty() {
-                        let lines: Vec<String> = unmet.iter().map(usize::to_string).collect();
-                        say!("      the kernel did not meet the expectation of lines {}", lines.join(", "));
+                    for (line, answer) in unmet {
+                        say!("      line {line}: the kernel did not meet the expectation: {answer}");
                     }
                 }
                 for note in kernel_notes {

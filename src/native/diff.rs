@@ -265,9 +265,9 @@ pub enum PacketDiffReport {
         comparison: Comparison,
         /// Per-socket settings the kernel refused.
         kernel_notes: Vec<String>,
-        /// Lines whose expectation the kernel's answer did not meet (what
-        /// `socklab diff` compares; here only for telling).
-        unmet: Vec<usize>,
+        /// Lines whose expectation the kernel's answer did not meet, with
+        /// that answer (what `socklab diff` compares; here only for telling).
+        unmet: Vec<(usize, String)>,
         /// The kernel's capture, as a libpcap file.
         pcap: Vec<u8>,
     },
@@ -358,7 +358,7 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
     drop(links);
     let map = AddressMap::new(&hosts, kernel.block, super::map::loopback_only()).map_err(PacketRefusal::Run)?;
     let kernel_packets = kernel_records(&frames, kernel.block, &map);
-    let unmet = kernel.failed_expectations().map(|l| l.line).collect();
+    let unmet = kernel.failed_expectations().map(|l| (l.line, l.outcome.answer())).collect();
     let names = hosts.iter().flat_map(|(name, addrs)| addrs.iter().map(move |a| (*a, name.clone()))).collect();
     Ok(PacketDiffReport::Compared {
         setup,

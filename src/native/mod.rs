@@ -190,6 +190,22 @@ pub enum NativeOutcome {
     Waited(Duration),
 }
 
+impl NativeOutcome {
+    /// What the kernel answered, as `socklab diff` shows it.
+    pub fn answer(&self) -> String {
+        match self {
+            NativeOutcome::Call { result: Some(result), .. } => result.render(),
+            NativeOutcome::Call { result: None, .. } => "(still blocked)".into(),
+            NativeOutcome::State { got: Ok(state), .. } => format!("state {state:?}"),
+            NativeOutcome::State { got: Err(why), .. } | NativeOutcome::Refused(why) | NativeOutcome::Skipped(why) => {
+                why.clone()
+            }
+            NativeOutcome::Setup => "(set-up)".into(),
+            NativeOutcome::Waited(d) => format!("waited {}", fmt_duration(*d)),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct NativeLine {
     pub line: usize,

@@ -181,7 +181,10 @@ impl TcpSetting {
             TcpSetting::DelayedAck(on) => cfg.delayed_ack = on,
             TcpSetting::DelayedAckTime(us) => cfg.delayed_ack_us = us,
             TcpSetting::Nagle(on) => cfg.nagle = on,
-            TcpSetting::SendBuffer(n) => cfg.send_buffer = n,
+            TcpSetting::SendBuffer(n) => {
+                cfg.send_buffer = n;
+                cfg.send_buffer_max = n;
+            }
             TcpSetting::RecvBuffer(n) => cfg.set_recv_buffer(n),
             TcpSetting::WindowScaling(on) => cfg.window_scaling = on,
             TcpSetting::Congestion(c) => cfg.congestion = c,

@@ -140,8 +140,12 @@ pub fn Buffers(props: &BuffersProps) -> Html {
         <div class="buffers" data-socket={v.id.0.to_string()}>
             <p class="caption">{ who }</p>
             if let Some(t) = &v.tcp {
+                // Linux counts the send buffer in memory: each skb's bookkeeping
+                // beside the data, against sk_sndbuf.
                 { bar(tr(lang, Text::SendBuffer), &[("in-flight", tr(lang, Text::InFlight), t.send_in_flight),
-                      ("unsent", tr(lang, Text::Unsent), t.send_unsent)], t.send_acked_capacity) }
+                      ("unsent", tr(lang, Text::Unsent), t.send_unsent),
+                      ("bookkeeping", tr(lang, Text::SkbBookkeeping),
+                       t.send_memory.saturating_sub(t.send_in_flight + t.send_unsent))], t.send_buffer) }
                 { bar(tr(lang, Text::RecvBuffer), &[("buffered", tr(lang, Text::Buffered), t.recv_buffered),
                       ("out-of-order", tr(lang, Text::OutOfOrder), t.recv_out_of_order)], t.recv_capacity) }
                 <dl class="nums">

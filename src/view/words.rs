@@ -105,6 +105,7 @@ pub enum Text {
     Accepted,
     InFlight,
     Unsent,
+    SkbBookkeeping,
     Buffered,
     OutOfOrder,
     PeerWindow,
@@ -118,7 +119,7 @@ pub enum Text {
 }
 
 impl Text {
-    pub const ALL: [Text; 105] = [
+    pub const ALL: [Text; 106] = [
         Text::Tagline,
         Text::LanguageSwitch,
         Text::NetworkTitle,
@@ -214,6 +215,7 @@ impl Text {
         Text::Accepted,
         Text::InFlight,
         Text::Unsent,
+        Text::SkbBookkeeping,
         Text::Buffered,
         Text::OutOfOrder,
         Text::PeerWindow,
@@ -363,6 +365,7 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::Accepted => ("from accept()", "accept()로 받음"),
         Text::InFlight => ("in-flight", "전송 중"),
         Text::Unsent => ("unsent", "아직 안 보냄"),
+        Text::SkbBookkeeping => ("skb bookkeeping", "skb 관리 정보"),
         Text::Buffered => ("buffered", "읽기 대기"),
         Text::OutOfOrder => ("out-of-order", "순서 어긋남"),
         Text::PeerWindow => ("peer wnd", "상대 윈도"),

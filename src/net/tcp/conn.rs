@@ -14,7 +14,7 @@ use super::recv_queue::RecvQueue;
 use super::rtt::{RttEstimator, MIN_RTO_US};
 use super::sack::{Prr, Scoreboard};
 use super::segment::{SackBlocks, SeqNumber, TcpFlags, TcpSegment, MAX_SACK_BLOCKS};
-use super::send_queue::{SendQueue, SkbShape};
+use super::send_queue::{sndbuf_for, SendQueue, SkbShape, SKB_OVERHEAD};
 use super::state::TcpState;
 use super::timers::{TimerKind, Timers};
 use super::timestamps::{InitialNumbers, Timestamps};
@@ -37,6 +37,8 @@ const DEFAULT_MSS: u32 = 536;
 /// TCP builds GSO skbs even when the device segments nothing itself
 /// (`sk_setup_caps` always allows GSO for TCP).
 const GSO_MAX_SIZE: u32 = 65_536 - 321;
+/// `TCP_INIT_CWND`: the fewest segments the send buffer is sized for.
+const TCP_INIT_CWND: u32 = 10;
 /// `tcp_min_tso_segs`: the fewest segments a GSO packet is allowed.
 const MIN_TSO_SEGS: u32 = 2;
 
@@ -55,6 +57,18 @@ struct Leeway {
     /// New data stops here, the end of the skb the packet comes from: a
     /// packet never spans two skbs.
     skb_end: Option<SeqNumber>,
+    /// A later segment of a GSO packet whose first one just left: the peer's
+    /// window may end it with a piece under a full segment.
+    within_packet: bool,
+}
+
+/// How much one round of output sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Burst {
+    /// Everything the windows allow (`tcp_write_xmit`).
+    All,
+    /// One packet, not held back for more room (`tcp_push_one`).
+    OnePacket,
 }
 
 /// Why `tcp_tso_should_defer` held a packet back for the next ACK.
@@ -98,7 +112,10 @@ pub struct TcpStats {
     pub snd_una: u32,
     pub snd_nxt: u32,
     pub snd_wnd: u32,
-    pub send_acked_capacity: usize,
+    /// `sk_sndbuf`: the memory the send buffer may hold.
+    pub send_buffer: usize,
+    /// `sk_wmem_queued`: the memory it holds, data and skb bookkeeping.
+    pub send_memory: usize,
     pub send_in_flight: usize,
     pub send_unsent: usize,
     pub rcv_nxt: u32,
@@ -134,7 +151,14 @@ pub struct Tcb {
     snd_wl2: SeqNumber,
     /// Data from `snd_una` on: in flight, then unsent.
     send_buf: SendQueue,
-    send_cap: usize,
+    /// `sk_sndbuf`: the memory the send buffer may hold ([`SendQueue::memory`]).
+    sndbuf: usize,
+    /// The application set `SO_SNDBUF` (`SOCK_SNDBUF_LOCK`): the buffer
+    /// stays as set rather than grow with cwnd.
+    sndbuf_locked: bool,
+    /// A write found the buffer full (`SOCK_NOSPACE`): ACKs that free
+    /// memory may grow the buffer and wake the writer (`tcp_check_space`).
+    nospace: bool,
     /// The application will write no more: the sequence number the FIN takes,
     /// right after the last byte written.
     fin_seq: Option<SeqNumber>,
@@ -246,7 +270,9 @@ impl Tcb {
             snd_wl1: SeqNumber(0),
             snd_wl2: SeqNumber(0),
             send_buf: SendQueue::default(),
-            send_cap: cfg.send_buffer,
+            sndbuf: cfg.send_buffer.max(1),
+            sndbuf_locked: cfg.send_buffer_locked,
+            nospace: false,
             fin_seq: None,
             snd_mss: DEFAULT_MSS.min(our_mss),
             our_mss,
@@ -339,7 +365,8 @@ impl Tcb {
             snd_una: self.snd_una.0,
             snd_nxt: self.snd_nxt.0,
             snd_wnd: self.snd_wnd,
-            send_acked_capacity: self.send_cap,
+            send_buffer: self.sndbuf,
+            send_memory: self.send_memory(),
             send_in_flight: data_in_flight,
             send_unsent: self.send_buf.len() - data_in_flight,
             rcv_nxt: self.rcv_nxt.0,
@@ -377,8 +404,12 @@ impl Tcb {
                 self.rcvbuf()
             ));
         }
-        if self.send_buf.len() > self.send_cap.max(1) {
-            return Err(format!("send buffer {} over its capacity {}", self.send_buf.len(), self.send_cap));
+        // Linux starts an skb only while the memory is under sk_sndbuf, and
+        // fills the tail skb whatever it is, so it passes the limit by at
+        // most one skb, the largest GSO packet, unless SO_SNDBUF shrank it.
+        let one_skb = GSO_MAX_SIZE as usize + SKB_OVERHEAD;
+        if self.send_memory() > self.sndbuf + one_skb && !self.sndbuf_locked {
+            return Err(format!("send buffer memory {} over its limit {}", self.send_memory(), self.sndbuf));
         }
         self.sack.check(self.snd_una, self.snd_max)?;
         self.recv_buf.check_out_of_order(self.rcv_nxt_off)
@@ -397,13 +428,19 @@ impl Tcb {
     pub fn peek(&self, max: usize) -> Arc<[u8]> {
         self.recv_buf.peek(max)
     }
-    pub fn send_space(&self) -> usize {
-        self.send_cap.saturating_sub(self.send_buf.len())
+    /// `sk_wmem_queued`: the data in the send buffer and its skbs' bookkeeping.
+    pub fn send_memory(&self) -> usize {
+        self.send_buf.memory(self.unsent_from())
     }
-    /// `__sk_stream_is_writeable`: at least half as much free as is queued
-    /// (`sk_stream_wspace >= sk_stream_min_wspace`).
+    /// Offset (from `snd_una`) of the first byte never sent.
+    fn unsent_from(&self) -> usize {
+        ((self.snd_max - self.snd_una) as usize).min(self.send_buf.len())
+    }
+    /// `__sk_stream_is_writeable`: at least half as much memory free as is
+    /// queued (`sk_stream_wspace >= sk_stream_min_wspace`).
     pub fn writeable(&self) -> bool {
-        self.send_space() >= self.send_buf.len() / 2
+        let used = self.send_memory();
+        self.sndbuf.saturating_sub(used) >= used / 2
     }
     /// Whether everything written has been acknowledged.
     pub fn all_acked(&self) -> bool {
@@ -419,11 +456,15 @@ impl Tcb {
 
     // ----- application calls -----------------------------------------------------
 
-    /// `SO_SNDBUF`/`SO_RCVBUF` on a live connection. Shrinking never discards
-    /// bytes already held: the limit stops at what the buffer holds now.
+    /// `SO_SNDBUF`/`SO_RCVBUF` on a live connection (the sizes the
+    /// application asked for). Linux keeps twice the send size, as memory,
+    /// and never grows it again; shrinking it discards nothing queued (writes
+    /// wait until the memory falls below it). Shrinking the receive buffer
+    /// never discards bytes already held: its limit stops at what it holds.
     pub fn set_buffers(&mut self, send: Option<usize>, recv: Option<usize>) {
         if let Some(s) = send {
-            self.send_cap = s.max(self.send_buf.len()).max(1);
+            self.sndbuf = s.saturating_mul(2).max(1);
+            self.sndbuf_locked = true;
         }
         if let Some(r) = recv {
             self.recv_cap = r.max(self.recv_buf.len() + self.recv_buf.out_of_order_len()).max(1);
@@ -466,20 +507,81 @@ impl Tcb {
     /// Queues as much of `data[from..]` as the send buffer takes (sharing the
     /// caller's buffer, not copying it) and transmits what the windows allow.
     /// Returns the bytes taken.
+    ///
+    /// As `tcp_sendmsg_locked`: the tail skb, if unsent, is filled to
+    /// `size_goal` whatever the memory; a new skb is started only while the
+    /// memory is under `sk_sndbuf`. A full skb that heads the write queue
+    /// leaves at once (`tcp_push_one`), or everything does once half the
+    /// peer's largest window went unpushed (`forced_push`), so a large write
+    /// refills the unsent rest of an skb whose first packet left.
     pub fn write(&mut self, data: &Arc<[u8]>, from: usize, now: u64, out: &mut TcpOut) -> usize {
-        let n = data.len().saturating_sub(from).min(self.send_space());
-        let shape = SkbShape {
-            size_goal: self.size_goal() as usize,
-            half_max_window: (self.max_snd_wnd >> 1) as usize,
-            // Bytes sent once (even if due again) are no longer in the write queue.
-            unsent_from: ((self.snd_max - self.snd_una) as usize).min(self.send_buf.len()),
-            // A send() a full buffer took in pieces goes on: Linux takes the
-            // tail skb's PSH away only on a call's first copy ("if (!copied)").
-            continuing: from > 0,
-        };
-        self.send_buf.write(data.clone(), from, from + n, shape);
+        let total = data.len();
+        let mut at = from;
+        while at < total {
+            let shape = SkbShape {
+                size_goal: self.size_goal() as usize,
+                half_max_window: (self.max_snd_wnd >> 1) as usize,
+                unsent_from: self.unsent_from(),
+                // A send() a full buffer took in pieces goes on: Linux takes the
+                // tail skb's PSH away only on a call's first copy ("if (!copied)").
+                continuing: at > 0,
+            };
+            let room = self.send_buf.tail_room(&shape);
+            let piece = if room > 0 {
+                room
+            } else if self.send_memory() < self.sndbuf {
+                shape.size_goal
+            } else {
+                self.nospace = true;
+                break;
+            };
+            let end = total.min(at + piece);
+            let step = self.send_buf.write_piece(data.clone(), at, end, shape);
+            at = end;
+            if at == total || !step.full {
+                continue;
+            }
+            if step.forced_push {
+                self.output(now, out);
+            } else if self.send_buf.tail_is_send_head(self.unsent_from()) {
+                self.push_one(now, out);
+            }
+        }
+        if at > from {
+            self.send_buf.end_write();
+        }
         self.output(now, out);
-        n
+        at - from
+    }
+
+    /// `tcp_check_space` after an ACK (once what it allows was sent): a
+    /// writer that found the buffer full may find it grown with cwnd
+    /// (`tcp_new_space`, unless cwnd is full or `SO_SNDBUF` fixed it), and is
+    /// woken once a third of it is free (`sk_stream_write_space`).
+    fn check_space(&mut self) {
+        if !self.nospace {
+            return;
+        }
+        let mss_cache = self.snd_mss.max(1);
+        if !self.sndbuf_locked && self.pipe() / mss_cache < self.cc.cwnd() / mss_cache {
+            self.expand_sndbuf();
+        }
+        if self.writeable() {
+            self.nospace = false;
+        }
+    }
+
+    /// `tcp_sndbuf_expand`: room for twice the congestion window (at least
+    /// `TCP_INIT_CWND`, 10 segments, which is more than Linux's other floor,
+    /// `reordering` + 1, until reordering of 10 segments was seen), up to
+    /// `tcp_wmem[2]`; never smaller than it is.
+    fn expand_sndbuf(&mut self) {
+        let mss_cache = self.snd_mss.max(1);
+        let segments = (self.cc.cwnd() / mss_cache).max(TCP_INIT_CWND);
+        // mss_clamp: the peer's MSS option, before the options come off it.
+        let mss_clamp = self.snd_mss + self.ts.option_len();
+        let wanted = sndbuf_for(mss_clamp, segments).min(self.cfg.send_buffer_max);
+        self.sndbuf = self.sndbuf.max(wanted);
     }
 
     /// `tcp_xmit_size_goal`: how many bytes one skb of a write takes, whole
@@ -722,7 +824,9 @@ impl Tcb {
             _ => self.on_segment_synchronizing(seg, now, out),
         }
         if self.state != TcpState::Closed {
+            // tcp_data_snd_check: what the ACK allows goes, then the writer's turn.
             self.output(now, out);
+            self.check_space();
             self.ack_snd_check(now, out);
         }
         out.congestion_changed |= cwnd_before != (self.cc.cwnd(), self.cc.ssthresh());
@@ -1411,8 +1515,13 @@ impl Tcb {
         } else if let Some(last) = self.rtt.segments().last() {
             let saved = self.snd_nxt;
             self.snd_nxt = if last.start < self.snd_una { self.snd_una } else { last.start };
-            let leeway =
-                Leeway { window_floor: mss, stop_at: Some(last.end), nagle_off: true, past_cwnd: true, skb_end: None };
+            let leeway = Leeway {
+                window_floor: mss,
+                stop_at: Some(last.end),
+                nagle_off: true,
+                past_cwnd: true,
+                ..Leeway::default()
+            };
             self.send_one(now, SendReason::TailLossProbe { new_data: false }, leeway, out);
             if saved > self.snd_nxt {
                 self.snd_nxt = saved;
@@ -1782,7 +1891,17 @@ impl Tcb {
         false
     }
 
+    /// `tcp_push_one`: one packet of the write queue's head, if the windows
+    /// let it go; it never waits for more room (`tcp_tso_should_defer`).
+    fn push_one(&mut self, now: u64, out: &mut TcpOut) {
+        self.output_with_limit(now, SendReason::Data, Burst::OnePacket, out);
+    }
+
     fn output_with(&mut self, now: u64, first_reason: SendReason, out: &mut TcpOut) {
+        self.output_with_limit(now, first_reason, Burst::All, out);
+    }
+
+    fn output_with_limit(&mut self, now: u64, first_reason: SendReason, burst: Burst, out: &mut TcpOut) {
         let mut reason = first_reason;
         let sent_before = out.segments.len();
         if matches!(
@@ -1803,14 +1922,20 @@ impl Tcb {
                 let max_segs = if idle { 1 } else { self.tso_segs() };
                 let quota = if idle || going_back { 1 } else { self.cwnd_quota().min(max_segs).max(1) };
                 let skb_end = self.grow_send_head(quota);
-                if let Some(deferral) = skb_end.and_then(|end| self.tso_should_defer(end, max_segs, now)) {
+                let deferral = match burst {
+                    Burst::All => skb_end.and_then(|end| self.tso_should_defer(end, max_segs, now)),
+                    Burst::OnePacket => None,
+                };
+                if let Some(deferral) = deferral {
                     held_at_cwnd = deferral == Deferral::CwndLimited;
                     break;
                 }
                 let leeway = Leeway { skb_end, ..Leeway::default() };
                 let first = out.segments.len();
+                let packet_from = self.snd_nxt;
                 while more && out.segments.len() - first < quota {
-                    more = self.send_one(now, reason, leeway, out);
+                    let within_packet = out.segments.len() > first;
+                    more = self.send_one(now, reason, Leeway { within_packet, ..leeway }, out);
                     reason = SendReason::Data;
                     if skb_end.is_some_and(|end| self.snd_nxt >= end) {
                         // That skb is out; the next, if any, leaves as a packet of its own.
@@ -1818,7 +1943,15 @@ impl Tcb {
                         break;
                     }
                 }
+                if out.segments.len() - first > 1 {
+                    // The segments left as one GSO packet: one skb.
+                    let to = ((self.snd_nxt - self.snd_una) as usize).min(self.send_buf.len());
+                    self.send_buf.note_packet((packet_from - self.snd_una) as usize, to);
+                }
                 mark_gso_push(&mut out.segments[first..]);
+                if burst == Burst::OnePacket {
+                    break;
+                }
             }
             if self.snd_max > snd_max_before {
                 // tcp_write_xmit: new data went out, so a probe is due if
@@ -1888,10 +2021,18 @@ impl Tcb {
         }
         let retransmission = self.snd_nxt < self.snd_max;
         if len > 0 && len < mss && len < unsent && !retransmission {
-            // Sender-side silly window avoidance (RFC 9293 §3.8.6.2.1), for new
-            // data only: sent bytes go again in what the window has room for
-            // (`tcp_retransmit_skb`), or a lost window probe would never be resent.
-            if (len as u32) < self.max_snd_wnd / 2 {
+            if leeway.within_packet && window_room < cwnd_room {
+                // tcp_mss_split_point: a packet the peer's window cuts short
+                // ends with the piece under a full segment that fits, unless
+                // Nagle holds it (its first segment fit: tcp_snd_wnd_test).
+                if self.nagle_holds(len, mss) {
+                    len = 0;
+                }
+            } else if (len as u32) < self.max_snd_wnd / 2 {
+                // Sender-side silly window avoidance (RFC 9293 §3.8.6.2.1), for
+                // new data only: sent bytes go again in what the window has
+                // room for (`tcp_retransmit_skb`), or a lost window probe
+                // would never be resent.
                 len = 0;
             }
         }
@@ -1953,6 +2094,7 @@ impl Tcb {
         if len > 0 && self.snd_nxt + seg_len > self.snd_max {
             self.send_buf.note_sent(offset + len);
         }
+        self.send_buf.note_packet(offset, offset + len);
         if !retransmission {
             if len > 0 {
                 self.delack.on_data_sent(now);
@@ -2381,6 +2523,10 @@ impl Tcb {
         self.rwnd.copied_space = u64::from(self.rcv_wnd_adv.min(10 * self.advmss()));
         self.rwnd.copied_from = self.rcv_nxt_off.saturating_sub(self.recv_buf.len() as u64);
         self.rwnd.measured_at = now;
+        // tcp_init_buffer_space: the send buffer is sized for the initial window.
+        if !self.sndbuf_locked {
+            self.expand_sndbuf();
+        }
     }
 
     fn set_state(&mut self, to: TcpState, out: &mut TcpOut) {

@@ -53,8 +53,20 @@ pub struct TcpConfig {
     pub delayed_ack_us: u64,
     /// Nagle's algorithm, on by default as in Linux (`TCP_NODELAY` turns it off).
     pub nagle: bool,
-    /// Bytes of data a socket's send buffer holds.
+    /// `net.ipv4.tcp_wmem[1]` (16384 on Linux): a socket's send buffer, in
+    /// memory (data and the bookkeeping of its skbs, see
+    /// [`send_queue::SKB_OVERHEAD`]), until its connection is established and
+    /// sizes it for the initial window. The script's `tcp send_buffer N` sets
+    /// this and the ceiling below to N, as `tcp_wmem` "4096 N N" does.
     pub send_buffer: usize,
+    /// `net.ipv4.tcp_wmem[2]` (4 MiB on Linux 6.18): the most the send buffer
+    /// grows to with the congestion window (`tcp_sndbuf_expand`).
+    #[serde(default = "send_buffer_max_default")]
+    pub send_buffer_max: usize,
+    /// The application set SO_SNDBUF (Linux's SOCK_SNDBUF_LOCK): the buffer
+    /// stays as set, twice the size asked.
+    #[serde(default)]
+    pub send_buffer_locked: bool,
     /// Bytes of data a socket's receive buffer holds: the room Linux's
     /// `tcp_full_space` gives, half its buffer (the 6.x default scaling
     /// ratio): `tcp_rmem[1]` 131072 holds 65536, as `SO_RCVBUF` 65536 does
@@ -212,7 +224,9 @@ impl Default for TcpConfig {
             delayed_ack: true,
             delayed_ack_us: delack::ATO_MIN_US,
             nagle: true,
-            send_buffer: 65_536,
+            send_buffer: 16_384,
+            send_buffer_max: send_buffer_max_default(),
+            send_buffer_locked: false,
             recv_buffer: 65_536,
             recv_buffer_max: 33_554_432,
             rmem_max: 212_992,
@@ -246,6 +260,11 @@ fn rmem_max_default() -> usize {
 
 fn wmem_max_default() -> usize {
     TcpConfig::default().wmem_max
+}
+
+/// Linux 6.18's `tcp_wmem[2]`.
+fn send_buffer_max_default() -> usize {
+    4 << 20
 }
 
 #[cfg(test)]

@@ -16,7 +16,14 @@
 //! and an skb's PSH is its own: before sending, the first unsent skb takes
 //! bytes from the next one until it fills a packet (`tcp_grow_skb`), and its
 //! PSH moves to its new end, where a swallowed skb's PSH joins it.
+//!
+//! And it counts the memory Linux charges the send buffer (`sk_wmem_queued`):
+//! every byte queued, plus the bookkeeping of every skb that holds any, unsent
+//! ones in the write queue and sent ones in the retransmission queue, where
+//! each skb is one packet as it left (`tso_fragment` cuts an skb where its
+//! packet ends).
 
+use super::window::{SHARED_INFO, SK_BUFF};
 use crate::net::packet::{empty_payload, gather_payload};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -45,6 +52,35 @@ pub struct SkbShape {
     pub continuing: bool,
 }
 
+/// `MAX_TCP_HEADER`, cache-aligned, on x86-64: the head room every skb of a
+/// write is allocated with (`tcp_stream_alloc_skb`).
+const MAX_TCP_HEADER: u32 = 256;
+
+/// The memory one skb costs beside its data (`skb->truesize` of an skb whose
+/// data lies in page fragments): its head and the `sk_buff`. `ss -tm` on
+/// Linux 6.18 shows it: each 1448-byte write that opens an skb adds 2280 to
+/// `w`, a byte appended to an unsent skb adds 1.
+pub const SKB_OVERHEAD: usize = (MAX_TCP_HEADER + SHARED_INFO + SK_BUFF) as usize;
+
+/// `tcp_sndbuf_expand`: the send buffer for `segments` packets, twice over
+/// (room for fast recovery, "Cubic needs 1.7 factor"), each the worst case of
+/// an skb per segment with its head rounded up to a power of two: 46080
+/// bytes for 10 segments of a 1460-byte `mss_clamp`.
+pub fn sndbuf_for(mss_clamp: u32, segments: u32) -> usize {
+    let per_mss = (mss_clamp + MAX_TCP_HEADER + SHARED_INFO).next_power_of_two() + SK_BUFF;
+    2 * segments as usize * per_mss as usize
+}
+
+/// What one piece of a write did to the write queue's tail skb.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Piece {
+    /// The skb holds `size_goal` bytes: the next piece starts a new one.
+    pub full: bool,
+    /// More than half the peer's largest window went unpushed, so this skb
+    /// was marked PSH and everything queued should go (`forced_push`).
+    pub forced_push: bool,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct SendQueue {
     /// The bytes `buf[start..end]` of each chunk, oldest first. The front chunk
@@ -65,6 +101,9 @@ pub struct SendQueue {
     /// Stream offsets where the skbs of the write queue end, ascending (ends
     /// at or before the first unsent byte are stale until acknowledged).
     skb_ends: VecDeque<u64>,
+    /// Stream offsets where the skbs of the retransmission queue end,
+    /// ascending: each packet that left, as it left.
+    packet_ends: VecDeque<u64>,
 }
 
 impl SendQueue {
@@ -81,55 +120,101 @@ impl SendQueue {
         self.push_ends.clear();
         self.sent_ends.clear();
         self.skb_ends.clear();
+        self.packet_ends.clear();
         self.head += self.len as u64;
         self.len = 0;
     }
 
-    /// Queues one `send()`'s bytes `buf[start..end]` and marks PSH where
-    /// Linux's skbs would carry it (see the module's header).
-    pub fn write(&mut self, buf: Arc<[u8]>, start: usize, end: usize, shape: SkbShape) {
+    /// Bytes the write queue's tail skb takes before it holds `size_goal`
+    /// (`tcp_sendmsg_locked` fills it whatever the memory): none when it is
+    /// full, or when nothing is unsent (an skb any of whose bytes left is in
+    /// the retransmission queue; the unsent rest of one is an skb of its own).
+    pub fn tail_room(&self, shape: &SkbShape) -> usize {
+        let end = self.head + self.len as u64;
+        let unsent = self.head + shape.unsent_from as u64;
+        if end <= unsent {
+            return 0;
+        }
+        let tail_len = (end - self.tail_skb.max(unsent)) as usize;
+        shape.size_goal.saturating_sub(tail_len)
+    }
+
+    /// Queues one piece of a `send()`, `buf[start..end]`: the room left in the
+    /// tail skb ([`Self::tail_room`]) or one new skb of at most `size_goal`,
+    /// as `tcp_sendmsg_locked` copies. A full skb with more to come is marked
+    /// PSH once half the peer's largest window went unpushed (`forced_push`).
+    pub fn write_piece(&mut self, buf: Arc<[u8]>, start: usize, end: usize, shape: SkbShape) -> Piece {
         let end_before = self.head + self.len as u64;
         self.push(buf, start, end);
         let end_after = self.head + self.len as u64;
-        if end_after == end_before {
-            return;
-        }
         let size_goal = shape.size_goal.max(1) as u64;
         let unsent = self.head + shape.unsent_from as u64;
-        // tcp_write_queue_tail: the last skb takes more only while none of it
-        // was sent; the unsent rest of a partly sent skb is an skb of its own.
         let mut skb_start = if end_before > unsent { self.tail_skb.max(unsent) } else { end_before };
-        if !shape.continuing
-            && skb_start < end_before
-            && end_before - skb_start < size_goal
-            && self.push_ends.back() == Some(&end_before)
-        {
-            // "if (!copied) TCP_SKB_CB(skb)->tcp_flags &= ~TCPHDR_PSH": the
-            // write goes on in the skb the last one marked.
-            self.push_ends.pop_back();
+        if end_before - skb_start >= size_goal {
+            skb_start = end_before;
         }
-        if skb_start < end_before && self.skb_ends.back() == Some(&end_before) {
-            // The write goes on in the tail skb: it ends further on now.
-            self.skb_ends.pop_back();
+        if skb_start < end_before {
+            // PSH is a flag of the skb, so it is at the skb's end: a new
+            // send() going on in the skb the last one marked takes it away
+            // ("if (!copied) TCP_SKB_CB(skb)->tcp_flags &= ~TCPHDR_PSH"); the
+            // same send() going on there keeps it, now at the skb's new end.
+            if self.push_ends.back() == Some(&end_before) {
+                self.push_ends.pop_back();
+                if shape.continuing && end_after > end_before {
+                    self.push_ends.push_back(end_after);
+                }
+            }
+            // The tail skb ends further on now.
+            if self.skb_ends.back() == Some(&end_before) {
+                self.skb_ends.pop_back();
+            }
         }
-        let mut at = end_before;
-        loop {
-            if at - skb_start >= size_goal {
-                skb_start = at;
-            }
-            let skb_end = (skb_start + size_goal).min(end_after);
-            at = skb_end;
-            self.skb_ends.push_back(skb_end);
-            if at == end_after {
-                break;
-            }
-            // A full skb with more of the write to come: forced_push.
-            if at > self.pushed + shape.half_max_window as u64 {
-                self.mark_push(at);
-            }
+        if end_after > end_before {
+            self.skb_ends.push_back(end_after);
         }
         self.tail_skb = skb_start;
-        self.mark_push(end_after);
+        let full = end_after - skb_start >= size_goal;
+        let forced_push = full && end_after > self.pushed + shape.half_max_window as u64;
+        if forced_push {
+            self.mark_push(end_after);
+        }
+        Piece { full, forced_push }
+    }
+
+    /// The end of a `send()` (or of what it could copy before it waits):
+    /// `tcp_push` marks the tail skb PSH.
+    pub fn end_write(&mut self) {
+        self.mark_push(self.head + self.len as u64);
+    }
+
+    /// Whether the write queue's tail skb is also its head (`skb ==
+    /// tcp_send_head`): nothing unsent lies before it.
+    pub fn tail_is_send_head(&self, unsent_from: usize) -> bool {
+        let unsent = self.head + unsent_from as u64;
+        self.skb_ends.len() - self.skb_ends.partition_point(|&end| end <= unsent) == 1
+    }
+
+    /// `sk_wmem_queued`: the data queued and each skb holding any of it, the
+    /// write queue's (from `unsent_from`) and the retransmission queue's.
+    pub fn memory(&self, unsent_from: usize) -> usize {
+        let unsent = self.head + unsent_from as u64;
+        let queued = self.skb_ends.len() - self.skb_ends.partition_point(|&end| end <= unsent);
+        self.len + SKB_OVERHEAD * (queued + self.packet_ends.len())
+    }
+
+    /// A packet of data `from..to` (offsets from the head) left, first time or
+    /// again: it is one skb of the retransmission queue. A resend cut from a
+    /// longer skb splits it (`tcp_fragment`); one that joins the skbs after it
+    /// merges them (`tcp_retrans_try_collapse`).
+    pub fn note_packet(&mut self, from: usize, to: usize) {
+        let (from, to) = (self.head + from as u64, self.head + to as u64);
+        if to <= from {
+            return;
+        }
+        let first_inside = self.packet_ends.partition_point(|&end| end <= from);
+        let past_inside = self.packet_ends.partition_point(|&end| end < to);
+        self.packet_ends.drain(first_inside..past_inside);
+        insert_sorted(&mut self.packet_ends, to);
     }
 
     /// `tcp_mark_push`: the skb ending at `at` carries PSH.
@@ -231,6 +316,9 @@ impl SendQueue {
         }
         while self.skb_ends.front().is_some_and(|&end| end <= self.head) {
             self.skb_ends.pop_front();
+        }
+        while self.packet_ends.front().is_some_and(|&end| end <= self.head) {
+            self.packet_ends.pop_front();
         }
     }
 
@@ -336,6 +424,21 @@ mod tests {
         assert!(Arc::ptr_eq(&q.slice(156, 4), &q.chunks[1].buf), "the whole tail write is shared");
     }
 
+    /// One `send()` of `buf[start..end]` as the connection copies it, memory
+    /// aside: the tail skb's room, then new skbs.
+    fn write(q: &mut SendQueue, buf: Arc<[u8]>, start: usize, end: usize, shape: SkbShape) {
+        let mut at = start;
+        while at < end {
+            let room = q.tail_room(&shape);
+            let to = end.min(at + if room > 0 { room } else { shape.size_goal });
+            q.write_piece(buf.clone(), at, to, SkbShape { continuing: shape.continuing || at > start, ..shape });
+            at = to;
+        }
+        if end > start {
+            q.end_write();
+        }
+    }
+
     fn marks(q: &SendQueue) -> Vec<u64> {
         q.push_ends.iter().copied().collect()
     }
@@ -348,25 +451,34 @@ mod tests {
     fn the_rest_of_a_send_that_waited_for_space_keeps_the_first_parts_psh() {
         // One 30,000-byte send() into a 15,000-byte buffer: the first part is
         // copied and pushed (tcp_push before sk_stream_wait_memory); the rest,
-        // copied after the wait, joins the unsent tail skb but takes no PSH
-        // away ("if (!copied)" holds only for a call's first copy).
+        // copied after the wait, joins the unsent tail skb and takes no PSH
+        // away ("if (!copied)" holds only for a call's first copy): the skb's
+        // flag is at its new end.
         let data: Arc<[u8]> = Arc::from(vec![b'x'; 30_000]);
         let mut q = SendQueue::default();
-        q.write(data.clone(), 0, 15_000, shape(64_000, 1 << 30, 0));
+        write(&mut q, data.clone(), 0, 15_000, shape(64_000, 1 << 30, 0));
         let rest = SkbShape { continuing: true, ..shape(64_000, 1 << 30, 0) };
-        q.write(data.clone(), 15_000, 30_000, rest);
+        q.write_piece(data.clone(), 15_000, 20_000, rest);
+        assert_eq!(marks(&q), [20_000], "the flag went with the skb's end");
+        write(&mut q, data.clone(), 20_000, 30_000, rest);
+        assert_eq!(marks(&q), [30_000]);
+        // Had the first part's skb been full, the rest would start a new one
+        // and the first part's PSH would stay where it is.
+        let mut q = SendQueue::default();
+        write(&mut q, data.clone(), 0, 15_000, shape(15_000, 1 << 30, 0));
+        write(&mut q, data.clone(), 15_000, 30_000, SkbShape { continuing: true, ..shape(15_000, 1 << 30, 0) });
         assert_eq!(marks(&q), [15_000, 30_000]);
         // A new send() into the same unsent skb does move the mark.
         let mut q = SendQueue::default();
-        q.write(data.clone(), 0, 15_000, shape(64_000, 1 << 30, 0));
-        q.write(Arc::from(vec![b'y'; 15_000]), 0, 15_000, shape(64_000, 1 << 30, 0));
+        write(&mut q, data.clone(), 0, 15_000, shape(64_000, 1 << 30, 0));
+        write(&mut q, Arc::from(vec![b'y'; 15_000]), 0, 15_000, shape(64_000, 1 << 30, 0));
         assert_eq!(marks(&q), [30_000]);
     }
 
     #[test]
     fn a_probe_marks_its_own_end_among_the_marks_already_there() {
         let mut q = SendQueue::default();
-        q.write(Arc::from(vec![b'x'; 3000]), 0, 3000, shape(64_000, 1 << 30, 0));
+        write(&mut q, Arc::from(vec![b'x'; 3000]), 0, 3000, shape(64_000, 1 << 30, 0));
         q.mark_push_at(500);
         q.mark_push_at(500);
         assert_eq!(marks(&q), [500, 3000]);
@@ -376,11 +488,11 @@ mod tests {
     #[test]
     fn every_write_ends_with_psh_and_a_write_into_the_unsent_tail_skb_moves_it() {
         let mut q = SendQueue::default();
-        q.write(Arc::from(&b"one"[..]), 0, 3, shape(1000, 30_000, 0));
+        write(&mut q, Arc::from(&b"one"[..]), 0, 3, shape(1000, 30_000, 0));
         assert_eq!(marks(&q), [3]);
         // "one" left; "two!" starts a new skb, and "three" joins that one.
-        q.write(Arc::from(&b"two!"[..]), 0, 4, shape(1000, 30_000, 3));
-        q.write(Arc::from(&b"three"[..]), 0, 5, shape(1000, 30_000, 3));
+        write(&mut q, Arc::from(&b"two!"[..]), 0, 4, shape(1000, 30_000, 3));
+        write(&mut q, Arc::from(&b"three"[..]), 0, 5, shape(1000, 30_000, 3));
         assert_eq!(marks(&q), [3, 12]);
         assert!(q.reaches_push_mark(0, 3) && !q.reaches_push_mark(3, 4) && q.reaches_push_mark(3, 9));
         // A segment reaching past a mark carries it (a resend joined to the next, tcp_retrans_try_collapse).
@@ -392,8 +504,8 @@ mod tests {
     #[test]
     fn a_write_into_a_full_tail_skb_starts_a_new_one_and_the_old_psh_stays() {
         let mut q = SendQueue::default();
-        q.write(Arc::from(vec![1; 2000]), 0, 2000, shape(2000, 30_000, 0));
-        q.write(Arc::from(vec![2; 500]), 0, 500, shape(2000, 30_000, 0));
+        write(&mut q, Arc::from(vec![1; 2000]), 0, 2000, shape(2000, 30_000, 0));
+        write(&mut q, Arc::from(vec![2; 500]), 0, 500, shape(2000, 30_000, 0));
         assert_eq!(marks(&q), [2000, 2500]);
     }
 
@@ -402,7 +514,7 @@ mod tests {
         // forced_push: skbs of 2896 bytes, half window 4096. The second full
         // skb ends at 5792 > 0 + 4096, the fourth at 11584 > 5792 + 4096, ...
         let mut q = SendQueue::default();
-        q.write(Arc::from(vec![0; 20_000]), 0, 20_000, shape(2896, 4096, 0));
+        write(&mut q, Arc::from(vec![0; 20_000]), 0, 20_000, shape(2896, 4096, 0));
         assert_eq!(marks(&q), [5792, 11_584, 17_376, 20_000]);
     }
 
@@ -410,7 +522,7 @@ mod tests {
     fn the_send_head_grows_into_the_next_skb_and_carries_its_psh_along() {
         // Skbs of 1000, pushed at 2000 and 4000 (half window 1000) and at the end.
         let mut q = SendQueue::default();
-        q.write(Arc::from(vec![0; 4500]), 0, 4500, shape(1000, 1000, 0));
+        write(&mut q, Arc::from(vec![0; 4500]), 0, 4500, shape(1000, 1000, 0));
         assert_eq!(marks(&q), [2000, 4000, 4500]);
         // A packet of two segments from 0: the first skb swallows the second,
         // whose PSH it now has at its end.
@@ -447,6 +559,38 @@ mod tests {
         q.drain_front(0);
         assert_eq!(q.segments_in(0, 3), 1);
         assert_eq!(q.segments_in(0, 2899), 3);
+    }
+
+    #[test]
+    fn memory_counts_each_skb_of_both_queues_beside_the_data() {
+        // Three writes of 1448 into skbs of 1448: 3 x 2280, as `ss -tm` shows.
+        let mut q = SendQueue::default();
+        for _ in 0..3 {
+            let written = q.len();
+            write(&mut q, Arc::from(vec![0; 1448]), 0, 1448, shape(1448, 1 << 30, written));
+        }
+        assert_eq!(q.memory(0), 3 * (1448 + SKB_OVERHEAD));
+        // The first two leave as one packet: one skb of the retransmission queue.
+        q.note_packet(0, 2896);
+        assert_eq!(q.memory(2896), 3 * 1448 + 2 * SKB_OVERHEAD);
+        // Resending its first segment alone splits it (tcp_fragment).
+        q.note_packet(0, 1448);
+        assert_eq!(q.memory(2896), 3 * 1448 + 3 * SKB_OVERHEAD);
+        // Half of the first skb acknowledged: its bytes go, the skb stays.
+        q.drain_front(700);
+        assert_eq!(q.memory(2196), 3 * 1448 - 700 + 3 * SKB_OVERHEAD);
+        q.drain_front(748);
+        assert_eq!(q.memory(1448), 2 * 1448 + 2 * SKB_OVERHEAD);
+        // A resend that joins what is left of the packet with nothing after it.
+        q.note_packet(0, 1448);
+        assert_eq!(q.memory(1448), 2 * 1448 + 2 * SKB_OVERHEAD);
+    }
+
+    #[test]
+    fn the_send_buffer_is_sized_for_twice_the_window_with_power_of_two_heads() {
+        assert_eq!(sndbuf_for(1460, 10), 46_080);
+        // A 9000-byte MTU's segments need 16 KiB heads.
+        assert_eq!(sndbuf_for(8960, 10), 2 * 10 * (16_384 + 256));
     }
 
     #[test]

@@ -49,7 +49,9 @@ impl World {
             cfg.recv_buffer_locked = true;
         }
         if let Some(n) = sock.send_buffer {
-            cfg.send_buffer = n;
+            // Linux keeps twice what SO_SNDBUF asked, and stops growing it.
+            cfg.send_buffer = n.saturating_mul(2);
+            cfg.send_buffer_locked = true;
         }
         if let Some(on) = sock.nagle {
             cfg.nagle = on;

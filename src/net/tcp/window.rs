@@ -34,9 +34,9 @@ pub fn initial_window(space: u32, mss: u32) -> u32 {
 
 /// `sizeof(struct skb_shared_info)`, cache-aligned, on x86-64: the tail of
 /// every skb head.
-const SHARED_INFO: u32 = 320;
+pub(super) const SHARED_INFO: u32 = 320;
 /// `sizeof(struct sk_buff)`, cache-aligned, on x86-64.
-const SK_BUFF: u32 = 256;
+pub(super) const SK_BUFF: u32 = 256;
 /// `SKB_SMALL_HEAD_CACHE_SIZE`: the small-head cache's object, 256 bytes of
 /// room before the shared info.
 const SMALL_HEAD: u32 = 576;
