@@ -450,6 +450,16 @@ fn a_send_takes_what_linux_s_send_buffer_memory_allows() {
     // window allows ends with a 592-byte piece (tcp_mss_split_point), whose
     // skb's unsent rest the write refills: 119328 bytes, as on Linux.
     assert_eq!(run(format!("{fresh}+100ms\nclient: send(c, 200000 bytes) = 119328\n")), Vec::<String>::new());
+    // The server never reads: its memory (131072 at first) fills at 57
+    // segments, yet it takes the rest of what its windows offered, up to
+    // byte 90368, by growing its buffer to what it holds (tcp_clamp_window),
+    // and then says 0; nothing is dropped and resent for ever.
+    let full = format!(
+        "{fresh}+100ms\nclient: send(c, 200000 bytes) = 119328\n\
+         expect server > client eventually [.] ack 90369 win 0\n+5s\n\
+         server: recv(a, 100000) = 90368 bytes\n"
+    );
+    assert_eq!(run(full), Vec::<String>::new());
     // With no ACK coming back (ss -tm on loopback, the peer's ACKs dropped):
     // each 1448-byte write is an skb of its own (2280 bytes of memory), the
     // eleventh waits behind cwnd, bytes written after it join it, and once

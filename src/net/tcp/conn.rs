@@ -745,6 +745,25 @@ impl Tcb {
         }
     }
 
+    /// `tcp_clamp_window`, for a segment that finds the receive memory past
+    /// `sk_rcvbuf` (`tcp_try_rmem_schedule` → `tcp_prune_queue`): quick-ACK
+    /// mode ends, and a buffer the application did not size grows to the
+    /// memory it holds (up to `tcp_rmem[2]`), so the data the windows already
+    /// offered is still taken (a window is never taken back); where that is
+    /// not allowed, the window stops growing (`rcv_ssthresh` two segments)
+    /// and the segment is dropped (the model does not compact the queue as
+    /// `tcp_collapse` does).
+    fn clamp_window(&mut self) {
+        self.delack.window_scarce();
+        let limit = self.cfg.recv_buffer_limit().saturating_mul(2);
+        if !self.cfg.recv_buffer_locked && self.rcvbuf() < limit {
+            self.recv_cap = self.rmem.used().min(limit).div_ceil(2);
+        }
+        if self.rmem.used() > self.rcvbuf() {
+            self.rwnd.ssthresh = self.rwnd.clamp.min(2 * self.advmss());
+        }
+    }
+
     /// `__tcp_cleanup_rbuf` after a read: once what is left of the last
     /// window offered is at most half the clamp, a window at least twice
     /// that large is worth an ACK of its own ("lots" of space freed). The
@@ -1622,7 +1641,10 @@ impl Tcb {
         // tcp_data_queue: what the window last offered still covers (never
         // less than the free room), if the buffer is not already past its
         // memory (tcp_try_rmem_schedule; an empty queue takes it anyway).
-        let offered = self.rwnd.wnd.saturating_sub(self.rcv_nxt - self.rwnd.wup);
+        let offered = self.offered_window();
+        if self.rmem.used() > self.rcvbuf() && !self.recv_buf.is_empty() {
+            self.clamp_window();
+        }
         let over_memory = self.rmem.used() > self.rcvbuf() && !self.recv_buf.is_empty();
         let open = if over_memory { 0 } else { offered.max(self.receive_window()) };
         let window_end = self.rcv_nxt_off + u64::from(open);
@@ -2434,6 +2456,11 @@ impl Tcb {
         }
     }
 
+    /// What is left of the window last advertised (`tcp_receive_window`).
+    fn offered_window(&self) -> u32 {
+        self.rwnd.wnd.saturating_sub(self.rcv_nxt - self.rwnd.wup)
+    }
+
     /// Free receive-buffer space: the window we can offer, at most what
     /// the header can say.
     fn receive_window(&self) -> u32 {
@@ -2459,10 +2486,13 @@ impl Tcb {
         (self.rcv_nxt_off as i64 + i64::from(delta)).max(0) as u64
     }
 
-    /// RFC 9293 §3.10.7.4's acceptability test.
+    /// RFC 9293 §3.10.7.4's acceptability test, against the window offered
+    /// (what is left of the last one, `tcp_receive_window`, as
+    /// `tcp_sequence` checks; never less than the free room): a receiver
+    /// whose memory filled still takes what it offered before.
     fn acceptable(&self, seg: &TcpSegment) -> bool {
         let len = seg.seq_len();
-        let wnd = self.receive_window();
+        let wnd = self.offered_window().max(self.receive_window());
         let in_window = |s: SeqNumber| self.rcv_nxt <= s && s < self.rcv_nxt + wnd;
         match (len, wnd) {
             (0, 0) => seg.seq_number() == self.rcv_nxt,
