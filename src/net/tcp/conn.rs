@@ -404,12 +404,15 @@ impl Tcb {
                 self.rcvbuf()
             ));
         }
-        // Linux starts an skb only while the memory is under sk_sndbuf, and
-        // fills the tail skb whatever it is, so it passes the limit by at
-        // most one skb, the largest GSO packet, unless SO_SNDBUF shrank it.
+        // Linux starts an skb only while the memory is under sk_sndbuf and
+        // fills the tail skb whatever it is (up to size_goal, at most the
+        // largest GSO packet), so what waits unsent passes the limit by at
+        // most that one skb, unless SO_SNDBUF shrank it. (What was sent may
+        // add more: a refilled skb whose head just left.)
         let one_skb = GSO_MAX_SIZE as usize + SKB_OVERHEAD;
-        if self.send_memory() > self.sndbuf + one_skb && !self.sndbuf_locked {
-            return Err(format!("send buffer memory {} over its limit {}", self.send_memory(), self.sndbuf));
+        let unsent = self.send_buf.unsent_memory(self.unsent_from());
+        if unsent > self.sndbuf + one_skb && !self.sndbuf_locked {
+            return Err(format!("unsent data's memory {unsent} over the send buffer's limit {}", self.sndbuf));
         }
         self.sack.check(self.snd_una, self.snd_max)?;
         self.recv_buf.check_out_of_order(self.rcv_nxt_off)
@@ -1577,8 +1580,11 @@ impl Tcb {
             let saved = self.snd_nxt;
             self.snd_nxt = seq;
             let leeway = Leeway { window_floor: self.snd_mss, ..Leeway::default() };
+            let first = out.segments.len();
             let sent = self.send_one(now, SendReason::FastRetransmit, leeway, out);
-            let went = self.snd_nxt != seq;
+            // Progress is the lost bytes at `seq` going again; anything else
+            // (send_one stepping past what it must not resend) ends the round.
+            let went = out.segments.get(first).is_some_and(|(seg, _)| seg.seq_number() == seq);
             if saved > self.snd_nxt {
                 self.snd_nxt = saved;
             }
@@ -2022,8 +2028,8 @@ impl Tcb {
         if let Some((from, to)) = self.frto.sent {
             if self.snd_una >= to {
                 self.frto.sent = None;
-            } else if from <= self.snd_nxt && self.snd_nxt < to {
-                // Nor is F-RTO's new data, which was never marked lost.
+            } else if from <= self.snd_nxt && self.snd_nxt < to && !self.sack.is_lost(self.snd_nxt) {
+                // Nor is F-RTO's new data, unless SACKs since marked it lost.
                 self.snd_nxt = to;
             }
         }

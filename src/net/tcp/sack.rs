@@ -293,6 +293,11 @@ impl Scoreboard {
         self.lost.0.first().map(|&(s, e)| (s, e - s))
     }
 
+    /// Whether the byte at `seq` is marked lost, waiting to be resent.
+    pub fn is_lost(&self, seq: SeqNumber) -> bool {
+        self.lost.containing(seq).is_some()
+    }
+
     /// Where sending from `seq` must go instead: past a SACKed range it lies
     /// in, since the peer has those bytes (`tcp_retransmit_skb` is never
     /// asked for a SACKed skb).

@@ -197,9 +197,17 @@ impl SendQueue {
     /// `sk_wmem_queued`: the data queued and each skb holding any of it, the
     /// write queue's (from `unsent_from`) and the retransmission queue's.
     pub fn memory(&self, unsent_from: usize) -> usize {
+        self.len + SKB_OVERHEAD * (self.unsent_skbs(unsent_from) + self.packet_ends.len())
+    }
+
+    /// The memory of the write queue alone: the bytes never sent and their skbs.
+    pub fn unsent_memory(&self, unsent_from: usize) -> usize {
+        self.len.saturating_sub(unsent_from) + SKB_OVERHEAD * self.unsent_skbs(unsent_from)
+    }
+
+    fn unsent_skbs(&self, unsent_from: usize) -> usize {
         let unsent = self.head + unsent_from as u64;
-        let queued = self.skb_ends.len() - self.skb_ends.partition_point(|&end| end <= unsent);
-        self.len + SKB_OVERHEAD * (queued + self.packet_ends.len())
+        self.skb_ends.len() - self.skb_ends.partition_point(|&end| end <= unsent)
     }
 
     /// A packet of data `from..to` (offsets from the head) left, first time or
