@@ -774,7 +774,7 @@ impl Tcb {
     /// (`__tcp_select_window`, which also ends quick-ACK mode when the
     /// buffer is more than half full).
     fn window_update_due(&mut self) -> bool {
-        let left = self.rwnd.wnd.saturating_sub(self.rcv_nxt - self.rwnd.wup);
+        let left = self.offered_window();
         if left.saturating_mul(2) > self.rwnd.clamp {
             return false;
         }
