@@ -394,6 +394,31 @@ fn two_segments_lost_together_are_both_resent_in_one_round_trip_with_sack_and_on
     );
 }
 
+/// A 4% loss drops segments 5 and 7 of the first window. The ACKs of the
+/// first four arrive at 40 ms, each sending two new segments, and in the same
+/// instant the ACKs that SACK past the holes send both holes again. Linux
+/// stamps those sends microseconds apart, the new data first; when the new
+/// data's SACKs come back at 60 ms, the resends (sent after it) are not
+/// proven lost, and new data follows. Before the model ordered sends of one
+/// instant by sequence number, took the new data for later than the resends,
+/// and sent both holes a third time at 60 ms (Wireshark: "Spurious
+/// Retransmission"), where Linux 6.18 sends new data.
+#[test]
+fn resends_made_in_the_same_instant_as_new_data_are_not_taken_for_lost_when_the_new_data_is_sacked() {
+    let body = "client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
+                client: send(c, 40000 bytes) = 40000\n\
+                expect client > server eventually [.] seq 5793 len 1448 at 40ms\n\
+                expect client > server eventually [.] seq 8689 len 1448 at 40ms\n\
+                expect server > client eventually [.] ack 28961 at 50ms\n\
+                expect client > server [.] seq 28961 len 1448 at 60ms\n\
+                +500ms\nserver: recv(a, 100000) = 40000 bytes\n";
+    let s = script::parse(&format!("seed 14\n{HEAD}link client > server loss 4%\n{body}"))
+        .unwrap_or_else(|e| panic!("{}", e.render("t.sock")));
+    let failures: Vec<_> =
+        script::run(&s, &RunOptions::default()).failures.iter().map(|f| f.render("t.sock")).collect();
+    assert_eq!(failures, Vec::<String>::new());
+}
+
 /// A reordered link delays two segments by 10 ms: the client takes them for
 /// lost (SACKs of later segments), resends them and cuts cwnd to 19 segments
 /// (fast recovery with PRR). The originals were only late, and Linux undoes

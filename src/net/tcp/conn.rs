@@ -1304,7 +1304,7 @@ impl Tcb {
                 reordering |= reordered(&seg);
                 if Rack::moves(&seg, now, min_rtt) {
                     acked_last = Some(seg);
-                    if acked_latest.is_none_or(|l| rack::sent_after(seg.sent_at, l.sent_at, seg.end, l.end)) {
+                    if acked_latest.is_none_or(|l| seg.sent_after(&l)) {
                         acked_latest = Some(seg);
                     }
                 }

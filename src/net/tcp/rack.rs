@@ -34,6 +34,9 @@ pub struct SentSegment {
     pub end: SeqNumber,
     /// When its latest copy left (`skb_mstamp_ns`).
     pub sent_at: u64,
+    /// Its latest copy's place among the connection's sends, which orders
+    /// sends `sent_at` cannot (see [`SentSegment::sent_after`]).
+    pub sent_order: u64,
     /// Sent more than once (`TCPCB_RETRANS`).
     pub retransmitted: bool,
 }
@@ -41,10 +44,10 @@ pub struct SentSegment {
 /// RACK's state (`struct tcp_sock`'s `rack` and `reord_seen`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Rack {
-    /// The latest (send time, end) among segments delivered so far
-    /// (`rack.mstamp`, `rack.end_seq`): everything sent before it and not
-    /// delivered is suspect.
-    latest: Option<(u64, SeqNumber)>,
+    /// The place in the sending order of the latest sent segment delivered
+    /// so far (`rack.mstamp`, `rack.end_seq`): everything sent before it and
+    /// not delivered is suspect.
+    latest: Option<u64>,
     /// The round trip of the segment that last moved RACK (`rack.rtt_us`).
     rtt_us: u64,
     /// Something was delivered since the last look (`rack.advanced`).
@@ -54,9 +57,19 @@ pub struct Rack {
     reordering_seen: bool,
 }
 
-/// `tcp_skb_sent_after`: sent later, or at the same instant and ending later.
-pub fn sent_after(t1: u64, t2: u64, seq1: SeqNumber, seq2: SeqNumber) -> bool {
-    t1 > t2 || (t1 == t2 && seq1 > seq2)
+impl SentSegment {
+    /// `tcp_skb_sent_after`: whether this segment's latest copy left after
+    /// `other`'s. Linux compares nanosecond send stamps, and breaks a tie by
+    /// the ending sequence number, for the skbs of one burst share a stamp and
+    /// leave in sequence order. The model's clock counts microseconds and
+    /// handles events that arrive together at one instant, so two sends a
+    /// kernel makes microseconds apart (new data on one ACK, a retransmission
+    /// on the next) would tie here and the tie-break would put the new data
+    /// after the retransmission, proving it lost as soon as the new data is
+    /// SACKed. The order of sending is what the kernel's stamps record.
+    pub fn sent_after(&self, other: &SentSegment) -> bool {
+        self.sent_order > other.sent_order
+    }
 }
 
 impl Rack {
@@ -71,8 +84,8 @@ impl Rack {
         let rtt = now.saturating_sub(seg.sent_at);
         self.advanced = true;
         self.rtt_us = rtt;
-        if self.latest.is_none_or(|(at, end)| sent_after(seg.sent_at, at, seg.end, end)) {
-            self.latest = Some((seg.sent_at, seg.end));
+        if self.latest.is_none_or(|order| seg.sent_order > order) {
+            self.latest = Some(seg.sent_order);
         }
     }
 
@@ -124,13 +137,13 @@ impl Rack {
         window: RackWindow,
         now: u64,
     ) -> u64 {
-        let Some((latest_at, latest_end)) = self.latest else {
+        let Some(latest) = self.latest else {
             return 0;
         };
         let reo_wnd = self.reordering_window(window.in_recovery, window.sacked_segments, window.min_rtt, window.srtt);
         let mut wait = 0;
         for seg in segments {
-            if !sent_after(latest_at, seg.sent_at, latest_end, seg.end) || !sack.may_be_lost(seg.start, seg.end) {
+            if seg.sent_order >= latest || !sack.may_be_lost(seg.start, seg.end) {
                 continue;
             }
             let deadline = seg.sent_at.saturating_add(self.rtt_us).saturating_add(reo_wnd);
@@ -249,8 +262,11 @@ mod tests {
 
     const MS: u64 = 1_000;
 
+    /// A segment sent at `sent_at`; segments sent at one instant went in
+    /// sequence order, as a burst does.
     fn seg(start: u32, end: u32, sent_at: u64) -> SentSegment {
-        SentSegment { start: SeqNumber(start), end: SeqNumber(end), sent_at, retransmitted: false }
+        let sent_order = sent_at * 1_000_000 + u64::from(start);
+        SentSegment { start: SeqNumber(start), end: SeqNumber(end), sent_at, sent_order, retransmitted: false }
     }
 
     fn window(sacked_segments: u32) -> RackWindow {

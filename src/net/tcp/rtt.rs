@@ -18,6 +18,8 @@ struct Sent {
     end: SeqNumber,
     /// When its latest copy left; a sample is taken only from a segment sent once.
     at: u64,
+    /// Its latest copy's place among this connection's sends.
+    order: u64,
     /// Sent again (or first sent in a retransmission): no ACK can say which copy it answers.
     retransmitted: bool,
 }
@@ -44,6 +46,8 @@ pub struct RttEstimator {
     rto: u64,
     /// Segments in flight, in sequence order.
     sent: VecDeque<Sent>,
+    /// Sends so far: the next one's `order`.
+    sends: u64,
     rto_min: u64,
     rto_max: u64,
     /// The smallest sample so far (Linux's `tcp_min_rtt`, whose window of
@@ -63,6 +67,7 @@ impl RttEstimator {
             rtt_seq: iss,
             rto: rto_initial.max(MIN_RTO_US),
             sent: VecDeque::new(),
+            sends: 0,
             rto_min,
             rto_max,
             min_rtt: None,
@@ -93,15 +98,18 @@ impl RttEstimator {
     /// again, the segments it repeats are marked (Karn); sequence space past
     /// what was sent before is logged as a new segment.
     pub fn on_send(&mut self, start: SeqNumber, end: SeqNumber, now: u64, retransmission: bool) {
+        let order = self.sends;
+        self.sends += 1;
         if retransmission {
             for s in self.sent.iter_mut().filter(|s| s.start < end && start < s.end) {
                 s.retransmitted = true;
                 s.at = now;
+                s.order = order;
             }
         }
         let from = self.sent.back().map_or(start, |last| if last.end > start { last.end } else { start });
         if from < end {
-            self.sent.push_back(Sent { start: from, end, at: now, retransmitted: retransmission });
+            self.sent.push_back(Sent { start: from, end, at: now, order, retransmitted: retransmission });
         }
     }
 
@@ -111,6 +119,7 @@ impl RttEstimator {
             start: s.start,
             end: s.end,
             sent_at: s.at,
+            sent_order: s.order,
             retransmitted: s.retransmitted,
         })
     }
