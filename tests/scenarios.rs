@@ -419,6 +419,31 @@ fn resends_made_in_the_same_instant_as_new_data_are_not_taken_for_lost_when_the_
     assert_eq!(failures, Vec::<String>::new());
 }
 
+/// A link that copies segments (dup 30%, seed 21) to a server that does not
+/// read. A copy arrives right behind its original. While the buffer has room
+/// the copy is answered at once with a D-SACK naming it (quick-ACK mode); in
+/// the last window the buffer is more than half full, choosing the window
+/// ends quick-ACK mode, and the copies' ACK waits for the delayed-ACK timer
+/// (__tcp_ack_snd_check), by when newer data has made tcp_data_queue forget
+/// the D-SACK. Linux 6.18 sends exactly this; the model before sent the copy's
+/// D-SACK at once whatever the buffer (its acceptability test was RFC 9293's,
+/// not tcp_sequence's, which lets data ending past rcv_wup through to
+/// tcp_data_queue) and delivered a copy after every packet of its burst.
+#[test]
+fn a_copied_segment_is_answered_with_a_d_sack_at_once_only_while_the_buffer_has_room() {
+    let body = "client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
+                client: send(c, 60000 bytes) = 60000\n\
+                expect server > client eventually [.] ack 4345 sack 2897:4345 at 30ms\n\
+                expect client > server eventually [P.] seq 59369 len 632 at 60ms\n\
+                expect server > client [.] ack 60001 at 110ms\n\
+                +800ms\nserver: recv(a, 100000) = 60000 bytes\n";
+    let s = script::parse(&format!("seed 21\n{HEAD}link client > server dup 30%\n{body}"))
+        .unwrap_or_else(|e| panic!("{}", e.render("t.sock")));
+    let failures: Vec<_> =
+        script::run(&s, &RunOptions::default()).failures.iter().map(|f| f.render("t.sock")).collect();
+    assert_eq!(failures, Vec::<String>::new());
+}
+
 /// A reordered link delays two segments by 10 ms: the client takes them for
 /// lost (SACKs of later segments), resends them and cuts cwnd to 19 segments
 /// (fast recovery with PRR). The originals were only late, and Linux undoes

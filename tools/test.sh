@@ -107,11 +107,12 @@ native_diff() {
 }
 
 # Real sockets, packet by packet: every lesson's packets against the kernel's,
+# and the transfers through lossy, copying and reordering links in tests/faults/,
 # in the same kind of namespace; the result must be what docs/fidelity.md's table
-# says (a lesson outside it agrees, a lesson in it still diverges).
+# says (a script outside it agrees, a script in it still diverges).
 native_packets() {
     local lessons
-    lessons=$(ls scenarios/*.sock)
+    lessons=$(ls scenarios/*.sock tests/faults/*.sock)
     # shellcheck disable=SC2086
     unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
         cargo run --locked --quiet --features native --bin socklab -- diff --packets \

@@ -852,14 +852,16 @@ impl World {
             let kept = self.rng.below(size as u64) as u32;
             damage = Some(LossReason::Truncated { kept });
         }
-        if config.duplicate > 0.0 && self.rng.chance(config.duplicate) {
-            let copy_id = self.next_packet_id();
-            let copy = Arc::new(Packet { id: copy_id, ..Packet::clone(&packet) });
-            let copy_arrival = arrival + 1;
-            self.emit(TraceKind::Duplicated { original: id, copy: copy_id, arrival: copy_arrival, cause });
-            self.schedule(copy_arrival, Event::Arrive { to, path, packet: copy, damage: None });
-        }
+        // A copy (netem's `duplicate`) arrives right behind its original, before
+        // any packet sent after it: events due at one instant run in the order
+        // they were queued.
+        let copy = (config.duplicate > 0.0 && self.rng.chance(config.duplicate))
+            .then(|| Arc::new(Packet { id: self.next_packet_id(), ..Packet::clone(&packet) }));
         self.schedule(arrival, Event::Arrive { to, path, packet, damage });
+        if let Some(copy) = copy {
+            self.emit(TraceKind::Duplicated { original: id, copy: copy.id, arrival, cause });
+            self.schedule(arrival, Event::Arrive { to, path, packet: copy, damage: None });
+        }
     }
 
     fn arrive(&mut self, to: HostId, packet: &Packet, damage: Option<LossReason>) {

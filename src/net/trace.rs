@@ -53,7 +53,8 @@ pub enum SendReason {
     /// New data that also carries an ACK the receiver was holding back (the
     /// ACK rides on the reply: Linux's pingpong mode).
     DataWithAck,
-    /// A duplicate ACK (out-of-order data arrived).
+    /// A duplicate ACK: data arrived out of order, or arrived twice (its
+    /// D-SACK names the copy).
     DupAck,
     /// The receive window opened again.
     WindowUpdate,

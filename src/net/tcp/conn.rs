@@ -874,7 +874,9 @@ impl Tcb {
         match self.delack.ack_snd_check(view, now) {
             AckDecision::Nothing => {}
             AckDecision::Now { quick } => {
-                self.ack_pending = Some(if view.out_of_order {
+                // An ACK naming data that is missing or came twice is a
+                // duplicate ACK, whatever made it go at once.
+                self.ack_pending = Some(if view.out_of_order || self.dsack.is_some() {
                     SendReason::DupAck
                 } else if quick {
                     SendReason::QuickAck
@@ -1643,6 +1645,9 @@ impl Tcb {
     }
 
     fn accept_payload(&mut self, seg: &TcpSegment, now: u64) {
+        // tcp_data_queue forgets a D-SACK no ACK has carried yet: it names
+        // only a duplicate among the last data to arrive.
+        self.dsack = None;
         let seg_off = self.stream_offset(seg.seq_number());
         // tcp_data_queue: what the window last offered still covers (never
         // less than the free room), if the buffer is not already past its
@@ -1666,10 +1671,14 @@ impl Tcb {
         let data = &seg.payload[skip..end];
         if data.is_empty() {
             // tcp_data_queue's out_of_window: a duplicate (or data past the
-            // window) means the sender may be confused; ACK at once and
-            // keep ACKing quickly for a while.
+            // window) means the sender may be confused, so quick ACKs for a
+            // while, and an ACK is owed (tcp_enter_quickack_mode,
+            // inet_csk_schedule_ack). When it goes is __tcp_ack_snd_check's
+            // to say: at once, unless the buffer is more than half full with
+            // more than a segment unacknowledged, for then choosing the window
+            // ends quick-ACK mode first and the ACK waits for the timer.
             self.delack.enter_quickack_mode(self.rcv_wnd_adv);
-            self.ack_pending = Some(SendReason::Ack);
+            self.delack.schedule();
             return;
         }
         let len = data.len() as u32;
@@ -2498,6 +2507,14 @@ impl Tcb {
     /// whose memory filled still takes what it offered before.
     fn acceptable(&self, seg: &TcpSegment) -> bool {
         let len = seg.seq_len();
+        // tcp_sequence rejects only what ends before rcv_wup: data that all
+        // came before but ends where our last ACK did not yet reach goes on
+        // to tcp_data_queue as a duplicate, whose ACK follows the delayed-ACK
+        // rules, not tcp_send_dupack's ACK at once.
+        let end = seg.seq_number() + len;
+        if !seg.payload.is_empty() && !seg.flags.syn() && end <= self.rcv_nxt && self.rwnd.wup <= end {
+            return true;
+        }
         let wnd = self.offered_window().max(self.receive_window());
         let in_window = |s: SeqNumber| self.rcv_nxt <= s && s < self.rcv_nxt + wnd;
         match (len, wnd) {
