@@ -444,6 +444,26 @@ fn a_copied_segment_is_answered_with_a_d_sack_at_once_only_while_the_buffer_has_
     assert_eq!(failures, Vec::<String>::new());
 }
 
+/// A small receive buffer (SO_RCVBUF 6000: 12000 bytes of memory, no window
+/// scaling) and a lost second segment: the third (1448 bytes) and fourth
+/// (104) wait out of order, the fourth copied into the third's skb head
+/// (tcp_ooo_try_coalesce), so once the resend fills the hole the buffer holds
+/// three skbs of 2304 bytes and the window is what 5088 free bytes hold:
+/// 2896, as Linux 6.18 says. Counting the short segment as an skb of its own
+/// (832 bytes more) offered 2792.
+#[test]
+fn segments_waiting_out_of_order_share_an_skb_as_linux_s_do() {
+    let body = "server: setsockopt(l, SO_RCVBUF, 6000) = 0\nclient: c = socket(tcp)\n\
+                client: setsockopt(c, TCP_NODELAY, 1) = 0\nclient: connect(c, 10.0.0.1:80) = 0\n\
+                server: a = accept(l)\nclient: send(c, 1448 bytes) = 1448\ndrop next 1 on client > server\n\
+                client: send(c, 1448 bytes) = 1448\nclient: send(c, 1448 bytes) = 1448\n\
+                client: send(c, 104 bytes) = 104\n\
+                expect server > client eventually [.] ack 1449 win 5792 sack 2897:4449\n\
+                expect server > client eventually [.] ack 4449 win 2896\n\
+                +1s\nserver: recv(a, 10000) = 4448 bytes\n";
+    assert_eq!(failures(body), Vec::<String>::new());
+}
+
 /// A reordered link delays two segments by 10 ms: the client takes them for
 /// lost (SACKs of later segments), resends them and cuts cwnd to 19 segments
 /// (fast recovery with PRR). The originals were only late, and Linux undoes

@@ -1706,6 +1706,9 @@ impl Tcb {
                 self.dsack = Some((seq(from), seq(to)));
             }
             self.advance_rcv(joined);
+            if joined > 0 {
+                self.rmem.join_in_order(self.rcv_nxt_off);
+            }
             if had_hole && !self.recv_buf.has_out_of_order() {
                 // tcp_data_queue: the gap is filled (RFC 5681 §4.2), ACK now.
                 self.delack.ack_now();

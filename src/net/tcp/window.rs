@@ -77,6 +77,10 @@ pub const DEFAULT_SCALING_RATIO: u32 = 1 << (RATIO_SHIFT - 1);
 /// head is copied there and costs nothing more (`tcp_try_coalesce`, which
 /// copies into the tailroom when it cannot take the head over: a copied
 /// head is not a page fragment), so a chat of short messages fills one skb.
+/// Out of order the same holds for a segment that continues a waiting skb
+/// (`tcp_ooo_try_coalesce`), and when the hole fills the waiting skbs join
+/// the in-order queue one by one, each copied into its tail if it fits
+/// (`tcp_ofo_queue`).
 #[derive(Clone, Debug, Default)]
 pub struct RecvMemory {
     /// (stream offset of the skb's end, its truesize), in arrival order.
@@ -85,6 +89,9 @@ pub struct RecvMemory {
     /// The last skb of the in-order queue: where it ends, and the room left
     /// in its head.
     tail: Option<(u64, u32)>,
+    /// The skbs waiting out of order: (start, end, room left in the head),
+    /// in sequence order.
+    out_of_order: Vec<(u64, u64, u32)>,
 }
 
 impl RecvMemory {
@@ -93,22 +100,58 @@ impl RecvMemory {
     /// before it) or out of order.
     pub fn charge(&mut self, start: u64, len: u32, wire_len: u32, in_order: bool) {
         let end = start + u64::from(len);
-        if let (true, Some((tail_end, room))) = (in_order, self.tail) {
-            if tail_end == start && len <= room {
-                if let Some(last) = self.charges.back_mut() {
-                    last.0 = end;
-                }
+        if in_order {
+            if let Some((tail_end, room)) = self.tail.filter(|&(tail_end, room)| tail_end == start && len <= room) {
+                self.extend_skb(tail_end, end);
                 self.tail = Some((end, room - len));
                 return;
             }
+        } else if let Some(i) = self.out_of_order.iter().position(|&(_, e, room)| e == start && len <= room) {
+            let skb = &mut self.out_of_order[i];
+            let old_end = skb.1;
+            *skb = (skb.0, end, skb.2 - len);
+            self.extend_skb(old_end, end);
+            return;
         }
         let truesize = skb_truesize(wire_len);
         self.charges.push_back((end, truesize));
         self.used += truesize as usize;
-        // Out of order, the skb waits in the other queue; the in-order queue's
-        // tail is not known again until the next in-order skb.
-        let room = head_size(wire_len) - SHARED_INFO;
-        self.tail = in_order.then_some((end, room.saturating_sub(wire_len)));
+        let room = (head_size(wire_len) - SHARED_INFO).saturating_sub(wire_len);
+        if in_order {
+            self.tail = Some((end, room));
+        } else {
+            let at = self.out_of_order.partition_point(|&(s, _, _)| s < start);
+            self.out_of_order.insert(at, (start, end, room));
+        }
+    }
+
+    /// The skb ending at `old_end` took bytes up to `end` into its head.
+    fn extend_skb(&mut self, old_end: u64, end: u64) {
+        if let Some(charge) = self.charges.iter_mut().rev().find(|c| c.0 == old_end) {
+            charge.0 = end;
+        }
+    }
+
+    /// The hole before the waiting skbs filled up to stream offset `upto`:
+    /// each skb now in order moves to the in-order queue, copied into its
+    /// tail (and freed) if it fits there (`tcp_ofo_queue` → `tcp_try_coalesce`).
+    pub fn join_in_order(&mut self, upto: u64) {
+        let joined = self.out_of_order.partition_point(|&(_, end, _)| end <= upto);
+        for (start, end, room) in self.out_of_order.drain(..joined).collect::<Vec<_>>() {
+            let len = u32::try_from(end - start).unwrap_or(u32::MAX);
+            match self.tail {
+                Some((tail_end, tail_room)) if tail_end == start && len <= tail_room => {
+                    if let Some(i) = self.charges.iter().position(|c| c.0 == end) {
+                        if let Some((_, truesize)) = self.charges.remove(i) {
+                            self.used -= truesize as usize;
+                        }
+                    }
+                    self.extend_skb(tail_end, end);
+                    self.tail = Some((end, tail_room - len));
+                }
+                _ => self.tail = Some((end, room)),
+            }
+        }
     }
 
     /// Where the skb holding stream offset `offset` ends: the piece of it a
@@ -553,16 +596,46 @@ mod tests {
         assert_eq!(m.used(), 832);
         m.charge(204, 1, 53, true);
         assert_eq!(m.used(), 2 * 832, "the head is full");
-        // An out-of-order segment is an skb of its own, and the in-order tail
-        // is not joined across it.
+        // An out-of-order segment is an skb of its own; the in-order tail
+        // still takes what continues it (tcp_queue_rcv coalesces with the
+        // receive queue's tail whatever waits out of order).
         m.charge(300, 5, 57, false);
         m.charge(205, 5, 57, true);
-        assert_eq!(m.used(), 4 * 832);
+        assert_eq!(m.used(), 3 * 832);
         // Once read whole, the tail is gone: the next segment starts an skb.
+        m.join_in_order(305);
         m.release_to(310);
         assert_eq!(m.used(), 0);
         m.charge(310, 5, 57, true);
         assert_eq!(m.used(), 832);
+    }
+
+    #[test]
+    fn waiting_segments_coalesce_out_of_order_and_into_the_tail_when_the_hole_fills() {
+        // A 1448-byte segment leaves 228 bytes of room in its 2048-byte head.
+        let mut m = RecvMemory::default();
+        m.charge(0, 1448, 1500, true);
+        // The next full segment is lost; the one after it waits, and a
+        // 104-byte segment continuing it is copied into its head
+        // (tcp_ooo_try_coalesce): one skb, not two.
+        m.charge(2896, 1448, 1500, false);
+        m.charge(4344, 104, 156, false);
+        assert_eq!(m.used(), 2 * 2304);
+        // A segment that continues nothing waiting is an skb of its own.
+        m.charge(6000, 100, 152, false);
+        assert_eq!(m.used(), 2 * 2304 + 832);
+        // The resend fills the hole: the waiting skb (1552 bytes) does not fit
+        // in the resend's tail and joins as it is.
+        m.charge(1448, 1448, 1500, true);
+        m.join_in_order(4448);
+        assert_eq!(m.used(), 3 * 2304 + 832);
+        // A 1552-byte packet filling the last hole (124 bytes of room in its
+        // head) takes the 100 bytes waiting behind it, whose skb is freed.
+        m.charge(4448, 1552, 1604, true);
+        m.join_in_order(6100);
+        assert_eq!(m.used(), 4 * 2304);
+        m.release_to(6100);
+        assert_eq!(m.used(), 0);
     }
 
     #[test]
