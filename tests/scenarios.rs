@@ -464,6 +464,25 @@ fn segments_waiting_out_of_order_share_an_skb_as_linux_s_do() {
     assert_eq!(failures(body), Vec::<String>::new());
 }
 
+/// A segment waiting out of order opens the window before its memory is
+/// charged (tcp_data_queue_ofo calls tcp_grow_window, then
+/// skb_set_owner_r), so after a loss the client's rcv_ssthresh reaches the
+/// clamp and its FIN offers 81920 (the field says 80, scaled by 1024), as Linux 6.18's does
+/// (tests/faults/request_response_window_after_recovery.sock, whose
+/// packets the kernel's match). Charged first, it stopped a unit short: 80896 (79).
+#[test]
+fn a_segment_waiting_out_of_order_opens_the_window_before_it_is_charged() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/faults/request_response_window_after_recovery.sock");
+    let text = std::fs::read_to_string(path).unwrap();
+    let text =
+        text.replace("client: close(c) = 0", "client: close(c) = 0\nexpect client > server eventually [F.] win 80");
+    let s = script::parse(&text).unwrap_or_else(|e| panic!("{}", e.render("t.sock")));
+    let failures: Vec<_> =
+        script::run(&s, &RunOptions::default()).failures.iter().map(|f| f.render("t.sock")).collect();
+    assert_eq!(failures, Vec::<String>::new());
+}
+
 /// A reordered link delays two segments by 10 ms: the client takes them for
 /// lost (SACKs of later segments), resends them and cuts cwnd to 19 segments
 /// (fast recovery with PRR). The originals were only late, and Linux undoes
