@@ -186,9 +186,14 @@ fn every_lesson_survives_every_fault_the_page_offers() {
 const HEAD: &str = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
                     server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n";
 
-/// The run's failures, as `socklab check` prints them.
+/// The run's failures, as `socklab check` prints them, for `body` after [`HEAD`].
 fn failures(body: &str) -> Vec<String> {
-    let s = script::parse(&format!("{HEAD}{body}")).unwrap_or_else(|e| panic!("{}", e.render("t.sock")));
+    script_failures(&format!("{HEAD}{body}"))
+}
+
+/// The failures of a whole script's run, as `socklab check` prints them.
+fn script_failures(text: &str) -> Vec<String> {
+    let s = script::parse(text).unwrap_or_else(|e| panic!("{}", e.render("t.sock")));
     script::run(&s, &RunOptions::default()).failures.iter().map(|f| f.render("t.sock")).collect()
 }
 
@@ -412,11 +417,7 @@ fn resends_made_in_the_same_instant_as_new_data_are_not_taken_for_lost_when_the_
                 expect server > client eventually [.] ack 28961 at 50ms\n\
                 expect client > server [.] seq 28961 len 1448 at 60ms\n\
                 +500ms\nserver: recv(a, 100000) = 40000 bytes\n";
-    let s = script::parse(&format!("seed 14\n{HEAD}link client > server loss 4%\n{body}"))
-        .unwrap_or_else(|e| panic!("{}", e.render("t.sock")));
-    let failures: Vec<_> =
-        script::run(&s, &RunOptions::default()).failures.iter().map(|f| f.render("t.sock")).collect();
-    assert_eq!(failures, Vec::<String>::new());
+    assert_eq!(script_failures(&format!("seed 14\n{HEAD}link client > server loss 4%\n{body}")), Vec::<String>::new());
 }
 
 /// A link that copies segments (dup 30%, seed 21) to a server that does not
@@ -437,11 +438,7 @@ fn a_copied_segment_is_answered_with_a_d_sack_at_once_only_while_the_buffer_has_
                 expect client > server eventually [P.] seq 59369 len 632 at 60ms\n\
                 expect server > client [.] ack 60001 at 110ms\n\
                 +800ms\nserver: recv(a, 100000) = 60000 bytes\n";
-    let s = script::parse(&format!("seed 21\n{HEAD}link client > server dup 30%\n{body}"))
-        .unwrap_or_else(|e| panic!("{}", e.render("t.sock")));
-    let failures: Vec<_> =
-        script::run(&s, &RunOptions::default()).failures.iter().map(|f| f.render("t.sock")).collect();
-    assert_eq!(failures, Vec::<String>::new());
+    assert_eq!(script_failures(&format!("seed 21\n{HEAD}link client > server dup 30%\n{body}")), Vec::<String>::new());
 }
 
 /// A small receive buffer (SO_RCVBUF 6000: 12000 bytes of memory, no window
@@ -477,10 +474,7 @@ fn a_segment_waiting_out_of_order_opens_the_window_before_it_is_charged() {
     let text = std::fs::read_to_string(path).unwrap();
     let text =
         text.replace("client: close(c) = 0", "client: close(c) = 0\nexpect client > server eventually [F.] win 80");
-    let s = script::parse(&text).unwrap_or_else(|e| panic!("{}", e.render("t.sock")));
-    let failures: Vec<_> =
-        script::run(&s, &RunOptions::default()).failures.iter().map(|f| f.render("t.sock")).collect();
-    assert_eq!(failures, Vec::<String>::new());
+    assert_eq!(script_failures(&text), Vec::<String>::new());
 }
 
 /// A reordered link delays two segments by 10 ms: the client takes them for
@@ -509,10 +503,7 @@ fn a_fast_recovery_that_only_reordering_caused_is_undone() {
              +500ms\nserver: recv(a, 100000) = 40000 bytes\n"
         )
     };
-    let run = |text: String| -> Vec<String> {
-        let s = script::parse(&text).unwrap_or_else(|e| panic!("{}", e.render("t.sock")));
-        script::run(&s, &RunOptions::default()).failures.iter().map(|f| f.render("t.sock")).collect()
-    };
+    let run = |text: String| script_failures(&text);
     assert_eq!(run(script(true, 28, 28)), Vec::<String>::new());
     assert_eq!(run(script(false, 19, 28)), Vec::<String>::new());
 }
@@ -528,10 +519,7 @@ fn a_send_takes_what_linux_s_send_buffer_memory_allows() {
                 server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
                 client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
                 client: setsockopt(c, O_NONBLOCK, 1) = 0\n";
-    let run = |text: String| -> Vec<String> {
-        let s = script::parse(&text).unwrap_or_else(|e| panic!("{}", e.render("t.sock")));
-        script::run(&s, &RunOptions::default()).failures.iter().map(|f| f.render("t.sock")).collect()
-    };
+    let run = |text: String| script_failures(&text);
     let fresh = format!("{head}client: send(c, 200000 bytes) = 46336\nclient: send(c, 200000 bytes) = -1 EAGAIN\n");
     assert_eq!(run(fresh.clone()), Vec::<String>::new());
     // 100 ms on, the ACKs have freed that memory and grown the buffer with
