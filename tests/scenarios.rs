@@ -477,6 +477,23 @@ fn a_segment_waiting_out_of_order_opens_the_window_before_it_is_charged() {
     assert_eq!(script_failures(&text), Vec::<String>::new());
 }
 
+/// A reordering link holds the server's first ACK back 30 ms; the second,
+/// sent 12 ms later, overtakes it. When the old ACK arrives its TSval is
+/// older than the one the client echoes: PAWS (RFC 7323, tcp_validate_incoming)
+/// drops it and the client answers with a duplicate ACK, as Linux 6.18 does
+/// (tests/faults/paws_drops_an_old_ack.sock agrees packet by packet). Without
+/// PAWS the old ACK was passed over in silence.
+#[test]
+fn an_ack_older_than_the_timestamp_echoed_is_dropped_and_answered() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/faults/paws_drops_an_old_ack.sock");
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.replace(
+        "+200ms",
+        "expect server > client eventually [.] ack 201\nexpect client > server [.] seq 201 ack 1 at 100ms\n+200ms",
+    );
+    assert_eq!(script_failures(&text), Vec::<String>::new());
+}
+
 /// A reordered link delays two segments by 10 ms: the client takes them for
 /// lost (SACKs of later segments), resends them and cuts cwnd to 19 segments
 /// (fast recovery with PRR). The originals were only late, and Linux undoes

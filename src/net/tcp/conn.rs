@@ -82,6 +82,17 @@ enum Deferral {
     MoreDataMayCome,
 }
 
+/// What the PAWS test (RFC 7323) says of an arriving segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Paws {
+    /// Not older than what we echo, or an old duplicate ACK Linux lets by.
+    Passes,
+    /// An old pure ACK below `rcv_nxt`: dropped without an answer.
+    OldAck,
+    /// Dropped, and answered (`tcp_send_dupack`, or a challenge for a SYN).
+    Rejected,
+}
+
 /// `sysctl_tcp_tso_win_divisor`: a packet goes at once when a third of the
 /// window is open to it.
 const TSO_WIN_DIVISOR: u32 = 3;
@@ -969,20 +980,20 @@ impl Tcb {
             self.send_syn(now, true, SendReason::HandshakeRetransmit, out);
             return;
         }
+        match self.paws(seg) {
+            Paws::Passes => {}
+            // tcp_validate_incoming: an old ACK is dropped in silence, a
+            // SYN challenged, anything else answered with a duplicate ACK.
+            Paws::OldAck => return,
+            Paws::Rejected if f.syn() => return self.ack_out_of_window(seg, SendReason::Ack, now),
+            Paws::Rejected => return self.send_dupack(seg, now),
+        }
         if !self.acceptable(seg) {
             if !f.rst() {
                 if self.state == TcpState::TimeWait && f.fin() {
                     self.timers.set(TimerKind::TimeWait, now + 2 * self.cfg.msl_us);
                 }
-                let reason = if seg.payload.is_empty() { SendReason::Ack } else { SendReason::DupAck };
-                if !seg.payload.is_empty() && seg.seq_number() < self.rcv_nxt {
-                    // tcp_send_dupack: data sent again means our ACK may have
-                    // been lost, so ACK quickly for a while (its own ACK,
-                    // owed to no data, uses none of them).
-                    self.delack.enter_quickack_mode(self.rcv_wnd_adv);
-                }
-                self.note_duplicate(seg);
-                self.ack_out_of_window(seg, reason, now);
+                self.send_dupack(seg, now);
             }
             return;
         }
@@ -1732,6 +1743,45 @@ impl Tcb {
             // fourth for one rcv_nxt on, compresses it with SACK.
             self.delack.schedule();
         }
+    }
+
+    /// `tcp_send_dupack`: the ACK that answers a segment we do not take.
+    fn send_dupack(&mut self, seg: &TcpSegment, now: u64) {
+        let reason = if seg.payload.is_empty() { SendReason::Ack } else { SendReason::DupAck };
+        if !seg.payload.is_empty() && seg.seq_number() < self.rcv_nxt {
+            // Data sent again means our ACK may have been lost, so ACK
+            // quickly for a while (its own ACK, owed to no data, uses none
+            // of them).
+            self.delack.enter_quickack_mode(self.rcv_wnd_adv);
+        }
+        self.note_duplicate(seg);
+        self.ack_out_of_window(seg, reason, now);
+    }
+
+    /// RFC 7323's PAWS as Linux applies it before anything else
+    /// (`tcp_validate_incoming`): a segment whose TSval is older than the
+    /// one we echo was sent before segments already taken (a reordering
+    /// link delivers such), and is dropped with its ACK field unread, unless
+    /// it is a duplicate ACK that changes nothing and is not older than
+    /// the RTO (`tcp_disordered_ack_check`). A RST is not tested.
+    fn paws(&self, seg: &TcpSegment) -> Paws {
+        let Some(age) = self.ts.paws_fails(seg).filter(|_| !seg.flags.rst()) else { return Paws::Passes };
+        if !seg.flags.ack() || seg.seq_len() != 0 {
+            return Paws::Rejected;
+        }
+        if seg.seq_number() != self.rcv_nxt {
+            return if seg.seq_number() < self.rcv_nxt { Paws::OldAck } else { Paws::Rejected };
+        }
+        let window = u32::from(seg.window) << self.snd_wscale;
+        let may_update_window = seg.ack_number() > self.snd_una
+            || seg.seq_number() > self.snd_wl1
+            || (seg.seq_number() == self.snd_wl1 && (window > self.snd_wnd || window == 0));
+        // tcp_tsval_replay: the RTO in a 1200 Hz clock's ticks.
+        let replay = self.rtt.rto().saturating_mul(12) / 10_000;
+        if seg.ack_number() != self.snd_una || may_update_window || u64::from(age) > replay {
+            return Paws::Rejected;
+        }
+        Paws::Passes
     }
 
     /// Linux's `tcp_dsack_set` (RFC 2883) for data that arrived again
@@ -4274,7 +4324,10 @@ mod tests {
         let mut seq = IRS + 1;
         let mut round = |rx: &mut Tcb, segments: u32, now: u64| {
             for i in 0..segments {
-                let seg = ts_seg(seq, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (520 + i, 1_000));
+                // The peer's clock moves on as ours does (PAWS drops a TSval
+                // older than the last one taken).
+                let tsval = 500 + (now / 1_000) as u32 + i;
+                let seg = ts_seg(seq, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (tsval, 1_000));
                 rx.on_segment(&seg, now, &mut out);
                 assert_eq!(rx.read(usize::MAX, now, &mut out).len(), 1448);
                 seq += 1448;
@@ -4306,7 +4359,8 @@ mod tests {
         let mut seq = IRS + 1;
         for (segments, now) in [(10, 20_000), (20, 40_000), (20, 60_000)] {
             for i in 0..segments {
-                let seg = ts_seg(seq, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (520 + i, 1_000));
+                let tsval = 500 + (now / 1_000) as u32 + i;
+                let seg = ts_seg(seq, ISS + 1, TcpFlags::ACK, &[1u8; 1448], (tsval, 1_000));
                 rx.on_segment(&seg, now, &mut out);
                 seq += 1448;
             }

@@ -113,6 +113,15 @@ impl Timestamps {
         }
     }
 
+    /// `tcp_paws_check` fails: `seg`'s TSval is older than the one we echo
+    /// by more than a tick (`TCP_PAWS_WINDOW`); by how many. Nothing is
+    /// tested before the peer's first TSval is taken.
+    pub fn paws_fails(&self, seg: &TcpSegment) -> Option<u32> {
+        let (tsval, _) = seg.timestamps?;
+        let age = self.recent.wrapping_sub(tsval);
+        (self.in_use && self.recent != 0 && age as i32 > 1).then_some(age)
+    }
+
     /// `tcp_tsopt_ecr_before`: `seg` echoes a TSval we sent before `tsval`.
     pub fn echoes_before(&self, seg: &TcpSegment, tsval: u32) -> bool {
         match seg.timestamps {
