@@ -494,6 +494,25 @@ fn an_ack_older_than_the_timestamp_echoed_is_dropped_and_answered() {
     assert_eq!(script_failures(&text), Vec::<String>::new());
 }
 
+/// The first SYN-ACK is lost: the server's timer sends it again, and so does
+/// the client's repeated SYN. After more than one resend (one by the timer)
+/// Linux starts the transfer from one segment (tcp_init_transfer, RFC 5681
+/// §3.1), unless the ACK echoes the first SYN-ACK's TSval: the server's
+/// first data packet goes alone, the next two a round trip later, as Linux
+/// 6.18 sends them (`socklab diff --packets` agreed in 3 of 4 runs; in the
+/// fourth the repeated SYN reached the kernel before its timer fired, one
+/// resend answered both, and the window stayed at ten). The model sent the
+/// whole initial window of ten.
+#[test]
+fn a_handshake_that_resent_its_syn_ack_twice_starts_from_one_segment() {
+    let body = "client: c = socket(tcp)\ndrop next 1 on server > client\nclient: connect(c, 10.0.0.1:80) = 0\n\
+                server: a = accept(l)\nserver: send(a, 14480 bytes) = 14480\n\
+                expect server > client eventually [.] seq 1 len 1448\n\
+                expect server > client [.] seq 1449 len 1448 +20ms\n\
+                +2s\nclient: recv(c, 100000) = 14480 bytes\n";
+    assert_eq!(failures(body), Vec::<String>::new());
+}
+
 /// A reordered link delays two segments by 10 ms: the client takes them for
 /// lost (SACKs of later segments), resends them and cuts cwnd to 19 segments
 /// (fast recovery with PRR). The originals were only late, and Linux undoes

@@ -235,6 +235,9 @@ pub struct Tcb {
     /// When an ACK last answered an out-of-window segment without data.
     last_oow_ack: Option<u64>,
     retries: u32,
+    /// SYNs (or SYN-ACKs) sent again, by the timer or to answer a repeated
+    /// SYN (`total_retrans`, a request's `num_retrans`).
+    syn_resends: u32,
     persist_backoff: u32,
 
     // Congestion control.
@@ -315,6 +318,7 @@ impl Tcb {
             syn_sent_at: None,
             last_sent_at: None,
             first_syn_at: None,
+            syn_resends: 0,
             last_oow_ack: None,
             retries: 0,
             persist_backoff: 0,
@@ -933,7 +937,7 @@ impl Tcb {
             self.snd_wl2 = seg.ack_number();
             self.snd_wnd = u32::from(seg.window);
             self.max_snd_wnd = self.snd_wnd;
-            self.syn_acked(seg.ack_number(), self.ts.rtt_us(seg, now), now);
+            self.syn_acked(seg, now);
             self.establish(now, out);
             self.ack_pending = Some(SendReason::Ack);
         } else {
@@ -961,7 +965,7 @@ impl Tcb {
             self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
             self.snd_wl1 = seg.seq_number();
             self.snd_wl2 = seg.ack_number();
-            self.syn_acked(seg.ack_number(), self.ts.rtt_us(seg, now), now);
+            self.syn_acked(seg, now);
             self.establish(now, out);
             // tcp_data_queue then meets the SYN-ACK's SYN, already received:
             // a retransmission, answered at once with a D-SACK of it, and
@@ -1033,7 +1037,7 @@ impl Tcb {
                 self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
                 self.snd_wl1 = seg.seq_number();
                 self.snd_wl2 = seg.ack_number();
-                self.syn_acked(seg.ack_number(), self.ts.rtt_us(seg, now), now);
+                self.syn_acked(seg, now);
                 self.establish(now, out);
             } else {
                 // tcp_check_req hands a bad ACK to the listener, which answers
@@ -2340,6 +2344,9 @@ impl Tcb {
     }
 
     fn send_syn(&mut self, now: u64, with_ack: bool, reason: SendReason, out: &mut TcpOut) {
+        if reason == SendReason::HandshakeRetransmit {
+            self.syn_resends += 1;
+        }
         let first_window = self.rcv_wnd_adv;
         let flags = if with_ack { TcpFlags::SYN | TcpFlags::ACK } else { TcpFlags::SYN };
         let mut seg = self.segment(self.iss, flags, empty_payload(), now);
@@ -2602,7 +2609,17 @@ impl Tcb {
     /// Our SYN was acknowledged: the handshake's round trip is the first RTT
     /// sample. After a retransmitted SYN only the ACK's TSecr can say which
     /// SYN it answers (`tcp_ack_update_rtt`).
-    fn syn_acked(&mut self, ack: SeqNumber, tsecr_rtt: Option<u64>, now: u64) {
+    fn syn_acked(&mut self, seg: &TcpSegment, now: u64) {
+        let (ack, tsecr_rtt) = (seg.ack_number(), self.ts.rtt_us(seg, now));
+        // tcp_init_transfer: after more than one SYN (or SYN-ACK) sent again,
+        // at least one by the timer, the transfer starts from one segment,
+        // as RFC 5681 §3.1 asks when the handshake lost packets, unless the
+        // ACK echoes the first one's TSval, which proves the timeouts
+        // spurious (tcp_try_undo_spurious_syn).
+        let first_echoed = self.first_syn_at.is_some_and(|at| self.ts.echoes_tsval_of(seg, at));
+        if self.syn_resends > 1 && self.retries > 0 && !first_echoed {
+            self.cc.start(1, self.snd_mss, now, self.snd_nxt);
+        }
         self.snd_una = ack;
         if self.snd_nxt < ack {
             self.snd_nxt = ack;

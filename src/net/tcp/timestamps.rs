@@ -122,6 +122,11 @@ impl Timestamps {
         (self.in_use && self.recent != 0 && age as i32 > 1).then_some(age)
     }
 
+    /// `seg` echoes the TSval we sent at `at_us`.
+    pub fn echoes_tsval_of(&self, seg: &TcpSegment, at_us: u64) -> bool {
+        self.in_use && seg.timestamps.is_some_and(|(_, tsecr)| tsecr == self.tsval(at_us))
+    }
+
     /// `tcp_tsopt_ecr_before`: `seg` echoes a TSval we sent before `tsval`.
     pub fn echoes_before(&self, seg: &TcpSegment, tsval: u32) -> bool {
         match seg.timestamps {
