@@ -441,6 +441,41 @@ fn a_copied_segment_is_answered_with_a_d_sack_at_once_only_while_the_buffer_has_
     assert_eq!(script_failures(&format!("seed 21\n{HEAD}link client > server dup 30%\n{body}")), Vec::<String>::new());
 }
 
+/// The server's ACK of the client's FIN is lost, so the client's timer sends
+/// the FIN again. The server, in CLOSE-WAIT, takes it for a duplicate
+/// (tcp_rcv_state_process hands what starts below rcv_nxt to tcp_data_queue,
+/// and tcp_sequence lets it through, for it ends at rcv_wup) and answers at
+/// once with a D-SACK naming the FIN, as Linux 6.18 does. The model took it
+/// for a segment outside the window and answered with a bare ACK.
+#[test]
+fn a_fin_sent_again_after_its_ack_was_lost_is_answered_with_a_d_sack() {
+    let body = "client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n+100ms\n\
+                drop next 1 on server > client\nclient: close(c) = 0\n\
+                expect client > server eventually [F.] seq 1\n\
+                expect client > server eventually [F.] seq 1\n\
+                expect server > client [.] ack 2 sack 1:2\n\
+                +1s\nserver: recv(a, 100) = 0 bytes\n";
+    assert_eq!(failures(body), Vec::<String>::new());
+}
+
+/// The first of two segments is lost and so is the ACK SACKing the second,
+/// which waits out of order; the tail loss probe sends it again. Its bytes are all waiting already:
+/// tcp_data_queue_ofo drops it with a D-SACK before its SACK block, and
+/// neither charges its memory nor opens the window for it, so the window
+/// stays what the first arrival left (Linux 6.18 agrees packet by packet).
+/// The model counted the copy as new: no D-SACK, and a window a unit larger.
+#[test]
+fn a_probe_resending_data_that_waits_out_of_order_is_named_in_a_d_sack() {
+    let body = "client: c = socket(tcp)\nclient: setsockopt(c, TCP_NODELAY, 1) = 0\n\
+                client: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n+100ms\n\
+                drop next 1 on client > server\ndrop next 1 on server > client\n\
+                client: send(c, 2896 bytes) = 2896\n\
+                expect server > client eventually [.] ack 1 win 67 sack 1449:2897 at 110ms\n\
+                expect server > client [.] ack 1 win 67 sack 1449:2897,1449:2897 at 152ms\n\
+                +1s\nserver: recv(a, 10000) = 2896 bytes\n";
+    assert_eq!(failures(body), Vec::<String>::new());
+}
+
 /// A small receive buffer (SO_RCVBUF 6000: 12000 bytes of memory, no window
 /// scaling) and a lost second segment: the third (1448 bytes) and fourth
 /// (104) wait out of order, the fourth copied into the third's skb head

@@ -1637,6 +1637,15 @@ impl Tcb {
                 return;
             }
             self.accept_payload(seg, now);
+        } else if matches!(self.state, TcpState::CloseWait | TcpState::Closing | TcpState::LastAck)
+            && seg.carries_data_or_fin()
+            && seg.seq_number() < self.rcv_nxt
+        {
+            // tcp_rcv_state_process, step 7: after the peer's FIN, what
+            // starts below rcv_nxt (its FIN sent again, our ACK lost) still
+            // goes to tcp_data_queue, which takes it for a duplicate.
+            self.note_duplicate(seg);
+            self.owe_duplicate_ack();
         }
         if seg.flags.fin() && receiving | (self.state == TcpState::SynReceived) {
             let fin_off = self.stream_offset(seg.seq_number()) + seg.payload.len() as u64;
@@ -1685,15 +1694,7 @@ impl Tcb {
         let end = seg.payload.len().min(skip + room);
         let data = &seg.payload[skip..end];
         if data.is_empty() {
-            // tcp_data_queue's out_of_window: a duplicate (or data past the
-            // window) means the sender may be confused, so quick ACKs for a
-            // while, and an ACK is owed (tcp_enter_quickack_mode,
-            // inet_csk_schedule_ack). When it goes is __tcp_ack_snd_check's
-            // to say: at once, unless the buffer is more than half full with
-            // more than a segment unacknowledged, for then choosing the window
-            // ends quick-ACK mode first and the ACK waits for the timer.
-            self.delack.enter_quickack_mode(self.rcv_wnd_adv);
-            self.delack.schedule();
+            self.owe_duplicate_ack();
             return;
         }
         let len = data.len() as u32;
@@ -1729,7 +1730,6 @@ impl Tcb {
                 self.delack.ack_now();
             }
         } else {
-            self.recv_buf.insert_out_of_order(start, data);
             // tcp_data_queue_ofo: the segment is measured (its size and the
             // scaling ratio) and, with SACK, opens the window too, before
             // its memory is charged (skb_set_owner_r comes last there, where
@@ -1738,6 +1738,20 @@ impl Tcb {
             if self.delack.measure_segment(len, seg.flags.psh(), link) {
                 self.rwnd.measure(len, wire_len, self.rcvbuf());
             }
+            if self.recv_buf.holds_out_of_order(start, data.len()) {
+                // All its bytes wait already (a tail loss probe resending
+                // what did arrive): dropped, neither charged nor opening the
+                // window, and named in a D-SACK; its SACK block moves to the
+                // front as for any out-of-order arrival.
+                if self.sack_ok {
+                    let from = self.rcv_nxt + (start - self.rcv_nxt_off) as u32;
+                    self.dsack = Some((from, from + len));
+                }
+                self.recv_buf.out_of_order_again(start, data.len());
+                self.delack.schedule();
+                return;
+            }
+            self.recv_buf.insert_out_of_order(start, data);
             if self.sack_ok && self.rwnd.grow_out_of_order(self.growth(len, wire_len)) {
                 self.delack.window_grew();
             }
@@ -1749,10 +1763,22 @@ impl Tcb {
         }
     }
 
+    /// tcp_data_queue's out_of_window: a duplicate (or data past the window)
+    /// means the sender may be confused, so quick ACKs for a while, and an
+    /// ACK is owed (tcp_enter_quickack_mode, inet_csk_schedule_ack). When it
+    /// goes is __tcp_ack_snd_check's to say: at once, unless the buffer is
+    /// more than half full with more than a segment unacknowledged, for then
+    /// choosing the window ends quick-ACK mode first and the ACK waits for
+    /// the timer.
+    fn owe_duplicate_ack(&mut self) {
+        self.delack.enter_quickack_mode(self.rcv_wnd_adv);
+        self.delack.schedule();
+    }
+
     /// `tcp_send_dupack`: the ACK that answers a segment we do not take.
     fn send_dupack(&mut self, seg: &TcpSegment, now: u64) {
         let reason = if seg.payload.is_empty() { SendReason::Ack } else { SendReason::DupAck };
-        if !seg.payload.is_empty() && seg.seq_number() < self.rcv_nxt {
+        if seg.carries_data_or_fin() && seg.seq_number() < self.rcv_nxt {
             // Data sent again means our ACK may have been lost, so ACK
             // quickly for a while (its own ACK, owed to no data, uses none
             // of them).
@@ -1793,8 +1819,11 @@ impl Tcb {
     /// names the duplicate bytes below `rcv_nxt`, so the sender can tell a
     /// retransmission was not needed.
     fn note_duplicate(&mut self, seg: &TcpSegment) {
-        if self.sack_ok && !seg.payload.is_empty() && seg.seq_number() < self.rcv_nxt {
-            let end = seg.seq_number() + seg.payload.len() as u32;
+        // A TIME-WAIT socket's ACK carries no SACK blocks (tcp_v4_timewait_ack).
+        let full_socket = self.state != TcpState::TimeWait;
+        if self.sack_ok && full_socket && seg.carries_data_or_fin() && seg.seq_number() < self.rcv_nxt {
+            // A FIN counts, as the skb's end_seq counts it.
+            let end = seg.seq_number() + seg.payload.len() as u32 + u32::from(seg.flags.fin());
             let end = if self.rcv_nxt < end { self.rcv_nxt } else { end };
             self.dsack = Some((seg.seq_number(), end));
         }
@@ -2573,8 +2602,12 @@ impl Tcb {
         // came before but ends where our last ACK did not yet reach goes on
         // to tcp_data_queue as a duplicate, whose ACK follows the delayed-ACK
         // rules, not tcp_send_dupack's ACK at once.
+        // A FIN sent again (its ACK was lost) is such a duplicate too; in
+        // TIME-WAIT tcp_timewait_state_process answers it instead.
         let end = seg.seq_number() + len;
-        if !seg.payload.is_empty() && !seg.flags.syn() && end <= self.rcv_nxt && self.rwnd.wup <= end {
+        let repeats =
+            if self.state == TcpState::TimeWait { !seg.payload.is_empty() } else { seg.carries_data_or_fin() };
+        if repeats && !seg.flags.syn() && end <= self.rcv_nxt && self.rwnd.wup <= end {
             return true;
         }
         let wnd = self.offered_window().max(self.receive_window());

@@ -68,6 +68,20 @@ impl RecvQueue {
         !self.out_of_order.is_empty()
     }
 
+    /// Whether the `len` bytes at stream offset `at` all wait in one segment
+    /// already (`tcp_data_queue_ofo`'s "all the bits are present").
+    pub fn holds_out_of_order(&self, at: u64, len: usize) -> bool {
+        let end = at + len as u64;
+        self.out_of_order.range(..=at).next_back().is_some_and(|(&from, held)| from + held.len() as u64 >= end)
+    }
+
+    /// The `len` bytes at `at`, all waiting already, arrived again: nothing
+    /// is kept, but the SACK block holding them moves to the front
+    /// (`tcp_data_queue_ofo` still calls `tcp_sack_new_ofo_skb`).
+    pub fn out_of_order_again(&mut self, at: u64, len: usize) {
+        self.sack_new_ofo(at, at + len as u64);
+    }
+
     /// Keeps `data`, which starts at stream offset `at` beyond the next expected
     /// byte, until the bytes before it arrive. A second segment starting at the
     /// same offset adds nothing (the first one's bytes are kept). Either way

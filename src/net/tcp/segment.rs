@@ -178,6 +178,13 @@ impl TcpSegment {
         SeqNumber(self.ack)
     }
 
+    /// Whether it occupies sequence space other than a SYN's: the segments
+    /// a receiver can take for duplicates (`tcp_send_dupack` and
+    /// `tcp_data_queue` count the FIN in `end_seq`).
+    pub fn carries_data_or_fin(&self) -> bool {
+        !self.payload.is_empty() || self.flags.fin()
+    }
+
     /// Sequence space the segment occupies: payload plus one each for SYN and FIN.
     pub fn seq_len(&self) -> u32 {
         self.payload.len() as u32 + u32::from(self.flags.syn()) + u32::from(self.flags.fin())
