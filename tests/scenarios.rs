@@ -476,6 +476,45 @@ fn a_probe_resending_data_that_waits_out_of_order_is_named_in_a_d_sack() {
     assert_eq!(failures(body), Vec::<String>::new());
 }
 
+/// The first segment of a write is lost, and so is its fast retransmission;
+/// the other three are SACKed. After the timeout resends it, the ACK that
+/// covers all four grows cwnd by one segment only: slow start counts what
+/// an ACK newly delivers (tcp_cong_control's acked_sacked), and
+/// tcp_clean_rtx_queue counts none of the segments a SACK had delivered
+/// already. With cwnd 2 the next write goes one segment per packet
+/// (tcp_cwnd_test: half of two), its second without a PSH, as Linux 6.18
+/// sends it. The model counted all four (cwnd 5, two-segment packets).
+#[test]
+fn slow_start_after_a_timeout_counts_only_what_the_ack_newly_delivers() {
+    let body = "client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n+100ms\n\
+                drop next 1 on client > server\nclient: send(c, 5000 bytes) = 5000\n\
+                drop next 1 on client > server\n+1s\nexpect cwnd client c 2 mss\n\
+                client: send(c, 5000 bytes) = 5000\n\
+                expect client > server eventually [.] seq 5001 len 1448\nexpect client > server [.] seq 6449 len 1448\n\
+                +1s\nserver: recv(a, 10000) = 10000 bytes\n";
+    assert_eq!(failures(body), Vec::<String>::new());
+}
+
+/// The first segment is lost; its fast retransmission arrives but the ACK
+/// for it does not, so the timer sends it once more, and the server's
+/// answer names that copy in a D-SACK. The ACK delivers the resent segment
+/// and, by its D-SACK, the needless copy too (tcp_dsack_seen counts "a
+/// spurious retransmission is delivered"): cwnd 1 + 2 = 3, and the next
+/// write leaves one segment per packet, as Linux 6.18 sends it. Counting
+/// the segments the cumulative ACK covered gave 4 and two-segment packets;
+/// leaving out the D-SACK gives 2 and a packet fewer before the first ACK.
+#[test]
+fn a_d_sack_counts_as_delivered_for_slow_start() {
+    let body = "client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n+100ms\n\
+                drop next 1 on client > server\nclient: send(c, 3000 bytes) = 3000\n\
+                +30ms\ndrop next 1 on server > client\n+1s\nexpect cwnd client c 3 mss\n\
+                client: send(c, 5000 bytes) = 5000\n\
+                expect client > server eventually [.] seq 3001 len 1448\nexpect client > server [.] seq 4449 len 1448\n\
+                expect client > server [.] seq 5897 len 1448\n\
+                +1s\nserver: recv(a, 10000) = 8000 bytes\n";
+    assert_eq!(failures(body), Vec::<String>::new());
+}
+
 /// A small receive buffer (SO_RCVBUF 6000: 12000 bytes of memory, no window
 /// scaling) and a lost second segment: the third (1448 bytes) and fourth
 /// (104) wait out of order, the fourth copied into the third's skb head

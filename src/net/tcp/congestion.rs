@@ -96,8 +96,11 @@ pub struct NewAck {
     /// Sequence numbers newly acknowledged, and how many of them are data bytes.
     pub acked: u32,
     pub data_acked: u32,
-    /// The segments sent of those data bytes: Linux's `pkts_acked`.
-    pub packets_acked: u32,
+    /// The packets the ACK newly delivered (Linux's `acked_sacked`, what
+    /// slow start and congestion avoidance count): those it acknowledges
+    /// that no SACK delivered before, and those its SACK blocks deliver for
+    /// the first time.
+    pub packets_delivered: u32,
     pub now: u64,
     pub snd_nxt: SeqNumber,
     pub srtt_us: Option<u64>,
@@ -228,7 +231,7 @@ impl Congestion {
             None => {
                 if self.is_cwnd_limited() {
                     // Linux counts packets: a segment smaller than the MSS is one.
-                    let packets = if a.packets_acked > 0 { a.packets_acked } else { a.data_acked.div_ceil(mss) };
+                    let packets = a.packets_delivered;
                     let (cwnd, ssthresh) = (self.cwnd / mss, self.ssthresh / mss);
                     let grown = match &mut self.algorithm {
                         Algorithm::Reno(reno) => reno.cong_avoid(cwnd, ssthresh, packets),
@@ -423,7 +426,7 @@ mod tests {
             ack: seq(ack),
             acked,
             data_acked: acked,
-            packets_acked: acked.div_ceil(MSS),
+            packets_delivered: acked.div_ceil(MSS),
             now: 0,
             snd_nxt: seq(ack),
             srtt_us: None,

@@ -82,6 +82,21 @@ enum Deferral {
     MoreDataMayCome,
 }
 
+/// What an ACK's SACK blocks and cumulative ACK deliver, as the scoreboard
+/// reads them before it forgets what it had SACKed.
+#[derive(Clone, Copy, Debug, Default)]
+struct SackDelivery {
+    /// Bytes newly delivered, acknowledged or SACKed for the first time.
+    bytes: u32,
+    /// Segments SACKed for the first time (Linux's `FLAG_DATA_SACKED` when
+    /// not zero).
+    newly_sacked: u32,
+    /// Segments the cumulative ACK covers that a SACK had delivered already.
+    acked_after_sack: u32,
+    /// Segments a D-SACK names: a needless resend was delivered too.
+    duplicates: u32,
+}
+
 /// What the PAWS test (RFC 7323) says of an arriving segment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Paws {
@@ -238,6 +253,11 @@ pub struct Tcb {
     /// SYNs (or SYN-ACKs) sent again, by the timer or to answer a repeated
     /// SYN (`total_retrans`, a request's `num_retrans`).
     syn_resends: u32,
+    /// Data segments sent again, probes included (`total_retrans`), and
+    /// the segments D-SACKs have named (`dsack_dups`): a D-SACK naming more
+    /// than was ever resent tells of a link's copies, not of needless resends.
+    resends: u32,
+    dsack_dups: u32,
     persist_backoff: u32,
 
     // Congestion control.
@@ -319,6 +339,8 @@ impl Tcb {
             last_sent_at: None,
             first_syn_at: None,
             syn_resends: 0,
+            resends: 0,
+            dsack_dups: 0,
             last_oow_ack: None,
             retries: 0,
             persist_backoff: 0,
@@ -1079,12 +1101,14 @@ impl Tcb {
         // tcp_ack reads the SACK blocks (tcp_sacktag_write_queue) before it
         // takes the cumulatively acknowledged data off the queue.
         let loss_high = self.cc.loss_high();
-        let (sack_delivered, newly_sacked) = if self.sack_ok {
+        let delivery = if self.sack_ok {
             let una = if seg.ack_number() > self.snd_una { seg.ack_number() } else { self.snd_una };
             self.read_sack(una, &seg.sack_blocks, now)
         } else {
-            (0, false)
+            SackDelivery::default()
         };
+        let delivery = SackDelivery { duplicates: self.dsack_delivered(seg), ..delivery };
+        let (sack_delivered, newly_sacked) = (delivery.bytes, delivery.newly_sacked > 0);
         let window_before = self.snd_wnd;
         let duplicate = seg.ack_number() == self.snd_una
             && seg.payload.is_empty()
@@ -1109,7 +1133,7 @@ impl Tcb {
             }
             let recovery_ends = self.cc.recovery_point().is_some_and(|recover| seg.ack_number() >= recover);
             let tsecr_rtt = self.ts.rtt_us(seg, now);
-            self.new_ack(seg.ack_number(), tsecr_rtt, now, out);
+            self.new_ack(seg.ack_number(), tsecr_rtt, &delivery, now, out);
             if recovery_ends {
                 self.try_undo_recovery(seg);
             }
@@ -1247,7 +1271,7 @@ impl Tcb {
         }
     }
 
-    fn new_ack(&mut self, ack: SeqNumber, tsecr_rtt: Option<u64>, now: u64, out: &mut TcpOut) {
+    fn new_ack(&mut self, ack: SeqNumber, tsecr_rtt: Option<u64>, sack: &SackDelivery, now: u64, out: &mut TcpOut) {
         let acked = ack - self.snd_una;
         let mut data_acked = acked as usize;
         if self.fin_seq.is_some_and(|f| ack > f) {
@@ -1256,7 +1280,15 @@ impl Tcb {
         let data_acked = data_acked.min(self.send_buf.len());
         // tcp_clean_rtx_queue counts the packets an ACK covers, not its bytes:
         // two 5-byte messages are two, as two full segments are.
-        let packets_acked = self.send_buf.segments_in(0, data_acked);
+        let packets_acked = match self.send_buf.segments_in(0, data_acked) {
+            0 => (data_acked as u32).div_ceil(self.snd_mss.max(1)),
+            packets => packets,
+        };
+        // tcp_clean_rtx_queue counts as delivered only what no SACK had
+        // delivered: after a loss, the segments SACKed beyond the hole do not
+        // grow cwnd again when the resend fills it.
+        let packets_delivered =
+            packets_acked.saturating_sub(sack.acked_after_sack) + sack.newly_sacked + sack.duplicates;
         self.send_buf.drain_front(data_acked);
         self.snd_una = ack;
         if self.snd_nxt < self.snd_una {
@@ -1269,7 +1301,7 @@ impl Tcb {
             ack,
             acked,
             data_acked: data_acked as u32,
-            packets_acked,
+            packets_delivered,
             now,
             snd_nxt: self.snd_nxt,
             srtt_us: self.rtt.srtt_us(),
@@ -1299,8 +1331,8 @@ impl Tcb {
     /// one the peer had SACKed shows the path reorders
     /// (`tcp_check_sack_reordering`). Returns the bytes newly delivered, and
     /// whether the blocks SACKed a segment for the first time (Linux's
-    /// `FLAG_DATA_SACKED`).
-    fn read_sack(&mut self, una: SeqNumber, blocks: &[(u32, u32)], now: u64) -> (u32, bool) {
+    /// `FLAG_DATA_SACKED`), as packets.
+    fn read_sack(&mut self, una: SeqNumber, blocks: &[(u32, u32)], now: u64) -> SackDelivery {
         let min_rtt = self.rtt.min_rtt_us();
         let highest_sacked = self.sack.highest_sacked();
         let reordered = |seg: &SentSegment| !seg.retransmitted && highest_sacked.is_some_and(|h| seg.start < h);
@@ -1313,9 +1345,11 @@ impl Tcb {
         let mut newly_sacked = Vec::new();
         let mut reordering = false;
         let any_sacked = self.sack.has_sacked();
+        let mut acked_after_sack = 0;
         for seg in self.rtt.segments() {
             if seg.end <= una {
                 if any_sacked && self.sack.covers(seg.start, seg.end) {
+                    acked_after_sack += 1;
                     continue;
                 }
                 reordering |= reordered(&seg);
@@ -1331,10 +1365,10 @@ impl Tcb {
                 newly_sacked.push(seg);
             }
         }
-        let delivered = self.sack.on_ack(self.snd_una, una, self.snd_max, blocks);
-        let mut any_newly_sacked = false;
+        let bytes = self.sack.on_ack(self.snd_una, una, self.snd_max, blocks);
+        let mut newly_sacked_count = 0;
         for seg in newly_sacked.into_iter().filter(|seg| self.sack.covers(seg.start, seg.end)) {
-            any_newly_sacked = true;
+            newly_sacked_count += 1;
             reordering |= reordered(&seg);
             self.rack.advance(seg, now, min_rtt);
         }
@@ -1350,7 +1384,7 @@ impl Tcb {
         if reordering {
             self.rack.note_reordering();
         }
-        (delivered, any_newly_sacked)
+        SackDelivery { bytes, newly_sacked: newly_sacked_count, acked_after_sack, duplicates: 0 }
     }
 
     /// Loss recovery as Linux's `tcp_fastretrans_alert` runs it for a SACK
@@ -1584,6 +1618,34 @@ impl Tcb {
         let (Some(&(left, right)), Some(high)) = (seg.sack_blocks.first(), self.tlp.high_seq) else { return false };
         let (left, right) = (SeqNumber(left), SeqNumber(right));
         right <= seg.ack_number() && right == high && right - left <= self.snd_mss
+    }
+
+    /// The segments the ACK's D-SACK block names (`tcp_check_dsack`, RFC
+    /// 2883: a first block below the ACK, or inside the second), counted as
+    /// delivered (`tcp_dsack_seen`): one per MSS, one at least. A block
+    /// wider than the peer's largest window is dubious, and so is one that
+    /// brings the count of D-SACKed segments past the resends, for a copy
+    /// made by the link was never resent.
+    fn dsack_delivered(&mut self, seg: &TcpSegment) -> u32 {
+        if !self.sack_ok {
+            return 0;
+        }
+        let Some(&(left, right)) = seg.sack_blocks.first() else { return 0 };
+        let (left, right) = (SeqNumber(left), SeqNumber(right));
+        let inside_second = seg.sack_blocks.get(1).is_some_and(|&(l, r)| SeqNumber(l) <= left && right <= SeqNumber(r));
+        if !(left < seg.ack_number() || inside_second) || right <= left {
+            return 0;
+        }
+        let len = right - left;
+        if len > self.max_snd_wnd {
+            return 0;
+        }
+        let segments = len.div_ceil(self.snd_mss.max(1)).max(1);
+        self.dsack_dups = self.dsack_dups.saturating_add(segments);
+        if self.dsack_dups > self.resends {
+            return 0;
+        }
+        segments
     }
 
     /// Sends the lost holes again, first to last, while `pipe` leaves room
@@ -2214,6 +2276,7 @@ impl Tcb {
             SendReason::Data
         };
         self.rtt.on_send(self.snd_nxt, self.snd_nxt + seg_len, now, retransmission);
+        self.resends += u32::from(retransmission);
         // A go-back-N resend after a timeout may run on into bytes never sent:
         // their segment ends there all the same, for counting what is SACKed.
         if len > 0 && self.snd_nxt + seg_len > self.snd_max {
