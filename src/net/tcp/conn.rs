@@ -2176,6 +2176,46 @@ impl Tcb {
         Some(self.snd_nxt + room as u32)
     }
 
+    /// How much a resend from `offset` may carry (`__tcp_retransmit_skb`):
+    /// the rest of the skb it starts in (the packet it left in, which a SACK
+    /// block splits where it starts, `tcp_sacktag_walk`), cut to `mss`
+    /// (`tcp_fragment`), with the whole skbs after it taken along while all
+    /// of them fit in one `mss` and none is SACKed (`tcp_retrans_try_collapse`).
+    /// So a resend never runs on into part of the next packet: after SACK
+    /// blocks shrank the MSS, a lone segment goes again as two packets, the
+    /// second of what the options took.
+    fn resend_extent(&self, offset: usize, mss: usize) -> usize {
+        let at = |off: usize| self.snd_una + off as u32;
+        let sacked = |from: usize, to: usize| self.sack.covers(at(from), at(to));
+        let Some(skb_end) = self.send_buf.packet_ends_after(offset).next() else {
+            // Past the last packet sent (a go-back-N running on into new data).
+            return mss;
+        };
+        let mut end = skb_end;
+        let mut segment_from = offset;
+        for segment_end in self.send_buf.sent_ends_after(offset) {
+            if segment_end >= skb_end {
+                break;
+            }
+            if segment_from > offset && sacked(segment_from, segment_end) {
+                end = segment_from;
+                break;
+            }
+            segment_from = segment_end;
+        }
+        if end - offset >= mss {
+            return mss;
+        }
+        for next_end in self.send_buf.packet_ends_after(end) {
+            let fits = next_end - offset <= mss;
+            if !fits || sacked(end, next_end) || at(next_end) > self.snd_una + self.snd_wnd {
+                break;
+            }
+            end = next_end;
+        }
+        end - offset
+    }
+
     /// Sends one segment of data and/or FIN if allowed; false when nothing went out.
     /// `leeway` lets a retransmission or probe past the usual limits.
     fn send_one(&mut self, now: u64, reason: SendReason, leeway: Leeway, out: &mut TcpOut) -> bool {
@@ -2207,6 +2247,9 @@ impl Tcb {
             len = len.min(if self.snd_nxt < stop { (stop - self.snd_nxt) as usize } else { 0 });
         }
         let retransmission = self.snd_nxt < self.snd_max;
+        if retransmission {
+            len = len.min(self.resend_extent(offset, mss));
+        }
         if len > 0 && len < mss && len < unsent && !retransmission {
             if leeway.within_packet && window_room < cwnd_room {
                 // tcp_mss_split_point: a packet the peer's window cuts short
@@ -2281,6 +2324,12 @@ impl Tcb {
         // their segment ends there all the same, for counting what is SACKed.
         if len > 0 && self.snd_nxt + seg_len > self.snd_max {
             self.send_buf.note_sent(offset + len);
+        } else if retransmission && len > 0 {
+            // A resend shorter than its segment (the MSS shrank by SACK
+            // blocks, or a probe takes the last MSS) splits it in two
+            // (tcp_fragment): the rest is a segment of its own, in flight,
+            // lost or SACKed on its own.
+            self.send_buf.split_sent_at(offset + len);
         }
         self.send_buf.note_packet(offset, offset + len);
         if !retransmission {

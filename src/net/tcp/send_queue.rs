@@ -338,6 +338,31 @@ impl SendQueue {
         }
     }
 
+    /// A segment sent before now ends at `end` (an offset from the head)
+    /// too: a resend took only its front (`tcp_fragment`).
+    pub fn split_sent_at(&mut self, end: usize) {
+        let end = self.head + end as u64;
+        if self.sent_ends.back().is_some_and(|&last| end < last) {
+            insert_sorted(&mut self.sent_ends, end);
+        }
+    }
+
+    /// Where the segments sent end, from the one holding `offset` on, as
+    /// offsets from the head.
+    pub fn sent_ends_after(&self, offset: usize) -> impl Iterator<Item = usize> + '_ {
+        let at = self.head + offset as u64;
+        let first = self.sent_ends.partition_point(|&end| end <= at);
+        self.sent_ends.range(first..).map(move |&end| (end - self.head) as usize)
+    }
+
+    /// Where the skbs of the retransmission queue (the packets sent) end,
+    /// from the one holding `offset` on, as offsets from the head.
+    pub fn packet_ends_after(&self, offset: usize) -> impl Iterator<Item = usize> + '_ {
+        let at = self.head + offset as u64;
+        let first = self.packet_ends.partition_point(|&end| end <= at);
+        self.packet_ends.range(first..).map(move |&end| (end - self.head) as usize)
+    }
+
     /// How many segments sent are not yet acknowledged in full: Linux's
     /// `packets_out` (without a FIN of its own).
     pub fn segments_sent(&self) -> u32 {
