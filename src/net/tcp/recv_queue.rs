@@ -312,4 +312,20 @@ mod tests {
         assert_eq!(q.take_duplicate(), Some((2, 8)));
         assert_eq!(q.out_of_order_len(), 2);
     }
+
+    #[test]
+    fn bytes_already_waiting_are_recognised_and_only_move_their_sack_block_up() {
+        let mut q = RecvQueue::default();
+        q.insert_out_of_order(10, b"abcdef");
+        q.insert_out_of_order(30, b"xyz");
+        assert_eq!(q.sack_blocks(), [(30, 33), (10, 16)]);
+        assert!(q.holds_out_of_order(10, 6), "the same segment again");
+        assert!(q.holds_out_of_order(12, 3), "a part of it");
+        assert!(!q.holds_out_of_order(12, 5), "running past its end");
+        assert!(!q.holds_out_of_order(8, 4), "starting before it");
+        assert!(!q.holds_out_of_order(20, 2), "in the gap between");
+        q.out_of_order_again(12, 3);
+        assert_eq!(q.sack_blocks(), [(10, 16), (30, 33)], "the block it lies in comes first");
+        assert_eq!(q.out_of_order_len(), 9, "nothing is kept twice");
+    }
 }

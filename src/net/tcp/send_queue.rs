@@ -595,6 +595,34 @@ mod tests {
     }
 
     #[test]
+    fn a_resend_cut_short_leaves_the_rest_a_segment_of_its_own() {
+        // Two packets: one segment of 1448, then a GSO packet of two.
+        let mut q = queue(&[&[0; 4344]]);
+        for end in [1448, 2896, 4344] {
+            q.note_sent(end);
+        }
+        q.note_packet(0, 1448);
+        q.note_packet(1448, 4344);
+        assert_eq!(q.packet_ends_after(0).collect::<Vec<_>>(), [1448, 4344]);
+        assert_eq!(
+            q.packet_ends_after(1448).collect::<Vec<_>>(),
+            [4344],
+            "the packet holding offset 1448 ends at 4344"
+        );
+        // The first goes again as 1436 bytes (SACK blocks took 12): the rest
+        // is a segment and a packet of its own (tcp_fragment).
+        q.split_sent_at(1436);
+        q.note_packet(0, 1436);
+        assert_eq!(q.segments_sent(), 4);
+        assert_eq!(q.sent_ends_after(1436).collect::<Vec<_>>(), [1448, 2896, 4344]);
+        assert_eq!(q.packet_ends_after(1436).collect::<Vec<_>>(), [1448, 4344]);
+        // A cut at an end already there, or past the last, adds nothing.
+        q.split_sent_at(2896);
+        q.split_sent_at(5000);
+        assert_eq!(q.segments_sent(), 4);
+    }
+
+    #[test]
     fn memory_counts_each_skb_of_both_queues_beside_the_data() {
         // Three writes of 1448 into skbs of 1448: 3 x 2280, as `ss -tm` shows.
         let mut q = SendQueue::default();
