@@ -2096,7 +2096,11 @@ impl Tcb {
             TcpState::Established | TcpState::CloseWait | TcpState::FinWait1 | TcpState::Closing | TcpState::LastAck
         ) {
             let snd_max_before = self.snd_max;
-            let mut more = true;
+            // Nothing unsent, nothing to go again and no FIN due: no skb to
+            // send. Most calls are these (every ACK and every read asks), and
+            // working out a packet only to find it empty is most of their cost.
+            let fin_due = self.fin_seq == Some(self.snd_nxt);
+            let mut more = self.snd_nxt != self.snd_max || self.unsent() > 0 || fin_due;
             let mut held_at_cwnd = false;
             while more {
                 // One skb's transmission: a GSO packet of up to `quota` segments
