@@ -476,6 +476,44 @@ fn a_probe_resending_data_that_waits_out_of_order_is_named_in_a_d_sack() {
     assert_eq!(failures(body), Vec::<String>::new());
 }
 
+/// The rate reduction in recovery (tcp_cwnd_reduction) counts what an ACK
+/// newly delivered as tcp_cong_control hands it over: segments, not bytes,
+/// the needless copy a D-SACK names among them, and the extra segment for
+/// an advancing snd_una only when the ACK marked nothing newly lost.
+///
+/// The probe case: the ACK naming the probe's copy in a D-SACK also SACKs
+/// the original, and RACK finds the first segment lost. Linux counts two
+/// delivered (the SACKed segment and the copy, tcp_dsack_seen), with
+/// nothing left in flight: cwnd 2 (the model counted one: cwnd 1).
+///
+/// The second case: the first segment of a write and a later one-segment
+/// write are lost; the ACK of the first one's fast retransmission moves
+/// snd_una up to the later hole, and RACK marks that hole lost on the same
+/// ACK (it left before the retransmission that just arrived). No extra
+/// segment: cwnd 3, and only the hole goes again at 140 ms, where the
+/// model used to send a new segment with it. (Linux 6.18 agrees only when
+/// it takes that RTT sample: equal to the fastest, it is a race there,
+/// tcp_rack_advance.)
+#[test]
+fn the_rate_reduction_counts_segments_delivered_and_no_extra_one_after_a_new_loss() {
+    let probe = "client: c = socket(tcp)\nclient: setsockopt(c, TCP_NODELAY, 1) = 0\n\
+                 client: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n+100ms\n\
+                 drop next 1 on client > server\ndrop next 1 on server > client\n\
+                 client: send(c, 2896 bytes) = 2896\n\
+                 +63ms\nexpect cwnd client c 2 mss\n+1s\nserver: recv(a, 10000) = 2896 bytes\n";
+    assert_eq!(failures(probe), Vec::<String>::new());
+    let new_loss = "client: c = socket(tcp)\nclient: setsockopt(c, TCP_NODELAY, 1) = 0\n\
+                    client: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n+100ms\n\
+                    drop next 1 on client > server\nclient: send(c, 8688 bytes) = 8688\n+5ms\n\
+                    drop next 1 on client > server\nclient: send(c, 1448 bytes) = 1448\n+20ms\n\
+                    client: send(c, 14480 bytes) = 14480\n+16ms\nexpect cwnd client c 3 mss\n\
+                    expect server > client eventually [.] ack 8689 at 130ms\n\
+                    expect client > server eventually [P.] seq 8689 len 1448 at 140ms\n\
+                    expect client > server [.] seq 13033 len 1448 at 145ms\n\
+                    +2s\nserver: recv(a, 30000) = 24616 bytes\n";
+    assert_eq!(failures(new_loss), Vec::<String>::new());
+}
+
 /// Slow start counts what an ACK newly delivers (tcp_cong_control's
 /// acked_sacked), and the next write shows it: at cwnd 2 or 3 each packet
 /// carries one segment (tcp_cwnd_test: half the cwnd), at 4 two. Linux 6.18

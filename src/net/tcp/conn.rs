@@ -1109,6 +1109,9 @@ impl Tcb {
         };
         let delivery = SackDelivery { duplicates: self.dsack_delivered(seg), ..delivery };
         let (sack_delivered, newly_sacked) = (delivery.bytes, delivery.newly_sacked > 0);
+        // What this ACK delivered, in segments; a cumulative ACK adds the
+        // segments it covers that no SACK had delivered.
+        let mut packets_delivered = delivery.newly_sacked + delivery.duplicates;
         let window_before = self.snd_wnd;
         let duplicate = seg.ack_number() == self.snd_una
             && seg.payload.is_empty()
@@ -1133,7 +1136,7 @@ impl Tcb {
             }
             let recovery_ends = self.cc.recovery_point().is_some_and(|recover| seg.ack_number() >= recover);
             let tsecr_rtt = self.ts.rtt_us(seg, now);
-            self.new_ack(seg.ack_number(), tsecr_rtt, &delivery, now, out);
+            packets_delivered = self.new_ack(seg.ack_number(), tsecr_rtt, &delivery, now, out);
             if recovery_ends {
                 self.try_undo_recovery(seg);
             }
@@ -1166,7 +1169,9 @@ impl Tcb {
             }
         }
         self.count_dsack(seg);
-        let reordering_timer = sack_delivered > 0 && self.sack_recovery(sack_delivered, una_advanced, now, out);
+        // Bytes delivered are at least one segment (a FIN's ACK covers no data segment).
+        let delivered = packets_delivered.max(u32::from(sack_delivered > 0));
+        let reordering_timer = self.sack_ok && delivered > 0 && self.sack_recovery(delivered, una_advanced, now, out);
         if una_advanced && !reordering_timer {
             // tcp_set_xmit_timer, unless RACK just armed its own.
             if !self.schedule_loss_probe(now, true) {
@@ -1271,7 +1276,17 @@ impl Tcb {
         }
     }
 
-    fn new_ack(&mut self, ack: SeqNumber, tsecr_rtt: Option<u64>, sack: &SackDelivery, now: u64, out: &mut TcpOut) {
+    /// A cumulative ACK moved `snd_una` to `ack`. Returns the segments it
+    /// newly delivered (`tcp_newly_delivered`), with what `sack` says of its
+    /// blocks.
+    fn new_ack(
+        &mut self,
+        ack: SeqNumber,
+        tsecr_rtt: Option<u64>,
+        sack: &SackDelivery,
+        now: u64,
+        out: &mut TcpOut,
+    ) -> u32 {
         let acked = ack - self.snd_una;
         let mut data_acked = acked as usize;
         if self.fin_seq.is_some_and(|f| ack > f) {
@@ -1311,6 +1326,7 @@ impl Tcb {
             // NewReno partial ACK: retransmit the next hole.
             self.retransmit_first(now, SendReason::FastRetransmit, out);
         }
+        packets_delivered
     }
 
     fn duplicate_ack(&mut self, now: u64, out: &mut TcpOut) {
@@ -1388,8 +1404,9 @@ impl Tcb {
     }
 
     /// Loss recovery as Linux's `tcp_fastretrans_alert` runs it for a SACK
-    /// connection, after an ACK that newly delivered `delivered` bytes
-    /// (acknowledged or SACKed for the first time): holes RACK proves lost
+    /// connection, after an ACK that newly delivered `delivered` segments
+    /// (Linux's `acked_sacked`: acknowledged or SACKed for the first time,
+    /// and the needless copies a D-SACK names): holes RACK proves lost
     /// start recovery (`tcp_time_to_recover`, `tcp_enter_recovery`); cwnd then
     /// follows the rate reduction (`tcp_cwnd_reduction`) and the lost holes
     /// go again as it allows (`tcp_xmit_retransmit_queue`), new data after
@@ -1402,6 +1419,7 @@ impl Tcb {
         }
         // Only an ACK with news of a hole sends Linux here at all
         // (`tcp_ack_is_dubious`): in-order ACKs leave RACK's look for later.
+        let lost_before = self.sack.marked_lost();
         let timer = (self.sack.has_sacked() || self.cc.in_recovery()) && self.rack_mark_lost(now);
         if !self.cc.in_recovery() {
             if !self.sack.has_lost() {
@@ -1409,9 +1427,15 @@ impl Tcb {
             }
             self.enter_sack_recovery();
         }
-        let pipe = self.pipe();
-        let cwnd = self.prr.cwnd(delivered, pipe, self.cc.ssthresh(), self.snd_mss, una_advanced);
-        self.cc.set_recovery_cwnd(cwnd);
+        if delivered > 0 {
+            // tcp_cwnd_reduction (from tcp_cong_control, after the loss
+            // marking): the extra segment for an advancing snd_una only when
+            // this ACK marked nothing newly lost (`rs->losses`).
+            let newly_lost = self.sack.marked_lost() != lost_before;
+            let pipe = self.pipe();
+            let cwnd = self.prr.cwnd(delivered, pipe, self.cc.ssthresh(), self.snd_mss, una_advanced && !newly_lost);
+            self.cc.set_recovery_cwnd(cwnd);
+        }
         self.retransmit_lost(now, out);
         timer
     }

@@ -137,6 +137,9 @@ pub struct Scoreboard {
     /// `TCP_CA_Loss` up to `high_seq`): the timeout's go-back-N is the
     /// recovery, and SACKs do not start another one.
     loss_until: Option<SeqNumber>,
+    /// Segments RACK has judged lost so far (Linux's `tp->lost` as
+    /// `tcp_mark_skb_lost` counts it): what one ACK marked is the difference.
+    marked_lost: u32,
 }
 
 impl Scoreboard {
@@ -212,11 +215,18 @@ impl Scoreboard {
     /// of it the peer has not SACKed waits to be sent again, a lost
     /// retransmission included.
     pub fn mark_segment_lost(&mut self, start: SeqNumber, end: SeqNumber) {
+        self.marked_lost = self.marked_lost.wrapping_add(1);
         self.retransmitted.remove(start, end);
         self.lost.insert(start, end);
         for &(s, e) in &self.sacked.0 {
             self.lost.remove(s, e);
         }
+    }
+
+    /// Segments judged lost so far, counted as they were marked; only
+    /// differences mean anything.
+    pub fn marked_lost(&self) -> u32 {
+        self.marked_lost
     }
 
     /// How many segments the peer holds beyond the cumulative ACK (Linux's
@@ -336,21 +346,23 @@ impl Prr {
         self.out += 1;
     }
 
-    /// The cwnd in bytes for this ACK, which newly acknowledged or SACKed
-    /// `delivered` bytes with `pipe` bytes still in the network: while `pipe`
-    /// is above ssthresh, send ssthresh/prior_cwnd of what was delivered;
-    /// at or below it, grow back to ssthresh (RFC 6937's slow-start
-    /// reduction bound: what was delivered, one segment more when `snd_una`
-    /// advanced). The first retransmission always goes.
-    pub fn cwnd(&mut self, delivered: u32, pipe: u32, ssthresh: u32, mss: u32, una_advanced: bool) -> u32 {
+    /// The cwnd in bytes for this ACK (`tcp_cwnd_reduction`), which newly
+    /// delivered `newly` segments (Linux's `acked_sacked`: acknowledged or
+    /// SACKed for the first time, and the needless copies a D-SACK names)
+    /// with `pipe` bytes still in the network: while `pipe` is above
+    /// ssthresh, send ssthresh/prior_cwnd of what was delivered; at or below
+    /// it, grow back to ssthresh (RFC 6937's slow-start reduction bound: what
+    /// was delivered, one segment more when `snd_una` advanced and the ACK
+    /// marked nothing newly lost, `grow`). The first retransmission always goes.
+    pub fn cwnd(&mut self, newly: u32, pipe: u32, ssthresh: u32, mss: u32, grow: bool) -> u32 {
         let mss = mss.max(1);
-        let newly = u64::from(delivered.div_ceil(mss));
+        let newly = u64::from(newly);
         self.delivered += newly;
         let (in_flight, ssthresh) = (u64::from(pipe.div_ceil(mss)), u64::from(ssthresh / mss));
         let sndcnt = if in_flight > ssthresh {
             (ssthresh * self.delivered).div_ceil(self.prior_cwnd).saturating_sub(self.out)
         } else {
-            let grown = self.delivered.saturating_sub(self.out).max(newly) + u64::from(una_advanced);
+            let grown = self.delivered.saturating_sub(self.out).max(newly) + u64::from(grow);
             grown.min(ssthresh - in_flight)
         };
         let sndcnt = if self.out == 0 { sndcnt.max(1) } else { sndcnt };
@@ -461,10 +473,14 @@ mod tests {
         // prior cwnd 10 segments, ssthresh 5: one segment per two delivered,
         // the first retransmission at once.
         let mut prr = Prr::start(10 * MSS, MSS);
-        assert_eq!(prr.cwnd(MSS, 6 * MSS, 5 * MSS, MSS, false), 7 * MSS);
+        assert_eq!(prr.cwnd(1, 6 * MSS, 5 * MSS, MSS, false), 7 * MSS);
         prr.on_send();
-        assert_eq!(prr.cwnd(MSS, 6 * MSS, 5 * MSS, MSS, false), 6 * MSS, "2 delivered: 1 due, sent");
-        assert_eq!(prr.cwnd(MSS, 5 * MSS, 5 * MSS, MSS, false), 5 * MSS, "at ssthresh: no room");
-        assert_eq!(prr.cwnd(MSS, 4 * MSS, 5 * MSS, MSS, true), 5 * MSS, "below: back up to ssthresh");
+        assert_eq!(prr.cwnd(1, 6 * MSS, 5 * MSS, MSS, false), 6 * MSS, "2 delivered: 1 due, sent");
+        assert_eq!(prr.cwnd(1, 5 * MSS, 5 * MSS, MSS, false), 5 * MSS, "at ssthresh: no room");
+        for _ in 0..3 {
+            prr.on_send();
+        }
+        assert_eq!(prr.cwnd(1, 3 * MSS, 5 * MSS, MSS, false), 4 * MSS, "below: what was delivered");
+        assert_eq!(prr.cwnd(1, 3 * MSS, 5 * MSS, MSS, true), 5 * MSS, "below, snd_una on, none lost: one more");
     }
 }
