@@ -514,6 +514,26 @@ fn the_rate_reduction_counts_segments_delivered_and_no_extra_one_after_a_new_los
     assert_eq!(failures(new_loss), Vec::<String>::new());
 }
 
+/// A D-SACK undoes a recovery only when it names one of its resends. Over a
+/// link that loses 5% both ways and copies 10% of the client's packets
+/// (seed 6), the server D-SACKs the link's copies of originals; Linux
+/// counts a D-SACK against the resends only for a segment sent more than
+/// once (tcp_sacktag_one's TCPCB_RETRANS test, or forgotten data below
+/// snd_una), and skips it altogether once the D-SACKed segments outnumber
+/// the resends (tcp_dsack_seen). The reduction to ssthresh 6 stands, as in
+/// Linux 6.18 (tests/faults/link_copies_do_not_undo_a_recovery.sock); the
+/// model undid it at 100 ms and again at 101 ms (ssthresh 9).
+#[test]
+fn a_d_sack_of_a_link_copy_does_not_undo_a_recovery() {
+    let text = "seed 6\nhost server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+                link client server loss 5%\nlink client > server dup 10%\n\
+                server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+                client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
+                client: send(c, 60000 bytes) = 60000\n+81500us\nexpect ssthresh client c 6 mss\n\
+                +3s\nserver: recv(a, 100000) = 60000 bytes\n";
+    assert_eq!(script_failures(text), Vec::<String>::new());
+}
+
 /// Slow start counts what an ACK newly delivers (tcp_cong_control's
 /// acked_sacked), and the next write shows it: at cwnd 2 or 3 each packet
 /// carries one segment (tcp_cwnd_test: half the cwnd), at 4 two. Linux 6.18

@@ -1108,6 +1108,7 @@ impl Tcb {
             SackDelivery::default()
         };
         let delivery = SackDelivery { duplicates: self.dsack_delivered(seg), ..delivery };
+        let dsack_resends = self.dsack_resends(seg, delivery.duplicates);
         let (sack_delivered, newly_sacked) = (delivery.bytes, delivery.newly_sacked > 0);
         // What this ACK delivered, in segments; a cumulative ACK adds the
         // segments it covers that no SACK had delivered.
@@ -1168,7 +1169,7 @@ impl Tcb {
                 self.cc.reduce_once(self.snd_mss);
             }
         }
-        self.count_dsack(seg);
+        self.count_dsack(seg, dsack_resends);
         // Bytes delivered are at least one segment (a FIN's ACK covers no data segment).
         let delivered = packets_delivered.max(u32::from(sack_delivered > 0));
         let reordering_timer = self.sack_ok && delivered > 0 && self.sack_recovery(delivered, una_advanced, now, out);
@@ -1221,21 +1222,32 @@ impl Tcb {
         }
     }
 
-    /// `tcp_check_dsack` with `undo_retrans`: a D-SACK block naming a
-    /// retransmission of the recovery says it was needless; once none is
-    /// left, the reduction is undone, in recovery or after it
-    /// (`tcp_try_undo_dsack`), unless a timeout came since.
-    fn count_dsack(&mut self, seg: &TcpSegment) {
+    /// How many resends of the recovery the ACK's D-SACK block names, read
+    /// before the ACK takes data off the queue: below `snd_una`, the
+    /// segments it names (`tcp_check_dsack` counting forgotten data); above,
+    /// the segments in it that were sent more than once, for a copy the
+    /// link made of an original says nothing of a resend (`tcp_sacktag_one`
+    /// tests `TCPCB_RETRANS`). `dup_segs` is what `dsack_delivered` counted:
+    /// nothing for a dubious block.
+    fn dsack_resends(&self, seg: &TcpSegment, dup_segs: u32) -> u32 {
+        let Some((left, right)) = seg.dsack_block().filter(|_| dup_segs > 0) else { return 0 };
+        if right <= self.snd_una {
+            return dup_segs;
+        }
+        self.rtt.segments().filter(|s| s.retransmitted && s.start < right && left < s.end).count() as u32
+    }
+
+    /// `undo_retrans` with `tcp_try_undo_dsack`: `resends` of the recovery
+    /// the ACK's D-SACK block named were needless; once none is left, the
+    /// reduction is undone, in recovery or after it, unless a timeout came
+    /// since.
+    fn count_dsack(&mut self, seg: &TcpSegment, resends: u32) {
         let Some(undo) = self.recovery_undo.as_mut() else { return };
-        let Some(&(left, right)) = seg.sack_blocks.first() else { return };
-        let (left, right) = (SeqNumber(left), SeqNumber(right));
-        let below_ack = right <= seg.ack_number();
-        let in_second = seg.sack_blocks.get(1).is_some_and(|&(l, r)| SeqNumber(l) <= left && right <= SeqNumber(r));
-        if !(below_ack || in_second) || right <= undo.marker || undo.retransmitted == 0 {
+        let Some((_, right)) = seg.dsack_block().filter(|_| resends > 0) else { return };
+        if right <= undo.marker || undo.retransmitted == 0 {
             return;
         }
-        let segments = (right - left).div_ceil(self.snd_mss.max(1));
-        undo.retransmitted = undo.retransmitted.saturating_sub(segments);
+        undo.retransmitted = undo.retransmitted.saturating_sub(resends);
         if undo.retransmitted == 0 && self.cc.loss_high().is_none() {
             self.undo_recovery();
         }
@@ -1636,30 +1648,25 @@ impl Tcb {
         }
     }
 
-    /// An ACK's first SACK block is a D-SACK for the probe's last byte
-    /// (`tcp_dsack_seen` setting `FLAG_DSACK_TLP`).
+    /// An ACK's D-SACK block names the probe's last segment
+    /// (`tcp_dsack_seen` setting `FLAG_DSACK_TLP`, dubious or not).
     fn dsack_for_probe(&self, seg: &TcpSegment) -> bool {
-        let (Some(&(left, right)), Some(high)) = (seg.sack_blocks.first(), self.tlp.high_seq) else { return false };
-        let (left, right) = (SeqNumber(left), SeqNumber(right));
-        right <= seg.ack_number() && right == high && right - left <= self.snd_mss
+        let Some(high) = self.tlp.high_seq else { return false };
+        seg.dsack_block().is_some_and(|(left, right)| {
+            right == high && right - left <= self.snd_mss && right - left <= self.max_snd_wnd
+        })
     }
 
-    /// The segments the ACK's D-SACK block names (`tcp_check_dsack`, RFC
-    /// 2883: a first block below the ACK, or inside the second), counted as
-    /// delivered (`tcp_dsack_seen`): one per MSS, one at least. A block
-    /// wider than the peer's largest window is dubious, and so is one that
-    /// brings the count of D-SACKed segments past the resends, for a copy
-    /// made by the link was never resent.
+    /// The segments the ACK's D-SACK block names, counted as delivered
+    /// (`tcp_dsack_seen`): one per MSS, one at least. A block wider than
+    /// the peer's largest window is dubious, and so is one that brings the
+    /// count of D-SACKed segments past the resends, for a copy made by the
+    /// link was never resent.
     fn dsack_delivered(&mut self, seg: &TcpSegment) -> u32 {
         if !self.sack_ok {
             return 0;
         }
-        let Some(&(left, right)) = seg.sack_blocks.first() else { return 0 };
-        let (left, right) = (SeqNumber(left), SeqNumber(right));
-        let inside_second = seg.sack_blocks.get(1).is_some_and(|&(l, r)| SeqNumber(l) <= left && right <= SeqNumber(r));
-        if !(left < seg.ack_number() || inside_second) || right <= left {
-            return 0;
-        }
+        let Some((left, right)) = seg.dsack_block() else { return 0 };
         let len = right - left;
         if len > self.max_snd_wnd {
             return 0;

@@ -178,6 +178,17 @@ impl TcpSegment {
         SeqNumber(self.ack)
     }
 
+    /// The first SACK block, if it reports data received twice (RFC 2883,
+    /// `tcp_check_dsack`): it starts below the ACK, or lies inside the
+    /// second block. An empty block reports nothing.
+    pub fn dsack_block(&self) -> Option<(SeqNumber, SeqNumber)> {
+        let &(left, right) = self.sack_blocks.first()?;
+        let (left, right) = (SeqNumber(left), SeqNumber(right));
+        let inside_second =
+            self.sack_blocks.get(1).is_some_and(|&(l, r)| SeqNumber(l) <= left && right <= SeqNumber(r));
+        ((left < self.ack_number() || inside_second) && left < right).then_some((left, right))
+    }
+
     /// Whether it occupies sequence space other than a SYN's: the segments
     /// a receiver can take for duplicates (`tcp_send_dupack` and
     /// `tcp_data_queue` count the FIN in `end_seq`).
