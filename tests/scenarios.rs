@@ -534,6 +534,35 @@ fn a_d_sack_of_a_link_copy_does_not_undo_a_recovery() {
     assert_eq!(script_failures(text), Vec::<String>::new());
 }
 
+/// The ACK that ends a recovery grows cwnd like any later one: Linux's
+/// tcp_fastretrans_alert sets cwnd to ssthresh and opens the state again,
+/// then tcp_cong_control runs the congestion avoidance for what that ACK
+/// delivered. And a reduction starts the count towards the next increase
+/// over (tcp_init_cwnd_reduction clears snd_cwnd_cnt).
+///
+/// Seed 47 of a link losing 5% and copying 10%: recovery ends at 80 ms with
+/// cwnd 9, CUBIC's curve asks 9 ACKed packets for one more, and the ACK that
+/// ends it and those after deliver 10 at that instant: cwnd 10 and ten
+/// segments leave, as from Linux 6.18 (the model left the ending ACK out:
+/// cwnd 9, nine segments). Seed 48: a second reduction (cwnd 6) follows
+/// packets ACKed toward an increase at the old window; those count no
+/// more, and cwnd stays 6 where the model grew it to 7 at once.
+#[test]
+fn the_ack_ending_a_recovery_counts_toward_growth_and_a_reduction_restarts_the_count() {
+    let at = |seed: u32, after: &str, cwnd: u32| {
+        format!(
+            "seed {seed}\nhost server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+             link client server loss 5%\nlink client > server dup 10%\n\
+             server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+             client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
+             client: send(c, 60000 bytes) = 60000\n{after}\nexpect cwnd client c {cwnd} mss\n\
+             +3s\nserver: recv(a, 100000) = 60000 bytes\n"
+        )
+    };
+    assert_eq!(script_failures(&at(47, "+60500us", 10)), Vec::<String>::new());
+    assert_eq!(script_failures(&at(48, "+80500us", 6)), Vec::<String>::new());
+}
+
 /// Slow start counts what an ACK newly delivers (tcp_cong_control's
 /// acked_sacked), and the next write shows it: at cwnd 2 or 3 each packet
 /// carries one segment (tcp_cwnd_test: half the cwnd), at 4 two. Linux 6.18

@@ -72,8 +72,13 @@ impl Algorithm {
     /// halves it (`tcp_reno_ssthresh`: the window, where RFC 5681 halves the
     /// flight), CUBIC keeps β · cwnd; both in whole packets.
     fn ssthresh(&mut self, cwnd: u32, mss: u32) -> u32 {
+        // Every reduction starts the count towards the next increase over
+        // (tcp_init_cwnd_reduction and tcp_enter_loss clear snd_cwnd_cnt).
         let packets = match self {
-            Algorithm::Reno(_) => Reno::ssthresh(cwnd / mss),
+            Algorithm::Reno(reno) => {
+                reno.restart_count();
+                Reno::ssthresh(cwnd / mss)
+            }
             Algorithm::Cubic(cubic) => cubic.ssthresh(cwnd / mss),
         };
         packets.saturating_mul(mss)
@@ -225,23 +230,35 @@ impl Congestion {
                 // (RFC 6582 §3.2 step 3, option 2).
                 self.cwnd = self.ssthresh.max(mss);
                 self.recover = None;
-                self.sack_recovery = false;
-                AckAction::Nothing
-            }
-            None => {
-                if self.is_cwnd_limited() {
-                    // Linux counts packets: a segment smaller than the MSS is one.
-                    let packets = a.packets_delivered;
-                    let (cwnd, ssthresh) = (self.cwnd / mss, self.ssthresh / mss);
-                    let grown = match &mut self.algorithm {
-                        Algorithm::Reno(reno) => reno.cong_avoid(cwnd, ssthresh, packets),
-                        Algorithm::Cubic(cubic) => cubic.cong_avoid(cwnd, ssthresh, packets, a.now),
-                    };
-                    self.cwnd = grown.saturating_mul(mss);
+                if std::mem::take(&mut self.sack_recovery) {
+                    // tcp_fastretrans_alert ended the reduction (the state is
+                    // Open again), so tcp_cong_control grows cwnd by what this
+                    // ACK delivered, as after any other ACK.
+                    self.cong_avoid(&a, mss);
                 }
                 AckAction::Nothing
             }
+            None => {
+                self.cong_avoid(&a, mss);
+                AckAction::Nothing
+            }
         }
+    }
+
+    /// `tcp_cong_avoid` for what the ACK `a` newly delivered, if the sender
+    /// was limited by cwnd (`tcp_is_cwnd_limited`).
+    fn cong_avoid(&mut self, a: &NewAck, mss: u32) {
+        if !self.is_cwnd_limited() {
+            return;
+        }
+        // Linux counts packets: a segment smaller than the MSS is one.
+        let packets = a.packets_delivered;
+        let (cwnd, ssthresh) = (self.cwnd / mss, self.ssthresh / mss);
+        let grown = match &mut self.algorithm {
+            Algorithm::Reno(reno) => reno.cong_avoid(cwnd, ssthresh, packets),
+            Algorithm::Cubic(cubic) => cubic.cong_avoid(cwnd, ssthresh, packets, a.now),
+        };
+        self.cwnd = grown.saturating_mul(mss);
     }
 
     /// A duplicate ACK (RFC 5681 §2's definition, checked by the caller) with
@@ -348,7 +365,7 @@ impl Congestion {
         self.loss = Some(LossEpisode { high: snd_max, una: snd_una, prior });
         self.cwnd = mss;
         match &mut self.algorithm {
-            Algorithm::Reno(reno) => reno.on_loss(),
+            Algorithm::Reno(reno) => reno.restart_count(),
             Algorithm::Cubic(cubic) => cubic.on_loss(now, snd_max),
         }
         self.recover = None;

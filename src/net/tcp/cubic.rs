@@ -245,9 +245,12 @@ impl Cubic {
     /// Linux's `cubictcp_recalc_ssthresh`, on a loss with a window of `cwnd`
     /// packets: the epoch ends; W_max is remembered — lower than `cwnd` when
     /// the window was already below the last W_max (fast convergence, leaving
-    /// room to newer flows); the new ssthresh is β · cwnd.
+    /// room to newer flows); the new ssthresh is β · cwnd. The count towards
+    /// the next increase starts over, as the reduction clears it
+    /// (`tcp_init_cwnd_reduction`, `tcp_enter_loss`).
     pub fn ssthresh(&mut self, cwnd: u32) -> u32 {
         self.epoch_start_ms = None;
+        self.cwnd_cnt = 0;
         self.last_max_cwnd =
             if cwnd < self.last_max_cwnd { cwnd * (BETA_SCALE + BETA) / (2 * BETA_SCALE) } else { cwnd };
         (cwnd * BETA / BETA_SCALE).max(2)

@@ -56,8 +56,9 @@ impl Reno {
         (cwnd / 2).max(2)
     }
 
-    /// A timeout starts counting over (`tcp_enter_loss` clears `snd_cwnd_cnt`).
-    pub fn on_loss(&mut self) {
+    /// A reduction starts counting over (`tcp_init_cwnd_reduction` and
+    /// `tcp_enter_loss` clear `snd_cwnd_cnt`).
+    pub fn restart_count(&mut self) {
         self.cwnd_cnt = 0;
     }
 }
