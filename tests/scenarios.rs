@@ -466,15 +466,20 @@ fn a_fin_sent_again_after_its_ack_was_lost_is_answered_with_a_d_sack() {
 /// The model counted the copy as new: no D-SACK, and a window a unit larger.
 #[test]
 fn a_probe_resending_data_that_waits_out_of_order_is_named_in_a_d_sack() {
-    let body = "client: c = socket(tcp)\nclient: setsockopt(c, TCP_NODELAY, 1) = 0\n\
-                client: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n+100ms\n\
-                drop next 1 on client > server\ndrop next 1 on server > client\n\
-                client: send(c, 2896 bytes) = 2896\n\
-                expect server > client eventually [.] ack 1 win 67 sack 1449:2897 at 110ms\n\
-                expect server > client [.] ack 1 win 67 sack 1449:2897,1449:2897 at 152ms\n\
-                +1s\nserver: recv(a, 10000) = 2896 bytes\n";
-    assert_eq!(failures(body), Vec::<String>::new());
+    let body = format!(
+        "{PROBED_WRITE}expect server > client eventually [.] ack 1 win 67 sack 1449:2897 at 110ms\n\
+         expect server > client [.] ack 1 win 67 sack 1449:2897,1449:2897 at 152ms\n\
+         +1s\nserver: recv(a, 10000) = 2896 bytes\n"
+    );
+    assert_eq!(failures(&body), Vec::<String>::new());
 }
+
+/// Two segments at 100 ms: the first is lost, and so is the ACK that SACKs
+/// the second, so the tail loss probe (at 142 ms) sends the second again.
+const PROBED_WRITE: &str = "client: c = socket(tcp)\nclient: setsockopt(c, TCP_NODELAY, 1) = 0\n\
+                            client: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n+100ms\n\
+                            drop next 1 on client > server\ndrop next 1 on server > client\n\
+                            client: send(c, 2896 bytes) = 2896\n";
 
 /// The rate reduction in recovery (tcp_cwnd_reduction) counts what an ACK
 /// newly delivered as tcp_cong_control hands it over: segments, not bytes,
@@ -496,12 +501,8 @@ fn a_probe_resending_data_that_waits_out_of_order_is_named_in_a_d_sack() {
 /// tcp_rack_advance.)
 #[test]
 fn the_rate_reduction_counts_segments_delivered_and_no_extra_one_after_a_new_loss() {
-    let probe = "client: c = socket(tcp)\nclient: setsockopt(c, TCP_NODELAY, 1) = 0\n\
-                 client: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n+100ms\n\
-                 drop next 1 on client > server\ndrop next 1 on server > client\n\
-                 client: send(c, 2896 bytes) = 2896\n\
-                 +63ms\nexpect cwnd client c 2 mss\n+1s\nserver: recv(a, 10000) = 2896 bytes\n";
-    assert_eq!(failures(probe), Vec::<String>::new());
+    let probe = format!("{PROBED_WRITE}+63ms\nexpect cwnd client c 2 mss\n+1s\nserver: recv(a, 10000) = 2896 bytes\n");
+    assert_eq!(failures(&probe), Vec::<String>::new());
     let new_loss = "client: c = socket(tcp)\nclient: setsockopt(c, TCP_NODELAY, 1) = 0\n\
                     client: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n+100ms\n\
                     drop next 1 on client > server\nclient: send(c, 8688 bytes) = 8688\n+5ms\n\
@@ -525,13 +526,21 @@ fn the_rate_reduction_counts_segments_delivered_and_no_extra_one_after_a_new_los
 /// model undid it at 100 ms and again at 101 ms (ssthresh 9).
 #[test]
 fn a_d_sack_of_a_link_copy_does_not_undo_a_recovery() {
-    let text = "seed 6\nhost server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
-                link client server loss 5%\nlink client > server dup 10%\n\
-                server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
-                client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
-                client: send(c, 60000 bytes) = 60000\n+81500us\nexpect ssthresh client c 6 mss\n\
-                +3s\nserver: recv(a, 100000) = 60000 bytes\n";
-    assert_eq!(script_failures(text), Vec::<String>::new());
+    let text = lossy_copying_transfer(6, "+81500us\nexpect ssthresh client c 6 mss");
+    assert_eq!(script_failures(&text), Vec::<String>::new());
+}
+
+/// 60000 bytes from client to server over a link losing 5% both ways and
+/// copying 10% of the client's packets, with `seed`; `check` runs after the
+/// write (script time 20 ms).
+fn lossy_copying_transfer(seed: u32, check: &str) -> String {
+    format!(
+        "seed {seed}\nhost server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+         link client server loss 5%\nlink client > server dup 10%\n\
+         server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+         client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
+         client: send(c, 60000 bytes) = 60000\n{check}\n+3s\nserver: recv(a, 100000) = 60000 bytes\n"
+    )
 }
 
 /// The ACK that ends a recovery grows cwnd like any later one: Linux's
@@ -549,18 +558,10 @@ fn a_d_sack_of_a_link_copy_does_not_undo_a_recovery() {
 /// more, and cwnd stays 6 where the model grew it to 7 at once.
 #[test]
 fn the_ack_ending_a_recovery_counts_toward_growth_and_a_reduction_restarts_the_count() {
-    let at = |seed: u32, after: &str, cwnd: u32| {
-        format!(
-            "seed {seed}\nhost server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
-             link client server loss 5%\nlink client > server dup 10%\n\
-             server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
-             client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
-             client: send(c, 60000 bytes) = 60000\n{after}\nexpect cwnd client c {cwnd} mss\n\
-             +3s\nserver: recv(a, 100000) = 60000 bytes\n"
-        )
-    };
-    assert_eq!(script_failures(&at(47, "+60500us", 10)), Vec::<String>::new());
-    assert_eq!(script_failures(&at(48, "+80500us", 6)), Vec::<String>::new());
+    let at_47 = lossy_copying_transfer(47, "+60500us\nexpect cwnd client c 10 mss");
+    assert_eq!(script_failures(&at_47), Vec::<String>::new());
+    let at_48 = lossy_copying_transfer(48, "+80500us\nexpect cwnd client c 6 mss");
+    assert_eq!(script_failures(&at_48), Vec::<String>::new());
 }
 
 /// Slow start counts what an ACK newly delivers (tcp_cong_control's
