@@ -1422,8 +1422,10 @@ impl Tcb {
     /// start recovery (`tcp_time_to_recover`, `tcp_enter_recovery`); cwnd then
     /// follows the rate reduction (`tcp_cwnd_reduction`) and the lost holes
     /// go again as it allows (`tcp_xmit_retransmit_queue`), new data after
-    /// them (`output`). After a retransmission timeout the timeout's
-    /// go-back-N, which skips SACKed data, is the recovery (`TCP_CA_Loss`).
+    /// them (`output`). Only an ACK that delivered something comes here
+    /// (`tcp_cwnd_reduction` does nothing for one that did not). After a
+    /// retransmission timeout the timeout's go-back-N, which skips SACKed
+    /// data, is the recovery (`TCP_CA_Loss`).
     /// Returns whether RACK armed its reordering timer.
     fn sack_recovery(&mut self, delivered: u32, una_advanced: bool, now: u64, out: &mut TcpOut) -> bool {
         if self.sack.in_loss() {
@@ -1439,15 +1441,13 @@ impl Tcb {
             }
             self.enter_sack_recovery();
         }
-        if delivered > 0 {
-            // tcp_cwnd_reduction (from tcp_cong_control, after the loss
-            // marking): the extra segment for an advancing snd_una only when
-            // this ACK marked nothing newly lost (`rs->losses`).
-            let newly_lost = self.sack.marked_lost() != lost_before;
-            let pipe = self.pipe();
-            let cwnd = self.prr.cwnd(delivered, pipe, self.cc.ssthresh(), self.snd_mss, una_advanced && !newly_lost);
-            self.cc.set_recovery_cwnd(cwnd);
-        }
+        // tcp_cwnd_reduction (from tcp_cong_control, after the loss
+        // marking): the extra segment for an advancing snd_una only when this
+        // ACK marked nothing newly lost (`rs->losses`).
+        let newly_lost = self.sack.marked_lost() != lost_before;
+        let pipe = self.pipe();
+        let cwnd = self.prr.cwnd(delivered, pipe, self.cc.ssthresh(), self.snd_mss, una_advanced && !newly_lost);
+        self.cc.set_recovery_cwnd(cwnd);
         self.retransmit_lost(now, out);
         timer
     }
