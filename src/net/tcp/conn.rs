@@ -1107,8 +1107,10 @@ impl Tcb {
         } else {
             SackDelivery::default()
         };
-        let delivery = SackDelivery { duplicates: self.dsack_delivered(seg), ..delivery };
-        let dsack_resends = self.dsack_resends(seg, delivery.duplicates);
+        // The D-SACK block, read once for the delivery count, the undo count and the probe.
+        let dsack = seg.dsack_block();
+        let delivery = SackDelivery { duplicates: self.dsack_delivered(dsack), ..delivery };
+        let dsack_resends = self.dsack_resends(dsack, delivery.duplicates);
         let (sack_delivered, newly_sacked) = (delivery.bytes, delivery.newly_sacked > 0);
         // What this ACK delivered, in segments; a cumulative ACK adds the
         // segments it covers that no SACK had delivered.
@@ -1161,7 +1163,7 @@ impl Tcb {
         if self.tlp.high_seq.is_some() {
             let facts = AckFacts {
                 ack: seg.ack_number(),
-                dsack_for_probe: self.dsack_for_probe(seg),
+                dsack_for_probe: self.dsack_for_probe(dsack),
                 news: una_advanced || !seg.payload.is_empty() || self.snd_wnd != window_before || sack_delivered > 0,
             };
             if self.tlp.on_ack(facts) == ProbeVerdict::Repaired {
@@ -1169,7 +1171,7 @@ impl Tcb {
                 self.cc.reduce_once(self.snd_mss);
             }
         }
-        self.count_dsack(seg, dsack_resends);
+        self.count_dsack(dsack, dsack_resends);
         // Bytes delivered are at least one segment (a FIN's ACK covers no data segment).
         let delivered = packets_delivered.max(u32::from(sack_delivered > 0));
         let reordering_timer = self.sack_ok && delivered > 0 && self.sack_recovery(delivered, una_advanced, now, out);
@@ -1229,8 +1231,8 @@ impl Tcb {
     /// link made of an original says nothing of a resend (`tcp_sacktag_one`
     /// tests `TCPCB_RETRANS`). `dup_segs` is what `dsack_delivered` counted:
     /// nothing for a dubious block.
-    fn dsack_resends(&self, seg: &TcpSegment, dup_segs: u32) -> u32 {
-        let Some((left, right)) = seg.dsack_block().filter(|_| dup_segs > 0) else { return 0 };
+    fn dsack_resends(&self, dsack: Option<(SeqNumber, SeqNumber)>, dup_segs: u32) -> u32 {
+        let Some((left, right)) = dsack.filter(|_| dup_segs > 0) else { return 0 };
         if right <= self.snd_una {
             return dup_segs;
         }
@@ -1241,9 +1243,9 @@ impl Tcb {
     /// the ACK's D-SACK block named were needless; once none is left, the
     /// reduction is undone, in recovery or after it, unless a timeout came
     /// since.
-    fn count_dsack(&mut self, seg: &TcpSegment, resends: u32) {
+    fn count_dsack(&mut self, dsack: Option<(SeqNumber, SeqNumber)>, resends: u32) {
         let Some(undo) = self.recovery_undo.as_mut() else { return };
-        let Some((_, right)) = seg.dsack_block().filter(|_| resends > 0) else { return };
+        let Some((_, right)) = dsack.filter(|_| resends > 0) else { return };
         if right <= undo.marker || undo.retransmitted == 0 {
             return;
         }
@@ -1650,9 +1652,9 @@ impl Tcb {
 
     /// An ACK's D-SACK block names the probe's last segment
     /// (`tcp_dsack_seen` setting `FLAG_DSACK_TLP`, dubious or not).
-    fn dsack_for_probe(&self, seg: &TcpSegment) -> bool {
+    fn dsack_for_probe(&self, dsack: Option<(SeqNumber, SeqNumber)>) -> bool {
         let Some(high) = self.tlp.high_seq else { return false };
-        seg.dsack_block().is_some_and(|(left, right)| {
+        dsack.is_some_and(|(left, right)| {
             right == high && right - left <= self.snd_mss && right - left <= self.max_snd_wnd
         })
     }
@@ -1662,11 +1664,11 @@ impl Tcb {
     /// the peer's largest window is dubious, and so is one that brings the
     /// count of D-SACKed segments past the resends, for a copy made by the
     /// link was never resent.
-    fn dsack_delivered(&mut self, seg: &TcpSegment) -> u32 {
+    fn dsack_delivered(&mut self, dsack: Option<(SeqNumber, SeqNumber)>) -> u32 {
         if !self.sack_ok {
             return 0;
         }
-        let Some((left, right)) = seg.dsack_block() else { return 0 };
+        let Some((left, right)) = dsack else { return 0 };
         let len = right - left;
         if len > self.max_snd_wnd {
             return 0;
