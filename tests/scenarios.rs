@@ -787,3 +787,25 @@ fn a_send_takes_what_linux_s_send_buffer_memory_allows() {
     );
     assert_eq!(run(silent), Vec::<String>::new());
 }
+
+/// The client owes the ACK of 5 bytes, and its delayed-ACK timer is 10 ms
+/// away when the server's pure ACK arrives. Linux takes that ACK on the
+/// fast path (header prediction), which leaves the owed ACK to the timer;
+/// the timer finds the connection in pingpong and ends it, so the next
+/// burst is ACKed segment by segment (quick ACKs), as Linux 6.18's packets
+/// show (tests/exchanges/pure_ack_leaves_the_delayed_ack_to_its_timer.sock
+/// agrees packet by packet). Sent with the pure ACK, the owed ACK kept
+/// pingpong and the burst got an ACK every second segment.
+#[test]
+fn a_pure_ack_on_the_fast_path_leaves_an_owed_ack_to_its_timer() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/exchanges/pure_ack_leaves_the_delayed_ack_to_its_timer.sock");
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.replace(
+        "server: send(a, 5000 bytes) = 5000",
+        "expect client > server eventually [.] ack 106 at 287ms\nserver: send(a, 5000 bytes) = 5000\n\
+         expect client > server eventually [.] ack 1554\nexpect client > server [.] ack 3002\n\
+         expect client > server [.] ack 4450",
+    );
+    assert_eq!(script_failures(&text), Vec::<String>::new());
+}

@@ -192,6 +192,10 @@ pub struct Tcb {
     our_mss: u32,
     snd_wscale: u8,
     rcv_wscale: u8,
+    /// Linux's header prediction (`pred_flags`): the window field an in-order
+    /// ACK with only the timestamp option must carry to take
+    /// `tcp_rcv_established`'s fast path; `None` while that path is off.
+    header_prediction: Option<u16>,
     /// Both SYNs carried the window-scale option, so both shifts are in force.
     peer_offered_wscale: bool,
     /// Both SYNs carried SACK-permitted (and `tcp_sack` is on here): our ACKs
@@ -312,6 +316,7 @@ impl Tcb {
             our_mss,
             snd_wscale: 0,
             rcv_wscale,
+            header_prediction: None,
             peer_offered_wscale: false,
             sack_ok: false,
             sack: Scoreboard::default(),
@@ -877,6 +882,9 @@ impl Tcb {
     /// Processes one arriving segment (RFC 9293 §3.10.7.3 onwards).
     pub fn on_segment(&mut self, seg: &TcpSegment, now: u64, out: &mut TcpOut) {
         let cwnd_before = (self.cc.cwnd(), self.cc.ssthresh());
+        // tcp_rcv_established's fast path takes a predicted pure ACK, sends
+        // what it allows and returns: an ACK we owe waits for its timer.
+        let predicted_pure_ack = seg.payload.is_empty() && self.header_predicted(seg);
         match self.state {
             TcpState::Closed | TcpState::Listen => {}
             TcpState::SynSent => self.on_segment_syn_sent(seg, now, out),
@@ -886,9 +894,47 @@ impl Tcb {
             // tcp_data_snd_check: what the ACK allows goes, then the writer's turn.
             self.output(now, out);
             self.check_space();
-            self.ack_snd_check(now, out);
+            if !predicted_pure_ack {
+                self.ack_snd_check(now, out);
+            }
         }
         out.congestion_changed |= cwnd_before != (self.cc.cwnd(), self.cc.ssthresh());
+    }
+
+    /// Header prediction (`tcp_rcv_established`): an ESTABLISHED connection
+    /// with the fast path on takes `seg` without the slow path's checks when
+    /// it is the next in order, acknowledges nothing unsent, carries only ACK
+    /// (and perhaps PSH) with the window last seen, has the header length of
+    /// our other segments (the timestamp option alone, if in use), and its
+    /// TSval is not older than the one we echo.
+    fn header_predicted(&self, seg: &TcpSegment) -> bool {
+        let f = seg.flags;
+        let only_ack = f.ack() && !f.syn() && !f.fin() && !f.rst();
+        let usual_header = seg.mss.is_none()
+            && seg.window_scale.is_none()
+            && !seg.sack_permitted
+            && seg.sack_blocks.is_empty()
+            && seg.timestamps.is_some() == self.ts.in_use();
+        self.state == TcpState::Established
+            && self.header_prediction == Some(seg.window)
+            && only_ack
+            && usual_header
+            && seg.seq_number() == self.rcv_nxt
+            && seg.ack_number() <= self.snd_max
+            && !self.ts.older_than_recent(seg)
+    }
+
+    /// The window field header prediction expects: the peer's, as last taken.
+    fn predicted_window(&self) -> u16 {
+        (self.snd_wnd >> self.snd_wscale).min(u32::from(u16::MAX)) as u16
+    }
+
+    /// `tcp_fast_path_check`: the fast path comes (back) on unless data waits
+    /// out of order, our window is closed or the receive memory is full.
+    fn fast_path_check(&mut self) {
+        if !self.recv_buf.has_out_of_order() && self.rcv_wnd_adv != 0 && self.rmem.used() < self.rcvbuf() {
+            self.header_prediction = Some(self.predicted_window());
+        }
     }
 
     /// `tcp_ack_snd_check`, after a segment's data was taken and our own data
@@ -961,6 +1007,9 @@ impl Tcb {
             self.max_snd_wnd = self.snd_wnd;
             self.syn_acked(seg, now);
             self.establish(now, out);
+            // tcp_finish_connect: a client whose peer scales its window starts
+            // with the fast path off (on once data or a new window arrives).
+            self.header_prediction = (self.snd_wscale == 0).then(|| self.predicted_window());
             self.ack_pending = Some(SendReason::Ack);
         } else {
             // Simultaneous open: both sides sent SYN; answer SYN-ACK with our ISS.
@@ -1148,7 +1197,12 @@ impl Tcb {
         }
         // Window update (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2 rule).
         if self.snd_wl1 < seg.seq_number() || (self.snd_wl1 == seg.seq_number() && self.snd_wl2 <= seg.ack_number()) {
-            self.snd_wnd = window;
+            if window != self.snd_wnd {
+                // tcp_ack_update_window: the prediction held the old window.
+                self.snd_wnd = window;
+                self.header_prediction = None;
+                self.fast_path_check();
+            }
             self.max_snd_wnd = self.max_snd_wnd.max(window);
             self.snd_wl1 = seg.seq_number();
             self.snd_wl2 = seg.ack_number();
@@ -1824,11 +1878,14 @@ impl Tcb {
                 // tcp_data_queue: the gap is filled (RFC 5681 §4.2), ACK now.
                 self.delack.ack_now();
             }
+            self.fast_path_check();
         } else {
             // tcp_data_queue_ofo: the segment is measured (its size and the
             // scaling ratio) and, with SACK, opens the window too, before
             // its memory is charged (skb_set_owner_r comes last there, where
             // an in-order segment is charged before tcp_grow_window).
+            // It turns header prediction off first.
+            self.header_prediction = None;
             let link = self.rcv_link();
             if self.delack.measure_segment(len, seg.flags.psh(), link) {
                 self.rwnd.measure(len, wire_len, self.rcvbuf());
@@ -2600,6 +2657,10 @@ impl Tcb {
         let w = self.rwnd.select(space, self.rcv_nxt);
         let scaled = (w >> self.rcv_wscale_in_use()).min(u32::from(u16::MAX));
         self.rcv_wnd_adv = scaled << self.rcv_wscale_in_use();
+        if scaled == 0 {
+            // tcp_select_window: a zero window turns the fast path off.
+            self.header_prediction = None;
+        }
         let window = scaled as u16;
         if with_ack {
             self.delack.on_ack_sent(self.rcv_nxt);
@@ -2824,6 +2885,8 @@ impl Tcb {
     /// clamp is set as `tcp_init_buffer_space` sets it.
     fn establish(&mut self, now: u64, out: &mut TcpOut) {
         self.set_state(TcpState::Established, out);
+        // tcp_rcv_state_process (SYN-RECEIVED to ESTABLISHED): tcp_fast_path_on.
+        self.header_prediction = Some(self.predicted_window());
         let full = self.rwnd.win_from_space(self.rcvbuf());
         self.rwnd.init_buffer_space(full, self.advmss());
         // tcp_init_buffer_space: DRS measures from here, from at most 10 segments.

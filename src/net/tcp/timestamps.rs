@@ -122,6 +122,16 @@ impl Timestamps {
         (self.in_use && self.recent != 0 && age as i32 > 1).then_some(age)
     }
 
+    /// `seg`'s TSval is older than the one we echo (header prediction's
+    /// PAWS test, stricter than [`Timestamps::paws_fails`]: any age at all
+    /// sends the segment down the slow path).
+    pub fn older_than_recent(&self, seg: &TcpSegment) -> bool {
+        match seg.timestamps {
+            Some((tsval, _)) if self.in_use => (tsval.wrapping_sub(self.recent) as i32) < 0,
+            _ => false,
+        }
+    }
+
     /// `seg` echoes the TSval we sent at `at_us`.
     pub fn echoes_tsval_of(&self, seg: &TcpSegment, at_us: u64) -> bool {
         self.in_use && seg.timestamps.is_some_and(|(_, tsecr)| tsecr == self.tsval(at_us))
