@@ -942,8 +942,8 @@ impl Tcb {
     fn ack_snd_check(&mut self, now: u64, out: &mut TcpOut) {
         let view = ReceiveView {
             rcv_nxt: self.rcv_nxt,
-            window_now: self.receive_window() >> self.rcv_wscale_in_use() << self.rcv_wscale_in_use(),
-            window_advertised: self.rcv_wnd_adv,
+            window_now: self.rwnd.would_select(self.window_space()),
+            window_advertised: self.rwnd.wnd,
             all_read: self.recv_buf.is_empty(),
             out_of_order: self.recv_buf.has_out_of_order(),
             // Only the rule that reads it needs the window's numbers.
@@ -2637,7 +2637,8 @@ impl Tcb {
     /// What `__tcp_select_window` reads from this connection now.
     fn window_space(&self) -> Space {
         Space {
-            free: self.receive_window(),
+            // tcp_space: only the header's field is capped at what it can say.
+            free: self.free_space(),
             full: self.rwnd.win_from_space(self.rcvbuf()).min(self.rwnd.clamp),
             // __tcp_select_window rounds to the segments the peer sends
             // (icsk_ack.rcv_mss), smaller than ours when its window is tiny.
@@ -3568,11 +3569,13 @@ mod tests {
     }
 
     #[test]
-    fn a_second_full_segment_is_acked_at_once_when_the_window_keeps_its_edge() {
-        // 100 000 bytes of buffer without window scaling: the advertised
-        // window stays at 65 535 (the SYN-ACK's, tcp_select_initial_window's
-        // cap, and every later one's, tcp_select_window's), so the right
-        // edge does not move back.
+    fn a_second_full_segment_waits_while_the_room_is_below_the_window_last_chosen() {
+        // 100 000 bytes of buffer without window scaling: the field says
+        // 65 535 (the SYN-ACK's, tcp_select_initial_window's cap, and every
+        // later one's, tcp_select_window's), but rcv_wnd keeps the whole
+        // window chosen. Unread, the buffer's room falls below it, so
+        // __tcp_select_window does not keep up with rcv_wnd and
+        // __tcp_ack_snd_check leaves two full segments to the timer.
         let cfg = TcpConfig { window_scaling: false, recv_buffer: 100_000, ..TcpConfig::default() };
         let mut out = TcpOut::default();
         let mut syn = seg(IRS, 0, TcpFlags::SYN, 8192, &[]);
@@ -3585,15 +3588,15 @@ mod tests {
             out.clear();
             tcb.on_segment(&seg(next, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 20_000, &mut out);
             assert_eq!(out.segments[0].1, SendReason::QuickAck);
+            assert_eq!(out.segments[0].0.window, 65_535);
             next += 1000;
         }
         out.clear();
         tcb.on_segment(&seg(next, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 21_000, &mut out);
-        assert!(out.segments.is_empty(), "one segment waits");
         tcb.on_segment(&seg(next + 1000, ISS + 1, TcpFlags::ACK, 8192, &[0u8; 1000]), 22_000, &mut out);
-        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, next + 2000, 65_535, 0)]);
-        assert_eq!(out.segments[0].1, SendReason::Ack);
-        assert_eq!(tcb.timers.get(TimerKind::DelayedAck), None);
+        assert!(tcb.rwnd.would_select(tcb.window_space()) < tcb.rwnd.wnd);
+        assert!(out.segments.is_empty(), "both segments wait");
+        assert_eq!(tcb.timers.get(TimerKind::DelayedAck), Some(61_000));
     }
 
     /// A server-side connection with `recv_buffer` bytes of buffer, window

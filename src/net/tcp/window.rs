@@ -44,18 +44,26 @@ const SMALL_HEAD: u32 = 576;
 /// The receiver's memory for a packet of `wire_len` bytes (IP header on),
 /// `skb->truesize`, as a device that copies each packet into an skb head of
 /// its own allocates it (`tun_get_user`, as the diff's links deliver, and
-/// drivers without page-fragment buffers): the packet cache-aligned plus the
-/// shared info, from the small-head cache when that holds it, else a kmalloc
-/// size class (a power of two), plus the `sk_buff`. `ss -m` on Linux 6.18
-/// shows it: 2304 bytes for a 1448-byte segment with timestamps (a
-/// 1500-byte packet in a 2048-byte head), 832 for a short one.
+/// drivers without page-fragment buffers): the device's headroom and the
+/// packet, cache-aligned, plus the shared info, from the small-head cache
+/// when that holds it, else a kmalloc size class (a power of two), plus the
+/// `sk_buff`. `ss -m` on Linux 6.18 shows it: 2304 bytes for a 1448-byte
+/// segment with timestamps (a 1500-byte packet in a 2048-byte head), 832
+/// for a short one. The headroom also leaves less room behind a packet for
+/// the next to be copied into (see [`RecvMemory`]): without it a 100-byte
+/// segment joined a full one's skb that on Linux takes a head of its own,
+/// and the window opened a unit (1024 bytes) wider than Linux's.
 pub fn skb_truesize(wire_len: u32) -> u32 {
     head_size(wire_len) + SK_BUFF
 }
 
+/// `NET_SKB_PAD`: the headroom `tun_get_user` reserves before the packet
+/// (`tun->align`), one cache line on x86-64.
+const DEVICE_HEADROOM: u32 = 64;
+
 /// The kmalloc'd head a packet of `wire_len` bytes lands in.
 fn head_size(wire_len: u32) -> u32 {
-    let wanted = wire_len.div_ceil(64).saturating_mul(64).saturating_add(SHARED_INFO);
+    let wanted = (DEVICE_HEADROOM + wire_len).div_ceil(64).saturating_mul(64).saturating_add(SHARED_INFO);
     if wanted <= SMALL_HEAD {
         SMALL_HEAD
     } else {
@@ -116,7 +124,7 @@ impl RecvMemory {
         let truesize = skb_truesize(wire_len);
         self.charges.push_back((end, truesize));
         self.used += truesize as usize;
-        let room = (head_size(wire_len) - SHARED_INFO).saturating_sub(wire_len);
+        let room = (head_size(wire_len) - SHARED_INFO).saturating_sub(DEVICE_HEADROOM + wire_len);
         if in_order {
             self.tail = Some((end, room));
         } else {
@@ -324,34 +332,9 @@ impl RecvWindow {
     /// `__tcp_select_window`, then `tcp_select_window`'s rule that a window
     /// once offered is never taken back.
     pub fn select(&mut self, s: Space, rcv_nxt: super::segment::SeqNumber) -> u32 {
-        let mss = s.mss.min(s.full).max(1);
-        let unit = 1u32 << s.shift;
-        let mut free = s.free;
-        // Little room: never round it up, and below 1/16 of the buffer or one
-        // segment offer nothing (silly-window avoidance).
-        let scarce = s.scarce();
-        if scarce {
-            free -= free % unit;
-        }
-        let mut window = if scarce && (free < s.full / 16 || free < mss) {
-            0
-        } else {
-            free = free.min(self.ssthresh);
-            if s.shift > 0 {
-                // A multiple of the scale, rounded up so it is not scaled away.
-                free.div_ceil(unit).saturating_mul(unit)
-            } else if self.wnd + mss <= free || self.wnd > free {
-                // Without scaling: the largest multiple of the MSS that fits.
-                free - free % mss
-            } else if mss == s.full && free > self.wnd + s.full / 2 {
-                // A buffer smaller than one segment: all of it, once more
-                // than half of it is free beyond the last offer.
-                free
-            } else {
-                self.wnd
-            }
-        };
+        let mut window = self.would_select(s);
         // tcp_select_window: the right edge never moves left.
+        let unit = 1u32 << s.shift;
         let offered_left = self.wnd.saturating_sub(rcv_nxt - self.wup);
         if window < offered_left {
             window = offered_left.div_ceil(unit) * unit;
@@ -359,6 +342,35 @@ impl RecvWindow {
         self.wnd = window;
         self.wup = rcv_nxt;
         window
+    }
+
+    /// `__tcp_select_window`: the window the room in `s` offers now, before
+    /// the rule that keeps the right edge (`__tcp_ack_snd_check` holds it
+    /// against the window last offered).
+    pub fn would_select(&self, s: Space) -> u32 {
+        let mss = s.mss.min(s.full).max(1);
+        let unit = 1u32 << s.shift;
+        // Little room: never round it up, and below 1/16 of the buffer or one
+        // segment offer nothing (silly-window avoidance).
+        let scarce = s.scarce();
+        let free = if scarce { s.free - s.free % unit } else { s.free };
+        if scarce && (free < s.full / 16 || free < mss) {
+            return 0;
+        }
+        let free = free.min(self.ssthresh);
+        if s.shift > 0 {
+            // A multiple of the scale, rounded up so it is not scaled away.
+            free.div_ceil(unit).saturating_mul(unit)
+        } else if self.wnd + mss <= free || self.wnd > free {
+            // Without scaling: the largest multiple of the MSS that fits.
+            free - free % mss
+        } else if mss == s.full && free > self.wnd + s.full / 2 {
+            // A buffer smaller than one segment: all of it, once more
+            // than half of it is free beyond the last offer.
+            free
+        } else {
+            self.wnd
+        }
     }
 
     /// `tcp_grow_window`, for an in-order segment: the window may open by
@@ -589,18 +601,19 @@ mod tests {
             m.charge(i * 5, 5, 57, true);
         }
         assert_eq!(m.used(), 832);
-        // 256 bytes of room, 57 taken by the first packet: 199 of data fit.
+        // 256 bytes of room, 64 of them the device's headroom and 57 the
+        // first packet: 135 of data fit.
         let mut m = RecvMemory::default();
         m.charge(0, 5, 57, true);
-        m.charge(5, 199, 251, true);
+        m.charge(5, 135, 187, true);
         assert_eq!(m.used(), 832);
-        m.charge(204, 1, 53, true);
+        m.charge(140, 1, 53, true);
         assert_eq!(m.used(), 2 * 832, "the head is full");
         // An out-of-order segment is an skb of its own; the in-order tail
         // still takes what continues it (tcp_queue_rcv coalesces with the
         // receive queue's tail whatever waits out of order).
         m.charge(300, 5, 57, false);
-        m.charge(205, 5, 57, true);
+        m.charge(141, 5, 57, true);
         assert_eq!(m.used(), 3 * 832);
         // Once read whole, the tail is gone: the next segment starts an skb.
         m.join_in_order(305);
@@ -612,7 +625,8 @@ mod tests {
 
     #[test]
     fn waiting_segments_coalesce_out_of_order_and_into_the_tail_when_the_hole_fills() {
-        // A 1448-byte segment leaves 228 bytes of room in its 2048-byte head.
+        // A 1448-byte segment leaves 164 bytes of room in its 2048-byte head
+        // (1728 before the shared info, 64 of them the device's headroom).
         let mut m = RecvMemory::default();
         m.charge(0, 1448, 1500, true);
         // The next full segment is lost; the one after it waits, and a
@@ -622,29 +636,30 @@ mod tests {
         m.charge(4344, 104, 156, false);
         assert_eq!(m.used(), 2 * 2304);
         // A segment that continues nothing waiting is an skb of its own.
-        m.charge(6000, 100, 152, false);
+        m.charge(5900, 100, 152, false);
         assert_eq!(m.used(), 2 * 2304 + 832);
         // The resend fills the hole: the waiting skb (1552 bytes) does not fit
         // in the resend's tail and joins as it is.
         m.charge(1448, 1448, 1500, true);
         m.join_in_order(4448);
         assert_eq!(m.used(), 3 * 2304 + 832);
-        // A 1552-byte packet filling the last hole (124 bytes of room in its
+        // A 1452-byte packet filling the last hole (160 bytes of room in its
         // head) takes the 100 bytes waiting behind it, whose skb is freed.
-        m.charge(4448, 1552, 1604, true);
-        m.join_in_order(6100);
+        m.charge(4448, 1452, 1504, true);
+        m.join_in_order(6000);
         assert_eq!(m.used(), 4 * 2304);
-        m.release_to(6100);
+        m.release_to(6000);
         assert_eq!(m.used(), 0);
     }
 
     #[test]
     fn a_packet_costs_its_head_size_class_and_the_sk_buff() {
         assert_eq!(skb_truesize(40), 832);
-        assert_eq!(skb_truesize(256 - 64 + 1), 832, "cache-aligned 256 plus the shared info fit the small head");
-        assert_eq!(skb_truesize(257), 1024 + 256);
+        assert_eq!(skb_truesize(192), 832, "headroom and packet, 256 with the shared info, fit the small head");
+        assert_eq!(skb_truesize(193), 1024 + 256);
         assert_eq!(skb_truesize(1500), 2048 + 256);
-        assert_eq!(skb_truesize(1729), 4096 + 256);
+        assert_eq!(skb_truesize(1664), 2048 + 256);
+        assert_eq!(skb_truesize(1665), 4096 + 256);
     }
 
     #[test]
