@@ -55,9 +55,10 @@ pub enum AckDecision {
 #[derive(Clone, Copy, Debug)]
 pub struct ReceiveView {
     pub rcv_nxt: SeqNumber,
-    /// The window we would advertise now (`__tcp_select_window`).
+    /// The window we would offer now (`__tcp_select_window`).
     pub window_now: u32,
-    /// The window we last advertised (`tp->rcv_wnd`).
+    /// The window `tcp_select_window` last chose (`tp->rcv_wnd`, which the
+    /// header's field may cap: 65535 without window scaling).
     pub window_advertised: u32,
     /// The application has read everything (`rcv_nxt - copied_seq <
     /// sk_rcvlowat` with the default low-water mark of 1).
