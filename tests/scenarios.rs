@@ -848,3 +848,22 @@ fn the_device_headroom_leaves_a_short_segment_an_skb_of_its_own() {
         text.replace("server: close(a) = 0", "server: close(a) = 0\nexpect server > client eventually [F.] win 74");
     assert_eq!(script_failures(&text), Vec::<String>::new());
 }
+
+/// The server's delayed-ACK timer falls due at the instant the client's next
+/// full segment arrives. Linux's timer fires on the first jiffy tick at or
+/// after its expiry, so the segment is taken first and the timer's ACK
+/// covers it (ack 45197, window 4344), as Linux 6.18 sends it
+/// (tests/exchanges/delayed_ack_timer_after_a_segment_due_then.sock agrees
+/// packet by packet). Fired first, the timer's ACK said one segment less
+/// with a window of 5792.
+#[test]
+fn a_delayed_ack_timer_due_as_a_segment_arrives_fires_after_it() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/exchanges/delayed_ack_timer_after_a_segment_due_then.sock");
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.replace(
+        "server: recv(a, 100) = 100 bytes",
+        "expect server > client eventually [.] ack 45197 win 4344 at 1039.658ms\nserver: recv(a, 100) = 100 bytes",
+    );
+    assert_eq!(script_failures(&text), Vec::<String>::new());
+}

@@ -639,7 +639,14 @@ impl World {
     }
 
     fn schedule(&mut self, time: u64, event: Event) {
-        self.queue.push(time, event);
+        // Linux's delayed-ACK timer fires on the first jiffy tick at or after
+        // its expiry (tcp_delack_timer): a segment arriving at that instant is
+        // taken first, and the ACK that then leaves covers it too.
+        if matches!(event, Event::Timer { kind: TimerKind::DelayedAck, .. }) {
+            self.queue.push_after_ties(time, event);
+        } else {
+            self.queue.push(time, event);
+        }
     }
 
     /// Keeps one queued event per running timer: a new, earlier deadline gets its
