@@ -197,6 +197,16 @@ fn script_failures(text: &str) -> Vec<String> {
     script::run(&s, &RunOptions::default()).failures.iter().map(|f| f.render("t.sock")).collect()
 }
 
+/// Runs a kept script (`tests/…`, one the packet-diff stage holds against
+/// Linux) with `with` in place of its line `line`, which must be there (a
+/// check inserted nowhere would check nothing), and asserts it passes.
+fn assert_kept_script_passes_with(path: &str, line: &str, with: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(text.lines().any(|l| l == line), "{} has no line {line:?}", path.display());
+    assert_eq!(script_failures(&text.replace(line, with)), Vec::<String>::new());
+}
+
 #[test]
 fn getsockname_checks_an_automatic_port_against_a_range() {
     let body = "client: c = socket(tcp)\nclient: getsockname(c) = 0.0.0.0:0\n\
@@ -668,12 +678,11 @@ fn segments_waiting_out_of_order_share_an_skb_as_linux_s_do() {
 /// packets the kernel's match). Charged first, it stopped a unit short: 80896 (79).
 #[test]
 fn a_segment_waiting_out_of_order_opens_the_window_before_it_is_charged() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/faults/request_response_window_after_recovery.sock");
-    let text = std::fs::read_to_string(path).unwrap();
-    let text =
-        text.replace("client: close(c) = 0", "client: close(c) = 0\nexpect client > server eventually [F.] win 80");
-    assert_eq!(script_failures(&text), Vec::<String>::new());
+    assert_kept_script_passes_with(
+        "tests/faults/request_response_window_after_recovery.sock",
+        "client: close(c) = 0",
+        "client: close(c) = 0\nexpect client > server eventually [F.] win 80",
+    );
 }
 
 /// A reordering link holds the server's first ACK back 30 ms; the second,
@@ -684,13 +693,11 @@ fn a_segment_waiting_out_of_order_opens_the_window_before_it_is_charged() {
 /// PAWS the old ACK was passed over in silence.
 #[test]
 fn an_ack_older_than_the_timestamp_echoed_is_dropped_and_answered() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/faults/paws_drops_an_old_ack.sock");
-    let text = std::fs::read_to_string(path).unwrap();
-    let text = text.replace(
+    assert_kept_script_passes_with(
+        "tests/faults/paws_drops_an_old_ack.sock",
         "+200ms",
         "expect server > client eventually [.] ack 201\nexpect client > server [.] seq 201 ack 1 at 100ms\n+200ms",
     );
-    assert_eq!(script_failures(&text), Vec::<String>::new());
 }
 
 /// The first SYN-ACK is lost: the server's timer sends it again, and so does
@@ -798,16 +805,13 @@ fn a_send_takes_what_linux_s_send_buffer_memory_allows() {
 /// pingpong and the burst got an ACK every second segment.
 #[test]
 fn a_pure_ack_on_the_fast_path_leaves_an_owed_ack_to_its_timer() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/exchanges/pure_ack_leaves_the_delayed_ack_to_its_timer.sock");
-    let text = std::fs::read_to_string(path).unwrap();
-    let text = text.replace(
+    assert_kept_script_passes_with(
+        "tests/exchanges/pure_ack_leaves_the_delayed_ack_to_its_timer.sock",
         "server: send(a, 5000 bytes) = 5000",
         "expect client > server eventually [.] ack 106 at 287ms\nserver: send(a, 5000 bytes) = 5000\n\
          expect client > server eventually [.] ack 1554\nexpect client > server [.] ack 3002\n\
          expect client > server [.] ack 4450",
     );
-    assert_eq!(script_failures(&text), Vec::<String>::new());
 }
 
 /// Two full segments arrive while the server's unread buffer holds six
@@ -820,15 +824,12 @@ fn a_pure_ack_on_the_fast_path_leaves_an_owed_ack_to_its_timer() {
 /// offered one unit less after the next segment.
 #[test]
 fn two_full_segments_are_acked_at_once_while_the_window_rounded_up_keeps_up() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/exchanges/two_segments_acked_while_the_window_keeps_up.sock");
-    let text = std::fs::read_to_string(path).unwrap();
-    let text = text.replace(
+    assert_kept_script_passes_with(
+        "tests/exchanges/two_segments_acked_while_the_window_keeps_up.sock",
         "client: send(c, 5000 bytes) = 5000",
         "client: send(c, 5000 bytes) = 5000\nexpect server > client eventually [.] ack 4554 win 73\n\
          expect server > client [.] ack 7450 win 73",
     );
-    assert_eq!(script_failures(&text), Vec::<String>::new());
 }
 
 /// The link's device reserves 64 bytes of headroom before each packet it
@@ -841,12 +842,11 @@ fn two_full_segments_are_acked_at_once_while_the_window_rounded_up_keeps_up() {
 /// agrees with Linux 6.18 packet by packet, the FIN's window with it).
 #[test]
 fn the_device_headroom_leaves_a_short_segment_an_skb_of_its_own() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/exchanges/two_segments_acked_while_the_window_keeps_up.sock");
-    let text = std::fs::read_to_string(path).unwrap();
-    let text =
-        text.replace("server: close(a) = 0", "server: close(a) = 0\nexpect server > client eventually [F.] win 74");
-    assert_eq!(script_failures(&text), Vec::<String>::new());
+    assert_kept_script_passes_with(
+        "tests/exchanges/two_segments_acked_while_the_window_keeps_up.sock",
+        "server: close(a) = 0",
+        "server: close(a) = 0\nexpect server > client eventually [F.] win 74",
+    );
 }
 
 /// The server's delayed-ACK timer falls due at the instant the client's next
@@ -858,12 +858,9 @@ fn the_device_headroom_leaves_a_short_segment_an_skb_of_its_own() {
 /// with a window of 5792.
 #[test]
 fn a_delayed_ack_timer_due_as_a_segment_arrives_fires_after_it() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/exchanges/delayed_ack_timer_after_a_segment_due_then.sock");
-    let text = std::fs::read_to_string(path).unwrap();
-    let text = text.replace(
+    assert_kept_script_passes_with(
+        "tests/exchanges/delayed_ack_timer_after_a_segment_due_then.sock",
         "server: recv(a, 100) = 100 bytes",
         "expect server > client eventually [.] ack 45197 win 4344 at 1039.658ms\nserver: recv(a, 100) = 100 bytes",
     );
-    assert_eq!(script_failures(&text), Vec::<String>::new());
 }
