@@ -940,16 +940,16 @@ impl Tcb {
     /// `tcp_ack_snd_check`, after a segment's data was taken and our own data
     /// had its chance to carry the ACK: send it now or arm the delayed-ACK timer.
     fn ack_snd_check(&mut self, now: u64, out: &mut TcpOut) {
+        // Only the rules that read them need the window's numbers: more than
+        // one full segment unacknowledged with data left unread.
+        let window_read = !self.recv_buf.is_empty() && self.delack.more_than_one_unacked(self.rcv_nxt);
+        let space = window_read.then(|| self.window_space());
         let view = ReceiveView {
             rcv_nxt: self.rcv_nxt,
-            window_now: self.rwnd.would_select(self.window_space()),
-            window_advertised: self.rwnd.wnd,
+            window_keeps_up: space.is_none_or(|s| self.rwnd.would_select(s) >= self.rwnd.wnd),
             all_read: self.recv_buf.is_empty(),
             out_of_order: self.recv_buf.has_out_of_order(),
-            // Only the rule that reads it needs the window's numbers.
-            scarce: !self.recv_buf.is_empty()
-                && self.delack.more_than_one_unacked(self.rcv_nxt)
-                && self.window_space().scarce(),
+            scarce: space.is_some_and(|s| s.scarce()),
             srtt_us: self.rtt.srtt_us(),
             sack: self.sack_ok,
             rcv_rtt_us: self.rcv_rtt.rtt_us(),

@@ -55,11 +55,10 @@ pub enum AckDecision {
 #[derive(Clone, Copy, Debug)]
 pub struct ReceiveView {
     pub rcv_nxt: SeqNumber,
-    /// The window we would offer now (`__tcp_select_window`).
-    pub window_now: u32,
-    /// The window `tcp_select_window` last chose (`tp->rcv_wnd`, which the
-    /// header's field may cap: 65535 without window scaling).
-    pub window_advertised: u32,
+    /// The window `__tcp_select_window` would offer now is not below the
+    /// one `tcp_select_window` last chose (`tp->rcv_wnd`, which the header's
+    /// field may cap: 65535 without window scaling).
+    pub window_keeps_up: bool,
     /// The application has read everything (`rcv_nxt - copied_seq <
     /// sk_rcvlowat` with the default low-water mark of 1).
     pub all_read: bool,
@@ -284,7 +283,7 @@ impl AckMachine {
         // application has read everything or the window we would advertise
         // does not shrink (otherwise its read sends the ACK, with the larger
         // window: __tcp_cleanup_rbuf).
-        let window_keeps_up = view.all_read || view.window_now >= view.window_advertised;
+        let window_keeps_up = view.all_read || view.window_keeps_up;
         let more_than_one = self.more_than_one_unacked(view.rcv_nxt);
         if more_than_one && !view.all_read && view.scarce {
             // The window test runs __tcp_select_window before the quick-ACK
@@ -470,8 +469,7 @@ mod tests {
     fn view(rcv_nxt: u32) -> ReceiveView {
         ReceiveView {
             rcv_nxt: SeqNumber(rcv_nxt),
-            window_now: 65_535,
-            window_advertised: 65_535,
+            window_keeps_up: true,
             all_read: false,
             out_of_order: false,
             scarce: false,
