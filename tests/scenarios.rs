@@ -864,3 +864,49 @@ fn a_delayed_ack_timer_due_as_a_segment_arrives_fires_after_it() {
         "expect server > client eventually [.] ack 45197 win 4344 at 1039.658ms\nserver: recv(a, 100) = 100 bytes",
     );
 }
+
+/// Without window scaling, tcp_select_initial_window still chooses the
+/// buffer's whole room (99280 bytes) as rcv_wnd; only the header is cut to
+/// 65535. The connecting side's ACK of the SYN-ACK keeps that window, as
+/// tcp_select_window never takes one back, so it says 65535, as Linux 6.18
+/// does (tests/exchanges/window_without_scaling.sock agrees packet by
+/// packet). The model forgot that the window starts at the peer's first
+/// byte (rcv_wup) and offered 65160, whole segments of 65535.
+#[test]
+fn without_window_scaling_the_connecting_side_keeps_the_window_its_syn_chose() {
+    assert_kept_script_passes_with(
+        "tests/exchanges/window_without_scaling.sock",
+        "server: a = accept(l)",
+        "server: a = accept(l)\nexpect client > server eventually [.] ack 1 win 65535",
+    );
+}
+
+/// Without window scaling, rcv_ssthresh grows past the 65535 the header can
+/// say, up to the buffer's room (tcp_grow_window reads tcp_space, uncapped),
+/// and each growth asks for a quick ACK: the server ACKs each of the first
+/// 22 segments of the transfer, then none of the 12 after them while its
+/// window does not open, until the delayed ACK of all 60000 bytes. Capped
+/// at the header's 65535, the model stopped growing, and quick-ACKing, at 16.
+#[test]
+fn without_window_scaling_each_growth_past_the_header_asks_for_a_quick_ack() {
+    assert_kept_script_passes_with(
+        "tests/exchanges/window_without_scaling.sock",
+        "client: send(c, 60000 bytes) = 60000",
+        "client: send(c, 60000 bytes) = 60000\nexpect server > client eventually [.] ack 31857\n\
+         expect client > server eventually [.] seq 43441\nexpect server > client [.] ack 60001",
+    );
+}
+
+/// The client closes first; the ACK of its FIN makes Linux swap it for a
+/// time-wait socket (substate FIN_WAIT2), which keeps the window open at
+/// the swap (tw_rcv_wnd, 99280 bytes). Its ACK of the server's FIN says that
+/// window cut to the header's 16 bits (tcp_v4_send_ack's htons): 33744. The
+/// model chose a new window for it, capped at 65535.
+#[test]
+fn a_time_wait_ack_says_the_window_kept_at_the_swap_cut_to_sixteen_bits() {
+    assert_kept_script_passes_with(
+        "tests/exchanges/window_without_scaling.sock",
+        "server: close(a) = 0",
+        "server: close(a) = 0\nexpect client > server eventually [.] ack 2 win 33744",
+    );
+}

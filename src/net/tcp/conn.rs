@@ -271,6 +271,10 @@ pub struct Tcb {
     pub orphaned: bool,
     /// The application shut down reading.
     pub read_shutdown: bool,
+    /// `tw_rcv_wnd`: once Linux swaps the connection for a time-wait socket
+    /// (`tcp_time_wait`), every ACK it sends offers the window that was
+    /// open at the swap, whatever the buffer holds since.
+    time_wait_window: Option<u32>,
     /// An ACK that must go at once, and why.
     ack_pending: Option<SendReason>,
     /// When the ACK of received data goes: quick, delayed or riding on data.
@@ -351,6 +355,7 @@ impl Tcb {
             persist_backoff: 0,
             cc: Congestion::new(iss, cfg.congestion),
             orphaned: false,
+            time_wait_window: None,
             read_shutdown: false,
             ack_pending: None,
             delack: AckMachine::new(!cfg.delayed_ack, cfg.delayed_ack_us),
@@ -1000,6 +1005,9 @@ impl Tcb {
         self.take_syn_options(seg, now);
         self.irs = seg.seq_number();
         self.rcv_nxt = seg.seq_number() + 1;
+        // tcp_rcv_synsent_state_process: the window our SYN offered starts
+        // at the peer's first byte, so all of it is still open to the right.
+        self.rwnd.wup = self.rcv_nxt;
         self.snd_wl1 = seg.seq_number();
         if f.ack() {
             self.snd_wl2 = seg.ack_number();
@@ -1066,7 +1074,7 @@ impl Tcb {
         if !self.acceptable(seg) {
             if !f.rst() {
                 if self.state == TcpState::TimeWait && f.fin() {
-                    self.timers.set(TimerKind::TimeWait, now + 2 * self.cfg.msl_us);
+                    self.timers.set(TimerKind::TimeWait, now + self.time_wait_len());
                 }
                 self.send_dupack(seg, now);
             }
@@ -1244,9 +1252,20 @@ impl Tcb {
                 self.set_state(TcpState::FinWait2, out);
                 if self.orphaned {
                     self.timers.set(TimerKind::FinWait2, now + self.cfg.fin_timeout_us);
+                    // tcp_rcv_state_process: a closed socket whose FIN_WAIT2
+                    // lasts no longer than TIME_WAIT becomes a time-wait
+                    // socket now (substate FIN_WAIT2), unless the peer's FIN
+                    // came with this ACK.
+                    if !seg.flags.fin() && self.fin_time() <= self.time_wait_len() {
+                        self.time_wait_window = Some(self.offered_window());
+                    }
                 }
             }
-            TcpState::Closing if fin_acked => self.enter_time_wait(now, out),
+            TcpState::Closing if fin_acked => {
+                // tcp_time_wait from CLOSING: the window our last ACK opened.
+                self.time_wait_window = Some(self.offered_window());
+                self.enter_time_wait(now, out);
+            }
             TcpState::LastAck if fin_acked => {
                 self.timers.stop_all();
                 self.set_state(TcpState::Closed, out);
@@ -2014,8 +2033,20 @@ impl Tcb {
 
     fn enter_time_wait(&mut self, now: u64, out: &mut TcpOut) {
         self.timers.stop_all();
-        self.timers.set(TimerKind::TimeWait, now + 2 * self.cfg.msl_us);
+        self.timers.set(TimerKind::TimeWait, now + self.time_wait_len());
         self.set_state(TcpState::TimeWait, out);
+    }
+
+    /// `TCP_TIMEWAIT_LEN`: twice the MSL (Linux: 60 s).
+    fn time_wait_len(&self) -> u64 {
+        2 * self.cfg.msl_us
+    }
+
+    /// `tcp_fin_time`: how long a closed socket waits in FIN_WAIT2, at least
+    /// 3.5 RTOs.
+    fn fin_time(&self) -> u64 {
+        let rto = self.rtt.rto();
+        self.cfg.fin_timeout_us.max((rto << 2) - (rto >> 1))
     }
 
     // ----- timers ----------------------------------------------------------------
@@ -2629,7 +2660,9 @@ impl Tcb {
             truesize: skb_truesize(wire_len),
             advmss: self.advmss(),
             rcv_mss: self.delack.rcv_mss().unwrap_or(self.advmss()),
-            free: self.receive_window(),
+            // tcp_space, uncapped: without window scaling rcv_ssthresh grows
+            // past the 65535 the header can say, each step a quick ACK.
+            free: self.free_space(),
             rmem_max: self.cfg.recv_buffer_max,
         }
     }
@@ -2655,14 +2688,27 @@ impl Tcb {
         if space.scarce() {
             self.delack.window_scarce();
         }
-        let w = self.rwnd.select(space, self.rcv_nxt);
-        let scaled = (w >> self.rcv_wscale_in_use()).min(u32::from(u16::MAX));
-        self.rcv_wnd_adv = scaled << self.rcv_wscale_in_use();
-        if scaled == 0 {
-            // tcp_select_window: a zero window turns the fast path off.
-            self.header_prediction = None;
-        }
-        let window = scaled as u16;
+        let window = match self.time_wait_window {
+            // tcp_v4_timewait_ack: tw_rcv_wnd scaled, and cut to the
+            // header's 16 bits (htons of a u32), not capped at 65535: without
+            // window scaling a larger window shows as its low 16 bits.
+            Some(w) => (w >> self.rcv_wscale_in_use()) as u16,
+            None => {
+                let w = self.rwnd.select(space, self.rcv_nxt);
+                let scaled = (w >> self.rcv_wscale_in_use()).min(u32::from(u16::MAX));
+                self.rcv_wnd_adv = scaled << self.rcv_wscale_in_use();
+                if scaled == 0 {
+                    // tcp_select_window: a zero window turns the fast path off.
+                    self.header_prediction = None;
+                }
+                if self.state == TcpState::TimeWait {
+                    // tcp_fin in FIN_WAIT2: the full socket sends this ACK,
+                    // then tcp_time_wait keeps the window it opened.
+                    self.time_wait_window = Some(w);
+                }
+                scaled as u16
+            }
+        };
         if with_ack {
             self.delack.on_ack_sent(self.rcv_nxt);
             self.timers.stop(TimerKind::DelayedAck);
