@@ -910,3 +910,21 @@ fn a_time_wait_ack_says_the_window_kept_at_the_swap_cut_to_sixteen_bits() {
         "server: close(a) = 0\nexpect client > server eventually [.] ack 2 win 33744",
     );
 }
+
+/// A write a second after the last data left, with nothing in flight, finds
+/// the congestion window restarted (tcp_cwnd_restart: more than an RTO of
+/// silence), so the burst leaves as the initial 10 segments and the 11th
+/// waits one round trip for their ACKs, as Linux 6.18 sends it
+/// (tests/exchanges/cwnd_restarts_after_idle.sock agrees packet by packet).
+/// The model kept the 94 segments slow start had reached and sent the whole
+/// write at once.
+#[test]
+fn a_sender_idle_for_longer_than_an_rto_restarts_from_the_initial_window() {
+    assert_kept_script_passes_with(
+        "tests/exchanges/cwnd_restarts_after_idle.sock",
+        "client: send(c, 40000 bytes) = 40000",
+        "client: send(c, 40000 bytes) = 40000\nexpect cwnd client c 10 mss\n\
+         expect client > server eventually [P.] seq 133033 at 3040ms\n\
+         expect client > server eventually [.] seq 134481 at 3080ms",
+    );
+}

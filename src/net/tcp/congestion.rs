@@ -317,6 +317,41 @@ impl Congestion {
         }
     }
 
+    /// `tcp_cwnd_restart` (RFC 2861 §2, RFC 5681 §4.1): a sender that sent
+    /// nothing for longer than an RTO (`idle_us` > `rto_us`) no longer knows
+    /// the path, so cwnd halves for each RTO of the silence, down to at most
+    /// the initial window of `initial` segments, and ssthresh keeps three
+    /// quarters of the old cwnd (`tcp_current_ssthresh`), where slow start
+    /// will stop. Linux counts in packets, so the halving does too. True
+    /// when cwnd or ssthresh changed.
+    pub fn restart_after_idle(&mut self, idle_us: u64, rto_us: u64, initial: u32, mss: u32) -> bool {
+        let before = (self.cwnd, self.ssthresh);
+        self.ssthresh = self.current_ssthresh();
+        let mss = mss.max(1);
+        let packets = self.cwnd / mss;
+        let restart = initial.max(1).min(packets);
+        let mut cwnd = packets;
+        let mut left = idle_us;
+        while left > rto_us.max(1) && cwnd > restart {
+            left -= rto_us.max(1);
+            cwnd >>= 1;
+        }
+        let cwnd = cwnd.max(restart);
+        if cwnd != packets {
+            self.cwnd = cwnd * mss;
+        }
+        before != (self.cwnd, self.ssthresh)
+    }
+
+    /// `CA_EVENT_TX_START`: data leaves with nothing in flight, the last
+    /// having left at `last_sent_us`. CUBIC moves its epoch on by the
+    /// silence, so its curve does not count time nothing was sent.
+    pub fn on_tx_start(&mut self, now_us: u64, last_sent_us: u64) {
+        if let Algorithm::Cubic(cubic) = &mut self.algorithm {
+            cubic.on_tx_start(now_us, last_sent_us);
+        }
+    }
+
     /// Fast recovery proved needless (`tcp_undo_cwnd_reduction`, with
     /// `tcp_reno_undo_cwnd`): cwnd and ssthresh return to at least what they
     /// were before it, and recovery, if still on, is over.
@@ -457,6 +492,37 @@ mod tests {
         cc.start(10, MSS, 0, seq(0));
         cc.after_sending(true, full_segments(0, flight), MSS);
         cc
+    }
+
+    #[test]
+    fn after_an_idle_rto_cwnd_halves_per_rto_down_to_the_initial_window() {
+        // cwnd 80 segments, ssthresh 50; RTO 200 ms.
+        let grown = || {
+            let mut cc = sending(10 * MSS);
+            cc.cwnd = 80 * MSS;
+            cc.ssthresh = 50 * MSS;
+            cc
+        };
+        // 450 ms of silence: two whole RTOs and a bit, so 80 → 40 → 20, and
+        // ssthresh rises to 3/4 of the 80 (tcp_current_ssthresh), where slow
+        // start will hand over to congestion avoidance.
+        let mut cc = grown();
+        assert!(cc.restart_after_idle(450_000, 200_000, 10, MSS));
+        assert_eq!((cc.cwnd(), cc.ssthresh()), (20 * MSS, 60 * MSS));
+        // Exactly two RTOs halve once: the loop stops when the silence left is not positive.
+        let mut cc = grown();
+        cc.restart_after_idle(400_000, 200_000, 10, MSS);
+        assert_eq!(cc.cwnd(), 40 * MSS);
+        // A long silence stops at the initial window, never below it.
+        let mut cc = grown();
+        cc.restart_after_idle(60_000_000, 200_000, 10, MSS);
+        assert_eq!(cc.cwnd(), 10 * MSS);
+        // Still in its first slow start (ssthresh unset), a window already
+        // below the initial one is left as it was.
+        let mut cc = sending(5 * MSS);
+        cc.cwnd = 4 * MSS;
+        assert!(!cc.restart_after_idle(60_000_000, 200_000, 10, MSS));
+        assert_eq!((cc.cwnd(), cc.ssthresh()), (4 * MSS, SSTHRESH_INFINITE));
     }
 
     #[test]

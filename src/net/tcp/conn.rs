@@ -248,6 +248,9 @@ pub struct Tcb {
     /// When the connection last sent a packet (`tcp_wstamp_ns`): a packet is
     /// held back for more room only in the middle of a burst.
     last_sent_at: Option<u64>,
+    /// When data last left (`lsndtime`; from ESTABLISHED on): a write after
+    /// a longer silence than an RTO restarts the congestion window.
+    lsndtime: u64,
     /// When the first SYN (or SYN-ACK) left: Linux's `retrans_stamp`, from which
     /// `retransmits_timed_out` measures a handshake's time budget.
     first_syn_at: Option<u64>,
@@ -346,6 +349,7 @@ impl Tcb {
             rtt: RttEstimator::new(cfg.rto_initial_us, cfg.rto_min_us, cfg.rto_max_us, iss),
             syn_sent_at: None,
             last_sent_at: None,
+            lsndtime: 0,
             first_syn_at: None,
             syn_resends: 0,
             resends: 0,
@@ -580,6 +584,7 @@ impl Tcb {
             let piece = if room > 0 {
                 room
             } else if self.send_memory() < self.sndbuf {
+                self.slow_start_after_idle_check(now, out);
                 shape.size_goal
             } else {
                 self.nospace = true;
@@ -602,6 +607,19 @@ impl Tcb {
         }
         self.output(now, out);
         at - from
+    }
+
+    /// `tcp_slow_start_after_idle_check`, as a write starts a new skb
+    /// (`tcp_skb_entail`): with nothing in flight and no data sent for
+    /// longer than an RTO, the congestion window restarts (`tcp_cwnd_restart`).
+    fn slow_start_after_idle_check(&mut self, now: u64, out: &mut TcpOut) {
+        if self.snd_max != self.snd_una {
+            return;
+        }
+        let (idle, rto) = (now.saturating_sub(self.lsndtime), self.rtt.rto());
+        if idle > rto && self.cc.restart_after_idle(idle, rto, self.cfg.initial_cwnd_segments, self.snd_mss) {
+            out.congestion_changed = true;
+        }
     }
 
     /// `tcp_check_space` after an ACK (once what it allows was sent): a
@@ -2425,6 +2443,14 @@ impl Tcb {
         if fin_now {
             flags = flags | TcpFlags::FIN;
         }
+        if len > 0 {
+            // tcp_event_data_sent: data leaving with none in flight starts a
+            // transmission (CA_EVENT_TX_START) after a silence.
+            if pipe == 0 {
+                self.cc.on_tx_start(now, self.lsndtime);
+            }
+            self.lsndtime = now;
+        }
         let ack_rides = self.delack.scheduled();
         let seg = self.segment(self.snd_nxt, flags, payload, now);
         let seg_len = seg.seq_len();
@@ -2932,6 +2958,7 @@ impl Tcb {
     /// clamp is set as `tcp_init_buffer_space` sets it.
     fn establish(&mut self, now: u64, out: &mut TcpOut) {
         self.set_state(TcpState::Established, out);
+        self.lsndtime = now;
         // tcp_rcv_state_process (SYN-RECEIVED to ESTABLISHED): tcp_fast_path_on.
         self.header_prediction = Some(self.predicted_window());
         let full = self.rwnd.win_from_space(self.rcvbuf());

@@ -118,6 +118,17 @@ impl Cubic {
         }
     }
 
+    /// `cubictcp_cwnd_event(CA_EVENT_TX_START)`: the application left the
+    /// connection idle since `last_sent_us`; the epoch starts that much later
+    /// (never after now), so the curve resumes where it stopped.
+    pub fn on_tx_start(&mut self, now_us: u64, last_sent_us: u64) {
+        let now_ms = now_us / US_PER_JIFFY;
+        let idle_ms = now_ms.saturating_sub(last_sent_us / US_PER_JIFFY);
+        if let Some(start) = self.epoch_start_ms.as_mut().filter(|_| idle_ms > 0) {
+            *start = (*start + idle_ms).min(now_ms);
+        }
+    }
+
     /// Linux's `cubictcp_acked` (with `hystart_update`), for every ACK of new
     /// data: keeps the minimum RTT, and in slow start asks HyStart whether to
     /// stop it. Returns the new ssthresh (packets) when HyStart says so.
@@ -379,6 +390,23 @@ mod tests {
         }
         assert!(at[2..5].iter().all(|w| (99..=101).contains(w)), "flat near W_max: {at:?}");
         assert!(at[10] > 200, "probing past W_max ever faster: {at:?}");
+    }
+
+    #[test]
+    fn an_idle_sender_moves_its_epoch_on_by_the_silence_never_past_now() {
+        let mut c = Cubic::new(0, seq(0));
+        // No epoch yet (slow start): nothing to move.
+        c.on_tx_start(5_000_000, 1_000_000);
+        assert_eq!(c.epoch_start_ms, None);
+        // An epoch from 2 s; data left last at 3 s, and again at 3.25 s:
+        // the 250 ms of silence do not count towards the curve.
+        c.epoch_start_ms = Some(2_000);
+        c.on_tx_start(3_250_000, 3_000_000);
+        assert_eq!(c.epoch_start_ms, Some(2_250));
+        // An epoch an ACK began after the last data left moves no later than now.
+        c.epoch_start_ms = Some(3_500);
+        c.on_tx_start(4_000_000, 3_250_000);
+        assert_eq!(c.epoch_start_ms, Some(4_000));
     }
 
     #[test]
