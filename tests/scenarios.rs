@@ -928,3 +928,34 @@ fn a_sender_idle_for_longer_than_an_rto_restarts_from_the_initial_window() {
          expect client > server eventually [.] seq 134481 at 3080ms",
     );
 }
+
+/// A close with unread data resets the connection, and tcp_close empties
+/// the receive queue before it sends the RST, so the RST offers the window
+/// of the memory that freed: 78 units of 1024, where the last ACK, with the
+/// data held, offered 76 (tests/exchanges/close_with_unread_data_frees_the_buffer.sock
+/// agrees with Linux 6.18 packet by packet). The model sent the RST with
+/// the data still counted.
+#[test]
+fn closing_with_unread_data_frees_the_buffer_before_the_rst() {
+    assert_kept_script_passes_with(
+        "tests/exchanges/close_with_unread_data_frees_the_buffer.sock",
+        "client: close(c) = 0",
+        "expect client > server eventually [.] ack 20001 win 76\nclient: close(c) = 0\n\
+         expect client > server eventually [R.] ack 20001 win 78",
+    );
+}
+
+/// `SO_LINGER` {1, 0} makes close reset the connection through
+/// tcp_disconnect, but tcp_close has emptied the receive queue before it
+/// gets there: the RST offers the freed memory's window, as the close with
+/// unread data does (the kernel's packets match these, checked with
+/// `socklab diff --packets` on this variant of the kept script).
+#[test]
+fn an_abortive_close_frees_the_buffer_before_the_rst() {
+    assert_kept_script_passes_with(
+        "tests/exchanges/close_with_unread_data_frees_the_buffer.sock",
+        "client: close(c) = 0",
+        "client: setsockopt(c, SO_LINGER, {1, 0}) = 0\nclient: close(c) = 0\n\
+         expect client > server eventually [R.] ack 20001 win 78",
+    );
+}

@@ -192,6 +192,8 @@ impl World {
         let mut out = self.take_scratch();
         if let Some(tcb) = self.sock_mut(sid).tcp_mut().and_then(|t| t.tcb.as_deref_mut()) {
             tcb.orphaned = true;
+            // tcp_close empties the receive queue before it disconnects.
+            tcb.discard_unread();
             tcb.abort(now, &mut out);
         }
         self.apply_tcp_out(sid, &out, Cause::Call(call));

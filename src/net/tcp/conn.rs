@@ -797,6 +797,16 @@ impl Tcb {
         data
     }
 
+    /// `tcp_close` empties the receive queue first (`__kfree_skb` of each
+    /// skb, counting `data_was_unread`), so the RST that a close with unread
+    /// data or `SO_LINGER` {1, 0} sends next offers the window of the memory
+    /// that freed. Data waiting out of order stays (Linux frees it later).
+    pub fn discard_unread(&mut self) {
+        let copied_before = self.rcv_nxt_off.saturating_sub(self.recv_buf.len() as u64);
+        let discarded = self.recv_buf.take(self.recv_buf.len());
+        self.rmem.release_to(copied_before + discarded.len() as u64);
+    }
+
     /// `tcp_rcvbuf_grow`: the memory that holds `rcvwin` and what waits out
     /// of order, at the measured ratio and within tcp_rmem[2]; the clamp
     /// follows. A buffer set by SO_RCVBUF stays as set.

@@ -343,6 +343,7 @@ impl World {
             tcb.orphaned = true;
             if tcb.unread() > 0 {
                 // Linux (RFC 2525 §2.17): closing with unread data aborts with RST.
+                tcb.discard_unread();
                 tcb.abort(now, &mut out);
             } else {
                 tcb.close_write(now, &mut out);
