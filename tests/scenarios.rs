@@ -934,6 +934,23 @@ fn a_sender_idle_for_longer_than_an_rto_restarts_from_the_initial_window() {
 /// of the memory that freed: 78 units of 1024, where the last ACK, with the
 /// data held, offered 76 (tests/exchanges/close_with_unread_data_frees_the_buffer.sock
 /// agrees with Linux 6.18 packet by packet). The model sent the RST with
+/// The server's 32 KB buffer fills and it reads nothing for a second, so the
+/// client's window closes with nothing in flight and more data queued. When
+/// the server reads, its window update finds that data waiting, and Linux
+/// checks for idleness there too (tcp_ack_update_window →
+/// tcp_slow_start_after_idle_check): four RTOs without data sent halve cwnd
+/// from 38 segments to the initial 10. The kernel's TCP_INFO says the same
+/// (tests/exchanges/cwnd_restarts_when_a_window_reopens.sock; its packets
+/// agree with Linux 6.18). The model kept 38.
+#[test]
+fn a_window_reopening_after_a_long_stall_restarts_the_congestion_window() {
+    assert_kept_script_passes_with(
+        "tests/exchanges/cwnd_restarts_when_a_window_reopens.sock",
+        "+100ms",
+        "+100ms\nexpect cwnd client c 10 mss",
+    );
+}
+
 /// the data still counted.
 #[test]
 fn closing_with_unread_data_frees_the_buffer_before_the_rst() {

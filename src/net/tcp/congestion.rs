@@ -132,6 +132,11 @@ pub struct Congestion {
     /// every byte acknowledged, without bound.
     max_flight: u32,
     cwnd_limited: bool,
+    /// RFC 2861's bookkeeping (`snd_cwnd_used`, `snd_cwnd_stamp`): the most
+    /// in flight while cwnd was not the limit, and when cwnd last proved
+    /// itself (an ACK that may grow it, a round that filled it, a restart).
+    cwnd_used: u32,
+    cwnd_stamp: u64,
     usage_end: SeqNumber,
     /// After a retransmission timeout, until `high` is acknowledged (Linux's
     /// `TCP_CA_Loss` with `high_seq`).
@@ -161,6 +166,8 @@ impl Congestion {
             sack_recovery: false,
             max_flight: 0,
             cwnd_limited: false,
+            cwnd_used: 0,
+            cwnd_stamp: 0,
             usage_end: iss,
             loss: None,
             algorithm: Algorithm::new(control, 0, iss),
@@ -184,6 +191,8 @@ impl Congestion {
     /// (`tcp_init_congestion_control`) at `now`, its first round ending at `snd_nxt`.
     pub fn start(&mut self, segments: u32, mss: u32, now: u64, snd_nxt: SeqNumber) {
         self.cwnd = segments.max(1) * mss;
+        self.cwnd_stamp = now;
+        self.cwnd_used = 0;
         match &mut self.algorithm {
             // Restarted in its own box: one allocation per connection, not two.
             Algorithm::Cubic(cubic) => **cubic = Cubic::new(now, snd_nxt),
@@ -248,6 +257,8 @@ impl Congestion {
     /// `tcp_cong_avoid` for what the ACK `a` newly delivered, if the sender
     /// was limited by cwnd (`tcp_is_cwnd_limited`).
     fn cong_avoid(&mut self, a: &NewAck, mss: u32) {
+        // tcp_cong_avoid: the window proved itself, grown or not.
+        self.cwnd_stamp = a.now;
         if !self.is_cwnd_limited() {
             return;
         }
@@ -324,8 +335,10 @@ impl Congestion {
     /// quarters of the old cwnd (`tcp_current_ssthresh`), where slow start
     /// will stop. Linux counts in packets, so the halving does too. True
     /// when cwnd or ssthresh changed.
-    pub fn restart_after_idle(&mut self, idle_us: u64, rto_us: u64, initial: u32, mss: u32) -> bool {
+    pub fn restart_after_idle(&mut self, now: u64, idle_us: u64, rto_us: u64, initial: u32, mss: u32) -> bool {
         let before = (self.cwnd, self.ssthresh);
+        self.cwnd_stamp = now;
+        self.cwnd_used = 0;
         self.ssthresh = self.current_ssthresh();
         let mss = mss.max(1);
         let packets = self.cwnd / mss;
@@ -399,6 +412,7 @@ impl Congestion {
         }
         self.loss = Some(LossEpisode { high: snd_max, una: snd_una, prior });
         self.cwnd = mss;
+        self.cwnd_stamp = now;
         match &mut self.algorithm {
             Algorithm::Reno(reno) => reno.restart_count(),
             Algorithm::Cubic(cubic) => cubic.on_loss(now, snd_max),
@@ -427,7 +441,7 @@ impl Congestion {
     /// Linux's `tcp_cwnd_validate`, after each round of sending (`sent`: whether
     /// anything went): remembers how much of cwnd this window used. A new
     /// window starts once everything sent in the last one is acknowledged.
-    pub fn after_sending(&mut self, sent: bool, flight: Flight, mss: u32) {
+    pub fn after_sending(&mut self, sent: bool, flight: Flight, mss: u32, starving: Starving) {
         // No room left for a full segment, or a packet held back for more
         // room (tcp_tso_should_defer): sending stopped at cwnd.
         let limited = flight.held_at_cwnd || flight.in_flight.saturating_add(mss) > self.cwnd;
@@ -439,7 +453,53 @@ impl Congestion {
             self.max_flight = flight.packets_out;
             self.usage_end = flight.snd_nxt;
         }
+        if self.is_cwnd_limited() {
+            // The network is fed fully.
+            self.cwnd_used = 0;
+            self.cwnd_stamp = starving.now;
+            return;
+        }
+        // The network starves: the application or the peer's window holds
+        // the sender below cwnd.
+        self.cwnd_used = self.cwnd_used.max(flight.packets_out);
+        if starving.now.saturating_sub(self.cwnd_stamp) >= starving.rto_us {
+            self.application_limited(starving, mss);
+        }
     }
+
+    /// `tcp_cwnd_application_limited` (RFC 2861 §3): a whole RTO in which
+    /// cwnd was never the limit nor grew. Outside any recovery, and unless
+    /// the writer is waiting for buffer room, cwnd falls halfway to what was
+    /// used (at least the initial window), and ssthresh keeps three quarters
+    /// of the old cwnd (`tcp_current_ssthresh`): a window not used is not
+    /// known to be safe.
+    fn application_limited(&mut self, starving: Starving, mss: u32) {
+        if starving.open {
+            let mss = mss.max(1);
+            let win_used = (self.cwnd_used / mss).max(starving.initial);
+            let cwnd = self.cwnd / mss;
+            if win_used < cwnd {
+                self.ssthresh = self.current_ssthresh();
+                self.cwnd = ((cwnd + win_used) >> 1) * mss;
+            }
+            self.cwnd_used = 0;
+        }
+        self.cwnd_stamp = starving.now;
+    }
+}
+
+/// What `tcp_cwnd_validate` weighs a round of sending that did not fill
+/// cwnd by.
+#[derive(Clone, Copy, Debug)]
+pub struct Starving {
+    pub now: u64,
+    pub rto_us: u64,
+    /// `tcp_init_cwnd`, in segments.
+    pub initial: u32,
+    /// The connection is in the Open state (no recovery, loss, SACKed or
+    /// lost segments) and the writer is not waiting for buffer room
+    /// (`SOCK_NOSPACE`).
+    pub open: bool,
 }
 
 /// What is in the network after a round of sending, counted in packets (each
@@ -486,11 +546,16 @@ mod tests {
         }
     }
 
+    /// A round of sending whose RTO never runs out: RFC 2861's decay stays out of it.
+    fn fed() -> Starving {
+        Starving { now: 0, rto_us: u64::MAX, initial: 10, open: true }
+    }
+
     /// A window of 10 segments, with `flight` bytes sent from 0.
     fn sending(flight: u32) -> Congestion {
         let mut cc = Congestion::new(SeqNumber(0), CongestionControl::Reno);
         cc.start(10, MSS, 0, seq(0));
-        cc.after_sending(true, full_segments(0, flight), MSS);
+        cc.after_sending(true, full_segments(0, flight), MSS, fed());
         cc
     }
 
@@ -507,22 +572,58 @@ mod tests {
         // ssthresh rises to 3/4 of the 80 (tcp_current_ssthresh), where slow
         // start will hand over to congestion avoidance.
         let mut cc = grown();
-        assert!(cc.restart_after_idle(450_000, 200_000, 10, MSS));
+        assert!(cc.restart_after_idle(0, 450_000, 200_000, 10, MSS));
         assert_eq!((cc.cwnd(), cc.ssthresh()), (20 * MSS, 60 * MSS));
         // Exactly two RTOs halve once: the loop stops when the silence left is not positive.
         let mut cc = grown();
-        cc.restart_after_idle(400_000, 200_000, 10, MSS);
+        cc.restart_after_idle(0, 400_000, 200_000, 10, MSS);
         assert_eq!(cc.cwnd(), 40 * MSS);
         // A long silence stops at the initial window, never below it.
         let mut cc = grown();
-        cc.restart_after_idle(60_000_000, 200_000, 10, MSS);
+        cc.restart_after_idle(0, 60_000_000, 200_000, 10, MSS);
         assert_eq!(cc.cwnd(), 10 * MSS);
         // Still in its first slow start (ssthresh unset), a window already
         // below the initial one is left as it was.
         let mut cc = sending(5 * MSS);
         cc.cwnd = 4 * MSS;
-        assert!(!cc.restart_after_idle(60_000_000, 200_000, 10, MSS));
+        assert!(!cc.restart_after_idle(0, 60_000_000, 200_000, 10, MSS));
         assert_eq!((cc.cwnd(), cc.ssthresh()), (4 * MSS, SSTHRESH_INFINITE));
+    }
+
+    #[test]
+    fn a_window_unused_for_an_rto_falls_halfway_to_what_was_used() {
+        // cwnd 40 segments, ssthresh 30, the last proof of cwnd at 0 (the
+        // start); RTO 200 ms.
+        let grown = || {
+            let mut cc = sending(10 * MSS);
+            cc.cwnd = 40 * MSS;
+            cc.ssthresh = 30 * MSS;
+            cc
+        };
+        let starving = |now| Starving { now, rto_us: 200_000, initial: 10, open: true };
+        // Rounds of 12 segments after the first ten, cwnd never the limit:
+        // nothing before the RTO is out...
+        let mut cc = grown();
+        cc.after_sending(true, full_segments(10 * MSS, 22 * MSS), MSS, starving(150_000));
+        assert_eq!(cc.cwnd(), 40 * MSS);
+        // ...then cwnd falls halfway to the 12 used, and ssthresh keeps 3/4 of 40.
+        cc.after_sending(true, full_segments(22 * MSS, 34 * MSS), MSS, starving(200_000));
+        assert_eq!((cc.cwnd(), cc.ssthresh()), (26 * MSS, 30 * MSS));
+        // The next RTO counts from there, with what was used since.
+        cc.after_sending(true, full_segments(34 * MSS, 36 * MSS), MSS, starving(399_000));
+        assert_eq!(cc.cwnd(), 26 * MSS);
+        cc.after_sending(true, full_segments(36 * MSS, 38 * MSS), MSS, starving(400_000));
+        assert_eq!(cc.cwnd(), 18 * MSS, "(26 + the initial 10) / 2: two segments used count as ten");
+        // In recovery, or with a writer waiting for room, only the clock restarts.
+        let mut cc = grown();
+        let held = Starving { open: false, ..starving(300_000) };
+        cc.after_sending(true, full_segments(10 * MSS, 22 * MSS), MSS, held);
+        assert_eq!(cc.cwnd(), 40 * MSS);
+        // An ACK that could grow cwnd proves it: the RTO counts from it.
+        let mut cc = grown();
+        cc.on_new_ack(NewAck { now: 150_000, ..ack(MSS, MSS) }, MSS);
+        cc.after_sending(true, full_segments(10 * MSS, 22 * MSS), MSS, starving(300_000));
+        assert_eq!(cc.cwnd(), 40 * MSS);
     }
 
     #[test]
@@ -544,7 +645,7 @@ mod tests {
         let mut cc = sending(100);
         for i in 1..=50 {
             cc.on_new_ack(ack(100 * i, 100), MSS);
-            cc.after_sending(true, full_segments(100 * i, 100 * (i + 1)), MSS);
+            cc.after_sending(true, full_segments(100 * i, 100 * (i + 1)), MSS, fed());
         }
         assert_eq!(cc.cwnd(), 10_000);
     }
@@ -560,7 +661,7 @@ mod tests {
         // the sender keeps cwnd full).
         let mut una = 0;
         for expect in [2000, 3000, 4000, 5000] {
-            cc.after_sending(true, full_segments(una, una + cc.cwnd()), MSS);
+            cc.after_sending(true, full_segments(una, una + cc.cwnd()), MSS, fed());
             una += MSS;
             cc.on_new_ack(ack(una, MSS), MSS);
             assert_eq!(cc.cwnd(), expect);
@@ -569,7 +670,7 @@ mod tests {
         // MSS at the fifth ACK, and the count starts again.
         let mut seen = Vec::new();
         for _ in 0..5 {
-            cc.after_sending(true, full_segments(una, una + cc.cwnd()), MSS);
+            cc.after_sending(true, full_segments(una, una + cc.cwnd()), MSS, fed());
             una += MSS;
             cc.on_new_ack(ack(una, MSS), MSS);
             seen.push(cc.cwnd());
@@ -578,7 +679,7 @@ mod tests {
         // Delayed ACKs of two packets each: six packets, three ACKs, to 7000.
         let mut seen = Vec::new();
         for _ in 0..3 {
-            cc.after_sending(true, full_segments(una, una + cc.cwnd()), MSS);
+            cc.after_sending(true, full_segments(una, una + cc.cwnd()), MSS, fed());
             una += 2 * MSS;
             cc.on_new_ack(ack(una, 2 * MSS), MSS);
             seen.push(cc.cwnd());
@@ -598,7 +699,7 @@ mod tests {
         cc.on_retransmit_timeout(MSS, 0, seq(0), seq(10 * MSS));
         assert_eq!((cc.cwnd(), cc.ssthresh()), (1000, 5000));
         // The link heals: one retransmission is acknowledged, cwnd 2000.
-        cc.after_sending(true, full_segments(0, MSS), MSS);
+        cc.after_sending(true, full_segments(0, MSS), MSS, fed());
         cc.on_new_ack(ack(MSS, MSS), MSS);
         assert_eq!(cc.cwnd(), 2000);
         // A timeout now, after progress, is a new loss: 2000 / 2 = 1000, but
@@ -641,7 +742,7 @@ mod tests {
         assert_eq!((cc.cwnd(), cc.ssthresh()), (1000, 5000));
         // Out of recovery: an ACK below the old recover point grows cwnd (slow
         // start) rather than being taken for a partial ACK.
-        cc.after_sending(true, full_segments(7000, 8000), MSS);
+        cc.after_sending(true, full_segments(7000, 8000), MSS, fed());
         assert_eq!(cc.on_new_ack(ack(8000, 1000), MSS), AckAction::Nothing);
         assert_eq!(cc.cwnd(), 2000);
     }

@@ -7,7 +7,7 @@
 //! It performs no I/O: `on_segment`, `on_timer` and the application calls take the
 //! current time and write what must happen into a [`TcpOut`].
 
-use super::congestion::{AckAction, Congestion, CongestionControl, Flight, NewAck};
+use super::congestion::{AckAction, Congestion, CongestionControl, Flight, NewAck, Starving};
 use super::delack::{AckDecision, AckMachine, RcvLink, ReceiveView};
 use super::rack::{self, AckFacts, ProbeVerdict, Rack, RackWindow, SentSegment, TailLossProbe};
 use super::recv_queue::RecvQueue;
@@ -610,16 +610,28 @@ impl Tcb {
     }
 
     /// `tcp_slow_start_after_idle_check`, as a write starts a new skb
-    /// (`tcp_skb_entail`): with nothing in flight and no data sent for
-    /// longer than an RTO, the congestion window restarts (`tcp_cwnd_restart`).
+    /// (`tcp_skb_entail`) or the peer's window changes with data waiting
+    /// (`tcp_ack_update_window`): with nothing in flight and no data sent
+    /// for longer than an RTO, the congestion window restarts
+    /// (`tcp_cwnd_restart`).
     fn slow_start_after_idle_check(&mut self, now: u64, out: &mut TcpOut) {
         if self.snd_max != self.snd_una {
             return;
         }
         let (idle, rto) = (now.saturating_sub(self.lsndtime), self.rtt.rto());
-        if idle > rto && self.cc.restart_after_idle(idle, rto, self.cfg.initial_cwnd_segments, self.snd_mss) {
+        if idle > rto && self.cc.restart_after_idle(now, idle, rto, self.cfg.initial_cwnd_segments, self.snd_mss) {
             out.congestion_changed = true;
         }
+    }
+
+    /// `icsk_ca_state == TCP_CA_Open`: no recovery or loss episode, and
+    /// nothing SACKed, marked lost or counted as a duplicate ACK (Disorder).
+    fn ca_open(&self) -> bool {
+        !self.cc.in_recovery()
+            && self.cc.loss_high().is_none()
+            && !self.sack.in_loss()
+            && !self.sack.has_sacked()
+            && !self.sack.has_lost()
     }
 
     /// `tcp_check_space` after an ACK (once what it allows was sent): a
@@ -1238,6 +1250,12 @@ impl Tcb {
                 self.snd_wnd = window;
                 self.header_prediction = None;
                 self.fast_path_check();
+                // A window that reopens on data waiting to go, with nothing
+                // in flight before this ACK, restarts cwnd after a long stall
+                // as a write would (tcp_slow_start_after_idle_check).
+                if !outstanding && self.unsent() > 0 {
+                    self.slow_start_after_idle_check(now, out);
+                }
             }
             self.max_snd_wnd = self.max_snd_wnd.max(window);
             self.snd_wl1 = seg.seq_number();
@@ -2302,7 +2320,15 @@ impl Tcb {
             // Nothing sent and nothing out: no round of sending to remember.
             if sent || held_at_cwnd || self.snd_max != self.snd_una {
                 let flight = Flight { held_at_cwnd, ..self.flight() };
-                self.cc.after_sending(sent, flight, self.snd_mss);
+                let starving = Starving {
+                    now,
+                    rto_us: self.rtt.rto(),
+                    initial: self.cfg.initial_cwnd_segments,
+                    open: self.ca_open() && !self.nospace,
+                };
+                let before = (self.cc.cwnd(), self.cc.ssthresh());
+                self.cc.after_sending(sent, flight, self.snd_mss, starving);
+                out.congestion_changed |= before != (self.cc.cwnd(), self.cc.ssthresh());
             }
             self.arm_persist(now);
         }
