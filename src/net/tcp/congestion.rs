@@ -559,15 +559,19 @@ mod tests {
         cc
     }
 
+    /// A sender whose first ten segments left at 0, since grown to `cwnd`
+    /// segments with ssthresh at `ssthresh`.
+    fn grown_to(cwnd: u32, ssthresh: u32) -> Congestion {
+        let mut cc = sending(10 * MSS);
+        cc.cwnd = cwnd * MSS;
+        cc.ssthresh = ssthresh * MSS;
+        cc
+    }
+
     #[test]
     fn after_an_idle_rto_cwnd_halves_per_rto_down_to_the_initial_window() {
         // cwnd 80 segments, ssthresh 50; RTO 200 ms.
-        let grown = || {
-            let mut cc = sending(10 * MSS);
-            cc.cwnd = 80 * MSS;
-            cc.ssthresh = 50 * MSS;
-            cc
-        };
+        let grown = || grown_to(80, 50);
         // 450 ms of silence: two whole RTOs and a bit, so 80 → 40 → 20, and
         // ssthresh rises to 3/4 of the 80 (tcp_current_ssthresh), where slow
         // start will hand over to congestion avoidance.
@@ -594,12 +598,7 @@ mod tests {
     fn a_window_unused_for_an_rto_falls_halfway_to_what_was_used() {
         // cwnd 40 segments, ssthresh 30, the last proof of cwnd at 0 (the
         // start); RTO 200 ms.
-        let grown = || {
-            let mut cc = sending(10 * MSS);
-            cc.cwnd = 40 * MSS;
-            cc.ssthresh = 30 * MSS;
-            cc
-        };
+        let grown = || grown_to(40, 30);
         let starving = |now| Starving { now, rto_us: 200_000, initial: 10, open: true };
         // Rounds of 12 segments after the first ten, cwnd never the limit:
         // nothing before the RTO is out...
