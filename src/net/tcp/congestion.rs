@@ -441,12 +441,14 @@ impl Congestion {
     /// Linux's `tcp_cwnd_validate`, after each round of sending (`sent`: whether
     /// anything went): remembers how much of cwnd this window used. A new
     /// window starts once everything sent in the last one is acknowledged.
-    pub fn after_sending(&mut self, sent: bool, flight: Flight, mss: u32, starving: Starving) {
+    /// True when the round left cwnd unfilled an RTO after cwnd last proved
+    /// itself: the caller then runs [`Congestion::application_limited`].
+    pub fn after_sending(&mut self, sent: bool, flight: Flight, mss: u32, clock: Clock) -> bool {
         // No room left for a full segment, or a packet held back for more
         // room (tcp_tso_should_defer): sending stopped at cwnd.
         let limited = flight.held_at_cwnd || flight.in_flight.saturating_add(mss) > self.cwnd;
         if !sent && !limited {
-            return;
+            return false;
         }
         if flight.snd_una >= self.usage_end || limited || (!self.cwnd_limited && flight.packets_out > self.max_flight) {
             self.cwnd_limited = limited;
@@ -456,15 +458,13 @@ impl Congestion {
         if self.is_cwnd_limited() {
             // The network is fed fully.
             self.cwnd_used = 0;
-            self.cwnd_stamp = starving.now;
-            return;
+            self.cwnd_stamp = clock.now;
+            return false;
         }
         // The network starves: the application or the peer's window holds
         // the sender below cwnd.
         self.cwnd_used = self.cwnd_used.max(flight.packets_out);
-        if starving.now.saturating_sub(self.cwnd_stamp) >= starving.rto_us {
-            self.application_limited(starving, mss);
-        }
+        clock.now.saturating_sub(self.cwnd_stamp) >= clock.rto_us
     }
 
     /// `tcp_cwnd_application_limited` (RFC 2861 §3): a whole RTO in which
@@ -472,11 +472,13 @@ impl Congestion {
     /// the writer is waiting for buffer room, cwnd falls halfway to what was
     /// used (at least the initial window), and ssthresh keeps three quarters
     /// of the old cwnd (`tcp_current_ssthresh`): a window not used is not
-    /// known to be safe.
-    fn application_limited(&mut self, starving: Starving, mss: u32) {
-        if starving.open {
+    /// known to be safe. `open`: the connection is in the Open state (no
+    /// recovery, loss, SACKed or lost segments) and the writer is not
+    /// waiting for buffer room (`SOCK_NOSPACE`).
+    pub fn application_limited(&mut self, now: u64, initial: u32, mss: u32, open: bool) {
+        if open {
             let mss = mss.max(1);
-            let win_used = (self.cwnd_used / mss).max(starving.initial);
+            let win_used = (self.cwnd_used / mss).max(initial);
             let cwnd = self.cwnd / mss;
             if win_used < cwnd {
                 self.ssthresh = self.current_ssthresh();
@@ -484,22 +486,16 @@ impl Congestion {
             }
             self.cwnd_used = 0;
         }
-        self.cwnd_stamp = starving.now;
+        self.cwnd_stamp = now;
     }
 }
 
-/// What `tcp_cwnd_validate` weighs a round of sending that did not fill
-/// cwnd by.
+/// When a round of sending ends, and the RTO that `tcp_cwnd_validate`
+/// measures an unfilled window by.
 #[derive(Clone, Copy, Debug)]
-pub struct Starving {
+pub struct Clock {
     pub now: u64,
     pub rto_us: u64,
-    /// `tcp_init_cwnd`, in segments.
-    pub initial: u32,
-    /// The connection is in the Open state (no recovery, loss, SACKed or
-    /// lost segments) and the writer is not waiting for buffer room
-    /// (`SOCK_NOSPACE`).
-    pub open: bool,
 }
 
 /// What is in the network after a round of sending, counted in packets (each
@@ -547,8 +543,8 @@ mod tests {
     }
 
     /// A round of sending whose RTO never runs out: RFC 2861's decay stays out of it.
-    fn fed() -> Starving {
-        Starving { now: 0, rto_us: u64::MAX, initial: 10, open: true }
+    fn fed() -> Clock {
+        Clock { now: 0, rto_us: u64::MAX }
     }
 
     /// A window of 10 segments, with `flight` bytes sent from 0.
@@ -597,31 +593,38 @@ mod tests {
     #[test]
     fn a_window_unused_for_an_rto_falls_halfway_to_what_was_used() {
         // cwnd 40 segments, ssthresh 30, the last proof of cwnd at 0 (the
-        // start); RTO 200 ms.
+        // start); RTO 200 ms. A round of sending, then the decay where
+        // after_sending says an RTO has passed, as the connection runs it.
         let grown = || grown_to(40, 30);
-        let starving = |now| Starving { now, rto_us: 200_000, initial: 10, open: true };
+        let round = |cc: &mut Congestion, from: u32, to: u32, now: u64, open: bool| {
+            let clock = Clock { now, rto_us: 200_000 };
+            if cc.after_sending(true, full_segments(from * MSS, to * MSS), MSS, clock) {
+                cc.application_limited(now, 10, MSS, open);
+            }
+        };
         // Rounds of 12 segments after the first ten, cwnd never the limit:
         // nothing before the RTO is out...
         let mut cc = grown();
-        cc.after_sending(true, full_segments(10 * MSS, 22 * MSS), MSS, starving(150_000));
+        round(&mut cc, 10, 22, 150_000, true);
         assert_eq!(cc.cwnd(), 40 * MSS);
         // ...then cwnd falls halfway to the 12 used, and ssthresh keeps 3/4 of 40.
-        cc.after_sending(true, full_segments(22 * MSS, 34 * MSS), MSS, starving(200_000));
+        round(&mut cc, 22, 34, 200_000, true);
         assert_eq!((cc.cwnd(), cc.ssthresh()), (26 * MSS, 30 * MSS));
         // The next RTO counts from there, with what was used since.
-        cc.after_sending(true, full_segments(34 * MSS, 36 * MSS), MSS, starving(399_000));
+        round(&mut cc, 34, 36, 399_000, true);
         assert_eq!(cc.cwnd(), 26 * MSS);
-        cc.after_sending(true, full_segments(36 * MSS, 38 * MSS), MSS, starving(400_000));
+        round(&mut cc, 36, 38, 400_000, true);
         assert_eq!(cc.cwnd(), 18 * MSS, "(26 + the initial 10) / 2: two segments used count as ten");
         // In recovery, or with a writer waiting for room, only the clock restarts.
         let mut cc = grown();
-        let held = Starving { open: false, ..starving(300_000) };
-        cc.after_sending(true, full_segments(10 * MSS, 22 * MSS), MSS, held);
+        round(&mut cc, 10, 22, 300_000, false);
         assert_eq!(cc.cwnd(), 40 * MSS);
+        round(&mut cc, 22, 34, 400_000, true);
+        assert_eq!(cc.cwnd(), 40 * MSS, "the RTO counts from the last check");
         // An ACK that could grow cwnd proves it: the RTO counts from it.
         let mut cc = grown();
         cc.on_new_ack(NewAck { now: 150_000, ..ack(MSS, MSS) }, MSS);
-        cc.after_sending(true, full_segments(10 * MSS, 22 * MSS), MSS, starving(300_000));
+        round(&mut cc, 10, 22, 300_000, true);
         assert_eq!(cc.cwnd(), 40 * MSS);
     }
 

@@ -7,7 +7,7 @@
 //! It performs no I/O: `on_segment`, `on_timer` and the application calls take the
 //! current time and write what must happen into a [`TcpOut`].
 
-use super::congestion::{AckAction, Congestion, CongestionControl, Flight, NewAck, Starving};
+use super::congestion::{AckAction, Clock, Congestion, CongestionControl, Flight, NewAck};
 use super::delack::{AckDecision, AckMachine, RcvLink, ReceiveView};
 use super::rack::{self, AckFacts, ProbeVerdict, Rack, RackWindow, SentSegment, TailLossProbe};
 use super::recv_queue::RecvQueue;
@@ -248,8 +248,9 @@ pub struct Tcb {
     /// When the connection last sent a packet (`tcp_wstamp_ns`): a packet is
     /// held back for more room only in the middle of a burst.
     last_sent_at: Option<u64>,
-    /// When data last left (`lsndtime`; from ESTABLISHED on): a write after
-    /// a longer silence than an RTO restarts the congestion window.
+    /// When data last left (`lsndtime`; from ESTABLISHED on): a write, or
+    /// the peer's window reopening on waiting data, after a longer silence
+    /// than an RTO restarts the congestion window.
     lsndtime: u64,
     /// When the first SYN (or SYN-ACK) left: Linux's `retrans_stamp`, from which
     /// `retransmits_timed_out` measures a handshake's time budget.
@@ -2320,15 +2321,15 @@ impl Tcb {
             // Nothing sent and nothing out: no round of sending to remember.
             if sent || held_at_cwnd || self.snd_max != self.snd_una {
                 let flight = Flight { held_at_cwnd, ..self.flight() };
-                let starving = Starving {
-                    now,
-                    rto_us: self.rtt.rto(),
-                    initial: self.cfg.initial_cwnd_segments,
-                    open: self.ca_open() && !self.nospace,
-                };
-                let before = (self.cc.cwnd(), self.cc.ssthresh());
-                self.cc.after_sending(sent, flight, self.snd_mss, starving);
-                out.congestion_changed |= before != (self.cc.cwnd(), self.cc.ssthresh());
+                let clock = Clock { now, rto_us: self.rtt.rto() };
+                if self.cc.after_sending(sent, flight, self.snd_mss, clock) {
+                    // tcp_cwnd_application_limited, rare enough to weigh the
+                    // connection's state only here.
+                    let before = (self.cc.cwnd(), self.cc.ssthresh());
+                    let open = self.ca_open() && !self.nospace;
+                    self.cc.application_limited(now, self.cfg.initial_cwnd_segments, self.snd_mss, open);
+                    out.congestion_changed |= before != (self.cc.cwnd(), self.cc.ssthresh());
+                }
             }
             self.arm_persist(now);
         }
@@ -2746,16 +2747,16 @@ impl Tcb {
     fn segment(&mut self, seq_no: SeqNumber, flags: TcpFlags, payload: Arc<[u8]>, now: u64) -> TcpSegment {
         self.last_sent_at = Some(now);
         let with_ack = flags.ack();
-        let space = self.window_space();
-        if space.scarce() {
-            self.delack.window_scarce();
-        }
         let window = match self.time_wait_window {
             // tcp_v4_timewait_ack: tw_rcv_wnd scaled, and cut to the
             // header's 16 bits (htons of a u32), not capped at 65535: without
             // window scaling a larger window shows as its low 16 bits.
             Some(w) => (w >> self.rcv_wscale_in_use()) as u16,
             None => {
+                let space = self.window_space();
+                if space.scarce() {
+                    self.delack.window_scarce();
+                }
                 let w = self.rwnd.select(space, self.rcv_nxt);
                 let scaled = (w >> self.rcv_wscale_in_use()).min(u32::from(u16::MAX));
                 self.rcv_wnd_adv = scaled << self.rcv_wscale_in_use();
