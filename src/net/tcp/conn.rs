@@ -252,6 +252,9 @@ pub struct Tcb {
     /// the peer's window reopening on waiting data, after a longer silence
     /// than an RTO restarts the congestion window.
     lsndtime: u64,
+    /// `sk_pacing_rate`, bytes a second ([`Tcb::update_pacing_rate`]); it
+    /// sizes GSO packets.
+    pacing_rate: Option<u64>,
     /// When the first SYN (or SYN-ACK) left: Linux's `retrans_stamp`, from which
     /// `retransmits_timed_out` measures a handshake's time budget.
     first_syn_at: Option<u64>,
@@ -351,6 +354,7 @@ impl Tcb {
             syn_sent_at: None,
             last_sent_at: None,
             lsndtime: 0,
+            pacing_rate: None,
             first_syn_at: None,
             syn_resends: 0,
             resends: 0,
@@ -708,23 +712,30 @@ impl Tcb {
     /// least two. On a path of milliseconds that is two segments until the
     /// window is large; on loopback's microseconds the GSO limit.
     fn tso_segs(&self) -> usize {
-        let mss_cache = u64::from(self.snd_mss.max(1));
-        let cwnd = u64::from(self.cc.cwnd()) / mss_cache;
-        // tcp_update_pacing_rate: 200% of cwnd·mss/srtt in slow start (below
-        // half ssthresh), 120% after; no RTT yet means no pacing limit.
-        let pacing_bytes = self.rtt.srtt8().map_or(u64::from(GSO_MAX_SIZE), |srtt8| {
-            let ssthresh = u64::from(self.cc.ssthresh()) / mss_cache;
-            let ratio = if cwnd < ssthresh / 2 { 200 } else { 120 };
-            let packets_out = u64::from(self.snd_nxt - self.snd_una).div_ceil(mss_cache);
-            let rate = mss_cache * 80_000 * ratio * cwnd.max(packets_out) / srtt8.max(1);
-            // sk_pacing_shift: a GSO packet is at most ~1 ms of the rate.
-            rate >> 10
-        });
+        // sk_pacing_shift: a GSO packet is at most ~1 ms of the rate; none
+        // set yet means no pacing limit.
+        let pacing_bytes = self.pacing_rate.map_or(u64::from(GSO_MAX_SIZE), |rate| rate >> 10);
         // tcp_tso_rtt_log = 9: the bonus halves with every 512 µs of min RTT.
         let shift = self.rtt.min_rtt_us().map_or(u64::MAX, |rtt| rtt >> 9);
         let bonus = if shift < 32 { u64::from(GSO_MAX_SIZE) >> shift } else { 0 };
         let tso_bytes = pacing_bytes.saturating_add(bonus).min(u64::from(GSO_MAX_SIZE));
         (tso_bytes / u64::from(self.current_mss())).max(u64::from(MIN_TSO_SEGS)) as usize
+    }
+
+    /// `tcp_update_pacing_rate`, which Linux runs at the end of each ACK
+    /// that found data outstanding (`tcp_cong_control`) and as the
+    /// handshake completes: 200% of cwnd·mss/srtt in slow start (below half
+    /// ssthresh), 120% after, in bytes a second. A window changed between
+    /// ACKs (restarted after idle, cut by a timeout) paces at the old rate
+    /// until the next ACK.
+    fn update_pacing_rate(&mut self) {
+        let Some(srtt8) = self.rtt.srtt8() else { return };
+        let mss_cache = u64::from(self.snd_mss.max(1));
+        let cwnd = u64::from(self.cc.cwnd()) / mss_cache;
+        let ssthresh = u64::from(self.cc.ssthresh()) / mss_cache;
+        let ratio = if cwnd < ssthresh / 2 { 200 } else { 120 };
+        let packets_out = u64::from(self.snd_nxt - self.snd_una).div_ceil(mss_cache);
+        self.pacing_rate = Some(mss_cache * 80_000 * ratio * cwnd.max(packets_out) / srtt8.max(1));
     }
 
     /// `tcp_tso_should_defer`: in the middle of a burst (something sent in
@@ -1292,6 +1303,9 @@ impl Tcb {
         }
         if !outstanding {
             self.ack_probe(now);
+        }
+        if outstanding && seg.ack_number() >= prior_una {
+            self.update_pacing_rate();
         }
         let fin_acked = self.fin_seq.is_some_and(|f| self.snd_una > f);
         match self.state {
@@ -2996,6 +3010,7 @@ impl Tcb {
     fn establish(&mut self, now: u64, out: &mut TcpOut) {
         self.set_state(TcpState::Established, out);
         self.lsndtime = now;
+        self.update_pacing_rate();
         // tcp_rcv_state_process (SYN-RECEIVED to ESTABLISHED): tcp_fast_path_on.
         self.header_prediction = Some(self.predicted_window());
         let full = self.rwnd.win_from_space(self.rcvbuf());
