@@ -112,6 +112,9 @@ pub struct NewAck {
     /// The round trip of the newest segment the ACK covers (Linux's `ca_rtt_us`,
     /// see [`super::rtt::RttEstimator::on_ack`]): CUBIC's HyStart sample.
     pub ca_rtt_us: Option<u64>,
+    /// The ACK ends fast recovery and proves it needless
+    /// (`tcp_try_undo_recovery`): cwnd and ssthresh as they were before it.
+    pub undoes: Option<(u32, u32)>,
 }
 
 #[derive(Clone, Debug)]
@@ -238,8 +241,15 @@ impl Congestion {
                 // Full ACK: recovery is over; continue from ssthresh, as Linux does
                 // (RFC 6582 §3.2 step 3, option 2).
                 self.cwnd = self.ssthresh.max(mss);
+                let sack_recovery = std::mem::take(&mut self.sack_recovery);
+                if let Some(prior) = a.undoes {
+                    // tcp_fastretrans_alert undoes the reduction before
+                    // tcp_cong_control runs, so this ACK's growth starts
+                    // from the window restored.
+                    self.undo_recovery(prior);
+                }
                 self.recover = None;
-                if std::mem::take(&mut self.sack_recovery) {
+                if sack_recovery {
                     // tcp_fastretrans_alert ended the reduction (the state is
                     // Open again), so tcp_cong_control grows cwnd by what this
                     // ACK delivered, as after any other ACK.
@@ -539,6 +549,7 @@ mod tests {
             snd_nxt: seq(ack),
             srtt_us: None,
             ca_rtt_us: None,
+            undoes: None,
         }
     }
 
@@ -638,6 +649,26 @@ mod tests {
         assert_eq!(cc.cwnd(), 11_000);
         cc.on_new_ack(ack(4000, 3000), MSS);
         assert_eq!((cc.cwnd(), cc.ssthresh()), (14_000, SSTHRESH_INFINITE));
+    }
+
+    #[test]
+    fn the_ack_that_undoes_a_sack_recovery_grows_the_window_it_restores() {
+        // Ten segments in flight fill cwnd; SACK recovery from 10 segments
+        // halves ssthresh (Reno) and the rate reduction brings cwnd to 6.
+        let mut cc = sending(10 * MSS);
+        cc.enter_sack_recovery(seq(10 * MSS), MSS);
+        cc.set_recovery_cwnd(6 * MSS);
+        let ends = |undoes| NewAck { undoes, packets_delivered: 1, ..ack(10 * MSS, MSS) };
+        // Not undone: recovery ends at ssthresh, in congestion avoidance,
+        // where one segment delivered is not yet a window's worth.
+        let mut kept = cc.clone();
+        kept.on_new_ack(ends(None), MSS);
+        assert_eq!((kept.cwnd(), kept.ssthresh()), (5 * MSS, 5 * MSS));
+        // Undone: tcp_try_undo_recovery restores 10 and infinity before
+        // tcp_cong_control, which then grows the window restored, in slow start.
+        cc.on_new_ack(ends(Some((10 * MSS, SSTHRESH_INFINITE))), MSS);
+        assert_eq!((cc.cwnd(), cc.ssthresh()), (11 * MSS, SSTHRESH_INFINITE));
+        assert!(!cc.in_recovery());
     }
 
     #[test]

@@ -1247,11 +1247,9 @@ impl Tcb {
                 }
             }
             let recovery_ends = self.cc.recovery_point().is_some_and(|recover| seg.ack_number() >= recover);
+            let undoes = if recovery_ends { self.recovery_undone_by(seg) } else { None };
             let tsecr_rtt = self.ts.rtt_us(seg, now);
-            packets_delivered = self.new_ack(seg.ack_number(), tsecr_rtt, &delivery, now, out);
-            if recovery_ends {
-                self.try_undo_recovery(seg);
-            }
+            packets_delivered = self.new_ack(seg.ack_number(), tsecr_rtt, &delivery, undoes, now, out);
         } else if duplicate {
             self.duplicate_ack(now, out);
         }
@@ -1341,13 +1339,17 @@ impl Tcb {
     /// every retransmission proved needless (D-SACKs) or this ACK echoes a
     /// TSval older than the first of them (`tcp_packet_delayed`: an original
     /// filled the hole), the reduction was for nothing, and cwnd and
-    /// ssthresh return to what they were (`tcp_undo_cwnd_reduction`).
-    fn try_undo_recovery(&mut self, seg: &TcpSegment) {
-        let Some(undo) = self.recovery_undo else { return };
+    /// ssthresh return to what they were (`tcp_undo_cwnd_reduction`): the
+    /// prior window, for the congestion control to restore as the ACK ends
+    /// recovery, and nothing left to undo.
+    fn recovery_undone_by(&mut self, seg: &TcpSegment) -> Option<(u32, u32)> {
+        let undo = self.recovery_undo?;
         let delayed = undo.stamp.is_some_and(|stamp| self.ts.echoes_before(seg, stamp));
         if undo.retransmitted == 0 || delayed {
-            self.undo_recovery();
+            self.recovery_undo = None;
+            return Some(undo.prior);
         }
+        None
     }
 
     /// `tcp_undo_cwnd_reduction` for fast recovery: cwnd and ssthresh back,
@@ -1432,6 +1434,7 @@ impl Tcb {
         ack: SeqNumber,
         tsecr_rtt: Option<u64>,
         sack: &SackDelivery,
+        undoes: Option<(u32, u32)>,
         now: u64,
         out: &mut TcpOut,
     ) -> u32 {
@@ -1469,6 +1472,7 @@ impl Tcb {
             snd_nxt: self.snd_nxt,
             srtt_us: self.rtt.srtt_us(),
             ca_rtt_us,
+            undoes,
         };
         if self.cc.on_new_ack(new_ack, self.snd_mss) == AckAction::RetransmitFirst {
             // NewReno partial ACK: retransmit the next hole.
