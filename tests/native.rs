@@ -668,6 +668,45 @@ fn the_handshake_lessons_packets_align_with_the_kernels() {
     assert!(entered(2) >= entered(1) + 10_000, "SYN-ACK at {} µs, ACK at {} µs", entered(1), entered(2));
 }
 
+/// `diff --packets` reads the kernel's congestion window before each call on
+/// a connection (TCP_INFO) and sets it beside the model's: in an exchange
+/// whose sender grows its window to 52 segments, goes quiet for longer than
+/// an RTO and restarts from 10 (tcp_cwnd_restart), both worlds say 52 before
+/// the write after the pause, and 38 at the close, where that write's ACKs
+/// had grown the restarted window again; the receiver's window stays at the
+/// 10 its handshake set.
+#[test]
+fn the_kernels_congestion_window_before_each_call_matches_the_models() {
+    use socklab::native::congestion::Verdict;
+    use socklab::native::diff::PacketDiffReport;
+    if !in_loopback_only_namespace("the_kernels_congestion_window_before_each_call_matches_the_models") {
+        return;
+    }
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/exchanges/cwnd_restarts_after_idle.sock");
+    let text = std::fs::read_to_string(path).expect("the exchange");
+    // The pauses must last their whole second, longer than the RTO, as `socklab diff` lets them.
+    let options = NativeOptions::default();
+    let report = socklab::native::diff::diff_packets(&script(&text), &text, &options).expect("not refused");
+    let PacketDiffReport::Compared { congestion, .. } = report else { panic!("not compared: {report:?}") };
+    let windows: Vec<(usize, u32, Option<u32>)> =
+        congestion.iter().map(|r| (r.line, r.kernel.cwnd_segments, r.kernel.ssthresh_segments)).collect();
+    assert_eq!(
+        windows,
+        [
+            (23, 10, None),
+            (25, 10, None),
+            (26, 52, None),
+            (28, 10, None),
+            (30, 52, None),
+            (32, 10, None),
+            (33, 38, None),
+            (34, 10, None)
+        ],
+        "{congestion:#?}"
+    );
+    assert!(congestion.iter().all(|r| r.verdict == Verdict::Agrees), "{congestion:#?}");
+}
+
 /// `diff --packets` on the UDP size limit lesson: the kernel sends the
 /// 65507-byte datagram in 45 IPv4 fragments of the link's MTU (1500), and the
 /// model's fragments line up with them one by one: offset, MF and length.

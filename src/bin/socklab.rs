@@ -800,6 +800,7 @@ fn diff_packets(
     expect_divergent: Option<&Path>,
     options: &NativeOptions,
 ) -> Result<u8, Usage> {
+    use socklab::native::congestion::Verdict;
     use socklab::native::diff::PacketDiffReport;
     use socklab::native::packets::{against_table, listed_divergent, LessonResult};
     if pcap_real.is_some() && files.len() != 1 {
@@ -826,13 +827,19 @@ fn diff_packets(
                 say!("skip  {name}: {}", shown_up_to(why, MAX_LINE_CHARS));
                 LessonResult::Skipped
             }
-            PacketDiffReport::Compared { setup, mapping, names, comparison, kernel_notes, unmet, pcap } => {
+            PacketDiffReport::Compared { setup, mapping, names, comparison, kernel_notes, unmet, pcap, congestion } => {
                 let bad = comparison.divergent();
+                let windows_off = congestion.iter().filter(|r| !r.agrees()).count();
+                let slack = congestion.iter().filter(|r| r.verdict == Verdict::AgreesWithinTimerSlack).count();
+                let slack = if slack > 0 { format!(" ({slack} within a timer's slack)") } else { String::new() };
                 say!(
-                    "{}  {name}: packets: {} agree, {bad} diverge ({} flows)",
-                    if bad == 0 { "ok  " } else { "DIFF" },
+                    "{}  {name}: packets: {} agree, {bad} diverge ({} flows); cwnd before {} calls: {} agree{slack}, \
+                     {windows_off} differ",
+                    if bad == 0 && windows_off == 0 { "ok  " } else { "DIFF" },
                     comparison.agreeing(),
-                    comparison.flows.len()
+                    comparison.flows.len(),
+                    congestion.len(),
+                    congestion.len() - windows_off,
                 );
                 if verbose {
                     for line in setup.iter().chain(mapping) {
@@ -859,6 +866,14 @@ fn diff_packets(
                     }
                 };
                 if verbose {
+                    for row in congestion.iter() {
+                        let mark = match row.verdict {
+                            Verdict::Agrees => "  ",
+                            Verdict::AgreesWithinTimerSlack => "≈ ",
+                            Verdict::Differs => "≠ ",
+                        };
+                        say!("      {mark} {row}");
+                    }
                     for flow in &comparison.flows {
                         say!("      {}", flow.key.describe(names));
                         for (i, step) in flow.steps.iter().enumerate() {
@@ -875,12 +890,15 @@ fn diff_packets(
                         show_step(n, step);
                     }
                 }
+                if let Some(row) = congestion.iter().find(|r| !r.agrees()).filter(|_| !verbose) {
+                    say!("      first window that differs: {row}");
+                }
                 if let Some(out) = pcap_real {
                     std::fs::write(out, pcap).map_err(|e| {
                         Usage(format!("socklab diff: cannot write {}: {e}", escaped(&out.display().to_string())))
                     })?;
                 }
-                if bad == 0 {
+                if bad == 0 && windows_off == 0 {
                     agreed += 1;
                     LessonResult::Agrees
                 } else {

@@ -270,6 +270,9 @@ pub enum PacketDiffReport {
         unmet: Vec<(usize, String)>,
         /// The kernel's capture, as a libpcap file.
         pcap: Vec<u8>,
+        /// Each call's connection's congestion window just before the call, in
+        /// both worlds (see [`super::congestion`]).
+        congestion: Vec<super::congestion::Row>,
     },
 }
 
@@ -368,6 +371,7 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
         unmet,
         kernel_notes: kernel.kernel_notes,
         pcap: to_pcap(&frames),
+        congestion: super::congestion::rows(&model, &kernel.congestion),
     })
 }
 

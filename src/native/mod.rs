@@ -4,7 +4,8 @@
 //! - [`map`] gives each script address its own 127.b.h.x and refuses any other address;
 //! - [`block`] picks the run's b: a block no socket is on, not even an earlier run's TIME-WAIT;
 //! - [`real`] performs one host's calls on non-blocking socket2 sockets;
-//! - [`state`] reads TCP states from the kernel, for `expect state`;
+//! - [`state`] reads TCP states from the kernel, for `expect state`, and
+//!   [`congestion`] its congestion window before each call, for `diff --packets`;
 //! - [`netns`] sets the loopback-only namespace up as the model's config implies,
 //!   [`links`] gives each host a namespace of its own joined by links with the
 //!   lessons' latency and records what crosses them, and [`packets`] aligns
@@ -16,6 +17,7 @@
 pub mod block;
 pub mod capture;
 pub mod clock;
+pub mod congestion;
 pub mod diff;
 pub mod links;
 pub mod map;
@@ -229,6 +231,8 @@ pub struct NativeReport {
     /// Per-socket TCP settings the kernel refused (say, a congestion control it
     /// does not allow): its sockets then ran with its own default instead.
     pub kernel_notes: Vec<String>,
+    /// The congestion window of each call's connection just before the call.
+    pub congestion: Vec<congestion::KernelLine>,
 }
 
 /// Records Call and Return events with real timestamps. The kernel's sockets
@@ -567,6 +571,9 @@ pub fn run_observed(script: &Script, options: &NativeOptions, hooks: &mut RunHoo
                         pacer.caught_up();
                     }
                 }
+                if let Some(reading) = window_before_call(&states[h], h, c, &map) {
+                    report.congestion.push(congestion::KernelLine { stmt, reading });
+                }
                 let idx = report.lines.len();
                 report.lines.push(line(st, NativeOutcome::Setup));
                 let outcome = start_call(&mut states[h], h, c, idx, &map, &mut tracer);
@@ -679,6 +686,18 @@ fn to_syscall(state: &HostState, host: usize, spec: &CallSpec, map: &AddressMap)
         resolve(state, r).ok_or_else(|| NotForKernel::Refused(format!("no descriptor named {r}")))
     };
     spec.try_map(&mut (), fd, |_, data| Ok(Arc::from(data.bytes())))
+}
+
+/// The congestion window of the connection a call line is about to use, if
+/// it names an open TCP socket past its handshake.
+fn window_before_call(
+    state: &HostState,
+    host: usize,
+    c: &CallStmt,
+    map: &AddressMap,
+) -> Option<congestion::KernelReading> {
+    let fd = to_syscall(state, host, &c.call, map).ok()?.fd()?;
+    state.process.congestion(fd)
 }
 
 fn start_call(

@@ -190,6 +190,13 @@ impl RealProcess {
         self.get(fd).map(|s| s.serial)
     }
 
+    /// The congestion window of the connection open on `fd` (see [`super::congestion`]).
+    pub fn congestion(&self, fd: Fd) -> Option<super::congestion::KernelReading> {
+        self.get(fd)
+            .filter(|s| s.protocol == Protocol::Tcp)
+            .and_then(|s| super::congestion::KernelReading::of(&s.socket))
+    }
+
     /// The kernel's TCP state of a socket of this process: from `TCP_INFO` while
     /// it is open, else from the kernel's table of connections (see [`super::state`]).
     pub fn tcp_state(&self, serial: SocketSerial) -> Result<TcpState, NoState> {

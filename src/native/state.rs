@@ -37,6 +37,12 @@ pub fn from_kernel(state: u8) -> Option<TcpState> {
 
 /// An open TCP socket's state, from `TCP_INFO`.
 pub fn of_socket(socket: &Socket) -> io::Result<TcpState> {
+    let info = tcp_info(socket)?;
+    from_kernel(info.tcpi_state).ok_or_else(|| io::Error::other(format!("unknown tcpi_state {}", info.tcpi_state)))
+}
+
+/// What `getsockopt(TCP_INFO)` says of an open TCP socket (`tcp_get_info`).
+pub fn tcp_info(socket: &Socket) -> io::Result<libc::tcp_info> {
     // SAFETY: tcp_info is plain old data; all zeroes is a valid value.
     let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
     let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
@@ -53,7 +59,7 @@ pub fn of_socket(socket: &Socket) -> io::Result<TcpState> {
     if rc != 0 {
         return Err(io::Error::last_os_error());
     }
-    from_kernel(info.tcpi_state).ok_or_else(|| io::Error::other(format!("unknown tcpi_state {}", info.tcpi_state)))
+    Ok(info)
 }
 
 /// The state of the connection between `local` and `peer` (real addresses),

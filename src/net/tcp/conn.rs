@@ -3013,6 +3013,9 @@ impl Tcb {
     /// clamp is set as `tcp_init_buffer_space` sets it.
     fn establish(&mut self, now: u64, out: &mut TcpOut) {
         self.set_state(TcpState::Established, out);
+        // tcp_init_transfer sets the window the connection starts with, on
+        // both sides: the cwnd plot and the kernel's TCP_INFO begin here.
+        out.congestion_changed = true;
         self.lsndtime = now;
         self.update_pacing_rate();
         // tcp_rcv_state_process (SYN-RECEIVED to ESTABLISHED): tcp_fast_path_on.
