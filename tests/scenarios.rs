@@ -755,6 +755,29 @@ fn a_fast_recovery_that_only_reordering_caused_is_undone() {
     assert_eq!(run(script(false, 19, 28)), Vec::<String>::new());
 }
 
+/// A tail loss probe of new data goes by tcp_write_xmit, whose round ends
+/// in tcp_cwnd_validate like any other: with 21 in flight past cwnd 20, the
+/// window counts as filled until all then sent is ACKed, the next burst runs
+/// out of data rather than window, and every ACK of its round grows cwnd in
+/// slow start: 53 segments at 0.14 s and 64 at 0.18 s, as TCP_INFO on Linux
+/// 6.18's server says under packets that agree (a generated two-way
+/// transfer, seed 16, with `socklab diff --packets`). The model sent the
+/// probe outside a round of sending, and cwnd stopped at twice that burst, 48.
+#[test]
+fn a_probe_of_new_data_counts_as_filling_the_window() {
+    let text = "seed 16\nhost server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+                server: l = socket(tcp)\nserver: setsockopt(l, SO_RCVBUF, 8192) = 0\n\
+                server: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\nclient: c = socket(tcp)\n\
+                client: setsockopt(c, SO_RCVBUF, 131072) = 0\nclient: connect(c, 10.0.0.1:80) = 0\n\
+                server: a = accept(l)\nclient: setsockopt(c, O_NONBLOCK, 1) = 0\n\
+                server: setsockopt(a, O_NONBLOCK, 1) = 0\n+834us\nclient: send(c, 4000 bytes)\n+2757us\n\
+                server: send(a, 60000 bytes)\n+5183us\nclient: send(c, 4000 bytes)\n+2509us\n\
+                server: send(a, 60000 bytes)\n\
+                expect server > client eventually [.] seq 43441 len 1448\n\
+                +45ms\nexpect cwnd server a 53 mss\n+40ms\nexpect cwnd server a 64 mss\n";
+    assert_eq!(script_failures(text), Vec::<String>::new());
+}
+
 #[test]
 fn a_send_takes_what_linux_s_send_buffer_memory_allows() {
     // Numbers measured on Linux 6.18. A non-blocking send() right after the

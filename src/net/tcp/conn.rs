@@ -1760,6 +1760,10 @@ impl Tcb {
         let sent = if first_unsent > 0 && self.snd_nxt + first_unsent <= self.snd_una + self.snd_wnd {
             let leeway = Leeway { nagle_off: true, past_cwnd: true, ..Leeway::default() };
             self.send_one(now, SendReason::TailLossProbe { new_data: true }, leeway, out);
+            // New data goes by tcp_write_xmit, whose round of one packet past
+            // cwnd ends in tcp_cwnd_validate like any other: the window counts
+            // as filled, and the ACKs of the probe's round may grow it.
+            self.cwnd_validate(true, false, now, out);
             Some(false)
         } else if let Some(last) = self.rtt.segments().last() {
             let saved = self.snd_nxt;
@@ -2274,6 +2278,26 @@ impl Tcb {
         self.output_with_limit(now, first_reason, Burst::All, out);
     }
 
+    /// `tcp_cwnd_validate`, as `tcp_write_xmit` ends: remembers how much of
+    /// cwnd this round of sending used (`sent`: anything went;
+    /// `held_at_cwnd`: a packet waited for cwnd).
+    fn cwnd_validate(&mut self, sent: bool, held_at_cwnd: bool, now: u64, out: &mut TcpOut) {
+        // Nothing sent and nothing out: no round of sending to remember.
+        if !sent && !held_at_cwnd && self.snd_max == self.snd_una {
+            return;
+        }
+        let flight = Flight { held_at_cwnd, ..self.flight() };
+        let clock = Clock { now, rto_us: self.rtt.rto() };
+        if self.cc.after_sending(sent, flight, self.snd_mss, clock) {
+            // tcp_cwnd_application_limited, rare enough to weigh the
+            // connection's state only here.
+            let before = (self.cc.cwnd(), self.cc.ssthresh());
+            let open = self.ca_open() && !self.nospace;
+            self.cc.application_limited(now, self.cfg.initial_cwnd_segments, self.snd_mss, open);
+            out.congestion_changed |= before != (self.cc.cwnd(), self.cc.ssthresh());
+        }
+    }
+
     fn output_with_limit(&mut self, now: u64, first_reason: SendReason, burst: Burst, out: &mut TcpOut) {
         let mut reason = first_reason;
         let sent_before = out.segments.len();
@@ -2336,19 +2360,7 @@ impl Tcb {
                 self.schedule_loss_probe(now, false);
             }
             let sent = out.segments.len() > sent_before;
-            // Nothing sent and nothing out: no round of sending to remember.
-            if sent || held_at_cwnd || self.snd_max != self.snd_una {
-                let flight = Flight { held_at_cwnd, ..self.flight() };
-                let clock = Clock { now, rto_us: self.rtt.rto() };
-                if self.cc.after_sending(sent, flight, self.snd_mss, clock) {
-                    // tcp_cwnd_application_limited, rare enough to weigh the
-                    // connection's state only here.
-                    let before = (self.cc.cwnd(), self.cc.ssthresh());
-                    let open = self.ca_open() && !self.nospace;
-                    self.cc.application_limited(now, self.cfg.initial_cwnd_segments, self.snd_mss, open);
-                    out.congestion_changed |= before != (self.cc.cwnd(), self.cc.ssthresh());
-                }
-            }
+            self.cwnd_validate(sent, held_at_cwnd, now, out);
             self.arm_persist(now);
         }
         if out.segments.len() > sent_before {
