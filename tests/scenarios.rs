@@ -778,6 +778,21 @@ fn a_probe_of_new_data_counts_as_filling_the_window() {
     assert_eq!(script_failures(text), Vec::<String>::new());
 }
 
+/// A timeout in the middle of fast recovery keeps the recovery's undo
+/// record, and the first resend's timestamp: six seconds on, the D-SACK of
+/// a tail loss probe's resend shows the last of the recovery's resends
+/// needless, and cwnd is back at 10 segments (tcp_try_undo_dsack), as
+/// TCP_INFO on Linux 6.18's client says; the kept script's own `expect
+/// cwnd` line says so, and the packet-diff stage holds it against the kernel.
+#[test]
+fn a_late_dsack_undoes_a_recovery_a_timeout_cut_into() {
+    let path =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/faults/late_dsack_undoes_a_recovery_a_timeout_cut_into.sock");
+    let text = std::fs::read_to_string(path).expect("the kept script");
+    assert!(text.contains("expect cwnd client c 10 mss"));
+    assert_eq!(script_failures(&text), Vec::<String>::new());
+}
+
 #[test]
 fn a_send_takes_what_linux_s_send_buffer_memory_allows() {
     // Numbers measured on Linux 6.18. A non-blocking send() right after the

@@ -1398,6 +1398,8 @@ impl Tcb {
     /// and the go-back-N stops: what is in flight is left to arrive.
     fn undo_loss(&mut self) {
         self.cc.undo_loss();
+        // tcp_undo_cwnd_reduction clears undo_marker: nothing is left to undo.
+        self.recovery_undo = None;
         if self.sack_ok {
             self.sack.undo_loss();
         }
@@ -2185,9 +2187,20 @@ impl Tcb {
                 // of fast recovery).
                 let new_recovery = !self.cc.in_recovery() && self.cc.loss_high().is_none();
                 self.frto = Frto { on: self.cfg.frto && (new_recovery || self.retries > 1), ..Frto::default() };
-                self.retrans_stamp.get_or_insert(self.ts.tsval(now));
-                // The timeout's own undo record replaces fast recovery's.
-                self.recovery_undo = None;
+                // retrans_stamp is the first resend's, fast recovery's when
+                // the timeout comes in the middle of one (tcp_retransmit_skb
+                // sets it once): an ACK echoing that resend proves nothing
+                // spurious (tcp_packet_delayed).
+                let first_resend = self.recovery_undo.and_then(|undo| undo.stamp);
+                self.retrans_stamp.get_or_insert(first_resend.unwrap_or(self.ts.tsval(now)));
+                // A timeout in the middle of fast recovery keeps its undo
+                // record (tcp_enter_loss calls tcp_init_undo only from Open
+                // or Disorder): its resends count on, and D-SACKs that show
+                // them all needless undo the recovery's cut, even long after.
+                // A new episode has the timeout's own record.
+                if new_recovery {
+                    self.recovery_undo = None;
+                }
                 // RFC 5681 §3.1: restart from one segment.
                 self.cc.on_retransmit_timeout(self.snd_mss, now, self.snd_una, self.snd_max);
                 self.tlp.high_seq = None;
@@ -2560,7 +2573,10 @@ impl Tcb {
             }
         } else if self.sack_ok {
             self.sack.on_retransmit(self.snd_nxt, self.snd_nxt + seg_len);
-            if let Some(undo) = self.recovery_undo.as_mut().filter(|_| self.cc.in_recovery()) {
+            // tcp_retransmit_skb counts every resend in undo_retrans, the
+            // timeout's too (a tail loss probe goes by __tcp_retransmit_skb).
+            let counted = self.cc.in_recovery() || self.cc.loss_high().is_some();
+            if let Some(undo) = self.recovery_undo.as_mut().filter(|_| counted) {
                 undo.stamp.get_or_insert(self.ts.tsval(now));
                 undo.retransmitted += 1;
             }
