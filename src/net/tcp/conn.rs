@@ -2293,7 +2293,10 @@ impl Tcb {
 
     /// `tcp_cwnd_validate`, as `tcp_write_xmit` ends: remembers how much of
     /// cwnd this round of sending used (`sent`: anything went;
-    /// `held_at_cwnd`: a packet waited for cwnd).
+    /// `held_at_cwnd`: a packet waited for cwnd). Inlined: output runs it on
+    /// every call, and as a call of its own it cost tcp_echo 0.8% more
+    /// instructions (callgrind).
+    #[inline(always)]
     fn cwnd_validate(&mut self, sent: bool, held_at_cwnd: bool, now: u64, out: &mut TcpOut) {
         // Nothing sent and nothing out: no round of sending to remember.
         if !sent && !held_at_cwnd && self.snd_max == self.snd_una {
