@@ -329,13 +329,15 @@ impl Congestion {
     }
 
     /// `tcp_current_ssthresh`: outside a reduction, at least three quarters
-    /// of cwnd, the ssthresh an undo returns to.
-    pub fn current_ssthresh(&self) -> u32 {
+    /// of cwnd, the ssthresh an undo returns to. Linux counts in packets and
+    /// rounds each quarter down: a cwnd of 3 gives 1 (1 + 0), not 2.25.
+    pub fn current_ssthresh(&self, mss: u32) -> u32 {
         if self.in_recovery() {
-            self.ssthresh
-        } else {
-            self.ssthresh.max((self.cwnd >> 1) + (self.cwnd >> 2))
+            return self.ssthresh;
         }
+        let mss = mss.max(1);
+        let packets = self.cwnd / mss;
+        self.ssthresh.max(((packets >> 1) + (packets >> 2)).saturating_mul(mss))
     }
 
     /// `tcp_cwnd_restart` (RFC 2861 §2, RFC 5681 §4.1): a sender that sent
@@ -349,7 +351,7 @@ impl Congestion {
         let before = (self.cwnd, self.ssthresh);
         self.cwnd_stamp = now;
         self.cwnd_used = 0;
-        self.ssthresh = self.current_ssthresh();
+        self.ssthresh = self.current_ssthresh(mss);
         let mss = mss.max(1);
         let packets = self.cwnd / mss;
         let restart = initial.max(1).min(packets);
@@ -415,9 +417,7 @@ impl Congestion {
         };
         let mut prior = self.loss.and_then(|loss| loss.prior);
         if !cut_already {
-            // tcp_current_ssthresh: out of recovery, at least 3/4 of cwnd.
-            let current = if self.recover.is_some() { self.ssthresh } else { self.ssthresh.max(self.cwnd / 4 * 3) };
-            prior = Some((self.cwnd, current));
+            prior = Some((self.cwnd, self.current_ssthresh(mss)));
             self.ssthresh = self.algorithm.ssthresh(self.cwnd, mss);
         }
         self.loss = Some(LossEpisode { high: snd_max, una: snd_una, prior });
@@ -491,7 +491,7 @@ impl Congestion {
             let win_used = (self.cwnd_used / mss).max(initial);
             let cwnd = self.cwnd / mss;
             if win_used < cwnd {
-                self.ssthresh = self.current_ssthresh();
+                self.ssthresh = self.current_ssthresh(mss);
                 self.cwnd = ((cwnd + win_used) >> 1) * mss;
             }
             self.cwnd_used = 0;
@@ -599,6 +599,20 @@ mod tests {
         cc.cwnd = 4 * MSS;
         assert!(!cc.restart_after_idle(0, 60_000_000, 200_000, 10, MSS));
         assert_eq!((cc.cwnd(), cc.ssthresh()), (4 * MSS, SSTHRESH_INFINITE));
+    }
+
+    #[test]
+    fn three_quarters_of_cwnd_counts_whole_packets() {
+        // tcp_current_ssthresh on packets: cwnd 3 gives (3 >> 1) + (3 >> 2) = 1,
+        // so an ssthresh of 2 stays 2 where three quarters of the bytes
+        // (2.25 segments) would have raised it: Linux 6.18's TCP_INFO says 2
+        // after such a restart in a generated lossy exchange.
+        let mut cc = grown_to(3, 2);
+        assert_eq!(cc.current_ssthresh(MSS), 2 * MSS);
+        cc.restart_after_idle(0, 60_000_000, 200_000, 10, MSS);
+        assert_eq!((cc.cwnd(), cc.ssthresh()), (3 * MSS, 2 * MSS));
+        // cwnd 7: 3 + 1 = 4 packets, not 5.25.
+        assert_eq!(grown_to(7, 2).current_ssthresh(MSS), 4 * MSS);
     }
 
     #[test]

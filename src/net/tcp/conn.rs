@@ -1641,7 +1641,7 @@ impl Tcb {
     fn enter_sack_recovery(&mut self) {
         self.tlp.high_seq = None;
         self.recovery_undo = Some(RecoveryUndo {
-            prior: (self.cc.cwnd(), self.cc.current_ssthresh()),
+            prior: (self.cc.cwnd(), self.cc.current_ssthresh(self.snd_mss)),
             stamp: None,
             retransmitted: 0,
             marker: self.snd_una,
