@@ -14,6 +14,7 @@ use crate::net::trace::{TraceEvent, TraceKind};
 use crate::net::SocketId;
 use crate::script::RunReport;
 use socket2::Socket;
+use std::collections::HashMap;
 use std::fmt;
 
 /// `TCP_INFINITE_SSTHRESH`: no slow-start threshold set yet.
@@ -42,8 +43,9 @@ impl KernelReading {
     /// window worth comparing).
     pub fn of(socket: &Socket) -> Option<KernelReading> {
         let info = tcp_info(socket).ok()?;
-        // ESTABLISHED (1) to CLOSING (11), without TIME-WAIT (6), CLOSE (7)
-        // and LISTEN (10): enum tcp_state.
+        // Synchronized and still the socket's (enum tcp_state): ESTABLISHED,
+        // FIN_WAIT1/2, CLOSE_WAIT, LAST_ACK, CLOSING; not SYN_SENT/RECV,
+        // TIME_WAIT, CLOSE or LISTEN.
         if !matches!(info.tcpi_state, 1 | 4 | 5 | 8 | 9 | 11) {
             return None;
         }
@@ -143,6 +145,14 @@ impl fmt::Display for Row {
 /// Lines up the kernel's readings with the model's window before the same
 /// statement's call.
 pub fn rows(model: &RunReport, kernel: &[KernelLine]) -> Vec<Row> {
+    // Each socket's history once, not a scan of the whole trace per line.
+    let mut histories: HashMap<SocketId, Vec<(usize, Window)>> = HashMap::new();
+    for (i, e) in model.trace.iter().enumerate() {
+        if let TraceKind::Congestion { socket, cwnd, ssthresh, .. } = e.kind {
+            let ssthresh = (ssthresh < crate::net::tcp::conn::SSTHRESH_INFINITE).then_some(u64::from(ssthresh));
+            histories.entry(socket).or_default().push((i, Window { cwnd: u64::from(cwnd), ssthresh }));
+        }
+    }
     kernel
         .iter()
         .filter_map(|k| {
@@ -153,37 +163,18 @@ pub fn rows(model: &RunReport, kernel: &[KernelLine]) -> Vec<Row> {
                 TraceKind::Call { socket, .. } => socket,
                 _ => None,
             };
-            let history = socket.map(|s| windows_of(&model.trace, s)).unwrap_or_default();
+            let history = socket.and_then(|s| histories.get(&s)).map_or(&[][..], Vec::as_slice);
             // The window as the events before the call left it.
             let before = history.iter().take_while(|(at, _)| *at < call).last().map(|&(_, w)| w);
             let kernel = k.reading.window();
             let verdict = if before == Some(kernel) {
                 Verdict::Agrees
-            } else if had_within_slack(&model.trace, &history, line.time, kernel) {
+            } else if had_within_slack(&model.trace, history, line.time, kernel) {
                 Verdict::AgreesWithinTimerSlack
             } else {
                 Verdict::Differs
             };
             Some(Row { line: line.line, source: line.source.clone(), model: before, kernel: k.reading, verdict })
-        })
-        .collect()
-}
-
-/// A socket's windows as its `Congestion` events set them, with each event's
-/// index in the trace.
-fn windows_of(trace: &[TraceEvent], socket: SocketId) -> Vec<(usize, Window)> {
-    trace
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| match e.kind {
-            TraceKind::Congestion { socket: s, cwnd, ssthresh, .. } if s == socket => Some((
-                i,
-                Window {
-                    cwnd: u64::from(cwnd),
-                    ssthresh: (ssthresh < crate::net::tcp::conn::SSTHRESH_INFINITE).then_some(u64::from(ssthresh)),
-                },
-            )),
-            _ => None,
         })
         .collect()
 }
