@@ -487,6 +487,13 @@ pub fn explain(model: Option<&View>, kernel: Option<&View>, differs: &[Field]) -
         (Some(m), None) if carries_data(m) => "model cuts the data into segments the kernel does not (segment size \
                                                less options, Nagle, autocorking: tcp_sendmsg_locked, tcp_push)"
             .into(),
+        (None, Some(k)) if is_pure_ack(k) && matches!(&k.kind, ViewKind::Tcp(t) if t.window == 0) => {
+            "kernel sends a zero-window ACK the model does not: most often its answer to a zero-window probe \
+             the model's rate limit held back (tcp_oow_rate_limited, one such ACK per tcp_invalid_ratelimit, \
+             500 ms, counted in jiffies), the kernel's backed-off persist timer having fired later on the \
+             timer wheel"
+                .into()
+        }
         (None, Some(k)) if is_pure_ack(k) => "kernel sends an ACK the model does not (a window update after a read, \
                                               tcp_cleanup_rbuf → tcp_send_ack, or a quick ACK)"
             .into(),
@@ -755,6 +762,34 @@ mod tests {
         );
         let rule = step.rule.as_deref().unwrap_or("");
         assert!(rule.starts_with("model ACKs every segment; the kernel delays this ACK"), "{rule}");
+    }
+
+    #[test]
+    fn a_zero_window_ack_only_the_kernel_sent_is_named_as_a_probe_answer() {
+        // The server's buffer is full: both ACK the last data with window 0,
+        // the client probes, and only the kernel's server answers the probe.
+        let closed = |seq: u32, ack: u32| {
+            let mut s = seg(false, A, seq, ack, 0, TcpOptions::default());
+            if let RecordBody::Tcp(t) = &mut s.body {
+                t.window = 0;
+            }
+            s
+        };
+        let probe = seg(true, A, 1100, 5001, 0, TcpOptions::default());
+        let mut model = exchange(1000, 5000, true);
+        model.extend([closed(5001, 1201), probe.clone()]);
+        let mut kernel = exchange(1000, 5000, true);
+        kernel.extend([closed(5001, 1201), probe, closed(5001, 1201)]);
+        let c = compare(&model, &kernel);
+        assert_eq!((c.agreeing(), c.divergent()), (8, 1), "{c:#?}");
+        let (_, _, step) = c.first_divergence().expect("a divergence");
+        assert!(step.model.is_none());
+        let rule = step.rule.as_deref().unwrap_or("");
+        assert!(rule.contains("zero-window probe") && rule.contains("tcp_oow_rate_limited"), "{rule}");
+        // Any other ACK only the kernel sent keeps the general rule.
+        let c = compare(&exchange(1000, 5000, true), &exchange(1000, 5000, false));
+        let rule = c.first_divergence().and_then(|(_, _, step)| step.rule.clone()).unwrap_or_default();
+        assert!(rule.starts_with("kernel sends an ACK the model does not"), "{rule}");
     }
 
     #[test]
