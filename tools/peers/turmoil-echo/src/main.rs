@@ -5,8 +5,8 @@
 //! machine, so `make bench` builds and runs this beside socklab's own bench.
 //!
 //! `tcp_connections` too: 1,000 client hosts each connect over links of 100 µs,
-//! echo 64 bytes and close (socklab runs them one after another; here they run
-//! at once, which only saves turmoil steps).
+//! echo 64 bytes and close (socklab runs them one after another; turmoil's
+//! clients all start at once).
 //!
 //! Prints `turmoil_tcp_echo <msgs/s>` and `turmoil_tcp_connections <conns/s>`:
 //! the median of `--runs` (5) wall-clock runs, each timed from building the
