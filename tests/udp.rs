@@ -2,7 +2,7 @@
 //! reported only on connected sockets, silent drops when the buffer is full.
 mod common;
 use common::*;
-use socklab::net::trace::{DropReason, LossReason};
+use socklab::net::trace::{DropReason, LossReason, Path};
 use socklab::net::*;
 use std::sync::Arc;
 
@@ -339,4 +339,48 @@ fn random_loss_is_drawn_per_fragment() {
     assert!((45..135).contains(&lost), "{lost} of 900 fragments lost at 10%");
     let whole = lab.trace.iter().filter(|e| matches!(e.kind, TraceKind::Reassembled { .. })).count();
     assert!(whole <= 3, "{whole} of 20 big datagrams survived");
+}
+
+#[test]
+fn one_socket_reaches_each_peer_it_sends_to_as_hosts_and_links_are_added() {
+    // A socket remembers the route of its last datagram; sending to another
+    // address, to a host whose link came later, or to itself must not reuse it.
+    let mut lab = Lab::new(1);
+    let (c, s) = udp_pair(&mut lab);
+    let third_ip = Ipv4Addr::new(10, 0, 0, 3);
+    let third = lab.world.add_host("third", &[third_ip]).unwrap();
+    let t = lab.socket(third, Protocol::Udp);
+    lab.ok(third, SysCall::Bind { fd: t, addr: SocketAddrV4::new(third_ip, 53) });
+    let me = lab.socket(lab.client, Protocol::Udp);
+    lab.ok(lab.client, SysCall::Bind { fd: me, addr: SocketAddrV4::new(CLIENT_IP, 53) });
+
+    lab.ok(lab.client, sendto(c, b"to server", SERVER_IP, 53));
+    assert_eq!(lab.err(lab.client, sendto(c, b"no link yet", third_ip, 53)), Errno::ENETUNREACH);
+    let added = lab.world.add_link(lab.client, third, LinkConfig::default()).unwrap();
+    lab.ok(lab.client, sendto(c, b"to third", third_ip, 53));
+    lab.ok(lab.client, sendto(c, b"to myself", CLIENT_IP, 53));
+    lab.ok(lab.client, sendto(c, b"server again", SERVER_IP, 53));
+    lab.run();
+
+    assert_eq!(data_of(lab.ok(lab.server, recv(s, 100))), b"to server");
+    assert_eq!(data_of(lab.ok(lab.server, recv(s, 100))), b"server again");
+    assert_eq!(data_of(lab.ok(third, recv(t, 100))), b"to third");
+    assert_eq!(data_of(lab.ok(lab.client, recv(me, 100))), b"to myself");
+    let paths: Vec<Path> = lab
+        .trace
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Sent { path, .. } => Some(*path),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            Path::Link { link: lab.link, dir: Direction::AtoB },
+            Path::Link { link: added, dir: Direction::AtoB },
+            Path::Loopback { host: lab.client },
+            Path::Link { link: lab.link, dir: Direction::AtoB },
+        ]
+    );
 }

@@ -230,6 +230,7 @@ impl World {
             waiters: Vec::new(),
             timer_events: [None; TimerKind::ALL.len()],
             error_cause: None,
+            route: None,
         });
         match self.host_mut(host).allocate_fd(sid) {
             Some(fd) => {

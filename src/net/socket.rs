@@ -8,6 +8,7 @@ use super::tcp::conn::Tcb;
 use super::tcp::state::TcpState;
 use super::trace::CauseId;
 use super::udp::UdpSock;
+use super::RouteMemo;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -57,6 +58,9 @@ pub struct Socket {
     /// What caused the pending error (the `SocketError` event's cause), so the
     /// call that collects the error can name it too.
     pub(crate) error_cause: Option<CauseId>,
+    /// The route this socket's last packet took, reused for the next one to
+    /// the same address (see `World::socket_route`).
+    pub(crate) route: Option<RouteMemo>,
 }
 
 #[derive(Clone, Debug)]

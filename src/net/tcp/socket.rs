@@ -526,6 +526,7 @@ impl World {
             waiters: Vec::new(),
             timer_events: [None; TimerKind::ALL.len()],
             error_cause: None,
+            route: None,
         });
         let h = self.host_mut(host);
         h.hold_port(Protocol::Tcp, local.port(), child);
