@@ -304,7 +304,7 @@ test('stepping stays quick (figures in the log)', async () => {
   const fwd = await clickLatency(page, '#step-forward', 10);
   console.log(`tour, 100% loss: step ${fwd.median.toFixed(1)} ms median, ${fwd.max.toFixed(1)} ms max (${fwd.n} steps)`);
   assert.ok(fwd.median < 500, `median step ${fwd.median} ms`);
-  // A bigger lesson: slow start moves half a megabyte (about 1700 trace events).
+  // A bigger lesson: slow start moves 300 KB (about 1000 trace events).
   const t0 = Date.now();
   const big = await open('#lesson=slow_start&pos=300');
   const load = Date.now() - t0;
