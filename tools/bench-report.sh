@@ -169,9 +169,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else
     echo
     echo "- Cost per connection must not grow with the number of connections. Instructions per"
     echo "  connection stay level from 1,000 to 10,000 (no step scans a table that grows with the"
-    echo "  connections). CPU time per event does rise at 10,000: the working set, about 3 KB a"
-    echo "  connection (hosts, links, sockets, control blocks, queued events), reaches the size of the"
-    echo "  last-level cache, so the same instructions wait on memory. 10,000 connections also take"
+    echo "  connections). CPU time per event does rise at 10,000: the working set, about 8.9 KB a"
+    echo "  connection (two 1.5 KB control blocks, a client host, a link, sockets, queued events) and"
+    echo "  1.5 KB of trace (valgrind --tool=dhat: 104 MB at the peak for 10,000), is past the size of"
+    echo "  the last-level cache, so the same instructions wait on memory. 10,000 connections also take"
     echo "  more events each: the accept queue is capped at somaxconn = 4096, so final ACKs that find"
     echo "  it full are dropped and the SYN-ACK is retransmitted a second later, as on Linux."
     echo "- The server in that workload raises its descriptor limit (setrlimit NOFILE) above the"
