@@ -1036,3 +1036,19 @@ fn an_abortive_close_frees_the_buffer_before_the_rst() {
          expect client > server eventually [R.] ack 20001 win 78",
     );
 }
+
+/// A tail loss probe and two timeouts prove needless (the ACK that ends them
+/// echoes the probe's timestamp and D-SACKs a resend): cwnd returns to the
+/// 10 segments it had, and that ACK grows it no further, because resends at
+/// cwnd 1 do not count the window as filled (tcp_cwnd_validate runs from
+/// tcp_write_xmit, for new data only). The model grew it to 13; Linux 6.18's
+/// server stays at 10 (tests/faults/needless_timeouts_leave_the_window_they_restore.sock
+/// agrees with it packet by packet and window by window).
+#[test]
+fn resends_after_a_timeout_do_not_count_the_window_as_filled() {
+    assert_kept_script_passes_with(
+        "tests/faults/needless_timeouts_leave_the_window_they_restore.sock",
+        "server: recv(a, 100) = 0 bytes",
+        "expect cwnd server a 10 mss\nserver: recv(a, 100) = 0 bytes",
+    );
+}

@@ -2326,6 +2326,10 @@ impl Tcb {
             // send. Most calls are these (every ACK and every read asks), and
             // working out a packet only to find it empty is most of their cost.
             let fin_due = self.fin_seq == Some(self.snd_nxt);
+            // tcp_write_xmit runs only while the write queue holds an skb never
+            // sent (data beyond snd_max, or a FIN not yet sent).
+            let send_head =
+                self.unsent_from() < self.send_buf.len() || self.fin_seq.is_some_and(|fin| self.snd_max <= fin);
             let mut more = self.snd_nxt != self.snd_max || self.unsent() > 0 || fin_due;
             let mut held_at_cwnd = false;
             while more {
@@ -2375,8 +2379,15 @@ impl Tcb {
                 // nothing answers (tcp_schedule_loss_probe).
                 self.schedule_loss_probe(now, false);
             }
-            let sent = out.segments.len() > sent_before;
-            self.cwnd_validate(sent, held_at_cwnd, now, out);
+            // tcp_cwnd_validate has one caller, tcp_write_xmit, which counts
+            // only new data as sent: resends after a timeout, fast
+            // retransmissions and probes of sent data leave through
+            // tcp_retransmit_skb and tell it nothing. A timeout's resend at
+            // cwnd 1 would otherwise count the window as filled, and a later
+            // undo would let it grow where Linux's stays.
+            if send_head {
+                self.cwnd_validate(self.snd_max > snd_max_before, held_at_cwnd, now, out);
+            }
             self.arm_persist(now);
         }
         if out.segments.len() > sent_before {
