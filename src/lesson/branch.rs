@@ -12,6 +12,7 @@ use std::rc::Rc;
 
 use crate::lesson::session::AppState;
 use crate::lesson::timeline::Timeline;
+use crate::net::TraceEvent;
 use crate::view::compare::{compare, on_shared_axis, Comparison, Side};
 use crate::view::related::Linked;
 use crate::view::sequence::SeqLayout;
@@ -136,29 +137,43 @@ pub fn export_json(state: &AppState) -> String {
         serde_json::to_string_pretty(&state.timeline.trace)
     } else {
         let shared = state.shared();
-        let branches: Vec<serde_json::Value> = state
+        let branches = state
             .branches
             .iter()
             .zip(&shared.branches)
-            .map(|(b, sb)| {
-                let link = crate::lesson::share::encode(&crate::lesson::share::Shared {
+            .map(|(b, sb)| BranchExport {
+                from: b.from,
+                lesson: &b.run.lesson.id,
+                link: crate::lesson::share::encode(&crate::lesson::share::Shared {
                     branches: vec![sb.clone()],
                     compare: None,
                     ..shared.clone()
-                });
-                serde_json::json!({
-                    "from": b.from,
-                    "lesson": b.run.lesson.id,
-                    "link": link,
-                    "trace": b.run.timeline.trace,
-                })
+                }),
+                trace: &b.run.timeline.trace,
             })
             .collect();
-        serde_json::to_string_pretty(
-            &serde_json::json!({ "lesson": state.lesson.id, "trace": state.timeline.trace, "branches": branches }),
-        )
+        serde_json::to_string_pretty(&Export { branches, lesson: &state.lesson.id, trace: &state.timeline.trace })
     };
     json.unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+// The download's shapes, written straight to the text: each trace as the
+// download without branches writes it. (They went through `serde_json::Value`,
+// which sorted every object's keys and put a second copy of each trace type's
+// serialiser into the page's .wasm.) The keys here keep that sorted order.
+#[derive(serde::Serialize)]
+struct Export<'a> {
+    branches: Vec<BranchExport<'a>>,
+    lesson: &'a str,
+    trace: &'a [TraceEvent],
+}
+
+#[derive(serde::Serialize)]
+struct BranchExport<'a> {
+    from: usize,
+    lesson: &'a str,
+    link: String,
+    trace: &'a [TraceEvent],
 }
 
 #[cfg(test)]
@@ -338,6 +353,10 @@ mod tests {
             serde_json::to_value(&r.branches[1].run.timeline.trace).expect("JSON")
         );
         assert!(json["branches"][0]["link"].as_str().is_some_and(|l| l.contains(":delay:")), "{json}");
+        // Each trace in it is written as the download without branches writes one.
+        let squeeze = |s: String| s.split_whitespace().collect::<String>();
+        let plain = squeeze(serde_json::to_string(&r.branches[1].run.timeline.trace).expect("JSON"));
+        assert!(squeeze(export_json(&r)).contains(&format!("\"trace\":{plain}")));
         // A branch can be left and deleted; the original never changed.
         let d = act(r, Action::DeleteBranch(0));
         assert_eq!((d.branches.len(), d.compared), (1, None));
