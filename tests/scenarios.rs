@@ -1037,6 +1037,24 @@ fn an_abortive_close_frees_the_buffer_before_the_rst() {
     );
 }
 
+/// A FIN that arrives alone ahead of a hole waits in Linux's out-of-order
+/// queue as an skb of its own, so the resend that fills the hole empties that
+/// queue and tcp_data_queue ACKs at once (ICSK_ACK_NOW), before the reader's
+/// close sends its own FIN. The model held that ACK back and let it ride on
+/// the FIN (tests/faults/lone_fin_ahead_of_a_hole_gets_its_ack_at_once.sock
+/// agrees with Linux 6.18 packet by packet; its expectations say the order).
+#[test]
+fn a_lone_fin_ahead_of_a_hole_is_acked_as_the_hole_fills() {
+    let ack_then_fin = "expect client > server eventually [.] ack 8\nexpect client > server [F.] ack 8";
+    assert_kept_script_passes_with(
+        "tests/faults/lone_fin_ahead_of_a_hole_gets_its_ack_at_once.sock",
+        "expect client > server [F.] ack 8",
+        "expect client > server [F.] ack 8",
+    );
+    let text = include_str!("faults/lone_fin_ahead_of_a_hole_gets_its_ack_at_once.sock");
+    assert!(text.contains(ack_then_fin), "the script checks the ACK and then the FIN");
+}
+
 /// A tail loss probe and two timeouts prove needless (the ACK that ends them
 /// echoes the probe's timestamp and D-SACKs a resend): cwnd returns to the
 /// 10 segments it had, and that ACK grows it no further, because resends at

@@ -1940,7 +1940,9 @@ impl Tcb {
         // The whole packet's bytes, as the receiver's skb holds them.
         let wire_len = (crate::net::packet::IPV4_HEADER_LEN + seg.header_len() + seg.payload.len()) as u32;
         if start == self.rcv_nxt_off {
-            let had_hole = self.recv_buf.has_out_of_order();
+            // Linux's out-of-order queue holds a FIN that came ahead as an
+            // skb of its own, data or not: a gap before it is a gap too.
+            let had_hole = self.recv_buf.has_out_of_order() || self.ooo_fin.is_some();
             self.recv_buf.push(seg.payload.clone(), skip, end);
             self.rmem.charge(start, len, wire_len, true);
             self.advance_rcv(u64::from(len));
@@ -1964,8 +1966,11 @@ impl Tcb {
             if joined > 0 {
                 self.rmem.join_in_order(self.rcv_nxt_off);
             }
-            if had_hole && !self.recv_buf.has_out_of_order() {
-                // tcp_data_queue: the gap is filled (RFC 5681 §4.2), ACK now.
+            let fin_still_waits = self.ooo_fin.is_some_and(|fin| fin > self.rcv_nxt_off);
+            if had_hole && !self.recv_buf.has_out_of_order() && !fin_still_waits {
+                // tcp_data_queue: the gap is filled (RFC 5681 §4.2), ACK now,
+                // even when all that waited was the FIN (tcp_ofo_queue hands
+                // it to tcp_fin, whose pingpong mode ICSK_ACK_NOW overrides).
                 self.delack.ack_now();
             }
             self.fast_path_check();
@@ -3552,6 +3557,22 @@ mod tests {
         assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 8, 2920, 0)]);
         assert_eq!(tcb.state, TcpState::CloseWait);
         assert_eq!(&tcb.read(100, 1_000, &mut out)[..], b"abcdef");
+    }
+
+    #[test]
+    fn a_lone_fin_ahead_of_a_hole_is_acked_at_once_when_the_hole_fills() {
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        // "abc" is lost; the FIN behind it arrives alone: a duplicate ACK asks for "abc".
+        tcb.on_segment(&seg(IRS + 4, ISS + 1, TcpFlags::ACK | TcpFlags::FIN, 8192, b""), 0, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 1, 2920, 0)]);
+        out.clear();
+        // Its resend fills the hole: the queue is empty again, so the ACK of
+        // the data and the FIN leaves at once, not at the delayed-ACK timer
+        // or on the reply (tcp_data_queue's ICSK_ACK_NOW).
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK | TcpFlags::PSH, 8192, b"abc"), 200_000, &mut out);
+        assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 5, 2920, 0)]);
+        assert_eq!(tcb.state, TcpState::CloseWait);
     }
 
     #[test]
