@@ -1210,6 +1210,11 @@ impl Tcb {
         // tcp_ack reads the SACK blocks (tcp_sacktag_write_queue) before it
         // takes the cumulatively acknowledged data off the queue.
         let loss_high = self.cc.loss_high();
+        // Linux's congestion state as this ACK arrives: past Open (Disorder,
+        // with SACKed data out; Recovery) the ACK is dubious
+        // (`tcp_ack_is_dubious`) and goes through tcp_fastretrans_alert even
+        // if it ends the recovery or takes every SACKed segment away.
+        let was_open = !self.cc.in_recovery() && !self.sack.has_sacked();
         let delivery = if self.sack_ok {
             let una = if seg.ack_number() > self.snd_una { seg.ack_number() } else { self.snd_una };
             self.read_sack(una, &seg.sack_blocks, now)
@@ -1292,7 +1297,8 @@ impl Tcb {
         self.count_dsack(dsack, dsack_resends);
         // Bytes delivered are at least one segment (a FIN's ACK covers no data segment).
         let delivered = packets_delivered.max(u32::from(sack_delivered > 0));
-        let reordering_timer = self.sack_ok && delivered > 0 && self.sack_recovery(delivered, una_advanced, now, out);
+        let reordering_timer =
+            self.sack_ok && delivered > 0 && self.sack_recovery(delivered, una_advanced, was_open, now, out);
         if una_advanced && !reordering_timer {
             // tcp_set_xmit_timer, unless RACK just armed its own.
             if !self.schedule_loss_probe(now, true) {
@@ -1568,15 +1574,28 @@ impl Tcb {
     /// (`tcp_cwnd_reduction` does nothing for one that did not). After a
     /// retransmission timeout the timeout's go-back-N, which skips SACKed
     /// data, is the recovery (`TCP_CA_Loss`).
+    /// `was_open`: the connection was in Linux's Open state when the ACK came.
     /// Returns whether RACK armed its reordering timer.
-    fn sack_recovery(&mut self, delivered: u32, una_advanced: bool, now: u64, out: &mut TcpOut) -> bool {
+    fn sack_recovery(
+        &mut self,
+        delivered: u32,
+        una_advanced: bool,
+        was_open: bool,
+        now: u64,
+        out: &mut TcpOut,
+    ) -> bool {
         if self.sack.in_loss() {
             return false;
         }
-        // Only an ACK with news of a hole sends Linux here at all
-        // (`tcp_ack_is_dubious`): in-order ACKs leave RACK's look for later.
+        // Only an ACK with news of a hole, or one that finds the connection
+        // out of Open, sends Linux here at all (`tcp_ack_is_dubious`):
+        // in-order ACKs in Open leave RACK's look for later. The ACK that
+        // ends a recovery still looks: a segment first sent during the
+        // recovery, older than a resend this ACK delivers, is lost, and a
+        // new recovery resends it at once.
         let lost_before = self.sack.marked_lost();
-        let timer = (self.sack.has_sacked() || self.cc.in_recovery()) && self.rack_mark_lost(now);
+        let dubious = !was_open || self.sack.has_sacked() || self.cc.in_recovery();
+        let timer = dubious && self.rack_mark_lost(now);
         if !self.cc.in_recovery() {
             if !self.sack.has_lost() {
                 return timer;
@@ -4203,6 +4222,45 @@ mod tests {
         assert_eq!(late.timers.xmit(), Some(TimerKind::LossProbe), "a tail loss probe, for segments 3 and 4");
         assert!(sent_data(&out).iter().all(|&(_, _, why)| why != SendReason::FastRetransmit));
         assert!(late.rack.reordering_seen(), "a segment sent once arrived below a SACKed one");
+    }
+
+    #[test]
+    fn the_ack_that_ends_a_recovery_still_finds_a_segment_of_the_recovery_lost() {
+        // Ten segments leave at 20 ms (10 ms RTT, MSS 1000); the first and
+        // the ninth are lost. Three SACKed segments prove the first lost:
+        // recovery to 10001, the first resent, and the write's last 1000
+        // bytes (B, at 10001) go on the next ACK and are lost too. The SACK
+        // of the tenth proves the ninth lost at 33 ms; it is resent after B.
+        let mut tcb = established_sack_after(10_000);
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(vec![b'd'; 11000]), 0, 20_000, &mut out);
+        assert_eq!(sent_data(&out).len(), 10);
+        out.clear();
+        let acks = [
+            (30_000, vec![(1001, 4001)]),
+            (30_100, vec![(1001, 5001)]),
+            (30_200, vec![(1001, 8001)]),
+            (33_000, vec![(9001, 10001), (1001, 8001)]),
+        ];
+        for (at, blocks) in acks {
+            tcb.on_segment(&sack_ack(1, &blocks), at, &mut out);
+        }
+        let sent: Vec<(u32, SendReason)> = sent_data(&out).iter().map(|&(seq, _, why)| (seq, why)).collect();
+        assert_eq!(
+            sent,
+            [(1, SendReason::FastRetransmit), (10001, SendReason::Data), (8001, SendReason::FastRetransmit)]
+        );
+        tcb.on_segment(&sack_ack(8001, &[(9001, 10001)]), 40_000, &mut out);
+        out.clear();
+        // The ninth's resend arrives, B does not: the ACK of 10001 ends the
+        // recovery. Linux still runs this ACK through tcp_fastretrans_alert
+        // (it found the connection in Recovery, tcp_ack_is_dubious), and
+        // RACK, shown a resend sent 2.9 ms after B delivered, finds B lost
+        // (a quarter RTT of reordering window, the recovery over): a new
+        // recovery resends it at once, not at a timer.
+        tcb.on_segment(&sack_ack(10001, &[]), 43_500, &mut out);
+        assert_eq!(sent_data(&out), vec![(10001, 1000, SendReason::FastRetransmit)]);
+        assert!(tcb.cc.in_recovery());
     }
 
     #[test]
