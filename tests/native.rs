@@ -887,6 +887,30 @@ fn random_link_faults_are_replayed_on_the_kernels_side() {
     assert_eq!(unmet, Vec::<(usize, String)>::new(), "the server reads the datagrams in the model's order");
 }
 
+/// A call that waits for what never comes stops the model's run; the
+/// kernel's driver gives up on it and runs on. The report says where the
+/// model stopped, so the kernel's later packets (a connection the model never
+/// made) are read as what they are, not as rules the model breaks.
+#[test]
+fn the_packet_diff_says_where_the_models_run_stopped() {
+    use socklab::native::diff::PacketDiffReport;
+    if !in_loopback_only_namespace("the_packet_diff_says_where_the_models_run_stopped") {
+        return;
+    }
+    let text = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+                server: u = socket(udp)\nserver: bind(u, 10.0.0.1:5353) = 0\n\
+                server: recvfrom(u, 100)\n\
+                server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+                client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n";
+    let report = socklab::native::diff::diff_packets(&script(text), text, &quick()).expect("not refused");
+    let PacketDiffReport::Compared { comparison, model_stopped, .. } = report else {
+        panic!("not compared: {report:?}")
+    };
+    let why = model_stopped.expect("the model's run stopped");
+    assert!(why.starts_with("the model's run stopped at line 6: expected recvfrom(u, 100) to return"), "{why}");
+    assert!(comparison.divergent() > 0, "the kernel's handshake has no partner: {comparison:#?}");
+}
+
 /// A partition cuts the kernel's links too: the SYN-timeout lesson's client
 /// sends its SYN and seven retransmissions into the cut link over 19 s,
 /// gets ETIMEDOUT as the model's does, and connects once it is repaired.

@@ -827,7 +827,17 @@ fn diff_packets(
                 say!("skip  {name}: {}", shown_up_to(why, MAX_LINE_CHARS));
                 LessonResult::Skipped
             }
-            PacketDiffReport::Compared { setup, mapping, names, comparison, kernel_notes, unmet, pcap, congestion } => {
+            PacketDiffReport::Compared {
+                setup,
+                mapping,
+                names,
+                comparison,
+                kernel_notes,
+                unmet,
+                pcap,
+                congestion,
+                model_stopped,
+            } => {
                 let bad = comparison.divergent();
                 let windows_off = congestion.iter().filter(|r| !r.agrees()).count();
                 let slack = congestion.iter().filter(|r| r.verdict == Verdict::AgreesWithinTimerSlack).count();
@@ -851,6 +861,9 @@ fn diff_packets(
                 }
                 for note in kernel_notes {
                     say!("      kernel: {}", shown_up_to(note, MAX_LINE_CHARS));
+                }
+                if let Some(why) = model_stopped {
+                    say!("      model: {}", shown_up_to(why, MAX_LINE_CHARS));
                 }
                 let show_step = |n: usize, step: &socklab::native::packets::Step| {
                     let side = |v: &Option<socklab::native::packets::View>| {

@@ -273,6 +273,11 @@ pub enum PacketDiffReport {
         /// Each call's connection's congestion window just before the call, in
         /// both worlds (see [`super::congestion`]).
         congestion: Vec<super::congestion::Row>,
+        /// Where the model's run stopped and why, when a failure stopped it
+        /// (a line whose expectation did not hold, or a call that waits for
+        /// what never comes). The kernel's run goes on past that line, so
+        /// what it sends after it has no partner in the model's packets.
+        model_stopped: Option<String>,
     },
 }
 
@@ -372,6 +377,19 @@ pub fn diff_packets(script: &Script, source: &str, options: &NativeOptions) -> R
         kernel_notes: kernel.kernel_notes,
         pcap: to_pcap(&frames),
         congestion: super::congestion::rows(&model, &kernel.congestion),
+        model_stopped: model_stopped(&model),
+    })
+}
+
+/// The failure that stopped the model's run, said as the line it stopped
+/// on: a run with the default options stops at its first failure.
+fn model_stopped(model: &RunReport) -> Option<String> {
+    model.failures.first().map(|f| {
+        format!(
+            "the model's run stopped at line {}: expected {}, got {}; the kernel's went on, so what it sent \
+             after that line has no partner here",
+            f.line, f.expected, f.got
+        )
     })
 }
 
