@@ -1597,7 +1597,11 @@ impl Tcb {
         let dubious = !was_open || self.sack.has_sacked() || self.cc.in_recovery();
         let timer = dubious && self.rack_mark_lost(now);
         if !self.cc.in_recovery() {
-            if !self.sack.has_lost() {
+            // tcp_time_to_recover: the loss is proven while anything judged
+            // lost is out (`lost_out`), a hole sent again included: an ACK
+            // that ends a recovery with such a resend still unanswered starts
+            // the next one at once.
+            if !self.sack.lost_out() {
                 return timer;
             }
             self.enter_sack_recovery();
@@ -4261,6 +4265,39 @@ mod tests {
         tcb.on_segment(&sack_ack(10001, &[]), 43_500, &mut out);
         assert_eq!(sent_data(&out), vec![(10001, 1000, SendReason::FastRetransmit)]);
         assert!(tcb.cc.in_recovery());
+    }
+
+    #[test]
+    fn a_recovery_that_ends_with_a_lost_segment_still_out_starts_the_next() {
+        // Ten segments at 20 ms (10 ms RTT, MSS 1000); the first is lost and
+        // its SACKs start a recovery to 10001. Three more segments (B1 to
+        // B3) go during it; B1 and the first's resend are lost, and B2's
+        // SACK proves both lost: they go again.
+        let mut tcb = established_sack_after(10_000);
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(vec![b'd'; 13000]), 0, 20_000, &mut out);
+        let acks = [
+            (30_000, vec![(1001, 4001)]),
+            (30_100, vec![(1001, 5001)]),
+            (30_200, vec![(1001, 6001)]),
+            (30_300, vec![(1001, 10001)]),
+            (40_400, vec![(11001, 13001), (1001, 10001)]),
+        ];
+        for (at, blocks) in acks {
+            tcb.on_segment(&sack_ack(1, &blocks), at, &mut out);
+        }
+        let resent: Vec<u32> =
+            sent_data(&out).iter().filter(|s| s.2 == SendReason::FastRetransmit).map(|s| s.0).collect();
+        assert_eq!(resent, [1, 1, 10001]);
+        assert_eq!((tcb.cc.cwnd(), tcb.cc.ssthresh()), (7000, 7000));
+        // The first's second resend arrives: the ACK of 10001 ends the
+        // recovery while B1's resend is still out. Linux counts it in
+        // lost_out (a resend keeps TCPCB_LOST), so tcp_time_to_recover
+        // starts the next recovery at once: ssthresh from the 7-segment
+        // window (CUBIC's 0.7: 4), cwnd by the rate reduction.
+        tcb.on_segment(&sack_ack(10001, &[(11001, 13001)]), 50_500, &mut out);
+        assert!(tcb.cc.in_recovery());
+        assert_eq!((tcb.cc.cwnd(), tcb.cc.ssthresh()), (3000, 4000));
     }
 
     #[test]

@@ -130,8 +130,10 @@ pub struct Scoreboard {
     /// Bytes judged lost and not yet sent again (`TCPCB_LOST` without
     /// `TCPCB_SACKED_RETRANS`): they are not in the network.
     lost: RangeSet,
-    /// Bytes sent again since they were judged lost (`TCPCB_SACKED_RETRANS`):
-    /// not to be judged lost a second time by SACKs alone.
+    /// Bytes judged lost and sent again since (`TCPCB_LOST` with
+    /// `TCPCB_SACKED_RETRANS`), until SACKed or acknowledged: back in the
+    /// network, but still in Linux's `lost_out`. A tail loss probe's resend
+    /// is not among them (`__tcp_retransmit_skb` marks no loss).
     retransmitted: RangeSet,
     /// After a retransmission timeout, until this is acknowledged (Linux's
     /// `TCP_CA_Loss` up to `high_seq`): the timeout's go-back-N is the
@@ -197,6 +199,13 @@ impl Scoreboard {
     /// Whether a hole is judged lost and waits to be sent again.
     pub fn has_lost(&self) -> bool {
         !self.lost.is_empty()
+    }
+
+    /// Whether anything judged lost is still out (Linux's `lost_out` above
+    /// zero): waiting to go again, or gone again and not yet SACKed or
+    /// acknowledged.
+    pub fn lost_out(&self) -> bool {
+        !self.lost.is_empty() || !self.retransmitted.is_empty()
     }
 
     /// Whether a retransmission timeout's recovery is still going on.
@@ -270,8 +279,10 @@ impl Scoreboard {
 
     /// `seq..end` was just sent again.
     pub fn on_retransmit(&mut self, seq: SeqNumber, end: SeqNumber) {
+        if self.lost.overlaps(seq, end) {
+            self.retransmitted.insert(seq, end);
+        }
         self.lost.remove(seq, end);
-        self.retransmitted.insert(seq, end);
     }
 
     /// The scoreboard's own consistency with `una..snd_max` outstanding: every
