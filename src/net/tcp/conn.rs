@@ -4228,6 +4228,21 @@ mod tests {
         assert!(late.rack.reordering_seen(), "a segment sent once arrived below a SACKed one");
     }
 
+    /// A connection with a 10 ms RTT (MSS 1000) that wrote `bytes` at 20 ms,
+    /// then read these ACKs of nothing beyond the first byte, each with its
+    /// SACK blocks at its time. Returns it and what it sent after the write.
+    fn after_duplicate_acks(bytes: usize, acks: &[(u64, &[(u32, u32)])]) -> (Tcb, TcpOut) {
+        let mut tcb = established_sack_after(10_000);
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(vec![b'd'; bytes]), 0, 20_000, &mut out);
+        assert_eq!(sent_data(&out).len(), 10, "the initial window");
+        out.clear();
+        for &(at, blocks) in acks {
+            tcb.on_segment(&sack_ack(1, blocks), at, &mut out);
+        }
+        (tcb, out)
+    }
+
     #[test]
     fn the_ack_that_ends_a_recovery_still_finds_a_segment_of_the_recovery_lost() {
         // Ten segments leave at 20 ms (10 ms RTT, MSS 1000); the first and
@@ -4235,20 +4250,15 @@ mod tests {
         // recovery to 10001, the first resent, and the write's last 1000
         // bytes (B, at 10001) go on the next ACK and are lost too. The SACK
         // of the tenth proves the ninth lost at 33 ms; it is resent after B.
-        let mut tcb = established_sack_after(10_000);
-        let mut out = TcpOut::default();
-        tcb.write(&Arc::from(vec![b'd'; 11000]), 0, 20_000, &mut out);
-        assert_eq!(sent_data(&out).len(), 10);
-        out.clear();
-        let acks = [
-            (30_000, vec![(1001, 4001)]),
-            (30_100, vec![(1001, 5001)]),
-            (30_200, vec![(1001, 8001)]),
-            (33_000, vec![(9001, 10001), (1001, 8001)]),
-        ];
-        for (at, blocks) in acks {
-            tcb.on_segment(&sack_ack(1, &blocks), at, &mut out);
-        }
+        let (mut tcb, mut out) = after_duplicate_acks(
+            11_000,
+            &[
+                (30_000, &[(1001, 4001)]),
+                (30_100, &[(1001, 5001)]),
+                (30_200, &[(1001, 8001)]),
+                (33_000, &[(9001, 10001), (1001, 8001)]),
+            ],
+        );
         let sent: Vec<(u32, SendReason)> = sent_data(&out).iter().map(|&(seq, _, why)| (seq, why)).collect();
         assert_eq!(
             sent,
@@ -4273,19 +4283,16 @@ mod tests {
         // its SACKs start a recovery to 10001. Three more segments (B1 to
         // B3) go during it; B1 and the first's resend are lost, and B2's
         // SACK proves both lost: they go again.
-        let mut tcb = established_sack_after(10_000);
-        let mut out = TcpOut::default();
-        tcb.write(&Arc::from(vec![b'd'; 13000]), 0, 20_000, &mut out);
-        let acks = [
-            (30_000, vec![(1001, 4001)]),
-            (30_100, vec![(1001, 5001)]),
-            (30_200, vec![(1001, 6001)]),
-            (30_300, vec![(1001, 10001)]),
-            (40_400, vec![(11001, 13001), (1001, 10001)]),
-        ];
-        for (at, blocks) in acks {
-            tcb.on_segment(&sack_ack(1, &blocks), at, &mut out);
-        }
+        let (mut tcb, mut out) = after_duplicate_acks(
+            13_000,
+            &[
+                (30_000, &[(1001, 4001)]),
+                (30_100, &[(1001, 5001)]),
+                (30_200, &[(1001, 6001)]),
+                (30_300, &[(1001, 10001)]),
+                (40_400, &[(11001, 13001), (1001, 10001)]),
+            ],
+        );
         let resent: Vec<u32> =
             sent_data(&out).iter().filter(|s| s.2 == SendReason::FastRetransmit).map(|s| s.0).collect();
         assert_eq!(resent, [1, 1, 10001]);
