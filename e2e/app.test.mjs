@@ -31,7 +31,7 @@ test('the page under /socklab/ draws both hosts from the core', async () => {
     assert.ok(await host.isVisible(), `${name} box visible`);
     assert.match(await host.textContent(), new RegExp(`${name}.*${addr.replaceAll('.', '\\.')}`));
   }
-  assert.match(await page.locator('svg .link').textContent(), /10 ms/);
+  assert.match(await page.locator('svg .link-words').textContent(), /10 ms/);
   await page.screenshot({ path: join(SHOTS, 'en-1280x800.png') });
   assert.deepEqual(problems, []);
   await context.close();

@@ -13,7 +13,7 @@ use crate::net::{SocketId, SocketView, World};
 use crate::view::packets::{Numbering, PacketInfo};
 use crate::view::related::Linked;
 use crate::view::topology::{
-    is_crowded, label_width, layout, packet_marks, row_h, HostBox, LinkLine, PacketMark, NAME_H,
+    is_crowded, label_width, layout, packet_marks, row_h, Deck, HostBox, LinkLine, PacketMark, NAME_H, WORDS_STEP,
 };
 use crate::view::words::{analysis, tr, Text};
 
@@ -116,6 +116,11 @@ pub fn Topology(props: &TopologyProps) -> Html {
             <g key="packets" class="packets">
                 { for marks.iter().map(|m| packet_mark(m, props)) }
             </g>
+            // The links' settings over everything: a packet passing under them
+            // (a phone's column has no room beside the line) leaves them readable.
+            <g key="link-words" class="link-words">
+                { for l.links.iter().map(|x| html! { <LinkWords key={format!("w{}", x.id.0)} line={x.clone()} {lang} {column} /> }) }
+            </g>
         </svg>
         </div>
     }
@@ -128,10 +133,32 @@ struct LinkViewProps {
     column: bool,
 }
 
-/// A link, redrawn only when it changed.
+/// A link's line, redrawn only when it changed.
 #[function_component]
 fn LinkView(props: &LinkViewProps) -> Html {
-    link_line(&props.line, props.lang, props.column)
+    let l = &props.line;
+    html! {
+        <g class={classes!("link", l.cut.then_some("cut"))} data-link={l.id.0.to_string()}>
+            <line x1={l.x1.to_string()} y1={l.y1.to_string()} x2={l.x2.to_string()} y2={l.y2.to_string()} />
+        </g>
+    }
+}
+
+/// A link's words (latency, faults), redrawn only when they changed.
+#[function_component]
+fn LinkWords(props: &LinkViewProps) -> Html {
+    let l = &props.line;
+    let (x, y, anchor) = l.words_at(props.column);
+    html! {
+        <g data-link={l.id.0.to_string()}>
+            <text class="latency" x={x.to_string()} y={y.to_string()} text-anchor={anchor}>
+                { format!("{} {}", l.latency, tr(props.lang, Text::OneWay)) }
+            </text>
+            if !l.faults.is_empty() {
+                <text class="faults" x={x.to_string()} y={(y + WORDS_STEP).to_string()} text-anchor={anchor}>{ &l.faults }</text>
+            }
+        </g>
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -147,23 +174,6 @@ struct HostViewProps {
 #[function_component]
 fn HostView(props: &HostViewProps) -> Html {
     host_box(&props.host, props)
-}
-
-fn link_line(l: &LinkLine, lang: Lang, column: bool) -> Html {
-    // In a row the words sit above the gap; in a column beside the link, near its top.
-    let (tx, ty, anchor) =
-        if column { (l.x1 + 10.0, l.y1 + 20.0, "start") } else { ((l.x1 + l.x2) / 2.0, 22.0, "middle") };
-    html! {
-        <g class={classes!("link", l.cut.then_some("cut"))} data-link={l.id.0.to_string()}>
-            <line x1={l.x1.to_string()} y1={l.y1.to_string()} x2={l.x2.to_string()} y2={l.y2.to_string()} />
-            <text class="latency" x={tx.to_string()} y={ty.to_string()} text-anchor={anchor}>
-                { format!("{} {}", l.latency, tr(lang, Text::OneWay)) }
-            </text>
-            if !l.faults.is_empty() {
-                <text class="faults" x={tx.to_string()} y={(ty + 20.0).to_string()} text-anchor={anchor}>{ &l.faults }</text>
-            }
-        </g>
-    }
 }
 
 fn host_box(h: &HostBox, props: &HostViewProps) -> Html {
@@ -288,8 +298,9 @@ fn packet_mark(m: &PacketMark, props: &TopologyProps) -> Html {
             if crossed {
                 <text class="pkt-x" x={(w / 2.0 + 4.0).to_string()} y="6">{ "✕" }</text>
             }
-            if let Some(n) = m.deck {
-                <text class="pkt-deck" x={(w / 2.0 + 6.0).to_string()} y="4">{ format!("×{n}") }</text>
+            if let Some(deck) = m.deck {
+                <text class="pkt-deck" x={if deck.before { -(w / 2.0 + Deck::GAP) } else { w / 2.0 + Deck::GAP }.to_string()}
+                      y="4" text-anchor={if deck.before { "end" } else { "start" }}>{ format!("×{}", deck.count) }</text>
             }
             if let Some(note) = m.note.as_ref().filter(|_| !m.packed) {
                 <text class="pkt-note" x="0" y="-14" text-anchor="middle">{ analysis(props.lang, note) }</text>

@@ -60,6 +60,32 @@ pub struct LinkLine {
     pub a_first: bool,
 }
 
+/// A link's words: its latency, and its faults on the line below. Side by side
+/// they sit above the gap between the boxes, from the drawing's top; in a
+/// column beside the line, from its upper end. These are the first line's
+/// baseline from there and the step to the next line.
+pub const WORDS_BASELINE: f64 = 22.0;
+pub const WORDS_STEP: f64 = 20.0;
+/// How far the words reach below their baseline (descenders).
+const WORDS_DESCENT: f64 = 5.0;
+
+impl LinkLine {
+    /// Where the link's first line of words starts, and how it is anchored.
+    pub fn words_at(&self, column: bool) -> (f64, f64, &'static str) {
+        if column {
+            (self.x1 + 10.0, self.y1 + WORDS_BASELINE, "start")
+        } else {
+            ((self.x1 + self.x2) / 2.0, WORDS_BASELINE, "middle")
+        }
+    }
+
+    /// The lowest point of the link's words.
+    pub fn words_bottom(&self, column: bool) -> f64 {
+        let lines = if self.faults.is_empty() { 0.0 } else { WORDS_STEP };
+        self.words_at(column).1 + lines + WORDS_DESCENT
+    }
+}
+
 /// The whole picture.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
@@ -220,7 +246,26 @@ pub struct PacketMark {
     /// the word is left out of the drawing, not out of its name.
     pub packed: bool,
     /// On the outermost packet of a packed burst: how many packets it holds.
-    pub deck: Option<usize>,
+    pub deck: Option<Deck>,
+}
+
+/// The count a packed burst shows beside its outermost packet.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Deck {
+    pub count: usize,
+    /// Written before the packet, not after it: after it, it would run into
+    /// the host box at the line's end.
+    pub before: bool,
+}
+
+impl Deck {
+    /// The gap between a packet and its count.
+    pub const GAP: f64 = 6.0;
+
+    /// The count's width at the packet font, as drawn (`×N`).
+    pub fn width(&self) -> f64 {
+        label_width(&format!("×{}", self.count)) - 18.0
+    }
 }
 
 /// Places the packets worth drawing after the first `end` trace events at time
@@ -350,7 +395,7 @@ fn spread_along_lines(
                 out[k].y = (lo + i as f64 * step).min(hi);
                 out[k].packed = true;
             }
-            out[last].deck = Some(marks.len());
+            out[last].deck = Some(Deck { count: marks.len(), before: false });
         }
     }
 }
@@ -377,15 +422,23 @@ fn fit_rows(
         // Below the line the first row's words would sit on the port numbers.
         let base = if upwards { 0.0 } else { word };
         let last = side.rows.len().saturating_sub(1) as f64;
-        // From the first row's middle to the last one's, within the drawing.
-        let room = if upwards { line.y1 - 24.0 - 2.0 - 10.0 - word } else { l.height - 2.0 - 10.0 - (line.y1 + 24.0) };
+        // From the first row's middle to the last one's, within the drawing and,
+        // above the line, below the link's words (latency, faults): a burst
+        // of ACKs drawn over them hid the link's settings.
+        let top = line.words_bottom(false) + 3.0;
+        let room = if upwards { line.y1 - 24.0 - top - 10.0 - word } else { l.height - 2.0 - 10.0 - (line.y1 + 24.0) };
         let natural = base + last * (LANE + word);
         let shift = if natural <= room {
             base + row as f64 * (LANE + word)
         } else {
             out[k].packed = true;
             if side.last_row_opener == k {
-                out[k].deck = Some(side.packets);
+                let mut deck = Deck { count: side.packets, before: false };
+                // Near the right-hand box the count goes before the packet.
+                let half = label_width(&out[k].label) / 2.0;
+                deck.before = out[k].x + half + Deck::GAP + deck.width() > line.x2
+                    && out[k].x - half - Deck::GAP - deck.width() >= line.x1;
+                out[k].deck = Some(deck);
             }
             let plain_room = if upwards { room + word } else { room };
             let pitch = (plain_room / last.max(1.0)).clamp(DECK, LANE);
@@ -475,6 +528,7 @@ pub fn is_crowded(marks: &[PacketMark]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lesson::edit::Edit;
     use crate::net::LinkConfig;
 
     #[test]
@@ -558,7 +612,8 @@ mod tests {
             }
             // A packed burst says how many packets it holds, once.
             let packed_above = marks.iter().filter(|m| m.packed && m.y < l.links[0].y1).count();
-            let decks: Vec<usize> = marks.iter().filter(|m| m.y < l.links[0].y1).filter_map(|m| m.deck).collect();
+            let decks: Vec<usize> =
+                marks.iter().filter(|m| m.y < l.links[0].y1).filter_map(|m| m.deck.map(|d| d.count)).collect();
             if packed_above > 0 {
                 assert_eq!(decks, vec![packed_above], "step {end}");
                 decks_seen += 1;
@@ -584,6 +639,57 @@ mod tests {
     }
 
     #[test]
+    fn a_burst_of_packets_leaves_the_links_settings_and_the_hosts_in_view() {
+        // slow_start's window of ACKs, over the lesson's link and over one a
+        // learner made slow and lossy (as the share link `edits=0:link:0:0.05:0:0:200000`),
+        // was drawn over "50 ms one way" and "loss 5%", and a deck's count ran
+        // into the client's box.
+        let lesson = crate::lesson::library::library().into_iter().find(|l| l.id == "slow_start").expect("slow_start");
+        let slow_and_lossy = Edit::Link {
+            at: 0,
+            link: 0,
+            settings: crate::net::link::LinkSettings { loss: 0.05, duplicate: 0.0, reorder: 0.0, latency_us: 200_000 },
+        };
+        let (mut tall_bursts, mut counts_before) = (0, 0);
+        for edits in [vec![], vec![slow_and_lossy]] {
+            let run = lesson.build(None, &edits).expect("build");
+            let t = crate::lesson::timeline::Timeline::run(run.world, run.commands, &edits);
+            let p = crate::view::packets::packets(&t.trace);
+            let l = layout(&t.world_at(1), Lang::En, false);
+            let line = &l.links[0];
+            assert_eq!(line.faults.is_empty(), edits.is_empty());
+            let words_bottom = line.words_bottom(false);
+            for end in 1..=t.trace.len() {
+                let now = t.trace[end - 1].time;
+                let marks = packet_marks(&l, &p, end - 1, end, now, Numbering::Relative);
+                let above: Vec<&PacketMark> = marks.iter().filter(|m| m.y < line.y1).collect();
+                tall_bursts += usize::from(above.len() >= 20);
+                for m in above {
+                    let top = m.y - if m.note.is_some() && !m.packed { 22.0 } else { 10.0 };
+                    assert!(top > words_bottom, "step {end}: {} at {top} covers the link's words", m.label);
+                }
+                for m in &marks {
+                    let Some(deck) = m.deck else { continue };
+                    let half = label_width(&m.label) / 2.0;
+                    let (from, to) = if deck.before {
+                        (m.x - half - Deck::GAP - deck.width(), m.x)
+                    } else {
+                        (m.x, m.x + half + Deck::GAP + deck.width())
+                    };
+                    assert!(
+                        from >= line.x1 && to <= line.x2,
+                        "step {end}: ×{} at {from}..{to} is in a box",
+                        deck.count
+                    );
+                    counts_before += usize::from(deck.before);
+                }
+            }
+        }
+        assert!(tall_bursts > 0, "some step has twenty ACKs or more above the line");
+        assert!(counts_before > 0, "some deck near the right-hand box shows its count before it");
+    }
+
+    #[test]
     fn on_a_phone_packets_on_the_line_never_lie_on_each_other() {
         // In the column both directions share the line and packets at its ends
         // were held there: fast_retransmit's nine ACKs lay on one spot.
@@ -604,7 +710,7 @@ mod tests {
                 let (lo, hi) = (l.links[0].y1 + 14.0, l.links[0].y2 - 14.0);
                 assert!(marks.iter().all(|m| (lo..=hi).contains(&m.y)), "{id} step {end}: a packet off the line");
                 if marks.iter().any(|m| m.packed) {
-                    let decks: Vec<usize> = marks.iter().filter_map(|m| m.deck).collect();
+                    let decks: Vec<usize> = marks.iter().filter_map(|m| m.deck.map(|d| d.count)).collect();
                     assert_eq!(decks, vec![marks.len()], "{id} step {end}");
                     big_decks += usize::from(marks.len() >= 50);
                 }
