@@ -58,6 +58,14 @@ pub struct LinkLine {
     pub cut: bool,
     /// True when the link's first host is the first (left or upper) end.
     pub a_first: bool,
+    /// Side by side, the height the link's words and packets may use, from
+    /// `band_top` (the words' top) to `band_bottom`: the whole drawing for
+    /// two hosts, the link's own slice of it in a star.
+    pub band_top: f64,
+    pub band_bottom: f64,
+    /// In a column, how far below the first link's words this link's go:
+    /// links side by side there wrote their words over one another.
+    pub words_below: f64,
 }
 
 /// A link's words: its latency, and its faults on the line below. Side by side
@@ -73,9 +81,15 @@ impl LinkLine {
     /// Where the link's first line of words starts, and how it is anchored.
     pub fn words_at(&self, column: bool) -> (f64, f64, &'static str) {
         if column {
-            (self.x1 + 10.0, self.y1 + WORDS_BASELINE, "start")
+            // Right of the middle they would run off the column: left of the line.
+            let y = self.y1 + self.words_below + WORDS_BASELINE;
+            if self.x1 > COLUMN_W / 2.0 {
+                (self.x1 - 10.0, y, "end")
+            } else {
+                (self.x1 + 10.0, y, "start")
+            }
         } else {
-            ((self.x1 + self.x2) / 2.0, WORDS_BASELINE, "middle")
+            ((self.x1 + self.x2) / 2.0, self.band_top + WORDS_BASELINE, "middle")
         }
     }
 
@@ -109,30 +123,60 @@ pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
     let box_h = NAME_H + most + PAD_BOTTOM;
     let n = world.hosts().len();
     let nlinks = world.links().len();
+    let hub = if column { None } else { star_hub(world) };
+    // A star's leaves, each as tall as the tallest of them, one under another
+    // right of the hub, which is as tall as their column.
+    let leaf_h = |sockets: &Vec<SocketView>| NAME_H + rows_h(sockets).max(SOCK_H) + PAD_BOTTOM;
+    let leaves_h = sockets
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| hub.is_some_and(|hub| hub.0 as usize != i))
+        .map(|(_, v)| leaf_h(v))
+        .fold(0.0, f64::max);
+    let leaves = n.saturating_sub(1) as f64;
+    let star_h = (leaves * leaves_h + (leaves - 1.0).max(0.0) * TOP).max(box_h);
     // Side by side the boxes share one height; stacked, each is as tall as it needs.
     let mut below = MARGIN;
+    let mut leaf = 0.0;
     let hosts: Vec<HostBox> = world
         .hosts()
         .zip(sockets)
         .enumerate()
         .map(|(i, ((id, host), sockets))| {
-            let h = if column { NAME_H + rows_h(&sockets).max(SOCK_H) + PAD_BOTTOM } else { box_h };
-            let y = if column { below } else { TOP };
-            below += h + COLUMN_GAP;
+            let (x, y, h, port_right) = if column {
+                let h = leaf_h(&sockets);
+                below += h + COLUMN_GAP;
+                (MARGIN, below - h - COLUMN_GAP, h, true)
+            } else if let Some(hub) = hub {
+                if hub == id {
+                    (MARGIN, TOP, star_h.max(leaf_h(&sockets)), true)
+                } else {
+                    // Each leaf's gap above it holds its link's words and packets.
+                    leaf += 1.0;
+                    (MARGIN + BOX_W + GAP, TOP + (leaf - 1.0) * (leaves_h + TOP), leaves_h, false)
+                }
+            } else {
+                (MARGIN + i as f64 * (BOX_W + GAP), TOP, box_h, i + 1 < n || n == 1)
+            };
             HostBox {
                 id,
                 name: host.name.clone(),
                 addrs: host.addrs.iter().map(|a| a.to_string()).collect(),
                 sockets,
-                x: if column { MARGIN } else { MARGIN + i as f64 * (BOX_W + GAP) },
+                x,
                 y,
                 w: if column { COLUMN_BOX_W } else { BOX_W },
                 h,
-                port_right: column || i + 1 < n || n == 1,
+                port_right,
                 ports_inside: column,
             }
         })
         .collect();
+    let height = if column {
+        below - COLUMN_GAP + MARGIN
+    } else {
+        hosts.iter().map(|h| h.y + h.h).fold(TOP + box_h, f64::max) + MARGIN
+    };
     // Boxes by host id: a scan per link end was 80,000 comparisons a step at 200 hosts.
     let box_of: rustc_hash::FxHashMap<HostId, &HostBox> = hosts.iter().map(|h| (h.id, h)).collect();
     let links = world
@@ -148,8 +192,16 @@ pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
             let ((x1, y1), (x2, y2)) = if column {
                 ((x, first.y + first.h), (x, second.y))
             } else {
-                let y = TOP + NAME_H + 14.0;
+                // Level with the far box's first socket (both boxes' in a row).
+                let y = second.y + NAME_H + 14.0;
                 ((first.x + first.w, y), (second.x, y))
+            };
+            // Side by side: in a star, from the previous leaf's bottom to this
+            // one's; else the whole drawing.
+            let (band_top, band_bottom) = match hub {
+                Some(_) if second.y + second.h + MARGIN < height => (second.y - TOP, second.y + second.h),
+                Some(_) => (second.y - TOP, height - 2.0),
+                None => (0.0, height - 2.0),
             };
             let c = &link.dirs[0].config;
             let mut faults = Vec::new();
@@ -176,16 +228,40 @@ pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
                 faults: faults.join(" · "),
                 cut: link.dirs.iter().any(|d| d.partitioned),
                 a_first,
+                band_top,
+                band_bottom,
+                words_below: if column { k as f64 * (2.0 * WORDS_STEP + 6.0) } else { 0.0 },
             })
         })
         .collect();
-    let n = n.max(1) as f64;
-    if column {
-        let height = below - COLUMN_GAP + MARGIN;
-        return Layout { width: COLUMN_W, height, hosts, links, column };
+    let columns = if hub.is_some() { 2.0 } else { n.max(1) as f64 };
+    let width = if column { COLUMN_W } else { 2.0 * MARGIN + columns * BOX_W + (columns - 1.0) * GAP };
+    Layout { width, height, hosts, links, column }
+}
+
+/// The hub of a star: with three hosts or more, the one host every link
+/// joins, each other host linked to it alone (a server and its clients).
+/// Drawn in a row, a star's links ran behind the boxes between, and a
+/// client's packets travelled past the others.
+fn star_hub(world: &World) -> Option<HostId> {
+    let n = world.hosts().len();
+    if n < 3 || world.links().len() != n - 1 {
+        return None;
     }
-    let width = 2.0 * MARGIN + n * BOX_W + (n - 1.0) * GAP;
-    Layout { width, height: TOP + box_h + MARGIN, hosts, links, column }
+    let (_, first) = world.links().next()?;
+    [first.a, first.b].into_iter().find(|&hub| {
+        let mut leaves: Vec<HostId> = world
+            .links()
+            .filter_map(|(_, l)| match (l.a == hub, l.b == hub) {
+                (true, false) => Some(l.b),
+                (false, true) => Some(l.a),
+                _ => None,
+            })
+            .collect();
+        leaves.sort_unstable();
+        leaves.dedup();
+        leaves.len() == n - 1
+    })
 }
 
 /// The height of one socket's row.
@@ -350,7 +426,7 @@ pub fn packet_marks(
         };
         out.push(PacketMark { id: p.id, x, y, label, kind: p.kind(), state, note, way, packed: false, deck: None });
     }
-    fit_rows(l, &line_of, &rows, &beside_line, &mut out);
+    fit_rows(&line_of, &rows, &beside_line, &mut out);
     spread_along_lines(&line_of, &along_line, &mut out);
     out
 }
@@ -410,7 +486,6 @@ const DECK: f64 = 4.0;
 /// the words are left out, so no packet is drawn off the edge and no word lies
 /// on another packet.
 fn fit_rows(
-    l: &Layout,
     line_of: &rustc_hash::FxHashMap<LinkId, &LinkLine>,
     rows: &rustc_hash::FxHashMap<(u32, bool), Rows>,
     beside_line: &[(usize, (u32, bool), usize)],
@@ -426,7 +501,8 @@ fn fit_rows(
         // above the line, below the link's words (latency, faults): a burst
         // of ACKs drawn over them hid the link's settings.
         let top = line.words_bottom(false) + 3.0;
-        let room = if upwards { line.y1 - 24.0 - top - 10.0 - word } else { l.height - 2.0 - 10.0 - (line.y1 + 24.0) };
+        let room =
+            if upwards { line.y1 - 24.0 - top - 10.0 - word } else { line.band_bottom - 10.0 - (line.y1 + 24.0) };
         let natural = base + last * (LANE + word);
         let shift = if natural <= room {
             base + row as f64 * (LANE + word)
@@ -687,6 +763,65 @@ mod tests {
         }
         assert!(tall_bursts > 0, "some step has twenty ACKs or more above the line");
         assert!(counts_before > 0, "some deck near the right-hand box shows its count before it");
+    }
+
+    #[test]
+    fn a_server_and_its_clients_are_drawn_as_a_star() {
+        // In a row, backlog_overflow's links to bob and carol ran behind the
+        // boxes between, and bob's packets were drawn between alice and bob.
+        let mut leaves_seen = 0;
+        for id in ["accept_new_socket", "backlog_overflow", "http_vs_persistent"] {
+            let crate::view::played::Played { world, timeline: t, packets: p } = crate::view::played::by_id(id);
+            let l = layout(&world, Lang::En, false);
+            let hub = &l.hosts[0];
+            assert_eq!(hub.name, "server", "{id}");
+            let leaves = &l.hosts[1..];
+            leaves_seen += leaves.len();
+            for (i, leaf) in leaves.iter().enumerate() {
+                assert!(hub.x + hub.w < leaf.x, "{id}: {} is right of the server", leaf.name);
+                assert_eq!(leaf.x, leaves[0].x, "{id}: the clients share a column");
+                if let Some(next) = leaves.get(i + 1) {
+                    assert!(leaf.y + leaf.h < next.y, "{id}: {} is above {}", leaf.name, next.name);
+                }
+                assert!(hub.y <= leaf.y && leaf.y + leaf.h <= hub.y + hub.h, "{id}: the server spans its clients");
+                assert!(leaf.y + leaf.h <= l.height && hub.x + hub.w <= l.width, "{id}: in the drawing");
+            }
+            for (k, line) in l.links.iter().enumerate() {
+                // From the server's edge straight to its own client, past no other box.
+                let (_, link) = world.links().find(|&(x, _)| x == line.id).expect("the link");
+                let client = if link.a == hub.id { link.b } else { link.a };
+                let leaf = leaves.iter().find(|h| h.id == client).expect("ends at a client");
+                assert_eq!(line.x2, leaf.x, "{id}: link {k} ends at its client");
+                assert_eq!((line.x1, line.y1), (hub.x + hub.w, line.y2), "{id}: link {k} is level");
+                let own = l.hosts.iter().find(|h| h.id != hub.id && (h.y..h.y + h.h).contains(&line.y1));
+                assert_eq!(own.map(|h| h.id), Some(leaf.id), "{id}: link {k} meets its client");
+                // Its words and packets keep to its own slice of the drawing.
+                let words = (line.words_at(false).1 - 14.0, line.words_bottom(false));
+                assert!(line.band_top <= words.0 && words.1 < line.y1, "{id}: link {k}'s words above it");
+                for other in &l.links[k + 1..] {
+                    assert!(line.band_bottom <= other.band_top + 1e-9, "{id}: link {k}'s slice is its own");
+                }
+            }
+            let link_of = |id: u64| match p.iter().find(|x| x.id == id).map(|x| x.path) {
+                Some(crate::net::trace::Path::Link { link, .. }) => l.links.iter().find(|x| x.id == link),
+                _ => None,
+            };
+            for end in 1..=t.trace.len() {
+                let now = t.trace[end - 1].time;
+                for m in packet_marks(&l, &p, end - 1, end, now, Numbering::Relative) {
+                    let line = link_of(m.id).expect("a packet on a link");
+                    let w = label_width(&m.label) / 2.0;
+                    assert!(line.x1 <= m.x - w && m.x + w <= line.x2, "{id} step {end}: {} off its link", m.label);
+                    let (top, bottom) = (m.y - 10.0, m.y + 10.0);
+                    assert!(
+                        line.band_top <= top && bottom <= line.band_bottom,
+                        "{id} step {end}: {} off its slice",
+                        m.label
+                    );
+                }
+            }
+        }
+        assert_eq!(leaves_seen, 7, "two, three and two clients");
     }
 
     #[test]
