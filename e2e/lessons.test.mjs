@@ -133,6 +133,9 @@ test('the inspector shows a SYN’s flags and highlights a field in both views',
   assert.match(flags, /\bSYN\b/);
   assert.doesNotMatch(flags, /\bACK\b/);
   assert.match(await page.locator('.inspector .summary').textContent(), /Flags \[S\]/);
+  // The timestamps option's first two bytes are its kind and length (08 0a), not a number (2058).
+  const tsOption = page.locator('.inspector .field[data-field="timestamps option"] .fvalue');
+  assert.equal(await tsOption.textContent(), 'kind 8 · length 10');
   await flagsRow.hover();
   assert.equal(await page.locator('.inspector .byte.hot').count(), 2);
   await page.locator('.inspector .hex .byte').nth(33).hover(); // a byte of the TCP flags
@@ -140,6 +143,30 @@ test('the inspector shows a SYN’s flags and highlights a field in both views',
   await page.locator('.inspector-card').screenshot({ path: join(SHOTS, 'inspector-syn.png') });
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test('hosts and sockets say what is true of them: closed, UDP, and a listener counting connections', async () => {
+  // The tour at step 20: the client has closed its only socket.
+  const { context, page, problems } = await open('#lesson=tour&pos=20');
+  const client = page.locator('.topology [data-host="client"]');
+  await client.locator('.host-empty').waitFor();
+  assert.equal(await client.locator('.host-empty').textContent(), 'no sockets');
+  // The listener's queues count connections, not bytes.
+  await page.locator('.topology [data-host="server"] .socket[data-fd="3"]').click();
+  const queues = page.locator('.buffers .bar-nums');
+  await queues.first().waitFor();
+  const nums = await queues.allTextContents();
+  assert.ok(nums.some((n) => /^ready \d+ \/ \d+$/.test(n)), nums.join(' | '));
+  assert.ok(nums.every((n) => !/(half-open|ready).* B$/.test(n)), nums.join(' | '));
+  assert.deepEqual(problems, []);
+  await context.close();
+  // A UDP socket reads "fd 3 UDP", its protocol once.
+  const other = await open('#lesson=udp_ten&pos=10');
+  const udp = other.page.locator('.topology .socket .socket-head').first();
+  await udp.waitFor();
+  assert.match(await udp.textContent(), /^fd \d+ UDP\s*$/);
+  assert.deepEqual(other.problems, []);
+  await other.context.close();
 });
 
 test('Korean and English switch the whole page', async () => {
@@ -207,8 +234,8 @@ test('a shared URL restores lesson, position and changes; a bad one explains its
 
 test('UDP with the loss slider raised: fewer datagrams arrive than were sent', async () => {
   const { context, page, problems } = await open();
-  await page.locator('#lesson-select').selectOption('udp-ten');
-  await page.waitForFunction(() => location.hash.includes('udp-ten'));
+  await page.locator('#lesson-select').selectOption('udp_ten');
+  await page.waitForFunction(() => location.hash.includes('udp_ten'));
   await setKnob(page, 'loss', 50);
   await page.waitForFunction(() => location.hash.includes('0.5'));
   await page.getByRole('button', { name: 'Jump to end' }).click();

@@ -159,7 +159,8 @@ pub fn export(script: &Script, source: &str, name: &str, language: Language) -> 
 }
 
 /// A lesson's program as the page offers it: its file name (the lesson's id
-/// made a file name, `udp-ten` → `udp_ten.py`) and its text, or why it cannot
+/// made a file name, `udp_ten` → `udp_ten.py`, any other character an `_`)
+/// and its text, or why it cannot
 /// be exported (a script that does not parse says its first error).
 pub fn for_download(id: &str, text: &str, language: Language) -> Result<(String, String), String> {
     let name = id.replace(|c: char| !(c.is_ascii_alphanumeric() || c == '_'), "_");

@@ -142,7 +142,7 @@ fn names_that_are_words_of_a_language_are_renamed_and_bytes_are_escaped() {
 
 #[test]
 fn a_program_carries_only_the_helpers_it_uses() {
-    let udp = exported(lesson("udp-ten"), Language::C);
+    let udp = exported(lesson("udp_ten"), Language::C);
     assert!(!udp.contains("static void state("), "no state line in udp_ten");
     assert!(udp.contains("static int sendto_from("));
     let tcp = exported(lesson("handshake"), Language::C);
@@ -152,7 +152,7 @@ fn a_program_carries_only_the_helpers_it_uses() {
 
 #[test]
 fn the_page_offers_a_lesson_under_its_id_as_a_file_name() {
-    let (name, program) = for_download("udp-ten", lesson("udp-ten"), Language::Python).unwrap();
+    let (name, program) = for_download("udp_ten", lesson("udp_ten"), Language::Python).unwrap();
     assert_eq!(name, "udp_ten.py");
     assert!(program.starts_with("#!/usr/bin/env python3\n# udp_ten.sock: "), "{program}");
     assert!(for_download("sandbox", "host a 10.0.0.1\na: close(3)\n", Language::C).unwrap_err().contains("line 2"));

@@ -140,6 +140,6 @@ pub const SANDBOX: &str = "sandbox";
 /// The whole library: the two tours, the handshake, then every other lesson.
 pub fn library() -> Vec<Lesson> {
     let mut out: Vec<Lesson> = SCRIPTS.iter().map(|(id, t)| Lesson::from_script(id, t)).collect();
-    out.sort_by_key(|l| ["tour", "udp-ten", "handshake"].iter().position(|id| *id == l.id).unwrap_or(3));
+    out.sort_by_key(|l| ["tour", "udp_ten", "handshake"].iter().position(|id| *id == l.id).unwrap_or(3));
     out
 }

@@ -12,7 +12,7 @@ use crate::script::{self, Change, Intervention, IssuedKind, LineDetail, RunOptio
 /// (id, text) of each lesson script: the two tours first, then in file-name order.
 pub const SCRIPTS: &[(&str, &str)] = &[
     ("tour", include_str!("../../scenarios/tour.sock")),
-    ("udp-ten", include_str!("../../scenarios/udp_ten.sock")),
+    ("udp_ten", include_str!("../../scenarios/udp_ten.sock")),
     ("accept_new_socket", include_str!("../../scenarios/accept_new_socket.sock")),
     ("backlog_overflow", include_str!("../../scenarios/backlog_overflow.sock")),
     ("connection_refused", include_str!("../../scenarios/connection_refused.sock")),
@@ -263,6 +263,17 @@ mod tests {
         for (id, text) in SCRIPTS {
             let parsed = script::parse(text).unwrap_or_else(|e| panic!("{id}: {e}"));
             assert!(parsed.meta.title_en.is_some() && parsed.meta.title_ko.is_some(), "{id}: titles");
+        }
+    }
+
+    #[test]
+    fn every_lesson_is_named_as_its_file_and_the_command_line_name_it() {
+        // The UDP tour was `udp-ten` on the page, `udp_ten` in `socklab
+        // scenarios`, and `#lesson=udp_ten` opened the TCP tour instead.
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+        for (id, text) in SCRIPTS {
+            let file = std::fs::read_to_string(format!("{dir}/{id}.sock")).unwrap_or_else(|e| panic!("{id}: {e}"));
+            assert_eq!(&file, text, "{id}");
         }
     }
 

@@ -415,7 +415,9 @@ fn decode_lesson(value: &str) -> Result<String, ShareError> {
     if value.is_empty() || value.len() > MAX_LESSON_NAME || !value.chars().all(name_char) {
         return Err(ShareError::BadLesson(value.to_string()));
     }
-    Ok(value.to_string())
+    // The UDP tour was `udp-ten` on the page while its file and the command
+    // line said `udp_ten`; links shared before it took the file's name still open it.
+    Ok(if value == "udp-ten" { "udp_ten" } else { value }.to_string())
 }
 
 /// Undoes `encodeURIComponent` as strictly as `decodeURIComponent` does: a `%`
@@ -591,6 +593,8 @@ mod tests {
 
     #[test]
     fn minimal_fragments_take_defaults() {
+        let old_udp_tour = decode("lesson=udp-ten").expect("decodes").expect("not empty");
+        assert_eq!(old_udp_tour.lesson, "udp_ten", "a link shared under the UDP tour's old id opens it");
         let s = decode("lesson=tour").expect("decodes").expect("not empty");
         assert_eq!(
             s,

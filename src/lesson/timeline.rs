@@ -502,7 +502,7 @@ mod tests {
     /// same as in the run without it.
     #[test]
     fn a_change_lands_exactly_where_it_was_made_at_every_step() {
-        for id in ["tour", "udp-ten", "handshake", "four_way_close"] {
+        for id in ["tour", "udp_ten", "handshake", "four_way_close"] {
             let plain = run(id, &[]);
             for pos in 0..=plain.len() {
                 let at = plain.trace_until(pos).len();
@@ -522,13 +522,13 @@ mod tests {
     #[test]
     fn a_lossy_link_delivers_fewer_datagrams() {
         let delivered = |t: &Timeline| t.trace.iter().filter(|e| matches!(e.kind, TraceKind::Delivered { .. })).count();
-        assert_eq!(delivered(&run("udp-ten", &[])), 10);
+        assert_eq!(delivered(&run("udp_ten", &[])), 10);
         let lossy = [Edit::Link {
             at: 0,
             link: 0,
             settings: LinkSettings { loss: 0.5, duplicate: 0.0, reorder: 0.0, latency_us: 10_000 },
         }];
-        let n = delivered(&run("udp-ten", &lossy));
+        let n = delivered(&run("udp_ten", &lossy));
         assert!(n < 10, "{n} delivered");
     }
 }

@@ -13,11 +13,14 @@ use crate::view::topology::format_latency;
 use crate::view::words::{tr, Text};
 
 /// A buffer as a bar: `parts` are (CSS class, words, bytes).
-fn bar(label: &str, parts: &[(&'static str, &str, usize)], capacity: usize) -> Html {
+/// A buffer or queue's fill: `unit` names what it counts ("B" for bytes;
+/// empty for the listener's queues, which count connections).
+fn bar(label: &str, parts: &[(&'static str, &str, usize)], capacity: usize, unit: &str) -> Html {
     let cap = capacity.max(parts.iter().map(|p| p.2).sum::<usize>()).max(1) as f64;
     let nums = format!(
-        "{} / {capacity} B",
-        parts.iter().map(|(_, words, n)| format!("{words} {n}")).collect::<Vec<_>>().join(" · ")
+        "{} / {capacity}{}{unit}",
+        parts.iter().map(|(_, words, n)| format!("{words} {n}")).collect::<Vec<_>>().join(" · "),
+        if unit.is_empty() { "" } else { " " }
     );
     html! {
         <div class="bar-row">
@@ -145,9 +148,9 @@ pub fn Buffers(props: &BuffersProps) -> Html {
                 { bar(tr(lang, Text::SendBuffer), &[("in-flight", tr(lang, Text::InFlight), t.send_in_flight),
                       ("unsent", tr(lang, Text::Unsent), t.send_unsent),
                       ("bookkeeping", tr(lang, Text::SkbBookkeeping),
-                       t.send_memory.saturating_sub(t.send_in_flight + t.send_unsent))], t.send_buffer) }
+                       t.send_memory.saturating_sub(t.send_in_flight + t.send_unsent))], t.send_buffer, "B") }
                 { bar(tr(lang, Text::RecvBuffer), &[("buffered", tr(lang, Text::Buffered), t.recv_buffered),
-                      ("out-of-order", tr(lang, Text::OutOfOrder), t.recv_out_of_order)], t.recv_capacity) }
+                      ("out-of-order", tr(lang, Text::OutOfOrder), t.recv_out_of_order)], t.recv_capacity, "B") }
                 <dl class="nums">
                     <dt>{ "rwnd" }</dt><dd>{ format!("{} B", t.advertised_window) }</dd>
                     <dt>{ tr(lang, Text::PeerWindow) }</dt><dd>{ format!("{} B", t.snd_wnd) }</dd>
@@ -160,12 +163,12 @@ pub fn Buffers(props: &BuffersProps) -> Html {
                 { (*plot).clone() }
             }
             if let Some(q) = &v.listen {
-                { bar(tr(lang, Text::SynQueue), &[("half-open", tr(lang, Text::HalfOpen), q.syn_queue)], q.backlog as usize) }
-                { bar(tr(lang, Text::AcceptQueue), &[("ready", tr(lang, Text::Ready), q.accept_queue)], q.backlog as usize) }
+                { bar(tr(lang, Text::SynQueue), &[("half-open", tr(lang, Text::HalfOpen), q.syn_queue)], q.backlog as usize, "") }
+                { bar(tr(lang, Text::AcceptQueue), &[("ready", tr(lang, Text::Ready), q.accept_queue)], q.backlog as usize, "") }
                 if q.overflows > 0 { <p class="muted">{ format!("{} {}", tr(lang, Text::Overflows), q.overflows) }</p> }
             }
             if let Some(u) = &v.udp {
-                { bar(tr(lang, Text::RecvBuffer), &[("queued", tr(lang, Text::QueuedBytes), u.queued_bytes)], u.capacity) }
+                { bar(tr(lang, Text::RecvBuffer), &[("queued", tr(lang, Text::QueuedBytes), u.queued_bytes)], u.capacity, "B") }
                 <dl class="nums udp-stats">
                     <dt>{ tr(lang, Text::Delivered) }</dt><dd data-delivered={u.delivered.to_string()}>{ u.delivered }</dd>
                     <dt>{ tr(lang, Text::DroppedFull) }</dt><dd>{ u.dropped }</dd>

@@ -203,11 +203,8 @@ fn host_box(h: &HostBox, props: &HostViewProps) -> Html {
 fn socket_row(h: &HostBox, s: &SocketView, y: f64, edge: f64, props: &HostViewProps) -> Html {
     let selected = props.selected == Some(s.id);
     let fd = s.fd.map_or("–".to_string(), |f| f.to_string());
-    let state = match (s.state, &s.udp) {
-        (Some(st), _) => st.name().to_string(),
-        (None, Some(_)) => "UDP".to_string(),
-        (None, None) => String::new(),
-    };
+    // A UDP socket has no state to show (its protocol already reads "UDP").
+    let state = s.state.map_or(String::new(), |st| st.name().to_string());
     let local = s.local.map_or("*:*".to_string(), |a| a.to_string());
     let addrs = match s.remote {
         Some(r) => format!("{local} → {r}"),

@@ -4,7 +4,8 @@
 //! - [`endpoints`] — which socket each event is about.
 //! - [`related`] — which calls, packets and state changes belong together (a pick's
 //!   partners), and the packets the learner doomed.
-//! - [`packets`] — each packet's story; [`explain`] — what happened, in words.
+//! - [`packets`] — each packet's story; [`explain`] — what happened, in words;
+//!   [`fields`] — each header field's value, for the packet inspector.
 //! - [`sequence`], [`topology`] — the diagrams' layouts, plain geometry; [`plot`]
 //!   the step plots'.
 //! - [`words`] — every text of the page in Korean and English.
@@ -13,6 +14,7 @@ pub mod announce;
 pub mod compare;
 pub mod endpoints;
 pub mod explain;
+pub mod fields;
 pub mod packets;
 pub mod plot;
 pub mod related;

@@ -244,7 +244,8 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         ),
         Text::TopologyLabel => ("Hosts, sockets, links and packets in flight", "호스트, 소켓, 링크, 이동 중인 패킷"),
         Text::OneWay => ("one way", "편도"),
-        Text::NoSockets => ("no sockets yet", "아직 소켓 없음"),
+        // Not "yet": a host whose sockets all closed shows it too.
+        Text::NoSockets => ("no sockets", "소켓 없음"),
         Text::SequenceTitle => ("Sequence diagram", "시퀀스 다이어그램"),
         Text::NumberingRelative => ("seq/ack: relative", "seq/ack: 상대값"),
         Text::NumberingAbsolute => ("seq/ack: absolute", "seq/ack: 절댓값"),
