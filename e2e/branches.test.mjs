@@ -49,7 +49,7 @@ test('a branch that drops the first data segment shows the retransmission on its
   const { context, page, problems } = await open({ width: 1280, height: 900 });
   await branchAndDrop(page);
   // Step on (both runs, one cursor) until the branch's retransmission is sent.
-  const sent = page.locator('#compare [data-side="branch"] .arrow', { hasText: 'Retransmission' });
+  const sent = page.locator('#compare [data-side="branch"] .arrow-words', { hasText: 'Retransmission' });
   for (let i = 0; i < 40 && (await sent.count()) === 0; i++) await page.locator('#step-forward').click();
   assert.equal(await sent.count(), 1, 'the retransmission is sent');
   await showCompare(page);
@@ -58,10 +58,10 @@ test('a branch that drops the first data segment shows the retransmission on its
   await page.keyboard.press('End');
   const branchSide = page.locator('#compare [data-side="branch"]');
   const originalSide = page.locator('#compare [data-side="original"]');
-  const retransmission = branchSide.locator('.arrow.differs', { hasText: 'Retransmission' });
+  const retransmission = branchSide.locator('.arrow-words.differs', { hasText: 'Retransmission' });
   await retransmission.first().waitFor();
   assert.match(await retransmission.first().getAttribute('data-label'), /^Δ PSH/);
-  assert.equal(await originalSide.locator('.arrow', { hasText: 'Retransmission' }).count(), 0);
+  assert.equal(await originalSide.locator('.arrow-words', { hasText: 'Retransmission' }).count(), 0);
   // Marked by more than colour: the Δ is in the label itself.
   const changed = await page.locator('#what-changed li').allTextContents();
   assert.ok(changed.some((l) => /Only in the branch: packet #\d+, a fast retransmission \(PSH/.test(l)), changed.join('\n'));

@@ -565,8 +565,9 @@ test('picking connect() links its SYN, its states, the RST and ECONNREFUSED in e
   await page.locator('.topology [data-host="client"] .socket[data-fd="3"]').click();
   await page.locator('.fsm .edge.linked[data-from="SYN-SENT"][data-to="CLOSED"]').waitFor();
   await page.screenshot({ path: join(SHOTS, 'linked-refused.png'), fullPage: true });
-  // Picking a packet links back the other way: the RST brings its connect() along.
-  await page.locator('.sequence .arrow[data-label^="RST"]').click();
+  // Picking a packet (its label, drawn over the arrows) links back the other
+  // way: the RST brings its connect() along.
+  await page.locator('.sequence .arrow-words[data-label^="RST"]').click();
   await page.locator('.sequence .note.call.linked', { hasText: 'connect(3, 10.0.0.1:81)' }).waitFor();
   assert.deepEqual(problems, []);
   await context.close();
@@ -641,7 +642,7 @@ test('crowded moments stay readable: a burst of dup ACKs is a counted deck in vi
   await page.locator('.topology').screenshot({ path: join(SHOTS, 'crowded-deck.png') });
   // In the sequence diagram the same ACKs are on their way: the labels drawn
   // at its bottom never cover each other, and the newest has one.
-  const tags = await page.locator('.sequence .arrow.flying .arrow-tag rect').evaluateAll((els) =>
+  const tags = await page.locator('.sequence .arrow-words.flying .arrow-tag rect').evaluateAll((els) =>
     els.map((e) => e.getBoundingClientRect()).map((r) => ({ l: r.left, r: r.right, t: r.top, b: r.bottom })),
   );
   assert.ok(tags.length > 0, 'packets on their way are labelled');

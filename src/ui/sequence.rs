@@ -16,7 +16,7 @@ use crate::view::sequence::{
     arrow_geometry, place_flying_labels, FlyingLabel, Lane, LaneOf, Note, Role, SeqLayout, HEAD, TOP,
 };
 use crate::view::topology::label_width;
-use crate::view::words::{analysis, tr, Text};
+use crate::view::words::{analysis, analysis_width, tr, Text};
 
 /// How far above the current event the diagram is drawn, in SVG units.
 const WINDOW: f64 = 1400.0;
@@ -232,7 +232,10 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                 { for l.times.iter().enumerate().filter(|(_, t)| t.index < end && near(t.y, t.y)).map(|(k, t)| html! {
                     <TimeLabel key={format!("t{}", t.index)} layout={layout.clone()} index={k} />
                 }) }
-                { for drawn.iter().map(|d| arrow(d, props, &layout, &packets)) }
+                { for drawn.iter().map(|d| arrow(d, props, &layout, &packets, false)) }
+                // The arrows' words over every shaft: a later arrow drew its
+                // shaft through an earlier one's "[TCP Dup ACK 2#1]".
+                { for drawn.iter().filter(|d| d.label_at.is_some()).map(|d| arrow(d, props, &layout, &packets, true)) }
                 { for l.notes.iter().enumerate().filter(|(_, n)| n.first < end && near(n.y, n.y)).map(|(k, n)| note(k, n, props, &layout)) }
             </svg>
             </div>
@@ -386,13 +389,22 @@ struct Drawn {
     label_at: Option<(f64, f64)>,
 }
 
-fn arrow(d: &Drawn, props: &SequenceProps, layout: &Shared<SeqLayout>, packets: &Shared<Vec<PacketInfo>>) -> Html {
+/// An arrow's shaft, or (`words`) its label and Wireshark's word, drawn in a
+/// second pass above every shaft.
+fn arrow(
+    d: &Drawn,
+    props: &SequenceProps,
+    layout: &Shared<SeqLayout>,
+    packets: &Shared<Vec<PacketInfo>>,
+    words: bool,
+) -> Html {
     let (k, tip, label_at) = (d.arrow, d.tip, d.label_at);
     let Some(a) = layout.arrows.get(k) else { return html! {} };
     let end = props.end;
     let known = a.fate_index.is_some_and(|f| f < end);
     html! {
-        <SeqArrow key={format!("a{}", a.id)} layout={layout.clone()} index={k} packets={packets.clone()}
+        <SeqArrow key={format!("{}{}", if words { "t" } else { "a" }, a.id)} layout={layout.clone()} index={k}
+                  packets={packets.clone()} {words}
                   {tip} {label_at} {known} lang={props.lang} numbering={props.numbering}
                   current={a.index >= props.first || a.fate_index.is_some_and(|f| f >= props.first && f < end)}
                   selected={props.selected_packet == Some(a.id)} linked={props.linked.has_packet(a.id)}
@@ -407,6 +419,8 @@ struct ArrowProps {
     /// Which of the layout's arrows.
     index: usize,
     packets: Shared<Vec<PacketInfo>>,
+    /// Its words only (label, Wireshark's word), else its shaft only.
+    words: bool,
     /// Where its shaft ends, and the centre of its label (none drawn when `None`).
     tip: (f64, f64),
     label_at: Option<(f64, f64)>,
@@ -449,27 +463,43 @@ fn SeqArrow(props: &ArrowProps) -> Html {
         Some(word) => format!("{label} {}", analysis(props.lang, word)),
         None => label.clone(),
     };
+    let class = classes!(
+        if props.words { "arrow-words" } else { "arrow" },
+        p.kind(),
+        (!known).then_some("flying"),
+        long.then_some("long"),
+        lost.then_some("lost"),
+        props.current.then_some("current"),
+        props.selected.then_some("selected"),
+        props.linked.then_some("linked"),
+        p.analysis.is_some().then_some("analysed"),
+        props.differs.then_some("differs")
+    );
+    if props.words {
+        // A click on the words picks the packet, as one on its arrow does; the
+        // arrow is named and focused, so the words are hidden from assistive technology.
+        let word = p.analysis.as_ref().map(|word| analysis(props.lang, word));
+        let word_w = p.analysis.as_deref().map_or(0.0, analysis_width) - 8.0;
+        return html! {
+            <g {class} data-packet={a.id.to_string()} data-label={label.clone()} aria-hidden="true" {onclick}>
+                <g class="arrow-tag" transform={format!("translate({mx} {my})")}>
+                    <rect class="label-bg" x={(-w / 2.0).to_string()} y="-10" width={w.to_string()} height="17" rx="4" />
+                    <text class="arrow-label" x="0" y="3" text-anchor="middle">{ &label }</text>
+                    if let Some(word) = word {
+                        <rect class="analysis-bg" x={(-word_w / 2.0).to_string()} y="9" width={word_w.to_string()}
+                              height="14" rx="3" />
+                        <text class="analysis" x="0" y="19" text-anchor="middle">{ word }</text>
+                    }
+                </g>
+            </g>
+        };
+    }
     html! {
-        <g class={classes!("arrow", p.kind(), (!known).then_some("flying"), long.then_some("long"), lost.then_some("lost"),
-                           props.current.then_some("current"), props.selected.then_some("selected"),
-                           props.linked.then_some("linked"), p.analysis.is_some().then_some("analysed"),
-                           props.differs.then_some("differs"))}
-           data-packet={a.id.to_string()} data-label={label.clone()} role="button" tabindex="0"
+        <g {class} data-packet={a.id.to_string()} data-label={label.clone()} role="button" tabindex="0"
            aria-label={spoken} {onclick} onkeydown={on_activate(pick)}>
             <line class="hit" x1={a.x1.to_string()} y1={a.y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
             <line class="shaft" x1={a.x1.to_string()} y1={a.y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}
                   marker-end={(!lost).then_some("url(#arrowhead)")} />
-            if props.label_at.is_some() {
-                <g class="arrow-tag" transform={format!("translate({mx} {my})")}>
-                    <rect class="label-bg" x={(-w / 2.0).to_string()} y="-10" width={w.to_string()} height="17" rx="4" />
-                    <text class="arrow-label" x="0" y="3" text-anchor="middle">{ &label }</text>
-                    if let Some(word) = &p.analysis {
-                        <text class="analysis" x="0" y="19" text-anchor="middle">
-                            { analysis(props.lang, word) }
-                        </text>
-                    }
-                </g>
-            }
             if lost {
                 <text class="lost-x" x={x2.to_string()} y={(y2 + 6.0).to_string()} text-anchor="middle">{ "✕" }</text>
             }
