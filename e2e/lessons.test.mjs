@@ -169,6 +169,30 @@ test('hosts and sockets say what is true of them: closed, UDP, and a listener co
   await other.context.close();
 });
 
+test('no arrow is drawn over a packet’s words in the sequence diagram', async () => {
+  // fast_retransmit at step 32: nine ACKs cross the lanes; later shafts ran
+  // through earlier words ("[TCP Dup ACK 2#1]").
+  const { context, page, problems } = await open('#lesson=fast_retransmit&pos=32');
+  await page.locator('.sequence .analysis').first().waitFor();
+  const covered = await page.locator('.sequence .analysis').evaluateAll((els) =>
+    els.flatMap((t) => {
+      // In view (elementFromPoint sees only the viewport), clear of the sticky controls.
+      t.scrollIntoView({ block: 'center', behavior: 'instant' });
+      const r = t.getBoundingClientRect();
+      if (r.bottom < 0 || r.top > innerHeight) return [`${t.textContent} not in view`];
+      // The middle and both ends of the word, just inside it.
+      return [r.left + 2, (r.left + r.right) / 2, r.right - 2]
+        .map((x) => document.elementFromPoint(x, (r.top + r.bottom) / 2))
+        .filter((hit) => hit && !hit.closest('.arrow-words'))
+        .map((hit) => `${t.textContent} under ${hit.closest('[class]')?.getAttribute('class')}`);
+    }),
+  );
+  assert.ok((await page.locator('.sequence .analysis').count()) >= 5, 'the Dup ACKs are labelled');
+  assert.deepEqual(covered, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('Korean and English switch the whole page', async () => {
   const { context, page, problems } = await open();
   await stepUntilFlying(page);
