@@ -130,11 +130,11 @@ pub fn Sequence(props: &SequenceProps) -> Html {
         let scroller = scroller.clone();
         use_effect_with((end, focus_y as i64), move |_| scroll_to_focus(scroller, width, focus_x, focus_y));
     }
-    let bottom = (focus_y + 30.0).max(TOP + 20.0);
+    let bottom = l.bottom(end);
     // Only what is near the current event is drawn: long lessons stay fast. Drawn
     // elements are keyed components, so moving the window adds and removes a few,
     // and those whose props did not change skip their render.
-    let (lo, hi) = (focus_y - WINDOW, focus_y + 60.0);
+    let (lo, hi) = (focus_y - WINDOW, bottom + 30.0);
     let near = |y1: f64, y2: f64| y1.max(y2) >= lo && y1.min(y2) <= hi;
     // The SVG is as tall as the whole lesson, always: a viewBox that grew with each
     // step made the browser lay out and repaint every element of the diagram on

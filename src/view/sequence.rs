@@ -218,6 +218,18 @@ pub struct SeqLayout {
     pub event_x: Vec<f64>,
 }
 
+impl SeqLayout {
+    /// How far down the diagram is shown after the first `end` events: below
+    /// the lowest of them. Events of one instant share rows across lanes, so
+    /// the current event can sit above earlier ones (the tour's client calls
+    /// socket() at the server's socket() row): shown down to the current
+    /// event alone, the server's listen() and accept() vanished for a step.
+    pub fn bottom(&self, end: usize) -> f64 {
+        let lowest = self.event_y[..end.min(self.event_y.len())].iter().copied().fold(0.0, f64::max);
+        (lowest + 30.0).max(TOP + 20.0)
+    }
+}
+
 pub(crate) fn gap(dt_us: u64) -> f64 {
     match dt_us {
         0 => 0.0,
@@ -878,6 +890,31 @@ mod tests {
         }
     }
 
+    #[test]
+    fn what_has_happened_stays_in_view_as_the_lesson_steps_on() {
+        // The tour at step 5: the client's socket() shares the server's first
+        // row, and the diagram, shown down to it, hid the server's listen()
+        // and accept() until step 6.
+        let mut hidden = Vec::new();
+        for lesson in library() {
+            let Played { world, timeline: t, packets: p } = crate::view::played::lesson(&lesson);
+            let l = seq_layout(&t.trace, &p, &world);
+            for end in 1..=t.trace.len() {
+                let bottom = l.bottom(end);
+                let notes = l.notes.iter().filter(|n| n.first < end && n.y > bottom - 10.0);
+                let arrows = l.arrows.iter().filter(|a| a.index < end && a.y1 > bottom - 10.0);
+                if let Some(first) = notes.map(|n| n.first).chain(arrows.map(|a| a.index)).min() {
+                    hidden.push((lesson.id.clone(), end, first));
+                }
+            }
+        }
+        assert!(
+            hidden.is_empty(),
+            "(lesson, step, event) cut off below the diagram: {:?}",
+            &hidden[..hidden.len().min(8)]
+        );
+    }
+
     /// Steps of every lesson where the labels of packets on their way, as the
     /// page places them at the diagram's bottom, cover each other; with
     /// `spread` false each sits where its shaft meets the bottom.
@@ -888,7 +925,7 @@ mod tests {
             let l = seq_layout(&t.trace, &p, &world);
             for end in 1..=t.trace.len() {
                 // As the page draws step `end` (ui/sequence.rs).
-                let bottom = (l.event_y.get(end - 1).copied().unwrap_or(0.0) + 30.0).max(TOP + 20.0);
+                let bottom = l.bottom(end);
                 let now = t.trace[end - 1].time;
                 let flying: Vec<FlyingLabel> = l
                     .arrows
