@@ -193,6 +193,29 @@ test('no arrow is drawn over a packet’s words in the sequence diagram', async 
   await context.close();
 });
 
+test('the sequence diagram keeps its times in view when the current event fits', async () => {
+  // http_requests at step 33, beside its companion: each diagram is a little
+  // wider than its box, and centring on the event slid it sideways, so the
+  // times at its left edge read "0 ms" for 40, 50 and 60 ms.
+  const { context, page, problems } = await open('#lesson=http_requests&pos=33');
+  const scrollers = page.locator('.seq-scroll');
+  await scrollers.first().waitFor();
+  await page.waitForTimeout(1200); // smooth scrolling settles
+  const seen = await scrollers.evaluateAll((els) =>
+    els.map((el) => {
+      const box = el.getBoundingClientRect();
+      const current = [...el.querySelectorAll('.note.current, .arrow.current')].map((c) => c.getBoundingClientRect());
+      const fits = current.every((r) => r.right - box.left <= el.clientWidth);
+      return { left: el.scrollLeft, fits, wider: el.scrollWidth > el.clientWidth, current: current.length };
+    }),
+  );
+  assert.ok(seen.length >= 2, 'the lesson and its companion');
+  assert.ok(seen.some((s) => s.wider), JSON.stringify(seen));
+  for (const s of seen.filter((s) => s.fits && s.current > 0)) assert.equal(s.left, 0, JSON.stringify(seen));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('Korean and English switch the whole page', async () => {
   const { context, page, problems } = await open();
   await stepUntilFlying(page);

@@ -87,6 +87,9 @@ pub struct AppState {
     pub speed_ms: u32,
     pub selected_packet: Option<u64>,
     pub selected_socket: Option<SocketId>,
+    /// The learner chose the selected socket (clicked it, or an event of it):
+    /// the panels stop following the sender whose window moves.
+    pub socket_chosen: bool,
     /// What the learner picked last (a packet, a call, a state change): its partners
     /// are highlighted in every view.
     pub picked: Option<Pick>,
@@ -359,6 +362,7 @@ impl AppState {
             speed_ms: 700,
             selected_packet: None,
             selected_socket: None,
+            socket_chosen: false,
             picked: None,
             notice: None,
             loading: None,
@@ -426,6 +430,7 @@ impl AppState {
         self.script_error = None;
         self.notice = (!notices.is_empty()).then_some(Notices { lang: self.lang, items: notices });
         self.selected_socket = self.default_socket();
+        self.socket_chosen = false;
         self.quiz.new_run();
     }
 
@@ -501,10 +506,12 @@ impl AppState {
         }
     }
 
-    /// The socket of the latest state change up to now, else the first TCP socket.
+    /// The socket of the latest state or congestion-window change up to now,
+    /// else the first TCP socket. Found by the state changes alone, the
+    /// slow-start lesson opened on its receiver, whose window plot is flat.
     fn default_socket(&self) -> Option<SocketId> {
         let latest = self.timeline.trace_until(self.pos).iter().rev().find_map(|e| match e.kind {
-            TraceKind::State { socket, .. } => Some(socket),
+            TraceKind::State { socket, .. } | TraceKind::Congestion { socket, .. } => Some(socket),
             _ => None,
         });
         latest.filter(|s| self.world.socket(*s).is_some()).or_else(|| {
@@ -547,6 +554,7 @@ impl AppState {
             speed_ms: self.speed_ms,
             selected_packet: self.selected_packet,
             selected_socket: self.selected_socket,
+            socket_chosen: self.socket_chosen,
             picked: self.picked,
             notice: self.notice.clone(),
             loading: self.loading.clone(),
@@ -557,11 +565,19 @@ impl AppState {
             compared: self.compared,
             compare: self.compare.clone(),
         };
-        // Follow the action: the socket whose state just changed becomes the selected one.
-        if let Some(sock) = s.timeline.events_of(pos).iter().find_map(|e| match e.kind {
-            TraceKind::State { socket, .. } => Some(socket),
-            _ => None,
-        }) {
+        // Follow the action: the socket whose state just changed becomes the
+        // selected one; until the learner chooses one, so does a sender whose
+        // congestion window just moved (slow start's panel showed the receiver's
+        // flat window, the last socket to change state).
+        let events = s.timeline.events_of(pos);
+        let changed = |congestion: bool| {
+            events.iter().find_map(|e| match e.kind {
+                TraceKind::State { socket, .. } if !congestion => Some(socket),
+                TraceKind::Congestion { socket, .. } if congestion => Some(socket),
+                _ => None,
+            })
+        };
+        if let Some(sock) = changed(false).or_else(|| changed(true).filter(|_| !s.socket_chosen)) {
             s.selected_socket = Some(sock);
         }
         if s.selected_socket.is_none_or(|id| s.world.socket(id).is_none()) {
@@ -886,10 +902,11 @@ impl AppState {
                 s.selected_packet = None;
                 if let Some(sock) = socket.filter(|id| s.world.socket(*id).is_some()) {
                     s.selected_socket = Some(sock);
+                    s.socket_chosen = true;
                 }
                 s
             }
-            Action::SelectSocket(s) => AppState { selected_socket: s, ..self.copy() },
+            Action::SelectSocket(s) => AppState { selected_socket: s, socket_chosen: s.is_some(), ..self.copy() },
             Action::DropPacket(packet) if self.is_in_flight(packet) => {
                 self.with_edit(Edit::Drop { at: self.anchor(), packet })
             }
@@ -1018,6 +1035,34 @@ mod tests {
         // Another lesson: new views, and nothing picked.
         let other = picked.act(Action::SelectLesson("tour".into()));
         assert!(!Rc::ptr_eq(&other.views, &s.views) && !other.linked.has_packet(syn));
+    }
+
+    #[test]
+    fn the_panels_follow_the_sender_whose_window_moves_until_the_learner_chooses_a_socket() {
+        // Stepped through, slow_start's selection ended on the server's
+        // accepted socket (the last to change state), whose cwnd plot is flat.
+        let mut s = Rc::new(AppState::new(Lang::En)).act(Action::SelectLesson("slow_start".into()));
+        let name = |s: &AppState| {
+            let id = s.selected_socket.expect("a socket is selected");
+            let v = s.world.hosts().flat_map(|(h, _)| s.world.sockets_on(h)).find(|v| v.id == id).expect("alive");
+            (s.world.host(v.host).map(|h| h.name.clone()).unwrap_or_default(), v.fd)
+        };
+        for _ in 0..150 {
+            s = s.act(Action::Forward);
+        }
+        assert_eq!(name(&s), ("client".to_string(), Some(3)), "the sender at step 150");
+        // Opened at that step (a shared link), it is the sender too.
+        let shared = Rc::new(AppState::new(Lang::En)).act(Action::Restore(share::decode("#lesson=slow_start&pos=150")));
+        assert_eq!(shared.pos, 150);
+        assert_eq!(name(&shared), ("client".to_string(), Some(3)));
+        // The learner picks the server's connection: stepping on keeps it.
+        let server = s.world.hosts().find(|(_, h)| h.name == "server").map(|(id, _)| id).expect("server");
+        let conn = s.world.sockets_on(server).into_iter().find(|v| v.fd == Some(4)).map(|v| v.id);
+        s = s.act(Action::SelectSocket(conn));
+        for _ in 0..20 {
+            s = s.act(Action::Forward);
+        }
+        assert_eq!(name(&s), ("server".to_string(), Some(4)));
     }
 
     #[test]

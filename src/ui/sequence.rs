@@ -105,8 +105,20 @@ fn scroll_to_focus(scroller: NodeRef, width: f64, focus_x: f64, focus_y: f64) {
             let svg_w = el.first_element_child().map_or(0, |c| c.client_width());
             let scale = f64::from(svg_w.max(el.client_width())).max(1.0) / width;
             let top = focus_y * scale - f64::from(el.client_height()) * 0.6;
-            // Narrower than the diagram (a phone): follow the action sideways too.
-            let left = focus_x * scale - f64::from(el.client_width()) / 2.0;
+            // Narrower than the diagram (a phone, many lanes): follow the action
+            // sideways too, but only as far as it takes. Centred on each event,
+            // the diagram slid sideways at every step, and the times at its left
+            // edge went out of view ("40 ms" read "0 ms") though the event fitted.
+            let (view_w, x) = (f64::from(el.client_width()), focus_x * scale);
+            let margin = (view_w / 4.0).min(120.0);
+            let now = f64::from(el.scroll_left());
+            let left = if x + margin <= view_w {
+                0.0
+            } else if now + margin <= x && x + margin <= now + view_w {
+                now
+            } else {
+                x - view_w / 2.0
+            };
             // One call for both: with smooth scrolling, setting scrollLeft after
             // scrollTop replaced the vertical scroll, and the diagram never moved.
             el.scroll_to_with_x_and_y(left.max(0.0), top.max(0.0));
