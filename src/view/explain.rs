@@ -9,7 +9,7 @@ use crate::net::tcp::state::TcpState;
 use crate::net::tcp::timers::TimerKind;
 use crate::net::trace::{Cause, DropReason, LossReason, ReassemblyFailure, SendReason};
 use crate::net::{FaultChange, HostId, SysCall, TraceEvent, TraceKind, World};
-use crate::view::packets::{Numbering, PacketInfo};
+use crate::view::packets::{Fate, Numbering, PacketInfo};
 use crate::view::topology::format_time;
 use crate::view::words::timer_name;
 
@@ -180,6 +180,42 @@ fn reports_duplicate(seg: &TcpSegment) -> bool {
 /// What a segment's SACK options say, with a leading space, or nothing: a SYN
 /// offering SACK, or an ACK's blocks (numbered from `peer_isn`, the ISN of
 /// the side whose bytes they name).
+/// Why Wireshark calls a resend spurious though its sender had to send it:
+/// the capture holds an ACK of these bytes sent before the resend, which the
+/// sender `host` never had (lost on the way, or still on its way). On a cut
+/// link every timeout's resend was so labelled with nothing to say why.
+fn spurious_text(lang: Lang, p: &PacketInfo, packets: &[PacketInfo], host: &str) -> Option<String> {
+    if !p.analysis.as_deref().is_some_and(|a| a.contains("Spurious Retransmission")) {
+        return None;
+    }
+    let Body::Tcp(seg) = &p.packet.body else { return None };
+    let end = SeqNumber(seg.seq) + seg.payload.len() as u32;
+    let covering = packets.iter().take_while(|q| q.index < p.index).filter(|q| {
+        let Body::Tcp(ack) = &q.packet.body else { return false };
+        (q.packet.src, q.packet.dst, ack.src_port, ack.dst_port)
+            == (p.packet.dst, p.packet.src, seg.dst_port, seg.src_port)
+            && ack.flags.ack()
+            && SeqNumber(ack.ack) >= end
+    });
+    let ack = covering.last()?;
+    let (en, ko) = match ack.fate_at(p.index) {
+        Fate::Lost(_) => ("was lost on the way", "가는 길에 사라졌습니다"),
+        Fate::InFlight => ("was still on its way", "아직 오는 중이었습니다"),
+        Fate::Delivered | Fate::Discarded => return None,
+    };
+    Some(pick(
+        lang,
+        format!(
+            " Wireshark marks it a Spurious Retransmission: the capture holds an ACK of these bytes (packet #{}) sent before it. That ACK {en}, so {host} could not know.",
+            ack.id
+        ),
+        format!(
+            " Wireshark는 이것을 불필요한 재전송(Spurious Retransmission)으로 표시합니다. 캡처에는 이보다 먼저 보낸 이 바이트의 ACK(패킷 #{})가 있기 때문입니다. 그 ACK는 {ko}. 그래서 {host}은(는) 알 수 없었습니다.",
+            ack.id
+        ),
+    ))
+}
+
 fn sack_text(lang: Lang, seg: &TcpSegment, peer_isn: u32) -> String {
     if seg.sack_permitted {
         return pick(
@@ -350,6 +386,9 @@ pub fn explain(
                 let mut line = send_text(lang, &name(*host), *reason, &packet.body, &label);
                 if let Body::Tcp(seg) = &packet.body {
                     line.push_str(&sack_text(lang, seg, peer_isn));
+                }
+                if let Some(why) = info.and_then(|p| spurious_text(lang, p, packets, &name(*host))) {
+                    line.push_str(&why);
                 }
                 line
             }
@@ -585,6 +624,39 @@ mod tests {
     use crate::lesson::timeline::Timeline;
     use crate::net::Errno;
     use crate::view::packets::packets;
+
+    #[test]
+    fn a_resend_wireshark_calls_spurious_says_where_the_ack_that_covered_it_went() {
+        // slow_start with its link cut at step 40 (edits=40:cut:0): every
+        // timeout's resend read "[TCP Spurious Retransmission]" with nothing
+        // to say why. The server's ACK of those bytes was sent, then lost on
+        // the cut link.
+        let cut = [crate::lesson::edit::Edit::Cut { at: 40, link: 0, cut: true }];
+        let mut said = std::collections::BTreeMap::new();
+        for (id, edits) in [("slow_start", &cut[..])] {
+            let lesson = crate::lesson::library::library().into_iter().find(|l| l.id == id).expect("lesson");
+            let run = lesson.build(None, edits).expect("builds");
+            let world = run.world.clone();
+            let t = Timeline::run(run.world, run.commands, edits);
+            let all = packets(&t.trace);
+            for pos in 1..=t.ticks.len() {
+                let events = t.events_of(pos);
+                let lines = explain(Lang::En, events, &world, &all, Numbering::Relative);
+                for e in events {
+                    let TraceKind::Sent { packet, .. } = &e.kind else { continue };
+                    let info = all.iter().find(|p| p.id == packet.id.0).expect("the packet");
+                    if !info.analysis.as_deref().is_some_and(|a| a.contains("Spurious")) {
+                        continue;
+                    }
+                    let why = lines.iter().find_map(|l| l.split("That ACK ").nth(1)).unwrap_or("nothing");
+                    *said.entry((id, why.split(',').next().unwrap_or_default().to_string())).or_insert(0) += 1;
+                }
+            }
+        }
+        let said: Vec<_> = said.into_iter().collect();
+        assert!(said.iter().any(|((id, why), _)| *id == "slow_start" && why == "was lost on the way"), "{said:?}");
+        assert!(said.iter().all(|((_, why), _)| why != "nothing"), "{said:?}");
+    }
 
     /// Every step's explanation of lesson `id`, in `lang`, with the step's events.
     fn explained(id: &str, lang: Lang) -> Vec<(Vec<TraceEvent>, Vec<String>)> {
