@@ -638,7 +638,7 @@ test('the edited run is the run: a cut link overturns the lesson’s expectation
   assert.match(await established.locator('.because').textContent(), /after your change at 0\.000 s: link #0 cut/);
   assert.equal(await page.locator('.sline.failed').count(), 0, 'no line is shown as an error');
   assert.equal(await page.locator('.sline', { hasText: '✓' }).filter({ hasText: 'ESTABLISHED' }).count(), 0);
-  assert.match(await page.getByRole('alert').first().textContent(), /your change changed the outcome/);
+  assert.match(await page.getByRole('alert').first().textContent(), /your change altered the outcome/);
   await page.screenshot({ path: join(SHOTS, 'cut-link-outcome.png'), fullPage: true });
   // In Korean too.
   await page.getByRole('button', { name: '한국어' }).click();

@@ -60,8 +60,8 @@ impl Notice {
                 format!("{}행의 기대가 어긋났습니다 — {}", failure.line, failure.say(Lang::Ko))
             }
             (Notice::OutcomeChanged { changes, expectations }, Lang::En) => format!(
-                "{} changed the outcome: {} of the lesson no longer {} (marked on {})",
-                if *changes == 1 { "your change" } else { "your changes" },
+                "{} the outcome: {} of the lesson no longer {} (marked on {})",
+                if *changes == 1 { "your change altered" } else { "your changes altered" },
                 if *expectations == 1 { "one expectation".to_string() } else { format!("{expectations} expectations") },
                 if *expectations == 1 { "holds" } else { "hold" },
                 if *expectations == 1 { "its line" } else { "their lines" },
@@ -168,11 +168,11 @@ mod tests {
         assert_eq!(stopped.text(Lang::En), "an expectation failed: l.sock:4: expected close(s) to return 7, got 0");
         assert_eq!(
             Notice::OutcomeChanged { changes: 1, expectations: 1 }.text(Lang::En),
-            "your change changed the outcome: one expectation of the lesson no longer holds (marked on its line)"
+            "your change altered the outcome: one expectation of the lesson no longer holds (marked on its line)"
         );
         assert_eq!(
             Notice::OutcomeChanged { changes: 2, expectations: 5 }.text(Lang::En),
-            "your changes changed the outcome: 5 expectations of the lesson no longer hold (marked on their lines)"
+            "your changes altered the outcome: 5 expectations of the lesson no longer hold (marked on their lines)"
         );
     }
 

@@ -10,7 +10,7 @@ use crate::net::link::LinkSettings;
 use crate::net::{SocketId, SocketView, TraceEvent, TraceKind};
 use crate::view::plot::plot_columns;
 use crate::view::topology::format_latency;
-use crate::view::words::{tr, Text};
+use crate::view::words::{changes_made, tr, Text};
 
 /// A buffer as a bar: `parts` are (CSS class, words, bytes).
 /// A buffer or queue's fill: `unit` names what it counts ("B" for bytes;
@@ -239,7 +239,7 @@ pub fn BreakIt(props: &BreakItProps) -> Html {
             }) }
             if props.edits > 0 {
                 <p class="edits">
-                    { format!("{} {}", props.edits, tr(lang, Text::ChangesMade)) }
+                    { changes_made(lang, props.edits) }
                     { " " }
                     <button type="button" class="ghost" onclick={let c = props.on_clear.clone(); move |_| c.emit(())}>
                         { tr(lang, Text::UndoChanges) }

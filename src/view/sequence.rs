@@ -136,8 +136,9 @@ impl Say {
                 (FaultWord::Held, true) => "링크가 패킷을 붙잡음".into(),
                 (FaultWord::Released, false) => "link releases packets".into(),
                 (FaultWord::Released, true) => "링크가 패킷을 놓아줌".into(),
-                (FaultWord::DropNext(n), false) => format!("link drops the next {n}"),
-                (FaultWord::DropNext(n), true) => format!("링크가 다음 {n}개를 버림"),
+                (FaultWord::DropNext(1), false) => "link drops the next packet".into(),
+                (FaultWord::DropNext(n), false) => format!("link drops the next {n} packets"),
+                (FaultWord::DropNext(n), true) => format!("링크가 다음 패킷 {n}개를 버림"),
             },
         }
     }

@@ -48,7 +48,6 @@ pub enum Text {
     Duplicate,
     Reorder,
     Delay,
-    ChangesMade,
     UndoChanges,
     NoticeTitle,
     Lesson,
@@ -119,7 +118,7 @@ pub enum Text {
 }
 
 impl Text {
-    pub const ALL: [Text; 106] = [
+    pub const ALL: [Text; 105] = [
         Text::Tagline,
         Text::LanguageSwitch,
         Text::NetworkTitle,
@@ -158,7 +157,6 @@ impl Text {
         Text::Duplicate,
         Text::Reorder,
         Text::Delay,
-        Text::ChangesMade,
         Text::UndoChanges,
         Text::NoticeTitle,
         Text::Lesson,
@@ -297,7 +295,6 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::Duplicate => ("Duplicate", "중복"),
         Text::Reorder => ("Reorder", "순서 바뀜"),
         Text::Delay => ("Delay", "지연"),
-        Text::ChangesMade => ("change(s) of yours in this run.", "개의 변경이 이 실행에 들어 있습니다."),
         Text::UndoChanges => ("Undo all", "모두 되돌리기"),
         Text::NoticeTitle => ("Note:", "알림:"),
         Text::Lesson => ("Lesson", "수업"),
@@ -473,6 +470,15 @@ pub fn analysis(lang: Lang, word: &str) -> String {
     out
 }
 
+/// How many of the learner's changes are in this run, as a sentence.
+pub fn changes_made(lang: Lang, n: usize) -> String {
+    match (lang, n) {
+        (Lang::En, 1) => "1 change of yours is in this run.".into(),
+        (Lang::En, n) => format!("{n} changes of yours are in this run."),
+        (Lang::Ko, n) => format!("{n}개의 변경이 이 실행에 들어 있습니다."),
+    }
+}
+
 /// Room for an analysis word as drawn (11 px bold) in either language, the
 /// wider of the two, so that a layout made once holds after a language switch.
 pub fn analysis_width(word: &str) -> f64 {
@@ -504,6 +510,14 @@ mod tests {
         assert_eq!(analysis(Lang::Ko, "[TCP ZeroWindow] [TCP Keep-Alive]"), "[TCP 제로 윈도] [TCP 킵얼라이브]");
         assert_eq!(analysis(Lang::Ko, "[TCP ZeroWindowProbeAck]"), "[TCP 제로 윈도 탐색 ACK]");
         assert_eq!(analysis(Lang::En, "[TCP Dup ACK 5#3]"), "[TCP Dup ACK 5#3]");
+    }
+
+    #[test]
+    fn the_count_of_a_learner_s_changes_agrees_with_its_noun() {
+        // It read "1 change(s) of yours in this run."
+        assert_eq!(changes_made(Lang::En, 1), "1 change of yours is in this run.");
+        assert_eq!(changes_made(Lang::En, 3), "3 changes of yours are in this run.");
+        assert_eq!(changes_made(Lang::Ko, 3), "3개의 변경이 이 실행에 들어 있습니다.");
     }
 
     #[test]
