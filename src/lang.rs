@@ -93,6 +93,90 @@ macro_rules! display_in_english {
     )+};
 }
 
+/// A Korean particle whose form depends on how the word before it ends: after a
+/// final consonant (받침) one form, after a vowel the other. The words socklab
+/// puts before a particle are often a script's own — a host's name, a call, an
+/// errno, a number — so the form is chosen from the word as a Korean reader says
+/// it aloud, not written as "을(를)".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Particle {
+    /// 을/를, the object.
+    Object,
+    /// 이/가, the subject.
+    Subject,
+    /// 은/는, the topic.
+    Topic,
+    /// 으로/로, towards.
+    Towards,
+}
+
+/// How a word's last syllable ends, as said aloud.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ending {
+    Vowel,
+    /// ㄹ, which takes 로 like a vowel.
+    Rieul,
+    Consonant,
+}
+
+impl Particle {
+    /// `word` with this particle after it.
+    pub fn after(self, word: &str) -> String {
+        let form = match (self, ending(word)) {
+            (Particle::Object, Some(Ending::Vowel)) => "를",
+            (Particle::Object, Some(_)) => "을",
+            (Particle::Subject, Some(Ending::Vowel)) => "가",
+            (Particle::Subject, Some(_)) => "이",
+            (Particle::Topic, Some(Ending::Vowel)) => "는",
+            (Particle::Topic, Some(_)) => "은",
+            (Particle::Towards, Some(Ending::Vowel | Ending::Rieul)) => "로",
+            (Particle::Towards, Some(Ending::Consonant)) => "으로",
+            // Nothing to read aloud: both forms, as Korean writes an unknown word.
+            (Particle::Object, None) => "을(를)",
+            (Particle::Subject, None) => "이(가)",
+            (Particle::Topic, None) => "은(는)",
+            (Particle::Towards, None) => "(으)로",
+        };
+        format!("{word}{form}")
+    }
+}
+
+/// The ending of the last thing read aloud in `word`: a Hangul syllable by its
+/// final jamo; a number by its last digit in Sino-Korean (일, 이, 삼 …; a
+/// number ending in 0 ends in 영, 십, 백, 천 or 만, all closed); a capital
+/// letter by its Korean name (엘, 엠, 엔, 알 are closed: "SYN을", "RST를");
+/// a lower-case English word by its last sound, roughly ("listen을",
+/// "server가"). Brackets and punctuation at the end are not read.
+fn ending(word: &str) -> Option<Ending> {
+    let trimmed = word.trim_end_matches(|c: char| !c.is_alphanumeric());
+    if trimmed.is_empty() && word.contains('"') {
+        // `""`, the empty string a recv at end of stream returns, is read 빈 문자열.
+        return Some(Ending::Rieul);
+    }
+    let mut chars = trimmed.chars().rev();
+    let last = chars.next()?;
+    let before = chars.next();
+    Some(match last {
+        '가'..='힣' => match (u32::from(last) - u32::from('가')) % 28 {
+            0 => Ending::Vowel,
+            8 => Ending::Rieul,
+            _ => Ending::Consonant,
+        },
+        '0' if before.is_some_and(|c| c.is_ascii_digit()) => Ending::Consonant,
+        '1' | '7' | '8' => Ending::Rieul,
+        '0' | '3' | '6' => Ending::Consonant,
+        '2' | '4' | '5' | '9' => Ending::Vowel,
+        'L' | 'R' => Ending::Rieul,
+        'M' | 'N' => Ending::Consonant,
+        'A'..='Z' => Ending::Vowel,
+        'l' => Ending::Rieul,
+        'e' if before == Some('l') => Ending::Rieul,
+        'm' | 'n' => Ending::Consonant,
+        'g' if before == Some('n') => Ending::Consonant,
+        _ => Ending::Vowel,
+    })
+}
+
 /// What an errno means, in one line: `(english, korean)`. The page's
 /// explanations and the script's failures say it after the errno's name.
 pub fn errno_meaning(errno: Errno) -> (&'static str, &'static str) {
@@ -185,6 +269,35 @@ mod tests {
     fn a_pair_gives_each_language_its_own_half() {
         assert_eq!(Lang::En.pick(("refused", "거절")), "refused");
         assert_eq!(Lang::Ko.pick(("refused", "거절")), "거절");
+    }
+
+    #[test]
+    fn a_korean_particle_takes_the_form_its_word_is_read_with() {
+        use Particle::*;
+        // Hangul by its final jamo; ㄹ takes 로.
+        assert_eq!(Object.after("서버"), "서버를");
+        assert_eq!(Object.after("패킷"), "패킷을");
+        assert_eq!(Towards.after("서울"), "서울로");
+        assert_eq!(Towards.after("집"), "집으로");
+        // Numbers in Sino-Korean: 영, 일, 이, 삼 …, 십.
+        assert_eq!(Object.after("#0"), "#0을");
+        assert_eq!(Object.after("#2"), "#2를");
+        assert_eq!(Object.after("#10"), "#10을");
+        assert_eq!(Topic.after("connect(3, 10.0.0.1:81)"), "connect(3, 10.0.0.1:81)은");
+        assert_eq!(Towards.after("port 81"), "port 81로");
+        // Capitals by their letters' names; errnos and flags.
+        assert_eq!(Object.after("SYN"), "SYN을");
+        assert_eq!(Object.after("RST"), "RST를");
+        assert_eq!(Object.after("ECONNREFUSED"), "ECONNREFUSED를");
+        assert_eq!(Object.after("SYN seq=0"), "SYN seq=0을");
+        // Lower-case English by its last sound.
+        assert_eq!(Subject.after("server"), "server가");
+        assert_eq!(Subject.after("client"), "client가");
+        assert_eq!(Object.after("listen()"), "listen()을");
+        assert_eq!(Towards.after("pool"), "pool로");
+        // Nothing to read: both forms.
+        assert_eq!(Object.after("\"\""), "\"\"을");
+        assert_eq!(Object.after("()"), "()을(를)");
     }
 
     #[test]

@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crate::lang::{Bilingual, Lang};
+use crate::lang::{Bilingual, Lang, Particle};
 use crate::lesson::timeline::Timeline;
 use crate::net::packet::Body;
 use crate::net::tcp::segment::TcpFlags;
@@ -91,15 +91,16 @@ impl Bilingual for About {
         match self {
             About::Segment { from, to } => (
                 format!("What TCP segment does {from} send to {to} next? (flags, relative seq/ack)"),
-                format!("{from}이(가) {to}에게 보낼 다음 TCP 세그먼트는? (플래그, 상대 seq/ack)"),
+                format!("{} {to}에게 보낼 다음 TCP 세그먼트는? (플래그, 상대 seq/ack)", Particle::Subject.after(from)),
             ),
             About::State { host, from } => (
                 format!("{host}'s socket is in {from}. Which state does it go to next?"),
                 format!("{host}의 소켓은 지금 {from} 상태입니다. 다음 상태는?"),
             ),
-            About::Call { host, call } => {
-                (format!("What does {host}'s {call} return?"), format!("{host}의 {call}은(는) 무엇을 돌려줄까요?"))
-            }
+            About::Call { host, call } => (
+                format!("What does {host}'s {call} return?"),
+                format!("{host}의 {} 무엇을 돌려줄까요?", Particle::Topic.after(call)),
+            ),
         }
     }
 }
@@ -644,7 +645,7 @@ mod tests {
         }
         assert_eq!(
             q.about.say(Lang::Ko),
-            "client의 connect(3, 10.0.0.1:81)은(는) 무엇을 돌려줄까요?",
+            "client의 connect(3, 10.0.0.1:81)은 무엇을 돌려줄까요?",
             "asked in Korean too"
         );
         // The refusing RST is asked about before: [R.] ack 1, with SYN-ACK as a distractor.
@@ -758,7 +759,7 @@ mod tests {
         );
         let ko = reveal(Lang::Ko, answered, events, &world, &r.packets, Numbering::Relative);
         assert_eq!(ko.verdict, "아쉽습니다. 고른 답은 0 반환, 정답은 −1 ECONNREFUSED입니다.");
-        assert!(ko.explanation.iter().any(|l| l.contains("원인: server이(가) 보낸 RST")), "{ko:?}");
+        assert!(ko.explanation.iter().any(|l| l.contains("원인: server가 보낸 RST")), "{ko:?}");
         let right = Answered { question: Rc::new(q), choice: right };
         let en = reveal(Lang::En, &right, events, &world, &r.packets, Numbering::Relative);
         assert!(en.right && en.verdict == "Right! The answer is −1 ECONNREFUSED.", "{}", en.verdict);

@@ -15,7 +15,7 @@
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::lang::Bilingual;
+use crate::lang::{Bilingual, Particle};
 use crate::script::shown::shown;
 
 /// The longest fragment read at all, in bytes: room for a [`MAX_SCRIPT_BYTES`]
@@ -216,7 +216,7 @@ impl Bilingual for ShareError {
                 let (en, ko) = problem.both();
                 (
                     format!("change {} is not understood: {en}", quote(edit)),
-                    format!("변경 {}을(를) 이해할 수 없습니다 — {ko}", quote(edit)),
+                    format!("변경 {} 이해할 수 없습니다 — {ko}", Particle::Object.after(&quote(edit))),
                 )
             }
             ShareError::NoLesson => ("no lesson named".into(), "레슨 이름이 없습니다".into()),
@@ -229,7 +229,7 @@ impl Bilingual for ShareError {
             ),
             ShareError::BadBranch(b) => (
                 format!("branch {} is not understood: expected from!changes!lines", quote(b)),
-                format!("브랜치 {}을(를) 이해할 수 없습니다 — 형식은 위치!변경!줄입니다", quote(b)),
+                format!("브랜치 {} 이해할 수 없습니다 — 형식은 위치!변경!줄입니다", Particle::Object.after(&quote(b))),
             ),
         }
     }

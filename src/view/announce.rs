@@ -10,7 +10,7 @@
 
 use std::ops::Range;
 
-use crate::lang::Lang;
+use crate::lang::{Lang, Particle};
 use crate::net::packet::Body;
 use crate::net::syscall::render_result;
 use crate::net::trace::{LossReason, ReassemblyFailure, SendReason};
@@ -189,7 +189,7 @@ fn clause(cx: &Context, trace: &[TraceEvent], step: &[TraceEvent], e: &TraceEven
                 (Some(h), Some(port)) => {
                     (format!("to {} port {port}", name(*h)), format!("{} {port}번 포트로", name(*h)))
                 }
-                (Some(h), None) => (format!("to {}", name(*h)), format!("{}(으)로", name(*h))),
+                (Some(h), None) => (format!("to {}", name(*h)), Particle::Towards.after(&name(*h))),
                 (None, _) => ("to nowhere (no route)".to_string(), "갈 곳 없이 (경로 없음)".to_string()),
             };
             let (again_en, again_ko) = if again { (" again", " 재전송") } else { ("", " 전송") };

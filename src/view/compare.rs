@@ -18,7 +18,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::lang::{Bilingual, Lang};
+use crate::lang::{Bilingual, Lang, Particle};
 use crate::net::packet::Body;
 use crate::net::syscall::{render_result, CallValue};
 use crate::net::tcp::state::TcpState;
@@ -134,11 +134,17 @@ impl Bilingual for Difference {
                 match side {
                     Which::Branch => (
                         format!("Only in the branch: packet #{packet}, {what_en} ({label}) from {from} to {to}."),
-                        format!("브랜치에만 있음: 패킷 #{packet}, {from}에서 {to}(으)로 가는 {what_ko} ({label})."),
+                        format!(
+                            "브랜치에만 있음: 패킷 #{packet}, {from}에서 {} 가는 {what_ko} ({label}).",
+                            Particle::Towards.after(to)
+                        ),
                     ),
                     Which::Original => (
                         format!("Only in the original: packet #{packet}, {what_en} ({label}) from {from} to {to}."),
-                        format!("원래 실행에만 있음: 패킷 #{packet}, {from}에서 {to}(으)로 가는 {what_ko} ({label})."),
+                        format!(
+                            "원래 실행에만 있음: 패킷 #{packet}, {from}에서 {} 가는 {what_ko} ({label}).",
+                            Particle::Towards.after(to)
+                        ),
                     ),
                 }
             }
@@ -166,7 +172,10 @@ impl Bilingual for Difference {
             }
             Difference::Bytes { socket, original, branch } => (
                 format!("{socket} received {branch} bytes in the branch, {original} in the original."),
-                format!("{socket}이(가) 받은 바이트: 브랜치에서는 {branch}, 원래 실행에서는 {original}."),
+                format!(
+                    "{} 받은 바이트: 브랜치에서는 {branch}, 원래 실행에서는 {original}.",
+                    Particle::Subject.after(socket)
+                ),
             ),
             Difference::LastDelivery { original, branch } => {
                 let (o, b) = (format_time(*original), format_time(*branch));

@@ -1,7 +1,7 @@
 //! Plain-language explanations of what just happened, in Korean and English.
 //! Plain Rust, no web.
 
-use crate::lang::{errno_meaning, Lang};
+use crate::lang::{errno_meaning, Lang, Particle};
 use crate::net::packet::Body;
 use crate::net::syscall::render_result;
 use crate::net::tcp::segment::{SeqNumber, TcpSegment};
@@ -73,7 +73,11 @@ fn call_text(lang: Lang, host: &str, call: &SysCall) -> String {
             "소켓의 연결 관계를 풉니다 (AF_UNSPEC). UDP는 상대를 잊고, TCP는 RST로 끊습니다",
         ),
     };
-    pick(lang, format!("{host} calls {r}: it {en}."), format!("{host}가 {r}을(를) 호출합니다: {ko}."))
+    pick(
+        lang,
+        format!("{host} calls {r}: it {en}."),
+        format!("{} {} 호출합니다: {ko}.", Particle::Subject.after(host), Particle::Object.after(&r)),
+    )
 }
 
 fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &str) -> String {
@@ -210,8 +214,9 @@ fn spurious_text(lang: Lang, p: &PacketInfo, packets: &[PacketInfo], host: &str)
             ack.id
         ),
         format!(
-            " Wireshark는 이것을 불필요한 재전송(Spurious Retransmission)으로 표시합니다. 캡처에는 이보다 먼저 보낸 이 바이트의 ACK(패킷 #{})가 있기 때문입니다. 그 ACK는 {ko}. 그래서 {host}은(는) 알 수 없었습니다.",
-            ack.id
+            " Wireshark는 이것을 불필요한 재전송(Spurious Retransmission)으로 표시합니다. 캡처에는 이보다 먼저 보낸 이 바이트의 ACK(패킷 #{})가 있기 때문입니다. 그 ACK는 {ko}. 그래서 {} 알 수 없었습니다.",
+            ack.id,
+            Particle::Topic.after(host)
         ),
     ))
 }
@@ -307,7 +312,7 @@ fn cause_of_error(
             let (label, from) = (info.label(numbering), name(info.from));
             Some((
                 format!(" Cause: {label} from {from} (packet #{}).", id.0),
-                format!(" 원인: {from}이(가) 보낸 {label} (패킷 #{}).", id.0),
+                format!(" 원인: {} 보낸 {label} (패킷 #{}).", Particle::Subject.after(&from), id.0),
             ))
         }
         Cause::Timer(event) => {
@@ -354,7 +359,7 @@ pub fn explain(
                     pick(
                         lang,
                         format!("The call returns −1 {}: {}.{cause_en}", errno.name(), errno_meaning(*errno).0),
-                        format!("호출이 −1 {}을(를) 돌려줍니다: {}.{cause_ko}", errno.name(), errno_meaning(*errno).1),
+                        format!("호출이 −1 {} 돌려줍니다: {}.{cause_ko}", Particle::Object.after(errno.name()), errno_meaning(*errno).1),
                     )
                 }
                 Ok(_) if *blocked => pick(
@@ -365,9 +370,9 @@ pub fn explain(
                         render_result(result)
                     ),
                     format!(
-                        "{}에서 기다리던 호출이 {}을(를) 돌려줍니다. 기다리던 일이 일어났습니다.",
+                        "{}에서 기다리던 호출이 {} 돌려줍니다. 기다리던 일이 일어났습니다.",
                         name(*host),
-                        render_result(result)
+                        Particle::Object.after(&render_result(result))
                     ),
                 ),
                 Ok(_) => continue,
@@ -400,8 +405,8 @@ pub fn explain(
                     fragments.len()
                 ),
                 format!(
-                    "빠졌던 마지막 조각이 도착했습니다. {}이(가) 조각 {}개를 오프셋 순서로 이어 붙여 데이터그램 전체를 UDP에 넘깁니다.",
-                    name(*host),
+                    "빠졌던 마지막 조각이 도착했습니다. {} 조각 {}개를 오프셋 순서로 이어 붙여 데이터그램 전체를 UDP에 넘깁니다.",
+                    Particle::Subject.after(&name(*host)),
                     fragments.len()
                 ),
             ),
@@ -413,8 +418,8 @@ pub fn explain(
                     fragments.len()
                 ),
                 format!(
-                    "{}은(는) 빠진 조각을 30초(ipfrag_time) 동안 기다렸습니다. 가진 조각 {}개를 버리고, 대부분 도착했는데도 데이터그램을 잃습니다. 아무도 다시 보내지 않습니다.",
-                    name(*host),
+                    "{} 빠진 조각을 30초(ipfrag_time) 동안 기다렸습니다. 가진 조각 {}개를 버리고, 대부분 도착했는데도 데이터그램을 잃습니다. 아무도 다시 보내지 않습니다.",
+                    Particle::Topic.after(&name(*host)),
                     fragments.len()
                 ),
             ),
@@ -426,8 +431,8 @@ pub fn explain(
                     fragments.len()
                 ),
                 format!(
-                    "조각이 {}이(가) 이미 가진 조각과 겹칩니다. 데이터그램의 조각 {}개를 모두 버립니다.",
-                    name(*host),
+                    "조각이 {} 이미 가진 조각과 겹칩니다. 데이터그램의 조각 {}개를 모두 버립니다.",
+                    Particle::Subject.after(&name(*host)),
                     fragments.len()
                 ),
             ),
@@ -477,9 +482,9 @@ pub fn explain(
                         bit / 8
                     ),
                     format!(
-                        "링크가 {}번째 바이트의 비트 {}을(를) 뒤집었습니다. 패킷은 도착하지만 체크섬이 맞지 않아 받는 쪽이 조용히 버립니다.",
+                        "링크가 {}번째 바이트의 비트 {} 뒤집었습니다. 패킷은 도착하지만 체크섬이 맞지 않아 받는 쪽이 조용히 버립니다.",
                         bit / 8,
-                        bit % 8
+                        Particle::Object.after(&(bit % 8).to_string())
                     ),
                 ),
                 LossReason::Truncated { kept } => pick(
@@ -529,7 +534,8 @@ pub fn explain(
                         "{host}'s accept queue is full ({waiting} connections wait for accept(), backlog {backlog}): the {what_en} is dropped without an answer, no RST; {retry_en}."
                     ),
                     format!(
-                        "{host}의 accept 큐가 가득 찼습니다 (연결 {waiting}개가 accept()를 기다림, backlog {backlog}). {what_ko}을(를) 답 없이 버리며 RST도 보내지 않습니다. {retry_ko}."
+                        "{host}의 accept 큐가 가득 찼습니다 (연결 {waiting}개가 accept()를 기다림, backlog {backlog}). {} 답 없이 버리며 RST도 보내지 않습니다. {retry_ko}.",
+                        Particle::Object.after(what_ko)
                     ),
                 )
             }
@@ -587,7 +593,7 @@ pub fn explain(
             TraceKind::Fault { change: FaultChange::DropPacket(p), .. } => pick(
                 lang,
                 format!("You drop packet #{}: it will vanish on the link.", p.0),
-                format!("패킷 #{}을(를) 버립니다. 링크 위에서 사라집니다.", p.0),
+                format!("패킷 {} 버립니다. 링크 위에서 사라집니다.", Particle::Object.after(&format!("#{}", p.0))),
             ),
             TraceKind::Fault { change: FaultChange::DelayPacket { packet, by }, .. } => pick(
                 lang,
@@ -596,12 +602,16 @@ pub fn explain(
                     packet.0,
                     format_time(*by)
                 ),
-                format!("패킷 #{}을(를) 늦춥니다. 도착할 때 링크가 {} 더 붙잡습니다.", packet.0, format_time(*by)),
+                format!(
+                    "패킷 {} 늦춥니다. 도착할 때 링크가 {} 더 붙잡습니다.",
+                    Particle::Object.after(&format!("#{}", packet.0)),
+                    format_time(*by)
+                ),
             ),
             TraceKind::Fault { change: FaultChange::DuplicatePacket(p), .. } => pick(
                 lang,
                 format!("You duplicate packet #{}: the link will deliver it twice.", p.0),
-                format!("패킷 #{}을(를) 복제합니다. 링크가 두 번 전달합니다.", p.0),
+                format!("패킷 {} 복제합니다. 링크가 두 번 전달합니다.", Particle::Object.after(&format!("#{}", p.0))),
             ),
             TraceKind::Fault { .. } => pick(
                 lang,
@@ -656,6 +666,25 @@ mod tests {
         let said: Vec<_> = said.into_iter().collect();
         assert!(said.iter().any(|((id, why), _)| *id == "slow_start" && why == "was lost on the way"), "{said:?}");
         assert!(said.iter().all(|((_, why), _)| why != "nothing"), "{said:?}");
+    }
+
+    #[test]
+    fn korean_explanations_fit_their_particles_to_the_words_before_them() {
+        // They read "client이(가) 보낸", "−1 ECONNREFUSED을(를) 돌려줍니다",
+        // "server이(가) …": a Korean reader says each word aloud, and the
+        // particle after it has one right form.
+        let mut both_forms = Vec::new();
+        for lesson in crate::lesson::library::library() {
+            for (_, lines) in explained(&lesson.id, Lang::Ko) {
+                both_forms.extend(
+                    lines
+                        .into_iter()
+                        .filter(|l| ["을(를)", "이(가)", "은(는)", "(으)로"].iter().any(|f| l.contains(f))),
+                );
+            }
+        }
+        both_forms.dedup();
+        assert!(both_forms.is_empty(), "{both_forms:#?}");
     }
 
     /// Every step's explanation of lesson `id`, in `lang`, with the step's events.
@@ -771,8 +800,7 @@ mod tests {
                 steps.iter().find(|(events, _)| failing_with(events, Errno::ECONNREFUSED)).expect("refused");
             let line = lines.iter().find(|l| l.contains("ECONNREFUSED")).expect("said");
             // The RST as the diagrams label it, and who sent it.
-            let cause =
-                lang.pick(("Cause: RST seq=0 from server (packet #", "원인: server이(가) 보낸 RST seq=0 (패킷 #"));
+            let cause = lang.pick(("Cause: RST seq=0 from server (packet #", "원인: server가 보낸 RST seq=0 (패킷 #"));
             assert!(line.contains(cause), "{line}");
         }
     }
@@ -799,7 +827,7 @@ mod tests {
                 .expect("carol's SYN is dropped");
             let said = lang.pick((
                 "server's accept queue is full (2 connections wait for accept(), backlog 1): the SYN is dropped without an answer",
-                "server의 accept 큐가 가득 찼습니다 (연결 2개가 accept()를 기다림, backlog 1). SYN을(를) 답 없이 버리며",
+                "server의 accept 큐가 가득 찼습니다 (연결 2개가 accept()를 기다림, backlog 1). SYN을 답 없이 버리며",
             ));
             assert!(lines.iter().any(|l| l.contains(said)), "{lines:?}");
         }
@@ -828,7 +856,7 @@ mod tests {
                 steps.iter().find(|(events, _)| failing_with(events, Errno::ECONNREFUSED)).expect("refused");
             assert!(!events.iter().any(|e| matches!(e.kind, TraceKind::Delivered { .. })), "{events:?}");
             let line = lines.iter().find(|l| l.contains("ECONNREFUSED")).expect("said");
-            let cause = lang.pick(("Cause: ICMP", "원인: server이(가) 보낸 ICMP"));
+            let cause = lang.pick(("Cause: ICMP", "원인: server가 보낸 ICMP"));
             assert!(line.contains(cause), "{line}");
         }
     }

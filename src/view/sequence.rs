@@ -9,7 +9,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::lang::Lang;
+use crate::lang::{Lang, Particle};
 use crate::net::packet::Body;
 use crate::net::syscall::render_result;
 use crate::net::tcp::timers::TimerKind;
@@ -123,7 +123,9 @@ impl Say {
             Say::LinkSettings(s) => format!("link: {s}"),
             Say::DropPacket(p) if ko => format!("✂ 패킷 #{p} 버리기"),
             Say::DropPacket(p) => format!("✂ drop packet #{p}"),
-            Say::DelayPacket(p, by) if ko => format!("» 패킷 #{p}을(를) {} 늦추기", format_time(*by)),
+            Say::DelayPacket(p, by) if ko => {
+                format!("» 패킷 {} {} 늦추기", Particle::Object.after(&format!("#{p}")), format_time(*by))
+            }
             Say::DelayPacket(p, by) => format!("» delay packet #{p} by {}", format_time(*by)),
             Say::DuplicatePacket(p) if ko => format!("×2 패킷 #{p} 복제"),
             Say::DuplicatePacket(p) => format!("×2 duplicate packet #{p}"),
