@@ -72,7 +72,7 @@ test('a branch that drops the first data segment shows the retransmission on its
   await page.getByRole('button', { name: '한국어' }).click();
   await page.getByRole('heading', { name: '원래 실행과 브랜치 나란히 보기' }).waitFor();
   const ko = await page.locator('#what-changed li').allTextContents();
-  assert.ok(ko.some((l) => /브랜치에만 있음: 패킷 #\d+, client에서 server\(으\)로 가는 빠른 재전송/.test(l)), ko.join('\n'));
+  assert.ok(ko.some((l) => /브랜치에만 있음: 패킷 #\d+, client에서 server로 가는 빠른 재전송/.test(l)), ko.join('\n'));
   await showCompare(page);
   await page.screenshot({ path: join(SHOTS, 'branches-end-ko-1280.png') });
   await page.getByRole('button', { name: 'English' }).click();

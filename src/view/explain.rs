@@ -8,7 +8,7 @@ use crate::net::tcp::segment::{SeqNumber, TcpSegment};
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::timers::TimerKind;
 use crate::net::trace::{Cause, DropReason, LossReason, ReassemblyFailure, SendReason};
-use crate::net::{FaultChange, HostId, SysCall, TraceEvent, TraceKind, World};
+use crate::net::{Errno, FaultChange, HostId, SocketId, SysCall, TraceEvent, TraceKind, World};
 use crate::view::packets::{Fate, Numbering, PacketInfo};
 use crate::view::topology::format_time;
 use crate::view::words::timer_name;
@@ -339,6 +339,15 @@ fn cause_of_error(
     }
 }
 
+/// Whether a call's failure `errno` on `socket` is the pending error the same
+/// step set on it (`sock_error` hands `sk_err` to the waiting call and clears
+/// it): the step has already said why, so the return need not say it again.
+fn took_pending_error(events: &[TraceEvent], ret: &TraceEvent, socket: Option<SocketId>, errno: Errno) -> bool {
+    events.iter().take_while(|e| e.id != ret.id).any(|e| {
+        matches!(e.kind, TraceKind::SocketError { socket: s, errno: pending, .. } if Some(s) == socket && pending == errno)
+    })
+}
+
 /// One sentence per noteworthy event of the current step.
 pub fn explain(
     lang: Lang,
@@ -352,7 +361,18 @@ pub fn explain(
     for e in events {
         let line = match &e.kind {
             TraceKind::Call { host, syscall, .. } => call_text(lang, &name(*host), syscall),
-            TraceKind::Return { host, result, blocked, cause, .. } => match result {
+            TraceKind::Return { host, socket, result, blocked, cause, .. } => match result {
+                Err(errno) if took_pending_error(events, e, *socket, *errno) => pick(
+                    lang,
+                    format!(
+                        "The call returns −1 {}: it takes the error that became pending above, and clears it.",
+                        errno.name()
+                    ),
+                    format!(
+                        "호출이 −1 {} 돌려줍니다: 위에서 생긴 대기 중인 오류를 가져가며 지웁니다.",
+                        Particle::Object.after(errno.name())
+                    ),
+                ),
                 Err(errno) => {
                     let (cause_en, cause_ko) =
                         cause_of_error(cause.get(), events, packets, numbering, &name).unwrap_or_default();
@@ -685,6 +705,36 @@ mod tests {
         }
         both_forms.dedup();
         assert!(both_forms.is_empty(), "{both_forms:#?}");
+    }
+
+    #[test]
+    fn a_step_says_the_cause_of_an_error_once() {
+        // fast_retransmit with its link cut at step 10: the client's connect
+        // times out, and the step said "Cause: the retransmission timer ran out
+        // …" under the pending error and again under the call's −1 ETIMEDOUT.
+        let cut = [crate::lesson::edit::Edit::Cut { at: 10, link: 0, cut: true }];
+        let lesson = crate::lesson::library::library().into_iter().find(|l| l.id == "fast_retransmit").expect("lesson");
+        let run = lesson.build(None, &cut).expect("builds");
+        let world = run.world.clone();
+        let t = Timeline::run(run.world, run.commands, &cut);
+        let all = packets(&t.trace);
+        let mut timed_out = false;
+        for pos in 1..=t.ticks.len() {
+            let events = t.events_of(pos);
+            timed_out |= failing_with(events, Errno::ETIMEDOUT);
+            for lang in Lang::ALL {
+                let lines = explain(lang, events, &world, &all, Numbering::Relative);
+                let causes: Vec<&str> = lines
+                    .iter()
+                    .filter_map(|l| l.split(" Cause: ").nth(1).or_else(|| l.split(" 원인: ").nth(1)))
+                    .collect();
+                let mut unique = causes.clone();
+                unique.sort();
+                unique.dedup();
+                assert_eq!(causes.len(), unique.len(), "step {pos}: {lines:#?}");
+            }
+        }
+        assert!(timed_out, "the cut link times the connect out");
     }
 
     /// Every step's explanation of lesson `id`, in `lang`, with the step's events.
