@@ -420,9 +420,18 @@ impl Scores {
             if id.is_empty() || id.len() > crate::lesson::share::MAX_LESSON_NAME || !id.chars().all(name_char) {
                 return None;
             }
+            let id = crate::lesson::share::lesson_now_named(id);
             Some((id.to_string(), Score { right: right.parse().ok()?, wrong: wrong.parse().ok()? }))
         };
-        Scores(text.split(';').filter_map(entry).take(MAX_STORED_LESSONS).collect())
+        // A lesson stored under its old name and its new one is one lesson:
+        // its tallies add up.
+        let mut scores = BTreeMap::new();
+        for (id, score) in text.split(';').filter_map(entry).take(MAX_STORED_LESSONS) {
+            let total: &mut Score = scores.entry(id).or_default();
+            total.right = total.right.saturating_add(score.right);
+            total.wrong = total.wrong.saturating_add(score.wrong);
+        }
+        Scores(scores)
     }
 }
 
@@ -731,6 +740,16 @@ mod tests {
         let messy = Scores::decode("handshake=3:1;;x;<b>=1:1;tour=0:-2;udp_ten=1:99999999999;tour=0:2");
         assert_eq!(messy, scores);
         assert_eq!(Scores::decode(""), Scores::default());
+    }
+
+    #[test]
+    fn scores_stored_under_the_udp_tour_s_old_name_count_for_it() {
+        // A learner who answered on the page while the tour was `udp-ten`,
+        // then again after the rename.
+        let stored = Scores::decode("handshake=1:0;udp-ten=2:1;udp_ten=1:1");
+        assert_eq!(stored.of("udp_ten"), Score { right: 3, wrong: 2 });
+        assert_eq!(stored.of("udp-ten"), Score::default());
+        assert_eq!(stored.encode(), "handshake=1:0;udp_ten=3:2");
     }
 
     #[test]

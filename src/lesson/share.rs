@@ -415,9 +415,19 @@ fn decode_lesson(value: &str) -> Result<String, ShareError> {
     if value.is_empty() || value.len() > MAX_LESSON_NAME || !value.chars().all(name_char) {
         return Err(ShareError::BadLesson(value.to_string()));
     }
-    // The UDP tour was `udp-ten` on the page while its file and the command
-    // line said `udp_ten`; links shared before it took the file's name still open it.
-    Ok(if value == "udp-ten" { "udp_ten" } else { value }.to_string())
+    Ok(lesson_now_named(value).to_string())
+}
+
+/// A lesson's name today for a name the page once used: the UDP tour was
+/// `udp-ten` on the page while its file and the command line said `udp_ten`.
+/// Links shared and quiz scores stored before it took the file's name still
+/// find it.
+pub fn lesson_now_named(name: &str) -> &str {
+    if name == "udp-ten" {
+        "udp_ten"
+    } else {
+        name
+    }
 }
 
 /// Undoes `encodeURIComponent` as strictly as `decodeURIComponent` does: a `%`
