@@ -670,6 +670,17 @@ test('one numbering: relative seq and ack everywhere, absolute one click away, t
   await context.close();
 });
 
+test('a run with no TCP segment offers no seq/ack numbering', async () => {
+  // The UDP tour: datagrams have no sequence numbers to count from an ISN.
+  const { context, page, problems } = await open('#lesson=udp_ten&pos=12');
+  await page.locator('.sequence .arrow').first().waitFor();
+  assert.equal(await page.locator('#numbering').count(), 0);
+  await page.locator('#lesson-select').selectOption('handshake');
+  await page.locator('#numbering').waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('crowded moments stay readable: a burst of dup ACKs is a counted deck in view, a long recv() keeps its call', async () => {
   // fast_retransmit at step 20: nine dup ACKs leave the receiver at once.
   let { context, page, problems } = await open('#lesson=fast_retransmit&pos=20');

@@ -507,11 +507,14 @@ pub fn App() -> Html {
                     <section class="card sequence-card">
                         <h2>
                             { tr(lang, Text::SequenceTitle) }
-                            <button type="button" class="chip numbering" id="numbering" onclick={on_numbering}
-                                    aria-pressed={(numbering == Numbering::Absolute).to_string()}
-                                    title={tr(lang, Text::NumberingHint)}>
-                                { tr(lang, if numbering == Numbering::Relative { Text::NumberingRelative } else { Text::NumberingAbsolute }) }
-                            </button>
+                            // seq/ack numbering means nothing to a run without a TCP segment.
+                            if all_packets.iter().any(|p| p.isn.is_some()) {
+                                <button type="button" class="chip numbering" id="numbering" onclick={on_numbering}
+                                        aria-pressed={(numbering == Numbering::Absolute).to_string()}
+                                        title={tr(lang, Text::NumberingHint)}>
+                                    { tr(lang, if numbering == Numbering::Relative { Text::NumberingRelative } else { Text::NumberingAbsolute }) }
+                                </button>
+                            }
                         </h2>
                         <Sequence layout={seq.clone()} packets={all_packets.clone()} {first} {end} {now} {lang} {numbering}
                                   selected_packet={state.selected_packet} linked={linked.clone()} on_packet={on_packet.clone()}
