@@ -66,6 +66,13 @@ pub struct LinkLine {
     /// In a column, how far below the first link's words this link's go:
     /// links side by side there wrote their words over one another.
     pub words_below: f64,
+    /// Side by side: how far from each end (first box, second box) packets
+    /// above the line, and below it, keep clear of the port numbers written
+    /// beside the boxes there. A host's other sockets have their ports down
+    /// the same edge, and a packet arriving at the server was drawn over its
+    /// accepted socket's ":80".
+    pub ports_above: (f64, f64),
+    pub ports_below: (f64, f64),
 }
 
 /// A link's words: its latency, and its faults on the line below. Side by side
@@ -231,6 +238,14 @@ pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
                 band_top,
                 band_bottom,
                 words_below: if column { k as f64 * (2.0 * WORDS_STEP + 6.0) } else { 0.0 },
+                ports_above: (
+                    port_room(first, first.port_right, band_top, y1 - 12.0),
+                    port_room(second, !second.port_right, band_top, y1 - 12.0),
+                ),
+                ports_below: (
+                    port_room(first, first.port_right, y1 + 12.0, band_bottom),
+                    port_room(second, !second.port_right, y1 + 12.0, band_bottom),
+                ),
             })
         })
         .collect();
@@ -238,6 +253,32 @@ pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
     let width = if column { COLUMN_W } else { 2.0 * MARGIN + columns * BOX_W + (columns - 1.0) * GAP };
     Layout { width, height, hosts, links, column }
 }
+
+/// How far out from `h`'s edge its port numbers between heights `top` and
+/// `bottom` reach, if its ports are drawn beside the edge that `faces` the
+/// link (as `ui::topology` draws them: 8 past the edge, 11 px bold monospace,
+/// from 14 to 25 below the row's top).
+fn port_room(h: &HostBox, faces: bool, top: f64, bottom: f64) -> f64 {
+    if !faces || h.ports_inside {
+        return 0.0;
+    }
+    let mut row_top = h.y + NAME_H;
+    let mut room: f64 = 0.0;
+    for s in &h.sockets {
+        let (text_top, text_bottom) = (row_top + 14.0, row_top + 25.0);
+        if let Some(local) = s.local {
+            if text_bottom > top && text_top < bottom {
+                let chars = format!(":{}", local.port()).chars().count() as f64;
+                room = room.max(8.0 + chars * PORT_CHAR_W + 4.0);
+            }
+        }
+        row_top += row_h(s);
+    }
+    room
+}
+
+/// The width of one character of a port number as drawn.
+const PORT_CHAR_W: f64 = 6.7;
 
 /// The hub of a star: with three hosts or more, the one host every link
 /// joins, each other host linked to it alone (a server and its clients).
@@ -404,10 +445,21 @@ pub fn packet_marks(
             along_line.push((out.len(), link.0));
             (line.x1, (lo + t * (hi - lo) + shift).clamp(lo, hi))
         } else {
-            let (lo, hi) = (line.x1 + w / 2.0 + 4.0, line.x2 - w / 2.0 - 4.0);
-            let x = if lo < hi { lo + t * (hi - lo) } else { (line.x1 + line.x2) / 2.0 };
-            // The row is set once every packet on this side is known (fit_rows).
+            // The pill and its word: the word may be the wider.
             let half = w.max(note.as_deref().map_or(0.0, analysis_width)) / 2.0 + 3.0;
+            // Rightwards above the line, leftwards below it (`fit_rows`); where
+            // port numbers are written on that side, the pill and its word
+            // keep clear of them.
+            let (clear1, clear2) = if rightwards { line.ports_above } else { line.ports_below };
+            let (mut lo, mut hi) = (line.x1 + w / 2.0 + 4.0, line.x2 - w / 2.0 - 4.0);
+            if clear1 > 0.0 {
+                lo = lo.max(line.x1 + clear1 + half + 1.0);
+            }
+            if clear2 > 0.0 {
+                hi = hi.min(line.x2 - clear2 - half - 1.0);
+            }
+            let x = if lo < hi { lo + t * (hi - lo) } else { (line.x1 + clear1 + line.x2 - clear2) / 2.0 };
+            // The row is set once every packet on this side is known (fit_rows).
             let row =
                 rows.entry((link.0, rightwards)).or_default().place(out.len(), x - half, x + half, note.is_some());
             beside_line.push((out.len(), (link.0, rightwards), row));
@@ -712,6 +764,55 @@ mod tests {
         }
         assert!(labelled_pairs_apart > 0, "the lesson has two labelled ACKs leaving together");
         assert!(decks_seen > 0, "the burst of nine ACKs is drawn as a deck");
+    }
+
+    #[test]
+    fn no_packet_or_its_word_covers_a_port_number_beside_a_box() {
+        // zero_window at step 19: the client's keep-alive probe, arriving
+        // below the line, lay on the server's accepted socket's ":80".
+        let mut checked = 0;
+        for lesson in crate::lesson::library::library() {
+            let run = lesson.build(None, &[]).expect("build");
+            let t = crate::lesson::timeline::Timeline::run(run.world, run.commands, &[]);
+            let p = crate::view::packets::packets(&t.trace);
+            let mut world = t.world_at(0);
+            for pos in 1..=t.len() {
+                t.advance(&mut world, pos - 1);
+                let tick = &t.ticks[pos - 1];
+                let l = layout(&world, Lang::En, false);
+                // Each port number as drawn: (left, right, top, bottom).
+                let mut numbers = Vec::new();
+                for h in &l.hosts {
+                    let edge = if h.port_right { h.x + h.w } else { h.x };
+                    let mut row_top = h.y + NAME_H;
+                    for sock in &h.sockets {
+                        if let Some(local) = sock.local {
+                            let w = format!(":{}", local.port()).chars().count() as f64 * PORT_CHAR_W;
+                            let (from, to) =
+                                if h.port_right { (edge + 8.0, edge + 8.0 + w) } else { (edge - 8.0 - w, edge - 8.0) };
+                            numbers.push((from, to, row_top + 14.0, row_top + 25.0, h.name.clone(), local.port()));
+                        }
+                        row_top += row_h(sock);
+                    }
+                }
+                for m in packet_marks(&l, &p, tick.first, tick.end, tick.time, Numbering::Relative) {
+                    let half = label_width(&m.label) / 2.0;
+                    let mut drawn = vec![(m.x - half, m.x + half, m.y - 10.0, m.y + 10.0)];
+                    if let (Some(note), false) = (&m.note, m.packed) {
+                        let half = analysis_width(note) / 2.0;
+                        drawn.push((m.x - half, m.x + half, m.y - 24.0, m.y - 12.0));
+                    }
+                    for (a, b, top, bottom) in drawn {
+                        for (from, to, t, u, host, port) in &numbers {
+                            let apart = b <= *from || *to <= a || bottom <= *t || *u <= top;
+                            assert!(apart, "{} step {pos}: {} at {m:?} covers {host}'s :{port}", lesson.id, m.label);
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
     }
 
     #[test]
