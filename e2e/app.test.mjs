@@ -65,3 +65,34 @@ test('a phone-sized screen shows everything without sideways scrolling', async (
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('on a phone the event list fits its box and keeps the current step in view in either language', async () => {
+  const { context, page, problems } = await openPage({ width: 390, height: 844 });
+  // fast_retransmit at step 12: a send() quoting 14,480 bytes of payload, one
+  // word with no space in it, widened the table to 647 px in a 338 px box and
+  // scrolled the packet column out of view.
+  await page.goto(`${served.server.url}#lesson=fast_retransmit&pos=12`);
+  await page.reload();
+  const box = page.locator('.events-scroll');
+  await box.locator('tr.current').first().waitFor();
+  const sideways = await box.evaluate((s) => s.scrollWidth - s.clientWidth);
+  assert.ok(sideways <= 0, `the event list scrolls ${sideways}px sideways`);
+  const chips = await box.locator('td .chip').evaluateAll((cs) => cs.map((c) => c.getBoundingClientRect().height));
+  assert.ok(chips.length > 0 && chips.every((h) => h < 24), `a packet number broke over lines: ${chips}`);
+  // Korean wraps the rows anew; the current step stays in the box.
+  const currentInView = () =>
+    box.evaluate((s) => {
+      const rows = [...s.querySelectorAll('tr.current')];
+      const r = rows[rows.length - 1].getBoundingClientRect(), b = s.getBoundingClientRect();
+      return r.top >= b.top - 1 && r.bottom <= b.bottom + 1;
+    });
+  for (const [button, heading] of [['한국어', '사건 목록'], ['English', 'Events']]) {
+    await page.getByRole('button', { name: button }).click();
+    await page.getByRole('heading', { name: heading }).waitFor();
+    await page.waitForFunction(() => true);
+    assert.ok(await currentInView(), `after ${button}, the current step is out of view`);
+  }
+  await page.screenshot({ path: join(SHOTS, 'events-390.png'), fullPage: false });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

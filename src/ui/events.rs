@@ -52,11 +52,14 @@ type Row = (usize, usize, u64, String, String, Option<u64>);
 #[function_component]
 pub fn EventTable(props: &EventTableProps) -> Html {
     let lang = props.lang;
-    // The newest rows are at the bottom: keep them in view as the lesson steps.
+    // The newest rows are at the bottom: keep them in view as the lesson steps,
+    // and when the rows are written again (another language or numbering wraps
+    // them anew: in Korean the current step fell below the box).
     let scroller = use_node_ref();
     {
         let scroller = scroller.clone();
-        use_effect_with((props.pos, Rc::as_ptr(&props.timeline) as usize), move |_| {
+        let written = (props.pos, Rc::as_ptr(&props.timeline) as usize, props.lang, props.numbering);
+        use_effect_with(written, move |_| {
             if let Some(el) = scroller.cast::<web_sys::Element>() {
                 el.set_scroll_top(el.scroll_height());
             }
@@ -153,7 +156,7 @@ fn EventRow(props: &EventRowProps) -> Html {
             <th scope="row">{ if current { format!("▶ {step}") } else { step.to_string() } }</th>
             <td class="num">{ format_time(props.time) }</td>
             <td class="where-col">{ &props.place }</td>
-            <td>{ &props.what }</td>
+            <td class="what">{ &props.what }</td>
             <td>
                 if let Some(id) = props.packet {
                     <button type="button" class="chip inspect" data-packet={id.to_string()}
