@@ -191,40 +191,42 @@ pub fn CompareView(props: &CompareProps) -> Html {
                 </div>
                 <div class="compare-side-panel">
                     <Tallies {lang} tallies={c.comparison.tallies.clone()} sides={props.sides.clone()} number={props.number} />
-                    // Two different scripts differ packet by packet; their counts tell the story.
-                    if props.sides.is_some() {
-                    } else if sentences.is_empty() {
-                        <h3>{ say(lang, Word::WhatChanged) }</h3>
-                        <p class="muted" id="what-changed-empty">{ say(lang, Word::NoDifference) }</p>
-                    } else {
-                        <h3>{ say(lang, Word::WhatChanged) }</h3>
-                        <ul id="what-changed" class="what-changed">
-                            { for sentences.iter().map(|l| html! { <li>{ "Δ " }{ l }</li> }) }
-                        </ul>
-                    }
-                    <h3>{ in_flight_heading(lang, props.sides.as_ref().map(|(_, right)| right.as_str())) }</h3>
-                    if in_flight.is_empty() {
-                        <p class="muted">{ say(lang, Word::NothingInFlight) }</p>
-                    } else {
-                        <ul class="branch-flight">
-                            { for in_flight.iter().map(|(id, label)| html! {
-                                <li data-packet={id.to_string()}>
-                                    <span class="mono">{ label }</span>
-                                    <span class="branch-actions">
-                                        <button type="button" class="chip" onclick={act(Action::DropPacket(*id))}>
-                                            { "✂ " }{ say(lang, Word::Drop) }
-                                        </button>
-                                        <button type="button" class="chip" onclick={act(Action::DelayPacket { packet: *id, by: DELAY_US })}>
-                                            { "» " }{ say(lang, Word::Delay) }
-                                        </button>
-                                        <button type="button" class="chip" onclick={act(Action::DuplicatePacket(*id))}>
-                                            { "×2 " }{ say(lang, Word::Duplicate) }
-                                        </button>
-                                    </span>
-                                </li>
-                            }) }
-                        </ul>
-                    }
+                    <div class="compare-changes">
+                        // Two different scripts differ packet by packet; their counts tell the story.
+                        if props.sides.is_some() {
+                        } else if sentences.is_empty() {
+                            <h3>{ say(lang, Word::WhatChanged) }</h3>
+                            <p class="muted" id="what-changed-empty">{ say(lang, Word::NoDifference) }</p>
+                        } else {
+                            <h3>{ say(lang, Word::WhatChanged) }</h3>
+                            <ul id="what-changed" class="what-changed">
+                                { for sentences.iter().map(|l| html! { <li>{ "Δ " }{ l }</li> }) }
+                            </ul>
+                        }
+                        <h3>{ in_flight_heading(lang, props.sides.as_ref().map(|(_, right)| right.as_str())) }</h3>
+                        if in_flight.is_empty() {
+                            <p class="muted">{ say(lang, Word::NothingInFlight) }</p>
+                        } else {
+                            <ul class="branch-flight">
+                                { for in_flight.iter().map(|(id, label)| html! {
+                                    <li data-packet={id.to_string()}>
+                                        <span class="mono">{ label }</span>
+                                        <span class="branch-actions">
+                                            <button type="button" class="chip" onclick={act(Action::DropPacket(*id))}>
+                                                { "✂ " }{ say(lang, Word::Drop) }
+                                            </button>
+                                            <button type="button" class="chip" onclick={act(Action::DelayPacket { packet: *id, by: DELAY_US })}>
+                                                { "» " }{ say(lang, Word::Delay) }
+                                            </button>
+                                            <button type="button" class="chip" onclick={act(Action::DuplicatePacket(*id))}>
+                                                { "×2 " }{ say(lang, Word::Duplicate) }
+                                            </button>
+                                        </span>
+                                    </li>
+                                }) }
+                            </ul>
+                        }
+                    </div>
                 </div>
             </div>
         </section>
