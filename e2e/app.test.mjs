@@ -96,3 +96,34 @@ test('on a phone the event list fits its box and keeps the current step in view 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('on a phone the script keeps the current line in its box as the lesson steps', async () => {
+  const { context, page, problems } = await openPage({ width: 390, height: 844 });
+  // http_requests: its lines wrap on a phone, and at step 10 the box showed
+  // the lines before the current one, which sat just below it.
+  await page.goto(`${served.server.url}#lesson=http_requests`);
+  await page.reload();
+  const box = page.locator('.script-lines');
+  await box.waitFor();
+  const currentInBox = () =>
+    box.evaluate((list) => {
+      const line = list.querySelector('.sline.current');
+      if (!line) return 'no current line';
+      const r = line.getBoundingClientRect(), b = list.getBoundingClientRect();
+      return r.top >= b.top - 1 && r.bottom <= b.bottom + 1 ? 'in view' : `${line.dataset.line} at ${r.top}..${r.bottom}, box ${b.top}..${b.bottom}`;
+    });
+  let seen = 0;
+  // Side by side, a step may move the right-hand run alone: count key presses.
+  for (let step = 1; step <= 30; step++) {
+    await page.keyboard.press('ArrowRight');
+    // The step is drawn, and the box scrolls in the frame after.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    const where = await currentInBox();
+    if (where === 'no current line') continue;
+    assert.equal(where, 'in view', `step ${step}`);
+    seen++;
+  }
+  assert.ok(seen >= 20, `the current line was marked at ${seen} steps`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -44,6 +44,30 @@ impl PartialEq for ScriptLinesProps {
     }
 }
 
+/// Scrolls the script's box, in the next frame (after the lines are laid out),
+/// only as far as it takes for the current line to be in view; the page itself
+/// does not move.
+fn keep_current_in_view(lines: NodeRef) {
+    use wasm_bindgen::JsCast;
+    let scroll = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let Some(list) = lines.cast::<web_sys::HtmlElement>() else { return };
+        let Some(line) = list.query_selector(".sline.current").ok().flatten() else { return };
+        let Ok(line) = line.dyn_into::<web_sys::HtmlElement>() else { return };
+        // Offsets are from the list (position: relative): a line's place in it.
+        let (top, bottom) = (line.offset_top(), line.offset_top() + line.offset_height());
+        let (view_top, view_h) = (list.scroll_top(), list.client_height());
+        let air = line.offset_height();
+        if top < view_top {
+            list.set_scroll_top((top - air).max(0));
+        } else if bottom > view_top + view_h {
+            list.set_scroll_top(bottom - view_h + air);
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(scroll.unchecked_ref());
+    }
+}
+
 #[function_component]
 pub fn ScriptLines(props: &ScriptLinesProps) -> Html {
     let report = &props.report;
@@ -52,10 +76,17 @@ pub fn ScriptLines(props: &ScriptLinesProps) -> Html {
     let current = current_line(report, end);
     let shown = shown_lines(report.lines.len(), current.unwrap_or(0), MAX_LINES_SHOWN);
     let hidden = |n: usize| html! { <li class="sline more" aria-hidden="true"><span class="ln">{ "⋮" }</span><span>{ n }</span></li> };
+    // The current line stays in the box as the lesson steps (on a phone, lines
+    // wrap and the box showed the lines before it, the current one just below).
+    let lines = use_node_ref();
+    {
+        let lines = lines.clone();
+        use_effect_with((current, props.lang, Rc::as_ptr(report) as usize), move |_| keep_current_in_view(lines));
+    }
     // One component per line: a step changes the marks of a line or two, and a
     // line whose props are equal is not rendered again.
     html! {
-        <ol class="script-lines" tabindex="0" aria-label={tr(props.lang, Text::ScriptTitle)}>
+        <ol class="script-lines" ref={lines} tabindex="0" aria-label={tr(props.lang, Text::ScriptTitle)}>
             if shown.start > 0 { { hidden(shown.start) } }
             { for report.lines.iter().enumerate().skip(shown.start).take(shown.len()).map(|(i, l)| {
                 let stage = line_stage(report, &props.calls, i, end, props.now);
