@@ -129,8 +129,20 @@ pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
     let most = sockets.iter().map(rows_h).fold(SOCK_H, f64::max);
     let box_h = NAME_H + most + PAD_BOTTOM;
     let n = world.hosts().len();
-    let nlinks = world.links().len();
-    let hub = if column { None } else { star_hub(world) };
+    let hub = star_hub(world);
+    // Stacked, a star's hub goes second, under its first leaf: its links to
+    // the leaves above and below it run straight between neighbours, where in
+    // id order every link but the first ran down behind the boxes between.
+    let column_order: Vec<usize> = {
+        let mut order: Vec<usize> = (0..n).collect();
+        if let Some(hub) = hub.filter(|_| column) {
+            let at = hub.0 as usize;
+            order.remove(at);
+            order.insert(1.min(order.len()), at);
+        }
+        order
+    };
+    let hub = if column { None } else { hub };
     // A star's leaves, each as tall as the tallest of them, one under another
     // right of the hub, which is as tall as their column.
     let leaf_h = |sockets: &Vec<SocketView>| NAME_H + rows_h(sockets).max(SOCK_H) + PAD_BOTTOM;
@@ -151,9 +163,8 @@ pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
         .enumerate()
         .map(|(i, ((id, host), sockets))| {
             let (x, y, h, port_right) = if column {
-                let h = leaf_h(&sockets);
-                below += h + COLUMN_GAP;
-                (MARGIN, below - h - COLUMN_GAP, h, true)
+                // Placed in `column_order`, below: here, only the height.
+                (MARGIN, 0.0, leaf_h(&sockets), true)
             } else if let Some(hub) = hub {
                 if hub == id {
                     (MARGIN, TOP, star_h.max(leaf_h(&sockets)), true)
@@ -179,6 +190,13 @@ pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
             }
         })
         .collect();
+    let mut hosts = hosts;
+    if column {
+        for &i in &column_order {
+            hosts[i].y = below;
+            below += hosts[i].h + COLUMN_GAP;
+        }
+    }
     let height = if column {
         below - COLUMN_GAP + MARGIN
     } else {
@@ -186,6 +204,7 @@ pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
     };
     // Boxes by host id: a scan per link end was 80,000 comparisons a step at 200 hosts.
     let box_of: rustc_hash::FxHashMap<HostId, &HostBox> = hosts.iter().map(|h| (h.id, h)).collect();
+    let (tracks, words_rank) = if column { column_tracks(world, &box_of) } else { Default::default() };
     let links = world
         .links()
         .enumerate()
@@ -194,8 +213,11 @@ pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
             let b = *box_of.get(&link.b)?;
             let a_first = (a.x, a.y) <= (b.x, b.y);
             let (first, second) = if a_first { (a, b) } else { (b, a) };
-            // In a column, several links run side by side down the middle.
-            let x = COLUMN_W / 2.0 + (k as f64 - (nlinks as f64 - 1.0) / 2.0) * 70.0;
+            // In a column, links whose spans overlap run side by side: the
+            // first down the middle, the next right of it, then left, …
+            let track = tracks.get(k).copied().unwrap_or(0);
+            let side = if track % 2 == 1 { 1.0 } else { -1.0 };
+            let x = COLUMN_W / 2.0 + side * track.div_ceil(2) as f64 * 70.0;
             let ((x1, y1), (x2, y2)) = if column {
                 ((x, first.y + first.h), (x, second.y))
             } else {
@@ -237,7 +259,7 @@ pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
                 a_first,
                 band_top,
                 band_bottom,
-                words_below: if column { k as f64 * (2.0 * WORDS_STEP + 6.0) } else { 0.0 },
+                words_below: words_rank.get(k).map_or(0.0, |&r| r as f64 * (2.0 * WORDS_STEP + 6.0)),
                 ports_above: (
                     port_room(first, first.port_right, band_top, y1 - 12.0),
                     port_room(second, !second.port_right, band_top, y1 - 12.0),
@@ -252,6 +274,33 @@ pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
     let columns = if hub.is_some() { 2.0 } else { n.max(1) as f64 };
     let width = if column { COLUMN_W } else { 2.0 * MARGIN + columns * BOX_W + (columns - 1.0) * GAP };
     Layout { width, height, hosts, links, column }
+}
+
+/// A column's links, each given a track (0 down the middle) that no link
+/// whose span overlaps its own has, and a rank among the links leaving the
+/// same box, whose words stack in that order.
+fn column_tracks(world: &World, box_of: &rustc_hash::FxHashMap<HostId, &HostBox>) -> (Vec<usize>, Vec<usize>) {
+    let spans: Vec<(f64, f64)> = world
+        .links()
+        .map(|(_, link)| match (box_of.get(&link.a), box_of.get(&link.b)) {
+            (Some(a), Some(b)) => {
+                let (first, second) = if a.y <= b.y { (a, b) } else { (b, a) };
+                (first.y + first.h, second.y)
+            }
+            _ => (0.0, 0.0),
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..spans.len()).collect();
+    order.sort_by(|&i, &j| spans[i].0.total_cmp(&spans[j].0).then(i.cmp(&j)));
+    let (mut tracks, mut ranks) = (vec![0; spans.len()], vec![0; spans.len()]);
+    for (done, &k) in order.iter().enumerate() {
+        let before = &order[..done];
+        let overlaps = |j: &&usize| spans[**j].0 < spans[k].1 && spans[k].0 < spans[**j].1;
+        let taken: Vec<usize> = before.iter().filter(overlaps).map(|&j| tracks[j]).collect();
+        tracks[k] = (0..).find(|t| !taken.contains(t)).unwrap_or(0);
+        ranks[k] = before.iter().filter(|&&j| spans[j].0 == spans[k].0).count();
+    }
+    (tracks, ranks)
 }
 
 /// How far out from `h`'s edge its port numbers between heights `top` and
@@ -923,6 +972,44 @@ mod tests {
             }
         }
         assert_eq!(leaves_seen, 7, "two, three and two clients");
+    }
+
+    #[test]
+    fn on_a_phone_a_server_and_two_clients_are_stacked_with_every_link_between_neighbours() {
+        // accept_new_socket and the other three-host lessons: in id order the
+        // server's second link ran down behind the first client's box, one of
+        // three lines side by side over the whole column.
+        let mut stars = 0;
+        for lesson in crate::lesson::library::library() {
+            let run = lesson.build(None, &[]).expect("build");
+            let t = crate::lesson::timeline::Timeline::run(run.world, run.commands, &[]);
+            let world = t.world_at(t.len());
+            let Some(hub) = star_hub(&world) else { continue };
+            stars += 1;
+            let l = layout(&world, Lang::En, true);
+            let behind = |line: &LinkLine| {
+                l.hosts
+                    .iter()
+                    .filter(|h| h.y > line.y1 && h.y + h.h < line.y2)
+                    .map(|h| h.name.clone())
+                    .collect::<Vec<_>>()
+            };
+            let leaves = world.hosts().len() - 1;
+            let crossing: Vec<_> = l.links.iter().map(behind).filter(|b| !b.is_empty()).collect();
+            // Two leaves: none; three (backlog_overflow): one link passes one box.
+            assert_eq!(crossing.len(), leaves.saturating_sub(2), "{}: {crossing:?}", lesson.id);
+            assert_eq!(l.hosts.iter().filter(|h| h.y < l.hosts[hub.0 as usize].y).count(), 1, "{}", lesson.id);
+            // Lines whose spans overlap are apart; and no line leaves the column.
+            for (i, a) in l.links.iter().enumerate() {
+                assert!((MARGIN..=COLUMN_W - MARGIN).contains(&a.x1), "{}: a line at {}", lesson.id, a.x1);
+                for b in &l.links[i + 1..] {
+                    if a.y1 < b.y2 && b.y1 < a.y2 {
+                        assert!((a.x1 - b.x1).abs() >= 70.0, "{}: lines at {} and {}", lesson.id, a.x1, b.x1);
+                    }
+                }
+            }
+        }
+        assert!(stars >= 3, "{stars}");
     }
 
     #[test]
