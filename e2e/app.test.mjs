@@ -10,7 +10,7 @@ import { servedPage } from './suite.mjs';
 const served = servedPage();
 
 /** A fresh page (fresh storage) that records console errors and failed requests. */
-async function openPage(viewport = { width: 1280, height: 800 }) {
+async function openPage(viewport = { width: 1280, height: 800 }, fragment = '') {
   const context = await served.browser.newContext({ viewport, locale: 'en-US' });
   const page = await context.newPage();
   const problems = [];
@@ -18,7 +18,7 @@ async function openPage(viewport = { width: 1280, height: 800 }) {
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
   page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
-  await page.goto(served.server.url);
+  await page.goto(served.server.url + fragment);
   await page.locator('svg [data-host]').first().waitFor();
   return { context, page, problems };
 }
@@ -67,12 +67,10 @@ test('a phone-sized screen shows everything without sideways scrolling', async (
 });
 
 test('on a phone the event list fits its box and keeps the current step in view in either language', async () => {
-  const { context, page, problems } = await openPage({ width: 390, height: 844 });
   // fast_retransmit at step 12: a send() quoting 14,480 bytes of payload, one
   // word with no space in it, widened the table to 647 px in a 338 px box and
   // scrolled the packet column out of view.
-  await page.goto(`${served.server.url}#lesson=fast_retransmit&pos=12`);
-  await page.reload();
+  const { context, page, problems } = await openPage({ width: 390, height: 844 }, '#lesson=fast_retransmit&pos=12');
   const box = page.locator('.events-scroll');
   await box.locator('tr.current').first().waitFor();
   const sideways = await box.evaluate((s) => s.scrollWidth - s.clientWidth);
@@ -98,11 +96,9 @@ test('on a phone the event list fits its box and keeps the current step in view 
 });
 
 test('on a phone the script keeps the current line in its box as the lesson steps', async () => {
-  const { context, page, problems } = await openPage({ width: 390, height: 844 });
   // http_requests: its lines wrap on a phone, and at step 10 the box showed
   // the lines before the current one, which sat just below it.
-  await page.goto(`${served.server.url}#lesson=http_requests`);
-  await page.reload();
+  const { context, page, problems } = await openPage({ width: 390, height: 844 }, '#lesson=http_requests');
   const box = page.locator('.script-lines');
   await box.waitFor();
   const currentInBox = () =>
