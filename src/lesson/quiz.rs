@@ -93,6 +93,10 @@ impl Bilingual for About {
                 format!("What TCP segment does {from} send to {to} next? (flags, relative seq/ack)"),
                 format!("{} {to}에게 보낼 다음 TCP 세그먼트는? (플래그, 상대 seq/ack)", Particle::Subject.after(from)),
             ),
+            About::State { host, from: TcpState::Listen, .. } => (
+                format!("{host}'s listener is in LISTEN. Which state does it go to next?"),
+                format!("{host}의 리스너는 지금 LISTEN 상태입니다. 다음 상태는?"),
+            ),
             About::State { host, from } => (
                 format!("{host}'s socket is in {from}. Which state does it go to next?"),
                 format!("{host}의 소켓은 지금 {from} 상태입니다. 다음 상태는?"),
@@ -660,6 +664,23 @@ mod tests {
         // The refusing RST is asked about before: [R.] ack 1, with SYN-ACK as a distractor.
         let rst = qs.iter().find(|q| q.answer() == Some(&seg("R.", 0, Some(1)))).expect("the RST question");
         assert!(rst.choices.contains(&seg("S.", 0, Some(1))) && rst.choices.contains(&seg("R", 0, None)));
+    }
+
+    #[test]
+    fn a_question_about_a_listener_calls_it_a_listener() {
+        // It asked "server's socket is in LISTEN. Which state does it go to
+        // next?": a listener is not a connection, and the lessons teach that
+        // it keeps listening while connections come and go.
+        let listener: Vec<Question> = crate::lesson::library::library()
+            .iter()
+            .flat_map(|l| questions(&l.id))
+            .filter(|q| matches!(q.about, About::State { from: TcpState::Listen, .. }))
+            .collect();
+        assert!(!listener.is_empty());
+        for q in listener {
+            assert_eq!(q.about.say(Lang::En), "server's listener is in LISTEN. Which state does it go to next?");
+            assert_eq!(q.about.say(Lang::Ko), "server의 리스너는 지금 LISTEN 상태입니다. 다음 상태는?");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::ops::Range;
 use crate::lang::{Lang, Particle};
 use crate::net::packet::Body;
 use crate::net::syscall::render_result;
-use crate::net::trace::{LossReason, ReassemblyFailure, SendReason};
+use crate::net::trace::{DropReason, LossReason, ReassemblyFailure, SendReason};
 use crate::net::{CallId, FaultChange, HostId, SocketId, TraceEvent, TraceKind};
 use crate::view::packets::{Numbering, PacketInfo};
 use crate::view::topology::format_time;
@@ -224,11 +224,21 @@ fn clause(cx: &Context, trace: &[TraceEvent], step: &[TraceEvent], e: &TraceEven
             let what = packet_words(cx, packet(cx, p.0)?);
             lang.pick((format!("the link holds {what}"), format!("링크가 붙잡음: {what}")))
         }
-        TraceKind::Dropped { host, socket, .. } => {
+        TraceKind::Dropped { host, socket, reason: DropReason::ReceiveBufferFull, .. } => {
             let who = socket_words(cx, trace, *host, *socket);
             lang.pick((
                 format!("{who} discards a datagram: its receive buffer is full"),
                 format!("{who}: 수신 버퍼가 가득 차 데이터그램 버림"),
+            ))
+        }
+        TraceKind::Dropped { host, packet: p, reason: DropReason::AcceptQueueFull { backlog, waiting }, .. } => {
+            let what = packet_words(cx, packet(cx, p.0)?);
+            let host = name(*host);
+            lang.pick((
+                format!(
+                    "{host}'s listener drops {what}: its accept queue is full ({waiting} waiting, backlog {backlog})"
+                ),
+                format!("{host}의 리스너가 버림: {what}. accept 큐가 가득 참 ({waiting}개 대기, backlog {backlog})"),
             ))
         }
         TraceKind::State { host, socket, from, to, .. } => {
@@ -337,6 +347,18 @@ mod tests {
         said(&en, "server's new connection: LISTEN → SYN-RECEIVED");
         let ko = announced("handshake", Lang::Ko);
         said(&ko, "server의 새 연결: LISTEN → SYN-RECEIVED");
+    }
+
+    #[test]
+    fn a_syn_dropped_at_a_full_accept_queue_is_not_called_a_datagram() {
+        // backlog_overflow step 16 read "server socket 3 discards a datagram:
+        // its receive buffer is full" where the explanation and the diagram
+        // said the listener's accept queue was full.
+        let en = announced("backlog_overflow", Lang::En);
+        said(&en, "server's listener drops SYN, seq 0: its accept queue is full (2 waiting, backlog 1)");
+        assert!(en.iter().all(|s| !s.contains("discards a datagram")), "{en:#?}");
+        let ko = announced("backlog_overflow", Lang::Ko);
+        said(&ko, "server의 리스너가 버림: SYN, seq 0. accept 큐가 가득 참 (2개 대기, backlog 1)");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::lang::{errno_meaning, Lang, Particle};
 use crate::net::packet::Body;
-use crate::net::syscall::render_result;
+use crate::net::syscall::{render_result, CallResult, CallValue};
 use crate::net::tcp::segment::{SeqNumber, TcpSegment};
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::timers::TimerKind;
@@ -18,8 +18,58 @@ fn pick(lang: Lang, en: String, ko: String) -> String {
     lang.pick((en, ko))
 }
 
-fn call_text(lang: Lang, host: &str, call: &SysCall) -> String {
+/// What the rest of a call's step shows about it: the call's words depend on
+/// it (a recv that returns at once does not wait; a close that aborts sends
+/// RST, not FIN; a UDP connect sends nothing).
+#[derive(Clone, Copy, Default)]
+struct CallSeen<'a> {
+    /// Its result, when it returned in the same step without waiting.
+    returned: Option<&'a CallResult>,
+    /// The first packet its host sent after it in the step.
+    sent: Option<&'a Body>,
+    /// A listener of its host closed in the step (LISTEN → CLOSED).
+    listener_closed: bool,
+    /// Its socket is a UDP socket (an empty read is an empty datagram, not
+    /// the end of a stream).
+    udp: bool,
+}
+
+impl<'a> CallSeen<'a> {
+    fn of(events: &'a [TraceEvent], call: &TraceEvent, world: &World) -> CallSeen<'a> {
+        let TraceKind::Call { call: id, host, socket, .. } = call.kind else { return CallSeen::default() };
+        let after = events.iter().skip_while(|e| e.id != call.id).skip(1);
+        let mut seen = CallSeen { udp: is_udp(world, socket), ..CallSeen::default() };
+        for e in after {
+            match &e.kind {
+                TraceKind::Return { call: c, result, blocked: false, .. } if *c == id => seen.returned = Some(result),
+                TraceKind::Sent { host: h, packet, .. } if *h == host && seen.sent.is_none() => {
+                    seen.sent = Some(&packet.body)
+                }
+                TraceKind::State { host: h, from: TcpState::Listen, to: TcpState::Closed, .. } if *h == host => {
+                    seen.listener_closed = true
+                }
+                _ => {}
+            }
+        }
+        seen
+    }
+
+    fn sent_flags(&self) -> Option<crate::net::tcp::segment::TcpFlags> {
+        match self.sent {
+            Some(Body::Tcp(seg)) => Some(seg.flags),
+            _ => None,
+        }
+    }
+}
+
+fn is_udp(world: &World, socket: Option<SocketId>) -> bool {
+    socket.and_then(|s| world.socket(s)).is_some_and(|s| s.protocol() == crate::net::Protocol::Udp)
+}
+
+fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
     let r = call.render();
+    let returned_data = |empty: bool| matches!(seen.returned, Some(Ok(CallValue::Data(d))) if d.is_empty() == empty);
+    let udp_sent = matches!(seen.sent, Some(Body::Udp(_) | Body::Fragment(_)));
     let (en, ko) = match call {
         SysCall::Socket { .. } => (
             "asks the kernel for a new socket; it gets the lowest free descriptor",
@@ -33,23 +83,69 @@ fn call_text(lang: Lang, host: &str, call: &SysCall) -> String {
             "turns the socket into a listener: the kernel will now answer SYNs on that port",
             "소켓을 리스너로 바꿉니다. 이제 커널이 그 포트로 오는 SYN에 답합니다",
         ),
-        SysCall::Accept { .. } => (
-            "waits for a finished handshake in the accept queue",
-            "accept 큐에 핸드셰이크를 마친 연결이 올 때까지 기다립니다",
+        SysCall::Accept { .. } if matches!(seen.returned, Some(Ok(_))) => (
+            "takes a finished handshake from the accept queue: a new socket, with a new descriptor, for that connection; the listener keeps listening",
+            "accept 큐에서 핸드셰이크를 마친 연결을 꺼냅니다. 그 연결을 위한 새 소켓과 새 디스크립터가 생기고, 리스너는 계속 듣습니다",
         ),
-        SysCall::Connect { .. } => (
-            "starts the three-way handshake: the kernel sends a SYN and the call waits for the answer",
-            "3-way 핸드셰이크를 시작합니다. 커널이 SYN을 보내고 호출은 답을 기다립니다",
+        SysCall::Accept { .. } if seen.returned.is_some() => {
+            ("looks for a finished handshake in the accept queue", "accept 큐에서 핸드셰이크를 마친 연결을 찾습니다")
+        }
+        SysCall::Accept { .. } => (
+            "finds no finished handshake in the accept queue, so it waits for one",
+            "accept 큐에 핸드셰이크를 마친 연결이 없어, 올 때까지 기다립니다",
+        ),
+        SysCall::Connect { .. } if seen.sent_flags().is_some_and(|f| f.syn()) => match seen.returned {
+            Some(Err(_)) => (
+                "starts the three-way handshake: the kernel sends a SYN, and a non-blocking socket does not wait for the answer",
+                "3-way 핸드셰이크를 시작합니다. 커널이 SYN을 보내고, 논블로킹 소켓이라 답을 기다리지 않습니다",
+            ),
+            _ => (
+                "starts the three-way handshake: the kernel sends a SYN and the call waits for the answer",
+                "3-way 핸드셰이크를 시작합니다. 커널이 SYN을 보내고 호출은 답을 기다립니다",
+            ),
+        },
+        SysCall::Connect { .. } if matches!(seen.returned, Some(Ok(_))) => (
+            "records the peer's address: nothing goes on the wire; a UDP socket now sends there and hears only from there",
+            "상대 주소를 기록합니다. 선 위로는 아무것도 나가지 않습니다. UDP 소켓은 이제 그곳으로 보내고 그곳에서 온 것만 받습니다",
+        ),
+        SysCall::Connect { .. } => ("asks to connect to the address", "그 주소로 연결을 요청합니다"),
+        SysCall::SendTo { .. } | SysCall::Send { .. } if udp_sent => (
+            "hands a datagram to the kernel, which sends it at once as one UDP datagram",
+            "데이터그램을 커널에 넘기고, 커널은 곧바로 UDP 데이터그램 하나로 보냅니다",
         ),
         SysCall::Send { .. } | SysCall::SendTo { .. } => (
             "hands bytes to the kernel; the kernel decides when they go on the wire",
             "바이트를 커널에 넘깁니다. 언제 내보낼지는 커널이 정합니다",
         ),
-        SysCall::Recv { .. } | SysCall::RecvFrom { .. } => (
-            "reads what has arrived; with nothing there it waits",
-            "도착한 데이터를 읽습니다. 아무것도 없으면 기다립니다",
+        SysCall::Recv { .. } | SysCall::RecvFrom { .. } if returned_data(true) && seen.udp => {
+            ("reads an empty datagram", "빈 데이터그램을 읽습니다")
+        }
+        SysCall::Recv { .. } | SysCall::RecvFrom { .. } if returned_data(true) => (
+            "finds nothing to read and the peer has finished sending (its FIN arrived): it returns \"\", the end of the stream",
+            "읽을 것이 없고 상대가 보내기를 마쳤습니다 (FIN이 도착했습니다). \"\"를 돌려줍니다. 스트림의 끝입니다",
         ),
+        SysCall::Recv { .. } | SysCall::RecvFrom { .. } if returned_data(false) => {
+            ("reads what has arrived", "도착한 데이터를 읽습니다")
+        }
+        SysCall::Recv { .. } | SysCall::RecvFrom { .. } if seen.returned.is_some() => {
+            ("looks for data that has arrived", "도착한 데이터를 찾습니다")
+        }
+        SysCall::Recv { .. } | SysCall::RecvFrom { .. } => {
+            ("finds nothing to read, so it waits", "읽을 것이 없어 기다립니다")
+        }
         SysCall::Shutdown { .. } => ("closes one direction of the connection", "연결의 한 방향을 닫습니다"),
+        SysCall::Close { .. } if seen.sent_flags().is_some_and(|f| f.rst()) => (
+            "gives up the descriptor, and the connection is aborted with RST, not ended with FIN: bytes it never read were still in its receive buffer (or SO_LINGER was 0), which Linux discards, and it tells the peer at once",
+            "디스크립터를 반납하고, 연결은 FIN이 아니라 RST로 끊깁니다. 읽지 않은 바이트가 수신 버퍼에 남아 있었기 때문입니다 (또는 SO_LINGER가 0). 리눅스는 그 바이트를 버리고 곧바로 상대에게 알립니다",
+        ),
+        SysCall::Close { .. } if seen.sent_flags().is_some_and(|f| f.fin()) => (
+            "gives up the descriptor, and the kernel starts the goodbye with FIN",
+            "디스크립터를 반납하고, 커널이 FIN으로 작별을 시작합니다",
+        ),
+        SysCall::Close { .. } if seen.listener_closed => (
+            "gives up the listener: it stops listening; having no connection of its own, it sends nothing",
+            "리스너를 반납합니다. 더는 듣지 않습니다. 자기 연결이 없으니 아무것도 보내지 않습니다",
+        ),
         SysCall::Close { .. } => (
             "gives up the descriptor; for TCP the kernel still finishes the goodbye with FIN",
             "디스크립터를 반납합니다. TCP라면 커널이 FIN으로 작별을 마저 마칩니다",
@@ -80,7 +176,9 @@ fn call_text(lang: Lang, host: &str, call: &SysCall) -> String {
     )
 }
 
-fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &str) -> String {
+/// `aborting`: its host's application closed or disconnected the socket
+/// earlier in the step, so a RST is that abort, not an answer to a stray segment.
+fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &str, aborting: bool) -> String {
     let (en, ko): (&str, &str) = match (reason, body) {
         (SendReason::Handshake, Body::Tcp(s)) if s.flags.syn() && s.flags.ack() => (
             "answers the SYN with a SYN-ACK: it acknowledges the client's sequence number + 1 and offers its own",
@@ -141,12 +239,17 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
             "has room in its receive buffer again and says so (Window Update)",
             "수신 버퍼에 다시 자리가 생겨 이를 알립니다 (윈도 업데이트)",
         ),
-        (SendReason::ZeroWindowProbe, _) => {
-            ("probes a zero window: is there room yet?", "윈도가 0인 상대에게 자리가 났는지 탐색합니다")
-        }
+        (SendReason::ZeroWindowProbe, _) => (
+            "probes a zero window, asking whether there is room yet",
+            "윈도가 0인 상대에게 자리가 났는지 탐색합니다",
+        ),
         (SendReason::Fin, _) => {
             ("sends FIN: \"I have nothing more to send\"", "FIN을 보냅니다: \"더 보낼 것이 없습니다\"")
         }
+        (SendReason::Reset, _) if aborting => (
+            "sends RST: the application's call aborted the connection, which ends here, at once, without FIN; the peer's next call on it fails with ECONNRESET",
+            "RST를 보냅니다. 애플리케이션의 호출이 연결을 끊었고, 연결은 FIN 없이 여기서 곧바로 끝납니다. 상대가 그 연결에 하는 다음 호출은 ECONNRESET으로 실패합니다",
+        ),
         (SendReason::Reset, _) => (
             "sends RST: no socket wants this segment (nothing listens there, or the connection is gone)",
             "RST를 보냅니다. 이 세그먼트를 받을 소켓이 없습니다 (듣는 소켓이 없거나 연결이 사라졌습니다)",
@@ -263,6 +366,26 @@ fn sack_text(lang: Lang, seg: &TcpSegment, peer_isn: u32) -> String {
 }
 
 fn state_text(lang: Lang, host: &str, from: TcpState, to: TcpState) -> String {
+    // A listener never leaves LISTEN for a SYN: the kernel makes a new
+    // connection for it (a request socket beside the listener), and that one
+    // is in SYN-RECEIVED. Said as the others, it read as the listener's move.
+    match (from, to) {
+        (TcpState::Listen, TcpState::SynReceived) => {
+            return pick(
+                lang,
+                format!("A SYN reached {host}'s listener: the kernel makes a new connection for it, which goes LISTEN → SYN-RECEIVED: it answered the SYN and waits for the final ACK. The listener itself stays in LISTEN."),
+                format!("SYN이 {host}의 리스너에 도착했습니다. 커널이 그 SYN을 위한 새 연결을 만들고, 새 연결은 LISTEN → SYN-RECEIVED로 갑니다. SYN에 답했고 마지막 ACK를 기다립니다. 리스너 자신은 LISTEN에 머뭅니다."),
+            );
+        }
+        (TcpState::Listen, TcpState::Closed) => {
+            return pick(
+                lang,
+                format!("{host}'s listener goes LISTEN → CLOSED: it no longer accepts connections; those it already accepted live on (any still waiting in its accept queue are reset)."),
+                format!("{host}의 리스너: LISTEN → CLOSED. 더는 연결을 받지 않습니다. 이미 accept한 연결은 그대로 남습니다 (accept 큐에서 기다리던 연결은 RST로 끊깁니다)."),
+            );
+        }
+        _ => {}
+    }
     let why_en = match to {
         TcpState::Listen => "waiting for SYNs",
         TcpState::SynSent => "its SYN is out, waiting for SYN-ACK",
@@ -339,6 +462,23 @@ fn cause_of_error(
     }
 }
 
+/// What `errno` means from the call that returned it: EAGAIN from a read or an
+/// accept only means nothing is there yet (its general meaning also names a
+/// bind's lack of ephemeral ports, which a read never meets).
+fn meaning_for(errno: Errno, call: Option<&SysCall>) -> (&'static str, &'static str) {
+    match (errno, call) {
+        (Errno::EAGAIN, Some(SysCall::Recv { .. } | SysCall::RecvFrom { .. } | SysCall::RecvFlags { .. })) => (
+            "non-blocking socket: nothing has arrived to read yet; try again later",
+            "논블로킹 소켓: 아직 읽을 것이 도착하지 않았습니다. 나중에 다시 시도하세요",
+        ),
+        (Errno::EAGAIN, Some(SysCall::Accept { .. })) => (
+            "non-blocking socket: no handshake has finished yet; try again later",
+            "논블로킹 소켓: 아직 핸드셰이크를 마친 연결이 없습니다. 나중에 다시 시도하세요",
+        ),
+        _ => errno_meaning(errno),
+    }
+}
+
 /// Whether a call's failure `errno` on `socket` is the pending error the same
 /// step set on it (`sock_error` hands `sk_err` to the waiting call and clears
 /// it): the step has already said why, so the return need not say it again.
@@ -360,8 +500,8 @@ pub fn explain(
     let mut out = Vec::new();
     for e in events {
         let line = match &e.kind {
-            TraceKind::Call { host, syscall, .. } => call_text(lang, &name(*host), syscall),
-            TraceKind::Return { host, socket, result, blocked, cause, .. } => match result {
+            TraceKind::Call { host, syscall, .. } => call_text(lang, &name(*host), syscall, CallSeen::of(events, e, world)),
+            TraceKind::Return { call: returning, host, socket, result, blocked, cause, .. } => match result {
                 Err(errno) if took_pending_error(events, e, *socket, *errno) => pick(
                     lang,
                     format!(
@@ -376,12 +516,31 @@ pub fn explain(
                 Err(errno) => {
                     let (cause_en, cause_ko) =
                         cause_of_error(cause.get(), events, packets, numbering, &name).unwrap_or_default();
+                    let made_by = events.iter().find_map(|c| match &c.kind {
+                        TraceKind::Call { call: id, syscall, .. } if id == returning => Some(syscall),
+                        _ => None,
+                    });
+                    let (meaning_en, meaning_ko) = meaning_for(*errno, made_by);
                     pick(
                         lang,
-                        format!("The call returns −1 {}: {}.{cause_en}", errno.name(), errno_meaning(*errno).0),
-                        format!("호출이 −1 {} 돌려줍니다: {}.{cause_ko}", Particle::Object.after(errno.name()), errno_meaning(*errno).1),
+                        format!("The call returns −1 {}: {meaning_en}.{cause_en}", errno.name()),
+                        format!(
+                            "호출이 −1 {} 돌려줍니다: {meaning_ko}.{cause_ko}",
+                            Particle::Object.after(errno.name())
+                        ),
                     )
                 }
+                Ok(CallValue::Data(d)) if *blocked && d.is_empty() && !is_udp(world, *socket) => pick(
+                    lang,
+                    format!(
+                        "{}'s waiting call returns \"\": the peer has finished sending (its FIN arrived), the end of the stream.",
+                        name(*host)
+                    ),
+                    format!(
+                        "{}에서 기다리던 호출이 \"\"를 돌려줍니다. 상대가 보내기를 마쳤습니다 (FIN이 도착했습니다). 스트림의 끝입니다.",
+                        name(*host)
+                    ),
+                ),
                 Ok(_) if *blocked => pick(
                     lang,
                     format!(
@@ -408,7 +567,10 @@ pub fn explain(
                     (Numbering::Relative, Some(isn)) => isn.peer.unwrap_or(0),
                     _ => 0,
                 };
-                let mut line = send_text(lang, &name(*host), *reason, &packet.body, &label);
+                let aborting = events.iter().take_while(|c| c.id != e.id).any(|c| {
+                    matches!(&c.kind, TraceKind::Call { host: h, syscall: SysCall::Close { .. } | SysCall::Disconnect { .. }, .. } if h == host)
+                });
+                let mut line = send_text(lang, &name(*host), *reason, &packet.body, &label, aborting);
                 if let Body::Tcp(seg) = &packet.body {
                     line.push_str(&sack_text(lang, seg, peer_isn));
                 }
@@ -735,6 +897,52 @@ mod tests {
             }
         }
         assert!(timed_out, "the cut link times the connect out");
+    }
+
+    #[test]
+    fn a_call_is_explained_by_what_its_step_shows() {
+        // A learner's review: four_way_close's recv returning "" and
+        // backlog_overflow's accept returning 4 at once were said to wait;
+        // rst_on_close_unread's close() "finishes the goodbye with FIN" and its
+        // RST went "because no socket wants this segment"; the handshake's
+        // listener was said to go LISTEN → SYN-RECEIVED itself.
+        let (mut immediate, mut aborts, mut eof, mut children) = (0, 0, 0, 0);
+        for lesson in crate::lesson::library::library() {
+            for (events, lines) in explained(&lesson.id, Lang::En) {
+                for line in &lines {
+                    if line.contains(" calls ") {
+                        let call = line.split(" calls ").nth(1).and_then(|c| c.split("): it").next()).unwrap_or("");
+                        let returned_now = events.iter().any(|e| {
+                            matches!(e.kind, TraceKind::Return { blocked: false, .. })
+                                && events.iter().any(|c| matches!(&c.kind, TraceKind::Call { syscall, .. } if syscall.render().starts_with(call) && !call.is_empty()))
+                        });
+                        if returned_now && (call.starts_with("recv") || call.starts_with("accept")) {
+                            immediate += 1;
+                            assert!(!line.contains("waits"), "{}: {line}", lesson.id);
+                        }
+                    }
+                    eof += usize::from(line.contains("the end of the stream"));
+                    let rst_after_close = line.contains("→ RST")
+                        && events
+                            .iter()
+                            .any(|e| matches!(&e.kind, TraceKind::Call { syscall: SysCall::Close { .. }, .. }));
+                    if rst_after_close {
+                        aborts += 1;
+                        assert!(!line.contains("no socket wants"), "{}: {line}", lesson.id);
+                        assert!(
+                            lines.iter().any(|l| l.contains("aborted with RST, not ended with FIN")),
+                            "{}: {lines:#?}",
+                            lesson.id
+                        );
+                    }
+                    if line.contains("LISTEN → SYN-RECEIVED") {
+                        children += 1;
+                        assert!(line.contains("The listener itself stays in LISTEN"), "{}: {line}", lesson.id);
+                    }
+                }
+            }
+        }
+        assert!(immediate > 20 && aborts >= 1 && eof >= 3 && children >= 10, "{immediate} {aborts} {eof} {children}");
     }
 
     /// Every step's explanation of lesson `id`, in `lang`, with the step's events.
