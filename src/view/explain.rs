@@ -278,6 +278,81 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
     pick(lang, format!("{host} → {label}: it {en}."), format!("{host} → {label}: {ko}."))
 }
 
+/// What a pure ACK tells the host it reaches, as Wireshark's words and its
+/// own numbers say it: a zero window, a duplicate naming a hole, or the bytes
+/// now acknowledged. `None` for other packets ("A packet reaches …" says it).
+/// Learners met the zero window's ACK and the duplicates of fast retransmit
+/// as bare arrivals.
+fn arrival_text(lang: Lang, p: &PacketInfo, numbering: Numbering, host: &str) -> Option<String> {
+    let Body::Tcp(seg) = &p.packet.body else { return None };
+    let f = seg.flags;
+    if !f.ack() || f.syn() || f.fin() || f.rst() || !seg.payload.is_empty() {
+        return None;
+    }
+    let label = p.label(numbering);
+    let analysis = p.analysis.as_deref().unwrap_or("");
+    let ack_base = match (numbering, p.isn) {
+        (Numbering::Relative, Some(isn)) => isn.peer.unwrap_or(0),
+        _ => 0,
+    };
+    let acked = seg.ack.wrapping_sub(ack_base);
+    let (en, ko) = if seg.window == 0 {
+        (
+            format!("its window is 0: the receiver's buffer is full, so {host} must stop sending new data and probe the window now and then until it opens (persist timer)"),
+            format!("윈도가 0입니다. 받는 쪽 버퍼가 가득 찼으니 {} 새 데이터를 멈추고, 윈도가 열릴 때까지 가끔 탐색합니다 (지속 타이머)", Particle::Topic.after(host)),
+        )
+    } else if reports_duplicate(seg) {
+        (
+            "its first SACK block is a D-SACK: the receiver got those bytes (or the SYN) twice, so the sender learns that a resend was not needed".to_string(),
+            "첫 SACK 블록이 D-SACK입니다. 받는 쪽이 그 바이트(또는 SYN)를 두 번 받았으니, 보낸 쪽은 재전송이 필요 없었다는 것을 압니다".to_string(),
+        )
+    } else if analysis.contains("Dup ACK") || !seg.sack_blocks.is_empty() {
+        (
+            format!("it repeats the last acknowledgement: the receiver still lacks the bytes from {acked} on, though its SACK block says it holds some beyond them; {host} counts it towards finding the hole lost"),
+            format!("마지막 확인 응답을 되풀이합니다. 받는 쪽은 아직 {acked}번부터의 바이트가 없지만, SACK 블록을 보면 그 뒤의 바이트 일부는 가지고 있습니다. {} 이것으로 빈틈을 잃었는지 판단합니다", Particle::Topic.after(host)),
+        )
+    } else {
+        (
+            format!("every byte before {acked} has arrived; {host} may forget them and send more"),
+            format!(
+                "{acked}번 앞의 바이트가 모두 도착했습니다. {} 그 바이트를 잊고 더 보낼 수 있습니다",
+                Particle::Subject.after(host)
+            ),
+        )
+    };
+    let tag = if analysis.is_empty() { String::new() } else { format!(" {analysis}") };
+    Some(pick(
+        lang,
+        format!("{label}{tag} reaches {host}: {en}."),
+        format!("{label}{tag}: {}에 도착합니다. {ko}.", host),
+    ))
+}
+
+/// Why Wireshark names a duplicate ACK "Window Update": it counts an ACK as a
+/// duplicate only when its window is the previous one's, and this one's grew
+/// (the receiver's buffer grows as the connection runs). With a leading
+/// space, or nothing.
+fn window_update_text(lang: Lang, p: &PacketInfo, reason: SendReason) -> String {
+    let updated = p.analysis.as_deref().is_some_and(|a| a.contains("Window Update"));
+    if reason != SendReason::DupAck || !updated {
+        return String::new();
+    }
+    let hole = matches!(&p.packet.body, Body::Tcp(seg) if !reports_duplicate(seg));
+    let (en, ko) = if hole {
+        (
+            " To the sender it still reports the hole, through its SACK block.",
+            " 보낸 쪽에게는 SACK 블록으로 여전히 빈틈을 알립니다.",
+        )
+    } else {
+        ("", "")
+    };
+    pick(
+        lang,
+        format!(" Wireshark labels it [TCP Window Update], not a Dup ACK: its window differs from the previous ACK's, and Wireshark counts an ACK as a duplicate only when the window is unchanged.{en}"),
+        format!(" Wireshark은 이것을 중복 ACK가 아니라 [TCP Window Update]로 표시합니다. 윈도가 앞 ACK와 다르고, Wireshark은 윈도가 같은 ACK만 중복으로 셉니다.{ko}"),
+    )
+}
+
 /// RFC 2883: a first SACK block at or below the ACK is a D-SACK, naming bytes
 /// (or a SYN) that arrived twice.
 fn reports_duplicate(seg: &TcpSegment) -> bool {
@@ -577,6 +652,9 @@ pub fn explain(
                 if let Some(why) = info.and_then(|p| spurious_text(lang, p, packets, &name(*host))) {
                     line.push_str(&why);
                 }
+                if let Some(p) = info {
+                    line.push_str(&window_update_text(lang, p, *reason));
+                }
                 line
             }
             TraceKind::Reassembled { host, fragments, .. } => pick(
@@ -629,11 +707,16 @@ pub fn explain(
                     format!("IP 조각이 {}에 도착합니다. 데이터그램의 조각이 모두 올 때까지 기다립니다.", name(*host)),
                 )
             }
-            TraceKind::Delivered { host, .. } => pick(
-                lang,
-                format!("A packet reaches {}.", name(*host)),
-                format!("패킷이 {}에 도착합니다.", name(*host)),
-            ),
+            TraceKind::Delivered { host, packet, .. } => {
+                match packets.iter().rfind(|p| p.id == packet.0).and_then(|p| arrival_text(lang, p, numbering, &name(*host))) {
+                    Some(line) => line,
+                    None => pick(
+                        lang,
+                        format!("A packet reaches {}.", name(*host)),
+                        format!("패킷이 {}에 도착합니다.", name(*host)),
+                    ),
+                }
+            }
             TraceKind::Lost { reason, .. } => match reason {
                 LossReason::Random => pick(
                     lang,
@@ -722,6 +805,20 @@ pub fn explain(
                 )
             }
             TraceKind::State { host, from, to, .. } => state_text(lang, &name(*host), *from, *to),
+            // Linux keeps the reordering timer armed across the resend it led
+            // to (tcp_xmit_retransmit_queue leaves ICSK_TIME_REO_TIMEOUT in
+            // place), so it may expire with nothing left to call lost.
+            TraceKind::Timer { host, timer: TimerKind::Reorder, .. }
+                if !events.iter().any(|r| {
+                    matches!(&r.kind, TraceKind::Sent { host: h, reason, .. } if h == host && reason.is_data_retransmission())
+                }) =>
+            {
+                pick(
+                    lang,
+                    format!("{}'s RACK reordering timer expires and finds no segment left to call lost: the hole it was waiting on has been resent already. Nothing is sent; the retransmission timer takes over.", name(*host)),
+                    format!("{}의 RACK 재정렬 대기 타이머가 만료되지만, 잃은 것으로 볼 세그먼트가 남아 있지 않습니다. 기다리던 빈틈은 이미 다시 보냈습니다. 아무것도 보내지 않고, 재전송 타이머가 이어받습니다.", name(*host)),
+                )
+            }
             TraceKind::Timer { host, timer: TimerKind::Reorder, .. } => pick(
                 lang,
                 format!("{}'s RACK reordering timer expires: a segment sent before one the peer SACKed has waited that one's round trip and a quarter of the shortest RTT more, so it was lost, not just overtaken.", name(*host)),
@@ -943,6 +1040,32 @@ mod tests {
             }
         }
         assert!(immediate > 20 && aborts >= 1 && eof >= 3 && children >= 10, "{immediate} {aborts} {eof} {children}");
+    }
+
+    #[test]
+    fn the_acks_that_matter_say_what_they_tell_their_sender() {
+        // A learner's review: zero_window's window-0 ACK and fast_retransmit's
+        // duplicates arrived as bare "A packet reaches client."; three of
+        // those duplicates are Wireshark's [TCP Window Update] with nothing to
+        // say why; and the RACK timer "proved" a loss after the hole was resent.
+        let zero: Vec<String> = explained("zero_window", Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+        assert!(zero.iter().any(|l| l.contains("[TCP ZeroWindow] reaches client: its window is 0")), "{zero:#?}");
+        let fr = explained("fast_retransmit", Lang::En);
+        let lines: Vec<&String> = fr.iter().flat_map(|(_, l)| l).collect();
+        assert!(lines.iter().any(|l| l.contains("reaches client: it repeats the last acknowledgement")), "{lines:#?}");
+        assert!(
+            lines.iter().any(|l| l.contains("Wireshark labels it [TCP Window Update], not a Dup ACK")),
+            "{lines:#?}"
+        );
+        for (events, lines) in &fr {
+            let resent = events
+                .iter()
+                .any(|e| matches!(&e.kind, TraceKind::Sent { reason, .. } if reason.is_data_retransmission()));
+            if !resent {
+                assert!(!lines.iter().any(|l| l.contains("so it was lost")), "{lines:#?}");
+            }
+        }
+        assert!(lines.iter().any(|l| l.contains("finds no segment left to call lost")), "{lines:#?}");
     }
 
     /// Every step's explanation of lesson `id`, in `lang`, with the step's events.
