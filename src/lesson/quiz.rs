@@ -68,7 +68,9 @@ impl Bilingual for Answer {
                 (text.clone(), text)
             }
             Answer::State(state) => (state.name().to_string(), state.name().to_string()),
-            Answer::Returns(n) => (format!("returns {n}"), format!("{n} 반환")),
+            // The question asks what the call returns: the choice is the value
+            // ("you picked returns 0" read wrong in the verdict).
+            Answer::Returns(n) => (n.to_string(), n.to_string()),
             Answer::Succeeds => ("succeeds (returns > 0)".into(), "성공 (0보다 큰 값 반환)".into()),
             Answer::Fails(errno) => (format!("−1 {}", errno.name()), format!("−1 {}", errno.name())),
         }
@@ -791,14 +793,14 @@ mod tests {
         let events = r.timeline.events_of(q.step);
         let answered = quiz.revealed(q.step).expect("revealed");
         let en = reveal(Lang::En, answered, events, &world, &r.packets, Numbering::Relative);
-        assert_eq!(en.verdict, "Not quite: you picked returns 0; the answer is −1 ECONNREFUSED.");
+        assert_eq!(en.verdict, "Not quite: you picked 0; the answer is −1 ECONNREFUSED.");
         assert_eq!(en.explanation.len(), 1, "the answer's own event: {en:?}");
         assert!(
             en.explanation[0].starts_with("The call returns −1 ECONNREFUSED")
                 && en.explanation[0].contains("Cause: RST")
         );
         let ko = reveal(Lang::Ko, answered, events, &world, &r.packets, Numbering::Relative);
-        assert_eq!(ko.verdict, "아쉽습니다. 고른 답은 0 반환, 정답은 −1 ECONNREFUSED입니다.");
+        assert_eq!(ko.verdict, "아쉽습니다. 고른 답은 0, 정답은 −1 ECONNREFUSED입니다.");
         assert!(ko.explanation.iter().any(|l| l.contains("원인: server가 보낸 RST")), "{ko:?}");
         let right = Answered { question: Rc::new(q), choice: right };
         let en = reveal(Lang::En, &right, events, &world, &r.packets, Numbering::Relative);

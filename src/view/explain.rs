@@ -428,14 +428,14 @@ fn sack_text(lang: Lang, seg: &TcpSegment, peer_isn: u32) -> String {
     if seg.sack_blocks.len() == 1 {
         pick(
             lang,
-            format!(" SACK {blocks}: the receiver has these bytes, the hole is before them."),
-            format!(" SACK {blocks}: 받는 쪽이 이 바이트를 가지고 있고, 빈틈은 그 앞입니다."),
+            format!(" SACK {blocks}: the receiver has these bytes (a block's right edge is the first byte it does not hold), the hole is before them."),
+            format!(" SACK {blocks}: 받는 쪽이 이 바이트를 가지고 있고 (블록의 오른쪽 끝은 가지고 있지 않은 첫 바이트입니다), 빈틈은 그 앞입니다."),
         )
     } else {
         pick(
             lang,
-            format!(" SACK {blocks}: the receiver has these bytes (the newest first); the holes are between and before them."),
-            format!(" SACK {blocks}: 받는 쪽이 이 바이트들을 가지고 있습니다 (가장 최근 것이 먼저). 빈틈은 그 사이와 앞입니다."),
+            format!(" SACK {blocks}: the receiver has these bytes (the newest block first; a block's right edge is the first byte it does not hold); the holes are between and before them."),
+            format!(" SACK {blocks}: 받는 쪽이 이 바이트들을 가지고 있습니다 (가장 최근 블록이 먼저, 블록의 오른쪽 끝은 가지고 있지 않은 첫 바이트). 빈틈은 그 사이와 앞입니다."),
         )
     }
 }
@@ -1247,8 +1247,8 @@ mod tests {
         for lang in Lang::ALL {
             let lines: Vec<String> = explained("fast_retransmit", lang).into_iter().flat_map(|(_, l)| l).collect();
             let block = lang.pick((
-                "SACK 1449–2897: the receiver has these bytes, the hole is before them.",
-                "SACK 1449–2897: 받는 쪽이 이 바이트를 가지고 있고, 빈틈은 그 앞입니다.",
+                "SACK 1449–2897: the receiver has these bytes (a block's right edge is the first byte it does not hold), the hole is before them.",
+                "SACK 1449–2897: 받는 쪽이 이 바이트를 가지고 있고 (블록의 오른쪽 끝은 가지고 있지 않은 첫 바이트입니다), 빈틈은 그 앞입니다.",
             ));
             assert!(lines.iter().any(|l| l.contains(block)), "{lines:?}");
             let offer = lang.pick(("It offers SACK (SACK_PERM)", "SACK을 제안합니다 (SACK_PERM)"));
