@@ -279,6 +279,22 @@ test('a shared URL restores lesson, position and changes; a bad one explains its
   await context.close();
 });
 
+test('a link pasted into the open page’s address bar opens where it says', async () => {
+  // Only the fragment changes, so the page is not loaded again: it stayed on
+  // handshake step 6 while the address and the share box said four_way_close.
+  const { context, page, problems } = await open('#lesson=handshake&pos=6');
+  await page.evaluate(() => { location.hash = '#lesson=four_way_close&pos=5'; });
+  await page.waitForFunction(() => Number(document.querySelector('#position')?.dataset.pos) === 5);
+  assert.equal(await page.locator('#lesson-select').inputValue(), 'four_way_close');
+  assert.match(await page.locator('input.share-url').inputValue(), /^#lesson=four_way_close&pos=5$/);
+  // Stepping writes the address again, and that is no new link to follow.
+  await step(page);
+  assert.equal(await pos(page), 6);
+  assert.match(page.url(), /#lesson=four_way_close&pos=6$/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('UDP with the loss slider raised: fewer datagrams arrive than were sent', async () => {
   const { context, page, problems } = await open();
   await page.locator('#lesson-select').selectOption('udp_ten');

@@ -226,6 +226,28 @@ pub fn App() -> Html {
             }
         });
     }
+    // A link pasted into the address bar of the open page, or an edited
+    // fragment, changes only the hash: the page follows it as it follows a
+    // link opened anew. (The page writes its own fragment with
+    // history.replaceState, which fires no hashchange.) It stayed on the old
+    // lesson while the address and the share box said another.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let window = web_sys::window();
+            let listener = Closure::<dyn Fn()>::new(move || {
+                dispatcher.dispatch(Action::Restore(share::decode(&current_fragment())));
+            });
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
     // Play: one step every 700 ms while playing.
     {
         let dispatcher = state.dispatcher();
