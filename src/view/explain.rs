@@ -563,6 +563,16 @@ fn took_pending_error(events: &[TraceEvent], ret: &TraceEvent, socket: Option<So
     })
 }
 
+/// Fragments of one datagram sent one after another in a step: whose, how
+/// many in all, the last one said, and the line that says the rest (its
+/// place in the explanation and the first fragment it names).
+struct FragmentRun {
+    host: HostId,
+    of: u16,
+    last: u16,
+    rest: Option<(usize, u16)>,
+}
+
 /// One sentence per noteworthy event of the current step.
 pub fn explain(
     lang: Lang,
@@ -573,7 +583,35 @@ pub fn explain(
 ) -> Vec<String> {
     let name = |h: crate::net::HostId| world.host_name(h).to_string();
     let mut out = Vec::new();
+    // A datagram cut into fragments is sent as many packets in one step: the
+    // first is explained, the rest said in one line (45 near-identical lines
+    // made the card 7,400 px tall).
+    let mut fragments: Option<FragmentRun> = None;
     for e in events {
+        if let TraceKind::Sent { host, packet, .. } = &e.kind {
+            let nth = packets.iter().rfind(|p| p.id == packet.id.0).and_then(|p| p.fragment);
+            match (nth, &mut fragments) {
+                (Some((nth, of)), Some(run)) if run.host == *host && run.of == of && nth == run.last + 1 => {
+                    run.last = nth;
+                    let first = run.rest.map_or(nth, |(_, first)| first);
+                    let line = pick(
+                        lang,
+                        format!("{} → IP fragments {first}–{nth} of {of}: the rest of the same datagram, each cut and sent the same way.", name(*host)),
+                        format!("{} → IP 조각 {first}–{nth}/{of}: 같은 데이터그램의 나머지 조각을 같은 방식으로 잘라 보냅니다.", name(*host)),
+                    );
+                    match run.rest {
+                        Some((at, _)) => out[at] = line,
+                        None => {
+                            run.rest = Some((out.len(), nth));
+                            out.push(line);
+                        }
+                    }
+                    continue;
+                }
+                (Some((nth, of)), _) => fragments = Some(FragmentRun { host: *host, of, last: nth, rest: None }),
+                (None, _) => {}
+            }
+        }
         let line = match &e.kind {
             TraceKind::Call { host, syscall, .. } => call_text(lang, &name(*host), syscall, CallSeen::of(events, e, world)),
             TraceKind::Return { call: returning, host, socket, result, blocked, cause, .. } => match result {
@@ -1066,6 +1104,23 @@ mod tests {
             }
         }
         assert!(lines.iter().any(|l| l.contains("finds no segment left to call lost")), "{lines:#?}");
+    }
+
+    #[test]
+    fn a_datagram_sent_as_many_fragments_is_explained_once_not_per_fragment() {
+        // udp_fragment_loss step 6: 45 near-identical lines, a card 7,400 px tall.
+        for lang in Lang::ALL {
+            let steps = explained("udp_fragment_loss", lang);
+            let (events, lines) = steps
+                .iter()
+                .max_by_key(|(events, _)| events.iter().filter(|e| matches!(e.kind, TraceKind::Sent { .. })).count())
+                .expect("steps");
+            let sent = events.iter().filter(|e| matches!(e.kind, TraceKind::Sent { .. })).count();
+            assert!(sent >= 40, "{sent}");
+            assert!(lines.len() <= 6, "{lines:#?}");
+            let rest = lang.pick(("IP fragments 2–45 of 45", "IP 조각 2–45/45"));
+            assert!(lines.iter().any(|l| l.contains(rest)), "{lines:#?}");
+        }
     }
 
     /// Every step's explanation of lesson `id`, in `lang`, with the step's events.
