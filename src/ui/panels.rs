@@ -10,7 +10,7 @@ use crate::net::link::LinkSettings;
 use crate::net::{SocketId, SocketView, TraceEvent, TraceKind};
 use crate::view::plot::plot_columns;
 use crate::view::topology::format_latency;
-use crate::view::words::{changes_made, tr, Text};
+use crate::view::words::{changes_made, tr, zero_window_note, Text};
 
 /// A buffer as a bar: `parts` are (CSS class, words, bytes).
 /// A buffer or queue's fill: `unit` names what it counts ("B" for bytes;
@@ -47,7 +47,10 @@ fn cwnd_plot(points: &[Point], lang: Lang) -> Html {
     let t0 = points[0].0 as f64;
     let t1 = (points.last().map_or(0, |p| p.0) as f64).max(t0 + 1.0);
     let cap = |v: u32| if v >= 1 << 30 { None } else { Some(v) };
-    let maxv = points.iter().flat_map(|p| [Some(p.1), cap(p.2)]).flatten().max().unwrap_or(1).max(1) as f64 * 1.1;
+    let peak = points.iter().flat_map(|p| [Some(p.1), cap(p.2)]).flatten().max().unwrap_or(1).max(1);
+    // Headroom above the peak; the legend names the peak, not the axis's top
+    // ("15928 B max" read as a window the connection never had).
+    let maxv = f64::from(peak) * 1.1;
     let x = |t: u64| 30.0 + (t as f64 - t0) / (t1 - t0) * (w - 40.0);
     let y = |v: u32| h - 16.0 - (f64::from(v) / maxv) * (h - 26.0);
     let steps = |f: &dyn Fn(&Point) -> Option<u32>| {
@@ -74,7 +77,7 @@ fn cwnd_plot(points: &[Point], lang: Lang) -> Html {
             <text class="legend" x="34" y="12">{ "— cwnd" }</text>
             <text class="legend ss" x="110" y="12">{ "- - ssthresh" }</text>
             <text class="legend" x="4" y={(h - 4.0).to_string()}>
-                { if lang == Lang::Ko { format!("최대 {} B", maxv as u64) } else { format!("{} B max", maxv as u64) } }
+                { if lang == Lang::Ko { format!("최고 {peak} B") } else { format!("peak {peak} B") } }
             </text>
         </svg>
     }
@@ -151,6 +154,9 @@ pub fn Buffers(props: &BuffersProps) -> Html {
                        t.send_memory.saturating_sub(t.send_in_flight + t.send_unsent))], t.send_buffer, "B") }
                 { bar(tr(lang, Text::RecvBuffer), &[("buffered", tr(lang, Text::Buffered), t.recv_buffered),
                       ("out-of-order", tr(lang, Text::OutOfOrder), t.recv_out_of_order)], t.recv_capacity, "B") }
+                if let Some(note) = zero_window_note(lang, t) {
+                    <p class="caption window-note">{ note }</p>
+                }
                 <dl class="nums">
                     <dt>{ "rwnd" }</dt><dd>{ format!("{} B", t.advertised_window) }</dd>
                     <dt>{ tr(lang, Text::PeerWindow) }</dt><dd>{ format!("{} B", t.snd_wnd) }</dd>

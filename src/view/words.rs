@@ -470,6 +470,23 @@ pub fn analysis(lang: Lang, word: &str) -> String {
     out
 }
 
+/// Why a receiver advertises a window of 0 while its buffer still has room:
+/// Linux offers no window smaller than a segment (`__tcp_select_window`,
+/// receiver-side silly window avoidance). `None` unless that is the case:
+/// zero_window showed "rwnd 0 B" beside 4344 of 5120 B buffered.
+pub fn zero_window_note(lang: Lang, t: &crate::net::tcp::conn::TcpStats) -> Option<String> {
+    let free = t.recv_capacity.saturating_sub(t.recv_buffered + t.recv_out_of_order);
+    let below_a_segment = free > 0 && free < t.mss as usize;
+    if t.advertised_window != 0 || !below_a_segment || t.state != crate::net::tcp::state::TcpState::Established {
+        return None;
+    }
+    let mss = t.mss;
+    Some(match lang {
+        Lang::En => format!("rwnd 0 with {free} B free: less than a segment ({mss} B), and Linux offers no window smaller than that (silly window avoidance); the sender waits and probes."),
+        Lang::Ko => format!("{free} B가 비어 있지만 rwnd는 0: 세그먼트 하나({mss} B)보다 작아, 리눅스는 그보다 작은 윈도를 내놓지 않습니다 (silly window 회피). 보낸 쪽은 기다리며 탐색합니다."),
+    })
+}
+
 /// How many of the learner's changes are in this run, as a sentence.
 pub fn changes_made(lang: Lang, n: usize) -> String {
     match (lang, n) {
@@ -510,6 +527,30 @@ mod tests {
         assert_eq!(analysis(Lang::Ko, "[TCP ZeroWindow] [TCP Keep-Alive]"), "[TCP 제로 윈도] [TCP 킵얼라이브]");
         assert_eq!(analysis(Lang::Ko, "[TCP ZeroWindowProbeAck]"), "[TCP 제로 윈도 탐색 ACK]");
         assert_eq!(analysis(Lang::En, "[TCP Dup ACK 5#3]"), "[TCP Dup ACK 5#3]");
+    }
+
+    #[test]
+    fn a_zero_window_with_room_left_says_why() {
+        // zero_window: the receiver advertises 0 with 776 of 5120 B free.
+        let lesson = crate::lesson::library::library().into_iter().find(|l| l.id == "zero_window").expect("lesson");
+        let run = lesson.build(None, &[]).expect("builds");
+        let t = crate::lesson::timeline::Timeline::run(run.world, run.commands, &[]);
+        let mut world = t.world_at(0);
+        let mut notes = Vec::new();
+        for pos in 1..=t.len() {
+            t.advance(&mut world, pos - 1);
+            for (host, _) in world.hosts() {
+                for v in world.sockets_on(host) {
+                    if let Some(note) = v.tcp.as_ref().and_then(|tcp| zero_window_note(Lang::En, tcp)) {
+                        notes.push(note);
+                    }
+                }
+            }
+        }
+        assert!(
+            notes.iter().any(|n| n.starts_with("rwnd 0 with 776 B free: less than a segment (1448 B)")),
+            "{notes:?}"
+        );
     }
 
     #[test]
