@@ -41,8 +41,8 @@ const cases = [
     lesson: 'connection_refused',
     errno: /ECONNREFUSED/,
     // The cause is said once, on the pending error the call then takes.
-    en: /pending on client's socket: ECONNREFUSED .*Cause: RST seq=0 from server \(packet #\d+\)\.The call returns −1 ECONNREFUSED: it takes the error that became pending above/,
-    ko: /ECONNREFUSED.*원인: server가 보낸 RST seq=0 \(패킷 #\d+\)\./,
+    en: /pending on client's socket: ECONNREFUSED .*Cause: RST-ACK seq=0 ack=1 from server \(packet #\d+\)\.The call returns −1 ECONNREFUSED: it takes the error that became pending above/,
+    ko: /ECONNREFUSED.*원인: server가 보낸 RST-ACK seq=0 ack=1 \(패킷 #\d+\)\./,
   },
   {
     lesson: 'four_way_close',

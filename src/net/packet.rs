@@ -228,7 +228,12 @@ impl Packet {
             Body::Tcp(s) => {
                 let f = s.flags;
                 let (seq, ack) = (s.seq.wrapping_sub(seq_base), s.ack.wrapping_sub(ack_base));
-                if f.rst() {
+                if f.rst() && f.ack() {
+                    // A RST that answers a segment also acknowledges it, as
+                    // Wireshark's [RST, ACK] says: connection_refused's refusal
+                    // read "RST seq=0" where the capture has ack 1.
+                    format!("RST-ACK seq={seq} ack={ack}")
+                } else if f.rst() {
                     format!("RST seq={seq}")
                 } else if f.syn() && f.ack() {
                     format!("SYN-ACK seq={seq} ack={ack}")
@@ -298,6 +303,7 @@ mod tests {
         assert_eq!(tcp(TcpFlags::FIN | TcpFlags::ACK, b"").label(), "FIN seq=1000");
         assert_eq!(tcp(TcpFlags::FIN | TcpFlags::PSH | TcpFlags::ACK, b"hello").label(), "PSH+FIN 5 bytes seq=1000");
         assert_eq!(tcp(TcpFlags::RST, b"").label(), "RST seq=1000");
+        assert_eq!(tcp(TcpFlags::RST | TcpFlags::ACK, b"").label(), "RST-ACK seq=1000 ack=2000");
     }
 
     #[test]
