@@ -201,15 +201,15 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
         ),
         (SendReason::FastRetransmit, _) => (
             "learned a segment was lost — from three duplicate ACKs, or with SACK from RACK: a segment sent after it has arrived and it has waited that one's round trip (plus a quarter of the shortest RTT while fewer than three are SACKed, in case it was only reordered) — and resends just that hole at once (Fast Retransmission)",
-            "세그먼트를 잃었다는 것을 알았습니다. 중복 ACK 세 개로, 또는 SACK이 있으면 RACK으로: 그 뒤에 보낸 세그먼트가 도착했고 그 세그먼트의 왕복 시간만큼 기다렸습니다 (SACK된 세그먼트가 셋보다 적으면 순서만 바뀐 것일 수 있어 가장 짧은 RTT의 1/4을 더 기다립니다). 그래서 그 빈틈만 바로 다시 보냅니다 (빠른 재전송)",
+            "세그먼트를 잃었다는 것을 알았습니다. 중복 ACK 세 개로, 또는 SACK가 있으면 RACK으로: 그 뒤에 보낸 세그먼트가 도착했고 그 세그먼트의 왕복 시간만큼 기다렸습니다 (SACK된 세그먼트가 셋보다 적으면 순서만 바뀐 것일 수 있어 가장 짧은 RTT의 1/4을 더 기다립니다). 그래서 그 빈틈만 바로 다시 보냅니다 (빠른 재전송)",
         ),
         (SendReason::TailLossProbe { new_data: false }, _) => (
             "heard no ACK for two round trips after its last send, so instead of waiting for the RTO it sends its last segment again to draw an ACK whose SACK blocks would show any hole (Tail Loss Probe)",
-            "마지막으로 보낸 뒤 두 왕복 시간 동안 ACK이 없어, RTO를 기다리는 대신 마지막 세그먼트를 다시 보내 ACK을 끌어냅니다. 그 ACK의 SACK 블록이 빈틈을 보여 줍니다 (꼬리 손실 탐색)",
+            "마지막으로 보낸 뒤 두 왕복 시간 동안 ACK가 없어, RTO를 기다리는 대신 마지막 세그먼트를 다시 보내 ACK를 끌어냅니다. 그 ACK의 SACK 블록이 빈틈을 보여 줍니다 (꼬리 손실 탐색)",
         ),
         (SendReason::TailLossProbe { new_data: true }, _) => (
             "heard no ACK for two round trips after its last send, so instead of waiting for the RTO it sends one new segment past the congestion window to draw an ACK (Tail Loss Probe)",
-            "마지막으로 보낸 뒤 두 왕복 시간 동안 ACK이 없어, RTO를 기다리는 대신 혼잡 윈도를 넘어 새 세그먼트 하나를 보내 ACK을 끌어냅니다 (꼬리 손실 탐색)",
+            "마지막으로 보낸 뒤 두 왕복 시간 동안 ACK가 없어, RTO를 기다리는 대신 혼잡 윈도를 넘어 새 세그먼트 하나를 보내 ACK를 끌어냅니다 (꼬리 손실 탐색)",
         ),
         (SendReason::Ack, _) => (
             "acknowledges: \"I have every byte before this number\"",
@@ -405,7 +405,7 @@ fn sack_text(lang: Lang, seg: &TcpSegment, peer_isn: u32) -> String {
             lang,
             " It offers SACK (SACK_PERM): after a loss the receiver may name the bytes it holds beyond the hole."
                 .into(),
-            " SACK을 제안합니다 (SACK_PERM). 손실이 생기면 받는 쪽이 빈틈 너머에 가진 바이트를 알려 줄 수 있습니다."
+            " SACK를 제안합니다 (SACK_PERM). 손실이 생기면 받는 쪽이 빈틈 너머에 가진 바이트를 알려 줄 수 있습니다."
                 .into(),
         );
     }
@@ -1306,7 +1306,7 @@ mod tests {
                 "SACK 1449–2897: 받는 쪽이 이 바이트를 가지고 있고 (블록의 오른쪽 끝은 가지고 있지 않은 첫 바이트입니다), 빈틈은 그 앞입니다.",
             ));
             assert!(lines.iter().any(|l| l.contains(block)), "{lines:?}");
-            let offer = lang.pick(("It offers SACK (SACK_PERM)", "SACK을 제안합니다 (SACK_PERM)"));
+            let offer = lang.pick(("It offers SACK (SACK_PERM)", "SACK를 제안합니다 (SACK_PERM)"));
             assert_eq!(lines.iter().filter(|l| l.contains(offer)).count(), 2, "the SYN and the SYN-ACK");
         }
     }
