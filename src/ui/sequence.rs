@@ -175,6 +175,12 @@ pub fn Sequence(props: &SequenceProps) -> Html {
         .collect();
     let flying: Vec<usize> =
         (0..drawn.len()).filter(|&i| l.arrows[drawn[i].arrow].fate_index.is_none_or(|f| f >= end)).collect();
+    let landed: Vec<(usize, (f64, f64))> = drawn
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !flying.contains(i))
+        .filter_map(|(_, d)| Some((l.arrows[d.arrow].packet, d.label_at?)))
+        .collect();
     let spots = place_flying_labels(
         &flying
             .iter()
@@ -185,6 +191,7 @@ pub fn Sequence(props: &SequenceProps) -> Html {
             .collect::<Vec<_>>(),
         &props.packets,
         bottom,
+        &landed,
     );
     for (&i, spot) in flying.iter().zip(spots) {
         drawn[i].label_at = spot;

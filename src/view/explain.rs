@@ -1236,7 +1236,10 @@ mod tests {
                 steps.iter().find(|(events, _)| failing_with(events, Errno::ECONNREFUSED)).expect("refused");
             let line = lines.iter().find(|l| l.contains("ECONNREFUSED")).expect("said");
             // The RST as the diagrams label it, and who sent it.
-            let cause = lang.pick(("Cause: RST-ACK seq=0 ack=1 from server (packet #", "원인: server가 보낸 RST-ACK seq=0 ack=1 (패킷 #"));
+            let cause = lang.pick((
+                "Cause: RST-ACK seq=0 ack=1 from server (packet #",
+                "원인: server가 보낸 RST-ACK seq=0 ack=1 (패킷 #",
+            ));
             assert!(line.contains(cause), "{line}");
         }
     }

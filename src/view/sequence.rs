@@ -800,20 +800,44 @@ impl FlyingLabel {
 /// Each sits where its shaft meets `bottom`, so packets crossing there (a
 /// segment and an ACK coming the other way) or leaving together (a burst)
 /// would put their labels on one spot. The newest packet, the one the
-/// current step is about, keeps its label; an older one whose label another
-/// would cover goes without (up its shaft it would sit on the labels of
-/// packets that have landed). It gets its label where it lands, and its
-/// accessible name always says it.
-pub fn place_flying_labels(labels: &[FlyingLabel], packets: &[PacketInfo], bottom: f64) -> Vec<Option<(f64, f64)>> {
-    let mut placed: Vec<LabelBox> = Vec::with_capacity(labels.len());
+/// current step is about, keeps its label there; an older one whose label
+/// another would cover moves up its shaft, step by step, to the first spot
+/// where it covers no label, neither a flying one nor one of the packets
+/// that have landed (`landed`: each one's packet and label's centre). Only
+/// when no spot is free does it go without (the tour's "hello" went without
+/// beside the FIN leaving after it). It gets its label where it lands, and
+/// its accessible name always says it.
+pub fn place_flying_labels(
+    labels: &[FlyingLabel],
+    packets: &[PacketInfo],
+    bottom: f64,
+    landed: &[(usize, (f64, f64))],
+) -> Vec<Option<(f64, f64)>> {
+    let size = |packet: usize| packets.get(packet).map_or((0.0, 0.0), label_size);
+    let mut placed: Vec<LabelBox> = landed
+        .iter()
+        .map(|&(packet, (x, y))| {
+            let (w, h) = size(packet);
+            LabelBox { x1: x - w / 2.0, x2: x + w / 2.0, y1: y - 10.0, y2: y - 10.0 + h }
+        })
+        .collect();
     let mut at = vec![None; labels.len()];
     for (k, l) in labels.iter().enumerate().rev() {
-        let (x, y) = l.at((bottom - 4.0).clamp(l.y1.min(l.tip.1), l.y1.max(l.tip.1)));
-        let (w, h) = packets.get(l.packet).map_or((0.0, 0.0), label_size);
-        let b = LabelBox { x1: x - w / 2.0, x2: x + w / 2.0, y1: y - 10.0, y2: y - 10.0 + h };
-        if !placed.iter().any(|p| b.overlap(p) > 0.0) {
-            placed.push(b);
-            at[k] = Some((x, y));
+        let (w, h) = size(l.packet);
+        let (top, low) = (l.y1.min(l.tip.1), l.y1.max(l.tip.1));
+        let first = (bottom - 4.0).clamp(top, low);
+        // Up the shaft from the bottom, a line's height at a time, while the
+        // label stays below where the shaft starts.
+        let mut y = first;
+        while y >= top + 10.0 || y == first {
+            let (x, y_at) = l.at(y);
+            let b = LabelBox { x1: x - w / 2.0, x2: x + w / 2.0, y1: y_at - 10.0, y2: y_at - 10.0 + h };
+            if !placed.iter().any(|p| b.overlap(p) > 0.0) {
+                placed.push(b);
+                at[k] = Some((x, y_at));
+                break;
+            }
+            y -= 14.0;
         }
     }
     at
@@ -940,7 +964,7 @@ mod tests {
                     })
                     .collect();
                 let spots: Vec<Option<(f64, f64)>> = if spread {
-                    place_flying_labels(&flying, &p, bottom)
+                    place_flying_labels(&flying, &p, bottom, &[])
                 } else {
                     flying
                         .iter()
@@ -982,6 +1006,33 @@ mod tests {
             assert!(at_the_bottom.iter().any(|(c, _)| c == id), "{id} no longer crowds: {at_the_bottom:?}");
         }
         assert_eq!(flying_labels_on_each_other(true), Vec::<(String, usize)>::new());
+    }
+
+    #[test]
+    fn an_older_packet_on_its_way_moves_its_label_up_its_shaft_rather_than_losing_it() {
+        // The tour, as the FIN leaves: "hello" (PSH 5 bytes seq=1) was still on
+        // its way and its label, at the same bottom spot as the FIN's, was
+        // left out: a bare dashed arrow.
+        let Played { world, timeline: t, packets: p } = crate::view::played::by_id("tour");
+        let l = seq_layout(&t.trace, &p, &world);
+        let fin = p.iter().position(|q| q.label(Numbering::Relative) == "FIN seq=6").expect("the client's FIN");
+        let end = p[fin].index + 1;
+        let (bottom, now) = (l.bottom(end), t.trace[end - 1].time);
+        let flying: Vec<FlyingLabel> = l
+            .arrows
+            .iter()
+            .filter(|a| a.index < end && a.fate_index.is_none_or(|f| f >= end))
+            .map(|a| FlyingLabel { packet: a.packet, x1: a.x1, y1: a.y1, tip: arrow_geometry(a, false, now, bottom).0 })
+            .collect();
+        let labels: Vec<String> = flying.iter().map(|f| p[f.packet].label(Numbering::Relative)).collect();
+        assert_eq!(labels, ["PSH 5 bytes seq=1", "FIN seq=6"]);
+        let spots = place_flying_labels(&flying, &p, bottom, &[]);
+        assert!(spots.iter().all(Option::is_some), "{spots:?}");
+        let fin_spot = spots[1].expect("the FIN's");
+        assert_eq!(
+            fin_spot,
+            flying[1].at((bottom - 4.0).clamp(flying[1].y1.min(flying[1].tip.1), flying[1].y1.max(flying[1].tip.1)))
+        );
     }
 
     #[test]
