@@ -686,6 +686,20 @@ test('one numbering: relative seq and ack everywhere, absolute one click away, t
   await context.close();
 });
 
+test('the state machine says a UDP socket has no states rather than showing it as TCP', async () => {
+  const { context, page, problems } = await open('#lesson=udp_ten&pos=12');
+  const picker = page.locator('.fsm-card select');
+  const udp = await picker.locator('option').evaluateAll((os) => os.filter((o) => /UDP/.test(o.textContent)).map((o) => o.value));
+  assert.ok(udp.length > 0, 'the picker offers a UDP socket');
+  await picker.selectOption(udp[0]);
+  await page.locator('.fsm-udp-note').waitFor();
+  assert.match(await page.locator('.fsm-udp-note').textContent(), /UDP keeps no connection state/);
+  assert.equal(await page.locator('svg.fsm.faded').count(), 1);
+  assert.equal(await page.locator('.fsm-state.current').count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a run with no TCP segment offers no seq/ack numbering', async () => {
   // The UDP tour: datagrams have no sequence numbers to count from an ISN.
   const { context, page, problems } = await open('#lesson=udp_ten&pos=12');

@@ -566,7 +566,8 @@ pub fn App() -> Html {
                                           {on_pick} />
                             <StateMachine {lang} current={view.as_ref().and_then(|v| v.state)} caption={fsm_caption}
                                           last={last_transition}
-                                          linked={(*linked_transitions).clone()} />
+                                          linked={(*linked_transitions).clone()}
+                                          udp={view.as_ref().is_some_and(|v| v.protocol == crate::net::Protocol::Udp)} />
                         </section>
                         <section class="card buffers-card">
                             <h2>{ tr(lang, Text::BuffersTitle) }</h2>

@@ -103,6 +103,10 @@ pub struct StateMachineProps {
     /// Its transitions linked to what the learner picked (a call, a packet).
     #[prop_or_default]
     pub linked: Vec<(TcpState, TcpState)>,
+    /// The selected socket is a UDP socket, which has no states: the
+    /// figure, TCP's, is shown faded under a note that says so.
+    #[prop_or_default]
+    pub udp: bool,
 }
 
 #[function_component]
@@ -124,7 +128,10 @@ pub fn StateMachine(props: &StateMachineProps) -> Html {
     html! {
         <div class="fsm-wrap">
             <p class="caption">{ &props.caption }</p>
-            <svg class="fsm" viewBox={format!("0 0 {W} {H}")} role="img" aria-label={label}>
+            if props.udp {
+                <p class="fsm-udp-note">{ tr(props.lang, Text::UdpHasNoStates) }</p>
+            }
+            <svg class={classes!("fsm", props.udp.then_some("faded"))} viewBox={format!("0 0 {W} {H}")} role="img" aria-label={label}>
                 <defs>
                     <marker id="fsm-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6"
                             orient="auto-start-reverse">

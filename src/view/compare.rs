@@ -656,8 +656,10 @@ impl Bilingual for Word {
             Word::BranchSide(n) => (format!("Branch {n}"), format!("브랜치 {n}")),
             Word::CompareTitle => ("Original and branch, side by side".into(), "원래 실행과 브랜치 나란히 보기".into()),
             Word::CompareCaption => (
-                "One time axis: the same instant at the same height. Δ marks what differs.".into(),
-                "하나의 시간 축: 같은 순간은 같은 높이에 있습니다. Δ 표시는 달라진 것입니다.".into(),
+                // Side by side or stacked (a phone), an instant is as far down
+                // each diagram: "at the same height" read wrong when stacked.
+                "Both diagrams share one time axis: an instant is as far down in each. Δ marks what differs.".into(),
+                "두 다이어그램은 시간 축을 함께 씁니다. 같은 순간은 각 다이어그램의 같은 깊이에 있습니다. Δ 표시는 달라진 것입니다.".into(),
             ),
             Word::WhatChanged => ("What changed".into(), "무엇이 달라졌나".into()),
             Word::NoDifference => ("No difference yet.".into(), "아직 차이가 없습니다.".into()),

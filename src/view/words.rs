@@ -114,11 +114,12 @@ pub enum Text {
     QueuedBytes,
     NotAccepted,
     TwoMslTimeout,
+    UdpHasNoStates,
     LinkCut,
 }
 
 impl Text {
-    pub const ALL: [Text; 105] = [
+    pub const ALL: [Text; 106] = [
         Text::Tagline,
         Text::LanguageSwitch,
         Text::NetworkTitle,
@@ -223,6 +224,7 @@ impl Text {
         Text::QueuedBytes,
         Text::NotAccepted,
         Text::TwoMslTimeout,
+        Text::UdpHasNoStates,
         Text::LinkCut,
     ];
 }
@@ -373,6 +375,10 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::QueuedBytes => ("queued", "대기 중"),
         Text::NotAccepted => ("not accepted yet", "아직 accept 전"),
         Text::TwoMslTimeout => ("2 MSL timeout", "2 MSL 타임아웃"),
+        Text::UdpHasNoStates => (
+            "UDP keeps no connection state: a UDP socket is bound, perhaps connected to one peer, and that is all. The diagram is TCP's.",
+            "UDP는 연결 상태를 두지 않습니다. UDP 소켓은 bind되고, 상대 하나에 connect될 수도 있을 뿐입니다. 아래 그림은 TCP의 것입니다.",
+        ),
         Text::LinkCut => ("✂ cut", "✂ 끊김"),
     };
     match lang {
