@@ -125,7 +125,15 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
             "읽을 것이 없고 상대가 보내기를 마쳤습니다 (FIN이 도착했습니다). \"\"를 돌려줍니다. 스트림의 끝입니다",
         ),
         SysCall::Recv { .. } | SysCall::RecvFrom { .. } if returned_data(false) => {
-            ("reads what has arrived", "도착한 데이터를 읽습니다")
+            let n = match seen.returned {
+                Some(Ok(CallValue::Data(d))) => d.len(),
+                _ => 0,
+            };
+            return pick(
+                lang,
+                format!("{host} calls {r}: it reads {n} bytes that have arrived."),
+                format!("{} {} 호출합니다: 도착한 {n}바이트를 읽습니다.", Particle::Subject.after(host), Particle::Object.after(&r)),
+            );
         }
         SysCall::Recv { .. } | SysCall::RecvFrom { .. } if seen.returned.is_some() => {
             ("looks for data that has arrived", "도착한 데이터를 찾습니다")
@@ -1078,6 +1086,14 @@ mod tests {
             }
         }
         assert!(immediate > 20 && aborts >= 1 && eof >= 3 && children >= 10, "{immediate} {aborts} {eof} {children}");
+        // A read that returns at once says how much it read (slow_start's
+        // last recv of 300000 bytes said only "reads what has arrived").
+        let slow: Vec<String> = explained("slow_start", Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+        assert!(
+            slow.iter().any(|l| l.ends_with("it reads 300000 bytes that have arrived.")),
+            "{:#?}",
+            &slow[slow.len() - 5..]
+        );
     }
 
     #[test]
