@@ -100,6 +100,18 @@ impl LinkLine {
         }
     }
 
+    /// In a column, how far down the line packets' middles go: below the
+    /// link's words, which sit beside the line's top (a pill there lay under
+    /// "10 ms one way"), and clear of the lower box; never less than a pill's
+    /// room when the words take most of a short line.
+    pub fn column_travel(&self) -> (f64, f64) {
+        let hi = self.y2 - 14.0;
+        // Room for a pill's upper half and the Wireshark word above it.
+        let below_words = self.words_bottom(true) + 12.0 + Stack::NOTE_H;
+        let lo = below_words.min(hi - 24.0).max(self.y1 + 14.0);
+        (lo, hi)
+    }
+
     /// The lowest point of the link's words.
     pub fn words_bottom(&self, column: bool) -> f64 {
         let lines = if self.faults.is_empty() { 0.0 } else { WORDS_STEP };
@@ -488,7 +500,7 @@ pub fn packet_marks(
         }
         let (x, y) = if l.column {
             // Down the link, clear of both boxes; packets sent together step apart.
-            let (lo, hi) = (line.y1 + 14.0, line.y2 - 14.0);
+            let (lo, hi) = line.column_travel();
             let stack = stacks.entry((link.0, rightwards)).or_default();
             let shift = stack.next(22.0, note.is_some(), rightwards) * if rightwards { -1.0 } else { 1.0 };
             along_line.push((out.len(), link.0));
@@ -550,7 +562,7 @@ fn spread_along_lines(
     }
     for (link, mut marks) in by_link {
         let Some(line) = line_of.get(&LinkId(link)) else { continue };
-        let (lo, hi) = (line.y1 + 14.0, line.y2 - 14.0);
+        let (lo, hi) = line.column_travel();
         marks.sort_by(|&a, &b| out[a].y.total_cmp(&out[b].y).then(a.cmp(&b)));
         // The room mark `i` needs above it: a pill, and its word if it has one.
         let gap = |m: &PacketMark| PILL + if m.note.is_some() { Stack::NOTE_H } else { 0.0 };
@@ -1032,6 +1044,12 @@ mod tests {
                 // deck says how many it holds.
                 let (lo, hi) = (l.links[0].y1 + 14.0, l.links[0].y2 - 14.0);
                 assert!(marks.iter().all(|m| (lo..=hi).contains(&m.y)), "{id} step {end}: a packet off the line");
+                // No packet or its word lies under the link's words ("10 ms
+                // one way" was drawn over the tour's "PSH 5 bytes").
+                let words_bottom = l.links[0].words_bottom(true);
+                for m in &marks {
+                    assert!(cover(m).2 >= words_bottom, "{id} step {end}: {} under the link's words", m.label);
+                }
                 if marks.iter().any(|m| m.packed) {
                     let decks: Vec<usize> = marks.iter().filter_map(|m| m.deck.map(|d| d.count)).collect();
                     assert_eq!(decks, vec![marks.len()], "{id} step {end}");
