@@ -72,7 +72,8 @@ fn label_at(from: TcpState, to: TcpState) -> f64 {
     }
 }
 
-fn path(from: TcpState, to: TcpState, bend: f64) -> (String, (f64, f64)) {
+/// An edge's path and where its label (`label`, as drawn) is centred.
+fn path(from: TcpState, to: TcpState, bend: f64, label: &str) -> (String, (f64, f64)) {
     let (a, b) = (position(from), position(to));
     if bend == 0.0 {
         let (p, q) = (clip(a, b), clip(b, a));
@@ -84,10 +85,19 @@ fn path(from: TcpState, to: TcpState, bend: f64) -> (String, (f64, f64)) {
         let p = (a.0 + side * BW / 2.0, a.1);
         let q = (b.0 + side * BW / 2.0, b.1);
         let cx = if side < 0.0 { 14.0 } else { W - 14.0 };
+        // The label sits outside the curve, high on it, where no state is
+        // beside it: at mid-height the left one ("2 MSL timeout") sat on
+        // FIN-WAIT-1 and the right one ("ACK") under SYN-SENT, each read as
+        // that state's arrow.
+        let t = 0.78;
+        let u = 1.0 - t;
+        let (w0, w1, w2, w3) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+        let at = (w0 * p.0 + (w1 + w2) * cx + w3 * q.0, w0 * p.1 + w1 * p.1 + w2 * q.1 + w3 * q.1);
+        // 11 px text: about 6.2 px a Latin letter, 11 a Hangul syllable.
+        let half = label.chars().map(|c| if c.is_ascii() { 6.2 } else { 11.0 }).sum::<f64>() / 2.0;
         (
             format!("M {:.1} {:.1} C {cx:.1} {:.1}, {cx:.1} {:.1}, {:.1} {:.1}", p.0, p.1, p.1, q.1, q.0, q.1),
-            // The left curve's label sits lower, clear of SYN-RECEIVED → FIN-WAIT-1's.
-            (if side < 0.0 { cx + 34.0 } else { cx - 30.0 }, (p.1 + q.1) / 2.0 + if side < 0.0 { 50.0 } else { 0.0 }),
+            (at.0 + side * (8.0 + half), at.1 + 4.0),
         )
     }
 }
@@ -143,29 +153,28 @@ pub fn StateMachine(props: &StateMachineProps) -> Html {
                     </marker>
                 </defs>
                 { for EDGES.iter().map(|&(f, t, label, bend)| {
-                    let (d, (mx, my)) = path(f, t, bend);
+                    // Calls and flags read the same in both languages; the timeout does not.
+                    let label = if t == Closed && f == TimeWait { tr(props.lang, Text::TwoMslTimeout) } else { label };
+                    let (d, (mx, my)) = path(f, t, bend, label);
                     let hot = is_last(f, t);
                     let linked = props.linked.contains(&(f, t));
                     html! {
                         <g class={classes!("edge", hot.then_some("hot"), linked.then_some("linked"))}
                            data-from={f.name()} data-to={t.name()}>
                             <path d={d} marker-end={if hot { "url(#fsm-head-hot)" } else { "url(#fsm-head)" }} />
-                            <text x={mx.to_string()} y={(my - 3.0).to_string()} text-anchor="middle">
-                                // Calls and flags read the same in both languages; the timeout does not.
-                                { if t == Closed && f == TimeWait { tr(props.lang, Text::TwoMslTimeout) } else { label } }
-                            </text>
+                            <text x={mx.to_string()} y={(my - 3.0).to_string()} text-anchor="middle">{ label }</text>
                         </g>
                     }
                 }) }
                 { for linked_extra.iter().map(|&(f, t)| html! {
                     <g class="edge linked extra" data-from={f.name()} data-to={t.name()}>
-                        <path d={path(f, t, 0.0).0} marker-end="url(#fsm-head)" />
+                        <path d={path(f, t, 0.0, "").0} marker-end="url(#fsm-head)" />
                     </g>
                 }) }
                 if let Some((f, t)) = extra {
                     <g class={classes!("edge", "hot", "extra", props.linked.contains(&(f, t)).then_some("linked"))}
                        data-from={f.name()} data-to={t.name()}>
-                        <path d={path(f, t, 0.0).0} marker-end="url(#fsm-head-hot)" />
+                        <path d={path(f, t, 0.0, "").0} marker-end="url(#fsm-head-hot)" />
                     </g>
                 }
                 { for TcpState::ALL.iter().map(|&s| {
