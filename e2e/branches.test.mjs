@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SHOTS } from './serve.mjs';
-import { openPage, servedPage } from './suite.mjs';
+import { openPage, servedPage, sharedInstants } from './suite.mjs';
 
 const served = servedPage();
 
@@ -53,6 +53,12 @@ test('a branch that drops the first data segment shows the retransmission on its
   for (let i = 0; i < 40 && (await sent.count()) === 0; i++) await page.locator('#step-forward').click();
   assert.equal(await sent.count(), 1, 'the retransmission is sent');
   await showCompare(page);
+  // One time axis: each side scrolled to its own current event, and "10 ms" sat 25 px apart.
+  const instants = await sharedInstants(page);
+  assert.ok(Object.keys(instants).length >= 2, JSON.stringify(instants));
+  for (const [time, [left, right]] of Object.entries(instants)) {
+    assert.ok(Math.abs(left - right) < 1.5, `${time}: ${left} px down in the original, ${right} in the branch`);
+  }
   await page.screenshot({ path: join(SHOTS, 'branches-retransmission-1280.png') });
   // End: both runs to their ends, one cursor.
   await page.keyboard.press('End');

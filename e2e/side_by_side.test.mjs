@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SHOTS } from './serve.mjs';
-import { openPage, servedPage } from './suite.mjs';
+import { openPage, servedPage, sharedInstants } from './suite.mjs';
 
 const served = servedPage();
 
@@ -52,6 +52,24 @@ test('TCP and UDP side by side: the same two messages lost, every TCP byte deliv
   // The shared link carries the lesson, not its UDP side: opening it brings it back.
   const url = page.url();
   assert.ok(!url.includes('branches='), url);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('side by side, an instant is as far down in each diagram, and TCP beside UDP marks nothing as differing', async () => {
+  const { context, page, problems } = await open('#lesson=tcp_vs_udp');
+  // Step on until the TCP side's diagram has scrolled down (the one with more to show).
+  for (let i = 0; i < 14; i++) await page.locator('#step-forward').click();
+  await page.waitForTimeout(900);
+  const instants = await sharedInstants(page);
+  assert.ok(Object.keys(instants).length >= 2, JSON.stringify(instants));
+  for (const [time, [left, right]] of Object.entries(instants)) {
+    assert.ok(Math.abs(left - right) < 1.5, `${time}: ${left} px down on the TCP side, ${right} on the UDP side`);
+  }
+  // Nothing is shared, so nothing is marked, and the caption does not promise marks.
+  assert.equal(await page.locator('#compare .seq-scroll .differs').count(), 0);
+  assert.ok(!(await page.locator('#compare .caption').textContent()).includes('Δ'));
+  await page.locator('#compare').screenshot({ path: join(SHOTS, 'side-by-side-tcp-udp-aligned.png') });
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -41,3 +41,24 @@ export async function openPage(
   await page.locator(ready).first().waitFor();
   return { context, page, problems };
 }
+
+/**
+ * Where each time mark both diagrams show sits on the screen, below its diagram's
+ * visible top: { "10 ms": [left, right] }.
+ */
+export async function sharedInstants(page) {
+  const sides = await Promise.all(
+    ['original', 'branch'].map((side) =>
+      page.locator(`#compare [data-side="${side}"] .seq-scroll`).evaluate((box) => {
+        const top = box.getBoundingClientRect().top;
+        const seen = {};
+        for (const t of box.querySelectorAll('text.time')) {
+          const r = t.getBoundingClientRect();
+          if (r.height > 0 && r.top >= top && r.bottom <= box.getBoundingClientRect().bottom) seen[t.textContent] = r.top - top;
+        }
+        return seen;
+      }),
+    ),
+  );
+  return Object.fromEntries(Object.keys(sides[0]).filter((k) => k in sides[1]).map((k) => [k, [sides[0][k], sides[1][k]]]));
+}

@@ -181,12 +181,13 @@ mod tests {
     use std::cell::Cell;
 
     use super::*;
+    use crate::lang::Bilingual;
     use crate::lang::Lang;
     use crate::lesson::session::Action;
     use crate::lesson::share;
     use crate::net::trace::SendReason;
     use crate::net::TraceKind;
-    use crate::view::compare::{Difference, Which};
+    use crate::view::compare::{Difference, Which, Word};
 
     fn act(s: Rc<AppState>, action: Action) -> Rc<AppState> {
         let now = Cell::new(0.0);
@@ -403,6 +404,36 @@ mod tests {
         // TCP pays more on the wire per byte delivered (handshake, ACKs, FIN-less here).
         assert!(tcp.overhead() > udp.overhead(), "{tcp:?} {udp:?}");
         assert!(tcp.packets > udp.packets);
+    }
+
+    #[test]
+    fn tcp_beside_udp_marks_nothing_while_a_drop_in_a_branch_is_marked() {
+        // TCP and UDP share no packet: every packet and state would carry a Δ.
+        let s = loaded("tcp_vs_udp");
+        let c = &s.compare.as_ref().expect("compared");
+        assert!(!c.comparison.marked);
+        assert!(c.original_marks.packets.is_empty() && c.branch_marks.packets.is_empty());
+        assert!(c.original_marks.events.is_empty() && c.branch_marks.events.is_empty());
+        assert!(!Word::CompareCaption { marked: false }.say(Lang::En).contains('Δ'));
+        // The TLP lesson's two sides share the handshake: what differs is marked.
+        let s = loaded("tail_loss_probe");
+        let c = &s.compare.as_ref().expect("compared");
+        assert!(c.comparison.marked && !c.branch_marks.packets.is_empty());
+        // So is a learner's drop in a branch of the tour.
+        let (s, data) = at_first_data();
+        let s = act(act(s, Action::NewBranch), Action::DropPacket(data));
+        let c = &s.compare.as_ref().expect("compared");
+        assert!(c.comparison.marked && c.original_marks.packets.contains(&data));
+    }
+
+    #[test]
+    fn two_diagrams_on_one_time_axis_are_as_wide_as_each_other() {
+        // Each is scaled to its box: UDP's narrower diagram was drawn larger,
+        // its instants lower on the screen than the same instants beside it.
+        let s = loaded("tcp_vs_udp");
+        let c = &s.compare.as_ref().expect("compared");
+        assert!(s.views.sequence.width != s.compared_branch().expect("UDP").run.views.sequence.width);
+        assert_eq!(c.original_layout.width, c.branch_layout.width);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::panels::download_bytes;
-use super::sequence::Sequence;
+use super::sequence::{Sequence, Together};
 use super::Shared;
 use crate::lang::{Bilingual, Lang};
 use crate::lesson::branch::Compared;
@@ -159,11 +159,12 @@ pub fn CompareView(props: &CompareProps) -> Html {
         Callback::from(move |_: MouseEvent| dispatcher.dispatch(a.clone()))
     };
     let branch_now = b.world.now();
+    let together = Some(Together::of(&[(&c.original_layout, props.end), (&c.branch_layout, b_end)]));
     html! {
         <section class="card compare-card" id="compare" aria-label={say(lang, Word::CompareTitle)}>
             // A lesson told side by side is titled by its two sides, not as a branch.
             <h2>{ props.sides.as_ref().map_or_else(|| say(lang, Word::CompareTitle), |(left, right)| format!("{left} ↔ {right}")) }</h2>
-            <p class="caption">{ say(lang, Word::CompareCaption) }</p>
+            <p class="caption">{ say(lang, Word::CompareCaption { marked: c.comparison.marked }) }</p>
             <div class="compare-body">
                 <div class="compare-grid">
                     <div class="compare-side" data-side="original">
@@ -174,7 +175,7 @@ pub fn CompareView(props: &CompareProps) -> Html {
                         <Sequence layout={c.original_layout.clone()} packets={props.packets.clone()} first={props.first}
                                   end={props.end} now={props.now} {lang} numbering={props.numbering}
                                   selected_packet={None::<u64>} on_packet={on_packet.clone()} on_event={on_event.clone()}
-                                  differs={c.original_marks.clone()} />
+                                  differs={c.original_marks.clone()} {together} />
                     </div>
                     <div class="compare-side" data-side="branch">
                         <h3>
@@ -186,7 +187,7 @@ pub fn CompareView(props: &CompareProps) -> Html {
                         <Sequence layout={c.branch_layout.clone()} packets={b.views.packets.clone()} first={b_first}
                                   end={b_end} now={branch_now} {lang} numbering={props.numbering}
                                   selected_packet={None::<u64>} on_packet={on_branch_packet} on_event={on_event}
-                                  differs={c.branch_marks.clone()} />
+                                  differs={c.branch_marks.clone()} {together} />
                     </div>
                 </div>
                 <div class="compare-side-panel">

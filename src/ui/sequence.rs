@@ -45,6 +45,39 @@ pub struct SequenceProps {
     /// A note was picked (clicked, or Enter on it): the trace index it shows, and
     /// the socket it is about.
     pub on_event: Callback<(usize, Option<SocketId>)>,
+    /// One of two diagrams on one time axis (a comparison): what both keep in
+    /// view, so that an instant is as far down in each on the screen too
+    /// (`None`: this diagram's own current event).
+    #[prop_or_default]
+    pub together: Option<Together>,
+}
+
+/// What two diagrams on one time axis keep in view alike, in SVG units: the
+/// lower of their current events, and the lower of the heights they are cut
+/// at. Each scrolled to its own current event, and their boxes were as tall
+/// as their own runs: the same instant sat 25 px apart (the tour's branch).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Together {
+    focus_y: f64,
+    shown: f64,
+}
+
+impl Together {
+    /// For diagrams drawn up to their `end`s.
+    pub fn of(sides: &[(&SeqLayout, usize)]) -> Together {
+        let fold = |f: &dyn Fn(&SeqLayout, usize) -> f64| sides.iter().map(|&(l, end)| f(l, end)).fold(0.0, f64::max);
+        Together { focus_y: fold(&focus_y), shown: fold(&shown_height) }
+    }
+}
+
+/// The height of the diagram's current event (the last drawn up to `end`).
+fn focus_y(l: &SeqLayout, end: usize) -> f64 {
+    end.checked_sub(1).and_then(|i| l.event_y.get(i)).copied().unwrap_or(0.0)
+}
+
+/// How far down the diagram is drawn up to `end`: just below its lowest event.
+fn shown_height(l: &SeqLayout, end: usize) -> f64 {
+    (l.bottom(end) + 24.0).min(diagram_height(l))
 }
 
 /// The layout and packets by identity (see [`Shared`]), the rest by value.
@@ -58,6 +91,7 @@ impl PartialEq for SequenceProps {
             && self.on_packet == other.on_packet
             && self.on_event == other.on_event
             && Rc::ptr_eq(&self.differs, &other.differs)
+            && self.together == other.together
     }
 }
 
@@ -136,7 +170,7 @@ pub fn Sequence(props: &SequenceProps) -> Html {
     let width = l.width;
     let scroller = use_node_ref();
     // Keep the current event in view.
-    let focus_y = if end == 0 { 0.0 } else { l.event_y.get(end - 1).copied().unwrap_or(0.0) };
+    let focus_y = props.together.map_or_else(|| focus_y(l, end), |t| t.focus_y);
     let focus_x = end.checked_sub(1).and_then(|i| l.event_x.get(i)).copied().unwrap_or(width / 2.0);
     {
         let scroller = scroller.clone();
@@ -153,7 +187,9 @@ pub fn Sequence(props: &SequenceProps) -> Html {
     // every step. What has not happened yet is cut off by the box around it, whose
     // height is the only size a step changes.
     let full = diagram_height(l);
-    let shown = (bottom + 24.0).min(full);
+    let shown = shown_height(l, end);
+    // Room below the cut, for a diagram beside a longer one to scroll as far.
+    let pad = props.together.map_or(0.0, |t| t.shown - shown);
     let layout = Shared(props.layout.clone());
     let packets = Shared(props.packets.clone());
     let y_of = |i: usize| l.event_y.get(i).copied().unwrap_or(TOP);
@@ -258,6 +294,10 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                 { for l.notes.iter().enumerate().filter(|(_, n)| n.first < end && near(n.y, n.y)).map(|(k, n)| note(k, n, props, &layout)) }
             </svg>
             </div>
+            if pad > 0.0 {
+                <div class="seq-pad" aria-hidden="true"
+                     style={format!("aspect-ratio: {width} / {pad}; min-width: {min_width}px")}></div>
+            }
         </div>
     }
 }

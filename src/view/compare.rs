@@ -205,6 +205,10 @@ pub struct Comparison {
     /// Trace indices to mark on each side (states and returns that differ), sorted.
     pub original_events: Vec<usize>,
     pub branch_events: Vec<usize>,
+    /// Whether the diagrams mark what differs: not when the two runs, each
+    /// with packets, share none (TCP beside UDP), where every packet and state
+    /// would be marked and the marks would say nothing.
+    pub marked: bool,
 }
 
 impl Comparison {
@@ -352,6 +356,7 @@ pub fn compare(a: Side, b: Side) -> Comparison {
     };
     // Packets: only on one side, or both with another fate.
     let a_to_b = pair_packets(a.packets, b.packets);
+    c.marked = a.packets.is_empty() || b.packets.is_empty() || a_to_b.iter().any(Option::is_some);
     let mut b_paired = vec![false; b.packets.len()];
     let mut fates = Vec::new();
     for (i, partner) in a_to_b.iter().enumerate() {
@@ -474,6 +479,14 @@ pub fn compare(a: Side, b: Side) -> Comparison {
         v.sort_unstable();
         v.dedup();
     }
+    if !c.marked {
+        for v in [&mut c.original_packets, &mut c.branch_packets] {
+            v.clear();
+        }
+        for v in [&mut c.original_events, &mut c.branch_events] {
+            v.clear();
+        }
+    }
     c
 }
 
@@ -571,7 +584,12 @@ pub fn on_shared_axis(
         }
     };
     let (ma, mb) = (mapper(ba), mapper(bb));
-    (remap(a, &ma, height), remap(b, &mb, height))
+    let (mut la, mut lb) = (remap(a, &ma, height), remap(b, &mb, height));
+    // One width too: each diagram is scaled to its box's width, so a narrower
+    // one (UDP's two lanes beside TCP's three) was drawn larger, its instants lower.
+    let width = la.width.max(lb.width);
+    (la.width, lb.width) = (width, width);
+    (la, lb)
 }
 
 /// The heading over the right-hand run's packets on their way: a branch's,
@@ -606,7 +624,10 @@ pub enum Word {
     Original,
     BranchSide(usize),
     CompareTitle,
-    CompareCaption,
+    /// With `marked`, what Δ marks (see [`Comparison::marked`]).
+    CompareCaption {
+        marked: bool,
+    },
     WhatChanged,
     NoDifference,
     InFlight,
@@ -655,12 +676,19 @@ impl Bilingual for Word {
             Word::Original => ("Original".into(), "원래 실행".into()),
             Word::BranchSide(n) => (format!("Branch {n}"), format!("브랜치 {n}")),
             Word::CompareTitle => ("Original and branch, side by side".into(), "원래 실행과 브랜치 나란히 보기".into()),
-            Word::CompareCaption => (
+            Word::CompareCaption { marked } => {
                 // Side by side or stacked (a phone), an instant is as far down
                 // each diagram: "at the same height" read wrong when stacked.
-                "Both diagrams share one time axis: an instant is as far down in each. Δ marks what differs.".into(),
-                "두 다이어그램은 시간 축을 함께 씁니다. 같은 순간은 각 다이어그램의 같은 깊이에 있습니다. Δ 표시는 달라진 것입니다.".into(),
-            ),
+                let (en, ko) = (
+                    "Both diagrams share one time axis: an instant is as far down in each.",
+                    "두 다이어그램은 시간 축을 함께 씁니다. 같은 순간은 각 다이어그램의 같은 깊이에 있습니다.",
+                );
+                if marked {
+                    (format!("{en} Δ marks what differs."), format!("{ko} Δ 표시는 달라진 것입니다."))
+                } else {
+                    (en.into(), ko.into())
+                }
+            }
             Word::WhatChanged => ("What changed".into(), "무엇이 달라졌나".into()),
             Word::NoDifference => ("No difference yet.".into(), "아직 차이가 없습니다.".into()),
             Word::InFlight => ("In flight in the branch now:".into(), "지금 브랜치에서 가는 중인 패킷:".into()),
