@@ -10,7 +10,7 @@ use crate::net::link::LinkSettings;
 use crate::net::{SocketId, SocketView, TraceEvent, TraceKind};
 use crate::view::plot::plot_columns;
 use crate::view::topology::format_latency;
-use crate::view::words::{changes_made, tr, zero_window_note, Text};
+use crate::view::words::{changes_made, cwnd_text, tr, zero_window_note, Text};
 
 /// A buffer as a bar: `parts` are (CSS class, words, bytes).
 /// A buffer or queue's fill: `unit` names what it counts ("B" for bytes;
@@ -160,7 +160,7 @@ pub fn Buffers(props: &BuffersProps) -> Html {
                 <dl class="nums">
                     <dt>{ "rwnd" }</dt><dd>{ format!("{} B", t.advertised_window) }</dd>
                     <dt>{ tr(lang, Text::PeerWindow) }</dt><dd>{ format!("{} B", t.snd_wnd) }</dd>
-                    <dt>{ "cwnd" }</dt><dd>{ format!("{} B", t.cwnd) }</dd>
+                    <dt>{ "cwnd" }</dt><dd>{ cwnd_text(lang, t) }</dd>
                     <dt>{ "ssthresh" }</dt>
                     <dd>{ if t.ssthresh >= 1 << 30 { "∞".to_string() } else { format!("{} B", t.ssthresh) } }</dd>
                     <dt>{ "RTO" }</dt><dd>{ format_latency(t.rto_us) }</dd>

@@ -493,6 +493,18 @@ pub fn zero_window_note(lang: Lang, t: &crate::net::tcp::conn::TcpStats) -> Opti
     })
 }
 
+/// The congestion window as the buffers panel gives it. Before the handshake
+/// has told the sender the MSS there is none in bytes: Linux holds 10 segments
+/// of a size it does not know yet and sets the window when the connection is
+/// established (`tcp_init_transfer`); "0 B" read as a window that lets nothing go.
+pub fn cwnd_text(lang: Lang, t: &crate::net::tcp::conn::TcpStats) -> String {
+    match (t.cwnd, lang) {
+        (0, Lang::En) => "– (set when the handshake completes)".into(),
+        (0, Lang::Ko) => "– (핸드셰이크가 끝나면 정해짐)".into(),
+        (cwnd, _) => format!("{cwnd} B"),
+    }
+}
+
 /// How many of the learner's changes are in this run, as a sentence.
 pub fn changes_made(lang: Lang, n: usize) -> String {
     match (lang, n) {
@@ -533,6 +545,38 @@ mod tests {
         assert_eq!(analysis(Lang::Ko, "[TCP ZeroWindow] [TCP Keep-Alive]"), "[TCP 제로 윈도] [TCP 킵얼라이브]");
         assert_eq!(analysis(Lang::Ko, "[TCP ZeroWindowProbeAck]"), "[TCP 제로 윈도 탐색 ACK]");
         assert_eq!(analysis(Lang::En, "[TCP Dup ACK 5#3]"), "[TCP Dup ACK 5#3]");
+    }
+
+    #[test]
+    fn a_connecting_socket_s_cwnd_waits_for_the_handshake() {
+        // The handshake lesson: the client in SYN-SENT had "cwnd 0 B".
+        let lesson = crate::lesson::library::library().into_iter().find(|l| l.id == "handshake").expect("lesson");
+        let run = lesson.build(None, &[]).expect("builds");
+        let t = crate::lesson::timeline::Timeline::run(run.world, run.commands, &[]);
+        let mut world = t.world_at(0);
+        let mut seen = Vec::new();
+        for pos in 1..=t.len() {
+            t.advance(&mut world, pos - 1);
+            for (host, _) in world.hosts() {
+                for v in world.sockets_on(host) {
+                    if let Some(tcp) =
+                        v.tcp.as_ref().filter(|tcp| tcp.state != crate::net::tcp::state::TcpState::Listen)
+                    {
+                        seen.push((tcp.state, cwnd_text(Lang::En, tcp)));
+                    }
+                }
+            }
+        }
+        let syn_sent: Vec<&String> =
+            seen.iter().filter(|(s, _)| *s == crate::net::tcp::state::TcpState::SynSent).map(|(_, c)| c).collect();
+        assert!(
+            !syn_sent.is_empty() && syn_sent.iter().all(|c| c.as_str() == "– (set when the handshake completes)"),
+            "{seen:?}"
+        );
+        assert!(
+            seen.iter().any(|(s, c)| *s == crate::net::tcp::state::TcpState::Established && c == "14480 B"),
+            "{seen:?}"
+        );
     }
 
     #[test]
