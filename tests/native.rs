@@ -470,6 +470,34 @@ fn a_blocking_connect_is_collected_so_the_next_connect_is_eisconn() {
     assert!(report.failed_expectations().next().is_none(), "kernel:\n{}", answers(&report));
 }
 
+/// A connection that failed is forgotten when `connect()` itself reports the
+/// failure (`__inet_stream_connect` → `tcp_disconnect`): a read is then
+/// ENOTCONN, as on a socket that never connected. The model read "" (the
+/// end of a stream no FIN had ended). Reported later (non-blocking), the
+/// failure leaves the socket shut down, and a read after the error is "";
+/// `connect(AF_UNSPEC)` forgets that too.
+#[test]
+fn a_refused_connect_leaves_a_socket_that_never_connected() {
+    if !in_loopback_only_namespace("a_refused_connect_leaves_a_socket_that_never_connected") {
+        return;
+    }
+    kernel_and_model_agree(
+        "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 1ms\n\
+         server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:8080) = 0\nserver: listen(l, 5) = 0\n\
+         client: c = socket(tcp)\n\
+         client: connect(c, 10.0.0.1:9) = ECONNREFUSED\n\
+         client: recv(c, 100) = ENOTCONN\n\
+         client: send(c, \"x\") = EPIPE\n\
+         client: connect(c, 10.0.0.1:8080) = 0\n\
+         client: n = socket(tcp)\nclient: setsockopt(n, O_NONBLOCK, 1) = 0\n\
+         client: connect(n, 10.0.0.1:9) = EINPROGRESS\n+50ms\n\
+         client: recv(n, 100) = ECONNREFUSED\n\
+         client: recv(n, 100) = \"\"\n\
+         client: connect(n, AF_UNSPEC) = 0\n\
+         client: recv(n, 100) = ENOTCONN\n",
+    );
+}
+
 /// Every script address, each host's 127.0.0.1 and the wildcard reach the
 /// kernel as themselves: the kernel judges a bind to another host's address
 /// (EADDRNOTAVAIL, which the driver used to answer), a wildcard bind against a

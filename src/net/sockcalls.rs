@@ -158,7 +158,12 @@ impl World {
                 self.stop_listening(sid, call);
                 return Ok(CallValue::Zero);
             }
-            TcpState::Closed => return Ok(CallValue::Zero),
+            TcpState::Closed => {
+                if let Some(t) = self.sock_mut(sid).tcp_mut() {
+                    t.forget_connection();
+                }
+                return Ok(CallValue::Zero);
+            }
             _ => {}
         }
         let explicit = self.sock(sid).bound_explicitly;
@@ -174,6 +179,9 @@ impl World {
         // Only now: the RST left from the connection's address.
         if let Some(tcb) = self.sock_mut(sid).tcp_mut().and_then(|t| t.tcb.as_deref_mut()).filter(|_| !explicit) {
             tcb.local = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, tcb.local.port());
+        }
+        if let Some(t) = self.sock_mut(sid).tcp_mut() {
+            t.forget_connection();
         }
         Ok(CallValue::Zero)
     }

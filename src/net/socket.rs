@@ -96,6 +96,22 @@ pub struct TcpSock {
     pub connect_state: ConnectState,
 }
 
+impl TcpSock {
+    /// What `tcp_disconnect` resets on the socket (`sk->sk_shutdown = 0`,
+    /// `sock_reset_flag(sk, SOCK_DONE)`): the connection that was is
+    /// forgotten, so a read is ENOTCONN again, not end-of-stream. Linux
+    /// disconnects on `connect(AF_UNSPEC)` and when `connect()` itself
+    /// reports the connection's failure (`__inet_stream_connect`'s
+    /// `sock_error`); a refused connect read "" as if a FIN had come.
+    pub fn forget_connection(&mut self) {
+        self.done = false;
+        self.write_shutdown = false;
+        if let Some(tcb) = self.tcb.as_deref_mut() {
+            tcb.read_shutdown = false;
+        }
+    }
+}
+
 /// Linux's `socket_state` as `__inet_stream_connect` uses it: a connection
 /// the application has not yet been told the outcome of is collected by the next
 /// `connect()`; once told of a connection, `connect()` says EISCONN even after

@@ -211,6 +211,9 @@ impl World {
         };
         if let Some(t) = self.sock_mut(sid).tcp_mut() {
             t.connect_state = told;
+            if result.is_err() {
+                t.forget_connection();
+            }
         }
         if result.is_err() {
             self.collect_error(sid);
