@@ -211,6 +211,9 @@ proptest! {
         lab.world.tcp_config_mut().syn_retries = 30;
         lab.world.tcp_config_mut().synack_retries = 30;
         lab.world.tcp_config_mut().data_retries = 30;
+        // The client closes after its send: as an orphan it has
+        // tcp_orphan_retries, not tcp_retries2.
+        lab.world.tcp_config_mut().orphan_retries = 30;
         lab.world.tcp_config_mut().rto_max_us = 4_000_000;
         let l = lab.listener(80, 4);
         let c = lab.socket(lab.client, Protocol::Tcp);
@@ -338,6 +341,7 @@ proptest! {
         let cfg = LinkConfig { loss, duplicate: 0.05, reorder: 0.1, reorder_delay_us: 20_000, jitter_us: 5_000, ..LinkConfig::default() };
         let links: Vec<LinkId> = clients.iter().map(|&c| world.add_link(c, server, cfg.clone()).unwrap()).collect();
         world.tcp_config_mut().data_retries = 30;
+        world.tcp_config_mut().orphan_retries = 30;
         world.tcp_config_mut().syn_retries = 30;
         world.tcp_config_mut().synack_retries = 30;
         world.tcp_config_mut().rto_max_us = 8_000_000;
@@ -425,6 +429,7 @@ fn two_way_transfer(case: TwoWay) -> Result<(), TestCaseError> {
     // SACK recovery (Linux's default) and NewReno's, which an end without it keeps.
     lab.world.tcp_config_mut().sack = sack;
     lab.world.tcp_config_mut().data_retries = 40;
+    lab.world.tcp_config_mut().orphan_retries = 40;
     lab.world.tcp_config_mut().rto_max_us = RTO_MAX_US;
     let (c, a) = lab.connected_pair(80);
     for (host, fd) in [(lab.client, c), (lab.server, a)] {
@@ -558,6 +563,7 @@ proptest! {
         lab.world.tcp_config_mut().sack = sack;
         lab.world.tcp_config_mut().set_recv_buffer(recv_buffer);
         lab.world.tcp_config_mut().data_retries = 40;
+        lab.world.tcp_config_mut().orphan_retries = 40;
         lab.world.tcp_config_mut().rto_max_us = RTO_MAX_US;
         let (c, a) = lab.connected_pair(80);
         for (host, fd) in [(lab.client, c), (lab.server, a)] {

@@ -118,6 +118,42 @@ fn syn_behind_a_partition_backs_off_and_times_out() {
     assert_eq!(gave_up, 19 * s);
 }
 
+/// An orphan gives up sooner than a connection its application still holds
+/// (`tcp_orphan_retries`: with the sysctl at 0, the 102.2 s that 8
+/// retransmissions from the 200 ms floor take), and without a RST; one still
+/// held keeps to `tcp_retries2`. The tour with its link cut after close()
+/// retried until 945 s.
+#[test]
+fn an_orphan_behind_a_partition_gives_up_after_tcp_orphan_retries() {
+    let last_state_change = |orphan: bool| {
+        let mut lab = Lab::new(1);
+        let (c, _a) = lab.connected_pair(80);
+        lab.world.change_link(lab.link, None, FaultChange::Partition).unwrap();
+        lab.call(lab.client, send(c, b"hello"));
+        if orphan {
+            lab.call(lab.client, SysCall::Close { fd: c });
+        }
+        let cut_at = lab.world.now();
+        lab.run();
+        let closed = lab
+            .trace
+            .iter()
+            .rev()
+            .find(|e| matches!(e.kind, TraceKind::State { host, to: TcpState::Closed, .. } if host == lab.client))
+            .map(|e| e.time - cut_at);
+        let resets =
+            lab.trace.iter().filter(|e| matches!(&e.kind, TraceKind::Sent { packet, .. } if matches!(&packet.body, Body::Tcp(s) if s.flags.rst()))).count();
+        (closed, resets)
+    };
+    let (orphan, resets) = last_state_change(true);
+    let orphan = orphan.expect("the orphan closes");
+    // Asked at each timeout: the first past 102.2 s since the first resend (RTO 220 ms, doubling).
+    assert!((102_200_000..=120_000_000).contains(&orphan), "gave up {orphan} µs after the cut");
+    assert_eq!(resets, 0);
+    let (held, _) = last_state_change(false);
+    assert!(held.expect("times out") > 800_000_000, "{held:?}");
+}
+
 /// Three clients connect at once to a listener with backlog 1, and half a
 /// second passes: (lab, listener, the clients' fds).
 fn three_connect_to_backlog_one() -> (Lab, Fd, Vec<Fd>) {

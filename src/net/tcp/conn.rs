@@ -12,6 +12,14 @@ use super::delack::{AckDecision, AckMachine, RcvLink, ReceiveView};
 use super::rack::{self, AckFacts, ProbeVerdict, Rack, RackWindow, SentSegment, TailLossProbe};
 use super::recv_queue::RecvQueue;
 use super::rtt::{RttEstimator, MIN_RTO_US};
+
+/// The retransmissions an orphan gets while its RTO is below the maximum
+/// when `net.ipv4.tcp_orphan_retries` is 0 (`tcp_orphan_retries`: "8
+/// corresponds to >100 seconds with minimal RTO of 200msec").
+const ORPHAN_RETRIES_ALIVE: u32 = 8;
+/// `TCP_RTO_MIN`, the RTO `retransmits_timed_out` models data's
+/// retransmissions from, whatever a route's own minimum.
+const TCP_RTO_MIN_US: u64 = 200_000;
 use super::sack::{Prr, Scoreboard};
 use super::segment::{SackBlocks, SeqNumber, TcpFlags, TcpSegment, MAX_SACK_BLOCKS};
 use super::send_queue::{sndbuf_for, SendQueue, SkbShape, SKB_OVERHEAD};
@@ -255,6 +263,9 @@ pub struct Tcb {
     /// `sk_pacing_rate`, bytes a second ([`Tcb::update_pacing_rate`]); it
     /// sizes GSO packets.
     pacing_rate: Option<u64>,
+    /// When the retransmission timer first fired for the data now unacknowledged
+    /// (Linux's `retrans_stamp`, as a time): an orphan gives up by time since then.
+    first_retransmit_at: Option<u64>,
     /// When the first SYN (or SYN-ACK) left: Linux's `retrans_stamp`, from which
     /// `retransmits_timed_out` measures a handshake's time budget.
     first_syn_at: Option<u64>,
@@ -356,6 +367,7 @@ impl Tcb {
             lsndtime: 0,
             pacing_rate: None,
             first_syn_at: None,
+            first_retransmit_at: None,
             syn_resends: 0,
             resends: 0,
             dsack_dups: 0,
@@ -1471,6 +1483,7 @@ impl Tcb {
         // RTT sample: from the segments sent once, else from the TSecr (Karn).
         let ca_rtt_us = self.rtt.on_ack(ack, self.snd_nxt, now, tsecr_rtt);
         self.retries = 0;
+        self.first_retransmit_at = None;
         let new_ack = NewAck {
             ack,
             acked,
@@ -2219,6 +2232,7 @@ impl Tcb {
                 // the timeout comes in the middle of one (tcp_retransmit_skb
                 // sets it once): an ACK echoing that resend proves nothing
                 // spurious (tcp_packet_delayed).
+                self.first_retransmit_at.get_or_insert(now);
                 let first_resend = self.recovery_undo.and_then(|undo| undo.stamp);
                 self.retrans_stamp.get_or_insert(first_resend.unwrap_or(self.ts.tsval(now)));
                 // A timeout in the middle of fast recovery keeps its undo
@@ -2249,25 +2263,42 @@ impl Tcb {
     /// plus `tcp_syn_linear_timeouts` retransmissions, or once the time
     /// `tcp_syn_retries` purely exponential ones would take has passed since the
     /// first SYN (`retransmits_timed_out`), whichever comes first. Data gives up
-    /// after `tcp_retries2` retransmissions.
+    /// after `tcp_retries2` retransmissions. An orphan (closed by its
+    /// application: `SOCK_DEAD`) gives up by `tcp_orphan_retries`: once the
+    /// time that many retransmissions from the 200 ms floor take has passed
+    /// (with the sysctl at its default 0: 8 of them, 102.2 s, while its RTO
+    /// is below the maximum, and at once when it is not). The tour with its
+    /// link cut after close() retried until 945 s, where Linux gives up at
+    /// about 102 s.
     fn retransmissions_exhausted(&self, now: u64) -> bool {
         match self.state {
             TcpState::SynSent => {
                 let count = self.cfg.syn_retries.saturating_add(self.cfg.syn_linear_timeouts);
                 let started = self.first_syn_at.unwrap_or(now);
-                self.retries >= count || (self.retries > 0 && now.saturating_sub(started) >= self.syn_time_budget())
+                self.retries >= count
+                    || (self.retries > 0
+                        && now.saturating_sub(started)
+                            >= self.model_timeout(self.cfg.syn_retries, self.cfg.rto_initial_us))
             }
             TcpState::SynReceived => self.retries >= self.cfg.synack_retries,
+            _ if self.orphaned => {
+                let alive = self.rtt.rto() < self.cfg.rto_max_us;
+                let boundary = match self.cfg.orphan_retries {
+                    0 if alive => ORPHAN_RETRIES_ALIVE,
+                    n => n,
+                };
+                let started = self.first_retransmit_at.unwrap_or(now);
+                self.retries > 0 && now.saturating_sub(started) >= self.model_timeout(boundary, TCP_RTO_MIN_US)
+            }
             _ => self.retries >= self.cfg.data_retries,
         }
     }
 
-    /// `tcp_model_timeout(tcp_syn_retries, initial RTO)`: how long `syn_retries`
-    /// retransmissions take when the initial RTO doubles each time up to
-    /// `rto_max` (1 s and 6: 127 s).
-    fn syn_time_budget(&self) -> u64 {
-        let base = self.cfg.rto_initial_us.max(MIN_RTO_US);
-        let boundary = self.cfg.syn_retries;
+    /// `tcp_model_timeout(boundary, rto_base)`: how long `boundary`
+    /// retransmissions take when an RTO of `base` doubles each time up to
+    /// `rto_max` (the SYN's 1 s and 6: 127 s).
+    fn model_timeout(&self, boundary: u32, base: u64) -> u64 {
+        let base = base.max(MIN_RTO_US);
         let doublings = (self.cfg.rto_max_us / base).max(1).ilog2();
         // (2^(n+1) - 1) × base: the sum of base, 2·base, … 2^n·base.
         let doubled = |n: u32| 1u64.checked_shl(n.saturating_add(1)).map_or(u64::MAX, |v| v - 1).saturating_mul(base);

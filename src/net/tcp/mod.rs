@@ -36,6 +36,11 @@ pub struct TcpConfig {
     pub synack_retries: u32,
     /// `net.ipv4.tcp_retries2`: data retransmissions before ETIMEDOUT.
     pub data_retries: u32,
+    /// `net.ipv4.tcp_orphan_retries`: the retransmissions a connection its
+    /// application closed gets. 0, Linux's default, means 8 while its RTO
+    /// is below the maximum and none once it is (`tcp_orphan_retries`).
+    #[serde(default)]
+    pub orphan_retries: u32,
     pub rto_initial_us: u64,
     pub rto_min_us: u64,
     pub rto_max_us: u64,
@@ -215,6 +220,7 @@ impl Default for TcpConfig {
             syn_linear_timeouts: 4,
             synack_retries: 5,
             data_retries: 15,
+            orphan_retries: 0,
             rto_initial_us: 1_000_000,
             rto_min_us: 200_000,
             rto_max_us: 120_000_000,
