@@ -243,22 +243,32 @@ impl Packet {
                     // The last data and the FIN in one segment (as a retransmission
                     // after close() often is).
                     let push = if f.psh() { "PSH+" } else { "" };
-                    format!("{push}FIN {} bytes seq={seq}", s.payload.len())
+                    format!("{push}FIN {} seq={seq}", byte_count(s.payload.len()))
                 } else if f.fin() {
                     format!("FIN seq={seq}")
                 } else if !s.payload.is_empty() {
                     // PSH is named only when set: in a burst Linux sets it on
                     // a write's last segment and a GSO packet's, not on every one.
                     let push = if f.psh() { "PSH " } else { "" };
-                    format!("{push}{} bytes seq={seq}", s.payload.len())
+                    format!("{push}{} seq={seq}", byte_count(s.payload.len()))
                 } else {
                     format!("ACK {ack}")
                 }
             }
-            Body::Udp(d) => format!("UDP {} bytes", d.payload.len()),
+            Body::Udp(d) => format!("UDP {}", byte_count(d.payload.len())),
             Body::PortUnreachable(q) => format!("ICMP port {} unreachable", q.dst_port),
             Body::Fragment(f) => f.label(),
         }
+    }
+}
+
+/// "1 byte", "5 bytes": a payload's size in a label (udp_reorder_dup's
+/// one-byte datagrams read "UDP 1 bytes").
+pub fn byte_count(n: usize) -> String {
+    if n == 1 {
+        "1 byte".into()
+    } else {
+        format!("{n} bytes")
     }
 }
 

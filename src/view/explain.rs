@@ -2,7 +2,7 @@
 //! Plain Rust, no web.
 
 use crate::lang::{errno_meaning, Lang, Particle};
-use crate::net::packet::Body;
+use crate::net::packet::{byte_count, Body};
 use crate::net::syscall::{render_result, CallResult, CallValue};
 use crate::net::tcp::segment::{SeqNumber, TcpSegment};
 use crate::net::tcp::state::TcpState;
@@ -32,15 +32,24 @@ struct CallSeen<'a> {
     /// Its socket is a UDP socket (an empty read is an empty datagram, not
     /// the end of a stream).
     udp: bool,
+    /// Its socket's TCP state at the end of the step, while the socket is
+    /// there: after `close`, a connection the kernel keeps to finish its goodbye.
+    kept: Option<TcpState>,
+    /// Its socket went to CLOSED in the step, from this state.
+    closed_from: Option<TcpState>,
 }
 
 impl<'a> CallSeen<'a> {
     fn of(events: &'a [TraceEvent], call: &TraceEvent, world: &World) -> CallSeen<'a> {
         let TraceKind::Call { call: id, host, socket, .. } = call.kind else { return CallSeen::default() };
         let after = events.iter().skip_while(|e| e.id != call.id).skip(1);
-        let mut seen = CallSeen { udp: is_udp(world, socket), ..CallSeen::default() };
+        let kept = socket.and_then(|s| world.socket(s)).and_then(|s| s.tcp_state());
+        let mut seen = CallSeen { udp: is_udp(world, socket), kept, ..CallSeen::default() };
         for e in after {
             match &e.kind {
+                TraceKind::State { socket: s, from, to: TcpState::Closed, .. } if Some(*s) == socket => {
+                    seen.closed_from = Some(*from)
+                }
                 TraceKind::Return { call: c, result, blocked: false, .. } if *c == id => seen.returned = Some(result),
                 TraceKind::Sent { host: h, packet, .. } if *h == host && seen.sent.is_none() => {
                     seen.sent = Some(&packet.body)
@@ -109,6 +118,10 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
             "상대 주소를 기록합니다. 선 위로는 아무것도 나가지 않습니다. UDP 소켓은 이제 그곳으로 보내고 그곳에서 온 것만 받습니다",
         ),
         SysCall::Connect { .. } => ("asks to connect to the address", "그 주소로 연결을 요청합니다"),
+        SysCall::SendTo { .. } | SysCall::Send { .. } if seen.udp && matches!(seen.returned, Some(Err(_))) => (
+            "tries to hand a datagram to the kernel, which refuses it: nothing is sent",
+            "데이터그램을 커널에 넘기려 하지만 커널이 거절합니다. 아무것도 보내지 않습니다",
+        ),
         SysCall::SendTo { .. } | SysCall::Send { .. } if udp_sent => (
             "hands a datagram to the kernel, which sends it at once as one UDP datagram",
             "데이터그램을 커널에 넘기고, 커널은 곧바로 UDP 데이터그램 하나로 보냅니다",
@@ -131,7 +144,7 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
             };
             return pick(
                 lang,
-                format!("{host} calls {r}: it reads {n} bytes that have arrived."),
+                format!("{host} calls {r}: it reads {} that {} arrived.", byte_count(n), if n == 1 { "has" } else { "have" }),
                 format!("{} {} 호출합니다: 도착한 {n}바이트를 읽습니다.", Particle::Subject.after(host), Particle::Object.after(&r)),
             );
         }
@@ -154,10 +167,30 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
             "gives up the listener: it stops listening; having no connection of its own, it sends nothing",
             "리스너를 반납합니다. 더는 듣지 않습니다. 자기 연결이 없으니 아무것도 보내지 않습니다",
         ),
-        SysCall::Close { .. } => (
-            "gives up the descriptor; for TCP the kernel still finishes the goodbye with FIN",
-            "디스크립터를 반납합니다. TCP라면 커널이 FIN으로 작별을 마저 마칩니다",
+        SysCall::Close { .. } if seen.closed_from == Some(TcpState::SynSent) => (
+            "gives up the descriptor and its connection attempt: no answer to the SYN has come, and Linux sends nothing",
+            "디스크립터와 함께 연결 시도를 포기합니다. SYN에 대한 답이 아직 없고, 리눅스는 아무것도 보내지 않습니다",
         ),
+        SysCall::Close { .. } => match seen.kept.filter(|&s| s != TcpState::Closed) {
+            // Orphaned: FIN-WAIT-2 or TIME-WAIT after a shutdown, or a FIN
+            // still queued behind unsent data.
+            Some(state) => {
+                let state = state.to_string();
+                return pick(
+                    lang,
+                    format!("{host} calls {r}: it gives up the descriptor; the kernel keeps the connection ({state}) until its goodbye is over."),
+                    format!(
+                        "{} {} 호출합니다: 디스크립터를 반납합니다. 커널은 작별이 끝날 때까지 연결({state})을 유지합니다.",
+                        Particle::Subject.after(host),
+                        Particle::Object.after(&r)
+                    ),
+                );
+            }
+            None => (
+                "gives up the descriptor, and the socket is gone: it had no connection to end (none was made, or it was already over), so nothing goes on the wire",
+                "디스크립터를 반납하고 소켓이 사라집니다. 끝낼 연결이 없었으므로 (연결된 적이 없거나 이미 끝났습니다) 선 위로는 아무것도 나가지 않습니다",
+            ),
+        },
         SysCall::SetSockOpt { .. } => ("changes a socket option", "소켓 옵션을 바꿉니다"),
         SysCall::GetSockName { .. } => (
             "asks which address and port its socket has (an automatic bind picks the port)",
@@ -1097,6 +1130,57 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_datagram_and_a_one_byte_read_say_what_happened() {
+        // A learner's review: udp_size_limit's sendto of 65508 bytes, refused
+        // with EMSGSIZE, read "the kernel decides when they go on the wire";
+        // udp_reorder_dup's reads said "it reads 1 bytes".
+        let big: Vec<String> = explained("udp_size_limit", Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+        let refused: Vec<&String> =
+            big.iter().filter(|l| l.contains("calls sendto(") && l.contains("(65508 bytes)")).collect();
+        assert!(!refused.is_empty(), "{big:#?}");
+        assert!(refused.iter().all(|l| l.contains("which refuses it: nothing is sent")), "{refused:#?}");
+        assert!(big.iter().any(|l| l.contains("(65507 bytes)") && l.contains("sends it at once")), "{big:#?}");
+        let unreachable: Vec<String> =
+            explained("udp_connected_unreachable", Lang::Ko).into_iter().flat_map(|(_, l)| l).collect();
+        assert!(unreachable.iter().any(|l| l.contains("커널이 거절합니다")), "{unreachable:#?}");
+        let dup: Vec<String> = explained("udp_reorder_dup", Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+        assert!(dup.iter().any(|l| l.ends_with("it reads 1 byte that has arrived.")), "{dup:#?}");
+        assert!(dup.iter().all(|l| !l.contains(" 1 bytes")), "{dup:#?}");
+    }
+
+    #[test]
+    fn a_close_that_sends_nothing_says_why() {
+        // A learner's review: the tour with its connect refused explained the
+        // last close() as "the kernel still finishes the goodbye with FIN";
+        // nothing was sent, for there was no connection.
+        let text = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 1ms\n\
+                    server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+                    client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:81) = ECONNREFUSED\n\
+                    client: recv(c, 100) = ENOTCONN\nclient: close(c) = 0\n\
+                    client: d = socket(tcp)\nclient: connect(d, 10.0.0.1:80) = 0\n\
+                    client: shutdown(d, wr) = 0\n+100ms\nclient: close(d) = 0\n";
+        let lines: Vec<String> = explained_text(text, Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+        let closes: Vec<&String> = lines.iter().filter(|l| l.contains(" calls close(")).collect();
+        assert_eq!(closes.len(), 2, "{lines:#?}");
+        assert!(closes[0].contains("the socket is gone: it had no connection to end"), "{closes:#?}");
+        assert!(
+            closes[1].contains("the kernel keeps the connection (FIN-WAIT-2) until its goodbye is over"),
+            "{closes:#?}"
+        );
+        let ko: Vec<String> = explained_text(text, Lang::Ko).into_iter().flat_map(|(_, l)| l).collect();
+        assert!(ko.iter().any(|l| l.contains("연결(FIN-WAIT-2)을 유지합니다")), "{ko:#?}");
+        // No lesson's close claims a FIN it does not send.
+        for lesson in crate::lesson::library::library() {
+            for (events, lines) in explained(&lesson.id, Lang::En) {
+                let fin = events.iter().any(|e| matches!(&e.kind, TraceKind::Sent { packet, .. } if matches!(&packet.body, Body::Tcp(t) if t.flags.fin())));
+                for line in lines.iter().filter(|l| l.contains(" calls close(") && l.contains("goodbye with FIN")) {
+                    assert!(fin, "{}: {line}", lesson.id);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn the_acks_that_matter_say_what_they_tell_their_sender() {
         // A learner's review: zero_window's window-0 ACK and fast_retransmit's
         // duplicates arrived as bare "A packet reaches client."; three of
@@ -1146,11 +1230,13 @@ mod tests {
 
     fn explained_text(text: &str, lang: Lang) -> Vec<(Vec<TraceEvent>, Vec<String>)> {
         let p = prepare(text, None).expect("runs");
-        let world = p.world.clone();
         let t = Timeline::run(p.world, p.commands, &[]);
         let all = packets(&t.trace);
+        // Each step explained with the world as the page has it: at the step's end.
+        let mut world = t.world_at(0);
         (1..=t.ticks.len())
             .map(|pos| {
+                t.advance(&mut world, pos - 1);
                 let events = t.events_of(pos).to_vec();
                 let lines = explain(lang, &events, &world, &all, Numbering::Relative);
                 (events, lines)
