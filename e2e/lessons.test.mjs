@@ -655,6 +655,12 @@ test('the edited run is the run: a cut link overturns the lesson’s expectation
   assert.equal(await page.locator('.sline.failed').count(), 0, 'no line is shown as an error');
   assert.equal(await page.locator('.sline', { hasText: '✓' }).filter({ hasText: 'ESTABLISHED' }).count(), 0);
   assert.match(await page.getByRole('alert').first().textContent(), /your change altered the outcome/);
+  // The failures listed under the lines read across the pane: in the line
+  // number's column they were 36 px wide, one word a line.
+  const failure = page.locator('.sline.failure code').first();
+  await failure.scrollIntoViewIfNeeded();
+  const [pane, message] = await Promise.all([page.locator('.script-lines').first().boundingBox(), failure.boundingBox()]);
+  assert.ok(message.width > pane.width * 0.6, `${message.width} px wide in a ${pane.width} px pane`);
   await page.screenshot({ path: join(SHOTS, 'cut-link-outcome.png'), fullPage: true });
   // In Korean too.
   await page.getByRole('button', { name: '한국어' }).click();

@@ -109,7 +109,7 @@ pub fn ScriptLines(props: &ScriptLinesProps) -> Html {
                     && line_stage(report, &props.calls, i, end, props.now) == LineStage::Done
             }).map(|f| {
                 let class = if props.edits.is_empty() { "failed" } else { "changed" };
-                html! { <li class={classes!("sline", class)}><code>{ f.render("script") }</code></li> }
+                html! { <li class={classes!("sline", "failure", class)}><code>{ f.render("script") }</code></li> }
             }) }
         </ol>
     }
