@@ -48,6 +48,10 @@ async function branchAndDrop(page) {
 test('a branch that drops the first data segment shows the retransmission on its side only', async () => {
   const { context, page, problems } = await open({ width: 1280, height: 900 });
   await branchAndDrop(page);
+  // The dropped segment, still on its way, says so and offers no more changes.
+  const dropped = page.locator('.branch-flight li', { hasText: 'PSH' });
+  await dropped.locator('.doomed', { hasText: 'You dropped this packet' }).waitFor();
+  assert.equal(await dropped.getByRole('button').count(), 0);
   // Step on (both runs, one cursor) until the branch's retransmission is sent.
   const sent = page.locator('#compare [data-side="branch"] .arrow-words', { hasText: 'Retransmission' });
   for (let i = 0; i < 40 && (await sent.count()) === 0; i++) await page.locator('#step-forward').click();

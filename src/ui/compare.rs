@@ -17,6 +17,7 @@ use crate::lesson::session::{Action, AppState};
 use crate::view::compare::{in_flight_heading, Tally, Word};
 use crate::view::packets::{Numbering, PacketInfo};
 use crate::view::topology::format_time;
+use crate::view::words::{tr, Text};
 
 /// How long the page's "delay" holds a segment back, µs: longer than the
 /// lessons' round trips, shorter than a retransmission timeout of 1 s.
@@ -145,6 +146,8 @@ pub fn CompareView(props: &CompareProps) -> Html {
     // The page's inspector and picks are the original's: the branch's diagram is read, not picked.
     let on_event = use_callback((), |_: (usize, Option<crate::net::SocketId>), _| ());
     let on_branch_packet = use_callback((), |_: u64, _| ());
+    // A packet the learner dropped is on its way still, but offers nothing more.
+    let doomed = b.views.doomed.until(b_end);
     let in_flight: Vec<(u64, String)> = b
         .world
         .in_flight()
@@ -212,6 +215,9 @@ pub fn CompareView(props: &CompareProps) -> Html {
                                 { for in_flight.iter().map(|(id, label)| html! {
                                     <li data-packet={id.to_string()}>
                                         <span class="mono">{ label }</span>
+                                        if doomed.contains(id) {
+                                            <span class="muted doomed">{ tr(lang, Text::Doomed) }</span>
+                                        } else {
                                         <span class="branch-actions">
                                             <button type="button" class="chip" onclick={act(Action::DropPacket(*id))}>
                                                 { "✂ " }{ say(lang, Word::Drop) }
@@ -223,6 +229,7 @@ pub fn CompareView(props: &CompareProps) -> Html {
                                                 { "×2 " }{ say(lang, Word::Duplicate) }
                                             </button>
                                         </span>
+                                        }
                                     </li>
                                 }) }
                             </ul>
