@@ -32,6 +32,14 @@ impl Edit {
         }
     }
 
+    /// The packet this edit names by its number, when it names one.
+    pub fn packet(&self) -> Option<u64> {
+        match self {
+            Edit::Drop { packet, .. } | Edit::Delay { packet, .. } | Edit::Duplicate { packet, .. } => Some(*packet),
+            Edit::Link { .. } | Edit::Cut { .. } => None,
+        }
+    }
+
     /// The link this edit is on, when it names one (a packet's edits name none:
     /// the packet is found wherever it travels).
     pub fn link(&self) -> Option<u32> {

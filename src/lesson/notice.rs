@@ -26,6 +26,10 @@ pub enum Notice {
     /// Changes in a shared link on links the lesson does not have (their ids,
     /// ascending, without repeats), left out.
     IgnoredEdits { count: usize, links: Vec<u32> },
+    /// Later changes of the learner's withdrawn, each by the packet it named
+    /// (number, label): the change just made altered the run, and those
+    /// numbers name other packets now.
+    EditsWithdrawn(Vec<(u64, String)>),
 }
 
 /// The notices on show and the language to say them in; `Display` writes them
@@ -89,8 +93,26 @@ impl Notice {
                 "공유 링크의 변경 {count}개를 적용하지 않았습니다: 이 레슨에는 {} 링크가 없습니다",
                 link_list(links, ", ")
             ),
+            (Notice::EditsWithdrawn(packets), Lang::En) => {
+                let one = packets.len() == 1;
+                format!(
+                    "{} {} withdrawn: this change altered the run after it, and {} another packet now",
+                    if one { "your later change to packet" } else { "your later changes to packets" },
+                    packet_list(packets),
+                    if one { "that number names" } else { "those numbers name" }
+                )
+            }
+            (Notice::EditsWithdrawn(packets), Lang::Ko) => format!(
+                "나중에 한 변경을 거두었습니다 (패킷 {}): 이 변경이 그 뒤의 실행을 바꾸어, 그 번호는 이제 다른 패킷을 가리킵니다",
+                packet_list(packets)
+            ),
         }
     }
+}
+
+/// `#4 (PSH 5 bytes seq=1), #6 (ACK 6)`: each packet's number and label.
+fn packet_list(packets: &[(u64, String)]) -> String {
+    packets.iter().map(|(id, label)| format!("#{id} ({label})")).collect::<Vec<_>>().join(", ")
 }
 
 /// `#0, #3 or #7`: at most five ids, then `…`.
@@ -132,6 +154,7 @@ mod tests {
             Notice::Build(ScriptError::new(3, 5, ScriptErrorKind::TooManyHosts)),
             Notice::UnknownLesson("nope".into()),
             Notice::IgnoredEdits { count: 1, links: vec![3] },
+            Notice::EditsWithdrawn(vec![(4, "PSH 5 bytes seq=1".into())]),
         ];
         let bad_links = [
             "#lesson=a&x",

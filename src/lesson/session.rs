@@ -152,11 +152,43 @@ struct Work {
     /// The learner's edits (those on links the lesson has).
     edits: Vec<Edit>,
     notices: Vec<Notice>,
+    /// The packets the learner's later changes name, to check in the run built.
+    targets: Vec<Target>,
+}
+
+/// A packet a change of the learner's names by its number, as the run the
+/// change was made in showed it. A new change before it alters the run after
+/// it, and the number can then name another packet: the tour's drop of "hello"
+/// (#4) fell on the handshake's ACK once the SYN before it was dropped too.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    /// The change (by its anchor and packet).
+    pub at: usize,
+    pub packet: u64,
+    /// The packet as it was: sender and label.
+    pub from: crate::net::HostId,
+    pub label: String,
+}
+
+impl Target {
+    fn of(p: &PacketInfo, at: usize) -> Target {
+        Target { at, packet: p.id, from: p.from, label: p.label(Numbering::Relative) }
+    }
+
+    /// Whether `packets` (a run's) still has this packet under its number.
+    fn holds(&self, packets: &[PacketInfo]) -> bool {
+        packets.iter().find(|p| p.id == self.packet).is_some_and(|p| Target::of(p, self.at) == *self)
+    }
 }
 
 impl Work {
     fn new(run: ScriptRun, edits: Vec<Edit>) -> Work {
-        Work { stage: Stage::Script { run: Box::new(run), edits }, edits: Vec::new(), notices: Vec::new() }
+        Work {
+            stage: Stage::Script { run: Box::new(run), edits },
+            edits: Vec::new(),
+            notices: Vec::new(),
+            targets: Vec::new(),
+        }
     }
 
     /// Starts building the timeline of the script's run, leaving out (and
@@ -182,7 +214,12 @@ impl Work {
             notices.push(Notice::IgnoredEdits { count: ignored.len(), links });
         }
         let builder = Box::new(Builder::new(world, commands, &later_edits));
-        Work { stage: Stage::Timeline { builder, report: Box::new(report), setup_len }, edits, notices }
+        Work {
+            stage: Stage::Timeline { builder, report: Box::new(report), setup_len },
+            edits,
+            notices,
+            targets: Vec::new(),
+        }
     }
 
     /// Does at most `units` of work; the script's end starts the timeline.
@@ -190,7 +227,7 @@ impl Work {
         match self.stage {
             Stage::Script { mut run, edits } => {
                 if run.run_for(units as u64) {
-                    Work::timeline(run.finish(), edits)
+                    Work { targets: self.targets, ..Work::timeline(run.finish(), edits) }
                 } else {
                     Work { stage: Stage::Script { run, edits }, ..self }
                 }
@@ -379,12 +416,26 @@ impl AppState {
     /// is left [`AppState::loading`], the current lesson shown until it is done. On
     /// a script error the current lesson stays and the error is kept for the editor.
     pub fn load(&mut self, lesson: Rc<Lesson>, seed: Option<u64>, edits: Vec<Edit>, pos: usize) {
+        self.load_checked(lesson, seed, edits, pos, Vec::new());
+    }
+
+    /// [`AppState::load`], checking that the `targets` of later changes are
+    /// still the packets they were; a change whose packet is another is
+    /// withdrawn, and the notice says so.
+    fn load_checked(
+        &mut self,
+        lesson: Rc<Lesson>,
+        seed: Option<u64>,
+        edits: Vec<Edit>,
+        pos: usize,
+        targets: Vec<Target>,
+    ) {
         if lesson.is_sandbox() {
             self.sandbox_text = Rc::from(lesson.text());
         }
         // A newer load replaces one still in progress.
         self.loading = None;
-        match run(&lesson, seed, edits) {
+        match run(&lesson, seed, edits).map(|w| Work { targets, ..w }) {
             Ok(work) if work.is_done() => self.install(work, lesson, seed, pos),
             Ok(work) => {
                 self.script_error = None;
@@ -400,10 +451,30 @@ impl AppState {
 
     /// Shows a lesson whose timeline is complete.
     fn install(&mut self, work: Work, lesson: Rc<Lesson>, seed: Option<u64>, pos: usize) {
-        let Work { stage: Stage::Timeline { builder, report, setup_len }, edits, mut notices } = work else {
+        let Work { stage: Stage::Timeline { builder, report, setup_len }, edits, mut notices, targets } = work else {
             return;
         };
         let timeline = builder.finish();
+        let moved: Vec<Target> = {
+            let packets = crate::view::packets::packets(&timeline.trace);
+            targets.into_iter().filter(|t| !t.holds(&packets)).collect()
+        };
+        if !moved.is_empty() {
+            let named = |e: &Edit| moved.iter().any(|t| Some((t.at, t.packet)) == e.packet().map(|p| (e.at(), p)));
+            let kept: Vec<Edit> = edits.into_iter().filter(|e| !named(e)).collect();
+            let withdrawn = Notice::EditsWithdrawn(moved.iter().map(|t| (t.packet, t.label.clone())).collect());
+            self.load(lesson, seed, kept, pos);
+            match (&self.loading, &mut self.notice) {
+                (Some(loading), _) => {
+                    if let Some(work) = loading.work.borrow_mut().as_mut() {
+                        work.notices.push(withdrawn);
+                    }
+                }
+                (None, Some(notices)) => notices.items.push(withdrawn),
+                (None, None) => self.notice = Some(Notices { lang: self.lang, items: vec![withdrawn] }),
+            }
+            return;
+        }
         let pos = pos.min(timeline.len());
         self.world = Rc::new(timeline.world_at(pos));
         self.views = Rc::new(Views::of(&timeline, &self.world));
@@ -595,9 +666,21 @@ impl AppState {
     /// to the step right after it.
     fn with_edit(&self, edit: Edit) -> AppState {
         let same_place = self.edits.iter().filter(|e| e.at() == edit.at()).count();
+        // The packets later changes name, as this run shows them.
+        let targets: Vec<Target> = self
+            .edits
+            .iter()
+            .filter(|e| e.at() > edit.at())
+            .filter_map(|e| {
+                let id = e.packet()?;
+                self.views.packets.iter().find(|p| p.id == id).map(|p| Target::of(p, e.at()))
+            })
+            .collect();
         let mut edits = self.edits.clone();
         edits.push(edit);
-        let mut s = self.reloaded(self.lesson.clone(), self.seed, edits, self.pos + 1 + same_place);
+        let mut s = self.copy();
+        s.console_line = None;
+        s.load_checked(self.lesson.clone(), self.seed, edits, self.pos + 1 + same_place, targets);
         s.selected_packet = self.selected_packet;
         s
     }
@@ -1063,6 +1146,86 @@ mod tests {
             s = s.act(Action::Forward);
         }
         assert_eq!(name(&s), ("server".to_string(), Some(4)));
+    }
+
+    #[test]
+    fn a_lesson_s_one_way_fault_is_shown_one_way_and_stays_so_when_the_delay_moves() {
+        // tcp_reordering: `link client > server reorder 5%`. The controls said
+        // "reorder 5%" for both ways, and moving the delay made the server's
+        // ACKs reorder too.
+        let s = Rc::new(AppState::new(Lang::En)).act(Action::SelectLesson("tcp_reordering".into()));
+        let s = s.act(Action::Seek(3));
+        let link = |s: &AppState| s.world.link(crate::net::LinkId(0)).cloned().expect("link");
+        let l = link(&s);
+        let names = |s: &AppState, column| {
+            crate::view::topology::layout(&s.world, Lang::En, column).links[0].fault_lines(column).join(" | ")
+        };
+        assert_eq!(names(&s, false), "reorder 5% → server");
+        // Stacked, the server is on top: client → server goes up, as the packets' pills say.
+        assert_eq!(names(&s, true), "reorder 5% ↑");
+        let note = crate::view::topology::one_way_note(&s.world, &l, Lang::En).expect("a note");
+        assert!(note.starts_with("One way only, as the lesson set it: reorder 5% → server."), "{note}");
+        let shown = LinkSettings::of(&l.dirs[0].config);
+        let s = s
+            .act(Action::SetLink { link: 0, settings: LinkSettings { latency_us: shown.latency_us + 1_000, ..shown } });
+        let l = link(&s);
+        assert_eq!((l.dirs[0].config.reorder, l.dirs[1].config.reorder), (0.05, 0.0));
+        assert_eq!(l.dirs[1].config.latency_us, shown.latency_us + 1_000);
+        assert_eq!(names(&s, false), "reorder 5% → server");
+        // A lesson with both ways alike has no note.
+        let t = Rc::new(AppState::new(Lang::En)).act(Action::SelectLesson("tour".into()));
+        assert!(t.world.links().all(|(_, l)| crate::view::topology::one_way_note(&t.world, l, Lang::En).is_none()));
+    }
+
+    #[test]
+    fn an_earlier_change_withdraws_a_later_one_whose_packet_it_made_another() {
+        // A learner's review: the tour's "hello" (#4) dropped, then the SYN
+        // (#1) before it: #4 became the handshake's ACK, silently dropped, and
+        // "hello" arrived.
+        let packet = |s: &AppState, label: &str| {
+            s.world.in_flight().iter().find_map(|(p, _, _)| {
+                let info = s.views.packets.iter().find(|i| i.id == p.id.0)?;
+                (info.label(Numbering::Relative) == label).then_some(p.id.0)
+            })
+        };
+        let at = |s: Rc<AppState>, label: &str| {
+            let mut s = s.act(Action::Start);
+            while packet(&s, label).is_none() {
+                assert!(!s.at_end(), "{label} never in flight");
+                s = s.act(Action::Forward);
+            }
+            s
+        };
+        let tour = Rc::new(AppState::new(Lang::En)).act(Action::SelectLesson("tour".into()));
+        let s = at(tour, "PSH 5 bytes seq=1");
+        let hello = packet(&s, "PSH 5 bytes seq=1").expect("hello");
+        let s = s.act(Action::DropPacket(hello));
+        assert_eq!(s.edits.len(), 1);
+        // Going back and delaying the link keeps the drop: #4 is still "hello".
+        let delayed = s.clone().act(Action::Seek(2)).act(Action::SetLink {
+            link: 0,
+            settings: LinkSettings { loss: 0.0, duplicate: 0.0, reorder: 0.0, latency_us: 12_000 },
+        });
+        assert_eq!(delayed.edits.len(), 2, "{:?}", delayed.edits);
+        assert!(delayed
+            .notice
+            .as_ref()
+            .is_none_or(|n| !n.items.iter().any(|i| matches!(i, Notice::EditsWithdrawn(_)))));
+        // Dropping the SYN before it makes #4 another packet: the drop of
+        // "hello" is withdrawn, and the notice names it.
+        let s = at(s, "SYN seq=0");
+        let syn = packet(&s, "SYN seq=0").expect("SYN");
+        let s = s.act(Action::DropPacket(syn));
+        assert_eq!(s.edits.iter().filter_map(Edit::packet).collect::<Vec<_>>(), vec![syn]);
+        let notice = s.notice.as_ref().expect("a notice");
+        assert!(notice.items.contains(&Notice::EditsWithdrawn(vec![(hello, "PSH 5 bytes seq=1".into())])), "{notice}");
+        assert!(
+            notice.to_string().contains("your later change to packet #4 (PSH 5 bytes seq=1) withdrawn"),
+            "{notice}"
+        );
+        // "hello" arrives in the run now shown, and nothing else is dropped.
+        let dropped = s.timeline.trace.iter().filter(|e| matches!(e.kind, TraceKind::Lost { .. })).count();
+        assert_eq!(dropped, 1);
     }
 
     #[test]

@@ -86,9 +86,7 @@ fn apply(world: &mut World, op: &Op) -> Result<(), String> {
             Ok(())
         }
         Op::Edit(Edit::Link { link, settings, .. }) => {
-            let id = LinkId(*link);
-            let base = world.link(id).map(|l| l.dirs[0].config.clone()).ok_or_else(|| format!("no link #{link}"))?;
-            world.change_link(id, None, FaultChange::Configure(settings.apply_to(&base))).map_err(|e| e.to_string())
+            world.apply_link_settings(LinkId(*link), settings).map_err(|e| e.to_string())
         }
     }
 }

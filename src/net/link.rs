@@ -106,6 +106,24 @@ impl LinkSettings {
         }
     }
 
+    /// One direction's configuration `dir` after the learner moved the link's
+    /// controls from `shown` (what they showed) to these settings: only what
+    /// was moved changes, in both directions alike. A lesson's one-way fault
+    /// (`link client > server reorder 5%`) stays one-way when another control
+    /// moves; the whole of `shown` went to both directions, so moving the
+    /// delay made the ACKs coming back reorder too.
+    pub fn changed_from(&self, shown: &LinkSettings, dir: &LinkConfig) -> LinkConfig {
+        let own = LinkSettings::of(dir);
+        let moved = |new: f64, was: f64, own: f64| if new == was { own } else { new };
+        LinkSettings {
+            loss: moved(self.loss, shown.loss, own.loss),
+            duplicate: moved(self.duplicate, shown.duplicate, own.duplicate),
+            reorder: moved(self.reorder, shown.reorder, own.reorder),
+            latency_us: if self.latency_us == shown.latency_us { own.latency_us } else { self.latency_us },
+        }
+        .apply_to(dir)
+    }
+
     /// `base` with these settings; probabilities clamped to 0..=1 and latency to
     /// [`MAX_LATENCY_US`], since settings also come from a page's controls and links.
     pub fn apply_to(&self, base: &LinkConfig) -> LinkConfig {
@@ -206,6 +224,20 @@ mod tests {
         let c: LinkConfig = serde_json::from_str(old).unwrap();
         assert_eq!(c, LinkConfig { latency_us: 5_000, loss: 0.1, ..LinkConfig::default() });
         assert_eq!((c.corrupt, c.truncate), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_moved_control_leaves_a_one_way_fault_one_way() {
+        let there = LinkConfig { reorder: 0.05, latency_us: 10_000, ..LinkConfig::default() };
+        let back = LinkConfig { latency_us: 10_000, ..LinkConfig::default() };
+        let shown = LinkSettings::of(&there);
+        let moved = LinkSettings { latency_us: 11_000, ..shown };
+        let (there, back) = (moved.changed_from(&shown, &there), moved.changed_from(&shown, &back));
+        assert_eq!((there.reorder, there.latency_us), (0.05, 11_000));
+        assert_eq!((back.reorder, back.latency_us), (0.0, 11_000));
+        // The one-way control itself, moved, sets both directions.
+        let both = LinkSettings { reorder: 0.1, ..moved };
+        assert_eq!((both.changed_from(&moved, &there).reorder, both.changed_from(&moved, &back).reorder), (0.1, 0.1));
     }
 
     #[test]

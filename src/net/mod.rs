@@ -445,6 +445,22 @@ impl World {
     // ----- faults ------------------------------------------------------------------
 
     /// Changes a link's settings or injects a fault, in one direction or both.
+    /// The learner's controls for link `id` moved to `settings` (they show
+    /// its first direction): what moved changes in both directions, the rest
+    /// stays as each direction has it ([`LinkSettings::changed_from`]).
+    pub fn apply_link_settings(&mut self, id: LinkId, settings: &link::LinkSettings) -> Result<(), WorldError> {
+        let l = self.link(id).ok_or(WorldError::UnknownLink(id))?;
+        let shown = link::LinkSettings::of(&l.dirs[0].config);
+        let there = settings.changed_from(&shown, &l.dirs[0].config);
+        let back = settings.changed_from(&shown, &l.dirs[1].config);
+        if there == back {
+            self.change_link(id, None, FaultChange::Configure(there))
+        } else {
+            self.change_link(id, Some(Direction::AtoB), FaultChange::Configure(there))?;
+            self.change_link(id, Some(Direction::BtoA), FaultChange::Configure(back))
+        }
+    }
+
     pub fn change_link(&mut self, id: LinkId, dir: Option<Direction>, change: FaultChange) -> Result<(), WorldError> {
         if id.0 as usize >= self.links.len() {
             return Err(WorldError::UnknownLink(id));

@@ -249,13 +249,7 @@ impl<'s> Runner<'s> {
                 break;
             }
             let applied = match &next.change {
-                Change::Link { link, settings } => match self.world.link(*link) {
-                    Some(l) => {
-                        let config = settings.apply_to(&l.dirs[0].config);
-                        self.world.change_link(*link, None, FaultChange::Configure(config)).is_ok()
-                    }
-                    None => false,
-                },
+                Change::Link { link, settings } => self.world.apply_link_settings(*link, settings).is_ok(),
                 Change::Cut { link, cut } => {
                     let change = if *cut { FaultChange::Partition } else { FaultChange::Repair };
                     self.world.change_link(*link, None, change).is_ok()

@@ -10,7 +10,7 @@ use yew::prelude::*;
 use super::console::Console;
 use super::events::EventTable;
 use super::inspector::Inspector;
-use super::panels::{download, download_bytes, socket_choices, BreakIt, Buffers};
+use super::panels::{download, download_bytes, socket_choices, BreakIt, Buffers, LinkKnobs};
 use super::quiz::QuizPanel;
 use super::script_view::{SandboxEditor, ScriptLines};
 use super::sequence::Sequence;
@@ -27,7 +27,7 @@ use crate::net::TraceKind;
 use crate::view::announce::{announce, Context};
 use crate::view::explain::explain;
 use crate::view::packets::{counts, Numbering};
-use crate::view::topology::format_time;
+use crate::view::topology::{format_time, one_way_note};
 use crate::view::words::{tr, Text};
 
 /// Where the language choice is remembered.
@@ -406,16 +406,15 @@ pub fn App() -> Html {
         state.selected_packet.and_then(|id| all_packets.iter().find(|p| p.id == id && p.index < end)).cloned();
     let in_flight = selected.as_ref().is_some_and(|p| state.world.in_flight().iter().any(|(q, _, _)| q.id.0 == p.id));
     let is_doomed = selected.as_ref().is_some_and(|p| doomed.contains(&p.id));
-    let links: Vec<(u32, String, LinkSettings, bool)> = state
+    let links: Vec<LinkKnobs> = state
         .world
         .links()
-        .map(|(id, l)| {
-            (
-                id.0,
-                format!("{} ↔ {}", state.world.host_name(l.a), state.world.host_name(l.b)),
-                LinkSettings::of(&l.dirs[0].config),
-                l.dirs.iter().any(|d| d.partitioned),
-            )
+        .map(|(id, l)| LinkKnobs {
+            id: id.0,
+            name: format!("{} ↔ {}", state.world.host_name(l.a), state.world.host_name(l.b)),
+            settings: LinkSettings::of(&l.dirs[0].config),
+            cut: l.dirs.iter().any(|d| d.partitioned),
+            one_way: one_way_note(&state.world, l, lang),
         })
         .collect();
     let on_download = {

@@ -188,11 +188,22 @@ pub fn Buffers(props: &BuffersProps) -> Html {
     }
 }
 
+/// One link's controls: its id, its name ("client ↔ server"), the settings
+/// they show (the first direction's), whether it is cut, and a note when the
+/// lesson set one direction apart.
+#[derive(Clone, PartialEq)]
+pub struct LinkKnobs {
+    pub id: u32,
+    pub name: String,
+    pub settings: LinkSettings,
+    pub cut: bool,
+    pub one_way: Option<String>,
+}
+
 #[derive(Properties, PartialEq)]
 pub struct BreakItProps {
     pub lang: Lang,
-    /// (link id, name "client ↔ server", current settings, cut)
-    pub links: Vec<(u32, String, LinkSettings, bool)>,
+    pub links: Vec<LinkKnobs>,
     pub on_change: Callback<(u32, LinkSettings)>,
     pub on_cut: Callback<(u32, bool)>,
     pub edits: usize,
@@ -205,7 +216,7 @@ pub fn BreakIt(props: &BreakItProps) -> Html {
     html! {
         <div class="break-it">
             <p class="caption">{ tr(lang, Text::BreakItCaption) }</p>
-            { for props.links.iter().map(|(id, name, s, cut)| {
+            { for props.links.iter().map(|LinkKnobs { id, name, settings: s, cut, one_way }| {
                 let (id, s, cut) = (*id, *s, *cut);
                 let on_cut = props.on_cut.clone();
                 let slider = |label: &'static str, key: &'static str, value: f64, max: f64, step: f64, unit: &'static str,
@@ -232,6 +243,9 @@ pub fn BreakIt(props: &BreakItProps) -> Html {
                 html! {
                     <fieldset class="link-knobs" data-link={id.to_string()}>
                         <legend>{ name }</legend>
+                        if let Some(note) = one_way {
+                            <p class="caption one-way">{ note }</p>
+                        }
                         { slider(tr(lang, Text::Loss), "loss", (s.loss * 100.0).round(), 100.0, 5.0, "%", |s, v| s.loss = v / 100.0) }
                         { slider(tr(lang, Text::Duplicate), "duplicate", (s.duplicate * 100.0).round(), 100.0, 5.0, "%", |s, v| s.duplicate = v / 100.0) }
                         { slider(tr(lang, Text::Reorder), "reorder", (s.reorder * 100.0).round(), 100.0, 5.0, "%", |s, v| s.reorder = v / 100.0) }

@@ -154,9 +154,10 @@ fn LinkWords(props: &LinkViewProps) -> Html {
             <text class="latency" x={x.to_string()} y={y.to_string()} text-anchor={anchor}>
                 { format!("{} {}", l.latency, tr(props.lang, Text::OneWay)) }
             </text>
-            if !l.faults.is_empty() {
-                <text class="faults" x={x.to_string()} y={(y + WORDS_STEP).to_string()} text-anchor={anchor}>{ &l.faults }</text>
-            }
+            { for l.fault_lines(props.column).into_iter().enumerate().map(|(k, line)| html! {
+                <text class="faults" x={x.to_string()} y={(y + (k + 1) as f64 * WORDS_STEP).to_string()}
+                      text-anchor={anchor}>{ line }</text>
+            }) }
         </g>
     }
 }

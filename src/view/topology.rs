@@ -54,7 +54,9 @@ pub struct LinkLine {
     pub y2: f64,
     pub latency: String,
     /// Loss, duplication, reordering, when any is set.
-    pub faults: String,
+    /// Cut, loss, duplication, reordering, when any is set: one line each
+    /// in a column, one line together side by side ([`LinkLine::fault_lines`]).
+    pub faults: Vec<String>,
     pub cut: bool,
     /// True when the link's first host is the first (left or upper) end.
     pub a_first: bool,
@@ -112,9 +114,20 @@ impl LinkLine {
         (lo, hi)
     }
 
+    /// The lines of faults under the latency: side by side one, its faults
+    /// joined; in a column one each, as the column is narrow ("duplicate 20%
+    /// → server · reorder 30% → server" was cut at "→ se" on a phone).
+    pub fn fault_lines(&self, column: bool) -> Vec<String> {
+        match (column, self.faults.is_empty()) {
+            (_, true) => Vec::new(),
+            (true, false) => self.faults.clone(),
+            (false, false) => vec![self.faults.join(" · ")],
+        }
+    }
+
     /// The lowest point of the link's words.
     pub fn words_bottom(&self, column: bool) -> f64 {
-        let lines = if self.faults.is_empty() { 0.0 } else { WORDS_STEP };
+        let lines = self.fault_lines(column).len() as f64 * WORDS_STEP;
         self.words_at(column).1 + lines + WORDS_DESCENT
     }
 }
@@ -249,15 +262,13 @@ pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
             if link.dirs.iter().any(|d| d.partitioned) {
                 faults.push(tr(lang, Text::LinkCut).to_string());
             }
-            if c.loss > 0.0 {
-                faults.push(format!("{} {}%", tr(lang, Text::Loss).to_lowercase(), pct(c.loss)));
-            }
-            if c.duplicate > 0.0 {
-                faults.push(format!("{} {}%", tr(lang, Text::Duplicate).to_lowercase(), pct(c.duplicate)));
-            }
-            if c.reorder > 0.0 {
-                faults.push(format!("{} {}%", tr(lang, Text::Reorder).to_lowercase(), pct(c.reorder)));
-            }
+            // A one-way fault says which way: towards the host's name side by
+            // side; in a column as the packets' pills do, ↑ or ↓.
+            faults.extend(faults_by_direction(link, lang).into_iter().map(|(text, towards)| match towards {
+                None => text,
+                Some(h) if column => format!("{text} {}", if h == first.id { "↑" } else { "↓" }),
+                Some(h) => format!("{text} → {}", world.host_name(h)),
+            }));
             Some(LinkLine {
                 id,
                 a: link.a,
@@ -266,7 +277,7 @@ pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
                 x2,
                 y2,
                 latency: format_latency(c.latency_us),
-                faults: faults.join(" · "),
+                faults,
                 cut: link.dirs.iter().any(|d| d.partitioned),
                 a_first,
                 band_top,
@@ -286,6 +297,59 @@ pub fn layout(world: &World, lang: Lang, column: bool) -> Layout {
     let columns = if hub.is_some() { 2.0 } else { n.max(1) as f64 };
     let width = if column { COLUMN_W } else { 2.0 * MARGIN + columns * BOX_W + (columns - 1.0) * GAP };
     Layout { width, height, hosts, links, column }
+}
+
+/// A link's loss, duplication and reordering in `lang` ("loss 30%"), each
+/// with the host it goes towards when only one direction has it (and the
+/// delays, when they differ): a lesson's one-way fault (`link client > server
+/// reorder 5%`) read as the link's both ways.
+fn faults_by_direction(link: &crate::net::link::Link, lang: Lang) -> Vec<(String, Option<HostId>)> {
+    let (there, back) = (&link.dirs[0].config, &link.dirs[1].config);
+    let fields = [
+        (Text::Loss, there.loss, back.loss),
+        (Text::Duplicate, there.duplicate, back.duplicate),
+        (Text::Reorder, there.reorder, back.reorder),
+    ];
+    let mut out = Vec::new();
+    for (name, there, back) in fields {
+        let name = tr(lang, name).to_lowercase();
+        if there == back {
+            if there > 0.0 {
+                out.push((format!("{name} {}%", pct(there)), None));
+            }
+            continue;
+        }
+        for (p, towards) in [(there, link.b), (back, link.a)] {
+            if p > 0.0 {
+                out.push((format!("{name} {}%", pct(p)), Some(towards)));
+            }
+        }
+    }
+    if there.latency_us != back.latency_us {
+        for (us, towards) in [(there.latency_us, link.b), (back.latency_us, link.a)] {
+            out.push((format!("{} {}", tr(lang, Text::Delay).to_lowercase(), format_latency(us)), Some(towards)));
+        }
+    }
+    out
+}
+
+/// For the link's controls, when the lesson set a direction apart: what
+/// only one way has, which direction the controls show, and that a control
+/// moved sets both ways. `None` when both directions are alike.
+pub fn one_way_note(world: &World, link: &crate::net::link::Link, lang: Lang) -> Option<String> {
+    let one_way: Vec<String> = faults_by_direction(link, lang)
+        .into_iter()
+        .filter_map(|(text, towards)| Some(format!("{text} → {}", world.host_name(towards?))))
+        .collect();
+    if one_way.is_empty() {
+        return None;
+    }
+    let (a, b) = (world.host_name(link.a), world.host_name(link.b));
+    let list = one_way.join(", ");
+    Some(match lang {
+        Lang::En => format!("One way only, as the lesson set it: {list}. The controls show {a} → {b}; a control you move sets both ways."),
+        Lang::Ko => format!("레슨이 한 방향에만 둔 설정: {list}. 조절기는 {a} → {b} 방향 값을 보여 주고, 움직인 조절기는 두 방향 모두에 적용됩니다."),
+    })
 }
 
 /// A column's links, each given a track (0 down the middle) that no link
