@@ -74,7 +74,7 @@ fn reason_note(r: SendReason) -> &'static str {
         SendReason::DupAck => "  (duplicate ACK)",
         SendReason::WindowUpdate => "  (window update)",
         SendReason::ZeroWindowProbe => "  (zero-window probe)",
-        SendReason::QuickAck => "  (quick ACK: connection start)",
+        SendReason::QuickAck => "  (quick ACK)",
         SendReason::DelayedAck { .. } => "  (delayed ACK: its timer ran out)",
         SendReason::DataWithAck => "  (the ACK rides on this data)",
         _ => "",

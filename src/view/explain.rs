@@ -10,7 +10,7 @@ use crate::net::tcp::timers::TimerKind;
 use crate::net::trace::{Cause, DropReason, LossReason, ReassemblyFailure, SendReason};
 use crate::net::{Errno, FaultChange, HostId, SocketId, SysCall, TraceEvent, TraceKind, World};
 use crate::view::packets::{Fate, Numbering, PacketInfo};
-use crate::view::topology::format_time;
+use crate::view::topology::{format_latency, format_time};
 use crate::view::words::timer_name;
 
 /// `lang`'s half of a sentence written in both (the one idiom, [`Lang::pick`]).
@@ -257,8 +257,12 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
             "확인 응답을 보냅니다: \"이 번호 앞의 바이트는 모두 받았습니다\"",
         ),
         (SendReason::QuickAck, _) => (
-            "acknowledges at once: quick-ACK mode at connection start (Linux ACKs the first segments of a connection immediately, later ones wait)",
-            "바로 확인 응답을 보냅니다: 연결 시작의 빠른 ACK 모드 (리눅스는 연결의 처음 세그먼트들에 곧바로 ACK하고, 그 뒤로는 기다립니다)",
+            // tcp_incr_quickack is called at the first data, after a silence
+            // longer than the RTO (tcp_event_data_recv) and after a segment
+            // seen twice or out of the window: "at connection start" was said
+            // of partition_timeout's ACKs 3.57 s in.
+            "acknowledges at once: quick-ACK mode (Linux ACKs the next segments at once at a connection's start, after a silence longer than the RTO, and after a segment that came twice; otherwise ACKs wait)",
+            "바로 확인 응답을 보냅니다: 빠른 ACK 모드 (리눅스는 연결 시작, RTO보다 긴 침묵 뒤, 두 번 온 세그먼트 뒤에 오는 세그먼트들에 곧바로 ACK하고, 그 밖에는 기다립니다)",
         ),
         (SendReason::DelayedAck { .. }, _) => (
             "nothing came to ride on, so the timer sends it alone",
@@ -325,6 +329,16 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
 /// Learners met the zero window's ACK and the duplicates of fast retransmit
 /// as bare arrivals.
 fn arrival_text(lang: Lang, p: &PacketInfo, numbering: Numbering, host: &str) -> Option<String> {
+    if let Body::PortUnreachable(_) = &p.packet.body {
+        // udp_connected_unreachable: the unconnected socket's ICMP arrived as a
+        // bare "A packet reaches client.", where the lesson's point lies.
+        let label = p.label(numbering);
+        return Some(pick(
+            lang,
+            format!("{label} reaches {host}: its kernel tells only a UDP socket connected to that address (its next call fails with ECONNREFUSED); an unconnected socket is never told."),
+            format!("{label}: {}에 도착합니다. 커널은 그 주소로 connect된 UDP 소켓에만 알립니다 (다음 호출이 ECONNREFUSED로 실패합니다). connect하지 않은 소켓은 알 수 없습니다.", host),
+        ));
+    }
     let Body::Tcp(seg) = &p.packet.body else { return None };
     let f = seg.flags;
     if !f.ack() || f.syn() || f.fin() || f.rst() || !seg.payload.is_empty() {
@@ -846,11 +860,36 @@ pub fn explain(
                 "The link delivers a second copy of the packet (duplicate).".into(),
                 "링크가 패킷의 사본을 하나 더 보냅니다 (중복).".into(),
             ),
-            TraceKind::Reordered { .. } => pick(
-                lang,
-                "The link holds this packet back: later packets will overtake it (reordering).".into(),
-                "링크가 이 패킷을 붙잡아 둡니다. 뒤의 패킷이 앞지릅니다 (순서 바뀜).".into(),
-            ),
+            TraceKind::Reordered { packet, extra_delay, .. } => {
+                // Whether anything sent after it on its way arrives first: the
+                // last datagrams of udp_reorder_dup were held back with
+                // nothing behind them, and were said to be overtaken.
+                let held = packets.iter().rfind(|p| p.id == packet.0);
+                let overtaking = held.map_or(0, |h| {
+                    packets
+                        .iter()
+                        .filter(|q| q.index > h.index && q.from == h.from && q.to == h.to)
+                        .filter(|q| q.fate == Fate::Delivered && q.arrival < h.arrival)
+                        .count()
+                });
+                let by = format_latency(*extra_delay);
+                match overtaking {
+                    0 => pick(
+                        lang,
+                        format!("The link holds this packet back {by} to reorder it, but nothing sent after it arrives sooner: it still arrives in order."),
+                        format!("링크가 순서를 바꾸려고 이 패킷을 {by} 붙잡아 두지만, 뒤에 보낸 패킷 중 먼저 도착하는 것이 없어 순서대로 도착합니다."),
+                    ),
+                    n => pick(
+                        lang,
+                        format!(
+                            "The link holds this packet back {by}: {n} {} sent after it {} first (reordering).",
+                            if n == 1 { "packet" } else { "packets" },
+                            if n == 1 { "arrives" } else { "arrive" }
+                        ),
+                        format!("링크가 이 패킷을 {by} 붙잡아 둡니다. 뒤에 보낸 패킷 {n}개가 먼저 도착합니다 (순서 바뀜)."),
+                    ),
+                }
+            }
             TraceKind::Dropped { host, reason: DropReason::ReceiveBufferFull, .. } => pick(
                 lang,
                 format!("{}'s receive buffer is full: the datagram is thrown away.", name(*host)),
@@ -1149,6 +1188,23 @@ mod tests {
     }
 
     #[test]
+    fn a_held_back_packet_is_said_to_be_overtaken_only_when_it_is() {
+        // A learner's review: udp_reorder_dup's last datagrams, held back with
+        // nothing sent after them, were said to be overtaken.
+        let lines: Vec<String> = explained("udp_reorder_dup", Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+        let held: Vec<&String> = lines.iter().filter(|l| l.starts_with("The link holds this packet back")).collect();
+        assert!(held.iter().any(|l| l.contains("sent after it arrives first (reordering)")), "{held:#?}");
+        assert!(held.iter().any(|l| l.ends_with("it still arrives in order.")), "{held:#?}");
+        // An ICMP port unreachable says whom the kernel tells.
+        let icmp: Vec<String> =
+            explained("udp_connected_unreachable", Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+        assert!(
+            icmp.iter().any(|l| l.contains("reaches client: its kernel tells only a UDP socket connected")),
+            "{icmp:#?}"
+        );
+    }
+
+    #[test]
     fn a_close_that_sends_nothing_says_why() {
         // A learner's review: the tour with its connect refused explained the
         // last close() as "the kernel still finishes the goodbye with FIN";
@@ -1284,11 +1340,15 @@ mod tests {
             let says = |text: &str| lines.iter().any(|l| l.contains(text));
             let (quick, delayed, rides) = lang.pick((
                 (
-                    "quick-ACK mode at connection start",
+                    "quick-ACK mode (Linux ACKs the next segments at once at a connection's start",
                     "ACK delayed 40 ms (delayed ACK: Linux waits for more data or a reply to ride on)",
                     "the ACK rides on the reply (pingpong)",
                 ),
-                ("연결 시작의 빠른 ACK 모드", "ACK를 40 ms 늦췄습니다 (지연 ACK", "ACK가 응답에 실려 갑니다 (핑퐁)"),
+                (
+                    "빠른 ACK 모드 (리눅스는 연결 시작",
+                    "ACK를 40 ms 늦췄습니다 (지연 ACK",
+                    "ACK가 응답에 실려 갑니다 (핑퐁)",
+                ),
             ));
             assert!(says(quick), "{lines:#?}");
             assert!(says(delayed), "{lines:#?}");
