@@ -8,7 +8,7 @@ use yew::prelude::*;
 use crate::lang::Lang;
 use crate::net::link::LinkSettings;
 use crate::net::{SocketId, SocketView, TraceEvent, TraceKind};
-use crate::view::plot::plot_columns;
+use crate::view::plot::step_path;
 use crate::view::topology::format_latency;
 use crate::view::words::{changes_made, cwnd_text, tr, zero_window_note, Text};
 
@@ -53,22 +53,7 @@ fn cwnd_plot(points: &[Point], lang: Lang) -> Html {
     let maxv = f64::from(peak) * 1.1;
     let x = |t: u64| 30.0 + (t as f64 - t0) / (t1 - t0) * (w - 40.0);
     let y = |v: u32| h - 16.0 - (f64::from(v) / maxv) * (h - 26.0);
-    let steps = |f: &dyn Fn(&Point) -> Option<u32>| {
-        let columns = plot_columns(points.iter().filter_map(|p| f(p).map(|v| (x(p.0), y(v)))));
-        let mut d = String::new();
-        for (k, c) in columns.iter().enumerate() {
-            let (cx, entry) = (c.x, columns.get(k.wrapping_sub(1)).map_or(c.last, |prev| prev.last));
-            let verb = if k == 0 { "M" } else { " L" };
-            d.push_str(&format!("{verb} {cx:.1} {entry:.1}"));
-            for v in [c.low, c.high, c.last] {
-                d.push_str(&format!(" L {cx:.1} {v:.1}"));
-            }
-        }
-        if let Some(c) = columns.last() {
-            d.push_str(&format!(" L {:.1} {:.1}", w - 10.0, c.last));
-        }
-        d
-    };
+    let steps = |f: &dyn Fn(&Point) -> Option<u32>| step_path(points.iter().map(|p| (x(p.0), f(p).map(y))), w - 10.0);
     html! {
         <svg class="cwnd" viewBox={format!("0 0 {w} {h}")} role="img" aria-label={tr(lang, Text::CwndPlot)}>
             <line class="axis" x1="30" y1={(h - 16.0).to_string()} x2={(w - 10.0).to_string()} y2={(h - 16.0).to_string()} />
