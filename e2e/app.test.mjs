@@ -95,6 +95,41 @@ test('on a phone the event list fits its box and keeps the current step in view 
   await context.close();
 });
 
+test('on a phone the sequence diagram keeps the current event’s note in view, not only its dot', async () => {
+  // four_way_close at 390 px: scrolled to the lifeline's dot, the diagram cut
+  // the note beside it ("TIME-WAIT" read "IT", "FIN-WAIT-2" "-2").
+  const { context, page, problems } = await openPage({ width: 390, height: 844 }, '#lesson=four_way_close');
+  // Scrolls land at once, not smoothly, so each step can be measured at once.
+  await page.addStyleTag({ content: '.seq-scroll { scroll-behavior: auto !important; }' });
+  const scroller = page.locator('.sequence-card .seq-scroll');
+  await scroller.waitFor();
+  const noteInView = () =>
+    scroller.evaluate((box) => {
+      const notes = box.querySelectorAll('.note.current text');
+      const note = notes[notes.length - 1];
+      if (!note) return 'no note';
+      const r = note.getBoundingClientRect(), b = box.getBoundingClientRect();
+      if (r.width > b.width) return 'wider than the box';
+      return r.left >= b.left - 1 && r.right <= b.right + 1
+        ? 'in view'
+        : `"${note.textContent}" at ${Math.round(r.left)}..${Math.round(r.right)}, box ${Math.round(b.left)}..${Math.round(b.right)}`;
+    });
+  let seen = 0;
+  const total = Number(await page.locator('#position').getAttribute('data-total'));
+  for (let step = 1; step <= total; step++) {
+    await page.keyboard.press('ArrowRight');
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    const where = await noteInView();
+    if (where === 'no note' || where === 'wider than the box') continue;
+    assert.equal(where, 'in view', `step ${step}`);
+    seen++;
+  }
+  assert.ok(seen >= 15, `a note was current at ${seen} steps`);
+  await page.locator('.sequence-card').screenshot({ path: join(SHOTS, 'sequence-note-390.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('on a phone the script keeps the current line in its box as the lesson steps', async () => {
   // http_requests: its lines wrap on a phone, and at step 10 the box showed
   // the lines before the current one, which sat just below it.

@@ -13,7 +13,8 @@ use crate::net::{Protocol, SocketId};
 use crate::view::packets::{Numbering, PacketInfo};
 use crate::view::related::Linked;
 use crate::view::sequence::{
-    arrow_geometry, place_flying_labels, FlyingLabel, Lane, LaneOf, Note, Role, SeqLayout, HEAD, TOP,
+    arrow_geometry, focus_span, place_flying_labels, step_span, FlyingLabel, Lane, LaneOf, Note, Role, SeqLayout, HEAD,
+    TOP,
 };
 use crate::view::topology::label_width;
 use crate::view::words::{analysis, analysis_width, tr, Text};
@@ -131,9 +132,10 @@ fn lane_label(lane: &Lane, lang: Lang, end: usize) -> (String, String) {
 }
 
 /// Scrolls the diagram's box in the next frame so that the current event, at
-/// (`focus_x`, `focus_y`) in SVG units, is in view: reading the layout during the
-/// step would force it in the middle of the step.
-fn scroll_to_focus(scroller: NodeRef, width: f64, focus_x: f64, focus_y: f64) {
+/// height `focus_y` and across `span` (its dot and note) in SVG units, is in
+/// view: reading the layout during the step would force it in the middle of
+/// the step.
+fn scroll_to_focus(scroller: NodeRef, width: f64, spans: [(f64, f64); 2], focus_y: f64) {
     let scroll = wasm_bindgen::closure::Closure::once_into_js(move || {
         if let Some(el) = scroller.cast::<web_sys::Element>() {
             let svg_w = el.first_element_child().map_or(0, |c| c.client_width());
@@ -143,15 +145,29 @@ fn scroll_to_focus(scroller: NodeRef, width: f64, focus_x: f64, focus_y: f64) {
             // sideways too, but only as far as it takes. Centred on each event,
             // the diagram slid sideways at every step, and the times at its left
             // edge went out of view ("40 ms" read "0 ms") though the event fitted.
-            let (view_w, x) = (f64::from(el.client_width()), focus_x * scale);
-            let margin = (view_w / 4.0).min(120.0);
+            // The note beside the event is kept in view with it when it fits:
+            // the dot alone kept "TIME-WAIT" to "IT".
+            let view_w = f64::from(el.client_width());
+            // The whole step when it fits, else its last event.
+            let [step, last] = spans;
+            let span = if (step.1 - step.0) * scale + 24.0 <= view_w { step } else { last };
+            let (lo, hi) = (span.0 * scale, span.1 * scale);
+            // A dot alone keeps room around it for its arrow; a note reaches far enough.
+            let dot = hi - lo < 1.0;
+            let margin = if dot { (view_w / 4.0).min(120.0) } else { 12.0f64.min(view_w / 8.0) };
             let now = f64::from(el.scroll_left());
-            let left = if x + margin <= view_w {
+            // What fits from the left edge keeps the times there in view.
+            let left = if hi + if dot { margin } else { 0.0 } <= view_w {
                 0.0
-            } else if now + margin <= x && x + margin <= now + view_w {
+            } else if hi - lo + 2.0 * margin > view_w {
+                // Wider than the box: from its start.
+                lo - margin
+            } else if now + margin <= lo && hi + margin <= now + view_w {
                 now
+            } else if lo < now + margin {
+                lo - margin
             } else {
-                x - view_w / 2.0
+                hi + margin - view_w
             };
             // One call for both: with smooth scrolling, setting scrollLeft after
             // scrollTop replaced the vertical scroll, and the diagram never moved.
@@ -171,10 +187,12 @@ pub fn Sequence(props: &SequenceProps) -> Html {
     let scroller = use_node_ref();
     // Keep the current event in view.
     let focus_y = props.together.map_or_else(|| focus_y(l, end), |t| t.focus_y);
-    let focus_x = end.checked_sub(1).and_then(|i| l.event_x.get(i)).copied().unwrap_or(width / 2.0);
+    let middle = (width / 2.0, width / 2.0);
+    let last = focus_span(l, end, props.lang).unwrap_or(middle);
+    let spans = [step_span(l, props.first.min(end.saturating_sub(1)), end, props.lang).unwrap_or(last), last];
     {
         let scroller = scroller.clone();
-        use_effect_with((end, focus_y as i64), move |_| scroll_to_focus(scroller, width, focus_x, focus_y));
+        use_effect_with((end, focus_y as i64, props.lang), move |_| scroll_to_focus(scroller, width, spans, focus_y));
     }
     let bottom = l.bottom(end);
     // Only what is near the current event is drawn: long lessons stay fast. Drawn

@@ -583,13 +583,61 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
     SeqLayout { width, height: band_y + used + 40.0, hosts, lanes, notes, arrows, times, waits, event_y, event_x }
 }
 
+/// The notes' 12 px monospace, per character, in SVG units.
+const NOTE_CHAR_W: f64 = 7.3;
+
+/// How far across the current event reaches, in SVG units: its dot and the
+/// note beside it (the note, drawn in `lang`, that shows trace index
+/// `end - 1`), or its dot alone. A phone's diagram, scrolled to keep only the
+/// dot in view, cut the note beside it: "TIME-WAIT" read "IT".
+pub fn focus_span(l: &SeqLayout, end: usize, lang: Lang) -> Option<(f64, f64)> {
+    let at = end.checked_sub(1)?;
+    let dot = *l.event_x.get(at)?;
+    // Notes are in trace order; the one holding `at` starts at or before it.
+    let k = l.notes.partition_point(|n| n.first <= at);
+    let note = l.notes[..k].iter().rev().take(8).find(|n| n.first <= at && at <= n.last);
+    Some(match note {
+        Some(n) => {
+            let (lo, hi) = note_span(n, lang);
+            (lo.min(dot), hi.max(dot))
+        }
+        None => (dot, dot),
+    })
+}
+
+/// How far across the whole current step (trace indices `first..end`)
+/// reaches: every event's dot and every note it shows. A step's last event
+/// can be an ACK leaving one host while the state it explains ("CLOSE-WAIT")
+/// is noted beside the other.
+pub fn step_span(l: &SeqLayout, first: usize, end: usize, lang: Lang) -> Option<(f64, f64)> {
+    let dots = l.event_x.get(first..end)?.iter().copied();
+    let k = l.notes.partition_point(|n| n.first < end);
+    let notes = l.notes[..k].iter().rev().take_while(|n| n.last + 64 >= first).filter(|n| n.last >= first);
+    let ends = dots.flat_map(|x| [x, x]).chain(notes.flat_map(|n| {
+        let (lo, hi) = note_span(n, lang);
+        [lo, hi]
+    }));
+    ends.fold(None, |span, x| match span {
+        None => Some((x, x)),
+        Some((lo, hi)) => Some((x.min(lo), x.max(hi))),
+    })
+}
+
+/// Where a note's text lies across, as drawn beside its lifeline.
+fn note_span(n: &Note, lang: Lang) -> (f64, f64) {
+    let w = n.say.text(lang).chars().count() as f64 * NOTE_CHAR_W;
+    match (n.anchor_end, n.kind) {
+        (true, _) => (n.x - w, n.x),
+        (false, "fault") => (n.x - w / 2.0, n.x + w / 2.0),
+        (false, _) => (n.x, n.x + w),
+    }
+}
+
 /// A call's note shortened to fit `room` SVG units, or `None` when it fits.
 /// The bytes in quotes give way first (how many there were stays in the
 /// `…(N bytes)` after them), so that the call and what it returned stay.
 fn fit_note(text: &str, room: f64) -> Option<String> {
-    /// The notes' 12 px monospace, per character.
-    const CHAR_W: f64 = 7.3;
-    let max = ((room / CHAR_W).floor().max(0.0) as usize).max(12);
+    let max = ((room / NOTE_CHAR_W).floor().max(0.0) as usize).max(12);
     let chars: Vec<char> = text.chars().collect();
     let excess = chars.len().checked_sub(max).filter(|&e| e > 0)?;
     let open = chars.iter().position(|&c| c == '"');
