@@ -132,9 +132,9 @@ fn lane_label(lane: &Lane, lang: Lang, end: usize) -> (String, String) {
 }
 
 /// Scrolls the diagram's box in the next frame so that the current event, at
-/// height `focus_y` and across `span` (its dot and note) in SVG units, is in
-/// view: reading the layout during the step would force it in the middle of
-/// the step.
+/// height `focus_y`, is in view, and across `spans` (SVG units) the whole
+/// step's dots and notes when they fit, else the last event's dot and note:
+/// reading the layout during the step would force it in the middle of the step.
 fn scroll_to_focus(scroller: NodeRef, width: f64, spans: [(f64, f64); 2], focus_y: f64) {
     let scroll = wasm_bindgen::closure::Closure::once_into_js(move || {
         if let Some(el) = scroller.cast::<web_sys::Element>() {
@@ -145,7 +145,7 @@ fn scroll_to_focus(scroller: NodeRef, width: f64, spans: [(f64, f64); 2], focus_
             // sideways too, but only as far as it takes. Centred on each event,
             // the diagram slid sideways at every step, and the times at its left
             // edge went out of view ("40 ms" read "0 ms") though the event fitted.
-            // The note beside the event is kept in view with it when it fits:
+            // The notes beside the step's events are kept in view with them:
             // the dot alone kept "TIME-WAIT" to "IT".
             let view_w = f64::from(el.client_width());
             // The whole step when it fits, else its last event.

@@ -547,56 +547,45 @@ mod tests {
         assert_eq!(analysis(Lang::En, "[TCP Dup ACK 5#3]"), "[TCP Dup ACK 5#3]");
     }
 
-    #[test]
-    fn a_connecting_socket_s_cwnd_waits_for_the_handshake() {
-        // The handshake lesson: the client in SYN-SENT had "cwnd 0 B".
-        let lesson = crate::lesson::library::library().into_iter().find(|l| l.id == "handshake").expect("lesson");
+    /// Every TCP socket's numbers at every step of lesson `id`, as the
+    /// buffers panel reads them.
+    fn tcp_stats_each_step(id: &str) -> Vec<crate::net::tcp::conn::TcpStats> {
+        let lesson = crate::lesson::library::library().into_iter().find(|l| l.id == id).expect("lesson");
         let run = lesson.build(None, &[]).expect("builds");
         let t = crate::lesson::timeline::Timeline::run(run.world, run.commands, &[]);
         let mut world = t.world_at(0);
-        let mut seen = Vec::new();
+        let mut out = Vec::new();
         for pos in 1..=t.len() {
             t.advance(&mut world, pos - 1);
             for (host, _) in world.hosts() {
-                for v in world.sockets_on(host) {
-                    if let Some(tcp) =
-                        v.tcp.as_ref().filter(|tcp| tcp.state != crate::net::tcp::state::TcpState::Listen)
-                    {
-                        seen.push((tcp.state, cwnd_text(Lang::En, tcp)));
-                    }
-                }
+                out.extend(world.sockets_on(host).into_iter().filter_map(|v| v.tcp));
             }
         }
-        let syn_sent: Vec<&String> =
-            seen.iter().filter(|(s, _)| *s == crate::net::tcp::state::TcpState::SynSent).map(|(_, c)| c).collect();
+        out
+    }
+
+    #[test]
+    fn a_connecting_socket_s_cwnd_waits_for_the_handshake() {
+        use crate::net::tcp::state::TcpState;
+        // The handshake lesson: the client in SYN-SENT had "cwnd 0 B".
+        let seen: Vec<(TcpState, String)> = tcp_stats_each_step("handshake")
+            .iter()
+            .filter(|tcp| tcp.state != TcpState::Listen)
+            .map(|tcp| (tcp.state, cwnd_text(Lang::En, tcp)))
+            .collect();
+        let syn_sent: Vec<&String> = seen.iter().filter(|(s, _)| *s == TcpState::SynSent).map(|(_, c)| c).collect();
         assert!(
             !syn_sent.is_empty() && syn_sent.iter().all(|c| c.as_str() == "– (set when the handshake completes)"),
             "{seen:?}"
         );
-        assert!(
-            seen.iter().any(|(s, c)| *s == crate::net::tcp::state::TcpState::Established && c == "14480 B"),
-            "{seen:?}"
-        );
+        assert!(seen.iter().any(|(s, c)| *s == TcpState::Established && c == "14480 B"), "{seen:?}");
     }
 
     #[test]
     fn a_zero_window_with_room_left_says_why() {
         // zero_window: the receiver advertises 0 with 776 of 5120 B free.
-        let lesson = crate::lesson::library::library().into_iter().find(|l| l.id == "zero_window").expect("lesson");
-        let run = lesson.build(None, &[]).expect("builds");
-        let t = crate::lesson::timeline::Timeline::run(run.world, run.commands, &[]);
-        let mut world = t.world_at(0);
-        let mut notes = Vec::new();
-        for pos in 1..=t.len() {
-            t.advance(&mut world, pos - 1);
-            for (host, _) in world.hosts() {
-                for v in world.sockets_on(host) {
-                    if let Some(note) = v.tcp.as_ref().and_then(|tcp| zero_window_note(Lang::En, tcp)) {
-                        notes.push(note);
-                    }
-                }
-            }
-        }
+        let notes: Vec<String> =
+            tcp_stats_each_step("zero_window").iter().filter_map(|tcp| zero_window_note(Lang::En, tcp)).collect();
         assert!(
             notes.iter().any(|n| n.starts_with("rwnd 0 with 776 B free: less than a segment (1448 B)")),
             "{notes:?}"
