@@ -526,6 +526,19 @@ impl AppState {
     }
 
     fn reloaded(&self, lesson: Rc<Lesson>, seed: Option<u64>, edits: Vec<Edit>, pos: usize) -> AppState {
+        self.reloaded_checking(lesson, seed, edits, pos, Vec::new())
+    }
+
+    /// [`AppState::reloaded`], checking that the `targets` of later changes
+    /// are still the packets they were (see [`AppState::load_checked`]).
+    fn reloaded_checking(
+        &self,
+        lesson: Rc<Lesson>,
+        seed: Option<u64>,
+        edits: Vec<Edit>,
+        pos: usize,
+        targets: Vec<Target>,
+    ) -> AppState {
         let mut s = self.copy();
         s.console_line = None;
         // Branches are of one lesson: another lesson (a new script) starts without them.
@@ -534,7 +547,7 @@ impl AppState {
             s.compared = None;
             s.compare = None;
         }
-        s.load(lesson, seed, edits, pos);
+        s.load_checked(lesson, seed, edits, pos, targets);
         s
     }
 
@@ -682,9 +695,7 @@ impl AppState {
             .collect();
         let mut edits = self.edits.clone();
         edits.push(edit);
-        let mut s = self.copy();
-        s.console_line = None;
-        s.load_checked(self.lesson.clone(), self.seed, edits, self.pos + 1 + same_place, targets);
+        let mut s = self.reloaded_checking(self.lesson.clone(), self.seed, edits, self.pos + 1 + same_place, targets);
         s.selected_packet = self.selected_packet;
         s
     }
