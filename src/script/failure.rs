@@ -135,10 +135,11 @@ pub enum Got {
     MoreEvents,
     /// A record bigger than the limit, after `events` events.
     LargerRecord { events: u64 },
-    /// The call was still pending at `at` (µs) and nothing was left to happen.
-    PendingIdle { at: u64 },
-    /// The call was still pending after `bound` (µs).
-    PendingAfter { bound: u64 },
+    /// The call was still pending at `at` (µs) and nothing was left to happen;
+    /// `returned`: it did return later (µs), woken by another host's later line.
+    PendingIdle { at: u64, returned: Option<u64> },
+    /// The call was still pending after `bound` (µs); `returned` as above.
+    PendingAfter { bound: u64, returned: Option<u64> },
     /// The world refused.
     World(WorldError),
     /// `+step` (µs) would reach `reach` (µs).
@@ -314,6 +315,19 @@ impl Bilingual for PacketShape {
 }
 
 /// A call's value in Korean: numbers and data as written.
+/// For a call the run gave up on: that it returned after all, and when. The
+/// host's next line could not wait for it, so that line was not run; another
+/// host's later line woke the call.
+fn returned_later(returned: Option<u64>) -> (String, String) {
+    match returned {
+        None => (String::new(), String::new()),
+        Some(t) => (
+            format!("; it returned only at {}s, woken by a later line of another host", fmt_time(t)),
+            format!("; 다른 호스트의 뒤쪽 줄 때문에 {}s에야 반환됨", fmt_time(t)),
+        ),
+    }
+}
+
 fn value_korean(v: &CallValue) -> String {
     match v {
         CallValue::Zero | CallValue::Fd(_) | CallValue::Sent(_) | CallValue::Data(_) => v.render(),
@@ -382,12 +396,17 @@ impl Bilingual for Got {
             }, {
                 format!("이벤트 {events}개 뒤에 그보다 큰 기록 (메모리 한도): 보내는 양을 줄이거나 손실과 복제를 낮추세요")
             }),
-            Got::PendingIdle { at } => ({
-                format!("call still pending at {}s and nothing left to happen", fmt_time(*at))
-            }, {
-                format!("{}s 시점에도 끝나지 않은 호출 (더 일어날 일이 없음)", fmt_time(*at))
-            }),
-            Got::PendingAfter { bound } => (format!("call still pending after {}", fmt_dur(*bound)), format!("{} 뒤에도 끝나지 않은 호출", fmt_dur(*bound))),
+            Got::PendingIdle { at, returned } => {
+                let (en, ko) = returned_later(*returned);
+                (
+                    format!("call still pending at {}s and nothing left to happen{en}", fmt_time(*at)),
+                    format!("{}s 시점에도 끝나지 않은 호출 (더 일어날 일이 없음){ko}", fmt_time(*at)),
+                )
+            }
+            Got::PendingAfter { bound, returned } => {
+                let (en, ko) = returned_later(*returned);
+                (format!("call still pending after {}{en}", fmt_dur(*bound)), format!("{} 뒤에도 끝나지 않은 호출{ko}", fmt_dur(*bound)))
+            }
             Got::World(e) => world_words(e),
             Got::PastDay { step, reach } => (format!("+{} would reach {}", fmt_dur(*step), fmt_dur(*reach)), {
                 format!("+{} 뒤의 시각 {} (하루를 넘음)", fmt_dur(*step), fmt_dur(*reach))
@@ -554,7 +573,13 @@ mod tests {
         let mut got = vec![Got::Nothing, Got::HostLineFailed];
         got.extend(values.iter().cloned().map(Got::Returned));
         got.extend(Errno::ALL.into_iter().map(Got::Failed));
-        got.extend([Got::MoreEvents, Got::PendingIdle { at: 1_250_000 }, Got::PendingAfter { bound: 120_000_000 }]);
+        got.extend([
+            Got::MoreEvents,
+            Got::PendingIdle { at: 1_250_000, returned: None },
+            Got::PendingIdle { at: 1_250_000, returned: Some(1_500_000) },
+            Got::PendingAfter { bound: 120_000_000, returned: None },
+            Got::PendingAfter { bound: 120_000_000, returned: Some(130_000_000) },
+        ]);
         got.extend(worlds.into_iter().map(Got::World));
         got.push(Got::PastDay { step: 25 * 3_600_000_000, reach: 25 * 3_600_000_000 });
         got.extend(values.iter().cloned().map(|value| Got::NameReturned { call: "recv(c, 5)".into(), line: 7, value }));

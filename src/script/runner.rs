@@ -566,12 +566,33 @@ impl<'s> Runner<'s> {
 
     /// A blocked call returned.
     fn complete(&mut self, p: Pending, result: CallResult, time: u64) {
+        if self.stuck.get(&p.host) == Some(&p.line) {
+            self.returned_after_all(p.host, p.line, time);
+        }
         if let Some(LineOutcome { detail: LineDetail::Call(rec), .. }) = self.lines.get_mut(p.outcome) {
             rec.result = Some(result.clone());
             rec.returned_at = Some(time);
         }
         self.bind_name(p.host, p.bind.as_deref(), &result, &p.rendered, p.line);
         self.check_result(p.expect.as_ref(), &result, &p.rendered, p.line, p.outcome);
+    }
+
+    /// A call the run gave up on (`keep_going`: its host's next line could not
+    /// wait) that another host's later line woke after all. The failure that
+    /// said it was still pending now also says when it returned, so the page
+    /// never shows the line both returned and pending; its result is checked
+    /// like any other; and the host's later lines run, as its program would go on.
+    fn returned_after_all(&mut self, host: HostId, line: usize, time: u64) {
+        self.stuck.remove(&host);
+        let Some(f) = self.failures.iter_mut().find(|f| f.line == line && f.kind == FailureKind::Pending) else {
+            return;
+        };
+        let got = match f.parts.got {
+            Got::PendingIdle { at, .. } => Got::PendingIdle { at, returned: Some(time) },
+            Got::PendingAfter { bound, .. } => Got::PendingAfter { bound, returned: Some(time) },
+            _ => return,
+        };
+        *f = Failure::new(line, FailureKind::Pending, f.parts.expected.clone(), got);
     }
 
     fn bind_name(&mut self, host: HostId, name: Option<&str>, result: &CallResult, rendered: &str, line: usize) {
@@ -665,9 +686,9 @@ impl<'s> Runner<'s> {
                     return false;
                 }
                 let got = if self.world.is_idle() {
-                    Got::PendingIdle { at: self.world.now() }
+                    Got::PendingIdle { at: self.world.now(), returned: None }
                 } else {
-                    Got::PendingAfter { bound: self.opts.pending_bound_us }
+                    Got::PendingAfter { bound: self.opts.pending_bound_us, returned: None }
                 };
                 if let Some(l) = self.lines.get_mut(outcome) {
                     l.ok = false;
@@ -1227,5 +1248,35 @@ mod tests {
         assert_eq!((issued_calls, links, interventions), (calls, 1, 1));
         let anchors: Vec<usize> = report.commands.iter().map(|c| c.at).collect();
         assert!(anchors.windows(2).all(|w| w[0] <= w[1]), "in the order given: {anchors:?}");
+    }
+
+    /// The server's recv waits for data the client sends only on a later line:
+    /// in the script's order the server's next line cannot run, and the run says
+    /// so; then the client's send wakes the recv after all.
+    #[test]
+    fn a_call_given_up_on_that_returns_later_is_said_to_have_returned_and_its_host_goes_on() {
+        let text = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+            server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+            client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
+            server: recv(a, 10) = \"\"\nserver: send(a, \"x\") = 1\nclient: send(c, \"hi\") = 2\n+50ms\n\
+            server: close(a) = 0\n";
+        let script = parse(text).expect("parses");
+        let report = Runner::new(&script, RunOptions { keep_going: true, ..RunOptions::default() }).finish();
+        let line = |n: usize| report.lines.iter().find(|l| l.line == n).expect("the line ran");
+        let LineDetail::Call(recv) = &line(10).detail else { panic!("recv is a call: {:?}", line(10)) };
+        assert_eq!(recv.result, Some(Ok(CallValue::Data(Arc::from(&b"hi"[..])))), "the client's send woke it");
+        let returned = recv.returned_at.expect("it returned");
+        assert!(matches!(line(11).detail, LineDetail::NotReached { blocked_line: 10 }), "{:?}", line(11));
+        let LineDetail::Call(close) = &line(14).detail else { panic!("close is a call: {:?}", line(14)) };
+        assert_eq!(close.result, Some(Ok(CallValue::Zero)), "the server goes on once its recv returned");
+        let on_recv: Vec<&Failure> = report.failures.iter().filter(|f| f.line == 10).collect();
+        assert_eq!(on_recv.len(), 2, "{on_recv:?}");
+        assert!(
+            matches!(on_recv[0].parts.got, Got::PendingIdle { returned: Some(t), .. } if t == returned),
+            "{on_recv:?}"
+        );
+        assert!(on_recv[0].got.contains("it returned only at"), "{}", on_recv[0].got);
+        assert_eq!(on_recv[1].got, "\"hi\"", "its result is checked too");
+        assert_eq!(report.failures.len(), 2, "{:?}", report.failures);
     }
 }
