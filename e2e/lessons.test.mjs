@@ -455,10 +455,13 @@ test('a script lesson from the library runs, and the sandbox shows errors at the
   await err.waitFor();
   assert.equal(await err.getAttribute('data-line'), '4');
   assert.ok(await page.locator('svg [data-host]').first().isVisible(), 'the page lives on');
+  // The lines below are the last good run's, and the pane says so.
+  assert.match(await page.locator('.stale-run').textContent(), /did not run: the lines below and the diagrams are still the last run/);
   await page.locator('.script-card').screenshot({ path: join(SHOTS, 'sandbox-error.png') });
   await editor.fill('host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 5ms\nb: r = socket(udp)\nb: bind(r, 10.0.0.2:7) = 0\na: s = socket(udp)\na: sendto(s, "hi", 10.0.0.2:7) = 2\n');
   await page.locator('#run-script').click();
   await page.waitForFunction(() => !document.querySelector('.script-error'));
+  assert.equal(await page.locator('.stale-run').count(), 0, 'a run that worked is not called stale');
   await page.getByRole('button', { name: 'Jump to end' }).click();
   assert.equal(await page.locator('#counts').getAttribute('data-delivered'), '1');
   // The sandbox travels in the link too.
@@ -467,6 +470,22 @@ test('a script lesson from the library runs, and the sandbox shows errors at the
   const other = await open(url.slice(served.server.url.length));
   assert.match(await other.page.locator('.script-text').inputValue(), /sendto\(s, "hi"/);
   await other.context.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('lines after a last wait in which nothing happens get their verdict at the end', async () => {
+  // The datagram is out at 10 ms; the script then waits 50 ms with nothing to
+  // happen, so the expectation after the wait has no event of its own.
+  const script = 'host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 10ms\na: s = socket(udp)\n' +
+    'a: sendto(s, "hi", 10.0.0.2:9) = 2\n+50ms\nexpect sent a > b 1\nexpect sent a > b 2\n';
+  const { context, page, problems } = await open(`#lesson=sandbox&pos=0&script=${encodeURIComponent(script)}`);
+  await page.getByRole('button', { name: 'Jump to end' }).click();
+  const line = (n) => page.locator(`.script-lines .sline[data-line="${n}"]`);
+  await line(7).and(page.locator('.done')).waitFor();
+  assert.match(await line(7).textContent(), /✓/);
+  assert.match(await line(8).textContent(), /✗ 1/);
+  assert.match(await page.locator('.script-lines .failure').textContent(), /script:8: expected/);
   assert.deepEqual(problems, []);
   await context.close();
 });

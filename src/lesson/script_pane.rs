@@ -23,6 +23,10 @@ pub enum LineStage {
 /// happened and the clock reads `now`.
 pub fn line_stage(report: &RunReport, calls: &[CallAt], i: usize, end: usize, now: u64) -> LineStage {
     let Some(l) = report.lines.get(i) else { return LineStage::Ahead };
+    // Once every event has happened the run is over, and its clock has reached
+    // the end of its last wait: a closing `+20ms` in which nothing happens has
+    // no event of its own to step to, yet the lines after it have their verdict.
+    let now = if end >= report.trace.len() { now.max(report.end_time) } else { now };
     match calls.get(i).copied().unwrap_or_default() {
         CallAt { call: Some(c), .. } if c >= end => LineStage::Ahead,
         CallAt { returned: Some(r), .. } if r < end => LineStage::Done,
@@ -139,6 +143,22 @@ mod tests {
         assert_eq!(stage(returned), LineStage::Blocked, "its Return has not happened yet");
         assert_eq!(stage(returned + 1), LineStage::Done);
         assert_eq!(line_stage(&p.report, &calls, usize::MAX, p.report.trace.len(), 0), LineStage::Ahead);
+    }
+
+    #[test]
+    fn expectations_after_a_last_wait_in_which_nothing_happens_are_done_at_the_last_step() {
+        let text = "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 10ms\n\
+                    a: s = socket(udp)\na: sendto(s, \"hi\", 10.0.0.2:9) = 2\n+50ms\nexpect state a s CLOSED\n";
+        let p = prepare(text, None).expect("the script runs");
+        let calls = call_events(&p.report);
+        let last_event = p.report.trace.last().expect("events").time;
+        assert!(last_event < p.report.end_time, "nothing happens in the last wait");
+        let (wait, expectation) = (p.report.lines.len() - 2, p.report.lines.len() - 1);
+        let stage = |i: usize, end: usize| line_stage(&p.report, &calls, i, end, last_event);
+        let all = p.report.trace.len();
+        assert_eq!(stage(wait, all), LineStage::Done, "the wait is over at the last step");
+        assert_eq!(stage(expectation, all), LineStage::Done, "and the line after it has its verdict");
+        assert_eq!(stage(expectation, all - 1), LineStage::Ahead, "not before the last step");
     }
 
     #[test]

@@ -553,6 +553,9 @@ pub fn App() -> Html {
                             <SandboxEditor {lang} text={state.sandbox_text.clone()} error={state.script_error.clone()}
                                            {on_run} />
                         }
+                        if state.script_error.is_some() && state.report.is_some() {
+                            <p class="stale-run" role="status">{ tr(lang, Text::StaleRun) }</p>
+                        }
                         if let Some(report) = &state.report {
                             <ScriptLines {lang} report={report.clone()} calls={state.calls.clone()} edits={state.edits.clone()}
                                          setup_len={state.setup_len} {now} end={end} linked={linked.clone()} />

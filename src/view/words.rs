@@ -82,6 +82,7 @@ pub enum Text {
     DownloadPcap,
     Call,
     LineBlocked,
+    StaleRun,
     ConsoleInput,
     Host,
     ConsoleCaption,
@@ -119,7 +120,7 @@ pub enum Text {
 }
 
 impl Text {
-    pub const ALL: [Text; 106] = [
+    pub const ALL: [Text; 107] = [
         Text::Tagline,
         Text::LanguageSwitch,
         Text::NetworkTitle,
@@ -192,6 +193,7 @@ impl Text {
         Text::DownloadPcap,
         Text::Call,
         Text::LineBlocked,
+        Text::StaleRun,
         Text::ConsoleInput,
         Text::Host,
         Text::ConsoleCaption,
@@ -341,6 +343,10 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::ConsoleInput => ("Socket call", "소켓 호출"),
         Text::Call => ("Call", "호출"),
         Text::LineBlocked => ("… blocked", "… 기다리는 중"),
+        Text::StaleRun => (
+            "The script above has an error and did not run: the lines below and the diagrams are still the last run's.",
+            "위 스크립트에 오류가 있어 실행되지 않았습니다. 아래 줄과 그림은 아직 마지막 실행의 것입니다.",
+        ),
         Text::DownloadPcap => ("Download capture (pcap)", "캡처 내려받기 (pcap)"),
         Text::Speed => ("Playback speed", "재생 속도"),
         Text::CutLink => ("✂ Cut the link", "✂ 링크 끊기"),
