@@ -4,6 +4,7 @@ use super::addr::{CallId, Fd, HostId, Ipv4Addr, LinkId, PacketId, SocketId};
 use super::link::{Direction, FaultChange};
 use super::packet::Packet;
 use super::syscall::{CallResult, SysCall};
+use super::tcp::congestion::{CongestionControl, CwndChange};
 use super::tcp::state::TcpState;
 use super::tcp::timers::TimerKind;
 use serde::{Deserialize, Serialize};
@@ -250,8 +251,19 @@ pub enum TraceKind {
     State { host: HostId, socket: SocketId, from: TcpState, to: TcpState, cause: CauseId },
     /// A timer expired.
     Timer { host: HostId, socket: SocketId, timer: TimerKind },
-    /// Congestion window and slow-start threshold, in bytes, whenever either changes.
-    Congestion { host: HostId, socket: SocketId, cwnd: u32, ssthresh: u32, cause: CauseId },
+    /// Congestion window and slow-start threshold, in bytes, whenever either
+    /// changes; `why`: the rule that changed them (`None` only if a rule in
+    /// the core forgot to say, which the tests catch); `control`: the
+    /// socket's congestion control, whose rules they are.
+    Congestion {
+        host: HostId,
+        socket: SocketId,
+        cwnd: u32,
+        ssthresh: u32,
+        why: Option<CwndChange>,
+        control: CongestionControl,
+        cause: CauseId,
+    },
     /// A connection or ICMP error became pending on a socket.
     SocketError { host: HostId, socket: SocketId, errno: super::syscall::Errno, cause: CauseId },
     /// A `bind` of `socket` found its address taken by `holder` (`inet_bind_conflict`),

@@ -4,6 +4,7 @@
 use crate::lang::{errno_meaning, Lang, Particle};
 use crate::net::packet::{byte_count, Body};
 use crate::net::syscall::{render_result, CallResult, CallValue};
+use crate::net::tcp::congestion::{CongestionControl, CwndChange, Undone, SSTHRESH_INFINITE};
 use crate::net::tcp::segment::{SeqNumber, TcpSegment};
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::timers::TimerKind;
@@ -452,6 +453,127 @@ fn spurious_text(lang: Lang, p: &PacketInfo, packets: &[PacketInfo], host: &str)
             Particle::Topic.after(host)
         ),
     ))
+}
+
+/// Whether `socket` becomes ESTABLISHED among `events`.
+fn established_in(events: &[TraceEvent], socket: SocketId) -> bool {
+    events
+        .iter()
+        .any(|e| matches!(e.kind, TraceKind::State { socket: s, to: TcpState::Established, .. } if s == socket))
+}
+
+/// Why `host`'s congestion window (and slow-start threshold) changed, by the
+/// rule the trace names, with the values it left.
+fn cwnd_change_text(
+    lang: Lang,
+    host: &str,
+    why: CwndChange,
+    control: CongestionControl,
+    cwnd: u32,
+    ssthresh: u32,
+) -> String {
+    let ss = if ssthresh >= SSTHRESH_INFINITE { "∞".to_string() } else { format!("{ssthresh} B") };
+    let (algo, beta) = match control {
+        CongestionControl::Cubic => ("CUBIC", "0.7"),
+        CongestionControl::Reno => ("Reno", "0.5"),
+    };
+    let (topic, subject) = (Particle::Topic.after(host), Particle::Subject.after(host));
+    match why {
+        CwndChange::Start => {
+            let (then_en, then_ko) = if ssthresh >= SSTHRESH_INFINITE {
+                ("ssthresh is ∞, so it begins in slow start".to_string(), "ssthresh가 ∞라 슬로 스타트로 시작합니다".to_string())
+            } else {
+                (format!("ssthresh is {ss}"), format!("ssthresh는 {ss}입니다"))
+            };
+            pick(
+                lang,
+                format!("{host}'s congestion window (cwnd) starts at {cwnd} B, what it may have in flight before ACKs come back (Linux starts at 10 segments, or 1 after a handshake that lost packets); {then_en}."),
+                format!("{host}의 혼잡 윈도(cwnd)가 {cwnd} B로 시작합니다. ACK가 돌아오기 전에 보내 둘 수 있는 양입니다 (리눅스는 10 세그먼트, 핸드셰이크에서 패킷을 잃었으면 1로 시작). {then_ko}."),
+            )
+        }
+        CwndChange::SlowStart => pick(
+            lang,
+            format!("Slow start: each segment acknowledged lets {host} send one more, so cwnd grows to {cwnd} B. Below ssthresh ({ss}) it doubles every round trip."),
+            format!("슬로 스타트: ACK된 세그먼트 하나마다 {subject} 하나를 더 보낼 수 있어 cwnd가 {cwnd} B로 커집니다. ssthresh({ss})보다 작은 동안 왕복마다 두 배가 됩니다."),
+        ),
+        CwndChange::Avoidance => match control {
+            CongestionControl::Reno => pick(
+                lang,
+                format!("Congestion avoidance (Reno): at ssthresh ({ss}) and above, cwnd grows by about one segment per round trip; now {cwnd} B."),
+                format!("혼잡 회피 (Reno): ssthresh({ss}) 이상에서는 cwnd가 왕복마다 세그먼트 하나쯤 커집니다. 지금 {cwnd} B."),
+            ),
+            CongestionControl::Cubic => pick(
+                lang,
+                format!("Congestion avoidance (CUBIC): cwnd grows along CUBIC's curve, slowly near the window where the last loss was and faster away from it; now {cwnd} B."),
+                format!("혼잡 회피 (CUBIC): cwnd가 CUBIC 곡선을 따라 커집니다. 마지막 손실 때의 윈도 근처에서는 천천히, 멀어지면 빠르게. 지금 {cwnd} B."),
+            ),
+        },
+        CwndChange::Recovery => pick(
+            lang,
+            format!("In recovery {host} sets cwnd ACK by ACK from what has left the network, now {cwnd} B: it keeps sending without flooding the path."),
+            format!("복구 중에는 {topic} ACK마다 네트워크를 떠난 양에 맞춰 cwnd를 정합니다. 지금 {cwnd} B. 경로를 넘치게 하지 않으면서 계속 보냅니다."),
+        ),
+        CwndChange::RecoveryEnd => pick(
+            lang,
+            format!("Recovery is over: everything sent before the loss is acknowledged. cwnd goes on from ssthresh ({ss}); now {cwnd} B."),
+            format!("복구가 끝났습니다. 손실 전에 보낸 것이 모두 ACK되었습니다. cwnd는 ssthresh({ss})에서 이어 갑니다. 지금 {cwnd} B."),
+        ),
+        CwndChange::HyStart => pick(
+            lang,
+            format!("HyStart ends slow start early: round trips grow (a queue is filling) or ACKs return as a long train. ssthresh = {ss}, so cwnd ({cwnd} B) now grows by congestion avoidance, not doubling."),
+            format!("HyStart가 슬로 스타트를 일찍 끝냅니다. 왕복 시간이 늘거나(큐가 차는 중) ACK가 긴 열차처럼 돌아옵니다. ssthresh = {ss}, 이제 cwnd({cwnd} B)는 두 배가 아니라 혼잡 회피로 커집니다."),
+        ),
+        CwndChange::AppLimited => pick(
+            lang,
+            format!("{host} left its congestion window unused for an RTO (the application sent less): Linux shrinks cwnd halfway toward what was used, to {cwnd} B, since a window not used is not known to be safe (RFC 2861)."),
+            format!("{topic} RTO 동안 혼잡 윈도를 다 쓰지 않았습니다 (애플리케이션이 덜 보냄). 쓰지 않은 윈도는 안전한지 알 수 없어, 리눅스는 쓴 만큼 쪽으로 절반 줄여 cwnd를 {cwnd} B로 만듭니다 (RFC 2861)."),
+        ),
+        CwndChange::IdleRestart => pick(
+            lang,
+            format!("{host} sent nothing for longer than an RTO: what it knew of the path may be stale, so cwnd restarts at {cwnd} B (slow start after idle, RFC 2861)."),
+            format!("{topic} RTO보다 오래 아무것도 보내지 않았습니다. 경로에 대해 알던 것이 낡았을 수 있어 cwnd를 {cwnd} B로 다시 시작합니다 (유휴 후 슬로 스타트, RFC 2861)."),
+        ),
+        CwndChange::FastRecovery => pick(
+            lang,
+            format!("{host} finds a loss without waiting for its timer (three duplicate ACKs, or SACK): ssthresh = cwnd × {beta} ({algo}) = {ss}, and fast recovery begins."),
+            format!("{topic} 타이머를 기다리지 않고 손실을 찾았습니다 (중복 ACK 세 개, 또는 SACK). ssthresh = cwnd × {beta} ({algo}) = {ss}, 빠른 복구가 시작됩니다."),
+        ),
+        CwndChange::ProbeRepair => pick(
+            lang,
+            format!("The tail loss probe repaired a real loss: cwnd and ssthresh drop at once to {cwnd} B (× {beta}, {algo})."),
+            format!("꼬리 손실 탐색(TLP)이 실제 손실을 고쳤습니다. cwnd와 ssthresh가 곧바로 {cwnd} B로 줄어듭니다 (× {beta}, {algo})."),
+        ),
+        CwndChange::Timeout => pick(
+            lang,
+            format!("The retransmission timer expired, which Linux takes as a sign of heavy congestion: cwnd = one segment ({cwnd} B), ssthresh = {ss}, and slow start begins again."),
+            format!("재전송 타이머가 만료되었습니다. 리눅스는 이를 심한 혼잡의 신호로 봅니다. cwnd = 세그먼트 하나({cwnd} B), ssthresh = {ss}, 슬로 스타트를 다시 시작합니다."),
+        ),
+        CwndChange::Undo(proof) => {
+            let (en, ko) = match proof {
+                Undone::TimeoutByTimestamp => (
+                    format!("This ACK echoes a timestamp {host} sent before its first resend: the original got through, so the timeout was spurious (Eifel detection)."),
+                    format!("이 ACK는 {subject} 첫 재전송 전에 보낸 타임스탬프를 되돌려 줍니다. 원래 세그먼트가 도착했으니 타임아웃은 불필요했습니다 (Eifel 탐지)."),
+                ),
+                Undone::TimeoutByFrto => (
+                    format!("F-RTO: after the timeout {host} sent new data instead of resending more, and this ACK covers data that was never resent: the originals got through, so the timeout was spurious."),
+                    format!("F-RTO: 타임아웃 뒤 {topic} 더 재전송하는 대신 새 데이터를 보냈고, 이 ACK는 재전송한 적 없는 데이터까지 확인합니다. 원래 세그먼트가 도착했으니 타임아웃은 불필요했습니다."),
+                ),
+                Undone::RecoveryByTimestamp => (
+                    "This ACK echoes a timestamp from before the resend: the original arrived, only late or out of order, so the recovery was not needed.".to_string(),
+                    "이 ACK는 재전송 전의 타임스탬프를 되돌려 줍니다. 원래 세그먼트가 늦게나 순서가 바뀌어 도착했을 뿐이라 복구는 필요 없었습니다.".to_string(),
+                ),
+                Undone::RecoveryByDsack => (
+                    "D-SACK reported every resend of the recovery arriving twice: nothing was lost, only reordered, so the recovery was not needed.".to_string(),
+                    "D-SACK이 복구 중의 재전송마다 두 번 도착했다고 알렸습니다. 잃은 것 없이 순서만 바뀌었으니 복구는 필요 없었습니다.".to_string(),
+                ),
+            };
+            pick(
+                lang,
+                format!("{en} The window cut is undone: cwnd {cwnd} B, ssthresh {ss}."),
+                format!("{ko} 윈도 축소를 되돌립니다: cwnd {cwnd} B, ssthresh {ss}."),
+            )
+        }
+    }
 }
 
 fn sack_text(lang: Lang, seg: &TcpSegment, peer_isn: u32) -> String {
@@ -1015,7 +1137,18 @@ pub fn explain(
                 "You change the link; packets sent from now on see the new settings.".into(),
                 "링크 설정을 바꿉니다. 지금부터 보내는 패킷에 적용됩니다.".into(),
             ),
-            TraceKind::Congestion { .. } | TraceKind::Held { .. } => continue,
+            // The window a server sets on the SYN is said once, where the
+            // connection is established and the transfer starts with it
+            // (tcp_init_transfer), not on the SYN and again on the ACK.
+            TraceKind::Congestion { why: Some(CwndChange::Start), socket, .. }
+                if !established_in(events, *socket) =>
+            {
+                continue
+            }
+            TraceKind::Congestion { host, why: Some(why), control, cwnd, ssthresh, .. } => {
+                cwnd_change_text(lang, &name(*host), *why, *control, *cwnd, *ssthresh)
+            }
+            TraceKind::Congestion { why: None, .. } | TraceKind::Held { .. } => continue,
         };
         if out.last() != Some(&line) {
             out.push(line);
@@ -1031,6 +1164,47 @@ mod tests {
     use crate::lesson::timeline::Timeline;
     use crate::net::Errno;
     use crate::view::packets::packets;
+
+    /// Every change of a congestion window in every lesson says the rule
+    /// that made it, in both languages, on the step where it happens; and the
+    /// lessons about those rules show them (slow_start grew cwnd with no word
+    /// on the page, and spurious_timeout's undo was a jump in the plot).
+    #[test]
+    fn every_congestion_window_change_in_every_lesson_says_its_rule() {
+        let mut seen: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+        for lesson in crate::lesson::library::library() {
+            let run = lesson.build(None, &[]).expect("builds");
+            let world = run.world.clone();
+            let t = Timeline::run(run.world, run.commands, &[]);
+            let all = packets(&t.trace);
+            for pos in 1..=t.ticks.len() {
+                let events = t.events_of(pos);
+                for e in events {
+                    let TraceKind::Congestion { host, why, control, cwnd, ssthresh, .. } = &e.kind else { continue };
+                    let why = why.unwrap_or_else(|| panic!("{}: a change without its rule at step {pos}", lesson.id));
+                    let TraceKind::Congestion { socket, .. } = e.kind else { continue };
+                    for lang in Lang::ALL {
+                        let line = cwnd_change_text(lang, world.host_name(*host), why, *control, *cwnd, *ssthresh);
+                        let lines = explain(lang, events, &world, &all, Numbering::Relative);
+                        // A server's window is set on the SYN, and said where it
+                        // is established.
+                        let said = why != CwndChange::Start || established_in(events, socket);
+                        assert_eq!(lines.contains(&line), said, "{} step {pos}: {line} in {lines:?}", lesson.id);
+                    }
+                    let name = format!("{why:?}");
+                    seen.entry(lesson.id.to_string())
+                        .or_default()
+                        .insert(name.split('(').next().unwrap_or_default().to_string());
+                    seen.entry(lesson.id.to_string()).or_default().insert(name);
+                }
+            }
+        }
+        let shows = |id: &str, rule: &str| seen.get(id).is_some_and(|rules| rules.contains(rule));
+        assert!(shows("slow_start", "SlowStart") && shows("slow_start", "Start"), "{seen:?}");
+        assert!(shows("spurious_timeout", "Timeout") && shows("spurious_timeout", "Undo"), "{seen:?}");
+        assert!(shows("partition_timeout", "Timeout"), "{seen:?}");
+        assert!(shows("fast_retransmit", "FastRecovery") && shows("tcp_reordering", "Recovery"), "{seen:?}");
+    }
 
     #[test]
     fn a_resend_wireshark_calls_spurious_says_where_the_ack_that_covered_it_went() {

@@ -19,6 +19,63 @@ pub const SSTHRESH_INFINITE: u32 = i32::MAX as u32;
 /// Duplicate ACKs that start fast retransmit (RFC 5681 §3.2).
 const DUP_ACK_THRESHOLD: u32 = 3;
 
+/// Why cwnd or ssthresh changed: the rule the connection followed, carried
+/// in the trace so the page says it without guessing it from the numbers.
+/// When one input changes the window by more than one rule (an ACK that
+/// undoes a cut and then grows the window), the later variant in this order
+/// is the one given: it is the one that explains the new values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CwndChange {
+    /// Congestion avoidance grew cwnd (Reno: about one MSS a round trip;
+    /// CUBIC: along its curve from the window of the last loss).
+    Avoidance,
+    /// Slow start grew cwnd by what the ACK delivered: one MSS for each
+    /// segment acknowledged, so it doubles every round trip.
+    SlowStart,
+    /// During a recovery, cwnd set ACK by ACK from what has left the network
+    /// (SACK's proportional rate reduction, NewReno's inflation and deflation).
+    Recovery,
+    /// Recovery ended (everything sent before the loss acknowledged): cwnd
+    /// continues from ssthresh.
+    RecoveryEnd,
+    /// HyStart ended slow start early (`hystart_update`): ssthresh set to cwnd.
+    HyStart,
+    /// cwnd went unused for an RTO (`tcp_cwnd_application_limited`): halfway
+    /// down to what was used.
+    AppLimited,
+    /// Nothing sent for longer than an RTO (`tcp_cwnd_restart`): the restart window.
+    IdleRestart,
+    /// The handshake completed: the initial window (`tcp_init_transfer`).
+    Start,
+    /// Loss found without a timeout (three duplicate ACKs, or SACK): ssthresh
+    /// from the algorithm, and recovery begins.
+    FastRecovery,
+    /// A tail loss probe repaired a loss (`tcp_process_tlp_ack`): cwnd and
+    /// ssthresh down at once.
+    ProbeRepair,
+    /// The retransmission timer expired (`tcp_enter_loss`): cwnd one segment.
+    Timeout,
+    /// A cut proved needless and undone (`tcp_undo_cwnd_reduction`).
+    Undo(Undone),
+}
+
+/// Which cut an undo takes back, and what proved it needless.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Undone {
+    /// A timeout's: an ACK echoes a timestamp from before the first resend,
+    /// so the original arrived (Eifel detection, `tcp_packet_delayed`).
+    TimeoutByTimestamp,
+    /// A timeout's: an ACK covers data that was never sent again (F-RTO).
+    TimeoutByFrto,
+    /// A fast recovery's: an ACK echoes a timestamp from before its resend.
+    RecoveryByTimestamp,
+    /// A fast recovery's: D-SACK blocks reported every resend arrived twice,
+    /// so the originals had only been overtaken.
+    RecoveryByDsack,
+}
+
 /// A congestion control by the name `TCP_CONGESTION` gives it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -114,7 +171,7 @@ pub struct NewAck {
     pub ca_rtt_us: Option<u64>,
     /// The ACK ends fast recovery and proves it needless
     /// (`tcp_try_undo_recovery`): cwnd and ssthresh as they were before it.
-    pub undoes: Option<(u32, u32)>,
+    pub undoes: Option<((u32, u32), Undone)>,
 }
 
 #[derive(Clone, Debug)]
@@ -145,6 +202,9 @@ pub struct Congestion {
     /// `TCP_CA_Loss` with `high_seq`).
     loss: Option<LossEpisode>,
     algorithm: Algorithm,
+    /// Why cwnd or ssthresh last changed, since the connection's owner last
+    /// took it ([`Congestion::take_change`]).
+    change: Option<CwndChange>,
 }
 
 /// A timeout's loss episode: it ends when `high` (`snd_max` at the timeout)
@@ -174,7 +234,19 @@ impl Congestion {
             usage_end: iss,
             loss: None,
             algorithm: Algorithm::new(control, 0, iss),
+            change: None,
         }
+    }
+
+    /// Records why the window changed; of several since the last take, the
+    /// one that explains the new values ([`CwndChange`]'s order).
+    pub fn note(&mut self, change: CwndChange) {
+        self.change = self.change.max(Some(change));
+    }
+
+    /// Why cwnd or ssthresh changed since the last take, and forgets it.
+    pub fn take_change(&mut self) -> Option<CwndChange> {
+        self.change.take()
     }
 
     pub fn cwnd(&self) -> u32 {
@@ -196,6 +268,7 @@ impl Congestion {
         self.cwnd = segments.max(1) * mss;
         self.cwnd_stamp = now;
         self.cwnd_used = 0;
+        self.note(CwndChange::Start);
         match &mut self.algorithm {
             // Restarted in its own box: one allocation per connection, not two.
             Algorithm::Cubic(cubic) => **cubic = Cubic::new(now, snd_nxt),
@@ -227,6 +300,7 @@ impl Congestion {
             let sample = AckSample { now_us: a.now, rtt_us, snd_una: a.ack, snd_nxt: a.snd_nxt, srtt_us: a.srtt_us };
             if let Some(ssthresh) = cubic.acked(sample, self.cwnd / mss, self.ssthresh / mss, mss) {
                 self.ssthresh = ssthresh.saturating_mul(mss);
+                self.note(CwndChange::HyStart);
             }
         }
         match self.recover {
@@ -235,18 +309,20 @@ impl Congestion {
                 // Partial ACK: deflate by what left the network, plus the
                 // segment about to be resent.
                 self.cwnd = self.cwnd.saturating_sub(a.acked).saturating_add(mss).max(mss);
+                self.note(CwndChange::Recovery);
                 AckAction::RetransmitFirst
             }
             Some(_) => {
                 // Full ACK: recovery is over; continue from ssthresh, as Linux does
                 // (RFC 6582 §3.2 step 3, option 2).
                 self.cwnd = self.ssthresh.max(mss);
+                self.note(CwndChange::RecoveryEnd);
                 let sack_recovery = std::mem::take(&mut self.sack_recovery);
-                if let Some(prior) = a.undoes {
+                if let Some((prior, proof)) = a.undoes {
                     // tcp_fastretrans_alert undoes the reduction before
                     // tcp_cong_control runs, so this ACK's growth starts
                     // from the window restored.
-                    self.undo_recovery(prior);
+                    self.undo_recovery(prior, proof);
                 }
                 self.recover = None;
                 if sack_recovery {
@@ -279,7 +355,11 @@ impl Congestion {
             Algorithm::Reno(reno) => reno.cong_avoid(cwnd, ssthresh, packets),
             Algorithm::Cubic(cubic) => cubic.cong_avoid(cwnd, ssthresh, packets, a.now),
         };
-        self.cwnd = grown.saturating_mul(mss);
+        let grown = grown.saturating_mul(mss);
+        if grown != self.cwnd {
+            self.note(if cwnd < ssthresh { CwndChange::SlowStart } else { CwndChange::Avoidance });
+        }
+        self.cwnd = grown;
     }
 
     /// A duplicate ACK (RFC 5681 §2's definition, checked by the caller) with
@@ -290,10 +370,12 @@ impl Congestion {
         self.dup_acks += 1;
         if self.recover.is_some() {
             self.cwnd = self.cwnd.saturating_add(mss);
+            self.note(CwndChange::Recovery);
         } else if self.dup_acks == DUP_ACK_THRESHOLD {
             self.ssthresh = self.algorithm.ssthresh(self.cwnd, mss);
             self.recover = Some(snd_max);
             self.cwnd = self.ssthresh + 3 * mss;
+            self.note(CwndChange::FastRecovery);
             return AckAction::RetransmitFirst;
         }
         AckAction::Nothing
@@ -308,6 +390,7 @@ impl Congestion {
         self.recover = Some(snd_max);
         self.sack_recovery = true;
         self.dup_acks = 0;
+        self.note(CwndChange::FastRecovery);
     }
 
     /// A tail loss probe repaired a loss (`tcp_process_tlp_ack`): ssthresh
@@ -316,6 +399,7 @@ impl Congestion {
     pub fn reduce_once(&mut self, mss: u32) {
         self.ssthresh = self.algorithm.ssthresh(self.cwnd, mss);
         self.cwnd = self.ssthresh;
+        self.note(CwndChange::ProbeRepair);
     }
 
     /// Whether fast recovery is going on.
@@ -365,7 +449,11 @@ impl Congestion {
         if cwnd != packets {
             self.cwnd = cwnd * mss;
         }
-        before != (self.cwnd, self.ssthresh)
+        let changed = before != (self.cwnd, self.ssthresh);
+        if changed {
+            self.note(CwndChange::IdleRestart);
+        }
+        changed
     }
 
     /// `CA_EVENT_TX_START`: data leaves with nothing in flight, the last
@@ -380,7 +468,8 @@ impl Congestion {
     /// Fast recovery proved needless (`tcp_undo_cwnd_reduction`, with
     /// `tcp_reno_undo_cwnd`): cwnd and ssthresh return to at least what they
     /// were before it, and recovery, if still on, is over.
-    pub fn undo_recovery(&mut self, (cwnd, ssthresh): (u32, u32)) {
+    pub fn undo_recovery(&mut self, (cwnd, ssthresh): (u32, u32), proof: Undone) {
+        self.note(CwndChange::Undo(proof));
         self.cwnd = self.cwnd.max(cwnd);
         self.ssthresh = self.ssthresh.max(ssthresh);
         self.recover = None;
@@ -396,8 +485,9 @@ impl Congestion {
 
     /// cwnd during SACK recovery, as the rate reduction sets it.
     pub fn set_recovery_cwnd(&mut self, cwnd: u32) {
-        if self.sack_recovery {
+        if self.sack_recovery && cwnd != self.cwnd {
             self.cwnd = cwnd;
+            self.note(CwndChange::Recovery);
         }
     }
 
@@ -423,6 +513,7 @@ impl Congestion {
         self.loss = Some(LossEpisode { high: snd_max, una: snd_una, prior });
         self.cwnd = mss;
         self.cwnd_stamp = now;
+        self.note(CwndChange::Timeout);
         match &mut self.algorithm {
             Algorithm::Reno(reno) => reno.restart_count(),
             Algorithm::Cubic(cubic) => cubic.on_loss(now, snd_max),
@@ -435,10 +526,11 @@ impl Congestion {
     /// The timeout proved spurious (`tcp_try_undo_loss`, then
     /// `tcp_undo_cwnd_reduction`): cwnd and ssthresh return to at least
     /// what they were before it, and the loss episode is over.
-    pub fn undo_loss(&mut self) {
+    pub fn undo_loss(&mut self, proof: Undone) {
         if let Some((cwnd, ssthresh)) = self.loss.take().and_then(|loss| loss.prior) {
             self.cwnd = self.cwnd.max(cwnd);
             self.ssthresh = self.ssthresh.max(ssthresh);
+            self.note(CwndChange::Undo(proof));
         }
     }
 
@@ -493,6 +585,7 @@ impl Congestion {
             if win_used < cwnd {
                 self.ssthresh = self.current_ssthresh(mss);
                 self.cwnd = ((cwnd + win_used) >> 1) * mss;
+                self.note(CwndChange::AppLimited);
             }
             self.cwnd_used = 0;
         }
@@ -676,13 +769,19 @@ mod tests {
         // Not undone: recovery ends at ssthresh, in congestion avoidance,
         // where one segment delivered is not yet a window's worth.
         let mut kept = cc.clone();
+        kept.take_change();
         kept.on_new_ack(ends(None), MSS);
         assert_eq!((kept.cwnd(), kept.ssthresh()), (5 * MSS, 5 * MSS));
+        assert_eq!(kept.take_change(), Some(CwndChange::RecoveryEnd));
         // Undone: tcp_try_undo_recovery restores 10 and infinity before
         // tcp_cong_control, which then grows the window restored, in slow start.
-        cc.on_new_ack(ends(Some((10 * MSS, SSTHRESH_INFINITE))), MSS);
+        // The undo is what explains the values, not the growth after it.
+        cc.take_change();
+        cc.on_new_ack(ends(Some(((10 * MSS, SSTHRESH_INFINITE), Undone::RecoveryByTimestamp))), MSS);
         assert_eq!((cc.cwnd(), cc.ssthresh()), (11 * MSS, SSTHRESH_INFINITE));
         assert!(!cc.in_recovery());
+        assert_eq!(cc.take_change(), Some(CwndChange::Undo(Undone::RecoveryByTimestamp)));
+        assert_eq!(cc.take_change(), None, "taken once");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! It performs no I/O: `on_segment`, `on_timer` and the application calls take the
 //! current time and write what must happen into a [`TcpOut`].
 
-use super::congestion::{AckAction, Clock, Congestion, CongestionControl, Flight, NewAck};
+use super::congestion::{AckAction, Clock, Congestion, CongestionControl, CwndChange, Flight, NewAck, Undone};
 use super::delack::{AckDecision, AckMachine, RcvLink, ReceiveView};
 use super::rack::{self, AckFacts, ProbeVerdict, Rack, RackWindow, SentSegment, TailLossProbe};
 use super::recv_queue::RecvQueue;
@@ -488,6 +488,13 @@ impl Tcb {
 
     pub fn cwnd(&self) -> u32 {
         self.cc.cwnd()
+    }
+    /// Why cwnd or ssthresh changed since the last call, and forgets it.
+    pub fn take_cwnd_change(&mut self) -> Option<CwndChange> {
+        self.cc.take_change()
+    }
+    pub fn congestion_control(&self) -> CongestionControl {
+        self.cc.control()
     }
     pub fn ssthresh(&self) -> u32 {
         self.cc.ssthresh()
@@ -1259,8 +1266,10 @@ impl Tcb {
                 let echoes_original = self.retrans_stamp.is_some_and(|stamp| self.ts.echoes_before(seg, stamp));
                 let original_acked =
                     self.frto.on && self.rtt.segments().any(|s| !s.retransmitted && s.end <= ack && s.end <= high);
-                if echoes_original || original_acked {
-                    self.undo_loss();
+                if echoes_original {
+                    self.undo_loss(Undone::TimeoutByTimestamp);
+                } else if original_acked {
+                    self.undo_loss(Undone::TimeoutByFrto);
                 }
             }
             let recovery_ends = self.cc.recovery_point().is_some_and(|recover| seg.ack_number() >= recover);
@@ -1360,21 +1369,23 @@ impl Tcb {
     /// ssthresh return to what they were (`tcp_undo_cwnd_reduction`): the
     /// prior window, for the congestion control to restore as the ACK ends
     /// recovery, and nothing left to undo.
-    fn recovery_undone_by(&mut self, seg: &TcpSegment) -> Option<(u32, u32)> {
+    fn recovery_undone_by(&mut self, seg: &TcpSegment) -> Option<((u32, u32), Undone)> {
         let undo = self.recovery_undo?;
         let delayed = undo.stamp.is_some_and(|stamp| self.ts.echoes_before(seg, stamp));
-        if undo.retransmitted == 0 || delayed {
-            self.recovery_undo = None;
-            return Some(undo.prior);
-        }
-        None
+        let proof = match (undo.retransmitted, delayed) {
+            (_, true) => Undone::RecoveryByTimestamp,
+            (0, false) => Undone::RecoveryByDsack,
+            _ => return None,
+        };
+        self.recovery_undo = None;
+        Some((undo.prior, proof))
     }
 
     /// `tcp_undo_cwnd_reduction` for fast recovery: cwnd and ssthresh back,
     /// and nothing left to undo.
     fn undo_recovery(&mut self) {
         if let Some(undo) = self.recovery_undo.take() {
-            self.cc.undo_recovery(undo.prior);
+            self.cc.undo_recovery(undo.prior, Undone::RecoveryByDsack);
         }
     }
 
@@ -1414,8 +1425,8 @@ impl Tcb {
     /// with `tcp_packet_delayed`, RFC 3522's Eifel detection). cwnd and
     /// ssthresh return to what they were, nothing is marked lost any more,
     /// and the go-back-N stops: what is in flight is left to arrive.
-    fn undo_loss(&mut self) {
-        self.cc.undo_loss();
+    fn undo_loss(&mut self, proof: Undone) {
+        self.cc.undo_loss(proof);
         // tcp_undo_cwnd_reduction clears undo_marker: nothing is left to undo.
         self.recovery_undo = None;
         if self.sack_ok {
@@ -1454,7 +1465,7 @@ impl Tcb {
         ack: SeqNumber,
         tsecr_rtt: Option<u64>,
         sack: &SackDelivery,
-        undoes: Option<(u32, u32)>,
+        undoes: Option<((u32, u32), Undone)>,
         now: u64,
         out: &mut TcpOut,
     ) -> u32 {
@@ -3117,6 +3128,7 @@ impl Tcb {
         // tcp_init_transfer sets the window the connection starts with, on
         // both sides: the cwnd plot and the kernel's TCP_INFO begin here.
         out.congestion_changed = true;
+        self.cc.note(CwndChange::Start);
         self.lsndtime = now;
         self.update_pacing_rate();
         // tcp_rcv_state_process (SYN-RECEIVED to ESTABLISHED): tcp_fast_path_on.

@@ -577,9 +577,12 @@ impl World {
         let sock = self.sock(sid);
         let host = sock.host;
         let parent = sock.tcp().and_then(|t| t.parent);
-        let Some(tcb) = self.tcb(sid) else { return };
+        let Some(tcb) = self.tcb_mut(sid) else { return };
+        // Taken whether or not it is emitted: a rule that left the values as
+        // they were must not be given as the reason for a later change.
+        let why = tcb.take_cwnd_change();
         let (local, remote) = (tcb.local, tcb.remote);
-        let (cwnd, ssthresh) = (tcb.cwnd(), tcb.ssthresh());
+        let (cwnd, ssthresh, control) = (tcb.cwnd(), tcb.ssthresh(), tcb.congestion_control());
         let state = tcb.state;
         for &(from, to) in &out.transitions {
             self.emit(TraceKind::State { host, socket: sid, from, to, cause });
@@ -589,7 +592,8 @@ impl World {
             self.sock_mut(sid).error_cause = Some(cause);
         }
         if out.congestion_changed {
-            self.emit(TraceKind::Congestion { host, socket: sid, cwnd, ssthresh, cause });
+            debug_assert!(why.is_some(), "a change of cwnd or ssthresh without its rule");
+            self.emit(TraceKind::Congestion { host, socket: sid, cwnd, ssthresh, why, control, cause });
         }
         for (seg, reason) in &out.segments {
             self.transmit(host, Some(sid), *local.ip(), *remote.ip(), Body::Tcp(seg.clone()), *reason);
