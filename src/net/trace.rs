@@ -36,6 +36,10 @@ pub enum SendReason {
     HandshakeRetransmit,
     /// New data.
     Data,
+    /// New data F-RTO sends after a timeout, once the first resend is
+    /// acknowledged, in place of resending more (RFC 5682 step 2b): an ACK
+    /// of data never resent will prove the timeout spurious.
+    FrtoNewData,
     /// Data sent again because the retransmission timer expired.
     Retransmit,
     /// Data sent again after three duplicate ACKs.

@@ -77,6 +77,7 @@ fn reason_note(r: SendReason) -> &'static str {
         SendReason::QuickAck => "  (quick ACK)",
         SendReason::DelayedAck { .. } => "  (delayed ACK: its timer ran out)",
         SendReason::DataWithAck => "  (the ACK rides on this data)",
+        SendReason::FrtoNewData => "  (F-RTO: new data, not the next resend, to test the timeout)",
         _ => "",
     }
 }

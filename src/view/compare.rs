@@ -85,6 +85,7 @@ fn reason_words(reason: SendReason) -> (&'static str, &'static str) {
         SendReason::Handshake => ("a handshake segment", "핸드셰이크 세그먼트"),
         SendReason::HandshakeRetransmit => ("a handshake retransmission", "핸드셰이크 재전송"),
         SendReason::Data => ("data", "데이터"),
+        SendReason::FrtoNewData => ("new data after a timeout (F-RTO)", "타임아웃 뒤의 새 데이터 (F-RTO)"),
         SendReason::Retransmit => ("a retransmission", "재전송"),
         SendReason::FastRetransmit => ("a fast retransmission", "빠른 재전송"),
         SendReason::TailLossProbe { .. } => ("a tail loss probe", "꼬리 손실 탐색"),

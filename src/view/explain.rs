@@ -237,6 +237,10 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
         (SendReason::Data, _) => {
             ("sends data; the sequence number counts bytes", "데이터를 보냅니다. 순서 번호는 바이트 수를 셉니다")
         }
+        (SendReason::FrtoNewData, _) => (
+            "sends new data, not the next resend: the first resend after its timeout was acknowledged, and F-RTO now tests whether that timeout was spurious; an ACK of data never resent will show the originals got through (RFC 5682)",
+            "다음 재전송 대신 새 데이터를 보냅니다. 타임아웃 뒤 첫 재전송이 확인되었으니, F-RTO가 그 타임아웃이 불필요했는지 시험합니다. 재전송한 적 없는 데이터의 ACK가 오면 원래 세그먼트가 도착했다는 뜻입니다 (RFC 5682)",
+        ),
         (SendReason::Retransmit, _) => (
             "heard no ACK before the retransmission timeout, so it sends the same bytes again (Retransmission)",
             "재전송 타임아웃 전에 ACK를 받지 못해 같은 바이트를 다시 보냅니다 (재전송)",
@@ -1204,6 +1208,32 @@ mod tests {
         assert!(shows("spurious_timeout", "Timeout") && shows("spurious_timeout", "Undo"), "{seen:?}");
         assert!(shows("partition_timeout", "Timeout"), "{seen:?}");
         assert!(shows("fast_retransmit", "FastRecovery") && shows("tcp_reordering", "Recovery"), "{seen:?}");
+    }
+
+    /// partition_timeout: once the link is repaired and the first resend is
+    /// acknowledged, the client sends new data rather than the next resend
+    /// (F-RTO), which read as plain "it sends data" in the middle of a recovery.
+    #[test]
+    fn new_data_after_a_timeout_is_said_to_be_f_rtos_test() {
+        let lesson =
+            crate::lesson::library::library().into_iter().find(|l| l.id == "partition_timeout").expect("lesson");
+        let run = lesson.build(None, &[]).expect("builds");
+        let world = run.world.clone();
+        let t = Timeline::run(run.world, run.commands, &[]);
+        let all = packets(&t.trace);
+        let mut said = 0;
+        for pos in 1..=t.ticks.len() {
+            let events = t.events_of(pos);
+            let frto = events
+                .iter()
+                .filter(|e| matches!(e.kind, TraceKind::Sent { reason: SendReason::FrtoNewData, .. }))
+                .count();
+            let lines = explain(Lang::En, events, &world, &all, Numbering::Relative);
+            let told = lines.iter().filter(|l| l.contains("F-RTO now tests whether that timeout was spurious")).count();
+            assert_eq!(told, frto, "step {pos}: {lines:?}");
+            said += told;
+        }
+        assert!(said > 0, "the lesson's client sends new data under F-RTO");
     }
 
     #[test]

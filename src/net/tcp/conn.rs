@@ -2628,6 +2628,8 @@ impl Tcb {
             }
         } else if len == 0 {
             SendReason::Fin
+        } else if self.frto.sending.is_some() {
+            SendReason::FrtoNewData
         } else if ack_rides {
             SendReason::DataWithAck
         } else {
@@ -3540,7 +3542,7 @@ mod tests {
                 assert_eq!(sent_data(&out), resent);
                 continue;
             }
-            let new_data = vec![(10_001, 1000, SendReason::Data), (11_001, 1000, SendReason::Data)];
+            let new_data = vec![(10_001, 1000, SendReason::FrtoNewData), (11_001, 1000, SendReason::FrtoNewData)];
             assert_eq!(sent_data(&out), new_data, "step 2b: new data, no retransmission");
             out.clear();
             tcb.on_segment(&sack_ack(1001, &[(10_001, 11_001)]), rto + 20_000, &mut out);
