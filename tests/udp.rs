@@ -46,6 +46,32 @@ fn a_short_read_truncates_the_datagram_and_the_rest_is_gone() {
     lab.run();
     assert_eq!(data_of(lab.ok(lab.server, recv(s, 3))), b"abc");
     assert_eq!(data_of(lab.ok(lab.server, recv(s, 100))), b"next");
+    // The trace says what was cut, for the short result: once, for the read that cut.
+    let sid = lab.world.socket_by_fd(lab.server, s).expect("the socket");
+    let cut: Vec<(SocketId, u32, u32)> = lab
+        .trace
+        .iter()
+        .filter_map(|e| match e.kind {
+            TraceKind::Truncated { socket, datagram, read, .. } => Some((socket, datagram, read)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(cut, vec![(sid, 6, 3)]);
+}
+
+#[test]
+fn a_short_peek_cuts_nothing_and_a_short_msg_trunc_read_does() {
+    let mut lab = Lab::new(1);
+    let (c, s) = udp_pair(&mut lab);
+    lab.ok(lab.client, sendto(c, b"abcdef", SERVER_IP, 53));
+    lab.run();
+    let read = |peek, trunc| SysCall::RecvFlags { fd: s, len: 2, flags: MsgFlags { peek, trunc }, from: false };
+    lab.ok(lab.server, read(true, false));
+    let truncated = |lab: &Lab| lab.trace.iter().filter(|e| matches!(e.kind, TraceKind::Truncated { .. })).count();
+    assert_eq!(truncated(&lab), 0, "a peek leaves the datagram queued, whole");
+    let got = lab.ok(lab.server, read(false, true));
+    assert!(matches!(got, CallValue::Length { len: 6, .. }), "{got:?}");
+    assert_eq!(truncated(&lab), 1, "MSG_TRUNC says the length; the rest is gone all the same");
 }
 
 #[test]

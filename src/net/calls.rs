@@ -4,7 +4,7 @@
 use super::addr::{CallId, Fd, HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId, EPHEMERAL_PORTS};
 use super::host::Host;
 use super::socket::{buffer_capacity, Socket, SocketKind, TcpSock, Wait, Waiter, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF};
-use super::syscall::{CallResult, CallValue, Domain, Errno, SockOpt, SysCall};
+use super::syscall::{CallResult, CallValue, Domain, Errno, MsgFlags, SockOpt, SysCall};
 use super::tcp::timers::TimerKind;
 use super::trace::{Cause, CauseId, TraceKind};
 use super::udp::UdpSock;
@@ -166,7 +166,7 @@ impl World {
             Wait::Connect => self.tcp_connect_progress(id),
             Wait::Recv { len, from } => match self.sock(id).protocol() {
                 Protocol::Tcp => self.tcp_recv(id, *len),
-                Protocol::Udp => self.udp_recv(id, *len, *from),
+                Protocol::Udp => self.udp_recv_flagged(id, *len, *from, MsgFlags::default()),
             },
             Wait::RecvFlags { len, from, flags } => self.recv_flagged(id, *len, *from, *flags),
             Wait::Send { data, done } => self.tcp_send(id, data.clone(), *done),
@@ -194,8 +194,10 @@ impl World {
             (SysCall::Send { data, .. }, Protocol::Udp) => self.udp_send(host, sid, data.clone(), None).into(),
             (SysCall::SendTo { data, addr, .. }, Protocol::Udp) => self.udp_send(host, sid, data.clone(), *addr).into(),
             (SysCall::Recv { len, .. } | SysCall::RecvFrom { len, .. }, Protocol::Tcp) => self.tcp_recv(sid, *len),
-            (SysCall::Recv { len, .. }, Protocol::Udp) => self.udp_recv(sid, *len, false),
-            (SysCall::RecvFrom { len, .. }, Protocol::Udp) => self.udp_recv(sid, *len, true),
+            (SysCall::Recv { len, .. }, Protocol::Udp) => self.udp_recv_flagged(sid, *len, false, MsgFlags::default()),
+            (SysCall::RecvFrom { len, .. }, Protocol::Udp) => {
+                self.udp_recv_flagged(sid, *len, true, MsgFlags::default())
+            }
             (SysCall::Shutdown { how, .. }, Protocol::Tcp) => self.tcp_shutdown(sid, *how, call_id).into(),
             (SysCall::Shutdown { how, .. }, Protocol::Udp) => self.udp_shutdown(sid, *how).into(),
             (SysCall::Close { .. }, _) => self.close(host, fd, sid, call_id).into(),

@@ -9,7 +9,7 @@ use super::packet::empty_payload;
 use super::socket::{ConnectState, Wait};
 use super::syscall::{CallResult, CallValue, Errno, MsgFlags};
 use super::tcp::state::TcpState;
-use super::trace::{Cause, CauseId};
+use super::trace::{Cause, CauseId, TraceKind};
 use super::World;
 use std::sync::Arc;
 
@@ -93,7 +93,7 @@ impl World {
     /// UDP (`udp_recvmsg`): one datagram, cut to the buffer; `MSG_PEEK` leaves it
     /// queued, `MSG_TRUNC` makes the call return its full length (`if (flags &
     /// MSG_TRUNC) err = ulen`) while only `len` bytes are copied.
-    fn udp_recv_flagged(&mut self, sid: SocketId, len: usize, from: bool, flags: MsgFlags) -> Attempt {
+    pub(crate) fn udp_recv_flagged(&mut self, sid: SocketId, len: usize, from: bool, flags: MsgFlags) -> Attempt {
         let Some(udp) = self.sock_mut(sid).udp_mut() else { return Attempt::Done(Err(Errno::EINVAL)) };
         if let Some(err) = udp.error.take() {
             self.collect_error(sid);
@@ -111,6 +111,13 @@ impl World {
         }
         let full = data.len();
         let copied: Arc<[u8]> = if full > len { Arc::from(&data[..len]) } else { data };
+        if full > len && !flags.peek {
+            // The rest of the datagram is gone: say so, for the short result.
+            let host = self.sock(sid).host;
+            let (datagram, read) = (full as u32, len as u32);
+            let cause = CauseId::from(self.handling());
+            self.emit(TraceKind::Truncated { host, socket: sid, datagram, read, cause });
+        }
         Attempt::Done(Ok(match (flags.trunc, from) {
             (true, _) => CallValue::Length { len: full, data: copied, from: from.then_some(sender) },
             (false, true) => CallValue::DataFrom { data: copied, from: sender },

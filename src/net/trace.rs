@@ -282,6 +282,11 @@ pub enum TraceKind {
         free_at: Option<u64>,
         cause: CauseId,
     },
+    /// A UDP read got `read` bytes of a datagram of `datagram` bytes: the
+    /// buffer was shorter, and the rest of that datagram is discarded
+    /// (Linux's `udp_recvmsg` sets `MSG_TRUNC`). What the call's short result
+    /// comes from; its Return follows.
+    Truncated { host: HostId, socket: SocketId, datagram: u32, read: u32, cause: CauseId },
     /// The last missing fragment of a datagram arrived (`packet`): `host`
     /// put the `fragments` together (`ip_frag_reasm`) and hands the datagram on
     /// as that packet's delivery, which follows. A root, like the delivery.
@@ -316,6 +321,7 @@ impl TraceKind {
             | TraceKind::Congestion { host, .. }
             | TraceKind::SocketError { host, .. }
             | TraceKind::PortHeld { host, .. }
+            | TraceKind::Truncated { host, .. }
             | TraceKind::Reassembled { host, .. }
             | TraceKind::FragmentsDiscarded { host, .. } => Some(*host),
             _ => None,
@@ -335,7 +341,8 @@ impl TraceKind {
             | TraceKind::State { cause, .. }
             | TraceKind::Congestion { cause, .. }
             | TraceKind::SocketError { cause, .. }
-            | TraceKind::PortHeld { cause, .. } => Some(cause.get()),
+            | TraceKind::PortHeld { cause, .. }
+            | TraceKind::Truncated { cause, .. } => Some(cause.get()),
             TraceKind::FragmentsDiscarded { cause, .. } => cause.map(CauseId::get),
             TraceKind::Call { .. }
             | TraceKind::Delivered { .. }

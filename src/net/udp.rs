@@ -2,9 +2,7 @@
 //! receive buffer that silently drops when full, and ICMP port unreachable.
 
 use super::addr::{HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId};
-use super::calls::Attempt;
-use super::packet::{empty_payload, Body, Packet, Quoted, UdpDatagram, UDP_HEADER_LEN, UDP_MAX_PAYLOAD};
-use super::socket::Wait;
+use super::packet::{Body, Packet, Quoted, UdpDatagram, UDP_HEADER_LEN, UDP_MAX_PAYLOAD};
 use super::syscall::{CallResult, CallValue, Errno, Shutdown};
 use super::trace::{Cause, DropReason, SendReason, TraceKind};
 use super::World;
@@ -112,25 +110,6 @@ impl World {
         let body = Body::Udp(UdpDatagram { src_port: local.port(), dst_port: dst.port(), payload: data });
         self.transmit(host, Some(sid), src, *dst.ip(), body, SendReason::Datagram);
         Ok(CallValue::Sent(len))
-    }
-
-    /// `recv`/`recvfrom` on UDP: one datagram per call; a short buffer truncates it
-    /// and the rest of that datagram is gone.
-    pub(crate) fn udp_recv(&mut self, sid: SocketId, len: usize, with_sender: bool) -> Attempt {
-        let Some(udp) = self.sock_mut(sid).udp_mut() else { return Attempt::Done(Err(Errno::EINVAL)) };
-        if let Some(err) = udp.error.take() {
-            self.collect_error(sid);
-            return Attempt::Done(Err(err));
-        }
-        match udp.queue.pop_front() {
-            Some((from, data)) => {
-                udp.queued_bytes -= data.len();
-                let data: Arc<[u8]> = if data.len() > len { Arc::from(&data[..len]) } else { data };
-                Attempt::Done(Ok(if with_sender { CallValue::DataFrom { data, from } } else { CallValue::Data(data) }))
-            }
-            None if udp.read_shutdown => Attempt::Done(Ok(CallValue::Data(empty_payload()))),
-            None => Attempt::Wait(Wait::Recv { len, from: with_sender }),
-        }
     }
 
     pub(crate) fn udp_shutdown(&mut self, sid: SocketId, how: Shutdown) -> CallResult {

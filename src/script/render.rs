@@ -206,6 +206,9 @@ fn event_line(
             let until = free_at.map(|t| format!(" until {}s", fmt_time(t))).unwrap_or_default();
             ("port", format!("socket {}: port {port} held by socket {}{state}{until}", socket.0, holder.0))
         }
+        TraceKind::Truncated { socket, datagram, read, .. } => {
+            ("trunc", format!("socket {}: read {read} of a {datagram}-byte datagram, the rest discarded", socket.0))
+        }
         TraceKind::Reassembled { packet, ip_id, fragments, .. } => (
             "reasm",
             format!("#{} completes IP datagram {ip_id}: {} fragments put together", packet.0, fragments.len()),

@@ -266,6 +266,13 @@ fn clause(cx: &Context, trace: &[TraceEvent], step: &[TraceEvent], e: &TraceEven
                 format!("{host} {port}번 포트: {holder} 소켓이 아직 사용 중"),
             ))
         }
+        TraceKind::Truncated { host, datagram, read, .. } => {
+            let host = name(*host);
+            lang.pick((
+                format!("{host} read {read} of a {datagram}-byte datagram; the rest is discarded"),
+                format!("{host}: {datagram}바이트 데이터그램 중 {read}바이트만 읽고 나머지는 버림"),
+            ))
+        }
         TraceKind::Reassembled { host, fragments, .. } => {
             let host = name(*host);
             lang.pick((

@@ -264,7 +264,8 @@ pub fn endpoints(trace: &[TraceEvent]) -> Endpoints {
             | TraceKind::Timer { socket, .. }
             | TraceKind::Congestion { socket, .. }
             | TraceKind::SocketError { socket, .. }
-            | TraceKind::PortHeld { socket, .. } => w.out.socket_of[i] = Some(*socket),
+            | TraceKind::PortHeld { socket, .. }
+            | TraceKind::Truncated { socket, .. } => w.out.socket_of[i] = Some(*socket),
             TraceKind::Duplicated { .. }
             | TraceKind::Reordered { .. }
             | TraceKind::Held { .. }

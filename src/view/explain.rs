@@ -876,6 +876,23 @@ pub fn explain(
                 }
                 line
             }
+            TraceKind::Truncated { host, datagram, read, .. } => {
+                let rest = datagram.saturating_sub(*read) as usize;
+                pick(
+                    lang,
+                    format!(
+                        "The datagram holds {} but the call asked for {}: {} gets the first {read} and the other {} are discarded. One read takes one whole datagram; what does not fit is not kept for the next call (Linux flags it MSG_TRUNC).",
+                        byte_count(*datagram as usize),
+                        byte_count(*read as usize),
+                        name(*host),
+                        byte_count(rest)
+                    ),
+                    format!(
+                        "데이터그램은 {datagram}바이트인데 호출은 {read}바이트만 요청했습니다. {} 앞의 {read}바이트를 받고 나머지 {rest}바이트는 버려집니다. 읽기 한 번은 데이터그램 하나를 통째로 가져가며, 들어가지 않은 부분은 다음 호출을 위해 남겨 두지 않습니다 (리눅스는 MSG_TRUNC로 표시합니다).",
+                        Particle::Subject.after(&name(*host))
+                    ),
+                )
+            }
             TraceKind::Reassembled { host, fragments, .. } => pick(
                 lang,
                 format!(
@@ -1208,6 +1225,25 @@ mod tests {
         assert!(shows("spurious_timeout", "Timeout") && shows("spurious_timeout", "Undo"), "{seen:?}");
         assert!(shows("partition_timeout", "Timeout"), "{seen:?}");
         assert!(shows("fast_retransmit", "FastRecovery") && shows("tcp_reordering", "Recovery"), "{seen:?}");
+    }
+
+    /// udp_boundaries: recvfrom(u, 2) returned "th" of "three" with only
+    /// "the waiting call returns" said; where the "ree" went was the lesson.
+    #[test]
+    fn a_short_udp_read_says_the_rest_of_the_datagram_is_discarded() {
+        let lesson = crate::lesson::library::library().into_iter().find(|l| l.id == "udp_boundaries").expect("lesson");
+        let run = lesson.build(None, &[]).expect("builds");
+        let world = run.world.clone();
+        let t = Timeline::run(run.world, run.commands, &[]);
+        let all = packets(&t.trace);
+        let told: Vec<String> = (1..=t.ticks.len())
+            .flat_map(|pos| explain(Lang::En, t.events_of(pos), &world, &all, Numbering::Relative))
+            .filter(|l| l.contains("discarded"))
+            .collect();
+        assert_eq!(
+            told,
+            ["The datagram holds 5 bytes but the call asked for 2 bytes: server gets the first 2 and the other 3 bytes are discarded. One read takes one whole datagram; what does not fit is not kept for the next call (Linux flags it MSG_TRUNC)."]
+        );
     }
 
     /// partition_timeout: once the link is repaired and the first resend is
