@@ -115,12 +115,13 @@ pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
     // them: every sent packet, in order (a link's copies are not in it).
     let mut wireshark = Analyzer::default();
     let mut frame_ids: Vec<u64> = Vec::new();
-    // Each direction's initial sequence number, by (source, destination):
-    // its SYN's seq, else the first seq seen (as Wireshark does).
+    // Each direction's initial sequence number, by (source, destination): its
+    // SYN's seq, else the first seq seen (Wireshark counts from one before
+    // it: a refused connect's RST, seq 0 on the wire, reads "Seq=1" there).
     let mut isns: rustc_hash::FxHashMap<(SocketAddrV4, SocketAddrV4), u32> = Default::default();
     for (i, e) in trace.iter().enumerate() {
         match &e.kind {
-            TraceKind::Sent { host, path, reason, arrival, packet, to, .. } => {
+            TraceKind::Sent { host, socket, path, reason, arrival, packet, to, .. } => {
                 frame_ids.push(packet.id.0);
                 let flags = wireshark.next(e.time, packet);
                 let analysis = info_prefix(&flags, |frame| frame_ids.get(frame - 1).copied().unwrap_or(0));
@@ -131,6 +132,12 @@ pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
                         let own = if s.flags.syn() {
                             // A new SYN on a pair (a reused 4-tuple) starts a new count.
                             *isns.entry((from, to)).and_modify(|v| *v = s.seq).or_insert(s.seq)
+                        } else if socket.is_none() {
+                            // The host's answer for no socket (a RST from a closed
+                            // port) belongs to no connection on its side: counted
+                            // from itself, not from an ISN a connection of the same
+                            // pair once had, and it starts no count.
+                            s.seq
                         } else {
                             *isns.entry((from, to)).or_insert(s.seq)
                         };
@@ -251,6 +258,27 @@ mod tests {
     use super::*;
     use crate::lesson::library::library;
     use crate::lesson::timeline::Timeline;
+
+    /// A client reconnects from the same port to a server that has closed
+    /// its listener: the RST-ACK its host sends for no socket was numbered from
+    /// the ISN of the connection the pair had before (seq=3864822439).
+    #[test]
+    fn a_rst_for_no_socket_is_not_numbered_from_an_earlier_connections_isn() {
+        let text = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+            server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+            client: c = socket(tcp)\nclient: bind(c, 10.0.0.2:5000) = 0\nclient: connect(c, 10.0.0.1:80) = 0\n\
+            server: a = accept(l)\nserver: close(l) = 0\nserver: close(a) = 0\nclient: recv(c, 10) = \"\"\n\
+            client: close(c) = 0\n+100ms\nclient: c2 = socket(tcp)\nclient: bind(c2, 10.0.0.2:5000) = 0\n\
+            client: connect(c2, 10.0.0.1:80) = ECONNREFUSED\n";
+        let p = crate::lesson::scripts::prepare(text, None).expect("runs");
+        assert!(p.report.passed(), "{:?}", p.report.failures);
+        let all = packets(&p.report.trace);
+        let refused = all
+            .iter()
+            .rfind(|i| matches!(&i.packet.body, Body::Tcp(s) if s.flags.rst() && s.flags.ack()))
+            .expect("the refusing RST");
+        assert_eq!(refused.label(Numbering::Relative), "RST-ACK seq=0 ack=1");
+    }
 
     #[test]
     fn the_tour_is_numbered_from_each_sides_isn_or_as_sent() {
