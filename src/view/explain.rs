@@ -580,6 +580,24 @@ fn cwnd_change_text(
     }
 }
 
+/// Why Wireshark calls a first SYN-ACK a retransmission: in a simultaneous
+/// open each side answers the other's SYN with its own SYN again, now with an
+/// ACK, so its sequence number is one the capture has already seen.
+fn repeated_syn_text(lang: Lang, p: &PacketInfo) -> Option<String> {
+    let Body::Tcp(seg) = &p.packet.body else { return None };
+    let repeated = p.reason == SendReason::Handshake
+        && seg.flags.syn()
+        && seg.flags.ack()
+        && p.analysis.as_deref().is_some_and(|a| a.contains("Retransmission"));
+    repeated.then(|| {
+        pick(
+            lang,
+            " Wireshark marks it a Retransmission: its sequence number is the one this side's own SYN carried. In a simultaneous open the SYN-ACK is that SYN again, now acknowledging the peer's; nothing was lost.".into(),
+            " Wireshark는 이것을 재전송(Retransmission)으로 표시합니다. 순서 번호가 이쪽이 먼저 보낸 SYN의 것과 같기 때문입니다. 동시 열기에서 SYN-ACK는 그 SYN을 다시 보내며 상대의 SYN을 확인하는 것입니다. 잃은 것은 없습니다.".into(),
+        )
+    })
+}
+
 fn sack_text(lang: Lang, seg: &TcpSegment, peer_isn: u32) -> String {
     if seg.sack_permitted {
         return pick(
@@ -869,6 +887,9 @@ pub fn explain(
                     line.push_str(&sack_text(lang, seg, peer_isn));
                 }
                 if let Some(why) = info.and_then(|p| spurious_text(lang, p, packets, &name(*host))) {
+                    line.push_str(&why);
+                }
+                if let Some(why) = info.and_then(|p| repeated_syn_text(lang, p)) {
                     line.push_str(&why);
                 }
                 if let Some(p) = info {
@@ -1231,13 +1252,9 @@ mod tests {
     /// "the waiting call returns" said; where the "ree" went was the lesson.
     #[test]
     fn a_short_udp_read_says_the_rest_of_the_datagram_is_discarded() {
-        let lesson = crate::lesson::library::library().into_iter().find(|l| l.id == "udp_boundaries").expect("lesson");
-        let run = lesson.build(None, &[]).expect("builds");
-        let world = run.world.clone();
-        let t = Timeline::run(run.world, run.commands, &[]);
-        let all = packets(&t.trace);
-        let told: Vec<String> = (1..=t.ticks.len())
-            .flat_map(|pos| explain(Lang::En, t.events_of(pos), &world, &all, Numbering::Relative))
+        let told: Vec<String> = explained("udp_boundaries", Lang::En)
+            .into_iter()
+            .flat_map(|(_, lines)| lines)
             .filter(|l| l.contains("discarded"))
             .collect();
         assert_eq!(
@@ -1251,22 +1268,14 @@ mod tests {
     /// (F-RTO), which read as plain "it sends data" in the middle of a recovery.
     #[test]
     fn new_data_after_a_timeout_is_said_to_be_f_rtos_test() {
-        let lesson =
-            crate::lesson::library::library().into_iter().find(|l| l.id == "partition_timeout").expect("lesson");
-        let run = lesson.build(None, &[]).expect("builds");
-        let world = run.world.clone();
-        let t = Timeline::run(run.world, run.commands, &[]);
-        let all = packets(&t.trace);
         let mut said = 0;
-        for pos in 1..=t.ticks.len() {
-            let events = t.events_of(pos);
+        for (pos, (events, lines)) in explained("partition_timeout", Lang::En).into_iter().enumerate() {
             let frto = events
                 .iter()
                 .filter(|e| matches!(e.kind, TraceKind::Sent { reason: SendReason::FrtoNewData, .. }))
                 .count();
-            let lines = explain(Lang::En, events, &world, &all, Numbering::Relative);
             let told = lines.iter().filter(|l| l.contains("F-RTO now tests whether that timeout was spurious")).count();
-            assert_eq!(told, frto, "step {pos}: {lines:?}");
+            assert_eq!(told, frto, "step {}: {lines:?}", pos + 1);
             said += told;
         }
         assert!(said > 0, "the lesson's client sends new data under F-RTO");
@@ -1726,6 +1735,23 @@ mod tests {
             assert_eq!(both, 2, "one ACK each way: {lines:?}");
             assert!(!lines.iter().any(|l| l.contains("SACK 0–1") && l.contains(lang.pick(("hole", "빈틈")))));
         }
+    }
+
+    /// simultaneous_open's SYN-ACKs are "[TCP Retransmission]" in their
+    /// labels, with nothing said of why.
+    #[test]
+    fn a_simultaneous_opens_syn_ack_says_why_wireshark_calls_it_a_retransmission() {
+        for lang in Lang::ALL {
+            let lines: Vec<String> = explained("simultaneous_open", lang).into_iter().flat_map(|(_, l)| l).collect();
+            let why = lang.pick((
+                "In a simultaneous open the SYN-ACK is that SYN again",
+                "동시 열기에서 SYN-ACK는 그 SYN을 다시",
+            ));
+            assert_eq!(lines.iter().filter(|l| l.contains(why)).count(), 2, "one SYN-ACK each way: {lines:?}");
+        }
+        // A SYN-ACK that answers a SYN is no retransmission.
+        let lines: Vec<String> = explained("handshake", Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+        assert!(!lines.iter().any(|l| l.contains("simultaneous open")), "{lines:?}");
     }
 
     #[test]
