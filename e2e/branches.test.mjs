@@ -118,3 +118,27 @@ test('at phone width the two diagrams stack', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('side by side, the step counter moves on every step, also when only one side has an event', async () => {
+  // tail_loss_probe: from its step 21 only the RTO side has events before the
+  // TLP side's last, and "step 21 / 22" stood still for five presses of Step.
+  const { context, page, problems } = await open({ width: 1280, height: 900 }, '#lesson=tail_loss_probe&pos=0');
+  await page.locator('#compare').waitFor();
+  const position = page.locator('#position');
+  const joint = async () => Number(await position.getAttribute('data-joint'));
+  const sides = () => page.locator('.side-at').allTextContents();
+  let oneSideOnly = 0;
+  let expected = 1;
+  for (; !(await page.locator('#step-forward').isDisabled()); expected++) {
+    const before = await sides();
+    await page.locator('#step-forward').click();
+    await page.waitForFunction((w) => Number(document.querySelector('#position').dataset.joint) === w, expected);
+    assert.match(await position.textContent(), new RegExp(`^step ${expected} / \\d+ \\(both runs\\)$`));
+    const after = await sides();
+    oneSideOnly += Number((before[0] === after[0]) !== (before[1] === after[1]));
+  }
+  assert.ok(oneSideOnly > 0, 'some steps move one side only');
+  assert.match(await position.textContent(), new RegExp(`^step ${expected - 1} / ${expected - 1} \\(both runs\\)$`));
+  assert.deepEqual(problems, []);
+  await context.close();
+});

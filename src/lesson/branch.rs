@@ -426,6 +426,28 @@ mod tests {
         assert!(c.comparison.marked && c.original_marks.packets.contains(&data));
     }
 
+    /// tail_loss_probe: from its step 21 only the RTO side has events left
+    /// before the TLP side's last, and "step 21 / 22" stood still for five
+    /// presses of Step while the right-hand diagram went on.
+    #[test]
+    fn side_by_side_every_step_moves_the_joint_counter_though_one_side_stands_still() {
+        let mut s = loaded("tail_loss_probe");
+        let (mut step, last) = s.joint_step().expect("told side by side");
+        assert_eq!(step, 0);
+        let mut only_one_side_moved = 0;
+        while !s.at_end() {
+            let (pos, other) = (s.pos, s.compared_branch().expect("the RTO side").run.pos);
+            s = act(s, Action::Forward);
+            let moved = (s.pos != pos, s.compared_branch().expect("the RTO side").run.pos != other);
+            only_one_side_moved += usize::from(moved.0 != moved.1);
+            let (next, _) = s.joint_step().expect("still side by side");
+            assert_eq!(next, step + 1, "every press of Step is counted");
+            step = next;
+        }
+        assert_eq!(step, last);
+        assert!(only_one_side_moved > 0, "some steps move one side only");
+    }
+
     #[test]
     fn two_diagrams_on_one_time_axis_are_as_wide_as_each_other() {
         // Each is scaled to its box: UDP's narrower diagram was drawn larger,

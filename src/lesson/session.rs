@@ -588,10 +588,19 @@ impl AppState {
 
     /// At the end of the lesson: of both runs while a branch is compared.
     pub fn at_end(&self) -> bool {
-        match (&self.compare, self.compared_branch()) {
-            (Some(c), Some(b)) => c.step_of(self.pos, b.run.pos) + 1 >= c.steps.len(),
-            _ => self.pos >= self.timeline.len(),
+        match self.joint_step() {
+            Some((step, last)) => step >= last,
+            None => self.pos >= self.timeline.len(),
         }
+    }
+
+    /// While two runs are shown side by side: the joint step they are at, and
+    /// the last. A step may move only one side (the other has nothing at that
+    /// time), so the original's own count alone stood still while the other
+    /// side went on.
+    pub fn joint_step(&self) -> Option<(usize, usize)> {
+        let (c, b) = (self.compare.as_ref()?, self.compared_branch()?);
+        Some((c.step_of(self.pos, b.run.pos), c.steps.len().saturating_sub(1)))
     }
 
     /// The socket of the latest state or congestion-window change up to now,

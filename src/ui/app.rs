@@ -434,6 +434,7 @@ pub fn App() -> Html {
         })
     };
     let total = timeline.len();
+    let joint = state.joint_step();
 
     html! {
         <div class="shell">
@@ -484,8 +485,14 @@ pub fn App() -> Html {
                 <div class="where">
                     <span id="position" data-pos={pos.to_string()} data-total={total.to_string()}
                           data-events={end.to_string()} data-events-total={timeline.trace.len().to_string()}
-                          data-loading={state.loading.as_ref().map(|_| "true")}>
-                        { format!("{} {pos} / {total}", tr(lang, Text::StepWord)) }
+                          data-loading={state.loading.as_ref().map(|_| "true")}
+                          data-joint={joint.map(|(step, _)| step.to_string())}>
+                        // Side by side, the steps both runs take together (each
+                        // side's own count is above its diagram).
+                        { match joint {
+                            Some((step, last)) => format!("{} {step} / {last} {}", tr(lang, Text::StepWord), tr(lang, Text::Together)),
+                            None => format!("{} {pos} / {total}", tr(lang, Text::StepWord)),
+                        } }
                     </span>
                     if let Some((ticks, fraction)) = state.loading.as_ref().map(|l| l.progress()) {
                         <span id="loading" role="status">

@@ -83,6 +83,7 @@ pub enum Text {
     Call,
     LineBlocked,
     StaleRun,
+    Together,
     ConsoleInput,
     Host,
     ConsoleCaption,
@@ -120,7 +121,7 @@ pub enum Text {
 }
 
 impl Text {
-    pub const ALL: [Text; 107] = [
+    pub const ALL: [Text; 108] = [
         Text::Tagline,
         Text::LanguageSwitch,
         Text::NetworkTitle,
@@ -194,6 +195,7 @@ impl Text {
         Text::Call,
         Text::LineBlocked,
         Text::StaleRun,
+        Text::Together,
         Text::ConsoleInput,
         Text::Host,
         Text::ConsoleCaption,
@@ -343,6 +345,7 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::ConsoleInput => ("Socket call", "소켓 호출"),
         Text::Call => ("Call", "호출"),
         Text::LineBlocked => ("… blocked", "… 기다리는 중"),
+        Text::Together => ("(both runs)", "(두 실행 함께)"),
         Text::StaleRun => (
             "The script above has an error and did not run: the lines below and the diagrams are still the last run's.",
             "위 스크립트에 오류가 있어 실행되지 않았습니다. 아래 줄과 그림은 아직 마지막 실행의 것입니다.",
