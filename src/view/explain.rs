@@ -366,6 +366,13 @@ fn arrival_text(lang: Lang, p: &PacketInfo, numbering: Numbering, host: &str) ->
             "its first SACK block is a D-SACK: the receiver got those bytes (or the SYN) twice, so the sender learns that a resend was not needed".to_string(),
             "첫 SACK 블록이 D-SACK입니다. 받는 쪽이 그 바이트(또는 SYN)를 두 번 받았으니, 보낸 쪽은 재전송이 필요 없었다는 것을 압니다".to_string(),
         )
+    } else if analysis.contains("Dup ACK") && seg.sack_blocks.is_empty() {
+        // No SACK block: nothing says what the receiver holds beyond it (a
+        // duplicate SYN-ACK's answer read "its SACK block says").
+        (
+            format!("it repeats the last acknowledgement ({acked}); while data is outstanding, three such duplicates in a row tell {host} a segment was lost"),
+            format!("마지막 확인 응답({acked})을 되풀이합니다. 보낸 데이터가 남아 있을 때 이런 중복이 세 번 이어지면 {} 세그먼트를 잃었다고 봅니다", Particle::Topic.after(host)),
+        )
     } else if analysis.contains("Dup ACK") || !seg.sack_blocks.is_empty() {
         (
             format!("it repeats the last acknowledgement: the receiver still lacks the bytes from {acked} on, though its SACK block says it holds some beyond them; {host} counts it towards finding the hole lost"),
@@ -578,6 +585,52 @@ fn cwnd_change_text(
             )
         }
     }
+}
+
+/// A SYN or SYN-ACK sent again: by its timer, after how long since the last
+/// and by which rule the wait grows; or a SYN-ACK answering the peer's SYN come
+/// again (the first SYN-ACK was lost), which no timer sent (syn_timeout's SYNs
+/// all read alike, the intervals that are its lesson unsaid).
+fn handshake_resend_text(
+    lang: Lang,
+    host: &str,
+    p: &PacketInfo,
+    packets: &[PacketInfo],
+    label: &str,
+    by_timer: bool,
+) -> String {
+    let Body::Tcp(seg) = &p.packet.body else { return String::new() };
+    if !by_timer {
+        return pick(
+            lang,
+            format!("{host} → {label}: the peer's SYN came again, so the SYN-ACK that answered it was lost; it sends the SYN-ACK again (Retransmission)."),
+            format!("{host} → {label}: 상대의 SYN이 다시 왔으니 그에 답한 SYN-ACK를 잃은 것입니다. SYN-ACK를 다시 보냅니다 (재전송)."),
+        );
+    }
+    let before = &packets[..packets.partition_point(|q| q.index < p.index)];
+    let previous = before.iter().rfind(|q| {
+        matches!(&q.packet.body, Body::Tcp(s) if s.flags.syn() && s.flags.ack() == seg.flags.ack()
+            && (s.src_port, s.dst_port) == (seg.src_port, seg.dst_port))
+            && (q.packet.src, q.packet.dst) == (p.packet.src, p.packet.dst)
+    });
+    let what = if seg.flags.ack() { "SYN-ACK" } else { "SYN" };
+    let (waited_en, waited_ko) = previous.map_or_else(Default::default, |q| {
+        let waited = format_latency(p.sent.saturating_sub(q.sent));
+        (format!(" {waited} after its previous {what}"), format!(" 직전 {what} 뒤 {waited} 만에"))
+    });
+    let (rule_en, rule_ko) = if seg.flags.ack() {
+        ("each wait is twice the last", "기다림은 매번 두 배가 됩니다")
+    } else {
+        (
+            "Linux keeps the first timeout, 1 s, for the first four resends (tcp_syn_linear_timeouts), then doubles it each time",
+            "리눅스는 처음 네 번의 재전송까지 첫 타임아웃 1초를 유지하고(tcp_syn_linear_timeouts), 그 뒤로는 매번 두 배로 늘립니다",
+        )
+    };
+    pick(
+        lang,
+        format!("{host} → {label}: no answer came before its timer ran out, so it sends the {what} again{waited_en} (Retransmission); {rule_en}."),
+        format!("{host} → {label}: 타이머가 끝나도록 답이 없어{waited_ko} {what}을 다시 보냅니다 (재전송). {rule_ko}."),
+    )
 }
 
 /// Why Wireshark calls a first SYN-ACK a retransmission: in a simultaneous
@@ -882,7 +935,15 @@ pub fn explain(
                 let aborting = events.iter().take_while(|c| c.id != e.id).any(|c| {
                     matches!(&c.kind, TraceKind::Call { host: h, syscall: SysCall::Close { .. } | SysCall::Disconnect { .. }, .. } if h == host)
                 });
-                let mut line = send_text(lang, &name(*host), *reason, &packet.body, &label, aborting);
+                let by_timer = events.iter().take_while(|c| c.id != e.id).any(|c| {
+                    matches!(&c.kind, TraceKind::Timer { host: h, timer: TimerKind::Retransmit, .. } if h == host)
+                });
+                let mut line = match (reason, info) {
+                    (SendReason::HandshakeRetransmit, Some(p)) => {
+                        handshake_resend_text(lang, &name(*host), p, packets, &label, by_timer)
+                    }
+                    _ => send_text(lang, &name(*host), *reason, &packet.body, &label, aborting),
+                };
                 if let Body::Tcp(seg) = &packet.body {
                     line.push_str(&sack_text(lang, seg, peer_isn));
                 }
@@ -1752,6 +1813,43 @@ mod tests {
         // A SYN-ACK that answers a SYN is no retransmission.
         let lines: Vec<String> = explained("handshake", Lang::En).into_iter().flat_map(|(_, l)| l).collect();
         assert!(!lines.iter().any(|l| l.contains("simultaneous open")), "{lines:?}");
+    }
+
+    /// syn_timeout's lesson is the intervals between SYNs: 1 s four more
+    /// times after the first, then doubling. Each SYN sent again said only
+    /// that its timer ran out.
+    #[test]
+    fn each_syn_sent_again_says_how_long_it_waited_and_why() {
+        let waits: Vec<String> = explained("syn_timeout", Lang::En)
+            .into_iter()
+            .flat_map(|(_, lines)| lines)
+            .filter_map(|l| Some(l.split("sends the SYN again ").nth(1)?.split(" after").next()?.to_string()))
+            .collect();
+        assert_eq!(waits, ["1 s", "1 s", "1 s", "1 s", "1 s", "2 s", "4 s"]);
+        let ko: Vec<String> = explained("syn_timeout", Lang::Ko).into_iter().flat_map(|(_, l)| l).collect();
+        assert_eq!(ko.iter().filter(|l| l.contains("tcp_syn_linear_timeouts")).count(), 7, "{ko:?}");
+    }
+
+    /// A SYN-ACK lost on the way: the client's SYN comes again, and the
+    /// server's SYN-ACK goes again in answer, not by its timer.
+    #[test]
+    fn a_syn_ack_sent_again_for_a_repeated_syn_is_not_said_to_be_its_timers() {
+        let text = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+            server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+            drop next 1 on server > client\nclient: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n";
+        let steps = explained_text(text, Lang::En);
+        let answered: Vec<&(Vec<TraceEvent>, Vec<String>)> =
+            steps.iter().filter(|(_, lines)| lines.iter().any(|l| l.contains("the peer's SYN came again"))).collect();
+        assert_eq!(answered.len(), 1, "{steps:?}");
+        let (events, lines) = answered[0];
+        assert!(events.iter().all(|e| !matches!(e.kind, TraceKind::Timer { .. })), "no timer in that step");
+        assert!(lines.iter().all(|l| !l.contains("timer")), "{lines:?}");
+        // The client answers the SYN-ACK it already had with a duplicate ACK
+        // that carries no SACK block, and is not said to carry one.
+        let all: Vec<&String> = steps.iter().flat_map(|(_, l)| l).collect();
+        let dup = all.iter().find(|l| l.contains("[TCP Dup ACK") && l.contains("reaches server"));
+        let dup = dup.unwrap_or_else(|| panic!("no duplicate ACK: {all:?}"));
+        assert!(dup.contains("it repeats the last acknowledgement (1)") && !dup.contains("SACK"), "{dup}");
     }
 
     #[test]
