@@ -60,7 +60,7 @@ fn shared() -> impl Strategy<Value = Shared> {
     )
         .prop_map(|(lesson, seed, script, pos, edits, quiz, branches, (k, p))| {
             let compare = (!branches.is_empty()).then(|| (k % branches.len(), p));
-            Shared { lesson, seed, script, pos, edits, quiz, branches, compare }
+            Shared { lesson, seed, script, pos, edits, quiz, branches, compare, bad_position: None }
         })
 }
 
@@ -122,6 +122,7 @@ fn the_largest_state_fits_its_own_fragment() {
             MAX_BRANCHES
         ],
         compare: Some((MAX_BRANCHES - 1, usize::MAX)),
+        bad_position: None,
     };
     let text = share::encode(&s);
     assert!(text.len() <= share::MAX_FRAGMENT_BYTES, "{} bytes", text.len());

@@ -21,6 +21,8 @@ pub enum Notice {
     Build(ScriptError),
     /// A shared link that cannot be read.
     BadLink(ShareError),
+    /// A shared link's position that could not be read: the lesson opens at its start.
+    PositionIgnored(ShareError),
     /// A shared link that names a lesson the page does not have.
     UnknownLesson(String),
     /// Changes in a shared link on links the lesson does not have (their ids,
@@ -78,6 +80,8 @@ impl Notice {
             (Notice::Build(e), Lang::Ko) => format!("스크립트 {}행 {}열: {}", e.line, e.col, e.kind.say(Lang::Ko)),
             (Notice::BadLink(e), Lang::En) => e.to_string(),
             (Notice::BadLink(e), Lang::Ko) => format!("공유 링크를 읽을 수 없습니다: {}", e.say(Lang::Ko)),
+            (Notice::PositionIgnored(e), Lang::En) => format!("{e}: the lesson opens at its start"),
+            (Notice::PositionIgnored(e), Lang::Ko) => format!("{}: 레슨을 처음부터 엽니다", e.say(Lang::Ko)),
             (Notice::UnknownLesson(name), Lang::En) => {
                 format!("the shared link names an unknown lesson {}", crate::lesson::share::quote(name))
             }
@@ -155,13 +159,13 @@ mod tests {
             Notice::UnknownLesson("nope".into()),
             Notice::IgnoredEdits { count: 1, links: vec![3] },
             Notice::EditsWithdrawn(vec![(4, "PSH 5 bytes seq=1".into())]),
+            Notice::PositionIgnored(crate::lesson::share::ShareError::BadNumber { key: "position", value: "x".into() }),
         ];
         let bad_links = [
             "#lesson=a&x",
             "#lesson=a&colour=blue",
             "#lesson=a&lesson=b",
             "#lesson=a b",
-            "#lesson=a&pos=x",
             "#lesson=a&script=%ff",
             "#lesson=a&edits=1:melt:0",
             "#seed=1",

@@ -449,6 +449,20 @@ impl AppState {
         }
     }
 
+    /// One more notice about the lesson just loaded: shown with the load's own
+    /// once it is installed, if it is still being computed.
+    fn add_notice(&mut self, notice: Notice) {
+        match (&self.loading, &mut self.notice) {
+            (Some(loading), _) => {
+                if let Some(work) = loading.work.borrow_mut().as_mut() {
+                    work.notices.push(notice);
+                }
+            }
+            (None, Some(notices)) => notices.items.push(notice),
+            (None, None) => self.notice = Some(Notices { lang: self.lang, items: vec![notice] }),
+        }
+    }
+
     /// Shows a lesson whose timeline is complete.
     fn install(&mut self, work: Work, lesson: Rc<Lesson>, seed: Option<u64>, pos: usize) {
         let Work { stage: Stage::Timeline { builder, report, setup_len }, edits, mut notices, targets } = work else {
@@ -468,15 +482,7 @@ impl AppState {
             let kept: Vec<Edit> = edits.into_iter().filter(|e| !named(e)).collect();
             let withdrawn = Notice::EditsWithdrawn(moved.iter().map(|t| (t.packet, t.label.clone())).collect());
             self.load(lesson, seed, kept, pos);
-            match (&self.loading, &mut self.notice) {
-                (Some(loading), _) => {
-                    if let Some(work) = loading.work.borrow_mut().as_mut() {
-                        work.notices.push(withdrawn);
-                    }
-                }
-                (None, Some(notices)) => notices.items.push(withdrawn),
-                (None, None) => self.notice = Some(Notices { lang: self.lang, items: vec![withdrawn] }),
-            }
+            self.add_notice(withdrawn);
             return;
         }
         let pos = pos.min(timeline.len());
@@ -571,6 +577,7 @@ impl AppState {
                 .compared_branch()
                 .filter(|b| !b.companion)
                 .and_then(|b| Some((self.compared?.checked_sub(self.companions())?, b.run.pos))),
+            bad_position: None,
         }
     }
 
@@ -1032,6 +1039,7 @@ impl AppState {
             Action::Restore(Ok(None)) => return self,
             Action::Restore(Ok(Some(shared))) => {
                 let quiz = shared.quiz;
+                let bad_position = shared.bad_position.clone();
                 let mut s = match (&shared.script, self.library.iter().find(|l| l.id == shared.lesson)) {
                     (Some(text), _) if shared.lesson == SANDBOX => {
                         let lesson = Rc::new(Lesson::sandbox(text));
@@ -1052,6 +1060,9 @@ impl AppState {
                     },
                 };
                 s.quiz.on = quiz;
+                if let Some(e) = bad_position {
+                    s.add_notice(Notice::PositionIgnored(e));
+                }
                 s
             }
             Action::Restore(Err(e)) => {
@@ -1266,6 +1277,27 @@ mod tests {
         assert_eq!(r.timeline.trace, s.timeline.trace);
         let bad = r.act(Action::Restore(share::decode("#lesson=nope")));
         assert!(bad.notice.as_ref().is_some_and(|n| n.to_string().contains("nope")));
+    }
+
+    /// A mistyped position (`pos=-2`) lost the whole link: the page stayed on
+    /// its first lesson. The lesson and its changes open, at the start, and
+    /// a notice says the position was left out.
+    #[test]
+    fn a_link_with_a_bad_position_opens_its_lesson_at_the_start_and_says_so() {
+        let link = share::decode("#lesson=handshake&pos=-2&edits=3:cut:0");
+        let s = Rc::new(AppState::new(Lang::En)).act(Action::Restore(link));
+        assert_eq!((s.lesson.id.as_str(), s.pos, s.edits.len()), ("handshake", 0, 1));
+        let said = s.notice.as_ref().map(|n| n.to_string()).unwrap_or_default();
+        assert!(said.contains("position “-2” is not a number in range: the lesson opens at its start"), "{said}");
+        // Said too when the lesson is computed in slices, after it is shown.
+        let long = share::decode("#lesson=slow_start&pos=x");
+        let mut s = Rc::new(AppState::new(Lang::Ko)).act(Action::Restore(long));
+        while s.pending_work().is_some() {
+            s = s.act(Action::LoadMore);
+        }
+        assert_eq!(s.lesson.id, "slow_start");
+        let said = s.notice.as_ref().map(|n| n.to_string()).unwrap_or_default();
+        assert!(said.contains("레슨을 처음부터 엽니다"), "{said}");
     }
 
     #[test]

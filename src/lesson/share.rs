@@ -61,6 +61,10 @@ pub struct Shared {
     pub branches: Vec<SharedBranch>,
     /// The branch compared with the original, if any, and its position.
     pub compare: Option<(usize, usize)>,
+    /// A position that could not be read, left out: the lesson opens at its
+    /// start rather than not at all (a mistyped `pos=-2` lost the lesson).
+    /// Never written by [`encode`].
+    pub bad_position: Option<ShareError>,
 }
 
 /// A what-if branch as a link carries it.
@@ -334,6 +338,7 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, ShareError> {
     let mut quiz = None;
     let mut branches: Option<Vec<SharedBranch>> = None;
     let mut compare: Option<(usize, usize)> = None;
+    let mut bad_position = None;
     for part in f.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = part.split_once('=').ok_or_else(|| ShareError::NotKeyValue(part.to_string()))?;
         let number = |key: &'static str| ShareError::BadNumber { key, value: value.to_string() };
@@ -341,7 +346,10 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, ShareError> {
             "lesson" => lesson.replace(decode_lesson(value)?).is_none(),
             "seed" => seed.replace(value.parse::<u64>().map_err(|_| number("seed"))?).is_none(),
             "script" => script.replace(decode_script(value)?).is_none(),
-            "pos" => pos.replace(value.parse::<usize>().map_err(|_| number("position"))?).is_none(),
+            "pos" => match value.parse::<usize>() {
+                Ok(p) => pos.replace(p).is_none(),
+                Err(_) => bad_position.replace(number("position")).is_none(),
+            },
             "edits" => edits.replace(decode_edits(value)?).is_none(),
             "quiz" => quiz
                 .replace(match value {
@@ -375,6 +383,7 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, ShareError> {
         quiz: quiz.unwrap_or(false),
         branches,
         compare,
+        bad_position,
     }))
 }
 
@@ -522,6 +531,7 @@ mod tests {
             pos: 12,
             branches: vec![],
             compare: None,
+            bad_position: None,
             edits: vec![
                 Edit::Link {
                     at: 3,
@@ -616,7 +626,8 @@ mod tests {
                 edits: vec![],
                 quiz: false,
                 branches: vec![],
-                compare: None
+                compare: None,
+                bad_position: None,
             }
         );
     }
@@ -638,12 +649,21 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_position_is_left_out_and_said_while_the_rest_of_the_link_is_read() {
+        for (bad, value) in [("#lesson=handshake&pos=x", "x"), ("#lesson=handshake&pos=-1&quiz=1", "-1")] {
+            let s = decode(bad).expect("decodes").expect("not empty");
+            assert_eq!((s.lesson.as_str(), s.pos), ("handshake", 0));
+            assert_eq!(s.bad_position, Some(ShareError::BadNumber { key: "position", value: value.into() }));
+            assert!(!encode(&s).contains(value), "the bad position is not written back");
+        }
+        assert!(decode("#lesson=handshake&pos=-1&quiz=1").is_ok_and(|s| s.is_some_and(|s| s.quiz)));
+    }
+
+    #[test]
     fn malformed_fragments_are_explained_not_panicked_on() {
         type Expected = fn(&ShareError) -> bool;
         let cases: &[(&str, Expected)] = &[
             ("#garbage", |e| matches!(e, ShareError::NotKeyValue(_))),
-            ("#lesson=handshake&pos=x", |e| matches!(e, ShareError::BadNumber { key: "position", .. })),
-            ("#lesson=handshake&pos=-1", |e| matches!(e, ShareError::BadNumber { .. })),
             ("#lesson=a&seed=18446744073709551616", |e| matches!(e, ShareError::BadNumber { key: "seed", .. })),
             ("#lesson=<script>", |e| matches!(e, ShareError::BadLesson(_))),
             ("#lesson=", |e| matches!(e, ShareError::BadLesson(_))),
