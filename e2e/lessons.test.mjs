@@ -229,7 +229,7 @@ test('Korean and English switch the whole page', async () => {
   await page.locator('.topology .pkt.flying').first().click();
   await page.locator('.inspector .field').first().waitFor();
   const text = await page.locator('body').innerText();
-  for (const en of ['in-flight', 'unsent', 'source port', 'header checksum', 'listening', 'from accept()', 'bytes']) {
+  for (const en of ['in-flight', 'not yet ACKed', 'unsent', 'source port', 'header checksum', 'listening', 'from accept()', 'bytes']) {
     assert.ok(!text.includes(en), `"${en}" is still English on the Korean page`);
   }
   assert.match(await page.locator('.sequence-card').innerText(), /리스닝/);

@@ -834,3 +834,23 @@ fn cubic_keeps_seven_tenths_of_the_window_at_a_loss_where_reno_halves_the_flight
         assert_eq!(got, payload);
     }
 }
+
+#[test]
+fn bytes_sent_before_a_timeout_still_count_as_sent_and_unacknowledged() {
+    // After the RTO, snd_nxt goes back to snd_una to resend: the buffers
+    // panel read 0 bytes sent-not-acknowledged while 3000 were, and F-RTO's
+    // new data after the repair vanished from both of its counts.
+    let mut lab = Lab::new(1);
+    let (c, _a) = lab.connected_pair(80);
+    lab.ok(lab.client, send(c, &[1u8; 3000]));
+    lab.run_for(5_000);
+    lab.world.change_link(lab.link, None, FaultChange::Partition).unwrap();
+    lab.run_for(1_000_000);
+    let stats = |lab: &Lab| lab.world.socket_view(lab.world.socket_by_fd(lab.client, c).unwrap()).tcp.unwrap();
+    let t = stats(&lab);
+    assert!(lab
+        .trace
+        .iter()
+        .any(|e| matches!(e.kind, TraceKind::Timer { timer: socklab::net::tcp::timers::TimerKind::Retransmit, .. })));
+    assert_eq!((t.send_in_flight, t.send_unsent), (3000, 0), "{t:?}");
+}

@@ -372,7 +372,7 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::NoFd => ("no fd yet", "fd 아직 없음"),
         Text::Listening => ("listening", "리스닝"),
         Text::Accepted => ("from accept()", "accept()로 받음"),
-        Text::InFlight => ("in-flight", "전송 중"),
+        Text::InFlight => ("sent, not yet ACKed", "보냈고 아직 ACK 안 됨"),
         Text::Unsent => ("unsent", "아직 안 보냄"),
         Text::SkbBookkeeping => ("skb bookkeeping", "skb 관리 정보"),
         Text::Buffered => ("buffered", "읽기 대기"),

@@ -426,7 +426,10 @@ impl Tcb {
     // ----- read-only views -------------------------------------------------------
 
     pub fn stats(&self) -> TcpStats {
-        let in_flight = (self.snd_nxt - self.snd_una) as usize;
+        // Sent and not yet acknowledged: up to snd_max. After a timeout
+        // snd_nxt goes back to snd_una to resend, and the bytes sent past it
+        // (F-RTO's new data among them) read as neither sent nor unsent.
+        let in_flight = (self.snd_max - self.snd_una) as usize;
         let data_in_flight = in_flight.min(self.send_buf.len());
         TcpStats {
             state: self.state,
