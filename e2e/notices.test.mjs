@@ -127,10 +127,22 @@ test('a link to an unknown lesson says so in English and Korean', async () => {
 });
 
 test('a link that cannot be read says why in English and Korean', async () => {
-  const { context, page, problems } = await open('#lesson=tour&pos=banana');
+  const { context, page, problems } = await open('#lesson=tour&edits=1:melt:0');
   const { en, ko } = await noticeInBoth(page, 'bad-link');
-  assert.match(en, /position “banana” is not a number in range/);
-  assert.match(ko, /공유 링크를 읽을 수 없습니다: position 값이 범위 안의 숫자가 아닙니다: “banana”/);
+  assert.match(en, /melt/);
+  assert.match(ko, /공유 링크를 읽을 수 없습니다: /);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a link whose position cannot be read opens its lesson at the start and says so', async () => {
+  // A mistyped pos=banana lost the whole link: the page stayed on its first lesson.
+  const { context, page, problems } = await open('#lesson=four_way_close&pos=banana');
+  const { en, ko } = await noticeInBoth(page, 'bad-position');
+  assert.match(en, /position “banana” is not a number in range; the lesson opens at its start/);
+  assert.match(ko, /position 값이 범위 안의 숫자가 아닙니다: “banana”\. 레슨을 처음부터 엽니다/);
+  assert.equal(await page.locator('#lesson-select').inputValue(), 'four_way_close');
+  assert.equal(await page.locator('#position').getAttribute('data-pos'), '0');
   assert.deepEqual(problems, []);
   await context.close();
 });

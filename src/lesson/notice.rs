@@ -80,8 +80,8 @@ impl Notice {
             (Notice::Build(e), Lang::Ko) => format!("스크립트 {}행 {}열: {}", e.line, e.col, e.kind.say(Lang::Ko)),
             (Notice::BadLink(e), Lang::En) => e.to_string(),
             (Notice::BadLink(e), Lang::Ko) => format!("공유 링크를 읽을 수 없습니다: {}", e.say(Lang::Ko)),
-            (Notice::PositionIgnored(e), Lang::En) => format!("{e}: the lesson opens at its start"),
-            (Notice::PositionIgnored(e), Lang::Ko) => format!("{}: 레슨을 처음부터 엽니다", e.say(Lang::Ko)),
+            (Notice::PositionIgnored(e), Lang::En) => format!("{e}; the lesson opens at its start"),
+            (Notice::PositionIgnored(e), Lang::Ko) => format!("{}. 레슨을 처음부터 엽니다", e.say(Lang::Ko)),
             (Notice::UnknownLesson(name), Lang::En) => {
                 format!("the shared link names an unknown lesson {}", crate::lesson::share::quote(name))
             }

@@ -1288,7 +1288,7 @@ mod tests {
         let s = Rc::new(AppState::new(Lang::En)).act(Action::Restore(link));
         assert_eq!((s.lesson.id.as_str(), s.pos, s.edits.len()), ("handshake", 0, 1));
         let said = s.notice.as_ref().map(|n| n.to_string()).unwrap_or_default();
-        assert!(said.contains("position “-2” is not a number in range: the lesson opens at its start"), "{said}");
+        assert!(said.contains("position “-2” is not a number in range; the lesson opens at its start"), "{said}");
         // Said too when the lesson is computed in slices, after it is shown.
         let long = share::decode("#lesson=slow_start&pos=x");
         let mut s = Rc::new(AppState::new(Lang::Ko)).act(Action::Restore(long));
