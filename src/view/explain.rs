@@ -223,8 +223,8 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
 fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &str, aborting: bool) -> String {
     let (en, ko): (&str, &str) = match (reason, body) {
         (SendReason::Handshake, Body::Tcp(s)) if s.flags.syn() && s.flags.ack() => (
-            "answers the SYN with a SYN-ACK: it acknowledges the client's sequence number + 1 and offers its own",
-            "SYN에 SYN-ACK로 답합니다. 클라이언트의 순서 번호 + 1을 확인하고 자기 순서 번호를 내놓습니다",
+            "answers the SYN with a SYN-ACK: it acknowledges the SYN's sequence number + 1 and offers its own",
+            "SYN에 SYN-ACK로 답합니다. 그 SYN의 순서 번호 + 1을 확인하고 자기 순서 번호를 내놓습니다",
         ),
         (SendReason::Handshake, _) => (
             "opens with a SYN carrying its initial sequence number (chosen at random)",
@@ -363,8 +363,8 @@ fn arrival_text(lang: Lang, p: &PacketInfo, numbering: Numbering, host: &str) ->
         )
     } else if reports_duplicate(seg) {
         (
-            "its first SACK block is a D-SACK: the receiver got those bytes (or the SYN) twice, so the sender learns that a resend was not needed".to_string(),
-            "첫 SACK 블록이 D-SACK입니다. 받는 쪽이 그 바이트(또는 SYN)를 두 번 받았으니, 보낸 쪽은 재전송이 필요 없었다는 것을 압니다".to_string(),
+            "its first SACK block is a D-SACK: the receiver got those bytes (or the SYN) twice; had the sender resent them, it learns the resend was not needed".to_string(),
+            "첫 SACK 블록이 D-SACK입니다. 받는 쪽이 그 바이트(또는 SYN)를 두 번 받았습니다. 보낸 쪽이 그것을 재전송했다면, 그 재전송이 필요 없었다는 것을 압니다".to_string(),
         )
     } else if analysis.contains("Dup ACK") && seg.sack_blocks.is_empty() {
         // No SACK block: nothing says what the receiver holds beyond it (a
@@ -372,6 +372,12 @@ fn arrival_text(lang: Lang, p: &PacketInfo, numbering: Numbering, host: &str) ->
         (
             format!("it repeats the last acknowledgement ({acked}); while data is outstanding, three such duplicates in a row tell {host} a segment was lost"),
             format!("마지막 확인 응답({acked})을 되풀이합니다. 보낸 데이터가 남아 있을 때 이런 중복이 세 번 이어지면 {} 세그먼트를 잃었다고 봅니다", Particle::Topic.after(host)),
+        )
+    } else if !analysis.contains("Dup ACK") && !seg.sack_blocks.is_empty() {
+        // It moves the acknowledgement on: no repeat, though a hole remains.
+        (
+            format!("every byte before {acked} has arrived, and its SACK block names bytes the receiver holds beyond a hole that starts there; {host} need not send those again"),
+            format!("{acked}번 앞의 바이트가 모두 도착했고, SACK 블록은 그 자리에서 시작하는 빈틈 너머에 받는 쪽이 가진 바이트를 알려 줍니다. {} 그 바이트를 다시 보낼 필요가 없습니다", Particle::Topic.after(host)),
         )
     } else if analysis.contains("Dup ACK") || !seg.sack_blocks.is_empty() {
         (
@@ -416,7 +422,7 @@ fn window_update_text(lang: Lang, p: &PacketInfo, reason: SendReason) -> String 
     pick(
         lang,
         format!(" Wireshark labels it [TCP Window Update], not a Dup ACK: its window differs from the previous ACK's, and Wireshark counts an ACK as a duplicate only when the window is unchanged.{en}"),
-        format!(" Wireshark은 이것을 중복 ACK가 아니라 [TCP Window Update]로 표시합니다. 윈도가 앞 ACK와 다르고, Wireshark은 윈도가 같은 ACK만 중복으로 셉니다.{ko}"),
+        format!(" Wireshark는 이것을 중복 ACK가 아니라 [TCP Window Update]로 표시합니다. 윈도가 앞 ACK와 다르고, Wireshark는 윈도가 같은 ACK만 중복으로 셉니다.{ko}"),
     )
 }
 
@@ -498,10 +504,15 @@ fn cwnd_change_text(
             };
             pick(
                 lang,
-                format!("{host}'s congestion window (cwnd) starts at {cwnd} B, what it may have in flight before ACKs come back (Linux starts at 10 segments, or 1 after a handshake that lost packets); {then_en}."),
-                format!("{host}의 혼잡 윈도(cwnd)가 {cwnd} B로 시작합니다. ACK가 돌아오기 전에 보내 둘 수 있는 양입니다 (리눅스는 10 세그먼트, 핸드셰이크에서 패킷을 잃었으면 1로 시작). {then_ko}."),
+                format!("{host}'s congestion window (cwnd) starts at {cwnd} B, what it may have in flight before ACKs come back (10 segments; 1 after more than one handshake retransmission); {then_en}."),
+                format!("{host}의 혼잡 윈도(cwnd)가 {cwnd} B로 시작합니다. ACK가 돌아오기 전에 보내 둘 수 있는 양입니다 (10 세그먼트, 핸드셰이크 재전송이 두 번 이상이었으면 1). {then_ko}."),
             )
         }
+        CwndChange::SlowStart if cwnd >= ssthresh => pick(
+            lang,
+            format!("Slow start: each segment acknowledged lets {host} send one more, so cwnd grows to {cwnd} B and reaches ssthresh ({ss}): from here it grows by congestion avoidance."),
+            format!("슬로 스타트: ACK된 세그먼트 하나마다 {subject} 하나를 더 보낼 수 있어 cwnd가 {cwnd} B로 커지고 ssthresh({ss})에 닿습니다. 이제부터는 혼잡 회피로 커집니다."),
+        ),
         CwndChange::SlowStart => pick(
             lang,
             format!("Slow start: each segment acknowledged lets {host} send one more, so cwnd grows to {cwnd} B. Below ssthresh ({ss}) it doubles every round trip."),
@@ -522,7 +533,7 @@ fn cwnd_change_text(
         CwndChange::Recovery => pick(
             lang,
             format!("In recovery {host} sets cwnd ACK by ACK from what has left the network, now {cwnd} B: it keeps sending without flooding the path."),
-            format!("복구 중에는 {topic} ACK마다 네트워크를 떠난 양에 맞춰 cwnd를 정합니다. 지금 {cwnd} B. 경로를 넘치게 하지 않으면서 계속 보냅니다."),
+            format!("복구 중에 {topic} ACK마다 네트워크를 떠난 양에 맞춰 cwnd를 정합니다. 지금 {cwnd} B. 경로를 넘치게 하지 않으면서 계속 보냅니다."),
         ),
         CwndChange::RecoveryEnd => pick(
             lang,
@@ -546,8 +557,8 @@ fn cwnd_change_text(
         ),
         CwndChange::FastRecovery => pick(
             lang,
-            format!("{host} finds a loss without waiting for its timer (three duplicate ACKs, or SACK): ssthresh = cwnd × {beta} ({algo}) = {ss}, and fast recovery begins."),
-            format!("{topic} 타이머를 기다리지 않고 손실을 찾았습니다 (중복 ACK 세 개, 또는 SACK). ssthresh = cwnd × {beta} ({algo}) = {ss}, 빠른 복구가 시작됩니다."),
+            format!("{host} finds a loss without waiting for its timer (three duplicate ACKs, or SACK): ssthresh = cwnd × {beta} ({algo}) = {ss}, and fast recovery begins; cwnd ({cwnd} B) now follows what leaves the network, ACK by ACK, down toward ssthresh."),
+            format!("{topic} 타이머를 기다리지 않고 손실을 찾았습니다 (중복 ACK 세 개, 또는 SACK). ssthresh = cwnd × {beta} ({algo}) = {ss}, 빠른 복구가 시작됩니다. 이제 cwnd({cwnd} B)는 ACK마다 네트워크를 떠난 양을 따라 ssthresh 쪽으로 줄어듭니다."),
         ),
         CwndChange::ProbeRepair => pick(
             lang,
@@ -556,8 +567,8 @@ fn cwnd_change_text(
         ),
         CwndChange::Timeout => pick(
             lang,
-            format!("The retransmission timer expired, which Linux takes as a sign of heavy congestion: cwnd = one segment ({cwnd} B), ssthresh = {ss}, and slow start begins again."),
-            format!("재전송 타이머가 만료되었습니다. 리눅스는 이를 심한 혼잡의 신호로 봅니다. cwnd = 세그먼트 하나({cwnd} B), ssthresh = {ss}, 슬로 스타트를 다시 시작합니다."),
+            format!("Linux takes a timeout as a sign of heavy congestion: cwnd = one segment ({cwnd} B), ssthresh = {ss}, and slow start begins again."),
+            format!("리눅스는 타임아웃을 심한 혼잡의 신호로 봅니다. cwnd = 세그먼트 하나({cwnd} B), ssthresh = {ss}, 슬로 스타트를 다시 시작합니다."),
         ),
         CwndChange::Undo(proof) => {
             let (en, ko) = match proof {
@@ -571,7 +582,7 @@ fn cwnd_change_text(
                 ),
                 Undone::RecoveryByTimestamp => (
                     "This ACK echoes a timestamp from before the resend: the original arrived, only late or out of order, so the recovery was not needed.".to_string(),
-                    "이 ACK는 재전송 전의 타임스탬프를 되돌려 줍니다. 원래 세그먼트가 늦게나 순서가 바뀌어 도착했을 뿐이라 복구는 필요 없었습니다.".to_string(),
+                    "이 ACK는 재전송 전의 타임스탬프를 되돌려 줍니다. 원래 세그먼트가 늦거나 순서가 바뀌어 도착했을 뿐이라 복구는 필요 없었습니다.".to_string(),
                 ),
                 Undone::RecoveryByDsack => (
                     "D-SACK reported every resend of the recovery arriving twice: nothing was lost, only reordered, so the recovery was not needed.".to_string(),
@@ -580,11 +591,32 @@ fn cwnd_change_text(
             };
             pick(
                 lang,
-                format!("{en} The window cut is undone: cwnd {cwnd} B, ssthresh {ss}."),
-                format!("{ko} 윈도 축소를 되돌립니다: cwnd {cwnd} B, ssthresh {ss}."),
+                format!("{en} The window cut is undone: cwnd and ssthresh go back to what they were before it, and with what this ACK delivered cwnd is now {cwnd} B, ssthresh {ss}."),
+                format!("{ko} 윈도 축소를 되돌립니다. cwnd와 ssthresh가 축소 전 값으로 돌아가고, 이 ACK가 전한 만큼 더해 cwnd는 이제 {cwnd} B, ssthresh는 {ss}입니다."),
             )
         }
     }
+}
+
+/// Whether `p`, an ACK, acknowledges more than the last ACK its sender sent
+/// the same way.
+fn acks_further(p: &PacketInfo, packets: &[PacketInfo]) -> bool {
+    let Body::Tcp(seg) = &p.packet.body else { return false };
+    let before = &packets[..packets.partition_point(|q| q.index < p.index)];
+    before
+        .iter()
+        .rev()
+        .find_map(|q| match &q.packet.body {
+            Body::Tcp(s)
+                if s.flags.ack()
+                    && (q.packet.src, q.packet.dst, s.src_port, s.dst_port)
+                        == (p.packet.src, p.packet.dst, seg.src_port, seg.dst_port) =>
+            {
+                Some(SeqNumber(seg.ack) > SeqNumber(s.ack))
+            }
+            _ => None,
+        })
+        .unwrap_or(false)
 }
 
 /// A SYN or SYN-ACK sent again: by its timer, after how long since the last
@@ -622,8 +654,8 @@ fn handshake_resend_text(
         ("each wait is twice the last", "기다림은 매번 두 배가 됩니다")
     } else {
         (
-            "Linux keeps the first timeout, 1 s, for the first four resends (tcp_syn_linear_timeouts), then doubles it each time",
-            "리눅스는 처음 네 번의 재전송까지 첫 타임아웃 1초를 유지하고(tcp_syn_linear_timeouts), 그 뒤로는 매번 두 배로 늘립니다",
+            "Linux waits 1 s before the first resend and before each of the four after it (tcp_syn_linear_timeouts = 4), then doubles the wait each time",
+            "리눅스는 첫 재전송과 그 뒤 네 번의 재전송(tcp_syn_linear_timeouts = 4) 전에 1초씩 기다리고, 그 뒤로는 매번 기다림을 두 배로 늘립니다",
         )
     };
     pick(
@@ -942,6 +974,14 @@ pub fn explain(
                     (SendReason::HandshakeRetransmit, Some(p)) => {
                         handshake_resend_text(lang, &name(*host), p, packets, &label, by_timer)
                     }
+                    // Sent at once for data still held beyond a hole, it moves the
+                    // acknowledgement on: no repeat (partition_timeout's ACKs as the
+                    // resends fill the hole were called Dup ACKs).
+                    (SendReason::DupAck, Some(p)) if acks_further(p, packets) => pick(
+                        lang,
+                        format!("{} → {label}: it acknowledges the bytes that came in order at once, not delayed: it still holds data beyond a hole, which its SACK block names.", name(*host)),
+                        format!("{} → {label}: 순서대로 들어온 바이트를 지연 없이 곧바로 확인합니다. 빈틈 너머의 데이터를 아직 가지고 있고, SACK 블록이 그것을 가리킵니다.", name(*host)),
+                    ),
                     _ => send_text(lang, &name(*host), *reason, &packet.body, &label, aborting),
                 };
                 if let Body::Tcp(seg) = &packet.body {
@@ -1850,6 +1890,28 @@ mod tests {
         let dup = all.iter().find(|l| l.contains("[TCP Dup ACK") && l.contains("reaches server"));
         let dup = dup.unwrap_or_else(|| panic!("no duplicate ACK: {all:?}"));
         assert!(dup.contains("it repeats the last acknowledgement (1)") && !dup.contains("SACK"), "{dup}");
+    }
+
+    /// partition_timeout after the repair: each resend fills the hole a
+    /// little further, and the server's ACK moves on at once (data beyond the
+    /// hole is held). Both its sending and its arrival were told as a repeat
+    /// of the last ACK (Dup ACK), which Wireshark does not call them.
+    #[test]
+    fn an_ack_that_moves_on_past_a_filled_hole_is_not_told_as_a_repeat() {
+        let lines: Vec<String> = explained("partition_timeout", Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+        let sent: Vec<&String> = lines.iter().filter(|l| l.starts_with("server → ACK 17377")).collect();
+        assert!(
+            !sent.is_empty() && sent.iter().all(|l| l.contains("at once, not delayed") && !l.contains("repeats")),
+            "{sent:?}"
+        );
+        let arrived: Vec<&String> = lines.iter().filter(|l| l.starts_with("ACK 17377 reaches client")).collect();
+        assert!(!arrived.is_empty(), "{lines:?}");
+        assert!(
+            arrived.iter().all(|l| l.contains("every byte before 17377 has arrived") && !l.contains("repeats")),
+            "{arrived:?}"
+        );
+        // A real duplicate is still told as one.
+        assert!(lines.iter().any(|l| l.contains("[TCP Dup ACK") && l.contains("it repeats the last acknowledgement")));
     }
 
     #[test]
