@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::lang::Lang;
+use crate::lang::{Bilingual, Lang};
 use crate::lesson::edit::Edit;
 use crate::lesson::script_pane::{change_before, describe_edit, line_stage, shown_lines, LineStage, MAX_LINES_SHOWN};
 use crate::lesson::scripts::CallAt;
@@ -255,7 +255,8 @@ pub fn SandboxEditor(props: &SandboxProps) -> Html {
         html! {
             <div class="script-error" role="alert" data-line={s.line.to_string()}>
                 <strong>{ format!("{} {}, {} {}: ", tr(props.lang, Text::Line), s.line, tr(props.lang, Text::Column), s.col) }</strong>
-                { &s.message }
+                // In the page's language (the message is its English).
+                { s.kind.say(props.lang) }
                 <pre>{ format!("{:>4} | {line}\n     | {}^", s.line, " ".repeat(caret)) }</pre>
             </div>
         }

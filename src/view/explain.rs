@@ -422,7 +422,10 @@ fn window_update_text(lang: Lang, p: &PacketInfo, reason: SendReason) -> String 
     pick(
         lang,
         format!(" Wireshark labels it [TCP Window Update], not a Dup ACK: its window differs from the previous ACK's, and Wireshark counts an ACK as a duplicate only when the window is unchanged.{en}"),
-        format!(" Wireshark는 이것을 중복 ACK가 아니라 [TCP Window Update]로 표시합니다. 윈도가 앞 ACK와 다르고, Wireshark는 윈도가 같은 ACK만 중복으로 셉니다.{ko}"),
+        format!(
+            " Wireshark는 이것을 중복 ACK가 아니라 [{}](TCP Window Update)로 표시합니다. 윈도가 앞 ACK와 다르고, Wireshark는 윈도가 같은 ACK만 중복으로 셉니다.{ko}",
+            crate::view::words::analysis(Lang::Ko, "TCP Window Update")
+        ),
     )
 }
 
@@ -974,6 +977,15 @@ pub fn explain(
                     (SendReason::HandshakeRetransmit, Some(p)) => {
                         handshake_resend_text(lang, &name(*host), p, packets, &label, by_timer)
                     }
+                    // After a timeout everything sent is presumed lost and goes
+                    // again as ACKs make room; only the first resend is the
+                    // timer's (partition_timeout's later resends said "heard no
+                    // ACK before the retransmission timeout" on an ACK's arrival).
+                    (SendReason::Retransmit, Some(_)) if !by_timer => pick(
+                        lang,
+                        format!("{} → {label}: it resends more of what the timeout marked lost: after a timeout every byte sent and not acknowledged is presumed lost, and goes again as ACKs make room in cwnd (Retransmission).", name(*host)),
+                        format!("{} → {label}: 타임아웃이 잃은 것으로 표시한 바이트를 이어서 다시 보냅니다. 타임아웃 뒤에는 보냈지만 확인되지 않은 바이트를 모두 잃은 것으로 보고, ACK가 cwnd에 자리를 내주는 대로 다시 보냅니다 (재전송).", name(*host)),
+                    ),
                     // Sent at once for data still held beyond a hole, it moves the
                     // acknowledgement on: no repeat (partition_timeout's ACKs as the
                     // resends fill the hole were called Dup ACKs).
@@ -1912,6 +1924,30 @@ mod tests {
         );
         // A real duplicate is still told as one.
         assert!(lines.iter().any(|l| l.contains("[TCP Dup ACK") && l.contains("it repeats the last acknowledgement")));
+    }
+
+    /// partition_timeout: the timer sends one resend; the rest go as ACKs
+    /// come back, and were each said to follow a timeout with no ACK heard.
+    #[test]
+    fn only_a_timers_resend_is_said_to_follow_no_ack() {
+        let steps = explained("partition_timeout", Lang::En);
+        let (mut by_timer, mut by_ack) = (0, 0);
+        for (events, lines) in &steps {
+            let timer = events.iter().any(|e| matches!(e.kind, TraceKind::Timer { timer: TimerKind::Retransmit, .. }));
+            let resends =
+                events.iter().filter(|e| matches!(e.kind, TraceKind::Sent { reason: SendReason::Retransmit, .. }));
+            let told_timer =
+                lines.iter().filter(|l| l.contains("heard no ACK before the retransmission timeout")).count();
+            let told_ack = lines.iter().filter(|l| l.contains("resends more of what the timeout marked lost")).count();
+            if timer {
+                assert_eq!((told_timer, told_ack), (resends.count(), 0), "{lines:?}");
+                by_timer += told_timer;
+            } else {
+                assert_eq!((told_timer, told_ack), (0, resends.count()), "{lines:?}");
+                by_ack += told_ack;
+            }
+        }
+        assert!(by_timer > 0 && by_ack > 0, "{by_timer} {by_ack}");
     }
 
     #[test]
