@@ -490,6 +490,26 @@ test('lines after a last wait in which nothing happens get their verdict at the 
   await context.close();
 });
 
+test('the sandbox’s error box speaks the page’s language', async () => {
+  // It kept the parser's English in the Korean page.
+  const { context, page, problems } = await open();
+  await page.locator('#lesson-select').selectOption('sandbox');
+  await page.getByRole('button', { name: '한국어' }).click();
+  await page.waitForFunction(() => document.documentElement.lang === 'ko');
+  const editor = page.locator('.script-text');
+  await editor.fill('host a 10.0.0.1\nhost b (\n');
+  await page.locator('#run-script').click();
+  const box = page.locator('.script-error');
+  await box.waitFor();
+  assert.match(await box.textContent(), /줄 2, 열 8: 여기에 와야 할 것: 10\.0\.0\.1 같은 IPv4 주소/);
+  assert.doesNotMatch(await box.textContent(), /expected|found/);
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.match(await box.textContent(), /line 2, column 8: expected an IPv4 address/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the sandbox keeps the learner’s unsaved edits when the page is drawn again', async () => {
   const { context, page, problems } = await open();
   await page.locator('#lesson-select').selectOption('sandbox');
