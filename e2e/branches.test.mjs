@@ -136,6 +136,14 @@ test('side by side, the step counter moves on every step, also when only one sid
     assert.match(await position.textContent(), new RegExp(`^step ${expected} / \\d+ \\(both runs\\)$`));
     const after = await sides();
     oneSideOnly += Number((before[0] === after[0]) !== (before[1] === after[1]));
+    // What just happened, per side: the side that stood still says so, the
+    // other explains its step (the card followed the left run only).
+    for (const [i, side] of ['original', 'branch'].entries()) {
+      const card = page.locator(`.card.explain [data-side="${side}"]`);
+      const still = (await card.locator('.still').count()) === 1;
+      assert.equal(still, before[i] === after[i], `step ${expected}, ${side}: ${await card.textContent()}`);
+      if (!still) assert.ok((await card.locator('li').count()) > 0);
+    }
   }
   assert.ok(oneSideOnly > 0, 'some steps move one side only');
   assert.match(await position.textContent(), new RegExp(`^step ${expected - 1} / ${expected - 1} \\(both runs\\)$`));

@@ -449,6 +449,21 @@ mod tests {
     }
 
     #[test]
+    fn side_by_side_each_step_says_which_side_moved() {
+        let mut s = loaded("tail_loss_probe");
+        assert_eq!(s.joint_moved(), Some((false, false)), "nothing has moved at the start");
+        let mut seen = std::collections::BTreeSet::new();
+        while !s.at_end() {
+            let (pos, other) = (s.pos, s.compared_branch().expect("the RTO side").run.pos);
+            s = act(s, Action::Forward);
+            let moved = (s.pos != pos, s.compared_branch().expect("the RTO side").run.pos != other);
+            assert_eq!(s.joint_moved(), Some(moved));
+            seen.insert(moved);
+        }
+        assert!(seen.contains(&(false, true)) && seen.contains(&(true, true)), "{seen:?}");
+    }
+
+    #[test]
     fn two_diagrams_on_one_time_axis_are_as_wide_as_each_other() {
         // Each is scaled to its box: UDP's narrower diagram was drawn larger,
         // its instants lower on the screen than the same instants beside it.

@@ -610,6 +610,18 @@ impl AppState {
         Some((c.step_of(self.pos, b.run.pos), c.steps.len().saturating_sub(1)))
     }
 
+    /// While two runs are shown side by side: whether each moved in the joint
+    /// step just taken (a step may move one side only; none at the start).
+    pub fn joint_moved(&self) -> Option<(bool, bool)> {
+        let (c, b) = (self.compare.as_ref()?, self.compared_branch()?);
+        let j = c.step_of(self.pos, b.run.pos);
+        let now = c.steps.get(j)?;
+        Some(match j.checked_sub(1).and_then(|i| c.steps.get(i)) {
+            Some(before) => (before.0 != now.0, before.1 != now.1),
+            None => (false, false),
+        })
+    }
+
     /// The socket of the latest state or congestion-window change up to now,
     /// else the first TCP socket. Found by the state changes alone, the
     /// slow-start lesson opened on its receiver, whose window plot is flat.

@@ -367,6 +367,28 @@ pub fn App() -> Html {
     let numbering = state.numbering;
     let (sent, delivered, lost) = counts(&all_packets, end);
     let explanation = explain(lang, timeline.events_of(pos), &state.world, &all_packets, numbering);
+    // Side by side, each run's step said under its name; a side with nothing
+    // at this time says so (the card followed the left run only, and kept its
+    // last lines while only the right one moved).
+    let sides_explained = state.joint_moved().zip(state.compared.zip(state.compared_branch())).map(
+        |((left_moved, right_moved), (k, b))| {
+            let sides = state
+                .lesson
+                .companion
+                .as_ref()
+                .filter(|_| b.companion)
+                .map(|c| (c.side(0, lang).to_string(), c.side(1, lang).to_string()));
+            let (left, right) = super::compare::side_names(lang, sides, k + 1);
+            let run = &b.run;
+            let right_lines = if right_moved {
+                explain(lang, run.timeline.events_of(run.pos), &run.world, &run.views.packets, numbering)
+            } else {
+                Vec::new()
+            };
+            let left_lines = if left_moved { explanation.clone() } else { Vec::new() };
+            [("original", left, left_lines), ("branch", right, right_lines)]
+        },
+    );
     // The live region's sentence: the step just taken, or where the lesson stands.
     // Silent while playing: a step every 175 ms would queue sentences faster than
     // they can be spoken; pausing says the step it stopped at.
@@ -587,7 +609,18 @@ pub fn App() -> Html {
                 <aside class="side">
                     <section class="card explain">
                         <h2>{ tr(lang, Text::WhatHappened) }</h2>
-                        if explanation.is_empty() {
+                        if let Some(sides) = sides_explained.filter(|_| state.joint_step().is_some_and(|(j, _)| j > 0)) {
+                            { for sides.into_iter().map(|(side, name, lines)| html! {
+                                <div class="explain-side" data-side={side}>
+                                    <h3>{ name }</h3>
+                                    if lines.is_empty() {
+                                        <p class="muted still">{ tr(lang, Text::SideStill) }</p>
+                                    } else {
+                                        <ul>{ for lines.iter().map(|l| html! { <li>{ l }</li> }) }</ul>
+                                    }
+                                </div>
+                            }) }
+                        } else if explanation.is_empty() {
                             <p class="muted">{ tr(lang, Text::AtStart) }</p>
                         } else {
                             <ul>{ for explanation.iter().map(|l| html! { <li>{ l }</li> }) }</ul>

@@ -27,6 +27,12 @@ fn say(lang: Lang, w: Word) -> String {
     w.say(lang)
 }
 
+/// The two sides' names: a lesson's own (told side by side), else the
+/// original and the branch by its number.
+pub fn side_names(lang: Lang, sides: Option<(String, String)>, number: usize) -> (String, String) {
+    sides.unwrap_or_else(|| (say(lang, Word::Original), say(lang, Word::BranchSide(number))))
+}
+
 #[derive(Properties, PartialEq)]
 pub struct BranchesProps {
     pub lang: Lang,
@@ -254,8 +260,7 @@ struct TalliesProps {
 fn Tallies(props: &TalliesProps) -> Html {
     let lang = props.lang;
     let (a, b) = &props.tallies;
-    let (left, right) =
-        props.sides.clone().unwrap_or_else(|| (say(lang, Word::Original), say(lang, Word::BranchSide(props.number))));
+    let (left, right) = side_names(lang, props.sides.clone(), props.number);
     let count = |n: usize| n.to_string();
     let time = |t: Option<u64>| t.map_or_else(|| "–".to_string(), format_time);
     let ratio = |r: Option<f64>| r.map_or_else(|| "–".to_string(), |r| format!("{r:.1}"));

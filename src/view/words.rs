@@ -84,6 +84,7 @@ pub enum Text {
     LineBlocked,
     StaleRun,
     Together,
+    SideStill,
     ConsoleInput,
     Host,
     ConsoleCaption,
@@ -121,7 +122,7 @@ pub enum Text {
 }
 
 impl Text {
-    pub const ALL: [Text; 108] = [
+    pub const ALL: [Text; 109] = [
         Text::Tagline,
         Text::LanguageSwitch,
         Text::NetworkTitle,
@@ -196,6 +197,7 @@ impl Text {
         Text::LineBlocked,
         Text::StaleRun,
         Text::Together,
+        Text::SideStill,
         Text::ConsoleInput,
         Text::Host,
         Text::ConsoleCaption,
@@ -346,6 +348,7 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::Call => ("Call", "호출"),
         Text::LineBlocked => ("… blocked", "… 기다리는 중"),
         Text::Together => ("(both runs)", "(두 실행 함께)"),
+        Text::SideStill => ("Nothing happens on this side at this time.", "이 시각에 이쪽에서는 아무 일도 일어나지 않습니다."),
         Text::StaleRun => (
             "The script above has an error and did not run: the lines below and the diagrams are still the last run's.",
             "위 스크립트에 오류가 있어 실행되지 않았습니다. 아래 줄과 그림은 아직 마지막 실행의 것입니다.",
