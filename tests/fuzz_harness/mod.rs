@@ -21,7 +21,10 @@ pub fn url_fragment(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     if let Ok(Some(shared)) = socklab::lesson::share::decode(&text) {
         let again = socklab::lesson::share::encode(&shared);
-        assert_eq!(socklab::lesson::share::decode(&again), Ok(Some(shared)), "re-encoded as {again}");
+        // A position that could not be read is left out, said once, and not
+        // written back: the state re-encoded is the rest of it.
+        let expected = socklab::lesson::share::Shared { bad_position: None, ..shared };
+        assert_eq!(socklab::lesson::share::decode(&again), Ok(Some(expected)), "re-encoded as {again}");
     }
 }
 
