@@ -370,15 +370,16 @@ pub fn App() -> Html {
     // Side by side, each run's step said under its name; a side with nothing
     // at this time says so (the card followed the left run only, and kept its
     // last lines while only the right one moved).
+    // A lesson told side by side names its two sides; a branch has none.
+    let companion_sides = state
+        .compared_branch()
+        .filter(|b| b.companion)
+        .and_then(|_| state.lesson.companion.as_ref())
+        .map(|c| (c.side(0, lang).to_string(), c.side(1, lang).to_string()));
+    let joint = state.joint_step();
     let sides_explained = state.joint_moved().zip(state.compared.zip(state.compared_branch())).map(
         |((left_moved, right_moved), (k, b))| {
-            let sides = state
-                .lesson
-                .companion
-                .as_ref()
-                .filter(|_| b.companion)
-                .map(|c| (c.side(0, lang).to_string(), c.side(1, lang).to_string()));
-            let (left, right) = super::compare::side_names(lang, sides, k + 1);
+            let (left, right) = super::compare::side_names(lang, companion_sides.clone(), k + 1);
             let run = &b.run;
             let right_lines = if right_moved {
                 explain(lang, run.timeline.events_of(run.pos), &run.world, &run.views.packets, numbering)
@@ -456,7 +457,6 @@ pub fn App() -> Html {
         })
     };
     let total = timeline.len();
-    let joint = state.joint_step();
 
     html! {
         <div class="shell">
@@ -541,8 +541,7 @@ pub fn App() -> Html {
                 <super::compare::CompareView {lang} {numbering} compare={super::Shared(c.clone())}
                     packets={all_packets.clone()} {first} {end} {now} branch={super::Shared(b.run.clone())}
                     number={k + 1} dispatcher={dispatcher.clone()}
-                    sides={state.lesson.companion.as_ref().filter(|_| b.companion)
-                        .map(|c| (c.side(0, lang).to_string(), c.side(1, lang).to_string()))}
+                    sides={companion_sides.clone()}
                     at={format!(" · {pos} / {} · t = {}", timeline.len(), format_time(now))} />
             }
             <div class="content">
@@ -609,7 +608,7 @@ pub fn App() -> Html {
                 <aside class="side">
                     <section class="card explain">
                         <h2>{ tr(lang, Text::WhatHappened) }</h2>
-                        if let Some(sides) = sides_explained.filter(|_| state.joint_step().is_some_and(|(j, _)| j > 0)) {
+                        if let Some(sides) = sides_explained.filter(|_| joint.is_some_and(|(j, _)| j > 0)) {
                             { for sides.into_iter().map(|(side, name, lines)| html! {
                                 <div class="explain-side" data-side={side}>
                                     <h3>{ name }</h3>

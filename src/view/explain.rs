@@ -448,14 +448,13 @@ fn spurious_text(lang: Lang, p: &PacketInfo, packets: &[PacketInfo], host: &str)
     }
     let Body::Tcp(seg) = &p.packet.body else { return None };
     let end = SeqNumber(seg.seq) + seg.payload.len() as u32;
-    let covering = packets.iter().take_while(|q| q.index < p.index).filter(|q| {
+    let ack = sent_before(p, packets).iter().rfind(|q| {
         let Body::Tcp(ack) = &q.packet.body else { return false };
         (q.packet.src, q.packet.dst, ack.src_port, ack.dst_port)
             == (p.packet.dst, p.packet.src, seg.dst_port, seg.src_port)
             && ack.flags.ack()
             && SeqNumber(ack.ack) >= end
-    });
-    let ack = covering.last()?;
+    })?;
     let (en, ko) = match ack.fate_at(p.index) {
         Fate::Lost(_) => ("was lost on the way", "가는 길에 사라졌습니다"),
         Fate::InFlight => ("was still on its way", "아직 오는 중이었습니다"),
@@ -601,12 +600,16 @@ fn cwnd_change_text(
     }
 }
 
+/// The packets sent before `p` (the list is in the order sent).
+fn sent_before<'a>(p: &PacketInfo, packets: &'a [PacketInfo]) -> &'a [PacketInfo] {
+    &packets[..packets.partition_point(|q| q.index < p.index)]
+}
+
 /// Whether `p`, an ACK, acknowledges more than the last ACK its sender sent
 /// the same way.
 fn acks_further(p: &PacketInfo, packets: &[PacketInfo]) -> bool {
     let Body::Tcp(seg) = &p.packet.body else { return false };
-    let before = &packets[..packets.partition_point(|q| q.index < p.index)];
-    before
+    sent_before(p, packets)
         .iter()
         .rev()
         .find_map(|q| match &q.packet.body {
@@ -642,8 +645,7 @@ fn handshake_resend_text(
             format!("{host} → {label}: 상대의 SYN이 다시 왔으니 그에 답한 SYN-ACK를 잃은 것입니다. SYN-ACK를 다시 보냅니다 (재전송)."),
         );
     }
-    let before = &packets[..packets.partition_point(|q| q.index < p.index)];
-    let previous = before.iter().rfind(|q| {
+    let previous = sent_before(p, packets).iter().rfind(|q| {
         matches!(&q.packet.body, Body::Tcp(s) if s.flags.syn() && s.flags.ack() == seg.flags.ack()
             && (s.src_port, s.dst_port) == (seg.src_port, seg.dst_port))
             && (q.packet.src, q.packet.dst) == (p.packet.src, p.packet.dst)
