@@ -800,8 +800,6 @@ fn diff_packets(
     expect_divergent: Option<&Path>,
     options: &NativeOptions,
 ) -> Result<u8, Usage> {
-    use socklab::native::congestion::Verdict;
-    use socklab::native::diff::PacketDiffReport;
     use socklab::native::packets::{against_table, listed_divergent, LessonResult};
     if pcap_real.is_some() && files.len() != 1 {
         return Err(Usage("socklab diff: --pcap-real keeps one capture: give one file".into()));
@@ -816,128 +814,172 @@ fn diff_packets(
         None => None,
     };
     let mut setbacks = Setbacks::default();
-    let (mut agreed, mut diverged, mut off_table) = (0, 0, 0);
+    let (mut agreed, mut diverged, mut off_table, mut again) = (0, 0, 0, 0);
     for path in files {
         let Some((name, text, script)) = setbacks.load(path) else { continue };
         let lesson = path.file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned());
-        let outcome = socklab::native::diff::diff_packets(&script, &text, options);
-        let Some(report) = setbacks.ran(&name, outcome) else { continue };
-        let result = match &report {
-            PacketDiffReport::NotComparable(why) => {
-                say!("skip  {name}: {}", shown_up_to(why, MAX_LINE_CHARS));
-                LessonResult::Skipped
-            }
-            PacketDiffReport::Compared {
-                setup,
-                mapping,
-                names,
-                comparison,
-                kernel_notes,
-                unmet,
-                pcap,
-                congestion,
-                model_stopped,
-            } => {
-                let bad = comparison.divergent();
-                let windows_off = congestion.iter().filter(|r| !r.agrees()).count();
-                let slack = congestion.iter().filter(|r| r.verdict == Verdict::AgreesWithinTimerSlack).count();
-                let slack = if slack > 0 { format!(" ({slack} within a timer's slack)") } else { String::new() };
-                say!(
-                    "{}  {name}: packets: {} agree, {bad} diverge ({} flows); cwnd before {} calls: {} agree{slack}, \
-                     {windows_off} differ",
-                    if bad == 0 && windows_off == 0 { "ok  " } else { "DIFF" },
-                    comparison.agreeing(),
-                    comparison.flows.len(),
-                    congestion.len(),
-                    congestion.len() - windows_off,
-                );
-                if verbose {
-                    for line in setup.iter().chain(mapping) {
-                        say!("      {line}");
-                    }
-                    for (line, answer) in unmet {
-                        say!("      line {line}: the kernel did not meet the expectation: {answer}");
-                    }
+        let mut attempt = 1;
+        let (result, wrong) = loop {
+            let outcome = socklab::native::diff::diff_packets(&script, &text, options);
+            let Some(report) = setbacks.ran(&name, outcome) else { break (None, None) };
+            let result = show_packet_report(&name, &report, verbose, listed.is_some(), pcap_real)?;
+            let wrong = listed.as_ref().and_then(|listed| against_table(&lesson, result, listed));
+            match wrong {
+                // The kernel's side is timed by the machine: under load its ACKs
+                // and sends can batch differently from one run to the next (a
+                // busy CPU 0 showed PSH and delayed-ACK differences that a quiet
+                // one never does). A model that is wrong is wrong every time, so
+                // a result off the table is only believed when it repeats.
+                Some(wrong) if attempt < TABLE_ATTEMPTS => {
+                    say!(
+                        "      attempt {attempt} of {TABLE_ATTEMPTS} is not as the table says ({wrong}); the kernel's \
+                         timing varies with the machine's load, so the lesson runs again"
+                    );
+                    attempt += 1;
                 }
-                for note in kernel_notes {
-                    say!("      kernel: {}", shown_up_to(note, MAX_LINE_CHARS));
-                }
-                if let Some(why) = model_stopped {
-                    say!("      model: {}", shown_up_to(why, MAX_LINE_CHARS));
-                }
-                let show_step = |n: usize, step: &socklab::native::packets::Step| {
-                    let side = |v: &Option<socklab::native::packets::View>| {
-                        v.as_ref().map_or("(none)".to_string(), |v| v.to_string())
-                    };
-                    match &step.rule {
-                        None => say!("        #{n} {}", side(&step.model)),
-                        Some(rule) => {
-                            say!("        #{n} model  {}", side(&step.model));
-                            say!("           kernel {}", side(&step.kernel));
-                            say!("           rule: {rule}");
-                        }
-                    }
-                };
-                if verbose {
-                    for row in congestion.iter() {
-                        let mark = match row.verdict {
-                            Verdict::Agrees => "  ",
-                            Verdict::AgreesWithinTimerSlack => "≈ ",
-                            Verdict::Differs => "≠ ",
-                        };
-                        say!("      {mark} {row}");
-                    }
-                    for flow in &comparison.flows {
-                        say!("      {}", flow.key.describe(names));
-                        for (i, step) in flow.steps.iter().enumerate() {
-                            show_step(i + 1, step);
-                        }
-                    }
-                } else if let Some((key, n, step)) = comparison.first_divergence() {
-                    if listed.is_some() {
-                        // Checking the table: one line of why, the packets with -v.
-                        let rule = step.rule.as_deref().unwrap_or_default();
-                        say!("      first divergence: {}, packet {n}: {rule}", key.describe(names));
-                    } else {
-                        say!("      first divergence: {}", key.describe(names));
-                        show_step(n, step);
-                    }
-                }
-                if let Some(row) = congestion.iter().find(|r| !r.agrees()).filter(|_| !verbose) {
-                    say!("      first window that differs: {row}");
-                }
-                if let Some(out) = pcap_real {
-                    std::fs::write(out, pcap).map_err(|e| {
-                        Usage(format!("socklab diff: cannot write {}: {e}", escaped(&out.display().to_string())))
-                    })?;
-                }
-                if bad == 0 && windows_off == 0 {
-                    agreed += 1;
-                    LessonResult::Agrees
-                } else {
-                    diverged += 1;
-                    LessonResult::Diverges
-                }
+                _ => break (Some(result), wrong),
             }
         };
-        if let Some(listed) = &listed {
-            if let Some(wrong) = against_table(&lesson, result, listed) {
-                say!("      FIDELITY TABLE: {wrong}");
-                off_table += 1;
-            }
+        match result {
+            Some(LessonResult::Agrees) => agreed += 1,
+            Some(LessonResult::Diverges) => diverged += 1,
+            Some(LessonResult::Skipped) | None => {}
+        }
+        if let Some(wrong) = wrong {
+            say!("      FIDELITY TABLE: {wrong} (in each of {attempt} runs)");
+            off_table += 1;
+        } else if attempt > 1 {
+            say!("      as the table says on attempt {attempt} of {TABLE_ATTEMPTS}");
+            again += 1;
         }
     }
     let (unreadable, refused) = (setbacks.unreadable, setbacks.refused);
     match &listed {
         // The stage counts lessons as the table expects them.
         Some(_) => say!(
-            "{} passed, {off_table} failed ({agreed} agree, {diverged} diverge as listed or not, {unreadable} could \
-             not be read, {refused} refused)",
+            "{} passed, {off_table} failed ({agreed} agree, {diverged} diverge as listed or not, {again} as listed \
+             only on a later attempt, {unreadable} could not be read, {refused} refused)",
             files.len().saturating_sub(off_table + unreadable + refused)
         ),
         None => say!("{agreed} passed, {diverged} failed, {unreadable} could not be read, {refused} refused"),
     }
     Ok(setbacks.code(if listed.is_some() { off_table > 0 } else { diverged > 0 }))
+}
+
+/// How often `diff --packets --expect-divergent` runs a lesson whose result
+/// is not as the fidelity table says before it believes the result.
+const TABLE_ATTEMPTS: usize = 3;
+
+/// Prints one lesson's packet diff (`checking_table`: one line of why per
+/// divergence, the packets only with `-v`) and keeps the kernel's capture in
+/// `pcap_real`; says whether the lesson agreed.
+fn show_packet_report(
+    name: &str,
+    report: &socklab::native::diff::PacketDiffReport,
+    verbose: bool,
+    checking_table: bool,
+    pcap_real: Option<&Path>,
+) -> Result<socklab::native::packets::LessonResult, Usage> {
+    use socklab::native::congestion::Verdict;
+    use socklab::native::diff::PacketDiffReport;
+    use socklab::native::packets::LessonResult;
+    let result = match report {
+        PacketDiffReport::NotComparable(why) => {
+            say!("skip  {name}: {}", shown_up_to(why, MAX_LINE_CHARS));
+            LessonResult::Skipped
+        }
+        PacketDiffReport::Compared {
+            setup,
+            mapping,
+            names,
+            comparison,
+            kernel_notes,
+            unmet,
+            pcap,
+            congestion,
+            model_stopped,
+        } => {
+            let bad = comparison.divergent();
+            let windows_off = congestion.iter().filter(|r| !r.agrees()).count();
+            let slack = congestion.iter().filter(|r| r.verdict == Verdict::AgreesWithinTimerSlack).count();
+            let slack = if slack > 0 { format!(" ({slack} within a timer's slack)") } else { String::new() };
+            say!(
+                "{}  {name}: packets: {} agree, {bad} diverge ({} flows); cwnd before {} calls: {} agree{slack}, \
+                 {windows_off} differ",
+                if bad == 0 && windows_off == 0 { "ok  " } else { "DIFF" },
+                comparison.agreeing(),
+                comparison.flows.len(),
+                congestion.len(),
+                congestion.len() - windows_off,
+            );
+            if verbose {
+                for line in setup.iter().chain(mapping) {
+                    say!("      {line}");
+                }
+                for (line, answer) in unmet {
+                    say!("      line {line}: the kernel did not meet the expectation: {answer}");
+                }
+            }
+            for note in kernel_notes {
+                say!("      kernel: {}", shown_up_to(note, MAX_LINE_CHARS));
+            }
+            if let Some(why) = model_stopped {
+                say!("      model: {}", shown_up_to(why, MAX_LINE_CHARS));
+            }
+            let show_step = |n: usize, step: &socklab::native::packets::Step| {
+                let side = |v: &Option<socklab::native::packets::View>| {
+                    v.as_ref().map_or("(none)".to_string(), |v| v.to_string())
+                };
+                match &step.rule {
+                    None => say!("        #{n} {}", side(&step.model)),
+                    Some(rule) => {
+                        say!("        #{n} model  {}", side(&step.model));
+                        say!("           kernel {}", side(&step.kernel));
+                        say!("           rule: {rule}");
+                    }
+                }
+            };
+            if verbose {
+                for row in congestion.iter() {
+                    let mark = match row.verdict {
+                        Verdict::Agrees => "  ",
+                        Verdict::AgreesWithinTimerSlack => "≈ ",
+                        Verdict::Differs => "≠ ",
+                    };
+                    say!("      {mark} {row}");
+                }
+                for flow in &comparison.flows {
+                    say!("      {}", flow.key.describe(names));
+                    for (i, step) in flow.steps.iter().enumerate() {
+                        show_step(i + 1, step);
+                    }
+                }
+            } else if let Some((key, n, step)) = comparison.first_divergence() {
+                if checking_table {
+                    // Checking the table: one line of why, the packets with -v.
+                    let rule = step.rule.as_deref().unwrap_or_default();
+                    say!("      first divergence: {}, packet {n}: {rule}", key.describe(names));
+                } else {
+                    say!("      first divergence: {}", key.describe(names));
+                    show_step(n, step);
+                }
+            }
+            if let Some(row) = congestion.iter().find(|r| !r.agrees()).filter(|_| !verbose) {
+                say!("      first window that differs: {row}");
+            }
+            if let Some(out) = pcap_real {
+                std::fs::write(out, pcap).map_err(|e| {
+                    Usage(format!("socklab diff: cannot write {}: {e}", escaped(&out.display().to_string())))
+                })?;
+            }
+            if bad == 0 && windows_off == 0 {
+                LessonResult::Agrees
+            } else {
+                LessonResult::Diverges
+            }
+        }
+    };
+    Ok(result)
 }
 
 /// `bench`: the workloads of `socklab::bench`, median of `runs`.
