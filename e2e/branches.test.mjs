@@ -119,7 +119,7 @@ test('at phone width the two diagrams stack', async () => {
   await context.close();
 });
 
-test('side by side, the step counter moves on every step, also when only one side has an event', async () => {
+test('side by side, the step counter, the explanation and the announcement follow both runs, also when only one side has an event', async () => {
   // tail_loss_probe: from its step 21 only the RTO side has events before the
   // TLP side's last, and "step 21 / 22" stood still for five presses of Step.
   const { context, page, problems } = await open({ width: 1280, height: 900 }, '#lesson=tail_loss_probe&pos=0');
@@ -143,6 +143,11 @@ test('side by side, the step counter moves on every step, also when only one sid
       const still = (await card.locator('.still').count()) === 1;
       assert.equal(still, before[i] === after[i], `step ${expected}, ${side}: ${await card.textContent()}`);
       if (!still) assert.ok((await card.locator('li').count()) > 0);
+      // The screen reader hears each run that moved, under its name, and
+      // not the one that stood still (it read the original's step alone).
+      const name = (await card.locator('h3').textContent()).trim();
+      const heard = await page.locator('#announce').textContent();
+      assert.equal(heard.includes(`${name}: `), !still, `step ${expected}, ${side}: announced ${heard}`);
     }
   }
   assert.ok(oneSideOnly > 0, 'some steps move one side only');

@@ -292,6 +292,14 @@ impl Timeline {
         &self.trace[..end]
     }
 
+    /// The trace indices of the step that led to position `pos` (empty at
+    /// the start, where its end is 0).
+    pub fn step_span(&self, pos: usize) -> std::ops::Range<usize> {
+        let end = self.trace_until(pos).len();
+        let first = pos.checked_sub(1).and_then(|i| self.ticks.get(i)).map_or(end, |t| t.first);
+        first..end
+    }
+
     /// The events of the tick that led to position `pos`.
     pub fn events_of(&self, pos: usize) -> &[TraceEvent] {
         match pos.checked_sub(1).and_then(|i| self.ticks.get(i)) {

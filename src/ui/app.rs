@@ -280,8 +280,7 @@ pub fn App() -> Html {
     let seq = state.views.sequence.clone();
     let trace_rc = state.views.trace.clone();
     let pos = state.pos;
-    let end = timeline.trace_until(pos).len();
-    let first = pos.checked_sub(1).and_then(|i| timeline.ticks.get(i)).map_or(end, |t| t.first);
+    let std::ops::Range { start: first, end } = timeline.step_span(pos);
     let now = state.world.now();
     // What the learner picked and its partners, highlighted in every view.
     let linked = state.linked.clone();
@@ -377,30 +376,45 @@ pub fn App() -> Html {
         .and_then(|_| state.lesson.companion.as_ref())
         .map(|c| (c.side(0, lang).to_string(), c.side(1, lang).to_string()));
     let joint = state.joint_step();
-    let sides_explained = state.joint_moved().zip(state.compared.zip(state.compared_branch())).map(
-        |((left_moved, right_moved), (k, b))| {
+    // Side by side: each run under its name, the original (this state) and the
+    // compared one, with whether it moved in the joint step just taken.
+    let sides: Option<[(&'static str, String, bool, &AppState); 2]> = state
+        .joint_moved()
+        .zip(state.compared.zip(state.compared_branch()))
+        .map(|((left_moved, right_moved), (k, b))| {
             let (left, right) = super::compare::side_names(lang, companion_sides.clone(), k + 1);
-            let run = &b.run;
-            let right_lines = if right_moved {
-                explain(lang, run.timeline.events_of(run.pos), &run.world, &run.views.packets, numbering)
-            } else {
-                Vec::new()
+            [("original", left, left_moved, &*state), ("branch", right, right_moved, &*b.run)]
+        });
+    let sides_explained = sides.as_ref().map(|sides| {
+        sides.clone().map(|(side, name, moved, run)| {
+            let lines = match (moved, std::ptr::eq(run, &*state)) {
+                (false, _) => Vec::new(),
+                (true, true) => explanation.clone(),
+                (true, false) => {
+                    explain(lang, run.timeline.events_of(run.pos), &run.world, &run.views.packets, numbering)
+                }
             };
-            let left_lines = if left_moved { explanation.clone() } else { Vec::new() };
-            [("original", left, left_lines), ("branch", right, right_lines)]
-        },
-    );
-    // The live region's sentence: the step just taken, or where the lesson stands.
+            (side, name, lines)
+        })
+    });
+    // The live region's sentence: the step just taken, or where the lesson stands;
+    // side by side, each run that moved, under its name (it read the original's
+    // step alone, so a step that moved only the other run was silent).
     // Silent while playing: a step every 175 ms would queue sentences faster than
     // they can be spoken; pausing says the step it stopped at.
     let announcement = if state.playing {
         String::new()
-    } else if pos == 0 {
+    } else if joint.map_or(pos == 0, |(j, _)| j == 0) {
         tr(lang, Text::AtStart).to_string()
+    } else if let Some(sides) = &sides {
+        let said: Vec<String> = sides
+            .iter()
+            .filter(|(.., moved, _)| *moved)
+            .map(|(_, name, _, run)| format!("{name}: {}", announce_step(lang, numbering, run)))
+            .collect();
+        said.join(" ")
     } else {
-        let host_name = |h| state.world.host_name(h).to_string();
-        let cx = Context { lang, packets: &all_packets, numbering, host_name: &host_name };
-        announce(&cx, timeline.trace_until(pos), first..end)
+        announce_step(lang, numbering, &state)
     };
     let question = state.question().map(Rc::new);
     let reveal = state
@@ -668,6 +682,13 @@ struct SocketPickerProps {
     choices: Vec<(crate::net::SocketId, String)>,
     selected: Option<crate::net::SocketId>,
     on_pick: Callback<Option<crate::net::SocketId>>,
+}
+
+/// One run's step just taken in one sentence, for the live region.
+fn announce_step(lang: Lang, numbering: Numbering, run: &AppState) -> String {
+    let host_name = |h| run.world.host_name(h).to_string();
+    let cx = Context { lang, packets: &run.views.packets, numbering, host_name: &host_name };
+    announce(&cx, run.timeline.trace_until(run.pos), run.timeline.step_span(run.pos))
 }
 
 #[function_component]

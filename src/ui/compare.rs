@@ -132,20 +132,13 @@ pub struct CompareProps {
     pub dispatcher: UseReducerDispatcher<AppState>,
 }
 
-/// Where a run stands: its first event of the current step, and its end.
-fn span(s: &AppState) -> (usize, usize) {
-    let end = s.timeline.trace_until(s.pos).len();
-    let first = s.pos.checked_sub(1).and_then(|i| s.timeline.ticks.get(i)).map_or(end, |t| t.first);
-    (first, end)
-}
-
 /// The original and the compared branch side by side, and what changed.
 #[function_component]
 pub fn CompareView(props: &CompareProps) -> Html {
     let lang = props.lang;
     let c = &props.compare.0;
     let b = &props.branch.0;
-    let (b_first, b_end) = span(b);
+    let std::ops::Range { start: b_first, end: b_end } = b.timeline.step_span(b.pos);
     let sentences = c.comparison.sentences(lang);
     let dispatcher = props.dispatcher.clone();
     let on_packet = use_callback(dispatcher.clone(), |id: u64, d| d.dispatch(Action::SelectPacket(Some(id))));
