@@ -268,6 +268,12 @@ pub enum TraceKind {
         control: CongestionControl,
         cause: CauseId,
     },
+    /// F-RTO's verdict on a retransmission timeout (RFC 5682 step 3a,
+    /// `tcp_process_loss`): after the new data it sent in place of the next
+    /// resend, an ACK that SACKs or duplicates says the segments after the
+    /// first resend were really lost. The timeout stands, and the resends go
+    /// on. (The other verdict, a spurious timeout, is a `Congestion` undo.)
+    LossConfirmed { host: HostId, socket: SocketId, cause: CauseId },
     /// A connection or ICMP error became pending on a socket.
     SocketError { host: HostId, socket: SocketId, errno: super::syscall::Errno, cause: CauseId },
     /// A `bind` of `socket` found its address taken by `holder` (`inet_bind_conflict`),
@@ -319,6 +325,7 @@ impl TraceKind {
             | TraceKind::State { host, .. }
             | TraceKind::Timer { host, .. }
             | TraceKind::Congestion { host, .. }
+            | TraceKind::LossConfirmed { host, .. }
             | TraceKind::SocketError { host, .. }
             | TraceKind::PortHeld { host, .. }
             | TraceKind::Truncated { host, .. }
@@ -340,6 +347,7 @@ impl TraceKind {
             | TraceKind::Dropped { cause, .. }
             | TraceKind::State { cause, .. }
             | TraceKind::Congestion { cause, .. }
+            | TraceKind::LossConfirmed { cause, .. }
             | TraceKind::SocketError { cause, .. }
             | TraceKind::PortHeld { cause, .. }
             | TraceKind::Truncated { cause, .. } => Some(cause.get()),

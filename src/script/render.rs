@@ -200,6 +200,9 @@ fn event_line(
             };
             ("cwnd", format!("socket {}: cwnd {cwnd} ssthresh {ss}", socket.0))
         }
+        TraceKind::LossConfirmed { socket, .. } => {
+            ("frto", format!("socket {}: F-RTO: the loss was real (RFC 5682 step 3a); the resends go on", socket.0))
+        }
         TraceKind::SocketError { socket, errno, .. } => ("error", format!("socket {}: {errno} pending", socket.0)),
         TraceKind::PortHeld { socket, holder, port, state, free_at, .. } => {
             let state = state.map(|s| format!(" {}", s.name())).unwrap_or_default();

@@ -300,6 +300,13 @@ fn clause(cx: &Context, trace: &[TraceEvent], step: &[TraceEvent], e: &TraceEven
         TraceKind::Fault { .. } => lang.pick(("a link's settings change".into(), "링크 설정 변경".into())),
         // The window's size is for the plot, not for a sentence.
         TraceKind::Congestion { .. } => return None,
+        TraceKind::LossConfirmed { host, .. } => {
+            let host = name(*host);
+            lang.pick((
+                format!("{host}'s F-RTO finds the loss was real, and resending goes on"),
+                format!("{host}: F-RTO가 손실이 진짜였다고 판정, 재전송 계속"),
+            ))
+        }
     })
 }
 

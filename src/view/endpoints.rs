@@ -263,6 +263,7 @@ pub fn endpoints(trace: &[TraceEvent]) -> Endpoints {
             TraceKind::Dropped { socket, .. }
             | TraceKind::Timer { socket, .. }
             | TraceKind::Congestion { socket, .. }
+            | TraceKind::LossConfirmed { socket, .. }
             | TraceKind::SocketError { socket, .. }
             | TraceKind::PortHeld { socket, .. }
             | TraceKind::Truncated { socket, .. } => w.out.socket_of[i] = Some(*socket),

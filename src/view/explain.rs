@@ -1306,6 +1306,11 @@ pub fn explain(
                 cwnd_change_text(lang, &name(*host), *why, *control, *cwnd, *ssthresh)
             }
             TraceKind::Congestion { why: None, .. } | TraceKind::Held { .. } => continue,
+            TraceKind::LossConfirmed { host, .. } => pick(
+                lang,
+                format!("F-RTO's verdict: this ACK shows the new data arrived (a SACK block, or a duplicate ACK without SACK) but not the bytes right after the first resend. Those were really lost, not delayed: the timeout was not spurious (RFC 5682 step 3a). {} keeps the timeout's smaller window and goes on resending.", name(*host)),
+                format!("F-RTO의 판정: 이 ACK는 새 데이터가 도착했음을 보여 주지만 (SACK 블록, SACK가 없으면 중복 ACK) 첫 재전송 바로 뒤의 바이트는 아닙니다. 그 바이트는 늦은 것이 아니라 정말 잃었습니다. 타임아웃은 불필요하지 않았습니다 (RFC 5682 3a 단계). {} 타임아웃의 작아진 윈도를 유지하고 재전송을 이어 갑니다.", Particle::Subject.after(&name(*host))),
+            ),
         };
         if out.last() != Some(&line) {
             out.push(line);
@@ -1394,6 +1399,28 @@ mod tests {
             said += told;
         }
         assert!(said > 0, "the lesson's client sends new data under F-RTO");
+    }
+
+    /// partition_timeout: the duplicate ACK that SACKs F-RTO's new data but
+    /// not the bytes after the first resend is F-RTO's verdict, "the loss was
+    /// real" (RFC 5682 step 3a); the resends that followed were told without it.
+    #[test]
+    fn f_rtos_verdict_that_the_loss_was_real_is_said_where_the_ack_arrives() {
+        for (lang, verdict) in [(Lang::En, "F-RTO's verdict"), (Lang::Ko, "F-RTO의 판정")] {
+            let mut said = Vec::new();
+            for (pos, (events, lines)) in explained("partition_timeout", lang).into_iter().enumerate() {
+                let judged = events.iter().any(|e| matches!(e.kind, TraceKind::LossConfirmed { .. }));
+                let told = lines.iter().filter(|l| l.starts_with(verdict)).count();
+                assert_eq!(told, usize::from(judged), "step {}: {lines:?}", pos + 1);
+                if judged {
+                    // The ACK that judges arrives in the same step, and the
+                    // resend it lets go follows.
+                    assert!(events.iter().any(|e| matches!(e.kind, TraceKind::Delivered { .. })), "step {}", pos + 1);
+                    said.push(pos + 1);
+                }
+            }
+            assert_eq!(said.len(), 1, "one verdict in the lesson: {said:?}");
+        }
     }
 
     #[test]

@@ -128,6 +128,9 @@ pub struct TcpOut {
     /// An error the application will see (ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE).
     pub error: Option<Errno>,
     pub congestion_changed: bool,
+    /// F-RTO judged the timeout: the loss was real (RFC 5682 step 3a), and
+    /// the resends go on as after any timeout.
+    pub loss_confirmed: bool,
 }
 
 impl TcpOut {
@@ -136,6 +139,7 @@ impl TcpOut {
         self.transitions.clear();
         self.error = None;
         self.congestion_changed = false;
+        self.loss_confirmed = false;
     }
 }
 
@@ -1302,7 +1306,7 @@ impl Tcb {
         }
         let una_advanced = self.snd_una > prior_una;
         if let Some(high) = loss_high.filter(|_| self.frto.on && self.cc.loss_high().is_some()) {
-            self.frto_step(high, una_advanced, newly_sacked || duplicate);
+            self.frto_step(high, una_advanced, newly_sacked || duplicate, out);
         }
         if self.cc.loss_high().is_none() {
             self.retrans_stamp = None;
@@ -1446,10 +1450,11 @@ impl Tcb {
     /// an ACK after that which SACKs or duplicates says the loss was real,
     /// and retransmission goes on as without F-RTO (step 3a). With nothing
     /// new to send, or no window for it, F-RTO ends at once.
-    fn frto_step(&mut self, high: SeqNumber, una_advanced: bool, sacked_or_duplicate: bool) {
+    fn frto_step(&mut self, high: SeqNumber, una_advanced: bool, sacked_or_duplicate: bool, out: &mut TcpOut) {
         if self.snd_max > high {
             if sacked_or_duplicate {
                 self.frto.on = false;
+                out.loss_confirmed = true;
             }
         } else if una_advanced && self.snd_una < high {
             if self.unsent() > 0 && self.snd_una + self.snd_wnd > self.snd_max {
@@ -3547,9 +3552,11 @@ mod tests {
             }
             let new_data = vec![(10_001, 1000, SendReason::FrtoNewData), (11_001, 1000, SendReason::FrtoNewData)];
             assert_eq!(sent_data(&out), new_data, "step 2b: new data, no retransmission");
+            assert!(!out.loss_confirmed, "no verdict yet");
             out.clear();
             tcb.on_segment(&sack_ack(1001, &[(10_001, 11_001)]), rto + 20_000, &mut out);
             assert_eq!(sent_data(&out), vec![(1001, 1000, SendReason::Retransmit)], "step 3a");
+            assert!(out.loss_confirmed, "the verdict is said, for the trace");
             out.clear();
             // The go-back-N passes over F-RTO's new data: 11001 was never
             // marked lost, and only what the timeout marked goes again.

@@ -595,6 +595,9 @@ impl World {
             debug_assert!(why.is_some(), "a change of cwnd or ssthresh without its rule");
             self.emit(TraceKind::Congestion { host, socket: sid, cwnd, ssthresh, why, control, cause });
         }
+        if out.loss_confirmed {
+            self.emit(TraceKind::LossConfirmed { host, socket: sid, cause });
+        }
         for (seg, reason) in &out.segments {
             self.transmit(host, Some(sid), *local.ip(), *remote.ip(), Body::Tcp(seg.clone()), *reason);
         }
