@@ -155,3 +155,27 @@ test('side by side, the step counter, the explanation and the announcement follo
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('side by side, the buffers panel shows the same socket in each run, under its name', async () => {
+  // tail_loss_probe: a tail loss probe recovers the lost tail with cwnd kept,
+  // where the RTO-only run's timeout shrinks it. The panel showed the left
+  // run's socket alone.
+  const { context, page, problems } = await open({ width: 1280, height: 900 }, '#lesson=tail_loss_probe&pos=0');
+  await page.locator('#compare').waitFor();
+  await page.keyboard.press('End');
+  const panes = page.locator('.buffers-card .buffers-side');
+  await page.waitForFunction(() => document.querySelectorAll('.buffers-card .buffers-side').length === 2);
+  const names = await page.locator('.card.explain .explain-side h3').allTextContents();
+  assert.deepEqual(await panes.locator('h3').allTextContents(), names);
+  const caption = async (i) => (await panes.nth(i).locator('.caption').textContent()).replace(/ · [^ ]+$/, '');
+  assert.equal(await caption(0), await caption(1), 'the same host and descriptor in both runs');
+  const cwnd = async (i) => {
+    const dd = panes.nth(i).locator('dt', { hasText: /^cwnd$/ }).locator('xpath=following-sibling::dd[1]');
+    return Number((await dd.textContent()).replace(/[^0-9]/g, ''));
+  };
+  const [tlp, rto] = [await cwnd(0), await cwnd(1)];
+  assert.ok(rto < tlp, `the RTO's cwnd (${rto} B) is below the probe's (${tlp} B)`);
+  await panes.nth(1).screenshot({ path: join(SHOTS, 'branches-buffers.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -615,7 +615,24 @@ pub fn App() -> Html {
                         </section>
                         <section class="card buffers-card">
                             <h2>{ tr(lang, Text::BuffersTitle) }</h2>
-                            <Buffers {lang} view={view.clone()} host={host_name.clone()} trace={trace_rc.clone()} {end} />
+                            if let Some(sides) = &sides {
+                                // Side by side, the same socket in each run, under its name.
+                                { for sides.iter().map(|(side, name, _, run)| {
+                                    let run_end = run.timeline.trace_until(run.pos).len();
+                                    let socket = state.selected_socket.filter(|s| run.world.socket(*s).is_some())
+                                        .or(run.selected_socket.filter(|s| run.world.socket(*s).is_some()));
+                                    let view = socket.map(|s| run.world.socket_view(s));
+                                    let host = view.as_ref().map_or(String::new(), |v| run.world.host_name(v.host).to_string());
+                                    html! {
+                                        <div class="buffers-side" data-side={*side}>
+                                            <h3>{ name.clone() }</h3>
+                                            <Buffers {lang} {view} {host} trace={run.views.trace.clone()} end={run_end} />
+                                        </div>
+                                    }
+                                }) }
+                            } else {
+                                <Buffers {lang} view={view.clone()} host={host_name.clone()} trace={trace_rc.clone()} {end} />
+                            }
                         </section>
                     </div>
                 </main>
