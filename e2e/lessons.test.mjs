@@ -240,6 +240,23 @@ test('Korean and English switch the whole page', async () => {
   await context.close();
 });
 
+test('the Korean page labels packets in Korean: sizes in 바이트 on the diagrams, the inspector and the explanation', async () => {
+  // The labels said "5 bytes" on every arrow and in the middle of Korean sentences.
+  const { context, page, problems } = await open('#lesson=tour');
+  await page.getByRole('button', { name: '한국어' }).click();
+  await page.getByRole('heading', { name: '시퀀스 다이어그램' }).waitFor();
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => document.querySelector('#step-forward')?.disabled);
+  const sequence = await page.locator('.sequence-card').innerText();
+  assert.match(sequence, /PSH 5바이트 seq=1/);
+  assert.ok(!/\bbytes? seq=/.test(sequence), sequence);
+  await page.locator('.sequence .arrow-words[data-label="PSH 5바이트 seq=1"]').first().click();
+  await page.locator('.inspector .insp-label').waitFor();
+  assert.match(await page.locator('.inspector .insp-label').textContent(), /^PSH 5바이트 seq=1$/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 /** Sets a "break it" slider as a person would (input, then change on release). */
 async function setKnob(page, knob, value) {
   await page.locator(`.break-it input[data-knob="${knob}"]`).first().evaluate((el, v) => {

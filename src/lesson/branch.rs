@@ -267,7 +267,7 @@ mod tests {
         let en_start = format!("Only in the branch: packet #{retransmission}, a fast retransmission (PSH");
         assert!(said(&en, &en_start, "5 bytes seq=1) from client to server."), "{en:?}");
         let ko_start = format!("브랜치에만 있음: 패킷 #{retransmission}, client에서 server로 가는 빠른 재전송 (PSH");
-        assert!(said(&ko, &ko_start, "5 bytes seq=1)."), "{ko:?}");
+        assert!(said(&ko, &ko_start, "5바이트 seq=1)."), "{ko:?}");
         // The branch's own packets come first in the list.
         assert!(matches!(c.comparison.differences[0], Difference::OnlyIn { side: Which::Branch, .. }));
         assert!(

@@ -6,6 +6,7 @@
 use crate::lang::{Bilingual, Lang};
 use crate::lesson::share::ShareError;
 use crate::script::{Failure, ScriptError};
+use crate::view::packets::Labels;
 
 /// Something the page tells the learner above the lesson. It keeps what
 /// happened, not a sentence, so it is said in whichever language the page is in.
@@ -31,7 +32,7 @@ pub enum Notice {
     /// Later changes of the learner's withdrawn, each by the packet it named
     /// (number, label): the change just made altered the run, and those
     /// numbers name other packets now.
-    EditsWithdrawn(Vec<(u64, String)>),
+    EditsWithdrawn(Vec<(u64, Labels)>),
 }
 
 /// The notices on show and the language to say them in; `Display` writes them
@@ -102,21 +103,21 @@ impl Notice {
                 format!(
                     "{} {} withdrawn: this change altered the run after it, and {} another packet now",
                     if one { "your later change to packet" } else { "your later changes to packets" },
-                    packet_list(packets),
+                    packet_list(packets, lang),
                     if one { "that number names" } else { "those numbers name" }
                 )
             }
             (Notice::EditsWithdrawn(packets), Lang::Ko) => format!(
                 "나중에 한 변경을 거두었습니다 (패킷 {}): 이 변경이 그 뒤의 실행을 바꾸어, 그 번호는 이제 다른 패킷을 가리킵니다",
-                packet_list(packets)
+                packet_list(packets, lang)
             ),
         }
     }
 }
 
-/// `#4 (PSH 5 bytes seq=1), #6 (ACK 6)`: each packet's number and label.
-fn packet_list(packets: &[(u64, String)]) -> String {
-    packets.iter().map(|(id, label)| format!("#{id} ({label})")).collect::<Vec<_>>().join(", ")
+/// `#4 (PSH 5 bytes seq=1), #6 (ACK 6)`: each packet's number and label in `lang`.
+fn packet_list(packets: &[(u64, Labels)], lang: Lang) -> String {
+    packets.iter().map(|(id, label)| format!("#{id} ({})", label.get(lang))).collect::<Vec<_>>().join(", ")
 }
 
 /// `#0, #3 or #7`: at most five ids, then `…`.
@@ -158,7 +159,10 @@ mod tests {
             Notice::Build(ScriptError::new(3, 5, ScriptErrorKind::TooManyHosts)),
             Notice::UnknownLesson("nope".into()),
             Notice::IgnoredEdits { count: 1, links: vec![3] },
-            Notice::EditsWithdrawn(vec![(4, "PSH 5 bytes seq=1".into())]),
+            Notice::EditsWithdrawn(vec![(
+                4,
+                Labels { en: "PSH 5 bytes seq=1".into(), ko: "PSH 5바이트 seq=1".into() },
+            )]),
             Notice::PositionIgnored(crate::lesson::share::ShareError::BadNumber { key: "position", value: "x".into() }),
         ];
         let bad_links = [

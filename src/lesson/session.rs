@@ -19,7 +19,7 @@ use crate::net::link::LinkSettings;
 use crate::net::TraceEvent;
 use crate::net::{LinkId, SocketId, TraceKind, World};
 use crate::script::{LineDetail, RunReport, ScriptError};
-use crate::view::packets::{packets, Numbering, PacketInfo};
+use crate::view::packets::{packets, Labels, Numbering, PacketInfo};
 use crate::view::related::{linked, Doomed, Linked, Pick};
 use crate::view::sequence::{seq_layout, SeqLayout};
 
@@ -167,12 +167,12 @@ pub struct Target {
     pub packet: u64,
     /// The packet as it was: sender and label.
     pub from: crate::net::HostId,
-    pub label: String,
+    pub label: Labels,
 }
 
 impl Target {
     fn of(p: &PacketInfo, at: usize) -> Target {
-        Target { at, packet: p.id, from: p.from, label: p.label(Numbering::Relative) }
+        Target { at, packet: p.id, from: p.from, label: Labels::of(p, Numbering::Relative) }
     }
 
     /// Whether `packets` (a run's) still has this packet under its number.
@@ -1232,7 +1232,7 @@ mod tests {
         let packet = |s: &AppState, label: &str| {
             s.world.in_flight().iter().find_map(|(p, _, _)| {
                 let info = s.views.packets.iter().find(|i| i.id == p.id.0)?;
-                (info.label(Numbering::Relative) == label).then_some(p.id.0)
+                (info.label(Lang::En, Numbering::Relative) == label).then_some(p.id.0)
             })
         };
         let at = |s: Rc<AppState>, label: &str| {
@@ -1265,7 +1265,13 @@ mod tests {
         let s = s.act(Action::DropPacket(syn));
         assert_eq!(s.edits.iter().filter_map(Edit::packet).collect::<Vec<_>>(), vec![syn]);
         let notice = s.notice.as_ref().expect("a notice");
-        assert!(notice.items.contains(&Notice::EditsWithdrawn(vec![(hello, "PSH 5 bytes seq=1".into())])), "{notice}");
+        assert!(
+            notice.items.contains(&Notice::EditsWithdrawn(vec![(
+                hello,
+                Labels { en: "PSH 5 bytes seq=1".into(), ko: "PSH 5바이트 seq=1".into() }
+            )])),
+            "{notice}"
+        );
         assert!(
             notice.to_string().contains("your later change to packet #4 (PSH 5 bytes seq=1) withdrawn"),
             "{notice}"

@@ -93,11 +93,6 @@ impl IpFragment {
         let port = |at: usize| u16::from_be_bytes([self.data[at], self.data[at + 1]]);
         Some((port(0), port(2)))
     }
-
-    /// `IP fragment, offset 1480, MF`: what a diagram and the packet list show.
-    pub fn label(&self) -> String {
-        format!("IP fragment, offset {}{}", self.offset, if self.more { ", MF" } else { "" })
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,115 +207,5 @@ impl Packet {
                 f.data.len()
             ),
         }
-    }
-
-    /// A short label for a diagram: `SYN seq=1000`, `ACK 1001`, `PSH 5 bytes`
-    /// (data with the PSH flag), `1448 bytes` (data without it), `UDP 5 bytes`.
-    pub fn label(&self) -> String {
-        self.label_from(0, 0)
-    }
-
-    /// [`Packet::label`] with seq counted from `seq_base` and ack from
-    /// `ack_base` (the two initial sequence numbers, for relative numbers as
-    /// Wireshark shows them; 0 and 0 for the numbers as sent).
-    pub fn label_from(&self, seq_base: u32, ack_base: u32) -> String {
-        match &self.body {
-            Body::Tcp(s) => {
-                let f = s.flags;
-                let (seq, ack) = (s.seq.wrapping_sub(seq_base), s.ack.wrapping_sub(ack_base));
-                if f.rst() && f.ack() {
-                    // A RST that answers a segment also acknowledges it, as
-                    // Wireshark's [RST, ACK] says: connection_refused's refusal
-                    // read "RST seq=0" where the capture has ack 1.
-                    format!("RST-ACK seq={seq} ack={ack}")
-                } else if f.rst() {
-                    format!("RST seq={seq}")
-                } else if f.syn() && f.ack() {
-                    format!("SYN-ACK seq={seq} ack={ack}")
-                } else if f.syn() {
-                    format!("SYN seq={seq}")
-                } else if f.fin() && !s.payload.is_empty() {
-                    // The last data and the FIN in one segment (as a retransmission
-                    // after close() often is).
-                    let push = if f.psh() { "PSH+" } else { "" };
-                    format!("{push}FIN {} seq={seq}", byte_count(s.payload.len()))
-                } else if f.fin() {
-                    format!("FIN seq={seq}")
-                } else if !s.payload.is_empty() {
-                    // PSH is named only when set: in a burst Linux sets it on
-                    // a write's last segment and a GSO packet's, not on every one.
-                    let push = if f.psh() { "PSH " } else { "" };
-                    format!("{push}{} seq={seq}", byte_count(s.payload.len()))
-                } else {
-                    format!("ACK {ack}")
-                }
-            }
-            Body::Udp(d) => format!("UDP {}", byte_count(d.payload.len())),
-            Body::PortUnreachable(q) => format!("ICMP port {} unreachable", q.dst_port),
-            Body::Fragment(f) => f.label(),
-        }
-    }
-}
-
-/// "1 byte", "5 bytes": a payload's size in a label (udp_reorder_dup's
-/// one-byte datagrams read "UDP 1 bytes").
-pub fn byte_count(n: usize) -> String {
-    if n == 1 {
-        "1 byte".into()
-    } else {
-        format!("{n} bytes")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::net::tcp::segment::TcpFlags;
-
-    fn tcp(flags: TcpFlags, payload: &[u8]) -> Packet {
-        let seg = TcpSegment {
-            src_port: 40000,
-            dst_port: 80,
-            seq: 1000,
-            ack: 2000,
-            flags,
-            window: 100,
-            mss: None,
-            window_scale: None,
-            timestamps: None,
-            sack_permitted: false,
-            sack_blocks: Default::default(),
-            payload: Arc::from(payload),
-        };
-        Packet {
-            id: PacketId(1),
-            src: Ipv4Addr::new(10, 0, 0, 2),
-            dst: Ipv4Addr::new(10, 0, 0, 1),
-            ip_id: 1,
-            ttl: 64,
-            body: Body::Tcp(seg),
-        }
-    }
-
-    #[test]
-    fn labels_name_what_a_segment_carries() {
-        assert_eq!(tcp(TcpFlags::SYN, b"").label(), "SYN seq=1000");
-        assert_eq!(tcp(TcpFlags::SYN | TcpFlags::ACK, b"").label(), "SYN-ACK seq=1000 ack=2000");
-        assert_eq!(tcp(TcpFlags::ACK, b"").label(), "ACK 2000");
-        assert_eq!(tcp(TcpFlags::PSH | TcpFlags::ACK, b"hello").label(), "PSH 5 bytes seq=1000");
-        assert_eq!(tcp(TcpFlags::ACK, b"hello").label(), "5 bytes seq=1000", "no PSH flag, none named");
-        assert_eq!(tcp(TcpFlags::FIN | TcpFlags::ACK, b"hello").label(), "FIN 5 bytes seq=1000");
-        assert_eq!(tcp(TcpFlags::FIN | TcpFlags::ACK, b"").label(), "FIN seq=1000");
-        assert_eq!(tcp(TcpFlags::FIN | TcpFlags::PSH | TcpFlags::ACK, b"hello").label(), "PSH+FIN 5 bytes seq=1000");
-        assert_eq!(tcp(TcpFlags::RST, b"").label(), "RST seq=1000");
-        assert_eq!(tcp(TcpFlags::RST | TcpFlags::ACK, b"").label(), "RST-ACK seq=1000 ack=2000");
-    }
-
-    #[test]
-    fn relative_labels_count_from_the_initial_sequence_numbers() {
-        assert_eq!(tcp(TcpFlags::SYN | TcpFlags::ACK, b"").label_from(1000, 1999), "SYN-ACK seq=0 ack=1");
-        assert_eq!(tcp(TcpFlags::PSH | TcpFlags::ACK, b"hello").label_from(999, 0), "PSH 5 bytes seq=1");
-        // Sequence space wraps: an ISN near 2^32 still counts up from 0.
-        assert_eq!(tcp(TcpFlags::ACK, b"").label_from(0, u32::MAX - 5), "ACK 2006");
     }
 }

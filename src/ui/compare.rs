@@ -153,7 +153,7 @@ pub fn CompareView(props: &CompareProps) -> Html {
         .iter()
         .filter_map(|(p, _, _)| {
             let info = b.views.packets.iter().find(|i| i.id == p.id.0)?;
-            Some((p.id.0, format!("#{} {}", p.id.0, info.label(props.numbering))))
+            Some((p.id.0, format!("#{} {}", p.id.0, info.label(props.lang, props.numbering))))
         })
         .collect();
     let act = |a: Action| {

@@ -49,7 +49,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     html! {
         <div class="inspector" data-packet={p.id.to_string()}>
             <div class="insp-head">
-                <strong class="insp-label">{ p.label(props.numbering) }</strong>
+                <strong class="insp-label">{ p.label(props.lang, props.numbering) }</strong>
                 if let Some(a) = &p.analysis { <span class="tag">{ analysis(lang, a) }</span> }
                 <button type="button" class="ghost" onclick={move |_| on_close.emit(())}
                         aria-label={tr(lang, Text::Close)}>{ "×" }</button>

@@ -533,7 +533,11 @@ fn SeqArrow(props: &ArrowProps) -> Html {
     // A dashed line thousands of units long (across a crowd of lifelines) is slow
     // to draw: such a packet on its way is drawn faint instead (style.css).
     let long = !known && (x2 - a.x1).hypot(y2 - a.y1) > LONG_DASHED_LINE;
-    let label = if props.differs { format!("Δ {}", p.label(props.numbering)) } else { p.label(props.numbering) };
+    let label = if props.differs {
+        format!("Δ {}", p.label(props.lang, props.numbering))
+    } else {
+        p.label(props.lang, props.numbering)
+    };
     let w = label_width(&label);
     // Named by what it shows (label in name), its analysis word included.
     let spoken = match &p.analysis {

@@ -84,7 +84,8 @@ fn use_narrow() -> bool {
 pub fn Topology(props: &TopologyProps) -> Html {
     let column = use_narrow();
     let l = layout(&props.world, props.lang, column);
-    let marks = packet_marks(&l, &props.packets, props.first, props.end, props.world.now(), props.numbering);
+    let marks =
+        packet_marks(&l, &props.packets, props.first, props.end, props.world.now(), props.lang, props.numbering);
     let crowded = is_crowded(&marks);
     let lang = props.lang;
     // What the picture shows, for a screen reader: its hosts and links (the sockets

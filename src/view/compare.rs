@@ -26,7 +26,7 @@ use crate::net::trace::SendReason;
 use crate::net::{SocketId, TraceEvent, TraceKind};
 use crate::script::{LineDetail, RunReport};
 use crate::view::endpoints::endpoints;
-use crate::view::packets::{Fate, Numbering, PacketInfo};
+use crate::view::packets::{Fate, Labels, Numbering, PacketInfo};
 use crate::view::sequence::{SeqLayout, TOP};
 use crate::view::topology::format_time;
 
@@ -107,9 +107,9 @@ fn reason_words(reason: SendReason) -> (&'static str, &'static str) {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Difference {
     /// A packet only one run sent.
-    OnlyIn { side: Which, packet: u64, reason: SendReason, label: String, from: String, to: String },
+    OnlyIn { side: Which, packet: u64, reason: SendReason, label: Labels, from: String, to: String },
     /// A packet both runs sent (the branch's id) that ended otherwise.
-    Fate { packet: u64, label: String, original: FateWord, branch: FateWord },
+    Fate { packet: u64, label: Labels, original: FateWord, branch: FateWord },
     /// A socket went through other TCP states.
     States { socket: String, original: Vec<TcpState>, branch: Vec<TcpState> },
     /// A script line's call returned something else (`None`: it never returned).
@@ -134,17 +134,22 @@ impl Bilingual for Difference {
                 let (what_en, what_ko) = reason_words(*reason);
                 match side {
                     Which::Branch => (
-                        format!("Only in the branch: packet #{packet}, {what_en} ({label}) from {from} to {to}."),
+                        format!("Only in the branch: packet #{packet}, {what_en} ({}) from {from} to {to}.", label.en),
                         format!(
-                            "브랜치에만 있음: 패킷 #{packet}, {from}에서 {} 가는 {what_ko} ({label}).",
-                            Particle::Towards.after(to)
+                            "브랜치에만 있음: 패킷 #{packet}, {from}에서 {} 가는 {what_ko} ({}).",
+                            Particle::Towards.after(to),
+                            label.ko
                         ),
                     ),
                     Which::Original => (
-                        format!("Only in the original: packet #{packet}, {what_en} ({label}) from {from} to {to}."),
                         format!(
-                            "원래 실행에만 있음: 패킷 #{packet}, {from}에서 {} 가는 {what_ko} ({label}).",
-                            Particle::Towards.after(to)
+                            "Only in the original: packet #{packet}, {what_en} ({}) from {from} to {to}.",
+                            label.en
+                        ),
+                        format!(
+                            "원래 실행에만 있음: 패킷 #{packet}, {from}에서 {} 가는 {what_ko} ({}).",
+                            Particle::Towards.after(to),
+                            label.ko
                         ),
                     ),
                 }
@@ -152,8 +157,8 @@ impl Bilingual for Difference {
             Difference::Fate { packet, label, original, branch } => {
                 let ((o_en, o_ko), (b_en, b_ko)) = (original.both(), branch.both());
                 (
-                    format!("Packet #{packet} ({label}) is {b_en} in the branch, {o_en} in the original."),
-                    format!("패킷 #{packet} ({label}): 브랜치에서는 {b_ko}, 원래 실행에서는 {o_ko}."),
+                    format!("Packet #{packet} ({}) is {b_en} in the branch, {o_en} in the original.", label.en),
+                    format!("패킷 #{packet} ({}): 브랜치에서는 {b_ko}, 원래 실행에서는 {o_ko}.", label.ko),
                 )
             }
             Difference::States { socket, original, branch } => {
@@ -230,7 +235,7 @@ fn signature(p: &PacketInfo) -> (u32, Option<u32>, std::mem::Discriminant<SendRe
         // Later fragments carry no ports; their offset (in the label) tells them apart.
         Body::Fragment(f) => f.udp_ports().unwrap_or_default(),
     };
-    (p.from.0, p.to.map(|h| h.0), std::mem::discriminant(&p.reason), sp, dp, p.label(Numbering::Relative))
+    (p.from.0, p.to.map(|h| h.0), std::mem::discriminant(&p.reason), sp, dp, p.label(Lang::En, Numbering::Relative))
 }
 
 /// Pairs each packet of `a` with the same packet of `b` (the k-th of a
@@ -372,7 +377,7 @@ pub fn compare(a: Side, b: Side) -> Comparison {
                     c.branch_packets.push(q.id);
                     fates.push(Difference::Fate {
                         packet: q.id,
-                        label: q.label(Numbering::Relative),
+                        label: Labels::of(q, Numbering::Relative),
                         original: fa,
                         branch: fb,
                     });
@@ -384,7 +389,7 @@ pub fn compare(a: Side, b: Side) -> Comparison {
                     side: Which::Original,
                     packet: p.id,
                     reason: p.reason,
-                    label: p.label(Numbering::Relative),
+                    label: Labels::of(p, Numbering::Relative),
                     from: host(&a, Some(p.from)),
                     to: host(&a, p.to),
                 });
@@ -397,7 +402,7 @@ pub fn compare(a: Side, b: Side) -> Comparison {
             side: Which::Branch,
             packet: q.id,
             reason: q.reason,
-            label: q.label(Numbering::Relative),
+            label: Labels::of(q, Numbering::Relative),
             from: host(&b, Some(q.from)),
             to: host(&b, q.to),
         });

@@ -2,7 +2,7 @@
 //! Plain Rust, no web.
 
 use crate::lang::{errno_meaning, Lang, Particle};
-use crate::net::packet::{byte_count, Body};
+use crate::net::packet::Body;
 use crate::net::syscall::{render_result, CallResult, CallValue};
 use crate::net::tcp::congestion::{CongestionControl, CwndChange, Undone, SSTHRESH_INFINITE};
 use crate::net::tcp::segment::{SeqNumber, TcpSegment};
@@ -10,7 +10,7 @@ use crate::net::tcp::state::TcpState;
 use crate::net::tcp::timers::TimerKind;
 use crate::net::trace::{Cause, DropReason, LossReason, ReassemblyFailure, SendReason};
 use crate::net::{Errno, FaultChange, HostId, SocketId, SysCall, TraceEvent, TraceKind, World};
-use crate::view::packets::{Fate, Numbering, PacketInfo};
+use crate::view::packets::{byte_count, label, Fate, Numbering, PacketInfo};
 use crate::view::topology::{format_latency, format_time};
 use crate::view::words::timer_name;
 
@@ -145,7 +145,7 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
             };
             return pick(
                 lang,
-                format!("{host} calls {r}: it reads {} that {} arrived.", byte_count(n), if n == 1 { "has" } else { "have" }),
+                format!("{host} calls {r}: it reads {} that {} arrived.", byte_count(n, Lang::En), if n == 1 { "has" } else { "have" }),
                 format!("{} {} 호출합니다: 도착한 {n}바이트를 읽습니다.", Particle::Subject.after(host), Particle::Object.after(&r)),
             );
         }
@@ -337,7 +337,7 @@ fn arrival_text(lang: Lang, p: &PacketInfo, numbering: Numbering, host: &str) ->
     if let Body::PortUnreachable(_) = &p.packet.body {
         // udp_connected_unreachable: the unconnected socket's ICMP arrived as a
         // bare "A packet reaches client.", where the lesson's point lies.
-        let label = p.label(numbering);
+        let label = p.label(lang, numbering);
         return Some(pick(
             lang,
             format!("{label} reaches {host}: its kernel tells only a UDP socket connected to that address (its next call fails with ECONNREFUSED); an unconnected socket is never told."),
@@ -349,7 +349,7 @@ fn arrival_text(lang: Lang, p: &PacketInfo, numbering: Numbering, host: &str) ->
     if !f.ack() || f.syn() || f.fin() || f.rst() || !seg.payload.is_empty() {
         return None;
     }
-    let label = p.label(numbering);
+    let label = p.label(lang, numbering);
     let analysis = p.analysis.as_deref().unwrap_or("");
     let ack_base = match (numbering, p.isn) {
         (Numbering::Relative, Some(isn)) => isn.peer.unwrap_or(0),
@@ -796,10 +796,11 @@ fn cause_of_error(
     match cause {
         Cause::Arrival(id) | Cause::SynAtListener(id) => {
             let info = packets.iter().find(|p| p.id == id.0)?;
-            let (label, from) = (info.label(numbering), name(info.from));
+            let from = name(info.from);
+            let (en, ko) = (info.label(Lang::En, numbering), info.label(Lang::Ko, numbering));
             Some((
-                format!(" Cause: {label} from {from} (packet #{}).", id.0),
-                format!(" 원인: {} 보낸 {label} (패킷 #{}).", Particle::Subject.after(&from), id.0),
+                format!(" Cause: {en} from {from} (packet #{}).", id.0),
+                format!(" 원인: {} 보낸 {ko} (패킷 #{}).", Particle::Subject.after(&from), id.0),
             ))
         }
         Cause::Timer(event) => {
@@ -963,7 +964,7 @@ pub fn explain(
                 let label = packets
                     .iter()
                     .rfind(|p| p.id == packet.id.0 && p.duplicate_of.is_none())
-                    .map_or_else(|| packet.label(), |p| p.label(numbering));
+                    .map_or_else(|| label(packet, 0, 0, None, lang), |p| p.label(lang, numbering));
                 let info = packets.iter().rfind(|p| p.id == packet.id.0 && p.duplicate_of.is_none());
                 let peer_isn = match (numbering, info.and_then(|p| p.isn)) {
                     (Numbering::Relative, Some(isn)) => isn.peer.unwrap_or(0),
@@ -1018,10 +1019,10 @@ pub fn explain(
                     lang,
                     format!(
                         "The datagram holds {} but the call asked for {}: {} gets the first {read} and the other {} are discarded. One read takes one whole datagram; what does not fit is not kept for the next call (Linux flags it MSG_TRUNC).",
-                        byte_count(*datagram as usize),
-                        byte_count(*read as usize),
+                        byte_count(*datagram as usize, Lang::En),
+                        byte_count(*read as usize, Lang::En),
                         name(*host),
-                        byte_count(rest)
+                        byte_count(rest, Lang::En)
                     ),
                     format!(
                         "데이터그램은 {datagram}바이트인데 호출은 {read}바이트만 요청했습니다. {} 앞의 {read}바이트를 받고 나머지 {rest}바이트는 버려집니다. 읽기 한 번은 데이터그램 하나를 통째로 가져가며, 들어가지 않은 부분은 다음 호출을 위해 남겨 두지 않습니다 (리눅스는 MSG_TRUNC로 표시합니다).",
@@ -1668,6 +1669,30 @@ mod tests {
             let rest = lang.pick(("IP fragments 2–45 of 45", "IP 조각 2–45/45"));
             assert!(lines.iter().any(|l| l.contains(rest)), "{lines:#?}");
         }
+    }
+
+    /// The Korean page's explanations quote packets by their Korean labels:
+    /// they said "1448 bytes" in the middle of Korean sentences.
+    #[test]
+    fn korean_explanations_quote_packets_in_korean() {
+        let mut quoted = 0;
+        for lesson in crate::lesson::library::library() {
+            let p = prepare(lesson.text(), None).expect("runs");
+            let t = Timeline::run(p.world, p.commands, &[]);
+            let english: Vec<String> = packets(&t.trace)
+                .iter()
+                .map(|p| p.label(Lang::En, Numbering::Relative))
+                .filter(|l| l.contains("byte") || l.contains("fragment") || l.contains("unreachable"))
+                .collect();
+            for (pos, (_, lines)) in explained_text(lesson.text(), Lang::Ko).into_iter().enumerate() {
+                for line in lines {
+                    let found = english.iter().find(|l| line.contains(l.as_str()));
+                    assert!(found.is_none(), "{} step {}: {found:?} in {line}", lesson.id, pos + 1);
+                    quoted += usize::from(line.contains("바이트 seq="));
+                }
+            }
+        }
+        assert!(quoted > 0, "the lessons quote data segments");
     }
 
     /// Every step's explanation of lesson `id`, in `lang`, with the step's events.

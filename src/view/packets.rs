@@ -1,6 +1,7 @@
 //! Each packet's story, read from the trace: who sent it when and why, where it was
 //! going, and what became of it. Plain Rust, no web; the views draw these.
 
+use crate::lang::Lang;
 use crate::net::packet::{Body, Packet};
 use crate::net::trace::{LossReason, Path, SendReason};
 use crate::net::{HostId, SocketAddrV4, TraceEvent, TraceKind};
@@ -80,15 +81,14 @@ impl PacketInfo {
         }
     }
 
-    /// A short label, with seq and ack numbered as `numbering` says.
-    pub fn label(&self, numbering: Numbering) -> String {
-        if let (Body::Fragment(f), Some((nth, of))) = (&self.packet.body, self.fragment) {
-            return format!("IP fragment {nth}/{of}, offset {}{}", f.offset, if f.more { ", MF" } else { "" });
-        }
-        match (numbering, self.isn) {
-            (Numbering::Relative, Some(isn)) => self.packet.label_from(isn.own, isn.peer.unwrap_or(0)),
-            _ => self.packet.label(),
-        }
+    /// A short label in `lang`, with seq and ack numbered as `numbering` says.
+    pub fn label(&self, lang: Lang, numbering: Numbering) -> String {
+        let fragment = self.fragment;
+        let (seq_base, ack_base) = match (numbering, self.isn) {
+            (Numbering::Relative, Some(isn)) => (isn.own, isn.peer.unwrap_or(0)),
+            _ => (0, 0),
+        };
+        label(&self.packet, seq_base, ack_base, fragment, lang)
     }
 
     /// A class for the drawing: syn, synack, data, ack, fin, rst, udp, icmp, fragment.
@@ -103,6 +103,89 @@ impl PacketInfo {
             Body::Udp(_) => "udp",
             Body::PortUnreachable(_) => "icmp",
             Body::Fragment(_) => "fragment",
+        }
+    }
+}
+
+/// A packet's short label for a diagram, in `lang`: `SYN seq=1000`, `ACK 1001`,
+/// `PSH 5 bytes seq=1` (data with the PSH flag), `1448 bytes seq=1` (data
+/// without it), `UDP 5 bytes`; seq counted from `seq_base` and ack from
+/// `ack_base` (the two initial sequence numbers for relative numbers as
+/// Wireshark shows them, 0 and 0 for the numbers as sent). `fragment`: which
+/// of its datagram's fragments an IPv4 fragment is, and of how many.
+pub fn label(packet: &Packet, seq_base: u32, ack_base: u32, fragment: Option<(u16, u16)>, lang: Lang) -> String {
+    match &packet.body {
+        Body::Tcp(s) => {
+            let f = s.flags;
+            let (seq, ack) = (s.seq.wrapping_sub(seq_base), s.ack.wrapping_sub(ack_base));
+            if f.rst() && f.ack() {
+                // A RST that answers a segment also acknowledges it, as
+                // Wireshark's [RST, ACK] says: connection_refused's refusal
+                // read "RST seq=0" where the capture has ack 1.
+                format!("RST-ACK seq={seq} ack={ack}")
+            } else if f.rst() {
+                format!("RST seq={seq}")
+            } else if f.syn() && f.ack() {
+                format!("SYN-ACK seq={seq} ack={ack}")
+            } else if f.syn() {
+                format!("SYN seq={seq}")
+            } else if f.fin() && !s.payload.is_empty() {
+                // The last data and the FIN in one segment (as a retransmission
+                // after close() often is).
+                let push = if f.psh() { "PSH+" } else { "" };
+                format!("{push}FIN {} seq={seq}", byte_count(s.payload.len(), lang))
+            } else if f.fin() {
+                format!("FIN seq={seq}")
+            } else if !s.payload.is_empty() {
+                // PSH is named only when set: in a burst Linux sets it on
+                // a write's last segment and a GSO packet's, not on every one.
+                let push = if f.psh() { "PSH " } else { "" };
+                format!("{push}{} seq={seq}", byte_count(s.payload.len(), lang))
+            } else {
+                format!("ACK {ack}")
+            }
+        }
+        Body::Udp(d) => format!("UDP {}", byte_count(d.payload.len(), lang)),
+        Body::PortUnreachable(q) => {
+            lang.pick((format!("ICMP port {} unreachable", q.dst_port), format!("ICMP 포트 {} 도달 불가", q.dst_port)))
+        }
+        Body::Fragment(f) => {
+            let nth = fragment.map_or(String::new(), |(nth, of)| format!(" {nth}/{of}"));
+            let more = if f.more { ", MF" } else { "" };
+            lang.pick((
+                format!("IP fragment{nth}, offset {}{more}", f.offset),
+                format!("IP 조각{nth}, 오프셋 {}{more}", f.offset),
+            ))
+        }
+    }
+}
+
+/// A payload's size in a label or a sentence: "1 byte", "5 bytes"; "5바이트".
+pub fn byte_count(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En if n == 1 => "1 byte".into(),
+        Lang::En => format!("{n} bytes"),
+        Lang::Ko => format!("{n}바이트"),
+    }
+}
+
+/// A packet's label in both languages, for what is said later in either (a
+/// notice, a comparison's sentences) after the language may have changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Labels {
+    pub en: String,
+    pub ko: String,
+}
+
+impl Labels {
+    pub fn of(p: &PacketInfo, numbering: Numbering) -> Labels {
+        Labels { en: p.label(Lang::En, numbering), ko: p.label(Lang::Ko, numbering) }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Ko => &self.ko,
         }
     }
 }
@@ -258,6 +341,79 @@ mod tests {
     use super::*;
     use crate::lesson::library::library;
     use crate::lesson::timeline::Timeline;
+    use crate::net::tcp::segment::{TcpFlags, TcpSegment};
+    use crate::net::PacketId;
+    use std::net::Ipv4Addr;
+    use std::sync::Arc;
+
+    fn tcp(flags: TcpFlags, payload: &[u8]) -> Packet {
+        let seg = TcpSegment {
+            src_port: 40000,
+            dst_port: 80,
+            seq: 1000,
+            ack: 2000,
+            flags,
+            window: 100,
+            mss: None,
+            window_scale: None,
+            timestamps: None,
+            sack_permitted: false,
+            sack_blocks: Default::default(),
+            payload: Arc::from(payload),
+        };
+        let (src, dst) = (Ipv4Addr::new(10, 0, 0, 2), Ipv4Addr::new(10, 0, 0, 1));
+        Packet { id: PacketId(1), src, dst, ip_id: 1, ttl: 64, body: Body::Tcp(seg) }
+    }
+
+    #[test]
+    fn labels_name_what_a_segment_carries() {
+        let en = |p: Packet| label(&p, 0, 0, None, Lang::En);
+        assert_eq!(en(tcp(TcpFlags::SYN, b"")), "SYN seq=1000");
+        assert_eq!(en(tcp(TcpFlags::SYN | TcpFlags::ACK, b"")), "SYN-ACK seq=1000 ack=2000");
+        assert_eq!(en(tcp(TcpFlags::ACK, b"")), "ACK 2000");
+        assert_eq!(en(tcp(TcpFlags::PSH | TcpFlags::ACK, b"hello")), "PSH 5 bytes seq=1000");
+        assert_eq!(en(tcp(TcpFlags::ACK, b"hello")), "5 bytes seq=1000", "no PSH flag, none named");
+        assert_eq!(en(tcp(TcpFlags::ACK, b"h")), "1 byte seq=1000");
+        assert_eq!(en(tcp(TcpFlags::FIN | TcpFlags::ACK, b"hello")), "FIN 5 bytes seq=1000");
+        assert_eq!(en(tcp(TcpFlags::FIN | TcpFlags::ACK, b"")), "FIN seq=1000");
+        assert_eq!(en(tcp(TcpFlags::FIN | TcpFlags::PSH | TcpFlags::ACK, b"hello")), "PSH+FIN 5 bytes seq=1000");
+        assert_eq!(en(tcp(TcpFlags::RST, b"")), "RST seq=1000");
+        assert_eq!(en(tcp(TcpFlags::RST | TcpFlags::ACK, b"")), "RST-ACK seq=1000 ack=2000");
+    }
+
+    /// A Korean page's labels said "1448 bytes" in the middle of Korean
+    /// sentences and on every arrow; the flags and numbers stay as Wireshark
+    /// writes them.
+    #[test]
+    fn labels_count_bytes_in_the_pages_language() {
+        let ko = |p: Packet| label(&p, 0, 0, None, Lang::Ko);
+        assert_eq!(ko(tcp(TcpFlags::PSH | TcpFlags::ACK, b"hello")), "PSH 5바이트 seq=1000");
+        assert_eq!(ko(tcp(TcpFlags::ACK, b"h")), "1바이트 seq=1000");
+        assert_eq!(ko(tcp(TcpFlags::ACK, b"")), "ACK 2000");
+        let dns = library().into_iter().find(|l| l.id == "udp_connected_unreachable").expect("lesson");
+        let run = dns.build(None, &[]).expect("builds");
+        let t = Timeline::run(run.world, run.commands, &[]);
+        let all = packets(&t.trace);
+        let icmp = all.iter().find(|p| matches!(p.packet.body, Body::PortUnreachable(_))).expect("an ICMP error");
+        assert!(icmp.label(Lang::Ko, Numbering::Relative).contains("도달 불가"), "{icmp:?}");
+        assert!(icmp.label(Lang::En, Numbering::Relative).contains("unreachable"));
+        let frag = library().into_iter().find(|l| l.id == "udp_fragment_loss").expect("lesson");
+        let run = frag.build(None, &[]).expect("builds");
+        let t = Timeline::run(run.world, run.commands, &[]);
+        let all = packets(&t.trace);
+        let first = all.iter().find(|p| matches!(p.packet.body, Body::Fragment(_))).expect("a fragment");
+        assert!(first.label(Lang::Ko, Numbering::Relative).starts_with("IP 조각 1/"), "{first:?}");
+        assert!(first.label(Lang::En, Numbering::Relative).starts_with("IP fragment 1/"));
+    }
+
+    #[test]
+    fn relative_labels_count_from_the_initial_sequence_numbers() {
+        let from = |p: Packet, seq, ack| label(&p, seq, ack, None, Lang::En);
+        assert_eq!(from(tcp(TcpFlags::SYN | TcpFlags::ACK, b""), 1000, 1999), "SYN-ACK seq=0 ack=1");
+        assert_eq!(from(tcp(TcpFlags::PSH | TcpFlags::ACK, b"hello"), 999, 0), "PSH 5 bytes seq=1");
+        // Sequence space wraps: an ISN near 2^32 still counts up from 0.
+        assert_eq!(from(tcp(TcpFlags::ACK, b""), 0, u32::MAX - 5), "ACK 2006");
+    }
 
     /// A client reconnects from the same port to a server that has closed
     /// its listener: the RST-ACK its host sends for no socket was numbered from
@@ -277,7 +433,7 @@ mod tests {
             .iter()
             .rfind(|i| matches!(&i.packet.body, Body::Tcp(s) if s.flags.rst() && s.flags.ack()))
             .expect("the refusing RST");
-        assert_eq!(refused.label(Numbering::Relative), "RST-ACK seq=0 ack=1");
+        assert_eq!(refused.label(Lang::En, Numbering::Relative), "RST-ACK seq=0 ack=1");
     }
 
     #[test]
@@ -286,10 +442,10 @@ mod tests {
         let run = lesson.build(None, &[]).expect("build");
         let t = Timeline::run(run.world, run.commands, &run.later_edits);
         let p = packets(&t.trace);
-        let relative: Vec<String> = p.iter().take(4).map(|q| q.label(Numbering::Relative)).collect();
+        let relative: Vec<String> = p.iter().take(4).map(|q| q.label(Lang::En, Numbering::Relative)).collect();
         assert_eq!(relative, ["SYN seq=0", "SYN-ACK seq=0 ack=1", "ACK 1", "PSH 5 bytes seq=1"]);
         let Body::Tcp(syn) = &p[0].packet.body else { panic!("a SYN") };
-        assert_eq!(p[0].label(Numbering::Absolute), format!("SYN seq={}", syn.seq));
+        assert_eq!(p[0].label(Lang::En, Numbering::Absolute), format!("SYN seq={}", syn.seq));
         assert_eq!(p[1].isn.and_then(|i| i.peer), Some(syn.seq), "the SYN-ACK knows the client's ISN");
     }
 
@@ -299,7 +455,7 @@ mod tests {
         let run = lesson.build(None, &[]).expect("build");
         let t = Timeline::run(run.world, run.commands, &run.later_edits);
         let p = packets(&t.trace);
-        let labels: Vec<String> = p.iter().map(|q| q.label(Numbering::Relative)).collect();
+        let labels: Vec<String> = p.iter().map(|q| q.label(Lang::En, Numbering::Relative)).collect();
         assert_eq!(labels.len(), 46, "45 fragments and the empty datagram");
         assert_eq!(labels[0], "IP fragment 1/45, offset 0, MF");
         assert_eq!(labels[1], "IP fragment 2/45, offset 1480, MF");

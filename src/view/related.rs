@@ -395,7 +395,9 @@ mod tests {
         trace
             .iter()
             .filter_map(|e| match &e.kind {
-                TraceKind::Sent { packet, .. } if l.has_packet(packet.id.0) => Some(packet.label()),
+                TraceKind::Sent { packet, .. } if l.has_packet(packet.id.0) => {
+                    Some(crate::view::packets::label(packet, 0, 0, None, crate::lang::Lang::En))
+                }
                 _ => None,
             })
             .collect()

@@ -768,11 +768,14 @@ impl PlacedLabels {
 }
 
 /// A label's width and height in SVG units, the widest it can be drawn: either
-/// numbering, a Δ when a comparison marks it, and its analysis word in English or
-/// Korean on a second line (see `SeqArrow`).
+/// numbering and language, a Δ when a comparison marks it, and its analysis word
+/// in English or Korean on a second line (see `SeqArrow`).
 fn label_size(p: &PacketInfo) -> (f64, f64) {
-    let label = |n| label_width(&p.label(n)) + 2.0 * 7.3;
-    let mut width = label(Numbering::Relative).max(label(Numbering::Absolute));
+    let label = |lang, n| label_width(&p.label(lang, n)) + 2.0 * 7.3;
+    let mut width = [Lang::En, Lang::Ko]
+        .into_iter()
+        .flat_map(|lang| [label(lang, Numbering::Relative), label(lang, Numbering::Absolute)])
+        .fold(0.0, f64::max);
     let mut height = 17.0;
     if let Some(word) = &p.analysis {
         width = width.max(analysis_width(word));
@@ -1063,7 +1066,8 @@ mod tests {
         // left out: a bare dashed arrow.
         let Played { world, timeline: t, packets: p } = crate::view::played::by_id("tour");
         let l = seq_layout(&t.trace, &p, &world);
-        let fin = p.iter().position(|q| q.label(Numbering::Relative) == "FIN seq=6").expect("the client's FIN");
+        let fin =
+            p.iter().position(|q| q.label(Lang::En, Numbering::Relative) == "FIN seq=6").expect("the client's FIN");
         let end = p[fin].index + 1;
         let (bottom, now) = (l.bottom(end), t.trace[end - 1].time);
         let flying: Vec<FlyingLabel> = l
@@ -1072,7 +1076,7 @@ mod tests {
             .filter(|a| a.index < end && a.fate_index.is_none_or(|f| f >= end))
             .map(|a| FlyingLabel { packet: a.packet, x1: a.x1, y1: a.y1, tip: arrow_geometry(a, false, now, bottom).0 })
             .collect();
-        let labels: Vec<String> = flying.iter().map(|f| p[f.packet].label(Numbering::Relative)).collect();
+        let labels: Vec<String> = flying.iter().map(|f| p[f.packet].label(Lang::En, Numbering::Relative)).collect();
         assert_eq!(labels, ["PSH 5 bytes seq=1", "FIN seq=6"]);
         let spots = place_flying_labels(&flying, &p, bottom, &[]);
         assert!(spots.iter().all(Option::is_some), "{spots:?}");

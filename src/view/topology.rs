@@ -512,13 +512,14 @@ impl Deck {
 
 /// Places the packets worth drawing after the first `end` trace events at time
 /// `now`: those in flight, and those that arrived or were lost in the current tick
-/// (`first..end`), at the receiver's edge or where they fell.
+/// (`first..end`), at the receiver's edge or where they fell; labelled in `lang`.
 pub fn packet_marks(
     l: &Layout,
     packets: &[PacketInfo],
     first: usize,
     end: usize,
     now: u64,
+    lang: Lang,
     numbering: Numbering,
 ) -> Vec<PacketMark> {
     let mut stacks: rustc_hash::FxHashMap<(u32, bool), Stack> = Default::default();
@@ -555,7 +556,7 @@ pub fn packet_marks(
                 (now.saturating_sub(p.sent) as f64 / span).clamp(0.5, 0.8)
             }
         };
-        let label = p.label(numbering);
+        let label = p.label(lang, numbering);
         let w = label_width(&label);
         let t = if rightwards { frac } else { 1.0 - frac };
         let mut note = p.analysis.clone();
@@ -858,7 +859,7 @@ mod tests {
         let (mut labelled_pairs_apart, mut decks_seen) = (0, 0);
         for end in 1..=t.trace.len() {
             let now = t.trace[end - 1].time;
-            let marks = packet_marks(&l, &p, end - 1, end, now, Numbering::Relative);
+            let marks = packet_marks(&l, &p, end - 1, end, now, Lang::En, Numbering::Relative);
             let boxes: Vec<_> = marks.iter().map(cover).collect();
             for b in &boxes {
                 assert!(b.2 >= 0.0 && b.3 <= l.height, "step {end}: {b:?} is drawn outside 0..{}", l.height);
@@ -920,7 +921,7 @@ mod tests {
                         row_top += row_h(sock);
                     }
                 }
-                for m in packet_marks(&l, &p, tick.first, tick.end, tick.time, Numbering::Relative) {
+                for m in packet_marks(&l, &p, tick.first, tick.end, tick.time, Lang::En, Numbering::Relative) {
                     let half = label_width(&m.label) / 2.0;
                     let mut drawn = vec![(m.x - half, m.x + half, m.y - 10.0, m.y + 10.0)];
                     if let (Some(note), false) = (&m.note, m.packed) {
@@ -963,7 +964,7 @@ mod tests {
             let words_bottom = line.words_bottom(false);
             for end in 1..=t.trace.len() {
                 let now = t.trace[end - 1].time;
-                let marks = packet_marks(&l, &p, end - 1, end, now, Numbering::Relative);
+                let marks = packet_marks(&l, &p, end - 1, end, now, Lang::En, Numbering::Relative);
                 let above: Vec<&PacketMark> = marks.iter().filter(|m| m.y < line.y1).collect();
                 tall_bursts += usize::from(above.len() >= 20);
                 for m in above {
@@ -1034,7 +1035,7 @@ mod tests {
             };
             for end in 1..=t.trace.len() {
                 let now = t.trace[end - 1].time;
-                for m in packet_marks(&l, &p, end - 1, end, now, Numbering::Relative) {
+                for m in packet_marks(&l, &p, end - 1, end, now, Lang::En, Numbering::Relative) {
                     let line = link_of(m.id).expect("a packet on a link");
                     let w = label_width(&m.label) / 2.0;
                     assert!(line.x1 <= m.x - w && m.x + w <= line.x2, "{id} step {end}: {} off its link", m.label);
@@ -1102,7 +1103,7 @@ mod tests {
             let l = layout(&world, Lang::En, true);
             for end in 1..=t.trace.len() {
                 let now = t.trace[end - 1].time;
-                let marks = packet_marks(&l, &p, end - 1, end, now, Numbering::Relative);
+                let marks = packet_marks(&l, &p, end - 1, end, now, Lang::En, Numbering::Relative);
                 seen_bursts += usize::from(marks.len() >= 5);
                 // However many, every packet stays between the boxes, and a
                 // deck says how many it holds.
