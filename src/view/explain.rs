@@ -557,11 +557,25 @@ fn cwnd_change_text(
             format!("{host} sent nothing for longer than an RTO: what it knew of the path may be stale, so cwnd restarts at {cwnd} B (slow start after idle, RFC 2861)."),
             format!("{topic} RTO보다 오래 아무것도 보내지 않았습니다. 경로에 대해 알던 것이 낡았을 수 있어 cwnd를 {cwnd} B로 다시 시작합니다 (유휴 후 슬로 스타트, RFC 2861)."),
         ),
-        CwndChange::FastRecovery => pick(
-            lang,
-            format!("{host} finds a loss without waiting for its timer (three duplicate ACKs, or SACK): ssthresh = cwnd × {beta} ({algo}) = {ss}, and fast recovery begins; cwnd ({cwnd} B) now follows what leaves the network, ACK by ACK, down toward ssthresh."),
-            format!("{topic} 타이머를 기다리지 않고 손실을 찾았습니다 (중복 ACK 세 개, 또는 SACK). ssthresh = cwnd × {beta} ({algo}) = {ss}, 빠른 복구가 시작됩니다. 이제 cwnd({cwnd} B)는 ACK마다 네트워크를 떠난 양을 따라 ssthresh 쪽으로 줄어듭니다."),
-        ),
+        CwndChange::FastRecovery => {
+            // Proportional rate reduction (RFC 6937, tcp_cwnd_reduction) sets
+            // cwnd from what is in flight: above ssthresh it sends about one
+            // segment for every two that leave; below it (more was lost than
+            // the cut) it grows back as slow start would. delayed_ack's cwnd
+            // of 1448 B under an ssthresh of 10136 B read "down toward".
+            let (way_en, way_ko) = if cwnd > ssthresh {
+                (format!("down toward ssthresh, sending about {beta} of a segment for each that leaves"), format!("ssthresh 쪽으로 줄어듭니다. 세그먼트 하나가 떠날 때마다 {beta}개쯤 보냅니다"))
+            } else if cwnd < ssthresh {
+                ("and, with fewer in flight than ssthresh allows (more was lost than the cut), grows back up toward ssthresh as slow start would".to_string(), "ssthresh가 허용하는 것보다 적게 떠 있어서 (줄인 것보다 많이 잃었습니다) 슬로 스타트처럼 ssthresh 쪽으로 다시 커집니다".to_string())
+            } else {
+                ("at ssthresh".to_string(), "ssthresh에 맞춰집니다".to_string())
+            };
+            pick(
+                lang,
+                format!("{host} finds a loss without waiting for its timer (three duplicate ACKs, or SACK): ssthresh = cwnd × {beta} ({algo}) = {ss}, and fast recovery begins; cwnd ({cwnd} B) now follows what leaves the network, ACK by ACK (proportional rate reduction, RFC 6937), {way_en}."),
+                format!("{topic} 타이머를 기다리지 않고 손실을 찾았습니다 (중복 ACK 세 개, 또는 SACK). ssthresh = cwnd × {beta} ({algo}) = {ss}, 빠른 복구가 시작됩니다. 이제 cwnd({cwnd} B)는 ACK마다 네트워크를 떠난 양을 따라 (비례 속도 감소, RFC 6937) {way_ko}."),
+            )
+        }
         CwndChange::ProbeRepair => pick(
             lang,
             format!("The tail loss probe repaired a real loss: cwnd and ssthresh drop at once to {cwnd} B (× {beta}, {algo})."),
@@ -1669,6 +1683,37 @@ mod tests {
             let rest = lang.pick(("IP fragments 2–45 of 45", "IP 조각 2–45/45"));
             assert!(lines.iter().any(|l| l.contains(rest)), "{lines:#?}");
         }
+    }
+
+    /// Fast recovery's cwnd follows what is in flight toward ssthresh, from
+    /// above or from below: delayed_ack's cwnd of 1448 B under an ssthresh of
+    /// 10136 B read "down toward ssthresh".
+    #[test]
+    fn fast_recovery_says_which_way_cwnd_goes() {
+        let (mut down, mut up) = (0, 0);
+        for lesson in crate::lesson::library::library() {
+            for (events, lines) in explained_text(lesson.text(), Lang::En) {
+                for e in &events {
+                    let TraceKind::Congestion { why: Some(CwndChange::FastRecovery), cwnd, ssthresh, .. } = e.kind
+                    else {
+                        continue;
+                    };
+                    let line = lines.iter().find(|l| l.contains("fast recovery begins")).expect("said");
+                    assert_eq!(line.contains("down toward ssthresh"), cwnd > ssthresh, "{}: {line}", lesson.id);
+                    assert_eq!(
+                        line.contains("grows back up toward ssthresh"),
+                        cwnd < ssthresh,
+                        "{}: {line}",
+                        lesson.id
+                    );
+                    down += usize::from(cwnd > ssthresh);
+                    up += usize::from(cwnd < ssthresh);
+                }
+            }
+        }
+        // Every lesson's recovery starts below ssthresh (PRR's first ACK sets
+        // cwnd from the little left in flight), where every one said "down".
+        assert!(up > 0, "{down} down, {up} up");
     }
 
     /// The Korean page's explanations quote packets by their Korean labels:
