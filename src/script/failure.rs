@@ -396,13 +396,25 @@ impl Bilingual for Got {
             }, {
                 format!("이벤트 {events}개 뒤에 그보다 큰 기록 (메모리 한도): 보내는 양을 줄이거나 손실과 복제를 낮추세요")
             }),
-            Got::PendingIdle { at, returned } => {
-                let (en, ko) = returned_later(*returned);
-                (
-                    format!("call still pending at {}s and nothing left to happen{en}", fmt_time(*at)),
-                    format!("{}s 시점에도 끝나지 않은 호출 (더 일어날 일이 없음){ko}", fmt_time(*at)),
-                )
-            }
+            Got::PendingIdle { at, returned: None } => (
+                format!("call still pending at {}s and nothing left to happen", fmt_time(*at)),
+                format!("{}s 시점에도 끝나지 않은 호출 (더 일어날 일이 없음)", fmt_time(*at)),
+            ),
+            // Woken after all, by a line the script has after its host's next
+            // one: "nothing left to happen" read as a contradiction beside the
+            // result the call got.
+            Got::PendingIdle { at, returned: Some(t) } => (
+                format!(
+                    "call still pending at {}s, when its host's next line had to wait for it and nothing else could happen first; it returned only at {}s, woken by a later line of another host: put that line before this host's next one",
+                    fmt_time(*at),
+                    fmt_time(*t)
+                ),
+                format!(
+                    "{}s 시점에 끝나지 않은 호출: 같은 호스트의 다음 줄이 이 호출을 기다려야 했고 그 전에 일어날 일이 없었음. 다른 호스트의 뒤쪽 줄 때문에 {}s에야 반환됨: 그 줄을 이 호스트의 다음 줄보다 앞에 두세요",
+                    fmt_time(*at),
+                    fmt_time(*t)
+                ),
+            ),
             Got::PendingAfter { bound, returned } => {
                 let (en, ko) = returned_later(*returned);
                 (format!("call still pending after {}{en}", fmt_dur(*bound)), format!("{} 뒤에도 끝나지 않은 호출{ko}", fmt_dur(*bound)))

@@ -1276,6 +1276,7 @@ mod tests {
             "{on_recv:?}"
         );
         assert!(on_recv[0].got.contains("it returned only at"), "{}", on_recv[0].got);
+        assert!(!on_recv[0].got.contains("nothing left to happen"), "not beside a result: {}", on_recv[0].got);
         assert_eq!(on_recv[1].got, "\"hi\"", "its result is checked too");
         assert_eq!(report.failures.len(), 2, "{:?}", report.failures);
     }

@@ -109,7 +109,9 @@ pub fn ScriptLines(props: &ScriptLinesProps) -> Html {
                     && line_stage(report, &props.calls, i, end, props.now) == LineStage::Done
             }).map(|f| {
                 let class = if props.edits.is_empty() { "failed" } else { "changed" };
-                html! { <li class={classes!("sline", "failure", class)}><code>{ f.render("script") }</code></li> }
+                // In the page's language (the notice above it already was).
+                let said = format!("script:{}: {}", f.line, f.say(props.lang));
+                html! { <li class={classes!("sline", "failure", class)}><code>{ said }</code></li> }
             }) }
         </ol>
     }
@@ -152,8 +154,11 @@ fn ScriptLine(props: &ScriptLineProps) -> Html {
         (LineStage::Done, LineDetail::Expect { got }) if !l.ok => format!("✗ {got}"),
         (LineStage::Done, LineDetail::Expect { .. }) => "✓".to_string(),
         (LineStage::Done, LineDetail::NotReached { blocked_line }) => match lang {
-            Lang::En => format!("not run: still blocked on line {blocked_line}"),
-            Lang::Ko => format!("실행 안 됨: {blocked_line}행에서 아직 멈춤"),
+            // The run came to this line while its host still waited in that
+            // one, which may return later: "still blocked" sat beside that
+            // line's result.
+            Lang::En => format!("not run: its host was still waiting in line {blocked_line} when the run came here"),
+            Lang::Ko => format!("실행 안 됨: 이 줄에 왔을 때 호스트가 아직 {blocked_line}행에서 기다리는 중이었음"),
         },
         _ => String::new(),
     };

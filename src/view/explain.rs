@@ -393,7 +393,10 @@ fn arrival_text(lang: Lang, p: &PacketInfo, numbering: Numbering, host: &str) ->
             ),
         )
     };
-    let tag = if analysis.is_empty() { String::new() } else { format!(" {analysis}") };
+    // Wireshark's words as the diagram shows them in `lang` ("[TCP 중복 ACK
+    // 17#1]" on the arrow read "[TCP Dup ACK 17#1]" in the Korean card).
+    let tag =
+        if analysis.is_empty() { String::new() } else { format!(" {}", crate::view::words::analysis(lang, analysis)) };
     Some(pick(
         lang,
         format!("{label}{tag} reaches {host}: {en}."),
@@ -1723,19 +1726,26 @@ mod tests {
         assert!(up > 0, "{down} down, {up} up");
     }
 
-    /// The Korean page's explanations quote packets by their Korean labels:
-    /// they said "1448 bytes" in the middle of Korean sentences.
+    /// The Korean page's explanations quote packets by their Korean labels and
+    /// Wireshark's words as the Korean diagram shows them: they said "1448
+    /// bytes" and "[TCP Dup ACK 17#1]" in the middle of Korean sentences.
     #[test]
     fn korean_explanations_quote_packets_in_korean() {
         let mut quoted = 0;
         for lesson in crate::lesson::library::library() {
             let p = prepare(lesson.text(), None).expect("runs");
             let t = Timeline::run(p.world, p.commands, &[]);
-            let english: Vec<String> = packets(&t.trace)
+            let all = packets(&t.trace);
+            let labels = all
                 .iter()
                 .map(|p| p.label(Lang::En, Numbering::Relative))
-                .filter(|l| l.contains("byte") || l.contains("fragment") || l.contains("unreachable"))
-                .collect();
+                .filter(|l| l.contains("byte") || l.contains("fragment") || l.contains("unreachable"));
+            // Wireshark's words, which the Korean diagram translates.
+            let words = all
+                .iter()
+                .filter_map(|p| p.analysis.clone())
+                .filter(|w| crate::view::words::analysis(Lang::Ko, w) != *w);
+            let english: Vec<String> = labels.chain(words).collect();
             for (pos, (_, lines)) in explained_text(lesson.text(), Lang::Ko).into_iter().enumerate() {
                 for line in lines {
                     let found = english.iter().find(|l| line.contains(l.as_str()));
