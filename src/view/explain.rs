@@ -404,6 +404,30 @@ fn arrival_text(lang: Lang, p: &PacketInfo, numbering: Numbering, host: &str) ->
     ))
 }
 
+/// A zero-window probe reaching the receiver: a segment one byte below what it
+/// expects, which it answers with an ACK showing its window, unless it
+/// answered such a segment less than 500 ms ago (tcp_oow_rate_limited,
+/// `tcp_invalid_ratelimit`). zero_window's probe at 620 ms went unanswered and
+/// read "every byte before 1 has arrived".
+fn probe_arrival_text(lang: Lang, label: &str, host: &str, answered: bool) -> String {
+    let (en, ko) = if answered {
+        (
+            format!("{host} answers at once with an ACK that shows its window (RFC 9293 §3.8.6.1)"),
+            format!("{} 곧바로 자기 윈도를 보여 주는 ACK로 답합니다 (RFC 9293 §3.8.6.1)", Particle::Topic.after(host)),
+        )
+    } else {
+        (
+            format!("{host} says nothing this time: Linux answers such out-of-window segments at most once every 500 ms (tcp_invalid_ratelimit), and its last answer was more recent; the sender's probe timer tries again later"),
+            format!("이번에는 {} 답하지 않습니다. 리눅스는 이런 윈도 밖 세그먼트에 500 ms에 한 번까지만 답하는데 (tcp_invalid_ratelimit) 마지막 답이 그보다 최근이었습니다. 보내는 쪽의 탐색 타이머가 나중에 다시 시도합니다", Particle::Topic.after(host)),
+        )
+    };
+    pick(
+        lang,
+        format!("{label} reaches {host}: a zero-window probe, one byte below what {host} expects, asking whether its window has opened; {en}."),
+        format!("{label}: {}에 도착합니다. 제로 윈도 탐색입니다. {} 기대하는 것보다 한 바이트 앞이며, 윈도가 열렸는지 묻습니다. {ko}.", host, Particle::Subject.after(host)),
+    )
+}
+
 /// Why Wireshark names a duplicate ACK "Window Update": it counts an ACK as a
 /// duplicate only when its window is the previous one's, and this one's grew
 /// (the receiver's buffer grows as the connection runs). With a leading
@@ -1097,6 +1121,20 @@ pub fn explain(
                     format!("IP 조각이 {}에 도착합니다. 데이터그램의 조각이 모두 올 때까지 기다립니다.", name(*host)),
                 )
             }
+            TraceKind::Delivered { host, packet, .. }
+                if packets.iter().rfind(|p| p.id == packet.0).is_some_and(|p| p.reason == SendReason::ZeroWindowProbe) =>
+            {
+                // Its answer, if any, is sent in the same step, caused by it.
+                let answered = events.iter().any(|c| {
+                    matches!(&c.kind, TraceKind::Sent { host: h, .. } if h == host)
+                        && c.kind.cause() == Some(Cause::Arrival(*packet))
+                });
+                let label = packets.iter().rfind(|p| p.id == packet.0).map_or_else(String::new, |p| {
+                    let word = p.analysis.as_deref().map(|w| format!(" {}", crate::view::words::analysis(lang, w)));
+                    format!("{}{}", p.label(lang, numbering), word.unwrap_or_default())
+                });
+                probe_arrival_text(lang, &label, &name(*host), answered)
+            }
             TraceKind::Delivered { host, packet, .. } => {
                 match packets.iter().rfind(|p| p.id == packet.0).and_then(|p| arrival_text(lang, p, numbering, &name(*host))) {
                     Some(line) => line,
@@ -1724,6 +1762,30 @@ mod tests {
         // Every lesson's recovery starts below ssthresh (PRR's first ACK sets
         // cwnd from the little left in flight), where every one said "down".
         assert!(up > 0, "{down} down, {up} up");
+    }
+
+    /// zero_window: each probe that reaches the server says whether it is
+    /// answered; the one at 620 ms is not (the server answered one 330 ms
+    /// before, and Linux answers at most one a 500 ms), and the card said of
+    /// every probe "every byte before 1 has arrived".
+    #[test]
+    fn a_zero_window_probe_says_whether_it_is_answered_and_why_not() {
+        for lang in Lang::ALL {
+            let (mut answered, mut silent) = (0, 0);
+            for (events, lines) in explained("zero_window", lang) {
+                let probe =
+                    lines.iter().filter(|l| l.contains(lang.pick(("a zero-window probe", "제로 윈도 탐색입니다"))));
+                for line in probe {
+                    let sent_answer = events.iter().any(|e| matches!(e.kind, TraceKind::Sent { .. }));
+                    let says_silent = line.contains("tcp_invalid_ratelimit");
+                    assert_eq!(says_silent, !sent_answer, "{line}");
+                    assert!(!line.contains(lang.pick(("every byte before", "앞의 바이트가 모두"))), "{line}");
+                    answered += usize::from(sent_answer);
+                    silent += usize::from(says_silent);
+                }
+            }
+            assert!(answered > 0 && silent > 0, "{lang:?}: {answered} answered, {silent} silent");
+        }
     }
 
     /// The Korean page's explanations quote packets by their Korean labels and
