@@ -1303,6 +1303,30 @@ pub fn explain(
                     format!("{host}의 {port}번 포트는 {held_ko} 아직 잡고 있어서 새 소켓이 bind할 수 없습니다."),
                 )
             }
+            // A connection its application closed (an orphan, with no
+            // descriptor) that gives up: the tour with its link cut after
+            // close() said an error "becomes pending" on a socket nobody holds.
+            TraceKind::SocketError { host, socket, errno, .. }
+                if world.socket(*socket).is_none_or(|s| {
+                    s.fd.is_none() && s.tcp().and_then(|t| t.tcb.as_ref()).is_none_or(|t| t.orphaned)
+                }) =>
+            {
+                pick(
+                    lang,
+                    format!(
+                        "{}'s connection, closed by its application and kept by the kernel to finish, gives up: {} ({}). No descriptor is left to report it to, so nobody hears of it; Linux retries an orphan's segments fewer times than a socket's (tcp_orphan_retries).",
+                        name(*host),
+                        errno.name(),
+                        errno_meaning(*errno).0
+                    ),
+                    format!(
+                        "애플리케이션이 닫고 커널이 마무리하던 {}의 연결이 포기합니다: {} ({}). 알려 줄 디스크립터가 없어 아무도 모릅니다. 리눅스는 이런 고아 연결의 세그먼트를 소켓보다 적게 재전송합니다 (tcp_orphan_retries).",
+                        name(*host),
+                        errno.name(),
+                        errno_meaning(*errno).1
+                    ),
+                )
+            }
             TraceKind::SocketError { host, errno, cause, .. } => {
                 let (cause_en, cause_ko) =
                     cause_of_error(cause.get(), events, packets, numbering, &name).unwrap_or_default();
@@ -1762,6 +1786,29 @@ mod tests {
         // Every lesson's recovery starts below ssthresh (PRR's first ACK sets
         // cwnd from the little left in flight), where every one said "down".
         assert!(up > 0, "{down} down, {up} up");
+    }
+
+    /// A connection whose application closed it gives up on a cut link with
+    /// nobody to tell: it read "an error becomes pending on client's socket",
+    /// a socket no descriptor held any more. A socket still held is told.
+    #[test]
+    fn an_orphan_that_gives_up_has_nobody_to_tell() {
+        let script = |close: &str| {
+            format!(
+                "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+                 server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+                 client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n+50ms\npartition client server\n\
+                 client: send(c, \"hi\") = 2\n{close}+300s\n"
+            )
+        };
+        for (close, orphan) in [("client: close(c) = 0\n", true), ("", false)] {
+            let lines: Vec<String> =
+                explained_text(&script(close), Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+            let gave_up: Vec<&String> = lines.iter().filter(|l| l.contains("ETIMEDOUT")).collect();
+            assert_eq!(gave_up.len(), 1, "{lines:#?}");
+            assert_eq!(gave_up[0].contains("nobody hears of it"), orphan, "{gave_up:?}");
+            assert_eq!(gave_up[0].starts_with("An error becomes pending on client's socket"), !orphan, "{gave_up:?}");
+        }
     }
 
     /// zero_window: each probe that reaches the server says whether it is
