@@ -107,7 +107,7 @@ test('a connection per request against one kept open: three handshakes against o
   assert.ok(many > one, `${many} vs ${one}`);
   await page.locator('#compare').screenshot({ path: join(SHOTS, 'side-by-side-http.png') });
   await page.getByRole('button', { name: '한국어' }).click();
-  await page.locator('#tally caption', { hasText: '비용을 세어 보면' }).waitFor();
+  await page.locator('#tally caption', { hasText: '두 실행 전체를 세어 보면' }).waitFor();
   const ko = await tally(page);
   assert.deepEqual(ko['핸드셰이크 (SYN)'], ['3', '1 Δ']);
   const heads = await page.locator('#compare .compare-side h3').allTextContents();

@@ -704,7 +704,9 @@ impl Bilingual for Word {
             Word::Drop => ("Drop".into(), "버리기".into()),
             Word::Delay => ("Delay 300 ms".into(), "300 ms 늦추기".into()),
             Word::Duplicate => ("Duplicate".into(), "복제".into()),
-            Word::TallyTitle => ("The cost, counted".into(), "비용을 세어 보면".into()),
+            // Whole runs, whatever the step: beside the header's counts so
+            // far, the totals read as a contradiction.
+            Word::TallyTitle => ("The whole runs, counted".into(), "두 실행 전체를 세어 보면".into()),
             Word::TallyPackets => ("packets on the wire".into(), "선 위의 패킷".into()),
             Word::TallyWireBytes => {
                 ("bytes on the wire (headers included)".into(), "선 위의 바이트 (헤더 포함)".into())
