@@ -169,6 +169,26 @@ impl Analyzer {
     }
 }
 
+impl Analyzer {
+    /// The shift Wireshark scales `packet`'s window by (its "Window size
+    /// scaling factor"), once the SYNs it has seen say both sides scale; `None`
+    /// for a SYN (never scaled), a segment before its handshake was seen, a
+    /// connection without scaling, or a packet that is not TCP.
+    pub fn window_shift(&self, packet: &Packet) -> Option<u8> {
+        let Body::Tcp(seg) = &packet.body else { return None };
+        if seg.flags.syn() {
+            return None;
+        }
+        let from = SocketAddrV4::new(packet.src, seg.src_port);
+        let to = SocketAddrV4::new(packet.dst, seg.dst_port);
+        let (key, forward) = if from <= to { ((from, to), 0) } else { ((to, from), 1) };
+        match self.conversations.get(&key)?.flows[forward].win_scale {
+            WindowScale::Shift(shift) => Some(shift),
+            WindowScale::Unknown | WindowScale::NotUsed => None,
+        }
+    }
+}
+
 /// Each frame's flags (see [`Analyzer::next`]).
 pub fn analyze(frames: &[(u64, &Packet)]) -> Vec<Vec<Flag>> {
     let mut analyzer = Analyzer::default();

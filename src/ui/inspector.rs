@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use crate::lang::Lang;
-use crate::view::fields::{both_numbers, field_value};
+use crate::view::fields::{both_numbers, field_value, window_value};
 use crate::view::packets::{Numbering, PacketInfo};
 use crate::view::words::{analysis, field_name, tr, Text};
 use crate::wire::{fields, to_bytes};
@@ -74,7 +74,12 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                             onfocus={focus(Some(k))} onblur={focus(None)}>
                             <td class="layer">{ f.layer }</td>
                             <td class="fname">{ field_name(lang, f.name) }</td>
-                            <td class="fvalue">{ field_value(f, &bytes, lang) }</td>
+                            <td class="fvalue">{
+                                match f.name {
+                                    "window" => window_value(p, field_value(f, &bytes, lang), lang),
+                                    _ => field_value(f, &bytes, lang),
+                                }
+                            }</td>
                         </tr>
                     }
                 }) }

@@ -91,6 +91,23 @@ pub fn field_value(f: &Field, bytes: &[u8], lang: Lang) -> String {
     }
 }
 
+/// The window field of `p`, `raw` as read from its bytes, with what it stands
+/// for once window scaling is agreed (`63 × 2^10 = 64512 B`): the buffers
+/// panel says the scaled window, and the field alone read as another number.
+pub fn window_value(p: &PacketInfo, raw: String, lang: Lang) -> String {
+    let Body::Tcp(seg) = &p.packet.body else { return raw };
+    match p.window_shift.filter(|&shift| shift > 0) {
+        Some(shift) => {
+            let bytes = u64::from(seg.window) << shift;
+            match lang {
+                Lang::En => format!("{raw} × 2^{shift} = {bytes} B"),
+                Lang::Ko => format!("{raw} × 2^{shift} = {bytes}바이트"),
+            }
+        }
+        None => raw,
+    }
+}
+
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect::<Vec<_>>().join(" ")
 }
@@ -116,6 +133,37 @@ pub fn both_numbers(p: &PacketInfo, lang: Lang) -> Option<String> {
 mod tests {
     use super::*;
     use crate::wire::{fields, to_bytes};
+
+    /// The window field says what it stands for once both SYNs agreed on
+    /// scaling, by the sender's own shift: "window 63" stood beside a buffers
+    /// panel saying 64512 B.
+    #[test]
+    fn a_scaled_window_says_the_bytes_it_stands_for() {
+        let packets = &crate::view::played::by_id("fast_retransmit").packets;
+        let syn_shift = |from| {
+            packets.iter().find_map(|p| match &p.packet.body {
+                Body::Tcp(s) if s.flags.syn() && p.from == from => s.window_scale,
+                _ => None,
+            })
+        };
+        let mut scaled = 0;
+        for p in packets {
+            let Body::Tcp(seg) = &p.packet.body else { continue };
+            let raw = seg.window.to_string();
+            if seg.flags.syn() {
+                assert_eq!(p.window_shift, None, "a SYN's window is never scaled");
+                assert_eq!(window_value(p, raw.clone(), Lang::En), raw);
+                continue;
+            }
+            let shift = syn_shift(p.from).expect("both SYNs offer scaling");
+            assert_eq!(p.window_shift, Some(shift));
+            let bytes = u64::from(seg.window) << shift;
+            assert_eq!(window_value(p, raw.clone(), Lang::En), format!("{raw} × 2^{shift} = {bytes} B"));
+            assert_eq!(window_value(p, raw.clone(), Lang::Ko), format!("{raw} × 2^{shift} = {bytes}바이트"));
+            scaled += 1;
+        }
+        assert!(scaled > 0);
+    }
 
     #[test]
     fn every_option_reads_as_what_it_says_not_as_its_bytes_taken_for_a_number() {

@@ -43,6 +43,9 @@ pub struct PacketInfo {
     /// of the other (from their SYNs, else the first seen), which relative
     /// seq and ack count from.
     pub isn: Option<Isns>,
+    /// For a TCP segment after a handshake that agreed on window scaling: the
+    /// shift its window field is scaled by, as Wireshark reads it.
+    pub window_shift: Option<u8>,
     /// For an IPv4 fragment: which of its datagram's fragments it is, and how
     /// many there are (1-based: `(2, 45)` is the second of 45).
     pub fragment: Option<(u16, u16)>,
@@ -208,6 +211,7 @@ pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
                 frame_ids.push(packet.id.0);
                 let flags = wireshark.next(e.time, packet);
                 let analysis = info_prefix(&flags, |frame| frame_ids.get(frame - 1).copied().unwrap_or(0));
+                let window_shift = wireshark.window_shift(packet);
                 let isn = match &packet.body {
                     Body::Tcp(s) => {
                         let from = SocketAddrV4::new(packet.src, s.src_port);
@@ -245,6 +249,7 @@ pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
                     reordered: false,
                     analysis,
                     isn,
+                    window_shift,
                     fragment: None,
                 });
             }
