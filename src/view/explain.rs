@@ -9,7 +9,7 @@ use crate::net::tcp::segment::{SeqNumber, TcpSegment};
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::timers::TimerKind;
 use crate::net::trace::{Cause, DropReason, LossReason, ReassemblyFailure, SendReason};
-use crate::net::{Errno, FaultChange, HostId, SocketId, SysCall, TraceEvent, TraceKind, World};
+use crate::net::{Errno, FaultChange, HostId, SockOpt, SocketId, SysCall, TraceEvent, TraceKind, World};
 use crate::view::packets::{byte_count, label, Fate, Numbering, PacketInfo};
 use crate::view::topology::{format_latency, format_time};
 use crate::view::words::timer_name;
@@ -192,7 +192,63 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
                 "디스크립터를 반납하고 소켓이 사라집니다. 끝낼 연결이 없었으므로 (연결된 적이 없거나 이미 끝났습니다) 선 위로는 아무것도 나가지 않습니다",
             ),
         },
-        SysCall::SetSockOpt { .. } => ("changes a socket option", "소켓 옵션을 바꿉니다"),
+        // Each option says what it does; O_NONBLOCK is a file flag, which
+        // udp_loss's "setsockopt(3, O_NONBLOCK, 1): it changes a socket option"
+        // misnamed (the exported C sets it with fcntl).
+        SysCall::SetSockOpt { opt, .. } => match opt {
+            SockOpt::NonBlocking(true) => (
+                "makes its socket non-blocking: a call that would wait fails at once with EAGAIN instead. O_NONBLOCK is a file status flag, not a socket option: in C it is fcntl(fd, F_SETFL, O_NONBLOCK); scripts write it with the options",
+                "소켓을 논블로킹으로 만듭니다. 기다려야 할 호출이 곧바로 EAGAIN으로 실패합니다. O_NONBLOCK은 소켓 옵션이 아니라 파일 상태 플래그입니다. C에서는 fcntl(fd, F_SETFL, O_NONBLOCK)이고, 스크립트에서는 옵션과 함께 씁니다",
+            ),
+            SockOpt::NonBlocking(false) => (
+                "makes its socket blocking again: calls wait until they can finish (in C, fcntl clears O_NONBLOCK)",
+                "소켓을 다시 블로킹으로 만듭니다. 호출이 끝날 수 있을 때까지 기다립니다 (C에서는 fcntl로 O_NONBLOCK을 지웁니다)",
+            ),
+            SockOpt::ReuseAddr(_) => (
+                "sets SO_REUSEADDR: bind may take a port a connection in TIME-WAIT still holds",
+                "SO_REUSEADDR를 설정합니다. TIME-WAIT 연결이 아직 잡고 있는 포트에도 bind할 수 있습니다",
+            ),
+            SockOpt::RcvBuf(_) => (
+                "sets SO_RCVBUF, its receive buffer's size: Linux doubles the value for its bookkeeping, and the window it advertises follows the room left",
+                "SO_RCVBUF로 수신 버퍼 크기를 정합니다. 리눅스는 관리 정보를 위해 값을 두 배로 잡고, 알리는 윈도는 남은 자리를 따릅니다",
+            ),
+            SockOpt::SndBuf(_) => (
+                "sets SO_SNDBUF, its send buffer's size (Linux doubles it): a send blocks once the buffer is full",
+                "SO_SNDBUF로 송신 버퍼 크기를 정합니다 (리눅스는 두 배로 잡습니다). 버퍼가 가득 차면 send가 기다립니다",
+            ),
+            SockOpt::NoDelay(true) => (
+                "sets TCP_NODELAY: Nagle's algorithm is off, so small writes leave at once instead of waiting for outstanding data's ACK",
+                "TCP_NODELAY를 설정합니다. 네이글 알고리즘이 꺼져 작은 쓰기가 앞선 데이터의 ACK를 기다리지 않고 곧바로 나갑니다",
+            ),
+            SockOpt::NoDelay(false) => (
+                "clears TCP_NODELAY: Nagle's algorithm holds a small write while data is unacknowledged",
+                "TCP_NODELAY를 끕니다. 확인되지 않은 데이터가 있는 동안 네이글 알고리즘이 작은 쓰기를 붙잡아 둡니다",
+            ),
+            SockOpt::QuickAck(true) => (
+                "sets TCP_QUICKACK: an ACK it owes goes now, and the next ones go at once for a while",
+                "TCP_QUICKACK를 설정합니다. 빚진 ACK를 지금 보내고, 한동안 다음 ACK도 곧바로 보냅니다",
+            ),
+            SockOpt::QuickAck(false) => (
+                "clears TCP_QUICKACK: its ACKs wait again for data to ride on (delayed ACK)",
+                "TCP_QUICKACK를 끕니다. ACK가 다시 실어 보낼 데이터를 기다립니다 (지연 ACK)",
+            ),
+            SockOpt::Linger { on: true, secs: 0 } => (
+                "sets SO_LINGER {1, 0}: close will abort the connection with RST and discard unsent data, instead of ending it with FIN",
+                "SO_LINGER {1, 0}을 설정합니다. close가 FIN으로 끝내는 대신 RST로 연결을 끊고 보내지 않은 데이터를 버립니다",
+            ),
+            SockOpt::Linger { on: false, .. } => (
+                "turns SO_LINGER off: close returns at once and the kernel finishes the connection in the background",
+                "SO_LINGER를 끕니다. close가 곧바로 돌아오고 커널이 뒤에서 연결을 마무리합니다",
+            ),
+            SockOpt::Linger { .. } => (
+                "sets SO_LINGER with a timeout: on Linux a blocking close would then wait up to that long for its unsent data to be acknowledged; socklab does not model that wait, and its close returns at once",
+                "제한 시간이 있는 SO_LINGER를 설정합니다. 리눅스에서는 블로킹 close가 보내지 않은 데이터가 확인될 때까지 그만큼 기다립니다. socklab은 그 기다림을 모델링하지 않아 close가 곧바로 돌아옵니다",
+            ),
+            SockOpt::Congestion(_) => (
+                "sets TCP_CONGESTION: the congestion control its window follows",
+                "TCP_CONGESTION을 설정합니다. 혼잡 윈도가 따를 혼잡 제어 알고리즘을 고릅니다",
+            ),
+        },
         SysCall::GetSockName { .. } => (
             "asks which address and port its socket has (an automatic bind picks the port)",
             "소켓이 가진 주소와 포트를 묻습니다 (자동 bind라면 커널이 포트를 골랐습니다)",
@@ -1786,6 +1842,19 @@ mod tests {
         // Every lesson's recovery starts below ssthresh (PRR's first ACK sets
         // cwnd from the little left in flight), where every one said "down".
         assert!(up > 0, "{down} down, {up} up");
+    }
+
+    /// udp_loss's O_NONBLOCK is named a file flag set with fcntl, as the
+    /// exported C sets it; it read "it changes a socket option".
+    #[test]
+    fn a_nonblocking_flag_is_not_called_a_socket_option() {
+        for lang in Lang::ALL {
+            let lines: Vec<String> = explained("udp_loss", lang).into_iter().flat_map(|(_, l)| l).collect();
+            let set: Vec<&String> = lines.iter().filter(|l| l.contains("O_NONBLOCK, 1)")).collect();
+            assert!(!set.is_empty(), "{lines:#?}");
+            assert!(set.iter().all(|l| l.contains("fcntl(fd, F_SETFL, O_NONBLOCK)")), "{set:#?}");
+            assert!(set.iter().all(|l| l.contains("EAGAIN")), "{set:#?}");
+        }
     }
 
     /// A connection whose application closed it gives up on a cut link with
