@@ -4,7 +4,7 @@
 use crate::lang::Lang;
 use crate::net::packet::Body;
 use crate::net::syscall::quote_bytes;
-use crate::view::packets::PacketInfo;
+use crate::view::packets::{byte_count, PacketInfo};
 use crate::wire::Field;
 
 /// A field's value, read from its bytes, as a person would say it in `lang`.
@@ -86,6 +86,9 @@ pub fn field_value(f: &Field, bytes: &[u8], lang: Lang) -> String {
             .collect::<Vec<_>>()
             .join(" · "),
         "options" | "quoted datagram" | "unused" => hex(b),
+        // The first 64 bytes as the script quotes them, and the size in the
+        // page's language (the script's "…(1448 bytes)" stayed English).
+        "payload" if b.len() > QUOTED => format!("{}…({})", quote_bytes(&b[..QUOTED]), byte_count(b.len(), lang)),
         "payload" => quote_bytes(b),
         _ => int.to_string(),
     }
@@ -107,6 +110,9 @@ pub fn window_value(p: &PacketInfo, raw: String, lang: Lang) -> String {
         None => raw,
     }
 }
+
+/// The payload bytes the inspector quotes, as `quote_bytes` shows at most.
+const QUOTED: usize = 64;
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect::<Vec<_>>().join(" ")
@@ -163,6 +169,20 @@ mod tests {
             scaled += 1;
         }
         assert!(scaled > 0);
+    }
+
+    /// A long payload is quoted in part, its size said in the page's language.
+    #[test]
+    fn a_long_payload_says_its_size_in_the_pages_language() {
+        let packets = &crate::view::played::by_id("fast_retransmit").packets;
+        let p = packets
+            .iter()
+            .find(|p| matches!(&p.packet.body, Body::Tcp(s) if s.payload.len() == 1448))
+            .expect("a full segment");
+        let bytes = to_bytes(&p.packet).expect("bytes");
+        let payload = fields(&p.packet).into_iter().find(|f| f.name == "payload").expect("a payload field");
+        assert!(field_value(&payload, &bytes, Lang::En).ends_with("\"…(1448 bytes)"));
+        assert!(field_value(&payload, &bytes, Lang::Ko).ends_with("\"…(1448바이트)"));
     }
 
     #[test]
