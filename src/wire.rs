@@ -32,7 +32,10 @@ pub fn to_bytes(packet: &Packet) -> Result<Vec<u8>, WireError> {
         let mut h = Ipv4Header::new(payload_len as u16, packet.ttl, proto, packet.src.octets(), packet.dst.octets())
             .map_err(|e| WireError::Build(e.to_string()))?;
         h.identification = packet.ip_id;
-        h.dont_fragment = matches!(packet.body, Body::Tcp(_));
+        // Linux sets DF on what it may not cut (path MTU discovery, on by
+        // default for TCP and UDP alike: ip_dont_fragment); a datagram it did
+        // cut has none, and the ICMP socket sets none (IP_PMTUDISC_DONT).
+        h.dont_fragment = matches!(packet.body, Body::Tcp(_) | Body::Udp(_));
         if let Body::Fragment(frag) = &packet.body {
             h.more_fragments = frag.more;
             // The field counts 8-byte units (`ip_do_fragment`: `offset >> 3`).

@@ -95,6 +95,14 @@ pub struct PacketRecord {
     pub src: SocketAddrV4,
     pub dst: SocketAddrV4,
     pub body: RecordBody,
+    pub ip: IpFacts,
+}
+
+/// What the IPv4 header says that the diff compares: DF and the IP ID.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IpFacts {
+    pub df: bool,
+    pub id: u16,
 }
 
 /// Bytes that are not an IPv4 TCP, UDP or ICMP port-unreachable packet.
@@ -120,6 +128,7 @@ pub fn parse(ip: &[u8]) -> Result<PacketRecord, ParseError> {
     };
     let header = ipv4.header();
     let (src_ip, dst_ip) = (Ipv4Addr::from(header.source()), Ipv4Addr::from(header.destination()));
+    let ip = IpFacts { df: header.dont_fragment(), id: header.identification() };
     let (body, ports) = match &sliced.transport {
         Some(TransportSlice::Tcp(tcp)) => {
             let flags = [
@@ -171,7 +180,7 @@ pub fn parse(ip: &[u8]) -> Result<PacketRecord, ParseError> {
         }
         _ => return Err(ParseError("neither TCP, UDP nor ICMP".into())),
     };
-    Ok(PacketRecord { src: SocketAddrV4::new(src_ip, ports.0), dst: SocketAddrV4::new(dst_ip, ports.1), body })
+    Ok(PacketRecord { src: SocketAddrV4::new(src_ip, ports.0), dst: SocketAddrV4::new(dst_ip, ports.1), body, ip })
 }
 
 /// A fragment of a datagram larger than the MTU (`ip_fragment`), read as a
@@ -201,6 +210,7 @@ fn udp_fragment(ip: &[u8]) -> Result<Option<PacketRecord>, ParseError> {
             more: header.more_fragments,
             len: data.len(),
         },
+        ip: IpFacts { df: header.dont_fragment, id: header.identification },
     }))
 }
 

@@ -89,6 +89,32 @@ pub enum Echo {
 pub struct View {
     pub dir: Dir,
     pub kind: ViewKind,
+    pub ip: IpView,
+}
+
+/// The IPv4 header as compared: DF, and the IP ID by how it follows the one
+/// before it in the same direction (its first value is random in both worlds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IpView {
+    pub df: bool,
+    pub id: IdShape,
+}
+
+/// An IP ID against the last nonzero one of its flow's direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdShape {
+    /// 0: sent with DF from no connected socket (a listener's SYN-ACK, a RST
+    /// for no socket, a TIME-WAIT reply, an unconnected datagram).
+    Zero,
+    /// The direction's first nonzero ID: a connected socket's counter starts.
+    First,
+    /// One past the last: the same counter, counting on.
+    Next,
+    /// Any other: another counter, or the hashed generator.
+    Jump,
+    /// Not compared: an ICMP error or a fragment, whose IDs come from the
+    /// hashed generator in the kernel and a random stream in the model.
+    Unchecked,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,6 +164,10 @@ pub enum Field {
     Timestamps,
     SackBlocks,
     OtherOptions,
+    /// The IPv4 header's DF flag.
+    Df,
+    /// How the IP ID follows the one before (see [`IdShape`]).
+    IpId,
 }
 
 /// One row of a flow's comparison: a packet of both worlds, or of one.
@@ -291,10 +321,30 @@ fn views(flow: &Flow) -> Vec<View> {
     let scaled = syn_scale(Dir::FromClient).is_some() && syn_scale(Dir::FromServer).is_some();
     let shift = [Dir::FromClient, Dir::FromServer].map(|d| if scaled { syn_scale(d).unwrap_or(0).min(14) } else { 0 });
     let mut sent_tsvals: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
+    let mut last_id: [Option<u16>; 2] = [None, None];
     flow.packets
         .iter()
         .map(|(dir, r)| {
             let (me, peer) = (side(*dir), 1 - side(*dir));
+            let id = match (&r.body, r.ip.id) {
+                (RecordBody::Fragment { .. } | RecordBody::PortUnreachable { .. }, _) => IdShape::Unchecked,
+                // A counter that wraps from 65535 counts on to 0.
+                (_, 0) if last_id[me] == Some(u16::MAX) => {
+                    last_id[me] = Some(0);
+                    IdShape::Next
+                }
+                (_, 0) => IdShape::Zero,
+                (_, id) => {
+                    let shape = match last_id[me] {
+                        None => IdShape::First,
+                        Some(last) if id == last.wrapping_add(1) => IdShape::Next,
+                        Some(_) => IdShape::Jump,
+                    };
+                    last_id[me] = Some(id);
+                    shape
+                }
+            };
+            let ip = IpView { df: r.ip.df, id };
             let kind = match &r.body {
                 RecordBody::Tcp(t) => {
                     let o: &TcpOptions = &t.options;
@@ -335,15 +385,17 @@ fn views(flow: &Flow) -> Vec<View> {
                 }
                 RecordBody::PortUnreachable { .. } => ViewKind::PortUnreachable,
             };
-            View { dir: *dir, kind }
+            View { dir: *dir, kind, ip }
         })
         .collect()
 }
 
 /// The fields on which two packets differ.
 pub fn differing(m: &View, k: &View) -> Vec<Field> {
+    let ip = [(Field::Df, m.ip.df != k.ip.df), (Field::IpId, !ids_agree(m, k))];
+    let ip = ip.into_iter().filter(|(_, d)| *d).map(|(f, _)| f);
     let (ViewKind::Tcp(a), ViewKind::Tcp(b)) = (&m.kind, &k.kind) else {
-        return if m.kind == k.kind && m.dir == k.dir { vec![] } else { vec![Field::Kind] };
+        return if m.kind == k.kind && m.dir == k.dir { ip.collect() } else { vec![Field::Kind] };
     };
     let checks = [
         (Field::Flags, a.flags != b.flags),
@@ -358,7 +410,7 @@ pub fn differing(m: &View, k: &View) -> Vec<Field> {
         (Field::SackBlocks, a.sack != b.sack),
         (Field::OtherOptions, a.other != b.other),
     ];
-    checks.into_iter().filter(|(_, d)| *d).map(|(f, _)| f).collect()
+    checks.into_iter().filter(|(_, d)| *d).map(|(f, _)| f).chain(ip).collect()
 }
 
 /// Whether two packets are the same packet of the exchange, told differently
@@ -506,6 +558,10 @@ pub fn explain(model: Option<&View>, kernel: Option<&View>, differs: &[Field]) -
         (Some(m), Some(k)) => {
             let (a, b) = match (&m.kind, &k.kind) {
                 (ViewKind::Tcp(a), ViewKind::Tcp(b)) => (a, b),
+                // A datagram alike but for its IP header.
+                _ if !differs.is_empty() && differs.iter().all(|f| matches!(f, Field::Df | Field::IpId)) => {
+                    return differs.iter().map(|f| ip_rule(*f, m.ip, k.ip)).collect::<Vec<_>>().join("; ");
+                }
                 _ => return format!("{UNEXPLAINED}: different packets"),
             };
             let mut rules: Vec<String> = Vec::new();
@@ -566,6 +622,7 @@ pub fn explain(model: Option<&View>, kernel: Option<&View>, differs: &[Field]) -
                     Field::Flags => format!("{UNEXPLAINED}: the flags differ"),
                     Field::Ack => format!("{UNEXPLAINED}: the ack differs"),
                     Field::Kind => format!("{UNEXPLAINED}: different packets"),
+                    Field::Df | Field::IpId => ip_rule(*f, m.ip, k.ip),
                 };
                 if !rules.contains(&rule) {
                     rules.push(rule);
@@ -577,6 +634,36 @@ pub fn explain(model: Option<&View>, kernel: Option<&View>, differs: &[Field]) -
                 rules.join("; ")
             }
         }
+    }
+}
+
+/// Whether two packets' IP IDs follow the same rule.
+fn ids_agree(m: &View, k: &View) -> bool {
+    match (m.ip.id, k.ip.id) {
+        (a, b) if a == b => true,
+        (IdShape::Unchecked, _) | (_, IdShape::Unchecked) => true,
+        // An unconnected socket's datagrams come from the hashed generator,
+        // which jumps by the jiffies gone by since its last use: whether it
+        // counts on or jumps is the clock's doing, not a rule.
+        (IdShape::Next | IdShape::Jump, IdShape::Next | IdShape::Jump) => !matches!(m.kind, ViewKind::Tcp(_)),
+        _ => false,
+    }
+}
+
+/// Why the IP headers differ: Linux's `ip_select_ident_segs` and `ip_dont_fragment`.
+fn ip_rule(f: Field, m: IpView, k: IpView) -> String {
+    match f {
+        Field::Df => format!(
+            "DF differs (model {}, kernel {}): Linux sets it where path MTU discovery may not cut the packet, on TCP \
+             and on a UDP datagram that fits (ip_dont_fragment), not on a fragment or an ICMP error",
+            m.df, k.df
+        ),
+        _ => format!(
+            "IP ID differs (model {:?}, kernel {:?}): Linux numbers a connected socket's packets from its inet_id, \
+             drawn when it connects (ip_select_ident_segs); TCP's replies from no connected socket (a listener's \
+             SYN-ACK, a RST for no socket, a TIME-WAIT reply) carry 0, other packets the hashed generator's count",
+            m.id, k.id
+        ),
     }
 }
 
@@ -701,7 +788,7 @@ pub fn against_table(lesson: &str, result: LessonResult, listed: &[Listed]) -> O
 
 #[cfg(test)]
 mod tests {
-    use super::super::capture::TcpRecord;
+    use super::super::capture::{IpFacts, TcpRecord};
     use super::*;
 
     const CLIENT: [u8; 4] = [10, 0, 0, 2];
@@ -712,7 +799,8 @@ mod tests {
     fn seg(from_client: bool, flags: u8, seq: u32, ack: u32, len: usize, options: TcpOptions) -> PacketRecord {
         let (c, s) = (SocketAddrV4::new(Ipv4Addr::from(CLIENT), 40000), SocketAddrV4::new(Ipv4Addr::from(SERVER), 80));
         let (src, dst) = if from_client { (c, s) } else { (s, c) };
-        PacketRecord { src, dst, body: RecordBody::Tcp(TcpRecord { flags, seq, ack, window: 1000, len, options }) }
+        let body = RecordBody::Tcp(TcpRecord { flags, seq, ack, window: 1000, len, options });
+        PacketRecord { src, dst, body, ip: IpFacts { df: true, id: 0 } }
     }
 
     fn syn_options(timestamps: Option<(u32, u32)>, sack: bool) -> TcpOptions {
@@ -739,6 +827,40 @@ mod tests {
         p.push(seg(true, PA, c + 101, s + 1, 100, TcpOptions::default()));
         p.push(seg(false, A, s + 1, c + 201, 0, TcpOptions::default()));
         p
+    }
+
+    /// `records` with these IP IDs, client's and server's packets in order.
+    fn with_ids(mut records: Vec<PacketRecord>, client: &[u16], server: &[u16]) -> Vec<PacketRecord> {
+        let (mut c, mut s) = (client.iter(), server.iter());
+        for r in &mut records {
+            let from_client = r.src.port() == 40000;
+            let id = if from_client { c.next() } else { s.next() };
+            r.ip.id = *id.expect("an ID for each packet");
+        }
+        records
+    }
+
+    /// IP IDs are compared by how each follows the one before in its
+    /// direction (their first values are random in both worlds): a counter
+    /// counting on agrees whatever its start, also through 65535 to 0, and a
+    /// reply with 0 where the model counts on does not.
+    #[test]
+    fn ip_ids_are_compared_by_how_they_follow_one_another() {
+        let (client, server) = ([100, 101, 102, 103], [0, 500, 501]);
+        let model = with_ids(exchange(1000, 5000, false), &client, &server);
+        let agree = |kernel: Vec<PacketRecord>| compare(&model, &kernel).divergent() == 0;
+        assert!(agree(with_ids(exchange(77, 9000, false), &[7, 8, 9, 10], &[0, 40, 41])));
+        assert!(agree(with_ids(exchange(77, 9000, false), &[65534, 65535, 0, 1], &[0, 65535, 0])), "wraps");
+        let zero = with_ids(exchange(77, 9000, false), &[7, 8, 9, 10], &[0, 0, 41]);
+        let c = compare(&model, &zero);
+        let (_, _, step) = c.first_divergence().expect("a reply with 0");
+        assert_eq!(step.differs, vec![Field::IpId]);
+        assert!(
+            step.rule.as_deref().is_some_and(|r| r.contains("IP ID differs (model First, kernel Zero)")),
+            "{step:?}"
+        );
+        let jump = with_ids(exchange(77, 9000, false), &[7, 8, 30, 31], &[0, 40, 41]);
+        assert_eq!(compare(&model, &jump).divergent(), 1, "a TCP counter does not jump");
     }
 
     #[test]

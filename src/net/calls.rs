@@ -233,6 +233,7 @@ impl World {
             timer_events: [None; TimerKind::ALL.len()],
             error_cause: None,
             route: None,
+            ip_ident: None,
         });
         match self.host_mut(host).allocate_fd(sid) {
             Some(fd) => {

@@ -133,11 +133,37 @@ pub(crate) struct RouteMemo {
     route: (Path, HostId),
 }
 
+/// Mixed into the world's seed for the IP IDs' stream.
+const IDENT_STREAM: u64 = 0x1d5e_ed1d_5eed_1d5e;
+/// Linux's jiffy at CONFIG_HZ 250, in µs: the hashed IP ID generator jumps
+/// by the jiffies between two uses.
+const JIFFY_US: u64 = 4_000;
+
+/// How a packet's IP ID is chosen, as Linux's `ip_select_ident_segs` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ident {
+    /// A connected socket's counter (`inet_id`): TCP numbers its packets
+    /// from it, UDP from one past it (`atomic_add_return`).
+    Socket(SocketId),
+    /// A TCP reply from no connected socket: 0 (a listener's SYN-ACK, a RST
+    /// for no socket, a TIME-WAIT reply), as the kernel's captures show.
+    Zero,
+    /// No connected socket otherwise (an unconnected datagram, an ICMP error,
+    /// a fragment): Linux's hashed generator, a counter per destination.
+    Hashed,
+}
+
 #[derive(Clone, Debug)]
 pub struct World {
     now: u64,
     queue: EventQueue<Event>,
     pub(crate) rng: SimRng,
+    /// The IP IDs' own random stream (each connection's first, and the hashed
+    /// generator's), apart from `rng` so that they change no other draw.
+    ident_rng: SimRng,
+    /// The hashed generator's counters, by source and destination, with the
+    /// jiffy each was last used in.
+    hashed_idents: FxHashMap<(Ipv4Addr, Ipv4Addr), (u64, u16)>,
     pub(crate) hosts: Vec<Host>,
     pub(crate) links: Vec<Link>,
     pub(crate) sockets: Vec<Option<Socket>>,
@@ -173,6 +199,8 @@ impl World {
             now: 0,
             queue: EventQueue::default(),
             rng: SimRng::new(seed),
+            ident_rng: SimRng::new(seed ^ IDENT_STREAM),
+            hashed_idents: FxHashMap::default(),
             hosts: Vec::new(),
             links: Vec::new(),
             sockets: Vec::new(),
@@ -783,6 +811,7 @@ impl World {
     /// the queue. A UDP datagram larger than the path MTU leaves as IPv4
     /// fragments (`ip_fragment`), each a packet of its own that the link may
     /// lose, duplicate or reorder alone.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn transmit(
         &mut self,
         from: HostId,
@@ -791,11 +820,9 @@ impl World {
         dst: Ipv4Addr,
         body: Body,
         reason: SendReason,
+        ident: Ident,
     ) {
         let id = self.next_packet_id();
-        // The IP ID is the packet id's low bits; the fragments of one datagram
-        // all carry the first one's (the receiver groups them by it).
-        let ip_id = (id.0 & 0xffff) as u16;
         // Routed once: the MTU and every fragment's path come from the same look-up.
         let route = self.socket_route(from, socket, dst);
         let fragments = match &body {
@@ -803,14 +830,60 @@ impl World {
             _ => None,
         };
         let Some(fragments) = fragments else {
+            let ip_id = self.ip_ident(ident, matches!(body, Body::Tcp(_)), src, dst);
             self.transmit_packet(from, socket, route, Packet { id, src, dst, ip_id, ttl: 64, body }, reason);
             return;
         };
+        // Too big for DF: the fragments of one datagram all carry one IP ID
+        // from the hashed generator (the receiver groups them by it).
+        let ip_id = self.ip_ident(Ident::Hashed, false, src, dst);
         for (i, piece) in fragments.into_iter().enumerate() {
             let id = if i == 0 { id } else { self.next_packet_id() };
             let packet = Packet { id, src, dst, ip_id, ttl: 64, body: Body::Fragment(piece) };
             self.transmit_packet(from, socket, route, packet, reason);
         }
+    }
+
+    /// The next IP ID as `ident` says, for a packet from `src` to `dst`
+    /// (`tcp`: TCP takes its counter's value, then counts on; UDP counts on
+    /// first).
+    fn ip_ident(&mut self, ident: Ident, tcp: bool, src: Ipv4Addr, dst: Ipv4Addr) -> u16 {
+        match ident {
+            Ident::Zero => 0,
+            // ip_idents_reserve: a counter per (hashed) source and destination,
+            // one on per packet, and a random jump below the jiffies gone by
+            // since its last use (a 4 ms jiffy, CONFIG_HZ 250 as Debian's).
+            Ident::Hashed => {
+                let jiffy = self.now / JIFFY_US;
+                let drawn = self.ident_rng.next_u32();
+                let (last, counter) = self.hashed_idents.entry((src, dst)).or_insert((jiffy, drawn as u16));
+                let gone = jiffy - *last;
+                let jump = if gone > 0 { (u64::from(drawn) % gone) as u16 } else { 0 };
+                *last = jiffy;
+                *counter = counter.wrapping_add(1).wrapping_add(jump);
+                *counter
+            }
+            Ident::Socket(sid) => {
+                let Some(sock) = self.sockets.get(sid.0 as usize).and_then(Option::as_ref) else { return 0 };
+                if sock.ip_ident.is_none() {
+                    self.start_ip_ident(sid);
+                }
+                let counter = self.sock_mut(sid).ip_ident.get_or_insert(0);
+                let before = *counter;
+                *counter = before.wrapping_add(1);
+                if tcp {
+                    before
+                } else {
+                    *counter
+                }
+            }
+        }
+    }
+
+    /// A connected socket's IP ID counter starts at random (`inet_id`).
+    pub(crate) fn start_ip_ident(&mut self, sid: SocketId) {
+        let drawn = self.ident_rng.next_u32() as u16;
+        self.sock_mut(sid).ip_ident = Some(drawn);
     }
 
     /// Puts one packet on `route` (`World::route`'s answer for its destination).
@@ -1013,5 +1086,99 @@ impl World {
 
     pub(crate) fn pop_dirty(&mut self) -> Option<SocketId> {
         self.dirty.pop()
+    }
+}
+
+/// The IP IDs and DF a run's packets carry, as Linux picks them
+/// (`ip_select_ident_segs`), checked against kernel captures by
+/// `socklab diff --packets`.
+#[cfg(test)]
+mod ident_tests {
+    use super::packet::Body;
+    use super::{HostId, Packet, SendReason, TraceKind};
+    use crate::lesson::scripts::prepare;
+    use crate::lesson::timeline::Timeline;
+
+    /// Every packet of `text`'s run: sender, reason and packet.
+    fn sent(text: &str) -> Vec<(HostId, SendReason, Packet)> {
+        let p = prepare(text, None).expect("runs");
+        assert!(p.report.passed(), "{:?}", p.report.failures);
+        let t = Timeline::run(p.world, p.commands, &[]);
+        t.trace
+            .iter()
+            .filter_map(|e| match &e.kind {
+                TraceKind::Sent { host, reason, packet, .. } => Some((*host, *reason, Packet::clone(packet))),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn ids(packets: &[&Packet]) -> Vec<u16> {
+        packets.iter().map(|p| p.ip_id).collect()
+    }
+
+    /// Counts on by one from its first value.
+    fn counts_on(ids: &[u16]) -> bool {
+        ids.windows(2).all(|w| w[1] == w[0].wrapping_add(1))
+    }
+
+    #[test]
+    fn a_connection_numbers_its_packets_and_the_listener_and_time_wait_answer_with_zero() {
+        // The server closes first; the client's ACK of its FIN goes alone (its
+        // close waits), so the server is orphaned in FIN-WAIT-2, a timewait
+        // sock in Linux, when the client's FIN comes.
+        let text = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+            server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+            client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n\
+            client: send(c, \"hello\") = 5\nserver: recv(a, 10) = \"hello\"\nserver: close(a) = 0\n\
+            client: recv(c, 10) = \"\"\n+300ms\nclient: close(c) = 0\n+1s\n";
+        let all = sent(text);
+        let (server, client) = (HostId(0), HostId(1));
+        let tcp = |p: &Packet| match &p.body {
+            Body::Tcp(s) => Some(s.flags),
+            _ => None,
+        };
+        let synack = all.iter().find(|(_, _, p)| tcp(p).is_some_and(|f| f.syn() && f.ack())).expect("a SYN-ACK");
+        assert_eq!(synack.2.ip_id, 0, "the listener's request sends the SYN-ACK");
+        let from_client: Vec<&Packet> = all.iter().filter(|(h, ..)| *h == client).map(|(_, _, p)| p).collect();
+        assert!(counts_on(&ids(&from_client)), "the client's counter, from its SYN on: {:?}", ids(&from_client));
+        let from_server: Vec<&Packet> = all
+            .iter()
+            .filter(|(h, _, p)| *h == server && !tcp(p).is_some_and(|f| f.syn()))
+            .map(|(_, _, p)| p)
+            .collect();
+        // The server's ACK of the client's FIN comes from its timewait sock.
+        let (last, counted) = from_server.split_last().expect("server packets");
+        assert_eq!(last.ip_id, 0, "{:?}", ids(&from_server));
+        assert!(counts_on(&ids(counted)), "{:?}", ids(counted));
+        assert!(all.iter().all(|(_, _, p)| crate::wire::to_bytes(p).is_ok_and(|b| b[6] & 0x40 != 0)), "DF on TCP");
+    }
+
+    #[test]
+    fn datagrams_count_per_destination_or_per_connected_socket_and_fragments_and_errors_carry_no_df() {
+        let text = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+            server: s = socket(udp)\nserver: bind(s, 10.0.0.1:9) = 0\n\
+            client: u = socket(udp)\nclient: sendto(u, \"a\", 10.0.0.1:9) = 1\nclient: sendto(u, \"b\", 10.0.0.1:9) = 1\n\
+            client: c = socket(udp)\nclient: connect(c, 10.0.0.1:9) = 0\nclient: send(c, \"c\") = 1\n\
+            client: send(c, \"d\") = 1\nclient: sendto(u, \"e\", 10.0.0.1:7) = 1\n+50ms\n";
+        let all = sent(text);
+        let datagrams: Vec<&Packet> =
+            all.iter().filter(|(_, r, _)| *r == SendReason::Datagram).map(|(.., p)| p).collect();
+        assert_eq!(datagrams.len(), 5);
+        // Unconnected, in one instant: the hashed counter for that destination counts on.
+        assert_eq!(datagrams[1].ip_id, datagrams[0].ip_id.wrapping_add(1));
+        // Connected: its own counter.
+        assert_eq!(datagrams[3].ip_id, datagrams[2].ip_id.wrapping_add(1));
+        let df = |p: &Packet| crate::wire::to_bytes(p).is_ok_and(|b| b[6] & 0x40 != 0);
+        assert!(datagrams.iter().all(|p| df(p)), "DF on a datagram that fits");
+        let icmp = all.iter().find(|(.., p)| matches!(p.body, Body::PortUnreachable(_))).expect("port 7 refuses");
+        assert!(!df(&icmp.2), "the ICMP socket sets no DF");
+        let big = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+            server: s = socket(udp)\nserver: bind(s, 10.0.0.1:9) = 0\nclient: u = socket(udp)\n\
+            client: sendto(u, 3000 bytes, 10.0.0.1:9) = 3000\n+50ms\n";
+        let pieces: Vec<Packet> =
+            sent(big).into_iter().map(|(.., p)| p).filter(|p| matches!(p.body, Body::Fragment(_))).collect();
+        assert_eq!(pieces.len(), 3);
+        assert!(pieces.iter().all(|p| p.ip_id == pieces[0].ip_id && !df(p)), "one ID, no DF");
     }
 }

@@ -133,6 +133,7 @@ impl World {
     pub(crate) fn udp_disconnect(&mut self, host: HostId, sid: SocketId) -> CallResult {
         let sock = self.sock_mut(sid);
         sock.remote = None;
+        sock.ip_ident = None;
         let source_by_connect = sock.udp_mut().is_some_and(|u| std::mem::take(&mut u.source_by_connect));
         let local = sock.local;
         if !sock.bound_explicitly {

@@ -61,6 +61,10 @@ pub struct Socket {
     /// The route this socket's last packet took, reused for the next one to
     /// the same address (see `World::socket_route`).
     pub(crate) route: Option<RouteMemo>,
+    /// While connected (a TCP connection, a connected UDP socket): the counter
+    /// its packets' IP IDs come from (Linux's `inet_id`, drawn at random when
+    /// it connects). `None` while unconnected.
+    pub(crate) ip_ident: Option<u16>,
 }
 
 #[derive(Clone, Debug)]

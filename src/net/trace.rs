@@ -365,7 +365,7 @@ impl TraceKind {
 mod tests {
     use super::*;
     use crate::net::packet::{Body, UdpDatagram};
-    use crate::net::{Ipv4Addr, World};
+    use crate::net::{Ident, Ipv4Addr, World};
     use std::sync::Arc;
 
     /// Scripts cannot send where no route leads (`connect` and `sendto` say
@@ -380,7 +380,7 @@ mod tests {
         for (dst, to) in
             [(Ipv4Addr::new(10, 0, 0, 2), None), (Ipv4Addr::new(10, 0, 0, 9), None), (Ipv4Addr::LOCALHOST, Some(a))]
         {
-            w.transmit(a, None, Ipv4Addr::new(10, 0, 0, 1), dst, body.clone(), SendReason::Datagram);
+            w.transmit(a, None, Ipv4Addr::new(10, 0, 0, 1), dst, body.clone(), SendReason::Datagram, Ident::Zero);
             let trace = w.take_trace();
             assert!(matches!(trace[0].kind, TraceKind::Sent { to: t, .. } if t == to), "{dst}: {:?}", trace[0]);
         }

@@ -5,7 +5,7 @@ use super::addr::{HostId, Ipv4Addr, Protocol, SocketAddrV4, SocketId};
 use super::packet::{Body, Packet, Quoted, UdpDatagram, UDP_HEADER_LEN, UDP_MAX_PAYLOAD};
 use super::syscall::{CallResult, CallValue, Errno, Shutdown};
 use super::trace::{Cause, DropReason, SendReason, TraceKind};
-use super::World;
+use super::{Ident, World};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -76,6 +76,8 @@ impl World {
             }
         }
         sock.remote = Some(addr);
+        // __ip4_datagram_connect: a new random inet_id.
+        self.start_ip_ident(sid);
         Ok(CallValue::Zero)
     }
 
@@ -108,7 +110,10 @@ impl World {
             if local.ip().is_unspecified() { self.hosts[host.0 as usize].source_for(*dst.ip()) } else { *local.ip() };
         let len = data.len();
         let body = Body::Udp(UdpDatagram { src_port: local.port(), dst_port: dst.port(), payload: data });
-        self.transmit(host, Some(sid), src, *dst.ip(), body, SendReason::Datagram);
+        // A connected socket numbers its datagrams; an unconnected one's
+        // come from the hashed generator (ip_select_ident_segs).
+        let ident = if self.sock(sid).remote.is_some() { Ident::Socket(sid) } else { Ident::Hashed };
+        self.transmit(host, Some(sid), src, *dst.ip(), body, SendReason::Datagram, ident);
         Ok(CallValue::Sent(len))
     }
 
@@ -172,7 +177,9 @@ impl World {
                 dst_port: d.dst_port,
                 udp_len: (UDP_HEADER_LEN + d.payload.len()).min(usize::from(u16::MAX)) as u16,
             };
-            self.transmit(to, None, packet.dst, packet.src, Body::PortUnreachable(quoted), SendReason::Icmp);
+            // The ICMP socket sets no DF: the hashed generator.
+            let (src, dst, icmp) = (packet.dst, packet.src, Body::PortUnreachable(quoted));
+            self.transmit(to, None, src, dst, icmp, SendReason::Icmp, Ident::Hashed);
             return;
         };
         let Some(udp) = self.sock_mut(sid).udp_mut() else { return };

@@ -14,6 +14,7 @@ use crate::net::packet::{Body, Packet, IPV4_HEADER_LEN};
 use crate::net::socket::{ConnectState, ListenQueues, Socket, SocketKind, TcpSock, Wait};
 use crate::net::syscall::{CallResult, CallValue, Errno, Shutdown};
 use crate::net::trace::{Cause, CauseId, DropReason, SendReason, TraceKind};
+use crate::net::Ident;
 use crate::net::World;
 use std::sync::Arc;
 
@@ -191,6 +192,8 @@ impl World {
             t.done = false;
             t.connect_state = ConnectState::Connecting;
         }
+        // tcp_v4_connect draws inet_id before the SYN leaves.
+        self.start_ip_ident(sid);
         self.host_mut(host).connections.insert((local, remote), sid);
         self.apply_tcp_out(sid, &out, Cause::Call(call));
         self.return_scratch(out);
@@ -530,6 +533,9 @@ impl World {
             timer_events: [None; TimerKind::ALL.len()],
             error_cause: None,
             route: None,
+            // Drawn when the connection is made (tcp_v4_syn_recv_sock): until
+            // then the listener's request answers for it, with IP ID 0.
+            ip_ident: None,
         });
         let h = self.host_mut(host);
         h.hold_port(Protocol::Tcp, local.port(), child);
@@ -545,7 +551,9 @@ impl World {
     /// A segment for no connection gets a RST that the sender will accept
     /// (`tcp_v4_rcv`'s `no_tcp_socket`, then `tcp_v4_send_reset`).
     fn send_reset_for(&mut self, host: HostId, packet: &Packet, seg: &TcpSegment) {
-        self.transmit(host, None, packet.dst, packet.src, Body::Tcp(seg.reset_reply()), SendReason::Reset);
+        // From the control socket, unconnected, with DF: IP ID 0 (tcp_v4_send_reset).
+        let (src, dst, rst) = (packet.dst, packet.src, Body::Tcp(seg.reset_reply()));
+        self.transmit(host, None, src, dst, rst, SendReason::Reset, Ident::Zero);
     }
 
     /// A socket option (`TCP_NODELAY`, `TCP_QUICKACK`) applied to the live
@@ -584,6 +592,7 @@ impl World {
         let (local, remote) = (tcb.local, tcb.remote);
         let (cwnd, ssthresh, control) = (tcb.cwnd(), tcb.ssthresh(), tcb.congestion_control());
         let state = tcb.state;
+        let orphaned = tcb.orphaned;
         for &(from, to) in &out.transitions {
             self.emit(TraceKind::State { host, socket: sid, from, to, cause });
         }
@@ -598,8 +607,28 @@ impl World {
         if out.loss_confirmed {
             self.emit(TraceKind::LossConfirmed { host, socket: sid, cause });
         }
+        // A connection made by a listener gets its IP ID counter when it is
+        // made (tcp_v4_syn_recv_sock); a connect() drew its own before its SYN.
+        if out.transitions.iter().any(|&(_, to)| to == TcpState::Established) && self.sock(sid).ip_ident.is_none() {
+            self.start_ip_ident(sid);
+        }
+        // Linux swaps a connection in TIME-WAIT, or orphaned in FIN-WAIT-2,
+        // for a timewait sock (tcp_time_wait), whose replies go from the
+        // control socket with ID 0. The swap follows what the state was
+        // before this input: the ACK that enters TIME-WAIT from a socket's
+        // FIN-WAIT-2 leaves before it (four_way_close's closer, orphaned in
+        // FIN-WAIT-2, answers the FIN with ID 0 in the kernel's capture).
+        let before = out.transitions.first().map_or(state, |&(from, _)| from);
+        let timewait_sock = before == TcpState::TimeWait || (before == TcpState::FinWait2 && orphaned);
+        let ident = match self.sock(sid).ip_ident {
+            // Not a connection yet: the listener's request sends the SYN-ACK
+            // (ip_build_and_send_pkt, DF and ID 0).
+            None => Ident::Zero,
+            Some(_) if timewait_sock => Ident::Zero,
+            Some(_) => Ident::Socket(sid),
+        };
         for (seg, reason) in &out.segments {
-            self.transmit(host, Some(sid), *local.ip(), *remote.ip(), Body::Tcp(seg.clone()), *reason);
+            self.transmit(host, Some(sid), *local.ip(), *remote.ip(), Body::Tcp(seg.clone()), *reason, ident);
         }
         if let Some(parent) = parent {
             let established = out.transitions.iter().any(|&(_, to)| to == TcpState::Established);
