@@ -435,7 +435,7 @@ pub fn App() -> Html {
         Some(v) => format!(
             "{host_name} · fd {} · {}",
             v.fd.map_or("–".into(), |f| f.to_string()),
-            v.state.map_or(v.protocol.to_string().to_uppercase(), |s| s.name().to_string())
+            v.state.map_or(v.protocol.to_string().to_ascii_uppercase(), |s| s.name().to_string())
         ),
         None => tr(lang, Text::NoSocketSelected).to_string(),
     };

@@ -292,7 +292,7 @@ pub fn socket_choices(world: &crate::net::World) -> Vec<(SocketId, String)> {
                         "{} fd {} {}",
                         host.name,
                         v.fd.map_or("–".into(), |f| f.to_string()),
-                        v.state.map_or(v.protocol.to_string().to_uppercase(), |s| s.name().to_string())
+                        v.state.map_or(v.protocol.to_string().to_ascii_uppercase(), |s| s.name().to_string())
                     ),
                 )
             })

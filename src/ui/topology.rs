@@ -223,7 +223,7 @@ fn socket_row(h: &HostBox, s: &SocketView, y: f64, edge: f64, props: &HostViewPr
     };
     let port = s.local.map(|a| a.port());
     let blocked = s.blocked.iter().map(|c| format!("{c}()")).collect::<Vec<_>>().join(", ");
-    let proto = s.protocol.to_string().to_uppercase();
+    let proto = s.protocol.to_string().to_ascii_uppercase();
     // Its name is the host's and then every word it shows, in the order shown: a
     // speech-input user who says what they see finds it (WCAG 2.5.3, label in name).
     let mut spoken = vec![h.name.clone(), format!("fd {fd} {proto} {state}")];

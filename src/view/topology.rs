@@ -312,7 +312,9 @@ fn faults_by_direction(link: &crate::net::link::Link, lang: Lang) -> Vec<(String
     ];
     let mut out = Vec::new();
     for (name, there, back) in fields {
-        let name = tr(lang, name).to_lowercase();
+        // ASCII case only: Korean has none, and the Unicode case tables
+        // cost the page about 15 KB of gzipped wasm.
+        let name = tr(lang, name).to_ascii_lowercase();
         if there == back {
             if there > 0.0 {
                 out.push((format!("{name} {}%", pct(there)), None));
@@ -327,7 +329,7 @@ fn faults_by_direction(link: &crate::net::link::Link, lang: Lang) -> Vec<(String
     }
     if there.latency_us != back.latency_us {
         for (us, towards) in [(there.latency_us, link.b), (back.latency_us, link.a)] {
-            out.push((format!("{} {}", tr(lang, Text::Delay).to_lowercase(), format_latency(us)), Some(towards)));
+            out.push((format!("{} {}", tr(lang, Text::Delay).to_ascii_lowercase(), format_latency(us)), Some(towards)));
         }
     }
     out
