@@ -48,8 +48,21 @@ pub enum SendReason {
     /// so one segment goes to draw one — new data if the window has room,
     /// otherwise the last segment sent, again.
     TailLossProbe { new_data: bool },
-    /// An acknowledgement.
+    /// An acknowledgement: the handshake's last, a FIN's, one for a
+    /// segment out of the window, or every segment's (`option ack immediate`).
     Ack,
+    /// An ACK sent at once because more than one full-sized segment is
+    /// unacknowledged (`__tcp_ack_snd_check`).
+    AckTwoSegments,
+    /// An ACK sent at once because the segment filled the hole before data
+    /// waiting out of order (RFC 5681 §4.2, `ICSK_ACK_NOW`).
+    AckHoleFilled,
+    /// An ACK sent now because the delayed-ACK timer was due within a
+    /// quarter of its timeout anyway (`tcp_send_delayed_ack`).
+    AckTimerDue,
+    /// The ACK the receive path held back, sent by the application's read
+    /// (`__tcp_cleanup_rbuf`) or by `TCP_QUICKACK`.
+    AckOnRead,
     /// An immediate ACK because the receiver is in quick-ACK mode (Linux's
     /// `tcp_in_quickack_mode`: the first segments of a connection).
     QuickAck,

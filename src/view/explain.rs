@@ -317,6 +317,22 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
             "acknowledges: \"I have every byte before this number\"",
             "확인 응답을 보냅니다: \"이 번호 앞의 바이트는 모두 받았습니다\"",
         ),
+        (SendReason::AckTwoSegments, _) => (
+            "acknowledges at once, not delayed: more than one full-sized segment is unacknowledged, and Linux does not hold an ACK past two (__tcp_ack_snd_check)",
+            "지연 없이 곧바로 확인합니다. 확인되지 않은 데이터가 꽉 찬 세그먼트 하나보다 많고, 리눅스는 두 세그먼트를 넘게 ACK를 미루지 않습니다 (__tcp_ack_snd_check)",
+        ),
+        (SendReason::AckHoleFilled, _) => (
+            "acknowledges at once: this segment filled the hole before data it held out of order, so the ACK jumps past all of it (RFC 5681 §4.2 asks for an immediate ACK)",
+            "곧바로 확인합니다. 이 세그먼트가 순서가 어긋나 붙잡아 둔 데이터 앞의 빈틈을 메웠으니 ACK가 그 데이터를 모두 넘어갑니다 (RFC 5681 §4.2는 즉시 ACK를 요구합니다)",
+        ),
+        (SendReason::AckTimerDue, _) => (
+            "acknowledges now: its delayed-ACK timer would have fired within a quarter of its timeout anyway, so Linux sends the ACK at once (tcp_send_delayed_ack)",
+            "지금 확인합니다. 지연 ACK 타이머가 어차피 제한 시간의 1/4 안에 울릴 참이라 리눅스는 곧바로 ACK를 보냅니다 (tcp_send_delayed_ack)",
+        ),
+        (SendReason::AckOnRead, _) => (
+            "sends the ACK it was holding back because its application read the data: Linux acknowledges on a read (tcp_cleanup_rbuf) once more than a full segment is unacknowledged, or when the read empties the buffer of a short segment, the end of a message, outside request/response (pingpong) mode",
+            "애플리케이션이 데이터를 읽어서 미뤄 두었던 ACK를 보냅니다. 리눅스는 읽을 때 (tcp_cleanup_rbuf) 확인되지 않은 데이터가 한 세그먼트보다 많거나, 요청/응답(핑퐁) 모드가 아닐 때 읽기가 짧은 세그먼트(메시지의 끝)를 버퍼에서 비우면 ACK를 보냅니다",
+        ),
         (SendReason::QuickAck, _) => (
             // tcp_incr_quickack is called at the first data, after a silence
             // longer than the RTO (tcp_event_data_recv) and after a segment
@@ -1842,6 +1858,35 @@ mod tests {
         // Every lesson's recovery starts below ssthresh (PRR's first ACK sets
         // cwnd from the little left in flight), where every one said "down".
         assert!(up > 0, "{down} down, {up} up");
+    }
+
+    /// Each ACK sent at once says why, in every lesson: more than one full
+    /// segment unacknowledged, a hole filled, the timer about to fire, or the
+    /// application's read (delayed_ack's ACK after a read and tcp_reordering's
+    /// ACK of a filled hole said only "it acknowledges").
+    #[test]
+    fn each_ack_sent_at_once_says_why() {
+        let phrase = |r: SendReason| match r {
+            SendReason::AckTwoSegments => Some("more than one full-sized segment is unacknowledged"),
+            SendReason::AckHoleFilled => Some("this segment filled the hole"),
+            SendReason::AckTimerDue => Some("its delayed-ACK timer would have fired"),
+            SendReason::AckOnRead => Some("because its application read the data"),
+            _ => None,
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        for lesson in crate::lesson::library::library() {
+            for (pos, (events, lines)) in explained_text(lesson.text(), Lang::En).into_iter().enumerate() {
+                for e in &events {
+                    let TraceKind::Sent { reason, .. } = e.kind else { continue };
+                    let Some(want) = phrase(reason) else { continue };
+                    assert!(lines.iter().any(|l| l.contains(want)), "{} step {}: {lines:#?}", lesson.id, pos + 1);
+                    seen.insert(format!("{reason:?}"));
+                }
+            }
+        }
+        for shown in ["AckHoleFilled", "AckOnRead"] {
+            assert!(seen.contains(shown), "a lesson shows {shown}: {seen:?}");
+        }
     }
 
     /// udp_loss's O_NONBLOCK is named a file flag set with fcntl, as the

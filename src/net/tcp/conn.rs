@@ -8,7 +8,7 @@
 //! current time and write what must happen into a [`TcpOut`].
 
 use super::congestion::{AckAction, Clock, Congestion, CongestionControl, CwndChange, Flight, NewAck, Undone};
-use super::delack::{AckDecision, AckMachine, RcvLink, ReceiveView};
+use super::delack::{AckDecision, AckMachine, NowWhy, RcvLink, ReceiveView};
 use super::rack::{self, AckFacts, ProbeVerdict, Rack, RackWindow, SentSegment, TailLossProbe};
 use super::recv_queue::RecvQueue;
 use super::rtt::{RttEstimator, MIN_RTO_US};
@@ -578,7 +578,7 @@ impl Tcb {
         self.delack.set_quickack(on, established);
         let buffer_empty = self.recv_buf.is_empty() && !self.recv_buf.has_out_of_order();
         if on && established && self.delack.time_to_ack_on_read(self.rcv_nxt, 1, buffer_empty) {
-            self.ack_pending = Some(SendReason::Ack);
+            self.ack_pending = Some(SendReason::AckOnRead);
             self.output(now, out);
         }
     }
@@ -838,7 +838,7 @@ impl Tcb {
         let buffer_empty = self.recv_buf.is_empty() && !self.recv_buf.has_out_of_order();
         if self.state.is_synchronized() && self.delack.time_to_ack_on_read(self.rcv_nxt, n, buffer_empty) {
             // __tcp_cleanup_rbuf: the read sends the ACK the receive path held.
-            self.ack_pending = Some(SendReason::Ack);
+            self.ack_pending = Some(SendReason::AckOnRead);
             self.output(now, out);
         } else if n > 0 && self.state.is_synchronized() && !self.fin_received && self.window_update_due() {
             self.ack_pending = Some(SendReason::WindowUpdate);
@@ -1039,15 +1039,19 @@ impl Tcb {
         };
         match self.delack.ack_snd_check(view, now) {
             AckDecision::Nothing => {}
-            AckDecision::Now { quick } => {
+            AckDecision::Now(why) => {
                 // An ACK naming data that is missing or came twice is a
                 // duplicate ACK, whatever made it go at once.
                 self.ack_pending = Some(if view.out_of_order || self.dsack.is_some() {
                     SendReason::DupAck
-                } else if quick {
-                    SendReason::QuickAck
                 } else {
-                    SendReason::Ack
+                    match why {
+                        NowWhy::Quick => SendReason::QuickAck,
+                        NowWhy::HoleFilled => SendReason::AckHoleFilled,
+                        NowWhy::TwoSegments => SendReason::AckTwoSegments,
+                        NowWhy::TimerDue => SendReason::AckTimerDue,
+                        NowWhy::Always | NowWhy::OutOfOrder => SendReason::Ack,
+                    }
                 });
                 self.output(now, out);
             }
@@ -3922,13 +3926,14 @@ mod tests {
         // After a silence longer than the RTO, tcp_event_data_recv grants
         // quick ACKs again, but less than half the buffer is free, and
         // __tcp_select_window (asked by __tcp_ack_snd_check) ends quick-ACK
-        // mode before it is consulted: the ACK goes because three segments
-        // wait for one, not as a quick ACK.
+        // mode before it is consulted: the ACK goes because the delayed-ACK
+        // timer armed for the held segments is due (this test runs no
+        // timers), not as a quick ACK.
         let mut out = TcpOut::default();
         let next = IRS + 1 + 21 * 1448;
         tcb.on_segment(&seg(next, ISS + 1, TcpFlags::ACK, 512, &[0u8; 1448]), 3_000_000, &mut out);
         let reasons: Vec<SendReason> = out.segments.iter().map(|(_, why)| *why).collect();
-        assert_eq!(reasons, [SendReason::Ack]);
+        assert_eq!(reasons, [SendReason::AckTimerDue]);
     }
 
     #[test]
@@ -3952,7 +3957,7 @@ mod tests {
         out.clear();
         tcb.on_segment(&seg(IRS + 3, ISS + 1, TcpFlags::ACK, 8192, b"abc"), 24_000, &mut out);
         assert_eq!(replies(&out), vec![(".".into(), ISS + 1, IRS + 9, WINDOW_FILLED, 0)]);
-        assert_eq!(out.segments[0].1, SendReason::Ack);
+        assert_eq!(out.segments[0].1, SendReason::AckHoleFilled);
     }
 
     #[test]

@@ -37,13 +37,33 @@ const MIN_MSS: u32 = 88;
 /// `tcp_header_len` = 20 bytes.
 const TCP_HEADER_LEN: u32 = 20;
 
+/// Why `__tcp_ack_snd_check` sends an ACK at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NowWhy {
+    /// Quick-ACK mode (`tcp_in_quickack_mode`).
+    Quick,
+    /// The script's `option ack immediate`: every segment, as textbooks draw it.
+    Always,
+    /// The segment filled the hole before data waiting out of order
+    /// (`ICSK_ACK_NOW`, RFC 5681 §4.2).
+    HoleFilled,
+    /// More than one full-sized segment is unacknowledged, and the window
+    /// the ACK would offer keeps up.
+    TwoSegments,
+    /// Data is waiting out of order: the duplicate ACK goes at once.
+    OutOfOrder,
+    /// The delayed-ACK timer was due within a quarter of `ato` anyway
+    /// (`tcp_send_delayed_ack`).
+    TimerDue,
+}
+
 /// What `__tcp_ack_snd_check` decides for a received segment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AckDecision {
     /// Nothing is owed (the ACK already left, on data or alone).
     Nothing,
-    /// Send a pure ACK now; `quick` when quick-ACK mode is the reason.
-    Now { quick: bool },
+    /// Send a pure ACK now, for this reason.
+    Now(NowWhy),
     /// Arm the delayed-ACK timer for this deadline (microseconds).
     Delay { deadline: u64 },
     /// Hold this duplicate ACK back and arm the SACK-compression timer for
@@ -292,10 +312,16 @@ impl AckMachine {
         }
         let two_segments = more_than_one && window_keeps_up;
         if !self.always_quick && self.in_quickack_mode() {
-            return AckDecision::Now { quick: true };
+            return AckDecision::Now(NowWhy::Quick);
         }
-        if two_segments || self.now || self.always_quick {
-            return AckDecision::Now { quick: false };
+        if self.always_quick {
+            return AckDecision::Now(NowWhy::Always);
+        }
+        if self.now {
+            return AckDecision::Now(NowWhy::HoleFilled);
+        }
+        if two_segments {
+            return AckDecision::Now(NowWhy::TwoSegments);
         }
         if view.out_of_order {
             return self.duplicate_ack(view, now);
@@ -311,14 +337,14 @@ impl AckMachine {
     /// are held already.
     fn duplicate_ack(&mut self, view: ReceiveView, now: u64) -> AckDecision {
         if !view.sack || self.compressed >= MAX_COMPRESSED_ACKS {
-            return AckDecision::Now { quick: false };
+            return AckDecision::Now(NowWhy::OutOfOrder);
         }
         if self.dup_acks.0 != view.rcv_nxt {
             self.dup_acks = (view.rcv_nxt, 0);
         }
         if self.dup_acks.1 < DUP_ACKS_BEFORE_COMPRESSING {
             self.dup_acks.1 += 1;
-            return AckDecision::Now { quick: false };
+            return AckDecision::Now(NowWhy::OutOfOrder);
         }
         self.compressed += 1;
         if self.compressed > 1 {
@@ -354,7 +380,7 @@ impl AckMachine {
         let mut deadline = now + ato;
         if let Some((old, armed)) = self.timer {
             if old <= now + ato / 4 {
-                return AckDecision::Now { quick: false };
+                return AckDecision::Now(NowWhy::TimerDue);
             }
             if old <= deadline {
                 deadline = old;
@@ -487,7 +513,7 @@ mod tests {
         plain.on_ack_sent(SeqNumber(5_000));
         for _ in 0..6 {
             plain.schedule();
-            assert_eq!(plain.ack_snd_check(hole, 0), AckDecision::Now { quick: false });
+            assert_eq!(plain.ack_snd_check(hole, 0), AckDecision::Now(NowWhy::OutOfOrder));
             plain.on_ack_sent(SeqNumber(5_000));
         }
         // With SACK: 5% of the smaller RTT (srtt's 10 ms: 500 µs), and a
@@ -499,20 +525,22 @@ mod tests {
             .map(|_| {
                 m.schedule();
                 let decision = m.ack_snd_check(sack, 7_000);
-                if decision == (AckDecision::Now { quick: false }) {
+                if decision == AckDecision::Now(NowWhy::OutOfOrder) {
                     m.on_ack_sent(SeqNumber(5_000));
                 }
                 decision
             })
             .collect();
-        let now = AckDecision::Now { quick: false };
+        let now = AckDecision::Now(NowWhy::OutOfOrder);
         assert_eq!(decisions, [now, now, now, AckDecision::Compress { deadline: 7_500 }, AckDecision::Nothing]);
         assert!(m.on_compress_timer());
         // The ACK that leaves ends the hold; a new hole counts from zero.
         m.on_ack_sent(SeqNumber(5_000));
         assert!(!m.on_compress_timer());
         m.schedule();
-        assert_eq!(m.ack_snd_check(ReceiveView { rcv_nxt: SeqNumber(6_000), ..sack }, 8_000), now);
+        // (Less than a full segment on, so that the two-segment rule, which
+        // comes first, does not send it.)
+        assert_eq!(m.ack_snd_check(ReceiveView { rcv_nxt: SeqNumber(5_200), ..sack }, 8_000), now);
     }
 
     #[test]
@@ -520,7 +548,7 @@ mod tests {
         let mut m = AckMachine::new(false, ATO_MIN_US);
         for i in 0..16u32 {
             m.on_data_received(100, true, LINK, u64::from(i) * 1_000);
-            assert_eq!(m.ack_snd_check(view(100 * (i + 1)), u64::from(i) * 1_000), AckDecision::Now { quick: true });
+            assert_eq!(m.ack_snd_check(view(100 * (i + 1)), u64::from(i) * 1_000), AckDecision::Now(NowWhy::Quick));
             m.on_ack_sent(SeqNumber(100 * (i + 1)));
         }
         m.on_data_received(100, true, LINK, 16_000);
