@@ -864,11 +864,10 @@ impl World {
                 *counter
             }
             Ident::Socket(sid) => {
-                let Some(sock) = self.sockets.get(sid.0 as usize).and_then(Option::as_ref) else { return 0 };
-                if sock.ip_ident.is_none() {
-                    self.start_ip_ident(sid);
-                }
-                let counter = self.sock_mut(sid).ip_ident.get_or_insert(0);
+                let Some(sock) = self.sockets.get_mut(sid.0 as usize).and_then(Option::as_mut) else { return 0 };
+                // Connected sockets drew theirs when they connected; a draw
+                // here only covers a path that forgot to.
+                let counter = sock.ip_ident.get_or_insert_with(|| self.ident_rng.next_u32() as u16);
                 let before = *counter;
                 *counter = before.wrapping_add(1);
                 if tcp {

@@ -609,7 +609,8 @@ impl World {
         }
         // A connection made by a listener gets its IP ID counter when it is
         // made (tcp_v4_syn_recv_sock); a connect() drew its own before its SYN.
-        if out.transitions.iter().any(|&(_, to)| to == TcpState::Established) && self.sock(sid).ip_ident.is_none() {
+        let established = out.transitions.iter().any(|&(_, to)| to == TcpState::Established);
+        if established && self.sock(sid).ip_ident.is_none() {
             self.start_ip_ident(sid);
         }
         // Linux swaps a connection in TIME-WAIT, or orphaned in FIN-WAIT-2,
@@ -618,20 +619,21 @@ impl World {
         // before this input: the ACK that enters TIME-WAIT from a socket's
         // FIN-WAIT-2 leaves before it (four_way_close's closer, orphaned in
         // FIN-WAIT-2, answers the FIN with ID 0 in the kernel's capture).
-        let before = out.transitions.first().map_or(state, |&(from, _)| from);
-        let timewait_sock = before == TcpState::TimeWait || (before == TcpState::FinWait2 && orphaned);
-        let ident = match self.sock(sid).ip_ident {
-            // Not a connection yet: the listener's request sends the SYN-ACK
-            // (ip_build_and_send_pkt, DF and ID 0).
-            None => Ident::Zero,
-            Some(_) if timewait_sock => Ident::Zero,
-            Some(_) => Ident::Socket(sid),
-        };
-        for (seg, reason) in &out.segments {
-            self.transmit(host, Some(sid), *local.ip(), *remote.ip(), Body::Tcp(seg.clone()), *reason, ident);
+        if !out.segments.is_empty() {
+            let before = out.transitions.first().map_or(state, |&(from, _)| from);
+            let timewait_sock = before == TcpState::TimeWait || (before == TcpState::FinWait2 && orphaned);
+            let ident = match self.sock(sid).ip_ident {
+                // Not a connection yet: the listener's request sends the
+                // SYN-ACK (ip_build_and_send_pkt, DF and ID 0).
+                None => Ident::Zero,
+                Some(_) if timewait_sock => Ident::Zero,
+                Some(_) => Ident::Socket(sid),
+            };
+            for (seg, reason) in &out.segments {
+                self.transmit(host, Some(sid), *local.ip(), *remote.ip(), Body::Tcp(seg.clone()), *reason, ident);
+            }
         }
         if let Some(parent) = parent {
-            let established = out.transitions.iter().any(|&(_, to)| to == TcpState::Established);
             if established && self.sockets[parent.0 as usize].is_some() {
                 if let Some(q) = self.sock_mut(parent).tcp_mut().and_then(|t| t.listen.as_mut()) {
                     q.syn_queue.remove(&sid);
