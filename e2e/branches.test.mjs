@@ -156,7 +156,7 @@ test('side by side, the step counter, the explanation and the announcement follo
   await context.close();
 });
 
-test('side by side, the buffers panel shows the same socket in each run, under its name', async () => {
+test('side by side, the buffers panel and the state machine show the same socket in each run, under its name', async () => {
   // tail_loss_probe: a tail loss probe recovers the lost tail with cwnd kept,
   // where the RTO-only run's timeout shrinks it. The panel showed the left
   // run's socket alone.
@@ -176,6 +176,13 @@ test('side by side, the buffers panel shows the same socket in each run, under i
   const [tlp, rto] = [await cwnd(0), await cwnd(1)];
   assert.ok(rto < tlp, `the RTO's cwnd (${rto} B) is below the probe's (${tlp} B)`);
   await panes.nth(1).screenshot({ path: join(SHOTS, 'branches-buffers.png') });
+  // The state machine marks the same socket's state in each run: ● here, ○ there.
+  const [here, there] = await page.locator('.fsm-card .fsm-sides span').allTextContents();
+  assert.equal(here.split(':')[0], `● ${names[0]}`);
+  assert.equal(there.split(':')[0], `○ ${names[1]}`);
+  const otherState = there.split(': ')[1];
+  assert.equal(await page.locator('.fsm-card .fsm-state.other-run').getAttribute('data-state'), otherState);
+  assert.equal(await page.locator('.fsm-card .fsm-state.current').getAttribute('data-state'), here.split(': ')[1]);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -431,6 +431,13 @@ pub fn App() -> Html {
             _ => None,
         })
     });
+    // Side by side: the selected socket's state in each run.
+    let fsm_sides = state.selected_socket.zip(sides.as_ref()).map(|(socket, sides)| {
+        sides.clone().map(|(_, name, _, run)| {
+            let at = run.world.socket(socket).map(|_| run.world.socket_view(socket)).and_then(|v| v.state);
+            (name, at)
+        })
+    });
     let fsm_caption = match &view {
         Some(v) => format!(
             "{host_name} · fd {} · {}",
@@ -611,6 +618,7 @@ pub fn App() -> Html {
                             <StateMachine {lang} current={view.as_ref().and_then(|v| v.state)} caption={fsm_caption}
                                           last={last_transition}
                                           linked={(*linked_transitions).clone()}
+                                          sides={fsm_sides}
                                           udp={view.as_ref().is_some_and(|v| v.protocol == crate::net::Protocol::Udp)} />
                         </section>
                         <section class="card buffers-card">

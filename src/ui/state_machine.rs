@@ -117,6 +117,10 @@ pub struct StateMachineProps {
     /// figure, TCP's, is shown faded under a note that says so.
     #[prop_or_default]
     pub udp: bool,
+    /// Side by side: each run's name and the same socket's state in it
+    /// (original, then the compared run), marked ● and ○.
+    #[prop_or_default]
+    pub sides: Option<[(String, Option<TcpState>); 2]>,
 }
 
 #[function_component]
@@ -135,9 +139,18 @@ pub fn StateMachine(props: &StateMachineProps) -> Html {
         }
         None => format!("{}: {}", tr(props.lang, Text::StateMachineLabel), props.caption),
     };
+    // Side by side, the other run's state is marked too (○, dashed).
+    let other = props.sides.as_ref().and_then(|[_, (_, state)]| *state);
+    let mark = |s: Option<TcpState>| s.map_or("–", |s| s.name());
     html! {
         <div class="fsm-wrap">
             <p class="caption">{ &props.caption }</p>
+            if let Some([(left, here), (right, there)]) = &props.sides {
+                <p class="fsm-sides">
+                    <span class="side-here">{ format!("● {left}: {}", mark(*here)) }</span>
+                    <span class="side-there">{ format!("○ {right}: {}", mark(*there)) }</span>
+                </p>
+            }
             if props.udp {
                 <p class="fsm-udp-note">{ tr(props.lang, Text::UdpHasNoStates) }</p>
             }
@@ -180,8 +193,14 @@ pub fn StateMachine(props: &StateMachineProps) -> Html {
                 { for TcpState::ALL.iter().map(|&s| {
                     let (x, y) = position(s);
                     let on = props.current == Some(s);
+                    let there = other == Some(s);
                     html! {
-                        <g class={classes!("fsm-state", on.then_some("current"))} data-state={s.name()}>
+                        <g class={classes!("fsm-state", on.then_some("current"), there.then_some("other-run"))}
+                           data-state={s.name()}>
+                            if there {
+                                <rect class="other-ring" x={(x - BW / 2.0 - 4.0).to_string()} y={(y - BH / 2.0 - 4.0).to_string()}
+                                      width={(BW + 8.0).to_string()} height={(BH + 8.0).to_string()} rx="19" />
+                            }
                             <rect x={(x - BW / 2.0).to_string()} y={(y - BH / 2.0).to_string()}
                                   width={BW.to_string()} height={BH.to_string()} rx="15" />
                             <text x={x.to_string()} y={(y + 5.0).to_string()} text-anchor="middle">
