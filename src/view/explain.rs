@@ -1208,13 +1208,26 @@ pub fn explain(
                 probe_arrival_text(lang, &label, &name(*host), answered)
             }
             TraceKind::Delivered { host, packet, .. } => {
-                match packets.iter().rfind(|p| p.id == packet.0).and_then(|p| arrival_text(lang, p, numbering, &name(*host))) {
+                let info = packets.iter().rfind(|p| p.id == packet.0);
+                match info.and_then(|p| arrival_text(lang, p, numbering, &name(*host))) {
                     Some(line) => line,
-                    None => pick(
-                        lang,
-                        format!("A packet reaches {}.", name(*host)),
-                        format!("패킷이 {}에 도착합니다.", name(*host)),
-                    ),
+                    // Named as the diagrams label it: "A packet reaches server"
+                    // said which only by the highlight.
+                    None => match info {
+                        Some(p) => {
+                            let label = p.label(lang, numbering);
+                            pick(
+                                lang,
+                                format!("{label} reaches {}.", name(*host)),
+                                format!("{label}: {}에 도착합니다.", name(*host)),
+                            )
+                        }
+                        None => pick(
+                            lang,
+                            format!("A packet reaches {}.", name(*host)),
+                            format!("패킷이 {}에 도착합니다.", name(*host)),
+                        ),
+                    },
                 }
             }
             TraceKind::Lost { reason, .. } => match reason {
@@ -1858,6 +1871,20 @@ mod tests {
         // Every lesson's recovery starts below ssthresh (PRR's first ACK sets
         // cwnd from the little left in flight), where every one said "down".
         assert!(up > 0, "{down} down, {up} up");
+    }
+
+    /// Every arrival names its packet as the diagrams label it: data, SYNs
+    /// and FINs arrived as "A packet reaches server", named by the highlight.
+    #[test]
+    fn every_arrival_names_its_packet() {
+        for lesson in crate::lesson::library::library() {
+            for lang in Lang::ALL {
+                for (pos, (_, lines)) in explained_text(lesson.text(), lang).into_iter().enumerate() {
+                    let bare = lines.iter().find(|l| l.starts_with(lang.pick(("A packet reaches", "패킷이 "))));
+                    assert!(bare.is_none(), "{} step {}: {bare:?}", lesson.id, pos + 1);
+                }
+            }
+        }
     }
 
     /// Each ACK sent at once says why, in every lesson: more than one full
