@@ -186,3 +186,29 @@ test('side by side, the buffers panel and the state machine show the same socket
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('side by side, the state machine and the buffers find the same counterpart socket in the other run', async () => {
+  // http_requests at step 32: the left run's browser fd 3 has an id the right
+  // run does not give its browser socket; by id, the state machine said
+  // "○ …: –" while the buffers showed the right run's server fd 4. Found by
+  // its addresses or descriptor, both show the right run's browser fd 3; a
+  // socket with no counterpart (a closed server connection) says so in both.
+  const { context, page, problems } = await open({ width: 1280, height: 900 }, '#lesson=http_requests&pos=0');
+  await page.locator('#compare').waitFor();
+  for (let i = 0; i < 32; i++) await page.locator('#step-forward').click();
+  const picker = page.locator('.fsm-card select');
+  const pick = async (re) => picker.selectOption(await picker.locator('option', { hasText: re }).first().getAttribute('value'));
+  await pick(/^browser fd 3 /);
+  const there = async () => (await page.locator('.fsm-card .fsm-sides span').nth(1).textContent()).split(': ')[1];
+  const right = page.locator('.buffers-card .buffers-side[data-side="branch"]');
+  assert.notEqual(await there(), '–');
+  assert.match(await right.locator('.caption').first().textContent(), /^browser · fd 3 · 10\.0\.0\.2:\d+$/);
+  assert.equal(await page.locator('.fsm-card .fsm-state.other-run').getAttribute('data-state'), await there());
+  for (let i = 0; i < 4; i++) await page.locator('#step-forward').click();
+  await pick(/^server fd – FIN-WAIT-1/);
+  assert.equal(await there(), '–');
+  assert.equal(await right.locator('.no-counterpart').count(), 1);
+  assert.equal(await page.locator('.fsm-card .fsm-state.other-run').count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -23,7 +23,7 @@ use crate::lesson::session::{Action, AppState};
 use crate::lesson::share;
 use crate::net::link::LinkSettings;
 use crate::net::tcp::state::TcpState;
-use crate::net::TraceKind;
+use crate::net::{SocketView, TraceKind};
 use crate::view::announce::{announce, Context};
 use crate::view::explain::explain;
 use crate::view::packets::{counts, Numbering};
@@ -431,13 +431,20 @@ pub fn App() -> Html {
             _ => None,
         })
     });
-    // Side by side: the selected socket's state in each run.
-    let fsm_sides = state.selected_socket.zip(sides.as_ref()).map(|(socket, sides)| {
-        sides.clone().map(|(_, name, _, run)| {
-            let at = run.world.socket(socket).map(|_| run.world.socket_view(socket)).and_then(|v| v.state);
-            (name, at)
+    // Side by side: the selected socket in each run (its counterpart in the
+    // compared one), for the state machine and the buffers alike.
+    let side_sockets = sides.as_ref().map(|sides| {
+        sides.clone().map(|(side, name, _, run)| {
+            let here = std::ptr::eq(run, &*state);
+            let found = if here { view.clone() } else { view.as_ref().and_then(|v| counterpart(run, v, &host_name)) };
+            (side, name, found, run)
         })
     });
+    let selected_any = view.is_some();
+    let fsm_sides = side_sockets
+        .as_ref()
+        .filter(|_| view.is_some())
+        .map(|sides| sides.clone().map(|(_, name, found, _)| (name, found.and_then(|v| v.state))));
     let fsm_caption = match &view {
         Some(v) => format!(
             "{host_name} · fd {} · {}",
@@ -623,18 +630,21 @@ pub fn App() -> Html {
                         </section>
                         <section class="card buffers-card">
                             <h2>{ tr(lang, Text::BuffersTitle) }</h2>
-                            if let Some(sides) = &sides {
+                            if let Some(sides) = &side_sockets {
                                 // Side by side, the same socket in each run, under its name.
-                                { for sides.iter().map(|(side, name, _, run)| {
+                                { for sides.iter().map(|(side, name, found, run)| {
                                     let run_end = run.timeline.trace_until(run.pos).len();
-                                    let socket = state.selected_socket.filter(|s| run.world.socket(*s).is_some())
-                                        .or(run.selected_socket.filter(|s| run.world.socket(*s).is_some()));
-                                    let view = socket.map(|s| run.world.socket_view(s));
+                                    let view = found.clone();
                                     let host = view.as_ref().map_or(String::new(), |v| run.world.host_name(v.host).to_string());
+                                    let missing = view.is_none() && selected_any;
                                     html! {
                                         <div class="buffers-side" data-side={*side}>
                                             <h3>{ name.clone() }</h3>
-                                            <Buffers {lang} {view} {host} trace={run.views.trace.clone()} end={run_end} />
+                                            if missing {
+                                                <p class="muted no-counterpart">{ tr(lang, Text::NoCounterpart) }</p>
+                                            } else {
+                                                <Buffers {lang} {view} {host} trace={run.views.trace.clone()} end={run_end} />
+                                            }
                                         </div>
                                     }
                                 }) }
@@ -707,6 +717,17 @@ struct SocketPickerProps {
     choices: Vec<(crate::net::SocketId, String)>,
     selected: Option<crate::net::SocketId>,
     on_pick: Callback<Option<crate::net::SocketId>>,
+}
+
+/// The socket in `run` that is `picked` (a socket of the host named `host`
+/// in another run): the one with the same protocol and addresses, else the
+/// same descriptor. Socket ids need not match across two scripts: by id, the
+/// compared run's state machine and buffers showed two different sockets.
+fn counterpart(run: &AppState, picked: &SocketView, host: &str) -> Option<SocketView> {
+    let sockets = run.world.sockets_on(run.world.host_by_name(host)?);
+    let same = |s: &&SocketView| s.protocol == picked.protocol;
+    let by_address = sockets.iter().filter(same).find(|s| (s.local, s.remote) == (picked.local, picked.remote));
+    by_address.or_else(|| sockets.iter().filter(same).find(|s| s.fd.is_some() && s.fd == picked.fd)).cloned()
 }
 
 /// One run's step just taken in one sentence, for the live region.

@@ -197,8 +197,8 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
         // misnamed (the exported C sets it with fcntl).
         SysCall::SetSockOpt { opt, .. } => match opt {
             SockOpt::NonBlocking(true) => (
-                "makes its socket non-blocking: a call that would wait fails at once with EAGAIN instead. O_NONBLOCK is a file status flag, not a socket option: in C it is fcntl(fd, F_SETFL, O_NONBLOCK); scripts write it with the options",
-                "소켓을 논블로킹으로 만듭니다. 기다려야 할 호출이 곧바로 EAGAIN으로 실패합니다. O_NONBLOCK은 소켓 옵션이 아니라 파일 상태 플래그입니다. C에서는 fcntl(fd, F_SETFL, O_NONBLOCK)이고, 스크립트에서는 옵션과 함께 씁니다",
+                "makes its socket non-blocking: a call that would wait returns at once instead, with EAGAIN (a read, a write, an accept) or EINPROGRESS (a connect). O_NONBLOCK is a file status flag, not a socket option: in C, fcntl(fd, F_SETFL, flags | O_NONBLOCK) with the flags F_GETFL read; scripts write it with the options",
+                "소켓을 논블로킹으로 만듭니다. 기다려야 할 호출이 곧바로 돌아옵니다: 읽기, 쓰기, accept는 EAGAIN, connect는 EINPROGRESS. O_NONBLOCK은 소켓 옵션이 아니라 파일 상태 플래그입니다. C에서는 F_GETFL로 읽은 플래그에 더해 fcntl(fd, F_SETFL, flags | O_NONBLOCK)이고, 스크립트에서는 옵션과 함께 씁니다",
             ),
             SockOpt::NonBlocking(false) => (
                 "makes its socket blocking again: calls wait until they can finish (in C, fcntl clears O_NONBLOCK)",
@@ -294,8 +294,8 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
             ("sends data; the sequence number counts bytes", "데이터를 보냅니다. 순서 번호는 바이트 수를 셉니다")
         }
         (SendReason::FrtoNewData, _) => (
-            "sends new data, not the next resend: the first resend after its timeout was acknowledged, and F-RTO now tests whether that timeout was spurious; an ACK of data never resent will show the originals got through (RFC 5682)",
-            "다음 재전송 대신 새 데이터를 보냅니다. 타임아웃 뒤 첫 재전송이 확인되었으니, F-RTO가 그 타임아웃이 불필요했는지 시험합니다. 재전송한 적 없는 데이터의 ACK가 오면 원래 세그먼트가 도착했다는 뜻입니다 (RFC 5682)",
+            "sends new data, not the next resend: the first resend after its latest timeout was acknowledged, and F-RTO now tests whether that timeout was spurious; an ACK of data never resent will show the originals got through (RFC 5682)",
+            "다음 재전송 대신 새 데이터를 보냅니다. 마지막 타임아웃 뒤 첫 재전송이 확인되었으니, F-RTO가 그 타임아웃이 불필요했는지 시험합니다. 재전송한 적 없는 데이터의 ACK가 오면 원래 세그먼트가 도착했다는 뜻입니다 (RFC 5682)",
         ),
         (SendReason::Retransmit, _) => (
             "heard no ACK before the retransmission timeout, so it sends the same bytes again (Retransmission)",
@@ -303,7 +303,7 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
         ),
         (SendReason::FastRetransmit, _) => (
             "learned a segment was lost — from three duplicate ACKs, or with SACK from RACK: a segment sent after it has arrived and it has waited that one's round trip (plus a quarter of the shortest RTT while fewer than three are SACKed, in case it was only reordered) — and resends just that hole at once (Fast Retransmission)",
-            "세그먼트를 잃었다는 것을 알았습니다. 중복 ACK 세 개로, 또는 SACK가 있으면 RACK으로: 그 뒤에 보낸 세그먼트가 도착했고 그 세그먼트의 왕복 시간만큼 기다렸습니다 (SACK된 세그먼트가 셋보다 적으면 순서만 바뀐 것일 수 있어 가장 짧은 RTT의 1/4을 더 기다립니다). 그래서 그 빈틈만 바로 다시 보냅니다 (빠른 재전송)",
+            "세그먼트를 잃었다는 것을 알았습니다. 중복 ACK 세 개로, 또는 SACK이 있으면 RACK으로: 그 뒤에 보낸 세그먼트가 도착했고 그 세그먼트의 왕복 시간만큼 기다렸습니다 (SACK된 세그먼트가 셋보다 적으면 순서만 바뀐 것일 수 있어 가장 짧은 RTT의 1/4을 더 기다립니다). 그래서 그 빈틈만 바로 다시 보냅니다 (빠른 재전송)",
         ),
         (SendReason::TailLossProbe { new_data: false }, _) => (
             "heard no ACK for two round trips after its last send, so instead of waiting for the RTO it sends its last segment again to draw an ACK whose SACK blocks would show any hole (Tail Loss Probe)",
@@ -318,12 +318,12 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
             "확인 응답을 보냅니다: \"이 번호 앞의 바이트는 모두 받았습니다\"",
         ),
         (SendReason::AckTwoSegments, _) => (
-            "acknowledges at once, not delayed: more than one full-sized segment is unacknowledged, and Linux does not hold an ACK past two (__tcp_ack_snd_check)",
-            "지연 없이 곧바로 확인합니다. 확인되지 않은 데이터가 꽉 찬 세그먼트 하나보다 많고, 리눅스는 두 세그먼트를 넘게 ACK를 미루지 않습니다 (__tcp_ack_snd_check)",
+            "acknowledges at once, not delayed: more than one full-sized segment is unacknowledged and the window it would advertise keeps up, and Linux does not hold back the ACK of more than one full segment (__tcp_ack_snd_check)",
+            "지연 없이 곧바로 확인합니다. 확인되지 않은 데이터가 꽉 찬 세그먼트 하나보다 많고 알릴 윈도가 줄지 않으니, 리눅스는 꽉 찬 세그먼트 하나가 넘는 데이터의 ACK를 미루지 않습니다 (__tcp_ack_snd_check)",
         ),
         (SendReason::AckHoleFilled, _) => (
-            "acknowledges at once: this segment filled the hole before data it held out of order, so the ACK jumps past all of it (RFC 5681 §4.2 asks for an immediate ACK)",
-            "곧바로 확인합니다. 이 세그먼트가 순서가 어긋나 붙잡아 둔 데이터 앞의 빈틈을 메웠으니 ACK가 그 데이터를 모두 넘어갑니다 (RFC 5681 §4.2는 즉시 ACK를 요구합니다)",
+            "acknowledges at once: this segment filled the hole before data it held out of order, so the ACK jumps past all of it (RFC 5681 §4.2 says it should be immediate)",
+            "곧바로 확인합니다. 이 세그먼트가 순서가 어긋나 붙잡아 둔 데이터 앞의 빈틈을 메웠으니 ACK가 그 데이터를 모두 넘어갑니다 (RFC 5681 §4.2는 즉시 ACK를 권고합니다)",
         ),
         (SendReason::AckTimerDue, _) => (
             "acknowledges now: its delayed-ACK timer would have fired within a quarter of its timeout anyway, so Linux sends the ACK at once (tcp_send_delayed_ack)",
@@ -481,7 +481,7 @@ fn arrival_text(lang: Lang, p: &PacketInfo, numbering: Numbering, host: &str) ->
 /// answered such a segment less than 500 ms ago (tcp_oow_rate_limited,
 /// `tcp_invalid_ratelimit`). zero_window's probe at 620 ms went unanswered and
 /// read "every byte before 1 has arrived".
-fn probe_arrival_text(lang: Lang, label: &str, host: &str, answered: bool) -> String {
+fn probe_arrival_text(lang: Lang, label: &str, seq: u32, host: &str, answered: bool) -> String {
     let (en, ko) = if answered {
         (
             format!("{host} answers at once with an ACK that shows its window (RFC 9293 §3.8.6.1)"),
@@ -489,14 +489,14 @@ fn probe_arrival_text(lang: Lang, label: &str, host: &str, answered: bool) -> St
         )
     } else {
         (
-            format!("{host} says nothing this time: Linux answers such out-of-window segments at most once every 500 ms (tcp_invalid_ratelimit), and its last answer was more recent; the sender's probe timer tries again later"),
-            format!("이번에는 {} 답하지 않습니다. 리눅스는 이런 윈도 밖 세그먼트에 500 ms에 한 번까지만 답하는데 (tcp_invalid_ratelimit) 마지막 답이 그보다 최근이었습니다. 보내는 쪽의 탐색 타이머가 나중에 다시 시도합니다", Particle::Topic.after(host)),
+            format!("{host} says nothing this time: Linux answers such out-of-window segments at most once every 500 ms (tcp_invalid_ratelimit), and its last answer went less than 500 ms ago; the sender's probe timer tries again later"),
+            format!("이번에는 {} 답하지 않습니다. 리눅스는 이런 윈도 밖 세그먼트에 500 ms에 한 번까지만 답하는데 (tcp_invalid_ratelimit) 마지막 답을 보낸 지 500 ms가 안 되었습니다. 보내는 쪽의 탐색 타이머가 나중에 다시 시도합니다", Particle::Subject.after(host)),
         )
     };
     pick(
         lang,
-        format!("{label} reaches {host}: a zero-window probe, one byte below what {host} expects, asking whether its window has opened; {en}."),
-        format!("{label}: {}에 도착합니다. 제로 윈도 탐색입니다. {} 기대하는 것보다 한 바이트 앞이며, 윈도가 열렸는지 묻습니다. {ko}.", host, Particle::Subject.after(host)),
+        format!("{label} reaches {host}: a zero-window probe, seq {seq}, one byte below the {} {host} expects next, asking whether its window has opened; {en}.", seq.wrapping_add(1)),
+        format!("{label}: {}에 도착합니다. 제로 윈도 탐색입니다. seq {seq}로 {} 다음에 기다리는 {}보다 한 바이트 앞이며, 윈도가 열렸는지 묻습니다. {ko}.", host, Particle::Subject.after(host), seq.wrapping_add(1)),
     )
 }
 
@@ -665,14 +665,14 @@ fn cwnd_change_text(
             let (way_en, way_ko) = if cwnd > ssthresh {
                 (format!("down toward ssthresh, sending about {beta} of a segment for each that leaves"), format!("ssthresh 쪽으로 줄어듭니다. 세그먼트 하나가 떠날 때마다 {beta}개쯤 보냅니다"))
             } else if cwnd < ssthresh {
-                ("and, with fewer in flight than ssthresh allows (more was lost than the cut), grows back up toward ssthresh as slow start would".to_string(), "ssthresh가 허용하는 것보다 적게 떠 있어서 (줄인 것보다 많이 잃었습니다) 슬로 스타트처럼 ssthresh 쪽으로 다시 커집니다".to_string())
+                ("and, with less in flight than ssthresh allows (most of what is outstanding is SACKed or marked lost, or the application sent little), grows back up toward ssthresh as slow start would".to_string(), "전송 중인 데이터가 ssthresh가 허용하는 것보다 적어서 (남은 데이터 대부분이 SACK되었거나 잃은 것으로 표시되었거나, 애플리케이션이 적게 보냈습니다) 슬로 스타트처럼 ssthresh 쪽으로 다시 커집니다".to_string())
             } else {
                 ("at ssthresh".to_string(), "ssthresh에 맞춰집니다".to_string())
             };
             pick(
                 lang,
-                format!("{host} finds a loss without waiting for its timer (three duplicate ACKs, or SACK): ssthresh = cwnd × {beta} ({algo}) = {ss}, and fast recovery begins; cwnd ({cwnd} B) now follows what leaves the network, ACK by ACK (proportional rate reduction, RFC 6937), {way_en}."),
-                format!("{topic} 타이머를 기다리지 않고 손실을 찾았습니다 (중복 ACK 세 개, 또는 SACK). ssthresh = cwnd × {beta} ({algo}) = {ss}, 빠른 복구가 시작됩니다. 이제 cwnd({cwnd} B)는 ACK마다 네트워크를 떠난 양을 따라 (비례 속도 감소, RFC 6937) {way_ko}."),
+                format!("{host} finds a loss before its retransmission timeout (three duplicate ACKs, SACK, or RACK's reordering timer): ssthresh = cwnd × {beta} ({algo}) = {ss}, and fast recovery begins; cwnd ({cwnd} B) now follows what leaves the network, ACK by ACK (proportional rate reduction, RFC 6937), {way_en}."),
+                format!("{topic} 재전송 타임아웃 전에 손실을 찾았습니다 (중복 ACK 세 개, SACK, 또는 RACK의 재정렬 타이머). ssthresh = cwnd × {beta} ({algo}) = {ss}, 빠른 복구가 시작됩니다. 이제 cwnd({cwnd} B)는 ACK마다 네트워크를 떠난 양을 따라 (비례 속도 감소, RFC 6937) {way_ko}."),
             )
         }
         CwndChange::ProbeRepair => pick(
@@ -1201,11 +1201,18 @@ pub fn explain(
                     matches!(&c.kind, TraceKind::Sent { host: h, .. } if h == host)
                         && c.kind.cause() == Some(Cause::Arrival(*packet))
                 });
-                let label = packets.iter().rfind(|p| p.id == packet.0).map_or_else(String::new, |p| {
+                let probe = packets.iter().rfind(|p| p.id == packet.0);
+                let label = probe.map_or_else(String::new, |p| {
                     let word = p.analysis.as_deref().map(|w| format!(" {}", crate::view::words::analysis(lang, w)));
                     format!("{}{}", p.label(lang, numbering), word.unwrap_or_default())
                 });
-                probe_arrival_text(lang, &label, &name(*host), answered)
+                // Its seq as the diagrams number it: one below what the receiver expects.
+                let seq = probe.map_or(0, |p| match (&p.packet.body, numbering, p.isn) {
+                    (Body::Tcp(s), Numbering::Relative, Some(isn)) => s.seq.wrapping_sub(isn.own),
+                    (Body::Tcp(s), _, _) => s.seq,
+                    _ => 0,
+                });
+                probe_arrival_text(lang, &label, seq, &name(*host), answered)
             }
             TraceKind::Delivered { host, packet, .. } => {
                 let info = packets.iter().rfind(|p| p.id == packet.0);
@@ -1474,7 +1481,7 @@ pub fn explain(
             TraceKind::LossConfirmed { host, .. } => pick(
                 lang,
                 format!("F-RTO's verdict: this ACK shows the new data arrived (a SACK block, or a duplicate ACK without SACK) but not the bytes right after the first resend. Those were really lost, not delayed: the timeout was not spurious (RFC 5682 step 3a). {} keeps the timeout's smaller window and goes on resending.", name(*host)),
-                format!("F-RTO의 판정: 이 ACK는 새 데이터가 도착했음을 보여 주지만 (SACK 블록, SACK가 없으면 중복 ACK) 첫 재전송 바로 뒤의 바이트는 아닙니다. 그 바이트는 늦은 것이 아니라 정말 잃었습니다. 타임아웃은 불필요하지 않았습니다 (RFC 5682 3a 단계). {} 타임아웃의 작아진 윈도를 유지하고 재전송을 이어 갑니다.", Particle::Subject.after(&name(*host))),
+                format!("F-RTO의 판정: 이 ACK는 새 데이터가 도착했음을 보여 주지만 (SACK 블록, SACK이 없으면 중복 ACK) 첫 재전송 바로 뒤의 바이트는 아닙니다. 그 바이트는 늦은 것이 아니라 정말 잃었습니다. 타임아웃은 불필요하지 않았습니다 (RFC 5682 3a 단계). {} 타임아웃의 작아진 윈도를 유지하고 재전송을 이어 갑니다.", Particle::Subject.after(&name(*host))),
             ),
         };
         if out.last() != Some(&line) {
@@ -1924,7 +1931,7 @@ mod tests {
             let lines: Vec<String> = explained("udp_loss", lang).into_iter().flat_map(|(_, l)| l).collect();
             let set: Vec<&String> = lines.iter().filter(|l| l.contains("O_NONBLOCK, 1)")).collect();
             assert!(!set.is_empty(), "{lines:#?}");
-            assert!(set.iter().all(|l| l.contains("fcntl(fd, F_SETFL, O_NONBLOCK)")), "{set:#?}");
+            assert!(set.iter().all(|l| l.contains("fcntl(fd, F_SETFL, flags | O_NONBLOCK)")), "{set:#?}");
             assert!(set.iter().all(|l| l.contains("EAGAIN")), "{set:#?}");
         }
     }
@@ -1968,6 +1975,19 @@ mod tests {
                     let says_silent = line.contains("tcp_invalid_ratelimit");
                     assert_eq!(says_silent, !sent_answer, "{line}");
                     assert!(!line.contains(lang.pick(("every byte before", "앞의 바이트가 모두"))), "{line}");
+                    // Its numbers, as the diagram numbers them: seq N, one below N + 1.
+                    if lang == Lang::En {
+                        let seq: u32 = line
+                            .split("probe, seq ")
+                            .nth(1)
+                            .and_then(|r| r.split(',').next())
+                            .and_then(|n| n.parse().ok())
+                            .expect("the probe's seq");
+                        assert!(
+                            line.contains(&format!("one byte below the {} server expects next", seq + 1)),
+                            "{line}"
+                        );
+                    }
                     answered += usize::from(sent_answer);
                     silent += usize::from(says_silent);
                 }

@@ -85,6 +85,8 @@ pub enum Text {
     StaleRun,
     Together,
     SideStill,
+    /// Side by side: the compared run has no socket like the selected one.
+    NoCounterpart,
     ConsoleInput,
     Host,
     ConsoleCaption,
@@ -122,7 +124,7 @@ pub enum Text {
 }
 
 impl Text {
-    pub const ALL: [Text; 109] = [
+    pub const ALL: [Text; 110] = [
         Text::Tagline,
         Text::LanguageSwitch,
         Text::NetworkTitle,
@@ -198,6 +200,7 @@ impl Text {
         Text::StaleRun,
         Text::Together,
         Text::SideStill,
+        Text::NoCounterpart,
         Text::ConsoleInput,
         Text::Host,
         Text::ConsoleCaption,
@@ -349,6 +352,10 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::LineBlocked => ("… blocked", "… 기다리는 중"),
         Text::Together => ("(both runs)", "(두 실행 함께)"),
         Text::SideStill => ("Nothing happens on this side at this time.", "이 시각에 이쪽에서는 아무 일도 일어나지 않습니다."),
+        Text::NoCounterpart => (
+            "This run has no such socket now (none of that host with the same addresses or descriptor).",
+            "이 실행에는 지금 그런 소켓이 없습니다 (그 호스트에 주소나 디스크립터가 같은 소켓이 없습니다).",
+        ),
         Text::StaleRun => (
             "The script above has an error and did not run: the lines below and the diagrams are still the last run's.",
             "위 스크립트에 오류가 있어 실행되지 않았습니다. 아래 줄과 그림은 아직 마지막 실행의 것입니다.",
