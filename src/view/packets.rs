@@ -423,18 +423,13 @@ mod tests {
         assert_eq!(ko(tcp(TcpFlags::PSH | TcpFlags::ACK, b"hello")), "PSH 5바이트 seq=1000");
         assert_eq!(ko(tcp(TcpFlags::ACK, b"h")), "1바이트 seq=1000");
         assert_eq!(ko(tcp(TcpFlags::ACK, b"")), "ACK 2000");
-        let dns = library().into_iter().find(|l| l.id == "udp_connected_unreachable").expect("lesson");
-        let run = dns.build(None, &[]).expect("builds");
-        let t = Timeline::run(run.world, run.commands, &[]);
-        let all = packets(&t.trace);
-        let icmp = all.iter().find(|p| matches!(p.packet.body, Body::PortUnreachable(_))).expect("an ICMP error");
+        let played = |id| crate::view::played::by_id(id).packets;
+        let dns = played("udp_connected_unreachable");
+        let icmp = dns.iter().find(|p| matches!(p.packet.body, Body::PortUnreachable(_))).expect("an ICMP error");
         assert!(icmp.label(Lang::Ko, Numbering::Relative).contains("도달 불가"), "{icmp:?}");
         assert!(icmp.label(Lang::En, Numbering::Relative).contains("unreachable"));
-        let frag = library().into_iter().find(|l| l.id == "udp_fragment_loss").expect("lesson");
-        let run = frag.build(None, &[]).expect("builds");
-        let t = Timeline::run(run.world, run.commands, &[]);
-        let all = packets(&t.trace);
-        let first = all.iter().find(|p| matches!(p.packet.body, Body::Fragment(_))).expect("a fragment");
+        let cut = played("udp_fragment_loss");
+        let first = cut.iter().find(|p| matches!(p.packet.body, Body::Fragment(_))).expect("a fragment");
         assert!(first.label(Lang::Ko, Numbering::Relative).starts_with("IP 조각 1/"), "{first:?}");
         assert!(first.label(Lang::En, Numbering::Relative).starts_with("IP fragment 1/"));
     }
