@@ -78,6 +78,10 @@ const LONG_FRAGMENT_SCRIPT: usize = 8 * 1024;
 /// How long the state must rest before a costly fragment is written.
 const FRAGMENT_DELAY_MS: i32 = 200;
 
+/// Side by side, the tag of the original run (this page's session); the
+/// compared run's is "branch". Each side's panels carry it as `data-side`.
+const ORIGINAL: &str = "original";
+
 /// Runs `f` once after `ms` milliseconds; the returned function cancels it (an
 /// effect's destructor), so only the last of quick successive changes runs.
 fn after_ms(ms: i32, f: impl FnOnce() + 'static) -> impl FnOnce() {
@@ -383,11 +387,11 @@ pub fn App() -> Html {
         .zip(state.compared.zip(state.compared_branch()))
         .map(|((left_moved, right_moved), (k, b))| {
             let (left, right) = super::compare::side_names(lang, companion_sides.clone(), k + 1);
-            [("original", left, left_moved, &*state), ("branch", right, right_moved, &*b.run)]
+            [(ORIGINAL, left, left_moved, &*state), ("branch", right, right_moved, &*b.run)]
         });
     let sides_explained = sides.as_ref().map(|sides| {
         sides.clone().map(|(side, name, moved, run)| {
-            let lines = match (moved, std::ptr::eq(run, &*state)) {
+            let lines = match (moved, side == ORIGINAL) {
                 (false, _) => Vec::new(),
                 (true, true) => explanation.clone(),
                 (true, false) => {
@@ -435,12 +439,14 @@ pub fn App() -> Html {
     // compared one), for the state machine and the buffers alike.
     let side_sockets = sides.as_ref().map(|sides| {
         sides.clone().map(|(side, name, _, run)| {
-            let here = std::ptr::eq(run, &*state);
-            let found = if here { view.clone() } else { view.as_ref().and_then(|v| counterpart(run, v, &host_name)) };
+            let found = if side == ORIGINAL {
+                view.clone()
+            } else {
+                view.as_ref().and_then(|v| counterpart(run, v, &host_name))
+            };
             (side, name, found, run)
         })
     });
-    let selected_any = view.is_some();
     let fsm_sides = side_sockets
         .as_ref()
         .filter(|_| view.is_some())
@@ -634,16 +640,16 @@ pub fn App() -> Html {
                                 // Side by side, the same socket in each run, under its name.
                                 { for sides.iter().map(|(side, name, found, run)| {
                                     let run_end = run.timeline.trace_until(run.pos).len();
-                                    let view = found.clone();
-                                    let host = view.as_ref().map_or(String::new(), |v| run.world.host_name(v.host).to_string());
-                                    let missing = view.is_none() && selected_any;
+                                    let found = found.clone();
+                                    let host = found.as_ref().map_or(String::new(), |v| run.world.host_name(v.host).to_string());
+                                    let missing = found.is_none() && view.is_some();
                                     html! {
                                         <div class="buffers-side" data-side={*side}>
                                             <h3>{ name.clone() }</h3>
                                             if missing {
                                                 <p class="muted no-counterpart">{ tr(lang, Text::NoCounterpart) }</p>
                                             } else {
-                                                <Buffers {lang} {view} {host} trace={run.views.trace.clone()} end={run_end} />
+                                                <Buffers {lang} view={found} {host} trace={run.views.trace.clone()} end={run_end} />
                                             }
                                         </div>
                                     }
