@@ -319,7 +319,9 @@ static int connect_from(int s, const char *source, const struct sockaddr *to, so
     ),
     (
         "sendto_from",
-        r#"static int sendto_from(int s, const char *source, const char *data, int n, const struct sockaddr *to, socklen_t len) {
+        r#"/* An unbound UDP socket's first send binds it, even a send that fails (to NULL: a send()
+   without an address); the source is the one the model's route picks, as in connect_from. */
+static int sendto_from(int s, const char *source, const char *data, int n, const struct sockaddr *to, socklen_t len) {
     struct sockaddr_in sa;
     if (bind(s, addr(&sa, source, 0), sizeof sa) < 0)
         return -1;
@@ -407,8 +409,11 @@ fn expr(plan: &Plan, op: &Op, bind: Option<&str>) -> String {
         Op::Connect { socket, ip: a, port, source: Some(s) } => {
             format!("connect_from({socket}, {}, {})", ip(plan, *s), to(*a, *port))
         }
-        Op::Send { socket, data } | Op::SendTo { socket, data, to: None, .. } => {
+        Op::Send { socket, data } | Op::SendTo { socket, data, to: None, source: None } => {
             format!("send({socket}, {}, MSG_NOSIGNAL)", payload(data))
+        }
+        Op::SendTo { socket, data, to: None, source: Some(s) } => {
+            format!("sendto_from({socket}, {}, {}, NULL, 0)", ip(plan, *s), payload(data))
         }
         Op::SendTo { socket, data, to: Some((a, port)), source: None } => {
             format!("sendto({socket}, {}, MSG_NOSIGNAL, {})", payload(data), to(*a, *port))

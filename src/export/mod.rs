@@ -710,15 +710,15 @@ fn bind_address(hosts: &[PlanHost], h: usize, ip: Ipv4Addr, line: usize) -> Resu
     }
 }
 
-/// The source the model's route picks for host `h` towards `dest`
-/// (native/map.rs `source_for`): the destination itself when it is loopback
-/// or the host's own, else the host's first address.
-fn source_for(hosts: &[PlanHost], h: usize, dest: Ipv4Addr) -> Ipv4Addr {
+/// The source the model's route picks for host `h` towards `dest` (none: no
+/// destination yet) (native/map.rs `source_for`): the destination itself
+/// when it is loopback or the host's own, else the host's first address.
+fn source_for(hosts: &[PlanHost], h: usize, dest: Option<Ipv4Addr>) -> Ipv4Addr {
     let host = &hosts[h];
-    if is_loopback(dest) || dest.is_unspecified() {
+    if dest.is_some_and(|d| is_loopback(d) || d.is_unspecified()) {
         return host.loopback;
     }
-    host.addrs.iter().find(|p| p.0 == dest).or(host.addrs.first()).map_or(host.loopback, |p| p.1)
+    host.addrs.iter().find(|p| Some(p.0) == dest).or(host.addrs.first()).map_or(host.loopback, |p| p.1)
 }
 
 fn plan_call(
@@ -732,7 +732,7 @@ fn plan_call(
     let name = |fd: &FdRef| socket_name(line, fd);
     // The source an unbound socket is given before it connects or sends
     // (native/real.rs `autobind`); the socket is bound from then on.
-    let source = |known: &mut HashMap<String, Known>, socket: &str, dest: Ipv4Addr| {
+    let source = |known: &mut HashMap<String, Known>, socket: &str, dest: Option<Ipv4Addr>| {
         let k = known.entry(socket.to_string()).or_default();
         (!std::mem::replace(&mut k.bound, true)).then(|| source_for(hosts, h, dest))
     };
@@ -755,18 +755,25 @@ fn plan_call(
         Call::Connect { fd, addr } => {
             let socket = name(fd)?;
             let ip = to_real(hosts, h, *addr.ip(), line)?;
-            let source = source(known, &socket, *addr.ip());
+            let source = source(known, &socket, Some(*addr.ip()));
             Op::Connect { socket, ip, port: addr.port(), source }
         }
-        Call::Send { fd, data } => Op::Send { socket: name(fd)?, data: payload(data) },
-        Call::SendTo { fd, data, addr } => {
+        // A UDP send binds an unbound socket before anything else
+        // (inet_send_prepare → inet_autobind), even one that then fails with
+        // EDESTADDRREQ: a later sendto must not bind it again (EINVAL).
+        Call::Send { fd, data } | Call::SendTo { fd, data, addr: None } => {
             let socket = name(fd)?;
-            let to = match addr {
-                Some(a) => Some((to_real(hosts, h, *a.ip(), line)?, a.port())),
-                None => None,
-            };
-            let source = match addr {
-                Some(a) if known.get(&socket).is_some_and(|k| k.udp) => source(known, &socket, *a.ip()),
+            let udp = known.get(&socket).is_some_and(|k| k.udp);
+            match udp.then(|| source(known, &socket, None)).flatten() {
+                Some(s) => Op::SendTo { socket, data: payload(data), to: None, source: Some(s) },
+                None => Op::Send { socket, data: payload(data) },
+            }
+        }
+        Call::SendTo { fd, data, addr: Some(a) } => {
+            let socket = name(fd)?;
+            let to = Some((to_real(hosts, h, *a.ip(), line)?, a.port()));
+            let source = match known.get(&socket) {
+                Some(k) if k.udp => source(known, &socket, Some(*a.ip())),
                 _ => None,
             };
             Op::SendTo { socket, data: payload(data), to, source }

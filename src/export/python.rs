@@ -213,8 +213,10 @@ def connect_from(s, source, addr):
 
 
 def sendto_from(s, source, data, addr):
+    """An unbound UDP socket's first send binds it, even a send that fails (addr None: a
+    send() without an address); the source is the one the model's route picks."""
     s.bind((source, 0))
-    return s.sendto(data, addr)
+    return s.send(data) if addr is None else s.sendto(data, addr)
 "#;
 
 const ALPHABET_HELPER: &str = r#"
@@ -294,8 +296,11 @@ fn expr(plan: &Plan, op: &Op) -> String {
         Op::Connect { socket, ip: a, port, source: Some(s) } => {
             format!("connect_from({socket}, {}, {})", ip(plan, *s), addr(*a, *port))
         }
-        Op::Send { socket, data } | Op::SendTo { socket, data, to: None, .. } => {
+        Op::Send { socket, data } | Op::SendTo { socket, data, to: None, source: None } => {
             format!("{socket}.send({})", payload(data))
+        }
+        Op::SendTo { socket, data, to: None, source: Some(s) } => {
+            format!("sendto_from({socket}, {}, {}, None)", ip(plan, *s), payload(data))
         }
         Op::SendTo { socket, data, to: Some((a, port)), source: None } => {
             format!("{socket}.sendto({}, {})", payload(data), addr(*a, *port))

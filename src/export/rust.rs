@@ -314,9 +314,14 @@ fn connect_from(s: &Socket, source: Ipv4Addr, to: SockAddr) -> io::Result<()> {
     ),
     (
         "sendto_from",
-        r#"fn sendto_from(s: &Socket, source: Ipv4Addr, data: &[u8], to: SockAddr) -> io::Result<usize> {
+        r#"/// An unbound UDP socket's first send binds it, even a send that fails (`to` None: a
+/// send() without an address); the source is the one the model's route picks.
+fn sendto_from(s: &Socket, source: Ipv4Addr, data: &[u8], to: Option<SockAddr>) -> io::Result<usize> {
     s.bind(&at(source, 0))?;
-    s.send_to_with_flags(data, &to, libc::MSG_NOSIGNAL)
+    match to {
+        Some(to) => s.send_to_with_flags(data, &to, libc::MSG_NOSIGNAL),
+        None => s.send_with_flags(data, libc::MSG_NOSIGNAL),
+    }
 }"#,
     ),
     (
@@ -419,14 +424,17 @@ fn expr(plan: &Plan, op: &Op) -> String {
         Op::Connect { socket, ip: a, port, source: Some(s) } => {
             format!("connect_from(sock(&{socket})?, {}, {})", ip(plan, *s), to(*a, *port))
         }
-        Op::Send { socket, data } | Op::SendTo { socket, data, to: None, .. } => {
+        Op::Send { socket, data } | Op::SendTo { socket, data, to: None, source: None } => {
             format!("sock(&{socket})?.send_with_flags({}, libc::MSG_NOSIGNAL)", payload(data))
+        }
+        Op::SendTo { socket, data, to: None, source: Some(s) } => {
+            format!("sendto_from(sock(&{socket})?, {}, {}, None)", ip(plan, *s), payload(data))
         }
         Op::SendTo { socket, data, to: Some((a, port)), source: None } => {
             format!("sock(&{socket})?.send_to_with_flags({}, &{}, libc::MSG_NOSIGNAL)", payload(data), to(*a, *port))
         }
         Op::SendTo { socket, data, to: Some((a, port)), source: Some(s) } => {
-            format!("sendto_from(sock(&{socket})?, {}, {}, {})", ip(plan, *s), payload(data), to(*a, *port))
+            format!("sendto_from(sock(&{socket})?, {}, {}, Some({}))", ip(plan, *s), payload(data), to(*a, *port))
         }
         Op::Recv { socket, len, flags, from } => {
             let bits = match (flags.peek, flags.trunc) {

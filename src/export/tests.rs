@@ -141,6 +141,22 @@ fn names_that_are_words_of_a_language_are_renamed_and_bytes_are_escaped() {
 }
 
 #[test]
+fn a_failed_udp_send_binds_its_socket_as_the_kernel_does_so_no_later_sendto_binds_it_again() {
+    let text = include_str!("../../tests/exports/udp_send_binds_even_when_it_fails.sock");
+    let c = exported(text, Language::C);
+    // The send binds the host's source first, as inet_autobind binds before
+    // EDESTADDRREQ; the sendto after it sends from that port.
+    assert!(c.contains("CALL(15, 1, sendto_from(u, A, \"x\", 1, NULL, 0));"), "{c}");
+    assert!(c.contains("CALL(16, 1, sendto(u, \"x\", 1, MSG_NOSIGNAL, addr(&sa, B, 9), sizeof sa));"), "{c}");
+    assert!(c.contains("CALL(20, 1, sendto(v, ALPHABET, 70000, MSG_NOSIGNAL,"), "{c}");
+    assert_eq!(c.matches("sendto_from(").count(), 3, "the helper and the two sends that bind: {c}");
+    let py = exported(text, Language::Python);
+    assert!(py.contains("lambda: sendto_from(u, A, b\"x\", None)"), "{py}");
+    let rs = exported(text, Language::Rust);
+    assert!(rs.contains("None => s.send_with_flags(data, libc::MSG_NOSIGNAL)"), "{rs}");
+}
+
+#[test]
 fn a_program_carries_only_the_helpers_it_uses() {
     let udp = exported(lesson("udp_ten"), Language::C);
     assert!(!udp.contains("static void state("), "no state line in udp_ten");
