@@ -87,9 +87,10 @@ pub struct AppState {
     pub speed_ms: u32,
     pub selected_packet: Option<u64>,
     pub selected_socket: Option<SocketId>,
-    /// The learner chose the selected socket (clicked it, or an event of it):
-    /// the panels stop following the sender whose window moves.
-    pub socket_chosen: bool,
+    /// The socket the learner chose (clicked it, or an event of it) and the
+    /// position they chose it at: the panels stop following the sender whose
+    /// window moves ([`AppState::followed_socket`]).
+    pub socket_chosen: Option<(SocketId, usize)>,
     /// What the learner picked last (a packet, a call, a state change): its partners
     /// are highlighted in every view.
     pub picked: Option<Pick>,
@@ -399,7 +400,7 @@ impl AppState {
             speed_ms: 700,
             selected_packet: None,
             selected_socket: None,
-            socket_chosen: false,
+            socket_chosen: None,
             picked: None,
             notice: None,
             loading: None,
@@ -511,7 +512,7 @@ impl AppState {
         self.script_error = None;
         self.notice = (!notices.is_empty()).then_some(Notices { lang: self.lang, items: notices });
         self.selected_socket = self.default_socket();
-        self.socket_chosen = false;
+        self.socket_chosen = None;
         self.quiz.new_run();
     }
 
@@ -681,25 +682,34 @@ impl AppState {
             compared: self.compared,
             compare: self.compare.clone(),
         };
-        // Follow the action: the socket whose state just changed becomes the
-        // selected one; until the learner chooses one, so does a sender whose
-        // congestion window just moved (slow start's panel showed the receiver's
-        // flat window, the last socket to change state).
-        let events = s.timeline.events_of(pos);
-        let changed = |congestion: bool| {
-            events.iter().find_map(|e| match e.kind {
-                TraceKind::State { socket, .. } if !congestion => Some(socket),
-                TraceKind::Congestion { socket, .. } if congestion => Some(socket),
-                _ => None,
-            })
-        };
-        if let Some(sock) = changed(false).or_else(|| changed(true).filter(|_| !s.socket_chosen)) {
-            s.selected_socket = Some(sock);
-        }
-        if s.selected_socket.is_none_or(|id| s.world.socket(id).is_none()) {
-            s.selected_socket = s.default_socket();
-        }
+        s.selected_socket = s.followed_socket();
         s
+    }
+
+    /// The socket the panels show where the lesson stands: the action's. It
+    /// is the socket of the latest step (since the learner's choice) whose
+    /// state changed; until the learner chooses one, or whose congestion
+    /// window moved (slow start's panel showed the receiver's flat window,
+    /// the last socket to change state); else the learner's choice; else
+    /// [`AppState::default_socket`]. It depends on the position and the
+    /// choice alone, not on the way the learner came: a step reached back
+    /// from the next one showed that step's socket (the tour with a lossy
+    /// link: the server's SYN-RECEIVED beside the client's send()).
+    fn followed_socket(&self) -> Option<SocketId> {
+        let exists = |id: &SocketId| self.world.socket(*id).is_some();
+        let since = self.socket_chosen.map_or(0, |(_, at)| at);
+        let acted = (since + 1..=self.pos).rev().find_map(|p| {
+            let events = self.timeline.events_of(p);
+            let changed = |congestion: bool| {
+                events.iter().find_map(|e| match e.kind {
+                    TraceKind::State { socket, .. } if !congestion => Some(socket),
+                    TraceKind::Congestion { socket, .. } if congestion => Some(socket),
+                    _ => None,
+                })
+            };
+            changed(false).or_else(|| changed(true).filter(|_| self.socket_chosen.is_none())).filter(exists)
+        });
+        acted.or(self.socket_chosen.map(|(id, _)| id).filter(exists)).or_else(|| self.default_socket())
     }
 
     /// Where an edit made now is anchored: after the trace events shown so far.
@@ -1028,11 +1038,13 @@ impl AppState {
                 s.selected_packet = None;
                 if let Some(sock) = socket.filter(|id| s.world.socket(*id).is_some()) {
                     s.selected_socket = Some(sock);
-                    s.socket_chosen = true;
+                    s.socket_chosen = Some((sock, s.pos));
                 }
                 s
             }
-            Action::SelectSocket(s) => AppState { selected_socket: s, socket_chosen: s.is_some(), ..self.copy() },
+            Action::SelectSocket(s) => {
+                AppState { selected_socket: s, socket_chosen: s.map(|id| (id, self.pos)), ..self.copy() }
+            }
             Action::DropPacket(packet) if self.is_in_flight(packet) => {
                 self.with_edit(Edit::Drop { at: self.anchor(), packet })
             }
@@ -1193,6 +1205,57 @@ mod tests {
             s = s.act(Action::Forward);
         }
         assert_eq!(name(&s), ("server".to_string(), Some(4)));
+    }
+
+    /// The tour with a lossy link: step 10 reached forward showed the client's
+    /// socket beside its send(); reached back from step 11 it showed the
+    /// server's SYN-RECEIVED, for the selection followed the way the learner
+    /// came. Every step of a few lessons, with and without faults and a
+    /// learner's choice, shows one socket however it is reached.
+    #[test]
+    fn the_panels_show_one_socket_at_each_step_however_the_learner_reaches_it() {
+        let fragments = [
+            "#lesson=tour&pos=0&edits=8:link:0:0.3:0.0:0.0:10000",
+            "#lesson=tour&pos=0&edits=24:link:0:0.0:0.5:0.0:10000",
+            "#lesson=slow_start&pos=0",
+            "#lesson=fast_retransmit&pos=0",
+        ];
+        for fragment in fragments {
+            let start = Rc::new(AppState::new(Lang::En)).act(Action::Restore(share::decode(fragment)));
+            assert_eq!(start.edits.len(), usize::from(fragment.contains("edits")), "{fragment}");
+            let mut forward = vec![start.selected_socket];
+            let mut s = start.clone();
+            while !s.at_end() {
+                s = s.act(Action::Forward);
+                forward.push(s.selected_socket);
+            }
+            let chosen_at = s.pos / 2;
+            for pos in (0..s.pos).rev() {
+                s = s.act(Action::Back);
+                assert_eq!(s.selected_socket, forward[pos], "{fragment}: step {pos}, reached back");
+                let jumped = start.clone().act(Action::Seek(pos));
+                assert_eq!(jumped.selected_socket, forward[pos], "{fragment}: step {pos}, jumped to");
+            }
+            // The learner picks a socket half way: from there on, forward and
+            // back agree too.
+            let half = start.clone().act(Action::Seek(chosen_at));
+            let other = half
+                .world
+                .hosts()
+                .flat_map(|(h, _)| half.world.sockets_on(h))
+                .map(|v| v.id)
+                .find(|id| Some(*id) != half.selected_socket);
+            let mut s = half.act(Action::SelectSocket(other));
+            let mut seen = vec![s.selected_socket];
+            while !s.at_end() {
+                s = s.act(Action::Forward);
+                seen.push(s.selected_socket);
+            }
+            for k in (0..seen.len() - 1).rev() {
+                s = s.act(Action::Back);
+                assert_eq!(s.selected_socket, seen[k], "{fragment}: chosen at {chosen_at}, step {}", chosen_at + k);
+            }
+        }
     }
 
     #[test]
