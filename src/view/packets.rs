@@ -207,7 +207,7 @@ pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
     let mut isns: rustc_hash::FxHashMap<(SocketAddrV4, SocketAddrV4), u32> = Default::default();
     for (i, e) in trace.iter().enumerate() {
         match &e.kind {
-            TraceKind::Sent { host, socket, path, reason, arrival, packet, to, .. } => {
+            TraceKind::Sent { host, path, reason, arrival, packet, to, .. } => {
                 frame_ids.push(packet.id.0);
                 let flags = wireshark.next(e.time, packet);
                 let analysis = info_prefix(&flags, |frame| frame_ids.get(frame - 1).copied().unwrap_or(0));
@@ -216,16 +216,22 @@ pub fn packets(trace: &[TraceEvent]) -> Vec<PacketInfo> {
                     Body::Tcp(s) => {
                         let from = SocketAddrV4::new(packet.src, s.src_port);
                         let to = SocketAddrV4::new(packet.dst, s.dst_port);
+                        if s.flags.syn() && !s.flags.ack() {
+                            // A connection's first SYN on a pair (a reused 4-tuple)
+                            // starts a new stream, as Wireshark's tcp.stream: the
+                            // other way's count is the new connection's, not the one
+                            // the pair had before (a refused reconnect's RST-ACK is
+                            // numbered from itself). A simultaneous open's SYN-ACKs
+                            // set each side's again.
+                            isns.remove(&(to, from));
+                        }
                         let own = if s.flags.syn() {
-                            // A new SYN on a pair (a reused 4-tuple) starts a new count.
                             *isns.entry((from, to)).and_modify(|v| *v = s.seq).or_insert(s.seq)
-                        } else if socket.is_none() {
-                            // The host's answer for no socket (a RST from a closed
-                            // port) belongs to no connection on its side: counted
-                            // from itself, not from an ISN a connection of the same
-                            // pair once had, and it starts no count.
-                            s.seq
                         } else {
+                            // The host's answer for no socket too: a RST for a
+                            // copy of a segment of a connection already closed is
+                            // numbered in that connection's stream ("seq=2" after
+                            // its FIN), as Wireshark numbers it.
                             *isns.entry((from, to)).or_insert(s.seq)
                         };
                         Some(Isns { own, peer: isns.get(&(to, from)).copied() })
@@ -462,6 +468,29 @@ mod tests {
             .rfind(|i| matches!(&i.packet.body, Body::Tcp(s) if s.flags.rst() && s.flags.ack()))
             .expect("the refusing RST");
         assert_eq!(refused.label(Lang::En, Numbering::Relative), "RST-ACK seq=0 ack=1");
+    }
+
+    /// The tour with a link that copies packets: a copy of the client's last
+    /// ACK reaches the server after its connection closed, and the server's
+    /// host answers with a RST for no socket. It read "seq=0" (counted from
+    /// itself, "its ISN 3204977057 + 0") where Wireshark, in the connection's
+    /// stream, reads Seq=2: the server's ISN + 2, after its FIN.
+    #[test]
+    fn a_rst_for_a_copy_after_the_close_is_numbered_in_its_connections_stream() {
+        use crate::lesson::session::{Action, AppState};
+        let fragment = crate::lesson::share::decode("#lesson=tour&pos=0&edits=24:link:0:0.0:0.5:0.0:10000");
+        let s = std::rc::Rc::new(AppState::new(Lang::En)).reduce(Action::Restore(fragment), &|| 0.0);
+        let all = &s.views.packets;
+        let tcp = |i: &PacketInfo| match &i.packet.body {
+            Body::Tcp(t) => Some(t.clone()),
+            _ => None,
+        };
+        let syn_ack = all.iter().find_map(|i| tcp(i).filter(|t| t.flags.syn() && t.flags.ack())).expect("a SYN-ACK");
+        let rst = all.iter().find(|i| tcp(i).is_some_and(|t| t.flags.rst())).expect("the server's RST");
+        let seq = tcp(rst).map(|t| t.seq.wrapping_sub(syn_ack.seq)).expect("tcp");
+        assert_eq!(seq, 2, "the server's ISN + 2: its SYN and its FIN");
+        assert_eq!(rst.isn.map(|i| i.own), Some(syn_ack.seq));
+        assert_eq!(rst.label(Lang::En, Numbering::Relative), "RST seq=2");
     }
 
     #[test]
