@@ -1065,8 +1065,11 @@ impl AppState {
                 let quiz = shared.quiz;
                 let bad_position = shared.bad_position.clone();
                 let mut s = match (&shared.script, self.library.iter().find(|l| l.id == shared.lesson)) {
-                    (Some(text), _) if shared.lesson == SANDBOX => {
-                        let lesson = Rc::new(Lesson::sandbox(text));
+                    // A link to the sandbox without a script opens it as the
+                    // lesson picker does: on the script of the lesson on screen.
+                    (script, _) if shared.lesson == SANDBOX => {
+                        let text = script.clone().unwrap_or_else(|| self.lesson.text().to_string());
+                        let lesson = Rc::new(Lesson::sandbox(&text));
                         let mut s = self.reloaded(lesson, shared.seed, shared.edits.clone(), shared.pos);
                         s.restore_branches(&shared);
                         s
@@ -1356,8 +1359,14 @@ mod tests {
         let r = Rc::new(AppState::new(Lang::Ko)).act(Action::Restore(share::decode(&fragment)));
         assert_eq!((r.pos, r.edits.clone(), &r.lesson.id), (s.pos, s.edits.clone(), &s.lesson.id));
         assert_eq!(r.timeline.trace, s.timeline.trace);
-        let bad = r.act(Action::Restore(share::decode("#lesson=nope")));
+        let bad = r.clone().act(Action::Restore(share::decode("#lesson=nope")));
         assert!(bad.notice.as_ref().is_some_and(|n| n.to_string().contains("nope")));
+        // The lesson picker's own name opens the sandbox, on the lesson on
+        // screen, as choosing it does (it was "an unknown lesson").
+        let sandbox = bad.act(Action::Restore(share::decode("#lesson=sandbox")));
+        assert_eq!(sandbox.lesson.id, SANDBOX);
+        assert!(sandbox.notice.is_none(), "{:?}", sandbox.notice);
+        assert_eq!(sandbox.lesson.text(), r.lesson.text());
     }
 
     /// A mistyped position (`pos=-2`) lost the whole link: the page stayed on
