@@ -502,11 +502,11 @@ test('lines after a last wait in which nothing happens get their verdict at the 
   await line(7).and(page.locator('.done')).waitFor();
   assert.match(await line(7).textContent(), /✓/);
   assert.match(await line(8).textContent(), /✗ 1/);
-  assert.match(await page.locator('.script-lines .failure').textContent(), /script:8: expected/);
+  assert.match(await page.locator('.script-lines .failure').textContent(), /^line 8: expected/);
   // In Korean, as the notice above it is (it stayed English).
   await page.getByRole('button', { name: '한국어' }).click();
   await page.waitForFunction(() => document.documentElement.lang === 'ko');
-  assert.match(await page.locator('.script-lines .failure').textContent(), /^script:8: 기대한 결과: /);
+  assert.match(await page.locator('.script-lines .failure').textContent(), /^8행: 기대한 결과: /);
   assert.deepEqual(problems, []);
   await context.close();
 });

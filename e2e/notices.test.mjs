@@ -161,7 +161,7 @@ test('a script that stops, and one that does not parse, are explained in English
   const failing = 'host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 1ms\na: s = socket(udp)\na: close(s) = 7\n';
   const stopped = await open(`#lesson=sandbox&script=${encodeURIComponent(failing)}`);
   const said = await noticeInBoth(stopped.page, 'script-stopped');
-  assert.match(said.en, /an expectation failed: sandbox:5: expected close\(s\) to return 7, got 0/);
+  assert.match(said.en, /line 5: an expectation failed: expected close\(s\) to return 7, got 0/);
   // All Korean around the script's own call and numbers: no English description framed in it.
   assert.match(said.ko, /5행의 기대가 어긋났습니다 — 기대한 결과: close\(s\)의 반환값 7 · 실제 결과: 0/);
   assert.doesNotMatch(said.ko, /expected|got|to return/);

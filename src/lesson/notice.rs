@@ -5,16 +5,16 @@
 
 use crate::lang::{Bilingual, Lang};
 use crate::lesson::share::ShareError;
-use crate::script::{Failure, ScriptError};
+use crate::script::{Failure, FailureKind, ScriptError};
 use crate::view::packets::Labels;
 
 /// Something the page tells the learner above the lesson. It keeps what
 /// happened, not a sentence, so it is said in whichever language the page is in.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Notice {
-    /// An expectation of the lesson's own script failed (run in lesson file
-    /// `lesson`): the first one.
-    ScriptStopped { lesson: String, failure: Failure },
+    /// An expectation of the lesson's own script failed, or a call of it
+    /// never returned: the first one.
+    ScriptStopped(Failure),
     /// The learner's `changes` made `expectations` of the lesson's
     /// expectations fail: an outcome of the experiment, said on each line.
     OutcomeChanged { changes: usize, expectations: usize },
@@ -59,12 +59,25 @@ impl Notice {
     /// The notice as a sentence in `lang`.
     pub fn text(&self, lang: Lang) -> String {
         match (self, lang) {
-            (Notice::ScriptStopped { lesson, failure }, Lang::En) => {
-                format!("an expectation failed: {}", failure.render(lesson))
+            // By its line, as a script that does not parse is ("line 3, column
+            // 5"), and as what it is: a call that stayed blocked to the end
+            // was no expectation of a line without "= …".
+            (Notice::ScriptStopped(failure), Lang::En) => {
+                let what = match failure.kind {
+                    FailureKind::Expectation => "an expectation failed",
+                    FailureKind::Pending => "a call never returned",
+                    FailureKind::Script => "the run could not go on",
+                };
+                format!("line {}: {what}: {failure}", failure.line)
             }
             // Each failure's Korean is with its parts (script::error), tested natively there.
-            (Notice::ScriptStopped { failure, .. }, Lang::Ko) => {
-                format!("{}행의 기대가 어긋났습니다 — {}", failure.line, failure.say(Lang::Ko))
+            (Notice::ScriptStopped(failure), Lang::Ko) => {
+                let what = match failure.kind {
+                    FailureKind::Expectation => "기대가 어긋났습니다",
+                    FailureKind::Pending => "호출이 끝내 반환되지 않았습니다",
+                    FailureKind::Script => "실행을 이어 갈 수 없었습니다",
+                };
+                format!("{}행의 {what} — {}", failure.line, failure.say(Lang::Ko))
             }
             (Notice::OutcomeChanged { changes, expectations }, Lang::En) => format!(
                 "{} the outcome: {} of the lesson no longer {} (marked on {})",
@@ -152,7 +165,7 @@ mod tests {
         let expected = Expected::Returns { call: "close(s)".into(), result: "7".into() };
         let failure = Failure::new(4, FailureKind::Expectation, expected, Got::Failed(Errno::EBADF));
         let mut notices = vec![
-            Notice::ScriptStopped { lesson: "l".into(), failure },
+            Notice::ScriptStopped(failure),
             Notice::OutcomeChanged { changes: 1, expectations: 1 },
             Notice::OutcomeChanged { changes: 2, expectations: 3 },
             Notice::Build(ScriptError::expected(3, 5, Wanted::HostName, Found::EndOfLine)),
@@ -188,15 +201,17 @@ mod tests {
         assert_eq!(e.text(Lang::Ko), "스크립트 3행 5열: 여기에 와야 할 것: 호스트 이름 · 실제로 있는 것: 줄 끝");
         assert_eq!(e.text(Lang::En), "line 3, column 5: expected a host name, found end of line");
         let expected = Expected::Returns { call: "close(s)".into(), result: "7".into() };
-        let stopped = Notice::ScriptStopped {
-            lesson: "l.sock".into(),
-            failure: Failure::new(4, FailureKind::Expectation, expected, Got::Returned(crate::net::CallValue::Zero)),
-        };
+        let stopped = Notice::ScriptStopped(Failure::new(
+            4,
+            FailureKind::Expectation,
+            expected,
+            Got::Returned(crate::net::CallValue::Zero),
+        ));
         assert_eq!(
             stopped.text(Lang::Ko),
             "4행의 기대가 어긋났습니다 — 기대한 결과: close(s)의 반환값 7 · 실제 결과: 0"
         );
-        assert_eq!(stopped.text(Lang::En), "an expectation failed: l.sock:4: expected close(s) to return 7, got 0");
+        assert_eq!(stopped.text(Lang::En), "line 4: an expectation failed: expected close(s) to return 7, got 0");
         assert_eq!(
             Notice::OutcomeChanged { changes: 1, expectations: 1 }.text(Lang::En),
             "your change altered the outcome: one expectation of the lesson no longer holds (marked on its line)"

@@ -203,7 +203,7 @@ impl Work {
         let mut notices = Vec::new();
         if let Some(failure) = report.failures.first() {
             notices.push(if edits.is_empty() {
-                Notice::ScriptStopped { lesson: String::new(), failure: failure.clone() }
+                Notice::ScriptStopped(failure.clone())
             } else {
                 Notice::OutcomeChanged { changes: edits.len(), expectations: report.failures.len() }
             });
@@ -466,7 +466,7 @@ impl AppState {
 
     /// Shows a lesson whose timeline is complete.
     fn install(&mut self, work: Work, lesson: Rc<Lesson>, seed: Option<u64>, pos: usize) {
-        let Work { stage: Stage::Timeline { builder, report, setup_len }, edits, mut notices, targets } = work else {
+        let Work { stage: Stage::Timeline { builder, report, setup_len }, edits, notices, targets } = work else {
             return;
         };
         let timeline = builder.finish();
@@ -493,11 +493,6 @@ impl AppState {
         self.calls = Rc::new(call_events(&report));
         self.setup_len = setup_len;
         self.report = Some(Rc::from(report));
-        for notice in &mut notices {
-            if let Notice::ScriptStopped { lesson: name, .. } = notice {
-                name.clone_from(&lesson.id);
-            }
-        }
         self.lesson = lesson;
         self.seed = seed;
         // In the order the run applied them: by anchor, same-place ones as made.
@@ -1529,9 +1524,19 @@ mod script_tests {
         let text = "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 1ms\na: s = socket(udp)\na: close(s) = 7\n";
         let s = Rc::new(AppState::new(Lang::En)).act(Action::RunSandbox(text.into()));
         let en = s.notice.as_ref().map(ToString::to_string).unwrap_or_default();
-        assert_eq!(en, "an expectation failed: sandbox:5: expected close(s) to return 7, got 0");
+        assert_eq!(en, "line 5: an expectation failed: expected close(s) to return 7, got 0");
         let ko = s.act(Action::SetLang(Lang::Ko)).notice.as_ref().map(ToString::to_string).unwrap_or_default();
         assert_eq!(ko, "5행의 기대가 어긋났습니다 — 기대한 결과: close(s)의 반환값 7 · 실제 결과: 0");
+        // A call left blocked at the end is no expectation of its line (it has
+        // no "= …"): it read "an expectation failed: sandbox:6: expected
+        // recv(s, 10) to return".
+        let text = "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b\na: s = socket(udp)\na: send(s, \"x\")\n\
+                    a: recv(s, 10)\na: close(s)\n";
+        let s = Rc::new(AppState::new(Lang::En)).act(Action::RunSandbox(text.into()));
+        let en = s.notice.as_ref().map(ToString::to_string).unwrap_or_default();
+        assert!(en.starts_with("line 6: a call never returned: expected recv(s, 10) to return, got call"), "{en}");
+        let ko = s.act(Action::SetLang(Lang::Ko)).notice.as_ref().map(ToString::to_string).unwrap_or_default();
+        assert!(ko.starts_with("6행의 호출이 끝내 반환되지 않았습니다 — "), "{ko}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::net::syscall::render_result;
 use crate::script::shown::{excerpt, shown_up_to, MAX_LINE_CHARS};
 use crate::script::{LineDetail, RunReport};
 use crate::view::related::Linked;
-use crate::view::words::{tr, Text};
+use crate::view::words::{line_number, tr, Text};
 
 #[derive(Properties)]
 pub struct ScriptLinesProps {
@@ -110,7 +110,7 @@ pub fn ScriptLines(props: &ScriptLinesProps) -> Html {
             }).map(|f| {
                 let class = if props.edits.is_empty() { "failed" } else { "changed" };
                 // In the page's language (the notice above it already was).
-                let said = format!("script:{}: {}", f.line, f.say(props.lang));
+                let said = format!("{}: {}", line_number(props.lang, f.line), f.say(props.lang));
                 html! { <li class={classes!("sline", "failure", class)}><code>{ said }</code></li> }
             }) }
         </ol>

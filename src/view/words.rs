@@ -524,6 +524,14 @@ pub fn cwnd_text(lang: Lang, t: &crate::net::tcp::conn::TcpStats) -> String {
     }
 }
 
+/// A script's line, as the page names it ("line 6", "6행").
+pub fn line_number(lang: Lang, line: usize) -> String {
+    match lang {
+        Lang::En => format!("line {line}"),
+        Lang::Ko => format!("{line}행"),
+    }
+}
+
 /// How many of the learner's changes are in this run, as a sentence.
 pub fn changes_made(lang: Lang, n: usize) -> String {
     match (lang, n) {
