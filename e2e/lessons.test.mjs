@@ -531,6 +531,55 @@ test('the sandbox’s error box speaks the page’s language', async () => {
   await context.close();
 });
 
+test('on a phone the sandbox’s error box stays in its card, its caret under its column, Korean or not', async () => {
+  // The caret stood 5 columns early under "안녕하세요" (a count of spaces under
+  // double-width glyphs), and a long line pushed the editor past the card.
+  const { context, page, problems } = await open('', { width: 390, height: 844 });
+  await page.locator('#lesson-select').selectOption('sandbox');
+  const editor = page.locator('.script-text');
+  await editor.waitFor();
+  const lines = [
+    'a: sendto(s, "안녕하세요", 10.0.0.2:9) x',
+    'a: sendto(s, "a fairly long payload string here", 10.0.0.2:9999, 12) = 5',
+  ];
+  for (const line of lines) {
+    await editor.fill(`host a 10.0.0.1\nhost b 10.0.0.2\nlink a b\na: s = socket(udp)\n${line}\n`);
+    await page.locator('#run-script').click();
+    const box = page.locator('.script-error');
+    await box.waitFor();
+    const at = await box.evaluate((b) => {
+      const pre = b.querySelector('pre');
+      const text = pre.firstChild;
+      const before = pre.querySelector('.caret-pad').textContent.length;
+      const col = text.textContent.indexOf('| ') + 2 + before;
+      const range = (node, i) => {
+        const r = document.createRange();
+        r.setStart(node, i);
+        r.setEnd(node, i + 1);
+        return r.getBoundingClientRect().left;
+      };
+      const seen = pre.getBoundingClientRect();
+      return { column: range(text, col), caret: range(pre.lastChild, 0), shown: text.textContent[col], seen };
+    });
+    assert.ok(Math.abs(at.column - at.caret) < 1, `${line}: the caret at ${at.caret}, its column ('${at.shown}') at ${at.column}`);
+    // Scrolled to it: the caret is in the box's view, not past its edge.
+    assert.ok(at.caret > at.seen.left && at.caret + 7 < at.seen.right + 1, `${line}: ${JSON.stringify(at)}`);
+    const right = await page.evaluate(() => ({
+      editor: document.querySelector('.script-text').getBoundingClientRect().right,
+      card: document.querySelector('.script-card').getBoundingClientRect().right,
+      page: document.documentElement.scrollWidth,
+    }));
+    assert.ok(right.editor <= right.card && right.page <= 390, `${line}: ${JSON.stringify(right)}`);
+    await page.getByRole('button', { name: '한국어' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+  }
+  await page.locator('.script-card').screenshot({ path: join(SHOTS, 'sandbox-error-phone.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the sandbox keeps the learner’s unsaved edits when the page is drawn again', async () => {
   const { context, page, problems } = await open();
   await page.locator('#lesson-select').selectOption('sandbox');

@@ -244,6 +244,23 @@ pub fn SandboxEditor(props: &SandboxProps) -> Html {
             }
         });
     }
+    // A long line scrolls in its box: the caret is brought into view, a
+    // third of the way across (on a phone it was past the box's right edge).
+    let excerpt_box = use_node_ref();
+    {
+        let excerpt_box = excerpt_box.clone();
+        use_effect_with(props.error.clone(), move |_| {
+            if let Some(pre) = excerpt_box.cast::<web_sys::HtmlElement>() {
+                let caret = pre
+                    .query_selector(".caret-pad")
+                    .ok()
+                    .flatten()
+                    .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+                    .map_or(0, |pad| pad.offset_left() + pad.offset_width());
+                pre.set_scroll_left((caret - pre.client_width() / 3).max(0));
+            }
+        });
+    }
     let on_click = {
         let area = area.clone();
         let on_run = props.on_run.clone();
@@ -254,15 +271,21 @@ pub fn SandboxEditor(props: &SandboxProps) -> Html {
         })
     };
     let error = props.error.as_ref().map(|s| {
-        // The line around the column, escaped and short, the caret under it.
+        // The line around the column, escaped and short, the caret under it:
+        // below the same text as before the column, kept unseen, for a count
+        // of spaces put it early under wide characters ("안녕").
         let line = props.text.strip_prefix('\u{feff}').unwrap_or(&props.text).lines().nth(s.line.saturating_sub(1));
         let (line, caret) = excerpt(line.unwrap_or(""), s.col);
+        let before: String = line.chars().take(caret).collect();
         html! {
             <div class="script-error" role="alert" data-line={s.line.to_string()}>
                 <strong>{ format!("{} {}, {} {}: ", tr(props.lang, Text::Line), s.line, tr(props.lang, Text::Column), s.col) }</strong>
                 // In the page's language (the message is its English).
                 { s.kind.say(props.lang) }
-                <pre>{ format!("{:>4} | {line}\n     | {}^", s.line, " ".repeat(caret)) }</pre>
+                <pre ref={excerpt_box.clone()}>
+                    { format!("{:>4} | {line}\n     | ", s.line) }
+                    <span class="caret-pad" aria-hidden="true">{ before }</span>{ "^" }
+                </pre>
             </div>
         }
     });
