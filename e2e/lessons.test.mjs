@@ -659,6 +659,27 @@ const arrowEnds = (page, label) =>
     .first()
     .evaluate((l) => [Number(l.getAttribute('x1')), Number(l.getAttribute('x2'))]);
 
+test('a socket’s lifeline is called listening only once it has called listen()', async () => {
+  // "fd 3 · listening" stood over the server's lifeline from its socket() on,
+  // beside a quiz that asked which state follows CLOSED.
+  const { context, page, problems } = await open('#lesson=tour&pos=0');
+  const seen = [];
+  for (let i = 0; i < 8; i++) {
+    await page.locator('#step-forward').click();
+    const line = (await page.locator('.script-lines .sline.current').textContent()) ?? '';
+    const server = (await lanes(page)).find((l) => l.lane.startsWith('server ') && /^fd 3/.test(l.detail ?? ''));
+    seen.push({ line, detail: server?.detail ?? null });
+  }
+  const at = seen.findIndex((s) => /listen\(/.test(s.line));
+  assert.ok(at > 0 && seen.slice(0, at).some((s) => s.detail !== null), JSON.stringify(seen));
+  for (const [i, s] of seen.entries()) {
+    if (s.detail === null) continue;
+    assert.equal(/listening/.test(s.detail), i >= at, JSON.stringify(seen));
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the sequence diagram draws one lifeline per socket: the listener and the accepted socket apart', async () => {
   const { context, page, problems } = await open('#lesson=tour');
   await page.keyboard.press('End');

@@ -23,10 +23,12 @@ use crate::lesson::timeline::Timeline;
 use crate::net::packet::Body;
 use crate::net::tcp::segment::TcpFlags;
 use crate::net::tcp::state::TcpState;
+use crate::net::tcp::timers::TimerKind;
 use crate::net::trace::Cause;
 use crate::net::{Errno, Protocol, SysCall, TraceEvent, TraceKind, World};
 use crate::view::explain::explain;
-use crate::view::packets::{Numbering, PacketInfo};
+use crate::view::packets::{Labels, Numbering, PacketInfo};
+use crate::view::words::timer_name;
 
 /// Where the page keeps every lesson's score (browser local storage).
 pub const STORAGE_KEY: &str = "socklab.quiz";
@@ -82,8 +84,9 @@ impl Bilingual for Answer {
 pub enum About {
     /// The next TCP segment `from` sends (to `to`).
     Segment { from: String, to: String },
-    /// The next state of `host`'s socket, now in `from`.
-    State { host: String, from: TcpState },
+    /// The next state of `host`'s socket, now in `from`, when `trigger`
+    /// happens.
+    State { host: String, from: TcpState, trigger: Option<Trigger> },
     /// What `host`'s `call` (as the script writes it) returns.
     Call { host: String, call: String },
 }
@@ -95,17 +98,57 @@ impl Bilingual for About {
                 format!("What TCP segment does {from} send to {to} next? (flags, relative seq/ack)"),
                 format!("{} {to}에게 보낼 다음 TCP 세그먼트는? (플래그, 상대 seq/ack)", Particle::Subject.after(from)),
             ),
-            About::State { host, from: TcpState::Listen, .. } => (
-                format!("{host}'s listener is in LISTEN. Which state does it go to next?"),
-                format!("{host}의 리스너는 지금 LISTEN 상태입니다. 다음 상태는?"),
-            ),
-            About::State { host, from } => (
-                format!("{host}'s socket is in {from}. Which state does it go to next?"),
-                format!("{host}의 소켓은 지금 {from} 상태입니다. 다음 상태는?"),
-            ),
+            About::State { host, from, trigger } => {
+                let (what_en, what_ko) = trigger.as_ref().map(|t| t.say(host)).unwrap_or_default();
+                let (state_en, state_ko) = match from {
+                    TcpState::Listen => (
+                        format!("{host}'s listener is in LISTEN. Which state does it go to next?"),
+                        format!("{host}의 리스너는 지금 LISTEN 상태입니다. 다음 상태는?"),
+                    ),
+                    _ => (
+                        format!("{host}'s socket is in {from}. Which state does it go to next?"),
+                        format!("{host}의 소켓은 지금 {from} 상태입니다. 다음 상태는?"),
+                    ),
+                };
+                let join = |a: String, b: String| if a.is_empty() { b } else { format!("{a} {b}") };
+                (join(what_en, state_en), join(what_ko, state_ko))
+            }
             About::Call { host, call } => (
                 format!("What does {host}'s {call} return?"),
                 format!("{host}의 {} 무엇을 돌려줄까요?", Particle::Topic.after(call)),
+            ),
+        }
+    }
+}
+
+/// What makes the socket change state in the step a state question asks
+/// about, named in the question: from CLOSED both listen() and connect() lead
+/// on, and the state alone did not say which arrow to follow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// The host calls this (as the trace renders it: "listen(3, 5)").
+    Call(String),
+    /// This packet reaches the host, labelled as the diagrams label it.
+    Arrival(Labels),
+    /// This timer of the socket fires.
+    Timer(TimerKind),
+}
+
+impl Trigger {
+    /// The trigger as the question's first sentence, about `host`.
+    fn say(&self, host: &str) -> (String, String) {
+        match self {
+            Trigger::Call(call) => (
+                format!("{host} calls {call}."),
+                format!("{} {} 호출합니다.", Particle::Subject.after(host), Particle::Object.after(call)),
+            ),
+            Trigger::Arrival(label) => (
+                format!("{} reaches {host}.", label.get(Lang::En)),
+                format!("{} {host}에 도착합니다.", Particle::Subject.after(label.get(Lang::Ko))),
+            ),
+            Trigger::Timer(kind) => (
+                format!("{host}'s {} timer fires.", timer_name(Lang::En, *kind)),
+                format!("{}의 {} 타이머가 만료됩니다.", host, timer_name(Lang::Ko, *kind)),
             ),
         }
     }
@@ -150,7 +193,7 @@ pub fn question_at(timeline: &Timeline, packets: &[PacketInfo], world: &World, p
     let calls = || events.iter().filter_map(|e| call_question(timeline, step, world, e));
     let failed = calls().filter(|(_, failed)| *failed).find_map(|(d, _)| ask(d));
     let segment = || events.iter().filter_map(|e| segment_question(packets, world, e)).find_map(ask);
-    let state = || events.iter().filter_map(|e| state_question(world, e)).find_map(ask);
+    let state = || events.iter().filter_map(|e| state_question(timeline, step, packets, world, e)).find_map(ask);
     let returned = || calls().find_map(|(d, _)| ask(d));
     failed.or_else(segment).or_else(state).or_else(returned)
 }
@@ -235,14 +278,35 @@ fn neighbour_flags(flags: TcpFlags) -> Vec<TcpFlags> {
     list.iter().map(|&x| TcpFlags(x)).filter(|&x| x != flags).collect()
 }
 
-/// A question about the state change `e`, if it is one with enough choices.
-fn state_question(world: &World, e: &TraceEvent) -> Option<Draft> {
-    let TraceKind::State { host, from, to, .. } = &e.kind else { return None };
+/// A question about the state change `e` (an event of step `step`), if it
+/// is one with enough choices, naming what causes it.
+fn state_question(
+    timeline: &Timeline,
+    step: usize,
+    packets: &[PacketInfo],
+    world: &World,
+    e: &TraceEvent,
+) -> Option<Draft> {
+    let TraceKind::State { host, from, to, cause, .. } = &e.kind else { return None };
     let others: Vec<Answer> = next_states(*from).iter().map(|&s| Answer::State(s)).collect();
     if others.iter().filter(|a| **a != Answer::State(*to)).count() < MIN_CHOICES - 1 {
         return None;
     }
-    let about = About::State { host: world.host_name(*host).to_string(), from: *from };
+    let so_far = timeline.trace_until(step);
+    let trigger = match cause.get() {
+        Cause::Call(id) => so_far.iter().rev().find_map(|c| match &c.kind {
+            TraceKind::Call { call, syscall, .. } if *call == id => Some(Trigger::Call(syscall.render())),
+            _ => None,
+        }),
+        Cause::Arrival(packet) | Cause::SynAtListener(packet) => {
+            packets.iter().find(|p| p.id == packet.0).map(|p| Trigger::Arrival(Labels::of(p, Numbering::Relative)))
+        }
+        Cause::Timer(id) => so_far.iter().rev().find_map(|t| match t.kind {
+            TraceKind::Timer { timer, .. } if t.id == id => Some(Trigger::Timer(timer)),
+            _ => None,
+        }),
+    };
+    let about = About::State { host: world.host_name(*host).to_string(), from: *from, trigger };
     Some((about, Answer::State(*to), others, e.id))
 }
 
@@ -525,13 +589,15 @@ pub struct Reveal {
     pub explanation: Vec<String>,
 }
 
-/// The reveal of `answered` in `lang`: `events` are its step's events, `world`
+/// The reveal of `answered` in `lang`: `so_far` the trace up to the end of its
+/// step, `events` its step's events, `world`
 /// the world after it (the hosts' names). The explanation ([`explain`]) is the
 /// answer's own event, with the timer behind it when a timer caused it (the
 /// step's other events are in the page's "what just happened").
 pub fn reveal(
     lang: Lang,
     answered: &Answered,
+    so_far: &[TraceEvent],
     events: &[TraceEvent],
     world: &World,
     packets: &[PacketInfo],
@@ -553,8 +619,53 @@ pub fn reveal(
         Some(Cause::Timer(id)) => Some(id),
         _ => None,
     });
-    let own: Vec<TraceEvent> = events.iter().filter(|e| e.id == q.event || Some(e.id) == timer).cloned().collect();
-    Reveal { right: answered.is_right(), verdict, explanation: explain(lang, &own, world, packets, numbering) }
+    // A call that returns at once is told by its call, with the first packet
+    // it sent (what it did, and what it returned): its return alone says
+    // nothing, and a right answer of 0 or 5 came without a reason.
+    let call = answer_event.and_then(|e| match e.kind {
+        TraceKind::Return { call, blocked: false, .. } => Some(call),
+        _ => None,
+    });
+    let made = |e: &TraceEvent| matches!(e.kind, TraceKind::Call { call: id, .. } if Some(id) == call);
+    let first_sent = call.and_then(|id| {
+        events.iter().find(|e| matches!(e.kind, TraceKind::Sent { .. }) && e.kind.cause() == Some(Cause::Call(id)))
+    });
+    let own: Vec<TraceEvent> = events
+        .iter()
+        .filter(|e| e.id == q.event || Some(e.id) == timer || made(e) || Some(e.id) == first_sent.map(|s| s.id))
+        .cloned()
+        .collect();
+    let mut explanation = explain(lang, &own, world, packets, numbering);
+    let before = &so_far[..so_far.len().saturating_sub(events.len())];
+    if let Some(errno) = answer_event.and_then(|e| cleared_error(before, e)) {
+        let name = errno.name();
+        explanation.push(lang.pick((
+            format!(
+                "The {name} the call before it returned was the socket's pending error: reported once, then cleared, so this call succeeds."
+            ),
+            format!(
+                "앞선 호출이 돌려준 {} 소켓에 대기 중이던 오류였습니다. 한 번 알린 뒤 지워지므로 이 호출은 성공합니다.",
+                Particle::Topic.after(name)
+            ),
+        )));
+    }
+    Reveal { right: answered.is_right(), verdict, explanation }
+}
+
+/// The error the socket of a call that succeeds (`ret`, its return) reported
+/// by the call before it, when that error was the socket's pending one
+/// (SO_ERROR: an ICMP port unreachable on a connected UDP socket): a socket's
+/// pending error is reported once and cleared, which the learner who picked
+/// the same error again needs told. `before`: the trace before `ret`'s step.
+fn cleared_error(before: &[TraceEvent], ret: &TraceEvent) -> Option<Errno> {
+    let TraceKind::Return { socket: Some(socket), result: Ok(_), .. } = ret.kind else { return None };
+    let on_socket = |e: &TraceEvent| matches!(e.kind, TraceKind::Return { socket: Some(s), .. } if s == socket);
+    let last = before.iter().rposition(on_socket)?;
+    let TraceKind::Return { result: Err(errno), .. } = before[last].kind else { return None };
+    let pending = before[..last].iter().rev().take_while(|e| !on_socket(e)).any(|e| {
+        matches!(e.kind, TraceKind::SocketError { socket: s, errno: pending, .. } if s == socket && pending == errno)
+    });
+    pending.then_some(errno)
 }
 
 /// The quiz panel's fixed words.
@@ -680,9 +791,44 @@ mod tests {
             .collect();
         assert!(!listener.is_empty());
         for q in listener {
-            assert_eq!(q.about.say(Lang::En), "server's listener is in LISTEN. Which state does it go to next?");
-            assert_eq!(q.about.say(Lang::Ko), "server의 리스너는 지금 LISTEN 상태입니다. 다음 상태는?");
+            let (en, ko) = (q.about.say(Lang::En), q.about.say(Lang::Ko));
+            assert!(en.ends_with(" server's listener is in LISTEN. Which state does it go to next?"), "{en}");
+            assert!(ko.ends_with(" server의 리스너는 지금 LISTEN 상태입니다. 다음 상태는?"), "{ko}");
         }
+    }
+
+    /// "server's socket is in CLOSED. Which state does it go to next?" had
+    /// two right answers among its choices (LISTEN after listen(), SYN-SENT
+    /// after connect()). Every state question of every lesson names what
+    /// happens: the call, the packet that arrives, or the timer.
+    #[test]
+    fn a_state_question_names_what_makes_the_state_change() {
+        let state_questions: Vec<Question> = crate::lesson::library::library()
+            .iter()
+            .flat_map(|l| questions(&l.id))
+            .filter(|q| matches!(q.about, About::State { .. }))
+            .collect();
+        assert!(state_questions.len() > 20, "{}", state_questions.len());
+        for q in &state_questions {
+            let About::State { from, trigger, .. } = &q.about else { continue };
+            let trigger = trigger.as_ref().unwrap_or_else(|| panic!("no trigger: {}", q.about.say(Lang::En)));
+            if *from == TcpState::Closed {
+                assert!(matches!(trigger, Trigger::Call(_)), "{}", q.about.say(Lang::En));
+            }
+        }
+        let handshake = questions("handshake");
+        let closed = handshake
+            .iter()
+            .find(|q| matches!(q.about, About::State { from: TcpState::Closed, .. }))
+            .expect("a question from CLOSED");
+        assert_eq!(
+            closed.about.say(Lang::En),
+            "server calls listen(3, 5). server's socket is in CLOSED. Which state does it go to next?"
+        );
+        assert_eq!(
+            closed.about.say(Lang::Ko),
+            "server가 listen(3, 5)를 호출합니다. server의 소켓은 지금 CLOSED 상태입니다. 다음 상태는?"
+        );
     }
 
     #[test]
@@ -698,7 +844,14 @@ mod tests {
         let want: Vec<Answer> =
             [TcpState::Closed, TcpState::Established, TcpState::FinWait1].into_iter().map(Answer::State).collect();
         assert_eq!(choices, want);
-        assert_eq!(q.about.say(Lang::En), "server's socket is in SYN-RECEIVED. Which state does it go to next?");
+        assert_eq!(
+            q.about.say(Lang::En),
+            "ACK 1 reaches server. server's socket is in SYN-RECEIVED. Which state does it go to next?"
+        );
+        assert_eq!(
+            q.about.say(Lang::Ko),
+            "ACK 1이 server에 도착합니다. server의 소켓은 지금 SYN-RECEIVED 상태입니다. 다음 상태는?"
+        );
     }
 
     #[test]
@@ -753,6 +906,39 @@ mod tests {
         assert!(reset.answers.is_empty());
     }
 
+    /// A right answer of 0 or 5 came with no reason at all, and the second
+    /// send on a connected UDP socket whose ICMP error the first one took
+    /// (udp_connected_unreachable) did not say why ECONNREFUSED, the natural
+    /// guess, was wrong the second time.
+    #[test]
+    fn every_reveal_gives_a_reason_and_a_cleared_error_is_told() {
+        let mut told_cleared = 0;
+        for lesson in crate::lesson::library::library() {
+            let r = run(&lesson.id);
+            for pos in 0..r.timeline.len() {
+                let Some(q) = question_at(&r.timeline, &r.packets, &r.timeline.world_at(pos), pos) else { continue };
+                let world = r.timeline.world_at(q.step);
+                let answered = Answered { question: Rc::new(q.clone()), choice: q.right };
+                let (so_far, events) = (r.timeline.trace_until(q.step), r.timeline.events_of(q.step));
+                for lang in [Lang::En, Lang::Ko] {
+                    let said = reveal(lang, &answered, so_far, events, &world, &r.packets, Numbering::Relative);
+                    assert!(!said.explanation.is_empty(), "{}: {}", lesson.id, q.about.say(lang));
+                    let cleared = lang.pick(("reported once, then cleared", "한 번 알린 뒤 지워지므로"));
+                    if said.explanation.iter().any(|l| l.contains(cleared)) {
+                        told_cleared += 1;
+                        // A send that succeeds after a recv or a send took the error.
+                        let sent = matches!(q.answer(), Some(Answer::Returns(n)) if *n > 0);
+                        assert!(sent, "{}: {}", lesson.id, q.about.say(lang));
+                    }
+                }
+            }
+        }
+        assert!(
+            told_cleared >= 4,
+            "udp_connected_unreachable's sends after an error, in both languages: {told_cleared}"
+        );
+    }
+
     #[test]
     fn scores_are_stored_as_text_and_garbage_is_left_out() {
         let mut scores = Scores::default();
@@ -792,18 +978,21 @@ mod tests {
         let world = r.timeline.world_at(q.step);
         let events = r.timeline.events_of(q.step);
         let answered = quiz.revealed(q.step).expect("revealed");
-        let en = reveal(Lang::En, answered, events, &world, &r.packets, Numbering::Relative);
+        let en =
+            reveal(Lang::En, answered, r.timeline.trace_until(q.step), events, &world, &r.packets, Numbering::Relative);
         assert_eq!(en.verdict, "Not quite: you picked 0; the answer is −1 ECONNREFUSED.");
         assert_eq!(en.explanation.len(), 1, "the answer's own event: {en:?}");
         assert!(
             en.explanation[0].starts_with("The call returns −1 ECONNREFUSED")
                 && en.explanation[0].contains("Cause: RST")
         );
-        let ko = reveal(Lang::Ko, answered, events, &world, &r.packets, Numbering::Relative);
+        let ko =
+            reveal(Lang::Ko, answered, r.timeline.trace_until(q.step), events, &world, &r.packets, Numbering::Relative);
         assert_eq!(ko.verdict, "아쉽습니다. 고른 답은 0, 정답은 −1 ECONNREFUSED입니다.");
         assert!(ko.explanation.iter().any(|l| l.contains("원인: server가 보낸 RST")), "{ko:?}");
+        let so_far = r.timeline.trace_until(q.step);
         let right = Answered { question: Rc::new(q), choice: right };
-        let en = reveal(Lang::En, &right, events, &world, &r.packets, Numbering::Relative);
+        let en = reveal(Lang::En, &right, so_far, events, &world, &r.packets, Numbering::Relative);
         assert!(en.right && en.verdict == "Right! The answer is −1 ECONNREFUSED.", "{}", en.verdict);
     }
 }

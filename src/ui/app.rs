@@ -421,10 +421,17 @@ pub fn App() -> Html {
         announce_step(lang, numbering, &state)
     };
     let question = state.question().map(Rc::new);
-    let reveal = state
-        .quiz
-        .revealed(pos)
-        .map(|answered| quiz::reveal(lang, answered, timeline.events_of(pos), &state.world, &all_packets, numbering));
+    let reveal = state.quiz.revealed(pos).map(|answered| {
+        quiz::reveal(
+            lang,
+            answered,
+            timeline.trace_until(pos),
+            timeline.events_of(pos),
+            &state.world,
+            &all_packets,
+            numbering,
+        )
+    });
 
     // The selected socket, its last transition, the selected packet.
     let view = state.selected_socket.filter(|s| state.world.socket(*s).is_some()).map(|s| state.world.socket_view(s));

@@ -123,9 +123,9 @@ fn lane_label(lane: &Lane, lang: Lang, end: usize) -> (String, String) {
         // A connection still in the listener's queues: accept() has not handed it out.
         (None, Role::Accepted) => tr(lang, Text::NotAccepted).to_string(),
         (None, _) => tr(lang, Text::NoFd).to_string(),
-        (Some(fd), Role::Listening) => format!("{fd} · {}", tr(lang, Text::Listening)),
+        (Some(fd), Role::Listening { from }) if from < end => format!("{fd} · {}", tr(lang, Text::Listening)),
         (Some(fd), Role::Accepted) => format!("{fd} · {}", tr(lang, Text::Accepted)),
-        (Some(fd), Role::Other) => fd,
+        (Some(fd), Role::Other | Role::Listening { .. }) => fd,
     };
     let addr = lane.addrs.iter().rev().find(|(from, _)| *from < end).map_or("*:*", |(_, a)| a.as_str());
     (addr.to_string(), format!("{proto}{detail}"))

@@ -31,8 +31,8 @@ pub struct Endpoint {
     pub locals: Vec<(usize, SocketAddrV4)>,
     /// The peer of a connected socket.
     pub remote: Option<SocketAddrV4>,
-    /// It called `listen` successfully.
-    pub listening: bool,
+    /// It called `listen` successfully: the trace index from which it listens.
+    pub listening: Option<usize>,
     /// The listener whose SYN queue it was born in.
     pub accepted_from: Option<SocketId>,
     /// The descriptor it was first known by (`None` for a connection never accepted),
@@ -107,7 +107,7 @@ impl Walk {
                 local: None,
                 locals: Vec::new(),
                 remote: None,
-                listening: false,
+                listening: None,
                 accepted_from: None,
                 fd: None,
                 fd_from: index,
@@ -181,7 +181,7 @@ impl Walk {
             }
             (SysCall::Listen { .. }, _, _) => {
                 if let Some(e) = c.socket.and_then(|s| self.out.get_mut(s)) {
-                    e.listening = true;
+                    e.listening.get_or_insert(i);
                 }
             }
             (SysCall::Close { fd }, _, _) => {
@@ -228,7 +228,7 @@ impl Walk {
         self.state.insert(socket, to);
         if to == TcpState::Listen {
             if let Some(e) = self.out.get_mut(socket) {
-                e.listening = true;
+                e.listening.get_or_insert(i);
             }
         }
         if to == TcpState::Closed {
@@ -319,7 +319,7 @@ mod tests {
         let e = endpoints(&trace);
         assert_eq!(e.list.len(), 3, "{:#?}", e.list);
         let listener = &e.list[0];
-        assert_eq!((listener.host, listener.fd, listener.listening), (s, Some(3), true));
+        assert_eq!((listener.host, listener.fd, listener.listening.is_some()), (s, Some(3), true));
         assert_eq!(listener.local, Some(port80));
         let client = &e.list[1];
         assert_eq!((client.host, client.fd, client.remote), (c, Some(3), Some(port80)));
@@ -404,7 +404,7 @@ mod tests {
         let listener = w.socket_by_fd(s, 4).expect("the listener");
         let child = w.socket_by_fd(s, 5).expect("the accepted connection");
         let l = e.get(listener).expect("the listener's endpoint");
-        assert_eq!((l.fd, l.listening, l.local), (Some(4), true, Some(port80)));
+        assert_eq!((l.fd, l.listening.is_some(), l.local), (Some(4), true, Some(port80)));
         assert_eq!(e.get(child).map(|x| (x.fd, x.accepted_from)), Some((Some(5), Some(listener))));
         assert_eq!(e.accepted.values().copied().collect::<Vec<_>>(), [child]);
         assert_eq!(e.list.iter().filter(|x| x.host == s).count(), 3, "{:#?}", e.list);
