@@ -116,7 +116,7 @@ test('the first lesson (the tour) stepped with the keyboard alone: the live regi
   once('client sends SYN, seq 0, to server port 80');
   once('server sends SYN-ACK, seq 0, ack 1, to client port ');
   once('client socket 3: SYN-SENT → ESTABLISHED');
-  once('server: accept(3) returns 4 (peer 10.0.0.2:');
+  once('server: accept(3) returns 4 from 10.0.0.2:');
   // Back, by keyboard: the region says the step now shown.
   const back = await stepBy(page, 'ArrowLeft');
   assert.equal(back, said[said.length - 2]);

@@ -483,7 +483,7 @@ impl CallValue {
         match self {
             CallValue::Zero => "0".into(),
             CallValue::Fd(fd) => fd.to_string(),
-            CallValue::Accepted { fd, peer } => format!("{fd} (peer {peer})"),
+            CallValue::Accepted { fd, peer } => format!("{fd} from {peer}"),
             CallValue::Sent(n) => n.to_string(),
             CallValue::Data(d) => quote_bytes(d),
             CallValue::DataFrom { data, from } => format!("{} from {from}", quote_bytes(data)),

@@ -297,6 +297,22 @@ fn clause(cx: &Context, trace: &[TraceEvent], step: &[TraceEvent], e: &TraceEven
         TraceKind::Fault { change: FaultChange::DropPacket(p), .. } => {
             lang.pick((format!("you drop packet #{}", p.0), format!("패킷 #{} 버리기", p.0)))
         }
+        TraceKind::Fault { change: FaultChange::Partition, .. } => {
+            lang.pick(("a link is cut".into(), "링크 끊김".into()))
+        }
+        TraceKind::Fault { change: FaultChange::Repair, .. } => {
+            lang.pick(("a link is repaired".into(), "링크 복구".into()))
+        }
+        TraceKind::Fault { change: FaultChange::Hold, .. } => {
+            lang.pick(("a link holds packets back".into(), "링크가 패킷을 붙잡아 둠".into()))
+        }
+        TraceKind::Fault { change: FaultChange::Release, .. } => {
+            lang.pick(("a link releases the packets it held".into(), "링크가 붙잡아 둔 패킷을 풀어 줌".into()))
+        }
+        TraceKind::Fault { change: FaultChange::DropNext(n), .. } => lang.pick((
+            format!("a link will drop the next {n} packet{}", if *n == 1 { "" } else { "s" }),
+            format!("링크가 다음 패킷 {n}개를 버림"),
+        )),
         TraceKind::Fault { .. } => lang.pick(("a link's settings change".into(), "링크 설정 변경".into())),
         // The window's size is for the plot, not for a sentence.
         TraceKind::Congestion { .. } => return None,
@@ -339,7 +355,7 @@ mod tests {
         said(&steps, "server sends SYN-ACK, seq 0, ack 1, to client port ");
         said(&steps, "SYN, seq 0 reaches server");
         said(&steps, "client socket 3: SYN-SENT → ESTABLISHED");
-        said(&steps, "server: accept(3) returns 4 (peer 10.0.0.2:");
+        said(&steps, "server: accept(3) returns 4 from 10.0.0.2:");
         // Every step says something, and each is one sentence with its time first.
         assert!(steps.iter().all(|s| s.ends_with('.') && (s.contains(" ms: ") || s.contains(" s: "))), "{steps:#?}");
     }

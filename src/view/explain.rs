@@ -2,6 +2,7 @@
 //! Plain Rust, no web.
 
 use crate::lang::{errno_meaning, Lang, Particle};
+use crate::net::link::Direction;
 use crate::net::packet::Body;
 use crate::net::syscall::{render_result, CallResult, CallValue};
 use crate::net::tcp::congestion::{CongestionControl, CwndChange, Undone, SSTHRESH_INFINITE};
@@ -9,7 +10,7 @@ use crate::net::tcp::segment::{SeqNumber, TcpSegment};
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::timers::TimerKind;
 use crate::net::trace::{Cause, DropReason, LossReason, ReassemblyFailure, SendReason};
-use crate::net::{Errno, FaultChange, HostId, SockOpt, SocketId, SysCall, TraceEvent, TraceKind, World};
+use crate::net::{Errno, FaultChange, HostId, LinkId, SockOpt, SocketId, SysCall, TraceEvent, TraceKind, World};
 use crate::view::packets::{byte_count, label, Fate, Numbering, PacketInfo};
 use crate::view::topology::{format_latency, format_time};
 use crate::view::words::timer_name;
@@ -966,6 +967,51 @@ fn took_pending_error(events: &[TraceEvent], ret: &TraceEvent, socket: Option<So
     })
 }
 
+/// A link as the learner sees it: one way ("client → server") or both
+/// ("client ↔ server").
+fn link_name(world: &World, link: LinkId, dir: Option<Direction>) -> String {
+    let Some(l) = world.link(link) else { return format!("#{}", link.0) };
+    let (a, b) = (world.host_name(l.a), world.host_name(l.b));
+    match dir {
+        None => format!("{a} ↔ {b}"),
+        Some(Direction::AtoB) => format!("{a} → {b}"),
+        Some(Direction::BtoA) => format!("{b} → {a}"),
+    }
+}
+
+/// A change of link `name` (the learner's or the script's), what it does to
+/// the packets: a cut read "You change the link; packets sent from now on see
+/// the new settings", as a new loss rate did. The packet-by-packet changes
+/// (drop, delay, duplicate one) are said with their packet.
+fn link_change_text(name: &str, change: &FaultChange) -> (String, String) {
+    match change {
+        FaultChange::Partition => (
+            format!("The link {name} is cut: every packet sent across it from now on is lost, until it is repaired; those already on their way still arrive."),
+            format!("{name} 링크가 끊깁니다. 이제부터 이 링크로 보내는 패킷은 복구될 때까지 모두 사라집니다. 이미 가는 중인 패킷은 도착합니다."),
+        ),
+        FaultChange::Repair => (
+            format!("The link {name} is repaired: packets sent from now on get across again."),
+            format!("{name} 링크가 복구됩니다. 이제부터 보내는 패킷은 다시 건너갑니다."),
+        ),
+        FaultChange::Hold => (
+            format!("The link {name} holds back every packet sent across it from now on, until it releases them."),
+            format!("{name} 링크가 이제부터 보내는 패킷을 풀어 줄 때까지 모두 붙잡아 둡니다."),
+        ),
+        FaultChange::Release => (
+            format!("The link {name} releases the packets it held: each arrives one link latency from now."),
+            format!("{name} 링크가 붙잡아 둔 패킷을 풀어 줍니다. 각각 지금부터 링크 지연 시간 뒤에 도착합니다."),
+        ),
+        FaultChange::DropNext(n) => (
+            format!("The link {name} will drop the next {n} packet{} sent across it.", if *n == 1 { "" } else { "s" }),
+            format!("{name} 링크가 다음에 보내는 패킷 {n}개를 버립니다."),
+        ),
+        _ => (
+            format!("The link {name}'s settings change: packets sent from now on see the new ones."),
+            format!("{name} 링크의 설정이 바뀝니다. 지금부터 보내는 패킷에 적용됩니다."),
+        ),
+    }
+}
+
 /// Fragments of one datagram sent one after another in a step: whose, how
 /// many in all, the last one said, and the line that says the rest (its
 /// place in the explanation and the first fragment it names).
@@ -1461,11 +1507,10 @@ pub fn explain(
                 format!("You duplicate packet #{}: the link will deliver it twice.", p.0),
                 format!("패킷 {} 복제합니다. 링크가 두 번 전달합니다.", Particle::Object.after(&format!("#{}", p.0))),
             ),
-            TraceKind::Fault { .. } => pick(
-                lang,
-                "You change the link; packets sent from now on see the new settings.".into(),
-                "링크 설정을 바꿉니다. 지금부터 보내는 패킷에 적용됩니다.".into(),
-            ),
+            TraceKind::Fault { link, dir, change } => {
+                let (en, ko) = link_change_text(&link_name(world, *link, *dir), change);
+                pick(lang, en, ko)
+            }
             // The window a server sets on the SYN is said once, where the
             // connection is established and the transfer starts with it
             // (tcp_init_transfer), not on the SYN and again on the ACK.
@@ -2046,6 +2091,26 @@ mod tests {
                 (events, lines)
             })
             .collect()
+    }
+
+    /// A cut link read "You change the link; packets sent from now on see the
+    /// new settings", as a new loss rate did, and a script's partition said
+    /// "You". partition_timeout cuts one way and heals it.
+    #[test]
+    fn a_cut_link_and_its_repair_are_said_as_such_in_both_languages() {
+        for lang in Lang::ALL {
+            let lines: Vec<String> = explained("partition_timeout", lang).into_iter().flat_map(|(_, l)| l).collect();
+            let (cut, repaired) = lang.pick((
+                (
+                    "The link client → server is cut: every packet sent across it from now on is lost",
+                    "The link client ↔ server is repaired",
+                ),
+                ("client → server 링크가 끊깁니다.", "client ↔ server 링크가 복구됩니다."),
+            ));
+            assert!(lines.iter().any(|l| l.starts_with(cut)), "{lang:?}: {cut}");
+            assert!(lines.iter().any(|l| l.starts_with(repaired)), "{lang:?}: {repaired}");
+            assert!(!lines.iter().any(|l| l.starts_with("You change the link")));
+        }
     }
 
     fn failing_with(events: &[TraceEvent], want: Errno) -> bool {

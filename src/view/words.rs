@@ -281,7 +281,7 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::Doomed => ("You dropped this packet: it will never arrive.", "버린 패킷입니다. 도착하지 않습니다."),
         Text::Bytes => ("Packet bytes in hexadecimal", "패킷 바이트 (16진수)"),
         Text::CwndPlot => {
-            ("Congestion window and slow-start threshold over time", "시간에 따른 혼잡 윈도와 slow-start 임계값")
+            ("Congestion window and slow-start threshold over time", "시간에 따른 혼잡 윈도와 슬로 스타트 임계값")
         }
         Text::NoSocketSelected => ("No socket selected.", "선택한 소켓이 없습니다."),
         Text::SendBuffer => ("Send buffer", "송신 버퍼"),
