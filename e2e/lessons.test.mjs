@@ -216,6 +216,29 @@ test('the sequence diagram keeps its times in view when the current event fits',
   await context.close();
 });
 
+test('on a phone the times stay at the diagram’s left edge when it follows the action sideways', async () => {
+  // fast_retransmit at step 32, 390 px wide: the diagram scrolled 17 px to
+  // show the server's recv(), and its times read "ms".
+  const { context, page, problems } = await open('#lesson=fast_retransmit&pos=32', { width: 390, height: 844 });
+  const scroller = page.locator('.seq-scroll').first();
+  await scroller.waitFor();
+  await page.waitForTimeout(1200); // smooth scrolling settles
+  const seen = await scroller.evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    const times = [...el.querySelectorAll('.times .time')]
+      .map((t) => t.getBoundingClientRect())
+      .filter((r) => r.bottom > box.top && r.top < box.bottom);
+    const dot = [...el.querySelectorAll('.note.current')].map((n) => n.getBoundingClientRect().right);
+    return { left: el.scrollLeft, box: [box.left, box.right], times: times.map((r) => r.left), dot };
+  });
+  assert.ok(seen.left > 0 && seen.times.length > 0, JSON.stringify(seen));
+  for (const x of seen.times) assert.ok(x >= seen.box[0], JSON.stringify(seen));
+  assert.ok(seen.dot.every((x) => x <= seen.box[1]), JSON.stringify(seen));
+  await page.locator('.sequence-card').screenshot({ path: join(SHOTS, 'sequence-phone-times.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('Korean and English switch the whole page', async () => {
   const { context, page, problems } = await open();
   await stepUntilFlying(page);

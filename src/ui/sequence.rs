@@ -156,16 +156,20 @@ fn scroll_to_focus(scroller: NodeRef, width: f64, spans: [(f64, f64); 2], focus_
             let dot = hi - lo < 1.0;
             let margin = if dot { (view_w / 4.0).min(120.0) } else { 12.0f64.min(view_w / 8.0) };
             let now = f64::from(el.scroll_left());
+            // Scrolled sideways, the times cover the box's left edge: what is
+            // shown starts to their right.
+            let cover = TIMES_COVER * scale;
             // What fits from the left edge keeps the times there in view.
             let left = if hi + if dot { margin } else { 0.0 } <= view_w {
                 0.0
-            } else if hi - lo + 2.0 * margin > view_w {
-                // Wider than the box: from its start.
-                lo - margin
-            } else if now + margin <= lo && hi + margin <= now + view_w {
+            } else if hi - lo + 2.0 * margin + cover > view_w {
+                // Wider than the box: from its start, but never past its last
+                // dot (the current event), which the times may not hide.
+                (lo - margin - cover).max(hi + 12.0 - view_w)
+            } else if now + margin + cover <= lo && hi + margin <= now + view_w {
                 now
-            } else if lo < now + margin {
-                lo - margin
+            } else if lo < now + margin + cover {
+                lo - margin - cover
             } else {
                 hi + margin - view_w
             };
@@ -177,6 +181,21 @@ fn scroll_to_focus(scroller: NodeRef, width: f64, spans: [(f64, f64); 2], focus_
     if let Some(w) = web_sys::window() {
         let _ = w.request_animation_frame(scroll.unchecked_ref());
     }
+}
+
+/// How much of the diagram's left edge the times cover once it is scrolled
+/// sideways, in SVG units: the widest time ("⋯ 12.345 s") and its backdrop.
+const TIMES_COVER: f64 = 56.0;
+
+/// Sets `--seq-x`, how far the diagram `width` SVG units wide is scrolled
+/// sideways, in SVG units, on the scrolled box: the times' group follows it.
+fn keep_times_in_view(e: Event, width: f64) {
+    let Some(el) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+    let svg_w = el.first_element_child().map_or(0, |c| c.client_width());
+    let scale = f64::from(svg_w.max(el.client_width())).max(1.0) / width;
+    let x = f64::from(el.scroll_left()) / scale;
+    // The box has no style of its own (the page never sets one on it).
+    let _ = el.set_attribute("style", &format!("--seq-x: {x:.1}px"));
 }
 
 #[function_component]
@@ -258,7 +277,8 @@ pub fn Sequence(props: &SequenceProps) -> Html {
         .map(|(k, lane)| (k, lane_label(lane, props.lang, end)))
         .collect();
     html! {
-        <div class="seq-scroll" ref={scroller} tabindex="0" role="region" aria-label={tr(props.lang, Text::SequenceTitle)}>
+        <div class="seq-scroll" ref={scroller} tabindex="0" role="region" aria-label={tr(props.lang, Text::SequenceTitle)}
+             onscroll={Callback::from(move |e: Event| keep_times_in_view(e, width))}>
             <svg class="seq-head" viewBox={format!("0 0 {width} {HEAD}")}
                  style={format!("aspect-ratio: {width} / {HEAD}; min-width: {min_width}px")} aria-hidden="true">
                 { for l.hosts.iter().filter(|h| h.born < end).map(|h| html! {
@@ -302,14 +322,21 @@ pub fn Sequence(props: &SequenceProps) -> Html {
                               x1={w.x.to_string()} x2={w.x.to_string()} y1={w.y1.to_string()} y2={y2.to_string()} />
                     }
                 }) }
-                { for l.times.iter().enumerate().filter(|(_, t)| t.index < end && near(t.y, t.y)).map(|(k, t)| html! {
-                    <TimeLabel key={format!("t{}", t.index)} layout={layout.clone()} index={k} />
-                }) }
                 { for drawn.iter().map(|d| arrow(d, props, &layout, &packets, false)) }
                 // The arrows' words over every shaft: a later arrow drew its
                 // shaft through an earlier one's "[TCP Dup ACK 2#1]".
                 { for drawn.iter().filter(|d| d.label_at.is_some()).map(|d| arrow(d, props, &layout, &packets, true)) }
                 { for l.notes.iter().enumerate().filter(|(_, n)| n.first < end && near(n.y, n.y)).map(|(k, n)| note(k, n, props, &layout)) }
+                // The times, over everything, stay at the box's left edge when
+                // the diagram scrolls sideways (`--seq-x`, set on scroll): on a
+                // phone, following the action took them out of view ("ms").
+                <g key="times" class="times" aria-hidden="true">
+                    <rect key="backdrop" class="times-backdrop" x="0" y={HEAD.to_string()} width={TIMES_COVER.to_string()}
+                          height={(full - HEAD).to_string()} />
+                    { for l.times.iter().enumerate().filter(|(_, t)| t.index < end && near(t.y, t.y)).map(|(k, t)| html! {
+                        <TimeLabel key={format!("t{}", t.index)} layout={layout.clone()} index={k} />
+                    }) }
+                </g>
             </svg>
             </div>
             if pad > 0.0 {
