@@ -636,6 +636,17 @@ pub fn reveal(
         .cloned()
         .collect();
     let mut explanation = explain(lang, &own, world, packets, numbering);
+    // A choice the same but for PSH is a fair distractor only if the reveal
+    // says why the segment carries it (the tour's first data segment).
+    if let Some(Answer::Segment { flags, seq, ack, len }) = q.answer() {
+        let without = Answer::Segment { flags: TcpFlags(flags.0 & !TcpFlags::PSH.0), seq: *seq, ack: *ack, len: *len };
+        if flags.psh() && q.choices.contains(&without) {
+            explanation.push(lang.pick((
+                "It carries PSH because it ends the data a send() handed over: Linux marks the last segment of each write (tcp_push). The receiving kernel makes bytes readable as they arrive, PSH or not.".to_string(),
+                "PSH가 붙은 것은 send() 한 번이 넘긴 데이터가 이 세그먼트에서 끝나기 때문입니다. 리눅스는 쓰기마다 마지막 세그먼트에 PSH를 표시합니다 (tcp_push). 받는 쪽 커널은 PSH가 있든 없든 도착한 바이트를 읽을 수 있게 합니다.".to_string(),
+            )));
+        }
+    }
     let before = &so_far[..so_far.len().saturating_sub(events.len())];
     if let Some(errno) = answer_event.and_then(|e| cleared_error(before, e)) {
         let name = errno.name();
@@ -937,6 +948,26 @@ mod tests {
             told_cleared >= 4,
             "udp_connected_unreachable's sends after an error, in both languages: {told_cleared}"
         );
+    }
+
+    /// The tour asks for its first data segment among choices that differ
+    /// only by PSH; the reveal said nothing of why PSH is set.
+    #[test]
+    fn a_psh_answer_beside_its_twin_without_psh_says_why_it_is_set() {
+        let r = run("tour");
+        let q = (0..r.timeline.len())
+            .filter_map(|pos| question_at(&r.timeline, &r.packets, &r.timeline.world_at(pos), pos))
+            .find(|q| matches!(q.answer(), Some(Answer::Segment { flags, len, .. }) if flags.psh() && *len > 0))
+            .expect("a data segment question");
+        let wrong = q.choices.iter().position(|c| matches!(c, Answer::Segment { flags, .. } if !flags.psh()));
+        let answered = Answered { question: Rc::new(q.clone()), choice: wrong.expect("a choice without PSH") };
+        let world = r.timeline.world_at(q.step);
+        let (so_far, events) = (r.timeline.trace_until(q.step), r.timeline.events_of(q.step));
+        for lang in [Lang::En, Lang::Ko] {
+            let said = reveal(lang, &answered, so_far, events, &world, &r.packets, Numbering::Relative);
+            let why = lang.pick(("It carries PSH because it ends the data a send() handed over", "PSH가 붙은 것은"));
+            assert!(said.explanation.iter().any(|l| l.starts_with(why)), "{:?}", said.explanation);
+        }
     }
 
     #[test]
