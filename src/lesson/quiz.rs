@@ -832,14 +832,16 @@ mod tests {
             .iter()
             .find(|q| matches!(q.about, About::State { from: TcpState::Closed, .. }))
             .expect("a question from CLOSED");
-        assert_eq!(
-            closed.about.say(Lang::En),
-            "server calls listen(3, 5). server's socket is in CLOSED. Which state does it go to next?"
+        asks(
+            &closed.about,
+            "server calls listen(3, 5). server's socket is in CLOSED. Which state does it go to next?",
+            "server가 listen(3, 5)를 호출합니다. server의 소켓은 지금 CLOSED 상태입니다. 다음 상태는?",
         );
-        assert_eq!(
-            closed.about.say(Lang::Ko),
-            "server가 listen(3, 5)를 호출합니다. server의 소켓은 지금 CLOSED 상태입니다. 다음 상태는?"
-        );
+    }
+
+    /// The question `about` asks, in English and in Korean.
+    fn asks(about: &About, en: &str, ko: &str) {
+        assert_eq!((about.say(Lang::En).as_str(), about.say(Lang::Ko).as_str()), (en, ko));
     }
 
     #[test]
@@ -855,13 +857,10 @@ mod tests {
         let want: Vec<Answer> =
             [TcpState::Closed, TcpState::Established, TcpState::FinWait1].into_iter().map(Answer::State).collect();
         assert_eq!(choices, want);
-        assert_eq!(
-            q.about.say(Lang::En),
-            "ACK 1 reaches server. server's socket is in SYN-RECEIVED. Which state does it go to next?"
-        );
-        assert_eq!(
-            q.about.say(Lang::Ko),
-            "ACK 1이 server에 도착합니다. server의 소켓은 지금 SYN-RECEIVED 상태입니다. 다음 상태는?"
+        asks(
+            &q.about,
+            "ACK 1 reaches server. server's socket is in SYN-RECEIVED. Which state does it go to next?",
+            "ACK 1이 server에 도착합니다. server의 소켓은 지금 SYN-RECEIVED 상태입니다. 다음 상태는?",
         );
     }
 
