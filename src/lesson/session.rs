@@ -506,8 +506,10 @@ impl AppState {
         self.linked = Rc::default();
         self.script_error = None;
         self.notice = (!notices.is_empty()).then_some(Notices { lang: self.lang, items: notices });
-        self.selected_socket = self.default_socket();
+        // As stepping there would have chosen it (a shared link's position,
+        // a run again with a change).
         self.socket_chosen = None;
+        self.selected_socket = self.followed_socket();
         self.quiz.new_run();
     }
 
@@ -1233,6 +1235,12 @@ mod tests {
                 assert_eq!(s.selected_socket, forward[pos], "{fragment}: step {pos}, reached back");
                 let jumped = start.clone().act(Action::Seek(pos));
                 assert_eq!(jumped.selected_socket, forward[pos], "{fragment}: step {pos}, jumped to");
+                // Opened there by a link, too (every few steps: each builds the run).
+                if pos % 9 == 0 {
+                    let at = fragment.replace("pos=0", &format!("pos={pos}"));
+                    let opened = Rc::new(AppState::new(Lang::En)).act(Action::Restore(share::decode(&at)));
+                    assert_eq!(opened.selected_socket, forward[pos], "{at}");
+                }
             }
             // The learner picks a socket half way: from there on, forward and
             // back agree too.
