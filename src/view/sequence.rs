@@ -584,7 +584,7 @@ pub fn seq_layout(trace: &[TraceEvent], packets: &[PacketInfo], world: &World) -
             }
         }
     }
-    place_labels(&mut arrows, packets);
+    place_labels(&mut arrows, packets, &notes);
     SeqLayout { width, height: band_y + used + 40.0, hosts, lanes, notes, arrows, times, waits, event_y, event_x }
 }
 
@@ -688,10 +688,20 @@ fn new_arrow(packet: usize, p: &PacketInfo, x1: f64, y1: f64, x2: f64) -> Arrow 
 /// that no label placed before it covers, or the least covered one; then labels
 /// still covered look again among all the others, which lets the earlier of two
 /// crossing packets make room. Placed once for the whole lesson, so nothing moves
-/// as the learner steps.
-fn place_labels(arrows: &mut [Arrow], packets: &[PacketInfo]) {
+/// as the learner steps. The notes of link changes between the lifelines are
+/// in the way from the start: "link repaired" and "PSH 5 bytes seq=1" were
+/// drawn over each other.
+fn place_labels(arrows: &mut [Arrow], packets: &[PacketInfo], notes: &[Note]) {
     let sizes: Vec<(f64, f64)> = arrows.iter().map(|a| packets.get(a.packet).map_or((0.0, 0.0), label_size)).collect();
     let mut placed = PlacedLabels::default();
+    for (i, n) in notes.iter().filter(|n| n.kind == "fault").enumerate() {
+        let (lo, hi) = Lang::ALL
+            .iter()
+            .map(|&lang| note_span(n, lang))
+            .fold((f64::MAX, f64::MIN), |(lo, hi), (a, b)| (lo.min(a), hi.max(b)));
+        // Keys past the arrows': an obstacle is never moved.
+        placed.put(usize::MAX - i, LabelBox { x1: lo, x2: hi, y1: n.y - 11.0, y2: n.y + 4.0 });
+    }
     for (k, a) in arrows.iter_mut().enumerate() {
         a.label_t = placed.best_place(a, sizes[k]);
         placed.put(k, LabelBox::at(a, a.label_t, sizes[k]));
@@ -953,6 +963,35 @@ mod tests {
         let boxes: Vec<LabelBox> =
             l.arrows.iter().map(|a| LabelBox::at(a, a.label_t, label_size(&p[a.packet]))).collect();
         (0..boxes.len()).map(|i| (i + 1..boxes.len()).filter(|&j| boxes[i].overlap(&boxes[j]) > 0.0).count()).sum()
+    }
+
+    /// The tour with its link cut at 20 ms and repaired at 30 ms: the note
+    /// "link repaired" and the label "PSH 5 bytes seq=1" were drawn over each
+    /// other ("link repairedbytes seq=1").
+    #[test]
+    fn a_link_change_s_note_is_clear_of_every_packet_label() {
+        use crate::lesson::session::{Action, AppState};
+        let fragment = crate::lesson::share::decode("#lesson=tour&pos=0&edits=24:cut:0;39:repair:0");
+        let s = std::rc::Rc::new(AppState::new(Lang::En)).reduce(Action::Restore(fragment), &|| 0.0);
+        let (l, p) = (&s.views.sequence, &s.views.packets);
+        let faults: Vec<&Note> = l.notes.iter().filter(|n| n.kind == "fault").collect();
+        assert_eq!(faults.len(), 2, "the cut and the repair");
+        for n in faults {
+            for lang in Lang::ALL {
+                let (x1, x2) = note_span(n, lang);
+                let note = LabelBox { x1, x2, y1: n.y - 11.0, y2: n.y + 4.0 };
+                for a in &l.arrows {
+                    let label = LabelBox::at(a, a.label_t, label_size(&p[a.packet]));
+                    assert_eq!(
+                        note.overlap(&label),
+                        0.0,
+                        "{} over {}",
+                        n.say.text(lang),
+                        p[a.packet].label(lang, Numbering::Relative)
+                    );
+                }
+            }
+        }
     }
 
     #[test]
