@@ -165,7 +165,9 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
             "gives up the descriptor, and the kernel starts the goodbye with FIN",
             "디스크립터를 반납하고, 커널이 FIN으로 작별을 시작합니다",
         ),
-        SysCall::Close { .. } if seen.listener_closed => (
+        // Its own LISTEN → CLOSED is its socket's closing (four_way_close's
+        // close(l) read "it had no connection to end (none was made…)").
+        SysCall::Close { .. } if seen.listener_closed || seen.closed_from == Some(TcpState::Listen) => (
             "gives up the listener: it stops listening; having no connection of its own, it sends nothing",
             "리스너를 반납합니다. 더는 듣지 않습니다. 자기 연결이 없으니 아무것도 보내지 않습니다",
         ),
@@ -1834,6 +1836,11 @@ mod tests {
         let closes: Vec<&String> = lines.iter().filter(|l| l.contains(" calls close(")).collect();
         assert_eq!(closes.len(), 2, "{lines:#?}");
         assert!(closes[0].contains("the socket is gone: it had no connection to end"), "{closes:#?}");
+        // A listener that handed out a connection gives up the listener, not
+        // "a connection never made".
+        let lines: Vec<String> = explained("four_way_close", Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+        let listener = lines.iter().find(|l| l.contains("server calls close(3)")).expect("the listener's close");
+        assert!(listener.contains("gives up the listener: it stops listening"), "{listener}");
         assert!(
             closes[1].contains("the kernel keeps the connection (FIN-WAIT-2) until its goodbye is over"),
             "{closes:#?}"
