@@ -223,15 +223,21 @@ test('on a phone the times stay at the diagram’s left edge when it follows the
   const scroller = page.locator('.seq-scroll').first();
   await scroller.waitFor();
   await page.waitForTimeout(1200); // smooth scrolling settles
+  await scroller.evaluate((el) => el.scrollIntoView({ block: 'center', behavior: 'instant' }));
   const seen = await scroller.evaluate((el) => {
     const box = el.getBoundingClientRect();
     const times = [...el.querySelectorAll('.times .time')]
       .map((t) => t.getBoundingClientRect())
       .filter((r) => r.bottom > box.top && r.top < box.bottom);
     const dot = [...el.querySelectorAll('.note.current')].map((n) => n.getBoundingClientRect().right);
-    return { left: el.scrollLeft, box: [box.left, box.right], times: times.map((r) => r.left), dot };
+    // What lies under the times takes the taps (a packet's label there).
+    const under = times.map((r) => document.elementFromPoint(r.left + 2, r.top + r.height / 2));
+    const blocks = under.filter((u) => u && u.closest('.times')).length;
+    const hit = under.filter((u) => u).length;
+    return { left: el.scrollLeft, box: [box.left, box.right], times: times.map((r) => r.left), dot, blocks, hit };
   });
-  assert.ok(seen.left > 0 && seen.times.length > 0, JSON.stringify(seen));
+  assert.ok(seen.left > 0 && seen.times.length > 0 && seen.hit > 0, JSON.stringify(seen));
+  assert.equal(seen.blocks, 0, JSON.stringify(seen));
   for (const x of seen.times) assert.ok(x >= seen.box[0], JSON.stringify(seen));
   assert.ok(seen.dot.every((x) => x <= seen.box[1]), JSON.stringify(seen));
   await page.locator('.sequence-card').screenshot({ path: join(SHOTS, 'sequence-phone-times.png') });
