@@ -746,7 +746,8 @@ fn counterpart(run: &AppState, picked: &SocketView, host: &str) -> Option<Socket
 /// One run's step just taken in one sentence, for the live region.
 fn announce_step(lang: Lang, numbering: Numbering, run: &AppState) -> String {
     let host_name = |h| run.world.host_name(h).to_string();
-    let cx = Context { lang, packets: &run.views.packets, numbering, host_name: &host_name };
+    let link_name = |l, d| crate::view::explain::link_name(&run.world, l, d);
+    let cx = Context { lang, packets: &run.views.packets, numbering, host_name: &host_name, link_name: &link_name };
     announce(&cx, run.timeline.trace_until(run.pos), run.timeline.step_span(run.pos))
 }
 

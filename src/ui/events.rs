@@ -67,7 +67,14 @@ pub fn EventTable(props: &EventTableProps) -> Html {
     }
     let world = &props.world;
     let host_name = |h| world.host_name(h).to_string();
-    let cx = Context { lang, packets: &props.packets, numbering: props.numbering, host_name: &host_name };
+    let link_name = |l, d| crate::view::explain::link_name(world, l, d);
+    let cx = Context {
+        lang,
+        packets: &props.packets,
+        numbering: props.numbering,
+        host_name: &host_name,
+        link_name: &link_name,
+    };
     let trace = &props.timeline.trace;
     // Newest step first while collecting, then put back in order.
     let mut rows: Vec<Row> = Vec::new();

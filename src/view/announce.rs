@@ -11,10 +11,11 @@
 use std::ops::Range;
 
 use crate::lang::{Lang, Particle};
+use crate::net::link::Direction;
 use crate::net::packet::Body;
 use crate::net::syscall::render_result;
 use crate::net::trace::{DropReason, LossReason, ReassemblyFailure, SendReason};
-use crate::net::{CallId, FaultChange, HostId, SocketId, TraceEvent, TraceKind};
+use crate::net::{CallId, FaultChange, HostId, LinkId, SocketId, TraceEvent, TraceKind};
 use crate::view::packets::{Numbering, PacketInfo};
 use crate::view::topology::format_time;
 use crate::view::words::timer_name;
@@ -31,6 +32,8 @@ pub struct Context<'a> {
     pub numbering: Numbering,
     /// A host's name.
     pub host_name: &'a dyn Fn(HostId) -> String,
+    /// A link's name, one way or both ([`crate::view::explain::link_name`]).
+    pub link_name: &'a dyn Fn(LinkId, Option<Direction>) -> String,
 }
 
 /// The step made of `trace[step]` in one sentence, prefixed by its time; `trace`
@@ -297,23 +300,26 @@ fn clause(cx: &Context, trace: &[TraceEvent], step: &[TraceEvent], e: &TraceEven
         TraceKind::Fault { change: FaultChange::DropPacket(p), .. } => {
             lang.pick((format!("you drop packet #{}", p.0), format!("패킷 #{} 버리기", p.0)))
         }
-        TraceKind::Fault { change: FaultChange::Partition, .. } => {
-            lang.pick(("a link is cut".into(), "링크 끊김".into()))
+        // Each change names its link and direction, as the explanation does
+        // ("a link is cut" left the one-way cut of partition_timeout unsaid).
+        TraceKind::Fault { link, dir, change } => {
+            let link = (cx.link_name)(*link, *dir);
+            match change {
+                FaultChange::Partition => lang.pick((format!("the link {link} is cut"), format!("{link} 링크 끊김"))),
+                FaultChange::Repair => lang.pick((format!("the link {link} is repaired"), format!("{link} 링크 복구"))),
+                FaultChange::Hold => lang
+                    .pick((format!("the link {link} holds packets back"), format!("{link} 링크가 패킷을 붙잡아 둠"))),
+                FaultChange::Release => lang.pick((
+                    format!("the link {link} releases the packets it held"),
+                    format!("{link} 링크가 붙잡아 둔 패킷을 풀어 줌"),
+                )),
+                FaultChange::DropNext(n) => lang.pick((
+                    format!("the link {link} will drop the next {n} packet{}", if *n == 1 { "" } else { "s" }),
+                    format!("{link} 링크가 다음 패킷 {n}개를 버림"),
+                )),
+                _ => lang.pick((format!("the link {link}'s settings change"), format!("{link} 링크 설정 변경"))),
+            }
         }
-        TraceKind::Fault { change: FaultChange::Repair, .. } => {
-            lang.pick(("a link is repaired".into(), "링크 복구".into()))
-        }
-        TraceKind::Fault { change: FaultChange::Hold, .. } => {
-            lang.pick(("a link holds packets back".into(), "링크가 패킷을 붙잡아 둠".into()))
-        }
-        TraceKind::Fault { change: FaultChange::Release, .. } => {
-            lang.pick(("a link releases the packets it held".into(), "링크가 붙잡아 둔 패킷을 풀어 줌".into()))
-        }
-        TraceKind::Fault { change: FaultChange::DropNext(n), .. } => lang.pick((
-            format!("a link will drop the next {n} packet{}", if *n == 1 { "" } else { "s" }),
-            format!("링크가 다음 패킷 {n}개를 버림"),
-        )),
-        TraceKind::Fault { .. } => lang.pick(("a link's settings change".into(), "링크 설정 변경".into())),
         // The window's size is for the plot, not for a sentence.
         TraceKind::Congestion { .. } => return None,
         TraceKind::LossConfirmed { host, .. } => {
@@ -340,7 +346,14 @@ mod tests {
         let t = Timeline::run(p.world, p.commands, &[]);
         let all = packets(&t.trace);
         let host_name = |h: HostId| world.host_name(h).to_string();
-        let cx = Context { lang, packets: &all, numbering: Numbering::Relative, host_name: &host_name };
+        let link_name = |l, d| crate::view::explain::link_name(&world, l, d);
+        let cx = Context {
+            lang,
+            packets: &all,
+            numbering: Numbering::Relative,
+            host_name: &host_name,
+            link_name: &link_name,
+        };
         t.ticks.iter().map(|tick| announce(&cx, &t.trace[..tick.end], tick.first..tick.end)).collect()
     }
 
@@ -420,7 +433,13 @@ mod tests {
         let trace: Vec<TraceEvent> = (0..10).map(timer).collect();
         let name = |_: HostId| "client".to_string();
         for (lang, more) in [(Lang::En, "; and 4 more."), (Lang::Ko, "; 그 밖에 4건.")] {
-            let cx = Context { lang, packets: &[], numbering: Numbering::Relative, host_name: &name };
+            let cx = Context {
+                lang,
+                packets: &[],
+                numbering: Numbering::Relative,
+                host_name: &name,
+                link_name: &|_, _| "client ↔ server".to_string(),
+            };
             let said = announce(&cx, &trace, 0..10);
             // Identical clauses in a row are said once: the ten timers are one clause.
             assert!(said.starts_with("2 ms: client") && !said.contains("; "), "{said}");
@@ -441,10 +460,29 @@ mod tests {
         }
     }
 
+    /// The events table and the live region said "a link's settings change"
+    /// for a cut; then "a link is cut", without the one-way cut's direction.
+    #[test]
+    fn a_cut_and_a_repair_name_their_link_and_its_direction() {
+        for (lang, cut, repaired) in [
+            (Lang::En, "the link client → server is cut", "the link client ↔ server is repaired"),
+            (Lang::Ko, "client → server 링크 끊김", "client ↔ server 링크 복구"),
+        ] {
+            let said = announced("partition_timeout", lang);
+            assert!(said.iter().any(|s| s.contains(cut)), "{lang:?}: {cut}");
+            assert!(said.iter().any(|s| s.contains(repaired)), "{lang:?}: {repaired}");
+        }
+    }
+
     #[test]
     fn nothing_is_said_outside_the_trace() {
-        let cx =
-            Context { lang: Lang::En, packets: &[], numbering: Numbering::Relative, host_name: &|_| String::new() };
+        let cx = Context {
+            lang: Lang::En,
+            packets: &[],
+            numbering: Numbering::Relative,
+            host_name: &|_| String::new(),
+            link_name: &|_, _| String::new(),
+        };
         assert_eq!(announce(&cx, &[], 0..0), "");
         assert_eq!(announce(&cx, &[], 3..5), "");
     }

@@ -971,7 +971,7 @@ fn took_pending_error(events: &[TraceEvent], ret: &TraceEvent, socket: Option<So
 
 /// A link as the learner sees it: one way ("client → server") or both
 /// ("client ↔ server").
-fn link_name(world: &World, link: LinkId, dir: Option<Direction>) -> String {
+pub fn link_name(world: &World, link: LinkId, dir: Option<Direction>) -> String {
     let Some(l) = world.link(link) else { return format!("#{}", link.0) };
     let (a, b) = (world.host_name(l.a), world.host_name(l.b));
     match dir {
