@@ -49,8 +49,11 @@ impl<'a> CallSeen<'a> {
         let mut seen = CallSeen { udp: is_udp(world, socket), kept, ..CallSeen::default() };
         for e in after {
             match &e.kind {
+                // A listener's own LISTEN → CLOSED is a listener closing too
+                // (four_way_close's close(l) read "it had no connection to end").
                 TraceKind::State { socket: s, from, to: TcpState::Closed, .. } if Some(*s) == socket => {
-                    seen.closed_from = Some(*from)
+                    seen.closed_from = Some(*from);
+                    seen.listener_closed |= *from == TcpState::Listen;
                 }
                 TraceKind::Return { call: c, result, blocked: false, .. } if *c == id => seen.returned = Some(result),
                 TraceKind::Sent { host: h, packet, .. } if *h == host && seen.sent.is_none() => {
@@ -165,9 +168,7 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
             "gives up the descriptor, and the kernel starts the goodbye with FIN",
             "디스크립터를 반납하고, 커널이 FIN으로 작별을 시작합니다",
         ),
-        // Its own LISTEN → CLOSED is its socket's closing (four_way_close's
-        // close(l) read "it had no connection to end (none was made…)").
-        SysCall::Close { .. } if seen.listener_closed || seen.closed_from == Some(TcpState::Listen) => (
+        SysCall::Close { .. } if seen.listener_closed => (
             "gives up the listener: it stops listening; having no connection of its own, it sends nothing",
             "리스너를 반납합니다. 더는 듣지 않습니다. 자기 연결이 없으니 아무것도 보내지 않습니다",
         ),
