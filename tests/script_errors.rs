@@ -161,7 +161,7 @@ fn expectation_failures_say_expected_and_got() {
     assert_eq!(f.len(), 1);
     assert!(
         f[0].starts_with(
-            "t.sock:6: expected client > server [S.], got client > server [S] seq 0 len 0 win 64240 (#1 at 0.000000s)"
+            "t.sock:6: expected client > server [S.], got client > server [S] seq 0 len 0 win 64240 (#1 at 0 ms)"
         ),
         "{}",
         f[0]

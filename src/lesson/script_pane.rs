@@ -5,8 +5,8 @@
 use crate::lang::Lang;
 use crate::lesson::edit::Edit;
 use crate::lesson::scripts::CallAt;
+use crate::script::time::format_time;
 use crate::script::RunReport;
-use crate::view::topology::format_time;
 
 /// Where a line stands at the current step: nothing of it is shown before its time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1538,13 +1538,18 @@ mod script_tests {
         // A call left blocked at the end is no expectation of its line (it has
         // no "= …"): it read "an expectation failed: sandbox:6: expected
         // recv(s, 10) to return".
-        let text = "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b\na: s = socket(udp)\na: send(s, \"x\")\n\
+        // Its time is said as the page says times ("10 ms"), not as the
+        // trace's column ("0.010000s").
+        let text = "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b\na: s = socket(udp)\na: send(s, \"x\")\n+10ms\n\
                     a: recv(s, 10)\na: close(s)\n";
         let s = Rc::new(AppState::new(Lang::En)).act(Action::RunSandbox(text.into()));
         let en = s.notice.as_ref().map(ToString::to_string).unwrap_or_default();
-        assert!(en.starts_with("line 6: a call never returned: expected recv(s, 10) to return, got call"), "{en}");
+        assert_eq!(
+            en,
+            "line 7: a call never returned: expected recv(s, 10) to return, got call still pending at 10 ms and nothing left to happen"
+        );
         let ko = s.act(Action::SetLang(Lang::Ko)).notice.as_ref().map(ToString::to_string).unwrap_or_default();
-        assert!(ko.starts_with("6행의 호출이 끝내 반환되지 않았습니다 — "), "{ko}");
+        assert!(ko.starts_with("7행의 호출이 끝내 반환되지 않았습니다 — ") && ko.contains("10 ms 시점에도"), "{ko}");
     }
 
     #[test]

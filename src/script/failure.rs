@@ -8,7 +8,7 @@
 
 use super::limits::MAX_TOTAL_PAYLOAD;
 use super::shown::shown;
-use super::time::{fmt_dur, fmt_time};
+use super::time::{fmt_dur, format_time};
 use crate::lang::{errno_meaning, Bilingual};
 use crate::net::syscall::quote_bytes;
 use crate::net::{CallValue, Errno, Fd, WorldError};
@@ -289,11 +289,11 @@ impl Bilingual for Expected {
 impl Bilingual for Blocked {
     /// The note with its leading space.
     fn both(&self) -> (String, String) {
-        let at = fmt_time(self.at);
+        let at = format_time(self.at);
         let (call, line) = (&self.call, self.line);
         (
-            format!(" (at {at}s; {call} on line {line} is still blocked — add +TIME or run to let it finish)"),
-            format!(" ({at}s 시점; {line}행의 {call} 호출이 아직 막혀 있음 — +TIME이나 run을 넣어 끝나게 하세요)"),
+            format!(" (at {at}; {call} on line {line} is still blocked — add +TIME or run to let it finish)"),
+            format!(" ({at} 시점; {line}행의 {call} 호출이 아직 막혀 있음 — +TIME이나 run을 넣어 끝나게 하세요)"),
         )
     }
 }
@@ -322,8 +322,8 @@ fn returned_later(returned: Option<u64>) -> (String, String) {
     match returned {
         None => (String::new(), String::new()),
         Some(t) => (
-            format!("; it returned only at {}s, woken by a later line of another host", fmt_time(t)),
-            format!("; 다른 호스트의 뒤쪽 줄 때문에 {}s에야 반환됨", fmt_time(t)),
+            format!("; it returned only at {}, woken by a later line of another host", format_time(t)),
+            format!("; 다른 호스트의 뒤쪽 줄 때문에 {}에야 반환됨", format_time(t)),
         ),
     }
 }
@@ -397,22 +397,22 @@ impl Bilingual for Got {
                 format!("이벤트 {events}개 뒤에 그보다 큰 기록 (메모리 한도): 보내는 양을 줄이거나 손실과 복제를 낮추세요")
             }),
             Got::PendingIdle { at, returned: None } => (
-                format!("call still pending at {}s and nothing left to happen", fmt_time(*at)),
-                format!("{}s 시점에도 끝나지 않은 호출 (더 일어날 일이 없음)", fmt_time(*at)),
+                format!("call still pending at {} and nothing left to happen", format_time(*at)),
+                format!("{} 시점에도 끝나지 않은 호출 (더 일어날 일이 없음)", format_time(*at)),
             ),
             // Woken after all, by a line the script has after its host's next
             // one: "nothing left to happen" read as a contradiction beside the
             // result the call got.
             Got::PendingIdle { at, returned: Some(t) } => (
                 format!(
-                    "call still pending at {}s, when its host's next line had to wait for it and nothing else could happen first; it returned only at {}s, woken by a later line of another host: put that line before this host's next one",
-                    fmt_time(*at),
-                    fmt_time(*t)
+                    "call still pending at {}, when its host's next line had to wait for it and nothing else could happen first; it returned only at {}, woken by a later line of another host: put that line before this host's next one",
+                    format_time(*at),
+                    format_time(*t)
                 ),
                 format!(
-                    "{}s 시점에 끝나지 않은 호출: 같은 호스트의 다음 줄이 이 호출을 기다려야 했고 그 전에 일어날 일이 없었음. 다른 호스트의 뒤쪽 줄 때문에 {}s에야 반환됨: 그 줄을 이 호스트의 다음 줄보다 앞에 두세요",
-                    fmt_time(*at),
-                    fmt_time(*t)
+                    "{} 시점에 끝나지 않은 호출: 같은 호스트의 다음 줄이 이 호출을 기다려야 했고 그 전에 일어날 일이 없었음. 다른 호스트의 뒤쪽 줄 때문에 {}에야 반환됨: 그 줄을 이 호스트의 다음 줄보다 앞에 두세요",
+                    format_time(*at),
+                    format_time(*t)
                 ),
             ),
             Got::PendingAfter { bound, returned } => {
@@ -443,7 +443,7 @@ impl Bilingual for Got {
             Got::Bytes(n) => (format!("{n} bytes"), format!("{n}바이트")),
             Got::Packet { from, to, seen, later } => {
                 let (from, to) = (shown(from), shown(to));
-                let (shape, id, at) = (seen.shape.both(), seen.id, fmt_time(seen.at));
+                let (shape, id, at) = (seen.shape.both(), seen.id, format_time(seen.at));
                 let (lost_en, lost_ko) = if seen.lost { (", lost", ", 손실됨") } else { ("", "") };
                 let (later_en, later_ko) = match later {
                     Some(id) => (
@@ -453,23 +453,23 @@ impl Bilingual for Got {
                     None => Default::default(),
                 };
                 (
-                    format!("{from} > {to} {} (#{id} at {at}s{lost_en}){later_en}", shape.0),
-                    format!("{from} > {to} {} (#{id}, {at}s 시점{lost_ko}){later_ko}", shape.1),
+                    format!("{from} > {to} {} (#{id} at {at}{lost_en}){later_en}", shape.0),
+                    format!("{from} > {to} {} (#{id}, {at} 시점{lost_ko}){later_ko}", shape.1),
                 )
             }
             Got::PacketTime { from, to, seen, at, tolerance_us } => {
                 let (from, to) = (shown(from), shown(to));
-                let (shape, id, sent) = (seen.shape.both(), seen.id, fmt_time(seen.at));
+                let (shape, id, sent) = (seen.shape.both(), seen.id, format_time(seen.at));
                 let (off, late) = (fmt_dur(seen.at.abs_diff(*at)), seen.at >= *at);
-                let (at, tolerance) = (fmt_time(*at), fmt_dur(*tolerance_us));
+                let (at, tolerance) = (format_time(*at), fmt_dur(*tolerance_us));
                 (
                     format!(
-                        "{from} > {to} {} (#{id}) sent at {sent}s, {off} {}: expected at {at}s ±{tolerance}",
+                        "{from} > {to} {} (#{id}) sent at {sent}, {off} {}: expected at {at} ±{tolerance}",
                         shape.0,
                         if late { "late" } else { "early" }
                     ),
                     format!(
-                        "{from} > {to} {} (#{id}): {sent}s에 보냄, 기대한 {at}s ±{tolerance}보다 {off} {}",
+                        "{from} > {to} {} (#{id}): {sent}에 보냄, 기대한 {at} ±{tolerance}보다 {off} {}",
                         shape.1,
                         if late { "늦음" } else { "이름" }
                     ),
@@ -778,11 +778,11 @@ mod tests {
         assert_eq!(r.failures.len(), 1);
         assert_eq!(
             r.failures[0].to_string(),
-            "expected server > client [S], got server > client icmp (port 53 unreachable) (#2 at 0.010000s)"
+            "expected server > client [S], got server > client icmp (port 53 unreachable) (#2 at 10 ms)"
         );
         assert_eq!(
             r.failures[0].say(Lang::Ko),
-            "기대한 결과: server > client [S] 패킷 · 실제 결과: server > client icmp (포트 53 도달 불가) (#2, 0.010000s 시점)"
+            "기대한 결과: server > client [S] 패킷 · 실제 결과: server > client icmp (포트 53 도달 불가) (#2, 10 ms 시점)"
         );
     }
 
@@ -819,22 +819,22 @@ mod tests {
         );
         assert_eq!(
             run_fails(&format!("{listen}server: a = accept(l)\nserver: close(l)\n")).1,
-            "기대한 결과: accept(l) 호출의 반환 · 실제 결과: 0.000000s 시점에도 끝나지 않은 호출 (더 일어날 일이 없음)"
+            "기대한 결과: accept(l) 호출의 반환 · 실제 결과: 0 ms 시점에도 끝나지 않은 호출 (더 일어날 일이 없음)"
         );
         assert_eq!(
             run_fails(&format!(
                 "{listen}client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80)\nexpect client > server [S.]\n"
             ))
             .1,
-            "기대한 결과: client > server [S.] 패킷 · 실제 결과: client > server [S] seq 0 len 0 win 64240 (#1, 0.000000s 시점)"
+            "기대한 결과: client > server [S.] 패킷 · 실제 결과: client > server [S] seq 0 len 0 win 64240 (#1, 0 ms 시점)"
         );
         assert_eq!(
             run_fails(&format!(
                 "{listen}server: a = accept(l)\nexpect state server l LISTEN now\nexpect state server l ESTABLISHED now\n"
             )),
             (
-                "t.sock:9: expected l on server in state ESTABLISHED, got LISTEN (at 0.000000s; accept(l) on line 7 is still blocked — add +TIME or run to let it finish)".into(),
-                "기대한 결과: server의 l 상태 ESTABLISHED · 실제 결과: LISTEN (0.000000s 시점; 7행의 accept(l) 호출이 아직 막혀 있음 — +TIME이나 run을 넣어 끝나게 하세요)".into()
+                "t.sock:9: expected l on server in state ESTABLISHED, got LISTEN (at 0 ms; accept(l) on line 7 is still blocked — add +TIME or run to let it finish)".into(),
+                "기대한 결과: server의 l 상태 ESTABLISHED · 실제 결과: LISTEN (0 ms 시점; 7행의 accept(l) 호출이 아직 막혀 있음 — +TIME이나 run을 넣어 끝나게 하세요)".into()
             )
         );
         assert_eq!(

@@ -8,7 +8,7 @@
 use super::ast::{Counter, PacketKind, PacketPattern};
 use super::failure::{PacketShape, SeenPacket};
 use super::render::{describe_packet, relative_sack};
-use super::time::fmt_time;
+use super::time::format_time;
 use crate::net::packet::{Body, Packet};
 use crate::net::{HostId, PacketId, SocketAddrV4};
 use std::collections::{HashMap, HashSet};
@@ -53,13 +53,13 @@ impl SentRec {
     }
 
     /// The packet as an expectation line's outcome shows it:
-    /// `[S] seq 0 len 0 win 65535 (#1 at 0.000000s)`.
+    /// `[S] seq 0 len 0 win 65535 (#1 at 0 ms)`.
     pub fn describe(&self) -> String {
         let mut s = describe_packet(&self.packet, self.rel_seq, self.rel_ack);
         s.push_str(&format!(
-            " (#{} at {}s{})",
+            " (#{} at {}{})",
             self.packet.id.0,
-            fmt_time(self.time),
+            format_time(self.time),
             if self.lost { ", lost" } else { "" }
         ));
         s

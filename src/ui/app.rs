@@ -24,10 +24,11 @@ use crate::lesson::share;
 use crate::net::link::LinkSettings;
 use crate::net::tcp::state::TcpState;
 use crate::net::{SocketView, TraceKind};
+use crate::script::time::format_time;
 use crate::view::announce::{announce, Context};
 use crate::view::explain::explain;
 use crate::view::packets::{counts, Numbering};
-use crate::view::topology::{format_time, one_way_note};
+use crate::view::topology::one_way_note;
 use crate::view::words::{tr, Text};
 
 /// Where the language choice is remembered.

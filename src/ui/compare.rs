@@ -14,9 +14,9 @@ use super::Shared;
 use crate::lang::{Bilingual, Lang};
 use crate::lesson::branch::Compared;
 use crate::lesson::session::{Action, AppState};
+use crate::script::time::format_time;
 use crate::view::compare::{in_flight_heading, Tally, Word};
 use crate::view::packets::{Numbering, PacketInfo};
-use crate::view::topology::format_time;
 use crate::view::words::{tr, Text};
 
 /// How long the page's "delay" holds a segment back, µs: longer than the

@@ -12,9 +12,9 @@ use super::Shared;
 use crate::lang::Lang;
 use crate::lesson::timeline::Timeline;
 use crate::net::{TraceKind, World};
+use crate::script::time::format_time;
 use crate::view::announce::{describe, Context};
 use crate::view::packets::{Numbering, PacketInfo};
-use crate::view::topology::format_time;
 use crate::view::words::{tr, Text};
 
 /// How many events the table shows: the recent past is what a step is read

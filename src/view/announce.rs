@@ -16,8 +16,8 @@ use crate::net::packet::Body;
 use crate::net::syscall::render_result;
 use crate::net::trace::{DropReason, LossReason, ReassemblyFailure, SendReason};
 use crate::net::{CallId, FaultChange, HostId, LinkId, SocketId, TraceEvent, TraceKind};
+use crate::script::time::format_time;
 use crate::view::packets::{Numbering, PacketInfo};
-use crate::view::topology::format_time;
 use crate::view::words::timer_name;
 
 /// More clauses than this in one step (a crowd's arrivals) are counted, not read:

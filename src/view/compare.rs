@@ -24,11 +24,11 @@ use crate::net::syscall::{render_result, CallValue};
 use crate::net::tcp::state::TcpState;
 use crate::net::trace::SendReason;
 use crate::net::{SocketId, TraceEvent, TraceKind};
+use crate::script::time::format_time;
 use crate::script::{LineDetail, RunReport};
 use crate::view::endpoints::endpoints;
 use crate::view::packets::{Fate, Labels, Numbering, PacketInfo};
 use crate::view::sequence::{SeqLayout, TOP};
-use crate::view::topology::format_time;
 
 /// One run, as the comparison reads it.
 #[derive(Clone, Copy)]

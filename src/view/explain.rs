@@ -11,8 +11,9 @@ use crate::net::tcp::state::TcpState;
 use crate::net::tcp::timers::TimerKind;
 use crate::net::trace::{Cause, DropReason, LossReason, ReassemblyFailure, SendReason};
 use crate::net::{Errno, FaultChange, HostId, LinkId, SockOpt, SocketId, SysCall, TraceEvent, TraceKind, World};
+use crate::script::time::format_time;
 use crate::view::packets::{byte_count, label, Fate, Numbering, PacketInfo};
-use crate::view::topology::{format_latency, format_time};
+use crate::view::topology::format_latency;
 use crate::view::words::timer_name;
 
 /// `lang`'s half of a sentence written in both (the one idiom, [`Lang::pick`]).

@@ -15,9 +15,10 @@ use crate::net::syscall::render_result;
 use crate::net::tcp::timers::TimerKind;
 use crate::net::trace::DropReason;
 use crate::net::{FaultChange, HostId, Protocol, SocketId, TraceEvent, TraceKind, World};
+use crate::script::time::format_time;
 use crate::view::endpoints::{endpoints, Endpoint, Endpoints};
 use crate::view::packets::{Fate, Numbering, PacketInfo};
-use crate::view::topology::{format_time, label_width};
+use crate::view::topology::label_width;
 use crate::view::words::{analysis_width, timer_name, tr, Text};
 
 /// Room for the time column on the left.

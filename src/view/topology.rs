@@ -462,18 +462,6 @@ pub fn format_latency(us: u64) -> String {
     }
 }
 
-/// A simulated time as people say it: `0 ms`, `20 ms`, `1.25 s`.
-pub fn format_time(us: u64) -> String {
-    if us < 1_000_000 {
-        let ms = us as f64 / 1_000.0;
-        let s = format!("{ms:.3}");
-        format!("{} ms", s.trim_end_matches('0').trim_end_matches('.'))
-    } else {
-        let s = format!("{:.3}", us as f64 / 1_000_000.0);
-        format!("{} s", s.trim_end_matches('0').trim_end_matches('.'))
-    }
-}
-
 /// Where a packet is drawn: centre x, y, and whether it is gone (lost/arrived).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PacketMark {
@@ -811,15 +799,11 @@ mod tests {
     }
 
     #[test]
-    fn latencies_and_times_read_naturally() {
+    fn latencies_read_naturally() {
         assert_eq!(format_latency(250), "250 µs");
         assert_eq!(format_latency(10_000), "10 ms");
         assert_eq!(format_latency(1_500), "1.5 ms");
         assert_eq!(format_latency(2_000_000), "2 s");
-        assert_eq!(format_time(0), "0 ms");
-        assert_eq!(format_time(20_000), "20 ms");
-        assert_eq!(format_time(20_500), "20.5 ms");
-        assert_eq!(format_time(60_090_000), "60.09 s");
     }
 
     #[test]
