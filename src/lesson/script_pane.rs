@@ -2,11 +2,13 @@
 //! (ahead, blocked in its call, done), the learner's change a changed outcome
 //! follows from, and which window of a long script is drawn.
 
-use crate::lang::Lang;
+use crate::lang::{Bilingual, Lang};
 use crate::lesson::edit::Edit;
 use crate::lesson::scripts::CallAt;
+use crate::net::syscall::render_result;
 use crate::script::time::format_time;
-use crate::script::RunReport;
+use crate::script::{LineDetail, RunReport};
+use crate::view::words::{tr, Text};
 
 /// Where a line stands at the current step: nothing of it is shown before its time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +42,39 @@ pub fn line_stage(report: &RunReport, calls: &[CallAt], i: usize, end: usize, no
                 LineStage::Ahead
             }
         }
+    }
+}
+
+/// What line `i` shows beside its code at `stage`: a call's result, an
+/// expectation's ✓ or ✗ with what was seen, or nothing yet.
+pub fn line_outcome(report: &RunReport, i: usize, stage: LineStage, lang: Lang) -> String {
+    let Some(l) = report.lines.get(i) else { return String::new() };
+    match (stage, &l.detail) {
+        (LineStage::Ahead, _) => String::new(),
+        (LineStage::Blocked, _) => tr(lang, Text::LineBlocked).to_string(),
+        (LineStage::Done, LineDetail::Call(c)) => match &c.result {
+            Some(r) => format!("→ {}", render_result(r)),
+            None => tr(lang, Text::LineBlocked).to_string(),
+        },
+        (LineStage::Done, LineDetail::Expect { got }) if !l.ok => format!("✗ {got}"),
+        (LineStage::Done, LineDetail::Expect { .. }) => "✓".to_string(),
+        (LineStage::Done, LineDetail::NotReached { blocked_line }) => match lang {
+            // The run came to this line while its host still waited in that
+            // one, which may return later: "still blocked" sat beside that
+            // line's result.
+            Lang::En => format!("not run: its host was still waiting in line {blocked_line} when the run came here"),
+            Lang::Ko => format!("실행 안 됨: 이 줄에 왔을 때 호스트가 아직 {blocked_line}행에서 기다리는 중이었음"),
+        },
+        // A line that failed before it saw anything to show (a state asked of
+        // a UDP socket or of a descriptor not open, a name not bound): its ✗
+        // and why, as the notice says it; it was red with nothing beside it.
+        (LineStage::Done, _) if !l.ok => report
+            .failures
+            .iter()
+            .find(|f| f.line == l.line)
+            .map(|f| format!("✗ {}", f.parts.got.say(lang)))
+            .unwrap_or_else(|| "✗".to_string()),
+        _ => String::new(),
     }
 }
 
@@ -159,6 +194,23 @@ mod tests {
         assert_eq!(stage(wait, all), LineStage::Done, "the wait is over at the last step");
         assert_eq!(stage(expectation, all), LineStage::Done, "and the line after it has its verdict");
         assert_eq!(stage(expectation, all - 1), LineStage::Ahead, "not before the last step");
+    }
+
+    #[test]
+    fn a_line_that_fails_before_it_sees_anything_shows_its_cross_and_why() {
+        // A state asked of a UDP socket fails before the line has a state to
+        // show: the line was red with nothing beside it.
+        let text = "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b\na: s = socket(udp)\nexpect state a s CLOSED\n";
+        let p = prepare(text, None).expect("the script runs");
+        let outcome = |i: usize, lang| line_outcome(&p.report, i, LineStage::Done, lang);
+        let udp = p.report.lines.iter().position(|l| l.line == 5).expect("line 5");
+        assert!(!p.report.lines[udp].ok);
+        assert_eq!(outcome(udp, Lang::En), "✗ s is a UDP socket, which has no state");
+        assert_eq!(outcome(udp, Lang::Ko), "✗ s: 상태가 없는 UDP 소켓");
+        assert_eq!(line_outcome(&p.report, udp, LineStage::Ahead, Lang::En), "", "nothing before its time");
+        // The socket line itself shows its result.
+        let socket = p.report.lines.iter().position(|l| l.line == 4).expect("line 4");
+        assert_eq!(outcome(socket, Lang::En), "→ 3");
     }
 
     #[test]

@@ -7,7 +7,9 @@ use yew::prelude::*;
 
 use crate::lang::{Bilingual, Lang};
 use crate::lesson::edit::Edit;
-use crate::lesson::script_pane::{change_before, describe_edit, line_stage, shown_lines, LineStage, MAX_LINES_SHOWN};
+use crate::lesson::script_pane::{
+    change_before, describe_edit, line_outcome, line_stage, shown_lines, LineStage, MAX_LINES_SHOWN,
+};
 use crate::lesson::scripts::CallAt;
 use crate::lesson::session::current_line;
 use crate::net::syscall::render_result;
@@ -144,24 +146,7 @@ impl PartialEq for ScriptLineProps {
 fn ScriptLine(props: &ScriptLineProps) -> Html {
     let Some(l) = props.report.lines.get(props.index) else { return html! {} };
     let lang = props.lang;
-    let outcome = match (props.stage, &l.detail) {
-        (LineStage::Ahead, _) => String::new(),
-        (LineStage::Blocked, _) => tr(lang, Text::LineBlocked).to_string(),
-        (LineStage::Done, LineDetail::Call(c)) => match &c.result {
-            Some(r) => format!("→ {}", render_result(r)),
-            None => tr(lang, Text::LineBlocked).to_string(),
-        },
-        (LineStage::Done, LineDetail::Expect { got }) if !l.ok => format!("✗ {got}"),
-        (LineStage::Done, LineDetail::Expect { .. }) => "✓".to_string(),
-        (LineStage::Done, LineDetail::NotReached { blocked_line }) => match lang {
-            // The run came to this line while its host still waited in that
-            // one, which may return later: "still blocked" sat beside that
-            // line's result.
-            Lang::En => format!("not run: its host was still waiting in line {blocked_line} when the run came here"),
-            Lang::Ko => format!("실행 안 됨: 이 줄에 왔을 때 호스트가 아직 {blocked_line}행에서 기다리는 중이었음"),
-        },
-        _ => String::new(),
-    };
+    let outcome = line_outcome(&props.report, props.index, props.stage, lang);
     let done = props.stage == LineStage::Done;
     // A line that no longer holds because of the learner's change is an
     // outcome of the experiment, not an error.
