@@ -995,8 +995,8 @@ fn a_window_reopening_after_a_long_stall_restarts_the_congestion_window() {
 
 /// A write after half a second of silence restarts cwnd at 10 segments,
 /// but Linux sets the pacing rate only at an ACK, so the burst is cut into
-/// GSO packets by the rate the last ACK set when cwnd was 27: packets of
-/// three segments, PSH on each third, as Linux 6.18 sends them
+/// GSO packets by the rate the last ACK set when cwnd was 26: packets of
+/// four segments, PSH on each fourth, as Linux 6.18 sends them
 /// (tests/exchanges/gso_packets_keep_the_last_acks_pacing_rate.sock agrees
 /// packet by packet). The model worked the rate out from the restarted
 /// window when it sent, and cut packets of two.
@@ -1006,7 +1006,8 @@ fn gso_packets_after_a_restart_follow_the_pacing_rate_the_last_ack_set() {
         "tests/exchanges/gso_packets_keep_the_last_acks_pacing_rate.sock",
         "+5s",
         "expect client > server eventually [.] seq 68249 at 1873.201ms\n\
-         expect client > server eventually [P.] seq 69697 at 1873.201ms\n+5s",
+         expect client > server eventually [.] seq 69697 at 1873.201ms\n\
+         expect client > server eventually [P.] seq 71145 at 1873.201ms\n+5s",
     );
 }
 

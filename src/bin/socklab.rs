@@ -869,8 +869,8 @@ fn diff_packets(
 /// How often `diff --packets --expect-divergent` runs a lesson whose result
 /// is not as the fidelity table says before it believes the result. Three
 /// were not enough: gso_packets_keep_the_last_acks_pacing_rate met a late
-/// window update in each of three runs of one CI stage, on a machine
-/// otherwise idle (alone: 1 of 3 runs, then 0 of 10).
+/// window update in each of three runs of one CI stage (its script raced a
+/// kernel timer's 4 ms tick; it no longer does, see docs/fidelity.md).
 const TABLE_ATTEMPTS: usize = 5;
 
 /// Prints one lesson's packet diff (`checking_table`: one line of why per
