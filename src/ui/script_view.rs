@@ -12,9 +12,8 @@ use crate::lesson::script_pane::{
 };
 use crate::lesson::scripts::CallAt;
 use crate::lesson::session::current_line;
-use crate::net::syscall::render_result;
 use crate::script::shown::{excerpt, shown_up_to, MAX_LINE_CHARS};
-use crate::script::{LineDetail, RunReport};
+use crate::script::RunReport;
 use crate::view::related::Linked;
 use crate::view::words::{line_number, tr, Text};
 
