@@ -5,9 +5,14 @@ use socklab::script::{self, RunOptions};
 use std::path::PathBuf;
 
 fn lessons() -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    scripts_in("scenarios")
+}
+
+/// The `.sock` files of a directory of the crate, in order.
+fn scripts_in(dir: &str) -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("scenarios/ exists")
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "sock"))
@@ -43,6 +48,27 @@ fn every_lesson_passes() {
         problems.extend(report.failures.iter().map(|f| f.render(&name)));
         if report.sent_count() == 0 {
             problems.push(format!("{name}: no packet was sent"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The scripts of calls at the edges of the socket API (tests/calls/), whose
+/// every result `socklab diff` holds against the kernel in `make test`, give
+/// the results their lines expect in the model too.
+#[test]
+fn every_call_script_passes() {
+    let files = scripts_in("tests/calls");
+    assert!(files.len() >= 5, "tests/calls has {} scripts", files.len());
+    let mut problems = Vec::new();
+    for path in &files {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        match script::parse(&text) {
+            Ok(parsed) => {
+                problems.extend(script::run(&parsed, &RunOptions::default()).failures.iter().map(|f| f.render(&name)))
+            }
+            Err(e) => problems.push(e.render(&name)),
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -289,6 +289,47 @@ fn send_after_shutdown_write_is_epipe() {
 }
 
 #[test]
+fn a_blocking_udp_recv_shut_for_reading_reads_end_of_stream_even_unconnected() {
+    // inet_shutdown records SHUT_RD on an unconnected socket after its
+    // ENOTCONN; a read that would wait then returns 0
+    // (__skb_wait_for_more_packets: RCV_SHUTDOWN), a non-blocking one is
+    // EAGAIN (it never waits). The model blocked forever. (`socklab diff`
+    // cannot compare this: its driver makes a blocking call of non-blocking
+    // tries, see tests/calls/shutdown_before_connect.sock for the rest.)
+    let mut lab = Lab::new(1);
+    let u = lab.socket(lab.client, Protocol::Udp);
+    lab.ok(lab.client, bind(u, CLIENT_IP, 5000));
+    assert_eq!(lab.err(lab.client, SysCall::Shutdown { fd: u, how: Shutdown::Read }), Errno::ENOTCONN);
+    assert_eq!(lab.ok(lab.client, recv(u, 10)), CallValue::Data(Arc::from(&b""[..])));
+    lab.ok(lab.client, SysCall::SetSockOpt { fd: u, opt: SockOpt::NonBlocking(true) });
+    assert_eq!(lab.err(lab.client, recv(u, 10)), Errno::EAGAIN);
+}
+
+#[test]
+fn a_socket_bound_to_loopback_reaches_its_own_host_and_no_other() {
+    // __mkroute_output: a 127.x source may only leave by the loopback
+    // device, so connect() and sendto() toward another host are EINVAL.
+    // The model sent a SYN and a datagram from 127.0.0.1 over the link.
+    // (`socklab diff` cannot compare this: on its single kernel every
+    // script address is on lo.)
+    let mut lab = Lab::new(1);
+    let loopback = Ipv4Addr::new(127, 0, 0, 1);
+    let c = lab.socket(lab.client, Protocol::Tcp);
+    lab.ok(lab.client, bind(c, loopback, 0));
+    assert_eq!(lab.err(lab.client, connect(c, SERVER_IP, 80)), Errno::EINVAL);
+    let u = lab.socket(lab.client, Protocol::Udp);
+    lab.ok(lab.client, bind(u, loopback, 0));
+    let to = |ip| Some(SocketAddrV4::new(ip, 9));
+    let sendto = |ip| SysCall::SendTo { fd: u, data: Arc::from(&b"x"[..]), addr: to(ip) };
+    assert_eq!(lab.err(lab.client, sendto(SERVER_IP)), Errno::EINVAL);
+    assert_eq!(lab.err(lab.client, SysCall::Connect { fd: u, addr: SocketAddrV4::new(SERVER_IP, 9) }), Errno::EINVAL);
+    assert!(lab.segments().is_empty(), "nothing left the host: {:?}", lab.segments());
+    // Its own host it reaches, by any of its addresses.
+    assert_eq!(lab.ok(lab.client, sendto(loopback)), CallValue::Sent(1));
+    assert_eq!(lab.ok(lab.client, sendto(CLIENT_IP)), CallValue::Sent(1));
+}
+
+#[test]
 fn blocking_recv_waits_and_is_traced_as_blocked() {
     let mut lab = Lab::new(1);
     let (c, a) = lab.connected_pair(80);

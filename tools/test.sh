@@ -97,10 +97,11 @@ scenarios() {
 pcap() { tools/pcap-check; }
 
 # Real sockets: the scripts' call outcomes on the kernel against the model, inside
-# a network namespace that has only loopback.
+# a network namespace that has only loopback: every lesson, and the calls at the
+# edges of the socket API in tests/calls/.
 native_diff() {
     local lessons
-    lessons=$(ls scenarios/*.sock)
+    lessons=$(ls scenarios/*.sock tests/calls/*.sock)
     # shellcheck disable=SC2086
     unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
         cargo run --locked --quiet --features native --bin socklab -- diff $lessons

@@ -280,9 +280,15 @@ impl World {
             addr.port()
         };
         self.host_mut(host).hold_port(protocol, port, sid);
+        let local = SocketAddrV4::new(*addr.ip(), port);
         let sock = self.sock_mut(sid);
-        sock.local = Some(SocketAddrV4::new(*addr.ip(), port));
+        sock.local = Some(local);
         sock.bound_explicitly = explicit;
+        // A connection that failed (refused, say) is what getsockname read
+        // the address from; the socket's name is the one just bound.
+        if let Some(tcb) = sock.tcp_mut().and_then(|t| t.tcb.as_deref_mut()) {
+            tcb.local = local;
+        }
         Ok(())
     }
 

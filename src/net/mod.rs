@@ -774,6 +774,15 @@ impl World {
         Some((Path::Link { link, dir }, owner))
     }
 
+    /// Whether a packet from `src` to `dst` would leave `from` over a link with
+    /// a loopback source: Linux refuses that route (`__mkroute_output`: a
+    /// 127.x source only on the loopback device), so a socket bound to
+    /// 127.0.0.1 can reach its own host and no other; connect and sendto say
+    /// EINVAL.
+    pub(crate) fn loopback_source_leaves(&self, from: HostId, src: Ipv4Addr, dst: Ipv4Addr) -> bool {
+        src.is_loopback() && matches!(self.route(from, dst), Some((Path::Link { .. }, _)))
+    }
+
     /// `route` for a socket's packet, remembered on the socket: a connection
     /// sends every packet to one peer, and looking the peer's address and the
     /// link up in the world's tables cost a cache miss each once thousands of

@@ -35,7 +35,9 @@ impl World {
                 .as_deref()
                 .filter(|tcb| !matches!(tcb.state, TcpState::Closed | TcpState::SynSent))
                 .map(|tcb| tcb.remote),
-            None => sock.remote,
+            // A UDP socket connected to port 0 has no peer to name
+            // (inet_getname: no inet_dport is ENOTCONN).
+            None => sock.remote.filter(|r| r.port() != 0),
         };
         peer.map(CallValue::Name).ok_or(Errno::ENOTCONN)
     }
@@ -94,6 +96,7 @@ impl World {
     /// queued, `MSG_TRUNC` makes the call return its full length (`if (flags &
     /// MSG_TRUNC) err = ulen`) while only `len` bytes are copied.
     pub(crate) fn udp_recv_flagged(&mut self, sid: SocketId, len: usize, from: bool, flags: MsgFlags) -> Attempt {
+        let nonblocking = self.sock(sid).nonblocking;
         let Some(udp) = self.sock_mut(sid).udp_mut() else { return Attempt::Done(Err(Errno::EINVAL)) };
         if let Some(err) = udp.error.take() {
             self.collect_error(sid);
@@ -101,7 +104,10 @@ impl World {
         }
         let datagram = if flags.peek { udp.queue.front().cloned() } else { udp.queue.pop_front() };
         let Some((sender, data)) = datagram else {
-            if udp.read_shutdown {
+            // Shut for reading with nothing queued: a read that would wait
+            // reads 0 instead (__skb_wait_for_more_packets); a non-blocking
+            // one never waits, so it is EAGAIN as ever (__skb_recv_udp).
+            if udp.read_shutdown && !nonblocking {
                 return Attempt::Done(Ok(CallValue::Data(empty_payload())));
             }
             return Attempt::Wait(Wait::Recv { len, from });

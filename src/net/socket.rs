@@ -94,6 +94,11 @@ pub struct TcpSock {
     pub congestion: Option<CongestionControl>,
     /// The application shut down writing (`shutdown(SHUT_WR)`).
     pub write_shutdown: bool,
+    /// The application shut down reading (`shutdown(SHUT_RD)`), kept on the
+    /// socket as Linux keeps `sk_shutdown`: a shutdown before any connection
+    /// still holds for the one `connect` makes later. The connection has its
+    /// own copy ([`Tcb::read_shutdown`]), which its segment handling reads.
+    pub read_shutdown: bool,
     /// `SO_LINGER {1, 0}`: `close` aborts with RST, leaving no TIME-WAIT.
     pub linger_abort: bool,
     /// What `connect()` has told the application so far (Linux's `sock->state`).
@@ -110,8 +115,18 @@ impl TcpSock {
     pub fn forget_connection(&mut self) {
         self.done = false;
         self.write_shutdown = false;
+        self.read_shutdown = false;
         if let Some(tcb) = self.tcb.as_deref_mut() {
             tcb.read_shutdown = false;
+        }
+    }
+
+    /// `sk->sk_shutdown |= how`: on the socket, and on its connection if it has one.
+    pub fn shut(&mut self, reading: bool, writing: bool) {
+        self.write_shutdown |= writing;
+        self.read_shutdown |= reading;
+        if let Some(tcb) = self.tcb.as_deref_mut() {
+            tcb.read_shutdown |= reading;
         }
     }
 }

@@ -65,6 +65,11 @@ impl World {
 
     pub(crate) fn udp_connect(&mut self, host: HostId, sid: SocketId, addr: SocketAddrV4) -> CallResult {
         self.udp_autobind(host, sid)?;
+        // As a TCP connect: 0.0.0.0 is this host, by its loopback.
+        let addr = if addr.ip().is_unspecified() { SocketAddrV4::new(Ipv4Addr::LOCALHOST, addr.port()) } else { addr };
+        if self.sock(sid).local.is_some_and(|l| self.loopback_source_leaves(host, *l.ip(), *addr.ip())) {
+            return Err(Errno::EINVAL);
+        }
         let source = self.hosts[host.0 as usize].source_for(*addr.ip());
         let sock = self.sock_mut(sid);
         if let Some(local) = sock.local {
@@ -88,22 +93,38 @@ impl World {
         data: Arc<[u8]>,
         to: Option<SocketAddrV4>,
     ) -> CallResult {
-        // An unbound socket has no pending error and no shutdown to report first.
         self.udp_autobind(host, sid)?;
+        // udp_sendmsg's order: no datagram can be longer than 65535 bytes,
+        // whatever else; then the destination, then its route, then the
+        // datagram's size; a pending error and a shutdown for writing are
+        // found only when the datagram's buffer is taken
+        // (sock_alloc_send_pskb), after all of those.
+        if data.len() > usize::from(u16::MAX) {
+            return Err(Errno::EMSGSIZE);
+        }
+        let sock = self.sock(sid);
+        let Some(dst) = to.or(sock.remote) else { return Err(Errno::EDESTADDRREQ) };
+        if to.is_some_and(|to| to.port() == 0) {
+            return Err(Errno::EINVAL);
+        }
+        // Linux sends to 0.0.0.0 as to this host (ip_route_output_key: no
+        // destination is the loopback).
+        let dst = if dst.ip().is_unspecified() { SocketAddrV4::new(Ipv4Addr::LOCALHOST, dst.port()) } else { dst };
+        if self.route(host, *dst.ip()).is_none() {
+            return Err(Errno::ENETUNREACH);
+        }
+        if sock.local.is_some_and(|l| self.loopback_source_leaves(host, *l.ip(), *dst.ip())) {
+            return Err(Errno::EINVAL);
+        }
+        if data.len() > UDP_MAX_PAYLOAD {
+            return Err(Errno::EMSGSIZE);
+        }
         if let Some(err) = self.sock_mut(sid).udp_mut().and_then(|u| u.error.take()) {
             self.collect_error(sid);
             return Err(err);
         }
-        let sock = self.sock(sid);
-        if sock.udp().is_some_and(|u| u.write_shutdown) {
+        if self.sock(sid).udp().is_some_and(|u| u.write_shutdown) {
             return Err(Errno::EPIPE);
-        }
-        let Some(dst) = to.or(sock.remote) else { return Err(Errno::EDESTADDRREQ) };
-        if data.len() > UDP_MAX_PAYLOAD {
-            return Err(Errno::EMSGSIZE);
-        }
-        if self.route(host, *dst.ip()).is_none() {
-            return Err(Errno::ENETUNREACH);
         }
         let local = self.sock(sid).local.unwrap_or(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0));
         let src =
@@ -117,11 +138,12 @@ impl World {
         Ok(CallValue::Sent(len))
     }
 
+    /// `shutdown` on UDP (inet_shutdown): recorded whether or not the socket
+    /// is connected; an unconnected one says ENOTCONN after recording it, and
+    /// its sends are EPIPE from then on.
     pub(crate) fn udp_shutdown(&mut self, sid: SocketId, how: Shutdown) -> CallResult {
         let sock = self.sock_mut(sid);
-        if sock.remote.is_none() {
-            return Err(Errno::ENOTCONN);
-        }
+        let connected = sock.remote.is_some();
         if let Some(udp) = sock.udp_mut() {
             if matches!(how, Shutdown::Read | Shutdown::Both) {
                 udp.read_shutdown = true;
@@ -131,7 +153,11 @@ impl World {
             }
         }
         self.mark_dirty(sid);
-        Ok(CallValue::Zero)
+        if connected {
+            Ok(CallValue::Zero)
+        } else {
+            Err(Errno::ENOTCONN)
+        }
     }
 
     /// Finds the socket a datagram for `dst` from `src` belongs to: a connected
@@ -183,7 +209,9 @@ impl World {
             return;
         };
         let Some(udp) = self.sock_mut(sid).udp_mut() else { return };
-        if udp.read_shutdown || udp.queued_bytes + d.payload.len() > udp.capacity {
+        // A socket shut for reading still queues what comes (Linux's UDP
+        // receive path does not look at sk_shutdown): only a full buffer drops.
+        if udp.queued_bytes + d.payload.len() > udp.capacity {
             udp.dropped += 1;
             self.emit(TraceKind::Dropped {
                 packet: packet.id,

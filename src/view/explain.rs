@@ -958,6 +958,20 @@ fn meaning_for(errno: Errno, call: Option<&SysCall>) -> (&'static str, &'static 
             "non-blocking socket: no handshake has finished yet; try again later",
             "논블로킹 소켓: 아직 핸드셰이크를 마친 연결이 없습니다. 나중에 다시 시도하세요",
         ),
+        // The general meaning (already bound? not listening?) misleads here:
+        // the model's connect and sendto are EINVAL for these reasons only.
+        (Errno::EINVAL, Some(SysCall::Connect { .. })) => (
+            "the socket is bound to a loopback address (127.x), which reaches only its own host: Linux sends from it over no link",
+            "이 소켓은 루프백 주소(127.x)에 bind되어 자기 호스트에만 닿습니다. 리눅스는 그 주소로 링크를 건너 보내지 않습니다",
+        ),
+        (Errno::EINVAL, Some(SysCall::SendTo { .. })) => (
+            "no datagram goes to port 0, and one from a loopback address (127.x) reaches only its own host",
+            "포트 0으로는 데이터그램을 보낼 수 없고, 루프백 주소(127.x)에서 보낸 데이터그램은 자기 호스트에만 닿습니다",
+        ),
+        (Errno::ENOTCONN, Some(SysCall::Shutdown { .. })) => (
+            "the socket is not connected; Linux records the shutdown all the same, and a connection made later keeps it",
+            "연결되지 않은 소켓입니다. 그래도 리눅스는 shutdown을 기록하므로 나중에 맺는 연결에도 그대로 적용됩니다",
+        ),
         _ => errno_meaning(errno),
     }
 }
@@ -1821,6 +1835,33 @@ mod tests {
             icmp.iter().any(|l| l.contains("reaches client: its kernel tells only a UDP socket connected")),
             "{icmp:#?}"
         );
+    }
+
+    #[test]
+    fn einval_and_enotconn_say_what_the_call_met() {
+        // EINVAL's general meaning ("already bound? not listening?") would
+        // send a learner looking in the wrong place for a loopback source
+        // and a port 0; an unconnected shutdown is recorded all the same.
+        let text = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 1ms\n\
+                    client: c = socket(tcp)\nclient: bind(c, 127.0.0.1:0) = 0\n\
+                    client: connect(c, 10.0.0.1:80) = EINVAL\n\
+                    client: u = socket(udp)\nclient: sendto(u, \"x\", 10.0.0.1:0) = EINVAL\n\
+                    client: d = socket(tcp)\nclient: shutdown(d, wr) = ENOTCONN\n";
+        for lang in [Lang::En, Lang::Ko] {
+            let lines: Vec<String> = explained_text(text, lang).into_iter().flat_map(|(_, l)| l).collect();
+            let said = |part: &str| lines.iter().any(|l| l.contains(part));
+            let (loopback, port, shutdown) = match lang {
+                Lang::En => (
+                    "bound to a loopback address (127.x)",
+                    "no datagram goes to port 0",
+                    "records the shutdown all the same",
+                ),
+                Lang::Ko => {
+                    ("루프백 주소(127.x)에 bind되어", "포트 0으로는 데이터그램을 보낼 수 없고", "shutdown을 기록하므로")
+                }
+            };
+            assert!(said(loopback) && said(port) && said(shutdown), "{lines:#?}");
+        }
     }
 
     #[test]

@@ -160,6 +160,9 @@ impl World {
         if self.route(host, dst_ip).is_none() {
             return Attempt::Done(Err(Errno::ENETUNREACH));
         }
+        if sock.local.is_some_and(|l| self.loopback_source_leaves(host, *l.ip(), dst_ip)) {
+            return Attempt::Done(Err(Errno::EINVAL));
+        }
         let source = self.hosts[host.0 as usize].source_for(dst_ip);
         let cfg = self.config_for(host, tcp);
         let local = match sock.local {
@@ -188,7 +191,9 @@ impl World {
         sock.local = Some(local);
         sock.remote = Some(remote);
         if let Some(t) = sock.tcp_mut() {
-            t.tcb = Some(Box::new(tcb));
+            let mut tcb = Box::new(tcb);
+            tcb.read_shutdown = t.read_shutdown;
+            t.tcb = Some(tcb);
             t.done = false;
             t.connect_state = ConnectState::Connecting;
         }
@@ -265,13 +270,20 @@ impl World {
         let now = self.now();
         let tcp = self.sock(sid).tcp();
         let done = tcp.is_some_and(|t| t.done);
+        // tcp_recvmsg: a socket shut for reading reads end-of-stream before
+        // it is found unconnected.
+        let read_shut = tcp.is_some_and(|t| t.read_shutdown);
         let Some(tcb) = self.tcb_mut(sid) else {
-            return Attempt::Done(if done { Ok(CallValue::Data(empty_payload())) } else { Err(Errno::ENOTCONN) });
+            let end = done || read_shut;
+            return Attempt::Done(if end { Ok(CallValue::Data(empty_payload())) } else { Err(Errno::ENOTCONN) });
         };
-        if len == 0 {
-            return Attempt::Done(Ok(CallValue::Data(empty_payload())));
-        }
         if tcb.unread() > 0 {
+            // A read of no bytes takes none, but it waits for one to be
+            // there (sock_rcvlowat is at least 1): "" at once would read as
+            // the peer's end of stream.
+            if len == 0 {
+                return Attempt::Done(Ok(CallValue::Data(empty_payload())));
+            }
             let mut out = self.take_scratch();
             let data = match self.tcb_mut(sid) {
                 Some(tcb) => tcb.read(len, now, &mut out),
@@ -306,27 +318,36 @@ impl World {
         let state = self.sock(sid).tcp_state().unwrap_or(TcpState::Closed);
         let reading = matches!(how, Shutdown::Read | Shutdown::Both);
         let writing = matches!(how, Shutdown::Write | Shutdown::Both);
+        // inet_shutdown decides by the socket's state.
         match state {
-            TcpState::Closed => return Err(Errno::ENOTCONN),
+            // No connection: ENOTCONN, but the shutdown is recorded all the
+            // same, and a connection made later keeps it (a send is EPIPE, a
+            // read end-of-stream).
+            TcpState::Closed => {
+                if let Some(t) = self.sock_mut(sid).tcp_mut() {
+                    t.shut(reading, writing);
+                }
+                self.mark_dirty(sid);
+                return Err(Errno::ENOTCONN);
+            }
             TcpState::Listen => {
                 if reading {
                     self.stop_listening(sid, call);
                 }
                 return Ok(CallValue::Zero);
             }
+            // A handshake under way is given up whatever `how` says
+            // (tcp_disconnect): no RST, ECONNRESET left for SO_ERROR, and the
+            // socket may connect again.
+            TcpState::SynSent => return self.tcp_disconnect(sid, call),
             _ => {}
         }
         let now = self.now();
         let mut out = self.take_scratch();
         if let Some(t) = self.sock_mut(sid).tcp_mut() {
-            t.write_shutdown |= writing;
-            if let Some(tcb) = t.tcb.as_deref_mut() {
-                if reading {
-                    tcb.read_shutdown = true;
-                }
-                if writing {
-                    tcb.close_write(now, &mut out);
-                }
+            t.shut(reading, writing);
+            if let (true, Some(tcb)) = (writing, t.tcb.as_deref_mut()) {
+                tcb.close_write(now, &mut out);
             }
         }
         self.apply_tcp_out(sid, &out, Cause::Call(call));
