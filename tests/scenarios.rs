@@ -233,6 +233,45 @@ fn assert_kept_script_passes_with(path: &str, line: &str, with: &str) {
     assert_eq!(script_failures(&text.replace(line, with)), Vec::<String>::new());
 }
 
+/// A connect() from a bound port takes the four-tuple of a connection in
+/// TIME-WAIT when both ends used timestamps (tcp_twsk_unique; the kernel
+/// agrees, tests/calls/connect_over_time_wait.sock): its SYN starts 65537
+/// past the old connection's sequence, echoes the peer's last TSval, and
+/// rounds its window to segments less the option (65160, not 64240).
+/// Without timestamps nothing keeps old duplicates out: EADDRNOTAVAIL.
+#[test]
+fn a_bound_connect_takes_over_a_time_wait_only_with_timestamps() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/calls/connect_over_time_wait.sock");
+    let text = std::fs::read_to_string(&path).expect("the kept script");
+    let s = script::parse(&text).expect("it parses");
+    let report = script::run(&s, &RunOptions::default());
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    let syns: Vec<&socklab::net::tcp::segment::TcpSegment> = report
+        .trace
+        .iter()
+        .filter_map(|e| match &e.kind {
+            socklab::net::TraceKind::Sent { packet, .. } => match &packet.body {
+                socklab::net::packet::Body::Tcp(t) if t.flags.syn() && !t.flags.ack() => Some(t),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    assert_eq!(syns.len(), 2, "two connections");
+    // The old connection sent SYN and FIN: its next sequence is its ISN + 2.
+    assert_eq!(syns[1].seq_number().0, syns[0].seq_number().0.wrapping_add(2).wrapping_add(65_537));
+    let echoed = syns[1].timestamps.map(|(_, ecr)| ecr);
+    assert!(echoed.is_some_and(|ecr| ecr != 0), "the SYN echoes the peer's last TSval: {echoed:?}");
+    assert_eq!((syns[0].window, syns[1].window), (64240, 65160));
+    let without = text.replace("host client 10.0.0.2\n", "host client 10.0.0.2\nhost client tcp_timestamps 0\n");
+    assert_ne!(without, text);
+    let failures = script_failures(&without);
+    assert!(
+        failures.first().is_some_and(|f| f.contains("connect(d, 10.0.0.1:80) to return 0, got EADDRNOTAVAIL")),
+        "{failures:?}"
+    );
+}
+
 #[test]
 fn getsockname_checks_an_automatic_port_against_a_range() {
     let body = "client: c = socket(tcp)\nclient: getsockname(c) = 0.0.0.0:0\n\

@@ -394,6 +394,16 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
             "ICMP로 그 UDP 포트에서 듣는 소켓이 없다고 알립니다",
         ),
     };
+    if let SendReason::DelayedAck { delay_ms: 0 } = reason {
+        // tcp_send_delayed_ack has no floor: ato is 0 until the first data
+        // segment (tcp_event_data_recv), so a FIN's ACK on a connection that
+        // carried no data is due at once. "ACK delayed 0 ms" said nothing.
+        return pick(
+            lang,
+            format!("{host} → {label}: the delayed ACK is due at once: this connection has received no data yet, so Linux's delayed-ACK timeout (ato) is still 0 (it is set at the first data segment), and the timer runs out at the kernel's next clock tick."),
+            format!("{host} → {label}: 지연 ACK가 곧바로 나갑니다. 이 연결은 아직 데이터를 받지 않아 리눅스의 지연 ACK 시간(ato)이 아직 0이고 (첫 데이터 세그먼트에서 정해집니다), 타이머는 커널의 다음 클록 틱에 만료됩니다."),
+        );
+    }
     if let SendReason::DelayedAck { delay_ms } = reason {
         let delay = format_time(u64::from(delay_ms) * 1_000);
         return pick(

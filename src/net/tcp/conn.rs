@@ -405,6 +405,32 @@ impl Tcb {
         tcb
     }
 
+    /// Whether a `connect` from a bound port may take this connection's
+    /// four-tuple over (`tcp_twsk_unique` with no `twp`): it is in TIME-WAIT
+    /// and both ends used timestamps, so PAWS keeps its old duplicates out
+    /// of the new connection.
+    pub fn yields_time_wait(&self) -> bool {
+        self.state == TcpState::TimeWait && self.ts.in_use()
+    }
+
+    /// Active open on the four-tuple of `time_wait`, which gives it up
+    /// ([`Tcb::yields_time_wait`]): the new connection starts 65537 past the
+    /// old one's next sequence number (`tw_snd_nxt + 65535 + 2`), beyond any
+    /// window of the old, and keeps its timestamps (the SYN echoes the
+    /// peer's last TSval).
+    pub fn connect_over_time_wait(cfg: &TcpConfig, time_wait: &Tcb, our_mss: u32, now: u64, out: &mut TcpOut) -> Tcb {
+        let iss = match time_wait.snd_nxt.0.wrapping_add(65_537) {
+            0 => 1,
+            iss => iss,
+        };
+        let (local, remote) = (time_wait.local, time_wait.remote);
+        let mut tcb = Tcb::new(cfg, local, remote, InitialNumbers::from(iss), our_mss, TcpState::Closed);
+        tcb.ts = time_wait.ts.carried_over(cfg.timestamps);
+        tcb.set_state(TcpState::SynSent, out);
+        tcb.send_syn(now, false, SendReason::Handshake, out);
+        tcb
+    }
+
     /// Passive open: a listener received `syn`; the new connection answers SYN-ACK.
     pub fn accept_syn(
         cfg: &TcpConfig,
@@ -2837,7 +2863,7 @@ impl Tcb {
         let room = self.free_space();
         let window = match self.first_syn_at {
             Some(_) => first_window,
-            None => initial_window(room, self.advmss()),
+            None => initial_window(room, self.our_mss.saturating_sub(self.ts.syn_window_cut()).max(1)),
         };
         seg.window = window.min(u32::from(u16::MAX)) as u16;
         self.rcv_wnd_adv = window;
@@ -4526,16 +4552,33 @@ mod tests {
         let mut out = TcpOut::default();
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::FIN | TcpFlags::ACK, 8192, &[]), 0, &mut out);
         assert_eq!(tcb.state, TcpState::CloseWait);
-        // tcp_fin enters pingpong mode: the FIN's ACK waits, and our own FIN,
-        // sent before the timer, carries it.
+        // tcp_fin enters pingpong mode: the FIN's ACK waits for the timer,
+        // and our own FIN, sent before it, carries it. No data has come, so
+        // ato is still 0: the timer is due at once (the kernel's next tick;
+        // a capture showed the ACK 2.4 ms after the FIN), after what else
+        // happens at this instant.
         assert!(out.segments.is_empty());
-        assert_eq!(tcb.timers.get(TimerKind::DelayedAck), Some(40_000));
+        assert_eq!(tcb.timers.get(TimerKind::DelayedAck), Some(0));
         tcb.close_write(0, &mut out);
         assert_eq!(tcb.state, TcpState::LastAck);
         assert_eq!(replies(&out), vec![("F.".into(), ISS + 1, IRS + 2, 2920, 0)]);
         out.clear();
         tcb.on_segment(&seg(IRS + 2, ISS + 2, TcpFlags::ACK, 8192, &[]), 0, &mut out);
         assert_eq!(tcb.state, TcpState::Closed);
+    }
+
+    #[test]
+    fn a_fin_after_data_waits_the_delayed_ack_timeout() {
+        // Once data has come, ato is TCP_ATO_MIN (tcp_event_data_recv): the
+        // FIN's ACK waits 40 ms for a reply or our own FIN to ride on.
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK | TcpFlags::PSH, 8192, b"hi"), 0, &mut out);
+        out.clear();
+        tcb.on_segment(&seg(IRS + 3, ISS + 1, TcpFlags::FIN | TcpFlags::ACK, 8192, &[]), 1_000, &mut out);
+        assert_eq!(tcb.state, TcpState::CloseWait);
+        assert!(out.segments.is_empty(), "{:?}", replies(&out));
+        assert_eq!(tcb.timers.get(TimerKind::DelayedAck), Some(41_000));
     }
 
     #[test]

@@ -368,7 +368,10 @@ impl AckMachine {
     /// `ato` has grown past 40 ms; an earlier deadline already set stays, and
     /// one about to expire sends the ACK now.
     fn send_delayed_ack(&mut self, srtt_us: Option<u64>, now: u64) -> AckDecision {
-        let mut ato = self.ato.max(self.ato_min_us);
+        // No floor: a connection that has received no data yet has ato 0
+        // (tcp_event_data_recv sets it at the first segment), so its delayed
+        // ACK (of a FIN, say) is due at once, on the kernel's next tick.
+        let mut ato = self.ato;
         if ato > self.ato_min_us {
             let mut max_ato = if self.pingpong || self.pushed > 0 { DELACK_MAX_US } else { 500_000 };
             if let Some(srtt) = srtt_us {

@@ -180,13 +180,37 @@ impl World {
                 SocketAddrV4::new(source, port)
             }
         };
-        if self.hosts[host.0 as usize].connections.contains_key(&(local, remote)) {
-            return Attempt::Done(Err(Errno::EADDRNOTAVAIL));
-        }
-        let initial = self.initial_numbers();
         let mss = self.path_mtu(host, dst_ip).saturating_sub(IPV4_HEADER_LEN as u32 + TCP_HEADER_LEN);
-        let mut out = self.take_scratch();
-        let tcb = Tcb::connect(&cfg, local, remote, initial, mss, self.now(), &mut out);
+        let holder = self.hosts[host.0 as usize].connections.get(&(local, remote)).copied();
+        let (tcb, out) = match holder {
+            None => {
+                let initial = self.initial_numbers();
+                let mut out = self.take_scratch();
+                let tcb = Tcb::connect(&cfg, local, remote, initial, mss, self.now(), &mut out);
+                (tcb, out)
+            }
+            // __inet_check_established: a bound socket's connect may take the
+            // four-tuple of a connection in TIME-WAIT that used timestamps;
+            // the old one ends at once (inet_twsk_deschedule_put). A
+            // connect() that chose its port never meets one: it chooses
+            // another port.
+            Some(old) => {
+                let now = self.now();
+                let Some(time_wait) = self.tcb(old).filter(|t| t.yields_time_wait()) else {
+                    return Attempt::Done(Err(Errno::EADDRNOTAVAIL));
+                };
+                // The world's scratch buffer cannot be taken while the old
+                // connection is read: a rare path takes fresh ones.
+                let mut out = TcpOut::default();
+                let tcb = Tcb::connect_over_time_wait(&cfg, time_wait, mss, now, &mut out);
+                let mut ended = TcpOut::default();
+                if let Some(time_wait) = self.tcb_mut(old) {
+                    time_wait.forget(&mut ended);
+                }
+                self.apply_tcp_out(old, &ended, Cause::Call(call));
+                (tcb, out)
+            }
+        };
         let sock = self.sock_mut(sid);
         sock.local = Some(local);
         sock.remote = Some(remote);

@@ -45,15 +45,39 @@ pub struct Timestamps {
     /// `rcv_wup`: `rcv_nxt` when we last sent a window (every segment does),
     /// RFC 7323's Last.ACK.sent.
     last_ack_sent: SeqNumber,
+    /// `ts_recent_stamp` was set before this connection's handshake: it took
+    /// the peer's last TSval over from a connection in TIME-WAIT.
+    carried: bool,
 }
 
 impl Timestamps {
     pub fn new(offered: bool, offset: u32) -> Timestamps {
-        Timestamps { offered, in_use: false, offset, recent: 0, last_ack_sent: SeqNumber(0) }
+        Timestamps { offered, in_use: false, offset, recent: 0, last_ack_sent: SeqNumber(0), carried: false }
     }
 
     pub fn in_use(&self) -> bool {
         self.in_use
+    }
+
+    /// What a connection taking over this one's four-tuple from TIME-WAIT
+    /// keeps (`tcp_twsk_unique`): the peer's last TSval, which its SYN
+    /// echoes. Its clock reads on, for Linux draws the offset from the
+    /// addresses (`secure_tcp_ts_off`), which are the same.
+    pub fn carried_over(&self, offered: bool) -> Timestamps {
+        let (offset, recent) = (self.offset, self.recent);
+        Timestamps { offered, in_use: false, offset, recent, last_ack_sent: SeqNumber(0), carried: true }
+    }
+
+    /// What `tcp_select_initial_window` takes off the MSS when it rounds a
+    /// SYN's window to whole segments: the option's room once the peer's
+    /// TSval is known (`ts_recent_stamp`: a SYN-ACK's, or a SYN on a
+    /// four-tuple taken over from TIME-WAIT, whose window is 65160, not 64240).
+    pub fn syn_window_cut(&self) -> u32 {
+        if self.in_use || self.carried {
+            TIMESTAMPS_OPTION_LEN
+        } else {
+            0
+        }
     }
 
     /// What the option takes off each segment's payload.
