@@ -108,13 +108,14 @@ native_diff() {
 }
 
 # Real sockets, packet by packet: every lesson's packets against the kernel's,
-# the transfers through lossy, copying and reordering links in tests/faults/ and
-# the exchanges in tests/exchanges/, in the same kind of namespace; the result
+# the transfers through lossy, copying and reordering links in tests/faults/,
+# the exchanges in tests/exchanges/ and the calls in tests/calls/, in the same
+# kind of namespace; the result
 # must be what docs/fidelity.md's table says (a script outside it agrees, a
 # script in it still diverges).
 native_packets() {
     local lessons
-    lessons=$(ls scenarios/*.sock tests/faults/*.sock tests/exchanges/*.sock)
+    lessons=$(ls scenarios/*.sock tests/faults/*.sock tests/exchanges/*.sock tests/calls/*.sock)
     # shellcheck disable=SC2086
     unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
         cargo run --locked --quiet --features native --bin socklab -- diff --packets \

@@ -478,13 +478,16 @@ fn model_fates(model: &RunReport) -> Fates {
     fates
 }
 
-/// Every packet the model's hosts sent, in trace order, through the wire bytes.
+/// Every packet the model's hosts sent to another host, in trace order,
+/// through the wire bytes. One a host sends itself (to its own address,
+/// 127.0.0.1 or 0.0.0.0) goes over the loopback inside that host's
+/// namespace on the kernel's side, where no link records it.
 fn model_records(model: &RunReport) -> Result<Vec<PacketRecord>, String> {
     model
         .trace
         .iter()
         .filter_map(|e| match &e.kind {
-            crate::net::TraceKind::Sent { packet, .. } => Some(packet),
+            crate::net::TraceKind::Sent { host, to, packet, .. } if *to != Some(*host) => Some(packet),
             _ => None,
         })
         .map(|p| {
