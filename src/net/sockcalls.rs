@@ -26,14 +26,16 @@ impl World {
 
     /// `getpeername` (`inet_getname` with `peer` 1): ENOTCONN without a peer,
     /// and for TCP also while the SYN is unanswered and once the connection is
-    /// closed (`TCPF_CLOSE | TCPF_SYN_SENT`).
+    /// closed (`TCPF_CLOSE | TCPF_SYN_SENT`) or in TIME-WAIT.
     pub(crate) fn peer_name(&self, sid: SocketId) -> CallResult {
         let sock = self.sock(sid);
         let peer = match sock.tcp() {
             Some(t) => t
                 .tcb
                 .as_deref()
-                .filter(|tcb| !matches!(tcb.state, TcpState::Closed | TcpState::SynSent))
+                // In TIME-WAIT too: Linux hands the connection to a timewait
+                // sock (tcp_time_wait) and closes the descriptor's own socket.
+                .filter(|tcb| !matches!(tcb.state, TcpState::Closed | TcpState::SynSent | TcpState::TimeWait))
                 .map(|tcb| tcb.remote),
             // A UDP socket connected to port 0 has no peer to name
             // (inet_getname: no inet_dport is ENOTCONN).

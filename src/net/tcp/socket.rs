@@ -346,8 +346,10 @@ impl World {
         match state {
             // No connection: ENOTCONN, but the shutdown is recorded all the
             // same, and a connection made later keeps it (a send is EPIPE, a
-            // read end-of-stream).
-            TcpState::Closed => {
+            // read end-of-stream). A connection in TIME-WAIT is no longer the
+            // descriptor's: Linux moved it to a timewait sock and closed the
+            // socket (tcp_time_wait → tcp_done).
+            TcpState::Closed | TcpState::TimeWait => {
                 if let Some(t) = self.sock_mut(sid).tcp_mut() {
                     t.shut(reading, writing);
                 }
@@ -704,8 +706,16 @@ impl World {
     /// longer receives segments.
     fn connection_closed(&mut self, sid: SocketId) {
         let sock = self.sock(sid);
-        let in_queue = sock.tcp().is_some_and(|t| t.parent.is_some());
-        if sock.fd.is_none() || in_queue {
+        let parent = sock.tcp().and_then(|t| t.parent);
+        // A connection reset while it waits in the accept queue stays there
+        // (tcp_done leaves a child socket that is not SOCK_DEAD in place):
+        // accept() returns it, closed, and its reads say why. One still in
+        // the SYN queue, or whose listener is gone, just disappears.
+        let waits_for_accept = parent.is_some_and(|p| {
+            let queues = self.sockets[p.0 as usize].as_ref().and_then(|l| l.tcp()).and_then(|t| t.listen.as_ref());
+            queues.is_some_and(|q| q.accept_queue.contains(&sid))
+        });
+        if !waits_for_accept && (sock.fd.is_none() || parent.is_some()) {
             self.destroy_socket(sid);
             return;
         }
