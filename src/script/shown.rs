@@ -70,14 +70,17 @@ impl fmt::Display for Shown<'_> {
 }
 
 /// A line of the script around its column `col` (1-based, in characters), as
-/// an error shows it with a caret under that column: escaped, at most
-/// [`MAX_QUOTED_CHARS`] characters either side, `…` where it is cut. Returns the
+/// an error shows it with a caret under that column: escaped, at most half of
+/// [`MAX_LINE_CHARS`] either side (as much as the script pane shows of a
+/// line; the page's error box scrolls to the caret, so a wide screen shows
+/// the whole line, not 40 characters of it), `…` where it is cut. Returns the
 /// excerpt and the caret's offset in it (in characters).
 pub fn excerpt(line: &str, col: usize) -> (String, usize) {
+    const REACH: usize = MAX_LINE_CHARS / 2;
     let chars: Vec<char> = line.chars().collect();
     let at = col.saturating_sub(1).min(chars.len());
-    let start = at.saturating_sub(MAX_QUOTED_CHARS);
-    let end = chars.len().min(at + MAX_QUOTED_CHARS);
+    let start = at.saturating_sub(REACH);
+    let end = chars.len().min(at + REACH);
     let mut out = String::new();
     if start > 0 {
         out.push('…');
@@ -150,7 +153,11 @@ mod tests {
         // A long line: the column's neighbourhood, cut with '…' on either side.
         let line = format!("{}X{}", "a".repeat(1000), "b".repeat(1000));
         let (text, caret) = excerpt(&line, 1001);
-        assert_eq!(text, format!("…{}X{}…", "a".repeat(MAX_QUOTED_CHARS), "b".repeat(MAX_QUOTED_CHARS - 1)));
+        let reach = MAX_LINE_CHARS / 2;
+        assert_eq!(text, format!("…{}X{}…", "a".repeat(reach), "b".repeat(reach - 1)));
+        // A line as long as a wide screen shows is shown whole.
+        let line = format!("client: send(c, \"{}\")", "x".repeat(150));
+        assert_eq!(excerpt(&line, 160).0, line);
         assert_eq!(text.chars().nth(caret), Some('X'));
         // At the end of the line (an error that wanted more), and past it.
         assert_eq!(excerpt("abc", 4), ("abc".to_string(), 3));
