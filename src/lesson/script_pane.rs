@@ -205,8 +205,8 @@ mod tests {
         let outcome = |i: usize, lang| line_outcome(&p.report, i, LineStage::Done, lang);
         let udp = p.report.lines.iter().position(|l| l.line == 5).expect("line 5");
         assert!(!p.report.lines[udp].ok);
-        assert_eq!(outcome(udp, Lang::En), "✗ s is a UDP socket, which has no state");
-        assert_eq!(outcome(udp, Lang::Ko), "✗ s: 상태가 없는 UDP 소켓");
+        assert_eq!(outcome(udp, Lang::En), "✗ no state: s is a UDP socket, and UDP has no states");
+        assert_eq!(outcome(udp, Lang::Ko), "✗ 상태 없음: s는 UDP 소켓이고 UDP에는 상태가 없음");
         assert_eq!(line_outcome(&p.report, udp, LineStage::Ahead, Lang::En), "", "nothing before its time");
         // The socket line itself shows its result.
         let socket = p.report.lines.iter().position(|l| l.line == 4).expect("line 4");

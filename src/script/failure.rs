@@ -435,7 +435,11 @@ impl Bilingual for Got {
             )),
             Got::NameUnbound(name) => (format!("{} is not bound yet", shown(name)), format!("아직 묶이지 않은 이름 {}", shown(name))),
             Got::NotOpen(n) => (format!("descriptor {n} is not open"), format!("열려 있지 않은 디스크립터 {n}")),
-            Got::NoState { fd } => (format!("{} is a UDP socket, which has no state", shown(fd)), format!("{}: 상태가 없는 UDP 소켓", shown(fd))),
+            // After "got": the state there is none of, then why.
+            Got::NoState { fd } => (
+                format!("no state: {} is a UDP socket, and UDP has no states", shown(fd)),
+                format!("상태 없음: {}는 UDP 소켓이고 UDP에는 상태가 없음", shown(fd)),
+            ),
             Got::State { state, blocked } => {
                 let (en, ko) = note(blocked);
                 (format!("{state}{en}"), format!("{state}{ko}"))

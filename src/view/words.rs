@@ -293,8 +293,11 @@ pub fn tr(lang: Lang, text: Text) -> &'static str {
         Text::AcceptQueueFull => ("dropped (accept queue full)", "버림 (accept 큐 가득)"),
         Text::Queued => ("waiting to be read", "읽기 대기"),
         Text::NoBuffersYet => (
-            "This socket has no buffers yet: it is not connected, listening or bound.",
-            "이 소켓은 아직 버퍼가 없습니다. 연결, listen, bind 전입니다.",
+            // A TCP socket bound to 127.0.0.1 read "not … bound": a TCP
+            // socket's buffers come with a connection or a listen, a UDP
+            // socket's with its binding.
+            "No buffers to show yet: a TCP socket has them once it connects or listens, a UDP socket once it is bound.",
+            "아직 보여 줄 버퍼가 없습니다. TCP 소켓은 연결하거나 listen하면, UDP 소켓은 bind하면 버퍼가 생깁니다.",
         ),
         Text::BuffersTitle => ("Buffers and windows", "버퍼와 윈도"),
         Text::BreakItTitle => ("Break it", "망가뜨려 보기"),
