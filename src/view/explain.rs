@@ -40,6 +40,36 @@ struct CallSeen<'a> {
     kept: Option<TcpState>,
     /// Its socket went to CLOSED in the step, from this state.
     closed_from: Option<TcpState>,
+    /// Why a read of its TCP socket would return end-of-stream at the end of
+    /// the step, in `tcp_recvmsg`'s order.
+    stream_end: Option<StreamEnd>,
+}
+
+/// Why a TCP read returns "" (`tcp_recvmsg`): a learner read "the peer has
+/// finished sending (its FIN arrived)" after their own SHUT_RD and after a
+/// reset already reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StreamEnd {
+    /// The peer's FIN is in (SOCK_DONE).
+    PeerFin,
+    /// This side shut down reading (RCV_SHUTDOWN).
+    ShutForReading,
+    /// The connection is over, its error (if any) already reported.
+    Over,
+}
+
+fn stream_end(world: &World, socket: Option<SocketId>) -> Option<StreamEnd> {
+    let tcp = socket.and_then(|s| world.socket(s)).and_then(|s| s.tcp())?;
+    let tcb = tcp.tcb.as_deref();
+    if tcb.is_some_and(|t| t.fin_received) {
+        Some(StreamEnd::PeerFin)
+    } else if tcp.read_shutdown || tcb.is_some_and(|t| t.read_shutdown) {
+        Some(StreamEnd::ShutForReading)
+    } else if tcp.done || tcb.is_some_and(|t| t.state == TcpState::Closed) {
+        Some(StreamEnd::Over)
+    } else {
+        None
+    }
 }
 
 impl<'a> CallSeen<'a> {
@@ -47,7 +77,8 @@ impl<'a> CallSeen<'a> {
         let TraceKind::Call { call: id, host, socket, .. } = call.kind else { return CallSeen::default() };
         let after = events.iter().skip_while(|e| e.id != call.id).skip(1);
         let kept = socket.and_then(|s| world.socket(s)).and_then(|s| s.tcp_state());
-        let mut seen = CallSeen { udp: is_udp(world, socket), kept, ..CallSeen::default() };
+        let stream_end = stream_end(world, socket);
+        let mut seen = CallSeen { udp: is_udp(world, socket), kept, stream_end, ..CallSeen::default() };
         for e in after {
             match &e.kind {
                 // A listener's own LISTEN → CLOSED is a listener closing too
@@ -139,10 +170,26 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
         SysCall::Recv { .. } | SysCall::RecvFrom { .. } if returned_data(true) && seen.udp => {
             ("reads an empty datagram", "빈 데이터그램을 읽습니다")
         }
-        SysCall::Recv { .. } | SysCall::RecvFrom { .. } if returned_data(true) => (
-            "finds nothing to read and the peer has finished sending (its FIN arrived): it returns \"\", the end of the stream",
-            "읽을 것이 없고 상대가 보내기를 마쳤습니다 (FIN이 도착했습니다). \"\"를 돌려줍니다. 스트림의 끝입니다",
+        // A read of no bytes returns at once only when data waits (it waits
+        // for a byte otherwise, sock_rcvlowat): "" here is not the end.
+        SysCall::Recv { len: 0, .. } | SysCall::RecvFrom { len: 0, .. } if returned_data(true) => (
+            "asks for no bytes: data is waiting, so it returns 0 at once and leaves the data where it is (with nothing waiting it would wait, or say EAGAIN)",
+            "0바이트를 요청합니다. 기다리는 데이터가 있으므로 곧바로 0을 돌려주고 데이터는 그대로 둡니다 (기다리는 데이터가 없으면 기다리거나 EAGAIN을 돌려줍니다)",
         ),
+        SysCall::Recv { .. } | SysCall::RecvFrom { .. } if returned_data(true) => match seen.stream_end {
+            Some(StreamEnd::ShutForReading) => (
+                "finds nothing to read, and this side has shut down reading (shutdown with rd): it returns \"\", the end of the stream, whatever the peer sends",
+                "읽을 것이 없고, 이쪽이 읽기를 닫았습니다 (rd로 shutdown). 상대가 무엇을 보내든 \"\"를 돌려줍니다. 스트림의 끝입니다",
+            ),
+            Some(StreamEnd::Over) => (
+                "finds nothing to read on a connection that is over (its error, if any, was reported once already): it returns \"\", the end of the stream",
+                "끝난 연결이라 읽을 것이 없습니다 (오류가 있었다면 이미 한 번 알렸습니다). \"\"를 돌려줍니다. 스트림의 끝입니다",
+            ),
+            Some(StreamEnd::PeerFin) | None => (
+                "finds nothing to read and the peer has finished sending (its FIN arrived): it returns \"\", the end of the stream",
+                "읽을 것이 없고 상대가 보내기를 마쳤습니다 (FIN이 도착했습니다). \"\"를 돌려줍니다. 스트림의 끝입니다",
+            ),
+        },
         SysCall::Recv { .. } | SysCall::RecvFrom { .. } if returned_data(false) => {
             let n = match seen.returned {
                 Some(Ok(CallValue::Data(d))) => d.len(),
@@ -1845,6 +1892,34 @@ mod tests {
             icmp.iter().any(|l| l.contains("reaches client: its kernel tells only a UDP socket connected")),
             "{icmp:#?}"
         );
+    }
+
+    #[test]
+    fn an_empty_read_says_why_the_stream_ended() {
+        // A learner's own SHUT_RD, a reset already reported and a read of no
+        // bytes with data waiting all read "the peer has finished sending
+        // (its FIN arrived)".
+        let calls = |name: &str| {
+            let path = format!("{}/tests/calls/{name}.sock", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(&path).expect("a kept script");
+            explained_text(&text, Lang::En).into_iter().flat_map(|(_, l)| l).collect::<Vec<String>>()
+        };
+        let said = |lines: &[String], call: &str, part: &str| {
+            let line = lines.iter().find(|l| l.contains(call)).unwrap_or_else(|| panic!("{call}: {lines:#?}"));
+            assert!(line.contains(part), "{line}");
+        };
+        let shut = calls("shutdown_before_connect");
+        said(&shut, "client calls recv(3, 10)", "this side has shut down reading");
+        assert!(!shut.iter().any(|l| l.contains("recv(3, 10)") && l.contains("FIN arrived")), "{shut:#?}");
+        let reset = calls("accept_returns_a_connection_reset_in_the_queue");
+        let empty: Vec<&String> = reset.iter().filter(|l| l.contains("server calls recv(4, 10)")).collect();
+        assert_eq!(empty.len(), 2, "{reset:#?}");
+        assert!(empty[1].contains("a connection that is over"), "{}", empty[1]);
+        let zero = calls("recv_of_no_bytes");
+        said(&zero, "client calls recv(3, 0): it asks", "data is waiting, so it returns 0 at once");
+        // The peer's FIN still reads as such (half_close).
+        let half: Vec<String> = explained("half_close", Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+        assert!(half.iter().any(|l| l.contains("the peer has finished sending (its FIN arrived)")), "{half:#?}");
     }
 
     #[test]
