@@ -207,6 +207,12 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
         SysCall::Recv { .. } | SysCall::RecvFrom { .. } => {
             ("finds nothing to read, so it waits", "읽을 것이 없어 기다립니다")
         }
+        // inet_shutdown disconnects a socket whose SYN is unanswered,
+        // whatever `how` says (tcp_disconnect).
+        SysCall::Shutdown { .. } if seen.closed_from == Some(TcpState::SynSent) => (
+            "gives the handshake up: a shutdown while the SYN is unanswered disconnects the socket, whichever direction it names; no RST goes out, ECONNRESET waits for SO_ERROR, and the socket may connect again",
+            "핸드셰이크를 포기합니다. SYN에 답이 오기 전의 shutdown은 어느 방향을 말하든 소켓의 연결을 끊습니다. RST는 나가지 않고, ECONNRESET이 SO_ERROR를 기다리며, 소켓은 다시 connect할 수 있습니다",
+        ),
         SysCall::Shutdown { .. } => ("closes one direction of the connection", "연결의 한 방향을 닫습니다"),
         SysCall::Close { .. } if seen.sent_flags().is_some_and(|f| f.rst()) => (
             "gives up the descriptor, and the connection is aborted with RST, not ended with FIN: bytes it never read were still in its receive buffer (or SO_LINGER was 0), which Linux discards, and it tells the peer at once",
@@ -1470,6 +1476,20 @@ pub fn explain(
                     ),
                 )
             }
+            // A connect() from another socket took the four-tuple over
+            // (tcp_twsk_unique); "the connection is gone" said not why.
+            TraceKind::State { host, socket, from: TcpState::TimeWait, to: TcpState::Closed, .. }
+                if events.iter().any(|c| {
+                    matches!(&c.kind, TraceKind::Call { host: h, socket: s, syscall: SysCall::Connect { .. }, .. }
+                        if h == host && *s != Some(*socket))
+                }) =>
+            {
+                pick(
+                    lang,
+                    format!("{}'s connection in TIME-WAIT ends early: a connect() from the same address and port takes its four-tuple over. Linux allows it when both ends used timestamps, which keep the old connection's stray segments out (PAWS); the new connection starts its sequence numbers 65537 past the old one's.", name(*host)),
+                    format!("{}의 TIME-WAIT 연결이 일찍 끝납니다. 같은 주소와 포트에서 한 connect()가 그 4-튜플을 넘겨받습니다. 양쪽이 타임스탬프를 썼다면 리눅스는 이를 허용합니다. 타임스탬프가 옛 연결의 떠도는 세그먼트를 걸러 주기 때문입니다 (PAWS). 새 연결은 옛 연결보다 65537 뒤에서 순서 번호를 시작합니다.", name(*host)),
+                )
+            }
             TraceKind::State { host, from, to, .. } => state_text(lang, &name(*host), *from, *to),
             // Linux keeps the reordering timer armed across the resend it led
             // to (tcp_xmit_retransmit_queue leaves ICSK_TIME_REO_TIMEOUT in
@@ -1895,7 +1915,7 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_read_says_why_the_stream_ended() {
+    fn an_empty_read_a_shutdown_while_connecting_and_a_time_wait_taken_over_say_why() {
         // A learner's own SHUT_RD, a reset already reported and a read of no
         // bytes with data waiting all read "the peer has finished sending
         // (its FIN arrived)".
@@ -1915,6 +1935,10 @@ mod tests {
         let empty: Vec<&String> = reset.iter().filter(|l| l.contains("server calls recv(4, 10)")).collect();
         assert_eq!(empty.len(), 2, "{reset:#?}");
         assert!(empty[1].contains("a connection that is over"), "{}", empty[1]);
+        let gave_up = calls("shutdown_while_connecting");
+        said(&gave_up, "client calls shutdown(4, rd)", "gives the handshake up");
+        let taken = calls("connect_over_time_wait");
+        assert!(taken.iter().any(|l| l.contains("connection in TIME-WAIT ends early: a connect()")), "{taken:#?}");
         let zero = calls("recv_of_no_bytes");
         said(&zero, "client calls recv(3, 0): it asks", "data is waiting, so it returns 0 at once");
         // The peer's FIN still reads as such (half_close).
