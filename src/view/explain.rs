@@ -167,6 +167,12 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
             "hands bytes to the kernel; the kernel decides when they go on the wire",
             "바이트를 커널에 넘깁니다. 언제 내보낼지는 커널이 정합니다",
         ),
+        // A read of no bytes takes the next datagram whatever it holds: it
+        // read "reads an empty datagram" beside "the datagram holds 5 bytes".
+        SysCall::Recv { len: 0, .. } | SysCall::RecvFrom { len: 0, .. } if returned_data(true) && seen.udp => (
+            "asks for no bytes: it still takes the next datagram off the queue, whole, and gets none of it",
+            "0바이트를 요청합니다. 그래도 다음 데이터그램을 통째로 큐에서 꺼내고, 그 내용은 하나도 받지 않습니다",
+        ),
         SysCall::Recv { .. } | SysCall::RecvFrom { .. } if returned_data(true) && seen.udp => {
             ("reads an empty datagram", "빈 데이터그램을 읽습니다")
         }
@@ -1939,6 +1945,13 @@ mod tests {
         said(&gave_up, "client calls shutdown(4, rd)", "gives the handshake up");
         let taken = calls("connect_over_time_wait");
         assert!(taken.iter().any(|l| l.contains("connection in TIME-WAIT ends early: a connect()")), "{taken:#?}");
+        // UDP: a read of no bytes takes a datagram; an empty one is read as such.
+        let udp = "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b latency 1ms\nb: r = socket(udp)\n\
+                   b: bind(r, 10.0.0.2:7) = 0\na: s = socket(udp)\na: sendto(s, \"hello\", 10.0.0.2:7) = 5\n\
+                   a: sendto(s, \"\", 10.0.0.2:7) = 0\n+5ms\nb: recv(r, 0) = \"\"\nb: recv(r, 10) = \"\"\n";
+        let udp: Vec<String> = explained_text(udp, Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+        said(&udp, "b calls recv(3, 0)", "takes the next datagram off the queue, whole");
+        said(&udp, "b calls recv(3, 10)", "reads an empty datagram");
         let zero = calls("recv_of_no_bytes");
         said(&zero, "client calls recv(3, 0): it asks", "data is waiting, so it returns 0 at once");
         // The peer's FIN still reads as such (half_close).
