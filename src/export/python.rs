@@ -236,6 +236,16 @@ def recv_trunc(s, size, flags, sender):
     return s.recv_into(buf, size, flags)
 "#;
 
+const NOTHING_HELPER: &str = r#"
+
+def recv_nothing(s, flags, sender):
+    """A receive of no bytes as the kernel answers it: Python's recv(0) and recv_into of an
+    empty buffer return at once without asking, where the kernel waits for a byte of a TCP
+    stream (EAGAIN if non-blocking) and takes a whole UDP datagram; recvmsg asks."""
+    data, _, _, address = s.recvmsg(0, 0, flags)
+    return (data, address) if sender else data
+"#;
+
 /// A Python string literal of `text`.
 fn py_str(text: &str) -> String {
     let mut out = String::from("\"");
@@ -315,8 +325,13 @@ fn expr(plan: &Plan, op: &Op) -> String {
                 (false, true) => ", socket.MSG_TRUNC".into(),
                 (true, true) => ", socket.MSG_PEEK | socket.MSG_TRUNC".into(),
             };
+            let sender = if *from { "True" } else { "False" };
             match (flags.trunc, from) {
-                (true, _) => format!("recv_trunc({socket}, {len}{bits}, {})", if *from { "True" } else { "False" }),
+                (true, _) => format!("recv_trunc({socket}, {len}{bits}, {sender})"),
+                (false, _) if *len == 0 => {
+                    let flags = if flags.peek { "socket.MSG_PEEK" } else { "0" };
+                    format!("recv_nothing({socket}, {flags}, {sender})")
+                }
                 (false, true) => format!("{socket}.recvfrom({len}{bits})"),
                 (false, false) => format!("{socket}.recv({len}{bits})"),
             }
@@ -417,6 +432,9 @@ pub fn render(plan: &Plan) -> String {
     }
     if plan.uses(|op| matches!(op, Op::Recv { flags, .. } if flags.trunc)) {
         out.push_str(TRUNC_HELPER);
+    }
+    if plan.uses(|op| matches!(op, Op::Recv { flags, len: 0, .. } if !flags.trunc)) {
+        out.push_str(NOTHING_HELPER);
     }
     for (h, host) in plan.hosts.iter().enumerate() {
         let _ = write!(

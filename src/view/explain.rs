@@ -10,7 +10,9 @@ use crate::net::tcp::segment::{SeqNumber, TcpSegment};
 use crate::net::tcp::state::TcpState;
 use crate::net::tcp::timers::TimerKind;
 use crate::net::trace::{Cause, DropReason, LossReason, ReassemblyFailure, SendReason};
-use crate::net::{Errno, FaultChange, HostId, LinkId, SockOpt, SocketId, SysCall, TraceEvent, TraceKind, World};
+use crate::net::{
+    Errno, FaultChange, HostId, LinkId, Shutdown, SockOpt, SocketId, SysCall, TraceEvent, TraceKind, World,
+};
 use crate::script::time::format_time;
 use crate::view::packets::{byte_count, label, Fate, Numbering, PacketInfo};
 use crate::view::topology::format_latency;
@@ -112,10 +114,51 @@ fn is_udp(world: &World, socket: Option<SocketId>) -> bool {
     socket.and_then(|s| world.socket(s)).is_some_and(|s| s.protocol() == crate::net::Protocol::Udp)
 }
 
+/// What a call that failed at once tried to do, said as a try: the sentence
+/// of its success ("it gets the lowest free descriptor", "names its socket")
+/// stood beside the errno that said otherwise. `None` for calls whose own
+/// sentence already fits a failure.
+fn refused_text(call: &SysCall, seen: &CallSeen) -> Option<(&'static str, &'static str)> {
+    if !matches!(seen.returned, Some(Err(_))) {
+        return None;
+    }
+    Some(match call {
+        SysCall::Socket { .. } => {
+            ("asks the kernel for a new socket, and is refused", "커널에 새 소켓을 요청하지만 거절됩니다")
+        }
+        SysCall::Bind { .. } => (
+            "tries to name its socket with an address and port, and is refused",
+            "소켓에 주소와 포트를 붙이려 하지만 거절됩니다",
+        ),
+        SysCall::Listen { .. } => {
+            ("tries to make the socket a listener, and is refused", "소켓을 리스너로 바꾸려 하지만 거절됩니다")
+        }
+        SysCall::Close { .. } => {
+            ("tries to give up a descriptor, and is refused", "디스크립터를 반납하려 하지만 거절됩니다")
+        }
+        SysCall::Send { .. } | SysCall::SendTo { .. } if !seen.udp => (
+            "tries to hand bytes to the kernel, which refuses them: nothing is sent",
+            "바이트를 커널에 넘기려 하지만 커널이 거절합니다. 아무것도 보내지 않습니다",
+        ),
+        SysCall::Connect { .. } if seen.sent.is_none() => {
+            ("asks to connect, and is refused", "연결을 요청하지만 거절됩니다")
+        }
+        SysCall::SetSockOpt { .. } => ("tries to set an option, and is refused", "옵션을 설정하려 하지만 거절됩니다"),
+        _ => return None,
+    })
+}
+
 fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
     let r = call.render();
     let returned_data = |empty: bool| matches!(seen.returned, Some(Ok(CallValue::Data(d))) if d.is_empty() == empty);
     let udp_sent = matches!(seen.sent, Some(Body::Udp(_) | Body::Fragment(_)));
+    if let Some((en, ko)) = refused_text(call, &seen) {
+        return pick(
+            lang,
+            format!("{host} calls {r}: it {en}."),
+            format!("{} {} 호출합니다: {ko}.", Particle::Subject.after(host), Particle::Object.after(&r)),
+        );
+    }
     let (en, ko) = match call {
         SysCall::Socket { .. } => (
             "asks the kernel for a new socket; it gets the lowest free descriptor",
@@ -150,6 +193,12 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
                 "3-way 핸드셰이크를 시작합니다. 커널이 SYN을 보내고 호출은 답을 기다립니다",
             ),
         },
+        // A second connect() collects what a non-blocking one started
+        // (__inet_stream_connect): it read as a UDP connect.
+        SysCall::Connect { .. } if matches!(seen.returned, Some(Ok(_))) && !seen.udp => (
+            "collects the outcome of the handshake an earlier non-blocking connect() started: it has completed, so this one returns 0 (the next says EISCONN)",
+            "앞서 논블로킹 connect()가 시작한 핸드셰이크의 결과를 가져옵니다. 핸드셰이크가 끝났으므로 0을 돌려줍니다 (다음 connect()는 EISCONN)",
+        ),
         SysCall::Connect { .. } if matches!(seen.returned, Some(Ok(_))) => (
             "records the peer's address: nothing goes on the wire; a UDP socket now sends there and hears only from there",
             "상대 주소를 기록합니다. 선 위로는 아무것도 나가지 않습니다. UDP 소켓은 이제 그곳으로 보내고 그곳에서 온 것만 받습니다",
@@ -219,7 +268,24 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
             "gives the handshake up: a shutdown while the SYN is unanswered disconnects the socket, whichever direction it names; no RST goes out, ECONNRESET waits for SO_ERROR, and the socket may connect again",
             "핸드셰이크를 포기합니다. SYN에 답이 오기 전의 shutdown은 어느 방향을 말하든 소켓의 연결을 끊습니다. RST는 나가지 않고, ECONNRESET이 SO_ERROR를 기다리며, 소켓은 다시 connect할 수 있습니다",
         ),
-        SysCall::Shutdown { .. } => ("closes one direction of the connection", "연결의 한 방향을 닫습니다"),
+        SysCall::Shutdown { how: Shutdown::Read, .. } => (
+            "shuts down reading: once what has arrived is read, its reads return end-of-stream",
+            "읽기를 닫습니다. 이미 도착한 것을 다 읽으면 읽기가 스트림의 끝을 돌려줍니다",
+        ),
+        SysCall::Shutdown { how: Shutdown::Write, .. } => (
+            "shuts down writing: the kernel sends FIN after the data already queued; reading goes on",
+            "쓰기를 닫습니다. 커널은 이미 쌓인 데이터 뒤에 FIN을 보내고, 읽기는 계속됩니다",
+        ),
+        SysCall::Shutdown { .. } => (
+            "shuts down both directions: FIN goes after the data already queued, and its reads return end-of-stream once what has arrived is read",
+            "양쪽 방향을 모두 닫습니다. 이미 쌓인 데이터 뒤에 FIN이 나가고, 도착한 것을 다 읽으면 읽기가 스트림의 끝을 돌려줍니다",
+        ),
+        // A listener's close resets what waits in its accept queue: that
+        // RST is not the unread-data abort below.
+        SysCall::Close { .. } if seen.listener_closed && seen.sent_flags().is_some_and(|f| f.rst()) => (
+            "gives up the listener: it stops listening, and each connection still waiting in its accept queue is reset (RST)",
+            "리스너를 반납합니다. 더는 듣지 않고, accept 큐에서 기다리던 연결은 모두 RST로 끊깁니다",
+        ),
         SysCall::Close { .. } if seen.sent_flags().is_some_and(|f| f.rst()) => (
             "gives up the descriptor, and the connection is aborted with RST, not ended with FIN: bytes it never read were still in its receive buffer (or SO_LINGER was 0), which Linux discards, and it tells the peer at once",
             "디스크립터를 반납하고, 연결은 FIN이 아니라 RST로 끊깁니다. 읽지 않은 바이트가 수신 버퍼에 남아 있었기 때문입니다 (또는 SO_LINGER가 0). 리눅스는 그 바이트를 버리고 곧바로 상대에게 알립니다",
@@ -269,8 +335,8 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
                 "소켓을 다시 블로킹으로 만듭니다. 호출이 끝날 수 있을 때까지 기다립니다 (C에서는 fcntl로 O_NONBLOCK을 지웁니다)",
             ),
             SockOpt::ReuseAddr(_) => (
-                "sets SO_REUSEADDR: bind may take a port a connection in TIME-WAIT still holds",
-                "SO_REUSEADDR를 설정합니다. TIME-WAIT 연결이 아직 잡고 있는 포트에도 bind할 수 있습니다",
+                "sets SO_REUSEADDR: bind may take a port another socket holds when both set it and neither listens (a connection in TIME-WAIT counts only if its own socket had set it)",
+                "SO_REUSEADDR를 설정합니다. 다른 소켓이 잡은 포트라도 둘 다 이 옵션을 켰고 어느 쪽도 listen하지 않으면 bind할 수 있습니다 (TIME-WAIT 연결은 그 소켓도 옵션을 켰을 때만)",
             ),
             SockOpt::RcvBuf(_) => (
                 "sets SO_RCVBUF, its receive buffer's size: Linux doubles the value for its bookkeeping, and the window it advertises follows the room left",
@@ -314,8 +380,8 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
             ),
         },
         SysCall::GetSockName { .. } => (
-            "asks which address and port its socket has (an automatic bind picks the port)",
-            "소켓이 가진 주소와 포트를 묻습니다 (자동 bind라면 커널이 포트를 골랐습니다)",
+            "asks which address and port its socket has (0.0.0.0:0 before any bind; asking binds nothing)",
+            "소켓이 가진 주소와 포트를 묻습니다 (bind 전에는 0.0.0.0:0이고, 묻는다고 bind되지는 않습니다)",
         ),
         SysCall::GetPeerName { .. } => ("asks who is at the other end", "상대편 끝의 주소를 묻습니다"),
         SysCall::GetSockError { .. } => (
@@ -326,9 +392,19 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
             "reads with flags: MSG_PEEK leaves the data queued, MSG_TRUNC reports or discards past the buffer",
             "플래그를 붙여 읽습니다. MSG_PEEK는 데이터를 큐에 남기고, MSG_TRUNC는 버퍼를 넘는 길이를 알려 주거나 버립니다",
         ),
+        SysCall::Disconnect { .. } if seen.udp => (
+            "dissolves the socket's association (AF_UNSPEC): it forgets its peer, and hears from anyone again",
+            "소켓의 연결 관계를 풉니다 (AF_UNSPEC). 상대를 잊고, 다시 누구에게서나 받습니다",
+        ),
+        SysCall::Disconnect { .. } if seen.sent_flags().is_some_and(|f| f.rst()) => (
+            "dissolves the socket's association (AF_UNSPEC): the connection is aborted with RST, and the socket may connect again",
+            "소켓의 연결 관계를 풉니다 (AF_UNSPEC). 연결은 RST로 끊기고, 소켓은 다시 connect할 수 있습니다",
+        ),
+        // tcp_disconnect sends RST only where tcp_need_reset says so: not
+        // from SYN-SENT, not for a listener.
         SysCall::Disconnect { .. } => (
-            "dissolves the socket's association (AF_UNSPEC): UDP forgets its peer, TCP aborts with RST",
-            "소켓의 연결 관계를 풉니다 (AF_UNSPEC). UDP는 상대를 잊고, TCP는 RST로 끊습니다",
+            "dissolves the socket's association (AF_UNSPEC): a handshake under way or a listening socket ends without a word (no RST), and the socket may connect again",
+            "소켓의 연결 관계를 풉니다 (AF_UNSPEC). 진행 중인 핸드셰이크나 리스닝은 아무 패킷 없이 (RST 없이) 끝나고, 소켓은 다시 connect할 수 있습니다",
         ),
     };
     pick(
@@ -338,9 +414,40 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
     )
 }
 
-/// `aborting`: its host's application closed or disconnected the socket
-/// earlier in the step, so a RST is that abort, not an answer to a stray segment.
-fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &str, aborting: bool) -> String {
+/// Why a host sends a RST, from what happened before it in the step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ResetWhy {
+    /// Its application closed or disconnected the socket: that abort.
+    Call,
+    /// Its application closed a listener: a connection still waiting in the
+    /// accept queue is reset (inet_csk_listen_stop).
+    ListenerClosed,
+    /// New data reached a connection its application had closed or shut
+    /// for reading (tcp_rcv_state_process: TCPABORTONDATA).
+    DataAfterShutdown,
+    /// No socket wants the segment.
+    NoSocket,
+}
+
+fn reset_why(events: &[TraceEvent], sent: &TraceEvent, host: HostId) -> ResetWhy {
+    let before = || events.iter().take_while(|c| c.id != sent.id);
+    let listener_closed = before().any(|c| {
+        matches!(c.kind, TraceKind::State { host: h, from: TcpState::Listen, to: TcpState::Closed, .. } if h == host)
+    });
+    let called = before().any(|c| {
+        matches!(&c.kind, TraceKind::Call { host: h, syscall: SysCall::Close { .. } | SysCall::Disconnect { .. }, .. } if *h == host)
+    });
+    let delivered =
+        before().any(|c| matches!(c.kind, TraceKind::Delivered { host: h, socket: Some(_), .. } if h == host));
+    match (listener_closed, called, delivered) {
+        (true, _, _) => ResetWhy::ListenerClosed,
+        (false, true, _) => ResetWhy::Call,
+        (false, false, true) => ResetWhy::DataAfterShutdown,
+        (false, false, false) => ResetWhy::NoSocket,
+    }
+}
+
+fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &str, reset: ResetWhy) -> String {
     let (en, ko): (&str, &str) = match (reason, body) {
         (SendReason::Handshake, Body::Tcp(s)) if s.flags.syn() && s.flags.ack() => (
             "answers the SYN with a SYN-ACK: it acknowledges the SYN's sequence number + 1 and offers its own",
@@ -432,9 +539,17 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
         (SendReason::Fin, _) => {
             ("sends FIN: \"I have nothing more to send\"", "FIN을 보냅니다: \"더 보낼 것이 없습니다\"")
         }
-        (SendReason::Reset, _) if aborting => (
-            "sends RST: the application's call aborted the connection, which ends here, at once, without FIN; the peer's next call on it fails with ECONNRESET",
-            "RST를 보냅니다. 애플리케이션의 호출이 연결을 끊었고, 연결은 FIN 없이 여기서 곧바로 끝납니다. 상대가 그 연결에 하는 다음 호출은 ECONNRESET으로 실패합니다",
+        (SendReason::Reset, _) if reset == ResetWhy::ListenerClosed => (
+            "sends RST: its listener closed, and this connection, still waiting in the accept queue for an accept() that will never come, is reset with it",
+            "RST를 보냅니다. 리스너가 닫혔고, accept 큐에서 오지 않을 accept()를 기다리던 이 연결도 함께 끊깁니다",
+        ),
+        (SendReason::Reset, _) if reset == ResetWhy::Call => (
+            "sends RST: the application's call aborted the connection, which ends here, at once, without FIN; the peer learns it at once (a socket that still holds it fails its next call with ECONNRESET, after reading what had already arrived)",
+            "RST를 보냅니다. 애플리케이션의 호출이 연결을 끊었고, 연결은 FIN 없이 여기서 곧바로 끝납니다. 상대는 곧바로 압니다 (연결을 쥔 소켓은 이미 도착한 것을 읽은 뒤 다음 호출이 ECONNRESET으로 실패합니다)",
+        ),
+        (SendReason::Reset, _) if reset == ResetWhy::DataAfterShutdown => (
+            "sends RST: new data reached a connection whose application has closed it or shut down reading, so nobody will ever read it; Linux answers such data with RST and ends the connection (RFC 1122 §4.2.2.13)",
+            "RST를 보냅니다. 애플리케이션이 닫았거나 읽기를 닫은 연결에 새 데이터가 왔으니 아무도 읽지 않을 것입니다. 리눅스는 이런 데이터에 RST로 답하고 연결을 끝냅니다 (RFC 1122 §4.2.2.13)",
         ),
         (SendReason::Reset, _) => (
             "sends RST: no socket wants this segment (nothing listens there, or the connection is gone)",
@@ -1216,9 +1331,7 @@ pub fn explain(
                     (Numbering::Relative, Some(isn)) => isn.peer.unwrap_or(0),
                     _ => 0,
                 };
-                let aborting = events.iter().take_while(|c| c.id != e.id).any(|c| {
-                    matches!(&c.kind, TraceKind::Call { host: h, syscall: SysCall::Close { .. } | SysCall::Disconnect { .. }, .. } if h == host)
-                });
+                let reset = reset_why(events, e, *host);
                 let by_timer = events.iter().take_while(|c| c.id != e.id).any(|c| {
                     matches!(&c.kind, TraceKind::Timer { host: h, timer: TimerKind::Retransmit, .. } if h == host)
                 });
@@ -1243,7 +1356,7 @@ pub fn explain(
                         format!("{} → {label}: it acknowledges the bytes that came in order at once, not delayed: it still holds data beyond a hole, which its SACK block names.", name(*host)),
                         format!("{} → {label}: 순서대로 들어온 바이트를 지연 없이 곧바로 확인합니다. 빈틈 너머의 데이터를 아직 가지고 있고, SACK 블록이 그것을 가리킵니다.", name(*host)),
                     ),
-                    _ => send_text(lang, &name(*host), *reason, &packet.body, &label, aborting),
+                    _ => send_text(lang, &name(*host), *reason, &packet.body, &label, reset),
                 };
                 if let Body::Tcp(seg) = &packet.body {
                     line.push_str(&sack_text(lang, seg, peer_isn));
@@ -1550,6 +1663,20 @@ pub fn explain(
                     s.fd.is_none() && s.tcp().and_then(|t| t.tcb.as_ref()).is_none_or(|t| t.orphaned)
                 }) =>
             {
+                // Reset by the peer, it gave nothing up and retried nothing.
+                if *errno == Errno::ECONNRESET {
+                    pick(
+                        lang,
+                        format!(
+                            "{}'s connection, closed by its application and kept by the kernel to finish, is reset by the peer's RST and ends: ECONNRESET. No descriptor is left to report it to, so nobody hears of it.",
+                            name(*host)
+                        ),
+                        format!(
+                            "애플리케이션이 닫고 커널이 마무리하던 {}의 연결이 상대의 RST로 끊겨 끝납니다: ECONNRESET. 알려 줄 디스크립터가 없어 아무도 모릅니다.",
+                            name(*host)
+                        ),
+                    )
+                } else {
                 pick(
                     lang,
                     format!(
@@ -1564,6 +1691,23 @@ pub fn explain(
                         errno.name(),
                         errno_meaning(*errno).1
                     ),
+                )
+                }
+            }
+            // ECONNRESET from a segment that is no RST: this side reset the
+            // connection itself (data after its shutdown for reading); "the
+            // peer reset the connection" said otherwise.
+            TraceKind::SocketError { host, errno: Errno::ECONNRESET, cause, .. }
+                if matches!(cause.get(), Cause::Arrival(id) if packets.iter().any(|p| {
+                    p.id == id.0 && matches!(&p.packet.body, Body::Tcp(seg) if !seg.flags.rst())
+                })) =>
+            {
+                let (cause_en, cause_ko) =
+                    cause_of_error(cause.get(), events, packets, numbering, &name).unwrap_or_default();
+                pick(
+                    lang,
+                    format!("An error becomes pending on {}'s socket: ECONNRESET. This side reset the connection itself: new data came after it had shut down reading, and Linux answers such data with RST.{cause_en}", name(*host)),
+                    format!("{}의 소켓에 오류가 생깁니다: ECONNRESET. 이쪽이 스스로 연결을 끊었습니다. 읽기를 닫은 뒤 새 데이터가 왔고, 리눅스는 이런 데이터에 RST로 답합니다.{cause_ko}", name(*host)),
                 )
             }
             TraceKind::SocketError { host, errno, cause, .. } => {
@@ -1957,6 +2101,67 @@ mod tests {
         // The peer's FIN still reads as such (half_close).
         let half: Vec<String> = explained("half_close", Lang::En).into_iter().flat_map(|(_, l)| l).collect();
         assert!(half.iter().any(|l| l.contains("the peer has finished sending (its FIN arrived)")), "{half:#?}");
+    }
+
+    #[test]
+    fn resets_refusals_and_shutdowns_say_what_happened() {
+        // From a review that held each sentence against the trace.
+        const H: &str = "host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n";
+        const L: &str = "server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+                         client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\nserver: a = accept(l)\n";
+        let lines = |body: &str| -> Vec<String> {
+            explained_text(&format!("{H}{body}"), Lang::En).into_iter().flat_map(|(_, l)| l).collect()
+        };
+        let has = |lines: &[String], part: &str| assert!(lines.iter().any(|l| l.contains(part)), "{part}: {lines:#?}");
+        let lacks = |lines: &[String], part: &str| assert!(!lines.iter().any(|l| l.contains(part)), "{part}: {lines:#?}");
+        // A TCP connect() that collects a finished handshake read as UDP's.
+        let collect = lines(&format!(
+            "{L}client: n = socket(tcp)\nclient: setsockopt(n, O_NONBLOCK, 1) = 0\n\
+             client: connect(n, 10.0.0.1:80) = EINPROGRESS\n+50ms\nclient: connect(n, 10.0.0.1:80) = 0\n"
+        ));
+        has(&collect, "collects the outcome of the handshake");
+        lacks(&collect, "a UDP socket now sends there");
+        // shutdown(rdwr) closes both ways; the late data is answered by this
+        // side's RST, and its ECONNRESET is its own doing.
+        let both = lines(&format!(
+            "{L}client: shutdown(c, rdwr) = 0\n+30ms\nserver: send(a, \"late\") = 4\n+50ms\nclient: recv(c, 10)\n"
+        ));
+        has(&both, "shuts down both directions");
+        has(&both, "This side reset the connection itself");
+        has(&both, "new data reached a connection whose application has closed it or shut down reading");
+        lacks(&both, "no socket wants this segment");
+        // Data to a socket closed by its application.
+        let closed = lines(&format!("{L}server: close(a) = 0\n+50ms\nclient: send(c, \"hello\") = 5\n+50ms\n"));
+        has(&closed, "new data reached a connection whose application has closed it");
+        lacks(&closed, "no socket wants this segment");
+        // A listener's close resets its queued connection; the orphan that
+        // the RST then reaches was reset, not worn out by retries.
+        let listener = lines(
+            "server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+             client: c = socket(tcp)\nclient: connect(c, 10.0.0.1:80) = 0\n+30ms\nserver: close(l) = 0\n+30ms\n",
+        );
+        has(&listener, "each connection still waiting in its accept queue is reset (RST)");
+        has(&listener, "its listener closed, and this connection");
+        lacks(&listener, "bytes it never read");
+        let orphan = lines(&format!(
+            "{L}client: close(c) = 0\n+50ms\nserver: setsockopt(a, SO_LINGER, {{1, 0}}) = 0\nserver: close(a) = 0\n+50ms\n"
+        ));
+        has(&orphan, "is reset by the peer's RST and ends");
+        lacks(&orphan, "tcp_orphan_retries");
+        // connect(AF_UNSPEC) from SYN-SENT sends nothing.
+        let unspec = lines(
+            "client: c = socket(tcp)\nclient: setsockopt(c, O_NONBLOCK, 1) = 0\npartition client > server\n\
+             client: connect(c, 10.0.0.1:80) = EINPROGRESS\nclient: connect(c, AF_UNSPEC) = 0\n",
+        );
+        has(&unspec, "ends without a word (no RST)");
+        lacks(&unspec, "aborts with RST");
+        // Calls refused at once are said as tries.
+        let refused = lines(
+            "server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: m = socket(tcp)\n\
+             server: bind(m, 10.0.0.1:80) = EADDRINUSE\nserver: close(99) = EBADF\n",
+        );
+        has(&refused, "server calls bind(4, 10.0.0.1:80): it tries to name its socket with an address and port, and is refused");
+        has(&refused, "server calls close(99): it tries to give up a descriptor, and is refused");
     }
 
     #[test]
