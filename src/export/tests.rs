@@ -174,3 +174,16 @@ fn the_page_offers_a_lesson_under_its_id_as_a_file_name() {
     assert!(for_download("sandbox", "host a 10.0.0.1\na: close(3)\n", Language::C).unwrap_err().contains("line 2"));
     assert!(for_download("sandbox", "hots a\n", Language::Rust).is_err());
 }
+
+#[test]
+fn a_python_read_of_no_bytes_asks_the_kernel() {
+    // Python's recv(0) returns b'' without a system call, where the kernel
+    // waits for a byte of a stream (EAGAIN if non-blocking): the exported
+    // tests/calls/recv_of_no_bytes.sock met 7 of its 9 expectations.
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/calls/recv_of_no_bytes.sock"))
+        .expect("the kept script");
+    let py = exported(&text, Language::Python);
+    assert!(py.contains("def recv_nothing(s, flags, sender):") && py.contains("s.recvmsg(0, 0, flags)"), "{py}");
+    assert!(py.contains("lambda: recv_nothing(c, 0, False), want=Err(errno.EAGAIN)"), "{py}");
+    assert!(!py.contains(".recv(0"), "{py}");
+}

@@ -2113,7 +2113,8 @@ mod tests {
             explained_text(&format!("{H}{body}"), Lang::En).into_iter().flat_map(|(_, l)| l).collect()
         };
         let has = |lines: &[String], part: &str| assert!(lines.iter().any(|l| l.contains(part)), "{part}: {lines:#?}");
-        let lacks = |lines: &[String], part: &str| assert!(!lines.iter().any(|l| l.contains(part)), "{part}: {lines:#?}");
+        let lacks =
+            |lines: &[String], part: &str| assert!(!lines.iter().any(|l| l.contains(part)), "{part}: {lines:#?}");
         // A TCP connect() that collects a finished handshake read as UDP's.
         let collect = lines(&format!(
             "{L}client: n = socket(tcp)\nclient: setsockopt(n, O_NONBLOCK, 1) = 0\n\
@@ -2160,7 +2161,10 @@ mod tests {
             "server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: m = socket(tcp)\n\
              server: bind(m, 10.0.0.1:80) = EADDRINUSE\nserver: close(99) = EBADF\n",
         );
-        has(&refused, "server calls bind(4, 10.0.0.1:80): it tries to name its socket with an address and port, and is refused");
+        has(
+            &refused,
+            "server calls bind(4, 10.0.0.1:80): it tries to name its socket with an address and port, and is refused",
+        );
         has(&refused, "server calls close(99): it tries to give up a descriptor, and is refused");
     }
 
