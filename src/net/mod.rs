@@ -289,6 +289,18 @@ impl World {
         &self.tcp_config
     }
 
+    /// The stack's settings with `host`'s own (`host NAME tcp_…`) applied:
+    /// what its sockets start from.
+    pub fn host_tcp_config(&self, host: HostId) -> TcpConfig {
+        let mut cfg = self.tcp_config.clone();
+        if let Some(h) = self.hosts.get(host.0 as usize) {
+            for setting in &h.tcp_settings {
+                setting.apply(&mut cfg);
+            }
+        }
+        cfg
+    }
+
     /// One host's own TCP setting (a sysctl of its network namespace), over
     /// the stack-wide ones, for connections it starts or accepts from now on.
     pub fn set_host_tcp(&mut self, host: HostId, setting: HostTcpSetting) -> Result<(), WorldError> {

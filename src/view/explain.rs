@@ -775,7 +775,7 @@ fn cwnd_change_text(
     lang: Lang,
     host: &str,
     why: CwndChange,
-    control: CongestionControl,
+    (control, initial_segments): (CongestionControl, u32),
     cwnd: u32,
     ssthresh: u32,
 ) -> String {
@@ -794,8 +794,8 @@ fn cwnd_change_text(
             };
             pick(
                 lang,
-                format!("{host}'s congestion window (cwnd) starts at {cwnd} B, what it may have in flight before ACKs come back (10 segments; 1 after more than one handshake retransmission); {then_en}."),
-                format!("{host}의 혼잡 윈도(cwnd)가 {cwnd} B로 시작합니다. ACK가 돌아오기 전에 보내 둘 수 있는 양입니다 (10 세그먼트, 핸드셰이크 재전송이 두 번 이상이었으면 1). {then_ko}."),
+                format!("{host}'s congestion window (cwnd) starts at {cwnd} B, what it may have in flight before ACKs come back ({initial_segments} segments; 1 after more than one handshake retransmission); {then_en}."),
+                format!("{host}의 혼잡 윈도(cwnd)가 {cwnd} B로 시작합니다. ACK가 돌아오기 전에 보내 둘 수 있는 양입니다 ({initial_segments} 세그먼트, 핸드셰이크 재전송이 두 번 이상이었으면 1). {then_ko}."),
             )
         }
         CwndChange::SlowStart if cwnd >= ssthresh => pick(
@@ -937,7 +937,7 @@ fn handshake_resend_text(
     p: &PacketInfo,
     packets: &[PacketInfo],
     label: &str,
-    by_timer: bool,
+    (by_timer, syn_rule): (bool, &crate::net::tcp::TcpConfig),
 ) -> String {
     let Body::Tcp(seg) = &p.packet.body else { return String::new() };
     if !by_timer {
@@ -957,13 +957,22 @@ fn handshake_resend_text(
         let waited = format_latency(p.sent.saturating_sub(q.sent));
         (format!(" {waited} after its previous {what}"), format!(" 직전 {what} 뒤 {waited} 만에"))
     });
+    // The host's own settings: "Linux waits 1 s" stood beside a 300 ms wait
+    // a script's `tcp rto_initial 300ms` had set.
     let (rule_en, rule_ko) = if seg.flags.ack() {
-        ("each wait is twice the last", "기다림은 매번 두 배가 됩니다")
+        ("each wait is twice the last".to_string(), "기다림은 매번 두 배가 됩니다".to_string())
     } else {
-        (
-            "Linux waits 1 s before the first resend and before each of the four after it (tcp_syn_linear_timeouts = 4), then doubles the wait each time",
-            "리눅스는 첫 재전송과 그 뒤 네 번의 재전송(tcp_syn_linear_timeouts = 4) 전에 1초씩 기다리고, 그 뒤로는 매번 기다림을 두 배로 늘립니다",
-        )
+        let (linear, first) = (syn_rule.syn_linear_timeouts, format_latency(syn_rule.rto_initial_us));
+        match linear {
+            0 => (
+                format!("Linux waits {first} before the first resend, then doubles the wait each time (tcp_syn_linear_timeouts = 0)"),
+                format!("리눅스는 첫 재전송 전에 {first} 기다리고, 그 뒤로는 매번 기다림을 두 배로 늘립니다 (tcp_syn_linear_timeouts = 0)"),
+            ),
+            n => (
+                format!("Linux waits {first} before the first resend and before each of the {n} after it (tcp_syn_linear_timeouts = {n}), then doubles the wait each time"),
+                format!("리눅스는 첫 재전송과 그 뒤 {n}번의 재전송(tcp_syn_linear_timeouts = {n}) 전에 {first}씩 기다리고, 그 뒤로는 매번 기다림을 두 배로 늘립니다"),
+            ),
+        }
     };
     pick(
         lang,
@@ -1337,7 +1346,8 @@ pub fn explain(
                 });
                 let mut line = match (reason, info) {
                     (SendReason::HandshakeRetransmit, Some(p)) => {
-                        handshake_resend_text(lang, &name(*host), p, packets, &label, by_timer)
+                        let cfg = world.host_tcp_config(*host);
+                        handshake_resend_text(lang, &name(*host), p, packets, &label, (by_timer, &cfg))
                     }
                     // After a timeout everything sent is presumed lost and goes
                     // again as ACKs make room; only the first resend is the
@@ -1765,7 +1775,8 @@ pub fn explain(
                 continue
             }
             TraceKind::Congestion { host, why: Some(why), control, cwnd, ssthresh, .. } => {
-                cwnd_change_text(lang, &name(*host), *why, *control, *cwnd, *ssthresh)
+                let initial = world.host_tcp_config(*host).initial_cwnd_segments;
+                cwnd_change_text(lang, &name(*host), *why, (*control, initial), *cwnd, *ssthresh)
             }
             TraceKind::Congestion { why: None, .. } | TraceKind::Held { .. } => continue,
             TraceKind::LossConfirmed { host, .. } => pick(
@@ -1808,7 +1819,9 @@ mod tests {
                     let why = why.unwrap_or_else(|| panic!("{}: a change without its rule at step {pos}", lesson.id));
                     let TraceKind::Congestion { socket, .. } = e.kind else { continue };
                     for lang in Lang::ALL {
-                        let line = cwnd_change_text(lang, world.host_name(*host), why, *control, *cwnd, *ssthresh);
+                        let initial = world.host_tcp_config(*host).initial_cwnd_segments;
+                        let line =
+                            cwnd_change_text(lang, world.host_name(*host), why, (*control, initial), *cwnd, *ssthresh);
                         let lines = explain(lang, events, &world, &all, Numbering::Relative);
                         // A server's window is set on the SYN, and said where it
                         // is established.
@@ -2156,6 +2169,22 @@ mod tests {
         );
         has(&unspec, "ends without a word (no RST)");
         lacks(&unspec, "aborts with RST");
+        // A script's own TCP settings are the ones said.
+        let tuned = explained_text(
+            "tcp initial_cwnd 4\ntcp syn_linear_timeouts 0\ntcp rto_initial 300ms\n\
+             host server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms\n\
+             server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+             client: c = socket(tcp)\ndrop next 2 on client > server\nclient: connect(c, 10.0.0.1:80) = 0\n\
+             server: a = accept(l)\nclient: send(c, 20000 bytes) = 20000\n+1s\n",
+            Lang::En,
+        );
+        let tuned: Vec<String> = tuned.into_iter().flat_map(|(_, l)| l).collect();
+        has(
+            &tuned,
+            "Linux waits 300 ms before the first resend, then doubles the wait each time (tcp_syn_linear_timeouts = 0)",
+        );
+        has(&tuned, "(4 segments; 1 after more than one handshake retransmission)");
+        lacks(&tuned, "Linux waits 1 s");
         // Calls refused at once are said as tries.
         let refused = lines(
             "server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: m = socket(tcp)\n\

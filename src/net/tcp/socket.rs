@@ -41,10 +41,7 @@ impl World {
     /// The stack's settings with the host's own (`host NAME tcp_…`) and then
     /// this socket's options applied.
     fn config_for(&self, host: HostId, sock: &TcpSock) -> TcpConfig {
-        let mut cfg = self.tcp_config.clone();
-        for setting in &self.hosts[host.0 as usize].tcp_settings {
-            setting.apply(&mut cfg);
-        }
+        let mut cfg = self.host_tcp_config(host);
         if let Some(n) = sock.recv_buffer {
             cfg.recv_buffer = n;
             cfg.recv_buffer_locked = true;
