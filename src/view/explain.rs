@@ -563,9 +563,11 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
             "sends a UDP datagram: no handshake, no acknowledgement, no retransmission",
             "UDP 데이터그램을 보냅니다. 핸드셰이크도, 확인 응답도, 재전송도 없습니다",
         ),
+        // A socket bound there but connected to another peer takes nothing
+        // from this sender either (__udp4_lib_lookup matches the peer too).
         (SendReason::Icmp, _) => (
-            "reports with ICMP that nothing listens on that UDP port",
-            "ICMP로 그 UDP 포트에서 듣는 소켓이 없다고 알립니다",
+            "reports with ICMP port unreachable that no socket there takes this datagram: none is bound to that port, or the one bound there is connected to another peer",
+            "ICMP port unreachable로 이 데이터그램을 받을 소켓이 없다고 알립니다. 그 포트에 bind한 소켓이 없거나, 있는 소켓이 다른 상대에 connect되어 있습니다",
         ),
     };
     if let SendReason::DelayedAck { delay_ms: 0 } = reason {
@@ -594,7 +596,12 @@ fn send_text(lang: Lang, host: &str, reason: SendReason, body: &Body, label: &st
 /// now acknowledged. `None` for other packets ("A packet reaches …" says it).
 /// Learners met the zero window's ACK and the duplicates of fast retransmit
 /// as bare arrivals.
-fn arrival_text(lang: Lang, p: &PacketInfo, numbering: Numbering, host: &str) -> Option<String> {
+fn arrival_text(
+    lang: Lang,
+    p: &PacketInfo,
+    (numbering, packets): (Numbering, &[PacketInfo]),
+    host: &str,
+) -> Option<String> {
     if let Body::PortUnreachable(_) = &p.packet.body {
         // udp_connected_unreachable: the unconnected socket's ICMP arrived as a
         // bare "A packet reaches client.", where the lesson's point lies.
@@ -626,6 +633,13 @@ fn arrival_text(lang: Lang, p: &PacketInfo, numbering: Numbering, host: &str) ->
         (
             "its first SACK block is a D-SACK: the receiver got those bytes (or the SYN) twice; had the sender resent them, it learns the resend was not needed".to_string(),
             "첫 SACK 블록이 D-SACK입니다. 받는 쪽이 그 바이트(또는 SYN)를 두 번 받았습니다. 보낸 쪽이 그것을 재전송했다면, 그 재전송이 필요 없었다는 것을 압니다".to_string(),
+        )
+    } else if analysis.contains("Dup ACK") && seg.sack_blocks.is_empty() && !data_sent_towards(p, packets) {
+        // backlog_overflow's answers to a resent SYN-ACK read "three such
+        // duplicates tell server a segment was lost": nothing was in flight.
+        (
+            format!("it repeats the last acknowledgement ({acked}), answering a segment that came again; Wireshark calls it a Dup ACK, but {host} has sent no data, so it tells of no loss"),
+            format!("마지막 확인 응답({acked})을 되풀이해 다시 온 세그먼트에 답합니다. Wireshark는 중복 ACK라 부르지만 {} 보낸 데이터가 없으니 손실을 알리는 것이 아닙니다", Particle::Topic.after(host)),
         )
     } else if analysis.contains("Dup ACK") && seg.sack_blocks.is_empty() {
         // No SACK block: nothing says what the receiver holds beyond it (a
@@ -903,6 +917,14 @@ fn cwnd_change_text(
 }
 
 /// The packets sent before `p` (the list is in the order sent).
+/// Whether the host `p` goes to sent any data the other way before it.
+fn data_sent_towards(p: &PacketInfo, packets: &[PacketInfo]) -> bool {
+    sent_before(p, packets).iter().any(|q| {
+        (q.packet.src, q.packet.dst) == (p.packet.dst, p.packet.src)
+            && matches!(&q.packet.body, Body::Tcp(s) if !s.payload.is_empty())
+    })
+}
+
 fn sent_before<'a>(p: &PacketInfo, packets: &'a [PacketInfo]) -> &'a [PacketInfo] {
     &packets[..packets.partition_point(|q| q.index < p.index)]
 }
@@ -1146,6 +1168,14 @@ fn meaning_for(errno: Errno, call: Option<&SysCall>) -> (&'static str, &'static 
         (Errno::EAGAIN, Some(SysCall::Recv { .. } | SysCall::RecvFrom { .. } | SysCall::RecvFlags { .. })) => (
             "non-blocking socket: nothing has arrived to read yet; try again later",
             "논블로킹 소켓: 아직 읽을 것이 도착하지 않았습니다. 나중에 다시 시도하세요",
+        ),
+        (Errno::EAGAIN, Some(SysCall::Send { .. } | SysCall::SendTo { .. })) => (
+            "non-blocking socket: its send buffer is full; try again once ACKs have freed room (a UDP socket that had to bind first found no ephemeral port)",
+            "논블로킹 소켓: 송신 버퍼가 가득 찼습니다. ACK가 자리를 비우면 다시 시도하세요 (먼저 bind해야 했던 UDP 소켓이라면 임시 포트를 찾지 못했습니다)",
+        ),
+        (Errno::EISCONN, Some(SysCall::Connect { .. })) => (
+            "the socket is already connected, or listening: a TCP socket makes one connection, and a listener makes none",
+            "이미 연결되었거나 듣고 있는 소켓입니다. TCP 소켓은 연결을 하나만 맺고, 리스너는 연결을 맺지 않습니다",
         ),
         (Errno::EAGAIN, Some(SysCall::Accept { .. })) => (
             "non-blocking socket: no handshake has finished yet; try again later",
@@ -1472,7 +1502,7 @@ pub fn explain(
             }
             TraceKind::Delivered { host, packet, .. } => {
                 let info = packets.iter().rfind(|p| p.id == packet.0);
-                match info.and_then(|p| arrival_text(lang, p, numbering, &name(*host))) {
+                match info.and_then(|p| arrival_text(lang, p, (numbering, packets), &name(*host))) {
                     Some(line) => line,
                     // Named as the diagrams label it: "A packet reaches server"
                     // said which only by the highlight.
@@ -2185,6 +2215,23 @@ mod tests {
         );
         has(&tuned, "(4 segments; 1 after more than one handshake retransmission)");
         lacks(&tuned, "Linux waits 1 s");
+        // backlog_overflow: answers to a resent SYN-ACK are no loss signal.
+        let lesson = script_text("backlog_overflow").expect("lesson");
+        assert!(lesson.contains("server: listen(l, 1) = 0"));
+        let text = lesson.replace("server: listen(l, 1) = 0", "server: listen(l, 0) = 0");
+        let backlog: Vec<String> = explained_text(&text, Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+        has(&backlog, "Wireshark calls it a Dup ACK, but server has sent no data, so it tells of no loss");
+        lacks(&backlog, "three such duplicates in a row tell server a segment was lost");
+        // An ICMP port unreachable names both reasons no socket took the datagram.
+        let icmp: Vec<String> =
+            explained("udp_connected_unreachable", Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+        has(&icmp, "no socket there takes this datagram: none is bound to that port, or the one bound there is connected to another peer");
+        // A connect() on a listener: EISCONN says listening too.
+        let listening = lines(
+            "server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: listen(l, 5) = 0\n\
+                               server: connect(l, 10.0.0.2:80) = EISCONN\n",
+        );
+        has(&listening, "the socket is already connected, or listening");
         // Calls refused at once are said as tries.
         let refused = lines(
             "server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: m = socket(tcp)\n\
