@@ -895,8 +895,11 @@ fn cwnd_change_text(
                     format!("이 ACK는 {subject} 첫 재전송 전에 보낸 타임스탬프를 되돌려 줍니다. 원래 세그먼트가 도착했으니 타임아웃은 불필요했습니다 (Eifel 탐지)."),
                 ),
                 Undone::TimeoutByFrto => (
-                    format!("F-RTO: after the timeout {host} sent new data instead of resending more, and this ACK covers data that was never resent: the originals got through, so the timeout was spurious."),
-                    format!("F-RTO: 타임아웃 뒤 {topic} 더 재전송하는 대신 새 데이터를 보냈고, 이 ACK는 재전송한 적 없는 데이터까지 확인합니다. 원래 세그먼트가 도착했으니 타임아웃은 불필요했습니다."),
+                    // Linux's test is what the ACK covers (FLAG_ORIG_SACK_ACKED in
+                    // tcp_process_loss), whether or not new data went: "sent new
+                    // data" stood beside an ACK after two resends and no new data.
+                    format!("F-RTO: this ACK covers data {host} never resent after the timeout: the originals got through, so the timeout was spurious (RFC 5682; Linux checks the ACKs that follow a timeout, tcp_process_loss)."),
+                    format!("F-RTO: 이 ACK는 {topic} 타임아웃 뒤 재전송한 적 없는 데이터까지 확인합니다. 원래 세그먼트가 도착했으니 타임아웃은 불필요했습니다 (RFC 5682, 리눅스는 타임아웃 뒤에 오는 ACK를 살핍니다, tcp_process_loss)."),
                 ),
                 Undone::RecoveryByTimestamp => (
                     "This ACK echoes a timestamp from before the resend: the original arrived, only late or out of order, so the recovery was not needed.".to_string(),
@@ -2232,6 +2235,17 @@ mod tests {
                                server: connect(l, 10.0.0.2:80) = EISCONN\n",
         );
         has(&listening, "the socket is already connected, or listening");
+        // F-RTO's verdict is what an ACK covers: it said "sent new data" after
+        // two resends and none.
+        let frto = explained_text(
+            &format!(
+                "seed 7\nhost server 10.0.0.1\nhost client 10.0.0.2\nlink client server latency 10ms loss 20%\n{L}\
+                 client: send(c, 8000 bytes) = 8000\n+3s\nserver: recv(a, 10000)\n"
+            ),
+            Lang::En,
+        );
+        let frto: Vec<String> = frto.into_iter().flat_map(|(_, l)| l).collect();
+        has(&frto, "F-RTO: this ACK covers data client never resent after the timeout");
         // Calls refused at once are said as tries.
         let refused = lines(
             "server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: m = socket(tcp)\n\
