@@ -290,6 +290,11 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
             "gives up the descriptor, and the connection is aborted with RST, not ended with FIN: bytes it never read were still in its receive buffer (or SO_LINGER was 0), which Linux discards, and it tells the peer at once",
             "디스크립터를 반납하고, 연결은 FIN이 아니라 RST로 끊깁니다. 읽지 않은 바이트가 수신 버퍼에 남아 있었기 때문입니다 (또는 SO_LINGER가 0). 리눅스는 그 바이트를 버리고 곧바로 상대에게 알립니다",
         ),
+        // From CLOSE-WAIT the peer began the goodbye; this FIN answers it.
+        SysCall::Close { .. } if seen.sent_flags().is_some_and(|f| f.fin()) && seen.kept == Some(TcpState::LastAck) => (
+            "gives up the descriptor, and the kernel answers the peer's goodbye with its own FIN (the peer's FIN came first), then waits for the last ACK",
+            "디스크립터를 반납하고, 커널이 상대의 작별에 자기 FIN으로 답합니다 (상대의 FIN이 먼저 왔습니다). 그리고 마지막 ACK를 기다립니다",
+        ),
         SysCall::Close { .. } if seen.sent_flags().is_some_and(|f| f.fin()) => (
             "gives up the descriptor, and the kernel starts the goodbye with FIN",
             "디스크립터를 반납하고, 커널이 FIN으로 작별을 시작합니다",
@@ -2246,6 +2251,9 @@ mod tests {
         );
         let frto: Vec<String> = frto.into_iter().flat_map(|(_, l)| l).collect();
         has(&frto, "F-RTO: this ACK covers data client never resent after the timeout");
+        // A close in CLOSE-WAIT answers the peer's goodbye.
+        let half: Vec<String> = explained("half_close", Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+        has(&half, "answers the peer's goodbye with its own FIN");
         // Calls refused at once are said as tries.
         let refused = lines(
             "server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: m = socket(tcp)\n\
