@@ -48,9 +48,14 @@ pub enum CwndChange {
     IdleRestart,
     /// The handshake completed: the initial window (`tcp_init_transfer`).
     Start,
-    /// Loss found without a timeout (three duplicate ACKs, or SACK): ssthresh
-    /// from the algorithm, and recovery begins.
+    /// Loss found without a timeout by SACK: ssthresh from the algorithm,
+    /// and recovery begins, cwnd following proportional rate reduction.
     FastRecovery,
+    /// Three duplicate ACKs on a connection without SACK: ssthresh from the
+    /// algorithm, cwnd = ssthresh + 3 segments, inflated by each further
+    /// duplicate (RFC 6582's NewReno, which Linux does not follow: it counts
+    /// duplicates as SACKed segments, `tcp_add_reno_sack`, and reduces by PRR).
+    DupAckRecovery,
     /// A tail loss probe repaired a loss (`tcp_process_tlp_ack`): cwnd and
     /// ssthresh down at once.
     ProbeRepair,
@@ -375,7 +380,7 @@ impl Congestion {
             self.ssthresh = self.algorithm.ssthresh(self.cwnd, mss);
             self.recover = Some(snd_max);
             self.cwnd = self.ssthresh + 3 * mss;
-            self.note(CwndChange::FastRecovery);
+            self.note(CwndChange::DupAckRecovery);
             return AckAction::RetransmitFirst;
         }
         AckAction::Nothing
