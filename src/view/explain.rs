@@ -1208,8 +1208,8 @@ fn meaning_for(errno: Errno, call: Option<&SysCall>) -> (&'static str, &'static 
             "포트 0으로는 데이터그램을 보낼 수 없고, 루프백 주소(127.x)에서 보낸 데이터그램은 자기 호스트에만 닿습니다",
         ),
         (Errno::ENOTCONN, Some(SysCall::Shutdown { .. })) => (
-            "the socket is not connected; Linux records the shutdown all the same, and a connection made later keeps it",
-            "연결되지 않은 소켓입니다. 그래도 리눅스는 shutdown을 기록하므로 나중에 맺는 연결에도 그대로 적용됩니다",
+            "the socket is not connected (a connection in TIME-WAIT is the kernel's, no longer the descriptor's); Linux records the shutdown all the same, and a connection this socket makes later keeps it",
+            "연결되지 않은 소켓입니다 (TIME-WAIT 연결은 디스크립터가 아니라 커널의 것입니다). 그래도 리눅스는 shutdown을 기록하므로 이 소켓이 나중에 맺는 연결에도 그대로 적용됩니다",
         ),
         _ => errno_meaning(errno),
     }
@@ -1699,6 +1699,11 @@ pub fn explain(
                             format!("by a socket in {} until {at} ({left} from now)", state.name()),
                             format!("{} 상태의 소켓이 {at}까지 ({left} 뒤까지)", state.name()),
                         )
+                    }
+                    // A TCP socket only bound is in no state of a connection:
+                    // "held by a socket in CLOSED" read as a socket that is gone.
+                    (Some(TcpState::Closed), None) => {
+                        ("by another socket bound to it".to_string(), "그 포트에 bind한 다른 소켓이".to_string())
                     }
                     (Some(state), None) => {
                         (format!("by a socket in {}", state.name()), format!("{} 상태의 소켓이", state.name()))
@@ -2269,6 +2274,13 @@ mod tests {
         has(&reno, "Three duplicate ACKs and no SACK");
         has(&reno, "Linux differs here");
         lacks(&reno, "of a segment for each that leaves");
+        // A port held by a socket that is only bound.
+        let bound = lines(
+            "server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: m = socket(tcp)\n\
+                           server: bind(m, 10.0.0.1:80) = EADDRINUSE\n",
+        );
+        has(&bound, "Port 80 on server is still held by another socket bound to it");
+        lacks(&bound, "in CLOSED");
         // Calls refused at once are said as tries.
         let refused = lines(
             "server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: m = socket(tcp)\n\
