@@ -234,6 +234,7 @@ impl World {
             error_cause: None,
             route: None,
             ip_ident: None,
+            bind_order: 0,
         });
         match self.host_mut(host).allocate_fd(sid) {
             Some(fd) => {
@@ -281,9 +282,12 @@ impl World {
         };
         self.host_mut(host).hold_port(protocol, port, sid);
         let local = SocketAddrV4::new(*addr.ip(), port);
+        self.binds += 1;
+        let order = self.binds;
         let sock = self.sock_mut(sid);
         sock.local = Some(local);
         sock.bound_explicitly = explicit;
+        sock.bind_order = order;
         // A connection that failed (refused, say) is what getsockname read
         // the address from; the socket's name is the one just bound.
         if let Some(tcb) = sock.tcp_mut().and_then(|t| t.tcb.as_deref_mut()) {
@@ -296,10 +300,10 @@ impl World {
     /// addresses overlap (equal, or either is 0.0.0.0), unless both set
     /// SO_REUSEADDR and the one already there is not listening.
     /// The socket holding the address, when there is a clash.
-    fn bind_conflict(&self, host: HostId, sid: SocketId, ip: Ipv4Addr, port: u16) -> Option<SocketId> {
+    pub(crate) fn bind_conflict(&self, host: HostId, sid: SocketId, ip: Ipv4Addr, port: u16) -> Option<SocketId> {
         let me = self.sock(sid);
         let h = &self.hosts[host.0 as usize];
-        h.port_holders(me.protocol(), port).find(|&other| {
+        h.port_holders(me.protocol(), port).filter(|&other| other != sid).find(|&other| {
             let o = self.sock(other);
             let overlap = o.local.is_some_and(|l| l.ip().is_unspecified() || ip.is_unspecified() || *l.ip() == ip);
             let listening = o.tcp_state() == Some(super::tcp::state::TcpState::Listen);

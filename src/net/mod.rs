@@ -173,6 +173,8 @@ pub struct World {
     next_packet: u64,
     next_call: u64,
     next_trace: u64,
+    /// Binds made so far (see `Socket::bind_order`).
+    binds: u64,
     events_run: u64,
     out: Vec<TraceEvent>,
     /// Packets to drop by id, whether already in flight or not yet sent.
@@ -210,6 +212,7 @@ impl World {
             next_packet: 1,
             next_call: 1,
             next_trace: 1,
+            binds: 0,
             events_run: 0,
             out: Vec::new(),
             drop_ids: FxHashSet::default(),

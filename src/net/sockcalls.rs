@@ -174,9 +174,16 @@ impl World {
                 self.stop_listening(sid, call);
                 return Ok(CallValue::Zero);
             }
+            // A connection already over: nothing to send, but the source
+            // address goes back to 0.0.0.0 all the same (tcp_disconnect's
+            // inet_reset_saddr runs in every state).
             TcpState::Closed => {
+                let explicit = self.sock(sid).bound_explicitly;
                 if let Some(t) = self.sock_mut(sid).tcp_mut() {
                     t.forget_connection();
+                    if let Some(tcb) = t.tcb.as_deref_mut().filter(|_| !explicit) {
+                        tcb.local = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, tcb.local.port());
+                    }
                 }
                 return Ok(CallValue::Zero);
             }

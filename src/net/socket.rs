@@ -50,6 +50,11 @@ pub struct Socket {
     pub nonblocking: bool,
     /// Bound by `bind()` rather than automatically by `connect`/`listen`/`sendto`.
     pub bound_explicitly: bool,
+    /// When it was bound, in the order of the world's binds: Linux puts a
+    /// newly bound UDP socket at the head of its port's list
+    /// (`udp_lib_get_port`), so of sockets sharing an address the last
+    /// bound receives.
+    pub(crate) bind_order: u64,
     pub kind: SocketKind,
     /// Calls blocked on this socket, oldest first.
     pub(crate) waiters: Vec<Waiter>,

@@ -181,10 +181,12 @@ impl World {
                     Some(_) => return None,
                     None => 0,
                 };
-                Some((ip_score + remote_score, sid))
+                Some((ip_score + remote_score, s.bind_order, sid))
             })
-            .max_by_key(|&(score, sid)| (score, std::cmp::Reverse(sid)))
-            .map(|(_, sid)| sid)
+            // Of equal scores the last bound (udp_lib_lookup2 keeps the first
+            // of its list, where each bind puts its socket at the head).
+            .max_by_key(|&(score, order, _)| (score, order))
+            .map(|(_, _, sid)| sid)
     }
 
     pub(crate) fn udp_arrive(&mut self, to: HostId, packet: &Packet) {

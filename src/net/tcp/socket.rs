@@ -76,16 +76,13 @@ impl World {
         match sock.local {
             None => self.bind(host, sid, SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), false)?,
             Some(local) => {
-                // Linux checks the port again at listen(): SO_REUSEADDR lets two
-                // sockets bind it, but only one may listen.
-                let clash = self.hosts[host.0 as usize].port_holders(Protocol::Tcp, local.port()).any(|o| {
-                    o != sid
-                        && self.sock(o).tcp_state() == Some(TcpState::Listen)
-                        && self.sock(o).local.is_some_and(|l| {
-                            l.ip().is_unspecified() || local.ip().is_unspecified() || l.ip() == local.ip()
-                        })
-                });
-                if clash {
+                // Linux checks the port again at listen() (inet_csk_get_port
+                // from inet_csk_listen_start), against every socket that holds
+                // it, as bind does: SO_REUSEADDR lets two sockets bind it, but
+                // only one may listen, and not beside a connection whose socket
+                // lacks it (a listener that disconnected while its accepted
+                // connection lives on, or one whose partner cleared the option).
+                if self.bind_conflict(host, sid, *local.ip(), local.port()).is_some() {
                     return Err(Errno::EADDRINUSE);
                 }
             }
@@ -580,6 +577,7 @@ impl World {
             // Drawn when the connection is made (tcp_v4_syn_recv_sock): until
             // then the listener's request answers for it, with IP ID 0.
             ip_ident: None,
+            bind_order: 0,
         });
         let h = self.host_mut(host);
         h.hold_port(Protocol::Tcp, local.port(), child);
