@@ -153,11 +153,7 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
     let returned_data = |empty: bool| matches!(seen.returned, Some(Ok(CallValue::Data(d))) if d.is_empty() == empty);
     let udp_sent = matches!(seen.sent, Some(Body::Udp(_) | Body::Fragment(_)));
     if let Some((en, ko)) = refused_text(call, &seen) {
-        return pick(
-            lang,
-            format!("{host} calls {r}: it {en}."),
-            format!("{} {} 호출합니다: {ko}.", Particle::Subject.after(host), Particle::Object.after(&r)),
-        );
+        return calls_it(lang, host, &r, (en, ko));
     }
     let (en, ko) = match call {
         SysCall::Socket { .. } => (
@@ -412,10 +408,15 @@ fn call_text(lang: Lang, host: &str, call: &SysCall, seen: CallSeen) -> String {
             "소켓의 연결 관계를 풉니다 (AF_UNSPEC). 진행 중인 핸드셰이크나 리스닝은 아무 패킷 없이 (RST 없이) 끝나고, 소켓은 다시 connect할 수 있습니다",
         ),
     };
+    calls_it(lang, host, &r, (en, ko))
+}
+
+/// "HOST calls CALL: it …", the sentence every call is said in.
+fn calls_it(lang: Lang, host: &str, rendered: &str, (en, ko): (&str, &str)) -> String {
     pick(
         lang,
-        format!("{host} calls {r}: it {en}."),
-        format!("{} {} 호출합니다: {ko}.", Particle::Subject.after(host), Particle::Object.after(&r)),
+        format!("{host} calls {rendered}: it {en}."),
+        format!("{} {} 호출합니다: {ko}.", Particle::Subject.after(host), Particle::Object.after(rendered)),
     )
 }
 
