@@ -185,8 +185,10 @@ pub struct Tcb {
     /// Peer's window in bytes (already scaled).
     snd_wnd: u32,
     max_snd_wnd: u32,
+    /// The sequence number of the segment that last set `snd_wnd`
+    /// (`tcp_update_wl`). Linux keeps no `snd_wl2`: it orders window
+    /// updates by the ACK's advance, not by RFC 9293's SND.WL2.
     snd_wl1: SeqNumber,
-    snd_wl2: SeqNumber,
     /// Data from `snd_una` on: in flight, then unsent.
     send_buf: SendQueue,
     /// `sk_sndbuf`: the memory the send buffer may hold ([`SendQueue::memory`]).
@@ -332,7 +334,6 @@ impl Tcb {
             snd_wnd: 0,
             max_snd_wnd: 0,
             snd_wl1: SeqNumber(0),
-            snd_wl2: SeqNumber(0),
             send_buf: SendQueue::default(),
             sndbuf: cfg.send_buffer.max(1),
             sndbuf_locked: cfg.send_buffer_locked,
@@ -1118,7 +1119,6 @@ impl Tcb {
         self.rwnd.wup = self.rcv_nxt;
         self.snd_wl1 = seg.seq_number();
         if f.ack() {
-            self.snd_wl2 = seg.ack_number();
             self.snd_wnd = u32::from(seg.window);
             self.max_snd_wnd = self.snd_wnd;
             self.syn_acked(seg, now);
@@ -1151,7 +1151,6 @@ impl Tcb {
             self.snd_wnd = u32::from(seg.window);
             self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
             self.snd_wl1 = seg.seq_number();
-            self.snd_wl2 = seg.ack_number();
             self.syn_acked(seg, now);
             self.establish(now, out);
             // tcp_data_queue then meets the SYN-ACK's SYN, already received:
@@ -1223,7 +1222,6 @@ impl Tcb {
                 self.snd_wnd = u32::from(seg.window) << self.snd_wscale;
                 self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
                 self.snd_wl1 = seg.seq_number();
-                self.snd_wl2 = seg.ack_number();
                 self.syn_acked(seg, now);
                 self.establish(now, out);
             } else {
@@ -1286,11 +1284,15 @@ impl Tcb {
         // segments it covers that no SACK had delivered.
         let mut packets_delivered = delivery.newly_sacked + delivery.duplicates;
         let window_before = self.snd_wnd;
+        // tcp_ack: an ACK is a duplicate when it moves nothing: no data, no
+        // new window (FLAG_WIN_UPDATE), no D-SACK, and `snd_una` where it
+        // was, with data outstanding. A window that shrank with the same
+        // sequence number is no update, so such an ACK is a duplicate too.
+        let window_update = self.may_update_window(seg, window);
         let duplicate = seg.ack_number() == self.snd_una
-            && seg.payload.is_empty()
-            && !seg.flags.fin()
-            && window == self.snd_wnd
-            && window > 0
+            && !seg.carries_data_or_fin()
+            && !window_update
+            && dsack.is_none()
             && outstanding;
         if seg.ack_number() > self.snd_una {
             if let Some(high) = loss_high {
@@ -1316,8 +1318,8 @@ impl Tcb {
         } else if duplicate {
             self.duplicate_ack(now, out);
         }
-        // Window update (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2 rule).
-        if self.snd_wl1 < seg.seq_number() || (self.snd_wl1 == seg.seq_number() && self.snd_wl2 <= seg.ack_number()) {
+        // Window update as tcp_ack_update_window orders them.
+        if window_update {
             if window != self.snd_wnd {
                 // tcp_ack_update_window: the prediction held the old window.
                 self.snd_wnd = window;
@@ -1332,7 +1334,6 @@ impl Tcb {
             }
             self.max_snd_wnd = self.max_snd_wnd.max(window);
             self.snd_wl1 = seg.seq_number();
-            self.snd_wl2 = seg.ack_number();
         }
         let una_advanced = self.snd_una > prior_una;
         if let Some(high) = loss_high.filter(|_| self.frto.on && self.cc.loss_high().is_some()) {
@@ -2120,6 +2121,16 @@ impl Tcb {
         self.ack_out_of_window(seg, reason, now);
     }
 
+    /// `tcp_may_update_window`: a segment may set the peer's window
+    /// (`window`, scaled) when it acknowledges new data, is newer than the
+    /// segment that set it last, or is that one's equal offering more room
+    /// or none at all.
+    fn may_update_window(&self, seg: &TcpSegment, window: u32) -> bool {
+        seg.ack_number() > self.snd_una
+            || seg.seq_number() > self.snd_wl1
+            || (seg.seq_number() == self.snd_wl1 && (window > self.snd_wnd || window == 0))
+    }
+
     /// RFC 7323's PAWS as Linux applies it before anything else
     /// (`tcp_validate_incoming`): a segment whose TSval is older than the
     /// one we echo was sent before segments already taken (a reordering
@@ -2135,9 +2146,7 @@ impl Tcb {
             return if seg.seq_number() < self.rcv_nxt { Paws::OldAck } else { Paws::Rejected };
         }
         let window = u32::from(seg.window) << self.snd_wscale;
-        let may_update_window = seg.ack_number() > self.snd_una
-            || seg.seq_number() > self.snd_wl1
-            || (seg.seq_number() == self.snd_wl1 && (window > self.snd_wnd || window == 0));
+        let may_update_window = self.may_update_window(seg, window);
         // tcp_tsval_replay: the RTO in a 1200 Hz clock's ticks.
         let replay = self.rtt.rto().saturating_mul(12) / 10_000;
         if seg.ack_number() != self.snd_una || may_update_window || u64::from(age) > replay {
@@ -3789,12 +3798,34 @@ mod tests {
     }
 
     #[test]
+    fn a_window_that_only_shrinks_is_not_taken_until_a_newer_segment_brings_it() {
+        // tcp_may_update_window: the same sequence number and ACK offering
+        // less room is no update (RFC 9293's SND.WL2 rule took it).
+        let mut tcb = established();
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(&[7u8; 3000][..]), 0, 20_000, &mut out);
+        assert!(!out.segments.is_empty());
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 4000, &[]), 30_000, &mut out);
+        assert_eq!(tcb.snd_wnd, 8192, "a shrinking window with nothing newer is not taken");
+        // Nor is it with data at that same sequence number; the segment
+        // after that data is newer, and its window is taken.
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 4000, b"x"), 30_000, &mut out);
+        assert_eq!(tcb.snd_wnd, 8192);
+        tcb.on_segment(&seg(IRS + 2, ISS + 1, TcpFlags::ACK, 4000, &[]), 30_000, &mut out);
+        assert_eq!(tcb.snd_wnd, 4000);
+    }
+
+    #[test]
     fn a_window_too_small_to_fill_is_probed_with_the_data_that_fits() {
         // tcp_write_wakeup: a window with room gets as much data as fits, and
         // once data is in flight the probe backoff is forgotten.
         let mut tcb = established();
         let mut out = TcpOut::default();
+        // A receiver closes its window and opens it a little: a window that
+        // only shrinks, with nothing newer, is no update (tcp_may_update_window).
+        tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 0, &[]), 0, &mut out);
         tcb.on_segment(&seg(IRS + 1, ISS + 1, TcpFlags::ACK, 2, &[]), 0, &mut out);
+        assert_eq!(tcb.snd_wnd, 2);
         assert_eq!(tcb.write(&Arc::from(&b"xyz"[..]), 0, 0, &mut out), 3);
         assert!(out.segments.is_empty(), "2 bytes of 8192 is a silly window");
         tcb.on_timer(TimerKind::Persist, 210_000, &mut out);
