@@ -426,7 +426,7 @@ fn two_way_transfer(case: TwoWay) -> Result<(), TestCaseError> {
     let TwoWay { seed, up, down, loss, partition_at, partition_for, lossy_after_repair, sack } = case;
     const RTO_MAX_US: u64 = 2_000_000;
     let mut lab = Lab::new(seed);
-    // SACK recovery (Linux's default) and NewReno's, which an end without it keeps.
+    // SACK recovery (Linux's default) and the recovery by duplicate ACKs of an end without it.
     lab.world.tcp_config_mut().sack = sack;
     lab.world.tcp_config_mut().data_retries = 40;
     lab.world.tcp_config_mut().orphan_retries = 40;

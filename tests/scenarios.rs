@@ -449,8 +449,9 @@ fn two_segments_lost_together_are_both_resent_in_one_round_trip_with_sack_and_on
     // The first two segments of a burst of ten are dropped. With SACK (Linux's
     // default) the hole is both segments: the blocks of the following ACKs
     // prove it lost and both go again at 50 ms, before any of them is acked.
-    // With `tcp_sack 0` at the client, NewReno resends the second only when
-    // the partial ACK of the first comes back, a round trip (20 ms) later.
+    // With `tcp_sack 0` at the client, Linux resends the second only when
+    // the partial ACK of the first marks it lost (tcp_newreno_mark_lost), a
+    // round trip (20 ms) later.
     // Timestamps off at the server, so segments carry the whole MSS (1460).
     let body = |sysctl: &str, blocks: &str| {
         format!(

@@ -865,15 +865,7 @@ fn cwnd_change_text(
             format!("{host} sent nothing for longer than an RTO: what it knew of the path may be stale, so cwnd restarts at {cwnd} B (slow start after idle, RFC 2861)."),
             format!("{topic} RTO보다 오래 아무것도 보내지 않았습니다. 경로에 대해 알던 것이 낡았을 수 있어 cwnd를 {cwnd} B로 다시 시작합니다 (유휴 후 슬로 스타트, RFC 2861)."),
         ),
-        // Said as what the model does, and that Linux does otherwise: a
-        // connection without SACK read "sends about 0.7 of a segment for each
-        // that leaves" while its cwnd grew by one segment a duplicate.
-        CwndChange::DupAckRecovery => pick(
-            lang,
-            format!("Three duplicate ACKs and no SACK: {host} takes the segment after the last acknowledged byte as lost and resends it (fast retransmit). ssthresh = {ss} (× {beta}, {algo}); cwnd = ssthresh + 3 segments = {cwnd} B, for the three segments the duplicates say have left the network, and each further duplicate adds one (NewReno, RFC 6582). Linux differs here: it counts each duplicate as a SACKed segment and cuts by proportional rate reduction, which socklab does not model yet for connections without SACK."),
-            format!("중복 ACK 세 개, SACK 없음: {topic} 마지막으로 확인된 바이트 다음 세그먼트를 잃은 것으로 보고 다시 보냅니다 (빠른 재전송). ssthresh = {ss} (× {beta}, {algo}), cwnd = ssthresh + 3 세그먼트 = {cwnd} B. 중복 ACK가 네트워크를 떠났다고 알린 세 세그먼트 몫이고, 중복 ACK가 하나 더 올 때마다 하나씩 늘립니다 (NewReno, RFC 6582). 리눅스는 여기서 다릅니다. 중복 ACK 하나를 SACK된 세그먼트 하나로 세고 비례 전송률 감소(PRR)로 줄이는데, socklab은 SACK 없는 연결에서 아직 이를 모델링하지 않습니다."),
-        ),
-        CwndChange::FastRecovery => {
+        CwndChange::FastRecovery | CwndChange::DupAckRecovery => {
             // Proportional rate reduction (RFC 6937, tcp_cwnd_reduction) sets
             // cwnd from what is in flight: above ssthresh it sends about one
             // segment for every two that leave; below it (more was lost than
@@ -886,10 +878,18 @@ fn cwnd_change_text(
             } else {
                 ("at ssthresh".to_string(), "ssthresh에 맞춰집니다".to_string())
             };
+            // Without SACK, Linux counts duplicates as SACKed segments; the
+            // text said NewReno's inflation while the kernel sent new data
+            // before the resend.
+            let (found_en, found_ko) = if why == CwndChange::DupAckRecovery {
+                (format!("Three duplicate ACKs and no SACK: Linux counts each duplicate as a segment that reached the peer (a SACK without blocks, tcp_add_reno_sack), so each let a new segment go while cwnd had room, and the third says the segment after the last acknowledged byte is lost: {host} resends it (fast retransmit)."), format!("중복 ACK 세 개, SACK 없음: 리눅스는 중복 ACK 하나를 상대에게 도착한 세그먼트 하나로 셉니다 (블록 없는 SACK, tcp_add_reno_sack). 그래서 cwnd에 여유가 있는 동안 중복 ACK마다 새 세그먼트가 나갈 수 있었고, 세 번째 중복 ACK는 마지막으로 확인된 바이트 다음 세그먼트를 잃었다고 알립니다. {topic} 그것을 다시 보냅니다 (빠른 재전송)."))
+            } else {
+                (format!("{host} finds a loss before its retransmission timeout (three duplicate ACKs, SACK, or RACK's reordering timer)."), format!("{topic} 재전송 타임아웃 전에 손실을 찾았습니다 (중복 ACK 세 개, SACK, 또는 RACK의 재정렬 타이머)."))
+            };
             pick(
                 lang,
-                format!("{host} finds a loss before its retransmission timeout (three duplicate ACKs, SACK, or RACK's reordering timer): ssthresh = cwnd × {beta} ({algo}) = {ss}, and fast recovery begins; cwnd ({cwnd} B) now follows what leaves the network, ACK by ACK (proportional rate reduction, RFC 6937), {way_en}."),
-                format!("{topic} 재전송 타임아웃 전에 손실을 찾았습니다 (중복 ACK 세 개, SACK, 또는 RACK의 재정렬 타이머). ssthresh = cwnd × {beta} ({algo}) = {ss}, 빠른 복구가 시작됩니다. 이제 cwnd({cwnd} B)는 ACK마다 네트워크를 떠난 양을 따라 (비례 속도 감소, RFC 6937) {way_ko}."),
+                format!("{found_en} ssthresh = cwnd × {beta} ({algo}) = {ss}, and fast recovery begins; cwnd ({cwnd} B) now follows what leaves the network, ACK by ACK (proportional rate reduction, RFC 6937), {way_en}."),
+                format!("{found_ko} ssthresh = cwnd × {beta} ({algo}) = {ss}, 빠른 복구가 시작됩니다. 이제 cwnd({cwnd} B)는 ACK마다 네트워크를 떠난 양을 따라 (비례 속도 감소, RFC 6937) {way_ko}."),
             )
         }
         CwndChange::ProbeRepair => pick(
@@ -2268,13 +2268,14 @@ mod tests {
         // A close in CLOSE-WAIT answers the peer's goodbye.
         let half: Vec<String> = explained("half_close", Lang::En).into_iter().flat_map(|(_, l)| l).collect();
         has(&half, "answers the peer's goodbye with its own FIN");
-        // Without SACK the model's recovery is NewReno's, and says so.
+        // Without SACK the duplicates count as SACKed segments, as in Linux.
         let path = format!("{}/tests/faults/recovery_without_sack.sock", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("the kept script");
         let reno: Vec<String> = explained_text(&text, Lang::En).into_iter().flat_map(|(_, l)| l).collect();
-        has(&reno, "Three duplicate ACKs and no SACK");
-        has(&reno, "Linux differs here");
-        lacks(&reno, "of a segment for each that leaves");
+        has(&reno, "Three duplicate ACKs and no SACK: Linux counts each duplicate as a segment that reached the peer");
+        has(&reno, "proportional rate reduction");
+        lacks(&reno, "ssthresh + 3 segments");
+        lacks(&reno, "Linux differs here");
         // A port held by a socket that is only bound.
         let bound = lines(
             "server: l = socket(tcp)\nserver: bind(l, 10.0.0.1:80) = 0\nserver: m = socket(tcp)\n\

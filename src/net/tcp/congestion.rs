@@ -1,9 +1,9 @@
 //! Congestion control: how much a connection may have in flight (cwnd), and how
 //! that changes as ACKs and losses arrive.
 //!
-//! The split follows Linux's: loss detection and recovery (duplicate ACKs, fast
-//! retransmit, NewReno's partial ACKs, the RTO's collapse to one segment, the
-//! cwnd-limited test) are the stack's (net/ipv4/tcp_input.c, tcp_output.c);
+//! The split follows Linux's: loss detection and recovery (SACK or duplicate
+//! ACKs, fast retransmit, proportional rate reduction, the RTO's collapse to
+//! one segment, the cwnd-limited test) are the stack's (net/ipv4/tcp_input.c, tcp_output.c);
 //! how cwnd grows and where ssthresh lands after a loss are the algorithm's
 //! (`struct tcp_congestion_ops`: `cong_avoid` and `ssthresh`): Reno, here, and
 //! CUBIC ([`super::cubic`]), chosen per socket with `TCP_CONGESTION`.
@@ -15,9 +15,6 @@ use serde::{Deserialize, Serialize};
 
 /// Linux's "infinite" initial slow-start threshold.
 pub const SSTHRESH_INFINITE: u32 = i32::MAX as u32;
-
-/// Duplicate ACKs that start fast retransmit (RFC 5681 §3.2).
-const DUP_ACK_THRESHOLD: u32 = 3;
 
 /// Why cwnd or ssthresh changed: the rule the connection followed, carried
 /// in the trace so the page says it without guessing it from the numbers.
@@ -34,7 +31,7 @@ pub enum CwndChange {
     /// segment acknowledged, so it doubles every round trip.
     SlowStart,
     /// During a recovery, cwnd set ACK by ACK from what has left the network
-    /// (SACK's proportional rate reduction, NewReno's inflation and deflation).
+    /// (proportional rate reduction, RFC 6937).
     Recovery,
     /// Recovery ended (everything sent before the loss acknowledged): cwnd
     /// continues from ssthresh.
@@ -51,10 +48,12 @@ pub enum CwndChange {
     /// Loss found without a timeout by SACK: ssthresh from the algorithm,
     /// and recovery begins, cwnd following proportional rate reduction.
     FastRecovery,
-    /// Three duplicate ACKs on a connection without SACK: ssthresh from the
-    /// algorithm, cwnd = ssthresh + 3 segments, inflated by each further
-    /// duplicate (RFC 6582's NewReno, which Linux does not follow: it counts
-    /// duplicates as SACKed segments, `tcp_add_reno_sack`, and reduces by PRR).
+    /// Duplicate ACKs on a connection without SACK proved the first
+    /// unacknowledged segment lost: Linux counts each duplicate as a SACKed
+    /// segment (`tcp_add_reno_sack`), and at the third (`tp->reordering`)
+    /// marks the head lost (`tcp_newreno_mark_lost`); ssthresh from the
+    /// algorithm, and recovery begins, cwnd following proportional rate
+    /// reduction as with SACK.
     DupAckRecovery,
     /// A tail loss probe repaired a loss (`tcp_process_tlp_ack`): cwnd and
     /// ssthresh down at once.
@@ -85,7 +84,7 @@ pub enum Undone {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CongestionControl {
-    /// RFC 5681 with NewReno recovery: the textbook's.
+    /// RFC 5681's growth and halving: the textbook's.
     Reno,
     /// RFC 9438, Linux's default, and so ours.
     #[default]
@@ -147,15 +146,6 @@ impl Algorithm {
     }
 }
 
-/// What an ACK asks of the sender besides the new window.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AckAction {
-    Nothing,
-    /// Fast retransmit (third duplicate) or NewReno's partial ACK: resend the
-    /// first unacknowledged segment now.
-    RetransmitFirst,
-}
-
 /// One ACK that moved `snd_una` forward, as congestion control sees it.
 #[derive(Clone, Copy, Debug)]
 pub struct NewAck {
@@ -183,13 +173,9 @@ pub struct NewAck {
 pub struct Congestion {
     cwnd: u32,
     ssthresh: u32,
-    dup_acks: u32,
-    /// NewReno: in fast recovery until this sequence number is acknowledged.
-    recover: Option<SeqNumber>,
-    /// The recovery is SACK's (RFC 6675): the caller sets cwnd ACK by ACK
-    /// ([`super::sack::Prr`]) and retransmits the holes; partial ACKs neither
-    /// deflate cwnd nor ask for a retransmission.
-    sack_recovery: bool,
+    /// Fast recovery, while it lasts: the caller sets cwnd ACK by ACK
+    /// ([`super::sack::Prr`]) and resends what is lost.
+    recovery: Option<Recovery>,
     /// cwnd grows only while the sender uses it (RFC 7661, Linux's
     /// `tcp_is_cwnd_limited`): the most bytes in flight in the current window,
     /// whether sending stopped at cwnd in it, and the sequence that ends it.
@@ -212,6 +198,29 @@ pub struct Congestion {
     change: Option<CwndChange>,
 }
 
+/// A fast recovery (Linux's `TCP_CA_Recovery`) started with `high`
+/// (`high_seq`) the highest sequence sent. It ends once an ACK passes `high`;
+/// one that reaches `high` exactly ends it too, unless `held_at_high`: a
+/// connection without SACK holds the recovery until something above is
+/// acknowledged (`tcp_try_undo_recovery`, after RFC 6582), since duplicate
+/// ACKs of data sent during it could otherwise start a false fast retransmit.
+/// `undone`: an ACK of `high` exactly proved the cut needless while the
+/// recovery held (`tcp_try_undo_recovery` undoes, clears `undo_marker` and
+/// returns early): the rate reduction goes on from the window restored, and
+/// the recovery's end leaves cwnd where that took it.
+#[derive(Clone, Copy, Debug)]
+struct Recovery {
+    high: SeqNumber,
+    held_at_high: bool,
+    undone: bool,
+}
+
+impl Recovery {
+    fn ended_by(self, ack: SeqNumber) -> bool {
+        ack > self.high || (ack == self.high && !self.held_at_high)
+    }
+}
+
 /// A timeout's loss episode: it ends when `high` (`snd_max` at the timeout)
 /// is acknowledged; `una` is where `snd_una` stood at the timeout.
 #[derive(Clone, Copy, Debug)]
@@ -229,9 +238,7 @@ impl Congestion {
         Congestion {
             cwnd: 0,
             ssthresh: SSTHRESH_INFINITE,
-            dup_acks: 0,
-            recover: None,
-            sack_recovery: false,
+            recovery: None,
             max_flight: 0,
             cwnd_limited: false,
             cwnd_used: 0,
@@ -289,13 +296,11 @@ impl Congestion {
         }
     }
 
-    /// An ACK that moved `snd_una` forward. NewReno (RFC 6582 §3.2): in fast
-    /// recovery, an ACK short of `recover` is partial and the next hole is
-    /// resent; one that reaches it ends recovery.
-    pub fn on_new_ack(&mut self, a: NewAck, mss: u32) -> AckAction {
-        if self.recover.is_none() {
-            self.dup_acks = 0;
-        }
+    /// An ACK that moved `snd_una` forward. In fast recovery, an ACK that
+    /// does not end it is partial: the rate reduction sets cwnd; one that
+    /// ends it sets cwnd to ssthresh (`tcp_end_cwnd_reduction`), and the
+    /// window grows from there by what this ACK delivered.
+    pub fn on_new_ack(&mut self, a: NewAck, mss: u32) {
         if self.loss.is_some_and(|loss| a.ack >= loss.high) {
             self.loss = None;
         }
@@ -308,40 +313,33 @@ impl Congestion {
                 self.note(CwndChange::HyStart);
             }
         }
-        match self.recover {
-            Some(recover) if a.ack < recover && self.sack_recovery => AckAction::Nothing,
-            Some(recover) if a.ack < recover => {
-                // Partial ACK: deflate by what left the network, plus the
-                // segment about to be resent.
-                self.cwnd = self.cwnd.saturating_sub(a.acked).saturating_add(mss).max(mss);
-                self.note(CwndChange::Recovery);
-                AckAction::RetransmitFirst
+        match self.recovery {
+            Some(recovery) if !recovery.ended_by(a.ack) => {
+                if let Some((prior, proof)) = a.undoes {
+                    self.restore(prior, proof);
+                    self.recovery = Some(Recovery { undone: true, ..recovery });
+                }
             }
-            Some(_) => {
-                // Full ACK: recovery is over; continue from ssthresh, as Linux does
-                // (RFC 6582 §3.2 step 3, option 2).
-                self.cwnd = self.ssthresh.max(mss);
+            Some(recovery) => {
+                // tcp_end_cwnd_reduction: down to ssthresh, unless an undo
+                // came first.
+                if !recovery.undone && self.ssthresh < SSTHRESH_INFINITE {
+                    self.cwnd = self.ssthresh.max(mss);
+                }
                 self.note(CwndChange::RecoveryEnd);
-                let sack_recovery = std::mem::take(&mut self.sack_recovery);
                 if let Some((prior, proof)) = a.undoes {
                     // tcp_fastretrans_alert undoes the reduction before
                     // tcp_cong_control runs, so this ACK's growth starts
                     // from the window restored.
                     self.undo_recovery(prior, proof);
                 }
-                self.recover = None;
-                if sack_recovery {
-                    // tcp_fastretrans_alert ended the reduction (the state is
-                    // Open again), so tcp_cong_control grows cwnd by what this
-                    // ACK delivered, as after any other ACK.
-                    self.cong_avoid(&a, mss);
-                }
-                AckAction::Nothing
-            }
-            None => {
+                self.recovery = None;
+                // tcp_fastretrans_alert ended the reduction (the state is
+                // Open again), so tcp_cong_control grows cwnd by what this
+                // ACK delivered, as after any other ACK.
                 self.cong_avoid(&a, mss);
-                AckAction::Nothing
             }
+            None => self.cong_avoid(&a, mss),
         }
     }
 
@@ -367,35 +365,15 @@ impl Congestion {
         self.cwnd = grown;
     }
 
-    /// A duplicate ACK (RFC 5681 §2's definition, checked by the caller) with
-    /// data outstanding up to `snd_max`. The third starts fast
-    /// retransmit and recovery (RFC 5681 §3.2 steps 2–3); in recovery each
-    /// further one means a segment left the network, and inflates cwnd.
-    pub fn on_duplicate_ack(&mut self, snd_max: SeqNumber, mss: u32) -> AckAction {
-        self.dup_acks += 1;
-        if self.recover.is_some() {
-            self.cwnd = self.cwnd.saturating_add(mss);
-            self.note(CwndChange::Recovery);
-        } else if self.dup_acks == DUP_ACK_THRESHOLD {
-            self.ssthresh = self.algorithm.ssthresh(self.cwnd, mss);
-            self.recover = Some(snd_max);
-            self.cwnd = self.ssthresh + 3 * mss;
-            self.note(CwndChange::DupAckRecovery);
-            return AckAction::RetransmitFirst;
-        }
-        AckAction::Nothing
-    }
-
-    /// SACK shows a hole lost (Linux's `tcp_enter_recovery`, `tcp_init_cwnd_reduction`):
-    /// ssthresh from the algorithm for the window of now, and recovery lasts
-    /// until `snd_max` is acknowledged. cwnd is left to the caller's rate
-    /// reduction.
-    pub fn enter_sack_recovery(&mut self, snd_max: SeqNumber, mss: u32) {
+    /// A loss found without a timeout (Linux's `tcp_enter_recovery`,
+    /// `tcp_init_cwnd_reduction`): ssthresh from the algorithm for the window
+    /// of now, and recovery lasts until `snd_max` is acknowledged, or passed
+    /// when the connection has no SACK (see [`Recovery`]). cwnd is left to
+    /// the caller's rate reduction.
+    pub fn enter_recovery(&mut self, snd_max: SeqNumber, mss: u32, without_sack: bool) {
         self.ssthresh = self.algorithm.ssthresh(self.cwnd, mss);
-        self.recover = Some(snd_max);
-        self.sack_recovery = true;
-        self.dup_acks = 0;
-        self.note(CwndChange::FastRecovery);
+        self.recovery = Some(Recovery { high: snd_max, held_at_high: without_sack, undone: false });
+        self.note(if without_sack { CwndChange::DupAckRecovery } else { CwndChange::FastRecovery });
     }
 
     /// A tail loss probe repaired a loss (`tcp_process_tlp_ack`): ssthresh
@@ -409,12 +387,12 @@ impl Congestion {
 
     /// Whether fast recovery is going on.
     pub fn in_recovery(&self) -> bool {
-        self.recover.is_some()
+        self.recovery.is_some()
     }
 
     /// Where fast recovery ends (`high_seq`), while it lasts.
     pub fn recovery_point(&self) -> Option<SeqNumber> {
-        self.recover
+        self.recovery.map(|recovery| recovery.high)
     }
 
     /// `tcp_current_ssthresh`: outside a reduction, at least three quarters
@@ -473,13 +451,17 @@ impl Congestion {
     /// Fast recovery proved needless (`tcp_undo_cwnd_reduction`, with
     /// `tcp_reno_undo_cwnd`): cwnd and ssthresh return to at least what they
     /// were before it, and recovery, if still on, is over.
-    pub fn undo_recovery(&mut self, (cwnd, ssthresh): (u32, u32), proof: Undone) {
+    pub fn undo_recovery(&mut self, prior: (u32, u32), proof: Undone) {
+        self.restore(prior, proof);
+        self.recovery = None;
+    }
+
+    /// `tcp_undo_cwnd_reduction`: cwnd and ssthresh back to at least what
+    /// they were before the cut.
+    fn restore(&mut self, (cwnd, ssthresh): (u32, u32), proof: Undone) {
         self.note(CwndChange::Undo(proof));
         self.cwnd = self.cwnd.max(cwnd);
         self.ssthresh = self.ssthresh.max(ssthresh);
-        self.recover = None;
-        self.sack_recovery = false;
-        self.dup_acks = 0;
     }
 
     /// After a retransmission timeout, the `snd_max` of that moment, until it
@@ -488,9 +470,9 @@ impl Congestion {
         self.loss.map(|loss| loss.high)
     }
 
-    /// cwnd during SACK recovery, as the rate reduction sets it.
+    /// cwnd during fast recovery, as the rate reduction sets it.
     pub fn set_recovery_cwnd(&mut self, cwnd: u32) {
-        if self.sack_recovery && cwnd != self.cwnd {
+        if self.recovery.is_some() && cwnd != self.cwnd {
             self.cwnd = cwnd;
             self.note(CwndChange::Recovery);
         }
@@ -505,8 +487,8 @@ impl Congestion {
     /// that outlasts several timeouts therefore keeps the ssthresh of the
     /// first, where RFC 5681 §3.1 would halve a one-segment flight again.
     pub fn on_retransmit_timeout(&mut self, mss: u32, now: u64, snd_una: SeqNumber, snd_max: SeqNumber) {
-        let cut_already = match (self.recover, self.loss) {
-            (Some(recover), _) => recover > snd_una,
+        let cut_already = match (self.recovery, self.loss) {
+            (Some(recovery), _) => recovery.high > snd_una,
             (None, Some(loss)) => loss.high > snd_una && loss.una == snd_una,
             (None, None) => false,
         };
@@ -523,16 +505,21 @@ impl Congestion {
             Algorithm::Reno(reno) => reno.restart_count(),
             Algorithm::Cubic(cubic) => cubic.on_loss(now, snd_max),
         }
-        self.recover = None;
-        self.sack_recovery = false;
-        self.dup_acks = 0;
+        self.recovery = None;
     }
 
     /// The timeout proved spurious (`tcp_try_undo_loss`, then
     /// `tcp_undo_cwnd_reduction`): cwnd and ssthresh return to at least
-    /// what they were before it, and the loss episode is over.
-    pub fn undo_loss(&mut self, proof: Undone) {
-        if let Some((cwnd, ssthresh)) = self.loss.take().and_then(|loss| loss.prior) {
+    /// what they were before it, and the loss episode is over, unless it
+    /// `lasts` (a connection without SACK keeps it until its high point is
+    /// passed), with nothing left to undo.
+    pub fn undo_loss(&mut self, proof: Undone, lasts: bool) {
+        let prior = if lasts {
+            self.loss.as_mut().and_then(|loss| loss.prior.take())
+        } else {
+            self.loss.take().and_then(|loss| loss.prior)
+        };
+        if let Some((cwnd, ssthresh)) = prior {
             self.cwnd = self.cwnd.max(cwnd);
             self.ssthresh = self.ssthresh.max(ssthresh);
             self.note(CwndChange::Undo(proof));
@@ -757,7 +744,7 @@ mod tests {
         // MSS, an ACK of three adds three (Linux's tcp_slow_start counts
         // pkts_acked; RFC 3465's L = 1 SMSS would add one).
         let mut cc = sending(10 * MSS);
-        assert_eq!(cc.on_new_ack(ack(1000, 1000), MSS), AckAction::Nothing);
+        cc.on_new_ack(ack(1000, 1000), MSS);
         assert_eq!(cc.cwnd(), 11_000);
         cc.on_new_ack(ack(4000, 3000), MSS);
         assert_eq!((cc.cwnd(), cc.ssthresh()), (14_000, SSTHRESH_INFINITE));
@@ -768,7 +755,7 @@ mod tests {
         // Ten segments in flight fill cwnd; SACK recovery from 10 segments
         // halves ssthresh (Reno) and the rate reduction brings cwnd to 6.
         let mut cc = sending(10 * MSS);
-        cc.enter_sack_recovery(seq(10 * MSS), MSS);
+        cc.enter_recovery(seq(10 * MSS), MSS, false);
         cc.set_recovery_cwnd(6 * MSS);
         let ends = |undoes| NewAck { undoes, packets_delivered: 1, ..ack(10 * MSS, MSS) };
         // Not undone: recovery ends at ssthresh, in congestion avoidance,
@@ -860,33 +847,34 @@ mod tests {
     }
 
     #[test]
-    fn three_duplicates_start_fast_recovery_and_newreno_ends_it_at_recover() {
-        // 10 000 in flight, snd_max 10 000: the third duplicate sets ssthresh
-        // 5000, cwnd 5000 + 3·1000 = 8000, recover = 10 000.
-        let mut cc = sending(10 * MSS);
-        assert_eq!(cc.on_duplicate_ack(seq(10 * MSS), MSS), AckAction::Nothing);
-        assert_eq!(cc.on_duplicate_ack(seq(10 * MSS), MSS), AckAction::Nothing);
-        assert_eq!(cc.cwnd(), 10_000, "two duplicates change nothing");
-        assert_eq!(cc.on_duplicate_ack(seq(10 * MSS), MSS), AckAction::RetransmitFirst);
-        assert_eq!((cc.cwnd(), cc.ssthresh()), (8000, 5000));
-        // A fourth inflates by one MSS.
-        assert_eq!(cc.on_duplicate_ack(seq(10 * MSS), MSS), AckAction::Nothing);
-        assert_eq!(cc.cwnd(), 9000);
-        // Partial ACK of 3000 (to 3000 < recover): 9000 − 3000 + 1000 = 7000,
-        // and the next hole is resent.
-        assert_eq!(cc.on_new_ack(ack(3000, 3000), MSS), AckAction::RetransmitFirst);
-        assert_eq!(cc.cwnd(), 7000);
-        // Full ACK (10 000 = recover): cwnd = ssthresh, recovery over.
-        assert_eq!(cc.on_new_ack(ack(10_000, 7000), MSS), AckAction::Nothing);
-        assert_eq!((cc.cwnd(), cc.ssthresh()), (5000, 5000));
+    fn without_sack_recovery_holds_at_its_high_point_until_an_ack_passes_it() {
+        // tcp_try_undo_recovery: an ACK of exactly high_seq ends a SACK
+        // recovery but holds one without SACK, which ends only past it.
+        let recovering = |without_sack| {
+            let mut cc = sending(10 * MSS);
+            cc.enter_recovery(seq(10 * MSS), MSS, without_sack);
+            cc.set_recovery_cwnd(6 * MSS);
+            cc
+        };
+        let mut sack = recovering(false);
+        assert_eq!(sack.take_change(), Some(CwndChange::FastRecovery));
+        sack.on_new_ack(ack(10 * MSS, 3 * MSS), MSS);
+        assert!(!sack.in_recovery());
+        assert_eq!(sack.cwnd(), 5 * MSS, "ssthresh, where recovery ends");
+        let mut reno = recovering(true);
+        assert_eq!(reno.take_change(), Some(CwndChange::DupAckRecovery));
+        reno.on_new_ack(ack(10 * MSS, 3 * MSS), MSS);
+        assert!(reno.in_recovery(), "held at high_seq");
+        assert_eq!(reno.cwnd(), 6 * MSS, "left to the rate reduction");
+        reno.on_new_ack(ack(11 * MSS, MSS), MSS);
+        assert!(!reno.in_recovery());
+        assert_eq!(reno.cwnd(), 5 * MSS);
     }
 
     #[test]
     fn a_timeout_collapses_cwnd_to_one_segment_and_abandons_recovery() {
         let mut cc = sending(10 * MSS);
-        for _ in 0..3 {
-            cc.on_duplicate_ack(seq(10 * MSS), MSS);
-        }
+        cc.enter_recovery(seq(10 * MSS), MSS, true);
         // In recovery (ssthresh 5000 already cut for this window of data),
         // the timeout keeps ssthresh and drops cwnd to one segment.
         cc.on_retransmit_timeout(MSS, 0, seq(7000), seq(10 * MSS));
@@ -894,7 +882,7 @@ mod tests {
         // Out of recovery: an ACK below the old recover point grows cwnd (slow
         // start) rather than being taken for a partial ACK.
         cc.after_sending(true, full_segments(7000, 8000), MSS, fed());
-        assert_eq!(cc.on_new_ack(ack(8000, 1000), MSS), AckAction::Nothing);
+        cc.on_new_ack(ack(8000, 1000), MSS);
         assert_eq!(cc.cwnd(), 2000);
     }
 }

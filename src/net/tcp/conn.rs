@@ -1,13 +1,13 @@
 //! One TCP connection's machine (RFC 9293 §3.10), with RFC 6298 retransmission
-//! timing, CUBIC (RFC 9438, the default) or Reno/NewReno congestion control
-//! (RFC 5681, RFC 6582), flow control with zero-window probing, window scaling
+//! timing, CUBIC (RFC 9438, the default) or Reno congestion control (RFC
+//! 5681), loss recovery with SACK or duplicate ACKs as Linux does both, flow control with zero-window probing, window scaling
 //! and timestamps (RFC 7323; timestamps.rs), the receive window Linux
 //! advertises (window.rs) and Linux's ACK timing (delack.rs).
 //!
 //! It performs no I/O: `on_segment`, `on_timer` and the application calls take the
 //! current time and write what must happen into a [`TcpOut`].
 
-use super::congestion::{AckAction, Clock, Congestion, CongestionControl, CwndChange, Flight, NewAck, Undone};
+use super::congestion::{Clock, Congestion, CongestionControl, CwndChange, Flight, NewAck, Undone};
 use super::delack::{AckDecision, AckMachine, NowWhy, RcvLink, ReceiveView};
 use super::rack::{self, AckFacts, ProbeVerdict, Rack, RackWindow, SentSegment, TailLossProbe};
 use super::recv_queue::RecvQueue;
@@ -20,7 +20,7 @@ const ORPHAN_RETRIES_ALIVE: u32 = 8;
 /// `TCP_RTO_MIN`, the RTO `retransmits_timed_out` models data's
 /// retransmissions from, whatever a route's own minimum.
 const TCP_RTO_MIN_US: u64 = 200_000;
-use super::sack::{Prr, Scoreboard};
+use super::sack::{DupAckSacks, Prr, Scoreboard};
 use super::segment::{SackBlocks, SeqNumber, TcpFlags, TcpSegment, MAX_SACK_BLOCKS};
 use super::send_queue::{sndbuf_for, SendQueue, SkbShape, SKB_OVERHEAD};
 use super::state::TcpState;
@@ -103,6 +103,21 @@ struct SackDelivery {
     acked_after_sack: u32,
     /// Segments a D-SACK names: a needless resend was delivered too.
     duplicates: u32,
+}
+
+/// What loss recovery without SACK reads of one ACK (Linux's ACK flags).
+#[derive(Clone, Copy, Debug)]
+struct AckOnRecovery {
+    /// Segments the cumulative ACK newly delivered.
+    delivered: u32,
+    /// A duplicate ACK (`num_dupack`).
+    duplicate: bool,
+    /// `snd_una` moved (`FLAG_SND_UNA_ADVANCED`).
+    una_advanced: bool,
+    /// The connection was in Linux's Open state when the ACK came.
+    was_open: bool,
+    /// The ACK reaches where fast recovery ends (`high_seq`).
+    recovery_reached: bool,
 }
 
 /// What the PAWS test (RFC 7323) says of an arriving segment.
@@ -217,6 +232,8 @@ pub struct Tcb {
     sack_ok: bool,
     /// What the peer's SACK blocks said about our data in flight.
     sack: Scoreboard,
+    /// Without SACK, the duplicate ACKs counted as segments the peer holds.
+    dup_sacks: DupAckSacks,
     /// Which segments in flight are lost, by time (RFC 8985).
     rack: Rack,
     /// The tail loss probe's episode, if one is on.
@@ -347,6 +364,7 @@ impl Tcb {
             peer_offered_wscale: false,
             sack_ok: false,
             sack: Scoreboard::default(),
+            dup_sacks: DupAckSacks::default(),
             rack: Rack::default(),
             tlp: TailLossProbe::default(),
             prr: Prr::default(),
@@ -1268,7 +1286,7 @@ impl Tcb {
         // with SACKed data out; Recovery) the ACK is dubious
         // (`tcp_ack_is_dubious`) and goes through tcp_fastretrans_alert even
         // if it ends the recovery or takes every SACKed segment away.
-        let was_open = !self.cc.in_recovery() && !self.sack.has_sacked();
+        let was_open = !self.cc.in_recovery() && !self.sack.has_sacked() && self.dup_sacks.sacked() == 0;
         let delivery = if self.sack_ok {
             let una = if seg.ack_number() > self.snd_una { seg.ack_number() } else { self.snd_una };
             self.read_sack(una, &seg.sack_blocks, now)
@@ -1294,6 +1312,8 @@ impl Tcb {
             && !window_update
             && dsack.is_none()
             && outstanding;
+        // The ACK reaches where fast recovery ends (`high_seq`).
+        let recovery_reached = self.cc.recovery_point().is_some_and(|high| seg.ack_number() >= high);
         if seg.ack_number() > self.snd_una {
             if let Some(high) = loss_high {
                 // tcp_process_loss: an ACK of an original proves the timeout
@@ -1303,20 +1323,22 @@ impl Tcb {
                 // FLAG_ORIG_SACK_ACKED).
                 let ack = seg.ack_number();
                 let echoes_original = self.retrans_stamp.is_some_and(|stamp| self.ts.echoes_before(seg, stamp));
-                let original_acked =
-                    self.frto.on && self.rtt.segments().any(|s| !s.retransmitted && s.end <= ack && s.end <= high);
+                // Without SACK, an ACK that also covers a resend cannot tell
+                // what it acknowledges arrived first time (tcp_clean_rtx_queue
+                // clears FLAG_ORIG_SACK_ACKED on FLAG_RETRANS_DATA_ACKED).
+                let acked = || self.rtt.segments().filter(|s| s.end <= ack);
+                let original_acked = self.frto.on
+                    && acked().any(|s| !s.retransmitted && s.end <= high)
+                    && (self.sack_ok || !acked().any(|s| s.retransmitted));
                 if echoes_original {
-                    self.undo_loss(Undone::TimeoutByTimestamp);
+                    self.undo_loss(Undone::TimeoutByTimestamp, ack);
                 } else if original_acked {
-                    self.undo_loss(Undone::TimeoutByFrto);
+                    self.undo_loss(Undone::TimeoutByFrto, ack);
                 }
             }
-            let recovery_ends = self.cc.recovery_point().is_some_and(|recover| seg.ack_number() >= recover);
-            let undoes = if recovery_ends { self.recovery_undone_by(seg) } else { None };
+            let undoes = if recovery_reached { self.recovery_undone_by(seg) } else { None };
             let tsecr_rtt = self.ts.rtt_us(seg, now);
-            packets_delivered = self.new_ack(seg.ack_number(), tsecr_rtt, &delivery, undoes, now, out);
-        } else if duplicate {
-            self.duplicate_ack(now, out);
+            packets_delivered = self.new_ack(seg.ack_number(), tsecr_rtt, &delivery, undoes, now);
         }
         // Window update as tcp_ack_update_window orders them.
         if window_update {
@@ -1356,8 +1378,13 @@ impl Tcb {
         self.count_dsack(dsack, dsack_resends);
         // Bytes delivered are at least one segment (a FIN's ACK covers no data segment).
         let delivered = packets_delivered.max(u32::from(sack_delivered > 0));
-        let reordering_timer =
-            self.sack_ok && delivered > 0 && self.sack_recovery(delivered, una_advanced, was_open, now, out);
+        let reordering_timer = if self.sack_ok {
+            delivered > 0 && self.sack_recovery(delivered, una_advanced, was_open, now, out)
+        } else {
+            let ack = AckOnRecovery { delivered, duplicate, una_advanced, was_open, recovery_reached };
+            self.dup_ack_recovery(ack, now, out);
+            false
+        };
         if una_advanced && !reordering_timer {
             // tcp_set_xmit_timer, unless RACK just armed its own.
             if !self.schedule_loss_probe(now, true) {
@@ -1458,18 +1485,23 @@ impl Tcb {
         }
     }
 
-    /// The timeout was spurious: an ACK echoes a timestamp from before its
-    /// first retransmission, so the original arrived (`tcp_try_undo_loss`
-    /// with `tcp_packet_delayed`, RFC 3522's Eifel detection). cwnd and
-    /// ssthresh return to what they were, nothing is marked lost any more,
-    /// and the go-back-N stops: what is in flight is left to arrive.
-    fn undo_loss(&mut self, proof: Undone) {
-        self.cc.undo_loss(proof);
+    /// The timeout was spurious: an ACK up to `ack` echoes a timestamp from
+    /// before its first retransmission, so the original arrived
+    /// (`tcp_try_undo_loss` with `tcp_packet_delayed`, RFC 3522's Eifel
+    /// detection), or covers data never sent again (F-RTO). cwnd and ssthresh
+    /// return to what they were, nothing is marked lost any more, and the
+    /// go-back-N stops: what is in flight is left to arrive. Without SACK
+    /// the loss state lasts until an ACK passes its high point, unless F-RTO
+    /// proved the timeout spurious short of it
+    /// (`tcp_is_non_sack_preventing_reopen`): duplicate ACKs meanwhile start
+    /// no fast retransmit.
+    fn undo_loss(&mut self, proof: Undone, ack: SeqNumber) {
+        let keeps_loss =
+            !self.sack_ok && (proof != Undone::TimeoutByFrto || self.cc.loss_high().is_some_and(|high| ack == high));
+        self.cc.undo_loss(proof, keeps_loss);
         // tcp_undo_cwnd_reduction clears undo_marker: nothing is left to undo.
         self.recovery_undo = None;
-        if self.sack_ok {
-            self.sack.undo_loss();
-        }
+        self.sack.undo_loss(keeps_loss);
         self.snd_nxt = self.snd_max;
         self.frto = Frto::default();
         self.retrans_stamp = None;
@@ -1506,7 +1538,6 @@ impl Tcb {
         sack: &SackDelivery,
         undoes: Option<((u32, u32), Undone)>,
         now: u64,
-        out: &mut TcpOut,
     ) -> u32 {
         let acked = ack - self.snd_una;
         let mut data_acked = acked as usize;
@@ -1520,13 +1551,19 @@ impl Tcb {
             0 => (data_acked as u32).div_ceil(self.snd_mss.max(1)),
             packets => packets,
         };
-        // tcp_clean_rtx_queue counts as delivered only what no SACK had
-        // delivered: after a loss, the segments SACKed beyond the hole do not
-        // grow cwnd again when the resend fills it.
-        let packets_delivered =
-            packets_acked.saturating_sub(sack.acked_after_sack) + sack.newly_sacked + sack.duplicates;
         self.send_buf.drain_front(data_acked);
         self.snd_una = ack;
+        // tcp_clean_rtx_queue counts as delivered only what no SACK had
+        // delivered: after a loss, the segments SACKed beyond the hole do not
+        // grow cwnd again when the resend fills it. Without SACK, what the
+        // duplicate ACKs counted (`tcp_remove_reno_sacks`).
+        let packets_delivered = if self.sack_ok {
+            packets_acked.saturating_sub(sack.acked_after_sack) + sack.newly_sacked + sack.duplicates
+        } else {
+            self.sack.trim(ack);
+            let (packets_out, lost_out) = (self.send_buf.segments_sent(), self.lost_out());
+            self.dup_sacks.remove(packets_acked, packets_out, lost_out)
+        };
         if self.snd_nxt < self.snd_una {
             self.snd_nxt = self.snd_una;
         }
@@ -1545,22 +1582,8 @@ impl Tcb {
             ca_rtt_us,
             undoes,
         };
-        if self.cc.on_new_ack(new_ack, self.snd_mss) == AckAction::RetransmitFirst {
-            // NewReno partial ACK: retransmit the next hole.
-            self.retransmit_first(now, SendReason::FastRetransmit, out);
-        }
+        self.cc.on_new_ack(new_ack, self.snd_mss);
         packets_delivered
-    }
-
-    fn duplicate_ack(&mut self, now: u64, out: &mut TcpOut) {
-        if self.sack_ok {
-            // With SACK, Linux counts SACKed segments, not duplicate ACKs
-            // (tcp_dupack_heuristics): `sack_recovery` decides.
-            return;
-        }
-        if self.cc.on_duplicate_ack(self.snd_max, self.snd_mss) == AckAction::RetransmitFirst {
-            self.retransmit_first(now, SendReason::FastRetransmit, out);
-        }
     }
 
     /// The scoreboard reads an ACK that acknowledges up to `una` and carries
@@ -1667,7 +1690,7 @@ impl Tcb {
             if !self.sack.lost_out() {
                 return timer;
             }
-            self.enter_sack_recovery();
+            self.enter_recovery();
         }
         // tcp_cwnd_reduction (from tcp_cong_control, after the loss
         // marking): the extra segment for an advancing snd_una only when this
@@ -1680,21 +1703,97 @@ impl Tcb {
         timer
     }
 
-    /// What is in the network, as cwnd is measured against it. With SACK,
-    /// Linux counts packets (`tcp_packets_in_flight`: segments sent, less
-    /// those SACKed and those lost and not yet sent again), and its cwnd in
-    /// packets too, so five-byte messages fill it as fast as full segments:
-    /// here each such segment counts a whole MSS. Without SACK, the bytes
-    /// sent and not acknowledged.
-    fn pipe(&self) -> u32 {
-        if !self.sack_ok {
-            // After a timeout everything past the retransmissions is lost
-            // (tcp_timeout_mark_lost), F-RTO's new data aside.
-            return match self.frto.sending {
-                Some((resume, high)) => (resume - self.snd_una) + (self.snd_nxt - high),
-                None => self.snd_nxt - self.snd_una,
-            };
+    /// Loss recovery as Linux's `tcp_fastretrans_alert` runs it for a
+    /// connection without SACK: duplicate ACKs stand in for SACKed segments
+    /// ([`DupAckSacks`]), so each lets a new segment go in Open or Disorder,
+    /// and once they prove the first unacknowledged segment lost
+    /// (`tcp_newreno_mark_lost`) recovery starts and resends it; in recovery
+    /// each partial ACK marks the next hole lost. cwnd follows the rate
+    /// reduction (`tcp_cwnd_reduction`), and the lost segments go again as
+    /// it allows (`tcp_xmit_retransmit_queue`). After a timeout, duplicates
+    /// that answer new data sent past its high point count, which is all
+    /// `tcp_process_loss` does with them.
+    fn dup_ack_recovery(&mut self, ack: AckOnRecovery, now: u64, out: &mut TcpOut) {
+        // tcp_ack_is_dubious: in Open only a duplicate ACK comes here.
+        if ack.was_open && !ack.duplicate {
+            return;
         }
+        if let Some(high) = self.cc.loss_high().filter(|_| self.sack.in_loss()) {
+            if ack.duplicate && self.snd_max > high {
+                let (packets_out, lost_out) = (self.send_buf.segments_sent(), self.lost_out());
+                self.dup_sacks.add(packets_out, lost_out);
+            } else if ack.una_advanced {
+                self.dup_sacks.reset();
+            }
+            return;
+        }
+        let lost_before = self.sack.marked_lost();
+        let mut delivered = ack.delivered;
+        // An ACK reaching high_seq resets the count (tcp_reset_reno_sack),
+        // and one that reaches it exactly holds the recovery there: only the
+        // rate reduction runs (tcp_try_undo_recovery returns early).
+        if ack.recovery_reached {
+            self.dup_sacks.reset();
+        }
+        let held = ack.recovery_reached && self.cc.in_recovery();
+        if !held {
+            if !self.cc.in_recovery() && ack.una_advanced {
+                self.dup_sacks.reset();
+            }
+            if ack.duplicate {
+                let (packets_out, lost_out) = (self.send_buf.segments_sent(), self.lost_out());
+                delivered += self.dup_sacks.add(packets_out, lost_out);
+            }
+            let head_lost = if self.cc.in_recovery() { ack.una_advanced } else { self.dup_sacks.prove_loss() };
+            if head_lost {
+                self.mark_head_lost();
+            }
+            if !self.cc.in_recovery() {
+                // tcp_time_to_recover: nothing lost, and the connection stays
+                // in Open or Disorder (tcp_try_to_open).
+                if !self.sack.lost_out() {
+                    return;
+                }
+                self.enter_recovery();
+            }
+        }
+        if delivered > 0 {
+            let newly_lost = self.sack.marked_lost() != lost_before;
+            let pipe = self.pipe();
+            let cwnd =
+                self.prr.cwnd(delivered, pipe, self.cc.ssthresh(), self.snd_mss, ack.una_advanced && !newly_lost);
+            self.cc.set_recovery_cwnd(cwnd);
+        }
+        if !held {
+            self.retransmit_lost(now, out);
+        }
+    }
+
+    /// `tcp_newreno_mark_lost`: the first unacknowledged segment is lost,
+    /// unless it is marked so already (sent again or not).
+    fn mark_head_lost(&mut self) {
+        let una = self.snd_una;
+        if self.sack.marked_lost_at(una) {
+            return;
+        }
+        if let Some(end) = self.send_buf.sent_ends_after(0).next() {
+            self.sack.mark_segment_lost(una, una + end as u32);
+        }
+    }
+
+    /// Segments marked lost, sent again since or not (Linux's `lost_out`).
+    fn lost_out(&self) -> u32 {
+        let (una, sent) = (self.snd_una, &self.send_buf);
+        self.sack.lost_out_segments(|start, end| sent.segments_in((start - una) as usize, (end - una) as usize))
+    }
+
+    /// What is in the network, as cwnd is measured against it: Linux
+    /// counts packets (`tcp_packets_in_flight`: segments sent, less those
+    /// SACKed, or counted by duplicate ACKs without SACK, and those lost and
+    /// not yet sent again), and its cwnd in packets too, so five-byte
+    /// messages fill it as fast as full segments: here each such segment
+    /// counts a whole MSS.
+    fn pipe(&self) -> u32 {
         self.flight().in_flight
     }
 
@@ -1707,12 +1806,9 @@ impl Tcb {
             |start: SeqNumber, end: SeqNumber| sent.segments_in((start - una) as usize, (end - una) as usize);
         // Every segment sent and not yet acknowledged in full is one of those up to snd_max.
         let out = if self.snd_max == una { 0 } else { sent.segments_sent().max(1) };
-        let in_flight = if self.sack_ok {
-            let left = self.sack.sacked_segments(segments) + self.sack.lost_segments(segments);
-            out.saturating_sub(left).saturating_mul(self.snd_mss)
-        } else {
-            self.snd_nxt - self.snd_una
-        };
+        let sacked = if self.sack_ok { self.sack.sacked_segments(segments) } else { self.dup_sacks.sacked() };
+        let left = sacked + self.sack.lost_segments(segments);
+        let in_flight = out.saturating_sub(left).saturating_mul(self.snd_mss);
         Flight {
             in_flight,
             packets_out: out.saturating_mul(self.snd_mss),
@@ -1724,7 +1820,7 @@ impl Tcb {
 
     /// `tcp_enter_recovery`: ssthresh from the algorithm, and the rate
     /// reduction starts from the cwnd of now.
-    fn enter_sack_recovery(&mut self) {
+    fn enter_recovery(&mut self) {
         self.tlp.high_seq = None;
         self.recovery_undo = Some(RecoveryUndo {
             prior: (self.cc.cwnd(), self.cc.current_ssthresh(self.snd_mss)),
@@ -1733,7 +1829,7 @@ impl Tcb {
             marker: self.snd_una,
         });
         self.prr = Prr::start(self.cc.cwnd(), self.snd_mss);
-        self.cc.enter_sack_recovery(self.snd_max, self.snd_mss);
+        self.cc.enter_recovery(self.snd_max, self.snd_mss, !self.sack_ok);
     }
 
     /// `tcp_rack_mark_lost`: if something was delivered since RACK last
@@ -1776,7 +1872,7 @@ impl Tcb {
         let pipe = self.pipe();
         if pipe != pipe_before {
             if !self.cc.in_recovery() {
-                self.enter_sack_recovery();
+                self.enter_recovery();
                 let cwnd = self.prr.cwnd(1, pipe, self.cc.ssthresh(), self.snd_mss, false);
                 self.cc.set_recovery_cwnd(cwnd);
             }
@@ -2304,9 +2400,15 @@ impl Tcb {
                 // RFC 5681 §3.1: restart from one segment.
                 self.cc.on_retransmit_timeout(self.snd_mss, now, self.snd_una, self.snd_max);
                 self.tlp.high_seq = None;
-                if self.sack_ok {
-                    self.sack.enter_loss(self.snd_una, self.snd_max);
+                // tcp_timeout_mark_lost: what the duplicate ACKs counted
+                // counts no more; many of them in Open or Disorder said the
+                // path reorders more than it does (tcp_enter_loss).
+                if new_recovery {
+                    self.dup_sacks.on_timeout();
+                } else {
+                    self.dup_sacks.reset();
                 }
+                self.sack.enter_loss(self.snd_una, self.snd_max);
                 self.snd_nxt = self.snd_una;
                 self.output_with(now, SendReason::Retransmit, out);
                 if self.timers.xmit().is_none() && self.snd_una != self.snd_max {
@@ -2704,7 +2806,7 @@ impl Tcb {
                     self.snd_sml = self.snd_nxt + seg_len;
                 }
             }
-        } else if self.sack_ok {
+        } else {
             self.sack.on_retransmit(self.snd_nxt, self.snd_nxt + seg_len);
             // tcp_retransmit_skb counts every resend in undo_retrans, the
             // timeout's too (a tail loss probe goes by __tcp_retransmit_skb).
@@ -2714,7 +2816,7 @@ impl Tcb {
                 undo.retransmitted += 1;
             }
         }
-        if self.sack_ok && self.cc.in_recovery() {
+        if self.cc.in_recovery() {
             self.prr.on_send();
         }
         self.snd_nxt += seg_len;
@@ -2741,18 +2843,6 @@ impl Tcb {
     fn nagle_holds(&self, len: usize, mss: usize) -> bool {
         let small_in_flight = self.snd_sml > self.snd_una && self.snd_sml <= self.snd_nxt;
         self.cfg.nagle && len < mss && self.snd_nxt != self.snd_una && small_in_flight
-    }
-
-    /// Retransmits the first unacknowledged segment.
-    fn retransmit_first(&mut self, now: u64, reason: SendReason, out: &mut TcpOut) {
-        let saved = self.snd_nxt;
-        self.snd_nxt = self.snd_una;
-        // One segment goes whatever cwnd and the peer's window say.
-        self.send_one(now, reason, Leeway { window_floor: self.snd_mss, ..Leeway::default() }, out);
-        if saved > self.snd_nxt {
-            self.snd_nxt = saved;
-        }
-        self.timers.set_xmit(TimerKind::Retransmit, now + self.rtt.rto());
     }
 
     /// Linux's `tcp_check_probe_timer`: with data waiting, nothing in flight and
@@ -3512,9 +3602,10 @@ mod tests {
     }
 
     #[test]
-    fn without_sack_the_second_loss_waits_a_round_trip_for_newreno_partial_ack() {
+    fn without_sack_the_second_loss_waits_a_round_trip_for_the_partial_ack() {
         // tcp_sack 0 here: the peer's blocks are not read; three duplicate
-        // ACKs resend hole 1, and hole 2 goes only at the partial ACK.
+        // ACKs resend hole 1, and hole 2 goes only when the partial ACK marks
+        // it lost (tcp_newreno_mark_lost).
         let mut tcb = ten_segments_sent(&TcpConfig { sack: false, ..cfg() });
         let mut out = TcpOut::default();
         let mut resent = Vec::new();
@@ -3527,6 +3618,52 @@ mod tests {
         out.clear();
         tcb.on_segment(&sack_ack(3001, &[]), 40_000, &mut out);
         assert_eq!(sent_data(&out)[0], (3001, 1000, SendReason::FastRetransmit));
+    }
+
+    #[test]
+    fn without_sack_duplicate_acks_count_as_delivered_segments_and_new_data_goes_before_the_resend() {
+        // Linux 6.18 without SACK (captured by tests/faults/recovery_without_sack.sock):
+        // each duplicate ACK counts as a segment the peer holds
+        // (tcp_add_reno_sack), so the first lets segment 11 go; the second
+        // finds room for one segment of a three-segment skb mid-burst and
+        // waits (tcp_tso_should_defer); the third marks the head lost and
+        // recovery resends it; then proportional rate reduction lets one new
+        // segment go for each of the fifth to seventh.
+        let mut tcb = established_sack(&TcpConfig { sack: false, ..cfg() });
+        let mut out = TcpOut::default();
+        assert_eq!(tcb.write(&Arc::from(vec![b'd'; 14_000]), 0, 20_000, &mut out), 14_000);
+        assert_eq!(sent_data(&out).len(), 10);
+        let mut sent = Vec::new();
+        for i in 0..9 {
+            out.clear();
+            tcb.on_segment(&sack_ack(1, &[]), 30_000 + 2 * i, &mut out);
+            sent.push(sent_data(&out).into_iter().map(|(seq, _, why)| (seq, why)).collect::<Vec<_>>());
+        }
+        let data = |seq| vec![(seq, SendReason::Data)];
+        assert_eq!(
+            sent,
+            vec![
+                data(10_001),
+                vec![],
+                vec![(1, SendReason::FastRetransmit)],
+                vec![],
+                data(11_001),
+                data(12_001),
+                data(13_001),
+                vec![],
+                vec![],
+            ]
+        );
+        assert_eq!(tcb.cc.ssthresh(), 7000, "CUBIC's β of ten segments");
+        // The resend fills the hole: the ACK covers it and segment 11, which
+        // the recovery's high point (snd_nxt at its start) ends at. Without
+        // SACK the recovery holds there until an ACK passes it.
+        out.clear();
+        tcb.on_segment(&sack_ack(11_001, &[]), 50_000, &mut out);
+        assert!(tcb.cc.in_recovery());
+        tcb.on_segment(&sack_ack(12_001, &[]), 50_010, &mut out);
+        assert!(!tcb.cc.in_recovery());
+        assert_eq!(tcb.cc.cwnd(), 7000);
     }
 
     #[test]

@@ -251,6 +251,17 @@ impl Scoreboard {
         self.lost.0.iter().map(|&(s, e)| packets(s, e)).sum()
     }
 
+    /// How many segments are marked lost, sent again or not (Linux's `lost_out`).
+    pub fn lost_out_segments(&self, packets: impl Fn(SeqNumber, SeqNumber) -> u32) -> u32 {
+        self.lost_segments(&packets) + self.retransmitted.0.iter().map(|&(s, e)| packets(s, e)).sum::<u32>()
+    }
+
+    /// Whether the byte at `seq` is marked lost, sent again since or not
+    /// (`TCPCB_LOST`, which a retransmission keeps).
+    pub fn marked_lost_at(&self, seq: SeqNumber) -> bool {
+        self.lost.containing(seq).is_some() || self.retransmitted.containing(seq).is_some()
+    }
+
     /// A retransmission timeout at `snd_una`..`snd_max` (Linux's
     /// `tcp_timeout_mark_lost`): everything not SACKed is lost, and earlier
     /// retransmissions count for nothing. The SACKed ranges are kept, so the
@@ -271,10 +282,13 @@ impl Scoreboard {
     }
 
     /// The timeout proved spurious (`tcp_undo_cwnd_reduction` with
-    /// `unmark_loss`): nothing is lost any more, and its episode is over.
-    pub fn undo_loss(&mut self) {
+    /// `unmark_loss`): nothing is lost any more, and its episode is over
+    /// unless it `lasts`.
+    pub fn undo_loss(&mut self, lasts: bool) {
         self.lost.clear();
-        self.loss_until = None;
+        if !lasts {
+            self.loss_until = None;
+        }
     }
 
     /// `seq..end` was just sent again.
@@ -329,6 +343,93 @@ impl Scoreboard {
     /// How many bytes from `seq` may go before the next SACKed range.
     pub fn room_before_sacked(&self, seq: SeqNumber) -> Option<u32> {
         self.sacked.next_from(seq).map(|(start, _)| start - seq)
+    }
+}
+
+/// Linux's `tcp_reordering`: the SACKed segments (or, without SACK,
+/// duplicate ACKs) beyond a hole that prove it lost.
+const REORDERING_DEFAULT: u32 = 3;
+/// `tcp_max_reordering`.
+const REORDERING_MAX: u32 = 300;
+
+/// Without SACK, Linux lets duplicate ACKs stand in for SACK blocks
+/// (`tcp_add_reno_sack`, "emulate SACKs for SACKless connection"): each
+/// says one more segment beyond the hole reached the peer, so it leaves the
+/// count of what is in flight (`sacked_out`) as a SACKed segment would, and
+/// new data may take its place (RFC 3042's limited transmit, in effect). The
+/// count cannot pass what is out less the hole (`tcp_limit_reno_sacked`);
+/// more duplicates than that mean the path reorders, and raise the count
+/// that proves a loss (`tcp_check_reno_reordering`).
+#[derive(Clone, Copy, Debug)]
+pub struct DupAckSacks {
+    sacked: u32,
+    reordering: u32,
+}
+
+impl Default for DupAckSacks {
+    fn default() -> DupAckSacks {
+        DupAckSacks { sacked: 0, reordering: REORDERING_DEFAULT }
+    }
+}
+
+impl DupAckSacks {
+    /// Segments the duplicate ACKs say the peer holds (`sacked_out`).
+    pub fn sacked(&self) -> u32 {
+        self.sacked
+    }
+
+    /// One duplicate ACK (`tcp_add_reno_sack`) with `packets_out` segments
+    /// out, `lost_out` of them marked lost. Returns the segments it delivered.
+    pub fn add(&mut self, packets_out: u32, lost_out: u32) -> u32 {
+        let prior = self.sacked;
+        self.sacked += 1;
+        self.limit(packets_out, lost_out, 0);
+        self.sacked.saturating_sub(prior)
+    }
+
+    /// A cumulative ACK of `acked` segments (`tcp_remove_reno_sacks`), with
+    /// `packets_out` left out: one of them filled the hole, the rest had been
+    /// counted by duplicates. Returns the segments it delivered.
+    pub fn remove(&mut self, acked: u32, packets_out: u32, lost_out: u32) -> u32 {
+        let mut delivered = 0;
+        if acked > 0 {
+            delivered = acked.saturating_sub(self.sacked).max(1);
+            self.sacked = self.sacked.saturating_sub(acked - 1);
+        }
+        self.limit(packets_out, lost_out, acked);
+        delivered
+    }
+
+    /// `tcp_reset_reno_sack`: `snd_una` moved in Open or Disorder, a
+    /// recovery reached its end, or a timeout came.
+    pub fn reset(&mut self) {
+        self.sacked = 0;
+    }
+
+    /// Enough duplicates to take the first unacknowledged segment for lost
+    /// (`tcp_newreno_mark_lost`: `sacked_out >= reordering`).
+    pub fn prove_loss(&self) -> bool {
+        self.sacked >= self.reordering
+    }
+
+    /// A retransmission timeout in Open or Disorder after at least
+    /// `tcp_reordering` duplicates (`tcp_enter_loss`): reordering was
+    /// over-estimated, and falls back to the default.
+    pub fn on_timeout(&mut self) {
+        if self.sacked >= REORDERING_DEFAULT {
+            self.reordering = self.reordering.min(REORDERING_DEFAULT);
+        }
+        self.sacked = 0;
+    }
+
+    /// `tcp_check_reno_reordering`: the duplicates and the holes together
+    /// cannot be more than what is out.
+    fn limit(&mut self, packets_out: u32, lost_out: u32, addend: u32) {
+        let holes = lost_out.max(1).min(packets_out);
+        if self.sacked + holes > packets_out {
+            self.sacked = packets_out - holes;
+            self.reordering = (packets_out + addend).min(REORDERING_MAX);
+        }
     }
 }
 
@@ -477,6 +578,41 @@ mod tests {
         sb.enter_loss(s(1000), s(5000));
         assert!(!sb.has_sacked());
         assert_eq!(sb.lost.0, vec![(s(1000), s(5000))]);
+    }
+
+    #[test]
+    fn duplicate_acks_count_as_sacked_segments_up_to_what_is_out() {
+        let mut dups = DupAckSacks::default();
+        // Ten out, none lost: each duplicate delivers one; the third proves the loss.
+        assert_eq!((dups.add(10, 0), dups.add(10, 0)), (1, 1));
+        assert!(!dups.prove_loss());
+        assert_eq!(dups.add(10, 0), 1);
+        assert!(dups.prove_loss());
+        // A cumulative ACK of four segments: one filled the hole, three had
+        // been counted by duplicates, so it delivers one.
+        assert_eq!(dups.remove(4, 6, 0), 1);
+        assert_eq!(dups.sacked(), 0);
+        // More duplicates than segments out less the hole: the rest is
+        // reordering, and four duplicates now prove a loss.
+        let mut dups = DupAckSacks::default();
+        for _ in 0..3 {
+            dups.add(4, 1);
+        }
+        assert_eq!(dups.add(4, 1), 0, "a fourth duplicate with four out delivers nothing");
+        assert_eq!(dups.sacked(), 3);
+        dups.reset();
+        for _ in 0..3 {
+            dups.add(10, 0);
+        }
+        assert!(!dups.prove_loss(), "reordering is four now");
+        // A timeout after as many duplicates as tcp_reordering says the
+        // reordering was over-estimated.
+        dups.on_timeout();
+        assert_eq!(dups.sacked(), 0);
+        for _ in 0..3 {
+            dups.add(10, 0);
+        }
+        assert!(dups.prove_loss());
     }
 
     #[test]
