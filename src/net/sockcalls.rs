@@ -174,10 +174,12 @@ impl World {
                 self.stop_listening(sid, call);
                 return Ok(CallValue::Zero);
             }
-            // A connection already over: nothing to send, but the source
-            // address goes back to 0.0.0.0 all the same (tcp_disconnect's
-            // inet_reset_saddr runs in every state).
-            TcpState::Closed => {
+            // A connection already over, or in TIME-WAIT, which is the
+            // timewait sock's and no longer the descriptor's (tcp_time_wait
+            // → tcp_done): nothing to send, no error, and the TIME-WAIT
+            // stays; the source address goes back to 0.0.0.0 all the same
+            // (tcp_disconnect's inet_reset_saddr runs in every state).
+            TcpState::Closed | TcpState::TimeWait => {
                 let explicit = self.sock(sid).bound_explicitly;
                 if let Some(t) = self.sock_mut(sid).tcp_mut() {
                     t.forget_connection();
@@ -214,8 +216,11 @@ impl World {
     /// is aborted, with RST where `tcp_need_reset` says so, and leaves no
     /// FIN exchange and no TIME-WAIT behind. A listener closes as always.
     pub(crate) fn tcp_abortive_close(&mut self, sid: SocketId, call: CallId) {
+        // A connection in TIME-WAIT is no longer the descriptor's (the
+        // timewait sock has it, and __tcp_close finds the socket closed):
+        // it closes as always, and the TIME-WAIT stays.
         let has_connection = self.sock(sid).tcp().and_then(|t| t.tcb.as_deref()).is_some();
-        if !has_connection {
+        if !has_connection || self.sock(sid).tcp_state() == Some(TcpState::TimeWait) {
             self.tcp_close(sid, call);
             return;
         }

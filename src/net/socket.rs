@@ -123,6 +123,9 @@ impl TcpSock {
         self.read_shutdown = false;
         if let Some(tcb) = self.tcb.as_deref_mut() {
             tcb.read_shutdown = false;
+            // SOCK_DONE goes with the connection: a read is its pending
+            // error, then ENOTCONN, not end-of-stream.
+            tcb.fin_received = false;
         }
     }
 

@@ -1666,6 +1666,20 @@ pub fn explain(
                     format!("{}의 TIME-WAIT 연결이 일찍 끝납니다. 같은 주소와 포트에서 한 connect()가 그 4-튜플을 넘겨받습니다. 양쪽이 타임스탬프를 썼다면 리눅스는 이를 허용합니다. 타임스탬프가 옛 연결의 떠도는 세그먼트를 걸러 주기 때문입니다 (PAWS). 새 연결은 옛 연결보다 65537 뒤에서 순서 번호를 시작합니다.", name(*host)),
                 )
             }
+            // A connection made by a listener shut for writing: no call
+            // closed it, so "it sent FIN" alone left the FIN unexplained.
+            TraceKind::State { host, socket, from: TcpState::Established, to: TcpState::FinWait1, .. }
+                if events.iter().any(|c| {
+                    matches!(&c.kind, TraceKind::State { socket: s, from: TcpState::SynReceived, to: TcpState::Established, .. }
+                        if s == socket)
+                }) =>
+            {
+                pick(
+                    lang,
+                    format!("{}'s new connection goes ESTABLISHED → FIN-WAIT-1 as its handshake completes: its listener was shut for writing (shutdown(SHUT_WR) before listen()), and a connection a listener makes is a copy of it, shutdown included (Linux's sk_clone_lock), so it sends its FIN at once and waits for its ACK.", name(*host)),
+                    format!("{}의 새 연결이 핸드셰이크를 마치자마자 ESTABLISHED → FIN-WAIT-1로 갑니다. 리스너가 쓰기 쪽으로 닫혀 있었고 (listen() 전에 shutdown(SHUT_WR)), 리스너가 만드는 연결은 shutdown까지 리스너를 그대로 복사하므로 (리눅스의 sk_clone_lock), 곧바로 FIN을 보내고 그 ACK를 기다립니다.", name(*host)),
+                )
+            }
             TraceKind::State { host, from, to, .. } => state_text(lang, &name(*host), *from, *to),
             // Linux keeps the reordering timer armed across the resend it led
             // to (tcp_xmit_retransmit_queue leaves ICSK_TIME_REO_TIMEOUT in
@@ -2265,6 +2279,15 @@ mod tests {
         );
         let frto: Vec<String> = frto.into_iter().flat_map(|(_, l)| l).collect();
         has(&frto, "F-RTO: this ACK covers data client never resent after the timeout");
+        // A connection whose listener was shut for writing sends its FIN
+        // with no call behind it, and says why.
+        let path = format!(
+            "{}/tests/calls/accepted_connections_inherit_the_listeners_shutdown.sock",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).expect("the kept script");
+        let inherited: Vec<String> = explained_text(&text, Lang::En).into_iter().flat_map(|(_, l)| l).collect();
+        has(&inherited, "its listener was shut for writing (shutdown(SHUT_WR) before listen())");
         // A close in CLOSE-WAIT answers the peer's goodbye.
         let half: Vec<String> = explained("half_close", Lang::En).into_iter().flat_map(|(_, l)| l).collect();
         has(&half, "answers the peer's goodbye with its own FIN");

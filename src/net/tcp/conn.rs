@@ -312,6 +312,10 @@ pub struct Tcb {
     pub orphaned: bool,
     /// The application shut down reading.
     pub read_shutdown: bool,
+    /// A connection made by a listener shut for writing (`sk_clone_lock`
+    /// copies `sk_shutdown`): its FIN leaves as the handshake completes
+    /// (`tcp_rcv_state_process`: `tcp_shutdown(sk, SEND_SHUTDOWN)`).
+    pub fin_on_establish: bool,
     /// `tw_rcv_wnd`: once Linux swaps the connection for a time-wait socket
     /// (`tcp_time_wait`), every ACK it sends offers the window that was
     /// open at the swap, whatever the buffer holds since.
@@ -401,6 +405,7 @@ impl Tcb {
             orphaned: false,
             time_wait_window: None,
             read_shutdown: false,
+            fin_on_establish: false,
             ack_pending: None,
             delack: AckMachine::new(!cfg.delayed_ack, cfg.delayed_ack_us),
             snd_sml: iss,
@@ -1242,6 +1247,9 @@ impl Tcb {
                 self.snd_wl1 = seg.seq_number();
                 self.syn_acked(seg, now);
                 self.establish(now, out);
+                if self.fin_on_establish {
+                    self.close_write(now, out);
+                }
             } else {
                 // tcp_check_req hands a bad ACK to the listener, which answers
                 // it with tcp_v4_send_reset: [R] seq = that ACK, window 0.

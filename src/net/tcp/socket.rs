@@ -287,6 +287,11 @@ impl World {
     pub(crate) fn tcp_recv(&mut self, sid: SocketId, len: usize) -> Attempt {
         let now = self.now();
         let tcp = self.sock(sid).tcp();
+        // tcp_recvmsg_locked: a listener is ENOTCONN before anything else
+        // is asked, a shutdown recorded on it included.
+        if tcp.is_some_and(|t| t.listen.is_some()) {
+            return Attempt::Done(Err(Errno::ENOTCONN));
+        }
         let done = tcp.is_some_and(|t| t.done);
         // tcp_recvmsg: a socket shut for reading reads end-of-stream before
         // it is found unconnected.
@@ -388,7 +393,12 @@ impl World {
         let mut out = self.take_scratch();
         if let Some(tcb) = self.tcb_mut(sid) {
             tcb.orphaned = true;
-            if tcb.unread() > 0 {
+            if tcb.unread() > 0 && tcb.state == TcpState::TimeWait {
+                // __tcp_close: the descriptor's socket is already closed
+                // (tcp_time_wait handed the connection to a timewait sock),
+                // so unread data goes without a RST and the TIME-WAIT stays.
+                tcb.discard_unread();
+            } else if tcb.unread() > 0 {
                 // Linux (RFC 2525 §2.17): closing with unread data aborts with RST.
                 tcb.discard_unread();
                 tcb.abort(now, &mut out);
@@ -548,18 +558,25 @@ impl World {
         let Some(tcp) = l.tcp() else { return };
         let cfg = self.config_for(host, tcp);
         let reuse_addr = l.reuse_addr;
+        // sk_clone_lock copies the listener's socket: its options, its
+        // SO_LINGER, and what shutdown() recorded on it.
         let child_tcp = TcpSock {
             parent: Some(listener),
             recv_buffer: tcp.recv_buffer,
             send_buffer: tcp.send_buffer,
             nagle: tcp.nagle,
             congestion: tcp.congestion,
+            write_shutdown: tcp.write_shutdown,
+            read_shutdown: tcp.read_shutdown,
+            linger_abort: tcp.linger_abort,
             ..TcpSock::default()
         };
         let initial = self.initial_numbers();
         let mss = self.path_mtu(host, remote.ip().to_owned()).saturating_sub(IPV4_HEADER_LEN as u32 + TCP_HEADER_LEN);
         let mut out = self.take_scratch();
-        let tcb = Tcb::accept_syn(&cfg, (local, remote), syn, initial, mss, self.now(), &mut out);
+        let mut tcb = Tcb::accept_syn(&cfg, (local, remote), syn, initial, mss, self.now(), &mut out);
+        tcb.read_shutdown = child_tcp.read_shutdown;
+        tcb.fin_on_establish = child_tcp.write_shutdown;
         let child = self.insert_socket(|id| Socket {
             id,
             host,
