@@ -651,8 +651,9 @@ fn arrival_text(
         // No SACK block: nothing says what the receiver holds beyond it (a
         // duplicate SYN-ACK's answer read "its SACK block says").
         (
-            format!("it repeats the last acknowledgement ({acked}); while data is outstanding, three such duplicates in a row tell {host} a segment was lost"),
-            format!("마지막 확인 응답({acked})을 되풀이합니다. 보낸 데이터가 남아 있을 때 이런 중복이 세 번 이어지면 {} 세그먼트를 잃었다고 봅니다", Particle::Topic.after(host)),
+            // New data leaving on a duplicate read as plain "it sends data".
+            format!("it repeats the last acknowledgement ({acked}); while data is outstanding, three such duplicates in a row tell {host} a segment was lost. With no SACK block to say what arrived, Linux counts each duplicate as one segment that reached the peer (tcp_add_reno_sack): it leaves the count of what is in flight, so new data may go in its place"),
+            format!("마지막 확인 응답({acked})을 되풀이합니다. 보낸 데이터가 남아 있을 때 이런 중복이 세 번 이어지면 {} 세그먼트를 잃었다고 봅니다. 무엇이 도착했는지 알려 줄 SACK 블록이 없으니, 리눅스는 중복 ACK 하나를 상대에게 도착한 세그먼트 하나로 셉니다 (tcp_add_reno_sack). 그만큼 전송 중인 양에서 빠지므로 그 자리에 새 데이터가 나갈 수 있습니다", Particle::Topic.after(host)),
         )
     } else if !analysis.contains("Dup ACK") && !seg.sack_blocks.is_empty() {
         // It moves the acknowledgement on: no repeat, though a hole remains.
@@ -882,7 +883,7 @@ fn cwnd_change_text(
             // text said NewReno's inflation while the kernel sent new data
             // before the resend.
             let (found_en, found_ko) = if why == CwndChange::DupAckRecovery {
-                (format!("Three duplicate ACKs and no SACK: Linux counts each duplicate as a segment that reached the peer (a SACK without blocks, tcp_add_reno_sack), so each let a new segment go while cwnd had room, and the third says the segment after the last acknowledged byte is lost: {host} resends it (fast retransmit)."), format!("중복 ACK 세 개, SACK 없음: 리눅스는 중복 ACK 하나를 상대에게 도착한 세그먼트 하나로 셉니다 (블록 없는 SACK, tcp_add_reno_sack). 그래서 cwnd에 여유가 있는 동안 중복 ACK마다 새 세그먼트가 나갈 수 있었고, 세 번째 중복 ACK는 마지막으로 확인된 바이트 다음 세그먼트를 잃었다고 알립니다. {topic} 그것을 다시 보냅니다 (빠른 재전송)."))
+                (format!("Three duplicate ACKs and no SACK: the third says the segment after the last acknowledged byte is lost (tcp_newreno_mark_lost), and {host} resends it (fast retransmit)."), format!("중복 ACK 세 개, SACK 없음: 세 번째 중복 ACK는 마지막으로 확인된 바이트 다음 세그먼트를 잃었다고 알리고 (tcp_newreno_mark_lost), {topic} 그것을 다시 보냅니다 (빠른 재전송)."))
             } else {
                 (format!("{host} finds a loss before its retransmission timeout (three duplicate ACKs, SACK, or RACK's reordering timer)."), format!("{topic} 재전송 타임아웃 전에 손실을 찾았습니다 (중복 ACK 세 개, SACK, 또는 RACK의 재정렬 타이머)."))
             };
@@ -2295,8 +2296,12 @@ mod tests {
         let path = format!("{}/tests/faults/recovery_without_sack.sock", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("the kept script");
         let reno: Vec<String> = explained_text(&text, Lang::En).into_iter().flat_map(|(_, l)| l).collect();
-        has(&reno, "Three duplicate ACKs and no SACK: Linux counts each duplicate as a segment that reached the peer");
+        has(
+            &reno,
+            "Three duplicate ACKs and no SACK: the third says the segment after the last acknowledged byte is lost",
+        );
         has(&reno, "proportional rate reduction");
+        has(&reno, "it leaves the count of what is in flight, so new data may go in its place");
         lacks(&reno, "ssthresh + 3 segments");
         lacks(&reno, "Linux differs here");
         // A port held by a socket that is only bound.
