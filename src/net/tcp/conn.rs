@@ -706,12 +706,14 @@ impl Tcb {
     }
 
     /// `icsk_ca_state == TCP_CA_Open`: no recovery or loss episode, and
-    /// nothing SACKed, marked lost or counted as a duplicate ACK (Disorder).
+    /// nothing SACKed, counted by a duplicate ACK without SACK, or marked
+    /// lost (Disorder).
     fn ca_open(&self) -> bool {
         !self.cc.in_recovery()
             && self.cc.loss_high().is_none()
             && !self.sack.in_loss()
             && !self.sack.has_sacked()
+            && self.dup_sacks.sacked() == 0
             && !self.sack.has_lost()
     }
 
