@@ -2108,7 +2108,12 @@ impl Tcb {
         // less than the free room), if the buffer is not already past its
         // memory (tcp_try_rmem_schedule; an empty queue takes it anyway).
         let offered = self.offered_window();
-        if self.rmem.used() > self.rcvbuf() && !self.recv_buf.is_empty() {
+        // Only data that is queued meets the memory test: a segment wholly
+        // below rcv_nxt (a needless resend) or past the window leaves
+        // tcp_data_queue before tcp_try_rmem_schedule, so it clamps nothing.
+        let old = seg_off + seg.payload.len() as u64 <= self.rcv_nxt_off;
+        let beyond = seg_off >= self.rcv_nxt_off + u64::from(offered.max(self.receive_window()));
+        if !old && !beyond && self.rmem.used() > self.rcvbuf() && !self.recv_buf.is_empty() {
             self.clamp_window();
         }
         let over_memory = self.rmem.used() > self.rcvbuf() && !self.recv_buf.is_empty();

@@ -640,6 +640,10 @@ impl World {
     }
 
     fn apply_output(&mut self, sid: SocketId, out: &TcpOut, cause: Cause, by_app: bool) {
+        // A RST answering an arriving segment leaves from Linux's control
+        // socket (tcp_v4_send_reset, after tcp_rcv_state_process returned 1),
+        // not from the connection: IP ID 0, as a RST for no socket.
+        let answers_segment = matches!(cause, Cause::Arrival(_));
         let cause = CauseId::from(cause);
         let sock = self.sock(sid);
         let host = sock.host;
@@ -689,6 +693,7 @@ impl World {
                 Some(_) => Ident::Socket(sid),
             };
             for (seg, reason) in &out.segments {
+                let ident = if seg.flags.rst() && answers_segment { Ident::Zero } else { ident };
                 self.transmit(host, Some(sid), *local.ip(), *remote.ip(), Body::Tcp(seg.clone()), *reason, ident);
             }
         }
