@@ -208,11 +208,15 @@ pub struct Congestion {
 /// recovery held (`tcp_try_undo_recovery` undoes, clears `undo_marker` and
 /// returns early): the rate reduction goes on from the window restored, and
 /// the recovery's end leaves cwnd where that took it.
+/// `prior`: cwnd and ssthresh before the cut (`prior_cwnd`,
+/// `prior_ssthresh`), which a timeout in the middle of the recovery keeps
+/// for its own undo (`tcp_enter_loss` sets them only from Open or Disorder).
 #[derive(Clone, Copy, Debug)]
 struct Recovery {
     high: SeqNumber,
     held_at_high: bool,
     undone: bool,
+    prior: (u32, u32),
 }
 
 impl Recovery {
@@ -371,8 +375,9 @@ impl Congestion {
     /// when the connection has no SACK (see [`Recovery`]). cwnd is left to
     /// the caller's rate reduction.
     pub fn enter_recovery(&mut self, snd_max: SeqNumber, mss: u32, without_sack: bool) {
+        let prior = (self.cwnd, self.current_ssthresh(mss));
         self.ssthresh = self.algorithm.ssthresh(self.cwnd, mss);
-        self.recovery = Some(Recovery { high: snd_max, held_at_high: without_sack, undone: false });
+        self.recovery = Some(Recovery { high: snd_max, held_at_high: without_sack, undone: false, prior });
         self.note(if without_sack { CwndChange::DupAckRecovery } else { CwndChange::FastRecovery });
     }
 
@@ -492,7 +497,10 @@ impl Congestion {
             (None, Some(loss)) => loss.high > snd_una && loss.una == snd_una,
             (None, None) => false,
         };
-        let mut prior = self.loss.and_then(|loss| loss.prior);
+        // A timeout in the middle of a recovery keeps the recovery's prior
+        // window for an undo; one after an earlier timeout, that one's.
+        let recovery_prior = self.recovery.filter(|recovery| !recovery.undone).map(|recovery| recovery.prior);
+        let mut prior = self.loss.and_then(|loss| loss.prior).or(recovery_prior);
         if !cut_already {
             prior = Some((self.cwnd, self.current_ssthresh(mss)));
             self.ssthresh = self.algorithm.ssthresh(self.cwnd, mss);
@@ -869,6 +877,21 @@ mod tests {
         reno.on_new_ack(ack(11 * MSS, MSS), MSS);
         assert!(!reno.in_recovery());
         assert_eq!(reno.cwnd(), 5 * MSS);
+    }
+
+    #[test]
+    fn a_timeout_in_the_middle_of_a_recovery_undoes_to_the_window_before_the_recovery() {
+        // tcp_enter_loss sets prior_cwnd and prior_ssthresh only from Open or
+        // Disorder: a timeout that cuts into a recovery keeps the recovery's,
+        // so a later undo (F-RTO, a timestamp) restores cwnd 10 and no
+        // ssthresh, not what the recovery had cut them to.
+        let mut cc = sending(10 * MSS);
+        cc.enter_recovery(seq(10 * MSS), MSS, false);
+        cc.set_recovery_cwnd(6 * MSS);
+        cc.on_retransmit_timeout(MSS, 0, seq(0), seq(10 * MSS));
+        assert_eq!((cc.cwnd(), cc.ssthresh()), (MSS, 5 * MSS));
+        cc.undo_loss(Undone::TimeoutByFrto, false);
+        assert_eq!((cc.cwnd(), cc.ssthresh()), (10 * MSS, SSTHRESH_INFINITE));
     }
 
     #[test]

@@ -282,10 +282,12 @@ impl Scoreboard {
     }
 
     /// The timeout proved spurious (`tcp_undo_cwnd_reduction` with
-    /// `unmark_loss`): nothing is lost any more, and its episode is over
-    /// unless it `lasts`.
+    /// `unmark_loss`): nothing is lost any more, resends in flight included
+    /// (`lost_out` is 0, so no recovery starts for them), and its episode is
+    /// over unless it `lasts`.
     pub fn undo_loss(&mut self, lasts: bool) {
         self.lost.clear();
+        self.retransmitted.clear();
         if !lasts {
             self.loss_until = None;
         }
