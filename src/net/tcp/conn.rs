@@ -11,7 +11,7 @@ use super::congestion::{Clock, Congestion, CongestionControl, CwndChange, Flight
 use super::delack::{AckDecision, AckMachine, NowWhy, RcvLink, ReceiveView};
 use super::rack::{self, AckFacts, ProbeVerdict, Rack, RackWindow, SentSegment, TailLossProbe};
 use super::recv_queue::RecvQueue;
-use super::rtt::{RttEstimator, MIN_RTO_US};
+use super::rtt::{RttEstimator, SackSample, MIN_RTO_US};
 
 /// The retransmissions an orphan gets while its RTO is below the maximum
 /// when `net.ipv4.tcp_orphan_retries` is 0 (`tcp_orphan_retries`: "8
@@ -103,6 +103,10 @@ struct SackDelivery {
     acked_after_sack: u32,
     /// Segments a D-SACK names: a needless resend was delivered too.
     duplicates: u32,
+    /// When the first and last segments sent once that the blocks newly
+    /// SACKed left: a round-trip sample (`tcp_sacktag_one`'s first_sackt,
+    /// last_sackt).
+    sample: Option<SackSample>,
 }
 
 /// What loss recovery without SACK reads of one ACK (Linux's ACK flags).
@@ -1349,6 +1353,11 @@ impl Tcb {
             let undoes = if recovery_reached { self.recovery_undone_by(seg) } else { None };
             let tsecr_rtt = self.ts.rtt_us(seg, now);
             packets_delivered = self.new_ack(seg.ack_number(), tsecr_rtt, &delivery, undoes, now);
+        } else if let Some(sample) = delivery.sample {
+            // tcp_ack_update_rtt takes the SACKed segments' round trip when
+            // nothing is acknowledged: RACK's min_rtt learns the path even
+            // while a hole holds snd_una.
+            self.rtt.on_sack(self.snd_una, self.snd_nxt, now, sample);
         }
         // Window update as tcp_ack_update_window orders them.
         if window_update {
@@ -1578,7 +1587,7 @@ impl Tcb {
             self.snd_nxt = self.snd_una;
         }
         // RTT sample: from the segments sent once, else from the TSecr (Karn).
-        let ca_rtt_us = self.rtt.on_ack(ack, self.snd_nxt, now, tsecr_rtt);
+        let ca_rtt_us = self.rtt.on_ack(ack, self.snd_nxt, now, tsecr_rtt, sack.sample);
         self.retries = 0;
         self.first_retransmit_at = None;
         let new_ack = NewAck {
@@ -1639,8 +1648,13 @@ impl Tcb {
         }
         let bytes = self.sack.on_ack(self.snd_una, una, self.snd_max, blocks);
         let mut newly_sacked_count = 0;
+        let mut sample: Option<SackSample> = None;
         for seg in newly_sacked.into_iter().filter(|seg| self.sack.covers(seg.start, seg.end)) {
             newly_sacked_count += 1;
+            if !seg.retransmitted {
+                let first_sent = sample.map_or(seg.sent_at, |s| s.first_sent);
+                sample = Some(SackSample { first_sent, last_sent: seg.sent_at });
+            }
             reordering |= reordered(&seg);
             self.rack.advance(seg, now, min_rtt);
         }
@@ -1656,7 +1670,7 @@ impl Tcb {
         if reordering {
             self.rack.note_reordering();
         }
-        SackDelivery { bytes, newly_sacked: newly_sacked_count, acked_after_sack, duplicates: 0 }
+        SackDelivery { bytes, newly_sacked: newly_sacked_count, acked_after_sack, duplicates: 0, sample }
     }
 
     /// Loss recovery as Linux's `tcp_fastretrans_alert` runs it for a SACK

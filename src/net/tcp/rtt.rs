@@ -29,6 +29,15 @@ struct Sent {
 /// retransmission, its answer and the next retransmission all happen at one
 /// instant, forever (the world_commands fuzzer found it). Linux's timers tick
 /// in jiffies; one microsecond is far below any RTO a kernel can arm.
+/// When the first and the last segment an ACK's SACK blocks newly
+/// delivered left, of those sent only once (`first_sackt`, `last_sackt` in
+/// `tcp_sacktag_one`): a round-trip sample where the cumulative ACK has none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SackSample {
+    pub first_sent: u64,
+    pub last_sent: u64,
+}
+
 pub const MIN_RTO_US: u64 = 1;
 
 #[derive(Clone, Debug)]
@@ -135,13 +144,23 @@ impl RttEstimator {
     }
 
     /// An ACK moved `snd_una` to `ack` (`snd_nxt` is what has been sent).
-    /// `tsecr_rtt` is what its TSecr measures, if timestamps are in use.
+    /// `tsecr_rtt` is what its TSecr measures, if timestamps are in use;
+    /// `sacked` when the first and the last segment its SACK blocks newly
+    /// delivered, of those sent once, left ([`SackSample`]).
     /// Linux's `tcp_clean_rtx_queue` and `tcp_ack_update_rtt`: segments it
     /// covers whole are done; if none of them was sent twice, the earliest
-    /// one's time is the sample; otherwise the TSecr's, or none. Returns the
-    /// round trip of the newest segment covered (`ca_rtt_us`, what congestion
-    /// control is given), under the same rule.
-    pub fn on_ack(&mut self, ack: SeqNumber, snd_nxt: SeqNumber, now: u64, tsecr_rtt: Option<u64>) -> Option<u64> {
+    /// one's time is the sample; otherwise the SACKed segments', else the
+    /// TSecr's, or none. Returns the round trip of the newest segment
+    /// covered, or of the last one SACKed when there is one (`ca_rtt_us`,
+    /// what congestion control is given).
+    pub fn on_ack(
+        &mut self,
+        ack: SeqNumber,
+        snd_nxt: SeqNumber,
+        now: u64,
+        tsecr_rtt: Option<u64>,
+        sacked: Option<SackSample>,
+    ) -> Option<u64> {
         let (mut first_sent, mut last_sent, mut retransmitted) = (None, None, false);
         while let Some(s) = self.sent.front().copied() {
             if s.end > ack {
@@ -155,14 +174,24 @@ impl RttEstimator {
             }
         }
         let age = |at: Option<u64>| at.filter(|_| !retransmitted).map(|at| now.saturating_sub(at));
-        let (seq_rtt, ca_rtt) = match (age(first_sent), age(last_sent)) {
-            (Some(first), Some(last)) => (Some(first), Some(last)),
+        let sack_ages = sacked.map(|s| (now.saturating_sub(s.first_sent), now.saturating_sub(s.last_sent)));
+        let (seq_rtt, ca_rtt) = match (age(first_sent), age(last_sent), sack_ages) {
+            (Some(first), Some(_), Some((_, sack_last))) => (Some(first), Some(sack_last)),
+            (Some(first), Some(last), None) => (Some(first), Some(last)),
+            (_, _, Some((sack_first, sack_last))) => (Some(sack_first), Some(sack_last)),
             _ => (tsecr_rtt, tsecr_rtt),
         };
         if let Some(r) = seq_rtt {
             self.sample(r, ack, snd_nxt);
         }
         ca_rtt
+    }
+
+    /// An ACK that moved nothing but SACKed segments sent once
+    /// (`tcp_ack_update_rtt` with only `sack_rtt_us`): the first one's
+    /// round trip is a sample, taken with `snd_una` where it stands.
+    pub fn on_sack(&mut self, una: SeqNumber, snd_nxt: SeqNumber, now: u64, sacked: SackSample) {
+        self.sample(now.saturating_sub(sacked.first_sent), una, snd_nxt);
     }
 
     /// The retransmission timer fired: the next one waits twice as long
@@ -296,18 +325,18 @@ mod tests {
         let mut e = estimator();
         e.on_send(SeqNumber(1), SeqNumber(1_001), 0, false);
         e.on_send(SeqNumber(1), SeqNumber(1_001), 500 * MS, true);
-        e.on_ack(SeqNumber(1_001), SeqNumber(1_001), 700 * MS, None);
+        e.on_ack(SeqNumber(1_001), SeqNumber(1_001), 700 * MS, None, None);
         assert_eq!((e.srtt_us(), e.rto()), (None, 1_000 * MS));
         // Segments sent once are each timed from their own departure.
         e.on_send(SeqNumber(1_001), SeqNumber(2_001), 800 * MS, false);
         e.on_send(SeqNumber(2_001), SeqNumber(3_001), 810 * MS, false);
-        e.on_ack(SeqNumber(1_500), SeqNumber(3_001), 830 * MS, None);
+        e.on_ack(SeqNumber(1_500), SeqNumber(3_001), 830 * MS, None, None);
         assert_eq!(e.srtt_us(), None, "an ACK short of a whole segment is no sample");
-        e.on_ack(SeqNumber(2_001), SeqNumber(3_001), 850 * MS, None);
+        e.on_ack(SeqNumber(2_001), SeqNumber(3_001), 850 * MS, None, None);
         assert_eq!((e.srtt_us(), e.rto()), (Some(50 * MS), 250 * MS));
         // The second segment is resent; the ACK covering it measures by TSecr.
         e.on_send(SeqNumber(2_001), SeqNumber(3_001), 900 * MS, true);
-        e.on_ack(SeqNumber(3_001), SeqNumber(3_001), 950 * MS, Some(90 * MS));
+        e.on_ack(SeqNumber(3_001), SeqNumber(3_001), 950 * MS, Some(90 * MS), None);
         assert_eq!(e.srtt_us(), Some(55 * MS), "50 + (90 - 50) / 8");
         assert!(e.sent.is_empty());
     }
@@ -320,15 +349,35 @@ mod tests {
         }
         // One ACK for the first three: the RTO is timed from the oldest
         // (seq_rtt 100 ms), CUBIC from the newest (ca_rtt 80 ms).
-        assert_eq!(e.on_ack(SeqNumber(3_001), SeqNumber(4_001), 100 * MS, None), Some(80 * MS));
+        assert_eq!(e.on_ack(SeqNumber(3_001), SeqNumber(4_001), 100 * MS, None, None), Some(80 * MS));
         assert_eq!(e.srtt_us(), Some(100 * MS));
         // The last one is resent (a SACK hole, say): its ACK times nothing but
         // by its TSecr, for either.
         e.on_send(SeqNumber(3_001), SeqNumber(4_001), 150 * MS, true);
-        assert_eq!(e.on_ack(SeqNumber(4_001), SeqNumber(4_001), 200 * MS, None), None);
+        assert_eq!(e.on_ack(SeqNumber(4_001), SeqNumber(4_001), 200 * MS, None, None), None);
         e.on_send(SeqNumber(4_001), SeqNumber(5_001), 210 * MS, false);
         e.on_send(SeqNumber(4_001), SeqNumber(5_001), 260 * MS, true);
-        assert_eq!(e.on_ack(SeqNumber(5_001), SeqNumber(5_001), 300 * MS, Some(40 * MS)), Some(40 * MS));
+        assert_eq!(e.on_ack(SeqNumber(5_001), SeqNumber(5_001), 300 * MS, Some(40 * MS), None), Some(40 * MS));
+    }
+
+    #[test]
+    fn sacked_segments_sent_once_give_a_sample_where_the_cumulative_ack_has_none() {
+        // tcp_ack_update_rtt: seq_rtt from the cumulative ACK, else from the
+        // first segment newly SACKed (sack_rtt_us), else the TSecr; ca_rtt
+        // from the last one SACKed whenever there is one.
+        let mut e = estimator();
+        e.sample(1_000 * MS, SeqNumber(1), SeqNumber(1));
+        let sacked = SackSample { first_sent: 100 * MS, last_sent: 110 * MS };
+        // Nothing acknowledged: the SACKed segment's round trip, 20 ms, is
+        // the sample, and min_rtt falls to it.
+        e.on_sack(SeqNumber(1), SeqNumber(5_001), 120 * MS, sacked);
+        assert_eq!(e.min_rtt_us(), Some(20 * MS));
+        // A cumulative ACK of a resend times nothing itself: the SACK's
+        // sample goes first, before the TSecr's.
+        e.on_send(SeqNumber(1), SeqNumber(1_001), 150 * MS, true);
+        let ca = e.on_ack(SeqNumber(1_001), SeqNumber(5_001), 200 * MS, Some(90 * MS), Some(sacked));
+        assert_eq!(ca, Some(90 * MS), "ca_rtt from the last segment SACKed (sent at 110 ms)");
+        assert_eq!(e.min_rtt_us(), Some(20 * MS), "100 ms, not the TSecr's 90, and not below 20");
     }
 
     #[test]
