@@ -2125,10 +2125,12 @@ impl Tcb {
         // Only data that is queued meets the memory test: a segment wholly
         // below rcv_nxt (a needless resend) or past the window leaves
         // tcp_data_queue before tcp_try_rmem_schedule, so it clamps nothing.
-        let old = seg_off + seg.payload.len() as u64 <= self.rcv_nxt_off;
-        let beyond = seg_off >= self.rcv_nxt_off + u64::from(offered.max(self.receive_window()));
-        if !old && !beyond && self.rmem.used() > self.rcvbuf() && !self.recv_buf.is_empty() {
-            self.clamp_window();
+        if self.rmem.used() > self.rcvbuf() && !self.recv_buf.is_empty() {
+            let old = seg_off + seg.payload.len() as u64 <= self.rcv_nxt_off;
+            let beyond = seg_off >= self.rcv_nxt_off + u64::from(offered.max(self.receive_window()));
+            if !old && !beyond {
+                self.clamp_window();
+            }
         }
         let over_memory = self.rmem.used() > self.rcvbuf() && !self.recv_buf.is_empty();
         let open = if over_memory { 0 } else { offered.max(self.receive_window()) };

@@ -287,17 +287,16 @@ impl World {
     pub(crate) fn tcp_recv(&mut self, sid: SocketId, len: usize) -> Attempt {
         let now = self.now();
         let tcp = self.sock(sid).tcp();
-        // tcp_recvmsg_locked: a listener is ENOTCONN before anything else
-        // is asked, a shutdown recorded on it included.
-        if tcp.is_some_and(|t| t.listen.is_some()) {
-            return Attempt::Done(Err(Errno::ENOTCONN));
-        }
+        // tcp_recvmsg_locked: a listener (which has no connection) is
+        // ENOTCONN before anything else is asked, a shutdown recorded on it
+        // included.
+        let listening = tcp.is_some_and(|t| t.listen.is_some());
         let done = tcp.is_some_and(|t| t.done);
         // tcp_recvmsg: a socket shut for reading reads end-of-stream before
         // it is found unconnected.
         let read_shut = tcp.is_some_and(|t| t.read_shutdown);
         let Some(tcb) = self.tcb_mut(sid) else {
-            let end = done || read_shut;
+            let end = (done || read_shut) && !listening;
             return Attempt::Done(if end { Ok(CallValue::Data(empty_payload())) } else { Err(Errno::ENOTCONN) });
         };
         if tcb.unread() > 0 {
