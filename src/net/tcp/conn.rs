@@ -103,6 +103,10 @@ struct SackDelivery {
     acked_after_sack: u32,
     /// Segments a D-SACK names: a needless resend was delivered too.
     duplicates: u32,
+    /// The lowest end of a segment sent only once that this ACK delivers for
+    /// the first time, acknowledged (not SACKed before) or newly SACKed: below
+    /// a timeout's high point, F-RTO's proof (`FLAG_ORIG_SACK_ACKED`).
+    original_end: Option<SeqNumber>,
     /// When the first and last segments sent once that the blocks newly
     /// SACKed left: a round-trip sample (`tcp_sacktag_one`'s first_sackt,
     /// last_sackt).
@@ -1337,13 +1341,7 @@ impl Tcb {
                 // FLAG_ORIG_SACK_ACKED).
                 let ack = seg.ack_number();
                 let echoes_original = self.retrans_stamp.is_some_and(|stamp| self.ts.echoes_before(seg, stamp));
-                // Without SACK, an ACK that also covers a resend cannot tell
-                // what it acknowledges arrived first time (tcp_clean_rtx_queue
-                // clears FLAG_ORIG_SACK_ACKED on FLAG_RETRANS_DATA_ACKED).
-                let acked = || self.rtt.segments().filter(|s| s.end <= ack);
-                let original_acked = self.frto.on
-                    && acked().any(|s| !s.retransmitted && s.end <= high)
-                    && (self.sack_ok || !acked().any(|s| s.retransmitted));
+                let original_acked = self.frto.on && self.original_delivered(ack, high, &delivery);
                 if echoes_original {
                     self.undo_loss(Undone::TimeoutByTimestamp, ack);
                 } else if original_acked {
@@ -1353,11 +1351,20 @@ impl Tcb {
             let undoes = if recovery_reached { self.recovery_undone_by(seg) } else { None };
             let tsecr_rtt = self.ts.rtt_us(seg, now);
             packets_delivered = self.new_ack(seg.ack_number(), tsecr_rtt, &delivery, undoes, now);
-        } else if let Some(sample) = delivery.sample {
-            // tcp_ack_update_rtt takes the SACKed segments' round trip when
-            // nothing is acknowledged: RACK's min_rtt learns the path even
-            // while a hole holds snd_una.
-            self.rtt.on_sack(self.snd_una, self.snd_nxt, now, sample);
+        } else {
+            if let Some(sample) = delivery.sample {
+                // tcp_ack_update_rtt takes the SACKed segments' round trip
+                // when nothing is acknowledged: RACK's min_rtt learns the
+                // path even while a hole holds snd_una.
+                self.rtt.on_sack(self.snd_una, self.snd_nxt, now, sample);
+            }
+            // F-RTO's proof needs no advance: an original newly SACKed below
+            // the timeout's high point will do (tcp_process_loss, step 3b).
+            if let Some(high) = loss_high.filter(|_| self.frto.on && self.sack_ok) {
+                if delivery.original_end.is_some_and(|end| end <= high) {
+                    self.undo_loss(Undone::TimeoutByFrto, self.snd_una);
+                }
+            }
         }
         // Window update as tcp_ack_update_window orders them.
         if window_update {
@@ -1526,6 +1533,20 @@ impl Tcb {
         self.retrans_stamp = None;
     }
 
+    /// Whether an ACK up to `ack` delivers, for the first time, a segment
+    /// below `high` that was sent only once (`FLAG_ORIG_SACK_ACKED`): with
+    /// SACK, one acknowledged that no SACK had delivered, or one newly
+    /// SACKed; without SACK, one acknowledged, unless the ACK also covers a
+    /// resend, for then it cannot tell which copy arrived (tcp_clean_rtx_queue
+    /// clears the flag on FLAG_RETRANS_DATA_ACKED).
+    fn original_delivered(&self, ack: SeqNumber, high: SeqNumber, delivery: &SackDelivery) -> bool {
+        if self.sack_ok {
+            return delivery.original_end.is_some_and(|end| end <= high);
+        }
+        let acked = || self.rtt.segments().filter(|s| s.end <= ack);
+        acked().any(|s| !s.retransmitted && s.end <= high) && !acked().any(|s| s.retransmitted)
+    }
+
     /// F-RTO after a timeout whose data reached `high` (`tcp_process_loss`,
     /// RFC 5682 §3.1 as Linux runs it): the first ACK that moves `snd_una`
     /// short of `high` sends new data, not the next retransmission (step 2b);
@@ -1627,11 +1648,15 @@ impl Tcb {
         let mut reordering = false;
         let any_sacked = self.sack.has_sacked();
         let mut acked_after_sack = 0;
+        let mut original_end: Option<SeqNumber> = None;
         for seg in self.rtt.segments() {
             if seg.end <= una {
                 if any_sacked && self.sack.covers(seg.start, seg.end) {
                     acked_after_sack += 1;
                     continue;
+                }
+                if !seg.retransmitted && original_end.is_none() {
+                    original_end = Some(seg.end);
                 }
                 reordering |= reordered(&seg);
                 if Rack::moves(&seg, now, min_rtt) {
@@ -1654,6 +1679,9 @@ impl Tcb {
             if !seg.retransmitted {
                 let first_sent = sample.map_or(seg.sent_at, |s| s.first_sent);
                 sample = Some(SackSample { first_sent, last_sent: seg.sent_at });
+                if original_end.is_none_or(|end| seg.end < end) {
+                    original_end = Some(seg.end);
+                }
             }
             reordering |= reordered(&seg);
             self.rack.advance(seg, now, min_rtt);
@@ -1670,7 +1698,7 @@ impl Tcb {
         if reordering {
             self.rack.note_reordering();
         }
-        SackDelivery { bytes, newly_sacked: newly_sacked_count, acked_after_sack, duplicates: 0, sample }
+        SackDelivery { bytes, newly_sacked: newly_sacked_count, acked_after_sack, duplicates: 0, original_end, sample }
     }
 
     /// Loss recovery as Linux's `tcp_fastretrans_alert` runs it for a SACK
@@ -4441,6 +4469,28 @@ mod tests {
         tcb.on_segment(&sack_ack(3001, &[]), rto + 20_000, &mut out);
         assert!(tcb.all_acked());
         assert_eq!(sent_data(&out), vec![]);
+    }
+
+    #[test]
+    fn under_f_rto_segments_sacked_before_the_timeout_prove_nothing_and_a_newly_sacked_original_does() {
+        // FLAG_ORIG_SACK_ACKED counts only what an ACK delivers for the first
+        // time: segment 2, SACKed before the timeout, then covered by the
+        // ACK of the resent segment 1, says nothing of the timeout (F-RTO
+        // sends new data instead of resending, step 2b); a later SACK of
+        // segment 4, sent once and below the high point, proves it spurious
+        // with snd_una standing still.
+        let mut tcb = established_sack_after(10_000);
+        let mut out = TcpOut::default();
+        tcb.write(&Arc::from(vec![b'x'; 15_000]), 0, 20_000, &mut out);
+        tcb.on_segment(&sack_ack(1, &[(1001, 2001)]), 30_000, &mut out);
+        let rto = 20_000 + tcb.rtt.rto();
+        out.clear();
+        tcb.on_timer(TimerKind::Retransmit, rto, &mut out);
+        assert_eq!(tcb.cwnd(), 1000);
+        tcb.on_segment(&sack_ack(2001, &[]), rto + 10_000, &mut out);
+        assert!(tcb.cc.loss_high().is_some(), "segment 2 was SACKed before: no proof");
+        tcb.on_segment(&sack_ack(2001, &[(3001, 4001)]), rto + 10_001, &mut out);
+        assert!(tcb.cc.loss_high().is_none(), "segment 4 newly SACKed, sent once: the timeout was needless");
     }
 
     #[test]
