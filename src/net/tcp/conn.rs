@@ -1,7 +1,7 @@
 //! One TCP connection's machine (RFC 9293 §3.10), with RFC 6298 retransmission
 //! timing, CUBIC (RFC 9438, the default) or Reno congestion control (RFC
-//! 5681), loss recovery with SACK or duplicate ACKs as Linux does both, flow control with zero-window probing, window scaling
-//! and timestamps (RFC 7323; timestamps.rs), the receive window Linux
+//! 5681), loss recovery with SACK or duplicate ACKs as Linux does both, flow
+//! control with zero-window probing, window scaling and timestamps (RFC 7323; timestamps.rs), the receive window Linux
 //! advertises (window.rs) and Linux's ACK timing (delack.rs).
 //!
 //! It performs no I/O: `on_segment`, `on_timer` and the application calls take the
@@ -1332,19 +1332,21 @@ impl Tcb {
             && outstanding;
         // The ACK reaches where fast recovery ends (`high_seq`).
         let recovery_reached = self.cc.recovery_point().is_some_and(|high| seg.ack_number() >= high);
+        // F-RTO's proof (step 3b, FLAG_ORIG_SACK_ACKED) needs no advance:
+        // an original newly SACKed below the timeout's high point will do.
+        let frto_proof =
+            loss_high.is_some_and(|high| self.frto.on && self.original_delivered(seg.ack_number(), high, &delivery));
         if seg.ack_number() > self.snd_una {
-            if let Some(high) = loss_high {
+            if loss_high.is_some() {
                 // tcp_process_loss: an ACK of an original proves the timeout
                 // spurious, told by its echo of a TSval older than the first
-                // resend (tcp_packet_delayed) or, under F-RTO, by covering a
-                // segment below `high` that never went again (step 3b,
-                // FLAG_ORIG_SACK_ACKED).
+                // resend (tcp_packet_delayed) or, under F-RTO, by delivering a
+                // segment below the high point that never went again.
                 let ack = seg.ack_number();
                 let echoes_original = self.retrans_stamp.is_some_and(|stamp| self.ts.echoes_before(seg, stamp));
-                let original_acked = self.frto.on && self.original_delivered(ack, high, &delivery);
                 if echoes_original {
                     self.undo_loss(Undone::TimeoutByTimestamp, ack);
-                } else if original_acked {
+                } else if frto_proof {
                     self.undo_loss(Undone::TimeoutByFrto, ack);
                 }
             }
@@ -1358,12 +1360,8 @@ impl Tcb {
                 // path even while a hole holds snd_una.
                 self.rtt.on_sack(self.snd_una, self.snd_nxt, now, sample);
             }
-            // F-RTO's proof needs no advance: an original newly SACKed below
-            // the timeout's high point will do (tcp_process_loss, step 3b).
-            if let Some(high) = loss_high.filter(|_| self.frto.on && self.sack_ok) {
-                if delivery.original_end.is_some_and(|end| end <= high) {
-                    self.undo_loss(Undone::TimeoutByFrto, self.snd_una);
-                }
+            if frto_proof {
+                self.undo_loss(Undone::TimeoutByFrto, self.snd_una);
             }
         }
         // Window update as tcp_ack_update_window orders them.
@@ -1772,8 +1770,7 @@ impl Tcb {
         }
         if let Some(high) = self.cc.loss_high().filter(|_| self.sack.in_loss()) {
             if ack.duplicate && self.snd_max > high {
-                let (packets_out, lost_out) = (self.send_buf.segments_sent(), self.lost_out());
-                self.dup_sacks.add(packets_out, lost_out);
+                self.count_duplicate();
             } else if ack.una_advanced {
                 self.dup_sacks.reset();
             }
@@ -1793,8 +1790,7 @@ impl Tcb {
                 self.dup_sacks.reset();
             }
             if ack.duplicate {
-                let (packets_out, lost_out) = (self.send_buf.segments_sent(), self.lost_out());
-                delivered += self.dup_sacks.add(packets_out, lost_out);
+                delivered += self.count_duplicate();
             }
             let head_lost = if self.cc.in_recovery() { ack.una_advanced } else { self.dup_sacks.prove_loss() };
             if head_lost {
@@ -1819,6 +1815,13 @@ impl Tcb {
         if !held {
             self.retransmit_lost(now, out);
         }
+    }
+
+    /// `tcp_add_reno_sack` for one duplicate ACK: returns the segments it
+    /// delivered.
+    fn count_duplicate(&mut self) -> u32 {
+        let (packets_out, lost_out) = (self.send_buf.segments_sent(), self.lost_out());
+        self.dup_sacks.add(packets_out, lost_out)
     }
 
     /// `tcp_newreno_mark_lost`: the first unacknowledged segment is lost,
